@@ -1,0 +1,57 @@
+"""Typed failures of the API layer: each names its backend and carries a message fit for a user."""
+
+
+class BackendError(Exception):
+    """A backend call failed; `str(error)` is safe to show a user (no URLs, no keys)."""
+
+    def __init__(self, message: str, *, backend: str, action: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.backend = backend
+        self.action = action
+
+
+class NotFound(BackendError):
+    """The record asked for does not exist."""
+
+
+class InvalidRequest(BackendError):
+    """The backend refused the input; `field_errors` maps input names to what is wrong."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        backend: str,
+        action: str | None = None,
+        field_errors: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message, backend=backend, action=action)
+        self.field_errors = field_errors or {}
+
+
+class AuthFailed(BackendError):
+    """The backend refused our credentials (bad key, IP not allowed, no permission)."""
+
+
+class Unavailable(BackendError):
+    """The backend could not be reached or failed on its side (timeouts, 5xx)."""
+
+
+class RateLimited(BackendError):
+    """The backend asked us to slow down; `retry_after` is in seconds when it said so."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        backend: str,
+        action: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, backend=backend, action=action)
+        self.retry_after = retry_after
+
+
+class MalformedResponse(BackendError):
+    """The backend answered with something we cannot read (HTML page, truncated or bad XML/JSON)."""

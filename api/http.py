@@ -1,0 +1,215 @@
+"""The HTTP plumbing both backend clients share: client factory, retries, redaction of secrets."""
+
+import asyncio
+import email.utils
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+
+import httpx
+
+from api.errors import AuthFailed, BackendError, InvalidRequest, NotFound, RateLimited, Unavailable
+
+logger = logging.getLogger("deskhand.http")
+
+REDACTED = "***"
+# Query variables whose values are credentials (ReadyDesk sends its key as `key=`).
+SECRET_QUERY_NAMES = ("key", "token", "api_key", "apikey", "password", "pass", "secret")
+_SECRET_QUERY = re.compile(
+    r"(?i)(?P<name>[?&](?:" + "|".join(SECRET_QUERY_NAMES) + r")=)[^&\s\"'<>]*"
+)
+_SLACK_TOKEN = re.compile(r"\bx(?:ox[abpre]|app)-[0-9A-Za-z-]{6,}")
+_known_secrets: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret so that every later log line and error text is scrubbed of it."""
+    if value and len(value) >= 4:
+        _known_secrets.add(value)
+
+
+def redact(text: str) -> str:
+    """Replace every known secret, credential query value and Slack token in `text` with ***."""
+    for secret in sorted(_known_secrets, key=len, reverse=True):
+        for form in {secret, httpx.QueryParams({"v": secret}).get("v"), _quoted(secret)}:
+            if form:
+                text = text.replace(form, REDACTED)
+    text = _SECRET_QUERY.sub(lambda m: m.group("name") + REDACTED, text)
+    return _SLACK_TOKEN.sub(REDACTED, text)
+
+
+def _quoted(secret: str) -> str:
+    """The secret as it appears percent-encoded inside a URL."""
+    return str(httpx.QueryParams({"v": secret})).removeprefix("v=")
+
+
+class RedactingFormatter(logging.Formatter):
+    """A log formatter that scrubs secrets from the whole formatted record, tracebacks included."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Format as usual, then redact."""
+        return redact(super().format(record))
+
+
+def configure_logging(level: int = logging.INFO, secrets: Iterable[str] = ()) -> None:
+    """Send logs to stderr through the redacting formatter; quiet httpx's URL-bearing INFO lines."""
+    for secret in secrets:
+        register_secret(secret)
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request URL at INFO, and ReadyDesk's key rides in the URL.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How reads retry transient faults: exponential backoff, honouring Retry-After up to a cap."""
+
+    attempts: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 30.0
+    sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, compare=False)
+
+    def backoff(self, attempt: int) -> float:
+        """Delay before retry number `attempt` (1-based)."""
+        return min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+
+
+NO_RETRY = RetryPolicy(attempts=1)
+
+
+def new_async_client(
+    base_url: str = "",
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    timeout: float = 10.0,
+    auth: httpx.Auth | tuple[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.AsyncClient:
+    """One pooled AsyncClient per backend, with our timeouts and user agent."""
+    return httpx.AsyncClient(
+        base_url=base_url,
+        transport=transport,
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+        auth=auth,
+        headers={"User-Agent": "deskhand/0.1", **(headers or {})},
+        follow_redirects=False,
+    )
+
+
+# Failures where the request provably never reached the server: safe to retry even for writes.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+async def send_with_retries(
+    client: httpx.AsyncClient,
+    request: httpx.Request,
+    *,
+    backend: str,
+    action: str,
+    policy: RetryPolicy,
+    is_read: bool,
+) -> httpx.Response:
+    """Send `request`; reads retry connect errors, timeouts, 5xx and 429; writes only unsent ones.
+
+    Transport failures become `Unavailable`; the HTTP response is returned for the caller to map.
+    """
+    attempt = 0
+    while True:
+        attempt += 1
+        last_try = attempt >= policy.attempts
+        try:
+            response = await client.send(request)
+        except httpx.TransportError as err:
+            retryable = is_read or isinstance(err, _NEVER_SENT)
+            if retryable and not last_try:
+                logger.info("%s %s: %s, retry %d", backend, action, type(err).__name__, attempt)
+                await policy.sleep(policy.backoff(attempt))
+                continue
+            raise _transport_error(err, backend, action) from None
+        if is_read and not last_try and _is_transient(response):
+            delay = _retry_delay(response, policy, attempt)
+            if delay is not None:
+                await response.aclose()
+                logger.info(
+                    "%s %s: HTTP %d, retry %d", backend, action, response.status_code, attempt
+                )
+                await policy.sleep(delay)
+                continue
+        return response
+
+
+def _is_transient(response: httpx.Response) -> bool:
+    return response.status_code == 429 or response.status_code >= 500
+
+
+def _retry_delay(response: httpx.Response, policy: RetryPolicy, attempt: int) -> float | None:
+    """Backoff for a 5xx; Retry-After for a 429, or None when it asks us to wait too long."""
+    if response.status_code != 429:
+        return policy.backoff(attempt)
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    if retry_after is None:
+        return policy.backoff(attempt)
+    return retry_after if retry_after <= policy.max_retry_after else None
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _transport_error(err: httpx.TransportError, backend: str, action: str) -> Unavailable:
+    # The cause is deliberately dropped (`from None`): httpx errors can carry the request URL.
+    if isinstance(err, httpx.TimeoutException):
+        return Unavailable(f"{backend} did not answer in time.", backend=backend, action=action)
+    return Unavailable(f"{backend} could not be reached.", backend=backend, action=action)
+
+
+def error_for_status(
+    response: httpx.Response, *, backend: str, action: str, what: str = "record"
+) -> BackendError | None:
+    """The api.errors exception a non-2xx status stands for, or None for success."""
+    status = response.status_code
+    if status < 300:
+        return None
+    if status == 404:
+        return NotFound(f"{backend} has no such {what}.", backend=backend, action=action)
+    if status in (401, 403):
+        return AuthFailed(
+            f"{backend} refused Deskhand's credentials (HTTP {status}). Ask an admin to check "
+            "the API key.",
+            backend=backend,
+            action=action,
+        )
+    if status in (400, 422):
+        return InvalidRequest(f"{backend} rejected the request.", backend=backend, action=action)
+    if status == 429:
+        return RateLimited(
+            f"{backend} is rate limiting Deskhand; try again shortly.",
+            backend=backend,
+            action=action,
+            retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        )
+    if status >= 500:
+        return Unavailable(
+            f"{backend} is having trouble (HTTP {status}); try again shortly.",
+            backend=backend,
+            action=action,
+        )
+    return Unavailable(f"{backend} answered HTTP {status}.", backend=backend, action=action)

@@ -1,0 +1,191 @@
+"""Typed ReadyDesk records. Wire names (`tid`, `cid`) stay at the wire as aliases.
+
+Every field the API pages mark "URL Encoded: Yes" is decoded here, for all three formats.
+"""
+
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import unquote_plus
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+_DATE_FORMATS = (
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+)
+
+
+def parse_readydesk_datetime(value: Any) -> datetime | None:
+    """`4/24/2014 10:42:43 AM` (server local time, no zone) -> datetime; blank -> None."""
+    if value is None or isinstance(value, datetime):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    raise ValueError(f"not a ReadyDesk date: {text!r}")
+
+
+def format_readydesk_datetime(value: datetime) -> str:
+    """The US form ReadyDesk reads and writes: `4/24/2014 10:42:43 AM`."""
+    hour = value.hour % 12 or 12
+    meridiem = "AM" if value.hour < 12 else "PM"
+    return f"{value.month}/{value.day}/{value.year} {hour}:{value:%M:%S} {meridiem}"
+
+
+def parse_yes_no(value: Any) -> bool | None:
+    """Y/YES -> True, N/NO -> False, blank -> None (ReadyDesk writes `Y`, once `YES`)."""
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().upper()
+    if not text:
+        return None
+    if text in ("Y", "YES", "TRUE", "1"):
+        return True
+    if text in ("N", "NO", "FALSE", "0"):
+        return False
+    raise ValueError(f"not Y/N: {value!r}")
+
+
+def _decode(value: Any) -> Any:
+    return unquote_plus(value) if isinstance(value, str) else value
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _split_commas(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def _decode_mapping(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {_decode(k): _decode(v) for k, v in value.items()}
+    if value in (None, ""):
+        return {}
+    return value
+
+
+Encoded = Annotated[str, BeforeValidator(_decode)]
+DateTime = Annotated[datetime | None, BeforeValidator(parse_readydesk_datetime)]
+YesNo = Annotated[bool | None, BeforeValidator(parse_yes_no)]
+OptionalInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
+OptionalFloat = Annotated[float | None, BeforeValidator(_blank_to_none)]
+OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none)]
+CommaList = Annotated[list[str], BeforeValidator(_split_commas)]
+IntList = Annotated[list[int], BeforeValidator(_split_commas)]
+DateList = Annotated[
+    list[datetime],
+    BeforeValidator(
+        lambda v: (
+            [parse_readydesk_datetime(d) for d in _split_commas(v)] if isinstance(v, str) else v
+        )
+    ),
+]
+CustomFields = Annotated[dict[str, str], BeforeValidator(_decode_mapping)]
+
+
+class ReadyDeskModel(BaseModel):
+    """Base for ReadyDesk records: built from wire names, read by clear names, immutable."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+
+class Ticket(ReadyDeskModel):
+    """One help-desk ticket as `get_tickets` describes it."""
+
+    ticket_id: int = Field(alias="tid")
+    customer_id: Encoded = Field("", alias="cid")
+    company_id: OptionalInt = None
+    company_name: Encoded = ""
+    contact: Encoded = ""
+    phone: Encoded = ""
+    email: Encoded = ""
+    cc_addresses: Encoded = ""
+    opened_at: DateTime = Field(None, alias="date_opened")
+    closed_at: DateTime = Field(None, alias="date_closed")
+    source: Encoded = ""
+    category: Encoded = ""
+    sub_category: Encoded = ""
+    status: Encoded = ""
+    priority: Encoded = ""
+    escalation_level: Encoded = ""
+    due_at: DateTime = Field(None, alias="due_date")
+    opened_by: str = ""
+    updated_at: DateTime = Field(None, alias="last_updated")
+    updated_by: Encoded = ""
+    updater_type: str = ""
+    assigned_tech: str = ""
+    assigned_group_id: OptionalInt = None
+    assigned_group_name: Encoded = ""
+    customer_group_id: OptionalInt = None
+    customer_group_name: Encoded = ""
+    locked: YesNo = None
+    locked_by: str = ""
+    linked_assets: CommaList = Field(default_factory=list, alias="linked_asset")
+    linked_calls: CommaList = Field(default_factory=list)
+    linked_devices: CommaList = Field(default_factory=list)
+    merged: YesNo = None
+    merged_to: OptionalInt = None
+    parent_ticket: OptionalInt = None
+    children_tickets: IntList = Field(default_factory=list)
+    custom_fields: CustomFields = Field(default_factory=dict)
+    subject: Encoded = ""
+    summary: Encoded = ""
+
+    @property
+    def is_closed(self) -> bool:
+        """True once ReadyDesk has a close date or the status says closed."""
+        return self.closed_at is not None or self.status.lower() == "closed"
+
+
+class Customer(ReadyDeskModel):
+    """One help-desk customer as `get_customers` describes it (the password hash is dropped)."""
+
+    record_id: OptionalInt = Field(None, alias="id")
+    customer_id: Encoded = Field(alias="customer_id")
+    company_id: OptionalInt = None
+    company_name: Encoded = ""
+    contact: Encoded = ""
+    phone: Encoded = ""
+    additional_phone: Encoded = ""
+    email: Encoded = ""
+    additional_email: Encoded = ""
+    address: Encoded = ""
+    city: Encoded = ""
+    state: Encoded = ""
+    zip: Encoded = ""
+    country: Encoded = ""
+    customer_group_id: OptionalInt = None
+    customer_group_name: Encoded = ""
+    status: str = ""
+    support: YesNo = None
+    chat: YesNo = None
+    added_at: DateTime = Field(None, alias="date_added")
+    viewable_tickets: str = ""
+    viewable_invoices: str = ""
+    viewable_assets: str = ""
+    selectable_categories: CommaList = Field(default_factory=list)
+    support_contracts: IntList = Field(default_factory=list)
+    support_contract_start_dates: DateList = Field(default_factory=list, alias="sc_start_dates")
+    ticket_num_limit: OptionalInt = None
+    ticket_time_limit: OptionalInt = None
+    chat_num_limit: OptionalInt = None
+    rd_num_limit: OptionalInt = None
+    customer_portal: OptionalInt = None
+    use_encryption: YesNo = None
+    latitude: OptionalFloat = None
+    longitude: OptionalFloat = None
+    notes: Encoded = ""

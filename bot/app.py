@@ -1,0 +1,96 @@
+"""Building the Bolt app and the API layer from settings. There is no module-level app."""
+
+import logging
+import secrets
+from typing import Any
+
+import httpx
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from api.desk import Desk
+from api.errors import BackendError
+from api.readydesk import ReadyDeskClient
+from bot.settings import Settings
+from handlers import register_all
+
+logger = logging.getLogger("deskhand.app")
+
+SANDBOX_READYDESK_URL = "http://readydesk.sandbox/readydesk/API/default.aspx"
+
+
+def build_desk(settings: Settings) -> Desk:
+    """The API layer: real backends where configured, the sandbox fakes elsewhere."""
+    if settings.readydesk_is_sandbox:
+        from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
+
+        readydesk = ReadyDeskClient(
+            SANDBOX_READYDESK_URL,
+            SANDBOX_KEY,
+            transport=httpx.ASGITransport(app=build_readydesk_app()),
+        )
+    else:
+        key = settings.readydesk_key.get_secret_value() if settings.readydesk_key else ""
+        readydesk = ReadyDeskClient(
+            str(settings.readydesk_url),
+            key,
+            format_param=settings.readydesk_format_param,
+            format_value=settings.readydesk_format_value,
+            max_url_length=settings.readydesk_max_url_length,
+        )
+    return Desk(readydesk=readydesk)
+
+
+def build_web_client(settings: Settings) -> AsyncWebClient:
+    """Slack's Web API client, retrying connection errors and 429s (honouring Retry-After)."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return AsyncWebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=1),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_app(
+    settings: Settings, desk: Desk | None = None, *, process_before_response: bool = False
+) -> AsyncApp:
+    """The Bolt app with every listener registered and the desk injected into each request."""
+    desk = desk or build_desk(settings)
+    secret = settings.slack_signing_secret
+    app = AsyncApp(
+        client=build_web_client(settings),
+        signing_secret=secret.get_secret_value() if secret else None,
+        process_before_response=process_before_response,
+    )
+
+    @app.middleware
+    async def inject_desk(context: dict[str, Any], next: Any) -> None:
+        """Make the API layer available to listeners as the `desk` argument."""
+        context["desk"] = desk
+        await next()
+
+    app.error(handle_error)
+    register_all(app)
+    return app
+
+
+async def handle_error(
+    error: Exception, body: dict[str, Any], respond: Any, logger: logging.Logger
+) -> None:
+    """Backend errors become their short message; anything else a reference the log explains."""
+    if isinstance(error, BackendError):
+        logger.info("%s error in %s: %s", error.backend, error.action, error.message)
+        text = error.message
+    else:
+        reference = secrets.token_hex(3).upper()
+        logger.exception("unhandled error ref=%s", reference, exc_info=error)
+        text = f"Something went wrong on Deskhand's side (ref {reference}). Please try again."
+    if respond is not None and body.get("response_url"):
+        await respond(text=text, response_type="ephemeral", replace_original=False)

@@ -1,0 +1,309 @@
+"""`deskhand console`: type slash commands, see the replies, with the real app and the sandboxes.
+
+Each line is delivered to the real AsyncApp exactly as Slack would deliver a slash command: a
+signed form-encoded request with a `response_url` that points at the Slack sandbox. Whatever the
+app sends back (the ack body, `respond()` posts, Web API calls) is rendered in the terminal, or
+printed one JSON object a line with `--json`.
+"""
+
+import asyncio
+import html
+import json
+import re
+import secrets
+import sys
+import time
+from collections.abc import Iterable
+from typing import Any, TextIO
+from urllib.parse import urlencode
+
+from pydantic import SecretStr
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.app import build_app, build_desk
+from bot.settings import Settings
+from handlers import ids
+from sandbox.slack import TEAM_ID, RecordedCall, SlackSandbox
+
+CONSOLE_USER = "U0CONSOLE"
+CONSOLE_CHANNEL = "C0CONSOLE"
+HELP_ALIASES = {"help", "?", "/help"}
+QUIT_WORDS = {"quit", "exit", r"\q"}
+
+
+class Console:
+    """The real app wired to a Slack sandbox, and a way to push slash commands through it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self.slack = SlackSandbox()
+        self._signing_secret = secrets.token_hex(16)
+        self._app: AsyncApp | None = None
+        self._counter = 0
+        self._last_blocks: list[dict[str, Any]] = []
+
+    async def __aenter__(self) -> "Console":
+        await self.slack.start()
+        settings = self._settings.model_copy(
+            update={
+                "slack_api_url": self.slack.api_url,
+                "slack_bot_token": SecretStr("xoxb-sandbox-console"),
+                "slack_signing_secret": SecretStr(self._signing_secret),
+            }
+        )
+        self._desk = build_desk(settings)
+        # The console waits for each listener to finish so it can print every reply in order.
+        self._app = build_app(settings, self._desk, process_before_response=True)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._desk.aclose()
+        await self.slack.stop()
+
+    async def send(self, line: str) -> list[dict[str, Any]]:
+        """Deliver a typed line (a slash command or `click <button>`); return the replies."""
+        line = line.strip()
+        if line.lower() in HELP_ALIASES:
+            line = f"{ids.DESKHAND_COMMAND} help"
+        command, _, text = line.partition(" ")
+        if command.lower() == "click":
+            return await self.click(text)
+        if command not in ids.SLASH_COMMANDS:
+            known = ", ".join(ids.SLASH_COMMANDS)
+            return [_reply("console", f"Unknown command `{command}`. Try `help` ({known}).")]
+        self._counter += 1
+        mark = len(self.slack.calls)
+        body = urlencode(
+            {
+                "token": "unused",
+                "team_id": TEAM_ID,
+                "team_domain": "sandbox",
+                "channel_id": CONSOLE_CHANNEL,
+                "channel_name": "console",
+                "user_id": CONSOLE_USER,
+                "user_name": "you",
+                "command": command,
+                "text": text.strip(),
+                "api_app_id": "A0DESKHAND",
+                "is_enterprise_install": "false",
+                "response_url": self.slack.response_url(f"cmd{self._counter}"),
+                "trigger_id": f"{self._counter}.{secrets.token_hex(6)}",
+            }
+        )
+        return await self._deliver(body, mark)
+
+    async def click(self, label: str) -> list[dict[str, Any]]:
+        """Press the button labelled `label` on the newest card, as Slack's block_actions would."""
+        found = _find_button(self._last_blocks, label.strip())
+        if found is None:
+            names = ", ".join(b["text"]["text"] for _, b in _buttons(self._last_blocks)) or "none"
+            return [_reply("console", f"No button `{label.strip()}` on the last card ({names}).")]
+        block_id, button = found
+        self._counter += 1
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM_ID, "domain": "sandbox"},
+            "user": {"id": CONSOLE_USER, "username": "you", "team_id": TEAM_ID},
+            "api_app_id": "A0DESKHAND",
+            "token": "unused",
+            "container": {"type": "message", "is_ephemeral": True},
+            "channel": {"id": CONSOLE_CHANNEL, "name": "console"},
+            "trigger_id": f"{self._counter}.{secrets.token_hex(6)}",
+            "response_url": self.slack.response_url(f"click{self._counter}"),
+            "actions": [
+                {
+                    "type": "button",
+                    "block_id": block_id,
+                    "action_id": button["action_id"],
+                    "text": button["text"],
+                    "value": button.get("value", ""),
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        body = urlencode({"payload": json.dumps(payload)})
+        return await self._deliver(body, len(self.slack.calls))
+
+    async def _deliver(self, body: str, mark: int) -> list[dict[str, Any]]:
+        assert self._app is not None
+        response = await self._app.async_dispatch(
+            AsyncBoltRequest(body=body, headers=self._signed_headers(body))
+        )
+        replies = []
+        if response.status == 200 and response.body:
+            ack = json.loads(response.body)
+            if ack.get("text") or ack.get("blocks"):
+                replies.append(
+                    _reply("ack", ack.get("text", ""), ack.get("blocks"), ack.get("response_type"))
+                )
+        replies.extend(
+            _call_reply(call) for call in self.slack.calls_since(mark) if _is_reply(call)
+        )
+        if not replies and response.status != 200:
+            # A listener that fails after its ack still replied through the error handler above;
+            # only a silent failure is worth showing as a status.
+            replies.append(_reply("console", f"The app answered HTTP {response.status}."))
+        for reply in replies:
+            if any(b.get("type") == "actions" for b in reply["blocks"]):
+                self._last_blocks = reply["blocks"]
+        return replies
+
+    def _signed_headers(self, body: str) -> dict[str, str]:
+        timestamp = str(int(time.time()))
+        signature = SignatureVerifier(self._signing_secret).generate_signature(
+            timestamp=timestamp, body=body
+        )
+        return {
+            "content-type": "application/x-www-form-urlencoded",
+            "x-slack-request-timestamp": timestamp,
+            "x-slack-signature": signature,
+        }
+
+
+def _reply(
+    via: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    response_type: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "response_type": response_type or "ephemeral",
+        "text": text,
+        "blocks": blocks or [],
+        "via": via,
+    }
+
+
+def _buttons(blocks: list[dict[str, Any]]) -> Iterable[tuple[str, dict[str, Any]]]:
+    for block in blocks:
+        if block.get("type") == "actions":
+            for element in block.get("elements", []):
+                if element.get("type") == "button":
+                    yield block.get("block_id", ""), element
+
+
+def _find_button(blocks: list[dict[str, Any]], label: str) -> tuple[str, dict[str, Any]] | None:
+    return next(
+        ((bid, b) for bid, b in _buttons(blocks) if b["text"]["text"].lower() == label.lower()),
+        None,
+    )
+
+
+def _is_reply(call: RecordedCall) -> bool:
+    return call.kind == "response_url" or call.name.startswith(("chat.", "views."))
+
+
+def _call_reply(call: RecordedCall) -> dict[str, Any]:
+    payload = call.payload
+    via = "response_url" if call.kind == "response_url" else call.name
+    reply = _reply(
+        via, payload.get("text", ""), payload.get("blocks"), payload.get("response_type")
+    )
+    if payload.get("replace_original"):
+        reply["replace_original"] = True
+    return reply
+
+
+# -- rendering for a terminal ------------------------------------------------------------------
+
+
+class Style:
+    """ANSI styling, switched off when stdout is not a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, code: str, text: str) -> str:
+        """Wrap `text` in an ANSI style code."""
+        return f"\033[{code}m{text}\033[0m" if self.enabled else text
+
+
+def _mrkdwn_to_terminal(text: str, style: Style) -> str:
+    """What Slack would show: entities unescaped, *bold* and `code` styled."""
+    text = re.sub(r"(?<!\w)\*([^*\n]+)\*(?!\w)", lambda m: style("1", m.group(1)), text)
+    text = re.sub(r"`([^`\n]+)`", lambda m: style("36", m.group(1)), text)
+    return html.unescape(text)
+
+
+def _text(obj: dict[str, Any] | None, style: Style) -> str:
+    if not obj:
+        return ""
+    if obj.get("type") == "mrkdwn":
+        return _mrkdwn_to_terminal(obj.get("text", ""), style)
+    return obj.get("text", "")
+
+
+def render_reply(reply: dict[str, Any], style: Style) -> str:
+    """One reply as terminal text: blocks when there are some, the fallback text otherwise."""
+    lines: list[str] = []
+    blocks = reply.get("blocks") or []
+    if not blocks:
+        return _mrkdwn_to_terminal(reply.get("text", ""), style)
+    for block in blocks:
+        lines.extend(_render_block(block, style))
+    return "\n".join(lines)
+
+
+def _render_block(block: dict[str, Any], style: Style) -> Iterable[str]:
+    kind = block.get("type")
+    if kind == "header":
+        yield style("1;4", _text(block.get("text"), style))
+    elif kind == "section":
+        if block.get("text"):
+            yield _text(block["text"], style)
+        for field in block.get("fields", []):
+            label, _, value = _text(field, style).partition("\n")
+            yield f"  {label}: {value.replace(chr(10), ' / ')}" if value else f"  {label}"
+    elif kind == "context":
+        yield style("2", "  ".join(_text(e, style) for e in block.get("elements", [])))
+    elif kind == "divider":
+        yield style("2", "─" * 40)
+    elif kind == "actions":
+        buttons = [f"[ {_text(e.get('text'), style)} ]" for e in block.get("elements", [])]
+        yield "Buttons: " + "  ".join(buttons)
+
+
+async def run_console(
+    settings: Settings,
+    *,
+    json_output: bool = False,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+) -> None:
+    """Read commands from a terminal (with a prompt) or a pipe (one a line) until end of input."""
+    interactive = stdin.isatty()
+    style = Style(enabled=stdout.isatty() and not json_output)
+    async with Console(settings) as console:
+        if interactive and not json_output:
+            source = (
+                "ReadyDesk sandbox" if settings.readydesk_is_sandbox else settings.readydesk_url
+            )
+            print(
+                f"Deskhand console ({source}). Try `/ticket 34`, then `click Customer`; "
+                "`help` lists commands; Ctrl-D quits.",
+                file=stdout,
+            )
+        while True:
+            line = await asyncio.to_thread(_read_line, stdin, "deskhand> " if interactive else "")
+            if line is None or line.strip().lower() in QUIT_WORDS:
+                break
+            if not line.strip():
+                continue
+            for reply in await console.send(line):
+                if json_output:
+                    print(json.dumps(reply, ensure_ascii=False), file=stdout)
+                else:
+                    print(render_reply(reply, style) + "\n", file=stdout)
+            stdout.flush()
+
+
+def _read_line(stdin: TextIO, prompt: str) -> str | None:
+    if prompt:
+        try:
+            return input(prompt)
+        except EOFError:
+            return None
+    line = stdin.readline()
+    return line if line else None

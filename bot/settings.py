@@ -1,0 +1,64 @@
+"""Deskhand's configuration: one settings class read from the environment and an optional .env."""
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _env(name: str) -> AliasChoices:
+    """Read a field from exactly this environment variable name."""
+    return AliasChoices(name)
+
+
+class Settings(BaseSettings):
+    """Everything Deskhand reads from its environment; secrets are SecretStr so they never print."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    slack_bot_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_app_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=_env("SLACK_SIGNING_SECRET")
+    )
+    slack_api_url: str = Field("https://slack.com/api/", validation_alias=_env("SLACK_API_URL"))
+
+    readydesk_url: str | None = Field(None, validation_alias=_env("READYDESK_URL"))
+    readydesk_key: SecretStr | None = Field(None, validation_alias=_env("READYDESK_KEY"))
+    readydesk_format_param: str | None = Field(
+        None, validation_alias=_env("READYDESK_FORMAT_PARAM")
+    )
+    readydesk_format_value: str | None = Field(
+        None, validation_alias=_env("READYDESK_FORMAT_VALUE")
+    )
+    readydesk_max_url_length: int = Field(
+        2000, validation_alias=_env("READYDESK_MAX_URL_LENGTH"), ge=200
+    )
+
+    kickserv_url: str = Field("https://app.kickserv.com", validation_alias=_env("KICKSERV_URL"))
+    kickserv_account: str | None = Field(None, validation_alias=_env("KICKSERV_ACCOUNT"))
+    kickserv_api_key: SecretStr | None = Field(None, validation_alias=_env("KICKSERV_API_KEY"))
+
+    database_url: str = Field(
+        "sqlite:///deskhand.db", validation_alias=_env("DESKHAND_DATABASE_URL")
+    )
+    timezone: str = Field("UTC", validation_alias=_env("DESKHAND_TIMEZONE"))
+
+    @property
+    def readydesk_is_sandbox(self) -> bool:
+        """True when no ReadyDesk server is configured, so the built-in fake answers."""
+        return not self.readydesk_url
+
+    @property
+    def has_slack_credentials(self) -> bool:
+        """True when a bot token is set, i.e. Deskhand should talk to real Slack."""
+        return self.slack_bot_token is not None
+
+    def secrets(self) -> list[str]:
+        """Every configured secret value, for the log redactor."""
+        values = (
+            self.slack_bot_token,
+            self.slack_app_token,
+            self.slack_signing_secret,
+            self.readydesk_key,
+            self.kickserv_api_key,
+        )
+        return [v.get_secret_value() for v in values if v and v.get_secret_value()]

@@ -1,0 +1,11 @@
+"""The Slack side: one module per area, each with `register(app)`."""
+
+from slack_bolt.async_app import AsyncApp
+
+from handlers import help, tickets
+
+
+def register_all(app: AsyncApp) -> None:
+    """Register every area's listeners."""
+    for area in (tickets, help):
+        area.register(app)

@@ -1,0 +1,14 @@
+"""Every slash command, action id and callback id the app registers, in one place.
+
+The manifest test compares these with manifest.yml so the two can never drift.
+"""
+
+# Slash commands
+TICKET_COMMAND = "/ticket"
+DESKHAND_COMMAND = "/deskhand"
+SLASH_COMMANDS = (TICKET_COMMAND, DESKHAND_COMMAND)
+
+# Block action ids (buttons on cards)
+TICKET_REFRESH = "ticket_refresh"
+TICKET_SHOW_CUSTOMER = "ticket_show_customer"
+BLOCK_ACTIONS = (TICKET_REFRESH, TICKET_SHOW_CUSTOMER)

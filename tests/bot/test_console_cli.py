@@ -1,0 +1,48 @@
+"""`deskhand console --json` as a newcomer's script would run it: a subprocess fed by a pipe."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run_console(lines: list[str], *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "READYDESK_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console", *extra],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+
+
+def test_console_json_prints_one_reply_per_line():
+    result = _run_console(["/ticket 34", "/ticket 999999", "/ticket abc", "help"], "--json")
+    assert result.returncode == 0, result.stderr
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(replies) == 4
+    card, missing, usage, help_ = replies
+    assert set(card) >= {"response_type", "text", "blocks"}
+    assert card["blocks"][0]["text"]["text"].startswith("#34 ")
+    assert missing["text"] == "Ticket 999999 does not exist in ReadyDesk."
+    assert "Usage" in usage["text"]
+    assert "/deskhand help" in json.dumps(help_["blocks"])
+    assert "Traceback" not in result.stderr
+
+
+def test_console_renders_a_card_for_people():
+    result = _run_console(["/ticket 34", "click Customer"])
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "#34 " in out
+    for label in ("Status:", "Priority:", "Customer:", "Assigned to:", "Opened:", "Due:"):
+        assert label in out
+    assert "Buttons: [ Refresh ]  [ Customer ]" in out
+    assert "Customer ID:" in out  # the click showed the customer card

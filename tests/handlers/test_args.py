@@ -1,0 +1,26 @@
+"""The slash-command grammar."""
+
+import pytest
+
+from handlers.args import UsageError, parse_deskhand_subcommand, parse_ticket_number
+
+
+@pytest.mark.parametrize(("text", "number"), [("34", 34), (" #34 ", 34), ("000123", 123)])
+def test_ticket_numbers(text, number):
+    assert parse_ticket_number(text) == number
+
+
+@pytest.mark.parametrize("text", ["", "abc", "34 35", "-1", "0", "1234567890", "<!channel>"])
+def test_bad_ticket_numbers_explain_the_usage(text):
+    with pytest.raises(UsageError) as caught:
+        parse_ticket_number(text)
+    message = str(caught.value)
+    assert "Usage: `/ticket &lt;number&gt;`" in message
+    assert "<" not in message  # nothing Slack could read as a link or mention
+
+
+def test_deskhand_help_and_unknown_words():
+    assert parse_deskhand_subcommand("") == "help"
+    assert parse_deskhand_subcommand("HELP") == "help"
+    with pytest.raises(UsageError, match="no `frobnicate` command"):
+        parse_deskhand_subcommand("frobnicate now")

@@ -1,0 +1,101 @@
+"""Ticket and customer cards: literal text, escaping, Slack's limits."""
+
+import json
+
+from api.readydesk import Ticket
+from handlers.cards import TicketRef, build_ticket_card, ticket_text
+from handlers.mrkdwn import escape_mrkdwn, truncate
+
+HOSTILE = "<!channel> *urgent* & <https://x|click>"
+
+
+def _ticket(**overrides) -> Ticket:
+    values = {
+        "tid": "34", "cid": "demo", "contact": "John+Smith", "company_name": "Demo+Company",
+        "status": "Open", "priority": "High", "assigned_tech": "alice",
+        "assigned_group_name": "Tier+1", "date_opened": "4/24/2014 10:42:43 AM",
+        "subject": "Printer+offline", "summary": "It+stopped.", "source": "Email",
+    }  # fmt: skip
+    values.update(overrides)
+    return Ticket.model_validate(values)
+
+
+def _card(ticket: Ticket) -> list[dict]:
+    return [block.to_dict() for block in build_ticket_card(ticket)]  # to_dict validates limits
+
+
+def _mrkdwn_texts(blocks: list[dict]) -> list[str]:
+    texts = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                texts.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(blocks)
+    return texts
+
+
+def test_card_shows_the_ticket_facts():
+    blocks = _card(_ticket())
+    assert blocks[0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "#34 Printer offline"},
+    }
+    fields = [f["text"] for f in blocks[1]["fields"]]
+    assert "*Status*\nOpen" in fields
+    assert "*Priority*\nHigh" in fields
+    assert "*Customer*\nJohn Smith (demo)\nDemo Company" in fields
+    assert "*Assigned to*\nalice · Tier 1" in fields
+    assert "*Opened*\nApr 24, 2014 10:42 AM" in fields
+    assert blocks[2]["text"] == {"type": "plain_text", "text": "It stopped."}
+    buttons = blocks[-1]["elements"]
+    assert [b["text"]["text"] for b in buttons] == ["Refresh", "Customer"]
+    assert TicketRef.model_validate_json(buttons[0]["value"]) == TicketRef(
+        ticket_id=34, customer_id="demo"
+    )
+
+
+def test_hostile_subject_is_shown_literally_and_cannot_ping_anyone():
+    ticket = _ticket(subject=HOSTILE, summary=HOSTILE, contact=HOSTILE, source=HOSTILE)
+    blocks = _card(ticket)
+    assert blocks[0]["text"] == {"type": "plain_text", "text": f"#34 {HOSTILE}"}
+    assert blocks[2]["text"] == {"type": "plain_text", "text": HOSTILE}
+    mrkdwn = _mrkdwn_texts(blocks)
+    assert any("&lt;!channel&gt; *urgent* &amp; &lt;https://x|click&gt;" in t for t in mrkdwn)
+    for text in mrkdwn:
+        assert "<!channel>" not in text and "<https://" not in text
+    assert "<" not in ticket_text(ticket)
+
+
+def test_oversized_backend_text_is_truncated_not_rejected():
+    ticket = _ticket(subject="S" * 500, summary="word " * 2000, contact="C" * 5000)
+    blocks = _card(ticket)
+    assert len(blocks[0]["text"]["text"]) == 150
+    assert blocks[0]["text"]["text"].endswith("…")
+    assert len(blocks[2]["text"]["text"]) <= 3000
+    assert all(len(f["text"]) <= 2000 for f in blocks[1]["fields"])
+    assert len(json.dumps(blocks)) < 13_000  # under Slack's undocumented aggregate limit
+
+
+def test_closed_ticket_shows_when_it_closed_and_unassigned_reads_so():
+    ticket = _ticket(date_closed="5/1/2014 9:00:00 AM", assigned_tech="", assigned_group_name="")
+    fields = [f["text"] for f in _card(ticket)[1]["fields"]]
+    assert "*Closed*\nMay 1, 2014 9:00 AM" in fields
+    assert "*Assigned to*\nUnassigned" in fields
+
+
+def test_a_ticket_without_customer_has_no_customer_button():
+    blocks = _card(_ticket(cid="", contact=""))
+    assert [b["action_id"] for b in blocks[-1]["elements"]] == ["ticket_refresh"]
+
+
+def test_escape_and_truncate():
+    assert escape_mrkdwn("a<b>&c") == "a&lt;b&gt;&amp;c"
+    assert truncate("abcdef", 4) == "abc…"
+    assert truncate("abc", 4) == "abc"
