@@ -28,10 +28,12 @@ def build_desk(settings: Settings) -> Desk:
     if settings.readydesk_is_sandbox:
         from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 
+        names = settings.readydesk_wire_names()
         readydesk = ReadyDeskClient(
             SANDBOX_READYDESK_URL,
             SANDBOX_KEY,
-            transport=httpx.ASGITransport(app=build_readydesk_app()),
+            transport=httpx.ASGITransport(app=build_readydesk_app(names=names)),
+            names=names,
         )
     else:
         key = settings.readydesk_key.get_secret_value() if settings.readydesk_key else ""
@@ -41,6 +43,7 @@ def build_desk(settings: Settings) -> Desk:
             format_param=settings.readydesk_format_param,
             format_value=settings.readydesk_format_value,
             max_url_length=settings.readydesk_max_url_length,
+            names=settings.readydesk_wire_names(),
         )
     return Desk(readydesk=readydesk)
 

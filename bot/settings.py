@@ -3,6 +3,8 @@
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.readydesk.wire import WireNames
+
 
 def _env(name: str) -> AliasChoices:
     """Read a field from exactly this environment variable name."""
@@ -29,6 +31,22 @@ class Settings(BaseSettings):
     readydesk_format_value: str | None = Field(
         None, validation_alias=_env("READYDESK_FORMAT_VALUE")
     )
+    # ReadyDesk names the readable API pages do not give (see api/readydesk/wire.py: WireNames).
+    readydesk_history_action: str = Field(
+        "add_history", validation_alias=_env("READYDESK_HISTORY_ACTION")
+    )
+    readydesk_history_note_variable: str = Field(
+        "note", validation_alias=_env("READYDESK_HISTORY_NOTE_VARIABLE")
+    )
+    readydesk_update_ticket_variable: str = Field(
+        "tid", validation_alias=_env("READYDESK_UPDATE_TICKET_VARIABLE")
+    )
+    readydesk_ticket_body_variable: str = Field(
+        "description", validation_alias=_env("READYDESK_TICKET_BODY_VARIABLE")
+    )
+    readydesk_ticket_priority_variable: str = Field(
+        "priority", validation_alias=_env("READYDESK_TICKET_PRIORITY_VARIABLE")
+    )
     readydesk_max_url_length: int = Field(
         2000, validation_alias=_env("READYDESK_MAX_URL_LENGTH"), ge=200
     )
@@ -41,6 +59,16 @@ class Settings(BaseSettings):
         "sqlite:///deskhand.db", validation_alias=_env("DESKHAND_DATABASE_URL")
     )
     timezone: str = Field("UTC", validation_alias=_env("DESKHAND_TIMEZONE"))
+
+    def readydesk_wire_names(self) -> WireNames:
+        """The configured names for ReadyDesk's undocumented actions and variables."""
+        return WireNames(
+            history_action=self.readydesk_history_action,
+            history_note=self.readydesk_history_note_variable,
+            update_ticket_target=self.readydesk_update_ticket_variable,
+            ticket_body=self.readydesk_ticket_body_variable,
+            ticket_priority=self.readydesk_ticket_priority_variable,
+        )
 
     @property
     def readydesk_is_sandbox(self) -> bool:

@@ -86,6 +86,18 @@ class RDCustomer:
     viewable_assets: str = "PERSONAL"
     customer_portal: int = 1
     notes: str = ""
+    additional_phone: str = ""
+    additional_email: str = ""
+    selectable_categories: str = ""
+    support_contracts: str = ""
+    sc_start_dates: str = ""
+    ticket_num_limit: str = ""
+    ticket_time_limit: str = ""
+    chat_num_limit: int = 0
+    rd_num_limit: int = 0
+    encrypt: bool = False
+    latitude: str = ""
+    longitude: str = ""
 
 
 @dataclass
@@ -122,17 +134,108 @@ class RDTicket:
 
 
 @dataclass
+class RDTech:
+    """A ReadyDesk technician."""
+
+    record_id: int
+    uid: str
+    name: str
+    group_ids: list[int]
+    email: str = ""
+    phone: str = ""
+    rights: str = "User"
+    viewable_tickets: str = "ALL"
+    supervisor: str = ""
+    extension: str = ""
+    date_added: datetime = EPOCH
+
+
+@dataclass
+class RDGroup:
+    """A ReadyDesk technician group and what it may see."""
+
+    record_id: int
+    name: str
+    statuses: list[str]
+    categories: list[str]
+    sources: list[str]
+
+
+@dataclass
+class RDHistory:
+    """One entry in a ticket's history."""
+
+    record_id: int
+    tid: int
+    date: datetime
+    updated_by: str
+    updater_type: str
+    status: str
+    note: str
+
+
+@dataclass
+class RDSchedule:
+    """A calendar entry (ReadyDesk "schedule")."""
+
+    record_id: int
+    title: str
+    start_date: datetime
+    status: str = "A"
+    category: str = ""
+    tids: list[int] = field(default_factory=list)
+    cids: list[str] = field(default_factory=list)
+    uids: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    end_date: datetime | None = None
+    date_completed: datetime | None = None
+    recurring: bool = False
+
+
+@dataclass
 class SandboxData:
     """The fake ReadyDesk's whole database, in memory; tickets are kept in ticket-number order."""
 
     companies: dict[int, Company] = field(default_factory=dict)
     customers: dict[str, RDCustomer] = field(default_factory=dict)
     tickets: dict[int, RDTicket] = field(default_factory=dict)
+    ticket_ids: list[int] = field(default_factory=list)  # ascending, for O(page) paging
+    techs: dict[str, RDTech] = field(default_factory=dict)
+    groups: dict[int, RDGroup] = field(default_factory=dict)
+    history: dict[int, list[RDHistory]] = field(default_factory=dict)
+    schedules: dict[int, RDSchedule] = field(default_factory=dict)
+    history_count: int = 0
 
     def add_customer(self, customer: RDCustomer) -> RDCustomer:
         """Store a customer (replacing one with the same ID)."""
         self.customers[customer.customer_id] = customer
         return customer
+
+    def add_ticket(self, ticket: RDTicket) -> RDTicket:
+        """Store a new ticket; its number must be above every existing one."""
+        if self.ticket_ids and ticket.tid <= self.ticket_ids[-1]:
+            raise ValueError("ticket numbers only grow")
+        self.tickets[ticket.tid] = ticket
+        self.ticket_ids.append(ticket.tid)
+        return ticket
+
+    def next_ticket_id(self) -> int:
+        """The number the next new ticket gets."""
+        return (self.ticket_ids[-1] if self.ticket_ids else 0) + 1
+
+    def add_history(
+        self, tid: int, when: datetime, by: str, kind: str, status: str, note: str
+    ) -> RDHistory:
+        """Append an entry to a ticket's history."""
+        self.history_count += 1
+        entry = RDHistory(self.history_count, tid, when, by, kind, status, note)
+        self.history.setdefault(tid, []).append(entry)
+        return entry
+
+    def company_by_name(self, name: str) -> Company | None:
+        """The company with exactly this name (case-insensitive), if any."""
+        wanted = name.lower()
+        return next((c for c in self.companies.values() if c.name.lower() == wanted), None)
 
 
 def seeded(tickets: int = 300, customers: int = 120, seed: int = 34) -> SandboxData:
@@ -181,9 +284,37 @@ def seeded(tickets: int = 300, customers: int = 120, seed: int = 34) -> SandboxD
                 support=rng.random() > 0.05,
             )
         )
+    for record_id, (uid, name, group_id) in enumerate(TECHNICIANS, start=1):
+        email = f"{uid}@helpdesk.example"
+        data.techs[uid] = RDTech(record_id, uid, name, [group_id], email=email)
+    data.techs["guest"].rights = "Admin"
+    categories = list(CATEGORIES)
+    for group_id, name in GROUPS:
+        data.groups[group_id] = RDGroup(group_id, name, list(STATUSES), categories, list(SOURCES))
     customer_list = list(data.customers.values())
     for tid in range(1, tickets + 1):
-        data.tickets[tid] = _ticket(rng, tid, rng.choice(customer_list))
+        ticket = data.add_ticket(_ticket(rng, tid, rng.choice(customer_list)))
+        data.add_history(
+            tid, ticket.date_opened, ticket.opened_by, "CUSTOMER", "Open", "Ticket opened."
+        )
+        if ticket.status != "Open":
+            note = f"Status changed to {ticket.status}."
+            data.add_history(
+                tid, ticket.last_updated, ticket.updated_by, "TECH", ticket.status, note
+            )
+    for record_id in range(1, min(tickets, 40) + 1):
+        ticket = data.tickets[rng.randint(1, tickets)]
+        data.schedules[record_id] = RDSchedule(
+            record_id=record_id,
+            title=f"On-site visit: {ticket.subject}",
+            start_date=ticket.date_opened + timedelta(days=1),
+            end_date=ticket.date_opened + timedelta(days=1, hours=2),
+            category=ticket.category,
+            tids=[ticket.tid],
+            cids=[ticket.cid],
+            uids=[ticket.assigned_tech or "bob"],
+            groups=[ticket.assigned_group_name],
+        )
     return data
 
 

@@ -4,19 +4,18 @@ Served on a loopback port (slack-sdk's async client uses aiohttp, which httpx mo
 point `SLACK_API_URL` at `api_url`. Answers `auth.test`, which Bolt calls on its first request.
 """
 
-import asyncio
 import json
-import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from sandbox.serve import LoopbackServer
 
 TEAM_ID = "T0SANDBOX"
 BOT_USER_ID = "U0DESKHAND"
@@ -40,8 +39,7 @@ class SlackSandbox:
         self.calls: list[RecordedCall] = []
         self.rate_limits: dict[str, int] = {}  # method -> how many 429s to answer before success
         self.base_url = ""
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._server: LoopbackServer | None = None
         self._ts = 1_700_000_000.000100
 
     @property
@@ -66,27 +64,16 @@ class SlackSandbox:
             ]
         )
 
-    async def start(self, host: str = "127.0.0.1") -> str:
+    async def start(self) -> str:
         """Serve on a free loopback port in this event loop; returns the base URL."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, 0))
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(self.asgi_app(), log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()
-            await asyncio.sleep(0.005)
-        self.base_url = f"http://{host}:{port}"
+        self._server = LoopbackServer(self.asgi_app())
+        self.base_url = await self._server.start()
         return self.base_url
 
     async def stop(self) -> None:
         """Shut the server down."""
-        if self._server and self._task:
-            self._server.should_exit = True
-            await self._task
+        if self._server:
+            await self._server.stop()
 
     async def _payload(self, request: Request) -> dict[str, Any]:
         raw = (await request.body()).decode()

@@ -2,13 +2,14 @@
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar, overload
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from api.cache import AsyncTTLCache
 from api.errors import AuthFailed, BackendError, InvalidRequest, NotFound
 from api.http import (
     RetryPolicy,
@@ -18,7 +19,17 @@ from api.http import (
     send_with_retries,
 )
 from api.readydesk import wire
-from api.readydesk.models import Customer, Ticket, format_readydesk_datetime
+from api.readydesk.inputs import CustomerInput, TicketInput, WriteInput
+from api.readydesk.models import (
+    Company,
+    Customer,
+    HistoryEntry,
+    Schedule,
+    TechGroup,
+    Technician,
+    Ticket,
+    format_readydesk_datetime,
+)
 
 logger = logging.getLogger("deskhand.readydesk")
 
@@ -28,12 +39,15 @@ Direction = Literal["ASC", "DESC"]
 ParamValue = str | int | bool | date | datetime | Sequence[str | int] | None
 M = TypeVar("M", bound=BaseModel)
 
-# How ReadyDesk's error texts map to our error types (its error replies are undocumented; these
-# patterns cover the sandbox's invented texts and the wording the docs use for the same cases).
-_ERROR_PATTERNS: tuple[tuple[re.Pattern[str], type[BackendError]], ...] = (
-    (re.compile(r"(?i)\b(api )?key\b|\bip\b|not allowed|unauthori[sz]ed|denied"), AuthFailed),
-    (re.compile(r"(?i)not found|does not exist|no such"), NotFound),
+# How ReadyDesk's error texts map to our error types. Its error replies are undocumented; these
+# patterns cover the sandbox's invented texts and the wording the docs use for the same cases.
+_AUTH_ERROR = re.compile(r"(?i)api key|\bkey\b|\bip\b|not allowed|unauthori[sz]ed|denied")
+_UNKNOWN_ACTION = re.compile(r"(?i)unknown action")
+_FIELD_ERROR = re.compile(
+    r"(?i)(?:missing required variable|invalid|value too long for|invalid value for)[: ]+`?(\w+)"
 )
+_NOT_FOUND = re.compile(r"(?i)not found|does not exist|no such")
+_LOOKUP_TTL = 300.0
 
 
 class ReadyDeskClient:
@@ -50,8 +64,12 @@ class ReadyDeskClient:
         format_param: str | None = None,
         format_value: str | None = None,
         max_url_length: int = 2000,
+        names: wire.WireNames | None = None,
+        lookup_ttl: float = _LOOKUP_TTL,
     ) -> None:
         register_secret(key)
+        self.names = names or wire.WireNames()
+        self._lookups = AsyncTTLCache(lookup_ttl)
         self._endpoint = endpoint_url
         self._key = key
         self._format = (format_param, format_value) if format_param and format_value else None
@@ -169,6 +187,244 @@ class ReadyDeskClient:
             action="get_customers",
         )
 
+    # -- companies, technicians, groups, history, schedules ------------------------------------
+
+    @overload
+    async def get_companies(
+        self, *, count_only: Literal[False] = False, **filters: ParamValue
+    ) -> list[Company]: ...
+
+    @overload
+    async def get_companies(self, *, count_only: Literal[True], **filters: ParamValue) -> int: ...
+
+    async def get_companies(
+        self,
+        *,
+        id: int | Wildcard | None = None,
+        name: str | None = None,
+        start_name: str | None = None,
+        end_name: str | None = None,
+        count: int | None = None,
+        count_only: bool = False,
+        page: int | None = None,
+        order: str | None = None,
+        order_direction: Direction | None = None,
+    ) -> list[Company] | int:
+        """Companies by row id, exact name, `*` or name range."""
+        params = _params(locals(), exclude=("self", "count_only"))
+        if "id" not in params:
+            params.setdefault("name", "*")
+        return await self._list_or_count("get_companies", params, Company, count_only)
+
+    @overload
+    async def get_techs(
+        self, *, count_only: Literal[False] = False, **filters: ParamValue
+    ) -> list[Technician]: ...
+
+    @overload
+    async def get_techs(self, *, count_only: Literal[True], **filters: ParamValue) -> int: ...
+
+    async def get_techs(
+        self,
+        *,
+        id: int | Wildcard | None = None,
+        uid: str | Sequence[str] | None = None,
+        start_uid: str | None = None,
+        end_uid: str | None = None,
+        start_date: date | datetime | str | None = None,
+        end_date: date | datetime | str | None = None,
+        count: int | None = None,
+        count_only: bool = False,
+        page: int | None = None,
+        order: str | None = None,
+        order_direction: Direction | None = None,
+    ) -> list[Technician] | int:
+        """Technicians by row id, technician ID(s) (a list is sent comma-separated) or range."""
+        params = _params(locals(), exclude=("self", "count_only"))
+        if "id" not in params:
+            params.setdefault("uid", "*")
+        return await self._list_or_count("get_techs", params, Technician, count_only)
+
+    @overload
+    async def get_tech_groups(
+        self, *, count_only: Literal[False] = False, **filters: ParamValue
+    ) -> list[TechGroup]: ...
+
+    @overload
+    async def get_tech_groups(self, *, count_only: Literal[True], **filters: ParamValue) -> int: ...
+
+    async def get_tech_groups(
+        self,
+        *,
+        id: int | Wildcard | None = None,
+        name: str | None = None,
+        start_name: str | None = None,
+        end_name: str | None = None,
+        count: int | None = None,
+        count_only: bool = False,
+        page: int | None = None,
+        order: str | None = None,
+        order_direction: Direction | None = None,
+    ) -> list[TechGroup] | int:
+        """Technician groups by id, exact name, `*` or name range (seed 003)."""
+        params = _params(locals(), exclude=("self", "count_only"))
+        if "id" not in params:
+            params.setdefault("name", "*")
+        return await self._list_or_count("get_tech_groups", params, TechGroup, count_only)
+
+    async def get_history(
+        self,
+        *,
+        tid: int | Wildcard | None = None,
+        keyword: str | None = None,
+        status: str | None = None,
+        uid: str | None = None,
+        group: str | None = None,
+        cid: str | None = None,
+        start_tid: int | None = None,
+        end_tid: int | None = None,
+        start_date: date | datetime | str | None = None,
+        end_date: date | datetime | str | None = None,
+        count: int | None = None,
+    ) -> list[HistoryEntry]:
+        """History entries of the tickets the filters select (the filters describe tickets)."""
+        params = _params(locals(), exclude=("self",))
+        params.setdefault("tid", "*")
+        return _build(HistoryEntry, await self._request("get_history", params), "get_history")
+
+    @overload
+    async def get_schedules(
+        self, *, count_only: Literal[False] = False, **filters: ParamValue
+    ) -> list[Schedule]: ...
+
+    @overload
+    async def get_schedules(self, *, count_only: Literal[True], **filters: ParamValue) -> int: ...
+
+    async def get_schedules(
+        self,
+        *,
+        id: int | Sequence[int] | Wildcard | None = None,
+        tid: int | Sequence[int] | Wildcard | None = None,
+        cid: str | None = None,
+        uid: str | None = None,
+        groups: str | None = None,
+        count: int | None = None,
+        count_only: bool = False,
+        page: int | None = None,
+        order: str | None = None,
+        order_direction: Direction | None = None,
+    ) -> list[Schedule] | int:
+        """Calendar entries by id(s), ticket(s), customer, technician or group."""
+        params = _params(locals(), exclude=("self", "count_only"))
+        if "tid" not in params:
+            params.setdefault("id", "*")
+        return await self._list_or_count("get_schedules", params, Schedule, count_only)
+
+    # -- walking every page ----------------------------------------------------------------
+
+    def iter_tickets(self, *, page_size: int = 100, **filters: Any) -> AsyncIterator[Ticket]:
+        """Every ticket matching `filters`, one page at a time (bounded memory)."""
+        return _walk(
+            lambda page: self.get_tickets(count=page_size, page=page, **filters), page_size
+        )
+
+    def iter_customers(self, *, page_size: int = 100, **filters: Any) -> AsyncIterator[Customer]:
+        """Every customer matching `filters`, one page at a time."""
+        return _walk(
+            lambda page: self.get_customers(count=page_size, page=page, **filters), page_size
+        )
+
+    # -- cached lookups --------------------------------------------------------------------
+
+    async def technicians(self) -> list[Technician]:
+        """All technicians, cached for a few minutes."""
+        return await self._lookups.get_or_load("techs", lambda: self.get_techs(uid="*"))
+
+    async def technician(self, uid: str) -> Technician:
+        """One technician by ID, from the cache; NotFound when there is none."""
+        for tech in await self.technicians():
+            if tech.uid.lower() == uid.lower():
+                return tech
+        raise NotFound(f"ReadyDesk has no technician {uid}.", backend=BACKEND, action="get_techs")
+
+    async def tech_groups(self) -> list[TechGroup]:
+        """All technician groups, cached for a few minutes."""
+        return await self._lookups.get_or_load("groups", lambda: self.get_tech_groups(name="*"))
+
+    async def ticket_statuses(self) -> list[str]:
+        """Every ticket status some group may see, in first-seen order (from the cached groups)."""
+        return _union(g.statuses for g in await self.tech_groups())
+
+    async def ticket_categories(self) -> list[str]:
+        """Every ticket category some group may see."""
+        return _union(g.categories for g in await self.tech_groups())
+
+    async def ticket_sources(self) -> list[str]:
+        """Every ticket source some group may see."""
+        return _union(g.sources for g in await self.tech_groups())
+
+    # -- writes (never retried blindly) ----------------------------------------------------
+
+    async def add_ticket(self, **fields: Any) -> int:
+        """Open a ticket (`cid` required); returns the new ticket number."""
+        ticket = _validate(TicketInput, fields, "add_ticket")
+        if not ticket.cid:
+            raise InvalidRequest(
+                "A ticket needs a customer.", backend=BACKEND, action="add_ticket",
+                field_errors={"cid": "Choose the customer this ticket is for."},
+            )  # fmt: skip
+        result = await self._write("add_ticket", self._ticket_params(ticket))
+        return _int_result(result, "add_ticket")
+
+    async def update_ticket(self, ticket_id: int, **fields: Any) -> int:
+        """Change only the given fields of a ticket; returns its number."""
+        ticket = _validate(TicketInput, fields, "update_ticket")
+        params = {self.names.update_ticket_target: str(ticket_id), **self._ticket_params(ticket)}
+        return _int_result(await self._write("update_ticket", params), "update_ticket")
+
+    async def close_ticket(self, ticket_id: int, *, status: str = "Closed") -> int:
+        """Close a ticket now."""
+        return await self.update_ticket(ticket_id, status=status, close_date=datetime.now())
+
+    async def add_history_note(self, ticket_id: int, note: str, *, uid: str | None = None) -> int:
+        """Add a note to a ticket's history; returns the history entry's id."""
+        if not note.strip():
+            raise InvalidRequest(
+                "The note is empty.", backend=BACKEND, action=self.names.history_action,
+                field_errors={"note": "Write something to add."},
+            )  # fmt: skip
+        params = {"tid": str(ticket_id), self.names.history_note: note}
+        if uid:
+            params["uid"] = uid
+        return _int_result(await self._write(self.names.history_action, params), "history")
+
+    async def add_customer(self, **fields: Any) -> str:
+        """Add a customer (every seed variable; `company="create_new"` with `new_company`)."""
+        customer = _validate(CustomerInput, fields, "add_customer")
+        result = await self._write("add_customer", _input_params(customer))
+        self._lookups.clear()
+        return result
+
+    async def update_customer(self, cid: str, **fields: Any) -> str:
+        """Change only the given fields of customer `cid`; returns its customer ID."""
+        customer = _validate(CustomerInput, {"cid": cid, **fields}, "update_customer")
+        return await self._write("update_customer", _input_params(customer))
+
+    def _ticket_params(self, ticket: TicketInput) -> dict[str, str]:
+        params = _input_params(ticket)
+        if "body" in params:
+            params[self.names.ticket_body] = params.pop("body")
+        if "priority" in params:
+            params[self.names.ticket_priority] = params.pop("priority")
+        return params
+
+    async def _write(self, action: str, params: dict[str, str]) -> str:
+        records = await self._request(action, params, is_read=False)
+        values = [v for v in (records[0] if records else {}).values() if isinstance(v, str)]
+        if len(records) != 1 or not values:
+            raise wire.malformed(action, "a reply without the changed record's ID")
+        return values[0]
+
     # -- the one choke point -------------------------------------------------------------------
 
     async def _list_or_count(
@@ -229,7 +485,7 @@ def to_wire_value(value: ParamValue) -> str:
     if isinstance(value, str | int):
         return str(value)
     if isinstance(value, Sequence):
-        return ",".join(str(v) for v in value)
+        return ",".join(to_wire_value(v) for v in value)
     raise TypeError(f"cannot send {type(value).__name__} to ReadyDesk")
 
 
@@ -249,12 +505,73 @@ def _count(records: list[wire.Record], action: str) -> int:
 
 
 def _server_error(text: str, action: str) -> BackendError:
-    kind = next((k for pattern, k in _ERROR_PATTERNS if pattern.search(text)), InvalidRequest)
-    if kind is AuthFailed:
-        message = (
+    """ReadyDesk's error text -> the matching api.errors type, with a message fit for a user."""
+    if _AUTH_ERROR.search(text):
+        return AuthFailed(
             f"ReadyDesk refused Deskhand's API key or address ({text}). "
-            "Ask an admin to check READYDESK_KEY and the API's allowed IPs."
+            "Ask an admin to check READYDESK_KEY and the API's allowed IPs.",
+            backend=BACKEND,
+            action=action,
         )
-    else:
-        message = f"ReadyDesk: {text}"
-    return kind(message, backend=BACKEND, action=action)
+    if _UNKNOWN_ACTION.search(text):
+        return InvalidRequest(
+            f"ReadyDesk does not know the action `{action}` ({text}). If your ReadyDesk names it "
+            "differently, an admin can set it in Deskhand's configuration (see README).",
+            backend=BACKEND,
+            action=action,
+        )
+    field = _FIELD_ERROR.search(text)
+    if field:
+        return InvalidRequest(
+            f"ReadyDesk: {text}", backend=BACKEND, action=action,
+            field_errors={field.group(1): text},
+        )  # fmt: skip
+    if _NOT_FOUND.search(text):
+        return NotFound(f"ReadyDesk: {text}", backend=BACKEND, action=action)
+    return InvalidRequest(f"ReadyDesk: {text}", backend=BACKEND, action=action)
+
+
+async def _walk(fetch: Callable[[int], Awaitable[Sequence[M]]], page_size: int) -> AsyncIterator[M]:
+    page = 1
+    while True:
+        batch = await fetch(page)
+        for item in batch:
+            yield item
+        if len(batch) < page_size:
+            return
+        page += 1
+
+
+def _union(lists: Any) -> list[str]:
+    seen: dict[str, None] = {}
+    for values in lists:
+        seen.update(dict.fromkeys(values))
+    return list(seen)
+
+
+W = TypeVar("W", bound=WriteInput)
+
+
+def _validate(model: type[W], fields: Mapping[str, Any], action: str) -> W:
+    """Check write input before a round trip; every problem becomes a field error."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as err:
+        errors = {str(e["loc"][0]) if e["loc"] else "input": e["msg"] for e in err.errors()}
+        listed = "; ".join(f"{k}: {v}" for k, v in errors.items())
+        raise InvalidRequest(
+            f"Some values cannot go to ReadyDesk ({listed}).", backend=BACKEND, action=action,
+            field_errors=errors,
+        ) from None  # fmt: skip
+
+
+def _input_params(data: WriteInput) -> dict[str, str]:
+    values = data.model_dump(exclude_none=True, by_alias=True)
+    return {name: to_wire_value(value) for name, value in values.items()}
+
+
+def _int_result(value: str, action: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise wire.malformed(action, f"a non-numeric ID ({value!r})") from None

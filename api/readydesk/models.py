@@ -189,3 +189,83 @@ class Customer(ReadyDeskModel):
     latitude: OptionalFloat = None
     longitude: OptionalFloat = None
     notes: Encoded = ""
+
+
+# Output fields below this line are NOT in the readable docs (their output tables were cut off);
+# names follow the matching add_ page's inputs and the documented pages' conventions. (inferred)
+
+
+class Company(ReadyDeskModel):
+    """A ReadyDesk company (get_companies; fields inferred from add_company's inputs)."""
+
+    company_id: int = Field(alias="id")
+    name: Encoded
+    address: Encoded = ""
+    city: Encoded = ""
+    state: Encoded = ""
+    zip: Encoded = ""
+    country: Encoded = ""
+    phone: Encoded = ""
+    email: Encoded = ""
+    portal: OptionalInt = None
+
+
+class Technician(ReadyDeskModel):
+    """A ReadyDesk technician (get_techs; fields inferred from add_tech; no password)."""
+
+    record_id: OptionalInt = Field(None, alias="id")
+    uid: Encoded
+    name: Encoded = ""
+    group_ids: IntList = Field(default_factory=list, alias="group")
+    email: Encoded = ""
+    phone: Encoded = ""
+    supervisor: str = ""
+    rights: str = ""
+    viewable_tickets: str = ""
+    extension: Encoded = ""
+    added_at: DateTime = Field(None, alias="date_added")
+
+
+class TechGroup(ReadyDeskModel):
+    """A technician group and the statuses, categories and sources it may see (get_tech_groups)."""
+
+    group_id: int = Field(alias="id")
+    name: Encoded
+    statuses: CommaList = Field(default_factory=list, alias="status")
+    categories: CommaList = Field(default_factory=list, alias="category")
+    sources: CommaList = Field(default_factory=list, alias="source")
+
+
+class HistoryEntry(ReadyDeskModel):
+    """One line of a ticket's history (get_history; fields inferred)."""
+
+    entry_id: OptionalInt = Field(None, alias="id")
+    ticket_id: int = Field(alias="tid")
+    at: DateTime = Field(None, alias="date")
+    updated_by: Encoded = ""
+    updater_type: str = ""
+    status: Encoded = ""
+    note: Encoded = ""
+
+
+class Schedule(ReadyDeskModel):
+    """A calendar entry (get_schedules; fields inferred from add_schedule's inputs)."""
+
+    schedule_id: int = Field(alias="id")
+    title: Encoded
+    category: Encoded = ""
+    status: str = ""  # A active, H on hold, C cancelled, D complete
+    ticket_ids: IntList = Field(default_factory=list, alias="tids")
+    customer_ids: CommaList = Field(default_factory=list, alias="cids")
+    technician_ids: CommaList = Field(default_factory=list, alias="uids")
+    groups: CommaList = Field(default_factory=list)
+    starts_at: DateTime = Field(None, alias="start_date")
+    ends_at: DateTime = Field(None, alias="end_date")
+    completed_at: DateTime = Field(None, alias="date_completed")
+    recurring: YesNo = None
+
+
+class WriteResult(ReadyDeskModel):
+    """What an add_/update_ action reports: the new or changed record's identifier."""
+
+    identifier: str

@@ -6,6 +6,7 @@ three formats go through exactly the same conversion.
 """
 
 import json
+from dataclasses import dataclass
 from typing import Any, Literal
 from xml.etree.ElementTree import Element, ParseError
 
@@ -73,9 +74,9 @@ def _xml_record(element: Element) -> Record:
     record: Record = {}
     for child in element:
         if len(child):
-            value: Any = {sub.tag: (sub.text or "").strip() for sub in child}
+            value: Any = {sub.tag: sub.text or "" for sub in child}
         else:
-            value = (child.text or "").strip()
+            value = child.text or ""  # not stripped: unencoded values keep their spaces
         _put(record, child.tag, value)
     return record
 
@@ -139,8 +140,8 @@ def _parse_delimited(body: str, action: str) -> list[Record]:
     # long records that way). Values are split on the first `=` and left undecoded.
     lines: list[str] = []
     for raw_line in body.replace("\r", "").split("\n"):
-        line = raw_line.strip()
-        if not line:
+        line = raw_line.strip("\r")
+        if not line.strip():
             continue
         if line.startswith("&") and lines:
             lines[-1] += line
@@ -167,3 +168,18 @@ def _gather_delimited_custom_fields(record: Record) -> Record:
         fields = [n for n in names.split(",") if n]
         record[CUSTOM_FIELDS] = {n: record.pop(n, "") for n in fields}
     return record
+
+
+@dataclass(frozen=True)
+class WireNames:
+    """ReadyDesk names the readable docs do not give, in one place so an admin can correct them.
+
+    Each has a READYDESK_* setting (see README). The defaults are Deskhand's inference:
+    `add_history` follows the add_<entity> pattern; `tid` names a ticket everywhere else.
+    """
+
+    history_action: str = "add_history"
+    history_note: str = "note"
+    update_ticket_target: str = "tid"
+    ticket_body: str = "description"
+    ticket_priority: str = "priority"

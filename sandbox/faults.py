@@ -1,0 +1,135 @@
+"""Misbehaviour on request: an ASGI middleware both backend fakes share, for reliability tests.
+
+A Fault matches requests by path substring and/or query variables and then adds latency, answers
+a status code, an HTML error page, an empty, truncated or malformed body, or drops the connection.
+"""
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import parse_qsl
+
+import httpx
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+FaultKind = Literal["latency", "status", "html", "empty", "truncated", "malformed", "drop"]
+
+HTML_ERROR_PAGE = (
+    "<!DOCTYPE html><html><head><title>Runtime Error</title></head><body>"
+    "<h1>Server Error in '/' Application.</h1><p>Runtime Error</p></body></html>"
+)
+
+
+@dataclass
+class Fault:
+    """One kind of misbehaviour for the requests it matches; `times=None` means every time."""
+
+    kind: FaultKind
+    path: str = ""
+    query: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    status: int = 500
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int | None = None
+
+    def matches(self, scope: Scope) -> bool:
+        """True when the request's path and query variables fit this fault."""
+        if self.path and self.path not in scope.get("path", ""):
+            return False
+        query = dict(parse_qsl(scope.get("query_string", b"").decode(), keep_blank_values=True))
+        return all(query.get(k) == v for k, v in self.query.items())
+
+
+class Faults:
+    """The faults in force for one fake; tests add and clear them while the fake runs."""
+
+    def __init__(self) -> None:
+        self.active: list[Fault] = []
+
+    def add(self, kind: FaultKind, **options: Any) -> Fault:
+        """Start misbehaving; returns the fault so a test can inspect or remove it."""
+        fault = Fault(kind, **options)
+        self.active.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        """Behave again."""
+        self.active.clear()
+
+    def take(self, scope: Scope) -> Fault | None:
+        """The first fault matching this request, counting one use of it."""
+        for fault in self.active:
+            if fault.matches(scope):
+                if fault.times is not None:
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self.active.remove(fault)
+                return fault
+        return None
+
+
+class FaultMiddleware:
+    """ASGI middleware applying `faults` to HTTP requests."""
+
+    def __init__(self, app: ASGIApp, faults: Faults) -> None:
+        self.app = app
+        self.faults = faults
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request through, or misbehave as the matching fault says."""
+        fault = self.faults.take(scope) if scope["type"] == "http" else None
+        if fault is None:
+            await self.app(scope, receive, send)
+            return
+        if fault.kind == "latency":
+            await asyncio.sleep(fault.seconds)
+            await self.app(scope, receive, send)
+        elif fault.kind == "drop":
+            # Under httpx.ASGITransport this reaches the client as a dropped connection.
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        elif fault.kind == "status":
+            await _answer(send, fault.status, b"", fault.headers)
+        elif fault.kind == "html":
+            page = HTML_ERROR_PAGE.encode()
+            await _answer(send, fault.status, page, {"content-type": "text/html"})
+        elif fault.kind == "empty":
+            await _answer(send, 200, b"", {})
+        else:
+            status, headers, body = await _capture(self.app, scope, receive)
+            body = body[: len(body) // 2] if fault.kind == "truncated" else _corrupt(body)
+            headers["content-length"] = str(len(body))
+            await _answer(send, status, body, headers)
+
+
+async def _capture(
+    app: ASGIApp, scope: Scope, receive: Receive
+) -> tuple[int, dict[str, str], bytes]:
+    parts: list[bytes] = []
+    start: dict[str, Any] = {}
+
+    async def collect(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+        elif message["type"] == "http.response.body":
+            parts.append(message.get("body", b""))
+
+    await app(scope, receive, collect)
+    headers = {k.decode(): v.decode() for k, v in start.get("headers", [])}
+    return start.get("status", 200), headers, b"".join(parts)
+
+
+def _corrupt(body: bytes) -> bytes:
+    """Break the body's syntax the way the seed examples do (mismatched tag, missing comma)."""
+    if body.lstrip().startswith(b"<"):
+        return body.replace(b"</", b"</x", 1) if b"</" in body else body + b"<"
+    if body.lstrip()[:1] in (b"{", b"["):
+        return body.replace(b",", b"", 1) if b"," in body else body[:-1]
+    return body.replace(b"=", b"", 1)  # URL-delimited: a field without its `=`
+
+
+async def _answer(send: Send, status: int, body: bytes, headers: dict[str, str]) -> None:
+    raw_headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    if not any(k == b"content-length" for k, _ in raw_headers):
+        raw_headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body})
