@@ -2,7 +2,7 @@
 
 import logging
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from slack_bolt.async_app import AsyncApp
@@ -14,38 +14,66 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.errors import BackendError
+from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from bot.settings import Settings
 from handlers import register_all
 
+if TYPE_CHECKING:
+    from sandbox.data import SandboxData
+
 logger = logging.getLogger("deskhand.app")
 
 SANDBOX_READYDESK_URL = "http://readydesk.sandbox/readydesk/API/default.aspx"
+SANDBOX_KICKSERV_URL = "http://kickserv.sandbox"
 
 
 def build_desk(settings: Settings) -> Desk:
     """The API layer: real backends where configured, the sandbox fakes elsewhere."""
+    sandbox = None
+    if settings.readydesk_is_sandbox or settings.kickserv_is_sandbox:
+        from sandbox.data import seeded
+
+        sandbox = seeded()  # one help desk both fakes describe, so their customers match
+    return Desk(readydesk=_readydesk(settings, sandbox), kickserv=_kickserv(settings, sandbox))
+
+
+def _kickserv(settings: Settings, sandbox: "SandboxData | None") -> KickservClient:
+    if settings.kickserv_is_sandbox:
+        from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
+        from sandbox.kickserv_data import seeded_kickserv
+
+        app = build_kickserv_app(seeded_kickserv(sandbox))
+        return KickservClient(
+            SANDBOX_KICKSERV_URL, SANDBOX_ACCOUNT, SANDBOX_API_KEY,
+            transport=httpx.ASGITransport(app=app),
+        )  # fmt: skip
+    assert settings.kickserv_account and settings.kickserv_api_key
+    return KickservClient(
+        settings.kickserv_url,
+        settings.kickserv_account,
+        settings.kickserv_api_key.get_secret_value(),
+    )
+
+
+def _readydesk(settings: Settings, sandbox: "SandboxData | None") -> ReadyDeskClient:
     if settings.readydesk_is_sandbox:
         from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 
         names = settings.readydesk_wire_names()
-        readydesk = ReadyDeskClient(
-            SANDBOX_READYDESK_URL,
-            SANDBOX_KEY,
-            transport=httpx.ASGITransport(app=build_readydesk_app(names=names)),
-            names=names,
+        app = build_readydesk_app(sandbox, names=names)
+        return ReadyDeskClient(
+            SANDBOX_READYDESK_URL, SANDBOX_KEY, transport=httpx.ASGITransport(app=app), names=names
         )
-    else:
-        key = settings.readydesk_key.get_secret_value() if settings.readydesk_key else ""
-        readydesk = ReadyDeskClient(
-            str(settings.readydesk_url),
-            key,
-            format_param=settings.readydesk_format_param,
-            format_value=settings.readydesk_format_value,
-            max_url_length=settings.readydesk_max_url_length,
-            names=settings.readydesk_wire_names(),
-        )
-    return Desk(readydesk=readydesk)
+    key = settings.readydesk_key.get_secret_value() if settings.readydesk_key else ""
+    return ReadyDeskClient(
+        str(settings.readydesk_url),
+        key,
+        format_param=settings.readydesk_format_param,
+        format_value=settings.readydesk_format_value,
+        max_url_length=settings.readydesk_max_url_length,
+        names=settings.readydesk_wire_names(),
+    )
 
 
 def build_web_client(settings: Settings) -> AsyncWebClient:

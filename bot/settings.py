@@ -76,6 +76,14 @@ class Settings(BaseSettings):
         return not self.readydesk_url
 
     @property
+    def kickserv_is_sandbox(self) -> bool:
+        """True when no Kickserv account and key are configured, so the built-in fake answers.
+
+        (KICKSERV_URL has a default, so it cannot be the switch DESIGN.md describes.)
+        """
+        return not (self.kickserv_account and self.kickserv_api_key)
+
+    @property
     def has_slack_credentials(self) -> bool:
         """True when a bot token is set, i.e. Deskhand should talk to real Slack."""
         return self.slack_bot_token is not None

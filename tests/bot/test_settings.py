@@ -21,3 +21,24 @@ def test_environment_names_and_secrets(monkeypatch):
     assert settings.timezone == "America/New_York"
     assert "k-123456" not in repr(settings)
     assert settings.secrets() == ["k-123456"]
+
+
+def test_kickserv_leaves_the_sandbox_only_with_account_and_key(monkeypatch):
+    monkeypatch.setenv("KICKSERV_ACCOUNT", "acme-services")
+    assert Settings(_env_file=None).kickserv_is_sandbox
+    monkeypatch.setenv("KICKSERV_API_KEY", "ks-key-123")
+    settings = Settings(_env_file=None)
+    assert not settings.kickserv_is_sandbox
+    assert settings.kickserv_url == "https://app.kickserv.com"
+
+
+async def test_the_sandbox_desk_describes_the_same_businesses_in_both_systems():
+    from bot.app import build_desk
+
+    desk = build_desk(Settings(_env_file=None))
+    try:
+        ks = await desk.kickserv.get_customer(1)
+        rd = await desk.readydesk.get_customer("demo")
+        assert ks.contact_email == rd.email
+    finally:
+        await desk.aclose()
