@@ -5,7 +5,7 @@ import email.utils
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -51,20 +51,6 @@ class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         """Format as usual, then redact."""
         return redact(super().format(record))
-
-
-def configure_logging(level: int = logging.INFO, secrets: Iterable[str] = ()) -> None:
-    """Send logs to stderr through the redacting formatter; quiet httpx's URL-bearing INFO lines."""
-    for secret in secrets:
-        register_secret(secret)
-    handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    # httpx logs every request URL at INFO, and ReadyDesk's key rides in the URL.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

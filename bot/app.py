@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -16,7 +17,9 @@ from api.desk import Desk
 from api.errors import BackendError
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
+from bot.logs import request_id
 from bot.settings import Settings
+from bot.store import Store
 from handlers import register_all
 
 if TYPE_CHECKING:
@@ -90,10 +93,19 @@ def build_web_client(settings: Settings) -> AsyncWebClient:
 
 
 def build_app(
-    settings: Settings, desk: Desk | None = None, *, process_before_response: bool = False
+    settings: Settings,
+    desk: Desk | None = None,
+    *,
+    store: Store | None = None,
+    process_before_response: bool = False,
 ) -> AsyncApp:
-    """The Bolt app with every listener registered and the desk injected into each request."""
+    """The Bolt app with every listener registered and the desk injected into each request.
+
+    Bolt verifies each HTTP request's signature (missing, wrong or older than 5 minutes: 401,
+    and no listener runs). Events API retries of an event already handled are skipped.
+    """
     desk = desk or build_desk(settings)
+    store = store or Store(settings.database_url)
     secret = settings.slack_signing_secret
     app = AsyncApp(
         client=build_web_client(settings),
@@ -102,14 +114,35 @@ def build_app(
     )
 
     @app.middleware
-    async def inject_desk(context: dict[str, Any], next: Any) -> None:
-        """Make the API layer available to listeners as the `desk` argument."""
-        context["desk"] = desk
-        await next()
+    async def label_request(body: dict[str, Any], context: dict[str, Any], next: Any) -> Any:
+        """Give the request an id for every log line it causes; inject `desk` and `store`."""
+        token = request_id.set(_request_id(body))
+        context["desk"], context["store"] = desk, store
+        try:
+            return await next()
+        finally:
+            request_id.reset(token)
+
+    @app.middleware
+    async def skip_repeated_events(body: dict[str, Any], next: Any) -> Any:
+        """Slack redelivers events it thinks failed; run each `event_id` at most once."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not await store.claim_event(str(event_id)):
+            logger.info("event %s was already handled; skipping Slack's retry", event_id)
+            return BoltResponse(status=200, body="")
+        return await next()
 
     app.error(handle_error)
     register_all(app)
     return app
+
+
+def _request_id(body: dict[str, Any]) -> str:
+    """Slack's own id for the request where it has one, so logs can be matched to Slack's."""
+    for key in ("event_id", "trigger_id"):
+        if body.get(key):
+            return str(body[key])[:32]
+    return secrets.token_hex(6)
 
 
 async def handle_error(

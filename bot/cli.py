@@ -1,11 +1,12 @@
-"""The `deskhand` command: `run` (Slack if configured, else the console) and `console`."""
+"""The `deskhand` command: `run` (Socket Mode, or the console without tokens), `serve`
+(HTTP mode) and `console`."""
 
 import argparse
 import asyncio
 import logging
 import sys
 
-from api.http import configure_logging
+from bot.logs import configure_logging
 from bot.settings import Settings
 
 
@@ -16,18 +17,37 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command")
     commands.add_parser(
-        "run", help="connect to Slack (Socket Mode) when tokens are set, else start the console"
+        "run", help="Socket Mode when SLACK_BOT_TOKEN and SLACK_APP_TOKEN are set, else the console"
     )
-    console = commands.add_parser(
-        "console", help="type slash commands locally against the sandboxes"
-    )
-    console.add_argument(
-        "--json", action="store_true", help="print each reply as one JSON object a line"
-    )
+    serve = commands.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=3000, help="port to listen on")
+    console = commands.add_parser("console", help="type slash commands locally (sandbox Slack)")
+    console.add_argument("--json", action="store_true", help="one JSON object a reply")
     args = parser.parse_args(argv)
 
     settings = Settings()
     command = args.command or "run"
+    if command == "serve":
+        missing = [
+            name
+            for name, value in (
+                ("SLACK_BOT_TOKEN", settings.slack_bot_token),
+                ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
+            )
+            if value is None
+        ]
+        if missing:
+            print(
+                f"deskhand serve needs {' and '.join(missing)} (README: Connecting to Slack). "
+                "Without Slack credentials, `deskhand run` starts the local console.",
+                file=sys.stderr,
+            )
+            return 2
+        configure_logging(logging.INFO, settings.secrets())
+        from bot.server import serve as serve_http
+
+        return serve_http(settings, args.host, args.port)
     if command == "run" and settings.has_slack_credentials:
         configure_logging(logging.INFO, settings.secrets())
         from bot.socket_mode import run_socket_mode

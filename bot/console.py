@@ -24,6 +24,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.app import build_app, build_desk
 from bot.settings import Settings
+from bot.store import Store
 from handlers import ids
 from sandbox.slack import TEAM_ID, RecordedCall, SlackSandbox
 
@@ -55,7 +56,9 @@ class Console:
         )
         self._desk = build_desk(settings)
         # The console waits for each listener to finish so it can print every reply in order.
-        self._app = build_app(settings, self._desk, process_before_response=True)
+        self._app = build_app(
+            settings, self._desk, store=Store("sqlite://"), process_before_response=True
+        )
         return self
 
     async def __aexit__(self, *exc: object) -> None:

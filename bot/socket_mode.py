@@ -1,25 +1,47 @@
-"""`deskhand run` with Slack tokens: connect to Slack over Socket Mode."""
+"""`deskhand run` with Slack tokens: Socket Mode, the default for an internal app."""
 
+import asyncio
 import logging
+import signal
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
 
 from bot.app import build_app, build_desk
 from bot.settings import Settings
+from bot.store import Store
 
 logger = logging.getLogger("deskhand.socket_mode")
 
 
-async def run_socket_mode(settings: Settings) -> int:
-    """Serve Slack over a WebSocket until interrupted; returns the exit status."""
-    if settings.slack_app_token is None:
-        logger.error("SLACK_BOT_TOKEN is set but SLACK_APP_TOKEN is not: Socket Mode needs both.")
-        return 2
-    desk = build_desk(settings)
-    app = build_app(settings, desk)
+async def connect_socket_mode(settings: Settings, app: AsyncApp) -> AsyncSocketModeHandler:
+    """Open the Socket Mode connection (reconnects by itself when Slack drops or refreshes it)."""
+    assert settings.slack_app_token is not None
     handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    await handler.connect_async()
+    return handler
+
+
+async def run_socket_mode(settings: Settings) -> int:
+    """Serve Slack over Socket Mode until SIGINT or SIGTERM; then close every client."""
+    if settings.slack_app_token is None:
+        logger.error(
+            "SLACK_BOT_TOKEN is set but SLACK_APP_TOKEN is not: Socket Mode needs both. "
+            "For HTTP mode run `deskhand serve` with SLACK_SIGNING_SECRET instead."
+        )
+        return 2
+    desk, store = build_desk(settings), Store(settings.database_url)
+    handler = await connect_socket_mode(settings, build_app(settings, desk, store=store))
+    logger.info("Deskhand is connected to Slack over Socket Mode")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     try:
-        await handler.start_async()
+        await stop.wait()
     finally:
+        await handler.close_async()
         await desk.aclose()
+        store.close()
+        logger.info("Deskhand stopped; connections closed")
     return 0

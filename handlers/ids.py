@@ -12,3 +12,8 @@ SLASH_COMMANDS = (TICKET_COMMAND, DESKHAND_COMMAND)
 TICKET_REFRESH = "ticket_refresh"
 TICKET_SHOW_CUSTOMER = "ticket_show_customer"
 BLOCK_ACTIONS = (TICKET_REFRESH, TICKET_SHOW_CUSTOMER)
+
+# Shortcut callback ids and Events API event types (none yet; each capability adds its own here
+# and in manifest.yml in the same change).
+SHORTCUTS: tuple[str, ...] = ()
+EVENTS: tuple[str, ...] = ()

@@ -1,11 +1,18 @@
 """A fake Slack: the Web API methods Deskhand calls and a `response_url` sink, recording each call.
 
 Served on a loopback port (slack-sdk's async client uses aiohttp, which httpx mocks cannot see);
-point `SLACK_API_URL` at `api_url`. Answers `auth.test`, which Bolt calls on its first request.
+point `SLACK_API_URL` at `api_url`. Answers `auth.test`, which Bolt calls on its first request,
+and 429 with Retry-After on request (`rate_limits`). It also speaks Socket Mode:
+`apps.connections.open` hands out a loopback WebSocket that says `hello`, delivers the envelopes
+given to `deliver()` (queued while no socket is connected, so nothing is lost across a
+reconnect) and records each acknowledgement by `envelope_id`.
 """
 
+import asyncio
+import contextlib
 import json
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -13,7 +20,8 @@ from urllib.parse import parse_qsl
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from sandbox.serve import LoopbackServer
 
@@ -40,6 +48,11 @@ class SlackSandbox:
         self.rate_limits: dict[str, int] = {}  # method -> how many 429s to answer before success
         self.base_url = ""
         self._server: LoopbackServer | None = None
+        self.acks: dict[str, dict[str, Any]] = {}  # envelope_id -> the app's response payload
+        self.connections_opened = 0
+        self._outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._sockets: set[WebSocket] = set()
+        self._acked = asyncio.Condition()
         self._ts = 1_700_000_000.000100
 
     @property
@@ -61,6 +74,7 @@ class SlackSandbox:
             routes=[
                 Route("/api/{method}", self._api, methods=["POST", "GET"]),
                 Route("/response/{name}", self._response_url, methods=["POST"]),
+                WebSocketRoute("/socket", self._socket),
             ]
         )
 
@@ -74,6 +88,78 @@ class SlackSandbox:
         """Shut the server down."""
         if self._server:
             await self._server.stop()
+
+    # -- Socket Mode ------------------------------------------------------------------------------
+
+    def deliver(self, kind: str, payload: dict[str, Any], *, retry_attempt: int = 0) -> str:
+        """Queue an envelope (`slash_commands`, `interactive` or `events_api`); returns its id."""
+        envelope_id = str(uuid.uuid4())
+        self._outbox.put_nowait(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+                "retry_attempt": retry_attempt,
+                "retry_reason": "timeout" if retry_attempt else "",
+            }
+        )
+        return envelope_id
+
+    async def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
+        """The app's acknowledgement of an envelope (its response payload, maybe empty)."""
+        async with asyncio.timeout(timeout), self._acked:
+            await self._acked.wait_for(lambda: envelope_id in self.acks)
+        return self.acks[envelope_id]
+
+    async def wait_for_call(
+        self, kind: str, name: str | None = None, timeout: float = 5.0
+    ) -> RecordedCall:
+        """The first recorded call of this kind (and name), waiting for it if needed."""
+        async with asyncio.timeout(timeout):
+            while True:
+                for call in self.calls:
+                    if call.kind == kind and name in (None, call.name):
+                        return call
+                await asyncio.sleep(0.01)
+
+    async def drop_connections(self) -> None:
+        """Close every Socket Mode connection, as Slack does when it refreshes them."""
+        for socket in list(self._sockets):
+            with contextlib.suppress(RuntimeError):
+                await socket.close(code=1001)
+
+    async def _socket(self, websocket: WebSocket) -> None:
+        await websocket.accept()
+        self.connections_opened += 1
+        self._sockets.add(websocket)
+        await websocket.send_json(
+            {"type": "hello", "num_connections": len(self._sockets),
+             "connection_info": {"app_id": "A0DESKHAND"},
+             "debug_info": {"host": "sandbox", "approximate_connection_time": 3600}}
+        )  # fmt: skip
+        sender = asyncio.create_task(self._send_envelopes(websocket))
+        try:
+            while True:
+                message = json.loads(await websocket.receive_text())
+                if "envelope_id" in message:
+                    async with self._acked:
+                        self.acks[message["envelope_id"]] = message.get("payload") or {}
+                        self._acked.notify_all()
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            self._sockets.discard(websocket)
+            sender.cancel()
+
+    async def _send_envelopes(self, websocket: WebSocket) -> None:
+        while True:
+            envelope = await self._outbox.get()
+            try:
+                await websocket.send_json(envelope)
+            except BaseException:  # a failed or cancelled send: the next connection gets it
+                self._outbox.put_nowait(envelope)
+                raise
 
     async def _payload(self, request: Request) -> dict[str, Any]:
         raw = (await request.body()).decode()
@@ -109,6 +195,8 @@ class SlackSandbox:
             self._ts += 1
             ts = payload.get("ts") or f"{self._ts:.6f}"
             return {"ok": True, "channel": payload.get("channel"), "ts": ts, "message": payload}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.base_url.replace("http://", "ws://") + "/socket"}
         if method.startswith("views."):
             return {"ok": True, "view": {"id": "V0SANDBOX", **(payload.get("view") or {})}}
         if method == "users.info":

@@ -9,6 +9,8 @@ import pytest
 
 from api.http import RetryPolicy
 from api.readydesk import ReadyDeskClient
+from bot.console import Console
+from bot.settings import Settings
 from sandbox.data import SandboxData, seeded
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 
@@ -45,6 +47,13 @@ class RecordingSleep:
 def sleeps() -> RecordingSleep:
     """The retry delays a client asked for."""
     return RecordingSleep()
+
+
+@pytest.fixture
+async def console() -> AsyncIterator[Console]:
+    """The real app behind the local console, with the Slack and backend sandboxes."""
+    async with Console(Settings(_env_file=None)) as running:
+        yield running
 
 
 @pytest.fixture

@@ -5,17 +5,7 @@ import re
 import time
 from urllib.parse import urlencode
 
-import pytest
 from slack_bolt.request.async_request import AsyncBoltRequest
-
-from bot.console import Console
-from bot.settings import Settings
-
-
-@pytest.fixture
-async def console():
-    async with Console(Settings(_env_file=None)) as running:
-        yield running
 
 
 def _header(reply: dict) -> str:

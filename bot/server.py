@@ -1,0 +1,96 @@
+"""`deskhand serve`: HTTP mode. A Starlette app served by uvicorn.
+
+`POST /slack/events` takes everything Slack sends (slash commands, interactivity, options and
+events, as manifest.yml says); `GET /healthz` reports each backend's reachability.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import uvicorn
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from api.desk import Desk
+from api.errors import BackendError
+from bot.app import build_app, build_desk
+from bot.settings import Settings
+from bot.store import Store
+
+logger = logging.getLogger("deskhand.server")
+HEALTH_TIMEOUT = 3.0
+
+
+def build_http_app(
+    settings: Settings,
+    desk: Desk | None = None,
+    *,
+    store: Store | None = None,
+    bolt: AsyncApp | None = None,
+) -> Starlette:
+    """The HTTP-mode ASGI app; its lifespan closes the backend clients and the store."""
+    desk = desk or build_desk(settings)
+    store = store or Store(settings.database_url)
+    bolt = bolt or build_app(settings, desk, store=store)
+    handler = AsyncSlackRequestHandler(bolt)
+    state = {"serving": True}
+
+    async def slack_events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    async def healthz(request: Request) -> Response:
+        backends = dict(
+            zip(("readydesk", "kickserv"), await asyncio.gather(
+                _probe(desk.readydesk.get_tickets(count=1)), _probe(desk.kickserv.job_types()),
+            ), strict=True)
+        )  # fmt: skip
+        # Serving needs the process up and at least one backend; each one's state is reported.
+        ready = state["serving"] and "ok" in backends.values()
+        body = {"status": "ok" if ready else "unavailable", "backends": backends}
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        logger.info("Deskhand is serving Slack over HTTP")
+        yield
+        state["serving"] = False
+        await desk.aclose()
+        store.close()
+        logger.info("Deskhand stopped; backend clients closed")
+
+    app = Starlette(
+        routes=[
+            Route("/slack/events", slack_events, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.bolt = bolt
+    return app
+
+
+async def _probe(call: Any) -> str:
+    """'ok', or why a backend cannot be reached (a user-fit message, no URLs or keys)."""
+    try:
+        await asyncio.wait_for(call, HEALTH_TIMEOUT)
+    except TimeoutError:
+        return "timeout"
+    except BackendError as err:
+        return f"error: {err.message}"
+    return "ok"
+
+
+def serve(settings: Settings, host: str, port: int) -> int:
+    """Run HTTP mode until interrupted (SIGINT/SIGTERM end it cleanly)."""
+    config = uvicorn.Config(
+        build_http_app(settings), host=host, port=port, log_config=None, proxy_headers=True
+    )
+    uvicorn.Server(config).run()
+    return 0

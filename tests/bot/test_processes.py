@@ -1,0 +1,108 @@
+"""`deskhand serve` and `deskhand run` as real processes, stopped the way a supervisor would."""
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sandbox.slack import SlackSandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "READYDESK_", "KICKSERV_"))
+    }
+    return {**env, "DESKHAND_DATABASE_URL": "sqlite://", **extra}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def _stop(process: asyncio.subprocess.Process) -> str:
+    process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), 20)
+    # uvicorn re-raises the signal once it has shut down cleanly, so -SIGTERM counts as clean.
+    assert process.returncode in (0, -signal.SIGTERM), stderr.decode()
+    assert "Traceback" not in stderr.decode()
+    return stderr.decode()
+
+
+async def test_serve_answers_healthz_and_shuts_down_cleanly():
+    port = _free_port()
+    secret_token = "xoxb-1234567890-processtest"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "serve", "--port", str(port), cwd=ROOT,
+        env=_env(SLACK_SIGNING_SECRET="s3cret", SLACK_BOT_TOKEN=secret_token),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        async with httpx.AsyncClient() as client:
+            while True:
+                try:
+                    response = await client.get(f"http://127.0.0.1:{port}/healthz")
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline or process.returncode is not None:
+                        raise
+                    await asyncio.sleep(0.2)
+        assert response.status_code == 200
+        assert response.json()["backends"] == {"readydesk": "ok", "kickserv": "ok"}
+    finally:
+        if process.returncode is None:
+            log = await _stop(process)
+    assert "backend clients closed" in log
+    assert secret_token not in log
+
+
+@pytest.fixture
+async def slack():
+    sandbox = SlackSandbox()
+    await sandbox.start()
+    yield sandbox
+    await sandbox.stop()
+
+
+async def test_run_uses_socket_mode_when_tokens_are_set(slack):
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", cwd=ROOT,
+        env=_env(SLACK_API_URL=slack.api_url, SLACK_BOT_TOKEN="xoxb-run-test",
+                 SLACK_APP_TOKEN="xapp-1-run-test"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        envelope_id = slack.deliver(
+            "slash_commands",
+            {"command": "/ticket", "text": "34", "team_id": "T0SANDBOX", "user_id": "U1",
+             "channel_id": "C1", "response_url": slack.response_url("run1"), "trigger_id": "1"},
+        )  # fmt: skip
+        await slack.wait_for_ack(envelope_id, timeout=30)
+        reply = await slack.wait_for_call("response_url", "run1")
+        assert reply.payload["blocks"][0]["text"]["text"].startswith("#34 ")
+    finally:
+        log = await _stop(process)
+    assert "connections closed" in log
+
+
+async def test_serve_without_credentials_says_what_is_missing():
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "serve", cwd=ROOT, env=_env(SLACK_BOT_TOKEN="xoxb-only"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    assert "needs SLACK_SIGNING_SECRET" in stderr.decode()
+    assert "Traceback" not in stderr.decode()
