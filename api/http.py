@@ -33,9 +33,8 @@ def register_secret(value: str | None) -> None:
 def redact(text: str) -> str:
     """Replace every known secret, credential query value and Slack token in `text` with ***."""
     for secret in sorted(_known_secrets, key=len, reverse=True):
-        for form in {secret, httpx.QueryParams({"v": secret}).get("v"), _quoted(secret)}:
-            if form:
-                text = text.replace(form, REDACTED)
+        for form in (secret, _quoted(secret)):  # as typed, and as it appears inside a URL
+            text = text.replace(form, REDACTED)
     text = _SECRET_QUERY.sub(lambda m: m.group("name") + REDACTED, text)
     return _SLACK_TOKEN.sub(REDACTED, text)
 

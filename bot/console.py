@@ -50,7 +50,7 @@ class Console:
         settings = self._settings.model_copy(
             update={
                 "slack_api_url": self.slack.api_url,
-                "slack_bot_token": SecretStr("xoxb-sandbox-console"),
+                "slack_bot_token": SecretStr("xoxb-console"),
                 "slack_signing_secret": SecretStr(self._signing_secret),
             }
         )

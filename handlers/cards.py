@@ -38,11 +38,11 @@ def _field(label: str, value: str) -> MarkdownTextObject:
 
 
 def _when(value: datetime | None) -> str:
-    return (
-        f"{value:%b} {value.day}, {value.year} {value:%I:%M %p}".replace(" 0", " ")
-        if value
-        else "—"
-    )
+    """`Apr 24, 2014 10:42 AM`, or a dash when there is no date."""
+    if value is None:
+        return "—"
+    hour = value.hour % 12 or 12
+    return f"{value:%b} {value.day}, {value.year} {hour}:{value:%M %p}"
 
 
 class TicketRef(BaseModel):

@@ -278,10 +278,8 @@ def _ticket_page_by_number(data: SandboxData, query: Query, descending: bool) ->
         raise ReadyDeskError("Paging requires a wildcard (*) and the count variable")
     start = (page - 1) * (count or 0) if page else 0
     stop = start + count if count is not None else len(ids)
-    if descending:
-        chosen = ids[::-1][start:stop] if stop - start > len(ids) // 2 else [
-            ids[len(ids) - 1 - i] for i in range(start, min(stop, len(ids)))
-        ]  # fmt: skip
+    if descending:  # the same slice counted from the end, reversed
+        chosen = ids[max(0, len(ids) - stop) : max(0, len(ids) - start)][::-1]
     else:
         chosen = ids[start:stop]
     return Listing(

@@ -13,6 +13,7 @@ from bot.console import Console
 from bot.settings import Settings
 from sandbox.data import SandboxData, seeded
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
+from sandbox.slack import SlackSandbox
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ENDPOINT = "http://readydesk.test/readydesk/API/default.aspx"
@@ -54,6 +55,15 @@ async def console() -> AsyncIterator[Console]:
     """The real app behind the local console, with the Slack and backend sandboxes."""
     async with Console(Settings(_env_file=None)) as running:
         yield running
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[SlackSandbox]:
+    """The Slack sandbox (Web API, response_url sink, Socket Mode) on a loopback port."""
+    sandbox = SlackSandbox()
+    await sandbox.start()
+    yield sandbox
+    await sandbox.stop()
 
 
 @pytest.fixture

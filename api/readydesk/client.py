@@ -4,7 +4,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -83,14 +83,6 @@ class ReadyDeskClient:
 
     # -- tickets -------------------------------------------------------------------------------
 
-    @overload
-    async def get_tickets(
-        self, *, count_only: Literal[False] = False, **filters: ParamValue
-    ) -> list[Ticket]: ...
-
-    @overload
-    async def get_tickets(self, *, count_only: Literal[True], **filters: ParamValue) -> int: ...
-
     async def get_tickets(
         self,
         *,
@@ -140,14 +132,6 @@ class ReadyDeskClient:
 
     # -- customers -----------------------------------------------------------------------------
 
-    @overload
-    async def get_customers(
-        self, *, count_only: Literal[False] = False, **filters: ParamValue
-    ) -> list[Customer]: ...
-
-    @overload
-    async def get_customers(self, *, count_only: Literal[True], **filters: ParamValue) -> int: ...
-
     async def get_customers(
         self,
         *,
@@ -189,14 +173,6 @@ class ReadyDeskClient:
 
     # -- companies, technicians, groups, history, schedules ------------------------------------
 
-    @overload
-    async def get_companies(
-        self, *, count_only: Literal[False] = False, **filters: ParamValue
-    ) -> list[Company]: ...
-
-    @overload
-    async def get_companies(self, *, count_only: Literal[True], **filters: ParamValue) -> int: ...
-
     async def get_companies(
         self,
         *,
@@ -215,14 +191,6 @@ class ReadyDeskClient:
         if "id" not in params:
             params.setdefault("name", "*")
         return await self._list_or_count("get_companies", params, Company, count_only)
-
-    @overload
-    async def get_techs(
-        self, *, count_only: Literal[False] = False, **filters: ParamValue
-    ) -> list[Technician]: ...
-
-    @overload
-    async def get_techs(self, *, count_only: Literal[True], **filters: ParamValue) -> int: ...
 
     async def get_techs(
         self,
@@ -244,14 +212,6 @@ class ReadyDeskClient:
         if "id" not in params:
             params.setdefault("uid", "*")
         return await self._list_or_count("get_techs", params, Technician, count_only)
-
-    @overload
-    async def get_tech_groups(
-        self, *, count_only: Literal[False] = False, **filters: ParamValue
-    ) -> list[TechGroup]: ...
-
-    @overload
-    async def get_tech_groups(self, *, count_only: Literal[True], **filters: ParamValue) -> int: ...
 
     async def get_tech_groups(
         self,
@@ -291,14 +251,6 @@ class ReadyDeskClient:
         params = _params(locals(), exclude=("self",))
         params.setdefault("tid", "*")
         return _build(HistoryEntry, await self._request("get_history", params), "get_history")
-
-    @overload
-    async def get_schedules(
-        self, *, count_only: Literal[False] = False, **filters: ParamValue
-    ) -> list[Schedule]: ...
-
-    @overload
-    async def get_schedules(self, *, count_only: Literal[True], **filters: ParamValue) -> int: ...
 
     async def get_schedules(
         self,

@@ -20,7 +20,6 @@ from sandbox.data import seeded
 from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
 from sandbox.kickserv_data import seeded_kickserv
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
-from sandbox.slack import SlackSandbox
 from tests.slack_helpers import (
     SIGNING_SECRET,
     block_action,
@@ -32,14 +31,6 @@ from tests.slack_helpers import (
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 JSON = {"content-type": "application/json"}
-
-
-@pytest.fixture
-async def slack():
-    sandbox = SlackSandbox()
-    await sandbox.start()
-    yield sandbox
-    await sandbox.stop()
 
 
 @pytest.fixture

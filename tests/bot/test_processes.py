@@ -9,9 +9,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
-
-from sandbox.slack import SlackSandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,14 +63,6 @@ async def test_serve_answers_healthz_and_shuts_down_cleanly():
             log = await _stop(process)
     assert "backend clients closed" in log
     assert secret_token not in log
-
-
-@pytest.fixture
-async def slack():
-    sandbox = SlackSandbox()
-    await sandbox.start()
-    yield sandbox
-    await sandbox.stop()
 
 
 async def test_run_uses_socket_mode_when_tokens_are_set(slack):

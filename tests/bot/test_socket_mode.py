@@ -11,14 +11,6 @@ from sandbox.slack import SlackSandbox
 
 
 @pytest.fixture
-async def slack():
-    sandbox = SlackSandbox()
-    await sandbox.start()
-    yield sandbox
-    await sandbox.stop()
-
-
-@pytest.fixture
 async def connected(slack):
     settings = Settings(
         _env_file=None,
