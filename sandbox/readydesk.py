@@ -180,6 +180,19 @@ def _prefix_range(value: str, start: str | None, end: str | None) -> bool:
     return not (end and low[: len(end)] > end.lower())
 
 
+def _in_ranges(rows: Iterable[Any], query: Query, attr: str, variable: str) -> list[Any]:
+    """Rows inside start_/end_<variable> (prefix range on `attr`) and start_/end_date (added)."""
+    start, end = query.get(f"start_{variable}") or None, query.get(f"end_{variable}") or None
+    start_date, end_date = query.date("start_date"), query.date("end_date")
+    return [
+        r
+        for r in rows
+        if _prefix_range(getattr(r, attr), start, end)
+        and not (start_date and r.date_added < start_date)
+        and not (end_date and r.date_added > end_date)
+    ]
+
+
 def _order(query: Query, columns: dict[str, str], default: str) -> tuple[str, bool]:
     """(attribute, descending) from `order` ("TID DESC" or with order_direction); whitelisted."""
     order = query.get("order").strip()
@@ -338,15 +351,7 @@ def get_customers(data: SandboxData, query: Query) -> Reply:
         rows = [data.customers[c] for c in cid.split(",") if c in data.customers]
     else:
         raise ReadyDeskError("Missing required variable: cid")
-    start_cid, end_cid = query.get("start_cid") or None, query.get("end_cid") or None
-    start_date, end_date = query.date("start_date"), query.date("end_date")
-    rows = [
-        c
-        for c in rows
-        if _prefix_range(c.customer_id, start_cid, end_cid)
-        and not (start_date and c.date_added < start_date)
-        and not (end_date and c.date_added > end_date)
-    ]
+    rows = _in_ranges(rows, query, "customer_id", "cid")
     return _listing(
         rows, query, wildcard=cid == "*", columns=CUSTOMER_ORDER, default="record_id",
         shape=("customers", "customer", CUSTOMER_ENCODED), row=_customer_row,
@@ -408,15 +413,7 @@ def get_techs(data: SandboxData, query: Query) -> Reply:
         rows = [t for t in rows if t.record_id == wanted]
     elif uid and uid != "*":
         rows = [data.techs[u] for u in query.items("uid") if u in data.techs]
-    start, end = query.get("start_uid") or None, query.get("end_uid") or None
-    start_date, end_date = query.date("start_date"), query.date("end_date")
-    rows = [
-        t
-        for t in rows
-        if _prefix_range(t.uid, start, end)
-        and not (start_date and t.date_added < start_date)
-        and not (end_date and t.date_added > end_date)
-    ]
+    rows = _in_ranges(rows, query, "uid", "uid")
     return _listing(
         rows, query, wildcard="*" in (record_id, uid), columns=TECH_ORDER, default="record_id",
         shape=("technicians", "technician", TECH_ENCODED),

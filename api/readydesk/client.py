@@ -114,9 +114,7 @@ class ReadyDeskClient:
 
         Without `tid` the wildcard `*` is sent, which ReadyDesk needs for paging.
         """
-        params = _params(locals(), exclude=("self", "count_only"))
-        params.setdefault("tid", "*")
-        return await self._list_or_count("get_tickets", params, Ticket, count_only)
+        return await self._list_or_count("get_tickets", locals(), Ticket, wildcard="tid")
 
     async def get_ticket(self, ticket_id: int) -> Ticket:
         """One ticket by number; NotFound when ReadyDesk has none."""
@@ -148,10 +146,9 @@ class ReadyDeskClient:
         order_direction: Direction | None = None,
     ) -> list[Customer] | int:
         """Customers by row id, customer ID(s) (a list is sent comma-separated) or range."""
-        params = _params(locals(), exclude=("self", "count_only"))
-        if "id" not in params:
-            params.setdefault("cid", "*")
-        return await self._list_or_count("get_customers", params, Customer, count_only)
+        return await self._list_or_count(
+            "get_customers", locals(), Customer, wildcard="cid", unless="id"
+        )
 
     async def get_customer(self, customer_id: str) -> Customer:
         """One customer by customer ID; NotFound when ReadyDesk has none."""
@@ -187,10 +184,9 @@ class ReadyDeskClient:
         order_direction: Direction | None = None,
     ) -> list[Company] | int:
         """Companies by row id, exact name, `*` or name range."""
-        params = _params(locals(), exclude=("self", "count_only"))
-        if "id" not in params:
-            params.setdefault("name", "*")
-        return await self._list_or_count("get_companies", params, Company, count_only)
+        return await self._list_or_count(
+            "get_companies", locals(), Company, wildcard="name", unless="id"
+        )
 
     async def get_techs(
         self,
@@ -208,10 +204,9 @@ class ReadyDeskClient:
         order_direction: Direction | None = None,
     ) -> list[Technician] | int:
         """Technicians by row id, technician ID(s) (a list is sent comma-separated) or range."""
-        params = _params(locals(), exclude=("self", "count_only"))
-        if "id" not in params:
-            params.setdefault("uid", "*")
-        return await self._list_or_count("get_techs", params, Technician, count_only)
+        return await self._list_or_count(
+            "get_techs", locals(), Technician, wildcard="uid", unless="id"
+        )
 
     async def get_tech_groups(
         self,
@@ -227,10 +222,9 @@ class ReadyDeskClient:
         order_direction: Direction | None = None,
     ) -> list[TechGroup] | int:
         """Technician groups by id, exact name, `*` or name range (seed 003)."""
-        params = _params(locals(), exclude=("self", "count_only"))
-        if "id" not in params:
-            params.setdefault("name", "*")
-        return await self._list_or_count("get_tech_groups", params, TechGroup, count_only)
+        return await self._list_or_count(
+            "get_tech_groups", locals(), TechGroup, wildcard="name", unless="id"
+        )
 
     async def get_history(
         self,
@@ -267,10 +261,9 @@ class ReadyDeskClient:
         order_direction: Direction | None = None,
     ) -> list[Schedule] | int:
         """Calendar entries by id(s), ticket(s), customer, technician or group."""
-        params = _params(locals(), exclude=("self", "count_only"))
-        if "tid" not in params:
-            params.setdefault("id", "*")
-        return await self._list_or_count("get_schedules", params, Schedule, count_only)
+        return await self._list_or_count(
+            "get_schedules", locals(), Schedule, wildcard="id", unless="tid"
+        )
 
     # -- walking every page ----------------------------------------------------------------
 
@@ -380,9 +373,23 @@ class ReadyDeskClient:
     # -- the one choke point -------------------------------------------------------------------
 
     async def _list_or_count(
-        self, action: str, params: dict[str, str], model: type[M], count_only: bool
+        self,
+        action: str,
+        arguments: Mapping[str, Any],
+        model: type[M],
+        *,
+        wildcard: str,
+        unless: str | None = None,
     ) -> list[M] | int:
-        if count_only:
+        """Send a get_ action's keyword arguments, with `wildcard=*` unless a key was given.
+
+        ReadyDesk pages only when the key variable is `*`; `unless` names the row-id variable
+        that selects records by itself.
+        """
+        params = _params(arguments, exclude=("self", "count_only"))
+        if wildcard not in params and not (unless and unless in params):
+            params[wildcard] = "*"
+        if arguments["count_only"]:
             records = await self._request(action, {**params, "count_only": "Y"})
             return _count(records, action)
         return _build(model, await self._request(action, params), action)

@@ -95,3 +95,14 @@ async def test_serve_without_credentials_says_what_is_missing():
     assert process.returncode == 2
     assert "needs SLACK_SIGNING_SECRET" in stderr.decode()
     assert "Traceback" not in stderr.decode()
+
+
+async def test_run_with_a_bot_token_but_no_app_token_explains_socket_mode():
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=_env(SLACK_BOT_TOKEN="xoxb-only"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    assert "SLACK_APP_TOKEN is not" in stderr.decode()
+    assert "Traceback" not in stderr.decode()
