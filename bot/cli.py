@@ -1,5 +1,5 @@
 """The `deskhand` command: `run` (Socket Mode, or the console without tokens), `serve`
-(HTTP mode) and `console`."""
+(HTTP mode), `console` and `manifest`."""
 
 import argparse
 import asyncio
@@ -24,7 +24,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=3000, help="port to listen on")
     console = commands.add_parser("console", help="type slash commands locally (sandbox Slack)")
     console.add_argument("--json", action="store_true", help="one JSON object a reply")
+    manifest = commands.add_parser("manifest", help="print the Slack app manifest to install")
+    manifest.add_argument(
+        "--url", help="public base URL (https://host) for HTTP mode; omit for Socket Mode"
+    )
     args = parser.parse_args(argv)
+    if args.command == "manifest":
+        return print_manifest(args.url)
 
     settings = Settings()
     command = args.command or "run"
@@ -61,6 +67,20 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(run_console(settings, json_output=getattr(args, "json", False)))
     except KeyboardInterrupt:
         print(file=sys.stderr)
+    return 0
+
+
+def print_manifest(base_url: str | None) -> int:
+    """`deskhand manifest [--url https://host]`: the manifest as committed, or for HTTP mode."""
+    from bot.manifest import http_mode, load_manifest, render_manifest
+
+    manifest = load_manifest()
+    if base_url:
+        if not base_url.startswith(("https://", "http://")):
+            print(f"--url must start with https:// (got {base_url!r}).", file=sys.stderr)
+            return 2
+        manifest = http_mode(manifest, base_url)
+    sys.stdout.write(render_manifest(manifest))
     return 0
 
 

@@ -1,23 +1,102 @@
 """manifest.yml installs as-is and agrees with what the code registers."""
 
 import ast
-import json
+import subprocess
+import sys
 from pathlib import Path
 
-import jsonschema
 import pytest
 import yaml
+from pydantic import ValidationError
 
+from bot.manifest import Manifest, http_mode, load_manifest, render_manifest
 from handlers import ids
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT.parent / "shared/vendor/slack-manifest-schema/manifest.schema.1.0.0.json"
 MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
 REGISTRARS = {"command", "action", "shortcut", "view", "options", "event", "message"}
 
 
-def test_manifest_passes_slacks_schema():
-    jsonschema.validate(MANIFEST, json.loads(SCHEMA.read_text()))
+def test_manifest_passes_slacks_rules():
+    manifest = load_manifest(ROOT / "manifest.yml")
+    assert manifest.display_information.name == "Deskhand"
+
+
+def _with(path: tuple, value) -> dict:
+    """The committed manifest with one value changed."""
+    data = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("features", "slash_commands", 0, "command"), "ticket"),  # must start with /
+        (("features", "slash_commands", 0, "command"), "/" + "t" * 32),  # 33 characters
+        (("features", "slash_commands", 0, "description"), ""),
+        (("display_information", "name"), "D" * 36),
+        (("display_information", "long_description"), "too short"),
+        (("display_information", "background_color"), "blue"),
+        (("features", "slash_commands"), [
+            {"command": f"/c{i}", "description": "x"} for i in range(51)
+        ]),
+        (("features", "shortcuts"), [
+            {"name": f"s{i}", "type": "message", "callback_id": f"s{i}", "description": "x"}
+            for i in range(11)
+        ]),
+        (("features", "shortcuts"), [{"name": "s", "type": "inline", "callback_id": "s",
+                                      "description": "x"}]),
+        (("settings", "interactivity"), {"request_url": "https://x.example/slack/events"}),
+        (("settings", "socket_mode"), True),  # not a key Slack knows
+        (("oauth_config", "scopes", "bot"), ["x" * 51]),
+    ],
+)  # fmt: skip
+def test_the_model_refuses_what_slack_refuses(path, value):
+    with pytest.raises(ValidationError):
+        Manifest.model_validate(_with(path, value))
+
+
+def test_http_mode_fills_every_request_url_and_turns_socket_mode_off():
+    manifest = http_mode(load_manifest(ROOT / "manifest.yml"), "https://desk.example.com/")
+    url = "https://desk.example.com/slack/events"
+    assert manifest.settings.socket_mode_enabled is False
+    assert {c.url for c in manifest.features.slash_commands} == {url}
+    assert manifest.settings.interactivity.request_url == url
+    assert manifest.settings.interactivity.message_menu_options_url == url
+    # Rendered and read back, it is still a valid manifest that Slack would take.
+    assert Manifest.model_validate(yaml.safe_load(render_manifest(manifest))) == manifest
+
+
+def _deskhand_manifest(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "manifest", *args],
+        capture_output=True, text=True, timeout=60, cwd=ROOT, check=False,
+    )  # fmt: skip
+
+
+def test_deskhand_manifest_prints_the_committed_manifest():
+    result = _deskhand_manifest()
+    assert result.returncode == 0, result.stderr
+    assert yaml.safe_load(result.stdout) == MANIFEST
+
+
+def test_deskhand_manifest_with_url_prints_the_http_mode_variant():
+    result = _deskhand_manifest("--url", "https://desk.example.com")
+    assert result.returncode == 0, result.stderr
+    printed = yaml.safe_load(result.stdout)
+    assert printed["settings"]["socket_mode_enabled"] is False
+    commands = printed["features"]["slash_commands"]
+    assert all(c["url"] == "https://desk.example.com/slack/events" for c in commands)
+
+
+def test_deskhand_manifest_refuses_a_url_that_is_not_one():
+    result = _deskhand_manifest("--url", "desk.example.com")
+    assert result.returncode == 2
+    assert "https://" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_manifest_commands_are_exactly_the_registered_ones():

@@ -1,0 +1,174 @@
+"""Deskhand's Slack app manifest as a typed model, and its HTTP-mode variant.
+
+The models follow Slack's published manifest schema (slackapi/manifest-schema, version 1) for the
+sections Deskhand uses: the same key names, required keys, length limits, the slash-command
+pattern, at most 50 commands and 10 shortcuts. Unknown keys are refused (`extra="forbid"`), as
+Slack refuses them, so a manifest that loads here installs there.
+"""
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+MANIFEST_PATH = Path(__file__).resolve().parents[1] / "manifest.yml"
+EVENTS_PATH = "/slack/events"
+
+Url = Annotated[str, StringConstraints(pattern=r"^https?://", max_length=3500)]
+Scope = Annotated[str, StringConstraints(max_length=50)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Metadata(_Strict):
+    """`_metadata`: which manifest schema the file follows."""
+
+    major_version: int | None = None
+    minor_version: int | None = None
+
+
+class DisplayInformation(_Strict):
+    """How the app appears in Slack."""
+
+    name: str = Field(min_length=1, max_length=35)
+    description: str | None = Field(None, min_length=1, max_length=140)
+    background_color: str | None = Field(
+        None, min_length=4, max_length=7, pattern=r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$"
+    )
+    long_description: str | None = Field(None, min_length=175, max_length=4000)
+
+
+class BotUser(_Strict):
+    """The bot user's name and presence."""
+
+    display_name: str = Field(min_length=1, max_length=80)
+    always_online: bool | None = None
+
+
+class AppHome(_Strict):
+    """Which App Home tabs are shown."""
+
+    home_tab_enabled: bool | None = None
+    messages_tab_enabled: bool | None = None
+    messages_tab_read_only_enabled: bool | None = None
+
+
+class SlashCommand(_Strict):
+    """One slash command; `url` only in HTTP mode."""
+
+    command: str = Field(min_length=2, max_length=32, pattern=r"^/")
+    description: str = Field(min_length=1, max_length=2000)
+    url: Annotated[str, StringConstraints(pattern=r"^https?://", max_length=3000)] | None = None
+    usage_hint: str | None = Field(None, min_length=1, max_length=1000)
+    should_escape: bool | None = None
+
+
+class Shortcut(_Strict):
+    """A global or message shortcut."""
+
+    name: str = Field(min_length=1, max_length=24)
+    type: Literal["message", "global"]
+    callback_id: str = Field(min_length=1, max_length=255)
+    description: str = Field(min_length=1, max_length=150)
+
+
+class Features(_Strict):
+    """The app's bot user, App Home, commands and shortcuts."""
+
+    app_home: AppHome | None = None
+    bot_user: BotUser | None = None
+    slash_commands: list[SlashCommand] = Field(default_factory=list, max_length=50)
+    shortcuts: list[Shortcut] = Field(default_factory=list, max_length=10)
+    unfurl_domains: list[str] = Field(default_factory=list, max_length=5)
+
+
+class Scopes(_Strict):
+    """OAuth scopes the app asks for."""
+
+    bot: list[Scope] = Field(default_factory=list, max_length=255)
+    user: list[Scope] = Field(default_factory=list, max_length=255)
+
+
+class OAuthConfig(_Strict):
+    """Scopes and redirect URLs."""
+
+    scopes: Scopes | None = None
+    redirect_urls: list[Annotated[str, StringConstraints(max_length=2500)]] | None = None
+
+
+class EventSubscriptions(_Strict):
+    """Events API subscriptions; `request_url` only in HTTP mode."""
+
+    request_url: Url | None = None
+    bot_events: list[Scope] = Field(default_factory=list, max_length=100)
+    user_events: list[Scope] = Field(default_factory=list, max_length=100)
+
+
+class Interactivity(_Strict):
+    """Buttons, modals and shortcuts; URLs only in HTTP mode."""
+
+    is_enabled: bool
+    request_url: Url | None = None
+    message_menu_options_url: Url | None = None
+
+
+class AppSettings(_Strict):
+    """Transport and delivery settings."""
+
+    event_subscriptions: EventSubscriptions | None = None
+    interactivity: Interactivity | None = None
+    org_deploy_enabled: bool | None = None
+    socket_mode_enabled: bool | None = None
+    token_rotation_enabled: bool | None = None
+
+
+class Manifest(_Strict):
+    """A Slack app manifest (the sections Deskhand uses)."""
+
+    metadata: Metadata | None = Field(None, alias="_metadata")
+    display_information: DisplayInformation
+    features: Features | None = None
+    oauth_config: OAuthConfig | None = None
+    settings: AppSettings | None = None
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
+    """The manifest in `path` (manifest.yml by default), validated."""
+    return Manifest.model_validate(yaml.safe_load(path.read_text()))
+
+
+def http_mode(manifest: Manifest, base_url: str) -> Manifest:
+    """The same app for HTTP mode: every request URL filled in, Socket Mode off."""
+    url = base_url.rstrip("/") + EVENTS_PATH
+    data = manifest.model_dump(by_alias=True, exclude_none=True)
+    features = data.setdefault("features", {})
+    for command in features.get("slash_commands", []):
+        command["url"] = url
+    settings = data.setdefault("settings", {})
+    settings["socket_mode_enabled"] = False
+    interactivity = settings.setdefault("interactivity", {"is_enabled": True})
+    if interactivity.get("is_enabled"):
+        interactivity["request_url"] = url
+        interactivity["message_menu_options_url"] = url
+    events = settings.get("event_subscriptions")
+    if events and (events.get("bot_events") or events.get("user_events")):
+        events["request_url"] = url
+    return Manifest.model_validate(data)
+
+
+def render_manifest(manifest: Manifest) -> str:
+    """The manifest as YAML, keys in the order Slack's own examples use."""
+    data = manifest.model_dump(by_alias=True, exclude_none=True, exclude_defaults=False)
+    return yaml.safe_dump(_drop_empty(data), sort_keys=False, allow_unicode=True, width=100)
+
+
+def _drop_empty(value: object) -> object:
+    """Leave out empty lists and objects the model fills by default (Slack rejects some)."""
+    if isinstance(value, dict):
+        return {k: _drop_empty(v) for k, v in value.items() if v not in ([], {})}
+    return value
