@@ -5,7 +5,9 @@ import email.utils
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import httpx
@@ -69,6 +71,25 @@ class RetryPolicy:
 
 NO_RETRY = RetryPolicy(attempts=1)
 
+# When set, the monotonic time by which every read made for the current request must be answered,
+# retries included: a person waiting in Slack gets one answer in time, not three slow tries.
+_read_deadline: ContextVar[float | None] = ContextVar("read_deadline", default=None)
+
+
+@contextmanager
+def read_deadline(seconds: float) -> Iterator[None]:
+    """Reads started inside this block (and tasks it spawns) share one deadline of `seconds`."""
+    token = _read_deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _read_deadline.reset(token)
+
+
+def _time_left() -> float | None:
+    deadline = _read_deadline.get()
+    return None if deadline is None else deadline - time.monotonic()
+
 
 def new_async_client(
     base_url: str = "",
@@ -105,23 +126,24 @@ async def send_with_retries(
     """Send `request`; reads retry connect errors, timeouts, 5xx and 429; writes only unsent ones.
 
     Transport failures become `Unavailable`; the HTTP response is returned for the caller to map.
+    Reads inside `read_deadline` stop (with "did not answer in time") when the deadline passes.
     """
     attempt = 0
     while True:
         attempt += 1
         last_try = attempt >= policy.attempts
         try:
-            response = await client.send(request)
+            response = await _send_within_deadline(client, request, is_read)
         except httpx.TransportError as err:
             retryable = is_read or isinstance(err, _NEVER_SENT)
-            if retryable and not last_try:
+            if retryable and not last_try and _can_wait(policy.backoff(attempt), is_read):
                 logger.info("%s %s: %s, retry %d", backend, action, type(err).__name__, attempt)
                 await policy.sleep(policy.backoff(attempt))
                 continue
             raise _transport_error(err, backend, action) from None
         if is_read and not last_try and _is_transient(response):
             delay = _retry_delay(response, policy, attempt)
-            if delay is not None:
+            if delay is not None and _can_wait(delay, is_read):
                 await response.aclose()
                 logger.info(
                     "%s %s: HTTP %d, retry %d", backend, action, response.status_code, attempt
@@ -129,6 +151,25 @@ async def send_with_retries(
                 await policy.sleep(delay)
                 continue
         return response
+
+
+async def _send_within_deadline(
+    client: httpx.AsyncClient, request: httpx.Request, is_read: bool
+) -> httpx.Response:
+    left = _time_left() if is_read else None
+    if left is None:
+        return await client.send(request)
+    try:
+        async with asyncio.timeout(max(left, 0.0)):
+            return await client.send(request)
+    except TimeoutError:
+        raise httpx.ReadTimeout("the read deadline passed", request=request) from None
+
+
+def _can_wait(delay: float, is_read: bool) -> bool:
+    """False when a retry after `delay` would start past the read deadline."""
+    left = _time_left() if is_read else None
+    return left is None or delay < left
 
 
 def _is_transient(response: httpx.Response) -> bool:

@@ -14,13 +14,17 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
+from api.directory import CustomerDirectory
 from api.errors import BackendError
+from api.http import read_deadline
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from bot.logs import request_id
 from bot.settings import Settings
-from bot.store import Store
 from handlers import register_all
+from handlers.config import HandlerConfig
+from handlers.identity import Identities
+from store import Store
 
 if TYPE_CHECKING:
     from sandbox.data import SandboxData
@@ -106,6 +110,12 @@ def build_app(
     """
     desk = desk or build_desk(settings)
     store = store or Store(settings.database_url)
+    if desk.directory is None:
+        desk.directory = CustomerDirectory(
+            store.directory, desk.readydesk, desk.kickserv,
+            refresh_every=settings.directory_refresh,
+        )  # fmt: skip
+    directory = desk.directory
     secret = settings.slack_signing_secret
     app = AsyncApp(
         client=build_web_client(settings),
@@ -113,13 +123,22 @@ def build_app(
         process_before_response=process_before_response,
     )
 
+    config = handler_config(settings)
+    identities = Identities()
+
     @app.middleware
     async def label_request(body: dict[str, Any], context: dict[str, Any], next: Any) -> Any:
-        """Give the request an id for every log line it causes; inject `desk` and `store`."""
+        """Give the request an id for every log line it causes; inject what listeners use.
+
+        Reads made for this request share one deadline, retries included, so a person waiting
+        in Slack hears back in time even from a slow backend.
+        """
         token = request_id.set(_request_id(body))
-        context["desk"], context["store"] = desk, store
+        directory.start()  # fills in the background; a no-op once running
+        context.update(desk=desk, store=store, config=config, identities=identities)
         try:
-            return await next()
+            with read_deadline(settings.read_deadline):
+                return await next()
         finally:
             request_id.reset(token)
 
@@ -135,6 +154,16 @@ def build_app(
     app.error(handle_error)
     register_all(app)
     return app
+
+
+def handler_config(settings: Settings) -> HandlerConfig:
+    """What the Slack side needs of the settings."""
+    return HandlerConfig(
+        timezone=settings.timezone,
+        readydesk_web_url=settings.readydesk_web_url,
+        priorities=settings.priorities,
+        looking_up_after=settings.looking_up_after,
+    )
 
 
 def _request_id(body: dict[str, Any]) -> str:

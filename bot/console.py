@@ -24,9 +24,9 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.app import build_app, build_desk
 from bot.settings import Settings
-from bot.store import Store
 from handlers import ids
 from sandbox.slack import TEAM_ID, RecordedCall, SlackSandbox
+from store import Store
 
 CONSOLE_USER = "U0CONSOLE"
 CONSOLE_CHANNEL = "C0CONSOLE"

@@ -22,7 +22,7 @@ from api.desk import Desk
 from api.errors import BackendError
 from bot.app import build_app, build_desk
 from bot.settings import Settings
-from bot.store import Store
+from store import Store
 
 logger = logging.getLogger("deskhand.server")
 HEALTH_TIMEOUT = 3.0

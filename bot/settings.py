@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     readydesk_max_url_length: int = Field(
         2000, validation_alias=_env("READYDESK_MAX_URL_LENGTH"), ge=200
     )
+    # ReadyDesk has no action listing priorities; these are its defaults.
+    readydesk_priorities: str = Field(
+        "Low,Normal,High,Urgent", validation_alias=_env("READYDESK_PRIORITIES")
+    )
+    readydesk_web_url: str | None = Field(
+        None, validation_alias=_env("READYDESK_WEB_URL"), pattern=r"^https?://.*\{tid\}"
+    )
 
     kickserv_url: str = Field("https://app.kickserv.com", validation_alias=_env("KICKSERV_URL"))
     kickserv_account: str | None = Field(None, validation_alias=_env("KICKSERV_ACCOUNT"))
@@ -59,6 +66,11 @@ class Settings(BaseSettings):
         "sqlite:///deskhand.db", validation_alias=_env("DESKHAND_DATABASE_URL")
     )
     timezone: str = Field("UTC", validation_alias=_env("DESKHAND_TIMEZONE"))
+    directory_refresh: float = Field(
+        900.0, validation_alias=_env("DESKHAND_DIRECTORY_REFRESH"), ge=10
+    )
+    read_deadline: float = Field(8.0, validation_alias=_env("DESKHAND_READ_DEADLINE"), gt=0)
+    looking_up_after: float = Field(2.0, validation_alias=_env("DESKHAND_LOOKING_UP_AFTER"), ge=0)
 
     def readydesk_wire_names(self) -> WireNames:
         """The configured names for ReadyDesk's undocumented actions and variables."""
@@ -69,6 +81,11 @@ class Settings(BaseSettings):
             ticket_body=self.readydesk_ticket_body_variable,
             ticket_priority=self.readydesk_ticket_priority_variable,
         )
+
+    @property
+    def priorities(self) -> list[str]:
+        """The ticket priorities `/tickets priority:` accepts."""
+        return [p.strip() for p in self.readydesk_priorities.split(",") if p.strip()]
 
     @property
     def readydesk_is_sandbox(self) -> bool:

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.app import build_app, build_desk
 from bot.settings import Settings
-from bot.store import Store
+from store import Store
 
 logger = logging.getLogger("deskhand.socket_mode")
 

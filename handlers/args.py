@@ -1,7 +1,7 @@
 """The slash-command grammar: what each command accepts, its usage line, and the parsers."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from handlers import ids
 from handlers.mrkdwn import escape_mrkdwn, truncate
@@ -11,38 +11,86 @@ from handlers.mrkdwn import escape_mrkdwn, truncate
 class CommandHelp:
     """One line of `/deskhand help`."""
 
+    name: str
     usage: str
     description: str
+    examples: tuple[str, ...] = field(default=())
 
 
 COMMAND_HELP = (
-    CommandHelp(f"{ids.TICKET_COMMAND} <number>", "Show a ReadyDesk ticket as a card."),
-    CommandHelp(f"{ids.DESKHAND_COMMAND} help", "List Deskhand's commands."),
-)
+    CommandHelp(
+        "ticket", f"{ids.TICKET_COMMAND} <number>", "Show a ReadyDesk ticket as a card.",
+        (f"{ids.TICKET_COMMAND} 34",),
+    ),
+    CommandHelp(
+        "tickets", f"{ids.TICKETS_COMMAND} [filters] [words]",
+        "Search ReadyDesk tickets; newest first, ten a page.",
+        (f"{ids.TICKETS_COMMAND} status:open priority:high", f"{ids.TICKETS_COMMAND} tech:me "
+         "due:overdue", f'{ids.TICKETS_COMMAND} group:"Field Team" opened:7d printer'),
+    ),
+    CommandHelp(
+        "customer", f"{ids.CUSTOMER_COMMAND} <ID, name, email or phone>",
+        "Find a business in ReadyDesk and Kickserv: contact, tickets, jobs, balance.",
+        (f"{ids.CUSTOMER_COMMAND} demo", f"{ids.CUSTOMER_COMMAND} weasel works",
+         f"{ids.CUSTOMER_COMMAND} 555-0142"),
+    ),
+    CommandHelp(
+        "job", f"{ids.JOB_COMMAND} <number>", "Show a Kickserv job as a card.",
+        (f"{ids.JOB_COMMAND} 86001",),
+    ),
+    CommandHelp(
+        "help", f"{ids.DESKHAND_COMMAND} help", "List Deskhand's commands.",
+        (f"{ids.DESKHAND_COMMAND} tickets status:open",),
+    ),
+)  # fmt: skip
 
 
 class UsageError(ValueError):
     """The user typed something the command does not accept; the text says how to use it."""
 
 
-_TICKET_NUMBER = re.compile(r"#?(\d{1,9})")
+_NUMBER = re.compile(r"#?(\d{1,9})")
 
 
-def parse_ticket_number(text: str) -> int:
+def command_help(name: str) -> CommandHelp:
+    """The help entry of one command."""
+    return next(c for c in COMMAND_HELP if c.name == name)
+
+
+def usage_text(name: str) -> str:
+    """`Usage: …, e.g. …` for one command, escaped for mrkdwn."""
+    entry = command_help(name)
+    examples = ", ".join(f"`{escape_mrkdwn(e)}`" for e in entry.examples)
+    return f"Usage: `{escape_mrkdwn(entry.usage)}`" + (f", e.g. {examples}." if examples else ".")
+
+
+def wants_help(text: str) -> bool:
+    """True for `/<command> help` (or `?`)."""
+    return text.strip().lower() in ("help", "?", "-h", "--help")
+
+
+def parse_number(text: str, name: str, what: str) -> int:
     """`34` or `#34` -> 34; anything else -> UsageError with the command's usage."""
-    match = _TICKET_NUMBER.fullmatch(text.strip())
+    match = _NUMBER.fullmatch(text.strip())
     if not match or int(match.group(1)) == 0:
         shown = escape_mrkdwn(truncate(text.strip(), 40))
-        problem = f"`{shown}` is not a ticket number." if shown else "Which ticket?"
-        usage = escape_mrkdwn(COMMAND_HELP[0].usage)
-        raise UsageError(f"{problem} Usage: `{usage}`, e.g. `{ids.TICKET_COMMAND} 34`.")
+        problem = f"`{shown}` is not a {what} number." if shown else f"Which {what}?"
+        raise UsageError(f"{problem} {usage_text(name)}")
     return int(match.group(1))
 
 
-def parse_deskhand_subcommand(text: str) -> str:
-    """The first word of `/deskhand …` (only `help` so far); blank means help."""
-    word = text.strip().split(maxsplit=1)[0].lower() if text.strip() else "help"
-    if word != "help":
-        shown = escape_mrkdwn(truncate(word, 40))
-        raise UsageError(f"Deskhand has no `{shown}` command. Try `{ids.DESKHAND_COMMAND} help`.")
-    return word
+def parse_ticket_number(text: str) -> int:
+    """`34` or `#34` -> 34; anything else -> UsageError with /ticket's usage."""
+    return parse_number(text, "ticket", "ticket")
+
+
+def split_subcommand(text: str) -> tuple[str, str]:
+    """`/deskhand tickets status:open` -> ("tickets", "status:open"); blank means help."""
+    word, _, rest = text.strip().partition(" ")
+    return (word.lower() or "help"), rest.strip()
+
+
+def unknown_subcommand(word: str) -> UsageError:
+    """The error for `/deskhand <word>` when there is no such command."""
+    shown = escape_mrkdwn(truncate(word, 40))
+    return UsageError(f"Deskhand has no `{shown}` command. Try `{ids.DESKHAND_COMMAND} help`.")

@@ -1,12 +1,23 @@
-"""`/deskhand help`: what Deskhand can do."""
+"""`/deskhand <command> …`: every command under one name, and `/deskhand help`."""
 
+import inspect
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers import ids
-from handlers.args import COMMAND_HELP, UsageError, parse_deskhand_subcommand
-from handlers.cards import build_help_card
+from handlers import customers, ids, jobs, tickets
+from handlers.args import COMMAND_HELP, split_subcommand, unknown_subcommand
+from handlers.cards.help import build_help_card
+
+# `/deskhand <word> …` runs the same listener as `/<word> …`.
+SUBCOMMANDS: dict[str, Callable[..., Awaitable[None]]] = {
+    "ticket": tickets.show_ticket,
+    "tickets": tickets.find_tickets,
+    "customer": customers.find_customer,
+    "job": jobs.show_job,
+}
 
 
 def register(app: AsyncApp) -> None:
@@ -14,13 +25,28 @@ def register(app: AsyncApp) -> None:
     app.command(ids.DESKHAND_COMMAND)(deskhand_command)
 
 
-async def deskhand_command(ack: AsyncAck, command: dict[str, Any]) -> None:
-    """`/deskhand help` lists the commands; anything else says what went wrong, then lists them."""
-    try:
-        parse_deskhand_subcommand(command.get("text", ""))
-        notice = None
-    except UsageError as err:
-        notice = str(err)
+async def deskhand_command(
+    ack: AsyncAck,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """`/deskhand tickets status:open` runs `/tickets`; `help` (or nothing) lists the commands."""
+    word, rest = split_subcommand(command.get("text", ""))
+    listener = SUBCOMMANDS.get(word)
+    if listener is not None:
+        arguments = {
+            **context,
+            "ack": ack,
+            "command": {**command, "text": rest},
+            "respond": respond,
+            "client": client,
+        }
+        wanted = inspect.signature(listener).parameters
+        await listener(**{k: v for k, v in arguments.items() if k in wanted})
+        return
+    notice = None if word == "help" else str(unknown_subcommand(word))
     await ack(
         response_type="ephemeral",
         text=notice or "Deskhand commands",

@@ -3,17 +3,37 @@
 The manifest test compares these with manifest.yml so the two can never drift.
 """
 
-# Slash commands
+# Slash commands. Every one also works as `/deskhand <name> …`, so a workspace where another
+# app owns a short name can drop it from the manifest.
 TICKET_COMMAND = "/ticket"
+TICKETS_COMMAND = "/tickets"
+CUSTOMER_COMMAND = "/customer"
+JOB_COMMAND = "/job"
 DESKHAND_COMMAND = "/deskhand"
-SLASH_COMMANDS = (TICKET_COMMAND, DESKHAND_COMMAND)
+SLASH_COMMANDS = (TICKET_COMMAND, TICKETS_COMMAND, CUSTOMER_COMMAND, JOB_COMMAND, DESKHAND_COMMAND)
 
 # Block action ids (buttons on cards)
 TICKET_REFRESH = "ticket_refresh"
 TICKET_SHOW_CUSTOMER = "ticket_show_customer"
-BLOCK_ACTIONS = (TICKET_REFRESH, TICKET_SHOW_CUSTOMER)
+TICKET_OPEN_WEB = "ticket_open_web"
+TICKETS_OPEN = "tickets_open"
+TICKETS_PAGE_PREVIOUS = "tickets_page_previous"
+TICKETS_PAGE_NEXT = "tickets_page_next"
+CUSTOMER_PICK = "customer_pick"
+JOB_REFRESH = "job_refresh"
+JOB_SHOW_CUSTOMER = "job_show_customer"
+JOB_SHOW_NOTES = "job_show_notes"
+SHARE_CARD = "share_card"
+BLOCK_ACTIONS = (
+    TICKET_REFRESH, TICKET_SHOW_CUSTOMER, TICKET_OPEN_WEB, TICKETS_OPEN, TICKETS_PAGE_PREVIOUS,
+    TICKETS_PAGE_NEXT, CUSTOMER_PICK, JOB_REFRESH, JOB_SHOW_CUSTOMER, JOB_SHOW_NOTES, SHARE_CARD,
+)  # fmt: skip
 
 # Shortcut callback ids and Events API event types (none yet; each capability adds its own here
 # and in manifest.yml in the same change).
 SHORTCUTS: tuple[str, ...] = ()
 EVENTS: tuple[str, ...] = ()
+
+# Bot scopes: commands; chat:write and chat:write.public for Share in channel; users:read and
+# users:read.email to match Slack users to technicians (tech:me).
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "users:read.email")

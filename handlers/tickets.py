@@ -1,64 +1,215 @@
-"""`/ticket N` and the buttons on a ticket card."""
+"""`/ticket N`, `/tickets [filters] [words]` and the buttons on ticket cards."""
 
+import asyncio
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
+from api.readydesk.search import search_tickets
 from handlers import ids
-from handlers.args import UsageError, parse_ticket_number
-from handlers.cards import (
-    TicketRef,
-    build_customer_card,
-    build_ticket_card,
-    customer_text,
-    ticket_text,
-)
+from handlers.args import UsageError, parse_ticket_number, usage_text, wants_help
+from handlers.cards.common import Card
+from handlers.cards.tickets import build_ticket_card, build_ticket_list_card, ticket_text
+from handlers.config import HandlerConfig
+from handlers.identity import Identities
+from handlers.mrkdwn import escape_mrkdwn
+from handlers.refs import TicketQuery, TicketRef
+from handlers.replies import reply_with
+from handlers.ticket_filters import GRAMMAR, FilterChoices, describe, resolve, split_filters
+
+PAGE_SIZE = 10
 
 
 def register(app: AsyncApp) -> None:
     """Attach the ticket listeners to the app."""
     app.command(ids.TICKET_COMMAND)(show_ticket)
+    app.command(ids.TICKETS_COMMAND)(find_tickets)
     app.action(ids.TICKET_REFRESH)(refresh_ticket)
-    app.action(ids.TICKET_SHOW_CUSTOMER)(show_ticket_customer)
+    app.action(ids.TICKETS_OPEN)(open_ticket)
+    app.action(ids.TICKETS_PAGE_PREVIOUS)(turn_page)
+    app.action(ids.TICKETS_PAGE_NEXT)(turn_page)
+    app.action(ids.TICKET_OPEN_WEB)(acknowledge_link)
 
 
 async def show_ticket(
-    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, desk: Desk
+    ack: AsyncAck,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    desk: Desk,
+    config: HandlerConfig,
 ) -> None:
     """`/ticket 34`: reply with ticket 34's card, or with the usage when the number is bad."""
+    text = command.get("text", "")
     try:
-        ticket_id = parse_ticket_number(command.get("text", ""))
+        ticket_id = parse_ticket_number("" if wants_help(text) else text)
+    except UsageError as err:
+        await ack(
+            response_type="ephemeral", text=str(err) if text.strip() else usage_text("ticket")
+        )
+        return
+    await ack()
+    lookup = render_ticket(TicketRef(ticket_id=ticket_id), desk, config)
+    await reply_with(
+        respond,
+        lookup,
+        waiting=f"Looking up ticket {ticket_id} …",
+        patience=config.looking_up_after,
+    )
+
+
+async def find_tickets(
+    ack: AsyncAck,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    desk: Desk,
+    config: HandlerConfig,
+    client: AsyncWebClient,
+    identities: Identities,
+) -> None:
+    """`/tickets status:open tech:me printer`: one page of matching tickets, newest first."""
+    text = command.get("text", "")
+    if wants_help(text):
+        await ack(response_type="ephemeral", text=f"{usage_text('tickets')}\n{GRAMMAR}")
+        return
+    try:
+        parsed = split_filters(text)
     except UsageError as err:
         await ack(response_type="ephemeral", text=str(err))
         return
     await ack()
-    ticket = await desk.readydesk.get_ticket(ticket_id)
-    await respond(
-        response_type="ephemeral", text=ticket_text(ticket), blocks=build_ticket_card(ticket)
+    me = None
+    if parsed.wants_me:
+        me = await identities.identify(client, command["user_id"], desk)
+        if me.technician is None:
+            await respond(response_type="ephemeral", text=_not_linked(me.email))
+            return
+    try:
+        query = resolve(
+            parsed, await filter_choices(desk, config), now=config.now(), me=me and me.technician
+        )
+    except UsageError as err:
+        await respond(response_type="ephemeral", text=str(err))
+        return
+    lookup = render_ticket_list(query, desk, config, hint=None if text.strip() else GRAMMAR)
+    await reply_with(
+        respond, lookup, waiting="Looking up tickets …", patience=config.looking_up_after
     )
 
 
 async def refresh_ticket(
-    ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, desk: Desk
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    desk: Desk,
+    config: HandlerConfig,
 ) -> None:
     """Refresh button: re-read the ticket and replace the card in place."""
     await ack()
     ref = TicketRef.model_validate_json(action["value"])
-    ticket = await desk.readydesk.get_ticket(ref.ticket_id)
-    await respond(replace_original=True, text=ticket_text(ticket), blocks=build_ticket_card(ticket))
+    await reply_with(
+        respond,
+        render_ticket(ref, desk, config),
+        replace=True,
+        waiting=f"Refreshing ticket {ref.ticket_id} …",
+        patience=config.looking_up_after,
+    )
 
 
-async def show_ticket_customer(
-    ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, desk: Desk
+async def open_ticket(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    desk: Desk,
+    config: HandlerConfig,
 ) -> None:
-    """Customer button: show the ticket's customer as a separate card."""
+    """Open button on a list row: the ticket's card as a new message under the list."""
     await ack()
     ref = TicketRef.model_validate_json(action["value"])
-    customer = await desk.readydesk.get_customer(ref.customer_id)
-    await respond(
-        response_type="ephemeral",
-        replace_original=False,
-        text=customer_text(customer),
-        blocks=build_customer_card(customer),
+    card = await render_ticket(ref, desk, config)
+    await respond(response_type="ephemeral", replace_original=False, **card.message())
+
+
+async def turn_page(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    desk: Desk,
+    config: HandlerConfig,
+) -> None:
+    """Previous / Next: the same search's other page, replacing the list in place."""
+    await ack()
+    query = TicketQuery.model_validate_json(action["value"])
+    await reply_with(
+        respond,
+        render_ticket_list(query, desk, config),
+        replace=True,
+        waiting=f"Turning to page {query.page} …",
+        patience=config.looking_up_after,
+    )
+
+
+async def acknowledge_link(ack: AsyncAck) -> None:
+    """Open in ReadyDesk is a link; Slack still reports the click, which needs an ack."""
+    await ack()
+
+
+async def render_ticket(
+    ref: TicketRef, desk: Desk, config: HandlerConfig, *, shareable: bool = True
+) -> Card:
+    """Ticket `ref.ticket_id` read now, as a card."""
+    ticket = await desk.readydesk.get_ticket(ref.ticket_id)
+    blocks = build_ticket_card(ticket, web_url=config.readydesk_web_url, shareable=shareable)
+    return Card(text=ticket_text(ticket), blocks=blocks)
+
+
+async def render_ticket_list(
+    query: TicketQuery,
+    desk: Desk,
+    config: HandlerConfig,
+    *,
+    hint: str | None = None,
+    shareable: bool = True,
+) -> Card:
+    """One page of a ticket search, read now, as a card."""
+    now = config.now()
+    result = await search_tickets(
+        desk.readydesk, query, page=query.page, page_size=PAGE_SIZE, now=now
+    )
+    return build_ticket_list_card(
+        result, query, described=describe(query), now=now, hint=hint, shareable=shareable
+    )
+
+
+async def filter_choices(desk: Desk, config: HandlerConfig) -> FilterChoices:
+    """The values each filter accepts, from ReadyDesk's cached lists."""
+    readydesk = desk.readydesk
+    statuses, categories, sources, groups, techs = await asyncio.gather(
+        readydesk.ticket_statuses(),
+        readydesk.ticket_categories(),
+        readydesk.ticket_sources(),
+        readydesk.tech_groups(),
+        readydesk.technicians(),
+    )
+    return FilterChoices(
+        statuses=statuses,
+        priorities=config.priorities,
+        categories=categories,
+        sources=sources,
+        groups=[g.name for g in groups],
+        techs=[t.uid for t in techs],
+    )
+
+
+def _not_linked(email: str | None) -> str:
+    if not email:
+        return (
+            "`tech:me` needs your email, and Slack did not share it with Deskhand. "
+            "Use `tech:<your technician ID>` instead."
+        )
+    return (
+        f"`tech:me`: no ReadyDesk technician has your Slack email ({escape_mrkdwn(email)}). "
+        "Use `tech:<your technician ID>`, or ask a ReadyDesk admin to put this email on your "
+        "technician."
     )

@@ -40,6 +40,15 @@ class RecordedCall:
     at: float = field(default_factory=time.monotonic)
 
 
+def sandbox_user(user_id: str, real_name: str, email: str, tz: str = "UTC") -> dict[str, Any]:
+    """A users.info `user` object with the fields Deskhand reads (tests add people with it)."""
+    name = real_name.split()[0].lower()
+    return {
+        "id": user_id, "team_id": TEAM_ID, "name": name, "real_name": real_name, "tz": tz,
+        "profile": {"real_name": real_name, "display_name": name, "email": email},
+    }  # fmt: skip
+
+
 class SlackSandbox:
     """The fake Slack server; `calls` lists what the app sent, in order."""
 
@@ -54,6 +63,11 @@ class SlackSandbox:
         self._sockets: set[WebSocket] = set()
         self._acked = asyncio.Condition()
         self._ts = 1_700_000_000.000100
+        # users.info answers from here; unknown ids get `user_not_found`, as Slack answers.
+        self.users: dict[str, dict[str, Any]] = {
+            "U0CONSOLE": sandbox_user("U0CONSOLE", "Alice Moreno", "alice@helpdesk.example"),
+            "U1": sandbox_user("U1", "Pat Lee", "pat@fieldcrew.example"),
+        }
 
     @property
     def api_url(self) -> str:
@@ -200,8 +214,8 @@ class SlackSandbox:
         if method.startswith("views."):
             return {"ok": True, "view": {"id": "V0SANDBOX", **(payload.get("view") or {})}}
         if method == "users.info":
-            user = payload.get("user", "U0")
-            return {"ok": True, "user": {"id": user, "name": user.lower(), "tz": "UTC"}}
+            user = self.users.get(payload.get("user", ""))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         return {"ok": True}
 
     async def _response_url(self, request: Request) -> Response:

@@ -117,7 +117,7 @@ def test_interactivity_is_on_because_cards_have_buttons():
 
 
 def test_only_the_scopes_in_use_are_requested():
-    assert MANIFEST["oauth_config"]["scopes"]["bot"] == ["commands"]
+    assert MANIFEST["oauth_config"]["scopes"]["bot"] == list(ids.BOT_SCOPES)
     assert MANIFEST["settings"]["socket_mode_enabled"] is True
 
 

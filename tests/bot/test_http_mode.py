@@ -15,11 +15,11 @@ from api.readydesk import ReadyDeskClient
 from bot.app import build_app, build_web_client
 from bot.server import build_http_app
 from bot.settings import Settings
-from bot.store import Store
 from sandbox.data import seeded
 from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
 from sandbox.kickserv_data import seeded_kickserv
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
+from store import Store
 from tests.slack_helpers import (
     SIGNING_SECRET,
     block_action,

@@ -6,8 +6,8 @@ from pydantic import SecretStr
 from bot.app import build_app, build_desk
 from bot.settings import Settings
 from bot.socket_mode import connect_socket_mode
-from bot.store import Store
 from sandbox.slack import SlackSandbox
+from store import Store
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 
-from handlers.args import UsageError, parse_deskhand_subcommand, parse_ticket_number
+from handlers.args import UsageError, parse_ticket_number, split_subcommand, unknown_subcommand
 
 
 @pytest.mark.parametrize(("text", "number"), [("34", 34), (" #34 ", 34), ("000123", 123)])
@@ -19,8 +19,8 @@ def test_bad_ticket_numbers_explain_the_usage(text):
     assert "<" not in message  # nothing Slack could read as a link or mention
 
 
-def test_deskhand_help_and_unknown_words():
-    assert parse_deskhand_subcommand("") == "help"
-    assert parse_deskhand_subcommand("HELP") == "help"
-    with pytest.raises(UsageError, match="no `frobnicate` command"):
-        parse_deskhand_subcommand("frobnicate now")
+def test_deskhand_subcommands_split_off_their_text():
+    assert split_subcommand("") == ("help", "")
+    assert split_subcommand("HELP") == ("help", "")
+    assert split_subcommand("tickets  status:open tech:me") == ("tickets", "status:open tech:me")
+    assert "no `frobnicate` command" in str(unknown_subcommand("frobnicate"))

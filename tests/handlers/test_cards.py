@@ -3,8 +3,9 @@
 import json
 
 from api.readydesk import Ticket
-from handlers.cards import TicketRef, build_ticket_card, ticket_text
+from handlers.cards.tickets import build_ticket_card, ticket_text
 from handlers.mrkdwn import escape_mrkdwn, truncate
+from handlers.refs import TicketRef
 
 HOSTILE = "<!channel> *urgent* & <https://x|click>"
 
@@ -55,7 +56,7 @@ def test_card_shows_the_ticket_facts():
     assert "*Opened*\nApr 24, 2014 10:42 AM" in fields
     assert blocks[2]["text"] == {"type": "plain_text", "text": "It stopped."}
     buttons = blocks[-1]["elements"]
-    assert [b["text"]["text"] for b in buttons] == ["Refresh", "Customer"]
+    assert [b["text"]["text"] for b in buttons] == ["Refresh", "Customer", "Share in channel"]
     assert TicketRef.model_validate_json(buttons[0]["value"]) == TicketRef(
         ticket_id=34, customer_id="demo"
     )
@@ -92,7 +93,19 @@ def test_closed_ticket_shows_when_it_closed_and_unassigned_reads_so():
 
 def test_a_ticket_without_customer_has_no_customer_button():
     blocks = _card(_ticket(cid="", contact=""))
-    assert [b["action_id"] for b in blocks[-1]["elements"]] == ["ticket_refresh"]
+    assert [b["action_id"] for b in blocks[-1]["elements"]] == ["ticket_refresh", "share_card"]
+
+
+def test_open_in_readydesk_links_to_the_ticket_only_when_configured():
+    web = "https://helpdesk.example/readydesk/ticket.aspx?tid={tid}"
+    buttons = _card_with(_ticket(), web_url=web)[-1]["elements"]
+    links = [b for b in buttons if b.get("url")]
+    assert [b["url"] for b in links] == ["https://helpdesk.example/readydesk/ticket.aspx?tid=34"]
+    assert not any(b.get("url") for b in _card(_ticket())[-1]["elements"])
+
+
+def _card_with(ticket: Ticket, **options) -> list[dict]:
+    return [block.to_dict() for block in build_ticket_card(ticket, **options)]
 
 
 def test_escape_and_truncate():

@@ -1,31 +1,23 @@
-"""Deskhand's own state in SQLAlchemy tables (SQLite by default, PostgreSQL to share work).
+"""The state database (SQLite by default, PostgreSQL to share work between processes).
 
-For now: which Slack event deliveries were already handled. A primary key, not a lock in memory,
+Which Slack event deliveries were already handled: a primary key, not a lock in memory,
 guarantees each event runs at most once, across retries and across bot processes.
 """
 
 import asyncio
+import threading
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import DateTime, String, create_engine, delete
+from sqlalchemy import Engine, create_engine, delete
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
+from store.directory import DirectoryStore
+from store.models import Base, ProcessedEvent
+
 EVENT_MEMORY = timedelta(days=1)  # Slack's last retry comes about 5 minutes after the first try
-
-
-class Base(DeclarativeBase):
-    """Base of Deskhand's tables."""
-
-
-class ProcessedEvent(Base):
-    """An Events API delivery that has been handled (keyed by Slack's `event_id`)."""
-
-    __tablename__ = "processed_events"
-
-    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Store:
@@ -41,6 +33,15 @@ class Store:
         self._engine = create_engine(database_url, **options)
         Base.metadata.create_all(self._engine)
         self._claims = 0
+        # SQLite takes one writer at a time (and an in-memory database is one shared connection):
+        # callers in worker threads take turns. PostgreSQL needs no such lock.
+        self._turns = threading.Lock() if database_url.startswith("sqlite") else nullcontext()
+        self.directory = DirectoryStore(self._engine, self._turns)
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (for tests and tools)."""
+        return self._engine
 
     async def claim_event(self, event_id: str) -> bool:
         """True the first time `event_id` is seen; False for a retry of a handled event."""
@@ -48,7 +49,7 @@ class Store:
 
     def _claim_event(self, event_id: str) -> bool:
         now = datetime.now(UTC)
-        with Session(self._engine) as session:
+        with self._turns, Session(self._engine) as session:
             session.add(ProcessedEvent(event_id=event_id, received_at=now))
             try:
                 session.commit()

@@ -1,0 +1,143 @@
+"""Filling and searching the customer directory: both systems' customers in Deskhand's database.
+
+The first fill walks both APIs page by page; afterwards a background loop refreshes it (new
+ReadyDesk customers by `start_date`, Kickserv in full since it has no date filter). Searches are
+local, so they answer in milliseconds however slow the backends are.
+"""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+from api.errors import BackendError
+from api.kickserv import KickservClient, KickservCustomer
+from api.readydesk import Customer, ReadyDeskClient
+from store.directory import KICKSERV, READYDESK, Business, DirectoryStore, Entry
+
+logger = logging.getLogger("deskhand.directory")
+
+DEFAULT_REFRESH = 15 * 60.0
+BATCH = 500
+FULL_WALK_EVERY = 24  # refreshes; a full ReadyDesk walk also drops customers deleted there
+
+
+def readydesk_entry(customer: Customer) -> Entry:
+    """A ReadyDesk customer as a directory entry."""
+    return Entry(
+        system=READYDESK, record_key=customer.customer_id, name=customer.contact,
+        company=customer.company_name, email=customer.email, phone=customer.phone,
+    )  # fmt: skip
+
+
+def kickserv_entry(customer: KickservCustomer) -> Entry:
+    """A Kickserv customer as a directory entry."""
+    return Entry(
+        system=KICKSERV, record_key=str(customer.customer_number), name=customer.name,
+        company=customer.company_name or "", email=customer.contact_email or "",
+        phone=customer.phone_number or customer.phone or customer.mobile or "",
+        global_id=customer.global_id,
+    )  # fmt: skip
+
+
+class CustomerDirectory:
+    """The directory of one process: fills, refreshes and searches the shared table."""
+
+    def __init__(
+        self,
+        store: DirectoryStore,
+        readydesk: ReadyDeskClient,
+        kickserv: KickservClient,
+        *,
+        refresh_every: float = DEFAULT_REFRESH,
+    ) -> None:
+        self._store = store
+        self._readydesk = readydesk
+        self._kickserv = kickserv
+        self._refresh_every = refresh_every
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self._refreshes = 0
+
+    def start(self) -> None:
+        """Start filling and refreshing in the background (once per process)."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="customer-directory")
+
+    async def aclose(self, timeout: float = 10.0) -> None:
+        """Stop the background refresh between two pages, so no database write is cut short."""
+        self._stopping.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), timeout)
+            except TimeoutError:
+                self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def is_ready(self) -> bool:
+        """True once both systems have been walked in full at least once."""
+        filled = await asyncio.gather(
+            asyncio.to_thread(self._store.filled_at, READYDESK),
+            asyncio.to_thread(self._store.filled_at, KICKSERV),
+        )
+        return all(filled)
+
+    async def search(self, text: str, limit: int = 20) -> list[Business]:
+        """Businesses matching `text` (ID, name, company, email or phone), linked across systems."""
+        return await asyncio.to_thread(self._store.search, text, limit)
+
+    async def business(self, system: str, record_key: str) -> Business | None:
+        """The business a record belongs to."""
+        return await asyncio.to_thread(self._store.business, system, record_key)
+
+    async def kickserv_by_global_id(self, global_id: int) -> Entry | None:
+        """The Kickserv customer with this global id, if the directory has it."""
+        return await asyncio.to_thread(self._store.by_global_id, global_id)
+
+    async def refresh(self) -> None:
+        """Walk both systems once (concurrently); a failing one is logged and tried next time."""
+        full = self._refreshes % FULL_WALK_EVERY == 0
+        self._refreshes += 1
+        results = await asyncio.gather(
+            self._fill_readydesk(full=full), self._fill_kickserv(), return_exceptions=True
+        )
+        for system, result in zip((READYDESK, KICKSERV), results, strict=True):
+            if isinstance(result, BackendError):
+                logger.warning("directory: %s could not be read: %s", system, result.message)
+            elif isinstance(result, BaseException):
+                raise result
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            await self.refresh()
+            try:
+                await asyncio.wait_for(self._stopping.wait(), self._refresh_every)
+            except TimeoutError:
+                continue
+
+    async def _fill_readydesk(self, *, full: bool) -> None:
+        started = datetime.now(UTC)
+        since = None if full else await asyncio.to_thread(self._store.filled_at, READYDESK)
+        filters = {"start_date": (since - timedelta(days=1)).date()} if since else {}
+        customers = self._readydesk.iter_customers(page_size=BATCH, **filters)
+        if await self._save(readydesk_entry(c) async for c in customers):
+            await asyncio.to_thread(self._store.finish_fill, READYDESK, started, full=full)
+
+    async def _fill_kickserv(self) -> None:
+        started = datetime.now(UTC)
+        customers = self._kickserv.iter_customers()
+        if await self._save(kickserv_entry(c) async for c in customers):
+            await asyncio.to_thread(self._store.finish_fill, KICKSERV, started, full=True)
+
+    async def _save(self, entries: AsyncIterator[Entry]) -> bool:
+        """Write entries in batches; False when asked to stop before the walk finished."""
+        batch: list[Entry] = []
+        async for entry in entries:
+            batch.append(entry)
+            if len(batch) >= BATCH:
+                await asyncio.to_thread(self._store.upsert, batch)
+                batch = []
+            if self._stopping.is_set():
+                return False
+        await asyncio.to_thread(self._store.upsert, batch)
+        return True

@@ -1,0 +1,113 @@
+"""Searching tickets the way `/tickets` and digests need: a total and one page, concurrently.
+
+ReadyDesk filters by exact values and an open-date range. "Overdue" (due before now and not
+closed) has no server filter, so it is found by walking the matching tickets newest first, up to a
+bound, and the page says when that bound was reached.
+"""
+
+import asyncio
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from api.readydesk.client import ReadyDeskClient
+from api.readydesk.models import Ticket
+
+OVERDUE_SCAN_LIMIT = 2000
+
+
+class TicketSearch(BaseModel):
+    """Server-ready filter values (exact status, technician ID, …) and keyword words."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: str | None = None
+    priority: str | None = None
+    category: str | None = None
+    source: str | None = None
+    group: str | None = None
+    tech: str | None = None
+    customer: str | None = None
+    due: date | None = None
+    overdue: bool = False
+    opened_from: datetime | None = None
+    opened_to: datetime | None = None
+    words: str = ""
+
+    def variables(self) -> dict[str, Any]:
+        """The get_tickets variables these filters stand for."""
+        values = {
+            "status": self.status, "priority": self.priority, "category": self.category,
+            "source": self.source, "group": self.group, "uid": self.tech, "cid": self.customer,
+            "due_date": self.due, "start_date": self.opened_from, "end_date": self.opened_to,
+            "keyword": self.words or None,
+        }  # fmt: skip
+        return {k: v for k, v in values.items() if v is not None}
+
+
+class TicketPage(BaseModel):
+    """One page of a search, with the total it is part of."""
+
+    total: int
+    tickets: list[Ticket]
+    page: int
+    page_size: int
+    scan_limit: int | None = None  # set when the total only covers the newest `scan_limit`
+
+    @property
+    def pages(self) -> int:
+        """How many pages the total fills (at least one)."""
+        return max(1, -(-self.total // self.page_size))
+
+
+async def search_tickets(
+    client: ReadyDeskClient,
+    search: TicketSearch,
+    *,
+    page: int = 1,
+    page_size: int = 10,
+    now: datetime,
+    scan_limit: int = OVERDUE_SCAN_LIMIT,
+) -> TicketPage:
+    """The total (from count_only) and one page of newest-first tickets, in one round trip."""
+    if search.overdue:
+        return await _overdue(client, search, page, page_size, now, scan_limit)
+    filters = search.variables()
+    total, tickets = await asyncio.gather(
+        client.get_tickets(count_only=True, **filters),
+        client.get_tickets(
+            count=page_size, page=page, order="tid", order_direction="DESC", **filters
+        ),
+    )
+    assert isinstance(total, int) and isinstance(tickets, list)
+    return TicketPage(total=total, tickets=tickets, page=page, page_size=page_size)
+
+
+async def _overdue(
+    client: ReadyDeskClient,
+    search: TicketSearch,
+    page: int,
+    page_size: int,
+    now: datetime,
+    scan_limit: int,
+) -> TicketPage:
+    found: list[Ticket] = []
+    seen = 0
+    walk = client.iter_tickets(
+        page_size=min(500, scan_limit), order="tid", order_direction="DESC", **search.variables()
+    )
+    async for ticket in walk:
+        seen += 1
+        if ticket.due_at and ticket.due_at < now and not ticket.is_closed:
+            found.append(ticket)
+        if seen >= scan_limit:
+            break
+    start = (page - 1) * page_size
+    return TicketPage(
+        total=len(found),
+        tickets=found[start : start + page_size],
+        page=page,
+        page_size=page_size,
+        scan_limit=scan_limit if seen >= scan_limit else None,
+    )

@@ -1,0 +1,108 @@
+"""What every card shares: Slack's limits, escaping and cutting, fields, dates, buttons."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from handlers import ids
+from handlers.mrkdwn import escape_mrkdwn, truncate
+from handlers.refs import CustomerRef, JobRef, TicketQuery, TicketRef
+
+HEADER_MAX = 150
+SECTION_TEXT_MAX = 3000
+FIELD_MAX = 2000
+FIELDS_MAX = 10
+BUTTON_TEXT_MAX = 75
+FALLBACK_MAX = 3000
+BLOCKS_MAX = 50
+CONTEXT_ELEMENTS_MAX = 10
+
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
+
+AnyRef = TicketRef | TicketQuery | CustomerRef | JobRef
+
+
+@dataclass
+class Card:
+    """A message's fallback text and blocks."""
+
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+
+    def message(self) -> dict[str, Any]:
+        """`text` and `blocks` as respond() and chat.postMessage take them."""
+        return {"text": self.text, "blocks": [b.to_dict() for b in self.blocks[:BLOCKS_MAX]]}
+
+
+def field_text(label: str, value: str) -> MarkdownTextObject:
+    """A `*Label*` over an escaped value, cut to fit a section field."""
+    body = truncate(escape_mrkdwn(value), FIELD_MAX - len(label) - 10)
+    return MarkdownTextObject(text=f"*{label}*\n{body}")
+
+
+def plain(text: str, limit: int = SECTION_TEXT_MAX) -> PlainTextObject:
+    """Text Slack shows literally, cut to `limit`."""
+    return PlainTextObject(text=truncate(text, limit) or " ")
+
+
+def mrkdwn_section(text: str) -> SectionBlock:
+    """A section of already-escaped mrkdwn, cut to Slack's 3000 characters."""
+    return SectionBlock(text=MarkdownTextObject(text=truncate(text, SECTION_TEXT_MAX)))
+
+
+def context(*parts: str) -> ContextBlock:
+    """A grey context line of already-escaped mrkdwn parts (at most 10)."""
+    elements = [MarkdownTextObject(text=truncate(p, SECTION_TEXT_MAX)) for p in parts if p]
+    return ContextBlock(elements=elements[:CONTEXT_ELEMENTS_MAX] or [MarkdownTextObject(text=" ")])
+
+
+def when(value: datetime | None) -> str:
+    """`Apr 24, 2014 10:42 AM`, or a dash when there is no date."""
+    if value is None:
+        return "—"
+    hour = value.hour % 12 or 12
+    return f"{value:%b} {value.day}, {value.year} {hour}:{value:%M %p}"
+
+
+def age(since: datetime | None, now: datetime) -> str:
+    """How long ago, shortly: `12m`, `5h`, `3d`, `7w`; a dash when unknown."""
+    if since is None:
+        return "—"
+    seconds = max(0, int((now - since).total_seconds()))
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return "now"
+
+
+def button(text: str, action_id: str, ref: AnyRef, *, style: str | None = None) -> ButtonElement:
+    """A button whose value remembers `ref`."""
+    return ButtonElement(
+        text=truncate(text, BUTTON_TEXT_MAX), action_id=action_id, value=ref.value(), style=style
+    )
+
+
+def link_button(text: str, action_id: str, url: str) -> ButtonElement:
+    """A button that opens `url` in the browser."""
+    return ButtonElement(text=truncate(text, BUTTON_TEXT_MAX), action_id=action_id, url=url)
+
+
+def share_button(ref: AnyRef) -> ButtonElement:
+    """Share in channel: posts the same card publicly and removes the ephemeral copy."""
+    return button("Share in channel", ids.SHARE_CARD, ref)
+
+
+def shared_by(user_id: str) -> ContextBlock:
+    """The line under a card someone shared."""
+    mention = f"<@{user_id}>" if SLACK_USER_ID.fullmatch(user_id) else escape_mrkdwn(user_id)
+    return context(f"Shared by {mention}")

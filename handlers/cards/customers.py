@@ -1,0 +1,125 @@
+"""Customer cards: one business across both systems, and a picker when several match."""
+
+from dataclasses import dataclass, field
+
+from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock, SectionBlock
+
+from api.kickserv import Job, KickservCustomer
+from api.readydesk import Customer, Ticket
+from handlers import ids
+from handlers.cards.common import (
+    FALLBACK_MAX,
+    HEADER_MAX,
+    Card,
+    button,
+    context,
+    field_text,
+    mrkdwn_section,
+    plain,
+    share_button,
+)
+from handlers.cards.jobs import local_time
+from handlers.mrkdwn import escape_mrkdwn, truncate
+from handlers.refs import CustomerRef
+from store.directory import Business
+
+PICKER_MAX = 10
+
+
+@dataclass
+class BusinessView:
+    """What a customer card shows; a part is None when its system was not asked or failed."""
+
+    name: str
+    readydesk: Customer | None = None
+    kickserv: KickservCustomer | None = None
+    ticket_counts: dict[str, int] = field(default_factory=dict)
+    open_tickets: list[Ticket] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # messages naming the failed systems
+    linked: str = ""
+
+
+def build_business_card(view: BusinessView, *, timezone: str, shareable: bool = True) -> Card:
+    """One business across both systems: contact, tickets, jobs, balance, and how they link."""
+    rd, ks = view.readydesk, view.kickserv
+    email = (rd.email if rd else "") or (ks.contact_email if ks else "") or "—"
+    phone = (rd.phone if rd else "") or (ks and (ks.phone_number or ks.phone)) or "—"
+    address = ", ".join(p for p in (rd.address, rd.city, rd.state, rd.zip) if p) if rd else ""
+    if not address and ks:
+        address = ", ".join(p for p in (ks.service_address, ks.service_city, ks.service_state) if p)
+    fields = [
+        field_text("Customer ID", rd.customer_id if rd else "—"),
+        field_text("Kickserv customer", f"#{ks.customer_number}" if ks else "—"),
+        field_text("Email", email),
+        field_text("Phone", phone),
+        field_text("Address", address or "—"),
+    ]
+    if ks is not None:
+        fields.append(field_text("Balance owed", f"{ks.balance or 0:,.2f}"))
+    blocks: list[Block] = [
+        HeaderBlock(text=plain(view.name, HEADER_MAX)),
+        SectionBlock(fields=fields),
+    ]
+    if rd is not None:
+        counts = " · ".join(f"{s} {n}" for s, n in view.ticket_counts.items() if n) or "none"
+        lines = [f"*ReadyDesk tickets:* {escape_mrkdwn(counts)}"]
+        lines += [
+            f"• #{t.ticket_id} {escape_mrkdwn(truncate(t.subject, 90))} ({escape_mrkdwn(t.status)})"
+            for t in view.open_tickets
+        ]
+        blocks.append(mrkdwn_section("\n".join(lines)))
+    if ks is not None:
+        lines = [f"*Kickserv jobs in progress and upcoming:* {len(view.jobs) or 'none'}"]
+        lines += [
+            f"• Job {j.job_number} {escape_mrkdwn(truncate(j.name, 60))} · "
+            f"{escape_mrkdwn(j.status.replace('_', ' '))} · {local_time(j.scheduled_on, timezone)}"
+            for j in view.jobs[:10]
+        ]
+        blocks.append(mrkdwn_section("\n".join(lines)))
+    notes = [escape_mrkdwn(m) for m in view.failed]
+    if view.linked:
+        notes.append(escape_mrkdwn(view.linked))
+    if notes:
+        blocks.append(context(*notes))
+    if shareable:
+        ref = CustomerRef(
+            readydesk_id=rd.customer_id if rd else None,
+            kickserv_number=ks.customer_number if ks else None,
+        )
+        blocks.append(ActionsBlock(elements=[share_button(ref)]))
+    return Card(text=truncate(escape_mrkdwn(f"Customer: {view.name}"), FALLBACK_MAX), blocks=blocks)
+
+
+def build_picker_card(typed: str, businesses: list[Business], note: str = "") -> Card:
+    """Several businesses match: one row and one button each."""
+    blocks: list[Block] = [
+        mrkdwn_section(
+            f"*{len(businesses)} customers match* `{escape_mrkdwn(truncate(typed, 80))}`"
+        )
+    ]
+    for business in businesses[:PICKER_MAX]:
+        systems = []
+        if business.readydesk:
+            systems.append(f"ReadyDesk {business.readydesk.record_key}")
+        if business.kickserv:
+            systems.append(f"Kickserv #{business.kickserv.record_key}")
+        entry = business.readydesk or business.kickserv
+        detail = " · ".join([*systems, *(v for v in (entry.email, entry.phone) if v)])
+        ref = CustomerRef(
+            readydesk_id=business.readydesk.record_key if business.readydesk else None,
+            kickserv_number=int(business.kickserv.record_key) if business.kickserv else None,
+        )
+        blocks.append(
+            SectionBlock(
+                text=mrkdwn_section(
+                    f"*{escape_mrkdwn(truncate(business.name, 100))}*\n{escape_mrkdwn(detail)}"
+                ).text,
+                accessory=button("Open", ids.CUSTOMER_PICK, ref),
+            )
+        )
+    if len(businesses) > PICKER_MAX:
+        blocks.append(context(f"and {len(businesses) - PICKER_MAX} more: add a word to narrow it"))
+    if note:
+        blocks.append(context(escape_mrkdwn(note)))
+    return Card(text=f"{len(businesses)} customers match", blocks=blocks)

@@ -1,0 +1,95 @@
+"""Kickserv job cards."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock, SectionBlock
+
+from api.kickserv import Job, Note
+from handlers import ids
+from handlers.cards.common import (
+    FALLBACK_MAX,
+    HEADER_MAX,
+    Card,
+    button,
+    context,
+    field_text,
+    plain,
+    share_button,
+    when,
+)
+from handlers.mrkdwn import escape_mrkdwn, truncate
+from handlers.refs import JobRef
+
+NOTE_MAX = 1500
+
+
+def local_time(value: datetime | None, timezone: str) -> str:
+    """An aware time in the business's time zone, with the zone's abbreviation."""
+    if value is None:
+        return "Not scheduled"
+    local = value.astimezone(ZoneInfo(timezone))
+    return f"{when(local)} {local.tzname()}"
+
+
+def build_job_card(
+    job: Job,
+    *,
+    customer_name: str | None,
+    customer_number: int | None,
+    service: str | None,
+    latest_note: Note | None,
+    timezone: str,
+    shareable: bool = True,
+) -> Card:
+    """A job: customer, service, status, schedule, description, latest note, and its buttons."""
+    status = job.status.replace("_", " ").capitalize() or "—"
+    customer = customer_name or "—"
+    if customer_number:
+        customer += f" (#{customer_number})"
+    fields = [
+        field_text("Customer", customer),
+        field_text("Service", service or job.name or "—"),
+        field_text("Status", status),
+        field_text("Scheduled", local_time(job.scheduled_on, timezone)),
+    ]
+    if job.total is not None:
+        owed = f" · {job.balance_remaining:,.2f} owed" if job.balance_remaining else ""
+        fields.append(field_text("Total", f"{job.total:,.2f}{owed}"))
+    if job.completed_on:
+        fields.append(field_text("Completed", local_time(job.completed_on, timezone)))
+    title = f"Job {job.job_number} · {job.name or service or 'Kickserv job'}"
+    blocks: list[Block] = [
+        HeaderBlock(text=plain(title, HEADER_MAX)),
+        SectionBlock(fields=fields),
+    ]
+    if job.description and job.description.strip():
+        blocks.append(SectionBlock(text=plain(job.description)))
+    if latest_note is not None:
+        author = latest_note.creator.name if latest_note.creator else "someone"
+        blocks.append(
+            context(
+                escape_mrkdwn(f"Latest note, by {author}: {truncate(latest_note.text, NOTE_MAX)}")
+            )
+        )
+    ref = JobRef(job_number=job.job_number, customer_number=customer_number)
+    buttons = [button("Refresh", ids.JOB_REFRESH, ref), button("Notes", ids.JOB_SHOW_NOTES, ref)]
+    if customer_number:
+        buttons.insert(1, button("Customer", ids.JOB_SHOW_CUSTOMER, ref))
+    if shareable:
+        buttons.append(share_button(ref))
+    blocks.append(ActionsBlock(block_id=f"job_{job.job_number}", elements=buttons))
+    text = truncate(escape_mrkdwn(f"Job {job.job_number}: {job.name} ({status})"), FALLBACK_MAX)
+    return Card(text=text, blocks=blocks)
+
+
+def build_notes_card(job_number: int, notes: list[Note], timezone: str) -> Card:
+    """A job's notes, newest first (as many as fit one message)."""
+    blocks: list[Block] = [HeaderBlock(text=plain(f"Notes on job {job_number}", HEADER_MAX))]
+    for note in notes[:20]:
+        author = note.creator.name if note.creator else "someone"
+        blocks.append(SectionBlock(text=plain(truncate(note.text, NOTE_MAX))))
+        blocks.append(context(escape_mrkdwn(f"{author} · {local_time(note.created_at, timezone)}")))
+    if not notes:
+        blocks.append(SectionBlock(text=plain("This job has no notes yet.")))
+    return Card(text=f"Notes on job {job_number}", blocks=blocks)

@@ -1,0 +1,143 @@
+"""Ticket cards: one ticket, and a page of `/tickets` results."""
+
+from datetime import datetime
+
+from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock, SectionBlock
+
+from api.readydesk import Ticket
+from api.readydesk.search import TicketPage
+from handlers import ids
+from handlers.cards.common import (
+    FALLBACK_MAX,
+    HEADER_MAX,
+    Card,
+    age,
+    button,
+    context,
+    field_text,
+    link_button,
+    mrkdwn_section,
+    plain,
+    share_button,
+    when,
+)
+from handlers.mrkdwn import escape_mrkdwn, truncate
+from handlers.refs import TicketQuery, TicketRef
+
+ROW_SUBJECT_MAX = 120
+
+
+def ticket_text(ticket: Ticket) -> str:
+    """The notification / screen-reader fallback for a ticket card."""
+    return truncate(
+        escape_mrkdwn(f"Ticket #{ticket.ticket_id}: {ticket.subject or '(no subject)'}"),
+        FALLBACK_MAX,
+    )
+
+
+def build_ticket_card(
+    ticket: Ticket, *, web_url: str | None = None, shareable: bool = True
+) -> list[Block]:
+    """A ticket: header, status facts, summary, provenance and the buttons that act on it."""
+    subject = ticket.subject or "(no subject)"
+    assigned = " · ".join(p for p in (ticket.assigned_tech, ticket.assigned_group_name) if p)
+    customer = ticket.contact or ticket.customer_id or "—"
+    if ticket.customer_id and ticket.contact:
+        customer += f" ({ticket.customer_id})"
+    if ticket.company_name:
+        customer += f"\n{ticket.company_name}"
+    category = " / ".join(p for p in (ticket.category, ticket.sub_category) if p) or "—"
+    fields = [
+        field_text("Status", ticket.status or "—"),
+        field_text("Priority", ticket.priority or "—"),
+        field_text("Customer", customer),
+        field_text("Assigned to", assigned or "Unassigned"),
+        field_text("Opened", when(ticket.opened_at)),
+        field_text("Last updated", when(ticket.updated_at)),
+        field_text("Due", when(ticket.due_at)),
+        field_text("Category", category),
+    ]
+    if ticket.closed_at:
+        fields.append(field_text("Closed", when(ticket.closed_at)))
+    blocks: list[Block] = [
+        HeaderBlock(text=plain(f"#{ticket.ticket_id} {subject}", HEADER_MAX)),
+        SectionBlock(fields=fields[:10]),
+    ]
+    if ticket.summary.strip():
+        blocks.append(SectionBlock(text=plain(ticket.summary)))
+    provenance = [f"Source: {ticket.source or '—'}", f"Opened by {ticket.opened_by or '—'}"]
+    if ticket.escalation_level:
+        provenance.append(f"Escalation: {ticket.escalation_level}")
+    blocks.append(context(escape_mrkdwn(" · ".join(provenance))))
+    ref = TicketRef(ticket_id=ticket.ticket_id, customer_id=ticket.customer_id)
+    buttons = [button("Refresh", ids.TICKET_REFRESH, ref)]
+    if ticket.customer_id:
+        buttons.append(button("Customer", ids.TICKET_SHOW_CUSTOMER, ref))
+    if web_url:
+        url = web_url.replace("{tid}", str(ticket.ticket_id))
+        buttons.append(link_button("Open in ReadyDesk", ids.TICKET_OPEN_WEB, url))
+    if shareable:
+        buttons.append(share_button(ref))
+    blocks.append(ActionsBlock(block_id=f"ticket_{ticket.ticket_id}", elements=buttons))
+    return blocks
+
+
+def build_ticket_list_card(
+    result: TicketPage,
+    query: TicketQuery,
+    *,
+    described: str,
+    now: datetime,
+    hint: str | None = None,
+    shareable: bool = True,
+) -> Card:
+    """A page of tickets: the total, one row each with an Open button, and paging buttons.
+
+    `described` is the search in the user's own words (already escaped); `hint` an optional
+    grey line such as the grammar.
+    """
+    shown = f"{result.total:,} ticket{'s' if result.total != 1 else ''}"
+    if result.scan_limit:
+        shown += f" among the newest {result.scan_limit:,} checked"
+    title = f"*{shown}* · {described}" if described else f"*{shown}* · newest first"
+    blocks: list[Block] = [mrkdwn_section(title)]
+    if hint:
+        blocks.append(context(hint))
+    for ticket in result.tickets:
+        blocks.append(_ticket_row(ticket, now))
+    if not result.tickets:
+        blocks.append(mrkdwn_section("_Nothing matches._"))
+    blocks.append(context(f"Page {result.page} of {result.pages:,}"))
+    buttons = []
+    if result.page > 1:
+        buttons.append(button("Previous", ids.TICKETS_PAGE_PREVIOUS, _page(query, -1)))
+    if result.page < result.pages:
+        buttons.append(button("Next", ids.TICKETS_PAGE_NEXT, _page(query, +1)))
+    if shareable:
+        buttons.append(share_button(query))
+    if buttons:
+        blocks.append(ActionsBlock(block_id="tickets_paging", elements=buttons))
+    return Card(text=truncate(f"{shown} · {described}", FALLBACK_MAX), blocks=blocks)
+
+
+def _page(query: TicketQuery, step: int) -> TicketQuery:
+    return query.model_copy(update={"page": max(1, query.page + step)})
+
+
+def _ticket_row(ticket: Ticket, now: datetime) -> SectionBlock:
+    subject = truncate(ticket.subject or "(no subject)", ROW_SUBJECT_MAX)
+    customer = ticket.contact or ticket.company_name or ticket.customer_id or "no customer"
+    facts = [
+        ticket.status or "—",
+        ticket.priority or "—",
+        customer,
+        ticket.assigned_tech or "unassigned",
+        age(ticket.opened_at, now),
+    ]
+    text = f"*#{ticket.ticket_id}* {escape_mrkdwn(subject)}\n" + escape_mrkdwn(" · ".join(facts))
+    ref = TicketRef(ticket_id=ticket.ticket_id, customer_id=ticket.customer_id)
+    return SectionBlock(
+        block_id=f"row_{ticket.ticket_id}",
+        text=mrkdwn_section(text).text,
+        accessory=button("Open", ids.TICKETS_OPEN, ref),
+    )

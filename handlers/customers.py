@@ -1,0 +1,221 @@
+"""`/customer <words>`: one business across ReadyDesk and Kickserv, found in the directory."""
+
+import asyncio
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+
+from api.desk import Desk
+from api.directory import kickserv_entry, readydesk_entry
+from api.errors import BackendError
+from api.readydesk import Customer
+from handlers import ids
+from handlers.args import usage_text, wants_help
+from handlers.cards.common import Card, mrkdwn_section
+from handlers.cards.customers import BusinessView, build_business_card, build_picker_card
+from handlers.config import HandlerConfig
+from handlers.mrkdwn import escape_mrkdwn, truncate
+from handlers.refs import CustomerRef, JobRef, TicketRef
+from handlers.replies import reply_with
+from store.directory import KICKSERV, READYDESK, Business
+
+ACTIVE_JOB_STATUSES = ("in_progress", "scheduled", "on_hold")
+NEWEST_TICKETS = 5
+LOADING_NOTE = (
+    "The customer directory is still loading: only exact ReadyDesk IDs and Kickserv names "
+    "were searched."
+)
+
+
+def register(app: AsyncApp) -> None:
+    """Attach the customer listeners."""
+    app.command(ids.CUSTOMER_COMMAND)(find_customer)
+    app.action(ids.CUSTOMER_PICK)(open_customer)
+    app.action(ids.TICKET_SHOW_CUSTOMER)(open_ticket_customer)
+    app.action(ids.JOB_SHOW_CUSTOMER)(open_job_customer)
+
+
+async def find_customer(
+    ack: AsyncAck,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    desk: Desk,
+    config: HandlerConfig,
+) -> None:
+    """`/customer acme`: the business's card, a picker when several match, or who had none."""
+    text = command.get("text", "").strip()
+    if not text or wants_help(text):
+        await ack(response_type="ephemeral", text=usage_text("customer"))
+        return
+    await ack()
+    await reply_with(
+        respond,
+        _search(text, desk, config),
+        waiting=f"Looking up {truncate(text, 40)} …",
+        patience=config.looking_up_after,
+    )
+
+
+async def open_customer(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    desk: Desk,
+    config: HandlerConfig,
+) -> None:
+    """A picker's Open button: that business's card, replacing the picker."""
+    await ack()
+    ref = CustomerRef.model_validate_json(action["value"])
+    await reply_with(
+        respond,
+        render_customer(ref, desk, config),
+        replace=True,
+        waiting="Looking up the customer …",
+        patience=config.looking_up_after,
+    )
+
+
+async def open_ticket_customer(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    desk: Desk,
+    config: HandlerConfig,
+) -> None:
+    """A ticket card's Customer button: the customer's card, across both systems."""
+    await ack()
+    ref = TicketRef.model_validate_json(action["value"])
+    card = await render_customer(CustomerRef(readydesk_id=ref.customer_id), desk, config)
+    await respond(response_type="ephemeral", replace_original=False, **card.message())
+
+
+async def open_job_customer(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    desk: Desk,
+    config: HandlerConfig,
+) -> None:
+    """A job card's Customer button."""
+    await ack()
+    ref = JobRef.model_validate_json(action["value"])
+    card = await render_customer(CustomerRef(kickserv_number=ref.customer_number), desk, config)
+    await respond(response_type="ephemeral", replace_original=False, **card.message())
+
+
+async def _search(text: str, desk: Desk, config: HandlerConfig) -> Card:
+    assert desk.directory is not None
+    note = ""
+    if await desk.directory.is_ready():
+        businesses = await desk.directory.search(text)
+    else:
+        businesses, note = await _search_backends(text, desk), LOADING_NOTE
+    if len(businesses) == 1:
+        found = businesses[0]
+        return await render_customer(_ref(found), desk, config)
+    if businesses:
+        return build_picker_card(text, businesses, note)
+    shown = escape_mrkdwn(truncate(text, 80))
+    lines = [f"No customer matches `{shown}` in ReadyDesk or in Kickserv."]
+    if note:
+        lines.append(note)
+    return Card(text=lines[0], blocks=[mrkdwn_section("\n".join(lines))])
+
+
+async def _search_backends(text: str, desk: Desk) -> list[Business]:
+    """Before the directory is filled: an exact ReadyDesk ID and Kickserv's name filter."""
+    rd, ks = await asyncio.gather(
+        desk.readydesk.get_customer(text) if " " not in text else _nothing(),
+        desk.kickserv.filter_customers(text),
+        return_exceptions=True,
+    )
+    found = []
+    if isinstance(rd, Customer):
+        found.append(Business(readydesk=readydesk_entry(rd), kickserv=None))
+    if isinstance(ks, list):
+        found += [Business(readydesk=None, kickserv=kickserv_entry(c)) for c in ks]
+    return found
+
+
+async def render_customer(
+    ref: CustomerRef, desk: Desk, config: HandlerConfig, *, shareable: bool = True
+) -> Card:
+    """One business read now from both systems at once; a failing system becomes one line."""
+    business = await _linked(ref, desk)
+    rd_id = business.readydesk.record_key if business and business.readydesk else ref.readydesk_id
+    ks_number = (
+        int(business.kickserv.record_key) if business and business.kickserv else ref.kickserv_number
+    )
+    view = BusinessView(name=business.name if business else "Customer")
+    parts = await asyncio.gather(
+        _readydesk_part(rd_id, desk, view) if rd_id else _nothing(),
+        _kickserv_part(ks_number, desk, view) if ks_number else _nothing(),
+        return_exceptions=True,
+    )
+    errors = [p for p in parts if isinstance(p, BaseException)]
+    for error in errors:
+        if not isinstance(error, BackendError):
+            raise error
+    if errors and view.readydesk is None and view.kickserv is None:
+        raise errors[0]
+    view.failed = [f"{e.backend} could not be read: {e.message}" for e in errors]
+    if business and business.linked_by:
+        view.linked = (
+            f"ReadyDesk {business.readydesk.record_key} and Kickserv "
+            f"#{business.kickserv.record_key} are linked: same {business.linked_by}."
+        )
+    view.name = _display_name(view) or view.name
+    return build_business_card(view, timezone=config.timezone, shareable=shareable)
+
+
+async def _readydesk_part(customer_id: str, desk: Desk, view: BusinessView) -> None:
+    readydesk = desk.readydesk
+    statuses = await readydesk.ticket_statuses()
+    customer, newest, *counts = await asyncio.gather(
+        readydesk.get_customer(customer_id),
+        readydesk.get_tickets(
+            cid=customer_id, count=20, page=1, order="tid", order_direction="DESC"
+        ),
+        *(readydesk.get_tickets(cid=customer_id, status=s, count_only=True) for s in statuses),
+    )
+    view.readydesk = customer
+    view.ticket_counts = dict(zip(statuses, counts, strict=True))
+    view.open_tickets = [t for t in newest if not t.is_closed][:NEWEST_TICKETS]
+
+
+async def _kickserv_part(number: int, desk: Desk, view: BusinessView) -> None:
+    customer, jobs = await asyncio.gather(
+        desk.kickserv.get_customer(number),
+        desk.kickserv.list_customer_jobs(number, statuses=ACTIVE_JOB_STATUSES),
+    )
+    view.kickserv = customer
+    view.jobs = sorted(jobs, key=lambda j: (j.scheduled_on is None, j.scheduled_on or j.created_at))
+
+
+async def _linked(ref: CustomerRef, desk: Desk) -> Business | None:
+    if desk.directory is None:
+        return None
+    if ref.readydesk_id:
+        return await desk.directory.business(READYDESK, ref.readydesk_id)
+    if ref.kickserv_number:
+        return await desk.directory.business(KICKSERV, str(ref.kickserv_number))
+    return None
+
+
+def _display_name(view: BusinessView) -> str:
+    if view.readydesk and (view.readydesk.company_name or view.readydesk.contact):
+        return view.readydesk.company_name or view.readydesk.contact
+    if view.kickserv:
+        return view.kickserv.name
+    return ""
+
+
+def _ref(business: Business) -> CustomerRef:
+    return CustomerRef(
+        readydesk_id=business.readydesk.record_key if business.readydesk else None,
+        kickserv_number=int(business.kickserv.record_key) if business.kickserv else None,
+    )
+
+
+async def _nothing() -> None:
+    return None

@@ -1,0 +1,198 @@
+"""The `/tickets` grammar: `key:value` filters people guess right, plus free words.
+
+Values are matched case-insensitively against the help desk's own lists; anything unknown is a
+UsageError that says "did you mean …?" and lists the valid choices, never a backend error.
+"""
+
+import difflib
+import re
+import shlex
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from handlers.args import UsageError
+from handlers.mrkdwn import escape_mrkdwn, truncate
+from handlers.refs import TicketQuery
+
+GRAMMAR = (
+    'Filters: `status:open` `priority:high` `tech:jsmith` `tech:me` `group:"Field Team"` '
+    "`customer:demo` `category:hardware` `source:email` `due:today|tomorrow|overdue|2026-12-01` "
+    "`opened:7d|24h|2026-11-01..2026-11-20`, then any words to search for."
+)
+KEYS = (
+    "status", "priority", "tech", "group", "customer", "category", "source", "due", "opened",
+)  # fmt: skip
+_LIST_KEYS = {
+    "status": "statuses", "priority": "priorities", "tech": "techs", "group": "groups",
+    "category": "categories", "source": "sources",
+}  # fmt: skip
+# Slack clients may turn typed quotes into curly ones.
+_SMART_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+_AGO = re.compile(r"(\d{1,4})([hdw])")
+_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+CHOICES_SHOWN = 15
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """The help desk's own values each filter accepts."""
+
+    statuses: list[str]
+    priorities: list[str]
+    categories: list[str]
+    sources: list[str]
+    groups: list[str]
+    techs: list[str]
+
+
+@dataclass(frozen=True)
+class ParsedFilters:
+    """`key:value` pairs as typed (keys checked, values not yet) and the free words."""
+
+    pairs: list[tuple[str, str]]
+    words: list[str]
+
+    @property
+    def wants_me(self) -> bool:
+        """True when `tech:me` needs the caller's technician ID."""
+        return any(k == "tech" and v.lower() == "me" for k, v in self.pairs)
+
+
+def split_filters(text: str) -> ParsedFilters:
+    """Tokenize (quotes group words) and check each key; values are checked by `resolve`."""
+    try:
+        tokens = shlex.split(text.translate(_SMART_QUOTES))
+    except ValueError:
+        raise UsageError("A quote is not closed. " + GRAMMAR) from None
+    pairs, words = [], []
+    for token in tokens:
+        key, sep, value = token.partition(":")
+        if not sep or not key or key.startswith(("http", "/")) or not key.isalpha():
+            words.append(token)
+            continue
+        key = key.lower()
+        if key not in KEYS:
+            raise UsageError(_did_you_mean(f"There is no `{key}:` filter.", key, KEYS, "Filters"))
+        if not value.strip():
+            raise UsageError(f"`{key}:` needs a value, e.g. `{_example(key)}`.")
+        pairs.append((key, value.strip()))
+    return ParsedFilters(pairs, words)
+
+
+def resolve(
+    parsed: ParsedFilters,
+    choices: FilterChoices,
+    *,
+    now: datetime,
+    me: str | None = None,
+) -> TicketQuery:
+    """The server-ready query: each value replaced by the help desk's own spelling."""
+    values: dict[str, object] = {}
+    for key, value in parsed.pairs:
+        if key in values or (key == "due" and "overdue" in values):
+            raise UsageError(f"`{key}:` is given twice; use it once.")
+        if key == "tech" and value.lower() == "me":
+            values["tech"] = me
+        elif key in _LIST_KEYS:
+            values[key] = _pick(key, value, getattr(choices, _LIST_KEYS[key]))
+        elif key == "customer":
+            values["customer"] = value
+        elif key == "due":
+            values.update(_due(value, now))
+        else:
+            values["opened_from"], values["opened_to"] = _opened(value, now)
+    return TicketQuery(words=" ".join(parsed.words), **values)
+
+
+def describe(query: TicketQuery) -> str:
+    """The query back in the grammar's own words, escaped for mrkdwn."""
+    parts = [
+        f"{key}:{_quoted(value)}"
+        for key in ("status", "priority", "tech", "group", "customer", "category", "source")
+        if (value := getattr(query, key))
+    ]
+    if query.overdue:
+        parts.append("due:overdue")
+    elif query.due:
+        parts.append(f"due:{query.due.isoformat()}")
+    if query.opened_from or query.opened_to:
+        start = query.opened_from.date().isoformat() if query.opened_from else ""
+        end = query.opened_to.date().isoformat() if query.opened_to else ""
+        parts.append(f"opened:{start}..{end}")
+    if query.words:
+        parts.append(f'"{query.words}"')
+    return escape_mrkdwn(truncate(" ".join(parts), 500))
+
+
+def _quoted(value: str) -> str:
+    return f'"{value}"' if " " in value else value
+
+
+def _pick(key: str, typed: str, allowed: list[str]) -> str:
+    for value in allowed:
+        if value.lower() == typed.lower():
+            return value
+    plural = _LIST_KEYS[key].capitalize()
+    problem = f"There is no {key} `{escape_mrkdwn(truncate(typed, 40))}`."
+    raise UsageError(_did_you_mean(problem, typed, allowed, plural))
+
+
+def _did_you_mean(
+    problem: str, typed: str, allowed: list[str] | tuple[str, ...], label: str
+) -> str:
+    lowered = {a.lower(): a for a in allowed}
+    close = difflib.get_close_matches(typed.lower(), list(lowered), n=1, cutoff=0.5)
+    guess = f" Did you mean `{escape_mrkdwn(lowered[close[0]])}`?" if close else ""
+    shown = ", ".join(f"`{escape_mrkdwn(a)}`" for a in list(allowed)[:CHOICES_SHOWN])
+    more = f" and {len(allowed) - CHOICES_SHOWN} more" if len(allowed) > CHOICES_SHOWN else ""
+    valid = f" {label}: {shown}{more}." if allowed else f" There are no {label.lower()}."
+    return problem + guess + valid
+
+
+def _due(value: str, now: datetime) -> dict[str, object]:
+    word = value.lower()
+    if word == "overdue":
+        return {"overdue": True}
+    if word in ("today", "tomorrow"):
+        return {"due": now.date() + timedelta(days=1 if word == "tomorrow" else 0)}
+    return {"due": _date(value, "due", "due:2026-12-01")}
+
+
+def _opened(value: str, now: datetime) -> tuple[datetime | None, datetime | None]:
+    ago = _AGO.fullmatch(value.lower())
+    if ago:
+        return now - int(ago.group(1)) * _UNITS[ago.group(2)], None
+    start, dots, end = value.partition("..")
+    example = "opened:2026-11-01..2026-11-20"
+    if not dots:
+        day = _date(value, "opened", example)
+        return datetime.combine(day, time.min), datetime.combine(day, time.max)
+    first = datetime.combine(_date(start, "opened", example), time.min) if start else None
+    last = datetime.combine(_date(end, "opened", example), time.max) if end else None
+    if first and last and first > last:
+        raise UsageError(f"`opened:{escape_mrkdwn(value)}` ends before it starts.")
+    return first, last
+
+
+def _date(value: str, key: str, example: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        shown = escape_mrkdwn(truncate(value, 40))
+        raise UsageError(
+            f"`{key}:{shown}` is not a date I understand. Use YYYY-MM-DD, e.g. `{example}`"
+            + (
+                ", or `7d` / `24h` / `2w` for the last days, hours or weeks."
+                if key == "opened"
+                else ", `today`, `tomorrow` or `overdue`."
+            )
+        ) from None
+
+
+def _example(key: str) -> str:
+    return {
+        "status": "status:open", "priority": "priority:high", "tech": "tech:me",
+        "group": 'group:"Field Team"', "customer": "customer:demo",
+        "category": "category:hardware", "source": "source:email", "due": "due:today",
+        "opened": "opened:7d",
+    }[key]  # fmt: skip

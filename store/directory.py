@@ -1,0 +1,183 @@
+"""The customer directory's table: both systems' customers, searched locally and linked.
+
+ReadyDesk cannot search customers by name, so Deskhand keeps this copy. Records of the two systems
+are linked when their emails match, else their phone digits.
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, and_, delete, or_, select
+from sqlalchemy.orm import Session
+
+from store.models import DirectoryEntry, DirectoryFill
+
+READYDESK = "readydesk"
+KICKSERV = "kickserv"
+_NOT_DIGIT = re.compile(r"\D")
+PHONE_DIGITS = 10
+MIN_PHONE_QUERY = 7
+
+
+def normalize_email(value: str | None) -> str:
+    """Lower-cased and trimmed; blank when there is none."""
+    return (value or "").strip().lower()
+
+
+def phone_digits(value: str | None) -> str:
+    """The last ten digits of a phone number (so +1 and punctuation do not matter)."""
+    digits = _NOT_DIGIT.sub("", value or "")
+    return digits[-PHONE_DIGITS:] if len(digits) >= MIN_PHONE_QUERY else ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One customer in the directory."""
+
+    system: str
+    record_key: str
+    name: str
+    company: str = ""
+    email: str = ""
+    phone: str = ""
+    global_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Business:
+    """One business: its ReadyDesk record, its Kickserv record, or both, and why they link."""
+
+    readydesk: Entry | None
+    kickserv: Entry | None
+    linked_by: str | None = None  # "email" or "phone"
+
+    @property
+    def name(self) -> str:
+        """The best name either record has."""
+        for entry in (self.readydesk, self.kickserv):
+            if entry and (entry.company or entry.name):
+                return entry.company or entry.name
+        return "(no name)"
+
+
+class DirectoryStore:
+    """Reads and writes of the directory table; blocking, run in a worker thread by callers."""
+
+    def __init__(self, engine: Engine, turns: AbstractContextManager[Any]) -> None:
+        self._engine = engine
+        self._turns = turns  # held around each use of the database (see Store)
+
+    def upsert(self, entries: Iterable[Entry]) -> int:
+        """Insert or refresh entries; returns how many were written."""
+        now = datetime.now(UTC)
+        count = 0
+        with self._turns, Session(self._engine) as session:
+            for entry in entries:
+                session.merge(_row(entry, now))
+                count += 1
+            session.commit()
+        return count
+
+    def finish_fill(self, system: str, started_at: datetime, *, full: bool) -> None:
+        """Record a completed walk; a full walk also drops records it no longer saw."""
+        with self._turns, Session(self._engine) as session:
+            if full:
+                session.execute(
+                    delete(DirectoryEntry).where(
+                        DirectoryEntry.system == system, DirectoryEntry.seen_at < started_at
+                    )
+                )
+            session.merge(DirectoryFill(system=system, finished_at=datetime.now(UTC)))
+            session.commit()
+
+    def filled_at(self, system: str) -> datetime | None:
+        """When `system` was last walked, or None before the first fill finished."""
+        with self._turns, Session(self._engine) as session:
+            fill = session.get(DirectoryFill, system)
+            if fill is None:
+                return None
+            at = fill.finished_at
+            return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+    def search(self, text: str, limit: int = 20) -> list[Business]:
+        """Businesses whose ID, name, company, email or phone match every word of `text`."""
+        words = [w for w in normalize_email(text).split() if w]
+        if not words:
+            return []
+        digits = phone_digits(text)
+        conditions = [DirectoryEntry.search_text.contains(w, autoescape=True) for w in words]
+        matches = [and_(*conditions), DirectoryEntry.record_key == text.strip()]
+        if digits:
+            matches.append(DirectoryEntry.phone.contains(digits, autoescape=True))
+        with self._turns, Session(self._engine) as session:
+            rows = session.scalars(
+                select(DirectoryEntry).where(or_(*matches)).limit(limit * 2)
+            ).all()
+            return _link(session, [_entry(r) for r in rows])[:limit]
+
+    def business(self, system: str, record_key: str) -> Business | None:
+        """The business one record belongs to, with its partner in the other system."""
+        with self._turns, Session(self._engine) as session:
+            row = session.get(DirectoryEntry, (system, record_key))
+            return _link(session, [_entry(row)])[0] if row else None
+
+    def by_global_id(self, global_id: int) -> Entry | None:
+        """The Kickserv customer with this global id."""
+        with self._turns, Session(self._engine) as session:
+            row = session.scalars(
+                select(DirectoryEntry).where(
+                    DirectoryEntry.system == KICKSERV, DirectoryEntry.global_id == global_id
+                )
+            ).first()
+            return _entry(row) if row else None
+
+
+def _row(entry: Entry, now: datetime) -> DirectoryEntry:
+    email, phone = normalize_email(entry.email), phone_digits(entry.phone)
+    text = " ".join((entry.record_key, entry.name, entry.company, email, phone)).lower()
+    return DirectoryEntry(
+        system=entry.system, record_key=entry.record_key, global_id=entry.global_id,
+        name=entry.name[:255], company=entry.company[:255], email=email[:255], phone=phone,
+        search_text=text[:1024], seen_at=now,
+    )  # fmt: skip
+
+
+def _entry(row: DirectoryEntry) -> Entry:
+    return Entry(
+        system=row.system, record_key=row.record_key, name=row.name, company=row.company,
+        email=row.email, phone=row.phone, global_id=row.global_id,
+    )  # fmt: skip
+
+
+def _link(session: Session, entries: Sequence[Entry]) -> list[Business]:
+    """Pair each entry with its partner in the other system (email first, then phone)."""
+    businesses: list[Business] = []
+    used: set[tuple[str, str]] = set()
+    for entry in entries:
+        if (entry.system, entry.record_key) in used:
+            continue
+        other_system = KICKSERV if entry.system == READYDESK else READYDESK
+        partner, linked_by = None, None
+        for column, value in (("email", entry.email), ("phone", entry.phone)):
+            if not value:
+                continue
+            partner_row = session.scalars(
+                select(DirectoryEntry)
+                .where(
+                    DirectoryEntry.system == other_system, getattr(DirectoryEntry, column) == value
+                )
+                .order_by(DirectoryEntry.record_key)
+            ).first()
+            if partner_row is not None:
+                partner, linked_by = _entry(partner_row), column
+                break
+        used.add((entry.system, entry.record_key))
+        if partner:
+            used.add((partner.system, partner.record_key))
+        pair = (entry, partner) if entry.system == READYDESK else (partner, entry)
+        businesses.append(Business(readydesk=pair[0], kickserv=pair[1], linked_by=linked_by))
+    return businesses

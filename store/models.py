@@ -1,0 +1,50 @@
+"""Deskhand's tables (SQLAlchemy 2 declarative)."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Index, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Base of Deskhand's tables."""
+
+
+class ProcessedEvent(Base):
+    """An Events API delivery that has been handled (keyed by Slack's `event_id`)."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DirectoryEntry(Base):
+    """One customer of either system, as the customer directory keeps it for searching.
+
+    `record_key` is ReadyDesk's customer ID or Kickserv's customer number (as text); `email` is
+    lower-cased and `phone` holds only the last ten digits, so records link across systems.
+    """
+
+    __tablename__ = "directory_entries"
+
+    system: Mapped[str] = mapped_column(String(16), primary_key=True)
+    record_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    global_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    company: Mapped[str] = mapped_column(String(255), default="")
+    email: Mapped[str] = mapped_column(String(255), default="", index=True)
+    phone: Mapped[str] = mapped_column(String(32), default="", index=True)
+    search_text: Mapped[str] = mapped_column(String(1024), default="")
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_directory_search", "search_text"),)
+
+
+class DirectoryFill(Base):
+    """When a system's customers were last walked in full (the directory is ready after one)."""
+
+    __tablename__ = "directory_fills"
+
+    system: Mapped[str] = mapped_column(String(16), primary_key=True)
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
