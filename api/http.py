@@ -5,8 +5,7 @@ import email.utils
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -76,14 +75,13 @@ NO_RETRY = RetryPolicy(attempts=1)
 _read_deadline: ContextVar[float | None] = ContextVar("read_deadline", default=None)
 
 
-@contextmanager
-def read_deadline(seconds: float) -> Iterator[None]:
-    """Reads started inside this block (and tasks it spawns) share one deadline of `seconds`."""
-    token = _read_deadline.set(time.monotonic() + seconds)
-    try:
-        yield
-    finally:
-        _read_deadline.reset(token)
+def set_read_deadline(seconds: float) -> None:
+    """Reads from here on in this context (and tasks it spawns later) share one deadline.
+
+    There is no reset: Bolt runs listeners after its middleware returns, in the same context, so
+    the value must outlive the middleware that sets it. Each Slack request sets its own.
+    """
+    _read_deadline.set(time.monotonic() + seconds)
 
 
 def _time_left() -> float | None:

@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.directory import CustomerDirectory
 from api.errors import BackendError
-from api.http import read_deadline
+from api.http import set_read_deadline
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from bot.logs import request_id
@@ -133,14 +133,12 @@ def build_app(
         Reads made for this request share one deadline, retries included, so a person waiting
         in Slack hears back in time even from a slow backend.
         """
-        token = request_id.set(_request_id(body))
+        # Not reset afterwards: Bolt runs the listener after this middleware has returned.
+        request_id.set(_request_id(body))
+        set_read_deadline(settings.read_deadline)
         directory.start()  # fills in the background; a no-op once running
         context.update(desk=desk, store=store, config=config, identities=identities)
-        try:
-            with read_deadline(settings.read_deadline):
-                return await next()
-        finally:
-            request_id.reset(token)
+        return await next()
 
     @app.middleware
     async def skip_repeated_events(body: dict[str, Any], next: Any) -> Any:

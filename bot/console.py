@@ -149,7 +149,7 @@ class Console:
             # only a silent failure is worth showing as a status.
             replies.append(_reply("console", f"The app answered HTTP {response.status}."))
         for reply in replies:
-            if any(b.get("type") == "actions" for b in reply["blocks"]):
+            if any(True for _ in _buttons(reply["blocks"])):
                 self._last_blocks = reply["blocks"]
         return replies
 
@@ -180,11 +180,14 @@ def _reply(
 
 
 def _buttons(blocks: list[dict[str, Any]]) -> Iterable[tuple[str, dict[str, Any]]]:
+    """Every button: in actions blocks, and beside section text (a list row's Open)."""
     for block in blocks:
-        if block.get("type") == "actions":
-            for element in block.get("elements", []):
-                if element.get("type") == "button":
-                    yield block.get("block_id", ""), element
+        elements = block.get("elements", []) if block.get("type") == "actions" else []
+        if block.get("type") == "section" and block.get("accessory"):
+            elements = [block["accessory"]]
+        for element in elements:
+            if element.get("type") == "button":
+                yield block.get("block_id", ""), element
 
 
 def _find_button(blocks: list[dict[str, Any]], label: str) -> tuple[str, dict[str, Any]] | None:
@@ -255,7 +258,10 @@ def _render_block(block: dict[str, Any], style: Style) -> Iterable[str]:
         yield style("1;4", _text(block.get("text"), style))
     elif kind == "section":
         if block.get("text"):
-            yield _text(block["text"], style)
+            accessory = block.get("accessory", {}).get("text")
+            yield _text(block["text"], style) + (
+                f"  [ {_text(accessory, style)} ]" if accessory else ""
+            )
         for field in block.get("fields", []):
             label, _, value = _text(field, style).partition("\n")
             yield f"  {label}: {value.replace(chr(10), ' / ')}" if value else f"  {label}"

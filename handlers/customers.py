@@ -11,13 +11,13 @@ from api.errors import BackendError
 from api.readydesk import Customer
 from handlers import ids
 from handlers.args import usage_text, wants_help
-from handlers.cards.common import Card, mrkdwn_section
+from handlers.cards.common import Card, context, mrkdwn_section
 from handlers.cards.customers import BusinessView, build_business_card, build_picker_card
 from handlers.config import HandlerConfig
 from handlers.mrkdwn import escape_mrkdwn, truncate
 from handlers.refs import CustomerRef, JobRef, TicketRef
 from handlers.replies import reply_with
-from store.directory import KICKSERV, READYDESK, Business
+from store.directory import KICKSERV, READYDESK, Business, normalize_email
 
 ACTIVE_JOB_STATUSES = ("in_progress", "scheduled", "on_hold")
 NEWEST_TICKETS = 5
@@ -111,8 +111,10 @@ async def _search(text: str, desk: Desk, config: HandlerConfig) -> Card:
     else:
         businesses, note = await _search_backends(text, desk), LOADING_NOTE
     if len(businesses) == 1:
-        found = businesses[0]
-        return await render_customer(_ref(found), desk, config)
+        card = await render_customer(_ref(businesses[0]), desk, config)
+        if note:
+            card.blocks.insert(len(card.blocks) - 1, context(escape_mrkdwn(note)))
+        return card
     if businesses:
         return build_picker_card(text, businesses, note)
     shown = escape_mrkdwn(truncate(text, 80))
@@ -129,12 +131,20 @@ async def _search_backends(text: str, desk: Desk) -> list[Business]:
         desk.kickserv.filter_customers(text),
         return_exceptions=True,
     )
-    found = []
-    if isinstance(rd, Customer):
-        found.append(Business(readydesk=readydesk_entry(rd), kickserv=None))
-    if isinstance(ks, list):
-        found += [Business(readydesk=None, kickserv=kickserv_entry(c)) for c in ks]
-    return found
+    kickserv = [kickserv_entry(c) for c in ks] if isinstance(ks, list) else []
+    if not isinstance(rd, Customer):
+        return [Business(readydesk=None, kickserv=k) for k in kickserv]
+    mine = readydesk_entry(rd)
+    partner = next(
+        (
+            k
+            for k in kickserv
+            if normalize_email(k.email) == normalize_email(mine.email) and mine.email
+        ),
+        None,
+    )
+    others = [Business(readydesk=None, kickserv=k) for k in kickserv if k is not partner]
+    return [Business(readydesk=mine, kickserv=partner, linked_by=partner and "email"), *others]
 
 
 async def render_customer(

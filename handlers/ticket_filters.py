@@ -72,7 +72,9 @@ def split_filters(text: str) -> ParsedFilters:
             continue
         key = key.lower()
         if key not in KEYS:
-            raise UsageError(_did_you_mean(f"There is no `{key}:` filter.", key, KEYS, "Filters"))
+            problem = f"There is no `{escape_mrkdwn(truncate(key, 40))}:` filter."
+            keys = [f"{k}:" for k in KEYS]
+            raise UsageError(_did_you_mean(problem, f"{key}:", keys, "Filters"))
         if not value.strip():
             raise UsageError(f"`{key}:` needs a value, e.g. `{_example(key)}`.")
         pairs.append((key, value.strip()))

@@ -73,6 +73,9 @@ class ReadyDeskClient:
         self._endpoint = endpoint_url
         self._key = key
         self._format = (format_param, format_value) if format_param and format_value else None
+        # Only an explicitly requested delimited format makes an empty reply mean "no records";
+        # otherwise an empty body is a fault (XML and JSON replies always have a wrapper).
+        self._delimited = bool(format_value) and format_value.lower() not in ("xml", "json")
         self._max_url_length = max_url_length
         self._retry = retry or RetryPolicy()
         self._http = new_async_client(transport=transport, timeout=timeout)
@@ -416,6 +419,8 @@ class ReadyDeskClient:
         error = error_for_status(response, backend=BACKEND, action=action)
         if error:
             raise error
+        if is_read and self._delimited and not response.text.strip():
+            return []  # the delimited format has no wrapper: no records is an empty body
         records = wire.parse_records(response.text, action=action)
         if len(records) == 1 and wire.ERROR_FIELD in records[0]:
             raise _server_error(str(records[0][wire.ERROR_FIELD]), action)

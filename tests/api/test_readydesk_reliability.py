@@ -122,14 +122,20 @@ async def test_a_dropped_connection_on_a_write_is_unavailable_without_retry(app,
     assert sleeps.delays == []
 
 
-# A URL-delimited body cut short is still valid delimited text, so no client can tell; that one
-# combination is left out on purpose (README: prefer XML or JSON).
+# A URL-delimited body cut short is still valid delimited text, so no client can tell; and an
+# empty delimited body is how that format says "no records" (it has no wrapper). Those two
+# combinations are left out on purpose (README: prefer XML or JSON).
 UNREADABLE = [
     (kind, fmt)
     for kind in ("html", "empty", "truncated", "malformed")
     for fmt in ("xml", "json", "delimited")
-    if (kind, fmt) != ("truncated", "delimited")
+    if (kind, fmt) not in (("truncated", "delimited"), ("empty", "delimited"))
 ]
+
+
+async def test_an_empty_delimited_reply_to_a_read_is_no_records(app):
+    app.state.faults.add("empty", status=200)
+    assert await _client(app, fmt="delimited").get_tickets(count=5) == []
 
 
 @pytest.mark.parametrize(("kind", "fmt"), UNREADABLE)

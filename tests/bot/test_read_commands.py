@@ -1,0 +1,234 @@
+"""/tickets, /customer, /job and Share in channel, through signed requests and the sandboxes."""
+
+import asyncio
+import re
+
+import pytest
+
+from api.readydesk.search import TicketSearch
+from bot.console import Console
+from bot.settings import Settings
+from sandbox.slack import sandbox_user
+
+
+def _fake(client):
+    """The sandbox app behind a backend client (its data and fault switches)."""
+    return client._http._transport.app
+
+
+def _texts(reply: dict) -> str:
+    return repr(reply["blocks"]) + reply["text"]
+
+
+def _row_numbers(reply: dict) -> list[int]:
+    return [int(b["block_id"].removeprefix("row_")) for b in reply["blocks"]
+            if b.get("block_id", "").startswith("row_")]  # fmt: skip
+
+
+async def _directory_ready(console: Console) -> None:
+    await console._desk.directory.refresh()
+    assert await console._desk.directory.is_ready()
+
+
+# -- /tickets ---------------------------------------------------------------------------------
+
+
+async def test_tickets_alone_shows_the_newest_with_the_grammar_and_pages_to_the_end(console):
+    data = _fake(console._desk.readydesk).state.data
+    [first] = await console.send("/tickets")
+    newest = sorted(data.tickets, reverse=True)
+    assert _row_numbers(first) == newest[:10]
+    assert f"{len(data.tickets):,} tickets" in first["blocks"][0]["text"]["text"]
+    assert "status:open" in first["blocks"][1]["elements"][0]["text"]  # the grammar line
+    [second] = await console.send("click Next")
+    assert second["replace_original"] is True
+    assert _row_numbers(second) == newest[10:20]
+    [back] = await console.send("click Previous")
+    assert _row_numbers(back) == newest[:10]
+
+
+async def test_filters_match_the_help_desks_values_whatever_the_case(console):
+    data = _fake(console._desk.readydesk).state.data
+    expected = sorted(
+        (t.tid for t in data.tickets.values() if t.status == "Open" and t.priority == "High"),
+        reverse=True,
+    )
+    [reply] = await console.send("/tickets STATUS:open priority:HIGH")
+    assert f"*{len(expected)} tickets*" in reply["blocks"][0]["text"]["text"]
+    assert _row_numbers(reply) == expected[:10]
+    pages = -(-len(expected) // 10)
+    for _ in range(pages - 1):
+        [reply] = await console.send("click Next")
+    assert _row_numbers(reply) == expected[(pages - 1) * 10 :]
+    assert f"Page {pages} of {pages}" in _texts(reply)
+    assert "Next" not in [b["text"]["text"] for b in reply["blocks"][-1]["elements"]]
+
+
+async def test_quoted_group_and_words_reach_readydesk(console):
+    data = _fake(console._desk.readydesk).state.data
+    group = next(g.name for g in data.groups.values() if " " in g.name)
+    [reply] = await console.send(f'/tickets group:"{group.lower()}" printer')
+    expected = [t for t in data.tickets.values() if t.assigned_group_name == group
+                and "printer" in f"{t.subject} {t.summary}".lower()]  # fmt: skip
+    assert f"*{len(expected)} ticket" in reply["blocks"][0]["text"]["text"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/tickets stauts:open", "There is no `stauts:` filter. Did you mean `status:`?"),
+        ("/tickets status:opne", "There is no status `opne`. Did you mean `Open`? Statuses:"),
+        ("/tickets tech:alcie", "Did you mean `alice`?"),
+        ("/tickets due:someday", "is not a date I understand"),
+        ("/tickets opened:2026-11-20..2026-11-01", "ends before it starts"),
+        ('/tickets group:"Field', "A quote is not closed"),
+    ],
+)
+async def test_unknown_keys_and_values_say_did_you_mean(console, line, expected):
+    [reply] = await console.send(line)
+    assert expected in reply["text"]
+    assert reply["blocks"] == []
+
+
+async def test_tech_me_uses_the_slack_email_and_explains_when_it_cannot(console):
+    data = _fake(console._desk.readydesk).state.data
+    mine = [t.tid for t in data.tickets.values() if t.assigned_tech == "alice"]
+    [reply] = await console.send("/tickets tech:me")  # the console user is alice@helpdesk.example
+    assert f"*{len(mine)} tickets* · tech:alice" in reply["blocks"][0]["text"]["text"]
+    async with Console(Settings(_env_file=None)) as fresh:
+        fresh.slack.users["U0CONSOLE"] = sandbox_user("U0CONSOLE", "New Hire", "new@else.example")
+        [reply] = await fresh.send("/tickets tech:me")
+    assert "no ReadyDesk technician has your Slack email (new@else.example)" in reply["text"]
+
+
+async def test_overdue_finds_past_due_open_tickets(console):
+    data = _fake(console._desk.readydesk).state.data
+    [reply] = await console.send("/tickets due:overdue")
+    shown = _row_numbers(reply)
+    assert shown, "the seeded help desk has overdue tickets"
+    for tid in shown:
+        ticket = data.tickets[tid]
+        assert ticket.due_date is not None and ticket.status != "Closed"
+
+
+async def test_deskhand_runs_every_command_by_its_long_name(console):
+    [short] = await console.send("/tickets status:open")
+    [long] = await console.send("/deskhand tickets status:open")
+    assert long["blocks"] == short["blocks"]
+    [usage] = await console.send("/tickets help")
+    assert "Usage: `/tickets [filters] [words]`" in usage["text"]
+
+
+# -- /customer --------------------------------------------------------------------------------
+
+
+async def test_customer_card_links_both_systems_by_email(console):
+    await _directory_ready(console)
+    [card] = await console.send("/customer john.smith@democompany.com")
+    text = _texts(card)
+    assert card["blocks"][0]["text"]["text"] == "Demo Company"
+    assert "*Customer ID*\\ndemo" in text and "Kickserv customer" in text
+    assert "ReadyDesk tickets:" in text and "Kickserv jobs in progress and upcoming" in text
+    assert "are linked: same email." in text
+    assert "Balance owed" in text
+
+
+async def test_records_without_a_shared_email_link_by_phone(console):
+    kickserv = console._desk.kickserv
+    rd = await console._desk.readydesk.get_customer("demo")
+    created = await kickserv.create_customer(name="Phone Twin", phone_number=f"+1 {rd.phone}")
+    await _directory_ready(console)
+    [business] = await console._desk.directory.search("Phone Twin")
+    assert business.kickserv.record_key == str(created.customer_number)
+    assert business.readydesk.record_key == "demo" and business.linked_by == "phone"
+
+
+async def test_several_matches_give_a_picker_and_none_says_so_per_system(console):
+    await _directory_ready(console)
+    [picker] = await console.send("/customer example.com")
+    assert re.search(r"\*\d+ customers match\*", picker["blocks"][0]["text"]["text"])
+    [card] = await console.send("click Open")
+    assert card["replace_original"] is True and card["blocks"][0]["type"] == "header"
+    [none] = await console.send("/customer zzzz-no-such-business")
+    assert (
+        none["text"] == "No customer matches `zzzz-no-such-business` in ReadyDesk or in Kickserv."
+    )
+
+
+async def test_while_the_directory_loads_exact_ids_still_answer(console, monkeypatch):
+    async def loading() -> bool:
+        return False
+
+    monkeypatch.setattr(console._desk.directory, "is_ready", loading)
+    [card] = await console.send("/customer demo")
+    assert card["blocks"][0]["text"]["text"] == "Demo Company"
+    assert "directory is still loading" in _texts(card)
+
+
+async def test_one_backend_failing_leaves_the_other_part_with_one_line(console):
+    await _directory_ready(console)
+    _fake(console._desk.kickserv).state.faults.add("status", status=503)
+    [card] = await console.send("/customer john.smith@democompany.com")
+    text = _texts(card)
+    assert "ReadyDesk tickets:" in text
+    assert "Kickserv could not be read" in text
+    _fake(console._desk.readydesk).state.faults.add("status", status=503)
+    [failed] = await console.send("/customer john.smith@democompany.com")
+    assert failed["blocks"] == [] and "having trouble" in failed["text"]
+
+
+# -- /job, Share in channel, slow backends ---------------------------------------------------
+
+
+async def test_job_card_shows_service_schedule_and_customer(console):
+    await _directory_ready(console)
+    data = _fake(console._desk.kickserv).state.data
+    job = next(j for j in data.jobs.values() if j.status == "scheduled")
+    [card] = await console.send(f"/job {job.job_number}")
+    text = _texts(card)
+    assert card["blocks"][0]["text"]["text"].startswith(f"Job {job.job_number} · ")
+    assert "*Service*" in text and "*Scheduled*" in text and "UTC" in text
+    assert "Customer" in [b["text"]["text"] for b in card["blocks"][-1]["elements"]]
+    [customer] = await console.send("click Customer")
+    assert "Kickserv customer" in _texts(customer)
+    [missing] = await console.send("/job 99999999")
+    assert "Kickserv has no job 99999999" in missing["text"]
+
+
+async def test_share_posts_the_card_publicly_and_removes_the_ephemeral_copy(console):
+    await console.send("/ticket 34")
+    mark = len(console.slack.calls)
+    await console.send("click Share in channel")
+    calls = console.slack.calls_since(mark)
+    [post] = [c for c in calls if c.name == "chat.postMessage"]
+    assert post.payload["channel"] == "C0CONSOLE"
+    assert post.payload["blocks"][0]["text"]["text"].startswith("#34 ")
+    assert "Shared by <@U0CONSOLE>" in repr(post.payload["blocks"])
+    assert "Share in channel" not in repr(post.payload["blocks"])
+    assert any(c.kind == "response_url" and c.payload.get("delete_original") for c in calls)
+
+
+async def test_a_slow_backend_shows_looking_up_then_one_answer_in_time():
+    settings = Settings(_env_file=None, DESKHAND_READ_DEADLINE=0.6, DESKHAND_LOOKING_UP_AFTER=0.1)
+    async with Console(settings) as console:
+        _fake(console._desk.readydesk).state.faults.add("latency", seconds=2.0, path="")
+        started = asyncio.get_running_loop().time()
+        waiting, answer = await console.send("/ticket 34")
+        took = asyncio.get_running_loop().time() - started
+    assert waiting["text"] == "Looking up ticket 34 …"
+    assert answer["replace_original"] is True
+    assert answer["text"] == "ReadyDesk did not answer in time."
+    assert took < 1.5  # one deadline for all tries, not three slow tries
+
+
+@pytest.mark.parametrize("fmt", ["xml", "json", "delimited"])
+async def test_a_missing_ticket_is_missing_in_every_format(fmt):
+    settings = Settings(_env_file=None, READYDESK_FORMAT_PARAM="format", READYDESK_FORMAT_VALUE=fmt)
+    async with Console(settings) as console:
+        [reply] = await console.send("/ticket 999999")
+    assert reply["text"] == "Ticket 999999 does not exist in ReadyDesk."
+
+
+def test_a_search_fits_a_button_value():
+    query = TicketSearch(words="w" * 500, group="g" * 255, customer="c" * 255)
+    assert len(query.model_dump_json()) < 2000
