@@ -15,7 +15,7 @@ from handlers.cards.common import Card, context, mrkdwn_section
 from handlers.cards.customers import BusinessView, build_business_card, build_picker_card
 from handlers.config import HandlerConfig
 from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import CustomerRef, JobRef, TicketRef
+from handlers.refs import CustomerRef
 from handlers.replies import reply_with
 from store.directory import KICKSERV, READYDESK, Business, normalize_email
 
@@ -30,9 +30,6 @@ LOADING_NOTE = (
 def register(app: AsyncApp) -> None:
     """Attach the customer listeners."""
     app.command(ids.CUSTOMER_COMMAND)(find_customer)
-    app.action(ids.CUSTOMER_PICK)(open_customer)
-    app.action(ids.TICKET_SHOW_CUSTOMER)(open_ticket_customer)
-    app.action(ids.JOB_SHOW_CUSTOMER)(open_job_customer)
 
 
 async def find_customer(
@@ -54,53 +51,6 @@ async def find_customer(
         waiting=f"Looking up {truncate(text, 40)} …",
         patience=config.looking_up_after,
     )
-
-
-async def open_customer(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    respond: AsyncRespond,
-    desk: Desk,
-    config: HandlerConfig,
-) -> None:
-    """A picker's Open button: that business's card, replacing the picker."""
-    await ack()
-    ref = CustomerRef.model_validate_json(action["value"])
-    await reply_with(
-        respond,
-        render_customer(ref, desk, config),
-        replace=True,
-        waiting="Looking up the customer …",
-        patience=config.looking_up_after,
-    )
-
-
-async def open_ticket_customer(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    respond: AsyncRespond,
-    desk: Desk,
-    config: HandlerConfig,
-) -> None:
-    """A ticket card's Customer button: the customer's card, across both systems."""
-    await ack()
-    ref = TicketRef.model_validate_json(action["value"])
-    card = await render_customer(CustomerRef(readydesk_id=ref.customer_id), desk, config)
-    await respond(response_type="ephemeral", replace_original=False, **card.message())
-
-
-async def open_job_customer(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    respond: AsyncRespond,
-    desk: Desk,
-    config: HandlerConfig,
-) -> None:
-    """A job card's Customer button."""
-    await ack()
-    ref = JobRef.model_validate_json(action["value"])
-    card = await render_customer(CustomerRef(kickserv_number=ref.customer_number), desk, config)
-    await respond(response_type="ephemeral", replace_original=False, **card.message())
 
 
 async def _search(text: str, desk: Desk, config: HandlerConfig) -> Card:

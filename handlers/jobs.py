@@ -20,7 +20,6 @@ from handlers.replies import reply_with
 def register(app: AsyncApp) -> None:
     """Attach the job listeners to the app."""
     app.command(ids.JOB_COMMAND)(show_job)
-    app.action(ids.JOB_REFRESH)(refresh_job)
     app.action(ids.JOB_SHOW_NOTES)(show_job_notes)
 
 
@@ -43,25 +42,6 @@ async def show_job(
         respond,
         render_job(JobRef(job_number=job_number), desk, config),
         waiting=f"Looking up job {job_number} …",
-        patience=config.looking_up_after,
-    )
-
-
-async def refresh_job(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    respond: AsyncRespond,
-    desk: Desk,
-    config: HandlerConfig,
-) -> None:
-    """Refresh: re-read the job and replace the card in place."""
-    await ack()
-    ref = JobRef.model_validate_json(action["value"])
-    await reply_with(
-        respond,
-        render_job(ref, desk, config),
-        replace=True,
-        waiting=f"Refreshing job {ref.job_number} …",
         patience=config.looking_up_after,
     )
 

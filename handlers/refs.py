@@ -29,11 +29,10 @@ class _Ref(BaseModel):
 
 
 class TicketRef(_Ref):
-    """One ReadyDesk ticket (and its customer, for the Customer button)."""
+    """One ReadyDesk ticket."""
 
     kind: Literal["ticket"] = "ticket"
     ticket_id: int
-    customer_id: str = ""
 
 
 class TicketQuery(TicketSearch, _Ref):
@@ -56,7 +55,6 @@ class JobRef(_Ref):
 
     kind: Literal["job"] = "job"
     job_number: int
-    customer_number: int | None = None
 
 
 CardRef = Annotated[TicketRef | TicketQuery | CustomerRef | JobRef, Field(discriminator="kind")]
@@ -64,5 +62,12 @@ CARD_REF = TypeAdapter(CardRef)
 
 
 def parse_ref(value: str) -> TicketRef | TicketQuery | CustomerRef | JobRef:
-    """The reference a button value holds."""
-    return CARD_REF.validate_json(value)
+    """The reference a button value holds.
+
+    Ticket cards posted before references named their kind hold `{"ticket_id": …}`; their
+    buttons keep working.
+    """
+    data = json.loads(value)
+    if isinstance(data, dict) and "kind" not in data and "ticket_id" in data:
+        return TicketRef.model_validate(data)
+    return CARD_REF.validate_python(data)

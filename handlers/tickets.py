@@ -26,11 +26,6 @@ def register(app: AsyncApp) -> None:
     """Attach the ticket listeners to the app."""
     app.command(ids.TICKET_COMMAND)(show_ticket)
     app.command(ids.TICKETS_COMMAND)(find_tickets)
-    app.action(ids.TICKET_REFRESH)(refresh_ticket)
-    app.action(ids.TICKETS_OPEN)(open_ticket)
-    app.action(ids.TICKETS_PAGE_PREVIOUS)(turn_page)
-    app.action(ids.TICKETS_PAGE_NEXT)(turn_page)
-    app.action(ids.TICKET_OPEN_WEB)(acknowledge_link)
 
 
 async def show_ticket(
@@ -96,63 +91,6 @@ async def find_tickets(
     await reply_with(
         respond, lookup, waiting="Looking up tickets …", patience=config.looking_up_after
     )
-
-
-async def refresh_ticket(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    respond: AsyncRespond,
-    desk: Desk,
-    config: HandlerConfig,
-) -> None:
-    """Refresh button: re-read the ticket and replace the card in place."""
-    await ack()
-    ref = TicketRef.model_validate_json(action["value"])
-    await reply_with(
-        respond,
-        render_ticket(ref, desk, config),
-        replace=True,
-        waiting=f"Refreshing ticket {ref.ticket_id} …",
-        patience=config.looking_up_after,
-    )
-
-
-async def open_ticket(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    respond: AsyncRespond,
-    desk: Desk,
-    config: HandlerConfig,
-) -> None:
-    """Open button on a list row: the ticket's card as a new message under the list."""
-    await ack()
-    ref = TicketRef.model_validate_json(action["value"])
-    card = await render_ticket(ref, desk, config)
-    await respond(response_type="ephemeral", replace_original=False, **card.message())
-
-
-async def turn_page(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    respond: AsyncRespond,
-    desk: Desk,
-    config: HandlerConfig,
-) -> None:
-    """Previous / Next: the same search's other page, replacing the list in place."""
-    await ack()
-    query = TicketQuery.model_validate_json(action["value"])
-    await reply_with(
-        respond,
-        render_ticket_list(query, desk, config),
-        replace=True,
-        waiting=f"Turning to page {query.page} …",
-        patience=config.looking_up_after,
-    )
-
-
-async def acknowledge_link(ack: AsyncAck) -> None:
-    """Open in ReadyDesk is a link; Slack still reports the click, which needs an ack."""
-    await ack()
 
 
 async def render_ticket(

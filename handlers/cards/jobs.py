@@ -19,7 +19,7 @@ from handlers.cards.common import (
     when,
 )
 from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import JobRef
+from handlers.refs import CustomerRef, JobRef
 
 NOTE_MAX = 1500
 
@@ -72,10 +72,11 @@ def build_job_card(
                 escape_mrkdwn(f"Latest note, by {author}: {truncate(latest_note.text, NOTE_MAX)}")
             )
         )
-    ref = JobRef(job_number=job.job_number, customer_number=customer_number)
+    ref = JobRef(job_number=job.job_number)
     buttons = [button("Refresh", ids.JOB_REFRESH, ref), button("Notes", ids.JOB_SHOW_NOTES, ref)]
     if customer_number:
-        buttons.insert(1, button("Customer", ids.JOB_SHOW_CUSTOMER, ref))
+        customer = CustomerRef(kickserv_number=customer_number)
+        buttons.insert(1, button("Customer", ids.JOB_SHOW_CUSTOMER, customer))
     if shareable:
         buttons.append(share_button(ref))
     blocks.append(ActionsBlock(block_id=f"job_{job.job_number}", elements=buttons))

@@ -22,7 +22,7 @@ from handlers.cards.common import (
     when,
 )
 from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import TicketQuery, TicketRef
+from handlers.refs import CustomerRef, TicketQuery, TicketRef
 
 ROW_SUBJECT_MAX = 120
 
@@ -69,10 +69,11 @@ def build_ticket_card(
     if ticket.escalation_level:
         provenance.append(f"Escalation: {ticket.escalation_level}")
     blocks.append(context(escape_mrkdwn(" · ".join(provenance))))
-    ref = TicketRef(ticket_id=ticket.ticket_id, customer_id=ticket.customer_id)
+    ref = TicketRef(ticket_id=ticket.ticket_id)
     buttons = [button("Refresh", ids.TICKET_REFRESH, ref)]
     if ticket.customer_id:
-        buttons.append(button("Customer", ids.TICKET_SHOW_CUSTOMER, ref))
+        customer = CustomerRef(readydesk_id=ticket.customer_id)
+        buttons.append(button("Customer", ids.TICKET_SHOW_CUSTOMER, customer))
     if web_url:
         url = web_url.replace("{tid}", str(ticket.ticket_id))
         buttons.append(link_button("Open in ReadyDesk", ids.TICKET_OPEN_WEB, url))
@@ -135,7 +136,7 @@ def _ticket_row(ticket: Ticket, now: datetime) -> SectionBlock:
         age(ticket.opened_at, now),
     ]
     text = f"*#{ticket.ticket_id}* {escape_mrkdwn(subject)}\n" + escape_mrkdwn(" · ".join(facts))
-    ref = TicketRef(ticket_id=ticket.ticket_id, customer_id=ticket.customer_id)
+    ref = TicketRef(ticket_id=ticket.ticket_id)
     return SectionBlock(
         block_id=f"row_{ticket.ticket_id}",
         text=mrkdwn_section(text).text,

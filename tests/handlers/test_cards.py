@@ -5,7 +5,7 @@ import json
 from api.readydesk import Ticket
 from handlers.cards.tickets import build_ticket_card, ticket_text
 from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import TicketRef
+from handlers.refs import CustomerRef, TicketRef, parse_ref
 
 HOSTILE = "<!channel> *urgent* & <https://x|click>"
 
@@ -57,9 +57,8 @@ def test_card_shows_the_ticket_facts():
     assert blocks[2]["text"] == {"type": "plain_text", "text": "It stopped."}
     buttons = blocks[-1]["elements"]
     assert [b["text"]["text"] for b in buttons] == ["Refresh", "Customer", "Share in channel"]
-    assert TicketRef.model_validate_json(buttons[0]["value"]) == TicketRef(
-        ticket_id=34, customer_id="demo"
-    )
+    assert parse_ref(buttons[0]["value"]) == TicketRef(ticket_id=34)
+    assert parse_ref(buttons[1]["value"]) == CustomerRef(readydesk_id="demo")
 
 
 def test_hostile_subject_is_shown_literally_and_cannot_ping_anyone():

@@ -1,0 +1,110 @@
+"""The buttons every card shares: redraw in place, open a card below, Share in channel.
+
+A button's value is the reference of the card it stands for (handlers/refs.py), so one listener
+per behaviour serves every kind of card.
+"""
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from api.desk import Desk
+from handlers import customers, ids, jobs, tickets
+from handlers.cards.common import Card, shared_by
+from handlers.config import HandlerConfig
+from handlers.refs import CustomerRef, JobRef, TicketQuery, TicketRef, parse_ref
+from handlers.replies import reply_with
+
+logger = logging.getLogger("deskhand.buttons")
+# Where the bot may not post itself: the response_url can still post there for the user.
+_CANNOT_POST = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+
+AnyRef = TicketRef | TicketQuery | CustomerRef | JobRef
+
+
+def register(app: AsyncApp) -> None:
+    """Attach the shared card buttons."""
+    app.action(ids.TICKET_REFRESH)(redraw_card)
+    app.action(ids.TICKETS_PAGE_PREVIOUS)(redraw_card)
+    app.action(ids.TICKETS_PAGE_NEXT)(redraw_card)
+    app.action(ids.CUSTOMER_PICK)(redraw_card)
+    app.action(ids.JOB_REFRESH)(redraw_card)
+    app.action(ids.TICKETS_OPEN)(open_card)
+    app.action(ids.TICKET_SHOW_CUSTOMER)(open_card)
+    app.action(ids.JOB_SHOW_CUSTOMER)(open_card)
+    app.action(ids.SHARE_CARD)(share_card)
+    app.action(ids.TICKET_OPEN_WEB)(acknowledge_link)
+
+
+async def redraw_card(
+    ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, desk: Desk,
+    config: HandlerConfig,
+) -> None:  # fmt: skip
+    """Refresh, Previous / Next, a picker's Open: the card read now, replacing this message."""
+    await ack()
+    ref = parse_ref(action["value"])
+    await reply_with(
+        respond, render_card(ref, desk, config), replace=True,
+        waiting=f"Looking up {_what(ref)} …", patience=config.looking_up_after,
+    )  # fmt: skip
+
+
+async def open_card(
+    ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, desk: Desk,
+    config: HandlerConfig,
+) -> None:  # fmt: skip
+    """A list row's Open, a card's Customer: that card as a new message below this one."""
+    await ack()
+    card = await render_card(parse_ref(action["value"]), desk, config)
+    await respond(response_type="ephemeral", replace_original=False, **card.message())
+
+
+async def share_card(
+    ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], respond: AsyncRespond,
+    client: AsyncWebClient, desk: Desk, config: HandlerConfig,
+) -> None:  # fmt: skip
+    """Rebuild the card from its button value, read fresh, and post it for the channel."""
+    await ack()
+    card = await render_card(parse_ref(action["value"]), desk, config, shareable=False)
+    card.blocks.append(shared_by(body["user"]["id"]))
+    channel = (body.get("channel") or {}).get("id")
+    try:
+        await client.chat_postMessage(channel=channel, **card.message())
+    except SlackApiError as err:
+        if err.response.get("error") not in _CANNOT_POST:
+            raise
+        logger.info("share: chat.postMessage refused (%s); posting via response_url",
+                    err.response.get("error"))  # fmt: skip
+        await respond(response_type="in_channel", replace_original=False, **card.message())
+    await respond(delete_original=True)
+
+
+async def acknowledge_link(ack: AsyncAck) -> None:
+    """Open in ReadyDesk is a link; Slack still reports the click, which needs an ack."""
+    await ack()
+
+
+async def render_card(
+    ref: AnyRef, desk: Desk, config: HandlerConfig, *, shareable: bool = True
+) -> Card:
+    """The card a reference stands for, read now."""
+    if isinstance(ref, TicketRef):
+        return await tickets.render_ticket(ref, desk, config, shareable=shareable)
+    if isinstance(ref, TicketQuery):
+        return await tickets.render_ticket_list(ref, desk, config, shareable=shareable)
+    if isinstance(ref, JobRef):
+        return await jobs.render_job(ref, desk, config, shareable=shareable)
+    return await customers.render_customer(ref, desk, config, shareable=shareable)
+
+
+def _what(ref: AnyRef) -> str:
+    if isinstance(ref, TicketRef):
+        return f"ticket {ref.ticket_id}"
+    if isinstance(ref, TicketQuery):
+        return f"page {ref.page}"
+    if isinstance(ref, JobRef):
+        return f"job {ref.job_number}"
+    return "the customer"
