@@ -1,16 +1,15 @@
 """Async client for the ReadyDesk (rd9) Web Services API: GET `?key=…&action=…&<variables>`."""
 
 import logging
-import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from api.cache import AsyncTTLCache
-from api.errors import AuthFailed, BackendError, InvalidRequest, NotFound
+from api.errors import InvalidRequest, NotFound
 from api.http import (
     RetryPolicy,
     error_for_status,
@@ -19,7 +18,16 @@ from api.http import (
     send_with_retries,
 )
 from api.readydesk import wire
-from api.readydesk.inputs import CustomerInput, TicketInput, WriteInput
+from api.readydesk.codec import (
+    build_models,
+    input_variables,
+    int_result,
+    read_count,
+    server_error,
+    validate_input,
+    variables,
+)
+from api.readydesk.inputs import CustomerInput, TicketInput
 from api.readydesk.models import (
     Company,
     Customer,
@@ -28,7 +36,6 @@ from api.readydesk.models import (
     TechGroup,
     Technician,
     Ticket,
-    format_readydesk_datetime,
 )
 
 logger = logging.getLogger("deskhand.readydesk")
@@ -36,17 +43,8 @@ logger = logging.getLogger("deskhand.readydesk")
 BACKEND = wire.BACKEND
 Wildcard = Literal["*"]
 Direction = Literal["ASC", "DESC"]
-ParamValue = str | int | bool | date | datetime | Sequence[str | int] | None
 M = TypeVar("M", bound=BaseModel)
 
-# How ReadyDesk's error texts map to our error types. Its error replies are undocumented; these
-# patterns cover the sandbox's invented texts and the wording the docs use for the same cases.
-_AUTH_ERROR = re.compile(r"(?i)api key|\bkey\b|\bip\b|not allowed|unauthori[sz]ed|denied")
-_UNKNOWN_ACTION = re.compile(r"(?i)unknown action")
-_FIELD_ERROR = re.compile(
-    r"(?i)(?:missing required variable|invalid|value too long for|invalid value for)[: ]+`?(\w+)"
-)
-_NOT_FOUND = re.compile(r"(?i)not found|does not exist|no such")
 _LOOKUP_TTL = 300.0
 
 
@@ -245,9 +243,9 @@ class ReadyDeskClient:
         count: int | None = None,
     ) -> list[HistoryEntry]:
         """History entries of the tickets the filters select (the filters describe tickets)."""
-        params = _params(locals(), exclude=("self",))
+        params = variables(locals(), exclude=("self",))
         params.setdefault("tid", "*")
-        return _build(HistoryEntry, await self._request("get_history", params), "get_history")
+        return build_models(HistoryEntry, await self._request("get_history", params), "get_history")
 
     async def get_schedules(
         self,
@@ -315,20 +313,20 @@ class ReadyDeskClient:
 
     async def add_ticket(self, **fields: Any) -> int:
         """Open a ticket (`cid` required); returns the new ticket number."""
-        ticket = _validate(TicketInput, fields, "add_ticket")
+        ticket = validate_input(TicketInput, fields, "add_ticket")
         if not ticket.cid:
             raise InvalidRequest(
                 "A ticket needs a customer.", backend=BACKEND, action="add_ticket",
                 field_errors={"cid": "Choose the customer this ticket is for."},
             )  # fmt: skip
         result = await self._write("add_ticket", self._ticket_params(ticket))
-        return _int_result(result, "add_ticket")
+        return int_result(result, "add_ticket")
 
     async def update_ticket(self, ticket_id: int, **fields: Any) -> int:
         """Change only the given fields of a ticket; returns its number."""
-        ticket = _validate(TicketInput, fields, "update_ticket")
+        ticket = validate_input(TicketInput, fields, "update_ticket")
         params = {self.names.update_ticket_target: str(ticket_id), **self._ticket_params(ticket)}
-        return _int_result(await self._write("update_ticket", params), "update_ticket")
+        return int_result(await self._write("update_ticket", params), "update_ticket")
 
     async def close_ticket(self, ticket_id: int, *, status: str = "Closed") -> int:
         """Close a ticket now."""
@@ -344,22 +342,22 @@ class ReadyDeskClient:
         params = {"tid": str(ticket_id), self.names.history_note: note}
         if uid:
             params["uid"] = uid
-        return _int_result(await self._write(self.names.history_action, params), "history")
+        return int_result(await self._write(self.names.history_action, params), "history")
 
     async def add_customer(self, **fields: Any) -> str:
         """Add a customer (every seed variable; `company="create_new"` with `new_company`)."""
-        customer = _validate(CustomerInput, fields, "add_customer")
-        result = await self._write("add_customer", _input_params(customer))
+        customer = validate_input(CustomerInput, fields, "add_customer")
+        result = await self._write("add_customer", input_variables(customer))
         self._lookups.clear()
         return result
 
     async def update_customer(self, cid: str, **fields: Any) -> str:
         """Change only the given fields of customer `cid`; returns its customer ID."""
-        customer = _validate(CustomerInput, {"cid": cid, **fields}, "update_customer")
-        return await self._write("update_customer", _input_params(customer))
+        customer = validate_input(CustomerInput, {"cid": cid, **fields}, "update_customer")
+        return await self._write("update_customer", input_variables(customer))
 
     def _ticket_params(self, ticket: TicketInput) -> dict[str, str]:
-        params = _input_params(ticket)
+        params = input_variables(ticket)
         if "body" in params:
             params[self.names.ticket_body] = params.pop("body")
         if "priority" in params:
@@ -389,13 +387,13 @@ class ReadyDeskClient:
         ReadyDesk pages only when the key variable is `*`; `unless` names the row-id variable
         that selects records by itself.
         """
-        params = _params(arguments, exclude=("self", "count_only"))
+        params = variables(arguments, exclude=("self", "count_only"))
         if wildcard not in params and not (unless and unless in params):
             params[wildcard] = "*"
         if arguments["count_only"]:
             records = await self._request(action, {**params, "count_only": "Y"})
-            return _count(records, action)
-        return _build(model, await self._request(action, params), action)
+            return read_count(records, action)
+        return build_models(model, await self._request(action, params), action)
 
     async def _request(
         self, action: str, params: Mapping[str, str], *, is_read: bool = True
@@ -423,76 +421,9 @@ class ReadyDeskClient:
             return []  # the delimited format has no wrapper: no records is an empty body
         records = wire.parse_records(response.text, action=action)
         if len(records) == 1 and wire.ERROR_FIELD in records[0]:
-            raise _server_error(str(records[0][wire.ERROR_FIELD]), action)
+            raise server_error(str(records[0][wire.ERROR_FIELD]), action)
         logger.debug("readydesk %s: %d records", action, len(records))
         return records
-
-
-def _params(arguments: Mapping[str, Any], exclude: Sequence[str] = ()) -> dict[str, str]:
-    """Keyword arguments -> ReadyDesk variables: None dropped, lists comma-joined, US dates."""
-    params: dict[str, str] = {}
-    for name, value in arguments.items():
-        if name in exclude or value is None:
-            continue
-        params[name] = to_wire_value(value)
-    return params
-
-
-def to_wire_value(value: ParamValue) -> str:
-    """One Python value as ReadyDesk expects it (Y/N, M/D/YYYY dates, comma lists)."""
-    if isinstance(value, bool):
-        return "Y" if value else "N"
-    if isinstance(value, datetime):
-        return format_readydesk_datetime(value)
-    if isinstance(value, date):
-        return f"{value.month}/{value.day}/{value.year}"
-    if isinstance(value, str | int):
-        return str(value)
-    if isinstance(value, Sequence):
-        return ",".join(to_wire_value(v) for v in value)
-    raise TypeError(f"cannot send {type(value).__name__} to ReadyDesk")
-
-
-def _build(model: type[M], records: list[wire.Record], action: str) -> list[M]:
-    try:
-        return [model.model_validate(record) for record in records]
-    except ValidationError as err:
-        field = ".".join(str(p) for p in err.errors()[0]["loc"])
-        raise wire.malformed(action, f"a record with a bad `{field}` value") from err
-
-
-def _count(records: list[wire.Record], action: str) -> int:
-    try:
-        return int(records[0][wire.COUNT_FIELD])
-    except (IndexError, KeyError, ValueError) as err:
-        raise wire.malformed(action, "a count Deskhand could not read") from err
-
-
-def _server_error(text: str, action: str) -> BackendError:
-    """ReadyDesk's error text -> the matching api.errors type, with a message fit for a user."""
-    if _AUTH_ERROR.search(text):
-        return AuthFailed(
-            f"ReadyDesk refused Deskhand's API key or address ({text}). "
-            "Ask an admin to check READYDESK_KEY and the API's allowed IPs.",
-            backend=BACKEND,
-            action=action,
-        )
-    if _UNKNOWN_ACTION.search(text):
-        return InvalidRequest(
-            f"ReadyDesk does not know the action `{action}` ({text}). If your ReadyDesk names it "
-            "differently, an admin can set it in Deskhand's configuration (see README).",
-            backend=BACKEND,
-            action=action,
-        )
-    field = _FIELD_ERROR.search(text)
-    if field:
-        return InvalidRequest(
-            f"ReadyDesk: {text}", backend=BACKEND, action=action,
-            field_errors={field.group(1): text},
-        )  # fmt: skip
-    if _NOT_FOUND.search(text):
-        return NotFound(f"ReadyDesk: {text}", backend=BACKEND, action=action)
-    return InvalidRequest(f"ReadyDesk: {text}", backend=BACKEND, action=action)
 
 
 async def _walk(fetch: Callable[[int], Awaitable[Sequence[M]]], page_size: int) -> AsyncIterator[M]:
@@ -511,31 +442,3 @@ def _union(lists: Any) -> list[str]:
     for values in lists:
         seen.update(dict.fromkeys(values))
     return list(seen)
-
-
-W = TypeVar("W", bound=WriteInput)
-
-
-def _validate(model: type[W], fields: Mapping[str, Any], action: str) -> W:
-    """Check write input before a round trip; every problem becomes a field error."""
-    try:
-        return model.model_validate(fields)
-    except ValidationError as err:
-        errors = {str(e["loc"][0]) if e["loc"] else "input": e["msg"] for e in err.errors()}
-        listed = "; ".join(f"{k}: {v}" for k, v in errors.items())
-        raise InvalidRequest(
-            f"Some values cannot go to ReadyDesk ({listed}).", backend=BACKEND, action=action,
-            field_errors=errors,
-        ) from None  # fmt: skip
-
-
-def _input_params(data: WriteInput) -> dict[str, str]:
-    values = data.model_dump(exclude_none=True, by_alias=True)
-    return {name: to_wire_value(value) for name, value in values.items()}
-
-
-def _int_result(value: str, action: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise wire.malformed(action, f"a non-numeric ID ({value!r})") from None

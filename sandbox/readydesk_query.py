@@ -1,0 +1,219 @@
+"""The ReadyDesk fake's request side: the query variables, validation, and the list machinery
+(ranges, order, paging) every get_ action shares."""
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+SANDBOX_KEY = "sandbox-key"
+LIMIT = 255
+
+# "URL Encoded: Yes" columns of the output tables in the seeds (and, for the pages whose output
+# tables could not be read, the same rule applied to names and free text).
+TICKET_ENCODED = {
+    "cid", "company_name", "contact", "phone", "email", "cc_addresses", "source", "category",
+    "sub_category", "status", "priority", "escalation_level", "updated_by", "assigned_group_name",
+    "customer_group_name", "subject", "summary",
+}  # fmt: skip
+CUSTOMER_ENCODED = {
+    "customer_id", "password", "company_name", "contact", "phone", "additional_phone", "email",
+    "additional_email", "address", "city", "state", "zip", "country", "customer_group_name",
+    "notes",
+}  # fmt: skip
+COMPANY_ENCODED = {"name", "address", "city", "state", "zip", "country", "phone", "email"}
+TECH_ENCODED = {"uid", "name", "email", "phone", "extension"}
+GROUP_ENCODED = {"name"}
+HISTORY_ENCODED = {"updated_by", "status", "note"}
+SCHEDULE_ENCODED = {"title", "category"}
+
+TICKET_ORDER = {
+    "TID": "tid", "CID": "cid", "DATE_OPENED": "date_opened", "LAST_UPDATED": "last_updated",
+    "STATUS": "status", "PRIORITY": "priority", "SUBJECT": "subject", "DUE_DATE": "due_date",
+}  # fmt: skip
+CUSTOMER_ORDER = {"ID": "record_id", "CID": "customer_id", "CONTACT": "contact"}
+NAME_ORDER = {"ID": "record_id", "NAME": "name"}
+COMPANY_ORDER = {"ID": "company_id", "NAME": "name"}
+TECH_ORDER = {"ID": "record_id", "UID": "uid", "NAME": "name"}
+SCHEDULE_ORDER = {"ID": "record_id", "TITLE": "title", "START_DATE": "start_date"}
+
+
+class ReadyDeskError(Exception):
+    """An error reply; the text is what the fake's `<error>` element says."""
+
+
+class Listing:
+    """A list reply: `<root><record>…</record>…</root>` with its URL-encoded field names."""
+
+    def __init__(self, root: str, record: str, rows: Iterable[dict[str, Any]], encoded: set[str]):
+        self.root, self.record, self.rows, self.encoded = root, record, list(rows), encoded
+
+
+Reply = Listing | int | dict[str, Any]
+
+
+class Query:
+    """The request's variables, with the validation the docs describe."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+
+    def get(self, name: str, default: str = "") -> str:
+        """The raw value, or `default`."""
+        return self.values.get(name, default)
+
+    def has(self, name: str) -> bool:
+        """True when the variable was sent at all."""
+        return name in self.values
+
+    def text(self, name: str, *, required: bool = False, limit: int | None = LIMIT) -> str | None:
+        """A string variable, enforcing Required and the length limit."""
+        value = self.values.get(name)
+        if value is None or value == "":
+            if required:
+                raise ReadyDeskError(f"Missing required variable: {name}")
+            return None if value is None else ""
+        if limit is not None and len(value) > limit:
+            raise ReadyDeskError(f"Value too long for {name} ({limit} characters max)")
+        return value
+
+    def number(self, name: str) -> int | None:
+        """An integer variable."""
+        value = self.values.get(name, "")
+        if not value:
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            raise ReadyDeskError(f"Invalid value for {name}: must be a number") from None
+
+    def flag(self, name: str, default: bool = True) -> bool | None:
+        """Y/N, case-insensitive; omitted or anything else means the default (docs: Y)."""
+        if name not in self.values:
+            return None
+        return {"Y": True, "N": False}.get(self.values[name].strip().upper(), default)
+
+    def visibility(self, name: str) -> str | None:
+        """PERSONAL/COMPANY, case-insensitive; anything else means PERSONAL."""
+        if name not in self.values:
+            return None
+        value = self.values[name].strip().upper()
+        return value if value in ("PERSONAL", "COMPANY") else "PERSONAL"
+
+    def date(self, name: str) -> datetime | None:
+        """A date/time variable in any of the US forms the docs show."""
+        value = self.values.get(name, "").strip()
+        return parse_date(value, name) if value else None
+
+    def items(self, name: str) -> list[str]:
+        """A comma-separated list variable."""
+        return [v.strip() for v in self.values.get(name, "").split(",") if v.strip()]
+
+
+def wire_value(value: Any) -> str:
+    """A stored Python value in ReadyDesk's output form."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    if isinstance(value, datetime):
+        hour = value.hour % 12 or 12
+        meridiem = "AM" if value.hour < 12 else "PM"
+        return f"{value.month}/{value.day}/{value.year} {hour}:{value:%M:%S} {meridiem}"
+    if isinstance(value, list):
+        return ",".join(wire_value(v) for v in value)
+    return str(value)
+
+
+def parse_date(text: str, name: str = "date") -> datetime:
+    """`4/24/2014 10:42:43 AM`, `2/1/2014 00:00:00` or `04/01/2014`."""
+    for fmt in (
+        "%m/%d/%Y %I:%M:%S %p",
+        "%m/%d/%Y %I:%M %p",
+        "%m/%d/%Y %H:%M:%S",
+        "%m/%d/%Y %H:%M",
+        "%m/%d/%Y",
+    ):
+        try:
+            return datetime.strptime(text.strip(), fmt)
+        except ValueError:
+            continue
+    raise ReadyDeskError(f"Invalid value for {name}: not a date")
+
+
+# -- shared list machinery ---------------------------------------------------------------------
+
+
+def prefix_range(value: str, start: str | None, end: str | None) -> bool:
+    """ReadyDesk's start_/end_ text ranges: from `start` on, up to names beginning with `end`."""
+    low = value.lower()
+    if start and low < start.lower():
+        return False
+    return not (end and low[: len(end)] > end.lower())
+
+
+def in_ranges(rows: Iterable[Any], query: Query, attr: str, variable: str) -> list[Any]:
+    """Rows inside start_/end_<variable> (prefix range on `attr`) and start_/end_date (added)."""
+    start, end = query.get(f"start_{variable}") or None, query.get(f"end_{variable}") or None
+    start_date, end_date = query.date("start_date"), query.date("end_date")
+    return [
+        r
+        for r in rows
+        if prefix_range(getattr(r, attr), start, end)
+        and not (start_date and r.date_added < start_date)
+        and not (end_date and r.date_added > end_date)
+    ]
+
+
+def order_of(query: Query, columns: dict[str, str], default: str) -> tuple[str, bool]:
+    """(attribute, descending) from `order` ("TID DESC" or with order_direction); whitelisted."""
+    order = query.get("order").strip()
+    direction = query.get("order_direction", "ASC").strip().upper()
+    if " " in order:
+        order, direction = order.rsplit(" ", 1)
+        direction = direction.upper()
+    if direction not in ("ASC", "DESC"):
+        raise ReadyDeskError(f"Invalid value for order_direction: {direction}")
+    column = columns.get(order.upper()) if order else default
+    if column is None:
+        raise ReadyDeskError(f"Invalid order column: {order}")
+    return column, direction == "DESC"
+
+
+def sort_rows(rows: Iterable[Any], column: str, descending: bool) -> list[Any]:
+    return sorted(
+        rows,
+        key=lambda r: (getattr(r, column) is None, getattr(r, column) or ""),
+        reverse=descending,
+    )
+
+
+def page_of(rows: Iterable[Any], query: Query, wildcard: bool) -> Iterator[Any]:
+    count, page = query.number("count"), query.number("page")
+    if page is not None:
+        if not wildcard or count is None:
+            raise ReadyDeskError("Paging requires a wildcard (*) and the count variable")
+        if page < 1:
+            raise ReadyDeskError("Invalid value for page: must be 1 or more")
+        return islice(rows, (page - 1) * count, page * count)
+    return islice(rows, count) if count is not None else iter(rows)
+
+
+def listing(
+    rows: Iterable[Any],
+    query: Query,
+    *,
+    wildcard: bool,
+    columns: dict[str, str],
+    default: str,
+    shape: tuple[str, str, set[str]],
+    row: Callable[[Any], dict[str, Any]],
+) -> Reply:
+    """count_only, or order + page + render rows: the tail every get_ action shares."""
+    if query.get("count_only", "N").upper() == "Y":
+        return sum(1 for _ in rows)
+    column, descending = order_of(query, columns, default)
+    if column != default or descending:
+        rows = sort_rows(rows, column, descending)
+    root, record, encoded = shape
+    return Listing(root, record, (row(r) for r in page_of(rows, query, wildcard)), encoded)
