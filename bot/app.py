@@ -161,6 +161,7 @@ def handler_config(settings: Settings) -> HandlerConfig:
         readydesk_web_url=settings.readydesk_web_url,
         priorities=settings.priorities,
         looking_up_after=settings.looking_up_after,
+        admins=settings.admin_ids,
     )
 
 

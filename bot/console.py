@@ -31,6 +31,8 @@ from store import Store
 CONSOLE_USER = "U0CONSOLE"
 CONSOLE_CHANNEL = "C0CONSOLE"
 HELP_ALIASES = {"help", "?", "/help"}
+# Commands whose manifest entry has should_escape: true; Slack escapes their text (test-checked).
+ESCAPED_COMMANDS = {ids.DESKHAND_COMMAND}
 QUIT_WORDS = {"quit", "exit", r"\q"}
 
 
@@ -47,8 +49,11 @@ class Console:
 
     async def __aenter__(self) -> "Console":
         await self.slack.start()
+        # The person at the console runs the bot, so they are its admin unless admins are set.
+        admins = self._settings.admins or CONSOLE_USER
         settings = self._settings.model_copy(
             update={
+                "admins": admins,
                 "slack_api_url": self.slack.api_url,
                 "slack_bot_token": SecretStr("xoxb-console"),
                 "slack_signing_secret": SecretStr(self._signing_secret),
@@ -56,13 +61,13 @@ class Console:
         )
         self._desk = build_desk(settings)
         # The console waits for each listener to finish so it can print every reply in order.
-        self._app = build_app(
-            settings, self._desk, store=Store("sqlite://"), process_before_response=True
-        )
+        self.store = Store("sqlite://")
+        self._app = build_app(settings, self._desk, store=self.store, process_before_response=True)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self._desk.aclose()
+        self.store.close()
         await self.slack.stop()
 
     async def send(self, line: str) -> list[dict[str, Any]]:
@@ -88,7 +93,7 @@ class Console:
                 "user_id": CONSOLE_USER,
                 "user_name": "you",
                 "command": command,
-                "text": text.strip(),
+                "text": self._as_slack_sends(command, text.strip()),
                 "api_app_id": "A0DESKHAND",
                 "is_enterprise_install": "false",
                 "response_url": self.slack.response_url(f"cmd{self._counter}"),
@@ -152,6 +157,18 @@ class Console:
             if any(True for _ in _buttons(reply["blocks"])):
                 self._last_blocks = reply["blocks"]
         return replies
+
+    def _as_slack_sends(self, command: str, text: str) -> str:
+        """With should_escape, Slack escapes &, <, > and turns `@name` into `<@ID|name>`."""
+        if command not in ESCAPED_COMMANDS:
+            return text
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        names = {u["name"]: u["id"] for u in self.slack.users.values()}
+        return re.sub(
+            r"@([\w.-]+)",
+            lambda m: f"<@{names[m.group(1)]}|{m.group(1)}>" if m.group(1) in names else m.group(0),
+            text,
+        )
 
     def _signed_headers(self, body: str) -> dict[str, str]:
         timestamp = str(int(time.time()))

@@ -66,6 +66,7 @@ class Settings(BaseSettings):
         "sqlite:///deskhand.db", validation_alias=_env("DESKHAND_DATABASE_URL")
     )
     timezone: str = Field("UTC", validation_alias=_env("DESKHAND_TIMEZONE"))
+    admins: str = Field("", validation_alias=_env("DESKHAND_ADMINS"))
     directory_refresh: float = Field(
         900.0, validation_alias=_env("DESKHAND_DIRECTORY_REFRESH"), ge=10
     )
@@ -81,6 +82,11 @@ class Settings(BaseSettings):
             ticket_body=self.readydesk_ticket_body_variable,
             ticket_priority=self.readydesk_ticket_priority_variable,
         )
+
+    @property
+    def admin_ids(self) -> frozenset[str]:
+        """Slack user IDs in DESKHAND_ADMINS (comma- or space-separated)."""
+        return frozenset(a for a in self.admins.replace(",", " ").split() if a)
 
     @property
     def priorities(self) -> list[str]:

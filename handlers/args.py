@@ -1,5 +1,6 @@
 """The slash-command grammar: what each command accepts, its usage line, and the parsers."""
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -39,6 +40,15 @@ COMMAND_HELP = (
         (f"{ids.JOB_COMMAND} 86001",),
     ),
     CommandHelp(
+        "whoami", f"{ids.DESKHAND_COMMAND} whoami",
+        "Your ReadyDesk technician and Kickserv employee, and how Deskhand knows.",
+    ),
+    CommandHelp(
+        "link", f"{ids.DESKHAND_COMMAND} link @user tech:<ID> employee:<number>",
+        "Admins: say who someone is when their emails do not match (`none` clears).",
+        (f"{ids.DESKHAND_COMMAND} link @pat tech:alice employee:17",),
+    ),
+    CommandHelp(
         "help", f"{ids.DESKHAND_COMMAND} help", "List Deskhand's commands.",
         (f"{ids.DESKHAND_COMMAND} tickets status:open",),
     ),
@@ -49,6 +59,7 @@ class UsageError(ValueError):
     """The user typed something the command does not accept; the text says how to use it."""
 
 
+CHOICES_SHOWN = 15
 _NUMBER = re.compile(r"#?(\d{1,9})")
 
 
@@ -94,3 +105,14 @@ def unknown_subcommand(word: str) -> UsageError:
     """The error for `/deskhand <word>` when there is no such command."""
     shown = escape_mrkdwn(truncate(word, 40))
     return UsageError(f"Deskhand has no `{shown}` command. Try `{ids.DESKHAND_COMMAND} help`.")
+
+
+def did_you_mean(problem: str, typed: str, allowed: list[str] | tuple[str, ...], label: str) -> str:
+    """`problem`, the closest valid choice to `typed`, and the valid choices (all escaped)."""
+    lowered = {a.lower(): a for a in allowed}
+    close = difflib.get_close_matches(typed.lower(), list(lowered), n=1, cutoff=0.5)
+    guess = f" Did you mean `{escape_mrkdwn(lowered[close[0]])}`?" if close else ""
+    shown = ", ".join(f"`{escape_mrkdwn(a)}`" for a in list(allowed)[:CHOICES_SHOWN])
+    more = f" and {len(allowed) - CHOICES_SHOWN} more" if len(allowed) > CHOICES_SHOWN else ""
+    valid = f" {label}: {shown}{more}." if allowed else f" There are no {label.lower()}."
+    return problem + guess + valid

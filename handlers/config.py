@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 
 @dataclass(frozen=True)
 class HandlerConfig:
-    """Business time zone, ReadyDesk's web link and priorities, and when to say "Looking up"."""
+    """Business time zone, ReadyDesk's web link and priorities, when to say "Looking up", admins."""
 
     timezone: str = "UTC"
     readydesk_web_url: str | None = None
     priorities: list[str] = field(default_factory=lambda: ["Low", "Normal", "High", "Urgent"])
     looking_up_after: float = 2.0
+    admins: frozenset[str] = frozenset()  # Slack user IDs who may link people
 
     def now(self) -> datetime:
         """The business's wall-clock time, naive, as ReadyDesk writes its dates."""

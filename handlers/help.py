@@ -1,15 +1,19 @@
 """`/deskhand <command> …`: every command under one name, and `/deskhand help`."""
 
+import html
 import inspect
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers import customers, ids, jobs, tickets
+from handlers import customers, ids, jobs, people, tickets
 from handlers.args import COMMAND_HELP, split_subcommand, unknown_subcommand
 from handlers.cards.help import build_help_card
+from handlers.config import HandlerConfig
 
 # `/deskhand <word> …` runs the same listener as `/<word> …`.
 SUBCOMMANDS: dict[str, Callable[..., Awaitable[None]]] = {
@@ -17,12 +21,38 @@ SUBCOMMANDS: dict[str, Callable[..., Awaitable[None]]] = {
     "tickets": tickets.find_tickets,
     "customer": customers.find_customer,
     "job": jobs.show_job,
+    "whoami": people.whoami,
+    "link": people.link_user,
 }
+# /deskhand has should_escape on (so `link @user` arrives as an ID); these keep the mention.
+KEEPS_ESCAPES = ("link",)
+_ESCAPED = re.compile(r"<([@#!])?([^>|]*)(?:\|([^>]*))?>")
+
+
+async def admins_only(command: dict[str, Any], config: HandlerConfig, next: Any) -> Any:
+    """Listener middleware: admin subcommands (link) run only for DESKHAND_ADMINS.
+
+    A refusal is the acknowledgement itself (Bolt answers with a listener middleware's response).
+    """
+    refusal = people.require_admin(config, command)
+    if refusal is not None:
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": refusal})
+    return await next()
+
+
+def unescape(text: str) -> str:
+    """Slack's escaped command text as typed: `<@U1|pat>` -> `@pat`, `&amp;` -> `&`."""
+
+    def typed(match: re.Match[str]) -> str:
+        sigil, target, label = match.group(1) or "", match.group(2), match.group(3)
+        return f"{sigil}{label}" if label else f"{sigil}{target}"
+
+    return html.unescape(_ESCAPED.sub(typed, text))
 
 
 def register(app: AsyncApp) -> None:
     """Attach the /deskhand listener to the app."""
-    app.command(ids.DESKHAND_COMMAND)(deskhand_command)
+    app.command(ids.DESKHAND_COMMAND, middleware=[admins_only])(deskhand_command)
 
 
 async def deskhand_command(
@@ -34,6 +64,8 @@ async def deskhand_command(
 ) -> None:
     """`/deskhand tickets status:open` runs `/tickets`; `help` (or nothing) lists the commands."""
     word, rest = split_subcommand(command.get("text", ""))
+    if word not in KEEPS_ESCAPES:
+        word, rest = split_subcommand(unescape(command.get("text", "")))
     listener = SUBCOMMANDS.get(word)
     if listener is not None:
         arguments = {

@@ -4,13 +4,12 @@ Values are matched case-insensitively against the help desk's own lists; anythin
 UsageError that says "did you mean …?" and lists the valid choices, never a backend error.
 """
 
-import difflib
 import re
 import shlex
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from handlers.args import UsageError
+from handlers.args import UsageError, did_you_mean
 from handlers.mrkdwn import escape_mrkdwn, truncate
 from handlers.refs import TicketQuery
 
@@ -30,7 +29,6 @@ _LIST_KEYS = {
 _SMART_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 _AGO = re.compile(r"(\d{1,4})([hdw])")
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
-CHOICES_SHOWN = 15
 
 
 @dataclass(frozen=True)
@@ -74,7 +72,7 @@ def split_filters(text: str) -> ParsedFilters:
         if key not in KEYS:
             problem = f"There is no `{escape_mrkdwn(truncate(key, 40))}:` filter."
             keys = [f"{k}:" for k in KEYS]
-            raise UsageError(_did_you_mean(problem, f"{key}:", keys, "Filters"))
+            raise UsageError(did_you_mean(problem, f"{key}:", keys, "Filters"))
         if not value.strip():
             raise UsageError(f"`{key}:` needs a value, e.g. `{_example(key)}`.")
         pairs.append((key, value.strip()))
@@ -136,19 +134,7 @@ def _pick(key: str, typed: str, allowed: list[str]) -> str:
             return value
     plural = _LIST_KEYS[key].capitalize()
     problem = f"There is no {key} `{escape_mrkdwn(truncate(typed, 40))}`."
-    raise UsageError(_did_you_mean(problem, typed, allowed, plural))
-
-
-def _did_you_mean(
-    problem: str, typed: str, allowed: list[str] | tuple[str, ...], label: str
-) -> str:
-    lowered = {a.lower(): a for a in allowed}
-    close = difflib.get_close_matches(typed.lower(), list(lowered), n=1, cutoff=0.5)
-    guess = f" Did you mean `{escape_mrkdwn(lowered[close[0]])}`?" if close else ""
-    shown = ", ".join(f"`{escape_mrkdwn(a)}`" for a in list(allowed)[:CHOICES_SHOWN])
-    more = f" and {len(allowed) - CHOICES_SHOWN} more" if len(allowed) > CHOICES_SHOWN else ""
-    valid = f" {label}: {shown}{more}." if allowed else f" There are no {label.lower()}."
-    return problem + guess + valid
+    raise UsageError(did_you_mean(problem, typed, allowed, plural))
 
 
 def _due(value: str, now: datetime) -> dict[str, object]:

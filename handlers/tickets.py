@@ -18,6 +18,7 @@ from handlers.mrkdwn import escape_mrkdwn
 from handlers.refs import TicketQuery, TicketRef
 from handlers.replies import reply_with
 from handlers.ticket_filters import GRAMMAR, FilterChoices, describe, resolve, split_filters
+from store import Store
 
 PAGE_SIZE = 10
 
@@ -62,6 +63,7 @@ async def find_tickets(
     config: HandlerConfig,
     client: AsyncWebClient,
     identities: Identities,
+    store: Store,
 ) -> None:
     """`/tickets status:open tech:me printer`: one page of matching tickets, newest first."""
     text = command.get("text", "")
@@ -76,7 +78,7 @@ async def find_tickets(
     await ack()
     me = None
     if parsed.wants_me:
-        me = await identities.identify(client, command["user_id"], desk)
+        me = await identities.identify(client, command["user_id"], desk, store)
         if me.technician is None:
             await respond(response_type="ephemeral", text=_not_linked(me.email))
             return
@@ -141,13 +143,12 @@ async def filter_choices(desk: Desk, config: HandlerConfig) -> FilterChoices:
 
 
 def _not_linked(email: str | None) -> str:
+    how = (
+        "Use `tech:<your technician ID>`, or ask a Deskhand admin to link you: "
+        f"`{ids.DESKHAND_COMMAND} link @you tech:<technician ID>`."
+    )
     if not email:
-        return (
-            "`tech:me` needs your email, and Slack did not share it with Deskhand. "
-            "Use `tech:<your technician ID>` instead."
-        )
+        return f"`tech:me`: Slack did not share your email with Deskhand. {how}"
     return (
-        f"`tech:me`: no ReadyDesk technician has your Slack email ({escape_mrkdwn(email)}). "
-        "Use `tech:<your technician ID>`, or ask a ReadyDesk admin to put this email on your "
-        "technician."
+        f"`tech:me`: no ReadyDesk technician has your Slack email ({escape_mrkdwn(email)}). {how}"
     )

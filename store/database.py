@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from store.directory import DirectoryStore
+from store.links import LinkStore
 from store.models import Base, ProcessedEvent
 
 EVENT_MEMORY = timedelta(days=1)  # Slack's last retry comes about 5 minutes after the first try
@@ -37,6 +38,7 @@ class Store:
         # callers in worker threads take turns. PostgreSQL needs no such lock.
         self._turns = threading.Lock() if database_url.startswith("sqlite") else nullcontext()
         self.directory = DirectoryStore(self._engine, self._turns)
+        self.links = LinkStore(self._engine, self._turns)
 
     @property
     def engine(self) -> Engine:

@@ -48,3 +48,15 @@ class DirectoryFill(Base):
 
     system: Mapped[str] = mapped_column(String(16), primary_key=True)
     finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserLink(Base):
+    """An admin's override: which technician and employee a Slack user is."""
+
+    __tablename__ = "user_links"
+
+    slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    technician: Mapped[str | None] = mapped_column(String(255))
+    employee_number: Mapped[int | None] = mapped_column(BigInteger)
+    set_by: Mapped[str] = mapped_column(String(32))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

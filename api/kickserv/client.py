@@ -301,6 +301,10 @@ class KickservClient:
         data = await self._request("GET", "/employees.json", action="list employees")
         return _build_list(Employee, data, "list employees")
 
+    async def employees(self) -> list[Employee]:
+        """Active employees, cached for a few minutes."""
+        return await self._lookups.get_or_load("employees", self.list_employees)
+
     # -- paging and the one choke point --------------------------------------------------------
 
     async def _walk(

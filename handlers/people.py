@@ -1,0 +1,125 @@
+"""Who is who: `/deskhand whoami` and, for admins, `/deskhand link @user tech:… employee:…`."""
+
+import asyncio
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from api.desk import Desk
+from handlers import ids
+from handlers.args import UsageError, did_you_mean
+from handlers.config import HandlerConfig
+from handlers.identity import Identities, Identity
+from handlers.mrkdwn import escape_mrkdwn, truncate
+from store import Store
+from store.links import KEEP
+
+ADMIN_SUBCOMMANDS = ("link",)
+LINK_USAGE = f"Usage: `{ids.DESKHAND_COMMAND} link @user tech:<technician ID> employee:<number>`"
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+CLEAR = ("none", "-")
+
+
+async def whoami(
+    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, desk: Desk, store: Store,
+    identities: Identities,
+) -> None:  # fmt: skip
+    """Your technician and employee, and how each was found."""
+    me = await identities.identify(client, command["user_id"], desk, store)
+    await ack(response_type="ephemeral", text=describe_identity(me, you=True))
+
+
+async def link_user(
+    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
+    desk: Desk, store: Store, identities: Identities,
+) -> None:  # fmt: skip
+    """Admins: set which technician and employee a Slack user is (`none` clears a part)."""
+    await ack()
+    try:
+        user_id, technician, employee = await _parse_link(command.get("text", ""), desk)
+    except UsageError as err:
+        await respond(response_type="ephemeral", text=str(err))
+        return
+    await asyncio.to_thread(
+        store.links.set, user_id, set_by=command["user_id"], technician=technician,
+        employee_number=employee,
+    )  # fmt: skip
+    who = await identities.identify(client, user_id, desk, store)
+    await respond(response_type="ephemeral", text="Saved. " + describe_identity(who, you=False))
+
+
+def describe_identity(identity: Identity, *, you: bool) -> str:
+    """Two lines: the technician and the employee, each with how it was found."""
+    name = "You are" if you else f"<@{identity.user_id}> is"
+    tech = f"ReadyDesk technician `{escape_mrkdwn(identity.technician)}`" if identity.technician \
+        else "no ReadyDesk technician"  # fmt: skip
+    employee = identity.employee
+    worker = (
+        f"Kickserv employee {escape_mrkdwn(employee.name)} (#{employee.employee_number})"
+        if employee else "no Kickserv employee"
+    )  # fmt: skip
+    lines = [
+        f"{name} {tech} — {identity.technician_how}.",
+        f"{name} {worker} — {identity.employee_how}.",
+    ]
+    if not (identity.technician and employee):
+        lines.append(
+            f"An admin can link the rest: `{ids.DESKHAND_COMMAND} link @user tech:… employee:…`."
+        )
+    return "\n".join(lines)
+
+
+def require_admin(config: HandlerConfig, command: dict[str, Any]) -> str | None:
+    """Why this `/deskhand` subcommand is refused, or None when it may run."""
+    word = command.get("text", "").strip().split(maxsplit=1)[:1]
+    if not word or word[0].lower() not in ADMIN_SUBCOMMANDS:
+        return None
+    if command.get("user_id") in config.admins:
+        return None
+    if not config.admins:
+        return "Only Deskhand admins can do that, and none is set: an admin of the bot's server " \
+            "lists Slack user IDs in DESKHAND_ADMINS."  # fmt: skip
+    admins = ", ".join(f"<@{a}>" for a in sorted(config.admins)[:5])
+    return f"Only Deskhand admins can do that. Ask {admins}."
+
+
+async def _parse_link(text: str, desk: Desk) -> tuple[str, Any, Any]:
+    mention = _MENTION.search(text)
+    if mention is None:
+        raise UsageError(f"Whom should I link? {LINK_USAGE}, with an @mention.")
+    technician: Any = KEEP
+    employee: Any = KEEP
+    for token in _MENTION.sub(" ", text).split():
+        key, _, value = token.partition(":")
+        if key == "tech" and value:
+            technician = None if value.lower() in CLEAR else await _technician(desk, value)
+        elif key == "employee" and value:
+            employee = None if value.lower() in CLEAR else await _employee(desk, value)
+        else:
+            raise UsageError(
+                f"`{escape_mrkdwn(truncate(token, 40))}` is not understood. {LINK_USAGE}."
+            )
+    if technician is KEEP and employee is KEEP:
+        raise UsageError(f"Say what to link. {LINK_USAGE}.")
+    return mention.group(1), technician, employee
+
+
+async def _technician(desk: Desk, typed: str) -> str:
+    uids = [t.uid for t in await desk.readydesk.technicians()]
+    for uid in uids:
+        if uid.lower() == typed.lower():
+            return uid
+    problem = f"ReadyDesk has no technician `{escape_mrkdwn(truncate(typed, 40))}`."
+    raise UsageError(did_you_mean(problem, typed, uids, "Technicians"))
+
+
+async def _employee(desk: Desk, typed: str) -> int:
+    employees = await desk.kickserv.employees()
+    numbers = {str(e.employee_number): e for e in employees if e.employee_number is not None}
+    if typed.lstrip("#") in numbers:
+        return int(typed.lstrip("#"))
+    listed = [f"{n} ({e.name})" for n, e in numbers.items()]
+    problem = f"Kickserv has no employee number `{escape_mrkdwn(truncate(typed, 40))}`."
+    raise UsageError(did_you_mean(problem, typed, listed, "Employees"))
