@@ -72,13 +72,18 @@ async def render_job(
         kickserv.job_types(),
         kickserv.list_notes("jobs", ref.job_number),
     )
+    # Assignments live on the job's calendar entries, which Kickserv finds by the global id.
+    customer, tasks = await asyncio.gather(
+        desk.kickserv_customer_by_global_id(job.customer_global_id),
+        kickserv.list_tasks(job_global_id=job.global_id),
+    )
     service = next((t.name for t in job_types if t.job_type_id == job.job_type_id), None)
     latest = max(notes, key=_written_at, default=None)
-    customer = await desk.kickserv_customer_by_global_id(job.customer_global_id)
     return build_job_card(
         job,
         service=service,
         latest_note=latest,
+        assigned=list(dict.fromkeys(e.name for t in tasks for e in t.employees if e.name)),
         timezone=config.timezone,
         shareable=shareable,
         customer_name=(customer.company or customer.name) if customer else None,

@@ -1,7 +1,8 @@
 """An ASGI fake of Kickserv's APIv2 JSON routes, after shared/reference/kickserv-api.md.
 
 Basic auth with the API key as user and password; `/{account}/…json` routes for customers,
-customer and job notes, jobs, payments, invoices, job types (calendar.json) and employees.
+customer and job notes, jobs, tasks, payments, invoices, job types (calendar.json) and
+employees.
 Quirks reproduced: 200 on create, notes looked up by id whatever customer the URL names,
 customers paged with `customers_page`, job create with `customer_number` beside `job`, customer
 DELETE answering only a message, payments created through the customer route carrying no
@@ -74,6 +75,7 @@ class KickservFake(CustomerRoutes, JobRoutes):
             ("/jobs.json", self.jobs, ["GET", "POST"]),
             ("/jobs/{number:int}.json", self.job_item, ["GET", "PUT", "PATCH", "DELETE"]),
             ("/invoices.json", self.invoices, ["GET"]),
+            ("/tasks.json", self.tasks, ["GET"]),
             ("/calendar.json", self.calendar, ["GET"]),
             ("/employees.json", self.employees, ["GET"]),
         ]

@@ -133,6 +133,20 @@ class KSInvoice:
 
 
 @dataclass
+class KSTask:
+    """A calendar entry on a job, with the employees assigned to it."""
+
+    id: int
+    job_id: int  # the job's global id
+    customer_id: int
+    starts_at: datetime
+    ends_at: datetime
+    employee_ids: list[int]
+    description: str = ""
+    task_type_id: int = 1
+
+
+@dataclass
 class KickservData:
     """The fake Kickserv account, in memory."""
 
@@ -143,6 +157,7 @@ class KickservData:
     payments: dict[int, KSPayment] = field(default_factory=dict)
     invoices: dict[int, KSInvoice] = field(default_factory=dict)
     employees: dict[int, KSEmployee] = field(default_factory=dict)
+    tasks: dict[int, KSTask] = field(default_factory=dict)
     job_types: dict[int, str] = field(default_factory=lambda: dict(JOB_TYPES))
     _ids: dict[str, int] = field(default_factory=dict)
 
@@ -221,6 +236,14 @@ def _seed_job(data: KickservData, rng: random.Random, customer: KSCustomer) -> N
         completed_on=scheduled + timedelta(hours=2) if status == "completed" else None,
     )  # fmt: skip
     data.jobs[job_number] = job
+    if job.scheduled_on is not None:
+        crew_rng = random.Random(job_number)  # its own generator: the other seeded data stays put
+        crew = crew_rng.sample(sorted(data.employees), k=crew_rng.choice((1, 1, 2)))
+        task_id = data.next_id("task", 3_300_000)
+        data.tasks[task_id] = KSTask(
+            task_id, job.id, customer.id, scheduled, scheduled + timedelta(hours=2), crew,
+            description=job.name,
+        )  # fmt: skip
     if status == "completed":
         invoice_id = data.next_id("invoice", 7_000_000)
         data.invoices[invoice_id] = KSInvoice(

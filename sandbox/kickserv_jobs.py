@@ -11,6 +11,7 @@ from sandbox.kickserv_base import FakeBase, KickservError, jsonable
 from sandbox.kickserv_data import (
     KSJob,
     KSPayment,
+    KSTask,
 )
 
 
@@ -181,6 +182,36 @@ class JobRoutes(FakeBase):
             for i in self._page(rows, request)
         ]
         return {"invoices": page, "total_balance_remaining": f"{total:.2f}"}
+
+    async def tasks(self, request: Request) -> Any:
+        """GET /tasks.json: job_id (global), from / to (YYYY-MM-DD, `to` exclusive),
+        employee_number; each task with glue for its job, customer and assigned employees."""
+        q = request.query_params
+        rows = sorted(self.data.tasks.values(), key=lambda t: (t.starts_at, t.id))
+        if q.get("job_id"):
+            rows = [t for t in rows if t.job_id == int(q["job_id"])]
+        if q.get("from"):
+            rows = [t for t in rows if t.starts_at.date() >= date.fromisoformat(q["from"])]
+        if q.get("to"):
+            rows = [t for t in rows if t.starts_at.date() < date.fromisoformat(q["to"])]
+        if q.get("employee_number"):
+            wanted = int(q["employee_number"])
+            numbers = {e.id: e.employee_number for e in self.data.employees.values()}
+            rows = [t for t in rows if wanted in (numbers[e] for e in t.employee_ids)]
+        return [self.task_json(t) for t in self._page(rows, request)]
+
+    def task_json(self, task: KSTask) -> dict[str, Any]:
+        """A task with its glue records (the assigned employees without credentials)."""
+        job = next((j for j in self.data.jobs.values() if j.id == task.job_id), None)
+        employees = [self.data.employees[e] for e in task.employee_ids]
+        return {
+            "id": task.id, "task_type_id": task.task_type_id, "description": task.description,
+            "starts_at": task.starts_at.isoformat(), "ends_at": task.ends_at.isoformat(),
+            "job": {"id": task.job_id, "job_number": job.job_number if job else None},
+            "customer": self.customer_glue(task.customer_id),
+            "employees": [{"id": e.id, "employee_number": e.employee_number, "name": e.name}
+                          for e in employees],
+        }  # fmt: skip
 
     async def calendar(self, request: Request) -> Any:
         """GET /calendar.json: the job_types stanza and empty calendar keys."""

@@ -10,6 +10,7 @@ from api.kickserv.models import (
     KickservCustomer,
     Note,
     Payment,
+    Task,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "KickservCustomer",
     "Note",
     "Payment",
+    "Task",
 ]

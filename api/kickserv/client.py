@@ -2,21 +2,19 @@
 with the API key as user and password, bodies wrapped in the resource name, 200 even for creates.
 """
 
-import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from api.cache import AsyncTTLCache
-from api.errors import AuthFailed, BackendError, InvalidRequest, MalformedResponse, NotFound
 from api.http import (
     RetryPolicy,
-    error_for_status,
     new_async_client,
     register_secret,
     send_with_retries,
@@ -29,11 +27,12 @@ from api.kickserv.models import (
     KickservCustomer,
     Note,
     Payment,
+    Task,
 )
+from api.kickserv.replies import BACKEND, build, build_list, error_for, loads
 
 logger = logging.getLogger("deskhand.kickserv")
 
-BACKEND = "Kickserv"
 NoteOwner = Literal["customers", "jobs"]
 Scheduled = Literal[
     "today", "tomorrow", "this_week", "next_week", "last_week", "this_month", "next_month",
@@ -92,7 +91,7 @@ class KickservClient:
         params = _drop_none(locals(), exclude=("self", "page"))
         params["customers_page"] = page  # customers page with customers_page, not page
         data = await self._request("GET", "/customers.json", params=params, action="list customers")
-        return _build_list(KickservCustomer, data, "list customers")
+        return build_list(KickservCustomer, data, "list customers")
 
     def iter_customers(self, **filters: Any) -> AsyncIterator[KickservCustomer]:
         """Every customer matching `filters`; stops at an empty or short page (no total exists)."""
@@ -106,7 +105,7 @@ class KickservClient:
         rows = data.get("customers", []) if isinstance(data, dict) else data
         # No match comes back as one empty customer object (customer_number null).
         rows = [r for r in rows or [] if isinstance(r, dict) and r.get("customer_number")]
-        return _build_list(KickservCustomer, rows, "filter customers")
+        return build_list(KickservCustomer, rows, "filter customers")
 
     async def find_customer_by_name(self, name: str) -> KickservCustomer | None:
         """The customer whose full name is exactly `name`, or None (customer_validation.json)."""
@@ -118,8 +117,8 @@ class KickservClient:
             return None
         customer = data.get("customer")
         if isinstance(customer, str):  # the notes show it as a JSON string inside the object
-            customer = _loads(customer, "validate customer")
-        return _build(KickservCustomer, customer, "validate customer")
+            customer = loads(customer, "validate customer")
+        return build(KickservCustomer, customer, "validate customer")
 
     async def get_customer(self, customer_number: int) -> KickservCustomer:
         """One customer by customer number."""
@@ -127,14 +126,14 @@ class KickservClient:
             "GET", f"/customers/{int(customer_number)}.json", action="get customer",
             what=f"customer {customer_number}",
         )  # fmt: skip
-        return _build(KickservCustomer, data, "get customer")
+        return build(KickservCustomer, data, "get customer")
 
     async def create_customer(self, **fields: Any) -> KickservCustomer:
         """Create a customer (Kickserv assigns the number)."""
         data = await self._request(
             "POST", "/customers.json", json_body={"customer": fields}, action="create customer"
         )
-        return _build(KickservCustomer, data, "create customer")
+        return build(KickservCustomer, data, "create customer")
 
     async def update_customer(self, customer_number: int, **fields: Any) -> KickservCustomer:
         """Change only the given fields of a customer."""
@@ -142,7 +141,7 @@ class KickservClient:
             "PUT", f"/customers/{int(customer_number)}.json", json_body={"customer": fields},
             action="update customer", what=f"customer {customer_number}",
         )  # fmt: skip
-        return _build(KickservCustomer, data, "update customer")
+        return build(KickservCustomer, data, "update customer")
 
     # -- notes (customer and job) --------------------------------------------------------------
 
@@ -152,7 +151,7 @@ class KickservClient:
             "GET", _notes_path(owner, number), params={"page": page}, action="list notes",
             what=f"{owner[:-1]} {number}",
         )  # fmt: skip
-        return _build_list(Note, data, "list notes")
+        return build_list(Note, data, "list notes")
 
     def iter_notes(self, owner: NoteOwner, number: int) -> AsyncIterator[Note]:
         """Every note of a customer or a job."""
@@ -164,14 +163,14 @@ class KickservClient:
             "POST", _notes_path(owner, number), json_body={"note": {"note": text}},
             action="add note", what=f"{owner[:-1]} {number}",
         )  # fmt: skip
-        return _build(Note, data, "add note")
+        return build(Note, data, "add note")
 
     async def get_note(self, owner: NoteOwner, number: int, note_id: int) -> Note:
         """One note by id (build the URL from the note's real owner: Kickserv does not check)."""
         data = await self._request(
             "GET", _notes_path(owner, number, note_id), action="get note", what=f"note {note_id}"
         )
-        return _build(Note, data, "get note")
+        return build(Note, data, "get note")
 
     async def update_note(self, owner: NoteOwner, number: int, note_id: int, text: str) -> Note:
         """Replace a note's text."""
@@ -179,7 +178,7 @@ class KickservClient:
             "PUT", _notes_path(owner, number, note_id), json_body={"note": {"note": text}},
             action="update note", what=f"note {note_id}",
         )  # fmt: skip
-        return _build(Note, data, "update note")
+        return build(Note, data, "update note")
 
     async def delete_note(self, owner: NoteOwner, number: int, note_id: int) -> None:
         """Delete a note."""
@@ -202,7 +201,7 @@ class KickservClient:
         """One page of jobs, newest first (25 a page unless `per_page`)."""
         params = _drop_none(locals(), exclude=("self",))
         data = await self._request("GET", "/jobs.json", params=params, action="list jobs")
-        return _build_list(Job, data, "list jobs")
+        return build_list(Job, data, "list jobs")
 
     def iter_jobs(self, *, per_page: int = DEFAULT_PAGE_SIZE, **filters: Any) -> AsyncIterator[Job]:
         """Every job matching `filters`."""
@@ -220,14 +219,14 @@ class KickservClient:
             "GET", f"/customers/{int(customer_number)}/jobs.json", params=params,
             action="list customer jobs", what=f"customer {customer_number}",
         )  # fmt: skip
-        return _build_list(Job, data, "list customer jobs")
+        return build_list(Job, data, "list customer jobs")
 
     async def get_job(self, job_number: int) -> Job:
         """One job (or opportunity) by job number."""
         data = await self._request(
             "GET", f"/jobs/{int(job_number)}.json", action="get job", what=f"job {job_number}"
         )
-        return _build(Job, data, "get job")
+        return build(Job, data, "get job")
 
     async def update_job(self, job_number: int, **fields: Any) -> Job:
         """Change several fields of a job in one call."""
@@ -235,7 +234,7 @@ class KickservClient:
             "PUT", f"/jobs/{int(job_number)}.json", json_body={"job": fields},
             action="update job", what=f"job {job_number}",
         )  # fmt: skip
-        return _build(Job, data, "update job")
+        return build(Job, data, "update job")
 
     async def create_job(
         self, customer_number: int, job_type_id: int, description: str = "", **fields: Any
@@ -246,7 +245,30 @@ class KickservClient:
             "POST", f"/customers/{int(customer_number)}/jobs.json", json_body=body,
             action="create job", what=f"customer {customer_number}",
         )  # fmt: skip
-        return _build(Job, data, "create job")
+        return build(Job, data, "create job")
+
+    async def list_tasks(
+        self,
+        *,
+        job_global_id: int | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        employee_number: int | None = None,
+        page: int = 1,
+    ) -> list[Task]:
+        """One page of calendar entries: a job's (by its global id), or those from `start` up to
+        and including `end` (Kickserv's `to` is exclusive, so one day is added)."""
+        params: dict[str, Any] = {"page": page}
+        if job_global_id is not None:
+            params["job_id"] = job_global_id
+        if start is not None:
+            params["from"] = start.isoformat()
+        if end is not None:
+            params["to"] = (end + timedelta(days=1)).isoformat()
+        if employee_number is not None:
+            params["employee_number"] = employee_number
+        data = await self._request("GET", "/tasks.json", params=params, action="list tasks")
+        return build_list(Task, data, "list tasks")
 
     async def job_types(self) -> list[JobType]:
         """The account's services, from calendar.json, cached for a few minutes."""
@@ -254,7 +276,7 @@ class KickservClient:
         async def load() -> list[JobType]:
             data = await self._request("GET", "/calendar.json", action="read job types")
             types = data.get("job_types") if isinstance(data, dict) else None
-            return _build_list(JobType, types, "read job types")
+            return build_list(JobType, types, "read job types")
 
         return await self._lookups.get_or_load("job_types", load)
 
@@ -266,7 +288,7 @@ class KickservClient:
             "GET", f"/customers/{int(customer_number)}/payments.json", params={"page": page},
             action="list payments", what=f"customer {customer_number}",
         )  # fmt: skip
-        return _build_list(Payment, data, "list payments")
+        return build_list(Payment, data, "list payments")
 
     def iter_customer_payments(self, customer_number: int) -> AsyncIterator[Payment]:
         """Every payment of a customer."""
@@ -280,7 +302,7 @@ class KickservClient:
         data = await self._request("GET", "/invoices.json", params=params, action="list invoices")
         if isinstance(data, list):  # tolerate a bare array, as other list endpoints return
             data = {"invoices": data}
-        return _build(InvoicePage, data, "list invoices")
+        return build(InvoicePage, data, "list invoices")
 
     async def customer_balance(self, customer_number: int) -> Decimal:
         """What a customer still owes: the sum of their unpaid invoices' balances."""
@@ -299,7 +321,7 @@ class KickservClient:
     async def list_employees(self) -> list[Employee]:
         """Active employees (credential fields dropped by the model)."""
         data = await self._request("GET", "/employees.json", action="list employees")
-        return _build_list(Employee, data, "list employees")
+        return build_list(Employee, data, "list employees")
 
     async def employees(self) -> list[Employee]:
         """Active employees, cached for a few minutes."""
@@ -338,10 +360,10 @@ class KickservClient:
             is_read=method == "GET" if is_read is None else is_read,
         )  # fmt: skip
         if response.status_code >= 300:
-            raise _error(response, action, what)
+            raise error_for(response, action, what)
         if not response.content.strip():
             return None
-        return _loads(response.text, action)
+        return loads(response.text, action)
 
 
 def _notes_path(owner: NoteOwner, number: int, note_id: int | None = None) -> str:
@@ -351,80 +373,3 @@ def _notes_path(owner: NoteOwner, number: int, note_id: int | None = None) -> st
 
 def _drop_none(arguments: Mapping[str, Any], exclude: Sequence[str] = ()) -> dict[str, Any]:
     return {k: v for k, v in arguments.items() if v is not None and k not in exclude}
-
-
-def _loads(text: str, action: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise MalformedResponse(
-            f"Kickserv sent something that is not JSON to `{action}`.",
-            backend=BACKEND,
-            action=action,
-        ) from None
-
-
-def _build(model: type[M], data: Any, action: str) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as err:
-        raise MalformedResponse(
-            f"Kickserv's reply to `{action}` is not the shape Deskhand expects.",
-            backend=BACKEND,
-            action=action,
-        ) from err
-
-
-def _build_list(model: type[M], data: Any, action: str) -> list[M]:
-    if not isinstance(data, list):
-        raise MalformedResponse(
-            f"Kickserv's reply to `{action}` is not a list.", backend=BACKEND, action=action
-        )
-    return [_build(model, item, action) for item in data]
-
-
-def _error(response: httpx.Response, action: str, what: str) -> BackendError:
-    """Kickserv's failure replies -> api.errors, keeping its validation messages."""
-    status = response.status_code
-    body = _json_or_none(response)
-    if status == 401:
-        return AuthFailed(
-            "Kickserv refused Deskhand's API key. Ask an admin to check KICKSERV_API_KEY "
-            "(a password change in Kickserv changes the key).",
-            backend=BACKEND,
-            action=action,
-        )
-    if status == 404 or (status == 400 and "invalid" in response.text.lower()):
-        return NotFound(f"Kickserv has no {what}.", backend=BACKEND, action=action)
-    if status in (400, 422):
-        messages, fields = _validation_messages(body if body is not None else response.text)
-        text = "; ".join(messages) or "it did not say why"
-        return InvalidRequest(
-            f"Kickserv refused that: {text}.", backend=BACKEND, action=action, field_errors=fields
-        )
-    error = error_for_status(response, backend=BACKEND, action=action, what=what)
-    assert error is not None
-    return error
-
-
-def _json_or_none(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _validation_messages(body: Any) -> tuple[list[str], dict[str, str]]:
-    """Rails-style errors: {"errors": {field: [msg]}}, {"errors": [msg]} or a bare string."""
-    errors = body.get("errors", body.get("error", body)) if isinstance(body, dict) else body
-    if isinstance(errors, dict):
-        fields = {
-            str(k): "; ".join(map(str, v)) if isinstance(v, list) else str(v)
-            for k, v in errors.items()
-        }
-        return [f"{k.replace('_', ' ')} {v}" for k, v in fields.items()], fields
-    if isinstance(errors, list):
-        return [str(e) for e in errors], {}
-    if isinstance(errors, str) and errors.strip():
-        return [errors.strip()], {}
-    return [], {}

@@ -131,6 +131,37 @@ class Job(KickservModel):
     updated_at: When = None
 
 
+class EmployeeRef(KickservModel):
+    """The short employee copy inside a task."""
+
+    global_id: int = Field(alias="id")
+    employee_number: int | None = None
+    name: str = ""
+
+
+class JobRefGlue(KickservModel):
+    """The short job copy inside a task."""
+
+    global_id: int = Field(alias="id")
+    job_number: int | None = None
+
+
+class Task(KickservModel):
+    """A calendar entry ("task") on a job, with the employees assigned to it.
+
+    The glue keys (`job`, `customer`, `employees`) are inferred: the notes say tasks carry glue
+    records for these but do not show their names.
+    """
+
+    global_id: int = Field(alias="id")
+    description: str | None = None
+    starts_at: When = None
+    ends_at: When = None
+    job: JobRefGlue | None = None
+    customer: CustomerRef | None = None
+    employees: list[EmployeeRef] = Field(default_factory=list)
+
+
 class JobType(KickservModel):
     """A service ("job type") from calendar.json."""
 

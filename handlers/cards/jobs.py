@@ -39,10 +39,12 @@ def build_job_card(
     customer_number: int | None,
     service: str | None,
     latest_note: Note | None,
+    assigned: list[str],
     timezone: str,
     shareable: bool = True,
 ) -> Card:
-    """A job: customer, service, status, schedule, description, latest note, and its buttons."""
+    """A job: customer, service, status, schedule, who is assigned, description, latest note,
+    and its buttons."""
     status = job.status.replace("_", " ").capitalize() or "—"
     customer = customer_name or "—"
     if customer_number:
@@ -52,6 +54,7 @@ def build_job_card(
         field_text("Service", service or job.name or "—"),
         field_text("Status", status),
         field_text("Scheduled", local_time(job.scheduled_on, timezone)),
+        field_text("Assigned to", ", ".join(assigned) or "Nobody yet"),
     ]
     if job.total is not None:
         owed = f" · {job.balance_remaining:,.2f} owed" if job.balance_remaining else ""

@@ -324,3 +324,20 @@ async def test_rails_error_shapes_are_all_read(ks_app):
         "Kickserv refused that: Something odd.",
         "Kickserv refused that: plain words.",
     ]
+
+
+async def test_a_jobs_tasks_name_the_assigned_employees_without_credentials(kickserv, ks_data):
+    job = next(j for j in ks_data.jobs.values() if j.scheduled_on is not None)
+    [task] = await kickserv.list_tasks(job_global_id=job.id)
+    assert task.job.job_number == job.job_number
+    expected = [ks_data.employees[e].name for e in ks_data.tasks[task.global_id].employee_ids]
+    assert [e.name for e in task.employees] == expected
+    assert "password" not in task.model_dump_json()
+
+
+async def test_tasks_by_day_include_the_last_day_asked_for(kickserv, ks_data):
+    day = next(t.starts_at.date() for t in ks_data.tasks.values())
+    on_day = {t.id for t in ks_data.tasks.values() if t.starts_at.date() == day}
+    assert len(on_day) <= 25  # one page
+    tasks = await kickserv.list_tasks(start=day, end=day)
+    assert {t.global_id for t in tasks} == on_day

@@ -184,8 +184,11 @@ async def test_job_card_shows_service_schedule_and_customer(console):
     await _directory_ready(console)
     data = _fake(console._desk.kickserv).state.data
     job = next(j for j in data.jobs.values() if j.status == "scheduled")
+    [task] = [t for t in data.tasks.values() if t.job_id == job.id]
+    crew = [data.employees[e].name for e in task.employee_ids]
     [card] = await console.send(f"/job {job.job_number}")
     text = _texts(card)
+    assert f"*Assigned to*\\n{', '.join(crew)}" in text
     assert card["blocks"][0]["text"]["text"].startswith(f"Job {job.job_number} · ")
     assert "*Service*" in text and "*Scheduled*" in text and "UTC" in text
     assert "Customer" in [b["text"]["text"] for b in card["blocks"][-1]["elements"]]
