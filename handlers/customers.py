@@ -9,6 +9,7 @@ from api.desk import Desk
 from api.directory import kickserv_entry, readydesk_entry
 from api.errors import BackendError
 from api.readydesk import Customer
+from api.readydesk.search import customer_tickets
 from handlers import ids
 from handlers.args import usage_text, wants_help
 from handlers.cards.common import Card, context, mrkdwn_section
@@ -129,18 +130,13 @@ async def render_customer(
 
 
 async def _readydesk_part(customer_id: str, desk: Desk, view: BusinessView) -> None:
-    readydesk = desk.readydesk
-    statuses = await readydesk.ticket_statuses()
-    customer, newest, *counts = await asyncio.gather(
-        readydesk.get_customer(customer_id),
-        readydesk.get_tickets(
-            cid=customer_id, count=20, page=1, order="tid", order_direction="DESC"
-        ),
-        *(readydesk.get_tickets(cid=customer_id, status=s, count_only=True) for s in statuses),
+    customer, tickets = await asyncio.gather(
+        desk.readydesk.get_customer(customer_id),
+        customer_tickets(desk.readydesk, customer_id, newest=NEWEST_TICKETS),
     )
     view.readydesk = customer
-    view.ticket_counts = dict(zip(statuses, counts, strict=True))
-    view.open_tickets = [t for t in newest if not t.is_closed][:NEWEST_TICKETS]
+    view.ticket_counts = tickets.counts
+    view.open_tickets = tickets.newest_open
 
 
 async def _kickserv_part(number: int, desk: Desk, view: BusinessView) -> None:

@@ -154,7 +154,24 @@ def _entry(row: DirectoryEntry) -> Entry:
 
 
 def _link(session: Session, entries: Sequence[Entry]) -> list[Business]:
-    """Pair each entry with its partner in the other system (email first, then phone)."""
+    """Pair each entry with its partner in the other system (email first, then phone).
+
+    One query fetches every candidate partner, whatever the number of entries.
+    """
+    emails = {e.email for e in entries if e.email}
+    phones = {e.phone for e in entries if e.phone}
+    candidates: dict[tuple[str, str, str], Entry] = {}
+    if emails or phones:
+        rows = session.scalars(
+            select(DirectoryEntry)
+            .where(or_(DirectoryEntry.email.in_(emails), DirectoryEntry.phone.in_(phones)))
+            .order_by(DirectoryEntry.record_key.desc())  # the lowest key wins below
+        )
+        for row in rows:
+            entry = _entry(row)
+            for column in ("email", "phone"):
+                if getattr(entry, column):
+                    candidates[(entry.system, column, getattr(entry, column))] = entry
     businesses: list[Business] = []
     used: set[tuple[str, str]] = set()
     for entry in entries:
@@ -162,18 +179,11 @@ def _link(session: Session, entries: Sequence[Entry]) -> list[Business]:
             continue
         other_system = KICKSERV if entry.system == READYDESK else READYDESK
         partner, linked_by = None, None
-        for column, value in (("email", entry.email), ("phone", entry.phone)):
-            if not value:
-                continue
-            partner_row = session.scalars(
-                select(DirectoryEntry)
-                .where(
-                    DirectoryEntry.system == other_system, getattr(DirectoryEntry, column) == value
-                )
-                .order_by(DirectoryEntry.record_key)
-            ).first()
-            if partner_row is not None:
-                partner, linked_by = _entry(partner_row), column
+        for column in ("email", "phone"):
+            value = getattr(entry, column)
+            found = candidates.get((other_system, column, value)) if value else None
+            if found is not None:
+                partner, linked_by = found, column
                 break
         used.add((entry.system, entry.record_key))
         if partner:

@@ -1,4 +1,5 @@
-"""Searching tickets the way `/tickets` and digests need: a total and one page, concurrently.
+"""Searching tickets the way `/tickets`, customer cards and digests need: totals and one page,
+concurrently.
 
 ReadyDesk filters by exact values and an open-date range. "Overdue" (due before now and not
 closed) has no server filter, so it is found by walking the matching tickets newest first, up to a
@@ -6,6 +7,7 @@ bound, and the page says when that bound was reached.
 """
 
 import asyncio
+from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
@@ -111,3 +113,36 @@ async def _overdue(
         page_size=page_size,
         scan_limit=scan_limit if seen >= scan_limit else None,
     )
+
+
+class CustomerTickets(BaseModel):
+    """A customer's tickets at a glance: how many in each status, and the newest not closed."""
+
+    counts: dict[str, int]
+    newest_open: list[Ticket]
+
+
+async def customer_tickets(
+    client: ReadyDeskClient, customer_id: str, *, newest: int = 5, window: int = 100
+) -> CustomerTickets:
+    """Counts by status and the newest open tickets, in one round trip for most customers.
+
+    The newest `window` tickets and the total come at once; when the window holds them all, the
+    counts are made from it. Only a customer with more tickets costs one count per status.
+    """
+    recent, total = await asyncio.gather(
+        client.get_tickets(cid=customer_id, count=window, page=1, order="tid",
+                           order_direction="DESC"),
+        client.get_tickets(cid=customer_id, count_only=True),
+    )  # fmt: skip
+    assert isinstance(recent, list) and isinstance(total, int)
+    open_tickets = [t for t in recent if not t.is_closed][:newest]
+    if total <= len(recent):
+        counts = Counter(t.status for t in recent if t.status)
+        return CustomerTickets(counts=dict(counts.most_common()), newest_open=open_tickets)
+    statuses = await client.ticket_statuses()
+    per_status = await asyncio.gather(
+        *(client.get_tickets(cid=customer_id, status=s, count_only=True) for s in statuses)
+    )
+    counts = dict(zip(statuses, per_status, strict=True))
+    return CustomerTickets(counts=counts, newest_open=open_tickets)

@@ -1,6 +1,7 @@
 """The ReadyDesk client against the sandbox fake and against scripted transports."""
 
 import logging
+from collections import Counter
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -10,6 +11,7 @@ import pytest
 from api.errors import AuthFailed, InvalidRequest, MalformedResponse, NotFound, Unavailable
 from api.http import RedactingFormatter, RetryPolicy, redact
 from api.readydesk import ReadyDeskClient
+from api.readydesk.search import customer_tickets
 from sandbox.data import RDCustomer
 from sandbox.readydesk import build_readydesk_app
 from tests.conftest import ENDPOINT, fixture_text
@@ -248,3 +250,18 @@ async def test_a_url_over_the_limit_is_refused_before_sending():
     with pytest.raises(InvalidRequest, match="too long for ReadyDesk"):
         await client.get_tickets(keyword="x" * 400)
     assert sent == []
+
+
+@pytest.mark.parametrize("window", [100, 2])
+async def test_a_customers_ticket_counts_are_the_same_from_the_window_or_per_status(
+    readydesk, rd_data, window
+):
+    cid = max(rd_data.customers, key=lambda c: sum(t.cid == c for t in rd_data.tickets.values()))
+    mine = [t for t in rd_data.tickets.values() if t.cid == cid]
+    assert len(mine) > 2  # so the small window needs the per-status counts
+    summary = await customer_tickets(readydesk, cid, window=window)
+    expected = Counter(t.status for t in mine)
+    assert {s: n for s, n in summary.counts.items() if n} == dict(expected)
+    in_window = sorted(mine, key=lambda t: t.tid, reverse=True)[:window]
+    newest_open = [t.tid for t in in_window if t.status != "Closed" and not t.date_closed][:5]
+    assert [t.ticket_id for t in summary.newest_open] == newest_open
