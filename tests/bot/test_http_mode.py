@@ -108,6 +108,23 @@ async def test_slash_command_replies_through_its_response_url(server, slack):
     assert call.payload["blocks"][0]["text"]["text"].startswith("#34 ")
 
 
+@pytest.mark.parametrize(
+    ("command", "text", "expected"),
+    [("/tickets", "status:open", "tickets* · status:Open"), ("/customer", "demo", "Demo Company"),
+     ("/tickets", "stauts:open", "Did you mean `status:`?")],
+)  # fmt: skip
+async def test_read_commands_answer_signed_requests(server, slack, command, text, expected):
+    client, _ = server
+    name = f"h-{command[1:]}-{len(text)}"
+    response = await _post(client, command_body(command, text, slack.response_url(name)), FORM)
+    assert response.status_code == 200
+    if "Did you mean" in expected:  # a usage error is the acknowledgement itself
+        assert expected in response.json()["text"]
+        return
+    call = await slack.wait_for_call("response_url", name)
+    assert expected in json.dumps(call.payload["blocks"], ensure_ascii=False)
+
+
 async def test_block_action_refreshes_the_card(server, slack):
     client, _ = server
     payload = block_action(

@@ -27,10 +27,10 @@ async def connected(slack):
     await desk.aclose()
 
 
-def _command(slack: SlackSandbox, text: str, name: str) -> dict:
+def _command(slack: SlackSandbox, text: str, name: str, command: str = "/ticket") -> dict:
     return {
         "token": "unused", "team_id": "T0SANDBOX", "channel_id": "C1", "user_id": "U1",
-        "command": "/ticket", "text": text, "api_app_id": "A0DESKHAND",
+        "command": command, "text": text, "api_app_id": "A0DESKHAND",
         "response_url": slack.response_url(name), "trigger_id": "1.2.3",
     }  # fmt: skip
 
@@ -56,3 +56,16 @@ async def test_a_dropped_websocket_reconnects_without_losing_the_next_envelope(c
     reply = await slack.wait_for_call("response_url", "after")
     assert reply.payload["blocks"][0]["text"]["text"].startswith("#2 ")
     assert slack.connections_opened >= 2
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "starts"),
+    [("/tickets", "status:open", "*"), ("/customer", "demo", "Demo Company"),
+     ("/job", "86001", "Job 86001 · "), ("/deskhand", "tickets status:open", "*")],
+)  # fmt: skip
+async def test_each_read_command_answers_over_socket_mode(connected, slack, command, text, starts):
+    name = f"sm-{command[1:]}"
+    await slack.wait_for_ack(slack.deliver("slash_commands", _command(slack, text, name, command)))
+    reply = await slack.wait_for_call("response_url", name)
+    first = reply.payload["blocks"][0]["text"]["text"]
+    assert first.startswith(starts), first
