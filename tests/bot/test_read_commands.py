@@ -235,3 +235,32 @@ async def test_a_missing_ticket_is_missing_in_every_format(fmt):
 def test_a_search_fits_a_button_value():
     query = TicketSearch(words="w" * 500, group="g" * 255, customer="c" * 255)
     assert len(query.model_dump_json()) < 2000
+
+
+async def test_list_rows_open_their_ticket_and_job_buttons_work(console):
+    [listing] = await console.send("/tickets")
+    first = _row_numbers(listing)[0]
+    [card] = await console.send("click Open")
+    assert card["blocks"][0]["text"]["text"].startswith(f"#{first} ")
+    assert not card.get("replace_original")  # the list stays; the card comes below it
+    job = next(iter(_fake(console._desk.kickserv).state.data.jobs.values()))
+    await console._desk.kickserv.add_note("jobs", job.job_number, "Bring the long ladder")
+    [card] = await console.send(f"/job {job.job_number}")
+    assert "Latest note, by " in _texts(card) and "Bring the long ladder" in _texts(card)
+    [notes] = await console.send("click Notes")
+    assert notes["blocks"][0]["text"]["text"] == f"Notes on job {job.job_number}"
+    assert notes["blocks"][1]["text"]["text"] == "Bring the long ladder"
+    await console.send(f"/job {job.job_number}")
+    [again] = await console.send("click Refresh")
+    assert again["replace_original"] is True
+
+
+async def test_new_readydesk_customers_reach_the_directory_on_the_next_refresh(console):
+    await _directory_ready(console)
+    new_id = await console._desk.readydesk.add_customer(
+        cid="zephyr9", contact="Zephyr Quill", email="zq@zephyr.example", password="pw1"
+    )
+    assert await console._desk.directory.search("zephyr") == []
+    await console._desk.directory.refresh()  # incremental: customers added since the last fill
+    [business] = await console._desk.directory.search("zephyr")
+    assert business.readydesk.record_key == new_id
