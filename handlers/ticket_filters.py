@@ -27,6 +27,8 @@ _LIST_KEYS = {
 }  # fmt: skip
 # Slack clients may turn typed quotes into curly ones.
 _SMART_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+MAX_WORDS = 500
+MAX_VALUE = 100
 _AGO = re.compile(r"(\d{1,4})([hdw])")
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
@@ -101,7 +103,14 @@ def resolve(
             values.update(_due(value, now))
         else:
             values["opened_from"], values["opened_to"] = _opened(value, now)
-    return TicketQuery(words=" ".join(parsed.words), **values)
+    words = " ".join(parsed.words)
+    if len(words) > MAX_WORDS or any(len(v) > MAX_VALUE for _, v in parsed.pairs):
+        # The search rides in the paging buttons' values, which Slack caps at 2000 characters.
+        raise UsageError(
+            f"That search is too long: use at most {MAX_WORDS} characters of words and "
+            f"{MAX_VALUE} per filter value."
+        )
+    return TicketQuery(words=words, **values)
 
 
 def describe(query: TicketQuery) -> str:

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from api.readydesk.search import TicketSearch
 from bot.console import Console
 from bot.settings import Settings
+from handlers.refs import TicketQuery
 from sandbox.slack import sandbox_user
 
 
@@ -232,9 +232,15 @@ async def test_a_missing_ticket_is_missing_in_every_format(fmt):
     assert reply["text"] == "Ticket 999999 does not exist in ReadyDesk."
 
 
-def test_a_search_fits_a_button_value():
-    query = TicketSearch(words="w" * 500, group="g" * 255, customer="c" * 255)
-    assert len(query.model_dump_json()) < 2000
+async def test_the_longest_search_allowed_still_pages(console):
+    words = " ".join(["printer"] * 62)  # 495 characters: just under the limit
+    [reply] = await console.send(f"/tickets customer:{'c' * 100} {words}")
+    assert "0 tickets" in reply["text"]
+    [refused] = await console.send(f"/tickets {words} more words")
+    assert "That search is too long" in refused["text"]
+    query = TicketQuery(**{k: "x" * 100 for k in ("status", "priority", "category", "source",
+                           "group", "tech", "customer")}, words="w" * 500, page=999)  # fmt: skip
+    assert len(query.value()) < 2000  # every filter at its longest fits a button
 
 
 async def test_list_rows_open_their_ticket_and_job_buttons_work(console):
