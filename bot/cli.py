@@ -1,5 +1,5 @@
 """The `deskhand` command: `run` (Socket Mode, or the console without tokens), `serve`
-(HTTP mode), `console` and `manifest`."""
+(HTTP mode), `console`, `manifest` and `db upgrade`."""
 
 import argparse
 import asyncio
@@ -28,9 +28,13 @@ def main(argv: list[str] | None = None) -> int:
     manifest.add_argument(
         "--url", help="public base URL (https://host) for HTTP mode; omit for Socket Mode"
     )
+    db = commands.add_parser("db", help="the state database")
+    db.add_argument("action", choices=["upgrade"], help="apply every pending migration")
     args = parser.parse_args(argv)
     if args.command == "manifest":
         return print_manifest(args.url)
+    if args.command == "db":
+        return upgrade_database(Settings().database_url)
 
     settings = Settings()
     command = args.command or "run"
@@ -67,6 +71,30 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(run_console(settings, json_output=getattr(args, "json", False)))
     except KeyboardInterrupt:
         print(file=sys.stderr)
+    return 0
+
+
+def upgrade_database(database_url: str) -> int:
+    """`deskhand db upgrade`: migrate the configured database (Deskhand also does it at start)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from store.migrate import current_revision, upgrade
+
+    engine = create_engine(database_url)
+    try:
+        before = current_revision(engine)
+        upgrade(engine)
+        after = current_revision(engine)
+    except SQLAlchemyError as err:
+        print(f"Could not migrate the database: {type(err).__name__}.", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    if before == after:
+        print(f"The state database is already at revision {after}.")
+    else:
+        print(f"Upgraded the state database from {before or 'empty'} to revision {after}.")
     return 0
 
 

@@ -16,7 +16,8 @@ from sqlalchemy.pool import StaticPool
 
 from store.directory import DirectoryStore
 from store.links import LinkStore
-from store.models import Base, ProcessedEvent
+from store.migrate import upgrade
+from store.models import ProcessedEvent
 
 EVENT_MEMORY = timedelta(days=1)  # Slack's last retry comes about 5 minutes after the first try
 
@@ -32,7 +33,7 @@ class Store:
             if database_url in ("sqlite://", "sqlite:///:memory:"):
                 options["poolclass"] = StaticPool
         self._engine = create_engine(database_url, **options)
-        Base.metadata.create_all(self._engine)
+        upgrade(self._engine)
         self._claims = 0
         # SQLite takes one writer at a time (and an in-memory database is one shared connection):
         # callers in worker threads take turns. PostgreSQL needs no such lock.

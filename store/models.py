@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Index, String
+from sqlalchemy import BigInteger, DateTime, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -38,8 +38,6 @@ class DirectoryEntry(Base):
     search_text: Mapped[str] = mapped_column(String(1024), default="")
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
-    __table_args__ = (Index("ix_directory_search", "search_text"),)
-
 
 class DirectoryFill(Base):
     """When a system's customers were last walked in full (the directory is ready after one)."""
@@ -60,3 +58,35 @@ class UserLink(Base):
     employee_number: Mapped[int | None] = mapped_column(BigInteger)
     set_by: Mapped[str] = mapped_column(String(32))
     set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WriteClaim(Base):
+    """One intent to write (a modal submit, a button press, a command), claimed before the
+    backend is called. The primary key makes a repeat of the same intent lose the claim."""
+
+    __tablename__ = "write_claims"
+
+    intent_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    action: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))  # pending, done, unknown
+    reference: Mapped[str | None] = mapped_column(String(255))  # the backend's id of the result
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """One write attempt: who, when, where, what, and how it ended (never secrets)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32), default="")
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(255))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    outcome: Mapped[str] = mapped_column(String(16))  # written, failed, refused, duplicate, unknown
+    reference: Mapped[str | None] = mapped_column(String(255))
+    detail: Mapped[str] = mapped_column(String(500), default="")

@@ -1,11 +1,13 @@
 """Shared fixtures: a clean environment, the ReadyDesk sandbox, wire-body fixtures."""
 
 import os
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, make_url, text
 
 from api.http import RetryPolicy
 from api.readydesk import ReadyDeskClient
@@ -16,6 +18,8 @@ from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from sandbox.slack import SlackSandbox
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Read before clean_environment empties DESKHAND_*: .ci/run starts PostgreSQL and sets this.
+POSTGRES_URL = os.environ.get("DESKHAND_TEST_POSTGRES_URL")
 ENDPOINT = "http://readydesk.test/readydesk/API/default.aspx"
 ENV_PREFIXES = ("SLACK_", "READYDESK_", "KICKSERV_", "DESKHAND_")
 
@@ -42,6 +46,24 @@ class RecordingSleep:
 
     async def __call__(self, seconds: float) -> None:
         self.delays.append(seconds)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a SQLite file, and a fresh PostgreSQL database when one is configured."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'deskhand.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("DESKHAND_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)")
+    name = f"deskhand_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture

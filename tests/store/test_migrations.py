@@ -1,0 +1,68 @@
+"""The schema comes from Alembic migrations, on SQLite and on PostgreSQL."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+
+from store import Store
+from store.migrate import alembic_config, current_revision, head_revision, upgrade
+from store.models import Base
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_migration_on_an_empty_database_gives_exactly_the_models(database_url):
+    engine = create_engine(database_url)
+    upgrade(engine)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+    assert current_revision(engine) == head_revision()
+    upgrade(engine)  # a second run changes nothing
+    engine.dispose()
+
+
+def test_migrations_go_down_to_nothing_and_up_again(database_url):
+    engine = create_engine(database_url)
+    upgrade(engine)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def test_a_database_from_before_migrations_keeps_its_rows(database_url):
+    engine = create_engine(database_url)
+    with engine.begin() as connection:  # what Store's create_all made before migrations
+        connection.execute(text(
+            "CREATE TABLE processed_events (event_id VARCHAR(64) PRIMARY KEY, "
+            "received_at TIMESTAMP WITH TIME ZONE NOT NULL)"))  # fmt: skip
+        connection.execute(text(
+            "INSERT INTO processed_events VALUES ('Ev1', '2026-11-01 10:00:00+00')"))  # fmt: skip
+    store = Store(database_url)  # upgrades at start
+    assert current_revision(store.engine) == head_revision()
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT event_id FROM processed_events")).all() == [("Ev1",)]
+    store.close()
+    engine.dispose()
+
+
+def test_deskhand_db_upgrade_migrates_the_configured_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"], capture_output=True, text=True,
+        cwd=ROOT, env={"DESKHAND_DATABASE_URL": url, "PATH": "/usr/bin:/bin"}, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"from empty to revision {head_revision()}" in result.stdout
+    assert current_revision(create_engine(url)) == head_revision()
