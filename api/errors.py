@@ -35,7 +35,18 @@ class AuthFailed(BackendError):
 
 
 class Unavailable(BackendError):
-    """The backend could not be reached or failed on its side (timeouts, 5xx)."""
+    """The backend could not be reached or failed on its side (timeouts, 5xx).
+
+    `maybe_applied` is True when a request may have reached the backend and been carried out
+    although no answer came back (a timeout or a dropped connection after sending): for a write,
+    the outcome is unknown.
+    """
+
+    def __init__(
+        self, message: str, *, backend: str, action: str | None = None, maybe_applied: bool = False
+    ) -> None:
+        super().__init__(message, backend=backend, action=action)
+        self.maybe_applied = maybe_applied
 
 
 class RateLimited(BackendError):

@@ -200,9 +200,16 @@ def parse_retry_after(value: str | None) -> float | None:
 
 def _transport_error(err: httpx.TransportError, backend: str, action: str) -> Unavailable:
     # The cause is deliberately dropped (`from None`): httpx errors can carry the request URL.
+    maybe_applied = not isinstance(err, _NEVER_SENT)
     if isinstance(err, httpx.TimeoutException):
-        return Unavailable(f"{backend} did not answer in time.", backend=backend, action=action)
-    return Unavailable(f"{backend} could not be reached.", backend=backend, action=action)
+        return Unavailable(
+            f"{backend} did not answer in time.", backend=backend, action=action,
+            maybe_applied=maybe_applied,
+        )  # fmt: skip
+    return Unavailable(
+        f"{backend} could not be reached.", backend=backend, action=action,
+        maybe_applied=maybe_applied,
+    )  # fmt: skip
 
 
 def error_for_status(

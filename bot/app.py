@@ -24,6 +24,7 @@ from bot.settings import Settings
 from handlers import register_all
 from handlers.config import HandlerConfig
 from handlers.identity import Identities
+from handlers.middleware import WritePermission
 from store import Store
 
 if TYPE_CHECKING:
@@ -125,6 +126,7 @@ def build_app(
 
     config = handler_config(settings)
     identities = Identities()
+    permission = WritePermission()
 
     @app.middleware
     async def label_request(body: dict[str, Any], context: dict[str, Any], next: Any) -> Any:
@@ -137,7 +139,9 @@ def build_app(
         request_id.set(_request_id(body))
         set_read_deadline(settings.read_deadline)
         directory.start()  # fills in the background; a no-op once running
-        context.update(desk=desk, store=store, config=config, identities=identities)
+        context.update(
+            desk=desk, store=store, config=config, identities=identities, permission=permission
+        )
         return await next()
 
     @app.middleware
@@ -162,6 +166,8 @@ def handler_config(settings: Settings) -> HandlerConfig:
         priorities=settings.priorities,
         looking_up_after=settings.looking_up_after,
         admins=settings.admin_ids,
+        writers=settings.writer_ids,
+        write_channels=settings.write_channel_ids,
     )
 
 

@@ -134,6 +134,52 @@ class Console:
         body = urlencode({"payload": json.dumps(payload)})
         return await self._deliver(body, len(self.slack.calls))
 
+    async def submit_view(self, view_id: str, values: dict[str, str]) -> dict[str, Any]:
+        """Submit the open modal `view_id` with text `values` by block id, as Slack would;
+        returns the app's acknowledgement (`response_action` and what goes with it)."""
+        view = self.slack.views[view_id]
+        state = {
+            block["block_id"]: {
+                block["element"]["action_id"]: {
+                    "type": block["element"]["type"], "value": values.get(block["block_id"]),
+                }
+            }
+            for block in view.get("blocks", []) if block.get("type") == "input"
+        }  # fmt: skip
+        self._counter += 1
+        payload = {
+            "type": "view_submission", "team": {"id": TEAM_ID}, "api_app_id": "A0DESKHAND",
+            "user": {"id": CONSOLE_USER, "username": "you", "team_id": TEAM_ID},
+            "trigger_id": f"{self._counter}.{secrets.token_hex(6)}",
+            "view": {**view, "state": {"values": state}, "hash": secrets.token_hex(4)},
+        }  # fmt: skip
+        return await self._dispatch_raw(payload)
+
+    async def press_in_view(self, view_id: str, label: str) -> dict[str, Any]:
+        """Press a button inside the open modal `view_id`."""
+        view = self.slack.views[view_id]
+        found = _find_button(view.get("blocks", []), label)
+        assert found is not None, f"no button {label!r} in the view"
+        block_id, button = found
+        self._counter += 1
+        payload = {
+            "type": "block_actions", "team": {"id": TEAM_ID}, "api_app_id": "A0DESKHAND",
+            "user": {"id": CONSOLE_USER, "username": "you", "team_id": TEAM_ID},
+            "container": {"type": "view", "view_id": view_id},
+            "trigger_id": f"{self._counter}.{secrets.token_hex(6)}", "view": view,
+            "actions": [{"type": "button", "block_id": block_id, "action_id": button["action_id"],
+                         "value": button.get("value", ""), "action_ts": f"{time.time():.6f}"}],
+        }  # fmt: skip
+        return await self._dispatch_raw(payload)
+
+    async def _dispatch_raw(self, payload: dict[str, Any]) -> dict[str, Any]:
+        assert self._app is not None
+        body = urlencode({"payload": json.dumps(payload)})
+        response = await self._app.async_dispatch(
+            AsyncBoltRequest(body=body, headers=self._signed_headers(body))
+        )
+        return json.loads(response.body) if response.body else {}
+
     async def _deliver(self, body: str, mark: int) -> list[dict[str, Any]]:
         assert self._app is not None
         response = await self._app.async_dispatch(

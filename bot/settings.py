@@ -11,6 +11,10 @@ def _env(name: str) -> AliasChoices:
     return AliasChoices(name)
 
 
+def _ids(value: str) -> frozenset[str]:
+    return frozenset(v for v in value.replace(",", " ").split() if v)
+
+
 class Settings(BaseSettings):
     """Everything Deskhand reads from its environment; secrets are SecretStr so they never print."""
 
@@ -67,6 +71,8 @@ class Settings(BaseSettings):
     )
     timezone: str = Field("UTC", validation_alias=_env("DESKHAND_TIMEZONE"))
     admins: str = Field("", validation_alias=_env("DESKHAND_ADMINS"))
+    writers: str = Field("", validation_alias=_env("DESKHAND_WRITERS"))
+    write_channels: str = Field("", validation_alias=_env("DESKHAND_WRITE_CHANNELS"))
     directory_refresh: float = Field(
         900.0, validation_alias=_env("DESKHAND_DIRECTORY_REFRESH"), ge=10
     )
@@ -86,7 +92,17 @@ class Settings(BaseSettings):
     @property
     def admin_ids(self) -> frozenset[str]:
         """Slack user IDs in DESKHAND_ADMINS (comma- or space-separated)."""
-        return frozenset(a for a in self.admins.replace(",", " ").split() if a)
+        return _ids(self.admins)
+
+    @property
+    def writer_ids(self) -> frozenset[str]:
+        """User and user-group IDs in DESKHAND_WRITERS; empty means everyone may write."""
+        return _ids(self.writers)
+
+    @property
+    def write_channel_ids(self) -> frozenset[str]:
+        """Channel IDs in DESKHAND_WRITE_CHANNELS; empty means any channel."""
+        return _ids(self.write_channels)
 
     @property
     def priorities(self) -> list[str]:

@@ -40,6 +40,13 @@ COMMAND_HELP = (
         (f"{ids.JOB_COMMAND} 86001",),
     ),
     CommandHelp(
+        "note", f"{ids.NOTE_COMMAND} ticket|customer|job <number> [text]",
+        "Add a note: to a ReadyDesk ticket's history, or to a Kickserv customer or job. "
+        "Without text, a form opens.",
+        (f"{ids.NOTE_COMMAND} ticket 34 Called back, printer fixed",
+         f"{ids.NOTE_COMMAND} job 86001"),
+    ),
+    CommandHelp(
         "whoami", f"{ids.DESKHAND_COMMAND} whoami",
         "Your ReadyDesk technician and Kickserv employee, and how Deskhand knows.",
     ),

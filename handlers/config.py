@@ -17,6 +17,8 @@ class HandlerConfig:
     priorities: list[str] = field(default_factory=lambda: ["Low", "Normal", "High", "Urgent"])
     looking_up_after: float = 2.0
     admins: frozenset[str] = frozenset()  # Slack user IDs who may link people
+    writers: frozenset[str] = frozenset()  # user and user-group IDs who may write; empty: all
+    write_channels: frozenset[str] = frozenset()  # where writes may come from; empty: anywhere
 
     def now(self) -> datetime:
         """The business's wall-clock time, naive, as ReadyDesk writes its dates."""

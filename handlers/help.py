@@ -10,10 +10,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers import customers, ids, jobs, people, tickets
+from handlers import customers, ids, jobs, notes, people, tickets
 from handlers.args import COMMAND_HELP, split_subcommand, unknown_subcommand
 from handlers.cards.help import build_help_card
 from handlers.config import HandlerConfig
+from handlers.middleware import writers_only
 
 # `/deskhand <word> …` runs the same listener as `/<word> …`.
 SUBCOMMANDS: dict[str, Callable[..., Awaitable[None]]] = {
@@ -21,9 +22,11 @@ SUBCOMMANDS: dict[str, Callable[..., Awaitable[None]]] = {
     "tickets": tickets.find_tickets,
     "customer": customers.find_customer,
     "job": jobs.show_job,
+    "note": notes.note_command,
     "whoami": people.whoami,
     "link": people.link_user,
 }
+WRITE_SUBCOMMANDS = ("note",)
 # /deskhand has should_escape on (so `link @user` arrives as an ID); these keep the mention.
 KEEPS_ESCAPES = ("link",)
 _ESCAPED = re.compile(r"<([@#!])?([^>|]*)(?:\|([^>]*))?>")
@@ -40,6 +43,16 @@ async def admins_only(command: dict[str, Any], config: HandlerConfig, next: Any)
     return await next()
 
 
+async def writers_for_writes(
+    body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient, next: Any
+) -> Any:
+    """Listener middleware: `/deskhand note …` passes the same writers check as `/note`."""
+    word, _ = split_subcommand(body.get("text", ""))
+    if word in WRITE_SUBCOMMANDS:
+        return await writers_only(body, context, client, next)
+    return await next()
+
+
 def unescape(text: str) -> str:
     """Slack's escaped command text as typed: `<@U1|pat>` -> `@pat`, `&amp;` -> `&`."""
 
@@ -52,7 +65,9 @@ def unescape(text: str) -> str:
 
 def register(app: AsyncApp) -> None:
     """Attach the /deskhand listener to the app."""
-    app.command(ids.DESKHAND_COMMAND, middleware=[admins_only])(deskhand_command)
+    app.command(ids.DESKHAND_COMMAND, middleware=[admins_only, writers_for_writes])(
+        deskhand_command
+    )
 
 
 async def deskhand_command(

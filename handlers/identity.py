@@ -22,6 +22,14 @@ PROFILE_TTL = 600.0
 
 
 @dataclass(frozen=True)
+class Profile:
+    """What Slack says of a user: the name people see, and their email."""
+
+    name: str
+    email: str | None
+
+
+@dataclass(frozen=True)
 class Identity:
     """A Slack user's technician and employee, and how each was found (`*_how` are mrkdwn)."""
 
@@ -39,18 +47,25 @@ class Identities:
     def __init__(self, ttl: float = PROFILE_TTL) -> None:
         self._profiles = AsyncTTLCache(ttl)
 
-    async def email_of(self, client: AsyncWebClient, user_id: str) -> str | None:
-        """The email on the user's Slack profile (scope users:read.email), or None."""
+    async def profile(self, client: AsyncWebClient, user_id: str) -> Profile:
+        """The user's name and email from Slack (scopes users:read, users:read.email)."""
 
-        async def load() -> str | None:
+        async def load() -> Profile:
             try:
                 reply = await client.users_info(user=user_id)
             except SlackApiError:
-                return None
-            email = (reply.get("user") or {}).get("profile", {}).get("email")
-            return email.strip().lower() if email else None
+                return Profile(name=user_id, email=None)
+            user = reply.get("user") or {}
+            details = user.get("profile") or {}
+            name = details.get("display_name") or details.get("real_name") or user.get("name")
+            email = (details.get("email") or "").strip().lower() or None
+            return Profile(name=name or user_id, email=email)
 
-        return await self._profiles.get_or_load(("email", user_id), load)
+        return await self._profiles.get_or_load(user_id, load)
+
+    async def email_of(self, client: AsyncWebClient, user_id: str) -> str | None:
+        """The email on the user's Slack profile, or None."""
+        return (await self.profile(client, user_id)).email
 
     async def identify(
         self, client: AsyncWebClient, user_id: str, desk: Desk, store: Store

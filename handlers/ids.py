@@ -9,8 +9,11 @@ TICKET_COMMAND = "/ticket"
 TICKETS_COMMAND = "/tickets"
 CUSTOMER_COMMAND = "/customer"
 JOB_COMMAND = "/job"
+NOTE_COMMAND = "/note"
 DESKHAND_COMMAND = "/deskhand"
-SLASH_COMMANDS = (TICKET_COMMAND, TICKETS_COMMAND, CUSTOMER_COMMAND, JOB_COMMAND, DESKHAND_COMMAND)
+SLASH_COMMANDS = (
+    TICKET_COMMAND, TICKETS_COMMAND, CUSTOMER_COMMAND, JOB_COMMAND, NOTE_COMMAND, DESKHAND_COMMAND,
+)  # fmt: skip
 
 # Block action ids (buttons on cards)
 TICKET_REFRESH = "ticket_refresh"
@@ -24,10 +27,17 @@ JOB_REFRESH = "job_refresh"
 JOB_SHOW_CUSTOMER = "job_show_customer"
 JOB_SHOW_NOTES = "job_show_notes"
 SHARE_CARD = "share_card"
+ADD_NOTE = "add_note"
+NOTE_TRY_AGAIN = "note_try_again"
 BLOCK_ACTIONS = (
     TICKET_REFRESH, TICKET_SHOW_CUSTOMER, TICKET_OPEN_WEB, TICKETS_OPEN, TICKETS_PAGE_PREVIOUS,
     TICKETS_PAGE_NEXT, CUSTOMER_PICK, JOB_REFRESH, JOB_SHOW_CUSTOMER, JOB_SHOW_NOTES, SHARE_CARD,
+    ADD_NOTE, NOTE_TRY_AGAIN,
 )  # fmt: skip
+
+# Modal callback ids
+NOTE_MODAL = "note_modal"
+VIEWS = (NOTE_MODAL,)
 
 # Shortcut callback ids and Events API event types (none yet; each capability adds its own here
 # and in manifest.yml in the same change).
@@ -35,5 +45,9 @@ SHORTCUTS: tuple[str, ...] = ()
 EVENTS: tuple[str, ...] = ()
 
 # Bot scopes: commands; chat:write and chat:write.public for Share in channel; users:read and
-# users:read.email to match Slack users to technicians (tech:me).
-BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "users:read.email")
+# users:read.email to match Slack users to technicians (tech:me); usergroups:read for
+# DESKHAND_WRITERS' user groups.
+BOT_SCOPES = (
+    "commands", "chat:write", "chat:write.public", "users:read", "users:read.email",
+    "usergroups:read",
+)  # fmt: skip

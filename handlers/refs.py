@@ -57,6 +57,22 @@ class JobRef(_Ref):
     job_number: int
 
 
+class NoteTarget(BaseModel):
+    """Where a note goes, and (for Try again) the text typed; rides in views and buttons."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["ticket", "customer", "job"]
+    number: str
+    channel_id: str = ""
+    text: str = ""
+
+    @property
+    def label(self) -> str:
+        """`ticket #34`, `customer 380`, `job 86001`."""
+        return f"ticket #{self.number}" if self.kind == "ticket" else f"{self.kind} {self.number}"
+
+
 CardRef = Annotated[TicketRef | TicketQuery | CustomerRef | JobRef, Field(discriminator="kind")]
 CARD_REF = TypeAdapter(CardRef)
 

@@ -63,6 +63,8 @@ class SlackSandbox:
         self._sockets: set[WebSocket] = set()
         self._acked = asyncio.Condition()
         self._ts = 1_700_000_000.000100
+        self.views: dict[str, dict[str, Any]] = {}  # every modal the app opened, by view id
+        self.last_view_id = ""
         # users.info answers from here; unknown ids get `user_not_found`, as Slack answers.
         self.users: dict[str, dict[str, Any]] = {
             "U0CONSOLE": sandbox_user("U0CONSOLE", "Alice Moreno", "alice@helpdesk.example"),
@@ -212,11 +214,24 @@ class SlackSandbox:
         if method == "apps.connections.open":
             return {"ok": True, "url": self.base_url.replace("http://", "ws://") + "/socket"}
         if method.startswith("views."):
-            return {"ok": True, "view": {"id": "V0SANDBOX", **(payload.get("view") or {})}}
+            return {"ok": True, "view": self._keep_view(method, payload)}
         if method == "users.info":
             user = self.users.get(payload.get("user", ""))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         return {"ok": True}
+
+    def _keep_view(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """views.open/push make a view with a new id; views.update replaces one by its id."""
+        view = payload.get("view") or {}
+        if isinstance(view, str):
+            view = json.loads(view)
+        if method == "views.update" and payload.get("view_id") in self.views:
+            view_id = payload["view_id"]
+        else:
+            view_id = f"V{len(self.views) + 1:08d}"
+        self.views[view_id] = {**view, "id": view_id}
+        self.last_view_id = view_id
+        return self.views[view_id]
 
     async def _response_url(self, request: Request) -> Response:
         self.calls.append(

@@ -14,6 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
+from store.audit import AuditStore
+from store.claims import ClaimStore
 from store.directory import DirectoryStore
 from store.links import LinkStore
 from store.migrate import upgrade
@@ -40,6 +42,8 @@ class Store:
         self._turns = threading.Lock() if database_url.startswith("sqlite") else nullcontext()
         self.directory = DirectoryStore(self._engine, self._turns)
         self.links = LinkStore(self._engine, self._turns)
+        self.claims = ClaimStore(self._engine, self._turns)
+        self.audit = AuditStore(self._engine, self._turns)
 
     @property
     def engine(self) -> Engine:

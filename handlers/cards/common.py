@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 
 from handlers import ids
 from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import CustomerRef, JobRef, TicketQuery, TicketRef
+from handlers.refs import CustomerRef, JobRef, NoteTarget, TicketQuery, TicketRef
 
 HEADER_MAX = 150
 SECTION_TEXT_MAX = 3000
@@ -90,6 +90,20 @@ def button(text: str, action_id: str, ref: AnyRef, *, style: str | None = None) 
     return ButtonElement(
         text=truncate(text, BUTTON_TEXT_MAX), action_id=action_id, value=ref.value(), style=style
     )
+
+
+def button_raw(text: str, action_id: str, value: str, *, style: str | None = None) -> ButtonElement:
+    """A button with a value of its own (checked against Slack's 2000 characters)."""
+    if len(value) > 2000:
+        raise ValueError(f"{action_id} button value is over Slack's limit")
+    return ButtonElement(
+        text=truncate(text, BUTTON_TEXT_MAX), action_id=action_id, value=value, style=style
+    )
+
+
+def note_target(kind: str, number: int | str) -> str:
+    """The value of an Add note button: where the note goes."""
+    return NoteTarget(kind=kind, number=str(number)).model_dump_json(exclude_defaults=True)
 
 
 def link_button(text: str, action_id: str, url: str) -> ButtonElement:

@@ -12,9 +12,11 @@ from handlers.cards.common import (
     HEADER_MAX,
     Card,
     button,
+    button_raw,
     context,
     field_text,
     mrkdwn_section,
+    note_target,
     plain,
     share_button,
 )
@@ -82,12 +84,19 @@ def build_business_card(view: BusinessView, *, timezone: str, shareable: bool = 
         notes.append(escape_mrkdwn(view.linked))
     if notes:
         blocks.append(context(*notes))
+    buttons = []
+    if ks is not None:  # customer notes live in Kickserv
+        buttons.append(
+            button_raw("Add note", ids.ADD_NOTE, note_target("customer", ks.customer_number))
+        )
     if shareable:
         ref = CustomerRef(
             readydesk_id=rd.customer_id if rd else None,
             kickserv_number=ks.customer_number if ks else None,
         )
-        blocks.append(ActionsBlock(elements=[share_button(ref)]))
+        buttons.append(share_button(ref))
+    if buttons:
+        blocks.append(ActionsBlock(elements=buttons))
     return Card(text=truncate(escape_mrkdwn(f"Customer: {view.name}"), FALLBACK_MAX), blocks=blocks)
 
 

@@ -12,8 +12,10 @@ from handlers.cards.common import (
     HEADER_MAX,
     Card,
     button,
+    button_raw,
     context,
     field_text,
+    note_target,
     plain,
     share_button,
     when,
@@ -76,7 +78,11 @@ def build_job_card(
             )
         )
     ref = JobRef(job_number=job.job_number)
-    buttons = [button("Refresh", ids.JOB_REFRESH, ref), button("Notes", ids.JOB_SHOW_NOTES, ref)]
+    buttons = [
+        button("Refresh", ids.JOB_REFRESH, ref),
+        button("Notes", ids.JOB_SHOW_NOTES, ref),
+        button_raw("Add note", ids.ADD_NOTE, note_target("job", job.job_number)),
+    ]
     if customer_number:
         customer = CustomerRef(kickserv_number=customer_number)
         buttons.insert(1, button("Customer", ids.JOB_SHOW_CUSTOMER, customer))

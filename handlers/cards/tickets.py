@@ -13,10 +13,12 @@ from handlers.cards.common import (
     Card,
     age,
     button,
+    button_raw,
     context,
     field_text,
     link_button,
     mrkdwn_section,
+    note_target,
     plain,
     share_button,
     when,
@@ -70,7 +72,10 @@ def build_ticket_card(
         provenance.append(f"Escalation: {ticket.escalation_level}")
     blocks.append(context(escape_mrkdwn(" · ".join(provenance))))
     ref = TicketRef(ticket_id=ticket.ticket_id)
-    buttons = [button("Refresh", ids.TICKET_REFRESH, ref)]
+    buttons = [
+        button("Refresh", ids.TICKET_REFRESH, ref),
+        button_raw("Add note", ids.ADD_NOTE, note_target("ticket", ticket.ticket_id)),
+    ]
     if ticket.customer_id:
         customer = CustomerRef(readydesk_id=ticket.customer_id)
         buttons.append(button("Customer", ids.TICKET_SHOW_CUSTOMER, customer))

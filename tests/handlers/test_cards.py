@@ -56,9 +56,14 @@ def test_card_shows_the_ticket_facts():
     assert "*Opened*\nApr 24, 2014 10:42 AM" in fields
     assert blocks[2]["text"] == {"type": "plain_text", "text": "It stopped."}
     buttons = blocks[-1]["elements"]
-    assert [b["text"]["text"] for b in buttons] == ["Refresh", "Customer", "Share in channel"]
+    assert [b["text"]["text"] for b in buttons] == [
+        "Refresh",
+        "Add note",
+        "Customer",
+        "Share in channel",
+    ]
     assert parse_ref(buttons[0]["value"]) == TicketRef(ticket_id=34)
-    assert parse_ref(buttons[1]["value"]) == CustomerRef(readydesk_id="demo")
+    assert parse_ref(buttons[2]["value"]) == CustomerRef(readydesk_id="demo")
 
 
 def test_hostile_subject_is_shown_literally_and_cannot_ping_anyone():
@@ -92,7 +97,11 @@ def test_closed_ticket_shows_when_it_closed_and_unassigned_reads_so():
 
 def test_a_ticket_without_customer_has_no_customer_button():
     blocks = _card(_ticket(cid="", contact=""))
-    assert [b["action_id"] for b in blocks[-1]["elements"]] == ["ticket_refresh", "share_card"]
+    assert [b["action_id"] for b in blocks[-1]["elements"]] == [
+        "ticket_refresh",
+        "add_note",
+        "share_card",
+    ]
 
 
 def test_open_in_readydesk_links_to_the_ticket_only_when_configured():

@@ -1,0 +1,96 @@
+"""Listener middleware: who may write from Slack, checked before any write listener runs.
+
+DESKHAND_WRITERS lists Slack user IDs and user-group IDs (unset: everyone in the workspace);
+DESKHAND_WRITE_CHANNELS optionally limits writes to some channels. A refusal says why and keeps
+what the user typed: an ephemeral reply quoting it, or a field error in the still-open modal.
+"""
+
+import asyncio
+import json
+from typing import Any
+
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from api.cache import AsyncTTLCache
+from handlers.config import HandlerConfig
+from handlers.mrkdwn import escape_mrkdwn, truncate
+
+GROUP_TTL = 300.0
+
+
+class WritePermission:
+    """Decides whether a user may write in a channel; user-group members are cached."""
+
+    def __init__(self, ttl: float = GROUP_TTL) -> None:
+        self._groups = AsyncTTLCache(ttl)
+
+    async def refusal(
+        self, config: HandlerConfig, client: AsyncWebClient, user_id: str, channel_id: str | None
+    ) -> str | None:
+        """Why this user may not write here, or None when they may."""
+        if config.write_channels and channel_id and channel_id not in config.write_channels:
+            channels = ", ".join(f"<#{c}>" for c in sorted(config.write_channels)[:5])
+            return f"Deskhand writes only from {channels} in this workspace."
+        if not config.writers or user_id in config.writers:
+            return None
+        for group in (w for w in config.writers if w.startswith("S")):
+            if user_id in await self._members(client, group):
+                return None
+        return "You are not on Deskhand's list of people who may write from Slack; ask an admin."
+
+    async def _members(self, client: AsyncWebClient, group: str) -> frozenset[str]:
+        async def load() -> frozenset[str]:
+            try:
+                reply = await client.usergroups_users_list(usergroup=group)
+            except SlackApiError:
+                return frozenset()
+            return frozenset(reply.get("users") or [])
+
+        return await self._groups.get_or_load(group, load)
+
+
+async def writers_only(
+    body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient, next: Any
+) -> Any:
+    """Listener middleware on every write listener: refuse, keeping the text, or go on."""
+    config: HandlerConfig = context["config"]
+    permission: WritePermission = context["permission"]
+    user_id = body.get("user_id") or (body.get("user") or {}).get("id", "")
+    channel_id = _channel_of(body)
+    why = await permission.refusal(config, client, user_id, channel_id)
+    if why is None:
+        return await next()
+    what = body.get("command") or (body.get("view") or {}).get("callback_id", "write")
+    await asyncio.to_thread(
+        context["store"].audit.record, user_id=user_id, channel_id=channel_id or "",
+        action=what, target=truncate(body.get("text", ""), 100) or what,
+        summary="", outcome="refused", detail=why,
+    )  # fmt: skip
+    if body.get("type") == "view_submission":
+        block = next_input_block(body.get("view") or {})
+        errors = {block: why} if block else {}
+        return BoltResponse(status=200, body={"response_action": "errors", "errors": errors})
+    typed = body.get("text", "")
+    kept = f"\nWhat you typed:\n>{escape_mrkdwn(truncate(typed, 2500))}" if typed.strip() else ""
+    answer = {"response_type": "ephemeral", "replace_original": False, "text": why + kept}
+    return BoltResponse(status=200, body=json.dumps(answer))
+
+
+def next_input_block(view: dict[str, Any]) -> str | None:
+    """The first input block of a view (where a refusal is shown)."""
+    return next((b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"),
+                None)  # fmt: skip
+
+
+def _channel_of(body: dict[str, Any]) -> str | None:
+    if body.get("channel_id"):
+        return body["channel_id"]
+    if (body.get("channel") or {}).get("id"):
+        return body["channel"]["id"]
+    metadata = (body.get("view") or {}).get("private_metadata") or ""
+    try:
+        return json.loads(metadata).get("channel_id") if metadata else None
+    except ValueError:
+        return None

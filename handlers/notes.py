@@ -1,0 +1,195 @@
+"""Notes: `/note ticket 34 <text>`, the Add note buttons and the note form, written once each.
+
+A ticket note goes to ReadyDesk's ticket history (as the user's linked technician); customer and
+job notes go to Kickserv. Every note ends with "— <name> via Slack".
+"""
+
+import asyncio
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.models.blocks import ActionsBlock
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from api.desk import Desk
+from api.writes import Intent, WriteResult, write_once
+from handlers import ids
+from handlers.args import UsageError, usage_text
+from handlers.cards.common import Card, button_raw, mrkdwn_section
+from handlers.cards.modals import (
+    NOTE_BLOCK,
+    failed_view,
+    note_modal,
+    result_view,
+    saving_view,
+    typed_note,
+)
+from handlers.identity import Identities
+from handlers.middleware import writers_only
+from handlers.mrkdwn import escape_mrkdwn, truncate
+from handlers.refs import NoteTarget
+from store import Store
+
+ACK_BUDGET = 2.0  # seconds to finish a write inside Slack's 3-second window for the modal
+_NOTE = re.compile(r"(?is)\s*(ticket|customer|job)\s+#?(\w[\w.-]*)\s*(.*)")
+
+
+def register(app: AsyncApp) -> None:
+    """Attach the note listeners; writing ones behind the writers check."""
+    app.command(ids.NOTE_COMMAND, middleware=[writers_only])(note_command)
+    app.action(ids.ADD_NOTE)(open_note_form)
+    app.action(ids.NOTE_TRY_AGAIN)(reopen_note_form)
+    app.view(ids.NOTE_MODAL, middleware=[writers_only])(submit_note)
+
+
+async def note_command(
+    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
+    desk: Desk, store: Store, identities: Identities,
+) -> None:  # fmt: skip
+    """`/note ticket 34 text` writes at once; without text the form opens."""
+    try:
+        target = parse_note(command.get("text", ""), command.get("channel_id", ""))
+    except UsageError as err:
+        await ack(response_type="ephemeral", text=str(err))
+        return
+    await ack()
+    if not target.text:
+        await client.views_open(trigger_id=command["trigger_id"], view=note_modal(target))
+        return
+    intent = _intent(f"cmd:{command['trigger_id']}", target, command["user_id"])
+    result = await write_note(intent, target, command["user_id"], client, desk, store, identities)
+    await respond(response_type="ephemeral", **_outcome_message(target, result).message())
+
+
+async def open_note_form(ack: AsyncAck, action: dict[str, Any], body: dict[str, Any],
+                         client: AsyncWebClient) -> None:  # fmt: skip
+    """A card's Add note button: the form, at once (inside the trigger's 3 seconds)."""
+    await ack()
+    target = NoteTarget.model_validate_json(action["value"])
+    target = target.model_copy(update={"channel_id": (body.get("channel") or {}).get("id", "")})
+    await client.views_open(trigger_id=body["trigger_id"], view=note_modal(target))
+
+
+async def reopen_note_form(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                           client: AsyncWebClient) -> None:  # fmt: skip
+    """Try again: the form again, with the text that was not written."""
+    await ack()
+    view = body.get("view")
+    if view:  # pressed inside the "not added" view: turn it back into the form
+        target = NoteTarget.model_validate_json(view["private_metadata"])
+        await client.views_update(view_id=view["id"], view=note_modal(target))
+    else:  # pressed under an ephemeral reply to /note
+        target = NoteTarget.model_validate_json(action["value"])
+        await client.views_open(trigger_id=body["trigger_id"], view=note_modal(target))
+
+
+async def submit_note(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
+    desk: Desk, store: Store, identities: Identities,
+) -> None:  # fmt: skip
+    """The form's submit: write once (the view id is the intent); errors keep the form open."""
+    text = typed_note(view)
+    if not text:
+        await ack(response_action="errors", errors={NOTE_BLOCK: "Write something to add."})
+        return
+    target = NoteTarget.model_validate_json(view["private_metadata"]).model_copy(
+        update={"text": text}
+    )
+    user_id = body["user"]["id"]
+    intent = _intent(f"view:{view['id']}", target, user_id)
+    task = asyncio.ensure_future(
+        write_note(intent, target, user_id, client, desk, store, identities)
+    )
+    done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET)
+    if not done:  # a slow backend: say so now, tell the outcome when it comes
+        await ack(response_action="update", view=saving_view(target))
+        await client.views_update(view_id=view["id"], view=_outcome_view(target, await task))
+        return
+    result = task.result()
+    if result.outcome == "failed" and result.error and getattr(result.error, "field_errors", None):
+        await ack(response_action="errors", errors={NOTE_BLOCK: result.error.message[:2000]})
+        return
+    await ack(response_action="update", view=_outcome_view(target, result))
+
+
+def parse_note(text: str, channel_id: str) -> NoteTarget:
+    """`ticket 34 Called back` -> where the note goes and its text."""
+    match = _NOTE.fullmatch(text)
+    if match is None:
+        raise UsageError(f"Where should the note go? {usage_text('note')}")
+    kind, number, rest = match.group(1).lower(), match.group(2), match.group(3).strip()
+    if kind != "customer" and not number.isdigit():
+        raise UsageError(f"`{escape_mrkdwn(truncate(number, 40))}` is not a {kind} number. "
+                         f"{usage_text('note')}")  # fmt: skip
+    return NoteTarget(kind=kind, number=number, channel_id=channel_id, text=rest)
+
+
+async def write_note(
+    intent: Intent,
+    target: NoteTarget,
+    user_id: str,
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    identities: Identities,
+) -> WriteResult:
+    """Write the note once for this intent, signed with the user's name (and technician)."""
+    profile = await identities.profile(client, user_id)
+    signed = f"{target.text}\n— {profile.name} via Slack"
+
+    async def write() -> str:
+        if target.kind == "ticket":
+            who = await identities.identify(client, user_id, desk, store)
+            entry = await desk.readydesk.add_history_note(
+                int(target.number), signed, uid=who.technician
+            )
+            return str(entry)
+        owner = "customers" if target.kind == "customer" else "jobs"
+        note = await desk.kickserv.add_note(owner, int(target.number), signed)
+        return str(note.global_id)
+
+    return await write_once(store, intent, write)
+
+
+def _intent(key: str, target: NoteTarget, user_id: str) -> Intent:
+    return Intent(
+        key=key, action=f"note.{target.kind}", user_id=user_id, channel_id=target.channel_id,
+        target=target.label, summary=truncate(target.text, 300),
+    )  # fmt: skip
+
+
+def _outcome_text(target: NoteTarget, result: WriteResult) -> str:
+    where = escape_mrkdwn(target.label)
+    if result.outcome == "written":
+        return f"Added the note to {where} (note {result.reference})."
+    if result.outcome == "duplicate":
+        done = result.earlier and result.earlier.state == "done"
+        return (f"Already done: that note was added to {where} (note {result.reference})."
+                if done else f"That note to {where} is already being written.")  # fmt: skip
+    if result.outcome == "unknown":
+        return (f"{escape_mrkdwn(result.error.message if result.error else '')} The note may or "
+                f"may not have been added to {where}: check it before trying again.")  # fmt: skip
+    return f"*Nothing was written* to {where}. {escape_mrkdwn(result.error.message)}"
+
+
+def _outcome_message(target: NoteTarget, result: WriteResult) -> Card:
+    text = _outcome_text(target, result)
+    card = Card(text=text, blocks=[mrkdwn_section(text)])
+    if result.outcome in ("failed", "unknown"):
+        value = target.model_dump_json()
+        if len(value) <= 2000:
+            card.blocks.append(
+                ActionsBlock(elements=[button_raw("Try again", ids.NOTE_TRY_AGAIN, value)])
+            )
+        else:
+            card.blocks.append(mrkdwn_section(f">{escape_mrkdwn(target.text[:2900])}"))
+    return card
+
+
+def _outcome_view(target: NoteTarget, result: WriteResult) -> View:
+    if result.outcome in ("failed", "unknown"):
+        return failed_view(target, _outcome_text(target, result))
+    return result_view("Note added" if result.outcome == "written" else "Already done",
+                       _outcome_text(target, result))  # fmt: skip

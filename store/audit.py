@@ -1,0 +1,72 @@
+"""The audit log: one row per write attempt. Callers pass summaries without secrets."""
+
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from store.models import AuditEntry
+
+SUMMARY_MAX = 500
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One write attempt as the log shows it."""
+
+    at: datetime
+    user_id: str
+    channel_id: str
+    action: str
+    target: str
+    summary: str
+    outcome: str  # written, failed, refused, duplicate, unknown
+    reference: str | None
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready (the time as ISO 8601)."""
+        return {**asdict(self), "at": self.at.isoformat()}
+
+
+class AuditStore:
+    """The audit table; blocking, run in a worker thread by callers."""
+
+    def __init__(self, engine: Engine, turns: AbstractContextManager[Any]) -> None:
+        self._engine = engine
+        self._turns = turns
+
+    def record(
+        self, *, user_id: str, channel_id: str, action: str, target: str, summary: str,
+        outcome: str, reference: str | None = None, detail: str = "",
+    ) -> None:  # fmt: skip
+        """Add one row."""
+        entry = AuditEntry(
+            at=datetime.now(UTC), user_id=user_id, channel_id=channel_id or "", action=action,
+            target=target[:255], summary=summary[:SUMMARY_MAX], outcome=outcome,
+            reference=reference, detail=detail[:SUMMARY_MAX],
+        )  # fmt: skip
+        with self._turns, Session(self._engine) as session:
+            session.add(entry)
+            session.commit()
+
+    def recent(self, *, since: datetime | None = None, limit: int | None = None) -> list[AuditRow]:
+        """Rows newest first, from `since` on, at most `limit`."""
+        query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        if since is not None:
+            query = query.where(AuditEntry.at >= since)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._turns, Session(self._engine) as session:
+            return [_row(e) for e in session.scalars(query)]
+
+
+def _row(entry: AuditEntry) -> AuditRow:
+    at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
+    return AuditRow(
+        at, entry.user_id, entry.channel_id, entry.action, entry.target, entry.summary,
+        entry.outcome, entry.reference, entry.detail,
+    )  # fmt: skip

@@ -1,0 +1,143 @@
+"""Notes from /note, the Add note buttons and the note form: once per intent, attributed,
+permitted, audited, and nothing typed is lost. Asserted on the fakes' own state."""
+
+import pytest
+
+from bot.console import Console
+from bot.settings import Settings
+from handlers import notes
+
+
+def _fake(client):
+    return client._http._transport.app
+
+
+def _history(console: Console, tid: int) -> list:
+    return _fake(console._desk.readydesk).state.data.history.get(tid, [])
+
+
+def _job_notes(console: Console, job_number: int) -> list:
+    data = _fake(console._desk.kickserv).state.data
+    job = data.jobs[job_number]
+    return [n for n in data.notes.values() if n.noteable_type == "Job" and n.noteable_id == job.id]
+
+
+def _audit(console: Console) -> list[tuple[str, str, str]]:
+    return [(r.action, r.target, r.outcome) for r in console.store.audit.recent()]
+
+
+async def test_note_with_text_is_written_to_the_ticket_history_as_the_linked_technician(console):
+    before = len(_history(console, 34))
+    [reply] = await console.send("/note ticket 34 Called back, printer fixed")
+    assert reply["text"].startswith("Added the note to ticket #34 (note ")
+    entries = _history(console, 34)
+    assert len(entries) == before + 1
+    assert entries[-1].note == "Called back, printer fixed\n— alice via Slack"
+    assert entries[-1].updated_by == "alice"  # the console user's technician, by email
+    assert _audit(console)[0] == ("note.ticket", "ticket #34", "written")
+
+
+async def test_customer_and_job_notes_go_to_kickserv(console):
+    job_number = next(iter(_fake(console._desk.kickserv).state.data.jobs))
+    [reply] = await console.send(f"/note job {job_number} Gate code 4411")
+    assert reply["text"].startswith(f"Added the note to job {job_number}")
+    assert _job_notes(console, job_number)[-1].note == "Gate code 4411\n— alice via Slack"
+    customer = next(iter(_fake(console._desk.kickserv).state.data.customers.values()))
+    [reply] = await console.send(f"/note customer {customer.customer_number} Prefers mornings")
+    assert reply["text"].startswith(f"Added the note to customer {customer.customer_number}")
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [("/note", "Where should the note go?"), ("/note invoice 3 hi", "Where should the note go?"),
+     ("/note ticket abc hi", "`abc` is not a ticket number")],
+)  # fmt: skip
+async def test_bad_note_commands_say_how(console, line, expected):
+    [reply] = await console.send(line)
+    assert expected in reply["text"] and "Usage:" in reply["text"]
+
+
+async def test_the_form_writes_once_however_often_it_is_submitted(console):
+    before = len(_history(console, 34))
+    await console.send("/note ticket 34")
+    view_id = console.slack.last_view_id
+    assert console.slack.views[view_id]["callback_id"] == "note_modal"
+    empty = await console.submit_view(view_id, {"note": "  "})
+    assert empty == {"response_action": "errors", "errors": {"note": "Write something to add."}}
+    first = await console.submit_view(view_id, {"note": "Replaced the fuser"})
+    again = await console.submit_view(view_id, {"note": "Replaced the fuser"})  # double submit
+    assert first["view"]["title"]["text"] == "Note added"
+    assert again["view"]["title"]["text"] == "Already done"
+    assert "Already done: that note was added to ticket #34" in str(again["view"]["blocks"])
+    assert len(_history(console, 34)) == before + 1
+    assert [o for _, _, o in _audit(console)][:2] == ["duplicate", "written"]
+
+
+async def test_a_backend_failure_keeps_the_text_and_try_again_writes_it(console):
+    faults = _fake(console._desk.readydesk).state.faults
+    fault = faults.add("status", status=500, query={"action": "add_history"})
+    before = len(_history(console, 34))
+    await console.send("/note ticket 34")
+    view_id = console.slack.last_view_id
+    failed = await console.submit_view(view_id, {"note": "Toner swapped"})
+    assert failed["view"]["title"]["text"] == "Note not added"
+    assert "Nothing was written" in str(failed["view"]["blocks"])
+    assert "Toner swapped" in str(failed["view"]["blocks"])  # the text is kept, visibly
+    faults.active.remove(fault)
+    console.slack.views[view_id] = {**failed["view"], "id": view_id}  # what Slack now shows
+    await console.press_in_view(view_id, "Try again")
+    form = console.slack.views[view_id]
+    assert form["blocks"][0]["element"]["initial_value"] == "Toner swapped"
+    written = await console.submit_view(view_id, {"note": "Toner swapped"})
+    assert written["view"]["title"]["text"] == "Note added"
+    assert len(_history(console, 34)) == before + 1
+    assert [o for _, _, o in _audit(console)][:2] == ["written", "failed"]
+
+
+async def test_a_slow_backend_gets_a_saving_view_then_the_outcome(console, monkeypatch):
+    monkeypatch.setattr(notes, "ACK_BUDGET", 0.05)
+    _fake(console._desk.readydesk).state.faults.add(
+        "latency", seconds=0.3, query={"action": "add_history"}
+    )
+    await console.send("/note ticket 34")
+    view_id = console.slack.last_view_id
+    ack = await console.submit_view(view_id, {"note": "Slow but sure"})
+    assert ack["view"]["title"]["text"] == "Saving…"
+    assert console.slack.views[view_id]["title"]["text"] == "Note added"  # views.update after
+
+
+async def test_an_unknown_outcome_says_so_and_is_not_retried(console):
+    before = len(_history(console, 34))
+    _fake(console._desk.readydesk).state.faults.add("drop", query={"action": "add_history"})
+    [reply] = await console.send("/note ticket 34 Maybe written")
+    assert "may or may not have been added to ticket #34" in reply["text"]
+    assert len(_history(console, 34)) == before  # and no retry happened by itself
+    assert _audit(console)[0][2] == "unknown"
+    assert "Try again" in str(reply["blocks"])
+
+
+async def test_only_writers_may_write_and_a_refusal_keeps_the_text():
+    settings = Settings(_env_file=None, DESKHAND_WRITERS="U0BOSS")
+    async with Console(settings) as console:
+        before = len(_history(console, 34))
+        [refused] = await console.send("/note ticket 34 Secret plan")
+        assert "not on Deskhand's list of people who may write" in refused["text"]
+        assert "Secret plan" in refused["text"]
+        [also] = await console.send("/deskhand note ticket 34 Secret plan")
+        assert "not on Deskhand's list" in also["text"]
+        assert len(_history(console, 34)) == before
+        assert [o for _, _, o in _audit(console)] == ["refused", "refused"]
+
+
+async def test_write_channels_limit_where_writes_come_from():
+    settings = Settings(_env_file=None, DESKHAND_WRITE_CHANNELS="C0SUPPORT")
+    async with Console(settings) as console:
+        [refused] = await console.send("/note ticket 34 From the wrong channel")
+    assert "Deskhand writes only from <#C0SUPPORT>" in refused["text"]
+
+
+async def test_add_note_on_a_card_opens_the_form_for_that_record(console):
+    await console.send("/ticket 34")
+    await console.send("click Add note")
+    view = console.slack.views[console.slack.last_view_id]
+    assert view["blocks"][0]["label"]["text"] == "Note on ticket #34"

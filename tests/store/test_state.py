@@ -1,0 +1,82 @@
+"""The store's guarantees on SQLite and on PostgreSQL: claims, audit rows, links, directory."""
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from store import Store
+from store.claims import DONE, UNKNOWN
+from store.directory import KICKSERV, READYDESK, Entry
+
+
+@pytest.fixture
+def stores(database_url):
+    """Two Store objects on one database, as two bot processes would have."""
+    first, second = Store(database_url), Store(database_url)
+    yield first, second
+    first.close()
+    second.close()
+
+
+def test_an_intent_is_claimed_once_across_processes(stores):
+    first, second = stores
+
+    def claim(store: Store, n: int):
+        return store.claims.claim("view:V1", action="note.ticket", user_id=f"U{n}")
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda n: claim(stores[n % 2], n), range(16)))
+    winners = [r for r in results if r is not None]
+    assert len(winners) == 1
+    assert second.claims.get("view:V1").user_id == winners[0].user_id
+    assert first.claims.claim("view:V1", action="note.ticket", user_id="U9") is None
+
+
+def test_a_finished_claim_remembers_the_result_and_a_released_one_can_be_claimed_again(stores):
+    first, second = stores
+    assert first.claims.claim("cmd:1", action="note.job", user_id="U1")
+    first.claims.finish("cmd:1", state=DONE, reference="24601")
+    assert second.claims.get("cmd:1").reference == "24601"
+    assert second.claims.get("cmd:1").state == DONE
+    assert first.claims.claim("cmd:2", action="note.job", user_id="U1")
+    first.claims.release("cmd:2")
+    assert second.claims.claim("cmd:2", action="note.job", user_id="U1") is not None
+    second.claims.finish("cmd:2", state=UNKNOWN)
+    assert first.claims.claim("cmd:2", action="note.job", user_id="U1") is None  # kept claimed
+
+
+def test_audit_rows_come_back_newest_first_within_the_window(stores):
+    first, second = stores
+    for n in range(3):
+        first.audit.record(
+            user_id="U1", channel_id="C1", action="note.ticket", target=f"ticket {n}",
+            summary="x" * 900, outcome="written", reference=str(n),
+        )  # fmt: skip
+    rows = second.audit.recent(limit=2)
+    assert [r.target for r in rows] == ["ticket 2", "ticket 1"]
+    assert len(rows[0].summary) == 500
+    assert second.audit.recent(since=datetime.now(UTC) + timedelta(minutes=1)) == []
+    assert rows[0].as_dict()["at"].endswith("+00:00")
+
+
+def test_links_and_directory_work_on_both_databases(stores):
+    first, second = stores
+    first.links.set("U1", set_by="U0", technician="alice")
+    assert second.links.get("U1").technician == "alice"
+    first.directory.upsert([
+        Entry(READYDESK, "demo", "John Smith", "Demo Co", "j@demo.example", "555-010-0142"),
+        Entry(KICKSERV, "380", "Demo Company", email="J@Demo.example", global_id=5100231),
+    ])  # fmt: skip
+    [business] = second.directory.search("demo co")
+    assert business.linked_by == "email" and business.kickserv.record_key == "380"
+    assert second.directory.by_global_id(5100231).record_key == "380"
+
+
+async def test_many_different_intents_claimed_at_once_all_succeed(stores):
+    first, _ = stores
+    claimed = await asyncio.gather(*(
+        asyncio.to_thread(first.claims.claim, f"k{n}", action="a", user_id="U") for n in range(20)
+    ))  # fmt: skip
+    assert all(claimed)
