@@ -1,5 +1,5 @@
 """The `deskhand` command: `run` (Socket Mode, or the console without tokens), `serve`
-(HTTP mode), `console`, `manifest` and `db upgrade`."""
+(HTTP mode), `console`, `manifest`, `audit` and `db upgrade`."""
 
 import argparse
 import asyncio
@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     manifest.add_argument(
         "--url", help="public base URL (https://host) for HTTP mode; omit for Socket Mode"
     )
+    audit = commands.add_parser("audit", help="print the audit log of writes from Slack")
+    audit.add_argument("--since", default="1d", help="how far back: 30m, 12h, 7d (default 1d)")
+    audit.add_argument("--json", action="store_true", help="one JSON object a row")
     db = commands.add_parser("db", help="the state database")
     db.add_argument("action", choices=["upgrade"], help="apply every pending migration")
     args = parser.parse_args(argv)
@@ -35,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         return print_manifest(args.url)
     if args.command == "db":
         return upgrade_database(Settings().database_url)
+    if args.command == "audit":
+        return print_audit(Settings().database_url, args.since, as_json=args.json)
 
     settings = Settings()
     command = args.command or "run"
@@ -71,6 +76,34 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(run_console(settings, json_output=getattr(args, "json", False)))
     except KeyboardInterrupt:
         print(file=sys.stderr)
+    return 0
+
+
+def print_audit(database_url: str, since: str, *, as_json: bool) -> int:
+    """`deskhand audit [--since 1d] [--json]`: the write attempts, newest first."""
+    import json
+    from datetime import UTC, datetime
+
+    from store import Store
+    from store.audit import parse_age
+
+    try:
+        start = datetime.now(UTC) - parse_age(since)
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 2
+    store = Store(database_url)
+    try:
+        rows = store.audit.recent(since=start)
+    finally:
+        store.close()
+    for row in rows:
+        if as_json:
+            print(json.dumps(row.as_dict(), ensure_ascii=False))
+        else:
+            print(row.as_line())
+    if not rows and not as_json:
+        print(f"No writes from Slack since {start:%Y-%m-%d %H:%M} UTC.")
     return 0
 
 

@@ -56,6 +56,9 @@ COMMAND_HELP = (
         (f"{ids.DESKHAND_COMMAND} link @pat tech:alice employee:17",),
     ),
     CommandHelp(
+        "audit", f"{ids.DESKHAND_COMMAND} audit", "Admins: the last 20 writes from Slack.",
+    ),
+    CommandHelp(
         "help", f"{ids.DESKHAND_COMMAND} help", "List Deskhand's commands.",
         (f"{ids.DESKHAND_COMMAND} tickets status:open",),
     ),

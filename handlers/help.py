@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers import customers, ids, jobs, notes, people, tickets
+from handlers import admin, customers, ids, jobs, notes, people, tickets
 from handlers.args import COMMAND_HELP, split_subcommand, unknown_subcommand
 from handlers.cards.help import build_help_card
 from handlers.config import HandlerConfig
@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, Callable[..., Awaitable[None]]] = {
     "note": notes.note_command,
     "whoami": people.whoami,
     "link": people.link_user,
+    "audit": admin.show_audit,
 }
 WRITE_SUBCOMMANDS = ("note",)
 # /deskhand has should_escape on (so `link @user` arrives as an ID); these keep the mention.

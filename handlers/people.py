@@ -16,7 +16,7 @@ from handlers.mrkdwn import escape_mrkdwn, truncate
 from store import Store
 from store.links import KEEP
 
-ADMIN_SUBCOMMANDS = ("link",)
+ADMIN_SUBCOMMANDS = ("link", "audit")
 LINK_USAGE = f"Usage: `{ids.DESKHAND_COMMAND} link @user tech:<technician ID> employee:<number>`"
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 CLEAR = ("none", "-")

@@ -1,8 +1,9 @@
 """The audit log: one row per write attempt. Callers pass summaries without secrets."""
 
+import re
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -11,6 +12,16 @@ from sqlalchemy.orm import Session
 from store.models import AuditEntry
 
 SUMMARY_MAX = 500
+_AGE = re.compile(r"(\d{1,5})([mhdw])")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_age(text: str) -> timedelta:
+    """`30m`, `12h`, `7d`, `2w` -> that long."""
+    match = _AGE.fullmatch(text.strip().lower())
+    if match is None:
+        raise ValueError(f"--since takes a number and m, h, d or w (like 1d), not {text!r}.")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
 @dataclass(frozen=True)
@@ -26,6 +37,13 @@ class AuditRow:
     outcome: str  # written, failed, refused, duplicate, unknown
     reference: str | None
     detail: str
+
+    def as_line(self) -> str:
+        """One line for a terminal: when, who, what, outcome and reference."""
+        reference = f" -> {self.reference}" if self.reference else ""
+        detail = f" ({self.detail})" if self.detail else ""
+        return (f"{self.at:%Y-%m-%d %H:%M:%S} {self.user_id} {self.action} {self.target}: "
+                f"{self.outcome}{reference}{detail}")  # fmt: skip
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready (the time as ISO 8601)."""

@@ -1,11 +1,17 @@
 """Notes from /note, the Add note buttons and the note form: once per intent, attributed,
 permitted, audited, and nothing typed is lost. Asserted on the fakes' own state."""
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from bot.console import Console
 from bot.settings import Settings
 from handlers import notes
+from store import Store
 
 
 def _fake(client):
@@ -141,3 +147,37 @@ async def test_add_note_on_a_card_opens_the_form_for_that_record(console):
     await console.send("click Add note")
     view = console.slack.views[console.slack.last_view_id]
     assert view["blocks"][0]["label"]["text"] == "Note on ticket #34"
+
+
+async def test_admins_see_the_audit_log_in_slack_and_everyone_on_the_server(console, tmp_path):
+    await console.send("/note ticket 34 First")
+    [shown] = await console.send("/deskhand audit")
+    assert "note.ticket ticket #34: *written*" in shown["blocks"][0]["text"]["text"]
+    settings = Settings(_env_file=None, DESKHAND_ADMINS="U0BOSS")
+    async with Console(settings) as other:
+        [refused] = await other.send("/deskhand audit")
+    assert refused["text"] == "Only Deskhand admins can do that. Ask <@U0BOSS>."
+
+
+def test_deskhand_audit_prints_rows_and_json(tmp_path):
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    store = Store(url)
+    store.audit.record(user_id="U1", channel_id="C1", action="note.job", target="job 7",
+                       summary="Gate code", outcome="written", reference="24601")  # fmt: skip
+    store.close()
+    root = Path(__file__).resolve().parents[2]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", "audit", *args], capture_output=True, text=True,
+            cwd=root, env={"DESKHAND_DATABASE_URL": url, "PATH": "/usr/bin:/bin"}, timeout=60,
+            check=False,
+        )  # fmt: skip
+
+    plain = run("--since", "1h")
+    assert plain.returncode == 0, plain.stderr
+    assert "U1 note.job job 7: written -> 24601" in plain.stdout
+    [row] = [json.loads(line) for line in run("--json").stdout.splitlines()]
+    assert row["summary"] == "Gate code" and row["outcome"] == "written"
+    bad = run("--since", "yesterday")
+    assert bad.returncode == 2 and "--since takes" in bad.stderr

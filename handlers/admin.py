@@ -1,0 +1,33 @@
+"""`/deskhand audit`: the last writes from Slack, for admins."""
+
+import asyncio
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck
+
+from handlers.cards.common import context, mrkdwn_section
+from handlers.mrkdwn import escape_mrkdwn, truncate
+from store import Store
+
+SHOWN = 20
+
+
+async def show_audit(ack: AsyncAck, store: Store) -> None:
+    """The last 20 write attempts: when, who, what, and how each ended."""
+    rows = await asyncio.to_thread(store.audit.recent, limit=SHOWN)
+    if not rows:
+        await ack(response_type="ephemeral", text="No writes from Slack yet.")
+        return
+    lines = []
+    for row in rows:
+        reference = f" → {escape_mrkdwn(row.reference)}" if row.reference else ""
+        lines.append(
+            f"`{row.at:%Y-%m-%d %H:%M}` <@{row.user_id}> {escape_mrkdwn(row.action)} "
+            f"{escape_mrkdwn(truncate(row.target, 60))}: *{row.outcome}*{reference}"
+        )
+    blocks: list[Any] = [
+        mrkdwn_section("\n".join(lines)),
+        context("All of it, with details: `deskhand audit --since 7d --json` on the bot's server."),
+    ]
+    await ack(response_type="ephemeral", text=f"The last {len(rows)} writes from Slack",
+              blocks=[b.to_dict() for b in blocks])  # fmt: skip
