@@ -46,6 +46,7 @@ class Console:
         self._app: AsyncApp | None = None
         self._counter = 0
         self._last_blocks: list[dict[str, Any]] = []
+        self._last_ts = ""  # the newest card's message ts, as Slack would report it
 
     async def __aenter__(self) -> "Console":
         await self.slack.start()
@@ -78,6 +79,8 @@ class Console:
         command, _, text = line.partition(" ")
         if command.lower() == "click":
             return await self.click(text)
+        if command.lower() == "choose":
+            return await self.choose(text)
         if command not in ids.SLASH_COMMANDS:
             known = ", ".join(ids.SLASH_COMMANDS)
             return [_reply("console", f"Unknown command `{command}`. Try `help` ({known}).")]
@@ -109,28 +112,35 @@ class Console:
             names = ", ".join(b["text"]["text"] for _, b in _buttons(self._last_blocks)) or "none"
             return [_reply("console", f"No button `{label.strip()}` on the last card ({names}).")]
         block_id, button = found
+        action = {"type": "button", "action_id": button["action_id"], "text": button["text"],
+                  "value": button.get("value", "")}  # fmt: skip
+        return await self._press(block_id, action)
+
+    async def choose(self, option: str) -> list[dict[str, Any]]:
+        """Pick `option` in the select on the newest card (e.g. a ticket's Status)."""
+        for block in self._last_blocks:
+            for element in block.get("elements", []) if block.get("type") == "actions" else []:
+                if element.get("type") != "static_select":
+                    continue
+                for choice in element.get("options", []):
+                    if choice["text"]["text"].lower() == option.strip().lower():
+                        action = {"type": "static_select", "action_id": element["action_id"],
+                                  "selected_option": choice}  # fmt: skip
+                        return await self._press(block.get("block_id", ""), action)
+        return [_reply("console", f"No select with `{option.strip()}` on the last card.")]
+
+    async def _press(self, block_id: str, action: dict[str, Any]) -> list[dict[str, Any]]:
         self._counter += 1
         payload = {
-            "type": "block_actions",
-            "team": {"id": TEAM_ID, "domain": "sandbox"},
+            "type": "block_actions", "team": {"id": TEAM_ID, "domain": "sandbox"},
             "user": {"id": CONSOLE_USER, "username": "you", "team_id": TEAM_ID},
-            "api_app_id": "A0DESKHAND",
-            "token": "unused",
-            "container": {"type": "message", "is_ephemeral": True},
+            "api_app_id": "A0DESKHAND", "token": "unused",
+            "container": {"type": "message", "is_ephemeral": True, "message_ts": self._last_ts},
             "channel": {"id": CONSOLE_CHANNEL, "name": "console"},
             "trigger_id": f"{self._counter}.{secrets.token_hex(6)}",
             "response_url": self.slack.response_url(f"click{self._counter}"),
-            "actions": [
-                {
-                    "type": "button",
-                    "block_id": block_id,
-                    "action_id": button["action_id"],
-                    "text": button["text"],
-                    "value": button.get("value", ""),
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
-        }
+            "actions": [{**action, "block_id": block_id, "action_ts": f"{time.time():.6f}"}],
+        }  # fmt: skip
         body = urlencode({"payload": json.dumps(payload)})
         return await self._deliver(body, len(self.slack.calls))
 
@@ -200,8 +210,12 @@ class Console:
             # only a silent failure is worth showing as a status.
             replies.append(_reply("console", f"The app answered HTTP {response.status}."))
         for reply in replies:
-            if any(True for _ in _buttons(reply["blocks"])):
+            if any(b.get("type") == "actions" for b in reply["blocks"]) or any(
+                True for _ in _buttons(reply["blocks"])
+            ):
                 self._last_blocks = reply["blocks"]
+                if not reply.get("replace_original"):  # a new message; a replaced one keeps its ts
+                    self._last_ts = f"{time.time():.6f}"
         return replies
 
     def _as_slack_sends(self, command: str, text: str) -> str:
@@ -333,8 +347,15 @@ def _render_block(block: dict[str, Any], style: Style) -> Iterable[str]:
     elif kind == "divider":
         yield style("2", "─" * 40)
     elif kind == "actions":
-        buttons = [f"[ {_text(e.get('text'), style)} ]" for e in block.get("elements", [])]
-        yield "Buttons: " + "  ".join(buttons)
+        yield "Buttons: " + "  ".join(_element(e, style) for e in block.get("elements", []))
+
+
+def _element(element: dict[str, Any], style: Style) -> str:
+    """A button as `[ Label ]`, a select as `[ Current ▾ ]`."""
+    if element.get("type", "").endswith("_select"):
+        chosen = element.get("initial_option", {}).get("text") or element.get("placeholder")
+        return f"[ {_text(chosen, style)} ▾ ]"
+    return f"[ {_text(element.get('text'), style)} ]"
 
 
 async def run_console(

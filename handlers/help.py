@@ -45,12 +45,12 @@ async def admins_only(command: dict[str, Any], config: HandlerConfig, next: Any)
 
 
 async def writers_for_writes(
-    body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient, next: Any
+    body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient, respond: Any, next: Any
 ) -> Any:
     """Listener middleware: `/deskhand note …` passes the same writers check as `/note`."""
     word, _ = split_subcommand(body.get("text", ""))
     if word in WRITE_SUBCOMMANDS:
-        return await writers_only(body, context, client, next)
+        return await writers_only(body, context, client, respond, next)
     return await next()
 
 

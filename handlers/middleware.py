@@ -52,7 +52,7 @@ class WritePermission:
 
 
 async def writers_only(
-    body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient, next: Any
+    body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient, respond: Any, next: Any
 ) -> Any:
     """Listener middleware on every write listener: refuse, keeping the text, or go on."""
     config: HandlerConfig = context["config"]
@@ -68,6 +68,9 @@ async def writers_only(
         action=what, target=truncate(body.get("text", ""), 100) or what,
         summary="", outcome="refused", detail=why,
     )  # fmt: skip
+    if body.get("type") == "block_actions":  # a button's ack shows nothing: say it aside
+        await respond(response_type="ephemeral", replace_original=False, text=why)
+        return BoltResponse(status=200, body="")
     if body.get("type") == "view_submission":
         block = next_input_block(body.get("view") or {})
         errors = {block: why} if block else {}

@@ -98,9 +98,13 @@ async def find_tickets(
 async def render_ticket(
     ref: TicketRef, desk: Desk, config: HandlerConfig, *, shareable: bool = True
 ) -> Card:
-    """Ticket `ref.ticket_id` read now, as a card."""
-    ticket = await desk.readydesk.get_ticket(ref.ticket_id)
-    blocks = build_ticket_card(ticket, web_url=config.readydesk_web_url, shareable=shareable)
+    """Ticket `ref.ticket_id` read now (with the statuses its select offers, cached), as a card."""
+    ticket, statuses = await asyncio.gather(
+        desk.readydesk.get_ticket(ref.ticket_id), desk.readydesk.ticket_statuses()
+    )
+    blocks = build_ticket_card(
+        ticket, web_url=config.readydesk_web_url, shareable=shareable, statuses=statuses
+    )
     return Card(text=ticket_text(ticket), blocks=blocks)
 
 

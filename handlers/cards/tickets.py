@@ -1,8 +1,16 @@
 """Ticket cards: one ticket, and a page of `/tickets` results."""
 
 from datetime import datetime
+from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    HeaderBlock,
+    Option,
+    SectionBlock,
+    StaticSelectElement,
+)
 
 from api.readydesk import Ticket
 from api.readydesk.search import TicketPage
@@ -38,7 +46,11 @@ def ticket_text(ticket: Ticket) -> str:
 
 
 def build_ticket_card(
-    ticket: Ticket, *, web_url: str | None = None, shareable: bool = True
+    ticket: Ticket,
+    *,
+    web_url: str | None = None,
+    shareable: bool = True,
+    statuses: list[str] | None = None,
 ) -> list[Block]:
     """A ticket: header, status facts, summary, provenance and the buttons that act on it."""
     subject = ticket.subject or "(no subject)"
@@ -72,10 +84,15 @@ def build_ticket_card(
         provenance.append(f"Escalation: {ticket.escalation_level}")
     blocks.append(context(escape_mrkdwn(" · ".join(provenance))))
     ref = TicketRef(ticket_id=ticket.ticket_id)
-    buttons = [
+    buttons: list[Any] = [
         button("Refresh", ids.TICKET_REFRESH, ref),
         button_raw("Add note", ids.ADD_NOTE, note_target("ticket", ticket.ticket_id)),
+        button("Assign to me", ids.TICKET_ASSIGN_ME, ref),
     ]
+    if statuses:
+        buttons.append(_status_select(ticket, statuses))
+    if not ticket.is_closed:
+        buttons.append(button("Close", ids.TICKET_CLOSE, ref, style="danger"))
     if ticket.customer_id:
         customer = CustomerRef(readydesk_id=ticket.customer_id)
         buttons.append(button("Customer", ids.TICKET_SHOW_CUSTOMER, customer))
@@ -86,6 +103,16 @@ def build_ticket_card(
         buttons.append(share_button(ref))
     blocks.append(ActionsBlock(block_id=f"ticket_{ticket.ticket_id}", elements=buttons))
     return blocks
+
+
+def _status_select(ticket: Ticket, statuses: list[str]) -> StaticSelectElement:
+    """Status: the help desk's statuses, the ticket's own preselected."""
+    options = [Option(text=truncate(s, 75), value=s[:150]) for s in statuses[:100]]
+    current = next((o for o in options if o.value == ticket.status), None)
+    return StaticSelectElement(
+        action_id=ids.TICKET_SET_STATUS, placeholder="Status", options=options,
+        initial_option=current,
+    )  # fmt: skip
 
 
 def build_ticket_list_card(

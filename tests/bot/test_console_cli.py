@@ -44,5 +44,5 @@ def test_console_renders_a_card_for_people():
     assert "#34 " in out
     for label in ("Status:", "Priority:", "Customer:", "Assigned to:", "Opened:", "Due:"):
         assert label in out
-    assert "Buttons: [ Refresh ]  [ Add note ]  [ Customer ]" in out
+    assert "Buttons: [ Refresh ]  [ Add note ]  [ Assign to me ]  [ Open ▾ ]  [ Close ]" in out
     assert "Customer ID:" in out  # the click showed the customer card

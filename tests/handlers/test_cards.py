@@ -59,11 +59,13 @@ def test_card_shows_the_ticket_facts():
     assert [b["text"]["text"] for b in buttons] == [
         "Refresh",
         "Add note",
+        "Assign to me",
+        "Close",
         "Customer",
         "Share in channel",
     ]
     assert parse_ref(buttons[0]["value"]) == TicketRef(ticket_id=34)
-    assert parse_ref(buttons[2]["value"]) == CustomerRef(readydesk_id="demo")
+    assert parse_ref(buttons[4]["value"]) == CustomerRef(readydesk_id="demo")
 
 
 def test_hostile_subject_is_shown_literally_and_cannot_ping_anyone():
@@ -100,6 +102,8 @@ def test_a_ticket_without_customer_has_no_customer_button():
     assert [b["action_id"] for b in blocks[-1]["elements"]] == [
         "ticket_refresh",
         "add_note",
+        "ticket_assign_me",
+        "ticket_close",
         "share_card",
     ]
 

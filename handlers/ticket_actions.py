@@ -1,0 +1,112 @@
+"""The ticket card's writes: Assign to me, Status and Close, each once per press.
+
+The intent is the action, the message it was pressed on and the user (and, for Status, the
+status chosen): a second press of the same button on the same card says "already done". After a
+write the card is read again and redrawn in place.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from api.desk import Desk
+from api.writes import Intent, write_once
+from handlers import ids
+from handlers.config import HandlerConfig
+from handlers.identity import Identities
+from handlers.middleware import writers_only
+from handlers.mrkdwn import escape_mrkdwn
+from handlers.refs import TicketRef
+from handlers.tickets import render_ticket
+from store import Store
+
+
+def register(app: AsyncApp) -> None:
+    """Attach the ticket card's write buttons, behind the writers check."""
+    app.action(ids.TICKET_ASSIGN_ME, middleware=[writers_only])(assign_to_me)
+    app.action(ids.TICKET_SET_STATUS, middleware=[writers_only])(set_status)
+    app.action(ids.TICKET_CLOSE, middleware=[writers_only])(close_ticket)
+
+
+async def assign_to_me(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
+    client: AsyncWebClient, desk: Desk, store: Store, config: HandlerConfig,
+    identities: Identities,
+) -> None:  # fmt: skip
+    """Assign the ticket to the presser's technician (linked, or matched by email)."""
+    await ack()
+    ref = TicketRef.model_validate_json(action["value"])
+    me = await identities.identify(client, body["user"]["id"], desk, store)
+    if me.technician is None:
+        await respond(response_type="ephemeral", replace_original=False, text=(
+            "Deskhand does not know which ReadyDesk technician you are. An admin can link you: "
+            f"`{ids.DESKHAND_COMMAND} link @you tech:<technician ID>`."))  # fmt: skip
+        return
+    tech = me.technician
+
+    async def write() -> str:
+        return str(await desk.readydesk.update_ticket(ref.ticket_id, assigned_to=tech))
+
+    await _change(body, action, respond, desk, store, config, ref.ticket_id,
+                  f"assign to {tech}", write)  # fmt: skip
+
+
+async def set_status(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
+    desk: Desk, store: Store, config: HandlerConfig,
+) -> None:  # fmt: skip
+    """The Status select: set the chosen status."""
+    await ack()
+    ticket_id = int(body["actions"][0]["block_id"].removeprefix("ticket_"))
+    status = action["selected_option"]["value"]
+
+    async def write() -> str:
+        return str(await desk.readydesk.update_ticket(ticket_id, status=status))
+
+    await _change(body, action, respond, desk, store, config, ticket_id, f"status {status}",
+                  write, choice=status)  # fmt: skip
+
+
+async def close_ticket(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
+    desk: Desk, store: Store, config: HandlerConfig,
+) -> None:  # fmt: skip
+    """Close: close the ticket now."""
+    await ack()
+    ref = TicketRef.model_validate_json(action["value"])
+
+    async def write() -> str:
+        return str(await desk.readydesk.close_ticket(ref.ticket_id))
+
+    await _change(body, action, respond, desk, store, config, ref.ticket_id, "close", write)
+
+
+async def _change(
+    body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, desk: Desk,
+    store: Store, config: HandlerConfig, ticket_id: int, summary: str,
+    write: Callable[[], Awaitable[str]], choice: str = "",
+) -> None:  # fmt: skip
+    user_id = body["user"]["id"]
+    message_ts = (body.get("container") or {}).get("message_ts", "")
+    intent = Intent(
+        key=":".join(p for p in (action["action_id"], message_ts, user_id, choice) if p),
+        action=f"ticket.{action['action_id'].removeprefix('ticket_')}", user_id=user_id,
+        channel_id=(body.get("channel") or {}).get("id", ""), target=f"ticket #{ticket_id}",
+        summary=summary,
+    )  # fmt: skip
+    result = await write_once(store, intent, write)
+    where = f"ticket #{ticket_id}"
+    reason = escape_mrkdwn(result.error.message) if result.error else ""
+    notice = {
+        "failed": f"*Nothing was changed* on {where}. {reason}",
+        "unknown": f"{reason} The change may or may not have been made to {where}: Refresh the "
+        "card to see.",
+        "duplicate": f"Already done on {where} ({escape_mrkdwn(summary)}).",
+    }.get(result.outcome)
+    if notice:
+        await respond(response_type="ephemeral", replace_original=False, text=notice)
+    if result.outcome in ("written", "duplicate"):
+        card = await render_ticket(TicketRef(ticket_id=ticket_id), desk, config)
+        await respond(replace_original=True, **card.message())

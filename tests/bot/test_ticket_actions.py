@@ -1,0 +1,68 @@
+"""The ticket card's Assign to me, Status and Close: one write per press, card redrawn."""
+
+from bot.console import Console
+from bot.settings import Settings
+from sandbox.slack import sandbox_user
+
+
+def _ticket(console: Console, tid: int):
+    return console._desk.readydesk._http._transport.app.state.data.tickets[tid]
+
+
+def _audit(console: Console) -> list[str]:
+    return [r.outcome for r in console.store.audit.recent()]
+
+
+async def test_assign_to_me_assigns_the_linked_technician_once(console):
+    await console.send("/ticket 34")
+    [card] = await console.send("click Assign to me")
+    assert card["replace_original"] is True
+    assert _ticket(console, 34).assigned_tech == "alice"
+    assert "*Assigned to*\\nalice" in str(card["blocks"])
+    _ticket(console, 34).assigned_tech = "bob"  # someone else changes it in ReadyDesk
+    notice, redrawn = await console.send("click Assign to me")  # the same card, pressed again
+    assert notice["text"] == "Already done on ticket #34 (assign to alice)."
+    assert _ticket(console, 34).assigned_tech == "bob"  # not written a second time
+    assert "*Assigned to*\\nbob" in str(redrawn["blocks"])
+    assert _audit(console)[:2] == ["duplicate", "written"]
+
+
+async def test_status_select_sets_the_status_and_close_closes(console):
+    await console.send("/ticket 34")
+    [card] = await console.send("choose Escalated")
+    assert _ticket(console, 34).status == "Escalated"
+    select = next(e for e in card["blocks"][-1]["elements"] if e["type"] == "static_select")
+    assert select["initial_option"]["value"] == "Escalated"
+    [closed] = await console.send("click Close")
+    assert _ticket(console, 34).date_closed is not None
+    labels = [e.get("text", {}).get("text") for e in closed["blocks"][-1]["elements"]]
+    assert "Close" not in labels  # a closed ticket has no Close button
+    assert _audit(console)[:2] == ["written", "written"]
+
+
+async def test_assign_to_me_without_a_technician_explains_how_to_link():
+    async with Console(Settings(_env_file=None)) as console:
+        console.slack.users["U0CONSOLE"] = sandbox_user("U0CONSOLE", "New Hire", "n@x.example")
+        await console.send("/ticket 34")
+        [reply] = await console.send("click Assign to me")
+    assert "does not know which ReadyDesk technician you are" in reply["text"]
+
+
+async def test_a_failed_change_says_nothing_changed_and_the_next_press_can_write(console):
+    faults = console._desk.readydesk._http._transport.app.state.faults
+    fault = faults.add("status", status=500, query={"action": "update_ticket"})
+    await console.send("/ticket 34")
+    [failed] = await console.send("click Close")
+    assert failed["text"].startswith("*Nothing was changed* on ticket #34.")
+    assert _ticket(console, 34).date_closed is None
+    faults.active.remove(fault)
+    [closed] = await console.send("click Close")  # the claim was released: this press writes
+    assert closed["replace_original"] is True and _ticket(console, 34).date_closed is not None
+
+
+async def test_card_writes_are_refused_to_non_writers():
+    async with Console(Settings(_env_file=None, DESKHAND_WRITERS="U0BOSS")) as console:
+        await console.send("/ticket 34")
+        [refused] = await console.send("click Close")
+        assert "not on Deskhand's list of people who may write" in refused["text"]
+        assert _ticket(console, 34).date_closed is None
