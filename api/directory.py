@@ -109,11 +109,26 @@ class CustomerDirectory:
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
-            await self.refresh()
+            wait = await self._due_in()
+            if wait <= 0:
+                await self.refresh()
+                continue
             try:
-                await asyncio.wait_for(self._stopping.wait(), self._refresh_every)
+                await asyncio.wait_for(self._stopping.wait(), wait)
             except TimeoutError:
                 continue
+
+    async def _due_in(self) -> float:
+        """Seconds until the next refresh is due. The fill times are in the shared database, so
+        a restart, or another process that just refreshed, does not cause another walk."""
+        filled = await asyncio.gather(
+            asyncio.to_thread(self._store.filled_at, READYDESK),
+            asyncio.to_thread(self._store.filled_at, KICKSERV),
+        )
+        if not all(filled):
+            return 0.0
+        oldest = min(at for at in filled if at is not None)
+        return self._refresh_every - (datetime.now(UTC) - oldest).total_seconds()
 
     async def _fill_readydesk(self, *, full: bool) -> None:
         started = datetime.now(UTC)

@@ -9,20 +9,12 @@ import asyncio
 import statistics
 import time
 
-import httpx
+from _sandboxes import large_desk, slow_down
 
-from api.desk import Desk
-from api.directory import CustomerDirectory
-from api.kickserv import KickservClient
-from api.readydesk import ReadyDeskClient
 from bot.app import handler_config
 from bot.settings import Settings
 from handlers.customers import render_customer
 from handlers.refs import CustomerRef
-from sandbox.data import seeded
-from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
-from sandbox.kickserv_data import seeded_kickserv
-from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from store import Store
 
 ROUNDS = 5
@@ -33,31 +25,11 @@ CUSTOMERS = 5_000  # in each system
 TICKETS = 2_000
 
 
-def _desk() -> Desk:
-    readydesk_data = seeded(tickets=TICKETS, customers=CUSTOMERS)
-    kickserv_data = seeded_kickserv(readydesk_data, customers=CUSTOMERS)
-    return Desk(
-        readydesk=ReadyDeskClient(
-            "http://rd/readydesk/API/default.aspx", SANDBOX_KEY,
-            transport=httpx.ASGITransport(app=build_readydesk_app(readydesk_data)),
-        ),
-        kickserv=KickservClient(
-            "http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY,
-            transport=httpx.ASGITransport(app=build_kickserv_app(kickserv_data)),
-        ),
-    )  # fmt: skip
-
-
-def _slow(desk, seconds: float) -> None:
-    for client in (desk.readydesk, desk.kickserv):
-        client._http._transport.app.state.faults.add("latency", seconds=seconds)
-
-
 async def main() -> None:
     """Fill the directory, then time a bare round trip, the card, and directory searches."""
     settings = Settings(_env_file=None)
-    desk, store = _desk(), Store("sqlite://")
-    desk.directory = CustomerDirectory(store.directory, desk.readydesk, desk.kickserv)
+    store = Store("sqlite://")
+    desk = large_desk(store, customers=CUSTOMERS, tickets=TICKETS)
     started = time.perf_counter()
     await desk.directory.refresh()
     print(f"directory fill, {CUSTOMERS:,} customers in each system, no latency: "
@@ -70,7 +42,7 @@ async def main() -> None:
     await render_customer(ref, desk, config)
     print(f"customer card, no latency (the fakes' own work): "
           f"{(time.perf_counter() - started) * 1000:.1f} ms")  # fmt: skip
-    _slow(desk, 0.100)
+    slow_down(desk, 0.100)
     trips, cards = [], []
     for _ in range(ROUNDS):
         desk.readydesk._lookups.clear()  # every round pays for the cached lists too
@@ -85,9 +57,7 @@ async def main() -> None:
     print(f"customer card, cold caches:                {card * 1000:7.1f} ms  "
           f"= {card / trip:.2f}x a round trip (goal <= 2.2x)")  # fmt: skip
 
-    desk.readydesk._http._transport.app.state.faults.clear()
-    desk.kickserv._http._transport.app.state.faults.clear()
-    _slow(desk, 1.0)
+    slow_down(desk, 1.0)
     words = ["demo", "smith", "example.com", "555", "co", "zz-none", "john", "ortiz"]
     times = []
     for i in range(LOOKUPS):

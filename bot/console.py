@@ -182,6 +182,16 @@ class Console:
         }  # fmt: skip
         return await self._dispatch_raw(payload)
 
+    async def suggest(self, action_id: str, typed: str) -> dict[str, Any]:
+        """What a typeahead (external_select `action_id`) offers for `typed`."""
+        payload = {
+            "type": "block_suggestion", "team": {"id": TEAM_ID}, "api_app_id": "A0DESKHAND",
+            "user": {"id": CONSOLE_USER, "team_id": TEAM_ID}, "action_id": action_id,
+            "block_id": "customer", "value": typed,
+            "container": {"type": "view", "view_id": self.slack.last_view_id},
+        }  # fmt: skip
+        return await self._dispatch_raw(payload)
+
     async def _dispatch_raw(self, payload: dict[str, Any]) -> dict[str, Any]:
         assert self._app is not None
         body = urlencode({"payload": json.dumps(payload)})

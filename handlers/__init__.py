@@ -2,10 +2,19 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import card_buttons, customers, help, jobs, notes, ticket_actions, tickets
+from handlers import (
+    card_buttons,
+    customers,
+    help,
+    jobs,
+    notes,
+    ticket_actions,
+    tickets,
+    typeahead,
+)
 
 
 def register_all(app: AsyncApp) -> None:
     """Register every area's listeners."""
-    for area in (tickets, ticket_actions, customers, jobs, notes, card_buttons, help):
+    for area in (tickets, ticket_actions, customers, jobs, notes, typeahead, card_buttons, help):
         area.register(app)

@@ -38,6 +38,10 @@ BLOCK_ACTIONS = (
     ADD_NOTE, NOTE_TRY_AGAIN, TICKET_ASSIGN_ME, TICKET_SET_STATUS, TICKET_CLOSE,
 )  # fmt: skip
 
+# External-select options (typeahead)
+CUSTOMER_PICKER = "customer_picker"
+OPTIONS = (CUSTOMER_PICKER,)
+
 # Modal callback ids
 NOTE_MODAL = "note_modal"
 VIEWS = (NOTE_MODAL,)

@@ -147,6 +147,7 @@ def test_every_listener_is_registered_through_an_id_in_handlers_ids():
     expected = {
         "command": set(ids.SLASH_COMMANDS), "action": set(ids.BLOCK_ACTIONS),
         "shortcut": set(ids.SHORTCUTS), "event": set(ids.EVENTS), "view": set(ids.VIEWS),
+        "options": set(ids.OPTIONS),
     }  # fmt: skip
     for kind, names in expected.items():
         used = {getattr(ids, a.attr) for _, k, a in registrations if k == kind}

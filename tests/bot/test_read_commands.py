@@ -270,3 +270,20 @@ async def test_new_readydesk_customers_reach_the_directory_on_the_next_refresh(c
     await console._desk.directory.refresh()  # incremental: customers added since the last fill
     [business] = await console._desk.directory.search("zephyr")
     assert business.readydesk.record_key == new_id
+
+
+async def test_the_background_refresh_waits_until_a_refresh_is_due(console, monkeypatch):
+    directory = console._desk.directory
+    await directory.aclose()  # the app started it on its first request; start afresh below
+    directory._stopping.clear()
+    await _directory_ready(console)  # just filled (by "another process", in the same database)
+    walks = []
+
+    async def counted() -> None:
+        walks.append(1)
+
+    monkeypatch.setattr(directory, "refresh", counted)
+    directory.start()
+    await asyncio.sleep(0.2)
+    assert walks == []  # filled moments ago: nothing to do until the interval has passed
+    await directory.aclose()

@@ -1,0 +1,37 @@
+"""Large sandboxes for the benchmarks: both fakes in process, with a filled customer directory."""
+
+import httpx
+
+from api.desk import Desk
+from api.directory import CustomerDirectory
+from api.kickserv import KickservClient
+from api.readydesk import ReadyDeskClient
+from sandbox.data import seeded
+from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
+from sandbox.kickserv_data import seeded_kickserv
+from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
+from store import Store
+
+
+def large_desk(store: Store, *, customers: int, tickets: int) -> Desk:
+    """Both fakes with `customers` customers each (same emails) and a directory on `store`."""
+    readydesk_data = seeded(tickets=tickets, customers=customers)
+    kickserv_data = seeded_kickserv(readydesk_data, customers=customers)
+    readydesk = ReadyDeskClient(
+        "http://rd/readydesk/API/default.aspx", SANDBOX_KEY,
+        transport=httpx.ASGITransport(app=build_readydesk_app(readydesk_data)),
+    )  # fmt: skip
+    kickserv = KickservClient(
+        "http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY,
+        transport=httpx.ASGITransport(app=build_kickserv_app(kickserv_data)),
+    )  # fmt: skip
+    return Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv))
+
+
+def slow_down(desk: Desk, seconds: float) -> None:
+    """Every request to either fake waits `seconds` first (earlier latency is replaced)."""
+    for client in (desk.readydesk, desk.kickserv):
+        faults = client._http._transport.app.state.faults
+        faults.clear()
+        if seconds:
+            faults.add("latency", seconds=seconds)

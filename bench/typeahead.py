@@ -1,0 +1,78 @@
+"""Customer typeahead through the real app: p50/p99 of signed options requests while both
+backends take 1 s, against a baseline of the same requests with no backend latency.
+
+Goal (issue "Write flows"): answers within 300 ms whatever the backends' latency.
+"""
+
+import asyncio
+import json
+import statistics
+import time
+from urllib.parse import urlencode
+
+from _sandboxes import large_desk, slow_down
+from pydantic import SecretStr
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.app import build_app
+from bot.settings import Settings
+from sandbox.slack import SlackSandbox
+from store import Store
+
+CUSTOMERS = 5_000
+REQUESTS = 200
+SECRET = "bench-signing-secret"  # noqa: S105 - signs the benchmark's own requests
+TYPED = ["de", "dem", "demo", "smi", "smith", "555", "555-0", "exa", "example.c", "zz-none"]
+
+
+async def _timings(app, count: int) -> list[float]:
+    verifier = SignatureVerifier(SECRET)
+    timings = []
+    for n in range(count):
+        payload = {"type": "block_suggestion", "team": {"id": "T0SANDBOX"}, "user": {"id": "U1"},
+                   "action_id": "customer_picker", "block_id": "customer",
+                   "value": TYPED[n % len(TYPED)], "api_app_id": "A0DESKHAND"}  # fmt: skip
+        body = urlencode({"payload": json.dumps(payload)})
+        stamp = str(int(time.time()))
+        signature = verifier.generate_signature(timestamp=stamp, body=body)
+        headers = {"x-slack-request-timestamp": stamp, "x-slack-signature": signature}
+        started = time.perf_counter()
+        response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
+        timings.append(time.perf_counter() - started)
+        assert response.status == 200, response.body
+    return sorted(timings)
+
+
+def _summary(label: str, timings: list[float]) -> str:
+    p99 = timings[int(len(timings) * 0.99) - 1]
+    return (f"{label:38} p50 {statistics.median(timings) * 1000:6.1f} ms  "
+            f"p99 {p99 * 1000:6.1f} ms")  # fmt: skip
+
+
+async def main() -> None:
+    """Fill the directory, time the typeahead with fast and with 1-second backends."""
+    slack = SlackSandbox()
+    await slack.start()
+    settings = Settings(_env_file=None, SLACK_API_URL=slack.api_url,
+                        SLACK_BOT_TOKEN=SecretStr("xoxb-bench"),
+                        SLACK_SIGNING_SECRET=SecretStr(SECRET))  # fmt: skip
+    store = Store("sqlite://")
+    desk = large_desk(store, customers=CUSTOMERS, tickets=2_000)
+    await desk.directory.refresh()
+    app = build_app(settings, desk, store=store)
+    await _timings(app, 5)  # warm up (auth.test, imports)
+    fast = await _timings(app, REQUESTS)
+    slow_down(desk, 1.0)
+    slow = await _timings(app, REQUESTS)
+    print(f"customer typeahead, {CUSTOMERS:,} customers a system, {REQUESTS} requests each:")
+    print(_summary("backends answering at once (baseline)", fast))
+    print(_summary("backends at 1 s latency", slow) + "  (goal p99 < 300 ms)")
+    print(f"ratio of p99s: {slow[int(REQUESTS * 0.99) - 1] / fast[int(REQUESTS * 0.99) - 1]:.2f}x")
+    await desk.aclose()
+    store.close()
+    await slack.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

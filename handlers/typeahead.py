@@ -1,0 +1,60 @@
+"""Customer pickers (`external_select`): answered from the customer directory, never the backends,
+so they keep up with typing however slow ReadyDesk and Kickserv are."""
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from api.desk import Desk
+from handlers import ids
+from handlers.mrkdwn import truncate
+from store.directory import KICKSERV, READYDESK, Business
+
+SHOWN = 20
+MIN_QUERY = 2
+
+
+def register(app: AsyncApp) -> None:
+    """Attach the customer picker's options listener."""
+    app.options(ids.CUSTOMER_PICKER)(customer_options)
+
+
+async def customer_options(ack: AsyncAck, payload: dict[str, Any], desk: Desk) -> None:
+    """Both systems' matches for what was typed, grouped and labelled by system."""
+    typed = (payload.get("value") or "").strip()
+    if len(typed) < MIN_QUERY or desk.directory is None:
+        await ack(options=[])
+        return
+    businesses = await desk.directory.search(typed, limit=SHOWN)
+    await ack(option_groups=customer_option_groups(businesses))
+
+
+def customer_option_groups(businesses: list[Business]) -> list[dict[str, Any]]:
+    """ReadyDesk and Kickserv groups; a linked business appears in both, as itself."""
+    groups: dict[str, list[dict[str, Any]]] = {READYDESK: [], KICKSERV: []}
+    for business in businesses:
+        for entry in (business.readydesk, business.kickserv):
+            if entry is None:
+                continue
+            key = f"#{entry.record_key}" if entry.system == KICKSERV else entry.record_key
+            label = f"{business.name} ({key})"
+            groups[entry.system].append({
+                "text": {"type": "plain_text", "text": truncate(label, 75)},
+                "value": customer_value(entry.system, entry.record_key),
+            })  # fmt: skip
+    names = {READYDESK: "ReadyDesk", KICKSERV: "Kickserv"}
+    return [
+        {"label": {"type": "plain_text", "text": names[system]}, "options": options[:100]}
+        for system, options in groups.items() if options
+    ]  # fmt: skip
+
+
+def customer_value(system: str, record_key: str) -> str:
+    """An option's value: `readydesk:demo`, `kickserv:380` (within Slack's 150 characters)."""
+    return f"{system}:{record_key}"[:150]
+
+
+def parse_customer_value(value: str) -> tuple[str, str]:
+    """(system, record key) back from an option's value."""
+    system, _, key = value.partition(":")
+    return system, key
