@@ -4,7 +4,6 @@ A ticket note goes to ReadyDesk's ticket history (as the user's linked technicia
 job notes go to Kickserv. Every note ends with "— <name> via Slack".
 """
 
-import asyncio
 import re
 from typing import Any
 
@@ -26,13 +25,13 @@ from handlers.cards.modals import (
     saving_view,
     typed_note,
 )
+from handlers.forms import finish_submission
 from handlers.identity import Identities
 from handlers.middleware import writers_only
 from handlers.mrkdwn import escape_mrkdwn, truncate
 from handlers.refs import NoteTarget
 from store import Store
 
-ACK_BUDGET = 2.0  # seconds to finish a write inside Slack's 3-second window for the modal
 _NOTE = re.compile(r"(?is)\s*(ticket|customer|job)\s+#?(\w[\w.-]*)\s*(.*)")
 
 
@@ -99,19 +98,12 @@ async def submit_note(
     )
     user_id = body["user"]["id"]
     intent = _intent(f"view:{view['id']}", target, user_id)
-    task = asyncio.ensure_future(
-        write_note(intent, target, user_id, client, desk, store, identities)
-    )
-    done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET)
-    if not done:  # a slow backend: say so now, tell the outcome when it comes
-        await ack(response_action="update", view=saving_view(target))
-        await client.views_update(view_id=view["id"], view=_outcome_view(target, await task))
-        return
-    result = task.result()
-    if result.outcome == "failed" and result.error and getattr(result.error, "field_errors", None):
-        await ack(response_action="errors", errors={NOTE_BLOCK: result.error.message[:2000]})
-        return
-    await ack(response_action="update", view=_outcome_view(target, result))
+    await finish_submission(
+        ack, client, view["id"],
+        write_note(intent, target, user_id, client, desk, store, identities),
+        saving=saving_view(target), outcome=lambda result: _outcome_view(target, result),
+        field_errors=lambda err: {NOTE_BLOCK: err.message[:2000]} if err.field_errors else {},
+    )  # fmt: skip
 
 
 def parse_note(text: str, channel_id: str) -> NoteTarget:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.console import Console
 from bot.settings import Settings
-from handlers import notes
+from handlers import forms
 from store import Store
 
 
@@ -101,7 +101,7 @@ async def test_a_backend_failure_keeps_the_text_and_try_again_writes_it(console)
 
 
 async def test_a_slow_backend_gets_a_saving_view_then_the_outcome(console, monkeypatch):
-    monkeypatch.setattr(notes, "ACK_BUDGET", 0.05)
+    monkeypatch.setattr(forms, "ACK_BUDGET", 0.05)
     _fake(console._desk.readydesk).state.faults.add(
         "latency", seconds=0.3, query={"action": "add_history"}
     )

@@ -1,0 +1,44 @@
+"""Submitting a form that writes: inside Slack's 3-second window when the backend is quick
+(field errors keep the modal open with everything typed), a "Saving…" view when it is not."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from slack_bolt.async_app import AsyncAck
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from api.errors import InvalidRequest
+from api.writes import WriteResult
+
+ACK_BUDGET = 2.0  # seconds to finish a write inside Slack's 3-second window for the modal
+
+
+async def finish_submission(
+    ack: AsyncAck,
+    client: AsyncWebClient,
+    view_id: str,
+    write: Awaitable[WriteResult],
+    *,
+    saving: View,
+    outcome: Callable[[WriteResult], View],
+    field_errors: Callable[[InvalidRequest], dict[str, str]],
+) -> None:
+    """Ack the submission with the outcome, or with `saving` and then update to the outcome.
+
+    A refusal the backend explains field by field becomes `response_action: errors`, so the
+    modal stays open with what was typed (`field_errors` maps it to block ids).
+    """
+    task = asyncio.ensure_future(write)
+    done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET)
+    if not done:  # a slow backend: say so now, tell the outcome when it comes
+        await ack(response_action="update", view=saving)
+        await client.views_update(view_id=view_id, view=outcome(await task))
+        return
+    result = task.result()
+    if result.outcome == "failed" and isinstance(result.error, InvalidRequest):
+        errors = field_errors(result.error)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+    await ack(response_action="update", view=outcome(result))
