@@ -145,14 +145,15 @@ class Console:
         return await self._deliver(body, len(self.slack.calls))
 
     async def submit_view(self, view_id: str, values: dict[str, str]) -> dict[str, Any]:
-        """Submit the open modal `view_id` with text `values` by block id, as Slack would;
+        """Submit the open modal `view_id` with `values` by block id (text, or a select's,
+        date's or time's value), as Slack would;
         returns the app's acknowledgement (`response_action` and what goes with it)."""
         view = self.slack.views[view_id]
         state = {
             block["block_id"]: {
-                block["element"]["action_id"]: {
-                    "type": block["element"]["type"], "value": values.get(block["block_id"]),
-                }
+                block["element"]["action_id"]: _input_state(
+                    block["element"]["type"], values.get(block["block_id"])
+                )
             }
             for block in view.get("blocks", []) if block.get("type") == "input"
         }  # fmt: skip
@@ -250,6 +251,18 @@ class Console:
             "x-slack-request-timestamp": timestamp,
             "x-slack-signature": signature,
         }
+
+
+def _input_state(kind: str, value: str | None) -> dict[str, Any]:
+    """One input's submitted state, in the shape Slack gives each kind of element."""
+    if kind.endswith("_select"):
+        chosen = {"text": {"type": "plain_text", "text": value}, "value": value} if value else None
+        return {"type": kind, "selected_option": chosen}
+    if kind == "datepicker":
+        return {"type": kind, "selected_date": value}
+    if kind == "timepicker":
+        return {"type": kind, "selected_time": value}
+    return {"type": kind, "value": value}
 
 
 def _reply(

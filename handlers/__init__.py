@@ -7,6 +7,7 @@ from handlers import (
     customers,
     help,
     jobs,
+    new_jobs,
     notes,
     ticket_actions,
     tickets,
@@ -16,5 +17,15 @@ from handlers import (
 
 def register_all(app: AsyncApp) -> None:
     """Register every area's listeners."""
-    for area in (tickets, ticket_actions, customers, jobs, notes, typeahead, card_buttons, help):
+    for area in (
+        tickets,
+        ticket_actions,
+        customers,
+        jobs,
+        new_jobs,
+        notes,
+        typeahead,
+        card_buttons,
+        help,
+    ):
         area.register(app)

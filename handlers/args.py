@@ -36,8 +36,9 @@ COMMAND_HELP = (
          f"{ids.CUSTOMER_COMMAND} 555-0142"),
     ),
     CommandHelp(
-        "job", f"{ids.JOB_COMMAND} <number>", "Show a Kickserv job as a card.",
-        (f"{ids.JOB_COMMAND} 86001",),
+        "job", f"{ids.JOB_COMMAND} <number> | new [customer]",
+        "Show a Kickserv job as a card, or create one in a form.",
+        (f"{ids.JOB_COMMAND} 86001", f"{ids.JOB_COMMAND} new weasel works"),
     ),
     CommandHelp(
         "note", f"{ids.NOTE_COMMAND} ticket|customer|job <number> [text]",

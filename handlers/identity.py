@@ -27,6 +27,7 @@ class Profile:
 
     name: str
     email: str | None
+    timezone: str = "UTC"  # the user's Slack time zone
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Identities:
             details = user.get("profile") or {}
             name = details.get("display_name") or details.get("real_name") or user.get("name")
             email = (details.get("email") or "").strip().lower() or None
-            return Profile(name=name or user_id, email=email)
+            return Profile(name=name or user_id, email=email, timezone=user.get("tz") or "UTC")
 
         return await self._profiles.get_or_load(user_id, load)
 

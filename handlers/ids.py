@@ -31,11 +31,14 @@ ADD_NOTE = "add_note"
 TICKET_ASSIGN_ME = "ticket_assign_me"
 TICKET_SET_STATUS = "ticket_set_status"
 TICKET_CLOSE = "ticket_close"
+CREATE_JOB = "create_job"
+JOB_TRY_AGAIN = "job_try_again"
 NOTE_TRY_AGAIN = "note_try_again"
 BLOCK_ACTIONS = (
     TICKET_REFRESH, TICKET_SHOW_CUSTOMER, TICKET_OPEN_WEB, TICKETS_OPEN, TICKETS_PAGE_PREVIOUS,
     TICKETS_PAGE_NEXT, CUSTOMER_PICK, JOB_REFRESH, JOB_SHOW_CUSTOMER, JOB_SHOW_NOTES, SHARE_CARD,
     ADD_NOTE, NOTE_TRY_AGAIN, TICKET_ASSIGN_ME, TICKET_SET_STATUS, TICKET_CLOSE,
+    CREATE_JOB, JOB_TRY_AGAIN,
 )  # fmt: skip
 
 # External-select options (typeahead)
@@ -44,7 +47,8 @@ OPTIONS = (CUSTOMER_PICKER,)
 
 # Modal callback ids
 NOTE_MODAL = "note_modal"
-VIEWS = (NOTE_MODAL,)
+JOB_MODAL = "job_modal"
+VIEWS = (NOTE_MODAL, JOB_MODAL)
 
 # Shortcut callback ids and Events API event types (none yet; each capability adds its own here
 # and in manifest.yml in the same change).

@@ -5,10 +5,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.kickserv import Note
-from handlers import ids
+from handlers import ids, new_jobs
 from handlers.args import UsageError, parse_number, usage_text, wants_help
 from handlers.cards.common import Card
 from handlers.cards.jobs import build_job_card, build_notes_card
@@ -29,9 +30,15 @@ async def show_job(
     respond: AsyncRespond,
     desk: Desk,
     config: HandlerConfig,
+    client: AsyncWebClient,
 ) -> None:
-    """`/job 86001`: the Kickserv job as a card."""
+    """`/job 86001`: the job as a card; `/job new [customer words]`: the Create job form."""
     text = command.get("text", "")
+    word, _, rest = text.strip().partition(" ")
+    if word.lower() == "new":
+        await ack()
+        await new_jobs.new_job_command(command, client, desk, rest.strip())
+        return
     try:
         job_number = parse_number("" if wants_help(text) else text, "job", "job")
     except UsageError as err:

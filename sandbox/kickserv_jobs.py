@@ -94,6 +94,12 @@ class JobRoutes(FakeBase):
                 if customer_number in (None, "")
                 else "Customer is invalid"
             )
+        scheduled = None
+        if fields.get("scheduled_on"):
+            try:
+                scheduled = datetime.fromisoformat(str(fields["scheduled_on"]))
+            except ValueError:
+                errors.append("Scheduled on is invalid")
         if errors:
             raise KickservError(422, {"errors": errors})
         assert customer is not None
@@ -106,8 +112,8 @@ class JobRoutes(FakeBase):
             name=self.data.job_types[int(job_type_id)],
             description=str(fields.get("description", "")),
             job_type_id=int(job_type_id),
-            status="unscheduled",
-            scheduled_on=None,
+            status="scheduled" if scheduled else "unscheduled",
+            scheduled_on=scheduled,
             subtotal=Decimal("0.00"),
             tax=Decimal("0.00"),
             total=Decimal("0.00"),

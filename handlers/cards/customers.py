@@ -85,9 +85,12 @@ def build_business_card(view: BusinessView, *, timezone: str, shareable: bool = 
     if notes:
         blocks.append(context(*notes))
     buttons = []
-    if ks is not None:  # customer notes live in Kickserv
+    if ks is not None:  # customer notes and jobs live in Kickserv
         buttons.append(
             button_raw("Add note", ids.ADD_NOTE, note_target("customer", ks.customer_number))
+        )
+        buttons.append(
+            button("Create job", ids.CREATE_JOB, CustomerRef(kickserv_number=ks.customer_number))
         )
     if shareable:
         ref = CustomerRef(

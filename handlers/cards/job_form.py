@@ -1,0 +1,113 @@
+"""The Create job form: customer (typeahead), service, description, optional date and time."""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    DatePickerElement,
+    ExternalDataSelectElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+    TimePickerElement,
+)
+from slack_sdk.models.views import View
+
+from api.kickserv import JobType
+from handlers import ids
+from handlers.cards.common import button_raw, context, mrkdwn_section, plain
+from handlers.mrkdwn import truncate
+
+CUSTOMER, SERVICE, DESCRIPTION, DATE, TIME = "customer", "service", "description", "date", "time"
+DESCRIPTION_MAX = 3000
+
+
+class JobForm(BaseModel):
+    """What the form remembers (private_metadata): where it was opened and what was known."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel_id: str = ""
+    customer_value: str = ""  # a customer picker value, e.g. "kickserv:380"
+    customer_label: str = ""
+    description: str = ""
+
+
+def job_modal(form: JobForm, job_types: list[JobType] | None) -> View:
+    """The form; until the services arrive (`None`), a line says they are loading."""
+    customer = ExternalDataSelectElement(
+        action_id=ids.CUSTOMER_PICKER, placeholder="Type a name, email or phone",
+        min_query_length=2,
+        initial_option=Option(text=truncate(form.customer_label, 75), value=form.customer_value)
+        if form.customer_value else None,
+    )  # fmt: skip
+    blocks: list[Block] = [InputBlock(block_id=CUSTOMER, label="Customer", element=customer)]
+    if job_types is None:
+        blocks.append(mrkdwn_section("_Loading the services from Kickserv…_"))
+    else:
+        options = [Option(text=truncate(t.name, 75), value=str(t.job_type_id))
+                   for t in job_types[:100]]  # fmt: skip
+        blocks.append(InputBlock(
+            block_id=SERVICE, label="Service",
+            element=StaticSelectElement(action_id=SERVICE, placeholder="Choose", options=options),
+        ))  # fmt: skip
+    blocks += [
+        InputBlock(
+            block_id=DESCRIPTION, label="Description", optional=True,
+            element=PlainTextInputElement(
+                action_id=DESCRIPTION, multiline=True, max_length=DESCRIPTION_MAX,
+                initial_value=form.description[:DESCRIPTION_MAX] or None,
+            ),
+        ),
+        InputBlock(block_id=DATE, label="Date", optional=True,
+                   element=DatePickerElement(action_id=DATE)),
+        InputBlock(block_id=TIME, label="Time (your time zone)", optional=True,
+                   element=TimePickerElement(action_id=TIME)),
+        context("Signed “— your name via Slack”. Without a date the job is unscheduled."),
+    ]  # fmt: skip
+    return View(
+        type="modal", callback_id=ids.JOB_MODAL, title="Create job",
+        submit="Create job" if job_types is not None else None, close="Cancel",
+        private_metadata=form.model_dump_json(), blocks=blocks,
+    )  # fmt: skip
+
+
+def form_values(view: dict[str, Any]) -> dict[str, str]:
+    """The submitted values by block id (selects give their chosen value)."""
+    out: dict[str, str] = {}
+    for block_id, actions in view.get("state", {}).get("values", {}).items():
+        for value in actions.values():
+            chosen = (value.get("selected_option") or {}).get("value")
+            picked = chosen or value.get("selected_date") or value.get("selected_time")
+            out[block_id] = (picked or value.get("value") or "").strip()
+    return out
+
+
+def job_created_view(job_number: int, label: str) -> View:
+    """The closing view after a job was created (its card is posted in the channel too)."""
+    return View(type="modal", title="Job created", close="Done", blocks=[
+        mrkdwn_section(f"Created *job {job_number}* for {label}."),
+    ])  # fmt: skip
+
+
+def job_saving_view() -> View:
+    """Shown while Kickserv is slow to create the job."""
+    return View(type="modal", title="Saving…", close="Close",
+                blocks=[mrkdwn_section("Creating the job in Kickserv …")])  # fmt: skip
+
+
+def job_failed_view(message: str, form: JobForm) -> View:
+    """Nothing (or maybe something) was written; Try again reopens the form with the text."""
+    return View(
+        type="modal", title="Job not created", close="Close",
+        private_metadata=form.model_dump_json()[:3000],
+        blocks=[
+            mrkdwn_section(message),
+            SectionBlock(text=plain(form.description or " ")),
+            ActionsBlock(elements=[button_raw("Try again", ids.JOB_TRY_AGAIN, "again")]),
+        ],
+    )  # fmt: skip

@@ -1,0 +1,201 @@
+"""Creating Kickserv jobs from Slack: `/job new [customer words]` and a customer card's Create
+job button open the form at once; the services fill in when Kickserv answers."""
+
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from api.desk import Desk
+from api.errors import BackendError, InvalidRequest
+from api.kickserv import Job
+from api.writes import Intent, WriteResult, write_once
+from handlers import ids
+from handlers.cards.job_form import (
+    CUSTOMER,
+    DATE,
+    DESCRIPTION,
+    SERVICE,
+    TIME,
+    JobForm,
+    form_values,
+    job_created_view,
+    job_failed_view,
+    job_modal,
+    job_saving_view,
+)  # fmt: skip
+from handlers.cards.jobs import build_job_card
+from handlers.config import HandlerConfig
+from handlers.forms import finish_submission
+from handlers.identity import Identities
+from handlers.middleware import writers_only
+from handlers.mrkdwn import escape_mrkdwn, truncate
+from handlers.refs import CustomerRef
+from handlers.typeahead import customer_value, parse_customer_value
+from store import Store
+from store.directory import KICKSERV, READYDESK
+
+# Kickserv's 422 messages name the field first ("Job type can't be blank"): which block shows it.
+_MESSAGE_BLOCKS = (("job type", SERVICE), ("customer", CUSTOMER), ("scheduled", DATE))
+
+
+def register(app: AsyncApp) -> None:
+    """Attach the Create job button, Try again and the form's submit (behind the writers check)."""
+    app.action(ids.CREATE_JOB)(create_job_from_card)
+    app.action(ids.JOB_TRY_AGAIN)(try_job_again)
+    app.view(ids.JOB_MODAL, middleware=[writers_only])(submit_job)
+
+
+async def open_job_form(client: AsyncWebClient, trigger_id: str, form: JobForm, desk: Desk) -> None:
+    """Open the form inside the trigger's 3 seconds, then add the services when they come."""
+    opened = await client.views_open(trigger_id=trigger_id, view=job_modal(form, None))
+    view = opened["view"]
+    try:
+        job_types = await desk.kickserv.job_types()
+    except BackendError as err:
+        why = f"Kickserv's services could not be read: {escape_mrkdwn(err.message)}"
+        await client.views_update(view_id=view["id"], view=job_failed_view(why, form))
+        return
+    await client.views_update(view_id=view["id"], hash=view.get("hash"),
+                              view=job_modal(form, job_types))  # fmt: skip
+
+
+async def new_job_command(
+    command: dict[str, Any], client: AsyncWebClient, desk: Desk, words: str
+) -> None:
+    """`/job new acme`: the form, with the customer chosen when the words find exactly one."""
+    form = JobForm(channel_id=command.get("channel_id", ""))
+    if words and desk.directory is not None:
+        found = [b for b in await desk.directory.search(words, limit=2) if b.kickserv]
+        if len(found) == 1:
+            entry = found[0].kickserv
+            assert entry is not None
+            form = form.model_copy(update={
+                "customer_value": customer_value(KICKSERV, entry.record_key),
+                "customer_label": f"{found[0].name} (#{entry.record_key})",
+            })  # fmt: skip
+    await open_job_form(client, command["trigger_id"], form, desk)
+
+
+async def create_job_from_card(ack: AsyncAck, action: dict[str, Any], body: dict[str, Any],
+                               client: AsyncWebClient, desk: Desk) -> None:  # fmt: skip
+    """A customer card's Create job: the form with that customer chosen."""
+    await ack()
+    ref = CustomerRef.model_validate_json(action["value"])
+    key = str(ref.kickserv_number)
+    business = await desk.directory.business(KICKSERV, key) if desk.directory else None
+    form = JobForm(
+        channel_id=(body.get("channel") or {}).get("id", ""),
+        customer_value=customer_value(KICKSERV, key),
+        customer_label=f"{business.name if business else 'Kickserv customer'} (#{key})",
+    )
+    await open_job_form(client, body["trigger_id"], form, desk)
+
+
+async def try_job_again(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                        desk: Desk) -> None:  # fmt: skip
+    """Try again: the form back, with what was typed."""
+    await ack()
+    form = JobForm.model_validate_json(body["view"]["private_metadata"])
+    job_types = await desk.kickserv.job_types()
+    await client.views_update(view_id=body["view"]["id"], view=job_modal(form, job_types))
+
+
+async def submit_job(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
+    desk: Desk, store: Store, identities: Identities, config: HandlerConfig,
+) -> None:  # fmt: skip
+    """Create the job once (the view id is the intent); Kickserv's refusals keep the form open."""
+    values = form_values(view)
+    form = JobForm.model_validate_json(view["private_metadata"]).model_copy(
+        update={"description": values.get(DESCRIPTION, "")}
+    )
+    user_id = body["user"]["id"]
+    profile = await identities.profile(client, user_id)
+    try:
+        number = await _kickserv_number(values.get(CUSTOMER, ""), desk)
+        when = _scheduled(values.get(DATE), values.get(TIME), profile.timezone)
+    except ValueError as err:
+        block, message = err.args
+        await ack(response_action="errors", errors={block: message})
+        return
+    description = "\n".join(p for p in (form.description, f"— {profile.name} via Slack") if p)
+    fields: dict[str, Any] = {"scheduled_on": when.isoformat()} if when else {}
+
+    created: list[Job] = []
+
+    async def write() -> str:
+        job = await desk.kickserv.create_job(number, int(values[SERVICE]), description, **fields)
+        created.append(job)
+        return str(job.job_number)
+
+    intent = Intent(
+        key=f"view:{view['id']}", action="job.create", user_id=user_id,
+        channel_id=form.channel_id, target=f"customer {number}",
+        summary=truncate(f"{values[SERVICE]}: {form.description}", 300),
+    )  # fmt: skip
+
+    async def run() -> WriteResult:
+        result = await write_once(store, intent, write)
+        if created and form.channel_id:
+            await _post_job_card(client, created[0], form, number, config, user_id)
+        return result
+
+    await finish_submission(
+        ack, client, view["id"], run(), saving=job_saving_view(),
+        outcome=lambda result: _outcome_view(result, form, number),
+        field_errors=_field_errors,
+    )  # fmt: skip
+
+
+async def _kickserv_number(value: str, desk: Desk) -> int:
+    system, key = parse_customer_value(value)
+    if system == KICKSERV and key.isdigit():
+        return int(key)
+    business = await desk.directory.business(READYDESK, key) if desk.directory else None
+    if business and business.kickserv:
+        return int(business.kickserv.record_key)
+    raise ValueError(CUSTOMER, "This customer is only in ReadyDesk; choose a Kickserv customer.")
+
+
+def _scheduled(day: str | None, at: str | None, timezone: str) -> datetime | None:
+    if at and not day:
+        raise ValueError(DATE, "Choose a date for that time too.")
+    if not day:
+        return None
+    moment = time.fromisoformat(at) if at else time(9, 0)
+    return datetime.combine(date.fromisoformat(day), moment, ZoneInfo(timezone))
+
+
+def _field_errors(err: InvalidRequest) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for message in err.message.removeprefix("Kickserv refused that: ").rstrip(".").split("; "):
+        block = next((b for word, b in _MESSAGE_BLOCKS if word in message.lower()), DESCRIPTION)
+        errors[block] = f"{errors[block]} {message}" if block in errors else message
+    return errors
+
+
+def _outcome_view(result: WriteResult, form: JobForm, number: int) -> View:
+    label = escape_mrkdwn(form.customer_label or f"Kickserv customer #{number}")
+    if result.outcome in ("written", "duplicate") and result.reference:
+        return job_created_view(int(result.reference), label)
+    reason = escape_mrkdwn(result.error.message) if result.error else ""
+    if result.outcome == "unknown":
+        return job_failed_view(f"{reason} The job may or may not have been created: check "
+                               "Kickserv before trying again.", form)  # fmt: skip
+    return job_failed_view(f"*Nothing was written.* {reason}", form)
+
+
+async def _post_job_card(
+    client: AsyncWebClient, job: Job, form: JobForm, number: int, config: HandlerConfig,
+    user: str,
+) -> None:  # fmt: skip
+    """The new job's card, for the person who made it, in the channel they made it from."""
+    card = build_job_card(
+        job, customer_name=form.customer_label or None, customer_number=number, service=None,
+        latest_note=None, assigned=[], timezone=config.timezone,
+    )  # fmt: skip
+    await client.chat_postEphemeral(channel=form.channel_id, user=user, **card.message())

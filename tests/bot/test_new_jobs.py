@@ -1,0 +1,81 @@
+"""Creating Kickserv jobs from the form: opened at once, services filled in, written once,
+Kickserv's refusals shown on the fields with everything typed kept."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.console import Console
+from sandbox.slack import sandbox_user
+
+
+def _kickserv(console: Console):
+    return console._desk.kickserv._http._transport.app.state.data
+
+
+async def _open_form(console: Console, words: str = "democompany") -> str:
+    await console._desk.directory.refresh()
+    mark = len(console.slack.calls)
+    await console.send(f"/job new {words}")
+    methods = [c.name for c in console.slack.calls_since(mark) if c.name.startswith("views.")]
+    assert methods == ["views.open", "views.update"]  # opened at once, then the services
+    return console.slack.last_view_id
+
+
+async def test_the_form_creates_a_scheduled_signed_job_once(console):
+    console.slack.users["U0CONSOLE"] = sandbox_user(
+        "U0CONSOLE", "Alice Moreno", "alice@helpdesk.example", tz="America/New_York"
+    )
+    view_id = await _open_form(console)
+    view = console.slack.views[view_id]
+    customer = view["blocks"][0]["element"]["initial_option"]["value"]
+    assert customer.startswith("kickserv:")
+    service = view["blocks"][1]["element"]["options"][0]["value"]
+    before = set(_kickserv(console).jobs)
+    values = {"customer": customer, "service": service, "description": "Two storeys",
+              "date": "2026-12-01", "time": "14:30"}  # fmt: skip
+    first = await console.submit_view(view_id, values)
+    again = await console.submit_view(view_id, values)  # double submit
+    assert first["view"]["title"]["text"] == "Job created"
+    assert again["view"]["title"]["text"] == "Job created"
+    [new] = set(_kickserv(console).jobs) - before
+    job = _kickserv(console).jobs[new]
+    assert job.description == "Two storeys\n— alice via Slack"
+    assert job.scheduled_on == datetime(2026, 12, 1, 14, 30, tzinfo=ZoneInfo("America/New_York"))
+    assert f"*job {new}*" in str(first["view"]["blocks"])
+    posts = [c for c in console.slack.calls if c.name == "chat.postEphemeral"]
+    assert posts and posts[-1].payload["blocks"][0]["text"]["text"].startswith(f"Job {new} · ")
+
+
+async def test_kickserv_refusals_come_back_on_the_fields(console):
+    view_id = await _open_form(console)
+    customer = console.slack.views[view_id]["blocks"][0]["element"]["initial_option"]["value"]
+    before = len(_kickserv(console).jobs)
+    refused = await console.submit_view(view_id, {"customer": customer, "service": "999"})
+    assert refused == {"response_action": "errors", "errors": {"service": "Job type is invalid"}}
+    time_only = await console.submit_view(
+        view_id, {"customer": customer, "service": "24551", "time": "09:00"}
+    )
+    assert time_only["errors"] == {"date": "Choose a date for that time too."}
+    assert len(_kickserv(console).jobs) == before
+    # The claim was released: the corrected form writes.
+    fixed = await console.submit_view(view_id, {"customer": customer, "service": "24551"})
+    assert fixed["view"]["title"]["text"] == "Job created"
+
+
+async def test_a_readydesk_only_customer_is_refused_on_the_customer_field(console):
+    view_id = await _open_form(console)
+    answer = await console.submit_view(
+        view_id, {"customer": "readydesk:nobody", "service": "24551"}
+    )
+    assert answer["errors"] == {
+        "customer": "This customer is only in ReadyDesk; choose a Kickserv customer."
+    }
+
+
+async def test_a_customer_cards_create_job_button_opens_the_form_for_it(console):
+    await console._desk.directory.refresh()
+    await console.send("/customer john.smith@democompany.com")
+    await console.send("click Create job")
+    view = console.slack.views[console.slack.last_view_id]
+    assert view["callback_id"] == "job_modal"
+    assert view["blocks"][0]["element"]["initial_option"]["value"].startswith("kickserv:")
