@@ -20,8 +20,9 @@ class CommandHelp:
 
 COMMAND_HELP = (
     CommandHelp(
-        "ticket", f"{ids.TICKET_COMMAND} <number>", "Show a ReadyDesk ticket as a card.",
-        (f"{ids.TICKET_COMMAND} 34",),
+        "ticket", f"{ids.TICKET_COMMAND} <number> | new",
+        "Show a ReadyDesk ticket as a card, or create one in a form.",
+        (f"{ids.TICKET_COMMAND} 34", f"{ids.TICKET_COMMAND} new"),
     ),
     CommandHelp(
         "tickets", f"{ids.TICKETS_COMMAND} [filters] [words]",

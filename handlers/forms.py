@@ -3,6 +3,7 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck
 from slack_sdk.models.views import View
@@ -42,3 +43,14 @@ async def finish_submission(
             await ack(response_action="errors", errors=errors)
             return
     await ack(response_action="update", view=outcome(result))
+
+
+def submitted_values(view: dict[str, Any]) -> dict[str, str]:
+    """The submitted values by block id (selects give their chosen value)."""
+    out: dict[str, str] = {}
+    for block_id, actions in view.get("state", {}).get("values", {}).items():
+        for value in actions.values():
+            chosen = (value.get("selected_option") or {}).get("value")
+            picked = chosen or value.get("selected_date") or value.get("selected_time")
+            out[block_id] = (picked or value.get("value") or "").strip()
+    return out

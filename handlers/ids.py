@@ -48,7 +48,8 @@ OPTIONS = (CUSTOMER_PICKER,)
 # Modal callback ids
 NOTE_MODAL = "note_modal"
 JOB_MODAL = "job_modal"
-VIEWS = (NOTE_MODAL, JOB_MODAL)
+TICKET_MODAL = "ticket_modal"
+VIEWS = (NOTE_MODAL, JOB_MODAL, TICKET_MODAL)
 
 # Shortcut callback ids and Events API event types (none yet; each capability adds its own here
 # and in manifest.yml in the same change).

@@ -21,7 +21,6 @@ from handlers.cards.job_form import (
     SERVICE,
     TIME,
     JobForm,
-    form_values,
     job_created_view,
     job_failed_view,
     job_modal,
@@ -29,7 +28,7 @@ from handlers.cards.job_form import (
 )  # fmt: skip
 from handlers.cards.jobs import build_job_card
 from handlers.config import HandlerConfig
-from handlers.forms import finish_submission
+from handlers.forms import finish_submission, submitted_values
 from handlers.identity import Identities
 from handlers.middleware import writers_only
 from handlers.mrkdwn import escape_mrkdwn, truncate
@@ -109,7 +108,7 @@ async def submit_job(
     desk: Desk, store: Store, identities: Identities, config: HandlerConfig,
 ) -> None:  # fmt: skip
     """Create the job once (the view id is the intent); Kickserv's refusals keep the form open."""
-    values = form_values(view)
+    values = submitted_values(view)
     form = JobForm.model_validate_json(view["private_metadata"]).model_copy(
         update={"description": values.get(DESCRIPTION, "")}
     )

@@ -8,9 +8,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.readydesk.search import search_tickets
-from handlers import ids
+from handlers import ids, new_tickets
 from handlers.args import UsageError, parse_ticket_number, usage_text, wants_help
 from handlers.cards.common import Card
+from handlers.cards.ticket_form import TicketForm
 from handlers.cards.tickets import build_ticket_card, build_ticket_list_card, ticket_text
 from handlers.config import HandlerConfig
 from handlers.identity import Identities
@@ -35,9 +36,15 @@ async def show_ticket(
     respond: AsyncRespond,
     desk: Desk,
     config: HandlerConfig,
+    client: AsyncWebClient,
 ) -> None:
-    """`/ticket 34`: reply with ticket 34's card, or with the usage when the number is bad."""
+    """`/ticket 34`: ticket 34's card (or the usage); `/ticket new`: the Create ticket form."""
     text = command.get("text", "")
+    if text.strip().lower() == "new":
+        await ack()
+        form = TicketForm(channel_id=command.get("channel_id", ""))
+        await new_tickets.open_ticket_form(client, command["trigger_id"], form, desk, config)
+        return
     try:
         ticket_id = parse_ticket_number("" if wants_help(text) else text)
     except UsageError as err:

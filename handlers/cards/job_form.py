@@ -1,7 +1,5 @@
 """The Create job form: customer (typeahead), service, description, optional date and time."""
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -74,17 +72,6 @@ def job_modal(form: JobForm, job_types: list[JobType] | None) -> View:
         submit="Create job" if job_types is not None else None, close="Cancel",
         private_metadata=form.model_dump_json(), blocks=blocks,
     )  # fmt: skip
-
-
-def form_values(view: dict[str, Any]) -> dict[str, str]:
-    """The submitted values by block id (selects give their chosen value)."""
-    out: dict[str, str] = {}
-    for block_id, actions in view.get("state", {}).get("values", {}).items():
-        for value in actions.values():
-            chosen = (value.get("selected_option") or {}).get("value")
-            picked = chosen or value.get("selected_date") or value.get("selected_time")
-            out[block_id] = (picked or value.get("value") or "").strip()
-    return out
 
 
 def job_created_view(job_number: int, label: str) -> View:

@@ -31,7 +31,7 @@ async def test_missing_ticket_says_so(console):
 async def test_bad_argument_gets_the_usage_in_the_ack(console):
     [reply] = await console.send("/ticket abc")
     assert reply["via"] == "ack"
-    assert "Usage: `/ticket &lt;number&gt;`" in reply["text"]
+    assert "Usage: `/ticket &lt;number&gt; | new`" in reply["text"]
 
 
 async def test_help_lists_the_commands(console):

@@ -15,7 +15,7 @@ def test_bad_ticket_numbers_explain_the_usage(text):
     with pytest.raises(UsageError) as caught:
         parse_ticket_number(text)
     message = str(caught.value)
-    assert "Usage: `/ticket &lt;number&gt;`" in message
+    assert "Usage: `/ticket &lt;number&gt; | new`" in message
     assert "<" not in message  # nothing Slack could read as a link or mention
 
 

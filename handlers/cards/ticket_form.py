@@ -1,0 +1,74 @@
+"""The Create ticket form: customer (typeahead), subject, description, category, priority."""
+
+from pydantic import BaseModel, ConfigDict
+from slack_sdk.models.blocks import (
+    Block,
+    ExternalDataSelectElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from handlers import ids
+from handlers.cards.common import context, mrkdwn_section
+from handlers.mrkdwn import truncate
+
+CUSTOMER, SUBJECT, DESCRIPTION, CATEGORY, PRIORITY = (
+    "customer", "subject", "description", "category", "priority",
+)  # fmt: skip
+SUBJECT_MAX = 255
+DESCRIPTION_MAX = 1500  # ReadyDesk takes it in the URL, which its server caps near 2000
+
+
+class TicketForm(BaseModel):
+    """What the form remembers: where it was opened and the text it was prefilled with."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel_id: str = ""
+    subject: str = ""
+    description: str = ""
+
+
+def _select(block_id: str, label: str, values: list[str], *, optional: bool) -> InputBlock:
+    options = [Option(text=truncate(v, 75), value=v[:150]) for v in values[:100]]
+    return InputBlock(
+        block_id=block_id, label=label, optional=optional,
+        element=StaticSelectElement(action_id=block_id, placeholder="Choose", options=options),
+    )  # fmt: skip
+
+
+def ticket_modal(form: TicketForm, categories: list[str] | None, priorities: list[str]) -> View:
+    """The form; until the categories arrive (`None`), a line says they are loading."""
+    customer = ExternalDataSelectElement(
+        action_id=ids.CUSTOMER_PICKER, placeholder="Type a name, email or phone", min_query_length=2
+    )
+    blocks: list[Block] = [
+        InputBlock(block_id=CUSTOMER, label="Customer", element=customer),
+        InputBlock(block_id=SUBJECT, label="Subject", element=PlainTextInputElement(
+            action_id=SUBJECT, max_length=SUBJECT_MAX,
+            initial_value=truncate(form.subject, SUBJECT_MAX) or None)),
+        InputBlock(block_id=DESCRIPTION, label="Description", optional=True,
+                   element=PlainTextInputElement(
+                       action_id=DESCRIPTION, multiline=True, max_length=DESCRIPTION_MAX,
+                       initial_value=form.description[:DESCRIPTION_MAX] or None)),
+    ]  # fmt: skip
+    if categories is None:
+        blocks.append(mrkdwn_section("_Loading the categories from ReadyDesk…_"))
+    elif categories:
+        blocks.append(_select(CATEGORY, "Category", categories, optional=True))
+    if priorities:
+        blocks.append(_select(PRIORITY, "Priority", priorities, optional=True))
+    blocks.append(context("Signed “— your name via Slack”."))
+    return View(
+        type="modal", callback_id=ids.TICKET_MODAL, title="Create ticket",
+        submit="Create ticket" if categories is not None else None, close="Cancel",
+        private_metadata=form.model_dump_json()[:3000], blocks=blocks,
+    )  # fmt: skip
+
+
+def ticket_result_view(title: str, message: str) -> View:
+    """How creating the ticket ended (message is mrkdwn, escaped)."""
+    return View(type="modal", title=title, close="Done", blocks=[mrkdwn_section(message)])

@@ -1,0 +1,127 @@
+"""Creating ReadyDesk tickets from Slack: `/ticket new` opens the form at once; the categories
+fill in when ReadyDesk answers."""
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from api.desk import Desk
+from api.errors import BackendError, InvalidRequest
+from api.writes import Intent, WriteResult, write_once
+from handlers import ids
+from handlers.cards.ticket_form import (
+    CATEGORY,
+    CUSTOMER,
+    DESCRIPTION,
+    PRIORITY,
+    SUBJECT,
+    TicketForm,
+    ticket_modal,
+    ticket_result_view,
+)  # fmt: skip
+from handlers.cards.tickets import build_ticket_card, ticket_text
+from handlers.config import HandlerConfig
+from handlers.forms import finish_submission, submitted_values
+from handlers.identity import Identities
+from handlers.middleware import writers_only
+from handlers.mrkdwn import escape_mrkdwn, truncate
+from handlers.typeahead import parse_customer_value
+from store import Store
+from store.directory import KICKSERV
+
+_FIELDS = {"cid": CUSTOMER, "subject": SUBJECT, "description": DESCRIPTION,
+           "category": CATEGORY, "priority": PRIORITY}  # fmt: skip
+
+
+def register(app: AsyncApp) -> None:
+    """Attach the form's submit, behind the writers check."""
+    app.view(ids.TICKET_MODAL, middleware=[writers_only])(submit_ticket)
+
+
+async def open_ticket_form(
+    client: AsyncWebClient, trigger_id: str, form: TicketForm, desk: Desk, config: HandlerConfig
+) -> None:
+    """Open the form inside the trigger's 3 seconds, then add the categories when they come."""
+    opened = await client.views_open(
+        trigger_id=trigger_id, view=ticket_modal(form, None, config.priorities)
+    )
+    try:
+        categories = await desk.readydesk.ticket_categories()
+    except BackendError:
+        categories = []  # the ticket can still be created without one
+    await client.views_update(view_id=opened["view"]["id"],
+                              view=ticket_modal(form, categories, config.priorities))  # fmt: skip
+
+
+async def submit_ticket(
+    ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, desk: Desk,
+    store: Store, identities: Identities, config: HandlerConfig,
+) -> None:  # fmt: skip
+    """Create the ticket once (the view id is the intent); refusals stay on their fields."""
+    values = submitted_values(view)
+    form = TicketForm.model_validate_json(view["private_metadata"])
+    user_id = body["user"]["id"]
+    customer_id = await _readydesk_customer(values.get(CUSTOMER, ""), desk)
+    if customer_id is None:
+        why = "This customer is only in Kickserv; choose a ReadyDesk customer."
+        await ack(response_action="errors", errors={CUSTOMER: why})
+        return
+    profile = await identities.profile(client, user_id)
+    description = "\n".join(
+        p for p in (values.get(DESCRIPTION, ""), f"— {profile.name} via Slack") if p
+    )
+    fields = {
+        "cid": customer_id, "subject": values.get(SUBJECT, ""), "body": description,
+        "category": values.get(CATEGORY) or None, "priority": values.get(PRIORITY) or None,
+    }  # fmt: skip
+    created: list[int] = []
+
+    async def write() -> str:
+        created.append(await desk.readydesk.add_ticket(**{k: v for k, v in fields.items() if v}))
+        return str(created[0])
+
+    intent = Intent(
+        key=f"view:{view['id']}", action="ticket.create", user_id=user_id,
+        channel_id=form.channel_id, target=f"customer {customer_id}",
+        summary=truncate(values.get(SUBJECT, ""), 300),
+    )  # fmt: skip
+
+    async def run() -> WriteResult:
+        result = await write_once(store, intent, write)
+        if created and form.channel_id:
+            ticket = await desk.readydesk.get_ticket(created[0])
+            await client.chat_postEphemeral(
+                channel=form.channel_id, user=user_id, text=ticket_text(ticket),
+                blocks=[b.to_dict() for b in build_ticket_card(
+                    ticket, web_url=config.readydesk_web_url)],
+            )  # fmt: skip
+        return result
+
+    await finish_submission(
+        ack, client, view["id"], run(), saving=ticket_result_view("Saving…", "Creating …"),
+        outcome=_outcome_view, field_errors=_field_errors,
+    )  # fmt: skip
+
+
+async def _readydesk_customer(value: str, desk: Desk) -> str | None:
+    system, key = parse_customer_value(value)
+    if system != KICKSERV:
+        return key or None
+    business = await desk.directory.business(KICKSERV, key) if desk.directory else None
+    return business.readydesk.record_key if business and business.readydesk else None
+
+
+def _field_errors(err: InvalidRequest) -> dict[str, str]:
+    return {_FIELDS[f]: m[:2000] for f, m in err.field_errors.items() if f in _FIELDS}
+
+
+def _outcome_view(result: WriteResult) -> View:
+    if result.outcome in ("written", "duplicate") and result.reference:
+        return ticket_result_view("Ticket created", f"Created *ticket #{result.reference}*.")
+    reason = escape_mrkdwn(result.error.message) if result.error else ""
+    if result.outcome == "unknown":
+        return ticket_result_view("Not sure", f"{reason} The ticket may or may not have been "
+                                  "created: check ReadyDesk before trying again.")  # fmt: skip
+    return ticket_result_view("Ticket not created", f"*Nothing was written.* {reason}")
