@@ -51,9 +51,13 @@ JOB_MODAL = "job_modal"
 TICKET_MODAL = "ticket_modal"
 VIEWS = (NOTE_MODAL, JOB_MODAL, TICKET_MODAL)
 
-# Shortcut callback ids and Events API event types (none yet; each capability adds its own here
-# and in manifest.yml in the same change).
-SHORTCUTS: tuple[str, ...] = ()
+# Message shortcut callback ids
+ADD_AS_NOTE = "add_as_note"
+CREATE_TICKET_FROM_MESSAGE = "create_ticket_from_message"
+CREATE_JOB_FROM_MESSAGE = "create_job_from_message"
+SHORTCUTS = (ADD_AS_NOTE, CREATE_TICKET_FROM_MESSAGE, CREATE_JOB_FROM_MESSAGE)
+
+# Events API event types (none yet; each capability adds its own here and in manifest.yml).
 EVENTS: tuple[str, ...] = ()
 
 # Bot scopes: commands; chat:write and chat:write.public for Share in channel; users:read and

@@ -19,17 +19,21 @@ from handlers.args import UsageError, usage_text
 from handlers.cards.common import Card, button_raw, mrkdwn_section
 from handlers.cards.modals import (
     NOTE_BLOCK,
+    PICK_CUSTOMER,
+    PICK_JOB,
+    PICK_TICKET,
     failed_view,
     note_modal,
     result_view,
     saving_view,
     typed_note,
 )
-from handlers.forms import finish_submission
+from handlers.forms import finish_submission, submitted_values
 from handlers.identity import Identities
 from handlers.middleware import writers_only
 from handlers.mrkdwn import escape_mrkdwn, truncate
 from handlers.refs import NoteTarget
+from handlers.typeahead import parse_customer_value
 from store import Store
 
 _NOTE = re.compile(r"(?is)\s*(ticket|customer|job)\s+#?(\w[\w.-]*)\s*(.*)")
@@ -96,6 +100,13 @@ async def submit_note(
     target = NoteTarget.model_validate_json(view["private_metadata"]).model_copy(
         update={"text": text}
     )
+    if target.kind == "pick":
+        try:
+            target = await _picked_target(target, submitted_values(view), desk)
+        except ValueError as err:
+            block, message = err.args
+            await ack(response_action="errors", errors={block: message})
+            return
     user_id = body["user"]["id"]
     intent = _intent(f"view:{view['id']}", target, user_id)
     await finish_submission(
@@ -104,6 +115,28 @@ async def submit_note(
         saving=saving_view(target), outcome=lambda result: _outcome_view(target, result),
         field_errors=lambda err: {NOTE_BLOCK: err.message[:2000]} if err.field_errors else {},
     )  # fmt: skip
+
+
+async def _picked_target(target: NoteTarget, values: dict[str, str], desk: Desk) -> NoteTarget:
+    """The one record chosen in a note-from-message form."""
+    chosen = {b: v for b, v in values.items() if b in (PICK_TICKET, PICK_CUSTOMER, PICK_JOB) and v}
+    if len(chosen) != 1:
+        raise ValueError(PICK_TICKET, "Choose one: a ticket number, a customer or a job number.")
+    [(block, value)] = chosen.items()
+    if block == PICK_CUSTOMER:
+        system, key = parse_customer_value(value)
+        business = await desk.directory.business(system, key) if desk.directory else None
+        if business is None or business.kickserv is None:
+            raise ValueError(block, "Customer notes are kept in Kickserv; this customer has no "
+                             "Kickserv record.")  # fmt: skip
+        return target.model_copy(
+            update={"kind": "customer", "number": business.kickserv.record_key}
+        )
+    number = value.lstrip("#")
+    if not number.isdigit():
+        raise ValueError(block, f"`{truncate(value, 40)}` is not a number.")
+    kind = "ticket" if block == PICK_TICKET else "job"
+    return target.model_copy(update={"kind": kind, "number": number})
 
 
 def parse_note(text: str, channel_id: str) -> NoteTarget:

@@ -62,14 +62,16 @@ class NoteTarget(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    kind: Literal["ticket", "customer", "job"]
-    number: str
+    kind: Literal["ticket", "customer", "job", "pick"]  # pick: the form asks where it goes
+    number: str = ""
     channel_id: str = ""
     text: str = ""
 
     @property
     def label(self) -> str:
         """`ticket #34`, `customer 380`, `job 86001`."""
+        if self.kind == "pick":
+            return "the record you choose"
         return f"ticket #{self.number}" if self.kind == "ticket" else f"{self.kind} {self.number}"
 
 

@@ -215,6 +215,10 @@ class SlackSandbox:
             return {"ok": True, "url": self.base_url.replace("http://", "ws://") + "/socket"}
         if method.startswith("views."):
             return {"ok": True, "view": self._keep_view(method, payload)}
+        if method == "chat.getPermalink":
+            ts = str(payload.get("message_ts", "")).replace(".", "")
+            link = f"https://sandbox.slack.example/archives/{payload.get('channel')}/p{ts}"
+            return {"ok": True, "channel": payload.get("channel"), "permalink": link}
         if method == "users.info":
             user = self.users.get(payload.get("user", ""))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}

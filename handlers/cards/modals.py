@@ -5,6 +5,7 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
+    ExternalDataSelectElement,
     InputBlock,
     PlainTextInputElement,
     SectionBlock,
@@ -27,7 +28,8 @@ def note_modal(target: NoteTarget) -> View:
         initial_value=target.text[:NOTE_MAX] or None,
         placeholder="What happened, what was agreed, what is next…",
     )  # fmt: skip
-    blocks: list[Block] = [
+    blocks: list[Block] = list(_target_pickers()) if target.kind == "pick" else []
+    blocks += [
         InputBlock(block_id=NOTE_BLOCK, label=f"Note on {target.label}", element=field),
         context("Signed “— your name via Slack”; on ReadyDesk tickets, as your technician."),
     ]
@@ -36,6 +38,23 @@ def note_modal(target: NoteTarget) -> View:
         type="modal", callback_id=ids.NOTE_MODAL, title="Add note", submit="Add note",
         close="Cancel", private_metadata=metadata, blocks=blocks,
     )  # fmt: skip
+
+
+PICK_TICKET, PICK_CUSTOMER, PICK_JOB = "pick_ticket", "pick_customer", "pick_job"
+
+
+def _target_pickers() -> list[Block]:
+    """Where a note from a message goes: one of a ticket, a Kickserv customer or a job."""
+    customer = ExternalDataSelectElement(
+        action_id=ids.CUSTOMER_PICKER, placeholder="Type a name", min_query_length=2
+    )
+    return [
+        InputBlock(block_id=PICK_TICKET, label="Ticket number", optional=True,
+                   element=PlainTextInputElement(action_id=PICK_TICKET, placeholder="34")),
+        InputBlock(block_id=PICK_CUSTOMER, label="or a customer", optional=True, element=customer),
+        InputBlock(block_id=PICK_JOB, label="or a job number", optional=True,
+                   element=PlainTextInputElement(action_id=PICK_JOB, placeholder="86001")),
+    ]  # fmt: skip
 
 
 def typed_note(view: dict[str, Any]) -> str:

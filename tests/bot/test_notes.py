@@ -181,3 +181,45 @@ def test_deskhand_audit_prints_rows_and_json(tmp_path):
     assert row["summary"] == "Gate code" and row["outcome"] == "written"
     bad = run("--since", "yesterday")
     assert bad.returncode == 2 and "--since takes" in bad.stderr
+
+
+async def _shortcut(console: Console, callback_id: str, text: str) -> None:
+    payload = {
+        "type": "message_action", "callback_id": callback_id, "trigger_id": "9.9",
+        "team": {"id": "T0SANDBOX"}, "user": {"id": "U0CONSOLE"}, "api_app_id": "A0DESKHAND",
+        "channel": {"id": "C0CONSOLE"}, "response_url": console.slack.response_url("sc"),
+        "message": {"type": "message", "text": text, "ts": "1700000001.000200", "user": "U1"},
+    }  # fmt: skip
+    await console._dispatch_raw(payload)
+
+
+async def test_add_as_note_asks_where_and_keeps_the_message_and_its_link(console):
+    await console._desk.directory.refresh()
+    await _shortcut(console, "add_as_note", "Customer says <@U1|pat> fixed it &amp; left")
+    view_id = console.slack.last_view_id
+    form = console.slack.views[view_id]
+    note = next(b for b in form["blocks"] if b.get("block_id") == "note")
+    assert note["element"]["initial_value"] == (
+        "Customer says @pat fixed it & left\n"
+        "https://sandbox.slack.example/archives/C0CONSOLE/p1700000001000200"
+    )
+    nowhere = await console.submit_view(view_id, {"note": "x"})
+    assert nowhere["errors"] == {
+        "pick_ticket": "Choose one: a ticket number, a customer or a job number."
+    }
+    before = len(_history(console, 34))
+    written = await console.submit_view(view_id, {"pick_ticket": "#34", "note": "From chat"})
+    assert written["view"]["title"]["text"] == "Note added"
+    assert _history(console, 34)[-1].note == "From chat\n— alice via Slack"
+    assert len(_history(console, 34)) == before + 1
+
+
+async def test_create_ticket_and_create_job_shortcuts_prefill_their_forms(console):
+    await _shortcut(console, "create_ticket_from_message", "Printer on fire\nThird floor")
+    ticket_form = console.slack.views[console.slack.last_view_id]
+    subject = next(b for b in ticket_form["blocks"] if b.get("block_id") == "subject")
+    assert subject["element"]["initial_value"] == "Printer on fire"
+    await _shortcut(console, "create_job_from_message", "Gutters, both sides")
+    job_form = console.slack.views[console.slack.last_view_id]
+    description = next(b for b in job_form["blocks"] if b.get("block_id") == "description")
+    assert description["element"]["initial_value"].startswith("Gutters, both sides\nhttps://")
