@@ -7,7 +7,6 @@ printed one JSON object a line with `--json`.
 """
 
 import asyncio
-import html
 import json
 import re
 import secrets
@@ -23,6 +22,8 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import build_app, build_desk
+from bot.console_forms import fill_form
+from bot.console_render import Style, render_reply
 from bot.settings import Settings
 from handlers import ids
 from sandbox.slack import TEAM_ID, RecordedCall, SlackSandbox
@@ -31,6 +32,11 @@ from store import Store
 CONSOLE_USER = "U0CONSOLE"
 CONSOLE_CHANNEL = "C0CONSOLE"
 HELP_ALIASES = {"help", "?", "/help"}
+# Message shortcuts by the name people see (the manifest's `name`; test-checked).
+SHORTCUT_NAMES = {
+    "add as note": ids.ADD_AS_NOTE, "create ticket": ids.CREATE_TICKET_FROM_MESSAGE,
+    "create job": ids.CREATE_JOB_FROM_MESSAGE,
+}  # fmt: skip
 # Commands whose manifest entry has should_escape: true; Slack escapes their text (test-checked).
 ESCAPED_COMMANDS = {ids.DESKHAND_COMMAND}
 QUIT_WORDS = {"quit", "exit", r"\q"}
@@ -81,6 +87,8 @@ class Console:
             return await self.click(text)
         if command.lower() == "choose":
             return await self.choose(text)
+        if command.lower() == "shortcut":
+            return await self.shortcut(text)
         if command not in ids.SLASH_COMMANDS:
             known = ", ".join(ids.SLASH_COMMANDS)
             return [_reply("console", f"Unknown command `{command}`. Try `help` ({known}).")]
@@ -128,6 +136,25 @@ class Console:
                                   "selected_option": choice}  # fmt: skip
                         return await self._press(block.get("block_id", ""), action)
         return [_reply("console", f"No select with `{option.strip()}` on the last card.")]
+
+    async def shortcut(self, text: str) -> list[dict[str, Any]]:
+        """`shortcut "Add as note" <message text>`: the message shortcut on a made-up message."""
+        name, _, message = text.strip().removeprefix('"').partition('"')
+        callback_id = SHORTCUT_NAMES.get(name.strip().lower())
+        if callback_id is None:
+            names = ", ".join(f'"{n.capitalize()}"' for n in SHORTCUT_NAMES)
+            return [_reply("console", f'Usage: shortcut "<name>" <message text>; names: {names}.')]
+        self._counter += 1
+        payload = {
+            "type": "message_action", "callback_id": callback_id, "api_app_id": "A0DESKHAND",
+            "trigger_id": f"{self._counter}.{secrets.token_hex(6)}", "team": {"id": TEAM_ID},
+            "user": {"id": CONSOLE_USER, "team_id": TEAM_ID}, "channel": {"id": CONSOLE_CHANNEL},
+            "response_url": self.slack.response_url(f"shortcut{self._counter}"),
+            "message": {"type": "message", "text": message.strip(), "user": CONSOLE_USER,
+                        "ts": f"{time.time():.6f}"},
+        }  # fmt: skip
+        body = urlencode({"payload": json.dumps(payload)})
+        return await self._deliver(body, len(self.slack.calls))
 
     async def _press(self, block_id: str, action: dict[str, Any]) -> list[dict[str, Any]]:
         self._counter += 1
@@ -312,75 +339,6 @@ def _call_reply(call: RecordedCall) -> dict[str, Any]:
     return reply
 
 
-# -- rendering for a terminal ------------------------------------------------------------------
-
-
-class Style:
-    """ANSI styling, switched off when stdout is not a terminal."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-
-    def __call__(self, code: str, text: str) -> str:
-        """Wrap `text` in an ANSI style code."""
-        return f"\033[{code}m{text}\033[0m" if self.enabled else text
-
-
-def _mrkdwn_to_terminal(text: str, style: Style) -> str:
-    """What Slack would show: entities unescaped, *bold* and `code` styled."""
-    text = re.sub(r"(?<!\w)\*([^*\n]+)\*(?!\w)", lambda m: style("1", m.group(1)), text)
-    text = re.sub(r"`([^`\n]+)`", lambda m: style("36", m.group(1)), text)
-    return html.unescape(text)
-
-
-def _text(obj: dict[str, Any] | None, style: Style) -> str:
-    if not obj:
-        return ""
-    if obj.get("type") == "mrkdwn":
-        return _mrkdwn_to_terminal(obj.get("text", ""), style)
-    return obj.get("text", "")
-
-
-def render_reply(reply: dict[str, Any], style: Style) -> str:
-    """One reply as terminal text: blocks when there are some, the fallback text otherwise."""
-    lines: list[str] = []
-    blocks = reply.get("blocks") or []
-    if not blocks:
-        return _mrkdwn_to_terminal(reply.get("text", ""), style)
-    for block in blocks:
-        lines.extend(_render_block(block, style))
-    return "\n".join(lines)
-
-
-def _render_block(block: dict[str, Any], style: Style) -> Iterable[str]:
-    kind = block.get("type")
-    if kind == "header":
-        yield style("1;4", _text(block.get("text"), style))
-    elif kind == "section":
-        if block.get("text"):
-            accessory = block.get("accessory", {}).get("text")
-            yield _text(block["text"], style) + (
-                f"  [ {_text(accessory, style)} ]" if accessory else ""
-            )
-        for field in block.get("fields", []):
-            label, _, value = _text(field, style).partition("\n")
-            yield f"  {label}: {value.replace(chr(10), ' / ')}" if value else f"  {label}"
-    elif kind == "context":
-        yield style("2", "  ".join(_text(e, style) for e in block.get("elements", [])))
-    elif kind == "divider":
-        yield style("2", "─" * 40)
-    elif kind == "actions":
-        yield "Buttons: " + "  ".join(_element(e, style) for e in block.get("elements", []))
-
-
-def _element(element: dict[str, Any], style: Style) -> str:
-    """A button as `[ Label ]`, a select as `[ Current ▾ ]`."""
-    if element.get("type", "").endswith("_select"):
-        chosen = element.get("initial_option", {}).get("text") or element.get("placeholder")
-        return f"[ {_text(chosen, style)} ▾ ]"
-    return f"[ {_text(element.get('text'), style)} ]"
-
-
 async def run_console(
     settings: Settings,
     *,
@@ -407,12 +365,36 @@ async def run_console(
                 break
             if not line.strip():
                 continue
+            views_before = set(console.slack.views)
             for reply in await console.send(line):
+                if reply["via"].startswith("views."):
+                    continue  # a form: filled in below
                 if json_output:
                     print(json.dumps(reply, ensure_ascii=False), file=stdout)
                 else:
                     print(render_reply(reply, style) + "\n", file=stdout)
+            for view_id in sorted(set(console.slack.views) - views_before):
+                await _form(console, view_id, stdin, stdout, interactive)
             stdout.flush()
+
+
+async def _form(
+    console: Console, view_id: str, stdin: TextIO, stdout: TextIO, interactive: bool
+) -> None:
+    """Fill a modal the app opened, with answers from the same input as the commands."""
+
+    async def read(prompt: str) -> str | None:
+        if not interactive:
+            print(prompt, file=stdout, end="")
+        answer = await asyncio.to_thread(_read_line, stdin, prompt if interactive else "")
+        if not interactive and answer is not None:
+            print(answer.rstrip("\n"), file=stdout)
+        return None if answer is None else answer.rstrip("\n")
+
+    await fill_form(
+        console, console.slack.views, view_id, read, lambda text: print(text, file=stdout)
+    )
+    print(file=stdout)
 
 
 def _read_line(stdin: TextIO, prompt: str) -> str | None:

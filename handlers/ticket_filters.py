@@ -104,13 +104,18 @@ def resolve(
         else:
             values["opened_from"], values["opened_to"] = _opened(value, now)
     words = " ".join(parsed.words)
+    too_long = UsageError(
+        f"That search is too long: use at most {MAX_WORDS} characters of words and "
+        f"{MAX_VALUE} per filter value."
+    )
     if len(words) > MAX_WORDS or any(len(v) > MAX_VALUE for _, v in parsed.pairs):
-        # The search rides in the paging buttons' values, which Slack caps at 2000 characters.
-        raise UsageError(
-            f"That search is too long: use at most {MAX_WORDS} characters of words and "
-            f"{MAX_VALUE} per filter value."
-        )
-    return TicketQuery(words=words, **values)
+        raise too_long
+    query = TicketQuery(words=words, **values)
+    try:
+        query.model_copy(update={"page": 99_999}).value()  # it rides in the paging buttons
+    except ValueError:
+        raise too_long from None  # (only text that JSON must escape heavily gets here)
+    return query
 
 
 def describe(query: TicketQuery) -> str:

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
+from bot.console import SHORTCUT_NAMES
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -46,3 +50,26 @@ def test_console_renders_a_card_for_people():
         assert label in out
     assert "Buttons: [ Refresh ]  [ Add note ]  [ Assign to me ]  [ Open ▾ ]  [ Close ]" in out
     assert "Customer ID:" in out  # the click showed the customer card
+
+
+def test_the_console_fills_forms_from_the_same_input():
+    result = _run_console([
+        "/note ticket 34", "Called back from the console",
+        "/ticket new", "demo", "1", "Scanner jams", "", "", "",
+        'shortcut "Add as note" Customer asked for a callback', "34", "", "", "",
+    ])  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Note on ticket #34: Called back from the console" in out
+    assert "[ Note added ]" in out and "Added the note to ticket #34" in out
+    assert "Customer: type to search: demo" in out and "1. Demo Company (demo)" in out
+    assert "[ Ticket created ]" in out
+    assert "Ticket number (optional): 34" in out
+    assert out.count("[ Note added ]") == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_console_shortcut_names_are_the_manifests():
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    names = {s["name"].lower(): s["callback_id"] for s in manifest["features"]["shortcuts"]}
+    assert names == SHORTCUT_NAMES

@@ -238,6 +238,8 @@ async def test_the_longest_search_allowed_still_pages(console):
     assert "0 tickets" in reply["text"]
     [refused] = await console.send(f"/tickets {words} more words")
     assert "That search is too long" in refused["text"]
+    [escaped] = await console.send("/tickets " + "\x01" * 400)  # JSON writes each as \u0001
+    assert "That search is too long" in escaped["text"]
     query = TicketQuery(**{k: "x" * 100 for k in ("status", "priority", "category", "source",
                            "group", "tech", "customer")}, words="w" * 500, page=999)  # fmt: skip
     assert len(query.value()) < 2000  # every filter at its longest fits a button

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from api.kickserv import Job, KickservCustomer, Note
@@ -81,6 +81,7 @@ def test_ticket_cards(ticket, web_url):
 def test_ticket_list_cards(page, total, words):
     result = TicketPage(total=max(total, len(page)), tickets=page, page=1, page_size=10)
     query = TicketQuery(words=words[:500])
+    assume(len(query.value()) < 1990)  # /tickets refuses a search that would not fit
     card = build_ticket_list_card(result, query, described="x" * 600, now=datetime(2026, 1, 1))
     assert_slack_accepts(card)
 

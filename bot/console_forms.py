@@ -1,0 +1,107 @@
+"""Modals in the console: a form prints its fields, asks for each value (selects list their
+options, typeahead searches what you type), and submits through the real app."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+Read = Callable[[str], Awaitable[str | None]]
+Write = Callable[[str], None]
+
+
+class FormConsole(Protocol):
+    """What filling a form needs of the console."""
+
+    async def submit_view(self, view_id: str, values: dict[str, str]) -> dict[str, Any]: ...
+    async def suggest(self, action_id: str, typed: str) -> dict[str, Any]: ...
+
+
+def _plain(obj: dict[str, Any] | None) -> str:
+    return (obj or {}).get("text", "")
+
+
+def view_text(view: dict[str, Any]) -> str:
+    """A non-form view (an outcome) as lines of text."""
+    lines = [f"[ {_plain(view.get('title'))} ]"]
+    for block in view.get("blocks", []):
+        if block.get("type") in ("section", "context"):
+            texts = [block.get("text"), *block.get("elements", [])]
+            lines.extend(_plain(t) for t in texts if t and _plain(t))
+    return "\n".join(lines)
+
+
+async def fill_form(console: FormConsole, views: dict[str, dict[str, Any]], view_id: str,
+                    read: Read, write: Write) -> None:  # fmt: skip
+    """Ask for each field of the open form, submit it, show the outcome; re-ask on errors."""
+    while True:
+        view = views[view_id]
+        if not view.get("submit"):
+            write(view_text(view))
+            return
+        write(f"{_plain(view.get('title'))} — Enter leaves an optional field empty; "
+              "Ctrl-D cancels.")  # fmt: skip
+        values: dict[str, str] = {}
+        for block in (b for b in view.get("blocks", []) if b.get("type") == "input"):
+            value = await _ask(console, block, read, write)
+            if value is None:
+                write("Form cancelled: nothing was sent.")
+                return
+            values[block["block_id"]] = value
+        shown = views.get(view_id)
+        ack = await console.submit_view(view_id, values)
+        if ack.get("response_action") == "errors":
+            for block_id, message in ack.get("errors", {}).items():
+                write(f"  ! {block_id}: {message}")
+            continue
+        if ack.get("response_action") == "update":
+            write(view_text(ack["view"]))
+            if views.get(view_id) is not shown:  # the app updated it after the ack ("Saving…")
+                write(view_text(views[view_id]))
+        return
+
+
+async def _ask(console: FormConsole, block: dict[str, Any], read: Read, write: Write) -> str | None:
+    element = block["element"]
+    kind = element["type"]
+    label = _plain(block.get("label")) + ("" if not block.get("optional") else " (optional)")
+    if kind == "static_select":
+        return await _choose(label, element.get("options", []), read, write)
+    if kind == "external_select":
+        return await _search(console, label, element, read, write)
+    hint = {"datepicker": " [YYYY-MM-DD]", "timepicker": " [HH:MM]"}.get(kind, "")
+    initial = element.get("initial_value") or ""
+    shown = f" [{initial[:40]}{'…' if len(initial) > 40 else ''}]" if initial else ""
+    answer = await read(f"{label}{hint}{shown}: ")
+    return None if answer is None else (answer.strip() or initial)
+
+
+async def _choose(
+    label: str, options: list[dict[str, Any]], read: Read, write: Write
+) -> str | None:
+    for n, option in enumerate(options, start=1):
+        write(f"  {n}. {_plain(option.get('text'))}")
+    answer = await read(f"{label} (number or name): ")
+    if answer is None:
+        return None
+    answer = answer.strip()
+    if answer.isdigit() and 1 <= int(answer) <= len(options):
+        return options[int(answer) - 1]["value"]
+    named = [o["value"] for o in options if _plain(o.get("text")).lower() == answer.lower()]
+    return named[0] if named else answer
+
+
+async def _search(console: FormConsole, label: str, element: dict[str, Any], read: Read,
+                  write: Write) -> str | None:  # fmt: skip
+    initial = element.get("initial_option")
+    shown = f" [{_plain(initial.get('text'))}]" if initial else ""
+    typed = await read(f"{label}: type to search{shown}: ")
+    if typed is None:
+        return None
+    if not typed.strip():
+        return initial["value"] if initial else ""
+    answer = await console.suggest(element["action_id"], typed.strip())
+    options = [o for g in answer.get("option_groups", []) for o in g["options"]]
+    options += answer.get("options", [])
+    if not options:
+        write("  nothing matches")
+        return await _search(console, label, element, read, write)
+    return await _choose(label, options, read, write)
