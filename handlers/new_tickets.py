@@ -38,6 +38,7 @@ _FIELDS = {"cid": CUSTOMER, "subject": SUBJECT, "description": DESCRIPTION,
 def register(app: AsyncApp) -> None:
     """Attach the form's submit, behind the writers check."""
     app.view(ids.TICKET_MODAL, middleware=[writers_only])(submit_ticket)
+    app.action(ids.TICKET_TRY_AGAIN)(try_ticket_again)
 
 
 async def open_ticket_form(
@@ -61,7 +62,11 @@ async def submit_ticket(
 ) -> None:  # fmt: skip
     """Create the ticket once (the view id is the intent); refusals stay on their fields."""
     values = submitted_values(view)
-    form = TicketForm.model_validate_json(view["private_metadata"])
+    form = TicketForm.model_validate_json(view["private_metadata"]).model_copy(update={
+        "customer_value": values.get(CUSTOMER, ""), "subject": values.get(SUBJECT, ""),
+        "description": values.get(DESCRIPTION, ""), "category": values.get(CATEGORY, ""),
+        "priority": values.get(PRIORITY, ""),
+    })  # fmt: skip
     user_id = body["user"]["id"]
     customer_id = await _readydesk_customer(values.get(CUSTOMER, ""), desk)
     if customer_id is None:
@@ -101,7 +106,7 @@ async def submit_ticket(
 
     await finish_submission(
         ack, client, view["id"], run(), saving=ticket_result_view("Saving…", "Creating …"),
-        outcome=_outcome_view, field_errors=_field_errors,
+        outcome=lambda result: _outcome_view(result, form), field_errors=_field_errors,
     )  # fmt: skip
 
 
@@ -117,11 +122,21 @@ def _field_errors(err: InvalidRequest) -> dict[str, str]:
     return {_FIELDS[f]: m[:2000] for f, m in err.field_errors.items() if f in _FIELDS}
 
 
-def _outcome_view(result: WriteResult) -> View:
+def _outcome_view(result: WriteResult, form: TicketForm) -> View:
     if result.outcome in ("written", "duplicate") and result.reference:
         return ticket_result_view("Ticket created", f"Created *ticket #{result.reference}*.")
     reason = escape_mrkdwn(result.error.message) if result.error else ""
     if result.outcome == "unknown":
-        return ticket_result_view("Not sure", f"{reason} The ticket may or may not have been "
-                                  "created: check ReadyDesk before trying again.")  # fmt: skip
-    return ticket_result_view("Ticket not created", f"*Nothing was written.* {reason}")
+        unsure = f"{reason} The ticket may or may not have been created: check ReadyDesk first."
+        return ticket_result_view("Not sure", unsure, form)
+    return ticket_result_view("Ticket not created", f"*Nothing was written.* {reason}", form)
+
+
+async def try_ticket_again(ack: Any, body: dict[str, Any], client: AsyncWebClient, desk: Desk,
+                           config: HandlerConfig) -> None:  # fmt: skip
+    """Try again: the form back, with everything that was typed."""
+    await ack()
+    form = TicketForm.model_validate_json(body["view"]["private_metadata"])
+    categories = await desk.readydesk.ticket_categories()
+    await client.views_update(view_id=body["view"]["id"],
+                              view=ticket_modal(form, categories, config.priorities))  # fmt: skip

@@ -2,17 +2,19 @@
 
 from pydantic import BaseModel, ConfigDict
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
     ExternalDataSelectElement,
     InputBlock,
     Option,
     PlainTextInputElement,
+    SectionBlock,
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
 from handlers import ids
-from handlers.cards.common import context, mrkdwn_section
+from handlers.cards.common import button_raw, context, mrkdwn_section, plain
 from handlers.mrkdwn import truncate
 
 CUSTOMER, SUBJECT, DESCRIPTION, CATEGORY, PRIORITY = (
@@ -30,21 +32,29 @@ class TicketForm(BaseModel):
     channel_id: str = ""
     subject: str = ""
     description: str = ""
+    customer_value: str = ""  # what was chosen, so Try again brings it back
+    category: str = ""
+    priority: str = ""
 
 
-def _select(block_id: str, label: str, values: list[str], *, optional: bool) -> InputBlock:
+def _select(block_id: str, label: str, values: list[str], chosen: str) -> InputBlock:
     options = [Option(text=truncate(v, 75), value=v[:150]) for v in values[:100]]
-    return InputBlock(
-        block_id=block_id, label=label, optional=optional,
-        element=StaticSelectElement(action_id=block_id, placeholder="Choose", options=options),
-    )  # fmt: skip
+    initial = next((o for o in options if o.value == chosen), None)
+    element = StaticSelectElement(
+        action_id=block_id, placeholder="Choose", options=options, initial_option=initial
+    )
+    return InputBlock(block_id=block_id, label=label, optional=True, element=element)
 
 
 def ticket_modal(form: TicketForm, categories: list[str] | None, priorities: list[str]) -> View:
     """The form; until the categories arrive (`None`), a line says they are loading."""
+    chosen = form.customer_value
     customer = ExternalDataSelectElement(
-        action_id=ids.CUSTOMER_PICKER, placeholder="Type a name, email or phone", min_query_length=2
-    )
+        action_id=ids.CUSTOMER_PICKER, placeholder="Type a name, email or phone",
+        min_query_length=2,
+        initial_option=Option(text=truncate(chosen.partition(":")[2], 75), value=chosen)
+        if chosen else None,
+    )  # fmt: skip
     blocks: list[Block] = [
         InputBlock(block_id=CUSTOMER, label="Customer", element=customer),
         InputBlock(block_id=SUBJECT, label="Subject", element=PlainTextInputElement(
@@ -58,9 +68,9 @@ def ticket_modal(form: TicketForm, categories: list[str] | None, priorities: lis
     if categories is None:
         blocks.append(mrkdwn_section("_Loading the categories from ReadyDesk…_"))
     elif categories:
-        blocks.append(_select(CATEGORY, "Category", categories, optional=True))
+        blocks.append(_select(CATEGORY, "Category", categories, form.category))
     if priorities:
-        blocks.append(_select(PRIORITY, "Priority", priorities, optional=True))
+        blocks.append(_select(PRIORITY, "Priority", priorities, form.priority))
     blocks.append(context("Signed “— your name via Slack”."))
     return View(
         type="modal", callback_id=ids.TICKET_MODAL, title="Create ticket",
@@ -69,6 +79,15 @@ def ticket_modal(form: TicketForm, categories: list[str] | None, priorities: lis
     )  # fmt: skip
 
 
-def ticket_result_view(title: str, message: str) -> View:
-    """How creating the ticket ended (message is mrkdwn, escaped)."""
-    return View(type="modal", title=title, close="Done", blocks=[mrkdwn_section(message)])
+def ticket_result_view(title: str, message: str, retry: TicketForm | None = None) -> View:
+    """How creating the ticket ended (message is mrkdwn, escaped); with `retry`, the typed
+    text is kept and Try again brings the form back with it."""
+    blocks: list[Block] = [mrkdwn_section(message)]
+    if retry is None:
+        return View(type="modal", title=title, close="Done", blocks=blocks)
+    blocks += [
+        SectionBlock(text=plain(f"{retry.subject}\n{retry.description}".strip() or " ")),
+        ActionsBlock(elements=[button_raw("Try again", ids.TICKET_TRY_AGAIN, "again")]),
+    ]
+    return View(type="modal", title=title, close="Close", blocks=blocks,
+                private_metadata=retry.model_dump_json()[:3000])  # fmt: skip

@@ -50,3 +50,26 @@ async def test_readydesk_refusals_and_kickserv_only_customers_stay_on_the_fields
         "customer": "This customer is only in Kickserv; choose a ReadyDesk customer."
     }
     assert len(_tickets(console)) == before
+
+
+async def test_a_backend_failure_keeps_everything_typed_for_try_again(console):
+    faults = console._desk.readydesk._http._transport.app.state.faults
+    fault = faults.add("status", status=503, query={"action": "add_ticket"})
+    await console.send("/ticket new")
+    view_id = console.slack.last_view_id
+    values = {"customer": "readydesk:demo", "subject": "Badge reader", "description": "Lobby",
+              "priority": "Urgent"}  # fmt: skip
+    failed = await console.submit_view(view_id, values)
+    assert failed["view"]["title"]["text"] == "Ticket not created"
+    assert "Badge reader" in str(failed["view"]["blocks"])
+    faults.active.remove(fault)
+    console.slack.views[view_id] = {**failed["view"], "id": view_id}
+    await console.press_in_view(view_id, "Try again")
+    form = console.slack.views[view_id]
+    by_block = {b.get("block_id"): b for b in form["blocks"]}
+    assert by_block["subject"]["element"]["initial_value"] == "Badge reader"
+    assert by_block["description"]["element"]["initial_value"] == "Lobby"
+    assert by_block["priority"]["element"]["initial_option"]["value"] == "Urgent"
+    assert by_block["customer"]["element"]["initial_option"]["value"] == "readydesk:demo"
+    created = await console.submit_view(view_id, values)
+    assert created["view"]["title"]["text"] == "Ticket created"
