@@ -1,7 +1,8 @@
 """Creating Kickserv jobs from Slack: `/job new [customer words]` and a customer card's Create
 job button open the form at once; the services fill in when Kickserv answers."""
 
-from datetime import date, datetime, time
+import asyncio
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,13 +12,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
-from api.kickserv import Job
+from api.kickserv import Employee, Job, JobType
 from api.writes import Intent, WriteResult, write_once
 from handlers import ids
 from handlers.cards.job_form import (
     CUSTOMER,
     DATE,
     DESCRIPTION,
+    EMPLOYEE,
     SERVICE,
     TIME,
     JobForm,
@@ -37,6 +39,7 @@ from handlers.typeahead import customer_value, parse_customer_value
 from store import Store
 from store.directory import KICKSERV, READYDESK
 
+TASK_LENGTH = timedelta(hours=2)  # how long a job booked from Slack holds the calendar
 # Kickserv's 422 messages name the field first ("Job type can't be blank"): which block shows it.
 _MESSAGE_BLOCKS = (("job type", SERVICE), ("customer", CUSTOMER), ("scheduled", DATE))
 
@@ -53,13 +56,23 @@ async def open_job_form(client: AsyncWebClient, trigger_id: str, form: JobForm, 
     opened = await client.views_open(trigger_id=trigger_id, view=job_modal(form, None))
     view = opened["view"]
     try:
-        job_types = await desk.kickserv.job_types()
+        job_types, employees = await _choices(desk)
     except BackendError as err:
         why = f"Kickserv's services could not be read: {escape_mrkdwn(err.message)}"
         await client.views_update(view_id=view["id"], view=job_failed_view(why, form))
         return
     await client.views_update(view_id=view["id"], hash=view.get("hash"),
-                              view=job_modal(form, job_types))  # fmt: skip
+                              view=job_modal(form, job_types, employees))  # fmt: skip
+
+
+async def _choices(desk: Desk) -> tuple[list[JobType], list[Employee]]:
+    """The services (needed) and the employees (the form works without them), at once."""
+    job_types, employees = await asyncio.gather(
+        desk.kickserv.job_types(), desk.kickserv.employees(), return_exceptions=True
+    )
+    if isinstance(job_types, BaseException):
+        raise job_types
+    return job_types, employees if isinstance(employees, list) else []
 
 
 async def new_job_command(
@@ -99,8 +112,9 @@ async def try_job_again(ack: AsyncAck, body: dict[str, Any], client: AsyncWebCli
     """Try again: the form back, with what was typed."""
     await ack()
     form = JobForm.model_validate_json(body["view"]["private_metadata"])
-    job_types = await desk.kickserv.job_types()
-    await client.views_update(view_id=body["view"]["id"], view=job_modal(form, job_types))
+    job_types, employees = await _choices(desk)
+    await client.views_update(view_id=body["view"]["id"],
+                              view=job_modal(form, job_types, employees))  # fmt: skip
 
 
 async def submit_job(
@@ -117,6 +131,8 @@ async def submit_job(
     try:
         number = await _kickserv_number(values.get(CUSTOMER, ""), desk)
         when = _scheduled(values.get(DATE), values.get(TIME), profile.timezone)
+        if values.get(EMPLOYEE) and when is None:
+            raise ValueError(EMPLOYEE, "Choose a date too: assigning puts the job on a calendar.")
     except ValueError as err:
         block, message = err.args
         await ack(response_action="errors", errors={block: message})
@@ -137,15 +153,19 @@ async def submit_job(
         summary=truncate(f"{values[SERVICE]}: {form.description}", 300),
     )  # fmt: skip
 
+    assigned: list[str] = []
+
     async def run() -> WriteResult:
         result = await write_once(store, intent, write)
+        if created and values.get(EMPLOYEE) and when is not None:
+            assigned.append(await _assign(desk, created[0], int(values[EMPLOYEE]), when))
         if created and form.channel_id:
             await _post_job_card(client, created[0], form, number, config, user_id)
         return result
 
     await finish_submission(
         ack, client, view["id"], run(), saving=job_saving_view(),
-        outcome=lambda result: _outcome_view(result, form, number),
+        outcome=lambda result: _outcome_view(result, form, number, "".join(assigned)),
         field_errors=_field_errors,
     )  # fmt: skip
 
@@ -177,10 +197,20 @@ def _field_errors(err: InvalidRequest) -> dict[str, str]:
     return errors
 
 
-def _outcome_view(result: WriteResult, form: JobForm, number: int) -> View:
+async def _assign(desk: Desk, job: Job, employee_id: int, when: datetime) -> str:
+    """Put the new job on the chosen employee's calendar; a failure is reported, not raised
+    (the job exists, so the submit must not be retried into a second job)."""
+    try:
+        await desk.kickserv.create_task(job.global_id, when, when + TASK_LENGTH, [employee_id])
+    except BackendError as err:
+        return f"But assigning it failed: {escape_mrkdwn(err.message)} Assign it in Kickserv."
+    return ""
+
+
+def _outcome_view(result: WriteResult, form: JobForm, number: int, extra: str = "") -> View:
     label = escape_mrkdwn(form.customer_label or f"Kickserv customer #{number}")
     if result.outcome in ("written", "duplicate") and result.reference:
-        return job_created_view(int(result.reference), label)
+        return job_created_view(int(result.reference), label, extra)
     reason = escape_mrkdwn(result.error.message) if result.error else ""
     if result.outcome == "unknown":
         return job_failed_view(f"{reason} The job may or may not have been created: check "

@@ -75,7 +75,7 @@ class KickservFake(CustomerRoutes, JobRoutes):
             ("/jobs.json", self.jobs, ["GET", "POST"]),
             ("/jobs/{number:int}.json", self.job_item, ["GET", "PUT", "PATCH", "DELETE"]),
             ("/invoices.json", self.invoices, ["GET"]),
-            ("/tasks.json", self.tasks, ["GET"]),
+            ("/tasks.json", self.tasks, ["GET", "POST"]),
             ("/calendar.json", self.calendar, ["GET"]),
             ("/employees.json", self.employees, ["GET"]),
         ]

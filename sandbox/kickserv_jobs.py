@@ -191,7 +191,10 @@ class JobRoutes(FakeBase):
 
     async def tasks(self, request: Request) -> Any:
         """GET /tasks.json: job_id (global), from / to (YYYY-MM-DD, `to` exclusive),
-        employee_number; each task with glue for its job, customer and assigned employees."""
+        employee_number; each task with glue for its job, customer and assigned employees.
+        POST: `{"task": {job_id, starts_at, ends_at, employee_ids}}` (body shape inferred)."""
+        if request.method == "POST":
+            return self._create_task(await self.body(request, "task"))
         q = request.query_params
         rows = sorted(self.data.tasks.values(), key=lambda t: (t.starts_at, t.id))
         if q.get("job_id"):
@@ -205,6 +208,25 @@ class JobRoutes(FakeBase):
             numbers = {e.id: e.employee_number for e in self.data.employees.values()}
             rows = [t for t in rows if wanted in (numbers[e] for e in t.employee_ids)]
         return [self.task_json(t) for t in self._page(rows, request)]
+
+    def _create_task(self, fields: dict[str, Any]) -> Any:
+        job = next((j for j in self.data.jobs.values() if j.id == fields.get("job_id")), None)
+        errors = [] if job else ["Job is invalid"]
+        employees = [int(e) for e in fields.get("employee_ids") or []]
+        if any(e not in self.data.employees for e in employees):
+            errors.append("Employee is invalid")
+        try:
+            starts = datetime.fromisoformat(str(fields.get("starts_at")))
+            ends = datetime.fromisoformat(str(fields.get("ends_at") or fields.get("starts_at")))
+        except ValueError:
+            errors.append("Starts at is invalid")
+        if errors:
+            raise KickservError(422, {"errors": errors})
+        assert job is not None
+        task_id = self.data.next_id("task", 3_300_000)
+        task = KSTask(task_id, job.id, job.customer_id, starts, ends, employees)
+        self.data.tasks[task_id] = task
+        return self.task_json(task)
 
     def task_json(self, task: KSTask) -> dict[str, Any]:
         """A task with its glue records (the assigned employees without credentials)."""

@@ -4,7 +4,7 @@ with the API key as user and password, bodies wrapped in the resource name, 200 
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
@@ -269,6 +269,17 @@ class KickservClient:
             params["employee_number"] = employee_number
         data = await self._request("GET", "/tasks.json", params=params, action="list tasks")
         return build_list(Task, data, "list tasks")
+
+    async def create_task(
+        self, job_global_id: int, starts_at: datetime, ends_at: datetime, employee_ids: list[int]
+    ) -> Task:
+        """Put a job on the calendar with these employees (global ids) assigned; never retried.
+
+        The body's shape is inferred (the notes show the routes, not the create payload)."""
+        body = {"task": {"job_id": job_global_id, "starts_at": starts_at.isoformat(),
+                         "ends_at": ends_at.isoformat(), "employee_ids": employee_ids}}  # fmt: skip
+        data = await self._request("POST", "/tasks.json", json_body=body, action="create task")
+        return build(Task, data, "create task")
 
     async def job_types(self) -> list[JobType]:
         """The account's services, from calendar.json, cached for a few minutes."""

@@ -15,12 +15,14 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from api.kickserv import JobType
+from api.kickserv import Employee, JobType
 from handlers import ids
 from handlers.cards.common import button_raw, context, mrkdwn_section, plain
 from handlers.mrkdwn import truncate
 
-CUSTOMER, SERVICE, DESCRIPTION, DATE, TIME = "customer", "service", "description", "date", "time"
+CUSTOMER, SERVICE, DESCRIPTION, DATE, TIME, EMPLOYEE = (
+    "customer", "service", "description", "date", "time", "employee",
+)  # fmt: skip
 DESCRIPTION_MAX = 3000
 
 
@@ -35,7 +37,9 @@ class JobForm(BaseModel):
     description: str = ""
 
 
-def job_modal(form: JobForm, job_types: list[JobType] | None) -> View:
+def job_modal(
+    form: JobForm, job_types: list[JobType] | None, employees: list[Employee] | None = None
+) -> View:
     """The form; until the services arrive (`None`), a line says they are loading."""
     customer = ExternalDataSelectElement(
         action_id=ids.CUSTOMER_PICKER, placeholder="Type a name, email or phone",
@@ -65,6 +69,7 @@ def job_modal(form: JobForm, job_types: list[JobType] | None) -> View:
                    element=DatePickerElement(action_id=DATE)),
         InputBlock(block_id=TIME, label="Time (your time zone)", optional=True,
                    element=TimePickerElement(action_id=TIME)),
+        *([_employee_select(employees)] if employees else []),
         context("Signed “— your name via Slack”. Without a date the job is unscheduled."),
     ]  # fmt: skip
     return View(
@@ -74,11 +79,18 @@ def job_modal(form: JobForm, job_types: list[JobType] | None) -> View:
     )  # fmt: skip
 
 
-def job_created_view(job_number: int, label: str) -> View:
+def _employee_select(employees: list[Employee]) -> InputBlock:
+    options = [Option(text=truncate(e.name, 75), value=str(e.global_id)) for e in employees[:100]]
+    return InputBlock(
+        block_id=EMPLOYEE, label="Assign to", optional=True,
+        element=StaticSelectElement(action_id=EMPLOYEE, placeholder="Nobody yet", options=options),
+    )  # fmt: skip
+
+
+def job_created_view(job_number: int, label: str, extra: str = "") -> View:
     """The closing view after a job was created (its card is posted in the channel too)."""
-    return View(type="modal", title="Job created", close="Done", blocks=[
-        mrkdwn_section(f"Created *job {job_number}* for {label}."),
-    ])  # fmt: skip
+    text = f"Created *job {job_number}* for {label}." + (f"\n{extra}" if extra else "")
+    return View(type="modal", title="Job created", close="Done", blocks=[mrkdwn_section(text)])
 
 
 def job_saving_view() -> View:

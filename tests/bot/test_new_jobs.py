@@ -79,3 +79,26 @@ async def test_a_customer_cards_create_job_button_opens_the_form_for_it(console)
     view = console.slack.views[console.slack.last_view_id]
     assert view["callback_id"] == "job_modal"
     assert view["blocks"][0]["element"]["initial_option"]["value"].startswith("kickserv:")
+
+
+async def test_assigning_an_employee_puts_the_job_on_their_calendar(console):
+    view_id = await _open_form(console)
+    view = console.slack.views[view_id]
+    customer = view["blocks"][0]["element"]["initial_option"]["value"]
+    employee = next(b for b in view["blocks"] if b.get("block_id") == "employee")
+    sam = next(o for o in employee["element"]["options"] if o["text"]["text"] == "Sam Ortiz")
+    undated = await console.submit_view(
+        view_id, {"customer": customer, "service": "24551", "employee": sam["value"]}
+    )
+    assert undated["errors"] == {
+        "employee": "Choose a date too: assigning puts the job on a calendar."
+    }
+    values = {"customer": customer, "service": "24551", "employee": sam["value"]}
+    done = await console.submit_view(view_id, {**values, "date": "2026-12-02"})
+    assert done["view"]["title"]["text"] == "Job created"
+    data = _kickserv(console)
+    job = max(data.jobs.values(), key=lambda j: j.job_number)
+    [task] = [t for t in data.tasks.values() if t.job_id == job.id]
+    assert task.employee_ids == [int(sam["value"])]
+    [card] = await console.send(f"/job {job.job_number}")
+    assert "*Assigned to*\\nSam Ortiz" in str(card["blocks"])
