@@ -28,11 +28,13 @@ from handlers.cards.modals import (
     saving_view,
     typed_note,
 )
+from handlers.config import HandlerConfig
 from handlers.forms import finish_submission, submitted_values
 from handlers.identity import Identities
 from handlers.middleware import writers_only
 from handlers.mrkdwn import escape_mrkdwn, truncate
 from handlers.refs import NoteTarget
+from handlers.replies import reply_with
 from handlers.typeahead import parse_customer_value
 from store import Store
 
@@ -49,7 +51,7 @@ def register(app: AsyncApp) -> None:
 
 async def note_command(
     ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
-    desk: Desk, store: Store, identities: Identities,
+    desk: Desk, store: Store, identities: Identities, config: HandlerConfig,
 ) -> None:  # fmt: skip
     """`/note ticket 34 text` writes at once; without text the form opens."""
     try:
@@ -62,8 +64,13 @@ async def note_command(
         await client.views_open(trigger_id=command["trigger_id"], view=note_modal(target))
         return
     intent = _intent(f"cmd:{command['trigger_id']}", target, command["user_id"])
-    result = await write_note(intent, target, command["user_id"], client, desk, store, identities)
-    await respond(response_type="ephemeral", **_outcome_message(target, result).message())
+
+    async def write_and_say() -> Card:
+        result = await write_note(intent, target, intent.user_id, client, desk, store, identities)
+        return _outcome_message(target, result)
+
+    await reply_with(respond, write_and_say(), waiting=f"Adding the note to {target.label} …",
+                     patience=config.looking_up_after)  # fmt: skip
 
 
 async def open_note_form(ack: AsyncAck, action: dict[str, Any], body: dict[str, Any],

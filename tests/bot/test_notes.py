@@ -223,3 +223,14 @@ async def test_create_ticket_and_create_job_shortcuts_prefill_their_forms(consol
     job_form = console.slack.views[console.slack.last_view_id]
     description = next(b for b in job_form["blocks"] if b.get("block_id") == "description")
     assert description["element"]["initial_value"].startswith("Gutters, both sides\nhttps://")
+
+
+async def test_a_slow_note_command_says_it_is_adding_then_replaces_that():
+    settings = Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=0.05)
+    async with Console(settings) as console:
+        _fake(console._desk.readydesk).state.faults.add(
+            "latency", seconds=0.3, query={"action": "add_history"}
+        )
+        waiting, done = await console.send("/note ticket 34 Slowly")
+    assert waiting["text"] == "Adding the note to ticket #34 …"
+    assert done["replace_original"] is True and done["text"].startswith("Added the note")
