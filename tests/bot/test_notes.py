@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -234,3 +235,17 @@ async def test_a_slow_note_command_says_it_is_adding_then_replaces_that():
         waiting, done = await console.send("/note ticket 34 Slowly")
     assert waiting["text"] == "Adding the note to ticket #34 …"
     assert done["replace_original"] is True and done["text"].startswith("Added the note")
+
+
+async def test_slack_redelivering_the_same_command_writes_once(console):
+    before = len(_history(console, 34))
+    body = urlencode({
+        "team_id": "T0SANDBOX", "channel_id": "C0CONSOLE", "user_id": "U0CONSOLE",
+        "command": "/note", "text": "ticket 34 Once only", "api_app_id": "A0DESKHAND",
+        "response_url": console.slack.response_url("retry"), "trigger_id": "777.same-trigger",
+    })  # fmt: skip
+    [first] = await console._deliver(body, len(console.slack.calls))
+    [second] = await console._deliver(body, len(console.slack.calls))  # the same delivery again
+    assert first["text"].startswith("Added the note to ticket #34")
+    assert second["text"].startswith("Already done: that note was added to ticket #34")
+    assert len(_history(console, 34)) == before + 1
