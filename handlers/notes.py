@@ -37,6 +37,7 @@ from handlers.refs import NoteTarget
 from handlers.replies import reply_with
 from handlers.typeahead import parse_customer_value
 from store import Store
+from store.directory import READYDESK
 
 _NOTE = re.compile(r"(?is)\s*(ticket|customer|job)\s+#?(\w[\w.-]*)\s*(.*)")
 
@@ -55,7 +56,9 @@ async def note_command(
 ) -> None:  # fmt: skip
     """`/note ticket 34 text` writes at once; without text the form opens."""
     try:
-        target = parse_note(command.get("text", ""), command.get("channel_id", ""))
+        target = await _kickserv_customer(
+            parse_note(command.get("text", ""), command.get("channel_id", "")), desk
+        )
     except UsageError as err:
         await ack(response_type="ephemeral", text=str(err))
         return
@@ -144,6 +147,21 @@ async def _picked_target(target: NoteTarget, values: dict[str, str], desk: Desk)
         raise ValueError(block, f"`{truncate(value, 40)}` is not a number.")
     kind = "ticket" if block == PICK_TICKET else "job"
     return target.model_copy(update={"kind": kind, "number": number})
+
+
+async def _kickserv_customer(target: NoteTarget, desk: Desk) -> NoteTarget:
+    """Customer notes live in Kickserv: a ReadyDesk customer ID becomes its linked Kickserv
+    customer's number (from the directory)."""
+    if target.kind != "customer" or target.number.isdigit():
+        return target
+    business = await desk.directory.business(READYDESK, target.number) if desk.directory else None
+    if business is None or business.kickserv is None:
+        shown = escape_mrkdwn(truncate(target.number, 40))
+        raise UsageError(
+            f"Customer notes are kept in Kickserv, and `{shown}` has no Kickserv customer linked "
+            "to it. Use its Kickserv customer number."
+        )
+    return target.model_copy(update={"number": business.kickserv.record_key})
 
 
 def parse_note(text: str, channel_id: str) -> NoteTarget:

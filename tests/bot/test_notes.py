@@ -249,3 +249,13 @@ async def test_slack_redelivering_the_same_command_writes_once(console):
     assert first["text"].startswith("Added the note to ticket #34")
     assert second["text"].startswith("Already done: that note was added to ticket #34")
     assert len(_history(console, 34)) == before + 1
+
+
+async def test_a_customer_note_by_readydesk_id_goes_to_the_linked_kickserv_customer(console):
+    await console._desk.directory.refresh()
+    [written] = await console.send("/note customer demo Prefers email")
+    assert written["text"].startswith("Added the note to customer ")
+    data = _fake(console._desk.kickserv).state.data
+    assert any(n.note.startswith("Prefers email") for n in data.notes.values())
+    [refused] = await console.send("/note customer nosuchone Hello")
+    assert "has no Kickserv customer linked to it" in refused["text"]
