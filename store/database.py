@@ -16,6 +16,7 @@ from sqlalchemy.pool import StaticPool
 
 from store.audit import AuditStore
 from store.claims import ClaimStore
+from store.digests import DigestStore
 from store.directory import DirectoryStore
 from store.links import LinkStore
 from store.migrate import upgrade
@@ -44,6 +45,7 @@ class Store:
         self.links = LinkStore(self._engine, self._turns)
         self.claims = ClaimStore(self._engine, self._turns)
         self.audit = AuditStore(self._engine, self._turns)
+        self.digests = DigestStore(self._engine, self._turns)
 
     @property
     def engine(self) -> Engine:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Integer, String
+from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -90,3 +90,34 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(16))  # written, failed, refused, duplicate, unknown
     reference: Mapped[str | None] = mapped_column(String(255))
     detail: Mapped[str] = mapped_column(String(500), default="")
+
+
+class DigestSubscription(Base):
+    """A channel's scheduled digest: what, when (time, days, zone), and its state."""
+
+    __tablename__ = "digest_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel_id: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    filters: Mapped[str] = mapped_column(String(2000), default="")  # the search, as JSON
+    at_time: Mapped[str] = mapped_column(String(5))  # HH:MM, wall clock in `timezone`
+    days: Mapped[str] = mapped_column(String(40))  # mon,tue,…
+    timezone: Mapped[str] = mapped_column(String(64))
+    quiet: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_reason: Mapped[str] = mapped_column(String(255), default="")
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_snapshot: Mapped[str] = mapped_column(Text, default="")  # what the last digest showed
+
+
+class DigestRun(Base):
+    """One (subscription, slot), claimed before the digest is built: posted at most once."""
+
+    __tablename__ = "digest_runs"
+
+    subscription_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slot: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(String(16), default="claimed")  # posted, quiet, failed…

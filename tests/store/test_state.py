@@ -80,3 +80,18 @@ async def test_many_different_intents_claimed_at_once_all_succeed(stores):
         asyncio.to_thread(first.claims.claim, f"k{n}", action="a", user_id="U") for n in range(20)
     ))  # fmt: skip
     assert all(claimed)
+
+
+def test_a_digest_slot_is_claimed_once_across_processes(stores):
+    first, second = stores
+    sub = first.digests.add(channel_id="C1", kind="open-tickets", filters="", at_time="08:00",
+                            days="mon", timezone="America/New_York", quiet=False,
+                            created_by="U1")  # fmt: skip
+    slot = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
+    with ThreadPoolExecutor(8) as pool:
+        wins = list(pool.map(lambda n: stores[n % 2].digests.claim_slot(sub.id, slot), range(12)))
+    assert wins.count(True) == 1
+    assert second.digests.claim_slot(sub.id, slot + timedelta(days=7))  # the next slot is free
+    assert second.digests.set_paused(sub.id, True, "not_in_channel")
+    assert first.digests.active() == []
+    assert first.digests.in_channel("C1")[0].paused_reason == "not_in_channel"
