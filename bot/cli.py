@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import UTC, datetime
 
 from bot.logs import configure_logging
 from bot.settings import Settings
@@ -31,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     audit = commands.add_parser("audit", help="print the audit log of writes from Slack")
     audit.add_argument("--since", default="1d", help="how far back: 30m, 12h, 7d (default 1d)")
     audit.add_argument("--json", action="store_true", help="one JSON object a row")
+    digest = commands.add_parser("digest", help="scheduled digests")
+    digest.add_argument("action", choices=["run-due"], help="post what is due once, then exit")
+    digest.add_argument("--at", help="the instant to run for (ISO 8601 with offset); default now")
     db = commands.add_parser("db", help="the state database")
     db.add_argument("action", choices=["upgrade"], help="apply every pending migration")
     args = parser.parse_args(argv)
@@ -38,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         return print_manifest(args.url)
     if args.command == "db":
         return upgrade_database(Settings().database_url)
+    if args.command == "digest":
+        return run_due_digests(Settings(), args.at)
     if args.command == "audit":
         return print_audit(Settings().database_url, args.since, as_json=args.json)
 
@@ -76,6 +82,42 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(run_console(settings, json_output=getattr(args, "json", False)))
     except KeyboardInterrupt:
         print(file=sys.stderr)
+    return 0
+
+
+def run_due_digests(settings: Settings, at: str | None) -> int:
+    """`deskhand digest run-due [--at …]`: for cron or a Kubernetes CronJob."""
+    if settings.slack_bot_token is None:
+        print(
+            "deskhand digest run-due posts with SLACK_BOT_TOKEN, which is not set.", file=sys.stderr
+        )
+        return 2
+    try:
+        now = datetime.fromisoformat(at) if at else datetime.now(UTC)
+    except ValueError:
+        print(f"--at takes an ISO 8601 time like 2026-12-01T08:00:00-05:00, not {at!r}.",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    if now.tzinfo is None:
+        print("--at needs a UTC offset, like 2026-12-01T08:00:00-05:00.", file=sys.stderr)
+        return 2
+    configure_logging(logging.WARNING, settings.secrets())
+    return asyncio.run(_run_due(settings, now))
+
+
+async def _run_due(settings: Settings, now: datetime) -> int:
+    from bot.app import build_desk, build_web_client, handler_config
+    from bot.scheduler import run_due
+    from store import Store
+
+    desk, store = build_desk(settings), Store(settings.database_url)
+    try:
+        lines = await run_due(now, store, desk, build_web_client(settings),
+                              handler_config(settings))  # fmt: skip
+    finally:
+        await desk.aclose()
+        store.close()
+    print("\n".join(lines) if lines else f"Nothing due at {now.isoformat()}.")
     return 0
 
 

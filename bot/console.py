@@ -68,6 +68,7 @@ class Console:
         )
         self._desk = build_desk(settings)
         # The console waits for each listener to finish so it can print every reply in order.
+        self._app_settings = settings
         self.store = Store("sqlite://")
         self._app = build_app(settings, self._desk, store=self.store, process_before_response=True)
         return self

@@ -21,6 +21,7 @@ from starlette.routing import Route
 from api.desk import Desk
 from api.errors import BackendError
 from bot.app import build_app, build_desk
+from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from store import Store
 
@@ -58,9 +59,12 @@ def build_http_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        scheduler = build_scheduler(settings, store, desk)
+        scheduler.start()
         logger.info("Deskhand is serving Slack over HTTP")
         yield
         state["serving"] = False
+        await scheduler.aclose()
         await desk.aclose()
         store.close()
         logger.info("Deskhand stopped; backend clients closed")

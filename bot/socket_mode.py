@@ -8,6 +8,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 from bot.app import build_app, build_desk
+from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from store import Store
 
@@ -32,6 +33,8 @@ async def run_socket_mode(settings: Settings) -> int:
         return 2
     desk, store = build_desk(settings), Store(settings.database_url)
     handler = await connect_socket_mode(settings, build_app(settings, desk, store=store))
+    scheduler = build_scheduler(settings, store, desk)
+    scheduler.start()
     logger.info("Deskhand is connected to Slack over Socket Mode")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -41,6 +44,7 @@ async def run_socket_mode(settings: Settings) -> int:
         await stop.wait()
     finally:
         await handler.close_async()
+        await scheduler.aclose()
         await desk.aclose()
         store.close()
         logger.info("Deskhand stopped; connections closed")

@@ -5,6 +5,7 @@ from slack_bolt.async_app import AsyncApp
 from handlers import (
     card_buttons,
     customers,
+    digests,
     help,
     jobs,
     new_jobs,
@@ -23,6 +24,7 @@ def register_all(app: AsyncApp) -> None:
         tickets,
         ticket_actions,
         customers,
+        digests,
         jobs,
         new_jobs,
         new_tickets,

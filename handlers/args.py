@@ -49,6 +49,14 @@ COMMAND_HELP = (
          f"{ids.NOTE_COMMAND} job 86001"),
     ),
     CommandHelp(
+        "digest", f"{ids.DIGEST_COMMAND} add <kind> [filters] at 08:00 [daily|weekdays|mon,thu] "
+        "[tz Europe/Berlin] [quiet] | list | remove|pause|resume <id> | preview <kind> [filters]",
+        "Post a digest to this channel on a schedule. Kinds: open-tickets, overdue, jobs-today, "
+        "jobs-tomorrow.",
+        (f"{ids.DIGEST_COMMAND} add open-tickets group:\"Field Team\" at 08:00 weekdays",
+         f"{ids.DIGEST_COMMAND} preview overdue"),
+    ),
+    CommandHelp(
         "whoami", f"{ids.DESKHAND_COMMAND} whoami",
         "Your ReadyDesk technician and Kickserv employee, and how Deskhand knows.",
     ),

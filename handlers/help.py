@@ -14,7 +14,7 @@ from handlers import admin, customers, ids, jobs, notes, people, tickets
 from handlers.args import COMMAND_HELP, split_subcommand, unknown_subcommand
 from handlers.cards.help import build_help_card
 from handlers.config import HandlerConfig
-from handlers.middleware import writers_only
+from handlers.middleware import writers_for_subcommands
 
 # `/deskhand <word> …` runs the same listener as `/<word> …`.
 SUBCOMMANDS: dict[str, Callable[..., Awaitable[None]]] = {
@@ -44,16 +44,6 @@ async def admins_only(command: dict[str, Any], config: HandlerConfig, next: Any)
     return await next()
 
 
-async def writers_for_writes(
-    body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient, respond: Any, next: Any
-) -> Any:
-    """Listener middleware: `/deskhand note …` passes the same writers check as `/note`."""
-    word, _ = split_subcommand(body.get("text", ""))
-    if word in WRITE_SUBCOMMANDS:
-        return await writers_only(body, context, client, respond, next)
-    return await next()
-
-
 def unescape(text: str) -> str:
     """Slack's escaped command text as typed: `<@U1|pat>` -> `@pat`, `&amp;` -> `&`."""
 
@@ -66,9 +56,8 @@ def unescape(text: str) -> str:
 
 def register(app: AsyncApp) -> None:
     """Attach the /deskhand listener to the app."""
-    app.command(ids.DESKHAND_COMMAND, middleware=[admins_only, writers_for_writes])(
-        deskhand_command
-    )
+    writers = writers_for_subcommands(*WRITE_SUBCOMMANDS)
+    app.command(ids.DESKHAND_COMMAND, middleware=[admins_only, writers])(deskhand_command)
 
 
 async def deskhand_command(

@@ -7,6 +7,7 @@ what the user typed: an ephemeral reply quoting it, or a field error in the stil
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.response import BoltResponse
@@ -97,3 +98,18 @@ def _channel_of(body: dict[str, Any]) -> str | None:
         return json.loads(metadata).get("channel_id") if metadata else None
     except ValueError:
         return None
+
+
+def writers_for_subcommands(*words: str) -> Callable[..., Awaitable[Any]]:
+    """Listener middleware for a command whose first word decides: `words` are writes."""
+
+    async def check(
+        body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient, respond: Any,
+        next: Any,
+    ) -> Any:  # fmt: skip
+        first = (body.get("text") or "").strip().split(maxsplit=1)[:1]
+        if first and first[0].lower() in words:
+            return await writers_only(body, context, client, respond, next)
+        return await next()
+
+    return check

@@ -63,6 +63,7 @@ class SlackSandbox:
         self._sockets: set[WebSocket] = set()
         self._acked = asyncio.Condition()
         self._ts = 1_700_000_000.000100
+        self.channels_without_bot: set[str] = set()  # chat.postMessage answers not_in_channel
         self.views: dict[str, dict[str, Any]] = {}  # every modal the app opened, by view id
         self.last_view_id = ""
         # users.info answers from here; unknown ids get `user_not_found`, as Slack answers.
@@ -207,6 +208,8 @@ class SlackSandbox:
                 "ok": True, "url": "https://sandbox.slack.example/", "team": "Sandbox",
                 "user": "deskhand", "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID,
             }  # fmt: skip
+        if method == "chat.postMessage" and payload.get("channel") in self.channels_without_bot:
+            return {"ok": False, "error": "not_in_channel"}
         if method in ("chat.postMessage", "chat.update"):
             self._ts += 1
             ts = payload.get("ts") or f"{self._ts:.6f}"

@@ -28,6 +28,7 @@ class Subscription:
     paused_reason: str
     created_by: str
     last_snapshot: str
+    created_at: datetime
 
 
 class DigestStore:
@@ -125,4 +126,5 @@ def _subscription(row: DigestSubscription) -> Subscription:
     return Subscription(
         row.id, row.channel_id, row.kind, row.filters, row.at_time, row.days, row.timezone,
         row.quiet, row.paused, row.paused_reason, row.created_by, row.last_snapshot or "",
+        row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC),
     )  # fmt: skip

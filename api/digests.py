@@ -1,0 +1,121 @@
+"""What a digest shows, read from the backends cheaply: totals from count_only, lists from
+bounded pages, independent calls at once; memory does not grow with the number of tickets."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal, TypeVar
+
+from api.kickserv import Job, KickservClient
+from api.readydesk import ReadyDeskClient, Ticket
+from api.readydesk.search import TicketSearch, search_tickets
+
+Kind = Literal["open-tickets", "overdue", "jobs-today", "jobs-tomorrow"]
+KINDS: tuple[Kind, ...] = ("open-tickets", "overdue", "jobs-today", "jobs-tomorrow")
+OLDEST = 10
+T = TypeVar("T")
+
+
+@dataclass
+class TicketDigest:
+    """Open tickets: totals by status, priority and group, and the oldest (or overdue) ones."""
+
+    total: int
+    by_status: dict[str, int]
+    by_priority: dict[str, int] = field(default_factory=dict)
+    by_group: dict[str, int] = field(default_factory=dict)
+    tickets: list[Ticket] = field(default_factory=list)
+    ticket_ids: list[int] = field(default_factory=list)  # for the next digest's change line
+    partial: bool = False
+
+
+@dataclass
+class JobDigest:
+    """A day's jobs by employee."""
+
+    day: date
+    jobs: list[Job]
+    crews: dict[int, list[str]]  # job global id -> assigned employee names
+
+
+def is_closed_status(status: str) -> bool:
+    """ReadyDesk's closed statuses (the help desk names them; "Closed" by default)."""
+    return status.strip().lower() in ("closed", "resolved")
+
+
+async def open_tickets(
+    client: ReadyDeskClient, search: TicketSearch, priorities: list[str]
+) -> TicketDigest:
+    """Counts per open status, priority and group, and the ten oldest, all at once."""
+    statuses = [s for s in await client.ticket_statuses() if not is_closed_status(s)]
+    if search.status:
+        statuses = [s for s in statuses if s == search.status]
+    groups = [g.name for g in await client.tech_groups()]
+    base = search.variables()
+    base.pop("status", None)
+
+    async def count(**extra: str) -> int:
+        """Summed over the open statuses (ReadyDesk cannot filter "not closed"), at once."""
+        counts = await asyncio.gather(*(
+            client.get_tickets(count_only=True, **{**base, "status": status, **extra})
+            for status in statuses
+        ))  # fmt: skip
+        return sum(c for c in counts if isinstance(c, int))
+
+    status_counts, priority_counts, group_counts, oldest = await asyncio.gather(
+        asyncio.gather(*(client.get_tickets(count_only=True, **{**base, "status": s})
+                         for s in statuses)),
+        asyncio.gather(*(count(priority=p) for p in priorities)),
+        asyncio.gather(*(count(group=g) for g in groups)),
+        asyncio.gather(*(client.get_tickets(count=OLDEST, page=1, order="tid",
+                                            order_direction="ASC", **{**base, "status": s})
+                         for s in statuses)),
+    )  # fmt: skip
+    tickets = sorted((t for page in oldest for t in page), key=lambda t: t.ticket_id)[:OLDEST]
+    by_status = dict(zip(statuses, status_counts, strict=True))
+    return TicketDigest(
+        total=sum(by_status.values()), by_status=by_status,
+        by_priority={p: n for p, n in zip(priorities, priority_counts, strict=True) if n},
+        by_group={g: n for g, n in zip(groups, group_counts, strict=True) if n},
+        tickets=tickets, ticket_ids=[t.ticket_id for t in tickets],
+    )  # fmt: skip
+
+
+async def overdue_tickets(
+    client: ReadyDeskClient, search: TicketSearch, now: datetime
+) -> TicketDigest:
+    """Past due and not closed, oldest first (a bounded walk: ReadyDesk has no due filter)."""
+    page = await search_tickets(client, search.model_copy(update={"overdue": True}),
+                                page=1, page_size=50, now=now)  # fmt: skip
+    tickets = sorted(page.tickets, key=lambda t: t.due_at or now)[:OLDEST]
+    return TicketDigest(total=page.total, by_status={}, tickets=tickets,
+                        ticket_ids=[t.ticket_id for t in page.tickets],
+                        partial=page.scan_limit is not None)  # fmt: skip
+
+
+async def jobs_on(
+    client: KickservClient, day: date, which: Literal["today", "tomorrow"]
+) -> JobDigest:
+    """The day's jobs and who is on each (the day's calendar entries, fetched at once)."""
+    jobs, tasks = await asyncio.gather(
+        _all(client.list_jobs, scheduled=which), _all(client.list_tasks, start=day, end=day)
+    )
+    crews: dict[int, list[str]] = {}
+    for task in tasks:
+        if task.job:
+            crews.setdefault(task.job.global_id, []).extend(e.name for e in task.employees)
+    jobs = sorted(jobs, key=lambda j: (j.scheduled_on is None, j.scheduled_on or j.created_at))
+    return JobDigest(day=day, jobs=jobs, crews=crews)
+
+
+async def _all(fetch: Callable[..., Awaitable[list[T]]], **filters: Any) -> list[T]:
+    """Every page of a Kickserv list (a day's jobs or tasks: a few pages at most)."""
+    out: list[T] = []
+    page = 1
+    while True:
+        batch = await fetch(page=page, **filters)
+        out.extend(batch)
+        if len(batch) < 25 or page >= 20:
+            return out
+        page += 1

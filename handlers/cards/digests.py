@@ -1,0 +1,80 @@
+"""Digest cards: ticket totals and the oldest (or overdue) tickets, or a day's jobs by employee."""
+
+from datetime import datetime
+
+from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock
+
+from api.digests import JobDigest, TicketDigest
+from handlers import ids
+from handlers.cards.common import Card, age, button, button_raw, context, mrkdwn_section, plain
+from handlers.cards.jobs import local_time
+from handlers.mrkdwn import escape_mrkdwn, truncate
+from handlers.refs import TicketQuery
+
+TITLES = {
+    "open-tickets": "Open tickets", "overdue": "Overdue tickets", "jobs-today": "Jobs today",
+    "jobs-tomorrow": "Jobs tomorrow",
+}  # fmt: skip
+
+
+def _counts(label: str, counts: dict[str, int]) -> str:
+    shown = " · ".join(f"{escape_mrkdwn(k)} {n}" for k, n in counts.items() if n)
+    return f"*{label}:* {shown or 'none'}"
+
+
+def build_ticket_digest(
+    kind: str, digest: TicketDigest, query: TicketQuery, *, described: str, now: datetime,
+    change: str, subscription_id: int | None,
+) -> Card:  # fmt: skip
+    """Totals (open-tickets) or the overdue list, the change since last time, and buttons."""
+    title = TITLES[kind] + (f" · {described}" if described else "")
+    total = f"*{digest.total:,}* " + ("open" if kind == "open-tickets" else "overdue")
+    if digest.partial:
+        total += " (among the newest tickets checked)"
+    lines = [total]
+    if digest.by_status:
+        lines.append(_counts("By status", digest.by_status))
+        lines.append(_counts("By priority", digest.by_priority))
+        lines.append(_counts("By group", digest.by_group))
+    blocks: list[Block] = [HeaderBlock(text=plain(title, 150)), mrkdwn_section("\n".join(lines))]
+    rows = [
+        f"• *#{t.ticket_id}* {escape_mrkdwn(truncate(t.subject or '(no subject)', 80))} · "
+        f"{escape_mrkdwn(t.status)} · {age(t.due_at if kind == 'overdue' else t.opened_at, now)}"
+        for t in digest.tickets
+    ]
+    if rows:
+        heading = "Most overdue" if kind == "overdue" else "Oldest"
+        blocks.append(mrkdwn_section(f"*{heading}:*\n" + "\n".join(rows)))
+    return _finish(blocks, title, change, subscription_id, query)
+
+
+def build_job_digest(
+    kind: str, digest: JobDigest, *, timezone: str, change: str, subscription_id: int | None
+) -> Card:
+    """The day's jobs grouped by who is on them, with times in the business's zone."""
+    by_person: dict[str, list[str]] = {}
+    for job in digest.jobs:
+        line = (f"{local_time(job.scheduled_on, timezone)} · Job {job.job_number} "
+                f"{escape_mrkdwn(truncate(job.name, 60))}")  # fmt: skip
+        for person in digest.crews.get(job.global_id) or ["Nobody assigned"]:
+            by_person.setdefault(person, []).append(line)
+    title = f"{TITLES[kind]} · {digest.day:%a %b %d}"
+    blocks: list[Block] = [HeaderBlock(text=plain(title, 150)),
+                           mrkdwn_section(f"*{len(digest.jobs)}* jobs")]  # fmt: skip
+    for person, lines in list(by_person.items())[:20]:
+        blocks.append(mrkdwn_section(f"*{escape_mrkdwn(person)}*\n" + "\n".join(lines[:30])))
+    return _finish(blocks, title, change, subscription_id, None)
+
+
+def _finish(blocks: list[Block], title: str, change: str, subscription_id: int | None,
+            query: TicketQuery | None) -> Card:  # fmt: skip
+    if change:
+        blocks.append(context(escape_mrkdwn(change)))
+    buttons = []
+    if query is not None:
+        buttons.append(button("Show in /tickets", ids.DIGEST_SHOW_TICKETS, query))
+    if subscription_id is not None:
+        buttons.append(button_raw("Pause", ids.DIGEST_PAUSE, str(subscription_id)))
+    if buttons:
+        blocks.append(ActionsBlock(elements=buttons))
+    return Card(text=escape_mrkdwn(title), blocks=blocks)

@@ -1,0 +1,204 @@
+"""`/digest add|list|remove|pause|resume|preview`: channel digests on a schedule."""
+
+import asyncio
+import difflib
+import json
+import re
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from api import digests as build
+from api.desk import Desk
+from api.schedules import EVERY_DAY, describe_days, parse_days
+from handlers import ids
+from handlers.args import UsageError, did_you_mean, usage_text
+from handlers.cards.common import Card
+from handlers.cards.digests import build_job_digest, build_ticket_digest
+from handlers.config import HandlerConfig
+from handlers.identity import Identities
+from handlers.middleware import writers_for_subcommands, writers_only
+from handlers.mrkdwn import escape_mrkdwn, truncate
+from handlers.refs import TicketQuery
+from handlers.ticket_filters import describe, resolve, split_filters
+from handlers.tickets import filter_choices
+from store import Store
+from store.digests import Subscription
+
+_AT = re.compile(r"(?i)(?:^|\s)at\s+(\d{1,2}):(\d{2})(?=\s|$)")
+_TZ = re.compile(r"(?i)(?:^|\s)tz\s+(\S+)")
+_QUIET = re.compile(r"(?i)(?:^|\s)quiet(?=\s|$)")
+CHANGES = ("add", "remove", "pause", "resume")
+
+
+def register(app: AsyncApp) -> None:
+    """Attach /digest (changes behind the writers check) and the digest card's Pause."""
+    app.command(ids.DIGEST_COMMAND, middleware=[writers_for_subcommands(*CHANGES)])(digest_command)
+    app.action(ids.DIGEST_PAUSE, middleware=[writers_only])(pause_from_card)
+
+
+async def digest_command(
+    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
+    desk: Desk, store: Store, config: HandlerConfig, identities: Identities,
+) -> None:  # fmt: skip
+    """Route the subcommand; every answer is ephemeral."""
+    word, _, rest = command.get("text", "").strip().partition(" ")
+    channel, user = command.get("channel_id", ""), command["user_id"]
+    try:
+        if word == "list":
+            await ack(response_type="ephemeral", text=await _list(store, channel))
+        elif word in ("remove", "pause", "resume"):
+            await ack(response_type="ephemeral", text=await _change(store, channel, word, rest))
+        elif word == "add":
+            timezone = (await identities.profile(client, user)).timezone
+            sub = await _add(store, desk, config, channel, user, rest, timezone)
+            await ack(response_type="ephemeral", text=f"Subscribed: {_line(sub)}")
+        elif word == "preview":
+            await ack()
+            kind, filters = _kind(rest)
+            query = await _query(kind, filters, desk, config)
+            card, _ = await build_digest(
+                kind, query, desk, config, previous="", subscription_id=None
+            )
+            await respond(response_type="ephemeral", **card.message())
+        else:
+            await ack(response_type="ephemeral", text=usage_text("digest"))
+    except UsageError as err:
+        await ack(response_type="ephemeral", text=str(err))
+
+
+async def pause_from_card(ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond,
+                          store: Store) -> None:  # fmt: skip
+    """Pause on a digest card: no more digests until /digest resume."""
+    await ack()
+    sub_id = int(action["value"])
+    await asyncio.to_thread(store.digests.set_paused, sub_id, True, "paused from a digest card")
+    text = f"Digest #{sub_id} is paused. `/digest resume {sub_id}` starts it again."
+    await respond(response_type="ephemeral", replace_original=False, text=text)
+
+
+async def build_digest(
+    kind: str, query: TicketQuery, desk: Desk, config: HandlerConfig, *, previous: str,
+    subscription_id: int | None,
+) -> tuple[Card, str]:  # fmt: skip
+    """The card now, and its snapshot (what the next digest compares with)."""
+    now = config.now()
+    if kind in ("jobs-today", "jobs-tomorrow"):
+        which = "today" if kind == "jobs-today" else "tomorrow"
+        day = now.date() + timedelta(days=0 if which == "today" else 1)
+        jobs = await build.jobs_on(desk.kickserv, day, which)
+        ids_now = [j.job_number for j in jobs.jobs]
+        change = _change_line(previous, ids_now, len(ids_now), "jobs")
+        card = build_job_digest(kind, jobs, timezone=config.timezone, change=change,
+                                subscription_id=subscription_id)  # fmt: skip
+        return card, json.dumps({"ids": ids_now, "total": len(ids_now)})
+    if kind == "overdue":
+        digest = await build.overdue_tickets(desk.readydesk, query, now)
+    else:
+        digest = await build.open_tickets(desk.readydesk, query, config.priorities)
+    change = _change_line(previous, digest.ticket_ids, digest.total, "tickets")
+    card = build_ticket_digest(kind, digest, query, described=describe(query), now=now,
+                               change=change, subscription_id=subscription_id)  # fmt: skip
+    return card, json.dumps({"ids": digest.ticket_ids, "total": digest.total, **(
+        {"by_status": digest.by_status} if digest.by_status else {})})  # fmt: skip
+
+
+def _change_line(previous: str, ids_now: list[int], total: int, noun: str) -> str:
+    """What changed since the previous digest of the same subscription."""
+    if not previous:
+        return ""
+    before = json.loads(previous)
+    new = len(set(ids_now) - set(before.get("ids", [])))
+    gone = len(set(before.get("ids", [])) - set(ids_now))
+    delta = total - before.get("total", 0)
+    sign = f"{delta:+d}" if delta else "no change"
+    return f"Since the last digest: {before.get('total', 0)} → {total} {noun} ({sign}); " \
+        f"{new} new on this list, {gone} gone."  # fmt: skip
+
+
+def _kind(text: str) -> tuple[str, str]:
+    word, _, rest = text.strip().partition(" ")
+    if word.lower() not in build.KINDS:
+        problem = f"There is no digest `{escape_mrkdwn(truncate(word, 30))}`." if word else \
+            "Which digest?"  # fmt: skip
+        raise UsageError(did_you_mean(problem, word, list(build.KINDS), "Digests"))
+    return word.lower(), rest
+
+
+async def _query(kind: str, filters: str, desk: Desk, config: HandlerConfig) -> TicketQuery:
+    if kind.startswith("jobs-"):
+        if filters.strip():
+            raise UsageError(f"`{kind}` takes no filters.")
+        return TicketQuery()
+    return resolve(split_filters(filters), await filter_choices(desk, config), now=config.now())
+
+
+async def _add(store: Store, desk: Desk, config: HandlerConfig, channel: str, user: str,
+               text: str, user_timezone: str) -> Subscription:  # fmt: skip
+    kind, rest = _kind(text)
+    at = _AT.search(rest)
+    if at is None or int(at.group(1)) > 23 or int(at.group(2)) > 59:
+        raise UsageError(f"When? Add `at 08:00`. {usage_text('digest')}")
+    rest = rest[: at.start()] + rest[at.end() :]
+    tz = _TZ.search(rest)
+    timezone = tz.group(1) if tz else user_timezone
+    if tz:
+        rest = rest[: tz.start()] + rest[tz.end() :]
+    _check_zone(timezone)
+    quiet = bool(_QUIET.search(rest))
+    rest = _QUIET.sub(" ", rest)
+    words = rest.split()
+    days = parse_days(words[-1]) if words else None
+    if days:
+        rest = " ".join(words[:-1])
+    query = await _query(kind, rest, desk, config)
+    filters = query.model_dump_json(exclude_defaults=True, exclude={"kind", "page"})
+    return await asyncio.to_thread(
+        store.digests.add, channel_id=channel, kind=kind, filters=filters,
+        at_time=f"{int(at.group(1)):02d}:{at.group(2)}", days=days or EVERY_DAY,
+        timezone=timezone, quiet=quiet, created_by=user,
+    )  # fmt: skip
+
+
+def _check_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        close = difflib.get_close_matches(name, sorted(available_timezones()), n=1)
+        guess = f" Did you mean `{close[0]}`?" if close else ""
+        raise UsageError(
+            f"`{escape_mrkdwn(truncate(name, 40))}` is not a time zone.{guess} "
+            "Use a name like `Europe/Berlin` or `America/New_York`."
+        ) from None
+
+
+async def _list(store: Store, channel: str) -> str:
+    subs = await asyncio.to_thread(store.digests.in_channel, channel)
+    if not subs:
+        return f"No digests in this channel. {usage_text('digest')}"
+    return "Digests in this channel:\n" + "\n".join(_line(s) for s in subs)
+
+
+def _line(sub: Subscription) -> str:
+    query = TicketQuery.model_validate_json(sub.filters or "{}")
+    described = describe(query)
+    state = f" — *paused*: {escape_mrkdwn(sub.paused_reason)}" if sub.paused else ""
+    quiet = " quiet" if sub.quiet else ""
+    return (f"`#{sub.id}` {sub.kind}{' ' + described if described else ''} at {sub.at_time} "
+            f"{describe_days(sub.days)} {escape_mrkdwn(sub.timezone)}{quiet}{state}")  # fmt: skip
+
+
+async def _change(store: Store, channel: str, word: str, rest: str) -> str:
+    number = rest.strip().lstrip("#")
+    sub = await asyncio.to_thread(store.digests.get, int(number)) if number.isdigit() else None
+    if sub is None or sub.channel_id != channel:
+        raise UsageError(f"This channel has no digest `#{escape_mrkdwn(truncate(number, 10))}`. "
+                         "`/digest list` shows them.")  # fmt: skip
+    if word == "remove":
+        await asyncio.to_thread(store.digests.remove, sub.id)
+        return f"Removed digest #{sub.id}."
+    await asyncio.to_thread(store.digests.set_paused, sub.id, word == "pause", "paused by hand")
+    return f"Digest #{sub.id} is {'paused' if word == 'pause' else 'running again'}."

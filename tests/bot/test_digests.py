@@ -1,0 +1,139 @@
+"""Digests: subscribing, and posting each slot exactly once with a controllable clock."""
+
+import asyncio
+import logging
+from datetime import UTC, datetime, time, timedelta
+
+from api.schedules import EVERY_DAY, Schedule
+from bot.app import build_web_client, handler_config
+from bot.console import Console
+from bot.scheduler import run_due
+from bot.settings import Settings
+from store import Store
+
+
+def _posts(console: Console, channel: str = "C0CONSOLE") -> list:
+    return [c for c in console.slack.calls
+            if c.name == "chat.postMessage" and c.payload.get("channel") == channel]  # fmt: skip
+
+
+async def _due(console: Console, now: datetime, store: Store | None = None) -> list[str]:
+    settings = console._app_settings
+    return await run_due(now, store or console.store, console._desk,
+                         build_web_client(settings), handler_config(settings))  # fmt: skip
+
+
+def _next_eight(zone: str = "America/New_York") -> datetime:
+    return Schedule(time(8, 0), EVERY_DAY, zone).next_slot(datetime.now(UTC))
+
+
+async def test_subscribe_list_pause_resume_remove(console):
+    [added] = await console.send(
+        "/digest add open-tickets status:open at 08:00 weekdays tz America/New_York quiet"
+    )
+    assert added["text"] == ("Subscribed: `#1` open-tickets status:Open at 08:00 weekdays "
+                             "America/New_York quiet")  # fmt: skip
+    [jobs] = await console.send("/digest add jobs-today at 7:30")
+    assert "jobs-today at 07:30 daily UTC" in jobs["text"]  # the user's Slack time zone
+    [paused] = await console.send("/digest pause 1")
+    assert paused["text"] == "Digest #1 is paused."
+    [listed] = await console.send("/digest list")
+    assert "— *paused*: paused by hand" in listed["text"]
+    await console.send("/digest resume 1")
+    [removed] = await console.send("/digest remove 2")
+    assert removed["text"] == "Removed digest #2."
+    assert [s.id for s in console.store.digests.in_channel("C0CONSOLE")] == [1]
+
+
+async def test_subscription_mistakes_are_explained(console):
+    cases = {
+        "/digest add": "Which digest?",
+        "/digest add open-tikets at 08:00": "Did you mean `open-tickets`?",
+        "/digest add overdue": "When? Add `at 08:00`.",
+        "/digest add overdue at 25:00": "When? Add `at 08:00`.",
+        "/digest add overdue at 08:00 tz Europe/Berln": "Did you mean `Europe/Berlin`?",
+        "/digest add jobs-today status:open at 08:00": "`jobs-today` takes no filters.",
+        "/digest add overdue stauts:open at 08:00": "Did you mean `status:`?",
+        "/digest remove 99": "This channel has no digest `#99`.",
+    }
+    for line, expected in cases.items():
+        [reply] = await console.send(line)
+        assert expected in reply["text"], (line, reply["text"])
+    assert console.store.digests.in_channel("C0CONSOLE") == []
+
+
+async def test_only_writers_may_subscribe_but_anyone_may_list():
+    async with Console(Settings(_env_file=None, DESKHAND_WRITERS="U0BOSS")) as console:
+        [refused] = await console.send("/digest add overdue at 08:00")
+        assert "not on Deskhand's list of people who may write" in refused["text"]
+        [listed] = await console.send("/digest list")
+        assert listed["text"].startswith("No digests in this channel.")
+
+
+async def test_each_slot_is_posted_once_even_with_two_schedulers(console, tmp_path):
+    await console.send("/digest add open-tickets at 08:00 daily tz America/New_York")
+    slot = _next_eight()
+    assert await _due(console, slot - timedelta(minutes=1)) == []  # not yet
+    first = await _due(console, slot + timedelta(seconds=5))
+    assert first == [f"#1 {slot.isoformat()}: posted"]
+    assert await _due(console, slot + timedelta(seconds=10)) == []  # already claimed
+    [post] = _posts(console)
+    assert post.payload["blocks"][0]["text"]["text"] == "Open tickets"
+    assert "Pause" in str(post.payload["blocks"][-1])
+
+
+async def test_two_processes_sharing_a_database_post_one_digest(console, tmp_path):
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    one, two = Store(url), Store(url)
+    one.digests.add(channel_id="C0CONSOLE", kind="overdue", filters="", at_time="08:00",
+                    days=EVERY_DAY, timezone="America/New_York", quiet=False,
+                    created_by="U0CONSOLE")  # fmt: skip
+    slot = _next_eight()
+    results = await asyncio.gather(_due(console, slot, one), _due(console, slot, two))
+    assert sorted(len(r) for r in results) == [0, 1]
+    assert len(_posts(console)) == 1
+    one.close()
+    two.close()
+
+
+async def test_after_downtime_a_slot_older_than_the_grace_period_is_skipped_and_logged(
+    console, caplog
+):
+    await console.send("/digest add overdue at 08:00 daily tz America/New_York")
+    slot = _next_eight()
+    with caplog.at_level(logging.INFO, logger="deskhand.scheduler"):
+        assert await _due(console, slot + timedelta(hours=2)) == []
+    assert _posts(console) == []
+    assert "skipped the" in caplog.text
+    assert await _due(console, slot + timedelta(minutes=30)) == []  # that slot is done with
+
+
+async def test_quiet_digests_post_nothing_when_nothing_changed_and_others_say_what_did(console):
+    await console.send("/digest add open-tickets at 08:00 daily tz America/New_York quiet")
+    await console.send("/digest add open-tickets at 08:00 daily tz America/New_York")
+    slot = _next_eight()
+    await _due(console, slot)
+    second = await _due(console, slot + timedelta(days=1))
+    assert sorted(second) == [
+        f"#1 {(slot + timedelta(days=1)).isoformat()}: quiet",
+        f"#2 {(slot + timedelta(days=1)).isoformat()}: posted",
+    ]
+    latest = _posts(console)[-1]
+    assert "Since the last digest:" in str(latest.payload["blocks"])
+
+
+async def test_a_channel_the_bot_cannot_post_to_pauses_the_digest_and_tells_its_creator(console):
+    await console.send("/digest add jobs-today at 08:00 daily tz America/New_York")
+    console.slack.channels_without_bot.add("C0CONSOLE")
+    slot = _next_eight()
+    assert await _due(console, slot) == [f"#1 {slot.isoformat()}: paused"]
+    [sub] = console.store.digests.in_channel("C0CONSOLE")
+    assert sub.paused and sub.paused_reason == "Deskhand is not in the channel"
+    [told] = _posts(console, channel="U0CONSOLE")
+    assert "is paused: Deskhand is not in the channel" in told.payload["text"]
+
+
+async def test_preview_builds_the_card_now_for_the_requester(console):
+    [card] = await console.send("/digest preview jobs-today")
+    assert card["blocks"][0]["text"]["text"].startswith("Jobs today · ")
+    assert card["response_type"] == "ephemeral"
