@@ -1,0 +1,74 @@
+"""The open-tickets digest over 50,000 sandbox tickets with the backends at 20 ms: build time (and
+as a multiple of one round trip measured in the same run), backend calls, and peak memory.
+
+Goals (issue "Scheduled channel digests"): < 10 s, < 150 MB RSS. The fakes live in this process,
+so RSS is shown before and after: the digest's own share is the difference.
+"""
+
+import asyncio
+import resource
+import time
+
+from _sandboxes import large_desk, slow_down
+
+from api.digests import open_tickets, overdue_tickets
+from api.readydesk.search import TicketSearch
+from bot.app import handler_config
+from bot.settings import Settings
+from store import Store
+
+TICKETS = 50_000
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class _Counter:
+    """Counts the requests that reach the ReadyDesk fake."""
+
+    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        self.app, self.calls = app, 0
+        self.state = app.state  # the fault switches stay reachable
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if scope["type"] == "http":
+            self.calls += 1
+        await self.app(scope, receive, send)
+
+
+async def main() -> None:
+    """Seed, then time one round trip and the digests."""
+    started = time.perf_counter()
+    store = Store("sqlite://")
+    desk = large_desk(store, customers=500, tickets=TICKETS)
+    transport = desk.readydesk._http._transport
+    counter = _Counter(transport.app)
+    transport.app = counter
+    seeded = _rss_mb()
+    print(f"seeded {TICKETS:,} tickets in {time.perf_counter() - started:.1f} s; "
+          f"peak RSS so far {seeded:.0f} MB (the fake's data)")  # fmt: skip
+    slow_down(desk, 0.020)
+    config = handler_config(Settings(_env_file=None))
+    started = time.perf_counter()
+    await desk.readydesk.get_ticket(1)
+    trip = time.perf_counter() - started
+    for name, build in (
+        ("open-tickets", lambda: open_tickets(desk.readydesk, TicketSearch(), config.priorities)),
+        ("overdue", lambda: overdue_tickets(desk.readydesk, TicketSearch(), config.now())),
+    ):
+        desk.readydesk._lookups.clear()  # cold: the status and group lists are read too
+        counter.calls = 0
+        started = time.perf_counter()
+        digest = await build()
+        took = time.perf_counter() - started
+        print(f"{name:13} {took:6.2f} s = {took / trip:5.1f}x a round trip ({trip * 1000:.0f} ms); "
+              f"{counter.calls} backend calls; total {digest.total:,} (goal < 10 s)")  # fmt: skip
+    print(f"peak RSS {_rss_mb():.0f} MB: the digests added {_rss_mb() - seeded:.0f} MB to the "
+          "fake's data (goal < 150 MB)")  # fmt: skip
+    await desk.aclose()
+    store.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
