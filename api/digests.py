@@ -11,8 +11,9 @@ from api.kickserv import Job, KickservClient
 from api.readydesk import ReadyDeskClient, Ticket
 from api.readydesk.search import TicketSearch, search_tickets
 
-Kind = Literal["open-tickets", "overdue", "jobs-today", "jobs-tomorrow"]
-KINDS: tuple[Kind, ...] = ("open-tickets", "overdue", "jobs-today", "jobs-tomorrow")
+Kind = Literal["open-tickets", "overdue", "unassigned", "jobs-today", "jobs-tomorrow"]
+KINDS: tuple[Kind, ...] = ("open-tickets", "overdue", "unassigned", "jobs-today", "jobs-tomorrow")
+SCAN_LIMIT = 2000  # tickets walked, oldest first, for what ReadyDesk cannot filter
 OLDEST = 10
 T = TypeVar("T")
 
@@ -92,6 +93,25 @@ async def overdue_tickets(
     return TicketDigest(total=page.total, by_status={}, tickets=tickets,
                         ticket_ids=[t.ticket_id for t in page.tickets],
                         partial=page.scan_limit is not None)  # fmt: skip
+
+
+async def unassigned_tickets(client: ReadyDeskClient, search: TicketSearch) -> TicketDigest:
+    """Open tickets with no technician, oldest first: a bounded walk of the oldest tickets
+    (ReadyDesk cannot filter on "no technician" or "not closed")."""
+    found: list[Ticket] = []
+    seen = 0
+    walk = client.iter_tickets(page_size=500, order="tid", order_direction="ASC",
+                               **search.variables())  # fmt: skip
+    async for ticket in walk:
+        seen += 1
+        if not ticket.assigned_tech and not ticket.is_closed:
+            found.append(ticket)
+        if seen >= SCAN_LIMIT:
+            break
+    return TicketDigest(
+        total=len(found), by_status={}, tickets=found[:OLDEST],
+        ticket_ids=[t.ticket_id for t in found], partial=seen >= SCAN_LIMIT,
+    )  # fmt: skip
 
 
 async def jobs_on(

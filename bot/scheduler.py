@@ -26,6 +26,7 @@ from store.digests import Subscription
 logger = logging.getLogger("deskhand.scheduler")
 
 GRACE = timedelta(hours=1)
+CHANNEL_GAP = 1.0  # seconds between two digests posted to one channel
 LOOK_EVERY = 5.0  # seconds between looks for due slots
 CHANNEL_GONE = {"not_in_channel", "channel_not_found", "is_archived", "account_inactive"}
 
@@ -36,6 +37,7 @@ async def run_due(
 ) -> list[str]:  # fmt: skip
     """Post every digest whose latest slot is due at `now` and unclaimed; what happened to each."""
     done = []
+    last_post: dict[str, float] = {}  # Slack takes about one message a second per channel
     for sub in await asyncio.to_thread(store.digests.active):
         schedule = Schedule(time.fromisoformat(sub.at_time), sub.days, sub.timezone)
         slot = schedule.latest_slot(now, grace)
@@ -46,10 +48,19 @@ async def run_due(
             continue
         if not await asyncio.to_thread(store.digests.claim_slot, sub.id, slot):
             continue  # another process (or an earlier look) has it
+        wait = last_post.get(sub.channel_id, -CHANNEL_GAP) + CHANNEL_GAP - loop_time()
+        if wait > 0:
+            await asyncio.sleep(wait)
         outcome = await _post(sub, store, desk, client, config)
+        last_post[sub.channel_id] = loop_time()
         await asyncio.to_thread(store.digests.finish_slot, sub.id, slot, outcome)
         done.append(f"#{sub.id} {slot.isoformat()}: {outcome}")
     return done
+
+
+def loop_time() -> float:
+    """The event loop's clock (monotonic)."""
+    return asyncio.get_running_loop().time()
 
 
 async def _skip_missed(schedule: Schedule, sub: Subscription, now: datetime, store: Store) -> None:

@@ -51,8 +51,8 @@ COMMAND_HELP = (
     CommandHelp(
         "digest", f"{ids.DIGEST_COMMAND} add <kind> [filters] at 08:00 [daily|weekdays|mon,thu] "
         "[tz Europe/Berlin] [quiet] | list | remove|pause|resume <id> | preview <kind> [filters]",
-        "Post a digest to this channel on a schedule. Kinds: open-tickets, overdue, jobs-today, "
-        "jobs-tomorrow.",
+        "Post a digest to this channel on a schedule. Kinds: open-tickets, overdue, unassigned, "
+        "jobs-today, jobs-tomorrow.",
         (f"{ids.DIGEST_COMMAND} add open-tickets group:\"Field Team\" at 08:00 weekdays",
          f"{ids.DIGEST_COMMAND} preview overdue"),
     ),

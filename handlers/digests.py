@@ -97,6 +97,8 @@ async def build_digest(
         return card, json.dumps({"ids": ids_now, "total": len(ids_now)})
     if kind == "overdue":
         digest = await build.overdue_tickets(desk.readydesk, query, now)
+    elif kind == "unassigned":
+        digest = await build.unassigned_tickets(desk.readydesk, query)
     else:
         digest = await build.open_tickets(desk.readydesk, query, config.priorities)
     change = _change_line(previous, digest.ticket_ids, digest.total, "tickets")

@@ -12,7 +12,8 @@ from handlers.mrkdwn import escape_mrkdwn, truncate
 from handlers.refs import TicketQuery
 
 TITLES = {
-    "open-tickets": "Open tickets", "overdue": "Overdue tickets", "jobs-today": "Jobs today",
+    "open-tickets": "Open tickets", "overdue": "Overdue tickets",
+    "unassigned": "Unassigned tickets", "jobs-today": "Jobs today",
     "jobs-tomorrow": "Jobs tomorrow",
 }  # fmt: skip
 
@@ -28,7 +29,9 @@ def build_ticket_digest(
 ) -> Card:  # fmt: skip
     """Totals (open-tickets) or the overdue list, the change since last time, and buttons."""
     title = TITLES[kind] + (f" · {described}" if described else "")
-    total = f"*{digest.total:,}* " + ("open" if kind == "open-tickets" else "overdue")
+    total = f"*{digest.total:,}* " + {"open-tickets": "open", "overdue": "overdue"}.get(
+        kind, "unassigned"
+    )
     if digest.partial:
         total += " (among the newest tickets checked)"
     lines = [total]
@@ -43,7 +46,7 @@ def build_ticket_digest(
         for t in digest.tickets
     ]
     if rows:
-        heading = "Most overdue" if kind == "overdue" else "Oldest"
+        heading = "Most overdue" if kind == "overdue" else "Oldest"  # both lists run oldest first
         blocks.append(mrkdwn_section(f"*{heading}:*\n" + "\n".join(rows)))
     return _finish(blocks, title, change, subscription_id, query)
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import re
 from datetime import UTC, datetime, time, timedelta
 
 from api.schedules import EVERY_DAY, Schedule
@@ -137,3 +138,22 @@ async def test_preview_builds_the_card_now_for_the_requester(console):
     [card] = await console.send("/digest preview jobs-today")
     assert card["blocks"][0]["text"]["text"].startswith("Jobs today · ")
     assert card["response_type"] == "ephemeral"
+
+
+async def test_each_kind_builds_its_card_from_the_sandboxes(console):
+    data = console._desk.readydesk._http._transport.app.state.data
+    for kind in ("overdue", "unassigned", "jobs-tomorrow"):
+        [card] = await console.send(f"/digest preview {kind}")
+        assert card["blocks"], (kind, card["text"])
+    [unassigned] = await console.send("/digest preview unassigned")
+    shown = [int(n) for n in re.findall(r"\*#(\d+)\*", str(unassigned["blocks"]))]
+    assert shown and all(not data.tickets[n].assigned_tech for n in shown)
+    assert shown == sorted(shown)  # oldest first
+
+
+async def test_two_digests_for_one_channel_at_the_same_minute_are_a_second_apart(console):
+    await console.send("/digest add overdue at 08:00 daily tz America/New_York")
+    await console.send("/digest add unassigned at 08:00 daily tz America/New_York")
+    await _due(console, _next_eight())
+    first, second = _posts(console)
+    assert second.at - first.at >= 0.9
