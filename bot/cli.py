@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_due_digests(settings: Settings, at: str | None) -> int:
     """`deskhand digest run-due [--at …]`: for cron or a Kubernetes CronJob."""
-    if settings.slack_bot_token is None:
+    if settings.slack_bot_token is None or not settings.slack_bot_token.get_secret_value():
         print(
             "deskhand digest run-due posts with SLACK_BOT_TOKEN, which is not set.", file=sys.stderr
         )

@@ -3,7 +3,9 @@
 import asyncio
 import logging
 import re
+import sys
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 from api.schedules import EVERY_DAY, Schedule
 from bot.app import build_web_client, handler_config
@@ -11,6 +13,8 @@ from bot.console import Console
 from bot.scheduler import run_due
 from bot.settings import Settings
 from store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _posts(console: Console, channel: str = "C0CONSOLE") -> list:
@@ -157,3 +161,35 @@ async def test_two_digests_for_one_channel_at_the_same_minute_are_a_second_apart
     await _due(console, _next_eight())
     first, second = _posts(console)
     assert second.at - first.at >= 0.9
+
+
+async def test_deskhand_digest_run_due_posts_once_for_cron(slack, tmp_path):
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    store = Store(url)
+    store.digests.add(channel_id="C0CRON", kind="jobs-today", filters="", at_time="08:00",
+                      days=EVERY_DAY, timezone="America/New_York", quiet=False,
+                      created_by="U1")  # fmt: skip
+    store.close()
+    slot = _next_eight()
+    env = {"PATH": "/usr/bin:/bin", "DESKHAND_DATABASE_URL": url, "SLACK_API_URL": slack.api_url,
+           "SLACK_BOT_TOKEN": "xoxb-cron"}  # fmt: skip
+
+    async def run(*args: str, **extra: str) -> tuple[int, str, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "digest", "run-due", *args, cwd=ROOT,
+            env={**env, **extra}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+        return process.returncode, out.decode(), err.decode()
+
+    at = (slot + timedelta(minutes=2)).isoformat()
+    code, out, err = await run("--at", at)
+    assert code == 0, err
+    assert out.strip() == f"#1 {slot.isoformat()}: posted"
+    assert [c.payload["channel"] for c in slack.calls if c.name == "chat.postMessage"] == ["C0CRON"]
+    code, out, _ = await run("--at", at)
+    assert out.strip() == f"Nothing due at {at}."
+    code, _, err = await run("--at", "tomorrow")
+    assert code == 2 and "--at takes an ISO 8601 time" in err
+    code, _, err = await run(SLACK_BOT_TOKEN="")
+    assert code == 2 and "SLACK_BOT_TOKEN" in err
