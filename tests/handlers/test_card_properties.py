@@ -81,7 +81,10 @@ def test_ticket_cards(ticket, web_url):
 def test_ticket_list_cards(page, total, words):
     result = TicketPage(total=max(total, len(page)), tickets=page, page=1, page_size=10)
     query = TicketQuery(words=words[:500])
-    assume(len(query.value()) < 1990)  # /tickets refuses a search that would not fit
+    try:
+        query.model_copy(update={"page": 99_999}).value()
+    except ValueError:
+        assume(False)  # /tickets refuses a search that would not fit its buttons
     card = build_ticket_list_card(result, query, described="x" * 600, now=datetime(2026, 1, 1))
     assert_slack_accepts(card)
 
