@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     digest = commands.add_parser("digest", help="scheduled digests")
     digest.add_argument("action", choices=["run-due"], help="post what is due once, then exit")
     digest.add_argument("--at", help="the instant to run for (ISO 8601 with offset); default now")
+    alerts = commands.add_parser("alerts", help="channel alerts")
+    alerts.add_argument("action", choices=["poll"], help="one poll of every watch, then exit")
     db = commands.add_parser("db", help="the state database")
     db.add_argument("action", choices=["upgrade"], help="apply every pending migration")
     args = parser.parse_args(argv)
@@ -44,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         return upgrade_database(Settings().database_url)
     if args.command == "digest":
         return run_due_digests(Settings(), args.at)
+    if args.command == "alerts":
+        return poll_alerts(Settings())
     if args.command == "audit":
         return print_audit(Settings().database_url, args.since, as_json=args.json)
 
@@ -118,6 +122,30 @@ async def _run_due(settings: Settings, now: datetime) -> int:
         await desk.aclose()
         store.close()
     print("\n".join(lines) if lines else f"Nothing due at {now.isoformat()}.")
+    return 0
+
+
+def poll_alerts(settings: Settings) -> int:
+    """`deskhand alerts poll`: one poll of every watch (for cron, or to check a setup)."""
+    if settings.slack_bot_token is None or not settings.slack_bot_token.get_secret_value():
+        print("deskhand alerts poll posts with SLACK_BOT_TOKEN, which is not set.", file=sys.stderr)
+        return 2
+    configure_logging(logging.WARNING, settings.secrets())
+    return asyncio.run(_poll(settings))
+
+
+async def _poll(settings: Settings) -> int:
+    from bot.alerts import poll_once
+    from bot.app import build_desk, build_web_client, handler_config
+    from store import Store
+
+    desk, store = build_desk(settings), Store(settings.database_url)
+    try:
+        lines = await poll_once(store, desk, build_web_client(settings), handler_config(settings))
+    finally:
+        await desk.aclose()
+        store.close()
+    print("\n".join(lines) if lines else "Nothing is watched.")
     return 0
 
 

@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.errors import BackendError
 from api.schedules import Schedule
+from bot.alerts import CHANNEL_GONE
 from bot.settings import Settings
 from handlers.config import HandlerConfig
 from handlers.digests import build_digest
@@ -28,7 +29,6 @@ logger = logging.getLogger("deskhand.scheduler")
 GRACE = timedelta(hours=1)
 CHANNEL_GAP = 1.0  # seconds between two digests posted to one channel
 LOOK_EVERY = 5.0  # seconds between looks for due slots
-CHANNEL_GONE = {"not_in_channel", "channel_not_found", "is_archived", "account_inactive"}
 
 
 async def run_due(
@@ -119,9 +119,11 @@ class Scheduler:
     """The in-process loop: looks for due slots every few seconds until closed."""
 
     def __init__(self, store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig,
-                 *, grace: timedelta = GRACE) -> None:  # fmt: skip
+                 *, grace: timedelta = GRACE, alert_interval: float = 60.0) -> None:  # fmt: skip
         self._args = (store, desk, client, config)
         self._grace = grace
+        self._alert_interval = alert_interval
+        self._next_alert_poll = 0.0
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -141,8 +143,14 @@ class Scheduler:
             try:
                 for line in await run_due(datetime.now(UTC), *self._args, grace=self._grace):
                     logger.info("digest %s", line)
+                if loop_time() >= self._next_alert_poll:
+                    self._next_alert_poll = loop_time() + self._alert_interval
+                    from bot.alerts import poll_once
+
+                    for line in await poll_once(*self._args):
+                        logger.info("watch %s", line)
             except Exception:
-                logger.exception("the digest scheduler's look failed; trying again shortly")
+                logger.exception("a scheduled look failed; trying again shortly")
             try:
                 await asyncio.wait_for(self._stopping.wait(), LOOK_EVERY)
             except TimeoutError:
@@ -154,4 +162,5 @@ def build_scheduler(settings: Settings, store: Store, desk: Desk) -> Scheduler:
     from bot.app import build_web_client, handler_config
 
     return Scheduler(store, desk, build_web_client(settings), handler_config(settings),
-                     grace=timedelta(seconds=settings.digest_grace))  # fmt: skip
+                     grace=timedelta(seconds=settings.digest_grace),
+                     alert_interval=settings.alert_interval)  # fmt: skip

@@ -57,6 +57,11 @@ COMMAND_HELP = (
          f"{ids.DIGEST_COMMAND} preview overdue"),
     ),
     CommandHelp(
+        "watch", f"{ids.DESKHAND_COMMAND} watch tickets [filters] | watches | unwatch <id>",
+        "Post each new matching ticket in this channel as it arrives.",
+        (f"{ids.DESKHAND_COMMAND} watch tickets priority:urgent",),
+    ),
+    CommandHelp(
         "whoami", f"{ids.DESKHAND_COMMAND} whoami",
         "Your ReadyDesk technician and Kickserv employee, and how Deskhand knows.",
     ),

@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers import admin, customers, ids, jobs, notes, people, tickets
+from handlers import admin, alerts, customers, ids, jobs, notes, people, tickets
 from handlers.args import COMMAND_HELP, split_subcommand, unknown_subcommand
 from handlers.cards.help import build_help_card
 from handlers.config import HandlerConfig
@@ -26,8 +26,11 @@ SUBCOMMANDS: dict[str, Callable[..., Awaitable[None]]] = {
     "whoami": people.whoami,
     "link": people.link_user,
     "audit": admin.show_audit,
+    "watch": alerts.watch,
+    "watches": alerts.watches,
+    "unwatch": alerts.unwatch,
 }
-WRITE_SUBCOMMANDS = ("note",)
+WRITE_SUBCOMMANDS = ("note", "watch", "unwatch")
 # /deskhand has should_escape on (so `link @user` arrives as an ID); these keep the mention.
 KEEPS_ESCAPES = ("link",)
 _ESCAPED = re.compile(r"<([@#!])?([^>|]*)(?:\|([^>]*))?>")

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
+from store.alerts import AlertStore
 from store.audit import AuditStore
 from store.claims import ClaimStore
 from store.digests import DigestStore
@@ -46,6 +47,7 @@ class Store:
         self.claims = ClaimStore(self._engine, self._turns)
         self.audit = AuditStore(self._engine, self._turns)
         self.digests = DigestStore(self._engine, self._turns)
+        self.alerts = AlertStore(self._engine, self._turns)
 
     @property
     def engine(self) -> Engine:

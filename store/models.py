@@ -121,3 +121,30 @@ class DigestRun(Base):
     slot: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str] = mapped_column(String(16), default="claimed")  # posted, quiet, failed…
+
+
+class AlertWatch(Base):
+    """A channel watching for new records (tickets) that match a search."""
+
+    __tablename__ = "alert_watches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel_id: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # tickets
+    filters: Mapped[str] = mapped_column(String(2000), default="")
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_reason: Mapped[str] = mapped_column(String(255), default="")
+    cursor: Mapped[int | None] = mapped_column(BigInteger)  # highest record seen; None: no baseline
+
+
+class AlertPost(Base):
+    """One (watch, record, change), claimed before it is posted: posted at most once."""
+
+    __tablename__ = "alert_posts"
+
+    watch_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    change: Mapped[str] = mapped_column(String(64), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

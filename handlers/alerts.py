@@ -1,0 +1,71 @@
+"""`/deskhand watch tickets [filters]`, `/deskhand watches`, `/deskhand unwatch <id>`."""
+
+import asyncio
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck
+
+from api.desk import Desk
+from handlers.args import UsageError
+from handlers.config import HandlerConfig
+from handlers.mrkdwn import escape_mrkdwn, truncate
+from handlers.refs import TicketQuery
+from handlers.ticket_filters import describe, resolve, split_filters
+from handlers.tickets import filter_choices
+from store import Store
+
+WATCH_USAGE = (
+    "Usage: `/deskhand watch tickets [filters]`, e.g. `/deskhand watch tickets priority:urgent`."
+)
+
+
+async def watch(ack: AsyncAck, command: dict[str, Any], desk: Desk, store: Store,
+                config: HandlerConfig) -> None:  # fmt: skip
+    """Post each new matching ticket in this channel (the first poll sets the baseline)."""
+    kind, _, filters = command.get("text", "").strip().partition(" ")
+    try:
+        if kind.lower() != "tickets":
+            raise UsageError(f"Deskhand can watch `tickets`. {WATCH_USAGE}")
+        query = resolve(
+            split_filters(filters), await filter_choices(desk, config), now=config.now()
+        )
+    except UsageError as err:
+        await ack(response_type="ephemeral", text=str(err))
+        return
+    saved = query.model_dump_json(exclude_defaults=True, exclude={"kind", "page"})
+    added = await asyncio.to_thread(
+        store.alerts.add, channel_id=command["channel_id"], kind="tickets", filters=saved,
+        created_by=command["user_id"],
+    )  # fmt: skip
+    described = describe(query) or "every new ticket"
+    text = f"Watching `#{added.id}`: {described}. New tickets will appear here."
+    await ack(response_type="ephemeral", text=text)
+
+
+async def watches(ack: AsyncAck, command: dict[str, Any], store: Store) -> None:
+    """This channel's watches."""
+    found = await asyncio.to_thread(store.alerts.in_channel, command["channel_id"])
+    if not found:
+        await ack(response_type="ephemeral", text=f"Nothing is watched here. {WATCH_USAGE}")
+        return
+    lines = []
+    for w in found:
+        described = (
+            describe(TicketQuery.model_validate_json(w.filters or "{}")) or "every new ticket"
+        )
+        state = f" — paused: {escape_mrkdwn(w.paused_reason)}" if w.paused else ""
+        lines.append(f"`#{w.id}` {w.kind}: {described}{state}")
+    await ack(response_type="ephemeral", text="Watches in this channel:\n" + "\n".join(lines))
+
+
+async def unwatch(ack: AsyncAck, command: dict[str, Any], store: Store) -> None:
+    """Stop a watch of this channel."""
+    number = command.get("text", "").strip().lstrip("#")
+    found = await asyncio.to_thread(store.alerts.get, int(number)) if number.isdigit() else None
+    if found is None or found.channel_id != command["channel_id"]:
+        shown = escape_mrkdwn(truncate(number, 10))
+        text = f"This channel has no watch `#{shown}`. `/deskhand watches` lists them."
+        await ack(response_type="ephemeral", text=text)
+        return
+    await asyncio.to_thread(store.alerts.remove, found.id)
+    await ack(response_type="ephemeral", text=f"Stopped watch #{found.id}.")

@@ -1,0 +1,103 @@
+"""Alert watches, their cursors, and claiming (watch, record, change) so each posts once."""
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from store.models import AlertPost, AlertWatch
+
+
+@dataclass(frozen=True)
+class Watch:
+    """One channel's watch."""
+
+    id: int
+    channel_id: str
+    kind: str
+    filters: str
+    created_by: str
+    paused: bool
+    paused_reason: str
+    cursor: int | None
+
+
+class AlertStore:
+    """Watches and post claims; blocking, run in a worker thread by callers."""
+
+    def __init__(self, engine: Engine, turns: AbstractContextManager[Any]) -> None:
+        self._engine = engine
+        self._turns = turns
+
+    def add(self, *, channel_id: str, kind: str, filters: str, created_by: str) -> Watch:
+        """Start watching; the first poll sets the baseline."""
+        row = AlertWatch(channel_id=channel_id, kind=kind, filters=filters, created_by=created_by,
+                         created_at=datetime.now(UTC), paused=False, paused_reason="",
+                         cursor=None)  # fmt: skip
+        with self._turns, Session(self._engine) as session:
+            session.add(row)
+            session.commit()
+            return _watch(row)
+
+    def in_channel(self, channel_id: str) -> list[Watch]:
+        """A channel's watches, oldest first."""
+        query = select(AlertWatch).where(AlertWatch.channel_id == channel_id)
+        with self._turns, Session(self._engine) as session:
+            return [_watch(r) for r in session.scalars(query.order_by(AlertWatch.id))]
+
+    def active(self) -> list[Watch]:
+        """Every watch that is not paused."""
+        query = select(AlertWatch).where(AlertWatch.paused.is_(False)).order_by(AlertWatch.id)
+        with self._turns, Session(self._engine) as session:
+            return [_watch(r) for r in session.scalars(query)]
+
+    def get(self, watch_id: int) -> Watch | None:
+        """One watch."""
+        with self._turns, Session(self._engine) as session:
+            row = session.get(AlertWatch, watch_id)
+            return _watch(row) if row else None
+
+    def remove(self, watch_id: int) -> None:
+        """Stop watching."""
+        with self._turns, Session(self._engine) as session:
+            row = session.get(AlertWatch, watch_id)
+            if row is not None:
+                session.delete(row)
+                session.commit()
+
+    def set_paused(self, watch_id: int, paused: bool, reason: str = "") -> None:
+        """Pause (with why) or resume."""
+        with self._turns, Session(self._engine) as session:
+            row = session.get(AlertWatch, watch_id)
+            if row is not None:
+                row.paused, row.paused_reason = paused, reason if paused else ""
+                session.commit()
+
+    def advance(self, watch_id: int, cursor: int) -> None:
+        """Move the cursor forward (never back, whatever order processes finish in)."""
+        with self._turns, Session(self._engine) as session:
+            row = session.get(AlertWatch, watch_id)
+            if row is not None and (row.cursor is None or cursor > row.cursor):
+                row.cursor = cursor
+                session.commit()
+
+    def claim(self, watch_id: int, record_key: str, change: str) -> bool:
+        """True for the one caller that gets to post this change."""
+        post = AlertPost(watch_id=watch_id, record_key=record_key, change=change,
+                         claimed_at=datetime.now(UTC))  # fmt: skip
+        with self._turns, Session(self._engine) as session:
+            session.add(post)
+            try:
+                session.commit()
+            except IntegrityError:
+                return False
+            return True
+
+
+def _watch(row: AlertWatch) -> Watch:
+    return Watch(row.id, row.channel_id, row.kind, row.filters, row.created_by, row.paused,
+                 row.paused_reason, row.cursor)  # fmt: skip
