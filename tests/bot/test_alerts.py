@@ -1,0 +1,105 @@
+"""Ticket watches: a baseline first, each new match posted once, bursts summarised."""
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.alerts import poll_once
+from bot.app import build_web_client, handler_config
+from bot.console import Console
+from store import Store
+
+
+def _posts(console: Console, channel: str = "C0CONSOLE") -> list:
+    return [c for c in console.slack.calls
+            if c.name == "chat.postMessage" and c.payload.get("channel") == channel]  # fmt: skip
+
+
+async def _poll(console: Console, store: Store | None = None, burst: int = 5) -> list[str]:
+    settings = console._app_settings
+    return await poll_once(store or console.store, console._desk, build_web_client(settings),
+                           handler_config(settings), burst=burst)  # fmt: skip
+
+
+async def _new_ticket(console: Console, subject: str, priority: str = "Urgent") -> int:
+    return await console._desk.readydesk.add_ticket(cid="demo", subject=subject, priority=priority)
+
+
+async def test_a_watch_posts_each_new_matching_ticket_once_after_its_baseline(console):
+    [added] = await console.send("/deskhand watch tickets priority:urgent")
+    assert added["text"].startswith("Watching `#1`: priority:Urgent.")
+    [baseline] = await _poll(console)
+    assert baseline.startswith("#1: baseline at ticket ")
+    assert _posts(console) == []  # nothing old is posted
+    urgent = await _new_ticket(console, "Server room flooding")
+    await _new_ticket(console, "Mouse squeaks", priority="Low")
+    assert await _poll(console) == ["#1: 1 new"]
+    [post] = _posts(console)
+    assert post.payload["blocks"][0]["text"]["text"] == f"#{urgent} Server room flooding"
+    assert await _poll(console) == []  # nothing newer: no second post
+    assert len(_posts(console)) == 1
+
+
+async def test_a_burst_becomes_one_summary(console):
+    await console.send("/deskhand watch tickets")
+    await _poll(console)
+    for n in range(7):
+        await _new_ticket(console, f"Outage report {n}")
+    assert await _poll(console) == ["#1: 7 new"]
+    [summary] = _posts(console)
+    assert "*7 new tickets* match watch #1" in summary.payload["blocks"][0]["text"]["text"]
+
+
+async def test_two_pollers_on_one_database_post_each_ticket_once(console, tmp_path):
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    one, two = Store(url), Store(url)
+    watch = one.alerts.add(channel_id="C0CONSOLE", kind="tickets", filters="", created_by="U1")
+    await _poll(console, one)
+    await _new_ticket(console, "Printer on fire")
+    await asyncio.gather(_poll(console, one), _poll(console, two))
+    assert len(_posts(console)) == 1
+    assert two.alerts.get(watch.id).cursor == one.alerts.get(watch.id).cursor
+    one.close()
+    two.close()
+
+
+async def test_a_channel_the_bot_left_pauses_the_watch_and_tells_its_creator(console):
+    await console.send("/deskhand watch tickets")
+    await _poll(console)
+    console.slack.channels_without_bot.add("C0CONSOLE")
+    await _new_ticket(console, "Anyone there?")
+    assert await _poll(console) == ["#1: paused (not_in_channel)"]
+    [told] = _posts(console, channel="U0CONSOLE")
+    assert "watch #1" in told.payload["text"] and "is paused" in told.payload["text"]
+    [listed] = await console.send("/deskhand watches")
+    assert "paused: not_in_channel" in listed["text"]
+
+
+async def test_watch_commands_explain_mistakes_and_unwatch_stops(console):
+    [bad] = await console.send("/deskhand watch invoices")
+    assert "Deskhand can watch `tickets`" in bad["text"]
+    [typo] = await console.send("/deskhand watch tickets stauts:open")
+    assert "Did you mean `status:`?" in typo["text"]
+    await console.send("/deskhand watch tickets")
+    [stopped] = await console.send("/deskhand unwatch 1")
+    assert stopped["text"] == "Stopped watch #1."
+    [none] = await console.send("/deskhand unwatch 1")
+    assert "This channel has no watch `#1`" in none["text"]
+
+
+def test_deskhand_alerts_poll_runs_one_poll(tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    env = {"PATH": "/usr/bin:/bin", "DESKHAND_DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}",
+           "SLACK_API_URL": "http://127.0.0.1:9/api/", "SLACK_BOT_TOKEN": "xoxb-cron"}  # fmt: skip
+
+    def run(**extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot.cli", "alerts", "poll"], cwd=root,
+                              env={**env, **extra}, capture_output=True, text=True, timeout=60,
+                              check=False)  # fmt: skip
+
+    quiet = run()
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout.strip() == "Nothing is watched."
+    refused = run(SLACK_BOT_TOKEN="")
+    assert refused.returncode == 2 and "SLACK_BOT_TOKEN" in refused.stderr
