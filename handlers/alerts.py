@@ -13,6 +13,7 @@ from handlers.refs import TicketQuery
 from handlers.ticket_filters import describe, resolve, split_filters
 from handlers.tickets import filter_choices
 from store import Store
+from store.alerts import Watch
 
 WATCH_USAGE = (
     "Usage: `/deskhand watch tickets [filters]`, e.g. `/deskhand watch tickets priority:urgent`."
@@ -60,12 +61,35 @@ async def watches(ack: AsyncAck, command: dict[str, Any], store: Store) -> None:
 
 async def unwatch(ack: AsyncAck, command: dict[str, Any], store: Store) -> None:
     """Stop a watch of this channel."""
+    found = await _watch_here(ack, command, store)
+    if found is not None:
+        await asyncio.to_thread(store.alerts.remove, found.id)
+        await ack(response_type="ephemeral", text=f"Stopped watch #{found.id}.")
+
+
+async def pause_watch(ack: AsyncAck, command: dict[str, Any], store: Store) -> None:
+    """Pause a watch of this channel (nothing is posted until it resumes)."""
+    found = await _watch_here(ack, command, store)
+    if found is not None:
+        await asyncio.to_thread(store.alerts.set_paused, found.id, True, "paused by hand")
+        await ack(response_type="ephemeral", text=f"Watch #{found.id} is paused.")
+
+
+async def resume_watch(ack: AsyncAck, command: dict[str, Any], store: Store) -> None:
+    """Resume a paused watch; tickets that arrived meanwhile come as one summary when many."""
+    found = await _watch_here(ack, command, store)
+    if found is not None:
+        await asyncio.to_thread(store.alerts.set_paused, found.id, False)
+        await ack(response_type="ephemeral", text=f"Watch #{found.id} is watching again.")
+
+
+async def _watch_here(ack: AsyncAck, command: dict[str, Any], store: Store) -> Watch | None:
+    """The watch the command names, if it belongs to this channel; otherwise says so."""
     number = command.get("text", "").strip().lstrip("#")
     found = await asyncio.to_thread(store.alerts.get, int(number)) if number.isdigit() else None
     if found is None or found.channel_id != command["channel_id"]:
         shown = escape_mrkdwn(truncate(number, 10))
         text = f"This channel has no watch `#{shown}`. `/deskhand watches` lists them."
         await ack(response_type="ephemeral", text=text)
-        return
-    await asyncio.to_thread(store.alerts.remove, found.id)
-    await ack(response_type="ephemeral", text=f"Stopped watch #{found.id}.")
+        return None
+    return found

@@ -57,7 +57,8 @@ COMMAND_HELP = (
          f"{ids.DIGEST_COMMAND} preview overdue"),
     ),
     CommandHelp(
-        "watch", f"{ids.DESKHAND_COMMAND} watch tickets [filters] | watches | unwatch <id>",
+        "watch", f"{ids.DESKHAND_COMMAND} watch tickets [filters] | watches | unwatch <id> | "
+        "pause-watch <id> | resume-watch <id>",
         "Post each new matching ticket in this channel as it arrives.",
         (f"{ids.DESKHAND_COMMAND} watch tickets priority:urgent",),
     ),

@@ -29,8 +29,10 @@ SUBCOMMANDS: dict[str, Callable[..., Awaitable[None]]] = {
     "watch": alerts.watch,
     "watches": alerts.watches,
     "unwatch": alerts.unwatch,
+    "pause-watch": alerts.pause_watch,
+    "resume-watch": alerts.resume_watch,
 }
-WRITE_SUBCOMMANDS = ("note", "watch", "unwatch")
+WRITE_SUBCOMMANDS = ("note", "watch", "unwatch", "pause-watch", "resume-watch")
 # /deskhand has should_escape on (so `link @user` arrives as an ID); these keep the mention.
 KEEPS_ESCAPES = ("link",)
 _ESCAPED = re.compile(r"<([@#!])?([^>|]*)(?:\|([^>]*))?>")

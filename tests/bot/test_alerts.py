@@ -103,3 +103,16 @@ def test_deskhand_alerts_poll_runs_one_poll(tmp_path):
     assert quiet.stdout.strip() == "Nothing is watched."
     refused = run(SLACK_BOT_TOKEN="")
     assert refused.returncode == 2 and "SLACK_BOT_TOKEN" in refused.stderr
+
+
+async def test_a_paused_watch_posts_nothing_and_catches_up_when_resumed(console):
+    await console.send("/deskhand watch tickets")
+    await _poll(console)
+    [paused] = await console.send("/deskhand pause-watch 1")
+    assert paused["text"] == "Watch #1 is paused."
+    for n in range(6):
+        await _new_ticket(console, f"While paused {n}")
+    assert await _poll(console) == []
+    await console.send("/deskhand resume-watch 1")
+    assert await _poll(console) == ["#1: 6 new"]  # one summary, not six cards
+    assert len(_posts(console)) == 1
