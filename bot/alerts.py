@@ -1,24 +1,32 @@
-"""Channel alerts: each poll posts the new tickets that match a channel's watch, once.
+"""Channel alerts: each poll posts the new tickets and jobs that match a channel's watch, once,
+then brings the live cards up to date.
 
-Neither backend has webhooks, so Deskhand polls: one call finds the newest ticket number, then each
-watch with something new asks ReadyDesk for its matches past its cursor (`start_tid`). The first
-poll of a watch only sets its cursor, so nothing old is posted. Each (watch, ticket, "new") is
-claimed before posting; more than a few at once become one summary instead of a flood.
+Neither backend has webhooks, so Deskhand polls. Tickets: one call finds the newest ticket number,
+then each watch with something new asks ReadyDesk for its matches past its cursor (`start_tid`).
+Jobs: bot/job_alerts.py. The first poll of a watch only sets its baseline, so nothing old is
+posted. Each (watch, record, change) is claimed before posting; more than a few at once become
+one summary instead of a flood. Live cards: bot/live_cards.py.
 """
 
 import asyncio
 import logging
+from collections.abc import Awaitable
+from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
+from api.errors import BackendError
 from api.readydesk import Ticket
+from bot.job_alerts import poll_job_watch, read_windows, states, window_of
+from bot.live_cards import refresh
 from handlers.cards.common import mrkdwn_section
-from handlers.cards.tickets import build_ticket_card, ticket_text
 from handlers.config import HandlerConfig
+from handlers.live import Fresh, remember_post
 from handlers.mrkdwn import escape_mrkdwn, truncate
 from handlers.refs import TicketQuery
+from handlers.tickets import ticket_card
 from store import Store
 from store.alerts import Watch
 
@@ -30,11 +38,35 @@ PAGE = 100  # matches read per watch per poll; the cursor moves past the ones re
 
 
 async def poll_once(store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig,
-                    *, burst: int = BURST) -> list[str]:  # fmt: skip
-    """One poll of every active watch; what happened to each."""
-    watches = [w for w in await asyncio.to_thread(store.alerts.active) if w.kind == "tickets"]
-    if not watches:
-        return []
+                    *, burst: int = BURST, now: datetime | None = None) -> list[str]:  # fmt: skip
+    """One poll of every active watch, then of the live cards; what happened to each."""
+    watches = await asyncio.to_thread(store.alerts.active)
+    lines: list[str] = []
+    known: dict[str, Fresh] = {}
+    tickets = [w for w in watches if w.kind == "tickets"]
+    jobs = [w for w in watches if w.kind == "jobs"]
+    try:
+        if tickets:
+            lines += await _poll_ticket_watches(tickets, store, desk, client, config, burst)
+    except BackendError as err:
+        lines.append(f"ticket watches: ReadyDesk unreadable ({err.message}); next poll")
+    try:
+        if jobs:
+            windows = await read_windows(jobs, desk, config)
+            known = states(windows, config)
+            for w in jobs:
+                work = poll_job_watch(w, windows[window_of(w)[0]], store, desk, client, config,
+                                      burst)  # fmt: skip
+                lines.append(await _guarded(w, work, store, client))
+    except BackendError as err:
+        lines.append(f"job watches: Kickserv unreadable ({err.message}); next poll")
+    lines += await refresh(store, desk, client, config, now=now or datetime.now(UTC), known=known)
+    return lines
+
+
+async def _poll_ticket_watches(watches: list[Watch], store: Store, desk: Desk,
+                               client: AsyncWebClient, config: HandlerConfig,
+                               burst: int) -> list[str]:  # fmt: skip
     newest = await desk.readydesk.get_tickets(count=1, page=1, order="tid", order_direction="DESC")
     top = newest[0].ticket_id if isinstance(newest, list) and newest else 0
     lines = []
@@ -43,8 +75,23 @@ async def poll_once(store: Store, desk: Desk, client: AsyncWebClient, config: Ha
             await asyncio.to_thread(store.alerts.advance, watch.id, top)
             lines.append(f"#{watch.id}: baseline at ticket {top}")
         elif top > watch.cursor:
-            lines.append(await _new_tickets(watch, top, store, desk, client, config, burst))
+            work = _new_tickets(watch, top, store, desk, client, config, burst)
+            lines.append(await _guarded(watch, work, store, client))
     return lines
+
+
+async def _guarded(watch: Watch, work: Awaitable[str], store: Store,
+                   client: AsyncWebClient) -> str:  # fmt: skip
+    """Run one watch's poll; a channel the bot cannot post to pauses it and tells its creator."""
+    try:
+        return await work
+    except SlackApiError as err:
+        error = str(err.response.get("error"))
+        if error not in CHANNEL_GONE:
+            raise
+        await asyncio.to_thread(store.alerts.set_paused, watch.id, True, error)
+        await _tell_creator(watch, client, error)
+        return f"#{watch.id}: paused ({error})"
 
 
 async def _new_tickets(watch: Watch, top: int, store: Store, desk: Desk, client: AsyncWebClient,
@@ -61,21 +108,13 @@ async def _new_tickets(watch: Watch, top: int, store: Store, desk: Desk, client:
         if await asyncio.to_thread(store.alerts.claim, watch.id, str(ticket.ticket_id), "new"):
             mine.append(ticket)
     cursor = found[-1].ticket_id if len(found) == PAGE else top
-    try:
-        await _post(watch, mine, client, config, burst)
-    except SlackApiError as err:
-        error = str(err.response.get("error"))
-        if error not in CHANNEL_GONE:
-            raise
-        await asyncio.to_thread(store.alerts.set_paused, watch.id, True, error)
-        await _tell_creator(watch, client, error)
-        return f"#{watch.id}: paused ({error})"
+    await _post(watch, mine, store, desk, client, config, burst)
     await asyncio.to_thread(store.alerts.advance, watch.id, cursor)
     return f"#{watch.id}: {len(mine)} new"
 
 
-async def _post(watch: Watch, tickets: list[Ticket], client: AsyncWebClient,
-                config: HandlerConfig, burst: int) -> None:  # fmt: skip
+async def _post(watch: Watch, tickets: list[Ticket], store: Store, desk: Desk,
+                client: AsyncWebClient, config: HandlerConfig, burst: int) -> None:  # fmt: skip
     if len(tickets) > burst:
         lines = [f"• *#{t.ticket_id}* {escape_mrkdwn(truncate(t.subject or '(no subject)', 80))}"
                  f" · {escape_mrkdwn(t.status)}" for t in tickets[:40]]  # fmt: skip
@@ -83,17 +122,19 @@ async def _post(watch: Watch, tickets: list[Ticket], client: AsyncWebClient,
         await client.chat_postMessage(channel=watch.channel_id, text=f"{len(tickets)} new tickets",
                                       blocks=[mrkdwn_section(text).to_dict()])  # fmt: skip
         return
+    statuses = await desk.readydesk.ticket_statuses() if tickets else []
     for ticket in tickets:
-        blocks = build_ticket_card(ticket, web_url=config.readydesk_web_url, shareable=False)
-        await client.chat_postMessage(channel=watch.channel_id, text=ticket_text(ticket),
-                                      blocks=[b.to_dict() for b in blocks])  # fmt: skip
+        card = ticket_card(ticket, config, statuses, shareable=False)
+        posted = await client.chat_postMessage(channel=watch.channel_id, **card.message())
+        await remember_post(store, watch.channel_id, posted.get("ts"), card)
 
 
 async def _tell_creator(watch: Watch, client: AsyncWebClient, error: str) -> None:
     try:
         await client.chat_postMessage(channel=watch.created_by, text=(
-            f"Your ticket watch #{watch.id} in <#{watch.channel_id}> is paused: Slack said "
-            f"`{error}`. Invite Deskhand to the channel, then watch again there."))  # fmt: skip
+            f"Your {watch.kind[:-1]} watch #{watch.id} in <#{watch.channel_id}> is paused: "
+            f"Slack said `{error}`. Invite Deskhand to the channel, then "
+            f"`/deskhand resume-watch {watch.id}` there."))  # fmt: skip
     except SlackApiError as err:
         logger.warning("watch #%s: could not tell its creator: %s", watch.id,
                        err.response.get("error"))  # fmt: skip

@@ -1,12 +1,14 @@
-"""`/deskhand watch tickets [filters]`, `/deskhand watches`, `/deskhand unwatch <id>`."""
+"""`/deskhand watch tickets|jobs …`, `/deskhand watches`, `unwatch`, `pause-watch`,
+`resume-watch`."""
 
 import asyncio
+import json
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck
 
 from api.desk import Desk
-from handlers.args import UsageError
+from handlers.args import UsageError, did_you_mean
 from handlers.config import HandlerConfig
 from handlers.mrkdwn import escape_mrkdwn, truncate
 from handlers.refs import TicketQuery
@@ -16,8 +18,12 @@ from store import Store
 from store.alerts import Watch
 
 WATCH_USAGE = (
-    "Usage: `/deskhand watch tickets [filters]`, e.g. `/deskhand watch tickets priority:urgent`."
+    "Usage: `/deskhand watch tickets [filters]` (e.g. `/deskhand watch tickets priority:urgent`) "
+    "or `/deskhand watch jobs [today|tomorrow] [status:<status>]`."
 )
+# Kickserv has no statuses endpoint; these are the ones its jobs are known to take.
+JOB_STATUSES = ("new", "unscheduled", "scheduled", "in_progress", "on_hold", "completed",
+                "canceled", "lost", "won")  # fmt: skip
 
 
 async def watch(ack: AsyncAck, command: dict[str, Any], desk: Desk, store: Store,
@@ -25,22 +31,52 @@ async def watch(ack: AsyncAck, command: dict[str, Any], desk: Desk, store: Store
     """Post each new matching ticket in this channel (the first poll sets the baseline)."""
     kind, _, filters = command.get("text", "").strip().partition(" ")
     try:
-        if kind.lower() != "tickets":
-            raise UsageError(f"Deskhand can watch `tickets`. {WATCH_USAGE}")
-        query = resolve(
-            split_filters(filters), await filter_choices(desk, config), now=config.now()
-        )
+        if kind.lower() == "jobs":
+            saved = json.dumps(job_window(filters))
+        elif kind.lower() == "tickets":
+            query = resolve(
+                split_filters(filters), await filter_choices(desk, config), now=config.now()
+            )
+            saved = query.model_dump_json(exclude_defaults=True, exclude={"kind", "page"})
+        else:
+            raise UsageError(f"Deskhand can watch `tickets` and `jobs`. {WATCH_USAGE}")
     except UsageError as err:
         await ack(response_type="ephemeral", text=str(err))
         return
-    saved = query.model_dump_json(exclude_defaults=True, exclude={"kind", "page"})
     added = await asyncio.to_thread(
-        store.alerts.add, channel_id=command["channel_id"], kind="tickets", filters=saved,
+        store.alerts.add, channel_id=command["channel_id"], kind=kind.lower(), filters=saved,
         created_by=command["user_id"],
     )  # fmt: skip
-    described = describe(query) or "every new ticket"
-    text = f"Watching `#{added.id}`: {described}. New tickets will appear here."
+    what = "New tickets" if added.kind == "tickets" else "Jobs new or changed on that day"
+    text = f"Watching `#{added.id}`: {describe_watch(added)}. {what} will appear here."
     await ack(response_type="ephemeral", text=text)
+
+
+def job_window(text: str) -> dict[str, str]:
+    """`[today|tomorrow] [status:<status>]` as a job watch's saved filters."""
+    saved = {"window": "today"}
+    for word in text.split():
+        key, colon, value = word.partition(":")
+        if word.lower() in ("today", "tomorrow"):
+            saved["window"] = word.lower()
+        elif colon and key.lower() == "status":
+            if value.lower() not in JOB_STATUSES:
+                problem = f"Kickserv has no job status `{escape_mrkdwn(value)}`."
+                raise UsageError(did_you_mean(problem, value, JOB_STATUSES, "Statuses"))
+            saved["status"] = value.lower()
+        else:
+            raise UsageError(f"Job watches take a day and a status, not `{escape_mrkdwn(word)}`. "
+                             f"{WATCH_USAGE}")  # fmt: skip
+    return saved
+
+
+def describe_watch(watch: Watch) -> str:
+    """What a watch looks for, in words."""
+    if watch.kind == "jobs":
+        saved = json.loads(watch.filters or "{}")
+        status = f" with status {saved['status']}" if saved.get("status") else ""
+        return f"jobs {saved.get('window', 'today')}{status}"
+    return describe(TicketQuery.model_validate_json(watch.filters or "{}")) or "every new ticket"
 
 
 async def watches(ack: AsyncAck, command: dict[str, Any], store: Store) -> None:
@@ -51,11 +87,8 @@ async def watches(ack: AsyncAck, command: dict[str, Any], store: Store) -> None:
         return
     lines = []
     for w in found:
-        described = (
-            describe(TicketQuery.model_validate_json(w.filters or "{}")) or "every new ticket"
-        )
         state = f" — paused: {escape_mrkdwn(w.paused_reason)}" if w.paused else ""
-        lines.append(f"`#{w.id}` {w.kind}: {described}{state}")
+        lines.append(f"`#{w.id}` {w.kind}: {describe_watch(w)}{state}")
     await ack(response_type="ephemeral", text="Watches in this channel:\n" + "\n".join(lines))
 
 

@@ -12,17 +12,18 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
-from handlers import customers, ids, jobs, tickets
-from handlers.cards.common import Card, shared_by
+from handlers import ids
+from handlers.cards.common import shared_by
 from handlers.config import HandlerConfig
-from handlers.refs import CustomerRef, JobRef, TicketQuery, TicketRef, parse_ref
+from handlers.live import remember_post
+from handlers.refs import JobRef, TicketQuery, TicketRef, parse_ref
+from handlers.render import AnyRef, render_card
 from handlers.replies import reply_with
+from store import Store
 
 logger = logging.getLogger("deskhand.buttons")
 # Where the bot may not post itself: the response_url can still post there for the user.
 _CANNOT_POST = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
-
-AnyRef = TicketRef | TicketQuery | CustomerRef | JobRef
 
 
 def register(app: AsyncApp) -> None:
@@ -65,15 +66,18 @@ async def open_card(
 
 async def share_card(
     ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], respond: AsyncRespond,
-    client: AsyncWebClient, desk: Desk, config: HandlerConfig,
+    client: AsyncWebClient, desk: Desk, store: Store, config: HandlerConfig,
 ) -> None:  # fmt: skip
-    """Rebuild the card from its button value, read fresh, and post it for the channel."""
+    """Rebuild the card from its button value, read fresh, and post it for the channel; a ticket
+    or job card posted by the bot is then kept up to date (a live card)."""
     await ack()
     card = await render_card(parse_ref(action["value"]), desk, config, shareable=False)
-    card.blocks.append(shared_by(body["user"]["id"]))
+    user_id = body["user"]["id"]
+    card.blocks.append(shared_by(user_id))
     channel = (body.get("channel") or {}).get("id")
     try:
-        await client.chat_postMessage(channel=channel, **card.message())
+        posted = await client.chat_postMessage(channel=channel, **card.message())
+        await remember_post(store, channel, posted.get("ts"), card, shared_by_user=user_id)
     except SlackApiError as err:
         if err.response.get("error") not in _CANNOT_POST:
             raise
@@ -86,19 +90,6 @@ async def share_card(
 async def acknowledge_link(ack: AsyncAck) -> None:
     """Open in ReadyDesk is a link; Slack still reports the click, which needs an ack."""
     await ack()
-
-
-async def render_card(
-    ref: AnyRef, desk: Desk, config: HandlerConfig, *, shareable: bool = True
-) -> Card:
-    """The card a reference stands for, read now."""
-    if isinstance(ref, TicketRef):
-        return await tickets.render_ticket(ref, desk, config, shareable=shareable)
-    if isinstance(ref, TicketQuery):
-        return await tickets.render_ticket_list(ref, desk, config, shareable=shareable)
-    if isinstance(ref, JobRef):
-        return await jobs.render_job(ref, desk, config, shareable=shareable)
-    return await customers.render_customer(ref, desk, config, shareable=shareable)
 
 
 def _what(ref: AnyRef) -> str:

@@ -2,7 +2,8 @@
 
 The intent is the action, the message it was pressed on and the user (and, for Status, the
 status chosen): a second press of the same button on the same card says "already done". After a
-write the card is read again and redrawn in place.
+write the card is read again and redrawn in place, and its copies in channels (live cards) are
+updated at once with a thread reply naming who changed it.
 """
 
 from collections.abc import Awaitable, Callable
@@ -16,6 +17,7 @@ from api.writes import Intent, write_once
 from handlers import ids
 from handlers.config import HandlerConfig
 from handlers.identity import Identities
+from handlers.live import card_changed
 from handlers.middleware import writers_only
 from handlers.mrkdwn import escape_mrkdwn
 from handlers.refs import TicketRef
@@ -49,13 +51,13 @@ async def assign_to_me(
     async def write() -> str:
         return str(await desk.readydesk.update_ticket(ref.ticket_id, assigned_to=tech))
 
-    await _change(body, action, respond, desk, store, config, ref.ticket_id,
+    await _change(body, action, respond, client, desk, store, config, ref.ticket_id,
                   f"assign to {tech}", write)  # fmt: skip
 
 
 async def set_status(
     ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
-    desk: Desk, store: Store, config: HandlerConfig,
+    client: AsyncWebClient, desk: Desk, store: Store, config: HandlerConfig,
 ) -> None:  # fmt: skip
     """The Status select: set the chosen status."""
     await ack()
@@ -65,13 +67,13 @@ async def set_status(
     async def write() -> str:
         return str(await desk.readydesk.update_ticket(ticket_id, status=status))
 
-    await _change(body, action, respond, desk, store, config, ticket_id, f"status {status}",
-                  write, choice=status)  # fmt: skip
+    await _change(body, action, respond, client, desk, store, config, ticket_id,
+                  f"status {status}", write, choice=status)  # fmt: skip
 
 
 async def close_ticket(
     ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
-    desk: Desk, store: Store, config: HandlerConfig,
+    client: AsyncWebClient, desk: Desk, store: Store, config: HandlerConfig,
 ) -> None:  # fmt: skip
     """Close: close the ticket now."""
     await ack()
@@ -80,12 +82,13 @@ async def close_ticket(
     async def write() -> str:
         return str(await desk.readydesk.close_ticket(ref.ticket_id))
 
-    await _change(body, action, respond, desk, store, config, ref.ticket_id, "close", write)
+    await _change(body, action, respond, client, desk, store, config, ref.ticket_id, "close",
+                  write)  # fmt: skip
 
 
 async def _change(
-    body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, desk: Desk,
-    store: Store, config: HandlerConfig, ticket_id: int, summary: str,
+    body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
+    desk: Desk, store: Store, config: HandlerConfig, ticket_id: int, summary: str,
     write: Callable[[], Awaitable[str]], choice: str = "",
 ) -> None:  # fmt: skip
     user_id = body["user"]["id"]
@@ -110,3 +113,4 @@ async def _change(
     if result.outcome in ("written", "duplicate"):
         card = await render_ticket(TicketRef(ticket_id=ticket_id), desk, config)
         await respond(replace_original=True, **card.message())
+        await card_changed(card, user_id, store, desk, client, config)  # its live copies, now

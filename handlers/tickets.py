@@ -7,10 +7,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
+from api.readydesk import Ticket
 from api.readydesk.search import search_tickets
 from handlers import ids, new_tickets
 from handlers.args import UsageError, parse_ticket_number, usage_text, wants_help
 from handlers.cards.common import Card
+from handlers.cards.live import ticket_key, ticket_state
 from handlers.cards.ticket_form import TicketForm
 from handlers.cards.tickets import build_ticket_card, build_ticket_list_card, ticket_text
 from handlers.config import HandlerConfig
@@ -109,10 +111,18 @@ async def render_ticket(
     ticket, statuses = await asyncio.gather(
         desk.readydesk.get_ticket(ref.ticket_id), desk.readydesk.ticket_statuses()
     )
+    return ticket_card(ticket, config, statuses, shareable=shareable)
+
+
+def ticket_card(
+    ticket: Ticket, config: HandlerConfig, statuses: list[str], *, shareable: bool = True
+) -> Card:
+    """A ticket already read, as a card that knows what a live copy of it watches."""
     blocks = build_ticket_card(
         ticket, web_url=config.readydesk_web_url, shareable=shareable, statuses=statuses
     )
-    return Card(text=ticket_text(ticket), blocks=blocks)
+    return Card(text=ticket_text(ticket), blocks=blocks,
+                live=(ticket_key(ticket.ticket_id), ticket_state(ticket)))  # fmt: skip
 
 
 async def render_ticket_list(

@@ -64,6 +64,9 @@ class SlackSandbox:
         self._acked = asyncio.Condition()
         self._ts = 1_700_000_000.000100
         self.channels_without_bot: set[str] = set()  # chat.postMessage answers not_in_channel
+        # Messages posted with chat.postMessage, by (channel, ts); chat.update changes them and
+        # answers message_not_found for any other (deleting one here deletes it "in Slack").
+        self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.views: dict[str, dict[str, Any]] = {}  # every modal the app opened, by view id
         self.last_view_id = ""
         # users.info answers from here; unknown ids get `user_not_found`, as Slack answers.
@@ -210,10 +213,17 @@ class SlackSandbox:
             }  # fmt: skip
         if method == "chat.postMessage" and payload.get("channel") in self.channels_without_bot:
             return {"ok": False, "error": "not_in_channel"}
-        if method in ("chat.postMessage", "chat.update"):
+        if method == "chat.postMessage":
             self._ts += 1
-            ts = payload.get("ts") or f"{self._ts:.6f}"
+            ts = f"{self._ts:.6f}"
+            self.messages[(str(payload.get("channel")), ts)] = payload
             return {"ok": True, "channel": payload.get("channel"), "ts": ts, "message": payload}
+        if method == "chat.update":
+            where = (str(payload.get("channel")), str(payload.get("ts")))
+            if where not in self.messages:
+                return {"ok": False, "error": "message_not_found"}
+            self.messages[where] = {**self.messages[where], **payload}
+            return {"ok": True, "channel": where[0], "ts": where[1], "message": payload}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.base_url.replace("http://", "ws://") + "/socket"}
         if method.startswith("views."):

@@ -20,6 +20,7 @@ from store.claims import ClaimStore
 from store.digests import DigestStore
 from store.directory import DirectoryStore
 from store.links import LinkStore
+from store.live import LiveCardStore
 from store.migrate import upgrade
 from store.models import ProcessedEvent
 
@@ -48,6 +49,7 @@ class Store:
         self.audit = AuditStore(self._engine, self._turns)
         self.digests = DigestStore(self._engine, self._turns)
         self.alerts = AlertStore(self._engine, self._turns)
+        self.live = LiveCardStore(self._engine, self._turns)
 
     @property
     def engine(self) -> Engine:

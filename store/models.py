@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -130,7 +130,7 @@ class AlertWatch(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel_id: Mapped[str] = mapped_column(String(32), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # tickets
+    kind: Mapped[str] = mapped_column(String(16))  # tickets, jobs
     filters: Mapped[str] = mapped_column(String(2000), default="")
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -146,5 +146,41 @@ class AlertPost(Base):
 
     watch_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    change: Mapped[str] = mapped_column(String(64), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LiveCard(Base):
+    """A ticket or job card Deskhand posted in a channel, kept up to date while recent."""
+
+    __tablename__ = "live_cards"
+    __table_args__ = (UniqueConstraint("channel_id", "ts", name="uq_live_cards_message"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    record_key: Mapped[str] = mapped_column(String(64), index=True)  # ticket:123, job:45
+    shared_by: Mapped[str] = mapped_column(String(32), default="")  # kept under the card
+    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class LiveRecord(Base):
+    """The last state seen of a record some live card shows: one row however many cards."""
+
+    __tablename__ = "live_records"
+
+    record_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(Text, default="")  # JSON: label -> shown value
+    version: Mapped[int] = mapped_column(Integer, default=0)  # bumped once per change seen
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    gone: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LiveUpdate(Base):
+    """One (card, change), claimed before the card is updated: updated at most once."""
+
+    __tablename__ = "live_updates"
+
+    card_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     change: Mapped[str] = mapped_column(String(64), primary_key=True)
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

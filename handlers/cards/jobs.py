@@ -20,6 +20,7 @@ from handlers.cards.common import (
     share_button,
     when,
 )
+from handlers.cards.live import job_key, job_state
 from handlers.mrkdwn import escape_mrkdwn, truncate
 from handlers.refs import CustomerRef, JobRef
 
@@ -90,7 +91,8 @@ def build_job_card(
         buttons.append(share_button(ref))
     blocks.append(ActionsBlock(block_id=f"job_{job.job_number}", elements=buttons))
     text = truncate(escape_mrkdwn(f"Job {job.job_number}: {job.name} ({status})"), FALLBACK_MAX)
-    return Card(text=text, blocks=blocks)
+    state = job_state(job, assigned, local_time(job.scheduled_on, timezone))
+    return Card(text=text, blocks=blocks, live=(job_key(job.job_number), state))
 
 
 def build_notes_card(job_number: int, notes: list[Note], timezone: str) -> Card:

@@ -17,9 +17,11 @@ def _posts(console: Console, channel: str = "C0CONSOLE") -> list:
 
 
 async def _poll(console: Console, store: Store | None = None, burst: int = 5) -> list[str]:
+    """What each watch did (the live-card lines left out)."""
     settings = console._app_settings
-    return await poll_once(store or console.store, console._desk, build_web_client(settings),
-                           handler_config(settings), burst=burst)  # fmt: skip
+    lines = await poll_once(store or console.store, console._desk, build_web_client(settings),
+                            handler_config(settings), burst=burst)  # fmt: skip
+    return [line for line in lines if line.startswith("#")]
 
 
 async def _new_ticket(console: Console, subject: str, priority: str = "Urgent") -> int:

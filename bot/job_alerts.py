@@ -1,0 +1,129 @@
+"""Job watches: a channel sees each job that appears on, or changes on, today's (or tomorrow's)
+Kickserv schedule, once.
+
+Each window's jobs and calendar entries are read once a poll, however many channels watch it.
+A job is posted when its (watch, job, state) is claimed for the first time: a new job, or one whose
+status, time or crew changed. A job with a live card in the channel is left to the live-card update
+instead. The first poll, and the first poll of each new day, only claims what is there (a job
+created after midnight is still new), so nothing old is posted.
+"""
+
+import asyncio
+import hashlib
+import json
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from api.desk import Desk
+from api.digests import JobDigest, jobs_on
+from api.kickserv import Job
+from handlers.cards.common import context, mrkdwn_section
+from handlers.cards.jobs import local_time
+from handlers.cards.live import State, job_key, job_state
+from handlers.config import HandlerConfig
+from handlers.live import LIVE_FOR, Fresh, remember_post
+from handlers.mrkdwn import escape_mrkdwn, truncate
+from handlers.refs import JobRef
+from handlers.render import render_card
+from store import Store
+from store.alerts import Watch
+
+Window = Literal["today", "tomorrow"]
+
+
+def window_of(watch: Watch) -> tuple[Window, str]:
+    """The watched day ("today" or "tomorrow") and status filter ("" for any)."""
+    saved = json.loads(watch.filters or "{}")
+    return saved.get("window", "today"), saved.get("status", "")
+
+
+async def read_windows(watches: list[Watch], desk: Desk, config: HandlerConfig
+                       ) -> dict[Window, JobDigest]:  # fmt: skip
+    """Each watched day's jobs and crews, read once (both days at once)."""
+    today = config.now().date()
+    days: dict[Window, date] = {"today": today, "tomorrow": today + timedelta(days=1)}
+    wanted = sorted({window_of(w)[0] for w in watches})
+    found = await asyncio.gather(*(jobs_on(desk.kickserv, days[w], w) for w in wanted))
+    return dict(zip(wanted, found, strict=True))
+
+
+def states(windows: dict[Window, JobDigest], config: HandlerConfig) -> dict[str, Fresh]:
+    """Every job read for the watches, as live-card state (so live cards need no second read)."""
+    return {job_key(j.job_number): Fresh(state=_state(j, d, config))
+            for d in windows.values() for j in d.jobs}  # fmt: skip
+
+
+async def poll_job_watch(
+    watch: Watch, digest: JobDigest, store: Store, desk: Desk, client: AsyncWebClient,
+    config: HandlerConfig, burst: int,
+) -> str:  # fmt: skip
+    """Post the jobs new or changed on this watch's day; the first look of a day posts nothing
+    that was already there."""
+    window, status = window_of(watch)
+    jobs = [j for j in digest.jobs if not status or j.status == status]
+    day_mark = digest.day.toordinal()
+    midnight = datetime.combine(digest.day if window == "today" else digest.day - timedelta(1),
+                                time(), ZoneInfo(config.timezone))  # fmt: skip
+    first_look = watch.cursor is None
+    fresh = []
+    for job in jobs:
+        key = job_key(job.job_number)
+        change = "seen:" + _digest(_state(job, digest, config))
+        if not await asyncio.to_thread(store.alerts.claim, watch.id, key, change):
+            continue
+        quiet = first_look or (watch.cursor != day_mark and _created_before(job, midnight))
+        if not quiet:
+            fresh.append(job)
+    await asyncio.to_thread(store.alerts.advance, watch.id, day_mark)
+    if first_look:
+        return f"#{watch.id}: baseline, {len(jobs)} jobs {window}"
+    shown = await _not_live_here(fresh, watch, store)
+    await _post_jobs(watch, window, shown, store, desk, client, config, burst)
+    return f"#{watch.id}: {len(shown)} new or changed jobs {window}"
+
+
+async def _not_live_here(jobs: list[Job], watch: Watch, store: Store) -> list[Job]:
+    """Leave out jobs whose card in this channel is live (its update says what changed)."""
+    since = datetime.now(ZoneInfo("UTC")) - LIVE_FOR
+    out = []
+    for job in jobs:
+        cards = await asyncio.to_thread(store.live.cards, job_key(job.job_number), since)
+        if not any(c.channel_id == watch.channel_id for c in cards):
+            out.append(job)
+    return out
+
+
+async def _post_jobs(
+    watch: Watch, window: Window, jobs: list[Job], store: Store, desk: Desk,
+    client: AsyncWebClient, config: HandlerConfig, burst: int,
+) -> None:  # fmt: skip
+    if len(jobs) > burst:
+        lines = [f"• *Job {j.job_number}* {escape_mrkdwn(truncate(j.name or 'job', 80))} · "
+                 f"{escape_mrkdwn(local_time(j.scheduled_on, config.timezone))}"
+                 for j in jobs[:40]]  # fmt: skip
+        title = f"{len(jobs)} jobs new or changed {window}"
+        text = f"*{title}* (watch #{watch.id}):\n" + "\n".join(lines)
+        await client.chat_postMessage(channel=watch.channel_id, text=title,
+                                      blocks=[mrkdwn_section(text).to_dict()])  # fmt: skip
+        return
+    for job in jobs:
+        card = await render_card(JobRef(job_number=job.job_number), desk, config, shareable=False)
+        card.blocks.append(context(f"New or changed on the schedule {window} · watch #{watch.id}"))
+        posted = await client.chat_postMessage(channel=watch.channel_id, **card.message())
+        await remember_post(store, watch.channel_id, posted.get("ts"), card)
+
+
+def _state(job: Job, digest: JobDigest, config: HandlerConfig) -> State:
+    crew = list(dict.fromkeys(digest.crews.get(job.global_id, [])))
+    return job_state(job, crew, local_time(job.scheduled_on, config.timezone))
+
+
+def _digest(state: State) -> str:
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _created_before(job: Job, moment: datetime) -> bool:
+    return job.created_at is None or job.created_at < moment

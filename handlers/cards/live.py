@@ -1,0 +1,68 @@
+"""What a live card watches on its record, and the thread reply that says what changed."""
+
+from slack_sdk.models.blocks import Block
+
+from api.kickserv import Job
+from api.readydesk import Ticket
+from handlers.cards.common import context, mrkdwn_section
+from handlers.mrkdwn import escape_mrkdwn, truncate
+
+State = dict[str, str]
+VALUE_MAX = 80
+
+
+def ticket_key(ticket_id: int) -> str:
+    """The live-card key of a ticket."""
+    return f"ticket:{ticket_id}"
+
+
+def job_key(job_number: int) -> str:
+    """The live-card key of a job."""
+    return f"job:{job_number}"
+
+
+def ticket_state(ticket: Ticket) -> State:
+    """What changes a ticket card shows: status, priority, assignee."""
+    assigned = " · ".join(p for p in (ticket.assigned_tech, ticket.assigned_group_name) if p)
+    return {
+        "Status": ticket.status or "—",
+        "Priority": ticket.priority or "—",
+        "Assigned to": assigned or "Unassigned",
+    }
+
+
+def job_state(job: Job, assigned: list[str], scheduled: str) -> State:
+    """What changes a job card shows: status, schedule (as shown), who is assigned."""
+    return {
+        "Status": job.status.replace("_", " ").capitalize() or "—",
+        "Scheduled": scheduled,
+        "Assigned to": ", ".join(assigned) or "Nobody yet",
+    }
+
+
+def describe_change(before: State, after: State) -> str:
+    """`*Status*: Open → Closed · *Priority*: …`, escaped; empty when nothing shown changed."""
+    parts = []
+    for label, value in after.items():
+        old = before.get(label)
+        if old is not None and old != value:
+            parts.append(f"*{label}*: {_shown(old)} → {_shown(value)}")
+    return " · ".join(parts)
+
+
+def change_reply(what: str, before: State, after: State, who: str | None) -> str:
+    """The thread reply under a card that was just updated."""
+    by = f" — by <@{who}>" if who else ""
+    return f"{what} changed: {describe_change(before, after)}{by}"
+
+
+def gone_card(what: str, system: str) -> list[Block]:
+    """What a card becomes when its record no longer exists."""
+    return [
+        mrkdwn_section(f"~{escape_mrkdwn(what)}~ no longer exists in {system}."),
+        context("It was deleted or merged there; Deskhand stopped updating this card."),
+    ]
+
+
+def _shown(value: str) -> str:
+    return escape_mrkdwn(truncate(value, VALUE_MAX))

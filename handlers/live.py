@@ -1,0 +1,129 @@
+"""Live cards: ticket and job cards posted in channels, updated in place when the record changes.
+
+A change is taken by one process (the record's version moves from n to n+1 only once), then each
+card's update is claimed by (card, change) before Slack is called, so two processes or a restart
+never update a card twice. The card is replaced with the record as read now and one thread reply
+says what changed (and who, when a Deskhand button changed it). The poll that finds changes is
+bot/live_cards.py; buttons call `card_changed` at once.
+"""
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from api.desk import Desk
+from api.errors import BackendError
+from handlers.cards.common import Card, shared_by
+from handlers.cards.live import State, change_reply, gone_card
+from handlers.config import HandlerConfig
+from handlers.refs import JobRef, TicketRef
+from handlers.render import render_card
+from store import Store
+from store.live import PostedCard, Tracked
+
+logger = logging.getLogger("deskhand.live")
+
+LIVE_FOR = timedelta(days=7)
+# Slack errors that mean the message can no longer be updated: stop trying.
+CARD_GONE = {"message_not_found", "cant_update_message", "channel_not_found", "not_in_channel",
+             "is_archived", "edit_window_closed", "account_inactive"}  # fmt: skip
+
+
+@dataclass
+class Fresh:
+    """A record as read now: its state and, when already built, its card; no state: deleted."""
+
+    state: State | None
+    card: Card | None = None
+
+
+async def remember_post(store: Store, channel_id: str, ts: str | None, card: Card, *,
+                        shared_by_user: str = "") -> None:  # fmt: skip
+    """Keep a ticket or job card just posted in a channel up to date from now on (other cards,
+    and posts Slack gave no timestamp for, are not tracked)."""
+    if card.live is None or not ts:
+        return
+    key, state = card.live
+    await asyncio.to_thread(store.live.remember, channel_id, ts, key, state, datetime.now(UTC),
+                            shared_by=shared_by_user)  # fmt: skip
+
+
+async def card_changed(card: Card, who: str, store: Store, desk: Desk, client: AsyncWebClient,
+                       config: HandlerConfig) -> None:  # fmt: skip
+    """A Deskhand button changed this card's record: update its live copies now."""
+    if card.live is None:
+        return
+    key, state = card.live
+    record = await asyncio.to_thread(store.live.get, key)
+    if record is None or record.state == state:
+        return
+    await apply_change(record, Fresh(state=state), store, desk, client, config,
+                       now=datetime.now(UTC), who=who)  # fmt: skip
+
+
+async def apply_change(record: Tracked, fresh: Fresh, store: Store, desk: Desk,
+                       client: AsyncWebClient, config: HandlerConfig, *, now: datetime,
+                       who: str | None = None, live_for: timedelta = LIVE_FOR) -> str:  # fmt: skip
+    """Take the change (once across processes), then update each recent card of the record."""
+    assert fresh.state is not None
+    key = record.record_key
+    try:
+        card = fresh.card or await render_card(_ref(key), desk, config, shareable=False)
+    except BackendError as err:
+        return f"{key}: changed, card not redrawn ({err.message}); tried again next poll"
+    version = await asyncio.to_thread(store.live.change, key, record.version, fresh.state)
+    if version is None:
+        return f"{key}: changed; another process updates its cards"
+    reply = change_reply(_what(key), record.state, fresh.state, who)
+    updated = 0
+    for posted in await asyncio.to_thread(store.live.cards, key, now - live_for):
+        if await asyncio.to_thread(store.live.claim_update, posted.id, f"v{version}", now):
+            extra = [shared_by(posted.shared_by)] if posted.shared_by else []
+            shown = Card(card.text, [*card.blocks, *extra])
+            updated += await _update(client, store, posted, shown, reply)
+    return f"{key}: changed, {updated} card(s) updated"
+
+
+async def record_gone(record: Tracked, store: Store, client: AsyncWebClient, now: datetime,
+                live_for: timedelta) -> str:  # fmt: skip
+    """The record was deleted: say so on its cards, once, and stop reading it."""
+    key = record.record_key
+    await asyncio.to_thread(store.live.mark_gone, key)
+    system = "ReadyDesk" if key.startswith("ticket:") else "Kickserv"
+    notice = Card(f"{_what(key)} no longer exists in {system}", gone_card(_what(key), system))
+    told = 0
+    for posted in await asyncio.to_thread(store.live.cards, key, now - live_for):
+        if await asyncio.to_thread(store.live.claim_update, posted.id, "gone", now):
+            told += await _update(client, store, posted, notice, "")
+    return f"{key}: gone from {system}, {told} card(s) say so"
+
+
+async def _update(client: AsyncWebClient, store: Store, posted: PostedCard, card: Card,
+                  reply: str) -> int:  # fmt: skip
+    """Update one message (and reply in its thread); a message that is gone is forgotten."""
+    try:
+        await client.chat_update(channel=posted.channel_id, ts=posted.ts, **card.message())
+        if reply:
+            await client.chat_postMessage(channel=posted.channel_id, thread_ts=posted.ts,
+                                          text=reply)  # fmt: skip
+    except SlackApiError as err:
+        error = str(err.response.get("error"))
+        if error in CARD_GONE:
+            await asyncio.to_thread(store.live.forget_card, posted.id)
+        logger.warning("live card %s/%s: Slack said %s", posted.channel_id, posted.ts, error)
+        return 0
+    return 1
+
+
+def _ref(key: str) -> TicketRef | JobRef:
+    kind, _, number = key.partition(":")
+    return TicketRef(ticket_id=int(number)) if kind == "ticket" else JobRef(job_number=int(number))
+
+
+def _what(key: str) -> str:
+    kind, _, number = key.partition(":")
+    return f"Ticket #{number}" if kind == "ticket" else f"Job {number}"

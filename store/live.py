@@ -1,0 +1,159 @@
+"""Live cards: which channel messages show which record, and the last state seen of each record.
+
+A record's state is kept once, however many cards show it, so re-reading costs the same for one
+channel or fifty. A change is taken by one process (its version moves from n to n+1 only once),
+and each card's update is claimed by (card, change) before Slack is called.
+"""
+
+import json
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from store.models import LiveCard, LiveRecord, LiveUpdate
+
+State = dict[str, str]  # what the card shows that may change: label -> value
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """A record some recent card shows, as last seen."""
+
+    record_key: str
+    state: State
+    version: int
+    checked_at: datetime
+
+
+@dataclass(frozen=True)
+class PostedCard:
+    """One message showing a record."""
+
+    id: int
+    channel_id: str
+    ts: str
+    shared_by: str
+
+
+class LiveCardStore:
+    """Blocking; callers run it in a worker thread."""
+
+    def __init__(self, engine: Engine, turns: AbstractContextManager[Any]) -> None:
+        self._engine = engine
+        self._turns = turns
+
+    def remember(self, channel_id: str, ts: str, record_key: str, state: State,
+                 now: datetime, *, shared_by: str = "") -> None:  # fmt: skip
+        """A card was posted; its record's state is the one it shows, unless one is known."""
+        with self._turns, Session(self._engine) as session:
+            session.add(LiveCard(channel_id=channel_id, ts=ts, record_key=record_key,
+                                 shared_by=shared_by, posted_at=now))  # fmt: skip
+            try:
+                session.commit()
+            except IntegrityError:  # the same message remembered twice
+                session.rollback()
+            record = session.get(LiveRecord, record_key)
+            if record is None:
+                session.add(LiveRecord(record_key=record_key, state=_dump(state), version=0,
+                                       checked_at=now, gone=False))  # fmt: skip
+            elif record.gone:
+                record.gone, record.state = False, _dump(state)
+            try:
+                session.commit()
+            except IntegrityError:  # another process added it first: theirs is as good
+                session.rollback()
+
+    def tracked(self, posted_since: datetime) -> list[Tracked]:
+        """Records shown by a card posted since then and not gone, least recently checked first."""
+        recent = select(LiveCard.record_key).where(LiveCard.posted_at >= posted_since)
+        query = (
+            select(LiveRecord)
+            .where(LiveRecord.record_key.in_(recent), LiveRecord.gone.is_(False))
+            .order_by(LiveRecord.checked_at, LiveRecord.record_key)
+        )
+        with self._turns, Session(self._engine) as session:
+            return [Tracked(r.record_key, _load(r.state), r.version, r.checked_at)
+                    for r in session.scalars(query)]  # fmt: skip
+
+    def get(self, record_key: str) -> Tracked | None:
+        """One record as last seen."""
+        with self._turns, Session(self._engine) as session:
+            r = session.get(LiveRecord, record_key)
+            return Tracked(r.record_key, _load(r.state), r.version, r.checked_at) if r else None
+
+    def cards(self, record_key: str, posted_since: datetime) -> list[PostedCard]:
+        """The recent messages showing a record."""
+        query = select(LiveCard).where(
+            LiveCard.record_key == record_key, LiveCard.posted_at >= posted_since
+        )
+        with self._turns, Session(self._engine) as session:
+            return [PostedCard(c.id, c.channel_id, c.ts, c.shared_by)
+                    for c in session.scalars(query.order_by(LiveCard.id))]  # fmt: skip
+
+    def checked(self, record_keys: list[str], now: datetime) -> None:
+        """These records were read now (they go to the back of the queue)."""
+        if not record_keys:
+            return
+        with self._turns, Session(self._engine) as session:
+            session.execute(update(LiveRecord).where(LiveRecord.record_key.in_(record_keys))
+                            .values(checked_at=now))  # fmt: skip
+            session.commit()
+
+    def change(self, record_key: str, seen_version: int, state: State) -> int | None:
+        """Take a change: the new version for the one caller that moved it, else None."""
+        with self._turns, Session(self._engine) as session:
+            moved = session.execute(
+                update(LiveRecord)
+                .where(LiveRecord.record_key == record_key, LiveRecord.version == seen_version)
+                .values(state=_dump(state), version=seen_version + 1)
+            )
+            session.commit()
+            return seen_version + 1 if moved.rowcount == 1 else None
+
+    def claim_update(self, card_id: int, change: str, now: datetime) -> bool:
+        """True for the one caller that gets to update this card for this change."""
+        with self._turns, Session(self._engine) as session:
+            session.add(LiveUpdate(card_id=card_id, change=change, claimed_at=now))
+            try:
+                session.commit()
+            except IntegrityError:
+                return False
+            return True
+
+    def mark_gone(self, record_key: str) -> None:
+        """The record no longer exists: stop reading it."""
+        with self._turns, Session(self._engine) as session:
+            session.execute(update(LiveRecord).where(LiveRecord.record_key == record_key)
+                            .values(gone=True))  # fmt: skip
+            session.commit()
+
+    def forget_card(self, card_id: int) -> None:
+        """The message is gone (deleted, or the channel is): stop updating it."""
+        with self._turns, Session(self._engine) as session:
+            session.execute(delete(LiveCard).where(LiveCard.id == card_id))
+            session.execute(delete(LiveUpdate).where(LiveUpdate.card_id == card_id))
+            session.commit()
+
+    def prune(self, posted_before: datetime) -> int:
+        """Forget cards older than the live window, and records no card shows any more."""
+        with self._turns, Session(self._engine) as session:
+            old = select(LiveCard.id).where(LiveCard.posted_at < posted_before)
+            session.execute(delete(LiveUpdate).where(LiveUpdate.card_id.in_(old)))
+            gone = session.execute(delete(LiveCard).where(LiveCard.posted_at < posted_before))
+            shown = select(LiveCard.record_key)
+            session.execute(delete(LiveRecord).where(LiveRecord.record_key.not_in(shown)))
+            session.commit()
+            return gone.rowcount
+
+
+def _dump(state: State) -> str:
+    return json.dumps(state, sort_keys=True)
+
+
+def _load(text: str) -> State:
+    return json.loads(text) if text else {}
