@@ -1,0 +1,130 @@
+"""Job watches: jobs new or changed on the watched day, posted once, then kept live."""
+
+from datetime import datetime, time
+
+import pytest
+
+from bot.alerts import poll_once
+from bot.app import build_web_client, handler_config
+from bot.console import Console
+from bot.settings import Settings
+from sandbox.kickserv_data import ACCOUNT_TZ
+
+CHANNEL = "C0CONSOLE"
+
+
+@pytest.fixture
+async def console():
+    # The business's zone is Kickserv's (UTC-5), so "today" is the same day on both sides.
+    async with Console(Settings(_env_file=None, DESKHAND_TIMEZONE="Etc/GMT+5")) as console:
+        yield console
+
+
+def _kickserv(console: Console):
+    return console._desk.kickserv
+
+
+async def _poll(console: Console) -> list[str]:
+    settings = console._app_settings
+    return await poll_once(console.store, console._desk, build_web_client(settings),
+                           handler_config(settings))  # fmt: skip
+
+
+async def _job_today(console: Console, hour: int = 15) -> int:
+    today = datetime.now(ACCOUNT_TZ).date()
+    at = datetime.combine(today, time(hour), ACCOUNT_TZ).isoformat()
+    job = await _kickserv(console).create_job(6, 24551, "Gutters", scheduled_on=at)
+    return job.job_number
+
+
+def _posts(console: Console) -> list:
+    return [c for c in console.slack.calls if c.name == "chat.postMessage"
+            and c.payload.get("channel") == CHANNEL and not c.payload.get("thread_ts")]  # fmt: skip
+
+
+def _job_posts(console: Console, number: int) -> list[str]:
+    return [ts for (channel, ts), m in console.slack.messages.items() if channel == CHANNEL
+            and m.get("blocks") and m["blocks"][0]["text"]["text"].startswith(f"Job {number} ")]  # fmt: skip
+
+
+async def test_a_new_job_today_is_posted_once_and_its_card_then_follows_it(console):
+    [added] = await console.send("/deskhand watch jobs today")
+    assert added["text"].startswith("Watching `#1`: jobs today.")
+    [baseline] = [line for line in await _poll(console) if line.startswith("#")]
+    assert baseline.startswith("#1: baseline")
+    assert _posts(console) == []
+    number = await _job_today(console)
+    assert "#1: 1 new or changed jobs today" in await _poll(console)
+    [ts] = _job_posts(console, number)
+    assert "watch #1" in repr(console.slack.messages[(CHANNEL, ts)]["blocks"])
+    assert "#1: 0 new or changed jobs today" in await _poll(console)
+    assert len(_posts(console)) == 1
+    await _kickserv(console).update_job(number, status="in_progress")
+    lines = await _poll(console)
+    assert f"job:{number}: changed, 1 card(s) updated" in lines
+    assert len(_posts(console)) == 1  # updated in place, not posted again
+    [reply] = [c.payload["text"] for c in console.slack.calls if c.payload.get("thread_ts") == ts]
+    assert reply == f"Job {number} changed: *Status*: Scheduled → In progress"
+
+
+async def test_a_job_already_there_is_posted_when_it_changes_and_only_then(console):
+    number = await _job_today(console, hour=9)
+    await console.send("/deskhand watch jobs today")
+    await _poll(console)
+    assert await _poll(console) == ["#1: 0 new or changed jobs today"]
+    await _kickserv(console).update_job(number, status="on_hold")
+    await _poll(console)
+    assert len(_job_posts(console, number)) == 1
+    await _poll(console)
+    assert len(_posts(console)) == 1
+
+
+async def test_a_status_filter_and_a_burst_summary(console):
+    await console.send("/deskhand watch jobs today status:scheduled")
+    await _poll(console)
+    for hour in range(8, 14):
+        await _job_today(console, hour)
+    assert "#1: 6 new or changed jobs today" in await _poll(console)
+    [summary] = _posts(console)
+    assert (
+        "*6 jobs new or changed today* (watch #1)" in summary.payload["blocks"][0]["text"]["text"]
+    )
+    [listed] = await console.send("/deskhand watches")
+    assert "`#1` jobs: jobs today with status scheduled" in listed["text"]
+
+
+async def test_job_watch_mistakes_are_explained(console):
+    [typo] = await console.send("/deskhand watch jobs today status:sheduled")
+    assert "Kickserv has no job status `sheduled`. Did you mean `scheduled`?" in typo["text"]
+    [odd] = await console.send("/deskhand watch jobs yesterday")
+    assert "not `yesterday`" in odd["text"]
+
+
+async def test_a_deleted_job_says_so_and_an_unreadable_one_waits(console):
+    await console.send("/deskhand watch jobs today")
+    await _poll(console)
+    gone, unreadable = await _job_today(console, 10), await _job_today(console, 11)
+    await _poll(console)
+    fake = _kickserv(console)._http._transport.app.state
+    del fake.data.jobs[gone]
+    fake.data.jobs[unreadable].scheduled_on = None  # off today's list: read on its own
+    fake.faults.add("status", status=500, path=f"/jobs/{unreadable}.json")
+    lines = await _poll(console)
+    assert f"job:{gone}: gone from Kickserv, 1 card(s) say so" in lines
+    assert any(line.startswith(f"job:{unreadable}: unreadable") for line in lines)
+    [ts] = _job_posts(console, unreadable)
+    assert not [c for c in console.slack.calls if c.name == "chat.update" and c.payload["ts"] == ts]
+    fake.faults.clear()
+    assert f"job:{unreadable}: changed, 1 card(s) updated" in await _poll(console)
+
+
+async def test_a_job_watch_in_a_channel_the_bot_left_pauses_and_tells_its_creator(console):
+    await console.send("/deskhand watch jobs tomorrow")
+    await _poll(console)
+    console.slack.channels_without_bot.add(CHANNEL)
+    today = datetime.now(ACCOUNT_TZ).date()
+    at = datetime.combine(today.fromordinal(today.toordinal() + 1), time(9), ACCOUNT_TZ)
+    await _kickserv(console).create_job(6, 24551, "Gutters", scheduled_on=at.isoformat())
+    assert "#1: paused (not_in_channel)" in await _poll(console)
+    told = [c for c in console.slack.calls if c.payload.get("channel") == "U0CONSOLE"]
+    assert "job watch #1" in told[-1].payload["text"]
