@@ -43,8 +43,10 @@ def _posts(console: Console) -> list:
 
 
 def _job_posts(console: Console, number: int) -> list[str]:
+    """The channel messages that are job `number`'s card."""
+    header = f"Job {number} "
     return [ts for (channel, ts), m in console.slack.messages.items() if channel == CHANNEL
-            and m.get("blocks") and m["blocks"][0]["text"]["text"].startswith(f"Job {number} ")]  # fmt: skip
+            and m.get("blocks") and m["blocks"][0]["text"]["text"].startswith(header)]  # fmt: skip
 
 
 async def test_a_new_job_today_is_posted_once_and_its_card_then_follows_it(console):
