@@ -35,3 +35,24 @@ def slow_down(desk: Desk, seconds: float) -> None:
         faults.clear()
         if seconds:
             faults.add("latency", seconds=seconds)
+
+
+class CallCounter:
+    """Counts the requests that reach a fake (put in front of it by `count_calls`)."""
+
+    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        self.app, self.calls = app, 0
+        self.state = app.state  # the fault switches stay reachable
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if scope["type"] == "http":
+            self.calls += 1
+        await self.app(scope, receive, send)
+
+
+def count_calls(client) -> CallCounter:  # type: ignore[no-untyped-def]
+    """Count every request a backend client sends to its in-process fake."""
+    transport = client._http._transport
+    counter = CallCounter(transport.app)
+    transport.app = counter
+    return counter

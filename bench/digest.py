@@ -9,7 +9,7 @@ import asyncio
 import resource
 import time
 
-from _sandboxes import large_desk, slow_down
+from _sandboxes import count_calls, large_desk, slow_down
 
 from api.digests import open_tickets, overdue_tickets
 from api.readydesk.search import TicketSearch
@@ -24,27 +24,12 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-class _Counter:
-    """Counts the requests that reach the ReadyDesk fake."""
-
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
-        self.app, self.calls = app, 0
-        self.state = app.state  # the fault switches stay reachable
-
-    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
-        if scope["type"] == "http":
-            self.calls += 1
-        await self.app(scope, receive, send)
-
-
 async def main() -> None:
     """Seed, then time one round trip and the digests."""
     started = time.perf_counter()
     store = Store("sqlite://")
     desk = large_desk(store, customers=500, tickets=TICKETS)
-    transport = desk.readydesk._http._transport
-    counter = _Counter(transport.app)
-    transport.app = counter
+    counter = count_calls(desk.readydesk)
     seeded = _rss_mb()
     print(f"seeded {TICKETS:,} tickets in {time.perf_counter() - started:.1f} s; "
           f"peak RSS so far {seeded:.0f} MB (the fake's data)")  # fmt: skip

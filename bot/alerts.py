@@ -33,14 +33,16 @@ from store.alerts import Watch
 logger = logging.getLogger("deskhand.alerts")
 
 CHANNEL_GONE = {"not_in_channel", "channel_not_found", "is_archived", "account_inactive"}
-BURST = 5  # more new matches than this in one poll become one summary message
 PAGE = 100  # matches read per watch per poll; the cursor moves past the ones read
 
 
-async def poll_once(store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig,
-                    *, burst: int = BURST, now: datetime | None = None) -> list[str]:  # fmt: skip
+async def poll_once(
+    store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig, *,
+    burst: int | None = None, now: datetime | None = None,
+) -> list[str]:  # fmt: skip
     """One poll of every active watch, then of the live cards; what happened to each."""
     watches = await asyncio.to_thread(store.alerts.active)
+    burst = burst or config.alert_burst
     lines: list[str] = []
     known: dict[str, Fresh] = {}
     tickets = [w for w in watches if w.kind == "tickets"]

@@ -168,6 +168,8 @@ def handler_config(settings: Settings) -> HandlerConfig:
         admins=settings.admin_ids,
         writers=settings.writer_ids,
         write_channels=settings.write_channel_ids,
+        alert_burst=settings.alert_burst,
+        live_card_days=settings.live_card_days,
     )
 
 

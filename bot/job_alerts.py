@@ -24,7 +24,7 @@ from handlers.cards.common import context, mrkdwn_section
 from handlers.cards.jobs import local_time
 from handlers.cards.live import State, job_key, job_state
 from handlers.config import HandlerConfig
-from handlers.live import LIVE_FOR, Fresh, remember_post
+from handlers.live import Fresh, remember_post
 from handlers.mrkdwn import escape_mrkdwn, truncate
 from handlers.refs import JobRef
 from handlers.render import render_card
@@ -80,14 +80,15 @@ async def poll_job_watch(
     await asyncio.to_thread(store.alerts.advance, watch.id, day_mark)
     if first_look:
         return f"#{watch.id}: baseline, {len(jobs)} jobs {window}"
-    shown = await _not_live_here(fresh, watch, store)
+    shown = await _not_live_here(fresh, watch, store, config)
     await _post_jobs(watch, window, shown, store, desk, client, config, burst)
     return f"#{watch.id}: {len(shown)} new or changed jobs {window}"
 
 
-async def _not_live_here(jobs: list[Job], watch: Watch, store: Store) -> list[Job]:
+async def _not_live_here(jobs: list[Job], watch: Watch, store: Store,
+                         config: HandlerConfig) -> list[Job]:  # fmt: skip
     """Leave out jobs whose card in this channel is live (its update says what changed)."""
-    since = datetime.now(ZoneInfo("UTC")) - LIVE_FOR
+    since = datetime.now(ZoneInfo("UTC")) - config.live_for
     out = []
     for job in jobs:
         cards = await asyncio.to_thread(store.live.cards, job_key(job.job_number), since)

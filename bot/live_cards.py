@@ -4,21 +4,22 @@ Reads are batched and bounded (bot/live_reads.py); the updates themselves are ha
 """
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from bot.live_reads import Reads, read_jobs, read_tickets
 from handlers.config import HandlerConfig
-from handlers.live import LIVE_FOR, Fresh, apply_change, record_gone
+from handlers.live import Fresh, apply_change, record_gone
 from store import Store
 
 
 async def refresh(store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig, *,
-                  now: datetime, live_for: timedelta = LIVE_FOR,
+                  now: datetime,
                   known: dict[str, Fresh] | None = None) -> list[str]:  # fmt: skip
     """One poll of the live cards: re-read what is due, update the cards of what changed."""
+    live_for = config.live_for
     await asyncio.to_thread(store.live.prune, now - live_for)
     tracked = await asyncio.to_thread(store.live.tracked, now - live_for)
     if not tracked:
@@ -37,8 +38,8 @@ async def refresh(store: Store, desk: Desk, client: AsyncWebClient, config: Hand
         if fresh.state is None:
             lines.append(await record_gone(record, store, client, now, live_for))
         elif fresh.state != record.state:
-            lines.append(await apply_change(record, fresh, store, desk, client, config, now=now,
-                                            live_for=live_for))  # fmt: skip
-    lines.append(f"live cards: {len(tracked)} records, {len(reads.fresh)} read, "
+            lines.append(await apply_change(record, fresh, store, desk, client, config, now=now))
+    read = sum(1 for record in tracked if record.record_key in reads.fresh)
+    lines.append(f"live cards: {len(tracked)} records, {read} read, "
                  f"{reads.calls} backend calls")  # fmt: skip
     return lines

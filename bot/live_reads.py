@@ -24,6 +24,7 @@ logger = logging.getLogger("deskhand.live")
 
 TICKET_READS = 20  # range reads of tickets per poll
 SPAN = 500  # ticket numbers per range read (and the page size asked for)
+GAP = 20  # a gap wider than this between two due tickets starts a new range (less read in vain)
 JOB_READS = 10  # jobs re-read one by one per poll
 
 
@@ -37,12 +38,12 @@ class Reads:
 
 
 def plan_spans(due: list[int], reads: int = TICKET_READS, span: int = SPAN) -> list[list[int]]:
-    """Group ticket numbers (most overdue first) into at most `reads` spans of `span` numbers,
-    the spans holding the most overdue numbers first."""
+    """Group ticket numbers (most overdue first) into at most `reads` spans of `span` numbers
+    without gaps wider than GAP, the spans holding the most overdue numbers first."""
     rank = {number: n for n, number in enumerate(due)}
     spans: list[list[int]] = []
     for number in sorted(rank):
-        if spans and number - spans[-1][0] < span:
+        if spans and number - spans[-1][0] < span and number - spans[-1][-1] <= GAP:
             spans[-1].append(number)
         else:
             spans.append([number])
@@ -86,7 +87,7 @@ async def _read_span(members: list[int], desk: Desk) -> list:
 async def read_jobs(due: list[int], desk: Desk, config: HandlerConfig, reads: Reads) -> None:
     """Read the most overdue jobs one by one (at most JOB_READS)."""
     chosen = due[:JOB_READS]
-    results = await asyncio.gather(*(_read_job(n, desk, config) for n in chosen),
+    results = await asyncio.gather(*(job_state_now(n, desk, config) for n in chosen),
                                    return_exceptions=True)  # fmt: skip
     reads.calls += 2 * len(chosen)
     for number, result in zip(chosen, results, strict=True):
@@ -101,7 +102,8 @@ async def read_jobs(due: list[int], desk: Desk, config: HandlerConfig, reads: Re
             reads.fresh[key] = Fresh(state=result)
 
 
-async def _read_job(number: int, desk: Desk, config: HandlerConfig) -> State:
+async def job_state_now(number: int, desk: Desk, config: HandlerConfig) -> State:
+    """A job's live-card state, read now (the job, then its calendar entries)."""
     job = await desk.kickserv.get_job(number)
     tasks = await desk.kickserv.list_tasks(job_global_id=job.global_id)
     assigned = list(dict.fromkeys(e.name for t in tasks for e in t.employees if e.name))

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
         900.0, validation_alias=_env("DESKHAND_DIRECTORY_REFRESH"), ge=10
     )
     alert_interval: float = Field(60.0, validation_alias=_env("DESKHAND_ALERT_INTERVAL"), ge=5)
+    alert_burst: int = Field(5, validation_alias=_env("DESKHAND_ALERT_BURST"), ge=1)
+    live_card_days: float = Field(7.0, validation_alias=_env("DESKHAND_LIVE_CARD_DAYS"), ge=0)
     digest_grace: float = Field(3600.0, validation_alias=_env("DESKHAND_DIGEST_GRACE"), ge=0)
     read_deadline: float = Field(8.0, validation_alias=_env("DESKHAND_READ_DEADLINE"), gt=0)
     looking_up_after: float = Field(2.0, validation_alias=_env("DESKHAND_LOOKING_UP_AFTER"), ge=0)

@@ -4,7 +4,7 @@ bot/ builds it from Settings (handlers never import bot/: nothing imports upward
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -19,6 +19,13 @@ class HandlerConfig:
     admins: frozenset[str] = frozenset()  # Slack user IDs who may link people
     writers: frozenset[str] = frozenset()  # user and user-group IDs who may write; empty: all
     write_channels: frozenset[str] = frozenset()  # where writes may come from; empty: anywhere
+    alert_burst: int = 5  # more new records than this in one poll become one summary
+    live_card_days: float = 7.0  # how long a posted card is kept up to date
+
+    @property
+    def live_for(self) -> timedelta:
+        """How long a ticket or job card posted in a channel is kept up to date."""
+        return timedelta(days=self.live_card_days)
 
     def now(self) -> datetime:
         """The business's wall-clock time, naive, as ReadyDesk writes its dates."""

@@ -27,7 +27,6 @@ from store.live import PostedCard, Tracked
 
 logger = logging.getLogger("deskhand.live")
 
-LIVE_FOR = timedelta(days=7)
 # Slack errors that mean the message can no longer be updated: stop trying.
 CARD_GONE = {"message_not_found", "cant_update_message", "channel_not_found", "not_in_channel",
              "is_archived", "edit_window_closed", "account_inactive"}  # fmt: skip
@@ -67,7 +66,7 @@ async def card_changed(card: Card, who: str, store: Store, desk: Desk, client: A
 
 async def apply_change(record: Tracked, fresh: Fresh, store: Store, desk: Desk,
                        client: AsyncWebClient, config: HandlerConfig, *, now: datetime,
-                       who: str | None = None, live_for: timedelta = LIVE_FOR) -> str:  # fmt: skip
+                       who: str | None = None) -> str:  # fmt: skip
     """Take the change (once across processes), then update each recent card of the record."""
     assert fresh.state is not None
     key = record.record_key
@@ -80,7 +79,7 @@ async def apply_change(record: Tracked, fresh: Fresh, store: Store, desk: Desk,
         return f"{key}: changed; another process updates its cards"
     reply = change_reply(_what(key), record.state, fresh.state, who)
     updated = 0
-    for posted in await asyncio.to_thread(store.live.cards, key, now - live_for):
+    for posted in await asyncio.to_thread(store.live.cards, key, now - config.live_for):
         if await asyncio.to_thread(store.live.claim_update, posted.id, f"v{version}", now):
             extra = [shared_by(posted.shared_by)] if posted.shared_by else []
             shown = Card(card.text, [*card.blocks, *extra])

@@ -60,12 +60,24 @@ def get_tickets(data: SandboxData, query: Query) -> Reply:
         exact = query.number("tid")
         rows = [data.tickets[exact]] if exact in data.tickets else []
     else:
-        rows = data.tickets.values()
+        rows = _tickets_in_range(data, query)
     rows = filter(_ticket_filter(query), rows)
     return listing(
         rows, query, wildcard=tid == "*", columns=TICKET_ORDER, default="tid", shape=shape,
         row=_ticket_row,
     )  # fmt: skip
+
+
+def _tickets_in_range(data: SandboxData, query: Query) -> Iterable[RDTicket]:
+    """Every ticket, or only those in a start_tid/end_tid range (looked up by number, as a
+    database would use its key, rather than scanning every ticket)."""
+    start, end = query.number("start_tid"), query.number("end_tid")
+    if not start and not end:
+        return data.tickets.values()
+    low, high = start or 1, end or max(data.tickets, default=0)
+    if high - low > len(data.tickets):
+        return data.tickets.values()
+    return (data.tickets[n] for n in range(low, high + 1) if n in data.tickets)
 
 
 def _ticket_page_by_number(data: SandboxData, query: Query, descending: bool) -> Reply:
