@@ -95,3 +95,30 @@ def test_a_digest_slot_is_claimed_once_across_processes(stores):
     assert second.digests.set_paused(sub.id, True, "not_in_channel")
     assert first.digests.active() == []
     assert first.digests.in_channel("C1")[0].paused_reason == "not_in_channel"
+
+
+def test_alerts_and_live_card_changes_are_taken_once_across_processes(stores):
+    first, second = stores
+    watch = first.alerts.add(channel_id="C1", kind="jobs", filters="{}", created_by="U1")
+    with ThreadPoolExecutor(8) as pool:
+        posts = list(pool.map(lambda n: stores[n % 2].alerts.claim(watch.id, "job:7", "seen:a"),
+                              range(12)))  # fmt: skip
+    assert posts.count(True) == 1
+    now = datetime.now(UTC)
+    for store, channel in ((first, "C1"), (second, "C2")):  # one record, two cards
+        store.live.remember(channel, "1.000100", "ticket:5", {"Status": "Open"}, now)
+    [record] = second.live.tracked(now - timedelta(days=7))
+    with ThreadPoolExecutor(8) as pool:
+        versions = list(pool.map(
+            lambda n: stores[n % 2].live.change("ticket:5", record.version, {"Status": "Closed"}),
+            range(12)))  # fmt: skip
+    assert [v for v in versions if v is not None] == [1]
+    cards = first.live.cards("ticket:5", now - timedelta(days=7))
+    assert [c.channel_id for c in cards] == ["C1", "C2"]
+    with ThreadPoolExecutor(8) as pool:
+        updates = list(pool.map(lambda n: stores[n % 2].live.claim_update(cards[0].id, "v1", now),
+                                range(12)))  # fmt: skip
+    assert updates.count(True) == 1
+    assert second.live.get("ticket:5").state == {"Status": "Closed"}
+    assert first.live.prune(now + timedelta(seconds=1)) == 2  # both cards were older than that
+    assert second.live.get("ticket:5") is None  # and no card shows the record any more
