@@ -57,10 +57,12 @@ COMMAND_HELP = (
          f"{ids.DIGEST_COMMAND} preview overdue"),
     ),
     CommandHelp(
-        "watch", f"{ids.DESKHAND_COMMAND} watch tickets [filters] | watches | unwatch <id> | "
-        "pause-watch <id> | resume-watch <id>",
-        "Post each new matching ticket in this channel as it arrives.",
-        (f"{ids.DESKHAND_COMMAND} watch tickets priority:urgent",),
+        "watch", f"{ids.DESKHAND_COMMAND} watch tickets [filters] | watch jobs [today|tomorrow] "
+        "[status:<status>] | watches | unwatch <id> | pause-watch <id> | resume-watch <id>",
+        "Post each new matching ticket, or each job new or changed on that day's schedule, in this "
+        "channel as it happens; the cards posted then update in place for a week.",
+        (f"{ids.DESKHAND_COMMAND} watch tickets priority:urgent",
+         f"{ids.DESKHAND_COMMAND} watch jobs tomorrow"),
     ),
     CommandHelp(
         "whoami", f"{ids.DESKHAND_COMMAND} whoami",
