@@ -11,7 +11,7 @@ one summary instead of a flood. Live cards: bot/live_cards.py.
 import asyncio
 import logging
 from collections.abc import Awaitable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -34,6 +34,7 @@ logger = logging.getLogger("deskhand.alerts")
 
 CHANNEL_GONE = {"not_in_channel", "channel_not_found", "is_archived", "account_inactive"}
 PAGE = 100  # matches read per watch per poll; the cursor moves past the ones read
+CLAIMS_KEPT = timedelta(days=30)  # a (watch, record, change) claim is needed for a poll or two
 
 
 async def poll_once(
@@ -41,6 +42,8 @@ async def poll_once(
     burst: int | None = None, now: datetime | None = None,
 ) -> list[str]:  # fmt: skip
     """One poll of every active watch, then of the live cards; what happened to each."""
+    now = now or datetime.now(UTC)
+    await asyncio.to_thread(store.alerts.prune, now - CLAIMS_KEPT)
     watches = await asyncio.to_thread(store.alerts.active)
     burst = burst or config.alert_burst
     lines: list[str] = []
@@ -62,7 +65,7 @@ async def poll_once(
                 lines.append(await _guarded(w, work, store, client))
     except BackendError as err:
         lines.append(f"job watches: Kickserv unreadable ({err.message}); next poll")
-    lines += await refresh(store, desk, client, config, now=now or datetime.now(UTC), known=known)
+    lines += await refresh(store, desk, client, config, now=now, known=known)
     return lines
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -67,6 +67,7 @@ class AlertStore:
             row = session.get(AlertWatch, watch_id)
             if row is not None:
                 session.delete(row)
+                session.execute(delete(AlertPost).where(AlertPost.watch_id == watch_id))
                 session.commit()
 
     def set_paused(self, watch_id: int, paused: bool, reason: str = "") -> None:
@@ -84,6 +85,13 @@ class AlertStore:
             if row is not None and (row.cursor is None or cursor > row.cursor):
                 row.cursor = cursor
                 session.commit()
+
+    def prune(self, claimed_before: datetime) -> int:
+        """Forget claims older than any poll could still be racing for."""
+        with self._turns, Session(self._engine) as session:
+            gone = session.execute(delete(AlertPost).where(AlertPost.claimed_at < claimed_before))
+            session.commit()
+            return gone.rowcount
 
     def claim(self, watch_id: int, record_key: str, change: str) -> bool:
         """True for the one caller that gets to post this change."""

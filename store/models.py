@@ -147,7 +147,7 @@ class AlertPost(Base):
     watch_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     change: Mapped[str] = mapped_column(String(64), primary_key=True)
-    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class LiveCard(Base):

@@ -122,3 +122,16 @@ def test_alerts_and_live_card_changes_are_taken_once_across_processes(stores):
     assert second.live.get("ticket:5").state == {"Status": "Closed"}
     assert first.live.prune(now + timedelta(seconds=1)) == 2  # both cards were older than that
     assert second.live.get("ticket:5") is None  # and no card shows the record any more
+
+
+def test_old_alert_claims_and_a_removed_watchs_claims_are_pruned(stores):
+    first, second = stores
+    kept = first.alerts.add(channel_id="C1", kind="tickets", filters="", created_by="U1")
+    removed = first.alerts.add(channel_id="C2", kind="tickets", filters="", created_by="U1")
+    assert first.alerts.claim(kept.id, "ticket:1", "new")
+    assert first.alerts.claim(removed.id, "ticket:1", "new")
+    second.alerts.remove(removed.id)
+    assert first.alerts.claim(removed.id, "ticket:1", "new")  # its old claim went with it
+    assert not first.alerts.claim(kept.id, "ticket:1", "new")
+    assert second.alerts.prune(datetime.now(UTC) + timedelta(seconds=1)) == 2
+    assert first.alerts.claim(kept.id, "ticket:1", "new")

@@ -1,4 +1,5 @@
-"""Live cards: posted ticket and job cards, the last state of their records, claimed updates.
+"""Live cards: posted ticket and job cards, the last state of their records, claimed updates;
+alert posts get an index on when they were claimed, so old claims can be pruned.
 
 Revision ID: 0006
 Revises: 0005
@@ -14,7 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Create live_cards, live_records and live_updates."""
+    """Create live_cards, live_records and live_updates; index alert_posts.claimed_at."""
+    op.create_index("ix_alert_posts_claimed_at", "alert_posts", ["claimed_at"])
     op.create_table(
         "live_cards",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -52,3 +54,4 @@ def downgrade() -> None:
     op.drop_table("live_updates")
     op.drop_table("live_records")
     op.drop_table("live_cards")
+    op.drop_index("ix_alert_posts_claimed_at", table_name="alert_posts")
