@@ -130,3 +130,16 @@ async def test_a_job_watch_in_a_channel_the_bot_left_pauses_and_tells_its_creato
     assert "#1: paused (not_in_channel)" in await _poll(console)
     told = [c for c in console.slack.calls if c.payload.get("channel") == "U0CONSOLE"]
     assert "job watch #1" in told[-1].payload["text"]
+
+
+async def test_a_new_day_posts_only_the_jobs_created_since_midnight(console):
+    old = await _job_today(console, hour=8)
+    fake = _kickserv(console)._http._transport.app.state.data
+    fake.jobs[old].created_at = datetime.now(ACCOUNT_TZ).replace(year=2020)  # booked long ago
+    fresh = await _job_today(console, hour=16)  # booked today, after midnight
+    await console.send("/deskhand watch jobs today")
+    yesterday = datetime.now(ACCOUNT_TZ).date().toordinal() - 1
+    console.store.alerts.advance(1, yesterday)  # the watch last looked yesterday
+    assert "#1: 1 new or changed jobs today" in await _poll(console)
+    assert _job_posts(console, old) == [] and len(_job_posts(console, fresh)) == 1
+    assert console.store.alerts.get(1).cursor == yesterday + 1
