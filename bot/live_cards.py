@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from bot.live_reads import Reads, read_jobs, read_tickets
 from handlers.config import HandlerConfig
-from handlers.live import Fresh, apply_change, record_gone
+from handlers.live import Fresh, apply_change, catch_up, record_gone
 from store import Store
 
 
@@ -24,13 +24,15 @@ async def refresh(store: Store, desk: Desk, client: AsyncWebClient, config: Hand
     tracked = await asyncio.to_thread(store.live.tracked, now - live_for)
     if not tracked:
         return []
+    # First the cards a refused update left behind, so this poll's refusals wait for the next.
+    caught_up = await catch_up(store, desk, client, config, now=now)
     reads = Reads(fresh={k: v for k, v in (known or {}).items()})
     due = [t.record_key for t in tracked if t.record_key not in reads.fresh]
     await read_tickets([int(k[7:]) for k in due if k.startswith("ticket:")], desk, config, reads)
     await read_jobs([int(k[4:]) for k in due if k.startswith("job:")], desk, config, reads)
     await asyncio.to_thread(store.live.checked, list(reads.fresh), now)
-    lines = [f"{key}: unreadable ({why}); read again next poll"
-             for key, why in reads.unreadable.items()]  # fmt: skip
+    lines = caught_up + [f"{key}: unreadable ({why}); read again next poll"
+                         for key, why in reads.unreadable.items()]  # fmt: skip
     for record in tracked:
         fresh = reads.fresh.get(record.record_key)
         if fresh is None:

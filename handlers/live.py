@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.errors import BackendError
 from handlers.cards.common import Card, shared_by
-from handlers.cards.live import State, change_reply, gone_card
+from handlers.cards.live import State, change_reply, describe_state, gone_card
 from handlers.config import HandlerConfig
 from handlers.refs import JobRef, TicketRef
 from handlers.render import render_card
@@ -27,6 +27,7 @@ from store.live import PostedCard, Tracked
 
 logger = logging.getLogger("deskhand.live")
 
+CATCH_UP = 20  # cards an earlier update missed, brought up to date per poll
 # Slack errors that mean the message can no longer be updated: stop trying.
 CARD_GONE = {"message_not_found", "cant_update_message", "channel_not_found", "not_in_channel",
              "is_archived", "edit_window_closed", "account_inactive"}  # fmt: skip
@@ -80,11 +81,42 @@ async def apply_change(record: Tracked, fresh: Fresh, store: Store, desk: Desk,
     reply = change_reply(_what(key), record.state, fresh.state, who)
     updated = 0
     for posted in await asyncio.to_thread(store.live.cards, key, now - config.live_for):
-        if await asyncio.to_thread(store.live.claim_update, posted.id, f"v{version}", now):
-            extra = [shared_by(posted.shared_by)] if posted.shared_by else []
-            shown = Card(card.text, [*card.blocks, *extra])
-            updated += await _update(client, store, posted, shown, reply)
+        updated += await _update_card(posted, version, card, reply, store, client, now)
     return f"{key}: changed, {updated} card(s) updated"
+
+
+async def catch_up(store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig, *,
+                   now: datetime, limit: int = CATCH_UP) -> list[str]:  # fmt: skip
+    """Cards an earlier update missed (Slack refused it for a while): bring them up to date."""
+    behind = await asyncio.to_thread(store.live.lagging, now - config.live_for, limit)
+    cards: dict[str, Card] = {}
+    done = 0
+    for posted, record in behind:
+        key = record.record_key
+        if key not in cards:
+            try:
+                cards[key] = await render_card(_ref(key), desk, config, shareable=False)
+            except BackendError:
+                continue  # the next poll tries again
+        reply = f"{_what(key)} was updated: {describe_state(record.state)}"
+        done += await _update_card(posted, record.version, cards[key], reply, store, client, now)
+    return [f"live cards: {done} of {len(behind)} behind brought up to date"] if behind else []
+
+
+async def _update_card(posted: PostedCard, version: int, card: Card, reply: str, store: Store,
+                       client: AsyncWebClient, now: datetime) -> int:  # fmt: skip
+    """Claim (card, version), update the card; a refusal that may pass leaves it for later."""
+    change = f"v{version}"
+    if not await asyncio.to_thread(store.live.claim_update, posted.id, change, now):
+        return 0
+    extra = [shared_by(posted.shared_by)] if posted.shared_by else []
+    outcome = await _update(client, store, posted, Card(card.text, [*card.blocks, *extra]), reply)
+    if outcome == "updated":
+        await asyncio.to_thread(store.live.shown, posted.id, version)
+        return 1
+    if outcome == "failed":
+        await asyncio.to_thread(store.live.release_update, posted.id, change)
+    return 0
 
 
 async def record_gone(record: Tracked, store: Store, client: AsyncWebClient, now: datetime,
@@ -97,13 +129,13 @@ async def record_gone(record: Tracked, store: Store, client: AsyncWebClient, now
     told = 0
     for posted in await asyncio.to_thread(store.live.cards, key, now - live_for):
         if await asyncio.to_thread(store.live.claim_update, posted.id, "gone", now):
-            told += await _update(client, store, posted, notice, "")
+            told += await _update(client, store, posted, notice, "") == "updated"
     return f"{key}: gone from {system}, {told} card(s) say so"
 
 
 async def _update(client: AsyncWebClient, store: Store, posted: PostedCard, card: Card,
-                  reply: str) -> int:  # fmt: skip
-    """Update one message (and reply in its thread); a message that is gone is forgotten."""
+                  reply: str) -> str:  # fmt: skip
+    """Update one message (and reply in its thread): updated, gone (then forgotten) or failed."""
     try:
         await client.chat_update(channel=posted.channel_id, ts=posted.ts, **card.message())
         if reply:
@@ -111,11 +143,12 @@ async def _update(client: AsyncWebClient, store: Store, posted: PostedCard, card
                                           text=reply)  # fmt: skip
     except SlackApiError as err:
         error = str(err.response.get("error"))
+        logger.warning("live card %s/%s: Slack said %s", posted.channel_id, posted.ts, error)
         if error in CARD_GONE:
             await asyncio.to_thread(store.live.forget_card, posted.id)
-        logger.warning("live card %s/%s: Slack said %s", posted.channel_id, posted.ts, error)
-        return 0
-    return 1
+            return "gone"
+        return "failed"
+    return "updated"
 
 
 def _ref(key: str) -> TicketRef | JobRef:

@@ -38,6 +38,7 @@ class PostedCard:
     channel_id: str
     ts: str
     shared_by: str
+    shown_version: int = 0
 
 
 class LiveCardStore:
@@ -51,8 +52,11 @@ class LiveCardStore:
                  now: datetime, *, shared_by: str = "") -> None:  # fmt: skip
         """A card was posted; its record's state is the one it shows, unless one is known."""
         with self._turns, Session(self._engine) as session:
+            record = session.get(LiveRecord, record_key)
+            version = record.version if record is not None and not record.gone else 0
             session.add(LiveCard(channel_id=channel_id, ts=ts, record_key=record_key,
-                                 shared_by=shared_by, posted_at=now))  # fmt: skip
+                                 shared_by=shared_by, shown_version=version,
+                                 posted_at=now))  # fmt: skip
             try:
                 session.commit()
             except IntegrityError:  # the same message remembered twice
@@ -92,7 +96,7 @@ class LiveCardStore:
             LiveCard.record_key == record_key, LiveCard.posted_at >= posted_since
         )
         with self._turns, Session(self._engine) as session:
-            return [PostedCard(c.id, c.channel_id, c.ts, c.shared_by)
+            return [PostedCard(c.id, c.channel_id, c.ts, c.shared_by, c.shown_version)
                     for c in session.scalars(query.order_by(LiveCard.id))]  # fmt: skip
 
     def checked(self, record_keys: list[str], now: datetime) -> None:
@@ -125,6 +129,36 @@ class LiveCardStore:
                 return False
             return True
 
+    def release_update(self, card_id: int, change: str) -> None:
+        """The update failed for a reason that may pass: let a later poll claim it again."""
+        with self._turns, Session(self._engine) as session:
+            session.execute(delete(LiveUpdate).where(LiveUpdate.card_id == card_id,
+                                                     LiveUpdate.change == change))  # fmt: skip
+            session.commit()
+
+    def shown(self, card_id: int, version: int) -> None:
+        """The card now shows this version of its record."""
+        with self._turns, Session(self._engine) as session:
+            session.execute(update(LiveCard).where(LiveCard.id == card_id,
+                                                   LiveCard.shown_version < version)
+                            .values(shown_version=version))  # fmt: skip
+            session.commit()
+
+    def lagging(self, posted_since: datetime, limit: int) -> list[tuple[PostedCard, Tracked]]:
+        """Recent cards showing an older version of their record than the latest seen (an
+        update Slack refused for a while), oldest first."""
+        query = (
+            select(LiveCard, LiveRecord)
+            .join(LiveRecord, LiveRecord.record_key == LiveCard.record_key)
+            .where(LiveCard.posted_at >= posted_since, LiveRecord.gone.is_(False),
+                   LiveCard.shown_version < LiveRecord.version)
+            .order_by(LiveCard.id).limit(limit)
+        )  # fmt: skip
+        with self._turns, Session(self._engine) as session:
+            return [(PostedCard(c.id, c.channel_id, c.ts, c.shared_by, c.shown_version),
+                     Tracked(r.record_key, _load(r.state), r.version, r.checked_at))
+                    for c, r in session.execute(query)]  # fmt: skip
+
     def mark_gone(self, record_key: str) -> None:
         """The record no longer exists: stop reading it."""
         with self._turns, Session(self._engine) as session:
@@ -152,7 +186,7 @@ class LiveCardStore:
 
 
 def _dump(state: State) -> str:
-    return json.dumps(state, sort_keys=True)
+    return json.dumps(state)  # in the order the card shows them
 
 
 def _load(text: str) -> State:

@@ -161,6 +161,7 @@ class LiveCard(Base):
     ts: Mapped[str] = mapped_column(String(32))
     record_key: Mapped[str] = mapped_column(String(64), index=True)  # ticket:123, job:45
     shared_by: Mapped[str] = mapped_column(String(32), default="")  # kept under the card
+    shown_version: Mapped[int] = mapped_column(Integer, default=0)  # the record version it shows
     posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 

@@ -50,6 +50,11 @@ def describe_change(before: State, after: State) -> str:
     return " · ".join(parts)
 
 
+def describe_state(state: State) -> str:
+    """`*Status*: Open · *Priority*: High · …`, escaped."""
+    return " · ".join(f"*{label}*: {_shown(value)}" for label, value in state.items())
+
+
 def change_reply(what: str, before: State, after: State, who: str | None) -> str:
     """The thread reply under a card that was just updated."""
     by = f" — by <@{who}>" if who else ""

@@ -157,3 +157,17 @@ async def test_two_pollers_on_one_database_update_a_card_once(console, tmp_path)
     assert len(_replies(console, "1.000001")) == 1
     one.close()
     two.close()
+
+
+async def test_a_card_slack_would_not_update_then_catches_up_on_the_next_poll(console):
+    ts = await _share_ticket(console, 41)
+    status = await _new_status(console, 41)
+    console.slack.rate_limits["chat.update"] = 3  # more 429s than the client's retries
+    assert "ticket:41: changed, 0 card(s) updated" in await _poll(console)
+    assert _field(console.slack.messages[(CHANNEL, ts)], "Status") != status
+    lines = await _poll(console)
+    assert "live cards: 1 of 1 behind brought up to date" in lines
+    assert _field(console.slack.messages[(CHANNEL, ts)], "Status") == status
+    [reply] = _replies(console, ts)
+    assert reply.startswith(f"Ticket #41 was updated: *Status*: {status} · *Priority*: ")
+    assert not any("behind" in line for line in await _poll(console))  # and only once

@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("ts", sa.String(length=32), nullable=False),
         sa.Column("record_key", sa.String(length=64), nullable=False),
         sa.Column("shared_by", sa.String(length=32), nullable=False),
+        sa.Column("shown_version", sa.Integer(), nullable=False),
         sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("channel_id", "ts", name="uq_live_cards_message"),
