@@ -19,7 +19,7 @@ from bot.alerts import poll_once
 from bot.app import handler_config
 from bot.live_reads import JOB_READS, SPAN, TICKET_READS, job_state_now
 from bot.settings import Settings
-from handlers.cards.live import job_key
+from handlers.cards.live import job_key, split_key
 from handlers.tickets import ticket_card
 from sandbox.slack import SlackSandbox
 from store import Store
@@ -100,8 +100,9 @@ async def main() -> None:
     for n in range(3):
         await desk.readydesk.add_ticket(cid="demo", subject=f"Bench outage {n}", priority="Urgent")
     tracked = [t.record_key for t in store.live.tracked(datetime(2000, 1, 1, tzinfo=UTC))]
-    for key in [k for k in tracked if k.startswith("ticket:")][:10]:
-        await desk.readydesk.update_ticket(int(key[7:]), priority="Urgent")
+    tickets = [n for kind, n in map(split_key, tracked) if kind == "ticket"]
+    for number in tickets[:10]:
+        await desk.readydesk.update_ticket(number, priority="Urgent")
     await poll("3 new tickets, 10 changed")
     for n in range(6):
         await poll(f"steady poll {n + 1}")

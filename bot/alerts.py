@@ -21,6 +21,7 @@ from api.errors import BackendError
 from api.readydesk import Ticket
 from bot.job_alerts import poll_job_watch, read_windows, states, window_of
 from bot.live_cards import refresh
+from bot.paused import cannot_post, tell_creator
 from handlers.cards.common import mrkdwn_section
 from handlers.config import HandlerConfig
 from handlers.live import Fresh, remember_post
@@ -32,7 +33,6 @@ from store.alerts import Watch
 
 logger = logging.getLogger("deskhand.alerts")
 
-CHANNEL_GONE = {"not_in_channel", "channel_not_found", "is_archived", "account_inactive"}
 PAGE = 100  # matches read per watch per poll; the cursor moves past the ones read
 CLAIMS_KEPT = timedelta(days=30)  # a (watch, record, change) claim is needed for a poll or two
 
@@ -91,12 +91,15 @@ async def _guarded(watch: Watch, work: Awaitable[str], store: Store,
     try:
         return await work
     except SlackApiError as err:
-        error = str(err.response.get("error"))
-        if error not in CHANNEL_GONE:
+        reason = cannot_post(err)
+        if reason is None:
             raise
-        await asyncio.to_thread(store.alerts.set_paused, watch.id, True, error)
-        await _tell_creator(watch, client, error)
-        return f"#{watch.id}: paused ({error})"
+        await asyncio.to_thread(store.alerts.set_paused, watch.id, True, reason)
+        await tell_creator(client, watch.created_by, (
+            f"Your {watch.kind[:-1]} watch #{watch.id} in <#{watch.channel_id}> is paused: "
+            f"{reason}. Invite Deskhand to the channel, then `/deskhand resume-watch {watch.id}` "
+            "there."))  # fmt: skip
+        return f"#{watch.id}: paused ({reason})"
 
 
 async def _new_tickets(watch: Watch, top: int, store: Store, desk: Desk, client: AsyncWebClient,
@@ -132,14 +135,3 @@ async def _post(watch: Watch, tickets: list[Ticket], store: Store, desk: Desk,
         card = ticket_card(ticket, config, statuses, shareable=False)
         posted = await client.chat_postMessage(channel=watch.channel_id, **card.message())
         await remember_post(store, watch.channel_id, posted.get("ts"), card)
-
-
-async def _tell_creator(watch: Watch, client: AsyncWebClient, error: str) -> None:
-    try:
-        await client.chat_postMessage(channel=watch.created_by, text=(
-            f"Your {watch.kind[:-1]} watch #{watch.id} in <#{watch.channel_id}> is paused: "
-            f"Slack said `{error}`. Invite Deskhand to the channel, then "
-            f"`/deskhand resume-watch {watch.id}` there."))  # fmt: skip
-    except SlackApiError as err:
-        logger.warning("watch #%s: could not tell its creator: %s", watch.id,
-                       err.response.get("error"))  # fmt: skip

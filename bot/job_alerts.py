@@ -11,7 +11,7 @@ created after midnight is still new), so nothing old is posted.
 import asyncio
 import hashlib
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -88,7 +88,7 @@ async def poll_job_watch(
 async def _not_live_here(jobs: list[Job], watch: Watch, store: Store,
                          config: HandlerConfig) -> list[Job]:  # fmt: skip
     """Leave out jobs whose card in this channel is live (its update says what changed)."""
-    since = datetime.now(ZoneInfo("UTC")) - config.live_for
+    since = datetime.now(UTC) - config.live_for
     out = []
     for job in jobs:
         cards = await asyncio.to_thread(store.live.cards, job_key(job.job_number), since)

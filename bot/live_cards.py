@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from bot.live_reads import Reads, read_jobs, read_tickets
+from handlers.cards.live import split_key
 from handlers.config import HandlerConfig
 from handlers.live import Fresh, apply_change, catch_up, record_gone
 from store import Store
@@ -26,11 +27,12 @@ async def refresh(store: Store, desk: Desk, client: AsyncWebClient, config: Hand
         return []
     # First the cards a refused update left behind, so this poll's refusals wait for the next.
     caught_up = await catch_up(store, desk, client, config, now=now)
-    reads = Reads(fresh={k: v for k, v in (known or {}).items()})
-    due = [t.record_key for t in tracked if t.record_key not in reads.fresh]
-    await read_tickets([int(k[7:]) for k in due if k.startswith("ticket:")], desk, config, reads)
-    await read_jobs([int(k[4:]) for k in due if k.startswith("job:")], desk, config, reads)
-    await asyncio.to_thread(store.live.checked, list(reads.fresh), now)
+    reads = Reads(fresh=dict(known or {}))
+    due = [split_key(t.record_key) for t in tracked if t.record_key not in reads.fresh]
+    await read_tickets([n for kind, n in due if kind == "ticket"], desk, config, reads)
+    await read_jobs([n for kind, n in due if kind == "job"], desk, config, reads)
+    read = [record.record_key for record in tracked if record.record_key in reads.fresh]
+    await asyncio.to_thread(store.live.checked, read, now)
     lines = caught_up + [f"{key}: unreadable ({why}); read again next poll"
                          for key, why in reads.unreadable.items()]  # fmt: skip
     for record in tracked:
@@ -38,10 +40,9 @@ async def refresh(store: Store, desk: Desk, client: AsyncWebClient, config: Hand
         if fresh is None:
             continue
         if fresh.state is None:
-            lines.append(await record_gone(record, store, client, now, live_for))
+            lines.append(await record_gone(record, store, client, config, now))
         elif fresh.state != record.state:
             lines.append(await apply_change(record, fresh, store, desk, client, config, now=now))
-    read = sum(1 for record in tracked if record.record_key in reads.fresh)
-    lines.append(f"live cards: {len(tracked)} records, {read} read, "
+    lines.append(f"live cards: {len(tracked)} records, {len(read)} read, "
                  f"{reads.calls} backend calls")  # fmt: skip
     return lines

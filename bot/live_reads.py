@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from api.desk import Desk
 from api.errors import BackendError, NotFound
 from handlers.cards.jobs import local_time
-from handlers.cards.live import State, job_state, ticket_key
+from handlers.cards.live import State, job_state, ticket_key, ticket_state
 from handlers.config import HandlerConfig
 from handlers.live import Fresh
 from handlers.tickets import ticket_card
@@ -72,8 +72,7 @@ async def read_tickets(due: list[int], desk: Desk, config: HandlerConfig, reads:
                 reads.fresh[ticket_key(number)] = Fresh(state=None)
             else:
                 card = ticket_card(ticket, config, statuses, shareable=False)
-                reads.fresh[ticket_key(number)] = Fresh(state=card.live[1] if card.live else {},
-                                                        card=card)  # fmt: skip
+                reads.fresh[ticket_key(number)] = Fresh(state=ticket_state(ticket), card=card)
 
 
 async def _read_span(members: list[int], desk: Desk) -> list:

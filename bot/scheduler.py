@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.errors import BackendError
 from api.schedules import Schedule
-from bot.alerts import CHANNEL_GONE
+from bot.paused import cannot_post, tell_creator
 from bot.settings import Settings
 from handlers.config import HandlerConfig
 from handlers.digests import build_digest
@@ -89,30 +89,17 @@ async def _post(sub: Subscription, store: Store, desk: Desk, client: AsyncWebCli
     try:
         await client.chat_postMessage(channel=sub.channel_id, **card.message())
     except SlackApiError as err:
-        error = str(err.response.get("error"))
-        if error not in CHANNEL_GONE:
-            logger.warning("digest #%s: Slack said %s", sub.id, error)
+        reason = cannot_post(err)
+        if reason is None:
+            logger.warning("digest #%s: Slack said %s", sub.id, err.response.get("error"))
             return "failed"
-        await _pause_and_tell(sub, store, client, error)
+        await asyncio.to_thread(store.digests.set_paused, sub.id, True, reason)
+        await tell_creator(client, sub.created_by, (
+            f"Your {sub.kind} digest #{sub.id} for <#{sub.channel_id}> is paused: {reason}. "
+            f"Invite Deskhand to the channel, then `/digest resume {sub.id}` there."))  # fmt: skip
         return "paused"
     await asyncio.to_thread(store.digests.remember, sub.id, snapshot)
     return "posted"
-
-
-async def _pause_and_tell(sub: Subscription, store: Store, client: AsyncWebClient,
-                          error: str) -> None:  # fmt: skip
-    reason = {"not_in_channel": "Deskhand is not in the channel",
-              "channel_not_found": "the channel is gone or private",
-              "is_archived": "the channel is archived"}.get(error, error)  # fmt: skip
-    await asyncio.to_thread(store.digests.set_paused, sub.id, True, reason)
-    try:
-        await client.chat_postMessage(channel=sub.created_by, text=(
-            f"Your {sub.kind} digest #{sub.id} for <#{sub.channel_id}> is paused: {reason}. "
-            f"Invite Deskhand to the channel, then `/digest resume {sub.id}` there."))  # fmt: skip
-    except SlackApiError as err:
-        logger.warning(
-            "digest #%s: could not tell its creator: %s", sub.id, err.response.get("error")
-        )
 
 
 class Scheduler:

@@ -10,7 +10,7 @@ bot/live_cards.py; buttons call `card_changed` at once.
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.errors import BackendError
 from handlers.cards.common import Card, shared_by
-from handlers.cards.live import State, change_reply, describe_state, gone_card
+from handlers.cards.live import State, change_reply, describe_state, gone_card, split_key
 from handlers.config import HandlerConfig
 from handlers.refs import JobRef, TicketRef
 from handlers.render import render_card
@@ -54,14 +54,15 @@ async def remember_post(store: Store, channel_id: str, ts: str | None, card: Car
 
 async def card_changed(card: Card, who: str, store: Store, desk: Desk, client: AsyncWebClient,
                        config: HandlerConfig) -> None:  # fmt: skip
-    """A Deskhand button changed this card's record: update its live copies now."""
+    """A Deskhand button changed this card's record: update its live copies now with `card`
+    (drawn as channel copies show it, so nothing is read again)."""
     if card.live is None:
         return
     key, state = card.live
     record = await asyncio.to_thread(store.live.get, key)
     if record is None or record.state == state:
         return
-    await apply_change(record, Fresh(state=state), store, desk, client, config,
+    await apply_change(record, Fresh(state=state, card=card), store, desk, client, config,
                        now=datetime.now(UTC), who=who)  # fmt: skip
 
 
@@ -119,15 +120,15 @@ async def _update_card(posted: PostedCard, version: int, card: Card, reply: str,
     return 0
 
 
-async def record_gone(record: Tracked, store: Store, client: AsyncWebClient, now: datetime,
-                live_for: timedelta) -> str:  # fmt: skip
+async def record_gone(record: Tracked, store: Store, client: AsyncWebClient,
+                      config: HandlerConfig, now: datetime) -> str:  # fmt: skip
     """The record was deleted: say so on its cards, once, and stop reading it."""
     key = record.record_key
     await asyncio.to_thread(store.live.mark_gone, key)
-    system = "ReadyDesk" if key.startswith("ticket:") else "Kickserv"
+    system = "ReadyDesk" if split_key(key)[0] == "ticket" else "Kickserv"
     notice = Card(f"{_what(key)} no longer exists in {system}", gone_card(_what(key), system))
     told = 0
-    for posted in await asyncio.to_thread(store.live.cards, key, now - live_for):
+    for posted in await asyncio.to_thread(store.live.cards, key, now - config.live_for):
         if await asyncio.to_thread(store.live.claim_update, posted.id, "gone", now):
             told += await _update(client, store, posted, notice, "") == "updated"
     return f"{key}: gone from {system}, {told} card(s) say so"
@@ -152,10 +153,10 @@ async def _update(client: AsyncWebClient, store: Store, posted: PostedCard, card
 
 
 def _ref(key: str) -> TicketRef | JobRef:
-    kind, _, number = key.partition(":")
-    return TicketRef(ticket_id=int(number)) if kind == "ticket" else JobRef(job_number=int(number))
+    kind, number = split_key(key)
+    return TicketRef(ticket_id=number) if kind == "ticket" else JobRef(job_number=number)
 
 
 def _what(key: str) -> str:
-    kind, _, number = key.partition(":")
+    kind, number = split_key(key)
     return f"Ticket #{number}" if kind == "ticket" else f"Job {number}"

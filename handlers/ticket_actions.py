@@ -21,7 +21,7 @@ from handlers.live import card_changed
 from handlers.middleware import writers_only
 from handlers.mrkdwn import escape_mrkdwn
 from handlers.refs import TicketRef
-from handlers.tickets import render_ticket
+from handlers.tickets import read_ticket, ticket_card
 from store import Store
 
 
@@ -111,6 +111,7 @@ async def _change(
     if notice:
         await respond(response_type="ephemeral", replace_original=False, text=notice)
     if result.outcome in ("written", "duplicate"):
-        card = await render_ticket(TicketRef(ticket_id=ticket_id), desk, config)
-        await respond(replace_original=True, **card.message())
-        await card_changed(card, user_id, store, desk, client, config)  # its live copies, now
+        ticket, statuses = await read_ticket(ticket_id, desk)
+        await respond(replace_original=True, **ticket_card(ticket, config, statuses).message())
+        copies = ticket_card(ticket, config, statuses, shareable=False)  # as channels show it
+        await card_changed(copies, user_id, store, desk, client, config)

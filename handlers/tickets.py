@@ -108,10 +108,16 @@ async def render_ticket(
     ref: TicketRef, desk: Desk, config: HandlerConfig, *, shareable: bool = True
 ) -> Card:
     """Ticket `ref.ticket_id` read now (with the statuses its select offers, cached), as a card."""
-    ticket, statuses = await asyncio.gather(
-        desk.readydesk.get_ticket(ref.ticket_id), desk.readydesk.ticket_statuses()
-    )
+    ticket, statuses = await read_ticket(ref.ticket_id, desk)
     return ticket_card(ticket, config, statuses, shareable=shareable)
+
+
+async def read_ticket(ticket_id: int, desk: Desk) -> tuple[Ticket, list[str]]:
+    """A ticket and the statuses its card's select offers (cached), read at once."""
+    ticket, statuses = await asyncio.gather(
+        desk.readydesk.get_ticket(ticket_id), desk.readydesk.ticket_statuses()
+    )
+    return ticket, statuses
 
 
 def ticket_card(

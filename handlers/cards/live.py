@@ -21,6 +21,12 @@ def job_key(job_number: int) -> str:
     return f"job:{job_number}"
 
 
+def split_key(record_key: str) -> tuple[str, int]:
+    """("ticket", 12) from "ticket:12"."""
+    kind, _, number = record_key.partition(":")
+    return kind, int(number)
+
+
 def ticket_state(ticket: Ticket) -> State:
     """What changes a ticket card shows: status, priority, assignee."""
     assigned = " · ".join(p for p in (ticket.assigned_tech, ticket.assigned_group_name) if p)

@@ -71,11 +71,13 @@ async def test_a_channel_the_bot_left_pauses_the_watch_and_tells_its_creator(con
     await _poll(console)
     console.slack.channels_without_bot.add("C0CONSOLE")
     await _new_ticket(console, "Anyone there?")
-    assert await _poll(console) == ["#1: paused (not_in_channel)"]
+    assert await _poll(console) == ["#1: paused (Deskhand is not in the channel)"]
     [told] = _posts(console, channel="U0CONSOLE")
-    assert "watch #1" in told.payload["text"] and "is paused" in told.payload["text"]
+    told_text = told.payload["text"]
+    assert "watch #1 in <#C0CONSOLE> is paused: Deskhand is not in the channel" in told_text
+    assert "`/deskhand resume-watch 1` there" in told_text
     [listed] = await console.send("/deskhand watches")
-    assert "paused: not_in_channel" in listed["text"]
+    assert "paused: Deskhand is not in the channel" in listed["text"]
 
 
 async def test_watch_commands_explain_mistakes_and_unwatch_stops(console):

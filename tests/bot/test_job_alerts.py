@@ -127,7 +127,7 @@ async def test_a_job_watch_in_a_channel_the_bot_left_pauses_and_tells_its_creato
     today = datetime.now(ACCOUNT_TZ).date()
     at = datetime.combine(today.fromordinal(today.toordinal() + 1), time(9), ACCOUNT_TZ)
     await _kickserv(console).create_job(6, 24551, "Gutters", scheduled_on=at.isoformat())
-    assert "#1: paused (not_in_channel)" in await _poll(console)
+    assert "#1: paused (Deskhand is not in the channel)" in await _poll(console)
     told = [c for c in console.slack.calls if c.payload.get("channel") == "U0CONSOLE"]
     assert "job watch #1" in told[-1].payload["text"]
 
