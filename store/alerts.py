@@ -1,14 +1,11 @@
 """Alert watches, their cursors, and claiming (watch, record, change) so each posts once."""
 
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Engine, delete, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, select
 
+from store.area import StoreArea
 from store.models import AlertPost, AlertWatch
 
 
@@ -26,19 +23,15 @@ class Watch:
     cursor: int | None
 
 
-class AlertStore:
+class AlertStore(StoreArea):
     """Watches and post claims; blocking, run in a worker thread by callers."""
-
-    def __init__(self, engine: Engine, turns: AbstractContextManager[Any]) -> None:
-        self._engine = engine
-        self._turns = turns
 
     def add(self, *, channel_id: str, kind: str, filters: str, created_by: str) -> Watch:
         """Start watching; the first poll sets the baseline."""
         row = AlertWatch(channel_id=channel_id, kind=kind, filters=filters, created_by=created_by,
                          created_at=datetime.now(UTC), paused=False, paused_reason="",
                          cursor=None)  # fmt: skip
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             session.add(row)
             session.commit()
             return _watch(row)
@@ -46,24 +39,24 @@ class AlertStore:
     def in_channel(self, channel_id: str) -> list[Watch]:
         """A channel's watches, oldest first."""
         query = select(AlertWatch).where(AlertWatch.channel_id == channel_id)
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             return [_watch(r) for r in session.scalars(query.order_by(AlertWatch.id))]
 
     def active(self) -> list[Watch]:
         """Every watch that is not paused."""
         query = select(AlertWatch).where(AlertWatch.paused.is_(False)).order_by(AlertWatch.id)
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             return [_watch(r) for r in session.scalars(query)]
 
     def get(self, watch_id: int) -> Watch | None:
         """One watch."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             row = session.get(AlertWatch, watch_id)
             return _watch(row) if row else None
 
     def remove(self, watch_id: int) -> None:
         """Stop watching."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             row = session.get(AlertWatch, watch_id)
             if row is not None:
                 session.delete(row)
@@ -72,7 +65,7 @@ class AlertStore:
 
     def set_paused(self, watch_id: int, paused: bool, reason: str = "") -> None:
         """Pause (with why) or resume."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             row = session.get(AlertWatch, watch_id)
             if row is not None:
                 row.paused, row.paused_reason = paused, reason if paused else ""
@@ -80,7 +73,7 @@ class AlertStore:
 
     def advance(self, watch_id: int, cursor: int) -> None:
         """Move the cursor forward (never back, whatever order processes finish in)."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             row = session.get(AlertWatch, watch_id)
             if row is not None and (row.cursor is None or cursor > row.cursor):
                 row.cursor = cursor
@@ -88,22 +81,15 @@ class AlertStore:
 
     def prune(self, claimed_before: datetime) -> int:
         """Forget claims older than any poll could still be racing for."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             gone = session.execute(delete(AlertPost).where(AlertPost.claimed_at < claimed_before))
             session.commit()
             return gone.rowcount
 
     def claim(self, watch_id: int, record_key: str, change: str) -> bool:
         """True for the one caller that gets to post this change."""
-        post = AlertPost(watch_id=watch_id, record_key=record_key, change=change,
-                         claimed_at=datetime.now(UTC))  # fmt: skip
-        with self._turns, Session(self._engine) as session:
-            session.add(post)
-            try:
-                session.commit()
-            except IntegrityError:
-                return False
-            return True
+        return self.insert_once(AlertPost(watch_id=watch_id, record_key=record_key, change=change,
+                                          claimed_at=datetime.now(UTC)))  # fmt: skip
 
 
 def _watch(row: AlertWatch) -> Watch:

@@ -1,14 +1,13 @@
 """The audit log: one row per write attempt. Callers pass summaries without secrets."""
 
 import re
-from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
+from store.area import StoreArea
 from store.models import AuditEntry
 
 SUMMARY_MAX = 500
@@ -50,12 +49,8 @@ class AuditRow:
         return {**asdict(self), "at": self.at.isoformat()}
 
 
-class AuditStore:
+class AuditStore(StoreArea):
     """The audit table; blocking, run in a worker thread by callers."""
-
-    def __init__(self, engine: Engine, turns: AbstractContextManager[Any]) -> None:
-        self._engine = engine
-        self._turns = turns
 
     def record(
         self, *, user_id: str, channel_id: str, action: str, target: str, summary: str,
@@ -67,7 +62,7 @@ class AuditStore:
             target=target[:255], summary=summary[:SUMMARY_MAX], outcome=outcome,
             reference=reference, detail=detail[:SUMMARY_MAX],
         )  # fmt: skip
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             session.add(entry)
             session.commit()
 
@@ -78,7 +73,7 @@ class AuditStore:
             query = query.where(AuditEntry.at >= since)
         if limit is not None:
             query = query.limit(limit)
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             return [_row(e) for e in session.scalars(query)]
 
 

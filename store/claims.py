@@ -4,15 +4,12 @@ The primary key, not a lock in memory, decides: a double submit, Slack's retry o
 process trying the same intent finds the claim taken.
 """
 
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Engine, delete
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import delete
 
+from store.area import StoreArea
 from store.models import WriteClaim
 
 PENDING, DONE, UNKNOWN = "pending", "done", "unknown"
@@ -29,12 +26,8 @@ class Claim:
     reference: str | None
 
 
-class ClaimStore:
+class ClaimStore(StoreArea):
     """Claims; blocking, run in a worker thread by callers."""
-
-    def __init__(self, engine: Engine, turns: AbstractContextManager[Any]) -> None:
-        self._engine = engine
-        self._turns = turns
 
     def claim(self, intent_key: str, *, action: str, user_id: str) -> Claim | None:
         """The new claim, or None when the intent was already claimed."""
@@ -42,23 +35,19 @@ class ClaimStore:
             intent_key=intent_key, action=action, user_id=user_id, state=PENDING,
             claimed_at=datetime.now(UTC),
         )  # fmt: skip
-        with self._turns, Session(self._engine) as session:
-            session.add(row)
-            try:
-                session.commit()
-            except IntegrityError:
-                return None
-            return _claim(row)
+        if not self.insert_once(row):
+            return None
+        return Claim(intent_key, action, user_id, PENDING, None)
 
     def get(self, intent_key: str) -> Claim | None:
         """The claim on an intent, if any."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             row = session.get(WriteClaim, intent_key)
             return _claim(row) if row else None
 
     def finish(self, intent_key: str, *, state: str, reference: str | None = None) -> None:
         """Record how the write ended: DONE with its reference, or UNKNOWN (kept claimed)."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             row = session.get(WriteClaim, intent_key)
             if row is not None:
                 row.state, row.reference = state, reference
@@ -67,7 +56,7 @@ class ClaimStore:
 
     def release(self, intent_key: str) -> None:
         """Give the intent back (nothing was written), so trying again can write."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             session.execute(delete(WriteClaim).where(WriteClaim.intent_key == intent_key))
             session.commit()
 

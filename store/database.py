@@ -10,11 +10,10 @@ from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, create_engine, delete
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from store.alerts import AlertStore
+from store.area import StoreArea
 from store.audit import AuditStore
 from store.claims import ClaimStore
 from store.digests import DigestStore
@@ -43,6 +42,7 @@ class Store:
         # SQLite takes one writer at a time (and an in-memory database is one shared connection):
         # callers in worker threads take turns. PostgreSQL needs no such lock.
         self._turns = threading.Lock() if database_url.startswith("sqlite") else nullcontext()
+        self._events = StoreArea(self._engine, self._turns)
         self.directory = DirectoryStore(self._engine, self._turns)
         self.links = LinkStore(self._engine, self._turns)
         self.claims = ClaimStore(self._engine, self._turns)
@@ -62,14 +62,11 @@ class Store:
 
     def _claim_event(self, event_id: str) -> bool:
         now = datetime.now(UTC)
-        with self._turns, Session(self._engine) as session:
-            session.add(ProcessedEvent(event_id=event_id, received_at=now))
-            try:
-                session.commit()
-            except IntegrityError:
-                return False
-            self._claims += 1
-            if self._claims % 500 == 0:
+        if not self._events.insert_once(ProcessedEvent(event_id=event_id, received_at=now)):
+            return False
+        self._claims += 1
+        if self._claims % 500 == 0:
+            with self._events.session() as session:
                 session.execute(
                     delete(ProcessedEvent).where(ProcessedEvent.received_at < now - EVENT_MEMORY)
                 )

@@ -1,14 +1,11 @@
 """Digest subscriptions, and claiming (subscription, slot) so each digest is posted once."""
 
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
+from store.area import StoreArea
 from store.models import DigestRun, DigestSubscription
 
 
@@ -31,12 +28,8 @@ class Subscription:
     created_at: datetime
 
 
-class DigestStore:
+class DigestStore(StoreArea):
     """Subscriptions and slot claims; blocking, run in a worker thread by callers."""
-
-    def __init__(self, engine: Engine, turns: AbstractContextManager[Any]) -> None:
-        self._engine = engine
-        self._turns = turns
 
     def add(self, *, channel_id: str, kind: str, filters: str, at_time: str, days: str,
             timezone: str, quiet: bool, created_by: str) -> Subscription:  # fmt: skip
@@ -46,7 +39,7 @@ class DigestStore:
             timezone=timezone, quiet=quiet, paused=False, paused_reason="",
             created_by=created_by, created_at=datetime.now(UTC), last_snapshot="",
         )  # fmt: skip
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             session.add(row)
             session.commit()
             return _subscription(row)
@@ -54,7 +47,7 @@ class DigestStore:
     def in_channel(self, channel_id: str) -> list[Subscription]:
         """A channel's subscriptions, oldest first."""
         query = select(DigestSubscription).where(DigestSubscription.channel_id == channel_id)
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             return [
                 _subscription(r) for r in session.scalars(query.order_by(DigestSubscription.id))
             ]
@@ -62,20 +55,20 @@ class DigestStore:
     def active(self) -> list[Subscription]:
         """Every subscription that is not paused."""
         query = select(DigestSubscription).where(DigestSubscription.paused.is_(False))
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             return [
                 _subscription(r) for r in session.scalars(query.order_by(DigestSubscription.id))
             ]
 
     def get(self, subscription_id: int) -> Subscription | None:
         """One subscription."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             row = session.get(DigestSubscription, subscription_id)
             return _subscription(row) if row else None
 
     def remove(self, subscription_id: int) -> bool:
         """Unsubscribe; False when there was no such subscription."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             row = session.get(DigestSubscription, subscription_id)
             if row is None:
                 return False
@@ -85,7 +78,7 @@ class DigestStore:
 
     def set_paused(self, subscription_id: int, paused: bool, reason: str = "") -> bool:
         """Pause (with why) or resume; False when there was no such subscription."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             row = session.get(DigestSubscription, subscription_id)
             if row is None:
                 return False
@@ -95,7 +88,7 @@ class DigestStore:
 
     def remember(self, subscription_id: int, snapshot: str) -> None:
         """Keep what this digest showed, for the next one's "what changed" line."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             row = session.get(DigestSubscription, subscription_id)
             if row is not None:
                 row.last_snapshot = snapshot
@@ -105,17 +98,11 @@ class DigestStore:
         """True for the one caller that gets to post this slot's digest."""
         run = DigestRun(subscription_id=subscription_id, slot=slot.astimezone(UTC),
                         claimed_at=datetime.now(UTC), outcome="claimed")  # fmt: skip
-        with self._turns, Session(self._engine) as session:
-            session.add(run)
-            try:
-                session.commit()
-            except IntegrityError:
-                return False
-            return True
+        return self.insert_once(run)
 
     def finish_slot(self, subscription_id: int, slot: datetime, outcome: str) -> None:
         """Record how a claimed slot ended (posted, quiet, failed, paused)."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             run = session.get(DigestRun, (subscription_id, slot.astimezone(UTC)))
             if run is not None:
                 run.outcome = outcome

@@ -6,14 +6,13 @@ are linked when their emails match, else their phone digits.
 
 import re
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Engine, and_, delete, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
+from store.area import StoreArea
 from store.models import DirectoryEntry, DirectoryFill
 
 READYDESK = "readydesk"
@@ -64,18 +63,14 @@ class Business:
         return "(no name)"
 
 
-class DirectoryStore:
+class DirectoryStore(StoreArea):
     """Reads and writes of the directory table; blocking, run in a worker thread by callers."""
-
-    def __init__(self, engine: Engine, turns: AbstractContextManager[Any]) -> None:
-        self._engine = engine
-        self._turns = turns  # held around each use of the database (see Store)
 
     def upsert(self, entries: Iterable[Entry]) -> int:
         """Insert or refresh entries; returns how many were written."""
         now = datetime.now(UTC)
         count = 0
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             for entry in entries:
                 session.merge(_row(entry, now))
                 count += 1
@@ -84,7 +79,7 @@ class DirectoryStore:
 
     def finish_fill(self, system: str, started_at: datetime, *, full: bool) -> None:
         """Record a completed walk; a full walk also drops records it no longer saw."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             if full:
                 session.execute(
                     delete(DirectoryEntry).where(
@@ -96,7 +91,7 @@ class DirectoryStore:
 
     def filled_at(self, system: str) -> datetime | None:
         """When `system` was last walked, or None before the first fill finished."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             fill = session.get(DirectoryFill, system)
             if fill is None:
                 return None
@@ -113,7 +108,7 @@ class DirectoryStore:
         matches = [and_(*conditions), DirectoryEntry.record_key == text.strip()]
         if digits:
             matches.append(DirectoryEntry.phone.contains(digits, autoescape=True))
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             rows = session.scalars(
                 select(DirectoryEntry).where(or_(*matches)).limit(limit * 2)
             ).all()
@@ -121,13 +116,13 @@ class DirectoryStore:
 
     def business(self, system: str, record_key: str) -> Business | None:
         """The business one record belongs to, with its partner in the other system."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             row = session.get(DirectoryEntry, (system, record_key))
             return _link(session, [_entry(row)])[0] if row else None
 
     def by_global_id(self, global_id: int) -> Entry | None:
         """The Kickserv customer with this global id."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             row = session.scalars(
                 select(DirectoryEntry).where(
                     DirectoryEntry.system == KICKSERV, DirectoryEntry.global_id == global_id

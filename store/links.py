@@ -1,13 +1,10 @@
 """Who is who, as admins set it: Slack user -> ReadyDesk technician and Kickserv employee."""
 
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
-
+from store.area import StoreArea
 from store.models import UserLink
 
 KEEP = object()  # "leave this part of the link as it is"
@@ -24,16 +21,12 @@ class Link:
     set_at: datetime
 
 
-class LinkStore:
+class LinkStore(StoreArea):
     """Reads and writes of user links; blocking, run in a worker thread by callers."""
-
-    def __init__(self, engine: Engine, turns: AbstractContextManager[Any]) -> None:
-        self._engine = engine
-        self._turns = turns
 
     def get(self, slack_user_id: str) -> Link | None:
         """The user's link, or None."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             row = session.get(UserLink, slack_user_id)
             return _link(row) if row else None
 
@@ -46,7 +39,7 @@ class LinkStore:
         employee_number: Any = KEEP,
     ) -> Link:
         """Set the given parts (None clears one); the other part stays as it was."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             row = session.get(UserLink, slack_user_id) or UserLink(slack_user_id=slack_user_id)
             if technician is not KEEP:
                 row.technician = technician

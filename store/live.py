@@ -6,15 +6,13 @@ and each card's update is claimed by (card, change) before Slack is called.
 """
 
 import json
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
+from store.area import StoreArea
 from store.models import LiveCard, LiveRecord, LiveUpdate
 
 State = dict[str, str]  # what the card shows that may change: label -> value
@@ -41,17 +39,13 @@ class PostedCard:
     shown_version: int = 0
 
 
-class LiveCardStore:
+class LiveCardStore(StoreArea):
     """Blocking; callers run it in a worker thread."""
-
-    def __init__(self, engine: Engine, turns: AbstractContextManager[Any]) -> None:
-        self._engine = engine
-        self._turns = turns
 
     def remember(self, channel_id: str, ts: str, record_key: str, state: State,
                  now: datetime, *, shared_by: str = "") -> None:  # fmt: skip
         """A card was posted; its record's state is the one it shows, unless one is known."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             record = session.get(LiveRecord, record_key)
             version = record.version if record is not None and not record.gone else 0
             session.add(LiveCard(channel_id=channel_id, ts=ts, record_key=record_key,
@@ -80,13 +74,13 @@ class LiveCardStore:
             .where(LiveRecord.record_key.in_(recent), LiveRecord.gone.is_(False))
             .order_by(LiveRecord.checked_at, LiveRecord.record_key)
         )
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             return [Tracked(r.record_key, _load(r.state), r.version, r.checked_at)
                     for r in session.scalars(query)]  # fmt: skip
 
     def get(self, record_key: str) -> Tracked | None:
         """One record as last seen."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             r = session.get(LiveRecord, record_key)
             return Tracked(r.record_key, _load(r.state), r.version, r.checked_at) if r else None
 
@@ -95,7 +89,7 @@ class LiveCardStore:
         query = select(LiveCard).where(
             LiveCard.record_key == record_key, LiveCard.posted_at >= posted_since
         )
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             return [PostedCard(c.id, c.channel_id, c.ts, c.shared_by, c.shown_version)
                     for c in session.scalars(query.order_by(LiveCard.id))]  # fmt: skip
 
@@ -103,14 +97,14 @@ class LiveCardStore:
         """These records were read now (they go to the back of the queue)."""
         if not record_keys:
             return
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             session.execute(update(LiveRecord).where(LiveRecord.record_key.in_(record_keys))
                             .values(checked_at=now))  # fmt: skip
             session.commit()
 
     def change(self, record_key: str, seen_version: int, state: State) -> int | None:
         """Take a change: the new version for the one caller that moved it, else None."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             moved = session.execute(
                 update(LiveRecord)
                 .where(LiveRecord.record_key == record_key, LiveRecord.version == seen_version)
@@ -121,24 +115,18 @@ class LiveCardStore:
 
     def claim_update(self, card_id: int, change: str, now: datetime) -> bool:
         """True for the one caller that gets to update this card for this change."""
-        with self._turns, Session(self._engine) as session:
-            session.add(LiveUpdate(card_id=card_id, change=change, claimed_at=now))
-            try:
-                session.commit()
-            except IntegrityError:
-                return False
-            return True
+        return self.insert_once(LiveUpdate(card_id=card_id, change=change, claimed_at=now))
 
     def release_update(self, card_id: int, change: str) -> None:
         """The update failed for a reason that may pass: let a later poll claim it again."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             session.execute(delete(LiveUpdate).where(LiveUpdate.card_id == card_id,
                                                      LiveUpdate.change == change))  # fmt: skip
             session.commit()
 
     def shown(self, card_id: int, version: int) -> None:
         """The card now shows this version of its record."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             session.execute(update(LiveCard).where(LiveCard.id == card_id,
                                                    LiveCard.shown_version < version)
                             .values(shown_version=version))  # fmt: skip
@@ -154,28 +142,28 @@ class LiveCardStore:
                    LiveCard.shown_version < LiveRecord.version)
             .order_by(LiveCard.id).limit(limit)
         )  # fmt: skip
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             return [(PostedCard(c.id, c.channel_id, c.ts, c.shared_by, c.shown_version),
                      Tracked(r.record_key, _load(r.state), r.version, r.checked_at))
                     for c, r in session.execute(query)]  # fmt: skip
 
     def mark_gone(self, record_key: str) -> None:
         """The record no longer exists: stop reading it."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             session.execute(update(LiveRecord).where(LiveRecord.record_key == record_key)
                             .values(gone=True))  # fmt: skip
             session.commit()
 
     def forget_card(self, card_id: int) -> None:
         """The message is gone (deleted, or the channel is): stop updating it."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             session.execute(delete(LiveCard).where(LiveCard.id == card_id))
             session.execute(delete(LiveUpdate).where(LiveUpdate.card_id == card_id))
             session.commit()
 
     def prune(self, posted_before: datetime) -> int:
         """Forget cards older than the live window, and records no card shows any more."""
-        with self._turns, Session(self._engine) as session:
+        with self.session() as session:
             old = select(LiveCard.id).where(LiveCard.posted_at < posted_before)
             session.execute(delete(LiveUpdate).where(LiveUpdate.card_id.in_(old)))
             gone = session.execute(delete(LiveCard).where(LiveCard.posted_at < posted_before))
