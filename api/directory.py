@@ -76,11 +76,14 @@ class CustomerDirectory:
 
     async def is_ready(self) -> bool:
         """True once both systems have been walked in full at least once."""
-        filled = await asyncio.gather(
+        return all(await self._filled())
+
+    async def _filled(self) -> list[datetime | None]:
+        """When each system (ReadyDesk, Kickserv) was last walked, from the shared database."""
+        return await asyncio.gather(
             asyncio.to_thread(self._store.filled_at, READYDESK),
             asyncio.to_thread(self._store.filled_at, KICKSERV),
         )
-        return all(filled)
 
     async def search(self, text: str, limit: int = 20) -> list[Business]:
         """Businesses matching `text` (ID, name, company, email or phone), linked across systems."""
@@ -121,10 +124,7 @@ class CustomerDirectory:
     async def _due_in(self) -> float:
         """Seconds until the next refresh is due. The fill times are in the shared database, so
         a restart, or another process that just refreshed, does not cause another walk."""
-        filled = await asyncio.gather(
-            asyncio.to_thread(self._store.filled_at, READYDESK),
-            asyncio.to_thread(self._store.filled_at, KICKSERV),
-        )
+        filled = await self._filled()
         if not all(filled):
             return 0.0
         oldest = min(at for at in filled if at is not None)

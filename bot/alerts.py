@@ -39,20 +39,19 @@ CLAIMS_KEPT = timedelta(days=30)  # a (watch, record, change) claim is needed fo
 
 async def poll_once(
     store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig, *,
-    burst: int | None = None, now: datetime | None = None,
+    now: datetime | None = None,
 ) -> list[str]:  # fmt: skip
     """One poll of every active watch, then of the live cards; what happened to each."""
     now = now or datetime.now(UTC)
     await asyncio.to_thread(store.alerts.prune, now - CLAIMS_KEPT)
     watches = await asyncio.to_thread(store.alerts.active)
-    burst = burst or config.alert_burst
     lines: list[str] = []
     known: dict[str, Fresh] = {}
     tickets = [w for w in watches if w.kind == "tickets"]
     jobs = [w for w in watches if w.kind == "jobs"]
     try:
         if tickets:
-            lines += await _poll_ticket_watches(tickets, store, desk, client, config, burst)
+            lines += await _poll_ticket_watches(tickets, store, desk, client, config)
     except BackendError as err:
         lines.append(f"ticket watches: ReadyDesk unreadable ({err.message}); next poll")
     try:
@@ -60,8 +59,7 @@ async def poll_once(
             windows = await read_windows(jobs, desk, config)
             known = states(windows, config)
             for w in jobs:
-                work = poll_job_watch(w, windows[window_of(w)[0]], store, desk, client, config,
-                                      burst)  # fmt: skip
+                work = poll_job_watch(w, windows[window_of(w)[0]], store, desk, client, config)
                 lines.append(await _guarded(w, work, store, client))
     except BackendError as err:
         lines.append(f"job watches: Kickserv unreadable ({err.message}); next poll")
@@ -69,9 +67,9 @@ async def poll_once(
     return lines
 
 
-async def _poll_ticket_watches(watches: list[Watch], store: Store, desk: Desk,
-                               client: AsyncWebClient, config: HandlerConfig,
-                               burst: int) -> list[str]:  # fmt: skip
+async def _poll_ticket_watches(
+    watches: list[Watch], store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig
+) -> list[str]:
     newest = await desk.readydesk.get_tickets(count=1, page=1, order="tid", order_direction="DESC")
     top = newest[0].ticket_id if isinstance(newest, list) and newest else 0
     lines = []
@@ -80,7 +78,7 @@ async def _poll_ticket_watches(watches: list[Watch], store: Store, desk: Desk,
             await asyncio.to_thread(store.alerts.advance, watch.id, top)
             lines.append(f"#{watch.id}: baseline at ticket {top}")
         elif top > watch.cursor:
-            work = _new_tickets(watch, top, store, desk, client, config, burst)
+            work = _new_tickets(watch, top, store, desk, client, config)
             lines.append(await _guarded(watch, work, store, client))
     return lines
 
@@ -103,7 +101,7 @@ async def _guarded(watch: Watch, work: Awaitable[str], store: Store,
 
 
 async def _new_tickets(watch: Watch, top: int, store: Store, desk: Desk, client: AsyncWebClient,
-                       config: HandlerConfig, burst: int) -> str:  # fmt: skip
+                       config: HandlerConfig) -> str:  # fmt: skip
     assert watch.cursor is not None
     search = TicketQuery.model_validate_json(watch.filters or "{}")
     found = await desk.readydesk.get_tickets(
@@ -116,14 +114,14 @@ async def _new_tickets(watch: Watch, top: int, store: Store, desk: Desk, client:
         if await asyncio.to_thread(store.alerts.claim, watch.id, str(ticket.ticket_id), "new"):
             mine.append(ticket)
     cursor = found[-1].ticket_id if len(found) == PAGE else top
-    await _post(watch, mine, store, desk, client, config, burst)
+    await _post(watch, mine, store, desk, client, config)
     await asyncio.to_thread(store.alerts.advance, watch.id, cursor)
     return f"#{watch.id}: {len(mine)} new"
 
 
 async def _post(watch: Watch, tickets: list[Ticket], store: Store, desk: Desk,
-                client: AsyncWebClient, config: HandlerConfig, burst: int) -> None:  # fmt: skip
-    if len(tickets) > burst:
+                client: AsyncWebClient, config: HandlerConfig) -> None:  # fmt: skip
+    if len(tickets) > config.alert_burst:
         lines = [f"• *#{t.ticket_id}* {escape_mrkdwn(truncate(t.subject or '(no subject)', 80))}"
                  f" · {escape_mrkdwn(t.status)}" for t in tickets[:40]]  # fmt: skip
         text = f"*{len(tickets)} new tickets* match watch #{watch.id}:\n" + "\n".join(lines)

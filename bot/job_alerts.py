@@ -58,7 +58,7 @@ def states(windows: dict[Window, JobDigest], config: HandlerConfig) -> dict[str,
 
 async def poll_job_watch(
     watch: Watch, digest: JobDigest, store: Store, desk: Desk, client: AsyncWebClient,
-    config: HandlerConfig, burst: int,
+    config: HandlerConfig,
 ) -> str:  # fmt: skip
     """Post the jobs new or changed on this watch's day; the first look of a day posts nothing
     that was already there."""
@@ -81,7 +81,7 @@ async def poll_job_watch(
     if first_look:
         return f"#{watch.id}: baseline, {len(jobs)} jobs {window}"
     shown = await _not_live_here(fresh, watch, store, config)
-    await _post_jobs(watch, window, shown, store, desk, client, config, burst)
+    await _post_jobs(watch, window, shown, store, desk, client, config)
     return f"#{watch.id}: {len(shown)} new or changed jobs {window}"
 
 
@@ -99,9 +99,9 @@ async def _not_live_here(jobs: list[Job], watch: Watch, store: Store,
 
 async def _post_jobs(
     watch: Watch, window: Window, jobs: list[Job], store: Store, desk: Desk,
-    client: AsyncWebClient, config: HandlerConfig, burst: int,
+    client: AsyncWebClient, config: HandlerConfig,
 ) -> None:  # fmt: skip
-    if len(jobs) > burst:
+    if len(jobs) > config.alert_burst:
         lines = [f"• *Job {j.job_number}* {escape_mrkdwn(truncate(j.name or 'job', 80))} · "
                  f"{escape_mrkdwn(local_time(j.scheduled_on, config.timezone))}"
                  for j in jobs[:40]]  # fmt: skip

@@ -75,8 +75,9 @@ class Identities:
         email, link = await asyncio.gather(
             self.email_of(client, user_id), asyncio.to_thread(store.links.get, user_id)
         )
-        technician, technician_how = await _technician(desk, link, email)
-        employee, employee_how = await _employee(desk, link, email)
+        (technician, technician_how), (employee, employee_how) = await asyncio.gather(
+            _technician(desk, link, email), _employee(desk, link, email)
+        )
         return Identity(user_id, email, technician, technician_how, employee, employee_how)
 
 

@@ -3,11 +3,13 @@
 import asyncio
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.alerts import poll_once
 from bot.app import build_web_client, handler_config
 from bot.console import Console
+from bot.settings import Settings
 from store import Store
 
 
@@ -16,11 +18,11 @@ def _posts(console: Console, channel: str = "C0CONSOLE") -> list:
             if c.name == "chat.postMessage" and c.payload.get("channel") == channel]  # fmt: skip
 
 
-async def _poll(console: Console, store: Store | None = None, burst: int = 5) -> list[str]:
+async def _poll(console: Console, store: Store | None = None) -> list[str]:
     """What each watch did (the live-card lines left out)."""
     settings = console._app_settings
     lines = await poll_once(store or console.store, console._desk, build_web_client(settings),
-                            handler_config(settings), burst=burst)  # fmt: skip
+                            handler_config(settings))  # fmt: skip
     return [line for line in lines if line.startswith("#")]
 
 
@@ -120,3 +122,22 @@ async def test_a_paused_watch_posts_nothing_and_catches_up_when_resumed(console)
     await console.send("/deskhand resume-watch 1")
     assert await _poll(console) == ["#1: 6 new"]  # one summary, not six cards
     assert len(_posts(console)) == 1
+
+
+async def test_the_burst_size_and_the_live_window_are_settings():
+    settings = Settings(_env_file=None, DESKHAND_ALERT_BURST=2, DESKHAND_LIVE_CARD_DAYS=1)
+    async with Console(settings) as console:
+        await console.send("/deskhand watch tickets")
+        await _poll(console)
+        first, *_ = [await _new_ticket(console, f"Storm damage {n}") for n in range(3)]
+        assert await _poll(console) == ["#1: 3 new"]
+        [summary] = _posts(console)
+        assert "*3 new tickets*" in summary.payload["blocks"][0]["text"]["text"]
+        await console.send(f"/ticket {first}")
+        await console.send("click Share in channel")
+        await console._desk.readydesk.update_ticket(first, priority="Low")
+        config = handler_config(console._app_settings)
+        client = build_web_client(console._app_settings)
+        later = datetime.now(UTC) + timedelta(days=2)  # past one day: no longer live
+        await poll_once(console.store, console._desk, client, config, now=later)
+        assert not [c for c in console.slack.calls if c.name == "chat.update"]
