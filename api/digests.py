@@ -2,13 +2,14 @@
 bounded pages, independent calls at once; memory does not grow with the number of tickets."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 from api.kickserv import Job, KickservClient
 from api.readydesk import ReadyDeskClient, Ticket
+from api.readydesk.models import is_closed_status
 from api.readydesk.search import TicketSearch, search_tickets
 
 Kind = Literal["open-tickets", "overdue", "unassigned", "jobs-today", "jobs-tomorrow"]
@@ -38,11 +39,6 @@ class JobDigest:
     day: date
     jobs: list[Job]
     crews: dict[int, list[str]]  # job global id -> assigned employee names
-
-
-def is_closed_status(status: str) -> bool:
-    """ReadyDesk's closed statuses (the help desk names them; "Closed" by default)."""
-    return status.strip().lower() in ("closed", "resolved")
 
 
 async def open_tickets(
@@ -119,7 +115,7 @@ async def jobs_on(
 ) -> JobDigest:
     """The day's jobs and who is on each (the day's calendar entries, fetched at once)."""
     jobs, tasks = await asyncio.gather(
-        _all(client.list_jobs, scheduled=which), _all(client.list_tasks, start=day, end=day)
+        _collect(client.iter_jobs(scheduled=which)), _collect(client.iter_tasks(start=day, end=day))
     )
     crews: dict[int, list[str]] = {}
     for task in tasks:
@@ -129,13 +125,6 @@ async def jobs_on(
     return JobDigest(day=day, jobs=jobs, crews=crews)
 
 
-async def _all(fetch: Callable[..., Awaitable[list[T]]], **filters: Any) -> list[T]:
-    """Every page of a Kickserv list (a day's jobs or tasks: a few pages at most)."""
-    out: list[T] = []
-    page = 1
-    while True:
-        batch = await fetch(page=page, **filters)
-        out.extend(batch)
-        if len(batch) < 25 or page >= 20:
-            return out
-        page += 1
+async def _collect(items: AsyncIterator[T]) -> list[T]:
+    """Every item of a Kickserv walk (a day's jobs or tasks: a few pages at most)."""
+    return [item async for item in items]

@@ -270,6 +270,10 @@ class KickservClient:
         data = await self._request("GET", "/tasks.json", params=params, action="list tasks")
         return build_list(Task, data, "list tasks")
 
+    def iter_tasks(self, **filters: Any) -> AsyncIterator[Task]:
+        """Every calendar entry matching `filters` (as `list_tasks` takes them)."""
+        return self._walk(lambda page: self.list_tasks(page=page, **filters))
+
     async def create_task(
         self, job_global_id: int, starts_at: datetime, ends_at: datetime, employee_ids: list[int]
     ) -> Task:

@@ -97,6 +97,11 @@ DateList = Annotated[
 CustomFields = Annotated[dict[str, str], BeforeValidator(_decode_mapping)]
 
 
+def is_closed_status(status: str) -> bool:
+    """ReadyDesk's closed statuses (the help desk names them; "Closed" by default)."""
+    return status.strip().lower() in ("closed", "resolved")
+
+
 class ReadyDeskModel(BaseModel):
     """Base for ReadyDesk records: built from wire names, read by clear names, immutable."""
 
@@ -148,7 +153,7 @@ class Ticket(ReadyDeskModel):
     @property
     def is_closed(self) -> bool:
         """True once ReadyDesk has a close date or the status says closed."""
-        return self.closed_at is not None or self.status.lower() == "closed"
+        return self.closed_at is not None or is_closed_status(self.status)
 
 
 class Customer(ReadyDeskModel):

@@ -123,3 +123,12 @@ def test_the_seed_examples_typing_mistakes_raise_malformed_response(fixture, act
 def test_unreadable_bodies_raise_malformed_response(body):
     with pytest.raises(MalformedResponse, match="get_tickets"):
         parse_records(body, action="get_tickets")
+
+
+@pytest.mark.parametrize(
+    ("status", "closed"),
+    [("Closed", True), ("resolved", True), ("Open", False), ("Escalated", False)],
+)
+def test_a_ticket_is_closed_by_a_closed_or_resolved_status_without_a_close_date(status, closed):
+    [record] = parse_records(f"tid=7&cid=demo&status={status}", action="get_tickets")
+    assert Ticket.model_validate(record).is_closed is closed
