@@ -5,7 +5,9 @@ import argparse
 import asyncio
 import logging
 import sys
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from bot.logs import configure_logging
 from bot.settings import Settings
@@ -91,10 +93,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_due_digests(settings: Settings, at: str | None) -> int:
     """`deskhand digest run-due [--at …]`: for cron or a Kubernetes CronJob."""
-    if settings.slack_bot_token is None or not settings.slack_bot_token.get_secret_value():
-        print(
-            "deskhand digest run-due posts with SLACK_BOT_TOKEN, which is not set.", file=sys.stderr
-        )
+    if _no_bot_token(settings, "digest run-due"):
         return 2
     try:
         now = datetime.fromisoformat(at) if at else datetime.now(UTC)
@@ -105,47 +104,43 @@ def run_due_digests(settings: Settings, at: str | None) -> int:
     if now.tzinfo is None:
         print("--at needs a UTC offset, like 2026-12-01T08:00:00-05:00.", file=sys.stderr)
         return 2
-    configure_logging(logging.WARNING, settings.secrets())
-    return asyncio.run(_run_due(settings, now))
-
-
-async def _run_due(settings: Settings, now: datetime) -> int:
-    from bot.app import build_desk, build_web_client, handler_config
     from bot.scheduler import run_due
-    from store import Store
 
-    desk, store = build_desk(settings), Store(settings.database_url)
-    try:
-        lines = await run_due(now, store, desk, build_web_client(settings),
-                              handler_config(settings))  # fmt: skip
-    finally:
-        await desk.aclose()
-        store.close()
-    print("\n".join(lines) if lines else f"Nothing due at {now.isoformat()}.")
-    return 0
+    configure_logging(logging.WARNING, settings.secrets())
+    due = partial(run_due, now, grace=timedelta(seconds=settings.digest_grace))
+    return asyncio.run(_once(settings, due, f"Nothing due at {now.isoformat()}."))
 
 
 def poll_alerts(settings: Settings) -> int:
     """`deskhand alerts poll`: one poll of every watch (for cron, or to check a setup)."""
-    if settings.slack_bot_token is None or not settings.slack_bot_token.get_secret_value():
-        print("deskhand alerts poll posts with SLACK_BOT_TOKEN, which is not set.", file=sys.stderr)
+    if _no_bot_token(settings, "alerts poll"):
         return 2
-    configure_logging(logging.WARNING, settings.secrets())
-    return asyncio.run(_poll(settings))
-
-
-async def _poll(settings: Settings) -> int:
     from bot.alerts import poll_once
+
+    configure_logging(logging.WARNING, settings.secrets())
+    return asyncio.run(_once(settings, poll_once, "Nothing is watched."))
+
+
+def _no_bot_token(settings: Settings, command: str) -> bool:
+    """True (and says so) when the bot token a posting command needs is missing."""
+    if settings.slack_bot_token is None or not settings.slack_bot_token.get_secret_value():
+        print(f"deskhand {command} posts with SLACK_BOT_TOKEN, which is not set.", file=sys.stderr)
+        return True
+    return False
+
+
+async def _once(settings: Settings, work: Callable[..., Awaitable[list[str]]], nothing: str) -> int:
+    """Run one scheduled look (`work(store, desk, client, config)`), print what it did, exit."""
     from bot.app import build_desk, build_web_client, handler_config
     from store import Store
 
     desk, store = build_desk(settings), Store(settings.database_url)
     try:
-        lines = await poll_once(store, desk, build_web_client(settings), handler_config(settings))
+        lines = await work(store, desk, build_web_client(settings), handler_config(settings))
     finally:
         await desk.aclose()
         store.close()
-    print("\n".join(lines) if lines else "Nothing is watched.")
+    print("\n".join(lines) if lines else nothing)
     return 0
 
 

@@ -193,3 +193,13 @@ async def test_deskhand_digest_run_due_posts_once_for_cron(slack, tmp_path):
     assert code == 2 and "--at takes an ISO 8601 time" in err
     code, _, err = await run(SLACK_BOT_TOKEN="")
     assert code == 2 and "SLACK_BOT_TOKEN" in err
+    late = f"sqlite:///{tmp_path / 'late.db'}"  # the same digest, run with a one-minute grace
+    store = Store(late)
+    store.digests.add(channel_id="C0CRON", kind="jobs-today", filters="", at_time="08:00",
+                      days=EVERY_DAY, timezone="America/New_York", quiet=False,
+                      created_by="U1")  # fmt: skip
+    store.close()
+    code, out, err = await run("--at", at, DESKHAND_DATABASE_URL=late, DESKHAND_DIGEST_GRACE="60")
+    assert code == 0, err
+    assert out.strip() == f"Nothing due at {at}."  # two minutes late is past the grace
+    assert len([c for c in slack.calls if c.name == "chat.postMessage"]) == 1
