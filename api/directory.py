@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from api.errors import BackendError
 from api.kickserv import KickservClient, KickservCustomer
 from api.readydesk import Customer, ReadyDeskClient
-from store.directory import KICKSERV, READYDESK, Business, DirectoryStore, Entry
+from store.directory import KICKSERV, READYDESK, Business, DirectoryStore, Entry, normalize_email
 
 logger = logging.getLogger("deskhand.directory")
 
@@ -89,6 +89,23 @@ class CustomerDirectory:
         """Businesses matching `text` (ID, name, company, email or phone), linked across systems."""
         return await asyncio.to_thread(self._store.search, text, limit)
 
+    async def search_backends(self, text: str) -> list[Business]:
+        """Before the first fill: an exact ReadyDesk ID and Kickserv's name filter, at once,
+        linked by email; a system that fails contributes nothing."""
+        rd, ks = await asyncio.gather(
+            self._readydesk.get_customer(text) if " " not in text else _nothing(),
+            self._kickserv.filter_customers(text),
+            return_exceptions=True,
+        )
+        kickserv = [kickserv_entry(c) for c in ks] if isinstance(ks, list) else []
+        if not isinstance(rd, Customer):
+            return [Business(readydesk=None, kickserv=k) for k in kickserv]
+        mine = readydesk_entry(rd)
+        email = normalize_email(mine.email)
+        partner = next((k for k in kickserv if email and normalize_email(k.email) == email), None)
+        others = [Business(readydesk=None, kickserv=k) for k in kickserv if k is not partner]
+        return [Business(readydesk=mine, kickserv=partner, linked_by=partner and "email"), *others]
+
     async def business(self, system: str, record_key: str) -> Business | None:
         """The business a record belongs to."""
         return await asyncio.to_thread(self._store.business, system, record_key)
@@ -156,3 +173,7 @@ class CustomerDirectory:
                 return False
         await asyncio.to_thread(self._store.upsert, batch)
         return True
+
+
+async def _nothing() -> None:
+    return None

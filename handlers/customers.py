@@ -6,9 +6,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from api.desk import Desk
-from api.directory import kickserv_entry, readydesk_entry
 from api.errors import BackendError
-from api.readydesk import Customer
 from api.readydesk.search import customer_tickets
 from handlers import ids
 from handlers.args import usage_text, wants_help
@@ -18,7 +16,7 @@ from handlers.config import HandlerConfig
 from handlers.mrkdwn import escape_mrkdwn, truncate
 from handlers.refs import CustomerRef
 from handlers.replies import reply_with
-from store.directory import KICKSERV, READYDESK, Business, normalize_email
+from store.directory import KICKSERV, READYDESK, Business
 
 ACTIVE_JOB_STATUSES = ("in_progress", "scheduled", "on_hold")
 NEWEST_TICKETS = 5
@@ -60,7 +58,7 @@ async def _search(text: str, desk: Desk, config: HandlerConfig) -> Card:
     if await desk.directory.is_ready():
         businesses = await desk.directory.search(text)
     else:
-        businesses, note = await _search_backends(text, desk), LOADING_NOTE
+        businesses, note = await desk.directory.search_backends(text), LOADING_NOTE
     if len(businesses) == 1:
         card = await render_customer(_ref(businesses[0]), desk, config)
         if note:
@@ -73,29 +71,6 @@ async def _search(text: str, desk: Desk, config: HandlerConfig) -> Card:
     if note:
         lines.append(note)
     return Card(text=lines[0], blocks=[mrkdwn_section("\n".join(lines))])
-
-
-async def _search_backends(text: str, desk: Desk) -> list[Business]:
-    """Before the directory is filled: an exact ReadyDesk ID and Kickserv's name filter."""
-    rd, ks = await asyncio.gather(
-        desk.readydesk.get_customer(text) if " " not in text else _nothing(),
-        desk.kickserv.filter_customers(text),
-        return_exceptions=True,
-    )
-    kickserv = [kickserv_entry(c) for c in ks] if isinstance(ks, list) else []
-    if not isinstance(rd, Customer):
-        return [Business(readydesk=None, kickserv=k) for k in kickserv]
-    mine = readydesk_entry(rd)
-    partner = next(
-        (
-            k
-            for k in kickserv
-            if normalize_email(k.email) == normalize_email(mine.email) and mine.email
-        ),
-        None,
-    )
-    others = [Business(readydesk=None, kickserv=k) for k in kickserv if k is not partner]
-    return [Business(readydesk=mine, kickserv=partner, linked_by=partner and "email"), *others]
 
 
 async def render_customer(
