@@ -10,11 +10,10 @@ from typing import Literal, TypeVar
 from api.kickserv import Job, KickservClient
 from api.readydesk import ReadyDeskClient, Ticket
 from api.readydesk.models import is_closed_status
-from api.readydesk.search import TicketSearch, search_tickets
+from api.readydesk.search import SCAN_LIMIT, TicketSearch, scan_tickets, search_tickets
 
 Kind = Literal["open-tickets", "overdue", "unassigned", "jobs-today", "jobs-tomorrow"]
 KINDS: tuple[Kind, ...] = ("open-tickets", "overdue", "unassigned", "jobs-today", "jobs-tomorrow")
-SCAN_LIMIT = 2000  # tickets walked, oldest first, for what ReadyDesk cannot filter
 OLDEST = 10
 T = TypeVar("T")
 
@@ -91,22 +90,20 @@ async def overdue_tickets(
                         partial=page.scan_limit is not None)  # fmt: skip
 
 
-async def unassigned_tickets(client: ReadyDeskClient, search: TicketSearch) -> TicketDigest:
-    """Open tickets with no technician, oldest first: a bounded walk of the oldest tickets
-    (ReadyDesk cannot filter on "no technician" or "not closed")."""
-    found: list[Ticket] = []
-    seen = 0
-    walk = client.iter_tickets(page_size=500, order="tid", order_direction="ASC",
-                               **search.variables())  # fmt: skip
-    async for ticket in walk:
-        seen += 1
-        if not ticket.assigned_tech and not ticket.is_closed:
-            found.append(ticket)
-        if seen >= SCAN_LIMIT:
-            break
+async def unassigned_tickets(
+    client: ReadyDeskClient, search: TicketSearch, *, limit: int = SCAN_LIMIT
+) -> TicketDigest:
+    """Open tickets with no technician, oldest first, found among the newest `limit` tickets
+    (ReadyDesk cannot filter on "no technician" or "not closed"; walking from the oldest would
+    look only at tickets long since handled)."""
+    found, partial = await scan_tickets(
+        client, search, lambda t: not t.assigned_tech and not t.is_closed, newest_first=True,
+        limit=limit,
+    )  # fmt: skip
+    found.sort(key=lambda t: t.ticket_id)
     return TicketDigest(
         total=len(found), by_status={}, tickets=found[:OLDEST],
-        ticket_ids=[t.ticket_id for t in found], partial=seen >= SCAN_LIMIT,
+        ticket_ids=[t.ticket_id for t in found], partial=partial,
     )  # fmt: skip
 
 

@@ -8,6 +8,7 @@ bound, and the page says when that bound was reached.
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from api.readydesk.client import ReadyDeskClient
 from api.readydesk.models import Ticket
 
-OVERDUE_SCAN_LIMIT = 2000
+SCAN_LIMIT = 2000  # tickets walked for what ReadyDesk cannot filter (overdue, unassigned)
 
 
 class TicketSearch(BaseModel):
@@ -70,7 +71,7 @@ async def search_tickets(
     page: int = 1,
     page_size: int = 10,
     now: datetime,
-    scan_limit: int = OVERDUE_SCAN_LIMIT,
+    scan_limit: int = SCAN_LIMIT,
 ) -> TicketPage:
     """The total (from count_only) and one page of newest-first tickets, in one round trip."""
     if search.overdue:
@@ -94,25 +95,38 @@ async def _overdue(
     now: datetime,
     scan_limit: int,
 ) -> TicketPage:
-    found: list[Ticket] = []
-    seen = 0
-    walk = client.iter_tickets(
-        page_size=min(500, scan_limit), order="tid", order_direction="DESC", **search.variables()
-    )
-    async for ticket in walk:
-        seen += 1
-        if ticket.due_at and ticket.due_at < now and not ticket.is_closed:
-            found.append(ticket)
-        if seen >= scan_limit:
-            break
+    found, bounded = await scan_tickets(
+        client, search, lambda t: bool(t.due_at and t.due_at < now and not t.is_closed),
+        newest_first=True, limit=scan_limit,
+    )  # fmt: skip
     start = (page - 1) * page_size
     return TicketPage(
         total=len(found),
         tickets=found[start : start + page_size],
         page=page,
         page_size=page_size,
-        scan_limit=scan_limit if seen >= scan_limit else None,
+        scan_limit=scan_limit if bounded else None,
     )
+
+
+async def scan_tickets(
+    client: ReadyDeskClient, search: TicketSearch, keep: Callable[[Ticket], bool], *,
+    newest_first: bool, limit: int = SCAN_LIMIT,
+) -> tuple[list[Ticket], bool]:  # fmt: skip
+    """The matching tickets `keep` accepts, walking at most `limit` of them (for what ReadyDesk
+    cannot filter); True when the bound was reached, so the answer may be partial."""
+    found: list[Ticket] = []
+    seen = 0
+    walk = client.iter_tickets(page_size=min(500, limit), order="tid",
+                               order_direction="DESC" if newest_first else "ASC",
+                               **search.variables())  # fmt: skip
+    async for ticket in walk:
+        seen += 1
+        if keep(ticket):
+            found.append(ticket)
+        if seen >= limit:
+            break
+    return found, seen >= limit
 
 
 class CustomerTickets(BaseModel):

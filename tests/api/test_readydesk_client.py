@@ -8,10 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from api.digests import unassigned_tickets
 from api.errors import AuthFailed, InvalidRequest, MalformedResponse, NotFound, Unavailable
 from api.http import RedactingFormatter, RetryPolicy, redact
 from api.readydesk import ReadyDeskClient
-from api.readydesk.search import customer_tickets
+from api.readydesk.search import TicketSearch, customer_tickets, scan_tickets, search_tickets
 from sandbox.data import RDCustomer
 from sandbox.readydesk import build_readydesk_app
 from tests.conftest import ENDPOINT, fixture_text
@@ -265,3 +266,33 @@ async def test_a_customers_ticket_counts_are_the_same_from_the_window_or_per_sta
     in_window = sorted(mine, key=lambda t: t.tid, reverse=True)[:window]
     newest_open = [t.tid for t in in_window if t.status != "Closed" and not t.date_closed][:5]
     assert [t.ticket_id for t in summary.newest_open] == newest_open
+
+
+async def test_a_bounded_scan_keeps_what_it_is_asked_and_says_when_the_bound_cut_it_short(
+    readydesk, rd_data
+):
+    def unassigned(ticket):
+        return not ticket.assigned_tech
+
+    everything, cut = await scan_tickets(readydesk, TicketSearch(), unassigned, newest_first=False,
+                                         limit=len(rd_data.tickets) + 1)  # fmt: skip
+    expected = sorted(t.tid for t in rd_data.tickets.values() if not t.assigned_tech)
+    assert [t.ticket_id for t in everything] == expected and not cut
+    newest, cut = await scan_tickets(readydesk, TicketSearch(), unassigned, newest_first=True,
+                                     limit=50)  # fmt: skip
+    assert cut
+    newest_fifty = sorted(rd_data.tickets, reverse=True)[:50]
+    assert [t.ticket_id for t in newest] == [n for n in newest_fifty if n in set(expected)]
+    page = await search_tickets(readydesk, TicketSearch(overdue=True), now=datetime(2100, 1, 1),
+                                scan_limit=50)  # fmt: skip
+    assert page.scan_limit == 50  # the /tickets card then says "among the newest 50 checked"
+
+
+async def test_the_unassigned_digest_looks_at_the_newest_tickets_and_lists_the_oldest_first(
+    readydesk, rd_data
+):
+    digest = await unassigned_tickets(readydesk, TicketSearch(), limit=60)
+    newest = sorted(rd_data.tickets, reverse=True)[:60]
+    expected = sorted(n for n in newest if not rd_data.tickets[n].assigned_tech
+                      and rd_data.tickets[n].status != "Closed")  # fmt: skip
+    assert expected and digest.ticket_ids == expected and digest.partial
