@@ -5,6 +5,8 @@ import asyncio
 from api.directory import CustomerDirectory
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
+from api.reconcile import find_write
+from api.writes import WritePlan
 from store.directory import Entry
 
 
@@ -26,6 +28,10 @@ class Desk:
         if global_id is None or self.directory is None:
             return None
         return await self.directory.kickserv_by_global_id(global_id)
+
+    async def find_write(self, plan: WritePlan) -> str | None:
+        """Read a write's target back: its reference when the write is there, None when not."""
+        return await find_write(self, plan)
 
     async def aclose(self) -> None:
         """Stop the directory's refresh and close every backend client's connection pool."""

@@ -237,10 +237,15 @@ def error_for_status(
             action=action,
             retry_after=parse_retry_after(response.headers.get("Retry-After")),
         )
+    # Past this point the backend (or a proxy before it) failed without saying what it did: a
+    # write may have been applied.
     if status >= 500:
         return Unavailable(
             f"{backend} is having trouble (HTTP {status}); try again shortly.",
             backend=backend,
             action=action,
+            maybe_applied=True,
         )
-    return Unavailable(f"{backend} answered HTTP {status}.", backend=backend, action=action)
+    return Unavailable(
+        f"{backend} answered HTTP {status}.", backend=backend, action=action, maybe_applied=True
+    )

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.kickserv import Employee, Job, JobType
-from api.writes import Intent, WriteResult, write_once
+from api.writes import Intent, WritePlan, WriteResult, new_marker, write_once
 from handlers import ids
 from handlers.cards.job_form import (
     CUSTOMER,
@@ -30,7 +30,7 @@ from handlers.cards.job_form import (
 )  # fmt: skip
 from handlers.cards.jobs import build_job_card
 from handlers.config import HandlerConfig
-from handlers.forms import finish_submission, submitted_values
+from handlers.forms import Pending, finish_submission, submitted_values
 from handlers.identity import Identities
 from handlers.middleware import writers_only
 from handlers.mrkdwn import escape_mrkdwn, truncate
@@ -137,36 +137,47 @@ async def submit_job(
         block, message = err.args
         await ack(response_action="errors", errors={block: message})
         return
-    description = "\n".join(p for p in (form.description, f"— {profile.name} via Slack") if p)
+    key = f"view:{view['id']}"
+    marker = new_marker()
+    signature = f"— {profile.name} via Slack · {marker}"
+    description = "\n".join(p for p in (form.description, signature) if p)
     fields: dict[str, Any] = {"scheduled_on": when.isoformat()} if when else {}
-
-    created: list[Job] = []
 
     async def write() -> str:
         job = await desk.kickserv.create_job(number, int(values[SERVICE]), description, **fields)
-        created.append(job)
         return str(job.job_number)
 
     intent = Intent(
-        key=f"view:{view['id']}", action="job.create", user_id=user_id,
-        channel_id=form.channel_id, target=f"customer {number}",
+        key=key,
+        action="job.create",
+        user_id=user_id,
+        channel_id=form.channel_id,
+        target=f"customer {number}",
         summary=truncate(f"{values[SERVICE]}: {form.description}", 300),
-    )  # fmt: skip
-
+        plan=WritePlan(
+            check="job",
+            target=str(number),
+            marker=marker,
+            typed=form.description,
+            label=f"the job for Kickserv customer {number}",
+        ),
+    )
     assigned: list[str] = []
 
     async def run() -> WriteResult:
-        result = await write_once(store, intent, write)
-        if created and values.get(EMPLOYEE) and when is not None:
-            assigned.append(await _assign(desk, created[0], int(values[EMPLOYEE]), when))
-        if created and form.channel_id:
-            await _post_job_card(client, created[0], form, number, config, user_id)
+        result = await write_once(store, intent, write, read_back=desk.find_write)
+        if result.outcome in ("written", "confirmed") and result.reference:
+            job = await desk.kickserv.get_job(int(result.reference))
+            if values.get(EMPLOYEE) and when is not None:
+                assigned.append(await _assign(desk, job, int(values[EMPLOYEE]), when))
+            if form.channel_id:
+                await _post_job_card(client, job, form, number, config, user_id)
         return result
 
     await finish_submission(
         ack, client, view["id"], run(), saving=job_saving_view(),
         outcome=lambda result: _outcome_view(result, form, number, "".join(assigned)),
-        field_errors=_field_errors,
+        field_errors=_field_errors, pending=Pending(store, key),
     )  # fmt: skip
 
 
@@ -209,13 +220,18 @@ async def _assign(desk: Desk, job: Job, employee_id: int, when: datetime) -> str
 
 def _outcome_view(result: WriteResult, form: JobForm, number: int, extra: str = "") -> View:
     label = escape_mrkdwn(form.customer_label or f"Kickserv customer #{number}")
-    if result.outcome in ("written", "duplicate") and result.reference:
-        return job_created_view(int(result.reference), label, extra)
+    if result.outcome in ("written", "confirmed", "duplicate") and result.reference:
+        slow = "(confirmed after a slow reply)" if result.outcome == "confirmed" else ""
+        return job_created_view(
+            int(result.reference), label, " ".join(p for p in (slow, extra) if p)
+        )
     reason = escape_mrkdwn(result.error.message) if result.error else ""
     if result.outcome == "unknown":
-        return job_failed_view(f"{reason} The job may or may not have been created: check "
-                               "Kickserv before trying again.", form)  # fmt: skip
-    return job_failed_view(f"*Nothing was written.* {reason}", form)
+        return job_failed_view(f"*Could not confirm* whether the job was created: {reason} Check "
+                               f"{label}'s jobs in Kickserv before creating it again.", form,
+                               try_again=False)  # fmt: skip
+    checked = " Deskhand checked: it is not there." if result.checked else ""
+    return job_failed_view(f"*Not created.* {reason}{checked}", form)
 
 
 async def _post_job_card(

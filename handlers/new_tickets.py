@@ -9,7 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
-from api.writes import Intent, WriteResult, write_once
+from api.writes import Intent, WritePlan, WriteResult, new_marker, write_once
 from handlers import ids
 from handlers.cards.ticket_form import (
     CATEGORY,
@@ -23,7 +23,7 @@ from handlers.cards.ticket_form import (
 )  # fmt: skip
 from handlers.cards.tickets import build_ticket_card, ticket_text
 from handlers.config import HandlerConfig
-from handlers.forms import finish_submission, submitted_values
+from handlers.forms import Pending, finish_submission, submitted_values
 from handlers.identity import Identities
 from handlers.middleware import writers_only
 from handlers.mrkdwn import escape_mrkdwn, truncate
@@ -74,29 +74,31 @@ async def submit_ticket(
         await ack(response_action="errors", errors={CUSTOMER: why})
         return
     profile = await identities.profile(client, user_id)
+    key = f"view:{view['id']}"
+    marker = new_marker()
+    typed = "\n".join(p for p in (values.get(SUBJECT, ""), values.get(DESCRIPTION, "")) if p)
     description = "\n".join(
-        p for p in (values.get(DESCRIPTION, ""), f"— {profile.name} via Slack") if p
+        p for p in (values.get(DESCRIPTION, ""), f"— {profile.name} via Slack · {marker}") if p
     )
     fields = {
         "cid": customer_id, "subject": values.get(SUBJECT, ""), "body": description,
         "category": values.get(CATEGORY) or None, "priority": values.get(PRIORITY) or None,
     }  # fmt: skip
-    created: list[int] = []
 
     async def write() -> str:
-        created.append(await desk.readydesk.add_ticket(**{k: v for k, v in fields.items() if v}))
-        return str(created[0])
+        return str(await desk.readydesk.add_ticket(**{k: v for k, v in fields.items() if v}))
 
     intent = Intent(
-        key=f"view:{view['id']}", action="ticket.create", user_id=user_id,
-        channel_id=form.channel_id, target=f"customer {customer_id}",
-        summary=truncate(values.get(SUBJECT, ""), 300),
+        key=key, action="ticket.create", user_id=user_id, channel_id=form.channel_id,
+        target=f"customer {customer_id}", summary=truncate(values.get(SUBJECT, ""), 300),
+        plan=WritePlan(check="ticket", target=customer_id, marker=marker, typed=typed,
+                       label=f"the ticket for customer {customer_id}"),
     )  # fmt: skip
 
     async def run() -> WriteResult:
-        result = await write_once(store, intent, write)
-        if created and form.channel_id:
-            ticket = await desk.readydesk.get_ticket(created[0])
+        result = await write_once(store, intent, write, read_back=desk.find_write)
+        if result.outcome in ("written", "confirmed") and result.reference and form.channel_id:
+            ticket = await desk.readydesk.get_ticket(int(result.reference))
             await client.chat_postEphemeral(
                 channel=form.channel_id, user=user_id, text=ticket_text(ticket),
                 blocks=[b.to_dict() for b in build_ticket_card(
@@ -107,6 +109,7 @@ async def submit_ticket(
     await finish_submission(
         ack, client, view["id"], run(), saving=ticket_result_view("Saving…", "Creating …"),
         outcome=lambda result: _outcome_view(result, form), field_errors=_field_errors,
+        pending=Pending(store, key),
     )  # fmt: skip
 
 
@@ -123,13 +126,16 @@ def _field_errors(err: InvalidRequest) -> dict[str, str]:
 
 
 def _outcome_view(result: WriteResult, form: TicketForm) -> View:
-    if result.outcome in ("written", "duplicate") and result.reference:
-        return ticket_result_view("Ticket created", f"Created *ticket #{result.reference}*.")
+    if result.outcome in ("written", "confirmed", "duplicate") and result.reference:
+        slow = " (confirmed after a slow reply)" if result.outcome == "confirmed" else ""
+        return ticket_result_view("Ticket created", f"Created *ticket #{result.reference}*{slow}.")
     reason = escape_mrkdwn(result.error.message) if result.error else ""
     if result.outcome == "unknown":
-        unsure = f"{reason} The ticket may or may not have been created: check ReadyDesk first."
-        return ticket_result_view("Not sure", unsure, form)
-    return ticket_result_view("Ticket not created", f"*Nothing was written.* {reason}", form)
+        unsure = (f"*Could not confirm* whether the ticket was created: {reason} Check the "
+                  "customer's tickets in ReadyDesk before creating it again.")  # fmt: skip
+        return ticket_result_view("Not confirmed", unsure, form, try_again=False)
+    checked = " Deskhand checked: it is not there." if result.checked else ""
+    return ticket_result_view("Ticket not created", f"*Not created.* {reason}{checked}", form)
 
 
 async def try_ticket_again(ack: Any, body: dict[str, Any], client: AsyncWebClient, desk: Desk,

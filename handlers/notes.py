@@ -5,6 +5,7 @@ job notes go to Kickserv. Every note ends with "— <name> via Slack".
 """
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -13,10 +14,10 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
-from api.writes import Intent, WriteResult, write_once
+from api.writes import Intent, WritePlan, WriteResult, new_marker, write_once
 from handlers import ids
 from handlers.args import UsageError, usage_text
-from handlers.cards.common import Card, button_raw, mrkdwn_section
+from handlers.cards.common import Card, button_raw, mrkdwn_section, typed_back
 from handlers.cards.modals import (
     NOTE_BLOCK,
     PICK_CUSTOMER,
@@ -33,7 +34,7 @@ from handlers.forms import finish_submission, submitted_values
 from handlers.identity import Identities
 from handlers.middleware import writers_only
 from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import NoteTarget
+from handlers.refs import BUTTON_VALUE_MAX, NoteTarget
 from handlers.replies import reply_with
 from handlers.typeahead import parse_customer_value
 from store import Store
@@ -56,21 +57,25 @@ async def note_command(
 ) -> None:  # fmt: skip
     """`/note ticket 34 text` writes at once; without text the form opens."""
     try:
-        target = await _kickserv_customer(
-            parse_note(command.get("text", ""), command.get("channel_id", "")), desk
-        )
+        parsed = parse_note(command.get("text", ""), command.get("channel_id", ""))
     except UsageError as err:
         await ack(response_type="ephemeral", text=str(err))
         return
     await ack()
+    try:
+        target = await _kickserv_customer(parsed, desk)
+    except UsageError as err:
+        await respond(response_type="ephemeral", text=str(err))
+        return
     if not target.text:
         await client.views_open(trigger_id=command["trigger_id"], view=note_modal(target))
         return
     intent = _intent(f"cmd:{command['trigger_id']}", target, command["user_id"])
+    reply_to = command.get("response_url", "")
 
     async def write_and_say() -> Card:
-        result = await write_note(intent, target, intent.user_id, client, desk, store, identities)
-        return _outcome_message(target, result)
+        result = await write_note(intent, target, client, desk, store, identities, reply_to)
+        return _outcome_message(target, result, config)
 
     await reply_with(respond, write_and_say(), waiting=f"Adding the note to {target.label} …",
                      patience=config.looking_up_after)  # fmt: skip
@@ -100,7 +105,7 @@ async def reopen_note_form(ack: AsyncAck, body: dict[str, Any], action: dict[str
 
 async def submit_note(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
-    desk: Desk, store: Store, identities: Identities,
+    desk: Desk, store: Store, identities: Identities, config: HandlerConfig,
 ) -> None:  # fmt: skip
     """The form's submit: write once (the view id is the intent); errors keep the form open."""
     text = typed_note(view)
@@ -121,8 +126,8 @@ async def submit_note(
     intent = _intent(f"view:{view['id']}", target, user_id)
     await finish_submission(
         ack, client, view["id"],
-        write_note(intent, target, user_id, client, desk, store, identities),
-        saving=saving_view(target), outcome=lambda result: _outcome_view(target, result),
+        write_note(intent, target, client, desk, store, identities),
+        saving=saving_view(target), outcome=lambda result: _outcome_view(target, result, config),
         field_errors=lambda err: {NOTE_BLOCK: err.message[:2000]} if err.field_errors else {},
     )  # fmt: skip
 
@@ -177,21 +182,21 @@ def parse_note(text: str, channel_id: str) -> NoteTarget:
 
 
 async def write_note(
-    intent: Intent,
-    target: NoteTarget,
-    user_id: str,
-    client: AsyncWebClient,
-    desk: Desk,
-    store: Store,
-    identities: Identities,
-) -> WriteResult:
-    """Write the note once for this intent, signed with the user's name (and technician)."""
-    profile = await identities.profile(client, user_id)
-    signed = f"{target.text}\n— {profile.name} via Slack"
+    intent: Intent, target: NoteTarget, client: AsyncWebClient, desk: Desk, store: Store,
+    identities: Identities, response_url: str = "",
+) -> WriteResult:  # fmt: skip
+    """Write the note once for this intent, signed with the user's name (and technician) and a
+    reference that lets a read-back recognise it."""
+    profile = await identities.profile(client, intent.user_id)
+    marker = new_marker()
+    signed = f"{target.text}\n— {profile.name} via Slack · {marker}"
+    check = {"ticket": "ticket_note", "customer": "customer_note", "job": "job_note"}[target.kind]
+    plan = WritePlan(check=check, target=target.number, marker=marker, typed=target.text,
+                     response_url=response_url, label=f"the note on {target.label}")  # fmt: skip
 
     async def write() -> str:
         if target.kind == "ticket":
-            who = await identities.identify(client, user_id, desk, store)
+            who = await identities.identify(client, intent.user_id, desk, store)
             entry = await desk.readydesk.add_history_note(
                 int(target.number), signed, uid=who.technician
             )
@@ -200,7 +205,8 @@ async def write_note(
         note = await desk.kickserv.add_note(owner, int(target.number), signed)
         return str(note.global_id)
 
-    return await write_once(store, intent, write)
+    planned = replace(intent, plan=plan)
+    return await write_once(store, planned, write, read_back=desk.find_write)
 
 
 def _intent(key: str, target: NoteTarget, user_id: str) -> Intent:
@@ -210,36 +216,50 @@ def _intent(key: str, target: NoteTarget, user_id: str) -> Intent:
     )  # fmt: skip
 
 
-def _outcome_text(target: NoteTarget, result: WriteResult) -> str:
+def _outcome_text(target: NoteTarget, result: WriteResult, config: HandlerConfig) -> str:
     where = escape_mrkdwn(target.label)
+    reason = escape_mrkdwn(result.error.message) if result.error else ""
     if result.outcome == "written":
         return f"Added the note to {where} (note {result.reference})."
+    if result.outcome == "confirmed":
+        return (f"Added the note to {where} (note {result.reference}), confirmed after a slow "
+                "reply.")  # fmt: skip
     if result.outcome == "duplicate":
         done = result.earlier and result.earlier.state == "done"
         return (f"Already done: that note was added to {where} (note {result.reference})."
                 if done else f"That note to {where} is already being written.")  # fmt: skip
     if result.outcome == "unknown":
-        return (f"{escape_mrkdwn(result.error.message if result.error else '')} The note may or "
-                f"may not have been added to {where}: check it before trying again.")  # fmt: skip
-    return f"*Nothing was written* to {where}. {escape_mrkdwn(result.error.message)}"
+        return (f"*Could not confirm* whether the note was added to {where}: {reason} Check "
+                f"{record_link(target, config)} before adding it again.")  # fmt: skip
+    checked = " Deskhand checked: it is not there." if result.checked else ""
+    return f"*Not added* to {where}. {reason}{checked}"
 
 
-def _outcome_message(target: NoteTarget, result: WriteResult) -> Card:
-    text = _outcome_text(target, result)
+def record_link(target: NoteTarget, config: HandlerConfig) -> str:
+    """Where a person can look at the record a note was for (a link when one is known)."""
+    if target.kind == "ticket" and config.readydesk_web_url:
+        url = config.readydesk_web_url.replace("{tid}", target.number)
+        return f"<{url}|{escape_mrkdwn(target.label)}>"
+    system = "ReadyDesk" if target.kind == "ticket" else "Kickserv"
+    return f"{escape_mrkdwn(target.label)} in {system}"
+
+
+def _outcome_message(target: NoteTarget, result: WriteResult, config: HandlerConfig) -> Card:
+    text = _outcome_text(target, result, config)
     card = Card(text=text, blocks=[mrkdwn_section(text)])
     if result.outcome in ("failed", "unknown"):
-        value = target.model_dump_json()
-        if len(value) <= 2000:
-            card.blocks.append(
-                ActionsBlock(elements=[button_raw("Try again", ids.NOTE_TRY_AGAIN, value)])
-            )
-        else:
-            card.blocks.append(mrkdwn_section(f">{escape_mrkdwn(target.text[:2900])}"))
+        card.blocks += typed_back(target.text)
+    value = target.model_dump_json()
+    if result.outcome == "failed" and len(value) <= BUTTON_VALUE_MAX:
+        card.blocks.append(
+            ActionsBlock(elements=[button_raw("Try again", ids.NOTE_TRY_AGAIN, value)])
+        )
     return card
 
 
-def _outcome_view(target: NoteTarget, result: WriteResult) -> View:
+def _outcome_view(target: NoteTarget, result: WriteResult, config: HandlerConfig) -> View:
+    text = _outcome_text(target, result, config)
     if result.outcome in ("failed", "unknown"):
-        return failed_view(target, _outcome_text(target, result))
-    return result_view("Note added" if result.outcome == "written" else "Already done",
-                       _outcome_text(target, result))  # fmt: skip
+        return failed_view(target, text, try_again=result.outcome == "failed")
+    title = "Already done" if result.outcome == "duplicate" else "Note added"
+    return result_view(title, text)

@@ -13,7 +13,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
-from api.writes import Intent, write_once
+from api.writes import Intent, WritePlan, write_once
 from handlers import ids
 from handlers.config import HandlerConfig
 from handlers.identity import Identities
@@ -52,7 +52,7 @@ async def assign_to_me(
         return str(await desk.readydesk.update_ticket(ref.ticket_id, assigned_to=tech))
 
     await _change(body, action, respond, client, desk, store, config, ref.ticket_id,
-                  f"assign to {tech}", write)  # fmt: skip
+                  f"assign to {tech}", write, expect={"assigned_to": tech})  # fmt: skip
 
 
 async def set_status(
@@ -68,7 +68,7 @@ async def set_status(
         return str(await desk.readydesk.update_ticket(ticket_id, status=status))
 
     await _change(body, action, respond, client, desk, store, config, ticket_id,
-                  f"status {status}", write, choice=status)  # fmt: skip
+                  f"status {status}", write, choice=status, expect={"status": status})  # fmt: skip
 
 
 async def close_ticket(
@@ -83,34 +83,43 @@ async def close_ticket(
         return str(await desk.readydesk.close_ticket(ref.ticket_id))
 
     await _change(body, action, respond, client, desk, store, config, ref.ticket_id, "close",
-                  write)  # fmt: skip
+                  write, expect={"status": "Closed"})  # fmt: skip
 
 
 async def _change(
     body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
     desk: Desk, store: Store, config: HandlerConfig, ticket_id: int, summary: str,
-    write: Callable[[], Awaitable[str]], choice: str = "",
+    write: Callable[[], Awaitable[str]], choice: str = "", expect: dict[str, str] | None = None,
 ) -> None:  # fmt: skip
     user_id = body["user"]["id"]
     message_ts = (body.get("container") or {}).get("message_ts", "")
     intent = Intent(
         key=":".join(p for p in (action["action_id"], message_ts, user_id, choice) if p),
-        action=f"ticket.{action['action_id'].removeprefix('ticket_')}", user_id=user_id,
-        channel_id=(body.get("channel") or {}).get("id", ""), target=f"ticket #{ticket_id}",
+        action=f"ticket.{action['action_id'].removeprefix('ticket_')}",
+        user_id=user_id,
+        channel_id=(body.get("channel") or {}).get("id", ""),
+        target=f"ticket #{ticket_id}",
         summary=summary,
-    )  # fmt: skip
-    result = await write_once(store, intent, write)
+        plan=WritePlan(
+            check="ticket_fields",
+            target=str(ticket_id),
+            fields=expect or {},
+            label=f"{summary} on ticket #{ticket_id}",
+        ),
+    )
+    result = await write_once(store, intent, write, read_back=desk.find_write)
     where = f"ticket #{ticket_id}"
     reason = escape_mrkdwn(result.error.message) if result.error else ""
+    checked = " Deskhand checked: the ticket is unchanged." if result.checked else ""
     notice = {
-        "failed": f"*Nothing was changed* on {where}. {reason}",
-        "unknown": f"{reason} The change may or may not have been made to {where}: Refresh the "
-        "card to see.",
+        "failed": f"*Not changed* on {where}. {reason}{checked}",
+        "unknown": f"*Could not confirm* the change to {where}: {reason} Refresh the card to see.",
         "duplicate": f"Already done on {where} ({escape_mrkdwn(summary)}).",
+        "confirmed": f"Done on {where}, confirmed after a slow reply.",
     }.get(result.outcome)
     if notice:
         await respond(response_type="ephemeral", replace_original=False, text=notice)
-    if result.outcome in ("written", "duplicate"):
+    if result.outcome in ("written", "confirmed", "duplicate"):
         ticket, statuses = await read_ticket(ticket_id, desk)
         await respond(replace_original=True, **ticket_card(ticket, config, statuses).message())
         copies = ticket_card(ticket, config, statuses, shareable=False)  # as channels show it

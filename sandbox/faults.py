@@ -1,7 +1,9 @@
 """Misbehaviour on request: an ASGI middleware both backend fakes share, for reliability tests.
 
 A Fault matches requests by path substring and/or query variables and then adds latency, answers
-a status code, an HTML error page, an empty, truncated or malformed body, or drops the connection.
+a status code, an HTML error page, an empty, truncated or malformed body, or drops the connection
+— before the backend sees the request, or (the `applied_*`, `short_length` and `latency_after`
+kinds) after the backend has carried it out, as a proxy or a flaky network would.
 """
 
 import asyncio
@@ -12,7 +14,11 @@ from urllib.parse import parse_qsl
 import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-FaultKind = Literal["latency", "status", "html", "empty", "truncated", "malformed", "drop"]
+FaultKind = Literal[
+    "latency", "status", "html", "empty", "truncated", "malformed", "drop",
+    # The backend carries the request out, and then the reply goes wrong:
+    "applied_status", "applied_drop", "short_length", "latency_after",
+]  # fmt: skip
 
 HTML_ERROR_PAGE = (
     "<!DOCTYPE html><html><head><title>Runtime Error</title></head><body>"
@@ -94,10 +100,31 @@ class FaultMiddleware:
             await _answer(send, fault.status, page, {"content-type": "text/html"})
         elif fault.kind == "empty":
             await _answer(send, 200, b"", {})
+        elif fault.kind in ("applied_status", "applied_drop", "short_length", "latency_after"):
+            await self._after_applying(fault, scope, receive, send)
         else:
             status, headers, body = await _capture(self.app, scope, receive)
             body = body[: len(body) // 2] if fault.kind == "truncated" else _corrupt(body)
             headers["content-length"] = str(len(body))
+            await _answer(send, status, body, headers)
+
+    async def _after_applying(
+        self, fault: Fault, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """Let the backend carry the request out, then spoil the reply."""
+        status, headers, body = await _capture(self.app, scope, receive)
+        if fault.kind == "applied_status":
+            await _answer(
+                send, fault.status, HTML_ERROR_PAGE.encode(), {"content-type": "text/html"}
+            )
+        elif fault.kind == "applied_drop":
+            raise httpx.RemoteProtocolError("Connection reset by peer after the request was sent.")
+        elif fault.kind == "short_length":
+            # Content-Length promises more than comes: the client sees the body cut short.
+            headers["content-length"] = str(len(body) + 100)
+            await _answer(send, status, body[: len(body) // 2], headers)
+        else:
+            await asyncio.sleep(fault.seconds)
             await _answer(send, status, body, headers)
 
 

@@ -11,6 +11,7 @@ from store.area import StoreArea
 from store.models import AuditEntry
 
 SUMMARY_MAX = 500
+PENDING = "pending"  # the backend call is under way (or its process stopped: see store/claims)
 _AGE = re.compile(r"(\d{1,5})([mhdw])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -33,7 +34,7 @@ class AuditRow:
     action: str
     target: str
     summary: str
-    outcome: str  # written, failed, refused, duplicate, unknown
+    outcome: str  # pending, written, confirmed, failed, refused, duplicate, unknown
     reference: str | None
     detail: str
 
@@ -65,6 +66,30 @@ class AuditStore(StoreArea):
         with self.session() as session:
             session.add(entry)
             session.commit()
+
+    def begin(
+        self, *, user_id: str, channel_id: str, action: str, target: str, summary: str
+    ) -> int:
+        """Open a `pending` row before the backend is called; returns its id for `complete`."""
+        entry = AuditEntry(
+            at=datetime.now(UTC), user_id=user_id, channel_id=channel_id or "", action=action,
+            target=target[:255], summary=summary[:SUMMARY_MAX], outcome=PENDING, detail="",
+        )  # fmt: skip
+        with self.session() as session:
+            session.add(entry)
+            session.commit()
+            return entry.id
+
+    def complete(
+        self, entry_id: int, *, outcome: str, reference: str | None = None, detail: str = ""
+    ) -> None:
+        """Say how the attempt a `begin` row stands for ended."""
+        with self.session() as session:
+            entry = session.get(AuditEntry, entry_id)
+            if entry is not None:
+                entry.outcome, entry.reference = outcome, reference
+                entry.detail = detail[:SUMMARY_MAX]
+                session.commit()
 
     def recent(self, *, since: datetime | None = None, limit: int | None = None) -> list[AuditRow]:
         """Rows newest first, from `since` on, at most `limit`."""

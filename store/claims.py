@@ -1,13 +1,15 @@
 """One write per intent: an intent's key is claimed in the database before the backend is called.
 
 The primary key, not a lock in memory, decides: a double submit, Slack's retry or a second bot
-process trying the same intent finds the claim taken.
+process trying the same intent finds the claim taken. A claim names its owner (one process) and
+carries a lease: a pending claim whose lease ran out belongs to a process that stopped mid-write,
+and whichever process takes it over (compare-and-set on owner and lease) reads the target back.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
 
 from store.area import StoreArea
 from store.models import WriteClaim
@@ -24,20 +26,30 @@ class Claim:
     user_id: str
     state: str
     reference: str | None
+    claimed_at: datetime
+    owner: str = ""
+    lease_until: datetime | None = None
+    plan: str = ""  # JSON: how to recognise the write and whom to tell (api/writes.py)
+    audit_id: int | None = None
 
 
 class ClaimStore(StoreArea):
     """Claims; blocking, run in a worker thread by callers."""
 
-    def claim(self, intent_key: str, *, action: str, user_id: str) -> Claim | None:
+    def claim(
+        self, intent_key: str, *, action: str, user_id: str, owner: str = "",
+        lease: timedelta = timedelta(seconds=60), plan: str = "", audit_id: int | None = None,
+    ) -> Claim | None:  # fmt: skip
         """The new claim, or None when the intent was already claimed."""
+        now = datetime.now(UTC)
         row = WriteClaim(
             intent_key=intent_key, action=action, user_id=user_id, state=PENDING,
-            claimed_at=datetime.now(UTC),
+            claimed_at=now, owner=owner, lease_until=now + lease, plan=plan, audit_id=audit_id,
         )  # fmt: skip
         if not self.insert_once(row):
             return None
-        return Claim(intent_key, action, user_id, PENDING, None)
+        return Claim(intent_key, action, user_id, PENDING, None, now, owner, now + lease, plan,
+                     audit_id)  # fmt: skip
 
     def get(self, intent_key: str) -> Claim | None:
         """The claim on an intent, if any."""
@@ -45,13 +57,18 @@ class ClaimStore(StoreArea):
             row = session.get(WriteClaim, intent_key)
             return _claim(row) if row else None
 
-    def finish(self, intent_key: str, *, state: str, reference: str | None = None) -> None:
-        """Record how the write ended: DONE with its reference, or UNKNOWN (kept claimed)."""
+    def finish(
+        self, intent_key: str, *, state: str, reference: str | None = None,
+        recheck_at: datetime | None = None,
+    ) -> None:  # fmt: skip
+        """Record how the write ended: DONE with its reference, or UNKNOWN (kept claimed, to be
+        read back again at `recheck_at`)."""
         with self.session() as session:
             row = session.get(WriteClaim, intent_key)
             if row is not None:
                 row.state, row.reference = state, reference
                 row.finished_at = datetime.now(UTC)
+                row.lease_until = recheck_at if state == UNKNOWN else None
                 session.commit()
 
     def release(self, intent_key: str) -> None:
@@ -60,6 +77,45 @@ class ClaimStore(StoreArea):
             session.execute(delete(WriteClaim).where(WriteClaim.intent_key == intent_key))
             session.commit()
 
+    def take_stale(
+        self, owner: str, *, now: datetime, lease: timedelta, limit: int = 20
+    ) -> list[Claim]:
+        """Take over pending claims whose lease ran out and unknown claims due a read-back.
+
+        Each is taken by compare-and-set on its owner and lease, so of two processes sweeping at
+        once exactly one gets it; the winner holds it for `lease`.
+        """
+        due = (
+            select(WriteClaim)
+            .where(WriteClaim.state.in_((PENDING, UNKNOWN)))
+            .where(WriteClaim.lease_until.is_not(None), WriteClaim.lease_until < now)
+            .order_by(WriteClaim.lease_until)
+            .limit(limit)
+        )
+        taken: list[Claim] = []
+        with self.session() as session:
+            for row in list(session.scalars(due)):
+                won = session.execute(
+                    update(WriteClaim)
+                    .where(WriteClaim.intent_key == row.intent_key)
+                    .where(WriteClaim.owner == row.owner)
+                    .where(WriteClaim.lease_until == row.lease_until)
+                    .values(owner=owner, lease_until=now + lease)
+                    .execution_options(synchronize_session=False)
+                )
+                session.commit()
+                if won.rowcount == 1:
+                    session.refresh(row)
+                    taken.append(_claim(row))
+        return taken
+
 
 def _claim(row: WriteClaim) -> Claim:
-    return Claim(row.intent_key, row.action, row.user_id, row.state, row.reference)
+    claimed = row.claimed_at if row.claimed_at.tzinfo else row.claimed_at.replace(tzinfo=UTC)
+    lease = row.lease_until
+    if lease is not None and lease.tzinfo is None:
+        lease = lease.replace(tzinfo=UTC)
+    return Claim(
+        row.intent_key, row.action, row.user_id, row.state, row.reference, claimed,
+        row.owner or "", lease, row.plan or "", row.audit_id,
+    )  # fmt: skip

@@ -73,6 +73,12 @@ class WriteClaim(Base):
     reference: Mapped[str | None] = mapped_column(String(255))  # the backend's id of the result
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    owner: Mapped[str] = mapped_column(String(64), default="")  # the process writing it
+    # While pending: when the owner's write must have ended. Past it, the owner is gone and any
+    # process may reconcile. While unknown: when to read the target back again.
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    plan: Mapped[str] = mapped_column(Text, default="")  # JSON: how to recognise the write
+    audit_id: Mapped[int | None] = mapped_column(Integer)  # the audit row this attempt opened
 
 
 class AuditEntry(Base):

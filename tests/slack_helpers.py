@@ -1,6 +1,7 @@
 """Building Slack requests the way Slack does: bodies, payloads and signatures."""
 
 import json
+import re
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -68,3 +69,9 @@ def event_body(event_id: str, event: dict[str, Any]) -> str:
             "event": event,
         }
     )
+
+
+def is_signed(written: str, text: str, name: str = "alice") -> bool:
+    """True when `written` is `text` signed the way Deskhand signs what it writes."""
+    pattern = re.escape(f"{text}\n— {name} via Slack · ref ") + "[0-9A-F]{8}"
+    return re.fullmatch(pattern, written) is not None

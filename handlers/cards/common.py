@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
 from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
@@ -123,3 +124,29 @@ def shared_by(user_id: str) -> ContextBlock:
     """The line under a card someone shared."""
     mention = f"<@{user_id}>" if SLACK_USER_ID.fullmatch(user_id) else escape_mrkdwn(user_id)
     return context(f"Shared by {mention}")
+
+
+TYPED_PIECE = 2900  # a plain-text section holds 3000 characters; leave room for nothing else
+
+
+def typed_back(text: str, *, heading: str = "What you wrote:") -> list[Block]:
+    """Every character a person typed, as plain-text sections (split to fit Slack's limits),
+    so text that could not be written is never lost."""
+    if not text.strip():
+        return []
+    pieces = [text[i : i + TYPED_PIECE] for i in range(0, len(text), TYPED_PIECE)]
+    return [context(heading), *(SectionBlock(text=PlainTextObject(text=p)) for p in pieces)]
+
+
+METADATA_MAX = 3000  # Slack's limit on a view's private_metadata
+
+
+def fit_metadata(model: BaseModel, field_name: str) -> str:
+    """`model` as private_metadata JSON, its text `field_name` shortened only as far as Slack's
+    3000 characters need (what the view shows keeps the whole text, so it can still be copied)."""
+    text = getattr(model, field_name)
+    while True:
+        metadata = model.model_copy(update={field_name: text}).model_dump_json()
+        if len(metadata) <= METADATA_MAX:
+            return metadata
+        text = text[: max(0, len(text) - (len(metadata) - METADATA_MAX) - 10)]

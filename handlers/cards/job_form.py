@@ -9,7 +9,6 @@ from slack_sdk.models.blocks import (
     InputBlock,
     Option,
     PlainTextInputElement,
-    SectionBlock,
     StaticSelectElement,
     TimePickerElement,
 )
@@ -17,7 +16,7 @@ from slack_sdk.models.views import View
 
 from api.kickserv import Employee, JobType
 from handlers import ids
-from handlers.cards.common import button_raw, context, mrkdwn_section, plain
+from handlers.cards.common import button_raw, context, fit_metadata, mrkdwn_section, typed_back
 from handlers.mrkdwn import truncate
 
 CUSTOMER, SERVICE, DESCRIPTION, DATE, TIME, EMPLOYEE = (
@@ -75,7 +74,7 @@ def job_modal(
     return View(
         type="modal", callback_id=ids.JOB_MODAL, title="Create job",
         submit="Create job" if job_types is not None else None, close="Cancel",
-        private_metadata=form.model_dump_json(), blocks=blocks,
+        private_metadata=fit_metadata(form, "description"), blocks=blocks,
     )  # fmt: skip
 
 
@@ -99,14 +98,13 @@ def job_saving_view() -> View:
                 blocks=[mrkdwn_section("Creating the job in Kickserv …")])  # fmt: skip
 
 
-def job_failed_view(message: str, form: JobForm) -> View:
-    """Nothing (or maybe something) was written; Try again reopens the form with the text."""
+def job_failed_view(message: str, form: JobForm, *, try_again: bool = True) -> View:
+    """Not written (or not confirmed): every character typed kept, and Try again (which reopens
+    the form with it) when it was surely not written."""
+    blocks: list[Block] = [mrkdwn_section(message), *typed_back(form.description)]
+    if try_again:
+        blocks.append(ActionsBlock(elements=[button_raw("Try again", ids.JOB_TRY_AGAIN, "again")]))
     return View(
-        type="modal", title="Job not created", close="Close",
-        private_metadata=form.model_dump_json()[:3000],
-        blocks=[
-            mrkdwn_section(message),
-            SectionBlock(text=plain(form.description or " ")),
-            ActionsBlock(elements=[button_raw("Try again", ids.JOB_TRY_AGAIN, "again")]),
-        ],
+        type="modal", title="Job not created" if try_again else "Not confirmed", close="Close",
+        private_metadata=fit_metadata(form, "description"), blocks=blocks,
     )  # fmt: skip

@@ -8,24 +8,25 @@ from slack_sdk.models.blocks import (
     ExternalDataSelectElement,
     InputBlock,
     PlainTextInputElement,
-    SectionBlock,
 )
 from slack_sdk.models.views import View
 
 from handlers import ids
-from handlers.cards.common import button_raw, context, mrkdwn_section, plain
-from handlers.mrkdwn import escape_mrkdwn, truncate
+from handlers.cards.common import button_raw, context, fit_metadata, mrkdwn_section, typed_back
+from handlers.mrkdwn import escape_mrkdwn
 from handlers.refs import NoteTarget
 
 NOTE_BLOCK, NOTE_INPUT = "note", "text"
 NOTE_MAX = 2000  # ReadyDesk takes notes in the URL, which its server caps near 2000 characters
+KICKSERV_NOTE_MAX = 3000  # Kickserv takes a JSON body; 3000 is the most a Slack input holds
 
 
 def note_modal(target: NoteTarget) -> View:
     """The note form, prefilled with `target.text` (a message's text, or what a failed try had)."""
+    longest = KICKSERV_NOTE_MAX if target.kind in ("customer", "job") else NOTE_MAX
     field = PlainTextInputElement(
-        action_id=NOTE_INPUT, multiline=True, max_length=NOTE_MAX,
-        initial_value=target.text[:NOTE_MAX] or None,
+        action_id=NOTE_INPUT, multiline=True, max_length=longest,
+        initial_value=target.text[:longest] or None,
         placeholder="What happened, what was agreed, what is next…",
     )  # fmt: skip
     blocks: list[Block] = list(_target_pickers()) if target.kind == "pick" else []
@@ -40,6 +41,7 @@ def note_modal(target: NoteTarget) -> View:
     )  # fmt: skip
 
 
+VIEW_BLOCKS_MAX = 100
 PICK_TICKET, PICK_CUSTOMER, PICK_JOB = "pick_ticket", "pick_customer", "pick_job"
 
 
@@ -73,25 +75,21 @@ def saving_view(target: NoteTarget) -> View:
     return result_view("Saving…", f"Adding the note to {escape_mrkdwn(target.label)} …")
 
 
-def failed_view(target: NoteTarget, message: str) -> View:
-    """How the write failed (mrkdwn), the text kept, and Try again (which reopens the form)."""
-    blocks: list[Block] = [
-        mrkdwn_section(message),
-        SectionBlock(text=plain(truncate(target.text, 2900) or " ")),
-        ActionsBlock(elements=[button_raw("Try again", ids.NOTE_TRY_AGAIN, "again")]),
-    ]
+def failed_view(target: NoteTarget, message: str, *, try_again: bool = True) -> View:
+    """How the write ended (mrkdwn), every character of the text kept, and Try again (which
+    reopens the form) when it was surely not written."""
+    blocks: list[Block] = [mrkdwn_section(message), *typed_back(target.text)]
+    if try_again:
+        blocks.append(ActionsBlock(elements=[button_raw("Try again", ids.NOTE_TRY_AGAIN, "again")]))
+    title = "Note not added" if try_again else "Not confirmed"
     return View(
-        type="modal", title="Note not added", close="Close", blocks=blocks,
-        private_metadata=fit_metadata(target),
+        type="modal", title=title, close="Close", blocks=blocks[:VIEW_BLOCKS_MAX],
+        private_metadata=fit_metadata(target, "text"),
     )  # fmt: skip
 
 
-def fit_metadata(target: NoteTarget) -> str:
-    """The target with its text as private_metadata, the text shortened only if over 3000
-    characters of JSON (the full text is shown in the view, so it can still be copied)."""
-    text = target.text
-    while True:
-        metadata = target.model_copy(update={"text": text}).model_dump_json()
-        if len(metadata) <= 3000:
-            return metadata
-        text = text[: len(text) - (len(metadata) - 3000) - 10]
+def still_saving_view() -> View:
+    """The answer to a second submit of a form whose first is still being saved."""
+    return result_view(
+        "Saving…", "This is already being saved; the outcome will show here when it is known."
+    )

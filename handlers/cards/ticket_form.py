@@ -8,13 +8,12 @@ from slack_sdk.models.blocks import (
     InputBlock,
     Option,
     PlainTextInputElement,
-    SectionBlock,
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
 from handlers import ids
-from handlers.cards.common import button_raw, context, mrkdwn_section, plain
+from handlers.cards.common import button_raw, context, fit_metadata, mrkdwn_section, typed_back
 from handlers.mrkdwn import truncate
 
 CUSTOMER, SUBJECT, DESCRIPTION, CATEGORY, PRIORITY = (
@@ -75,19 +74,28 @@ def ticket_modal(form: TicketForm, categories: list[str] | None, priorities: lis
     return View(
         type="modal", callback_id=ids.TICKET_MODAL, title="Create ticket",
         submit="Create ticket" if categories is not None else None, close="Cancel",
-        private_metadata=form.model_dump_json()[:3000], blocks=blocks,
+        private_metadata=fit_metadata(form, "description"), blocks=blocks,
     )  # fmt: skip
 
 
-def ticket_result_view(title: str, message: str, retry: TicketForm | None = None) -> View:
-    """How creating the ticket ended (message is mrkdwn, escaped); with `retry`, the typed
-    text is kept and Try again brings the form back with it."""
+def ticket_result_view(
+    title: str, message: str, retry: TicketForm | None = None, *, try_again: bool = True
+) -> View:
+    """How creating the ticket ended (message is mrkdwn, escaped); with `retry`, every
+    character typed is kept, and Try again brings the form back with it."""
     blocks: list[Block] = [mrkdwn_section(message)]
     if retry is None:
         return View(type="modal", title=title, close="Done", blocks=blocks)
-    blocks += [
-        SectionBlock(text=plain(f"{retry.subject}\n{retry.description}".strip() or " ")),
-        ActionsBlock(elements=[button_raw("Try again", ids.TICKET_TRY_AGAIN, "again")]),
-    ]
-    return View(type="modal", title=title, close="Close", blocks=blocks,
-                private_metadata=retry.model_dump_json()[:3000])  # fmt: skip
+    typed = "\n".join(p for p in (retry.subject, retry.description) if p)
+    blocks += typed_back(typed)
+    if try_again:
+        blocks.append(
+            ActionsBlock(elements=[button_raw("Try again", ids.TICKET_TRY_AGAIN, "again")])
+        )
+    return View(
+        type="modal",
+        title=title,
+        close="Close",
+        blocks=blocks,
+        private_metadata=fit_metadata(retry, "description"),
+    )

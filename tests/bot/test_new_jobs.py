@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from bot.console import Console
 from sandbox.slack import sandbox_user
+from tests.slack_helpers import is_signed
 
 
 def _kickserv(console: Console):
@@ -39,7 +40,7 @@ async def test_the_form_creates_a_scheduled_signed_job_once(console):
     assert again["view"]["title"]["text"] == "Job created"
     [new] = set(_kickserv(console).jobs) - before
     job = _kickserv(console).jobs[new]
-    assert job.description == "Two storeys\n— alice via Slack"
+    assert is_signed(job.description, "Two storeys")
     assert job.scheduled_on == datetime(2026, 12, 1, 14, 30, tzinfo=ZoneInfo("America/New_York"))
     assert f"*job {new}*" in str(first["view"]["blocks"])
     posts = [c for c in console.slack.calls if c.name == "chat.postEphemeral"]

@@ -13,6 +13,7 @@ from bot.console import Console
 from bot.settings import Settings
 from handlers import forms
 from store import Store
+from tests.slack_helpers import is_signed
 
 
 def _fake(client):
@@ -39,7 +40,7 @@ async def test_note_with_text_is_written_to_the_ticket_history_as_the_linked_tec
     assert reply["text"].startswith("Added the note to ticket #34 (note ")
     entries = _history(console, 34)
     assert len(entries) == before + 1
-    assert entries[-1].note == "Called back, printer fixed\n— alice via Slack"
+    assert is_signed(entries[-1].note, "Called back, printer fixed")
     assert entries[-1].updated_by == "alice"  # the console user's technician, by email
     assert _audit(console)[0] == ("note.ticket", "ticket #34", "written")
 
@@ -48,7 +49,7 @@ async def test_customer_and_job_notes_go_to_kickserv(console):
     job_number = next(iter(_fake(console._desk.kickserv).state.data.jobs))
     [reply] = await console.send(f"/note job {job_number} Gate code 4411")
     assert reply["text"].startswith(f"Added the note to job {job_number}")
-    assert _job_notes(console, job_number)[-1].note == "Gate code 4411\n— alice via Slack"
+    assert is_signed(_job_notes(console, job_number)[-1].note, "Gate code 4411")
     customer = next(iter(_fake(console._desk.kickserv).state.data.customers.values()))
     [reply] = await console.send(f"/note customer {customer.customer_number} Prefers mornings")
     assert reply["text"].startswith(f"Added the note to customer {customer.customer_number}")
@@ -88,7 +89,8 @@ async def test_a_backend_failure_keeps_the_text_and_try_again_writes_it(console)
     view_id = console.slack.last_view_id
     failed = await console.submit_view(view_id, {"note": "Toner swapped"})
     assert failed["view"]["title"]["text"] == "Note not added"
-    assert "Nothing was written" in str(failed["view"]["blocks"])
+    assert "*Not added* to ticket #34" in str(failed["view"]["blocks"])
+    assert "Deskhand checked: it is not there." in str(failed["view"]["blocks"])
     assert "Toner swapped" in str(failed["view"]["blocks"])  # the text is kept, visibly
     faults.active.remove(fault)
     console.slack.views[view_id] = {**failed["view"], "id": view_id}  # what Slack now shows
@@ -113,14 +115,30 @@ async def test_a_slow_backend_gets_a_saving_view_then_the_outcome(console, monke
     assert console.slack.views[view_id]["title"]["text"] == "Note added"  # views.update after
 
 
-async def test_an_unknown_outcome_says_so_and_is_not_retried(console):
+async def test_a_dropped_connection_is_read_back_and_found_not_written(console):
     before = len(_history(console, 34))
-    _fake(console._desk.readydesk).state.faults.add("drop", query={"action": "add_history"})
+    _fake(console._desk.readydesk).state.faults.add(
+        "drop", query={"action": "add_history"}, times=1
+    )
     [reply] = await console.send("/note ticket 34 Maybe written")
-    assert "may or may not have been added to ticket #34" in reply["text"]
+    assert reply["text"].startswith("*Not added* to ticket #34.")
+    assert "Deskhand checked: it is not there." in reply["text"]
     assert len(_history(console, 34)) == before  # and no retry happened by itself
-    assert _audit(console)[0][2] == "unknown"
+    assert _audit(console)[0][2] == "failed"
     assert "Try again" in str(reply["blocks"])
+
+
+async def test_an_outcome_the_read_back_cannot_decide_says_so_without_try_again(console):
+    before = len(_history(console, 34))
+    faults = _fake(console._desk.readydesk).state.faults
+    faults.add("applied_drop", query={"action": "add_history"}, times=1)
+    faults.add("status", status=503, query={"action": "get_history"})
+    *_, reply = await console.send("/note ticket 34 Maybe written")  # after "Adding …"
+    assert reply["text"].startswith("*Could not confirm* whether the note was added to ticket")
+    assert "Try again" not in str(reply["blocks"])
+    assert "Maybe written" in str(reply["blocks"])  # the text is still given back
+    assert len(_history(console, 34)) == before + 1  # it was in fact applied, once
+    assert _audit(console)[0][2] == "unknown"
 
 
 async def test_only_writers_may_write_and_a_refusal_keeps_the_text():
@@ -211,7 +229,7 @@ async def test_add_as_note_asks_where_and_keeps_the_message_and_its_link(console
     before = len(_history(console, 34))
     written = await console.submit_view(view_id, {"pick_ticket": "#34", "note": "From chat"})
     assert written["view"]["title"]["text"] == "Note added"
-    assert _history(console, 34)[-1].note == "From chat\n— alice via Slack"
+    assert is_signed(_history(console, 34)[-1].note, "From chat")
     assert len(_history(console, 34)) == before + 1
 
 

@@ -53,7 +53,8 @@ async def test_a_failed_change_says_nothing_changed_and_the_next_press_can_write
     fault = faults.add("status", status=500, query={"action": "update_ticket"})
     await console.send("/ticket 34")
     [failed] = await console.send("click Close")
-    assert failed["text"].startswith("*Nothing was changed* on ticket #34.")
+    assert failed["text"].startswith("*Not changed* on ticket #34.")
+    assert "Deskhand checked: the ticket is unchanged." in failed["text"]
     assert _ticket(console, 34).date_closed is None
     faults.active.remove(fault)
     [closed] = await console.send("click Close")  # the claim was released: this press writes
