@@ -2,6 +2,7 @@
 
 import logging
 import secrets
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -19,6 +20,7 @@ from api.errors import BackendError
 from api.http import set_read_deadline
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
+from api.writes import WriteSettings
 from bot.logs import request_id
 from bot.settings import Settings
 from handlers import register_all
@@ -111,6 +113,7 @@ def build_app(
     """
     desk = desk or build_desk(settings)
     store = store or Store(settings.database_url)
+    WriteSettings.lease = timedelta(seconds=settings.claim_lease)
     if desk.directory is None:
         desk.directory = CustomerDirectory(
             store.directory, desk.readydesk, desk.kickserv,

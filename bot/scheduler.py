@@ -23,6 +23,7 @@ from handlers.digests import build_digest
 from handlers.refs import TicketQuery
 from store import Store
 from store.digests import Subscription
+from workers.claims import sweep_claims
 
 logger = logging.getLogger("deskhand.scheduler")
 
@@ -106,11 +107,14 @@ class Scheduler:
     """The in-process loop: looks for due slots every few seconds until closed."""
 
     def __init__(self, store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig,
-                 *, grace: timedelta = GRACE, alert_interval: float = 60.0) -> None:  # fmt: skip
+                 *, grace: timedelta = GRACE, alert_interval: float = 60.0,
+                 claim_sweep: float = 30.0) -> None:  # fmt: skip
         self._args = (store, desk, client, config)
         self._grace = grace
         self._alert_interval = alert_interval
         self._next_alert_poll = 0.0
+        self._claim_sweep = claim_sweep
+        self._next_claim_sweep = 0.0  # the first look sweeps: a restart finishes what it left
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -125,9 +129,18 @@ class Scheduler:
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
 
+    async def _sweep_claims(self) -> None:
+        if loop_time() < self._next_claim_sweep:
+            return
+        self._next_claim_sweep = loop_time() + self._claim_sweep
+        store, desk, client, _ = self._args
+        for line in await sweep_claims(desk, store, client, datetime.now(UTC)):
+            logger.info("claim %s", line)
+
     async def _run(self) -> None:
         while not self._stopping.is_set():
             try:
+                await self._sweep_claims()
                 for line in await run_due(datetime.now(UTC), *self._args, grace=self._grace):
                     logger.info("digest %s", line)
                 if loop_time() >= self._next_alert_poll:
@@ -150,4 +163,5 @@ def build_scheduler(settings: Settings, store: Store, desk: Desk) -> Scheduler:
 
     return Scheduler(store, desk, build_web_client(settings), handler_config(settings),
                      grace=timedelta(seconds=settings.digest_grace),
-                     alert_interval=settings.alert_interval)  # fmt: skip
+                     alert_interval=settings.alert_interval,
+                     claim_sweep=settings.claim_sweep)  # fmt: skip

@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from api.desk import Desk
 from api.errors import BackendError
+from api.writes import drain
 from bot.app import build_app, build_desk
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
@@ -63,7 +64,10 @@ def build_http_app(
         scheduler.start()
         logger.info("Deskhand is serving Slack over HTTP")
         yield
-        state["serving"] = False
+        state["serving"] = False  # uvicorn has stopped taking requests: finish the writes
+        left = await drain(settings.drain_seconds)
+        if left:
+            logger.warning("stopping with %d write(s) unfinished; the next start reconciles", left)
         await scheduler.aclose()
         await desk.aclose()
         store.close()

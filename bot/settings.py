@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     digest_grace: float = Field(3600.0, validation_alias=_env("DESKHAND_DIGEST_GRACE"), ge=0)
     read_deadline: float = Field(8.0, validation_alias=_env("DESKHAND_READ_DEADLINE"), gt=0)
     looking_up_after: float = Field(2.0, validation_alias=_env("DESKHAND_LOOKING_UP_AFTER"), ge=0)
+    # A stop (SIGTERM) waits this long for writes in flight; a write's claim is its owner's for
+    # `claim_lease` seconds, after which another process reads the target back; the sweep for
+    # such claims runs at start and every `claim_sweep` seconds.
+    drain_seconds: float = Field(25.0, validation_alias=_env("DESKHAND_DRAIN_SECONDS"), ge=0)
+    claim_lease: float = Field(60.0, validation_alias=_env("DESKHAND_CLAIM_LEASE"), gt=0)
+    claim_sweep: float = Field(30.0, validation_alias=_env("DESKHAND_CLAIM_SWEEP"), gt=0)
 
     def readydesk_wire_names(self) -> WireNames:
         """The configured names for ReadyDesk's undocumented actions and variables."""

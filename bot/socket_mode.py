@@ -7,6 +7,7 @@ import signal
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
+from api.writes import drain
 from bot.app import build_app, build_desk
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
@@ -43,7 +44,10 @@ async def run_socket_mode(settings: Settings) -> int:
     try:
         await stop.wait()
     finally:
-        await handler.close_async()
+        await handler.close_async()  # no new requests; then finish the writes in flight
+        left = await drain(settings.drain_seconds)
+        if left:
+            logger.warning("stopping with %d write(s) unfinished; the next start reconciles", left)
         await scheduler.aclose()
         await desk.aclose()
         store.close()

@@ -135,3 +135,33 @@ def test_old_alert_claims_and_a_removed_watchs_claims_are_pruned(stores):
     assert not first.alerts.claim(kept.id, "ticket:1", "new")
     assert second.alerts.prune(datetime.now(UTC) + timedelta(seconds=1)) == 2
     assert first.alerts.claim(kept.id, "ticket:1", "new")
+
+
+def test_a_claim_whose_lease_ran_out_is_taken_over_by_exactly_one_process(stores):
+    first, second = stores
+    first.claims.claim("view:V7", action="note.ticket", user_id="U1", owner="gone",
+                       lease=timedelta(seconds=-1), plan='{"check":"ticket_note"}')  # fmt: skip
+    first.claims.claim("view:V8", action="note.ticket", user_id="U1", owner="alive",
+                       lease=timedelta(minutes=5))  # fmt: skip
+    now = datetime.now(UTC)
+
+    def take(store: Store, owner: str):
+        return store.claims.take_stale(owner, now=now, lease=timedelta(minutes=1))
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda n: take(stores[n % 2], f"sweeper{n}"), range(4)))
+    taken = [claim for result in results for claim in result]
+    assert [c.intent_key for c in taken] == ["view:V7"]  # the live owner's claim is left alone
+    assert taken[0].plan == '{"check":"ticket_note"}'
+    assert second.claims.get("view:V7").owner == taken[0].owner
+    assert take(first, "later") == []  # the new owner holds a fresh lease
+
+
+def test_an_audit_row_is_opened_pending_and_completed(stores):
+    first, second = stores
+    row_id = first.audit.begin(user_id="U1", channel_id="C1", action="note.ticket",
+                               target="ticket #34", summary="Called back")  # fmt: skip
+    assert second.audit.recent()[0].outcome == "pending"
+    first.audit.complete(row_id, outcome="confirmed", reference="77", detail="slow reply")
+    [row] = second.audit.recent()
+    assert (row.outcome, row.reference, row.detail) == ("confirmed", "77", "slow reply")

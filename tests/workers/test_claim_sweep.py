@@ -1,0 +1,98 @@
+"""The claim sweeper finishes the story of a write whose process stopped mid-write."""
+
+from datetime import UTC, datetime, timedelta
+
+from api.writes import WritePlan
+from workers.claims import sweep_claims
+
+
+def _history(console, tid: int) -> list:
+    return console._desk.readydesk._http._transport.app.state.data.history.get(tid, [])
+
+
+def _left_by_a_dead_process(console, key: str, plan: WritePlan, *, minutes_ago: float = 1) -> None:
+    store = console.store
+    audit_id = store.audit.begin(
+        user_id="U1", channel_id="C1", action="note.ticket", target="ticket #34", summary=plan.typed
+    )
+    store.claims.claim(
+        key,
+        action="note.ticket",
+        user_id="U1",
+        owner="killed-process",
+        lease=timedelta(seconds=-1),
+        plan=plan.model_dump_json(),
+        audit_id=audit_id,
+    )
+
+
+async def test_a_write_the_backend_applied_is_confirmed_and_the_person_told_in_place(console):
+    await console._desk.readydesk.add_history_note(
+        34, "Called back\n— alice via Slack · ref AB12CD34"
+    )
+    plan = WritePlan(
+        check="ticket_note",
+        target="34",
+        marker="ref AB12CD34",
+        typed="Called back",
+        response_url=console.slack.response_url("dead1"),
+        label="the note on ticket #34",
+    )
+    _left_by_a_dead_process(console, "cmd:dead1", plan)
+    done = await sweep_claims(console._desk, console.store, console._app.client, datetime.now(UTC))
+    assert done == ["note.ticket cmd:dead1: confirmed"]
+    told = await console.slack.wait_for_call("response_url", "dead1")
+    assert "The note on ticket #34 was written" in told.payload["text"]
+    [row] = console.store.audit.recent()
+    assert row.outcome == "confirmed"
+    assert console.store.claims.get("cmd:dead1").state == "done"
+    # Slack's retry of the same command now hears it is done, not "being written" forever.
+    assert (
+        await sweep_claims(console._desk, console.store, console._app.client, datetime.now(UTC))
+        == []
+    )
+
+
+async def test_a_write_that_never_arrived_is_given_back_in_a_dm_and_can_be_sent_again(console):
+    before = len(_history(console, 34))
+    long_text = "Replaced the fuser. " * 300  # 6,000 characters: more than one block holds
+    plan = WritePlan(
+        check="ticket_note",
+        target="34",
+        marker="ref 00FF00FF",
+        typed=long_text,
+        label="the note on ticket #34",
+    )  # no response_url: a modal's write
+    _left_by_a_dead_process(console, "view:V99", plan)
+    done = await sweep_claims(console._desk, console.store, console._app.client, datetime.now(UTC))
+    assert done == ["note.ticket view:V99: failed"]
+    dm = await console.slack.wait_for_call("api", "chat.postMessage")
+    assert dm.payload["channel"] == "U1"
+    assert "was *not written*" in dm.payload["text"]
+    shown = "".join(b["text"]["text"] for b in dm.payload["blocks"][2:])
+    assert shown == long_text  # every character comes back
+    assert len(_history(console, 34)) == before
+    assert console.store.claims.get("view:V99") is None  # released: trying again can write
+    assert console.store.audit.recent()[0].outcome == "failed"
+
+
+async def test_an_unreadable_target_keeps_the_claim_unknown_until_a_later_sweep(console):
+    plan = WritePlan(
+        check="ticket_note",
+        target="34",
+        marker="ref 11112222",
+        typed="Hello",
+        label="the note on ticket #34",
+    )
+    _left_by_a_dead_process(console, "view:V5", plan)
+    faults = console._desk.readydesk._http._transport.app.state.faults
+    fault = faults.add("status", status=503, query={"action": "get_history"})
+    now = datetime.now(UTC)
+    done = await sweep_claims(console._desk, console.store, console._app.client, now)
+    assert done == ["note.ticket view:V5: still unknown; read back again later"]
+    assert console.store.claims.get("view:V5").state == "unknown"
+    faults.active.remove(fault)
+    later = now + timedelta(minutes=2)
+    assert await sweep_claims(console._desk, console.store, console._app.client, later) == [
+        "note.ticket view:V5: failed"
+    ]
