@@ -1,0 +1,120 @@
+"""Stopping `deskhand serve` in the middle of a write: SIGTERM drains it, SIGKILL is reconciled
+by the next process on the same database. ReadyDesk is the sandbox fake on a loopback port, so
+both processes write to one help desk."""
+
+import asyncio
+import signal
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sandbox.data import seeded
+from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
+from sandbox.serve import LoopbackServer
+from store import Store
+from tests.bot.test_processes import ROOT, _env, _free_port
+from tests.slack_helpers import SIGNING_SECRET, command_body, signed_headers
+
+
+@pytest.fixture
+async def readydesk():
+    """The ReadyDesk fake on loopback, and its data (to see what was written)."""
+    data = seeded(tickets=50, customers=10)
+    app = build_readydesk_app(data)
+    async with LoopbackServer(app) as server:
+        yield server.base_url + "/readydesk/API/default.aspx", app, data
+
+
+async def _start(env: dict[str, str]) -> tuple[asyncio.subprocess.Process, int]:
+    port = _free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "serve", "--port", str(port), cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    async with httpx.AsyncClient() as client:
+        while True:
+            try:
+                await client.get(f"http://127.0.0.1:{port}/healthz")
+                return process, port
+            except httpx.TransportError:
+                if time.monotonic() > deadline or process.returncode is not None:
+                    raise
+                await asyncio.sleep(0.2)
+
+
+async def _send_note(port: int, response_url: str, text: str) -> None:
+    body = command_body("/note", f"ticket 34 {text}", response_url)
+    headers = {"content-type": "application/x-www-form-urlencoded", **signed_headers(body)}
+    async with httpx.AsyncClient() as client:
+        reply = await client.post(f"http://127.0.0.1:{port}/slack/events", content=body,
+                                  headers=headers)  # fmt: skip
+    assert reply.status_code == 200
+
+
+async def _until(condition, timeout: float = 15.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.05)
+
+
+def _settings(slack, url: str, database: Path, **extra: str) -> dict[str, str]:
+    return _env(
+        SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_BOT_TOKEN="xoxb-restart-test",
+        SLACK_API_URL=slack.api_url, READYDESK_URL=url, READYDESK_KEY=SANDBOX_KEY,
+        DESKHAND_DATABASE_URL=f"sqlite:///{database}", **extra,
+    )  # fmt: skip
+
+
+async def test_sigterm_during_a_write_finishes_it_and_tells_the_person(slack, readydesk, tmp_path):
+    url, app, data = readydesk
+    before = len(data.history.get(34, []))
+    app.state.faults.add("latency_after", seconds=1.5, query={"action": "add_history"})
+    process, port = await _start(_settings(slack, url, tmp_path / "state.db"))
+    await _send_note(port, slack.response_url("drain"), "Swapped the drum")
+    await _until(lambda: len(data.history.get(34, [])) > before)  # applied; reply still coming
+    process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode in (0, -signal.SIGTERM), stderr.decode()
+    told = await slack.wait_for_call("response_url", "drain", timeout=1)
+    assert told.payload["text"].startswith("Added the note to ticket #34")
+    store = Store(f"sqlite:///{tmp_path / 'state.db'}")
+    assert [r.outcome for r in store.audit.recent()] == ["written"]
+    store.close()
+
+
+async def test_sigkill_during_a_write_is_reconciled_by_the_next_process(slack, readydesk, tmp_path):
+    url, app, data = readydesk
+    before = len(data.history.get(34, []))
+    fault = app.state.faults.add("latency_after", seconds=30, query={"action": "add_history"})
+    env = _settings(slack, url, tmp_path / "state.db", DESKHAND_CLAIM_LEASE="1")
+    first, port = await _start(env)
+    await _send_note(port, slack.response_url("killed"), "Ordered a new fuser")
+    await _until(lambda: len(data.history.get(34, [])) > before)
+    first.kill()
+    await first.wait()
+    store = Store(f"sqlite:///{tmp_path / 'state.db'}")
+    assert [r.outcome for r in store.audit.recent()] == ["pending"]  # opened before the call
+    app.state.faults.active.remove(fault)
+    await asyncio.sleep(1.1)  # the dead owner's lease runs out
+    second, _ = await _start(env)
+    try:
+        told = await slack.wait_for_call("response_url", "killed", timeout=20)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(second.communicate(), 30)
+    assert "The note on ticket #34 was written" in told.payload["text"]
+    assert [r.outcome for r in store.audit.recent()] == ["confirmed"]
+    assert store.claims.get(_claim_key(store)).state == "done"
+    assert len(data.history.get(34, [])) == before + 1  # written once, never twice
+    store.close()
+
+
+def _claim_key(store: Store) -> str:
+    with store.engine.connect() as connection:
+        return connection.exec_driver_sql("SELECT intent_key FROM write_claims").scalar_one()
+
+
