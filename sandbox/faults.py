@@ -33,6 +33,7 @@ class Fault:
     kind: FaultKind
     path: str = ""
     query: dict[str, str] = field(default_factory=dict)
+    method: str = ""  # only requests of this HTTP method (e.g. "POST"); any when empty
     seconds: float = 0.0
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)
@@ -41,6 +42,8 @@ class Fault:
     def matches(self, scope: Scope) -> bool:
         """True when the request's path and query variables fit this fault."""
         if self.path and self.path not in scope.get("path", ""):
+            return False
+        if self.method and scope.get("method") != self.method:
             return False
         query = dict(parse_qsl(scope.get("query_string", b"").decode(), keep_blank_values=True))
         return all(query.get(k) == v for k, v in self.query.items())

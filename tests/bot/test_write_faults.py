@@ -1,0 +1,157 @@
+"""The write fault matrix: every write path under every way a backend reply can go wrong.
+
+Each case holds Deskhand to its promise: the write happens once or not at all, the person is
+told which (never "not written" when the backend applied it), and what they typed is never lost.
+Faults sit in front of the sandbox fakes and hit only the write request, once.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from bot.console import Console
+
+TYPED = "Replaced the pickup roller"
+NEVER = ("Nothing was written",)
+NOT_WRITTEN = ("Not added", "Not created", "Not changed")
+
+# (fault kind, options, whether the backend carries the write out)
+MODES = [
+    ("pass", {}, True),
+    ("status", {"status": 502}, False),
+    ("html", {"status": 500}, False),
+    ("drop", {}, False),
+    ("empty", {}, False),
+    ("latency", {"seconds": 0.05}, True),
+    ("applied_status", {"status": 504}, True),
+    ("applied_drop", {}, True),
+    ("truncated", {}, True),
+    ("short_length", {}, True),
+    ("malformed", {}, True),
+    ("latency_after", {"seconds": 0.05}, True),
+]
+
+
+def _app(client) -> Any:
+    return client._http._transport.app
+
+
+@dataclass
+class Path:
+    """One way to write from Slack: the backend it writes to, how to aim a fault at the write,
+    how to count what was written, and how to do it (returning all the person was shown)."""
+
+    name: str
+    backend: str  # "readydesk" or "kickserv"
+    fault: dict[str, Any]
+    keeps_text: bool
+
+    def count(self, console: Console) -> int:
+        rd = _app(console._desk.readydesk).state.data
+        ks = _app(console._desk.kickserv).state.data
+        return {
+            "note command": lambda: len(rd.history.get(34, [])),
+            "note form": lambda: sum(n.noteable_type == "Job" for n in ks.notes.values()),
+            "add as note": lambda: len(rd.history.get(34, [])),
+            "ticket new": lambda: len(rd.tickets),
+            "job new": lambda: len(ks.jobs),
+            "close": lambda: int(rd.tickets[34].date_closed is not None),
+            "status": lambda: int(rd.tickets[34].status == "Escalated"),
+            "assign to me": lambda: int(rd.tickets[34].assigned_tech == "alice"),
+        }[self.name]()
+
+    async def run(self, console: Console) -> str:
+        return str(await _RUNS[self.name](console))
+
+
+def _job(console: Console) -> int:
+    return min(_app(console._desk.kickserv).state.data.jobs)
+
+
+async def _note_command(console: Console) -> Any:
+    return await console.send(f"/note ticket 34 {TYPED}")
+
+
+async def _note_form(console: Console) -> Any:
+    await console.send(f"/note job {_job(console)}")
+    view_id = console.slack.last_view_id
+    ack = await console.submit_view(view_id, {"note": TYPED})
+    return [ack, console.slack.views.get(view_id)]
+
+
+async def _add_as_note(console: Console) -> Any:
+    await console.send(f'shortcut "Add as note" {TYPED}')
+    view_id = console.slack.last_view_id
+    ack = await console.submit_view(view_id, {"pick_ticket": "34", "note": TYPED})
+    return [ack, console.slack.views.get(view_id)]
+
+
+async def _ticket_new(console: Console) -> Any:
+    await console.send("/ticket new")
+    view_id = console.slack.last_view_id
+    values = {"customer": "readydesk:demo", "subject": "Scanner jams", "description": TYPED}
+    ack = await console.submit_view(view_id, values)
+    return [ack, console.slack.views.get(view_id)]
+
+
+async def _job_new(console: Console) -> Any:
+    await console._desk.directory.refresh()
+    await console.send("/job new democompany")
+    view_id = console.slack.last_view_id
+    view = console.slack.views[view_id]
+    customer = view["blocks"][0]["element"]["initial_option"]["value"]
+    service = view["blocks"][1]["element"]["options"][0]["value"]
+    values = {"customer": customer, "service": service, "description": TYPED}
+    ack = await console.submit_view(view_id, values)
+    return [ack, console.slack.views.get(view_id)]
+
+
+async def _button(console: Console, line: str) -> Any:
+    await console.send("/ticket 34")
+    return await console.send(line)
+
+
+_RUNS = {
+    "note command": _note_command,
+    "note form": _note_form,
+    "add as note": _add_as_note,
+    "ticket new": _ticket_new,
+    "job new": _job_new,
+    "close": lambda console: _button(console, "click Close"),
+    "status": lambda console: _button(console, "choose Escalated"),
+    "assign to me": lambda console: _button(console, "click Assign to me"),
+}
+_UPDATE = {"query": {"action": "update_ticket"}}
+PATHS = [
+    Path("note command", "readydesk", {"query": {"action": "add_history"}}, True),
+    Path("note form", "kickserv", {"path": "/notes", "method": "POST"}, True),
+    Path("add as note", "readydesk", {"query": {"action": "add_history"}}, True),
+    Path("ticket new", "readydesk", {"query": {"action": "add_ticket"}}, True),
+    Path("job new", "kickserv", {"path": "/jobs.json", "method": "POST"}, True),
+    Path("close", "readydesk", _UPDATE, False),
+    Path("status", "readydesk", _UPDATE, False),
+    Path("assign to me", "readydesk", _UPDATE, False),
+]
+
+
+@pytest.mark.parametrize("mode", MODES, ids=[m[0] for m in MODES])
+@pytest.mark.parametrize("path", PATHS, ids=[p.name for p in PATHS])
+async def test_a_write_happens_once_or_not_at_all_and_the_person_is_told_which(console, path, mode):
+    kind, options, applied = mode
+    before = path.count(console)
+    if kind != "pass":
+        client = getattr(console._desk, path.backend)
+        _app(client).state.faults.add(kind, times=1, **path.fault, **options)
+    shown = await path.run(console)
+    written = path.count(console) - before
+    assert written == (1 if applied else 0), shown
+    assert not any(phrase in shown for phrase in NEVER)
+    if applied:
+        assert not any(phrase in shown for phrase in NOT_WRITTEN), shown
+        assert "Could not confirm" not in shown
+    else:
+        assert any(phrase in shown for phrase in NOT_WRITTEN), shown
+        assert "Deskhand checked" in shown
+        if path.keeps_text:
+            assert TYPED in shown  # what was typed comes back with the answer
