@@ -116,5 +116,3 @@ async def test_sigkill_during_a_write_is_reconciled_by_the_next_process(slack, r
 def _claim_key(store: Store) -> str:
     with store.engine.connect() as connection:
         return connection.exec_driver_sql("SELECT intent_key FROM write_claims").scalar_one()
-
-
