@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     digest_grace: float = Field(3600.0, validation_alias=_env("DESKHAND_DIGEST_GRACE"), ge=0)
     read_deadline: float = Field(8.0, validation_alias=_env("DESKHAND_READ_DEADLINE"), gt=0)
     looking_up_after: float = Field(2.0, validation_alias=_env("DESKHAND_LOOKING_UP_AFTER"), ge=0)
+    # HTTP mode refuses a bigger request body (413) before reading it; Slack's are a few KB.
+    max_body_bytes: int = Field(
+        1024 * 1024, validation_alias=_env("DESKHAND_MAX_BODY_BYTES"), ge=1024
+    )
 
     def readydesk_wire_names(self) -> WireNames:
         """The configured names for ReadyDesk's undocumented actions and variables."""
