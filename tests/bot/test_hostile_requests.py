@@ -1,5 +1,6 @@
 """Hostile requests to HTTP mode: refused at the gate, before Bolt, with nothing run or sent."""
 
+import json
 import logging
 from collections.abc import AsyncIterator
 
@@ -164,6 +165,27 @@ MALFORMED = [
     ("plain text", "text/plain", "hello"),
     ("no content type", None, "command=%2Fticket&text=34"),
     ("empty form", FORM, ""),
+    # Objects, but not as Slack sends them: Bolt's routing would fail on each.
+    ("actions not objects", FORM, interactive_body({"type": "block_actions", "actions": ["x"]})),
+    ("no actions", FORM, interactive_body({"type": "block_actions", "actions": []})),
+    (
+        "action id a number",
+        FORM,
+        interactive_body({"type": "block_actions", "actions": [{"action_id": 7}]}),
+    ),
+    (
+        "view without a type",
+        FORM,
+        interactive_body({"type": "view_submission", "view": {"callback_id": "x"}}),
+    ),
+    ("user a number", FORM, interactive_body({"type": "shortcut", "callback_id": "x", "user": 5})),
+    ("event not an object", JSON, json.dumps({"type": "event_callback", "event": "x"})),
+    ("event without a type", JSON, json.dumps({"type": "event_callback", "event": {}})),
+    (
+        "authorizations not objects",
+        JSON,
+        json.dumps({"type": "event_callback", "authorizations": [1]}),
+    ),
 ]
 
 
@@ -178,12 +200,14 @@ async def test_a_malformed_signed_payload_is_400_with_one_log_line(
     with caplog.at_level(logging.INFO):
         response = await client.post("/slack/events", content=body, headers=headers)
     assert response.status_code == 400
+    assert response.headers["x-slack-no-retry"] == "1"  # resending it cannot help
     assert (reached, slack.calls) == ([], [])
     assert len(_warnings(caplog)) == 1
     assert not any(r.exc_info for r in caplog.records)
 
 
 async def test_a_signed_command_still_reaches_its_listener(server, slack):
+    # Bolt checks the signature again, so this also proves it got the very bytes the gate checked.
     client, _ = server
     body = command_body("/ticket", "34", slack.response_url("fine"))
     headers = {"content-type": f"{FORM}; charset=utf-8", **signed_headers(body)}
@@ -191,6 +215,15 @@ async def test_a_signed_command_still_reaches_its_listener(server, slack):
     assert response.status_code == 200
     call = await slack.wait_for_call("response_url", "fine")
     assert call.payload["blocks"][0]["text"]["text"].startswith("#34 ")
+
+
+async def test_slacks_url_verification_challenge_is_still_answered(server):
+    client, _ = server
+    body = json.dumps({"token": "unused", "challenge": "c-123", "type": "url_verification"})
+    headers = {"content-type": JSON, **signed_headers(body)}
+    response = await client.post("/slack/events", content=body, headers=headers)
+    assert response.status_code == 200
+    assert response.json() == {"challenge": "c-123"}
 
 
 async def test_the_body_limit_comes_from_deskhand_max_body_bytes(slack, monkeypatch):
