@@ -22,6 +22,7 @@ from api.desk import Desk
 from api.errors import BackendError
 from api.writes import drain
 from bot.app import build_app, build_desk
+from bot.gate import Gate, Refused
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from store import Store
@@ -42,10 +43,18 @@ def build_http_app(
     store = store or Store(settings.database_url)
     bolt = bolt or build_app(settings, desk, store=store)
     handler = AsyncSlackRequestHandler(bolt)
+    secret = settings.slack_signing_secret
+    gate = Gate(secret.get_secret_value() if secret else None, settings.max_body_bytes)
     state = {"serving": True}
 
     async def slack_events(request: Request) -> Response:
-        return await handler.handle(request)
+        # Only a request the gate verified reaches Bolt: its listeners, middleware and error
+        # handler never see an unsigned, oversized or unreadable one.
+        try:
+            verified = await gate.admit(request)
+        except Refused as refusal:
+            return refusal.response()
+        return await handler.handle(verified)
 
     async def healthz(request: Request) -> Response:
         backends = dict(

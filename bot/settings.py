@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     drain_seconds: float = Field(25.0, validation_alias=_env("DESKHAND_DRAIN_SECONDS"), ge=0)
     claim_lease: float = Field(60.0, validation_alias=_env("DESKHAND_CLAIM_LEASE"), gt=0)
     claim_sweep: float = Field(30.0, validation_alias=_env("DESKHAND_CLAIM_SWEEP"), gt=0)
+    # HTTP mode refuses a bigger request body (413) before reading it; Slack's are a few KB.
+    max_body_bytes: int = Field(
+        1024 * 1024, validation_alias=_env("DESKHAND_MAX_BODY_BYTES"), ge=1024
+    )
 
     def readydesk_wire_names(self) -> WireNames:
         """The configured names for ReadyDesk's undocumented actions and variables."""

@@ -1,0 +1,93 @@
+"""Shared fixtures for tests/bot: HTTP mode's Starlette app over httpx's ASGI transport."""
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from api.desk import Desk
+from api.kickserv import KickservClient
+from api.readydesk import ReadyDeskClient
+from bot.app import build_app
+from bot.server import build_http_app
+from bot.settings import Settings
+from sandbox.data import seeded
+from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
+from sandbox.kickserv_data import seeded_kickserv
+from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
+from store import Store
+from tests.slack_helpers import SIGNING_SECRET
+
+
+@pytest.fixture
+def reached() -> list[dict[str, Any]]:
+    """Every request body that got into the Bolt app (past its own signature check)."""
+    return []
+
+
+@pytest.fixture
+def fakes():
+    data = seeded(tickets=50, customers=10)
+    return build_readydesk_app(data), build_kickserv_app(seeded_kickserv(data, customers=5))
+
+
+@pytest.fixture
+def settings(slack):
+    return Settings(
+        _env_file=None,
+        SLACK_API_URL=slack.api_url,
+        SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
+        SLACK_SIGNING_SECRET=SecretStr(SIGNING_SECRET),
+    )
+
+
+@pytest.fixture
+async def server(settings, fakes, reached):
+    """(http client for the Starlette app, what the test listeners saw); see also `reached`."""
+    rd_app, ks_app = fakes
+    rd = httpx.ASGITransport(app=rd_app)
+    ks = httpx.ASGITransport(app=ks_app)
+    desk = Desk(
+        ReadyDeskClient("http://rd/API/default.aspx", SANDBOX_KEY, transport=rd),
+        KickservClient("http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=ks),
+    )
+    bolt = build_app(settings, desk, store=Store("sqlite://"))
+    seen: list[str] = []
+
+    @bolt.middleware
+    async def record(body, next):
+        reached.append(body)
+        return await next()
+
+    @bolt.view("test_view")
+    async def submit(ack, view):
+        await ack(response_action="errors", errors={"note_block": "Write something first."})
+
+    @bolt.options("test_customer_picker")
+    async def options(ack, payload):
+        await ack(
+            options=[
+                {"text": {"type": "plain_text", "text": payload["value"].upper()}, "value": "1"}
+            ]
+        )
+
+    @bolt.event("app_mention")
+    async def mentioned(event):
+        seen.append(event["text"])
+
+    @bolt.command("/explode")
+    async def explode(ack):
+        await ack()
+        # Like a real listener, fail after awaiting I/O. (A listener that raises in the same
+        # step as its ack() makes Bolt answer 404 before the ack is seen: a Bolt quirk.)
+        await asyncio.sleep(0.01)
+        raise RuntimeError("kaboom: secret internals")
+
+    app = build_http_app(settings, desk, store=Store("sqlite://"), bolt=bolt)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://deskhand"
+    ) as client:
+        yield client, seen
+    await desk.aclose()
