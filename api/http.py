@@ -21,7 +21,7 @@ SECRET_QUERY_NAMES = ("key", "token", "api_key", "apikey", "password", "pass", "
 _SECRET_QUERY = re.compile(
     r"(?i)(?P<name>[?&](?:" + "|".join(SECRET_QUERY_NAMES) + r")=)[^&\s\"'<>]*"
 )
-_SLACK_TOKEN = re.compile(r"\bx(?:ox[abpre]|app)-[0-9A-Za-z-]{6,}")
+_SLACK_TOKEN = re.compile(r"\bx(?:ox[a-z]|app)-[0-9A-Za-z-]{6,}")
 _known_secrets: set[str] = set()
 
 

@@ -17,11 +17,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.directory import CustomerDirectory
 from api.errors import BackendError
-from api.http import set_read_deadline
+from api.http import register_secret, set_read_deadline
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from api.writes import WriteSettings
 from bot.logs import request_id
+from bot.outbound import ScrubbingApp, ScrubbingWebClient
 from bot.settings import Settings
 from handlers import register_all
 from handlers.config import HandlerConfig
@@ -87,9 +88,15 @@ def _readydesk(settings: Settings, sandbox: "SandboxData | None") -> ReadyDeskCl
 
 
 def build_web_client(settings: Settings) -> AsyncWebClient:
-    """Slack's Web API client, retrying connection errors and 429s (honouring Retry-After)."""
+    """Slack's Web API client, retrying connection errors and 429s (honouring Retry-After).
+
+    Every configured secret is registered here, so whatever the client (or respond, or an ack)
+    sends to Slack is scrubbed of it even when logging was never configured.
+    """
+    for secret in settings.secrets():
+        register_secret(secret)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return AsyncWebClient(
+    return ScrubbingWebClient(
         token=token,
         base_url=settings.slack_api_url,
         retry_handlers=[
@@ -121,7 +128,7 @@ def build_app(
         )  # fmt: skip
     directory = desk.directory
     secret = settings.slack_signing_secret
-    app = AsyncApp(
+    app = ScrubbingApp(
         client=build_web_client(settings),
         signing_secret=secret.get_secret_value() if secret else None,
         process_before_response=process_before_response,

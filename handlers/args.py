@@ -1,7 +1,9 @@
 """The slash-command grammar: what each command accepts, its usage line, and the parsers."""
 
 import difflib
+import html
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from handlers import ids
@@ -89,6 +91,9 @@ class UsageError(ValueError):
 
 CHOICES_SHOWN = 15
 _NUMBER = re.compile(r"#?(\d{1,9})")
+_ESCAPED = re.compile(r"<([@#!])?([^>|]*)(?:\|([^>]*))?>")
+# A first word: Slack's `<…>` entities whole (a label may hold spaces), else up to whitespace.
+_FIRST_WORD = re.compile(r"\s*((?:<[^<>]*>|\S)*)(.*)", re.DOTALL)
 
 
 def command_help(name: str) -> CommandHelp:
@@ -123,10 +128,36 @@ def parse_ticket_number(text: str) -> int:
     return parse_number(text, "ticket", "ticket")
 
 
-def split_subcommand(text: str) -> tuple[str, str]:
-    """`/deskhand tickets status:open` -> ("tickets", "status:open"); blank means help."""
-    word, _, rest = text.strip().partition(" ")
-    return (word.lower() or "help"), rest.strip()
+@dataclass(frozen=True)
+class Invocation:
+    """A command's text parsed once; what runs and who may run it are both decided on `word`."""
+
+    word: str  # the first word as the person sees it: lowercased, Slack's escapes undone
+    rest: str  # what follows: unescaped, or as Slack sent it for a word that keeps escapes
+
+
+def unescape(text: str) -> str:
+    """Slack's escaped command text as typed: `<@U1|pat>` -> `@pat`, `&amp;` -> `&`."""
+
+    def typed(match: re.Match[str]) -> str:
+        sigil, target, label = match.group(1) or "", match.group(2), match.group(3)
+        return f"{sigil}{label}" if label else f"{sigil}{target}"
+
+    return html.unescape(_ESCAPED.sub(typed, text))
+
+
+def parse_invocation(text: str, keeps_escapes: Collection[str] = ()) -> Invocation:
+    """`tickets status:open` -> Invocation("tickets", "status:open"); blank means help.
+
+    The first word is what the person saw in Slack: `<https://x|note>` and `&#110;ote` are
+    `note`, any whitespace ends it, and a link whose label has spaces is one (unknown) word.
+    """
+    match = _FIRST_WORD.fullmatch(text)
+    assert match is not None  # the pattern matches any text
+    first, raw_rest = match.groups()
+    word = " ".join(unescape(first).split()).lower() or "help"
+    rest = raw_rest if word in keeps_escapes else unescape(raw_rest)
+    return Invocation(word=word, rest=rest.strip())
 
 
 def unknown_subcommand(word: str) -> UsageError:

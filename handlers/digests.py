@@ -15,12 +15,12 @@ from api import digests as build
 from api.desk import Desk
 from api.schedules import EVERY_DAY, describe_days, parse_days
 from handlers import ids
-from handlers.args import UsageError, did_you_mean, usage_text
+from handlers.args import Invocation, UsageError, did_you_mean, usage_text
 from handlers.cards.common import Card
 from handlers.cards.digests import build_job_digest, build_ticket_digest
 from handlers.config import HandlerConfig
 from handlers.identity import Identities
-from handlers.middleware import writers_for_subcommands, writers_only
+from handlers.middleware import parse_subcommand, writers_for_subcommands, writers_only
 from handlers.mrkdwn import escape_mrkdwn, truncate
 from handlers.refs import TicketQuery
 from handlers.ticket_filters import describe, resolve, split_filters
@@ -36,16 +36,18 @@ CHANGES = ("add", "remove", "pause", "resume")
 
 def register(app: AsyncApp) -> None:
     """Attach /digest (changes behind the writers check) and the digest card's Pause."""
-    app.command(ids.DIGEST_COMMAND, middleware=[writers_for_subcommands(*CHANGES)])(digest_command)
+    checks = [parse_subcommand(), writers_for_subcommands(*CHANGES)]
+    app.command(ids.DIGEST_COMMAND, middleware=checks)(digest_command)
     app.action(ids.DIGEST_PAUSE, middleware=[writers_only])(pause_from_card)
 
 
 async def digest_command(
     ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
     desk: Desk, store: Store, config: HandlerConfig, identities: Identities,
+    invocation: Invocation,
 ) -> None:  # fmt: skip
-    """Route the subcommand; every answer is ephemeral."""
-    word, _, rest = command.get("text", "").strip().partition(" ")
+    """Route the subcommand (the parse the writers check read); every answer is ephemeral."""
+    word, rest = invocation.word, invocation.rest
     channel, user = command.get("channel_id", ""), command["user_id"]
     try:
         if word == "list":

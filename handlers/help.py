@@ -1,8 +1,6 @@
 """`/deskhand <command> …`: every command under one name, and `/deskhand help`."""
 
-import html
 import inspect
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,10 +9,10 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers import admin, alerts, customers, ids, jobs, notes, people, tickets
-from handlers.args import COMMAND_HELP, split_subcommand, unknown_subcommand
+from handlers.args import COMMAND_HELP, Invocation, unknown_subcommand
 from handlers.cards.help import build_help_card
 from handlers.config import HandlerConfig
-from handlers.middleware import writers_for_subcommands
+from handlers.middleware import invocation_of, parse_subcommand, writers_for_subcommands
 
 # `/deskhand <word> …` runs the same listener as `/<word> …`.
 SUBCOMMANDS: dict[str, Callable[..., Awaitable[None]]] = {
@@ -35,34 +33,29 @@ SUBCOMMANDS: dict[str, Callable[..., Awaitable[None]]] = {
 WRITE_SUBCOMMANDS = ("note", "watch", "unwatch", "pause-watch", "resume-watch")
 # /deskhand has should_escape on (so `link @user` arrives as an ID); these keep the mention.
 KEEPS_ESCAPES = ("link",)
-_ESCAPED = re.compile(r"<([@#!])?([^>|]*)(?:\|([^>]*))?>")
 
 
-async def admins_only(command: dict[str, Any], config: HandlerConfig, next: Any) -> Any:
-    """Listener middleware: admin subcommands (link) run only for DESKHAND_ADMINS.
+async def admins_only(
+    command: dict[str, Any], context: dict[str, Any], config: HandlerConfig, next: Any
+) -> Any:
+    """Listener middleware: admin subcommands (link, audit) run only for DESKHAND_ADMINS.
 
     A refusal is the acknowledgement itself (Bolt answers with a listener middleware's response).
     """
-    refusal = people.require_admin(config, command)
+    refusal = people.require_admin(config, command.get("user_id", ""), invocation_of(context).word)
     if refusal is not None:
         return BoltResponse(status=200, body={"response_type": "ephemeral", "text": refusal})
     return await next()
 
 
-def unescape(text: str) -> str:
-    """Slack's escaped command text as typed: `<@U1|pat>` -> `@pat`, `&amp;` -> `&`."""
-
-    def typed(match: re.Match[str]) -> str:
-        sigil, target, label = match.group(1) or "", match.group(2), match.group(3)
-        return f"{sigil}{label}" if label else f"{sigil}{target}"
-
-    return html.unescape(_ESCAPED.sub(typed, text))
-
-
 def register(app: AsyncApp) -> None:
-    """Attach the /deskhand listener to the app."""
-    writers = writers_for_subcommands(*WRITE_SUBCOMMANDS)
-    app.command(ids.DESKHAND_COMMAND, middleware=[admins_only, writers])(deskhand_command)
+    """Attach the /deskhand listener: one parse, then the admin and writer checks, on it."""
+    middleware = [
+        parse_subcommand(KEEPS_ESCAPES),
+        admins_only,
+        writers_for_subcommands(*WRITE_SUBCOMMANDS),
+    ]
+    app.command(ids.DESKHAND_COMMAND, middleware=middleware)(deskhand_command)
 
 
 async def deskhand_command(
@@ -71,11 +64,10 @@ async def deskhand_command(
     respond: AsyncRespond,
     client: AsyncWebClient,
     context: AsyncBoltContext,
+    invocation: Invocation,
 ) -> None:
     """`/deskhand tickets status:open` runs `/tickets`; `help` (or nothing) lists the commands."""
-    word, rest = split_subcommand(command.get("text", ""))
-    if word not in KEEPS_ESCAPES:
-        word, rest = split_subcommand(unescape(command.get("text", "")))
+    word, rest = invocation.word, invocation.rest
     listener = SUBCOMMANDS.get(word)
     if listener is not None:
         arguments = {

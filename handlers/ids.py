@@ -46,6 +46,11 @@ BLOCK_ACTIONS = (
     CREATE_JOB, JOB_TRY_AGAIN, TICKET_TRY_AGAIN, DIGEST_SHOW_TICKETS, DIGEST_PAUSE,
 )  # fmt: skip
 
+# What writes to a backend, each listener behind `writers_only` (a test checks it): the buttons
+# and selects that write at once, and the forms whose submit writes. Every other button and the
+# message shortcuts only open one of these forms (or read, or share a card in Slack).
+WRITE_ACTIONS = (TICKET_ASSIGN_ME, TICKET_SET_STATUS, TICKET_CLOSE, DIGEST_PAUSE)
+
 # External-select options (typeahead)
 CUSTOMER_PICKER = "customer_picker"
 OPTIONS = (CUSTOMER_PICKER,)
@@ -55,6 +60,7 @@ NOTE_MODAL = "note_modal"
 JOB_MODAL = "job_modal"
 TICKET_MODAL = "ticket_modal"
 VIEWS = (NOTE_MODAL, JOB_MODAL, TICKET_MODAL)
+WRITE_VIEWS = VIEWS  # every form's submit writes
 
 # Message shortcut callback ids
 ADD_AS_NOTE = "add_as_note"

@@ -7,7 +7,7 @@ what the user typed: an ephemeral reply quoting it, or a field error in the stil
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from slack_bolt.response import BoltResponse
@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.cache import AsyncTTLCache
+from handlers.args import Invocation, parse_invocation
 from handlers.config import HandlerConfig
 from handlers.mrkdwn import escape_mrkdwn, truncate
 
@@ -100,6 +101,28 @@ def _channel_of(body: dict[str, Any]) -> str | None:
         return None
 
 
+def parse_subcommand(keeps_escapes: Collection[str] = ()) -> Callable[..., Awaitable[Any]]:
+    """Listener middleware, first on a command with subcommands: parse its text once.
+
+    The parse goes into `context["invocation"]`; the permission checks after it and the listener
+    read that one `Invocation`, so what runs is always what was checked.
+    """
+
+    async def parse(body: dict[str, Any], context: dict[str, Any], next: Any) -> Any:
+        context["invocation"] = parse_invocation(body.get("text") or "", keeps_escapes)
+        return await next()
+
+    return parse
+
+
+def invocation_of(context: dict[str, Any]) -> Invocation:
+    """The command's one parse (put there by `parse_subcommand`, which must run first)."""
+    invocation = context.get("invocation")
+    if not isinstance(invocation, Invocation):
+        raise LookupError("parse_subcommand() must come first in this listener's middleware")
+    return invocation
+
+
 def writers_for_subcommands(*words: str) -> Callable[..., Awaitable[Any]]:
     """Listener middleware for a command whose first word decides: `words` are writes."""
 
@@ -107,8 +130,7 @@ def writers_for_subcommands(*words: str) -> Callable[..., Awaitable[Any]]:
         body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient, respond: Any,
         next: Any,
     ) -> Any:  # fmt: skip
-        first = (body.get("text") or "").strip().split(maxsplit=1)[:1]
-        if first and first[0].lower() in words:
+        if invocation_of(context).word in words:
             return await writers_only(body, context, client, respond, next)
         return await next()
 

@@ -71,12 +71,9 @@ def describe_identity(identity: Identity, *, you: bool) -> str:
     return "\n".join(lines)
 
 
-def require_admin(config: HandlerConfig, command: dict[str, Any]) -> str | None:
-    """Why this `/deskhand` subcommand is refused, or None when it may run."""
-    word = command.get("text", "").strip().split(maxsplit=1)[:1]
-    if not word or word[0].lower() not in ADMIN_SUBCOMMANDS:
-        return None
-    if command.get("user_id") in config.admins:
+def require_admin(config: HandlerConfig, user_id: str, word: str) -> str | None:
+    """Why `user_id` may not run the `/deskhand` subcommand `word` (its one parse), or None."""
+    if word not in ADMIN_SUBCOMMANDS or user_id in config.admins:
         return None
     if not config.admins:
         return "Only Deskhand admins can do that, and none is set: an admin of the bot's server " \

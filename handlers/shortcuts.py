@@ -10,11 +10,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from handlers import ids, new_jobs, new_tickets
+from handlers.args import unescape
 from handlers.cards.job_form import JobForm
 from handlers.cards.modals import note_modal
 from handlers.cards.ticket_form import TicketForm
 from handlers.config import HandlerConfig
-from handlers.help import unescape
 from handlers.mrkdwn import truncate
 from handlers.refs import NoteTarget
 

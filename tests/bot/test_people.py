@@ -2,7 +2,7 @@
 
 from bot.console import ESCAPED_COMMANDS, Console
 from bot.settings import Settings
-from handlers.help import unescape
+from handlers.args import unescape
 from sandbox.slack import sandbox_user
 from tests.test_manifest import MANIFEST
 

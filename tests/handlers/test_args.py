@@ -2,7 +2,13 @@
 
 import pytest
 
-from handlers.args import UsageError, parse_ticket_number, split_subcommand, unknown_subcommand
+from handlers.args import (
+    Invocation,
+    UsageError,
+    parse_invocation,
+    parse_ticket_number,
+    unknown_subcommand,
+)
 
 
 @pytest.mark.parametrize(("text", "number"), [("34", 34), (" #34 ", 34), ("000123", 123)])
@@ -20,7 +26,9 @@ def test_bad_ticket_numbers_explain_the_usage(text):
 
 
 def test_deskhand_subcommands_split_off_their_text():
-    assert split_subcommand("") == ("help", "")
-    assert split_subcommand("HELP") == ("help", "")
-    assert split_subcommand("tickets  status:open tech:me") == ("tickets", "status:open tech:me")
+    assert parse_invocation("") == Invocation("help", "")
+    assert parse_invocation("HELP") == Invocation("help", "")
+    assert parse_invocation("tickets  status:open tech:me") == Invocation(
+        "tickets", "status:open tech:me"
+    )
     assert "no `frobnicate` command" in str(unknown_subcommand("frobnicate"))
