@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from api.desk import Desk
+from api.http import redact
 from api.writes import OWNER, Intent, WritePlan, WriteResult, WriteSettings, reconcile
 from handlers.cards.common import mrkdwn_section, typed_back
 from handlers.mrkdwn import escape_mrkdwn
@@ -79,10 +80,12 @@ async def _tell(
     now: datetime,
 ) -> None:
     """The final outcome to the person: where they were waiting, or in a DM."""
-    text = _message(plan.label if plan else claim.action, result)
+    # Nothing here came from a backend's error text, but this path passes no outbound choke
+    # point (bot/outbound.py), so it scrubs for itself.
+    text = redact(_message(plan.label if plan else claim.action, result))
     blocks = [mrkdwn_section(text)]
     if plan and result.outcome != "confirmed":
-        blocks += typed_back(plan.typed)
+        blocks += typed_back(redact(plan.typed))
     payload = [b.to_dict() for b in blocks]
     if plan and plan.response_url and now - claim.claimed_at < RESPONSE_URL_LIFE:
         webhook = AsyncWebhookClient(plan.response_url)

@@ -274,7 +274,7 @@ async def leaky_console():
 
 async def test_a_failed_note_reply_names_the_failure_without_the_secrets(leaky_console):
     [reply] = await leaky_console.send("/note ticket 34 Called back")
-    assert "Nothing was written" in reply["text"] and "ReadyDesk refused" in reply["text"]
+    assert "Not added" in reply["text"] and "ReadyDesk refused" in reply["text"]
     _assert_scrubbed(reply)
     [reply] = await leaky_console.send("/note job 86001 Gate code")
     assert "Kickserv refused that" in reply["text"]
