@@ -105,6 +105,7 @@ async def _change(
             target=str(ticket_id),
             fields=expect or {},
             label=f"{summary} on ticket #{ticket_id}",
+            response_url=body.get("response_url", ""),
         ),
     )
     result = await write_once(store, intent, write, read_back=desk.find_write)
