@@ -102,7 +102,6 @@ def build_app(
     desk: Desk | None = None,
     *,
     store: Store | None = None,
-    process_before_response: bool = False,
 ) -> AsyncApp:
     """The Bolt app with every listener registered and the desk injected into each request.
 
@@ -121,7 +120,6 @@ def build_app(
     app = AsyncApp(
         client=build_web_client(settings),
         signing_secret=secret.get_secret_value() if secret else None,
-        process_before_response=process_before_response,
     )
 
     config = handler_config(settings)
