@@ -30,7 +30,7 @@ def damaged_state(error: Exception, body: dict[str, Any]) -> str | None:
     value) could not be read, or None when `error` is something else."""
     view = body.get("view") if isinstance(body.get("view"), dict) else None
     unreadable = isinstance(error, ValidationError) or (
-        isinstance(error, (KeyError, TypeError, ValueError))
+        isinstance(error, (AttributeError, KeyError, TypeError, ValueError))
         and not _json_object((view or {}).get("private_metadata"))
     )
     if view is not None and unreadable:

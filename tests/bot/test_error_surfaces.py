@@ -37,7 +37,9 @@ async def _note_form(console: Console) -> str:
     return console.slack.last_view_id
 
 
-@pytest.mark.parametrize("metadata", ["{not json", None], ids=["unreadable", "missing"])
+@pytest.mark.parametrize(
+    "metadata", ["{not json", "[]", None], ids=["unreadable", "not-an-object", "missing"]
+)
 async def test_a_form_with_damaged_metadata_says_so_and_shows_back_what_was_typed(
     console, caplog, metadata
 ):
