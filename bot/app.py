@@ -21,6 +21,7 @@ from api.http import register_secret, set_read_deadline
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from api.writes import WriteSettings
+from bot.error_replies import damaged_state, tell_person
 from bot.logs import request_id
 from bot.outbound import ScrubbingApp, ScrubbingWebClient
 from bot.settings import Settings
@@ -111,7 +112,6 @@ def build_app(
     desk: Desk | None = None,
     *,
     store: Store | None = None,
-    process_before_response: bool = False,
 ) -> AsyncApp:
     """The Bolt app with every listener registered and the desk injected into each request.
 
@@ -131,7 +131,6 @@ def build_app(
     app = ScrubbingApp(
         client=build_web_client(settings),
         signing_secret=secret.get_secret_value() if secret else None,
-        process_before_response=process_before_response,
     )
 
     config = handler_config(settings)
@@ -192,15 +191,32 @@ def _request_id(body: dict[str, Any]) -> str:
 
 
 async def handle_error(
-    error: Exception, body: dict[str, Any], respond: Any, logger: logging.Logger
-) -> None:
-    """Backend errors become their short message; anything else a reference the log explains."""
+    error: Exception,
+    body: dict[str, Any],
+    respond: Any,
+    client: AsyncWebClient,
+    context: dict[str, Any],
+    response: BoltResponse | None,
+    logger: logging.Logger,
+) -> BoltResponse | None:
+    """Backend errors become their short message, unreadable form state a clear one, anything
+    else a reference the log explains; each reaches the person where they are looking.
+
+    Bolt passes `response` only while the request is not yet acknowledged; the handler's answer
+    is then the acknowledgement. A request that did not get past Bolt's signature check and
+    authorization (no `authorize_result`) is only logged: its body is the sender's, not Slack's.
+    """
+    damaged = damaged_state(error, body) if isinstance(body, dict) else None
     if isinstance(error, BackendError):
         logger.info("%s error in %s: %s", error.backend, error.action, error.message)
         text = error.message
+    elif damaged is not None:
+        logger.warning("unreadable state from Slack (%s): %s", type(error).__name__, damaged)
+        text = damaged
     else:
         reference = secrets.token_hex(3).upper()
         logger.exception("unhandled error ref=%s", reference, exc_info=error)
         text = f"Something went wrong on Deskhand's side (ref {reference}). Please try again."
-    if respond is not None and body.get("response_url"):
-        await respond(text=text, response_type="ephemeral", replace_original=False)
+    if not isinstance(body, dict) or context.get("authorize_result") is None:
+        return None
+    return await tell_person(text, body, respond, client, acked=response is None)

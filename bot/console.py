@@ -24,6 +24,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.app import build_app, build_desk
 from bot.console_forms import fill_form
 from bot.console_render import Style, render_reply
+from bot.console_work import ListenerWork
 from bot.settings import Settings
 from handlers import ids
 from sandbox.slack import TEAM_ID, RecordedCall, SlackSandbox
@@ -67,13 +68,17 @@ class Console:
             }
         )
         self._desk = build_desk(settings)
-        # The console waits for each listener to finish so it can print every reply in order.
         self._app_settings = settings
         self.store = Store("sqlite://")
-        self._app = build_app(settings, self._desk, store=self.store, process_before_response=True)
+        # Served as in production: the ack returns before the listener finishes. The console
+        # waits for the listener work each line started, so it prints every reply in order.
+        self._app = build_app(settings, self._desk, store=self.store)
+        self._work = ListenerWork()
+        self._work.install(self._app)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        self._work.uninstall()
         await self._desk.aclose()
         self.store.close()
         await self.slack.stop()
@@ -227,6 +232,7 @@ class Console:
         response = await self._app.async_dispatch(
             AsyncBoltRequest(body=body, headers=self._signed_headers(body))
         )
+        await self._work.wait()
         return json.loads(response.body) if response.body else {}
 
     async def _deliver(self, body: str, mark: int) -> list[dict[str, Any]]:
@@ -234,6 +240,7 @@ class Console:
         response = await self._app.async_dispatch(
             AsyncBoltRequest(body=body, headers=self._signed_headers(body))
         )
+        await self._work.wait()
         replies = []
         if response.status == 200 and response.body:
             ack = json.loads(response.body)

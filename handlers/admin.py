@@ -3,7 +3,7 @@
 import asyncio
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck
+from slack_bolt.async_app import AsyncAck, AsyncRespond
 
 from handlers.cards.common import context, mrkdwn_section
 from handlers.mrkdwn import escape_mrkdwn, truncate
@@ -12,11 +12,12 @@ from store import Store
 SHOWN = 20
 
 
-async def show_audit(ack: AsyncAck, store: Store) -> None:
+async def show_audit(ack: AsyncAck, respond: AsyncRespond, store: Store) -> None:
     """The last 20 write attempts: when, who, what, and how each ended."""
+    await ack()
     rows = await asyncio.to_thread(store.audit.recent, limit=SHOWN)
     if not rows:
-        await ack(response_type="ephemeral", text="No writes from Slack yet.")
+        await respond(response_type="ephemeral", text="No writes from Slack yet.")
         return
     lines = []
     for row in rows:
@@ -29,5 +30,5 @@ async def show_audit(ack: AsyncAck, store: Store) -> None:
         mrkdwn_section("\n".join(lines)),
         context("All of it, with details: `deskhand audit --since 7d --json` on the bot's server."),
     ]
-    await ack(response_type="ephemeral", text=f"The last {len(rows)} writes from Slack",
-              blocks=[b.to_dict() for b in blocks])  # fmt: skip
+    await respond(response_type="ephemeral", text=f"The last {len(rows)} writes from Slack",
+                  blocks=[b.to_dict() for b in blocks])  # fmt: skip

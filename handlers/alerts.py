@@ -5,7 +5,7 @@ import asyncio
 import json
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck
+from slack_bolt.async_app import AsyncAck, AsyncRespond
 
 from api.desk import Desk
 from handlers.args import UsageError, did_you_mean
@@ -26,9 +26,10 @@ JOB_STATUSES = ("new", "unscheduled", "scheduled", "in_progress", "on_hold", "co
                 "canceled", "lost", "won")  # fmt: skip
 
 
-async def watch(ack: AsyncAck, command: dict[str, Any], desk: Desk, store: Store,
-                config: HandlerConfig) -> None:  # fmt: skip
+async def watch(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, desk: Desk,
+                store: Store, config: HandlerConfig) -> None:  # fmt: skip
     """Post each new matching ticket in this channel (the first poll sets the baseline)."""
+    await ack()
     kind, _, filters = command.get("text", "").strip().partition(" ")
     try:
         if kind.lower() == "jobs":
@@ -41,7 +42,7 @@ async def watch(ack: AsyncAck, command: dict[str, Any], desk: Desk, store: Store
         else:
             raise UsageError(f"Deskhand can watch `tickets` and `jobs`. {WATCH_USAGE}")
     except UsageError as err:
-        await ack(response_type="ephemeral", text=str(err))
+        await respond(response_type="ephemeral", text=str(err))
         return
     added = await asyncio.to_thread(
         store.alerts.add, channel_id=command["channel_id"], kind=kind.lower(), filters=saved,
@@ -49,7 +50,7 @@ async def watch(ack: AsyncAck, command: dict[str, Any], desk: Desk, store: Store
     )  # fmt: skip
     what = "New tickets" if added.kind == "tickets" else "Jobs new or changed on that day"
     text = f"Watching `#{added.id}`: {describe_watch(added)}. {what} will appear here."
-    await ack(response_type="ephemeral", text=text)
+    await respond(response_type="ephemeral", text=text)
 
 
 def job_window(text: str) -> dict[str, str]:
@@ -79,50 +80,58 @@ def describe_watch(watch: Watch) -> str:
     return describe(TicketQuery.model_validate_json(watch.filters or "{}")) or "every new ticket"
 
 
-async def watches(ack: AsyncAck, command: dict[str, Any], store: Store) -> None:
+async def watches(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
+                  store: Store) -> None:  # fmt: skip
     """This channel's watches."""
+    await ack()
     found = await asyncio.to_thread(store.alerts.in_channel, command["channel_id"])
     if not found:
-        await ack(response_type="ephemeral", text=f"Nothing is watched here. {WATCH_USAGE}")
+        await respond(response_type="ephemeral", text=f"Nothing is watched here. {WATCH_USAGE}")
         return
     lines = []
     for w in found:
         state = f" — paused: {escape_mrkdwn(w.paused_reason)}" if w.paused else ""
         lines.append(f"`#{w.id}` {w.kind}: {describe_watch(w)}{state}")
-    await ack(response_type="ephemeral", text="Watches in this channel:\n" + "\n".join(lines))
+    await respond(response_type="ephemeral", text="Watches in this channel:\n" + "\n".join(lines))
 
 
-async def unwatch(ack: AsyncAck, command: dict[str, Any], store: Store) -> None:
+async def unwatch(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
+                  store: Store) -> None:  # fmt: skip
     """Stop a watch of this channel."""
-    found = await _watch_here(ack, command, store)
+    await ack()
+    found = await _watch_here(command, respond, store)
     if found is not None:
         await asyncio.to_thread(store.alerts.remove, found.id)
-        await ack(response_type="ephemeral", text=f"Stopped watch #{found.id}.")
+        await respond(response_type="ephemeral", text=f"Stopped watch #{found.id}.")
 
 
-async def pause_watch(ack: AsyncAck, command: dict[str, Any], store: Store) -> None:
+async def pause_watch(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
+                      store: Store) -> None:  # fmt: skip
     """Pause a watch of this channel (nothing is posted until it resumes)."""
-    found = await _watch_here(ack, command, store)
+    await ack()
+    found = await _watch_here(command, respond, store)
     if found is not None:
         await asyncio.to_thread(store.alerts.set_paused, found.id, True, "paused by hand")
-        await ack(response_type="ephemeral", text=f"Watch #{found.id} is paused.")
+        await respond(response_type="ephemeral", text=f"Watch #{found.id} is paused.")
 
 
-async def resume_watch(ack: AsyncAck, command: dict[str, Any], store: Store) -> None:
+async def resume_watch(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
+                       store: Store) -> None:  # fmt: skip
     """Resume a paused watch; tickets that arrived meanwhile come as one summary when many."""
-    found = await _watch_here(ack, command, store)
+    await ack()
+    found = await _watch_here(command, respond, store)
     if found is not None:
         await asyncio.to_thread(store.alerts.set_paused, found.id, False)
-        await ack(response_type="ephemeral", text=f"Watch #{found.id} is watching again.")
+        await respond(response_type="ephemeral", text=f"Watch #{found.id} is watching again.")
 
 
-async def _watch_here(ack: AsyncAck, command: dict[str, Any], store: Store) -> Watch | None:
+async def _watch_here(command: dict[str, Any], respond: AsyncRespond, store: Store) -> Watch | None:
     """The watch the command names, if it belongs to this channel; otherwise says so."""
     number = command.get("text", "").strip().lstrip("#")
     found = await asyncio.to_thread(store.alerts.get, int(number)) if number.isdigit() else None
     if found is None or found.channel_id != command["channel_id"]:
         shown = escape_mrkdwn(truncate(number, 10))
         text = f"This channel has no watch `#{shown}`. `/deskhand watches` lists them."
-        await ack(response_type="ephemeral", text=text)
+        await respond(response_type="ephemeral", text=text)
         return None
     return found

@@ -32,6 +32,7 @@ _AT = re.compile(r"(?i)(?:^|\s)at\s+(\d{1,2}):(\d{2})(?=\s|$)")
 _TZ = re.compile(r"(?i)(?:^|\s)tz\s+(\S+)")
 _QUIET = re.compile(r"(?i)(?:^|\s)quiet(?=\s|$)")
 CHANGES = ("add", "remove", "pause", "resume")
+SUBCOMMANDS = ("list", "preview", *CHANGES)
 
 
 def register(app: AsyncApp) -> None:
@@ -48,28 +49,29 @@ async def digest_command(
 ) -> None:  # fmt: skip
     """Route the subcommand (the parse the writers check read); every answer is ephemeral."""
     word, rest = invocation.word, invocation.rest
+    if word not in SUBCOMMANDS:
+        await ack(response_type="ephemeral", text=usage_text("digest"))
+        return
+    await ack()
     channel, user = command.get("channel_id", ""), command["user_id"]
     try:
         if word == "list":
-            await ack(response_type="ephemeral", text=await _list(store, channel))
+            answer = Card(text=await _list(store, channel))
         elif word in ("remove", "pause", "resume"):
-            await ack(response_type="ephemeral", text=await _change(store, channel, word, rest))
+            answer = Card(text=await _change(store, channel, word, rest))
         elif word == "add":
             timezone = (await identities.profile(client, user)).timezone
             sub = await _add(store, desk, config, channel, user, rest, timezone)
-            await ack(response_type="ephemeral", text=f"Subscribed: {_line(sub)}")
-        elif word == "preview":
-            await ack()
+            answer = Card(text=f"Subscribed: {_line(sub)}")
+        else:
             kind, filters = _kind(rest)
             query = await _query(kind, filters, desk, config)
-            card, _ = await build_digest(
+            answer, _ = await build_digest(
                 kind, query, desk, config, previous="", subscription_id=None
             )
-            await respond(response_type="ephemeral", **card.message())
-        else:
-            await ack(response_type="ephemeral", text=usage_text("digest"))
     except UsageError as err:
-        await ack(response_type="ephemeral", text=str(err))
+        answer = Card(text=str(err))
+    await respond(response_type="ephemeral", **answer.message())
 
 
 async def pause_from_card(ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond,

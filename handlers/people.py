@@ -23,12 +23,13 @@ CLEAR = ("none", "-")
 
 
 async def whoami(
-    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, desk: Desk, store: Store,
-    identities: Identities,
+    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
+    desk: Desk, store: Store, identities: Identities,
 ) -> None:  # fmt: skip
     """Your technician and employee, and how each was found."""
+    await ack()
     me = await identities.identify(client, command["user_id"], desk, store)
-    await ack(response_type="ephemeral", text=describe_identity(me, you=True))
+    await respond(response_type="ephemeral", text=describe_identity(me, you=True))
 
 
 async def link_user(

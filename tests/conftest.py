@@ -74,8 +74,12 @@ def sleeps() -> RecordingSleep:
 
 @pytest.fixture
 async def console() -> AsyncIterator[Console]:
-    """The real app behind the local console, with the Slack and backend sandboxes."""
-    async with Console(Settings(_env_file=None)) as running:
+    """The real app behind the local console, with the Slack and backend sandboxes.
+
+    No "Looking up …" line before an answer, however loaded the machine: tests that want one
+    build their own settings.
+    """
+    async with Console(Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60)) as running:
         yield running
 
 
