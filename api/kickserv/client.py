@@ -13,6 +13,7 @@ import httpx
 from pydantic import BaseModel
 
 from api.cache import AsyncTTLCache
+from api.errors import MalformedResponse
 from api.http import (
     RetryPolicy,
     new_async_client,
@@ -102,9 +103,14 @@ class KickservClient:
         data = await self._request(
             "GET", "/customers/filter.json", params={"name": text}, action="filter customers"
         )
-        rows = data.get("customers", []) if isinstance(data, dict) else data
+        rows = data.get("customers") if isinstance(data, dict) else data
+        if not isinstance(rows, list):  # not an answer, so not "no match" either
+            raise MalformedResponse(
+                "Kickserv's reply to `filter customers` has no customer list.",
+                backend=BACKEND, action="filter customers",
+            )  # fmt: skip
         # No match comes back as one empty customer object (customer_number null).
-        rows = [r for r in rows or [] if isinstance(r, dict) and r.get("customer_number")]
+        rows = [r for r in rows if isinstance(r, dict) and r.get("customer_number")]
         return build_list(KickservCustomer, rows, "filter customers")
 
     async def find_customer_by_name(self, name: str) -> KickservCustomer | None:
@@ -113,8 +119,13 @@ class KickservClient:
             "POST", "/customers/customer_validation.json", json_body={"name": name},
             action="validate customer", is_read=True,
         )  # fmt: skip
-        if not isinstance(data, dict) or data.get("status") != "exist":
+        if data is False or (isinstance(data, dict) and data.get("status") not in (None, "exist")):
             return None
+        if not isinstance(data, dict) or data.get("status") != "exist":
+            raise MalformedResponse(
+                "Kickserv's reply to `validate customer` does not say whether the name exists.",
+                backend=BACKEND, action="validate customer",
+            )  # fmt: skip
         customer = data.get("customer")
         if isinstance(customer, str):  # the notes show it as a JSON string inside the object
             customer = loads(customer, "validate customer")
@@ -377,6 +388,10 @@ class KickservClient:
         if response.status_code >= 300:
             raise error_for(response, action, what)
         if not response.content.strip():
+            if request.method == "GET":  # every read answers JSON; nothing is not "no records"
+                raise MalformedResponse(
+                    f"Kickserv sent an empty reply to `{action}`.", backend=BACKEND, action=action
+                )
             return None
         return loads(response.text, action)
 
