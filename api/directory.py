@@ -6,6 +6,7 @@ local, so they answer in milliseconds however slow the backends are.
 """
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ T = TypeVar("T")
 
 DEFAULT_REFRESH = 15 * 60.0
 BATCH = 500
+FIRST_RETRY = 5.0  # seconds after a walk failed; doubles up to the refresh interval
 FULL_WALK_EVERY = 24  # refreshes; a full ReadyDesk walk also drops customers deleted there
 
 
@@ -65,7 +67,11 @@ class CustomerDirectory:
     def start(self) -> None:
         """Start filling and refreshing in the background (once per process)."""
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="customer-directory")
+            # A context of its own: the request that starts it must not lend it its read
+            # deadline, which would fail the first long walk and every refresh after it.
+            self._task = asyncio.create_task(
+                self._run(), name="customer-directory", context=contextvars.Context()
+            )
 
     async def aclose(self, timeout: float = 10.0) -> None:
         """Stop the background refresh between two pages, so no database write is cut short."""
@@ -122,8 +128,9 @@ class CustomerDirectory:
         """The Kickserv customer with this global id, if the directory has it."""
         return await asyncio.to_thread(self._store.by_global_id, global_id)
 
-    async def refresh(self) -> None:
-        """Walk both systems once (concurrently); a failing one is logged and tried next time."""
+    async def refresh(self) -> bool:
+        """Walk both systems once (concurrently); a failing one is logged and tried next time.
+        True when both were walked."""
         full = self._refreshes % FULL_WALK_EVERY == 0
         self._refreshes += 1
         results = await asyncio.gather(
@@ -134,13 +141,18 @@ class CustomerDirectory:
                 logger.warning("directory: %s could not be read: %s", system, result.message)
             elif isinstance(result, BaseException):
                 raise result
+        return not any(isinstance(r, BaseException) for r in results)
 
     async def _run(self) -> None:
+        retry = FIRST_RETRY
         while not self._stopping.is_set():
             wait = await self._due_in()
             if wait <= 0:
-                await self.refresh()
-                continue
+                if await self.refresh():
+                    retry = FIRST_RETRY
+                    continue
+                # A system that is down is tried again later, not in a loop as fast as it fails.
+                wait, retry = retry, min(retry * 2, self._refresh_every)
             try:
                 await asyncio.wait_for(self._stopping.wait(), wait)
             except TimeoutError:

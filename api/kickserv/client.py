@@ -13,7 +13,7 @@ import httpx
 from pydantic import BaseModel
 
 from api.cache import AsyncTTLCache
-from api.errors import MalformedResponse
+from api.errors import InvalidRequest, MalformedResponse, NotFound
 from api.http import (
     RetryPolicy,
     new_async_client,
@@ -381,12 +381,20 @@ class KickservClient:
     ) -> Any:
         """Send one request; map every failure to api.errors; return the decoded JSON."""
         request = self._http.build_request(method, path, params=params, json=json_body)
+        is_read = method == "GET" if is_read is None else is_read
         response = await send_with_retries(
             self._http, request, backend=BACKEND, action=action, policy=self._retry,
-            is_read=method == "GET" if is_read is None else is_read,
+            is_read=is_read,
         )  # fmt: skip
         if response.status_code >= 300:
-            raise error_for(response, action, what)
+            error = error_for(response, action, what)
+            if is_read and what == "record" and isinstance(error, NotFound):
+                # A list names no record, so its "not found" cannot mean "none": a wrong address.
+                error = InvalidRequest(
+                    f"Kickserv did not recognise `{action}` (HTTP {response.status_code}).",
+                    backend=BACKEND, action=action,
+                )  # fmt: skip
+            raise error
         if not response.content.strip():
             if request.method == "GET":  # every read answers JSON; nothing is not "no records"
                 raise MalformedResponse(
