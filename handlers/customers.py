@@ -98,11 +98,13 @@ async def render_customer(
     rd, tickets, ks, jobs = await asyncio.gather(
         settle(desk.readydesk.get_customer(rd_id)) if rd_id else _nothing(),
         settle(customer_tickets(desk.readydesk, rd_id, newest=NEWEST_TICKETS))
-        if rd_id else _nothing(),
+        if rd_id
+        else _nothing(),
         settle(desk.kickserv.get_customer(ks_number)) if ks_number else _nothing(),
         settle(desk.kickserv.list_customer_jobs(ks_number, statuses=ACTIVE_JOB_STATUSES))
-        if ks_number else _nothing(),
-    )  # fmt: skip
+        if ks_number
+        else _nothing(),
+    )
     asked = [r for r in (rd, ks) if r is not None]
     errors = [r for r in asked if isinstance(r, BackendError)]
     if errors and len(errors) == len(asked):  # nothing of the business could be read

@@ -84,12 +84,8 @@ async def render_job(
         settle(kickserv.job_types()),
         settle(kickserv.list_notes("jobs", ref.job_number)),
     )
-    unread = {
-        what: result
-        for what, result in (("the service", job_types), ("the assignments", tasks),
-                             ("the latest note", notes))
-        if isinstance(result, BackendError)
-    }  # fmt: skip
+    parts = {"the service": job_types, "the assignments": tasks, "the latest note": notes}
+    unread = {what: result for what, result in parts.items() if isinstance(result, BackendError)}
     service = None
     if not isinstance(job_types, BackendError):
         service = next((t.name for t in job_types if t.job_type_id == job.job_type_id), None)

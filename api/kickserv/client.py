@@ -382,10 +382,12 @@ class KickservClient:
             error = error_for(response, action, what)
             if is_read and what == "record" and isinstance(error, NotFound):
                 # A list names no record, so its "not found" cannot mean "none": a wrong address.
+                status = response.status_code
                 error = InvalidRequest(
-                    f"Kickserv did not recognise `{action}` (HTTP {response.status_code}).",
-                    backend=BACKEND, action=action,
-                )  # fmt: skip
+                    f"Kickserv did not recognise `{action}` (HTTP {status}).",
+                    backend=BACKEND,
+                    action=action,
+                )
             raise error
         if not response.content.strip():
             if request.method == "GET":  # every read answers JSON; nothing is not "no records"
