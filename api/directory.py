@@ -6,19 +6,24 @@ local, so they answer in milliseconds however slow the backends are.
 """
 
 import asyncio
+import contextvars
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
-from api.errors import BackendError
+from api.errors import BackendError, NotFound
 from api.kickserv import KickservClient, KickservCustomer
 from api.readydesk import Customer, ReadyDeskClient
 from store.directory import KICKSERV, READYDESK, Business, DirectoryStore, Entry, normalize_email
 
 logger = logging.getLogger("deskhand.directory")
+T = TypeVar("T")
 
 DEFAULT_REFRESH = 15 * 60.0
 BATCH = 500
+FIRST_RETRY = 5.0  # seconds after a walk failed; doubles up to the refresh interval
 FULL_WALK_EVERY = 24  # refreshes; a full ReadyDesk walk also drops customers deleted there
 
 
@@ -62,7 +67,11 @@ class CustomerDirectory:
     def start(self) -> None:
         """Start filling and refreshing in the background (once per process)."""
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="customer-directory")
+            # A context of its own: the request that starts it must not lend it its read
+            # deadline, which would fail the first long walk and every refresh after it.
+            self._task = asyncio.create_task(
+                self._run(), name="customer-directory", context=contextvars.Context()
+            )
 
     async def aclose(self, timeout: float = 10.0) -> None:
         """Stop the background refresh between two pages, so no database write is cut short."""
@@ -89,22 +98,27 @@ class CustomerDirectory:
         """Businesses matching `text` (ID, name, company, email or phone), linked across systems."""
         return await asyncio.to_thread(self._store.search, text, limit)
 
-    async def search_backends(self, text: str) -> list[Business]:
+    async def search_backends(self, text: str) -> "BackendSearch":
         """Before the first fill: an exact ReadyDesk ID and Kickserv's name filter, at once,
-        linked by email; a system that fails contributes nothing."""
+        linked by email. Only a real "no such record" counts as no match; a system that failed
+        is returned in `failed`, so it is named rather than reported as having nothing."""
         rd, ks = await asyncio.gather(
-            self._readydesk.get_customer(text) if " " not in text else _nothing(),
-            self._kickserv.filter_customers(text),
-            return_exceptions=True,
+            _settle(self._readydesk.get_customer(text)) if _is_id(text) else _nothing(),
+            _settle(self._kickserv.filter_customers(text)),
         )
+        # ReadyDesk's "no such customer" is a real no; the name filter answers no match with
+        # an empty record, so any error from it (404 included) means it could not search.
+        failed = [r for r in (rd, ks) if isinstance(r, BackendError)]
+        failed = [e for e in failed if not (e is rd and isinstance(e, NotFound))]
         kickserv = [kickserv_entry(c) for c in ks] if isinstance(ks, list) else []
         if not isinstance(rd, Customer):
-            return [Business(readydesk=None, kickserv=k) for k in kickserv]
+            return BackendSearch([Business(readydesk=None, kickserv=k) for k in kickserv], failed)
         mine = readydesk_entry(rd)
         email = normalize_email(mine.email)
         partner = next((k for k in kickserv if email and normalize_email(k.email) == email), None)
         others = [Business(readydesk=None, kickserv=k) for k in kickserv if k is not partner]
-        return [Business(readydesk=mine, kickserv=partner, linked_by=partner and "email"), *others]
+        found = [Business(readydesk=mine, kickserv=partner, linked_by=partner and "email"), *others]
+        return BackendSearch(found, failed)
 
     async def business(self, system: str, record_key: str) -> Business | None:
         """The business a record belongs to."""
@@ -114,8 +128,9 @@ class CustomerDirectory:
         """The Kickserv customer with this global id, if the directory has it."""
         return await asyncio.to_thread(self._store.by_global_id, global_id)
 
-    async def refresh(self) -> None:
-        """Walk both systems once (concurrently); a failing one is logged and tried next time."""
+    async def refresh(self) -> bool:
+        """Walk both systems once (concurrently); a failing one is logged and tried next time.
+        True when both were walked."""
         full = self._refreshes % FULL_WALK_EVERY == 0
         self._refreshes += 1
         results = await asyncio.gather(
@@ -126,13 +141,18 @@ class CustomerDirectory:
                 logger.warning("directory: %s could not be read: %s", system, result.message)
             elif isinstance(result, BaseException):
                 raise result
+        return not any(isinstance(r, BaseException) for r in results)
 
     async def _run(self) -> None:
+        retry = FIRST_RETRY
         while not self._stopping.is_set():
             wait = await self._due_in()
             if wait <= 0:
-                await self.refresh()
-                continue
+                if await self.refresh():
+                    retry = FIRST_RETRY
+                    continue
+                # A system that is down is tried again later, not in a loop as fast as it fails.
+                wait, retry = retry, min(retry * 2, self._refresh_every)
             try:
                 await asyncio.wait_for(self._stopping.wait(), wait)
             except TimeoutError:
@@ -173,6 +193,26 @@ class CustomerDirectory:
                 return False
         await asyncio.to_thread(self._store.upsert, batch)
         return True
+
+
+@dataclass
+class BackendSearch:
+    """What a search of the backends found, and the systems that could not be searched."""
+
+    businesses: list[Business]
+    failed: list[BackendError] = field(default_factory=list)
+
+
+def _is_id(text: str) -> bool:
+    """Whether `text` can be one ReadyDesk customer ID (no space, no list, not the wildcard)."""
+    return bool(text) and not any(c in text for c in " ,") and text != "*"
+
+
+async def _settle(read: Awaitable[T]) -> T | BackendError:
+    try:
+        return await read
+    except BackendError as err:
+        return err
 
 
 async def _nothing() -> None:

@@ -8,14 +8,17 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
-from api.kickserv import Note
+from api.errors import BackendError
+from api.kickserv import Job, Note, Task
 from handlers import ids, new_jobs
 from handlers.args import UsageError, parse_number, usage_text, wants_help
 from handlers.cards.common import Card
 from handlers.cards.jobs import build_job_card, build_notes_card
 from handlers.config import HandlerConfig
+from handlers.reads import all_at_once, settle, unread_line
 from handlers.refs import JobRef
 from handlers.replies import reply_with
+from store.directory import Entry
 
 
 def register(app: AsyncApp) -> None:
@@ -72,30 +75,48 @@ async def show_job_notes(
 async def render_job(
     ref: JobRef, desk: Desk, config: HandlerConfig, *, shareable: bool = True
 ) -> Card:
-    """Job `ref.job_number` read now (job, services and notes at once), as a card."""
+    """Job `ref.job_number` read now, its reads at once: the job, its services and its notes
+    together, its calendar entries and customer as soon as the job names them. Only the job's
+    own failure is the answer; any other read that fails becomes one line on the card."""
     kickserv = desk.kickserv
-    job, job_types, notes = await asyncio.gather(
-        kickserv.get_job(ref.job_number),
-        kickserv.job_types(),
-        kickserv.list_notes("jobs", ref.job_number),
+    (job, customer, tasks), job_types, notes = await all_at_once(
+        _job_and_crew(ref.job_number, desk),
+        settle(kickserv.job_types()),
+        settle(kickserv.list_notes("jobs", ref.job_number)),
     )
-    # Assignments live on the job's calendar entries, which Kickserv finds by the global id.
-    customer, tasks = await asyncio.gather(
-        desk.kickserv_customer_by_global_id(job.customer_global_id),
-        kickserv.list_tasks(job_global_id=job.global_id),
-    )
-    service = next((t.name for t in job_types if t.job_type_id == job.job_type_id), None)
-    latest = max(notes, key=_written_at, default=None)
+    parts = {"the service": job_types, "the assignments": tasks, "the latest note": notes}
+    unread = {what: result for what, result in parts.items() if isinstance(result, BackendError)}
+    service = None
+    if not isinstance(job_types, BackendError):
+        service = next((t.name for t in job_types if t.job_type_id == job.job_type_id), None)
+    latest = None if isinstance(notes, BackendError) else max(notes, key=_written_at, default=None)
+    assigned = None
+    if not isinstance(tasks, BackendError):
+        assigned = list(dict.fromkeys(e.name for t in tasks for e in t.employees if e.name))
     return build_job_card(
         job,
         service=service,
         latest_note=latest,
-        assigned=list(dict.fromkeys(e.name for t in tasks for e in t.employees if e.name)),
+        assigned=assigned,
         timezone=config.timezone,
         shareable=shareable,
         customer_name=(customer.company or customer.name) if customer else None,
         customer_number=int(customer.record_key) if customer else None,
+        unread=unread_line(unread),
     )
+
+
+async def _job_and_crew(
+    job_number: int, desk: Desk
+) -> tuple[Job, Entry | None, list[Task] | BackendError]:
+    """The job, then (at once) its customer and its calendar entries, which Kickserv finds only
+    by the job's global id; the calendar's failure is kept, the job's raised."""
+    job = await desk.kickserv.get_job(job_number)
+    customer, tasks = await asyncio.gather(
+        desk.kickserv_customer_by_global_id(job.customer_global_id),
+        settle(desk.kickserv.list_tasks(job_global_id=job.global_id)),
+    )
+    return job, customer, tasks
 
 
 def _written_at(note: Note) -> datetime:

@@ -65,6 +65,10 @@ def describe_identity(identity: Identity, *, you: bool) -> str:
         f"{name} {tech} — {identity.technician_how}.",
         f"{name} {worker} — {identity.employee_how}.",
     ]
+    if employee is None and identity.employee_how.startswith("unknown: "):  # not "no employee"
+        whose = "Your" if you else f"<@{identity.user_id}>'s"
+        why = identity.employee_how.removeprefix("unknown: ")
+        lines[1] = f"{whose} Kickserv employee could not be looked up: {why}"
     if not (identity.technician and employee):
         lines.append(
             f"An admin can link the rest: `{ids.DESKHAND_COMMAND} link @user tech:… employee:…`."

@@ -7,17 +7,19 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
+from api.errors import BackendError
 from api.readydesk import Ticket
 from api.readydesk.search import search_tickets
 from handlers import ids, new_tickets
 from handlers.args import UsageError, parse_ticket_number, usage_text, wants_help
-from handlers.cards.common import Card
+from handlers.cards.common import Card, context
 from handlers.cards.live import ticket_key, ticket_state
 from handlers.cards.ticket_form import TicketForm
 from handlers.cards.tickets import build_ticket_card, build_ticket_list_card, ticket_text
 from handlers.config import HandlerConfig
 from handlers.identity import Identities
 from handlers.mrkdwn import escape_mrkdwn
+from handlers.reads import all_at_once, settle, unread_line
 from handlers.refs import TicketQuery, TicketRef
 from handlers.replies import reply_with
 from handlers.ticket_filters import GRAMMAR, FilterChoices, describe, resolve, split_filters
@@ -107,8 +109,14 @@ async def find_tickets(
 async def render_ticket(
     ref: TicketRef, desk: Desk, config: HandlerConfig, *, shareable: bool = True
 ) -> Card:
-    """Ticket `ref.ticket_id` read now (with the statuses its select offers, cached), as a card."""
-    ticket, statuses = await read_ticket(ref.ticket_id, desk)
+    """Ticket `ref.ticket_id` read now with the statuses its select offers (cached), at once;
+    when only the statuses fail, the card comes without its select and says so in one line."""
+    ticket, statuses = await all_at_once(
+        desk.readydesk.get_ticket(ref.ticket_id), settle(desk.readydesk.ticket_statuses())
+    )
+    if isinstance(statuses, BackendError):
+        unread = unread_line({"the statuses for the Status menu": statuses})
+        return ticket_card(ticket, config, [], shareable=shareable, unread=unread)
     return ticket_card(ticket, config, statuses, shareable=shareable)
 
 
@@ -121,12 +129,20 @@ async def read_ticket(ticket_id: int, desk: Desk) -> tuple[Ticket, list[str]]:
 
 
 def ticket_card(
-    ticket: Ticket, config: HandlerConfig, statuses: list[str], *, shareable: bool = True
+    ticket: Ticket,
+    config: HandlerConfig,
+    statuses: list[str],
+    *,
+    shareable: bool = True,
+    unread: str = "",
 ) -> Card:
-    """A ticket already read, as a card that knows what a live copy of it watches."""
+    """A ticket already read, as a card that knows what a live copy of it watches; `unread`
+    is a line naming what could not be read."""
     blocks = build_ticket_card(
         ticket, web_url=config.readydesk_web_url, shareable=shareable, statuses=statuses
     )
+    if unread:
+        blocks.insert(len(blocks) - 1, context(escape_mrkdwn(unread)))
     return Card(text=ticket_text(ticket), blocks=blocks,
                 live=(ticket_key(ticket.ticket_id), ticket_state(ticket)))  # fmt: skip
 

@@ -20,7 +20,12 @@ def register(app: AsyncApp) -> None:
 
 
 async def customer_options(ack: AsyncAck, payload: dict[str, Any], desk: Desk) -> None:
-    """Both systems' matches for what was typed, grouped and labelled by system."""
+    """Both systems' matches for what was typed, grouped and labelled by system.
+
+    The directory is Deskhand's own table, so a backend that is down changes nothing here; a
+    directory not filled yet (both backends down since start) gives an empty list, which Slack
+    shows as "No results", never an option that is not a customer.
+    """
     typed = (payload.get("value") or "").strip()
     if len(typed) < MIN_QUERY or desk.directory is None:
         await ack(options=[])

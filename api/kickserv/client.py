@@ -13,6 +13,7 @@ import httpx
 from pydantic import BaseModel
 
 from api.cache import AsyncTTLCache
+from api.errors import InvalidRequest, MalformedResponse, NotFound
 from api.http import (
     RetryPolicy,
     new_async_client,
@@ -102,9 +103,11 @@ class KickservClient:
         data = await self._request(
             "GET", "/customers/filter.json", params={"name": text}, action="filter customers"
         )
-        rows = data.get("customers", []) if isinstance(data, dict) else data
-        # No match comes back as one empty customer object (customer_number null).
-        rows = [r for r in rows or [] if isinstance(r, dict) and r.get("customer_number")]
+        rows = data.get("customers") if isinstance(data, dict) else data
+        # No match comes back as one empty customer object (customer_number null); a reply
+        # without a list is no answer, so not "no match" either (build_list refuses it).
+        if isinstance(rows, list):
+            rows = [r for r in rows if isinstance(r, dict) and r.get("customer_number")]
         return build_list(KickservCustomer, rows, "filter customers")
 
     async def find_customer_by_name(self, name: str) -> KickservCustomer | None:
@@ -113,9 +116,9 @@ class KickservClient:
             "POST", "/customers/customer_validation.json", json_body={"name": name},
             action="validate customer", is_read=True,
         )  # fmt: skip
-        if not isinstance(data, dict) or data.get("status") != "exist":
-            return None
-        customer = data.get("customer")
+        if data is False or (isinstance(data, dict) and data.get("status") not in (None, "exist")):
+            return None  # Kickserv said no customer has that name
+        customer = data.get("customer") if isinstance(data, dict) else None  # else malformed
         if isinstance(customer, str):  # the notes show it as a JSON string inside the object
             customer = loads(customer, "validate customer")
         return build(KickservCustomer, customer, "validate customer")
@@ -370,13 +373,27 @@ class KickservClient:
     ) -> Any:
         """Send one request; map every failure to api.errors; return the decoded JSON."""
         request = self._http.build_request(method, path, params=params, json=json_body)
+        is_read = method == "GET" if is_read is None else is_read
         response = await send_with_retries(
             self._http, request, backend=BACKEND, action=action, policy=self._retry,
-            is_read=method == "GET" if is_read is None else is_read,
+            is_read=is_read,
         )  # fmt: skip
         if response.status_code >= 300:
-            raise error_for(response, action, what)
+            error = error_for(response, action, what)
+            if is_read and what == "record" and isinstance(error, NotFound):
+                # A list names no record, so its "not found" cannot mean "none": a wrong address.
+                status = response.status_code
+                error = InvalidRequest(
+                    f"Kickserv did not recognise `{action}` (HTTP {status}).",
+                    backend=BACKEND,
+                    action=action,
+                )
+            raise error
         if not response.content.strip():
+            if request.method == "GET":  # every read answers JSON; nothing is not "no records"
+                raise MalformedResponse(
+                    f"Kickserv sent an empty reply to `{action}`.", backend=BACKEND, action=action
+                )
             return None
         return loads(response.text, action)
 

@@ -35,9 +35,9 @@ class BusinessView:
     name: str
     readydesk: Customer | None = None
     kickserv: KickservCustomer | None = None
-    ticket_counts: dict[str, int] = field(default_factory=dict)
+    ticket_counts: dict[str, int] | None = None  # None: not read (a line in `failed` says why)
     open_tickets: list[Ticket] = field(default_factory=list)
-    jobs: list[Job] = field(default_factory=list)
+    jobs: list[Job] | None = None  # None: not read
     failed: list[str] = field(default_factory=list)  # messages naming the failed systems
     linked: str = ""
 
@@ -63,7 +63,7 @@ def build_business_card(view: BusinessView, *, timezone: str, shareable: bool = 
         HeaderBlock(text=plain(view.name, HEADER_MAX)),
         SectionBlock(fields=fields),
     ]
-    if rd is not None:
+    if rd is not None and view.ticket_counts is not None:
         counts = " · ".join(f"{s} {n}" for s, n in view.ticket_counts.items() if n) or "none"
         lines = [f"*ReadyDesk tickets:* {escape_mrkdwn(counts)}"]
         lines += [
@@ -71,7 +71,7 @@ def build_business_card(view: BusinessView, *, timezone: str, shareable: bool = 
             for t in view.open_tickets
         ]
         blocks.append(mrkdwn_section("\n".join(lines)))
-    if ks is not None:
+    if ks is not None and view.jobs is not None:
         lines = [f"*Kickserv jobs in progress and upcoming:* {len(view.jobs) or 'none'}"]
         lines += [
             f"• Job {j.job_number} {escape_mrkdwn(truncate(j.name, 60))} · "

@@ -42,12 +42,14 @@ def build_job_card(
     customer_number: int | None,
     service: str | None,
     latest_note: Note | None,
-    assigned: list[str],
+    assigned: list[str] | None,
     timezone: str,
     shareable: bool = True,
+    unread: str = "",
 ) -> Card:
     """A job: customer, service, status, schedule, who is assigned, description, latest note,
-    and its buttons."""
+    and its buttons. `assigned` is None when the calendar could not be read; `unread` is the
+    line naming what could not be read."""
     status = job.status.replace("_", " ").capitalize() or "—"
     customer = customer_name or "—"
     if customer_number:
@@ -57,7 +59,7 @@ def build_job_card(
         field_text("Service", service or job.name or "—"),
         field_text("Status", status),
         field_text("Scheduled", local_time(job.scheduled_on, timezone)),
-        field_text("Assigned to", ", ".join(assigned) or "Nobody yet"),
+        field_text("Assigned to", _assigned(assigned)),
     ]
     if job.total is not None:
         owed = f" · {job.balance_remaining:,.2f} owed" if job.balance_remaining else ""
@@ -78,6 +80,8 @@ def build_job_card(
                 escape_mrkdwn(f"Latest note, by {author}: {truncate(latest_note.text, NOTE_MAX)}")
             )
         )
+    if unread:
+        blocks.append(context(escape_mrkdwn(unread)))
     ref = JobRef(job_number=job.job_number)
     buttons = [
         button("Refresh", ids.JOB_REFRESH, ref),
@@ -91,8 +95,16 @@ def build_job_card(
         buttons.append(share_button(ref))
     blocks.append(ActionsBlock(block_id=f"job_{job.job_number}", elements=buttons))
     text = truncate(escape_mrkdwn(f"Job {job.job_number}: {job.name} ({status})"), FALLBACK_MAX)
+    if assigned is None:  # a live copy must not take "not read" for a change
+        return Card(text=text, blocks=blocks)
     state = job_state(job, assigned, local_time(job.scheduled_on, timezone))
     return Card(text=text, blocks=blocks, live=(job_key(job.job_number), state))
+
+
+def _assigned(names: list[str] | None) -> str:
+    if names is None:
+        return "Not read (see below)"
+    return ", ".join(names) or "Nobody yet"
 
 
 def build_notes_card(job_number: int, notes: list[Note], timezone: str) -> Card:
