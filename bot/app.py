@@ -21,6 +21,7 @@ from api.http import register_secret, set_read_deadline
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from api.writes import WriteSettings
+from bot.acks import KeptAck
 from bot.error_replies import damaged_state, tell_person
 from bot.logs import request_id
 from bot.outbound import ScrubbingApp, ScrubbingWebClient
@@ -149,7 +150,12 @@ def build_app(
         set_read_deadline(settings.read_deadline)
         directory.start()  # fills in the background; a no-op once running
         context.update(
-            desk=desk, store=store, config=config, identities=identities, permission=permission
+            desk=desk,
+            store=store,
+            config=config,
+            identities=identities,
+            permission=permission,
+            ack=KeptAck(),  # a listener that fails after acking must not lose its ack
         )
         return await next()
 

@@ -89,7 +89,7 @@ async def test_sigterm_during_a_write_finishes_it_and_tells_the_person(slack, re
 async def test_sigkill_during_a_write_is_reconciled_by_the_next_process(slack, readydesk, tmp_path):
     url, app, data = readydesk
     before = len(data.history.get(34, []))
-    fault = app.state.faults.add("latency_after", seconds=30, query={"action": "add_history"})
+    fault = app.state.faults.add("latency_after", seconds=5, query={"action": "add_history"})
     env = _settings(slack, url, tmp_path / "state.db", DESKHAND_CLAIM_LEASE="1")
     first, port = await _start(env)
     await _send_note(port, slack.response_url("killed"), "Ordered a new fuser")
