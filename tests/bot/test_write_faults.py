@@ -5,12 +5,19 @@ told which (never "not written" when the backend applied it), and what they type
 Faults sit in front of the sandbox fakes and hit only the write request, once.
 """
 
+import os
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
 from bot.console import Console
+from bot.settings import Settings
+from tests.conftest import ENV_PREFIXES
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 TYPED = "Replaced the pickup roller"
 NEVER = ("Nothing was written",)
@@ -35,6 +42,31 @@ MODES = [
 
 def _app(client) -> Any:
     return client._http._transport.app
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def served() -> AsyncIterator[Console]:
+    """One app over the sandboxes for the whole matrix (each case counts what it adds)."""
+    with pytest.MonkeyPatch.context() as env:
+        for name in list(os.environ):
+            if name.startswith(ENV_PREFIXES):
+                env.delenv(name)
+        settings = Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60)
+    async with Console(settings) as console:
+        await console._desk.directory.refresh()
+        yield console
+
+
+@pytest.fixture
+def console(served: Console) -> Iterator[Console]:
+    """The shared app with no faults, and ticket 34 open and unassigned again."""
+    ticket = _app(served._desk.readydesk).state.data.tickets[34]
+    ticket.status, ticket.date_closed, ticket.assigned_tech = "Open", None, ""
+    for client in (served._desk.readydesk, served._desk.kickserv):
+        _app(client).state.faults.clear()
+    yield served
+    for client in (served._desk.readydesk, served._desk.kickserv):
+        _app(client).state.faults.clear()
 
 
 @dataclass
@@ -96,7 +128,6 @@ async def _ticket_new(console: Console) -> Any:
 
 
 async def _job_new(console: Console) -> Any:
-    await console._desk.directory.refresh()
     await console.send("/job new democompany")
     view_id = console.slack.last_view_id
     view = console.slack.views[view_id]
