@@ -4,6 +4,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -31,6 +32,16 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith(ENV_PREFIXES):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
+
+
+def clean_settings(**values: Any) -> Settings:
+    """Settings from `values` alone, as `clean_environment` would leave them: for fixtures
+    wider than one test, which run before it."""
+    with pytest.MonkeyPatch.context() as env:
+        for name in list(os.environ):
+            if name.startswith(ENV_PREFIXES):
+                env.delenv(name)
+        return Settings(_env_file=None, **values)
 
 
 def fixture_text(relative: str) -> str:

@@ -10,7 +10,6 @@ than the small read deadline, so a slow backend costs a test a quarter of a seco
 """
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -23,7 +22,7 @@ from handlers.config import HandlerConfig
 from handlers.jobs import render_job
 from handlers.refs import JobRef
 from sandbox.faults import Faults
-from tests.conftest import ENV_PREFIXES
+from tests.conftest import clean_settings
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -75,13 +74,7 @@ def _break(console: Console, systems: tuple[str, ...], mode: str, **where: Any) 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def served() -> AsyncIterator[Console]:
     """The app with both sandboxes and a small read deadline; the directory filled first."""
-    with pytest.MonkeyPatch.context() as env:
-        for name in list(os.environ):
-            if name.startswith(ENV_PREFIXES):
-                env.delenv(name)
-        settings = Settings(
-            _env_file=None, DESKHAND_READ_DEADLINE=DEADLINE, DESKHAND_LOOKING_UP_AFTER=5.0
-        )
+    settings = clean_settings(DESKHAND_READ_DEADLINE=DEADLINE, DESKHAND_LOOKING_UP_AFTER=5.0)
     async with Console(settings) as console:
         assert await console._desk.directory.refresh()
         yield console

@@ -5,7 +5,6 @@ told which (never "not written" when the backend applied it), and what they type
 Faults sit in front of the sandbox fakes and hit only the write request, once.
 """
 
-import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,8 +13,7 @@ import pytest
 import pytest_asyncio
 
 from bot.console import Console
-from bot.settings import Settings
-from tests.conftest import ENV_PREFIXES
+from tests.conftest import clean_settings
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -47,11 +45,7 @@ def _app(client) -> Any:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def served() -> AsyncIterator[Console]:
     """One app over the sandboxes for the whole matrix (each case counts what it adds)."""
-    with pytest.MonkeyPatch.context() as env:
-        for name in list(os.environ):
-            if name.startswith(ENV_PREFIXES):
-                env.delenv(name)
-        settings = Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60)
+    settings = clean_settings(DESKHAND_LOOKING_UP_AFTER=60)
     async with Console(settings) as console:
         await console._desk.directory.refresh()
         yield console
