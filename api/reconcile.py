@@ -8,14 +8,15 @@ a BackendError means the target could not be read, so the outcome stays unknown.
 
 from typing import TYPE_CHECKING
 
+from api.errors import Unavailable
 from api.writes import WritePlan
 
 if TYPE_CHECKING:
     from api.desk import Desk
 
-NOTES_LOOKED_AT = 200  # a note written seconds ago is among a record's newest notes
-JOB_PAGES = 3
-RECENT_TICKETS = 50
+NOTES_LOOKED_AT = 500  # past this many notes, a missing note is not proof it is not there
+JOB_PAGES = 4  # Kickserv lists a customer's jobs newest first, 25 a page
+RECENT_TICKETS = 50  # asked for newest first
 
 
 async def find_write(desk: "Desk", plan: WritePlan) -> str | None:
@@ -32,7 +33,8 @@ async def find_write(desk: "Desk", plan: WritePlan) -> str | None:
                 return str(note.global_id)
             seen += 1
             if seen >= NOTES_LOOKED_AT:
-                break
+                where = f"{owner[:-1]} {plan.target}"
+                raise _inconclusive(f"{where} has more notes than Deskhand reads back")
         return None
     if plan.check == "job":
         return await _find_job(desk, plan)
@@ -52,9 +54,15 @@ async def _find_job(desk: "Desk", plan: WritePlan) -> str | None:
         for job in jobs:
             if plan.marker in (job.description or ""):
                 return str(job.job_number)
-        if not jobs:
-            break
-    return None
+        if len(jobs) < 25:
+            return None  # the whole list was read
+    raise _inconclusive(f"customer {plan.target} has more jobs than Deskhand reads back")
+
+
+def _inconclusive(why: str) -> Unavailable:
+    """Not finding the write in part of a list proves nothing: the outcome stays unknown."""
+    return Unavailable(f"Kickserv could not be checked fully ({why}).", backend="Kickserv",
+                       action="read back")  # fmt: skip
 
 
 async def _ticket_has_fields(desk: "Desk", plan: WritePlan) -> str | None:

@@ -24,7 +24,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from api.errors import BackendError, MalformedResponse, Unavailable
-from api.http import redact
+from api.http import redact, set_read_deadline
 from store import Store
 from store.claims import DONE, UNKNOWN, Claim
 
@@ -74,9 +74,11 @@ class WriteResult:
 
 
 class WriteSettings:
-    """How long a claim's owner may take before others reconcile it (set from the settings)."""
+    """How long a claim's owner may take before others reconcile it, and how long a read-back
+    may take (set from the settings)."""
 
     lease = timedelta(seconds=60)
+    read_back_seconds = 8.0
 
 
 _in_flight: set[asyncio.Task[object]] = set()
@@ -158,6 +160,8 @@ async def reconcile(
 ) -> WriteResult:  # fmt: skip
     """Decide an unproven outcome by reading the target back; record and return it."""
     if read_back is not None and intent.plan is not None:
+        # A fresh deadline: the request's was likely spent waiting for the reply that failed.
+        set_read_deadline(WriteSettings.read_back_seconds)
         try:
             found = await read_back(intent.plan)
         except BackendError as err:

@@ -122,6 +122,7 @@ def build_app(
     desk = desk or build_desk(settings)
     store = store or Store(settings.database_url)
     WriteSettings.lease = timedelta(seconds=settings.claim_lease)
+    WriteSettings.read_back_seconds = settings.read_deadline
     if desk.directory is None:
         desk.directory = CustomerDirectory(
             store.directory, desk.readydesk, desk.kickserv,

@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.cache import AsyncTTLCache
 from handlers.args import Invocation, parse_invocation
+from handlers.cards.common import mrkdwn_section, typed_back
 from handlers.config import HandlerConfig
 from handlers.mrkdwn import escape_mrkdwn, truncate
 
@@ -79,7 +80,9 @@ async def writers_only(
         return BoltResponse(status=200, body={"response_action": "errors", "errors": errors})
     typed = body.get("text", "")
     kept = f"\nWhat you typed:\n>{escape_mrkdwn(truncate(typed, 2500))}" if typed.strip() else ""
-    answer = {"response_type": "ephemeral", "replace_original": False, "text": why + kept}
+    blocks = [mrkdwn_section(why), *typed_back(typed, heading="What you typed:")]
+    answer = {"response_type": "ephemeral", "replace_original": False, "text": why + kept,
+              "blocks": [b.to_dict() for b in blocks]}  # fmt: skip
     return BoltResponse(status=200, body=json.dumps(answer))
 
 

@@ -2,18 +2,20 @@
 job button open the form at once; the services fill in when Kickserv answers."""
 
 import asyncio
+import logging
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.kickserv import Employee, Job, JobType
-from api.writes import Intent, WritePlan, WriteResult, new_marker, write_once
+from api.writes import Intent, WritePlan, WriteResult, keep_running, new_marker, write_once
 from handlers import ids
 from handlers.cards.job_form import (
     CUSTOMER,
@@ -39,6 +41,7 @@ from handlers.typeahead import customer_value, parse_customer_value
 from store import Store
 from store.directory import KICKSERV, READYDESK
 
+logger = logging.getLogger("deskhand.jobs")
 TASK_LENGTH = timedelta(hours=2)  # how long a job booked from Slack holds the calendar
 # Kickserv's 422 messages name the field first ("Job type can't be blank"): which block shows it.
 _MESSAGE_BLOCKS = (("job type", SERVICE), ("customer", CUSTOMER), ("scheduled", DATE))
@@ -122,6 +125,7 @@ async def submit_job(
     desk: Desk, store: Store, identities: Identities, config: HandlerConfig,
 ) -> None:  # fmt: skip
     """Create the job once (the view id is the intent); Kickserv's refusals keep the form open."""
+    keep_running()  # a stop waits for this listener to show the outcome
     values = submitted_values(view)
     form = JobForm.model_validate_json(view["private_metadata"]).model_copy(
         update={"description": values.get(DESCRIPTION, "")}
@@ -167,7 +171,12 @@ async def submit_job(
     async def run() -> WriteResult:
         result = await write_once(store, intent, write, read_back=desk.find_write)
         if result.outcome in ("written", "confirmed") and result.reference:
-            job = await desk.kickserv.get_job(int(result.reference))
+            try:
+                job = await desk.kickserv.get_job(int(result.reference))
+            except BackendError as err:  # the job exists: say what could not follow
+                assigned.append(f"Deskhand could not read it back ({escape_mrkdwn(err.message)}); "
+                                "check its schedule in Kickserv.")  # fmt: skip
+                return result
             if values.get(EMPLOYEE) and when is not None:
                 assigned.append(await _assign(desk, job, int(values[EMPLOYEE]), when))
             if form.channel_id:
@@ -243,4 +252,7 @@ async def _post_job_card(
         job, customer_name=form.customer_label or None, customer_number=number, service=None,
         latest_note=None, assigned=[], timezone=config.timezone,
     )  # fmt: skip
-    await client.chat_postEphemeral(channel=form.channel_id, user=user, **card.message())
+    try:
+        await client.chat_postEphemeral(channel=form.channel_id, user=user, **card.message())
+    except SlackApiError as err:  # the job exists; the form says so
+        logger.info("job %s was created; its card could not be shown: %s", job.job_number, err)

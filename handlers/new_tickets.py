@@ -1,15 +1,17 @@
 """Creating ReadyDesk tickets from Slack: `/ticket new` opens the form at once; the categories
 fill in when ReadyDesk answers."""
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
-from api.writes import Intent, WritePlan, WriteResult, new_marker, write_once
+from api.writes import Intent, WritePlan, WriteResult, keep_running, new_marker, write_once
 from handlers import ids
 from handlers.cards.ticket_form import (
     CATEGORY,
@@ -31,6 +33,7 @@ from handlers.typeahead import parse_customer_value
 from store import Store
 from store.directory import KICKSERV
 
+logger = logging.getLogger("deskhand.tickets")
 _FIELDS = {"cid": CUSTOMER, "subject": SUBJECT, "description": DESCRIPTION,
            "category": CATEGORY, "priority": PRIORITY}  # fmt: skip
 
@@ -61,6 +64,7 @@ async def submit_ticket(
     store: Store, identities: Identities, config: HandlerConfig,
 ) -> None:  # fmt: skip
     """Create the ticket once (the view id is the intent); refusals stay on their fields."""
+    keep_running()  # a stop waits for this listener to show the outcome
     values = submitted_values(view)
     form = TicketForm.model_validate_json(view["private_metadata"]).model_copy(update={
         "customer_value": values.get(CUSTOMER, ""), "subject": values.get(SUBJECT, ""),
@@ -98,12 +102,7 @@ async def submit_ticket(
     async def run() -> WriteResult:
         result = await write_once(store, intent, write, read_back=desk.find_write)
         if result.outcome in ("written", "confirmed") and result.reference and form.channel_id:
-            ticket = await desk.readydesk.get_ticket(int(result.reference))
-            await client.chat_postEphemeral(
-                channel=form.channel_id, user=user_id, text=ticket_text(ticket),
-                blocks=[b.to_dict() for b in build_ticket_card(
-                    ticket, web_url=config.readydesk_web_url)],
-            )  # fmt: skip
+            await _post_card(client, desk, config, form.channel_id, user_id, int(result.reference))
         return result
 
     await finish_submission(
@@ -111,6 +110,24 @@ async def submit_ticket(
         outcome=lambda result: _outcome_view(result, form), field_errors=_field_errors,
         pending=Pending(store, key),
     )  # fmt: skip
+
+
+async def _post_card(
+    client: AsyncWebClient, desk: Desk, config: HandlerConfig, channel: str, user: str, tid: int
+) -> None:
+    """The new ticket's card for its creator; the ticket exists whatever happens here, so a
+    failure is logged and the form still says it was created (never "not created")."""
+    try:
+        ticket = await desk.readydesk.get_ticket(tid)
+        blocks = build_ticket_card(ticket, web_url=config.readydesk_web_url)
+        await client.chat_postEphemeral(
+            channel=channel,
+            user=user,
+            text=ticket_text(ticket),
+            blocks=[b.to_dict() for b in blocks],
+        )
+    except (BackendError, SlackApiError) as err:
+        logger.info("ticket #%s was created; its card could not be shown: %s", tid, err)
 
 
 async def _readydesk_customer(value: str, desk: Desk) -> str | None:

@@ -14,7 +14,8 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
-from api.writes import Intent, WritePlan, WriteResult, new_marker, write_once
+from api.errors import BackendError
+from api.writes import Intent, WritePlan, WriteResult, keep_running, new_marker, write_once
 from handlers import ids
 from handlers.args import UsageError, usage_text
 from handlers.cards.common import Card, button_raw, mrkdwn_section, typed_back
@@ -56,6 +57,7 @@ async def note_command(
     desk: Desk, store: Store, identities: Identities, config: HandlerConfig,
 ) -> None:  # fmt: skip
     """`/note ticket 34 text` writes at once; without text the form opens."""
+    keep_running()  # a stop waits for this listener to tell the person
     try:
         parsed = parse_note(command.get("text", ""), command.get("channel_id", ""))
     except UsageError as err:
@@ -108,6 +110,7 @@ async def submit_note(
     desk: Desk, store: Store, identities: Identities, config: HandlerConfig,
 ) -> None:  # fmt: skip
     """The form's submit: write once (the view id is the intent); errors keep the form open."""
+    keep_running()
     text = typed_note(view)
     if not text:
         await ack(response_action="errors", errors={NOTE_BLOCK: "Write something to add."})
@@ -194,11 +197,17 @@ async def write_note(
     plan = WritePlan(check=check, target=target.number, marker=marker, typed=target.text,
                      response_url=response_url, label=f"the note on {target.label}")  # fmt: skip
 
+    technician = None
+    if target.kind == "ticket":  # who writes it, found before anything is sent
+        try:
+            technician = (await identities.identify(client, intent.user_id, desk, store)).technician
+        except BackendError as err:
+            return WriteResult("failed", error=err)
+
     async def write() -> str:
         if target.kind == "ticket":
-            who = await identities.identify(client, intent.user_id, desk, store)
             entry = await desk.readydesk.add_history_note(
-                int(target.number), signed, uid=who.technician
+                int(target.number), signed, uid=technician
             )
             return str(entry)
         owner = "customers" if target.kind == "customer" else "jobs"

@@ -13,7 +13,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
-from api.writes import Intent, WritePlan, write_once
+from api.errors import BackendError
+from api.writes import Intent, WritePlan, keep_running, write_once
 from handlers import ids
 from handlers.config import HandlerConfig
 from handlers.identity import Identities
@@ -91,6 +92,7 @@ async def _change(
     desk: Desk, store: Store, config: HandlerConfig, ticket_id: int, summary: str,
     write: Callable[[], Awaitable[str]], choice: str = "", expect: dict[str, str] | None = None,
 ) -> None:  # fmt: skip
+    keep_running()  # a stop waits for this listener to redraw the card
     user_id = body["user"]["id"]
     message_ts = (body.get("container") or {}).get("message_ts", "")
     intent = Intent(
@@ -121,7 +123,13 @@ async def _change(
     if notice:
         await respond(response_type="ephemeral", replace_original=False, text=notice)
     if result.outcome in ("written", "confirmed", "duplicate"):
-        ticket, statuses = await read_ticket(ticket_id, desk)
+        try:
+            ticket, statuses = await read_ticket(ticket_id, desk)
+        except BackendError as err:  # the change was made: say so, and why the card is old
+            await respond(response_type="ephemeral", replace_original=False, text=(
+                f"Done on {where}, but the card could not be redrawn: "
+                f"{escape_mrkdwn(err.message)} Press Refresh later."))  # fmt: skip
+            return
         await respond(replace_original=True, **ticket_card(ticket, config, statuses).message())
         copies = ticket_card(ticket, config, statuses, shareable=False)  # as channels show it
         await card_changed(copies, user_id, store, desk, client, config)

@@ -114,8 +114,10 @@ class FaultMiddleware:
     async def _after_applying(
         self, fault: Fault, scope: Scope, receive: Receive, send: Send
     ) -> None:
-        """Let the backend carry the request out, then spoil the reply."""
+        """Let the backend carry the request out, then (after `seconds`) spoil the reply."""
         status, headers, body = await _capture(self.app, scope, receive)
+        if fault.kind != "latency_after":
+            await asyncio.sleep(fault.seconds)
         if fault.kind == "applied_status":
             await _answer(
                 send, fault.status, HTML_ERROR_PAGE.encode(), {"content-type": "text/html"}

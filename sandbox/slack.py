@@ -211,7 +211,8 @@ class SlackSandbox:
                 "ok": True, "url": "https://sandbox.slack.example/", "team": "Sandbox",
                 "user": "deskhand", "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID,
             }  # fmt: skip
-        if method == "chat.postMessage" and payload.get("channel") in self.channels_without_bot:
+        posts = ("chat.postMessage", "chat.postEphemeral")
+        if method in posts and payload.get("channel") in self.channels_without_bot:
             return {"ok": False, "error": "not_in_channel"}
         if method == "chat.postMessage":
             self._ts += 1

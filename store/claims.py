@@ -9,7 +9,7 @@ and whichever process takes it over (compare-and-set on owner and lease) reads t
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 
 from store.area import StoreArea
 from store.models import WriteClaim
@@ -80,7 +80,8 @@ class ClaimStore(StoreArea):
     def take_stale(
         self, owner: str, *, now: datetime, lease: timedelta, limit: int = 20
     ) -> list[Claim]:
-        """Take over pending claims whose lease ran out and unknown claims due a read-back.
+        """Take over other processes' pending claims whose lease ran out, and unknown claims
+        due a read-back.
 
         Each is taken by compare-and-set on its owner and lease, so of two processes sweeping at
         once exactly one gets it; the winner holds it for `lease`.
@@ -89,6 +90,8 @@ class ClaimStore(StoreArea):
             select(WriteClaim)
             .where(WriteClaim.state.in_((PENDING, UNKNOWN)))
             .where(WriteClaim.lease_until.is_not(None), WriteClaim.lease_until < now)
+            # A pending claim of this process's own is a write still running here.
+            .where(or_(WriteClaim.state == UNKNOWN, WriteClaim.owner != owner))
             .order_by(WriteClaim.lease_until)
             .limit(limit)
         )

@@ -10,7 +10,9 @@ response_url still works (30 minutes), else in a DM.
 import asyncio
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -37,7 +39,11 @@ async def sweep_claims(desk: Desk, store: Store, slack: AsyncWebClient, now: dat
     )
     done = []
     for claim in taken:
-        outcome = await _finish(claim, desk, store, slack, now)
+        try:
+            outcome = await _finish(claim, desk, store, slack, now)
+        except Exception:  # one claim's trouble must not stop the others being finished
+            logger.exception("could not finish the claim %s", claim.intent_key)
+            outcome = "error (see log)"
         done.append(f"{claim.action} {claim.intent_key}: {outcome}")
     return done
 
@@ -45,19 +51,28 @@ async def sweep_claims(desk: Desk, store: Store, slack: AsyncWebClient, now: dat
 async def _finish(
     claim: Claim, desk: Desk, store: Store, slack: AsyncWebClient, now: datetime
 ) -> str:
-    plan = WritePlan.model_validate_json(claim.plan) if claim.plan else None
-    label = plan.label if plan else claim.action
-    intent = Intent(claim.intent_key, claim.action, claim.user_id, "", label, "", plan)
-    was_unknown = claim.state == UNKNOWN
-    result = await reconcile(store, claim.intent_key, intent, claim.audit_id, None, desk.find_write)
-    if result.outcome == "unknown":
-        if now - claim.claimed_at < GIVE_UP_AFTER:
-            return "still unknown; read back again later"
+    if not claim.plan:  # claimed before writes carried a plan: there is nothing to read back
         await asyncio.to_thread(store.claims.finish, claim.intent_key, state=UNKNOWN)
-    if result.outcome == "unknown" and was_unknown:
-        return "given up"  # they were already told it could not be confirmed
-    await _tell(slack, claim, plan, result, now)
-    return result.outcome
+        await asyncio.to_thread(
+            store.audit.record, user_id=claim.user_id, channel_id="", action=claim.action,
+            target=claim.intent_key, summary="", outcome="unknown",
+            detail="left unfinished by a Deskhand that kept no way to read it back",
+        )  # fmt: skip
+        await _tell(slack, claim, None, WriteResult("unknown"), now)
+        return "unknown for good: no plan to read it back"
+    plan = WritePlan.model_validate_json(claim.plan)
+    intent = Intent(claim.intent_key, claim.action, claim.user_id, "", plan.label, "", plan)
+    result = await reconcile(store, claim.intent_key, intent, claim.audit_id, None, desk.find_write)
+    if result.outcome != "unknown":
+        await _tell(slack, claim, plan, result, now)
+        return result.outcome
+    if now - claim.claimed_at >= GIVE_UP_AFTER:  # stop reading it back; they know it is unsure
+        await asyncio.to_thread(store.claims.finish, claim.intent_key, state=UNKNOWN)
+        return "still unknown after a day; no longer read back"
+    if claim.state == UNKNOWN:
+        return "still unknown; read back again later"  # they were told it could not be confirmed
+    await _tell(slack, claim, plan, result, now)  # a killed write: say it is not known yet
+    return "unknown; told, read back again later"
 
 
 def _message(label: str, result: WriteResult) -> str:
@@ -69,7 +84,11 @@ def _message(label: str, result: WriteResult) -> str:
             f"Update: {what} was *not written* — Deskhand stopped before it went through. "
             "Nothing was lost: here is what you wrote, to send again."
         )
-    return f"Update: Deskhand *could not confirm* whether {label} was written. Please check it."
+    return (
+        f"Update: Deskhand stopped while writing {escape_mrkdwn(label)} and *could not confirm* "
+        "yet whether it went through. It keeps checking and will tell you; please do not send "
+        "it again until then."
+    )
 
 
 async def _tell(
@@ -87,13 +106,9 @@ async def _tell(
     if plan and result.outcome != "confirmed":
         blocks += typed_back(redact(plan.typed))
     payload = [b.to_dict() for b in blocks]
-    if plan and plan.response_url and now - claim.claimed_at < RESPONSE_URL_LIFE:
-        webhook = AsyncWebhookClient(plan.response_url)
-        reply = await webhook.send(
-            text=text, blocks=payload, response_type="ephemeral", replace_original=False
-        )
-        if reply.status_code == 200:
-            return
+    waiting = plan and plan.response_url and now - claim.claimed_at < RESPONSE_URL_LIFE
+    if waiting and await _respond(plan.response_url, text, payload):
+        return
     try:
         await slack.chat_postMessage(channel=claim.user_id, text=text, blocks=payload)
     except SlackApiError as err:
@@ -103,3 +118,15 @@ async def _tell(
             claim.action,
             err.response.get("error"),
         )
+
+
+async def _respond(response_url: str, text: str, blocks: list[dict[str, Any]]) -> bool:
+    """Post to where the person was waiting; False when that did not work (then a DM)."""
+    try:
+        reply = await AsyncWebhookClient(response_url).send(
+            text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+        )
+    except (aiohttp.ClientError, TimeoutError) as err:
+        logger.info("response_url failed (%s); sending a DM instead", type(err).__name__)
+        return False
+    return reply.status_code == 200

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from alembic import command
@@ -66,3 +67,19 @@ def test_deskhand_db_upgrade_migrates_the_configured_database(tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"from empty to revision {head_revision()}" in result.stdout
     assert current_revision(create_engine(url)) == head_revision()
+
+
+def test_a_claim_left_pending_before_leases_is_due_for_the_sweeper_after_0007(database_url):
+    engine = create_engine(database_url)
+    upgrade(engine, "0006")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO write_claims (intent_key, action, user_id, state, claimed_at) VALUES "
+            "('view:OLD', 'note.ticket', 'U1', 'pending', '2026-11-01 10:00:00.000000'), "
+            "('view:DONE', 'note.ticket', 'U1', 'done', '2026-11-01 10:00:00+00')"))  # fmt: skip
+    store = Store(database_url)  # upgrades at start
+    now = datetime.now(UTC)
+    taken = store.claims.take_stale("sweeper", now=now, lease=timedelta(minutes=1))
+    assert [claim.intent_key for claim in taken] == ["view:OLD"]  # not stuck "being written"
+    store.close()
+    engine.dispose()

@@ -2,6 +2,10 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from api import reconcile
+from api.errors import Unavailable
 from api.writes import WritePlan
 from workers.claims import sweep_claims
 
@@ -89,10 +93,41 @@ async def test_an_unreadable_target_keeps_the_claim_unknown_until_a_later_sweep(
     fault = faults.add("status", status=503, query={"action": "get_history"})
     now = datetime.now(UTC)
     done = await sweep_claims(console._desk, console.store, console._app.client, now)
-    assert done == ["note.ticket view:V5: still unknown; read back again later"]
+    assert done == ["note.ticket view:V5: unknown; told, read back again later"]
     assert console.store.claims.get("view:V5").state == "unknown"
+    told = await console.slack.wait_for_call("api", "chat.postMessage")
+    assert "*could not confirm* yet" in told.payload["text"]
+    assert "Hello" in str(told.payload["blocks"])  # what they wrote, kept
+    again = now + timedelta(minutes=2)
+    assert await sweep_claims(console._desk, console.store, console._app.client, again) == [
+        "note.ticket view:V5: still unknown; read back again later"  # and not told twice
+    ]
     faults.active.remove(fault)
-    later = now + timedelta(minutes=2)
+    later = now + timedelta(minutes=4)
     assert await sweep_claims(console._desk, console.store, console._app.client, later) == [
         "note.ticket view:V5: failed"
     ]
+
+
+async def test_a_claim_from_before_write_plans_is_settled_once_and_the_person_told(console):
+    console.store.claims.claim(
+        "view:OLD", action="job.create", user_id="U1", owner="old", lease=timedelta(seconds=-1)
+    )  # as migration 0007 leaves it
+    done = await sweep_claims(console._desk, console.store, console._app.client, datetime.now(UTC))
+    assert done == ["job.create view:OLD: unknown for good: no plan to read it back"]
+    assert [r.outcome for r in console.store.audit.recent()] == ["unknown"]
+    later = datetime.now(UTC) + timedelta(hours=1)
+    assert await sweep_claims(console._desk, console.store, console._app.client, later) == []
+    assert len(console.store.audit.recent()) == 1  # one row, not one a sweep
+
+
+async def test_a_note_not_found_among_more_notes_than_are_read_back_stays_unknown(
+    console, monkeypatch
+):
+    monkeypatch.setattr(reconcile, "NOTES_LOOKED_AT", 3)
+    job = min(console._desk.kickserv._http._transport.app.state.data.jobs)
+    for n in range(4):
+        await console._desk.kickserv.add_note("jobs", job, f"Older note {n}")
+    plan = WritePlan(check="job_note", target=str(job), marker="ref 99998888")
+    with pytest.raises(Unavailable, match="could not be checked fully"):
+        await console._desk.find_write(plan)

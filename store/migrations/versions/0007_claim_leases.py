@@ -26,6 +26,8 @@ def upgrade() -> None:
         table.add_column(sa.Column("plan", sa.Text(), nullable=False, server_default=""))
         table.add_column(sa.Column("audit_id", sa.Integer(), nullable=True))
     op.create_index("ix_write_claims_lease_until", "write_claims", ["lease_until"])
+    # A claim left pending before leases existed belonged to a process long gone: due now.
+    op.execute("UPDATE write_claims SET lease_until = claimed_at WHERE state = 'pending'")
 
 
 def downgrade() -> None:
