@@ -268,9 +268,3 @@ class Schedule(ReadyDeskModel):
     ends_at: DateTime = Field(None, alias="end_date")
     completed_at: DateTime = Field(None, alias="date_completed")
     recurring: YesNo = None
-
-
-class WriteResult(ReadyDeskModel):
-    """What an add_/update_ action reports: the new or changed record's identifier."""
-
-    identifier: str
