@@ -3,7 +3,7 @@ Kickserv at 20 ms: time per poll (and as a multiple of one round trip measured i
 backend calls, Slack calls.
 
 Goal (issue "Channel alerts … live cards"): print the figures; the re-reads are bounded per poll
-(bot/live_reads.py: at most 20 ticket ranges of 500 numbers and 10 jobs), so the cost follows
+(workers/live_reads.py: at most 20 ticket ranges of 500 numbers and 10 jobs), so the cost follows
 the number of distinct records, not the number of channels showing them.
 """
 
@@ -15,14 +15,14 @@ from datetime import UTC, datetime
 from _sandboxes import count_calls, large_desk, slow_down
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.alerts import poll_once
 from bot.app import handler_config
-from bot.live_reads import JOB_READS, SPAN, TICKET_READS, job_state_now
 from bot.settings import Settings
 from handlers.cards.live import job_key, split_key
 from handlers.tickets import ticket_card
 from sandbox.slack import SlackSandbox
 from store import Store
+from workers.live_reads import JOB_READS, SPAN, TICKET_READS, job_state_now
+from workers.watches import poll_watches
 
 TICKETS = 50_000
 WATCHES = 20
@@ -88,7 +88,7 @@ async def main() -> None:
         readydesk.calls = kickserv.calls = 0
         sent = len(slack.calls)
         started = time.perf_counter()
-        lines = await poll_once(store, desk, client, config)
+        lines = await poll_watches(desk, store, client, datetime.now(UTC), config=config)
         took = time.perf_counter() - started
         read = next((line for line in lines if line.startswith("live cards:")), "")
         print(f"{label:32} {took:5.2f} s = {took / trip:5.1f}x a round trip; backend calls: "

@@ -104,21 +104,21 @@ def run_due_digests(settings: Settings, at: str | None) -> int:
     if now.tzinfo is None:
         print("--at needs a UTC offset, like 2026-12-01T08:00:00-05:00.", file=sys.stderr)
         return 2
-    from bot.scheduler import run_due
+    from workers.digests import run_due
 
     configure_logging(logging.WARNING, settings.secrets())
-    due = partial(run_due, now, grace=timedelta(seconds=settings.digest_grace))
-    return asyncio.run(_once(settings, due, f"Nothing due at {now.isoformat()}."))
+    due = partial(run_due, grace=timedelta(seconds=settings.digest_grace))
+    return asyncio.run(_once(settings, due, now, f"Nothing due at {now.isoformat()}."))
 
 
 def poll_alerts(settings: Settings) -> int:
     """`deskhand alerts poll`: one poll of every watch (for cron, or to check a setup)."""
     if _no_bot_token(settings, "alerts poll"):
         return 2
-    from bot.alerts import poll_once
+    from workers.watches import poll_watches
 
     configure_logging(logging.WARNING, settings.secrets())
-    return asyncio.run(_once(settings, poll_once, "Nothing is watched."))
+    return asyncio.run(_once(settings, poll_watches, datetime.now(UTC), "Nothing is watched."))
 
 
 def _no_bot_token(settings: Settings, command: str) -> bool:
@@ -129,14 +129,17 @@ def _no_bot_token(settings: Settings, command: str) -> bool:
     return False
 
 
-async def _once(settings: Settings, work: Callable[..., Awaitable[list[str]]], nothing: str) -> int:
-    """Run one scheduled look (`work(store, desk, client, config)`), print what it did, exit."""
+async def _once(
+    settings: Settings, work: Callable[..., Awaitable[list[str]]], now: datetime, nothing: str
+) -> int:
+    """Run one worker (`work(desk, store, slack, now, config=…)`), print what it did, exit."""
     from bot.app import build_desk, build_web_client, handler_config
     from store import Store
 
     desk, store = build_desk(settings), Store(settings.database_url)
     try:
-        lines = await work(store, desk, build_web_client(settings), handler_config(settings))
+        slack, config = build_web_client(settings), handler_config(settings)
+        lines = await work(desk, store, slack, now, config=config)
     finally:
         await desk.aclose()
         store.close()

@@ -4,7 +4,7 @@ A change is taken by one process (the record's version moves from n to n+1 only 
 card's update is claimed by (card, change) before Slack is called, so two processes or a restart
 never update a card twice. The card is replaced with the record as read now and one thread reply
 says what changed (and who, when a Deskhand button changed it). The poll that finds changes is
-bot/live_cards.py; buttons call `card_changed` at once.
+workers/live_cards.py; buttons call `card_changed` at once.
 """
 
 import asyncio

@@ -1,6 +1,6 @@
 """The live-card poll: re-read the records recent cards show and update the cards of changes.
 
-Reads are batched and bounded (bot/live_reads.py); the updates themselves are handlers/live.py.
+Reads are batched and bounded (workers/live_reads.py); the updates themselves are handlers/live.py.
 """
 
 import asyncio
@@ -9,24 +9,32 @@ from datetime import datetime
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
-from bot.live_reads import Reads, read_jobs, read_tickets
 from handlers.cards.live import split_key
 from handlers.config import HandlerConfig
 from handlers.live import Fresh, apply_change, catch_up, record_gone
 from store import Store
+from workers.live_reads import Reads, read_jobs, read_tickets
 
 
-async def refresh(store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig, *,
-                  now: datetime,
-                  known: dict[str, Fresh] | None = None) -> list[str]:  # fmt: skip
-    """One poll of the live cards: re-read what is due, update the cards of what changed."""
+async def refresh_live_cards(
+    desk: Desk,
+    store: Store,
+    slack: AsyncWebClient,
+    now: datetime,
+    *,
+    config: HandlerConfig,
+    known: dict[str, Fresh] | None = None,
+) -> list[str]:
+    """One poll of the live cards: re-read what is due, update the cards of what changed.
+
+    `known` holds states another poll already read this time (the job watches' days)."""
     live_for = config.live_for
     await asyncio.to_thread(store.live.prune, now - live_for)
     tracked = await asyncio.to_thread(store.live.tracked, now - live_for)
     if not tracked:
         return []
     # First the cards a refused update left behind, so this poll's refusals wait for the next.
-    caught_up = await catch_up(store, desk, client, config, now=now)
+    caught_up = await catch_up(store, desk, slack, config, now=now)
     reads = Reads(fresh=dict(known or {}))
     due = [split_key(t.record_key) for t in tracked if t.record_key not in reads.fresh]
     await read_tickets([n for kind, n in due if kind == "ticket"], desk, config, reads)
@@ -40,9 +48,9 @@ async def refresh(store: Store, desk: Desk, client: AsyncWebClient, config: Hand
         if fresh is None:
             continue
         if fresh.state is None:
-            lines.append(await record_gone(record, store, client, config, now))
+            lines.append(await record_gone(record, store, slack, config, now))
         elif fresh.state != record.state:
-            lines.append(await apply_change(record, fresh, store, desk, client, config, now=now))
+            lines.append(await apply_change(record, fresh, store, desk, slack, config, now=now))
     lines.append(f"live cards: {len(tracked)} records, {len(read)} read, "
                  f"{reads.calls} backend calls")  # fmt: skip
     return lines

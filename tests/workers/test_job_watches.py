@@ -1,14 +1,14 @@
 """Job watches: jobs new or changed on the watched day, posted once, then kept live."""
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 import pytest
 
-from bot.alerts import poll_once
 from bot.app import build_web_client, handler_config
 from bot.console import Console
 from bot.settings import Settings
 from sandbox.kickserv_data import ACCOUNT_TZ
+from workers.watches import poll_watches
 
 CHANNEL = "C0CONSOLE"
 
@@ -26,8 +26,13 @@ def _kickserv(console: Console):
 
 async def _poll(console: Console) -> list[str]:
     settings = console._app_settings
-    return await poll_once(console.store, console._desk, build_web_client(settings),
-                           handler_config(settings))  # fmt: skip
+    return await poll_watches(
+        console._desk,
+        console.store,
+        build_web_client(settings),
+        datetime.now(UTC),
+        config=handler_config(settings),
+    )
 
 
 async def _job_today(console: Console, hour: int = 15) -> int:

@@ -3,15 +3,15 @@ then brings the live cards up to date.
 
 Neither backend has webhooks, so Deskhand polls. Tickets: one call finds the newest ticket number,
 then each watch with something new asks ReadyDesk for its matches past its cursor (`start_tid`).
-Jobs: bot/job_alerts.py. The first poll of a watch only sets its baseline, so nothing old is
+Jobs: workers/job_watches.py. The first poll of a watch only sets its baseline, so nothing old is
 posted. Each (watch, record, change) is claimed before posting; more than a few at once become
-one summary instead of a flood. Live cards: bot/live_cards.py.
+one summary instead of a flood. Live cards: workers/live_cards.py.
 """
 
 import asyncio
 import logging
 from collections.abc import Awaitable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -19,9 +19,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.errors import BackendError
 from api.readydesk import Ticket
-from bot.job_alerts import poll_job_watch, read_windows, states, window_of
-from bot.live_cards import refresh
-from bot.paused import cannot_post, tell_creator
 from handlers.cards.common import mrkdwn_section
 from handlers.config import HandlerConfig
 from handlers.live import Fresh, remember_post
@@ -30,6 +27,9 @@ from handlers.refs import TicketQuery
 from handlers.tickets import ticket_card
 from store import Store
 from store.alerts import Watch
+from workers.job_watches import poll_job_watch, read_windows, states, window_of
+from workers.live_cards import refresh_live_cards
+from workers.paused import cannot_post, tell_creator
 
 logger = logging.getLogger("deskhand.alerts")
 
@@ -37,12 +37,10 @@ PAGE = 100  # matches read per watch per poll; the cursor moves past the ones re
 CLAIMS_KEPT = timedelta(days=30)  # a (watch, record, change) claim is needed for a poll or two
 
 
-async def poll_once(
-    store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig, *,
-    now: datetime | None = None,
-) -> list[str]:  # fmt: skip
+async def poll_watches(
+    desk: Desk, store: Store, slack: AsyncWebClient, now: datetime, *, config: HandlerConfig
+) -> list[str]:
     """One poll of every active watch, then of the live cards; what happened to each."""
-    now = now or datetime.now(UTC)
     await asyncio.to_thread(store.alerts.prune, now - CLAIMS_KEPT)
     watches = await asyncio.to_thread(store.alerts.active)
     lines: list[str] = []
@@ -51,7 +49,7 @@ async def poll_once(
     jobs = [w for w in watches if w.kind == "jobs"]
     try:
         if tickets:
-            lines += await _poll_ticket_watches(tickets, store, desk, client, config)
+            lines += await _poll_ticket_watches(tickets, store, desk, slack, config)
     except BackendError as err:
         lines.append(f"ticket watches: ReadyDesk unreadable ({err.message}); next poll")
     try:
@@ -59,11 +57,11 @@ async def poll_once(
             windows = await read_windows(jobs, desk, config)
             known = states(windows, config)
             for w in jobs:
-                work = poll_job_watch(w, windows[window_of(w)[0]], store, desk, client, config)
-                lines.append(await _guarded(w, work, store, client))
+                work = poll_job_watch(w, windows[window_of(w)[0]], store, desk, slack, config)
+                lines.append(await _guarded(w, work, store, slack))
     except BackendError as err:
         lines.append(f"job watches: Kickserv unreadable ({err.message}); next poll")
-    lines += await refresh(store, desk, client, config, now=now, known=known)
+    lines += await refresh_live_cards(desk, store, slack, now, config=config, known=known)
     return lines
 
 

@@ -6,11 +6,11 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.alerts import poll_once
 from bot.app import build_web_client, handler_config
 from bot.console import Console
 from bot.settings import Settings
 from store import Store
+from workers.watches import poll_watches
 
 
 def _posts(console: Console, channel: str = "C0CONSOLE") -> list:
@@ -21,8 +21,13 @@ def _posts(console: Console, channel: str = "C0CONSOLE") -> list:
 async def _poll(console: Console, store: Store | None = None) -> list[str]:
     """What each watch did (the live-card lines left out)."""
     settings = console._app_settings
-    lines = await poll_once(store or console.store, console._desk, build_web_client(settings),
-                            handler_config(settings))  # fmt: skip
+    lines = await poll_watches(
+        console._desk,
+        store or console.store,
+        build_web_client(settings),
+        datetime.now(UTC),
+        config=handler_config(settings),
+    )
     return [line for line in lines if line.startswith("#")]
 
 
@@ -139,5 +144,5 @@ async def test_the_burst_size_and_the_live_window_are_settings():
         config = handler_config(console._app_settings)
         client = build_web_client(console._app_settings)
         later = datetime.now(UTC) + timedelta(days=2)  # past one day: no longer live
-        await poll_once(console.store, console._desk, client, config, now=later)
+        await poll_watches(console._desk, console.store, client, later, config=config)
         assert not [c for c in console.slack.calls if c.name == "chat.update"]

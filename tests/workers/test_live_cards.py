@@ -3,10 +3,10 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.alerts import poll_once
 from bot.app import build_web_client, handler_config
 from bot.console import Console
 from store import Store
+from workers.watches import poll_watches
 
 CHANNEL = "C0CONSOLE"
 
@@ -19,8 +19,13 @@ def _fake(client):
 async def _poll(console: Console, store: Store | None = None, *,
                 now: datetime | None = None) -> list[str]:  # fmt: skip
     settings = console._app_settings
-    return await poll_once(store or console.store, console._desk, build_web_client(settings),
-                           handler_config(settings), now=now)  # fmt: skip
+    return await poll_watches(
+        console._desk,
+        store or console.store,
+        build_web_client(settings),
+        now or datetime.now(UTC),
+        config=handler_config(settings),
+    )
 
 
 async def _share_ticket(console: Console, ticket_id: int) -> str:

@@ -4,9 +4,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import pairwise
 
-from bot.alerts import poll_once
 from bot.app import build_web_client, handler_config
-from bot.live_reads import GAP, SPAN, TICKET_READS, plan_spans
+from workers.live_reads import GAP, SPAN, TICKET_READS, plan_spans
+from workers.watches import poll_watches
 
 
 def test_ranges_are_bounded_split_at_gaps_and_most_overdue_first():
@@ -31,9 +31,13 @@ async def test_a_poll_reads_at_most_its_bound_and_the_next_poll_reads_the_rest(c
         console.store.live.remember("C1", f"{n}.1", f"ticket:{n}", {"Status": "?"}, now)
     settings = console._app_settings
     client, config = build_web_client(settings), handler_config(settings)
-    first = await poll_once(console.store, console._desk, client, config)
+    first = await poll_watches(
+        console._desk, console.store, client, datetime.now(UTC), config=config
+    )
     assert first[-1] == f"live cards: 30 records, {TICKET_READS} read, {TICKET_READS} backend calls"
-    second = await poll_once(console.store, console._desk, client, config)
+    second = await poll_watches(
+        console._desk, console.store, client, datetime.now(UTC), config=config
+    )
     assert second[-1] == first[-1]  # the bound again: the 10 left out first, then the oldest
     # Every card showed a made-up status, so each was corrected exactly once over the two polls.
     updated = [c.payload["ts"] for c in console.slack.calls if c.name == "chat.update"]

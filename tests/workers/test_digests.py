@@ -1,0 +1,144 @@
+"""Digests due: each slot posted exactly once with a controllable clock, after downtime only
+within the grace period, and a channel the bot cannot post to pauses the digest."""
+
+import asyncio
+import logging
+import sys
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+from api.schedules import EVERY_DAY, Schedule
+from bot.app import build_web_client, handler_config
+from bot.console import Console
+from store import Store
+from workers.digests import run_due
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _posts(console: Console, channel: str = "C0CONSOLE") -> list:
+    return [c for c in console.slack.calls
+            if c.name == "chat.postMessage" and c.payload.get("channel") == channel]  # fmt: skip
+
+
+async def _due(console: Console, now: datetime, store: Store | None = None) -> list[str]:
+    settings = console._app_settings
+    client, config = build_web_client(settings), handler_config(settings)
+    return await run_due(console._desk, store or console.store, client, now, config=config)
+
+
+def _next_eight(zone: str = "America/New_York") -> datetime:
+    return Schedule(time(8, 0), EVERY_DAY, zone).next_slot(datetime.now(UTC))
+
+
+async def test_each_slot_is_posted_once_even_with_two_schedulers(console, tmp_path):
+    await console.send("/digest add open-tickets at 08:00 daily tz America/New_York")
+    slot = _next_eight()
+    assert await _due(console, slot - timedelta(minutes=1)) == []  # not yet
+    first = await _due(console, slot + timedelta(seconds=5))
+    assert first == [f"#1 {slot.isoformat()}: posted"]
+    assert await _due(console, slot + timedelta(seconds=10)) == []  # already claimed
+    [post] = _posts(console)
+    assert post.payload["blocks"][0]["text"]["text"] == "Open tickets"
+    assert "Pause" in str(post.payload["blocks"][-1])
+
+
+async def test_two_processes_sharing_a_database_post_one_digest(console, tmp_path):
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    one, two = Store(url), Store(url)
+    one.digests.add(channel_id="C0CONSOLE", kind="overdue", filters="", at_time="08:00",
+                    days=EVERY_DAY, timezone="America/New_York", quiet=False,
+                    created_by="U0CONSOLE")  # fmt: skip
+    slot = _next_eight()
+    results = await asyncio.gather(_due(console, slot, one), _due(console, slot, two))
+    assert sorted(len(r) for r in results) == [0, 1]
+    assert len(_posts(console)) == 1
+    one.close()
+    two.close()
+
+
+async def test_after_downtime_a_slot_older_than_the_grace_period_is_skipped_and_logged(
+    console, caplog
+):
+    await console.send("/digest add overdue at 08:00 daily tz America/New_York")
+    slot = _next_eight()
+    with caplog.at_level(logging.INFO, logger="deskhand.digests"):
+        assert await _due(console, slot + timedelta(hours=2)) == []
+    assert _posts(console) == []
+    assert "skipped the" in caplog.text
+    assert await _due(console, slot + timedelta(minutes=30)) == []  # that slot is done with
+
+
+async def test_quiet_digests_post_nothing_when_nothing_changed_and_others_say_what_did(console):
+    await console.send("/digest add open-tickets at 08:00 daily tz America/New_York quiet")
+    await console.send("/digest add open-tickets at 08:00 daily tz America/New_York")
+    slot = _next_eight()
+    await _due(console, slot)
+    second = await _due(console, slot + timedelta(days=1))
+    assert sorted(second) == [
+        f"#1 {(slot + timedelta(days=1)).isoformat()}: quiet",
+        f"#2 {(slot + timedelta(days=1)).isoformat()}: posted",
+    ]
+    latest = _posts(console)[-1]
+    assert "Since the last digest:" in str(latest.payload["blocks"])
+
+
+async def test_a_channel_the_bot_cannot_post_to_pauses_the_digest_and_tells_its_creator(console):
+    await console.send("/digest add jobs-today at 08:00 daily tz America/New_York")
+    console.slack.channels_without_bot.add("C0CONSOLE")
+    slot = _next_eight()
+    assert await _due(console, slot) == [f"#1 {slot.isoformat()}: paused"]
+    [sub] = console.store.digests.in_channel("C0CONSOLE")
+    assert sub.paused and sub.paused_reason == "Deskhand is not in the channel"
+    [told] = _posts(console, channel="U0CONSOLE")
+    assert "is paused: Deskhand is not in the channel" in told.payload["text"]
+
+
+async def test_two_digests_for_one_channel_at_the_same_minute_are_a_second_apart(console):
+    await console.send("/digest add overdue at 08:00 daily tz America/New_York")
+    await console.send("/digest add unassigned at 08:00 daily tz America/New_York")
+    await _due(console, _next_eight())
+    first, second = _posts(console)
+    assert second.at - first.at >= 0.9
+
+
+async def test_deskhand_digest_run_due_posts_once_for_cron(slack, tmp_path):
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    store = Store(url)
+    store.digests.add(channel_id="C0CRON", kind="jobs-today", filters="", at_time="08:00",
+                      days=EVERY_DAY, timezone="America/New_York", quiet=False,
+                      created_by="U1")  # fmt: skip
+    store.close()
+    slot = _next_eight()
+    env = {"PATH": "/usr/bin:/bin", "DESKHAND_DATABASE_URL": url, "SLACK_API_URL": slack.api_url,
+           "SLACK_BOT_TOKEN": "xoxb-cron"}  # fmt: skip
+
+    async def run(*args: str, **extra: str) -> tuple[int, str, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "digest", "run-due", *args, cwd=ROOT,
+            env={**env, **extra}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+        return process.returncode, out.decode(), err.decode()
+
+    at = (slot + timedelta(minutes=2)).isoformat()
+    code, out, err = await run("--at", at)
+    assert code == 0, err
+    assert out.strip() == f"#1 {slot.isoformat()}: posted"
+    assert [c.payload["channel"] for c in slack.calls if c.name == "chat.postMessage"] == ["C0CRON"]
+    code, out, _ = await run("--at", at)
+    assert out.strip() == f"Nothing due at {at}."
+    code, _, err = await run("--at", "tomorrow")
+    assert code == 2 and "--at takes an ISO 8601 time" in err
+    code, _, err = await run(SLACK_BOT_TOKEN="")
+    assert code == 2 and "SLACK_BOT_TOKEN" in err
+    late = f"sqlite:///{tmp_path / 'late.db'}"  # the same digest, run with a one-minute grace
+    store = Store(late)
+    store.digests.add(channel_id="C0CRON", kind="jobs-today", filters="", at_time="08:00",
+                      days=EVERY_DAY, timezone="America/New_York", quiet=False,
+                      created_by="U1")  # fmt: skip
+    store.close()
+    code, out, err = await run("--at", at, DESKHAND_DATABASE_URL=late, DESKHAND_DIGEST_GRACE="60")
+    assert code == 0, err
+    assert out.strip() == f"Nothing due at {at}."  # two minutes late is past the grace
+    assert len([c for c in slack.calls if c.name == "chat.postMessage"]) == 1

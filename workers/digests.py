@@ -1,0 +1,105 @@
+"""Digests due: finds due slots in the database, claims each, builds and posts it.
+
+Any number of processes may run it: the (subscription, slot) primary key lets one post. After
+downtime only the latest missed slot is posted, and only within the grace period; older ones are
+skipped and logged. A channel the bot cannot post to pauses the subscription and tells its
+creator why.
+"""
+
+import asyncio
+import logging
+from datetime import datetime, time, timedelta
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from api.desk import Desk
+from api.errors import BackendError
+from api.schedules import Schedule
+from handlers.config import HandlerConfig
+from handlers.digests import build_digest
+from handlers.refs import TicketQuery
+from store import Store
+from store.digests import Subscription
+from workers.paused import cannot_post, tell_creator
+
+logger = logging.getLogger("deskhand.digests")
+
+GRACE = timedelta(hours=1)
+CHANNEL_GAP = 1.0  # seconds between two digests posted to one channel
+
+
+async def run_due(
+    desk: Desk,
+    store: Store,
+    slack: AsyncWebClient,
+    now: datetime,
+    *,
+    config: HandlerConfig,
+    grace: timedelta = GRACE,
+) -> list[str]:
+    """Post every digest whose latest slot is due at `now` and unclaimed; what happened to each."""
+    done = []
+    last_post: dict[str, float] = {}  # Slack takes about one message a second per channel
+    for sub in await asyncio.to_thread(store.digests.active):
+        schedule = Schedule(time.fromisoformat(sub.at_time), sub.days, sub.timezone)
+        slot = schedule.latest_slot(now, grace)
+        if slot is None:
+            await _skip_missed(schedule, sub, now, store)
+            continue
+        if slot <= sub.created_at:
+            continue
+        if not await asyncio.to_thread(store.digests.claim_slot, sub.id, slot):
+            continue  # another process (or an earlier look) has it
+        wait = last_post.get(sub.channel_id, -CHANNEL_GAP) + CHANNEL_GAP - loop_time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        outcome = await _post(sub, store, desk, slack, config)
+        last_post[sub.channel_id] = loop_time()
+        await asyncio.to_thread(store.digests.finish_slot, sub.id, slot, outcome)
+        done.append(f"#{sub.id} {slot.isoformat()}: {outcome}")
+    return done
+
+
+def loop_time() -> float:
+    """The event loop's clock (monotonic)."""
+    return asyncio.get_running_loop().time()
+
+
+async def _skip_missed(schedule: Schedule, sub: Subscription, now: datetime, store: Store) -> None:
+    """A slot missed by more than the grace period is marked skipped (and logged) once."""
+    missed = schedule.latest_slot(now, timedelta(days=8))
+    if missed is None or missed <= sub.created_at:
+        return
+    if await asyncio.to_thread(store.digests.claim_slot, sub.id, missed):
+        await asyncio.to_thread(store.digests.finish_slot, sub.id, missed, "skipped")
+        logger.info("digest #%s: skipped the %s slot, missed by more than the grace period",
+                    sub.id, missed.isoformat())  # fmt: skip
+
+
+async def _post(sub: Subscription, store: Store, desk: Desk, client: AsyncWebClient,
+                config: HandlerConfig) -> str:  # fmt: skip
+    query = TicketQuery.model_validate_json(sub.filters or "{}")
+    try:
+        card, snapshot = await build_digest(
+            sub.kind, query, desk, config, previous=sub.last_snapshot, subscription_id=sub.id
+        )
+    except BackendError as err:
+        logger.warning("digest #%s: %s", sub.id, err.message)
+        return "failed"
+    if sub.quiet and snapshot == sub.last_snapshot:
+        return "quiet"
+    try:
+        await client.chat_postMessage(channel=sub.channel_id, **card.message())
+    except SlackApiError as err:
+        reason = cannot_post(err)
+        if reason is None:
+            logger.warning("digest #%s: Slack said %s", sub.id, err.response.get("error"))
+            return "failed"
+        await asyncio.to_thread(store.digests.set_paused, sub.id, True, reason)
+        await tell_creator(client, sub.created_by, (
+            f"Your {sub.kind} digest #{sub.id} for <#{sub.channel_id}> is paused: {reason}. "
+            f"Invite Deskhand to the channel, then `/digest resume {sub.id}` there."))  # fmt: skip
+        return "paused"
+    await asyncio.to_thread(store.digests.remember, sub.id, snapshot)
+    return "posted"
