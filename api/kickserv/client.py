@@ -89,7 +89,17 @@ class KickservClient:
         page: int = 1,
     ) -> list[KickservCustomer]:
         """One page of customers; filters match exactly but `q` (name substring), `begins_with`."""
-        params = _drop_none(locals(), exclude=("self", "page"))
+        params = _drop_none(
+            {
+                "customer_number": customer_number,
+                "name": name,
+                "service_address": service_address,
+                "service_state": service_state,
+                "q": q,
+                "customer_source_id": customer_source_id,
+                "begins_with": begins_with,
+            }
+        )
         params["customers_page"] = page  # customers page with customers_page, not page
         data = await self._request("GET", "/customers.json", params=params, action="list customers")
         return build_list(KickservCustomer, data, "list customers")
@@ -202,7 +212,15 @@ class KickservClient:
         page: int = 1,
     ) -> list[Job]:
         """One page of jobs, newest first (25 a page unless `per_page`)."""
-        params = _drop_none(locals(), exclude=("self",))
+        params = _drop_none(
+            {
+                "status": status,
+                "scheduled": scheduled,
+                "job_type_id": job_type_id,
+                "per_page": per_page,
+                "page": page,
+            }
+        )
         data = await self._request("GET", "/jobs.json", params=params, action="list jobs")
         return build_list(Job, data, "list jobs")
 
@@ -403,5 +421,5 @@ def _notes_path(owner: NoteOwner, number: int, note_id: int | None = None) -> st
     return f"{base}/{int(note_id)}.json" if note_id is not None else f"{base}.json"
 
 
-def _drop_none(arguments: Mapping[str, Any], exclude: Sequence[str] = ()) -> dict[str, Any]:
-    return {k: v for k, v in arguments.items() if v is not None and k not in exclude}
+def _drop_none(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if v is not None}

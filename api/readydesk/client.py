@@ -115,7 +115,33 @@ class ReadyDeskClient:
 
         Without `tid` the wildcard `*` is sent, which ReadyDesk needs for paging.
         """
-        return await self._list_or_count("get_tickets", locals(), Ticket, wildcard="tid")
+        filters = {
+            "tid": tid,
+            "keyword": keyword,
+            "status": status,
+            "source": source,
+            "category": category,
+            "sub_category": sub_category,
+            "priority": priority,
+            "escalation": escalation,
+            "due_date": due_date,
+            "uid": uid,
+            "group": group,
+            "cid": cid,
+            "start_tid": start_tid,
+            "end_tid": end_tid,
+            "start_cid": start_cid,
+            "end_cid": end_cid,
+            "start_date": start_date,
+            "end_date": end_date,
+            "count": count,
+            "page": page,
+            "order": order,
+            "order_direction": order_direction,
+        }
+        return await self._list_or_count(
+            "get_tickets", filters, Ticket, count_only=count_only, wildcard="tid"
+        )
 
     async def get_ticket(self, ticket_id: int) -> Ticket:
         """One ticket by number; NotFound when ReadyDesk has none."""
@@ -147,8 +173,20 @@ class ReadyDeskClient:
         order_direction: Direction | None = None,
     ) -> list[Customer] | int:
         """Customers by row id, customer ID(s) (a list is sent comma-separated) or range."""
+        filters = {
+            "id": id,
+            "cid": cid,
+            "start_cid": start_cid,
+            "end_cid": end_cid,
+            "start_date": start_date,
+            "end_date": end_date,
+            "count": count,
+            "page": page,
+            "order": order,
+            "order_direction": order_direction,
+        }
         return await self._list_or_count(
-            "get_customers", locals(), Customer, wildcard="cid", unless="id"
+            "get_customers", filters, Customer, count_only=count_only, wildcard="cid", unless="id"
         )
 
     async def get_customer(self, customer_id: str) -> Customer:
@@ -185,8 +223,18 @@ class ReadyDeskClient:
         order_direction: Direction | None = None,
     ) -> list[Company] | int:
         """Companies by row id, exact name, `*` or name range."""
+        filters = {
+            "id": id,
+            "name": name,
+            "start_name": start_name,
+            "end_name": end_name,
+            "count": count,
+            "page": page,
+            "order": order,
+            "order_direction": order_direction,
+        }
         return await self._list_or_count(
-            "get_companies", locals(), Company, wildcard="name", unless="id"
+            "get_companies", filters, Company, count_only=count_only, wildcard="name", unless="id"
         )
 
     async def get_techs(
@@ -205,8 +253,20 @@ class ReadyDeskClient:
         order_direction: Direction | None = None,
     ) -> list[Technician] | int:
         """Technicians by row id, technician ID(s) (a list is sent comma-separated) or range."""
+        filters = {
+            "id": id,
+            "uid": uid,
+            "start_uid": start_uid,
+            "end_uid": end_uid,
+            "start_date": start_date,
+            "end_date": end_date,
+            "count": count,
+            "page": page,
+            "order": order,
+            "order_direction": order_direction,
+        }
         return await self._list_or_count(
-            "get_techs", locals(), Technician, wildcard="uid", unless="id"
+            "get_techs", filters, Technician, count_only=count_only, wildcard="uid", unless="id"
         )
 
     async def get_tech_groups(
@@ -223,8 +283,23 @@ class ReadyDeskClient:
         order_direction: Direction | None = None,
     ) -> list[TechGroup] | int:
         """Technician groups by id, exact name, `*` or name range (seed 003)."""
+        filters = {
+            "id": id,
+            "name": name,
+            "start_name": start_name,
+            "end_name": end_name,
+            "count": count,
+            "page": page,
+            "order": order,
+            "order_direction": order_direction,
+        }
         return await self._list_or_count(
-            "get_tech_groups", locals(), TechGroup, wildcard="name", unless="id"
+            "get_tech_groups",
+            filters,
+            TechGroup,
+            count_only=count_only,
+            wildcard="name",
+            unless="id",
         )
 
     async def get_history(
@@ -243,7 +318,20 @@ class ReadyDeskClient:
         count: int | None = None,
     ) -> list[HistoryEntry]:
         """History entries of the tickets the filters select (the filters describe tickets)."""
-        params = variables(locals(), exclude=("self",))
+        filters = {
+            "tid": tid,
+            "keyword": keyword,
+            "status": status,
+            "uid": uid,
+            "group": group,
+            "cid": cid,
+            "start_tid": start_tid,
+            "end_tid": end_tid,
+            "start_date": start_date,
+            "end_date": end_date,
+            "count": count,
+        }
+        params = variables(filters)
         params.setdefault("tid", "*")
         return build_models(HistoryEntry, await self._request("get_history", params), "get_history")
 
@@ -262,8 +350,19 @@ class ReadyDeskClient:
         order_direction: Direction | None = None,
     ) -> list[Schedule] | int:
         """Calendar entries by id(s), ticket(s), customer, technician or group."""
+        filters = {
+            "id": id,
+            "tid": tid,
+            "cid": cid,
+            "uid": uid,
+            "groups": groups,
+            "count": count,
+            "page": page,
+            "order": order,
+            "order_direction": order_direction,
+        }
         return await self._list_or_count(
-            "get_schedules", locals(), Schedule, wildcard="id", unless="tid"
+            "get_schedules", filters, Schedule, count_only=count_only, wildcard="id", unless="tid"
         )
 
     # -- walking every page ----------------------------------------------------------------
@@ -376,21 +475,22 @@ class ReadyDeskClient:
     async def _list_or_count(
         self,
         action: str,
-        arguments: Mapping[str, Any],
+        filters: Mapping[str, Any],
         model: type[M],
         *,
+        count_only: bool,
         wildcard: str,
         unless: str | None = None,
     ) -> list[M] | int:
-        """Send a get_ action's keyword arguments, with `wildcard=*` unless a key was given.
+        """Send a get_ action's filters, with `wildcard=*` unless a key was given.
 
         ReadyDesk pages only when the key variable is `*`; `unless` names the row-id variable
         that selects records by itself.
         """
-        params = variables(arguments, exclude=("self", "count_only"))
+        params = variables(filters)
         if wildcard not in params and not (unless and unless in params):
             params[wildcard] = "*"
-        if arguments["count_only"]:
+        if count_only:
             records = await self._request(action, {**params, "count_only": "Y"})
             return read_count(records, action)
         return build_models(model, await self._request(action, params), action)

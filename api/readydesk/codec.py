@@ -27,14 +27,9 @@ _FIELD_ERROR = re.compile(
 _NOT_FOUND = re.compile(r"(?i)not found|does not exist|no such")
 
 
-def variables(arguments: Mapping[str, Any], exclude: Sequence[str] = ()) -> dict[str, str]:
-    """Keyword arguments -> ReadyDesk variables: None dropped, lists comma-joined, US dates."""
-    params: dict[str, str] = {}
-    for name, value in arguments.items():
-        if name in exclude or value is None:
-            continue
-        params[name] = to_wire_value(value)
-    return params
+def variables(filters: Mapping[str, Any]) -> dict[str, str]:
+    """Filter values -> ReadyDesk variables: None dropped, lists comma-joined, US dates."""
+    return {name: to_wire_value(value) for name, value in filters.items() if value is not None}
 
 
 def to_wire_value(value: ParamValue) -> str:
