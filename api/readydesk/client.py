@@ -2,8 +2,8 @@
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from datetime import date, datetime
-from typing import Any, Literal, TypeVar
+from datetime import datetime
+from typing import Any, TypeVar, Unpack
 
 import httpx
 from pydantic import BaseModel
@@ -27,6 +27,15 @@ from api.readydesk.codec import (
     validate_input,
     variables,
 )
+from api.readydesk.filters import (
+    CustomerFilters,
+    HistoryFilters,
+    NamedFilters,
+    ScheduleFilters,
+    TechFilters,
+    TicketFilters,
+    checked,
+)
 from api.readydesk.inputs import CustomerInput, TicketInput
 from api.readydesk.models import (
     Company,
@@ -41,8 +50,6 @@ from api.readydesk.models import (
 logger = logging.getLogger("deskhand.readydesk")
 
 BACKEND = wire.BACKEND
-Wildcard = Literal["*"]
-Direction = Literal["ASC", "DESC"]
 M = TypeVar("M", bound=BaseModel)
 
 _LOOKUP_TTL = 300.0
@@ -85,62 +92,18 @@ class ReadyDeskClient:
     # -- tickets -------------------------------------------------------------------------------
 
     async def get_tickets(
-        self,
-        *,
-        tid: int | Wildcard | None = None,
-        keyword: str | None = None,
-        status: str | None = None,
-        source: str | None = None,
-        category: str | None = None,
-        sub_category: str | None = None,
-        priority: str | None = None,
-        escalation: str | None = None,
-        due_date: date | datetime | str | None = None,
-        uid: str | None = None,
-        group: str | None = None,
-        cid: str | None = None,
-        start_tid: int | None = None,
-        end_tid: int | None = None,
-        start_cid: str | None = None,
-        end_cid: str | None = None,
-        start_date: date | datetime | str | None = None,
-        end_date: date | datetime | str | None = None,
-        count: int | None = None,
-        count_only: bool = False,
-        page: int | None = None,
-        order: str | None = None,
-        order_direction: Direction | None = None,
+        self, *, count_only: bool = False, **filters: Unpack[TicketFilters]
     ) -> list[Ticket] | int:
         """Tickets matching every given filter (all of get_tickets' variables); int if count_only.
 
         Without `tid` the wildcard `*` is sent, which ReadyDesk needs for paging.
         """
-        filters = {
-            "tid": tid,
-            "keyword": keyword,
-            "status": status,
-            "source": source,
-            "category": category,
-            "sub_category": sub_category,
-            "priority": priority,
-            "escalation": escalation,
-            "due_date": due_date,
-            "uid": uid,
-            "group": group,
-            "cid": cid,
-            "start_tid": start_tid,
-            "end_tid": end_tid,
-            "start_cid": start_cid,
-            "end_cid": end_cid,
-            "start_date": start_date,
-            "end_date": end_date,
-            "count": count,
-            "page": page,
-            "order": order,
-            "order_direction": order_direction,
-        }
         return await self._list_or_count(
-            "get_tickets", filters, Ticket, count_only=count_only, wildcard="tid"
+            "get_tickets",
+            checked(filters, TicketFilters),
+            Ticket,
+            count_only=count_only,
+            wildcard="tid",
         )
 
     async def get_ticket(self, ticket_id: int) -> Ticket:
@@ -158,35 +121,16 @@ class ReadyDeskClient:
     # -- customers -----------------------------------------------------------------------------
 
     async def get_customers(
-        self,
-        *,
-        id: int | None = None,
-        cid: str | Sequence[str] | Wildcard | None = None,
-        start_cid: str | None = None,
-        end_cid: str | None = None,
-        start_date: date | datetime | str | None = None,
-        end_date: date | datetime | str | None = None,
-        count: int | None = None,
-        count_only: bool = False,
-        page: int | None = None,
-        order: str | None = None,
-        order_direction: Direction | None = None,
+        self, *, count_only: bool = False, **filters: Unpack[CustomerFilters]
     ) -> list[Customer] | int:
         """Customers by row id, customer ID(s) (a list is sent comma-separated) or range."""
-        filters = {
-            "id": id,
-            "cid": cid,
-            "start_cid": start_cid,
-            "end_cid": end_cid,
-            "start_date": start_date,
-            "end_date": end_date,
-            "count": count,
-            "page": page,
-            "order": order,
-            "order_direction": order_direction,
-        }
         return await self._list_or_count(
-            "get_customers", filters, Customer, count_only=count_only, wildcard="cid", unless="id"
+            "get_customers",
+            checked(filters, CustomerFilters),
+            Customer,
+            count_only=count_only,
+            wildcard="cid",
+            unless="id",
         )
 
     async def get_customer(self, customer_id: str) -> Customer:
@@ -210,159 +154,61 @@ class ReadyDeskClient:
     # -- companies, technicians, groups, history, schedules ------------------------------------
 
     async def get_companies(
-        self,
-        *,
-        id: int | Wildcard | None = None,
-        name: str | None = None,
-        start_name: str | None = None,
-        end_name: str | None = None,
-        count: int | None = None,
-        count_only: bool = False,
-        page: int | None = None,
-        order: str | None = None,
-        order_direction: Direction | None = None,
+        self, *, count_only: bool = False, **filters: Unpack[NamedFilters]
     ) -> list[Company] | int:
         """Companies by row id, exact name, `*` or name range."""
-        filters = {
-            "id": id,
-            "name": name,
-            "start_name": start_name,
-            "end_name": end_name,
-            "count": count,
-            "page": page,
-            "order": order,
-            "order_direction": order_direction,
-        }
         return await self._list_or_count(
-            "get_companies", filters, Company, count_only=count_only, wildcard="name", unless="id"
+            "get_companies",
+            checked(filters, NamedFilters),
+            Company,
+            count_only=count_only,
+            wildcard="name",
+            unless="id",
         )
 
     async def get_techs(
-        self,
-        *,
-        id: int | Wildcard | None = None,
-        uid: str | Sequence[str] | None = None,
-        start_uid: str | None = None,
-        end_uid: str | None = None,
-        start_date: date | datetime | str | None = None,
-        end_date: date | datetime | str | None = None,
-        count: int | None = None,
-        count_only: bool = False,
-        page: int | None = None,
-        order: str | None = None,
-        order_direction: Direction | None = None,
+        self, *, count_only: bool = False, **filters: Unpack[TechFilters]
     ) -> list[Technician] | int:
         """Technicians by row id, technician ID(s) (a list is sent comma-separated) or range."""
-        filters = {
-            "id": id,
-            "uid": uid,
-            "start_uid": start_uid,
-            "end_uid": end_uid,
-            "start_date": start_date,
-            "end_date": end_date,
-            "count": count,
-            "page": page,
-            "order": order,
-            "order_direction": order_direction,
-        }
         return await self._list_or_count(
-            "get_techs", filters, Technician, count_only=count_only, wildcard="uid", unless="id"
+            "get_techs",
+            checked(filters, TechFilters),
+            Technician,
+            count_only=count_only,
+            wildcard="uid",
+            unless="id",
         )
 
     async def get_tech_groups(
-        self,
-        *,
-        id: int | Wildcard | None = None,
-        name: str | None = None,
-        start_name: str | None = None,
-        end_name: str | None = None,
-        count: int | None = None,
-        count_only: bool = False,
-        page: int | None = None,
-        order: str | None = None,
-        order_direction: Direction | None = None,
+        self, *, count_only: bool = False, **filters: Unpack[NamedFilters]
     ) -> list[TechGroup] | int:
         """Technician groups by id, exact name, `*` or name range (seed 003)."""
-        filters = {
-            "id": id,
-            "name": name,
-            "start_name": start_name,
-            "end_name": end_name,
-            "count": count,
-            "page": page,
-            "order": order,
-            "order_direction": order_direction,
-        }
         return await self._list_or_count(
             "get_tech_groups",
-            filters,
+            checked(filters, NamedFilters),
             TechGroup,
             count_only=count_only,
             wildcard="name",
             unless="id",
         )
 
-    async def get_history(
-        self,
-        *,
-        tid: int | Wildcard | None = None,
-        keyword: str | None = None,
-        status: str | None = None,
-        uid: str | None = None,
-        group: str | None = None,
-        cid: str | None = None,
-        start_tid: int | None = None,
-        end_tid: int | None = None,
-        start_date: date | datetime | str | None = None,
-        end_date: date | datetime | str | None = None,
-        count: int | None = None,
-    ) -> list[HistoryEntry]:
+    async def get_history(self, **filters: Unpack[HistoryFilters]) -> list[HistoryEntry]:
         """History entries of the tickets the filters select (the filters describe tickets)."""
-        filters = {
-            "tid": tid,
-            "keyword": keyword,
-            "status": status,
-            "uid": uid,
-            "group": group,
-            "cid": cid,
-            "start_tid": start_tid,
-            "end_tid": end_tid,
-            "start_date": start_date,
-            "end_date": end_date,
-            "count": count,
-        }
-        params = variables(filters)
+        params = variables(checked(filters, HistoryFilters))
         params.setdefault("tid", "*")
         return build_models(HistoryEntry, await self._request("get_history", params), "get_history")
 
     async def get_schedules(
-        self,
-        *,
-        id: int | Sequence[int] | Wildcard | None = None,
-        tid: int | Sequence[int] | Wildcard | None = None,
-        cid: str | None = None,
-        uid: str | None = None,
-        groups: str | None = None,
-        count: int | None = None,
-        count_only: bool = False,
-        page: int | None = None,
-        order: str | None = None,
-        order_direction: Direction | None = None,
+        self, *, count_only: bool = False, **filters: Unpack[ScheduleFilters]
     ) -> list[Schedule] | int:
         """Calendar entries by id(s), ticket(s), customer, technician or group."""
-        filters = {
-            "id": id,
-            "tid": tid,
-            "cid": cid,
-            "uid": uid,
-            "groups": groups,
-            "count": count,
-            "page": page,
-            "order": order,
-            "order_direction": order_direction,
-        }
         return await self._list_or_count(
-            "get_schedules", filters, Schedule, count_only=count_only, wildcard="id", unless="tid"
+            "get_schedules",
+            checked(filters, ScheduleFilters),
+            Schedule,
+            count_only=count_only,
+            wildcard="id",
+            unless="tid",
         )
 
     # -- walking every page ----------------------------------------------------------------
