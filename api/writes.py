@@ -142,7 +142,7 @@ async def write_once(
     except BackendError as err:
         if proves_not_written(err):
             return await _not_written(store, intent, audit_id, err)
-        return await reconcile(store, intent.key, intent, audit_id, err, read_back)
+        return await reconcile(store, intent, audit_id, err, read_back)
     except BaseException:
         # A bug of ours before or after sending: the outcome is not known either.
         await asyncio.to_thread(store.claims.finish, intent.key, state=UNKNOWN,
@@ -155,9 +155,12 @@ async def write_once(
 
 
 async def reconcile(
-    store: Store, key: str, intent: Intent, audit_id: int | None, error: BackendError | None,
+    store: Store,
+    intent: Intent,
+    audit_id: int | None,
+    error: BackendError | None,
     read_back: Callable[[WritePlan], Awaitable[str | None]] | None,
-) -> WriteResult:  # fmt: skip
+) -> WriteResult:
     """Decide an unproven outcome by reading the target back; record and return it."""
     if read_back is not None and intent.plan is not None:
         # A fresh deadline: the request's was likely spent waiting for the reply that failed.
@@ -168,12 +171,13 @@ async def reconcile(
             logger.info("%s %s: read-back failed: %s", intent.action, intent.target, err.message)
         else:
             if found is not None:
-                await asyncio.to_thread(store.claims.finish, key, state=DONE, reference=found)
+                finish = store.claims.finish
+                await asyncio.to_thread(finish, intent.key, state=DONE, reference=found)
                 await _complete(store, intent, audit_id, "confirmed", found, _why(error))
                 return WriteResult("confirmed", found, error=error, checked=True)
             return await _not_written(store, intent, audit_id, error, checked=True)
     recheck = datetime.now(UTC) + RECHECK_AFTER
-    await asyncio.to_thread(store.claims.finish, key, state=UNKNOWN, recheck_at=recheck)
+    await asyncio.to_thread(store.claims.finish, intent.key, state=UNKNOWN, recheck_at=recheck)
     await _complete(store, intent, audit_id, "unknown", None, _why(error))
     return WriteResult("unknown", error=error)
 

@@ -62,7 +62,7 @@ async def _finish(
         return "unknown for good: no plan to read it back"
     plan = WritePlan.model_validate_json(claim.plan)
     intent = Intent(claim.intent_key, claim.action, claim.user_id, "", plan.label, "", plan)
-    result = await reconcile(store, claim.intent_key, intent, claim.audit_id, None, desk.find_write)
+    result = await reconcile(store, intent, claim.audit_id, None, desk.find_write)
     if result.outcome != "unknown":
         await _tell(slack, claim, plan, result, now)
         return result.outcome
