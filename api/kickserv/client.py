@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, Unpack
 from urllib.parse import quote
 
 import httpx
@@ -14,12 +14,14 @@ from pydantic import BaseModel
 
 from api.cache import AsyncTTLCache
 from api.errors import InvalidRequest, MalformedResponse, NotFound
+from api.filters import checked
 from api.http import (
     RetryPolicy,
     new_async_client,
     register_secret,
     send_with_retries,
 )
+from api.kickserv.filters import CustomerFilters, JobFilters
 from api.kickserv.models import (
     Employee,
     InvoicePage,
@@ -35,10 +37,6 @@ from api.kickserv.replies import BACKEND, build, build_list, error_for, loads
 logger = logging.getLogger("deskhand.kickserv")
 
 NoteOwner = Literal["customers", "jobs"]
-Scheduled = Literal[
-    "today", "tomorrow", "this_week", "next_week", "last_week", "this_month", "next_month",
-    "last_month",
-]  # fmt: skip
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_PAGE_SIZE = 25
 
@@ -77,29 +75,10 @@ class KickservClient:
     # -- customers -----------------------------------------------------------------------------
 
     async def list_customers(
-        self,
-        *,
-        customer_number: int | None = None,
-        name: str | None = None,
-        service_address: str | None = None,
-        service_state: str | None = None,
-        q: str | None = None,
-        customer_source_id: int | None = None,
-        begins_with: str | None = None,
-        page: int = 1,
+        self, *, page: int = 1, **filters: Unpack[CustomerFilters]
     ) -> list[KickservCustomer]:
         """One page of customers; filters match exactly but `q` (name substring), `begins_with`."""
-        params = _drop_none(
-            {
-                "customer_number": customer_number,
-                "name": name,
-                "service_address": service_address,
-                "service_state": service_state,
-                "q": q,
-                "customer_source_id": customer_source_id,
-                "begins_with": begins_with,
-            }
-        )
+        params = checked(filters, CustomerFilters)
         params["customers_page"] = page  # customers page with customers_page, not page
         data = await self._request("GET", "/customers.json", params=params, action="list customers")
         return build_list(KickservCustomer, data, "list customers")
@@ -202,25 +181,9 @@ class KickservClient:
 
     # -- jobs ----------------------------------------------------------------------------------
 
-    async def list_jobs(
-        self,
-        *,
-        status: str | None = None,
-        scheduled: Scheduled | None = None,
-        job_type_id: int | None = None,
-        per_page: int | None = None,
-        page: int = 1,
-    ) -> list[Job]:
+    async def list_jobs(self, *, page: int = 1, **filters: Unpack[JobFilters]) -> list[Job]:
         """One page of jobs, newest first (25 a page unless `per_page`)."""
-        params = _drop_none(
-            {
-                "status": status,
-                "scheduled": scheduled,
-                "job_type_id": job_type_id,
-                "per_page": per_page,
-                "page": page,
-            }
-        )
+        params = {**checked(filters, JobFilters), "page": page}
         data = await self._request("GET", "/jobs.json", params=params, action="list jobs")
         return build_list(Job, data, "list jobs")
 
@@ -419,7 +382,3 @@ class KickservClient:
 def _notes_path(owner: NoteOwner, number: int, note_id: int | None = None) -> str:
     base = f"/{owner}/{int(number)}/notes"
     return f"{base}/{int(note_id)}.json" if note_id is not None else f"{base}.json"
-
-
-def _drop_none(params: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in params.items() if v is not None}

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from api.cache import AsyncTTLCache
 from api.errors import InvalidRequest, NotFound
+from api.filters import checked
 from api.http import (
     RetryPolicy,
     error_for_status,
@@ -34,7 +35,6 @@ from api.readydesk.filters import (
     ScheduleFilters,
     TechFilters,
     TicketFilters,
-    checked,
 )
 from api.readydesk.inputs import CustomerInput, TicketInput
 from api.readydesk.models import (

@@ -1,13 +1,13 @@
 """The variables each ReadyDesk get_ action takes, as typed keyword filters.
 
 A client method takes `**filters: Unpack[TicketFilters]`, so callers keep checked names, and
-`checked()` refuses a name the action does not know at run time too (a typo must not reach
-ReadyDesk, which would ignore it and answer unfiltered).
+`api.filters.checked()` refuses a name the action does not know at run time too (a typo must not
+reach ReadyDesk, which would ignore it and answer unfiltered).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Literal, TypedDict
+from typing import Literal, TypedDict
 
 Wildcard = Literal["*"]
 Direction = Literal["ASC", "DESC"]
@@ -100,11 +100,3 @@ class ScheduleFilters(Paging, total=False):
     cid: str | None
     uid: str | None
     groups: str | None
-
-
-def checked(filters: Mapping[str, Any], allowed: type) -> Mapping[str, Any]:
-    """`filters`, after refusing any name the action `allowed` describes does not take."""
-    unknown = set(filters) - allowed.__optional_keys__ - allowed.__required_keys__
-    if unknown:
-        raise TypeError(f"unexpected filter(s): {', '.join(sorted(unknown))}")
-    return filters

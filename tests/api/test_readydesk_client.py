@@ -296,3 +296,8 @@ async def test_the_unassigned_digest_looks_at_the_newest_tickets_and_lists_the_o
     expected = sorted(n for n in newest if not rd_data.tickets[n].assigned_tech
                       and rd_data.tickets[n].status != "Closed")  # fmt: skip
     assert expected and digest.ticket_ids == expected and digest.partial
+
+
+async def test_a_misspelt_filter_is_refused_before_anything_is_sent(readydesk):
+    with pytest.raises(TypeError, match=r"unexpected filter.*stauts"):
+        await readydesk.get_tickets(stauts="Open")  # would come back unfiltered from ReadyDesk
