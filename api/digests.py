@@ -53,41 +53,60 @@ async def open_tickets(
 
     async def count(**extra: str) -> int:
         """Summed over the open statuses (ReadyDesk cannot filter "not closed"), at once."""
-        counts = await asyncio.gather(*(
-            client.get_tickets(count_only=True, **{**base, "status": status, **extra})
-            for status in statuses
-        ))  # fmt: skip
+        counts = await asyncio.gather(
+            *(
+                client.get_tickets(count_only=True, **{**base, "status": status, **extra})
+                for status in statuses
+            )
+        )
         return sum(c for c in counts if isinstance(c, int))
 
     status_counts, priority_counts, group_counts, oldest = await asyncio.gather(
-        asyncio.gather(*(client.get_tickets(count_only=True, **{**base, "status": s})
-                         for s in statuses)),
+        asyncio.gather(
+            *(client.get_tickets(count_only=True, **{**base, "status": s}) for s in statuses)
+        ),
         asyncio.gather(*(count(priority=p) for p in priorities)),
         asyncio.gather(*(count(group=g) for g in groups)),
-        asyncio.gather(*(client.get_tickets(count=OLDEST, page=1, order="tid",
-                                            order_direction="ASC", **{**base, "status": s})
-                         for s in statuses)),
-    )  # fmt: skip
+        asyncio.gather(
+            *(
+                client.get_tickets(
+                    count=OLDEST,
+                    page=1,
+                    order="tid",
+                    order_direction="ASC",
+                    **{**base, "status": s},
+                )
+                for s in statuses
+            )
+        ),
+    )
     tickets = sorted((t for page in oldest for t in page), key=lambda t: t.ticket_id)[:OLDEST]
     by_status = dict(zip(statuses, status_counts, strict=True))
     return TicketDigest(
-        total=sum(by_status.values()), by_status=by_status,
+        total=sum(by_status.values()),
+        by_status=by_status,
         by_priority={p: n for p, n in zip(priorities, priority_counts, strict=True) if n},
         by_group={g: n for g, n in zip(groups, group_counts, strict=True) if n},
-        tickets=tickets, ticket_ids=[t.ticket_id for t in tickets],
-    )  # fmt: skip
+        tickets=tickets,
+        ticket_ids=[t.ticket_id for t in tickets],
+    )
 
 
 async def overdue_tickets(
     client: ReadyDeskClient, search: TicketSearch, now: datetime
 ) -> TicketDigest:
     """Past due and not closed, oldest first (a bounded walk: ReadyDesk has no due filter)."""
-    page = await search_tickets(client, search.model_copy(update={"overdue": True}),
-                                page=1, page_size=50, now=now)  # fmt: skip
+    page = await search_tickets(
+        client, search.model_copy(update={"overdue": True}), page=1, page_size=50, now=now
+    )
     tickets = sorted(page.tickets, key=lambda t: t.due_at or now)[:OLDEST]
-    return TicketDigest(total=page.total, by_status={}, tickets=tickets,
-                        ticket_ids=[t.ticket_id for t in page.tickets],
-                        partial=page.scan_limit is not None)  # fmt: skip
+    return TicketDigest(
+        total=page.total,
+        by_status={},
+        tickets=tickets,
+        ticket_ids=[t.ticket_id for t in page.tickets],
+        partial=page.scan_limit is not None,
+    )
 
 
 async def unassigned_tickets(
@@ -97,14 +116,20 @@ async def unassigned_tickets(
     (ReadyDesk cannot filter on "no technician" or "not closed"; walking from the oldest would
     look only at tickets long since handled)."""
     found, partial = await scan_tickets(
-        client, search, lambda t: not t.assigned_tech and not t.is_closed, newest_first=True,
+        client,
+        search,
+        lambda t: not t.assigned_tech and not t.is_closed,
+        newest_first=True,
         limit=limit,
-    )  # fmt: skip
+    )
     found.sort(key=lambda t: t.ticket_id)
     return TicketDigest(
-        total=len(found), by_status={}, tickets=found[:OLDEST],
-        ticket_ids=[t.ticket_id for t in found], partial=partial,
-    )  # fmt: skip
+        total=len(found),
+        by_status={},
+        tickets=found[:OLDEST],
+        ticket_ids=[t.ticket_id for t in found],
+        partial=partial,
+    )
 
 
 async def jobs_on(

@@ -30,19 +30,26 @@ FULL_WALK_EVERY = 24  # refreshes; a full ReadyDesk walk also drops customers de
 def readydesk_entry(customer: Customer) -> Entry:
     """A ReadyDesk customer as a directory entry."""
     return Entry(
-        system=READYDESK, record_key=customer.customer_id, name=customer.contact,
-        company=customer.company_name, email=customer.email, phone=customer.phone,
-    )  # fmt: skip
+        system=READYDESK,
+        record_key=customer.customer_id,
+        name=customer.contact,
+        company=customer.company_name,
+        email=customer.email,
+        phone=customer.phone,
+    )
 
 
 def kickserv_entry(customer: KickservCustomer) -> Entry:
     """A Kickserv customer as a directory entry."""
     return Entry(
-        system=KICKSERV, record_key=str(customer.customer_number), name=customer.name,
-        company=customer.company_name or "", email=customer.contact_email or "",
+        system=KICKSERV,
+        record_key=str(customer.customer_number),
+        name=customer.name,
+        company=customer.company_name or "",
+        email=customer.contact_email or "",
         phone=customer.phone_number or customer.phone or customer.mobile or "",
         global_id=customer.global_id,
-    )  # fmt: skip
+    )
 
 
 class CustomerDirectory:

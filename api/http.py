@@ -203,13 +203,17 @@ def _transport_error(err: httpx.TransportError, backend: str, action: str) -> Un
     maybe_applied = not isinstance(err, _NEVER_SENT)
     if isinstance(err, httpx.TimeoutException):
         return Unavailable(
-            f"{backend} did not answer in time.", backend=backend, action=action,
+            f"{backend} did not answer in time.",
+            backend=backend,
+            action=action,
             maybe_applied=maybe_applied,
-        )  # fmt: skip
+        )
     return Unavailable(
-        f"{backend} could not be reached.", backend=backend, action=action,
+        f"{backend} could not be reached.",
+        backend=backend,
+        action=action,
         maybe_applied=maybe_applied,
-    )  # fmt: skip
+    )
 
 
 def error_for_status(

@@ -61,8 +61,9 @@ async def _find_job(desk: "Desk", plan: WritePlan) -> str | None:
 
 def _inconclusive(why: str) -> Unavailable:
     """Not finding the write in part of a list proves nothing: the outcome stays unknown."""
-    return Unavailable(f"Kickserv could not be checked fully ({why}).", backend="Kickserv",
-                       action="read back")  # fmt: skip
+    return Unavailable(
+        f"Kickserv could not be checked fully ({why}).", backend="Kickserv", action="read back"
+    )
 
 
 async def _ticket_has_fields(desk: "Desk", plan: WritePlan) -> str | None:

@@ -12,8 +12,14 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import DAILY, FR, MO, SA, SU, TH, TU, WE, rrule, weekday
 
 DAYS: dict[str, weekday] = {
-    "mon": MO, "tue": TU, "wed": WE, "thu": TH, "fri": FR, "sat": SA, "sun": SU,
-}  # fmt: skip
+    "mon": MO,
+    "tue": TU,
+    "wed": WE,
+    "thu": TH,
+    "fri": FR,
+    "sat": SA,
+    "sun": SU,
+}
 WEEKDAYS = "mon,tue,wed,thu,fri"
 EVERY_DAY = "mon,tue,wed,thu,fri,sat,sun"
 
@@ -33,9 +39,11 @@ class Schedule:
         rule = rrule(
             DAILY,
             byweekday=[DAYS[d] for d in self.days.split(",")],
-            byhour=self.at.hour, byminute=self.at.minute, bysecond=0,
+            byhour=self.at.hour,
+            byminute=self.at.minute,
+            bysecond=0,
             dtstart=local_start.replace(hour=0, minute=0, second=0, microsecond=0),
-        )  # fmt: skip
+        )
         slots = []
         for naive in rule:
             # fold=0: in the repeated hour of a fall-back night, the first 01:30 is the one.

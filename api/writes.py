@@ -114,9 +114,12 @@ def writes_in_flight() -> set[asyncio.Task[object]]:
 
 
 async def write_once(
-    store: Store, intent: Intent, write: Callable[[], Awaitable[str]], *,
+    store: Store,
+    intent: Intent,
+    write: Callable[[], Awaitable[str]],
+    *,
     read_back: Callable[[WritePlan], Awaitable[str | None]] | None = None,
-) -> WriteResult:  # fmt: skip
+) -> WriteResult:
     """Run `write` unless this intent was already claimed; audit and reconcile every attempt.
 
     `read_back(plan)` returns the reference of the write when the target shows it, None when it
@@ -124,14 +127,24 @@ async def write_once(
     """
     keep_running()
     audit_id = await asyncio.to_thread(
-        store.audit.begin, user_id=intent.user_id, channel_id=intent.channel_id,
-        action=intent.action, target=intent.target, summary=redact(intent.summary),
-    )  # fmt: skip
+        store.audit.begin,
+        user_id=intent.user_id,
+        channel_id=intent.channel_id,
+        action=intent.action,
+        target=intent.target,
+        summary=redact(intent.summary),
+    )
     plan = intent.plan.model_dump_json() if intent.plan else ""
     claim = await asyncio.to_thread(
-        store.claims.claim, intent.key, action=intent.action, user_id=intent.user_id,
-        owner=OWNER, lease=WriteSettings.lease, plan=plan, audit_id=audit_id,
-    )  # fmt: skip
+        store.claims.claim,
+        intent.key,
+        action=intent.action,
+        user_id=intent.user_id,
+        owner=OWNER,
+        lease=WriteSettings.lease,
+        plan=plan,
+        audit_id=audit_id,
+    )
     if claim is None:
         earlier = await asyncio.to_thread(store.claims.get, intent.key)
         reference = earlier.reference if earlier else None
@@ -145,8 +158,9 @@ async def write_once(
         return await reconcile(store, intent, audit_id, err, read_back)
     except BaseException:
         # A bug of ours before or after sending: the outcome is not known either.
-        await asyncio.to_thread(store.claims.finish, intent.key, state=UNKNOWN,
-                                recheck_at=datetime.now(UTC))  # fmt: skip
+        await asyncio.to_thread(
+            store.claims.finish, intent.key, state=UNKNOWN, recheck_at=datetime.now(UTC)
+        )
         await _complete(store, intent, audit_id, "unknown", None, "unexpected error")
         raise
     await asyncio.to_thread(store.claims.finish, intent.key, state=DONE, reference=reference)
@@ -183,9 +197,13 @@ async def reconcile(
 
 
 async def _not_written(
-    store: Store, intent: Intent, audit_id: int | None, err: BackendError | None,
-    *, checked: bool = False,
-) -> WriteResult:  # fmt: skip
+    store: Store,
+    intent: Intent,
+    audit_id: int | None,
+    err: BackendError | None,
+    *,
+    checked: bool = False,
+) -> WriteResult:
     await asyncio.to_thread(store.claims.release, intent.key)
     detail = _why(err) + (" (read back: not there)" if checked else "")
     await _complete(store, intent, audit_id, "failed", None, detail.strip())
@@ -197,28 +215,42 @@ def _why(error: BackendError | None) -> str:
 
 
 async def _complete(
-    store: Store, intent: Intent, audit_id: int | None, outcome: str, reference: str | None,
+    store: Store,
+    intent: Intent,
+    audit_id: int | None,
+    outcome: str,
+    reference: str | None,
     detail: str = "",
-) -> None:  # fmt: skip
+) -> None:
     if audit_id is None:
         audit_id = await asyncio.to_thread(
-            store.audit.begin, user_id=intent.user_id, channel_id=intent.channel_id,
-            action=intent.action, target=intent.target, summary=redact(intent.summary),
-        )  # fmt: skip
+            store.audit.begin,
+            user_id=intent.user_id,
+            channel_id=intent.channel_id,
+            action=intent.action,
+            target=intent.target,
+            summary=redact(intent.summary),
+        )
     await asyncio.to_thread(
         store.audit.complete, audit_id, outcome=outcome, reference=reference, detail=redact(detail)
     )
-    logger.info("%s %s by %s: %s %s", intent.action, intent.target, intent.user_id, outcome,
-                reference or "")  # fmt: skip
+    logger.info(
+        "%s %s by %s: %s %s", intent.action, intent.target, intent.user_id, outcome, reference or ""
+    )
 
 
 async def audit_refusal(store: Store, intent: Intent, why: str) -> None:
     """Record a write that permission refused."""
     await asyncio.to_thread(
-        store.audit.record, user_id=intent.user_id, channel_id=intent.channel_id,
-        action=intent.action, target=intent.target, summary=redact(intent.summary),
-        outcome="refused", detail=redact(why),
-    )  # fmt: skip
+        store.audit.record,
+        user_id=intent.user_id,
+        channel_id=intent.channel_id,
+        action=intent.action,
+        target=intent.target,
+        summary=redact(intent.summary),
+        outcome="refused",
+        detail=redact(why),
+    )
 
 
 async def drain(timeout: float) -> int:

@@ -18,13 +18,16 @@ def large_desk(store: Store, *, customers: int, tickets: int) -> Desk:
     readydesk_data = seeded(tickets=tickets, customers=customers)
     kickserv_data = seeded_kickserv(readydesk_data, customers=customers)
     readydesk = ReadyDeskClient(
-        "http://rd/readydesk/API/default.aspx", SANDBOX_KEY,
+        "http://rd/readydesk/API/default.aspx",
+        SANDBOX_KEY,
         transport=httpx.ASGITransport(app=build_readydesk_app(readydesk_data)),
-    )  # fmt: skip
+    )
     kickserv = KickservClient(
-        "http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY,
+        "http://ks",
+        SANDBOX_ACCOUNT,
+        SANDBOX_API_KEY,
         transport=httpx.ASGITransport(app=build_kickserv_app(kickserv_data)),
-    )  # fmt: skip
+    )
     return Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv))
 
 

@@ -31,18 +31,25 @@ CHANNELS = 20
 LATENCY = 0.020
 
 
-async def _live_cards(store: Store, desk, config, slack: SlackSandbox,  # type: ignore[no-untyped-def]
-                      rng: random.Random) -> int:  # fmt: skip
+async def _live_cards(
+    store: Store,
+    desk,
+    config,
+    slack: SlackSandbox,  # type: ignore[no-untyped-def]
+    rng: random.Random,
+) -> int:
     """500 cards: most show recent tickets (as alerts do), some older shared ones and jobs; many
     records appear in more than one channel. Returns the number of distinct records."""
     statuses = await desk.readydesk.ticket_statuses()
-    recent = await desk.readydesk.get_tickets(start_tid=TICKETS - 1999, end_tid=TICKETS,
-                                              count=2000, page=1)  # fmt: skip
+    recent = await desk.readydesk.get_tickets(
+        start_tid=TICKETS - 1999, end_tid=TICKETS, count=2000, page=1
+    )
     older = [await desk.readydesk.get_ticket(n) for n in rng.sample(range(1, TICKETS - 2000), 40)]
     jobs = [j async for j in desk.kickserv.iter_jobs(per_page=100)][:20]
     records = [ticket_card(t, config, statuses).live for t in rng.sample(recent, 300) + older]
-    records += [(job_key(j.job_number), await job_state_now(j.job_number, desk, config))
-                for j in jobs]  # fmt: skip
+    records += [
+        (job_key(j.job_number), await job_state_now(j.job_number, desk, config)) for j in jobs
+    ]
     now = datetime.now(UTC)
     for n in range(CARDS):
         key, state = records[n] if n < len(records) else rng.choice(records)
@@ -55,11 +62,16 @@ async def _live_cards(store: Store, desk, config, slack: SlackSandbox,  # type: 
 def _watches(store: Store) -> None:
     filters = ['{"priority": "Urgent"}', '{"status": "Open"}', "{}", '{"priority": "High"}']
     for n in range(WATCHES - 4):
-        store.alerts.add(channel_id=f"C{n:04d}", kind="tickets", filters=filters[n % 4],
-                         created_by="U0BENCH")  # fmt: skip
+        store.alerts.add(
+            channel_id=f"C{n:04d}", kind="tickets", filters=filters[n % 4], created_by="U0BENCH"
+        )
     for n, window in enumerate(("today", "tomorrow", "today", "tomorrow")):
-        store.alerts.add(channel_id=f"C{16 + n:04d}", kind="jobs",
-                         filters=f'{{"window": "{window}"}}', created_by="U0BENCH")  # fmt: skip
+        store.alerts.add(
+            channel_id=f"C{16 + n:04d}",
+            kind="jobs",
+            filters=f'{{"window": "{window}"}}',
+            created_by="U0BENCH",
+        )
 
 
 async def main() -> None:
@@ -78,11 +90,15 @@ async def main() -> None:
     started = time.perf_counter()
     await desk.readydesk.get_ticket(1)
     trip = time.perf_counter() - started
-    print(f"{WATCHES} watches, {CARDS} live cards in {CHANNELS} channels showing {distinct} "
-          f"records; one round trip {trip * 1000:.0f} ms")  # fmt: skip
-    print(f"bound per poll: live cards read at most {TICKET_READS} ticket ranges of <= {SPAN} "
-          f"numbers and {JOB_READS} jobs (2 calls each); watches add 1 call, 1 per ticket watch "
-          "with something new, 2 per watched day")  # fmt: skip
+    print(
+        f"{WATCHES} watches, {CARDS} live cards in {CHANNELS} channels showing {distinct} "
+        f"records; one round trip {trip * 1000:.0f} ms"
+    )
+    print(
+        f"bound per poll: live cards read at most {TICKET_READS} ticket ranges of <= {SPAN} "
+        f"numbers and {JOB_READS} jobs (2 calls each); watches add 1 call, 1 per ticket watch "
+        "with something new, 2 per watched day"
+    )
 
     async def poll(label: str) -> None:
         readydesk.calls = kickserv.calls = 0
@@ -91,9 +107,11 @@ async def main() -> None:
         lines = await poll_watches(desk, store, client, datetime.now(UTC), config=config)
         took = time.perf_counter() - started
         read = next((line for line in lines if line.startswith("live cards:")), "")
-        print(f"{label:32} {took:5.2f} s = {took / trip:5.1f}x a round trip; backend calls: "
-              f"ReadyDesk {readydesk.calls}, Kickserv {kickserv.calls}; Slack calls "
-              f"{len(slack.calls) - sent}; {read}")  # fmt: skip
+        print(
+            f"{label:32} {took:5.2f} s = {took / trip:5.1f}x a round trip; backend calls: "
+            f"ReadyDesk {readydesk.calls}, Kickserv {kickserv.calls}; Slack calls "
+            f"{len(slack.calls) - sent}; {read}"
+        )
 
     await poll("first poll (baselines)")
     await poll("steady, nothing changed")
@@ -106,8 +124,10 @@ async def main() -> None:
     await poll("3 new tickets, 10 changed")
     for n in range(6):
         await poll(f"steady poll {n + 1}")
-    print(f"the same records on {CARDS * 5:,} cards in {CHANNELS * 5} channels (cost should not "
-          "change):")  # fmt: skip
+    print(
+        f"the same records on {CARDS * 5:,} cards in {CHANNELS * 5} channels (cost should not "
+        "change):"
+    )
     records = sorted({t.record_key for t in store.live.tracked(datetime(2000, 1, 1, tzinfo=UTC))})
     now = datetime.now(UTC)
     for n in range(CARDS * 4):

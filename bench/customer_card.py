@@ -32,16 +32,22 @@ async def main() -> None:
     desk = large_desk(store, customers=CUSTOMERS, tickets=TICKETS)
     started = time.perf_counter()
     await desk.directory.refresh()
-    print(f"directory fill, {CUSTOMERS:,} customers in each system, no latency: "
-          f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+    print(
+        f"directory fill, {CUSTOMERS:,} customers in each system, no latency: "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     config = handler_config(settings)
     [business] = await desk.directory.search("john.smith@democompany.com")
-    ref = CustomerRef(readydesk_id=business.readydesk.record_key,
-                      kickserv_number=int(business.kickserv.record_key))  # fmt: skip
+    ref = CustomerRef(
+        readydesk_id=business.readydesk.record_key,
+        kickserv_number=int(business.kickserv.record_key),
+    )
     started = time.perf_counter()
     await render_customer(ref, desk, config)
-    print(f"customer card, no latency (the fakes' own work): "
-          f"{(time.perf_counter() - started) * 1000:.1f} ms")  # fmt: skip
+    print(
+        f"customer card, no latency (the fakes' own work): "
+        f"{(time.perf_counter() - started) * 1000:.1f} ms"
+    )
     slow_down(desk, 0.100)
     trips, cards = [], []
     for _ in range(ROUNDS):
@@ -54,8 +60,10 @@ async def main() -> None:
         cards.append(time.perf_counter() - started)
     trip, card = statistics.median(trips), statistics.median(cards)
     print(f"one round trip (baseline, 100 ms latency): {trip * 1000:7.1f} ms")
-    print(f"customer card, cold caches:                {card * 1000:7.1f} ms  "
-          f"= {card / trip:.2f}x a round trip (goal <= 2.2x)")  # fmt: skip
+    print(
+        f"customer card, cold caches:                {card * 1000:7.1f} ms  "
+        f"= {card / trip:.2f}x a round trip (goal <= 2.2x)"
+    )
 
     slow_down(desk, 1.0)
     words = ["demo", "smith", "example.com", "555", "co", "zz-none", "john", "ortiz"]
@@ -67,8 +75,10 @@ async def main() -> None:
     times.sort()
     p99 = times[int(len(times) * 0.99) - 1]
     p50 = statistics.median(times)
-    print(f"/customer directory search, backends at 1 s: p50 {p50 * 1000:.1f} ms, "
-          f"p99 {p99 * 1000:.1f} ms over {LOOKUPS} (goal p99 < 300 ms)")  # fmt: skip
+    print(
+        f"/customer directory search, backends at 1 s: p50 {p50 * 1000:.1f} ms, "
+        f"p99 {p99 * 1000:.1f} ms over {LOOKUPS} (goal p99 < 300 ms)"
+    )
     await desk.aclose()
     store.close()
 

@@ -31,8 +31,10 @@ async def main() -> None:
     desk = large_desk(store, customers=500, tickets=TICKETS)
     counter = count_calls(desk.readydesk)
     seeded = _rss_mb()
-    print(f"seeded {TICKETS:,} tickets in {time.perf_counter() - started:.1f} s; "
-          f"peak RSS so far {seeded:.0f} MB (the fake's data)")  # fmt: skip
+    print(
+        f"seeded {TICKETS:,} tickets in {time.perf_counter() - started:.1f} s; "
+        f"peak RSS so far {seeded:.0f} MB (the fake's data)"
+    )
     slow_down(desk, 0.020)
     config = handler_config(Settings(_env_file=None))
     started = time.perf_counter()
@@ -47,10 +49,14 @@ async def main() -> None:
         started = time.perf_counter()
         digest = await build()
         took = time.perf_counter() - started
-        print(f"{name:13} {took:6.2f} s = {took / trip:5.1f}x a round trip ({trip * 1000:.0f} ms); "
-              f"{counter.calls} backend calls; total {digest.total:,} (goal < 10 s)")  # fmt: skip
-    print(f"peak RSS {_rss_mb():.0f} MB: the digests added {_rss_mb() - seeded:.0f} MB to the "
-          "fake's data (goal < 150 MB)")  # fmt: skip
+        print(
+            f"{name:13} {took:6.2f} s = {took / trip:5.1f}x a round trip ({trip * 1000:.0f} ms); "
+            f"{counter.calls} backend calls; total {digest.total:,} (goal < 10 s)"
+        )
+    print(
+        f"peak RSS {_rss_mb():.0f} MB: the digests added {_rss_mb() - seeded:.0f} MB to the "
+        "fake's data (goal < 150 MB)"
+    )
     await desk.aclose()
     store.close()
 

@@ -30,9 +30,15 @@ async def _timings(app, count: int) -> list[float]:
     verifier = SignatureVerifier(SECRET)
     timings = []
     for n in range(count):
-        payload = {"type": "block_suggestion", "team": {"id": "T0SANDBOX"}, "user": {"id": "U1"},
-                   "action_id": "customer_picker", "block_id": "customer",
-                   "value": TYPED[n % len(TYPED)], "api_app_id": "A0DESKHAND"}  # fmt: skip
+        payload = {
+            "type": "block_suggestion",
+            "team": {"id": "T0SANDBOX"},
+            "user": {"id": "U1"},
+            "action_id": "customer_picker",
+            "block_id": "customer",
+            "value": TYPED[n % len(TYPED)],
+            "api_app_id": "A0DESKHAND",
+        }
         body = urlencode({"payload": json.dumps(payload)})
         stamp = str(int(time.time()))
         signature = verifier.generate_signature(timestamp=stamp, body=body)
@@ -46,17 +52,19 @@ async def _timings(app, count: int) -> list[float]:
 
 def _summary(label: str, timings: list[float]) -> str:
     p99 = timings[int(len(timings) * 0.99) - 1]
-    return (f"{label:38} p50 {statistics.median(timings) * 1000:6.1f} ms  "
-            f"p99 {p99 * 1000:6.1f} ms")  # fmt: skip
+    return f"{label:38} p50 {statistics.median(timings) * 1000:6.1f} ms  p99 {p99 * 1000:6.1f} ms"
 
 
 async def main() -> None:
     """Fill the directory, time the typeahead with fast and with 1-second backends."""
     slack = SlackSandbox()
     await slack.start()
-    settings = Settings(_env_file=None, SLACK_API_URL=slack.api_url,
-                        SLACK_BOT_TOKEN=SecretStr("xoxb-bench"),
-                        SLACK_SIGNING_SECRET=SecretStr(SECRET))  # fmt: skip
+    settings = Settings(
+        _env_file=None,
+        SLACK_API_URL=slack.api_url,
+        SLACK_BOT_TOKEN=SecretStr("xoxb-bench"),
+        SLACK_SIGNING_SECRET=SecretStr(SECRET),
+    )
     store = Store("sqlite://")
     desk = large_desk(store, customers=CUSTOMERS, tickets=2_000)
     await desk.directory.refresh()

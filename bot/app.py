@@ -58,9 +58,11 @@ def _kickserv(settings: Settings, sandbox: "SandboxData | None") -> KickservClie
 
         app = build_kickserv_app(seeded_kickserv(sandbox))
         return KickservClient(
-            SANDBOX_KICKSERV_URL, SANDBOX_ACCOUNT, SANDBOX_API_KEY,
+            SANDBOX_KICKSERV_URL,
+            SANDBOX_ACCOUNT,
+            SANDBOX_API_KEY,
             transport=httpx.ASGITransport(app=app),
-        )  # fmt: skip
+        )
     assert settings.kickserv_account and settings.kickserv_api_key
     return KickservClient(
         settings.kickserv_url,
@@ -125,9 +127,11 @@ def build_app(
     WriteSettings.read_back_seconds = settings.read_deadline
     if desk.directory is None:
         desk.directory = CustomerDirectory(
-            store.directory, desk.readydesk, desk.kickserv,
+            store.directory,
+            desk.readydesk,
+            desk.kickserv,
             refresh_every=settings.directory_refresh,
-        )  # fmt: skip
+        )
     directory = desk.directory
     secret = settings.slack_signing_secret
     app = ScrubbingApp(

@@ -98,8 +98,10 @@ def run_due_digests(settings: Settings, at: str | None) -> int:
     try:
         now = datetime.fromisoformat(at) if at else datetime.now(UTC)
     except ValueError:
-        print(f"--at takes an ISO 8601 time like 2026-12-01T08:00:00-05:00, not {at!r}.",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"--at takes an ISO 8601 time like 2026-12-01T08:00:00-05:00, not {at!r}.",
+            file=sys.stderr,
+        )
         return 2
     if now.tzinfo is None:
         print("--at needs a UTC offset, like 2026-12-01T08:00:00-05:00.", file=sys.stderr)

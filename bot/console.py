@@ -35,9 +35,10 @@ CONSOLE_CHANNEL = "C0CONSOLE"
 HELP_ALIASES = {"help", "?", "/help"}
 # Message shortcuts by the name people see (the manifest's `name`; test-checked).
 SHORTCUT_NAMES = {
-    "add as note": ids.ADD_AS_NOTE, "create ticket": ids.CREATE_TICKET_FROM_MESSAGE,
+    "add as note": ids.ADD_AS_NOTE,
+    "create ticket": ids.CREATE_TICKET_FROM_MESSAGE,
     "create job": ids.CREATE_JOB_FROM_MESSAGE,
-}  # fmt: skip
+}
 # Commands whose manifest entry has should_escape: true; Slack escapes their text (test-checked).
 ESCAPED_COMMANDS = {ids.DESKHAND_COMMAND}
 QUIT_WORDS = {"quit", "exit", r"\q"}
@@ -126,8 +127,12 @@ class Console:
             names = ", ".join(b["text"]["text"] for _, b in _buttons(self._last_blocks)) or "none"
             return [_reply("console", f"No button `{label.strip()}` on the last card ({names}).")]
         block_id, button = found
-        action = {"type": "button", "action_id": button["action_id"], "text": button["text"],
-                  "value": button.get("value", "")}  # fmt: skip
+        action = {
+            "type": "button",
+            "action_id": button["action_id"],
+            "text": button["text"],
+            "value": button.get("value", ""),
+        }
         return await self._press(block_id, action)
 
     async def choose(self, option: str) -> list[dict[str, Any]]:
@@ -138,8 +143,11 @@ class Console:
                     continue
                 for choice in element.get("options", []):
                     if choice["text"]["text"].lower() == option.strip().lower():
-                        action = {"type": "static_select", "action_id": element["action_id"],
-                                  "selected_option": choice}  # fmt: skip
+                        action = {
+                            "type": "static_select",
+                            "action_id": element["action_id"],
+                            "selected_option": choice,
+                        }
                         return await self._press(block.get("block_id", ""), action)
         return [_reply("console", f"No select with `{option.strip()}` on the last card.")]
 
@@ -152,28 +160,38 @@ class Console:
             return [_reply("console", f'Usage: shortcut "<name>" <message text>; names: {names}.')]
         self._counter += 1
         payload = {
-            "type": "message_action", "callback_id": callback_id, "api_app_id": "A0DESKHAND",
-            "trigger_id": f"{self._counter}.{secrets.token_hex(6)}", "team": {"id": TEAM_ID},
-            "user": {"id": CONSOLE_USER, "team_id": TEAM_ID}, "channel": {"id": CONSOLE_CHANNEL},
+            "type": "message_action",
+            "callback_id": callback_id,
+            "api_app_id": "A0DESKHAND",
+            "trigger_id": f"{self._counter}.{secrets.token_hex(6)}",
+            "team": {"id": TEAM_ID},
+            "user": {"id": CONSOLE_USER, "team_id": TEAM_ID},
+            "channel": {"id": CONSOLE_CHANNEL},
             "response_url": self.slack.response_url(f"shortcut{self._counter}"),
-            "message": {"type": "message", "text": message.strip(), "user": CONSOLE_USER,
-                        "ts": f"{time.time():.6f}"},
-        }  # fmt: skip
+            "message": {
+                "type": "message",
+                "text": message.strip(),
+                "user": CONSOLE_USER,
+                "ts": f"{time.time():.6f}",
+            },
+        }
         body = urlencode({"payload": json.dumps(payload)})
         return await self._deliver(body, len(self.slack.calls))
 
     async def _press(self, block_id: str, action: dict[str, Any]) -> list[dict[str, Any]]:
         self._counter += 1
         payload = {
-            "type": "block_actions", "team": {"id": TEAM_ID, "domain": "sandbox"},
+            "type": "block_actions",
+            "team": {"id": TEAM_ID, "domain": "sandbox"},
             "user": {"id": CONSOLE_USER, "username": "you", "team_id": TEAM_ID},
-            "api_app_id": "A0DESKHAND", "token": "unused",
+            "api_app_id": "A0DESKHAND",
+            "token": "unused",
             "container": {"type": "message", "is_ephemeral": True, "message_ts": self._last_ts},
             "channel": {"id": CONSOLE_CHANNEL, "name": "console"},
             "trigger_id": f"{self._counter}.{secrets.token_hex(6)}",
             "response_url": self.slack.response_url(f"click{self._counter}"),
             "actions": [{**action, "block_id": block_id, "action_ts": f"{time.time():.6f}"}],
-        }  # fmt: skip
+        }
         body = urlencode({"payload": json.dumps(payload)})
         return await self._deliver(body, len(self.slack.calls))
 
@@ -188,15 +206,18 @@ class Console:
                     block["element"]["type"], values.get(block["block_id"])
                 )
             }
-            for block in view.get("blocks", []) if block.get("type") == "input"
-        }  # fmt: skip
+            for block in view.get("blocks", [])
+            if block.get("type") == "input"
+        }
         self._counter += 1
         payload = {
-            "type": "view_submission", "team": {"id": TEAM_ID}, "api_app_id": "A0DESKHAND",
+            "type": "view_submission",
+            "team": {"id": TEAM_ID},
+            "api_app_id": "A0DESKHAND",
             "user": {"id": CONSOLE_USER, "username": "you", "team_id": TEAM_ID},
             "trigger_id": f"{self._counter}.{secrets.token_hex(6)}",
             "view": {**view, "state": {"values": state}, "hash": secrets.token_hex(4)},
-        }  # fmt: skip
+        }
         return await self._dispatch_raw(payload)
 
     async def press_in_view(self, view_id: str, label: str) -> dict[str, Any]:
@@ -207,23 +228,37 @@ class Console:
         block_id, button = found
         self._counter += 1
         payload = {
-            "type": "block_actions", "team": {"id": TEAM_ID}, "api_app_id": "A0DESKHAND",
+            "type": "block_actions",
+            "team": {"id": TEAM_ID},
+            "api_app_id": "A0DESKHAND",
             "user": {"id": CONSOLE_USER, "username": "you", "team_id": TEAM_ID},
             "container": {"type": "view", "view_id": view_id},
-            "trigger_id": f"{self._counter}.{secrets.token_hex(6)}", "view": view,
-            "actions": [{"type": "button", "block_id": block_id, "action_id": button["action_id"],
-                         "value": button.get("value", ""), "action_ts": f"{time.time():.6f}"}],
-        }  # fmt: skip
+            "trigger_id": f"{self._counter}.{secrets.token_hex(6)}",
+            "view": view,
+            "actions": [
+                {
+                    "type": "button",
+                    "block_id": block_id,
+                    "action_id": button["action_id"],
+                    "value": button.get("value", ""),
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
         return await self._dispatch_raw(payload)
 
     async def suggest(self, action_id: str, typed: str) -> dict[str, Any]:
         """What a typeahead (external_select `action_id`) offers for `typed`."""
         payload = {
-            "type": "block_suggestion", "team": {"id": TEAM_ID}, "api_app_id": "A0DESKHAND",
-            "user": {"id": CONSOLE_USER, "team_id": TEAM_ID}, "action_id": action_id,
-            "block_id": "customer", "value": typed,
+            "type": "block_suggestion",
+            "team": {"id": TEAM_ID},
+            "api_app_id": "A0DESKHAND",
+            "user": {"id": CONSOLE_USER, "team_id": TEAM_ID},
+            "action_id": action_id,
+            "block_id": "customer",
+            "value": typed,
             "container": {"type": "view", "view_id": self.slack.last_view_id},
-        }  # fmt: skip
+        }
         return await self._dispatch_raw(payload)
 
     async def _dispatch_raw(self, payload: dict[str, Any]) -> dict[str, Any]:

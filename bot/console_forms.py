@@ -29,16 +29,18 @@ def view_text(view: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-async def fill_form(console: FormConsole, views: dict[str, dict[str, Any]], view_id: str,
-                    read: Read, write: Write) -> None:  # fmt: skip
+async def fill_form(
+    console: FormConsole, views: dict[str, dict[str, Any]], view_id: str, read: Read, write: Write
+) -> None:
     """Ask for each field of the open form, submit it, show the outcome; re-ask on errors."""
     while True:
         view = views[view_id]
         if not view.get("submit"):
             write(view_text(view))
             return
-        write(f"{_plain(view.get('title'))} — Enter leaves an optional field empty; "
-              "Ctrl-D cancels.")  # fmt: skip
+        write(
+            f"{_plain(view.get('title'))} — Enter leaves an optional field empty; Ctrl-D cancels."
+        )
         values: dict[str, str] = {}
         for block in (b for b in view.get("blocks", []) if b.get("type") == "input"):
             value = await _ask(console, block, read, write)
@@ -89,8 +91,9 @@ async def _choose(
     return named[0] if named else answer
 
 
-async def _search(console: FormConsole, label: str, element: dict[str, Any], read: Read,
-                  write: Write) -> str | None:  # fmt: skip
+async def _search(
+    console: FormConsole, label: str, element: dict[str, Any], read: Read, write: Write
+) -> str | None:
     initial = element.get("initial_option")
     shown = f" [{_plain(initial.get('text'))}]" if initial else ""
     typed = await read(f"{label}: type to search{shown}: ")

@@ -58,10 +58,15 @@ def build_http_app(
 
     async def healthz(request: Request) -> Response:
         backends = dict(
-            zip(("readydesk", "kickserv"), await asyncio.gather(
-                _probe(desk.readydesk.get_tickets(count=1)), _probe(desk.kickserv.job_types()),
-            ), strict=True)
-        )  # fmt: skip
+            zip(
+                ("readydesk", "kickserv"),
+                await asyncio.gather(
+                    _probe(desk.readydesk.get_tickets(count=1)),
+                    _probe(desk.kickserv.job_types()),
+                ),
+                strict=True,
+            )
+        )
         # Serving needs the process up and at least one backend; each one's state is reported.
         ready = state["serving"] and "ok" in backends.values()
         body = {"status": "ok" if ready else "unavailable", "backends": backends}

@@ -30,5 +30,8 @@ async def show_audit(ack: AsyncAck, respond: AsyncRespond, store: Store) -> None
         mrkdwn_section("\n".join(lines)),
         context("All of it, with details: `deskhand audit --since 7d --json` on the bot's server."),
     ]
-    await respond(response_type="ephemeral", text=f"The last {len(rows)} writes from Slack",
-                  blocks=[b.to_dict() for b in blocks])  # fmt: skip
+    await respond(
+        response_type="ephemeral",
+        text=f"The last {len(rows)} writes from Slack",
+        blocks=[b.to_dict() for b in blocks],
+    )

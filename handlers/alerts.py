@@ -22,12 +22,27 @@ WATCH_USAGE = (
     "or `/deskhand watch jobs [today|tomorrow] [status:<status>]`."
 )
 # Kickserv has no statuses endpoint; these are the ones its jobs are known to take.
-JOB_STATUSES = ("new", "unscheduled", "scheduled", "in_progress", "on_hold", "completed",
-                "canceled", "lost", "won")  # fmt: skip
+JOB_STATUSES = (
+    "new",
+    "unscheduled",
+    "scheduled",
+    "in_progress",
+    "on_hold",
+    "completed",
+    "canceled",
+    "lost",
+    "won",
+)
 
 
-async def watch(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, desk: Desk,
-                store: Store, config: HandlerConfig) -> None:  # fmt: skip
+async def watch(
+    ack: AsyncAck,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    desk: Desk,
+    store: Store,
+    config: HandlerConfig,
+) -> None:
     """Post each new matching ticket in this channel (the first poll sets the baseline)."""
     await ack()
     kind, _, filters = command.get("text", "").strip().partition(" ")
@@ -45,9 +60,12 @@ async def watch(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, d
         await respond(response_type="ephemeral", text=str(err))
         return
     added = await asyncio.to_thread(
-        store.alerts.add, channel_id=command["channel_id"], kind=kind.lower(), filters=saved,
+        store.alerts.add,
+        channel_id=command["channel_id"],
+        kind=kind.lower(),
+        filters=saved,
         created_by=command["user_id"],
-    )  # fmt: skip
+    )
     what = "New tickets" if added.kind == "tickets" else "Jobs new or changed on that day"
     text = f"Watching `#{added.id}`: {describe_watch(added)}. {what} will appear here."
     await respond(response_type="ephemeral", text=text)
@@ -66,8 +84,9 @@ def job_window(text: str) -> dict[str, str]:
                 raise UsageError(did_you_mean(problem, value, JOB_STATUSES, "Statuses"))
             saved["status"] = value.lower()
         else:
-            raise UsageError(f"Job watches take a day and a status, not `{escape_mrkdwn(word)}`. "
-                             f"{WATCH_USAGE}")  # fmt: skip
+            raise UsageError(
+                f"Job watches take a day and a status, not `{escape_mrkdwn(word)}`. {WATCH_USAGE}"
+            )
     return saved
 
 
@@ -80,8 +99,9 @@ def describe_watch(watch: Watch) -> str:
     return describe(TicketQuery.model_validate_json(watch.filters or "{}")) or "every new ticket"
 
 
-async def watches(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
-                  store: Store) -> None:  # fmt: skip
+async def watches(
+    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, store: Store
+) -> None:
     """This channel's watches."""
     await ack()
     found = await asyncio.to_thread(store.alerts.in_channel, command["channel_id"])
@@ -95,8 +115,9 @@ async def watches(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
     await respond(response_type="ephemeral", text="Watches in this channel:\n" + "\n".join(lines))
 
 
-async def unwatch(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
-                  store: Store) -> None:  # fmt: skip
+async def unwatch(
+    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, store: Store
+) -> None:
     """Stop a watch of this channel."""
     await ack()
     found = await _watch_here(command, respond, store)
@@ -105,8 +126,9 @@ async def unwatch(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
         await respond(response_type="ephemeral", text=f"Stopped watch #{found.id}.")
 
 
-async def pause_watch(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
-                      store: Store) -> None:  # fmt: skip
+async def pause_watch(
+    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, store: Store
+) -> None:
     """Pause a watch of this channel (nothing is posted until it resumes)."""
     await ack()
     found = await _watch_here(command, respond, store)
@@ -115,8 +137,9 @@ async def pause_watch(ack: AsyncAck, command: dict[str, Any], respond: AsyncResp
         await respond(response_type="ephemeral", text=f"Watch #{found.id} is paused.")
 
 
-async def resume_watch(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
-                       store: Store) -> None:  # fmt: skip
+async def resume_watch(
+    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, store: Store
+) -> None:
     """Resume a paused watch; tickets that arrived meanwhile come as one summary when many."""
     await ack()
     found = await _watch_here(command, respond, store)

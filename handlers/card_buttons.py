@@ -42,22 +42,31 @@ def register(app: AsyncApp) -> None:
 
 
 async def redraw_card(
-    ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, desk: Desk,
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    desk: Desk,
     config: HandlerConfig,
-) -> None:  # fmt: skip
+) -> None:
     """Refresh, Previous / Next, a picker's Open: the card read now, replacing this message."""
     await ack()
     ref = parse_ref(action["value"])
     await reply_with(
-        respond, render_card(ref, desk, config), replace=True,
-        waiting=f"Looking up {_what(ref)} …", patience=config.looking_up_after,
-    )  # fmt: skip
+        respond,
+        render_card(ref, desk, config),
+        replace=True,
+        waiting=f"Looking up {_what(ref)} …",
+        patience=config.looking_up_after,
+    )
 
 
 async def open_card(
-    ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, desk: Desk,
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    desk: Desk,
     config: HandlerConfig,
-) -> None:  # fmt: skip
+) -> None:
     """A list row's Open, a card's Customer: that card as a new message below this one."""
     await ack()
     card = await render_card(parse_ref(action["value"]), desk, config)
@@ -65,9 +74,15 @@ async def open_card(
 
 
 async def share_card(
-    ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], respond: AsyncRespond,
-    client: AsyncWebClient, desk: Desk, store: Store, config: HandlerConfig,
-) -> None:  # fmt: skip
+    ack: AsyncAck,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    config: HandlerConfig,
+) -> None:
     """Rebuild the card from its button value, read fresh, and post it for the channel; a ticket
     or job card posted by the bot is then kept up to date (a live card)."""
     await ack()
@@ -81,8 +96,10 @@ async def share_card(
     except SlackApiError as err:
         if err.response.get("error") not in _CANNOT_POST:
             raise
-        logger.info("share: chat.postMessage refused (%s); posting via response_url",
-                    err.response.get("error"))  # fmt: skip
+        logger.info(
+            "share: chat.postMessage refused (%s); posting via response_url",
+            err.response.get("error"),
+        )
         await respond(response_type="in_channel", replace_original=False, **card.message())
     await respond(delete_original=True)
 

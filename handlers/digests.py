@@ -43,10 +43,16 @@ def register(app: AsyncApp) -> None:
 
 
 async def digest_command(
-    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
-    desk: Desk, store: Store, config: HandlerConfig, identities: Identities,
+    ack: AsyncAck,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    config: HandlerConfig,
+    identities: Identities,
     invocation: Invocation,
-) -> None:  # fmt: skip
+) -> None:
     """Route the subcommand (the parse the writers check read); every answer is ephemeral."""
     word, rest = invocation.word, invocation.rest
     if word not in SUBCOMMANDS:
@@ -74,8 +80,9 @@ async def digest_command(
     await respond(response_type="ephemeral", **answer.message())
 
 
-async def pause_from_card(ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond,
-                          store: Store) -> None:  # fmt: skip
+async def pause_from_card(
+    ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, store: Store
+) -> None:
     """Pause on a digest card: no more digests until /digest resume."""
     await ack()
     sub_id = int(action["value"])
@@ -85,9 +92,14 @@ async def pause_from_card(ack: AsyncAck, action: dict[str, Any], respond: AsyncR
 
 
 async def build_digest(
-    kind: str, query: TicketQuery, desk: Desk, config: HandlerConfig, *, previous: str,
+    kind: str,
+    query: TicketQuery,
+    desk: Desk,
+    config: HandlerConfig,
+    *,
+    previous: str,
     subscription_id: int | None,
-) -> tuple[Card, str]:  # fmt: skip
+) -> tuple[Card, str]:
     """The card now, and its snapshot (what the next digest compares with)."""
     now = config.now()
     if kind in ("jobs-today", "jobs-tomorrow"):
@@ -96,8 +108,9 @@ async def build_digest(
         jobs = await build.jobs_on(desk.kickserv, day, which)
         ids_now = [j.job_number for j in jobs.jobs]
         change = _change_line(previous, ids_now, len(ids_now), "jobs")
-        card = build_job_digest(kind, jobs, timezone=config.timezone, change=change,
-                                subscription_id=subscription_id)  # fmt: skip
+        card = build_job_digest(
+            kind, jobs, timezone=config.timezone, change=change, subscription_id=subscription_id
+        )
         return card, json.dumps({"ids": ids_now, "total": len(ids_now)})
     if kind == "overdue":
         digest = await build.overdue_tickets(desk.readydesk, query, now)
@@ -106,10 +119,22 @@ async def build_digest(
     else:
         digest = await build.open_tickets(desk.readydesk, query, config.priorities)
     change = _change_line(previous, digest.ticket_ids, digest.total, "tickets")
-    card = build_ticket_digest(kind, digest, query, described=describe(query), now=now,
-                               change=change, subscription_id=subscription_id)  # fmt: skip
-    return card, json.dumps({"ids": digest.ticket_ids, "total": digest.total, **(
-        {"by_status": digest.by_status} if digest.by_status else {})})  # fmt: skip
+    card = build_ticket_digest(
+        kind,
+        digest,
+        query,
+        described=describe(query),
+        now=now,
+        change=change,
+        subscription_id=subscription_id,
+    )
+    return card, json.dumps(
+        {
+            "ids": digest.ticket_ids,
+            "total": digest.total,
+            **({"by_status": digest.by_status} if digest.by_status else {}),
+        }
+    )
 
 
 def _change_line(previous: str, ids_now: list[int], total: int, noun: str) -> str:
@@ -121,15 +146,20 @@ def _change_line(previous: str, ids_now: list[int], total: int, noun: str) -> st
     gone = len(set(before.get("ids", [])) - set(ids_now))
     delta = total - before.get("total", 0)
     sign = f"{delta:+d}" if delta else "no change"
-    return f"Since the last digest: {before.get('total', 0)} → {total} {noun} ({sign}); " \
-        f"{new} new on this list, {gone} gone."  # fmt: skip
+    return (
+        f"Since the last digest: {before.get('total', 0)} → {total} {noun} ({sign}); "
+        f"{new} new on this list, {gone} gone."
+    )
 
 
 def _kind(text: str) -> tuple[str, str]:
     word, _, rest = text.strip().partition(" ")
     if word.lower() not in build.KINDS:
-        problem = f"There is no digest `{escape_mrkdwn(truncate(word, 30))}`." if word else \
-            "Which digest?"  # fmt: skip
+        problem = (
+            f"There is no digest `{escape_mrkdwn(truncate(word, 30))}`."
+            if word
+            else "Which digest?"
+        )
         raise UsageError(did_you_mean(problem, word, list(build.KINDS), "Digests"))
     return word.lower(), rest
 
@@ -142,8 +172,15 @@ async def _query(kind: str, filters: str, desk: Desk, config: HandlerConfig) -> 
     return resolve(split_filters(filters), await filter_choices(desk, config), now=config.now())
 
 
-async def _add(store: Store, desk: Desk, config: HandlerConfig, channel: str, user: str,
-               text: str, user_timezone: str) -> Subscription:  # fmt: skip
+async def _add(
+    store: Store,
+    desk: Desk,
+    config: HandlerConfig,
+    channel: str,
+    user: str,
+    text: str,
+    user_timezone: str,
+) -> Subscription:
     kind, rest = _kind(text)
     at = _AT.search(rest)
     if at is None or int(at.group(1)) > 23 or int(at.group(2)) > 59:
@@ -163,10 +200,16 @@ async def _add(store: Store, desk: Desk, config: HandlerConfig, channel: str, us
     query = await _query(kind, rest, desk, config)
     filters = query.model_dump_json(exclude_defaults=True, exclude={"kind", "page"})
     return await asyncio.to_thread(
-        store.digests.add, channel_id=channel, kind=kind, filters=filters,
-        at_time=f"{int(at.group(1)):02d}:{at.group(2)}", days=days or EVERY_DAY,
-        timezone=timezone, quiet=quiet, created_by=user,
-    )  # fmt: skip
+        store.digests.add,
+        channel_id=channel,
+        kind=kind,
+        filters=filters,
+        at_time=f"{int(at.group(1)):02d}:{at.group(2)}",
+        days=days or EVERY_DAY,
+        timezone=timezone,
+        quiet=quiet,
+        created_by=user,
+    )
 
 
 def _check_zone(name: str) -> None:
@@ -193,16 +236,20 @@ def _line(sub: Subscription) -> str:
     described = describe(query)
     state = f" — *paused*: {escape_mrkdwn(sub.paused_reason)}" if sub.paused else ""
     quiet = " quiet" if sub.quiet else ""
-    return (f"`#{sub.id}` {sub.kind}{' ' + described if described else ''} at {sub.at_time} "
-            f"{describe_days(sub.days)} {escape_mrkdwn(sub.timezone)}{quiet}{state}")  # fmt: skip
+    return (
+        f"`#{sub.id}` {sub.kind}{' ' + described if described else ''} at {sub.at_time} "
+        f"{describe_days(sub.days)} {escape_mrkdwn(sub.timezone)}{quiet}{state}"
+    )
 
 
 async def _change(store: Store, channel: str, word: str, rest: str) -> str:
     number = rest.strip().lstrip("#")
     sub = await asyncio.to_thread(store.digests.get, int(number)) if number.isdigit() else None
     if sub is None or sub.channel_id != channel:
-        raise UsageError(f"This channel has no digest `#{escape_mrkdwn(truncate(number, 10))}`. "
-                         "`/digest list` shows them.")  # fmt: skip
+        raise UsageError(
+            f"This channel has no digest `#{escape_mrkdwn(truncate(number, 10))}`. "
+            "`/digest list` shows them."
+        )
     if word == "remove":
         await asyncio.to_thread(store.digests.remove, sub.id)
         return f"Removed digest #{sub.id}."

@@ -13,9 +13,14 @@ NOTE_COMMAND = "/note"
 DIGEST_COMMAND = "/digest"
 DESKHAND_COMMAND = "/deskhand"
 SLASH_COMMANDS = (
-    TICKET_COMMAND, TICKETS_COMMAND, CUSTOMER_COMMAND, JOB_COMMAND, NOTE_COMMAND, DIGEST_COMMAND,
+    TICKET_COMMAND,
+    TICKETS_COMMAND,
+    CUSTOMER_COMMAND,
+    JOB_COMMAND,
+    NOTE_COMMAND,
+    DIGEST_COMMAND,
     DESKHAND_COMMAND,
-)  # fmt: skip
+)
 
 # Block action ids (buttons on cards)
 TICKET_REFRESH = "ticket_refresh"
@@ -40,11 +45,28 @@ DIGEST_SHOW_TICKETS = "digest_show_tickets"
 DIGEST_PAUSE = "digest_pause"
 NOTE_TRY_AGAIN = "note_try_again"
 BLOCK_ACTIONS = (
-    TICKET_REFRESH, TICKET_SHOW_CUSTOMER, TICKET_OPEN_WEB, TICKETS_OPEN, TICKETS_PAGE_PREVIOUS,
-    TICKETS_PAGE_NEXT, CUSTOMER_PICK, JOB_REFRESH, JOB_SHOW_CUSTOMER, JOB_SHOW_NOTES, SHARE_CARD,
-    ADD_NOTE, NOTE_TRY_AGAIN, TICKET_ASSIGN_ME, TICKET_SET_STATUS, TICKET_CLOSE,
-    CREATE_JOB, JOB_TRY_AGAIN, TICKET_TRY_AGAIN, DIGEST_SHOW_TICKETS, DIGEST_PAUSE,
-)  # fmt: skip
+    TICKET_REFRESH,
+    TICKET_SHOW_CUSTOMER,
+    TICKET_OPEN_WEB,
+    TICKETS_OPEN,
+    TICKETS_PAGE_PREVIOUS,
+    TICKETS_PAGE_NEXT,
+    CUSTOMER_PICK,
+    JOB_REFRESH,
+    JOB_SHOW_CUSTOMER,
+    JOB_SHOW_NOTES,
+    SHARE_CARD,
+    ADD_NOTE,
+    NOTE_TRY_AGAIN,
+    TICKET_ASSIGN_ME,
+    TICKET_SET_STATUS,
+    TICKET_CLOSE,
+    CREATE_JOB,
+    JOB_TRY_AGAIN,
+    TICKET_TRY_AGAIN,
+    DIGEST_SHOW_TICKETS,
+    DIGEST_PAUSE,
+)
 
 # What writes to a backend, each listener behind `writers_only` (a test checks it): the buttons
 # and selects that write at once, and the forms whose submit writes. Every other button and the
@@ -75,6 +97,10 @@ EVENTS: tuple[str, ...] = ()
 # users:read.email to match Slack users to technicians (tech:me); usergroups:read for
 # DESKHAND_WRITERS' user groups.
 BOT_SCOPES = (
-    "commands", "chat:write", "chat:write.public", "users:read", "users:read.email",
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "users:read",
+    "users:read.email",
     "usergroups:read",
-)  # fmt: skip
+)

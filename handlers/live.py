@@ -29,8 +29,15 @@ logger = logging.getLogger("deskhand.live")
 
 CATCH_UP = 20  # cards an earlier update missed, brought up to date per poll
 # Slack errors that mean the message can no longer be updated: stop trying.
-CARD_GONE = {"message_not_found", "cant_update_message", "channel_not_found", "not_in_channel",
-             "is_archived", "edit_window_closed", "account_inactive"}  # fmt: skip
+CARD_GONE = {
+    "message_not_found",
+    "cant_update_message",
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "edit_window_closed",
+    "account_inactive",
+}
 
 
 @dataclass
@@ -41,19 +48,22 @@ class Fresh:
     card: Card | None = None
 
 
-async def remember_post(store: Store, channel_id: str, ts: str | None, card: Card, *,
-                        shared_by_user: str = "") -> None:  # fmt: skip
+async def remember_post(
+    store: Store, channel_id: str, ts: str | None, card: Card, *, shared_by_user: str = ""
+) -> None:
     """Keep a ticket or job card just posted in a channel up to date from now on (other cards,
     and posts Slack gave no timestamp for, are not tracked)."""
     if card.live is None or not ts:
         return
     key, state = card.live
-    await asyncio.to_thread(store.live.remember, channel_id, ts, key, state, datetime.now(UTC),
-                            shared_by=shared_by_user)  # fmt: skip
+    await asyncio.to_thread(
+        store.live.remember, channel_id, ts, key, state, datetime.now(UTC), shared_by=shared_by_user
+    )
 
 
-async def card_changed(card: Card, who: str, store: Store, desk: Desk, client: AsyncWebClient,
-                       config: HandlerConfig) -> None:  # fmt: skip
+async def card_changed(
+    card: Card, who: str, store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig
+) -> None:
     """A Deskhand button changed this card's record: update its live copies now with `card`
     (drawn as channel copies show it, so nothing is read again)."""
     if card.live is None:
@@ -62,13 +72,29 @@ async def card_changed(card: Card, who: str, store: Store, desk: Desk, client: A
     record = await asyncio.to_thread(store.live.get, key)
     if record is None or record.state == state:
         return
-    await apply_change(record, Fresh(state=state, card=card), store, desk, client, config,
-                       now=datetime.now(UTC), who=who)  # fmt: skip
+    await apply_change(
+        record,
+        Fresh(state=state, card=card),
+        store,
+        desk,
+        client,
+        config,
+        now=datetime.now(UTC),
+        who=who,
+    )
 
 
-async def apply_change(record: Tracked, fresh: Fresh, store: Store, desk: Desk,
-                       client: AsyncWebClient, config: HandlerConfig, *, now: datetime,
-                       who: str | None = None) -> str:  # fmt: skip
+async def apply_change(
+    record: Tracked,
+    fresh: Fresh,
+    store: Store,
+    desk: Desk,
+    client: AsyncWebClient,
+    config: HandlerConfig,
+    *,
+    now: datetime,
+    who: str | None = None,
+) -> str:
     """Take the change (once across processes), then update each recent card of the record."""
     assert fresh.state is not None
     key = record.record_key
@@ -86,8 +112,15 @@ async def apply_change(record: Tracked, fresh: Fresh, store: Store, desk: Desk,
     return f"{key}: changed, {updated} card(s) updated"
 
 
-async def catch_up(store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig, *,
-                   now: datetime, limit: int = CATCH_UP) -> list[str]:  # fmt: skip
+async def catch_up(
+    store: Store,
+    desk: Desk,
+    client: AsyncWebClient,
+    config: HandlerConfig,
+    *,
+    now: datetime,
+    limit: int = CATCH_UP,
+) -> list[str]:
     """Cards an earlier update missed (Slack refused it for a while): bring them up to date."""
     behind = await asyncio.to_thread(store.live.lagging, now - config.live_for, limit)
     cards: dict[str, Card] = {}
@@ -104,8 +137,15 @@ async def catch_up(store: Store, desk: Desk, client: AsyncWebClient, config: Han
     return [f"live cards: {done} of {len(behind)} behind brought up to date"] if behind else []
 
 
-async def _update_card(posted: PostedCard, version: int, card: Card, reply: str, store: Store,
-                       client: AsyncWebClient, now: datetime) -> int:  # fmt: skip
+async def _update_card(
+    posted: PostedCard,
+    version: int,
+    card: Card,
+    reply: str,
+    store: Store,
+    client: AsyncWebClient,
+    now: datetime,
+) -> int:
     """Claim (card, version), update the card; a refusal that may pass leaves it for later."""
     change = f"v{version}"
     if not await asyncio.to_thread(store.live.claim_update, posted.id, change, now):
@@ -120,8 +160,9 @@ async def _update_card(posted: PostedCard, version: int, card: Card, reply: str,
     return 0
 
 
-async def record_gone(record: Tracked, store: Store, client: AsyncWebClient,
-                      config: HandlerConfig, now: datetime) -> str:  # fmt: skip
+async def record_gone(
+    record: Tracked, store: Store, client: AsyncWebClient, config: HandlerConfig, now: datetime
+) -> str:
     """The record was deleted: say so on its cards, once, and stop reading it."""
     key = record.record_key
     await asyncio.to_thread(store.live.mark_gone, key)
@@ -134,14 +175,16 @@ async def record_gone(record: Tracked, store: Store, client: AsyncWebClient,
     return f"{key}: gone from {system}, {told} card(s) say so"
 
 
-async def _update(client: AsyncWebClient, store: Store, posted: PostedCard, card: Card,
-                  reply: str) -> str:  # fmt: skip
+async def _update(
+    client: AsyncWebClient, store: Store, posted: PostedCard, card: Card, reply: str
+) -> str:
     """Update one message (and reply in its thread): updated, gone (then forgotten) or failed."""
     try:
         await client.chat_update(channel=posted.channel_id, ts=posted.ts, **card.message())
         if reply:
-            await client.chat_postMessage(channel=posted.channel_id, thread_ts=posted.ts,
-                                          text=reply)  # fmt: skip
+            await client.chat_postMessage(
+                channel=posted.channel_id, thread_ts=posted.ts, text=reply
+            )
     except SlackApiError as err:
         error = str(err.response.get("error"))
         logger.warning("live card %s/%s: Slack said %s", posted.channel_id, posted.ts, error)

@@ -67,10 +67,15 @@ async def writers_only(
         return await next()
     what = body.get("command") or (body.get("view") or {}).get("callback_id", "write")
     await asyncio.to_thread(
-        context["store"].audit.record, user_id=user_id, channel_id=channel_id or "",
-        action=what, target=truncate(body.get("text", ""), 100) or what,
-        summary="", outcome="refused", detail=why,
-    )  # fmt: skip
+        context["store"].audit.record,
+        user_id=user_id,
+        channel_id=channel_id or "",
+        action=what,
+        target=truncate(body.get("text", ""), 100) or what,
+        summary="",
+        outcome="refused",
+        detail=why,
+    )
     if body.get("type") == "block_actions":  # a button's ack shows nothing: say it aside
         await respond(response_type="ephemeral", replace_original=False, text=why)
         return BoltResponse(status=200, body="")
@@ -81,15 +86,20 @@ async def writers_only(
     typed = body.get("text", "")
     kept = f"\nWhat you typed:\n>{escape_mrkdwn(truncate(typed, 2500))}" if typed.strip() else ""
     blocks = [mrkdwn_section(why), *typed_back(typed, heading="What you typed:")]
-    answer = {"response_type": "ephemeral", "replace_original": False, "text": why + kept,
-              "blocks": [b.to_dict() for b in blocks]}  # fmt: skip
+    answer = {
+        "response_type": "ephemeral",
+        "replace_original": False,
+        "text": why + kept,
+        "blocks": [b.to_dict() for b in blocks],
+    }
     return BoltResponse(status=200, body=json.dumps(answer))
 
 
 def next_input_block(view: dict[str, Any]) -> str | None:
     """The first input block of a view (where a refusal is shown)."""
-    return next((b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"),
-                None)  # fmt: skip
+    return next(
+        (b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"), None
+    )
 
 
 def _channel_of(body: dict[str, Any]) -> str | None:
@@ -130,9 +140,12 @@ def writers_for_subcommands(*words: str) -> Callable[..., Awaitable[Any]]:
     """Listener middleware for a command whose first word decides: `words` are writes."""
 
     async def check(
-        body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient, respond: Any,
+        body: dict[str, Any],
+        context: dict[str, Any],
+        client: AsyncWebClient,
+        respond: Any,
         next: Any,
-    ) -> Any:  # fmt: skip
+    ) -> Any:
         if invocation_of(context).word in words:
             return await writers_only(body, context, client, respond, next)
         return await next()

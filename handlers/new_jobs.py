@@ -29,7 +29,7 @@ from handlers.cards.job_form import (
     job_failed_view,
     job_modal,
     job_saving_view,
-)  # fmt: skip
+)
 from handlers.cards.jobs import build_job_card
 from handlers.config import HandlerConfig
 from handlers.forms import Pending, finish_submission, submitted_values
@@ -64,8 +64,9 @@ async def open_job_form(client: AsyncWebClient, trigger_id: str, form: JobForm, 
         why = f"Kickserv's services could not be read: {escape_mrkdwn(err.message)}"
         await client.views_update(view_id=view["id"], view=job_failed_view(why, form))
         return
-    await client.views_update(view_id=view["id"], hash=view.get("hash"),
-                              view=job_modal(form, job_types, employees))  # fmt: skip
+    await client.views_update(
+        view_id=view["id"], hash=view.get("hash"), view=job_modal(form, job_types, employees)
+    )
 
 
 async def _choices(desk: Desk) -> tuple[list[JobType], list[Employee]]:
@@ -88,15 +89,18 @@ async def new_job_command(
         if len(found) == 1:
             entry = found[0].kickserv
             assert entry is not None
-            form = form.model_copy(update={
-                "customer_value": customer_value(KICKSERV, entry.record_key),
-                "customer_label": f"{found[0].name} (#{entry.record_key})",
-            })  # fmt: skip
+            form = form.model_copy(
+                update={
+                    "customer_value": customer_value(KICKSERV, entry.record_key),
+                    "customer_label": f"{found[0].name} (#{entry.record_key})",
+                }
+            )
     await open_job_form(client, command["trigger_id"], form, desk)
 
 
-async def create_job_from_card(ack: AsyncAck, action: dict[str, Any], body: dict[str, Any],
-                               client: AsyncWebClient, desk: Desk) -> None:  # fmt: skip
+async def create_job_from_card(
+    ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, desk: Desk
+) -> None:
     """A customer card's Create job: the form with that customer chosen."""
     await ack()
     ref = CustomerRef.model_validate_json(action["value"])
@@ -110,20 +114,28 @@ async def create_job_from_card(ack: AsyncAck, action: dict[str, Any], body: dict
     await open_job_form(client, body["trigger_id"], form, desk)
 
 
-async def try_job_again(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
-                        desk: Desk) -> None:  # fmt: skip
+async def try_job_again(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: Desk
+) -> None:
     """Try again: the form back, with what was typed."""
     await ack()
     form = JobForm.model_validate_json(body["view"]["private_metadata"])
     job_types, employees = await _choices(desk)
-    await client.views_update(view_id=body["view"]["id"],
-                              view=job_modal(form, job_types, employees))  # fmt: skip
+    await client.views_update(
+        view_id=body["view"]["id"], view=job_modal(form, job_types, employees)
+    )
 
 
 async def submit_job(
-    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
-    desk: Desk, store: Store, identities: Identities, config: HandlerConfig,
-) -> None:  # fmt: skip
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    identities: Identities,
+    config: HandlerConfig,
+) -> None:
     """Create the job once (the view id is the intent); Kickserv's refusals keep the form open."""
     keep_running()  # a stop waits for this listener to show the outcome
     values = submitted_values(view)
@@ -174,8 +186,10 @@ async def submit_job(
             try:
                 job = await desk.kickserv.get_job(int(result.reference))
             except BackendError as err:  # the job exists: say what could not follow
-                assigned.append(f"Deskhand could not read it back ({escape_mrkdwn(err.message)}); "
-                                "check its schedule in Kickserv.")  # fmt: skip
+                assigned.append(
+                    f"Deskhand could not read it back ({escape_mrkdwn(err.message)}); "
+                    "check its schedule in Kickserv."
+                )
                 return result
             if values.get(EMPLOYEE) and when is not None:
                 assigned.append(await _assign(desk, job, int(values[EMPLOYEE]), when))
@@ -184,10 +198,15 @@ async def submit_job(
         return result
 
     await finish_submission(
-        ack, client, view["id"], run(), saving=job_saving_view(),
+        ack,
+        client,
+        view["id"],
+        run(),
+        saving=job_saving_view(),
         outcome=lambda result: _outcome_view(result, form, number, "".join(assigned)),
-        field_errors=_field_errors, pending=Pending(store, key),
-    )  # fmt: skip
+        field_errors=_field_errors,
+        pending=Pending(store, key),
+    )
 
 
 async def _kickserv_number(value: str, desk: Desk) -> int:
@@ -236,22 +255,34 @@ def _outcome_view(result: WriteResult, form: JobForm, number: int, extra: str = 
         )
     reason = escape_mrkdwn(result.error.message) if result.error else ""
     if result.outcome == "unknown":
-        return job_failed_view(f"*Could not confirm* whether the job was created: {reason} Check "
-                               f"{label}'s jobs in Kickserv before creating it again.", form,
-                               try_again=False)  # fmt: skip
+        return job_failed_view(
+            f"*Could not confirm* whether the job was created: {reason} Check "
+            f"{label}'s jobs in Kickserv before creating it again.",
+            form,
+            try_again=False,
+        )
     checked = " Deskhand checked: it is not there." if result.checked else ""
     return job_failed_view(f"*Not created.* {reason}{checked}", form)
 
 
 async def _post_job_card(
-    client: AsyncWebClient, job: Job, form: JobForm, number: int, config: HandlerConfig,
+    client: AsyncWebClient,
+    job: Job,
+    form: JobForm,
+    number: int,
+    config: HandlerConfig,
     user: str,
-) -> None:  # fmt: skip
+) -> None:
     """The new job's card, for the person who made it, in the channel they made it from."""
     card = build_job_card(
-        job, customer_name=form.customer_label or None, customer_number=number, service=None,
-        latest_note=None, assigned=[], timezone=config.timezone,
-    )  # fmt: skip
+        job,
+        customer_name=form.customer_label or None,
+        customer_number=number,
+        service=None,
+        latest_note=None,
+        assigned=[],
+        timezone=config.timezone,
+    )
     try:
         await client.chat_postEphemeral(channel=form.channel_id, user=user, **card.message())
     except SlackApiError as err:  # the job exists; the form says so

@@ -22,7 +22,7 @@ from handlers.cards.ticket_form import (
     TicketForm,
     ticket_modal,
     ticket_result_view,
-)  # fmt: skip
+)
 from handlers.cards.tickets import build_ticket_card, ticket_text
 from handlers.config import HandlerConfig
 from handlers.forms import Pending, finish_submission, submitted_values
@@ -34,8 +34,13 @@ from store import Store
 from store.directory import KICKSERV
 
 logger = logging.getLogger("deskhand.tickets")
-_FIELDS = {"cid": CUSTOMER, "subject": SUBJECT, "description": DESCRIPTION,
-           "category": CATEGORY, "priority": PRIORITY}  # fmt: skip
+_FIELDS = {
+    "cid": CUSTOMER,
+    "subject": SUBJECT,
+    "description": DESCRIPTION,
+    "category": CATEGORY,
+    "priority": PRIORITY,
+}
 
 
 def register(app: AsyncApp) -> None:
@@ -55,22 +60,33 @@ async def open_ticket_form(
         categories = await desk.readydesk.ticket_categories()
     except BackendError:
         categories = []  # the ticket can still be created without one
-    await client.views_update(view_id=opened["view"]["id"],
-                              view=ticket_modal(form, categories, config.priorities))  # fmt: skip
+    await client.views_update(
+        view_id=opened["view"]["id"], view=ticket_modal(form, categories, config.priorities)
+    )
 
 
 async def submit_ticket(
-    ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, desk: Desk,
-    store: Store, identities: Identities, config: HandlerConfig,
-) -> None:  # fmt: skip
+    ack: Any,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    identities: Identities,
+    config: HandlerConfig,
+) -> None:
     """Create the ticket once (the view id is the intent); refusals stay on their fields."""
     keep_running()  # a stop waits for this listener to show the outcome
     values = submitted_values(view)
-    form = TicketForm.model_validate_json(view["private_metadata"]).model_copy(update={
-        "customer_value": values.get(CUSTOMER, ""), "subject": values.get(SUBJECT, ""),
-        "description": values.get(DESCRIPTION, ""), "category": values.get(CATEGORY, ""),
-        "priority": values.get(PRIORITY, ""),
-    })  # fmt: skip
+    form = TicketForm.model_validate_json(view["private_metadata"]).model_copy(
+        update={
+            "customer_value": values.get(CUSTOMER, ""),
+            "subject": values.get(SUBJECT, ""),
+            "description": values.get(DESCRIPTION, ""),
+            "category": values.get(CATEGORY, ""),
+            "priority": values.get(PRIORITY, ""),
+        }
+    )
     user_id = body["user"]["id"]
     customer_id = await _readydesk_customer(values.get(CUSTOMER, ""), desk)
     if customer_id is None:
@@ -85,19 +101,31 @@ async def submit_ticket(
         p for p in (values.get(DESCRIPTION, ""), f"— {profile.name} via Slack · {marker}") if p
     )
     fields = {
-        "cid": customer_id, "subject": values.get(SUBJECT, ""), "body": description,
-        "category": values.get(CATEGORY) or None, "priority": values.get(PRIORITY) or None,
-    }  # fmt: skip
+        "cid": customer_id,
+        "subject": values.get(SUBJECT, ""),
+        "body": description,
+        "category": values.get(CATEGORY) or None,
+        "priority": values.get(PRIORITY) or None,
+    }
 
     async def write() -> str:
         return str(await desk.readydesk.add_ticket(**{k: v for k, v in fields.items() if v}))
 
     intent = Intent(
-        key=key, action="ticket.create", user_id=user_id, channel_id=form.channel_id,
-        target=f"customer {customer_id}", summary=truncate(values.get(SUBJECT, ""), 300),
-        plan=WritePlan(check="ticket", target=customer_id, marker=marker, typed=typed,
-                       label=f"the ticket for customer {customer_id}"),
-    )  # fmt: skip
+        key=key,
+        action="ticket.create",
+        user_id=user_id,
+        channel_id=form.channel_id,
+        target=f"customer {customer_id}",
+        summary=truncate(values.get(SUBJECT, ""), 300),
+        plan=WritePlan(
+            check="ticket",
+            target=customer_id,
+            marker=marker,
+            typed=typed,
+            label=f"the ticket for customer {customer_id}",
+        ),
+    )
 
     async def run() -> WriteResult:
         result = await write_once(store, intent, write, read_back=desk.find_write)
@@ -106,10 +134,15 @@ async def submit_ticket(
         return result
 
     await finish_submission(
-        ack, client, view["id"], run(), saving=ticket_result_view("Saving…", "Creating …"),
-        outcome=lambda result: _outcome_view(result, form), field_errors=_field_errors,
+        ack,
+        client,
+        view["id"],
+        run(),
+        saving=ticket_result_view("Saving…", "Creating …"),
+        outcome=lambda result: _outcome_view(result, form),
+        field_errors=_field_errors,
         pending=Pending(store, key),
-    )  # fmt: skip
+    )
 
 
 async def _post_card(
@@ -148,18 +181,22 @@ def _outcome_view(result: WriteResult, form: TicketForm) -> View:
         return ticket_result_view("Ticket created", f"Created *ticket #{result.reference}*{slow}.")
     reason = escape_mrkdwn(result.error.message) if result.error else ""
     if result.outcome == "unknown":
-        unsure = (f"*Could not confirm* whether the ticket was created: {reason} Check the "
-                  "customer's tickets in ReadyDesk before creating it again.")  # fmt: skip
+        unsure = (
+            f"*Could not confirm* whether the ticket was created: {reason} Check the "
+            "customer's tickets in ReadyDesk before creating it again."
+        )
         return ticket_result_view("Not confirmed", unsure, form, try_again=False)
     checked = " Deskhand checked: it is not there." if result.checked else ""
     return ticket_result_view("Ticket not created", f"*Not created.* {reason}{checked}", form)
 
 
-async def try_ticket_again(ack: Any, body: dict[str, Any], client: AsyncWebClient, desk: Desk,
-                           config: HandlerConfig) -> None:  # fmt: skip
+async def try_ticket_again(
+    ack: Any, body: dict[str, Any], client: AsyncWebClient, desk: Desk, config: HandlerConfig
+) -> None:
     """Try again: the form back, with everything that was typed."""
     await ack()
     form = TicketForm.model_validate_json(body["view"]["private_metadata"])
     categories = await desk.readydesk.ticket_categories()
-    await client.views_update(view_id=body["view"]["id"],
-                              view=ticket_modal(form, categories, config.priorities))  # fmt: skip
+    await client.views_update(
+        view_id=body["view"]["id"], view=ticket_modal(form, categories, config.priorities)
+    )

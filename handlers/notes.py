@@ -53,9 +53,15 @@ def register(app: AsyncApp) -> None:
 
 
 async def note_command(
-    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
-    desk: Desk, store: Store, identities: Identities, config: HandlerConfig,
-) -> None:  # fmt: skip
+    ack: AsyncAck,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    identities: Identities,
+    config: HandlerConfig,
+) -> None:
     """`/note ticket 34 text` writes at once; without text the form opens."""
     keep_running()  # a stop waits for this listener to tell the person
     try:
@@ -79,12 +85,17 @@ async def note_command(
         result = await write_note(intent, target, client, desk, store, identities, reply_to)
         return _outcome_message(target, result, config)
 
-    await reply_with(respond, write_and_say(), waiting=f"Adding the note to {target.label} …",
-                     patience=config.looking_up_after)  # fmt: skip
+    await reply_with(
+        respond,
+        write_and_say(),
+        waiting=f"Adding the note to {target.label} …",
+        patience=config.looking_up_after,
+    )
 
 
-async def open_note_form(ack: AsyncAck, action: dict[str, Any], body: dict[str, Any],
-                         client: AsyncWebClient) -> None:  # fmt: skip
+async def open_note_form(
+    ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+) -> None:
     """A card's Add note button: the form, at once (inside the trigger's 3 seconds)."""
     await ack()
     target = NoteTarget.model_validate_json(action["value"])
@@ -92,8 +103,9 @@ async def open_note_form(ack: AsyncAck, action: dict[str, Any], body: dict[str, 
     await client.views_open(trigger_id=body["trigger_id"], view=note_modal(target))
 
 
-async def reopen_note_form(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                           client: AsyncWebClient) -> None:  # fmt: skip
+async def reopen_note_form(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+) -> None:
     """Try again: the form again, with the text that was not written."""
     await ack()
     view = body.get("view")
@@ -106,9 +118,15 @@ async def reopen_note_form(ack: AsyncAck, body: dict[str, Any], action: dict[str
 
 
 async def submit_note(
-    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
-    desk: Desk, store: Store, identities: Identities, config: HandlerConfig,
-) -> None:  # fmt: skip
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    identities: Identities,
+    config: HandlerConfig,
+) -> None:
     """The form's submit: write once (the view id is the intent); errors keep the form open."""
     keep_running()
     text = typed_note(view)
@@ -128,11 +146,14 @@ async def submit_note(
     user_id = body["user"]["id"]
     intent = _intent(f"view:{view['id']}", target, user_id)
     await finish_submission(
-        ack, client, view["id"],
+        ack,
+        client,
+        view["id"],
         write_note(intent, target, client, desk, store, identities),
-        saving=saving_view(target), outcome=lambda result: _outcome_view(target, result, config),
+        saving=saving_view(target),
+        outcome=lambda result: _outcome_view(target, result, config),
         field_errors=lambda err: {NOTE_BLOCK: err.message[:2000]} if err.field_errors else {},
-    )  # fmt: skip
+    )
 
 
 async def _picked_target(target: NoteTarget, values: dict[str, str], desk: Desk) -> NoteTarget:
@@ -145,8 +166,9 @@ async def _picked_target(target: NoteTarget, values: dict[str, str], desk: Desk)
         system, key = parse_customer_value(value)
         business = await desk.directory.business(system, key) if desk.directory else None
         if business is None or business.kickserv is None:
-            raise ValueError(block, "Customer notes are kept in Kickserv; this customer has no "
-                             "Kickserv record.")  # fmt: skip
+            raise ValueError(
+                block, "Customer notes are kept in Kickserv; this customer has no Kickserv record."
+            )
         return target.model_copy(
             update={"kind": "customer", "number": business.kickserv.record_key}
         )
@@ -179,23 +201,35 @@ def parse_note(text: str, channel_id: str) -> NoteTarget:
         raise UsageError(f"Where should the note go? {usage_text('note')}")
     kind, number, rest = match.group(1).lower(), match.group(2), match.group(3).strip()
     if kind != "customer" and not number.isdigit():
-        raise UsageError(f"`{escape_mrkdwn(truncate(number, 40))}` is not a {kind} number. "
-                         f"{usage_text('note')}")  # fmt: skip
+        raise UsageError(
+            f"`{escape_mrkdwn(truncate(number, 40))}` is not a {kind} number. {usage_text('note')}"
+        )
     return NoteTarget(kind=kind, number=number, channel_id=channel_id, text=rest)
 
 
 async def write_note(
-    intent: Intent, target: NoteTarget, client: AsyncWebClient, desk: Desk, store: Store,
-    identities: Identities, response_url: str = "",
-) -> WriteResult:  # fmt: skip
+    intent: Intent,
+    target: NoteTarget,
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    identities: Identities,
+    response_url: str = "",
+) -> WriteResult:
     """Write the note once for this intent, signed with the user's name (and technician) and a
     reference that lets a read-back recognise it."""
     profile = await identities.profile(client, intent.user_id)
     marker = new_marker()
     signed = f"{target.text}\n— {profile.name} via Slack · {marker}"
     check = {"ticket": "ticket_note", "customer": "customer_note", "job": "job_note"}[target.kind]
-    plan = WritePlan(check=check, target=target.number, marker=marker, typed=target.text,
-                     response_url=response_url, label=f"the note on {target.label}")  # fmt: skip
+    plan = WritePlan(
+        check=check,
+        target=target.number,
+        marker=marker,
+        typed=target.text,
+        response_url=response_url,
+        label=f"the note on {target.label}",
+    )
 
     technician = None
     if target.kind == "ticket":  # who writes it, found before anything is sent
@@ -220,9 +254,13 @@ async def write_note(
 
 def _intent(key: str, target: NoteTarget, user_id: str) -> Intent:
     return Intent(
-        key=key, action=f"note.{target.kind}", user_id=user_id, channel_id=target.channel_id,
-        target=target.label, summary=truncate(target.text, 300),
-    )  # fmt: skip
+        key=key,
+        action=f"note.{target.kind}",
+        user_id=user_id,
+        channel_id=target.channel_id,
+        target=target.label,
+        summary=truncate(target.text, 300),
+    )
 
 
 def _outcome_text(target: NoteTarget, result: WriteResult, config: HandlerConfig) -> str:
@@ -231,15 +269,19 @@ def _outcome_text(target: NoteTarget, result: WriteResult, config: HandlerConfig
     if result.outcome == "written":
         return f"Added the note to {where} (note {result.reference})."
     if result.outcome == "confirmed":
-        return (f"Added the note to {where} (note {result.reference}), confirmed after a slow "
-                "reply.")  # fmt: skip
+        return f"Added the note to {where} (note {result.reference}), confirmed after a slow reply."
     if result.outcome == "duplicate":
         done = result.earlier and result.earlier.state == "done"
-        return (f"Already done: that note was added to {where} (note {result.reference})."
-                if done else f"That note to {where} is already being written.")  # fmt: skip
+        return (
+            f"Already done: that note was added to {where} (note {result.reference})."
+            if done
+            else f"That note to {where} is already being written."
+        )
     if result.outcome == "unknown":
-        return (f"*Could not confirm* whether the note was added to {where}: {reason} Check "
-                f"{record_link(target, config)} before adding it again.")  # fmt: skip
+        return (
+            f"*Could not confirm* whether the note was added to {where}: {reason} Check "
+            f"{record_link(target, config)} before adding it again."
+        )
     checked = " Deskhand checked: it is not there." if result.checked else ""
     return f"*Not added* to {where}. {reason}{checked}"
 

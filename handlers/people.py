@@ -23,9 +23,14 @@ CLEAR = ("none", "-")
 
 
 async def whoami(
-    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
-    desk: Desk, store: Store, identities: Identities,
-) -> None:  # fmt: skip
+    ack: AsyncAck,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    identities: Identities,
+) -> None:
     """Your technician and employee, and how each was found."""
     await ack()
     me = await identities.identify(client, command["user_id"], desk, store)
@@ -33,9 +38,14 @@ async def whoami(
 
 
 async def link_user(
-    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
-    desk: Desk, store: Store, identities: Identities,
-) -> None:  # fmt: skip
+    ack: AsyncAck,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    identities: Identities,
+) -> None:
     """Admins: set which technician and employee a Slack user is (`none` clears a part)."""
     await ack()
     try:
@@ -44,9 +54,12 @@ async def link_user(
         await respond(response_type="ephemeral", text=str(err))
         return
     await asyncio.to_thread(
-        store.links.set, user_id, set_by=command["user_id"], technician=technician,
+        store.links.set,
+        user_id,
+        set_by=command["user_id"],
+        technician=technician,
         employee_number=employee,
-    )  # fmt: skip
+    )
     who = await identities.identify(client, user_id, desk, store)
     await respond(response_type="ephemeral", text="Saved. " + describe_identity(who, you=False))
 
@@ -54,13 +67,17 @@ async def link_user(
 def describe_identity(identity: Identity, *, you: bool) -> str:
     """Two lines: the technician and the employee, each with how it was found."""
     name = "You are" if you else f"<@{identity.user_id}> is"
-    tech = f"ReadyDesk technician `{escape_mrkdwn(identity.technician)}`" if identity.technician \
-        else "no ReadyDesk technician"  # fmt: skip
+    tech = (
+        f"ReadyDesk technician `{escape_mrkdwn(identity.technician)}`"
+        if identity.technician
+        else "no ReadyDesk technician"
+    )
     employee = identity.employee
     worker = (
         f"Kickserv employee {escape_mrkdwn(employee.name)} (#{employee.employee_number})"
-        if employee else "no Kickserv employee"
-    )  # fmt: skip
+        if employee
+        else "no Kickserv employee"
+    )
     lines = [
         f"{name} {tech} — {identity.technician_how}.",
         f"{name} {worker} — {identity.employee_how}.",
@@ -81,8 +98,10 @@ def require_admin(config: HandlerConfig, user_id: str, word: str) -> str | None:
     if word not in ADMIN_SUBCOMMANDS or user_id in config.admins:
         return None
     if not config.admins:
-        return "Only Deskhand admins can do that, and none is set: an admin of the bot's server " \
-            "lists Slack user IDs in DESKHAND_ADMINS."  # fmt: skip
+        return (
+            "Only Deskhand admins can do that, and none is set: an admin of the bot's server "
+            "lists Slack user IDs in DESKHAND_ADMINS."
+        )
     admins = ", ".join(f"<@{a}>" for a in sorted(config.admins)[:5])
     return f"Only Deskhand admins can do that. Ask {admins}."
 

@@ -37,9 +37,12 @@ async def add_as_note(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebC
 
 
 async def create_ticket_from_message(
-    ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient, desk: Desk,
+    ack: AsyncAck,
+    shortcut: dict[str, Any],
+    client: AsyncWebClient,
+    desk: Desk,
     config: HandlerConfig,
-) -> None:  # fmt: skip
+) -> None:
     """Create ticket: the subject from the message's first line, the message as description."""
     await ack()
     text, channel = await _message_text(client, shortcut)

@@ -34,32 +34,60 @@ def register(app: AsyncApp) -> None:
 
 
 async def assign_to_me(
-    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
-    client: AsyncWebClient, desk: Desk, store: Store, config: HandlerConfig,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    config: HandlerConfig,
     identities: Identities,
-) -> None:  # fmt: skip
+) -> None:
     """Assign the ticket to the presser's technician (linked, or matched by email)."""
     await ack()
     ref = TicketRef.model_validate_json(action["value"])
     me = await identities.identify(client, body["user"]["id"], desk, store)
     if me.technician is None:
-        await respond(response_type="ephemeral", replace_original=False, text=(
-            "Deskhand does not know which ReadyDesk technician you are. An admin can link you: "
-            f"`{ids.DESKHAND_COMMAND} link @you tech:<technician ID>`."))  # fmt: skip
+        await respond(
+            response_type="ephemeral",
+            replace_original=False,
+            text=(
+                "Deskhand does not know which ReadyDesk technician you are. An admin can link you: "
+                f"`{ids.DESKHAND_COMMAND} link @you tech:<technician ID>`."
+            ),
+        )
         return
     tech = me.technician
 
     async def write() -> str:
         return str(await desk.readydesk.update_ticket(ref.ticket_id, assigned_to=tech))
 
-    await _change(body, action, respond, client, desk, store, config, ref.ticket_id,
-                  f"assign to {tech}", write, expect={"assigned_to": tech})  # fmt: skip
+    await _change(
+        body,
+        action,
+        respond,
+        client,
+        desk,
+        store,
+        config,
+        ref.ticket_id,
+        f"assign to {tech}",
+        write,
+        expect={"assigned_to": tech},
+    )
 
 
 async def set_status(
-    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
-    client: AsyncWebClient, desk: Desk, store: Store, config: HandlerConfig,
-) -> None:  # fmt: skip
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    config: HandlerConfig,
+) -> None:
     """The Status select: set the chosen status."""
     await ack()
     ticket_id = int(body["actions"][0]["block_id"].removeprefix("ticket_"))
@@ -68,14 +96,32 @@ async def set_status(
     async def write() -> str:
         return str(await desk.readydesk.update_ticket(ticket_id, status=status))
 
-    await _change(body, action, respond, client, desk, store, config, ticket_id,
-                  f"status {status}", write, choice=status, expect={"status": status})  # fmt: skip
+    await _change(
+        body,
+        action,
+        respond,
+        client,
+        desk,
+        store,
+        config,
+        ticket_id,
+        f"status {status}",
+        write,
+        choice=status,
+        expect={"status": status},
+    )
 
 
 async def close_ticket(
-    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
-    client: AsyncWebClient, desk: Desk, store: Store, config: HandlerConfig,
-) -> None:  # fmt: skip
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    config: HandlerConfig,
+) -> None:
     """Close: close the ticket now."""
     await ack()
     ref = TicketRef.model_validate_json(action["value"])
@@ -83,15 +129,35 @@ async def close_ticket(
     async def write() -> str:
         return str(await desk.readydesk.close_ticket(ref.ticket_id))
 
-    await _change(body, action, respond, client, desk, store, config, ref.ticket_id, "close",
-                  write, expect={"status": "Closed"})  # fmt: skip
+    await _change(
+        body,
+        action,
+        respond,
+        client,
+        desk,
+        store,
+        config,
+        ref.ticket_id,
+        "close",
+        write,
+        expect={"status": "Closed"},
+    )
 
 
 async def _change(
-    body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
-    desk: Desk, store: Store, config: HandlerConfig, ticket_id: int, summary: str,
-    write: Callable[[], Awaitable[str]], choice: str = "", expect: dict[str, str] | None = None,
-) -> None:  # fmt: skip
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    config: HandlerConfig,
+    ticket_id: int,
+    summary: str,
+    write: Callable[[], Awaitable[str]],
+    choice: str = "",
+    expect: dict[str, str] | None = None,
+) -> None:
     keep_running()  # a stop waits for this listener to redraw the card
     user_id = body["user"]["id"]
     message_ts = (body.get("container") or {}).get("message_ts", "")
@@ -126,9 +192,14 @@ async def _change(
         try:
             ticket, statuses = await read_ticket(ticket_id, desk)
         except BackendError as err:  # the change was made: say so, and why the card is old
-            await respond(response_type="ephemeral", replace_original=False, text=(
-                f"Done on {where}, but the card could not be redrawn: "
-                f"{escape_mrkdwn(err.message)} Press Refresh later."))  # fmt: skip
+            await respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text=(
+                    f"Done on {where}, but the card could not be redrawn: "
+                    f"{escape_mrkdwn(err.message)} Press Refresh later."
+                ),
+            )
             return
         await respond(replace_original=True, **ticket_card(ticket, config, statuses).message())
         copies = ticket_card(ticket, config, statuses, shareable=False)  # as channels show it

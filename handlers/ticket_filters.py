@@ -19,12 +19,24 @@ GRAMMAR = (
     "`opened:7d|24h|2026-11-01..2026-11-20`, then any words to search for."
 )
 KEYS = (
-    "status", "priority", "tech", "group", "customer", "category", "source", "due", "opened",
-)  # fmt: skip
+    "status",
+    "priority",
+    "tech",
+    "group",
+    "customer",
+    "category",
+    "source",
+    "due",
+    "opened",
+)
 _LIST_KEYS = {
-    "status": "statuses", "priority": "priorities", "tech": "techs", "group": "groups",
-    "category": "categories", "source": "sources",
-}  # fmt: skip
+    "status": "statuses",
+    "priority": "priorities",
+    "tech": "techs",
+    "group": "groups",
+    "category": "categories",
+    "source": "sources",
+}
 # Slack clients may turn typed quotes into curly ones.
 _SMART_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 MAX_WORDS = 500
@@ -193,8 +205,13 @@ def _date(value: str, key: str, example: str) -> date:
 
 def _example(key: str) -> str:
     return {
-        "status": "status:open", "priority": "priority:high", "tech": "tech:me",
-        "group": 'group:"Field Team"', "customer": "customer:demo",
-        "category": "category:hardware", "source": "source:email", "due": "due:today",
+        "status": "status:open",
+        "priority": "priority:high",
+        "tech": "tech:me",
+        "group": 'group:"Field Team"',
+        "customer": "customer:demo",
+        "category": "category:hardware",
+        "source": "source:email",
+        "due": "due:today",
         "opened": "opened:7d",
-    }[key]  # fmt: skip
+    }[key]

@@ -143,8 +143,11 @@ def ticket_card(
     )
     if unread:
         blocks.insert(len(blocks) - 1, context(escape_mrkdwn(unread)))
-    return Card(text=ticket_text(ticket), blocks=blocks,
-                live=(ticket_key(ticket.ticket_id), ticket_state(ticket)))  # fmt: skip
+    return Card(
+        text=ticket_text(ticket),
+        blocks=blocks,
+        live=(ticket_key(ticket.ticket_id), ticket_state(ticket)),
+    )
 
 
 async def render_ticket_list(

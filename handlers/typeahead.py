@@ -43,15 +43,18 @@ def customer_option_groups(businesses: list[Business]) -> list[dict[str, Any]]:
                 continue
             key = f"#{entry.record_key}" if entry.system == KICKSERV else entry.record_key
             label = f"{business.name} ({key})"
-            groups[entry.system].append({
-                "text": {"type": "plain_text", "text": truncate(label, 75)},
-                "value": customer_value(entry.system, entry.record_key),
-            })  # fmt: skip
+            groups[entry.system].append(
+                {
+                    "text": {"type": "plain_text", "text": truncate(label, 75)},
+                    "value": customer_value(entry.system, entry.record_key),
+                }
+            )
     names = {READYDESK: "ReadyDesk", KICKSERV: "Kickserv"}
     return [
         {"label": {"type": "plain_text", "text": names[system]}, "options": options[:100]}
-        for system, options in groups.items() if options
-    ]  # fmt: skip
+        for system, options in groups.items()
+        if options
+    ]
 
 
 def customer_value(system: str, record_key: str) -> str:

@@ -15,10 +15,19 @@ import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 FaultKind = Literal[
-    "latency", "status", "html", "empty", "truncated", "malformed", "drop",
+    "latency",
+    "status",
+    "html",
+    "empty",
+    "truncated",
+    "malformed",
+    "drop",
     # The backend carries the request out, and then the reply goes wrong:
-    "applied_status", "applied_drop", "short_length", "latency_after",
-]  # fmt: skip
+    "applied_status",
+    "applied_drop",
+    "short_length",
+    "latency_after",
+]
 
 HTML_ERROR_PAGE = (
     "<!DOCTYPE html><html><head><title>Runtime Error</title></head><body>"

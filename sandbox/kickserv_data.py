@@ -194,15 +194,23 @@ def seeded_kickserv(
     for number, rd in enumerate(list(source.customers.values())[:customers], start=1):
         first, _, last = rd.contact.partition(" ")
         customer = KSCustomer(
-            id=5_100_000 + number, customer_number=number,
-            name=rd.company_name or rd.contact, first_name=first, last_name=last,
-            company_name=rd.company_name, company=bool(rd.company_name), email=rd.email,
-            phone_number=rd.phone, service_address=rd.address, service_city=rd.city,
-            service_state=rd.state, service_zip_code=rd.zip,
+            id=5_100_000 + number,
+            customer_number=number,
+            name=rd.company_name or rd.contact,
+            first_name=first,
+            last_name=last,
+            company_name=rd.company_name,
+            company=bool(rd.company_name),
+            email=rd.email,
+            phone_number=rd.phone,
+            service_address=rd.address,
+            service_city=rd.city,
+            service_state=rd.state,
+            service_zip_code=rd.zip,
             customer_source_id=rng.choice((None, 12345, 12346)),
             created_at=created + timedelta(days=number),
             updated_at=created + timedelta(days=number),
-        )  # fmt: skip
+        )
         data.customers[number] = customer
         for _ in range(rng.randint(0, 3)):
             _seed_job(data, rng, customer)
@@ -224,39 +232,60 @@ def _seed_job(data: KickservData, rng: random.Random, customer: KSCustomer) -> N
     total = Decimal(JOB_PRICES[job_type_id])
     paid = status == "completed" and rng.random() < 0.6
     job = KSJob(
-        id=40_000_000 + job_number, job_number=job_number, customer_id=customer.id,
+        id=40_000_000 + job_number,
+        job_number=job_number,
+        customer_id=customer.id,
         name=JOB_TYPES[job_type_id],
         description=f"{JOB_TYPES[job_type_id]} at {customer.service_address}",
-        job_type_id=job_type_id, status=status,
+        job_type_id=job_type_id,
+        status=status,
         scheduled_on=None if status == "unscheduled" else scheduled,
-        subtotal=total, tax=Decimal("0.00"), total=total,
+        subtotal=total,
+        tax=Decimal("0.00"),
+        total=total,
         balance_remaining=Decimal("0.00") if paid else total,
         invoice_status="paid" if paid else "unpaid",
-        created_at=scheduled - timedelta(days=4), updated_at=scheduled - timedelta(days=4),
+        created_at=scheduled - timedelta(days=4),
+        updated_at=scheduled - timedelta(days=4),
         completed_on=scheduled + timedelta(hours=2) if status == "completed" else None,
-    )  # fmt: skip
+    )
     data.jobs[job_number] = job
     if job.scheduled_on is not None:
         crew_rng = random.Random(job_number)  # its own generator: the other seeded data stays put
         crew = crew_rng.sample(sorted(data.employees), k=crew_rng.choice((1, 1, 2)))
         task_id = data.next_id("task", 3_300_000)
         data.tasks[task_id] = KSTask(
-            task_id, job.id, customer.id, scheduled, scheduled + timedelta(hours=2), crew,
+            task_id,
+            job.id,
+            customer.id,
+            scheduled,
+            scheduled + timedelta(hours=2),
+            crew,
             description=job.name,
-        )  # fmt: skip
+        )
     if status == "completed":
         invoice_id = data.next_id("invoice", 7_000_000)
         data.invoices[invoice_id] = KSInvoice(
-            id=invoice_id, invoice_number=invoice_id - 7_000_000, customer_id=customer.id,
-            job_id=job.id, invoice_status=job.invoice_status, total=total,
-            balance_remaining=job.balance_remaining, due_on=day + timedelta(days=30),
+            id=invoice_id,
+            invoice_number=invoice_id - 7_000_000,
+            customer_id=customer.id,
+            job_id=job.id,
+            invoice_status=job.invoice_status,
+            total=total,
+            balance_remaining=job.balance_remaining,
+            due_on=day + timedelta(days=30),
             created_at=scheduled + timedelta(hours=3),
-        )  # fmt: skip
+        )
     if paid:
         payment_id = data.next_id("payment", 555_000_000)
         data.payments[payment_id] = KSPayment(
-            id=payment_id, date=day, payment_type=rng.choice(("Check", "Credit Card")),
-            amount=total, customer_id=customer.id, created_at=scheduled + timedelta(hours=5),
-            ref_number=str(rng.randint(1000, 9999)), payment_application_ids=[job.id],
-        )  # fmt: skip
+            id=payment_id,
+            date=day,
+            payment_type=rng.choice(("Check", "Credit Card")),
+            amount=total,
+            customer_id=customer.id,
+            created_at=scheduled + timedelta(hours=5),
+            ref_number=str(rng.randint(1000, 9999)),
+            payment_application_ids=[job.id],
+        )
     customer.balance += job.balance_remaining if status == "completed" else Decimal("0")

@@ -233,13 +233,18 @@ class JobRoutes(FakeBase):
         job = next((j for j in self.data.jobs.values() if j.id == task.job_id), None)
         employees = [self.data.employees[e] for e in task.employee_ids]
         return {
-            "id": task.id, "task_type_id": task.task_type_id, "description": task.description,
-            "starts_at": task.starts_at.isoformat(), "ends_at": task.ends_at.isoformat(),
+            "id": task.id,
+            "task_type_id": task.task_type_id,
+            "description": task.description,
+            "starts_at": task.starts_at.isoformat(),
+            "ends_at": task.ends_at.isoformat(),
             "job": {"id": task.job_id, "job_number": job.job_number if job else None},
             "customer": self.customer_glue(task.customer_id),
-            "employees": [{"id": e.id, "employee_number": e.employee_number, "name": e.name}
-                          for e in employees],
-        }  # fmt: skip
+            "employees": [
+                {"id": e.id, "employee_number": e.employee_number, "name": e.name}
+                for e in employees
+            ],
+        }
 
     async def calendar(self, request: Request) -> Any:
         """GET /calendar.json: the job_types stanza and empty calendar keys."""

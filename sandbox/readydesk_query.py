@@ -12,15 +12,41 @@ LIMIT = 255
 # "URL Encoded: Yes" columns of the output tables in the seeds (and, for the pages whose output
 # tables could not be read, the same rule applied to names and free text).
 TICKET_ENCODED = {
-    "cid", "company_name", "contact", "phone", "email", "cc_addresses", "source", "category",
-    "sub_category", "status", "priority", "escalation_level", "updated_by", "assigned_group_name",
-    "customer_group_name", "subject", "summary",
-}  # fmt: skip
+    "cid",
+    "company_name",
+    "contact",
+    "phone",
+    "email",
+    "cc_addresses",
+    "source",
+    "category",
+    "sub_category",
+    "status",
+    "priority",
+    "escalation_level",
+    "updated_by",
+    "assigned_group_name",
+    "customer_group_name",
+    "subject",
+    "summary",
+}
 CUSTOMER_ENCODED = {
-    "customer_id", "password", "company_name", "contact", "phone", "additional_phone", "email",
-    "additional_email", "address", "city", "state", "zip", "country", "customer_group_name",
+    "customer_id",
+    "password",
+    "company_name",
+    "contact",
+    "phone",
+    "additional_phone",
+    "email",
+    "additional_email",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "country",
+    "customer_group_name",
     "notes",
-}  # fmt: skip
+}
 COMPANY_ENCODED = {"name", "address", "city", "state", "zip", "country", "phone", "email"}
 TECH_ENCODED = {"uid", "name", "email", "phone", "extension"}
 GROUP_ENCODED = {"name"}
@@ -28,9 +54,15 @@ HISTORY_ENCODED = {"updated_by", "status", "note"}
 SCHEDULE_ENCODED = {"title", "category"}
 
 TICKET_ORDER = {
-    "TID": "tid", "CID": "cid", "DATE_OPENED": "date_opened", "LAST_UPDATED": "last_updated",
-    "STATUS": "status", "PRIORITY": "priority", "SUBJECT": "subject", "DUE_DATE": "due_date",
-}  # fmt: skip
+    "TID": "tid",
+    "CID": "cid",
+    "DATE_OPENED": "date_opened",
+    "LAST_UPDATED": "last_updated",
+    "STATUS": "status",
+    "PRIORITY": "priority",
+    "SUBJECT": "subject",
+    "DUE_DATE": "due_date",
+}
 CUSTOMER_ORDER = {"ID": "record_id", "CID": "customer_id", "CONTACT": "contact"}
 NAME_ORDER = {"ID": "record_id", "NAME": "name"}
 COMPANY_ORDER = {"ID": "company_id", "NAME": "name"}

@@ -37,14 +37,27 @@ from sandbox.readydesk_query import (
 # -- read actions ------------------------------------------------------------------------------
 
 _TICKET_EXACT = {
-    "status": "status", "source": "source", "category": "category",
-    "sub_category": "sub_category", "priority": "priority", "escalation": "escalation_level",
-    "uid": "assigned_tech", "group": "assigned_group_name", "cid": "cid",
-}  # fmt: skip
+    "status": "status",
+    "source": "source",
+    "category": "category",
+    "sub_category": "sub_category",
+    "priority": "priority",
+    "escalation": "escalation_level",
+    "uid": "assigned_tech",
+    "group": "assigned_group_name",
+    "cid": "cid",
+}
 _TICKET_FILTERS = {
-    *_TICKET_EXACT, "keyword", "start_tid", "end_tid", "start_cid", "end_cid", "start_date",
-    "end_date", "due_date",
-}  # fmt: skip
+    *_TICKET_EXACT,
+    "keyword",
+    "start_tid",
+    "end_tid",
+    "start_cid",
+    "end_cid",
+    "start_date",
+    "end_date",
+    "due_date",
+}
 
 
 def get_tickets(data: SandboxData, query: Query) -> Reply:
@@ -63,9 +76,14 @@ def get_tickets(data: SandboxData, query: Query) -> Reply:
         rows = _tickets_in_range(data, query)
     rows = filter(_ticket_filter(query), rows)
     return listing(
-        rows, query, wildcard=tid == "*", columns=TICKET_ORDER, default="tid", shape=shape,
+        rows,
+        query,
+        wildcard=tid == "*",
+        columns=TICKET_ORDER,
+        default="tid",
+        shape=shape,
         row=_ticket_row,
-    )  # fmt: skip
+    )
 
 
 def _tickets_in_range(data: SandboxData, query: Query) -> Iterable[RDTicket]:
@@ -129,10 +147,18 @@ def _ticket_filter(query: Query) -> Callable[[RDTicket], bool]:
 def _ticket_row(t: RDTicket) -> dict[str, Any]:
     row = asdict(t)
     row.update(
-        cc_addresses="", customer_group_id=0, customer_group_name="", locked_by="",
-        linked_asset="", linked_calls="", linked_devices="", merged="N", merged_to="",
-        parent_ticket=0, children_tickets="",
-    )  # fmt: skip
+        cc_addresses="",
+        customer_group_id=0,
+        customer_group_name="",
+        locked_by="",
+        linked_asset="",
+        linked_calls="",
+        linked_devices="",
+        merged="N",
+        merged_to="",
+        parent_ticket=0,
+        children_tickets="",
+    )
     return row
 
 
@@ -152,9 +178,14 @@ def get_customers(data: SandboxData, query: Query) -> Reply:
         raise ReadyDeskError("Missing required variable: cid")
     rows = in_ranges(rows, query, "customer_id", "cid")
     return listing(
-        rows, query, wildcard=cid == "*", columns=CUSTOMER_ORDER, default="record_id",
-        shape=("customers", "customer", CUSTOMER_ENCODED), row=_customer_row,
-    )  # fmt: skip
+        rows,
+        query,
+        wildcard=cid == "*",
+        columns=CUSTOMER_ORDER,
+        default="record_id",
+        shape=("customers", "customer", CUSTOMER_ENCODED),
+        row=_customer_row,
+    )
 
 
 def _customer_row(c: RDCustomer) -> dict[str, Any]:
@@ -162,8 +193,10 @@ def _customer_row(c: RDCustomer) -> dict[str, Any]:
     row["id"] = row.pop("record_id")
     row.update(
         password="54DC7880713817A90552AC9C52DAA32AD571F897",  # noqa: S106 - a fake hash
-        customer_group_id=0, customer_group_name="", use_encryption=row.pop("encrypt"),
-    )  # fmt: skip
+        customer_group_id=0,
+        customer_group_name="",
+        use_encryption=row.pop("encrypt"),
+    )
     return row
 
 
@@ -184,23 +217,34 @@ def get_companies(data: SandboxData, query: Query) -> Reply:
     """get_companies: id or name (exact or *), name ranges, paging."""
     rows, wildcard = _by_id_or_name(data.companies.values(), query, "company_id")
     return listing(
-        rows, query, wildcard=wildcard, columns=COMPANY_ORDER, default="company_id",
+        rows,
+        query,
+        wildcard=wildcard,
+        columns=COMPANY_ORDER,
+        default="company_id",
         shape=("companies", "company", COMPANY_ENCODED),
         row=lambda c: asdict(c) | {"id": c.company_id},
-    )  # fmt: skip
+    )
 
 
 def get_tech_groups(data: SandboxData, query: Query) -> Reply:
     """get_tech_groups (seed 003): id or name (exact or *), name ranges, paging."""
     rows, wildcard = _by_id_or_name(data.groups.values(), query, "record_id")
     return listing(
-        rows, query, wildcard=wildcard, columns=NAME_ORDER, default="record_id",
+        rows,
+        query,
+        wildcard=wildcard,
+        columns=NAME_ORDER,
+        default="record_id",
         shape=("technician_groups", "group", GROUP_ENCODED),
         row=lambda g: {
-            "id": g.record_id, "name": g.name, "status": g.statuses, "category": g.categories,
+            "id": g.record_id,
+            "name": g.name,
+            "status": g.statuses,
+            "category": g.categories,
             "source": g.sources,
         },
-    )  # fmt: skip
+    )
 
 
 def get_techs(data: SandboxData, query: Query) -> Reply:
@@ -214,15 +258,26 @@ def get_techs(data: SandboxData, query: Query) -> Reply:
         rows = [data.techs[u] for u in query.items("uid") if u in data.techs]
     rows = in_ranges(rows, query, "uid", "uid")
     return listing(
-        rows, query, wildcard="*" in (record_id, uid), columns=TECH_ORDER, default="record_id",
+        rows,
+        query,
+        wildcard="*" in (record_id, uid),
+        columns=TECH_ORDER,
+        default="record_id",
         shape=("technicians", "technician", TECH_ENCODED),
         row=lambda t: {
-            "id": t.record_id, "uid": t.uid, "name": t.name, "group": t.group_ids,
-            "email": t.email, "phone": t.phone, "supervisor": t.supervisor, "rights": t.rights,
-            "viewable_tickets": t.viewable_tickets, "extension": t.extension,
+            "id": t.record_id,
+            "uid": t.uid,
+            "name": t.name,
+            "group": t.group_ids,
+            "email": t.email,
+            "phone": t.phone,
+            "supervisor": t.supervisor,
+            "rights": t.rights,
+            "viewable_tickets": t.viewable_tickets,
+            "extension": t.extension,
             "date_added": t.date_added,
         },
-    )  # fmt: skip
+    )
 
 
 def get_history(data: SandboxData, query: Query) -> Reply:
@@ -258,7 +313,11 @@ def get_schedules(data: SandboxData, query: Query) -> Reply:
         if value and value != "*":
             rows = [s for s in rows if value in getattr(s, attr)]
     return listing(
-        rows, query, wildcard="*" in (ids, tids), columns=SCHEDULE_ORDER, default="record_id",
+        rows,
+        query,
+        wildcard="*" in (ids, tids),
+        columns=SCHEDULE_ORDER,
+        default="record_id",
         shape=("schedules", "schedule", SCHEDULE_ENCODED),
         row=lambda s: asdict(s) | {"id": s.record_id},
-    )  # fmt: skip
+    )

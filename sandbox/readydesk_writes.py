@@ -23,10 +23,19 @@ def add_customer(data: SandboxData, query: Query) -> Reply:
     company = _company(data, query) or Company(0, "")
     customer = RDCustomer(
         record_id=max((c.record_id for c in data.customers.values()), default=0) + 1,
-        customer_id=cid, company_id=company.company_id, company_name=company.name,
-        contact="", phone="", email="", address="", city="", state="", zip="", country="",
+        customer_id=cid,
+        company_id=company.company_id,
+        company_name=company.name,
+        contact="",
+        phone="",
+        email="",
+        address="",
+        city="",
+        state="",
+        zip="",
+        country="",
         date_added=datetime.now().replace(microsecond=0),
-    )  # fmt: skip
+    )
     _apply_customer(customer, query)
     data.add_customer(customer)
     return {"added_customer": cid}
@@ -63,9 +72,12 @@ def _company(data: SandboxData, query: Query) -> Company | None:
 
 _CUSTOMER_TEXT = ("contact", "email", "address", "city", "state", "zip", "country", "phone")
 _CUSTOMER_LISTS = {
-    "email2": "additional_email", "phone2": "additional_phone", "contracts": "support_contracts",
-    "sc_start_dates": "sc_start_dates", "selectable_categories": "selectable_categories",
-}  # fmt: skip
+    "email2": "additional_email",
+    "phone2": "additional_phone",
+    "contracts": "support_contracts",
+    "sc_start_dates": "sc_start_dates",
+    "selectable_categories": "selectable_categories",
+}
 
 
 def _apply_customer(customer: RDCustomer, query: Query) -> None:
@@ -106,14 +118,31 @@ def add_ticket(data: SandboxData, query: Query, names: WireNames) -> Reply:
     now = datetime.now().replace(microsecond=0)
     opened = query.date("open_date") or now
     ticket = RDTicket(
-        tid=data.next_ticket_id(), cid=customer.customer_id, company_id=customer.company_id,
-        company_name=customer.company_name, contact=customer.contact, phone=customer.phone,
-        email=customer.email, date_opened=opened, source="Web Ticketing System",
-        category="Other", sub_category="", status="Open", priority="Normal",
-        escalation_level="", due_date=None, opened_by="API", last_updated=opened,
-        updated_by="API", updater_type="TECH", assigned_tech="", assigned_group_id=0,
-        assigned_group_name="", subject="", summary="",
-    )  # fmt: skip
+        tid=data.next_ticket_id(),
+        cid=customer.customer_id,
+        company_id=customer.company_id,
+        company_name=customer.company_name,
+        contact=customer.contact,
+        phone=customer.phone,
+        email=customer.email,
+        date_opened=opened,
+        source="Web Ticketing System",
+        category="Other",
+        sub_category="",
+        status="Open",
+        priority="Normal",
+        escalation_level="",
+        due_date=None,
+        opened_by="API",
+        last_updated=opened,
+        updated_by="API",
+        updater_type="TECH",
+        assigned_tech="",
+        assigned_group_id=0,
+        assigned_group_name="",
+        subject="",
+        summary="",
+    )
     _apply_ticket(data, ticket, query, names)
     data.add_ticket(ticket)
     data.add_history(ticket.tid, opened, "API", "TECH", ticket.status, "Ticket opened.")
@@ -156,10 +185,14 @@ def _apply_ticket(data: SandboxData, ticket: RDTicket, query: Query, names: Wire
                 raise ReadyDeskError(f"Invalid {name}: {value} is not configured")
             setattr(ticket, name, match)
     for name, attr in (
-        ("contact", "contact"), ("phone", "phone"), ("email", "email"),
-        ("sub_category", "sub_category"), ("escalation_level", "escalation_level"),
-        ("subject", "subject"), (names.ticket_priority, "priority"),
-    ):  # fmt: skip
+        ("contact", "contact"),
+        ("phone", "phone"),
+        ("email", "email"),
+        ("sub_category", "sub_category"),
+        ("escalation_level", "escalation_level"),
+        ("subject", "subject"),
+        (names.ticket_priority, "priority"),
+    ):
         value = query.text(name)
         if value is not None:
             setattr(ticket, attr, value)

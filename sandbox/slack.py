@@ -44,9 +44,13 @@ def sandbox_user(user_id: str, real_name: str, email: str, tz: str = "UTC") -> d
     """A users.info `user` object with the fields Deskhand reads (tests add people with it)."""
     name = real_name.split()[0].lower()
     return {
-        "id": user_id, "team_id": TEAM_ID, "name": name, "real_name": real_name, "tz": tz,
+        "id": user_id,
+        "team_id": TEAM_ID,
+        "name": name,
+        "real_name": real_name,
+        "tz": tz,
         "profile": {"real_name": real_name, "display_name": name, "email": email},
-    }  # fmt: skip
+    }
 
 
 class SlackSandbox:
@@ -154,10 +158,13 @@ class SlackSandbox:
         self.connections_opened += 1
         self._sockets.add(websocket)
         await websocket.send_json(
-            {"type": "hello", "num_connections": len(self._sockets),
-             "connection_info": {"app_id": "A0DESKHAND"},
-             "debug_info": {"host": "sandbox", "approximate_connection_time": 3600}}
-        )  # fmt: skip
+            {
+                "type": "hello",
+                "num_connections": len(self._sockets),
+                "connection_info": {"app_id": "A0DESKHAND"},
+                "debug_info": {"host": "sandbox", "approximate_connection_time": 3600},
+            }
+        )
         sender = asyncio.create_task(self._send_envelopes(websocket))
         try:
             while True:
@@ -208,9 +215,14 @@ class SlackSandbox:
     def _answer(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
             return {
-                "ok": True, "url": "https://sandbox.slack.example/", "team": "Sandbox",
-                "user": "deskhand", "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID,
-            }  # fmt: skip
+                "ok": True,
+                "url": "https://sandbox.slack.example/",
+                "team": "Sandbox",
+                "user": "deskhand",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+            }
         posts = ("chat.postMessage", "chat.postEphemeral")
         if method in posts and payload.get("channel") in self.channels_without_bot:
             return {"ok": False, "error": "not_in_channel"}

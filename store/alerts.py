@@ -28,9 +28,16 @@ class AlertStore(StoreArea):
 
     def add(self, *, channel_id: str, kind: str, filters: str, created_by: str) -> Watch:
         """Start watching; the first poll sets the baseline."""
-        row = AlertWatch(channel_id=channel_id, kind=kind, filters=filters, created_by=created_by,
-                         created_at=datetime.now(UTC), paused=False, paused_reason="",
-                         cursor=None)  # fmt: skip
+        row = AlertWatch(
+            channel_id=channel_id,
+            kind=kind,
+            filters=filters,
+            created_by=created_by,
+            created_at=datetime.now(UTC),
+            paused=False,
+            paused_reason="",
+            cursor=None,
+        )
         with self.session() as session:
             session.add(row)
             session.commit()
@@ -88,10 +95,24 @@ class AlertStore(StoreArea):
 
     def claim(self, watch_id: int, record_key: str, change: str) -> bool:
         """True for the one caller that gets to post this change."""
-        return self.insert_once(AlertPost(watch_id=watch_id, record_key=record_key, change=change,
-                                          claimed_at=datetime.now(UTC)))  # fmt: skip
+        return self.insert_once(
+            AlertPost(
+                watch_id=watch_id,
+                record_key=record_key,
+                change=change,
+                claimed_at=datetime.now(UTC),
+            )
+        )
 
 
 def _watch(row: AlertWatch) -> Watch:
-    return Watch(row.id, row.channel_id, row.kind, row.filters, row.created_by, row.paused,
-                 row.paused_reason, row.cursor)  # fmt: skip
+    return Watch(
+        row.id,
+        row.channel_id,
+        row.kind,
+        row.filters,
+        row.created_by,
+        row.paused,
+        row.paused_reason,
+        row.cursor,
+    )

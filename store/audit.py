@@ -42,8 +42,10 @@ class AuditRow:
         """One line for a terminal: when, who, what, outcome and reference."""
         reference = f" -> {self.reference}" if self.reference else ""
         detail = f" ({self.detail})" if self.detail else ""
-        return (f"{self.at:%Y-%m-%d %H:%M:%S} {self.user_id} {self.action} {self.target}: "
-                f"{self.outcome}{reference}{detail}")  # fmt: skip
+        return (
+            f"{self.at:%Y-%m-%d %H:%M:%S} {self.user_id} {self.action} {self.target}: "
+            f"{self.outcome}{reference}{detail}"
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready (the time as ISO 8601)."""
@@ -54,15 +56,29 @@ class AuditStore(StoreArea):
     """The audit table; blocking, run in a worker thread by callers."""
 
     def record(
-        self, *, user_id: str, channel_id: str, action: str, target: str, summary: str,
-        outcome: str, reference: str | None = None, detail: str = "",
-    ) -> None:  # fmt: skip
+        self,
+        *,
+        user_id: str,
+        channel_id: str,
+        action: str,
+        target: str,
+        summary: str,
+        outcome: str,
+        reference: str | None = None,
+        detail: str = "",
+    ) -> None:
         """Add one row."""
         entry = AuditEntry(
-            at=datetime.now(UTC), user_id=user_id, channel_id=channel_id or "", action=action,
-            target=target[:255], summary=summary[:SUMMARY_MAX], outcome=outcome,
-            reference=reference, detail=detail[:SUMMARY_MAX],
-        )  # fmt: skip
+            at=datetime.now(UTC),
+            user_id=user_id,
+            channel_id=channel_id or "",
+            action=action,
+            target=target[:255],
+            summary=summary[:SUMMARY_MAX],
+            outcome=outcome,
+            reference=reference,
+            detail=detail[:SUMMARY_MAX],
+        )
         with self.session() as session:
             session.add(entry)
             session.commit()
@@ -72,9 +88,15 @@ class AuditStore(StoreArea):
     ) -> int:
         """Open a `pending` row before the backend is called; returns its id for `complete`."""
         entry = AuditEntry(
-            at=datetime.now(UTC), user_id=user_id, channel_id=channel_id or "", action=action,
-            target=target[:255], summary=summary[:SUMMARY_MAX], outcome=PENDING, detail="",
-        )  # fmt: skip
+            at=datetime.now(UTC),
+            user_id=user_id,
+            channel_id=channel_id or "",
+            action=action,
+            target=target[:255],
+            summary=summary[:SUMMARY_MAX],
+            outcome=PENDING,
+            detail="",
+        )
         with self.session() as session:
             session.add(entry)
             session.commit()
@@ -105,6 +127,13 @@ class AuditStore(StoreArea):
 def _row(entry: AuditEntry) -> AuditRow:
     at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
     return AuditRow(
-        at, entry.user_id, entry.channel_id, entry.action, entry.target, entry.summary,
-        entry.outcome, entry.reference, entry.detail,
-    )  # fmt: skip
+        at,
+        entry.user_id,
+        entry.channel_id,
+        entry.action,
+        entry.target,
+        entry.summary,
+        entry.outcome,
+        entry.reference,
+        entry.detail,
+    )

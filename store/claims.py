@@ -37,19 +37,34 @@ class ClaimStore(StoreArea):
     """Claims; blocking, run in a worker thread by callers."""
 
     def claim(
-        self, intent_key: str, *, action: str, user_id: str, owner: str = "",
-        lease: timedelta = timedelta(seconds=60), plan: str = "", audit_id: int | None = None,
-    ) -> Claim | None:  # fmt: skip
+        self,
+        intent_key: str,
+        *,
+        action: str,
+        user_id: str,
+        owner: str = "",
+        lease: timedelta = timedelta(seconds=60),
+        plan: str = "",
+        audit_id: int | None = None,
+    ) -> Claim | None:
         """The new claim, or None when the intent was already claimed."""
         now = datetime.now(UTC)
         row = WriteClaim(
-            intent_key=intent_key, action=action, user_id=user_id, state=PENDING,
-            claimed_at=now, owner=owner, lease_until=now + lease, plan=plan, audit_id=audit_id,
-        )  # fmt: skip
+            intent_key=intent_key,
+            action=action,
+            user_id=user_id,
+            state=PENDING,
+            claimed_at=now,
+            owner=owner,
+            lease_until=now + lease,
+            plan=plan,
+            audit_id=audit_id,
+        )
         if not self.insert_once(row):
             return None
-        return Claim(intent_key, action, user_id, PENDING, None, now, owner, now + lease, plan,
-                     audit_id)  # fmt: skip
+        return Claim(
+            intent_key, action, user_id, PENDING, None, now, owner, now + lease, plan, audit_id
+        )
 
     def get(self, intent_key: str) -> Claim | None:
         """The claim on an intent, if any."""
@@ -58,9 +73,13 @@ class ClaimStore(StoreArea):
             return _claim(row) if row else None
 
     def finish(
-        self, intent_key: str, *, state: str, reference: str | None = None,
+        self,
+        intent_key: str,
+        *,
+        state: str,
+        reference: str | None = None,
         recheck_at: datetime | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Record how the write ended: DONE with its reference, or UNKNOWN (kept claimed, to be
         read back again at `recheck_at`)."""
         with self.session() as session:
@@ -119,6 +138,14 @@ def _claim(row: WriteClaim) -> Claim:
     if lease is not None and lease.tzinfo is None:
         lease = lease.replace(tzinfo=UTC)
     return Claim(
-        row.intent_key, row.action, row.user_id, row.state, row.reference, claimed,
-        row.owner or "", lease, row.plan or "", row.audit_id,
-    )  # fmt: skip
+        row.intent_key,
+        row.action,
+        row.user_id,
+        row.state,
+        row.reference,
+        claimed,
+        row.owner or "",
+        lease,
+        row.plan or "",
+        row.audit_id,
+    )

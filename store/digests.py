@@ -31,14 +31,33 @@ class Subscription:
 class DigestStore(StoreArea):
     """Subscriptions and slot claims; blocking, run in a worker thread by callers."""
 
-    def add(self, *, channel_id: str, kind: str, filters: str, at_time: str, days: str,
-            timezone: str, quiet: bool, created_by: str) -> Subscription:  # fmt: skip
+    def add(
+        self,
+        *,
+        channel_id: str,
+        kind: str,
+        filters: str,
+        at_time: str,
+        days: str,
+        timezone: str,
+        quiet: bool,
+        created_by: str,
+    ) -> Subscription:
         """Subscribe a channel; returns the new subscription (with its id)."""
         row = DigestSubscription(
-            channel_id=channel_id, kind=kind, filters=filters, at_time=at_time, days=days,
-            timezone=timezone, quiet=quiet, paused=False, paused_reason="",
-            created_by=created_by, created_at=datetime.now(UTC), last_snapshot="",
-        )  # fmt: skip
+            channel_id=channel_id,
+            kind=kind,
+            filters=filters,
+            at_time=at_time,
+            days=days,
+            timezone=timezone,
+            quiet=quiet,
+            paused=False,
+            paused_reason="",
+            created_by=created_by,
+            created_at=datetime.now(UTC),
+            last_snapshot="",
+        )
         with self.session() as session:
             session.add(row)
             session.commit()
@@ -96,8 +115,12 @@ class DigestStore(StoreArea):
 
     def claim_slot(self, subscription_id: int, slot: datetime) -> bool:
         """True for the one caller that gets to post this slot's digest."""
-        run = DigestRun(subscription_id=subscription_id, slot=slot.astimezone(UTC),
-                        claimed_at=datetime.now(UTC), outcome="claimed")  # fmt: skip
+        run = DigestRun(
+            subscription_id=subscription_id,
+            slot=slot.astimezone(UTC),
+            claimed_at=datetime.now(UTC),
+            outcome="claimed",
+        )
         return self.insert_once(run)
 
     def finish_slot(self, subscription_id: int, slot: datetime, outcome: str) -> None:
@@ -111,7 +134,17 @@ class DigestStore(StoreArea):
 
 def _subscription(row: DigestSubscription) -> Subscription:
     return Subscription(
-        row.id, row.channel_id, row.kind, row.filters, row.at_time, row.days, row.timezone,
-        row.quiet, row.paused, row.paused_reason, row.created_by, row.last_snapshot or "",
+        row.id,
+        row.channel_id,
+        row.kind,
+        row.filters,
+        row.at_time,
+        row.days,
+        row.timezone,
+        row.quiet,
+        row.paused,
+        row.paused_reason,
+        row.created_by,
+        row.last_snapshot or "",
         row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC),
-    )  # fmt: skip
+    )

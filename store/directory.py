@@ -135,17 +135,28 @@ def _row(entry: Entry, now: datetime) -> DirectoryEntry:
     email, phone = normalize_email(entry.email), phone_digits(entry.phone)
     text = " ".join((entry.record_key, entry.name, entry.company, email, phone)).lower()
     return DirectoryEntry(
-        system=entry.system, record_key=entry.record_key, global_id=entry.global_id,
-        name=entry.name[:255], company=entry.company[:255], email=email[:255], phone=phone,
-        search_text=text[:1024], seen_at=now,
-    )  # fmt: skip
+        system=entry.system,
+        record_key=entry.record_key,
+        global_id=entry.global_id,
+        name=entry.name[:255],
+        company=entry.company[:255],
+        email=email[:255],
+        phone=phone,
+        search_text=text[:1024],
+        seen_at=now,
+    )
 
 
 def _entry(row: DirectoryEntry) -> Entry:
     return Entry(
-        system=row.system, record_key=row.record_key, name=row.name, company=row.company,
-        email=row.email, phone=row.phone, global_id=row.global_id,
-    )  # fmt: skip
+        system=row.system,
+        record_key=row.record_key,
+        name=row.name,
+        company=row.company,
+        email=row.email,
+        phone=row.phone,
+        global_id=row.global_id,
+    )
 
 
 def _link(session: Session, entries: Sequence[Entry]) -> list[Business]:

@@ -42,23 +42,45 @@ class PostedCard:
 class LiveCardStore(StoreArea):
     """Blocking; callers run it in a worker thread."""
 
-    def remember(self, channel_id: str, ts: str, record_key: str, state: State,
-                 now: datetime, *, shared_by: str = "") -> None:  # fmt: skip
+    def remember(
+        self,
+        channel_id: str,
+        ts: str,
+        record_key: str,
+        state: State,
+        now: datetime,
+        *,
+        shared_by: str = "",
+    ) -> None:
         """A card was posted; its record's state is the one it shows, unless one is known."""
         with self.session() as session:
             record = session.get(LiveRecord, record_key)
             version = record.version if record is not None and not record.gone else 0
-            session.add(LiveCard(channel_id=channel_id, ts=ts, record_key=record_key,
-                                 shared_by=shared_by, shown_version=version,
-                                 posted_at=now))  # fmt: skip
+            session.add(
+                LiveCard(
+                    channel_id=channel_id,
+                    ts=ts,
+                    record_key=record_key,
+                    shared_by=shared_by,
+                    shown_version=version,
+                    posted_at=now,
+                )
+            )
             try:
                 session.commit()
             except IntegrityError:  # the same message remembered twice
                 session.rollback()
             record = session.get(LiveRecord, record_key)
             if record is None:
-                session.add(LiveRecord(record_key=record_key, state=_dump(state), version=0,
-                                       checked_at=now, gone=False))  # fmt: skip
+                session.add(
+                    LiveRecord(
+                        record_key=record_key,
+                        state=_dump(state),
+                        version=0,
+                        checked_at=now,
+                        gone=False,
+                    )
+                )
             elif record.gone:
                 record.gone, record.state = False, _dump(state)
             try:
@@ -75,8 +97,10 @@ class LiveCardStore(StoreArea):
             .order_by(LiveRecord.checked_at, LiveRecord.record_key)
         )
         with self.session() as session:
-            return [Tracked(r.record_key, _load(r.state), r.version, r.checked_at)
-                    for r in session.scalars(query)]  # fmt: skip
+            return [
+                Tracked(r.record_key, _load(r.state), r.version, r.checked_at)
+                for r in session.scalars(query)
+            ]
 
     def get(self, record_key: str) -> Tracked | None:
         """One record as last seen."""
@@ -90,16 +114,21 @@ class LiveCardStore(StoreArea):
             LiveCard.record_key == record_key, LiveCard.posted_at >= posted_since
         )
         with self.session() as session:
-            return [PostedCard(c.id, c.channel_id, c.ts, c.shared_by, c.shown_version)
-                    for c in session.scalars(query.order_by(LiveCard.id))]  # fmt: skip
+            return [
+                PostedCard(c.id, c.channel_id, c.ts, c.shared_by, c.shown_version)
+                for c in session.scalars(query.order_by(LiveCard.id))
+            ]
 
     def checked(self, record_keys: list[str], now: datetime) -> None:
         """These records were read now (they go to the back of the queue)."""
         if not record_keys:
             return
         with self.session() as session:
-            session.execute(update(LiveRecord).where(LiveRecord.record_key.in_(record_keys))
-                            .values(checked_at=now))  # fmt: skip
+            session.execute(
+                update(LiveRecord)
+                .where(LiveRecord.record_key.in_(record_keys))
+                .values(checked_at=now)
+            )
             session.commit()
 
     def change(self, record_key: str, seen_version: int, state: State) -> int | None:
@@ -120,16 +149,19 @@ class LiveCardStore(StoreArea):
     def release_update(self, card_id: int, change: str) -> None:
         """The update failed for a reason that may pass: let a later poll claim it again."""
         with self.session() as session:
-            session.execute(delete(LiveUpdate).where(LiveUpdate.card_id == card_id,
-                                                     LiveUpdate.change == change))  # fmt: skip
+            session.execute(
+                delete(LiveUpdate).where(LiveUpdate.card_id == card_id, LiveUpdate.change == change)
+            )
             session.commit()
 
     def shown(self, card_id: int, version: int) -> None:
         """The card now shows this version of its record."""
         with self.session() as session:
-            session.execute(update(LiveCard).where(LiveCard.id == card_id,
-                                                   LiveCard.shown_version < version)
-                            .values(shown_version=version))  # fmt: skip
+            session.execute(
+                update(LiveCard)
+                .where(LiveCard.id == card_id, LiveCard.shown_version < version)
+                .values(shown_version=version)
+            )
             session.commit()
 
     def lagging(self, posted_since: datetime, limit: int) -> list[tuple[PostedCard, Tracked]]:
@@ -138,20 +170,29 @@ class LiveCardStore(StoreArea):
         query = (
             select(LiveCard, LiveRecord)
             .join(LiveRecord, LiveRecord.record_key == LiveCard.record_key)
-            .where(LiveCard.posted_at >= posted_since, LiveRecord.gone.is_(False),
-                   LiveCard.shown_version < LiveRecord.version)
-            .order_by(LiveCard.id).limit(limit)
-        )  # fmt: skip
+            .where(
+                LiveCard.posted_at >= posted_since,
+                LiveRecord.gone.is_(False),
+                LiveCard.shown_version < LiveRecord.version,
+            )
+            .order_by(LiveCard.id)
+            .limit(limit)
+        )
         with self.session() as session:
-            return [(PostedCard(c.id, c.channel_id, c.ts, c.shared_by, c.shown_version),
-                     Tracked(r.record_key, _load(r.state), r.version, r.checked_at))
-                    for c, r in session.execute(query)]  # fmt: skip
+            return [
+                (
+                    PostedCard(c.id, c.channel_id, c.ts, c.shared_by, c.shown_version),
+                    Tracked(r.record_key, _load(r.state), r.version, r.checked_at),
+                )
+                for c, r in session.execute(query)
+            ]
 
     def mark_gone(self, record_key: str) -> None:
         """The record no longer exists: stop reading it."""
         with self.session() as session:
-            session.execute(update(LiveRecord).where(LiveRecord.record_key == record_key)
-                            .values(gone=True))  # fmt: skip
+            session.execute(
+                update(LiveRecord).where(LiveRecord.record_key == record_key).values(gone=True)
+            )
             session.commit()
 
     def forget_card(self, card_id: int) -> None:

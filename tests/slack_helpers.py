@@ -48,12 +48,24 @@ def interactive_body(payload: dict[str, Any]) -> str:
 def block_action(action_id: str, value: str, response_url: str) -> dict[str, Any]:
     """A block_actions payload for one button press."""
     return {
-        "type": "block_actions", "team": {"id": "T0SANDBOX"}, "api_app_id": "A0DESKHAND",
-        "user": {"id": "U1", "team_id": "T0SANDBOX"}, "channel": {"id": "C1"},
-        "container": {"type": "message"}, "trigger_id": "1.2.3", "response_url": response_url,
-        "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value,
-                     "action_ts": "1700000000.000001"}],
-    }  # fmt: skip
+        "type": "block_actions",
+        "team": {"id": "T0SANDBOX"},
+        "api_app_id": "A0DESKHAND",
+        "user": {"id": "U1", "team_id": "T0SANDBOX"},
+        "channel": {"id": "C1"},
+        "container": {"type": "message"},
+        "trigger_id": "1.2.3",
+        "response_url": response_url,
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "b",
+                "value": value,
+                "action_ts": "1700000000.000001",
+            }
+        ],
+    }
 
 
 def event_body(event_id: str, event: dict[str, Any]) -> str:

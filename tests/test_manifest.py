@@ -41,20 +41,26 @@ def _with(path: tuple, value) -> dict:
         (("display_information", "name"), "D" * 36),
         (("display_information", "long_description"), "too short"),
         (("display_information", "background_color"), "blue"),
-        (("features", "slash_commands"), [
-            {"command": f"/c{i}", "description": "x"} for i in range(51)
-        ]),
-        (("features", "shortcuts"), [
-            {"name": f"s{i}", "type": "message", "callback_id": f"s{i}", "description": "x"}
-            for i in range(11)
-        ]),
-        (("features", "shortcuts"), [{"name": "s", "type": "inline", "callback_id": "s",
-                                      "description": "x"}]),
+        (
+            ("features", "slash_commands"),
+            [{"command": f"/c{i}", "description": "x"} for i in range(51)],
+        ),
+        (
+            ("features", "shortcuts"),
+            [
+                {"name": f"s{i}", "type": "message", "callback_id": f"s{i}", "description": "x"}
+                for i in range(11)
+            ],
+        ),
+        (
+            ("features", "shortcuts"),
+            [{"name": "s", "type": "inline", "callback_id": "s", "description": "x"}],
+        ),
         (("settings", "interactivity"), {"request_url": "https://x.example/slack/events"}),
         (("settings", "socket_mode"), True),  # not a key Slack knows
         (("oauth_config", "scopes", "bot"), ["x" * 51]),
     ],
-)  # fmt: skip
+)
 def test_the_model_refuses_what_slack_refuses(path, value):
     with pytest.raises(ValidationError):
         Manifest.model_validate(_with(path, value))
@@ -74,8 +80,12 @@ def test_http_mode_fills_every_request_url_and_turns_socket_mode_off():
 def _deskhand_manifest(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", "manifest", *args],
-        capture_output=True, text=True, timeout=60, cwd=ROOT, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        check=False,
+    )
 
 
 def test_deskhand_manifest_prints_the_committed_manifest():
@@ -145,10 +155,13 @@ def test_every_listener_is_registered_through_an_id_in_handlers_ids():
             f"{filename}: app.{kind}(...) must name its id from handlers/ids.py"
         )
     expected = {
-        "command": set(ids.SLASH_COMMANDS), "action": set(ids.BLOCK_ACTIONS),
-        "shortcut": set(ids.SHORTCUTS), "event": set(ids.EVENTS), "view": set(ids.VIEWS),
+        "command": set(ids.SLASH_COMMANDS),
+        "action": set(ids.BLOCK_ACTIONS),
+        "shortcut": set(ids.SHORTCUTS),
+        "event": set(ids.EVENTS),
+        "view": set(ids.VIEWS),
         "options": set(ids.OPTIONS),
-    }  # fmt: skip
+    }
     for kind, names in expected.items():
         used = {getattr(ids, a.attr) for _, k, a in registrations if k == kind}
         assert used == names, kind

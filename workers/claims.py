@@ -54,10 +54,15 @@ async def _finish(
     if not claim.plan:  # claimed before writes carried a plan: there is nothing to read back
         await asyncio.to_thread(store.claims.finish, claim.intent_key, state=UNKNOWN)
         await asyncio.to_thread(
-            store.audit.record, user_id=claim.user_id, channel_id="", action=claim.action,
-            target=claim.intent_key, summary="", outcome="unknown",
+            store.audit.record,
+            user_id=claim.user_id,
+            channel_id="",
+            action=claim.action,
+            target=claim.intent_key,
+            summary="",
+            outcome="unknown",
             detail="left unfinished by a Deskhand that kept no way to read it back",
-        )  # fmt: skip
+        )
         await _tell(slack, claim, None, WriteResult("unknown"), now)
         return "unknown for good: no plan to read it back"
     plan = WritePlan.model_validate_json(claim.plan)

@@ -73,12 +73,16 @@ async def _skip_missed(schedule: Schedule, sub: Subscription, now: datetime, sto
         return
     if await asyncio.to_thread(store.digests.claim_slot, sub.id, missed):
         await asyncio.to_thread(store.digests.finish_slot, sub.id, missed, "skipped")
-        logger.info("digest #%s: skipped the %s slot, missed by more than the grace period",
-                    sub.id, missed.isoformat())  # fmt: skip
+        logger.info(
+            "digest #%s: skipped the %s slot, missed by more than the grace period",
+            sub.id,
+            missed.isoformat(),
+        )
 
 
-async def _post(sub: Subscription, store: Store, desk: Desk, client: AsyncWebClient,
-                config: HandlerConfig) -> str:  # fmt: skip
+async def _post(
+    sub: Subscription, store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig
+) -> str:
     query = TicketQuery.model_validate_json(sub.filters or "{}")
     try:
         card, snapshot = await build_digest(
@@ -97,9 +101,14 @@ async def _post(sub: Subscription, store: Store, desk: Desk, client: AsyncWebCli
             logger.warning("digest #%s: Slack said %s", sub.id, err.response.get("error"))
             return "failed"
         await asyncio.to_thread(store.digests.set_paused, sub.id, True, reason)
-        await tell_creator(client, sub.created_by, (
-            f"Your {sub.kind} digest #{sub.id} for <#{sub.channel_id}> is paused: {reason}. "
-            f"Invite Deskhand to the channel, then `/digest resume {sub.id}` there."))  # fmt: skip
+        await tell_creator(
+            client,
+            sub.created_by,
+            (
+                f"Your {sub.kind} digest #{sub.id} for <#{sub.channel_id}> is paused: {reason}. "
+                f"Invite Deskhand to the channel, then `/digest resume {sub.id}` there."
+            ),
+        )
         return "paused"
     await asyncio.to_thread(store.digests.remember, sub.id, snapshot)
     return "posted"

@@ -40,8 +40,9 @@ def window_of(watch: Watch) -> tuple[Window, str]:
     return saved.get("window", "today"), saved.get("status", "")
 
 
-async def read_windows(watches: list[Watch], desk: Desk, config: HandlerConfig
-                       ) -> dict[Window, JobDigest]:  # fmt: skip
+async def read_windows(
+    watches: list[Watch], desk: Desk, config: HandlerConfig
+) -> dict[Window, JobDigest]:
     """Each watched day's jobs and crews, read once (both days at once)."""
     today = config.now().date()
     days: dict[Window, date] = {"today": today, "tomorrow": today + timedelta(days=1)}
@@ -52,21 +53,31 @@ async def read_windows(watches: list[Watch], desk: Desk, config: HandlerConfig
 
 def states(windows: dict[Window, JobDigest], config: HandlerConfig) -> dict[str, Fresh]:
     """Every job read for the watches, as live-card state (so live cards need no second read)."""
-    return {job_key(j.job_number): Fresh(state=_state(j, d, config))
-            for d in windows.values() for j in d.jobs}  # fmt: skip
+    return {
+        job_key(j.job_number): Fresh(state=_state(j, d, config))
+        for d in windows.values()
+        for j in d.jobs
+    }
 
 
 async def poll_job_watch(
-    watch: Watch, digest: JobDigest, store: Store, desk: Desk, client: AsyncWebClient,
+    watch: Watch,
+    digest: JobDigest,
+    store: Store,
+    desk: Desk,
+    client: AsyncWebClient,
     config: HandlerConfig,
-) -> str:  # fmt: skip
+) -> str:
     """Post the jobs new or changed on this watch's day; the first look of a day posts nothing
     that was already there."""
     window, status = window_of(watch)
     jobs = [j for j in digest.jobs if not status or j.status == status]
     day_mark = digest.day.toordinal()
-    midnight = datetime.combine(digest.day if window == "today" else digest.day - timedelta(1),
-                                time(), ZoneInfo(config.timezone))  # fmt: skip
+    midnight = datetime.combine(
+        digest.day if window == "today" else digest.day - timedelta(1),
+        time(),
+        ZoneInfo(config.timezone),
+    )
     first_look = watch.cursor is None
     fresh = []
     for job in jobs:
@@ -85,8 +96,9 @@ async def poll_job_watch(
     return f"#{watch.id}: {len(shown)} new or changed jobs {window}"
 
 
-async def _not_live_here(jobs: list[Job], watch: Watch, store: Store,
-                         config: HandlerConfig) -> list[Job]:  # fmt: skip
+async def _not_live_here(
+    jobs: list[Job], watch: Watch, store: Store, config: HandlerConfig
+) -> list[Job]:
     """Leave out jobs whose card in this channel is live (its update says what changed)."""
     since = datetime.now(UTC) - config.live_for
     out = []
@@ -98,17 +110,25 @@ async def _not_live_here(jobs: list[Job], watch: Watch, store: Store,
 
 
 async def _post_jobs(
-    watch: Watch, window: Window, jobs: list[Job], store: Store, desk: Desk,
-    client: AsyncWebClient, config: HandlerConfig,
-) -> None:  # fmt: skip
+    watch: Watch,
+    window: Window,
+    jobs: list[Job],
+    store: Store,
+    desk: Desk,
+    client: AsyncWebClient,
+    config: HandlerConfig,
+) -> None:
     if len(jobs) > config.alert_burst:
-        lines = [f"• *Job {j.job_number}* {escape_mrkdwn(truncate(j.name or 'job', 80))} · "
-                 f"{escape_mrkdwn(local_time(j.scheduled_on, config.timezone))}"
-                 for j in jobs[:40]]  # fmt: skip
+        lines = [
+            f"• *Job {j.job_number}* {escape_mrkdwn(truncate(j.name or 'job', 80))} · "
+            f"{escape_mrkdwn(local_time(j.scheduled_on, config.timezone))}"
+            for j in jobs[:40]
+        ]
         title = f"{len(jobs)} jobs new or changed {window}"
         text = f"*{title}* (watch #{watch.id}):\n" + "\n".join(lines)
-        await client.chat_postMessage(channel=watch.channel_id, text=title,
-                                      blocks=[mrkdwn_section(text).to_dict()])  # fmt: skip
+        await client.chat_postMessage(
+            channel=watch.channel_id, text=title, blocks=[mrkdwn_section(text).to_dict()]
+        )
         return
     for job in jobs:
         card = await render_card(JobRef(job_number=job.job_number), desk, config, shareable=False)

@@ -41,8 +41,9 @@ async def refresh_live_cards(
     await read_jobs([n for kind, n in due if kind == "job"], desk, config, reads)
     read = [record.record_key for record in tracked if record.record_key in reads.fresh]
     await asyncio.to_thread(store.live.checked, read, now)
-    lines = caught_up + [f"{key}: unreadable ({why}); read again next poll"
-                         for key, why in reads.unreadable.items()]  # fmt: skip
+    lines = caught_up + [
+        f"{key}: unreadable ({why}); read again next poll" for key, why in reads.unreadable.items()
+    ]
     for record in tracked:
         fresh = reads.fresh.get(record.record_key)
         if fresh is None:
@@ -51,6 +52,7 @@ async def refresh_live_cards(
             lines.append(await record_gone(record, store, slack, config, now))
         elif fresh.state != record.state:
             lines.append(await apply_change(record, fresh, store, desk, slack, config, now=now))
-    lines.append(f"live cards: {len(tracked)} records, {len(read)} read, "
-                 f"{reads.calls} backend calls")  # fmt: skip
+    lines.append(
+        f"live cards: {len(tracked)} records, {len(read)} read, {reads.calls} backend calls"
+    )
     return lines

@@ -77,17 +77,22 @@ async def read_tickets(due: list[int], desk: Desk, config: HandlerConfig, reads:
 
 async def _read_span(members: list[int], desk: Desk) -> list:
     found = await desk.readydesk.get_tickets(
-        start_tid=members[0], end_tid=members[-1], count=SPAN, page=1, order="tid",
+        start_tid=members[0],
+        end_tid=members[-1],
+        count=SPAN,
+        page=1,
+        order="tid",
         order_direction="ASC",
-    )  # fmt: skip
+    )
     return found if isinstance(found, list) else []
 
 
 async def read_jobs(due: list[int], desk: Desk, config: HandlerConfig, reads: Reads) -> None:
     """Read the most overdue jobs one by one (at most JOB_READS)."""
     chosen = due[:JOB_READS]
-    results = await asyncio.gather(*(job_state_now(n, desk, config) for n in chosen),
-                                   return_exceptions=True)  # fmt: skip
+    results = await asyncio.gather(
+        *(job_state_now(n, desk, config) for n in chosen), return_exceptions=True
+    )
     reads.calls += 2 * len(chosen)
     for number, result in zip(chosen, results, strict=True):
         key = f"job:{number}"

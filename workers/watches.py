@@ -81,8 +81,7 @@ async def _poll_ticket_watches(
     return lines
 
 
-async def _guarded(watch: Watch, work: Awaitable[str], store: Store,
-                   client: AsyncWebClient) -> str:  # fmt: skip
+async def _guarded(watch: Watch, work: Awaitable[str], store: Store, client: AsyncWebClient) -> str:
     """Run one watch's poll; a channel the bot cannot post to pauses it and tells its creator."""
     try:
         return await work
@@ -91,21 +90,32 @@ async def _guarded(watch: Watch, work: Awaitable[str], store: Store,
         if reason is None:
             raise
         await asyncio.to_thread(store.alerts.set_paused, watch.id, True, reason)
-        await tell_creator(client, watch.created_by, (
-            f"Your {watch.kind[:-1]} watch #{watch.id} in <#{watch.channel_id}> is paused: "
-            f"{reason}. Invite Deskhand to the channel, then `/deskhand resume-watch {watch.id}` "
-            "there."))  # fmt: skip
+        await tell_creator(
+            client,
+            watch.created_by,
+            (
+                f"Your {watch.kind[:-1]} watch #{watch.id} in <#{watch.channel_id}> is paused: "
+                f"{reason}. Invite Deskhand to the channel, then "
+                f"`/deskhand resume-watch {watch.id}` there."
+            ),
+        )
         return f"#{watch.id}: paused ({reason})"
 
 
-async def _new_tickets(watch: Watch, top: int, store: Store, desk: Desk, client: AsyncWebClient,
-                       config: HandlerConfig) -> str:  # fmt: skip
+async def _new_tickets(
+    watch: Watch, top: int, store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig
+) -> str:
     assert watch.cursor is not None
     search = TicketQuery.model_validate_json(watch.filters or "{}")
     found = await desk.readydesk.get_tickets(
-        start_tid=watch.cursor + 1, end_tid=top, count=PAGE, page=1, order="tid",
-        order_direction="ASC", **search.variables(),
-    )  # fmt: skip
+        start_tid=watch.cursor + 1,
+        end_tid=top,
+        count=PAGE,
+        page=1,
+        order="tid",
+        order_direction="ASC",
+        **search.variables(),
+    )
     assert isinstance(found, list)
     mine = []
     for ticket in found:  # claimed one by one: another process may be posting some of them
@@ -117,14 +127,26 @@ async def _new_tickets(watch: Watch, top: int, store: Store, desk: Desk, client:
     return f"#{watch.id}: {len(mine)} new"
 
 
-async def _post(watch: Watch, tickets: list[Ticket], store: Store, desk: Desk,
-                client: AsyncWebClient, config: HandlerConfig) -> None:  # fmt: skip
+async def _post(
+    watch: Watch,
+    tickets: list[Ticket],
+    store: Store,
+    desk: Desk,
+    client: AsyncWebClient,
+    config: HandlerConfig,
+) -> None:
     if len(tickets) > config.alert_burst:
-        lines = [f"• *#{t.ticket_id}* {escape_mrkdwn(truncate(t.subject or '(no subject)', 80))}"
-                 f" · {escape_mrkdwn(t.status)}" for t in tickets[:40]]  # fmt: skip
+        lines = [
+            f"• *#{t.ticket_id}* {escape_mrkdwn(truncate(t.subject or '(no subject)', 80))}"
+            f" · {escape_mrkdwn(t.status)}"
+            for t in tickets[:40]
+        ]
         text = f"*{len(tickets)} new tickets* match watch #{watch.id}:\n" + "\n".join(lines)
-        await client.chat_postMessage(channel=watch.channel_id, text=f"{len(tickets)} new tickets",
-                                      blocks=[mrkdwn_section(text).to_dict()])  # fmt: skip
+        await client.chat_postMessage(
+            channel=watch.channel_id,
+            text=f"{len(tickets)} new tickets",
+            blocks=[mrkdwn_section(text).to_dict()],
+        )
         return
     statuses = await desk.readydesk.ticket_statuses() if tickets else []
     for ticket in tickets:

@@ -102,9 +102,12 @@ class KickservClient:
     async def find_customer_by_name(self, name: str) -> KickservCustomer | None:
         """The customer whose full name is exactly `name`, or None (customer_validation.json)."""
         data = await self._request(
-            "POST", "/customers/customer_validation.json", json_body={"name": name},
-            action="validate customer", is_read=True,
-        )  # fmt: skip
+            "POST",
+            "/customers/customer_validation.json",
+            json_body={"name": name},
+            action="validate customer",
+            is_read=True,
+        )
         if data is False or (isinstance(data, dict) and data.get("status") not in (None, "exist")):
             return None  # Kickserv said no customer has that name
         customer = data.get("customer") if isinstance(data, dict) else None  # else malformed
@@ -115,9 +118,11 @@ class KickservClient:
     async def get_customer(self, customer_number: int) -> KickservCustomer:
         """One customer by customer number."""
         data = await self._request(
-            "GET", f"/customers/{int(customer_number)}.json", action="get customer",
+            "GET",
+            f"/customers/{int(customer_number)}.json",
+            action="get customer",
             what=f"customer {customer_number}",
-        )  # fmt: skip
+        )
         return build(KickservCustomer, data, "get customer")
 
     async def create_customer(self, **fields: Any) -> KickservCustomer:
@@ -130,9 +135,12 @@ class KickservClient:
     async def update_customer(self, customer_number: int, **fields: Any) -> KickservCustomer:
         """Change only the given fields of a customer."""
         data = await self._request(
-            "PUT", f"/customers/{int(customer_number)}.json", json_body={"customer": fields},
-            action="update customer", what=f"customer {customer_number}",
-        )  # fmt: skip
+            "PUT",
+            f"/customers/{int(customer_number)}.json",
+            json_body={"customer": fields},
+            action="update customer",
+            what=f"customer {customer_number}",
+        )
         return build(KickservCustomer, data, "update customer")
 
     # -- notes (customer and job) --------------------------------------------------------------
@@ -140,9 +148,12 @@ class KickservClient:
     async def list_notes(self, owner: NoteOwner, number: int, *, page: int = 1) -> list[Note]:
         """One page of a customer's or a job's notes."""
         data = await self._request(
-            "GET", _notes_path(owner, number), params={"page": page}, action="list notes",
+            "GET",
+            _notes_path(owner, number),
+            params={"page": page},
+            action="list notes",
             what=f"{owner[:-1]} {number}",
-        )  # fmt: skip
+        )
         return build_list(Note, data, "list notes")
 
     def iter_notes(self, owner: NoteOwner, number: int) -> AsyncIterator[Note]:
@@ -152,9 +163,12 @@ class KickservClient:
     async def add_note(self, owner: NoteOwner, number: int, text: str) -> Note:
         """Add a note (`{note: {note: text}}`); the reply names its creator."""
         data = await self._request(
-            "POST", _notes_path(owner, number), json_body={"note": {"note": text}},
-            action="add note", what=f"{owner[:-1]} {number}",
-        )  # fmt: skip
+            "POST",
+            _notes_path(owner, number),
+            json_body={"note": {"note": text}},
+            action="add note",
+            what=f"{owner[:-1]} {number}",
+        )
         return build(Note, data, "add note")
 
     async def get_note(self, owner: NoteOwner, number: int, note_id: int) -> Note:
@@ -167,17 +181,22 @@ class KickservClient:
     async def update_note(self, owner: NoteOwner, number: int, note_id: int, text: str) -> Note:
         """Replace a note's text."""
         data = await self._request(
-            "PUT", _notes_path(owner, number, note_id), json_body={"note": {"note": text}},
-            action="update note", what=f"note {note_id}",
-        )  # fmt: skip
+            "PUT",
+            _notes_path(owner, number, note_id),
+            json_body={"note": {"note": text}},
+            action="update note",
+            what=f"note {note_id}",
+        )
         return build(Note, data, "update note")
 
     async def delete_note(self, owner: NoteOwner, number: int, note_id: int) -> None:
         """Delete a note."""
         await self._request(
-            "DELETE", _notes_path(owner, number, note_id), action="delete note",
+            "DELETE",
+            _notes_path(owner, number, note_id),
+            action="delete note",
             what=f"note {note_id}",
-        )  # fmt: skip
+        )
 
     # -- jobs ----------------------------------------------------------------------------------
 
@@ -200,9 +219,12 @@ class KickservClient:
         params: list[tuple[str, str | int]] = [("status[]", s) for s in statuses]
         params.append(("page", page))
         data = await self._request(
-            "GET", f"/customers/{int(customer_number)}/jobs.json", params=params,
-            action="list customer jobs", what=f"customer {customer_number}",
-        )  # fmt: skip
+            "GET",
+            f"/customers/{int(customer_number)}/jobs.json",
+            params=params,
+            action="list customer jobs",
+            what=f"customer {customer_number}",
+        )
         return build_list(Job, data, "list customer jobs")
 
     async def get_job(self, job_number: int) -> Job:
@@ -215,9 +237,12 @@ class KickservClient:
     async def update_job(self, job_number: int, **fields: Any) -> Job:
         """Change several fields of a job in one call."""
         data = await self._request(
-            "PUT", f"/jobs/{int(job_number)}.json", json_body={"job": fields},
-            action="update job", what=f"job {job_number}",
-        )  # fmt: skip
+            "PUT",
+            f"/jobs/{int(job_number)}.json",
+            json_body={"job": fields},
+            action="update job",
+            what=f"job {job_number}",
+        )
         return build(Job, data, "update job")
 
     async def create_job(
@@ -226,9 +251,12 @@ class KickservClient:
         """Create a job for a customer (POST /customers/{n}/jobs.json); never retried."""
         body = {"job": {"job_type_id": job_type_id, "description": description, **fields}}
         data = await self._request(
-            "POST", f"/customers/{int(customer_number)}/jobs.json", json_body=body,
-            action="create job", what=f"customer {customer_number}",
-        )  # fmt: skip
+            "POST",
+            f"/customers/{int(customer_number)}/jobs.json",
+            json_body=body,
+            action="create job",
+            what=f"customer {customer_number}",
+        )
         return build(Job, data, "create job")
 
     async def list_tasks(
@@ -264,8 +292,14 @@ class KickservClient:
         """Put a job on the calendar with these employees (global ids) assigned; never retried.
 
         The body's shape is inferred (the notes show the routes, not the create payload)."""
-        body = {"task": {"job_id": job_global_id, "starts_at": starts_at.isoformat(),
-                         "ends_at": ends_at.isoformat(), "employee_ids": employee_ids}}  # fmt: skip
+        body = {
+            "task": {
+                "job_id": job_global_id,
+                "starts_at": starts_at.isoformat(),
+                "ends_at": ends_at.isoformat(),
+                "employee_ids": employee_ids,
+            }
+        }
         data = await self._request("POST", "/tasks.json", json_body=body, action="create task")
         return build(Task, data, "create task")
 
@@ -284,9 +318,12 @@ class KickservClient:
     async def list_customer_payments(self, customer_number: int, *, page: int = 1) -> list[Payment]:
         """One page of a customer's payments."""
         data = await self._request(
-            "GET", f"/customers/{int(customer_number)}/payments.json", params={"page": page},
-            action="list payments", what=f"customer {customer_number}",
-        )  # fmt: skip
+            "GET",
+            f"/customers/{int(customer_number)}/payments.json",
+            params={"page": page},
+            action="list payments",
+            what=f"customer {customer_number}",
+        )
         return build_list(Payment, data, "list payments")
 
     def iter_customer_payments(self, customer_number: int) -> AsyncIterator[Payment]:
@@ -356,9 +393,13 @@ class KickservClient:
         request = self._http.build_request(method, path, params=params, json=json_body)
         is_read = method == "GET" if is_read is None else is_read
         response = await send_with_retries(
-            self._http, request, backend=BACKEND, action=action, policy=self._retry,
+            self._http,
+            request,
+            backend=BACKEND,
+            action=action,
+            policy=self._retry,
             is_read=is_read,
-        )  # fmt: skip
+        )
         if response.status_code >= 300:
             error = error_for(response, action, what)
             if is_read and what == "record" and isinstance(error, NotFound):

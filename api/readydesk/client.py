@@ -261,9 +261,11 @@ class ReadyDeskClient:
         ticket = validate_input(TicketInput, fields, "add_ticket")
         if not ticket.cid:
             raise InvalidRequest(
-                "A ticket needs a customer.", backend=BACKEND, action="add_ticket",
+                "A ticket needs a customer.",
+                backend=BACKEND,
+                action="add_ticket",
                 field_errors={"cid": "Choose the customer this ticket is for."},
-            )  # fmt: skip
+            )
         result = await self._write("add_ticket", self._ticket_params(ticket))
         return int_result(result, "add_ticket")
 
@@ -281,9 +283,11 @@ class ReadyDeskClient:
         """Add a note to a ticket's history; returns the history entry's id."""
         if not note.strip():
             raise InvalidRequest(
-                "The note is empty.", backend=BACKEND, action=self.names.history_action,
+                "The note is empty.",
+                backend=BACKEND,
+                action=self.names.history_action,
                 field_errors={"note": "Write something to add."},
-            )  # fmt: skip
+            )
         params = {"tid": str(ticket_id), self.names.history_note: note}
         if uid:
             params["uid"] = uid

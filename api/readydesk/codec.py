@@ -81,9 +81,11 @@ def server_error(text: str, action: str) -> BackendError:
     field = _FIELD_ERROR.search(text)
     if field:
         return InvalidRequest(
-            f"ReadyDesk: {text}", backend=BACKEND, action=action,
+            f"ReadyDesk: {text}",
+            backend=BACKEND,
+            action=action,
             field_errors={field.group(1): text},
-        )  # fmt: skip
+        )
     if _NOT_FOUND.search(text):
         return NotFound(f"ReadyDesk: {text}", backend=BACKEND, action=action)
     return InvalidRequest(f"ReadyDesk: {text}", backend=BACKEND, action=action)
@@ -100,9 +102,11 @@ def validate_input(model: type[W], fields: Mapping[str, Any], action: str) -> W:
         errors = {str(e["loc"][0]) if e["loc"] else "input": e["msg"] for e in err.errors()}
         listed = "; ".join(f"{k}: {v}" for k, v in errors.items())
         raise InvalidRequest(
-            f"Some values cannot go to ReadyDesk ({listed}).", backend=BACKEND, action=action,
+            f"Some values cannot go to ReadyDesk ({listed}).",
+            backend=BACKEND,
+            action=action,
             field_errors=errors,
-        ) from None  # fmt: skip
+        ) from None
 
 
 def input_variables(data: WriteInput) -> dict[str, str]:

@@ -41,11 +41,18 @@ class TicketSearch(BaseModel):
     def variables(self) -> dict[str, Any]:
         """The get_tickets variables these filters stand for."""
         values = {
-            "status": self.status, "priority": self.priority, "category": self.category,
-            "source": self.source, "group": self.group, "uid": self.tech, "cid": self.customer,
-            "due_date": self.due, "start_date": self.opened_from, "end_date": self.opened_to,
+            "status": self.status,
+            "priority": self.priority,
+            "category": self.category,
+            "source": self.source,
+            "group": self.group,
+            "uid": self.tech,
+            "cid": self.customer,
+            "due_date": self.due,
+            "start_date": self.opened_from,
+            "end_date": self.opened_to,
             "keyword": self.words or None,
-        }  # fmt: skip
+        }
         return {k: v for k, v in values.items() if v is not None}
 
 
@@ -96,9 +103,12 @@ async def _overdue(
     scan_limit: int,
 ) -> TicketPage:
     found, bounded = await scan_tickets(
-        client, search, lambda t: bool(t.due_at and t.due_at < now and not t.is_closed),
-        newest_first=True, limit=scan_limit,
-    )  # fmt: skip
+        client,
+        search,
+        lambda t: bool(t.due_at and t.due_at < now and not t.is_closed),
+        newest_first=True,
+        limit=scan_limit,
+    )
     start = (page - 1) * page_size
     return TicketPage(
         total=len(found),
@@ -110,16 +120,23 @@ async def _overdue(
 
 
 async def scan_tickets(
-    client: ReadyDeskClient, search: TicketSearch, keep: Callable[[Ticket], bool], *,
-    newest_first: bool, limit: int = SCAN_LIMIT,
-) -> tuple[list[Ticket], bool]:  # fmt: skip
+    client: ReadyDeskClient,
+    search: TicketSearch,
+    keep: Callable[[Ticket], bool],
+    *,
+    newest_first: bool,
+    limit: int = SCAN_LIMIT,
+) -> tuple[list[Ticket], bool]:
     """The matching tickets `keep` accepts, walking at most `limit` of them (for what ReadyDesk
     cannot filter); True when the bound was reached, so the answer may be partial."""
     found: list[Ticket] = []
     seen = 0
-    walk = client.iter_tickets(page_size=min(500, limit), order="tid",
-                               order_direction="DESC" if newest_first else "ASC",
-                               **search.variables())  # fmt: skip
+    walk = client.iter_tickets(
+        page_size=min(500, limit),
+        order="tid",
+        order_direction="DESC" if newest_first else "ASC",
+        **search.variables(),
+    )
     async for ticket in walk:
         seen += 1
         if keep(ticket):
@@ -145,10 +162,11 @@ async def customer_tickets(
     counts are made from it. Only a customer with more tickets costs one count per status.
     """
     recent, total = await asyncio.gather(
-        client.get_tickets(cid=customer_id, count=window, page=1, order="tid",
-                           order_direction="DESC"),
+        client.get_tickets(
+            cid=customer_id, count=window, page=1, order="tid", order_direction="DESC"
+        ),
         client.get_tickets(cid=customer_id, count_only=True),
-    )  # fmt: skip
+    )
     assert isinstance(recent, list) and isinstance(total, int)
     open_tickets = [t for t in recent if not t.is_closed][:newest]
     if total <= len(recent):

@@ -12,10 +12,12 @@ from handlers.mrkdwn import escape_mrkdwn, truncate
 from handlers.refs import TicketQuery
 
 TITLES = {
-    "open-tickets": "Open tickets", "overdue": "Overdue tickets",
-    "unassigned": "Unassigned tickets", "jobs-today": "Jobs today",
+    "open-tickets": "Open tickets",
+    "overdue": "Overdue tickets",
+    "unassigned": "Unassigned tickets",
+    "jobs-today": "Jobs today",
     "jobs-tomorrow": "Jobs tomorrow",
-}  # fmt: skip
+}
 
 
 def _counts(label: str, counts: dict[str, int]) -> str:
@@ -24,9 +26,15 @@ def _counts(label: str, counts: dict[str, int]) -> str:
 
 
 def build_ticket_digest(
-    kind: str, digest: TicketDigest, query: TicketQuery, *, described: str, now: datetime,
-    change: str, subscription_id: int | None,
-) -> Card:  # fmt: skip
+    kind: str,
+    digest: TicketDigest,
+    query: TicketQuery,
+    *,
+    described: str,
+    now: datetime,
+    change: str,
+    subscription_id: int | None,
+) -> Card:
     """Totals (open-tickets) or the overdue list, the change since last time, and buttons."""
     title = TITLES[kind] + (f" · {described}" if described else "")
     total = f"*{digest.total:,}* " + {"open-tickets": "open", "overdue": "overdue"}.get(
@@ -57,20 +65,29 @@ def build_job_digest(
     """The day's jobs grouped by who is on them, with times in the business's zone."""
     by_person: dict[str, list[str]] = {}
     for job in digest.jobs:
-        line = (f"{local_time(job.scheduled_on, timezone)} · Job {job.job_number} "
-                f"{escape_mrkdwn(truncate(job.name, 60))}")  # fmt: skip
+        line = (
+            f"{local_time(job.scheduled_on, timezone)} · Job {job.job_number} "
+            f"{escape_mrkdwn(truncate(job.name, 60))}"
+        )
         for person in digest.crews.get(job.global_id) or ["Nobody assigned"]:
             by_person.setdefault(person, []).append(line)
     title = f"{TITLES[kind]} · {digest.day:%a %b %d}"
-    blocks: list[Block] = [HeaderBlock(text=plain(title, 150)),
-                           mrkdwn_section(f"*{len(digest.jobs)}* jobs")]  # fmt: skip
+    blocks: list[Block] = [
+        HeaderBlock(text=plain(title, 150)),
+        mrkdwn_section(f"*{len(digest.jobs)}* jobs"),
+    ]
     for person, lines in list(by_person.items())[:20]:
         blocks.append(mrkdwn_section(f"*{escape_mrkdwn(person)}*\n" + "\n".join(lines[:30])))
     return _finish(blocks, title, change, subscription_id, None)
 
 
-def _finish(blocks: list[Block], title: str, change: str, subscription_id: int | None,
-            query: TicketQuery | None) -> Card:  # fmt: skip
+def _finish(
+    blocks: list[Block],
+    title: str,
+    change: str,
+    subscription_id: int | None,
+    query: TicketQuery | None,
+) -> Card:
     if change:
         blocks.append(context(escape_mrkdwn(change)))
     buttons = []

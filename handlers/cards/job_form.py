@@ -20,8 +20,13 @@ from handlers.cards.common import button_raw, context, fit_metadata, mrkdwn_sect
 from handlers.mrkdwn import truncate
 
 CUSTOMER, SERVICE, DESCRIPTION, DATE, TIME, EMPLOYEE = (
-    "customer", "service", "description", "date", "time", "employee",
-)  # fmt: skip
+    "customer",
+    "service",
+    "description",
+    "date",
+    "time",
+    "employee",
+)
 DESCRIPTION_MAX = 3000
 
 
@@ -41,49 +46,72 @@ def job_modal(
 ) -> View:
     """The form; until the services arrive (`None`), a line says they are loading."""
     customer = ExternalDataSelectElement(
-        action_id=ids.CUSTOMER_PICKER, placeholder="Type a name, email or phone",
+        action_id=ids.CUSTOMER_PICKER,
+        placeholder="Type a name, email or phone",
         min_query_length=2,
         initial_option=Option(text=truncate(form.customer_label, 75), value=form.customer_value)
-        if form.customer_value else None,
-    )  # fmt: skip
+        if form.customer_value
+        else None,
+    )
     blocks: list[Block] = [InputBlock(block_id=CUSTOMER, label="Customer", element=customer)]
     if job_types is None:
         blocks.append(mrkdwn_section("_Loading the services from Kickserv…_"))
     else:
-        options = [Option(text=truncate(t.name, 75), value=str(t.job_type_id))
-                   for t in job_types[:100]]  # fmt: skip
-        blocks.append(InputBlock(
-            block_id=SERVICE, label="Service",
-            element=StaticSelectElement(action_id=SERVICE, placeholder="Choose", options=options),
-        ))  # fmt: skip
+        options = [
+            Option(text=truncate(t.name, 75), value=str(t.job_type_id)) for t in job_types[:100]
+        ]
+        blocks.append(
+            InputBlock(
+                block_id=SERVICE,
+                label="Service",
+                element=StaticSelectElement(
+                    action_id=SERVICE, placeholder="Choose", options=options
+                ),
+            )
+        )
     blocks += [
         InputBlock(
-            block_id=DESCRIPTION, label="Description", optional=True,
+            block_id=DESCRIPTION,
+            label="Description",
+            optional=True,
             element=PlainTextInputElement(
-                action_id=DESCRIPTION, multiline=True, max_length=DESCRIPTION_MAX,
+                action_id=DESCRIPTION,
+                multiline=True,
+                max_length=DESCRIPTION_MAX,
                 initial_value=form.description[:DESCRIPTION_MAX] or None,
             ),
         ),
-        InputBlock(block_id=DATE, label="Date", optional=True,
-                   element=DatePickerElement(action_id=DATE)),
-        InputBlock(block_id=TIME, label="Time (your time zone)", optional=True,
-                   element=TimePickerElement(action_id=TIME)),
+        InputBlock(
+            block_id=DATE, label="Date", optional=True, element=DatePickerElement(action_id=DATE)
+        ),
+        InputBlock(
+            block_id=TIME,
+            label="Time (your time zone)",
+            optional=True,
+            element=TimePickerElement(action_id=TIME),
+        ),
         *([_employee_select(employees)] if employees else []),
         context("Signed “— your name via Slack”. Without a date the job is unscheduled."),
-    ]  # fmt: skip
+    ]
     return View(
-        type="modal", callback_id=ids.JOB_MODAL, title="Create job",
-        submit="Create job" if job_types is not None else None, close="Cancel",
-        private_metadata=fit_metadata(form, "description"), blocks=blocks,
-    )  # fmt: skip
+        type="modal",
+        callback_id=ids.JOB_MODAL,
+        title="Create job",
+        submit="Create job" if job_types is not None else None,
+        close="Cancel",
+        private_metadata=fit_metadata(form, "description"),
+        blocks=blocks,
+    )
 
 
 def _employee_select(employees: list[Employee]) -> InputBlock:
     options = [Option(text=truncate(e.name, 75), value=str(e.global_id)) for e in employees[:100]]
     return InputBlock(
-        block_id=EMPLOYEE, label="Assign to", optional=True,
+        block_id=EMPLOYEE,
+        label="Assign to",
+        optional=True,
         element=StaticSelectElement(action_id=EMPLOYEE, placeholder="Nobody yet", options=options),
-    )  # fmt: skip
+    )
 
 
 def job_created_view(job_number: int, label: str, extra: str = "") -> View:
@@ -94,8 +122,12 @@ def job_created_view(job_number: int, label: str, extra: str = "") -> View:
 
 def job_saving_view() -> View:
     """Shown while Kickserv is slow to create the job."""
-    return View(type="modal", title="Saving…", close="Close",
-                blocks=[mrkdwn_section("Creating the job in Kickserv …")])  # fmt: skip
+    return View(
+        type="modal",
+        title="Saving…",
+        close="Close",
+        blocks=[mrkdwn_section("Creating the job in Kickserv …")],
+    )
 
 
 def job_failed_view(message: str, form: JobForm, *, try_again: bool = True) -> View:
@@ -105,6 +137,9 @@ def job_failed_view(message: str, form: JobForm, *, try_again: bool = True) -> V
     if try_again:
         blocks.append(ActionsBlock(elements=[button_raw("Try again", ids.JOB_TRY_AGAIN, "again")]))
     return View(
-        type="modal", title="Job not created" if try_again else "Not confirmed", close="Close",
-        private_metadata=fit_metadata(form, "description"), blocks=blocks,
-    )  # fmt: skip
+        type="modal",
+        title="Job not created" if try_again else "Not confirmed",
+        close="Close",
+        private_metadata=fit_metadata(form, "description"),
+        blocks=blocks,
+    )

@@ -25,10 +25,12 @@ def note_modal(target: NoteTarget) -> View:
     """The note form, prefilled with `target.text` (a message's text, or what a failed try had)."""
     longest = KICKSERV_NOTE_MAX if target.kind in ("customer", "job") else NOTE_MAX
     field = PlainTextInputElement(
-        action_id=NOTE_INPUT, multiline=True, max_length=longest,
+        action_id=NOTE_INPUT,
+        multiline=True,
+        max_length=longest,
         initial_value=target.text[:longest] or None,
         placeholder="What happened, what was agreed, what is next…",
-    )  # fmt: skip
+    )
     blocks: list[Block] = list(_target_pickers()) if target.kind == "pick" else []
     blocks += [
         InputBlock(block_id=NOTE_BLOCK, label=f"Note on {target.label}", element=field),
@@ -36,9 +38,14 @@ def note_modal(target: NoteTarget) -> View:
     ]
     metadata = target.model_copy(update={"text": ""}).model_dump_json()
     return View(
-        type="modal", callback_id=ids.NOTE_MODAL, title="Add note", submit="Add note",
-        close="Cancel", private_metadata=metadata, blocks=blocks,
-    )  # fmt: skip
+        type="modal",
+        callback_id=ids.NOTE_MODAL,
+        title="Add note",
+        submit="Add note",
+        close="Cancel",
+        private_metadata=metadata,
+        blocks=blocks,
+    )
 
 
 VIEW_BLOCKS_MAX = 100
@@ -51,12 +58,20 @@ def _target_pickers() -> list[Block]:
         action_id=ids.CUSTOMER_PICKER, placeholder="Type a name", min_query_length=2
     )
     return [
-        InputBlock(block_id=PICK_TICKET, label="Ticket number", optional=True,
-                   element=PlainTextInputElement(action_id=PICK_TICKET, placeholder="34")),
+        InputBlock(
+            block_id=PICK_TICKET,
+            label="Ticket number",
+            optional=True,
+            element=PlainTextInputElement(action_id=PICK_TICKET, placeholder="34"),
+        ),
         InputBlock(block_id=PICK_CUSTOMER, label="or a customer", optional=True, element=customer),
-        InputBlock(block_id=PICK_JOB, label="or a job number", optional=True,
-                   element=PlainTextInputElement(action_id=PICK_JOB, placeholder="86001")),
-    ]  # fmt: skip
+        InputBlock(
+            block_id=PICK_JOB,
+            label="or a job number",
+            optional=True,
+            element=PlainTextInputElement(action_id=PICK_JOB, placeholder="86001"),
+        ),
+    ]
 
 
 def typed_note(view: dict[str, Any]) -> str:
@@ -83,9 +98,12 @@ def failed_view(target: NoteTarget, message: str, *, try_again: bool = True) -> 
         blocks.append(ActionsBlock(elements=[button_raw("Try again", ids.NOTE_TRY_AGAIN, "again")]))
     title = "Note not added" if try_again else "Not confirmed"
     return View(
-        type="modal", title=title, close="Close", blocks=blocks[:VIEW_BLOCKS_MAX],
+        type="modal",
+        title=title,
+        close="Close",
+        blocks=blocks[:VIEW_BLOCKS_MAX],
         private_metadata=fit_metadata(target, "text"),
-    )  # fmt: skip
+    )
 
 
 def still_saving_view() -> View:

@@ -17,8 +17,12 @@ from handlers.cards.common import button_raw, context, fit_metadata, mrkdwn_sect
 from handlers.mrkdwn import truncate
 
 CUSTOMER, SUBJECT, DESCRIPTION, CATEGORY, PRIORITY = (
-    "customer", "subject", "description", "category", "priority",
-)  # fmt: skip
+    "customer",
+    "subject",
+    "description",
+    "category",
+    "priority",
+)
 SUBJECT_MAX = 255
 DESCRIPTION_MAX = 1500  # ReadyDesk takes it in the URL, which its server caps near 2000
 
@@ -49,21 +53,36 @@ def ticket_modal(form: TicketForm, categories: list[str] | None, priorities: lis
     """The form; until the categories arrive (`None`), a line says they are loading."""
     chosen = form.customer_value
     customer = ExternalDataSelectElement(
-        action_id=ids.CUSTOMER_PICKER, placeholder="Type a name, email or phone",
+        action_id=ids.CUSTOMER_PICKER,
+        placeholder="Type a name, email or phone",
         min_query_length=2,
         initial_option=Option(text=truncate(chosen.partition(":")[2], 75), value=chosen)
-        if chosen else None,
-    )  # fmt: skip
+        if chosen
+        else None,
+    )
     blocks: list[Block] = [
         InputBlock(block_id=CUSTOMER, label="Customer", element=customer),
-        InputBlock(block_id=SUBJECT, label="Subject", element=PlainTextInputElement(
-            action_id=SUBJECT, max_length=SUBJECT_MAX,
-            initial_value=truncate(form.subject, SUBJECT_MAX) or None)),
-        InputBlock(block_id=DESCRIPTION, label="Description", optional=True,
-                   element=PlainTextInputElement(
-                       action_id=DESCRIPTION, multiline=True, max_length=DESCRIPTION_MAX,
-                       initial_value=form.description[:DESCRIPTION_MAX] or None)),
-    ]  # fmt: skip
+        InputBlock(
+            block_id=SUBJECT,
+            label="Subject",
+            element=PlainTextInputElement(
+                action_id=SUBJECT,
+                max_length=SUBJECT_MAX,
+                initial_value=truncate(form.subject, SUBJECT_MAX) or None,
+            ),
+        ),
+        InputBlock(
+            block_id=DESCRIPTION,
+            label="Description",
+            optional=True,
+            element=PlainTextInputElement(
+                action_id=DESCRIPTION,
+                multiline=True,
+                max_length=DESCRIPTION_MAX,
+                initial_value=form.description[:DESCRIPTION_MAX] or None,
+            ),
+        ),
+    ]
     if categories is None:
         blocks.append(mrkdwn_section("_Loading the categories from ReadyDesk…_"))
     elif categories:
@@ -72,10 +91,14 @@ def ticket_modal(form: TicketForm, categories: list[str] | None, priorities: lis
         blocks.append(_select(PRIORITY, "Priority", priorities, form.priority))
     blocks.append(context("Signed “— your name via Slack”."))
     return View(
-        type="modal", callback_id=ids.TICKET_MODAL, title="Create ticket",
-        submit="Create ticket" if categories is not None else None, close="Cancel",
-        private_metadata=fit_metadata(form, "description"), blocks=blocks,
-    )  # fmt: skip
+        type="modal",
+        callback_id=ids.TICKET_MODAL,
+        title="Create ticket",
+        submit="Create ticket" if categories is not None else None,
+        close="Cancel",
+        private_metadata=fit_metadata(form, "description"),
+        blocks=blocks,
+    )
 
 
 def ticket_result_view(

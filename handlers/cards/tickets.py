@@ -110,9 +110,11 @@ def _status_select(ticket: Ticket, statuses: list[str]) -> StaticSelectElement:
     options = [Option(text=truncate(s, 75), value=s[:150]) for s in statuses[:100]]
     current = next((o for o in options if o.value == ticket.status), None)
     return StaticSelectElement(
-        action_id=ids.TICKET_SET_STATUS, placeholder="Status", options=options,
+        action_id=ids.TICKET_SET_STATUS,
+        placeholder="Status",
+        options=options,
         initial_option=current,
-    )  # fmt: skip
+    )
 
 
 def build_ticket_list_card(

@@ -219,18 +219,23 @@ async def test_payments_and_balance(kickserv, ks_data):
     assert seeded_payment.amount == payer.amount and seeded_payment.paid_on == payer.date
     assert seeded_payment.applied_to == payer.payment_application_ids
     owed = sum(
-        (i.balance_remaining for i in ks_data.invoices.values()
-         if i.invoice_status == "unpaid" and i.customer_id == payer.customer_id),
+        (
+            i.balance_remaining
+            for i in ks_data.invoices.values()
+            if i.invoice_status == "unpaid" and i.customer_id == payer.customer_id
+        ),
         Decimal("0"),
-    )  # fmt: skip
+    )
     assert await kickserv.customer_balance(number) == owed
 
 
 async def test_payment_posted_through_the_customer_route_is_applied_to_nothing(kickserv):
     response = await kickserv._request(
-        "POST", "/customers/1/payments.json", json_body={"payment": {"amount": "25.50"}},
+        "POST",
+        "/customers/1/payments.json",
+        json_body={"payment": {"amount": "25.50"}},
         action="add payment",
-    )  # fmt: skip
+    )
     assert "payment_application_ids" not in response
     [payment] = [
         p async for p in kickserv.iter_customer_payments(1) if p.global_id == response["id"]
@@ -304,12 +309,14 @@ async def test_a_dropped_connection_is_retried_for_reads(kickserv, ks_app):
 
 
 async def test_rails_error_shapes_are_all_read(ks_app):
-    bodies = iter([
-        httpx.Response(422, json={"errors": {"name": ["can't be blank", "is too short"]}}),
-        httpx.Response(422, json={"errors": ["Job type can't be blank"]}),
-        httpx.Response(422, json={"errors": "Something odd"}),
-        httpx.Response(422, text="plain words"),
-    ])  # fmt: skip
+    bodies = iter(
+        [
+            httpx.Response(422, json={"errors": {"name": ["can't be blank", "is too short"]}}),
+            httpx.Response(422, json={"errors": ["Job type can't be blank"]}),
+            httpx.Response(422, json={"errors": "Something odd"}),
+            httpx.Response(422, text="plain words"),
+        ]
+    )
     client = KickservClient(
         "https://k", "a", "k", transport=httpx.MockTransport(lambda r: next(bodies))
     )

@@ -80,10 +80,16 @@ async def test_schedules_by_ticket_and_technician(readydesk, rd_data):
 
 async def test_add_ticket_then_read_it_back(readydesk):
     tid = await readydesk.add_ticket(
-        cid="demo", subject="Server room too hot", body="Thermostat reads 31°C & rising",
-        status="Assigned", priority="High", assigned_to="alice", assigned_group="Network Team",
-        category="Hardware", source="Email",
-    )  # fmt: skip
+        cid="demo",
+        subject="Server room too hot",
+        body="Thermostat reads 31°C & rising",
+        status="Assigned",
+        priority="High",
+        assigned_to="alice",
+        assigned_group="Network Team",
+        category="Hardware",
+        source="Email",
+    )
     ticket = await readydesk.get_ticket(tid)
     assert ticket.subject == "Server room too hot"
     assert ticket.summary == "Thermostat reads 31°C & rising"
@@ -97,8 +103,10 @@ async def test_update_ticket_changes_only_what_is_sent(readydesk):
     after = await readydesk.get_ticket(10)
     assert after.priority == "Urgent"
     assert (after.subject, after.status, after.assigned_tech) == (
-        before.subject, before.status, before.assigned_tech,
-    )  # fmt: skip
+        before.subject,
+        before.status,
+        before.assigned_tech,
+    )
 
 
 async def test_close_ticket_sets_status_and_close_date(readydesk):
@@ -116,10 +124,16 @@ async def test_history_note_is_added_to_the_ticket(readydesk):
 
 async def test_add_customer_with_a_new_company(readydesk):
     cid = await readydesk.add_customer(
-        cid="newco", company="create_new", new_company="New & Co", contact="Zoe Park",
-        email="zoe@newco.example", support=False, viewable_tickets="COMPANY",
-        sc_start_dates=[datetime(2026, 1, 1).date()], contracts=[4],
-    )  # fmt: skip
+        cid="newco",
+        company="create_new",
+        new_company="New & Co",
+        contact="Zoe Park",
+        email="zoe@newco.example",
+        support=False,
+        viewable_tickets="COMPANY",
+        sc_start_dates=[datetime(2026, 1, 1).date()],
+        contracts=[4],
+    )
     assert cid == "newco"
     customer = await readydesk.get_customer("newco")
     assert customer.company_name == "New & Co" and customer.contact == "Zoe Park"
@@ -207,8 +221,12 @@ async def test_lookups_cost_one_round_trip(rd_data):
 
 
 async def test_undocumented_names_come_from_configuration():
-    names = WireNames(history_action="add_ticket_history", history_note="comment",
-                      update_ticket_target="ticket_id", ticket_body="summary")  # fmt: skip
+    names = WireNames(
+        history_action="add_ticket_history",
+        history_note="comment",
+        update_ticket_target="ticket_id",
+        ticket_body="summary",
+    )
     app = build_readydesk_app(seeded(tickets=20, customers=5), names=names)
     client = ReadyDeskClient(
         ENDPOINT, SANDBOX_KEY, transport=httpx.ASGITransport(app=app), names=names

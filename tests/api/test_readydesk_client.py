@@ -195,9 +195,11 @@ async def test_reads_retry_5xx_then_succeed(sleeps):
         httpx.Response(200, text=fixture_text("readydesk/get_tickets_34.xml")),
     ]
     client = ReadyDeskClient(
-        ENDPOINT, "k", transport=httpx.MockTransport(lambda r: answers.pop(0)),
+        ENDPOINT,
+        "k",
+        transport=httpx.MockTransport(lambda r: answers.pop(0)),
         retry=RetryPolicy(sleep=sleeps),
-    )  # fmt: skip
+    )
     ticket = await client.get_ticket(34)
     assert ticket.ticket_id == 34
     assert sleeps.delays == [0.5]
@@ -209,9 +211,11 @@ async def test_429_waits_as_long_as_retry_after_says(sleeps):
         httpx.Response(200, text=fixture_text("readydesk/get_tickets_34.json")),
     ]
     client = ReadyDeskClient(
-        ENDPOINT, "k", transport=httpx.MockTransport(lambda r: answers.pop(0)),
+        ENDPOINT,
+        "k",
+        transport=httpx.MockTransport(lambda r: answers.pop(0)),
         retry=RetryPolicy(sleep=sleeps),
-    )  # fmt: skip
+    )
     await client.get_ticket(34)
     assert sleeps.delays == [2.0]
 
@@ -274,17 +278,20 @@ async def test_a_bounded_scan_keeps_what_it_is_asked_and_says_when_the_bound_cut
     def unassigned(ticket):
         return not ticket.assigned_tech
 
-    everything, cut = await scan_tickets(readydesk, TicketSearch(), unassigned, newest_first=False,
-                                         limit=len(rd_data.tickets) + 1)  # fmt: skip
+    everything, cut = await scan_tickets(
+        readydesk, TicketSearch(), unassigned, newest_first=False, limit=len(rd_data.tickets) + 1
+    )
     expected = sorted(t.tid for t in rd_data.tickets.values() if not t.assigned_tech)
     assert [t.ticket_id for t in everything] == expected and not cut
-    newest, cut = await scan_tickets(readydesk, TicketSearch(), unassigned, newest_first=True,
-                                     limit=50)  # fmt: skip
+    newest, cut = await scan_tickets(
+        readydesk, TicketSearch(), unassigned, newest_first=True, limit=50
+    )
     assert cut
     newest_fifty = sorted(rd_data.tickets, reverse=True)[:50]
     assert [t.ticket_id for t in newest] == [n for n in newest_fifty if n in set(expected)]
-    page = await search_tickets(readydesk, TicketSearch(overdue=True), now=datetime(2100, 1, 1),
-                                scan_limit=50)  # fmt: skip
+    page = await search_tickets(
+        readydesk, TicketSearch(overdue=True), now=datetime(2100, 1, 1), scan_limit=50
+    )
     assert page.scan_limit == 50  # the /tickets card then says "among the newest 50 checked"
 
 
@@ -293,8 +300,11 @@ async def test_the_unassigned_digest_looks_at_the_newest_tickets_and_lists_the_o
 ):
     digest = await unassigned_tickets(readydesk, TicketSearch(), limit=60)
     newest = sorted(rd_data.tickets, reverse=True)[:60]
-    expected = sorted(n for n in newest if not rd_data.tickets[n].assigned_tech
-                      and rd_data.tickets[n].status != "Closed")  # fmt: skip
+    expected = sorted(
+        n
+        for n in newest
+        if not rd_data.tickets[n].assigned_tech and rd_data.tickets[n].status != "Closed"
+    )
     assert expected and digest.ticket_ids == expected and digest.partial
 
 

@@ -49,9 +49,12 @@ async def test_unknown_action_is_invalid_request_pointing_at_configuration(app):
 @pytest.mark.parametrize("fmt", ["xml", "json", "delimited"])
 async def test_error_replies_are_understood_in_every_format(app, fmt):
     client = ReadyDeskClient(
-        ENDPOINT, "bad", transport=httpx.ASGITransport(app=app), format_param="format",
+        ENDPOINT,
+        "bad",
+        transport=httpx.ASGITransport(app=app),
+        format_param="format",
         format_value=fmt,
-    )  # fmt: skip
+    )
     with pytest.raises(AuthFailed):
         await client.get_ticket(1)
 
@@ -72,9 +75,11 @@ async def test_latency_past_the_timeout_is_unavailable_not_a_hang(app):
     sleeps = RecordingSleep()
     async with LoopbackServer(app) as server:
         client = ReadyDeskClient(
-            f"{server.base_url}/readydesk/API/default.aspx", SANDBOX_KEY, timeout=0.2,
+            f"{server.base_url}/readydesk/API/default.aspx",
+            SANDBOX_KEY,
+            timeout=0.2,
             retry=RetryPolicy(attempts=2, sleep=sleeps),
-        )  # fmt: skip
+        )
         started = time.monotonic()
         with pytest.raises(Unavailable, match="did not answer in time"):
             await client.get_ticket(1)

@@ -12,16 +12,19 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 @pytest.mark.parametrize(
     ("first", "last"),
-    [(datetime(2026, 3, 5, tzinfo=UTC), datetime(2026, 3, 12, tzinfo=UTC)),  # spring forward
-     (datetime(2026, 10, 29, tzinfo=UTC), datetime(2026, 11, 4, tzinfo=UTC))],  # fall back
-)  # fmt: skip
+    [
+        (datetime(2026, 3, 5, tzinfo=UTC), datetime(2026, 3, 12, tzinfo=UTC)),  # spring forward
+        (datetime(2026, 10, 29, tzinfo=UTC), datetime(2026, 11, 4, tzinfo=UTC)),
+    ],  # fall back
+)
 def test_eight_oclock_new_york_fires_once_a_day_at_eight_local_across_a_clock_change(first, last):
     schedule = Schedule(time(8, 0), EVERY_DAY, "America/New_York")
     slots = schedule.slots_between(first, last + timedelta(days=1))
     days = [s.date() for s in slots]
     assert len(days) == len(set(days)) == (last - first).days + 1  # every day, once
-    assert all(s.astimezone(NEW_YORK).hour == 8 and s.astimezone(NEW_YORK).minute == 0
-               for s in slots)  # fmt: skip
+    assert all(
+        s.astimezone(NEW_YORK).hour == 8 and s.astimezone(NEW_YORK).minute == 0 for s in slots
+    )
     utc_hours = {s.astimezone(UTC).hour for s in slots}
     assert utc_hours == {12, 13}  # the UTC time moves with the clock change
 

@@ -53,11 +53,24 @@ def test_console_renders_a_card_for_people():
 
 
 def test_the_console_fills_forms_from_the_same_input():
-    result = _run_console([
-        "/note ticket 34", "Called back from the console",
-        "/ticket new", "demo", "1", "Scanner jams", "", "", "",
-        'shortcut "Add as note" Customer asked for a callback', "34", "", "", "",
-    ])  # fmt: skip
+    result = _run_console(
+        [
+            "/note ticket 34",
+            "Called back from the console",
+            "/ticket new",
+            "demo",
+            "1",
+            "Scanner jams",
+            "",
+            "",
+            "",
+            'shortcut "Add as note" Customer asked for a callback',
+            "34",
+            "",
+            "",
+            "",
+        ]
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Note on ticket #34: Called back from the console" in out

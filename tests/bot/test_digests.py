@@ -11,8 +11,9 @@ async def test_subscribe_list_pause_resume_remove(console):
     [added] = await console.send(
         "/digest add open-tickets status:open at 08:00 weekdays tz America/New_York quiet"
     )
-    assert added["text"] == ("Subscribed: `#1` open-tickets status:Open at 08:00 weekdays "
-                             "America/New_York quiet")  # fmt: skip
+    assert added["text"] == (
+        "Subscribed: `#1` open-tickets status:Open at 08:00 weekdays America/New_York quiet"
+    )
     [jobs] = await console.send("/digest add jobs-today at 7:30")
     assert "jobs-today at 07:30 daily UTC" in jobs["text"]  # the user's Slack time zone
     [paused] = await console.send("/digest pause 1")

@@ -37,9 +37,12 @@ async def test_slash_command_replies_through_its_response_url(server, slack):
 
 @pytest.mark.parametrize(
     ("command", "text", "expected"),
-    [("/tickets", "status:open", "tickets* · status:Open"), ("/customer", "demo", "Demo Company"),
-     ("/tickets", "stauts:open", "Did you mean `status:`?")],
-)  # fmt: skip
+    [
+        ("/tickets", "status:open", "tickets* · status:Open"),
+        ("/customer", "demo", "Demo Company"),
+        ("/tickets", "stauts:open", "Did you mean `status:`?"),
+    ],
+)
 async def test_read_commands_answer_signed_requests(server, slack, command, text, expected):
     client, _ = server
     name = f"h-{command[1:]}-{len(text)}"
@@ -70,11 +73,20 @@ async def test_block_action_refreshes_the_card(server, slack):
 async def test_view_submission_can_keep_the_modal_open_with_errors(server):
     client, _ = server
     payload = {
-        "type": "view_submission", "team": {"id": "T0SANDBOX"}, "user": {"id": "U1"},
-        "api_app_id": "A0DESKHAND", "trigger_id": "1.2.3",
-        "view": {"id": "V1", "type": "modal", "callback_id": "test_view", "private_metadata": "",
-                 "state": {"values": {}}, "hash": "h"},
-    }  # fmt: skip
+        "type": "view_submission",
+        "team": {"id": "T0SANDBOX"},
+        "user": {"id": "U1"},
+        "api_app_id": "A0DESKHAND",
+        "trigger_id": "1.2.3",
+        "view": {
+            "id": "V1",
+            "type": "modal",
+            "callback_id": "test_view",
+            "private_metadata": "",
+            "state": {"values": {}},
+            "hash": "h",
+        },
+    }
     response = await _post(client, interactive_body(payload), FORM)
     assert response.status_code == 200
     assert response.json() == {
@@ -86,10 +98,15 @@ async def test_view_submission_can_keep_the_modal_open_with_errors(server):
 async def test_options_request_is_answered_in_the_ack(server):
     client, _ = server
     payload = {
-        "type": "block_suggestion", "team": {"id": "T0SANDBOX"}, "user": {"id": "U1"},
-        "api_app_id": "A0DESKHAND", "action_id": "test_customer_picker", "block_id": "b",
-        "value": "dem", "container": {"type": "view", "view_id": "V1"},
-    }  # fmt: skip
+        "type": "block_suggestion",
+        "team": {"id": "T0SANDBOX"},
+        "user": {"id": "U1"},
+        "api_app_id": "A0DESKHAND",
+        "action_id": "test_customer_picker",
+        "block_id": "b",
+        "value": "dem",
+        "container": {"type": "view", "view_id": "V1"},
+    }
     response = await _post(client, interactive_body(payload), FORM)
     assert response.status_code == 200
     assert response.json()["options"][0]["text"]["text"] == "DEM"
@@ -97,8 +114,17 @@ async def test_options_request_is_answered_in_the_ack(server):
 
 async def test_a_retried_event_runs_its_listener_once(server):
     client, seen = server
-    body = event_body("Ev0001", {"type": "app_mention", "text": "hi <@U0DESKHAND>", "user": "U1",
-                                 "channel": "C1", "ts": "1.1", "event_ts": "1.1"})  # fmt: skip
+    body = event_body(
+        "Ev0001",
+        {
+            "type": "app_mention",
+            "text": "hi <@U0DESKHAND>",
+            "user": "U1",
+            "channel": "C1",
+            "ts": "1.1",
+            "event_ts": "1.1",
+        },
+    )
     first = await _post(client, body, JSON)
     headers = {**JSON, "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"}
     retry = await _post(client, body, headers)

@@ -32,8 +32,13 @@ async def test_the_form_creates_a_scheduled_signed_job_once(console):
     assert customer.startswith("kickserv:")
     service = view["blocks"][1]["element"]["options"][0]["value"]
     before = set(_kickserv(console).jobs)
-    values = {"customer": customer, "service": service, "description": "Two storeys",
-              "date": "2026-12-01", "time": "14:30"}  # fmt: skip
+    values = {
+        "customer": customer,
+        "service": service,
+        "description": "Two storeys",
+        "date": "2026-12-01",
+        "time": "14:30",
+    }
     first = await console.submit_view(view_id, values)
     again = await console.submit_view(view_id, values)  # double submit
     assert first["view"]["title"]["text"] == "Job created"

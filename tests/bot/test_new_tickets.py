@@ -12,14 +12,19 @@ async def test_ticket_new_opens_at_once_then_creates_one_signed_ticket(console):
     mark = len(console.slack.calls)
     await console.send("/ticket new")
     assert [c.name for c in console.slack.calls_since(mark) if c.name.startswith("views.")] == [
-        "views.open", "views.update"
-    ]  # fmt: skip
+        "views.open",
+        "views.update",
+    ]
     view_id = console.slack.last_view_id
     view = console.slack.views[view_id]
     category = next(b for b in view["blocks"] if b.get("block_id") == "category")
-    values = {"customer": "readydesk:demo", "subject": "Scanner jams <!channel>",
-              "description": "Every morning", "priority": "High",
-              "category": category["element"]["options"][0]["value"]}  # fmt: skip
+    values = {
+        "customer": "readydesk:demo",
+        "subject": "Scanner jams <!channel>",
+        "description": "Every morning",
+        "priority": "High",
+        "category": category["element"]["options"][0]["value"],
+    }
     before = set(_tickets(console))
     first = await console.submit_view(view_id, values)
     again = await console.submit_view(view_id, values)
@@ -58,8 +63,12 @@ async def test_a_backend_failure_keeps_everything_typed_for_try_again(console):
     fault = faults.add("status", status=503, query={"action": "add_ticket"})
     await console.send("/ticket new")
     view_id = console.slack.last_view_id
-    values = {"customer": "readydesk:demo", "subject": "Badge reader", "description": "Lobby",
-              "priority": "Urgent"}  # fmt: skip
+    values = {
+        "customer": "readydesk:demo",
+        "subject": "Badge reader",
+        "description": "Lobby",
+        "priority": "Urgent",
+    }
     failed = await console.submit_view(view_id, values)
     assert failed["view"]["title"]["text"] == "Ticket not created"
     assert "Badge reader" in str(failed["view"]["blocks"])

@@ -57,9 +57,12 @@ async def test_customer_and_job_notes_go_to_kickserv(console):
 
 @pytest.mark.parametrize(
     ("line", "expected"),
-    [("/note", "Where should the note go?"), ("/note invoice 3 hi", "Where should the note go?"),
-     ("/note ticket abc hi", "`abc` is not a ticket number")],
-)  # fmt: skip
+    [
+        ("/note", "Where should the note go?"),
+        ("/note invoice 3 hi", "Where should the note go?"),
+        ("/note ticket abc hi", "`abc` is not a ticket number"),
+    ],
+)
 async def test_bad_note_commands_say_how(console, line, expected):
     [reply] = await console.send(line)
     assert expected in reply["text"] and "Usage:" in reply["text"]
@@ -181,17 +184,28 @@ async def test_admins_see_the_audit_log_in_slack_and_everyone_on_the_server(cons
 def test_deskhand_audit_prints_rows_and_json(tmp_path):
     url = f"sqlite:///{tmp_path / 'state.db'}"
     store = Store(url)
-    store.audit.record(user_id="U1", channel_id="C1", action="note.job", target="job 7",
-                       summary="Gate code", outcome="written", reference="24601")  # fmt: skip
+    store.audit.record(
+        user_id="U1",
+        channel_id="C1",
+        action="note.job",
+        target="job 7",
+        summary="Gate code",
+        outcome="written",
+        reference="24601",
+    )
     store.close()
     root = Path(__file__).resolve().parents[2]
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "bot.cli", "audit", *args], capture_output=True, text=True,
-            cwd=root, env={"DESKHAND_DATABASE_URL": url, "PATH": "/usr/bin:/bin"}, timeout=60,
+            [sys.executable, "-m", "bot.cli", "audit", *args],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            env={"DESKHAND_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
+            timeout=60,
             check=False,
-        )  # fmt: skip
+        )
 
     plain = run("--since", "1h")
     assert plain.returncode == 0, plain.stderr
@@ -204,11 +218,16 @@ def test_deskhand_audit_prints_rows_and_json(tmp_path):
 
 async def _shortcut(console: Console, callback_id: str, text: str) -> None:
     payload = {
-        "type": "message_action", "callback_id": callback_id, "trigger_id": "9.9",
-        "team": {"id": "T0SANDBOX"}, "user": {"id": "U0CONSOLE"}, "api_app_id": "A0DESKHAND",
-        "channel": {"id": "C0CONSOLE"}, "response_url": console.slack.response_url("sc"),
+        "type": "message_action",
+        "callback_id": callback_id,
+        "trigger_id": "9.9",
+        "team": {"id": "T0SANDBOX"},
+        "user": {"id": "U0CONSOLE"},
+        "api_app_id": "A0DESKHAND",
+        "channel": {"id": "C0CONSOLE"},
+        "response_url": console.slack.response_url("sc"),
         "message": {"type": "message", "text": text, "ts": "1700000001.000200", "user": "U1"},
-    }  # fmt: skip
+    }
     await console._dispatch_raw(payload)
 
 
@@ -257,11 +276,18 @@ async def test_a_slow_note_command_says_it_is_adding_then_replaces_that():
 
 async def test_slack_redelivering_the_same_command_writes_once(console):
     before = len(_history(console, 34))
-    body = urlencode({
-        "team_id": "T0SANDBOX", "channel_id": "C0CONSOLE", "user_id": "U0CONSOLE",
-        "command": "/note", "text": "ticket 34 Once only", "api_app_id": "A0DESKHAND",
-        "response_url": console.slack.response_url("retry"), "trigger_id": "777.same-trigger",
-    })  # fmt: skip
+    body = urlencode(
+        {
+            "team_id": "T0SANDBOX",
+            "channel_id": "C0CONSOLE",
+            "user_id": "U0CONSOLE",
+            "command": "/note",
+            "text": "ticket 34 Once only",
+            "api_app_id": "A0DESKHAND",
+            "response_url": console.slack.response_url("retry"),
+            "trigger_id": "777.same-trigger",
+        }
+    )
     [first] = await console._deliver(body, len(console.slack.calls))
     [second] = await console._deliver(body, len(console.slack.calls))  # the same delivery again
     assert first["text"].startswith("Added the note to ticket #34")

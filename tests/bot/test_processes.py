@@ -41,10 +41,17 @@ async def test_serve_answers_healthz_and_shuts_down_cleanly():
     port = _free_port()
     secret_token = "xoxb-1234567890-processtest"
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "serve", "--port", str(port), cwd=ROOT,
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "serve",
+        "--port",
+        str(port),
+        cwd=ROOT,
         env=_env(SLACK_SIGNING_SECRET="s3cret", SLACK_BOT_TOKEN=secret_token),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 30
         async with httpx.AsyncClient() as client:
@@ -67,17 +74,32 @@ async def test_serve_answers_healthz_and_shuts_down_cleanly():
 
 async def test_run_uses_socket_mode_when_tokens_are_set(slack):
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", cwd=ROOT,
-        env=_env(SLACK_API_URL=slack.api_url, SLACK_BOT_TOKEN="xoxb-run-test",
-                 SLACK_APP_TOKEN="xapp-1-run-test"),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        cwd=ROOT,
+        env=_env(
+            SLACK_API_URL=slack.api_url,
+            SLACK_BOT_TOKEN="xoxb-run-test",
+            SLACK_APP_TOKEN="xapp-1-run-test",
+        ),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         envelope_id = slack.deliver(
             "slash_commands",
-            {"command": "/ticket", "text": "34", "team_id": "T0SANDBOX", "user_id": "U1",
-             "channel_id": "C1", "response_url": slack.response_url("run1"), "trigger_id": "1"},
-        )  # fmt: skip
+            {
+                "command": "/ticket",
+                "text": "34",
+                "team_id": "T0SANDBOX",
+                "user_id": "U1",
+                "channel_id": "C1",
+                "response_url": slack.response_url("run1"),
+                "trigger_id": "1",
+            },
+        )
         await slack.wait_for_ack(envelope_id, timeout=30)
         reply = await slack.wait_for_call("response_url", "run1")
         assert reply.payload["blocks"][0]["text"]["text"].startswith("#34 ")
@@ -88,9 +110,15 @@ async def test_run_uses_socket_mode_when_tokens_are_set(slack):
 
 async def test_serve_without_credentials_says_what_is_missing():
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "serve", cwd=ROOT, env=_env(SLACK_BOT_TOKEN="xoxb-only"),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "serve",
+        cwd=ROOT,
+        env=_env(SLACK_BOT_TOKEN="xoxb-only"),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
     assert "needs SLACK_SIGNING_SECRET" in stderr.decode()
@@ -99,9 +127,15 @@ async def test_serve_without_credentials_says_what_is_missing():
 
 async def test_run_with_a_bot_token_but_no_app_token_explains_socket_mode():
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=_env(SLACK_BOT_TOKEN="xoxb-only"),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        cwd=ROOT,
+        env=_env(SLACK_BOT_TOKEN="xoxb-only"),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
     assert "SLACK_APP_TOKEN is not" in stderr.decode()

@@ -21,8 +21,11 @@ def _texts(reply: dict) -> str:
 
 
 def _row_numbers(reply: dict) -> list[int]:
-    return [int(b["block_id"].removeprefix("row_")) for b in reply["blocks"]
-            if b.get("block_id", "").startswith("row_")]  # fmt: skip
+    return [
+        int(b["block_id"].removeprefix("row_"))
+        for b in reply["blocks"]
+        if b.get("block_id", "").startswith("row_")
+    ]
 
 
 async def _directory_ready(console: Console) -> None:
@@ -68,8 +71,11 @@ async def test_quoted_group_and_words_reach_readydesk(console):
     data = _fake(console._desk.readydesk).state.data
     group = next(g.name for g in data.groups.values() if " " in g.name)
     [reply] = await console.send(f'/tickets group:"{group.lower()}" printer')
-    expected = [t for t in data.tickets.values() if t.assigned_group_name == group
-                and "printer" in f"{t.subject} {t.summary}".lower()]  # fmt: skip
+    expected = [
+        t
+        for t in data.tickets.values()
+        if t.assigned_group_name == group and "printer" in f"{t.subject} {t.summary}".lower()
+    ]
     assert f"*{len(expected)} ticket" in reply["blocks"][0]["text"]["text"]
 
 
@@ -240,8 +246,14 @@ async def test_the_longest_search_allowed_still_pages(console):
     assert "That search is too long" in refused["text"]
     [escaped] = await console.send("/tickets " + "\x01" * 400)  # JSON writes each as \u0001
     assert "That search is too long" in escaped["text"]
-    query = TicketQuery(**{k: "x" * 100 for k in ("status", "priority", "category", "source",
-                           "group", "tech", "customer")}, words="w" * 500, page=999)  # fmt: skip
+    query = TicketQuery(
+        **{
+            k: "x" * 100
+            for k in ("status", "priority", "category", "source", "group", "tech", "customer")
+        },
+        words="w" * 500,
+        page=999,
+    )
     assert len(query.value()) < 2000  # every filter at its longest fits a button
 
 

@@ -31,9 +31,17 @@ async def readydesk():
 async def _start(env: dict[str, str]) -> tuple[asyncio.subprocess.Process, int]:
     port = _free_port()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "serve", "--port", str(port), cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "serve",
+        "--port",
+        str(port),
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
     deadline = time.monotonic() + 30
     async with httpx.AsyncClient() as client:
         while True:
@@ -50,8 +58,9 @@ async def _send_note(port: int, response_url: str, text: str) -> None:
     body = command_body("/note", f"ticket 34 {text}", response_url)
     headers = {"content-type": "application/x-www-form-urlencoded", **signed_headers(body)}
     async with httpx.AsyncClient() as client:
-        reply = await client.post(f"http://127.0.0.1:{port}/slack/events", content=body,
-                                  headers=headers)  # fmt: skip
+        reply = await client.post(
+            f"http://127.0.0.1:{port}/slack/events", content=body, headers=headers
+        )
     assert reply.status_code == 200
 
 
@@ -63,10 +72,14 @@ async def _until(condition, timeout: float = 15.0) -> None:
 
 def _settings(slack, url: str, database: Path, **extra: str) -> dict[str, str]:
     return _env(
-        SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_BOT_TOKEN="xoxb-restart-test",
-        SLACK_API_URL=slack.api_url, READYDESK_URL=url, READYDESK_KEY=SANDBOX_KEY,
-        DESKHAND_DATABASE_URL=f"sqlite:///{database}", **extra,
-    )  # fmt: skip
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_BOT_TOKEN="xoxb-restart-test",
+        SLACK_API_URL=slack.api_url,
+        READYDESK_URL=url,
+        READYDESK_KEY=SANDBOX_KEY,
+        DESKHAND_DATABASE_URL=f"sqlite:///{database}",
+        **extra,
+    )
 
 
 async def test_sigterm_during_a_write_finishes_it_and_tells_the_person(slack, readydesk, tmp_path):

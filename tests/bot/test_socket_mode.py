@@ -29,10 +29,16 @@ async def connected(slack):
 
 def _command(slack: SlackSandbox, text: str, name: str, command: str = "/ticket") -> dict:
     return {
-        "token": "unused", "team_id": "T0SANDBOX", "channel_id": "C1", "user_id": "U1",
-        "command": command, "text": text, "api_app_id": "A0DESKHAND",
-        "response_url": slack.response_url(name), "trigger_id": "1.2.3",
-    }  # fmt: skip
+        "token": "unused",
+        "team_id": "T0SANDBOX",
+        "channel_id": "C1",
+        "user_id": "U1",
+        "command": command,
+        "text": text,
+        "api_app_id": "A0DESKHAND",
+        "response_url": slack.response_url(name),
+        "trigger_id": "1.2.3",
+    }
 
 
 async def test_a_slash_command_envelope_is_acknowledged_and_answered(connected, slack):
@@ -60,9 +66,13 @@ async def test_a_dropped_websocket_reconnects_without_losing_the_next_envelope(c
 
 @pytest.mark.parametrize(
     ("command", "text", "starts"),
-    [("/tickets", "status:open", "*"), ("/customer", "demo", "Demo Company"),
-     ("/job", "86001", "Job 86001 · "), ("/deskhand", "tickets status:open", "*")],
-)  # fmt: skip
+    [
+        ("/tickets", "status:open", "*"),
+        ("/customer", "demo", "Demo Company"),
+        ("/job", "86001", "Job 86001 · "),
+        ("/deskhand", "tickets status:open", "*"),
+    ],
+)
 async def test_each_read_command_answers_over_socket_mode(connected, slack, command, text, starts):
     name = f"sm-{command[1:]}"
     await slack.wait_for_ack(slack.deliver("slash_commands", _command(slack, text, name, command)))

@@ -25,24 +25,54 @@ aware = when.map(lambda d: d.replace(tzinfo=UTC))
 money = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False)
 
 tickets = st.builds(
-    Ticket, ticket_id=st.integers(1, 10**9), customer_id=short, contact=text, company_name=text,
-    subject=text, summary=text, status=short, priority=short, assigned_tech=short,
-    assigned_group_name=short, source=short, category=short, opened_by=short, opened_at=when,
+    Ticket,
+    ticket_id=st.integers(1, 10**9),
+    customer_id=short,
+    contact=text,
+    company_name=text,
+    subject=text,
+    summary=text,
+    status=short,
+    priority=short,
+    assigned_tech=short,
+    assigned_group_name=short,
+    source=short,
+    category=short,
+    opened_by=short,
+    opened_at=when,
     due_at=st.none() | when,
-)  # fmt: skip
+)
 customers = st.builds(
-    Customer, customer_id=short.filter(bool), contact=text, company_name=text, email=text,
-    phone=text, address=text, city=short, notes=text,
-)  # fmt: skip
+    Customer,
+    customer_id=short.filter(bool),
+    contact=text,
+    company_name=text,
+    email=text,
+    phone=text,
+    address=text,
+    city=short,
+    notes=text,
+)
 ks_customers = st.builds(
-    KickservCustomer, global_id=st.integers(1, 10**9), customer_number=st.integers(1, 10**7),
-    name=text, email=st.none() | text, phone_number=st.none() | text, balance=money,
-)  # fmt: skip
+    KickservCustomer,
+    global_id=st.integers(1, 10**9),
+    customer_number=st.integers(1, 10**7),
+    name=text,
+    email=st.none() | text,
+    phone_number=st.none() | text,
+    balance=money,
+)
 jobs = st.builds(
-    Job, global_id=st.integers(1, 10**9), job_number=st.integers(1, 10**9), name=text,
-    description=st.none() | text, status=short, scheduled_on=st.none() | aware,
-    total=st.none() | money, balance_remaining=st.none() | money,
-)  # fmt: skip
+    Job,
+    global_id=st.integers(1, 10**9),
+    job_number=st.integers(1, 10**9),
+    name=text,
+    description=st.none() | text,
+    status=short,
+    scheduled_on=st.none() | aware,
+    total=st.none() | money,
+    balance_remaining=st.none() | money,
+)
 notes = st.builds(Note, global_id=st.integers(1, 10**9), text=text, created_at=aware)
 
 
@@ -90,14 +120,24 @@ def test_ticket_list_cards(page, total, words):
 
 
 @FAST
-@given(st.none() | customers, st.none() | ks_customers, st.lists(tickets, max_size=5),
-       st.lists(jobs, max_size=15), st.lists(text, max_size=2))  # fmt: skip
+@given(
+    st.none() | customers,
+    st.none() | ks_customers,
+    st.lists(tickets, max_size=5),
+    st.lists(jobs, max_size=15),
+    st.lists(text, max_size=2),
+)
 def test_customer_cards(customer, ks_customer, open_tickets, active_jobs, failures):
     view = BusinessView(
-        name="n" * 400, readydesk=customer, kickserv=ks_customer,
-        ticket_counts={"Open": 3, "<!channel>": 1}, open_tickets=open_tickets, jobs=active_jobs,
-        failed=failures, linked="linked",
-    )  # fmt: skip
+        name="n" * 400,
+        readydesk=customer,
+        kickserv=ks_customer,
+        ticket_counts={"Open": 3, "<!channel>": 1},
+        open_tickets=open_tickets,
+        jobs=active_jobs,
+        failed=failures,
+        linked="linked",
+    )
     assert_slack_accepts(build_business_card(view, timezone="America/New_York"))
 
 
@@ -105,21 +145,34 @@ def test_customer_cards(customer, ks_customer, open_tickets, active_jobs, failur
 @given(st.lists(st.tuples(text, text, st.integers(1, 10**7)), min_size=2, max_size=30), text)
 def test_customer_pickers(rows, typed):
     businesses = [
-        Business(readydesk=Entry("readydesk", name[:255], name, email=email), kickserv=Entry(
-            "kickserv", str(number), name), linked_by="email")
+        Business(
+            readydesk=Entry("readydesk", name[:255], name, email=email),
+            kickserv=Entry("kickserv", str(number), name),
+            linked_by="email",
+        )
         for name, email, number in rows
-    ]  # fmt: skip
+    ]
     assert_slack_accepts(build_picker_card(typed, businesses, note=typed))
 
 
 @FAST
-@given(jobs, st.none() | text, st.none() | notes, st.lists(text, max_size=6),
-       st.lists(notes, max_size=40))  # fmt: skip
+@given(
+    jobs,
+    st.none() | text,
+    st.none() | notes,
+    st.lists(text, max_size=6),
+    st.lists(notes, max_size=40),
+)
 def test_job_and_notes_cards(job, customer_name, latest, assigned, all_notes):
     card = build_job_card(
-        job, customer_name=customer_name, customer_number=7, service="s", latest_note=latest,
-        assigned=assigned, timezone="Europe/Berlin",
-    )  # fmt: skip
+        job,
+        customer_name=customer_name,
+        customer_number=7,
+        service="s",
+        latest_note=latest,
+        assigned=assigned,
+        timezone="Europe/Berlin",
+    )
     assert_slack_accepts(card)
     assert_slack_accepts(build_notes_card(job.job_number, all_notes, "UTC"))
 

@@ -12,11 +12,19 @@ HOSTILE = "<!channel> *urgent* & <https://x|click>"
 
 def _ticket(**overrides) -> Ticket:
     values = {
-        "tid": "34", "cid": "demo", "contact": "John+Smith", "company_name": "Demo+Company",
-        "status": "Open", "priority": "High", "assigned_tech": "alice",
-        "assigned_group_name": "Tier+1", "date_opened": "4/24/2014 10:42:43 AM",
-        "subject": "Printer+offline", "summary": "It+stopped.", "source": "Email",
-    }  # fmt: skip
+        "tid": "34",
+        "cid": "demo",
+        "contact": "John+Smith",
+        "company_name": "Demo+Company",
+        "status": "Open",
+        "priority": "High",
+        "assigned_tech": "alice",
+        "assigned_group_name": "Tier+1",
+        "date_opened": "4/24/2014 10:42:43 AM",
+        "subject": "Printer+offline",
+        "summary": "It+stopped.",
+        "source": "Email",
+    }
     values.update(overrides)
     return Ticket.model_validate(values)
 

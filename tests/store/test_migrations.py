@@ -44,11 +44,15 @@ def test_migrations_go_down_to_nothing_and_up_again(database_url):
 def test_a_database_from_before_migrations_keeps_its_rows(database_url):
     engine = create_engine(database_url)
     with engine.begin() as connection:  # what Store's create_all made before migrations
-        connection.execute(text(
-            "CREATE TABLE processed_events (event_id VARCHAR(64) PRIMARY KEY, "
-            "received_at TIMESTAMP WITH TIME ZONE NOT NULL)"))  # fmt: skip
-        connection.execute(text(
-            "INSERT INTO processed_events VALUES ('Ev1', '2026-11-01 10:00:00+00')"))  # fmt: skip
+        connection.execute(
+            text(
+                "CREATE TABLE processed_events (event_id VARCHAR(64) PRIMARY KEY, "
+                "received_at TIMESTAMP WITH TIME ZONE NOT NULL)"
+            )
+        )
+        connection.execute(
+            text("INSERT INTO processed_events VALUES ('Ev1', '2026-11-01 10:00:00+00')")
+        )
     store = Store(database_url)  # upgrades at start
     assert current_revision(store.engine) == head_revision()
     with store.engine.connect() as connection:
@@ -60,10 +64,14 @@ def test_a_database_from_before_migrations_keeps_its_rows(database_url):
 def test_deskhand_db_upgrade_migrates_the_configured_database(tmp_path):
     url = f"sqlite:///{tmp_path / 'state.db'}"
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "db", "upgrade"], capture_output=True, text=True,
-        cwd=ROOT, env={"DESKHAND_DATABASE_URL": url, "PATH": "/usr/bin:/bin"}, timeout=60,
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"DESKHAND_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
+        timeout=60,
         check=False,
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     assert f"from empty to revision {head_revision()}" in result.stdout
     assert current_revision(create_engine(url)) == head_revision()
@@ -73,10 +81,13 @@ def test_a_claim_left_pending_before_leases_is_due_for_the_sweeper_after_0007(da
     engine = create_engine(database_url)
     upgrade(engine, "0006")
     with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO write_claims (intent_key, action, user_id, state, claimed_at) VALUES "
-            "('view:OLD', 'note.ticket', 'U1', 'pending', '2026-11-01 10:00:00.000000'), "
-            "('view:DONE', 'note.ticket', 'U1', 'done', '2026-11-01 10:00:00+00')"))  # fmt: skip
+        connection.execute(
+            text(
+                "INSERT INTO write_claims (intent_key, action, user_id, state, claimed_at) VALUES "
+                "('view:OLD', 'note.ticket', 'U1', 'pending', '2026-11-01 10:00:00.000000'), "
+                "('view:DONE', 'note.ticket', 'U1', 'done', '2026-11-01 10:00:00+00')"
+            )
+        )
     store = Store(database_url)  # upgrades at start
     now = datetime.now(UTC)
     taken = store.claims.take_stale("sweeper", now=now, lease=timedelta(minutes=1))

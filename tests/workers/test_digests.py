@@ -17,8 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _posts(console: Console, channel: str = "C0CONSOLE") -> list:
-    return [c for c in console.slack.calls
-            if c.name == "chat.postMessage" and c.payload.get("channel") == channel]  # fmt: skip
+    return [
+        c
+        for c in console.slack.calls
+        if c.name == "chat.postMessage" and c.payload.get("channel") == channel
+    ]
 
 
 async def _due(console: Console, now: datetime, store: Store | None = None) -> list[str]:
@@ -46,9 +49,16 @@ async def test_each_slot_is_posted_once_even_with_two_schedulers(console, tmp_pa
 async def test_two_processes_sharing_a_database_post_one_digest(console, tmp_path):
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     one, two = Store(url), Store(url)
-    one.digests.add(channel_id="C0CONSOLE", kind="overdue", filters="", at_time="08:00",
-                    days=EVERY_DAY, timezone="America/New_York", quiet=False,
-                    created_by="U0CONSOLE")  # fmt: skip
+    one.digests.add(
+        channel_id="C0CONSOLE",
+        kind="overdue",
+        filters="",
+        at_time="08:00",
+        days=EVERY_DAY,
+        timezone="America/New_York",
+        quiet=False,
+        created_by="U0CONSOLE",
+    )
     slot = _next_eight()
     results = await asyncio.gather(_due(console, slot, one), _due(console, slot, two))
     assert sorted(len(r) for r in results) == [0, 1]
@@ -105,19 +115,38 @@ async def test_two_digests_for_one_channel_at_the_same_minute_are_a_second_apart
 async def test_deskhand_digest_run_due_posts_once_for_cron(slack, tmp_path):
     url = f"sqlite:///{tmp_path / 'state.db'}"
     store = Store(url)
-    store.digests.add(channel_id="C0CRON", kind="jobs-today", filters="", at_time="08:00",
-                      days=EVERY_DAY, timezone="America/New_York", quiet=False,
-                      created_by="U1")  # fmt: skip
+    store.digests.add(
+        channel_id="C0CRON",
+        kind="jobs-today",
+        filters="",
+        at_time="08:00",
+        days=EVERY_DAY,
+        timezone="America/New_York",
+        quiet=False,
+        created_by="U1",
+    )
     store.close()
     slot = _next_eight()
-    env = {"PATH": "/usr/bin:/bin", "DESKHAND_DATABASE_URL": url, "SLACK_API_URL": slack.api_url,
-           "SLACK_BOT_TOKEN": "xoxb-cron"}  # fmt: skip
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DESKHAND_DATABASE_URL": url,
+        "SLACK_API_URL": slack.api_url,
+        "SLACK_BOT_TOKEN": "xoxb-cron",
+    }
 
     async def run(*args: str, **extra: str) -> tuple[int, str, str]:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "digest", "run-due", *args, cwd=ROOT,
-            env={**env, **extra}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "digest",
+            "run-due",
+            *args,
+            cwd=ROOT,
+            env={**env, **extra},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         out, err = await asyncio.wait_for(process.communicate(), 60)
         return process.returncode, out.decode(), err.decode()
 
@@ -134,9 +163,16 @@ async def test_deskhand_digest_run_due_posts_once_for_cron(slack, tmp_path):
     assert code == 2 and "SLACK_BOT_TOKEN" in err
     late = f"sqlite:///{tmp_path / 'late.db'}"  # the same digest, run with a one-minute grace
     store = Store(late)
-    store.digests.add(channel_id="C0CRON", kind="jobs-today", filters="", at_time="08:00",
-                      days=EVERY_DAY, timezone="America/New_York", quiet=False,
-                      created_by="U1")  # fmt: skip
+    store.digests.add(
+        channel_id="C0CRON",
+        kind="jobs-today",
+        filters="",
+        at_time="08:00",
+        days=EVERY_DAY,
+        timezone="America/New_York",
+        quiet=False,
+        created_by="U1",
+    )
     store.close()
     code, out, err = await run("--at", at, DESKHAND_DATABASE_URL=late, DESKHAND_DIGEST_GRACE="60")
     assert code == 0, err

@@ -43,15 +43,25 @@ async def _job_today(console: Console, hour: int = 15) -> int:
 
 
 def _posts(console: Console) -> list:
-    return [c for c in console.slack.calls if c.name == "chat.postMessage"
-            and c.payload.get("channel") == CHANNEL and not c.payload.get("thread_ts")]  # fmt: skip
+    return [
+        c
+        for c in console.slack.calls
+        if c.name == "chat.postMessage"
+        and c.payload.get("channel") == CHANNEL
+        and not c.payload.get("thread_ts")
+    ]
 
 
 def _job_posts(console: Console, number: int) -> list[str]:
     """The channel messages that are job `number`'s card."""
     header = f"Job {number} "
-    return [ts for (channel, ts), m in console.slack.messages.items() if channel == CHANNEL
-            and m.get("blocks") and m["blocks"][0]["text"]["text"].startswith(header)]  # fmt: skip
+    return [
+        ts
+        for (channel, ts), m in console.slack.messages.items()
+        if channel == CHANNEL
+        and m.get("blocks")
+        and m["blocks"][0]["text"]["text"].startswith(header)
+    ]
 
 
 async def test_a_new_job_today_is_posted_once_and_its_card_then_follows_it(console):

@@ -16,8 +16,9 @@ def _fake(client):
     return client._http._transport.app
 
 
-async def _poll(console: Console, store: Store | None = None, *,
-                now: datetime | None = None) -> list[str]:  # fmt: skip
+async def _poll(
+    console: Console, store: Store | None = None, *, now: datetime | None = None
+) -> list[str]:
     settings = console._app_settings
     return await poll_watches(
         console._desk,
@@ -37,7 +38,7 @@ async def _share_ticket(console: Console, ticket_id: int) -> str:
         for (channel, ts), m in console.slack.messages.items()
         if channel == CHANNEL and m["blocks"][0]["text"]["text"].startswith(f"#{ticket_id} ")
     ]
-    return ts  # fmt: skip
+    return ts
 
 
 def _updates(console: Console, ts: str) -> list:
@@ -45,8 +46,11 @@ def _updates(console: Console, ts: str) -> list:
 
 
 def _replies(console: Console, ts: str) -> list[str]:
-    return [c.payload["text"] for c in console.slack.calls
-            if c.name == "chat.postMessage" and c.payload.get("thread_ts") == ts]  # fmt: skip
+    return [
+        c.payload["text"]
+        for c in console.slack.calls
+        if c.name == "chat.postMessage" and c.payload.get("thread_ts") == ts
+    ]
 
 
 async def _new_status(console: Console, ticket_id: int) -> str:
@@ -100,8 +104,11 @@ async def test_an_alerted_ticket_card_is_live_too(console):
     await _poll(console)
     ticket_id = await console._desk.readydesk.add_ticket(cid="demo", subject="Fan rattles")
     await _poll(console)
-    [ts] = [ts for (_, ts), m in console.slack.messages.items()
-            if m["blocks"][0]["text"]["text"] == f"#{ticket_id} Fan rattles"]  # fmt: skip
+    [ts] = [
+        ts
+        for (_, ts), m in console.slack.messages.items()
+        if m["blocks"][0]["text"]["text"] == f"#{ticket_id} Fan rattles"
+    ]
     tech = next(iter(_fake(console._desk.readydesk).state.data.techs.values()))
     await console._desk.readydesk.update_ticket(ticket_id, assigned_to=tech.uid)
     await _poll(console)

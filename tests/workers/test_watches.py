@@ -14,8 +14,11 @@ from workers.watches import poll_watches
 
 
 def _posts(console: Console, channel: str = "C0CONSOLE") -> list:
-    return [c for c in console.slack.calls
-            if c.name == "chat.postMessage" and c.payload.get("channel") == channel]  # fmt: skip
+    return [
+        c
+        for c in console.slack.calls
+        if c.name == "chat.postMessage" and c.payload.get("channel") == channel
+    ]
 
 
 async def _poll(console: Console, store: Store | None = None) -> list[str]:
@@ -101,13 +104,23 @@ async def test_watch_commands_explain_mistakes_and_unwatch_stops(console):
 
 def test_deskhand_alerts_poll_runs_one_poll(tmp_path):
     root = Path(__file__).resolve().parents[2]
-    env = {"PATH": "/usr/bin:/bin", "DESKHAND_DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}",
-           "SLACK_API_URL": "http://127.0.0.1:9/api/", "SLACK_BOT_TOKEN": "xoxb-cron"}  # fmt: skip
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DESKHAND_DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        "SLACK_BOT_TOKEN": "xoxb-cron",
+    }
 
     def run(**extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "bot.cli", "alerts", "poll"], cwd=root,
-                              env={**env, **extra}, capture_output=True, text=True, timeout=60,
-                              check=False)  # fmt: skip
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", "alerts", "poll"],
+            cwd=root,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
 
     quiet = run()
     assert quiet.returncode == 0, quiet.stderr
