@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import handler_config
 from bot.settings import Settings
-from handlers.cards.live import job_key, split_key
+from cards.live import job_key, split_key
 from handlers.tickets import ticket_card
 from sandbox.slack import SlackSandbox
 from store import Store

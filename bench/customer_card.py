@@ -13,8 +13,8 @@ from _sandboxes import large_desk, slow_down
 
 from bot.app import handler_config
 from bot.settings import Settings
+from cards.refs import CustomerRef
 from handlers.customers import render_customer
-from handlers.refs import CustomerRef
 from store import Store
 
 ROUNDS = 5

@@ -26,10 +26,10 @@ from bot.error_replies import damaged_state, tell_person
 from bot.logs import request_id
 from bot.outbound import ScrubbingApp, ScrubbingWebClient
 from bot.settings import Settings
-from handlers import register_all
 from handlers.config import HandlerConfig
 from handlers.identity import Identities
 from handlers.middleware import WritePermission
+from handlers.registry import register_all
 from store import Store
 
 if TYPE_CHECKING:

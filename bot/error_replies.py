@@ -16,7 +16,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers.cards.errors import failed_form_view
+from cards.errors import failed_form_view
 
 logger = logging.getLogger("deskhand.errors")
 

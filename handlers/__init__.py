@@ -1,37 +1,5 @@
-"""The Slack side: one module per area, each with `register(app)`."""
+"""The Slack side: Bolt listeners, one module per area, each with `register(app)`.
 
-from slack_bolt.async_app import AsyncApp
-
-from handlers import (
-    card_buttons,
-    customers,
-    digests,
-    help,
-    jobs,
-    new_jobs,
-    new_tickets,
-    notes,
-    shortcuts,
-    ticket_actions,
-    tickets,
-    typeahead,
-)
-
-
-def register_all(app: AsyncApp) -> None:
-    """Register every area's listeners."""
-    for area in (
-        tickets,
-        ticket_actions,
-        customers,
-        digests,
-        jobs,
-        new_jobs,
-        new_tickets,
-        notes,
-        shortcuts,
-        typeahead,
-        card_buttons,
-        help,
-    ):
-        area.register(app)
+This package file stays empty so that `handlers.ids` can be read (by cards/) without loading
+every listener.
+"""

@@ -5,8 +5,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncRespond
 
-from handlers.cards.common import context, mrkdwn_section
-from handlers.mrkdwn import escape_mrkdwn, truncate
+from cards.common import context, mrkdwn_section
+from cards.mrkdwn import escape_mrkdwn, truncate
 from store import Store
 
 SHOWN = 20

@@ -8,10 +8,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncRespond
 
 from api.desk import Desk
+from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.refs import TicketQuery
 from handlers.args import UsageError, did_you_mean
 from handlers.config import HandlerConfig
-from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import TicketQuery
 from handlers.ticket_filters import describe, resolve, split_filters
 from handlers.tickets import filter_choices
 from store import Store

@@ -4,110 +4,11 @@ import difflib
 import html
 import re
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from cards.help import COMMAND_HELP, CommandHelp
+from cards.mrkdwn import escape_mrkdwn, truncate
 from handlers import ids
-from handlers.mrkdwn import escape_mrkdwn, truncate
-
-
-@dataclass(frozen=True)
-class CommandHelp:
-    """One line of `/deskhand help`."""
-
-    name: str
-    usage: str
-    description: str
-    examples: tuple[str, ...] = field(default=())
-
-
-COMMAND_HELP = (
-    CommandHelp(
-        "ticket",
-        f"{ids.TICKET_COMMAND} <number> | new",
-        "Show a ReadyDesk ticket as a card, or create one in a form.",
-        (f"{ids.TICKET_COMMAND} 34", f"{ids.TICKET_COMMAND} new"),
-    ),
-    CommandHelp(
-        "tickets",
-        f"{ids.TICKETS_COMMAND} [filters] [words]",
-        "Search ReadyDesk tickets; newest first, ten a page.",
-        (
-            f"{ids.TICKETS_COMMAND} status:open priority:high",
-            f"{ids.TICKETS_COMMAND} tech:me due:overdue",
-            f'{ids.TICKETS_COMMAND} group:"Field Team" opened:7d printer',
-        ),
-    ),
-    CommandHelp(
-        "customer",
-        f"{ids.CUSTOMER_COMMAND} <ID, name, email or phone>",
-        "Find a business in ReadyDesk and Kickserv: contact, tickets, jobs, balance.",
-        (
-            f"{ids.CUSTOMER_COMMAND} demo",
-            f"{ids.CUSTOMER_COMMAND} weasel works",
-            f"{ids.CUSTOMER_COMMAND} 555-0142",
-        ),
-    ),
-    CommandHelp(
-        "job",
-        f"{ids.JOB_COMMAND} <number> | new [customer]",
-        "Show a Kickserv job as a card, or create one in a form.",
-        (f"{ids.JOB_COMMAND} 86001", f"{ids.JOB_COMMAND} new weasel works"),
-    ),
-    CommandHelp(
-        "note",
-        f"{ids.NOTE_COMMAND} ticket|customer|job <number> [text]",
-        "Add a note: to a ReadyDesk ticket's history, or to a Kickserv customer or job. "
-        "Without text, a form opens.",
-        (
-            f"{ids.NOTE_COMMAND} ticket 34 Called back, printer fixed",
-            f"{ids.NOTE_COMMAND} job 86001",
-        ),
-    ),
-    CommandHelp(
-        "digest",
-        f"{ids.DIGEST_COMMAND} add <kind> [filters] at 08:00 [daily|weekdays|mon,thu] "
-        "[tz Europe/Berlin] [quiet] | list | remove|pause|resume <id> | preview <kind> [filters]",
-        "Post a digest to this channel on a schedule. Kinds: open-tickets, overdue, unassigned, "
-        "jobs-today, jobs-tomorrow.",
-        (
-            f'{ids.DIGEST_COMMAND} add open-tickets group:"Field Team" at 08:00 weekdays',
-            f"{ids.DIGEST_COMMAND} preview overdue",
-        ),
-    ),
-    CommandHelp(
-        "watch",
-        f"{ids.DESKHAND_COMMAND} watch tickets [filters] | watch jobs [today|tomorrow] "
-        "[status:<status>] | watches | unwatch <id> | pause-watch <id> | resume-watch <id>",
-        "Post each new matching ticket, or each job new or changed on that day's schedule, in this "
-        "channel as it happens; the cards posted then update in place for a week.",
-        (
-            f"{ids.DESKHAND_COMMAND} watch tickets priority:urgent",
-            f"{ids.DESKHAND_COMMAND} watch jobs tomorrow",
-        ),
-    ),
-    CommandHelp(
-        "whoami",
-        f"{ids.DESKHAND_COMMAND} whoami",
-        "Your ReadyDesk technician and Kickserv employee, and how Deskhand knows.",
-    ),
-    CommandHelp(
-        "link",
-        f"{ids.DESKHAND_COMMAND} link @user tech:<ID> employee:<number>",
-        "Admins: say who someone is when their emails do not match (`none` clears).",
-        (f"{ids.DESKHAND_COMMAND} link @pat tech:alice employee:17",),
-    ),
-    CommandHelp(
-        "audit",
-        f"{ids.DESKHAND_COMMAND} audit",
-        "Admins: the last 20 writes from Slack.",
-    ),
-    CommandHelp(
-        "help",
-        f"{ids.DESKHAND_COMMAND} help",
-        "List Deskhand's commands.",
-        (f"{ids.DESKHAND_COMMAND} tickets status:open",),
-    ),
-)
 
 
 class UsageError(ValueError):

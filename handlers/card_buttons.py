@@ -12,11 +12,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
+from cards.common import shared_by
+from cards.refs import JobRef, TicketQuery, TicketRef, parse_ref
 from handlers import ids
-from handlers.cards.common import shared_by
 from handlers.config import HandlerConfig
 from handlers.live import remember_post
-from handlers.refs import JobRef, TicketQuery, TicketRef, parse_ref
 from handlers.render import AnyRef, render_card
 from handlers.replies import reply_with
 from store import Store

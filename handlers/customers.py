@@ -11,14 +11,14 @@ from api.errors import BackendError, NotFound
 from api.kickserv import Job, KickservCustomer
 from api.readydesk import Customer
 from api.readydesk.search import customer_tickets
+from cards.common import Card, context, mrkdwn_section
+from cards.customers import BusinessView, build_business_card, build_picker_card
+from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.refs import CustomerRef
 from handlers import ids
 from handlers.args import usage_text, wants_help
-from handlers.cards.common import Card, context, mrkdwn_section
-from handlers.cards.customers import BusinessView, build_business_card, build_picker_card
 from handlers.config import HandlerConfig
-from handlers.mrkdwn import escape_mrkdwn, truncate
 from handlers.reads import combined, settle, unread_line
-from handlers.refs import CustomerRef
 from handlers.replies import reply_with
 from store.directory import KICKSERV, READYDESK, Business
 

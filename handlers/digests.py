@@ -14,15 +14,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api import digests as build
 from api.desk import Desk
 from api.schedules import EVERY_DAY, describe_days, parse_days
+from cards.common import Card
+from cards.digests import build_job_digest, build_ticket_digest
+from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.refs import TicketQuery
 from handlers import ids
 from handlers.args import Invocation, UsageError, did_you_mean, usage_text
-from handlers.cards.common import Card
-from handlers.cards.digests import build_job_digest, build_ticket_digest
 from handlers.config import HandlerConfig
 from handlers.identity import Identities
 from handlers.middleware import parse_subcommand, writers_for_subcommands, writers_only
-from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import TicketQuery
 from handlers.ticket_filters import describe, resolve, split_filters
 from handlers.tickets import filter_choices
 from store import Store

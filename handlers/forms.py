@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.errors import InvalidRequest
 from api.writes import WriteResult, keep_running
-from handlers.cards.modals import still_saving_view
+from cards.modals import still_saving_view
 from store import Store
 from store.claims import DONE, UNKNOWN
 

@@ -8,9 +8,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from cards.help import COMMAND_HELP, build_help_card
 from handlers import admin, alerts, customers, ids, jobs, notes, people, tickets
-from handlers.args import COMMAND_HELP, Invocation, unknown_subcommand
-from handlers.cards.help import build_help_card
+from handlers.args import Invocation, unknown_subcommand
 from handlers.config import HandlerConfig
 from handlers.middleware import invocation_of, parse_subcommand, writers_for_subcommands
 

@@ -14,7 +14,7 @@ from api.cache import AsyncTTLCache
 from api.desk import Desk
 from api.errors import BackendError
 from api.kickserv import Employee
-from handlers.mrkdwn import escape_mrkdwn
+from cards.mrkdwn import escape_mrkdwn
 from store import Store
 from store.links import Link
 

@@ -10,13 +10,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.errors import BackendError
 from api.kickserv import Job, Note, Task
+from cards.common import Card
+from cards.jobs import build_job_card, build_notes_card
+from cards.refs import JobRef
 from handlers import ids, new_jobs
 from handlers.args import UsageError, parse_number, usage_text, wants_help
-from handlers.cards.common import Card
-from handlers.cards.jobs import build_job_card, build_notes_card
 from handlers.config import HandlerConfig
 from handlers.reads import all_at_once, settle, unread_line
-from handlers.refs import JobRef
 from handlers.replies import reply_with
 from store.directory import Entry
 

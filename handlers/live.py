@@ -17,10 +17,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.errors import BackendError
-from handlers.cards.common import Card, shared_by
-from handlers.cards.live import State, change_reply, describe_state, gone_card, split_key
+from cards.common import Card, shared_by
+from cards.live import State, change_reply, describe_state, gone_card, split_key
+from cards.refs import JobRef, TicketRef
 from handlers.config import HandlerConfig
-from handlers.refs import JobRef, TicketRef
 from handlers.render import render_card
 from store import Store
 from store.live import PostedCard, Tracked

@@ -15,10 +15,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.cache import AsyncTTLCache
+from cards.common import mrkdwn_section, typed_back
+from cards.mrkdwn import escape_mrkdwn, truncate
 from handlers.args import Invocation, parse_invocation
-from handlers.cards.common import mrkdwn_section, typed_back
 from handlers.config import HandlerConfig
-from handlers.mrkdwn import escape_mrkdwn, truncate
 
 GROUP_TTL = 300.0
 

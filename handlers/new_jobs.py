@@ -16,8 +16,7 @@ from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.kickserv import Employee, Job, JobType
 from api.writes import Intent, WritePlan, WriteResult, keep_running, new_marker, write_once
-from handlers import ids
-from handlers.cards.job_form import (
+from cards.job_form import (
     CUSTOMER,
     DATE,
     DESCRIPTION,
@@ -30,13 +29,14 @@ from handlers.cards.job_form import (
     job_modal,
     job_saving_view,
 )
-from handlers.cards.jobs import build_job_card
+from cards.jobs import build_job_card
+from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.refs import CustomerRef
+from handlers import ids
 from handlers.config import HandlerConfig
 from handlers.forms import Pending, finish_submission, submitted_values
 from handlers.identity import Identities
 from handlers.middleware import writers_only
-from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import CustomerRef
 from handlers.typeahead import customer_value, parse_customer_value
 from store import Store
 from store.directory import KICKSERV, READYDESK

@@ -12,8 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.writes import Intent, WritePlan, WriteResult, keep_running, new_marker, write_once
-from handlers import ids
-from handlers.cards.ticket_form import (
+from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.ticket_form import (
     CATEGORY,
     CUSTOMER,
     DESCRIPTION,
@@ -23,12 +23,12 @@ from handlers.cards.ticket_form import (
     ticket_modal,
     ticket_result_view,
 )
-from handlers.cards.tickets import build_ticket_card, ticket_text
+from cards.tickets import build_ticket_card, ticket_text
+from handlers import ids
 from handlers.config import HandlerConfig
 from handlers.forms import Pending, finish_submission, submitted_values
 from handlers.identity import Identities
 from handlers.middleware import writers_only
-from handlers.mrkdwn import escape_mrkdwn, truncate
 from handlers.typeahead import parse_customer_value
 from store import Store
 from store.directory import KICKSERV

@@ -16,10 +16,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.errors import BackendError
 from api.writes import Intent, WritePlan, WriteResult, keep_running, new_marker, write_once
-from handlers import ids
-from handlers.args import UsageError, usage_text
-from handlers.cards.common import Card, button_raw, mrkdwn_section, typed_back
-from handlers.cards.modals import (
+from cards.common import Card, button_raw, mrkdwn_section, typed_back
+from cards.modals import (
     NOTE_BLOCK,
     PICK_CUSTOMER,
     PICK_JOB,
@@ -30,12 +28,14 @@ from handlers.cards.modals import (
     saving_view,
     typed_note,
 )
+from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.refs import BUTTON_VALUE_MAX, NoteTarget
+from handlers import ids
+from handlers.args import UsageError, usage_text
 from handlers.config import HandlerConfig
 from handlers.forms import finish_submission, submitted_values
 from handlers.identity import Identities
 from handlers.middleware import writers_only
-from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import BUTTON_VALUE_MAX, NoteTarget
 from handlers.replies import reply_with
 from handlers.typeahead import parse_customer_value
 from store import Store

@@ -8,11 +8,11 @@ from slack_bolt.async_app import AsyncAck, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
+from cards.mrkdwn import escape_mrkdwn, truncate
 from handlers import ids
 from handlers.args import UsageError, did_you_mean
 from handlers.config import HandlerConfig
 from handlers.identity import Identities, Identity
-from handlers.mrkdwn import escape_mrkdwn, truncate
 from store import Store
 from store.links import KEEP
 

@@ -1,10 +1,10 @@
 """Any card from its reference, read now: what every button value and live card stands for."""
 
 from api.desk import Desk
+from cards.common import Card
+from cards.refs import CustomerRef, JobRef, TicketQuery, TicketRef
 from handlers import customers, jobs, tickets
-from handlers.cards.common import Card
 from handlers.config import HandlerConfig
-from handlers.refs import CustomerRef, JobRef, TicketQuery, TicketRef
 
 AnyRef = TicketRef | TicketQuery | CustomerRef | JobRef
 

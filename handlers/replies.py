@@ -6,7 +6,7 @@ from collections.abc import Awaitable
 from slack_bolt.async_app import AsyncRespond
 
 from api.errors import BackendError
-from handlers.cards.common import Card
+from cards.common import Card
 
 
 async def reply_with(

@@ -9,14 +9,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
+from cards.job_form import JobForm
+from cards.modals import note_modal
+from cards.mrkdwn import truncate
+from cards.refs import NoteTarget
+from cards.ticket_form import TicketForm
 from handlers import ids, new_jobs, new_tickets
 from handlers.args import unescape
-from handlers.cards.job_form import JobForm
-from handlers.cards.modals import note_modal
-from handlers.cards.ticket_form import TicketForm
 from handlers.config import HandlerConfig
-from handlers.mrkdwn import truncate
-from handlers.refs import NoteTarget
 
 PERMALINK_WAIT = 1.0  # the modal must open within the trigger's 3 seconds, link or not
 

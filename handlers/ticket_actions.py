@@ -15,13 +15,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.errors import BackendError
 from api.writes import Intent, WritePlan, keep_running, write_once
+from cards.mrkdwn import escape_mrkdwn
+from cards.refs import TicketRef
 from handlers import ids
 from handlers.config import HandlerConfig
 from handlers.identity import Identities
 from handlers.live import card_changed
 from handlers.middleware import writers_only
-from handlers.mrkdwn import escape_mrkdwn
-from handlers.refs import TicketRef
 from handlers.tickets import read_ticket, ticket_card
 from store import Store
 

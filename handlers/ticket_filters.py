@@ -9,9 +9,9 @@ import shlex
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.refs import TicketQuery
 from handlers.args import UsageError, did_you_mean
-from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import TicketQuery
 
 GRAMMAR = (
     'Filters: `status:open` `priority:high` `tech:jsmith` `tech:me` `group:"Field Team"` '

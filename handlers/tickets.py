@@ -10,17 +10,17 @@ from api.desk import Desk
 from api.errors import BackendError
 from api.readydesk import Ticket
 from api.readydesk.search import search_tickets
+from cards.common import Card, context
+from cards.live import ticket_key, ticket_state
+from cards.mrkdwn import escape_mrkdwn
+from cards.refs import TicketQuery, TicketRef
+from cards.ticket_form import TicketForm
+from cards.tickets import build_ticket_card, build_ticket_list_card, ticket_text
 from handlers import ids, new_tickets
 from handlers.args import UsageError, parse_ticket_number, usage_text, wants_help
-from handlers.cards.common import Card, context
-from handlers.cards.live import ticket_key, ticket_state
-from handlers.cards.ticket_form import TicketForm
-from handlers.cards.tickets import build_ticket_card, build_ticket_list_card, ticket_text
 from handlers.config import HandlerConfig
 from handlers.identity import Identities
-from handlers.mrkdwn import escape_mrkdwn
 from handlers.reads import all_at_once, settle, unread_line
-from handlers.refs import TicketQuery, TicketRef
 from handlers.replies import reply_with
 from handlers.ticket_filters import GRAMMAR, FilterChoices, describe, resolve, split_filters
 from store import Store

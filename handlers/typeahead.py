@@ -6,8 +6,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from api.desk import Desk
+from cards.mrkdwn import truncate
 from handlers import ids
-from handlers.mrkdwn import truncate
 from store.directory import KICKSERV, READYDESK, Business
 
 SHOWN = 20

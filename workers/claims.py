@@ -20,8 +20,8 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from api.desk import Desk
 from api.http import redact
 from api.writes import OWNER, Intent, WritePlan, WriteResult, WriteSettings, reconcile
-from handlers.cards.common import mrkdwn_section, typed_back
-from handlers.mrkdwn import escape_mrkdwn
+from cards.common import mrkdwn_section, typed_back
+from cards.mrkdwn import escape_mrkdwn
 from store import Store
 from store.claims import UNKNOWN, Claim
 

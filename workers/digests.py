@@ -16,9 +16,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.errors import BackendError
 from api.schedules import Schedule
+from cards.refs import TicketQuery
 from handlers.config import HandlerConfig
 from handlers.digests import build_digest
-from handlers.refs import TicketQuery
 from store import Store
 from store.digests import Subscription
 from workers.paused import cannot_post, tell_creator

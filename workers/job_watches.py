@@ -20,13 +20,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.digests import JobDigest, jobs_on
 from api.kickserv import Job
-from handlers.cards.common import context, mrkdwn_section
-from handlers.cards.jobs import local_time
-from handlers.cards.live import State, job_key, job_state
+from cards.common import context, mrkdwn_section
+from cards.jobs import local_time
+from cards.live import State, job_key, job_state
+from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.refs import JobRef
 from handlers.config import HandlerConfig
 from handlers.live import Fresh, remember_post
-from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import JobRef
 from handlers.render import render_card
 from store import Store
 from store.alerts import Watch

@@ -9,7 +9,7 @@ from datetime import datetime
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
-from handlers.cards.live import split_key
+from cards.live import split_key
 from handlers.config import HandlerConfig
 from handlers.live import Fresh, apply_change, catch_up, record_gone
 from store import Store

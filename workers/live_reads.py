@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from api.desk import Desk
 from api.errors import BackendError, NotFound
-from handlers.cards.jobs import local_time
-from handlers.cards.live import State, job_state, ticket_key, ticket_state
+from cards.jobs import local_time
+from cards.live import State, job_state, ticket_key, ticket_state
 from handlers.config import HandlerConfig
 from handlers.live import Fresh
 from handlers.tickets import ticket_card

@@ -19,11 +19,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.errors import BackendError
 from api.readydesk import Ticket
-from handlers.cards.common import mrkdwn_section
+from cards.common import mrkdwn_section
+from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.refs import TicketQuery
 from handlers.config import HandlerConfig
 from handlers.live import Fresh, remember_post
-from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import TicketQuery
 from handlers.tickets import ticket_card
 from store import Store
 from store.alerts import Watch

@@ -7,7 +7,7 @@ import pytest
 
 from bot.console import Console
 from bot.settings import Settings
-from handlers.refs import TicketQuery
+from cards.refs import TicketQuery
 from sandbox.slack import sandbox_user
 
 

@@ -18,9 +18,9 @@ import pytest_asyncio
 
 from bot.console import Console
 from bot.settings import Settings
+from cards.refs import JobRef
 from handlers.config import HandlerConfig
 from handlers.jobs import render_job
-from handlers.refs import JobRef
 from sandbox.faults import Faults
 from tests.conftest import clean_settings
 

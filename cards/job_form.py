@@ -15,9 +15,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from api.kickserv import Employee, JobType
+from cards.common import button_raw, context, fit_metadata, mrkdwn_section, typed_back
+from cards.mrkdwn import truncate
 from handlers import ids
-from handlers.cards.common import button_raw, context, fit_metadata, mrkdwn_section, typed_back
-from handlers.mrkdwn import truncate
 
 CUSTOMER, SERVICE, DESCRIPTION, DATE, TIME, EMPLOYEE = (
     "customer",

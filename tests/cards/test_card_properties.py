@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 from api.kickserv import Job, KickservCustomer, Note
 from api.readydesk import Customer, Ticket
 from api.readydesk.search import TicketPage
-from handlers.cards.common import Card
-from handlers.cards.customers import BusinessView, build_business_card, build_picker_card
-from handlers.cards.jobs import build_job_card, build_notes_card
-from handlers.cards.tickets import build_ticket_card, build_ticket_list_card
-from handlers.refs import TicketQuery
+from cards.common import Card
+from cards.customers import BusinessView, build_business_card, build_picker_card
+from cards.jobs import build_job_card, build_notes_card
+from cards.refs import TicketQuery
+from cards.tickets import build_ticket_card, build_ticket_list_card
 from store.directory import Business, Entry
 
 # Anything a backend might send: short, and far past Slack's limits (both drawn often).

@@ -6,8 +6,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock, SectionBlo
 
 from api.kickserv import Job, KickservCustomer
 from api.readydesk import Customer, Ticket
-from handlers import ids
-from handlers.cards.common import (
+from cards.common import (
     FALLBACK_MAX,
     HEADER_MAX,
     Card,
@@ -20,9 +19,10 @@ from handlers.cards.common import (
     plain,
     share_button,
 )
-from handlers.cards.jobs import local_time
-from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import CustomerRef
+from cards.jobs import local_time
+from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.refs import CustomerRef
+from handlers import ids
 from store.directory import Business
 
 PICKER_MAX = 10

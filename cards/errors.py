@@ -3,8 +3,8 @@
 from slack_sdk.models.blocks import Block, SectionBlock
 from slack_sdk.models.views import View
 
-from handlers.cards.common import SECTION_TEXT_MAX, context, mrkdwn_section, plain
-from handlers.mrkdwn import escape_mrkdwn, truncate
+from cards.common import SECTION_TEXT_MAX, context, mrkdwn_section, plain
+from cards.mrkdwn import escape_mrkdwn, truncate
 
 VIEW_BLOCKS_MAX = 100  # Slack's limit for a modal
 LABEL_MAX = 200

@@ -4,8 +4,8 @@ from slack_sdk.models.blocks import Block
 
 from api.kickserv import Job
 from api.readydesk import Ticket
-from handlers.cards.common import context, mrkdwn_section
-from handlers.mrkdwn import escape_mrkdwn, truncate
+from cards.common import context, mrkdwn_section
+from cards.mrkdwn import escape_mrkdwn, truncate
 
 State = dict[str, str]
 VALUE_MAX = 80

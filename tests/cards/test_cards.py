@@ -3,9 +3,9 @@
 import json
 
 from api.readydesk import Ticket
-from handlers.cards.tickets import build_ticket_card, ticket_text
-from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import CustomerRef, TicketRef, parse_ref
+from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.refs import CustomerRef, TicketRef, parse_ref
+from cards.tickets import build_ticket_card, ticket_text
 
 HOSTILE = "<!channel> *urgent* & <https://x|click>"
 

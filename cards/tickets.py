@@ -14,8 +14,7 @@ from slack_sdk.models.blocks import (
 
 from api.readydesk import Ticket
 from api.readydesk.search import TicketPage
-from handlers import ids
-from handlers.cards.common import (
+from cards.common import (
     FALLBACK_MAX,
     HEADER_MAX,
     Card,
@@ -31,8 +30,9 @@ from handlers.cards.common import (
     share_button,
     when,
 )
-from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import CustomerRef, TicketQuery, TicketRef
+from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.refs import CustomerRef, TicketQuery, TicketRef
+from handlers import ids
 
 ROW_SUBJECT_MAX = 120
 

@@ -5,11 +5,11 @@ from datetime import datetime
 from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock
 
 from api.digests import JobDigest, TicketDigest
+from cards.common import Card, age, button, button_raw, context, mrkdwn_section, plain
+from cards.jobs import local_time
+from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.refs import TicketQuery
 from handlers import ids
-from handlers.cards.common import Card, age, button, button_raw, context, mrkdwn_section, plain
-from handlers.cards.jobs import local_time
-from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import TicketQuery
 
 TITLES = {
     "open-tickets": "Open tickets",

@@ -6,8 +6,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock, SectionBlock
 
 from api.kickserv import Job, Note
-from handlers import ids
-from handlers.cards.common import (
+from cards.common import (
     FALLBACK_MAX,
     HEADER_MAX,
     Card,
@@ -20,9 +19,10 @@ from handlers.cards.common import (
     share_button,
     when,
 )
-from handlers.cards.live import job_key, job_state
-from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import CustomerRef, JobRef
+from cards.live import job_key, job_state
+from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.refs import CustomerRef, JobRef
+from handlers import ids
 
 NOTE_MAX = 1500
 

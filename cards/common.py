@@ -15,9 +15,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.refs import CustomerRef, JobRef, NoteTarget, TicketQuery, TicketRef
 from handlers import ids
-from handlers.mrkdwn import escape_mrkdwn, truncate
-from handlers.refs import CustomerRef, JobRef, NoteTarget, TicketQuery, TicketRef
 
 HEADER_MAX = 150
 SECTION_TEXT_MAX = 3000

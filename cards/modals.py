@@ -11,10 +11,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from cards.common import button_raw, context, fit_metadata, mrkdwn_section, typed_back
+from cards.mrkdwn import escape_mrkdwn
+from cards.refs import NoteTarget
 from handlers import ids
-from handlers.cards.common import button_raw, context, fit_metadata, mrkdwn_section, typed_back
-from handlers.mrkdwn import escape_mrkdwn
-from handlers.refs import NoteTarget
 
 NOTE_BLOCK, NOTE_INPUT = "note", "text"
 NOTE_MAX = 2000  # ReadyDesk takes notes in the URL, which its server caps near 2000 characters
