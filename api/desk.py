@@ -1,12 +1,15 @@
-"""The API layer as handlers see it: a client per backend, and the customer directory."""
+"""The API layer as handlers see it: a client per backend, the customer directory, who a user
+is in each system, and safe writes."""
 
 import asyncio
 
 from api.directory import CustomerDirectory
+from api.identity import Identity, identify
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from api.reconcile import find_write
 from api.writes import WritePlan
+from store import Store
 from store.directory import Entry
 
 
@@ -18,10 +21,12 @@ class Desk:
         readydesk: ReadyDeskClient,
         kickserv: KickservClient,
         directory: CustomerDirectory | None = None,
+        store: Store | None = None,
     ) -> None:
         self.readydesk = readydesk
         self.kickserv = kickserv
         self.directory = directory
+        self.store = store
 
     async def kickserv_customer_by_global_id(self, global_id: int | None) -> Entry | None:
         """The Kickserv customer a job points at (jobs carry only the global id)."""
@@ -38,3 +43,14 @@ class Desk:
         if self.directory is not None:
             await self.directory.aclose()
         await asyncio.gather(self.readydesk.aclose(), self.kickserv.aclose())
+
+    # Identity and safe writes: each delegates to its module under api/.
+
+    def _state(self) -> Store:
+        if self.store is None:
+            raise RuntimeError("this Desk was built without a store; identity and writes need one")
+        return self.store
+
+    async def identify(self, user_id: str, email: str | None) -> Identity:
+        """Who a user is in each system: the admin's link first, then their profile's `email`."""
+        return await identify(self.readydesk, self.kickserv, self._state(), user_id, email)

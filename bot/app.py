@@ -27,8 +27,8 @@ from bot.logs import request_id
 from bot.outbound import ScrubbingApp, ScrubbingWebClient
 from bot.settings import Settings
 from handlers.config import HandlerConfig
-from handlers.identity import Identities
 from handlers.middleware import WritePermission
+from handlers.profiles import Profiles
 from handlers.registry import register_all
 from store import Store
 
@@ -133,6 +133,8 @@ def build_app(
             refresh_every=settings.directory_refresh,
         )
     directory = desk.directory
+    if desk.store is None:
+        desk.store = store
     secret = settings.slack_signing_secret
     app = ScrubbingApp(
         client=build_web_client(settings),
@@ -140,7 +142,7 @@ def build_app(
     )
 
     config = handler_config(settings)
-    identities = Identities()
+    profiles = Profiles()
     permission = WritePermission()
 
     @app.middleware
@@ -158,7 +160,7 @@ def build_app(
             desk=desk,
             store=store,
             config=config,
-            identities=identities,
+            profiles=profiles,
             permission=permission,
             ack=KeptAck(),  # a listener that fails after acking must not lose its ack
         )

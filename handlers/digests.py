@@ -21,8 +21,8 @@ from cards.refs import TicketQuery
 from handlers import ids
 from handlers.args import Invocation, UsageError, did_you_mean, usage_text
 from handlers.config import HandlerConfig
-from handlers.identity import Identities
 from handlers.middleware import parse_subcommand, writers_for_subcommands, writers_only
+from handlers.profiles import Profiles
 from handlers.ticket_filters import describe, resolve, split_filters
 from handlers.tickets import filter_choices
 from store import Store
@@ -50,7 +50,7 @@ async def digest_command(
     desk: Desk,
     store: Store,
     config: HandlerConfig,
-    identities: Identities,
+    profiles: Profiles,
     invocation: Invocation,
 ) -> None:
     """Route the subcommand (the parse the writers check read); every answer is ephemeral."""
@@ -66,7 +66,7 @@ async def digest_command(
         elif word in ("remove", "pause", "resume"):
             answer = Card(text=await _change(store, channel, word, rest))
         elif word == "add":
-            timezone = (await identities.profile(client, user)).timezone
+            timezone = (await profiles.get(client, user)).timezone
             sub = await _add(store, desk, config, channel, user, rest, timezone)
             answer = Card(text=f"Subscribed: {_line(sub)}")
         else:

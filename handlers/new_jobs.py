@@ -35,8 +35,8 @@ from cards.refs import CustomerRef
 from handlers import ids
 from handlers.config import HandlerConfig
 from handlers.forms import Pending, finish_submission, submitted_values
-from handlers.identity import Identities
 from handlers.middleware import writers_only
+from handlers.profiles import Profiles
 from handlers.typeahead import customer_value, parse_customer_value
 from store import Store
 from store.directory import KICKSERV, READYDESK
@@ -133,7 +133,7 @@ async def submit_job(
     client: AsyncWebClient,
     desk: Desk,
     store: Store,
-    identities: Identities,
+    profiles: Profiles,
     config: HandlerConfig,
 ) -> None:
     """Create the job once (the view id is the intent); Kickserv's refusals keep the form open."""
@@ -143,7 +143,7 @@ async def submit_job(
         update={"description": values.get(DESCRIPTION, "")}
     )
     user_id = body["user"]["id"]
-    profile = await identities.profile(client, user_id)
+    profile = await profiles.get(client, user_id)
     try:
         number = await _kickserv_number(values.get(CUSTOMER, ""), desk)
         when = _scheduled(values.get(DATE), values.get(TIME), profile.timezone)

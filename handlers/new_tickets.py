@@ -27,8 +27,8 @@ from cards.tickets import build_ticket_card, ticket_text
 from handlers import ids
 from handlers.config import HandlerConfig
 from handlers.forms import Pending, finish_submission, submitted_values
-from handlers.identity import Identities
 from handlers.middleware import writers_only
+from handlers.profiles import Profiles
 from handlers.typeahead import parse_customer_value
 from store import Store
 from store.directory import KICKSERV
@@ -72,7 +72,7 @@ async def submit_ticket(
     client: AsyncWebClient,
     desk: Desk,
     store: Store,
-    identities: Identities,
+    profiles: Profiles,
     config: HandlerConfig,
 ) -> None:
     """Create the ticket once (the view id is the intent); refusals stay on their fields."""
@@ -93,7 +93,7 @@ async def submit_ticket(
         why = "This customer is only in Kickserv; choose a ReadyDesk customer."
         await ack(response_action="errors", errors={CUSTOMER: why})
         return
-    profile = await identities.profile(client, user_id)
+    profile = await profiles.get(client, user_id)
     key = f"view:{view['id']}"
     marker = new_marker()
     typed = "\n".join(p for p in (values.get(SUBJECT, ""), values.get(DESCRIPTION, "")) if p)

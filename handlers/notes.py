@@ -34,8 +34,8 @@ from handlers import ids
 from handlers.args import UsageError, usage_text
 from handlers.config import HandlerConfig
 from handlers.forms import finish_submission, submitted_values
-from handlers.identity import Identities
 from handlers.middleware import writers_only
+from handlers.profiles import Profiles
 from handlers.replies import reply_with
 from handlers.typeahead import parse_customer_value
 from store import Store
@@ -59,7 +59,7 @@ async def note_command(
     client: AsyncWebClient,
     desk: Desk,
     store: Store,
-    identities: Identities,
+    profiles: Profiles,
     config: HandlerConfig,
 ) -> None:
     """`/note ticket 34 text` writes at once; without text the form opens."""
@@ -82,7 +82,7 @@ async def note_command(
     reply_to = command.get("response_url", "")
 
     async def write_and_say() -> Card:
-        result = await write_note(intent, target, client, desk, store, identities, reply_to)
+        result = await write_note(intent, target, client, desk, store, profiles, reply_to)
         return _outcome_message(target, result, config)
 
     await reply_with(
@@ -124,7 +124,7 @@ async def submit_note(
     client: AsyncWebClient,
     desk: Desk,
     store: Store,
-    identities: Identities,
+    profiles: Profiles,
     config: HandlerConfig,
 ) -> None:
     """The form's submit: write once (the view id is the intent); errors keep the form open."""
@@ -149,7 +149,7 @@ async def submit_note(
         ack,
         client,
         view["id"],
-        write_note(intent, target, client, desk, store, identities),
+        write_note(intent, target, client, desk, store, profiles),
         saving=saving_view(target),
         outcome=lambda result: _outcome_view(target, result, config),
         field_errors=lambda err: {NOTE_BLOCK: err.message[:2000]} if err.field_errors else {},
@@ -213,12 +213,12 @@ async def write_note(
     client: AsyncWebClient,
     desk: Desk,
     store: Store,
-    identities: Identities,
+    profiles: Profiles,
     response_url: str = "",
 ) -> WriteResult:
     """Write the note once for this intent, signed with the user's name (and technician) and a
     reference that lets a read-back recognise it."""
-    profile = await identities.profile(client, intent.user_id)
+    profile = await profiles.get(client, intent.user_id)
     marker = new_marker()
     signed = f"{target.text}\n— {profile.name} via Slack · {marker}"
     check = {"ticket": "ticket_note", "customer": "customer_note", "job": "job_note"}[target.kind]
@@ -234,7 +234,7 @@ async def write_note(
     technician = None
     if target.kind == "ticket":  # who writes it, found before anything is sent
         try:
-            technician = (await identities.identify(client, intent.user_id, desk, store)).technician
+            technician = (await desk.identify(intent.user_id, profile.email)).technician
         except BackendError as err:
             return WriteResult("failed", error=err)
 

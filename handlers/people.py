@@ -8,11 +8,12 @@ from slack_bolt.async_app import AsyncAck, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
+from api.identity import Identity, Match
 from cards.mrkdwn import escape_mrkdwn, truncate
 from handlers import ids
 from handlers.args import UsageError, did_you_mean
 from handlers.config import HandlerConfig
-from handlers.identity import Identities, Identity
+from handlers.profiles import Profiles
 from store import Store
 from store.links import KEEP
 
@@ -29,11 +30,12 @@ async def whoami(
     client: AsyncWebClient,
     desk: Desk,
     store: Store,
-    identities: Identities,
+    profiles: Profiles,
 ) -> None:
     """Your technician and employee, and how each was found."""
     await ack()
-    me = await identities.identify(client, command["user_id"], desk, store)
+    profile = await profiles.get(client, command["user_id"])
+    me = await desk.identify(command["user_id"], profile.email)
     await respond(response_type="ephemeral", text=describe_identity(me, you=True))
 
 
@@ -44,7 +46,7 @@ async def link_user(
     client: AsyncWebClient,
     desk: Desk,
     store: Store,
-    identities: Identities,
+    profiles: Profiles,
 ) -> None:
     """Admins: set which technician and employee a Slack user is (`none` clears a part)."""
     await ack()
@@ -60,7 +62,7 @@ async def link_user(
         technician=technician,
         employee_number=employee,
     )
-    who = await identities.identify(client, user_id, desk, store)
+    who = await desk.identify(user_id, (await profiles.get(client, user_id)).email)
     await respond(response_type="ephemeral", text="Saved. " + describe_identity(who, you=False))
 
 
@@ -79,18 +81,29 @@ def describe_identity(identity: Identity, *, you: bool) -> str:
         else "no Kickserv employee"
     )
     lines = [
-        f"{name} {tech} — {identity.technician_how}.",
-        f"{name} {worker} — {identity.employee_how}.",
+        f"{name} {tech} — {how_found(identity.technician_how)}.",
+        f"{name} {worker} — {how_found(identity.employee_how)}.",
     ]
-    if employee is None and identity.employee_how.startswith("unknown: "):  # not "no employee"
+    if employee is None and identity.employee_how.way == "unknown":  # not "no employee"
         whose = "Your" if you else f"<@{identity.user_id}>'s"
-        why = identity.employee_how.removeprefix("unknown: ")
+        why = escape_mrkdwn(identity.employee_how.error)
         lines[1] = f"{whose} Kickserv employee could not be looked up: {why}"
     if not (identity.technician and employee):
         lines.append(
             f"An admin can link the rest: `{ids.DESKHAND_COMMAND} link @user tech:… employee:…`."
         )
     return "\n".join(lines)
+
+
+def how_found(match: Match) -> str:
+    """How a technician or employee was found, as a phrase (mrkdwn)."""
+    if match.way == "linked" and match.link is not None:
+        return f"linked by <@{match.link.set_by}> on {match.link.set_at:%Y-%m-%d}"
+    if match.way == "email":
+        return f"matched by email ({escape_mrkdwn(match.email)})"
+    if match.way == "unknown":
+        return f"unknown: {escape_mrkdwn(match.error)}"
+    return "not linked"
 
 
 def require_admin(config: HandlerConfig, user_id: str, word: str) -> str | None:

@@ -19,9 +19,9 @@ from cards.mrkdwn import escape_mrkdwn
 from cards.refs import TicketRef
 from handlers import ids
 from handlers.config import HandlerConfig
-from handlers.identity import Identities
 from handlers.live import card_changed
 from handlers.middleware import writers_only
+from handlers.profiles import Profiles
 from handlers.tickets import read_ticket, ticket_card
 from store import Store
 
@@ -42,12 +42,13 @@ async def assign_to_me(
     desk: Desk,
     store: Store,
     config: HandlerConfig,
-    identities: Identities,
+    profiles: Profiles,
 ) -> None:
     """Assign the ticket to the presser's technician (linked, or matched by email)."""
     await ack()
     ref = TicketRef.model_validate_json(action["value"])
-    me = await identities.identify(client, body["user"]["id"], desk, store)
+    email = (await profiles.get(client, body["user"]["id"])).email
+    me = await desk.identify(body["user"]["id"], email)
     if me.technician is None:
         await respond(
             response_type="ephemeral",

@@ -19,7 +19,7 @@ from cards.tickets import build_ticket_card, build_ticket_list_card, ticket_text
 from handlers import ids, new_tickets
 from handlers.args import UsageError, parse_ticket_number, usage_text, wants_help
 from handlers.config import HandlerConfig
-from handlers.identity import Identities
+from handlers.profiles import Profiles
 from handlers.reads import all_at_once, settle, unread_line
 from handlers.replies import reply_with
 from handlers.ticket_filters import GRAMMAR, FilterChoices, describe, resolve, split_filters
@@ -73,7 +73,7 @@ async def find_tickets(
     desk: Desk,
     config: HandlerConfig,
     client: AsyncWebClient,
-    identities: Identities,
+    profiles: Profiles,
     store: Store,
 ) -> None:
     """`/tickets status:open tech:me printer`: one page of matching tickets, newest first."""
@@ -89,7 +89,8 @@ async def find_tickets(
     await ack()
     me = None
     if parsed.wants_me:
-        me = await identities.identify(client, command["user_id"], desk, store)
+        email = (await profiles.get(client, command["user_id"])).email
+        me = await desk.identify(command["user_id"], email)
         if me.technician is None:
             await respond(response_type="ephemeral", text=_not_linked(me.email))
             return
