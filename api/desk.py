@@ -4,11 +4,14 @@ is in each system, and safe writes."""
 import asyncio
 
 from api.directory import CustomerDirectory
-from api.identity import Identity, identify
+from api.identity import Identity, Profile, identify
+from api.job_writes import JobCreation, NewJob, create_job
 from api.kickserv import KickservClient
+from api.note_writes import NotedRecord, add_note
+from api.read_back import find_write
 from api.readydesk import ReadyDeskClient
-from api.reconcile import find_write
-from api.writes import WritePlan
+from api.ticket_writes import NewTicket, change_ticket, create_ticket
+from api.writes import Intent, WritePlan, WriteResult
 from store import Store
 from store.directory import Entry
 
@@ -36,7 +39,7 @@ class Desk:
 
     async def find_write(self, plan: WritePlan) -> str | None:
         """Read a write's target back: its reference when the write is there, None when not."""
-        return await find_write(self, plan)
+        return await find_write(self.readydesk, self.kickserv, plan)
 
     async def aclose(self) -> None:
         """Stop the directory's refresh and close every backend client's connection pool."""
@@ -54,3 +57,42 @@ class Desk:
     async def identify(self, user_id: str, email: str | None) -> Identity:
         """Who a user is in each system: the admin's link first, then their profile's `email`."""
         return await identify(self.readydesk, self.kickserv, self._state(), user_id, email)
+
+    async def add_note(
+        self, intent: Intent, record: NotedRecord, text: str, author: Profile
+    ) -> WriteResult:
+        """Write a note once: on a ticket (as the author's technician), a customer or a job."""
+        return await add_note(
+            self.readydesk, self.kickserv, self._state(), intent, record, text, author
+        )
+
+    async def create_ticket(
+        self, intent: Intent, ticket: NewTicket, author: Profile
+    ) -> WriteResult:
+        """Create a ReadyDesk ticket once, signed by `author`."""
+        return await create_ticket(
+            self.readydesk, self.kickserv, self._state(), intent, ticket, author
+        )
+
+    async def create_job(self, intent: Intent, job: NewJob, author: Profile) -> JobCreation:
+        """Create a Kickserv job once, signed by `author`; then read it back and assign it."""
+        return await create_job(self.readydesk, self.kickserv, self._state(), intent, job, author)
+
+    async def assign_ticket(self, intent: Intent, ticket_id: int, technician: str) -> WriteResult:
+        """Assign a ticket to a technician, once per intent."""
+        fields = {"assigned_to": technician}
+        return await change_ticket(
+            self.readydesk, self.kickserv, self._state(), intent, ticket_id, fields
+        )
+
+    async def set_ticket_status(self, intent: Intent, ticket_id: int, status: str) -> WriteResult:
+        """Set a ticket's status, once per intent."""
+        return await change_ticket(
+            self.readydesk, self.kickserv, self._state(), intent, ticket_id, {"status": status}
+        )
+
+    async def close_ticket(self, intent: Intent, ticket_id: int) -> WriteResult:
+        """Close a ticket now, once per intent."""
+        return await change_ticket(
+            self.readydesk, self.kickserv, self._state(), intent, ticket_id, {}, close=True
+        )

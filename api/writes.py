@@ -60,6 +60,7 @@ class Intent:
     target: str  # e.g. "ticket #34"
     summary: str  # what is written, shortened; secrets are redacted before it is stored
     plan: WritePlan | None = None  # how to read it back; without one an unknown stays unknown
+    response_url: str = ""  # where the person is waiting, when they are (kept in the plan)
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,11 @@ def new_marker() -> str:
     """A short reference, new for each attempt, written into what it creates so that a
     read-back recognises it (and a person can find it in the audit log); kept in the plan."""
     return "ref " + secrets.token_hex(4).upper()
+
+
+def signature(name: str, marker: str) -> str:
+    """The line that ends what Deskhand writes: who asked, from where, and the marker."""
+    return f"— {name} via Slack · {marker}"
 
 
 def proves_not_written(error: BackendError) -> bool:

@@ -1,6 +1,4 @@
-"""Modals: the note form, and the views that say how a write ended."""
-
-from typing import Any
+"""The note form, and the views and replies that say how a write ended."""
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -11,9 +9,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from cards.common import button_raw, context, fit_metadata, mrkdwn_section, typed_back
+from api.writes import WriteResult
+from cards.common import Card, button_raw, context, fit_metadata, mrkdwn_section, typed_back
 from cards.mrkdwn import escape_mrkdwn
-from cards.refs import NoteTarget
+from cards.refs import BUTTON_VALUE_MAX, NoteTarget
 from handlers import ids
 
 NOTE_BLOCK, NOTE_INPUT = "note", "text"
@@ -74,12 +73,6 @@ def _target_pickers() -> list[Block]:
     ]
 
 
-def typed_note(view: dict[str, Any]) -> str:
-    """The text in a submitted note form."""
-    values = view.get("state", {}).get("values", {})
-    return (values.get(NOTE_BLOCK, {}).get(NOTE_INPUT, {}).get("value") or "").strip()
-
-
 def result_view(title: str, text: str) -> View:
     """A closing view that says how the write ended (text is mrkdwn, already escaped)."""
     return View(type="modal", title=title, close="Done", blocks=[mrkdwn_section(text)])
@@ -111,3 +104,59 @@ def still_saving_view() -> View:
     return result_view(
         "Saving…", "This is already being saved; the outcome will show here when it is known."
     )
+
+
+def note_outcome_text(target: NoteTarget, result: WriteResult, web_url: str | None) -> str:
+    """How writing the note ended, as mrkdwn (`web_url`: ReadyDesk's ticket link, `{tid}`)."""
+    where = escape_mrkdwn(target.label)
+    reason = escape_mrkdwn(result.error.message) if result.error else ""
+    if result.outcome == "written":
+        return f"Added the note to {where} (note {result.reference})."
+    if result.outcome == "confirmed":
+        return f"Added the note to {where} (note {result.reference}), confirmed after a slow reply."
+    if result.outcome == "duplicate":
+        done = result.earlier and result.earlier.state == "done"
+        return (
+            f"Already done: that note was added to {where} (note {result.reference})."
+            if done
+            else f"That note to {where} is already being written."
+        )
+    if result.outcome == "unknown":
+        return (
+            f"*Could not confirm* whether the note was added to {where}: {reason} Check "
+            f"{record_link(target, web_url)} before adding it again."
+        )
+    checked = " Deskhand checked: it is not there." if result.checked else ""
+    return f"*Not added* to {where}. {reason}{checked}"
+
+
+def record_link(target: NoteTarget, web_url: str | None) -> str:
+    """Where a person can look at the record a note was for (a link when one is known)."""
+    if target.kind == "ticket" and web_url:
+        url = web_url.replace("{tid}", target.number)
+        return f"<{url}|{escape_mrkdwn(target.label)}>"
+    system = "ReadyDesk" if target.kind == "ticket" else "Kickserv"
+    return f"{escape_mrkdwn(target.label)} in {system}"
+
+
+def note_outcome_message(target: NoteTarget, result: WriteResult, web_url: str | None) -> Card:
+    """The reply to `/note …`: the outcome, what was typed when it did not go in, Try again."""
+    text = note_outcome_text(target, result, web_url)
+    card = Card(text=text, blocks=[mrkdwn_section(text)])
+    if result.outcome in ("failed", "unknown"):
+        card.blocks += typed_back(target.text)
+    value = target.model_dump_json()
+    if result.outcome == "failed" and len(value) <= BUTTON_VALUE_MAX:
+        card.blocks.append(
+            ActionsBlock(elements=[button_raw("Try again", ids.NOTE_TRY_AGAIN, value)])
+        )
+    return card
+
+
+def note_outcome_view(target: NoteTarget, result: WriteResult, web_url: str | None) -> View:
+    """The note form's closing view: how the write ended."""
+    text = note_outcome_text(target, result, web_url)
+    if result.outcome in ("failed", "unknown"):
+        return failed_view(target, text, try_again=result.outcome == "failed")
+    title = "Already done" if result.outcome == "duplicate" else "Note added"
+    return result_view(title, text)

@@ -1,5 +1,7 @@
-"""Submitting a form that writes: inside Slack's 3-second window when the backend is quick
-(field errors keep the modal open with everything typed), a "Saving…" view when it is not."""
+"""Forms that write: opening one at once (from a command, a button or a message shortcut) and
+filling in its choices when the backend answers; submitting one inside Slack's 3-second window
+when the backend is quick (field errors keep the modal open with everything typed), a "Saving…"
+view when it is not."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
@@ -7,16 +9,104 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from api.errors import InvalidRequest
+from api.desk import Desk
+from api.errors import BackendError, InvalidRequest
+from api.kickserv import Employee, JobType
 from api.writes import WriteResult, keep_running
+from cards.job_form import JobForm, job_failed_view, job_modal
 from cards.modals import still_saving_view
+from cards.mrkdwn import escape_mrkdwn
+from cards.ticket_form import TicketForm, ticket_modal
+from handlers.args import unescape
+from handlers.config import HandlerConfig
+from handlers.form_values import customer_value
 from store import Store
 from store.claims import DONE, UNKNOWN
+from store.directory import KICKSERV
 
 ACK_BUDGET = 2.0  # seconds to finish a write inside Slack's 3-second window for the modal
+PERMALINK_WAIT = 1.0  # the modal must open within the trigger's 3 seconds, link or not
+
+
+async def open_ticket_form(
+    client: AsyncWebClient, trigger_id: str, form: TicketForm, desk: Desk, config: HandlerConfig
+) -> None:
+    """Open the form inside the trigger's 3 seconds, then add the categories when they come."""
+    opened = await client.views_open(
+        trigger_id=trigger_id, view=ticket_modal(form, None, config.priorities)
+    )
+    try:
+        categories = await desk.readydesk.ticket_categories()
+    except BackendError:
+        categories = []  # the ticket can still be created without one
+    await client.views_update(
+        view_id=opened["view"]["id"], view=ticket_modal(form, categories, config.priorities)
+    )
+
+
+async def open_job_form(client: AsyncWebClient, trigger_id: str, form: JobForm, desk: Desk) -> None:
+    """Open the form inside the trigger's 3 seconds, then add the services when they come."""
+    opened = await client.views_open(trigger_id=trigger_id, view=job_modal(form, None))
+    view = opened["view"]
+    try:
+        job_types, employees = await job_choices(desk)
+    except BackendError as err:
+        why = f"Kickserv's services could not be read: {escape_mrkdwn(err.message)}"
+        await client.views_update(view_id=view["id"], view=job_failed_view(why, form))
+        return
+    await client.views_update(
+        view_id=view["id"], hash=view.get("hash"), view=job_modal(form, job_types, employees)
+    )
+
+
+async def job_choices(desk: Desk) -> tuple[list[JobType], list[Employee]]:
+    """The services (needed) and the employees (the form works without them), at once."""
+    job_types, employees = await asyncio.gather(
+        desk.kickserv.job_types(), desk.kickserv.employees(), return_exceptions=True
+    )
+    if isinstance(job_types, BaseException):
+        raise job_types
+    return job_types, employees if isinstance(employees, list) else []
+
+
+async def new_job_command(
+    command: dict[str, Any], client: AsyncWebClient, desk: Desk, words: str
+) -> None:
+    """`/job new acme`: the form, with the customer chosen when the words find exactly one."""
+    form = JobForm(channel_id=command.get("channel_id", ""))
+    if words and desk.directory is not None:
+        found = [b for b in await desk.directory.search(words, limit=2) if b.kickserv]
+        if len(found) == 1:
+            entry = found[0].kickserv
+            assert entry is not None
+            form = form.model_copy(
+                update={
+                    "customer_value": customer_value(KICKSERV, entry.record_key),
+                    "customer_label": f"{found[0].name} (#{entry.record_key})",
+                }
+            )
+    await open_job_form(client, command["trigger_id"], form, desk)
+
+
+async def message_text(client: AsyncWebClient, shortcut: dict[str, Any]) -> tuple[str, str]:
+    """A message shortcut's message as people read it, with a link to it (when Slack gives one
+    quickly), and its channel."""
+    message = shortcut.get("message") or {}
+    channel = (shortcut.get("channel") or {}).get("id", "")
+    text = unescape(message.get("text", ""))
+    try:
+        reply = await asyncio.wait_for(
+            client.chat_getPermalink(channel=channel, message_ts=message.get("ts", "")),
+            PERMALINK_WAIT,
+        )
+        link = reply.get("permalink")
+    except (SlackApiError, TimeoutError):
+        link = None
+    return (f"{text}\n{link}" if link else text), channel
 
 
 async def finish_submission(
@@ -78,14 +168,3 @@ class Pending:
                 return WriteResult("unknown")
             await asyncio.sleep(self.poll)
         return WriteResult("unknown")
-
-
-def submitted_values(view: dict[str, Any]) -> dict[str, str]:
-    """The submitted values by block id (selects give their chosen value)."""
-    out: dict[str, str] = {}
-    for block_id, actions in view.get("state", {}).get("values", {}).items():
-        for value in actions.values():
-            chosen = (value.get("selected_option") or {}).get("value")
-            picked = chosen or value.get("selected_date") or value.get("selected_time")
-            out[block_id] = (picked or value.get("value") or "").strip()
-    return out

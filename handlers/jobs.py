@@ -13,9 +13,10 @@ from api.kickserv import Job, Note, Task
 from cards.common import Card
 from cards.jobs import build_job_card, build_notes_card
 from cards.refs import JobRef
-from handlers import ids, new_jobs
+from handlers import ids
 from handlers.args import UsageError, parse_number, usage_text, wants_help
 from handlers.config import HandlerConfig
+from handlers.forms import new_job_command
 from handlers.reads import all_at_once, settle, unread_line
 from handlers.replies import reply_with
 from store.directory import Entry
@@ -40,7 +41,7 @@ async def show_job(
     word, _, rest = text.strip().partition(" ")
     if word.lower() == "new":
         await ack()
-        await new_jobs.new_job_command(command, client, desk, rest.strip())
+        await new_job_command(command, client, desk, rest.strip())
         return
     try:
         job_number = parse_number("" if wants_help(text) else text, "job", "job")

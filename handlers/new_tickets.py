@@ -1,17 +1,19 @@
-"""Creating ReadyDesk tickets from Slack: `/ticket new` opens the form at once; the categories
-fill in when ReadyDesk answers."""
+"""Creating ReadyDesk tickets from Slack: `/ticket new` and the Create ticket message shortcut
+open the form at once (the categories fill in when ReadyDesk answers); its submit writes once,
+through the desk."""
 
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
-from api.writes import Intent, WritePlan, WriteResult, keep_running, new_marker, write_once
+from api.ticket_writes import NewTicket
+from api.writes import Intent, WriteResult, keep_running
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.ticket_form import (
     CATEGORY,
@@ -26,10 +28,10 @@ from cards.ticket_form import (
 from cards.tickets import build_ticket_card, ticket_text
 from handlers import ids
 from handlers.config import HandlerConfig
-from handlers.forms import Pending, finish_submission, submitted_values
+from handlers.form_values import parse_customer_value, ticket_form_values
+from handlers.forms import Pending, finish_submission, message_text, open_ticket_form
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
-from handlers.typeahead import parse_customer_value
 from store import Store
 from store.directory import KICKSERV
 
@@ -44,25 +46,25 @@ _FIELDS = {
 
 
 def register(app: AsyncApp) -> None:
-    """Attach the form's submit, behind the writers check."""
+    """Attach the form's submit (behind the writers check), Try again and the shortcut."""
     app.view(ids.TICKET_MODAL, middleware=[writers_only])(submit_ticket)
     app.action(ids.TICKET_TRY_AGAIN)(try_ticket_again)
+    app.shortcut(ids.CREATE_TICKET_FROM_MESSAGE)(create_ticket_from_message)
 
 
-async def open_ticket_form(
-    client: AsyncWebClient, trigger_id: str, form: TicketForm, desk: Desk, config: HandlerConfig
+async def create_ticket_from_message(
+    ack: AsyncAck,
+    shortcut: dict[str, Any],
+    client: AsyncWebClient,
+    desk: Desk,
+    config: HandlerConfig,
 ) -> None:
-    """Open the form inside the trigger's 3 seconds, then add the categories when they come."""
-    opened = await client.views_open(
-        trigger_id=trigger_id, view=ticket_modal(form, None, config.priorities)
-    )
-    try:
-        categories = await desk.readydesk.ticket_categories()
-    except BackendError:
-        categories = []  # the ticket can still be created without one
-    await client.views_update(
-        view_id=opened["view"]["id"], view=ticket_modal(form, categories, config.priorities)
-    )
+    """Create ticket: the subject from the message's first line, the message as description."""
+    await ack()
+    text, channel = await message_text(client, shortcut)
+    first_line = text.strip().splitlines()[0] if text.strip() else ""
+    form = TicketForm(channel_id=channel, subject=truncate(first_line, 120), description=text)
+    await open_ticket_form(client, shortcut["trigger_id"], form, desk, config)
 
 
 async def submit_ticket(
@@ -77,58 +79,27 @@ async def submit_ticket(
 ) -> None:
     """Create the ticket once (the view id is the intent); refusals stay on their fields."""
     keep_running()  # a stop waits for this listener to show the outcome
-    values = submitted_values(view)
-    form = TicketForm.model_validate_json(view["private_metadata"]).model_copy(
-        update={
-            "customer_value": values.get(CUSTOMER, ""),
-            "subject": values.get(SUBJECT, ""),
-            "description": values.get(DESCRIPTION, ""),
-            "category": values.get(CATEGORY, ""),
-            "priority": values.get(PRIORITY, ""),
-        }
-    )
+    form = ticket_form_values(view)
     user_id = body["user"]["id"]
-    customer_id = await _readydesk_customer(values.get(CUSTOMER, ""), desk)
+    customer_id = await _readydesk_customer(form.customer_value, desk)
     if customer_id is None:
         why = "This customer is only in Kickserv; choose a ReadyDesk customer."
         await ack(response_action="errors", errors={CUSTOMER: why})
         return
-    profile = await profiles.get(client, user_id)
+    author = await profiles.get(client, user_id)
     key = f"view:{view['id']}"
-    marker = new_marker()
-    typed = "\n".join(p for p in (values.get(SUBJECT, ""), values.get(DESCRIPTION, "")) if p)
-    description = "\n".join(
-        p for p in (values.get(DESCRIPTION, ""), f"— {profile.name} via Slack · {marker}") if p
-    )
-    fields = {
-        "cid": customer_id,
-        "subject": values.get(SUBJECT, ""),
-        "body": description,
-        "category": values.get(CATEGORY) or None,
-        "priority": values.get(PRIORITY) or None,
-    }
-
-    async def write() -> str:
-        return str(await desk.readydesk.add_ticket(**{k: v for k, v in fields.items() if v}))
-
     intent = Intent(
         key=key,
         action="ticket.create",
         user_id=user_id,
         channel_id=form.channel_id,
         target=f"customer {customer_id}",
-        summary=truncate(values.get(SUBJECT, ""), 300),
-        plan=WritePlan(
-            check="ticket",
-            target=customer_id,
-            marker=marker,
-            typed=typed,
-            label=f"the ticket for customer {customer_id}",
-        ),
+        summary=truncate(form.subject, 300),
     )
+    ticket = NewTicket(customer_id, form.subject, form.description, form.category, form.priority)
 
     async def run() -> WriteResult:
-        result = await write_once(store, intent, write, read_back=desk.find_write)
+        result = await desk.create_ticket(intent, ticket, author)
         if result.outcome in ("written", "confirmed") and result.reference and form.channel_id:
             await _post_card(client, desk, config, form.channel_id, user_id, int(result.reference))
         return result

@@ -1,44 +1,38 @@
-"""Notes: `/note ticket 34 <text>`, the Add note buttons and the note form, written once each.
+"""Notes: `/note ticket 34 <text>`, the Add note buttons, the Add as note message shortcut and
+the note form; each note is written once, through the desk.
 
 A ticket note goes to ReadyDesk's ticket history (as the user's linked technician); customer and
 job notes go to Kickserv. Every note ends with "— <name> via Slack".
 """
 
 import re
-from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.models.blocks import ActionsBlock
-from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
-from api.errors import BackendError
-from api.writes import Intent, WritePlan, WriteResult, keep_running, new_marker, write_once
-from cards.common import Card, button_raw, mrkdwn_section, typed_back
+from api.note_writes import NotedRecord
+from api.writes import Intent, WriteResult, keep_running
+from cards.common import Card
 from cards.modals import (
     NOTE_BLOCK,
     PICK_CUSTOMER,
-    PICK_JOB,
-    PICK_TICKET,
-    failed_view,
     note_modal,
-    result_view,
+    note_outcome_message,
+    note_outcome_view,
     saving_view,
-    typed_note,
 )
 from cards.mrkdwn import escape_mrkdwn, truncate
-from cards.refs import BUTTON_VALUE_MAX, NoteTarget
+from cards.refs import NoteTarget
 from handlers import ids
 from handlers.args import UsageError, usage_text
 from handlers.config import HandlerConfig
-from handlers.forms import finish_submission, submitted_values
+from handlers.form_values import parse_customer_value, picked_record, typed_note
+from handlers.forms import finish_submission, message_text
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
 from handlers.replies import reply_with
-from handlers.typeahead import parse_customer_value
-from store import Store
 from store.directory import READYDESK
 
 _NOTE = re.compile(r"(?is)\s*(ticket|customer|job)\s+#?(\w[\w.-]*)\s*(.*)")
@@ -50,6 +44,7 @@ def register(app: AsyncApp) -> None:
     app.action(ids.ADD_NOTE)(open_note_form)
     app.action(ids.NOTE_TRY_AGAIN)(reopen_note_form)
     app.view(ids.NOTE_MODAL, middleware=[writers_only])(submit_note)
+    app.shortcut(ids.ADD_AS_NOTE)(add_as_note)
 
 
 async def note_command(
@@ -58,7 +53,6 @@ async def note_command(
     respond: AsyncRespond,
     client: AsyncWebClient,
     desk: Desk,
-    store: Store,
     profiles: Profiles,
     config: HandlerConfig,
 ) -> None:
@@ -78,12 +72,12 @@ async def note_command(
     if not target.text:
         await client.views_open(trigger_id=command["trigger_id"], view=note_modal(target))
         return
-    intent = _intent(f"cmd:{command['trigger_id']}", target, command["user_id"])
-    reply_to = command.get("response_url", "")
+    key, reply_to = f"cmd:{command['trigger_id']}", command.get("response_url", "")
+    intent = _intent(key, target, command["user_id"], reply_to)
 
     async def write_and_say() -> Card:
-        result = await write_note(intent, target, client, desk, store, profiles, reply_to)
-        return _outcome_message(target, result, config)
+        result = await _add_note(intent, target, client, desk, profiles)
+        return note_outcome_message(target, result, config.readydesk_web_url)
 
     await reply_with(
         respond,
@@ -101,6 +95,14 @@ async def open_note_form(
     target = NoteTarget.model_validate_json(action["value"])
     target = target.model_copy(update={"channel_id": (body.get("channel") or {}).get("id", "")})
     await client.views_open(trigger_id=body["trigger_id"], view=note_modal(target))
+
+
+async def add_as_note(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
+    """Add as note: the note form with the message and its link; the form asks where it goes."""
+    await ack()
+    text, channel = await message_text(client, shortcut)
+    target = NoteTarget(kind="pick", channel_id=channel, text=text)
+    await client.views_open(trigger_id=shortcut["trigger_id"], view=note_modal(target))
 
 
 async def reopen_note_form(
@@ -123,7 +125,6 @@ async def submit_note(
     view: dict[str, Any],
     client: AsyncWebClient,
     desk: Desk,
-    store: Store,
     profiles: Profiles,
     config: HandlerConfig,
 ) -> None:
@@ -138,45 +139,50 @@ async def submit_note(
     )
     if target.kind == "pick":
         try:
-            target = await _picked_target(target, submitted_values(view), desk)
+            target = await _picked_target(target, view, desk)
         except ValueError as err:
             block, message = err.args
             await ack(response_action="errors", errors={block: message})
             return
-    user_id = body["user"]["id"]
-    intent = _intent(f"view:{view['id']}", target, user_id)
+    intent = _intent(f"view:{view['id']}", target, body["user"]["id"])
     await finish_submission(
         ack,
         client,
         view["id"],
-        write_note(intent, target, client, desk, store, profiles),
+        _add_note(intent, target, client, desk, profiles),
         saving=saving_view(target),
-        outcome=lambda result: _outcome_view(target, result, config),
+        outcome=lambda result: note_outcome_view(target, result, config.readydesk_web_url),
         field_errors=lambda err: {NOTE_BLOCK: err.message[:2000]} if err.field_errors else {},
     )
 
 
-async def _picked_target(target: NoteTarget, values: dict[str, str], desk: Desk) -> NoteTarget:
+async def _add_note(
+    intent: Intent,
+    target: NoteTarget,
+    client: AsyncWebClient,
+    desk: Desk,
+    profiles: Profiles,
+) -> WriteResult:
+    """The note, signed with the user's Slack name, written through the desk."""
+    assert target.kind != "pick"  # the form has said where it goes by now
+    author = await profiles.get(client, intent.user_id)
+    record = NotedRecord(target.kind, target.number)
+    return await desk.add_note(intent, record, target.text, author)
+
+
+async def _picked_target(target: NoteTarget, view: dict[str, Any], desk: Desk) -> NoteTarget:
     """The one record chosen in a note-from-message form."""
-    chosen = {b: v for b, v in values.items() if b in (PICK_TICKET, PICK_CUSTOMER, PICK_JOB) and v}
-    if len(chosen) != 1:
-        raise ValueError(PICK_TICKET, "Choose one: a ticket number, a customer or a job number.")
-    [(block, value)] = chosen.items()
-    if block == PICK_CUSTOMER:
-        system, key = parse_customer_value(value)
-        business = await desk.directory.business(system, key) if desk.directory else None
-        if business is None or business.kickserv is None:
-            raise ValueError(
-                block, "Customer notes are kept in Kickserv; this customer has no Kickserv record."
-            )
-        return target.model_copy(
-            update={"kind": "customer", "number": business.kickserv.record_key}
+    kind, value = picked_record(view)
+    if kind != "customer":
+        return target.model_copy(update={"kind": kind, "number": value})
+    system, key = parse_customer_value(value)
+    business = await desk.directory.business(system, key) if desk.directory else None
+    if business is None or business.kickserv is None:
+        raise ValueError(
+            PICK_CUSTOMER,
+            "Customer notes are kept in Kickserv; this customer has no Kickserv record.",
         )
-    number = value.lstrip("#")
-    if not number.isdigit():
-        raise ValueError(block, f"`{truncate(value, 40)}` is not a number.")
-    kind = "ticket" if block == PICK_TICKET else "job"
-    return target.model_copy(update={"kind": kind, "number": number})
+    return target.model_copy(update={"kind": "customer", "number": business.kickserv.record_key})
 
 
 async def _kickserv_customer(target: NoteTarget, desk: Desk) -> NoteTarget:
@@ -207,52 +213,7 @@ def parse_note(text: str, channel_id: str) -> NoteTarget:
     return NoteTarget(kind=kind, number=number, channel_id=channel_id, text=rest)
 
 
-async def write_note(
-    intent: Intent,
-    target: NoteTarget,
-    client: AsyncWebClient,
-    desk: Desk,
-    store: Store,
-    profiles: Profiles,
-    response_url: str = "",
-) -> WriteResult:
-    """Write the note once for this intent, signed with the user's name (and technician) and a
-    reference that lets a read-back recognise it."""
-    profile = await profiles.get(client, intent.user_id)
-    marker = new_marker()
-    signed = f"{target.text}\n— {profile.name} via Slack · {marker}"
-    check = {"ticket": "ticket_note", "customer": "customer_note", "job": "job_note"}[target.kind]
-    plan = WritePlan(
-        check=check,
-        target=target.number,
-        marker=marker,
-        typed=target.text,
-        response_url=response_url,
-        label=f"the note on {target.label}",
-    )
-
-    technician = None
-    if target.kind == "ticket":  # who writes it, found before anything is sent
-        try:
-            technician = (await desk.identify(intent.user_id, profile.email)).technician
-        except BackendError as err:
-            return WriteResult("failed", error=err)
-
-    async def write() -> str:
-        if target.kind == "ticket":
-            entry = await desk.readydesk.add_history_note(
-                int(target.number), signed, uid=technician
-            )
-            return str(entry)
-        owner = "customers" if target.kind == "customer" else "jobs"
-        note = await desk.kickserv.add_note(owner, int(target.number), signed)
-        return str(note.global_id)
-
-    planned = replace(intent, plan=plan)
-    return await write_once(store, planned, write, read_back=desk.find_write)
-
-
-def _intent(key: str, target: NoteTarget, user_id: str) -> Intent:
+def _intent(key: str, target: NoteTarget, user_id: str, response_url: str = "") -> Intent:
     return Intent(
         key=key,
         action=f"note.{target.kind}",
@@ -260,57 +221,5 @@ def _intent(key: str, target: NoteTarget, user_id: str) -> Intent:
         channel_id=target.channel_id,
         target=target.label,
         summary=truncate(target.text, 300),
+        response_url=response_url,
     )
-
-
-def _outcome_text(target: NoteTarget, result: WriteResult, config: HandlerConfig) -> str:
-    where = escape_mrkdwn(target.label)
-    reason = escape_mrkdwn(result.error.message) if result.error else ""
-    if result.outcome == "written":
-        return f"Added the note to {where} (note {result.reference})."
-    if result.outcome == "confirmed":
-        return f"Added the note to {where} (note {result.reference}), confirmed after a slow reply."
-    if result.outcome == "duplicate":
-        done = result.earlier and result.earlier.state == "done"
-        return (
-            f"Already done: that note was added to {where} (note {result.reference})."
-            if done
-            else f"That note to {where} is already being written."
-        )
-    if result.outcome == "unknown":
-        return (
-            f"*Could not confirm* whether the note was added to {where}: {reason} Check "
-            f"{record_link(target, config)} before adding it again."
-        )
-    checked = " Deskhand checked: it is not there." if result.checked else ""
-    return f"*Not added* to {where}. {reason}{checked}"
-
-
-def record_link(target: NoteTarget, config: HandlerConfig) -> str:
-    """Where a person can look at the record a note was for (a link when one is known)."""
-    if target.kind == "ticket" and config.readydesk_web_url:
-        url = config.readydesk_web_url.replace("{tid}", target.number)
-        return f"<{url}|{escape_mrkdwn(target.label)}>"
-    system = "ReadyDesk" if target.kind == "ticket" else "Kickserv"
-    return f"{escape_mrkdwn(target.label)} in {system}"
-
-
-def _outcome_message(target: NoteTarget, result: WriteResult, config: HandlerConfig) -> Card:
-    text = _outcome_text(target, result, config)
-    card = Card(text=text, blocks=[mrkdwn_section(text)])
-    if result.outcome in ("failed", "unknown"):
-        card.blocks += typed_back(target.text)
-    value = target.model_dump_json()
-    if result.outcome == "failed" and len(value) <= BUTTON_VALUE_MAX:
-        card.blocks.append(
-            ActionsBlock(elements=[button_raw("Try again", ids.NOTE_TRY_AGAIN, value)])
-        )
-    return card
-
-
-def _outcome_view(target: NoteTarget, result: WriteResult, config: HandlerConfig) -> View:
-    text = _outcome_text(target, result, config)
-    if result.outcome in ("failed", "unknown"):
-        return failed_view(target, text, try_again=result.outcome == "failed")
-    title = "Already done" if result.outcome == "duplicate" else "Note added"
-    return result_view(title, text)

@@ -6,7 +6,6 @@ write the card is read again and redrawn in place, and its copies in channels (l
 updated at once with a thread reply naming who changed it.
 """
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -14,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.errors import BackendError
-from api.writes import Intent, WritePlan, keep_running, write_once
+from api.writes import Intent, WriteResult, keep_running
 from cards.mrkdwn import escape_mrkdwn
 from cards.refs import TicketRef
 from handlers import ids
@@ -59,24 +58,11 @@ async def assign_to_me(
             ),
         )
         return
-    tech = me.technician
-
-    async def write() -> str:
-        return str(await desk.readydesk.update_ticket(ref.ticket_id, assigned_to=tech))
-
-    await _change(
-        body,
-        action,
-        respond,
-        client,
-        desk,
-        store,
-        config,
-        ref.ticket_id,
-        f"assign to {tech}",
-        write,
-        expect={"assigned_to": tech},
-    )
+    keep_running()  # a stop waits for this listener to redraw the card
+    summary = f"assign to {me.technician}"
+    intent = _intent(body, action, ref.ticket_id, summary)
+    result = await desk.assign_ticket(intent, ref.ticket_id, me.technician)
+    await _show(result, body, respond, client, desk, store, config, ref.ticket_id, summary)
 
 
 async def set_status(
@@ -91,26 +77,13 @@ async def set_status(
 ) -> None:
     """The Status select: set the chosen status."""
     await ack()
+    keep_running()
     ticket_id = int(body["actions"][0]["block_id"].removeprefix("ticket_"))
     status = action["selected_option"]["value"]
-
-    async def write() -> str:
-        return str(await desk.readydesk.update_ticket(ticket_id, status=status))
-
-    await _change(
-        body,
-        action,
-        respond,
-        client,
-        desk,
-        store,
-        config,
-        ticket_id,
-        f"status {status}",
-        write,
-        choice=status,
-        expect={"status": status},
-    )
+    summary = f"status {status}"
+    intent = _intent(body, action, ticket_id, summary, choice=status)
+    result = await desk.set_ticket_status(intent, ticket_id, status)
+    await _show(result, body, respond, client, desk, store, config, ticket_id, summary)
 
 
 async def close_ticket(
@@ -125,29 +98,33 @@ async def close_ticket(
 ) -> None:
     """Close: close the ticket now."""
     await ack()
+    keep_running()
     ref = TicketRef.model_validate_json(action["value"])
+    intent = _intent(body, action, ref.ticket_id, "close")
+    result = await desk.close_ticket(intent, ref.ticket_id)
+    await _show(result, body, respond, client, desk, store, config, ref.ticket_id, "close")
 
-    async def write() -> str:
-        return str(await desk.readydesk.close_ticket(ref.ticket_id))
 
-    await _change(
-        body,
-        action,
-        respond,
-        client,
-        desk,
-        store,
-        config,
-        ref.ticket_id,
-        "close",
-        write,
-        expect={"status": "Closed"},
+def _intent(
+    body: dict[str, Any], action: dict[str, Any], ticket_id: int, summary: str, choice: str = ""
+) -> Intent:
+    """The press as an intent: the action, the message and the user (and the status chosen)."""
+    user_id = body["user"]["id"]
+    message_ts = (body.get("container") or {}).get("message_ts", "")
+    return Intent(
+        key=":".join(p for p in (action["action_id"], message_ts, user_id, choice) if p),
+        action=f"ticket.{action['action_id'].removeprefix('ticket_')}",
+        user_id=user_id,
+        channel_id=(body.get("channel") or {}).get("id", ""),
+        target=f"ticket #{ticket_id}",
+        summary=summary,
+        response_url=body.get("response_url", ""),
     )
 
 
-async def _change(
+async def _show(
+    result: WriteResult,
     body: dict[str, Any],
-    action: dict[str, Any],
     respond: AsyncRespond,
     client: AsyncWebClient,
     desk: Desk,
@@ -155,29 +132,9 @@ async def _change(
     config: HandlerConfig,
     ticket_id: int,
     summary: str,
-    write: Callable[[], Awaitable[str]],
-    choice: str = "",
-    expect: dict[str, str] | None = None,
 ) -> None:
-    keep_running()  # a stop waits for this listener to redraw the card
+    """Say how the change ended; when it was made, redraw the card and its channel copies."""
     user_id = body["user"]["id"]
-    message_ts = (body.get("container") or {}).get("message_ts", "")
-    intent = Intent(
-        key=":".join(p for p in (action["action_id"], message_ts, user_id, choice) if p),
-        action=f"ticket.{action['action_id'].removeprefix('ticket_')}",
-        user_id=user_id,
-        channel_id=(body.get("channel") or {}).get("id", ""),
-        target=f"ticket #{ticket_id}",
-        summary=summary,
-        plan=WritePlan(
-            check="ticket_fields",
-            target=str(ticket_id),
-            fields=expect or {},
-            label=f"{summary} on ticket #{ticket_id}",
-            response_url=body.get("response_url", ""),
-        ),
-    )
-    result = await write_once(store, intent, write, read_back=desk.find_write)
     where = f"ticket #{ticket_id}"
     reason = escape_mrkdwn(result.error.message) if result.error else ""
     checked = " Deskhand checked: the ticket is unchanged." if result.checked else ""

@@ -16,9 +16,10 @@ from cards.mrkdwn import escape_mrkdwn
 from cards.refs import TicketQuery, TicketRef
 from cards.ticket_form import TicketForm
 from cards.tickets import build_ticket_card, build_ticket_list_card, ticket_text
-from handlers import ids, new_tickets
+from handlers import ids
 from handlers.args import UsageError, parse_ticket_number, usage_text, wants_help
 from handlers.config import HandlerConfig
+from handlers.forms import open_ticket_form
 from handlers.profiles import Profiles
 from handlers.reads import all_at_once, settle, unread_line
 from handlers.replies import reply_with
@@ -47,7 +48,7 @@ async def show_ticket(
     if text.strip().lower() == "new":
         await ack()
         form = TicketForm(channel_id=command.get("channel_id", ""))
-        await new_tickets.open_ticket_form(client, command["trigger_id"], form, desk, config)
+        await open_ticket_form(client, command["trigger_id"], form, desk, config)
         return
     try:
         ticket_id = parse_ticket_number("" if wants_help(text) else text)

@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from api.desk import Desk
 from cards.mrkdwn import truncate
 from handlers import ids
+from handlers.form_values import customer_value
 from store.directory import KICKSERV, READYDESK, Business
 
 SHOWN = 20
@@ -55,14 +56,3 @@ def customer_option_groups(businesses: list[Business]) -> list[dict[str, Any]]:
         for system, options in groups.items()
         if options
     ]
-
-
-def customer_value(system: str, record_key: str) -> str:
-    """An option's value: `readydesk:demo`, `kickserv:380` (within Slack's 150 characters)."""
-    return f"{system}:{record_key}"[:150]
-
-
-def parse_customer_value(value: str) -> tuple[str, str]:
-    """(system, record key) back from an option's value."""
-    system, _, key = value.partition(":")
-    return system, key

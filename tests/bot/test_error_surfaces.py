@@ -11,7 +11,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from api.errors import Unavailable
 from bot.console import CONSOLE_CHANNEL, CONSOLE_USER, Console
-from handlers import shortcuts
+from handlers import notes
 from sandbox.slack import TEAM_ID
 
 DAMAGED = "This form is out of date or damaged; open it again."
@@ -95,7 +95,7 @@ async def test_a_failing_message_shortcut_sends_a_dm(console, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(shortcuts, "note_modal", broken)
+    monkeypatch.setattr(notes, "note_modal", broken)
     mark = len(console.slack.calls)
     await console.send('shortcut "Add as note" hello')
     [dm] = _calls(console, mark, "chat.postMessage")

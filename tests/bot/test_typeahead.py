@@ -2,7 +2,7 @@
 
 import time
 
-from handlers.typeahead import parse_customer_value
+from handlers.form_values import parse_customer_value
 
 
 async def test_matches_from_both_systems_are_grouped_and_labelled(console):

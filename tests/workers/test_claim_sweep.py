@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from api import reconcile
+from api import read_back
 from api.errors import Unavailable
 from api.writes import WritePlan
 from workers.claims import sweep_claims
@@ -124,7 +124,7 @@ async def test_a_claim_from_before_write_plans_is_settled_once_and_the_person_to
 async def test_a_note_not_found_among_more_notes_than_are_read_back_stays_unknown(
     console, monkeypatch
 ):
-    monkeypatch.setattr(reconcile, "NOTES_LOOKED_AT", 3)
+    monkeypatch.setattr(read_back, "NOTES_LOOKED_AT", 3)
     job = min(console._desk.kickserv._http._transport.app.state.data.jobs)
     for n in range(4):
         await console._desk.kickserv.add_note("jobs", job, f"Older note {n}")

@@ -1,0 +1,70 @@
+"""Notes written once: on a ReadyDesk ticket's history (as the author's technician), or on a
+Kickserv customer or job. Every note ends with the author's signature and a marker that lets a
+read-back recognise it."""
+
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import Literal
+
+from api.errors import BackendError
+from api.identity import Profile, identify
+from api.kickserv import KickservClient
+from api.read_back import find_write
+from api.readydesk import ReadyDeskClient
+from api.writes import Intent, WritePlan, WriteResult, new_marker, signature, write_once
+from store import Store
+
+_CHECKS: dict[str, Literal["ticket_note", "customer_note", "job_note"]] = {
+    "ticket": "ticket_note",
+    "customer": "customer_note",
+    "job": "job_note",
+}
+
+
+@dataclass(frozen=True)
+class NotedRecord:
+    """The record a note goes on: a ReadyDesk ticket, a Kickserv customer or a Kickserv job."""
+
+    kind: Literal["ticket", "customer", "job"]
+    number: str  # the ticket number, Kickserv customer number or job number
+
+
+async def add_note(
+    readydesk: ReadyDeskClient,
+    kickserv: KickservClient,
+    store: Store,
+    intent: Intent,
+    record: NotedRecord,
+    text: str,
+    author: Profile,
+) -> WriteResult:
+    """Write the note once for this intent, signed with the author's name (on a ticket, as
+    their technician) and a reference that lets a read-back recognise it."""
+    marker = new_marker()
+    signed = f"{text}\n{signature(author.name, marker)}"
+    plan = WritePlan(
+        check=_CHECKS[record.kind],
+        target=record.number,
+        marker=marker,
+        typed=text,
+        response_url=intent.response_url,
+        label=f"the note on {intent.target}",
+    )
+    technician = None
+    if record.kind == "ticket":  # who writes it, found before anything is sent
+        try:
+            me = await identify(readydesk, kickserv, store, intent.user_id, author.email)
+        except BackendError as err:
+            return WriteResult("failed", error=err)
+        technician = me.technician
+
+    async def write() -> str:
+        if record.kind == "ticket":
+            entry = await readydesk.add_history_note(int(record.number), signed, uid=technician)
+            return str(entry)
+        owner = "customers" if record.kind == "customer" else "jobs"
+        note = await kickserv.add_note(owner, int(record.number), signed)
+        return str(note.global_id)
+
+    read_back = partial(find_write, readydesk, kickserv)
+    return await write_once(store, replace(intent, plan=plan), write, read_back=read_back)

@@ -1,0 +1,88 @@
+"""ReadyDesk ticket writes, each once per intent: creating a ticket (signed, with a marker in
+its description) and the ticket card's changes (assign, status, close), read back by their
+fields when the reply was lost."""
+
+from dataclasses import dataclass, replace
+from functools import partial
+
+from api.identity import Profile
+from api.kickserv import KickservClient
+from api.read_back import find_write
+from api.readydesk import ReadyDeskClient
+from api.writes import Intent, WritePlan, WriteResult, new_marker, signature, write_once
+from store import Store
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """What the Create ticket form asked for; empty parts are left out of the request."""
+
+    customer_id: str  # the ReadyDesk customer
+    subject: str
+    description: str = ""
+    category: str = ""
+    priority: str = ""
+
+
+async def create_ticket(
+    readydesk: ReadyDeskClient,
+    kickserv: KickservClient,
+    store: Store,
+    intent: Intent,
+    ticket: NewTicket,
+    author: Profile,
+) -> WriteResult:
+    """Create the ticket once for this intent; its description ends with the signature."""
+    marker = new_marker()
+    typed = "\n".join(p for p in (ticket.subject, ticket.description) if p)
+    body = "\n".join(p for p in (ticket.description, signature(author.name, marker)) if p)
+    fields = {
+        "cid": ticket.customer_id,
+        "subject": ticket.subject,
+        "body": body,
+        "category": ticket.category or None,
+        "priority": ticket.priority or None,
+    }
+    plan = WritePlan(
+        check="ticket",
+        target=ticket.customer_id,
+        marker=marker,
+        typed=typed,
+        label=f"the ticket for customer {ticket.customer_id}",
+    )
+
+    async def write() -> str:
+        return str(await readydesk.add_ticket(**{k: v for k, v in fields.items() if v}))
+
+    read_back = partial(find_write, readydesk, kickserv)
+    return await write_once(store, replace(intent, plan=plan), write, read_back=read_back)
+
+
+async def change_ticket(
+    readydesk: ReadyDeskClient,
+    kickserv: KickservClient,
+    store: Store,
+    intent: Intent,
+    ticket_id: int,
+    fields: dict[str, str],
+    *,
+    close: bool = False,
+) -> WriteResult:
+    """Set the ticket's `fields` (`status`, `assigned_to`) once for this intent, or close it
+    (status Closed, with its close date); a read-back compares the ticket's fields."""
+    expect = {"status": "Closed"} if close else fields
+    plan = WritePlan(
+        check="ticket_fields",
+        target=str(ticket_id),
+        fields=expect,
+        label=f"{intent.summary} on ticket #{ticket_id}",
+        response_url=intent.response_url,
+    )
+
+    async def write() -> str:
+        if close:
+            return str(await readydesk.close_ticket(ticket_id))
+        return str(await readydesk.update_ticket(ticket_id, **fields))
+
+    read_back = partial(find_write, readydesk, kickserv)
+    return await write_once(store, replace(intent, plan=plan), write, read_back=read_back)
