@@ -49,21 +49,21 @@ class Desk:
 
     # Identity and safe writes: each delegates to its module under api/.
 
-    def _state(self) -> Store:
+    def _required_store(self) -> Store:
         if self.store is None:
             raise RuntimeError("this Desk was built without a store; identity and writes need one")
         return self.store
 
     async def identify(self, user_id: str, email: str | None) -> Identity:
         """Who a user is in each system: the admin's link first, then their profile's `email`."""
-        return await identify(self.readydesk, self.kickserv, self._state(), user_id, email)
+        return await identify(self.readydesk, self.kickserv, self._required_store(), user_id, email)
 
     async def add_note(
         self, intent: Intent, record: NotedRecord, text: str, author: Profile
     ) -> WriteResult:
         """Write a note once: on a ticket (as the author's technician), a customer or a job."""
         return await add_note(
-            self.readydesk, self.kickserv, self._state(), intent, record, text, author
+            self.readydesk, self.kickserv, self._required_store(), intent, record, text, author
         )
 
     async def create_ticket(
@@ -71,28 +71,35 @@ class Desk:
     ) -> WriteResult:
         """Create a ReadyDesk ticket once, signed by `author`."""
         return await create_ticket(
-            self.readydesk, self.kickserv, self._state(), intent, ticket, author
+            self.readydesk, self.kickserv, self._required_store(), intent, ticket, author
         )
 
     async def create_job(self, intent: Intent, job: NewJob, author: Profile) -> JobCreation:
         """Create a Kickserv job once, signed by `author`; then read it back and assign it."""
-        return await create_job(self.readydesk, self.kickserv, self._state(), intent, job, author)
+        return await create_job(
+            self.readydesk, self.kickserv, self._required_store(), intent, job, author
+        )
 
     async def assign_ticket(self, intent: Intent, ticket_id: int, technician: str) -> WriteResult:
         """Assign a ticket to a technician, once per intent."""
         fields = {"assigned_to": technician}
         return await change_ticket(
-            self.readydesk, self.kickserv, self._state(), intent, ticket_id, fields
+            self.readydesk, self.kickserv, self._required_store(), intent, ticket_id, fields
         )
 
     async def set_ticket_status(self, intent: Intent, ticket_id: int, status: str) -> WriteResult:
         """Set a ticket's status, once per intent."""
         return await change_ticket(
-            self.readydesk, self.kickserv, self._state(), intent, ticket_id, {"status": status}
+            self.readydesk,
+            self.kickserv,
+            self._required_store(),
+            intent,
+            ticket_id,
+            {"status": status},
         )
 
     async def close_ticket(self, intent: Intent, ticket_id: int) -> WriteResult:
         """Close a ticket now, once per intent."""
         return await change_ticket(
-            self.readydesk, self.kickserv, self._state(), intent, ticket_id, {}, close=True
+            self.readydesk, self.kickserv, self._required_store(), intent, ticket_id, {}, close=True
         )

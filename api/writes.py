@@ -7,7 +7,7 @@ Slack's retry, a second process) finds the claim taken and is told what the firs
 Only a failure that proves nothing was applied counts as "not written": the request was never
 sent, or the backend refused it with its own error (401/403/404/422, ReadyDesk's error reply).
 Anything else (a 5xx, a timeout or reset after sending, a body Deskhand cannot read) is unknown
-until the target is read back (api/reconcile.py): written ("confirmed"), not there ("failed"),
+until the target is read back (api/read_back.py): written ("confirmed"), not there ("failed"),
 or, when the read-back fails too, "unknown" — kept claimed, and read back again by the sweeper.
 """
 

@@ -116,7 +116,7 @@ async def finish_submission(
     write: Awaitable[WriteResult],
     *,
     saving: View,
-    outcome: Callable[[WriteResult], View],
+    outcome_view: Callable[[WriteResult], View],
     field_errors: Callable[[InvalidRequest], dict[str, str]],
     pending: "Pending | None" = None,
 ) -> None:
@@ -131,19 +131,19 @@ async def finish_submission(
     done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET)
     if not done:  # a slow backend: say so now, tell the outcome when it comes
         await ack(response_action="update", view=saving)
-        await client.views_update(view_id=view_id, view=outcome(await task))
+        await client.views_update(view_id=view_id, view=outcome_view(await task))
         return
     result = task.result()
     if result.outcome == "duplicate" and pending is not None and not result.reference:
         await ack(response_action="update", view=still_saving_view())
-        await client.views_update(view_id=view_id, view=outcome(await pending.settled()))
+        await client.views_update(view_id=view_id, view=outcome_view(await pending.settled()))
         return
     if result.outcome == "failed" and isinstance(result.error, InvalidRequest):
         errors = field_errors(result.error)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
-    await ack(response_action="update", view=outcome(result))
+    await ack(response_action="update", view=outcome_view(result))
 
 
 @dataclass(frozen=True)

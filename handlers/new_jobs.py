@@ -31,7 +31,12 @@ from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef
 from handlers import ids
 from handlers.config import HandlerConfig
-from handlers.form_values import customer_value, job_form_values, parse_customer_value
+from handlers.form_values import (
+    JobFormValues,
+    customer_value,
+    job_form_values,
+    parse_customer_value,
+)
 from handlers.forms import Pending, finish_submission, job_choices, message_text, open_job_form
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
@@ -113,15 +118,7 @@ async def submit_job(
         block, message = err.args
         await ack(response_action="errors", errors={block: message})
         return
-    key = f"view:{view['id']}"
-    intent = Intent(
-        key=key,
-        action="job.create",
-        user_id=user_id,
-        channel_id=form.channel_id,
-        target=f"customer {number}",
-        summary=truncate(f"{typed.service}: {form.description}", 300),
-    )
+    intent = _intent(view, user_id, typed, number)
     employee = int(typed.employee) if typed.employee else None
     job = NewJob(number, int(typed.service), form.description, when, employee)
     follow_up: list[str] = []
@@ -139,9 +136,21 @@ async def submit_job(
         view["id"],
         run(),
         saving=job_saving_view(),
-        outcome=lambda result: _outcome_view(result, form, number, "".join(follow_up)),
+        outcome_view=lambda result: _outcome_view(result, form, number, "".join(follow_up)),
         field_errors=_field_errors,
-        pending=Pending(store, key),
+        pending=Pending(store, intent.key),
+    )
+
+
+def _intent(view: dict[str, Any], user_id: str, typed: JobFormValues, number: int) -> Intent:
+    """The submit as an intent: the view id, for the Kickserv customer chosen."""
+    return Intent(
+        key=f"view:{view['id']}",
+        action="job.create",
+        user_id=user_id,
+        channel_id=typed.form.channel_id,
+        target=f"customer {number}",
+        summary=truncate(f"{typed.service}: {typed.form.description}", 300),
     )
 
 

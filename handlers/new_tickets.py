@@ -87,15 +87,7 @@ async def submit_ticket(
         await ack(response_action="errors", errors={CUSTOMER: why})
         return
     author = await profiles.get(client, user_id)
-    key = f"view:{view['id']}"
-    intent = Intent(
-        key=key,
-        action="ticket.create",
-        user_id=user_id,
-        channel_id=form.channel_id,
-        target=f"customer {customer_id}",
-        summary=truncate(form.subject, 300),
-    )
+    intent = _intent(view, user_id, form, customer_id)
     ticket = NewTicket(customer_id, form.subject, form.description, form.category, form.priority)
 
     async def run() -> WriteResult:
@@ -110,9 +102,21 @@ async def submit_ticket(
         view["id"],
         run(),
         saving=ticket_result_view("Saving…", "Creating …"),
-        outcome=lambda result: _outcome_view(result, form),
+        outcome_view=lambda result: _outcome_view(result, form),
         field_errors=_field_errors,
-        pending=Pending(store, key),
+        pending=Pending(store, intent.key),
+    )
+
+
+def _intent(view: dict[str, Any], user_id: str, form: TicketForm, customer_id: str) -> Intent:
+    """The submit as an intent: the view id, for the customer chosen."""
+    return Intent(
+        key=f"view:{view['id']}",
+        action="ticket.create",
+        user_id=user_id,
+        channel_id=form.channel_id,
+        target=f"customer {customer_id}",
+        summary=truncate(form.subject, 300),
     )
 
 

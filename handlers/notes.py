@@ -151,7 +151,7 @@ async def submit_note(
         view["id"],
         _add_note(intent, target, client, desk, profiles),
         saving=saving_view(target),
-        outcome=lambda result: note_outcome_view(target, result, config.readydesk_web_url),
+        outcome_view=lambda result: note_outcome_view(target, result, config.readydesk_web_url),
         field_errors=lambda err: {NOTE_BLOCK: err.message[:2000]} if err.field_errors else {},
     )
 
