@@ -2,12 +2,12 @@
 
 import asyncio
 
+from api.business import Entry
 from api.directory import CustomerDirectory
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from api.reconcile import find_write
 from api.writes import WritePlan
-from store.directory import Entry
 
 
 class Desk:

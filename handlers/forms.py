@@ -69,7 +69,7 @@ class Pending:
         """The first submit's outcome, once its claim is finished (or given up on)."""
         deadline = asyncio.get_running_loop().time() + self.patience
         while asyncio.get_running_loop().time() < deadline:
-            claim = await asyncio.to_thread(self.store.claims.get, self.intent_key)
+            claim = await self.store.claims.get(self.intent_key)
             if claim is None:  # released: the first try was not written and says why
                 return WriteResult("failed")
             if claim.state == DONE:

@@ -72,9 +72,7 @@ class Identities:
         self, client: AsyncWebClient, user_id: str, desk: Desk, store: Store
     ) -> Identity:
         """The user's technician and employee: the admin's link first, then the email."""
-        email, link = await asyncio.gather(
-            self.email_of(client, user_id), asyncio.to_thread(store.links.get, user_id)
-        )
+        email, link = await asyncio.gather(self.email_of(client, user_id), store.links.get(user_id))
         (technician, technician_how), (employee, employee_how) = await asyncio.gather(
             _technician(desk, link, email), _employee(desk, link, email)
         )

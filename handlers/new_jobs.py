@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from api.business import KICKSERV, READYDESK
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.kickserv import Employee, Job, JobType
@@ -39,7 +40,6 @@ from handlers.identity import Identities
 from handlers.middleware import writers_only
 from handlers.typeahead import customer_value, parse_customer_value
 from store import Store
-from store.directory import KICKSERV, READYDESK
 
 logger = logging.getLogger("deskhand.jobs")
 TASK_LENGTH = timedelta(hours=2)  # how long a job booked from Slack holds the calendar

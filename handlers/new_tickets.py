@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from api.business import KICKSERV
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.writes import Intent, WritePlan, WriteResult, keep_running, new_marker, write_once
@@ -31,7 +32,6 @@ from handlers.identity import Identities
 from handlers.middleware import writers_only
 from handlers.typeahead import parse_customer_value
 from store import Store
-from store.directory import KICKSERV
 
 logger = logging.getLogger("deskhand.tickets")
 _FIELDS = {

@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import ActionsBlock
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from api.business import READYDESK
 from api.desk import Desk
 from api.errors import BackendError
 from api.writes import Intent, WritePlan, WriteResult, keep_running, new_marker, write_once
@@ -39,7 +40,6 @@ from handlers.middleware import writers_only
 from handlers.replies import reply_with
 from handlers.typeahead import parse_customer_value
 from store import Store
-from store.directory import READYDESK
 
 _NOTE = re.compile(r"(?is)\s*(ticket|customer|job)\s+#?(\w[\w.-]*)\s*(.*)")
 

@@ -5,10 +5,10 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from api.business import KICKSERV, READYDESK, Business
 from api.desk import Desk
 from cards.mrkdwn import truncate
 from handlers import ids
-from store.directory import KICKSERV, READYDESK, Business
 
 SHOWN = 20
 MIN_QUERY = 2
