@@ -2,6 +2,7 @@
 process start and in `deskhand db upgrade`; a store on an older database refuses to work."""
 
 import functools
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -15,6 +16,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 PRE_MIGRATIONS_REVISION = "0001"  # what Deskhand created before it had migrations
 # Any number shared by every Deskhand process: PostgreSQL runs one process's upgrade at a time.
 UPGRADE_LOCK = 0x6465736B68616E64
+_IN_PROCESS = threading.Lock()  # Alembic's `context` is one per process, not one per thread
 
 
 class SchemaMismatch(RuntimeError):
@@ -35,7 +37,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     is first marked as being at that schema, so its table is kept, not created again.
     """
     config = alembic_config()
-    with engine.begin() as connection:
+    with _IN_PROCESS, engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Processes starting together on one database: the second waits, then finds it done.
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})

@@ -1,5 +1,6 @@
 """Migrations run at start, not when a store is opened; a store on an older schema refuses."""
 
+import asyncio
 import inspect
 import subprocess
 import sys
@@ -100,3 +101,12 @@ def test_a_cli_command_that_opens_the_store_migrates_it_first(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "No writes from Slack since" in result.stdout
     assert current_revision(create_engine(url)) == head_revision()
+
+
+async def test_processes_starting_together_both_find_the_database_migrated(database_url):
+    first, second = Store(database_url), Store(database_url)
+    revisions = await asyncio.gather(first.migrate(), second.migrate())
+    assert revisions == [head_revision(), head_revision()]
+    assert await second.digests.active() == []
+    await first.close()
+    await second.close()
