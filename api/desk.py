@@ -3,6 +3,7 @@ is in each system, and safe writes."""
 
 import asyncio
 
+from api.business import Entry
 from api.directory import CustomerDirectory
 from api.identity import Identity, Profile, identify
 from api.job_writes import JobCreation, NewJob, create_job
@@ -13,7 +14,6 @@ from api.readydesk import ReadyDeskClient
 from api.ticket_writes import NewTicket, change_ticket, create_ticket
 from api.writes import Intent, WritePlan, WriteResult
 from store import Store
-from store.directory import Entry
 
 
 class Desk:

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
+from api.business import KICKSERV, READYDESK, Business, Entry, normalize_email, phone_digits
 from api.errors import BackendError, NotFound
 from api.kickserv import KickservClient, KickservCustomer
 from api.readydesk import Customer, ReadyDeskClient
-from store.directory import KICKSERV, READYDESK, Business, DirectoryStore, Entry, normalize_email
+from store.directory import DirectoryStore, Linked, Record
 
 logger = logging.getLogger("deskhand.directory")
 T = TypeVar("T")
@@ -97,13 +98,16 @@ class CustomerDirectory:
     async def _filled(self) -> list[datetime | None]:
         """When each system (ReadyDesk, Kickserv) was last walked, from the shared database."""
         return await asyncio.gather(
-            asyncio.to_thread(self._store.filled_at, READYDESK),
-            asyncio.to_thread(self._store.filled_at, KICKSERV),
+            self._store.filled_at(READYDESK), self._store.filled_at(KICKSERV)
         )
 
     async def search(self, text: str, limit: int = 20) -> list[Business]:
         """Businesses matching `text` (ID, name, company, email or phone), linked across systems."""
-        return await asyncio.to_thread(self._store.search, text, limit)
+        words = normalize_email(text).split()
+        found = await self._store.search(
+            words, record_key=text.strip(), phone=phone_digits(text), limit=limit
+        )
+        return [_business(linked) for linked in found]
 
     async def search_backends(self, text: str) -> "BackendSearch":
         """Before the first fill: an exact ReadyDesk ID and Kickserv's name filter, at once,
@@ -129,11 +133,13 @@ class CustomerDirectory:
 
     async def business(self, system: str, record_key: str) -> Business | None:
         """The business a record belongs to."""
-        return await asyncio.to_thread(self._store.business, system, record_key)
+        linked = await self._store.business(system, record_key)
+        return _business(linked) if linked else None
 
     async def kickserv_by_global_id(self, global_id: int) -> Entry | None:
         """The Kickserv customer with this global id, if the directory has it."""
-        return await asyncio.to_thread(self._store.by_global_id, global_id)
+        record = await self._store.by_global_id(global_id)
+        return _entry(record) if record else None
 
     async def refresh(self) -> bool:
         """Walk both systems once (concurrently); a failing one is logged and tried next time.
@@ -176,17 +182,17 @@ class CustomerDirectory:
 
     async def _fill_readydesk(self, *, full: bool) -> None:
         started = datetime.now(UTC)
-        since = None if full else await asyncio.to_thread(self._store.filled_at, READYDESK)
+        since = None if full else await self._store.filled_at(READYDESK)
         filters = {"start_date": (since - timedelta(days=1)).date()} if since else {}
         customers = self._readydesk.iter_customers(page_size=BATCH, **filters)
         if await self._save(readydesk_entry(c) async for c in customers):
-            await asyncio.to_thread(self._store.finish_fill, READYDESK, started, full=full)
+            await self._store.finish_fill(READYDESK, started, full=full)
 
     async def _fill_kickserv(self) -> None:
         started = datetime.now(UTC)
         customers = self._kickserv.iter_customers()
         if await self._save(kickserv_entry(c) async for c in customers):
-            await asyncio.to_thread(self._store.finish_fill, KICKSERV, started, full=True)
+            await self._store.finish_fill(KICKSERV, started, full=True)
 
     async def _save(self, entries: AsyncIterator[Entry]) -> bool:
         """Write entries in batches; False when asked to stop before the walk finished."""
@@ -194,11 +200,11 @@ class CustomerDirectory:
         async for entry in entries:
             batch.append(entry)
             if len(batch) >= BATCH:
-                await asyncio.to_thread(self._store.upsert, batch)
+                await self._store.upsert([_record(e) for e in batch])
                 batch = []
             if self._stopping.is_set():
                 return False
-        await asyncio.to_thread(self._store.upsert, batch)
+        await self._store.upsert([_record(e) for e in batch])
         return True
 
 
@@ -208,6 +214,39 @@ class BackendSearch:
 
     businesses: list[Business]
     failed: list[BackendError] = field(default_factory=list)
+
+
+def _record(entry: Entry) -> Record:
+    """An entry as the directory table keys it: email lower-cased, phone as its last digits."""
+    return Record(
+        system=entry.system,
+        record_key=entry.record_key,
+        name=entry.name,
+        company=entry.company,
+        email=normalize_email(entry.email),
+        phone=phone_digits(entry.phone),
+        global_id=entry.global_id,
+    )
+
+
+def _entry(record: Record) -> Entry:
+    return Entry(
+        system=record.system,
+        record_key=record.record_key,
+        name=record.name,
+        company=record.company,
+        email=record.email,
+        phone=record.phone,
+        global_id=record.global_id,
+    )
+
+
+def _business(linked: Linked) -> Business:
+    return Business(
+        readydesk=_entry(linked.readydesk) if linked.readydesk else None,
+        kickserv=_entry(linked.kickserv) if linked.kickserv else None,
+        linked_by=linked.linked_by,
+    )
 
 
 def _is_id(text: str) -> bool:

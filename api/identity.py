@@ -59,7 +59,7 @@ async def identify(
     email: str | None,
 ) -> Identity:
     """The user's technician and employee: the admin's link first, then the email."""
-    link = await asyncio.to_thread(store.links.get, user_id)
+    link = await store.links.get(user_id)
     (technician, technician_how), (employee, employee_how) = await asyncio.gather(
         _technician(readydesk, link, email), _employee(kickserv, link, email)
     )

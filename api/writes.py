@@ -132,8 +132,7 @@ async def write_once(
     shows it is not there, and raises BackendError when the target cannot be read.
     """
     keep_running()
-    audit_id = await asyncio.to_thread(
-        store.audit.begin,
+    audit_id = await store.audit.begin(
         user_id=intent.user_id,
         channel_id=intent.channel_id,
         action=intent.action,
@@ -141,8 +140,7 @@ async def write_once(
         summary=redact(intent.summary),
     )
     plan = intent.plan.model_dump_json() if intent.plan else ""
-    claim = await asyncio.to_thread(
-        store.claims.claim,
+    claim = await store.claims.claim(
         intent.key,
         action=intent.action,
         user_id=intent.user_id,
@@ -152,7 +150,7 @@ async def write_once(
         audit_id=audit_id,
     )
     if claim is None:
-        earlier = await asyncio.to_thread(store.claims.get, intent.key)
+        earlier = await store.claims.get(intent.key)
         reference = earlier.reference if earlier else None
         await _complete(store, intent, audit_id, "duplicate", reference)
         return WriteResult("duplicate", reference, earlier=earlier)
@@ -164,12 +162,10 @@ async def write_once(
         return await reconcile(store, intent, audit_id, err, read_back)
     except BaseException:
         # A bug of ours before or after sending: the outcome is not known either.
-        await asyncio.to_thread(
-            store.claims.finish, intent.key, state=UNKNOWN, recheck_at=datetime.now(UTC)
-        )
+        await store.claims.finish(intent.key, state=UNKNOWN, recheck_at=datetime.now(UTC))
         await _complete(store, intent, audit_id, "unknown", None, "unexpected error")
         raise
-    await asyncio.to_thread(store.claims.finish, intent.key, state=DONE, reference=reference)
+    await store.claims.finish(intent.key, state=DONE, reference=reference)
     await _complete(store, intent, audit_id, "written", reference)
     return WriteResult("written", reference)
 
@@ -191,13 +187,12 @@ async def reconcile(
             logger.info("%s %s: read-back failed: %s", intent.action, intent.target, err.message)
         else:
             if found is not None:
-                finish = store.claims.finish
-                await asyncio.to_thread(finish, intent.key, state=DONE, reference=found)
+                await store.claims.finish(intent.key, state=DONE, reference=found)
                 await _complete(store, intent, audit_id, "confirmed", found, _why(error))
                 return WriteResult("confirmed", found, error=error, checked=True)
             return await _not_written(store, intent, audit_id, error, checked=True)
     recheck = datetime.now(UTC) + RECHECK_AFTER
-    await asyncio.to_thread(store.claims.finish, intent.key, state=UNKNOWN, recheck_at=recheck)
+    await store.claims.finish(intent.key, state=UNKNOWN, recheck_at=recheck)
     await _complete(store, intent, audit_id, "unknown", None, _why(error))
     return WriteResult("unknown", error=error)
 
@@ -210,7 +205,7 @@ async def _not_written(
     *,
     checked: bool = False,
 ) -> WriteResult:
-    await asyncio.to_thread(store.claims.release, intent.key)
+    await store.claims.release(intent.key)
     detail = _why(err) + (" (read back: not there)" if checked else "")
     await _complete(store, intent, audit_id, "failed", None, detail.strip())
     return WriteResult("failed", error=err, checked=checked)
@@ -229,16 +224,15 @@ async def _complete(
     detail: str = "",
 ) -> None:
     if audit_id is None:
-        audit_id = await asyncio.to_thread(
-            store.audit.begin,
+        audit_id = await store.audit.begin(
             user_id=intent.user_id,
             channel_id=intent.channel_id,
             action=intent.action,
             target=intent.target,
             summary=redact(intent.summary),
         )
-    await asyncio.to_thread(
-        store.audit.complete, audit_id, outcome=outcome, reference=reference, detail=redact(detail)
+    await store.audit.complete(
+        audit_id, outcome=outcome, reference=reference, detail=redact(detail)
     )
     logger.info(
         "%s %s by %s: %s %s", intent.action, intent.target, intent.user_id, outcome, reference or ""
@@ -247,8 +241,7 @@ async def _complete(
 
 async def audit_refusal(store: Store, intent: Intent, why: str) -> None:
     """Record a write that permission refused."""
-    await asyncio.to_thread(
-        store.audit.record,
+    await store.audit.record(
         user_id=intent.user_id,
         channel_id=intent.channel_id,
         action=intent.action,

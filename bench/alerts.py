@@ -54,19 +54,19 @@ async def _live_cards(
     for n in range(CARDS):
         key, state = records[n] if n < len(records) else rng.choice(records)
         channel, ts = f"C{n % CHANNELS:04d}", f"{n}.000100"
-        store.live.remember(channel, ts, key, state, now)
+        await store.live.remember(channel, ts, key, state, now)
         slack.messages[(channel, ts)] = {"text": key}  # the message exists in Slack
     return len(records)
 
 
-def _watches(store: Store) -> None:
+async def _watches(store: Store) -> None:
     filters = ['{"priority": "Urgent"}', '{"status": "Open"}', "{}", '{"priority": "High"}']
     for n in range(WATCHES - 4):
-        store.alerts.add(
+        await store.alerts.add(
             channel_id=f"C{n:04d}", kind="tickets", filters=filters[n % 4], created_by="U0BENCH"
         )
     for n, window in enumerate(("today", "tomorrow", "today", "tomorrow")):
-        store.alerts.add(
+        await store.alerts.add(
             channel_id=f"C{16 + n:04d}",
             kind="jobs",
             filters=f'{{"window": "{window}"}}',
@@ -78,6 +78,7 @@ async def main() -> None:
     """Seed, then time one round trip and a series of polls."""
     rng = random.Random(11)
     store = Store("sqlite://")
+    await store.migrate()
     desk = large_desk(store, customers=500, tickets=TICKETS)
     readydesk, kickserv = count_calls(desk.readydesk), count_calls(desk.kickserv)
     slack = SlackSandbox()
@@ -85,7 +86,7 @@ async def main() -> None:
     client = AsyncWebClient(token=token, base_url=await slack.start() + "/api/")
     config = handler_config(Settings(_env_file=None))
     distinct = await _live_cards(store, desk, config, slack, rng)
-    _watches(store)
+    await _watches(store)
     slow_down(desk, LATENCY)
     started = time.perf_counter()
     await desk.readydesk.get_ticket(1)
@@ -117,7 +118,7 @@ async def main() -> None:
     await poll("steady, nothing changed")
     for n in range(3):
         await desk.readydesk.add_ticket(cid="demo", subject=f"Bench outage {n}", priority="Urgent")
-    tracked = [t.record_key for t in store.live.tracked(datetime(2000, 1, 1, tzinfo=UTC))]
+    tracked = [t.record_key for t in await store.live.tracked(datetime(2000, 1, 1, tzinfo=UTC))]
     tickets = [n for kind, n in map(split_key, tracked) if kind == "ticket"]
     for number in tickets[:10]:
         await desk.readydesk.update_ticket(number, priority="Urgent")
@@ -128,17 +129,19 @@ async def main() -> None:
         f"the same records on {CARDS * 5:,} cards in {CHANNELS * 5} channels (cost should not "
         "change):"
     )
-    records = sorted({t.record_key for t in store.live.tracked(datetime(2000, 1, 1, tzinfo=UTC))})
+    records = sorted(
+        {t.record_key for t in await store.live.tracked(datetime(2000, 1, 1, tzinfo=UTC))}
+    )
     now = datetime.now(UTC)
     for n in range(CARDS * 4):
         channel, ts = f"D{n % (CHANNELS * 4):04d}", f"{n}.000200"
-        store.live.remember(channel, ts, records[n % len(records)], {}, now)
+        await store.live.remember(channel, ts, records[n % len(records)], {}, now)
         slack.messages[(channel, ts)] = {"text": records[n % len(records)]}
     for n in range(3):
         await poll(f"steady poll, 5x the cards {n + 1}")
     await slack.stop()
     await desk.aclose()
-    store.close()
+    await store.close()
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ async def main() -> None:
     """Fill the directory, then time a bare round trip, the card, and directory searches."""
     settings = Settings(_env_file=None)
     store = Store("sqlite://")
+    await store.migrate()
     desk = large_desk(store, customers=CUSTOMERS, tickets=TICKETS)
     started = time.perf_counter()
     await desk.directory.refresh()
@@ -80,7 +81,7 @@ async def main() -> None:
         f"p99 {p99 * 1000:.1f} ms over {LOOKUPS} (goal p99 < 300 ms)"
     )
     await desk.aclose()
-    store.close()
+    await store.close()
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ async def main() -> None:
     """Seed, then time one round trip and the digests."""
     started = time.perf_counter()
     store = Store("sqlite://")
+    await store.migrate()
     desk = large_desk(store, customers=500, tickets=TICKETS)
     counter = count_calls(desk.readydesk)
     seeded = _rss_mb()
@@ -58,7 +59,7 @@ async def main() -> None:
         "fake's data (goal < 150 MB)"
     )
     await desk.aclose()
-    store.close()
+    await store.close()
 
 
 if __name__ == "__main__":

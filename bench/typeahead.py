@@ -66,6 +66,7 @@ async def main() -> None:
         SLACK_SIGNING_SECRET=SecretStr(SECRET),
     )
     store = Store("sqlite://")
+    await store.migrate()
     desk = large_desk(store, customers=CUSTOMERS, tickets=2_000)
     await desk.directory.refresh()
     app = build_app(settings, desk, store=store)
@@ -78,7 +79,7 @@ async def main() -> None:
     print(_summary("backends at 1 s latency", slow) + "  (goal p99 < 300 ms)")
     print(f"ratio of p99s: {slow[int(REQUESTS * 0.99) - 1] / fast[int(REQUESTS * 0.99) - 1]:.2f}x")
     await desk.aclose()
-    store.close()
+    await store.close()
     await slack.stop()
 
 

@@ -136,15 +136,19 @@ async def _once(
 ) -> int:
     """Run one worker (`work(desk, store, slack, now, config=…)`), print what it did, exit."""
     from bot.app import build_desk, build_web_client, handler_config
-    from store import Store
+    from store import SchemaMismatch, Store
 
     desk, store = build_desk(settings), Store(settings.database_url)
     try:
+        await store.migrate()
         slack, config = build_web_client(settings), handler_config(settings)
         lines = await work(desk, store, slack, now, config=config)
+    except SchemaMismatch as err:
+        print(err, file=sys.stderr)
+        return 2
     finally:
         await desk.aclose()
-        store.close()
+        await store.close()
     print("\n".join(lines) if lines else nothing)
     return 0
 
@@ -152,9 +156,8 @@ async def _once(
 def print_audit(database_url: str, since: str, *, as_json: bool) -> int:
     """`deskhand audit [--since 1d] [--json]`: the write attempts, newest first."""
     import json
-    from datetime import UTC, datetime
 
-    from store import Store
+    from store import SchemaMismatch
     from store.audit import parse_age
 
     try:
@@ -162,11 +165,11 @@ def print_audit(database_url: str, since: str, *, as_json: bool) -> int:
     except ValueError as err:
         print(err, file=sys.stderr)
         return 2
-    store = Store(database_url)
     try:
-        rows = store.audit.recent(since=start)
-    finally:
-        store.close()
+        rows = asyncio.run(_recent_writes(database_url, start))
+    except SchemaMismatch as err:
+        print(err, file=sys.stderr)
+        return 2
     for row in rows:
         if as_json:
             print(json.dumps(row.as_dict(), ensure_ascii=False))
@@ -177,18 +180,33 @@ def print_audit(database_url: str, since: str, *, as_json: bool) -> int:
     return 0
 
 
+async def _recent_writes(database_url: str, start: datetime) -> list:
+    """The audit rows since `start`, from a store migrated first (the CLI is a start)."""
+    from store import Store
+
+    store = Store(database_url)
+    try:
+        await store.migrate()
+        return await store.audit.recent(since=start)
+    finally:
+        await store.close()
+
+
 def upgrade_database(database_url: str) -> int:
     """`deskhand db upgrade`: migrate the configured database (Deskhand also does it at start)."""
     from sqlalchemy import create_engine
     from sqlalchemy.exc import SQLAlchemyError
 
-    from store.migrate import current_revision, upgrade
+    from store.migrate import SchemaMismatch, current_revision, require_known, upgrade
 
     engine = create_engine(database_url)
     try:
-        before = current_revision(engine)
+        before = require_known(engine)
         upgrade(engine)
         after = current_revision(engine)
+    except SchemaMismatch as err:
+        print(err, file=sys.stderr)
+        return 2
     except SQLAlchemyError as err:
         print(f"Could not migrate the database: {type(err).__name__}.", file=sys.stderr)
         return 1

@@ -71,6 +71,7 @@ class Console:
         self._desk = build_desk(settings)
         self._app_settings = settings
         self.store = Store("sqlite://")
+        await self.store.migrate()
         # Served as in production: the ack returns before the listener finishes. The console
         # waits for the listener work each line started, so it prints every reply in order.
         self._app = build_app(settings, self._desk, store=self.store)
@@ -81,7 +82,7 @@ class Console:
     async def __aexit__(self, *exc: object) -> None:
         self._work.uninstall()
         await self._desk.aclose()
-        self.store.close()
+        await self.store.close()
         await self.slack.stop()
 
     async def send(self, line: str) -> list[dict[str, Any]]:

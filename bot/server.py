@@ -74,6 +74,7 @@ def build_http_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await store.migrate()  # each process at its start (PostgreSQL runs one at a time)
         scheduler = build_scheduler(settings, store, desk)
         scheduler.start()
         logger.info("Deskhand is serving Slack over HTTP")
@@ -84,7 +85,7 @@ def build_http_app(
             logger.warning("stopping with %d write(s) unfinished; the next start reconciles", left)
         await scheduler.aclose()
         await desk.aclose()
-        store.close()
+        await store.close()
         logger.info("Deskhand stopped; backend clients closed")
 
     app = Starlette(

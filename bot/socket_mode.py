@@ -33,6 +33,7 @@ async def run_socket_mode(settings: Settings) -> int:
         )
         return 2
     desk, store = build_desk(settings), Store(settings.database_url)
+    await store.migrate()
     handler = await connect_socket_mode(settings, build_app(settings, desk, store=store))
     scheduler = build_scheduler(settings, store, desk)
     scheduler.start()
@@ -50,6 +51,6 @@ async def run_socket_mode(settings: Settings) -> int:
             logger.warning("stopping with %d write(s) unfinished; the next start reconciles", left)
         await scheduler.aclose()
         await desk.aclose()
-        store.close()
+        await store.close()
         logger.info("Deskhand stopped; connections closed")
     return 0

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock, SectionBlock
 
+from api.business import Business
 from api.kickserv import Job, KickservCustomer
 from api.readydesk import Customer, Ticket
 from cards.common import (
@@ -23,7 +24,6 @@ from cards.jobs import local_time
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef
 from handlers import ids
-from store.directory import Business
 
 PICKER_MAX = 10
 

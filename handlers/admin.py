@@ -1,6 +1,5 @@
 """`/deskhand audit`: the last writes from Slack, for admins."""
 
-import asyncio
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncRespond
@@ -15,7 +14,7 @@ SHOWN = 20
 async def show_audit(ack: AsyncAck, respond: AsyncRespond, store: Store) -> None:
     """The last 20 write attempts: when, who, what, and how each ended."""
     await ack()
-    rows = await asyncio.to_thread(store.audit.recent, limit=SHOWN)
+    rows = await store.audit.recent(limit=SHOWN)
     if not rows:
         await respond(response_type="ephemeral", text="No writes from Slack yet.")
         return

@@ -1,7 +1,6 @@
 """`/deskhand watch tickets|jobs …`, `/deskhand watches`, `unwatch`, `pause-watch`,
 `resume-watch`."""
 
-import asyncio
 import json
 from typing import Any
 
@@ -59,8 +58,7 @@ async def watch(
     except UsageError as err:
         await respond(response_type="ephemeral", text=str(err))
         return
-    added = await asyncio.to_thread(
-        store.alerts.add,
+    added = await store.alerts.add(
         channel_id=command["channel_id"],
         kind=kind.lower(),
         filters=saved,
@@ -104,7 +102,7 @@ async def watches(
 ) -> None:
     """This channel's watches."""
     await ack()
-    found = await asyncio.to_thread(store.alerts.in_channel, command["channel_id"])
+    found = await store.alerts.in_channel(command["channel_id"])
     if not found:
         await respond(response_type="ephemeral", text=f"Nothing is watched here. {WATCH_USAGE}")
         return
@@ -122,7 +120,7 @@ async def unwatch(
     await ack()
     found = await _watch_here(command, respond, store)
     if found is not None:
-        await asyncio.to_thread(store.alerts.remove, found.id)
+        await store.alerts.remove(found.id)
         await respond(response_type="ephemeral", text=f"Stopped watch #{found.id}.")
 
 
@@ -133,7 +131,7 @@ async def pause_watch(
     await ack()
     found = await _watch_here(command, respond, store)
     if found is not None:
-        await asyncio.to_thread(store.alerts.set_paused, found.id, True, "paused by hand")
+        await store.alerts.set_paused(found.id, True, "paused by hand")
         await respond(response_type="ephemeral", text=f"Watch #{found.id} is paused.")
 
 
@@ -144,14 +142,14 @@ async def resume_watch(
     await ack()
     found = await _watch_here(command, respond, store)
     if found is not None:
-        await asyncio.to_thread(store.alerts.set_paused, found.id, False)
+        await store.alerts.set_paused(found.id, False)
         await respond(response_type="ephemeral", text=f"Watch #{found.id} is watching again.")
 
 
 async def _watch_here(command: dict[str, Any], respond: AsyncRespond, store: Store) -> Watch | None:
     """The watch the command names, if it belongs to this channel; otherwise says so."""
     number = command.get("text", "").strip().lstrip("#")
-    found = await asyncio.to_thread(store.alerts.get, int(number)) if number.isdigit() else None
+    found = await store.alerts.get(int(number)) if number.isdigit() else None
     if found is None or found.channel_id != command["channel_id"]:
         shown = escape_mrkdwn(truncate(number, 10))
         text = f"This channel has no watch `#{shown}`. `/deskhand watches` lists them."

@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
+from api.business import KICKSERV, READYDESK, Business
 from api.desk import Desk
 from api.errors import BackendError, NotFound
 from api.kickserv import Job, KickservCustomer
@@ -20,7 +21,6 @@ from handlers.args import usage_text, wants_help
 from handlers.config import HandlerConfig
 from handlers.reads import combined, settle, unread_line
 from handlers.replies import reply_with
-from store.directory import KICKSERV, READYDESK, Business
 
 SYSTEMS = ("ReadyDesk", "Kickserv")
 ACTIVE_JOB_STATUSES = ("in_progress", "scheduled", "on_hold")

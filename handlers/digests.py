@@ -1,6 +1,5 @@
 """`/digest add|list|remove|pause|resume|preview`: channel digests on a schedule."""
 
-import asyncio
 import difflib
 import json
 import re
@@ -86,7 +85,7 @@ async def pause_from_card(
     """Pause on a digest card: no more digests until /digest resume."""
     await ack()
     sub_id = int(action["value"])
-    await asyncio.to_thread(store.digests.set_paused, sub_id, True, "paused from a digest card")
+    await store.digests.set_paused(sub_id, True, "paused from a digest card")
     text = f"Digest #{sub_id} is paused. `/digest resume {sub_id}` starts it again."
     await respond(response_type="ephemeral", replace_original=False, text=text)
 
@@ -199,8 +198,7 @@ async def _add(
         rest = " ".join(words[:-1])
     query = await _query(kind, rest, desk, config)
     filters = query.model_dump_json(exclude_defaults=True, exclude={"kind", "page"})
-    return await asyncio.to_thread(
-        store.digests.add,
+    return await store.digests.add(
         channel_id=channel,
         kind=kind,
         filters=filters,
@@ -225,7 +223,7 @@ def _check_zone(name: str) -> None:
 
 
 async def _list(store: Store, channel: str) -> str:
-    subs = await asyncio.to_thread(store.digests.in_channel, channel)
+    subs = await store.digests.in_channel(channel)
     if not subs:
         return f"No digests in this channel. {usage_text('digest')}"
     return "Digests in this channel:\n" + "\n".join(_line(s) for s in subs)
@@ -244,14 +242,14 @@ def _line(sub: Subscription) -> str:
 
 async def _change(store: Store, channel: str, word: str, rest: str) -> str:
     number = rest.strip().lstrip("#")
-    sub = await asyncio.to_thread(store.digests.get, int(number)) if number.isdigit() else None
+    sub = await store.digests.get(int(number)) if number.isdigit() else None
     if sub is None or sub.channel_id != channel:
         raise UsageError(
             f"This channel has no digest `#{escape_mrkdwn(truncate(number, 10))}`. "
             "`/digest list` shows them."
         )
     if word == "remove":
-        await asyncio.to_thread(store.digests.remove, sub.id)
+        await store.digests.remove(sub.id)
         return f"Removed digest #{sub.id}."
-    await asyncio.to_thread(store.digests.set_paused, sub.id, word == "pause", "paused by hand")
+    await store.digests.set_paused(sub.id, word == "pause", "paused by hand")
     return f"Digest #{sub.id} is {'paused' if word == 'pause' else 'running again'}."

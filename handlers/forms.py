@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from api.business import KICKSERV
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.kickserv import Employee, JobType
@@ -26,7 +27,6 @@ from handlers.config import HandlerConfig
 from handlers.form_values import customer_value
 from store import Store
 from store.claims import DONE, UNKNOWN
-from store.directory import KICKSERV
 
 ACK_BUDGET = 2.0  # seconds to finish a write inside Slack's 3-second window for the modal
 PERMALINK_WAIT = 1.0  # the modal must open within the trigger's 3 seconds, link or not
@@ -159,7 +159,7 @@ class Pending:
         """The first submit's outcome, once its claim is finished (or given up on)."""
         deadline = asyncio.get_running_loop().time() + self.patience
         while asyncio.get_running_loop().time() < deadline:
-            claim = await asyncio.to_thread(self.store.claims.get, self.intent_key)
+            claim = await self.store.claims.get(self.intent_key)
             if claim is None:  # released: the first try was not written and says why
                 return WriteResult("failed")
             if claim.state == DONE:

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from api.business import Entry
 from api.desk import Desk
 from api.errors import BackendError
 from api.kickserv import Job, Note, Task
@@ -19,7 +20,6 @@ from handlers.config import HandlerConfig
 from handlers.forms import new_job_command
 from handlers.reads import all_at_once, settle, unread_line
 from handlers.replies import reply_with
-from store.directory import Entry
 
 
 def register(app: AsyncApp) -> None:

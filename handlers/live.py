@@ -7,7 +7,6 @@ says what changed (and who, when a Deskhand button changed it). The poll that fi
 workers/live_cards.py; buttons call `card_changed` at once.
 """
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,8 +55,8 @@ async def remember_post(
     if card.live is None or not ts:
         return
     key, state = card.live
-    await asyncio.to_thread(
-        store.live.remember, channel_id, ts, key, state, datetime.now(UTC), shared_by=shared_by_user
+    await store.live.remember(
+        channel_id, ts, key, state, datetime.now(UTC), shared_by=shared_by_user
     )
 
 
@@ -69,7 +68,7 @@ async def card_changed(
     if card.live is None:
         return
     key, state = card.live
-    record = await asyncio.to_thread(store.live.get, key)
+    record = await store.live.get(key)
     if record is None or record.state == state:
         return
     await apply_change(
@@ -102,12 +101,12 @@ async def apply_change(
         card = fresh.card or await render_card(_ref(key), desk, config, shareable=False)
     except BackendError as err:
         return f"{key}: changed, card not redrawn ({err.message}); tried again next poll"
-    version = await asyncio.to_thread(store.live.change, key, record.version, fresh.state)
+    version = await store.live.change(key, record.version, fresh.state)
     if version is None:
         return f"{key}: changed; another process updates its cards"
     reply = change_reply(_what(key), record.state, fresh.state, who)
     updated = 0
-    for posted in await asyncio.to_thread(store.live.cards, key, now - config.live_for):
+    for posted in await store.live.cards(key, now - config.live_for):
         updated += await _update_card(posted, version, card, reply, store, client, now)
     return f"{key}: changed, {updated} card(s) updated"
 
@@ -122,7 +121,7 @@ async def catch_up(
     limit: int = CATCH_UP,
 ) -> list[str]:
     """Cards an earlier update missed (Slack refused it for a while): bring them up to date."""
-    behind = await asyncio.to_thread(store.live.lagging, now - config.live_for, limit)
+    behind = await store.live.lagging(now - config.live_for, limit)
     cards: dict[str, Card] = {}
     done = 0
     for posted, record in behind:
@@ -148,15 +147,15 @@ async def _update_card(
 ) -> int:
     """Claim (card, version), update the card; a refusal that may pass leaves it for later."""
     change = f"v{version}"
-    if not await asyncio.to_thread(store.live.claim_update, posted.id, change, now):
+    if not await store.live.claim_update(posted.id, change, now):
         return 0
     extra = [shared_by(posted.shared_by)] if posted.shared_by else []
     outcome = await _update(client, store, posted, Card(card.text, [*card.blocks, *extra]), reply)
     if outcome == "updated":
-        await asyncio.to_thread(store.live.shown, posted.id, version)
+        await store.live.shown(posted.id, version)
         return 1
     if outcome == "failed":
-        await asyncio.to_thread(store.live.release_update, posted.id, change)
+        await store.live.release_update(posted.id, change)
     return 0
 
 
@@ -165,12 +164,12 @@ async def record_gone(
 ) -> str:
     """The record was deleted: say so on its cards, once, and stop reading it."""
     key = record.record_key
-    await asyncio.to_thread(store.live.mark_gone, key)
+    await store.live.mark_gone(key)
     system = "ReadyDesk" if split_key(key)[0] == "ticket" else "Kickserv"
     notice = Card(f"{_what(key)} no longer exists in {system}", gone_card(_what(key), system))
     told = 0
-    for posted in await asyncio.to_thread(store.live.cards, key, now - config.live_for):
-        if await asyncio.to_thread(store.live.claim_update, posted.id, "gone", now):
+    for posted in await store.live.cards(key, now - config.live_for):
+        if await store.live.claim_update(posted.id, "gone", now):
             told += await _update(client, store, posted, notice, "") == "updated"
     return f"{key}: gone from {system}, {told} card(s) say so"
 
@@ -189,7 +188,7 @@ async def _update(
         error = str(err.response.get("error"))
         logger.warning("live card %s/%s: Slack said %s", posted.channel_id, posted.ts, error)
         if error in CARD_GONE:
-            await asyncio.to_thread(store.live.forget_card, posted.id)
+            await store.live.forget_card(posted.id)
             return "gone"
         return "failed"
     return "updated"

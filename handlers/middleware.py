@@ -5,7 +5,6 @@ DESKHAND_WRITE_CHANNELS optionally limits writes to some channels. A refusal say
 what the user typed: an ephemeral reply quoting it, or a field error in the still-open modal.
 """
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any
@@ -66,8 +65,7 @@ async def writers_only(
     if why is None:
         return await next()
     what = body.get("command") or (body.get("view") or {}).get("callback_id", "write")
-    await asyncio.to_thread(
-        context["store"].audit.record,
+    await context["store"].audit.record(
         user_id=user_id,
         channel_id=channel_id or "",
         action=what,

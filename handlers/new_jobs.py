@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from api.business import KICKSERV, READYDESK
 from api.desk import Desk
 from api.errors import InvalidRequest
 from api.job_writes import JobCreation, NewJob
@@ -41,7 +42,6 @@ from handlers.forms import Pending, finish_submission, job_choices, message_text
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
 from store import Store
-from store.directory import KICKSERV, READYDESK
 
 logger = logging.getLogger("deskhand.jobs")
 # Kickserv's 422 messages name the field first ("Job type can't be blank"): which block shows it.

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from api.business import KICKSERV
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.ticket_writes import NewTicket
@@ -33,7 +34,6 @@ from handlers.forms import Pending, finish_submission, message_text, open_ticket
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
 from store import Store
-from store.directory import KICKSERV
 
 logger = logging.getLogger("deskhand.tickets")
 _FIELDS = {

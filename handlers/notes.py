@@ -11,6 +11,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from api.business import READYDESK
 from api.desk import Desk
 from api.note_writes import NotedRecord
 from api.writes import Intent, WriteResult, keep_running
@@ -33,7 +34,6 @@ from handlers.forms import finish_submission, message_text
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
 from handlers.replies import reply_with
-from store.directory import READYDESK
 
 _NOTE = re.compile(r"(?is)\s*(ticket|customer|job)\s+#?(\w[\w.-]*)\s*(.*)")
 

@@ -1,6 +1,5 @@
 """Who is who: `/deskhand whoami` and, for admins, `/deskhand link @user tech:… employee:…`."""
 
-import asyncio
 import re
 from typing import Any
 
@@ -55,8 +54,7 @@ async def link_user(
     except UsageError as err:
         await respond(response_type="ephemeral", text=str(err))
         return
-    await asyncio.to_thread(
-        store.links.set,
+    await store.links.set(
         user_id,
         set_by=command["user_id"],
         technician=technician,

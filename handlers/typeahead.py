@@ -5,11 +5,11 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from api.business import KICKSERV, READYDESK, Business
 from api.desk import Desk
 from cards.mrkdwn import truncate
 from handlers import ids
 from handlers.form_values import customer_value
-from store.directory import KICKSERV, READYDESK, Business
 
 SHOWN = 20
 MIN_QUERY = 2

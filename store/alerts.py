@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
-from store.area import StoreArea
+from store.area import StoreArea, off_loop
 from store.models import AlertPost, AlertWatch
 
 
@@ -24,8 +24,9 @@ class Watch:
 
 
 class AlertStore(StoreArea):
-    """Watches and post claims; blocking, run in a worker thread by callers."""
+    """Watches and post claims; each method runs off the event loop."""
 
+    @off_loop
     def add(self, *, channel_id: str, kind: str, filters: str, created_by: str) -> Watch:
         """Start watching; the first poll sets the baseline."""
         row = AlertWatch(
@@ -38,64 +39,72 @@ class AlertStore(StoreArea):
             paused_reason="",
             cursor=None,
         )
-        with self.session() as session:
+        with self._session() as session:
             session.add(row)
             session.commit()
             return _watch(row)
 
+    @off_loop
     def in_channel(self, channel_id: str) -> list[Watch]:
         """A channel's watches, oldest first."""
         query = select(AlertWatch).where(AlertWatch.channel_id == channel_id)
-        with self.session() as session:
+        with self._session() as session:
             return [_watch(r) for r in session.scalars(query.order_by(AlertWatch.id))]
 
+    @off_loop
     def active(self) -> list[Watch]:
         """Every watch that is not paused."""
         query = select(AlertWatch).where(AlertWatch.paused.is_(False)).order_by(AlertWatch.id)
-        with self.session() as session:
+        with self._session() as session:
             return [_watch(r) for r in session.scalars(query)]
 
+    @off_loop
     def get(self, watch_id: int) -> Watch | None:
         """One watch."""
-        with self.session() as session:
+        with self._session() as session:
             row = session.get(AlertWatch, watch_id)
             return _watch(row) if row else None
 
+    @off_loop
     def remove(self, watch_id: int) -> None:
         """Stop watching."""
-        with self.session() as session:
+        with self._session() as session:
             row = session.get(AlertWatch, watch_id)
             if row is not None:
                 session.delete(row)
                 session.execute(delete(AlertPost).where(AlertPost.watch_id == watch_id))
                 session.commit()
 
+    @off_loop
     def set_paused(self, watch_id: int, paused: bool, reason: str = "") -> None:
         """Pause (with why) or resume."""
-        with self.session() as session:
+        with self._session() as session:
             row = session.get(AlertWatch, watch_id)
             if row is not None:
                 row.paused, row.paused_reason = paused, reason if paused else ""
                 session.commit()
 
+    @off_loop
     def advance(self, watch_id: int, cursor: int) -> None:
         """Move the cursor forward (never back, whatever order processes finish in)."""
-        with self.session() as session:
+        with self._session() as session:
             row = session.get(AlertWatch, watch_id)
             if row is not None and (row.cursor is None or cursor > row.cursor):
                 row.cursor = cursor
                 session.commit()
 
+    @off_loop
     def prune(self, claimed_before: datetime) -> int:
         """Forget claims older than any poll could still be racing for."""
-        with self.session() as session:
+        with self._session() as session:
             gone = session.execute(delete(AlertPost).where(AlertPost.claimed_at < claimed_before))
             session.commit()
             return gone.rowcount
 
+    @off_loop
     def claim(self, watch_id: int, record_key: str, change: str) -> bool:
         """True for the one caller that gets to post this change."""
-        return self.insert_once(
+        return self._insert_once(
             AlertPost(
                 watch_id=watch_id,
                 record_key=record_key,

@@ -1,33 +1,72 @@
-"""What every part of the state database shares: a session taken in turns, and claiming a row."""
+"""What every part of the state database shares: the hop off the event loop, a session taken in
+turns (after the schema was found current), and claiming a row."""
 
-from collections.abc import Iterator
+import asyncio
+import functools
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from store.migrate import require_current
 from store.models import Base
 
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S")
 
-class StoreArea:
-    """One concern's tables; blocking, so callers run its methods in a worker thread."""
+
+def off_loop(
+    method: Callable[Concatenate[S, P], R],
+) -> Callable[Concatenate[S, P], Coroutine[Any, Any, R]]:
+    """Make a blocking method awaitable: it runs in a worker thread, never on the event loop.
+
+    SQLAlchemy's engine stays synchronous; this is the one place the store leaves the loop.
+    """
+
+    @functools.wraps(method)
+    async def hop(self: S, *args: P.args, **kwargs: P.kwargs) -> R:
+        return await asyncio.to_thread(method, self, *args, **kwargs)
+
+    return hop
+
+
+class Database:
+    """The engine, and the turns each use of it takes (SQLite takes one writer at a time)."""
 
     def __init__(self, engine: Engine, turns: AbstractContextManager[Any]) -> None:
-        self._engine = engine
-        self._turns = turns  # held around each use of the database (see Store)
+        self.engine = engine
+        self.turns = turns
+        self.current = False  # whether the schema was found at the code's revision
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session, while this process holds its turn (SQLite takes one writer at a time)."""
-        with self._turns, Session(self._engine) as session:
-            yield session
+        """A session, while this process holds its turn; the first one checks the schema."""
+        with self.turns:
+            if not self.current:
+                require_current(self.engine)  # raises SchemaMismatch, naming `deskhand db upgrade`
+                self.current = True
+            with Session(self.engine) as session:
+                yield session
 
-    def insert_once(self, row: Base) -> bool:
+
+class StoreArea:
+    """One concern's tables. Public methods are async (see `off_loop`); the private ones block
+    and run in the worker thread."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def _session(self) -> AbstractContextManager[Session]:
+        return self._database.session()
+
+    def _insert_once(self, row: Base) -> bool:
         """Add `row`: True for the one caller whose row went in, False when its key was taken
         (a unique constraint, not a lock in memory, decides between processes)."""
-        with self.session() as session:
+        with self._session() as session:
             session.add(row)
             try:
                 session.commit()

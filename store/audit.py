@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from store.area import StoreArea
+from store.area import StoreArea, off_loop
 from store.models import AuditEntry
 
 SUMMARY_MAX = 500
@@ -53,8 +53,9 @@ class AuditRow:
 
 
 class AuditStore(StoreArea):
-    """The audit table; blocking, run in a worker thread by callers."""
+    """The audit table; each method runs off the event loop."""
 
+    @off_loop
     def record(
         self,
         *,
@@ -79,10 +80,11 @@ class AuditStore(StoreArea):
             reference=reference,
             detail=detail[:SUMMARY_MAX],
         )
-        with self.session() as session:
+        with self._session() as session:
             session.add(entry)
             session.commit()
 
+    @off_loop
     def begin(
         self, *, user_id: str, channel_id: str, action: str, target: str, summary: str
     ) -> int:
@@ -97,22 +99,24 @@ class AuditStore(StoreArea):
             outcome=PENDING,
             detail="",
         )
-        with self.session() as session:
+        with self._session() as session:
             session.add(entry)
             session.commit()
             return entry.id
 
+    @off_loop
     def complete(
         self, entry_id: int, *, outcome: str, reference: str | None = None, detail: str = ""
     ) -> None:
         """Say how the attempt a `begin` row stands for ended."""
-        with self.session() as session:
+        with self._session() as session:
             entry = session.get(AuditEntry, entry_id)
             if entry is not None:
                 entry.outcome, entry.reference = outcome, reference
                 entry.detail = detail[:SUMMARY_MAX]
                 session.commit()
 
+    @off_loop
     def recent(self, *, since: datetime | None = None, limit: int | None = None) -> list[AuditRow]:
         """Rows newest first, from `since` on, at most `limit`."""
         query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
@@ -120,7 +124,7 @@ class AuditStore(StoreArea):
             query = query.where(AuditEntry.at >= since)
         if limit is not None:
             query = query.limit(limit)
-        with self.session() as session:
+        with self._session() as session:
             return [_row(e) for e in session.scalars(query)]
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
 
-from store.area import StoreArea
+from store.area import StoreArea, off_loop
 from store.models import WriteClaim
 
 PENDING, DONE, UNKNOWN = "pending", "done", "unknown"
@@ -34,8 +34,9 @@ class Claim:
 
 
 class ClaimStore(StoreArea):
-    """Claims; blocking, run in a worker thread by callers."""
+    """Claims; each method runs off the event loop."""
 
+    @off_loop
     def claim(
         self,
         intent_key: str,
@@ -60,18 +61,20 @@ class ClaimStore(StoreArea):
             plan=plan,
             audit_id=audit_id,
         )
-        if not self.insert_once(row):
+        if not self._insert_once(row):
             return None
         return Claim(
             intent_key, action, user_id, PENDING, None, now, owner, now + lease, plan, audit_id
         )
 
+    @off_loop
     def get(self, intent_key: str) -> Claim | None:
         """The claim on an intent, if any."""
-        with self.session() as session:
+        with self._session() as session:
             row = session.get(WriteClaim, intent_key)
             return _claim(row) if row else None
 
+    @off_loop
     def finish(
         self,
         intent_key: str,
@@ -82,7 +85,7 @@ class ClaimStore(StoreArea):
     ) -> None:
         """Record how the write ended: DONE with its reference, or UNKNOWN (kept claimed, to be
         read back again at `recheck_at`)."""
-        with self.session() as session:
+        with self._session() as session:
             row = session.get(WriteClaim, intent_key)
             if row is not None:
                 row.state, row.reference = state, reference
@@ -90,12 +93,14 @@ class ClaimStore(StoreArea):
                 row.lease_until = recheck_at if state == UNKNOWN else None
                 session.commit()
 
+    @off_loop
     def release(self, intent_key: str) -> None:
         """Give the intent back (nothing was written), so trying again can write."""
-        with self.session() as session:
+        with self._session() as session:
             session.execute(delete(WriteClaim).where(WriteClaim.intent_key == intent_key))
             session.commit()
 
+    @off_loop
     def take_stale(
         self, owner: str, *, now: datetime, lease: timedelta, limit: int = 20
     ) -> list[Claim]:
@@ -115,7 +120,7 @@ class ClaimStore(StoreArea):
             .limit(limit)
         )
         taken: list[Claim] = []
-        with self.session() as session:
+        with self._session() as session:
             for row in list(session.scalars(due)):
                 won = session.execute(
                     update(WriteClaim)

@@ -4,7 +4,6 @@ Which Slack event deliveries were already handled: a primary key, not a lock in 
 guarantees each event runs at most once, across retries and across bot processes.
 """
 
-import asyncio
 import threading
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
@@ -13,21 +12,45 @@ from sqlalchemy import Engine, create_engine, delete
 from sqlalchemy.pool import StaticPool
 
 from store.alerts import AlertStore
-from store.area import StoreArea
+from store.area import Database, StoreArea, off_loop
 from store.audit import AuditStore
 from store.claims import ClaimStore
 from store.digests import DigestStore
 from store.directory import DirectoryStore
 from store.links import LinkStore
 from store.live import LiveCardStore
-from store.migrate import upgrade
+from store.migrate import current_revision, require_known, upgrade
 from store.models import ProcessedEvent
 
 EVENT_MEMORY = timedelta(days=1)  # Slack's last retry comes about 5 minutes after the first try
 
 
+class EventStore(StoreArea):
+    """Slack event deliveries already handled, kept a day."""
+
+    def __init__(self, database: Database) -> None:
+        super().__init__(database)
+        self._claims = 0
+
+    @off_loop
+    def claim(self, event_id: str) -> bool:
+        """True the first time `event_id` is seen; False for a retry of a handled event."""
+        now = datetime.now(UTC)
+        if not self._insert_once(ProcessedEvent(event_id=event_id, received_at=now)):
+            return False
+        self._claims += 1
+        if self._claims % 500 == 0:
+            with self._session() as session:
+                session.execute(
+                    delete(ProcessedEvent).where(ProcessedEvent.received_at < now - EVENT_MEMORY)
+                )
+                session.commit()
+        return True
+
+
 class Store:
-    """The state database; blocking SQLAlchemy calls run in a worker thread."""
+    """The state database. Opening it touches nothing: `migrate()` runs at process start, and
+    the first use checks that the schema is the code's (else SchemaMismatch)."""
 
     def __init__(self, database_url: str) -> None:
         options: dict = {}
@@ -37,42 +60,38 @@ class Store:
             if database_url in ("sqlite://", "sqlite:///:memory:"):
                 options["poolclass"] = StaticPool
         self._engine = create_engine(database_url, **options)
-        upgrade(self._engine)
-        self._claims = 0
         # SQLite takes one writer at a time (and an in-memory database is one shared connection):
         # callers in worker threads take turns. PostgreSQL needs no such lock.
-        self._turns = threading.Lock() if database_url.startswith("sqlite") else nullcontext()
-        self._events = StoreArea(self._engine, self._turns)
-        self.directory = DirectoryStore(self._engine, self._turns)
-        self.links = LinkStore(self._engine, self._turns)
-        self.claims = ClaimStore(self._engine, self._turns)
-        self.audit = AuditStore(self._engine, self._turns)
-        self.digests = DigestStore(self._engine, self._turns)
-        self.alerts = AlertStore(self._engine, self._turns)
-        self.live = LiveCardStore(self._engine, self._turns)
+        turns = threading.Lock() if database_url.startswith("sqlite") else nullcontext()
+        self._database = Database(self._engine, turns)
+        self._events = EventStore(self._database)
+        self.directory = DirectoryStore(self._database)
+        self.links = LinkStore(self._database)
+        self.claims = ClaimStore(self._database)
+        self.audit = AuditStore(self._database)
+        self.digests = DigestStore(self._database)
+        self.alerts = AlertStore(self._database)
+        self.live = LiveCardStore(self._database)
 
     @property
     def engine(self) -> Engine:
         """The SQLAlchemy engine (for tests and tools)."""
         return self._engine
 
+    @off_loop
+    def migrate(self) -> str | None:
+        """Apply every migration not yet applied; returns the revision the database is now at."""
+        with self._database.turns:
+            require_known(self._engine)
+            upgrade(self._engine)
+            self._database.current = True
+            return current_revision(self._engine)
+
     async def claim_event(self, event_id: str) -> bool:
         """True the first time `event_id` is seen; False for a retry of a handled event."""
-        return await asyncio.to_thread(self._claim_event, event_id)
+        return await self._events.claim(event_id)
 
-    def _claim_event(self, event_id: str) -> bool:
-        now = datetime.now(UTC)
-        if not self._events.insert_once(ProcessedEvent(event_id=event_id, received_at=now)):
-            return False
-        self._claims += 1
-        if self._claims % 500 == 0:
-            with self._events.session() as session:
-                session.execute(
-                    delete(ProcessedEvent).where(ProcessedEvent.received_at < now - EVENT_MEMORY)
-                )
-                session.commit()
-        return True
-
+    @off_loop
     def close(self) -> None:
         """Release the database connections."""
         self._engine.dispose()

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from store.area import StoreArea
+from store.area import StoreArea, off_loop
 from store.models import DigestRun, DigestSubscription
 
 
@@ -29,8 +29,9 @@ class Subscription:
 
 
 class DigestStore(StoreArea):
-    """Subscriptions and slot claims; blocking, run in a worker thread by callers."""
+    """Subscriptions and slot claims; each method runs off the event loop."""
 
+    @off_loop
     def add(
         self,
         *,
@@ -58,36 +59,40 @@ class DigestStore(StoreArea):
             created_at=datetime.now(UTC),
             last_snapshot="",
         )
-        with self.session() as session:
+        with self._session() as session:
             session.add(row)
             session.commit()
             return _subscription(row)
 
+    @off_loop
     def in_channel(self, channel_id: str) -> list[Subscription]:
         """A channel's subscriptions, oldest first."""
         query = select(DigestSubscription).where(DigestSubscription.channel_id == channel_id)
-        with self.session() as session:
+        with self._session() as session:
             return [
                 _subscription(r) for r in session.scalars(query.order_by(DigestSubscription.id))
             ]
 
+    @off_loop
     def active(self) -> list[Subscription]:
         """Every subscription that is not paused."""
         query = select(DigestSubscription).where(DigestSubscription.paused.is_(False))
-        with self.session() as session:
+        with self._session() as session:
             return [
                 _subscription(r) for r in session.scalars(query.order_by(DigestSubscription.id))
             ]
 
+    @off_loop
     def get(self, subscription_id: int) -> Subscription | None:
         """One subscription."""
-        with self.session() as session:
+        with self._session() as session:
             row = session.get(DigestSubscription, subscription_id)
             return _subscription(row) if row else None
 
+    @off_loop
     def remove(self, subscription_id: int) -> bool:
         """Unsubscribe; False when there was no such subscription."""
-        with self.session() as session:
+        with self._session() as session:
             row = session.get(DigestSubscription, subscription_id)
             if row is None:
                 return False
@@ -95,9 +100,10 @@ class DigestStore(StoreArea):
             session.commit()
             return True
 
+    @off_loop
     def set_paused(self, subscription_id: int, paused: bool, reason: str = "") -> bool:
         """Pause (with why) or resume; False when there was no such subscription."""
-        with self.session() as session:
+        with self._session() as session:
             row = session.get(DigestSubscription, subscription_id)
             if row is None:
                 return False
@@ -105,14 +111,16 @@ class DigestStore(StoreArea):
             session.commit()
             return True
 
+    @off_loop
     def remember(self, subscription_id: int, snapshot: str) -> None:
         """Keep what this digest showed, for the next one's "what changed" line."""
-        with self.session() as session:
+        with self._session() as session:
             row = session.get(DigestSubscription, subscription_id)
             if row is not None:
                 row.last_snapshot = snapshot
                 session.commit()
 
+    @off_loop
     def claim_slot(self, subscription_id: int, slot: datetime) -> bool:
         """True for the one caller that gets to post this slot's digest."""
         run = DigestRun(
@@ -121,11 +129,12 @@ class DigestStore(StoreArea):
             claimed_at=datetime.now(UTC),
             outcome="claimed",
         )
-        return self.insert_once(run)
+        return self._insert_once(run)
 
+    @off_loop
     def finish_slot(self, subscription_id: int, slot: datetime, outcome: str) -> None:
         """Record how a claimed slot ended (posted, quiet, failed, paused)."""
-        with self.session() as session:
+        with self._session() as session:
             run = session.get(DigestRun, (subscription_id, slot.astimezone(UTC)))
             if run is not None:
                 run.outcome = outcome

@@ -4,7 +4,6 @@ ReadyDesk cannot search customers by name, so Deskhand keeps this copy. Records 
 are linked when their emails match, else their phone digits.
 """
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,30 +11,17 @@ from datetime import UTC, datetime
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
-from store.area import StoreArea
+from store.area import StoreArea, off_loop
 from store.models import DirectoryEntry, DirectoryFill
 
-READYDESK = "readydesk"
+READYDESK = "readydesk"  # the values of the `system` column
 KICKSERV = "kickserv"
-_NOT_DIGIT = re.compile(r"\D")
-PHONE_DIGITS = 10
-MIN_PHONE_QUERY = 7
-
-
-def normalize_email(value: str | None) -> str:
-    """Lower-cased and trimmed; blank when there is none."""
-    return (value or "").strip().lower()
-
-
-def phone_digits(value: str | None) -> str:
-    """The last ten digits of a phone number (so +1 and punctuation do not matter)."""
-    digits = _NOT_DIGIT.sub("", value or "")
-    return digits[-PHONE_DIGITS:] if len(digits) >= MIN_PHONE_QUERY else ""
 
 
 @dataclass(frozen=True)
-class Entry:
-    """One customer in the directory."""
+class Record:
+    """One directory row: a customer of one system, its email and phone as the caller keyed them
+    (api/business.py says how)."""
 
     system: str
     record_key: str
@@ -47,39 +33,33 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class Business:
-    """One business: its ReadyDesk record, its Kickserv record, or both, and why they link."""
+class Linked:
+    """A ReadyDesk record, a Kickserv record, or both, and the column that linked them."""
 
-    readydesk: Entry | None
-    kickserv: Entry | None
+    readydesk: Record | None
+    kickserv: Record | None
     linked_by: str | None = None  # "email" or "phone"
-
-    @property
-    def name(self) -> str:
-        """The best name either record has."""
-        for entry in (self.readydesk, self.kickserv):
-            if entry and (entry.company or entry.name):
-                return entry.company or entry.name
-        return "(no name)"
 
 
 class DirectoryStore(StoreArea):
-    """Reads and writes of the directory table; blocking, run in a worker thread by callers."""
+    """Reads and writes of the directory table; each method runs off the event loop."""
 
-    def upsert(self, entries: Iterable[Entry]) -> int:
-        """Insert or refresh entries; returns how many were written."""
+    @off_loop
+    def upsert(self, records: Iterable[Record]) -> int:
+        """Insert or refresh records; returns how many were written."""
         now = datetime.now(UTC)
         count = 0
-        with self.session() as session:
-            for entry in entries:
-                session.merge(_row(entry, now))
+        with self._session() as session:
+            for record in records:
+                session.merge(_row(record, now))
                 count += 1
             session.commit()
         return count
 
+    @off_loop
     def finish_fill(self, system: str, started_at: datetime, *, full: bool) -> None:
         """Record a completed walk; a full walk also drops records it no longer saw."""
-        with self.session() as session:
+        with self._session() as session:
             if full:
                 session.execute(
                     delete(DirectoryEntry).where(
@@ -89,40 +69,46 @@ class DirectoryStore(StoreArea):
             session.merge(DirectoryFill(system=system, finished_at=datetime.now(UTC)))
             session.commit()
 
+    @off_loop
     def filled_at(self, system: str) -> datetime | None:
         """When `system` was last walked, or None before the first fill finished."""
-        with self.session() as session:
+        with self._session() as session:
             fill = session.get(DirectoryFill, system)
             if fill is None:
                 return None
             at = fill.finished_at
             return at if at.tzinfo else at.replace(tzinfo=UTC)
 
-    def search(self, text: str, limit: int = 20) -> list[Business]:
-        """Businesses whose ID, name, company, email or phone match every word of `text`."""
-        words = [w for w in normalize_email(text).split() if w]
+    @off_loop
+    def search(
+        self, words: Sequence[str], *, record_key: str = "", phone: str = "", limit: int = 20
+    ) -> list[Linked]:
+        """Records whose ID, name, company, email or phone contain every one of `words`
+        (lower case), or whose key is `record_key`, or whose phone contains `phone`; each with
+        its partner in the other system."""
         if not words:
             return []
-        digits = phone_digits(text)
         conditions = [DirectoryEntry.search_text.contains(w, autoescape=True) for w in words]
-        matches = [and_(*conditions), DirectoryEntry.record_key == text.strip()]
-        if digits:
-            matches.append(DirectoryEntry.phone.contains(digits, autoescape=True))
-        with self.session() as session:
+        matches = [and_(*conditions), DirectoryEntry.record_key == record_key]
+        if phone:
+            matches.append(DirectoryEntry.phone.contains(phone, autoescape=True))
+        with self._session() as session:
             rows = session.scalars(
                 select(DirectoryEntry).where(or_(*matches)).limit(limit * 2)
             ).all()
             return _link(session, [_entry(r) for r in rows])[:limit]
 
-    def business(self, system: str, record_key: str) -> Business | None:
-        """The business one record belongs to, with its partner in the other system."""
-        with self.session() as session:
+    @off_loop
+    def business(self, system: str, record_key: str) -> Linked | None:
+        """One record, with its partner in the other system."""
+        with self._session() as session:
             row = session.get(DirectoryEntry, (system, record_key))
             return _link(session, [_entry(row)])[0] if row else None
 
-    def by_global_id(self, global_id: int) -> Entry | None:
+    @off_loop
+    def by_global_id(self, global_id: int) -> Record | None:
         """The Kickserv customer with this global id."""
-        with self.session() as session:
+        with self._session() as session:
             row = session.scalars(
                 select(DirectoryEntry).where(
                     DirectoryEntry.system == KICKSERV, DirectoryEntry.global_id == global_id
@@ -131,24 +117,24 @@ class DirectoryStore(StoreArea):
             return _entry(row) if row else None
 
 
-def _row(entry: Entry, now: datetime) -> DirectoryEntry:
-    email, phone = normalize_email(entry.email), phone_digits(entry.phone)
-    text = " ".join((entry.record_key, entry.name, entry.company, email, phone)).lower()
+def _row(record: Record, now: datetime) -> DirectoryEntry:
+    fields = (record.record_key, record.name, record.company, record.email, record.phone)
+    text = " ".join(fields).lower()
     return DirectoryEntry(
-        system=entry.system,
-        record_key=entry.record_key,
-        global_id=entry.global_id,
-        name=entry.name[:255],
-        company=entry.company[:255],
-        email=email[:255],
-        phone=phone,
+        system=record.system,
+        record_key=record.record_key,
+        global_id=record.global_id,
+        name=record.name[:255],
+        company=record.company[:255],
+        email=record.email[:255],
+        phone=record.phone,
         search_text=text[:1024],
         seen_at=now,
     )
 
 
-def _entry(row: DirectoryEntry) -> Entry:
-    return Entry(
+def _entry(row: DirectoryEntry) -> Record:
+    return Record(
         system=row.system,
         record_key=row.record_key,
         name=row.name,
@@ -159,14 +145,14 @@ def _entry(row: DirectoryEntry) -> Entry:
     )
 
 
-def _link(session: Session, entries: Sequence[Entry]) -> list[Business]:
+def _link(session: Session, entries: Sequence[Record]) -> list[Linked]:
     """Pair each entry with its partner in the other system (email first, then phone).
 
     One query fetches every candidate partner, whatever the number of entries.
     """
     emails = {e.email for e in entries if e.email}
     phones = {e.phone for e in entries if e.phone}
-    candidates: dict[tuple[str, str, str], Entry] = {}
+    candidates: dict[tuple[str, str, str], Record] = {}
     if emails or phones:
         rows = session.scalars(
             select(DirectoryEntry)
@@ -178,7 +164,7 @@ def _link(session: Session, entries: Sequence[Entry]) -> list[Business]:
             for column in ("email", "phone"):
                 if getattr(entry, column):
                     candidates[(entry.system, column, getattr(entry, column))] = entry
-    businesses: list[Business] = []
+    businesses: list[Linked] = []
     used: set[tuple[str, str]] = set()
     for entry in entries:
         if (entry.system, entry.record_key) in used:
@@ -195,5 +181,5 @@ def _link(session: Session, entries: Sequence[Entry]) -> list[Business]:
         if partner:
             used.add((partner.system, partner.record_key))
         pair = (entry, partner) if entry.system == READYDESK else (partner, entry)
-        businesses.append(Business(readydesk=pair[0], kickserv=pair[1], linked_by=linked_by))
+        businesses.append(Linked(readydesk=pair[0], kickserv=pair[1], linked_by=linked_by))
     return businesses

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from store.area import StoreArea
+from store.area import StoreArea, off_loop
 from store.models import UserLink
 
 KEEP = object()  # "leave this part of the link as it is"
@@ -22,14 +22,16 @@ class Link:
 
 
 class LinkStore(StoreArea):
-    """Reads and writes of user links; blocking, run in a worker thread by callers."""
+    """Reads and writes of user links; each method runs off the event loop."""
 
+    @off_loop
     def get(self, slack_user_id: str) -> Link | None:
         """The user's link, or None."""
-        with self.session() as session:
+        with self._session() as session:
             row = session.get(UserLink, slack_user_id)
             return _link(row) if row else None
 
+    @off_loop
     def set(
         self,
         slack_user_id: str,
@@ -39,7 +41,7 @@ class LinkStore(StoreArea):
         employee_number: Any = KEEP,
     ) -> Link:
         """Set the given parts (None clears one); the other part stays as it was."""
-        with self.session() as session:
+        with self._session() as session:
             row = session.get(UserLink, slack_user_id) or UserLink(slack_user_id=slack_user_id)
             if technician is not KEEP:
                 row.technician = technician

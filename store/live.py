@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from store.area import StoreArea
+from store.area import StoreArea, off_loop
 from store.models import LiveCard, LiveRecord, LiveUpdate
 
 State = dict[str, str]  # what the card shows that may change: label -> value
@@ -40,8 +40,9 @@ class PostedCard:
 
 
 class LiveCardStore(StoreArea):
-    """Blocking; callers run it in a worker thread."""
+    """Cards and records; each method runs off the event loop."""
 
+    @off_loop
     def remember(
         self,
         channel_id: str,
@@ -53,7 +54,7 @@ class LiveCardStore(StoreArea):
         shared_by: str = "",
     ) -> None:
         """A card was posted; its record's state is the one it shows, unless one is known."""
-        with self.session() as session:
+        with self._session() as session:
             record = session.get(LiveRecord, record_key)
             version = record.version if record is not None and not record.gone else 0
             session.add(
@@ -88,6 +89,7 @@ class LiveCardStore(StoreArea):
             except IntegrityError:  # another process added it first: theirs is as good
                 session.rollback()
 
+    @off_loop
     def tracked(self, posted_since: datetime) -> list[Tracked]:
         """Records shown by a card posted since then and not gone, least recently checked first."""
         recent = select(LiveCard.record_key).where(LiveCard.posted_at >= posted_since)
@@ -96,34 +98,37 @@ class LiveCardStore(StoreArea):
             .where(LiveRecord.record_key.in_(recent), LiveRecord.gone.is_(False))
             .order_by(LiveRecord.checked_at, LiveRecord.record_key)
         )
-        with self.session() as session:
+        with self._session() as session:
             return [
                 Tracked(r.record_key, _load(r.state), r.version, r.checked_at)
                 for r in session.scalars(query)
             ]
 
+    @off_loop
     def get(self, record_key: str) -> Tracked | None:
         """One record as last seen."""
-        with self.session() as session:
+        with self._session() as session:
             r = session.get(LiveRecord, record_key)
             return Tracked(r.record_key, _load(r.state), r.version, r.checked_at) if r else None
 
+    @off_loop
     def cards(self, record_key: str, posted_since: datetime) -> list[PostedCard]:
         """The recent messages showing a record."""
         query = select(LiveCard).where(
             LiveCard.record_key == record_key, LiveCard.posted_at >= posted_since
         )
-        with self.session() as session:
+        with self._session() as session:
             return [
                 PostedCard(c.id, c.channel_id, c.ts, c.shared_by, c.shown_version)
                 for c in session.scalars(query.order_by(LiveCard.id))
             ]
 
+    @off_loop
     def checked(self, record_keys: list[str], now: datetime) -> None:
         """These records were read now (they go to the back of the queue)."""
         if not record_keys:
             return
-        with self.session() as session:
+        with self._session() as session:
             session.execute(
                 update(LiveRecord)
                 .where(LiveRecord.record_key.in_(record_keys))
@@ -131,9 +136,10 @@ class LiveCardStore(StoreArea):
             )
             session.commit()
 
+    @off_loop
     def change(self, record_key: str, seen_version: int, state: State) -> int | None:
         """Take a change: the new version for the one caller that moved it, else None."""
-        with self.session() as session:
+        with self._session() as session:
             moved = session.execute(
                 update(LiveRecord)
                 .where(LiveRecord.record_key == record_key, LiveRecord.version == seen_version)
@@ -142,21 +148,24 @@ class LiveCardStore(StoreArea):
             session.commit()
             return seen_version + 1 if moved.rowcount == 1 else None
 
+    @off_loop
     def claim_update(self, card_id: int, change: str, now: datetime) -> bool:
         """True for the one caller that gets to update this card for this change."""
-        return self.insert_once(LiveUpdate(card_id=card_id, change=change, claimed_at=now))
+        return self._insert_once(LiveUpdate(card_id=card_id, change=change, claimed_at=now))
 
+    @off_loop
     def release_update(self, card_id: int, change: str) -> None:
         """The update failed for a reason that may pass: let a later poll claim it again."""
-        with self.session() as session:
+        with self._session() as session:
             session.execute(
                 delete(LiveUpdate).where(LiveUpdate.card_id == card_id, LiveUpdate.change == change)
             )
             session.commit()
 
+    @off_loop
     def shown(self, card_id: int, version: int) -> None:
         """The card now shows this version of its record."""
-        with self.session() as session:
+        with self._session() as session:
             session.execute(
                 update(LiveCard)
                 .where(LiveCard.id == card_id, LiveCard.shown_version < version)
@@ -164,6 +173,7 @@ class LiveCardStore(StoreArea):
             )
             session.commit()
 
+    @off_loop
     def lagging(self, posted_since: datetime, limit: int) -> list[tuple[PostedCard, Tracked]]:
         """Recent cards showing an older version of their record than the latest seen (an
         update Slack refused for a while), oldest first."""
@@ -178,7 +188,7 @@ class LiveCardStore(StoreArea):
             .order_by(LiveCard.id)
             .limit(limit)
         )
-        with self.session() as session:
+        with self._session() as session:
             return [
                 (
                     PostedCard(c.id, c.channel_id, c.ts, c.shared_by, c.shown_version),
@@ -187,24 +197,27 @@ class LiveCardStore(StoreArea):
                 for c, r in session.execute(query)
             ]
 
+    @off_loop
     def mark_gone(self, record_key: str) -> None:
         """The record no longer exists: stop reading it."""
-        with self.session() as session:
+        with self._session() as session:
             session.execute(
                 update(LiveRecord).where(LiveRecord.record_key == record_key).values(gone=True)
             )
             session.commit()
 
+    @off_loop
     def forget_card(self, card_id: int) -> None:
         """The message is gone (deleted, or the channel is): stop updating it."""
-        with self.session() as session:
+        with self._session() as session:
             session.execute(delete(LiveCard).where(LiveCard.id == card_id))
             session.execute(delete(LiveUpdate).where(LiveUpdate.card_id == card_id))
             session.commit()
 
+    @off_loop
     def prune(self, posted_before: datetime) -> int:
         """Forget cards older than the live window, and records no card shows any more."""
-        with self.session() as session:
+        with self._session() as session:
             old = select(LiveCard.id).where(LiveCard.posted_at < posted_before)
             session.execute(delete(LiveUpdate).where(LiveUpdate.card_id.in_(old)))
             gone = session.execute(delete(LiveCard).where(LiveCard.posted_at < posted_before))

@@ -17,6 +17,8 @@ from bot.settings import Settings
 from sandbox.data import SandboxData, seeded
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from sandbox.slack import SlackSandbox
+from store import Store
+from store.migrate import upgrade
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Read before clean_environment empties DESKHAND_*: .ci/run starts PostgreSQL and sets this.
@@ -75,6 +77,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def ready_store(database_url: str = "sqlite://") -> Store:
+    """A store on `database_url` (in memory by default), migrated first as every start is."""
+    store = Store(database_url)
+    upgrade(store.engine)
+    return store
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ claim and the audit row, and tells the person: in place of their reply when Slac
 response_url still works (30 minutes), else in a DM.
 """
 
-import asyncio
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,9 +33,7 @@ GIVE_UP_AFTER = timedelta(days=1)  # an outcome still unknown then is left for a
 async def sweep_claims(desk: Desk, store: Store, slack: AsyncWebClient, now: datetime) -> list[str]:
     """Reconcile every claim whose owner is gone or whose outcome is unknown; what became of
     each."""
-    taken = await asyncio.to_thread(
-        store.claims.take_stale, OWNER, now=now, lease=WriteSettings.lease
-    )
+    taken = await store.claims.take_stale(OWNER, now=now, lease=WriteSettings.lease)
     done = []
     for claim in taken:
         try:
@@ -52,9 +49,8 @@ async def _finish(
     claim: Claim, desk: Desk, store: Store, slack: AsyncWebClient, now: datetime
 ) -> str:
     if not claim.plan:  # claimed before writes carried a plan: there is nothing to read back
-        await asyncio.to_thread(store.claims.finish, claim.intent_key, state=UNKNOWN)
-        await asyncio.to_thread(
-            store.audit.record,
+        await store.claims.finish(claim.intent_key, state=UNKNOWN)
+        await store.audit.record(
             user_id=claim.user_id,
             channel_id="",
             action=claim.action,
@@ -72,7 +68,7 @@ async def _finish(
         await _tell(slack, claim, plan, result, now)
         return result.outcome
     if now - claim.claimed_at >= GIVE_UP_AFTER:  # stop reading it back; they know it is unsure
-        await asyncio.to_thread(store.claims.finish, claim.intent_key, state=UNKNOWN)
+        await store.claims.finish(claim.intent_key, state=UNKNOWN)
         return "still unknown after a day; no longer read back"
     if claim.state == UNKNOWN:
         return "still unknown; read back again later"  # they were told it could not be confirmed

@@ -41,7 +41,7 @@ async def run_due(
     """Post every digest whose latest slot is due at `now` and unclaimed; what happened to each."""
     done = []
     last_post: dict[str, float] = {}  # Slack takes about one message a second per channel
-    for sub in await asyncio.to_thread(store.digests.active):
+    for sub in await store.digests.active():
         schedule = Schedule(time.fromisoformat(sub.at_time), sub.days, sub.timezone)
         slot = schedule.latest_slot(now, grace)
         if slot is None:
@@ -49,14 +49,14 @@ async def run_due(
             continue
         if slot <= sub.created_at:
             continue
-        if not await asyncio.to_thread(store.digests.claim_slot, sub.id, slot):
+        if not await store.digests.claim_slot(sub.id, slot):
             continue  # another process (or an earlier look) has it
         wait = last_post.get(sub.channel_id, -CHANNEL_GAP) + CHANNEL_GAP - loop_time()
         if wait > 0:
             await asyncio.sleep(wait)
         outcome = await _post(sub, store, desk, slack, config)
         last_post[sub.channel_id] = loop_time()
-        await asyncio.to_thread(store.digests.finish_slot, sub.id, slot, outcome)
+        await store.digests.finish_slot(sub.id, slot, outcome)
         done.append(f"#{sub.id} {slot.isoformat()}: {outcome}")
     return done
 
@@ -71,8 +71,8 @@ async def _skip_missed(schedule: Schedule, sub: Subscription, now: datetime, sto
     missed = schedule.latest_slot(now, timedelta(days=8))
     if missed is None or missed <= sub.created_at:
         return
-    if await asyncio.to_thread(store.digests.claim_slot, sub.id, missed):
-        await asyncio.to_thread(store.digests.finish_slot, sub.id, missed, "skipped")
+    if await store.digests.claim_slot(sub.id, missed):
+        await store.digests.finish_slot(sub.id, missed, "skipped")
         logger.info(
             "digest #%s: skipped the %s slot, missed by more than the grace period",
             sub.id,
@@ -100,7 +100,7 @@ async def _post(
         if reason is None:
             logger.warning("digest #%s: Slack said %s", sub.id, err.response.get("error"))
             return "failed"
-        await asyncio.to_thread(store.digests.set_paused, sub.id, True, reason)
+        await store.digests.set_paused(sub.id, True, reason)
         await tell_creator(
             client,
             sub.created_by,
@@ -110,5 +110,5 @@ async def _post(
             ),
         )
         return "paused"
-    await asyncio.to_thread(store.digests.remember, sub.id, snapshot)
+    await store.digests.remember(sub.id, snapshot)
     return "posted"

@@ -83,12 +83,12 @@ async def poll_job_watch(
     for job in jobs:
         key = job_key(job.job_number)
         change = "seen:" + _digest(_state(job, digest, config))
-        if not await asyncio.to_thread(store.alerts.claim, watch.id, key, change):
+        if not await store.alerts.claim(watch.id, key, change):
             continue
         quiet = first_look or (watch.cursor != day_mark and _created_before(job, midnight))
         if not quiet:
             fresh.append(job)
-    await asyncio.to_thread(store.alerts.advance, watch.id, day_mark)
+    await store.alerts.advance(watch.id, day_mark)
     if first_look:
         return f"#{watch.id}: baseline, {len(jobs)} jobs {window}"
     shown = await _not_live_here(fresh, watch, store, config)
@@ -103,7 +103,7 @@ async def _not_live_here(
     since = datetime.now(UTC) - config.live_for
     out = []
     for job in jobs:
-        cards = await asyncio.to_thread(store.live.cards, job_key(job.job_number), since)
+        cards = await store.live.cards(job_key(job.job_number), since)
         if not any(c.channel_id == watch.channel_id for c in cards):
             out.append(job)
     return out

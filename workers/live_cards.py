@@ -3,7 +3,6 @@
 Reads are batched and bounded (workers/live_reads.py); the updates themselves are handlers/live.py.
 """
 
-import asyncio
 from datetime import datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -29,8 +28,8 @@ async def refresh_live_cards(
 
     `known` holds states another poll already read this time (the job watches' days)."""
     live_for = config.live_for
-    await asyncio.to_thread(store.live.prune, now - live_for)
-    tracked = await asyncio.to_thread(store.live.tracked, now - live_for)
+    await store.live.prune(now - live_for)
+    tracked = await store.live.tracked(now - live_for)
     if not tracked:
         return []
     # First the cards a refused update left behind, so this poll's refusals wait for the next.
@@ -40,7 +39,7 @@ async def refresh_live_cards(
     await read_tickets([n for kind, n in due if kind == "ticket"], desk, config, reads)
     await read_jobs([n for kind, n in due if kind == "job"], desk, config, reads)
     read = [record.record_key for record in tracked if record.record_key in reads.fresh]
-    await asyncio.to_thread(store.live.checked, read, now)
+    await store.live.checked(read, now)
     lines = caught_up + [
         f"{key}: unreadable ({why}); read again next poll" for key, why in reads.unreadable.items()
     ]

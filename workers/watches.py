@@ -8,7 +8,6 @@ posted. Each (watch, record, change) is claimed before posting; more than a few 
 one summary instead of a flood. Live cards: workers/live_cards.py.
 """
 
-import asyncio
 import logging
 from collections.abc import Awaitable
 from datetime import datetime, timedelta
@@ -41,8 +40,8 @@ async def poll_watches(
     desk: Desk, store: Store, slack: AsyncWebClient, now: datetime, *, config: HandlerConfig
 ) -> list[str]:
     """One poll of every active watch, then of the live cards; what happened to each."""
-    await asyncio.to_thread(store.alerts.prune, now - CLAIMS_KEPT)
-    watches = await asyncio.to_thread(store.alerts.active)
+    await store.alerts.prune(now - CLAIMS_KEPT)
+    watches = await store.alerts.active()
     lines: list[str] = []
     known: dict[str, Fresh] = {}
     tickets = [w for w in watches if w.kind == "tickets"]
@@ -73,7 +72,7 @@ async def _poll_ticket_watches(
     lines = []
     for watch in watches:
         if watch.cursor is None:
-            await asyncio.to_thread(store.alerts.advance, watch.id, top)
+            await store.alerts.advance(watch.id, top)
             lines.append(f"#{watch.id}: baseline at ticket {top}")
         elif top > watch.cursor:
             work = _new_tickets(watch, top, store, desk, client, config)
@@ -89,7 +88,7 @@ async def _guarded(watch: Watch, work: Awaitable[str], store: Store, client: Asy
         reason = cannot_post(err)
         if reason is None:
             raise
-        await asyncio.to_thread(store.alerts.set_paused, watch.id, True, reason)
+        await store.alerts.set_paused(watch.id, True, reason)
         await tell_creator(
             client,
             watch.created_by,
@@ -119,11 +118,11 @@ async def _new_tickets(
     assert isinstance(found, list)
     mine = []
     for ticket in found:  # claimed one by one: another process may be posting some of them
-        if await asyncio.to_thread(store.alerts.claim, watch.id, str(ticket.ticket_id), "new"):
+        if await store.alerts.claim(watch.id, str(ticket.ticket_id), "new"):
             mine.append(ticket)
     cursor = found[-1].ticket_id if len(found) == PAGE else top
     await _post(watch, mine, store, desk, client, config)
-    await asyncio.to_thread(store.alerts.advance, watch.id, cursor)
+    await store.alerts.advance(watch.id, cursor)
     return f"#{watch.id}: {len(mine)} new"
 
 

@@ -9,7 +9,7 @@ async def test_the_email_finds_the_technician_and_an_admins_link_wins_over_it(co
     assert (matched.technician, matched.technician_how.way) == ("alice", "email")
     assert matched.technician_how.email == "alice@helpdesk.example"
 
-    console.store.links.set("U1", set_by="U0ADMIN", technician="bob", employee_number=18)
+    await console.store.links.set("U1", set_by="U0ADMIN", technician="bob", employee_number=18)
     linked = await desk.identify("U1", "alice@helpdesk.example")
     assert (linked.technician, linked.technician_how.way) == ("bob", "linked")
     assert linked.technician_how.link.set_by == "U0ADMIN"

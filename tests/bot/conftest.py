@@ -16,7 +16,7 @@ from sandbox.data import seeded
 from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
 from sandbox.kickserv_data import seeded_kickserv
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
-from store import Store
+from tests.conftest import ready_store
 from tests.slack_helpers import SIGNING_SECRET
 
 
@@ -52,7 +52,7 @@ async def server(settings, fakes, reached):
         ReadyDeskClient("http://rd/API/default.aspx", SANDBOX_KEY, transport=rd),
         KickservClient("http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=ks),
     )
-    bolt = build_app(settings, desk, store=Store("sqlite://"))
+    bolt = build_app(settings, desk, store=ready_store())
     seen: list[str] = []
 
     @bolt.middleware
@@ -83,7 +83,7 @@ async def server(settings, fakes, reached):
         # after 3 seconds (bot/acks.py).
         raise RuntimeError("kaboom: secret internals")
 
-    app = build_http_app(settings, desk, store=Store("sqlite://"), bolt=bolt)
+    app = build_http_app(settings, desk, store=ready_store(), bolt=bolt)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://deskhand"
     ) as client:

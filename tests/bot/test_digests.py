@@ -23,7 +23,7 @@ async def test_subscribe_list_pause_resume_remove(console):
     await console.send("/digest resume 1")
     [removed] = await console.send("/digest remove 2")
     assert removed["text"] == "Removed digest #2."
-    assert [s.id for s in console.store.digests.in_channel("C0CONSOLE")] == [1]
+    assert [s.id for s in await console.store.digests.in_channel("C0CONSOLE")] == [1]
 
 
 async def test_subscription_mistakes_are_explained(console):
@@ -40,7 +40,7 @@ async def test_subscription_mistakes_are_explained(console):
     for line, expected in cases.items():
         [reply] = await console.send(line)
         assert expected in reply["text"], (line, reply["text"])
-    assert console.store.digests.in_channel("C0CONSOLE") == []
+    assert await console.store.digests.in_channel("C0CONSOLE") == []
 
 
 async def test_only_writers_may_subscribe_but_anyone_may_list():

@@ -11,7 +11,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.app import build_desk
 from bot.server import build_http_app
 from bot.settings import Settings
-from store import Store
+from tests.conftest import ready_store
 from tests.slack_helpers import (
     SIGNING_SECRET,
     command_body,
@@ -233,7 +233,7 @@ async def test_the_body_limit_comes_from_deskhand_max_body_bytes(slack, monkeypa
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
     settings = Settings(_env_file=None)
     desk = build_desk(settings)
-    app = build_http_app(settings, desk, store=Store("sqlite://"))
+    app = build_http_app(settings, desk, store=ready_store())
     small = command_body("/ticket", "34", slack.response_url("small"))
     big = command_body("/ticket", "34 " + "x" * 2048, slack.response_url("big"))
     answers = []

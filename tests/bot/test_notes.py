@@ -12,7 +12,7 @@ import pytest
 from bot.console import Console
 from bot.settings import Settings
 from handlers import forms
-from store import Store
+from tests.conftest import ready_store
 from tests.slack_helpers import is_signed
 
 
@@ -30,8 +30,8 @@ def _job_notes(console: Console, job_number: int) -> list:
     return [n for n in data.notes.values() if n.noteable_type == "Job" and n.noteable_id == job.id]
 
 
-def _audit(console: Console) -> list[tuple[str, str, str]]:
-    return [(r.action, r.target, r.outcome) for r in console.store.audit.recent()]
+async def _audit(console: Console) -> list[tuple[str, str, str]]:
+    return [(r.action, r.target, r.outcome) for r in await console.store.audit.recent()]
 
 
 async def test_note_with_text_is_written_to_the_ticket_history_as_the_linked_technician(console):
@@ -42,7 +42,7 @@ async def test_note_with_text_is_written_to_the_ticket_history_as_the_linked_tec
     assert len(entries) == before + 1
     assert is_signed(entries[-1].note, "Called back, printer fixed")
     assert entries[-1].updated_by == "alice"  # the console user's technician, by email
-    assert _audit(console)[0] == ("note.ticket", "ticket #34", "written")
+    assert (await _audit(console))[0] == ("note.ticket", "ticket #34", "written")
 
 
 async def test_customer_and_job_notes_go_to_kickserv(console):
@@ -81,7 +81,7 @@ async def test_the_form_writes_once_however_often_it_is_submitted(console):
     assert again["view"]["title"]["text"] == "Already done"
     assert "Already done: that note was added to ticket #34" in str(again["view"]["blocks"])
     assert len(_history(console, 34)) == before + 1
-    assert [o for _, _, o in _audit(console)][:2] == ["duplicate", "written"]
+    assert [o for _, _, o in (await _audit(console))][:2] == ["duplicate", "written"]
 
 
 async def test_a_backend_failure_keeps_the_text_and_try_again_writes_it(console):
@@ -103,7 +103,7 @@ async def test_a_backend_failure_keeps_the_text_and_try_again_writes_it(console)
     written = await console.submit_view(view_id, {"note": "Toner swapped"})
     assert written["view"]["title"]["text"] == "Note added"
     assert len(_history(console, 34)) == before + 1
-    assert [o for _, _, o in _audit(console)][:2] == ["written", "failed"]
+    assert [o for _, _, o in (await _audit(console))][:2] == ["written", "failed"]
 
 
 async def test_a_slow_backend_gets_a_saving_view_then_the_outcome(console, monkeypatch):
@@ -127,7 +127,7 @@ async def test_a_dropped_connection_is_read_back_and_found_not_written(console):
     assert reply["text"].startswith("*Not added* to ticket #34.")
     assert "Deskhand checked: it is not there." in reply["text"]
     assert len(_history(console, 34)) == before  # and no retry happened by itself
-    assert _audit(console)[0][2] == "failed"
+    assert (await _audit(console))[0][2] == "failed"
     assert "Try again" in str(reply["blocks"])
 
 
@@ -141,7 +141,7 @@ async def test_an_outcome_the_read_back_cannot_decide_says_so_without_try_again(
     assert "Try again" not in str(reply["blocks"])
     assert "Maybe written" in str(reply["blocks"])  # the text is still given back
     assert len(_history(console, 34)) == before + 1  # it was in fact applied, once
-    assert _audit(console)[0][2] == "unknown"
+    assert (await _audit(console))[0][2] == "unknown"
 
 
 async def test_only_writers_may_write_and_a_refusal_keeps_the_text():
@@ -154,7 +154,7 @@ async def test_only_writers_may_write_and_a_refusal_keeps_the_text():
         [also] = await console.send("/deskhand note ticket 34 Secret plan")
         assert "not on Deskhand's list" in also["text"]
         assert len(_history(console, 34)) == before
-        assert [o for _, _, o in _audit(console)] == ["refused", "refused"]
+        assert [o for _, _, o in (await _audit(console))] == ["refused", "refused"]
 
 
 async def test_write_channels_limit_where_writes_come_from():
@@ -181,10 +181,10 @@ async def test_admins_see_the_audit_log_in_slack_and_everyone_on_the_server(cons
     assert refused["text"] == "Only Deskhand admins can do that. Ask <@U0BOSS>."
 
 
-def test_deskhand_audit_prints_rows_and_json(tmp_path):
+async def test_deskhand_audit_prints_rows_and_json(tmp_path):
     url = f"sqlite:///{tmp_path / 'state.db'}"
-    store = Store(url)
-    store.audit.record(
+    store = ready_store(url)
+    await store.audit.record(
         user_id="U1",
         channel_id="C1",
         action="note.job",
@@ -193,7 +193,7 @@ def test_deskhand_audit_prints_rows_and_json(tmp_path):
         outcome="written",
         reference="24601",
     )
-    store.close()
+    await store.close()
     root = Path(__file__).resolve().parents[2]
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:

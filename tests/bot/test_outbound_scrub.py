@@ -27,7 +27,7 @@ from sandbox.data import seeded
 from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
 from sandbox.kickserv_data import seeded_kickserv
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
-from store import Store
+from tests.conftest import ready_store
 from tests.slack_helpers import SIGNING_SECRET, command_body, signed_headers
 
 LEAKED_TOKEN = "xoxb-1234567-7654321-LeakedBotToken"
@@ -163,7 +163,7 @@ async def leaky_desk():
 
 def _leaking_app(settings, desk):
     """The real app plus `/leak <path>`: it sends the backends' error text out along <path>."""
-    bolt = build_app(settings, desk, store=Store("sqlite://"))
+    bolt = build_app(settings, desk, store=ready_store())
 
     @bolt.command("/leak")
     async def leak(ack, command, respond, client):

@@ -21,7 +21,7 @@ async def test_an_admin_links_someone_and_tech_me_follows_the_link(console):
     assert "<@U1> is ReadyDesk technician `bob` — linked by <@U0CONSOLE>" in saved["text"]
     assert "<@U1> is Kickserv employee Sam Ortiz (#18)" in saved["text"]
     # The link is in the database: a second process (same store) sees it.
-    link = console.store.links.get("U1")
+    link = await console.store.links.get("U1")
     assert (link.technician, link.employee_number, link.set_by) == ("bob", 18, "U0CONSOLE")
     [cleared] = await console.send("/deskhand link @pat tech:none")
     assert "<@U1> is no ReadyDesk technician" in cleared["text"]
@@ -43,7 +43,7 @@ async def test_only_admins_may_link():
         [refused] = await console.send("/deskhand link @pat tech:bob")
         assert refused["via"] == "ack"
         assert refused["text"] == "Only Deskhand admins can do that. Ask <@U0BOSS>."
-        assert console.store.links.get("U1") is None
+        assert await console.store.links.get("U1") is None
         [allowed] = await console.send("/deskhand whoami")  # everyone may ask who they are
         assert "You are ReadyDesk technician" in allowed["text"]
 

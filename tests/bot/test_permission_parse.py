@@ -27,6 +27,7 @@ from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_ap
 from sandbox.kickserv_data import seeded_kickserv
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from store import Store
+from tests.conftest import ready_store
 from tests.slack_helpers import SIGNING_SECRET, block_action, command_body, interactive_body
 from tests.slack_helpers import signed_headers as sign
 
@@ -116,7 +117,7 @@ def serve(slack):
                 transport=httpx.ASGITransport(app=build_kickserv_app(seeded_kickserv(data))),
             ),
         )
-        store = Store("sqlite://")
+        store = ready_store()
         app = build_http_app(
             settings, desk, store=store, bolt=build_app(settings, desk, store=store)
         )
@@ -125,7 +126,7 @@ def serve(slack):
         ) as http:
             yield Served(http, rd_app.state.data.history, store)
         await desk.aclose()
-        store.close()
+        await store.close()
 
     return running
 
@@ -143,7 +144,7 @@ async def test_an_encoded_note_is_refused_for_a_non_writer(serve, slack, text):
         ack, _ = await app.command(slack, ids.DESKHAND_COMMAND, text)
         assert NOT_A_WRITER in ack.json()["text"]
         assert len(app.history.get(34, [])) == before
-        assert [r.outcome for r in app.store.audit.recent()] == ["refused"]
+        assert [r.outcome for r in await app.store.audit.recent()] == ["refused"]
 
 
 @pytest.mark.parametrize("text", NOTE_TEXTS)
@@ -164,11 +165,11 @@ async def test_an_encoded_digest_change_is_refused_for_a_non_writer_and_made_for
     async with serve(writers="U9") as app:
         ack, _ = await app.command(slack, ids.DIGEST_COMMAND, text)
         assert NOT_A_WRITER in ack.json()["text"]
-        assert app.store.digests.in_channel("C1") == []
+        assert await app.store.digests.in_channel("C1") == []
     async with serve(writers="U1") as app:
         ack, name = await app.command(slack, ids.DIGEST_COMMAND, text)
         assert (await _answer(slack, ack, name)).startswith("Subscribed: ")
-        assert [s.kind for s in app.store.digests.in_channel("C1")] == ["open-tickets"]
+        assert [s.kind for s in await app.store.digests.in_channel("C1")] == ["open-tickets"]
 
 
 @pytest.mark.parametrize("text", ADMIN_TEXTS + LINK_TEXTS)
@@ -176,7 +177,7 @@ async def test_an_encoded_admin_subcommand_is_refused_for_a_non_admin(serve, sla
     async with serve(admins="U9") as app:
         ack, _ = await app.command(slack, ids.DESKHAND_COMMAND, text)
         assert NOT_AN_ADMIN in ack.json()["text"]
-        assert app.store.links.get("U0CONSOLE") is None
+        assert await app.store.links.get("U0CONSOLE") is None
 
 
 @pytest.mark.parametrize("text", ADMIN_TEXTS)
@@ -191,7 +192,7 @@ async def test_the_same_link_is_saved_for_an_admin(serve, slack, text):
     async with serve(admins="U1") as app:
         _, name = await app.command(slack, ids.DESKHAND_COMMAND, text)
         await _reply(slack, name, "Saved. ")
-        assert app.store.links.get("U0CONSOLE").technician == "alice"
+        assert (await app.store.links.get("U0CONSOLE")).technician == "alice"
 
 
 async def test_a_note_form_opened_from_a_card_is_refused_on_submit_for_a_non_writer(serve):
@@ -220,7 +221,7 @@ async def test_a_write_button_is_refused_for_a_non_writer(serve, slack):
     async with serve(writers="U9") as app:
         await app.interactive(block_action(ids.TICKET_CLOSE, value, slack.response_url("close")))
         await _reply(slack, "close", "You are not on Deskhand's list")
-        assert [r.outcome for r in app.store.audit.recent()] == ["refused"]
+        assert [r.outcome for r in await app.store.audit.recent()] == ["refused"]
 
 
 def _request(kind: str, callback_id: str) -> AsyncBoltRequest:
@@ -247,7 +248,7 @@ def _request(kind: str, callback_id: str) -> AsyncBoltRequest:
 )
 async def test_every_write_button_select_and_form_is_behind_the_writers_check(kind, callback_id):
     settings = Settings(_env_file=None, SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"))
-    bolt = build_app(settings, store=Store("sqlite://"))
+    bolt = build_app(settings, store=ready_store())
     request = _request(kind, callback_id)
     matching = [
         listener

@@ -95,8 +95,8 @@ async def test_sigterm_during_a_write_finishes_it_and_tells_the_person(slack, re
     told = [c for c in slack.calls if c.kind == "response_url" and c.name == "drain"]
     assert told[-1].payload["text"].startswith("Added the note to ticket #34")
     store = Store(f"sqlite:///{tmp_path / 'state.db'}")
-    assert [r.outcome for r in store.audit.recent()] == ["written"]
-    store.close()
+    assert [r.outcome for r in await store.audit.recent()] == ["written"]
+    await store.close()
 
 
 async def test_sigkill_during_a_write_is_reconciled_by_the_next_process(slack, readydesk, tmp_path):
@@ -110,7 +110,7 @@ async def test_sigkill_during_a_write_is_reconciled_by_the_next_process(slack, r
     first.kill()
     await first.wait()
     store = Store(f"sqlite:///{tmp_path / 'state.db'}")
-    assert [r.outcome for r in store.audit.recent()] == ["pending"]  # opened before the call
+    assert [r.outcome for r in await store.audit.recent()] == ["pending"]  # opened before the call
     app.state.faults.active.remove(fault)
     await asyncio.sleep(1.1)  # the dead owner's lease runs out
     second, _ = await _start(env)
@@ -120,10 +120,10 @@ async def test_sigkill_during_a_write_is_reconciled_by_the_next_process(slack, r
         second.send_signal(signal.SIGTERM)
         await asyncio.wait_for(second.communicate(), 30)
     assert "The note on ticket #34 was written" in told.payload["text"]
-    assert [r.outcome for r in store.audit.recent()] == ["confirmed"]
-    assert store.claims.get(_claim_key(store)).state == "done"
+    assert [r.outcome for r in await store.audit.recent()] == ["confirmed"]
+    assert (await store.claims.get(_claim_key(store))).state == "done"
     assert len(data.history.get(34, [])) == before + 1  # written once, never twice
-    store.close()
+    await store.close()
 
 
 def _claim_key(store: Store) -> str:

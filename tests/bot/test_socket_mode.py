@@ -7,7 +7,7 @@ from bot.app import build_app, build_desk
 from bot.settings import Settings
 from bot.socket_mode import connect_socket_mode
 from sandbox.slack import SlackSandbox
-from store import Store
+from tests.conftest import ready_store
 
 
 @pytest.fixture
@@ -19,9 +19,7 @@ async def connected(slack):
         SLACK_APP_TOKEN=SecretStr("xapp-1-A0DESKHAND-test"),
     )
     desk = build_desk(settings)
-    handler = await connect_socket_mode(
-        settings, build_app(settings, desk, store=Store("sqlite://"))
-    )
+    handler = await connect_socket_mode(settings, build_app(settings, desk, store=ready_store()))
     yield handler
     await handler.close_async()
     await desk.aclose()

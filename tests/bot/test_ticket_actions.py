@@ -9,8 +9,8 @@ def _ticket(console: Console, tid: int):
     return console._desk.readydesk._http._transport.app.state.data.tickets[tid]
 
 
-def _audit(console: Console) -> list[str]:
-    return [r.outcome for r in console.store.audit.recent()]
+async def _audit(console: Console) -> list[str]:
+    return [r.outcome for r in await console.store.audit.recent()]
 
 
 async def test_assign_to_me_assigns_the_linked_technician_once(console):
@@ -24,7 +24,7 @@ async def test_assign_to_me_assigns_the_linked_technician_once(console):
     assert notice["text"] == "Already done on ticket #34 (assign to alice)."
     assert _ticket(console, 34).assigned_tech == "bob"  # not written a second time
     assert "*Assigned to*\\nbob" in str(redrawn["blocks"])
-    assert _audit(console)[:2] == ["duplicate", "written"]
+    assert (await _audit(console))[:2] == ["duplicate", "written"]
 
 
 async def test_status_select_sets_the_status_and_close_closes(console):
@@ -37,7 +37,7 @@ async def test_status_select_sets_the_status_and_close_closes(console):
     assert _ticket(console, 34).date_closed is not None
     labels = [e.get("text", {}).get("text") for e in closed["blocks"][-1]["elements"]]
     assert "Close" not in labels  # a closed ticket has no Close button
-    assert _audit(console)[:2] == ["written", "written"]
+    assert (await _audit(console))[:2] == ["written", "written"]
 
 
 async def test_assign_to_me_without_a_technician_explains_how_to_link():

@@ -6,6 +6,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from api.business import Business, Entry
 from api.kickserv import Job, KickservCustomer, Note
 from api.readydesk import Customer, Ticket
 from api.readydesk.search import TicketPage
@@ -14,7 +15,6 @@ from cards.customers import BusinessView, build_business_card, build_picker_card
 from cards.jobs import build_job_card, build_notes_card
 from cards.refs import TicketQuery
 from cards.tickets import build_ticket_card, build_ticket_list_card
-from store.directory import Business, Entry
 
 # Anything a backend might send: short, and far past Slack's limits (both drawn often).
 # Long text is a short draw repeated, so examples stay cheap to generate.

@@ -41,7 +41,7 @@ def test_migrations_go_down_to_nothing_and_up_again(database_url):
     engine.dispose()
 
 
-def test_a_database_from_before_migrations_keeps_its_rows(database_url):
+async def test_a_database_from_before_migrations_keeps_its_rows(database_url):
     engine = create_engine(database_url)
     with engine.begin() as connection:  # what Store's create_all made before migrations
         connection.execute(
@@ -53,11 +53,12 @@ def test_a_database_from_before_migrations_keeps_its_rows(database_url):
         connection.execute(
             text("INSERT INTO processed_events VALUES ('Ev1', '2026-11-01 10:00:00+00')")
         )
-    store = Store(database_url)  # upgrades at start
+    store = Store(database_url)
+    await store.migrate()  # as every start does
     assert current_revision(store.engine) == head_revision()
     with store.engine.connect() as connection:
         assert connection.execute(text("SELECT event_id FROM processed_events")).all() == [("Ev1",)]
-    store.close()
+    await store.close()
     engine.dispose()
 
 
@@ -77,7 +78,7 @@ def test_deskhand_db_upgrade_migrates_the_configured_database(tmp_path):
     assert current_revision(create_engine(url)) == head_revision()
 
 
-def test_a_claim_left_pending_before_leases_is_due_for_the_sweeper_after_0007(database_url):
+async def test_a_claim_left_pending_before_leases_is_due_for_the_sweeper_after_0007(database_url):
     engine = create_engine(database_url)
     upgrade(engine, "0006")
     with engine.begin() as connection:
@@ -88,9 +89,10 @@ def test_a_claim_left_pending_before_leases_is_due_for_the_sweeper_after_0007(da
                 "('view:DONE', 'note.ticket', 'U1', 'done', '2026-11-01 10:00:00+00')"
             )
         )
-    store = Store(database_url)  # upgrades at start
+    store = Store(database_url)
+    await store.migrate()  # as every start does
     now = datetime.now(UTC)
-    taken = store.claims.take_stale("sweeper", now=now, lease=timedelta(minutes=1))
+    taken = await store.claims.take_stale("sweeper", now=now, lease=timedelta(minutes=1))
     assert [claim.intent_key for claim in taken] == ["view:OLD"]  # not stuck "being written"
-    store.close()
+    await store.close()
     engine.dispose()

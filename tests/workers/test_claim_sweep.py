@@ -14,12 +14,14 @@ def _history(console, tid: int) -> list:
     return console._desk.readydesk._http._transport.app.state.data.history.get(tid, [])
 
 
-def _left_by_a_dead_process(console, key: str, plan: WritePlan, *, minutes_ago: float = 1) -> None:
+async def _left_by_a_dead_process(
+    console, key: str, plan: WritePlan, *, minutes_ago: float = 1
+) -> None:
     store = console.store
-    audit_id = store.audit.begin(
+    audit_id = await store.audit.begin(
         user_id="U1", channel_id="C1", action="note.ticket", target="ticket #34", summary=plan.typed
     )
-    store.claims.claim(
+    await store.claims.claim(
         key,
         action="note.ticket",
         user_id="U1",
@@ -42,14 +44,14 @@ async def test_a_write_the_backend_applied_is_confirmed_and_the_person_told_in_p
         response_url=console.slack.response_url("dead1"),
         label="the note on ticket #34",
     )
-    _left_by_a_dead_process(console, "cmd:dead1", plan)
+    await _left_by_a_dead_process(console, "cmd:dead1", plan)
     done = await sweep_claims(console._desk, console.store, console._app.client, datetime.now(UTC))
     assert done == ["note.ticket cmd:dead1: confirmed"]
     told = await console.slack.wait_for_call("response_url", "dead1")
     assert "The note on ticket #34 was written" in told.payload["text"]
-    [row] = console.store.audit.recent()
+    [row] = await console.store.audit.recent()
     assert row.outcome == "confirmed"
-    assert console.store.claims.get("cmd:dead1").state == "done"
+    assert (await console.store.claims.get("cmd:dead1")).state == "done"
     # Slack's retry of the same command now hears it is done, not "being written" forever.
     assert (
         await sweep_claims(console._desk, console.store, console._app.client, datetime.now(UTC))
@@ -67,7 +69,7 @@ async def test_a_write_that_never_arrived_is_given_back_in_a_dm_and_can_be_sent_
         typed=long_text,
         label="the note on ticket #34",
     )  # no response_url: a modal's write
-    _left_by_a_dead_process(console, "view:V99", plan)
+    await _left_by_a_dead_process(console, "view:V99", plan)
     done = await sweep_claims(console._desk, console.store, console._app.client, datetime.now(UTC))
     assert done == ["note.ticket view:V99: failed"]
     dm = await console.slack.wait_for_call("api", "chat.postMessage")
@@ -76,8 +78,8 @@ async def test_a_write_that_never_arrived_is_given_back_in_a_dm_and_can_be_sent_
     shown = "".join(b["text"]["text"] for b in dm.payload["blocks"][2:])
     assert shown == long_text  # every character comes back
     assert len(_history(console, 34)) == before
-    assert console.store.claims.get("view:V99") is None  # released: trying again can write
-    assert console.store.audit.recent()[0].outcome == "failed"
+    assert await console.store.claims.get("view:V99") is None  # released: trying again can write
+    assert (await console.store.audit.recent())[0].outcome == "failed"
 
 
 async def test_an_unreadable_target_keeps_the_claim_unknown_until_a_later_sweep(console):
@@ -88,13 +90,13 @@ async def test_an_unreadable_target_keeps_the_claim_unknown_until_a_later_sweep(
         typed="Hello",
         label="the note on ticket #34",
     )
-    _left_by_a_dead_process(console, "view:V5", plan)
+    await _left_by_a_dead_process(console, "view:V5", plan)
     faults = console._desk.readydesk._http._transport.app.state.faults
     fault = faults.add("status", status=503, query={"action": "get_history"})
     now = datetime.now(UTC)
     done = await sweep_claims(console._desk, console.store, console._app.client, now)
     assert done == ["note.ticket view:V5: unknown; told, read back again later"]
-    assert console.store.claims.get("view:V5").state == "unknown"
+    assert (await console.store.claims.get("view:V5")).state == "unknown"
     told = await console.slack.wait_for_call("api", "chat.postMessage")
     assert "*could not confirm* yet" in told.payload["text"]
     assert "Hello" in str(told.payload["blocks"])  # what they wrote, kept
@@ -110,15 +112,15 @@ async def test_an_unreadable_target_keeps_the_claim_unknown_until_a_later_sweep(
 
 
 async def test_a_claim_from_before_write_plans_is_settled_once_and_the_person_told(console):
-    console.store.claims.claim(
+    await console.store.claims.claim(
         "view:OLD", action="job.create", user_id="U1", owner="old", lease=timedelta(seconds=-1)
     )  # as migration 0007 leaves it
     done = await sweep_claims(console._desk, console.store, console._app.client, datetime.now(UTC))
     assert done == ["job.create view:OLD: unknown for good: no plan to read it back"]
-    assert [r.outcome for r in console.store.audit.recent()] == ["unknown"]
+    assert [r.outcome for r in await console.store.audit.recent()] == ["unknown"]
     later = datetime.now(UTC) + timedelta(hours=1)
     assert await sweep_claims(console._desk, console.store, console._app.client, later) == []
-    assert len(console.store.audit.recent()) == 1  # one row, not one a sweep
+    assert len(await console.store.audit.recent()) == 1  # one row, not one a sweep
 
 
 async def test_a_note_not_found_among_more_notes_than_are_read_back_stays_unknown(

@@ -11,6 +11,7 @@ from api.schedules import EVERY_DAY, Schedule
 from bot.app import build_web_client, handler_config
 from bot.console import Console
 from store import Store
+from tests.conftest import ready_store
 from workers.digests import run_due
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,8 +49,8 @@ async def test_each_slot_is_posted_once_even_with_two_schedulers(console, tmp_pa
 
 async def test_two_processes_sharing_a_database_post_one_digest(console, tmp_path):
     url = f"sqlite:///{tmp_path / 'shared.db'}"
-    one, two = Store(url), Store(url)
-    one.digests.add(
+    one, two = ready_store(url), ready_store(url)
+    await one.digests.add(
         channel_id="C0CONSOLE",
         kind="overdue",
         filters="",
@@ -63,8 +64,8 @@ async def test_two_processes_sharing_a_database_post_one_digest(console, tmp_pat
     results = await asyncio.gather(_due(console, slot, one), _due(console, slot, two))
     assert sorted(len(r) for r in results) == [0, 1]
     assert len(_posts(console)) == 1
-    one.close()
-    two.close()
+    await one.close()
+    await two.close()
 
 
 async def test_after_downtime_a_slot_older_than_the_grace_period_is_skipped_and_logged(
@@ -98,7 +99,7 @@ async def test_a_channel_the_bot_cannot_post_to_pauses_the_digest_and_tells_its_
     console.slack.channels_without_bot.add("C0CONSOLE")
     slot = _next_eight()
     assert await _due(console, slot) == [f"#1 {slot.isoformat()}: paused"]
-    [sub] = console.store.digests.in_channel("C0CONSOLE")
+    [sub] = await console.store.digests.in_channel("C0CONSOLE")
     assert sub.paused and sub.paused_reason == "Deskhand is not in the channel"
     [told] = _posts(console, channel="U0CONSOLE")
     assert "is paused: Deskhand is not in the channel" in told.payload["text"]
@@ -114,8 +115,8 @@ async def test_two_digests_for_one_channel_at_the_same_minute_are_a_second_apart
 
 async def test_deskhand_digest_run_due_posts_once_for_cron(slack, tmp_path):
     url = f"sqlite:///{tmp_path / 'state.db'}"
-    store = Store(url)
-    store.digests.add(
+    store = ready_store(url)
+    await store.digests.add(
         channel_id="C0CRON",
         kind="jobs-today",
         filters="",
@@ -125,7 +126,7 @@ async def test_deskhand_digest_run_due_posts_once_for_cron(slack, tmp_path):
         quiet=False,
         created_by="U1",
     )
-    store.close()
+    await store.close()
     slot = _next_eight()
     env = {
         "PATH": "/usr/bin:/bin",
@@ -162,8 +163,8 @@ async def test_deskhand_digest_run_due_posts_once_for_cron(slack, tmp_path):
     code, _, err = await run(SLACK_BOT_TOKEN="")
     assert code == 2 and "SLACK_BOT_TOKEN" in err
     late = f"sqlite:///{tmp_path / 'late.db'}"  # the same digest, run with a one-minute grace
-    store = Store(late)
-    store.digests.add(
+    store = ready_store(late)
+    await store.digests.add(
         channel_id="C0CRON",
         kind="jobs-today",
         filters="",
@@ -173,7 +174,7 @@ async def test_deskhand_digest_run_due_posts_once_for_cron(slack, tmp_path):
         quiet=False,
         created_by="U1",
     )
-    store.close()
+    await store.close()
     code, out, err = await run("--at", at, DESKHAND_DATABASE_URL=late, DESKHAND_DIGEST_GRACE="60")
     assert code == 0, err
     assert out.strip() == f"Nothing due at {at}."  # two minutes late is past the grace

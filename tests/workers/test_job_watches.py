@@ -154,7 +154,7 @@ async def test_a_new_day_posts_only_the_jobs_created_since_midnight(console):
     fresh = await _job_today(console, hour=16)  # booked today, after midnight
     await console.send("/deskhand watch jobs today")
     yesterday = datetime.now(ACCOUNT_TZ).date().toordinal() - 1
-    console.store.alerts.advance(1, yesterday)  # the watch last looked yesterday
+    await console.store.alerts.advance(1, yesterday)  # the watch last looked yesterday
     assert "#1: 1 new or changed jobs today" in await _poll(console)
     assert _job_posts(console, old) == [] and len(_job_posts(console, fresh)) == 1
-    assert console.store.alerts.get(1).cursor == yesterday + 1
+    assert (await console.store.alerts.get(1)).cursor == yesterday + 1

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from bot.app import build_web_client, handler_config
 from bot.console import Console
 from store import Store
+from tests.conftest import ready_store
 from workers.watches import poll_watches
 
 CHANNEL = "C0CONSOLE"
@@ -159,16 +160,16 @@ async def test_cards_older_than_seven_days_are_left_alone(console):
 
 async def test_two_pollers_on_one_database_update_a_card_once(console, tmp_path):
     url = f"sqlite:///{tmp_path / 'shared.db'}"
-    one, two = Store(url), Store(url)
+    one, two = ready_store(url), ready_store(url)
     now = datetime.now(UTC)
-    one.live.remember(CHANNEL, "1.000001", "ticket:40", {"Status": "Open"}, now)
+    await one.live.remember(CHANNEL, "1.000001", "ticket:40", {"Status": "Open"}, now)
     console.slack.messages[(CHANNEL, "1.000001")] = {"text": "#40"}
     await _new_status(console, 40)
     await asyncio.gather(_poll(console, one), _poll(console, two))
     assert len(_updates(console, "1.000001")) == 1
     assert len(_replies(console, "1.000001")) == 1
-    one.close()
-    two.close()
+    await one.close()
+    await two.close()
 
 
 async def test_a_card_slack_would_not_update_then_catches_up_on_the_next_poll(console):

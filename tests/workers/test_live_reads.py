@@ -28,7 +28,7 @@ async def test_a_poll_reads_at_most_its_bound_and_the_next_poll_reads_the_rest(c
             data.add_ticket(replace(data.tickets[1], tid=n))
     for n in scattered:
         console.slack.messages[("C1", f"{n}.1")] = {"text": "card"}
-        console.store.live.remember("C1", f"{n}.1", f"ticket:{n}", {"Status": "?"}, now)
+        await console.store.live.remember("C1", f"{n}.1", f"ticket:{n}", {"Status": "?"}, now)
     settings = console._app_settings
     client, config = build_web_client(settings), handler_config(settings)
     first = await poll_watches(

@@ -10,6 +10,7 @@ from bot.app import build_web_client, handler_config
 from bot.console import Console
 from bot.settings import Settings
 from store import Store
+from tests.conftest import ready_store
 from workers.watches import poll_watches
 
 
@@ -65,15 +66,17 @@ async def test_a_burst_becomes_one_summary(console):
 
 async def test_two_pollers_on_one_database_post_each_ticket_once(console, tmp_path):
     url = f"sqlite:///{tmp_path / 'shared.db'}"
-    one, two = Store(url), Store(url)
-    watch = one.alerts.add(channel_id="C0CONSOLE", kind="tickets", filters="", created_by="U1")
+    one, two = ready_store(url), ready_store(url)
+    watch = await one.alerts.add(
+        channel_id="C0CONSOLE", kind="tickets", filters="", created_by="U1"
+    )
     await _poll(console, one)
     await _new_ticket(console, "Printer on fire")
     await asyncio.gather(_poll(console, one), _poll(console, two))
     assert len(_posts(console)) == 1
-    assert two.alerts.get(watch.id).cursor == one.alerts.get(watch.id).cursor
-    one.close()
-    two.close()
+    assert (await two.alerts.get(watch.id)).cursor == (await one.alerts.get(watch.id)).cursor
+    await one.close()
+    await two.close()
 
 
 async def test_a_channel_the_bot_left_pauses_the_watch_and_tells_its_creator(console):
