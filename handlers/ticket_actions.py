@@ -17,13 +17,14 @@ from api.errors import BackendError
 from api.writes import Intent, WritePlan, keep_running, write_once
 from cards.mrkdwn import escape_mrkdwn
 from cards.refs import TicketRef
+from cards.tickets import ticket_card
 from handlers import ids
+from handlers.compat import read_ticket
 from handlers.config import HandlerConfig
 from handlers.identity import Identities
-from handlers.live import card_changed
 from handlers.middleware import writers_only
-from handlers.tickets import read_ticket, ticket_card
 from store import Store
+from workers.live import card_changed
 
 
 def register(app: AsyncApp) -> None:
