@@ -53,7 +53,7 @@ class Card:
     text: str
     blocks: list[Block] = field(default_factory=list)
     # For a ticket or job card: its record ("ticket:12") and the state it shows, so a card posted
-    # in a channel can be kept up to date (workers/live_cards.py).
+    # in a channel can be kept up to date (workers/live.py).
     live: tuple[str, dict[str, str]] | None = None
 
     def message(self) -> dict[str, Any]:
