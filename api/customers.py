@@ -61,13 +61,19 @@ class Backends(Protocol):
     (the Desk)."""
 
     @property
-    def readydesk(self) -> ReadyDeskClient: ...
+    def readydesk(self) -> ReadyDeskClient:
+        """The help desk's client."""
+        ...
 
     @property
-    def kickserv(self) -> KickservClient: ...
+    def kickserv(self) -> KickservClient:
+        """The field-service account's client."""
+        ...
 
     @property
-    def directory(self) -> CustomerDirectory: ...
+    def directory(self) -> CustomerDirectory:
+        """The customer directory linking both systems' records."""
+        ...
 
 
 async def find_customer(backends: Backends, text: str) -> CustomerSearch:

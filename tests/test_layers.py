@@ -77,3 +77,13 @@ def test_handlers_and_workers_reach_the_backends_only_through_desk():
         if path.name not in PENDING_CLIENT_CALLS and pattern.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_handlers_reach_workers_only_for_the_live_card_machinery():
+    reached = {
+        name
+        for path in (ROOT / "handlers").glob("*.py")
+        for name in _imported(path)
+        if name.startswith("workers")
+    }
+    assert reached <= {"workers.live"}
