@@ -1,41 +1,169 @@
-"""The API layer as handlers see it: a client per backend, the customer directory, who a user
-is in each system, and safe writes."""
+"""`Desk`: the one door handlers/ and workers/ use to reach the backends.
+
+Built whole at start (both clients, the customer directory and the store). Its reads return
+views (models that cards/ draws), and its writes go through the claim and the read-back of
+api/writes.py; each method delegates to the api module that knows how.
+"""
 
 import asyncio
+from datetime import date, datetime
 
-from api.business import Entry
+from api import digests
+from api.business import Business
+from api.customers import BusinessView, CustomerSearch, find_customer, read_business
 from api.directory import CustomerDirectory
 from api.identity import Identity, Profile, identify
 from api.job_writes import JobCreation, NewJob, create_job
-from api.kickserv import KickservClient
+from api.jobs import JobView, read_job, read_job_crew, read_job_notes
+from api.kickserv import Employee, Job, JobType, KickservClient, Note
 from api.note_writes import NotedRecord, add_note
 from api.read_back import find_write
-from api.readydesk import ReadyDeskClient
+from api.readydesk import ReadyDeskClient, Ticket
+from api.readydesk.models import Technician
+from api.refs import AnyRef, CustomerRef, JobRef, TicketQuery, TicketRef
 from api.ticket_writes import NewTicket, change_ticket, create_ticket
+from api.tickets import (
+    FilterChoices,
+    TicketListView,
+    TicketView,
+    filter_choices,
+    read_ticket,
+    read_ticket_page,
+    read_ticket_strictly,
+)
 from api.writes import Intent, WritePlan, WriteResult
 from store import Store
 
+AnyView = TicketView | TicketListView | BusinessView | JobView
+
 
 class Desk:
-    """Both backends together; handlers receive it from the context as `desk`."""
+    """Both backends and the directory; handlers receive it from the context as `desk`."""
 
     def __init__(
         self,
         readydesk: ReadyDeskClient,
         kickserv: KickservClient,
-        directory: CustomerDirectory | None = None,
-        store: Store | None = None,
+        directory: CustomerDirectory,
+        store: Store,
     ) -> None:
         self.readydesk = readydesk
         self.kickserv = kickserv
         self.directory = directory
         self.store = store
 
-    async def kickserv_customer_by_global_id(self, global_id: int | None) -> Entry | None:
-        """The Kickserv customer a job points at (jobs carry only the global id)."""
-        if global_id is None or self.directory is None:
-            return None
-        return await self.directory.kickserv_by_global_id(global_id)
+    async def read(self, ref: AnyRef, now: datetime) -> AnyView:
+        """What a card's reference stands for, read at `now` (the business's wall clock, which
+        a ticket search's dates are relative to)."""
+        if isinstance(ref, TicketRef):
+            return await read_ticket(self.readydesk, ref.ticket_id)
+        if isinstance(ref, TicketQuery):
+            return await read_ticket_page(self.readydesk, ref, now)
+        if isinstance(ref, JobRef):
+            return await read_job(self.kickserv, self.directory, ref.job_number)
+        return await read_business(self, ref)
+
+    async def ticket(self, ticket_id: int) -> TicketView:
+        """A ticket and its statuses at once; when only the statuses fail, the view says so."""
+        return await read_ticket(self.readydesk, ticket_id)
+
+    async def ticket_with_statuses(self, ticket_id: int) -> TicketView:
+        """A ticket and its statuses at once, either failing being the answer."""
+        return await read_ticket_strictly(self.readydesk, ticket_id)
+
+    async def ticket_page(self, query: TicketQuery, now: datetime) -> TicketListView:
+        """One page of a ticket search, newest first."""
+        return await read_ticket_page(self.readydesk, query, now)
+
+    async def business(self, ref: CustomerRef) -> BusinessView:
+        """One business across both systems."""
+        return await read_business(self, ref)
+
+    async def find_customer(self, text: str) -> CustomerSearch:
+        """`/customer <text>`: the businesses found, the one read whole when only one."""
+        return await find_customer(self, text)
+
+    async def job(self, job_number: int) -> JobView:
+        """A job with its customer, service, crew and latest note."""
+        return await read_job(self.kickserv, self.directory, job_number)
+
+    async def job_notes(self, job_number: int) -> list[Note]:
+        """Every note on a job, newest first."""
+        return await read_job_notes(self.kickserv, job_number)
+
+    async def job_crew(self, job_number: int) -> tuple[Job, list[str]]:
+        """A job and who is assigned to it."""
+        return await read_job_crew(self.kickserv, job_number)
+
+    async def filter_choices(self, priorities: list[str]) -> FilterChoices:
+        """The values each `/tickets` filter may name."""
+        return await filter_choices(self.readydesk, priorities)
+
+    async def digest(
+        self, kind: str, query: TicketQuery, now: datetime, priorities: list[str]
+    ) -> digests.TicketDigest | digests.JobDigest:
+        """What a digest of `kind` shows now."""
+        return await digests.read_digest(
+            self.readydesk, self.kickserv, kind, query, now, priorities
+        )
+
+    async def jobs_on(self, day: date, which: digests.Window) -> digests.JobDigest:
+        """A day's jobs and who is on each."""
+        return await digests.jobs_on(self.kickserv, day, which)
+
+    async def ticket_statuses(self) -> list[str]:
+        """The statuses a ticket card's Status menu offers (cached)."""
+        return await self.readydesk.ticket_statuses()
+
+    async def newest_ticket_number(self) -> int:
+        """The number of the newest ticket (0 when there is none)."""
+        newest = await self.readydesk.get_tickets(
+            count=1, page=1, order="tid", order_direction="DESC"
+        )
+        return newest[0].ticket_id if isinstance(newest, list) and newest else 0
+
+    async def tickets_between(
+        self, first: int, last: int, count: int, search: TicketQuery | None = None
+    ) -> list[Ticket]:
+        """Tickets numbered `first` to `last` (matching `search`), oldest first, at most `count`."""
+        found = await self.readydesk.get_tickets(
+            start_tid=first,
+            end_tid=last,
+            count=count,
+            page=1,
+            order="tid",
+            order_direction="ASC",
+            **(search.variables() if search else {}),
+        )
+        return found if isinstance(found, list) else []
+
+    async def technicians(self) -> list[Technician]:
+        """ReadyDesk's technicians (cached)."""
+        return await self.readydesk.technicians()
+
+    async def employees(self) -> list[Employee]:
+        """Kickserv's employees (cached)."""
+        return await self.kickserv.employees()
+
+    async def job_types(self) -> list[JobType]:
+        """Kickserv's services, the job form's choices (cached)."""
+        return await self.kickserv.job_types()
+
+    async def ticket_categories(self) -> list[str]:
+        """ReadyDesk's ticket categories, the ticket form's choices (cached)."""
+        return await self.readydesk.ticket_categories()
+
+    async def raw_ticket(self, ticket_id: int) -> Ticket:
+        """One ticket as ReadyDesk has it, without its statuses."""
+        return await self.readydesk.get_ticket(ticket_id)
+
+    async def search_businesses(self, text: str, limit: int = 20) -> list[Business]:
+        """Businesses in the directory matching `text` (ID, name, company, email or phone)."""
+        return await self.directory.search(text, limit=limit)
+
+    async def business_of(self, system: str, record_key: str) -> Business | None:
+        """The business (across both systems) a ReadyDesk or Kickserv record belongs to."""
+        return await self.directory.business(system, record_key)
 
     async def find_write(self, plan: WritePlan) -> str | None:
         """Read a write's target back: its reference when the write is there, None when not."""
@@ -43,27 +171,21 @@ class Desk:
 
     async def aclose(self) -> None:
         """Stop the directory's refresh and close every backend client's connection pool."""
-        if self.directory is not None:
-            await self.directory.aclose()
+        await self.directory.aclose()
         await asyncio.gather(self.readydesk.aclose(), self.kickserv.aclose())
 
     # Identity and safe writes: each delegates to its module under api/.
 
-    def _required_store(self) -> Store:
-        if self.store is None:
-            raise RuntimeError("this Desk was built without a store; identity and writes need one")
-        return self.store
-
     async def identify(self, user_id: str, email: str | None) -> Identity:
         """Who a user is in each system: the admin's link first, then their profile's `email`."""
-        return await identify(self.readydesk, self.kickserv, self._required_store(), user_id, email)
+        return await identify(self.readydesk, self.kickserv, self.store, user_id, email)
 
     async def add_note(
         self, intent: Intent, record: NotedRecord, text: str, author: Profile
     ) -> WriteResult:
         """Write a note once: on a ticket (as the author's technician), a customer or a job."""
         return await add_note(
-            self.readydesk, self.kickserv, self._required_store(), intent, record, text, author
+            self.readydesk, self.kickserv, self.store, intent, record, text, author
         )
 
     async def create_ticket(
@@ -71,20 +193,18 @@ class Desk:
     ) -> WriteResult:
         """Create a ReadyDesk ticket once, signed by `author`."""
         return await create_ticket(
-            self.readydesk, self.kickserv, self._required_store(), intent, ticket, author
+            self.readydesk, self.kickserv, self.store, intent, ticket, author
         )
 
     async def create_job(self, intent: Intent, job: NewJob, author: Profile) -> JobCreation:
         """Create a Kickserv job once, signed by `author`; then read it back and assign it."""
-        return await create_job(
-            self.readydesk, self.kickserv, self._required_store(), intent, job, author
-        )
+        return await create_job(self.readydesk, self.kickserv, self.store, intent, job, author)
 
     async def assign_ticket(self, intent: Intent, ticket_id: int, technician: str) -> WriteResult:
         """Assign a ticket to a technician, once per intent."""
         fields = {"assigned_to": technician}
         return await change_ticket(
-            self.readydesk, self.kickserv, self._required_store(), intent, ticket_id, fields
+            self.readydesk, self.kickserv, self.store, intent, ticket_id, fields
         )
 
     async def set_ticket_status(self, intent: Intent, ticket_id: int, status: str) -> WriteResult:
@@ -92,7 +212,7 @@ class Desk:
         return await change_ticket(
             self.readydesk,
             self.kickserv,
-            self._required_store(),
+            self.store,
             intent,
             ticket_id,
             {"status": status},
@@ -101,5 +221,5 @@ class Desk:
     async def close_ticket(self, intent: Intent, ticket_id: int) -> WriteResult:
         """Close a ticket now, once per intent."""
         return await change_ticket(
-            self.readydesk, self.kickserv, self._required_store(), intent, ticket_id, {}, close=True
+            self.readydesk, self.kickserv, self.store, intent, ticket_id, {}, close=True
         )

@@ -2,9 +2,10 @@
 bounded pages, independent calls at once; memory does not grow with the number of tickets."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal, TypeVar
 
 from api.kickserv import Job, KickservClient
@@ -13,6 +14,7 @@ from api.readydesk.models import is_closed_status
 from api.readydesk.search import SCAN_LIMIT, TicketSearch, scan_tickets, search_tickets
 
 Kind = Literal["open-tickets", "overdue", "unassigned", "jobs-today", "jobs-tomorrow"]
+Window = Literal["today", "tomorrow"]
 KINDS: tuple[Kind, ...] = ("open-tickets", "overdue", "unassigned", "jobs-today", "jobs-tomorrow")
 OLDEST = 10
 T = TypeVar("T")
@@ -132,9 +134,36 @@ async def unassigned_tickets(
     )
 
 
-async def jobs_on(
-    client: KickservClient, day: date, which: Literal["today", "tomorrow"]
-) -> JobDigest:
+async def read_digest(
+    readydesk: ReadyDeskClient,
+    kickserv: KickservClient,
+    kind: str,
+    search: TicketSearch,
+    now: datetime,
+    priorities: list[str],
+) -> TicketDigest | JobDigest:
+    """What the digest `kind` shows at `now` (the business's wall clock)."""
+    if kind in ("jobs-today", "jobs-tomorrow"):
+        which: Window = "today" if kind == "jobs-today" else "tomorrow"
+        day = now.date() + timedelta(days=0 if which == "today" else 1)
+        return await jobs_on(kickserv, day, which)
+    if kind == "overdue":
+        return await overdue_tickets(readydesk, search, now)
+    if kind == "unassigned":
+        return await unassigned_tickets(readydesk, search)
+    return await open_tickets(readydesk, search, priorities)
+
+
+def snapshot(digest: TicketDigest | JobDigest) -> str:
+    """What the next digest of the same subscription compares with (ids and totals)."""
+    if isinstance(digest, JobDigest):
+        ids_now = [j.job_number for j in digest.jobs]
+        return json.dumps({"ids": ids_now, "total": len(ids_now)})
+    by_status = {"by_status": digest.by_status} if digest.by_status else {}
+    return json.dumps({"ids": digest.ticket_ids, "total": digest.total, **by_status})
+
+
+async def jobs_on(client: KickservClient, day: date, which: Window) -> JobDigest:
     """The day's jobs and who is on each (the day's calendar entries, fetched at once)."""
     jobs, tasks = await asyncio.gather(
         _collect(client.iter_jobs(scheduled=which)), _collect(client.iter_tasks(start=day, end=day))

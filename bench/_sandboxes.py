@@ -28,7 +28,7 @@ def large_desk(store: Store, *, customers: int, tickets: int) -> Desk:
         SANDBOX_API_KEY,
         transport=httpx.ASGITransport(app=build_kickserv_app(kickserv_data)),
     )
-    return Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv))
+    return Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
 
 
 def slow_down(desk: Desk, seconds: float) -> None:

@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import handler_config
 from bot.settings import Settings
 from cards.live import job_key, split_key
-from handlers.tickets import ticket_card
+from cards.tickets import ticket_card
 from sandbox.slack import SlackSandbox
 from store import Store
 from workers.live_reads import JOB_READS, SPAN, TICKET_READS, job_state_now

@@ -41,14 +41,19 @@ SANDBOX_READYDESK_URL = "http://readydesk.sandbox/readydesk/API/default.aspx"
 SANDBOX_KICKSERV_URL = "http://kickserv.sandbox"
 
 
-def build_desk(settings: Settings) -> Desk:
-    """The API layer: real backends where configured, the sandbox fakes elsewhere."""
+def build_desk(settings: Settings, store: Store) -> Desk:
+    """The API layer, whole: real backends where configured, the sandbox fakes elsewhere, and
+    the customer directory on `store` (started by the app's first request)."""
     sandbox = None
     if settings.readydesk_is_sandbox or settings.kickserv_is_sandbox:
         from sandbox.data import seeded
 
         sandbox = seeded()  # one help desk both fakes describe, so their customers match
-    return Desk(readydesk=_readydesk(settings, sandbox), kickserv=_kickserv(settings, sandbox))
+    readydesk, kickserv = _readydesk(settings, sandbox), _kickserv(settings, sandbox)
+    directory = CustomerDirectory(
+        store.directory, readydesk, kickserv, refresh_every=settings.directory_refresh
+    )
+    return Desk(readydesk, kickserv, directory, store)
 
 
 def _kickserv(settings: Settings, sandbox: "SandboxData | None") -> KickservClient:
@@ -121,17 +126,10 @@ def build_app(
     Bolt verifies each HTTP request's signature (missing, wrong or older than 5 minutes: 401,
     and no listener runs). Events API retries of an event already handled are skipped.
     """
-    desk = desk or build_desk(settings)
     store = store or Store(settings.database_url)
+    desk = desk or build_desk(settings, store)
     WriteSettings.lease = timedelta(seconds=settings.claim_lease)
     WriteSettings.read_back_seconds = settings.read_deadline
-    if desk.directory is None:
-        desk.directory = CustomerDirectory(
-            store.directory,
-            desk.readydesk,
-            desk.kickserv,
-            refresh_every=settings.directory_refresh,
-        )
     directory = desk.directory
     if desk.store is None:
         desk.store = store

@@ -138,7 +138,8 @@ async def _once(
     from bot.app import build_desk, build_web_client, handler_config
     from store import SchemaMismatch, Store
 
-    desk, store = build_desk(settings), Store(settings.database_url)
+    store = Store(settings.database_url)
+    desk = build_desk(settings, store)
     try:
         await store.migrate()
         slack, config = build_web_client(settings), handler_config(settings)

@@ -68,10 +68,10 @@ class Console:
                 "slack_signing_secret": SecretStr(self._signing_secret),
             }
         )
-        self._desk = build_desk(settings)
         self._app_settings = settings
         self.store = Store("sqlite://")
         await self.store.migrate()
+        self._desk = build_desk(settings, self.store)
         # Served as in production: the ack returns before the listener finishes. The console
         # waits for the listener work each line started, so it prints every reply in order.
         self._app = build_app(settings, self._desk, store=self.store)

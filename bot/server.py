@@ -39,8 +39,8 @@ def build_http_app(
     bolt: AsyncApp | None = None,
 ) -> Starlette:
     """The HTTP-mode ASGI app; its lifespan closes the backend clients and the store."""
-    desk = desk or build_desk(settings)
     store = store or Store(settings.database_url)
+    desk = desk or build_desk(settings, store)
     bolt = bolt or build_app(settings, desk, store=store)
     handler = AsyncSlackRequestHandler(bolt)
     secret = settings.slack_signing_secret

@@ -32,8 +32,9 @@ async def run_socket_mode(settings: Settings) -> int:
             "For HTTP mode run `deskhand serve` with SLACK_SIGNING_SECRET instead."
         )
         return 2
-    desk, store = build_desk(settings), Store(settings.database_url)
+    store = Store(settings.database_url)
     await store.migrate()
+    desk = build_desk(settings, store)
     handler = await connect_socket_mode(settings, build_app(settings, desk, store=store))
     scheduler = build_scheduler(settings, store, desk)
     scheduler.start()

@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 from slack_sdk.models.blocks import (
@@ -15,8 +15,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from api.refs import AnyRef
 from cards.mrkdwn import escape_mrkdwn, truncate
-from cards.refs import CustomerRef, JobRef, NoteTarget, TicketQuery, TicketRef
+from cards.refs import NoteTarget, ref_value
 from handlers import ids
 
 HEADER_MAX = 150
@@ -30,7 +31,19 @@ CONTEXT_ELEMENTS_MAX = 10
 
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
-AnyRef = TicketRef | TicketQuery | CustomerRef | JobRef
+
+class CardSettings(Protocol):
+    """What a card needs from configuration (handlers' HandlerConfig has it)."""
+
+    @property
+    def timezone(self) -> str:
+        """The business's time zone, in which times are shown."""
+        ...
+
+    @property
+    def readydesk_web_url(self) -> str | None:
+        """ReadyDesk's web address, for Open in ReadyDesk (None: no link)."""
+        ...
 
 
 @dataclass
@@ -40,7 +53,7 @@ class Card:
     text: str
     blocks: list[Block] = field(default_factory=list)
     # For a ticket or job card: its record ("ticket:12") and the state it shows, so a card posted
-    # in a channel can be kept up to date (workers/live_cards.py).
+    # in a channel can be kept up to date (workers/live.py).
     live: tuple[str, dict[str, str]] | None = None
 
     def message(self) -> dict[str, Any]:
@@ -92,7 +105,7 @@ def age(since: datetime | None, now: datetime) -> str:
 def button(text: str, action_id: str, ref: AnyRef, *, style: str | None = None) -> ButtonElement:
     """A button whose value remembers `ref`."""
     return ButtonElement(
-        text=truncate(text, BUTTON_TEXT_MAX), action_id=action_id, value=ref.value(), style=style
+        text=truncate(text, BUTTON_TEXT_MAX), action_id=action_id, value=ref_value(ref), style=style
     )
 
 

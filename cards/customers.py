@@ -1,16 +1,14 @@
 """Customer cards: one business across both systems, and a picker when several match."""
 
-from dataclasses import dataclass, field
-
 from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock, SectionBlock
 
 from api.business import Business
-from api.kickserv import Job, KickservCustomer
-from api.readydesk import Customer, Ticket
+from api.customers import BusinessView, CustomerSearch
 from cards.common import (
     FALLBACK_MAX,
     HEADER_MAX,
     Card,
+    CardSettings,
     button,
     button_raw,
     context,
@@ -28,18 +26,28 @@ from handlers import ids
 PICKER_MAX = 10
 
 
-@dataclass
-class BusinessView:
-    """What a customer card shows; a part is None when its system was not asked or failed."""
+def card_for(view: BusinessView, config: CardSettings, *, shareable: bool = True) -> Card:
+    """A business read now, as its card."""
+    return build_business_card(view, timezone=config.timezone, shareable=shareable)
 
-    name: str
-    readydesk: Customer | None = None
-    kickserv: KickservCustomer | None = None
-    ticket_counts: dict[str, int] | None = None  # None: not read (a line in `failed` says why)
-    open_tickets: list[Ticket] = field(default_factory=list)
-    jobs: list[Job] | None = None  # None: not read
-    failed: list[str] = field(default_factory=list)  # messages naming the failed systems
-    linked: str = ""
+
+def search_card(search: CustomerSearch, config: CardSettings) -> Card:
+    """What `/customer` found: the one business's card, a picker, or who had no match; a note
+    (a system not searched, the directory loading) as a grey line."""
+    if search.found is not None:
+        card = card_for(search.found, config)
+        if search.note:
+            card.blocks.insert(len(card.blocks) - 1, context(escape_mrkdwn(search.note)))
+        return card
+    if search.businesses:
+        return build_picker_card(search.text, search.businesses, search.note)
+    shown = escape_mrkdwn(truncate(search.text, 80))
+    lines = [f"No customer matches `{shown}` in {search.searched}."]
+    if search.failed_system:
+        lines.append(escape_mrkdwn(search.note))
+    elif search.note:
+        lines.append(search.note)
+    return Card(text=lines[0], blocks=[mrkdwn_section("\n".join(lines))])
 
 
 def build_business_card(view: BusinessView, *, timezone: str, shareable: bool = True) -> Card:

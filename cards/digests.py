@@ -1,5 +1,6 @@
 """Digest cards: ticket totals and the oldest (or overdue) tickets, or a day's jobs by employee."""
 
+import json
 from datetime import datetime
 
 from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock
@@ -9,6 +10,7 @@ from cards.common import Card, age, button, button_raw, context, mrkdwn_section,
 from cards.jobs import local_time
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import TicketQuery
+from cards.tickets import describe
 from handlers import ids
 
 TITLES = {
@@ -18,6 +20,49 @@ TITLES = {
     "jobs-today": "Jobs today",
     "jobs-tomorrow": "Jobs tomorrow",
 }
+
+
+def digest_card(
+    kind: str,
+    digest: TicketDigest | JobDigest,
+    query: TicketQuery,
+    *,
+    now: datetime,
+    timezone: str,
+    previous: str,
+    subscription_id: int | None,
+) -> Card:
+    """A digest read now, with a line saying what changed since the `previous` snapshot."""
+    if isinstance(digest, JobDigest):
+        ids_now = [j.job_number for j in digest.jobs]
+        change = change_line(previous, ids_now, len(ids_now), "jobs")
+        return build_job_digest(
+            kind, digest, timezone=timezone, change=change, subscription_id=subscription_id
+        )
+    return build_ticket_digest(
+        kind,
+        digest,
+        query,
+        described=describe(query),
+        now=now,
+        change=change_line(previous, digest.ticket_ids, digest.total, "tickets"),
+        subscription_id=subscription_id,
+    )
+
+
+def change_line(previous: str, ids_now: list[int], total: int, noun: str) -> str:
+    """What changed since the previous digest of the same subscription."""
+    if not previous:
+        return ""
+    before = json.loads(previous)
+    new = len(set(ids_now) - set(before.get("ids", [])))
+    gone = len(set(before.get("ids", [])) - set(ids_now))
+    delta = total - before.get("total", 0)
+    sign = f"{delta:+d}" if delta else "no change"
+    return (
+        f"Since the last digest: {before.get('total', 0)} → {total} {noun} ({sign}); "
+        f"{new} new on this list, {gone} gone."
+    )
 
 
 def _counts(label: str, counts: dict[str, int]) -> str:

@@ -5,11 +5,13 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock, SectionBlock
 
+from api.jobs import JobView
 from api.kickserv import Job, Note
 from cards.common import (
     FALLBACK_MAX,
     HEADER_MAX,
     Card,
+    CardSettings,
     button,
     button_raw,
     context,
@@ -33,6 +35,22 @@ def local_time(value: datetime | None, timezone: str) -> str:
         return "Not scheduled"
     local = value.astimezone(ZoneInfo(timezone))
     return f"{when(local)} {local.tzname()}"
+
+
+def card_for(view: JobView, config: CardSettings, *, shareable: bool = True) -> Card:
+    """A job read now, as its card."""
+    customer = view.customer
+    return build_job_card(
+        view.job,
+        service=view.service,
+        latest_note=view.latest_note,
+        assigned=view.assigned,
+        timezone=config.timezone,
+        shareable=shareable,
+        customer_name=(customer.company or customer.name) if customer else None,
+        customer_number=int(customer.record_key) if customer else None,
+        unread=view.unread,
+    )
 
 
 def build_job_card(

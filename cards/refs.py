@@ -1,6 +1,8 @@
 """What a card's buttons remember, serialized into the button value (never process memory).
 
 Each reference names its kind, so one button (Share in channel) can rebuild any card from it.
+The references themselves are api/refs.py (what `desk.read` takes); this module is their
+encoding, and re-exports them for the modules that build buttons.
 """
 
 import json
@@ -8,53 +10,20 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from api.readydesk.search import TicketSearch
+from api.refs import AnyRef, CustomerRef, JobRef, TicketQuery, TicketRef
+
+__all__ = ["AnyRef", "CustomerRef", "JobRef", "NoteTarget", "TicketQuery", "TicketRef"]
 
 BUTTON_VALUE_MAX = 2000
 
 
-class _Ref(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    def value(self) -> str:
-        """The compact JSON that goes into a button value (within Slack's 2000 characters)."""
-        data = {
-            "kind": self.kind,
-            **self.model_dump(mode="json", exclude_defaults=True),
-        }
-        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-        if len(text) > BUTTON_VALUE_MAX:
-            raise ValueError(f"{type(self).__name__} is over Slack's button value limit")
-        return text
-
-
-class TicketRef(_Ref):
-    """One ReadyDesk ticket."""
-
-    kind: Literal["ticket"] = "ticket"
-    ticket_id: int
-
-
-class TicketQuery(TicketSearch, _Ref):
-    """A resolved `/tickets` search (server values only) and the page shown."""
-
-    kind: Literal["tickets"] = "tickets"
-    page: int = Field(1, ge=1)
-
-
-class CustomerRef(_Ref):
-    """One business, by its record in either system or both."""
-
-    kind: Literal["customer"] = "customer"
-    readydesk_id: str | None = None
-    kickserv_number: int | None = None
-
-
-class JobRef(_Ref):
-    """One Kickserv job."""
-
-    kind: Literal["job"] = "job"
-    job_number: int
+def ref_value(ref: AnyRef) -> str:
+    """The compact JSON that goes into a button value (within Slack's 2000 characters)."""
+    data = {"kind": ref.kind, **ref.model_dump(mode="json", exclude_defaults=True)}
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    if len(text) > BUTTON_VALUE_MAX:
+        raise ValueError(f"{type(ref).__name__} is over Slack's button value limit")
+    return text
 
 
 class NoteTarget(BaseModel):
@@ -79,7 +48,7 @@ CardRef = Annotated[TicketRef | TicketQuery | CustomerRef | JobRef, Field(discri
 CARD_REF = TypeAdapter(CardRef)
 
 
-def parse_ref(value: str) -> TicketRef | TicketQuery | CustomerRef | JobRef:
+def parse_ref(value: str) -> AnyRef:
     """The reference a button value holds.
 
     Ticket cards posted before references named their kind hold `{"ticket_id": …}`; their

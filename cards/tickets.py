@@ -14,10 +14,12 @@ from slack_sdk.models.blocks import (
 
 from api.readydesk import Ticket
 from api.readydesk.search import TicketPage
+from api.tickets import TicketListView, TicketView
 from cards.common import (
     FALLBACK_MAX,
     HEADER_MAX,
     Card,
+    CardSettings,
     age,
     button,
     button_raw,
@@ -30,6 +32,7 @@ from cards.common import (
     share_button,
     when,
 )
+from cards.live import ticket_key, ticket_state
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef, TicketQuery, TicketRef
 from handlers import ids
@@ -176,3 +179,66 @@ def _ticket_row(ticket: Ticket, now: datetime) -> SectionBlock:
         text=mrkdwn_section(text).text,
         accessory=button("Open", ids.TICKETS_OPEN, ref),
     )
+
+
+def card_for(view: TicketView, config: CardSettings, *, shareable: bool = True) -> Card:
+    """A ticket read now, as its card."""
+    return ticket_card(view.ticket, config, view.statuses, shareable=shareable, unread=view.unread)
+
+
+def ticket_card(
+    ticket: Ticket,
+    config: CardSettings,
+    statuses: list[str],
+    *,
+    shareable: bool = True,
+    unread: str = "",
+) -> Card:
+    """A ticket already read, as a card that knows what a live copy of it watches; `unread`
+    is a line naming what could not be read."""
+    blocks = build_ticket_card(
+        ticket, web_url=config.readydesk_web_url, shareable=shareable, statuses=statuses
+    )
+    if unread:
+        blocks.insert(len(blocks) - 1, context(escape_mrkdwn(unread)))
+    return Card(
+        text=ticket_text(ticket),
+        blocks=blocks,
+        live=(ticket_key(ticket.ticket_id), ticket_state(ticket)),
+    )
+
+
+def list_card_for(view: TicketListView, *, hint: str | None = None, shareable: bool = True) -> Card:
+    """A page of a ticket search as its card; `hint` is an optional grey line (the grammar)."""
+    return build_ticket_list_card(
+        view.page,
+        view.query,
+        described=describe(view.query),
+        now=view.now,
+        hint=hint,
+        shareable=shareable,
+    )
+
+
+def describe(query: TicketQuery) -> str:
+    """The query back in the `/tickets` grammar's own words, escaped for mrkdwn."""
+    parts = [
+        f"{key}:{_quoted(value)}"
+        for key in ("status", "priority", "tech", "group", "customer", "category", "source")
+        if (value := getattr(query, key))
+    ]
+    if query.overdue:
+        parts.append("due:overdue")
+    elif query.due:
+        parts.append(f"due:{query.due.isoformat()}")
+    if query.opened_from or query.opened_to:
+        start = query.opened_from.date().isoformat() if query.opened_from else ""
+        end = query.opened_to.date().isoformat() if query.opened_to else ""
+        parts.append(f"opened:{start}..{end}")
+    if query.words:
+        parts.append(f'"{query.words}"')
+    return escape_mrkdwn(truncate(" ".join(parts), 500))
+
+
+def _quoted(value: str) -> str:
+    return f'"{value}"' if " " in value else value

@@ -2,13 +2,19 @@
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from cards.common import context, mrkdwn_section
 from cards.mrkdwn import escape_mrkdwn, truncate
+from handlers.subcommands import table_of
 from store import Store
 
 SHOWN = 20
+
+
+def register(app: AsyncApp) -> None:
+    """Add `audit` (for admins) to `/deskhand`."""
+    table_of(app).add("audit", show_audit, admin=True)
 
 
 async def show_audit(ack: AsyncAck, respond: AsyncRespond, store: Store) -> None:

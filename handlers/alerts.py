@@ -4,15 +4,16 @@
 import json
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from api.desk import Desk
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import TicketQuery
+from cards.tickets import describe
 from handlers.args import UsageError, did_you_mean
 from handlers.config import HandlerConfig
-from handlers.ticket_filters import describe, resolve, split_filters
-from handlers.tickets import filter_choices
+from handlers.subcommands import table_of
+from handlers.ticket_filters import resolve, split_filters
 from store import Store
 from store.alerts import Watch
 
@@ -34,6 +35,16 @@ JOB_STATUSES = (
 )
 
 
+def register(app: AsyncApp) -> None:
+    """Add the watch subcommands to `/deskhand` (all but `watches` change a channel's watches)."""
+    table = table_of(app)
+    table.add("watch", watch, writes=True)
+    table.add("watches", watches)
+    table.add("unwatch", unwatch, writes=True)
+    table.add("pause-watch", pause_watch, writes=True)
+    table.add("resume-watch", resume_watch, writes=True)
+
+
 async def watch(
     ack: AsyncAck,
     command: dict[str, Any],
@@ -49,9 +60,8 @@ async def watch(
         if kind.lower() == "jobs":
             saved = json.dumps(job_window(filters))
         elif kind.lower() == "tickets":
-            query = resolve(
-                split_filters(filters), await filter_choices(desk, config), now=config.now()
-            )
+            choices = await desk.filter_choices(config.priorities)
+            query = resolve(split_filters(filters), choices, now=config.now())
             saved = query.model_dump_json(exclude_defaults=True, exclude={"kind", "page"})
         else:
             raise UsageError(f"Deskhand can watch `tickets` and `jobs`. {WATCH_USAGE}")

@@ -1,7 +1,7 @@
 """The buttons every card shares: redraw in place, open a card below, Share in channel.
 
-A button's value is the reference of the card it stands for (handlers/refs.py), so one listener
-per behaviour serves every kind of card.
+A button's value is the reference of the card it stands for (cards/refs.py), so one listener
+per behaviour serves every kind of card: `card_for(await desk.read(ref))`.
 """
 
 import logging
@@ -12,14 +12,15 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
-from cards.common import shared_by
-from cards.refs import JobRef, TicketQuery, TicketRef, parse_ref
+from api.refs import AnyRef, JobRef, TicketQuery, TicketRef
+from cards.common import Card, shared_by
+from cards.refs import parse_ref
+from cards.views import card_for
 from handlers import ids
 from handlers.config import HandlerConfig
-from handlers.live import remember_post
-from handlers.render import AnyRef, render_card
 from handlers.replies import reply_with
 from store import Store
+from workers.live import remember_post
 
 logger = logging.getLogger("deskhand.buttons")
 # Where the bot may not post itself: the response_url can still post there for the user.
@@ -53,7 +54,7 @@ async def redraw_card(
     ref = parse_ref(action["value"])
     await reply_with(
         respond,
-        render_card(ref, desk, config),
+        _card(ref, desk, config),
         replace=True,
         waiting=f"Looking up {_what(ref)} …",
         patience=config.looking_up_after,
@@ -69,7 +70,7 @@ async def open_card(
 ) -> None:
     """A list row's Open, a card's Customer: that card as a new message below this one."""
     await ack()
-    card = await render_card(parse_ref(action["value"]), desk, config)
+    card = await _card(parse_ref(action["value"]), desk, config)
     await respond(response_type="ephemeral", replace_original=False, **card.message())
 
 
@@ -86,7 +87,7 @@ async def share_card(
     """Rebuild the card from its button value, read fresh, and post it for the channel; a ticket
     or job card posted by the bot is then kept up to date (a live card)."""
     await ack()
-    card = await render_card(parse_ref(action["value"]), desk, config, shareable=False)
+    card = await _card(parse_ref(action["value"]), desk, config, shareable=False)
     user_id = body["user"]["id"]
     card.blocks.append(shared_by(user_id))
     channel = (body.get("channel") or {}).get("id")
@@ -107,6 +108,11 @@ async def share_card(
 async def acknowledge_link(ack: AsyncAck) -> None:
     """Open in ReadyDesk is a link; Slack still reports the click, which needs an ack."""
     await ack()
+
+
+async def _card(ref: AnyRef, desk: Desk, config: HandlerConfig, *, shareable: bool = True) -> Card:
+    """The card a reference stands for, read now."""
+    return card_for(await desk.read(ref, config.now()), config, shareable=shareable)
 
 
 def _what(ref: AnyRef) -> str:

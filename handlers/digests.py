@@ -1,9 +1,7 @@
 """`/digest add|list|remove|pause|resume|preview`: channel digests on a schedule."""
 
 import difflib
-import json
 import re
-from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -14,16 +12,16 @@ from api import digests as build
 from api.desk import Desk
 from api.schedules import EVERY_DAY, describe_days, parse_days
 from cards.common import Card
-from cards.digests import build_job_digest, build_ticket_digest
+from cards.digests import digest_card
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import TicketQuery
+from cards.tickets import describe
 from handlers import ids
 from handlers.args import Invocation, UsageError, did_you_mean, usage_text
 from handlers.config import HandlerConfig
 from handlers.middleware import parse_subcommand, writers_for_subcommands, writers_only
 from handlers.profiles import Profiles
-from handlers.ticket_filters import describe, resolve, split_filters
-from handlers.tickets import filter_choices
+from handlers.ticket_filters import resolve, split_filters
 from store import Store
 from store.digests import Subscription
 
@@ -69,11 +67,7 @@ async def digest_command(
             sub = await _add(store, desk, config, channel, user, rest, timezone)
             answer = Card(text=f"Subscribed: {_line(sub)}")
         else:
-            kind, filters = _kind(rest)
-            query = await _query(kind, filters, desk, config)
-            answer, _ = await build_digest(
-                kind, query, desk, config, previous="", subscription_id=None
-            )
+            answer = await _preview(*_kind(rest), desk, config)
     except UsageError as err:
         answer = Card(text=str(err))
     await respond(response_type="ephemeral", **answer.message())
@@ -90,64 +84,13 @@ async def pause_from_card(
     await respond(response_type="ephemeral", replace_original=False, text=text)
 
 
-async def build_digest(
-    kind: str,
-    query: TicketQuery,
-    desk: Desk,
-    config: HandlerConfig,
-    *,
-    previous: str,
-    subscription_id: int | None,
-) -> tuple[Card, str]:
-    """The card now, and its snapshot (what the next digest compares with)."""
+async def _preview(kind: str, filters: str, desk: Desk, config: HandlerConfig) -> Card:
+    """The digest as it would be posted now (compared with nothing)."""
+    query = await _query(kind, filters, desk, config)
     now = config.now()
-    if kind in ("jobs-today", "jobs-tomorrow"):
-        which = "today" if kind == "jobs-today" else "tomorrow"
-        day = now.date() + timedelta(days=0 if which == "today" else 1)
-        jobs = await build.jobs_on(desk.kickserv, day, which)
-        ids_now = [j.job_number for j in jobs.jobs]
-        change = _change_line(previous, ids_now, len(ids_now), "jobs")
-        card = build_job_digest(
-            kind, jobs, timezone=config.timezone, change=change, subscription_id=subscription_id
-        )
-        return card, json.dumps({"ids": ids_now, "total": len(ids_now)})
-    if kind == "overdue":
-        digest = await build.overdue_tickets(desk.readydesk, query, now)
-    elif kind == "unassigned":
-        digest = await build.unassigned_tickets(desk.readydesk, query)
-    else:
-        digest = await build.open_tickets(desk.readydesk, query, config.priorities)
-    change = _change_line(previous, digest.ticket_ids, digest.total, "tickets")
-    card = build_ticket_digest(
-        kind,
-        digest,
-        query,
-        described=describe(query),
-        now=now,
-        change=change,
-        subscription_id=subscription_id,
-    )
-    return card, json.dumps(
-        {
-            "ids": digest.ticket_ids,
-            "total": digest.total,
-            **({"by_status": digest.by_status} if digest.by_status else {}),
-        }
-    )
-
-
-def _change_line(previous: str, ids_now: list[int], total: int, noun: str) -> str:
-    """What changed since the previous digest of the same subscription."""
-    if not previous:
-        return ""
-    before = json.loads(previous)
-    new = len(set(ids_now) - set(before.get("ids", [])))
-    gone = len(set(before.get("ids", [])) - set(ids_now))
-    delta = total - before.get("total", 0)
-    sign = f"{delta:+d}" if delta else "no change"
-    return (
-        f"Since the last digest: {before.get('total', 0)} → {total} {noun} ({sign}); "
-        f"{new} new on this list, {gone} gone."
+    digest = await desk.digest(kind, query, now, config.priorities)
+    return digest_card(
+        kind, digest, query, now=now, timezone=config.timezone, previous="", subscription_id=None
     )
 
 
@@ -168,7 +111,8 @@ async def _query(kind: str, filters: str, desk: Desk, config: HandlerConfig) -> 
         if filters.strip():
             raise UsageError(f"`{kind}` takes no filters.")
         return TicketQuery()
-    return resolve(split_filters(filters), await filter_choices(desk, config), now=config.now())
+    choices = await desk.filter_choices(config.priorities)
+    return resolve(split_filters(filters), choices, now=config.now())
 
 
 async def _add(

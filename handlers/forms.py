@@ -40,7 +40,7 @@ async def open_ticket_form(
         trigger_id=trigger_id, view=ticket_modal(form, None, config.priorities)
     )
     try:
-        categories = await desk.readydesk.ticket_categories()
+        categories = await desk.ticket_categories()
     except BackendError:
         categories = []  # the ticket can still be created without one
     await client.views_update(
@@ -66,7 +66,7 @@ async def open_job_form(client: AsyncWebClient, trigger_id: str, form: JobForm, 
 async def job_choices(desk: Desk) -> tuple[list[JobType], list[Employee]]:
     """The services (needed) and the employees (the form works without them), at once."""
     job_types, employees = await asyncio.gather(
-        desk.kickserv.job_types(), desk.kickserv.employees(), return_exceptions=True
+        desk.job_types(), desk.employees(), return_exceptions=True
     )
     if isinstance(job_types, BaseException):
         raise job_types
@@ -78,8 +78,8 @@ async def new_job_command(
 ) -> None:
     """`/job new acme`: the form, with the customer chosen when the words find exactly one."""
     form = JobForm(channel_id=command.get("channel_id", ""))
-    if words and desk.directory is not None:
-        found = [b for b in await desk.directory.search(words, limit=2) if b.kickserv]
+    if words:
+        found = [b for b in await desk.search_businesses(words, limit=2) if b.kickserv]
         if len(found) == 1:
             entry = found[0].kickserv
             assert entry is not None

@@ -1,7 +1,9 @@
-"""`/deskhand <command> …`: every command under one name, and `/deskhand help`."""
+"""`/deskhand <command> …`: every command under one name, and `/deskhand help`.
 
-import inspect
-from collections.abc import Awaitable, Callable
+Each area adds its subcommands to the app's table (handlers/subcommands.py) when it registers;
+this listener looks the word up there, so it imports none of them.
+"""
+
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
@@ -9,51 +11,53 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from cards.help import COMMAND_HELP, build_help_card
-from handlers import admin, alerts, customers, ids, jobs, notes, people, tickets
+from handlers import ids
 from handlers.args import Invocation, unknown_subcommand
 from handlers.config import HandlerConfig
-from handlers.middleware import invocation_of, parse_subcommand, writers_for_subcommands
-
-# `/deskhand <word> …` runs the same listener as `/<word> …`.
-SUBCOMMANDS: dict[str, Callable[..., Awaitable[None]]] = {
-    "ticket": tickets.show_ticket,
-    "tickets": tickets.find_tickets,
-    "customer": customers.find_customer,
-    "job": jobs.show_job,
-    "note": notes.note_command,
-    "whoami": people.whoami,
-    "link": people.link_user,
-    "audit": admin.show_audit,
-    "watch": alerts.watch,
-    "watches": alerts.watches,
-    "unwatch": alerts.unwatch,
-    "pause-watch": alerts.pause_watch,
-    "resume-watch": alerts.resume_watch,
-}
-WRITE_SUBCOMMANDS = ("note", "watch", "unwatch", "pause-watch", "resume-watch")
-# /deskhand has should_escape on (so `link @user` arrives as an ID); these keep the mention.
-KEEPS_ESCAPES = ("link",)
+from handlers.middleware import invocation_of, parse_subcommand, writers_only
+from handlers.subcommands import Subcommands, provide, require_admin, run, table_of
 
 
 async def admins_only(
-    command: dict[str, Any], context: dict[str, Any], config: HandlerConfig, next: Any
+    command: dict[str, Any],
+    context: dict[str, Any],
+    config: HandlerConfig,
+    subcommands: Subcommands,
+    next: Any,
 ) -> Any:
     """Listener middleware: admin subcommands (link, audit) run only for DESKHAND_ADMINS.
 
     A refusal is the acknowledgement itself (Bolt answers with a listener middleware's response).
     """
-    refusal = people.require_admin(config, command.get("user_id", ""), invocation_of(context).word)
+    word = invocation_of(context).word
+    refusal = require_admin(config, subcommands, command.get("user_id", ""), word)
     if refusal is not None:
         return BoltResponse(status=200, body={"response_type": "ephemeral", "text": refusal})
+    return await next()
+
+
+async def writers_for_writes(
+    body: dict[str, Any],
+    context: dict[str, Any],
+    client: AsyncWebClient,
+    respond: Any,
+    subcommands: Subcommands,
+    next: Any,
+) -> Any:
+    """Listener middleware: a subcommand that writes goes through the writers check first."""
+    entry = subcommands.words.get(invocation_of(context).word)
+    if entry is not None and entry.writes:
+        return await writers_only(body, context, client, respond, next)
     return await next()
 
 
 def register(app: AsyncApp) -> None:
     """Attach the /deskhand listener: one parse, then the admin and writer checks, on it."""
     middleware = [
-        parse_subcommand(KEEPS_ESCAPES),
+        provide(app),
+        parse_subcommand(table_of(app).keeps_escapes),
         admins_only,
-        writers_for_subcommands(*WRITE_SUBCOMMANDS),
+        writers_for_writes,
     ]
     app.command(ids.DESKHAND_COMMAND, middleware=middleware)(deskhand_command)
 
@@ -65,11 +69,12 @@ async def deskhand_command(
     client: AsyncWebClient,
     context: AsyncBoltContext,
     invocation: Invocation,
+    subcommands: Subcommands,
 ) -> None:
     """`/deskhand tickets status:open` runs `/tickets`; `help` (or nothing) lists the commands."""
     word, rest = invocation.word, invocation.rest
-    listener = SUBCOMMANDS.get(word)
-    if listener is not None:
+    entry = subcommands.words.get(word)
+    if entry is not None:
         arguments = {
             **context,
             "ack": ack,
@@ -77,8 +82,7 @@ async def deskhand_command(
             "respond": respond,
             "client": client,
         }
-        wanted = inspect.signature(listener).parameters
-        await listener(**{k: v for k, v in arguments.items() if k in wanted})
+        await run(entry.listener, arguments)
         return
     notice = None if word == "help" else str(unknown_subcommand(word))
     await ack(

@@ -64,7 +64,7 @@ async def create_job_from_card(
     await ack()
     ref = CustomerRef.model_validate_json(action["value"])
     key = str(ref.kickserv_number)
-    business = await desk.directory.business(KICKSERV, key) if desk.directory else None
+    business = await desk.business_of(KICKSERV, key)
     form = JobForm(
         channel_id=(body.get("channel") or {}).get("id", ""),
         customer_value=customer_value(KICKSERV, key),
@@ -171,7 +171,7 @@ async def _kickserv_number(value: str, desk: Desk) -> int:
     system, key = parse_customer_value(value)
     if system == KICKSERV and key.isdigit():
         return int(key)
-    business = await desk.directory.business(READYDESK, key) if desk.directory else None
+    business = await desk.business_of(READYDESK, key)
     if business and business.kickserv:
         return int(business.kickserv.record_key)
     raise ValueError(CUSTOMER, "This customer is only in ReadyDesk; choose a Kickserv customer.")

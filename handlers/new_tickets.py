@@ -126,7 +126,7 @@ async def _post_card(
     """The new ticket's card for its creator; the ticket exists whatever happens here, so a
     failure is logged and the form still says it was created (never "not created")."""
     try:
-        ticket = await desk.readydesk.get_ticket(tid)
+        ticket = await desk.raw_ticket(tid)
         blocks = build_ticket_card(ticket, web_url=config.readydesk_web_url)
         await client.chat_postEphemeral(
             channel=channel,
@@ -142,7 +142,7 @@ async def _readydesk_customer(value: str, desk: Desk) -> str | None:
     system, key = parse_customer_value(value)
     if system != KICKSERV:
         return key or None
-    business = await desk.directory.business(KICKSERV, key) if desk.directory else None
+    business = await desk.business_of(KICKSERV, key)
     return business.readydesk.record_key if business and business.readydesk else None
 
 
@@ -171,7 +171,7 @@ async def try_ticket_again(
     """Try again: the form back, with everything that was typed."""
     await ack()
     form = TicketForm.model_validate_json(body["view"]["private_metadata"])
-    categories = await desk.readydesk.ticket_categories()
+    categories = await desk.ticket_categories()
     await client.views_update(
         view_id=body["view"]["id"], view=ticket_modal(form, categories, config.priorities)
     )

@@ -34,6 +34,7 @@ from handlers.forms import finish_submission, message_text
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
 from handlers.replies import reply_with
+from handlers.subcommands import table_of
 
 _NOTE = re.compile(r"(?is)\s*(ticket|customer|job)\s+#?(\w[\w.-]*)\s*(.*)")
 
@@ -45,6 +46,7 @@ def register(app: AsyncApp) -> None:
     app.action(ids.NOTE_TRY_AGAIN)(reopen_note_form)
     app.view(ids.NOTE_MODAL, middleware=[writers_only])(submit_note)
     app.shortcut(ids.ADD_AS_NOTE)(add_as_note)
+    table_of(app).add("note", note_command, writes=True)
 
 
 async def note_command(
@@ -176,7 +178,7 @@ async def _picked_target(target: NoteTarget, view: dict[str, Any], desk: Desk) -
     if kind != "customer":
         return target.model_copy(update={"kind": kind, "number": value})
     system, key = parse_customer_value(value)
-    business = await desk.directory.business(system, key) if desk.directory else None
+    business = await desk.business_of(system, key)
     if business is None or business.kickserv is None:
         raise ValueError(
             PICK_CUSTOMER,
@@ -190,7 +192,7 @@ async def _kickserv_customer(target: NoteTarget, desk: Desk) -> NoteTarget:
     customer's number (from the directory)."""
     if target.kind != "customer" or target.number.isdigit():
         return target
-    business = await desk.directory.business(READYDESK, target.number) if desk.directory else None
+    business = await desk.business_of(READYDESK, target.number)
     if business is None or business.kickserv is None:
         shown = escape_mrkdwn(truncate(target.number, 40))
         raise UsageError(

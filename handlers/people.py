@@ -3,7 +3,7 @@
 import re
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
@@ -11,15 +11,20 @@ from api.identity import Identity, Match
 from cards.mrkdwn import escape_mrkdwn, truncate
 from handlers import ids
 from handlers.args import UsageError, did_you_mean
-from handlers.config import HandlerConfig
 from handlers.profiles import Profiles
+from handlers.subcommands import table_of
 from store import Store
 from store.links import KEEP
 
-ADMIN_SUBCOMMANDS = ("link", "audit")
 LINK_USAGE = f"Usage: `{ids.DESKHAND_COMMAND} link @user tech:<technician ID> employee:<number>`"
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 CLEAR = ("none", "-")
+
+
+def register(app: AsyncApp) -> None:
+    """Add `whoami` and (for admins) `link` to `/deskhand`; `link` keeps the @mention."""
+    table_of(app).add("whoami", whoami)
+    table_of(app).add("link", link_user, admin=True, keeps_escapes=True)
 
 
 async def whoami(
@@ -104,19 +109,6 @@ def how_found(match: Match) -> str:
     return "not linked"
 
 
-def require_admin(config: HandlerConfig, user_id: str, word: str) -> str | None:
-    """Why `user_id` may not run the `/deskhand` subcommand `word` (its one parse), or None."""
-    if word not in ADMIN_SUBCOMMANDS or user_id in config.admins:
-        return None
-    if not config.admins:
-        return (
-            "Only Deskhand admins can do that, and none is set: an admin of the bot's server "
-            "lists Slack user IDs in DESKHAND_ADMINS."
-        )
-    admins = ", ".join(f"<@{a}>" for a in sorted(config.admins)[:5])
-    return f"Only Deskhand admins can do that. Ask {admins}."
-
-
 async def _parse_link(text: str, desk: Desk) -> tuple[str, Any, Any]:
     mention = _MENTION.search(text)
     if mention is None:
@@ -139,7 +131,7 @@ async def _parse_link(text: str, desk: Desk) -> tuple[str, Any, Any]:
 
 
 async def _technician(desk: Desk, typed: str) -> str:
-    uids = [t.uid for t in await desk.readydesk.technicians()]
+    uids = [t.uid for t in await desk.technicians()]
     for uid in uids:
         if uid.lower() == typed.lower():
             return uid
@@ -148,7 +140,7 @@ async def _technician(desk: Desk, typed: str) -> str:
 
 
 async def _employee(desk: Desk, typed: str) -> int:
-    employees = await desk.kickserv.employees()
+    employees = await desk.employees()
     numbers = {str(e.employee_number): e for e in employees if e.employee_number is not None}
     if typed.lstrip("#") in numbers:
         return int(typed.lstrip("#"))

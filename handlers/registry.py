@@ -1,8 +1,13 @@
-"""Every listener area, registered on the app in one place."""
+"""Every listener area, registered on the app in one place (the one module that imports them all).
+
+Each area's `register(app)` also adds its `/deskhand <word>` subcommands to the app's table.
+"""
 
 from slack_bolt.async_app import AsyncApp
 
 from handlers import (
+    admin,
+    alerts,
     card_buttons,
     customers,
     digests,
@@ -11,6 +16,7 @@ from handlers import (
     new_jobs,
     new_tickets,
     notes,
+    people,
     ticket_actions,
     tickets,
     typeahead,
@@ -18,7 +24,7 @@ from handlers import (
 
 
 def register_all(app: AsyncApp) -> None:
-    """Register every area's listeners."""
+    """Register every area's listeners (and its `/deskhand` subcommands)."""
     for area in (
         tickets,
         ticket_actions,
@@ -30,6 +36,9 @@ def register_all(app: AsyncApp) -> None:
         notes,
         typeahead,
         card_buttons,
+        people,
+        admin,
+        alerts,
         help,
     ):
         area.register(app)

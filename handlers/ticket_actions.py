@@ -16,13 +16,13 @@ from api.errors import BackendError
 from api.writes import Intent, WriteResult, keep_running
 from cards.mrkdwn import escape_mrkdwn
 from cards.refs import TicketRef
+from cards.tickets import ticket_card
 from handlers import ids
 from handlers.config import HandlerConfig
-from handlers.live import card_changed
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
-from handlers.tickets import read_ticket, ticket_card
 from store import Store
+from workers.live import card_changed
 
 
 def register(app: AsyncApp) -> None:
@@ -148,7 +148,7 @@ async def _show(
         await respond(response_type="ephemeral", replace_original=False, text=notice)
     if result.outcome in ("written", "confirmed", "duplicate"):
         try:
-            ticket, statuses = await read_ticket(ticket_id, desk)
+            view = await desk.ticket_with_statuses(ticket_id)
         except BackendError as err:  # the change was made: say so, and why the card is old
             await respond(
                 response_type="ephemeral",
@@ -159,6 +159,9 @@ async def _show(
                 ),
             )
             return
-        await respond(replace_original=True, **ticket_card(ticket, config, statuses).message())
-        copies = ticket_card(ticket, config, statuses, shareable=False)  # as channels show it
+        card = ticket_card(view.ticket, config, view.statuses)
+        await respond(replace_original=True, **card.message())
+        copies = ticket_card(
+            view.ticket, config, view.statuses, shareable=False
+        )  # as channels show it
         await card_changed(copies, user_id, store, desk, client, config)

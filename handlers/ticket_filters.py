@@ -9,8 +9,9 @@ import shlex
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from api.tickets import FilterChoices
 from cards.mrkdwn import escape_mrkdwn, truncate
-from cards.refs import TicketQuery
+from cards.refs import TicketQuery, ref_value
 from handlers.args import UsageError, did_you_mean
 
 GRAMMAR = (
@@ -43,18 +44,6 @@ MAX_WORDS = 500
 MAX_VALUE = 100
 _AGO = re.compile(r"(\d{1,4})([hdw])")
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
-
-
-@dataclass(frozen=True)
-class FilterChoices:
-    """The help desk's own values each filter accepts."""
-
-    statuses: list[str]
-    priorities: list[str]
-    categories: list[str]
-    sources: list[str]
-    groups: list[str]
-    techs: list[str]
 
 
 @dataclass(frozen=True)
@@ -124,34 +113,10 @@ def resolve(
         raise too_long
     query = TicketQuery(words=words, **values)
     try:
-        query.model_copy(update={"page": 99_999}).value()  # it rides in the paging buttons
+        ref_value(query.model_copy(update={"page": 99_999}))  # it rides in the paging buttons
     except ValueError:
         raise too_long from None  # (only text that JSON must escape heavily gets here)
     return query
-
-
-def describe(query: TicketQuery) -> str:
-    """The query back in the grammar's own words, escaped for mrkdwn."""
-    parts = [
-        f"{key}:{_quoted(value)}"
-        for key in ("status", "priority", "tech", "group", "customer", "category", "source")
-        if (value := getattr(query, key))
-    ]
-    if query.overdue:
-        parts.append("due:overdue")
-    elif query.due:
-        parts.append(f"due:{query.due.isoformat()}")
-    if query.opened_from or query.opened_to:
-        start = query.opened_from.date().isoformat() if query.opened_from else ""
-        end = query.opened_to.date().isoformat() if query.opened_to else ""
-        parts.append(f"opened:{start}..{end}")
-    if query.words:
-        parts.append(f'"{query.words}"')
-    return escape_mrkdwn(truncate(" ".join(parts), 500))
-
-
-def _quoted(value: str) -> str:
-    return f'"{value}"' if " " in value else value
 
 
 def _pick(key: str, typed: str, allowed: list[str]) -> str:

@@ -28,10 +28,10 @@ async def customer_options(ack: AsyncAck, payload: dict[str, Any], desk: Desk) -
     shows as "No results", never an option that is not a customer.
     """
     typed = (payload.get("value") or "").strip()
-    if len(typed) < MIN_QUERY or desk.directory is None:
+    if len(typed) < MIN_QUERY:
         await ack(options=[])
         return
-    businesses = await desk.directory.search(typed, limit=SHOWN)
+    businesses = await desk.search_businesses(typed, limit=SHOWN)
     await ack(option_groups=customer_option_groups(businesses))
 
 

@@ -14,11 +14,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
+from api.digests import snapshot as snapshot_of
 from api.errors import BackendError
+from api.refs import TicketQuery
 from api.schedules import Schedule
-from cards.refs import TicketQuery
+from cards.digests import digest_card
 from handlers.config import HandlerConfig
-from handlers.digests import build_digest
 from store import Store
 from store.digests import Subscription
 from workers.paused import cannot_post, tell_creator
@@ -84,15 +85,24 @@ async def _post(
     sub: Subscription, store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig
 ) -> str:
     query = TicketQuery.model_validate_json(sub.filters or "{}")
+    now = config.now()
     try:
-        card, snapshot = await build_digest(
-            sub.kind, query, desk, config, previous=sub.last_snapshot, subscription_id=sub.id
-        )
+        digest = await desk.digest(sub.kind, query, now, config.priorities)
     except BackendError as err:
         logger.warning("digest #%s: %s", sub.id, err.message)
         return "failed"
+    snapshot = snapshot_of(digest)
     if sub.quiet and snapshot == sub.last_snapshot:
         return "quiet"
+    card = digest_card(
+        sub.kind,
+        digest,
+        query,
+        now=now,
+        timezone=config.timezone,
+        previous=sub.last_snapshot,
+        subscription_id=sub.id,
+    )
     try:
         await client.chat_postMessage(channel=sub.channel_id, **card.message())
     except SlackApiError as err:

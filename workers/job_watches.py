@@ -11,27 +11,24 @@ created after midnight is still new), so nothing old is posted.
 import asyncio
 import hashlib
 import json
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
-from api.digests import JobDigest, jobs_on
+from api.digests import JobDigest, Window
 from api.kickserv import Job
+from cards import jobs as cards
 from cards.common import context, mrkdwn_section
 from cards.jobs import local_time
 from cards.live import State, job_key, job_state
 from cards.mrkdwn import escape_mrkdwn, truncate
-from cards.refs import JobRef
 from handlers.config import HandlerConfig
-from handlers.live import Fresh, remember_post
-from handlers.render import render_card
 from store import Store
 from store.alerts import Watch
-
-Window = Literal["today", "tomorrow"]
+from workers.live import remember_post
+from workers.live_reads import Fresh
 
 
 def window_of(watch: Watch) -> tuple[Window, str]:
@@ -41,13 +38,13 @@ def window_of(watch: Watch) -> tuple[Window, str]:
 
 
 async def read_windows(
-    watches: list[Watch], desk: Desk, config: HandlerConfig
+    watches: list[Watch], desk: Desk, config: HandlerConfig, now: datetime
 ) -> dict[Window, JobDigest]:
-    """Each watched day's jobs and crews, read once (both days at once)."""
-    today = config.now().date()
+    """Each watched day's jobs and crews at `now`, read once (both days at once)."""
+    today = now.astimezone(ZoneInfo(config.timezone)).date()
     days: dict[Window, date] = {"today": today, "tomorrow": today + timedelta(days=1)}
     wanted = sorted({window_of(w)[0] for w in watches})
-    found = await asyncio.gather(*(jobs_on(desk.kickserv, days[w], w) for w in wanted))
+    found = await asyncio.gather(*(desk.jobs_on(days[w], w) for w in wanted))
     return dict(zip(wanted, found, strict=True))
 
 
@@ -67,6 +64,7 @@ async def poll_job_watch(
     desk: Desk,
     client: AsyncWebClient,
     config: HandlerConfig,
+    now: datetime,
 ) -> str:
     """Post the jobs new or changed on this watch's day; the first look of a day posts nothing
     that was already there."""
@@ -91,16 +89,16 @@ async def poll_job_watch(
     await store.alerts.advance(watch.id, day_mark)
     if first_look:
         return f"#{watch.id}: baseline, {len(jobs)} jobs {window}"
-    shown = await _not_live_here(fresh, watch, store, config)
+    shown = await _not_live_here(fresh, watch, store, config, now)
     await _post_jobs(watch, window, shown, store, desk, client, config)
     return f"#{watch.id}: {len(shown)} new or changed jobs {window}"
 
 
 async def _not_live_here(
-    jobs: list[Job], watch: Watch, store: Store, config: HandlerConfig
+    jobs: list[Job], watch: Watch, store: Store, config: HandlerConfig, now: datetime
 ) -> list[Job]:
     """Leave out jobs whose card in this channel is live (its update says what changed)."""
-    since = datetime.now(UTC) - config.live_for
+    since = now - config.live_for
     out = []
     for job in jobs:
         cards = await store.live.cards(job_key(job.job_number), since)
@@ -131,7 +129,7 @@ async def _post_jobs(
         )
         return
     for job in jobs:
-        card = await render_card(JobRef(job_number=job.job_number), desk, config, shareable=False)
+        card = cards.card_for(await desk.job(job.job_number), config, shareable=False)
         card.blocks.append(context(f"New or changed on the schedule {window} · watch #{watch.id}"))
         posted = await client.chat_postMessage(channel=watch.channel_id, **card.message())
         await remember_post(store, watch.channel_id, posted.get("ts"), card)

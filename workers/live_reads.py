@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 
 from api.desk import Desk
 from api.errors import BackendError, NotFound
+from api.readydesk import Ticket
+from cards.common import Card
 from cards.jobs import local_time
 from cards.live import State, job_state, ticket_key, ticket_state
+from cards.tickets import ticket_card
 from handlers.config import HandlerConfig
-from handlers.live import Fresh
-from handlers.tickets import ticket_card
 
 logger = logging.getLogger("deskhand.live")
 
@@ -26,6 +27,14 @@ TICKET_READS = 20  # range reads of tickets per poll
 SPAN = 500  # ticket numbers per range read (and the page size asked for)
 GAP = 20  # a gap wider than this between two due tickets starts a new range (less read in vain)
 JOB_READS = 10  # jobs re-read one by one per poll
+
+
+@dataclass
+class Fresh:
+    """A record as read now: its state and, when already built, its card; no state: deleted."""
+
+    state: State | None
+    card: Card | None = None
 
 
 @dataclass
@@ -56,7 +65,7 @@ async def read_tickets(due: list[int], desk: Desk, config: HandlerConfig, reads:
     spans = plan_spans(due)
     if not spans:
         return
-    statuses = await desk.readydesk.ticket_statuses()  # cached: the Status select's choices
+    statuses = await desk.ticket_statuses()  # cached: the Status select's choices
     results = await asyncio.gather(*(_read_span(s, desk) for s in spans), return_exceptions=True)
     reads.calls += len(spans)
     for members, result in zip(spans, results, strict=True):
@@ -75,16 +84,8 @@ async def read_tickets(due: list[int], desk: Desk, config: HandlerConfig, reads:
                 reads.fresh[ticket_key(number)] = Fresh(state=ticket_state(ticket), card=card)
 
 
-async def _read_span(members: list[int], desk: Desk) -> list:
-    found = await desk.readydesk.get_tickets(
-        start_tid=members[0],
-        end_tid=members[-1],
-        count=SPAN,
-        page=1,
-        order="tid",
-        order_direction="ASC",
-    )
-    return found if isinstance(found, list) else []
+async def _read_span(members: list[int], desk: Desk) -> list[Ticket]:
+    return await desk.tickets_between(members[0], members[-1], SPAN)
 
 
 async def read_jobs(due: list[int], desk: Desk, config: HandlerConfig, reads: Reads) -> None:
@@ -108,7 +109,5 @@ async def read_jobs(due: list[int], desk: Desk, config: HandlerConfig, reads: Re
 
 async def job_state_now(number: int, desk: Desk, config: HandlerConfig) -> State:
     """A job's live-card state, read now (the job, then its calendar entries)."""
-    job = await desk.kickserv.get_job(number)
-    tasks = await desk.kickserv.list_tasks(job_global_id=job.global_id)
-    assigned = list(dict.fromkeys(e.name for t in tasks for e in t.employees if e.name))
+    job, assigned = await desk.job_crew(number)
     return job_state(job, assigned, local_time(job.scheduled_on, config.timezone))

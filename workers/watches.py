@@ -5,7 +5,7 @@ Neither backend has webhooks, so Deskhand polls. Tickets: one call finds the new
 then each watch with something new asks ReadyDesk for its matches past its cursor (`start_tid`).
 Jobs: workers/job_watches.py. The first poll of a watch only sets its baseline, so nothing old is
 posted. Each (watch, record, change) is claimed before posting; more than a few at once become
-one summary instead of a flood. Live cards: workers/live_cards.py.
+one summary instead of a flood. Live cards: workers/live.py.
 """
 
 import logging
@@ -18,16 +18,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.errors import BackendError
 from api.readydesk import Ticket
+from api.refs import TicketQuery
 from cards.common import mrkdwn_section
 from cards.mrkdwn import escape_mrkdwn, truncate
-from cards.refs import TicketQuery
+from cards.tickets import ticket_card
 from handlers.config import HandlerConfig
-from handlers.live import Fresh, remember_post
-from handlers.tickets import ticket_card
 from store import Store
 from store.alerts import Watch
 from workers.job_watches import poll_job_watch, read_windows, states, window_of
-from workers.live_cards import refresh_live_cards
+from workers.live import refresh_live_cards, remember_post
+from workers.live_reads import Fresh
 from workers.paused import cannot_post, tell_creator
 
 logger = logging.getLogger("deskhand.alerts")
@@ -53,10 +53,11 @@ async def poll_watches(
         lines.append(f"ticket watches: ReadyDesk unreadable ({err.message}); next poll")
     try:
         if jobs:
-            windows = await read_windows(jobs, desk, config)
+            windows = await read_windows(jobs, desk, config, now)
             known = states(windows, config)
             for w in jobs:
-                work = poll_job_watch(w, windows[window_of(w)[0]], store, desk, slack, config)
+                day = windows[window_of(w)[0]]
+                work = poll_job_watch(w, day, store, desk, slack, config, now)
                 lines.append(await _guarded(w, work, store, slack))
     except BackendError as err:
         lines.append(f"job watches: Kickserv unreadable ({err.message}); next poll")
@@ -67,8 +68,7 @@ async def poll_watches(
 async def _poll_ticket_watches(
     watches: list[Watch], store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig
 ) -> list[str]:
-    newest = await desk.readydesk.get_tickets(count=1, page=1, order="tid", order_direction="DESC")
-    top = newest[0].ticket_id if isinstance(newest, list) and newest else 0
+    top = await desk.newest_ticket_number()
     lines = []
     for watch in watches:
         if watch.cursor is None:
@@ -106,16 +106,7 @@ async def _new_tickets(
 ) -> str:
     assert watch.cursor is not None
     search = TicketQuery.model_validate_json(watch.filters or "{}")
-    found = await desk.readydesk.get_tickets(
-        start_tid=watch.cursor + 1,
-        end_tid=top,
-        count=PAGE,
-        page=1,
-        order="tid",
-        order_direction="ASC",
-        **search.variables(),
-    )
-    assert isinstance(found, list)
+    found = await desk.tickets_between(watch.cursor + 1, top, PAGE, search)
     mine = []
     for ticket in found:  # claimed one by one: another process may be posting some of them
         if await store.alerts.claim(watch.id, str(ticket.ticket_id), "new"):
@@ -147,7 +138,7 @@ async def _post(
             blocks=[mrkdwn_section(text).to_dict()],
         )
         return
-    statuses = await desk.readydesk.ticket_statuses() if tickets else []
+    statuses = await desk.ticket_statuses() if tickets else []
     for ticket in tickets:
         card = ticket_card(ticket, config, statuses, shareable=False)
         posted = await client.chat_postMessage(channel=watch.channel_id, **card.message())

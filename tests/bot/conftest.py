@@ -7,6 +7,7 @@ import pytest
 from pydantic import SecretStr
 
 from api.desk import Desk
+from api.directory import CustomerDirectory
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from bot.app import build_app
@@ -48,11 +49,11 @@ async def server(settings, fakes, reached):
     rd_app, ks_app = fakes
     rd = httpx.ASGITransport(app=rd_app)
     ks = httpx.ASGITransport(app=ks_app)
-    desk = Desk(
-        ReadyDeskClient("http://rd/API/default.aspx", SANDBOX_KEY, transport=rd),
-        KickservClient("http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=ks),
-    )
-    bolt = build_app(settings, desk, store=ready_store())
+    readydesk = ReadyDeskClient("http://rd/API/default.aspx", SANDBOX_KEY, transport=rd)
+    kickserv = KickservClient("http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=ks)
+    store = ready_store()
+    desk = Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
+    bolt = build_app(settings, desk, store=store)
     seen: list[str] = []
 
     @bolt.middleware

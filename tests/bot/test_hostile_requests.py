@@ -232,8 +232,9 @@ async def test_the_body_limit_comes_from_deskhand_max_body_bytes(slack, monkeypa
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
     settings = Settings(_env_file=None)
-    desk = build_desk(settings)
-    app = build_http_app(settings, desk, store=ready_store())
+    store = ready_store()
+    desk = build_desk(settings, store)
+    app = build_http_app(settings, desk, store=store)
     small = command_body("/ticket", "34", slack.response_url("small"))
     big = command_body("/ticket", "34 " + "x" * 2048, slack.response_url("big"))
     answers = []

@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import SectionBlock
 from slack_sdk.models.views import View
 
 from api.desk import Desk
+from api.directory import CustomerDirectory
 from api.errors import BackendError
 from api.http import REDACTED, register_secret
 from api.kickserv import KickservClient
@@ -144,19 +145,20 @@ async def leaky_desk():
     data = seeded(tickets=50, customers=10)
     rd = httpx.ASGITransport(app=build_readydesk_app(data))
     ks = httpx.ASGITransport(app=build_kickserv_app(seeded_kickserv(data, customers=5)))
-    desk = Desk(
-        ReadyDeskClient(
-            "http://rd/API/default.aspx",
-            SANDBOX_KEY,
-            transport=LeakyTransport(rd, _readydesk_leaks(("get_tickets",))),
-        ),
-        KickservClient(
-            "http://ks",
-            SANDBOX_ACCOUNT,
-            SANDBOX_API_KEY,
-            transport=LeakyTransport(ks, _kickserv_leaks),
-        ),
+    readydesk = ReadyDeskClient(
+        "http://rd/API/default.aspx",
+        SANDBOX_KEY,
+        transport=LeakyTransport(rd, _readydesk_leaks(("get_tickets",))),
     )
+    kickserv = KickservClient(
+        "http://ks",
+        SANDBOX_ACCOUNT,
+        SANDBOX_API_KEY,
+        transport=LeakyTransport(ks, _kickserv_leaks),
+    )
+    store = ready_store()
+    directory = CustomerDirectory(store.directory, readydesk, kickserv)
+    desk = Desk(readydesk, kickserv, directory, store)
     yield desk
     await desk.aclose()
 

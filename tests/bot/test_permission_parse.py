@@ -13,6 +13,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from api.desk import Desk
+from api.directory import CustomerDirectory
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from bot.app import build_app
@@ -106,18 +107,19 @@ def serve(slack):
         )
         data = seeded(tickets=50, customers=10)
         rd_app = build_readydesk_app(data)
-        desk = Desk(
-            ReadyDeskClient(
-                "http://rd/API/default.aspx", SANDBOX_KEY, transport=httpx.ASGITransport(app=rd_app)
-            ),
-            KickservClient(
-                "http://ks",
-                SANDBOX_ACCOUNT,
-                SANDBOX_API_KEY,
-                transport=httpx.ASGITransport(app=build_kickserv_app(seeded_kickserv(data))),
-            ),
+        readydesk = ReadyDeskClient(
+            "http://rd/API/default.aspx", SANDBOX_KEY, transport=httpx.ASGITransport(app=rd_app)
+        )
+        kickserv = KickservClient(
+            "http://ks",
+            SANDBOX_ACCOUNT,
+            SANDBOX_API_KEY,
+            transport=httpx.ASGITransport(app=build_kickserv_app(seeded_kickserv(data))),
         )
         store = ready_store()
+        desk = Desk(
+            readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store
+        )
         app = build_http_app(
             settings, desk, store=store, bolt=build_app(settings, desk, store=store)
         )

@@ -19,8 +19,8 @@ import pytest_asyncio
 from bot.console import Console
 from bot.settings import Settings
 from cards.refs import JobRef
+from cards.views import card_for
 from handlers.config import HandlerConfig
-from handlers.jobs import render_job
 from sandbox.faults import Faults
 from tests.conftest import clean_settings
 
@@ -302,7 +302,8 @@ async def test_the_job_its_services_and_its_notes_are_read_at_once(console):
         fake, [f"/jobs/{job}.json", f"/jobs/{job}/notes.json", "/calendar.json"]
     )
     try:
-        card = await render_job(JobRef(job_number=job), console._desk, HandlerConfig())
+        view = await console._desk.read(JobRef(job_number=job), HandlerConfig().now())
+        card = card_for(view, HandlerConfig())
     finally:
         meeting, transport.app = transport.app, fake
     assert meeting.missed == []

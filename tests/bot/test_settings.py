@@ -1,6 +1,7 @@
 """Configuration from the environment."""
 
 from bot.settings import Settings
+from tests.conftest import ready_store
 
 
 def test_defaults_run_everything_in_the_sandbox():
@@ -35,7 +36,7 @@ def test_kickserv_leaves_the_sandbox_only_with_account_and_key(monkeypatch):
 async def test_the_sandbox_desk_describes_the_same_businesses_in_both_systems():
     from bot.app import build_desk
 
-    desk = build_desk(Settings(_env_file=None))
+    desk = build_desk(Settings(_env_file=None), ready_store())
     try:
         ks = await desk.kickserv.get_customer(1)
         rd = await desk.readydesk.get_customer("demo")

@@ -18,8 +18,9 @@ async def connected(slack):
         SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
         SLACK_APP_TOKEN=SecretStr("xapp-1-A0DESKHAND-test"),
     )
-    desk = build_desk(settings)
-    handler = await connect_socket_mode(settings, build_app(settings, desk, store=ready_store()))
+    store = ready_store()
+    desk = build_desk(settings, store)
+    handler = await connect_socket_mode(settings, build_app(settings, desk, store=store))
     yield handler
     await handler.close_async()
     await desk.aclose()

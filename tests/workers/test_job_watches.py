@@ -1,13 +1,18 @@
 """Job watches: jobs new or changed on the watched day, posted once, then kept live."""
 
-from datetime import UTC, datetime, time
+import json
+from datetime import UTC, date, datetime, time
 
 import pytest
 
+from api.digests import JobDigest
 from bot.app import build_web_client, handler_config
 from bot.console import Console
 from bot.settings import Settings
+from handlers.config import HandlerConfig
 from sandbox.kickserv_data import ACCOUNT_TZ
+from store.alerts import Watch
+from workers.job_watches import read_windows
 from workers.watches import poll_watches
 
 CHANNEL = "C0CONSOLE"
@@ -158,3 +163,22 @@ async def test_a_new_day_posts_only_the_jobs_created_since_midnight(console):
     assert "#1: 1 new or changed jobs today" in await _poll(console)
     assert _job_posts(console, old) == [] and len(_job_posts(console, fresh)) == 1
     assert (await console.store.alerts.get(1)).cursor == yesterday + 1
+
+
+class _Days:
+    """A desk that reports which day each window was read for."""
+
+    async def jobs_on(self, day, which):
+        return JobDigest(day=day, jobs=[], crews={})
+
+
+async def test_today_is_the_business_day_at_the_polls_now_not_the_clock_on_the_wall():
+    watches = [
+        Watch(1, CHANNEL, "jobs", json.dumps({"window": w}), "U1", False, "", None)
+        for w in ("today", "tomorrow")
+    ]
+    late_evening_utc = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)  # already 2 March in Auckland
+    config = HandlerConfig(timezone="Pacific/Auckland")
+    windows = await read_windows(watches, _Days(), config, late_evening_utc)
+    assert windows["today"].day == date(2026, 3, 2)
+    assert windows["tomorrow"].day == date(2026, 3, 3)

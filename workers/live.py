@@ -4,11 +4,14 @@ A change is taken by one process (the record's version moves from n to n+1 only 
 card's update is claimed by (card, change) before Slack is called, so two processes or a restart
 never update a card twice. The card is replaced with the record as read now and one thread reply
 says what changed (and who, when a Deskhand button changed it). The poll that finds changes is
-workers/live_cards.py; buttons call `card_changed` at once.
+`refresh_live_cards` (its batched reads: workers/live_reads.py); a button that shared a card calls
+`remember_post`, one that changed a record calls `card_changed`, at once.
+
+"Live" is three places: store/live.py (the table), cards/live.py (keys, states, replies; pure)
+and this machinery.
 """
 
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
@@ -16,13 +19,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.errors import BackendError
+from api.refs import JobRef, TicketRef
 from cards.common import Card, shared_by
-from cards.live import State, change_reply, describe_state, gone_card, split_key
-from cards.refs import JobRef, TicketRef
+from cards.live import change_reply, describe_state, gone_card, split_key
+from cards.views import card_for
 from handlers.config import HandlerConfig
-from handlers.render import render_card
 from store import Store
 from store.live import PostedCard, Tracked
+from workers.live_reads import Fresh, Reads, read_jobs, read_tickets
 
 logger = logging.getLogger("deskhand.live")
 
@@ -37,14 +41,6 @@ CARD_GONE = {
     "edit_window_closed",
     "account_inactive",
 }
-
-
-@dataclass
-class Fresh:
-    """A record as read now: its state and, when already built, its card; no state: deleted."""
-
-    state: State | None
-    card: Card | None = None
 
 
 async def remember_post(
@@ -98,7 +94,7 @@ async def apply_change(
     assert fresh.state is not None
     key = record.record_key
     try:
-        card = fresh.card or await render_card(_ref(key), desk, config, shareable=False)
+        card = fresh.card or await _redraw(key, desk, config)
     except BackendError as err:
         return f"{key}: changed, card not redrawn ({err.message}); tried again next poll"
     version = await store.live.change(key, record.version, fresh.state)
@@ -109,6 +105,48 @@ async def apply_change(
     for posted in await store.live.cards(key, now - config.live_for):
         updated += await _update_card(posted, version, card, reply, store, client, now)
     return f"{key}: changed, {updated} card(s) updated"
+
+
+async def refresh_live_cards(
+    desk: Desk,
+    store: Store,
+    slack: AsyncWebClient,
+    now: datetime,
+    *,
+    config: HandlerConfig,
+    known: dict[str, Fresh] | None = None,
+) -> list[str]:
+    """One poll of the live cards: re-read what is due, update the cards of what changed.
+
+    `known` holds states another poll already read this time (the job watches' days)."""
+    live_for = config.live_for
+    await store.live.prune(now - live_for)
+    tracked = await store.live.tracked(now - live_for)
+    if not tracked:
+        return []
+    # First the cards a refused update left behind, so this poll's refusals wait for the next.
+    caught_up = await catch_up(store, desk, slack, config, now=now)
+    reads = Reads(fresh=dict(known or {}))
+    due = [split_key(t.record_key) for t in tracked if t.record_key not in reads.fresh]
+    await read_tickets([n for kind, n in due if kind == "ticket"], desk, config, reads)
+    await read_jobs([n for kind, n in due if kind == "job"], desk, config, reads)
+    read = [record.record_key for record in tracked if record.record_key in reads.fresh]
+    await store.live.checked(read, now)
+    lines = caught_up + [
+        f"{key}: unreadable ({why}); read again next poll" for key, why in reads.unreadable.items()
+    ]
+    for record in tracked:
+        fresh = reads.fresh.get(record.record_key)
+        if fresh is None:
+            continue
+        if fresh.state is None:
+            lines.append(await record_gone(record, store, slack, config, now))
+        elif fresh.state != record.state:
+            lines.append(await apply_change(record, fresh, store, desk, slack, config, now=now))
+    lines.append(
+        f"live cards: {len(tracked)} records, {len(read)} read, {reads.calls} backend calls"
+    )
+    return lines
 
 
 async def catch_up(
@@ -128,7 +166,7 @@ async def catch_up(
         key = record.record_key
         if key not in cards:
             try:
-                cards[key] = await render_card(_ref(key), desk, config, shareable=False)
+                cards[key] = await _redraw(key, desk, config)
             except BackendError:
                 continue  # the next poll tries again
         reply = f"{_what(key)} was updated: {describe_state(record.state)}"
@@ -192,6 +230,11 @@ async def _update(
             return "gone"
         return "failed"
     return "updated"
+
+
+async def _redraw(key: str, desk: Desk, config: HandlerConfig) -> Card:
+    """The card of a tracked record read now, drawn as channel copies show it."""
+    return card_for(await desk.read(_ref(key), config.now()), config, shareable=False)
 
 
 def _ref(key: str) -> TicketRef | JobRef:

@@ -1,0 +1,186 @@
+"""One business across ReadyDesk and Kickserv, read as a view: its records, tickets and jobs,
+and what could not be read; and a `/customer` search through the directory."""
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from api.business import KICKSERV, READYDESK, Business
+from api.directory import CustomerDirectory
+from api.errors import BackendError, NotFound
+from api.kickserv import Job, KickservClient, KickservCustomer
+from api.reads import combined, settle, unread_line
+from api.readydesk import Customer, ReadyDeskClient, Ticket
+from api.readydesk.search import customer_tickets
+from api.refs import CustomerRef
+
+SYSTEMS = ("ReadyDesk", "Kickserv")
+ACTIVE_JOB_STATUSES = ("in_progress", "scheduled", "on_hold")
+NEWEST_TICKETS = 5
+LOADING_NOTE = (
+    "The customer directory is still loading: only exact ReadyDesk IDs and Kickserv names "
+    "were searched."
+)
+
+
+@dataclass
+class BusinessView:
+    """What a customer card shows; a part is None when its system was not asked or failed."""
+
+    name: str
+    readydesk: Customer | None = None
+    kickserv: KickservCustomer | None = None
+    ticket_counts: dict[str, int] | None = None  # None: not read (a line in `failed` says why)
+    open_tickets: list[Ticket] = field(default_factory=list)
+    jobs: list[Job] | None = None  # None: not read
+    failed: list[str] = field(default_factory=list)  # messages naming the failed systems
+    linked: str = ""
+
+
+@dataclass
+class CustomerSearch:
+    """What `/customer <text>` found: one business read whole, several to pick from, or none."""
+
+    text: str
+    businesses: list[Business]
+    note: str = ""  # a system that could not be searched, or the directory still loading
+    failed_system: str | None = None  # the one system that could not be searched
+    found: BusinessView | None = None  # read when exactly one business matched
+
+    @property
+    def searched(self) -> str:
+        """The systems that were searched, in words."""
+        if self.failed_system is None:
+            return "ReadyDesk or in Kickserv"
+        return next(s for s in SYSTEMS if s != self.failed_system)
+
+
+class Backends(Protocol):
+    """What a business read needs: both clients and the directory that links their records
+    (the Desk)."""
+
+    @property
+    def readydesk(self) -> ReadyDeskClient:
+        """The help desk's client."""
+        ...
+
+    @property
+    def kickserv(self) -> KickservClient:
+        """The field-service account's client."""
+        ...
+
+    @property
+    def directory(self) -> CustomerDirectory:
+        """The customer directory linking both systems' records."""
+        ...
+
+
+async def find_customer(backends: Backends, text: str) -> CustomerSearch:
+    """Search the directory (or, before its first fill, the backends); one match is read whole.
+    Neither system searchable is the answer (raised); one is named in the note."""
+    directory = backends.directory
+    note, failed = "", []
+    if await directory.is_ready():
+        businesses = await directory.search(text)
+    else:
+        found = await directory.search_backends(text)
+        businesses, failed, note = found.businesses, found.failed, LOADING_NOTE
+    if failed and len(failed) == len(SYSTEMS):
+        raise combined(failed)
+    if failed:
+        note = f"{failed[0].backend} could not be searched: {failed[0].message} {note}".strip()
+    search = CustomerSearch(text, businesses, note, failed[0].backend if failed else None)
+    if len(businesses) == 1:
+        search.found = await read_business(backends, ref_of(businesses[0]))
+    return search
+
+
+async def read_business(backends: Backends, ref: CustomerRef) -> BusinessView:
+    """One business read now: both systems' four reads at once; what failed becomes one line."""
+    business = await _linked(backends.directory, ref)
+    rd_id = business.readydesk.record_key if business and business.readydesk else ref.readydesk_id
+    ks_number = (
+        int(business.kickserv.record_key) if business and business.kickserv else ref.kickserv_number
+    )
+    rd, tickets, ks, jobs = await asyncio.gather(*_reads(backends, rd_id, ks_number))
+    asked = [r for r in (rd, ks) if r is not None]
+    errors = [r for r in asked if isinstance(r, BackendError)]
+    if errors and len(errors) == len(asked):  # nothing of the business could be read
+        raise errors[0] if len(errors) == 1 else combined(errors)
+    view = BusinessView(name=business.name if business else "Customer")
+    failed: dict[str, BackendError] = {}
+    if isinstance(rd, Customer):
+        view.readydesk = rd
+        if isinstance(tickets, BackendError):
+            failed["ReadyDesk tickets"] = tickets
+        elif tickets is not None:
+            view.ticket_counts, view.open_tickets = tickets.counts, tickets.newest_open
+    if isinstance(ks, KickservCustomer):
+        view.kickserv = ks
+        if isinstance(jobs, BackendError):
+            failed["Kickserv jobs"] = jobs
+        elif jobs is not None:
+            view.jobs = sorted(jobs, key=_job_order)
+    view.failed = [_why(e) for e in (rd, ks) if isinstance(e, BackendError)]
+    if failed:
+        view.failed.append(unread_line(failed))
+    if business and business.linked_by:
+        view.linked = (
+            f"ReadyDesk {business.readydesk.record_key} and Kickserv "
+            f"#{business.kickserv.record_key} are linked: same {business.linked_by}."
+        )
+    view.name = _display_name(view) or view.name
+    return view
+
+
+def ref_of(business: Business) -> CustomerRef:
+    """The reference of a business found in the directory."""
+    return CustomerRef(
+        readydesk_id=business.readydesk.record_key if business.readydesk else None,
+        kickserv_number=int(business.kickserv.record_key) if business.kickserv else None,
+    )
+
+
+def _reads(backends: Backends, rd_id: str | None, ks_number: int | None) -> list[Any]:
+    """The ReadyDesk customer and its tickets, the Kickserv customer and its active jobs."""
+    rd, ks = backends.readydesk, backends.kickserv
+    return [
+        settle(rd.get_customer(rd_id)) if rd_id else _nothing(),
+        settle(customer_tickets(rd, rd_id, newest=NEWEST_TICKETS)) if rd_id else _nothing(),
+        settle(ks.get_customer(ks_number)) if ks_number else _nothing(),
+        settle(ks.list_customer_jobs(ks_number, statuses=ACTIVE_JOB_STATUSES))
+        if ks_number
+        else _nothing(),
+    ]
+
+
+def _job_order(job: Job) -> tuple[bool, datetime | None]:
+    return (job.scheduled_on is None, job.scheduled_on or job.created_at)
+
+
+def _why(error: BackendError) -> str:
+    """A system whose record could not be read: its own words for a real "no such record"."""
+    if isinstance(error, NotFound):
+        return error.message
+    return f"{error.backend} could not be read: {error.message}"
+
+
+async def _linked(directory: CustomerDirectory, ref: CustomerRef) -> Business | None:
+    if ref.readydesk_id:
+        return await directory.business(READYDESK, ref.readydesk_id)
+    if ref.kickserv_number:
+        return await directory.business(KICKSERV, str(ref.kickserv_number))
+    return None
+
+
+def _display_name(view: BusinessView) -> str:
+    if view.readydesk and (view.readydesk.company_name or view.readydesk.contact):
+        return view.readydesk.company_name or view.readydesk.contact
+    if view.kickserv:
+        return view.kickserv.name
+    return ""
+
+
+async def _nothing() -> None:
+    return None

@@ -1,0 +1,92 @@
+"""Ticket reads as views: a ticket with the statuses its card offers, a page of a search, and
+the values each `/tickets` filter may name."""
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from api.errors import BackendError
+from api.reads import all_at_once, settle, unread_line
+from api.readydesk import ReadyDeskClient, Ticket
+from api.readydesk.search import TicketPage, search_tickets
+from api.refs import TicketQuery
+
+PAGE_SIZE = 10
+
+
+@dataclass
+class TicketView:
+    """A ticket read now, the statuses its Status menu offers, and a line naming what failed."""
+
+    ticket: Ticket
+    statuses: list[str] = field(default_factory=list)
+    unread: str = ""
+
+
+@dataclass
+class TicketListView:
+    """One page of a ticket search, the search it answers, and when it was read."""
+
+    page: TicketPage
+    query: TicketQuery
+    now: datetime
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """The help desk's own values each filter accepts."""
+
+    statuses: list[str]
+    priorities: list[str]
+    categories: list[str]
+    sources: list[str]
+    groups: list[str]
+    techs: list[str]
+
+
+async def read_ticket(readydesk: ReadyDeskClient, ticket_id: int) -> TicketView:
+    """Ticket `ticket_id` with its statuses (cached), at once; when only the statuses fail, the
+    view has none and says so in one line."""
+    ticket, statuses = await all_at_once(
+        readydesk.get_ticket(ticket_id), settle(readydesk.ticket_statuses())
+    )
+    if isinstance(statuses, BackendError):
+        unread = unread_line({"the statuses for the Status menu": statuses})
+        return TicketView(ticket, [], unread)
+    return TicketView(ticket, statuses)
+
+
+async def read_ticket_strictly(readydesk: ReadyDeskClient, ticket_id: int) -> TicketView:
+    """A ticket and its statuses at once, where either failing is the answer."""
+    ticket, statuses = await asyncio.gather(
+        readydesk.get_ticket(ticket_id), readydesk.ticket_statuses()
+    )
+    return TicketView(ticket, statuses)
+
+
+async def read_ticket_page(
+    readydesk: ReadyDeskClient, query: TicketQuery, now: datetime
+) -> TicketListView:
+    """The page `query.page` of a ticket search, newest first, with its total."""
+    page = await search_tickets(readydesk, query, page=query.page, page_size=PAGE_SIZE, now=now)
+    return TicketListView(page, query, now)
+
+
+async def filter_choices(readydesk: ReadyDeskClient, priorities: list[str]) -> FilterChoices:
+    """The values each filter accepts, from ReadyDesk's cached lists (priorities are set in
+    Deskhand's configuration: ReadyDesk has no list of them)."""
+    statuses, categories, sources, groups, techs = await asyncio.gather(
+        readydesk.ticket_statuses(),
+        readydesk.ticket_categories(),
+        readydesk.ticket_sources(),
+        readydesk.tech_groups(),
+        readydesk.technicians(),
+    )
+    return FilterChoices(
+        statuses=statuses,
+        priorities=priorities,
+        categories=categories,
+        sources=sources,
+        groups=[g.name for g in groups],
+        techs=[t.uid for t in techs],
+    )

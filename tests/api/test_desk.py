@@ -1,0 +1,105 @@
+"""`desk.read(ref)`: each kind of card reference read as its view, over the sandbox fakes."""
+
+from datetime import datetime
+
+import httpx
+import pytest
+
+from api.customers import BusinessView
+from api.desk import Desk
+from api.directory import CustomerDirectory
+from api.errors import NotFound
+from api.jobs import JobView
+from api.kickserv import KickservClient
+from api.readydesk import ReadyDeskClient
+from api.refs import CustomerRef, JobRef, TicketQuery, TicketRef
+from api.tickets import TicketListView, TicketView
+from sandbox.data import seeded
+from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
+from sandbox.kickserv_data import seeded_kickserv
+from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
+from tests.conftest import ready_store
+
+NOW = datetime(2026, 12, 1, 9, 0)
+
+
+@pytest.fixture
+async def desk():
+    data = seeded(tickets=60, customers=12)
+    readydesk = ReadyDeskClient(
+        "http://rd/API/default.aspx",
+        SANDBOX_KEY,
+        transport=httpx.ASGITransport(app=build_readydesk_app(data)),
+    )
+    kickserv = KickservClient(
+        "http://ks",
+        SANDBOX_ACCOUNT,
+        SANDBOX_API_KEY,
+        transport=httpx.ASGITransport(app=build_kickserv_app(seeded_kickserv(data, customers=6))),
+    )
+    store = ready_store()
+    desk = Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
+    await desk.directory.refresh()
+    yield desk
+    await desk.aclose()
+
+
+def _fake(client):
+    return client._http._transport.app
+
+
+async def test_a_ticket_ref_reads_the_ticket_with_the_statuses_its_menu_offers(desk):
+    view = await desk.read(TicketRef(ticket_id=34), NOW)
+    assert isinstance(view, TicketView)
+    assert view.ticket.ticket_id == 34
+    assert view.ticket.status in view.statuses and view.unread == ""
+
+
+async def test_when_only_the_statuses_fail_the_ticket_view_says_so_in_one_line(desk):
+    _fake(desk.readydesk).state.faults.add(
+        "status", status=503, query={"action": "get_tech_groups"}
+    )
+    view = await desk.read(TicketRef(ticket_id=34), NOW)
+    assert view.ticket.ticket_id == 34 and view.statuses == []
+    assert view.unread.startswith("The statuses for the Status menu could not be read")
+
+
+async def test_a_missing_ticket_is_the_answer_not_an_empty_view(desk):
+    with pytest.raises(NotFound):
+        await desk.read(TicketRef(ticket_id=999_999), NOW)
+
+
+async def test_a_ticket_query_reads_one_page_newest_first_with_its_total(desk):
+    view = await desk.read(TicketQuery(page=2), NOW)
+    assert isinstance(view, TicketListView)
+    assert view.page.total == 60 and view.page.page == 2 and view.now == NOW
+    numbers = [t.ticket_id for t in view.page.tickets]
+    assert numbers == sorted(numbers, reverse=True) and max(numbers) == 50
+
+
+async def test_a_job_ref_reads_the_job_with_its_customer_and_crew(desk):
+    data = _fake(desk.kickserv).state.data
+    job = next(j for j in data.jobs.values() if j.status == "scheduled")
+    [task] = [t for t in data.tasks.values() if t.job_id == job.id]
+    view = await desk.read(JobRef(job_number=job.job_number), NOW)
+    assert isinstance(view, JobView)
+    assert view.job.job_number == job.job_number
+    assert view.assigned == [data.employees[e].name for e in task.employee_ids]
+    assert view.customer is not None and view.unread == ""
+
+
+async def test_a_customer_ref_reads_the_business_across_both_systems(desk):
+    found = await desk.directory.search("demo")
+    business = next(b for b in found if b.readydesk and b.kickserv)
+    ref = CustomerRef(readydesk_id=business.readydesk.record_key)
+    view = await desk.read(ref, NOW)
+    assert isinstance(view, BusinessView)
+    assert view.readydesk.customer_id == business.readydesk.record_key
+    assert view.kickserv.customer_number == int(business.kickserv.record_key)
+    assert view.ticket_counts and view.failed == []
+
+
+async def test_a_customer_search_with_one_match_reads_it_whole(desk):
+    search = await desk.find_customer("john.smith@democompany.com")
+    assert len(search.businesses) == 1 and search.found is not None
+    assert search.found.readydesk is not None and search.note == ""

@@ -1,0 +1,71 @@
+"""The layering shared/DESIGN.md describes, read from the source: listener modules do not import
+each other, workers/ do not import handlers/, and Desk is the one door to the backends."""
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKERS_MAY_IMPORT = {"handlers.config", "handlers.ids"}
+
+
+def _imported(path: Path) -> set[str]:
+    """Every module `path` imports, as dotted names (`from handlers import ids` -> handlers.ids)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            if node.module == "handlers":  # `from handlers import ids`: the module is ids
+                names.update(f"handlers.{alias.name}" for alias in node.names)
+    return names
+
+
+def _listener_modules() -> set[str]:
+    """handlers/ modules that register listeners (the wiring module aside)."""
+    return {
+        p.stem
+        for p in (ROOT / "handlers").glob("*.py")
+        if p.stem != "registry" and re.search(r"^def register\(", p.read_text(), re.M)
+    }
+
+
+def test_no_listener_module_imports_another_listener_module():
+    listeners = _listener_modules()
+    assert {"tickets", "customers", "jobs", "help", "card_buttons"} <= listeners
+    edges = {
+        (path.stem, name.split(".")[1])
+        for path in (ROOT / "handlers").glob("*.py")
+        if path.stem != "registry"
+        for name in _imported(path)
+        if name.startswith("handlers.") and name.split(".")[1] in listeners
+    }
+    assert {(a, b) for a, b in edges if a != b} == set()
+
+
+def test_workers_import_desk_cards_and_store_not_handlers():
+    for path in (ROOT / "workers").glob("*.py"):
+        reached = {n for n in _imported(path) if n.startswith("handlers")}
+        assert reached <= WORKERS_MAY_IMPORT, path.name
+
+
+def test_handlers_and_workers_reach_the_backends_only_through_desk():
+    pattern = re.compile(r"\bdesk\.(readydesk|kickserv|directory)\b")
+    offenders = [
+        f"{path.parent.name}/{path.name}"
+        for folder in ("handlers", "workers")
+        for path in (ROOT / folder).glob("*.py")
+        if pattern.search(path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_handlers_reach_workers_only_for_the_live_card_machinery():
+    reached = {
+        name
+        for path in (ROOT / "handlers").glob("*.py")
+        for name in _imported(path)
+        if name.startswith("workers")
+    }
+    assert reached <= {"workers.live"}
