@@ -3,10 +3,11 @@
 Serves `…/API/` and `…/API/default.aspx`, checks `key` (and an optional IP allow-list), dispatches
 on `action`, validates as the docs describe (required variables, Y/N and PERSONAL/COMPANY
 defaults, 255-character limits), keeps writes in memory, and answers XML by default or JSON /
-URL-delimited with `format=json|xml|delimited`. Error replies are invented (the docs never show
-one): `<response><error>…</error></response>` with HTTP 200, as the reference suggests. Faults
-(latency, status codes, HTML pages, broken bodies, dropped connections) are switched on through
-`app.state.faults`.
+URL-delimited with `format=json|xml|delimited`. Every name it answers with is in
+sandbox/readydesk_wire.py, written from the documentation, not taken from the client. Error
+replies are invented (the docs never show one): `<response><error>…</error></response>` with
+HTTP 200, as the reference suggests. Faults (latency, status codes, HTML pages, broken bodies,
+dropped connections) are switched on through `app.state.faults`.
 """
 
 from collections.abc import Callable
