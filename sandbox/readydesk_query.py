@@ -6,68 +6,11 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
+from sandbox import readydesk_wire as wire
+from sandbox.readydesk_wire import Shape
+
 SANDBOX_KEY = "sandbox-key"
 LIMIT = 255
-
-# "URL Encoded: Yes" columns of the output tables in the seeds (and, for the pages whose output
-# tables could not be read, the same rule applied to names and free text).
-TICKET_ENCODED = {
-    "cid",
-    "company_name",
-    "contact",
-    "phone",
-    "email",
-    "cc_addresses",
-    "source",
-    "category",
-    "sub_category",
-    "status",
-    "priority",
-    "escalation_level",
-    "updated_by",
-    "assigned_group_name",
-    "customer_group_name",
-    "subject",
-    "summary",
-}
-CUSTOMER_ENCODED = {
-    "customer_id",
-    "password",
-    "company_name",
-    "contact",
-    "phone",
-    "additional_phone",
-    "email",
-    "additional_email",
-    "address",
-    "city",
-    "state",
-    "zip",
-    "country",
-    "customer_group_name",
-    "notes",
-}
-COMPANY_ENCODED = {"name", "address", "city", "state", "zip", "country", "phone", "email"}
-TECH_ENCODED = {"uid", "name", "email", "phone", "extension"}
-GROUP_ENCODED = {"name"}
-HISTORY_ENCODED = {"updated_by", "status", "note"}
-SCHEDULE_ENCODED = {"title", "category"}
-
-TICKET_ORDER = {
-    "TID": "tid",
-    "CID": "cid",
-    "DATE_OPENED": "date_opened",
-    "LAST_UPDATED": "last_updated",
-    "STATUS": "status",
-    "PRIORITY": "priority",
-    "SUBJECT": "subject",
-    "DUE_DATE": "due_date",
-}
-CUSTOMER_ORDER = {"ID": "record_id", "CID": "customer_id", "CONTACT": "contact"}
-NAME_ORDER = {"ID": "record_id", "NAME": "name"}
-COMPANY_ORDER = {"ID": "company_id", "NAME": "name"}
-TECH_ORDER = {"ID": "record_id", "UID": "uid", "NAME": "name"}
-SCHEDULE_ORDER = {"ID": "record_id", "TITLE": "title", "START_DATE": "start_date"}
 
 
 class ReadyDeskError(Exception):
@@ -75,10 +18,10 @@ class ReadyDeskError(Exception):
 
 
 class Listing:
-    """A list reply: `<root><record>…</record>…</root>` with its URL-encoded field names."""
+    """A list reply: rows keyed by the wire names of their `shape`."""
 
-    def __init__(self, root: str, record: str, rows: Iterable[dict[str, Any]], encoded: set[str]):
-        self.root, self.record, self.rows, self.encoded = root, record, list(rows), encoded
+    def __init__(self, shape: Shape, rows: Iterable[dict[str, Any]]) -> None:
+        self.shape, self.rows = shape, list(rows)
 
 
 Reply = Listing | int | dict[str, Any]
@@ -142,35 +85,12 @@ class Query:
         return [v.strip() for v in self.values.get(name, "").split(",") if v.strip()]
 
 
-def wire_value(value: Any) -> str:
-    """A stored Python value in ReadyDesk's output form."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Y" if value else "N"
-    if isinstance(value, datetime):
-        hour = value.hour % 12 or 12
-        meridiem = "AM" if value.hour < 12 else "PM"
-        return f"{value.month}/{value.day}/{value.year} {hour}:{value:%M:%S} {meridiem}"
-    if isinstance(value, list):
-        return ",".join(wire_value(v) for v in value)
-    return str(value)
-
-
 def parse_date(text: str, name: str = "date") -> datetime:
-    """`4/24/2014 10:42:43 AM`, `2/1/2014 00:00:00` or `04/01/2014`."""
-    for fmt in (
-        "%m/%d/%Y %I:%M:%S %p",
-        "%m/%d/%Y %I:%M %p",
-        "%m/%d/%Y %H:%M:%S",
-        "%m/%d/%Y %H:%M",
-        "%m/%d/%Y",
-    ):
-        try:
-            return datetime.strptime(text.strip(), fmt)
-        except ValueError:
-            continue
-    raise ReadyDeskError(f"Invalid value for {name}: not a date")
+    """A date/time variable in one of the documented forms, or an error reply naming it."""
+    value = wire.parse_date(text)
+    if value is None:
+        raise ReadyDeskError(f"Invalid value for {name}: not a date")
+    return value
 
 
 # -- shared list machinery ---------------------------------------------------------------------
@@ -238,7 +158,7 @@ def listing(
     wildcard: bool,
     columns: dict[str, str],
     default: str,
-    shape: tuple[str, str, set[str]],
+    shape: Shape,
     row: Callable[[Any], dict[str, Any]],
 ) -> Reply:
     """count_only, or order + page + render rows: the tail every get_ action shares."""
@@ -247,5 +167,4 @@ def listing(
     column, descending = order_of(query, columns, default)
     if column != default or descending:
         rows = sort_rows(rows, column, descending)
-    root, record, encoded = shape
-    return Listing(root, record, (row(r) for r in page_of(rows, query, wildcard)), encoded)
+    return Listing(shape, (row(r) for r in page_of(rows, query, wildcard)))

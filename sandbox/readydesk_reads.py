@@ -5,25 +5,15 @@ from dataclasses import asdict
 from itertools import islice
 from typing import Any
 
+from sandbox import readydesk_wire as wire
 from sandbox.data import (
     RDCustomer,
+    RDHistory,
+    RDSchedule,
     RDTicket,
     SandboxData,
 )
 from sandbox.readydesk_query import (
-    COMPANY_ENCODED,
-    COMPANY_ORDER,
-    CUSTOMER_ENCODED,
-    CUSTOMER_ORDER,
-    GROUP_ENCODED,
-    HISTORY_ENCODED,
-    NAME_ORDER,
-    SCHEDULE_ENCODED,
-    SCHEDULE_ORDER,
-    TECH_ENCODED,
-    TECH_ORDER,
-    TICKET_ENCODED,
-    TICKET_ORDER,
     Listing,
     Query,
     ReadyDeskError,
@@ -63,9 +53,8 @@ _TICKET_FILTERS = {
 def get_tickets(data: SandboxData, query: Query) -> Reply:
     """get_tickets: every documented filter, then order, count and page."""
     tid = query.get("tid", "*")
-    shape = ("tickets", "ticket", TICKET_ENCODED)
     filtered = any(query.get(name) for name in _TICKET_FILTERS)
-    column, descending = order_of(query, TICKET_ORDER, "tid")
+    column, descending = order_of(query, wire.TICKET_ORDER, "tid")
     if tid == "*" and not filtered and column == "tid":
         return _ticket_page_by_number(data, query, descending)
     rows: Iterable[RDTicket]
@@ -79,9 +68,9 @@ def get_tickets(data: SandboxData, query: Query) -> Reply:
         rows,
         query,
         wildcard=tid == "*",
-        columns=TICKET_ORDER,
+        columns=wire.TICKET_ORDER,
         default="tid",
-        shape=shape,
+        shape=wire.TICKETS,
         row=_ticket_row,
     )
 
@@ -112,9 +101,7 @@ def _ticket_page_by_number(data: SandboxData, query: Query, descending: bool) ->
         chosen = ids[max(0, len(ids) - stop) : max(0, len(ids) - start)][::-1]
     else:
         chosen = ids[start:stop]
-    return Listing(
-        "tickets", "ticket", (_ticket_row(data.tickets[t]) for t in chosen), TICKET_ENCODED
-    )
+    return Listing(wire.TICKETS, (_ticket_row(data.tickets[t]) for t in chosen))
 
 
 def _ticket_filter(query: Query) -> Callable[[RDTicket], bool]:
@@ -181,9 +168,9 @@ def get_customers(data: SandboxData, query: Query) -> Reply:
         rows,
         query,
         wildcard=cid == "*",
-        columns=CUSTOMER_ORDER,
+        columns=wire.CUSTOMER_ORDER,
         default="record_id",
-        shape=("customers", "customer", CUSTOMER_ENCODED),
+        shape=wire.CUSTOMERS,
         row=_customer_row,
     )
 
@@ -220,10 +207,10 @@ def get_companies(data: SandboxData, query: Query) -> Reply:
         rows,
         query,
         wildcard=wildcard,
-        columns=COMPANY_ORDER,
+        columns=wire.COMPANY_ORDER,
         default="company_id",
-        shape=("companies", "company", COMPANY_ENCODED),
-        row=lambda c: asdict(c) | {"id": c.company_id},
+        shape=wire.COMPANIES,
+        row=lambda c: {"id": c.company_id, "name": c.name, "address": c.address},
     )
 
 
@@ -234,9 +221,9 @@ def get_tech_groups(data: SandboxData, query: Query) -> Reply:
         rows,
         query,
         wildcard=wildcard,
-        columns=NAME_ORDER,
+        columns=wire.NAME_ORDER,
         default="record_id",
-        shape=("technician_groups", "group", GROUP_ENCODED),
+        shape=wire.TECH_GROUPS,
         row=lambda g: {
             "id": g.record_id,
             "name": g.name,
@@ -261,9 +248,9 @@ def get_techs(data: SandboxData, query: Query) -> Reply:
         rows,
         query,
         wildcard="*" in (record_id, uid),
-        columns=TECH_ORDER,
+        columns=wire.TECH_ORDER,
         default="record_id",
-        shape=("technicians", "technician", TECH_ENCODED),
+        shape=wire.TECHS,
         row=lambda t: {
             "id": t.record_id,
             "uid": t.uid,
@@ -293,9 +280,19 @@ def get_history(data: SandboxData, query: Query) -> Reply:
     count = query.number("count")
     if count is not None:
         entries = islice(entries, count)
-    return Listing(
-        "history", "entry", (asdict(e) | {"id": e.record_id} for e in entries), HISTORY_ENCODED
-    )
+    return Listing(wire.HISTORY, (_history_row(e) for e in entries))
+
+
+def _history_row(e: RDHistory) -> dict[str, Any]:
+    return {
+        "id": e.record_id,
+        "tid": e.tid,
+        "date": e.date,
+        "updated_by": e.updated_by,
+        "updater_type": e.updater_type,
+        "status": e.status,
+        "note": e.note,
+    }
 
 
 def get_schedules(data: SandboxData, query: Query) -> Reply:
@@ -316,8 +313,14 @@ def get_schedules(data: SandboxData, query: Query) -> Reply:
         rows,
         query,
         wildcard="*" in (ids, tids),
-        columns=SCHEDULE_ORDER,
+        columns=wire.SCHEDULE_ORDER,
         default="record_id",
-        shape=("schedules", "schedule", SCHEDULE_ENCODED),
-        row=lambda s: asdict(s) | {"id": s.record_id},
+        shape=wire.SCHEDULES,
+        row=_schedule_row,
     )
+
+
+def _schedule_row(s: RDSchedule) -> dict[str, Any]:
+    row = asdict(s)
+    row["id"] = row.pop("record_id")
+    return row

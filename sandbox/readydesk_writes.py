@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from api.readydesk.wire import WireNames
+from sandbox import readydesk_wire as wire
 from sandbox.data import (
     Company,
     RDCustomer,
@@ -10,6 +10,7 @@ from sandbox.data import (
     SandboxData,
 )
 from sandbox.readydesk_query import Query, ReadyDeskError, Reply
+from sandbox.readydesk_wire import UndocumentedNames
 
 # -- write actions -----------------------------------------------------------------------------
 
@@ -38,7 +39,7 @@ def add_customer(data: SandboxData, query: Query) -> Reply:
     )
     _apply_customer(customer, query)
     data.add_customer(customer)
-    return {"added_customer": cid}
+    return {wire.ADDED_CUSTOMER: cid}
 
 
 def update_customer(data: SandboxData, query: Query) -> Reply:
@@ -51,7 +52,7 @@ def update_customer(data: SandboxData, query: Query) -> Reply:
     if company is not None:
         customer.company_id, customer.company_name = company.company_id, company.name
     _apply_customer(customer, query)
-    return {"updated_customer": cid}
+    return {wire.UPDATED_CUSTOMER: cid}
 
 
 def _company(data: SandboxData, query: Query) -> Company | None:
@@ -109,7 +110,7 @@ def _apply_customer(customer: RDCustomer, query: Query) -> None:
         customer.customer_portal = query.number("portal") if query.get("portal").isdigit() else 1
 
 
-def add_ticket(data: SandboxData, query: Query, names: WireNames) -> Reply:
+def add_ticket(data: SandboxData, query: Query, names: UndocumentedNames) -> Reply:
     """add_ticket: `cid` required and must exist; lists checked against the configuration."""
     cid = query.text("cid", required=True)
     customer = data.customers.get(cid or "")
@@ -146,10 +147,10 @@ def add_ticket(data: SandboxData, query: Query, names: WireNames) -> Reply:
     _apply_ticket(data, ticket, query, names)
     data.add_ticket(ticket)
     data.add_history(ticket.tid, opened, "API", "TECH", ticket.status, "Ticket opened.")
-    return {"added_ticket": ticket.tid}
+    return {wire.ADDED_TICKET: ticket.tid}
 
 
-def update_ticket(data: SandboxData, query: Query, names: WireNames) -> Reply:
+def update_ticket(data: SandboxData, query: Query, names: UndocumentedNames) -> Reply:
     """update_ticket: the ticket the configured target variable names; only sent fields change."""
     target = names.update_ticket_target
     tid = query.number(target)
@@ -170,10 +171,12 @@ def update_ticket(data: SandboxData, query: Query, names: WireNames) -> Reply:
             ticket.status,
             f"Status changed to {ticket.status}.",
         )
-    return {"updated_ticket": tid}
+    return {wire.UPDATED_TICKET: tid}
 
 
-def _apply_ticket(data: SandboxData, ticket: RDTicket, query: Query, names: WireNames) -> None:
+def _apply_ticket(
+    data: SandboxData, ticket: RDTicket, query: Query, names: UndocumentedNames
+) -> None:
     statuses = {s for g in data.groups.values() for s in g.statuses}
     categories = {c for g in data.groups.values() for c in g.categories}
     sources = {s for g in data.groups.values() for s in g.sources}
@@ -223,7 +226,7 @@ def _apply_ticket(data: SandboxData, ticket: RDTicket, query: Query, names: Wire
         ticket.date_closed = None
 
 
-def add_history(data: SandboxData, query: Query, names: WireNames) -> Reply:
+def add_history(data: SandboxData, query: Query, names: UndocumentedNames) -> Reply:
     """The history-note action (name configurable): `tid` and the note are required."""
     tid = query.number("tid")
     if tid is None:
@@ -235,4 +238,4 @@ def add_history(data: SandboxData, query: Query, names: WireNames) -> Reply:
     uid = query.text("uid") or "API"
     ticket.last_updated = datetime.now().replace(microsecond=0)
     entry = data.add_history(tid, ticket.last_updated, uid, "TECH", ticket.status, note or "")
-    return {"added_history": entry.record_id}
+    return {wire.ADDED_HISTORY: entry.record_id}
