@@ -23,19 +23,24 @@ _SECRET_QUERY = re.compile(
 )
 _SLACK_TOKEN = re.compile(r"\bx(?:ox[a-z]|app)-[0-9A-Za-z-]{6,}")
 _known_secrets: set[str] = set()
+# What redact() replaces, in order: each secret (longest first) as typed, then as it appears
+# inside a URL. Worked out once per new secret: redact() runs on every string sent to Slack.
+_secret_forms: tuple[str, ...] = ()
 
 
 def register_secret(value: str | None) -> None:
     """Remember a secret so that every later log line and error text is scrubbed of it."""
-    if value and len(value) >= 4:
+    global _secret_forms
+    if value and len(value) >= 4 and value not in _known_secrets:
         _known_secrets.add(value)
+        ordered = sorted(_known_secrets, key=len, reverse=True)
+        _secret_forms = tuple(form for secret in ordered for form in (secret, _quoted(secret)))
 
 
 def redact(text: str) -> str:
     """Replace every known secret, credential query value and Slack token in `text` with ***."""
-    for secret in sorted(_known_secrets, key=len, reverse=True):
-        for form in (secret, _quoted(secret)):  # as typed, and as it appears inside a URL
-            text = text.replace(form, REDACTED)
+    for form in _secret_forms:
+        text = text.replace(form, REDACTED)
     text = _SECRET_QUERY.sub(lambda m: m.group("name") + REDACTED, text)
     return _SLACK_TOKEN.sub(REDACTED, text)
 

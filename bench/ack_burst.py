@@ -48,6 +48,12 @@ class Phase:
     cards_in_burst: int = 0
     cards: int = 0
     drain_seconds: float = 0.0
+    cpu: float = 0.0  # CPU seconds the server used from the burst's start to the drain's end
+
+    @property
+    def cpu_ms_per_ack(self) -> float:
+        """Server CPU per acknowledged request (for Deskhand: its card included)."""
+        return 1000 * self.cpu / max(self.burst.acks, 1)
 
     @property
     def card_rps(self) -> float:
@@ -58,6 +64,23 @@ class Phase:
     def without_card(self) -> int:
         """Acknowledged requests no card arrived for (wrk may abandon up to c at its stop)."""
         return max(0, self.burst.acks - self.cards)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by process `pid` and every process under it."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+            times[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, grew = {pid}, True
+    while grew:
+        more = {child for child, parent in parents.items() if parent in tree} - tree
+        tree, grew = tree | more, bool(more)
+    return sum(times.get(p, 0.0) for p in tree)
 
 
 def _free_port() -> int:
@@ -81,9 +104,17 @@ def _env(slack: SlackSandbox, database_url: str) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class Served:
+    """A server process under test."""
+
+    url: str
+    pid: int
+
+
 @contextlib.asynccontextmanager
-async def serving(command: list[str], env: dict[str, str], log: Path) -> AsyncIterator[str]:
-    """Run a server process until the block ends; yields its base URL once it answers HTTP."""
+async def serving(command: list[str], env: dict[str, str], log: Path) -> AsyncIterator[Served]:
+    """Run a server process until the block ends; yields it once it answers HTTP."""
     port = _free_port()
     with log.open("wb") as out:
         process = await asyncio.create_subprocess_exec(
@@ -105,7 +136,7 @@ async def serving(command: list[str], env: dict[str, str], log: Path) -> AsyncIt
                     if process.returncode is not None or time.monotonic() > deadline:
                         sys.exit(f"the server did not start; see {log}:\n{log.read_text()}")
                     await asyncio.sleep(0.2)
-        yield url
+        yield Served(url, process.pid)
     finally:
         process.terminate()
         await asyncio.wait_for(process.wait(), 60)
@@ -139,7 +170,7 @@ async def _drain(slack: SlackSandbox, since: int, tag: str, expected: int) -> fl
 
 
 async def burst(
-    url: str,
+    server: Served,
     slack: SlackSandbox,
     workdir: Path,
     *,
@@ -152,16 +183,18 @@ async def burst(
     requests_file = workdir / f"{tag}.txt"
     write_requests(requests_file, SECRET, f"{slack.base_url}/response", tag, 4000 * int(seconds))
     since = len(slack.calls)
+    cpu_before = cpu_seconds(server.pid)
     result = await run_wrk(
-        f"{url}/slack/events",
+        f"{server.url}/slack/events",
         requests_file,
         connections=connections,
         seconds=seconds,
         workdir=workdir,
     )
     if not cards:
-        return Phase(result)
+        return Phase(result, cpu=cpu_seconds(server.pid) - cpu_before)
     drained = await _drain(slack, since, tag, result.acks)
+    cpu = cpu_seconds(server.pid) - cpu_before
     times = _card_times(slack, since, tag)
     end = result.started + result.seconds
     return Phase(
@@ -169,6 +202,7 @@ async def burst(
         cards_in_burst=sum(1 for at in times.values() if at <= end),
         cards=len(times),
         drain_seconds=drained,
+        cpu=cpu,
     )
 
 
@@ -191,9 +225,9 @@ async def measure_deskhand(
     """Deskhand (warmed up first) at each concurrency, draining between bursts."""
     env = _env(slack, database_url)
     phases = {}
-    async with serving(deskhand_command(workers), env, workdir / f"{name}.log") as url:
+    async with serving(deskhand_command(workers), env, workdir / f"{name}.log") as server:
         await burst(
-            url,
+            server,
             slack,
             workdir,
             tag=f"{name}-warm",
@@ -203,7 +237,13 @@ async def measure_deskhand(
         )
         for c in concurrencies:
             phases[c] = await burst(
-                url, slack, workdir, tag=f"{name}-c{c}", connections=c, seconds=seconds, cards=True
+                server,
+                slack,
+                workdir,
+                tag=f"{name}-c{c}",
+                connections=c,
+                seconds=seconds,
+                cards=True,
             )
     return phases
 
@@ -215,11 +255,17 @@ async def measure_bare(
     env = _env(slack, "sqlite://")
     command = [sys.executable, str(ROOT / "bench" / "_bare_bolt.py"), "{port}"]
     phases = {}
-    async with serving(command, env, workdir / "bare.log") as url:
-        await burst(url, slack, workdir, tag="bare-warm", connections=10, seconds=1, cards=False)
+    async with serving(command, env, workdir / "bare.log") as server:
+        await burst(server, slack, workdir, tag="bare-warm", connections=10, seconds=1, cards=False)
         for c in concurrencies:
             phases[c] = await burst(
-                url, slack, workdir, tag=f"bare-c{c}", connections=c, seconds=seconds, cards=False
+                server,
+                slack,
+                workdir,
+                tag=f"bare-c{c}",
+                connections=c,
+                seconds=seconds,
+                cards=False,
             )
     return phases
 
@@ -228,16 +274,18 @@ def print_table(bare: dict[int, Phase], desk: dict[int, Phase]) -> None:
     """The side-by-side table."""
     print(
         "| c | bare rps | bare p50/p99 ms | Deskhand ack rps | Deskhand p50/p99 ms "
-        "| p99 Deskhand/bare | cards/s in burst | acks without card after drain (drain s) |"
+        "| p99 Deskhand/bare | cards/s in burst | acks without card after drain (drain s) "
+        "| server CPU ms per request: bare / Deskhand (card included) |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for c, d in desk.items():
         b = bare[c].burst
         ratio = d.burst.p99_ms / b.p99_ms
         print(
             f"| {c} | {b.rps:.0f} | {b.p50_ms:.1f} / {b.p99_ms:.1f} | {d.burst.rps:.0f} "
             f"| {d.burst.p50_ms:.1f} / {d.burst.p99_ms:.1f} | {ratio:.2f}x | {d.card_rps:.0f} "
-            f"| {d.without_card} of {d.burst.acks} ({d.drain_seconds:.1f}) |"
+            f"| {d.without_card} of {d.burst.acks} ({d.drain_seconds:.1f}) "
+            f"| {bare[c].cpu_ms_per_ack:.2f} / {d.cpu_ms_per_ack:.2f} |"
         )
     for c, d in desk.items():
         if d.burst.non_2xx or d.burst.errors or bare[c].burst.non_2xx or bare[c].burst.errors:
@@ -252,15 +300,16 @@ def print_workers(runs: dict[int, dict[int, Phase]]) -> None:
     first = runs[min(runs)]
     print(
         "| workers | c | ack rps | ack p99 ms | cards/s in burst | vs 1 worker "
-        "| acks without card |"
+        "| acks without card | CPU ms per request |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for workers, phases in runs.items():
         for c, d in phases.items():
             base = first[c].card_rps or 1
             print(
                 f"| {workers} | {c} | {d.burst.rps:.0f} | {d.burst.p99_ms:.1f} | {d.card_rps:.0f} "
-                f"| {d.card_rps / base:.2f}x | {d.without_card} of {d.burst.acks} |"
+                f"| {d.card_rps / base:.2f}x | {d.without_card} of {d.burst.acks} "
+                f"| {d.cpu_ms_per_ack:.2f} |"
             )
 
 

@@ -1,5 +1,6 @@
 """Building the Bolt app and the API layer from settings. There is no module-level app."""
 
+import asyncio
 import logging
 import secrets
 from datetime import timedelta
@@ -21,7 +22,7 @@ from api.http import register_secret, set_read_deadline
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from api.writes import WriteSettings
-from bot.acks import KeptAck
+from bot.acks import KeptAck, ListenerSlots
 from bot.error_replies import damaged_state, tell_person
 from bot.logs import request_id
 from bot.outbound import ScrubbingApp, ScrubbingWebClient
@@ -142,6 +143,9 @@ def build_app(
     config = handler_config(settings)
     identities = Identities()
     permission = WritePermission()
+    slots = ListenerSlots(
+        settings.max_listeners, on_start=lambda: set_read_deadline(settings.read_deadline)
+    )
 
     @app.middleware
     async def label_request(body: dict[str, Any], context: dict[str, Any], next: Any) -> Any:
@@ -160,7 +164,9 @@ def build_app(
             config=config,
             identities=identities,
             permission=permission,
-            ack=KeptAck(),  # a listener that fails after acking must not lose its ack
+            # A listener that fails after acking must not lose its ack; one that acked waits
+            # for a slot before its work (this task, which answers Slack, never waits).
+            ack=KeptAck(slots, dispatcher=asyncio.current_task()),
         )
         return await next()
 
