@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.directory import CustomerDirectory
 from api.errors import BackendError
-from api.http import register_secret, set_read_deadline
+from api.http import register_secret, set_connection_limit, set_read_deadline
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from api.writes import WriteSettings
@@ -44,6 +44,7 @@ SANDBOX_KICKSERV_URL = "http://kickserv.sandbox"
 
 def build_desk(settings: Settings) -> Desk:
     """The API layer: real backends where configured, the sandbox fakes elsewhere."""
+    set_connection_limit(settings.backend_connections)
     sandbox = None
     if settings.readydesk_is_sandbox or settings.kickserv_is_sandbox:
         from sandbox.data import seeded
