@@ -38,6 +38,7 @@ TOKEN = "xoxb-bench-token"  # noqa: S105
 WARM_SECONDS = 2
 QUIET_SECONDS = 5.0  # a drain ends once no card arrived for this long
 DRAIN_LIMIT = 180.0
+TUNABLE = ("DESKHAND_MAX_LISTENERS", "DESKHAND_BACKEND_CONNECTIONS")
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,11 @@ def _env(slack: SlackSandbox, database_url: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith(("SLACK_", "READYDESK_", "KICKSERV_", "DESKHAND_"))
     }
+    # The bound and limits may be tried from the command line: DESKHAND_MAX_LISTENERS=8 python …
+    tuning = {k: v for k, v in os.environ.items() if k in TUNABLE}
     return {
         **env,
+        **tuning,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_API_URL": slack.api_url,

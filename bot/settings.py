@@ -95,7 +95,7 @@ class Settings(BaseSettings):
 
     # Listeners past their ack at once (a burst queues the rest's work, never an ack), and
     # connections open to each backend at once.
-    max_listeners: int = Field(32, validation_alias=_env("DESKHAND_MAX_LISTENERS"), ge=1)
+    max_listeners: int = Field(8, validation_alias=_env("DESKHAND_MAX_LISTENERS"), ge=1)
     backend_connections: int = Field(
         20, validation_alias=_env("DESKHAND_BACKEND_CONNECTIONS"), ge=1
     )
