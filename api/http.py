@@ -23,19 +23,24 @@ _SECRET_QUERY = re.compile(
 )
 _SLACK_TOKEN = re.compile(r"\bx(?:ox[a-z]|app)-[0-9A-Za-z-]{6,}")
 _known_secrets: set[str] = set()
+# What redact() replaces, in order: each secret (longest first) as typed, then as it appears
+# inside a URL. Worked out once per new secret: redact() runs on every string sent to Slack.
+_secret_forms: tuple[str, ...] = ()
 
 
 def register_secret(value: str | None) -> None:
     """Remember a secret so that every later log line and error text is scrubbed of it."""
-    if value and len(value) >= 4:
+    global _secret_forms
+    if value and len(value) >= 4 and value not in _known_secrets:
         _known_secrets.add(value)
+        ordered = sorted(_known_secrets, key=len, reverse=True)
+        _secret_forms = tuple(form for secret in ordered for form in (secret, _quoted(secret)))
 
 
 def redact(text: str) -> str:
     """Replace every known secret, credential query value and Slack token in `text` with ***."""
-    for secret in sorted(_known_secrets, key=len, reverse=True):
-        for form in (secret, _quoted(secret)):  # as typed, and as it appears inside a URL
-            text = text.replace(form, REDACTED)
+    for form in _secret_forms:
+        text = text.replace(form, REDACTED)
     text = _SECRET_QUERY.sub(lambda m: m.group("name") + REDACTED, text)
     return _SLACK_TOKEN.sub(REDACTED, text)
 
@@ -89,6 +94,17 @@ def _time_left() -> float | None:
     return None if deadline is None else deadline - time.monotonic()
 
 
+# How many connections each backend client opens at once; more requests wait for a free one
+# (httpx's pool timeout, a "never sent" failure that is safe to retry). Set at start-up.
+_limits = httpx.Limits(max_connections=20, max_keepalive_connections=20)
+
+
+def set_connection_limit(connections: int) -> None:
+    """Backend clients created from now on open at most `connections` connections at once."""
+    global _limits
+    _limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+
+
 def new_async_client(
     base_url: str = "",
     *,
@@ -97,10 +113,11 @@ def new_async_client(
     auth: httpx.Auth | tuple[str, str] | None = None,
     headers: dict[str, str] | None = None,
 ) -> httpx.AsyncClient:
-    """One pooled AsyncClient per backend, with our timeouts and user agent."""
+    """One pooled AsyncClient per backend, with our timeouts, connection limit and user agent."""
     return httpx.AsyncClient(
         base_url=base_url,
         transport=transport,
+        limits=_limits,
         timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
         auth=auth,
         headers={"User-Agent": "deskhand/0.1", **(headers or {})},

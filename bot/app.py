@@ -1,5 +1,6 @@
 """Building the Bolt app and the API layer from settings. There is no module-level app."""
 
+import asyncio
 import logging
 import secrets
 from datetime import timedelta
@@ -17,11 +18,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.directory import CustomerDirectory
 from api.errors import BackendError
-from api.http import register_secret, set_read_deadline
+from api.http import register_secret, set_connection_limit, set_read_deadline
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from api.writes import WriteSettings
-from bot.acks import KeptAck
+from bot.acks import KeptAck, ListenerSlots
 from bot.error_replies import damaged_state, tell_person
 from bot.logs import request_id
 from bot.outbound import ScrubbingApp, ScrubbingWebClient
@@ -44,6 +45,7 @@ SANDBOX_KICKSERV_URL = "http://kickserv.sandbox"
 def build_desk(settings: Settings, store: Store) -> Desk:
     """The API layer, whole: real backends where configured, the sandbox fakes elsewhere, and
     the customer directory on `store` (started by the app's first request)."""
+    set_connection_limit(settings.backend_connections)
     sandbox = None
     if settings.readydesk_is_sandbox or settings.kickserv_is_sandbox:
         from sandbox.data import seeded
@@ -142,6 +144,9 @@ def build_app(
     config = handler_config(settings)
     profiles = Profiles()
     permission = WritePermission()
+    slots = ListenerSlots(
+        settings.max_listeners, on_start=lambda: set_read_deadline(settings.read_deadline)
+    )
 
     @app.middleware
     async def label_request(body: dict[str, Any], context: dict[str, Any], next: Any) -> Any:
@@ -160,7 +165,9 @@ def build_app(
             config=config,
             profiles=profiles,
             permission=permission,
-            ack=KeptAck(),  # a listener that fails after acking must not lose its ack
+            # A listener that fails after acking must not lose its ack; one that acked waits
+            # for a slot before its work (this task, which answers Slack, never waits).
+            ack=KeptAck(slots, dispatcher=asyncio.current_task()),
         )
         return await next()
 

@@ -25,6 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=3000, help="port to listen on")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes serving the port (more than 1 needs PostgreSQL as DESKHAND_DATABASE_URL)",
+    )
     console = commands.add_parser("console", help="type slash commands locally (sandbox Slack)")
     console.add_argument("--json", action="store_true", help="one JSON object a reply")
     manifest = commands.add_parser("manifest", help="print the Slack app manifest to install")
@@ -71,10 +77,14 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
+        refusal = _workers_refusal(args.workers, settings.database_url)
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return 2
         configure_logging(logging.INFO, settings.secrets())
         from bot.server import serve as serve_http
 
-        return serve_http(settings, args.host, args.port)
+        return serve_http(settings, args.host, args.port, workers=args.workers)
     if command == "run" and settings.has_slack_credentials:
         configure_logging(logging.INFO, settings.secrets())
         from bot.socket_mode import run_socket_mode
@@ -89,6 +99,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
     return 0
+
+
+def _workers_refusal(workers: int, database_url: str) -> str | None:
+    """Why `serve --workers N` cannot run as asked, or None."""
+    if workers < 1:
+        return f"--workers takes a number of processes, 1 or more (got {workers})."
+    if workers > 1 and database_url.startswith("sqlite"):
+        return (
+            f"deskhand serve --workers {workers} needs a database the processes can share: "
+            "SQLite serves one process. Set DESKHAND_DATABASE_URL to PostgreSQL "
+            "(README: Several processes), or serve with one worker."
+        )
+    return None
 
 
 def run_due_digests(settings: Settings, at: str | None) -> int:

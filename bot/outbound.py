@@ -8,18 +8,23 @@ response, or in Socket Mode the envelope's ack payload, both made from the `Bolt
 `ScrubbingApp.async_dispatch` returns).
 """
 
+import contextlib
+import inspect
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.context.respond.internals import _build_message
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.models.basic_objects import JsonObject
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
+from slack_sdk.webhook.async_client import AsyncWebhookClient, WebhookResponse
 
 from api.http import redact
 
@@ -108,12 +113,65 @@ def scrubbing_client(client: AsyncWebClient) -> ScrubbingWebClient:
     )
 
 
+class SharedSession:
+    """One aiohttp session for the response_url posts in flight at the same time.
+
+    slack-sdk opens a session (and a connection) for every post it is not given one for; under
+    a burst the posts overlap and share this one's pooled connections. It closes when the last
+    post in flight ends, so it never outlives the work that opened it.
+    """
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+        self._users = 0
+
+    @contextlib.asynccontextmanager
+    async def use(self) -> AsyncIterator[aiohttp.ClientSession]:
+        """The open session, for one post."""
+        if self._session is None or self._session.closed:
+            # The timeout slack-sdk gives the session it would open itself.
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        session = self._session
+        self._users += 1
+        try:
+            yield session
+        finally:
+            self._users -= 1
+            if self._users == 0 and self._session is session:
+                self._session = None
+                await session.close()
+
+
+_RESPOND_ARGS = inspect.signature(AsyncRespond.__call__)
+
+
 class ScrubbingRespond(AsyncRespond):
     """`respond()` whose message is scrubbed before it is posted to the response_url."""
 
-    async def __call__(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def __init__(self, *, sessions: SharedSession | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._sessions = sessions
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> WebhookResponse:  # type: ignore[override]
         """Post the scrubbed message (text, blocks, attachments or a whole message dict)."""
-        return await super().__call__(*scrub(list(args)), **scrub(kwargs))
+        args, kwargs = scrub(list(args)), scrub(kwargs)
+        if self._sessions is None or self.response_url is None:
+            return await super().__call__(*args, **kwargs)
+        fields = _RESPOND_ARGS.bind(self, *args, **kwargs).arguments
+        fields.pop("self")
+        text = fields.pop("text", "")
+        # As Bolt's AsyncRespond builds it: keyword fields, or one whole message dict.
+        if isinstance(text, dict):
+            message = _build_message(**text)
+        elif isinstance(text, str):
+            message = _build_message(text=text, **fields)
+        else:
+            raise ValueError(f"The arg is unexpected type ({type(text)})")
+        async with self._sessions.use() as session:
+            client = AsyncWebhookClient(
+                url=self.response_url, proxy=self.proxy, ssl=self.ssl, session=session
+            )
+            return await client.send_dict(message)
 
 
 class ScrubOutbound(AsyncMiddleware):
@@ -121,6 +179,9 @@ class ScrubOutbound(AsyncMiddleware):
 
     Bolt builds a plain AsyncWebClient for each request, so the app's own client is not enough.
     """
+
+    def __init__(self) -> None:
+        self._sessions = SharedSession()
 
     async def async_process(
         self,
@@ -134,7 +195,10 @@ class ScrubOutbound(AsyncMiddleware):
         client = scrubbing_client(context.client)
         context["client"] = client
         context["respond"] = ScrubbingRespond(
-            response_url=context.response_url, proxy=client.proxy, ssl=client.ssl
+            response_url=context.response_url,
+            proxy=client.proxy,
+            ssl=client.ssl,
+            sessions=self._sessions,
         )
         return await next()
 

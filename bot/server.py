@@ -13,6 +13,7 @@ from typing import Any
 import uvicorn
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from sqlalchemy import create_engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -23,9 +24,11 @@ from api.errors import BackendError
 from api.writes import drain
 from bot.app import build_app, build_desk
 from bot.gate import Gate, Refused
+from bot.logs import configure_logging
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from store import Store
+from store.migrate import upgrade
 
 logger = logging.getLogger("deskhand.server")
 HEALTH_TIMEOUT = 3.0
@@ -110,10 +113,31 @@ async def _probe(call: Any) -> str:
     return "ok"
 
 
-def serve(settings: Settings, host: str, port: int) -> int:
-    """Run HTTP mode until interrupted (SIGINT/SIGTERM end it cleanly)."""
-    config = uvicorn.Config(
-        build_http_app(settings), host=host, port=port, log_config=None, proxy_headers=True
-    )
+def create_app() -> Starlette:
+    """The app factory each `deskhand serve --workers N` process calls: its own settings,
+    logging, backend clients and store, all from the environment."""
+    settings = Settings()
+    configure_logging(logging.INFO, settings.secrets())
+    return build_http_app(settings)
+
+
+def serve(settings: Settings, host: str, port: int, *, workers: int = 1) -> int:
+    """Run HTTP mode until interrupted (SIGINT/SIGTERM end it cleanly).
+
+    With several workers, uvicorn's supervisor runs `create_app` in each process on one
+    socket; the database is migrated once here first, so the workers do not race to do it.
+    """
+    options: dict[str, Any] = {"host": host, "port": port, "log_config": None}
+    if workers > 1:
+        engine = create_engine(settings.database_url)
+        try:
+            upgrade(engine)
+        finally:
+            engine.dispose()
+        uvicorn.run(
+            "bot.server:create_app", factory=True, workers=workers, proxy_headers=True, **options
+        )
+        return 0
+    config = uvicorn.Config(build_http_app(settings), proxy_headers=True, **options)
     uvicorn.Server(config).run()
     return 0

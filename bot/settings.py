@@ -93,6 +93,13 @@ class Settings(BaseSettings):
         1024 * 1024, validation_alias=_env("DESKHAND_MAX_BODY_BYTES"), ge=1024
     )
 
+    # Listeners past their ack at once (a burst queues the rest's work, never an ack), and
+    # connections open to each backend at once.
+    max_listeners: int = Field(8, validation_alias=_env("DESKHAND_MAX_LISTENERS"), ge=1)
+    backend_connections: int = Field(
+        20, validation_alias=_env("DESKHAND_BACKEND_CONNECTIONS"), ge=1
+    )
+
     def readydesk_wire_names(self) -> WireNames:
         """The configured names for ReadyDesk's undocumented actions and variables."""
         return WireNames(
