@@ -207,6 +207,9 @@ class ScrubbingApp(AsyncApp):
     """The Bolt app with the outbound choke point: scrubbed Web API calls, respond and ack."""
 
     def __init__(self, **kwargs: Any) -> None:
+        # Unnamed, Bolt names the app after its caller's file by walking the whole stack with
+        # inspect.stack(), which reads source files: a quarter second per app. The same name.
+        kwargs.setdefault("name", "outbound.py")
         super().__init__(**kwargs)
         self.use(ScrubOutbound())  # first after Bolt's own, so every listener and handler gets it
 

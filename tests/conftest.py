@@ -1,15 +1,18 @@
 """Shared fixtures: a clean environment, the ReadyDesk sandbox, wire-body fixtures."""
 
 import os
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, inspect, make_url, text
 
+import store.database
 from api.http import RetryPolicy
 from api.readydesk import ReadyDeskClient
 from bot.console import Console
@@ -34,6 +37,35 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith(ENV_PREFIXES):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migrate_from_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A store on an empty SQLite database starts as a copy of one migrated once per worker.
+
+    Running every migration costs a few hundred milliseconds, paid by hundreds of tests; the
+    copy has the very schema (and alembic_version) the upgrade would give. Other databases and
+    revisions, and tests/store/test_migrations.py (which calls `upgrade` itself), migrate for real.
+    """
+    template = tmp_path_factory.mktemp("template") / "migrated.db"
+    engine = create_engine(f"sqlite:///{template}")
+    upgrade(engine)
+    engine.dispose()
+
+    def upgrade_from_template(engine: Engine, revision: str = "head") -> None:
+        if (
+            revision != "head"
+            or engine.dialect.name != "sqlite"
+            or inspect(engine).get_table_names()
+        ):
+            upgrade(engine, revision)
+            return
+        with engine.connect() as connection, closing(sqlite3.connect(template)) as source:
+            source.backup(connection.connection.driver_connection)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store.database, "upgrade", upgrade_from_template)
+        yield
 
 
 def clean_settings(**values: Any) -> Settings:
@@ -81,9 +113,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 def ready_store(database_url: str = "sqlite://") -> Store:
     """A store on `database_url` (in memory by default), migrated first as every start is."""
-    store = Store(database_url)
-    upgrade(store.engine)
-    return store
+    fresh = Store(database_url)
+    store.database.upgrade(fresh.engine)  # the per-worker template's copy, on SQLite
+    return fresh
 
 
 @pytest.fixture

@@ -267,8 +267,11 @@ async def test_a_socket_mode_acknowledgement_is_scrubbed(settings, leaky_desk, s
 
 @pytest.fixture
 async def leaky_console():
-    """The console (the real handlers), its fakes behind the leaking layer for writes."""
-    async with Console(Settings(_env_file=None)) as running:
+    """The console (the real handlers), its fakes behind the leaking layer for writes.
+
+    No "Adding …" line before the answer, however loaded the machine (as the `console` fixture).
+    """
+    async with Console(Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60)) as running:
         _leaky(running._desk.readydesk, _readydesk_leaks(("add_history", "get_tickets")))
         _leaky(running._desk.kickserv, _kickserv_leaks)
         yield running
