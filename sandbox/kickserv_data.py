@@ -185,7 +185,7 @@ def seeded_kickserv(
     """Customers (from ReadyDesk's, same emails), jobs around `today`, notes, payments, invoices."""
     rng = random.Random(seed)
     source = readydesk if readydesk is not None else seeded()
-    data = KickservData(today=today or date.today())
+    data = KickservData(today=today or datetime.now(ACCOUNT_TZ).date())  # the account's day
     data.employees[846787] = KSEmployee(
         846787, 17, "Pat Lee", "pat@fieldcrew.example", "plee", admin=True
     )

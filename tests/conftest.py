@@ -1,9 +1,14 @@
 """Shared fixtures: a clean environment, the ReadyDesk sandbox, wire-body fixtures."""
 
+import contextlib
+import io
+import logging
 import os
 import sqlite3
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -15,6 +20,7 @@ from sqlalchemy import Engine, create_engine, inspect, make_url, text
 import store.database
 from api.http import RetryPolicy
 from api.readydesk import ReadyDeskClient
+from bot import cli
 from bot.console import Console
 from bot.settings import Settings
 from sandbox.data import SandboxData, seeded
@@ -76,6 +82,40 @@ def clean_settings(**values: Any) -> Settings:
             if name.startswith(ENV_PREFIXES):
                 env.delenv(name)
         return Settings(_env_file=None, **values)
+
+
+def run_cli(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`deskhand <argv>` with exactly `env` as its DESKHAND_/SLACK_/backend settings, run in
+    this process (in a thread of its own, so it may start its own event loop) rather than a
+    new one: the same code path from argument parsing to exit code, without paying Python's
+    start and the app's imports again. Signals and real processes have their own tests."""
+    out, err = io.StringIO(), io.StringIO()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    saved = {
+        name: os.environ.pop(name) for name in list(os.environ) if name.startswith(ENV_PREFIXES)
+    }
+
+    def call() -> int:
+        try:
+            return cli.main(list(argv))
+        except SystemExit as stop:  # argparse's usage errors
+            return stop.code if isinstance(stop.code, int) else 1
+
+    try:
+        os.environ.update(env)
+        with (
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+            ThreadPoolExecutor(1) as thread,
+        ):
+            code = thread.submit(call).result(timeout=60)
+    finally:
+        for name in env:
+            os.environ.pop(name, None)
+        os.environ.update(saved)
+        root.handlers[:], root.level = handlers, level
+    return subprocess.CompletedProcess(["deskhand", *argv], code, out.getvalue(), err.getvalue())
 
 
 def fixture_text(relative: str) -> str:

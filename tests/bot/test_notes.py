@@ -3,8 +3,6 @@ permitted, audited, and nothing typed is lost. Asserted on the fakes' own state.
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -12,7 +10,7 @@ import pytest
 from bot.console import Console
 from bot.settings import Settings
 from handlers import forms
-from tests.conftest import ready_store
+from tests.conftest import ready_store, run_cli
 from tests.slack_helpers import is_signed
 
 
@@ -194,18 +192,9 @@ async def test_deskhand_audit_prints_rows_and_json(tmp_path):
         reference="24601",
     )
     await store.close()
-    root = Path(__file__).resolve().parents[2]
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot.cli", "audit", *args],
-            capture_output=True,
-            text=True,
-            cwd=root,
-            env={"DESKHAND_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
-            timeout=60,
-            check=False,
-        )
+        return run_cli("audit", *args, env={"DESKHAND_DATABASE_URL": url})
 
     plain = run("--since", "1h")
     assert plain.returncode == 0, plain.stderr

@@ -1,9 +1,6 @@
 """The schema comes from Alembic migrations, on SQLite and on PostgreSQL."""
 
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -13,8 +10,7 @@ from sqlalchemy import create_engine, inspect, text
 from store import Store
 from store.migrate import alembic_config, current_revision, head_revision, upgrade
 from store.models import Base
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import run_cli
 
 
 def test_every_migration_on_an_empty_database_gives_exactly_the_models(database_url):
@@ -64,15 +60,7 @@ async def test_a_database_from_before_migrations_keeps_its_rows(database_url):
 
 def test_deskhand_db_upgrade_migrates_the_configured_database(tmp_path):
     url = f"sqlite:///{tmp_path / 'state.db'}"
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "db", "upgrade"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"DESKHAND_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
-        timeout=60,
-        check=False,
-    )
+    result = run_cli("db", "upgrade", env={"DESKHAND_DATABASE_URL": url})
     assert result.returncode == 0, result.stderr
     assert f"from empty to revision {head_revision()}" in result.stdout
     assert current_revision(create_engine(url)) == head_revision()

@@ -3,8 +3,6 @@
 import asyncio
 import inspect
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -12,20 +10,11 @@ from sqlalchemy import inspect as inspect_schema
 
 from store import SchemaMismatch, Store
 from store.migrate import current_revision, head_revision, upgrade
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import run_cli
 
 
 def _deskhand(*args: str, url: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"DESKHAND_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
-        timeout=60,
-        check=False,
-    )
+    return run_cli(*args, env={"DESKHAND_DATABASE_URL": url})
 
 
 async def test_opening_a_store_creates_nothing_until_it_is_migrated(database_url):

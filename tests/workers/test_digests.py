@@ -3,18 +3,14 @@ within the grace period, and a channel the bot cannot post to pauses the digest.
 
 import asyncio
 import logging
-import sys
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 from api.schedules import EVERY_DAY, Schedule
 from bot.app import build_web_client, handler_config
 from bot.console import Console
 from store import Store
-from tests.conftest import ready_store
+from tests.conftest import ready_store, run_cli
 from workers.digests import run_due
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _posts(console: Console, channel: str = "C0CONSOLE") -> list:
@@ -136,20 +132,8 @@ async def test_deskhand_digest_run_due_posts_once_for_cron(slack, tmp_path):
     }
 
     async def run(*args: str, **extra: str) -> tuple[int, str, str]:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "digest",
-            "run-due",
-            *args,
-            cwd=ROOT,
-            env={**env, **extra},
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await asyncio.wait_for(process.communicate(), 60)
-        return process.returncode, out.decode(), err.decode()
+        done = await asyncio.to_thread(run_cli, "digest", "run-due", *args, env={**env, **extra})
+        return done.returncode, done.stdout, done.stderr
 
     at = (slot + timedelta(minutes=2)).isoformat()
     code, out, err = await run("--at", at)

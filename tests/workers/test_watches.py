@@ -2,15 +2,13 @@
 
 import asyncio
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from bot.app import build_web_client, handler_config
 from bot.console import Console
 from bot.settings import Settings
 from store import Store
-from tests.conftest import ready_store
+from tests.conftest import ready_store, run_cli
 from workers.watches import poll_watches
 
 
@@ -106,7 +104,6 @@ async def test_watch_commands_explain_mistakes_and_unwatch_stops(console):
 
 
 def test_deskhand_alerts_poll_runs_one_poll(tmp_path):
-    root = Path(__file__).resolve().parents[2]
     env = {
         "PATH": "/usr/bin:/bin",
         "DESKHAND_DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}",
@@ -115,15 +112,7 @@ def test_deskhand_alerts_poll_runs_one_poll(tmp_path):
     }
 
     def run(**extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot.cli", "alerts", "poll"],
-            cwd=root,
-            env={**env, **extra},
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        return run_cli("alerts", "poll", env={**env, **extra})
 
     quiet = run()
     assert quiet.returncode == 0, quiet.stderr
