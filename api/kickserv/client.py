@@ -21,6 +21,7 @@ from api.http import (
     register_secret,
     send_with_retries,
 )
+from api.kickserv.codec import BACKEND, build, build_list, error_for, loads
 from api.kickserv.filters import CustomerFilters, JobFilters
 from api.kickserv.models import (
     Employee,
@@ -32,7 +33,6 @@ from api.kickserv.models import (
     Payment,
     Task,
 )
-from api.kickserv.replies import BACKEND, build, build_list, error_for, loads
 
 logger = logging.getLogger("deskhand.kickserv")
 
