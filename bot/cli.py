@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(run_socket_mode(settings))
     # The console keeps stdout for replies; only warnings go to stderr.
     configure_logging(logging.WARNING, settings.secrets())
-    from bot.console import run_console
+    from bot.console_lines import run_console
 
     try:
         asyncio.run(run_console(settings, json_output=getattr(args, "json", False)))
