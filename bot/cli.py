@@ -3,6 +3,7 @@
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -11,6 +12,11 @@ from functools import partial
 
 from bot.logs import configure_logging
 from bot.settings import Settings
+
+# Each command imports the app, the store, the workers or the sandboxes inside its own function,
+# for start-up speed: those take about two seconds to import, and `deskhand manifest`, `--help`
+# or a refused `serve` need none of them. Nothing here dodges an import cycle (nothing imports
+# bot.cli).
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(run_socket_mode(settings))
     # The console keeps stdout for replies; only warnings go to stderr.
     configure_logging(logging.WARNING, settings.secrets())
-    from bot.console import run_console
+    from bot.console_lines import run_console
 
     try:
         asyncio.run(run_console(settings, json_output=getattr(args, "json", False)))
@@ -179,8 +185,6 @@ async def _once(
 
 def print_audit(database_url: str, since: str, *, as_json: bool) -> int:
     """`deskhand audit [--since 1d] [--json]`: the write attempts, newest first."""
-    import json
-
     from store import SchemaMismatch
     from store.audit import parse_age
 

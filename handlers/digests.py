@@ -10,7 +10,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api import digests as build
 from api.desk import Desk
-from api.schedules import EVERY_DAY, describe_days, parse_days
 from cards.common import Card
 from cards.digests import digest_card
 from cards.mrkdwn import escape_mrkdwn, truncate
@@ -24,6 +23,7 @@ from handlers.profiles import Profiles
 from handlers.ticket_filters import resolve, split_filters
 from store import Store
 from store.digests import Subscription
+from store.schedules import EVERY_DAY, describe_days, parse_days
 
 _AT = re.compile(r"(?i)(?:^|\s)at\s+(\d{1,2}):(\d{2})(?=\s|$)")
 _TZ = re.compile(r"(?i)(?:^|\s)tz\s+(\S+)")

@@ -7,15 +7,18 @@ are linked when their emails match, else their phone digits.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import Insert, and_, delete, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from store.area import StoreArea, off_loop
-from store.models import DirectoryEntry, DirectoryFill
+from store.models import Base, DirectoryEntry, DirectoryFill
 
 READYDESK = "readydesk"  # the values of the `system` column
 KICKSERV = "kickserv"
+UPSERT_BATCH = 100  # rows per statement: 900 bound values, within any SQLite's limit
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,17 @@ class DirectoryStore(StoreArea):
     def upsert(self, records: Iterable[Record]) -> int:
         """Insert or refresh records; returns how many were written."""
         now = datetime.now(UTC)
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
         count = 0
+        for record in records:
+            rows[(record.system, record.record_key)] = _row(record, now)  # the last one wins
+            count += 1
+        ordered = [rows[key] for key in sorted(rows)]  # one lock order for every process
         with self._session() as session:
-            for record in records:
-                session.merge(_row(record, now))
-                count += 1
+            for start in range(0, len(ordered), UPSERT_BATCH):
+                session.execute(
+                    _upsert(session, DirectoryEntry, ordered[start : start + UPSERT_BATCH])
+                )
             session.commit()
         return count
 
@@ -66,7 +75,8 @@ class DirectoryStore(StoreArea):
                         DirectoryEntry.system == system, DirectoryEntry.seen_at < started_at
                     )
                 )
-            session.merge(DirectoryFill(system=system, finished_at=datetime.now(UTC)))
+            fill = {"system": system, "finished_at": datetime.now(UTC)}
+            session.execute(_upsert(session, DirectoryFill, [fill]))
             session.commit()
 
     @off_loop
@@ -117,20 +127,30 @@ class DirectoryStore(StoreArea):
             return _entry(row) if row else None
 
 
-def _row(record: Record, now: datetime) -> DirectoryEntry:
+def _upsert(session: Session, table: type[Base], rows: list[dict[str, Any]]) -> Insert:
+    """INSERT ... ON CONFLICT (primary key) DO UPDATE: one statement, so two processes writing
+    the same keys at once both succeed (a select-then-insert lets both insert)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values(rows)
+    keys = [column.name for column in table.__table__.primary_key]
+    refreshed = {name: statement.excluded[name] for name in rows[0] if name not in keys}
+    return statement.on_conflict_do_update(index_elements=keys, set_=refreshed)
+
+
+def _row(record: Record, now: datetime) -> dict[str, Any]:
     fields = (record.record_key, record.name, record.company, record.email, record.phone)
     text = " ".join(fields).lower()
-    return DirectoryEntry(
-        system=record.system,
-        record_key=record.record_key,
-        global_id=record.global_id,
-        name=record.name[:255],
-        company=record.company[:255],
-        email=record.email[:255],
-        phone=record.phone,
-        search_text=text[:1024],
-        seen_at=now,
-    )
+    return {
+        "system": record.system,
+        "record_key": record.record_key,
+        "global_id": record.global_id,
+        "name": record.name[:255],
+        "company": record.company[:255],
+        "email": record.email[:255],
+        "phone": record.phone,
+        "search_text": text[:1024],
+        "seen_at": now,
+    }
 
 
 def _entry(row: DirectoryEntry) -> Record:

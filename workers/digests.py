@@ -17,11 +17,11 @@ from api.desk import Desk
 from api.digests import snapshot as snapshot_of
 from api.errors import BackendError
 from api.refs import TicketQuery
-from api.schedules import Schedule
 from cards.digests import digest_card
 from handlers.config import HandlerConfig
 from store import Store
 from store.digests import Subscription
+from store.schedules import DigestSchedule
 from workers.paused import cannot_post, tell_creator
 
 logger = logging.getLogger("deskhand.digests")
@@ -43,7 +43,7 @@ async def run_due(
     done = []
     last_post: dict[str, float] = {}  # Slack takes about one message a second per channel
     for sub in await store.digests.active():
-        schedule = Schedule(time.fromisoformat(sub.at_time), sub.days, sub.timezone)
+        schedule = DigestSchedule(time.fromisoformat(sub.at_time), sub.days, sub.timezone)
         slot = schedule.latest_slot(now, grace)
         if slot is None:
             await _skip_missed(schedule, sub, now, store)
@@ -67,7 +67,9 @@ def loop_time() -> float:
     return asyncio.get_running_loop().time()
 
 
-async def _skip_missed(schedule: Schedule, sub: Subscription, now: datetime, store: Store) -> None:
+async def _skip_missed(
+    schedule: DigestSchedule, sub: Subscription, now: datetime, store: Store
+) -> None:
     """A slot missed by more than the grace period is marked skipped (and logged) once."""
     missed = schedule.latest_slot(now, timedelta(days=8))
     if missed is None or missed <= sub.created_at:

@@ -1,26 +1,17 @@
 """Async client for Kickserv's APIv2 JSON routes: `{base}/{account}/<resource>.json`, HTTP Basic
 with the API key as user and password, bodies wrapped in the resource name, 200 even for creates.
+
+This module holds the reads; writes.py the writes; connection.py the one choke point and paging.
 """
 
-import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from collections.abc import AsyncIterator, Sequence
+from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Literal, TypeVar, Unpack
-from urllib.parse import quote
+from typing import Any, Literal, Unpack
 
-import httpx
-from pydantic import BaseModel
-
-from api.cache import AsyncTTLCache
-from api.errors import InvalidRequest, MalformedResponse, NotFound
 from api.filters import checked
-from api.http import (
-    RetryPolicy,
-    new_async_client,
-    register_secret,
-    send_with_retries,
-)
+from api.kickserv.codec import build, build_list, loads
+from api.kickserv.connection import DEFAULT_PAGE_SIZE, NoteOwner, notes_path
 from api.kickserv.filters import CustomerFilters, JobFilters
 from api.kickserv.models import (
     Employee,
@@ -32,45 +23,12 @@ from api.kickserv.models import (
     Payment,
     Task,
 )
-from api.kickserv.replies import BACKEND, build, build_list, error_for, loads
-
-logger = logging.getLogger("deskhand.kickserv")
-
-NoteOwner = Literal["customers", "jobs"]
-M = TypeVar("M", bound=BaseModel)
-DEFAULT_PAGE_SIZE = 25
+from api.kickserv.writes import KickservWrites
 
 
-class KickservClient:
-    """One pooled connection to one Kickserv account; every call goes through `_request`."""
-
-    def __init__(
-        self,
-        base_url: str,
-        account: str,
-        api_key: str,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        retry: RetryPolicy | None = None,
-        timeout: float = 10.0,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        lookup_ttl: float = 300.0,
-    ) -> None:
-        register_secret(api_key)
-        self._retry = retry or RetryPolicy()
-        self._page_size = page_size
-        self._lookups = AsyncTTLCache(lookup_ttl)
-        self._http = new_async_client(
-            f"{base_url.rstrip('/')}/{quote(account, safe='')}",
-            transport=transport,
-            timeout=timeout,
-            auth=(api_key, api_key),
-            headers={"Accept": "application/json"},
-        )
-
-    async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._http.aclose()
+class KickservClient(KickservWrites):
+    """One Kickserv account: the reads here, the writes in writes.py, every call through one
+    choke point (connection.py)."""
 
     # -- customers -----------------------------------------------------------------------------
 
@@ -125,31 +83,13 @@ class KickservClient:
         )
         return build(KickservCustomer, data, "get customer")
 
-    async def create_customer(self, **fields: Any) -> KickservCustomer:
-        """Create a customer (Kickserv assigns the number)."""
-        data = await self._request(
-            "POST", "/customers.json", json_body={"customer": fields}, action="create customer"
-        )
-        return build(KickservCustomer, data, "create customer")
-
-    async def update_customer(self, customer_number: int, **fields: Any) -> KickservCustomer:
-        """Change only the given fields of a customer."""
-        data = await self._request(
-            "PUT",
-            f"/customers/{int(customer_number)}.json",
-            json_body={"customer": fields},
-            action="update customer",
-            what=f"customer {customer_number}",
-        )
-        return build(KickservCustomer, data, "update customer")
-
     # -- notes (customer and job) --------------------------------------------------------------
 
     async def list_notes(self, owner: NoteOwner, number: int, *, page: int = 1) -> list[Note]:
         """One page of a customer's or a job's notes."""
         data = await self._request(
             "GET",
-            _notes_path(owner, number),
+            notes_path(owner, number),
             params={"page": page},
             action="list notes",
             what=f"{owner[:-1]} {number}",
@@ -160,43 +100,12 @@ class KickservClient:
         """Every note of a customer or a job."""
         return self._walk(lambda page: self.list_notes(owner, number, page=page))
 
-    async def add_note(self, owner: NoteOwner, number: int, text: str) -> Note:
-        """Add a note (`{note: {note: text}}`); the reply names its creator."""
-        data = await self._request(
-            "POST",
-            _notes_path(owner, number),
-            json_body={"note": {"note": text}},
-            action="add note",
-            what=f"{owner[:-1]} {number}",
-        )
-        return build(Note, data, "add note")
-
     async def get_note(self, owner: NoteOwner, number: int, note_id: int) -> Note:
         """One note by id (build the URL from the note's real owner: Kickserv does not check)."""
         data = await self._request(
-            "GET", _notes_path(owner, number, note_id), action="get note", what=f"note {note_id}"
+            "GET", notes_path(owner, number, note_id), action="get note", what=f"note {note_id}"
         )
         return build(Note, data, "get note")
-
-    async def update_note(self, owner: NoteOwner, number: int, note_id: int, text: str) -> Note:
-        """Replace a note's text."""
-        data = await self._request(
-            "PUT",
-            _notes_path(owner, number, note_id),
-            json_body={"note": {"note": text}},
-            action="update note",
-            what=f"note {note_id}",
-        )
-        return build(Note, data, "update note")
-
-    async def delete_note(self, owner: NoteOwner, number: int, note_id: int) -> None:
-        """Delete a note."""
-        await self._request(
-            "DELETE",
-            _notes_path(owner, number, note_id),
-            action="delete note",
-            what=f"note {note_id}",
-        )
 
     # -- jobs ----------------------------------------------------------------------------------
 
@@ -234,31 +143,6 @@ class KickservClient:
         )
         return build(Job, data, "get job")
 
-    async def update_job(self, job_number: int, **fields: Any) -> Job:
-        """Change several fields of a job in one call."""
-        data = await self._request(
-            "PUT",
-            f"/jobs/{int(job_number)}.json",
-            json_body={"job": fields},
-            action="update job",
-            what=f"job {job_number}",
-        )
-        return build(Job, data, "update job")
-
-    async def create_job(
-        self, customer_number: int, job_type_id: int, description: str = "", **fields: Any
-    ) -> Job:
-        """Create a job for a customer (POST /customers/{n}/jobs.json); never retried."""
-        body = {"job": {"job_type_id": job_type_id, "description": description, **fields}}
-        data = await self._request(
-            "POST",
-            f"/customers/{int(customer_number)}/jobs.json",
-            json_body=body,
-            action="create job",
-            what=f"customer {customer_number}",
-        )
-        return build(Job, data, "create job")
-
     async def list_tasks(
         self,
         *,
@@ -285,23 +169,6 @@ class KickservClient:
     def iter_tasks(self, **filters: Any) -> AsyncIterator[Task]:
         """Every calendar entry matching `filters` (as `list_tasks` takes them)."""
         return self._walk(lambda page: self.list_tasks(page=page, **filters))
-
-    async def create_task(
-        self, job_global_id: int, starts_at: datetime, ends_at: datetime, employee_ids: list[int]
-    ) -> Task:
-        """Put a job on the calendar with these employees (global ids) assigned; never retried.
-
-        The body's shape is inferred (the notes show the routes, not the create payload)."""
-        body = {
-            "task": {
-                "job_id": job_global_id,
-                "starts_at": starts_at.isoformat(),
-                "ends_at": ends_at.isoformat(),
-                "employee_ids": employee_ids,
-            }
-        }
-        data = await self._request("POST", "/tasks.json", json_body=body, action="create task")
-        return build(Task, data, "create task")
 
     async def job_types(self) -> list[JobType]:
         """The account's services, from calendar.json, cached for a few minutes."""
@@ -362,64 +229,3 @@ class KickservClient:
     async def employees(self) -> list[Employee]:
         """Active employees, cached for a few minutes."""
         return await self._lookups.get_or_load("employees", self.list_employees)
-
-    # -- paging and the one choke point --------------------------------------------------------
-
-    async def _walk(
-        self, fetch: Callable[[int], Awaitable[list[M]]], page_size: int | None = None
-    ) -> AsyncIterator[M]:
-        size = page_size or self._page_size
-        page = 1
-        while True:
-            batch = await fetch(page)
-            for item in batch:
-                yield item
-            if len(batch) < size:
-                return
-            page += 1
-
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        action: str,
-        params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
-        json_body: Any = None,
-        what: str = "record",
-        is_read: bool | None = None,
-    ) -> Any:
-        """Send one request; map every failure to api.errors; return the decoded JSON."""
-        request = self._http.build_request(method, path, params=params, json=json_body)
-        is_read = method == "GET" if is_read is None else is_read
-        response = await send_with_retries(
-            self._http,
-            request,
-            backend=BACKEND,
-            action=action,
-            policy=self._retry,
-            is_read=is_read,
-        )
-        if response.status_code >= 300:
-            error = error_for(response, action, what)
-            if is_read and what == "record" and isinstance(error, NotFound):
-                # A list names no record, so its "not found" cannot mean "none": a wrong address.
-                status = response.status_code
-                error = InvalidRequest(
-                    f"Kickserv did not recognise `{action}` (HTTP {status}).",
-                    backend=BACKEND,
-                    action=action,
-                )
-            raise error
-        if not response.content.strip():
-            if request.method == "GET":  # every read answers JSON; nothing is not "no records"
-                raise MalformedResponse(
-                    f"Kickserv sent an empty reply to `{action}`.", backend=BACKEND, action=action
-                )
-            return None
-        return loads(response.text, action)
-
-
-def _notes_path(owner: NoteOwner, number: int, note_id: int | None = None) -> str:
-    base = f"/{owner}/{int(number)}/notes"
-    return f"{base}/{int(note_id)}.json" if note_id is not None else f"{base}.json"

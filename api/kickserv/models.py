@@ -48,7 +48,7 @@ class Employee(KickservModel):
     cell_phone: str | None = None
 
 
-class CustomerRef(KickservModel):
+class CustomerGlue(KickservModel):
     """The short customer copy ("glue record") inside payments, invoices and tasks."""
 
     global_id: int = Field(alias="id")
@@ -158,7 +158,7 @@ class Task(KickservModel):
     starts_at: When = None
     ends_at: When = None
     job: JobRefGlue | None = None
-    customer: CustomerRef | None = None
+    customer: CustomerGlue | None = None
     employees: list[EmployeeRef] = Field(default_factory=list)
 
 
@@ -179,7 +179,7 @@ class Payment(KickservModel):
     notes: str | None = None
     ref_number: str | None = None
     status: str | None = None
-    customer: CustomerRef | None = None
+    customer: CustomerGlue | None = None
     applied_to: list[int] | None = Field(None, alias="payment_application_ids")
     created_at: When = None
 
@@ -193,7 +193,7 @@ class Invoice(KickservModel):
     total: Money = None
     balance_remaining: Money = None
     due_on: Day = None
-    customer: CustomerRef | None = None
+    customer: CustomerGlue | None = None
     created_at: When = None
 
 

@@ -84,6 +84,27 @@ async def test_links_and_directory_work_on_both_databases(stores):
     assert (await second.directory.by_global_id(5100231)).record_key == "380"
 
 
+async def test_two_processes_filling_the_directory_at_once_both_succeed(stores):
+    first, second = stores
+
+    def page(name: str) -> list[Record]:
+        return [Record(KICKSERV, str(n), f"{name} {n}", email=f"c{n}@x.example") for n in range(60)]
+
+    # As two `serve --workers` processes refresh the directory: the same pages, at the same time.
+    written = await asyncio.gather(
+        *(store.directory.upsert(page("Old")) for store in (first, second) for _ in range(4))
+    )
+    assert written == [60] * 8
+    await asyncio.gather(
+        first.directory.finish_fill(KICKSERV, datetime.now(UTC), full=False),
+        second.directory.finish_fill(KICKSERV, datetime.now(UTC), full=False),
+    )
+    assert await second.directory.filled_at(KICKSERV) is not None
+    await second.directory.upsert(page("New"))  # a later walk refreshes the rows it sees
+    assert (await first.directory.business(KICKSERV, "7")).kickserv.name == "New 7"
+    assert len(await first.directory.search(["c"], limit=1000)) == 60
+
+
 async def test_many_different_intents_claimed_at_once_all_succeed(stores):
     first, _ = stores
     claimed = await asyncio.gather(

@@ -5,10 +5,10 @@ import asyncio
 import logging
 from datetime import UTC, datetime, time, timedelta
 
-from api.schedules import EVERY_DAY, Schedule
 from bot.app import build_web_client, handler_config
 from bot.console import Console
 from store import Store
+from store.schedules import EVERY_DAY, DigestSchedule
 from tests.conftest import ready_store, run_cli
 from workers.digests import run_due
 
@@ -28,7 +28,7 @@ async def _due(console: Console, now: datetime, store: Store | None = None) -> l
 
 
 def _next_eight(zone: str = "America/New_York") -> datetime:
-    return Schedule(time(8, 0), EVERY_DAY, zone).next_slot(datetime.now(UTC))
+    return DigestSchedule(time(8, 0), EVERY_DAY, zone).next_slot(datetime.now(UTC))
 
 
 async def test_each_slot_is_posted_once_even_with_two_schedulers(console, tmp_path):

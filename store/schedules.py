@@ -3,6 +3,10 @@
 The recurrence comes from dateutil's rrule over local wall-clock times; each occurrence is then
 placed in its zone. So 08:00 in America/New_York is 08:00 local on both sides of a clock change:
 13:00 UTC in winter, 12:00 UTC in summer — never twice, never skipped.
+
+It lives in store/, beside the digest subscriptions it times, because it imports nothing of ours:
+the one floor both handlers/digests.py (which parses the grammar) and workers/digests.py (which
+finds due slots) may import.
 """
 
 from dataclasses import dataclass
@@ -25,7 +29,7 @@ EVERY_DAY = "mon,tue,wed,thu,fri,sat,sun"
 
 
 @dataclass(frozen=True)
-class Schedule:
+class DigestSchedule:
     """`at` on `days` (comma-separated mon..sun) in `timezone` (an IANA name)."""
 
     at: time

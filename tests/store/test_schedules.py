@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from api.schedules import EVERY_DAY, WEEKDAYS, Schedule, parse_days
+from store.schedules import EVERY_DAY, WEEKDAYS, DigestSchedule, parse_days
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -18,7 +18,7 @@ NEW_YORK = ZoneInfo("America/New_York")
     ],  # fall back
 )
 def test_eight_oclock_new_york_fires_once_a_day_at_eight_local_across_a_clock_change(first, last):
-    schedule = Schedule(time(8, 0), EVERY_DAY, "America/New_York")
+    schedule = DigestSchedule(time(8, 0), EVERY_DAY, "America/New_York")
     slots = schedule.slots_between(first, last + timedelta(days=1))
     days = [s.date() for s in slots]
     assert len(days) == len(set(days)) == (last - first).days + 1  # every day, once
@@ -30,7 +30,7 @@ def test_eight_oclock_new_york_fires_once_a_day_at_eight_local_across_a_clock_ch
 
 
 def test_the_repeated_hour_of_a_fall_back_night_fires_once():
-    schedule = Schedule(time(1, 30), EVERY_DAY, "America/New_York")
+    schedule = DigestSchedule(time(1, 30), EVERY_DAY, "America/New_York")
     slots = schedule.slots_between(
         datetime(2026, 11, 1, 0, 0, tzinfo=NEW_YORK), datetime(2026, 11, 1, 23, 0, tzinfo=NEW_YORK)
     )
@@ -38,14 +38,14 @@ def test_the_repeated_hour_of_a_fall_back_night_fires_once():
 
 
 def test_weekdays_skip_the_weekend_and_next_slot_moves_on():
-    schedule = Schedule(time(9, 15), WEEKDAYS, "Europe/Berlin")
+    schedule = DigestSchedule(time(9, 15), WEEKDAYS, "Europe/Berlin")
     friday_after = datetime(2026, 11, 27, 9, 16, tzinfo=ZoneInfo("Europe/Berlin"))
     monday = schedule.next_slot(friday_after)
     assert (monday.weekday(), monday.hour, monday.minute) == (0, 9, 15)
 
 
 def test_the_latest_slot_is_given_only_within_the_grace_period():
-    schedule = Schedule(time(8, 0), EVERY_DAY, "UTC")
+    schedule = DigestSchedule(time(8, 0), EVERY_DAY, "UTC")
     at = datetime(2026, 11, 25, 8, 40, tzinfo=UTC)
     assert schedule.latest_slot(at, timedelta(hours=1)) == datetime(2026, 11, 25, 8, tzinfo=UTC)
     assert schedule.latest_slot(at + timedelta(hours=1), timedelta(hours=1)) is None
