@@ -23,7 +23,6 @@ from slack_bolt.async_app import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Message, Receive
 
 logger = logging.getLogger("deskhand.gate")
 
@@ -96,15 +95,16 @@ class Gate:
         self.max_body_bytes = max_body_bytes
         self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
 
-    async def admit(self, request: Request) -> Request:
-        """A request carrying exactly the verified bytes, or `Refused` (logged here, once)."""
+    async def admit(self, request: Request) -> AsyncBoltRequest:
+        """The Bolt request read from exactly the verified bytes (read once, here, and handed to
+        Bolt as it is), or `Refused` (logged here, once)."""
         try:
             return await self._admit(request)
         except Refused as refusal:
             logger.warning("refused %s %s: %s", refusal.status, request.url.path, refusal.reason)
             raise
 
-    async def _admit(self, request: Request) -> Request:
+    async def _admit(self, request: Request) -> AsyncBoltRequest:
         self._check_length(request.headers.get("content-length"))
         timestamp, signature = self._check_headers(request)
         body = await self._read(request)
@@ -115,10 +115,10 @@ class Gate:
         assert self._verifier is not None  # _check_headers refused the request otherwise
         if not self._verifier.is_valid(body=text, timestamp=timestamp, signature=signature):
             raise Refused(401, "the signature is wrong or the timestamp is over 5 minutes off")
-        problem = payload_problem(request, text)
-        if problem:
-            raise Refused(400, problem)
-        return Request(request.scope, receive=_replay(body, request.receive))
+        payload, problem = read_payload(request, text)
+        if payload is None:
+            raise Refused(400, problem or "the payload cannot be read")
+        return payload
 
     def _check_length(self, content_length: str | None) -> None:
         if content_length is None:
@@ -157,8 +157,9 @@ class Gate:
         return b"".join(chunks)
 
 
-def payload_problem(request: Request, body: str) -> str | None:
-    """Why a verified body is not a payload Bolt can read and route, or None when it is."""
+def read_payload(request: Request, body: str) -> tuple[AsyncBoltRequest | None, str | None]:
+    """A verified body as Bolt's request, or (None, why it is not a payload Bolt can read and
+    route)."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == JSON_TYPE:
         problem = _json_object_problem(body, "the JSON body")
@@ -166,20 +167,24 @@ def payload_problem(request: Request, body: str) -> str | None:
         problem = _form_problem(body)
     else:
         problem = "the body is neither JSON nor a form (Content-Type is not one Slack sends)"
-    return problem or _routing_problem(request, body)
-
-
-def _routing_problem(request: Request, body: str) -> str | None:
-    """Read the body as Bolt will (the same text, headers and query), then check the fields
-    Bolt's listener matchers index into: a payload Slack never sends is refused, not a 500."""
+    if problem:
+        return None, problem
+    # Read as Bolt's own adapter reads it (the same text, headers and query).
     try:
         payload = AsyncBoltRequest(body=body, query=request.query_params, headers=request.headers)
     except (ValueError, TypeError, KeyError, AttributeError, IndexError):
-        return "Bolt cannot read the payload's ids or response URLs"
-    if not isinstance(payload.body, dict):
+        return None, "Bolt cannot read the payload's ids or response URLs"
+    problem = _routing_problem(payload.body)
+    return (None, problem) if problem else (payload, None)
+
+
+def _routing_problem(body: Any) -> str | None:
+    """Check the fields Bolt's listener matchers index into: a payload Slack never sends is
+    refused, not a 500."""
+    if not isinstance(body, dict):
         return "Bolt does not read the body as an object"
     try:
-        routing = Routing.model_validate(payload.body)
+        routing = Routing.model_validate(body)
     except ValidationError as err:
         where = sorted({".".join(str(p) for p in e["loc"][:2]) for e in err.errors()})
         return f"the payload's {', '.join(where)} is not what Slack sends"
@@ -215,14 +220,3 @@ def _json_object_problem(text: str, what: str) -> str | None:
         kind = JSON_KINDS.get(type(value), "a number")
         return f"{what} is JSON {kind}, not an object"
     return None
-
-
-def _replay(body: bytes, then: Receive) -> Receive:
-    """An ASGI receive that hands on the verified bytes, so Bolt sees exactly what was checked;
-    after them, the connection's own messages (a disconnect)."""
-    pending = [{"type": "http.request", "body": body, "more_body": False}]
-
-    async def receive() -> Message:
-        return pending.pop() if pending else await then()
-
-    return receive

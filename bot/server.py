@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import uvicorn
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import create_engine
 from starlette.applications import Starlette
@@ -45,19 +45,19 @@ def build_http_app(
     store = store or Store(settings.database_url)
     desk = desk or build_desk(settings, store)
     bolt = bolt or build_app(settings, desk, store=store)
-    handler = AsyncSlackRequestHandler(bolt)
     secret = settings.slack_signing_secret
     gate = Gate(secret.get_secret_value() if secret else None, settings.max_body_bytes)
     state = {"serving": True}
 
     async def slack_events(request: Request) -> Response:
         # Only a request the gate verified reaches Bolt: its listeners, middleware and error
-        # handler never see an unsigned, oversized or unreadable one.
+        # handler never see an unsigned, oversized or unreadable one. The gate hands over the
+        # request as Bolt's adapter would build it, so the body is parsed once.
         try:
             verified = await gate.admit(request)
         except Refused as refusal:
             return refusal.response()
-        return await handler.handle(verified)
+        return to_starlette_response(await bolt.async_dispatch(verified))
 
     async def healthz(request: Request) -> Response:
         backends = dict(

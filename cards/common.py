@@ -6,6 +6,11 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from pydantic import BaseModel
+from slack_sdk.models.basic_objects import (
+    EMPTY_ALLOWED_TYPE_AND_PROPERTY_LIST,
+    JsonObject,
+    _class_validator_names,
+)
 from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
@@ -58,7 +63,65 @@ class Card:
 
     def message(self) -> dict[str, Any]:
         """`text` and `blocks` as respond() and chat.postMessage take them."""
-        return {"text": self.text, "blocks": [b.to_dict() for b in self.blocks[:BLOCKS_MAX]]}
+        return {"text": self.text, "blocks": [block_dict(b) for b in self.blocks[:BLOCKS_MAX]]}
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What slack-sdk works out again on every `to_dict()` call, once per class."""
+
+    validators: tuple[str, ...]  # its validators' names, in the order slack-sdk runs them
+    keys: tuple[str, ...]  # its attributes, sorted as slack-sdk writes them
+    empty_allowed: frozenset[str]  # attributes written even when empty (rich text elements)
+    own_to_dict: bool  # the class writes itself (Option, ConfirmObject …): ask it
+
+
+_PLAIN = (JsonObject.to_dict, JsonObject.get_non_null_attributes, JsonObject.get_object_attribute)
+_layouts: dict[type, _Layout] = {}
+
+
+def _layout_of(value: JsonObject) -> _Layout:
+    # slack-sdk's `attributes` and `type` are the same for every object of a class.
+    cls = type(value)
+    layout = _layouts.get(cls)
+    if layout is None:
+        kind = getattr(value, "type", None)
+        allowed = {e["property"] for e in EMPTY_ALLOWED_TYPE_AND_PROPERTY_LIST if e["type"] == kind}
+        layout = _layouts[cls] = _Layout(
+            validators=tuple(sorted(_class_validator_names(cls))),
+            keys=tuple(sorted(value.attributes)),
+            empty_allowed=frozenset(allowed),
+            own_to_dict=(cls.to_dict, cls.get_non_null_attributes, cls.get_object_attribute)
+            != _PLAIN,
+        )
+    return layout
+
+
+def block_dict(value: Any) -> Any:
+    """A Block Kit object as the dict its `to_dict()` gives, checked against Slack's limits by
+    the same slack-sdk validators, without slack-sdk working the class out again on every call
+    (a card has dozens of objects, and this runs for every card sent)."""
+    if isinstance(value, list | tuple):
+        return [block_dict(v) for v in value]
+    if not isinstance(value, JsonObject):
+        to_dict = (
+            None if isinstance(value, str | int | float | dict) else getattr(value, "to_dict", None)
+        )
+        return {k: block_dict(v) for k, v in to_dict().items()} if callable(to_dict) else value
+    layout = _layout_of(value)
+    if layout.own_to_dict:
+        return {k: block_dict(v) for k, v in value.to_dict().items()}
+    for name in layout.validators:
+        getattr(value, name)()
+    out = {}
+    for key in layout.keys:
+        item = getattr(value, key, None)
+        if item is None:
+            continue
+        if not item and hasattr(item, "__len__") and key not in layout.empty_allowed:
+            continue
+        out[key] = block_dict(item)
+    return out
 
 
 def field_text(label: str, value: str) -> MarkdownTextObject:

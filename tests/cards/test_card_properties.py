@@ -5,6 +5,9 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from pytest import raises
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, SectionBlock
 
 from api.business import Business, Entry
 from api.kickserv import Job, KickservCustomer, Note
@@ -81,6 +84,7 @@ def assert_slack_accepts(card: Card) -> None:
     assert len(card.blocks) <= 50
     blocks = [block.to_dict() for block in card.blocks]  # raises when a limit is broken
     assert len(card.text) <= 3000
+    assert card.message()["blocks"] == blocks  # what is sent is exactly slack-sdk's rendering
     for block in blocks:
         if block["type"] == "section":
             assert len(block.get("text", {}).get("text", "")) <= 3000
@@ -181,3 +185,12 @@ def test_money_is_shown_with_two_decimals():
     customer = KickservCustomer(id=1, customer_number=2, name="x", balance=Decimal("1464.2"))
     view = BusinessView(name="x", kickserv=customer)
     assert "1,464.20" in repr(build_business_card(view, timezone="UTC").message())
+
+
+def test_a_card_past_slacks_limits_is_refused_when_sent():
+    too_long = SectionBlock(text=MarkdownTextObject(text="x" * 3001))
+    with raises(SlackObjectFormationError):
+        Card("t", [too_long]).message()
+    button = ButtonElement(text="b" * 76, action_id="a", value="v")
+    with raises(SlackObjectFormationError):
+        Card("t", [SectionBlock(text="ok", accessory=button)]).message()
