@@ -30,11 +30,11 @@ from pathlib import Path
 import httpx
 from _wrk import Burst, require_wrk, run_wrk, write_requests
 
-from sandbox.slack import SlackSandbox
+from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-signing-secret"  # noqa: S105 (the sandbox's, not a credential)
-TOKEN = "xoxb-bench-token"  # noqa: S105
+TOKEN = SANDBOX_BOT_TOKEN
 WARM_SECONDS = 2
 QUIET_SECONDS = 5.0  # a drain ends once no card arrived for this long
 DRAIN_LIMIT = 180.0

@@ -19,7 +19,7 @@ from bot.app import handler_config
 from bot.settings import Settings
 from cards.live import job_key, split_key
 from cards.tickets import ticket_card
-from sandbox.slack import SlackSandbox
+from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
 from store import Store
 from workers.live_reads import JOB_READS, SPAN, TICKET_READS, job_state_now
 from workers.watches import poll_watches
@@ -82,7 +82,7 @@ async def main() -> None:
     desk = large_desk(store, customers=500, tickets=TICKETS)
     readydesk, kickserv = count_calls(desk.readydesk), count_calls(desk.kickserv)
     slack = SlackSandbox()
-    token = "xoxb-bench"  # noqa: S105 - not a secret: the Slack sandbox takes any xoxb- token
+    token = SANDBOX_BOT_TOKEN
     client = AsyncWebClient(token=token, base_url=await slack.start() + "/api/")
     config = handler_config(Settings(_env_file=None))
     distinct = await _live_cards(store, desk, config, slack, rng)

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
-from sandbox.slack import SlackSandbox
+from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-signing-secret"  # noqa: S105 (a throwaway for the bench)
@@ -93,7 +93,7 @@ async def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DESKHAND_"))}
     env.update(
         SLACK_SIGNING_SECRET=SECRET,
-        SLACK_BOT_TOKEN="xoxb-bench",  # noqa: S106 (the Slack sandbox takes any token)
+        SLACK_BOT_TOKEN=SANDBOX_BOT_TOKEN,
         SLACK_API_URL=slack.api_url,
         DESKHAND_DATABASE_URL="sqlite://",
     )

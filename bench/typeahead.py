@@ -17,7 +17,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.app import build_app
 from bot.settings import Settings
-from sandbox.slack import SlackSandbox
+from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
 from store import Store
 
 CUSTOMERS = 5_000
@@ -62,7 +62,7 @@ async def main() -> None:
     settings = Settings(
         _env_file=None,
         SLACK_API_URL=slack.api_url,
-        SLACK_BOT_TOKEN=SecretStr("xoxb-bench"),
+        SLACK_BOT_TOKEN=SecretStr(SANDBOX_BOT_TOKEN),
         SLACK_SIGNING_SECRET=SecretStr(SECRET),
     )
     store = Store("sqlite://")

@@ -23,7 +23,7 @@ from bot.app import build_app, build_desk
 from bot.console_work import ListenerWork
 from bot.settings import Settings
 from handlers import ids
-from sandbox.slack import TEAM_ID, RecordedCall, SlackSandbox
+from sandbox.slack import SANDBOX_BOT_TOKEN, TEAM_ID, RecordedCall, SlackSandbox
 from store import Store
 
 CONSOLE_USER = "U0CONSOLE"
@@ -59,7 +59,7 @@ class Console:
             update={
                 "admins": admins,
                 "slack_api_url": self.slack.api_url,
-                "slack_bot_token": SecretStr("xoxb-console"),
+                "slack_bot_token": SecretStr(SANDBOX_BOT_TOKEN),
                 "slack_signing_secret": SecretStr(self._signing_secret),
             }
         )

@@ -28,6 +28,9 @@ from sandbox.serve import LoopbackServer
 TEAM_ID = "T0SANDBOX"
 BOT_USER_ID = "U0DESKHAND"
 BOT_ID = "B0DESKHAND"
+# The bot token the sandbox hands out: it takes any token of a Slack shape, so this one only
+# needs to look like one to the clients (it is no secret, and no real workspace issued it).
+SANDBOX_BOT_TOKEN = "xoxb-sandbox"  # noqa: S105
 
 
 @dataclass
