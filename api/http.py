@@ -103,15 +103,9 @@ def _time_left() -> float | None:
     return None if deadline is None else deadline - time.monotonic()
 
 
-# How many connections each backend client opens at once; more requests wait for a free one
-# (httpx's pool timeout, a "never sent" failure that is safe to retry). Set at start-up.
-_limits = httpx.Limits(max_connections=20, max_keepalive_connections=20)
-
-
-def set_connection_limit(connections: int) -> None:
-    """Backend clients created from now on open at most `connections` connections at once."""
-    global _limits
-    _limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+# How many connections each backend client opens at once by default; more requests wait for a
+# free one (httpx's pool timeout, a "never sent" failure that is safe to retry).
+DEFAULT_CONNECTIONS = 20
 
 
 def new_async_client(
@@ -121,12 +115,13 @@ def new_async_client(
     timeout: float = 10.0,
     auth: httpx.Auth | tuple[str, str] | None = None,
     headers: dict[str, str] | None = None,
+    connections: int = DEFAULT_CONNECTIONS,
 ) -> httpx.AsyncClient:
     """One pooled AsyncClient per backend, with our timeouts, connection limit and user agent."""
     return httpx.AsyncClient(
         base_url=base_url,
         transport=transport,
-        limits=_limits,
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
         timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
         auth=auth,
         headers={"User-Agent": "deskhand/0.1", **(headers or {})},

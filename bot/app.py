@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.directory import CustomerDirectory
 from api.errors import BackendError
-from api.http import register_secret, set_connection_limit, set_read_deadline
+from api.http import register_secret, set_read_deadline
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from api.writes import WriteSettings
@@ -45,7 +45,6 @@ SANDBOX_KICKSERV_URL = "http://kickserv.sandbox"
 def build_desk(settings: Settings, store: Store) -> Desk:
     """The API layer, whole: real backends where configured, the sandbox fakes elsewhere, and
     the customer directory on `store` (started by the app's first request)."""
-    set_connection_limit(settings.backend_connections)
     sandbox = None
     if settings.readydesk_is_sandbox or settings.kickserv_is_sandbox:
         from sandbox.data import seeded
@@ -75,6 +74,7 @@ def _kickserv(settings: Settings, sandbox: "SandboxData | None") -> KickservClie
         settings.kickserv_url,
         settings.kickserv_account,
         settings.kickserv_api_key.get_secret_value(),
+        connections=settings.backend_connections,
     )
 
 
@@ -95,6 +95,7 @@ def _readydesk(settings: Settings, sandbox: "SandboxData | None") -> ReadyDeskCl
         format_value=settings.readydesk_format_value,
         max_url_length=settings.readydesk_max_url_length,
         names=settings.readydesk_wire_names(),
+        connections=settings.backend_connections,
     )
 
 

@@ -11,7 +11,13 @@ from pydantic import BaseModel
 
 from api.cache import AsyncTTLCache
 from api.errors import InvalidRequest, MalformedResponse, NotFound
-from api.http import RetryPolicy, new_async_client, register_secret, send_with_retries
+from api.http import (
+    DEFAULT_CONNECTIONS,
+    RetryPolicy,
+    new_async_client,
+    register_secret,
+    send_with_retries,
+)
 from api.kickserv.codec import BACKEND, error_for, loads
 
 NoteOwner = Literal["customers", "jobs"]
@@ -33,6 +39,7 @@ class KickservConnection:
         timeout: float = 10.0,
         page_size: int = DEFAULT_PAGE_SIZE,
         lookup_ttl: float = 300.0,
+        connections: int = DEFAULT_CONNECTIONS,
     ) -> None:
         register_secret(api_key)
         self._retry = retry or RetryPolicy()
@@ -44,6 +51,7 @@ class KickservConnection:
             timeout=timeout,
             auth=(api_key, api_key),
             headers={"Accept": "application/json"},
+            connections=connections,
         )
 
     async def aclose(self) -> None:

@@ -12,6 +12,7 @@ from api.cache import AsyncTTLCache
 from api.errors import InvalidRequest, NotFound
 from api.filters import checked
 from api.http import (
+    DEFAULT_CONNECTIONS,
     RetryPolicy,
     error_for_status,
     new_async_client,
@@ -71,6 +72,7 @@ class ReadyDeskClient:
         max_url_length: int = 2000,
         names: wire.WireNames | None = None,
         lookup_ttl: float = _LOOKUP_TTL,
+        connections: int = DEFAULT_CONNECTIONS,
     ) -> None:
         register_secret(key)
         self.names = names or wire.WireNames()
@@ -83,7 +85,7 @@ class ReadyDeskClient:
         self._delimited = bool(format_value) and format_value.lower() not in ("xml", "json")
         self._max_url_length = max_url_length
         self._retry = retry or RetryPolicy()
-        self._http = new_async_client(transport=transport, timeout=timeout)
+        self._http = new_async_client(transport=transport, timeout=timeout, connections=connections)
 
     async def aclose(self) -> None:
         """Close the connection pool."""

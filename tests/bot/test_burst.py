@@ -6,7 +6,9 @@ import pytest
 from pydantic import ValidationError
 
 from bot.acks import KeptAck, ListenerSlots
+from bot.app import build_desk
 from bot.settings import Settings
+from tests.conftest import ready_store
 
 
 async def _listener(
@@ -73,3 +75,19 @@ def test_burst_limits_must_be_at_least_one(monkeypatch, name):
     monkeypatch.setenv(name, "7")
     settings = Settings(_env_file=None)
     assert 7 in (settings.max_listeners, settings.backend_connections)
+
+
+async def test_each_backend_client_opens_at_most_the_configured_connections(monkeypatch):
+    """A burst against a slow backend waits for one of DESKHAND_BACKEND_CONNECTIONS, in both
+    clients (the pool is httpx's; the figure must reach it)."""
+    monkeypatch.setenv("DESKHAND_BACKEND_CONNECTIONS", "3")
+    monkeypatch.setenv("READYDESK_URL", "https://desk.example/readydesk/API/default.aspx")
+    monkeypatch.setenv("READYDESK_KEY", "k")
+    monkeypatch.setenv("KICKSERV_ACCOUNT", "acme")
+    monkeypatch.setenv("KICKSERV_API_KEY", "k")
+    desk = build_desk(Settings(_env_file=None), ready_store())
+    try:
+        for client in (desk.readydesk, desk.kickserv):
+            assert client._http._transport._pool._max_connections == 3
+    finally:
+        await desk.aclose()
