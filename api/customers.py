@@ -10,7 +10,7 @@ from api.business import KICKSERV, READYDESK, Business
 from api.directory import CustomerDirectory
 from api.errors import BackendError, NotFound
 from api.kickserv import Job, KickservClient, KickservCustomer
-from api.reads import combined, settle, unread_line
+from api.reads import combined, nothing, settle, unread_line
 from api.readydesk import Customer, ReadyDeskClient, Ticket
 from api.readydesk.search import customer_tickets
 from api.refs import CustomerRef
@@ -146,12 +146,12 @@ def _reads(backends: Backends, rd_id: str | None, ks_number: int | None) -> list
     """The ReadyDesk customer and its tickets, the Kickserv customer and its active jobs."""
     rd, ks = backends.readydesk, backends.kickserv
     return [
-        settle(rd.get_customer(rd_id)) if rd_id else _nothing(),
-        settle(customer_tickets(rd, rd_id, newest=NEWEST_TICKETS)) if rd_id else _nothing(),
-        settle(ks.get_customer(ks_number)) if ks_number else _nothing(),
+        settle(rd.get_customer(rd_id)) if rd_id else nothing(),
+        settle(customer_tickets(rd, rd_id, newest=NEWEST_TICKETS)) if rd_id else nothing(),
+        settle(ks.get_customer(ks_number)) if ks_number else nothing(),
         settle(ks.list_customer_jobs(ks_number, statuses=ACTIVE_JOB_STATUSES))
         if ks_number
-        else _nothing(),
+        else nothing(),
     ]
 
 
@@ -180,7 +180,3 @@ def _display_name(view: BusinessView) -> str:
     if view.kickserv:
         return view.kickserv.name
     return ""
-
-
-async def _nothing() -> None:
-    return None

@@ -185,7 +185,7 @@ class Desk:
     ) -> WriteResult:
         """Write a note once: on a ticket (as the author's technician), a customer or a job."""
         return await add_note(
-            self.readydesk, self.kickserv, self.store, intent, record, text, author
+            self.readydesk, self.kickserv, self.store, self.find_write, intent, record, text, author
         )
 
     async def create_ticket(
@@ -193,33 +193,29 @@ class Desk:
     ) -> WriteResult:
         """Create a ReadyDesk ticket once, signed by `author`."""
         return await create_ticket(
-            self.readydesk, self.kickserv, self.store, intent, ticket, author
+            self.readydesk, self.store, self.find_write, intent, ticket, author
         )
 
     async def create_job(self, intent: Intent, job: NewJob, author: Profile) -> JobCreation:
         """Create a Kickserv job once, signed by `author`; then read it back and assign it."""
-        return await create_job(self.readydesk, self.kickserv, self.store, intent, job, author)
+        return await create_job(self.kickserv, self.store, self.find_write, intent, job, author)
 
     async def assign_ticket(self, intent: Intent, ticket_id: int, technician: str) -> WriteResult:
         """Assign a ticket to a technician, once per intent."""
         fields = {"assigned_to": technician}
         return await change_ticket(
-            self.readydesk, self.kickserv, self.store, intent, ticket_id, fields
+            self.readydesk, self.store, self.find_write, intent, ticket_id, fields
         )
 
     async def set_ticket_status(self, intent: Intent, ticket_id: int, status: str) -> WriteResult:
         """Set a ticket's status, once per intent."""
+        fields = {"status": status}
         return await change_ticket(
-            self.readydesk,
-            self.kickserv,
-            self.store,
-            intent,
-            ticket_id,
-            {"status": status},
+            self.readydesk, self.store, self.find_write, intent, ticket_id, fields
         )
 
     async def close_ticket(self, intent: Intent, ticket_id: int) -> WriteResult:
         """Close a ticket now, once per intent."""
         return await change_ticket(
-            self.readydesk, self.kickserv, self.store, intent, ticket_id, {}, close=True
+            self.readydesk, self.store, self.find_write, intent, ticket_id, {}, close=True
         )

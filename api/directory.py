@@ -8,19 +8,18 @@ local, so they answer in milliseconds however slow the backends are.
 import asyncio
 import contextvars
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
 
 from api.business import KICKSERV, READYDESK, Business, Entry, normalize_email, phone_digits
 from api.errors import BackendError, NotFound
 from api.kickserv import KickservClient, KickservCustomer
+from api.reads import nothing, settle
 from api.readydesk import Customer, ReadyDeskClient
 from store.directory import DirectoryStore, Linked, Record
 
 logger = logging.getLogger("deskhand.directory")
-T = TypeVar("T")
 
 DEFAULT_REFRESH = 15 * 60.0
 BATCH = 500
@@ -114,8 +113,8 @@ class CustomerDirectory:
         linked by email. Only a real "no such record" counts as no match; a system that failed
         is returned in `failed`, so it is named rather than reported as having nothing."""
         rd, ks = await asyncio.gather(
-            _settle(self._readydesk.get_customer(text)) if _is_id(text) else _nothing(),
-            _settle(self._kickserv.filter_customers(text)),
+            settle(self._readydesk.get_customer(text)) if _is_id(text) else nothing(),
+            settle(self._kickserv.filter_customers(text)),
         )
         # ReadyDesk's "no such customer" is a real no; the name filter answers no match with
         # an empty record, so any error from it (404 included) means it could not search.
@@ -252,14 +251,3 @@ def _business(linked: Linked) -> Business:
 def _is_id(text: str) -> bool:
     """Whether `text` can be one ReadyDesk customer ID (no space, no list, not the wildcard)."""
     return bool(text) and not any(c in text for c in " ,") and text != "*"
-
-
-async def _settle(read: Awaitable[T]) -> T | BackendError:
-    try:
-        return await read
-    except BackendError as err:
-        return err
-
-
-async def _nothing() -> None:
-    return None

@@ -66,6 +66,14 @@ async def identify(
     return Identity(user_id, email, technician, technician_how, employee, employee_how)
 
 
+async def technician_of(
+    readydesk: ReadyDeskClient, store: Store, user_id: str, email: str | None
+) -> str | None:
+    """The user's ReadyDesk technician alone (for a write as them): link first, then email."""
+    technician, _ = await _technician(readydesk, await store.links.get(user_id), email)
+    return technician
+
+
 async def _technician(
     readydesk: ReadyDeskClient, link: Link | None, email: str | None
 ) -> tuple[str | None, Match]:

@@ -3,15 +3,12 @@ reading it back and, when asked, putting it on an employee's calendar."""
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from api.errors import BackendError
 from api.identity import Profile
 from api.kickserv import Job, KickservClient
-from api.read_back import find_write
-from api.readydesk import ReadyDeskClient
-from api.writes import Intent, WritePlan, WriteResult, new_marker, signature, write_once
+from api.writes import Intent, ReadBack, WritePlan, WriteResult, new_marker, signature, write_once
 from store import Store
 
 TASK_LENGTH = timedelta(hours=2)  # how long a job booked from Slack holds the calendar
@@ -39,9 +36,9 @@ class JobCreation:
 
 
 async def create_job(
-    readydesk: ReadyDeskClient,
     kickserv: KickservClient,
     store: Store,
+    read_back: ReadBack,
     intent: Intent,
     new: NewJob,
     author: Profile,
@@ -63,7 +60,6 @@ async def create_job(
         job = await kickserv.create_job(new.customer_number, new.service, description, **fields)
         return str(job.job_number)
 
-    read_back = partial(find_write, readydesk, kickserv)
     result = await write_once(store, replace(intent, plan=plan), write, read_back=read_back)
     if result.outcome not in ("written", "confirmed") or not result.reference:
         return JobCreation(result)

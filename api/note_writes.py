@@ -3,15 +3,13 @@ Kickserv customer or job. Every note ends with the author's signature and a mark
 read-back recognise it."""
 
 from dataclasses import dataclass, replace
-from functools import partial
 from typing import Literal
 
 from api.errors import BackendError
-from api.identity import Profile, identify
+from api.identity import Profile, technician_of
 from api.kickserv import KickservClient
-from api.read_back import find_write
 from api.readydesk import ReadyDeskClient
-from api.writes import Intent, WritePlan, WriteResult, new_marker, signature, write_once
+from api.writes import Intent, ReadBack, WritePlan, WriteResult, new_marker, signature, write_once
 from store import Store
 
 _CHECKS: dict[str, Literal["ticket_note", "customer_note", "job_note"]] = {
@@ -33,6 +31,7 @@ async def add_note(
     readydesk: ReadyDeskClient,
     kickserv: KickservClient,
     store: Store,
+    read_back: ReadBack,
     intent: Intent,
     record: NotedRecord,
     text: str,
@@ -53,10 +52,9 @@ async def add_note(
     technician = None
     if record.kind == "ticket":  # who writes it, found before anything is sent
         try:
-            me = await identify(readydesk, kickserv, store, intent.user_id, author.email)
+            technician = await technician_of(readydesk, store, intent.user_id, author.email)
         except BackendError as err:
             return WriteResult("failed", error=err)
-        technician = me.technician
 
     async def write() -> str:
         if record.kind == "ticket":
@@ -66,5 +64,4 @@ async def add_note(
         note = await kickserv.add_note(owner, int(record.number), signed)
         return str(note.global_id)
 
-    read_back = partial(find_write, readydesk, kickserv)
     return await write_once(store, replace(intent, plan=plan), write, read_back=read_back)

@@ -8,11 +8,12 @@ a BackendError means the target could not be read, so the outcome stays unknown.
 
 from api.errors import Unavailable
 from api.kickserv import KickservClient
+from api.kickserv.connection import DEFAULT_PAGE_SIZE
 from api.readydesk import ReadyDeskClient
 from api.writes import WritePlan
 
 NOTES_LOOKED_AT = 500  # past this many notes, a missing note is not proof it is not there
-JOB_PAGES = 4  # Kickserv lists a customer's jobs newest first, 25 a page
+JOB_PAGES = 4  # Kickserv lists a customer's jobs newest first, DEFAULT_PAGE_SIZE a page
 RECENT_TICKETS = 50  # asked for newest first
 
 
@@ -53,7 +54,7 @@ async def _find_job(kickserv: KickservClient, plan: WritePlan) -> str | None:
         for job in jobs:
             if plan.marker in (job.description or ""):
                 return str(job.job_number)
-        if len(jobs) < 25:
+        if len(jobs) < DEFAULT_PAGE_SIZE:
             return None  # the whole list was read
     raise _inconclusive(f"customer {plan.target} has more jobs than Deskhand reads back")
 

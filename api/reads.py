@@ -13,6 +13,10 @@ from api.errors import BackendError, NotFound
 T = TypeVar("T")
 
 
+async def nothing() -> None:
+    """A read that is not needed, in the place of one in a gather."""
+
+
 async def settle(read: Awaitable[T]) -> T | BackendError:
     """The read's result, or the backend error it failed with; anything else still raises."""
     try:

@@ -3,13 +3,10 @@ its description) and the ticket card's changes (assign, status, close), read bac
 fields when the reply was lost."""
 
 from dataclasses import dataclass, replace
-from functools import partial
 
 from api.identity import Profile
-from api.kickserv import KickservClient
-from api.read_back import find_write
 from api.readydesk import ReadyDeskClient
-from api.writes import Intent, WritePlan, WriteResult, new_marker, signature, write_once
+from api.writes import Intent, ReadBack, WritePlan, WriteResult, new_marker, signature, write_once
 from store import Store
 
 
@@ -26,8 +23,8 @@ class NewTicket:
 
 async def create_ticket(
     readydesk: ReadyDeskClient,
-    kickserv: KickservClient,
     store: Store,
+    read_back: ReadBack,
     intent: Intent,
     ticket: NewTicket,
     author: Profile,
@@ -54,14 +51,13 @@ async def create_ticket(
     async def write() -> str:
         return str(await readydesk.add_ticket(**{k: v for k, v in fields.items() if v}))
 
-    read_back = partial(find_write, readydesk, kickserv)
     return await write_once(store, replace(intent, plan=plan), write, read_back=read_back)
 
 
 async def change_ticket(
     readydesk: ReadyDeskClient,
-    kickserv: KickservClient,
     store: Store,
+    read_back: ReadBack,
     intent: Intent,
     ticket_id: int,
     fields: dict[str, str],
@@ -84,5 +80,4 @@ async def change_ticket(
             return str(await readydesk.close_ticket(ticket_id))
         return str(await readydesk.update_ticket(ticket_id, **fields))
 
-    read_back = partial(find_write, readydesk, kickserv)
     return await write_once(store, replace(intent, plan=plan), write, read_back=read_back)

@@ -49,6 +49,10 @@ class WritePlan(BaseModel):
     label: str = ""  # what was written, as people say it: "the note on ticket #34"
 
 
+# Reads a write's target back: the write's reference when it is there, None when it is not.
+ReadBack = Callable[[WritePlan], Awaitable[str | None]]
+
+
 @dataclass(frozen=True)
 class Intent:
     """One thing a person asked to write, and where the audit log should say it came from."""
@@ -124,7 +128,7 @@ async def write_once(
     intent: Intent,
     write: Callable[[], Awaitable[str]],
     *,
-    read_back: Callable[[WritePlan], Awaitable[str | None]] | None = None,
+    read_back: ReadBack | None = None,
 ) -> WriteResult:
     """Run `write` unless this intent was already claimed; audit and reconcile every attempt.
 
@@ -175,7 +179,7 @@ async def reconcile(
     intent: Intent,
     audit_id: int | None,
     error: BackendError | None,
-    read_back: Callable[[WritePlan], Awaitable[str | None]] | None,
+    read_back: ReadBack | None,
 ) -> WriteResult:
     """Decide an unproven outcome by reading the target back; record and return it."""
     if read_back is not None and intent.plan is not None:
@@ -236,19 +240,6 @@ async def _complete(
     )
     logger.info(
         "%s %s by %s: %s %s", intent.action, intent.target, intent.user_id, outcome, reference or ""
-    )
-
-
-async def audit_refusal(store: Store, intent: Intent, why: str) -> None:
-    """Record a write that permission refused."""
-    await store.audit.record(
-        user_id=intent.user_id,
-        channel_id=intent.channel_id,
-        action=intent.action,
-        target=intent.target,
-        summary=redact(intent.summary),
-        outcome="refused",
-        detail=redact(why),
     )
 
 

@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.cache import AsyncTTLCache
+from api.http import redact
 from cards.common import mrkdwn_section, typed_back
 from cards.mrkdwn import escape_mrkdwn, truncate
 from handlers.args import Invocation, parse_invocation
@@ -69,7 +70,7 @@ async def writers_only(
         user_id=user_id,
         channel_id=channel_id or "",
         action=what,
-        target=truncate(body.get("text", ""), 100) or what,
+        target=redact(truncate(body.get("text", ""), 100)) or what,  # typed: may hold a key
         summary="",
         outcome="refused",
         detail=why,

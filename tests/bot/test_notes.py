@@ -10,6 +10,7 @@ import pytest
 from bot.console import Console
 from bot.settings import Settings
 from handlers import forms
+from sandbox.readydesk import SANDBOX_KEY
 from tests.conftest import ready_store, run_cli
 from tests.slack_helpers import is_signed
 
@@ -153,6 +154,9 @@ async def test_only_writers_may_write_and_a_refusal_keeps_the_text():
         assert "not on Deskhand's list" in also["text"]
         assert len(_history(console, 34)) == before
         assert [o for _, _, o in (await _audit(console))] == ["refused", "refused"]
+        await console.send(f"/note ticket 34 the API key is {SANDBOX_KEY}")  # pasted by mistake
+        [(_, target, outcome), *_] = await _audit(console)
+        assert outcome == "refused" and target == "ticket 34 the API key is ***"
 
 
 async def test_write_channels_limit_where_writes_come_from():
