@@ -129,13 +129,11 @@ def build_app(
     Bolt verifies each HTTP request's signature (missing, wrong or older than 5 minutes: 401,
     and no listener runs). Events API retries of an event already handled are skipped.
     """
-    store = store or Store(settings.database_url)
+    store = store or (desk.store if desk else Store(settings.database_url))
     desk = desk or build_desk(settings, store)
     WriteSettings.lease = timedelta(seconds=settings.claim_lease)
     WriteSettings.read_back_seconds = settings.read_deadline
     directory = desk.directory
-    if desk.store is None:
-        desk.store = store
     secret = settings.slack_signing_secret
     app = ScrubbingApp(
         client=build_web_client(settings),

@@ -13,7 +13,6 @@ from typing import Any
 import uvicorn
 from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp
-from sqlalchemy import create_engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -28,7 +27,6 @@ from bot.logs import configure_logging
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from store import Store
-from store.migrate import upgrade
 
 logger = logging.getLogger("deskhand.server")
 HEALTH_TIMEOUT = 3.0
@@ -42,7 +40,7 @@ def build_http_app(
     bolt: AsyncApp | None = None,
 ) -> Starlette:
     """The HTTP-mode ASGI app; its lifespan closes the backend clients and the store."""
-    store = store or Store(settings.database_url)
+    store = store or (desk.store if desk else Store(settings.database_url))
     desk = desk or build_desk(settings, store)
     bolt = bolt or build_app(settings, desk, store=store)
     secret = settings.slack_signing_secret
@@ -125,15 +123,10 @@ def serve(settings: Settings, host: str, port: int, *, workers: int = 1) -> int:
     """Run HTTP mode until interrupted (SIGINT/SIGTERM end it cleanly).
 
     With several workers, uvicorn's supervisor runs `create_app` in each process on one
-    socket; the database is migrated once here first, so the workers do not race to do it.
+    socket; each migrates at its start as a single process does (PostgreSQL takes them in turn).
     """
     options: dict[str, Any] = {"host": host, "port": port, "log_config": None}
     if workers > 1:
-        engine = create_engine(settings.database_url)
-        try:
-            upgrade(engine)
-        finally:
-            engine.dispose()
         uvicorn.run(
             "bot.server:create_app", factory=True, workers=workers, proxy_headers=True, **options
         )
