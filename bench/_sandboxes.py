@@ -1,5 +1,7 @@
 """Large sandboxes for the benchmarks: both fakes in process, with a filled customer directory."""
 
+import socket
+
 import httpx
 
 from api.desk import Desk
@@ -11,6 +13,13 @@ from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_ap
 from sandbox.kickserv_data import seeded_kickserv
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from store import Store
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now, for a server the benchmark starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def large_desk(store: Store, *, customers: int, tickets: int) -> Desk:

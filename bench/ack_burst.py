@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import socket
 import sys
 import tempfile
 import time
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from _sandboxes import free_port
 from _wrk import Burst, require_wrk, run_wrk, write_requests
 
 from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
@@ -84,12 +84,6 @@ def cpu_seconds(pid: int) -> float:
     return sum(times.get(p, 0.0) for p in tree)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _env(slack: SlackSandbox, database_url: str) -> dict[str, str]:
     env = {
         k: v
@@ -119,7 +113,7 @@ class Served:
 @contextlib.asynccontextmanager
 async def serving(command: list[str], env: dict[str, str], log: Path) -> AsyncIterator[Served]:
     """Run a server process until the block ends; yields it once it answers HTTP."""
-    port = _free_port()
+    port = free_port()
     with log.open("wb") as out:
         process = await asyncio.create_subprocess_exec(
             *[part.replace("{port}", str(port)) for part in command],

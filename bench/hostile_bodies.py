@@ -9,13 +9,13 @@ the same run, and a signed command's time after the attack as a ratio of its tim
 import asyncio
 import os
 import signal
-import socket
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
+from _sandboxes import free_port
 from slack_sdk.signature import SignatureVerifier
 
 from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
@@ -31,12 +31,6 @@ def _rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def _big_body():
@@ -89,7 +83,7 @@ async def _signed(client: httpx.AsyncClient, url: str) -> float:
 async def main() -> None:
     slack = SlackSandbox()
     await slack.start()
-    port = _port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DESKHAND_"))}
     env.update(
         SLACK_SIGNING_SECRET=SECRET,
