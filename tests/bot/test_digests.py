@@ -2,9 +2,11 @@
 tests/workers/test_digests.py)."""
 
 import re
+from collections import Counter
 
 from bot.console import Console
 from bot.settings import Settings
+from sandbox.data import GROUPS, PRIORITIES
 
 
 async def test_subscribe_list_pause_resume_remove(console):
@@ -66,3 +68,31 @@ async def test_each_kind_builds_its_card_from_the_sandboxes(console):
     shown = [int(n) for n in re.findall(r"\*#(\d+)\*", str(unassigned["blocks"]))]
     assert shown and all(not data.tickets[n].assigned_tech for n in shown)
     assert shown == sorted(shown)  # oldest first
+
+
+def _breakdown(card: dict, label: str) -> str:
+    """The card's `*By <label>:* …` line."""
+    text = card["blocks"][1]["text"]["text"]
+    return next(line for line in text.splitlines() if line.startswith(f"*By {label}:*"))
+
+
+def _expected(label: str, counts: Counter, order: list[str]) -> str:
+    return f"*By {label}:* " + " · ".join(f"{k} {counts[k]}" for k in order if counts[k])
+
+
+async def test_a_previews_breakdowns_count_only_the_tickets_its_filters_match(console):
+    data = console._desk.readydesk._http._transport.app.state.data
+    groups = [name for _, name in GROUPS]
+    urgent = [t for t in data.tickets.values() if t.priority == "Urgent" and t.status != "Closed"]
+    [card] = await console.send("/digest preview open-tickets priority:urgent")
+    assert f"*{len(urgent)}* open" in card["blocks"][1]["text"]["text"]
+    assert _breakdown(card, "priority") == f"*By priority:* Urgent {len(urgent)}"
+    by_group = Counter(t.assigned_group_name for t in urgent)
+    assert _breakdown(card, "group") == _expected("group", by_group, groups)
+
+    field = [t for t in data.tickets.values() if t.assigned_group_name == "Field Services"]
+    field = [t for t in field if t.status != "Closed"]
+    [card] = await console.send('/digest preview open-tickets group:"Field Services"')
+    assert _breakdown(card, "group") == f"*By group:* Field Services {len(field)}"
+    by_priority = Counter(t.priority for t in field)
+    assert _breakdown(card, "priority") == _expected("priority", by_priority, list(PRIORITIES))
