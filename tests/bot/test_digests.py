@@ -32,7 +32,7 @@ async def test_subscription_mistakes_are_explained(console):
     cases = {
         "/digest add": "Which digest?",
         "/digest add open-tikets at 08:00": "Did you mean `open-tickets`?",
-        "/digest add overdue": "When? Add `at 08:00`.",
+        "/digest add overdue": "When? Add `at 08:00` after the filters.",
         "/digest add overdue at 25:00": "When? Add `at 08:00`.",
         "/digest add overdue at 08:00 tz Europe/Berln": "Did you mean `Europe/Berlin`?",
         "/digest add jobs-today status:open at 08:00": "`jobs-today` takes no filters.",
@@ -43,6 +43,33 @@ async def test_subscription_mistakes_are_explained(console):
         [reply] = await console.send(line)
         assert expected in reply["text"], (line, reply["text"])
     assert await console.store.digests.in_channel("C0CONSOLE") == []
+
+
+async def test_words_after_the_time_must_be_schedule_words(console):
+    rule = "After the time come only `daily`, `weekdays`, days like `mon,thu`"
+    cases = {
+        "/digest add open-tickets at 08:00 fortnightly": "`fortnightly` is not a schedule word.",
+        "/digest add open-tickets at 08:00 monthly": "`monthly` is not a schedule word.",
+        "/digest add overdue at 08:00 weekdys": "Did you mean `weekdays`?",
+        "/digest add overdue at 08:00 quiet status:open": "`status:open` is not a schedule word.",
+        "/digest add overdue at 08:00 daily weekdays": "Name the days once",
+    }
+    for line, expected in cases.items():
+        [reply] = await console.send(line)
+        assert expected in reply["text"] and rule in reply["text"], (line, reply["text"])
+    [day] = await console.send("/digest add overdue at 08:00 mon,thx")
+    assert "`thx` is not a day; days are `mon`, `tue`" in day["text"]
+    [zone] = await console.send("/digest add overdue at 08:00 tz")
+    assert "`tz` needs a time zone, e.g. `tz Europe/Berlin`." in zone["text"]
+    assert await console.store.digests.in_channel("C0CONSOLE") == []
+    [added] = await console.send(
+        "/digest add open-tickets printer at reception at 08:00 mon,thursday tz Europe/Berlin quiet"
+    )
+    assert added["text"] == (
+        'Subscribed: `#1` open-tickets "printer at reception" at 08:00 mon,thu Europe/Berlin quiet'
+    )
+    [help_] = await console.send("/deskhand help")
+    assert "Filters and search words go before `at`" in help_["blocks"][-3]["text"]["text"]
 
 
 async def test_only_writers_may_subscribe_but_anyone_may_list():
