@@ -19,10 +19,12 @@ SCHEDULE_WORDS = (
     "After the time come only `daily`, `weekdays`, days like `mon,thu`, `tz Europe/Berlin` and "
     "`quiet`; filters and search words go before `at`."
 )
+_TIME_FORMAT = "write it as 24-hour HH:MM, e.g. `at 08:00` (or `at 8am`)"
 # The schedule starts at the last `at` followed by something with a digit in it (the time, good
 # or bad): earlier ones may be search words ("printer at 2nd floor at 08:00").
 _AT = re.compile(r"(?i)(?:^|\s)at\s+(?=\S*\d)")
 _24H = re.compile(r"(\d{1,2}):(\d{2})")
+_12H = re.compile(r"(\d{1,2})(?::(\d{2}))?([ap])\.?m\.?", re.I)
 _NAMED = ("daily", "weekdays", "quiet", "tz", *DAYS)
 
 
@@ -45,6 +47,9 @@ def parse_schedule(text: str) -> ScheduleArgs:
     start = starts[-1]
     words = text[start.end() :].split()
     typed = words.pop(0)
+    if words and words[0].lower().rstrip(".") in ("am", "pm", "a.m", "p.m"):
+        typed += words.pop(0)
+    at_time = parse_time(typed)
     days, timezone, quiet = None, None, False
     while words:
         word = words.pop(0)
@@ -61,7 +66,7 @@ def parse_schedule(text: str) -> ScheduleArgs:
             raise UsageError(_not_a_schedule_word(word, days))
     return ScheduleArgs(
         filters=text[: start.start()].strip(),
-        at_time=parse_time(typed),
+        at_time=at_time,
         days=days,
         timezone=timezone,
         quiet=quiet,
@@ -69,12 +74,18 @@ def parse_schedule(text: str) -> ScheduleArgs:
 
 
 def parse_time(typed: str) -> str:
-    """`8:30` or `08:30` -> `08:30`; UsageError otherwise."""
+    """`8:30`, `08:30`, `8am`, `8:30pm` -> `08:30` / `20:30`; UsageError naming a bad time."""
     if match := _24H.fullmatch(typed):
         hour, minute = int(match.group(1)), int(match.group(2))
         if hour <= 23 and minute <= 59:
             return f"{hour:02d}:{minute:02d}"
-    raise UsageError(f"When? Add `at 08:00`. {usage_text('digest')}")
+    elif match := _12H.fullmatch(typed):
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        if 1 <= hour <= 12 and minute <= 59:
+            hour = hour % 12 + (12 if match.group(3).lower() == "p" else 0)
+            return f"{hour:02d}:{minute:02d}"
+    shown = escape_mrkdwn(truncate(typed, 20))
+    raise UsageError(f"`{shown}` is not a time of day; {_TIME_FORMAT}.")
 
 
 def check_zone(name: str) -> None:

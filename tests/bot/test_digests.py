@@ -33,7 +33,6 @@ async def test_subscription_mistakes_are_explained(console):
         "/digest add": "Which digest?",
         "/digest add open-tikets at 08:00": "Did you mean `open-tickets`?",
         "/digest add overdue": "When? Add `at 08:00` after the filters.",
-        "/digest add overdue at 25:00": "When? Add `at 08:00`.",
         "/digest add overdue at 08:00 tz Europe/Berln": "Did you mean `Europe/Berlin`?",
         "/digest add jobs-today status:open at 08:00": "`jobs-today` takes no filters.",
         "/digest add overdue stauts:open at 08:00": "Did you mean `status:`?",
@@ -70,6 +69,17 @@ async def test_words_after_the_time_must_be_schedule_words(console):
     )
     [help_] = await console.send("/deskhand help")
     assert "Filters and search words go before `at`" in help_["blocks"][-3]["text"]["text"]
+
+
+async def test_a_bad_time_of_day_is_named_and_am_pm_times_are_accepted(console):
+    advice = "is not a time of day; write it as 24-hour HH:MM, e.g. `at 08:00`"
+    for typed in ("25:00", "07:60", "8", "13pm", "0am", "8.30"):
+        [reply] = await console.send(f"/digest add overdue at {typed} weekdays")
+        assert reply["text"].startswith(f"`{typed}` {advice}"), (typed, reply["text"])
+    assert await console.store.digests.in_channel("C0CONSOLE") == []
+    for typed, stored in (("8am", "08:00"), ("8:30 pm", "20:30"), ("12am", "00:00")):
+        [added] = await console.send(f"/digest add overdue at {typed} tz UTC")
+        assert f"overdue at {stored} daily UTC" in added["text"], (typed, added["text"])
 
 
 async def test_only_writers_may_subscribe_but_anyone_may_list():
