@@ -108,3 +108,25 @@ async def test_assigning_an_employee_puts_the_job_on_their_calendar(console):
     assert task.employee_ids == [int(sam["value"])]
     [card] = await console.send(f"/job {job.job_number}")
     assert "*Assigned to*\\nSam Ortiz" in str(card["blocks"])
+
+
+async def test_a_bad_date_or_time_is_answered_on_its_field_and_the_form_stays_open(console):
+    view_id = await _open_form(console)
+    customer = console.slack.views[view_id]["blocks"][0]["element"]["initial_option"]["value"]
+    values = {"customer": customer, "service": "24551", "description": "Kept"}
+    before = len(_kickserv(console).jobs)
+    bad_date = await console.submit_view(view_id, {**values, "date": "2026-13-01"})
+    assert bad_date == {
+        "response_action": "errors",
+        "errors": {"date": "“2026-13-01” is not a date: pick one, e.g. 2026-12-01."},
+    }
+    bad_time = await console.submit_view(view_id, {**values, "date": "2026-12-01", "time": "25:00"})
+    assert bad_time == {
+        "response_action": "errors",
+        "errors": {"time": "“25:00” is not a time of day: pick one, e.g. 14:30 (24-hour)."},
+    }
+    no_service = await console.submit_view(view_id, {**values, "service": ""})
+    assert no_service["errors"] == {"service": "Choose a service."}
+    assert len(_kickserv(console).jobs) == before
+    fixed = await console.submit_view(view_id, {**values, "date": "2026-12-01", "time": "08:15"})
+    assert fixed["view"]["title"]["text"] == "Job created"
