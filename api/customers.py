@@ -76,9 +76,10 @@ class Backends(Protocol):
         ...
 
 
-async def find_customer(backends: Backends, text: str) -> CustomerSearch:
-    """Search the directory (or, before its first fill, the backends); one match is read whole.
-    Neither system searchable is the answer (raised); one is named in the note."""
+async def find_customer(backends: Backends, text: str, *, read_one: bool = True) -> CustomerSearch:
+    """Search the directory (or, before its first fill, the backends); one match is read whole
+    unless `read_one` is False. Neither system searchable is the answer (raised); one is named
+    in the note."""
     directory = backends.directory
     note, failed = "", []
     if await directory.is_ready():
@@ -91,7 +92,7 @@ async def find_customer(backends: Backends, text: str) -> CustomerSearch:
     if failed:
         note = f"{failed[0].backend} could not be searched: {failed[0].message} {note}".strip()
     search = CustomerSearch(text, businesses, note, failed[0].backend if failed else None)
-    if len(businesses) == 1:
+    if read_one and len(businesses) == 1:
         search.found = await read_business(backends, ref_of(businesses[0]))
     return search
 

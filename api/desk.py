@@ -79,9 +79,10 @@ class Desk:
         """One business across both systems."""
         return await read_business(self, ref)
 
-    async def find_customer(self, text: str) -> CustomerSearch:
-        """`/customer <text>`: the businesses found, the one read whole when only one."""
-        return await find_customer(self, text)
+    async def find_customer(self, text: str, *, read_one: bool = True) -> CustomerSearch:
+        """`/customer <text>`: the businesses found, the one read whole when only one (and
+        `read_one`; a form that only needs the match passes False)."""
+        return await find_customer(self, text, read_one=read_one)
 
     async def job(self, job_number: int) -> JobView:
         """A job with its customer, service, crew and latest note."""

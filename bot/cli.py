@@ -249,12 +249,13 @@ def upgrade_database(database_url: str) -> int:
 
 def print_manifest(base_url: str | None) -> int:
     """`deskhand manifest [--url https://host]`: the manifest as committed, or for HTTP mode."""
-    from bot.manifest import http_mode, load_manifest, render_manifest
+    from bot.manifest import base_url_problem, http_mode, load_manifest, render_manifest
 
     manifest = load_manifest()
-    if base_url:
-        if not base_url.startswith(("https://", "http://")):
-            print(f"--url must start with https:// (got {base_url!r}).", file=sys.stderr)
+    if base_url is not None:
+        problem = base_url_problem(base_url)
+        if problem:
+            print(f"{problem}.", file=sys.stderr)
             return 2
         manifest = http_mode(manifest, base_url)
     sys.stdout.write(render_manifest(manifest))
