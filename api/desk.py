@@ -12,6 +12,7 @@ from api import digests
 from api.business import Business
 from api.customers import BusinessView, CustomerSearch, find_customer, read_business
 from api.directory import CustomerDirectory
+from api.home import HomeView, read_home
 from api.identity import Identity, Profile, identify
 from api.job_writes import JobCreation, NewJob, create_job
 from api.jobs import JobView, read_job, read_job_crew, read_job_notes
@@ -168,6 +169,20 @@ class Desk:
     async def find_write(self, plan: WritePlan) -> str | None:
         """Read a write's target back: its reference when the write is there, None when not."""
         return await find_write(self.readydesk, self.kickserv, plan)
+
+    async def home(self, user_id: str, email: str | None, today: date, timezone: str) -> HomeView:
+        """A person's Home tab: their open tickets, their jobs today and tomorrow, and the digests
+        and watches they created (each system's part read at once, and apart)."""
+        return await read_home(
+            self.readydesk,
+            self.kickserv,
+            self.directory,
+            self.store,
+            user_id,
+            email,
+            today,
+            timezone,
+        )
 
     async def aclose(self) -> None:
         """Stop the directory's refresh and close every backend client's connection pool."""

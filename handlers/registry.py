@@ -12,6 +12,7 @@ from handlers import (
     customers,
     digests,
     help,
+    home,
     jobs,
     new_jobs,
     new_tickets,
@@ -39,6 +40,7 @@ def register_all(app: AsyncApp) -> None:
         people,
         admin,
         alerts,
+        home,
         help,
     ):
         area.register(app)

@@ -75,6 +75,7 @@ class SlackSandbox:
         # answers message_not_found for any other (deleting one here deletes it "in Slack").
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.views: dict[str, dict[str, Any]] = {}  # every modal the app opened, by view id
+        self.home_tabs: dict[str, dict[str, Any]] = {}  # the Home tab published, by user id
         self.last_view_id = ""
         # users.info answers from here; unknown ids get `user_not_found`, as Slack answers.
         self.users: dict[str, dict[str, Any]] = {
@@ -242,6 +243,10 @@ class SlackSandbox:
             return {"ok": True, "channel": where[0], "ts": where[1], "message": payload}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.base_url.replace("http://", "ws://") + "/socket"}
+        if method == "views.publish":
+            if payload.get("user_id") not in self.users:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "view": self._publish_home(payload)}
         if method.startswith("views."):
             return {"ok": True, "view": self._keep_view(method, payload)}
         if method == "chat.getPermalink":
@@ -265,6 +270,16 @@ class SlackSandbox:
         self.views[view_id] = {**view, "id": view_id}
         self.last_view_id = view_id
         return self.views[view_id]
+
+    def _publish_home(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """views.publish replaces the person's Home tab (one per user, kept across opens)."""
+        view = payload.get("view") or {}
+        if isinstance(view, str):
+            view = json.loads(view)
+        user_id = str(payload["user_id"])
+        view_id = self.home_tabs.get(user_id, {}).get("id") or f"VH{len(self.home_tabs) + 1:07d}"
+        self.home_tabs[user_id] = {**view, "id": view_id}
+        return self.home_tabs[user_id]
 
     async def _response_url(self, request: Request) -> Response:
         self.calls.append(

@@ -191,3 +191,13 @@ class LiveUpdate(Base):
     card_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     change: Mapped[str] = mapped_column(String(64), primary_key=True)
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class HomeTab(Base):
+    """When a person's Home tab was last published, so opening it again re-reads at most once
+    a minute (a conditional update decides between processes)."""
+
+    __tablename__ = "home_tabs"
+
+    slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
