@@ -104,11 +104,12 @@ SHORTCUTS = (ADD_AS_NOTE, CREATE_TICKET_FROM_MESSAGE, CREATE_JOB_FROM_MESSAGE)
 
 # Events API event types (each capability adds its own here and in manifest.yml).
 APP_HOME_OPENED = "app_home_opened"
-EVENTS: tuple[str, ...] = (APP_HOME_OPENED,)
+LINK_SHARED = "link_shared"
+EVENTS: tuple[str, ...] = (APP_HOME_OPENED, LINK_SHARED)
 
 # Bot scopes: commands; chat:write and chat:write.public for Share in channel; users:read and
 # users:read.email to match Slack users to technicians (tech:me); usergroups:read for
-# DESKHAND_WRITERS' user groups.
+# DESKHAND_WRITERS' user groups; links:read and links:write to unfurl links to records.
 BOT_SCOPES = (
     "commands",
     "chat:write",
@@ -116,4 +117,10 @@ BOT_SCOPES = (
     "users:read",
     "users:read.email",
     "usergroups:read",
+    "links:read",
+    "links:write",
 )
+
+# The domains links unfurl on in manifest.yml: the default KICKSERV_WEB_URL's. `deskhand
+# manifest` lists the configured READYDESK_WEB_URL's and KICKSERV_WEB_URL's instead.
+UNFURL_DOMAINS = ("app.kickserv.com",)

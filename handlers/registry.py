@@ -21,6 +21,7 @@ from handlers import (
     ticket_actions,
     tickets,
     typeahead,
+    unfurls,
 )
 
 
@@ -36,6 +37,7 @@ def register_all(app: AsyncApp) -> None:
         new_tickets,
         notes,
         typeahead,
+        unfurls,
         card_buttons,
         people,
         admin,

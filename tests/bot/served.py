@@ -29,13 +29,16 @@ from tests.slack_helpers import SIGNING_SECRET, event_body, interactive_body, si
 
 JSON = {"content-type": "application/json"}
 FORM = {"content-type": "application/x-www-form-urlencoded"}
+READING = ("text", "fields", "elements", "accessory")
 
 
 class Served:
     """The served app, what it runs on, and ways to post what Slack posts."""
 
-    def __init__(self, client: httpx.AsyncClient, work: ListenerWork, desk: Desk) -> None:
-        self.http, self.work, self.desk = client, work, desk
+    def __init__(
+        self, client: httpx.AsyncClient, work: ListenerWork, desk: Desk, settings: Settings
+    ) -> None:
+        self.http, self.work, self.desk, self.settings = client, work, desk, settings
         self.store: Store = desk.store
         self._events = 0
 
@@ -91,7 +94,7 @@ async def served(slack: SlackSandbox, **env: str) -> AsyncIterator[Served]:
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://deskhand") as client:
-            yield Served(client, work, desk)
+            yield Served(client, work, desk, settings)
     finally:
         work.uninstall()
         await desk.aclose()
@@ -106,8 +109,10 @@ def texts(blocks: list[dict[str, Any]]) -> str:
             if value.get("type") in ("mrkdwn", "plain_text") and "text" in value:
                 found.append(value["text"])
                 return
-            for item in value.values():
-                walk(item)
+            # As a person reads a block: its text, its fields, then what sits beside them.
+            order = sorted(value, key=lambda k: READING.index(k) if k in READING else len(READING))
+            for key in order:
+                walk(value[key])
         elif isinstance(value, list):
             for item in value:
                 walk(item)
