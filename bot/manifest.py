@@ -184,6 +184,19 @@ def http_mode(manifest: Manifest, base_url: str) -> Manifest:
     return Manifest.model_validate(data)
 
 
+def with_unfurl_domains(manifest: Manifest, domains: list[str]) -> Manifest:
+    """The same app unfurling links on `domains` (the configured web pages' hosts; at most
+    five, as Slack allows); none leaves the manifest as it is."""
+    if not domains or manifest.features is None:
+        return manifest
+    features = manifest.features.model_copy(update={"unfurl_domains": domains})
+    return Manifest.model_validate(
+        manifest.model_copy(update={"features": features}).model_dump(
+            by_alias=True, exclude_none=True
+        )
+    )
+
+
 def render_manifest(manifest: Manifest) -> str:
     """The manifest as YAML, keys in the order Slack's own examples use."""
     data = manifest.model_dump(by_alias=True, exclude_none=True, exclude_defaults=False)
