@@ -7,7 +7,6 @@ printed one JSON object a line with `--json` (console_lines.py reads the lines a
 """
 
 import json
-import re
 import secrets
 import time
 from collections.abc import Iterable
@@ -17,17 +16,19 @@ from urllib.parse import urlencode
 from pydantic import SecretStr
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.signature import SignatureVerifier
 
 from bot.app import build_app, build_desk
 from bot.console_work import ListenerWork
 from bot.settings import Settings
+from bot.slack_requests import SlackRequests, as_slack_sends, input_state
 from handlers import ids
-from sandbox.slack import SANDBOX_BOT_TOKEN, TEAM_ID, RecordedCall, SlackSandbox
+from sandbox.slack import SANDBOX_BOT_TOKEN, RecordedCall, SlackSandbox
 from store import Store
 
 CONSOLE_USER = "U0CONSOLE"
 CONSOLE_CHANNEL = "C0CONSOLE"
+USER = {"id": CONSOLE_USER, "name": "you"}
+CHANNEL = {"id": CONSOLE_CHANNEL, "name": "console"}
 HELP_ALIASES = {"help", "?", "/help"}
 # Message shortcuts by the name people see (the manifest's `name`; test-checked).
 SHORTCUT_NAMES = {
@@ -46,6 +47,7 @@ class Console:
         self._settings = settings
         self.slack = SlackSandbox()
         self._signing_secret = secrets.token_hex(16)
+        self._requests = SlackRequests(self._signing_secret)
         self._app: AsyncApp | None = None
         self._counter = 0
         self._last_blocks: list[dict[str, Any]] = []
@@ -97,22 +99,13 @@ class Console:
             return [_reply("console", f"Unknown command `{command}`. Try `help` ({known}).")]
         self._counter += 1
         mark = len(self.slack.calls)
-        body = urlencode(
-            {
-                "token": "unused",
-                "team_id": TEAM_ID,
-                "team_domain": "sandbox",
-                "channel_id": CONSOLE_CHANNEL,
-                "channel_name": "console",
-                "user_id": CONSOLE_USER,
-                "user_name": "you",
-                "command": command,
-                "text": self._as_slack_sends(command, text.strip()),
-                "api_app_id": "A0DESKHAND",
-                "is_enterprise_install": "false",
-                "response_url": self.slack.response_url(f"cmd{self._counter}"),
-                "trigger_id": f"{self._counter}.{secrets.token_hex(6)}",
-            }
+        text = text.strip()
+        body = self._requests.command(
+            command,
+            as_slack_sends(text, self.slack.users) if command in ESCAPED_COMMANDS else text,
+            user=USER,
+            channel=CHANNEL,
+            response_url=self.slack.response_url(f"cmd{self._counter}"),
         )
         return await self._deliver(body, mark)
 
@@ -155,40 +148,24 @@ class Console:
             names = ", ".join(f'"{n.capitalize()}"' for n in SHORTCUT_NAMES)
             return [_reply("console", f'Usage: shortcut "<name>" <message text>; names: {names}.')]
         self._counter += 1
-        payload = {
-            "type": "message_action",
-            "callback_id": callback_id,
-            "api_app_id": "A0DESKHAND",
-            "trigger_id": f"{self._counter}.{secrets.token_hex(6)}",
-            "team": {"id": TEAM_ID},
-            "user": {"id": CONSOLE_USER, "team_id": TEAM_ID},
-            "channel": {"id": CONSOLE_CHANNEL},
-            "response_url": self.slack.response_url(f"shortcut{self._counter}"),
-            "message": {
-                "type": "message",
-                "text": message.strip(),
-                "user": CONSOLE_USER,
-                "ts": f"{time.time():.6f}",
-            },
-        }
-        body = urlencode({"payload": json.dumps(payload)})
+        body = self._requests.message_action(
+            callback_id,
+            {"text": message.strip(), "user": CONSOLE_USER, "ts": f"{time.time():.6f}"},
+            user=USER,
+            channel={"id": CONSOLE_CHANNEL},
+            response_url=self.slack.response_url(f"shortcut{self._counter}"),
+        )
         return await self._deliver(body, len(self.slack.calls))
 
     async def _press(self, block_id: str, action: dict[str, Any]) -> list[dict[str, Any]]:
         self._counter += 1
-        payload = {
-            "type": "block_actions",
-            "team": {"id": TEAM_ID, "domain": "sandbox"},
-            "user": {"id": CONSOLE_USER, "username": "you", "team_id": TEAM_ID},
-            "api_app_id": "A0DESKHAND",
-            "token": "unused",
-            "container": {"type": "message", "is_ephemeral": True, "message_ts": self._last_ts},
-            "channel": {"id": CONSOLE_CHANNEL, "name": "console"},
-            "trigger_id": f"{self._counter}.{secrets.token_hex(6)}",
-            "response_url": self.slack.response_url(f"click{self._counter}"),
-            "actions": [{**action, "block_id": block_id, "action_ts": f"{time.time():.6f}"}],
-        }
-        body = urlencode({"payload": json.dumps(payload)})
+        body = self._requests.block_actions(
+            {**action, "block_id": block_id},
+            user=USER,
+            container={"type": "message", "is_ephemeral": True, "message_ts": self._last_ts},
+            channel=CHANNEL,
+            response_url=self.slack.response_url(f"click{self._counter}"),
+        )
         return await self._deliver(body, len(self.slack.calls))
 
     async def submit_view(self, view_id: str, values: dict[str, str]) -> dict[str, Any]:
@@ -198,23 +175,14 @@ class Console:
         view = self.slack.views[view_id]
         state = {
             block["block_id"]: {
-                block["element"]["action_id"]: _input_state(
+                block["element"]["action_id"]: input_state(
                     block["element"]["type"], values.get(block["block_id"])
                 )
             }
             for block in view.get("blocks", [])
             if block.get("type") == "input"
         }
-        self._counter += 1
-        payload = {
-            "type": "view_submission",
-            "team": {"id": TEAM_ID},
-            "api_app_id": "A0DESKHAND",
-            "user": {"id": CONSOLE_USER, "username": "you", "team_id": TEAM_ID},
-            "trigger_id": f"{self._counter}.{secrets.token_hex(6)}",
-            "view": {**view, "state": {"values": state}, "hash": secrets.token_hex(4)},
-        }
-        return await self._dispatch_raw(payload)
+        return await self._dispatch_raw(self._requests.view_submission(view, state, user=USER))
 
     async def press_in_view(self, view_id: str, label: str) -> dict[str, Any]:
         """Press a button inside the open modal `view_id`."""
@@ -222,46 +190,35 @@ class Console:
         found = _find_button(view.get("blocks", []), label)
         assert found is not None, f"no button {label!r} in the view"
         block_id, button = found
-        self._counter += 1
-        payload = {
-            "type": "block_actions",
-            "team": {"id": TEAM_ID},
-            "api_app_id": "A0DESKHAND",
-            "user": {"id": CONSOLE_USER, "username": "you", "team_id": TEAM_ID},
-            "container": {"type": "view", "view_id": view_id},
-            "trigger_id": f"{self._counter}.{secrets.token_hex(6)}",
-            "view": view,
-            "actions": [
-                {
-                    "type": "button",
-                    "block_id": block_id,
-                    "action_id": button["action_id"],
-                    "value": button.get("value", ""),
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
+        action = {
+            "type": "button",
+            "block_id": block_id,
+            "action_id": button["action_id"],
+            "value": button.get("value", ""),
         }
-        return await self._dispatch_raw(payload)
+        body = self._requests.block_actions(
+            action, user=USER, container={"type": "view", "view_id": view_id}, view=view
+        )
+        return await self._dispatch_raw(body)
 
     async def suggest(self, action_id: str, typed: str) -> dict[str, Any]:
         """What a typeahead (external_select `action_id`) offers for `typed`."""
-        payload = {
-            "type": "block_suggestion",
-            "team": {"id": TEAM_ID},
-            "api_app_id": "A0DESKHAND",
-            "user": {"id": CONSOLE_USER, "team_id": TEAM_ID},
-            "action_id": action_id,
-            "block_id": "customer",
-            "value": typed,
-            "container": {"type": "view", "view_id": self.slack.last_view_id},
-        }
-        return await self._dispatch_raw(payload)
+        body = self._requests.block_suggestion(
+            action_id,
+            "customer",
+            typed,
+            user=USER,
+            container={"type": "view", "view_id": self.slack.last_view_id},
+        )
+        return await self._dispatch_raw(body)
 
-    async def _dispatch_raw(self, payload: dict[str, Any]) -> dict[str, Any]:
+    async def _dispatch_raw(self, body: str | dict[str, Any]) -> dict[str, Any]:
+        """Deliver an interactivity body (or a payload, which is encoded as Slack would)."""
         assert self._app is not None
-        body = urlencode({"payload": json.dumps(payload)})
+        if isinstance(body, dict):
+            body = urlencode({"payload": json.dumps(body)})
         response = await self._app.async_dispatch(
-            AsyncBoltRequest(body=body, headers=self._signed_headers(body))
+            AsyncBoltRequest(body=body, headers=self._requests.headers(body))
         )
         await self._work.wait()
         return json.loads(response.body) if response.body else {}
@@ -269,7 +226,7 @@ class Console:
     async def _deliver(self, body: str, mark: int) -> list[dict[str, Any]]:
         assert self._app is not None
         response = await self._app.async_dispatch(
-            AsyncBoltRequest(body=body, headers=self._signed_headers(body))
+            AsyncBoltRequest(body=body, headers=self._requests.headers(body))
         )
         await self._work.wait()
         replies = []
@@ -294,41 +251,6 @@ class Console:
                 if not reply.get("replace_original"):  # a new message; a replaced one keeps its ts
                     self._last_ts = f"{time.time():.6f}"
         return replies
-
-    def _as_slack_sends(self, command: str, text: str) -> str:
-        """With should_escape, Slack escapes &, <, > and turns `@name` into `<@ID|name>`."""
-        if command not in ESCAPED_COMMANDS:
-            return text
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        names = {u["name"]: u["id"] for u in self.slack.users.values()}
-        return re.sub(
-            r"@([\w.-]+)",
-            lambda m: f"<@{names[m.group(1)]}|{m.group(1)}>" if m.group(1) in names else m.group(0),
-            text,
-        )
-
-    def _signed_headers(self, body: str) -> dict[str, str]:
-        timestamp = str(int(time.time()))
-        signature = SignatureVerifier(self._signing_secret).generate_signature(
-            timestamp=timestamp, body=body
-        )
-        return {
-            "content-type": "application/x-www-form-urlencoded",
-            "x-slack-request-timestamp": timestamp,
-            "x-slack-signature": signature,
-        }
-
-
-def _input_state(kind: str, value: str | None) -> dict[str, Any]:
-    """One input's submitted state, in the shape Slack gives each kind of element."""
-    if kind.endswith("_select"):
-        chosen = {"text": {"type": "plain_text", "text": value}, "value": value} if value else None
-        return {"type": kind, "selected_option": chosen}
-    if kind == "datepicker":
-        return {"type": kind, "selected_date": value}
-    if kind == "timepicker":
-        return {"type": kind, "selected_time": value}
-    return {"type": kind, "value": value}
 
 
 def _reply(

@@ -45,12 +45,18 @@ class ListenerWork:
             self._loop.set_task_factory(self._previous)
             self._loop = None
 
-    async def wait(self) -> None:
-        """Wait until every task the last request started (and each of theirs) has finished."""
+    async def wait(self, timeout: float | None = None) -> None:
+        """Wait until every task the last request started (and each of theirs) has finished,
+        or `timeout` seconds have passed."""
         started = _started.get() or []
         _started.set(None)
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
         while pending := [task for task in started if not task.done()]:
-            await asyncio.wait(pending)
+            left = None if deadline is None else deadline - loop.time()
+            if left is not None and left <= 0:
+                return
+            await asyncio.wait(pending, timeout=left)
 
     def _create(
         self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], **options: Any
