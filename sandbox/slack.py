@@ -41,6 +41,7 @@ class RecordedCall:
     name: str  # the method name, or the response_url's id
     payload: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    answer: dict[str, Any] = field(default_factory=dict)  # what the sandbox answered (api calls)
 
 
 def sandbox_user(user_id: str, real_name: str, email: str, tz: str = "UTC") -> dict[str, Any]:
@@ -59,7 +60,7 @@ def sandbox_user(user_id: str, real_name: str, email: str, tz: str = "UTC") -> d
 class SlackSandbox:
     """The fake Slack server; `calls` lists what the app sent, in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, real_time_ts: bool = False) -> None:
         self.calls: list[RecordedCall] = []
         self.rate_limits: dict[str, int] = {}  # method -> how many 429s to answer before success
         self.base_url = ""
@@ -69,7 +70,11 @@ class SlackSandbox:
         self._outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._sockets: set[WebSocket] = set()
         self._acked = asyncio.Condition()
+        # Message timestamps count up one a message from a fixed start, or (`real_time_ts`, for
+        # a sandbox whose state outlives a restart) follow the clock as Slack's do.
         self._ts = 1_700_000_000.000100
+        self._real_time_ts = real_time_ts
+        self.changed = asyncio.Event()  # set on each recorded call; whoever waits clears it
         self.channels_without_bot: set[str] = set()  # chat.postMessage answers not_in_channel
         # Messages posted with chat.postMessage, by (channel, ts); chat.update changes them and
         # answers message_not_found for any other (deleting one here deletes it "in Slack").
@@ -97,6 +102,12 @@ class SlackSandbox:
     def response_url(self, name: str) -> str:
         """A response_url whose posts are recorded under `name`."""
         return f"{self.base_url}/response/{name}"
+
+    def next_ts(self) -> str:
+        """A new message timestamp, later than every one handed out before."""
+        step = 0.0001 if self._real_time_ts else 1
+        self._ts = max(self._ts + step, time.time() if self._real_time_ts else 0)
+        return f"{self._ts:.6f}"
 
     def calls_since(self, index: int) -> list[RecordedCall]:
         """Calls recorded after the first `index` ones."""
@@ -217,10 +228,14 @@ class SlackSandbox:
             self.rate_limits[method] -= 1
             self.calls.append(RecordedCall("api", method, {**payload, "_ratelimited": True}))
             return JSONResponse({"ok": False, "error": "ratelimited"}, 429, {"Retry-After": "1"})
-        self.calls.append(RecordedCall("api", method, payload))
+        call = RecordedCall("api", method, payload)
         if not token.startswith(("xoxb-", "xoxp-", "xapp-")):
-            return JSONResponse({"ok": False, "error": "invalid_auth"})
-        return JSONResponse(self._answer(method, payload))
+            call.answer = {"ok": False, "error": "invalid_auth"}
+        else:
+            call.answer = self._answer(method, payload)
+        self.calls.append(call)
+        self.changed.set()
+        return JSONResponse(call.answer)
 
     def _answer(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -237,10 +252,16 @@ class SlackSandbox:
         if method in posts and payload.get("channel") in self.channels_without_bot:
             return {"ok": False, "error": "not_in_channel"}
         if method == "chat.postMessage":
-            self._ts += 1
-            ts = f"{self._ts:.6f}"
+            ts = self.next_ts()
             self.messages[(str(payload.get("channel")), ts)] = payload
             return {"ok": True, "channel": payload.get("channel"), "ts": ts, "message": payload}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self.next_ts()}
+        if method == "chat.delete":
+            where = (str(payload.get("channel")), str(payload.get("ts")))
+            if self.messages.pop(where, None) is None:
+                return {"ok": False, "error": "message_not_found"}
+            return {"ok": True, "channel": where[0], "ts": where[1]}
         if method == "chat.update":
             where = (str(payload.get("channel")), str(payload.get("ts")))
             if where not in self.messages:
@@ -256,7 +277,9 @@ class SlackSandbox:
                 return {"ok": False, "error": "user_not_found"}
             return {"ok": True, "view": self._publish_home(payload)}
         if method.startswith("views."):
-            return {"ok": True, "view": self._keep_view(method, payload)}
+            view = payload.get("view") or {}
+            view_id = payload.get("view_id") if method == "views.update" else None
+            return {"ok": True, "view": self.keep_view(view, view_id=view_id)}
         if method == "chat.getPermalink":
             ts = str(payload.get("message_ts", "")).replace(".", "")
             link = f"https://sandbox.slack.example/archives/{payload.get('channel')}/p{ts}"
@@ -266,14 +289,14 @@ class SlackSandbox:
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         return {"ok": True}
 
-    def _keep_view(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """views.open/push make a view with a new id; views.update replaces one by its id."""
-        view = payload.get("view") or {}
+    def keep_view(
+        self, view: dict[str, Any] | str, *, view_id: str | None = None
+    ) -> dict[str, Any]:
+        """A modal shown: with a new id (views.open/push, or an acknowledgement's push), or in
+        place of the view `view_id` (views.update, or an acknowledgement's update)."""
         if isinstance(view, str):
             view = json.loads(view)
-        if method == "views.update" and payload.get("view_id") in self.views:
-            view_id = payload["view_id"]
-        else:
+        if view_id not in self.views:
             view_id = f"V{len(self.views) + 1:08d}"
         self.views[view_id] = {**view, "id": view_id}
         self.last_view_id = view_id
@@ -311,4 +334,5 @@ class SlackSandbox:
         self.calls.append(
             RecordedCall("response_url", request.path_params["name"], await self._payload(request))
         )
+        self.changed.set()
         return Response("ok")

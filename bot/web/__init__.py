@@ -1,0 +1,1 @@
+"""The web sandbox: a local Slack-like page in front of the real app and the sandboxes."""
