@@ -36,6 +36,7 @@ from store import Store
 
 if TYPE_CHECKING:
     from sandbox.data import SandboxData
+    from sandbox.kickserv_data import KickservData
 
 logger = logging.getLogger("deskhand.app")
 
@@ -43,27 +44,36 @@ SANDBOX_READYDESK_URL = "http://readydesk.sandbox/readydesk/API/default.aspx"
 SANDBOX_KICKSERV_URL = "http://kickserv.sandbox"
 
 
-def build_desk(settings: Settings, store: Store) -> Desk:
+def build_desk(
+    settings: Settings,
+    store: Store,
+    *,
+    sandbox: "SandboxData | None" = None,
+    kickserv_data: "KickservData | None" = None,
+) -> Desk:
     """The API layer, whole: real backends where configured, the sandbox fakes elsewhere, and
-    the customer directory on `store` (started by the app's first request)."""
-    sandbox = None
-    if settings.readydesk_is_sandbox or settings.kickserv_is_sandbox:
+    the customer directory on `store` (started by the app's first request). The fakes serve
+    `sandbox` and `kickserv_data` when given (the web sandbox changes them as time passes)."""
+    if sandbox is None and (settings.readydesk_is_sandbox or settings.kickserv_is_sandbox):
         from sandbox.data import seeded
 
         sandbox = seeded()  # one help desk both fakes describe, so their customers match
-    readydesk, kickserv = _readydesk(settings, sandbox), _kickserv(settings, sandbox)
+    readydesk = _readydesk(settings, sandbox)
+    kickserv = _kickserv(settings, sandbox, kickserv_data)
     directory = CustomerDirectory(
         store.directory, readydesk, kickserv, refresh_every=settings.directory_refresh
     )
     return Desk(readydesk, kickserv, directory, store)
 
 
-def _kickserv(settings: Settings, sandbox: "SandboxData | None") -> KickservClient:
+def _kickserv(
+    settings: Settings, sandbox: "SandboxData | None", data: "KickservData | None"
+) -> KickservClient:
     if settings.kickserv_is_sandbox:
         from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
         from sandbox.kickserv_data import seeded_kickserv
 
-        app = build_kickserv_app(seeded_kickserv(sandbox))
+        app = build_kickserv_app(data or seeded_kickserv(sandbox))
         return KickservClient(
             SANDBOX_KICKSERV_URL,
             SANDBOX_ACCOUNT,

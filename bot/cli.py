@@ -1,4 +1,4 @@
-"""The `deskhand` command: `run` (Socket Mode, or the console without tokens), `serve`
+"""The `deskhand` command: `run` (Socket Mode, or the web sandbox without tokens), `serve`
 (HTTP mode), `console`, `manifest`, `audit` and `db upgrade`."""
 
 import argparse
@@ -25,8 +25,15 @@ def main(argv: list[str] | None = None) -> int:
         prog="deskhand", description="Slack chat-ops for ReadyDesk and Kickserv."
     )
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser(
-        "run", help="Socket Mode when SLACK_BOT_TOKEN and SLACK_APP_TOKEN are set, else the console"
+    run = commands.add_parser(
+        "run",
+        help="Socket Mode when SLACK_BOT_TOKEN and SLACK_APP_TOKEN are set, else the web sandbox",
+    )
+    run.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="the web sandbox's port on 127.0.0.1 (default DESKHAND_SANDBOX_PORT, else 3000)",
     )
     serve = commands.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -79,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         if missing:
             print(
                 f"deskhand serve needs {' and '.join(missing)} (README: Connecting to Slack). "
-                "Without Slack credentials, `deskhand run` starts the local console.",
+                "Without Slack credentials, `deskhand run` starts the web sandbox.",
                 file=sys.stderr,
             )
             return 2
@@ -96,6 +103,13 @@ def main(argv: list[str] | None = None) -> int:
         from bot.socket_mode import run_socket_mode
 
         return asyncio.run(run_socket_mode(settings))
+    if command == "run":
+        configure_logging(logging.WARNING, settings.secrets())
+        from bot.web.serve import serve_web_sandbox
+
+        asked = getattr(args, "port", None)
+        port = settings.sandbox_port if asked is None else asked
+        return serve_web_sandbox(settings, port)
     # The console keeps stdout for replies; only warnings go to stderr.
     configure_logging(logging.WARNING, settings.secrets())
     from bot.console_lines import run_console

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     )
     unfurl_channels: str = Field("", validation_alias=_env("DESKHAND_UNFURL_CHANNELS"))
 
+    # The web sandbox's page (`deskhand run` without Slack tokens) listens here, on loopback.
+    sandbox_port: int = Field(3000, validation_alias=_env("DESKHAND_SANDBOX_PORT"), ge=0, le=65535)
+
     database_url: str = Field(
         "sqlite:///deskhand.db", validation_alias=_env("DESKHAND_DATABASE_URL")
     )

@@ -9,8 +9,21 @@ from starlette.types import ASGIApp
 CLOSE_WAIT = 5.0  # seconds a stop waits for open connections to finish their responses
 
 
+def bind(host: str, port: int) -> socket.socket:
+    """A socket bound to `host`:`port` (0: one the OS picks); OSError when the port is taken."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 class LoopbackServer:
-    """uvicorn on 127.0.0.1 and a port the OS picks; `base_url` once started.
+    """uvicorn on 127.0.0.1 and a port the OS picks (or the one asked for); `base_url` once
+    started.
 
     Started and stopped through uvicorn's startup/shutdown steps rather than `Server.serve()`:
     serve's loop looks for a stop every 0.1 s and its shutdown sleeps another 0.1 s, which made
@@ -19,17 +32,24 @@ class LoopbackServer:
     as soon as they have.
     """
 
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        sock: socket.socket | None = None,
+    ) -> None:
         self._app = app
         self._host = host
+        self._port = port
+        self._sock = sock  # already bound (see `bind`), or None to bind at start
         self._server: uvicorn.Server | None = None
         self.base_url = ""
 
     async def start(self) -> str:
         """Start serving; returns the base URL (no trailing slash)."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self._host, 0))
+        sock = self._sock or bind(self._host, self._port)
         port = sock.getsockname()[1]
         config = uvicorn.Config(self._app, log_level="warning", lifespan="off")
         config.load()

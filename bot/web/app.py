@@ -1,0 +1,389 @@
+"""The web sandbox's engine: Deskhand served as in HTTP mode, and a person who acts as in Slack.
+
+Everything the page does becomes what Slack would send: a signed request posted to the app's
+`/slack/events` (HTTP mode's own Starlette app, its gate and the real Bolt app, in process).
+What the app sends back goes to the Slack sandbox (sandbox/slack.py), which records it, and the
+workspace (sandbox/workspace.py) is kept from those records. The scheduler runs on the sandbox
+clock, the world ticks, and state lives in `.deskhand/sandbox.db`, so it survives a restart.
+"""
+
+import asyncio
+import json
+import logging
+import secrets
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import SecretStr
+
+from bot.app import build_app, build_desk, build_web_client, handler_config, record_links
+from bot.console_work import ListenerWork
+from bot.scheduler import Scheduler
+from bot.server import build_http_app
+from bot.settings import Settings
+from bot.slack_requests import FORM, JSON, SlackRequests, as_slack_sends
+from bot.web.actions import element_at, slack_action, view_state
+from handlers import ids
+from sandbox.clock import SandboxClock
+from sandbox.data import seeded
+from sandbox.kickserv_data import seeded_kickserv
+from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
+from sandbox.workspace import DM, ME, URL, Workspace
+from sandbox.world import World
+from store import Store
+from store.schedules import DigestSchedule
+
+logger = logging.getLogger("deskhand.web")
+
+STATE_DIR = Path(".deskhand")
+TICK_EVERY = 120.0  # seconds between two changes of the sandbox world
+WORK_WAIT = 15.0  # seconds a page request waits for the listener work it started
+ESCAPED_COMMANDS = {ids.DESKHAND_COMMAND}  # should_escape: true in manifest.yml
+
+
+class WebSandbox:
+    """The real app over the sandboxes, and what a person at the page can do to it."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        state_dir: Path = STATE_DIR,
+        tick_every: float = TICK_EVERY,
+    ) -> None:
+        self._given = settings
+        self._state_dir = state_dir
+        self._tick_every = tick_every
+        self.slack = SlackSandbox(real_time_ts=True)
+        self.workspace = Workspace(self.slack)
+        self._secret = secrets.token_hex(16)  # signs the page's requests; the app checks them
+        self.requests = SlackRequests(self._secret)
+        self.notice = ""  # the last thing the page itself says (a jump of the clock …)
+        self.notice_id = 0
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def __aenter__(self) -> "WebSandbox":
+        await self.slack.start()
+        self._state_dir.mkdir(parents=True, exist_ok=True)
+        given = self._given
+        database = given.database_url
+        if "database_url" not in given.model_fields_set:
+            database = f"sqlite:///{self._state_dir / 'sandbox.db'}"
+        secret = self._secret
+        self.settings = settings = given.model_copy(
+            update={
+                "admins": given.admins or ME,  # the person at the page runs it: an admin
+                "database_url": database,
+                "slack_api_url": self.slack.api_url,
+                "slack_bot_token": SecretStr(SANDBOX_BOT_TOKEN),
+                "slack_signing_secret": SecretStr(secret),
+            }
+        )
+        self.config = handler_config(settings)
+        self.store = Store(database)
+        await self.store.migrate()
+        readydesk = seeded()
+        kickserv = seeded_kickserv(readydesk)
+        self.world = World(readydesk, kickserv)
+        self.desk = build_desk(settings, self.store, sandbox=readydesk, kickserv_data=kickserv)
+        self.desk.directory.start()
+        bolt = build_app(settings, self.desk, store=self.store)
+        self._work = ListenerWork()
+        self._work.install(bolt)
+        http = build_http_app(settings, self.desk, store=self.store, bolt=bolt)
+        self._http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=http), base_url="http://deskhand"
+        )
+        self.clock = SandboxClock(self._saved_offset())
+        self.scheduler = Scheduler(
+            self.desk,
+            self.store,
+            build_web_client(settings),
+            self.config,
+            grace=timedelta(seconds=settings.digest_grace),
+            alert_interval=settings.alert_interval,
+            claim_sweep=settings.claim_sweep,
+            clock=self.clock.now,
+        )
+        self.scheduler.start()
+        self._tasks.append(asyncio.create_task(self._tick_world(), name="sandbox-world"))
+        self._unfurl_hosts = set(record_links(settings).domains())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.scheduler.aclose()
+        self._work.uninstall()
+        await self._http.aclose()
+        await self.desk.aclose()
+        await self.store.close()
+        await self.slack.stop()
+
+    # -- what the person does ---------------------------------------------------------------------
+
+    @property
+    def user(self) -> dict[str, str]:
+        """The person at the page, as Slack names them in payloads."""
+        return {"id": ME, "name": self.slack.users[ME]["name"]}
+
+    def channel(self, channel_id: str) -> dict[str, str]:
+        """A channel as payloads name it."""
+        known = self.workspace.channels.get(channel_id)
+        name = "directmessage" if channel_id == DM else (known.name if known else channel_id)
+        return {"id": channel_id, "name": name}
+
+    async def send(self, channel: str, typed: str) -> None:
+        """What was typed in the message box: a slash command, or a message."""
+        typed = typed.strip()
+        if not typed:
+            return
+        if not typed.startswith("/"):
+            await self._say(channel, typed)
+            return
+        command, _, text = typed.partition(" ")
+        command = command.lower()
+        if command not in ids.SLASH_COMMANDS:
+            self._tell(f"`{command}` is not a command here. Try `/deskhand help`.")
+            return
+        response_url = self.workspace.response_url(channel)
+        text = text.strip()
+        body = self.requests.command(
+            command,
+            as_slack_sends(text, self.slack.users) if command in ESCAPED_COMMANDS else text,
+            user=self.user,
+            channel=self.channel(channel),
+            response_url=response_url,
+        )
+        ack = await self._deliver(body)
+        self.workspace.answer_ack(response_url, ack)
+
+    async def _say(self, channel: str, typed: str) -> None:
+        """A message from the person; links to records' pages are sent as `link_shared`."""
+        if channel == DM:
+            self._tell("Sending messages to this app has been turned off.")
+            return
+        message = self.workspace.post_as(ME, channel, typed)
+        links = [
+            {"domain": host, "url": url}
+            for url in dict.fromkeys(URL.findall(typed))
+            if (host := urlsplit(url).hostname or "") in self._unfurl_hosts
+        ]
+        if links:
+            event = {
+                "type": "link_shared",
+                "channel": channel,
+                "user": ME,
+                "message_ts": message.ts,
+                "unfurl_id": f"{channel}.{message.ts}",
+                "source": "conversations_history",
+                "is_bot_user_member": True,
+                "event_ts": message.ts,
+                "links": links[:10],
+            }
+            await self._deliver(self.requests.event(event), JSON)
+
+    async def press(self, where: dict[str, Any], action: dict[str, Any]) -> None:
+        """A button, select, overflow or picker used on a message, a modal or the Home tab.
+
+        `where` names the surface (`channel` and `ts`, or `view_id`) and `action` the element
+        (`path` into the blocks, and `value` / `option` for what was chosen).
+        """
+        blocks, surface = self._surface(where)
+        element, block_id = element_at(blocks, str(action.get("path", "")))
+        if element is None:
+            self._tell("That control is no longer there.")
+            return
+        chosen = slack_action(element, block_id, action)
+        if "view_id" in where:
+            view = {**surface, "state": {"values": view_state(surface, where.get("values"))}}
+            body = self.requests.block_actions(
+                chosen,
+                user=self.user,
+                container={"type": "view", "view_id": surface["id"]},
+                view=view,
+            )
+        else:
+            message = surface
+            container = {
+                "type": "message",
+                "message_ts": message.ts,
+                "channel_id": message.channel,
+                "is_ephemeral": message.ephemeral,
+            }
+            shown = None
+            if not message.ephemeral:  # Slack sends no message for an ephemeral one
+                shown = {"type": "message", "ts": message.ts, "text": message.text}
+                shown |= {"blocks": message.blocks, "user": message.user}
+            body = self.requests.block_actions(
+                chosen,
+                user=self.user,
+                container=container,
+                channel=self.channel(message.channel),
+                message=shown,
+                response_url=self.workspace.response_url(message.channel, message.ts),
+            )
+        await self._deliver(body)
+
+    async def submit(self, view_id: str, values: dict[str, Any]) -> None:
+        """The modal's submit button, with what was typed and chosen (by block id)."""
+        view = self.slack.views.get(view_id)
+        if view is None or view_id not in self.workspace.modals:
+            self._tell("That form is closed.")
+            return
+        state = view_state(view, values)
+        ack = await self._deliver(self.requests.view_submission(view, state, user=self.user))
+        self.workspace.after_submission(view_id, ack, values)
+
+    async def close(self, view_id: str) -> None:
+        """The modal's close button: it closes; the app hears of it if it asked."""
+        view = self.slack.views.get(view_id) or {}
+        self.workspace.close_top_view()
+        if view.get("notify_on_close"):
+            await self._deliver(self.requests.view_closed(view, user=self.user))
+
+    async def suggest(self, where: dict[str, Any], path: str, typed: str) -> list[dict[str, Any]]:
+        """What an external select offers for `typed`: the app's options listener answers."""
+        blocks, surface = self._surface(where)
+        element, block_id = element_at(blocks, path)
+        if element is None or element.get("type") != "external_select":
+            return []
+        if "view_id" in where:
+            container: dict[str, Any] = {"type": "view", "view_id": surface["id"]}
+        else:
+            container = {"type": "message", "message_ts": surface.ts, "channel_id": surface.channel}
+        body = self.requests.block_suggestion(
+            element["action_id"], block_id, typed, user=self.user, container=container
+        )
+        answer = await self._deliver(body)
+        options = [{**o, "group": ""} for o in answer.get("options") or []]
+        for group in answer.get("option_groups") or []:
+            label = (group.get("label") or {}).get("text", "")
+            options += [{**o, "group": label} for o in group.get("options") or []]
+        return [
+            {"text": o["text"]["text"], "value": o["value"], "group": o["group"]} for o in options
+        ]
+
+    async def shortcut(self, channel: str, ts: str, callback_id: str) -> None:
+        """A message shortcut chosen from a message's More actions menu."""
+        message = self.workspace.messages.get((channel, ts))
+        if message is None or callback_id not in ids.SHORTCUTS:
+            self._tell("That message is no longer there.")
+            return
+        shown = {"ts": message.ts, "text": message.text, "user": message.user}
+        if message.blocks:
+            shown["blocks"] = message.blocks
+        body = self.requests.message_action(
+            callback_id,
+            shown,
+            user=self.user,
+            channel=self.channel(channel),
+            response_url=self.workspace.response_url(channel),
+        )
+        await self._deliver(body)
+
+    async def open_home(self) -> None:
+        """The person opened Deskhand's Home tab."""
+        event: dict[str, Any] = {
+            "type": ids.APP_HOME_OPENED,
+            "user": ME,
+            "channel": DM,
+            "tab": "home",
+            "event_ts": f"{datetime.now(UTC).timestamp():.6f}",
+        }
+        home = self.workspace.home()
+        if home:
+            event["view"] = {"id": home["id"], "type": "home"}
+        await self._deliver(self.requests.event(event), JSON)
+
+    async def jump_to_next_digest(self) -> None:
+        """Move the sandbox clock to the next digest's time, and let the scheduler post it."""
+        now = self.clock.now()
+        slots = []
+        for sub in await self.store.digests.active():
+            schedule = DigestSchedule(time.fromisoformat(sub.at_time), sub.days, sub.timezone)
+            slots += schedule.slots_between(now, now + timedelta(days=8))[:1]
+        if not slots:
+            self._tell(
+                "No digest is scheduled. Add one in a channel, e.g. "
+                "`/digest add open-tickets at 08:00`, then jump."
+            )
+            return
+        slot = min(slots)
+        self.clock.jump_to(slot + timedelta(seconds=1))
+        self._save_offset()
+        self._tell(f"The sandbox clock jumped to {slot:%a %d %b %H:%M %Z}: here comes the digest.")
+        self.scheduler.wake()
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    def _surface(self, where: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
+        """The blocks the person acted on, and their message or view."""
+        if "view_id" in where:
+            view_id = str(where["view_id"])
+            home = self.workspace.home()
+            view = home if home and home["id"] == view_id else self.slack.views.get(view_id)
+            return (view or {}).get("blocks", []), view or {"id": view_id}
+        message = self.workspace.messages.get((str(where.get("channel")), str(where.get("ts"))))
+        if message is None:
+            return [], None
+        return message.blocks, message
+
+    async def _deliver(self, body: str, content_type: str = FORM) -> dict[str, Any]:
+        """Post a signed request to the app as Slack does; wait for the work it started (a
+        while at most); return the acknowledgement's JSON body, if it had one."""
+        response = await self._http.post(
+            "/slack/events", content=body, headers=self.requests.headers(body, content_type)
+        )
+        await self._work.wait(WORK_WAIT)  # (a task to wait in would count as the request's work)
+        self.workspace.sync()
+        if response.status_code != 200:
+            self._tell(f"Deskhand answered HTTP {response.status_code}.")
+            return {}
+        try:
+            answer = response.json() if response.content else {}
+        except ValueError:
+            return {}
+        return answer if isinstance(answer, dict) else {}
+
+    def _tell(self, text: str) -> None:
+        self.notice = text
+        self.notice_id += 1
+        self.workspace.touch()
+
+    async def _tick_world(self) -> None:
+        """Every few minutes a ticket arrives and records move on (those on live cards first)."""
+        while True:
+            await asyncio.sleep(self._tick_every)
+            try:
+                await self.tick()
+            except Exception:
+                logger.exception("the sandbox world could not tick; trying again later")
+
+    async def tick(self) -> list[str]:
+        """One change of the sandbox world now."""
+        posted_since = datetime.now(UTC) - self.config.live_for
+        shown = [t.record_key for t in await self.store.live.tracked(posted_since)]
+        numbers = {
+            kind: [int(k.split(":")[1]) for k in shown if k.startswith(f"{kind}:")]
+            for kind in ("ticket", "job")
+        }
+        done = self.world.tick(tickets=numbers["ticket"], jobs=numbers["job"])
+        for line in done:
+            logger.info("sandbox: %s", line)
+        return done
+
+    def _saved_offset(self) -> timedelta:
+        try:
+            saved = json.loads((self._state_dir / "clock.json").read_text())
+            return timedelta(seconds=float(saved["offset_seconds"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return timedelta(0)
+
+    def _save_offset(self) -> None:
+        offset = {"offset_seconds": self.clock.offset.total_seconds()}
+        (self._state_dir / "clock.json").write_text(json.dumps(offset))

@@ -1,0 +1,276 @@
+// Deskhand's web sandbox: sends what the person does to the sandbox server (which signs it as
+// Slack would and posts it to the app) and redraws what the server says changed. No framework.
+"use strict";
+
+const channel = document.body.dataset.channel;
+let version = null;
+let noticeId = 0;
+let polling = null;
+
+async function post(verb, body) {
+  const response = await fetch(`/sandbox/${verb}`, {
+    method: "POST",
+    headers: {"content-type": "application/json"},
+    body: JSON.stringify(body),
+  });
+  const answer = response.ok ? await response.json() : {};
+  refresh();
+  return answer;
+}
+
+async function refresh() {
+  clearTimeout(polling);
+  try {
+    const query = new URLSearchParams({c: channel, v: version === null ? "" : version});
+    const response = await fetch(`/sandbox/state?${query}`);
+    if (response.ok) apply(await response.json());
+  } catch (err) {
+    // The sandbox stopped or restarted: keep asking.
+  }
+  polling = setTimeout(refresh, 700);
+}
+
+function apply(state) {
+  if (state.main === undefined) return;
+  version = state.version;
+  const main = document.getElementById("main");
+  const atBottom = main.scrollHeight - main.scrollTop - main.clientHeight < 40;
+  const open = [...main.querySelectorAll("[role=menu]:not([hidden])")].map(menuKey);
+  main.innerHTML = state.main;
+  open.forEach((key) => { const menu = findMenu(main, key); if (menu) showMenu(menu, true); });
+  if (atBottom) main.scrollTop = main.scrollHeight;
+  document.getElementById("sidebar").innerHTML = state.sidebar;
+  document.getElementById("clock").textContent = state.clock;
+  applyModal(state.modal, state.modal_key);
+  if (state.notice && state.notice.id !== noticeId) {
+    noticeId = state.notice.id;
+    if (state.notice.text) showNotice(state.notice.text);
+  }
+}
+
+function applyModal(html, key) {
+  const root = document.getElementById("modal");
+  if (root.dataset.key === key) return;
+  const before = root.querySelector(".modal");
+  const sameView = before && key.split(":")[0] === root.dataset.key.split(":")[0];
+  const typed = sameView ? changedValues(before) : {};
+  root.dataset.key = key;
+  root.innerHTML = html;
+  const after = root.querySelector(".modal");
+  if (!after) { document.querySelector("#composer textarea")?.focus(); return; }
+  // Slack keeps what was typed when the app updates a form whose fields stay the same.
+  for (const [name, value] of Object.entries(typed)) {
+    const field = after.querySelector(`[name="${CSS.escape(name)}"]`);
+    if (field && field.type !== "hidden") field.value = value;
+  }
+  if (!sameView) (after.querySelector("input:not([type=hidden]), textarea, select") || after).focus();
+}
+
+function changedValues(modal) {
+  const out = {};
+  modal.querySelectorAll("[name]").forEach((f) => { if (f.dataset.dirty) out[f.name] = f.value; });
+  return out;
+}
+
+function showNotice(text) {
+  const notice = document.getElementById("notice");
+  notice.textContent = text;
+  notice.hidden = false;
+  clearTimeout(notice.timer);
+  notice.timer = setTimeout(() => { notice.hidden = true; }, 10000);
+}
+
+// -- where an element sits ---------------------------------------------------------------------
+
+function where(el) {
+  const surface = el.closest("[data-surface]");
+  if (!surface) return {};
+  if (surface.dataset.surface === "message") {
+    return {channel: surface.dataset.channel, ts: surface.dataset.ts};
+  }
+  const out = {view_id: surface.dataset.viewId};
+  if (surface.dataset.surface === "modal") out.values = formValues(surface);
+  return out;
+}
+
+function formValues(modal) {
+  const values = {};
+  modal.querySelectorAll(".bk-input").forEach((block) => {
+    const kind = block.dataset.inputKind;
+    const id = block.dataset.blockId;
+    if (kind === "external_select") {
+      const hidden = block.querySelector(".bk-combobox-value");
+      values[id] = hidden.value ? {value: hidden.value, text: hidden.dataset.text} : null;
+    } else if (kind === "static_select") {
+      const select = block.querySelector("select");
+      const option = select.selectedOptions[0];
+      values[id] = select.value ? {value: select.value, text: option.textContent} : null;
+    } else {
+      const field = block.querySelector("input, textarea");
+      values[id] = field ? field.value : null;
+    }
+  });
+  return values;
+}
+
+function inInput(el) { return Boolean(el.closest(".bk-input")); }
+
+function act(el, extra) {
+  return post("action", {where: where(el), action: {path: el.closest("[data-path]").dataset.path, ...extra}});
+}
+
+// -- menus -----------------------------------------------------------------------------------
+
+function menuKey(menu) {
+  const article = menu.closest("[data-ts]");
+  return `${article ? article.dataset.ts : ""}|${menu.parentElement.dataset.path || "more"}`;
+}
+
+function findMenu(root, key) {
+  return [...root.querySelectorAll("[role=menu]")].find((m) => menuKey(m) === key);
+}
+
+function showMenu(menu, open) {
+  menu.hidden = !open;
+  const button = menu.previousElementSibling;
+  if (button) button.setAttribute("aria-expanded", String(open));
+  if (open) menu.querySelector("[role=menuitem]")?.focus();
+}
+
+function closeMenus(except) {
+  document.querySelectorAll("[role=menu]:not([hidden])").forEach((m) => { if (m !== except) showMenu(m, false); });
+}
+
+// -- clicks ----------------------------------------------------------------------------------
+
+document.addEventListener("click", (event) => {
+  const el = event.target.closest("button, [role=option]");
+  if (!el) { closeMenus(); return; }
+  if (el.matches(".more-actions, .bk-overflow-button")) {
+    const menu = el.nextElementSibling;
+    closeMenus(menu);
+    showMenu(menu, menu.hidden);
+    return;
+  }
+  closeMenus();
+  if (el.dataset.shortcut) {
+    const article = el.closest("[data-ts]");
+    post("shortcut", {channel: article.dataset.channel, ts: article.dataset.ts, callback_id: el.dataset.shortcut});
+  } else if (el.matches(".bk-overflow [role=menuitem]")) {
+    if (el.dataset.url) window.open(el.dataset.url, "_blank", "noopener");
+    act(el, {value: el.dataset.value});
+  } else if (el.matches("[role=option]")) {
+    pick(el);
+  } else if (el.dataset.kind === "button") {
+    if (el.dataset.confirm && !window.confirm(el.dataset.confirm)) return;
+    if (el.dataset.url) window.open(el.dataset.url, "_blank", "noopener");
+    act(el, {});
+  } else if (el.matches(".modal-submit")) {
+    const modal = el.closest(".modal");
+    post("submit", {view_id: modal.dataset.viewId, values: formValues(modal)});
+  } else if (el.matches(".modal-close")) {
+    post("close", {view_id: el.closest(".modal").dataset.viewId});
+  } else if (el.id === "jump") {
+    post("jump", {});
+  }
+});
+
+document.addEventListener("change", (event) => {
+  const el = event.target;
+  if (el.closest(".modal")) el.dataset.dirty = "1";
+  if (inInput(el) || !el.dataset.kind) return;
+  if (["static_select", "datepicker", "timepicker"].includes(el.dataset.kind)) act(el, {value: el.value});
+});
+
+// -- the typeahead (external selects) ----------------------------------------------------------
+
+let typing = null;
+
+document.addEventListener("input", (event) => {
+  const input = event.target;
+  if (input.closest(".modal")) input.dataset.dirty = "1";
+  if (!input.matches(".bk-combobox-input")) return;
+  const box = input.closest(".bk-combobox");
+  box.querySelector(".bk-combobox-value").value = "";
+  clearTimeout(typing);
+  typing = setTimeout(() => suggest(box, input.value), 200);
+});
+
+async function suggest(box, typed) {
+  const list = box.querySelector("[role=listbox]");
+  const input = box.querySelector(".bk-combobox-input");
+  if (typed.trim().length < Number(box.dataset.minQuery || 3)) { list.hidden = true; return; }
+  const response = await fetch("/sandbox/suggest", {
+    method: "POST",
+    headers: {"content-type": "application/json"},
+    body: JSON.stringify({where: where(box), path: box.closest("[data-path]").dataset.path, value: typed}),
+  });
+  const {options} = response.ok ? await response.json() : {options: []};
+  list.replaceChildren();
+  let group = null;
+  options.forEach((o, n) => {
+    if (o.group && o.group !== group) {
+      group = o.group;
+      const heading = document.createElement("li");
+      heading.className = "bk-option-group";
+      heading.setAttribute("role", "presentation");
+      heading.textContent = o.group;
+      list.append(heading);
+    }
+    const item = document.createElement("li");
+    item.setAttribute("role", "option");
+    item.id = `${list.id}-${n}`;
+    item.dataset.value = o.value;
+    item.textContent = o.text;
+    list.append(item);
+  });
+  if (!options.length) {
+    const empty = document.createElement("li");
+    empty.className = "bk-no-results";
+    empty.textContent = "No results";
+    list.append(empty);
+  }
+  list.hidden = false;
+  input.setAttribute("aria-expanded", "true");
+}
+
+function pick(option) {
+  const box = option.closest(".bk-combobox");
+  const input = box.querySelector(".bk-combobox-input");
+  const hidden = box.querySelector(".bk-combobox-value");
+  hidden.value = option.dataset.value;
+  hidden.dataset.text = option.textContent;
+  input.value = option.textContent;
+  input.dataset.dirty = "";
+  box.querySelector("[role=listbox]").hidden = true;
+  input.setAttribute("aria-expanded", "false");
+  if (!inInput(box)) act(box, {option: {value: option.dataset.value, text: option.textContent}});
+}
+
+document.addEventListener("keydown", (event) => {
+  const el = event.target;
+  if (el.matches("#composer textarea") && event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    const text = el.value;
+    el.value = "";
+    if (text.trim()) post("send", {channel, text});
+  } else if (el.matches(".bk-combobox-input") && ["ArrowDown", "ArrowUp", "Enter"].includes(event.key)) {
+    const options = [...el.closest(".bk-combobox").querySelectorAll("[role=option]")];
+    if (!options.length) return;
+    event.preventDefault();
+    const at = options.findIndex((o) => o.getAttribute("aria-selected") === "true");
+    if (event.key === "Enter") { if (at >= 0) pick(options[at]); return; }
+    const next = (at + (event.key === "ArrowDown" ? 1 : options.length - 1)) % options.length;
+    options.forEach((o, n) => o.setAttribute("aria-selected", String(n === next)));
+    el.setAttribute("aria-activedescendant", options[next].id);
+  } else if (event.key === "Escape") {
+    const modal = document.querySelector(".modal");
+    if (document.querySelector("[role=menu]:not([hidden])")) closeMenus();
+    else if (modal) post("close", {view_id: modal.dataset.viewId});
+  }
+});
+
+document.getElementById("composer")?.addEventListener("submit", (event) => event.preventDefault());
+
+if (channel === "home") post("home", {}); else refresh();
+document.querySelector("#composer textarea")?.focus();

@@ -1,0 +1,289 @@
+"""The web sandbox's page, driven as its script drives it: what the person does is posted to the
+page, the page sends Slack's signed requests to the real app, and what the app sent back is read
+from the page's state — cards, forms, typeahead, shortcuts, the Home tab, digests and live cards."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from bot.app import build_web_client
+from bot.web.app import WebSandbox
+from bot.web.page import build_page
+from tests.conftest import clean_settings
+from tests.html_dom import Node, parse
+from workers.watches import poll_watches
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+SUPPORT, DISPATCH = "C0SUPPORT", "C0DISPATCH"
+
+
+class Page:
+    """The page as its script uses it: state to read, verbs to post."""
+
+    def __init__(self, http: httpx.AsyncClient, sandbox: WebSandbox) -> None:
+        self.http, self.sandbox = http, sandbox
+
+    async def state(self, channel: str = SUPPORT) -> dict[str, Any]:
+        response = await self.http.get("/sandbox/state", params={"c": channel})
+        assert response.status_code == 200
+        return response.json()
+
+    async def articles(self, channel: str = SUPPORT) -> list[Node]:
+        return parse((await self.state(channel))["main"]).find_all(role="article")
+
+    async def modal(self) -> Node:
+        return parse((await self.state())["modal"])
+
+    async def post(self, verb: str, **body: Any) -> dict[str, Any]:
+        response = await self.http.post(f"/sandbox/{verb}", json=body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def send(self, text: str, channel: str = SUPPORT) -> None:
+        await self.post("send", channel=channel, text=text)
+
+    async def press(self, article: Node, label: str) -> None:
+        """Press the button labelled `label` in a message."""
+        button = _button(article, label)
+        where = {"channel": article.attrs["data-channel"], "ts": article.attrs["data-ts"]}
+        await self.post("action", where=where, action={"path": button.attrs["data-path"]})
+
+    async def choose(self, article: Node, label: str, value: str) -> None:
+        """Choose `value` in the select labelled `label` in a message."""
+        select = next(s for s in article.find_all("select") if s.attrs["aria-label"] == label)
+        where = {"channel": article.attrs["data-channel"], "ts": article.attrs["data-ts"]}
+        await self.post(
+            "action", where=where, action={"path": select.attrs["data-path"], "value": value}
+        )
+
+    async def submit(self, values: dict[str, Any]) -> None:
+        dialog = (await self.modal()).find(role="dialog")
+        await self.post("submit", view_id=dialog.attrs["data-view-id"], values=values)
+
+
+def _button(node: Node, label: str) -> Node:
+    found = [b for b in node.find_all("button") if b.text.strip() == label]
+    assert found, f"no {label!r} button in {node.text[:300]!r}"
+    return found[0]
+
+
+def _card(articles: list[Node], heading: str) -> Node:
+    found = [a for a in articles if any(h.text.startswith(heading) for h in a.find_all("h3"))]
+    assert found, f"no card {heading!r}"
+    return found[-1]
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def sandbox(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WebSandbox]:
+    """One web sandbox for the module (the world ticks only when a test says)."""
+    settings = clean_settings(DESKHAND_LOOKING_UP_AFTER=60)
+    state = tmp_path_factory.mktemp("web") / ".deskhand"
+    async with WebSandbox(settings, state_dir=state, tick_every=3600) as running:
+        await running.desk.directory.refresh()
+        yield running
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def page(sandbox: WebSandbox) -> AsyncIterator[Page]:
+    data = sandbox.world.readydesk
+    ticket = data.tickets[34]
+    ticket.status, ticket.assigned_tech, ticket.date_closed = "Open", "", None
+    transport = httpx.ASGITransport(app=build_page(sandbox))
+    async with httpx.AsyncClient(transport=transport, base_url="http://page") as http:
+        yield Page(http, sandbox)
+
+
+async def test_the_page_is_a_workspace_with_channels_a_composer_and_messages(page):
+    response = await page.http.get("/")
+    dom = parse(response.text)
+    assert [a.text for a in dom.find("nav").find_all("a")] == [
+        "# support",
+        "# dispatch",
+        "Deskhand",
+    ]
+    assert dom.find("textarea").attrs["aria-label"] == "Message"
+    first = dom.find(role="article")
+    assert first.find(class_="author").text == "Pat Lee"
+    assert first.find("button", class_="more-actions").attrs["aria-label"] == "More actions"
+    assert (await page.http.get("/static/sandbox.js")).status_code == 200
+
+
+async def test_a_command_answers_with_its_card_only_you_can_see(page):
+    await page.send("/ticket 34")
+    card = _card(await page.articles(), "#34 ")
+    assert "Only visible to you" in card.text
+    labels = [b.text for b in card.find_all("button") if "bk-button" in b.attrs.get("class", "")]
+    assert {"Refresh", "Add note", "Assign to me", "Close", "Share in channel"} <= set(labels)
+    assert card.find("select").attrs["aria-label"] == "Status"
+
+
+async def test_assign_to_me_redraws_the_same_card(page):
+    await page.send("/ticket 34")
+    card = _card(await page.articles(), "#34 ")
+    await page.press(card, "Assign to me")
+    after = _card(await page.articles(), "#34 ")
+    assert after.attrs["data-ts"] == card.attrs["data-ts"]
+    assert "Assigned to\nalice · Tier 1" in after.find(class_="bk-fields").text
+    assert "alice" not in card.find(class_="bk-fields").text
+    assert page.sandbox.world.readydesk.tickets[34].assigned_tech == "alice"
+
+
+async def test_the_status_select_changes_the_ticket(page):
+    await page.send("/ticket 34")
+    await page.choose(_card(await page.articles(), "#34 "), "Status", "Escalated")
+    after = _card(await page.articles(), "#34 ")
+    assert "Escalated" in after.find(class_="bk-fields").text
+    assert page.sandbox.world.readydesk.tickets[34].status == "Escalated"
+
+
+async def test_share_in_channel_then_the_card_stays_live(page):
+    await page.send("/ticket 34")
+    mine = _card(await page.articles(), "#34 ")
+    await page.press(mine, "Share in channel")
+    articles = await page.articles()
+    assert mine.attrs["data-ts"] not in [a.attrs["data-ts"] for a in articles]  # your copy: gone
+    shared = _card(articles, "#34 ")
+    assert "Only visible to you" not in shared.text
+    assert "Shared by @Alice Moreno" in shared.text
+    moved = await page.sandbox.tick()  # the world moves the ticket a live card shows
+    assert any(line.startswith("ticket #34 is now ") for line in moved)
+    status = page.sandbox.world.readydesk.tickets[34].status
+    slack = build_web_client(page.sandbox.settings)
+    await poll_watches(
+        page.sandbox.desk, page.sandbox.store, slack, datetime.now(UTC), config=page.sandbox.config
+    )
+    live = next(a for a in await page.articles() if a.attrs["data-ts"] == shared.attrs["data-ts"])
+    assert status in live.find(class_="bk-fields").text
+    thread = live.find(role="group")
+    assert f"Status: Open → {status}" in thread.find(role="article").text
+
+
+async def test_the_note_form_shows_errors_under_fields_then_the_confirmation(page):
+    await page.send("/note ticket 34")
+    modal = await page.modal()
+    dialog = modal.find(role="dialog")
+    assert modal.find(id=dialog.attrs["aria-labelledby"]).text == "Add note"
+    note = modal.find("textarea")
+    assert modal.label_for(note) == "Note on ticket #34"
+    assert _button(modal, "Add note").attrs["class"].endswith("modal-submit")
+    await page.submit({"note": "   "})
+    refused = await page.modal()
+    assert refused.find(role="alert").text == "Write something to add."
+    await page.submit({"note": "Called the customer <back> & fixed it"})
+    done = await page.modal()
+    assert "Added the note to ticket #34" in done.text
+    history = page.sandbox.world.readydesk.history[34]
+    assert history[-1].note.startswith("Called the customer <back> & fixed it\n— alice via Slack")
+    await page.post("close", view_id=done.find(role="dialog").attrs["data-view-id"])
+    assert (await page.state())["modal"] == ""
+
+
+async def test_job_new_finds_the_customer_through_the_typeahead(page):
+    await page.send("/job new", channel=DISPATCH)
+    modal = await page.modal()
+    view_id = modal.find(role="dialog").attrs["data-view-id"]
+    combobox = modal.find(role="combobox")
+    assert modal.label_for(combobox) == "Customer"
+    path = modal.find(class_="bk-combobox").attrs["data-path"]
+    answer = await page.post("suggest", where={"view_id": view_id}, path=path, value="demo")
+    demo = next(o for o in answer["options"] if o["group"] == "Kickserv")
+    assert demo["text"] == "Demo Company (#1)"
+    service = next(o for o in modal.find("select").find_all("option") if o.attrs.get("value"))
+    jobs = len(page.sandbox.world.kickserv.jobs)
+    await page.submit(
+        {
+            "customer": {"value": demo["value"], "text": demo["text"]},
+            "service": service.attrs["value"],
+            "description": "Replace the kitchen tap",
+            "date": "2026-12-01",
+            "time": "09:30",
+        }
+    )
+    assert "Created job" in (await page.modal()).text
+    assert len(page.sandbox.world.kickserv.jobs) == jobs + 1
+
+
+async def test_a_message_shortcut_from_more_actions_opens_its_form(page):
+    said = next(a for a in await page.articles() if "printer in reception" in a.text)
+    menu = said.find(role="menu")
+    item = next(i for i in menu.find_all(role="menuitem") if i.text == "Create ticket")
+    await page.post(
+        "shortcut",
+        channel=said.attrs["data-channel"],
+        ts=said.attrs["data-ts"],
+        callback_id=item.attrs["data-shortcut"],
+    )
+    modal = await page.modal()
+    assert modal.find(id=modal.find(role="dialog").attrs["aria-labelledby"]).text == "Create ticket"
+    assert "printer in reception is offline again" in modal.find("textarea").text
+
+
+async def test_the_home_tab_is_published_when_opened(page):
+    await page.post("home")
+    home = parse((await page.state("home"))["main"])
+    assert "Your open tickets" in home.text
+    view_id = home.find("section").attrs["data-view-id"]
+    assert view_id
+    publishes = len([c for c in page.sandbox.slack.calls if c.name == "views.publish"])
+    refresh = _button(home, "Refresh")
+    await page.post(
+        "action", where={"view_id": view_id}, action={"path": refresh.attrs["data-path"]}
+    )
+    assert len([c for c in page.sandbox.slack.calls if c.name == "views.publish"]) == publishes + 1
+
+
+async def test_jumping_the_clock_posts_the_next_digest(page):
+    await page.post("jump")
+    assert "No digest is scheduled" in (await page.state())["notice"]["text"]
+    await page.send("/digest add open-tickets at 08:00", channel=DISPATCH)
+    before = len(await page.articles(DISPATCH))
+    await page.post("jump")
+    state = await page.state(DISPATCH)
+    assert "The sandbox clock jumped to" in state["notice"]["text"]
+    for _ in range(100):
+        articles = await page.articles(DISPATCH)
+        if len(articles) > before and "Open tickets" in articles[-1].text:
+            break
+        await asyncio.sleep(0.05)
+    assert "Only visible to you" not in articles[-1].text
+    assert "Open tickets" in articles[-1].text
+    assert "ahead" in (await page.state(DISPATCH))["clock"]
+
+
+async def test_a_pasted_link_to_a_job_unfurls_under_the_message(page):
+    job = next(iter(page.sandbox.world.kickserv.jobs.values()))
+    url = f"https://app.kickserv.com/sandbox/jobs/{job.job_number}"
+    await page.send(f"Can someone check {url} today?", channel=DISPATCH)
+    said = [a for a in await page.articles(DISPATCH) if "Can someone check" in a.text][-1]
+    assert said.find("a").attrs["href"] == url
+    assert f"Job {job.job_number}" in said.find(class_="attachment").text
+
+
+async def test_what_slack_would_refuse_is_said_on_the_page(page):
+    await page.send("/nope 34")
+    assert "`/nope` is not a command here" in (await page.state())["notice"]["text"]
+    await page.send("hello", channel="D0DESKHAND")
+    state = await page.state("D0DESKHAND")
+    assert state["notice"]["text"] == "Sending messages to this app has been turned off."
+
+
+async def test_digests_and_the_clock_survive_a_restart(tmp_path: Path):
+    settings = clean_settings(DESKHAND_LOOKING_UP_AFTER=60)
+    state = tmp_path / ".deskhand"
+    async with WebSandbox(settings, state_dir=state, tick_every=3600) as first:
+        await first.send(SUPPORT, "/digest add overdue at 07:00 weekdays")
+        await first.jump_to_next_digest()
+        ahead = first.clock.offset
+    async with WebSandbox(settings, state_dir=state, tick_every=3600) as second:
+        assert second.clock.offset == ahead
+        await second.send(SUPPORT, "/digest list")
+        listed = second.workspace.timeline(SUPPORT)[-1]
+        assert "overdue" in str(listed.blocks) + listed.text
+    assert (state / "sandbox.db").exists()
