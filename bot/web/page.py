@@ -9,6 +9,7 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -31,6 +32,7 @@ from sandbox.workspace import DM
 HOME = "home"
 STATIC = Path(__file__).parent / "static"
 MAX_TEXT = 40_000  # Slack's own limit on a message's text
+LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
 
 
 def build_page(sandbox: WebSandbox) -> Starlette:
@@ -50,6 +52,7 @@ def build_page(sandbox: WebSandbox) -> Starlette:
             **_fragments(sandbox, channel, shortcuts),
             channel=channel,
             home=HOME,
+            version=sandbox.workspace.version,
             channel_name=lambda c: channels[c].name if c in channels else c,
             channel_topic=lambda c: channels[c].topic if c in channels else "",
         )
@@ -103,6 +106,14 @@ def build_page(sandbox: WebSandbox) -> Starlette:
         await sandbox.jump_to_next_digest()
         return _done(sandbox)
 
+    def guarded(view: Any) -> Any:
+        async def endpoint(request: Request) -> Response:
+            refusal = _refusal(request)
+            return refusal if refusal is not None else await view(request)
+
+        return endpoint
+
+    page, state = guarded(page), guarded(state)
     posts = {
         "send": send,
         "action": action,
@@ -117,7 +128,10 @@ def build_page(sandbox: WebSandbox) -> Starlette:
         routes=[
             Route("/", page, methods=["GET"]),
             Route("/sandbox/state", state, methods=["GET"]),
-            *(Route(f"/sandbox/{verb}", view, methods=["POST"]) for verb, view in posts.items()),
+            *(
+                Route(f"/sandbox/{verb}", guarded(view), methods=["POST"])
+                for verb, view in posts.items()
+            ),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ]
     )
@@ -126,6 +140,22 @@ def build_page(sandbox: WebSandbox) -> Starlette:
 def _channel(request: Request, sandbox: WebSandbox) -> str:
     wanted = request.query_params.get("c", "C0SUPPORT")
     return wanted if wanted == HOME or wanted in sandbox.workspace.channels else "C0SUPPORT"
+
+
+def _refusal(request: Request) -> Response | None:
+    """A request another web site could have made the browser send is refused: the page's own
+    script sends JSON (which a cross-site form cannot) from this very address, and the address
+    must be a loopback one (not a name some site rebound to it). Behind the page may be a real
+    help desk (READYDESK_URL set), so no other site may act or read through it."""
+    if request.method == "POST" and (
+        request.headers.get("content-type", "").split(";")[0].strip() != "application/json"
+    ):
+        return JSONResponse({"error": "The sandbox takes JSON from its own page."}, 415)
+    host = request.headers.get("host", "")
+    origin = urlsplit(request.headers.get("origin", "")).netloc
+    if host.split(":")[0] not in LOOPBACK_NAMES or (origin and origin != host):
+        return JSONResponse({"error": "Only the sandbox's own page may do that."}, 403)
+    return None
 
 
 async def _body(request: Request) -> dict[str, Any]:

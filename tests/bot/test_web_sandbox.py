@@ -96,7 +96,7 @@ async def page(sandbox: WebSandbox) -> AsyncIterator[Page]:
     ticket = data.tickets[34]
     ticket.status, ticket.assigned_tech, ticket.date_closed = "Open", "", None
     transport = httpx.ASGITransport(app=build_page(sandbox))
-    async with httpx.AsyncClient(transport=transport, base_url="http://page") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:3000") as http:
         yield Page(http, sandbox)
 
 
@@ -287,3 +287,41 @@ async def test_digests_and_the_clock_survive_a_restart(tmp_path: Path):
         listed = second.workspace.timeline(SUPPORT)[-1]
         assert "overdue" in str(listed.blocks) + listed.text
     assert (state / "sandbox.db").exists()
+
+
+async def test_a_watch_posts_the_ticket_the_world_opens(page):
+    sandbox = page.sandbox
+    await page.send("/deskhand watch tickets status:open", channel=SUPPORT)
+    slack = build_web_client(sandbox.settings)
+
+    async def poll() -> None:
+        await poll_watches(
+            sandbox.desk, sandbox.store, slack, datetime.now(UTC), config=sandbox.config
+        )
+
+    await poll()  # the first poll sets the baseline
+    before = len(await page.articles())
+    opened = (await sandbox.tick())[0]
+    number = opened.split()[1]  # "ticket #301 opened for …"
+    await poll()
+    alert = _card((await page.articles())[before:], f"{number} ")
+    assert "Only visible to you" not in alert.text
+
+
+async def test_no_other_site_can_act_through_the_page(page):
+    calls = len(page.sandbox.slack.calls)
+    form = await page.http.post(
+        "/sandbox/send",
+        content='{"channel": "C0SUPPORT", "text": "/note ticket 34 spam"}',
+        headers={"content-type": "text/plain"},  # what a cross-site form can send
+    )
+    assert form.status_code == 415
+    foreign = await page.http.post(
+        "/sandbox/send",
+        json={"channel": SUPPORT, "text": "/note ticket 34 spam"},
+        headers={"origin": "https://evil.example"},
+    )
+    assert foreign.status_code == 403
+    rebound = await page.http.get("/sandbox/state", headers={"host": "evil.example:3000"})
+    assert rebound.status_code == 403
+    assert len(page.sandbox.slack.calls) == calls

@@ -3,7 +3,8 @@
 "use strict";
 
 const channel = document.body.dataset.channel;
-let version = null;
+let version = document.body.dataset.version || null;  // what the server drew the page at
+let shown = {main: null, sidebar: null};
 let noticeId = 0;
 let polling = null;
 
@@ -31,15 +32,22 @@ async function refresh() {
 }
 
 function apply(state) {
-  if (state.main === undefined) return;
+  // A poll that left before an action may answer after it: never go back to an older state.
+  if (state.main === undefined || (version !== null && state.version < Number(version))) return;
   version = state.version;
   const main = document.getElementById("main");
-  const atBottom = main.scrollHeight - main.scrollTop - main.clientHeight < 40;
-  const open = [...main.querySelectorAll("[role=menu]:not([hidden])")].map(menuKey);
-  main.innerHTML = state.main;
-  open.forEach((key) => { const menu = findMenu(main, key); if (menu) showMenu(menu, true); });
-  if (atBottom) main.scrollTop = main.scrollHeight;
-  document.getElementById("sidebar").innerHTML = state.sidebar;
+  if (shown.main !== state.main) {  // redrawn only when it changed: open menus stay open
+    // A channel opens at its newest message and follows new ones; the Home tab opens at its top.
+    const first = shown.main === null && channel !== "home";
+    const atBottom = first || main.scrollHeight - main.scrollTop - main.clientHeight < 40;
+    const open = [...main.querySelectorAll("[role=menu]:not([hidden])")].map(menuKey);
+    main.innerHTML = shown.main = state.main;
+    open.forEach((key) => { const menu = findMenu(main, key); if (menu) showMenu(menu, true); });
+    if (atBottom) main.scrollTop = main.scrollHeight;
+  }
+  if (shown.sidebar !== state.sidebar) {
+    document.getElementById("sidebar").innerHTML = shown.sidebar = state.sidebar;
+  }
   document.getElementById("clock").textContent = state.clock;
   applyModal(state.modal, state.modal_key);
   if (state.notice && state.notice.id !== noticeId) {
