@@ -34,6 +34,7 @@ class BusinessView:
     ticket_counts: dict[str, int] | None = None  # None: not read (a line in `failed` says why)
     open_tickets: list[Ticket] = field(default_factory=list)
     jobs: list[Job] | None = None  # None: not read
+    services: dict[int, str] = field(default_factory=dict)  # Kickserv's services by job type id
     failed: list[str] = field(default_factory=list)  # messages naming the failed systems
     linked: str = ""
 
@@ -103,7 +104,7 @@ async def read_business(backends: Backends, ref: CustomerRef) -> BusinessView:
     ks_number = (
         int(business.kickserv.record_key) if business and business.kickserv else ref.kickserv_number
     )
-    rd, tickets, ks, jobs = await asyncio.gather(*_reads(backends, rd_id, ks_number))
+    rd, tickets, ks, jobs, job_types = await asyncio.gather(*_reads(backends, rd_id, ks_number))
     asked = [r for r in (rd, ks) if r is not None]
     errors = [r for r in asked if isinstance(r, BackendError)]
     if errors and len(errors) == len(asked):  # nothing of the business could be read
@@ -122,6 +123,10 @@ async def read_business(backends: Backends, ref: CustomerRef) -> BusinessView:
             failed["Kickserv jobs"] = jobs
         elif jobs is not None:
             view.jobs = sorted(jobs, key=_job_order)
+        # Without the services a job line names the job as Kickserv titles it (usually the
+        # service anyway), so their failure needs no line of its own.
+        if isinstance(job_types, list):
+            view.services = {t.job_type_id: t.name for t in job_types}
     view.failed = [_why(e) for e in (rd, ks) if isinstance(e, BackendError)]
     if failed:
         view.failed.append(unread_line(failed))
@@ -143,7 +148,8 @@ def ref_of(business: Business) -> CustomerRef:
 
 
 def _reads(backends: Backends, rd_id: str | None, ks_number: int | None) -> list[Any]:
-    """The ReadyDesk customer and its tickets, the Kickserv customer and its active jobs."""
+    """The ReadyDesk customer and its tickets, the Kickserv customer, its active jobs and the
+    services they are of (a cached list)."""
     rd, ks = backends.readydesk, backends.kickserv
     return [
         settle(rd.get_customer(rd_id)) if rd_id else nothing(),
@@ -152,6 +158,7 @@ def _reads(backends: Backends, rd_id: str | None, ks_number: int | None) -> list
         settle(ks.list_customer_jobs(ks_number, statuses=ACTIVE_JOB_STATUSES))
         if ks_number
         else nothing(),
+        settle(ks.job_types()) if ks_number else nothing(),
     ]
 
 

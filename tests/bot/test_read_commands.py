@@ -139,6 +139,40 @@ async def test_customer_card_links_both_systems_by_email(console):
     assert "Balance owed" in text
 
 
+async def test_customer_card_names_the_contact_the_kickserv_name_and_each_jobs_description(
+    console,
+):
+    await _directory_ready(console)
+    [business] = await console._desk.directory.search("john.smith@democompany.com")
+    number = int(business.kickserv.record_key)
+    kickserv = console._desk.kickserv
+    data = _fake(kickserv).state.data
+    for job in [j for j in data.jobs.values() if j.customer_id == data.customers[number].id]:
+        job.status = "completed"  # only the job made below is in progress or upcoming
+    printer = next(k for k, name in data.job_types.items() if name == "Printer Repair")
+    job = await kickserv.create_job(
+        number,
+        printer,
+        "Fix the <leaking>\n  tray & *reset* the counter " + "x" * 200,
+        scheduled_on="2031-05-02T09:00:00-05:00",
+    )
+    await kickserv.update_job(job.job_number, name="Old title")  # the service is named, not it
+    [card] = await console.send("/customer john.smith@democompany.com")
+    fields = [f["text"] for f in card["blocks"][1]["fields"]]
+    assert "*Contact*\nJohn Smith" in fields
+    assert f"*Kickserv customer*\nDemo Company (#{number})" in fields
+    [jobs] = [b for b in card["blocks"] if "Kickserv jobs" in b.get("text", {}).get("text", "")]
+    line = jobs["text"]["text"].splitlines()[1]
+    assert line.startswith(
+        f"• Job {job.job_number} Printer Repair — Fix the &lt;leaking&gt; tray &amp; *reset* the"
+    )
+    assert (
+        "xxx…" in line
+        and "\n" not in line
+        and line.endswith("· scheduled · May 2, 2031 2:00 PM UTC")
+    )
+
+
 async def test_records_without_a_shared_email_link_by_phone(console):
     kickserv = console._desk.kickserv
     rd = await console._desk.readydesk.get_customer("demo")
