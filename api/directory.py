@@ -6,6 +6,7 @@ local, so they answer in milliseconds however slow the backends are.
 """
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 from collections.abc import AsyncIterator
@@ -24,6 +25,7 @@ logger = logging.getLogger("deskhand.directory")
 DEFAULT_REFRESH = 15 * 60.0
 BATCH = 500
 FIRST_RETRY = 5.0  # seconds after a walk failed; doubles up to the refresh interval
+WALK_CUSTOMERS = 100  # Kickserv customers (four pages) a card may read to find one by its id
 FULL_WALK_EVERY = 24  # refreshes; a full ReadyDesk walk also drops customers deleted there
 
 
@@ -139,6 +141,19 @@ class CustomerDirectory:
         """The Kickserv customer with this global id, if the directory has it."""
         record = await self._store.by_global_id(global_id)
         return _entry(record) if record else None
+
+    async def walk_for_kickserv(self, global_id: int) -> Entry | None:
+        """The Kickserv customer with this global id, looked for among Kickserv's first
+        customers (it has no lookup by global id); what was read is saved, as a fill would."""
+        seen: list[Entry] = []
+        async with contextlib.aclosing(self._kickserv.iter_customers()) as customers:
+            async for customer in customers:
+                seen.append(kickserv_entry(customer))
+                if customer.global_id == global_id or len(seen) >= WALK_CUSTOMERS:
+                    break
+        if seen:
+            await self._store.upsert([_record(e) for e in seen])
+        return next((e for e in seen if e.global_id == global_id), None)
 
     async def refresh(self) -> bool:
         """Walk both systems once (concurrently); a failing one is logged and tried next time.
