@@ -93,5 +93,7 @@ class Store:
 
     @off_loop
     def close(self) -> None:
-        """Release the database connections."""
-        self._engine.dispose()
+        """Release the database connections, after the call in progress (SQLite: in its turn;
+        a call cancelled on the loop still runs in its thread, on the one shared connection)."""
+        with self._database.turns:
+            self._engine.dispose()
