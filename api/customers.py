@@ -19,8 +19,8 @@ SYSTEMS = ("ReadyDesk", "Kickserv")
 ACTIVE_JOB_STATUSES = ("in_progress", "scheduled", "on_hold")
 NEWEST_TICKETS = 5
 LOADING_NOTE = (
-    "The customer directory is still loading: only exact ReadyDesk IDs and Kickserv names "
-    "were searched."
+    "The customer directory is still loading: ReadyDesk customers it has not reached yet are "
+    "found by their exact ID only."
 )
 
 
@@ -78,16 +78,13 @@ class Backends(Protocol):
 
 
 async def find_customer(backends: Backends, text: str) -> CustomerSearch:
-    """Search the directory (or, before its first fill, the backends); one match is read whole.
-    Neither system searchable is the answer (raised); one is named in the note."""
-    directory = backends.directory
-    note, failed = "", []
-    if await directory.is_ready():
-        businesses = await directory.search(text)
-    else:
-        found = await directory.search_backends(text)
-        businesses, failed, note = found.businesses, found.failed, LOADING_NOTE
-    if failed and len(failed) == len(SYSTEMS):
+    """Search the directory (and, until its first fill is done, the backends' own lookups too);
+    one match is read whole. Neither system searchable and nothing found is the answer (raised);
+    one system that failed is named in the note."""
+    found = await backends.directory.find(text)
+    businesses, failed = _exact_id_first(text, found.businesses), found.failed
+    note = LOADING_NOTE if found.loading else ""
+    if failed and len(failed) == len(SYSTEMS) and not businesses:
         raise combined(failed)
     if failed:
         note = f"{failed[0].backend} could not be searched: {failed[0].message} {note}".strip()
@@ -137,6 +134,13 @@ async def read_business(backends: Backends, ref: CustomerRef) -> BusinessView:
         )
     view.name = _display_name(view) or view.name
     return view
+
+
+def _exact_id_first(text: str, businesses: list[Business]) -> list[Business]:
+    """An exact ReadyDesk customer ID names one business, whoever else the words match (its
+    company's other contacts, say), before the directory's first fill as after it."""
+    exact = [b for b in businesses if b.readydesk and b.readydesk.record_key == text.strip()]
+    return exact if len(exact) == 1 else businesses
 
 
 def ref_of(business: Business) -> CustomerRef:

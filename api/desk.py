@@ -11,7 +11,7 @@ from datetime import date, datetime
 from api import digests
 from api.business import Business
 from api.customers import BusinessView, CustomerSearch, find_customer, read_business
-from api.directory import CustomerDirectory
+from api.directory import PICKER_WAIT, CustomerDirectory
 from api.identity import Identity, Profile, identify
 from api.job_writes import JobCreation, NewJob, create_job
 from api.jobs import JobView, read_job, read_job_crew, read_job_notes
@@ -158,8 +158,14 @@ class Desk:
         return await self.readydesk.get_ticket(ticket_id)
 
     async def search_businesses(self, text: str, limit: int = 20) -> list[Business]:
-        """Businesses in the directory matching `text` (ID, name, company, email or phone)."""
-        return await self.directory.search(text, limit=limit)
+        """Businesses matching `text` (ID, name, company, email or phone), for a picker: from
+        the directory, and while it fills from the backends' lookups too (within PICKER_WAIT)."""
+        return (await self.directory.find(text, limit, wait=PICKER_WAIT)).businesses
+
+    def start(self) -> None:
+        """Start the desk's background work, once a process has migrated its store: the
+        customer directory's fill and refresh (`aclose` stops it)."""
+        self.directory.start()
 
     async def business_of(self, system: str, record_key: str) -> Business | None:
         """The business (across both systems) a ReadyDesk or Kickserv record belongs to."""

@@ -44,7 +44,7 @@ SANDBOX_KICKSERV_URL = "http://kickserv.sandbox"
 
 def build_desk(settings: Settings, store: Store) -> Desk:
     """The API layer, whole: real backends where configured, the sandbox fakes elsewhere, and
-    the customer directory on `store` (started by the app's first request)."""
+    the customer directory on `store` (whose fill the process starts: `Desk.start`)."""
     sandbox = None
     if settings.readydesk_is_sandbox or settings.kickserv_is_sandbox:
         from sandbox.data import seeded
@@ -133,7 +133,6 @@ def build_app(
     desk = desk or build_desk(settings, store)
     WriteSettings.lease = timedelta(seconds=settings.claim_lease)
     WriteSettings.read_back_seconds = settings.read_deadline
-    directory = desk.directory
     secret = settings.slack_signing_secret
     app = ScrubbingApp(
         client=build_web_client(settings),
@@ -157,7 +156,6 @@ def build_app(
         # Not reset afterwards: Bolt runs the listener after this middleware has returned.
         request_id.set(_request_id(body))
         set_read_deadline(settings.read_deadline)
-        directory.start()  # fills in the background; a no-op once running
         context.update(
             desk=desk,
             store=store,

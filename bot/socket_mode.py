@@ -35,6 +35,7 @@ async def run_socket_mode(settings: Settings) -> int:
     store = Store(settings.database_url)
     await store.migrate()
     desk = build_desk(settings, store)
+    desk.start()  # the customer directory fills from now, not from the first request
     handler = await connect_socket_mode(settings, build_app(settings, desk, store=store))
     scheduler = build_scheduler(settings, store, desk)
     scheduler.start()
