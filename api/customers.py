@@ -77,10 +77,10 @@ class Backends(Protocol):
         ...
 
 
-async def find_customer(backends: Backends, text: str) -> CustomerSearch:
+async def find_customer(backends: Backends, text: str, *, read_one: bool = True) -> CustomerSearch:
     """Search the directory (and, until its first fill is done, the backends' own lookups too);
-    one match is read whole. Neither system searchable and nothing found is the answer (raised);
-    one system that failed is named in the note."""
+    one match is read whole unless `read_one` is False. Neither system searchable and nothing
+    found is the answer (raised); one system that failed is named in the note."""
     found = await backends.directory.find(text)
     businesses, failed = _exact_id_first(text, found.businesses), found.failed
     note = LOADING_NOTE if found.loading else ""
@@ -89,7 +89,7 @@ async def find_customer(backends: Backends, text: str) -> CustomerSearch:
     if failed:
         note = f"{failed[0].backend} could not be searched: {failed[0].message} {note}".strip()
     search = CustomerSearch(text, businesses, note, failed[0].backend if failed else None)
-    if len(businesses) == 1:
+    if read_one and len(businesses) == 1:
         search.found = await read_business(backends, ref_of(businesses[0]))
     return search
 

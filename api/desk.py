@@ -12,10 +12,13 @@ from api import digests
 from api.business import Business
 from api.customers import BusinessView, CustomerSearch, find_customer, read_business
 from api.directory import PICKER_WAIT, CustomerDirectory
+from api.errors import BackendError
+from api.home import HomeView, read_home
 from api.identity import Identity, Profile, identify
 from api.job_writes import JobCreation, NewJob, create_job
 from api.jobs import JobView, read_job, read_job_crew, read_job_notes
 from api.kickserv import Employee, Job, JobType, KickservClient, Note
+from api.links import LinkedRecord
 from api.note_writes import NotedRecord, add_note
 from api.read_back import find_write
 from api.readydesk import ReadyDeskClient, Ticket
@@ -31,6 +34,7 @@ from api.tickets import (
     read_ticket_page,
     read_ticket_strictly,
 )
+from api.unfurls import Unfurl, read_unfurl, read_unfurls
 from api.writes import Intent, WritePlan, WriteResult
 from store import Store
 
@@ -79,9 +83,10 @@ class Desk:
         """One business across both systems."""
         return await read_business(self, ref)
 
-    async def find_customer(self, text: str) -> CustomerSearch:
-        """`/customer <text>`: the businesses found, the one read whole when only one."""
-        return await find_customer(self, text)
+    async def find_customer(self, text: str, *, read_one: bool = True) -> CustomerSearch:
+        """`/customer <text>`: the businesses found, the one read whole when only one (and
+        `read_one`; a form that only needs the match passes False)."""
+        return await find_customer(self, text, read_one=read_one)
 
     async def job(self, job_number: int) -> JobView:
         """A job with its customer, service, crew and latest note."""
@@ -174,6 +179,29 @@ class Desk:
     async def find_write(self, plan: WritePlan) -> str | None:
         """Read a write's target back: its reference when the write is there, None when not."""
         return await find_write(self.readydesk, self.kickserv, plan)
+
+    async def home(self, user_id: str, email: str | None, today: date, timezone: str) -> HomeView:
+        """A person's Home tab: their open tickets, their jobs today and tomorrow, and the digests
+        and watches they created (each system's part read at once, and apart)."""
+        return await read_home(
+            self.readydesk,
+            self.kickserv,
+            self.directory,
+            self.store,
+            user_id,
+            email,
+            today,
+            timezone,
+        )
+
+    async def unfurls(self, records: list[LinkedRecord]) -> list[Unfurl | BackendError]:
+        """What each linked record's unfurl shows (nothing a channel should not see), at once;
+        a record whose read failed is its error."""
+        return await read_unfurls(self.readydesk, self.kickserv, self.directory, records)
+
+    async def unfurl(self, record: LinkedRecord) -> Unfurl:
+        """One linked record as its unfurl shows it (a live unfurl's redraw)."""
+        return await read_unfurl(self.readydesk, self.kickserv, self.directory, record)
 
     async def aclose(self) -> None:
         """Stop the directory's refresh and close every backend client's connection pool."""

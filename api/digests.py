@@ -45,11 +45,16 @@ class JobDigest:
 async def open_tickets(
     client: ReadyDeskClient, search: TicketSearch, priorities: list[str]
 ) -> TicketDigest:
-    """Counts per open status, priority and group, and the ten oldest, all at once."""
+    """Counts per open status, priority and group, and the ten oldest, all at once.
+
+    Each breakdown counts only the tickets the filters match: a filtered priority or group is
+    the one row of its breakdown (counting another would override the filter and count tickets
+    the total leaves out)."""
     statuses = [s for s in await client.ticket_statuses() if not is_closed_status(s)]
     if search.status:
         statuses = [s for s in statuses if s == search.status]
-    groups = [g.name for g in await client.tech_groups()]
+    priorities = [search.priority] if search.priority else priorities
+    groups = [search.group] if search.group else [g.name for g in await client.tech_groups()]
     base = search.variables()
     base.pop("status", None)
 

@@ -74,6 +74,25 @@ async def technician_of(
     return technician
 
 
+async def technician_match(
+    readydesk: ReadyDeskClient, link: Link | None, email: str | None
+) -> tuple[str | None, Match]:
+    """The technician for an admin's `link` or the profile's `email`, and how it was found;
+    "unknown" when ReadyDesk's technicians cannot be read (each system's part stands alone)."""
+    try:
+        return await _technician(readydesk, link, email)
+    except BackendError as err:
+        return None, Match("unknown", error=err.message)
+
+
+async def employee_match(
+    kickserv: KickservClient, link: Link | None, email: str | None
+) -> tuple[Employee | None, Match]:
+    """The employee for an admin's `link` or the profile's `email`, and how it was found;
+    "unknown" when Kickserv's employees cannot be read."""
+    return await _employee(kickserv, link, email)
+
+
 async def _technician(
     readydesk: ReadyDeskClient, link: Link | None, email: str | None
 ) -> tuple[str | None, Match]:

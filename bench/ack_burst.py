@@ -18,6 +18,7 @@ Needs wrk (apt-get install -y wrk). Figures only; nothing here passes or fails.
 import argparse
 import asyncio
 import contextlib
+import gc
 import os
 import sys
 import tempfile
@@ -319,6 +320,9 @@ async def main(args: argparse.Namespace) -> None:
     print(
         f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; cores: {os.cpu_count()}"
     )
+    # The harness keeps every call the Slack sandbox received; its own full collections (300 ms
+    # each, measured, once thousands are kept) would delay the cards it counts.
+    gc.disable()
     slack = SlackSandbox()
     await slack.start()
     try:

@@ -20,6 +20,7 @@ from api.directory import CustomerDirectory
 from api.errors import BackendError
 from api.http import register_secret, set_read_deadline
 from api.kickserv import KickservClient
+from api.links import RecordLinks
 from api.readydesk import ReadyDeskClient
 from api.writes import WriteSettings
 from bot.acks import KeptAck, ListenerSlots
@@ -194,7 +195,19 @@ def handler_config(settings: Settings) -> HandlerConfig:
         write_channels=settings.write_channel_ids,
         alert_burst=settings.alert_burst,
         live_card_days=settings.live_card_days,
+        links=record_links(settings),
+        unfurl_channels=settings.unfurl_channel_ids,
     )
+
+
+def record_links(settings: Settings) -> RecordLinks:
+    """The backends' web pages as configured (the sandbox's Kickserv account when it answers)."""
+    account = None
+    if settings.kickserv_is_sandbox:
+        from sandbox.kickserv import SANDBOX_ACCOUNT
+
+        account = SANDBOX_ACCOUNT
+    return RecordLinks(settings.readydesk_web_url, settings.kickserv_pages(account))
 
 
 def _request_id(body: dict[str, Any]) -> str:

@@ -248,13 +248,31 @@ def upgrade_database(database_url: str) -> int:
 
 
 def print_manifest(base_url: str | None) -> int:
-    """`deskhand manifest [--url https://host]`: the manifest as committed, or for HTTP mode."""
-    from bot.manifest import http_mode, load_manifest, render_manifest
+    """`deskhand manifest [--url https://host]`: the manifest as committed, or for HTTP mode;
+    either way links unfurl on the hosts of READYDESK_WEB_URL and KICKSERV_WEB_URL."""
+    from pydantic import ValidationError
 
-    manifest = load_manifest()
-    if base_url:
-        if not base_url.startswith(("https://", "http://")):
-            print(f"--url must start with https:// (got {base_url!r}).", file=sys.stderr)
+    from api.links import RecordLinks
+    from bot.manifest import (
+        base_url_problem,
+        http_mode,
+        load_manifest,
+        render_manifest,
+        with_unfurl_domains,
+    )
+
+    try:
+        settings = Settings()
+    except ValidationError as err:
+        wrong = ", ".join(str(e["loc"][0]) for e in err.errors() if e.get("loc"))
+        print(f"Fix these settings first: {wrong or err}.", file=sys.stderr)
+        return 2
+    pages = RecordLinks(settings.readydesk_web_url, settings.kickserv_pages())
+    manifest = with_unfurl_domains(load_manifest(), pages.domains())
+    if base_url is not None:
+        problem = base_url_problem(base_url)
+        if problem:
+            print(f"{problem}.", file=sys.stderr)
             return 2
         manifest = http_mode(manifest, base_url)
     sys.stdout.write(render_manifest(manifest))

@@ -8,6 +8,7 @@ Slack refuses them, so a manifest that loads here installs there.
 
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -142,6 +143,28 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
     return Manifest.model_validate(yaml.safe_load(path.read_text()))
 
 
+def base_url_problem(base_url: str) -> str | None:
+    """Why `base_url` cannot be the HTTP-mode base (one line), or None when it can: Slack sends
+    only to https, and /slack/events is appended, so a query or fragment would swallow it."""
+    shown, example = repr(base_url), "e.g. https://desk.example.com"
+    try:
+        parts = urlsplit(base_url)
+        _ = parts.port  # raises ValueError on a port that is not a number
+    except ValueError:
+        return f"--url is not a URL (got {shown}); use one like https://desk.example.com"
+    if not base_url.startswith("https://"):
+        return f"--url must start with https:// (got {shown}): Slack sends only to HTTPS"
+    if "@" in parts.netloc:  # not echoed: it may hold a password
+        return f"--url must not carry a user name or password, {example}"
+    if not parts.hostname or any(c.isspace() for c in base_url):
+        return f"--url needs a host and no spaces (got {shown}), {example}"
+    if "?" in base_url or "#" in base_url:
+        return f"--url must have no query or fragment (got {shown}): {EVENTS_PATH} goes after it"
+    if parts.path.rstrip("/").endswith(EVENTS_PATH):
+        return f"--url is the base without {EVENTS_PATH} (got {shown}), {example}"
+    return None
+
+
 def http_mode(manifest: Manifest, base_url: str) -> Manifest:
     """The same app for HTTP mode: every request URL filled in, Socket Mode off."""
     url = base_url.rstrip("/") + EVENTS_PATH
@@ -159,6 +182,19 @@ def http_mode(manifest: Manifest, base_url: str) -> Manifest:
     if events and (events.get("bot_events") or events.get("user_events")):
         events["request_url"] = url
     return Manifest.model_validate(data)
+
+
+def with_unfurl_domains(manifest: Manifest, domains: list[str]) -> Manifest:
+    """The same app unfurling links on `domains` (the configured web pages' hosts; at most
+    five, as Slack allows); none leaves the manifest as it is."""
+    if not domains or manifest.features is None:
+        return manifest
+    features = manifest.features.model_copy(update={"unfurl_domains": domains})
+    return Manifest.model_validate(
+        manifest.model_copy(update={"features": features}).model_dump(
+            by_alias=True, exclude_none=True
+        )
+    )
 
 
 def render_manifest(manifest: Manifest) -> str:

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from bot.app import build_web_client, handler_config
+from bot.heap import FULL_COLLECTION_EVERY, collect_old_objects
 from bot.settings import Settings
 from handlers.config import HandlerConfig
 from store import Store
@@ -45,6 +46,7 @@ class Scheduler:
         self._next_alert_poll = 0.0
         self._claim_sweep = claim_sweep
         self._next_claim_sweep = 0.0  # the first look sweeps: a restart finishes what it left
+        self._next_full_collection = loop_time() + FULL_COLLECTION_EVERY
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -62,6 +64,9 @@ class Scheduler:
     async def _look(self) -> None:
         """One look: each worker that is due runs once."""
         desk, store, slack, config = self._desk, self._store, self._slack, self._config
+        if loop_time() >= self._next_full_collection:
+            self._next_full_collection = loop_time() + FULL_COLLECTION_EVERY
+            collect_old_objects()
         if loop_time() >= self._next_claim_sweep:
             self._next_claim_sweep = loop_time() + self._claim_sweep
             for line in await sweep_claims(desk, store, slack, datetime.now(UTC)):

@@ -23,6 +23,7 @@ from api.errors import BackendError
 from api.writes import drain
 from bot.app import build_app, build_desk
 from bot.gate import Gate, Refused
+from bot.heap import settle_heap
 from bot.logs import configure_logging
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
@@ -79,6 +80,7 @@ def build_http_app(
         desk.start()  # the customer directory fills from now, not from the first request
         scheduler = build_scheduler(settings, store, desk)
         scheduler.start()
+        settle_heap()
         logger.info("Deskhand is serving Slack over HTTP")
         yield
         state["serving"] = False  # uvicorn has stopped taking requests: finish the writes

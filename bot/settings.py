@@ -5,6 +5,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.readydesk.wire import WireNames
 
+DEFAULT_KICKSERV_WEB_URL = "https://app.kickserv.com/{account}"
+
 
 def _env(name: str) -> AliasChoices:
     """Read a field from exactly this environment variable name."""
@@ -65,6 +67,11 @@ class Settings(BaseSettings):
     kickserv_url: str = Field("https://app.kickserv.com", validation_alias=_env("KICKSERV_URL"))
     kickserv_account: str | None = Field(None, validation_alias=_env("KICKSERV_ACCOUNT"))
     kickserv_api_key: SecretStr | None = Field(None, validation_alias=_env("KICKSERV_API_KEY"))
+    # The Kickserv web app's pages for an account (`/jobs/<n>`, `/customers/<n>` below it).
+    kickserv_web_url: str = Field(
+        DEFAULT_KICKSERV_WEB_URL, validation_alias=_env("KICKSERV_WEB_URL"), pattern=r"^https?://"
+    )
+    unfurl_channels: str = Field("", validation_alias=_env("DESKHAND_UNFURL_CHANNELS"))
 
     database_url: str = Field(
         "sqlite:///deskhand.db", validation_alias=_env("DESKHAND_DATABASE_URL")
@@ -124,6 +131,15 @@ class Settings(BaseSettings):
     def write_channel_ids(self) -> frozenset[str]:
         """Channel IDs in DESKHAND_WRITE_CHANNELS; empty means any channel."""
         return _ids(self.write_channels)
+
+    @property
+    def unfurl_channel_ids(self) -> frozenset[str]:
+        """Channel IDs in DESKHAND_UNFURL_CHANNELS; empty means links unfurl in any channel."""
+        return _ids(self.unfurl_channels)
+
+    def kickserv_pages(self, account: str | None = None) -> str:
+        """KICKSERV_WEB_URL with the account filled in (`account`, else KICKSERV_ACCOUNT)."""
+        return self.kickserv_web_url.replace("{account}", account or self.kickserv_account or "")
 
     @property
     def priorities(self) -> list[str]:

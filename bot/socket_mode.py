@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from api.writes import drain
 from bot.app import build_app, build_desk
+from bot.heap import settle_heap
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from store import Store
@@ -39,6 +40,7 @@ async def run_socket_mode(settings: Settings) -> int:
     handler = await connect_socket_mode(settings, build_app(settings, desk, store=store))
     scheduler = build_scheduler(settings, store, desk)
     scheduler.start()
+    settle_heap()
     logger.info("Deskhand is connected to Slack over Socket Mode")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -68,7 +68,8 @@ COMMAND_HELP = (
         f"{ids.DIGEST_COMMAND} add <kind> [filters] at 08:00 [daily|weekdays|mon,thu] "
         "[tz Europe/Berlin] [quiet] | list | remove|pause|resume <id> | preview <kind> [filters]",
         "Post a digest to this channel on a schedule. Kinds: open-tickets, overdue, unassigned, "
-        "jobs-today, jobs-tomorrow.",
+        "jobs-today, jobs-tomorrow. Filters and search words go before `at`; after the time only "
+        "daily, weekdays, days like mon,thu, tz <zone> and quiet.",
         (
             f'{ids.DIGEST_COMMAND} add open-tickets group:"Field Team" at 08:00 weekdays',
             f"{ids.DIGEST_COMMAND} preview overdue",

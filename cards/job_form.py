@@ -42,9 +42,13 @@ class JobForm(BaseModel):
 
 
 def job_modal(
-    form: JobForm, job_types: list[JobType] | None, employees: list[Employee] | None = None
+    form: JobForm,
+    job_types: list[JobType] | None,
+    employees: list[Employee] | None = None,
+    notice: str = "",
 ) -> View:
-    """The form; until the services arrive (`None`), a line says they are loading."""
+    """The form; until the services arrive (`None`), a line says they are loading. `notice`
+    (mrkdwn) opens the context line, e.g. why no customer is chosen."""
     customer = ExternalDataSelectElement(
         action_id=ids.CUSTOMER_PICKER,
         placeholder="Type a name, email or phone",
@@ -91,7 +95,7 @@ def job_modal(
             element=TimePickerElement(action_id=TIME),
         ),
         *([_employee_select(employees)] if employees else []),
-        context("Signed “— your name via Slack”. Without a date the job is unscheduled."),
+        context(notice, "Signed “— your name via Slack”. Without a date the job is unscheduled."),
     ]
     return View(
         type="modal",

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from api.links import RecordLinks
+
 
 @dataclass(frozen=True)
 class HandlerConfig:
-    """Business time zone, ReadyDesk's web link and priorities, when to say "Looking up", admins."""
+    """Business time zone, the backends' web pages, priorities, when to say "Looking up", admins,
+    writers, alerts, live cards and unfurls."""
 
     timezone: str = "UTC"
     readydesk_web_url: str | None = None
@@ -21,6 +24,9 @@ class HandlerConfig:
     write_channels: frozenset[str] = frozenset()  # where writes may come from; empty: anywhere
     alert_burst: int = 5  # more new records than this in one poll become one summary
     live_card_days: float = 7.0  # how long a posted card is kept up to date
+    # Which pasted links are records (the backends' web pages), and where they unfurl.
+    links: RecordLinks = field(default_factory=lambda: RecordLinks(None, None))
+    unfurl_channels: frozenset[str] = frozenset()  # empty: any channel
 
     @property
     def live_for(self) -> timedelta:

@@ -1,9 +1,6 @@
 """`/digest add|list|remove|pause|resume|preview`: channel digests on a schedule."""
 
-import difflib
-import re
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
@@ -18,16 +15,14 @@ from cards.tickets import describe
 from handlers import ids
 from handlers.args import Invocation, UsageError, did_you_mean, usage_text
 from handlers.config import HandlerConfig
+from handlers.digest_schedule import check_zone, parse_schedule
 from handlers.middleware import parse_subcommand, writers_for_subcommands, writers_only
 from handlers.profiles import Profiles
 from handlers.ticket_filters import resolve, split_filters
 from store import Store
 from store.digests import Subscription
-from store.schedules import EVERY_DAY, describe_days, parse_days
+from store.schedules import EVERY_DAY, describe_days
 
-_AT = re.compile(r"(?i)(?:^|\s)at\s+(\d{1,2}):(\d{2})(?=\s|$)")
-_TZ = re.compile(r"(?i)(?:^|\s)tz\s+(\S+)")
-_QUIET = re.compile(r"(?i)(?:^|\s)quiet(?=\s|$)")
 CHANGES = ("add", "remove", "pause", "resume")
 SUBCOMMANDS = ("list", "preview", *CHANGES)
 
@@ -125,45 +120,21 @@ async def _add(
     user_timezone: str,
 ) -> Subscription:
     kind, rest = _kind(text)
-    at = _AT.search(rest)
-    if at is None or int(at.group(1)) > 23 or int(at.group(2)) > 59:
-        raise UsageError(f"When? Add `at 08:00`. {usage_text('digest')}")
-    rest = rest[: at.start()] + rest[at.end() :]
-    tz = _TZ.search(rest)
-    timezone = tz.group(1) if tz else user_timezone
-    if tz:
-        rest = rest[: tz.start()] + rest[tz.end() :]
-    _check_zone(timezone)
-    quiet = bool(_QUIET.search(rest))
-    rest = _QUIET.sub(" ", rest)
-    words = rest.split()
-    days = parse_days(words[-1]) if words else None
-    if days:
-        rest = " ".join(words[:-1])
-    query = await _query(kind, rest, desk, config)
+    schedule = parse_schedule(rest)
+    timezone = schedule.timezone or user_timezone
+    check_zone(timezone)
+    query = await _query(kind, schedule.filters, desk, config)
     filters = query.model_dump_json(exclude_defaults=True, exclude={"kind", "page"})
     return await store.digests.add(
         channel_id=channel,
         kind=kind,
         filters=filters,
-        at_time=f"{int(at.group(1)):02d}:{at.group(2)}",
-        days=days or EVERY_DAY,
+        at_time=schedule.at_time,
+        days=schedule.days or EVERY_DAY,
         timezone=timezone,
-        quiet=quiet,
+        quiet=schedule.quiet,
         created_by=user,
     )
-
-
-def _check_zone(name: str) -> None:
-    try:
-        ZoneInfo(name)
-    except (ValueError, KeyError, OSError):
-        close = difflib.get_close_matches(name, sorted(available_timezones()), n=1)
-        guess = f" Did you mean `{close[0]}`?" if close else ""
-        raise UsageError(
-            f"`{escape_mrkdwn(truncate(name, 40))}` is not a time zone.{guess} "
-            "Use a name like `Europe/Berlin` or `America/New_York`."
-        ) from None
 
 
 async def _list(store: Store, channel: str) -> str:

@@ -87,6 +87,12 @@ class JobFormValues:
     at: str | None
     employee: str | None
 
+    def service_id(self) -> int:
+        """The chosen job type's id; a field error when none was chosen."""
+        if not self.service.isdigit():
+            raise ValueError(SERVICE, "Choose a service.")
+        return int(self.service)
+
     def scheduled(self, timezone: str) -> datetime | None:
         """When the job is booked, in the person's time zone; None when unscheduled."""
         if self.at and not self.day:
@@ -94,11 +100,31 @@ class JobFormValues:
         if not self.day:
             when = None
         else:
-            moment = time.fromisoformat(self.at) if self.at else time(9, 0)
-            when = datetime.combine(date.fromisoformat(self.day), moment, ZoneInfo(timezone))
+            moment = _time_of_day(self.at) if self.at else time(9, 0)
+            when = datetime.combine(_day(self.day), moment, ZoneInfo(timezone))
         if self.employee and when is None:
             raise ValueError(EMPLOYEE, "Choose a date too: assigning puts the job on a calendar.")
         return when
+
+
+def _day(typed: str) -> date:
+    """The date picker's `2026-12-01`; a field error for anything else."""
+    try:
+        return date.fromisoformat(typed)
+    except ValueError:
+        shown = truncate(typed, 30)
+        raise ValueError(DATE, f"“{shown}” is not a date: pick one, e.g. 2026-12-01.") from None
+
+
+def _time_of_day(typed: str) -> time:
+    """The time picker's `14:30`; a field error for anything else."""
+    try:
+        return time.fromisoformat(typed)
+    except ValueError:
+        shown = truncate(typed, 30)
+        raise ValueError(
+            TIME, f"“{shown}” is not a time of day: pick one, e.g. 14:30 (24-hour)."
+        ) from None
 
 
 def job_form_values(view: dict[str, Any]) -> JobFormValues:

@@ -20,7 +20,7 @@ from api.kickserv import Employee, JobType
 from api.writes import WriteResult, keep_running
 from cards.job_form import JobForm, job_failed_view, job_modal
 from cards.modals import still_saving_view
-from cards.mrkdwn import escape_mrkdwn
+from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.ticket_form import TicketForm, ticket_modal
 from handlers.args import unescape
 from handlers.config import HandlerConfig
@@ -30,6 +30,7 @@ from store.claims import DONE, UNKNOWN
 
 ACK_BUDGET = 2.0  # seconds to finish a write inside Slack's 3-second window for the modal
 PERMALINK_WAIT = 1.0  # the modal must open within the trigger's 3 seconds, link or not
+PREFILL_WAIT = 1.5  # the same for `/job new <words>`'s customer lookup
 
 
 async def open_ticket_form(
@@ -48,9 +49,13 @@ async def open_ticket_form(
     )
 
 
-async def open_job_form(client: AsyncWebClient, trigger_id: str, form: JobForm, desk: Desk) -> None:
+async def open_job_form(
+    client: AsyncWebClient, trigger_id: str, form: JobForm, desk: Desk, notice: str = ""
+) -> None:
     """Open the form inside the trigger's 3 seconds, then add the services when they come."""
-    opened = await client.views_open(trigger_id=trigger_id, view=job_modal(form, None))
+    opened = await client.views_open(
+        trigger_id=trigger_id, view=job_modal(form, None, notice=notice)
+    )
     view = opened["view"]
     try:
         job_types, employees = await job_choices(desk)
@@ -59,7 +64,9 @@ async def open_job_form(client: AsyncWebClient, trigger_id: str, form: JobForm, 
         await client.views_update(view_id=view["id"], view=job_failed_view(why, form))
         return
     await client.views_update(
-        view_id=view["id"], hash=view.get("hash"), view=job_modal(form, job_types, employees)
+        view_id=view["id"],
+        hash=view.get("hash"),
+        view=job_modal(form, job_types, employees, notice=notice),
     )
 
 
@@ -76,20 +83,38 @@ async def job_choices(desk: Desk) -> tuple[list[JobType], list[Employee]]:
 async def new_job_command(
     command: dict[str, Any], client: AsyncWebClient, desk: Desk, words: str
 ) -> None:
-    """`/job new acme`: the form, with the customer chosen when the words find exactly one."""
+    """`/job new acme`: the form, with the Kickserv customer the words find chosen; when they
+    find none or several, the form says so and the person picks one."""
     form = JobForm(channel_id=command.get("channel_id", ""))
+    notice = ""
     if words:
-        found = [b for b in await desk.search_businesses(words, limit=2) if b.kickserv]
-        if len(found) == 1:
-            entry = found[0].kickserv
-            assert entry is not None
-            form = form.model_copy(
-                update={
-                    "customer_value": customer_value(KICKSERV, entry.record_key),
-                    "customer_label": f"{found[0].name} (#{entry.record_key})",
-                }
-            )
-    await open_job_form(client, command["trigger_id"], form, desk)
+        form, notice = await _prefill(form, desk, words)
+    await open_job_form(client, command["trigger_id"], form, desk, notice)
+
+
+async def _prefill(form: JobForm, desk: Desk, words: str) -> tuple[JobForm, str]:
+    """The form with the one Kickserv customer `words` find, or unchanged and why (mrkdwn).
+
+    Slack keeps an input's first value through views.update, so the customer must be known
+    before the form opens: the lookup gets a bounded share of the trigger's 3 seconds."""
+    shown = escape_mrkdwn(truncate(words, 40))
+    try:
+        search = await asyncio.wait_for(desk.find_customer(words, read_one=False), PREFILL_WAIT)
+    except TimeoutError:
+        return form, f"Looking up “{shown}” took too long: choose the customer."
+    except BackendError as err:
+        return form, f"“{shown}” could not be looked up: {escape_mrkdwn(err.message)}"
+    found = [b for b in search.businesses if b.kickserv]
+    if len(found) == 1 and (entry := found[0].kickserv):
+        label = f"{found[0].name} (#{entry.record_key})"
+        value = customer_value(KICKSERV, entry.record_key)
+        return form.model_copy(update={"customer_value": value, "customer_label": label}), ""
+    if found:
+        return form, f"Several Kickserv customers match “{shown}”: choose one."
+    if search.failed_system == "Kickserv":
+        return form, f"Kickserv could not be searched for “{shown}”: choose the customer."
+    none = f"No Kickserv customer matches “{shown}”: choose one. {escape_mrkdwn(search.note)}"
+    return form, none.strip()
 
 
 async def message_text(client: AsyncWebClient, shortcut: dict[str, Any]) -> tuple[str, str]:

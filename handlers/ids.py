@@ -44,6 +44,12 @@ TICKET_TRY_AGAIN = "ticket_try_again"
 DIGEST_SHOW_TICKETS = "digest_show_tickets"
 DIGEST_PAUSE = "digest_pause"
 NOTE_TRY_AGAIN = "note_try_again"
+# The Home tab's buttons
+HOME_REFRESH = "home_refresh"
+HOME_OPEN = "home_open"
+HOME_NEW_TICKET = "home_new_ticket"
+HOME_NEW_JOB = "home_new_job"
+HOME_FIND_CUSTOMER = "home_find_customer"
 BLOCK_ACTIONS = (
     TICKET_REFRESH,
     TICKET_SHOW_CUSTOMER,
@@ -66,6 +72,11 @@ BLOCK_ACTIONS = (
     TICKET_TRY_AGAIN,
     DIGEST_SHOW_TICKETS,
     DIGEST_PAUSE,
+    HOME_REFRESH,
+    HOME_OPEN,
+    HOME_NEW_TICKET,
+    HOME_NEW_JOB,
+    HOME_FIND_CUSTOMER,
 )
 
 # What writes to a backend, each listener behind `writers_only` (a test checks it): the buttons
@@ -81,8 +92,9 @@ OPTIONS = (CUSTOMER_PICKER,)
 NOTE_MODAL = "note_modal"
 JOB_MODAL = "job_modal"
 TICKET_MODAL = "ticket_modal"
-VIEWS = (NOTE_MODAL, JOB_MODAL, TICKET_MODAL)
-WRITE_VIEWS = VIEWS  # every form's submit writes
+FIND_CUSTOMER_MODAL = "find_customer_modal"
+VIEWS = (NOTE_MODAL, JOB_MODAL, TICKET_MODAL, FIND_CUSTOMER_MODAL)
+WRITE_VIEWS = (NOTE_MODAL, JOB_MODAL, TICKET_MODAL)  # Find customer only reads
 
 # Message shortcut callback ids
 ADD_AS_NOTE = "add_as_note"
@@ -90,12 +102,14 @@ CREATE_TICKET_FROM_MESSAGE = "create_ticket_from_message"
 CREATE_JOB_FROM_MESSAGE = "create_job_from_message"
 SHORTCUTS = (ADD_AS_NOTE, CREATE_TICKET_FROM_MESSAGE, CREATE_JOB_FROM_MESSAGE)
 
-# Events API event types (none yet; each capability adds its own here and in manifest.yml).
-EVENTS: tuple[str, ...] = ()
+# Events API event types (each capability adds its own here and in manifest.yml).
+APP_HOME_OPENED = "app_home_opened"
+LINK_SHARED = "link_shared"
+EVENTS: tuple[str, ...] = (APP_HOME_OPENED, LINK_SHARED)
 
 # Bot scopes: commands; chat:write and chat:write.public for Share in channel; users:read and
 # users:read.email to match Slack users to technicians (tech:me); usergroups:read for
-# DESKHAND_WRITERS' user groups.
+# DESKHAND_WRITERS' user groups; links:read and links:write to unfurl links to records.
 BOT_SCOPES = (
     "commands",
     "chat:write",
@@ -103,4 +117,10 @@ BOT_SCOPES = (
     "users:read",
     "users:read.email",
     "usergroups:read",
+    "links:read",
+    "links:write",
 )
+
+# The domains links unfurl on in manifest.yml: the default KICKSERV_WEB_URL's. `deskhand
+# manifest` lists the configured READYDESK_WEB_URL's and KICKSERV_WEB_URL's instead.
+UNFURL_DOMAINS = ("app.kickserv.com",)

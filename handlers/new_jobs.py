@@ -113,14 +113,14 @@ async def submit_job(
     author = await profiles.get(client, user_id)
     try:
         number = await _kickserv_number(typed.customer_value, desk)
-        when = typed.scheduled(author.timezone)
+        service, when = typed.service_id(), typed.scheduled(author.timezone)
     except ValueError as err:
         block, message = err.args
         await ack(response_action="errors", errors={block: message})
         return
     intent = _intent(view, user_id, typed, number)
     employee = int(typed.employee) if typed.employee else None
-    job = NewJob(number, int(typed.service), form.description, when, employee)
+    job = NewJob(number, service, form.description, when, employee)
     follow_up: list[str] = []
 
     async def run() -> WriteResult:

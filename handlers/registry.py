@@ -12,6 +12,7 @@ from handlers import (
     customers,
     digests,
     help,
+    home,
     jobs,
     new_jobs,
     new_tickets,
@@ -20,6 +21,7 @@ from handlers import (
     ticket_actions,
     tickets,
     typeahead,
+    unfurls,
 )
 
 
@@ -35,10 +37,12 @@ def register_all(app: AsyncApp) -> None:
         new_tickets,
         notes,
         typeahead,
+        unfurls,
         card_buttons,
         people,
         admin,
         alerts,
+        home,
         help,
     ):
         area.register(app)

@@ -78,13 +78,15 @@ def build_readydesk_app(
     *,
     key: str = SANDBOX_KEY,
     format_param: str = wire.FORMAT_VARIABLE,
+    default_format: str = wire.XML,
     allowed_ips: set[str] | None = None,
     names: UndocumentedNames | None = None,
 ) -> Starlette:
     """The fake ReadyDesk API over `data` (seeded when omitted); faults in `app.state.faults`.
 
     `names` replaces the fake's guesses for the names no readable page gives (see Guesses), as
-    an admin's configuration does for the client.
+    an admin's configuration does for the client. `default_format` is the format a request
+    without the format variable gets (the docs do not say which one a server defaults to).
     """
     store = data if data is not None else seeded()
     actions = _actions(names or Guesses())
@@ -92,7 +94,7 @@ def build_readydesk_app(
 
     async def endpoint(request: Request) -> Response:
         query = Query(dict(request.query_params))
-        fmt = query.get(format_param, wire.XML).lower()
+        fmt = query.get(format_param, default_format).lower()
         try:
             if query.get(wire.KEY) != key:
                 raise ReadyDeskError("Invalid API key")

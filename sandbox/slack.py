@@ -75,6 +75,13 @@ class SlackSandbox:
         # answers message_not_found for any other (deleting one here deletes it "in Slack").
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.views: dict[str, dict[str, Any]] = {}  # every modal the app opened, by view id
+        self.home_tabs: dict[str, dict[str, Any]] = {}  # the Home tab published, by user id
+        # Unfurls under people's messages, by (channel, ts) or ("composer", unfurl_id), then by
+        # link: calling chat.unfurl again on a message replaces that link's unfurl, as Slack
+        # does. A message in `gone_messages` was deleted: chat.unfurl answers
+        # cannot_unfurl_message.
+        self.unfurls: dict[tuple[str, str], dict[str, Any]] = {}
+        self.gone_messages: set[tuple[str, str]] = set()
         self.last_view_id = ""
         # users.info answers from here; unknown ids get `user_not_found`, as Slack answers.
         self.users: dict[str, dict[str, Any]] = {
@@ -240,8 +247,14 @@ class SlackSandbox:
                 return {"ok": False, "error": "message_not_found"}
             self.messages[where] = {**self.messages[where], **payload}
             return {"ok": True, "channel": where[0], "ts": where[1], "message": payload}
+        if method == "chat.unfurl":
+            return self._unfurl(payload)
         if method == "apps.connections.open":
             return {"ok": True, "url": self.base_url.replace("http://", "ws://") + "/socket"}
+        if method == "views.publish":
+            if payload.get("user_id") not in self.users:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "view": self._publish_home(payload)}
         if method.startswith("views."):
             return {"ok": True, "view": self._keep_view(method, payload)}
         if method == "chat.getPermalink":
@@ -265,6 +278,34 @@ class SlackSandbox:
         self.views[view_id] = {**view, "id": view_id}
         self.last_view_id = view_id
         return self.views[view_id]
+
+    def _unfurl(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """chat.unfurl by channel + ts (a posted message) or unfurl_id + source (the composer)."""
+        if payload.get("unfurl_id") and payload.get("source"):
+            where = (str(payload["source"]), str(payload["unfurl_id"]))
+        elif payload.get("channel") and payload.get("ts"):
+            where = (str(payload["channel"]), str(payload["ts"]))
+        else:
+            return {"ok": False, "error": "missing_channel"}
+        unfurls = payload.get("unfurls")
+        if isinstance(unfurls, str):
+            unfurls = json.loads(unfurls)
+        if not isinstance(unfurls, dict) or not unfurls:
+            return {"ok": False, "error": "missing_unfurls"}
+        if where in self.gone_messages:
+            return {"ok": False, "error": "cannot_unfurl_message"}
+        self.unfurls.setdefault(where, {}).update(unfurls)
+        return {"ok": True}
+
+    def _publish_home(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """views.publish replaces the person's Home tab (one per user, kept across opens)."""
+        view = payload.get("view") or {}
+        if isinstance(view, str):
+            view = json.loads(view)
+        user_id = str(payload["user_id"])
+        view_id = self.home_tabs.get(user_id, {}).get("id") or f"VH{len(self.home_tabs) + 1:07d}"
+        self.home_tabs[user_id] = {**view, "id": view_id}
+        return self.home_tabs[user_id]
 
     async def _response_url(self, request: Request) -> Response:
         self.calls.append(

@@ -52,6 +52,13 @@ class AlertStore(StoreArea):
             return [_watch(r) for r in session.scalars(query.order_by(AlertWatch.id))]
 
     @off_loop
+    def created_by(self, slack_user_id: str) -> list[Watch]:
+        """The watches a person created, in any channel, oldest first."""
+        query = select(AlertWatch).where(AlertWatch.created_by == slack_user_id)
+        with self._session() as session:
+            return [_watch(r) for r in session.scalars(query.order_by(AlertWatch.id))]
+
+    @off_loop
     def active(self) -> list[Watch]:
         """Every watch that is not paused."""
         query = select(AlertWatch).where(AlertWatch.paused.is_(False)).order_by(AlertWatch.id)

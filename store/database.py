@@ -17,6 +17,7 @@ from store.audit import AuditStore
 from store.claims import ClaimStore
 from store.digests import DigestStore
 from store.directory import DirectoryStore
+from store.homes import HomeStore
 from store.links import LinkStore
 from store.live import LiveCardStore
 from store.migrate import current_revision, require_known, upgrade
@@ -72,6 +73,7 @@ class Store:
         self.digests = DigestStore(self._database)
         self.alerts = AlertStore(self._database)
         self.live = LiveCardStore(self._database)
+        self.homes = HomeStore(self._database)
 
     @property
     def engine(self) -> Engine:

@@ -74,6 +74,15 @@ class DigestStore(StoreArea):
             ]
 
     @off_loop
+    def created_by(self, slack_user_id: str) -> list[Subscription]:
+        """The subscriptions a person created, in any channel, oldest first."""
+        query = select(DigestSubscription).where(DigestSubscription.created_by == slack_user_id)
+        with self._session() as session:
+            return [
+                _subscription(r) for r in session.scalars(query.order_by(DigestSubscription.id))
+            ]
+
+    @off_loop
     def active(self) -> list[Subscription]:
         """Every subscription that is not paused."""
         query = select(DigestSubscription).where(DigestSubscription.paused.is_(False))

@@ -37,6 +37,7 @@ class PostedCard:
     ts: str
     shared_by: str
     shown_version: int = 0
+    unfurl_url: str = ""  # set when the card is an unfurl under this link in someone's message
 
 
 class LiveCardStore(StoreArea):
@@ -52,8 +53,10 @@ class LiveCardStore(StoreArea):
         now: datetime,
         *,
         shared_by: str = "",
+        unfurl_url: str = "",
     ) -> None:
-        """A card was posted; its record's state is the one it shows, unless one is known."""
+        """A card was posted (or unfurled under `unfurl_url`); its record's state is the one it
+        shows, unless one is known."""
         with self._session() as session:
             record = session.get(LiveRecord, record_key)
             version = record.version if record is not None and not record.gone else 0
@@ -65,6 +68,7 @@ class LiveCardStore(StoreArea):
                     shared_by=shared_by,
                     shown_version=version,
                     posted_at=now,
+                    unfurl_url=unfurl_url,
                 )
             )
             try:
@@ -118,10 +122,7 @@ class LiveCardStore(StoreArea):
             LiveCard.record_key == record_key, LiveCard.posted_at >= posted_since
         )
         with self._session() as session:
-            return [
-                PostedCard(c.id, c.channel_id, c.ts, c.shared_by, c.shown_version)
-                for c in session.scalars(query.order_by(LiveCard.id))
-            ]
+            return [_posted(c) for c in session.scalars(query.order_by(LiveCard.id))]
 
     @off_loop
     def checked(self, record_keys: list[str], now: datetime) -> None:
@@ -191,7 +192,7 @@ class LiveCardStore(StoreArea):
         with self._session() as session:
             return [
                 (
-                    PostedCard(c.id, c.channel_id, c.ts, c.shared_by, c.shown_version),
+                    _posted(c),
                     Tracked(r.record_key, _load(r.state), r.version, r.checked_at),
                 )
                 for c, r in session.execute(query)
@@ -225,6 +226,12 @@ class LiveCardStore(StoreArea):
             session.execute(delete(LiveRecord).where(LiveRecord.record_key.not_in(shown)))
             session.commit()
             return gone.rowcount
+
+
+def _posted(card: LiveCard) -> PostedCard:
+    return PostedCard(
+        card.id, card.channel_id, card.ts, card.shared_by, card.shown_version, card.unfurl_url
+    )
 
 
 def _dump(state: State) -> str:

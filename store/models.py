@@ -157,10 +157,13 @@ class AlertPost(Base):
 
 
 class LiveCard(Base):
-    """A ticket or job card Deskhand posted in a channel, kept up to date while recent."""
+    """A ticket or job card Deskhand posted in a channel, or unfurled under a link someone
+    posted (`unfurl_url`: that link), kept up to date while recent."""
 
     __tablename__ = "live_cards"
-    __table_args__ = (UniqueConstraint("channel_id", "ts", name="uq_live_cards_message"),)
+    __table_args__ = (
+        UniqueConstraint("channel_id", "ts", "unfurl_url", name="uq_live_cards_message"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel_id: Mapped[str] = mapped_column(String(32))
@@ -169,6 +172,8 @@ class LiveCard(Base):
     shared_by: Mapped[str] = mapped_column(String(32), default="")  # kept under the card
     shown_version: Mapped[int] = mapped_column(Integer, default=0)  # the record version it shows
     posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # A message may hold several links: each unfurl is a card of its own ("" for a message).
+    unfurl_url: Mapped[str] = mapped_column(String(1000), default="")
 
 
 class LiveRecord(Base):
@@ -191,3 +196,13 @@ class LiveUpdate(Base):
     card_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     change: Mapped[str] = mapped_column(String(64), primary_key=True)
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class HomeTab(Base):
+    """When a person's Home tab was last published, so opening it again re-reads at most once
+    a minute (a conditional update decides between processes)."""
+
+    __tablename__ = "home_tabs"
+
+    slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -68,16 +68,32 @@ class DigestSchedule:
         return slots[-1] if slots else None
 
 
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 def parse_days(word: str) -> str | None:
-    """`daily`, `weekdays` or `mon,thu` -> the canonical day list; None if not a days word."""
+    """`daily`, `weekdays` or `mon,thu` -> the canonical day list; None if not a days word.
+
+    A day is a name or its start of three letters or more (`thu`, `thurs`, `thursday`,
+    `thursdays`, `weds`): `monthly` is no day, not Mondays."""
     word = word.lower()
     if word in ("daily", "everyday"):
         return EVERY_DAY
     if word == "weekdays":
         return WEEKDAYS
-    days = [d[:3] for d in word.split(",")]
-    if days and all(d in DAYS for d in days):
-        return ",".join(sorted(set(days), key=list(DAYS).index))
+    days = [_day(d) for d in word.split(",")]
+    if days and all(days):
+        return ",".join(sorted(set(days), key=list(DAYS).index))  # type: ignore[arg-type]
+    return None
+
+
+def _day(word: str) -> str | None:
+    """`thurs` -> `thu`; None when `word` names no day."""
+    for stem in (word, word.removesuffix("s")):  # `mondays`, `weds`
+        if len(stem) >= 3:
+            found = next((name[:3] for name in _DAY_NAMES if name.startswith(stem)), None)
+            if found:
+                return found
     return None
 
 

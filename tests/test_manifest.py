@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from bot.manifest import Manifest, http_mode, load_manifest, render_manifest
 from handlers import ids
+from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
@@ -107,6 +108,39 @@ def test_deskhand_manifest_refuses_a_url_that_is_not_one():
     result = _deskhand_manifest("--url", "desk.example.com")
     assert result.returncode == 2
     assert "https://" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://desk.example.com", "must start with https://"),
+        ("", "must start with https://"),
+        ("https://", "needs a host"),
+        ("https://desk.example.com/?team=1", "must have no query or fragment"),
+        ("https://desk.example.com/#top", "must have no query or fragment"),
+        ("https://desk.example.com/slack/events", "the base without /slack/events"),
+        ("https://desk.example.com:port", "is not a URL"),
+    ],
+)
+def test_deskhand_manifest_refuses_anything_but_an_https_base_url(url, problem):
+    result = run_cli("manifest", "--url", url, env={})
+    assert result.returncode == 2 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert problem in line and repr(url) in line, line
+
+
+def test_deskhand_manifest_does_not_echo_a_password_in_the_url():
+    result = run_cli("manifest", "--url", "https://pat:s3cret@desk.example.com", env={})
+    assert result.returncode == 2
+    assert "must not carry a user name or password" in result.stderr
+    assert "s3cret" not in result.stderr
+
+
+def test_deskhand_manifest_keeps_a_path_under_the_host():
+    result = run_cli("manifest", "--url", "https://desk.example.com/deskhand/", env={})
+    assert result.returncode == 0, result.stderr
+    commands = yaml.safe_load(result.stdout)["features"]["slash_commands"]
+    assert {c["url"] for c in commands} == {"https://desk.example.com/deskhand/slack/events"}
 
 
 def test_manifest_commands_are_exactly_the_registered_ones():

@@ -1,4 +1,5 @@
-"""Live cards: ticket and job cards posted in channels, updated in place when the record changes.
+"""Live cards: ticket and job cards posted in channels (or unfurled under a link someone posted),
+updated in place when the record changes.
 
 A change is taken by one process (the record's version moves from n to n+1 only once), then each
 card's update is claimed by (card, change) before Slack is called, so two processes or a restart
@@ -22,6 +23,7 @@ from api.errors import BackendError
 from api.refs import JobRef, TicketRef
 from cards.common import Card, shared_by
 from cards.live import change_reply, describe_state, gone_card, split_key
+from cards.unfurls import unfurl_blocks, unfurl_card
 from cards.views import card_for
 from handlers.config import HandlerConfig
 from store import Store
@@ -34,6 +36,9 @@ CATCH_UP = 20  # cards an earlier update missed, brought up to date per poll
 # Slack errors that mean the message can no longer be updated: stop trying.
 CARD_GONE = {
     "message_not_found",
+    "cannot_unfurl_message",  # chat.unfurl: the message (or its link) is gone
+    "cannot_find_channel",
+    "cannot_unfurl_url",
     "cant_update_message",
     "channel_not_found",
     "not_in_channel",
@@ -44,15 +49,28 @@ CARD_GONE = {
 
 
 async def remember_post(
-    store: Store, channel_id: str, ts: str | None, card: Card, *, shared_by_user: str = ""
+    store: Store,
+    channel_id: str,
+    ts: str | None,
+    card: Card,
+    *,
+    shared_by_user: str = "",
+    unfurl_url: str = "",
 ) -> None:
-    """Keep a ticket or job card just posted in a channel up to date from now on (other cards,
-    and posts Slack gave no timestamp for, are not tracked)."""
+    """Keep a ticket or job card just posted in a channel (or unfurled under `unfurl_url` in
+    someone's message) up to date from now on (other cards, and posts Slack gave no timestamp
+    for, are not tracked)."""
     if card.live is None or not ts:
         return
     key, state = card.live
     await store.live.remember(
-        channel_id, ts, key, state, datetime.now(UTC), shared_by=shared_by_user
+        channel_id,
+        ts,
+        key,
+        state,
+        datetime.now(UTC),
+        shared_by=shared_by_user,
+        unfurl_url=unfurl_url,
     )
 
 
@@ -93,8 +111,11 @@ async def apply_change(
     """Take the change (once across processes), then update each recent card of the record."""
     assert fresh.state is not None
     key = record.record_key
+    posted_cards = await store.live.cards(key, now - config.live_for)
     try:
         card = fresh.card or await _redraw(key, desk, config)
+        # An unfurl shows less than a card (nothing a whole channel should not see).
+        compact = await _redraw_unfurl(key, desk, config) if _unfurls(posted_cards) else card
     except BackendError as err:
         return f"{key}: changed, card not redrawn ({err.message}); tried again next poll"
     version = await store.live.change(key, record.version, fresh.state)
@@ -102,8 +123,9 @@ async def apply_change(
         return f"{key}: changed; another process updates its cards"
     reply = change_reply(_what(key), record.state, fresh.state, who)
     updated = 0
-    for posted in await store.live.cards(key, now - config.live_for):
-        updated += await _update_card(posted, version, card, reply, store, client, now)
+    for posted in posted_cards:
+        shown = compact if posted.unfurl_url else card
+        updated += await _update_card(posted, version, shown, reply, store, client, now)
     return f"{key}: changed, {updated} card(s) updated"
 
 
@@ -160,17 +182,18 @@ async def catch_up(
 ) -> list[str]:
     """Cards an earlier update missed (Slack refused it for a while): bring them up to date."""
     behind = await store.live.lagging(now - config.live_for, limit)
-    cards: dict[str, Card] = {}
+    cards: dict[tuple[str, bool], Card] = {}
     done = 0
     for posted, record in behind:
-        key = record.record_key
-        if key not in cards:
+        key, drawn = record.record_key, (record.record_key, bool(posted.unfurl_url))
+        if drawn not in cards:
+            redraw = _redraw_unfurl if posted.unfurl_url else _redraw
             try:
-                cards[key] = await _redraw(key, desk, config)
+                cards[drawn] = await redraw(key, desk, config)
             except BackendError:
                 continue  # the next poll tries again
         reply = f"{_what(key)} was updated: {describe_state(record.state)}"
-        done += await _update_card(posted, record.version, cards[key], reply, store, client, now)
+        done += await _update_card(posted, record.version, cards[drawn], reply, store, client, now)
     return [f"live cards: {done} of {len(behind)} behind brought up to date"] if behind else []
 
 
@@ -187,7 +210,7 @@ async def _update_card(
     change = f"v{version}"
     if not await store.live.claim_update(posted.id, change, now):
         return 0
-    extra = [shared_by(posted.shared_by)] if posted.shared_by else []
+    extra = [shared_by(posted.shared_by)] if posted.shared_by and not posted.unfurl_url else []
     outcome = await _update(client, store, posted, Card(card.text, [*card.blocks, *extra]), reply)
     if outcome == "updated":
         await store.live.shown(posted.id, version)
@@ -215,8 +238,18 @@ async def record_gone(
 async def _update(
     client: AsyncWebClient, store: Store, posted: PostedCard, card: Card, reply: str
 ) -> str:
-    """Update one message (and reply in its thread): updated, gone (then forgotten) or failed."""
+    """Update one message (and reply in its thread): updated, gone (then forgotten) or failed.
+
+    An unfurl is under someone else's message, which the bot cannot edit: chat.unfurl on the
+    same message replaces it. It gets no thread reply: the thread is that person's."""
     try:
+        if posted.unfurl_url:
+            await client.chat_unfurl(
+                channel=posted.channel_id,
+                ts=posted.ts,
+                unfurls={posted.unfurl_url: unfurl_blocks(card)},
+            )
+            return "updated"
         await client.chat_update(channel=posted.channel_id, ts=posted.ts, **card.message())
         if reply:
             await client.chat_postMessage(
@@ -235,6 +268,15 @@ async def _update(
 async def _redraw(key: str, desk: Desk, config: HandlerConfig) -> Card:
     """The card of a tracked record read now, drawn as channel copies show it."""
     return card_for(await desk.read(_ref(key), config.now()), config, shareable=False)
+
+
+async def _redraw_unfurl(key: str, desk: Desk, config: HandlerConfig) -> Card:
+    """The compact card of a tracked record read now, as its unfurls show it."""
+    return unfurl_card(await desk.unfurl(_ref(key)), config)
+
+
+def _unfurls(posted: list[PostedCard]) -> bool:
+    return any(p.unfurl_url for p in posted)
 
 
 def _ref(key: str) -> TicketRef | JobRef:

@@ -80,8 +80,9 @@ class ReadyDeskClient:
         self._endpoint = endpoint_url
         self._key = key
         self._format = (format_param, format_value) if format_param and format_value else None
-        # Only an explicitly requested delimited format makes an empty reply mean "no records";
-        # otherwise an empty body is a fault (XML and JSON replies always have a wrapper).
+        # An empty body means "no records" only in the delimited format, which has no wrapper
+        # (XML and JSON replies always have one, so there it is a fault). Whether the server
+        # speaks it is learned from each reply read; until one came, the configuration says.
         self._delimited = bool(format_value) and format_value.lower() not in ("xml", "json")
         self._max_url_length = max_url_length
         self._retry = retry or RetryPolicy()
@@ -372,6 +373,7 @@ class ReadyDeskClient:
         if is_read and self._delimited and not response.text.strip():
             return []  # the delimited format has no wrapper: no records is an empty body
         records = wire.parse_records(response.text, action=action)
+        self._delimited = wire.detect_format(response.text) == "delimited"
         if len(records) == 1 and wire.ERROR_FIELD in records[0]:
             raise server_error(str(records[0][wire.ERROR_FIELD]), action)
         logger.debug("readydesk %s: %d records", action, len(records))

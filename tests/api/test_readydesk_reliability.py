@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.errors import AuthFailed, InvalidRequest, MalformedResponse, Unavailable
+from api.errors import AuthFailed, InvalidRequest, MalformedResponse, NotFound, Unavailable
 from api.http import RetryPolicy
 from api.readydesk import ReadyDeskClient
 from sandbox.data import seeded
@@ -141,6 +141,31 @@ UNREADABLE = [
 async def test_an_empty_delimited_reply_to_a_read_is_no_records(app):
     app.state.faults.add("empty", status=200)
     assert await _client(app, fmt="delimited").get_tickets(count=5) == []
+
+
+async def test_once_the_server_answered_url_delimited_an_empty_reply_is_no_records():
+    app = build_readydesk_app(seeded(tickets=60, customers=20), default_format="delimited")
+    client = _client(app)  # no format configured: the server's default is all it hears
+    with pytest.raises(MalformedResponse, match="an empty reply"):
+        await client.get_ticket(999999)  # nothing heard yet: an empty body may be a fault
+    assert (await client.get_ticket(7)).ticket_id == 7
+    with pytest.raises(NotFound, match="Ticket 999999 does not exist in ReadyDesk"):
+        await client.get_ticket(999999)
+    assert await client.get_tickets(keyword="no such words anywhere") == []
+
+
+async def test_once_the_server_answered_xml_an_empty_reply_is_still_unreadable(app):
+    client = ReadyDeskClient(  # told to ask for delimited, by a name this server ignores
+        ENDPOINT,
+        SANDBOX_KEY,
+        transport=httpx.ASGITransport(app=app),
+        format_param="output",
+        format_value="delimited",
+    )
+    assert (await client.get_ticket(7)).ticket_id == 7
+    app.state.faults.add("empty", status=200)
+    with pytest.raises(MalformedResponse, match="an empty reply"):
+        await client.get_tickets(count=5)
 
 
 @pytest.mark.parametrize(("kind", "fmt"), UNREADABLE)

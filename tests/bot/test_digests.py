@@ -2,9 +2,11 @@
 tests/workers/test_digests.py)."""
 
 import re
+from collections import Counter
 
 from bot.console import Console
 from bot.settings import Settings
+from sandbox.data import GROUPS, PRIORITIES
 
 
 async def test_subscribe_list_pause_resume_remove(console):
@@ -30,8 +32,7 @@ async def test_subscription_mistakes_are_explained(console):
     cases = {
         "/digest add": "Which digest?",
         "/digest add open-tikets at 08:00": "Did you mean `open-tickets`?",
-        "/digest add overdue": "When? Add `at 08:00`.",
-        "/digest add overdue at 25:00": "When? Add `at 08:00`.",
+        "/digest add overdue": "When? Add `at 08:00` after the filters.",
         "/digest add overdue at 08:00 tz Europe/Berln": "Did you mean `Europe/Berlin`?",
         "/digest add jobs-today status:open at 08:00": "`jobs-today` takes no filters.",
         "/digest add overdue stauts:open at 08:00": "Did you mean `status:`?",
@@ -41,6 +42,44 @@ async def test_subscription_mistakes_are_explained(console):
         [reply] = await console.send(line)
         assert expected in reply["text"], (line, reply["text"])
     assert await console.store.digests.in_channel("C0CONSOLE") == []
+
+
+async def test_words_after_the_time_must_be_schedule_words(console):
+    rule = "After the time come only `daily`, `weekdays`, days like `mon,thu`"
+    cases = {
+        "/digest add open-tickets at 08:00 fortnightly": "`fortnightly` is not a schedule word.",
+        "/digest add open-tickets at 08:00 monthly": "`monthly` is not a schedule word.",
+        "/digest add overdue at 08:00 weekdys": "Did you mean `weekdays`?",
+        "/digest add overdue at 08:00 quiet status:open": "`status:open` is not a schedule word.",
+        "/digest add overdue at 08:00 daily weekdays": "Name the days once",
+    }
+    for line, expected in cases.items():
+        [reply] = await console.send(line)
+        assert expected in reply["text"] and rule in reply["text"], (line, reply["text"])
+    [day] = await console.send("/digest add overdue at 08:00 mon,thx")
+    assert "`thx` is not a day; days are `mon`, `tue`" in day["text"]
+    [zone] = await console.send("/digest add overdue at 08:00 tz")
+    assert "`tz` needs a time zone, e.g. `tz Europe/Berlin`." in zone["text"]
+    assert await console.store.digests.in_channel("C0CONSOLE") == []
+    [added] = await console.send(
+        "/digest add open-tickets printer at reception at 08:00 mon,thursday tz Europe/Berlin quiet"
+    )
+    assert added["text"] == (
+        'Subscribed: `#1` open-tickets "printer at reception" at 08:00 mon,thu Europe/Berlin quiet'
+    )
+    [help_] = await console.send("/deskhand help")
+    assert "Filters and search words go before `at`" in help_["blocks"][-3]["text"]["text"]
+
+
+async def test_a_bad_time_of_day_is_named_and_am_pm_times_are_accepted(console):
+    advice = "is not a time of day; write it as 24-hour HH:MM, e.g. `at 08:00`"
+    for typed in ("25:00", "07:60", "8", "13pm", "0am", "8.30"):
+        [reply] = await console.send(f"/digest add overdue at {typed} weekdays")
+        assert reply["text"].startswith(f"`{typed}` {advice}"), (typed, reply["text"])
+    assert await console.store.digests.in_channel("C0CONSOLE") == []
+    for typed, stored in (("8am", "08:00"), ("8:30 pm", "20:30"), ("12am", "00:00")):
+        [added] = await console.send(f"/digest add overdue at {typed} tz UTC")
+        assert f"overdue at {stored} daily UTC" in added["text"], (typed, added["text"])
 
 
 async def test_only_writers_may_subscribe_but_anyone_may_list():
@@ -66,3 +105,31 @@ async def test_each_kind_builds_its_card_from_the_sandboxes(console):
     shown = [int(n) for n in re.findall(r"\*#(\d+)\*", str(unassigned["blocks"]))]
     assert shown and all(not data.tickets[n].assigned_tech for n in shown)
     assert shown == sorted(shown)  # oldest first
+
+
+def _breakdown(card: dict, label: str) -> str:
+    """The card's `*By <label>:* …` line."""
+    text = card["blocks"][1]["text"]["text"]
+    return next(line for line in text.splitlines() if line.startswith(f"*By {label}:*"))
+
+
+def _expected(label: str, counts: Counter, order: list[str]) -> str:
+    return f"*By {label}:* " + " · ".join(f"{k} {counts[k]}" for k in order if counts[k])
+
+
+async def test_a_previews_breakdowns_count_only_the_tickets_its_filters_match(console):
+    data = console._desk.readydesk._http._transport.app.state.data
+    groups = [name for _, name in GROUPS]
+    urgent = [t for t in data.tickets.values() if t.priority == "Urgent" and t.status != "Closed"]
+    [card] = await console.send("/digest preview open-tickets priority:urgent")
+    assert f"*{len(urgent)}* open" in card["blocks"][1]["text"]["text"]
+    assert _breakdown(card, "priority") == f"*By priority:* Urgent {len(urgent)}"
+    by_group = Counter(t.assigned_group_name for t in urgent)
+    assert _breakdown(card, "group") == _expected("group", by_group, groups)
+
+    field = [t for t in data.tickets.values() if t.assigned_group_name == "Field Services"]
+    field = [t for t in field if t.status != "Closed"]
+    [card] = await console.send('/digest preview open-tickets group:"Field Services"')
+    assert _breakdown(card, "group") == f"*By group:* Field Services {len(field)}"
+    by_priority = Counter(t.priority for t in field)
+    assert _breakdown(card, "priority") == _expected("priority", by_priority, list(PRIORITIES))

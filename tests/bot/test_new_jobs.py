@@ -5,12 +5,17 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.console import Console
+from sandbox.faults import Faults
 from sandbox.slack import sandbox_user
 from tests.slack_helpers import is_signed
 
 
 def _kickserv(console: Console):
     return console._desk.kickserv._http._transport.app.state.data
+
+
+def _kickserv_faults(console: Console) -> Faults:
+    return console._desk.kickserv._http._transport.app.state.faults
 
 
 async def _open_form(console: Console, words: str = "democompany") -> str:
@@ -108,3 +113,67 @@ async def test_assigning_an_employee_puts_the_job_on_their_calendar(console):
     assert task.employee_ids == [int(sam["value"])]
     [card] = await console.send(f"/job {job.job_number}")
     assert "*Assigned to*\\nSam Ortiz" in str(card["blocks"])
+
+
+async def test_a_bad_date_or_time_is_answered_on_its_field_and_the_form_stays_open(console):
+    view_id = await _open_form(console)
+    customer = console.slack.views[view_id]["blocks"][0]["element"]["initial_option"]["value"]
+    values = {"customer": customer, "service": "24551", "description": "Kept"}
+    before = len(_kickserv(console).jobs)
+    bad_date = await console.submit_view(view_id, {**values, "date": "2026-13-01"})
+    assert bad_date == {
+        "response_action": "errors",
+        "errors": {"date": "“2026-13-01” is not a date: pick one, e.g. 2026-12-01."},
+    }
+    bad_time = await console.submit_view(view_id, {**values, "date": "2026-12-01", "time": "25:00"})
+    assert bad_time == {
+        "response_action": "errors",
+        "errors": {"time": "“25:00” is not a time of day: pick one, e.g. 14:30 (24-hour)."},
+    }
+    no_service = await console.submit_view(view_id, {**values, "service": ""})
+    assert no_service["errors"] == {"service": "Choose a service."}
+    assert len(_kickserv(console).jobs) == before
+    fixed = await console.submit_view(view_id, {**values, "date": "2026-12-01", "time": "08:15"})
+    assert fixed["view"]["title"]["text"] == "Job created"
+
+
+def _customer_and_notice(console: Console) -> tuple[dict | None, str]:
+    """The open form's chosen customer (None: none) and its context line's first part."""
+    view = console.slack.views[console.slack.last_view_id]
+    [line] = [b for b in view["blocks"] if b["type"] == "context"]
+    return view["blocks"][0]["element"].get("initial_option"), line["elements"][0]["text"]
+
+
+async def test_job_new_chooses_the_kickserv_customer_the_words_find_even_before_the_directory(
+    console,
+):
+    faults = _kickserv_faults(console)
+    faults.add("status", status=503, path="/customers.json")  # the directory cannot fill
+    # First with Kickserv's filter failing too: what it finds later is saved to the directory.
+    broken = faults.add("status", status=401, path="/customers/filter.json")
+    await console.send("/job new demo")
+    chosen, notice = _customer_and_notice(console)
+    assert chosen is None
+    assert notice == "Kickserv could not be searched for “demo”: choose the customer."
+    faults.active.remove(broken)
+    await console.send("/job new demo")
+    chosen, notice = _customer_and_notice(console)
+    assert chosen == {
+        "text": {"type": "plain_text", "text": "Demo Company (#1)", "emoji": True},
+        "value": "kickserv:1",
+    }
+    assert notice.startswith("Signed")
+
+
+async def test_job_new_chooses_no_customer_when_the_words_find_several_or_none(console):
+    await console._desk.directory.refresh()
+    await console.send("/job new acme")
+    assert _customer_and_notice(console) == (
+        None,
+        "Several Kickserv customers match “acme”: choose one.",
+    )
+    await console.send("/job new zzzz")
+    assert _customer_and_notice(console) == (
+        None,
+        "No Kickserv customer matches “zzzz”: choose one.",
+    )

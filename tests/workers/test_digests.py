@@ -163,3 +163,23 @@ async def test_deskhand_digest_run_due_posts_once_for_cron(slack, tmp_path):
     assert code == 0, err
     assert out.strip() == f"Nothing due at {at}."  # two minutes late is past the grace
     assert len([c for c in slack.calls if c.name == "chat.postMessage"]) == 1
+
+
+async def test_a_scheduled_digests_breakdowns_count_only_the_tickets_its_filters_match(console):
+    data = console._desk.readydesk._http._transport.app.state.data
+    [added] = await console.send(
+        '/digest add open-tickets priority:high group:"Tier 1" at 08:00 daily tz America/New_York'
+    )
+    assert added["text"].startswith("Subscribed:"), added["text"]
+    slot = _next_eight()
+    await _due(console, slot)
+    [post] = _posts(console)
+    matching = [
+        t
+        for t in data.tickets.values()
+        if t.priority == "High" and t.assigned_group_name == "Tier 1" and t.status != "Closed"
+    ]
+    lines = post.payload["blocks"][1]["text"]["text"].splitlines()
+    assert lines[0] == f"*{len(matching)}* open"
+    assert f"*By priority:* High {len(matching)}" in lines
+    assert f"*By group:* Tier 1 {len(matching)}" in lines

@@ -1,0 +1,147 @@
+"""What an unfurl shows of a linked record, read as a view: only what a channel may see.
+
+A channel can hold people who should not read notes, balances or contact details, so these views
+carry none of them: a ticket's status, priority, customer, assignee and dates; a job's status,
+customer, service, schedule and crew; a Kickserv customer's name and active jobs.
+"""
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from api.business import KICKSERV
+from api.customers import ACTIVE_JOB_STATUSES
+from api.directory import CustomerDirectory
+from api.errors import BackendError, NotFound
+from api.jobs import crew
+from api.kickserv import Job, KickservClient
+from api.links import LinkedRecord
+from api.reads import all_at_once, settle
+from api.readydesk import ReadyDeskClient, Ticket
+from api.refs import CustomerRef, JobRef, TicketRef
+
+
+@dataclass(frozen=True)
+class TicketUnfurl:
+    """A linked ticket."""
+
+    ticket: Ticket
+
+
+@dataclass(frozen=True)
+class JobUnfurl:
+    """A linked job: its customer's name and number, service and who is on it."""
+
+    job: Job
+    customer: str | None
+    customer_number: int | None
+    service: str | None
+    assigned: list[str]
+
+
+@dataclass(frozen=True)
+class CustomerUnfurl:
+    """A linked Kickserv customer: the name, its jobs in progress or upcoming, services by id,
+    and the ReadyDesk customer the directory links it to."""
+
+    name: str
+    customer_number: int
+    jobs: list[Job]
+    services: dict[int, str]
+    readydesk_id: str | None
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A link to a record its system says does not exist (`message`: its words)."""
+
+    record: LinkedRecord
+    message: str
+
+
+Unfurl = TicketUnfurl | JobUnfurl | CustomerUnfurl | Missing
+
+
+async def read_unfurls(
+    readydesk: ReadyDeskClient,
+    kickserv: KickservClient,
+    directory: CustomerDirectory,
+    records: list[LinkedRecord],
+) -> list[Unfurl | BackendError]:
+    """Each linked record's unfurl, all at once; a failed read is its error, the rest stand."""
+    return await asyncio.gather(
+        *(settle(read_unfurl(readydesk, kickserv, directory, r)) for r in records)
+    )
+
+
+async def read_unfurl(
+    readydesk: ReadyDeskClient,
+    kickserv: KickservClient,
+    directory: CustomerDirectory,
+    record: LinkedRecord,
+) -> Unfurl:
+    """One linked record as its unfurl shows it; Missing when its system has no such record."""
+    try:
+        if isinstance(record, TicketRef):
+            return TicketUnfurl(await readydesk.get_ticket(record.ticket_id))
+        if isinstance(record, JobRef):
+            return await _job(kickserv, directory, record.job_number)
+        return await _customer(kickserv, directory, record)
+    except NotFound as err:
+        return Missing(record, err.message)
+
+
+async def _job(kickserv: KickservClient, directory: CustomerDirectory, number: int) -> JobUnfurl:
+    """The job, then its calendar entries (Kickserv finds them only by the job's global id);
+    the services (cached) beside them."""
+
+    async def job_and_crew() -> tuple[Job, list[str]]:
+        job = await kickserv.get_job(number)
+        return job, crew(await kickserv.list_tasks(job_global_id=job.global_id))
+
+    (job, assigned), services = await all_at_once(job_and_crew(), settle(kickserv.job_types()))
+    entry = (
+        await directory.kickserv_by_global_id(job.customer_global_id)
+        if job.customer_global_id is not None
+        else None
+    )
+    service = None
+    if not isinstance(services, BackendError):
+        service = next((t.name for t in services if t.job_type_id == job.job_type_id), None)
+    return JobUnfurl(
+        job,
+        customer=(entry.company or entry.name) if entry else None,
+        customer_number=int(entry.record_key) if entry else None,
+        service=service,
+        assigned=assigned,
+    )
+
+
+async def _customer(
+    kickserv: KickservClient, directory: CustomerDirectory, record: CustomerRef
+) -> CustomerUnfurl:
+    """The customer and its active jobs at once; its ReadyDesk twin from the directory."""
+    number = record.kickserv_number or 0
+    customer, jobs, services, business = await all_at_once(
+        kickserv.get_customer(number),
+        kickserv.list_customer_jobs(number, statuses=ACTIVE_JOB_STATUSES),
+        settle(kickserv.job_types()),
+        directory.business(KICKSERV, str(number)),
+    )
+    linked = business.readydesk.record_key if business and business.readydesk else None
+    names = {} if isinstance(services, BackendError) else {t.job_type_id: t.name for t in services}
+    return CustomerUnfurl(
+        name=customer.company_name or customer.name,
+        customer_number=customer.customer_number,
+        jobs=sorted(jobs, key=_soonest),
+        services=names,
+        readydesk_id=linked,
+    )
+
+
+def _soonest(job: Job) -> tuple[bool, datetime]:
+    """Scheduled jobs first, soonest first; then the unscheduled, oldest first."""
+    return (job.scheduled_on is None, job.scheduled_on or job.created_at or EARLIEST)
+
+
+EARLIEST = datetime.min.replace(tzinfo=UTC)

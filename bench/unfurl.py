@@ -1,0 +1,122 @@
+"""Link unfurls through the real app: from a signed link_shared event to `chat.unfurl` at the
+Slack fake, as a multiple of one backend round trip measured in the same run (both sandboxes
+at 100 ms latency).
+
+Goal (issue 17, "Link unfurls"): an unfurl within one round trip — a ticket link costs one read
+(the ticket), a Kickserv customer link one (the customer and its jobs at once; the services are
+cached). A job link costs two: Kickserv finds a job's calendar entries (who is assigned) only by
+the job's global id, which the link does not carry, so the job is read first; it is printed too.
+"""
+
+import asyncio
+import json
+import statistics
+import time
+
+from _sandboxes import large_desk, slow_down
+from pydantic import SecretStr
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.app import build_app
+from bot.settings import Settings
+from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
+from store import Store
+
+ROUNDS = 7
+LATENCY = 0.100
+# The fakes run in this process, so their own CPU time adds to every "round trip": few records
+# keep that small, and the no-latency figure shows it.
+TICKETS, CUSTOMERS = 500, 200
+SECRET = "bench-signing-secret"  # noqa: S105 - signs the benchmark's own requests
+WEB = "https://helpdesk.example/readydesk/tickets.aspx?tid={tid}"
+KICKSERV = "https://app.kickserv.com/sandbox"
+LINKS = {
+    "ticket link  ": WEB.replace("{tid}", "34"),
+    "customer link": f"{KICKSERV}/customers/1",
+    "job link     ": f"{KICKSERV}/jobs/86001",
+}
+_sent = 0
+
+
+async def _unfurl(app, slack: SlackSandbox, url: str) -> float:  # type: ignore[no-untyped-def]
+    """A link posted in a channel; seconds until chat.unfurl reached Slack."""
+    global _sent
+    _sent += 1
+    event = {
+        "type": "link_shared",
+        "channel": "C0BENCH",
+        "user": "U1",
+        "message_ts": f"1700000000.{_sent:06d}",
+        "unfurl_id": f"C0BENCH.{_sent}",
+        "source": "conversations_history",
+        "links": [{"domain": url.split("/")[2], "url": url}],
+    }
+    body = json.dumps(
+        {"type": "event_callback", "team_id": "T0SANDBOX", "api_app_id": "A0DESKHAND"}
+        | {"event_id": f"EvBench{_sent}", "event_time": int(time.time()), "event": event}
+    )
+    stamp = str(int(time.time()))
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body)
+    headers = {
+        "content-type": "application/json",
+        "x-slack-request-timestamp": stamp,
+        "x-slack-signature": signature,
+    }
+    mark = len(slack.calls)
+    started = time.monotonic()
+    response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
+    assert response.status == 200, response.body
+    while True:
+        unfurled = [c for c in slack.calls_since(mark) if c.name == "chat.unfurl"]
+        if unfurled:
+            assert url in unfurled[0].payload["unfurls"]
+            return unfurled[0].at - started
+        await asyncio.sleep(0.001)
+
+
+async def main() -> None:
+    """Time each kind of link with no latency (the fakes' own work), then at 100 ms."""
+    slack = SlackSandbox()
+    await slack.start()
+    settings = Settings(
+        _env_file=None,
+        SLACK_API_URL=slack.api_url,
+        SLACK_BOT_TOKEN=SecretStr(SANDBOX_BOT_TOKEN),
+        SLACK_SIGNING_SECRET=SecretStr(SECRET),
+        READYDESK_WEB_URL=WEB,
+    )
+    store = Store("sqlite://")
+    await store.migrate()
+    desk = large_desk(store, customers=CUSTOMERS, tickets=TICKETS)
+    await desk.directory.refresh()
+    app = build_app(settings, desk, store=store)
+    for url in LINKS.values():
+        await _unfurl(app, slack, url)  # warm up: auth.test, the cached services, imports
+    for label, url in LINKS.items():
+        bare = statistics.median([await _unfurl(app, slack, url) for _ in range(ROUNDS)])
+        print(f"{label} unfurled, no latency (the fakes' own work): {bare * 1000:5.1f} ms")
+    slow_down(desk, LATENCY)
+    trips = []
+    times: dict[str, list[float]] = {label: [] for label in LINKS}
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        await desk.readydesk.get_ticket(34)
+        trips.append(time.perf_counter() - started)
+        for label, url in LINKS.items():
+            times[label].append(await _unfurl(app, slack, url))
+    trip = statistics.median(trips)
+    print(f"one round trip (baseline, {LATENCY * 1000:.0f} ms latency): {trip * 1000:7.1f} ms")
+    for label, taken in times.items():
+        median = statistics.median(taken)
+        goal = "  (two reads in a row)" if "job" in label else "  (goal: one round trip, < 1.5x)"
+        print(
+            f"{label} unfurled: {median * 1000:7.1f} ms = {median / trip:.2f}x a round trip{goal}"
+        )
+    await desk.aclose()
+    await store.close()
+    await slack.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

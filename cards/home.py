@@ -1,0 +1,230 @@
+"""The Home tab: a person's open tickets, their jobs today and tomorrow, what they set up, and
+the actions they start from; and the small Find customer form it opens."""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    PlainTextInputElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from api.home import HomeJob, HomeView, JobPart, Standing, TicketPart
+from api.identity import Match
+from api.readydesk import Ticket
+from cards.common import (
+    HEADER_MAX,
+    SLACK_USER_ID,
+    age,
+    button,
+    button_raw,
+    context,
+    mrkdwn_section,
+    plain,
+    when,
+)
+from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.refs import JobRef, TicketRef
+from cards.tickets import describe
+from handlers import ids
+
+HOME_BLOCKS_MAX = 100
+JOBS_SHOWN = 10  # per day
+DESCRIPTION_MAX = 150
+SUBJECT_MAX = 120
+FIND_BLOCK, FIND_INPUT = "find_customer", "words"
+LINK_ARGUMENTS = "tech:<technician ID> employee:<number>"
+
+
+def build_home(home: HomeView, *, timezone: str, admins: Iterable[str], now: datetime) -> View:
+    """The Home tab (`now`: the business's wall clock, naive, as ReadyDesk's dates are)."""
+    blocks: list[Block] = [
+        HeaderBlock(text=plain("Your desk", HEADER_MAX)),
+        context(f"Updated {when(now)} ({escape_mrkdwn(timezone)})", *_who(home)),
+        ActionsBlock(
+            block_id="home_actions",
+            elements=[
+                button_raw("Refresh", ids.HOME_REFRESH, "refresh"),
+                button_raw("New ticket", ids.HOME_NEW_TICKET, "ticket"),
+                button_raw("New job", ids.HOME_NEW_JOB, "job"),
+                button_raw("Find customer", ids.HOME_FIND_CUSTOMER, "customer"),
+            ],
+        ),
+    ]
+    if _unlinked(home.tickets.how) or _unlinked(home.jobs.how):
+        blocks.append(_how_to_link(home, admins))
+    blocks += [DividerBlock(), *_tickets(home.tickets, now)]
+    blocks += [DividerBlock(), *_jobs(home.jobs, ZoneInfo(timezone))]
+    blocks += [DividerBlock(), *_standing(home)]
+    return View(type="home", blocks=blocks[:HOME_BLOCKS_MAX])
+
+
+def find_customer_modal() -> View:
+    """Find customer: words as `/customer` takes them; the answer comes as a direct message."""
+    words = PlainTextInputElement(
+        action_id=FIND_INPUT, placeholder="acme, 555-0142, office@acme.example", max_length=200
+    )
+    return View(
+        type="modal",
+        callback_id=ids.FIND_CUSTOMER_MODAL,
+        title="Find customer",
+        submit="Find",
+        close="Cancel",
+        blocks=[
+            InputBlock(block_id=FIND_BLOCK, label="Name, email, phone or ID", element=words),
+            context("Searches ReadyDesk and Kickserv; the answer comes to your messages."),
+        ],
+    )
+
+
+def _who(home: HomeView) -> list[str]:
+    parts = []
+    if home.tickets.technician:
+        tech = escape_mrkdwn(home.tickets.technician)
+        parts.append(f"ReadyDesk technician `{tech}` ({_found(home.tickets.how)})")
+    if home.jobs.employee:
+        name = escape_mrkdwn(home.jobs.employee.name)
+        parts.append(f"Kickserv employee {name} ({_found(home.jobs.how)})")
+    return parts
+
+
+def _found(match: Match) -> str:
+    if match.way == "linked" and match.link is not None:
+        return f"linked by <@{match.link.set_by}>"
+    return "matched by email" if match.way == "email" else "not linked"
+
+
+def _unlinked(match: Match) -> bool:
+    return match.way == "none"
+
+
+def _how_to_link(home: HomeView, admins: Iterable[str]) -> SectionBlock:
+    """How Deskhand finds a person, and whom to ask when it cannot."""
+    missing = [
+        name
+        for name, match in (
+            ("ReadyDesk technician", home.tickets.how),
+            ("Kickserv employee", home.jobs.how),
+        )
+        if _unlinked(match)
+    ]
+    email = f"`{escape_mrkdwn(home.email)}`" if home.email else "none that Deskhand can see"
+    named = [f"<@{a}>" for a in sorted(admins) if SLACK_USER_ID.fullmatch(a)]
+    ask = f"ask {', '.join(named)}" if named else "ask whoever runs Deskhand (`DESKHAND_ADMINS`)"
+    return mrkdwn_section(
+        f"*Deskhand does not know your {' or your '.join(missing)}.* It uses an admin's link, "
+        f"else the {' or '.join(missing)} whose email is the one on your Slack profile "
+        f"({email}). To be linked, {ask} to run "
+        f"`{escape_mrkdwn(f'{ids.DESKHAND_COMMAND} link @you {LINK_ARGUMENTS}')}`."
+    )
+
+
+def _tickets(part: TicketPart, now: datetime) -> list[Block]:
+    if part.technician is None:
+        if part.how.way == "unknown":
+            return [_title("Your open tickets"), _could_not("ReadyDesk", part.error)]
+        return [_title("Your open tickets"), context("No ReadyDesk technician is linked to you.")]
+    if part.error:
+        return [_title("Your open tickets"), _could_not("ReadyDesk", part.error)]
+    if not part.total:
+        return [_title("Your open tickets"), mrkdwn_section("_No open tickets assigned to you._")]
+    counts = " · ".join(f"{escape_mrkdwn(s)} {n:,}" for s, n in part.counts.items())
+    heading = f"*Your open tickets: {part.total:,}*\n{counts}"
+    rows: list[Block] = [mrkdwn_section(heading)]
+    if part.oldest:
+        rows.append(context("The oldest:"))
+    return rows + [_ticket_row(t, now) for t in part.oldest]
+
+
+def _ticket_row(ticket: Ticket, now: datetime) -> SectionBlock:
+    subject = truncate(ticket.subject or "(no subject)", SUBJECT_MAX)
+    customer = ticket.company_name or ticket.contact or ticket.customer_id or "no customer"
+    facts = [ticket.status or "—", ticket.priority or "—", customer, age(ticket.opened_at, now)]
+    text = f"*#{ticket.ticket_id}* {escape_mrkdwn(subject)}\n" + escape_mrkdwn(" · ".join(facts))
+    return SectionBlock(
+        block_id=f"home_ticket_{ticket.ticket_id}",
+        text=mrkdwn_section(text).text,
+        accessory=button("Open", ids.HOME_OPEN, TicketRef(ticket_id=ticket.ticket_id)),
+    )
+
+
+def _jobs(part: JobPart, zone: ZoneInfo) -> list[Block]:
+    if part.employee is None:
+        if part.how.way == "unknown":
+            return [_title("Your jobs"), _could_not("Kickserv", part.error)]
+        return [_title("Your jobs"), context("No Kickserv employee is linked to you.")]
+    if part.error:
+        return [_title("Your jobs"), _could_not("Kickserv", part.error)]
+    blocks: list[Block] = []
+    for n, (day, jobs) in enumerate(part.days.items()):
+        label = "Today" if n == 0 else "Tomorrow"
+        blocks.append(_title(f"Your jobs {label.lower()} · {_day(day)}"))
+        blocks += [_job_row(j, zone) for j in jobs[:JOBS_SHOWN]]
+        if len(jobs) > JOBS_SHOWN:
+            blocks.append(context(f"… and {len(jobs) - JOBS_SHOWN} more in Kickserv."))
+        if not jobs:
+            blocks.append(context("Nothing on your calendar."))
+    return blocks
+
+
+def _job_row(item: HomeJob, zone: ZoneInfo) -> SectionBlock:
+    job = item.job
+    status = job.status.replace("_", " ").capitalize() or "—"
+    what = item.service
+    if job.description and job.description.strip():
+        what += f" — {truncate(' '.join(job.description.split()), DESCRIPTION_MAX)}"
+    text = (
+        f"*{_clock(item.starts_at, zone)}* · {escape_mrkdwn(item.customer)} · Job "
+        f"{job.job_number}\n{escape_mrkdwn(what)} · {escape_mrkdwn(status)}"
+    )
+    return SectionBlock(
+        block_id=f"home_job_{job.job_number}",
+        text=mrkdwn_section(text).text,
+        accessory=button("Open", ids.HOME_OPEN, JobRef(job_number=job.job_number)),
+    )
+
+
+def _standing(home: HomeView) -> list[Block]:
+    blocks: list[Block] = []
+    for title, items, none in (
+        ("Digests you created", home.digests, "None yet: `/digest add …` in a channel."),
+        ("Watches you created", home.watches, "None yet: `/deskhand watch …` in a channel."),
+    ):
+        lines = [_standing_line(s) for s in items]
+        text = f"*{title}*\n" + ("\n".join(lines) if lines else f"_{none}_")
+        blocks.append(mrkdwn_section(text))
+    return blocks
+
+
+def _standing_line(item: Standing) -> str:
+    filters = describe(item.search) if item.search else ""
+    where = f"<#{item.channel_id}>" if item.channel_id.isalnum() else "a channel"
+    paused = " — *paused*" if item.paused else ""
+    what = f"{escape_mrkdwn(item.what)}{' ' + filters if filters else ''}"
+    return f"`#{item.number}` {what} {escape_mrkdwn(item.when)} in {where}{paused}"
+
+
+def _title(text: str) -> SectionBlock:
+    return mrkdwn_section(f"*{escape_mrkdwn(text)}*")
+
+
+def _could_not(system: str, why: str) -> Block:
+    return context(escape_mrkdwn(f"{system} could not be read: {why}"))
+
+
+def _day(day: date) -> str:
+    return f"{day:%a}, {day:%b} {day.day}"
+
+
+def _clock(value: datetime | None, zone: ZoneInfo) -> str:
+    if value is None:
+        return "Any time"
+    local = value.astimezone(zone)
+    return f"{local.hour % 12 or 12}:{local:%M %p} {local.tzname()}"

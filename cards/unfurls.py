@@ -1,0 +1,107 @@
+"""Compact cards under a pasted link: status, priority, customer, assignee, schedule — never
+notes, descriptions, balances or contact details (a channel may hold people who should not see
+them). Ticket and job unfurls know what their live copies watch, as posted cards do."""
+
+from slack_sdk.models.blocks import Block, SectionBlock
+
+from api.unfurls import CustomerUnfurl, JobUnfurl, Missing, TicketUnfurl, Unfurl
+from cards.common import FALLBACK_MAX, Card, CardSettings, context, field_text, when
+from cards.jobs import local_time
+from cards.live import job_key, job_state, ticket_key, ticket_state
+from cards.mrkdwn import escape_mrkdwn, truncate
+
+TITLE_MAX = 200
+
+
+def unfurl_card(view: Unfurl, config: CardSettings) -> Card:
+    """The unfurl of one linked record."""
+    if isinstance(view, TicketUnfurl):
+        return _ticket(view)
+    if isinstance(view, JobUnfurl):
+        return _job(view, config.timezone)
+    if isinstance(view, CustomerUnfurl):
+        return _customer(view, config.timezone)
+    return _missing(view)
+
+
+def unfurl_blocks(card: Card) -> dict:
+    """A card as one entry of chat.unfurl's `unfurls` map."""
+    return {"blocks": card.message()["blocks"]}
+
+
+def _ticket(view: TicketUnfurl) -> Card:
+    ticket = view.ticket
+    subject = truncate(ticket.subject or "(no subject)", TITLE_MAX)
+    state = ticket_state(ticket)
+    customer = ticket.company_name or ticket.contact or ticket.customer_id or "—"
+    blocks: list[Block] = [
+        SectionBlock(
+            text=f"*Ticket #{ticket.ticket_id}* · {escape_mrkdwn(subject)}",
+            fields=[
+                field_text("Status", state["Status"]),
+                field_text("Priority", state["Priority"]),
+                field_text("Customer", customer),
+                field_text("Assigned to", state["Assigned to"]),
+                field_text("Due", when(ticket.due_at)),
+            ],
+        ),
+        context(escape_mrkdwn(f"ReadyDesk · opened {when(ticket.opened_at)}")),
+    ]
+    text = truncate(escape_mrkdwn(f"Ticket #{ticket.ticket_id}: {subject}"), FALLBACK_MAX)
+    return Card(text, blocks, live=(ticket_key(ticket.ticket_id), state))
+
+
+def _job(view: JobUnfurl, timezone: str) -> Card:
+    job = view.job
+    scheduled = local_time(job.scheduled_on, timezone)
+    state = job_state(job, view.assigned, scheduled)
+    customer = view.customer or "—"
+    if view.customer_number:
+        customer += f" (#{view.customer_number})"
+    title = truncate(view.service or job.name or "Kickserv job", TITLE_MAX)
+    blocks: list[Block] = [
+        SectionBlock(
+            text=f"*Job {job.job_number}* · {escape_mrkdwn(title)}",
+            fields=[
+                field_text("Status", state["Status"]),
+                field_text("Customer", customer),
+                field_text("Scheduled", scheduled),
+                field_text("Assigned to", state["Assigned to"]),
+            ],
+        ),
+        context("Kickserv"),
+    ]
+    text = truncate(
+        escape_mrkdwn(f"Job {job.job_number}: {title} ({state['Status']})"), FALLBACK_MAX
+    )
+    return Card(text, blocks, live=(job_key(job.job_number), state))
+
+
+def _customer(view: CustomerUnfurl, timezone: str) -> Card:
+    name = truncate(view.name or f"Customer #{view.customer_number}", TITLE_MAX)
+    fields = [field_text("Jobs in progress or upcoming", f"{len(view.jobs):,}")]
+    if view.jobs:
+        job = view.jobs[0]
+        service = view.services.get(job.job_type_id or 0) or job.name or "Job"
+        status = job.status.replace("_", " ").capitalize()
+        fields.append(
+            field_text(
+                "Next",
+                f"Job {job.job_number} · {service} · {local_time(job.scheduled_on, timezone)}"
+                f" ({status})",
+            )
+        )
+    linked = f"Customer {view.readydesk_id}" if view.readydesk_id else "Not linked"
+    fields.append(field_text("ReadyDesk", linked))
+    blocks: list[Block] = [
+        SectionBlock(
+            text=f"*{escape_mrkdwn(name)}* · Kickserv customer #{view.customer_number}",
+            fields=fields,
+        ),
+        context("Kickserv"),
+    ]
+    return Card(escape_mrkdwn(f"{name} (Kickserv customer #{view.customer_number})"), blocks)
+
+
+def _missing(view: Missing) -> Card:
+    return Card(escape_mrkdwn(view.message), [context(escape_mrkdwn(view.message))])

@@ -1,0 +1,148 @@
+"""The Home tab: published when a person opens it (at most once a minute each) or presses
+Refresh; its buttons open the ticket and job forms, a Find customer form, or a card in the
+person's messages with Deskhand (a Home tab has no place for replies)."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from api.desk import Desk
+from api.errors import BackendError
+from cards.customers import search_card
+from cards.home import FIND_BLOCK, FIND_INPUT, build_home, find_customer_modal
+from cards.job_form import JobForm
+from cards.refs import parse_ref
+from cards.ticket_form import TicketForm
+from cards.views import card_for
+from handlers import ids
+from handlers.config import HandlerConfig
+from handlers.forms import open_job_form, open_ticket_form
+from handlers.profiles import Profiles
+from store import Store
+
+REOPEN_EVERY = timedelta(minutes=1)  # opening the tab again re-reads at most this often
+
+
+def register(app: AsyncApp) -> None:
+    """Attach the Home tab's event, its buttons and the Find customer form."""
+    app.event(ids.APP_HOME_OPENED)(home_opened)
+    app.action(ids.HOME_REFRESH)(refresh_home)
+    app.action(ids.HOME_OPEN)(open_in_messages)
+    app.action(ids.HOME_NEW_TICKET)(new_ticket)
+    app.action(ids.HOME_NEW_JOB)(new_job)
+    app.action(ids.HOME_FIND_CUSTOMER)(find_customer)
+    app.view(ids.FIND_CUSTOMER_MODAL)(found_customer)
+
+
+async def home_opened(
+    ack: AsyncAck,
+    event: dict[str, Any],
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    profiles: Profiles,
+    config: HandlerConfig,
+) -> None:
+    """The Home tab was opened: publish it unless it was published in the last minute (a tab
+    in which Slack has nothing to show yet is always published)."""
+    await ack()
+    if event.get("tab") != "home":
+        return
+    force = not event.get("view")
+    await publish_home(event["user"], client, desk, store, profiles, config, force=force)
+
+
+async def refresh_home(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    profiles: Profiles,
+    config: HandlerConfig,
+) -> None:
+    """Refresh: read and publish the Home tab now."""
+    await ack()
+    await publish_home(body["user"]["id"], client, desk, store, profiles, config, force=True)
+
+
+async def publish_home(
+    user_id: str,
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    profiles: Profiles,
+    config: HandlerConfig,
+    *,
+    force: bool,
+) -> None:
+    """Claim the person's publish (Refresh always may), read their Home, publish it."""
+    every = timedelta(0) if force else REOPEN_EVERY
+    if not await store.homes.claim(user_id, datetime.now(UTC), every):
+        return
+    profile = await profiles.get(client, user_id)
+    now = config.now()
+    home = await desk.home(user_id, profile.email, now.date(), config.timezone)
+    view = build_home(home, timezone=config.timezone, admins=config.admins, now=now)
+    await client.views_publish(user_id=user_id, view=view)
+
+
+async def open_in_messages(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    desk: Desk,
+    config: HandlerConfig,
+) -> None:
+    """Open: the ticket's or job's card, read now, in the person's messages with Deskhand."""
+    await ack()
+    view = await desk.read(parse_ref(action["value"]), config.now())
+    card = card_for(view, config, shareable=False)
+    await client.chat_postMessage(channel=body["user"]["id"], **card.message())
+
+
+async def new_ticket(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: Desk, config: HandlerConfig
+) -> None:
+    """New ticket: the form `/ticket new` opens."""
+    await ack()
+    await open_ticket_form(client, body["trigger_id"], TicketForm(), desk, config)
+
+
+async def new_job(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: Desk) -> None:
+    """New job: the form `/job new` opens."""
+    await ack()
+    await open_job_form(client, body["trigger_id"], JobForm(), desk)
+
+
+async def find_customer(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    """Find customer: a one-line form."""
+    await ack()
+    await client.views_open(trigger_id=body["trigger_id"], view=find_customer_modal())
+
+
+async def found_customer(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    desk: Desk,
+    config: HandlerConfig,
+) -> None:
+    """The form's words, answered as `/customer` answers them, in the person's messages."""
+    values = (view.get("state") or {}).get("values") or {}
+    words = ((values.get(FIND_BLOCK) or {}).get(FIND_INPUT) or {}).get("value") or ""
+    if not words.strip():
+        await ack(response_action="errors", errors={FIND_BLOCK: "Type a name, email or phone."})
+        return
+    await ack()
+    user_id = body["user"]["id"]
+    try:
+        card = search_card(await desk.find_customer(words.strip()), config)
+    except BackendError as err:  # the form is closed: say it where the answer would have been
+        await client.chat_postMessage(channel=user_id, text=err.message)
+        return
+    await client.chat_postMessage(channel=user_id, **card.message())

@@ -1,0 +1,85 @@
+"""Link unfurls: a pasted link to a ReadyDesk ticket or a Kickserv job or customer gets a
+compact card under it (`link_shared` in, `chat.unfurl` out), in the channels
+DESKHAND_UNFURL_CHANNELS allows. A posted ticket or job unfurl then stays live: Slack lets the
+app call chat.unfurl again on the same message, which replaces its unfurl (workers/live.py)."""
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from api.desk import Desk
+from api.errors import BackendError
+from api.links import LinkedRecord, RecordLinks
+from cards.unfurls import unfurl_blocks, unfurl_card
+from handlers import ids
+from handlers.config import HandlerConfig
+from store import Store
+from workers.live import remember_post
+
+logger = logging.getLogger("deskhand.unfurls")
+LINKS_MAX = 10  # links read per message (Slack sends a handful at most)
+COMPOSER = "composer"  # a link typed in the message box: a preview, not a message yet
+
+
+def register(app: AsyncApp) -> None:
+    """Attach the link_shared listener."""
+    app.event(ids.LINK_SHARED)(unfurl_links)
+
+
+async def unfurl_links(
+    ack: AsyncAck,
+    event: dict[str, Any],
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    config: HandlerConfig,
+) -> None:
+    """Each link to a record, read at once, unfurled; a link whose system failed is left as it
+    is (the others still unfurl), one to a missing record says so."""
+    await ack()
+    channel = str(event.get("channel") or "")
+    if config.unfurl_channels and channel not in config.unfurl_channels:
+        return  # a composer preview names no channel: it waits for the posted message
+    linked = records_in(event.get("links") or [], config.links)
+    if not linked:
+        return
+    read = await desk.unfurls(list(linked.values()))
+    cards = {}
+    for url, view in zip(linked, read, strict=True):
+        if isinstance(view, BackendError):
+            logger.info("not unfurled, %s could not be read: %s", view.backend, view.message)
+        else:
+            cards[url] = unfurl_card(view, config)
+    if not cards:
+        return
+    unfurls = {url: unfurl_blocks(card) for url, card in cards.items()}
+    try:
+        await client.chat_unfurl(**_message_of(event), unfurls=unfurls)
+    except SlackApiError as err:  # the message went, or Slack refused the link: nothing to say
+        logger.info("chat.unfurl refused: %s", err.response.get("error"))
+        return
+    if event.get("source") == COMPOSER:
+        return  # a preview: the posted message brings its own link_shared
+    for url, card in cards.items():
+        await remember_post(store, channel, event.get("message_ts"), card, unfurl_url=url)
+
+
+def _message_of(event: dict[str, Any]) -> dict[str, Any]:
+    """Where chat.unfurl puts the cards: the composer's preview, or the posted message."""
+    if event.get("source") == COMPOSER:
+        return {"unfurl_id": event.get("unfurl_id"), "source": COMPOSER}
+    return {"channel": event.get("channel"), "ts": event.get("message_ts")}
+
+
+def records_in(links: list[dict[str, Any]], pages: RecordLinks) -> dict[str, LinkedRecord]:
+    """The links that are records' pages, each once, by the link as Slack sent it."""
+    found: dict[str, LinkedRecord] = {}
+    for link in links[:LINKS_MAX]:
+        url = str(link.get("url") or "") if isinstance(link, dict) else ""
+        record = pages.record(url)
+        if record is not None and url not in found:
+            found[url] = record
+    return found

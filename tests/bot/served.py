@@ -1,0 +1,126 @@
+"""The app served as `deskhand serve` serves it (the Starlette app, signed requests over HTTP),
+with the backend fakes in process and the Slack fake on a loopback port; each post waits for
+the listener work it started, so a test can also tell that nothing was sent."""
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from api.desk import Desk
+from api.directory import CustomerDirectory
+from api.kickserv import KickservClient
+from api.readydesk import ReadyDeskClient
+from bot.app import build_app
+from bot.console_work import ListenerWork
+from bot.server import build_http_app
+from bot.settings import Settings
+from sandbox.data import seeded
+from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
+from sandbox.kickserv_data import seeded_kickserv
+from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
+from sandbox.slack import SlackSandbox
+from store import Store
+from tests.conftest import ready_store
+from tests.slack_helpers import SIGNING_SECRET, event_body, interactive_body, signed_headers
+
+JSON = {"content-type": "application/json"}
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+READING = ("text", "fields", "elements", "accessory")
+
+
+class Served:
+    """The served app, what it runs on, and ways to post what Slack posts."""
+
+    def __init__(
+        self, client: httpx.AsyncClient, work: ListenerWork, desk: Desk, settings: Settings
+    ) -> None:
+        self.http, self.work, self.desk, self.settings = client, work, desk, settings
+        self.store: Store = desk.store
+        self._events = 0
+
+    @property
+    def readydesk(self) -> Any:
+        """The ReadyDesk fake (its `state.data` and `state.faults`)."""
+        return self.desk.readydesk._http._transport.app
+
+    @property
+    def kickserv(self) -> Any:
+        """The Kickserv fake."""
+        return self.desk.kickserv._http._transport.app
+
+    async def event(self, event: dict[str, Any]) -> httpx.Response:
+        """An Events API delivery of `event`, signed; returns once its listeners are done."""
+        self._events += 1
+        return await self._post(event_body(f"Ev{self._events:06d}", event), JSON)
+
+    async def interactive(self, payload: dict[str, Any]) -> httpx.Response:
+        """A button press, a form submit …, signed; returns once its listeners are done."""
+        return await self._post(interactive_body(payload), FORM)
+
+    async def _post(self, body: str, kind: dict[str, str]) -> httpx.Response:
+        response = await self.http.post(
+            "/slack/events", content=body, headers={**kind, **signed_headers(body)}
+        )
+        await self.work.wait()
+        return response
+
+
+@asynccontextmanager
+async def served(slack: SlackSandbox, **env: str) -> AsyncIterator[Served]:
+    """The app over both fakes (seeded as the sandbox is), with `env` as its settings."""
+    data = seeded(tickets=300, customers=20)
+    rd = httpx.ASGITransport(app=build_readydesk_app(data))
+    ks = httpx.ASGITransport(app=build_kickserv_app(seeded_kickserv(data, customers=20)))
+    readydesk = ReadyDeskClient("http://rd/API/default.aspx", SANDBOX_KEY, transport=rd)
+    kickserv = KickservClient("http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=ks)
+    store = ready_store()
+    desk = Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
+    await desk.directory.refresh()
+    settings = Settings(
+        _env_file=None,
+        SLACK_API_URL=slack.api_url,
+        SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
+        SLACK_SIGNING_SECRET=SecretStr(SIGNING_SECRET),
+        **env,
+    )
+    bolt = build_app(settings, desk, store=store)
+    work = ListenerWork()
+    work.install(bolt)
+    app = build_http_app(settings, desk, store=store, bolt=bolt)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://deskhand") as client:
+            yield Served(client, work, desk, settings)
+    finally:
+        work.uninstall()
+        await desk.aclose()
+
+
+def texts(blocks: list[dict[str, Any]]) -> str:
+    """Every text in a list of blocks, in order, one a line (what a person reads)."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if value.get("type") in ("mrkdwn", "plain_text") and "text" in value:
+                found.append(value["text"])
+                return
+            # As a person reads a block: its text, its fields, then what sits beside them.
+            order = sorted(value, key=lambda k: READING.index(k) if k in READING else len(READING))
+            for key in order:
+                walk(value[key])
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(blocks)
+    return "\n".join(found)
+
+
+def dumped(value: Any) -> str:
+    """A payload as one JSON string, for looking for a value anywhere in it."""
+    return json.dumps(value, ensure_ascii=False)

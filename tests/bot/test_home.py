@@ -1,0 +1,264 @@
+"""The Home tab over signed HTTP: app_home_opened in, views.publish out (what the Slack fake
+keeps as the person's tab), and its buttons."""
+
+import json
+from datetime import datetime, time, timedelta
+
+import pytest
+from pydantic import SecretStr
+
+from bot.app import build_app, build_desk
+from bot.settings import Settings
+from bot.socket_mode import connect_socket_mode
+from sandbox.kickserv_data import ACCOUNT_TZ
+from sandbox.slack import sandbox_user
+from tests.bot.served import Served, dumped, served, texts
+from tests.conftest import ready_store
+from tests.slack_helpers import event_body
+
+ZONE = "Etc/GMT+5"  # the Kickserv fake's account zone (UTC-5 all year): its days are the business's
+SAM = "U2"  # Kickserv employee 18 by email; an admin linked him to ReadyDesk technician bob
+SAM_GLOBAL_ID = 846788
+EMAIL = "john.smith@democompany.com"  # one business, in both systems
+
+
+@pytest.fixture
+async def app(slack):
+    slack.users[SAM] = sandbox_user(SAM, "Sam Ortiz", "sam@fieldcrew.example")
+    slack.users["U3"] = sandbox_user("U3", "Nora Quinn", "nora@elsewhere.example")
+    async with served(slack, DESKHAND_ADMINS="U0BOSS", DESKHAND_TIMEZONE=ZONE) as running:
+        await running.store.links.set(SAM, set_by="U0BOSS", technician="bob")
+        yield running
+
+
+def _opened(user: str, *, shown: bool = False, tab: str = "home") -> dict:
+    event = {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": tab}
+    event["event_ts"] = "1700000000.000100"
+    if shown:  # Slack sends the tab's current view once one was published
+        event["view"] = {"id": "VH0000001", "type": "home"}
+    return event
+
+
+def _press(user: str, action_id: str, value: str = "x") -> dict:
+    return {
+        "type": "block_actions",
+        "team": {"id": "T0SANDBOX"},
+        "api_app_id": "A0DESKHAND",
+        "user": {"id": user, "team_id": "T0SANDBOX"},
+        "container": {"type": "view", "view_id": "VH0000001"},
+        "view": {"id": "VH0000001", "type": "home"},
+        "trigger_id": "7.8.9",
+        "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value}],
+    }
+
+
+def _publishes(slack, user: str) -> list:
+    return [c for c in slack.calls if c.name == "views.publish" and c.payload["user_id"] == user]
+
+
+def _home(slack, user: str) -> str:
+    return texts(slack.home_tabs[user]["blocks"])
+
+
+def _button(slack, user: str, label: str) -> dict:
+    for block in slack.home_tabs[user]["blocks"]:
+        for element in [block.get("accessory") or {}, *block.get("elements", [])]:
+            if element.get("type") == "button" and element["text"]["text"] == label:
+                return element
+    raise AssertionError(f"no {label} button")
+
+
+async def _job_today_for_sam(app: Served, description: str) -> int:
+    """A job for customer 1 at 9:00 today on Sam's calendar; its number."""
+    data = app.kickserv.state.data
+    starts = datetime.combine(data.today, time(9), ACCOUNT_TZ)
+    job = await app.desk.kickserv.create_job(1, 24554, description, scheduled_on=starts.isoformat())
+    await app.desk.kickserv.create_task(
+        job.global_id, starts, starts + timedelta(hours=2), [SAM_GLOBAL_ID]
+    )
+    return job.job_number
+
+
+async def test_opening_home_shows_my_tickets_jobs_digests_and_watches(app, slack):
+    number = await _job_today_for_sam(app, "Fix leaking sink <!here> & drain")
+    await app.store.digests.add(
+        channel_id="C0DISPATCH",
+        kind="jobs-today",
+        filters="",
+        at_time="07:30",
+        days="mon,tue,wed,thu,fri",
+        timezone=ZONE,
+        quiet=False,
+        created_by=SAM,
+    )
+    await app.store.alerts.add(
+        channel_id="C0SUPPORT", kind="tickets", filters='{"priority":"Urgent"}', created_by=SAM
+    )
+    await app.store.alerts.add(channel_id="C0X", kind="tickets", filters="", created_by="U9")
+    response = await app.event(_opened(SAM))
+    assert response.status_code == 200
+    [published] = _publishes(slack, SAM)
+    assert published.payload["view"]["type"] == "home"
+    home = _home(slack, SAM)
+    tickets = app.readydesk.state.data.tickets.values()
+    bobs = sorted(t.tid for t in tickets if t.assigned_tech == "bob" and t.status != "Closed")
+    assert f"*Your open tickets: {len(bobs)}*" in home
+    assert f"*#{bobs[0]}* " in home  # the oldest first, each with Open
+    assert "ReadyDesk technician `bob` (linked by <@U0BOSS>)" in home
+    assert "Kickserv employee Sam Ortiz (matched by email)" in home
+    customer = app.kickserv.state.data.customers[1].name
+    assert (
+        f"*9:00 AM -05* · {customer} · Job {number}\n"
+        "Printer Repair — Fix leaking sink &lt;!here&gt; &amp; drain · Scheduled"
+    ) in home
+    assert "`#1` jobs-today at 07:30 weekdays Etc/GMT+5 in <#C0DISPATCH>" in home
+    assert "`#1` tickets priority:Urgent as they come in <#C0SUPPORT>" in home
+    assert "C0X" not in home  # someone else's watch
+    assert "Deskhand does not know" not in home
+
+
+async def test_someone_not_linked_is_told_how_deskhand_looks_and_whom_to_ask(app, slack):
+    await app.event(_opened("U3"))
+    home = _home(slack, "U3")
+    assert (
+        "*Deskhand does not know your ReadyDesk technician or your Kickserv employee.* It uses "
+        "an admin's link, else the ReadyDesk technician or Kickserv employee whose email is the "
+        "one on your Slack profile (`nora@elsewhere.example`). To be linked, ask <@U0BOSS> to "
+        "run `/deskhand link @you tech:&lt;technician ID&gt; employee:&lt;number&gt;`."
+    ) in home
+    assert "No ReadyDesk technician is linked to you." in home
+    assert "No Kickserv employee is linked to you." in home
+    assert "Your open tickets:" not in home
+
+
+@pytest.mark.parametrize("down", ["kickserv", "readydesk"])
+async def test_a_failing_backend_leaves_the_other_part_and_one_line(app, slack, down):
+    number = await _job_today_for_sam(app, "Fix leaking sink")
+    getattr(app, down).state.faults.add("status", status=503)
+    app.desk.readydesk._lookups.clear()
+    app.desk.kickserv._lookups.clear()
+    await app.event(_opened(SAM))
+    home = _home(slack, SAM)
+    failed = "Kickserv" if down == "kickserv" else "ReadyDesk"
+    assert home.count(f"{failed} could not be read: ") == 1
+    if down == "kickserv":
+        assert "*Your open tickets: " in home and f"Job {number}" not in home
+    else:
+        assert f"Job {number}" in home and "*Your open tickets: " not in home
+    assert "Deskhand does not know" not in home  # a failure is not "not linked"
+
+
+async def test_reopening_within_a_minute_reuses_the_tab_but_refresh_reads_again(app, slack):
+    await app.event(_opened(SAM))
+    await app.event(_opened(SAM, shown=True))
+    await app.event(_opened(SAM, tab="messages"))
+    assert len(_publishes(slack, SAM)) == 1
+    await app.store.links.set(SAM, set_by="U0BOSS", technician="carol")
+    await app.interactive(_press(SAM, "home_refresh", "refresh"))
+    assert len(_publishes(slack, SAM)) == 2
+    assert "ReadyDesk technician `carol`" in _home(slack, SAM)
+    # A tab Slack has nothing in (a new device, a reinstall) is published at once.
+    await app.event(_opened(SAM))
+    assert len(_publishes(slack, SAM)) == 3
+
+
+async def test_open_posts_the_card_in_my_messages_with_deskhand(app, slack):
+    await app.event(_opened(SAM))
+    row = next(
+        b
+        for b in slack.home_tabs[SAM]["blocks"]
+        if b.get("block_id", "").startswith("home_ticket_")
+    )
+    ticket_id = int(row["block_id"].rsplit("_", 1)[1])
+    await app.interactive(_press(SAM, "home_open", row["accessory"]["value"]))
+    [posted] = [c for c in slack.calls if c.name == "chat.postMessage"]
+    assert posted.payload["channel"] == SAM
+    assert posted.payload["blocks"][0]["text"]["text"].startswith(f"#{ticket_id} ")
+    assert "Share in channel" not in dumped(posted.payload["blocks"])
+
+
+async def test_new_ticket_new_job_and_find_customer_open_their_forms(app, slack):
+    await app.event(_opened(SAM))
+    for label, callback in (
+        ("New ticket", "ticket_modal"),
+        ("New job", "job_modal"),
+        ("Find customer", "find_customer_modal"),
+    ):
+        pressed = _button(slack, SAM, label)
+        await app.interactive(_press(SAM, pressed["action_id"], pressed["value"]))
+        opened = [c for c in slack.calls if c.name == "views.open"][-1]
+        assert opened.payload["view"]["callback_id"] == callback
+        assert opened.payload["trigger_id"] == "7.8.9"
+
+
+def _find(user: str, words: str) -> dict:
+    return {
+        "type": "view_submission",
+        "team": {"id": "T0SANDBOX"},
+        "api_app_id": "A0DESKHAND",
+        "user": {"id": user, "team_id": "T0SANDBOX"},
+        "trigger_id": "7.8.10",
+        "view": {
+            "id": "V00000009",
+            "type": "modal",
+            "callback_id": "find_customer_modal",
+            "private_metadata": "",
+            "state": {
+                "values": {"find_customer": {"words": {"type": "plain_text_input", "value": words}}}
+            },
+            "hash": "h",
+        },
+    }
+
+
+async def test_find_customer_answers_like_slash_customer_in_my_messages(app, slack):
+    response = await app.interactive(_find(SAM, EMAIL))
+    assert response.status_code == 200 and not response.content  # the form closes
+    [posted] = [c for c in slack.calls if c.name == "chat.postMessage"]
+    assert posted.payload["channel"] == SAM
+    card = texts(posted.payload["blocks"])
+    assert "Demo Company" in card and "linked: same email" in card
+
+
+async def test_find_customer_keeps_the_form_open_when_nothing_was_typed(app, slack):
+    response = await app.interactive(_find(SAM, "   "))
+    assert response.json() == {
+        "response_action": "errors",
+        "errors": {"find_customer": "Type a name, email or phone."},
+    }
+    assert [c for c in slack.calls if c.name == "chat.postMessage"] == []
+
+
+async def test_find_customer_tells_me_when_neither_system_answers(app, slack):
+    for fake in (app.readydesk, app.kickserv):
+        fake.state.faults.add("status", status=503)
+    await app.interactive(_find(SAM, EMAIL))  # one business in the directory; unreadable
+    [posted] = [c for c in slack.calls if c.name == "chat.postMessage"]
+    assert posted.payload["channel"] == SAM
+    assert posted.payload["text"] == (
+        "ReadyDesk is having trouble (HTTP 503); try again shortly. "
+        "Kickserv is having trouble (HTTP 503); try again shortly."
+    )
+
+
+async def test_the_home_tab_is_published_over_socket_mode_too(slack):
+    settings = Settings(
+        _env_file=None,
+        SLACK_API_URL=slack.api_url,
+        SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
+        SLACK_APP_TOKEN=SecretStr("xapp-1-A0DESKHAND-test"),
+    )
+    store = ready_store()
+    desk = build_desk(settings, store)
+    handler = await connect_socket_mode(settings, build_app(settings, desk, store=store))
+    try:
+        body = json.loads(event_body("EvSM1", _opened("U1")))
+        await slack.wait_for_ack(slack.deliver("events_api", body))
+        published = await slack.wait_for_call("api", "views.publish")
+    finally:
+        await handler.close_async()
+        await desk.aclose()
+    assert published.payload["user_id"] == "U1"
+    home = texts(published.payload["view"]["blocks"])
+    assert "Kickserv employee Pat Lee (matched by email)" in home  # the sandbox's own Pat
+    assert "Deskhand does not know your ReadyDesk technician." in home

@@ -1,0 +1,231 @@
+"""Link unfurls over signed HTTP: link_shared in, chat.unfurl out (what the Slack fake keeps under
+each message), compact and live; and the manifest that asks Slack for them."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+import yaml
+from pydantic import SecretStr
+
+from bot.app import build_app, build_desk, build_web_client, handler_config
+from bot.settings import Settings
+from bot.socket_mode import connect_socket_mode
+from handlers import ids
+from tests.bot.served import Served, served, texts
+from tests.conftest import ready_store, run_cli
+from tests.slack_helpers import block_action, event_body
+from tests.test_manifest import MANIFEST
+from workers.live import refresh_live_cards
+
+WEB = "https://helpdesk.example/readydesk/tickets.aspx?tid={tid}"
+KICKSERV = "https://app.kickserv.com/sandbox"  # the default KICKSERV_WEB_URL, sandbox account
+CHANNEL, TS = "C0SUPPORT", "1700000100.000200"
+EMAIL = "john.smith@democompany.com"  # Kickserv customer 1, ReadyDesk customer demo
+
+
+@pytest.fixture
+async def app(slack):
+    async with served(slack, READYDESK_WEB_URL=WEB) as running:
+        yield running
+
+
+def _shared(*urls: str, channel: str = CHANNEL, ts: str = TS, composer: bool = False) -> dict:
+    event = {
+        "type": "link_shared",
+        "channel": "COMPOSER" if composer else channel,
+        "is_bot_user_member": True,
+        "user": "U1",
+        "message_ts": f"U1-{ts}" if composer else ts,
+        "unfurl_id": f"U1-{ts}-preview" if composer else f"{channel}.{ts}",
+        "source": "composer" if composer else "conversations_history",
+        "event_ts": ts,
+        "links": [{"domain": url.split("/")[2], "url": url} for url in urls],
+    }
+    return event
+
+
+def _unfurl_calls(slack) -> list:
+    return [c for c in slack.calls if c.name == "chat.unfurl"]
+
+
+def _ticket_url(ticket_id: int) -> str:
+    return WEB.replace("{tid}", str(ticket_id))
+
+
+def _shown(slack, url: str, where: tuple[str, str] = (CHANNEL, TS)) -> str:
+    return texts(slack.unfurls[where][url]["blocks"])
+
+
+async def test_links_to_a_ticket_a_job_and_a_customer_unfurl_as_compact_cards(app, slack):
+    ticket = app.readydesk.state.data.tickets[34]
+    job = next(j for j in app.kickserv.state.data.jobs.values() if j.customer_id == 5_100_001)
+    customer = app.kickserv.state.data.customers[1]
+    links = (
+        _ticket_url(34),
+        f"{KICKSERV}/jobs/{job.job_number}",
+        f"{KICKSERV}/customers/1",
+        "https://example.com/elsewhere",
+        f"{KICKSERV}/invoices/3",
+    )
+    response = await app.event(_shared(*links))
+    assert response.status_code == 200
+    [call] = _unfurl_calls(slack)
+    assert (call.payload["channel"], call.payload["ts"]) == (CHANNEL, TS)
+    assert sorted(call.payload["unfurls"]) == sorted(links[:3])
+    shown = _shown(slack, links[0])
+    assert f"*Ticket #34* · {ticket.subject}" in shown
+    for label in ("Status", "Priority", "Customer", "Assigned to", "Due"):
+        assert f"*{label}*\n" in shown
+    assert ticket.summary not in shown and ticket.email not in shown and ticket.phone not in shown
+    job_card = _shown(slack, links[1])
+    assert f"*Job {job.job_number}* · " in job_card and f"{customer.name} (#1)" in job_card
+    assert "*Scheduled*\n" in job_card and "*Assigned to*\n" in job_card
+    assert job.description not in job_card and "owed" not in job_card and "Total" not in job_card
+    customer_card = _shown(slack, links[2])
+    assert f"*{customer.name}* · Kickserv customer #1" in customer_card
+    assert "*ReadyDesk*\nCustomer demo" in customer_card
+    for secret in (customer.email, customer.phone_number, customer.service_address, "balance"):
+        assert secret not in customer_card
+    # The ticket and the job stay live under this message; the customer shows no status.
+    tracked = {t.record_key for t in await app.store.live.tracked(datetime(2000, 1, 1, tzinfo=UTC))}
+    assert tracked == {"ticket:34", f"job:{job.job_number}"}
+
+
+async def test_a_link_to_a_record_that_does_not_exist_says_so_and_is_not_kept_live(app, slack):
+    await app.event(_shared(_ticket_url(999999), f"{KICKSERV}/jobs/99999"))
+    assert _shown(slack, _ticket_url(999999)) == "Ticket 999999 does not exist in ReadyDesk."
+    assert _shown(slack, f"{KICKSERV}/jobs/99999") == "Kickserv has no job 99999."
+    assert await app.store.live.tracked(datetime(2000, 1, 1, tzinfo=UTC)) == []
+
+
+async def test_a_failing_backend_leaves_its_links_bare_and_the_others_unfurl(app, slack):
+    app.kickserv.state.faults.add("status", status=503)
+    job_link = f"{KICKSERV}/jobs/86001"
+    await app.event(_shared(_ticket_url(34), job_link))
+    [call] = _unfurl_calls(slack)
+    assert list(call.payload["unfurls"]) == [_ticket_url(34)]  # the job link stays a link
+    app.readydesk.state.faults.add("status", status=503)
+    await app.event(_shared(_ticket_url(34), job_link, ts="1700000200.000300"))
+    assert len(_unfurl_calls(slack)) == 1  # nothing to unfurl; nobody is told "went wrong"
+    assert [c for c in slack.calls if c.name.startswith("chat.post")] == []
+
+
+async def test_links_unfurl_only_in_the_channels_deskhand_unfurl_channels_names(slack):
+    async with served(slack, READYDESK_WEB_URL=WEB, DESKHAND_UNFURL_CHANNELS="C0SUPPORT") as app:
+        await app.event(_shared(_ticket_url(34), channel="C0RANDOM"))
+        await app.event(_shared(_ticket_url(34), composer=True))  # names no channel yet
+        assert _unfurl_calls(slack) == []
+        await app.event(_shared(_ticket_url(34), channel="C0SUPPORT"))
+        [call] = _unfurl_calls(slack)
+        assert call.payload["channel"] == "C0SUPPORT"
+
+
+async def test_a_link_typed_in_the_composer_is_previewed_by_its_unfurl_id(app, slack):
+    await app.event(_shared(_ticket_url(34), composer=True))
+    [call] = _unfurl_calls(slack)
+    assert (call.payload["unfurl_id"], call.payload["source"]) == (f"U1-{TS}-preview", "composer")
+    assert "channel" not in call.payload
+    assert await app.store.live.tracked(datetime(2000, 1, 1, tzinfo=UTC)) == []  # no message yet
+
+
+async def _poll(app: Served) -> list[str]:
+    settings = app.settings
+    return await refresh_live_cards(
+        app.desk,
+        app.store,
+        build_web_client(settings),
+        datetime.now(UTC),
+        config=handler_config(settings),
+    )
+
+
+async def test_an_unfurled_ticket_follows_its_status_in_place_and_stops_when_deleted(app, slack):
+    url = _ticket_url(34)
+    await app.event(_shared(url))
+    status = next(
+        s
+        for s in ("Awaiting Response", "Escalated")
+        if s != app.readydesk.state.data.tickets[34].status
+    )
+    await app.desk.readydesk.update_ticket(34, status=status)
+    lines = await _poll(app)
+    assert "ticket:34: changed, 1 card(s) updated" in lines
+    _, again = _unfurl_calls(slack)
+    assert (again.payload["channel"], again.payload["ts"]) == (CHANNEL, TS)
+    assert f"*Status*\n{status}" in _shown(slack, url)
+    assert app.readydesk.state.data.tickets[34].summary not in _shown(slack, url)
+    assert [c for c in slack.calls if c.name == "chat.postMessage"] == []  # no thread reply
+    assert [c for c in slack.calls if c.name == "chat.update"] == []  # not the bot's message
+    slack.gone_messages.add((CHANNEL, TS))  # the person deleted their message
+    await app.desk.readydesk.update_ticket(34, priority="Urgent")
+    await _poll(app)
+    assert await app.store.live.cards("ticket:34", datetime(2000, 1, 1, tzinfo=UTC)) == []
+
+
+async def test_closing_the_ticket_from_a_card_updates_its_unfurls_at_once(app, slack):
+    ticket_id = next(t.tid for t in app.readydesk.state.data.tickets.values() if t.status == "Open")
+    await app.event(_shared(_ticket_url(ticket_id)))
+    press = block_action(
+        "ticket_close", f'{{"kind":"ticket","ticket_id":{ticket_id}}}', slack.response_url("c")
+    )
+    press["container"]["message_ts"] = "1700000300.000400"  # the presser's own copy
+    await app.interactive(press)
+    assert "*Status*\nClosed" in _shown(slack, _ticket_url(ticket_id))  # no poll ran
+    assert [c for c in slack.calls if c.name == "chat.postMessage"] == []
+
+
+async def test_an_unfurled_job_follows_its_status_too(app, slack):
+    url = f"{KICKSERV}/jobs/86001"
+    await app.event(_shared(url))
+    await app.desk.kickserv.update_job(86001, status="on_hold")
+    await _poll(app)
+    assert "*Status*\nOn hold" in _shown(slack, url)
+
+
+async def test_a_link_unfurls_over_socket_mode_too(slack):
+    settings = Settings(
+        _env_file=None,
+        SLACK_API_URL=slack.api_url,
+        SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
+        SLACK_APP_TOKEN=SecretStr("xapp-1-A0DESKHAND-test"),
+        READYDESK_WEB_URL=WEB,
+    )
+    store = ready_store()
+    desk = build_desk(settings, store)
+    handler = await connect_socket_mode(settings, build_app(settings, desk, store=store))
+    try:
+        body = json.loads(event_body("EvSM2", _shared(_ticket_url(34))))
+        await slack.wait_for_ack(slack.deliver("events_api", body))
+        call = await slack.wait_for_call("api", "chat.unfurl")
+    finally:
+        await handler.close_async()
+        await desk.aclose()
+    assert texts(call.payload["unfurls"][_ticket_url(34)]["blocks"]).startswith("*Ticket #34* · ")
+    assert call.payload["channel"] == CHANNEL
+
+
+def test_the_committed_manifest_unfurls_the_default_kickserv_pages_with_links_scopes():
+    assert MANIFEST["features"]["unfurl_domains"] == list(ids.UNFURL_DOMAINS)
+    default = handler_config(Settings(_env_file=None)).links.domains()
+    assert default == list(ids.UNFURL_DOMAINS)
+    assert {"links:read", "links:write"} <= set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    assert "link_shared" in MANIFEST["settings"]["event_subscriptions"]["bot_events"]
+
+
+def test_deskhand_manifest_lists_the_configured_web_pages_as_unfurl_domains():
+    env = {
+        "READYDESK_WEB_URL": WEB,
+        "KICKSERV_WEB_URL": "https://fieldcrew.kickserv.example/{account}",
+        "KICKSERV_ACCOUNT": "fieldcrew",
+    }
+    result = run_cli("manifest", "--url", "https://desk.example.com", env=env)
+    assert result.returncode == 0, result.stderr
+    printed = yaml.safe_load(result.stdout)
+    assert printed["features"]["unfurl_domains"] == [
+        "helpdesk.example",
+        "fieldcrew.kickserv.example",
+    ]
+    assert printed["settings"]["event_subscriptions"]["request_url"] == (
+        "https://desk.example.com/slack/events"
+    )
