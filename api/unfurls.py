@@ -9,7 +9,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from api.business import KICKSERV
+from api.business import KICKSERV, Entry
 from api.customers import ACTIVE_JOB_STATUSES
 from api.directory import CustomerDirectory
 from api.errors import BackendError, NotFound
@@ -48,7 +48,7 @@ class CustomerUnfurl:
     customer_number: int
     jobs: list[Job]
     services: dict[int, str]
-    readydesk_id: str | None
+    readydesk: Entry | None
 
 
 @dataclass(frozen=True)
@@ -128,14 +128,14 @@ async def _customer(
         settle(kickserv.job_types()),
         directory.business(KICKSERV, str(number)),
     )
-    linked = business.readydesk.record_key if business and business.readydesk else None
+    linked = business.readydesk if business else None
     names = {} if isinstance(services, BackendError) else {t.job_type_id: t.name for t in services}
     return CustomerUnfurl(
         name=customer.company_name or customer.name,
         customer_number=customer.customer_number,
         jobs=sorted(jobs, key=_soonest),
         services=names,
-        readydesk_id=linked,
+        readydesk=linked,
     )
 
 

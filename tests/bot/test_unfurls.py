@@ -2,6 +2,7 @@
 each message), compact and live; and the manifest that asks Slack for them."""
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -12,7 +13,7 @@ from bot.app import build_app, build_desk, build_web_client, handler_config
 from bot.settings import Settings
 from bot.socket_mode import connect_socket_mode
 from handlers import ids
-from tests.bot.served import Served, served, texts
+from tests.bot.served import Served, dumped, served, texts
 from tests.conftest import ready_store, run_cli
 from tests.slack_helpers import block_action, event_body
 from tests.test_manifest import MANIFEST
@@ -84,12 +85,84 @@ async def test_links_to_a_ticket_a_job_and_a_customer_unfurl_as_compact_cards(ap
     assert job.description not in job_card and "owed" not in job_card and "Total" not in job_card
     customer_card = _shown(slack, links[2])
     assert f"*{customer.name}* · Kickserv customer #1" in customer_card
-    assert "*ReadyDesk*\nCustomer demo" in customer_card
+    assert "*ReadyDesk*\nDemo Company" in customer_card  # the linked customer, by its company
     for secret in (customer.email, customer.phone_number, customer.service_address, "balance"):
         assert secret not in customer_card
     # The ticket and the job stay live under this message; the customer shows no status.
     tracked = {t.record_key for t in await app.store.live.tracked(datetime(2000, 1, 1, tzinfo=UTC))}
     assert tracked == {"ticket:34", f"job:{job.job_number}"}
+
+
+async def test_a_customer_is_never_named_by_an_email_or_phone_shaped_id(app, slack):
+    ticket = app.readydesk.state.data.tickets[34]
+    ticket.cid, ticket.company_name, ticket.contact = "pat@corner.example", "", ""
+    other = app.readydesk.state.data.tickets[35]
+    other.cid, other.company_name, other.contact = "+1 (404) 555-0199", "", ""
+    await app.event(_shared(_ticket_url(34), _ticket_url(35)))
+    for url, hidden in ((_ticket_url(34), "pat@corner"), (_ticket_url(35), "555-0199")):
+        shown = _shown(slack, url)
+        assert "*Customer*\na ReadyDesk customer" in shown and hidden not in shown
+    # A Kickserv customer whose ReadyDesk twin has only its email as ID and no names.
+    _add_twins(app, 99, "Corner Cafe", "pat@corner.example")
+    await app.desk.directory.refresh()
+    await app.event(_shared(f"{KICKSERV}/customers/99", ts="1700000200.000300"))
+    shown = _shown(slack, f"{KICKSERV}/customers/99", (CHANNEL, "1700000200.000300"))
+    assert "*Corner Cafe* · Kickserv customer #99" in shown
+    assert "*ReadyDesk*\na ReadyDesk customer" in shown and "pat@corner" not in shown
+
+
+async def test_the_contact_person_is_named_only_when_the_customer_has_no_other_name(app, slack):
+    ticket = app.readydesk.state.data.tickets[34]
+    ticket.company_name, ticket.contact = "Corner Cafe", "Pat Doe"
+    app.readydesk.state.data.tickets[35].company_name = ""
+    app.readydesk.state.data.tickets[35].contact = "Pat Doe"
+    await app.event(_shared(_ticket_url(34), _ticket_url(35)))
+    assert "*Customer*\nCorner Cafe" in _shown(slack, _ticket_url(34))
+    assert "Pat Doe" not in _shown(slack, _ticket_url(34))
+    assert "*Customer*\nPat Doe" in _shown(slack, _ticket_url(35))
+
+
+async def test_hostile_subjects_and_customer_names_are_escaped_in_unfurls(app, slack):
+    ticket = app.readydesk.state.data.tickets[34]
+    ticket.subject, ticket.company_name = "<!channel> server down", "<!here> & Sons"
+    app.kickserv.state.data.customers[1].name = "<!channel> Plumbing"
+    app.kickserv.state.data.customers[1].company_name = "<!channel> Plumbing"
+    await app.desk.directory.refresh()
+    job = next(j for j in app.kickserv.state.data.jobs.values() if j.customer_id == 5_100_001)
+    links = (_ticket_url(34), f"{KICKSERV}/jobs/{job.job_number}", f"{KICKSERV}/customers/1")
+    await app.event(_shared(*links))
+    ticket_card, job_card, customer_card = (_shown(slack, url) for url in links)
+    assert "*Ticket #34* · &lt;!channel&gt; server down" in ticket_card
+    assert "*Customer*\n&lt;!here&gt; &amp; Sons" in ticket_card
+    assert "*Customer*\n&lt;!channel&gt; Plumbing (#1)" in job_card
+    assert "*&lt;!channel&gt; Plumbing* · Kickserv customer #1" in customer_card
+    [call] = _unfurl_calls(slack)
+    assert "<!channel>" not in dumped(call.payload) and "<!here>" not in dumped(call.payload)
+
+
+def _add_twins(app: Served, number: int, name: str, email: str) -> None:
+    """A Kickserv customer `name` and a ReadyDesk customer with no names whose ID is `email`."""
+    rd = app.readydesk.state.data
+    rd.add_customer(
+        replace(
+            rd.customers["demo"],
+            record_id=900 + number,
+            customer_id=email,
+            company_name="",
+            contact="",
+            email=email,
+            date_added=datetime.now(UTC).replace(tzinfo=None),
+        )
+    )
+    ks = app.kickserv.state.data
+    ks.customers[number] = replace(
+        ks.customers[1],
+        id=5_100_000 + number,
+        customer_number=number,
+        name=name,
+        company_name=name,
+        email=email,
+    )
 
 
 async def test_a_link_to_a_record_that_does_not_exist_says_so_and_is_not_kept_live(app, slack):
