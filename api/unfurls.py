@@ -7,14 +7,13 @@ customer, service, schedule and crew; a Kickserv customer's name and active jobs
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from api.business import KICKSERV, Entry
-from api.customers import ACTIVE_JOB_STATUSES
+from api.customers import ACTIVE_JOB_STATUSES, job_order
 from api.directory import CustomerDirectory
 from api.errors import BackendError, NotFound
-from api.jobs import crew
-from api.kickserv import Job, KickservClient
+from api.jobs import crew, job_customer
+from api.kickserv import Job, KickservClient, Task
 from api.links import LinkedRecord
 from api.reads import all_at_once, settle
 from api.readydesk import ReadyDeskClient, Ticket
@@ -93,27 +92,24 @@ async def read_unfurl(
 
 async def _job(kickserv: KickservClient, directory: CustomerDirectory, number: int) -> JobUnfurl:
     """The job, then its calendar entries (Kickserv finds them only by the job's global id);
-    the services (cached) beside them."""
+    the services (cached) beside them; its customer as the job card finds it."""
 
-    async def job_and_crew() -> tuple[Job, list[str]]:
+    async def job_and_tasks() -> tuple[Job, list[Task]]:
         job = await kickserv.get_job(number)
-        return job, crew(await kickserv.list_tasks(job_global_id=job.global_id))
+        return job, await kickserv.list_tasks(job_global_id=job.global_id)
 
-    (job, assigned), services = await all_at_once(job_and_crew(), settle(kickserv.job_types()))
-    entry = (
-        await directory.kickserv_by_global_id(job.customer_global_id)
-        if job.customer_global_id is not None
-        else None
-    )
+    (job, tasks), services = await all_at_once(job_and_tasks(), settle(kickserv.job_types()))
+    entry = await settle(job_customer(directory, job, tasks))
     service = None
     if not isinstance(services, BackendError):
         service = next((t.name for t in services if t.job_type_id == job.job_type_id), None)
+    known = entry if isinstance(entry, Entry) else None
     return JobUnfurl(
         job,
-        customer=(entry.company or entry.name) if entry else None,
-        customer_number=int(entry.record_key) if entry else None,
+        customer=(known.company or known.name) if known else None,
+        customer_number=int(known.record_key) if known else None,
         service=service,
-        assigned=assigned,
+        assigned=crew(tasks),
     )
 
 
@@ -133,15 +129,7 @@ async def _customer(
     return CustomerUnfurl(
         name=customer.company_name or customer.name,
         customer_number=customer.customer_number,
-        jobs=sorted(jobs, key=_soonest),
+        jobs=sorted(jobs, key=job_order),
         services=names,
         readydesk=linked,
     )
-
-
-def _soonest(job: Job) -> tuple[bool, datetime]:
-    """Scheduled jobs first, soonest first; then the unscheduled, oldest first."""
-    return (job.scheduled_on is None, job.scheduled_on or job.created_at or EARLIEST)
-
-
-EARLIEST = datetime.min.replace(tzinfo=UTC)

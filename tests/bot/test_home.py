@@ -117,6 +117,15 @@ async def test_opening_home_shows_my_tickets_jobs_digests_and_watches(app, slack
     assert "Deskhand does not know" not in home
 
 
+async def test_a_jobs_customer_is_named_as_the_job_card_names_it(app, slack):
+    customer = app.kickserv.state.data.customers[1]
+    customer.name = "John Smith"  # the person; the calendar entry's copy names only them
+    await app.desk.directory.refresh()
+    number = await _job_today_for_sam(app, "Fix leaking sink")
+    await app.event(_opened(SAM))
+    assert f"· {customer.company_name} · Job {number}" in _home(slack, SAM)
+
+
 async def test_someone_not_linked_is_told_how_deskhand_looks_and_whom_to_ask(app, slack):
     await app.event(_opened("U3"))
     home = _home(slack, "U3")

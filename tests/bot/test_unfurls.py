@@ -165,6 +165,15 @@ def _add_twins(app: Served, number: int, name: str, email: str) -> None:
     )
 
 
+async def test_a_jobs_customer_not_in_the_directory_yet_is_found_as_the_job_card_finds_it(
+    app, slack
+):
+    _add_twins(app, 99, "Corner Cafe", "pat@corner.example")  # after the directory's fill
+    job = await app.desk.kickserv.create_job(99, 24554, "Descale the espresso machine")
+    await app.event(_shared(f"{KICKSERV}/jobs/{job.job_number}"))
+    assert "*Customer*\nCorner Cafe (#99)" in _shown(slack, f"{KICKSERV}/jobs/{job.job_number}")
+
+
 async def test_a_link_to_a_record_that_does_not_exist_says_so_and_is_not_kept_live(app, slack):
     await app.event(_shared(_ticket_url(999999), f"{KICKSERV}/jobs/99999"))
     assert _shown(slack, _ticket_url(999999)) == "Ticket 999999 does not exist in ReadyDesk."
