@@ -3,7 +3,8 @@
 import asyncio
 import logging
 import secrets
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -28,7 +29,7 @@ from bot.error_replies import damaged_state, tell_person
 from bot.logs import request_id
 from bot.outbound import ScrubbingApp, ScrubbingWebClient
 from bot.settings import Settings
-from handlers.config import HandlerConfig
+from handlers.config import HandlerConfig, utc_now
 from handlers.middleware import WritePermission
 from handlers.profiles import Profiles
 from handlers.registry import register_all
@@ -124,8 +125,10 @@ def build_app(
     desk: Desk | None = None,
     *,
     store: Store | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> AsyncApp:
-    """The Bolt app with every listener registered and the desk injected into each request.
+    """The Bolt app with every listener registered and the desk injected into each request
+    (`clock`: what listeners read the time from, the wall clock unless given).
 
     Bolt verifies each HTTP request's signature (missing, wrong or older than 5 minutes: 401,
     and no listener runs). Events API retries of an event already handled are skipped.
@@ -140,7 +143,7 @@ def build_app(
         signing_secret=secret.get_secret_value() if secret else None,
     )
 
-    config = handler_config(settings)
+    config = handler_config(settings, clock=clock)
     profiles = Profiles()
     permission = WritePermission()
     slots = ListenerSlots(
@@ -183,9 +186,12 @@ def build_app(
     return app
 
 
-def handler_config(settings: Settings) -> HandlerConfig:
-    """What the Slack side needs of the settings."""
+def handler_config(
+    settings: Settings, *, clock: Callable[[], datetime] | None = None
+) -> HandlerConfig:
+    """What the Slack side needs of the settings (`clock`: the wall clock unless given)."""
     return HandlerConfig(
+        clock=clock or utc_now,
         timezone=settings.timezone,
         readydesk_web_url=settings.readydesk_web_url,
         priorities=settings.priorities,
