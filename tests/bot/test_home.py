@@ -204,6 +204,7 @@ async def test_a_publish_that_failed_is_tried_again_at_the_next_open(app, slack)
     await app.event(_opened("U7"))  # Slack does not know U7 yet: views.publish is refused
     assert len(_publishes(slack, "U7")) == 1
     assert "U7" not in slack.home_tabs
+    assert [c for c in slack.calls if c.name == "chat.postMessage"] == []  # nobody is told
     slack.users["U7"] = sandbox_user("U7", "Lee Park", "lee@elsewhere.example")
     await app.event(_opened("U7", shown=True))  # within the minute
     assert len(_publishes(slack, "U7")) == 2

@@ -2,6 +2,7 @@
 each message), compact and live; and the manifest that asks Slack for them."""
 
 import json
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -191,6 +192,20 @@ async def test_a_failing_backend_leaves_its_links_bare_and_the_others_unfurl(app
     await app.event(_shared(_ticket_url(34), job_link, ts="1700000200.000300"))
     assert len(_unfurl_calls(slack)) == 1  # nothing to unfurl; nobody is told "went wrong"
     assert [c for c in slack.calls if c.name.startswith("chat.post")] == []
+
+
+async def test_an_unexpected_error_is_logged_and_nobody_is_messaged(
+    app, slack, monkeypatch, caplog
+):
+    async def broken(records):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(app.desk, "unfurls", broken)
+    with caplog.at_level(logging.INFO):
+        response = await app.event(_shared(_ticket_url(34)))
+    assert response.status_code == 200
+    assert [c.name for c in slack.calls if c.name.startswith(("chat.", "views."))] == []
+    assert any("unhandled error ref=" in r.getMessage() for r in caplog.records)
 
 
 async def test_links_unfurl_only_in_the_channels_deskhand_unfurl_channels_names(slack):
