@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from bot.app import build_app, build_desk, build_web_client, handler_config
 from bot.settings import Settings
 from bot.socket_mode import connect_socket_mode
+from cards.refs import TicketRef, ref_value
 from handlers import ids
 from tests.bot.served import Served, dumped, served, texts
 from tests.conftest import ready_store, run_cli
@@ -226,15 +227,33 @@ async def test_a_link_typed_in_the_composer_is_previewed_by_its_unfurl_id(app, s
     assert await app.store.live.tracked(datetime(2000, 1, 1, tzinfo=UTC)) == []  # no message yet
 
 
-async def _poll(app: Served) -> list[str]:
-    settings = app.settings
+async def _poll(app: Served, **settings: str) -> list[str]:
+    """One poll of the live cards, by a process with `settings` besides the app's own."""
+    changed = app.settings.model_copy(update=settings) if settings else app.settings
     return await refresh_live_cards(
         app.desk,
         app.store,
-        build_web_client(settings),
+        build_web_client(changed),
         datetime.now(UTC),
-        config=handler_config(settings),
+        config=handler_config(changed),
     )
+
+
+async def _share(app: Served, slack, ticket_id: int) -> str:
+    """Share in channel pressed on ticket `ticket_id`'s card in C1: the posted card's ts."""
+    press = block_action("share_card", ref_value(TicketRef(ticket_id=ticket_id)), "x")
+    press["response_url"] = slack.response_url("share")
+    await app.interactive(press)
+    [ts] = [ts for (channel, ts) in slack.messages if channel == "C1"]
+    return ts
+
+
+async def _other_status(app: Served, ticket_id: int) -> str:
+    """Set the ticket (in ReadyDesk) to an open status it does not have yet."""
+    current = app.readydesk.state.data.tickets[ticket_id].status
+    status = next(s for s in ("Awaiting Response", "Escalated") if s != current)
+    await app.desk.readydesk.update_ticket(ticket_id, status=status)
+    return status
 
 
 async def test_an_unfurled_ticket_follows_its_status_in_place_and_stops_when_deleted(app, slack):
@@ -257,6 +276,56 @@ async def test_an_unfurled_ticket_follows_its_status_in_place_and_stops_when_del
     slack.gone_messages.add((CHANNEL, TS))  # the person deleted their message
     await app.desk.readydesk.update_ticket(34, priority="Urgent")
     await _poll(app)
+    assert await app.store.live.cards("ticket:34", datetime(2000, 1, 1, tzinfo=UTC)) == []
+
+
+async def test_unfurls_in_a_channel_no_longer_allowed_stop_following_and_are_forgotten(slack):
+    async with served(
+        slack, READYDESK_WEB_URL=WEB, DESKHAND_UNFURL_CHANNELS="C0SUPPORT C0OPS"
+    ) as app:
+        await app.event(_shared(_ticket_url(34), channel="C0SUPPORT"))
+        await app.event(_shared(_ticket_url(34), channel="C0OPS", ts="1700000200.000300"))
+        before = _shown(slack, _ticket_url(34))
+        status = await _other_status(app, 34)
+        lines = await _poll(app, unfurl_channels="C0OPS")  # C0SUPPORT taken off since
+        assert "ticket:34: changed, 1 card(s) updated" in lines
+        assert _shown(slack, _ticket_url(34)) == before  # not touched again
+        assert f"*Status*\n{status}" in _shown(
+            slack, _ticket_url(34), ("C0OPS", "1700000200.000300")
+        )
+        kept = await app.store.live.cards("ticket:34", datetime(2000, 1, 1, tzinfo=UTC))
+        assert [card.channel_id for card in kept] == ["C0OPS"]
+
+
+async def test_an_unfurl_that_cannot_be_redrawn_holds_back_no_card_and_catches_up(app, slack):
+    shared = await _share(app, slack, 34)
+    await app.event(_shared(_ticket_url(34)))
+    before = _shown(slack, _ticket_url(34))
+    status = await _other_status(app, 34)
+    # The poll reads tickets by range; the unfurl's redraw reads this one ticket, which fails.
+    app.readydesk.state.faults.add("status", status=503, query={"tid": "34"})
+    lines = await _poll(app)
+    assert any(
+        line.startswith("ticket:34: changed, 1 card(s) updated; 1 unfurl(s)") for line in lines
+    )
+    assert f"*Status*\n{status}" in texts(slack.messages[("C1", shared)]["blocks"])
+    assert _shown(slack, _ticket_url(34)) == before
+    app.readydesk.state.faults.clear()
+    lines = await _poll(app)
+    assert "live cards: 1 of 1 behind brought up to date" in lines
+    assert f"*Status*\n{status}" in _shown(slack, _ticket_url(34))
+
+
+async def test_an_unfurl_left_behind_is_forgotten_once_its_channel_is_no_longer_allowed(app, slack):
+    await app.event(_shared(_ticket_url(34)))
+    before = _shown(slack, _ticket_url(34))
+    await _other_status(app, 34)
+    app.readydesk.state.faults.add("status", status=503, query={"tid": "34"})
+    await _poll(app)  # the unfurl could not be redrawn: it is behind
+    app.readydesk.state.faults.clear()
+    lines = await _poll(app, unfurl_channels="C0OPS")
+    assert "live cards: 0 of 1 behind brought up to date" in lines
+    assert _shown(slack, _ticket_url(34)) == before
     assert await app.store.live.cards("ticket:34", datetime(2000, 1, 1, tzinfo=UTC)) == []
 
 
