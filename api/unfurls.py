@@ -6,6 +6,7 @@ customer, service, schedule and crew; a Kickserv customer's name and active jobs
 """
 
 import asyncio
+import logging
 from dataclasses import dataclass
 
 from api.business import KICKSERV, Entry
@@ -18,6 +19,8 @@ from api.links import LinkedRecord
 from api.reads import all_at_once, settle
 from api.readydesk import ReadyDeskClient, Ticket
 from api.refs import CustomerRef, JobRef, TicketRef
+
+logger = logging.getLogger("deskhand.unfurls")
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,14 @@ async def read_unfurls(
     directory: CustomerDirectory,
     records: list[LinkedRecord],
 ) -> list[Unfurl | BackendError]:
-    """Each linked record's unfurl, all at once; a failed read is its error, the rest stand."""
-    return await asyncio.gather(
+    """Each linked record's unfurl, all at once; a failed read is its error (logged: the link
+    stays bare), the rest stand."""
+    read = await asyncio.gather(
         *(settle(read_unfurl(readydesk, kickserv, directory, r)) for r in records)
     )
+    for failed in (r for r in read if isinstance(r, BackendError)):
+        logger.info("not unfurled, %s could not be read: %s", failed.backend, failed.message)
+    return read
 
 
 async def read_unfurl(

@@ -10,6 +10,7 @@ import re
 
 from slack_sdk.models.blocks import Block, SectionBlock
 
+from api.errors import BackendError
 from api.unfurls import CustomerUnfurl, JobUnfurl, Missing, TicketUnfurl, Unfurl
 from cards.common import FALLBACK_MAX, Card, CardSettings, context, field_text, when
 from cards.jobs import local_time
@@ -31,9 +32,26 @@ def unfurl_card(view: Unfurl, config: CardSettings) -> Card:
     return _missing(view)
 
 
+def unfurl_cards(
+    links: list[str], read: list[Unfurl | BackendError], config: CardSettings
+) -> dict[str, Card]:
+    """The cards of the links whose record could be read (`read`: each link's, in order), by
+    link; a link whose system failed gets none and stays a bare link."""
+    return {
+        link: unfurl_card(view, config)
+        for link, view in zip(links, read, strict=True)
+        if not isinstance(view, BackendError)
+    }
+
+
 def unfurl_blocks(card: Card) -> dict:
     """A card as one entry of chat.unfurl's `unfurls` map."""
     return {"blocks": card.message()["blocks"]}
+
+
+def unfurls_of(cards: dict[str, Card]) -> dict[str, dict]:
+    """chat.unfurl's `unfurls` map: each link's card."""
+    return {link: unfurl_blocks(card) for link, card in cards.items()}
 
 
 def _ticket(view: TicketUnfurl) -> Card:

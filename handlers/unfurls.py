@@ -11,13 +11,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
-from api.errors import BackendError
 from api.links import LinkedRecord, RecordLinks
-from cards.unfurls import unfurl_blocks, unfurl_card
+from cards.unfurls import unfurl_cards, unfurls_of
 from handlers import ids
 from handlers.config import HandlerConfig
 from store import Store
-from workers.live import remember_post
+from workers.live import remember_unfurls
 
 logger = logging.getLogger("deskhand.unfurls")
 LINKS_MAX = 10  # links read per message (Slack sends a handful at most)
@@ -46,25 +45,16 @@ async def unfurl_links(
     linked = records_in(event.get("links") or [], config.links)
     if not linked:
         return
-    read = await desk.unfurls(list(linked.values()))
-    cards = {}
-    for url, view in zip(linked, read, strict=True):
-        if isinstance(view, BackendError):
-            logger.info("not unfurled, %s could not be read: %s", view.backend, view.message)
-        else:
-            cards[url] = unfurl_card(view, config)
+    cards = unfurl_cards(list(linked), await desk.unfurls(list(linked.values())), config)
     if not cards:
         return
-    unfurls = {url: unfurl_blocks(card) for url, card in cards.items()}
     try:
-        await client.chat_unfurl(**_message_of(event), unfurls=unfurls)
+        await client.chat_unfurl(**_message_of(event), unfurls=unfurls_of(cards))
     except SlackApiError as err:  # the message went, or Slack refused the link: nothing to say
         logger.info("chat.unfurl refused: %s", err.response.get("error"))
         return
-    if event.get("source") == COMPOSER:
-        return  # a preview: the posted message brings its own link_shared
-    for url, card in cards.items():
-        await remember_post(store, channel, event.get("message_ts"), card, unfurl_url=url)
+    if event.get("source") != COMPOSER:  # a preview: the posted message brings its own event
+        await remember_unfurls(store, channel, event.get("message_ts"), cards)
 
 
 def _message_of(event: dict[str, Any]) -> dict[str, Any]:

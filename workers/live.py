@@ -76,6 +76,15 @@ async def remember_post(
     )
 
 
+async def remember_unfurls(
+    store: Store, channel_id: str, ts: str | None, cards: dict[str, Card]
+) -> None:
+    """Keep the ticket and job unfurls just made under message `ts` up to date from now on
+    (`cards`: each link's)."""
+    for link, card in cards.items():
+        await remember_post(store, channel_id, ts, card, unfurl_url=link)
+
+
 async def card_changed(
     card: Card, who: str, store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig
 ) -> None:
