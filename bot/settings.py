@@ -174,3 +174,16 @@ class Settings(BaseSettings):
             self.kickserv_api_key,
         )
         return [v.get_secret_value() for v in values if v and v.get_secret_value()]
+
+
+class WebPages(BaseSettings):
+    """The backends' web pages alone, read exactly as Settings reads them: what `deskhand
+    manifest` needs, so a bad setting it does not use cannot stop it from printing."""
+
+    model_config = Settings.model_config
+
+    readydesk_web_url: str | None = Settings.model_fields["readydesk_web_url"]
+    kickserv_web_url: str = Settings.model_fields["kickserv_web_url"]
+    kickserv_account: str | None = Settings.model_fields["kickserv_account"]
+
+    kickserv_pages = Settings.kickserv_pages

@@ -395,3 +395,25 @@ def test_deskhand_manifest_lists_the_configured_web_pages_as_unfurl_domains():
     assert printed["settings"]["event_subscriptions"]["request_url"] == (
         "https://desk.example.com/slack/events"
     )
+
+
+def test_deskhand_manifest_prints_whatever_else_is_misconfigured():
+    env = {
+        "READYDESK_WEB_URL": WEB,
+        "DESKHAND_TIMEZONE": "Nowhere/Else",
+        "DESKHAND_ALERT_INTERVAL": "1",  # below its minimum: `serve` would refuse it
+    }
+    result = run_cli("manifest", env=env)
+    assert result.returncode == 0, result.stderr
+    printed = yaml.safe_load(result.stdout)
+    assert printed["features"]["unfurl_domains"] == ["helpdesk.example", "app.kickserv.com"]
+    assert result.stderr == ""
+
+
+def test_deskhand_manifest_keeps_the_committed_domains_when_a_web_page_setting_is_bad():
+    result = run_cli("manifest", env={"READYDESK_WEB_URL": "https://helpdesk.example/no-id"})
+    assert result.returncode == 0
+    assert yaml.safe_load(result.stdout)["features"]["unfurl_domains"] == list(ids.UNFURL_DOMAINS)
+    assert result.stderr == (
+        "Ignoring READYDESK_WEB_URL (not valid): unfurl_domains as committed.\n"
+    )
