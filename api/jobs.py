@@ -136,6 +136,11 @@ async def _unlisted_customer(
     return await directory.walk_for_kickserv(job.customer_global_id)
 
 
+def glued_customer(job: Job) -> Entry | None:
+    """The job's customer from the short copy Kickserv may put in the job itself (no read)."""
+    return _glued(job, [])
+
+
 def _glued(job: Job, tasks: list[Task] | BackendError) -> Entry | None:
     """The job's customer from the short copies Kickserv puts in the job or its calendar entries."""
     glue = [job.customer] + ([t.customer for t in tasks] if isinstance(tasks, list) else [])

@@ -79,7 +79,9 @@ def _ticket(view: TicketUnfurl) -> Card:
 def _job(view: JobUnfurl, timezone: str) -> Card:
     job = view.job
     scheduled = local_time(job.scheduled_on, timezone)
-    state = job_state(job, view.assigned, scheduled)
+    state = job_state(job, view.assigned or [], scheduled)
+    if view.assigned is None:  # a first look: the calendar is still being read
+        state["Assigned to"] = "checking…"
     customer = shown_name("Kickserv", view.customer)
     if view.customer_number:
         customer += f" (#{view.customer_number})"

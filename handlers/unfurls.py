@@ -12,6 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.links import LinkedRecord, RecordLinks
+from api.unfurls import still_to_read
+from cards.common import Card
 from cards.unfurls import unfurl_cards, unfurls_of
 from handlers import ids
 from handlers.config import HandlerConfig
@@ -43,18 +45,29 @@ async def unfurl_links(
     if config.unfurl_channels and channel not in config.unfurl_channels:
         return  # a composer preview names no channel: it waits for the posted message
     linked = records_in(event.get("links") or [], config.links)
-    if not linked:
+    urls = list(linked)
+    # A first look is one round trip; a job's crew (one more read) follows in a second unfurl.
+    first = await desk.unfurls(list(linked.values()), first_look=True)
+    cards = unfurl_cards(urls, first, config)
+    if not cards or not await _unfurl(client, event, cards):
         return
-    cards = unfurl_cards(list(linked), await desk.unfurls(list(linked.values())), config)
-    if not cards:
-        return
+    if later := still_to_read(first):
+        whole = await desk.finish_unfurls([first[i] for i in later])
+        if more := unfurl_cards([urls[i] for i in later], whole, config):
+            cards |= more
+            await _unfurl(client, event, cards)
+    if event.get("source") != COMPOSER:  # a preview: the posted message brings its own event
+        await remember_unfurls(store, channel, event.get("message_ts"), cards)
+
+
+async def _unfurl(client: AsyncWebClient, event: dict[str, Any], cards: dict[str, Card]) -> bool:
+    """chat.unfurl the cards under the event's message (again: Slack replaces what it shows)."""
     try:
         await client.chat_unfurl(**_message_of(event), unfurls=unfurls_of(cards))
     except SlackApiError as err:  # the message went, or Slack refused the link: nothing to say
         logger.info("chat.unfurl refused: %s", err.response.get("error"))
-        return
-    if event.get("source") != COMPOSER:  # a preview: the posted message brings its own event
-        await remember_unfurls(store, channel, event.get("message_ts"), cards)
+        return False
+    return True
 
 
 def _message_of(event: dict[str, Any]) -> dict[str, Any]:
