@@ -1,4 +1,5 @@
-"""The HTTP plumbing both backend clients share: client factory, retries, redaction of secrets."""
+"""The HTTP plumbing both backend clients share: client factory, retries, redaction of secrets,
+and the count and time of each call (`observed`, around each client's one choke point)."""
 
 import asyncio
 import email.utils

@@ -62,10 +62,11 @@ async def metrics_response(store: Store) -> Response:
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
-def share_between_workers(workers: int) -> Callable[[], None]:
-    """Before `serve` starts its processes: with several, a directory they all write their
-    metrics to (PROMETHEUS_MULTIPROC_DIR; a temporary one when unset). Values left there by
-    processes of an earlier run are removed. Returns what to do once the workers stopped."""
+def prepare_shared_metrics(workers: int) -> Callable[[], None]:
+    """At a bot process's start, before any worker process: with several workers, a directory
+    they all write their metrics to (PROMETHEUS_MULTIPROC_DIR; a temporary one when unset).
+    Values other processes left in a directory that was set are removed (an earlier run's).
+    Returns what to do once the workers have stopped."""
     given = os.environ.get(MULTIPROC_ENV)
     if given:
         path = Path(given)

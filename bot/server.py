@@ -25,7 +25,7 @@ from bot.app import build_app, build_desk
 from bot.gate import Gate, Refused
 from bot.heap import settle_heap
 from bot.logs import configure_logging
-from bot.metrics import RECEIVED_AT, share_between_workers
+from bot.metrics import RECEIVED_AT, prepare_shared_metrics
 from bot.probes import probe_routes
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
@@ -108,7 +108,7 @@ def serve(settings: Settings, host: str, port: int, *, workers: int = 1) -> int:
     and writes its metrics where any worker's /metrics adds them all up (bot/metrics.py).
     """
     options: dict[str, Any] = {"host": host, "port": port, "log_config": None}
-    cleanup = share_between_workers(workers)
+    cleanup = prepare_shared_metrics(workers)
     if workers > 1:
         try:
             uvicorn.run(

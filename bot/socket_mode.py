@@ -15,6 +15,7 @@ from api.desk import Desk
 from api.writes import drain
 from bot.app import build_app, build_desk
 from bot.heap import settle_heap
+from bot.metrics import prepare_shared_metrics
 from bot.probes import ProbeServer
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
@@ -39,6 +40,7 @@ async def run_socket_mode(settings: Settings) -> int:
             "For HTTP mode run `deskhand serve` with SLACK_SIGNING_SECRET instead."
         )
         return 2
+    prepare_shared_metrics(1)  # with PROMETHEUS_MULTIPROC_DIR set: forget an earlier run's values
     store = Store(settings.database_url)
     desk = build_desk(settings, store)
     connected = asyncio.Event()
