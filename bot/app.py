@@ -27,7 +27,8 @@ from api.writes import WriteSettings
 from bot.acks import KeptAck, ListenerSlots
 from bot.error_replies import damaged_state, tell_person
 from bot.logs import request_id
-from bot.outbound import ScrubbingApp, ScrubbingWebClient
+from bot.metrics import MeasuredApp
+from bot.outbound import ScrubbingWebClient
 from bot.settings import Settings
 from handlers.config import HandlerConfig, utc_now
 from handlers.middleware import WritePermission
@@ -138,7 +139,7 @@ def build_app(
     WriteSettings.lease = timedelta(seconds=settings.claim_lease)
     WriteSettings.read_back_seconds = settings.read_deadline
     secret = settings.slack_signing_secret
-    app = ScrubbingApp(
+    app = MeasuredApp(
         client=build_web_client(settings),
         signing_secret=secret.get_secret_value() if secret else None,
     )
