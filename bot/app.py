@@ -3,7 +3,9 @@
 import asyncio
 import logging
 import secrets
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -26,9 +28,10 @@ from api.writes import WriteSettings
 from bot.acks import KeptAck, ListenerSlots
 from bot.error_replies import damaged_state, tell_person
 from bot.logs import request_id
-from bot.outbound import ScrubbingApp, ScrubbingWebClient
+from bot.metrics import MeasuredApp
+from bot.outbound import ScrubbingWebClient
 from bot.settings import Settings
-from handlers.config import HandlerConfig
+from handlers.config import HandlerConfig, utc_now
 from handlers.middleware import WritePermission
 from handlers.profiles import Profiles
 from handlers.registry import register_all
@@ -44,36 +47,45 @@ SANDBOX_READYDESK_URL = "http://readydesk.sandbox/readydesk/API/default.aspx"
 SANDBOX_KICKSERV_URL = "http://kickserv.sandbox"
 
 
-def build_desk(
-    settings: Settings,
-    store: Store,
-    *,
-    sandbox: "SandboxData | None" = None,
-    kickserv_data: "KickservData | None" = None,
-) -> Desk:
-    """The API layer, whole: real backends where configured, the sandbox fakes elsewhere, and
-    the customer directory on `store` (started by the app's first request). The fakes serve
-    `sandbox` and `kickserv_data` when given (the web sandbox changes them as time passes)."""
-    if sandbox is None and (settings.readydesk_is_sandbox or settings.kickserv_is_sandbox):
-        from sandbox.data import seeded
+@dataclass(frozen=True)
+class Sandboxes:
+    """The fakes' worlds, for each backend that runs against its sandbox (None: the real one)."""
 
-        sandbox = seeded()  # one help desk both fakes describe, so their customers match
-    readydesk = _readydesk(settings, sandbox)
-    kickserv = _kickserv(settings, sandbox, kickserv_data)
+    readydesk: "SandboxData | None" = None
+    kickserv: "KickservData | None" = None
+
+
+def build_sandboxes(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Sandboxes:
+    """The sandboxes' worlds: one help desk both fakes describe, so their customers match.
+    (`clock` is the time they live in: the web sandbox's can jump ahead.)"""
+    if not (settings.readydesk_is_sandbox or settings.kickserv_is_sandbox):
+        return Sandboxes()
+    from sandbox.data import seeded
+    from sandbox.kickserv_data import seeded_kickserv
+
+    readydesk = seeded()
+    kickserv = seeded_kickserv(readydesk) if settings.kickserv_is_sandbox else None
+    return Sandboxes(readydesk if settings.readydesk_is_sandbox else None, kickserv)
+
+
+def build_desk(settings: Settings, store: Store, sandboxes: Sandboxes | None = None) -> Desk:
+    """The API layer, whole: real backends where configured, the sandbox fakes elsewhere (over
+    `sandboxes`, built here when not given), and the customer directory on `store` (whose fill
+    the process starts: `Desk.start`)."""
+    sandboxes = sandboxes or build_sandboxes(settings)
+    readydesk = _readydesk(settings, sandboxes.readydesk)
+    kickserv = _kickserv(settings, sandboxes.kickserv)
     directory = CustomerDirectory(
         store.directory, readydesk, kickserv, refresh_every=settings.directory_refresh
     )
     return Desk(readydesk, kickserv, directory, store)
 
 
-def _kickserv(
-    settings: Settings, sandbox: "SandboxData | None", data: "KickservData | None"
-) -> KickservClient:
+def _kickserv(settings: Settings, sandbox: "KickservData | None") -> KickservClient:
     if settings.kickserv_is_sandbox:
         from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
-        from sandbox.kickserv_data import seeded_kickserv
 
-        app = build_kickserv_app(data or seeded_kickserv(sandbox))
+        app = build_kickserv_app(sandbox)
         return KickservClient(
             SANDBOX_KICKSERV_URL,
             SANDBOX_ACCOUNT,
@@ -134,8 +146,10 @@ def build_app(
     desk: Desk | None = None,
     *,
     store: Store | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> AsyncApp:
-    """The Bolt app with every listener registered and the desk injected into each request.
+    """The Bolt app with every listener registered and the desk injected into each request
+    (`clock`: what listeners read the time from, the wall clock unless given).
 
     Bolt verifies each HTTP request's signature (missing, wrong or older than 5 minutes: 401,
     and no listener runs). Events API retries of an event already handled are skipped.
@@ -144,14 +158,13 @@ def build_app(
     desk = desk or build_desk(settings, store)
     WriteSettings.lease = timedelta(seconds=settings.claim_lease)
     WriteSettings.read_back_seconds = settings.read_deadline
-    directory = desk.directory
     secret = settings.slack_signing_secret
-    app = ScrubbingApp(
+    app = MeasuredApp(
         client=build_web_client(settings),
         signing_secret=secret.get_secret_value() if secret else None,
     )
 
-    config = handler_config(settings)
+    config = handler_config(settings, clock=clock)
     profiles = Profiles()
     permission = WritePermission()
     slots = ListenerSlots(
@@ -168,7 +181,6 @@ def build_app(
         # Not reset afterwards: Bolt runs the listener after this middleware has returned.
         request_id.set(_request_id(body))
         set_read_deadline(settings.read_deadline)
-        directory.start()  # fills in the background; a no-op once running
         context.update(
             desk=desk,
             store=store,
@@ -195,9 +207,12 @@ def build_app(
     return app
 
 
-def handler_config(settings: Settings) -> HandlerConfig:
-    """What the Slack side needs of the settings."""
+def handler_config(
+    settings: Settings, *, clock: Callable[[], datetime] | None = None
+) -> HandlerConfig:
+    """What the Slack side needs of the settings (`clock`: the wall clock unless given)."""
     return HandlerConfig(
+        clock=clock or utc_now,
         timezone=settings.timezone,
         readydesk_web_url=settings.readydesk_web_url,
         priorities=settings.priorities,

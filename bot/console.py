@@ -74,6 +74,7 @@ class Console:
         self._app = build_app(settings, self._desk, store=self.store)
         self._work = ListenerWork()
         self._work.install(self._app)
+        self._desk.start()  # as a served process does: the directory fills from now
         return self
 
     async def __aexit__(self, *exc: object) -> None:

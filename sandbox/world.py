@@ -1,119 +1,176 @@
-"""The sandbox's help desk at work: while the sandbox runs, tickets arrive and records move on.
+"""The sandbox's world changing while it runs, by the sandbox clock: a new ReadyDesk ticket every
+two minutes, and a Kickserv job on today's schedule moved on a step between two of them.
 
-Each `tick()` adds a ReadyDesk ticket from one of its customers, moves one ticket's status on
-(a ticket someone is looking at first, so a live card changes) and one Kickserv job's (today's,
-or one someone is looking at). Deterministic for a seed, so tests can count on what it does.
+So a newcomer who starts a watch sees an alert within minutes, and a job card in a channel
+changes in place soon after. A jump of the clock brings a few changes, not hundreds: `catch_up`
+applies at most MOST_AT_ONCE of each kind.
 """
 
+import asyncio
+import contextlib
+import logging
 import random
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sandbox.data import CATEGORIES, GROUPS, PRIORITIES, SOURCES, TECHNICIANS, RDTicket, SandboxData
-from sandbox.kickserv_data import KickservData
+from sandbox.data import CATEGORIES, GROUPS, PRIORITIES, SOURCES, RDTicket, SandboxData
+from sandbox.kickserv_data import KickservData, KSJob
 
+logger = logging.getLogger("deskhand.sandbox.world")
+
+TICKET_EVERY = timedelta(minutes=2)
+JOB_EVERY = timedelta(minutes=2)
+JOB_OFFSET = timedelta(minutes=1)  # jobs move between two new tickets
+MOST_AT_ONCE = 3
+LOOK_EVERY = 5.0  # real seconds between looks while running
 SUBJECTS = (
-    "Printer shows paper jam with no paper inside",
+    "Printer shows a paper jam with no paper inside",
     "Email stuck in the outbox",
     "Card reader at the front desk declines every card",
     "Cannot reach the shared drive from the laptop",
     "Phone on the back desk has no dial tone",
-    "Wi-Fi password changed and nobody has it",
 )
-TICKET_NEXT = {"Open": "Assigned", "Assigned": "Awaiting Response", "Awaiting Response": "Assigned"}
-TICKET_NEXT["Escalated"] = "Assigned"
-JOB_NEXT = {"unscheduled": "scheduled", "scheduled": "in_progress", "on_hold": "in_progress"}
-JOB_NEXT["in_progress"] = "completed"
+NEXT_STATUS = {
+    "unscheduled": "scheduled",
+    "scheduled": "in_progress",
+    "on_hold": "in_progress",
+    "in_progress": "completed",
+}
 
 
 class World:
-    """Changes to the two sandbox backends' data, one tick at a time."""
+    """The ticker: `catch_up()` applies what is due by the clock; `start()` looks every few
+    seconds (and at once after a jump of a clock that has `on_jump`) until `aclose()`."""
 
-    def __init__(self, readydesk: SandboxData, kickserv: KickservData, seed: int = 18) -> None:
-        self.readydesk, self.kickserv = readydesk, kickserv
+    def __init__(
+        self,
+        clock: Callable[[], datetime],
+        readydesk: SandboxData | None,
+        kickserv: KickservData | None,
+        *,
+        timezone: str = "UTC",
+        ticket_every: timedelta = TICKET_EVERY,
+        job_every: timedelta = JOB_EVERY,
+        seed: int = 18,
+    ) -> None:
+        self._clock, self._readydesk, self._kickserv = clock, readydesk, kickserv
+        self._zone = ZoneInfo(timezone)
+        self._every = {"ticket": ticket_every, "job": job_every}
+        start = clock()
+        self._next = {"ticket": start + ticket_every, "job": start + JOB_OFFSET}
         self._rng = random.Random(seed)
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        on_jump = getattr(clock, "on_jump", None)
+        if on_jump is not None:
+            on_jump(lambda _now: self._log(self.catch_up()))
 
-    def tick(self, *, tickets: Sequence[int] = (), jobs: Sequence[int] = ()) -> list[str]:
-        """One step of the world; what changed, one line each. `tickets` and `jobs` are the
-        records people are looking at (moved first)."""
-        now = datetime.now().replace(microsecond=0)  # ReadyDesk's clock: local, naive
-        done = [self._new_ticket(now)]
-        moved = self._move_ticket(now, tickets)
-        if moved:
-            done.append(moved)
-        job = self._move_job(jobs)
-        if job:
-            done.append(job)
-        return done
+    @property
+    def next_change(self) -> datetime:
+        """When the next change is due."""
+        return min(self._next.values())
 
-    def _new_ticket(self, now: datetime) -> str:
-        data, rng = self.readydesk, self._rng
-        customer = rng.choice(list(data.customers.values()))
+    def catch_up(self) -> list[str]:
+        """Apply every change due by now (at most MOST_AT_ONCE of each kind); one line each."""
+        now = self._clock()
+        lines: list[str] = []
+        for kind, change in (("ticket", self._new_ticket), ("job", self._move_job)):
+            every = self._every[kind]
+            due = (now - self._next[kind]) // every + 1 if now >= self._next[kind] else 0
+            if due > MOST_AT_ONCE:  # a jump: only the latest few
+                self._next[kind] += every * (due - MOST_AT_ONCE)
+                due = MOST_AT_ONCE
+            for _ in range(due):
+                line = change(self._next[kind])
+                self._next[kind] += every
+                if line:
+                    lines.append(line)
+        return lines
+
+    def start(self) -> None:
+        """Keep catching up in the background (once)."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="sandbox-world")
+
+    async def aclose(self) -> None:
+        """Stop the background looks."""
+        self._stopping.set()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._log(self.catch_up())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), LOOK_EVERY)
+
+    @staticmethod
+    def _log(lines: list[str]) -> None:
+        for line in lines:
+            logger.info("sandbox world: %s", line)
+
+    def _new_ticket(self, at: datetime) -> str | None:
+        """A ticket from one of the first customers, opened at `at` (ReadyDesk's clock is local
+        and naive, as the fake writes its own dates)."""
+        data, rng = self._readydesk, self._rng
+        if data is None or not data.customers:
+            return None
+        customer = rng.choice(list(data.customers.values())[:40])
+        opened = at.astimezone().replace(tzinfo=None, microsecond=0)
+        category = rng.choice([c for c in CATEGORIES if c != "Other"])
         group_id, group = rng.choice(GROUPS)
-        category = rng.choice(list(CATEGORIES))
-        ticket = RDTicket(
-            tid=data.next_ticket_id(),
-            cid=customer.customer_id,
-            company_id=customer.company_id,
-            company_name=customer.company_name,
-            contact=customer.contact,
-            phone=customer.phone,
-            email=customer.email,
-            date_opened=now,
-            source=rng.choice(SOURCES),
-            category=category,
-            sub_category=rng.choice(CATEGORIES[category]),
-            status="Open",
-            priority=rng.choice(PRIORITIES),
-            escalation_level="",
-            due_date=None,
-            opened_by="EMAIL",
-            last_updated=now,
-            updated_by="EMAIL",
-            updater_type="CUSTOMER",
-            assigned_tech="",
-            assigned_group_id=group_id,
-            assigned_group_name=group,
-            subject=rng.choice(SUBJECTS),
-            summary="Sent in by the customer a moment ago.",
+        ticket = data.add_ticket(
+            RDTicket(
+                tid=data.next_ticket_id(),
+                cid=customer.customer_id,
+                company_id=customer.company_id,
+                company_name=customer.company_name,
+                contact=customer.contact,
+                phone=customer.phone,
+                email=customer.email,
+                date_opened=opened,
+                source=rng.choice(SOURCES),
+                category=category,
+                sub_category=rng.choice(CATEGORIES[category]),
+                status="Open",
+                priority=rng.choice(PRIORITIES),
+                escalation_level="",
+                due_date=opened + timedelta(days=rng.randint(1, 3)),
+                opened_by="EMAIL",
+                last_updated=opened,
+                updated_by="EMAIL",
+                updater_type="CUSTOMER",
+                assigned_tech="",
+                assigned_group_id=group_id,
+                assigned_group_name=group,
+                subject=rng.choice(SUBJECTS),
+                summary="Sent in by the customer a moment ago.",
+            )
         )
-        data.add_ticket(ticket)
-        data.add_history(ticket.tid, now, "EMAIL", "CUSTOMER", "Open", "Ticket opened.")
-        return f"ticket #{ticket.tid} opened for {customer.customer_id}"
+        data.add_history(ticket.tid, opened, "EMAIL", "CUSTOMER", "Open", "Ticket opened.")
+        return f"ticket #{ticket.tid} opened: {ticket.subject} ({ticket.priority})"
 
-    def _move_ticket(self, now: datetime, watched: Sequence[int]) -> str | None:
-        tickets = self.readydesk.tickets
-        data = self.readydesk
-        movable = [t for t in watched if t in tickets and tickets[t].status in TICKET_NEXT]
-        if not movable:
-            movable = [t.tid for t in data.tickets.values() if t.status in TICKET_NEXT][-20:]
-        if not movable:
+    def _move_job(self, at: datetime) -> str | None:
+        """The first job on today's schedule (else a later day's) not done yet moves on a step."""
+        job = self._next_job(at)
+        if job is None:
             return None
-        ticket = data.tickets[self._rng.choice(movable)]
-        ticket.status = TICKET_NEXT[ticket.status]
-        if ticket.status == "Assigned" and not ticket.assigned_tech:
-            ticket.assigned_tech = self._rng.choice(TECHNICIANS[1:])[0]
-        ticket.last_updated, ticket.updater_type = now, "TECH"
-        ticket.updated_by = ticket.assigned_tech
-        note = f"Status changed to {ticket.status}."
-        data.add_history(ticket.tid, now, ticket.updated_by, "TECH", ticket.status, note)
-        return f"ticket #{ticket.tid} is now {ticket.status}"
-
-    def _move_job(self, watched: Sequence[int]) -> str | None:
-        data = self.kickserv
-        jobs = data.jobs
-        movable = [j for j in watched if jobs.get(j) and jobs[j].status in JOB_NEXT]
-        if not movable:
-            movable = [
-                j.job_number
-                for j in jobs.values()
-                if j.status in JOB_NEXT and j.scheduled_on and j.scheduled_on.date() == data.today
-            ]
-        if not movable:
-            return None
-        job = jobs[self._rng.choice(sorted(movable))]
-        job.status = JOB_NEXT[job.status]
-        job.updated_at = data.now()
+        before, job.status = job.status, NEXT_STATUS[job.status]
+        job.updated_at = at.astimezone(job.updated_at.tzinfo).replace(microsecond=0)
         if job.status == "completed":
-            job.completed_on = data.now()
-        return f"job {job.job_number} is now {job.status}"
+            job.completed_on = job.updated_at
+        return f"job {job.job_number} {job.name}: {before} -> {job.status}"
+
+    def _next_job(self, at: datetime) -> KSJob | None:
+        if self._kickserv is None:
+            return None
+        today = at.astimezone(self._zone).date()
+        jobs = self._kickserv.jobs.values()
+        movable = [j for j in jobs if j.scheduled_on and j.status in NEXT_STATUS]
+        for days in range(8):
+            day = today + timedelta(days=days)
+            on_day = [j for j in movable if j.scheduled_on.astimezone(self._zone).date() == day]
+            if on_day:
+                return min(on_day, key=lambda j: (j.scheduled_on, j.job_number))
+        return None

@@ -7,7 +7,6 @@ workspace (sandbox/workspace.py) is kept from those records. The scheduler runs 
 clock, the world ticks, and state lives in `.deskhand/sandbox.db`, so it survives a restart.
 """
 
-import asyncio
 import json
 import logging
 import secrets
@@ -19,17 +18,15 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
-from bot.app import build_app, build_desk, build_web_client, handler_config, record_links
+from bot.app import build_app, build_desk, build_sandboxes, handler_config, record_links
 from bot.console_work import ListenerWork
-from bot.scheduler import Scheduler
+from bot.scheduler import build_scheduler
 from bot.server import build_http_app
 from bot.settings import Settings
 from bot.slack_requests import FORM, JSON, SlackRequests, as_slack_sends
 from bot.web.actions import element_at, slack_action, view_state
 from handlers import ids
 from sandbox.clock import SandboxClock
-from sandbox.data import seeded
-from sandbox.kickserv_data import seeded_kickserv
 from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
 from sandbox.workspace import DM, ME, URL, Workspace
 from sandbox.world import World
@@ -39,7 +36,6 @@ from store.schedules import DigestSchedule
 logger = logging.getLogger("deskhand.web")
 
 STATE_DIR = Path(".deskhand")
-TICK_EVERY = 120.0  # seconds between two changes of the sandbox world
 WORK_WAIT = 15.0  # seconds a page request waits for the listener work it started
 ESCAPED_COMMANDS = {ids.DESKHAND_COMMAND}  # should_escape: true in manifest.yml
 
@@ -47,23 +43,15 @@ ESCAPED_COMMANDS = {ids.DESKHAND_COMMAND}  # should_escape: true in manifest.yml
 class WebSandbox:
     """The real app over the sandboxes, and what a person at the page can do to it."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        state_dir: Path = STATE_DIR,
-        tick_every: float = TICK_EVERY,
-    ) -> None:
+    def __init__(self, settings: Settings, *, state_dir: Path = STATE_DIR) -> None:
         self._given = settings
         self._state_dir = state_dir
-        self._tick_every = tick_every
         self.slack = SlackSandbox(real_time_ts=True)
         self.workspace = Workspace(self.slack)
         self._secret = secrets.token_hex(16)  # signs the page's requests; the app checks them
         self.requests = SlackRequests(self._secret)
         self.notice = ""  # the last thing the page itself says (a jump of the clock …)
         self.notice_id = 0
-        self._tasks: list[asyncio.Task[None]] = []
 
     async def __aenter__(self) -> "WebSandbox":
         await self.slack.start()
@@ -82,41 +70,36 @@ class WebSandbox:
                 "slack_signing_secret": SecretStr(secret),
             }
         )
-        self.config = handler_config(settings)
+        self.clock = SandboxClock()
+        self.clock.jump(self._saved_offset())  # a restart keeps the time the sandbox was at
+        self.config = handler_config(settings, clock=self.clock)
         self.store = Store(database)
         await self.store.migrate()
-        readydesk = seeded()
-        kickserv = seeded_kickserv(readydesk)
-        self.world = World(readydesk, kickserv)
-        self.desk = build_desk(settings, self.store, sandbox=readydesk, kickserv_data=kickserv)
-        self.desk.directory.start()
-        bolt = build_app(settings, self.desk, store=self.store)
+        self.sandboxes = build_sandboxes(settings, self.clock)
+        self.desk = build_desk(settings, self.store, self.sandboxes)
+        self.desk.start()
+        bolt = build_app(settings, self.desk, store=self.store, clock=self.clock)
         self._work = ListenerWork()
         self._work.install(bolt)
         http = build_http_app(settings, self.desk, store=self.store, bolt=bolt)
         self._http = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=http), base_url="http://deskhand"
         )
-        self.clock = SandboxClock(self._saved_offset())
-        self.scheduler = Scheduler(
-            self.desk,
-            self.store,
-            build_web_client(settings),
-            self.config,
-            grace=timedelta(seconds=settings.digest_grace),
-            alert_interval=settings.alert_interval,
-            claim_sweep=settings.claim_sweep,
-            clock=self.clock.now,
-        )
+        self.scheduler = build_scheduler(settings, self.store, self.desk, self.clock)
         self.scheduler.start()
-        self._tasks.append(asyncio.create_task(self._tick_world(), name="sandbox-world"))
+        # Tickets arrive and jobs move on by the sandbox clock (at once after a jump).
+        self.world = World(
+            self.clock,
+            self.sandboxes.readydesk,
+            self.sandboxes.kickserv,
+            timezone=settings.timezone,
+        )
+        self.world.start()
         self._unfurl_hosts = set(record_links(settings).domains())
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.world.aclose()
         await self.scheduler.aclose()
         self._work.uninstall()
         await self._http.aclose()
@@ -354,28 +337,6 @@ class WebSandbox:
         self.notice = text
         self.notice_id += 1
         self.workspace.touch()
-
-    async def _tick_world(self) -> None:
-        """Every few minutes a ticket arrives and records move on (those on live cards first)."""
-        while True:
-            await asyncio.sleep(self._tick_every)
-            try:
-                await self.tick()
-            except Exception:
-                logger.exception("the sandbox world could not tick; trying again later")
-
-    async def tick(self) -> list[str]:
-        """One change of the sandbox world now."""
-        posted_since = datetime.now(UTC) - self.config.live_for
-        shown = [t.record_key for t in await self.store.live.tracked(posted_since)]
-        numbers = {
-            kind: [int(k.split(":")[1]) for k in shown if k.startswith(f"{kind}:")]
-            for kind in ("ticket", "job")
-        }
-        done = self.world.tick(tickets=numbers["ticket"], jobs=numbers["job"])
-        for line in done:
-            logger.info("sandbox: %s", line)
-        return done
 
     def _saved_offset(self) -> timedelta:
         try:

@@ -90,7 +90,7 @@ class PageServer:
     async def _serve(self) -> None:
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
         settings = clean_settings(DESKHAND_LOOKING_UP_AFTER=60)
-        async with WebSandbox(settings, state_dir=self._state_dir, tick_every=3600) as sandbox:
+        async with WebSandbox(settings, state_dir=self._state_dir) as sandbox:
             await sandbox.desk.directory.refresh()
             server = LoopbackServer(build_page(sandbox))
             self.url, self.sandbox = await server.start(), sandbox
@@ -236,7 +236,7 @@ def test_the_note_form_submits_and_confirms(browser, site):
     )
     wait_for(browser, lambda: button(dialog(browser, "Note added"), "Done").click() or True, "Done")
     wait_for(browser, lambda: not browser.find_elements(By.CSS_SELECTOR, "[role=dialog]"), "close")
-    history = site.sandbox.world.readydesk.history[34]
+    history = site.sandbox.sandboxes.readydesk.history[34]
     assert history[-1].note.startswith("Called back: the printer works again.")
 
 
@@ -256,10 +256,10 @@ def test_job_new_finds_the_customer_as_you_type(browser, site):
     Select(field(form, "Service")).select_by_index(1)
     field(form, "Description").send_keys("Replace the kitchen tap")
     assert service.tag_name == "select"
-    jobs = len(site.sandbox.world.kickserv.jobs)
+    jobs = len(site.sandbox.sandboxes.kickserv.jobs)
     button(form, "Create job").click()
     wait_for(browser, lambda: "Created job" in dialog(browser, "Job created").text, "outcome")
-    assert len(site.sandbox.world.kickserv.jobs) == jobs + 1
+    assert len(site.sandbox.sandboxes.kickserv.jobs) == jobs + 1
     wait_for(
         browser, lambda: button(dialog(browser, "Job created"), "Done").click() or True, "Done"
     )

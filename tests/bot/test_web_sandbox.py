@@ -4,7 +4,7 @@ from the page's state — cards, forms, typeahead, shortcuts, the Home tab, dige
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -82,17 +82,17 @@ def _card(articles: list[Node], heading: str) -> Node:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def sandbox(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WebSandbox]:
-    """One web sandbox for the module (the world ticks only when a test says)."""
+    """One web sandbox for the module (its world changes only when a test jumps the clock)."""
     settings = clean_settings(DESKHAND_LOOKING_UP_AFTER=60)
     state = tmp_path_factory.mktemp("web") / ".deskhand"
-    async with WebSandbox(settings, state_dir=state, tick_every=3600) as running:
+    async with WebSandbox(settings, state_dir=state) as running:
         await running.desk.directory.refresh()
         yield running
 
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def page(sandbox: WebSandbox) -> AsyncIterator[Page]:
-    data = sandbox.world.readydesk
+    data = sandbox.sandboxes.readydesk
     ticket = data.tickets[34]
     ticket.status, ticket.assigned_tech, ticket.date_closed = "Open", "", None
     transport = httpx.ASGITransport(app=build_page(sandbox))
@@ -132,7 +132,7 @@ async def test_assign_to_me_redraws_the_same_card(page):
     assert after.attrs["data-ts"] == card.attrs["data-ts"]
     assert "Assigned to\nalice · Tier 1" in after.find(class_="bk-fields").text
     assert "alice" not in card.find(class_="bk-fields").text
-    assert page.sandbox.world.readydesk.tickets[34].assigned_tech == "alice"
+    assert page.sandbox.sandboxes.readydesk.tickets[34].assigned_tech == "alice"
 
 
 async def test_the_status_select_changes_the_ticket(page):
@@ -140,7 +140,7 @@ async def test_the_status_select_changes_the_ticket(page):
     await page.choose(_card(await page.articles(), "#34 "), "Status", "Escalated")
     after = _card(await page.articles(), "#34 ")
     assert "Escalated" in after.find(class_="bk-fields").text
-    assert page.sandbox.world.readydesk.tickets[34].status == "Escalated"
+    assert page.sandbox.sandboxes.readydesk.tickets[34].status == "Escalated"
 
 
 async def test_share_in_channel_then_the_card_stays_live(page):
@@ -152,9 +152,8 @@ async def test_share_in_channel_then_the_card_stays_live(page):
     shared = _card(articles, "#34 ")
     assert "Only visible to you" not in shared.text
     assert "Shared by @Alice Moreno" in shared.text
-    moved = await page.sandbox.tick()  # the world moves the ticket a live card shows
-    assert any(line.startswith("ticket #34 is now ") for line in moved)
-    status = page.sandbox.world.readydesk.tickets[34].status
+    status = "Awaiting Response"  # someone changes the ticket in ReadyDesk
+    page.sandbox.sandboxes.readydesk.tickets[34].status = status
     slack = build_web_client(page.sandbox.settings)
     await poll_watches(
         page.sandbox.desk, page.sandbox.store, slack, datetime.now(UTC), config=page.sandbox.config
@@ -179,7 +178,7 @@ async def test_the_note_form_shows_errors_under_fields_then_the_confirmation(pag
     await page.submit({"note": "Called the customer <back> & fixed it"})
     done = await page.modal()
     assert "Added the note to ticket #34" in done.text
-    history = page.sandbox.world.readydesk.history[34]
+    history = page.sandbox.sandboxes.readydesk.history[34]
     assert history[-1].note.startswith("Called the customer <back> & fixed it\n— alice via Slack")
     await page.post("close", view_id=done.find(role="dialog").attrs["data-view-id"])
     assert (await page.state())["modal"] == ""
@@ -196,7 +195,7 @@ async def test_job_new_finds_the_customer_through_the_typeahead(page):
     demo = next(o for o in answer["options"] if o["group"] == "Kickserv")
     assert demo["text"] == "Demo Company (#1)"
     service = next(o for o in modal.find("select").find_all("option") if o.attrs.get("value"))
-    jobs = len(page.sandbox.world.kickserv.jobs)
+    jobs = len(page.sandbox.sandboxes.kickserv.jobs)
     await page.submit(
         {
             "customer": {"value": demo["value"], "text": demo["text"]},
@@ -207,7 +206,7 @@ async def test_job_new_finds_the_customer_through_the_typeahead(page):
         }
     )
     assert "Created job" in (await page.modal()).text
-    assert len(page.sandbox.world.kickserv.jobs) == jobs + 1
+    assert len(page.sandbox.sandboxes.kickserv.jobs) == jobs + 1
 
 
 async def test_a_message_shortcut_from_more_actions_opens_its_form(page):
@@ -258,7 +257,7 @@ async def test_jumping_the_clock_posts_the_next_digest(page):
 
 
 async def test_a_pasted_link_to_a_job_unfurls_under_the_message(page):
-    job = next(iter(page.sandbox.world.kickserv.jobs.values()))
+    job = next(iter(page.sandbox.sandboxes.kickserv.jobs.values()))
     url = f"https://app.kickserv.com/sandbox/jobs/{job.job_number}"
     await page.send(f"Can someone check {url} today?", channel=DISPATCH)
     said = [a for a in await page.articles(DISPATCH) if "Can someone check" in a.text][-1]
@@ -277,11 +276,11 @@ async def test_what_slack_would_refuse_is_said_on_the_page(page):
 async def test_digests_and_the_clock_survive_a_restart(tmp_path: Path):
     settings = clean_settings(DESKHAND_LOOKING_UP_AFTER=60)
     state = tmp_path / ".deskhand"
-    async with WebSandbox(settings, state_dir=state, tick_every=3600) as first:
+    async with WebSandbox(settings, state_dir=state) as first:
         await first.send(SUPPORT, "/digest add overdue at 07:00 weekdays")
         await first.jump_to_next_digest()
         ahead = first.clock.offset
-    async with WebSandbox(settings, state_dir=state, tick_every=3600) as second:
+    async with WebSandbox(settings, state_dir=state) as second:
         assert second.clock.offset == ahead
         await second.send(SUPPORT, "/digest list")
         listed = second.workspace.timeline(SUPPORT)[-1]
@@ -301,10 +300,12 @@ async def test_a_watch_posts_the_ticket_the_world_opens(page):
 
     await poll()  # the first poll sets the baseline
     before = len(await page.articles())
-    opened = (await sandbox.tick())[0]
-    number = opened.split()[1]  # "ticket #301 opened for …"
+    data = sandbox.sandboxes.readydesk
+    number = data.next_ticket_id()
+    sandbox.clock.jump(timedelta(minutes=2))  # the world opens a ticket every two minutes
+    assert data.tickets[number].status == "Open"
     await poll()
-    alert = _card((await page.articles())[before:], f"{number} ")
+    alert = _card((await page.articles())[before:], f"#{number} ")
     assert "Only visible to you" not in alert.text
 
 
