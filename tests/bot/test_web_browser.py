@@ -284,14 +284,23 @@ def test_a_message_shortcut_from_more_actions(browser, site):
 
 
 def test_the_home_tab(browser, site):
+    browser.get(f"{site.url}/")
     browser.find_element(By.LINK_TEXT, "Deskhand").click()
 
     def published() -> WebElement | None:
         home = browser.find_element(By.CSS_SELECTOR, "section[aria-label='Home']")
         return home if "Your open tickets" in home.text else None
 
-    assert button(wait_for(browser, published, "the Home tab"), "New ticket").is_displayed()
+    home = wait_for(browser, published, "the Home tab")
     shot(browser, "home-tab")
+    button(home, "Find customer").click()
+    form = dialog(browser, "Find customer")
+    field(form, "Name, email, phone or ID").send_keys("demo", Keys.ENTER)  # Enter reloads nothing
+    button(dialog(browser, "Find customer"), "Find").click()
+    wait_for(browser, lambda: not browser.find_elements(By.CSS_SELECTOR, "[role=dialog]"), "close")
+    browser.find_element(By.LINK_TEXT, "Messages").click()  # the answer is in your messages
+    found = card(browser, "Demo Company")
+    assert "Customer ID" in found.text
 
 
 def test_a_digest_appears_when_the_clock_jumps(browser, site):

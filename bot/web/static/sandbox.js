@@ -278,7 +278,8 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-document.getElementById("composer")?.addEventListener("submit", (event) => event.preventDefault());
+// Enter in a one-line field would submit its <form> and reload the page: nothing here does that.
+document.addEventListener("submit", (event) => event.preventDefault());
 
 if (channel === "home") post("home", {}); else refresh();
 document.querySelector("#composer textarea")?.focus();
