@@ -7,6 +7,7 @@ does to `/sandbox/<verb>`, which WebSandbox turns into the signed requests Slack
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,15 +36,35 @@ MAX_TEXT = 40_000  # Slack's own limit on a message's text
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
 
 
+# What each POST /sandbox/<verb> does, from the JSON body the page's script sends.
+VERBS: dict[str, Callable[[WebSandbox, dict[str, Any]], Awaitable[Any]]] = {
+    "send": lambda s, b: s.send(_text(b, "channel"), _text(b, "text")[:MAX_TEXT]),
+    "action": lambda s, b: s.press(_dict(b, "where"), _dict(b, "action")),
+    "submit": lambda s, b: s.submit(_text(b, "view_id"), _dict(b, "values")),
+    "close": lambda s, b: s.close(_text(b, "view_id")),
+    "suggest": lambda s, b: s.suggest(_dict(b, "where"), _text(b, "path"), _text(b, "value")[:200]),
+    "shortcut": lambda s, b: s.shortcut(
+        _text(b, "channel"), _text(b, "ts"), _text(b, "callback_id")
+    ),
+    "home": lambda s, b: s.open_home(),
+    "jump": lambda s, b: s.jump_to_next_digest(),
+}
+
+
 def build_page(sandbox: WebSandbox) -> Starlette:
     """The page's ASGI app over a started WebSandbox."""
+    manifest = load_manifest()
     shortcuts = [
         (s.callback_id, s.name)
-        for s in load_manifest().features.shortcuts
+        for s in manifest.features.shortcuts
         if getattr(s, "type", "message") == "message"
     ]
+    commands = manifest.features.slash_commands  # offered as you type "/", as Slack does
 
     async def page(request: Request) -> Response:
+        """The whole page, drawn as it is now."""
+        if (refusal := _refusal(request)) is not None:
+            return refusal
         channel = _channel(request, sandbox)
         sandbox.workspace.sync()
         channels = sandbox.workspace.channels
@@ -53,88 +74,52 @@ def build_page(sandbox: WebSandbox) -> Starlette:
             channel=channel,
             home=HOME,
             version=sandbox.workspace.version,
+            commands=commands,
             channel_name=lambda c: channels[c].name if c in channels else c,
             channel_topic=lambda c: channels[c].topic if c in channels else "",
         )
         return HTMLResponse(html)
 
     async def state(request: Request) -> Response:
+        """What changed since the version the script has (just the clock, when nothing did)."""
+        if (refusal := _refusal(request)) is not None:
+            return refusal
         channel = _channel(request, sandbox)
         sandbox.workspace.sync()
         version = sandbox.workspace.version
         if request.query_params.get("v") == str(version):
-            return JSONResponse({"version": version})
+            return JSONResponse({"version": version, "clock": _clock(sandbox)})
         return JSONResponse({"version": version, **_fragments(sandbox, channel, shortcuts)})
 
-    async def send(request: Request) -> Response:
-        body = await _body(request)
-        await sandbox.send(str(body.get("channel", "")), str(body.get("text", ""))[:MAX_TEXT])
-        return _done(sandbox)
+    async def verb(request: Request) -> Response:
+        """Something the person did, done as Slack would deliver it."""
+        if (refusal := _refusal(request)) is not None:
+            return refusal
+        do = VERBS.get(request.path_params["verb"])
+        if do is None:
+            return JSONResponse({"error": "No such thing to do."}, 404)
+        answer = await do(sandbox, await _body(request))
+        if request.path_params["verb"] == "suggest":
+            return JSONResponse({"options": answer})
+        return JSONResponse({"version": sandbox.workspace.version})
 
-    async def action(request: Request) -> Response:
-        body = await _body(request)
-        await sandbox.press(dict(body.get("where") or {}), dict(body.get("action") or {}))
-        return _done(sandbox)
-
-    async def submit(request: Request) -> Response:
-        body = await _body(request)
-        await sandbox.submit(str(body.get("view_id", "")), dict(body.get("values") or {}))
-        return _done(sandbox)
-
-    async def close(request: Request) -> Response:
-        body = await _body(request)
-        await sandbox.close(str(body.get("view_id", "")))
-        return _done(sandbox)
-
-    async def suggest(request: Request) -> Response:
-        body = await _body(request)
-        where, path = dict(body.get("where") or {}), str(body.get("path", ""))
-        options = await sandbox.suggest(where, path, str(body.get("value", ""))[:200])
-        return JSONResponse({"options": options})
-
-    async def shortcut(request: Request) -> Response:
-        body = await _body(request)
-        channel, ts = str(body.get("channel", "")), str(body.get("ts", ""))
-        await sandbox.shortcut(channel, ts, str(body.get("callback_id", "")))
-        return _done(sandbox)
-
-    async def home(request: Request) -> Response:
-        await sandbox.open_home()
-        return _done(sandbox)
-
-    async def jump(request: Request) -> Response:
-        await sandbox.jump_to_next_digest()
-        return _done(sandbox)
-
-    def guarded(view: Any) -> Any:
-        async def endpoint(request: Request) -> Response:
-            refusal = _refusal(request)
-            return refusal if refusal is not None else await view(request)
-
-        return endpoint
-
-    page, state = guarded(page), guarded(state)
-    posts = {
-        "send": send,
-        "action": action,
-        "submit": submit,
-        "close": close,
-        "suggest": suggest,
-        "shortcut": shortcut,
-        "home": home,
-        "jump": jump,
-    }
     return Starlette(
         routes=[
             Route("/", page, methods=["GET"]),
             Route("/sandbox/state", state, methods=["GET"]),
-            *(
-                Route(f"/sandbox/{verb}", guarded(view), methods=["POST"])
-                for verb, view in posts.items()
-            ),
+            Route("/sandbox/{verb}", verb, methods=["POST"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ]
     )
+
+
+def _text(body: dict[str, Any], key: str) -> str:
+    return str(body.get(key) or "")
+
+
+def _dict(body: dict[str, Any], key: str) -> dict[str, Any]:
+    value = body.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _channel(request: Request, sandbox: WebSandbox) -> str:
@@ -166,10 +151,6 @@ async def _body(request: Request) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _done(sandbox: WebSandbox) -> Response:
-    return JSONResponse({"version": sandbox.workspace.version})
-
-
 def _fragments(
     sandbox: WebSandbox, channel: str, shortcuts: list[tuple[str, str]]
 ) -> dict[str, Any]:
@@ -191,8 +172,6 @@ def _fragments(
         main = str(render_home(workspace.home(), Surface(names=names, prefix="home")))
     else:
         main = str(render_timeline(workspace, channel, shortcuts))
-    now = sandbox.clock.now().astimezone()
-    ahead = sandbox.clock.offset
     return {
         "main": main,
         "modal": modal,
@@ -200,10 +179,17 @@ def _fragments(
         "sidebar": render_template(
             "sidebar.html", channels=list(workspace.channels.values()), current=channel, dm=DM
         ),
-        "clock": f"Sandbox time {now:%a %d %b, %H:%M}"
-        + (f" ({_ahead(ahead.total_seconds())} ahead)" if ahead.total_seconds() >= 60 else ""),
+        "clock": _clock(sandbox),
         "notice": {"id": sandbox.notice_id, "text": sandbox.notice},
     }
+
+
+def _clock(sandbox: WebSandbox) -> str:
+    """The sandbox's time, and how far ahead of the real one a jump put it."""
+    now, ahead = sandbox.clock.now().astimezone(), sandbox.clock.offset.total_seconds()
+    return f"Sandbox time {now:%a %d %b, %H:%M}" + (
+        f" ({_ahead(ahead)} ahead)" if ahead >= 60 else ""
+    )
 
 
 def _ahead(seconds: float) -> str:

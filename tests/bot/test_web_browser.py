@@ -209,7 +209,15 @@ def shot(driver: WebDriver, name: str) -> None:
 
 def test_a_slash_command_shows_the_ticket_card(browser, site):
     browser.get(f"{site.url}/?c=C0SUPPORT")
-    type_message(browser, "/ticket 34")
+    box = browser.find_element(By.CSS_SELECTOR, "textarea[aria-label='Message']")
+    box.send_keys("/tick")  # the message box offers the commands that start so
+    offered = browser.find_element(By.CSS_SELECTOR, "[role=listbox][aria-label='Slash commands']")
+    options = offered.find_elements(By.CSS_SELECTOR, "[role=option]")
+    shown = [o.get_attribute("data-command") for o in options if o.is_displayed()]
+    assert shown == ["/ticket", "/tickets"]
+    offered.find_element(By.CSS_SELECTOR, "[data-command='/ticket']").click()
+    assert box.get_attribute("value") == "/ticket "
+    box.send_keys("34", Keys.ENTER)
     ticket = card(browser, "#34 ")
     assert "Only visible to you" in ticket.text
     assert button(ticket, "Assign to me").is_displayed()

@@ -33,7 +33,9 @@ async function refresh() {
 
 function apply(state) {
   // A poll that left before an action may answer after it: never go back to an older state.
-  if (state.main === undefined || (version !== null && state.version < Number(version))) return;
+  if (version !== null && state.version < Number(version)) return;
+  document.getElementById("clock").textContent = state.clock;
+  if (state.main === undefined) return;
   version = state.version;
   const main = document.getElementById("main");
   if (shown.main !== state.main) {  // redrawn only when it changed: open menus stay open
@@ -48,7 +50,6 @@ function apply(state) {
   if (shown.sidebar !== state.sidebar) {
     document.getElementById("sidebar").innerHTML = shown.sidebar = state.sidebar;
   }
-  document.getElementById("clock").textContent = state.clock;
   applyModal(state.modal, state.modal_key);
   if (state.notice && state.notice.id !== noticeId) {
     noticeId = state.notice.id;
@@ -167,6 +168,11 @@ document.addEventListener("click", (event) => {
   } else if (el.matches(".bk-overflow [role=menuitem]")) {
     if (el.dataset.url) window.open(el.dataset.url, "_blank", "noopener");
     act(el, {value: el.dataset.value});
+  } else if (el.matches(".command-hints [role=option]")) {
+    const box = document.querySelector("#composer textarea");
+    box.value = `${el.dataset.command} `;
+    hints("");
+    box.focus();
   } else if (el.matches("[role=option]")) {
     pick(el);
   } else if (el.dataset.kind === "button") {
@@ -194,8 +200,22 @@ document.addEventListener("change", (event) => {
 
 let typing = null;
 
+// Typing "/" offers the app's slash commands (from manifest.yml), as Slack's message box does.
+function hints(typed) {
+  const list = document.getElementById("commands");
+  if (!list) return;
+  const word = typed.startsWith("/") && !/\s/.test(typed) ? typed.toLowerCase() : null;
+  let shown = 0;
+  list.querySelectorAll("[role=option]").forEach((o) => {
+    o.hidden = word === null || !o.dataset.command.startsWith(word);
+    if (!o.hidden) shown += 1;
+  });
+  list.hidden = !shown;
+}
+
 document.addEventListener("input", (event) => {
   const input = event.target;
+  if (input.matches("#composer textarea")) hints(input.value);
   if (input.closest(".modal")) input.dataset.dirty = "1";
   if (!input.matches(".bk-combobox-input")) return;
   const box = input.closest(".bk-combobox");
@@ -261,6 +281,7 @@ document.addEventListener("keydown", (event) => {
     event.preventDefault();
     const text = el.value;
     el.value = "";
+    hints("");
     if (text.trim()) post("send", {channel, text});
   } else if (el.matches(".bk-combobox-input") && ["ArrowDown", "ArrowUp", "Enter"].includes(event.key)) {
     const options = [...el.closest(".bk-combobox").querySelectorAll("[role=option]")];
