@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
+from api.writes import drain
 from bot.app import build_app, build_desk, build_sandboxes, handler_config, record_links
 from bot.console_work import ListenerWork
 from bot.scheduler import build_scheduler
@@ -99,6 +100,9 @@ class WebSandbox:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        left = await drain(self.settings.drain_seconds)  # the writes in flight finish first
+        if left:
+            logger.warning("stopping with %d write(s) unfinished; the next start reconciles", left)
         await self.world.aclose()
         await self.scheduler.aclose()
         self._work.uninstall()
