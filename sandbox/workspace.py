@@ -9,7 +9,9 @@ are the Slack sandbox's own (views.publish). `sync()` reads the calls recorded s
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sandbox.slack import BOT_USER_ID, RecordedCall, SlackSandbox, sandbox_user
@@ -58,6 +60,7 @@ class Message:
     thread_ts: str | None = None
     ephemeral: bool = False  # visible only to the person at the page
     unfurls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    at: datetime | None = None  # when it came, by the sandbox clock (which may be ahead)
 
     @property
     def from_app(self) -> bool:
@@ -77,8 +80,10 @@ class Target:
 class Workspace:
     """Channels, messages, the open modals and who is who, as the page shows them."""
 
-    def __init__(self, slack: SlackSandbox, me: str = ME) -> None:
-        self.slack, self.me = slack, me
+    def __init__(
+        self, slack: SlackSandbox, me: str = ME, *, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self.slack, self.me, self._clock = slack, me, clock
         for person in PEOPLE:
             slack.users.setdefault(person["id"], person)
         self.channels = {c.id: c for c in CHANNELS}
@@ -288,6 +293,8 @@ class Workspace:
         return channel
 
     def _add(self, message: Message) -> None:
+        if message.at is None and self._clock is not None:
+            message.at = self._clock()
         self.messages[(message.channel, message.ts)] = message
         self.touch()
 

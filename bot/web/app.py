@@ -48,7 +48,8 @@ class WebSandbox:
         self._given = settings
         self._state_dir = state_dir
         self.slack = SlackSandbox(real_time_ts=True)
-        self.workspace = Workspace(self.slack)
+        self.clock = SandboxClock()  # what the page shows messages' times by, too
+        self.workspace = Workspace(self.slack, clock=self.clock)
         self._secret = secrets.token_hex(16)  # signs the page's requests; the app checks them
         self.requests = SlackRequests(self._secret)
         self.notice = ""  # the last thing the page itself says (a jump of the clock …)
@@ -71,7 +72,6 @@ class WebSandbox:
                 "slack_signing_secret": SecretStr(secret),
             }
         )
-        self.clock = SandboxClock()
         self.clock.jump(self._saved_offset())  # a restart keeps the time the sandbox was at
         self.config = handler_config(settings, clock=self.clock)
         self.store = Store(database)

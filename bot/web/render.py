@@ -174,7 +174,7 @@ def message_view(workspace: Workspace, message: Message, names: Names) -> Messag
         body = render_blocks(message.blocks, ctx)
     else:
         body = Markup('<div class="bk-text">') + _mrkdwn(message.text, ctx) + Markup("</div>")
-    when = datetime.fromtimestamp(float(message.ts))
+    when = message.at.astimezone() if message.at else datetime.fromtimestamp(float(message.ts))
     return MessageView(
         ts=message.ts,
         channel=message.channel,
@@ -204,8 +204,3 @@ def render_timeline(workspace: Workspace, channel: str, shortcuts: list[tuple[st
     messages = [message_view(workspace, m, names) for m in workspace.timeline(channel)]
     html = ENV.get_template("timeline.html").render(messages=messages, shortcuts=shortcuts)
     return Markup(html)  # noqa: S704 - the template escapes
-
-
-def clock_time(ts: str) -> str:
-    """A message timestamp as the time of day Slack shows beside it."""
-    return datetime.fromtimestamp(float(ts)).strftime("%H:%M")

@@ -254,6 +254,9 @@ async def test_jumping_the_clock_posts_the_next_digest(page):
     assert "Only visible to you" not in articles[-1].text
     assert "Open tickets" in articles[-1].text
     assert "ahead" in (await page.state(DISPATCH))["clock"]
+    now = page.sandbox.clock.now().astimezone()  # the digest came at the sandbox's time
+    shown = {f"{t:%H:%M}" for t in (now, now - timedelta(minutes=1))}
+    assert articles[-1].find("time").text in shown
 
 
 async def test_a_pasted_link_to_a_job_unfurls_under_the_message(page):
