@@ -3,8 +3,9 @@
 import asyncio
 import logging
 import secrets
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from slack_bolt.async_app import AsyncApp
@@ -47,23 +48,25 @@ def build_desk(settings: Settings, store: Store) -> Desk:
     """The API layer, whole: real backends where configured, the sandbox fakes elsewhere, and
     the customer directory on `store` (started by the app's first request)."""
     sandbox = None
+    today = datetime.now(ZoneInfo(settings.timezone)).date()  # both sandboxes are dated around it
     if settings.readydesk_is_sandbox or settings.kickserv_is_sandbox:
         from sandbox.data import seeded
 
-        sandbox = seeded()  # one help desk both fakes describe, so their customers match
-    readydesk, kickserv = _readydesk(settings, sandbox), _kickserv(settings, sandbox)
+        sandbox = seeded(today=today)  # one help desk both fakes describe: their customers match
+        sandbox.timezone = settings.timezone
+    readydesk, kickserv = _readydesk(settings, sandbox), _kickserv(settings, sandbox, today)
     directory = CustomerDirectory(
         store.directory, readydesk, kickserv, refresh_every=settings.directory_refresh
     )
     return Desk(readydesk, kickserv, directory, store)
 
 
-def _kickserv(settings: Settings, sandbox: "SandboxData | None") -> KickservClient:
+def _kickserv(settings: Settings, sandbox: "SandboxData | None", today: date) -> KickservClient:
     if settings.kickserv_is_sandbox:
         from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
         from sandbox.kickserv_data import seeded_kickserv
 
-        app = build_kickserv_app(seeded_kickserv(sandbox))
+        app = build_kickserv_app(seeded_kickserv(sandbox, today=today))
         return KickservClient(
             SANDBOX_KICKSERV_URL,
             SANDBOX_ACCOUNT,

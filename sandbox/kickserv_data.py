@@ -5,11 +5,12 @@ so Deskhand can match the two systems' records by email.
 """
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-from sandbox.data import SandboxData, seeded
+from sandbox.data import SandboxData, real_now, seeded
 
 ACCOUNT_TZ = timezone(timedelta(hours=-5), "EST")
 ACCOUNT_ID = 999
@@ -160,6 +161,7 @@ class KickservData:
     tasks: dict[int, KSTask] = field(default_factory=dict)
     job_types: dict[int, str] = field(default_factory=lambda: dict(JOB_TYPES))
     _ids: dict[str, int] = field(default_factory=dict)
+    clock: Callable[[], datetime] = real_now  # aware; the sandbox's clock when it has one
 
     def next_id(self, kind: str, start: int) -> int:
         """A fresh id of one kind of record."""
@@ -172,7 +174,7 @@ class KickservData:
 
     def now(self) -> datetime:
         """The fake's clock in the account's time zone, to the second."""
-        return datetime.now(UTC).astimezone(ACCOUNT_TZ).replace(microsecond=0)
+        return self.clock().astimezone(ACCOUNT_TZ).replace(microsecond=0)
 
 
 def seeded_kickserv(
@@ -182,15 +184,16 @@ def seeded_kickserv(
     today: date | None = None,
     seed: int = 86,
 ) -> KickservData:
-    """Customers (from ReadyDesk's, same emails), jobs around `today`, notes, payments, invoices."""
+    """Customers (from ReadyDesk's, same emails), jobs from three weeks before `today` (the
+    account's day now when omitted) to ten days after, notes, payments, invoices."""
     rng = random.Random(seed)
-    source = readydesk if readydesk is not None else seeded()
-    data = KickservData(today=today or datetime.now(ACCOUNT_TZ).date())  # the account's day
+    source = readydesk if readydesk is not None else seeded(today=today)
+    data = KickservData(today=today or real_now().astimezone(ACCOUNT_TZ).date())
     data.employees[846787] = KSEmployee(
         846787, 17, "Pat Lee", "pat@fieldcrew.example", "plee", admin=True
     )
     data.employees[846788] = KSEmployee(846788, 18, "Sam Ortiz", "sam@fieldcrew.example", "sortiz")
-    created = datetime(2024, 3, 1, 9, 12, tzinfo=ACCOUNT_TZ)
+    created = datetime.combine(data.today - timedelta(days=640), time(9, 12), ACCOUNT_TZ)
     for number, rd in enumerate(list(source.customers.values())[:customers], start=1):
         first, _, last = rd.contact.partition(" ")
         customer = KSCustomer(
@@ -229,6 +232,8 @@ def _seed_job(data: KickservData, rng: random.Random, customer: KSCustomer) -> N
     status = rng.choices(JOB_STATUSES, weights=(2, 5, 1, 1, 4, 1))[0]
     day = data.today + timedelta(days=rng.randint(-20, 10))
     scheduled = datetime.combine(day, time(rng.randint(8, 16)), ACCOUNT_TZ)
+    if day > data.today and status in ("in_progress", "completed"):
+        status = "scheduled"  # a job in the days to come has not started yet
     total = Decimal(JOB_PRICES[job_type_id])
     paid = status == "completed" and rng.random() < 0.6
     job = KSJob(
