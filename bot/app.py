@@ -3,7 +3,9 @@
 import asyncio
 import logging
 import secrets
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +31,7 @@ from bot.error_replies import damaged_state, tell_person
 from bot.logs import request_id
 from bot.outbound import ScrubbingApp, ScrubbingWebClient
 from bot.settings import Settings
-from handlers.config import HandlerConfig
+from handlers.config import HandlerConfig, real_now
 from handlers.middleware import WritePermission
 from handlers.profiles import Profiles
 from handlers.registry import register_all
@@ -37,6 +39,7 @@ from store import Store
 
 if TYPE_CHECKING:
     from sandbox.data import SandboxData
+    from sandbox.kickserv_data import KickservData
 
 logger = logging.getLogger("deskhand.app")
 
@@ -44,29 +47,50 @@ SANDBOX_READYDESK_URL = "http://readydesk.sandbox/readydesk/API/default.aspx"
 SANDBOX_KICKSERV_URL = "http://kickserv.sandbox"
 
 
-def build_desk(settings: Settings, store: Store) -> Desk:
-    """The API layer, whole: real backends where configured, the sandbox fakes elsewhere, and
-    the customer directory on `store` (started by the app's first request)."""
-    sandbox = None
-    today = datetime.now(ZoneInfo(settings.timezone)).date()  # both sandboxes are dated around it
-    if settings.readydesk_is_sandbox or settings.kickserv_is_sandbox:
-        from sandbox.data import seeded
+@dataclass(frozen=True)
+class Sandboxes:
+    """The fakes' worlds, for each backend that runs against its sandbox (None: the real one)."""
 
-        sandbox = seeded(today=today)  # one help desk both fakes describe: their customers match
-        sandbox.timezone = settings.timezone
-    readydesk, kickserv = _readydesk(settings, sandbox), _kickserv(settings, sandbox, today)
+    readydesk: "SandboxData | None" = None
+    kickserv: "KickservData | None" = None
+
+
+def build_sandboxes(settings: Settings, clock: Callable[[], datetime] = real_now) -> Sandboxes:
+    """The sandboxes' worlds, dated around the business's today by `clock`, which their writes
+    read too (one help desk both describe, so their customers match)."""
+    if not (settings.readydesk_is_sandbox or settings.kickserv_is_sandbox):
+        return Sandboxes()
+    from sandbox.data import seeded
+    from sandbox.kickserv_data import seeded_kickserv
+
+    today = clock().astimezone(ZoneInfo(settings.timezone)).date()
+    readydesk = seeded(today=today)
+    readydesk.timezone, readydesk.clock = settings.timezone, clock
+    kickserv = None
+    if settings.kickserv_is_sandbox:
+        kickserv = seeded_kickserv(readydesk, today=today)
+        kickserv.clock = clock
+    return Sandboxes(readydesk if settings.readydesk_is_sandbox else None, kickserv)
+
+
+def build_desk(settings: Settings, store: Store, sandboxes: Sandboxes | None = None) -> Desk:
+    """The API layer, whole: real backends where configured, the sandbox fakes elsewhere (over
+    `sandboxes`, built here when not given), and the customer directory on `store` (started by
+    the app's first request)."""
+    sandboxes = sandboxes or build_sandboxes(settings)
+    readydesk = _readydesk(settings, sandboxes.readydesk)
+    kickserv = _kickserv(settings, sandboxes.kickserv)
     directory = CustomerDirectory(
         store.directory, readydesk, kickserv, refresh_every=settings.directory_refresh
     )
     return Desk(readydesk, kickserv, directory, store)
 
 
-def _kickserv(settings: Settings, sandbox: "SandboxData | None", today: date) -> KickservClient:
+def _kickserv(settings: Settings, sandbox: "KickservData | None") -> KickservClient:
     if settings.kickserv_is_sandbox:
         from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
-        from sandbox.kickserv_data import seeded_kickserv
 
-        app = build_kickserv_app(seeded_kickserv(sandbox, today=today))
+        app = build_kickserv_app(sandbox)
         return KickservClient(
             SANDBOX_KICKSERV_URL,
             SANDBOX_ACCOUNT,
@@ -127,11 +151,13 @@ def build_app(
     desk: Desk | None = None,
     *,
     store: Store | None = None,
+    clock: Callable[[], datetime] = real_now,
 ) -> AsyncApp:
     """The Bolt app with every listener registered and the desk injected into each request.
 
     Bolt verifies each HTTP request's signature (missing, wrong or older than 5 minutes: 401,
     and no listener runs). Events API retries of an event already handled are skipped.
+    Listeners read the time from `clock` (the sandbox's, in the sandbox).
     """
     store = store or (desk.store if desk else Store(settings.database_url))
     desk = desk or build_desk(settings, store)
@@ -144,7 +170,7 @@ def build_app(
         signing_secret=secret.get_secret_value() if secret else None,
     )
 
-    config = handler_config(settings)
+    config = handler_config(settings, clock)
     profiles = Profiles()
     permission = WritePermission()
     slots = ListenerSlots(
@@ -188,8 +214,8 @@ def build_app(
     return app
 
 
-def handler_config(settings: Settings) -> HandlerConfig:
-    """What the Slack side needs of the settings."""
+def handler_config(settings: Settings, clock: Callable[[], datetime] = real_now) -> HandlerConfig:
+    """What the Slack side needs of the settings, and the clock it reads."""
     return HandlerConfig(
         timezone=settings.timezone,
         readydesk_web_url=settings.readydesk_web_url,
@@ -202,6 +228,7 @@ def handler_config(settings: Settings) -> HandlerConfig:
         live_card_days=settings.live_card_days,
         links=record_links(settings),
         unfurl_channels=settings.unfurl_channel_ids,
+        clock=clock,
     )
 
 

@@ -24,7 +24,7 @@ async def run_console(
     """Read commands from a terminal (with a prompt) or a pipe (one a line) until end of input."""
     interactive = stdin.isatty()
     style = Style(enabled=stdout.isatty() and not json_output)
-    async with Console(settings) as console:
+    async with Console(settings, world=True) as console:
         if interactive and not json_output:
             source = (
                 "ReadyDesk sandbox" if settings.readydesk_is_sandbox else settings.readydesk_url

@@ -3,11 +3,17 @@
 bot/ builds it from Settings (handlers never import bot/: nothing imports upward).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from api.links import RecordLinks
+
+
+def real_now() -> datetime:
+    """The real time, aware, in UTC."""
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,8 @@ class HandlerConfig:
     # Which pasted links are records (the backends' web pages), and where they unfurl.
     links: RecordLinks = field(default_factory=lambda: RecordLinks(None, None))
     unfurl_channels: frozenset[str] = frozenset()  # empty: any channel
+    # What time it is (aware): the real time, or the sandbox's clock, which can be jumped ahead.
+    clock: Callable[[], datetime] = real_now
 
     @property
     def live_for(self) -> timedelta:
@@ -35,4 +43,4 @@ class HandlerConfig:
 
     def now(self) -> datetime:
         """The business's wall-clock time, naive, as ReadyDesk writes its dates."""
-        return datetime.now(ZoneInfo(self.timezone)).replace(tzinfo=None)
+        return self.clock().astimezone(ZoneInfo(self.timezone)).replace(tzinfo=None)

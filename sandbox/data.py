@@ -7,76 +7,35 @@ time, so the newest tickets are always from the last hours, some are due today, 
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-STATUSES = ("Open", "Assigned", "Awaiting Response", "Escalated", "Closed")
-PRIORITIES = ("Low", "Normal", "High", "Urgent")
-SOURCES = ("Email", "Customer Call", "Customer Portal", "Web Ticketing System", "Live Support Chat")
-CATEGORIES = {
-    "Hardware": ("Printer", "Laptop", "Network Device"),
-    "Software": ("Email", "Accounting", "Operating System"),
-    "Network": ("VPN", "Wi-Fi", "Internet"),
-    "Other": ("",),
-}
-ESCALATION_LEVELS = ("", "", "", "Level 1", "Level 2")
-# The README's and `/deskhand help`'s examples name these: `group:"Field Team"`, `tech:jsmith`.
-GROUPS = ((1, "Tier 1"), (2, "Field Team"), (3, "Network Team"))
-TECHNICIANS = (
-    ("guest", "Guest Technician", 1),
-    ("alice", "Alice Moreno", 1),
-    ("bob", "Bob Okafor", 2),
-    ("carol", "Carol Nguyen", 3),
-    ("jsmith", "Jordan Smith", 2),
+from sandbox.clock import real_now
+from sandbox.names import (
+    CATEGORIES,
+    CITIES,
+    COMPANY_WORDS,
+    ESCALATION_LEVELS,
+    FIRST_NAMES,
+    GROUPS,
+    LAST_NAMES,
+    PLACES,
+    PRIORITIES,
+    SOURCES,
+    STATUSES,
+    STREETS,
+    SUBJECTS,
+    SUMMARIES,
+    TECHNICIANS,
+    WEASEL_WORKS,
 )
-_SUBJECTS = (
-    "Printer offline in {place}",
-    "VPN drops every hour",
-    "Cannot send email from {place}",
-    "Laptop will not boot after update",
-    "Wi-Fi slow in {place}",
-    "Accounting software licence expired",
-    "New starter needs an account",
-    "Phone system crackling on line 2",
-    "Backup job failed overnight",
-    "Shared drive permissions for {place}",
-)
-_PLACES = ("reception", "the warehouse", "accounts", "the back office", "site B", "the showroom")
-_SUMMARIES = (
-    "Customer reports the problem started this morning. Restarting did not help.",
-    "Second time this week. They need it fixed before the end of the day.",
-    "Happens intermittently; the user has screenshots if needed.",
-    "Affects the whole team. Please call the office manager before visiting.",
-)
-_FIRST = ("John", "Maria", "Wei", "Aisha", "Tom", "Priya", "Lars", "Fatima", "Diego", "Hannah")
-_LAST = ("Smith", "Garcia", "Chen", "Khan", "Brown", "Patel", "Jensen", "Ali", "Lopez", "Fischer")
-_COMPANY_WORDS = (
-    ("Acme", "Blue Ridge", "Cedar", "Delta", "Evergreen", "Falcon", "Granite", "Harbor"),
-    ("Dental", "Plumbing", "Logistics", "Bakery", "Law Group", "Motors", "Realty", "Clinic"),
-)
-_STREETS = ("Peachtree St", "Oak Ave", "Main St", "Pine Rd", "Maple Dr", "Elm Ct")
-_CITIES = (("Atlanta", "GA", "303"), ("Lansing", "MI", "489"), ("Austin", "TX", "787"))
+
 TICKET_GAP = timedelta(minutes=173)  # between one seeded ticket's opening and the next's
 # The newest seeded ticket opens by this time of the world's day, so `opened:24h` finds some at
 # any hour of it; later in the day the world's ticker (sandbox/world.py) adds new ones.
 NEWEST_BY = time(6)
 # A date the records that never change (customers' and technicians' join dates) default to.
 EPOCH = datetime(2026, 1, 5, 8, 0, 0)
-# The customer the README's `/customer weasel works`, `/customer 555-0142` and
-# `/job new weasel works` find, in both systems (it is the second seeded customer).
-WEASEL_WORKS = {
-    "customer_id": "weasel",
-    "company_name": "Weasel Works",
-    "contact": "Wendy Wexler",
-    "phone": "555-0142",
-    "email": "office@weaselworks.example",
-    "address": "42 Burrow Lane",
-}
-
-
-def real_now() -> datetime:
-    """The real time (aware, UTC): what a sandbox clock reads when nobody moved it."""
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -291,7 +250,7 @@ def seeded(
     company_count = max(1, customers // 4)
     data.companies[1] = Company(1, "Demo Company", "123 Demo Street")
     for company_id in range(2, company_count + 1):
-        name = f"{rng.choice(_COMPANY_WORDS[0])} {rng.choice(_COMPANY_WORDS[1])} {company_id}"
+        name = f"{rng.choice(COMPANY_WORDS[0])} {rng.choice(COMPANY_WORDS[1])} {company_id}"
         data.companies[company_id] = Company(company_id, name)
     data.add_customer(
         RDCustomer(
@@ -311,9 +270,9 @@ def seeded(
         )
     )
     for record_id in range(2, customers + 1):
-        first, last = rng.choice(_FIRST), rng.choice(_LAST)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         company = data.companies[rng.randint(1, company_count)]
-        city, state, zip_prefix = rng.choice(_CITIES)
+        city, state, zip_prefix = rng.choice(CITIES)
         data.add_customer(
             RDCustomer(
                 record_id=record_id,
@@ -323,7 +282,7 @@ def seeded(
                 contact=f"{first} {last}",
                 phone=f"555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
                 email=f"{first}.{last}{record_id}@example.com".lower(),
-                address=f"{rng.randint(1, 999)} {rng.choice(_STREETS)}",
+                address=f"{rng.randint(1, 999)} {rng.choice(STREETS)}",
                 city=city,
                 state=state,
                 zip=f"{zip_prefix}{rng.randint(10, 99)}",
@@ -416,8 +375,8 @@ def _ticket(
         assigned_tech=uid if status != "Open" else "",
         assigned_group_id=group_id,
         assigned_group_name=dict(GROUPS)[group_id],
-        subject=rng.choice(_SUBJECTS).format(place=rng.choice(_PLACES)),
-        summary=rng.choice(_SUMMARIES),
+        subject=rng.choice(SUBJECTS).format(place=rng.choice(PLACES)),
+        summary=rng.choice(SUMMARIES),
         date_closed=updated if status == "Closed" else None,
         custom_fields={"Contract_Number": f"C-{rng.randint(1000, 9999)}", "Site": ""},
     )

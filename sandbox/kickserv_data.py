@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-from sandbox.data import SandboxData, real_now, seeded
+from sandbox.clock import real_now
+from sandbox.data import SandboxData, seeded
 
 ACCOUNT_TZ = timezone(timedelta(hours=-5), "EST")
 ACCOUNT_ID = 999
@@ -217,6 +218,7 @@ def seeded_kickserv(
         data.customers[number] = customer
         for _ in range(rng.randint(0, 3)):
             _seed_job(data, rng, customer)
+    _todays_round(data)
     for customer in list(data.customers.values())[::3]:
         note_id = data.next_id("note", 24_600)
         when = customer.created_at + timedelta(days=2)
@@ -234,8 +236,37 @@ def _seed_job(data: KickservData, rng: random.Random, customer: KSCustomer) -> N
     scheduled = datetime.combine(day, time(rng.randint(8, 16)), ACCOUNT_TZ)
     if day > data.today and status in ("in_progress", "completed"):
         status = "scheduled"  # a job in the days to come has not started yet
-    total = Decimal(JOB_PRICES[job_type_id])
     paid = status == "completed" and rng.random() < 0.6
+    _add_job(data, rng, customer, job_number, job_type_id, status, scheduled, paid=paid)
+
+
+def _todays_round(data: KickservData) -> None:
+    """Two jobs booked for today whatever the seed gives, for the README's first customers (and
+    the world's ticker, sandbox/world.py, to move along while the sandbox runs)."""
+    for number, job_type_id, hour in ((2, 24551, 10), (1, 24554, 14)):
+        customer = data.customers.get(number)
+        if customer is None:
+            continue
+        at = datetime.combine(data.today, time(hour), ACCOUNT_TZ)
+        job_number = data.next_id("job_number", 86_000)
+        _add_job(
+            data, random.Random(job_number), customer, job_number, job_type_id, "scheduled", at
+        )
+
+
+def _add_job(
+    data: KickservData,
+    rng: random.Random,
+    customer: KSCustomer,
+    job_number: int,
+    job_type_id: int,
+    status: str,
+    scheduled: datetime,
+    *,
+    paid: bool = False,
+) -> None:
+    day = scheduled.date()
+    total = Decimal(JOB_PRICES[job_type_id])
     job = KSJob(
         id=40_000_000 + job_number,
         job_number=job_number,

@@ -92,7 +92,7 @@ async def card_changed(
         desk,
         client,
         config,
-        now=datetime.now(UTC),
+        now=config.clock(),
         who=who,
     )
 
