@@ -3,7 +3,7 @@ and what could not be read; and a `/customer` search through the directory."""
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from api.business import KICKSERV, READYDESK, Business
@@ -19,8 +19,8 @@ SYSTEMS = ("ReadyDesk", "Kickserv")
 ACTIVE_JOB_STATUSES = ("in_progress", "scheduled", "on_hold")
 NEWEST_TICKETS = 5
 LOADING_NOTE = (
-    "The customer directory is still loading: only exact ReadyDesk IDs and Kickserv names "
-    "were searched."
+    "The customer directory is still loading: ReadyDesk customers it has not reached yet are "
+    "found by their exact ID only."
 )
 
 
@@ -34,6 +34,7 @@ class BusinessView:
     ticket_counts: dict[str, int] | None = None  # None: not read (a line in `failed` says why)
     open_tickets: list[Ticket] = field(default_factory=list)
     jobs: list[Job] | None = None  # None: not read
+    services: dict[int, str] = field(default_factory=dict)  # Kickserv's services by job type id
     failed: list[str] = field(default_factory=list)  # messages naming the failed systems
     linked: str = ""
 
@@ -77,17 +78,13 @@ class Backends(Protocol):
 
 
 async def find_customer(backends: Backends, text: str, *, read_one: bool = True) -> CustomerSearch:
-    """Search the directory (or, before its first fill, the backends); one match is read whole
-    unless `read_one` is False. Neither system searchable is the answer (raised); one is named
-    in the note."""
-    directory = backends.directory
-    note, failed = "", []
-    if await directory.is_ready():
-        businesses = await directory.search(text)
-    else:
-        found = await directory.search_backends(text)
-        businesses, failed, note = found.businesses, found.failed, LOADING_NOTE
-    if failed and len(failed) == len(SYSTEMS):
+    """Search the directory (and, until its first fill is done, the backends' own lookups too);
+    one match is read whole unless `read_one` is False. Neither system searchable and nothing
+    found is the answer (raised); one system that failed is named in the note."""
+    found = await backends.directory.find(text)
+    businesses, failed = _exact_id_first(text, found.businesses), found.failed
+    note = LOADING_NOTE if found.loading else ""
+    if failed and len(failed) == len(SYSTEMS) and not businesses:
         raise combined(failed)
     if failed:
         note = f"{failed[0].backend} could not be searched: {failed[0].message} {note}".strip()
@@ -104,7 +101,7 @@ async def read_business(backends: Backends, ref: CustomerRef) -> BusinessView:
     ks_number = (
         int(business.kickserv.record_key) if business and business.kickserv else ref.kickserv_number
     )
-    rd, tickets, ks, jobs = await asyncio.gather(*_reads(backends, rd_id, ks_number))
+    rd, tickets, ks, jobs, job_types = await asyncio.gather(*_reads(backends, rd_id, ks_number))
     asked = [r for r in (rd, ks) if r is not None]
     errors = [r for r in asked if isinstance(r, BackendError)]
     if errors and len(errors) == len(asked):  # nothing of the business could be read
@@ -122,7 +119,11 @@ async def read_business(backends: Backends, ref: CustomerRef) -> BusinessView:
         if isinstance(jobs, BackendError):
             failed["Kickserv jobs"] = jobs
         elif jobs is not None:
-            view.jobs = sorted(jobs, key=_job_order)
+            view.jobs = sorted(jobs, key=job_order)
+        # Without the services a job line names the job as Kickserv titles it (usually the
+        # service anyway), so their failure needs no line of its own.
+        if isinstance(job_types, list):
+            view.services = {t.job_type_id: t.name for t in job_types}
     view.failed = [_why(e) for e in (rd, ks) if isinstance(e, BackendError)]
     if failed:
         view.failed.append(unread_line(failed))
@@ -135,6 +136,13 @@ async def read_business(backends: Backends, ref: CustomerRef) -> BusinessView:
     return view
 
 
+def _exact_id_first(text: str, businesses: list[Business]) -> list[Business]:
+    """An exact ReadyDesk customer ID names one business, whoever else the words match (its
+    company's other contacts, say), before the directory's first fill as after it."""
+    exact = [b for b in businesses if b.readydesk and b.readydesk.record_key == text.strip()]
+    return exact if len(exact) == 1 else businesses
+
+
 def ref_of(business: Business) -> CustomerRef:
     """The reference of a business found in the directory."""
     return CustomerRef(
@@ -144,7 +152,8 @@ def ref_of(business: Business) -> CustomerRef:
 
 
 def _reads(backends: Backends, rd_id: str | None, ks_number: int | None) -> list[Any]:
-    """The ReadyDesk customer and its tickets, the Kickserv customer and its active jobs."""
+    """The ReadyDesk customer and its tickets, the Kickserv customer, its active jobs and the
+    services they are of (a cached list)."""
     rd, ks = backends.readydesk, backends.kickserv
     return [
         settle(rd.get_customer(rd_id)) if rd_id else nothing(),
@@ -153,11 +162,18 @@ def _reads(backends: Backends, rd_id: str | None, ks_number: int | None) -> list
         settle(ks.list_customer_jobs(ks_number, statuses=ACTIVE_JOB_STATUSES))
         if ks_number
         else nothing(),
+        settle(ks.job_types()) if ks_number else nothing(),
     ]
 
 
-def _job_order(job: Job) -> tuple[bool, datetime | None]:
-    return (job.scheduled_on is None, job.scheduled_on or job.created_at)
+def job_order(job: Job) -> tuple[bool, bool, datetime]:
+    """Scheduled jobs first, soonest first; then the unscheduled, oldest first; then those
+    Kickserv gave no date at all (a total order: no date is ever compared with None)."""
+    when = job.scheduled_on or job.created_at
+    return (job.scheduled_on is None, when is None, when or EARLIEST)
+
+
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 def _why(error: BackendError) -> str:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from api import digests
 from api.business import Business
 from api.customers import BusinessView, CustomerSearch, find_customer, read_business
-from api.directory import CustomerDirectory
+from api.directory import PICKER_WAIT, CustomerDirectory
 from api.errors import BackendError
 from api.home import HomeView, read_home
 from api.identity import Identity, Profile, identify
@@ -34,7 +34,7 @@ from api.tickets import (
     read_ticket_page,
     read_ticket_strictly,
 )
-from api.unfurls import Unfurl, read_unfurl, read_unfurls
+from api.unfurls import JobUnfurl, Unfurl, finish_unfurls, read_unfurl, read_unfurls
 from api.writes import Intent, WritePlan, WriteResult
 from store import Store
 
@@ -163,8 +163,14 @@ class Desk:
         return await self.readydesk.get_ticket(ticket_id)
 
     async def search_businesses(self, text: str, limit: int = 20) -> list[Business]:
-        """Businesses in the directory matching `text` (ID, name, company, email or phone)."""
-        return await self.directory.search(text, limit=limit)
+        """Businesses matching `text` (ID, name, company, email or phone), for a picker: from
+        the directory, and while it fills from the backends' lookups too (within PICKER_WAIT)."""
+        return (await self.directory.find(text, limit, wait=PICKER_WAIT)).businesses
+
+    def start(self) -> None:
+        """Start the desk's background work, once a process has migrated its store: the
+        customer directory's fill and refresh (`aclose` stops it)."""
+        self.directory.start()
 
     async def business_of(self, system: str, record_key: str) -> Business | None:
         """The business (across both systems) a ReadyDesk or Kickserv record belongs to."""
@@ -188,10 +194,19 @@ class Desk:
             timezone,
         )
 
-    async def unfurls(self, records: list[LinkedRecord]) -> list[Unfurl | BackendError]:
+    async def unfurls(
+        self, records: list[LinkedRecord], *, first_look: bool = False
+    ) -> list[Unfurl | BackendError]:
         """What each linked record's unfurl shows (nothing a channel should not see), at once;
-        a record whose read failed is its error."""
-        return await read_unfurls(self.readydesk, self.kickserv, self.directory, records)
+        a record whose read failed is its error. A `first_look` is one round trip: a job comes
+        without its crew (`api.unfurls.still_to_read`)."""
+        return await read_unfurls(
+            self.readydesk, self.kickserv, self.directory, records, first_look=first_look
+        )
+
+    async def finish_unfurls(self, views: list[JobUnfurl]) -> list[JobUnfurl | BackendError]:
+        """First looks at jobs with their crew (one more round trip, all at once)."""
+        return await finish_unfurls(self.kickserv, self.directory, views)
 
     async def unfurl(self, record: LinkedRecord) -> Unfurl:
         """One linked record as its unfurl shows it (a live unfurl's redraw)."""

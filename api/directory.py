@@ -1,29 +1,35 @@
 """Filling and searching the customer directory: both systems' customers in Deskhand's database.
 
 The first fill walks both APIs page by page; afterwards a background loop refreshes it (new
-ReadyDesk customers by `start_date`, Kickserv in full since it has no date filter). Searches are
-local, so they answer in milliseconds however slow the backends are.
+ReadyDesk customers by `start_date`, Kickserv in full since it has no date filter). Each process
+starts its fill when it starts. Once filled, searches are local, so they answer in milliseconds
+however slow the backends are; until then they also ask the backends (`find`).
 """
 
 import asyncio
+import contextlib
 import contextvars
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from api.business import KICKSERV, READYDESK, Business, Entry, normalize_email, phone_digits
-from api.errors import BackendError, NotFound
+from api.errors import BackendError, NotFound, Unavailable
 from api.kickserv import KickservClient, KickservCustomer
 from api.reads import nothing, settle
 from api.readydesk import Customer, ReadyDeskClient
 from store.directory import DirectoryStore, Linked, Record
 
 logger = logging.getLogger("deskhand.directory")
+T = TypeVar("T")
 
 DEFAULT_REFRESH = 15 * 60.0
+PICKER_WAIT = 1.5  # seconds a picker waits for the backends' lookups (Slack's limit is 3)
 BATCH = 500
 FIRST_RETRY = 5.0  # seconds after a walk failed; doubles up to the refresh interval
+WALK_CUSTOMERS = 100  # Kickserv customers (four pages) a card may read to find one by its id
 FULL_WALK_EVERY = 24  # refreshes; a full ReadyDesk walk also drops customers deleted there
 
 
@@ -80,14 +86,12 @@ class CustomerDirectory:
                 self._run(), name="customer-directory", context=contextvars.Context()
             )
 
-    async def aclose(self, timeout: float = 10.0) -> None:
-        """Stop the background refresh between two pages, so no database write is cut short."""
+    async def aclose(self) -> None:
+        """Stop filling now: a walk waiting on a backend is cancelled at once, and a database
+        write in progress is finished first (see `_finished`), so shutdown is quick and safe."""
         self._stopping.set()
         if self._task is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(self._task), timeout)
-            except TimeoutError:
-                self._task.cancel()
+            self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def is_ready(self) -> bool:
@@ -108,27 +112,43 @@ class CustomerDirectory:
         )
         return [_business(linked) for linked in found]
 
-    async def search_backends(self, text: str) -> "BackendSearch":
-        """Before the first fill: an exact ReadyDesk ID and Kickserv's name filter, at once,
-        linked by email. Only a real "no such record" counts as no match; a system that failed
-        is returned in `failed`, so it is named rather than reported as having nothing."""
+    async def find(self, text: str, limit: int = 20, *, wait: float | None = None) -> "Found":
+        """Businesses matching `text`. Until the first fill is done, also what the backends' own
+        lookups find (an exact ReadyDesk ID, Kickserv's name filter; at once, each within `wait`
+        seconds when given): it is saved as a fill would save it, so it links by email or phone
+        with what the directory holds. A system that could not look is in `failed`."""
+        if await self.is_ready():
+            return Found(await self.search(text, limit))
+        looked_up, failed = await self._look_up(text, wait)
+        if looked_up:
+            await _finished(self._store.upsert([_record(e) for e in looked_up]))
+        found = await self.search(text, limit)
+        shown = {(e.system, e.record_key) for b in found for e in (b.readydesk, b.kickserv) if e}
+        # What Kickserv matched on another field (its filter also reads addresses), after
+        # what the directory matched itself.
+        missing = [(e.system, e.record_key) for e in looked_up]
+        missing = [key for key in missing if key not in shown][:limit]
+        extra = [_business(linked) for linked in await self._store.businesses(missing)]
+        return Found(list(dict.fromkeys(found + extra))[:limit], failed, loading=True)
+
+    async def _look_up(
+        self, text: str, wait: float | None
+    ) -> tuple[list[Entry], list[BackendError]]:
+        """An exact ReadyDesk ID and Kickserv's name filter, at once. Only a real "no such
+        record" counts as no match; a system that failed is returned, to be named."""
         rd, ks = await asyncio.gather(
-            settle(self._readydesk.get_customer(text)) if _is_id(text) else nothing(),
-            settle(self._kickserv.filter_customers(text)),
+            settle(_within(wait, "ReadyDesk", self._readydesk.get_customer(text)))
+            if _is_id(text)
+            else nothing(),
+            settle(_within(wait, "Kickserv", self._kickserv.filter_customers(text))),
         )
         # ReadyDesk's "no such customer" is a real no; the name filter answers no match with
         # an empty record, so any error from it (404 included) means it could not search.
         failed = [r for r in (rd, ks) if isinstance(r, BackendError)]
         failed = [e for e in failed if not (e is rd and isinstance(e, NotFound))]
-        kickserv = [kickserv_entry(c) for c in ks] if isinstance(ks, list) else []
-        if not isinstance(rd, Customer):
-            return BackendSearch([Business(readydesk=None, kickserv=k) for k in kickserv], failed)
-        mine = readydesk_entry(rd)
-        email = normalize_email(mine.email)
-        partner = next((k for k in kickserv if email and normalize_email(k.email) == email), None)
-        others = [Business(readydesk=None, kickserv=k) for k in kickserv if k is not partner]
-        found = [Business(readydesk=mine, kickserv=partner, linked_by=partner and "email"), *others]
-        return BackendSearch(found, failed)
+        entries = [readydesk_entry(rd)] if isinstance(rd, Customer) else []
+        entries += [kickserv_entry(c) for c in ks] if isinstance(ks, list) else []
+        return entries, failed
 
     async def business(self, system: str, record_key: str) -> Business | None:
         """The business a record belongs to."""
@@ -139,6 +159,19 @@ class CustomerDirectory:
         """The Kickserv customer with this global id, if the directory has it."""
         record = await self._store.by_global_id(global_id)
         return _entry(record) if record else None
+
+    async def walk_for_kickserv(self, global_id: int) -> Entry | None:
+        """The Kickserv customer with this global id, looked for among Kickserv's first
+        customers (it has no lookup by global id); what was read is saved, as a fill would."""
+        seen: list[Entry] = []
+        async with contextlib.aclosing(self._kickserv.iter_customers()) as customers:
+            async for customer in customers:
+                seen.append(kickserv_entry(customer))
+                if customer.global_id == global_id or len(seen) >= WALK_CUSTOMERS:
+                    break
+        if seen:
+            await _finished(self._store.upsert([_record(e) for e in seen]))
+        return next((e for e in seen if e.global_id == global_id), None)
 
     async def refresh(self) -> bool:
         """Walk both systems once (concurrently); a failing one is logged and tried next time.
@@ -158,11 +191,15 @@ class CustomerDirectory:
     async def _run(self) -> None:
         retry = FIRST_RETRY
         while not self._stopping.is_set():
-            wait = await self._due_in()
-            if wait <= 0:
-                if await self.refresh():
+            try:
+                wait = await self._due_in()
+                if wait <= 0 and await self.refresh():
                     retry = FIRST_RETRY
                     continue
+            except Exception:  # the database, say: logged, and tried again as a backend is
+                logger.exception("directory: the refresh failed")
+                wait = 0.0
+            if wait <= 0:
                 # A system that is down is tried again later, not in a loop as fast as it fails.
                 wait, retry = retry, min(retry * 2, self._refresh_every)
             try:
@@ -185,13 +222,13 @@ class CustomerDirectory:
         filters = {"start_date": (since - timedelta(days=1)).date()} if since else {}
         customers = self._readydesk.iter_customers(page_size=BATCH, **filters)
         if await self._save(readydesk_entry(c) async for c in customers):
-            await self._store.finish_fill(READYDESK, started, full=full)
+            await _finished(self._store.finish_fill(READYDESK, started, full=full))
 
     async def _fill_kickserv(self) -> None:
         started = datetime.now(UTC)
         customers = self._kickserv.iter_customers()
         if await self._save(kickserv_entry(c) async for c in customers):
-            await self._store.finish_fill(KICKSERV, started, full=True)
+            await _finished(self._store.finish_fill(KICKSERV, started, full=True))
 
     async def _save(self, entries: AsyncIterator[Entry]) -> bool:
         """Write entries in batches; False when asked to stop before the walk finished."""
@@ -199,20 +236,44 @@ class CustomerDirectory:
         async for entry in entries:
             batch.append(entry)
             if len(batch) >= BATCH:
-                await self._store.upsert([_record(e) for e in batch])
+                await _finished(self._store.upsert([_record(e) for e in batch]))
                 batch = []
             if self._stopping.is_set():
                 return False
-        await self._store.upsert([_record(e) for e in batch])
+        await _finished(self._store.upsert([_record(e) for e in batch]))
         return True
 
 
 @dataclass
-class BackendSearch:
-    """What a search of the backends found, and the systems that could not be searched."""
+class Found:
+    """What a directory search found; while the directory fills, the systems whose own lookup
+    failed too."""
 
     businesses: list[Business]
     failed: list[BackendError] = field(default_factory=list)
+    loading: bool = False  # the first fill is not done: the backends were asked as well
+
+
+async def _within(seconds: float | None, backend: str, read: Awaitable[T]) -> T:
+    """`read`, given up after `seconds` (None: the request's own read deadline alone)."""
+    if seconds is None:
+        return await read
+    try:
+        return await asyncio.wait_for(read, seconds)
+    except TimeoutError:
+        message = f"{backend} did not answer in time."
+        raise Unavailable(message, backend=backend, action="look up customers") from None
+
+
+async def _finished(write: Awaitable[T]) -> T:
+    """A database write that a cancelled fill waits for rather than abandons: it runs in a
+    worker thread, which cancelling cannot stop, and the store must not close under it."""
+    task = asyncio.ensure_future(write)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.gather(task, return_exceptions=True)
+        raise
 
 
 def _record(entry: Entry) -> Record:

@@ -4,11 +4,11 @@ import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from api.business import Entry
+from api.business import KICKSERV, Entry
 from api.directory import CustomerDirectory
 from api.errors import BackendError
-from api.kickserv import Job, KickservClient, Note, Task
-from api.reads import all_at_once, settle, unread_line
+from api.kickserv import Employee, Job, KickservClient, Note, Task
+from api.reads import all_at_once, nothing, settle, unread_line
 
 
 @dataclass
@@ -26,30 +26,54 @@ class JobView:
 async def read_job(
     kickserv: KickservClient, directory: CustomerDirectory, job_number: int
 ) -> JobView:
-    """Job `job_number`, its reads at once: the job, its services and its notes together, its
-    calendar entries and customer as soon as the job names them. Only the job's own failure is
-    the answer; any other read that fails becomes one line of the view."""
-    (job, customer, tasks), job_types, notes = await all_at_once(
+    """Job `job_number`, its reads at once: the job, its services, its notes and the employees
+    who write them together, its calendar entries and customer as soon as the job names them.
+    Only the job's own failure is the answer; any other read that fails becomes one line."""
+    (job, customer, tasks), job_types, notes, employees = await all_at_once(
         _job_and_crew(kickserv, directory, job_number),
         settle(kickserv.job_types()),
         settle(kickserv.list_notes("jobs", job_number)),
+        settle(kickserv.employees()),
     )
-    parts = {"the service": job_types, "the assignments": tasks, "the latest note": notes}
-    unread = {what: result for what, result in parts.items() if isinstance(result, BackendError)}
-    view = JobView(job, customer=customer, unread=unread_line(unread))
+    parts = {
+        "the customer": customer,
+        "the service": job_types,
+        "the assignments": tasks,
+        "the latest note": notes,
+    }
+    view = JobView(job, customer=None if isinstance(customer, BackendError) else customer)
     if not isinstance(job_types, BackendError):
         view.service = next((t.name for t in job_types if t.job_type_id == job.job_type_id), None)
     if not isinstance(notes, BackendError):
-        view.latest_note = max(notes, key=written_at, default=None)
+        latest = max(notes, key=written_at, default=None)
+        if latest is not None:
+            view.latest_note = with_author(latest, employees)
+            if latest.creator is None and latest.creator_global_id is not None:
+                parts["the note's author"] = employees
     if not isinstance(tasks, BackendError):
         view.assigned = crew(tasks)
+    unread = {what: result for what, result in parts.items() if isinstance(result, BackendError)}
+    view.unread = unread_line(unread)
     return view
 
 
 async def read_job_notes(kickserv: KickservClient, job_number: int) -> list[Note]:
-    """Every note on the job, newest first."""
-    notes = [note async for note in kickserv.iter_notes("jobs", job_number)]
-    return sorted(notes, key=written_at, reverse=True)
+    """Every note on the job, newest first, each naming its author where Kickserv knows them."""
+    notes, employees = await asyncio.gather(
+        _all_notes(kickserv, job_number), settle(kickserv.employees())
+    )
+    return sorted((with_author(n, employees) for n in notes), key=written_at, reverse=True)
+
+
+def with_author(note: Note, employees: list[Employee] | BackendError) -> Note:
+    """The note with its creator filled in from the employee list: Kickserv's GET of a note
+    carries only `creator_id` (the employee's global id). Unchanged when that is not known."""
+    if note.creator is not None or note.creator_global_id is None:
+        return note
+    if isinstance(employees, BackendError):
+        return note
+    author = next((e for e in employees if e.global_id == note.creator_global_id), None)
+    return note.model_copy(update={"creator": author}) if author else note
 
 
 async def read_job_crew(kickserv: KickservClient, job_number: int) -> tuple[Job, list[str]]:
@@ -68,18 +92,64 @@ def written_at(note: Note) -> datetime:
     return note.created_at or note.updated_at or datetime.min.replace(tzinfo=UTC)
 
 
+async def _all_notes(kickserv: KickservClient, job_number: int) -> list[Note]:
+    return [note async for note in kickserv.iter_notes("jobs", job_number)]
+
+
+async def job_customer(
+    directory: CustomerDirectory, job: Job, tasks: list[Task] | BackendError
+) -> Entry | None:
+    """The job's customer, looked for in this order: the directory, the short copies Kickserv
+    puts in the job and in its calendar entries (`tasks`), then a bounded walk of Kickserv's
+    customers (whose failure is raised). None when the job names no customer."""
+    if job.customer_global_id is None:
+        return None
+    known = await directory.kickserv_by_global_id(job.customer_global_id)
+    return known or await _unlisted_customer(directory, job, tasks)
+
+
 async def _job_and_crew(
     kickserv: KickservClient, directory: CustomerDirectory, job_number: int
-) -> tuple[Job, Entry | None, list[Task] | BackendError]:
+) -> tuple[Job, Entry | BackendError | None, list[Task] | BackendError]:
     """The job, then (at once) its customer and its calendar entries, which Kickserv finds only
-    by the job's global id; the calendar's failure is kept, the job's raised."""
+    by the job's global id; the calendar's and the customer's failures are kept, the job's
+    raised. The customer is looked for as `job_customer` does, the directory beside the
+    calendar read."""
     job = await kickserv.get_job(job_number)
-    customer, tasks = await asyncio.gather(
-        _customer(directory, job.customer_global_id),
+    global_id = job.customer_global_id
+    known, tasks = await asyncio.gather(
+        directory.kickserv_by_global_id(global_id) if global_id is not None else nothing(),
         settle(kickserv.list_tasks(job_global_id=job.global_id)),
     )
-    return job, customer, tasks
+    if known is not None or global_id is None:
+        return job, known, tasks
+    return job, await settle(_unlisted_customer(directory, job, tasks)), tasks
 
 
-async def _customer(directory: CustomerDirectory, global_id: int | None) -> Entry | None:
-    return None if global_id is None else await directory.kickserv_by_global_id(global_id)
+async def _unlisted_customer(
+    directory: CustomerDirectory, job: Job, tasks: list[Task] | BackendError
+) -> Entry | None:
+    """A customer the directory does not have (yet): from the glue, else by asking Kickserv."""
+    glued = _glued(job, tasks)
+    if glued is not None or job.customer_global_id is None:
+        return glued
+    return await directory.walk_for_kickserv(job.customer_global_id)
+
+
+def glued_customer(job: Job) -> Entry | None:
+    """The job's customer from the short copy Kickserv may put in the job itself (no read)."""
+    return _glued(job, [])
+
+
+def _glued(job: Job, tasks: list[Task] | BackendError) -> Entry | None:
+    """The job's customer from the short copies Kickserv puts in the job or its calendar entries."""
+    glue = [job.customer] + ([t.customer for t in tasks] if isinstance(tasks, list) else [])
+    for customer in glue:
+        if customer and customer.customer_number and customer.global_id == job.customer_global_id:
+            return Entry(
+                system=KICKSERV,
+                record_key=str(customer.customer_number),
+                name=customer.name,
+                global_id=customer.global_id,
+            )
+    return None

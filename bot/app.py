@@ -29,9 +29,10 @@ from api.writes import WriteSettings
 from bot.acks import KeptAck, ListenerSlots
 from bot.error_replies import damaged_state, tell_person
 from bot.logs import request_id
-from bot.outbound import ScrubbingApp, ScrubbingWebClient
+from bot.metrics import MeasuredApp
+from bot.outbound import ScrubbingWebClient
 from bot.settings import Settings
-from handlers.config import HandlerConfig, real_now
+from handlers.config import HandlerConfig, utc_now
 from handlers.middleware import WritePermission
 from handlers.profiles import Profiles
 from handlers.registry import register_all
@@ -55,7 +56,7 @@ class Sandboxes:
     kickserv: "KickservData | None" = None
 
 
-def build_sandboxes(settings: Settings, clock: Callable[[], datetime] = real_now) -> Sandboxes:
+def build_sandboxes(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Sandboxes:
     """The sandboxes' worlds, dated around the business's today by `clock`, which their writes
     read too (one help desk both describe, so their customers match)."""
     if not (settings.readydesk_is_sandbox or settings.kickserv_is_sandbox):
@@ -75,8 +76,8 @@ def build_sandboxes(settings: Settings, clock: Callable[[], datetime] = real_now
 
 def build_desk(settings: Settings, store: Store, sandboxes: Sandboxes | None = None) -> Desk:
     """The API layer, whole: real backends where configured, the sandbox fakes elsewhere (over
-    `sandboxes`, built here when not given), and the customer directory on `store` (started by
-    the app's first request)."""
+    `sandboxes`, built here when not given), and the customer directory on `store` (whose fill
+    the process starts: `Desk.start`)."""
     sandboxes = sandboxes or build_sandboxes(settings)
     readydesk = _readydesk(settings, sandboxes.readydesk)
     kickserv = _kickserv(settings, sandboxes.kickserv)
@@ -151,9 +152,10 @@ def build_app(
     desk: Desk | None = None,
     *,
     store: Store | None = None,
-    clock: Callable[[], datetime] = real_now,
+    clock: Callable[[], datetime] | None = None,
 ) -> AsyncApp:
-    """The Bolt app with every listener registered and the desk injected into each request.
+    """The Bolt app with every listener registered and the desk injected into each request
+    (`clock`: what listeners read the time from, the wall clock unless given).
 
     Bolt verifies each HTTP request's signature (missing, wrong or older than 5 minutes: 401,
     and no listener runs). Events API retries of an event already handled are skipped.
@@ -163,14 +165,13 @@ def build_app(
     desk = desk or build_desk(settings, store)
     WriteSettings.lease = timedelta(seconds=settings.claim_lease)
     WriteSettings.read_back_seconds = settings.read_deadline
-    directory = desk.directory
     secret = settings.slack_signing_secret
-    app = ScrubbingApp(
+    app = MeasuredApp(
         client=build_web_client(settings),
         signing_secret=secret.get_secret_value() if secret else None,
     )
 
-    config = handler_config(settings, clock)
+    config = handler_config(settings, clock=clock)
     profiles = Profiles()
     permission = WritePermission()
     slots = ListenerSlots(
@@ -187,7 +188,6 @@ def build_app(
         # Not reset afterwards: Bolt runs the listener after this middleware has returned.
         request_id.set(_request_id(body))
         set_read_deadline(settings.read_deadline)
-        directory.start()  # fills in the background; a no-op once running
         context.update(
             desk=desk,
             store=store,
@@ -214,9 +214,12 @@ def build_app(
     return app
 
 
-def handler_config(settings: Settings, clock: Callable[[], datetime] = real_now) -> HandlerConfig:
-    """What the Slack side needs of the settings, and the clock it reads."""
+def handler_config(
+    settings: Settings, *, clock: Callable[[], datetime] | None = None
+) -> HandlerConfig:
+    """What the Slack side needs of the settings (`clock`: the wall clock unless given)."""
     return HandlerConfig(
+        clock=clock or utc_now,
         timezone=settings.timezone,
         readydesk_web_url=settings.readydesk_web_url,
         priorities=settings.priorities,
@@ -228,7 +231,6 @@ def handler_config(settings: Settings, clock: Callable[[], datetime] = real_now)
         live_card_days=settings.live_card_days,
         links=record_links(settings),
         unfurl_channels=settings.unfurl_channel_ids,
-        clock=clock,
     )
 
 

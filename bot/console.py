@@ -84,6 +84,7 @@ class Console:
         self._app = build_app(settings, self._desk, store=self.store, clock=self.clock)
         self._work = ListenerWork()
         self._work.install(self._app)
+        self._desk.start()  # as a served process does: the directory fills from now
         if self._with_world:
             self.world = World(
                 self.clock, sandboxes.readydesk, sandboxes.kickserv, timezone=settings.timezone

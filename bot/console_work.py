@@ -3,8 +3,8 @@
 The console runs the app as `deskhand serve` and Socket Mode do: Bolt returns the acknowledgement
 and runs the listener in an asyncio task of its own. To know when a line's replies are all in,
 the console records the tasks created once the app's own middleware has run (the listener, and
-whatever it starts in turn) and waits for them. Background loops the app starts earlier in a
-request, such as the directory fill, are not recorded.
+whatever it starts in turn) and waits for them. Background loops, such as the directory fill
+the console starts with the app, are not recorded.
 """
 
 import asyncio

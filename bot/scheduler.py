@@ -17,7 +17,7 @@ from api.desk import Desk
 from bot.app import build_web_client, handler_config
 from bot.heap import FULL_COLLECTION_EVERY, collect_old_objects
 from bot.settings import Settings
-from handlers.config import HandlerConfig, real_now
+from handlers.config import HandlerConfig, utc_now
 from store import Store
 from workers.claims import sweep_claims
 from workers.digests import GRACE, loop_time, run_due
@@ -41,7 +41,7 @@ class Scheduler:
         grace: timedelta = GRACE,
         alert_interval: float = 60.0,
         claim_sweep: float = 30.0,
-        clock: Callable[[], datetime] = real_now,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._desk, self._store, self._slack, self._config = desk, store, slack, config
         self._clock = clock
@@ -80,7 +80,7 @@ class Scheduler:
         if loop_time() >= self._next_claim_sweep:
             self._next_claim_sweep = loop_time() + self._claim_sweep
             # Leases are real time (a process's life), whatever the sandbox's clock says.
-            for line in await sweep_claims(desk, store, slack, real_now()):
+            for line in await sweep_claims(desk, store, slack, utc_now()):
                 logger.info("claim %s", line)
         now = self._clock()
         for line in await run_due(desk, store, slack, now, config=config, grace=self._grace):
@@ -104,14 +104,14 @@ class Scheduler:
 
 
 def build_scheduler(
-    settings: Settings, store: Store, desk: Desk, clock: Callable[[], datetime] = real_now
+    settings: Settings, store: Store, desk: Desk, clock: Callable[[], datetime] = utc_now
 ) -> Scheduler:
     """The scheduler for a bot process, posting with the bot token, on `clock`'s time."""
     return Scheduler(
         desk,
         store,
         build_web_client(settings),
-        handler_config(settings, clock),
+        handler_config(settings, clock=clock),
         grace=timedelta(seconds=settings.digest_grace),
         alert_interval=settings.alert_interval,
         claim_sweep=settings.claim_sweep,

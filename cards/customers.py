@@ -4,6 +4,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock, SectionBlo
 
 from api.business import Business
 from api.customers import BusinessView, CustomerSearch
+from api.kickserv import Job, KickservCustomer
 from cards.common import (
     FALLBACK_MAX,
     HEADER_MAX,
@@ -24,6 +25,8 @@ from cards.refs import CustomerRef
 from handlers import ids
 
 PICKER_MAX = 10
+JOB_SERVICE_MAX = 40
+JOB_DESCRIPTION_MAX = 80  # ten job lines stay well inside one section's 3,000 characters
 
 
 def card_for(view: BusinessView, config: CardSettings, *, shareable: bool = True) -> Card:
@@ -60,7 +63,8 @@ def build_business_card(view: BusinessView, *, timezone: str, shareable: bool = 
         address = ", ".join(p for p in (ks.service_address, ks.service_city, ks.service_state) if p)
     fields = [
         field_text("Customer ID", rd.customer_id if rd else "—"),
-        field_text("Kickserv customer", f"#{ks.customer_number}" if ks else "—"),
+        field_text("Contact", _contact(view) or "—"),
+        field_text("Kickserv customer", _kickserv_customer(ks) if ks else "—"),
         field_text("Email", email),
         field_text("Phone", phone),
         field_text("Address", address or "—"),
@@ -82,7 +86,7 @@ def build_business_card(view: BusinessView, *, timezone: str, shareable: bool = 
     if ks is not None and view.jobs is not None:
         lines = [f"*Kickserv jobs in progress and upcoming:* {len(view.jobs) or 'none'}"]
         lines += [
-            f"• Job {j.job_number} {escape_mrkdwn(truncate(j.name, 60))} · "
+            f"• Job {j.job_number} {escape_mrkdwn(_job_words(j, view.services))} · "
             f"{escape_mrkdwn(j.status.replace('_', ' '))} · {local_time(j.scheduled_on, timezone)}"
             for j in view.jobs[:10]
         ]
@@ -109,6 +113,32 @@ def build_business_card(view: BusinessView, *, timezone: str, shareable: bool = 
     if buttons:
         blocks.append(ActionsBlock(elements=buttons))
     return Card(text=truncate(escape_mrkdwn(f"Customer: {view.name}"), FALLBACK_MAX), blocks=blocks)
+
+
+def _contact(view: BusinessView) -> str:
+    """The person to talk to: ReadyDesk's contact, else the Kickserv customer's own name."""
+    if view.readydesk and view.readydesk.contact.strip():
+        return view.readydesk.contact.strip()
+    ks = view.kickserv
+    if ks is None:
+        return ""
+    return " ".join(p.strip() for p in (ks.first_name or "", ks.last_name or "") if p.strip())
+
+
+def _kickserv_customer(customer: KickservCustomer) -> str:
+    """`Weasel Works LLC (#380)`: the name Kickserv shows, beside the number its URLs use."""
+    name = customer.name.strip()
+    return f"{name} (#{customer.customer_number})" if name else f"#{customer.customer_number}"
+
+
+def _job_words(job: Job, services: dict[int, str]) -> str:
+    """`Repair — Fix leaking sink`: the service, then the job's description on one line."""
+    service = (services.get(job.job_type_id) if job.job_type_id is not None else None) or job.name
+    service = truncate(" ".join(service.split()) or "Job", JOB_SERVICE_MAX)
+    description = " ".join((job.description or "").split())
+    if not description or description.casefold() == service.casefold():
+        return service
+    return f"{service} — {truncate(description, JOB_DESCRIPTION_MAX)}"
 
 
 def build_picker_card(typed: str, businesses: list[Business], note: str = "") -> Card:

@@ -92,7 +92,7 @@ def build_job_card(
     if job.description and job.description.strip():
         blocks.append(SectionBlock(text=plain(job.description)))
     if latest_note is not None:
-        author = latest_note.creator.name if latest_note.creator else "someone"
+        author = _author(latest_note)
         blocks.append(
             context(
                 escape_mrkdwn(f"Latest note, by {author}: {truncate(latest_note.text, NOTE_MAX)}")
@@ -125,11 +125,16 @@ def _assigned(names: list[str] | None) -> str:
     return ", ".join(names) or "Nobody yet"
 
 
+def _author(note: Note) -> str:
+    """Who wrote a note: the Kickserv employee's name, "someone" when Kickserv did not say."""
+    return (note.creator.name.strip() if note.creator else "") or "someone"
+
+
 def build_notes_card(job_number: int, notes: list[Note], timezone: str) -> Card:
     """A job's notes, newest first (as many as fit one message)."""
     blocks: list[Block] = [HeaderBlock(text=plain(f"Notes on job {job_number}", HEADER_MAX))]
     for note in notes[:20]:
-        author = note.creator.name if note.creator else "someone"
+        author = _author(note)
         blocks.append(SectionBlock(text=plain(truncate(note.text, NOTE_MAX))))
         blocks.append(context(escape_mrkdwn(f"{author} · {local_time(note.created_at, timezone)}")))
     if not notes:

@@ -1,5 +1,6 @@
-"""Customer pickers (`external_select`): answered from the customer directory, never the backends,
-so they keep up with typing however slow ReadyDesk and Kickserv are."""
+"""Customer pickers (`external_select`): answered from the customer directory, so they keep up
+with typing however slow ReadyDesk and Kickserv are; while its first fill runs, with the
+backends' own lookups too, for at most `PICKER_WAIT` (api/directory.py)."""
 
 from typing import Any
 
@@ -23,9 +24,10 @@ def register(app: AsyncApp) -> None:
 async def customer_options(ack: AsyncAck, payload: dict[str, Any], desk: Desk) -> None:
     """Both systems' matches for what was typed, grouped and labelled by system.
 
-    The directory is Deskhand's own table, so a backend that is down changes nothing here; a
-    directory not filled yet (both backends down since start) gives an empty list, which Slack
-    shows as "No results", never an option that is not a customer.
+    The directory is Deskhand's own table, so once filled a backend that is down changes
+    nothing here. Before that, what the backends' lookups find in time is added; with both down
+    since start the list is empty, which Slack shows as "No results", never an option that is
+    not a customer.
     """
     typed = (payload.get("value") or "").strip()
     if len(typed) < MIN_QUERY:

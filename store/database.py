@@ -81,6 +81,12 @@ class Store:
         return self._engine
 
     @off_loop
+    def revision(self) -> str | None:
+        """The revision the database is at (a query: it also shows the database answers)."""
+        with self._database.turns:
+            return current_revision(self._engine)
+
+    @off_loop
     def migrate(self) -> str | None:
         """Apply every migration not yet applied; returns the revision the database is now at."""
         with self._database.turns:
@@ -95,5 +101,7 @@ class Store:
 
     @off_loop
     def close(self) -> None:
-        """Release the database connections."""
-        self._engine.dispose()
+        """Release the database connections, after the call in progress (SQLite: in its turn;
+        a call cancelled on the loop still runs in its thread, on the one shared connection)."""
+        with self._database.turns:
+            self._engine.dispose()

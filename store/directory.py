@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Insert, and_, delete, or_, select
+from sqlalchemy import Insert, and_, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -60,7 +60,12 @@ class DirectoryStore(StoreArea):
         with self._session() as session:
             for start in range(0, len(ordered), UPSERT_BATCH):
                 session.execute(
-                    _upsert(session, DirectoryEntry, ordered[start : start + UPSERT_BATCH])
+                    _upsert(
+                        session,
+                        DirectoryEntry,
+                        ordered[start : start + UPSERT_BATCH],
+                        newest="seen_at",
+                    )
                 )
             session.commit()
         return count
@@ -90,6 +95,23 @@ class DirectoryStore(StoreArea):
             return at if at.tzinfo else at.replace(tzinfo=UTC)
 
     @off_loop
+    def state(self) -> dict[str, tuple[int, datetime | None]]:
+        """Each system's (records held, when last walked in full or None), for /metrics."""
+        with self._session() as session:
+            sizes = dict(
+                session.execute(
+                    select(DirectoryEntry.system, func.count()).group_by(DirectoryEntry.system)
+                ).all()
+            )
+            fills = {
+                fill.system: fill.finished_at for fill in session.scalars(select(DirectoryFill))
+            }
+        return {
+            system: (sizes.get(system, 0), _aware(fills.get(system)))
+            for system in (READYDESK, KICKSERV)
+        }
+
+    @off_loop
     def search(
         self, words: Sequence[str], *, record_key: str = "", phone: str = "", limit: int = 20
     ) -> list[Linked]:
@@ -116,6 +138,24 @@ class DirectoryStore(StoreArea):
             return _link(session, [_entry(row)])[0] if row else None
 
     @off_loop
+    def businesses(self, keys: Sequence[tuple[str, str]]) -> list[Linked]:
+        """The records with these (system, record_key) keys, in that order, each with its
+        partner in the other system; keys not in the table are left out."""
+        if not keys:
+            return []
+        wanted = [
+            and_(DirectoryEntry.system == system, DirectoryEntry.record_key == key)
+            for system, key in keys
+        ]
+        with self._session() as session:
+            rows = {
+                (r.system, r.record_key): r
+                for r in session.scalars(select(DirectoryEntry).where(or_(*wanted)))
+            }
+            found = [_entry(rows[key]) for key in dict.fromkeys(keys) if key in rows]
+            return _link(session, found)
+
+    @off_loop
     def by_global_id(self, global_id: int) -> Record | None:
         """The Kickserv customer with this global id."""
         with self._session() as session:
@@ -127,13 +167,25 @@ class DirectoryStore(StoreArea):
             return _entry(row) if row else None
 
 
-def _upsert(session: Session, table: type[Base], rows: list[dict[str, Any]]) -> Insert:
+def _aware(at: datetime | None) -> datetime | None:
+    return at if at is None or at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _upsert(
+    session: Session, table: type[Base], rows: list[dict[str, Any]], *, newest: str = ""
+) -> Insert:
     """INSERT ... ON CONFLICT (primary key) DO UPDATE: one statement, so two processes writing
-    the same keys at once both succeed (a select-then-insert lets both insert)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    the same keys at once both succeed (a select-then-insert lets both insert). The `newest`
+    column keeps the later of its two times: writes that overlap may land out of order, and a
+    full fill drops the rows it finds seen before it started."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    insert = postgresql.insert if postgres else sqlite.insert
     statement = insert(table).values(rows)
     keys = [column.name for column in table.__table__.primary_key]
     refreshed = {name: statement.excluded[name] for name in rows[0] if name not in keys}
+    if newest:
+        later = func.greatest if postgres else func.max  # SQLite's max() of two is a scalar
+        refreshed[newest] = later(table.__table__.c[newest], statement.excluded[newest])
     return statement.on_conflict_do_update(index_elements=keys, set_=refreshed)
 
 

@@ -9,7 +9,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -102,9 +109,17 @@ class Note(KickservModel):
     owner_type: str = Field("", alias="noteable_type")  # "Customer" or "Job"
     owner_global_id: int | None = Field(None, alias="noteable_id")
     public: bool = False
-    creator: Employee | None = None
+    creator: Employee | None = None  # on POST and PUT replies; a GET may carry only the id
+    creator_global_id: int | None = Field(None, alias="creator_id")
     created_at: When = None
     updated_at: When = None
+
+
+def _glue_or_none(value: Any) -> Any:
+    try:
+        return CustomerGlue.model_validate(value) if isinstance(value, dict) else None
+    except ValidationError:
+        return None
 
 
 class Job(KickservModel):
@@ -127,6 +142,9 @@ class Job(KickservModel):
     balance_remaining: Money = None
     invoice_status: str | None = None
     self_service: bool = False
+    # Not documented for a job (only for tasks, invoices and opportunities): used when sent,
+    # and a shape other than the glue record's is dropped rather than failing the job.
+    customer: Annotated[CustomerGlue | None, BeforeValidator(_glue_or_none)] = None
     created_at: When = None
     updated_at: When = None
 

@@ -1,11 +1,13 @@
 """The customer directory keys records as the domain matches them (api/business.py) and hands
 back Business and Entry, whatever rows the store keeps."""
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 from api.business import KICKSERV, Business
-from api.directory import CustomerDirectory
+from api.directory import BATCH, CustomerDirectory
 from api.kickserv import KickservCustomer
 from api.readydesk import Customer
 from tests.conftest import ready_store
@@ -20,6 +22,41 @@ class _Walk:
     async def iter_customers(self, **filters: Any) -> AsyncIterator[Any]:
         for customer in self._customers:
             yield customer
+
+
+class _Stalling(_Walk):
+    """A backend whose walk yields the given customers, then never sends the next page."""
+
+    async def iter_customers(self, **filters: Any) -> AsyncIterator[Any]:
+        async for customer in super().iter_customers(**filters):
+            yield customer
+        await asyncio.Event().wait()
+
+
+async def test_stopping_mid_walk_is_quick_and_finishes_the_write_in_progress(monkeypatch):
+    store = ready_store()
+    customers = [
+        KickservCustomer.model_validate({"id": n, "customer_number": n, "name": f"Customer {n}"})
+        for n in range(1, BATCH + 1)
+    ]
+    directory = CustomerDirectory(store.directory, _Walk([]), _Stalling(customers))  # type: ignore[arg-type]
+    original, writing = store.directory.upsert, asyncio.Event()
+
+    async def slow_write(records: list[Any]) -> int:
+        if records:  # Kickserv's batch (ReadyDesk has no customers here)
+            writing.set()
+            await asyncio.to_thread(time.sleep, 0.3)  # still being written when asked to stop
+        return await original(records)
+
+    monkeypatch.setattr(store.directory, "upsert", slow_write)
+    directory.start()
+    await asyncio.wait_for(writing.wait(), 5)
+    started = time.perf_counter()
+    await directory.aclose()
+    assert time.perf_counter() - started < 1.0  # not held up by the page that never comes
+    assert len(await store.directory.search(["customer"], limit=BATCH)) == BATCH
+    assert not await directory.is_ready()
+    await store.close()
 
 
 async def test_records_link_by_email_whatever_its_case_and_phones_match_without_punctuation():

@@ -4,8 +4,10 @@ import asyncio
 import os
 import signal
 import socket
+import sqlite3
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -37,7 +39,7 @@ async def _stop(process: asyncio.subprocess.Process) -> str:
     return stderr.decode()
 
 
-async def test_serve_answers_healthz_and_shuts_down_cleanly():
+async def test_serve_answers_its_probes_and_shuts_down_cleanly():
     port = _free_port()
     secret_token = "xoxb-1234567890-processtest"
     process = await asyncio.create_subprocess_exec(
@@ -57,12 +59,14 @@ async def test_serve_answers_healthz_and_shuts_down_cleanly():
         async with httpx.AsyncClient() as client:
             while True:
                 try:
-                    response = await client.get(f"http://127.0.0.1:{port}/healthz")
+                    response = await client.get(f"http://127.0.0.1:{port}/readyz")
                     break
                 except httpx.TransportError:
                     if time.monotonic() > deadline or process.returncode is not None:
                         raise
                     await asyncio.sleep(0.2)
+            live = await client.get(f"http://127.0.0.1:{port}/livez")
+        assert live.json() == {"status": "ok"}
         assert response.status_code == 200
         assert response.json()["backends"] == {"readydesk": "ok", "kickserv": "ok"}
     finally:
@@ -106,6 +110,45 @@ async def test_run_uses_socket_mode_when_tokens_are_set(slack):
     finally:
         log = await _stop(process)
     assert "connections closed" in log
+
+
+async def test_run_fills_the_customer_directory_before_any_request(slack, tmp_path):
+    database = tmp_path / "deskhand.db"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        cwd=ROOT,
+        env=_env(
+            DESKHAND_DATABASE_URL=f"sqlite:///{database}",
+            SLACK_API_URL=slack.api_url,
+            SLACK_BOT_TOKEN="xoxb-run-test",
+            SLACK_APP_TOKEN="xapp-1-run-test",
+        ),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:  # no envelope is delivered: the process's start alone fills the directory
+        deadline = time.monotonic() + 30
+        while _directory_fills(database) != ["kickserv", "readydesk"]:
+            assert time.monotonic() < deadline and process.returncode is None
+            await asyncio.sleep(0.2)
+    finally:
+        log = await _stop(process)
+    assert "connections closed" in log
+
+
+def _directory_fills(database: Path) -> list[str]:
+    """The systems whose directory walk a process finished, from its SQLite file."""
+    if not database.exists():
+        return []
+    with closing(sqlite3.connect(database)) as connection:
+        try:
+            rows = connection.execute("SELECT system FROM directory_fills ORDER BY system")
+            return [system for (system,) in rows]
+        except sqlite3.OperationalError:  # not migrated yet, or the writer holds it
+            return []
 
 
 async def test_serve_without_credentials_says_what_is_missing():

@@ -139,6 +139,61 @@ async def test_customer_card_links_both_systems_by_email(console):
     assert "Balance owed" in text
 
 
+async def test_customer_card_names_the_contact_the_kickserv_name_and_each_jobs_description(
+    console,
+):
+    await _directory_ready(console)
+    [business] = await console._desk.directory.search("john.smith@democompany.com")
+    number = int(business.kickserv.record_key)
+    kickserv = console._desk.kickserv
+    data = _fake(kickserv).state.data
+    for job in [j for j in data.jobs.values() if j.customer_id == data.customers[number].id]:
+        job.status = "completed"  # only the job made below is in progress or upcoming
+    printer = next(k for k, name in data.job_types.items() if name == "Printer Repair")
+    job = await kickserv.create_job(
+        number,
+        printer,
+        "Fix the <leaking>\n  tray & *reset* the counter " + "x" * 200,
+        scheduled_on="2031-05-02T09:00:00-05:00",
+    )
+    await kickserv.update_job(job.job_number, name="Old title")  # the service is named, not it
+    [card] = await console.send("/customer john.smith@democompany.com")
+    fields = [f["text"] for f in card["blocks"][1]["fields"]]
+    assert "*Contact*\nJohn Smith" in fields
+    assert f"*Kickserv customer*\nDemo Company (#{number})" in fields
+    [jobs] = [b for b in card["blocks"] if "Kickserv jobs" in b.get("text", {}).get("text", "")]
+    line = jobs["text"]["text"].splitlines()[1]
+    assert line.startswith(
+        f"• Job {job.job_number} Printer Repair — Fix the &lt;leaking&gt; tray &amp; *reset* the"
+    )
+    assert (
+        "xxx…" in line
+        and "\n" not in line
+        and line.endswith("· scheduled · May 2, 2031 2:00 PM UTC")
+    )
+
+
+async def test_customer_card_lists_jobs_kickserv_gave_no_date_last(console):
+    await _directory_ready(console)
+    kickserv = console._desk.kickserv
+    data = _fake(kickserv).state.data
+    for job in [j for j in data.jobs.values() if j.customer_id == data.customers[1].id]:
+        job.status = "completed"
+    printer = next(k for k, name in data.job_types.items() if name == "Printer Repair")
+    undated = await kickserv.create_job(1, printer, "No date at all")
+    dated = await kickserv.create_job(1, printer, "Waiting for parts")
+    scheduled = await kickserv.create_job(
+        1, printer, "Booked", scheduled_on="2031-05-02T09:00:00-05:00"
+    )
+    for job in (undated, dated):
+        data.jobs[job.job_number].status = "on_hold"  # in progress, but on no day
+    data.jobs[undated.job_number].created_at = None  # Kickserv sent none
+    [card] = await console.send("/customer john.smith@democompany.com")
+    [jobs] = [b for b in card["blocks"] if "Kickserv jobs" in b.get("text", {}).get("text", "")]
+    numbers = re.findall(r"• Job (\d+) ", jobs["text"]["text"])
+    assert numbers == [str(j.job_number) for j in (scheduled, dated, undated)]
+
+
 async def test_records_without_a_shared_email_link_by_phone(console):
     kickserv = console._desk.kickserv
     rd = await console._desk.readydesk.get_customer("demo")
@@ -288,7 +343,7 @@ async def test_new_readydesk_customers_reach_the_directory_on_the_next_refresh(c
 
 async def test_the_background_refresh_waits_until_a_refresh_is_due(console, monkeypatch):
     directory = console._desk.directory
-    await directory.aclose()  # the app started it on its first request; start afresh below
+    await directory.aclose()  # the console started it with the app; start afresh below
     directory._stopping.clear()
     await _directory_ready(console)  # just filled (by "another process", in the same database)
     walks = []

@@ -334,7 +334,7 @@ async def test_the_directory_fill_does_not_inherit_a_requests_read_deadline():
     async with _fresh() as console:
         # Each page of customers takes longer than a request may wait, as a big help desk does.
         _faults(console, "ReadyDesk").add("latency", seconds=0.4, query={"action": "get_customers"})
-        await _answer(console, "/ticket 34")  # the first request starts the directory
+        await _answer(console, "/ticket 34")
         async with asyncio.timeout(5):
             while not await console._desk.directory.is_ready():
                 await asyncio.sleep(0.05)

@@ -41,7 +41,7 @@ async def _poll(console: Console) -> list[str]:
         console.store,
         build_web_client(settings),
         console.clock(),
-        config=handler_config(settings, console.clock),
+        config=handler_config(settings, clock=console.clock),
     )
 
 

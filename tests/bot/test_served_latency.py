@@ -42,7 +42,7 @@ MESSAGES = [
     ([], "/ticket 34", "Ticket #34: Printer offline in accounts"),
     ([], "/tickets status:open", "tickets · status:Open"),
     ([], "/tickets tech:me", "tickets · tech:alice"),
-    ([], "/customer demo", "customers match"),
+    ([], "/customer demo", "Customer: Demo Company"),  # an exact ID: its card
     ([], "/job {job}", "Job {job}"),
     ([], "/note ticket 34 Called back", "Added the note to ticket #34"),
     ([], "/note customer demo Prefers mornings", "Added the note to customer"),
@@ -58,7 +58,7 @@ MESSAGES = [
     ([], "/digest add open-tickets at 08:00 tz Mars/Base", "`Mars/Base` is not a time zone"),
     ([], "/deskhand ticket 34", "Ticket #34: Printer offline in accounts"),
     ([], "/deskhand tickets priority:high", "tickets · priority:High"),
-    ([], "/deskhand customer demo", "customers match"),
+    ([], "/deskhand customer demo", "Customer: Demo Company"),
     ([], "/deskhand job {job}", "Job {job}"),
     ([], "/deskhand note ticket 34 Swapped the toner", "Added the note to ticket #34"),
     ([], "/deskhand whoami", "You are ReadyDesk technician `alice`"),

@@ -105,6 +105,26 @@ async def test_two_processes_filling_the_directory_at_once_both_succeed(stores):
     assert len(await first.directory.search(["c"], limit=1000)) == 60
 
 
+async def test_a_page_that_lands_late_does_not_make_its_rows_look_unseen(stores, monkeypatch):
+    first, second = stores
+    records = [Record(KICKSERV, "7", "Seven", email="c7@x.example")]
+    started = datetime.now(UTC)
+    await second.directory.upsert(records)  # a full walk that started at `started` sees it
+
+    class Earlier(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return started - timedelta(seconds=5)
+
+    # Another walk's page, read before `started`, is written after: it must not take the row's
+    # time back, or the full walk's end would drop a customer it saw.
+    monkeypatch.setattr("store.directory.datetime", Earlier)
+    await first.directory.upsert(records)
+    monkeypatch.undo()
+    await second.directory.finish_fill(KICKSERV, started, full=True)
+    assert (await first.directory.business(KICKSERV, "7")).kickserv.name == "Seven"
+
+
 async def test_many_different_intents_claimed_at_once_all_succeed(stores):
     first, _ = stores
     claimed = await asyncio.gather(
