@@ -159,7 +159,6 @@ def build_app(
 
     Bolt verifies each HTTP request's signature (missing, wrong or older than 5 minutes: 401,
     and no listener runs). Events API retries of an event already handled are skipped.
-    Listeners read the time from `clock` (the sandbox's, in the sandbox).
     """
     store = store or (desk.store if desk else Store(settings.database_url))
     desk = desk or build_desk(settings, store)

@@ -2,7 +2,7 @@
 world is the same for the same day."""
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sandbox.data import seeded
 from sandbox.kickserv_data import seeded_kickserv
@@ -20,7 +20,7 @@ def _total(reply: dict) -> int:
 
 async def test_recent_due_today_and_overdue_tickets_are_there_on_any_day(console):
     data = _data(console)
-    now = datetime.now()
+    now = datetime.now(UTC).replace(tzinfo=None)  # the business's time zone: UTC by default
     today = now.date()
     [recent] = await console.send("/tickets opened:24h")
     [week] = await console.send("/tickets opened:7d")
@@ -42,7 +42,7 @@ async def test_jobs_are_on_todays_and_tomorrows_schedule_and_next_week(console):
         assert "Job 86" in shown and "No jobs" not in shown, shown
     jobs = console._desk.kickserv._http._transport.app.state.data.jobs.values()
     days = {j.scheduled_on.date() for j in jobs if j.scheduled_on}
-    soon = date.today()
+    soon = datetime.now(UTC).date()
     assert any(soon + timedelta(days=5) <= d <= soon + timedelta(days=9) for d in days)
     upcoming = [j for j in jobs if j.scheduled_on and j.scheduled_on.date() > soon]
     assert upcoming and not any(j.status in ("in_progress", "completed") for j in upcoming)
