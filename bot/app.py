@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from slack_bolt.async_app import AsyncApp
@@ -56,15 +57,20 @@ class Sandboxes:
 
 
 def build_sandboxes(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Sandboxes:
-    """The sandboxes' worlds: one help desk both fakes describe, so their customers match.
-    (`clock` is the time they live in: the web sandbox's can jump ahead.)"""
+    """The sandboxes' worlds, dated around the business's today by `clock`, which their writes
+    read too (one help desk both describe, so their customers match)."""
     if not (settings.readydesk_is_sandbox or settings.kickserv_is_sandbox):
         return Sandboxes()
     from sandbox.data import seeded
     from sandbox.kickserv_data import seeded_kickserv
 
-    readydesk = seeded()
-    kickserv = seeded_kickserv(readydesk) if settings.kickserv_is_sandbox else None
+    today = clock().astimezone(ZoneInfo(settings.timezone)).date()
+    readydesk = seeded(today=today)
+    readydesk.timezone, readydesk.clock = settings.timezone, clock
+    kickserv = None
+    if settings.kickserv_is_sandbox:
+        kickserv = seeded_kickserv(readydesk, today=today)
+        kickserv.clock = clock
     return Sandboxes(readydesk if settings.readydesk_is_sandbox else None, kickserv)
 
 

@@ -1,9 +1,10 @@
-"""The sandbox's world changing while it runs, by the sandbox clock: a new ReadyDesk ticket every
-two minutes, and a Kickserv job on today's schedule moved on a step between two of them.
+"""The sandbox's world changing while it runs: a new ReadyDesk ticket every couple of minutes and
+a Kickserv job on today's schedule moved on a step, by the sandbox clock.
 
-So a newcomer who starts a watch sees an alert within minutes, and a job card in a channel
-changes in place soon after. A jump of the clock brings a few changes, not hundreds: `catch_up`
-applies at most MOST_AT_ONCE of each kind.
+So a newcomer who starts a watch sees an alert within minutes, and a job card posted by a job
+watch changes in place soon after. The same clock start gives the same changes (each change
+draws from its own seeded generator). A jump of the clock by hours brings a few changes, not
+hundreds: `catch_up` applies at most MOST_AT_ONCE of each kind, the latest ones.
 """
 
 import asyncio
@@ -14,8 +15,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sandbox.data import CATEGORIES, GROUPS, PRIORITIES, SOURCES, RDTicket, SandboxData
+from sandbox.data import RDTicket, SandboxData
 from sandbox.kickserv_data import KickservData, KSJob
+from sandbox.names import CATEGORIES, GROUPS, PLACES, SUBJECTS, SUMMARIES
 
 logger = logging.getLogger("deskhand.sandbox.world")
 
@@ -24,13 +26,10 @@ JOB_EVERY = timedelta(minutes=2)
 JOB_OFFSET = timedelta(minutes=1)  # jobs move between two new tickets
 MOST_AT_ONCE = 3
 LOOK_EVERY = 5.0  # real seconds between looks while running
-SUBJECTS = (
-    "Printer shows a paper jam with no paper inside",
-    "Email stuck in the outbox",
-    "Card reader at the front desk declines every card",
-    "Cannot reach the shared drive from the laptop",
-    "Phone on the back desk has no dial tone",
-)
+# Every other new ticket is urgent, so `/deskhand watch tickets priority:urgent` (an example in
+# `/deskhand help`) fires within minutes too.
+NEW_PRIORITIES = ("Urgent", "Normal", "Urgent", "High", "Urgent", "Low")
+NEW_SOURCES = ("Email", "Customer Portal", "Customer Call")
 NEXT_STATUS = {
     "unscheduled": "scheduled",
     "scheduled": "in_progress",
@@ -59,7 +58,8 @@ class World:
         self._every = {"ticket": ticket_every, "job": job_every}
         start = clock()
         self._next = {"ticket": start + ticket_every, "job": start + JOB_OFFSET}
-        self._rng = random.Random(seed)
+        self._made = {"ticket": 0, "job": 0}
+        self._seed = seed
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         on_jump = getattr(clock, "on_jump", None)
@@ -80,10 +80,12 @@ class World:
             due = (now - self._next[kind]) // every + 1 if now >= self._next[kind] else 0
             if due > MOST_AT_ONCE:  # a jump: only the latest few
                 self._next[kind] += every * (due - MOST_AT_ONCE)
+                self._made[kind] += due - MOST_AT_ONCE
                 due = MOST_AT_ONCE
             for _ in range(due):
-                line = change(self._next[kind])
+                line = change(self._next[kind], random.Random(self._seed * 7919 + self._made[kind]))
                 self._next[kind] += every
+                self._made[kind] += 1
                 if line:
                     lines.append(line)
         return lines
@@ -110,16 +112,17 @@ class World:
         for line in lines:
             logger.info("sandbox world: %s", line)
 
-    def _new_ticket(self, at: datetime) -> str | None:
-        """A ticket from one of the first customers, opened at `at` (ReadyDesk's clock is local
-        and naive, as the fake writes its own dates)."""
-        data, rng = self._readydesk, self._rng
+    def _new_ticket(self, at: datetime, rng: random.Random) -> str | None:
+        """A ticket from one of the first customers, opened at `at` by the help desk's clock."""
+        data = self._readydesk
         if data is None or not data.customers:
             return None
         customer = rng.choice(list(data.customers.values())[:40])
-        opened = at.astimezone().replace(tzinfo=None, microsecond=0)
+        opened = at.astimezone(ZoneInfo(data.timezone)).replace(tzinfo=None, microsecond=0)
         category = rng.choice([c for c in CATEGORIES if c != "Other"])
         group_id, group = rng.choice(GROUPS)
+        priority = NEW_PRIORITIES[self._made["ticket"] % len(NEW_PRIORITIES)]
+        subject = rng.choice(SUBJECTS).format(place=rng.choice(PLACES))
         ticket = data.add_ticket(
             RDTicket(
                 tid=data.next_ticket_id(),
@@ -130,32 +133,34 @@ class World:
                 phone=customer.phone,
                 email=customer.email,
                 date_opened=opened,
-                source=rng.choice(SOURCES),
+                source=rng.choice(NEW_SOURCES),
                 category=category,
                 sub_category=rng.choice(CATEGORIES[category]),
                 status="Open",
-                priority=rng.choice(PRIORITIES),
+                priority=priority,
                 escalation_level="",
                 due_date=opened + timedelta(days=rng.randint(1, 3)),
-                opened_by="EMAIL",
+                opened_by=rng.choice(("WEBSITE", "EMAIL")),
                 last_updated=opened,
-                updated_by="EMAIL",
+                updated_by="WEBSITE",
                 updater_type="CUSTOMER",
                 assigned_tech="",
                 assigned_group_id=group_id,
                 assigned_group_name=group,
-                subject=rng.choice(SUBJECTS),
-                summary="Sent in by the customer a moment ago.",
+                subject=subject,
+                summary=rng.choice(SUMMARIES),
             )
         )
-        data.add_history(ticket.tid, opened, "EMAIL", "CUSTOMER", "Open", "Ticket opened.")
-        return f"ticket #{ticket.tid} opened: {ticket.subject} ({ticket.priority})"
+        data.add_history(ticket.tid, opened, ticket.opened_by, "CUSTOMER", "Open", "Ticket opened.")
+        return f"ticket #{ticket.tid} opened: {subject} ({priority})"
 
-    def _move_job(self, at: datetime) -> str | None:
-        """The first job on today's schedule (else a later day's) not done yet moves on a step."""
+    def _move_job(self, at: datetime, _rng: random.Random) -> str | None:
+        """The first job on today's schedule (else the next day's) not done yet moves on a step:
+        scheduled, in progress, completed."""
         job = self._next_job(at)
         if job is None:
             return None
+        assert self._kickserv is not None
         before, job.status = job.status, NEXT_STATUS[job.status]
         job.updated_at = at.astimezone(job.updated_at.tzinfo).replace(microsecond=0)
         if job.status == "completed":
@@ -166,8 +171,9 @@ class World:
         if self._kickserv is None:
             return None
         today = at.astimezone(self._zone).date()
-        jobs = self._kickserv.jobs.values()
-        movable = [j for j in jobs if j.scheduled_on and j.status in NEXT_STATUS]
+        movable = [
+            j for j in self._kickserv.jobs.values() if j.scheduled_on and j.status in NEXT_STATUS
+        ]
         for days in range(8):
             day = today + timedelta(days=days)
             on_day = [j for j in movable if j.scheduled_on.astimezone(self._zone).date() == day]
