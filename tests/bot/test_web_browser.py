@@ -251,8 +251,8 @@ def test_the_note_form_submits_and_confirms(browser, site):
 def test_job_new_finds_the_customer_as_you_type(browser, site):
     open_channel(browser, site, "# dispatch")
     type_message(browser, "/job new")
-    form = dialog(browser, "Create job")
-    service = wait_for(browser, lambda: field(dialog(browser, "Create job"), "Service"), "services")
+    # The form opens at once; its services arrive a moment later, by views.update.
+    wait_for(browser, lambda: field(dialog(browser, "Create job"), "Service"), "the services")
     form = dialog(browser, "Create job")
     field(form, "Customer").send_keys("demo")
     option = wait_for(
@@ -263,7 +263,6 @@ def test_job_new_finds_the_customer_as_you_type(browser, site):
     option.click()
     Select(field(form, "Service")).select_by_index(1)
     field(form, "Description").send_keys("Replace the kitchen tap")
-    assert service.tag_name == "select"
     jobs = len(site.sandbox.sandboxes.kickserv.jobs)
     button(form, "Create job").click()
     wait_for(browser, lambda: "Created job" in dialog(browser, "Job created").text, "outcome")
