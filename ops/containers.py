@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,13 @@ class Container:
     def log(self) -> str:
         """Everything the container's command printed so far."""
         return self.log_path.read_text(errors="replace") if self.log_path else ""
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (the containers share the host's network)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _children(pid: int) -> list[int]:

@@ -4,6 +4,11 @@
 # (`deskhand serve`) on DESKHAND_PORT, on every address so a load balancer or probe reaches it.
 # `exec` hands PID 1 to Deskhand, so SIGTERM from the runtime reaches it and drains the writes.
 set -eu
+# compose.yaml passes a variable the user did not set as an empty one (${NAME:-}); Deskhand
+# takes it as unset, so its defaults and its "needs SLACK_SIGNING_SECRET" still apply.
+for name in $(env | grep -E '^(SLACK|READYDESK|KICKSERV|DESKHAND)_[A-Za-z0-9_]*=$' | cut -d= -f1); do
+  unset "$name"
+done
 if [ "$#" -gt 0 ]; then
   exec deskhand "$@"
 fi

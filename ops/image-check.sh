@@ -111,5 +111,23 @@ fi
 size=$("${buildah[@]}" images --format '{{.Size}}' "$image" | head -n 1)
 echo "image: $image, $size, built in $((SECONDS - build_started)) s"
 
-"$python" -m ops.image_check --image "$image" --buildah "$(printf '%q ' "${buildah[@]}")"
+postgres_url=${DESKHAND_TEST_POSTGRES_URL:-}
+if [ -z "$postgres_url" ]; then # a server of our own for this run, started as .ci/run starts one
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+  pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  pgdata=$(mktemp -d /tmp/deskhand-image-pg.XXXXXX)
+  chown postgres "$pgdata"
+  port=55433
+  runuser -u postgres -- "$pgbin/initdb" -D "$pgdata/data" -A trust -U deskhand >/dev/null
+  runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdata/data" -l "$pgdata/log" -w \
+    -o "-h 127.0.0.1 -p $port -k $pgdata" start >/dev/null
+  trap 'runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdata/data" -m fast -w stop >/dev/null; rm -rf "$pgdata"' EXIT
+  postgres_url="postgresql+psycopg://deskhand@127.0.0.1:$port/postgres"
+fi
+
+"$python" -m ops.image_check --image "$image" --buildah "$(printf '%q ' "${buildah[@]}")" \
+  --postgres "$postgres_url"
 echo "image check: passed in $((SECONDS - started)) s"

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from ops import signed
-from ops.containers import Buildah, Container, uid_of
+from ops.containers import Buildah, Container, free_port, uid_of
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from sandbox.serve import LoopbackServer
 from sandbox.slack import RecordedCall, SlackSandbox
@@ -209,7 +209,7 @@ async def main_async(args: argparse.Namespace) -> None:
     slack = SlackSandbox()
     await slack.start()
     try:
-        served = await check_serving(buildah, args.image, slack, work, args.port)
+        served = await check_serving(buildah, args.image, slack, work, free_port())
         live, ready = served["probe_paths"]
         print(f"start to ready ({ready}): {served['ready_seconds']:.1f} s")
         if live == "/healthz":
@@ -217,7 +217,7 @@ async def main_async(args: argparse.Namespace) -> None:
         print(f"probes: {served['probes']}; HEALTHCHECK passes serving, fails stopped")
         print(f"runs as uid {served['uid']}; /ticket 34 answered: {served['ticket']!r}")
         print(f"SIGTERM when idle: stopped in {served['stop_seconds']:.1f} s")
-        drained = await check_drain(buildah, args.image, slack, work, args.port)
+        drained = await check_drain(buildah, args.image, slack, work, free_port())
         print(
             f"SIGTERM with a note in flight: written once, stopped in "
             f"{drained['stop_seconds']:.1f} s, the person told {drained['told']!r}"
@@ -237,7 +237,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops.image_check")
     parser.add_argument("--image", required=True, help="the image to check")
     parser.add_argument("--buildah", default="buildah", help="the buildah command and options")
-    parser.add_argument("--port", type=int, default=3917, help="loopback port for one container")
     parser.add_argument("--postgres", help="a PostgreSQL URL for the two-replica checks")
     args = parser.parse_args(argv)
     try:

@@ -17,10 +17,11 @@ def start(tmp_path: Path):
     bin_dir.mkdir()
     called = tmp_path / "called"
     stand_in = bin_dir / "deskhand"
-    stand_in.write_text(f'#!/bin/sh\necho "$*" > {called}\n')
+    stand_in.write_text(f'#!/bin/sh\necho "$*" > {called}\nenv | sort > {called}.env\n')
     stand_in.chmod(0o755)
 
     def run(*args: str, **env: str) -> tuple[int, str, str]:
+        called.unlink(missing_ok=True)
         done = subprocess.run(
             ["/bin/sh", str(ENTRYPOINT), *args],
             env={"PATH": f"{bin_dir}:/usr/bin:/bin", **env},
@@ -52,3 +53,13 @@ def test_an_app_token_without_a_bot_token_is_refused_instead_of_starting_the_con
 
 def test_arguments_run_that_deskhand_command_as_a_cronjob_does(start):
     assert start("digest", "run-due", SLACK_APP_TOKEN="xapp-1")[:2] == (0, "digest run-due")
+
+
+def test_a_variable_compose_passes_empty_reaches_deskhand_unset(start, tmp_path):
+    code, called, _ = start(
+        SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="", KICKSERV_URL="", DESKHAND_PORT=""
+    )
+    assert (code, called) == (0, "serve --host 0.0.0.0 --port 3000")
+    seen = (tmp_path / "called.env").read_text().splitlines()
+    assert "SLACK_BOT_TOKEN=xoxb-1" in seen
+    assert not [line for line in seen if line.startswith(("SLACK_SIGNING", "KICKSERV_"))]
