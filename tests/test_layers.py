@@ -69,3 +69,13 @@ def test_handlers_reach_workers_only_for_the_live_card_machinery():
         if name.startswith("workers")
     }
     assert reached <= {"workers.live"}
+
+
+def test_ops_drives_the_image_from_outside_and_the_app_never_imports_it():
+    ours = ("api", "bot", "cards", "handlers", "store", "sandbox", "workers", "ops")
+    for path in (ROOT / "ops").glob("*.py"):
+        reached = {n.split(".")[0] for n in _imported(path) if n.split(".")[0] in ours}
+        assert reached <= {"ops", "sandbox", "store"}, path.name
+    for package in ours[:-1]:
+        for path in (ROOT / package).rglob("*.py"):
+            assert not any(n.split(".")[0] == "ops" for n in _imported(path)), path
