@@ -18,6 +18,9 @@ if [ -n "${SLACK_APP_TOKEN:-}" ]; then
     echo "SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: Socket Mode needs both." >&2
     exit 2
   fi
+  # Socket Mode has no HTTP server for Slack; its probes (and the HEALTHCHECK) use this port.
+  export DESKHAND_METRICS_PORT="${DESKHAND_METRICS_PORT:-${DESKHAND_PORT:-3000}}"
+  export DESKHAND_METRICS_HOST="${DESKHAND_METRICS_HOST:-${DESKHAND_HOST:-0.0.0.0}}"
   exec deskhand run
 fi
 exec deskhand serve --host "${DESKHAND_HOST:-0.0.0.0}" --port "${DESKHAND_PORT:-3000}"

@@ -193,6 +193,45 @@ async def check_drain(
     return {"stop_seconds": stopped, "told": text_of(told).splitlines()[0][:60]}
 
 
+async def check_socket_mode(
+    buildah: Buildah, image: str, slack: SlackSandbox, work: Path, port: int, *, probes: bool
+) -> dict[str, Any]:
+    """With SLACK_APP_TOKEN the image's command connects over Socket Mode: /ticket 34 answered,
+    the HEALTHCHECK passes on its probe port (when this Deskhand has `probes`), SIGTERM stops."""
+    config = await buildah.config(image)
+    container = await buildah.new_container(image, "deskhand-image-socket")
+    env = {**base_env(slack, port), "SLACK_APP_TOKEN": "xapp-1-image-check"}
+    try:
+        opened = slack.connections_opened
+        await container.start(env, await buildah.image_command(image), work / "socket.log")
+        envelope = slack.deliver(
+            "slash_commands",
+            {
+                "command": "/ticket",
+                "text": "34",
+                "team_id": "T0SANDBOX",
+                "user_id": signed.USER,
+                "channel_id": signed.CHANNEL,
+                "response_url": slack.response_url("socket34"),
+                "trigger_id": "3.3.3",
+            },
+        )
+        await slack.wait_for_ack(envelope, timeout=60)
+        expect(slack.connections_opened > opened, "no Socket Mode connection was opened")
+        await wait_for_reply(slack, "socket34", lambda c: "#34 " in text_of(c))
+        healthy = await run_healthcheck(container, config, port) == 0
+        expect(healthy or not probes, "the HEALTHCHECK failed in Socket Mode")
+        stopped = await stop_with(container, signal.SIGTERM)
+    finally:
+        await container.stop()
+        await buildah.remove(container.name)
+    expect("connections closed" in container.log(), "Socket Mode did not log its stop")
+    expect(
+        "Traceback" not in container.log(), f"Socket Mode logged a traceback:\n{container.log()}"
+    )
+    return {"healthy": healthy, "stop_seconds": stopped}
+
+
 async def until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
     """Wait until `condition()` holds; fail naming `what` when it does not in time."""
     deadline = time.monotonic() + timeout
@@ -221,6 +260,14 @@ async def main_async(args: argparse.Namespace) -> None:
         print(
             f"SIGTERM with a note in flight: written once, stopped in "
             f"{drained['stop_seconds']:.1f} s, the person told {drained['told']!r}"
+        )
+        socket_mode = await check_socket_mode(
+            buildah, args.image, slack, work, free_port(), probes=live == "/livez"
+        )
+        print(
+            "Socket Mode (SLACK_APP_TOKEN set): /ticket 34 answered over the socket; HEALTHCHECK "
+            + ("passes" if socket_mode["healthy"] else "fails: this Deskhand serves no probes")
+            + f"; SIGTERM stopped it in {socket_mode['stop_seconds']:.1f} s"
         )
         if args.postgres:
             from ops.replicas import check_replicas

@@ -144,6 +144,8 @@ async def _run_checks(
         await command(replicas[n % 2], slack, f"/ticket {30 + n}", f"spread-{n}")
     for n in range(SPREAD):
         await wait_for_reply(slack, f"spread-{n}", lambda c, n=n: f"#{30 + n} " in text_of(c))
+    counts = [served(r) for r in replicas]
+    expect(min(counts) >= SPREAD // 2, f"signed requests served per replica: {counts}")
 
     twice = await _write_sent_twice(replicas, slack, data)
     new_ticket, alerts = await _watch_alerts(slack, store, data)

@@ -41,8 +41,12 @@ def test_without_an_app_token_it_serves_http_on_every_address_of_the_port(start)
     assert start(SLACK_APP_TOKEN="")[1] == "serve --host 0.0.0.0 --port 3000"  # compose's unset
 
 
-def test_with_both_tokens_it_connects_over_socket_mode(start):
+def test_with_both_tokens_it_connects_over_socket_mode_with_its_probes_on_the_port(start, tmp_path):
     assert start(SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xapp-1")[:2] == (0, "run")
+    seen = (tmp_path / "called.env").read_text().splitlines()
+    assert {"DESKHAND_METRICS_PORT=3000", "DESKHAND_METRICS_HOST=0.0.0.0"} <= set(seen)
+    start(SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xapp-1", DESKHAND_METRICS_PORT="9100")
+    assert "DESKHAND_METRICS_PORT=9100" in (tmp_path / "called.env").read_text().splitlines()
 
 
 def test_an_app_token_without_a_bot_token_is_refused_instead_of_starting_the_console(start):
