@@ -3,7 +3,7 @@ and what could not be read; and a `/customer` search through the directory."""
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from api.business import KICKSERV, READYDESK, Business
@@ -119,7 +119,7 @@ async def read_business(backends: Backends, ref: CustomerRef) -> BusinessView:
         if isinstance(jobs, BackendError):
             failed["Kickserv jobs"] = jobs
         elif jobs is not None:
-            view.jobs = sorted(jobs, key=_job_order)
+            view.jobs = sorted(jobs, key=job_order)
         # Without the services a job line names the job as Kickserv titles it (usually the
         # service anyway), so their failure needs no line of its own.
         if isinstance(job_types, list):
@@ -166,8 +166,14 @@ def _reads(backends: Backends, rd_id: str | None, ks_number: int | None) -> list
     ]
 
 
-def _job_order(job: Job) -> tuple[bool, datetime | None]:
-    return (job.scheduled_on is None, job.scheduled_on or job.created_at)
+def job_order(job: Job) -> tuple[bool, bool, datetime]:
+    """Scheduled jobs first, soonest first; then the unscheduled, oldest first; then those
+    Kickserv gave no date at all (a total order: no date is ever compared with None)."""
+    when = job.scheduled_on or job.created_at
+    return (job.scheduled_on is None, when is None, when or EARLIEST)
+
+
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 def _why(error: BackendError) -> str:

@@ -34,7 +34,7 @@ from api.tickets import (
     read_ticket_page,
     read_ticket_strictly,
 )
-from api.unfurls import Unfurl, read_unfurl, read_unfurls
+from api.unfurls import JobUnfurl, Unfurl, finish_unfurls, read_unfurl, read_unfurls
 from api.writes import Intent, WritePlan, WriteResult
 from store import Store
 
@@ -194,10 +194,19 @@ class Desk:
             timezone,
         )
 
-    async def unfurls(self, records: list[LinkedRecord]) -> list[Unfurl | BackendError]:
+    async def unfurls(
+        self, records: list[LinkedRecord], *, first_look: bool = False
+    ) -> list[Unfurl | BackendError]:
         """What each linked record's unfurl shows (nothing a channel should not see), at once;
-        a record whose read failed is its error."""
-        return await read_unfurls(self.readydesk, self.kickserv, self.directory, records)
+        a record whose read failed is its error. A `first_look` is one round trip: a job comes
+        without its crew (`api.unfurls.still_to_read`)."""
+        return await read_unfurls(
+            self.readydesk, self.kickserv, self.directory, records, first_look=first_look
+        )
+
+    async def finish_unfurls(self, views: list[JobUnfurl]) -> list[JobUnfurl | BackendError]:
+        """First looks at jobs with their crew (one more round trip, all at once)."""
+        return await finish_unfurls(self.kickserv, self.directory, views)
 
     async def unfurl(self, record: LinkedRecord) -> Unfurl:
         """One linked record as its unfurl shows it (a live unfurl's redraw)."""

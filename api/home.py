@@ -13,9 +13,11 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from api.business import Entry
 from api.directory import CustomerDirectory
 from api.errors import BackendError
 from api.identity import Match, employee_match, technician_match
+from api.jobs import job_customer
 from api.kickserv import Employee, Job, KickservClient, Task
 from api.reads import all_at_once, settle
 from api.readydesk import ReadyDeskClient, Ticket
@@ -258,15 +260,10 @@ async def _with_strays(
 
 
 async def _customer(directory: CustomerDirectory, job: Job, task: Task) -> str:
-    """The customer's name: the calendar entry's own copy, else the directory's."""
-    if task.customer and task.customer.name:
-        return task.customer.name
-    entry = (
-        await directory.kickserv_by_global_id(job.customer_global_id)
-        if job.customer_global_id is not None
-        else None
-    )
-    return (entry.company or entry.name or "—") if entry else "—"
+    """The customer's name, found as the job card finds it (this calendar entry's copy among
+    the places it looks); a dash when it cannot be found."""
+    entry = await settle(job_customer(directory, job, [task]))
+    return (entry.company or entry.name or "—") if isinstance(entry, Entry) else "—"
 
 
 async def _settled(read: Callable[[], Awaitable[T]]) -> T | BackendError:

@@ -1,17 +1,28 @@
-"""The HTTP plumbing both backend clients share: client factory, retries, redaction of secrets."""
+"""The HTTP plumbing both backend clients share: client factory, retries, redaction of secrets,
+and the count and time of each call (`observed`, around each client's one choke point)."""
 
 import asyncio
 import email.utils
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import httpx
 
-from api.errors import AuthFailed, BackendError, InvalidRequest, NotFound, RateLimited, Unavailable
+from api.errors import (
+    AuthFailed,
+    BackendError,
+    InvalidRequest,
+    MalformedResponse,
+    NotFound,
+    RateLimited,
+    Unavailable,
+)
+from telemetry.metrics import BACKEND_RETRIES, backend_call
 
 logger = logging.getLogger("deskhand.http")
 
@@ -129,6 +140,32 @@ def new_async_client(
     )
 
 
+# The outcome label of each failure a backend call ends with (bot/metrics.py serves them).
+_OUTCOMES: tuple[tuple[type[BaseException], str], ...] = (
+    (NotFound, "not_found"),
+    (AuthFailed, "auth_failed"),
+    (InvalidRequest, "invalid"),
+    (RateLimited, "rate_limited"),
+    (Unavailable, "unavailable"),
+    (MalformedResponse, "malformed"),
+    (asyncio.CancelledError, "cancelled"),  # the caller stopped waiting (a picker's 1.5 s)
+)
+
+
+@contextmanager
+def observed(backend: str, action: str) -> Iterator[None]:
+    """Count and time one call of a client's choke point (`_request`), by its outcome.
+
+    `action` is the backend's action or Deskhand's name for the route, never a value sent.
+    """
+    with backend_call(backend.lower(), action, _outcome):
+        yield
+
+
+def _outcome(error: BaseException) -> str:
+    return next((name for kind, name in _OUTCOMES if isinstance(error, kind)), "error")
+
+
 # Failures where the request provably never reached the server: safe to retry even for writes.
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -156,6 +193,7 @@ async def send_with_retries(
         except httpx.TransportError as err:
             retryable = is_read or isinstance(err, _NEVER_SENT)
             if retryable and not last_try and _can_wait(policy.backoff(attempt), is_read):
+                BACKEND_RETRIES.labels(backend.lower(), action).inc()
                 logger.info("%s %s: %s, retry %d", backend, action, type(err).__name__, attempt)
                 await policy.sleep(policy.backoff(attempt))
                 continue
@@ -163,6 +201,7 @@ async def send_with_retries(
         if is_read and not last_try and _is_transient(response):
             delay = _retry_delay(response, policy, attempt)
             if delay is not None and _can_wait(delay, is_read):
+                BACKEND_RETRIES.labels(backend.lower(), action).inc()
                 await response.aclose()
                 logger.info(
                     "%s %s: HTTP %d, retry %d", backend, action, response.status_code, attempt

@@ -96,22 +96,49 @@ async def _all_notes(kickserv: KickservClient, job_number: int) -> list[Note]:
     return [note async for note in kickserv.iter_notes("jobs", job_number)]
 
 
+async def job_customer(
+    directory: CustomerDirectory, job: Job, tasks: list[Task] | BackendError
+) -> Entry | None:
+    """The job's customer, looked for in this order: the directory, the short copies Kickserv
+    puts in the job and in its calendar entries (`tasks`), then a bounded walk of Kickserv's
+    customers (whose failure is raised). None when the job names no customer."""
+    if job.customer_global_id is None:
+        return None
+    known = await directory.kickserv_by_global_id(job.customer_global_id)
+    return known or await _unlisted_customer(directory, job, tasks)
+
+
 async def _job_and_crew(
     kickserv: KickservClient, directory: CustomerDirectory, job_number: int
 ) -> tuple[Job, Entry | BackendError | None, list[Task] | BackendError]:
     """The job, then (at once) its customer and its calendar entries, which Kickserv finds only
     by the job's global id; the calendar's and the customer's failures are kept, the job's
-    raised."""
+    raised. The customer is looked for as `job_customer` does, the directory beside the
+    calendar read."""
     job = await kickserv.get_job(job_number)
     global_id = job.customer_global_id
     known, tasks = await asyncio.gather(
         directory.kickserv_by_global_id(global_id) if global_id is not None else nothing(),
         settle(kickserv.list_tasks(job_global_id=job.global_id)),
     )
-    customer = known or _glued(job, tasks)
-    if customer is None and global_id is not None:  # not in the directory (yet): ask Kickserv
-        return job, await settle(directory.walk_for_kickserv(global_id)), tasks
-    return job, customer, tasks
+    if known is not None or global_id is None:
+        return job, known, tasks
+    return job, await settle(_unlisted_customer(directory, job, tasks)), tasks
+
+
+async def _unlisted_customer(
+    directory: CustomerDirectory, job: Job, tasks: list[Task] | BackendError
+) -> Entry | None:
+    """A customer the directory does not have (yet): from the glue, else by asking Kickserv."""
+    glued = _glued(job, tasks)
+    if glued is not None or job.customer_global_id is None:
+        return glued
+    return await directory.walk_for_kickserv(job.customer_global_id)
+
+
+def glued_customer(job: Job) -> Entry | None:
+    """The job's customer from the short copy Kickserv may put in the job itself (no read)."""
+    return _glued(job, [])
 
 
 def _glued(job: Job, tasks: list[Task] | BackendError) -> Entry | None:

@@ -6,19 +6,21 @@ customer, service, schedule and crew; a Kickserv customer's name and active jobs
 """
 
 import asyncio
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import logging
+from dataclasses import dataclass, replace
 
-from api.business import KICKSERV
-from api.customers import ACTIVE_JOB_STATUSES
+from api.business import KICKSERV, Entry
+from api.customers import ACTIVE_JOB_STATUSES, job_order
 from api.directory import CustomerDirectory
 from api.errors import BackendError, NotFound
-from api.jobs import crew
-from api.kickserv import Job, KickservClient
+from api.jobs import crew, glued_customer, job_customer
+from api.kickserv import Job, JobType, KickservClient, Task
 from api.links import LinkedRecord
 from api.reads import all_at_once, settle
 from api.readydesk import ReadyDeskClient, Ticket
 from api.refs import CustomerRef, JobRef, TicketRef
+
+logger = logging.getLogger("deskhand.unfurls")
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class JobUnfurl:
     customer: str | None
     customer_number: int | None
     service: str | None
-    assigned: list[str]
+    assigned: list[str] | None  # None: the calendar is not read yet (a first look)
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class CustomerUnfurl:
     customer_number: int
     jobs: list[Job]
     services: dict[int, str]
-    readydesk_id: str | None
+    readydesk: Entry | None
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,18 @@ async def read_unfurls(
     kickserv: KickservClient,
     directory: CustomerDirectory,
     records: list[LinkedRecord],
+    *,
+    first_look: bool = False,
 ) -> list[Unfurl | BackendError]:
-    """Each linked record's unfurl, all at once; a failed read is its error, the rest stand."""
-    return await asyncio.gather(
-        *(settle(read_unfurl(readydesk, kickserv, directory, r)) for r in records)
+    """Each linked record's unfurl, all at once; a failed read is its error (logged: the link
+    stays bare), the rest stand. A `first_look` costs one round trip: a job is shown before its
+    calendar is read (`still_to_read` names those)."""
+    read = await asyncio.gather(
+        *(settle(read_unfurl(readydesk, kickserv, directory, r, first_look)) for r in records)
     )
+    for failed in (r for r in read if isinstance(r, BackendError)):
+        logger.info("not unfurled, %s could not be read: %s", failed.backend, failed.message)
+    return read
 
 
 async def read_unfurl(
@@ -79,11 +88,14 @@ async def read_unfurl(
     kickserv: KickservClient,
     directory: CustomerDirectory,
     record: LinkedRecord,
+    first_look: bool = False,
 ) -> Unfurl:
     """One linked record as its unfurl shows it; Missing when its system has no such record."""
     try:
         if isinstance(record, TicketRef):
             return TicketUnfurl(await readydesk.get_ticket(record.ticket_id))
+        if isinstance(record, JobRef) and first_look:
+            return await _job_at_first_sight(kickserv, directory, record.job_number)
         if isinstance(record, JobRef):
             return await _job(kickserv, directory, record.job_number)
         return await _customer(kickserv, directory, record)
@@ -91,27 +103,66 @@ async def read_unfurl(
         return Missing(record, err.message)
 
 
+def still_to_read(views: list[Unfurl | BackendError]) -> list[int]:
+    """Where in `views` a first look left something to read (a job's calendar)."""
+    return [i for i, v in enumerate(views) if isinstance(v, JobUnfurl) and v.assigned is None]
+
+
+async def finish_unfurls(
+    kickserv: KickservClient, directory: CustomerDirectory, views: list[JobUnfurl]
+) -> list[JobUnfurl | BackendError]:
+    """First looks at jobs made whole, all at once: each one's calendar (one more round trip),
+    and its customer as the job card finds it when the first look had none."""
+
+    async def finish(view: JobUnfurl) -> JobUnfurl:
+        tasks = await kickserv.list_tasks(job_global_id=view.job.global_id)
+        if view.customer is not None:
+            return replace(view, assigned=crew(tasks))
+        known = await job_customer(directory, view.job, tasks)
+        return _job_view(view.job, known, view.service, assigned=crew(tasks))
+
+    return await asyncio.gather(*(settle(finish(v)) for v in views))
+
+
+async def _job_at_first_sight(
+    kickserv: KickservClient, directory: CustomerDirectory, number: int
+) -> JobUnfurl:
+    """The job and the services (cached) at once, its customer from what is at hand (the
+    directory, the job's own copy); who is on it waits for the calendar (`_job`)."""
+    job, services = await all_at_once(kickserv.get_job(number), settle(kickserv.job_types()))
+    known = None
+    if job.customer_global_id is not None:
+        known = await directory.kickserv_by_global_id(job.customer_global_id)
+    return _job_view(job, known or glued_customer(job), _service_of(job, services), None)
+
+
 async def _job(kickserv: KickservClient, directory: CustomerDirectory, number: int) -> JobUnfurl:
     """The job, then its calendar entries (Kickserv finds them only by the job's global id);
-    the services (cached) beside them."""
+    the services (cached) beside them; its customer as the job card finds it."""
 
-    async def job_and_crew() -> tuple[Job, list[str]]:
+    async def job_and_tasks() -> tuple[Job, list[Task]]:
         job = await kickserv.get_job(number)
-        return job, crew(await kickserv.list_tasks(job_global_id=job.global_id))
+        return job, await kickserv.list_tasks(job_global_id=job.global_id)
 
-    (job, assigned), services = await all_at_once(job_and_crew(), settle(kickserv.job_types()))
-    entry = (
-        await directory.kickserv_by_global_id(job.customer_global_id)
-        if job.customer_global_id is not None
-        else None
-    )
-    service = None
-    if not isinstance(services, BackendError):
-        service = next((t.name for t in services if t.job_type_id == job.job_type_id), None)
+    (job, tasks), services = await all_at_once(job_and_tasks(), settle(kickserv.job_types()))
+    entry = await settle(job_customer(directory, job, tasks))
+    known = entry if isinstance(entry, Entry) else None
+    return _job_view(job, known, _service_of(job, services), assigned=crew(tasks))
+
+
+def _service_of(job: Job, services: list[JobType] | BackendError) -> str | None:
+    if isinstance(services, BackendError):
+        return None
+    return next((t.name for t in services if t.job_type_id == job.job_type_id), None)
+
+
+def _job_view(
+    job: Job, known: Entry | None, service: str | None, assigned: list[str] | None
+) -> JobUnfurl:
     return JobUnfurl(
         job,
-        customer=(entry.company or entry.name) if entry else None,
-        customer_number=int(entry.record_key) if entry else None,
+        customer=(known.company or known.name) if known else None,
+        customer_number=int(known.record_key) if known else None,
         service=service,
         assigned=assigned,
     )
@@ -128,20 +179,12 @@ async def _customer(
         settle(kickserv.job_types()),
         directory.business(KICKSERV, str(number)),
     )
-    linked = business.readydesk.record_key if business and business.readydesk else None
+    linked = business.readydesk if business else None
     names = {} if isinstance(services, BackendError) else {t.job_type_id: t.name for t in services}
     return CustomerUnfurl(
         name=customer.company_name or customer.name,
         customer_number=customer.customer_number,
-        jobs=sorted(jobs, key=_soonest),
+        jobs=sorted(jobs, key=job_order),
         services=names,
-        readydesk_id=linked,
+        readydesk=linked,
     )
-
-
-def _soonest(job: Job) -> tuple[bool, datetime]:
-    """Scheduled jobs first, soonest first; then the unscheduled, oldest first."""
-    return (job.scheduled_on is None, job.scheduled_on or job.created_at or EARLIEST)
-
-
-EARLIEST = datetime.min.replace(tzinfo=UTC)

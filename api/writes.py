@@ -27,6 +27,7 @@ from api.errors import BackendError, MalformedResponse, Unavailable
 from api.http import redact, set_read_deadline
 from store import Store
 from store.claims import DONE, UNKNOWN, Claim
+from telemetry.metrics import CLAIMS_LOST, WRITES
 
 logger = logging.getLogger("deskhand.writes")
 
@@ -156,22 +157,35 @@ async def write_once(
     if claim is None:
         earlier = await store.claims.get(intent.key)
         reference = earlier.reference if earlier else None
+        if earlier is not None and earlier.owner not in ("", OWNER):
+            CLAIMS_LOST.labels("write").inc()  # another process has it, not a double click here
         await _complete(store, intent, audit_id, "duplicate", reference)
-        return WriteResult("duplicate", reference, earlier=earlier)
+        return _counted(intent, WriteResult("duplicate", reference, earlier=earlier))
     try:
         reference = await write()
     except BackendError as err:
         if proves_not_written(err):
-            return await _not_written(store, intent, audit_id, err)
-        return await reconcile(store, intent, audit_id, err, read_back)
+            return _counted(intent, await _not_written(store, intent, audit_id, err))
+        return _counted(intent, await reconcile(store, intent, audit_id, err, read_back))
     except BaseException:
         # A bug of ours before or after sending: the outcome is not known either.
+        WRITES.labels(intent.action, "unknown").inc()
         await store.claims.finish(intent.key, state=UNKNOWN, recheck_at=datetime.now(UTC))
         await _complete(store, intent, audit_id, "unknown", None, "unexpected error")
         raise
     await store.claims.finish(intent.key, state=DONE, reference=reference)
     await _complete(store, intent, audit_id, "written", reference)
-    return WriteResult("written", reference)
+    return _counted(intent, WriteResult("written", reference))
+
+
+def outcome_label(outcome: Outcome) -> str:
+    """The outcome as /metrics names it: "failed" is said "not_written" there."""
+    return "not_written" if outcome == "failed" else outcome
+
+
+def _counted(intent: Intent, result: WriteResult) -> WriteResult:
+    WRITES.labels(intent.action, outcome_label(result.outcome)).inc()
+    return result
 
 
 async def reconcile(

@@ -129,7 +129,7 @@ async def serving(command: list[str], env: dict[str, str], log: Path) -> AsyncIt
         async with httpx.AsyncClient() as client:
             while True:
                 try:
-                    await client.get(f"{url}/healthz")
+                    await client.get(f"{url}/livez")
                     break
                 except httpx.TransportError:
                     if process.returncode is not None or time.monotonic() > deadline:

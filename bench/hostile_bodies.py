@@ -108,7 +108,7 @@ async def main() -> None:
         async with httpx.AsyncClient(timeout=60) as client:
             for _ in range(150):
                 try:
-                    await client.get(f"http://127.0.0.1:{port}/healthz")
+                    await client.get(f"http://127.0.0.1:{port}/livez")
                     break
                 except httpx.TransportError:
                     await asyncio.sleep(0.2)

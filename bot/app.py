@@ -3,7 +3,8 @@
 import asyncio
 import logging
 import secrets
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -26,9 +27,10 @@ from api.writes import WriteSettings
 from bot.acks import KeptAck, ListenerSlots
 from bot.error_replies import damaged_state, tell_person
 from bot.logs import request_id
-from bot.outbound import ScrubbingApp, ScrubbingWebClient
+from bot.metrics import MeasuredApp
+from bot.outbound import ScrubbingWebClient
 from bot.settings import Settings
-from handlers.config import HandlerConfig
+from handlers.config import HandlerConfig, utc_now
 from handlers.middleware import WritePermission
 from handlers.profiles import Profiles
 from handlers.registry import register_all
@@ -124,8 +126,10 @@ def build_app(
     desk: Desk | None = None,
     *,
     store: Store | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> AsyncApp:
-    """The Bolt app with every listener registered and the desk injected into each request.
+    """The Bolt app with every listener registered and the desk injected into each request
+    (`clock`: what listeners read the time from, the wall clock unless given).
 
     Bolt verifies each HTTP request's signature (missing, wrong or older than 5 minutes: 401,
     and no listener runs). Events API retries of an event already handled are skipped.
@@ -135,12 +139,12 @@ def build_app(
     WriteSettings.lease = timedelta(seconds=settings.claim_lease)
     WriteSettings.read_back_seconds = settings.read_deadline
     secret = settings.slack_signing_secret
-    app = ScrubbingApp(
+    app = MeasuredApp(
         client=build_web_client(settings),
         signing_secret=secret.get_secret_value() if secret else None,
     )
 
-    config = handler_config(settings)
+    config = handler_config(settings, clock=clock)
     profiles = Profiles()
     permission = WritePermission()
     slots = ListenerSlots(
@@ -183,9 +187,12 @@ def build_app(
     return app
 
 
-def handler_config(settings: Settings) -> HandlerConfig:
-    """What the Slack side needs of the settings."""
+def handler_config(
+    settings: Settings, *, clock: Callable[[], datetime] | None = None
+) -> HandlerConfig:
+    """What the Slack side needs of the settings (`clock`: the wall clock unless given)."""
     return HandlerConfig(
+        clock=clock or utc_now,
         timezone=settings.timezone,
         readydesk_web_url=settings.readydesk_web_url,
         priorities=settings.priorities,

@@ -28,7 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "run", help="Socket Mode when SLACK_BOT_TOKEN and SLACK_APP_TOKEN are set, else the console"
     )
-    serve = commands.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz")
+    serve = commands.add_parser(
+        "serve", help="HTTP mode: POST /slack/events; GET /livez, /readyz, /metrics"
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=3000, help="port to listen on")
     serve.add_argument(
@@ -57,15 +59,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "manifest":
         return print_manifest(args.url)
     if args.command == "db":
-        return upgrade_database(Settings().database_url)
+        return upgrade_database(read_settings().database_url)
     if args.command == "digest":
-        return run_due_digests(Settings(), args.at)
+        return run_due_digests(read_settings(), args.at)
     if args.command == "alerts":
-        return poll_alerts(Settings())
+        return poll_alerts(read_settings())
     if args.command == "audit":
-        return print_audit(Settings().database_url, args.since, as_json=args.json)
+        return print_audit(read_settings().database_url, args.since, as_json=args.json)
 
-    settings = Settings()
+    settings = read_settings()
     command = args.command or "run"
     if command == "serve":
         missing = [
@@ -87,17 +89,17 @@ def main(argv: list[str] | None = None) -> int:
         if refusal:
             print(refusal, file=sys.stderr)
             return 2
-        configure_logging(logging.INFO, settings.secrets())
+        configure_logging(logging.INFO, settings.secrets(), settings.log_format)
         from bot.server import serve as serve_http
 
         return serve_http(settings, args.host, args.port, workers=args.workers)
     if command == "run" and settings.has_slack_credentials:
-        configure_logging(logging.INFO, settings.secrets())
+        configure_logging(logging.INFO, settings.secrets(), settings.log_format)
         from bot.socket_mode import run_socket_mode
 
         return asyncio.run(run_socket_mode(settings))
     # The console keeps stdout for replies; only warnings go to stderr.
-    configure_logging(logging.WARNING, settings.secrets())
+    configure_logging(logging.WARNING, settings.secrets(), settings.log_format)
     from bot.console_lines import run_console
 
     try:
@@ -105,6 +107,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
     return 0
+
+
+def read_settings() -> Settings:
+    """The settings from the environment; a bad value exits with one line per variable (its
+    value is not shown: it may be a secret)."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as err:
+        lines = [f"  {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors()]
+        print("Deskhand cannot start with these settings:", *lines, sep="\n", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _workers_refusal(workers: int, database_url: str) -> str | None:
@@ -137,7 +152,7 @@ def run_due_digests(settings: Settings, at: str | None) -> int:
         return 2
     from workers.digests import run_due
 
-    configure_logging(logging.WARNING, settings.secrets())
+    configure_logging(logging.WARNING, settings.secrets(), settings.log_format)
     due = partial(run_due, grace=timedelta(seconds=settings.digest_grace))
     return asyncio.run(_once(settings, due, now, f"Nothing due at {now.isoformat()}."))
 
@@ -148,7 +163,7 @@ def poll_alerts(settings: Settings) -> int:
         return 2
     from workers.watches import poll_watches
 
-    configure_logging(logging.WARNING, settings.secrets())
+    configure_logging(logging.WARNING, settings.secrets(), settings.log_format)
     return asyncio.run(_once(settings, poll_watches, datetime.now(UTC), "Nothing is watched."))
 
 
@@ -249,7 +264,8 @@ def upgrade_database(database_url: str) -> int:
 
 def print_manifest(base_url: str | None) -> int:
     """`deskhand manifest [--url https://host]`: the manifest as committed, or for HTTP mode;
-    either way links unfurl on the hosts of READYDESK_WEB_URL and KICKSERV_WEB_URL."""
+    either way links unfurl on the hosts of READYDESK_WEB_URL and KICKSERV_WEB_URL (those
+    settings alone are read: printing needs no other)."""
     from pydantic import ValidationError
 
     from api.links import RecordLinks
@@ -260,15 +276,17 @@ def print_manifest(base_url: str | None) -> int:
         render_manifest,
         with_unfurl_domains,
     )
+    from bot.settings import WebPages
 
+    manifest = load_manifest()
     try:
-        settings = Settings()
+        pages = WebPages()
     except ValidationError as err:
-        wrong = ", ".join(str(e["loc"][0]) for e in err.errors() if e.get("loc"))
-        print(f"Fix these settings first: {wrong or err}.", file=sys.stderr)
-        return 2
-    pages = RecordLinks(settings.readydesk_web_url, settings.kickserv_pages())
-    manifest = with_unfurl_domains(load_manifest(), pages.domains())
+        wrong = ", ".join(str(e["loc"][0]) for e in err.errors() if e.get("loc")) or "a setting"
+        print(f"Ignoring {wrong} (not valid): unfurl_domains as committed.", file=sys.stderr)
+    else:
+        links = RecordLinks(pages.readydesk_web_url, pages.kickserv_pages())
+        manifest = with_unfurl_domains(manifest, links.domains())
     if base_url is not None:
         problem = base_url_problem(base_url)
         if problem:

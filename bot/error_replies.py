@@ -3,7 +3,8 @@
 A command or a button on a message: an ephemeral reply through its `response_url`. A form: the
 form becomes the error and everything typed (as the acknowledgement when the listener had not
 acknowledged yet, else through `views.update`). A shortcut, or a surface with no `response_url`:
-an ephemeral message where the button was, or else a DM.
+an ephemeral message where the button was, or else a DM. An event nobody answered by hand
+(a link someone pasted, the Home tab opening) is only logged: a DM would come out of nowhere.
 """
 
 import json
@@ -17,12 +18,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from cards.errors import failed_form_view
+from handlers import ids
 
 logger = logging.getLogger("deskhand.errors")
 
 DAMAGED_FORM = "This form is out of date or damaged; open it again."
 DAMAGED_MESSAGE = "This message is out of date or damaged; run the command again."
 SHORTCUTS = ("shortcut", "message_action")
+UNTOLD_EVENTS = (ids.LINK_SHARED, ids.APP_HOME_OPENED)
 
 
 def damaged_state(error: Exception, body: dict[str, Any]) -> str | None:
@@ -61,6 +64,10 @@ async def tell_person(
         return None
     if kind == "block_suggestion":
         return None if acked else BoltResponse(status=200, body={"options": []})
+    event = body.get("event") if isinstance(body.get("event"), dict) else {}
+    if kind == "event_callback" and event.get("type") in UNTOLD_EVENTS:
+        logger.info("not told to anyone: the error came of a %s event", event.get("type"))
+        return None if acked else BoltResponse(status=200, body="")
     user = _user_id(body)
     channel = (body.get("channel") or {}).get("id") if isinstance(body.get("channel"), dict) else ""
     if body.get("response_url") and respond is not None and kind not in SHORTCUTS:

@@ -1,12 +1,13 @@
 """`deskhand serve`: HTTP mode. A Starlette app served by uvicorn.
 
 `POST /slack/events` takes everything Slack sends (slash commands, interactivity, options and
-events, as manifest.yml says); `GET /healthz` reports each backend's reachability.
+events, as manifest.yml says); `GET /livez`, `/readyz` (and its old name `/healthz`) and
+`/metrics` are bot/probes.py's.
 """
 
-import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,22 +16,23 @@ from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from api.desk import Desk
-from api.errors import BackendError
 from api.writes import drain
 from bot.app import build_app, build_desk
 from bot.gate import Gate, Refused
 from bot.heap import settle_heap
 from bot.logs import configure_logging
+from bot.metrics import RECEIVED_AT, prepare_shared_metrics
+from bot.probes import probe_routes
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from store import Store
+from telemetry.metrics import HTTP_REFUSED
 
 logger = logging.getLogger("deskhand.server")
-HEALTH_TIMEOUT = 3.0
 
 
 def build_http_app(
@@ -52,27 +54,14 @@ def build_http_app(
         # Only a request the gate verified reaches Bolt: its listeners, middleware and error
         # handler never see an unsigned, oversized or unreadable one. The gate hands over the
         # request as Bolt's adapter would build it, so the body is parsed once.
+        received = time.perf_counter()
         try:
             verified = await gate.admit(request)
         except Refused as refusal:
+            HTTP_REFUSED.labels(str(refusal.status)).inc()
             return refusal.response()
+        verified.context[RECEIVED_AT] = received
         return to_starlette_response(await bolt.async_dispatch(verified))
-
-    async def healthz(request: Request) -> Response:
-        backends = dict(
-            zip(
-                ("readydesk", "kickserv"),
-                await asyncio.gather(
-                    _probe(desk.readydesk.get_tickets(count=1)),
-                    _probe(desk.kickserv.job_types()),
-                ),
-                strict=True,
-            )
-        )
-        # Serving needs the process up and at least one backend; each one's state is reported.
-        ready = state["serving"] and "ok" in backends.values()
-        body = {"status": "ok" if ready else "unavailable", "backends": backends}
-        return JSONResponse(body, status_code=200 if ready else 503)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -95,7 +84,7 @@ def build_http_app(
     app = Starlette(
         routes=[
             Route("/slack/events", slack_events, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
+            *probe_routes(desk, store, lambda: state["serving"]),
         ],
         lifespan=lifespan,
     )
@@ -103,22 +92,11 @@ def build_http_app(
     return app
 
 
-async def _probe(call: Any) -> str:
-    """'ok', or why a backend cannot be reached (a user-fit message, no URLs or keys)."""
-    try:
-        await asyncio.wait_for(call, HEALTH_TIMEOUT)
-    except TimeoutError:
-        return "timeout"
-    except BackendError as err:
-        return f"error: {err.message}"
-    return "ok"
-
-
 def create_app() -> Starlette:
     """The app factory each `deskhand serve --workers N` process calls: its own settings,
     logging, backend clients and store, all from the environment."""
     settings = Settings()
-    configure_logging(logging.INFO, settings.secrets())
+    configure_logging(logging.INFO, settings.secrets(), settings.log_format)
     return build_http_app(settings)
 
 
@@ -126,13 +104,22 @@ def serve(settings: Settings, host: str, port: int, *, workers: int = 1) -> int:
     """Run HTTP mode until interrupted (SIGINT/SIGTERM end it cleanly).
 
     With several workers, uvicorn's supervisor runs `create_app` in each process on one
-    socket; each migrates at its start as a single process does (PostgreSQL takes them in turn).
+    socket; each migrates at its start as a single process does (PostgreSQL takes them in turn)
+    and writes its metrics where any worker's /metrics adds them all up (bot/metrics.py).
     """
     options: dict[str, Any] = {"host": host, "port": port, "log_config": None}
+    cleanup = prepare_shared_metrics(workers)
     if workers > 1:
-        uvicorn.run(
-            "bot.server:create_app", factory=True, workers=workers, proxy_headers=True, **options
-        )
+        try:
+            uvicorn.run(
+                "bot.server:create_app",
+                factory=True,
+                workers=workers,
+                proxy_headers=True,
+                **options,
+            )
+        finally:
+            cleanup()
         return 0
     config = uvicorn.Config(build_http_app(settings), proxy_headers=True, **options)
     uvicorn.Server(config).run()

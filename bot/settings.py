@@ -1,6 +1,8 @@
 """Deskhand's configuration: one settings class read from the environment and an optional .env."""
 
-from pydantic import AliasChoices, Field, SecretStr
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.readydesk.wire import WireNames
@@ -107,6 +109,25 @@ class Settings(BaseSettings):
         20, validation_alias=_env("DESKHAND_BACKEND_CONNECTIONS"), ge=1
     )
 
+    # Logs as lines of text or one JSON object a line; Socket Mode's probes and /metrics port.
+    log_format: Literal["text", "json"] = Field(
+        "text", validation_alias=_env("DESKHAND_LOG_FORMAT")
+    )
+    metrics_port: int | None = Field(
+        None, validation_alias=_env("DESKHAND_METRICS_PORT"), ge=1, le=65535
+    )
+    metrics_host: str = Field("127.0.0.1", validation_alias=_env("DESKHAND_METRICS_HOST"))
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
     def readydesk_wire_names(self) -> WireNames:
         """The configured names for ReadyDesk's undocumented actions and variables."""
         return WireNames(
@@ -174,3 +195,16 @@ class Settings(BaseSettings):
             self.kickserv_api_key,
         )
         return [v.get_secret_value() for v in values if v and v.get_secret_value()]
+
+
+class WebPages(BaseSettings):
+    """The backends' web pages alone, read exactly as Settings reads them: what `deskhand
+    manifest` needs, so a bad setting it does not use cannot stop it from printing."""
+
+    model_config = Settings.model_config
+
+    readydesk_web_url: str | None = Settings.model_fields["readydesk_web_url"]
+    kickserv_web_url: str = Settings.model_fields["kickserv_web_url"]
+    kickserv_account: str | None = Settings.model_fields["kickserv_account"]
+
+    kickserv_pages = Settings.kickserv_pages

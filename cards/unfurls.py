@@ -1,9 +1,16 @@
 """Compact cards under a pasted link: status, priority, customer, assignee, schedule — never
 notes, descriptions, balances or contact details (a channel may hold people who should not see
-them). Ticket and job unfurls know what their live copies watch, as posted cards do."""
+them). Ticket and job unfurls know what their live copies watch, as posted cards do.
+
+A customer is named by its company, else by its one person's name; never by an ID or name that
+is an email address or a phone number (ReadyDesk's customer IDs are free text, and many sites
+use the email)."""
+
+import re
 
 from slack_sdk.models.blocks import Block, SectionBlock
 
+from api.errors import BackendError
 from api.unfurls import CustomerUnfurl, JobUnfurl, Missing, TicketUnfurl, Unfurl
 from cards.common import FALLBACK_MAX, Card, CardSettings, context, field_text, when
 from cards.jobs import local_time
@@ -11,6 +18,7 @@ from cards.live import job_key, job_state, ticket_key, ticket_state
 from cards.mrkdwn import escape_mrkdwn, truncate
 
 TITLE_MAX = 200
+_PHONE = re.compile(r"\+?[\d\s().\-/]{7,}")  # digits and a phone's punctuation, nothing else
 
 
 def unfurl_card(view: Unfurl, config: CardSettings) -> Card:
@@ -24,16 +32,33 @@ def unfurl_card(view: Unfurl, config: CardSettings) -> Card:
     return _missing(view)
 
 
+def unfurl_cards(
+    links: list[str], read: list[Unfurl | BackendError], config: CardSettings
+) -> dict[str, Card]:
+    """The cards of the links whose record could be read (`read`: each link's, in order), by
+    link; a link whose system failed gets none and stays a bare link."""
+    return {
+        link: unfurl_card(view, config)
+        for link, view in zip(links, read, strict=True)
+        if not isinstance(view, BackendError)
+    }
+
+
 def unfurl_blocks(card: Card) -> dict:
     """A card as one entry of chat.unfurl's `unfurls` map."""
     return {"blocks": card.message()["blocks"]}
+
+
+def unfurls_of(cards: dict[str, Card]) -> dict[str, dict]:
+    """chat.unfurl's `unfurls` map: each link's card."""
+    return {link: unfurl_blocks(card) for link, card in cards.items()}
 
 
 def _ticket(view: TicketUnfurl) -> Card:
     ticket = view.ticket
     subject = truncate(ticket.subject or "(no subject)", TITLE_MAX)
     state = ticket_state(ticket)
-    customer = ticket.company_name or ticket.contact or ticket.customer_id or "—"
+    customer = shown_name("ReadyDesk", ticket.company_name, ticket.contact, ticket.customer_id)
     blocks: list[Block] = [
         SectionBlock(
             text=f"*Ticket #{ticket.ticket_id}* · {escape_mrkdwn(subject)}",
@@ -54,8 +79,10 @@ def _ticket(view: TicketUnfurl) -> Card:
 def _job(view: JobUnfurl, timezone: str) -> Card:
     job = view.job
     scheduled = local_time(job.scheduled_on, timezone)
-    state = job_state(job, view.assigned, scheduled)
-    customer = view.customer or "—"
+    state = job_state(job, view.assigned or [], scheduled)
+    if view.assigned is None:  # a first look: the calendar is still being read
+        state["Assigned to"] = "checking…"
+    customer = shown_name("Kickserv", view.customer)
     if view.customer_number:
         customer += f" (#{view.customer_number})"
     title = truncate(view.service or job.name or "Kickserv job", TITLE_MAX)
@@ -78,7 +105,7 @@ def _job(view: JobUnfurl, timezone: str) -> Card:
 
 
 def _customer(view: CustomerUnfurl, timezone: str) -> Card:
-    name = truncate(view.name or f"Customer #{view.customer_number}", TITLE_MAX)
+    name = truncate(shown_name("Kickserv", view.name), TITLE_MAX)
     fields = [field_text("Jobs in progress or upcoming", f"{len(view.jobs):,}")]
     if view.jobs:
         job = view.jobs[0]
@@ -91,8 +118,9 @@ def _customer(view: CustomerUnfurl, timezone: str) -> Card:
                 f" ({status})",
             )
         )
-    linked = f"Customer {view.readydesk_id}" if view.readydesk_id else "Not linked"
-    fields.append(field_text("ReadyDesk", linked))
+    twin = view.readydesk
+    linked = shown_name("ReadyDesk", twin.company, twin.name, twin.record_key) if twin else ""
+    fields.append(field_text("ReadyDesk", linked or "Not linked"))
     blocks: list[Block] = [
         SectionBlock(
             text=f"*{escape_mrkdwn(name)}* · Kickserv customer #{view.customer_number}",
@@ -101,6 +129,16 @@ def _customer(view: CustomerUnfurl, timezone: str) -> Card:
         context("Kickserv"),
     ]
     return Card(escape_mrkdwn(f"{name} (Kickserv customer #{view.customer_number})"), blocks)
+
+
+def shown_name(system: str, *names: str | None) -> str:
+    """The first of `names` (company, person, ID, in that order) a channel may read: none that
+    is blank, an email address or a phone number; else "a <system> customer"."""
+    for name in names:
+        name = (name or "").strip()
+        if name and "@" not in name and not _PHONE.fullmatch(name):
+            return name
+    return f"a {system} customer"
 
 
 def _missing(view: Missing) -> Card:

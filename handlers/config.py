@@ -3,17 +3,23 @@
 bot/ builds it from Settings (handlers never import bot/: nothing imports upward).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from api.links import RecordLinks
 
 
+def utc_now() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
 @dataclass(frozen=True)
 class HandlerConfig:
     """Business time zone, the backends' web pages, priorities, when to say "Looking up", admins,
-    writers, alerts, live cards and unfurls."""
+    writers, alerts, live cards and unfurls; and the clock listeners read the time from."""
 
     timezone: str = "UTC"
     readydesk_web_url: str | None = None
@@ -27,12 +33,17 @@ class HandlerConfig:
     # Which pasted links are records (the backends' web pages), and where they unfurl.
     links: RecordLinks = field(default_factory=lambda: RecordLinks(None, None))
     unfurl_channels: frozenset[str] = frozenset()  # empty: any channel
+    clock: Callable[[], datetime] = field(default=utc_now, compare=False, repr=False)
 
     @property
     def live_for(self) -> timedelta:
         """How long a ticket or job card posted in a channel is kept up to date."""
         return timedelta(days=self.live_card_days)
 
+    def instant(self) -> datetime:
+        """This moment, in UTC, by the app's clock."""
+        return self.clock()
+
     def now(self) -> datetime:
         """The business's wall-clock time, naive, as ReadyDesk writes its dates."""
-        return datetime.now(ZoneInfo(self.timezone)).replace(tzinfo=None)
+        return self.instant().astimezone(ZoneInfo(self.timezone)).replace(tzinfo=None)

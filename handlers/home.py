@@ -2,7 +2,7 @@
 Refresh; its buttons open the ticket and job forms, a Find customer form, or a card in the
 person's messages with Deskhand (a Home tab has no place for replies)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -78,15 +78,21 @@ async def publish_home(
     *,
     force: bool,
 ) -> None:
-    """Claim the person's publish (Refresh always may), read their Home, publish it."""
+    """Claim the person's publish (Refresh always may), read their Home, publish it; a read or
+    publish that fails gives the claim back, so opening the tab again tries again."""
+    claimed_at = config.instant()
     every = timedelta(0) if force else REOPEN_EVERY
-    if not await store.homes.claim(user_id, datetime.now(UTC), every):
+    if not await store.homes.claim(user_id, claimed_at, every):
         return
-    profile = await profiles.get(client, user_id)
-    now = config.now()
-    home = await desk.home(user_id, profile.email, now.date(), config.timezone)
-    view = build_home(home, timezone=config.timezone, admins=config.admins, now=now)
-    await client.views_publish(user_id=user_id, view=view)
+    try:
+        profile = await profiles.get(client, user_id)
+        now = config.now()
+        home = await desk.home(user_id, profile.email, now.date(), config.timezone)
+        view = build_home(home, timezone=config.timezone, admins=config.admins, now=now)
+        await client.views_publish(user_id=user_id, view=view)
+    except Exception:
+        await store.homes.release(user_id, claimed_at)
+        raise
 
 
 async def open_in_messages(

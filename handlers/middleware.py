@@ -19,6 +19,8 @@ from cards.common import mrkdwn_section, typed_back
 from cards.mrkdwn import escape_mrkdwn, truncate
 from handlers.args import Invocation, parse_invocation
 from handlers.config import HandlerConfig
+from handlers.labels import request_labels
+from telemetry.metrics import WRITES
 
 GROUP_TTL = 300.0
 
@@ -66,6 +68,7 @@ async def writers_only(
     if why is None:
         return await next()
     what = body.get("command") or (body.get("view") or {}).get("callback_id", "write")
+    WRITES.labels(request_labels(body)[1], "refused").inc()
     await context["store"].audit.record(
         user_id=user_id,
         channel_id=channel_id or "",

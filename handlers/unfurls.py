@@ -11,13 +11,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
-from api.errors import BackendError
 from api.links import LinkedRecord, RecordLinks
-from cards.unfurls import unfurl_blocks, unfurl_card
+from api.unfurls import still_to_read
+from cards.common import Card
+from cards.unfurls import unfurl_cards, unfurls_of
 from handlers import ids
 from handlers.config import HandlerConfig
 from store import Store
-from workers.live import remember_post
+from workers.live import remember_unfurls
 
 logger = logging.getLogger("deskhand.unfurls")
 LINKS_MAX = 10  # links read per message (Slack sends a handful at most)
@@ -44,27 +45,29 @@ async def unfurl_links(
     if config.unfurl_channels and channel not in config.unfurl_channels:
         return  # a composer preview names no channel: it waits for the posted message
     linked = records_in(event.get("links") or [], config.links)
-    if not linked:
+    urls = list(linked)
+    # A first look is one round trip; a job's crew (one more read) follows in a second unfurl.
+    first = await desk.unfurls(list(linked.values()), first_look=True)
+    cards = unfurl_cards(urls, first, config)
+    if not cards or not await _unfurl(client, event, cards):
         return
-    read = await desk.unfurls(list(linked.values()))
-    cards = {}
-    for url, view in zip(linked, read, strict=True):
-        if isinstance(view, BackendError):
-            logger.info("not unfurled, %s could not be read: %s", view.backend, view.message)
-        else:
-            cards[url] = unfurl_card(view, config)
-    if not cards:
-        return
-    unfurls = {url: unfurl_blocks(card) for url, card in cards.items()}
+    if later := still_to_read(first):
+        whole = await desk.finish_unfurls([first[i] for i in later])
+        if more := unfurl_cards([urls[i] for i in later], whole, config):
+            cards |= more
+            await _unfurl(client, event, cards)
+    if event.get("source") != COMPOSER:  # a preview: the posted message brings its own event
+        await remember_unfurls(store, channel, event.get("message_ts"), cards)
+
+
+async def _unfurl(client: AsyncWebClient, event: dict[str, Any], cards: dict[str, Card]) -> bool:
+    """chat.unfurl the cards under the event's message (again: Slack replaces what it shows)."""
     try:
-        await client.chat_unfurl(**_message_of(event), unfurls=unfurls)
+        await client.chat_unfurl(**_message_of(event), unfurls=unfurls_of(cards))
     except SlackApiError as err:  # the message went, or Slack refused the link: nothing to say
         logger.info("chat.unfurl refused: %s", err.response.get("error"))
-        return
-    if event.get("source") == COMPOSER:
-        return  # a preview: the posted message brings its own link_shared
-    for url, card in cards.items():
-        await remember_post(store, channel, event.get("message_ts"), card, unfurl_url=url)
+        return False
+    return True
 
 
 def _message_of(event: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """The image's HEALTHCHECK: exit 0 when the process in the container answers its liveness probe.
 
 Asks /livez on DESKHAND_PORT, or in Socket Mode on DESKHAND_METRICS_PORT when it is set (the
-entrypoint makes it DESKHAND_PORT otherwise, see ops/entrypoint.sh). A Deskhand without /livez
-answers 404, and then /healthz is asked instead. Python's urllib, so the image needs no curl.
+entrypoint makes it DESKHAND_PORT otherwise, see ops/entrypoint.sh). Not /readyz: a process
+whose backends are both down is alive and must not be restarted for it. Python's urllib, so the
+image needs no curl.
 """
 
 import os
@@ -32,10 +33,7 @@ def answers(path: str) -> int:
 
 def main() -> int:
     """0 when healthy, 1 when not (Docker's and Podman's meaning)."""
-    status = answers("/livez")
-    if status == 404:
-        status = answers("/healthz")
-    return 0 if status == 200 else 1
+    return 0 if answers("/livez") == 200 else 1
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, make_url, text
 from starlette.applications import Starlette
 
@@ -74,6 +75,21 @@ async def command(replica: Container, slack: SlackSandbox, words: str, trigger: 
     expect(answered.status_code == 200, f"{words} to {replica.name} got {answered.status_code}")
 
 
+async def claims_lost(replicas: list[Container]) -> dict[str, dict[str, float]]:
+    """Each replica's deskhand_claims_lost_total by kind, read from its /metrics."""
+    lost: dict[str, dict[str, float]] = {}
+    async with httpx.AsyncClient(timeout=10) as client:
+        for replica in replicas:
+            page = (await client.get(replica.url("/metrics"))).text
+            lost[replica.name] = {
+                sample.labels["kind"]: sample.value
+                for family in text_string_to_metric_families(page)
+                for sample in family.samples
+                if sample.name == "deskhand_claims_lost_total"
+            }
+    return lost
+
+
 def next_slot(now: datetime) -> datetime:
     """The first whole minute at least 15 s away: a digest slot while both replicas run."""
     slot = (now + timedelta(minutes=1)).replace(second=0, microsecond=0)
@@ -111,7 +127,7 @@ async def check_replicas(
             for replica in replicas:
                 env = replica_env(deployment, free_port())
                 await replica.start(env, command_line, work / f"{replica.name}.log")
-            ready = await asyncio.gather(*(r.wait_ready("/healthz") for r in replicas))
+            ready = await asyncio.gather(*(r.wait_ready("/readyz") for r in replicas))
             print("two replicas on one PostgreSQL (ops/replica.env, as compose.yaml runs them):")
             print(f"  both started together, migrated and ready in {max(ready):.1f} s")
             await _run_checks(replicas, slack, store, readydesk, readydesk_data)
@@ -154,6 +170,7 @@ async def _run_checks(
     digests = [p for p in posts(slack) if _is_digest(p)]
     expect(len(digests) == 1, f"the {slot:%H:%M} digest slot was posted {len(digests)} times")
 
+    lost = await claims_lost(replicas)
     reconciled = await _kill_mid_write(first, second, slack, store, readydesk, data)
     second.send(signal.SIGTERM)
     await second.wait(40)
@@ -165,6 +182,7 @@ async def _run_checks(
     print(f"  digests posted for the {slot:%H:%M} UTC slot: {len(digests)}")
     print(f"  alerts for the watch's new ticket #{new_ticket}: {alerts}")
     print(f"  a note sent to both replicas: {twice}")
+    print(f"  claims each lost to the other replica (/metrics): {lost}")
     print(f"  {first.name} killed mid-write: {reconciled}")
     print("  duplicates: 0")
 

@@ -81,6 +81,12 @@ class Store:
         return self._engine
 
     @off_loop
+    def revision(self) -> str | None:
+        """The revision the database is at (a query: it also shows the database answers)."""
+        with self._database.turns:
+            return current_revision(self._engine)
+
+    @off_loop
     def migrate(self) -> str | None:
         """Apply every migration not yet applied; returns the revision the database is now at."""
         with self._database.turns:

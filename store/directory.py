@@ -95,6 +95,23 @@ class DirectoryStore(StoreArea):
             return at if at.tzinfo else at.replace(tzinfo=UTC)
 
     @off_loop
+    def state(self) -> dict[str, tuple[int, datetime | None]]:
+        """Each system's (records held, when last walked in full or None), for /metrics."""
+        with self._session() as session:
+            sizes = dict(
+                session.execute(
+                    select(DirectoryEntry.system, func.count()).group_by(DirectoryEntry.system)
+                ).all()
+            )
+            fills = {
+                fill.system: fill.finished_at for fill in session.scalars(select(DirectoryFill))
+            }
+        return {
+            system: (sizes.get(system, 0), _aware(fills.get(system)))
+            for system in (READYDESK, KICKSERV)
+        }
+
+    @off_loop
     def search(
         self, words: Sequence[str], *, record_key: str = "", phone: str = "", limit: int = 20
     ) -> list[Linked]:
@@ -148,6 +165,10 @@ class DirectoryStore(StoreArea):
                 )
             ).first()
             return _entry(row) if row else None
+
+
+def _aware(at: datetime | None) -> datetime | None:
+    return at if at is None or at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _upsert(

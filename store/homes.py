@@ -3,7 +3,7 @@ minute however many processes serve them."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from store.area import StoreArea, off_loop
 from store.models import HomeTab
@@ -28,3 +28,15 @@ class HomeStore(StoreArea):
                 return True
         # No row moved: either the person has none yet (the first insert wins) or it is recent.
         return self._insert_once(HomeTab(slack_user_id=slack_user_id, published_at=now))
+
+    @off_loop
+    def release(self, slack_user_id: str, claimed_at: datetime) -> None:
+        """Give back the claim taken at `claimed_at` (its publish failed), so the next open
+        publishes; a later claim, another process's, is left alone."""
+        with self._session() as session:
+            session.execute(
+                delete(HomeTab)
+                .where(HomeTab.slack_user_id == slack_user_id)
+                .where(HomeTab.published_at == claimed_at)
+            )
+            session.commit()

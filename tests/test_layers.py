@@ -1,5 +1,7 @@
 """The layering shared/DESIGN.md describes, read from the source: listener modules do not import
-each other, workers/ do not import handlers/, and Desk is the one door to the backends."""
+each other, workers/ do not import handlers/, Desk is the one door to the backends, and the
+ground floors (store/, and telemetry/ beside it, which the others record metrics in) import
+nothing of ours."""
 
 import ast
 import re
@@ -7,6 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS_MAY_IMPORT = {"handlers.config", "handlers.ids"}
+OURS = {"api", "bot", "cards", "handlers", "sandbox", "store", "telemetry", "workers"}
 
 
 def _imported(path: Path) -> set[str]:
@@ -71,11 +74,26 @@ def test_handlers_reach_workers_only_for_the_live_card_machinery():
     assert reached <= {"workers.live"}
 
 
+def test_store_and_telemetry_import_nothing_of_ours():
+    for package in ("store", "telemetry"):
+        for path in (ROOT / package).rglob("*.py"):
+            reached = {name.split(".")[0] for name in _imported(path)} & OURS
+            assert reached <= {package}, path.relative_to(ROOT)
+
+
+def test_metric_names_are_deskhands():
+    from prometheus_client import REGISTRY
+
+    import telemetry.metrics  # noqa: F401  (defines them)
+
+    ours = [m.name for m in REGISTRY.collect() if not m.name.startswith(("process_", "python_"))]
+    assert ours and all(name.startswith("deskhand_") for name in ours)
+
+
 def test_ops_drives_the_image_from_outside_and_the_app_never_imports_it():
-    ours = ("api", "bot", "cards", "handlers", "store", "sandbox", "workers", "ops")
     for path in (ROOT / "ops").glob("*.py"):
-        reached = {n.split(".")[0] for n in _imported(path) if n.split(".")[0] in ours}
+        reached = {n.split(".")[0] for n in _imported(path)} & (OURS | {"ops"})
         assert reached <= {"ops", "sandbox", "store"}, path.name
-    for package in ours[:-1]:
+    for package in OURS:
         for path in (ROOT / package).rglob("*.py"):
             assert not any(n.split(".")[0] == "ops" for n in _imported(path)), path

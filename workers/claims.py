@@ -18,11 +18,20 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from api.desk import Desk
 from api.http import redact
-from api.writes import OWNER, Intent, WritePlan, WriteResult, WriteSettings, reconcile
+from api.writes import (
+    OWNER,
+    Intent,
+    WritePlan,
+    WriteResult,
+    WriteSettings,
+    outcome_label,
+    reconcile,
+)
 from cards.common import mrkdwn_section, typed_back
 from cards.mrkdwn import escape_mrkdwn
 from store import Store
-from store.claims import UNKNOWN, Claim
+from store.claims import PENDING, UNKNOWN, Claim
+from telemetry.metrics import CLAIMS_TAKEN_OVER, RECONCILED, timed_run
 
 logger = logging.getLogger("deskhand.claims")
 
@@ -30,10 +39,12 @@ RESPONSE_URL_LIFE = timedelta(minutes=30)  # Slack's limit on a response_url
 GIVE_UP_AFTER = timedelta(days=1)  # an outcome still unknown then is left for a person to check
 
 
+@timed_run("claim_sweep")
 async def sweep_claims(desk: Desk, store: Store, slack: AsyncWebClient, now: datetime) -> list[str]:
     """Reconcile every claim whose owner is gone or whose outcome is unknown; what became of
     each."""
     taken = await store.claims.take_stale(OWNER, now=now, lease=WriteSettings.lease)
+    CLAIMS_TAKEN_OVER.inc(sum(claim.state == PENDING for claim in taken))
     done = []
     for claim in taken:
         try:
@@ -64,6 +75,7 @@ async def _finish(
     plan = WritePlan.model_validate_json(claim.plan)
     intent = Intent(claim.intent_key, claim.action, claim.user_id, "", plan.label, "", plan)
     result = await reconcile(store, intent, claim.audit_id, None, desk.find_write)
+    RECONCILED.labels(outcome_label(result.outcome)).inc()
     if result.outcome != "unknown":
         await _tell(slack, claim, plan, result, now)
         return result.outcome

@@ -8,7 +8,7 @@ creator why.
 
 import asyncio
 import logging
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -22,14 +22,20 @@ from handlers.config import HandlerConfig
 from store import Store
 from store.digests import Subscription
 from store.schedules import DigestSchedule
+from telemetry.metrics import DIGESTS, LostClaims, timed_run
 from workers.paused import cannot_post, tell_creator
 
 logger = logging.getLogger("deskhand.digests")
 
 GRACE = timedelta(hours=1)
 CHANNEL_GAP = 1.0  # seconds between two digests posted to one channel
+# A slot due since this process started that it could not claim went to another process (one
+# due before may be its own previous run's); each look tries the latest slot again.
+STARTED = datetime.now(UTC)
+_slots = LostClaims("digest")
 
 
+@timed_run("digests")
 async def run_due(
     desk: Desk,
     store: Store,
@@ -51,11 +57,15 @@ async def run_due(
         if slot <= sub.created_at:
             continue
         if not await store.digests.claim_slot(sub.id, slot):
+            if slot >= STARTED:
+                _slots.lost((sub.id, slot))
             continue  # another process (or an earlier look) has it
+        _slots.won((sub.id, slot))
         wait = last_post.get(sub.channel_id, -CHANNEL_GAP) + CHANNEL_GAP - loop_time()
         if wait > 0:
             await asyncio.sleep(wait)
         outcome = await _post(sub, store, desk, slack, config)
+        DIGESTS.labels(outcome).inc()
         last_post[sub.channel_id] = loop_time()
         await store.digests.finish_slot(sub.id, slot, outcome)
         done.append(f"#{sub.id} {slot.isoformat()}: {outcome}")
@@ -76,6 +86,7 @@ async def _skip_missed(
         return
     if await store.digests.claim_slot(sub.id, missed):
         await store.digests.finish_slot(sub.id, missed, "skipped")
+        DIGESTS.labels("skipped").inc()
         logger.info(
             "digest #%s: skipped the %s slot, missed by more than the grace period",
             sub.id,

@@ -27,6 +27,7 @@ from cards.mrkdwn import escape_mrkdwn, truncate
 from handlers.config import HandlerConfig
 from store import Store
 from store.alerts import Watch
+from telemetry.metrics import ALERTS
 from workers.live import remember_post
 from workers.live_reads import Fresh
 
@@ -127,11 +128,13 @@ async def _post_jobs(
         await client.chat_postMessage(
             channel=watch.channel_id, text=title, blocks=[mrkdwn_section(text).to_dict()]
         )
+        ALERTS.labels("jobs").inc()
         return
     for job in jobs:
         card = cards.card_for(await desk.job(job.job_number), config, shareable=False)
         card.blocks.append(context(f"New or changed on the schedule {window} · watch #{watch.id}"))
         posted = await client.chat_postMessage(channel=watch.channel_id, **card.message())
+        ALERTS.labels("jobs").inc()
         await remember_post(store, watch.channel_id, posted.get("ts"), card)
 
 

@@ -12,6 +12,7 @@ says what changed (and who, when a Deskhand button changed it). The poll that fi
 and this machinery.
 """
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 
@@ -20,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.errors import BackendError
+from api.reads import nothing, settle
 from api.refs import JobRef, TicketRef
 from cards.common import Card, shared_by
 from cards.live import change_reply, describe_state, gone_card, split_key
@@ -74,6 +76,15 @@ async def remember_post(
     )
 
 
+async def remember_unfurls(
+    store: Store, channel_id: str, ts: str | None, cards: dict[str, Card]
+) -> None:
+    """Keep the ticket and job unfurls just made under message `ts` up to date from now on
+    (`cards`: each link's)."""
+    for link, card in cards.items():
+        await remember_post(store, channel_id, ts, card, unfurl_url=link)
+
+
 async def card_changed(
     card: Card, who: str, store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig
 ) -> None:
@@ -108,25 +119,35 @@ async def apply_change(
     now: datetime,
     who: str | None = None,
 ) -> str:
-    """Take the change (once across processes), then update each recent card of the record."""
+    """Take the change (once across processes), then update each recent card of the record.
+
+    Posted cards and unfurls are drawn apart (an unfurl shows less: nothing a whole channel
+    should not see); unfurls whose compact card could not be drawn are left behind, and the
+    next poll's catch-up brings them up to date."""
     assert fresh.state is not None
     key = record.record_key
-    posted_cards = await store.live.cards(key, now - config.live_for)
-    try:
-        card = fresh.card or await _redraw(key, desk, config)
-        # An unfurl shows less than a card (nothing a whole channel should not see).
-        compact = await _redraw_unfurl(key, desk, config) if _unfurls(posted_cards) else card
-    except BackendError as err:
-        return f"{key}: changed, card not redrawn ({err.message}); tried again next poll"
+    posted_cards = await _updatable(store, key, now, config)
+    posts = [p for p in posted_cards if not p.unfurl_url]
+    unfurls = [p for p in posted_cards if p.unfurl_url]
+    card, compact = await asyncio.gather(
+        settle(_card(fresh, key, desk, config)) if posts else nothing(),
+        settle(_redraw_unfurl(key, desk, config)) if unfurls else nothing(),
+    )
+    if isinstance(card, BackendError):
+        return f"{key}: changed, card not redrawn ({card.message}); tried again next poll"
     version = await store.live.change(key, record.version, fresh.state)
     if version is None:
         return f"{key}: changed; another process updates its cards"
     reply = change_reply(_what(key), record.state, fresh.state, who)
     updated = 0
-    for posted in posted_cards:
-        shown = compact if posted.unfurl_url else card
-        updated += await _update_card(posted, version, shown, reply, store, client, now)
-    return f"{key}: changed, {updated} card(s) updated"
+    for shown_on, drawn in ((posts, card), (unfurls, compact)):
+        if isinstance(drawn, Card):
+            for posted in shown_on:
+                updated += await _update_card(posted, version, drawn, reply, store, client, now)
+    line = f"{key}: changed, {updated} card(s) updated"
+    if isinstance(compact, BackendError):
+        line += f"; {len(unfurls)} unfurl(s) not redrawn ({compact.message}), caught up later"
+    return line
 
 
 async def refresh_live_cards(
@@ -185,6 +206,8 @@ async def catch_up(
     cards: dict[tuple[str, bool], Card] = {}
     done = 0
     for posted, record in behind:
+        if await _unfurl_no_longer_allowed(posted, store, config):
+            continue
         key, drawn = record.record_key, (record.record_key, bool(posted.unfurl_url))
         if drawn not in cards:
             redraw = _redraw_unfurl if posted.unfurl_url else _redraw
@@ -229,7 +252,7 @@ async def record_gone(
     system = "ReadyDesk" if split_key(key)[0] == "ticket" else "Kickserv"
     notice = Card(f"{_what(key)} no longer exists in {system}", gone_card(_what(key), system))
     told = 0
-    for posted in await store.live.cards(key, now - config.live_for):
+    for posted in await _updatable(store, key, now, config):
         if await store.live.claim_update(posted.id, "gone", now):
             told += await _update(client, store, posted, notice, "") == "updated"
     return f"{key}: gone from {system}, {told} card(s) say so"
@@ -275,8 +298,31 @@ async def _redraw_unfurl(key: str, desk: Desk, config: HandlerConfig) -> Card:
     return unfurl_card(await desk.unfurl(_ref(key)), config)
 
 
-def _unfurls(posted: list[PostedCard]) -> bool:
-    return any(p.unfurl_url for p in posted)
+async def _card(fresh: Fresh, key: str, desk: Desk, config: HandlerConfig) -> Card:
+    """The posted cards' new card: the one the read already drew, else drawn now."""
+    return fresh.card or await _redraw(key, desk, config)
+
+
+async def _updatable(
+    store: Store, key: str, now: datetime, config: HandlerConfig
+) -> list[PostedCard]:
+    """The record's recent cards, but for unfurls in channels unfurls are no longer allowed in
+    (which are forgotten)."""
+    recent = await store.live.cards(key, now - config.live_for)
+    return [p for p in recent if not await _unfurl_no_longer_allowed(p, store, config)]
+
+
+async def _unfurl_no_longer_allowed(
+    posted: PostedCard, store: Store, config: HandlerConfig
+) -> bool:
+    """True (and the card is forgotten) for an unfurl in a channel DESKHAND_UNFURL_CHANNELS
+    has stopped naming since: Deskhand no longer unfurls there, so it stops updating it too."""
+    if not posted.unfurl_url or not config.unfurl_channels:
+        return False
+    if posted.channel_id in config.unfurl_channels:
+        return False
+    await store.live.forget_card(posted.id)
+    return True
 
 
 def _ref(key: str) -> TicketRef | JobRef:

@@ -25,6 +25,7 @@ from cards.tickets import ticket_card
 from handlers.config import HandlerConfig
 from store import Store
 from store.alerts import Watch
+from telemetry.metrics import ALERTS, CLAIMS_LOST, timed_run
 from workers.job_watches import poll_job_watch, read_windows, states, window_of
 from workers.live import refresh_live_cards, remember_post
 from workers.live_reads import Fresh
@@ -36,6 +37,7 @@ PAGE = 100  # matches read per watch per poll; the cursor moves past the ones re
 CLAIMS_KEPT = timedelta(days=30)  # a (watch, record, change) claim is needed for a poll or two
 
 
+@timed_run("watches")
 async def poll_watches(
     desk: Desk, store: Store, slack: AsyncWebClient, now: datetime, *, config: HandlerConfig
 ) -> list[str]:
@@ -111,6 +113,8 @@ async def _new_tickets(
     for ticket in found:  # claimed one by one: another process may be posting some of them
         if await store.alerts.claim(watch.id, str(ticket.ticket_id), "new"):
             mine.append(ticket)
+        else:  # another process has it (or a poll of this one that failed before moving on)
+            CLAIMS_LOST.labels("alert").inc()
     cursor = found[-1].ticket_id if len(found) == PAGE else top
     await _post(watch, mine, store, desk, client, config)
     await store.alerts.advance(watch.id, cursor)
@@ -137,9 +141,11 @@ async def _post(
             text=f"{len(tickets)} new tickets",
             blocks=[mrkdwn_section(text).to_dict()],
         )
+        ALERTS.labels("tickets").inc()
         return
     statuses = await desk.ticket_statuses() if tickets else []
     for ticket in tickets:
         card = ticket_card(ticket, config, statuses, shareable=False)
         posted = await client.chat_postMessage(channel=watch.channel_id, **card.message())
+        ALERTS.labels("tickets").inc()
         await remember_post(store, watch.channel_id, posted.get("ts"), card)

@@ -15,6 +15,7 @@ from api.http import (
     DEFAULT_CONNECTIONS,
     RetryPolicy,
     new_async_client,
+    observed,
     register_secret,
     send_with_retries,
 )
@@ -83,34 +84,38 @@ class KickservConnection:
         is_read: bool | None = None,
     ) -> Any:
         """Send one request; map every failure to api.errors; return the decoded JSON."""
-        request = self._http.build_request(method, path, params=params, json=json_body)
-        is_read = method == "GET" if is_read is None else is_read
-        response = await send_with_retries(
-            self._http,
-            request,
-            backend=BACKEND,
-            action=action,
-            policy=self._retry,
-            is_read=is_read,
-        )
-        if response.status_code >= 300:
-            error = error_for(response, action, what)
-            if is_read and what == "record" and isinstance(error, NotFound):
+        with observed(BACKEND, action):
+            request = self._http.build_request(method, path, params=params, json=json_body)
+            is_read = method == "GET" if is_read is None else is_read
+            response = await send_with_retries(
+                self._http,
+                request,
+                backend=BACKEND,
+                action=action,
+                policy=self._retry,
+                is_read=is_read,
+            )
+            if response.status_code >= 300:
+                error = error_for(response, action, what)
                 # A list names no record, so its "not found" cannot mean "none": a wrong address.
-                status = response.status_code
-                error = InvalidRequest(
-                    f"Kickserv did not recognise `{action}` (HTTP {status}).",
-                    backend=BACKEND,
-                    action=action,
-                )
-            raise error
-        if not response.content.strip():
-            if request.method == "GET":  # every read answers JSON; nothing is not "no records"
-                raise MalformedResponse(
-                    f"Kickserv sent an empty reply to `{action}`.", backend=BACKEND, action=action
-                )
-            return None
-        return loads(response.text, action)
+                if is_read and what == "record" and isinstance(error, NotFound):
+                    status = response.status_code
+                    error = InvalidRequest(
+                        f"Kickserv did not recognise `{action}` (HTTP {status}).",
+                        backend=BACKEND,
+                        action=action,
+                    )
+                raise error
+            if not response.content.strip():
+                # Every read answers JSON: nothing is not "no records".
+                if request.method == "GET":
+                    raise MalformedResponse(
+                        f"Kickserv sent an empty reply to `{action}`.",
+                        backend=BACKEND,
+                        action=action,
+                    )
+                return None
+            return loads(response.text, action)
 
 
 def notes_path(owner: NoteOwner, number: int, note_id: int | None = None) -> str:

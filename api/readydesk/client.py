@@ -16,6 +16,7 @@ from api.http import (
     RetryPolicy,
     error_for_status,
     new_async_client,
+    observed,
     register_secret,
     send_with_retries,
 )
@@ -364,20 +365,26 @@ class ReadyDeskClient:
                 backend=BACKEND,
                 action=action,
             )
-        response = await send_with_retries(
-            self._http, request, backend=BACKEND, action=action, policy=self._retry, is_read=is_read
-        )
-        error = error_for_status(response, backend=BACKEND, action=action)
-        if error:
-            raise error
-        if is_read and self._delimited and not response.text.strip():
-            return []  # the delimited format has no wrapper: no records is an empty body
-        records = wire.parse_records(response.text, action=action)
-        self._delimited = wire.detect_format(response.text) == "delimited"
-        if len(records) == 1 and wire.ERROR_FIELD in records[0]:
-            raise server_error(str(records[0][wire.ERROR_FIELD]), action)
-        logger.debug("readydesk %s: %d records", action, len(records))
-        return records
+        with observed(BACKEND, action):
+            response = await send_with_retries(
+                self._http,
+                request,
+                backend=BACKEND,
+                action=action,
+                policy=self._retry,
+                is_read=is_read,
+            )
+            error = error_for_status(response, backend=BACKEND, action=action)
+            if error:
+                raise error
+            if is_read and self._delimited and not response.text.strip():
+                return []  # the delimited format has no wrapper: no records is an empty body
+            records = wire.parse_records(response.text, action=action)
+            self._delimited = wire.detect_format(response.text) == "delimited"
+            if len(records) == 1 and wire.ERROR_FIELD in records[0]:
+                raise server_error(str(records[0][wire.ERROR_FIELD]), action)
+            logger.debug("readydesk %s: %d records", action, len(records))
+            return records
 
 
 async def _walk(fetch: Callable[[int], Awaitable[Sequence[M]]], page_size: int) -> AsyncIterator[M]:

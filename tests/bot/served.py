@@ -3,8 +3,9 @@ with the backend fakes in process and the Slack fake on a loopback port; each po
 the listener work it started, so a test can also tell that nothing was sent."""
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -70,8 +71,11 @@ class Served:
 
 
 @asynccontextmanager
-async def served(slack: SlackSandbox, **env: str) -> AsyncIterator[Served]:
-    """The app over both fakes (seeded as the sandbox is), with `env` as its settings."""
+async def served(
+    slack: SlackSandbox, *, clock: Callable[[], datetime] | None = None, **env: str
+) -> AsyncIterator[Served]:
+    """The app over both fakes (seeded as the sandbox is), with `env` as its settings
+    (`clock`: the app's, the wall clock unless given)."""
     data = seeded(tickets=300, customers=20)
     rd = httpx.ASGITransport(app=build_readydesk_app(data))
     ks = httpx.ASGITransport(app=build_kickserv_app(seeded_kickserv(data, customers=20)))
@@ -87,7 +91,7 @@ async def served(slack: SlackSandbox, **env: str) -> AsyncIterator[Served]:
         SLACK_SIGNING_SECRET=SecretStr(SIGNING_SECRET),
         **env,
     )
-    bolt = build_app(settings, desk, store=store)
+    bolt = build_app(settings, desk, store=store, clock=clock)
     work = ListenerWork()
     work.install(bolt)
     app = build_http_app(settings, desk, store=store, bolt=bolt)

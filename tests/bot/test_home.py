@@ -2,7 +2,7 @@
 keeps as the person's tab), and its buttons."""
 
 import json
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from pydantic import SecretStr
@@ -22,11 +22,27 @@ SAM_GLOBAL_ID = 846788
 EMAIL = "john.smith@democompany.com"  # one business, in both systems
 
 
+class Clock:
+    """The app's clock: the wall clock, moved on by `ahead`."""
+
+    def __init__(self) -> None:
+        self.ahead = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.ahead
+
+
 @pytest.fixture
-async def app(slack):
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def app(slack, clock):
     slack.users[SAM] = sandbox_user(SAM, "Sam Ortiz", "sam@fieldcrew.example")
     slack.users["U3"] = sandbox_user("U3", "Nora Quinn", "nora@elsewhere.example")
-    async with served(slack, DESKHAND_ADMINS="U0BOSS", DESKHAND_TIMEZONE=ZONE) as running:
+    env = {"DESKHAND_ADMINS": "U0BOSS", "DESKHAND_TIMEZONE": ZONE}
+    async with served(slack, clock=clock, **env) as running:
         await running.store.links.set(SAM, set_by="U0BOSS", technician="bob")
         yield running
 
@@ -117,6 +133,15 @@ async def test_opening_home_shows_my_tickets_jobs_digests_and_watches(app, slack
     assert "Deskhand does not know" not in home
 
 
+async def test_a_jobs_customer_is_named_as_the_job_card_names_it(app, slack):
+    customer = app.kickserv.state.data.customers[1]
+    customer.name = "John Smith"  # the person; the calendar entry's copy names only them
+    await app.desk.directory.refresh()
+    number = await _job_today_for_sam(app, "Fix leaking sink")
+    await app.event(_opened(SAM))
+    assert f"· {customer.company_name} · Job {number}" in _home(slack, SAM)
+
+
 async def test_someone_not_linked_is_told_how_deskhand_looks_and_whom_to_ask(app, slack):
     await app.event(_opened("U3"))
     home = _home(slack, "U3")
@@ -160,6 +185,30 @@ async def test_reopening_within_a_minute_reuses_the_tab_but_refresh_reads_again(
     # A tab Slack has nothing in (a new device, a reinstall) is published at once.
     await app.event(_opened(SAM))
     assert len(_publishes(slack, SAM)) == 3
+
+
+async def test_reopening_after_a_minute_by_the_apps_clock_reads_again(app, slack, clock):
+    await app.event(_opened(SAM))
+    clock.ahead = timedelta(seconds=59)
+    await app.event(_opened(SAM, shown=True))
+    assert len(_publishes(slack, SAM)) == 1
+    clock.ahead = timedelta(seconds=61)
+    await app.event(_opened(SAM, shown=True))
+    assert len(_publishes(slack, SAM)) == 2
+    clock.ahead = timedelta(seconds=90)
+    await app.event(_opened(SAM, shown=True))
+    assert len(_publishes(slack, SAM)) == 2  # 29 s after the last publish
+
+
+async def test_a_publish_that_failed_is_tried_again_at_the_next_open(app, slack):
+    await app.event(_opened("U7"))  # Slack does not know U7 yet: views.publish is refused
+    assert len(_publishes(slack, "U7")) == 1
+    assert "U7" not in slack.home_tabs
+    assert [c for c in slack.calls if c.name == "chat.postMessage"] == []  # nobody is told
+    slack.users["U7"] = sandbox_user("U7", "Lee Park", "lee@elsewhere.example")
+    await app.event(_opened("U7", shown=True))  # within the minute
+    assert len(_publishes(slack, "U7")) == 2
+    assert "Deskhand does not know" in _home(slack, "U7")
 
 
 async def test_open_posts_the_card_in_my_messages_with_deskhand(app, slack):

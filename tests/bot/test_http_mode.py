@@ -8,7 +8,6 @@ import httpx
 import pytest
 
 from bot.app import build_web_client
-from sandbox.readydesk import SANDBOX_KEY
 from tests.slack_helpers import (
     block_action,
     command_body,
@@ -163,25 +162,6 @@ async def test_a_failing_listener_gives_an_ephemeral_reference_that_is_logged(
     ref = re.search(r"\(ref ([0-9A-F]{6})\)", text).group(1)
     assert "kaboom" not in text
     assert any(ref in r.getMessage() and r.exc_info for r in caplog.records)
-
-
-async def test_healthz_reports_each_backend(server):
-    client, _ = server
-    response = await client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "backends": {"readydesk": "ok", "kickserv": "ok"}}
-
-
-async def test_healthz_is_503_when_no_backend_answers(server, fakes):
-    client, _ = server
-    for fake in fakes:
-        fake.state.faults.add("status", status=401)
-    response = await client.get("/healthz")
-    assert response.status_code == 503
-    body = response.json()
-    assert body["status"] == "unavailable"
-    assert body["backends"]["readydesk"].startswith("error:")
-    assert SANDBOX_KEY not in json.dumps(body)
 
 
 async def test_web_api_429_is_retried_after_retry_after(settings, slack):

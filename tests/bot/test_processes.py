@@ -39,7 +39,7 @@ async def _stop(process: asyncio.subprocess.Process) -> str:
     return stderr.decode()
 
 
-async def test_serve_answers_healthz_and_shuts_down_cleanly():
+async def test_serve_answers_its_probes_and_shuts_down_cleanly():
     port = _free_port()
     secret_token = "xoxb-1234567890-processtest"
     process = await asyncio.create_subprocess_exec(
@@ -59,12 +59,14 @@ async def test_serve_answers_healthz_and_shuts_down_cleanly():
         async with httpx.AsyncClient() as client:
             while True:
                 try:
-                    response = await client.get(f"http://127.0.0.1:{port}/healthz")
+                    response = await client.get(f"http://127.0.0.1:{port}/readyz")
                     break
                 except httpx.TransportError:
                     if time.monotonic() > deadline or process.returncode is not None:
                         raise
                     await asyncio.sleep(0.2)
+            live = await client.get(f"http://127.0.0.1:{port}/livez")
+        assert live.json() == {"status": "ok"}
         assert response.status_code == 200
         assert response.json()["backends"] == {"readydesk": "ok", "kickserv": "ok"}
     finally:

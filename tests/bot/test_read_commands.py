@@ -173,6 +173,27 @@ async def test_customer_card_names_the_contact_the_kickserv_name_and_each_jobs_d
     )
 
 
+async def test_customer_card_lists_jobs_kickserv_gave_no_date_last(console):
+    await _directory_ready(console)
+    kickserv = console._desk.kickserv
+    data = _fake(kickserv).state.data
+    for job in [j for j in data.jobs.values() if j.customer_id == data.customers[1].id]:
+        job.status = "completed"
+    printer = next(k for k, name in data.job_types.items() if name == "Printer Repair")
+    undated = await kickserv.create_job(1, printer, "No date at all")
+    dated = await kickserv.create_job(1, printer, "Waiting for parts")
+    scheduled = await kickserv.create_job(
+        1, printer, "Booked", scheduled_on="2031-05-02T09:00:00-05:00"
+    )
+    for job in (undated, dated):
+        data.jobs[job.job_number].status = "on_hold"  # in progress, but on no day
+    data.jobs[undated.job_number].created_at = None  # Kickserv sent none
+    [card] = await console.send("/customer john.smith@democompany.com")
+    [jobs] = [b for b in card["blocks"] if "Kickserv jobs" in b.get("text", {}).get("text", "")]
+    numbers = re.findall(r"• Job (\d+) ", jobs["text"]["text"])
+    assert numbers == [str(j.job_number) for j in (scheduled, dated, undated)]
+
+
 async def test_records_without_a_shared_email_link_by_phone(console):
     kickserv = console._desk.kickserv
     rd = await console._desk.readydesk.get_customer("demo")

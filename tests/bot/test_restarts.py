@@ -46,7 +46,7 @@ async def _start(env: dict[str, str]) -> tuple[asyncio.subprocess.Process, int]:
     async with httpx.AsyncClient() as client:
         while True:
             try:
-                await client.get(f"http://127.0.0.1:{port}/healthz")
+                await client.get(f"http://127.0.0.1:{port}/livez")
                 return process, port
             except httpx.TransportError:
                 if time.monotonic() > deadline or process.returncode is not None:

@@ -2,6 +2,8 @@
 each message), compact and live; and the manifest that asks Slack for them."""
 
 import json
+import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -11,8 +13,9 @@ from pydantic import SecretStr
 from bot.app import build_app, build_desk, build_web_client, handler_config
 from bot.settings import Settings
 from bot.socket_mode import connect_socket_mode
+from cards.refs import TicketRef, ref_value
 from handlers import ids
-from tests.bot.served import Served, served, texts
+from tests.bot.served import Served, dumped, served, texts
 from tests.conftest import ready_store, run_cli
 from tests.slack_helpers import block_action, event_body
 from tests.test_manifest import MANIFEST
@@ -70,9 +73,13 @@ async def test_links_to_a_ticket_a_job_and_a_customer_unfurl_as_compact_cards(ap
     )
     response = await app.event(_shared(*links))
     assert response.status_code == 200
-    [call] = _unfurl_calls(slack)
-    assert (call.payload["channel"], call.payload["ts"]) == (CHANNEL, TS)
-    assert sorted(call.payload["unfurls"]) == sorted(links[:3])
+    # One round trip shows all three; the job's crew (one more read) follows in place.
+    first, final = _unfurl_calls(slack)
+    for call in (first, final):
+        assert (call.payload["channel"], call.payload["ts"]) == (CHANNEL, TS)
+        assert sorted(call.payload["unfurls"]) == sorted(links[:3])
+    first_job = texts(first.payload["unfurls"][links[1]]["blocks"])
+    assert "*Assigned to*\nchecking…" in first_job and f"{customer.name} (#1)" in first_job
     shown = _shown(slack, links[0])
     assert f"*Ticket #34* · {ticket.subject}" in shown
     for label in ("Status", "Priority", "Customer", "Assigned to", "Due"):
@@ -81,15 +88,97 @@ async def test_links_to_a_ticket_a_job_and_a_customer_unfurl_as_compact_cards(ap
     job_card = _shown(slack, links[1])
     assert f"*Job {job.job_number}* · " in job_card and f"{customer.name} (#1)" in job_card
     assert "*Scheduled*\n" in job_card and "*Assigned to*\n" in job_card
+    assert "checking…" not in job_card
     assert job.description not in job_card and "owed" not in job_card and "Total" not in job_card
     customer_card = _shown(slack, links[2])
     assert f"*{customer.name}* · Kickserv customer #1" in customer_card
-    assert "*ReadyDesk*\nCustomer demo" in customer_card
+    assert "*ReadyDesk*\nDemo Company" in customer_card  # the linked customer, by its company
     for secret in (customer.email, customer.phone_number, customer.service_address, "balance"):
         assert secret not in customer_card
     # The ticket and the job stay live under this message; the customer shows no status.
     tracked = {t.record_key for t in await app.store.live.tracked(datetime(2000, 1, 1, tzinfo=UTC))}
     assert tracked == {"ticket:34", f"job:{job.job_number}"}
+
+
+async def test_a_customer_is_never_named_by_an_email_or_phone_shaped_id(app, slack):
+    ticket = app.readydesk.state.data.tickets[34]
+    ticket.cid, ticket.company_name, ticket.contact = "pat@corner.example", "", ""
+    other = app.readydesk.state.data.tickets[35]
+    other.cid, other.company_name, other.contact = "+1 (404) 555-0199", "", ""
+    await app.event(_shared(_ticket_url(34), _ticket_url(35)))
+    for url, hidden in ((_ticket_url(34), "pat@corner"), (_ticket_url(35), "555-0199")):
+        shown = _shown(slack, url)
+        assert "*Customer*\na ReadyDesk customer" in shown and hidden not in shown
+    # A Kickserv customer whose ReadyDesk twin has only its email as ID and no names.
+    _add_twins(app, 99, "Corner Cafe", "pat@corner.example")
+    await app.desk.directory.refresh()
+    await app.event(_shared(f"{KICKSERV}/customers/99", ts="1700000200.000300"))
+    shown = _shown(slack, f"{KICKSERV}/customers/99", (CHANNEL, "1700000200.000300"))
+    assert "*Corner Cafe* · Kickserv customer #99" in shown
+    assert "*ReadyDesk*\na ReadyDesk customer" in shown and "pat@corner" not in shown
+
+
+async def test_the_contact_person_is_named_only_when_the_customer_has_no_other_name(app, slack):
+    ticket = app.readydesk.state.data.tickets[34]
+    ticket.company_name, ticket.contact = "Corner Cafe", "Pat Doe"
+    app.readydesk.state.data.tickets[35].company_name = ""
+    app.readydesk.state.data.tickets[35].contact = "Pat Doe"
+    await app.event(_shared(_ticket_url(34), _ticket_url(35)))
+    assert "*Customer*\nCorner Cafe" in _shown(slack, _ticket_url(34))
+    assert "Pat Doe" not in _shown(slack, _ticket_url(34))
+    assert "*Customer*\nPat Doe" in _shown(slack, _ticket_url(35))
+
+
+async def test_hostile_subjects_and_customer_names_are_escaped_in_unfurls(app, slack):
+    ticket = app.readydesk.state.data.tickets[34]
+    ticket.subject, ticket.company_name = "<!channel> server down", "<!here> & Sons"
+    app.kickserv.state.data.customers[1].name = "<!channel> Plumbing"
+    app.kickserv.state.data.customers[1].company_name = "<!channel> Plumbing"
+    await app.desk.directory.refresh()
+    job = next(j for j in app.kickserv.state.data.jobs.values() if j.customer_id == 5_100_001)
+    links = (_ticket_url(34), f"{KICKSERV}/jobs/{job.job_number}", f"{KICKSERV}/customers/1")
+    await app.event(_shared(*links))
+    ticket_card, job_card, customer_card = (_shown(slack, url) for url in links)
+    assert "*Ticket #34* · &lt;!channel&gt; server down" in ticket_card
+    assert "*Customer*\n&lt;!here&gt; &amp; Sons" in ticket_card
+    assert "*Customer*\n&lt;!channel&gt; Plumbing (#1)" in job_card
+    assert "*&lt;!channel&gt; Plumbing* · Kickserv customer #1" in customer_card
+    for call in _unfurl_calls(slack):
+        assert "<!channel>" not in dumped(call.payload) and "<!here>" not in dumped(call.payload)
+
+
+def _add_twins(app: Served, number: int, name: str, email: str) -> None:
+    """A Kickserv customer `name` and a ReadyDesk customer with no names whose ID is `email`."""
+    rd = app.readydesk.state.data
+    rd.add_customer(
+        replace(
+            rd.customers["demo"],
+            record_id=900 + number,
+            customer_id=email,
+            company_name="",
+            contact="",
+            email=email,
+            date_added=datetime.now(UTC).replace(tzinfo=None),
+        )
+    )
+    ks = app.kickserv.state.data
+    ks.customers[number] = replace(
+        ks.customers[1],
+        id=5_100_000 + number,
+        customer_number=number,
+        name=name,
+        company_name=name,
+        email=email,
+    )
+
+
+async def test_a_jobs_customer_not_in_the_directory_yet_is_found_as_the_job_card_finds_it(
+    app, slack
+):
+    _add_twins(app, 99, "Corner Cafe", "pat@corner.example")  # after the directory's fill
+    job = await app.desk.kickserv.create_job(99, 24554, "Descale the espresso machine")
+    await app.event(_shared(f"{KICKSERV}/jobs/{job.job_number}"))
+    assert "*Customer*\nCorner Cafe (#99)" in _shown(slack, f"{KICKSERV}/jobs/{job.job_number}")
 
 
 async def test_a_link_to_a_record_that_does_not_exist_says_so_and_is_not_kept_live(app, slack):
@@ -111,6 +200,20 @@ async def test_a_failing_backend_leaves_its_links_bare_and_the_others_unfurl(app
     assert [c for c in slack.calls if c.name.startswith("chat.post")] == []
 
 
+async def test_an_unexpected_error_is_logged_and_nobody_is_messaged(
+    app, slack, monkeypatch, caplog
+):
+    async def broken(records):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(app.desk, "unfurls", broken)
+    with caplog.at_level(logging.INFO):
+        response = await app.event(_shared(_ticket_url(34)))
+    assert response.status_code == 200
+    assert [c.name for c in slack.calls if c.name.startswith(("chat.", "views."))] == []
+    assert any("unhandled error ref=" in r.getMessage() for r in caplog.records)
+
+
 async def test_links_unfurl_only_in_the_channels_deskhand_unfurl_channels_names(slack):
     async with served(slack, READYDESK_WEB_URL=WEB, DESKHAND_UNFURL_CHANNELS="C0SUPPORT") as app:
         await app.event(_shared(_ticket_url(34), channel="C0RANDOM"))
@@ -129,15 +232,33 @@ async def test_a_link_typed_in_the_composer_is_previewed_by_its_unfurl_id(app, s
     assert await app.store.live.tracked(datetime(2000, 1, 1, tzinfo=UTC)) == []  # no message yet
 
 
-async def _poll(app: Served) -> list[str]:
-    settings = app.settings
+async def _poll(app: Served, **settings: str) -> list[str]:
+    """One poll of the live cards, by a process with `settings` besides the app's own."""
+    changed = app.settings.model_copy(update=settings) if settings else app.settings
     return await refresh_live_cards(
         app.desk,
         app.store,
-        build_web_client(settings),
+        build_web_client(changed),
         datetime.now(UTC),
-        config=handler_config(settings),
+        config=handler_config(changed),
     )
+
+
+async def _share(app: Served, slack, ticket_id: int) -> str:
+    """Share in channel pressed on ticket `ticket_id`'s card in C1: the posted card's ts."""
+    press = block_action("share_card", ref_value(TicketRef(ticket_id=ticket_id)), "x")
+    press["response_url"] = slack.response_url("share")
+    await app.interactive(press)
+    [ts] = [ts for (channel, ts) in slack.messages if channel == "C1"]
+    return ts
+
+
+async def _other_status(app: Served, ticket_id: int) -> str:
+    """Set the ticket (in ReadyDesk) to an open status it does not have yet."""
+    current = app.readydesk.state.data.tickets[ticket_id].status
+    status = next(s for s in ("Awaiting Response", "Escalated") if s != current)
+    await app.desk.readydesk.update_ticket(ticket_id, status=status)
+    return status
 
 
 async def test_an_unfurled_ticket_follows_its_status_in_place_and_stops_when_deleted(app, slack):
@@ -160,6 +281,56 @@ async def test_an_unfurled_ticket_follows_its_status_in_place_and_stops_when_del
     slack.gone_messages.add((CHANNEL, TS))  # the person deleted their message
     await app.desk.readydesk.update_ticket(34, priority="Urgent")
     await _poll(app)
+    assert await app.store.live.cards("ticket:34", datetime(2000, 1, 1, tzinfo=UTC)) == []
+
+
+async def test_unfurls_in_a_channel_no_longer_allowed_stop_following_and_are_forgotten(slack):
+    async with served(
+        slack, READYDESK_WEB_URL=WEB, DESKHAND_UNFURL_CHANNELS="C0SUPPORT C0OPS"
+    ) as app:
+        await app.event(_shared(_ticket_url(34), channel="C0SUPPORT"))
+        await app.event(_shared(_ticket_url(34), channel="C0OPS", ts="1700000200.000300"))
+        before = _shown(slack, _ticket_url(34))
+        status = await _other_status(app, 34)
+        lines = await _poll(app, unfurl_channels="C0OPS")  # C0SUPPORT taken off since
+        assert "ticket:34: changed, 1 card(s) updated" in lines
+        assert _shown(slack, _ticket_url(34)) == before  # not touched again
+        assert f"*Status*\n{status}" in _shown(
+            slack, _ticket_url(34), ("C0OPS", "1700000200.000300")
+        )
+        kept = await app.store.live.cards("ticket:34", datetime(2000, 1, 1, tzinfo=UTC))
+        assert [card.channel_id for card in kept] == ["C0OPS"]
+
+
+async def test_an_unfurl_that_cannot_be_redrawn_holds_back_no_card_and_catches_up(app, slack):
+    shared = await _share(app, slack, 34)
+    await app.event(_shared(_ticket_url(34)))
+    before = _shown(slack, _ticket_url(34))
+    status = await _other_status(app, 34)
+    # The poll reads tickets by range; the unfurl's redraw reads this one ticket, which fails.
+    app.readydesk.state.faults.add("status", status=503, query={"tid": "34"})
+    lines = await _poll(app)
+    assert any(
+        line.startswith("ticket:34: changed, 1 card(s) updated; 1 unfurl(s)") for line in lines
+    )
+    assert f"*Status*\n{status}" in texts(slack.messages[("C1", shared)]["blocks"])
+    assert _shown(slack, _ticket_url(34)) == before
+    app.readydesk.state.faults.clear()
+    lines = await _poll(app)
+    assert "live cards: 1 of 1 behind brought up to date" in lines
+    assert f"*Status*\n{status}" in _shown(slack, _ticket_url(34))
+
+
+async def test_an_unfurl_left_behind_is_forgotten_once_its_channel_is_no_longer_allowed(app, slack):
+    await app.event(_shared(_ticket_url(34)))
+    before = _shown(slack, _ticket_url(34))
+    await _other_status(app, 34)
+    app.readydesk.state.faults.add("status", status=503, query={"tid": "34"})
+    await _poll(app)  # the unfurl could not be redrawn: it is behind
+    app.readydesk.state.faults.clear()
+    lines = await _poll(app, unfurl_channels="C0OPS")
+    assert "live cards: 0 of 1 behind brought up to date" in lines
+    assert _shown(slack, _ticket_url(34)) == before
     assert await app.store.live.cards("ticket:34", datetime(2000, 1, 1, tzinfo=UTC)) == []
 
 
@@ -229,3 +400,39 @@ def test_deskhand_manifest_lists_the_configured_web_pages_as_unfurl_domains():
     assert printed["settings"]["event_subscriptions"]["request_url"] == (
         "https://desk.example.com/slack/events"
     )
+
+
+def test_deskhand_manifest_prints_whatever_else_is_misconfigured():
+    env = {
+        "READYDESK_WEB_URL": WEB,
+        "DESKHAND_TIMEZONE": "Nowhere/Else",
+        "DESKHAND_ALERT_INTERVAL": "1",  # below its minimum: `serve` would refuse it
+    }
+    result = run_cli("manifest", env=env)
+    assert result.returncode == 0, result.stderr
+    printed = yaml.safe_load(result.stdout)
+    assert printed["features"]["unfurl_domains"] == ["helpdesk.example", "app.kickserv.com"]
+    assert result.stderr == ""
+
+
+def test_deskhand_manifest_keeps_the_committed_domains_when_a_web_page_setting_is_bad():
+    result = run_cli("manifest", env={"READYDESK_WEB_URL": "https://helpdesk.example/no-id"})
+    assert result.returncode == 0
+    assert yaml.safe_load(result.stdout)["features"]["unfurl_domains"] == list(ids.UNFURL_DOMAINS)
+    assert result.stderr == (
+        "Ignoring READYDESK_WEB_URL (not valid): unfurl_domains as committed.\n"
+    )
+
+
+async def test_a_job_link_unfurls_at_first_sight_even_when_its_calendar_cannot_be_read(app, slack):
+    # The job itself is one read; who is on it needs the calendar, a second read that may fail.
+    app.kickserv.state.faults.add("status", path="tasks", status=503)
+    job = next(j for j in app.kickserv.state.data.jobs.values() if j.customer_id == 5_100_001)
+    url = f"{KICKSERV}/jobs/{job.job_number}"
+    await app.event(_shared(url))
+    assert len(_unfurl_calls(slack)) == 1  # after the failed read, nothing better to say
+    shown = _shown(slack, url)
+    assert f"*Job {job.job_number}* · " in shown and "*Status*\n" in shown
+    assert f"{app.kickserv.state.data.customers[1].name} (#1)" in shown
+    assert "*Assigned to*\nchecking…" in shown
+    assert [c for c in slack.calls if c.name.startswith("chat.post")] == []

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+from tests.scrape import parse, value
 from tests.slack_helpers import SIGNING_SECRET, command_body, signed_headers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +75,7 @@ async def test_two_workers_serve_signed_requests_on_one_postgresql(slack, postgr
             deadline = time.monotonic() + 60
             while True:
                 try:
-                    if (await client.get("/healthz")).status_code == 200:
+                    if (await client.get("/readyz")).status_code == 200:
                         break
                 except httpx.TransportError:
                     pass
@@ -88,9 +89,15 @@ async def test_two_workers_serve_signed_requests_on_one_postgresql(slack, postgr
                 }
                 response = await client.post("/slack/events", content=body, headers=headers)
                 assert response.status_code == 200
-        for name in names:
-            reply = await slack.wait_for_call("response_url", name, timeout=30)
-            assert reply.payload["blocks"][0]["text"]["text"].startswith("#34 ")
+            for name in names:
+                reply = await slack.wait_for_call("response_url", name, timeout=30)
+                assert reply.payload["blocks"][0]["text"]["text"].startswith("#34 ")
+            # Whichever process answers a scrape, it counts both processes' requests.
+            for _ in range(6):
+                samples = parse((await client.get("/metrics")).text)
+                ticket = {"kind": "command", "listener": "/ticket"}
+                assert value(samples, "deskhand_requests_total", **ticket) == len(names)
+                assert value(samples, "deskhand_ack_seconds_count", **ticket) == len(names)
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), 60)

@@ -32,3 +32,13 @@ async def test_one_process_publishes_a_home_per_minute_and_refresh_always_may(st
         *(stores[n % 2].homes.claim("U1", later, MINUTE) for n in range(8))
     )
     assert again.count(True) == 1
+
+
+async def test_a_claim_given_back_lets_the_next_open_publish_but_not_a_later_claim(stores):
+    first, second = stores
+    now = datetime.now(UTC)
+    assert await first.homes.claim("U1", now, MINUTE) is True
+    await first.homes.release("U1", now)  # its publish failed
+    assert await second.homes.claim("U1", now + timedelta(seconds=5), MINUTE) is True
+    await first.homes.release("U1", now)  # late: the claim is the other process's now
+    assert await first.homes.claim("U1", now + timedelta(seconds=10), MINUTE) is False

@@ -1,0 +1,118 @@
+"""The probes an orchestrator asks: /livez (the process answers), /readyz (it can serve, each
+part named), /healthz (the old name of /readyz); and /metrics when the database is down."""
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+
+from api.desk import Desk
+from api.directory import CustomerDirectory
+from api.kickserv import KickservClient
+from api.readydesk import ReadyDeskClient
+from bot.server import build_http_app
+from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY
+from sandbox.readydesk import SANDBOX_KEY
+from store import Store
+from store.migrate import head_revision
+from tests.scrape import parse, value
+
+READY = {
+    "status": "ok",
+    "process": "serving",
+    "database": "ok",
+    "migrations": "ok",
+    "backends": {"readydesk": "ok", "kickserv": "ok"},
+}
+
+
+@asynccontextmanager
+async def _served_on(store: Store, settings, fakes) -> AsyncIterator[httpx.AsyncClient]:
+    """HTTP mode over the fakes with `store` as its state database."""
+    rd_app, ks_app = fakes
+    readydesk = ReadyDeskClient(
+        "http://rd/API/default.aspx", SANDBOX_KEY, transport=httpx.ASGITransport(app=rd_app)
+    )
+    kickserv = KickservClient(
+        "http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=httpx.ASGITransport(app=ks_app)
+    )
+    desk = Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
+    app = build_http_app(settings, desk, store=store)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://deskhand"
+        ) as client:
+            yield client
+    finally:
+        await desk.aclose()
+        await store.close()
+
+
+async def test_livez_says_the_process_answers(server):
+    client, _ = server
+    response = await client.get("/livez")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+async def test_readyz_names_each_part_and_healthz_is_its_old_name(server):
+    client, _ = server
+    for path in ("/readyz", "/healthz"):
+        response = await client.get(path)
+        assert (response.status_code, response.json()) == (200, READY), path
+
+
+async def test_readyz_stays_ready_with_one_backend_and_names_the_one_that_failed(server, fakes):
+    client, _ = server
+    fakes[1].state.faults.add("status", status=401)
+    response = await client.get("/readyz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["backends"]["readydesk"] == "ok"
+    assert body["backends"]["kickserv"].startswith("error: Kickserv refused")
+
+
+async def test_readyz_is_503_when_no_backend_answers(server, fakes):
+    client, _ = server
+    for fake in fakes:
+        fake.state.faults.add("status", status=401)
+    response = await client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["backends"]["readydesk"].startswith("error:")
+    assert SANDBOX_KEY not in json.dumps(body)
+
+
+async def test_readyz_is_503_until_the_migrations_are_applied(settings, fakes, tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'new.db'}")  # never migrated
+    async with _served_on(store, settings, fakes) as client:
+        response = await client.get("/readyz")
+        assert response.status_code == 503
+        body = response.json()
+        assert (body["status"], body["database"]) == ("unavailable", "ok")
+        assert body["migrations"] == f"at none, needs {head_revision()} (deskhand db upgrade)"
+        await store.migrate()
+        assert (await client.get("/readyz")).json() == READY
+
+
+async def test_a_database_that_does_not_answer_is_named_without_its_password(
+    settings, fakes, caplog
+):
+    # Nothing listens on port 1: the connection is refused at once.
+    store = Store("postgresql+psycopg://deskhand:hunter2-secret@127.0.0.1:1/deskhand")
+    with caplog.at_level(logging.WARNING):
+        async with _served_on(store, settings, fakes) as client:
+            ready = await client.get("/readyz")
+            metrics = await client.get("/metrics")
+    assert ready.status_code == 503
+    body = ready.json()
+    assert body["database"] == "error: OperationalError"
+    assert body["migrations"] == "unknown"
+    assert body["backends"] == READY["backends"]
+    # /metrics still answers, and says so.
+    assert metrics.status_code == 200
+    assert value(parse(metrics.text), "deskhand_state_database_up") == 0
+    for shown in (ready.text, metrics.text):
+        assert "hunter2-secret" not in shown and "127.0.0.1" not in shown
