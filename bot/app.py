@@ -4,8 +4,10 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from slack_bolt.async_app import AsyncApp
@@ -38,6 +40,7 @@ from store import Store
 
 if TYPE_CHECKING:
     from sandbox.data import SandboxData
+    from sandbox.kickserv_data import KickservData
 
 logger = logging.getLogger("deskhand.app")
 
@@ -45,27 +48,50 @@ SANDBOX_READYDESK_URL = "http://readydesk.sandbox/readydesk/API/default.aspx"
 SANDBOX_KICKSERV_URL = "http://kickserv.sandbox"
 
 
-def build_desk(settings: Settings, store: Store) -> Desk:
-    """The API layer, whole: real backends where configured, the sandbox fakes elsewhere, and
-    the customer directory on `store` (whose fill the process starts: `Desk.start`)."""
-    sandbox = None
-    if settings.readydesk_is_sandbox or settings.kickserv_is_sandbox:
-        from sandbox.data import seeded
+@dataclass(frozen=True)
+class Sandboxes:
+    """The fakes' worlds, for each backend that runs against its sandbox (None: the real one)."""
 
-        sandbox = seeded()  # one help desk both fakes describe, so their customers match
-    readydesk, kickserv = _readydesk(settings, sandbox), _kickserv(settings, sandbox)
+    readydesk: "SandboxData | None" = None
+    kickserv: "KickservData | None" = None
+
+
+def build_sandboxes(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Sandboxes:
+    """The sandboxes' worlds, dated around the business's today by `clock`, which their writes
+    read too (one help desk both describe, so their customers match)."""
+    if not (settings.readydesk_is_sandbox or settings.kickserv_is_sandbox):
+        return Sandboxes()
+    from sandbox.data import seeded
+    from sandbox.kickserv_data import seeded_kickserv
+
+    today = clock().astimezone(ZoneInfo(settings.timezone)).date()
+    readydesk = seeded(today=today)
+    readydesk.timezone, readydesk.clock = settings.timezone, clock
+    kickserv = None
+    if settings.kickserv_is_sandbox:
+        kickserv = seeded_kickserv(readydesk, today=today)
+        kickserv.clock = clock
+    return Sandboxes(readydesk if settings.readydesk_is_sandbox else None, kickserv)
+
+
+def build_desk(settings: Settings, store: Store, sandboxes: Sandboxes | None = None) -> Desk:
+    """The API layer, whole: real backends where configured, the sandbox fakes elsewhere (over
+    `sandboxes`, built here when not given), and the customer directory on `store` (whose fill
+    the process starts: `Desk.start`)."""
+    sandboxes = sandboxes or build_sandboxes(settings)
+    readydesk = _readydesk(settings, sandboxes.readydesk)
+    kickserv = _kickserv(settings, sandboxes.kickserv)
     directory = CustomerDirectory(
         store.directory, readydesk, kickserv, refresh_every=settings.directory_refresh
     )
     return Desk(readydesk, kickserv, directory, store)
 
 
-def _kickserv(settings: Settings, sandbox: "SandboxData | None") -> KickservClient:
+def _kickserv(settings: Settings, sandbox: "KickservData | None") -> KickservClient:
     if settings.kickserv_is_sandbox:
         from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
-        from sandbox.kickserv_data import seeded_kickserv
 
-        app = build_kickserv_app(seeded_kickserv(sandbox))
+        app = build_kickserv_app(sandbox)
         return KickservClient(
             SANDBOX_KICKSERV_URL,
             SANDBOX_ACCOUNT,

@@ -19,11 +19,13 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.app import build_app, build_desk
+from bot.app import build_app, build_desk, build_sandboxes
 from bot.console_work import ListenerWork
 from bot.settings import Settings
 from handlers import ids
+from sandbox.clock import SandboxClock
 from sandbox.slack import SANDBOX_BOT_TOKEN, TEAM_ID, RecordedCall, SlackSandbox
+from sandbox.world import World
 from store import Store
 
 CONSOLE_USER = "U0CONSOLE"
@@ -40,10 +42,19 @@ ESCAPED_COMMANDS = {ids.DESKHAND_COMMAND}
 
 
 class Console:
-    """The real app wired to a Slack sandbox, and a way to push slash commands through it."""
+    """The real app wired to a Slack sandbox, and a way to push slash commands through it.
 
-    def __init__(self, settings: Settings) -> None:
+    Everything reads `clock` (a fresh sandbox clock unless given). With `world`, the sandbox
+    backends change as time passes (sandbox/world.py): new tickets, jobs moving on.
+    """
+
+    def __init__(
+        self, settings: Settings, *, clock: SandboxClock | None = None, world: bool = False
+    ) -> None:
         self._settings = settings
+        self.clock = clock or SandboxClock()
+        self._with_world = world
+        self.world: World | None = None
         self.slack = SlackSandbox()
         self._signing_secret = secrets.token_hex(16)
         self._app: AsyncApp | None = None
@@ -66,16 +77,24 @@ class Console:
         self._app_settings = settings
         self.store = Store("sqlite://")
         await self.store.migrate()
-        self._desk = build_desk(settings, self.store)
+        sandboxes = build_sandboxes(settings, self.clock)
+        self._desk = build_desk(settings, self.store, sandboxes)
         # Served as in production: the ack returns before the listener finishes. The console
         # waits for the listener work each line started, so it prints every reply in order.
-        self._app = build_app(settings, self._desk, store=self.store)
+        self._app = build_app(settings, self._desk, store=self.store, clock=self.clock)
         self._work = ListenerWork()
         self._work.install(self._app)
         self._desk.start()  # as a served process does: the directory fills from now
+        if self._with_world:
+            self.world = World(
+                self.clock, sandboxes.readydesk, sandboxes.kickserv, timezone=settings.timezone
+            )
+            self.world.start()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self.world is not None:
+            await self.world.aclose()
         self._work.uninstall()
         await self._desk.aclose()
         await self.store.close()

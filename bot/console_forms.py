@@ -51,8 +51,9 @@ async def fill_form(
         shown = views.get(view_id)
         ack = await console.submit_view(view_id, values)
         if ack.get("response_action") == "errors":
+            labels = {b.get("block_id"): _plain(b.get("label")) for b in view.get("blocks", [])}
             for block_id, message in ack.get("errors", {}).items():
-                write(f"  ! {block_id}: {message}")
+                write(f"  ! {labels.get(block_id) or block_id}: {message}")
             continue
         if ack.get("response_action") == "update":
             write(view_text(ack["view"]))

@@ -2,12 +2,14 @@
 sweeper, digests due, and (every alert interval) the watch and live-card poll.
 
 Any number of processes may run it: each worker claims what it does in the database, so one
-process posts each thing.
+process posts each thing. The time comes from `clock`: the real time, or the sandbox's clock
+(the same one the handlers' config reads), after whose jumps `wake()` makes it look at once.
 """
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -15,7 +17,7 @@ from api.desk import Desk
 from bot.app import build_web_client, handler_config
 from bot.heap import FULL_COLLECTION_EVERY, collect_old_objects
 from bot.settings import Settings
-from handlers.config import HandlerConfig
+from handlers.config import HandlerConfig, utc_now
 from store import Store
 from workers.claims import sweep_claims
 from workers.digests import GRACE, loop_time, run_due
@@ -39,8 +41,10 @@ class Scheduler:
         grace: timedelta = GRACE,
         alert_interval: float = 60.0,
         claim_sweep: float = 30.0,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._desk, self._store, self._slack, self._config = desk, store, slack, config
+        self._clock = clock
         self._grace = grace
         self._alert_interval = alert_interval
         self._next_alert_poll = 0.0
@@ -48,6 +52,7 @@ class Scheduler:
         self._next_claim_sweep = 0.0  # the first look sweeps: a restart finishes what it left
         self._next_full_collection = loop_time() + FULL_COLLECTION_EVERY
         self._stopping = asyncio.Event()
+        self._woken = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -55,9 +60,14 @@ class Scheduler:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="digest-scheduler")
 
+    def wake(self) -> None:
+        """Look again now rather than at the next tick (the sandbox clock has jumped)."""
+        self._woken.set()
+
     async def aclose(self) -> None:
         """Stop after the current look."""
         self._stopping.set()
+        self._woken.set()
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
 
@@ -69,14 +79,15 @@ class Scheduler:
             collect_old_objects()
         if loop_time() >= self._next_claim_sweep:
             self._next_claim_sweep = loop_time() + self._claim_sweep
-            for line in await sweep_claims(desk, store, slack, datetime.now(UTC)):
+            # Leases are real time (a process's life), whatever the sandbox's clock says.
+            for line in await sweep_claims(desk, store, slack, utc_now()):
                 logger.info("claim %s", line)
-        now = datetime.now(UTC)
+        now = self._clock()
         for line in await run_due(desk, store, slack, now, config=config, grace=self._grace):
             logger.info("digest %s", line)
         if loop_time() >= self._next_alert_poll:
             self._next_alert_poll = loop_time() + self._alert_interval
-            for line in await poll_watches(desk, store, slack, datetime.now(UTC), config=config):
+            for line in await poll_watches(desk, store, slack, self._clock(), config=config):
                 logger.info("watch %s", line)
 
     async def _run(self) -> None:
@@ -86,19 +97,23 @@ class Scheduler:
             except Exception:
                 logger.exception("a scheduled look failed; trying again shortly")
             try:
-                await asyncio.wait_for(self._stopping.wait(), LOOK_EVERY)
+                await asyncio.wait_for(self._woken.wait(), LOOK_EVERY)
             except TimeoutError:
                 continue
+            self._woken.clear()
 
 
-def build_scheduler(settings: Settings, store: Store, desk: Desk) -> Scheduler:
-    """The scheduler for a bot process, posting with the bot token."""
+def build_scheduler(
+    settings: Settings, store: Store, desk: Desk, clock: Callable[[], datetime] = utc_now
+) -> Scheduler:
+    """The scheduler for a bot process, posting with the bot token, on `clock`'s time."""
     return Scheduler(
         desk,
         store,
         build_web_client(settings),
-        handler_config(settings),
+        handler_config(settings, clock=clock),
         grace=timedelta(seconds=settings.digest_grace),
         alert_interval=settings.alert_interval,
         claim_sweep=settings.claim_sweep,
+        clock=clock,
     )

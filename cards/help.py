@@ -124,7 +124,7 @@ def build_help_card(commands: Iterable[CommandHelp], notice: str | None = None) 
         mrkdwn_section("\n".join(lines)),
         DividerBlock(),
         context(
-            "Every command also works as `/deskhand <command> …`. "
+            "Every command also works as `/deskhand &lt;command&gt; …`. "
             "Tickets come from ReadyDesk, jobs from Kickserv; replies are visible only to you."
         ),
     ]

@@ -1,54 +1,40 @@
-"""Deterministic seeded data for the sandbox fakes: the same seed always gives the same world."""
+"""Deterministic seeded data for the sandbox fakes, dated around a given day (today by default).
+
+The same seed and day always give the same world; another day gives the same world moved in
+time, so the newest tickets are always from the last hours, some are due today, some overdue.
+"""
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-STATUSES = ("Open", "Assigned", "Awaiting Response", "Escalated", "Closed")
-PRIORITIES = ("Low", "Normal", "High", "Urgent")
-SOURCES = ("Email", "Customer Call", "Customer Portal", "Web Ticketing System", "Live Support Chat")
-CATEGORIES = {
-    "Hardware": ("Printer", "Laptop", "Network Device"),
-    "Software": ("Email", "Accounting", "Operating System"),
-    "Network": ("VPN", "Wi-Fi", "Internet"),
-    "Other": ("",),
-}
-ESCALATION_LEVELS = ("", "", "", "Level 1", "Level 2")
-GROUPS = ((1, "Tier 1"), (2, "Field Services"), (3, "Network Team"))
-TECHNICIANS = (
-    ("guest", "Guest Technician", 1),
-    ("alice", "Alice Moreno", 1),
-    ("bob", "Bob Okafor", 2),
-    ("carol", "Carol Nguyen", 3),
-    ("dmitri", "Dmitri Volkov", 2),
+from sandbox.clock import real_now
+from sandbox.names import (
+    CATEGORIES,
+    CITIES,
+    COMPANY_WORDS,
+    ESCALATION_LEVELS,
+    FIRST_NAMES,
+    GROUPS,
+    LAST_NAMES,
+    PLACES,
+    PRIORITIES,
+    SOURCES,
+    STATUSES,
+    STREETS,
+    SUBJECTS,
+    SUMMARIES,
+    TECHNICIANS,
+    WEASEL_WORKS,
 )
-_SUBJECTS = (
-    "Printer offline in {place}",
-    "VPN drops every hour",
-    "Cannot send email from {place}",
-    "Laptop will not boot after update",
-    "Wi-Fi slow in {place}",
-    "Accounting software licence expired",
-    "New starter needs an account",
-    "Phone system crackling on line 2",
-    "Backup job failed overnight",
-    "Shared drive permissions for {place}",
-)
-_PLACES = ("reception", "the warehouse", "accounts", "the back office", "site B", "the showroom")
-_SUMMARIES = (
-    "Customer reports the problem started this morning. Restarting did not help.",
-    "Second time this week. They need it fixed before the end of the day.",
-    "Happens intermittently; the user has screenshots if needed.",
-    "Affects the whole team. Please call the office manager before visiting.",
-)
-_FIRST = ("John", "Maria", "Wei", "Aisha", "Tom", "Priya", "Lars", "Fatima", "Diego", "Hannah")
-_LAST = ("Smith", "Garcia", "Chen", "Khan", "Brown", "Patel", "Jensen", "Ali", "Lopez", "Fischer")
-_COMPANY_WORDS = (
-    ("Acme", "Blue Ridge", "Cedar", "Delta", "Evergreen", "Falcon", "Granite", "Harbor"),
-    ("Dental", "Plumbing", "Logistics", "Bakery", "Law Group", "Motors", "Realty", "Clinic"),
-)
-_STREETS = ("Peachtree St", "Oak Ave", "Main St", "Pine Rd", "Maple Dr", "Elm Ct")
-_CITIES = (("Atlanta", "GA", "303"), ("Lansing", "MI", "489"), ("Austin", "TX", "787"))
+
+TICKET_GAP = timedelta(minutes=173)  # between one seeded ticket's opening and the next's
+# The newest seeded ticket opens by this time of the world's day, so `opened:24h` finds some at
+# any hour of it; later in the day the world's ticker (sandbox/world.py) adds new ones.
+NEWEST_BY = time(6)
+# A date the records that never change (customers' and technicians' join dates) default to.
 EPOCH = datetime(2026, 1, 5, 8, 0, 0)
 
 
@@ -205,6 +191,14 @@ class SandboxData:
     history: dict[int, list[RDHistory]] = field(default_factory=dict)
     schedules: dict[int, RDSchedule] = field(default_factory=dict)
     history_count: int = 0
+    # The help desk's clock (aware) and time zone: ReadyDesk writes its dates as local times.
+    clock: Callable[[], datetime] = real_now
+    timezone: str = "UTC"
+
+    def now(self) -> datetime:
+        """The help desk's wall-clock time, naive and to the second, as ReadyDesk writes it."""
+        local = self.clock().astimezone(ZoneInfo(self.timezone))
+        return local.replace(tzinfo=None, microsecond=0)
 
     def add_customer(self, customer: RDCustomer) -> RDCustomer:
         """Store a customer (replacing one with the same ID)."""
@@ -238,14 +232,25 @@ class SandboxData:
         return next((c for c in self.companies.values() if c.name.lower() == wanted), None)
 
 
-def seeded(tickets: int = 300, customers: int = 120, seed: int = 34) -> SandboxData:
-    """A realistic help desk: companies, customers (`demo` first) and tickets numbered from 1."""
+def seeded(
+    tickets: int = 300,
+    customers: int = 120,
+    seed: int = 34,
+    *,
+    today: date | None = None,
+) -> SandboxData:
+    """A realistic help desk around `today` (the real date when omitted): companies, customers
+    (`demo` first, Weasel Works second) and tickets numbered from 1, one every three hours or so
+    up to early that day, with due dates from the past week to the next ten days."""
     rng = random.Random(seed)
+    newest = datetime.combine(today or date.today(), NEWEST_BY)
+    first_opened = newest - TICKET_GAP * tickets - timedelta(minutes=120)
+    joined = datetime.combine(first_opened.date(), EPOCH.time())
     data = SandboxData()
     company_count = max(1, customers // 4)
     data.companies[1] = Company(1, "Demo Company", "123 Demo Street")
     for company_id in range(2, company_count + 1):
-        name = f"{rng.choice(_COMPANY_WORDS[0])} {rng.choice(_COMPANY_WORDS[1])} {company_id}"
+        name = f"{rng.choice(COMPANY_WORDS[0])} {rng.choice(COMPANY_WORDS[1])} {company_id}"
         data.companies[company_id] = Company(company_id, name)
     data.add_customer(
         RDCustomer(
@@ -261,12 +266,13 @@ def seeded(tickets: int = 300, customers: int = 120, seed: int = 34) -> SandboxD
             state="GA",
             zip="30318",
             notes="Key account. Prefers phone calls.",
+            date_added=joined,
         )
     )
     for record_id in range(2, customers + 1):
-        first, last = rng.choice(_FIRST), rng.choice(_LAST)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         company = data.companies[rng.randint(1, company_count)]
-        city, state, zip_prefix = rng.choice(_CITIES)
+        city, state, zip_prefix = rng.choice(CITIES)
         data.add_customer(
             RDCustomer(
                 record_id=record_id,
@@ -276,24 +282,26 @@ def seeded(tickets: int = 300, customers: int = 120, seed: int = 34) -> SandboxD
                 contact=f"{first} {last}",
                 phone=f"555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
                 email=f"{first}.{last}{record_id}@example.com".lower(),
-                address=f"{rng.randint(1, 999)} {rng.choice(_STREETS)}",
+                address=f"{rng.randint(1, 999)} {rng.choice(STREETS)}",
                 city=city,
                 state=state,
                 zip=f"{zip_prefix}{rng.randint(10, 99)}",
-                date_added=EPOCH - timedelta(days=rng.randint(30, 900)),
+                date_added=joined - timedelta(days=rng.randint(30, 900)),
                 support=rng.random() > 0.05,
             )
         )
+    _make_weasel_works(data)
     for record_id, (uid, name, group_id) in enumerate(TECHNICIANS, start=1):
         email = f"{uid}@helpdesk.example"
-        data.techs[uid] = RDTech(record_id, uid, name, [group_id], email=email)
+        data.techs[uid] = RDTech(record_id, uid, name, [group_id], email=email, date_added=joined)
     data.techs["guest"].rights = "Admin"
     categories = list(CATEGORIES)
     for group_id, name in GROUPS:
         data.groups[group_id] = RDGroup(group_id, name, list(STATUSES), categories, list(SOURCES))
     customer_list = list(data.customers.values())
     for tid in range(1, tickets + 1):
-        ticket = data.add_ticket(_ticket(rng, tid, rng.choice(customer_list)))
+        slot = first_opened + TICKET_GAP * tid
+        ticket = data.add_ticket(_ticket(rng, tid, rng.choice(customer_list), slot, newest))
         data.add_history(
             tid, ticket.date_opened, ticket.opened_by, "CUSTOMER", "Open", "Ticket opened."
         )
@@ -318,12 +326,32 @@ def seeded(tickets: int = 300, customers: int = 120, seed: int = 34) -> SandboxD
     return data
 
 
-def _ticket(rng: random.Random, tid: int, customer: RDCustomer) -> RDTicket:
-    opened = EPOCH + timedelta(minutes=tid * 173 + rng.randint(0, 120))
+def _make_weasel_works(data: SandboxData) -> None:
+    """The second customer becomes the README's Weasel Works, a company of its own (its random
+    draws were made all the same, so the rest of the world is what it would have been)."""
+    customer = next((c for c in data.customers.values() if c.record_id == 2), None)
+    if customer is None:
+        return
+    company = Company(max(data.companies) + 1, WEASEL_WORKS["company_name"], "42 Burrow Lane")
+    data.companies[company.company_id] = company
+    old_id = customer.customer_id
+    for name, value in WEASEL_WORKS.items():
+        setattr(customer, name, value)
+    customer.company_id = company.company_id
+    # Same place in the order (Kickserv's customers are made from the first ones).
+    data.customers = {
+        (customer.customer_id if cid == old_id else cid): c for cid, c in data.customers.items()
+    }
+
+
+def _ticket(
+    rng: random.Random, tid: int, customer: RDCustomer, slot: datetime, newest: datetime
+) -> RDTicket:
+    opened = slot + timedelta(minutes=rng.randint(0, 120))
     status = rng.choices(STATUSES, weights=(4, 3, 2, 1, 4))[0]
     uid, _, group_id = rng.choice(TECHNICIANS)
     category = rng.choice(list(CATEGORIES))
-    updated = opened + timedelta(hours=rng.randint(1, 72))
+    updated = min(opened + timedelta(hours=rng.randint(1, 72)), newest)  # nothing in the future
     return RDTicket(
         tid=tid,
         cid=customer.customer_id,
@@ -347,8 +375,8 @@ def _ticket(rng: random.Random, tid: int, customer: RDCustomer) -> RDTicket:
         assigned_tech=uid if status != "Open" else "",
         assigned_group_id=group_id,
         assigned_group_name=dict(GROUPS)[group_id],
-        subject=rng.choice(_SUBJECTS).format(place=rng.choice(_PLACES)),
-        summary=rng.choice(_SUMMARIES),
+        subject=rng.choice(SUBJECTS).format(place=rng.choice(PLACES)),
+        summary=rng.choice(SUMMARIES),
         date_closed=updated if status == "Closed" else None,
         custom_fields={"Contract_Number": f"C-{rng.randint(1000, 9999)}", "Site": ""},
     )

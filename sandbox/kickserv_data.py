@@ -5,10 +5,12 @@ so Deskhand can match the two systems' records by email.
 """
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
+from sandbox.clock import real_now
 from sandbox.data import SandboxData, seeded
 
 ACCOUNT_TZ = timezone(timedelta(hours=-5), "EST")
@@ -160,6 +162,7 @@ class KickservData:
     tasks: dict[int, KSTask] = field(default_factory=dict)
     job_types: dict[int, str] = field(default_factory=lambda: dict(JOB_TYPES))
     _ids: dict[str, int] = field(default_factory=dict)
+    clock: Callable[[], datetime] = real_now  # aware; the sandbox's clock when it has one
 
     def next_id(self, kind: str, start: int) -> int:
         """A fresh id of one kind of record."""
@@ -172,7 +175,7 @@ class KickservData:
 
     def now(self) -> datetime:
         """The fake's clock in the account's time zone, to the second."""
-        return datetime.now(UTC).astimezone(ACCOUNT_TZ).replace(microsecond=0)
+        return self.clock().astimezone(ACCOUNT_TZ).replace(microsecond=0)
 
 
 def seeded_kickserv(
@@ -182,15 +185,16 @@ def seeded_kickserv(
     today: date | None = None,
     seed: int = 86,
 ) -> KickservData:
-    """Customers (from ReadyDesk's, same emails), jobs around `today`, notes, payments, invoices."""
+    """Customers (from ReadyDesk's, same emails), jobs from three weeks before `today` (the
+    account's day now when omitted) to ten days after, notes, payments, invoices."""
     rng = random.Random(seed)
-    source = readydesk if readydesk is not None else seeded()
-    data = KickservData(today=today or datetime.now(ACCOUNT_TZ).date())  # the account's day
+    source = readydesk if readydesk is not None else seeded(today=today)
+    data = KickservData(today=today or real_now().astimezone(ACCOUNT_TZ).date())
     data.employees[846787] = KSEmployee(
         846787, 17, "Pat Lee", "pat@fieldcrew.example", "plee", admin=True
     )
     data.employees[846788] = KSEmployee(846788, 18, "Sam Ortiz", "sam@fieldcrew.example", "sortiz")
-    created = datetime(2024, 3, 1, 9, 12, tzinfo=ACCOUNT_TZ)
+    created = datetime.combine(data.today - timedelta(days=640), time(9, 12), ACCOUNT_TZ)
     for number, rd in enumerate(list(source.customers.values())[:customers], start=1):
         first, _, last = rd.contact.partition(" ")
         customer = KSCustomer(
@@ -214,6 +218,7 @@ def seeded_kickserv(
         data.customers[number] = customer
         for _ in range(rng.randint(0, 3)):
             _seed_job(data, rng, customer)
+    _todays_round(data)
     for customer in list(data.customers.values())[::3]:
         note_id = data.next_id("note", 24_600)
         when = customer.created_at + timedelta(days=2)
@@ -229,8 +234,39 @@ def _seed_job(data: KickservData, rng: random.Random, customer: KSCustomer) -> N
     status = rng.choices(JOB_STATUSES, weights=(2, 5, 1, 1, 4, 1))[0]
     day = data.today + timedelta(days=rng.randint(-20, 10))
     scheduled = datetime.combine(day, time(rng.randint(8, 16)), ACCOUNT_TZ)
-    total = Decimal(JOB_PRICES[job_type_id])
+    if day > data.today and status in ("in_progress", "completed"):
+        status = "scheduled"  # a job in the days to come has not started yet
     paid = status == "completed" and rng.random() < 0.6
+    _add_job(data, rng, customer, job_number, job_type_id, status, scheduled, paid=paid)
+
+
+def _todays_round(data: KickservData) -> None:
+    """Two jobs booked for today whatever the seed gives, for the README's first customers (and
+    the world's ticker, sandbox/world.py, to move along while the sandbox runs)."""
+    for number, job_type_id, hour in ((2, 24551, 10), (1, 24554, 14)):
+        customer = data.customers.get(number)
+        if customer is None:
+            continue
+        at = datetime.combine(data.today, time(hour), ACCOUNT_TZ)
+        job_number = data.next_id("job_number", 86_000)
+        _add_job(
+            data, random.Random(job_number), customer, job_number, job_type_id, "scheduled", at
+        )
+
+
+def _add_job(
+    data: KickservData,
+    rng: random.Random,
+    customer: KSCustomer,
+    job_number: int,
+    job_type_id: int,
+    status: str,
+    scheduled: datetime,
+    *,
+    paid: bool = False,
+) -> None:
+    day = scheduled.date()
+    total = Decimal(JOB_PRICES[job_type_id])
     job = KSJob(
         id=40_000_000 + job_number,
         job_number=job_number,

@@ -1,7 +1,5 @@
 """The ReadyDesk fake's add_ and update_ actions, validated as the docs describe."""
 
-from datetime import datetime
-
 from sandbox import readydesk_wire as wire
 from sandbox.data import (
     Company,
@@ -35,7 +33,7 @@ def add_customer(data: SandboxData, query: Query) -> Reply:
         state="",
         zip="",
         country="",
-        date_added=datetime.now().replace(microsecond=0),
+        date_added=data.now(),
     )
     _apply_customer(customer, query)
     data.add_customer(customer)
@@ -116,7 +114,7 @@ def add_ticket(data: SandboxData, query: Query, names: UndocumentedNames) -> Rep
     customer = data.customers.get(cid or "")
     if customer is None:
         raise ReadyDeskError(f"Invalid cid: customer {cid} does not exist")
-    now = datetime.now().replace(microsecond=0)
+    now = data.now()
     opened = query.date("open_date") or now
     ticket = RDTicket(
         tid=data.next_ticket_id(),
@@ -161,7 +159,7 @@ def update_ticket(data: SandboxData, query: Query, names: UndocumentedNames) -> 
         raise ReadyDeskError(f"Ticket not found: {tid}")
     before = ticket.status
     _apply_ticket(data, ticket, query, names)
-    ticket.last_updated = datetime.now().replace(microsecond=0)
+    ticket.last_updated = data.now()
     if ticket.status != before:
         data.add_history(
             tid,
@@ -221,7 +219,7 @@ def _apply_ticket(
         ticket.assigned_group_id, ticket.assigned_group_name = found.record_id, found.name
     close_date = query.date("close_date")
     if close_date or (query.has("status") and ticket.status.lower() == "closed"):
-        ticket.date_closed = close_date or datetime.now().replace(microsecond=0)
+        ticket.date_closed = close_date or data.now()
     elif query.has("status"):
         ticket.date_closed = None
 
@@ -236,6 +234,6 @@ def add_history(data: SandboxData, query: Query, names: UndocumentedNames) -> Re
     if ticket is None:
         raise ReadyDeskError(f"Ticket not found: {tid}")
     uid = query.text("uid") or "API"
-    ticket.last_updated = datetime.now().replace(microsecond=0)
+    ticket.last_updated = data.now()
     entry = data.add_history(tid, ticket.last_updated, uid, "TECH", ticket.status, note or "")
     return {wire.ADDED_HISTORY: entry.record_id}

@@ -103,7 +103,7 @@ async def card_changed(
         desk,
         client,
         config,
-        now=datetime.now(UTC),
+        now=config.instant(),
         who=who,
     )
 

@@ -2,7 +2,7 @@
 
 import logging
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -16,6 +16,10 @@ from api.readydesk.search import TicketSearch, customer_tickets, scan_tickets, s
 from sandbox.data import RDCustomer
 from sandbox.readydesk import build_readydesk_app
 from tests.conftest import ENDPOINT, fixture_text
+
+# Two days the seeded help desk (dated around today) has tickets from.
+SINCE = datetime.combine(date.today() - timedelta(days=12), time())
+UNTIL = SINCE + timedelta(days=2)
 
 
 async def test_get_ticket_returns_that_ticket(readydesk, rd_data):
@@ -51,8 +55,8 @@ async def test_status_filter_and_count_only_agree(readydesk, rd_data):
         ({"cid": "demo"}, lambda t: t.customer_id == "demo"),
         ({"start_cid": "m", "end_cid": "p"}, lambda t: "m" <= t.customer_id[:1] <= "p"),
         (
-            {"start_date": datetime(2026, 1, 10), "end_date": "1/12/2026 00:00:00"},
-            lambda t: datetime(2026, 1, 10) <= t.opened_at <= datetime(2026, 1, 12),
+            {"start_date": SINCE, "end_date": f"{UNTIL:%m/%d/%Y} 00:00:00"},
+            lambda t: SINCE <= t.opened_at <= UNTIL,
         ),
     ],
     ids=["uid", "group", "priority", "keyword", "tid-range", "cid", "cid-range", "dates"],

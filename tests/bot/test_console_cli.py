@@ -86,3 +86,30 @@ def test_console_shortcut_names_are_the_manifests():
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
     names = {s["name"].lower(): s["callback_id"] for s in manifest["features"]["shortcuts"]}
     assert names == SHORTCUT_NAMES
+
+
+def test_selects_are_listed_and_chosen_and_help_says_how():
+    result = _run_console(["/ticket 34", "choose Escalated", "help"])
+    assert result.returncode == 0, result.stderr
+    first, chosen, *_ = result.stdout.split("\n\n")
+    assert "choose one: Open · Assigned · Awaiting Response · Escalated · Closed" in first
+    assert "Status: Open" in first and "Status: Escalated" in chosen
+    assert "choose <option> picks an option in its select" in result.stdout
+    assert "Ctrl-C clears the line; Ctrl-C twice, Ctrl-D or quit leaves." in result.stdout
+    assert "Every command also works as /deskhand <command> …." in result.stdout  # not a link
+
+
+def test_mentions_show_as_names():
+    result = _run_console(["/deskhand link @pat tech:bob"])
+    assert result.returncode == 0, result.stderr
+    assert "@Pat Lee is ReadyDesk technician bob — linked by @Alice Moreno on " in result.stdout
+    assert "<@" not in result.stdout
+
+
+def test_form_errors_name_the_fields_label():
+    answers = ["", "1", "", "2026-13-01", "10:00", ""]  # customer kept, service 1, a bad date
+    result = _run_console(["/job new weasel works", *answers])
+    assert result.returncode == 0, result.stderr
+    assert "  ! Date: “2026-13-01” is not a date: pick one, e.g. 2026-12-01." in result.stdout
+    assert "! date:" not in result.stdout
+    assert result.stdout.rstrip().endswith("Form cancelled: nothing was sent.")  # input ran out

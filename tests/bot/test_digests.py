@@ -127,9 +127,9 @@ async def test_a_previews_breakdowns_count_only_the_tickets_its_filters_match(co
     by_group = Counter(t.assigned_group_name for t in urgent)
     assert _breakdown(card, "group") == _expected("group", by_group, groups)
 
-    field = [t for t in data.tickets.values() if t.assigned_group_name == "Field Services"]
+    field = [t for t in data.tickets.values() if t.assigned_group_name == "Field Team"]
     field = [t for t in field if t.status != "Closed"]
-    [card] = await console.send('/digest preview open-tickets group:"Field Services"')
-    assert _breakdown(card, "group") == f"*By group:* Field Services {len(field)}"
+    [card] = await console.send('/digest preview open-tickets group:"Field Team"')
+    assert _breakdown(card, "group") == f"*By group:* Field Team {len(field)}"
     by_priority = Counter(t.priority for t in field)
     assert _breakdown(card, "priority") == _expected("priority", by_priority, list(PRIORITIES))

@@ -3,6 +3,7 @@ tests/fixtures/readydesk/) and the fake's reply to the same request name the sam
 same order, in all three formats."""
 
 import json
+from datetime import date
 
 import httpx
 import pytest
@@ -19,7 +20,8 @@ EXAMPLES = {  # the seed's example request -> its example reply
 
 
 async def _reply(action: str, **variables: str) -> str:
-    app = build_readydesk_app(seeded(tickets=3, customers=3))
+    # A fixed day: the customers' join date (5 January, 8:00) is in the replies below.
+    app = build_readydesk_app(seeded(tickets=3, customers=3, today=date(2026, 1, 6)))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://readydesk.test") as http:
         query = {"key": SANDBOX_KEY, "action": action, **variables}

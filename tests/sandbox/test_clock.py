@@ -1,0 +1,52 @@
+"""The sandbox clock moves only forward, tells who asked, and two worlds on the same start make
+the same changes."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from sandbox.clock import SandboxClock
+from sandbox.data import seeded
+from sandbox.kickserv_data import seeded_kickserv
+from sandbox.world import World
+
+START = datetime(2026, 12, 2, 23, 30, tzinfo=UTC)
+
+
+def test_jumps_move_forward_only_and_tell_each_listener():
+    clock = SandboxClock(real=lambda: START)
+    heard: list[datetime] = []
+    clock.on_jump(heard.append)
+    assert clock() == clock.now() == START and clock.offset == timedelta(0)
+    assert clock.jump(timedelta(hours=1)) == START + timedelta(hours=1)
+    assert clock.today("UTC") == date(2026, 12, 3)
+    assert clock.today("America/New_York") == date(2026, 12, 2)
+    assert clock.local("Europe/Berlin") == datetime(2026, 12, 3, 1, 30)
+    assert clock.jump_to(START) == START + timedelta(hours=1)  # the past: it stays
+    with pytest.raises(ValueError, match="only moves forward"):
+        clock.jump(timedelta(seconds=-1))
+    assert heard == [START + timedelta(hours=1)] * 2
+
+
+def _five_minutes() -> list[str]:
+    """What a fresh world does in its first five minutes, caught up by hand."""
+    now = [START]
+    readydesk = seeded(tickets=30, customers=12, today=START.date())
+    world = World(lambda: now[0], readydesk, seeded_kickserv(readydesk, today=START.date()))
+    assert world.catch_up() == []  # nothing is due at the start
+    now[0] += timedelta(minutes=5)
+    lines = world.catch_up()
+    assert world.next_change > now[0] and world.catch_up() == []
+    return lines
+
+
+def test_the_same_start_makes_the_same_changes_and_a_jump_catches_up_at_once(caplog):
+    first = _five_minutes()
+    assert first == _five_minutes()
+    assert sorted(line.split()[0] for line in first) == ["job"] * 3 + ["ticket"] * 2
+    clock = SandboxClock(real=lambda: START)
+    readydesk = seeded(tickets=30, customers=12, today=START.date())
+    World(clock, readydesk, None)
+    with caplog.at_level("INFO", logger="deskhand.sandbox.world"):
+        clock.jump(timedelta(minutes=2))
+    assert max(readydesk.tickets) == 31 and "ticket #31 opened" in caplog.text
