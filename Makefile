@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # miss it now and then.
 TEST_WORKERS ?= auto
 
-.PHONY: run test lint bench console clean
+.PHONY: run test lint bench console image clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script; done
+
+# Builds the image from the Containerfile with buildah and runs it through its checks (as root;
+# the first run makes a Debian base with debootstrap and keeps it, later runs take a minute).
+image: $(STAMP)
+	bash ops/image-check.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -88,3 +88,12 @@ def test_metric_names_are_deskhands():
 
     ours = [m.name for m in REGISTRY.collect() if not m.name.startswith(("process_", "python_"))]
     assert ours and all(name.startswith("deskhand_") for name in ours)
+
+
+def test_ops_drives_the_image_from_outside_and_the_app_never_imports_it():
+    for path in (ROOT / "ops").glob("*.py"):
+        reached = {n.split(".")[0] for n in _imported(path)} & (OURS | {"ops"})
+        assert reached <= {"ops", "sandbox", "store"}, path.name
+    for package in OURS:
+        for path in (ROOT / package).rglob("*.py"):
+            assert not any(n.split(".")[0] == "ops" for n in _imported(path)), path
