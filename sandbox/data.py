@@ -8,6 +8,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sandbox.clock import real_now
@@ -117,6 +118,20 @@ class RDTicket:
     date_closed: datetime | None = None
     locked: bool = False
     custom_fields: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def for_customer(cls, customer: "RDCustomer", **fields: Any) -> "RDTicket":
+        """A ticket of `customer`: its ID, company and contact details copied onto the ticket,
+        as ReadyDesk does when a ticket is opened; `fields` are the rest."""
+        return cls(
+            cid=customer.customer_id,
+            company_id=customer.company_id,
+            company_name=customer.company_name,
+            contact=customer.contact,
+            phone=customer.phone,
+            email=customer.email,
+            **fields,
+        )
 
 
 @dataclass
@@ -352,14 +367,9 @@ def _ticket(
     uid, _, group_id = rng.choice(TECHNICIANS)
     category = rng.choice(list(CATEGORIES))
     updated = min(opened + timedelta(hours=rng.randint(1, 72)), newest)  # nothing in the future
-    return RDTicket(
+    return RDTicket.for_customer(
+        customer,
         tid=tid,
-        cid=customer.customer_id,
-        company_id=customer.company_id,
-        company_name=customer.company_name,
-        contact=customer.contact,
-        phone=customer.phone,
-        email=customer.email,
         date_opened=opened,
         source=rng.choice(SOURCES),
         category=category,

@@ -116,14 +116,9 @@ def add_ticket(data: SandboxData, query: Query, names: UndocumentedNames) -> Rep
         raise ReadyDeskError(f"Invalid cid: customer {cid} does not exist")
     now = data.now()
     opened = query.date("open_date") or now
-    ticket = RDTicket(
+    ticket = RDTicket.for_customer(
+        customer,
         tid=data.next_ticket_id(),
-        cid=customer.customer_id,
-        company_id=customer.company_id,
-        company_name=customer.company_name,
-        contact=customer.contact,
-        phone=customer.phone,
-        email=customer.email,
         date_opened=opened,
         source="Web Ticketing System",
         category="Other",

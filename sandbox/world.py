@@ -124,14 +124,9 @@ class World:
         priority = NEW_PRIORITIES[self._made["ticket"] % len(NEW_PRIORITIES)]
         subject = rng.choice(SUBJECTS).format(place=rng.choice(PLACES))
         ticket = data.add_ticket(
-            RDTicket(
+            RDTicket.for_customer(
+                customer,
                 tid=data.next_ticket_id(),
-                cid=customer.customer_id,
-                company_id=customer.company_id,
-                company_name=customer.company_name,
-                contact=customer.contact,
-                phone=customer.phone,
-                email=customer.email,
                 date_opened=opened,
                 source=rng.choice(NEW_SOURCES),
                 category=category,
