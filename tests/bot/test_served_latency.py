@@ -6,7 +6,7 @@ import pytest
 
 from bot.console import Console
 
-LATENCY = 0.3  # seconds each backend request waits before the fake answers
+LATENCY = 0.15  # seconds each backend request waits before the fake answers
 
 
 def _fake(client):
