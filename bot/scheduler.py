@@ -42,8 +42,10 @@ class Scheduler:
         alert_interval: float = 60.0,
         claim_sweep: float = 30.0,
         clock: Callable[[], datetime] = utc_now,
+        digests: bool = True,
     ) -> None:
         self._desk, self._store, self._slack, self._config = desk, store, slack, config
+        self._digests = digests  # digests and watches too, or only the claim sweep
         self._clock = clock
         self._grace = grace
         self._alert_interval = alert_interval
@@ -82,6 +84,8 @@ class Scheduler:
             # Leases are real time (a process's life), whatever the sandbox's clock says.
             for line in await sweep_claims(desk, store, slack, utc_now()):
                 logger.info("claim %s", line)
+        if not self._digests:
+            return
         now = self._clock()
         for line in await run_due(desk, store, slack, now, config=config, grace=self._grace):
             logger.info("digest %s", line)
@@ -116,4 +120,5 @@ def build_scheduler(
         alert_interval=settings.alert_interval,
         claim_sweep=settings.claim_sweep,
         clock=clock,
+        digests=settings.digests_in_process,
     )

@@ -89,6 +89,9 @@ class Settings(BaseSettings):
         900.0, validation_alias=_env("DESKHAND_DIRECTORY_REFRESH"), ge=10
     )
     alert_interval: float = Field(60.0, validation_alias=_env("DESKHAND_ALERT_INTERVAL"), ge=5)
+    # Off: digests and watches come from `deskhand digest run-due` / `deskhand alerts poll`
+    # (cron, a Kubernetes CronJob); the process still sweeps unfinished writes.
+    digests_in_process: bool = Field(True, validation_alias=_env("DESKHAND_DIGESTS_IN_PROCESS"))
     alert_burst: int = Field(5, validation_alias=_env("DESKHAND_ALERT_BURST"), ge=1)
     live_card_days: float = Field(7.0, validation_alias=_env("DESKHAND_LIVE_CARD_DAYS"), ge=0)
     digest_grace: float = Field(3600.0, validation_alias=_env("DESKHAND_DIGEST_GRACE"), ge=0)
