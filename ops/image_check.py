@@ -23,7 +23,7 @@ from ops import signed
 from ops.containers import Buildah, Container, free_port, uid_of
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from sandbox.serve import LoopbackServer
-from sandbox.slack import RecordedCall, SlackSandbox
+from sandbox.slack import SANDBOX_APP_TOKEN, RecordedCall, SlackSandbox
 
 PROBES = ("/livez", "/readyz", "/healthz")  # /healthz: /readyz's old name, kept
 STOP_TIMEOUT = 40.0  # the drain (DESKHAND_DRAIN_SECONDS, 25) and the closing of the clients
@@ -189,7 +189,7 @@ async def check_socket_mode(
     port, /ticket 34 answered over the socket, the HEALTHCHECK passes, SIGTERM stops it."""
     config = await buildah.config(image)
     container = await buildah.new_container(image, "deskhand-image-socket")
-    env = {**base_env(slack, port), "SLACK_APP_TOKEN": "xapp-1-image-check"}
+    env = {**base_env(slack, port), "SLACK_APP_TOKEN": SANDBOX_APP_TOKEN}
     try:
         opened = slack.connections_opened
         await container.start(env, await buildah.image_command(image), work / "socket.log")

@@ -6,9 +6,11 @@ from urllib.parse import urlencode
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
+from sandbox.slack import SANDBOX_BOT_TOKEN
+
 # The check's own secrets: made up for it, handed to the containers through their environment.
 SIGNING_SECRET = "image-check-signing-secret"  # noqa: S105
-BOT_TOKEN = "xoxb-image-check"  # noqa: S105
+BOT_TOKEN = SANDBOX_BOT_TOKEN  # the Slack sandbox's own: no token-shaped literal of ours
 CHANNEL = "C0IMAGE"
 USER = "U1"  # a person the Slack sandbox knows
 

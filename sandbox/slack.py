@@ -31,6 +31,7 @@ BOT_ID = "B0DESKHAND"
 # The bot token the sandbox hands out: it takes any token of a Slack shape, so this one only
 # needs to look like one to the clients (it is no secret, and no real workspace issued it).
 SANDBOX_BOT_TOKEN = "xoxb-sandbox"  # noqa: S105
+SANDBOX_APP_TOKEN = "xapp-sandbox"  # noqa: S105 - Socket Mode's app-level token, likewise
 
 
 @dataclass
