@@ -14,7 +14,7 @@ from api.customers import ACTIVE_JOB_STATUSES, job_order
 from api.directory import CustomerDirectory
 from api.errors import BackendError, NotFound
 from api.jobs import crew, glued_customer, job_customer
-from api.kickserv import Job, JobType, KickservClient, Task
+from api.kickserv import Job, JobType, KickservClient
 from api.links import LinkedRecord
 from api.reads import all_at_once, settle
 from api.readydesk import ReadyDeskClient, Ticket
@@ -114,21 +114,14 @@ async def finish_unfurls(
     """First looks at jobs made whole, all at once: each one's calendar (one more round trip),
     and its customer as the job card finds it when the first look had none."""
 
-    async def finish(view: JobUnfurl) -> JobUnfurl:
-        tasks = await kickserv.list_tasks(job_global_id=view.job.global_id)
-        if view.customer is not None:
-            return replace(view, assigned=crew(tasks))
-        known = await job_customer(directory, view.job, tasks)
-        return _job_view(view.job, known, view.service, assigned=crew(tasks))
-
-    return await asyncio.gather(*(settle(finish(v)) for v in views))
+    return await asyncio.gather(*(settle(_finish(kickserv, directory, v)) for v in views))
 
 
 async def _job_at_first_sight(
     kickserv: KickservClient, directory: CustomerDirectory, number: int
 ) -> JobUnfurl:
     """The job and the services (cached) at once, its customer from what is at hand (the
-    directory, the job's own copy); who is on it waits for the calendar (`_job`)."""
+    directory, the job's own copy); who is on it waits for the calendar (`_finish`)."""
     job, services = await all_at_once(kickserv.get_job(number), settle(kickserv.job_types()))
     known = None
     if job.customer_global_id is not None:
@@ -137,17 +130,23 @@ async def _job_at_first_sight(
 
 
 async def _job(kickserv: KickservClient, directory: CustomerDirectory, number: int) -> JobUnfurl:
-    """The job, then its calendar entries (Kickserv finds them only by the job's global id);
-    the services (cached) beside them; its customer as the job card finds it."""
+    """The whole job unfurl: the first look, then its calendar."""
+    return await _finish(
+        kickserv, directory, await _job_at_first_sight(kickserv, directory, number)
+    )
 
-    async def job_and_tasks() -> tuple[Job, list[Task]]:
-        job = await kickserv.get_job(number)
-        return job, await kickserv.list_tasks(job_global_id=job.global_id)
 
-    (job, tasks), services = await all_at_once(job_and_tasks(), settle(kickserv.job_types()))
-    entry = await settle(job_customer(directory, job, tasks))
+async def _finish(
+    kickserv: KickservClient, directory: CustomerDirectory, view: JobUnfurl
+) -> JobUnfurl:
+    """A first look made whole: the job's calendar entries (Kickserv finds them only by the
+    job's global id), and its customer as the job card finds it when the first look had none."""
+    tasks = await kickserv.list_tasks(job_global_id=view.job.global_id)
+    if view.customer is not None:
+        return replace(view, assigned=crew(tasks))
+    entry = await settle(job_customer(directory, view.job, tasks))
     known = entry if isinstance(entry, Entry) else None
-    return _job_view(job, known, _service_of(job, services), assigned=crew(tasks))
+    return _job_view(view.job, known, view.service, assigned=crew(tasks))
 
 
 def _service_of(job: Job, services: list[JobType] | BackendError) -> str | None:
