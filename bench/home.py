@@ -9,19 +9,17 @@ before their tickets and jobs can be asked for, so it takes about two round trip
 """
 
 import asyncio
-import json
 import statistics
 import time
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
 
 from _sandboxes import large_desk
 from pydantic import SecretStr
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.signature import SignatureVerifier
 
 from bot.app import build_app
 from bot.settings import Settings
+from bot.slack_requests import SlackRequests
 from sandbox.kickserv_data import ACCOUNT_TZ
 from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox, sandbox_user
 from store import Store
@@ -33,6 +31,7 @@ TICKETS, CUSTOMERS = 500, 200
 READYDESK_LATENCY, KICKSERV_LATENCY = 0.100, 0.150
 SECRET = "bench-signing-secret"  # noqa: S105 - signs the benchmark's own requests
 USER = "U0SAM"
+REQUESTS = SlackRequests(SECRET)  # signed as Slack signs them
 
 
 def _latency(client, seconds: float) -> None:  # type: ignore[no-untyped-def]
@@ -43,19 +42,11 @@ def _latency(client, seconds: float) -> None:  # type: ignore[no-untyped-def]
 
 async def _refresh(app, slack: SlackSandbox) -> float:  # type: ignore[no-untyped-def]
     """Press Refresh on the Home tab; seconds until views.publish reached Slack."""
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T0SANDBOX"},
-        "api_app_id": "A0DESKHAND",
-        "user": {"id": USER, "team_id": "T0SANDBOX"},
-        "container": {"type": "view", "view_id": "VH1"},
-        "trigger_id": "1.2.3",
-        "actions": [{"type": "button", "action_id": "home_refresh", "value": "refresh"}],
-    }
-    body = urlencode({"payload": json.dumps(payload)})
-    stamp = str(int(time.time()))
-    signature = SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body)
-    headers = {"x-slack-request-timestamp": stamp, "x-slack-signature": signature}
+    action = {"type": "button", "action_id": "home_refresh", "value": "refresh"}
+    body = REQUESTS.block_actions(
+        action, user={"id": USER}, container={"type": "view", "view_id": "VH1"}
+    )
+    headers = REQUESTS.headers(body)
     mark = len(slack.calls)
     started = time.monotonic()
     response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
