@@ -4,10 +4,14 @@ import asyncio
 
 import pytest
 from pydantic import ValidationError
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from bot.acks import KeptAck, ListenerSlots
 from bot.app import build_desk
 from bot.settings import Settings
+from sandbox.serve import LoopbackServer
 from tests.conftest import ready_store
 
 
@@ -79,15 +83,41 @@ def test_burst_limits_must_be_at_least_one(monkeypatch, name):
 
 async def test_each_backend_client_opens_at_most_the_configured_connections(monkeypatch):
     """A burst against a slow backend waits for one of DESKHAND_BACKEND_CONNECTIONS, in both
-    clients (the pool is httpx's; the figure must reach it)."""
+    clients: the backend never sees more requests at once than that."""
+    in_flight, peak, release = 0, 0, asyncio.Event()
+
+    async def slow_backend(request):
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        try:
+            await release.wait()
+        finally:
+            in_flight -= 1
+        return JSONResponse({"error": "not here"}, status_code=404)
+
+    server = LoopbackServer(Starlette(routes=[Route("/{path:path}", slow_backend)]))
+    base = await server.start()
     monkeypatch.setenv("DESKHAND_BACKEND_CONNECTIONS", "3")
-    monkeypatch.setenv("READYDESK_URL", "https://desk.example/readydesk/API/default.aspx")
+    monkeypatch.setenv("READYDESK_URL", f"{base}/readydesk/API/default.aspx")
     monkeypatch.setenv("READYDESK_KEY", "k")
+    monkeypatch.setenv("KICKSERV_URL", base)
     monkeypatch.setenv("KICKSERV_ACCOUNT", "acme")
     monkeypatch.setenv("KICKSERV_API_KEY", "k")
     desk = build_desk(Settings(_env_file=None), ready_store())
     try:
-        for client in (desk.readydesk, desk.kickserv):
-            assert client._http._transport._pool._max_connections == 3
+        for read in (desk.readydesk.get_ticket, desk.kickserv.get_job):
+            peak = 0
+            release.clear()
+            burst = [asyncio.create_task(read(34 + n)) for n in range(8)]
+            async with asyncio.timeout(5):
+                while in_flight < 3:
+                    await asyncio.sleep(0.01)
+            await asyncio.sleep(0.3)  # time for a fourth connection to arrive, were one opened
+            assert peak == 3
+            release.set()
+            await asyncio.gather(*burst, return_exceptions=True)
     finally:
+        release.set()
         await desk.aclose()
+        await server.stop()
