@@ -13,54 +13,21 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from ops import signed
+from ops.checks import CheckFailed, expect, expect_clean_log, text_of, until, wait_for_reply
 from ops.containers import Buildah, Container, free_port, uid_of
+from ops.replicas import check_replicas
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from sandbox.serve import LoopbackServer
-from sandbox.slack import SANDBOX_APP_TOKEN, RecordedCall, SlackSandbox
+from sandbox.slack import SANDBOX_APP_TOKEN, SlackSandbox
 
 PROBES = ("/livez", "/readyz", "/healthz")  # /healthz: /readyz's old name, kept
 STOP_TIMEOUT = 40.0  # the drain (DESKHAND_DRAIN_SECONDS, 25) and the closing of the clients
-
-
-class CheckFailed(Exception):
-    """A check did not hold; the message says which and what was seen."""
-
-
-def expect(condition: object, message: str) -> None:
-    """Fail the check with `message` unless `condition` holds."""
-    if not condition:
-        raise CheckFailed(message)
-
-
-async def wait_for_reply(
-    slack: SlackSandbox, name: str, match: Callable[[RecordedCall], bool], timeout: float = 30
-) -> RecordedCall:
-    """The first post to response_url `name` that `match` accepts ("Looking up…" may come first)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for call in slack.calls:
-            if call.kind == "response_url" and call.name == name and match(call):
-                return call
-        await asyncio.sleep(0.05)
-    seen = [c.payload.get("text") for c in slack.calls if c.name == name]
-    raise CheckFailed(f"no fitting reply on response_url {name!r} in {timeout:.0f} s; saw {seen}")
-
-
-def text_of(call: RecordedCall) -> str:
-    """A reply's text and its blocks' texts, joined, for matching."""
-    texts = [str(call.payload.get("text") or "")]
-    for block in call.payload.get("blocks") or []:
-        text = block.get("text")
-        if isinstance(text, dict):
-            texts.append(str(text.get("text", "")))
-    return "\n".join(texts)
 
 
 async def stop_with(container: Container, signum: signal.Signals) -> float:
@@ -72,15 +39,6 @@ async def stop_with(container: Container, signum: signal.Signals) -> float:
     except TimeoutError as err:
         raise CheckFailed(f"{container.name} did not stop within {STOP_TIMEOUT:.0f} s") from err
     return time.monotonic() - started
-
-
-def expect_clean_log(container: Container) -> None:
-    """The log of a stopped container: stopped in order, no traceback, no secret."""
-    log = container.log()
-    expect("Deskhand stopped" in log, f"{container.name} did not log its stop:\n{log[-3000:]}")
-    expect("Traceback" not in log, f"{container.name} logged a traceback:\n{log[-3000:]}")
-    for secret in (signed.SIGNING_SECRET, signed.BOT_TOKEN):
-        expect(secret not in log, f"{container.name} logged a secret")
 
 
 async def run_healthcheck(container: Container, config: dict[str, Any], port: int) -> int:
@@ -222,15 +180,6 @@ async def check_socket_mode(
     return {"ready_seconds": seconds, "stop_seconds": stopped}
 
 
-async def until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    """Wait until `condition()` holds; fail naming `what` when it does not in time."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise CheckFailed(f"waited {timeout:.0f} s for: {what}")
-        await asyncio.sleep(0.05)
-
-
 async def main_async(args: argparse.Namespace) -> None:
     """Every check in turn; prints each one's figures."""
     buildah = Buildah(shlex.split(args.buildah))
@@ -255,8 +204,6 @@ async def main_async(args: argparse.Namespace) -> None:
             f"SIGTERM stopped it in {socket_mode['stop_seconds']:.1f} s"
         )
         if args.postgres:
-            from ops.replicas import check_replicas
-
             await check_replicas(buildah, args.image, slack, work, args.postgres)
         else:
             print("two replicas: skipped (no --postgres)")

@@ -20,8 +20,8 @@ from sqlalchemy import create_engine, make_url, text
 from starlette.applications import Starlette
 
 from ops import signed
+from ops.checks import CheckFailed, expect, expect_clean_log, text_of, until, wait_for_reply
 from ops.containers import Buildah, Container, free_port
-from ops.image_check import CheckFailed, expect, expect_clean_log, text_of, until, wait_for_reply
 from ops.replica_env import replica_env, shared_settings
 from sandbox.data import SandboxData, seeded
 from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
