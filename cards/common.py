@@ -6,11 +6,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from pydantic import BaseModel
-from slack_sdk.models.basic_objects import (
-    EMPTY_ALLOWED_TYPE_AND_PROPERTY_LIST,
-    JsonObject,
-    _class_validator_names,
-)
+from slack_sdk.models.basic_objects import EMPTY_ALLOWED_TYPE_AND_PROPERTY_LIST, JsonObject
 from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
@@ -77,6 +73,8 @@ class _Layout:
 
 
 _PLAIN = (JsonObject.to_dict, JsonObject.get_non_null_attributes, JsonObject.get_object_attribute)
+
+
 _layouts: dict[type, _Layout] = {}
 
 
@@ -88,13 +86,20 @@ def _layout_of(value: JsonObject) -> _Layout:
         kind = getattr(value, "type", None)
         allowed = {e["property"] for e in EMPTY_ALLOWED_TYPE_AND_PROPERTY_LIST if e["type"] == kind}
         layout = _layouts[cls] = _Layout(
-            validators=tuple(sorted(_class_validator_names(cls))),
+            validators=_validators_of(cls),
             keys=tuple(sorted(value.attributes)),
             empty_allowed=frozenset(allowed),
             own_to_dict=(cls.to_dict, cls.get_non_null_attributes, cls.get_object_attribute)
             != _PLAIN,
         )
     return layout
+
+
+def _validators_of(cls: type) -> tuple[str, ...]:
+    """The names of a class's validators, in the order `validate_json()` runs them: slack-sdk's
+    @JsonValidator marks each one with a `validator` attribute."""
+    names = (name for name in dir(cls) if not name.startswith("__"))
+    return tuple(sorted(name for name in names if hasattr(getattr(cls, name, None), "validator")))
 
 
 def block_dict(value: Any) -> Any:
