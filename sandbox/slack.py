@@ -5,7 +5,10 @@ point `SLACK_API_URL` at `api_url`. Answers `auth.test`, which Bolt calls on its
 and 429 with Retry-After on request (`rate_limits`). It also speaks Socket Mode:
 `apps.connections.open` hands out a loopback WebSocket that says `hello`, delivers the envelopes
 given to `deliver()` (queued while no socket is connected, so nothing is lost across a
-reconnect) and records each acknowledgement by `envelope_id`.
+reconnect) and records each acknowledgement by `envelope_id`. As Slack is reported to, each
+WebSocket URL is single-use (a second upgrade on it is refused); on request the fake refuses
+upgrades (`refuse_upgrades`), fails `apps.connections.open` (`connections_open_faults`) or
+resets every open socket (`reset_connections`).
 """
 
 import asyncio
@@ -68,6 +71,12 @@ class SlackSandbox:
         self._server: LoopbackServer | None = None
         self.acks: dict[str, dict[str, Any]] = {}  # envelope_id -> the app's response payload
         self.connections_opened = 0
+        # Socket Mode's faults: how many upgrades to refuse (503) before accepting, and how
+        # apps.connections.open answers before it hands out URLs again: (status, Retry-After).
+        self.refuse_upgrades = 0
+        self.upgrades_refused = 0
+        self.connections_open_faults: list[tuple[int, str | None]] = []
+        self._tickets: set[str] = set()  # WebSocket URLs handed out and not used yet
         self._outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._sockets: set[WebSocket] = set()
         self._acked = asyncio.Condition()
@@ -121,6 +130,7 @@ class SlackSandbox:
                 Route("/api/{method}", self._api, methods=["POST", "GET"]),
                 Route("/response/{name}", self._response_url, methods=["POST"]),
                 WebSocketRoute("/socket", self._socket),
+                WebSocketRoute("/socket/{rest:path}", self._socket),
             ]
         )
 
@@ -175,7 +185,35 @@ class SlackSandbox:
             with contextlib.suppress(RuntimeError):
                 await socket.close(code=1001)
 
+    async def reset_connections(self) -> None:
+        """Cut every Socket Mode connection without a closing handshake, as a reset does."""
+        for socket in list(self._sockets):
+            transport = _transport_of(socket)
+            if transport is not None:
+                transport.abort()
+
+    def _open_connection(self) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """apps.connections.open: a fault asked for, or a new single-use WebSocket URL."""
+        if self.connections_open_faults:
+            status, retry_after = self.connections_open_faults.pop(0)
+            headers = {"Retry-After": retry_after} if retry_after else {}
+            error = "ratelimited" if status == 429 else "internal_error"
+            return status, {"ok": False, "error": error}, headers
+        ticket = uuid.uuid4().hex
+        self._tickets.add(ticket)
+        url = self.base_url.replace("http://", "ws://")
+        return 200, {"ok": True, "url": f"{url}/socket/link/?ticket={ticket}&app_id=A0DESKHAND"}, {}
+
     async def _socket(self, websocket: WebSocket) -> None:
+        ticket = websocket.query_params.get("ticket", "")
+        if self.refuse_upgrades > 0 or ticket not in self._tickets:
+            # Refused at the upgrade, as Slack's edge does: an HTTP 503, no WebSocket.
+            self.refuse_upgrades = max(0, self.refuse_upgrades - 1)
+            self.upgrades_refused += 1
+            self._tickets.discard(ticket)
+            await websocket.send_denial_response(Response("unavailable", status_code=503))
+            return
+        self._tickets.discard(ticket)  # single-use: the next upgrade on this URL is refused
         await websocket.accept()
         self.connections_opened += 1
         self._sockets.add(websocket)
@@ -225,6 +263,10 @@ class SlackSandbox:
         payload = await self._payload(request)
         auth = request.headers.get("authorization", "")
         token = auth.removeprefix("Bearer ") or payload.get("token", "")
+        if method == "apps.connections.open":
+            status, answer, headers = self._open_connection()
+            self.calls.append(RecordedCall("api", method, payload, answer=answer))
+            return JSONResponse(answer, status, headers)
         if self.rate_limits.get(method, 0) > 0:
             self.rate_limits[method] -= 1
             self.calls.append(RecordedCall("api", method, {**payload, "_ratelimited": True}))
@@ -271,8 +313,6 @@ class SlackSandbox:
             return {"ok": True, "channel": where[0], "ts": where[1], "message": payload}
         if method == "chat.unfurl":
             return self._unfurl(payload)
-        if method == "apps.connections.open":
-            return {"ok": True, "url": self.base_url.replace("http://", "ws://") + "/socket"}
         if method == "views.publish":
             if payload.get("user_id") not in self.users:
                 return {"ok": False, "error": "user_not_found"}
@@ -337,3 +377,9 @@ class SlackSandbox:
         )
         self.changed.set()
         return Response("ok")
+
+
+def _transport_of(websocket: WebSocket) -> asyncio.BaseTransport | None:
+    """The TCP transport under a served WebSocket (uvicorn's protocol keeps it), if any."""
+    protocol = getattr(websocket.receive, "__self__", None)
+    return getattr(protocol, "transport", None)
