@@ -24,6 +24,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from sandbox.serve import LoopbackServer
@@ -35,6 +36,7 @@ BOT_ID = "B0DESKHAND"
 # needs to look like one to the clients (it is no secret, and no real workspace issued it).
 SANDBOX_BOT_TOKEN = "xoxb-sandbox"  # noqa: S105
 SANDBOX_APP_TOKEN = "xapp-sandbox"  # noqa: S105 - Socket Mode's app-level token, likewise
+SERVER_CONNECTION = "sandbox.connection"  # a WebSocket scope's key for the server's connection
 
 
 @dataclass
@@ -123,9 +125,9 @@ class SlackSandbox:
         """Calls recorded after the first `index` ones."""
         return self.calls[index:]
 
-    def asgi_app(self) -> Starlette:
-        """The Starlette app behind the sandbox."""
-        return Starlette(
+    def asgi_app(self) -> ASGIApp:
+        """The ASGI app behind the sandbox."""
+        app = Starlette(
             routes=[
                 Route("/api/{method}", self._api, methods=["POST", "GET"]),
                 Route("/response/{name}", self._response_url, methods=["POST"]),
@@ -133,6 +135,13 @@ class SlackSandbox:
                 WebSocketRoute("/socket/{rest:path}", self._socket),
             ]
         )
+
+        async def keeping_connections(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "websocket":  # the server's connection, for reset_connections
+                scope = {**scope, SERVER_CONNECTION: getattr(receive, "__self__", None)}
+            await app(scope, receive, send)
+
+        return keeping_connections
 
     async def start(self) -> str:
         """Serve on a free loopback port in this event loop; returns the base URL."""
@@ -380,6 +389,5 @@ class SlackSandbox:
 
 
 def _transport_of(websocket: WebSocket) -> asyncio.BaseTransport | None:
-    """The TCP transport under a served WebSocket (uvicorn's protocol keeps it), if any."""
-    protocol = getattr(websocket.receive, "__self__", None)
-    return getattr(protocol, "transport", None)
+    """The TCP transport under a served WebSocket (uvicorn's connection keeps it), if any."""
+    return getattr(websocket.scope.get(SERVER_CONNECTION), "transport", None)
