@@ -182,9 +182,7 @@ class ProbeServer:
         socket_state: SocketState | None = None,
         deaf_after: float = float("inf"),
     ) -> None:
-        self._app = Starlette(
-            routes=probe_routes(desk, store, serving, socket_state, deaf_after)
-        )
+        self._app = Starlette(routes=probe_routes(desk, store, serving, socket_state, deaf_after))
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
 

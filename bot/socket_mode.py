@@ -8,7 +8,6 @@ connection itself (a new URL for each try, backoff, its state) is bot/socket_cli
 import asyncio
 import logging
 import signal
-
 from typing import Any
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
