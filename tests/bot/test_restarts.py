@@ -129,3 +129,42 @@ async def test_sigkill_during_a_write_is_reconciled_by_the_next_process(slack, r
 def _claim_key(store: Store) -> str:
     with store.engine.connect() as connection:
         return connection.exec_driver_sql("SELECT intent_key FROM write_claims").scalar_one()
+
+
+async def test_sigterm_during_a_burst_of_commands_every_acknowledged_one_gets_its_card(
+    slack, readydesk, tmp_path
+):
+    url, app, _ = readydesk
+    app.state.faults.add("latency", seconds=0.3)  # each card's reads take a while
+    process, port = await _start(_settings(slack, url, tmp_path / "state.db"))
+    acked: list[str] = []
+
+    async def ask(client: httpx.AsyncClient, n: int) -> None:
+        name = f"burst-{n}"
+        body = command_body("/ticket", "34", slack.response_url(name))
+        headers = {"content-type": "application/x-www-form-urlencoded", **signed_headers(body)}
+        try:
+            reply = await client.post(
+                f"http://127.0.0.1:{port}/slack/events", content=body, headers=headers
+            )
+        except httpx.TransportError:
+            return  # refused: the process had stopped taking requests
+        if reply.status_code == 200:
+            acked.append(name)
+
+    limits = httpx.Limits(max_connections=50)
+    async with httpx.AsyncClient(limits=limits, timeout=10) as client:
+        burst = [asyncio.create_task(ask(client, n)) for n in range(50)]
+        await _until(lambda: len(acked) >= 10)
+        process.send_signal(signal.SIGTERM)
+        await asyncio.gather(*burst)
+    _, stderr = await asyncio.wait_for(process.communicate(), 40)
+    assert process.returncode in (0, -signal.SIGTERM), stderr.decode()
+    cards = {
+        c.name: c.payload
+        for c in slack.calls
+        if c.kind == "response_url" and c.payload.get("blocks")
+    }
+    unanswered = [name for name in acked if name not in cards]
+    assert not unanswered, f"{len(unanswered)} of {len(acked)} acknowledged got no card"
+    assert all(cards[name]["blocks"][0]["text"]["text"].startswith("#34 ") for name in acked)
