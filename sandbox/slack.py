@@ -129,9 +129,9 @@ class SlackSandbox:
         """The ASGI app behind the sandbox."""
         app = Starlette(
             routes=[
+                Route("/api/apps.connections.open", self._connections_open, methods=["POST"]),
                 Route("/api/{method}", self._api, methods=["POST", "GET"]),
                 Route("/response/{name}", self._response_url, methods=["POST"]),
-                WebSocketRoute("/socket", self._socket),
                 WebSocketRoute("/socket/{rest:path}", self._socket),
             ]
         )
@@ -201,17 +201,24 @@ class SlackSandbox:
             if transport is not None:
                 transport.abort()
 
-    def _open_connection(self) -> tuple[int, dict[str, Any], dict[str, str]]:
+    async def _connections_open(self, request: Request) -> Response:
         """apps.connections.open: a fault asked for, or a new single-use WebSocket URL."""
+        call = RecordedCall("api", "apps.connections.open", await self._payload(request))
+        self.calls.append(call)
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if not token.startswith("xapp-"):  # Socket Mode takes the app-level token only
+            call.answer = {"ok": False, "error": "not_allowed_token_type"}
+            return JSONResponse(call.answer)
         if self.connections_open_faults:
             status, retry_after = self.connections_open_faults.pop(0)
             headers = {"Retry-After": retry_after} if retry_after else {}
-            error = "ratelimited" if status == 429 else "internal_error"
-            return status, {"ok": False, "error": error}, headers
+            call.answer = {"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"}
+            return JSONResponse(call.answer, status, headers)
         ticket = uuid.uuid4().hex
         self._tickets.add(ticket)
         url = self.base_url.replace("http://", "ws://")
-        return 200, {"ok": True, "url": f"{url}/socket/link/?ticket={ticket}&app_id=A0DESKHAND"}, {}
+        call.answer = {"ok": True, "url": f"{url}/socket/link/?ticket={ticket}&app_id=A0DESKHAND"}
+        return JSONResponse(call.answer)
 
     async def _socket(self, websocket: WebSocket) -> None:
         ticket = websocket.query_params.get("ticket", "")
@@ -272,10 +279,6 @@ class SlackSandbox:
         payload = await self._payload(request)
         auth = request.headers.get("authorization", "")
         token = auth.removeprefix("Bearer ") or payload.get("token", "")
-        if method == "apps.connections.open":
-            status, answer, headers = self._open_connection()
-            self.calls.append(RecordedCall("api", method, payload, answer=answer))
-            return JSONResponse(answer, status, headers)
         if self.rate_limits.get(method, 0) > 0:
             self.rate_limits[method] -= 1
             self.calls.append(RecordedCall("api", method, {**payload, "_ratelimited": True}))
