@@ -4,12 +4,25 @@ request id on each, secrets redacted."""
 import contextvars
 import json
 import logging
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from api.http import RedactingFormatter, redact, register_secret
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+# A Socket Mode URL's `ticket` lets whoever holds it take the app's connection: slack-sdk's own
+# error lines print the URL whole. Only WebSocket URLs: a help desk's web links may well have
+# a `ticket=` of their own.
+_SOCKET_TICKET = re.compile(r"(?i)(?P<url>wss?://[^\s\"'<>]*?[?&]ticket=)[^&\s\"'<>]*")
+
+
+def scrub(text: str) -> str:
+    """`text` without secrets: every known secret and credential (api.http.redact), and the
+    ticket of any Socket Mode URL."""
+    if "ticket=" in text:
+        text = _SOCKET_TICKET.sub(r"\g<url>***", text)
+    return redact(text)
 
 
 class RequestIdFilter(logging.Filter):
@@ -32,13 +45,21 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "request_id": getattr(record, "request_id", "-"),
-            "message": redact(record.getMessage()),
+            "message": scrub(record.getMessage()),
         }
         if record.exc_info:
-            entry["exception"] = redact(self.formatException(record.exc_info))
+            entry["exception"] = scrub(self.formatException(record.exc_info))
         if record.stack_info:
-            entry["stack"] = redact(self.formatStack(record.stack_info))
+            entry["stack"] = scrub(self.formatStack(record.stack_info))
         return json.dumps(entry, ensure_ascii=False)
+
+
+class TextFormatter(RedactingFormatter):
+    """`time level logger [request id] message`, the whole line scrubbed (`scrub`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Format as usual, then scrub."""
+        return scrub(super().format(record))
 
 
 def configure_logging(
@@ -54,7 +75,7 @@ def configure_logging(
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(
-            RedactingFormatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+            TextFormatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
         )
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -20,10 +20,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.desk import Desk
-from api.writes import drain
 from bot.app import build_app, build_desk
 from bot.gate import Gate, Refused
 from bot.heap import settle_heap
+from bot.inflight import finish_in_flight, track_listeners
 from bot.logs import configure_logging
 from bot.metrics import RECEIVED_AT, prepare_shared_metrics
 from bot.probes import probe_routes
@@ -46,6 +46,7 @@ def build_http_app(
     store = store or (desk.store if desk else Store(settings.database_url))
     desk = desk or build_desk(settings, store)
     bolt = bolt or build_app(settings, desk, store=store)
+    listeners = track_listeners(bolt)
     secret = settings.slack_signing_secret
     gate = Gate(secret.get_secret_value() if secret else None, settings.max_body_bytes)
     state = {"serving": True}
@@ -72,10 +73,10 @@ def build_http_app(
         settle_heap()
         logger.info("Deskhand is serving Slack over HTTP")
         yield
-        state["serving"] = False  # uvicorn has stopped taking requests: finish the writes
-        left = await drain(settings.drain_seconds)
-        if left:
-            logger.warning("stopping with %d write(s) unfinished; the next start reconciles", left)
+        # uvicorn has stopped taking requests: finish those acknowledged, and their writes,
+        # before the backend clients close under them.
+        state["serving"] = False
+        await finish_in_flight(listeners, settings.drain_seconds)
         await scheduler.aclose()
         await desk.aclose()
         await store.close()

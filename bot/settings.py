@@ -123,6 +123,11 @@ class Settings(BaseSettings):
         None, validation_alias=_env("DESKHAND_METRICS_PORT"), ge=1, le=65535
     )
     metrics_host: str = Field("127.0.0.1", validation_alias=_env("DESKHAND_METRICS_HOST"))
+    # Socket Mode: /livez fails once no WebSocket has been connected for this long, so an
+    # orchestrator restarts a process that no longer hears Slack (/readyz is 503 at once).
+    socket_deaf_seconds: float = Field(
+        300.0, validation_alias=_env("DESKHAND_SOCKET_DEAF_SECONDS"), gt=0
+    )
 
     @field_validator("log_format", mode="before")
     @classmethod

@@ -1,33 +1,66 @@
 """`deskhand run` with Slack tokens: Socket Mode, the default for an internal app.
 
 Socket Mode has no HTTP server; with DESKHAND_METRICS_PORT set, the process serves the probes
-and /metrics on that port (bot/probes.py) from before it migrates until it has stopped.
+and /metrics on that port (bot/probes.py) from before it migrates until it has stopped. The
+connection itself (a new URL for each try, backoff, its state) is bot/socket_client.py's.
 """
 
 import asyncio
 import logging
 import signal
+from typing import Any
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 from api.desk import Desk
-from api.writes import drain
 from bot.app import build_app, build_desk
 from bot.heap import settle_heap
+from bot.inflight import finish_in_flight, track_listeners
 from bot.metrics import prepare_shared_metrics
 from bot.probes import ProbeServer
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
+from bot.socket_client import ReconnectingSocketClient, SocketState
 from store import Store
 
 logger = logging.getLogger("deskhand.socket_mode")
+PING_INTERVAL = 10.0  # seconds between pings; a socket silent for 4 of them is replaced
 
 
-async def connect_socket_mode(settings: Settings, app: AsyncApp) -> AsyncSocketModeHandler:
-    """Open the Socket Mode connection (reconnects by itself when Slack drops or refreshes it)."""
+class SocketHandler(AsyncSocketModeHandler):
+    """Bolt's Socket Mode adapter over `ReconnectingSocketClient`."""
+
+    def __init__(self, app: AsyncApp, client: ReconnectingSocketClient) -> None:
+        # Bolt's __init__ would make slack-sdk's own client (and its aiohttp session) first.
+        self.app = app
+        self.app_token = client.app_token
+        self.client = client
+        client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
+
+
+def socket_handler(
+    settings: Settings, app: AsyncApp, state: SocketState | None = None, **options: Any
+) -> SocketHandler:
+    """The Socket Mode handler for `app`, reporting to `state` (`options`: the client's)."""
     assert settings.slack_app_token is not None
-    handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    client = ReconnectingSocketClient(
+        settings.slack_app_token.get_secret_value(),
+        state=state,
+        logger=app.logger,
+        web_client=app.client,
+        ping_interval=options.pop("ping_interval", PING_INTERVAL),
+        **options,
+    )
+    return SocketHandler(app, client)
+
+
+async def connect_socket_mode(
+    settings: Settings, app: AsyncApp, state: SocketState | None = None, **options: Any
+) -> SocketHandler:
+    """Open the Socket Mode connection; it reconnects by itself, on a new URL, when Slack
+    drops, refreshes or refuses it."""
+    handler = socket_handler(settings, app, state, **options)
     await handler.connect_async()
     return handler
 
@@ -43,8 +76,9 @@ async def run_socket_mode(settings: Settings) -> int:
     prepare_shared_metrics(1)  # with PROMETHEUS_MULTIPROC_DIR set: forget an earlier run's values
     store = Store(settings.database_url)
     desk = build_desk(settings, store)
-    connected = asyncio.Event()
-    probes = ProbeServer(desk, store, connected.is_set)
+    serving = asyncio.Event()
+    state = SocketState()
+    probes = ProbeServer(desk, store, serving.is_set, state, settings.socket_deaf_seconds)
     if settings.metrics_port is not None:
         try:
             await probes.start(settings.metrics_host, settings.metrics_port)
@@ -59,34 +93,44 @@ async def run_socket_mode(settings: Settings) -> int:
             await store.close()
             return 2
     try:
-        await _serve(settings, store, desk, connected)
+        await _serve(settings, store, desk, serving, state)
     finally:
         await probes.aclose()
     return 0
 
 
-async def _serve(settings: Settings, store: Store, desk: Desk, connected: asyncio.Event) -> None:
-    """Migrate, connect and run until SIGINT or SIGTERM; then drain and close everything."""
-    await store.migrate()
-    desk.start()  # the customer directory fills from now, not from the first request
-    handler = await connect_socket_mode(settings, build_app(settings, desk, store=store))
-    scheduler = build_scheduler(settings, store, desk)
-    scheduler.start()
-    settle_heap()
-    connected.set()
-    logger.info("Deskhand is connected to Slack over Socket Mode")
+async def _serve(
+    settings: Settings, store: Store, desk: Desk, serving: asyncio.Event, state: SocketState
+) -> None:
+    """Migrate, connect and run until SIGINT or SIGTERM; then finish the requests already
+    acknowledged, and close everything."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    await store.migrate()
+    desk.start()  # the customer directory fills from now, not from the first request
+    bolt = build_app(settings, desk, store=store)
+    listeners = track_listeners(bolt)
+    handler = socket_handler(settings, bolt, state)
+    scheduler = build_scheduler(settings, store, desk)
+    connecting = asyncio.create_task(handler.connect_async(), name="socket-connect")
+    stopping = asyncio.create_task(stop.wait(), name="stop")
     try:
-        await stop.wait()
+        await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not stop.is_set():
+            connecting.result()  # a connect that raised stops the process, loudly
+            scheduler.start()
+            settle_heap()
+            serving.set()
+            logger.info("Deskhand is connected to Slack over Socket Mode")
+            await stopping
     finally:
-        connected.clear()  # /readyz says so while the writes drain
-        await handler.close_async()  # no new requests; then finish the writes in flight
-        left = await drain(settings.drain_seconds)
-        if left:
-            logger.warning("stopping with %d write(s) unfinished; the next start reconciles", left)
+        serving.clear()  # /readyz says so while the requests finish
+        for task in (connecting, stopping):
+            task.cancel()
+        await handler.close_async()  # no new requests; then finish those acknowledged
+        await finish_in_flight(listeners, settings.drain_seconds)
         await scheduler.aclose()
         await desk.aclose()
         await store.close()

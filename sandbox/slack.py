@@ -5,7 +5,10 @@ point `SLACK_API_URL` at `api_url`. Answers `auth.test`, which Bolt calls on its
 and 429 with Retry-After on request (`rate_limits`). It also speaks Socket Mode:
 `apps.connections.open` hands out a loopback WebSocket that says `hello`, delivers the envelopes
 given to `deliver()` (queued while no socket is connected, so nothing is lost across a
-reconnect) and records each acknowledgement by `envelope_id`.
+reconnect) and records each acknowledgement by `envelope_id`. As Slack is reported to, each
+WebSocket URL is single-use (a second upgrade on it is refused); on request the fake refuses
+upgrades (`refuse_upgrades`), fails `apps.connections.open` (`connections_open_faults`) or
+resets every open socket (`reset_connections`).
 """
 
 import asyncio
@@ -21,6 +24,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from sandbox.serve import LoopbackServer
@@ -32,6 +36,7 @@ BOT_ID = "B0DESKHAND"
 # needs to look like one to the clients (it is no secret, and no real workspace issued it).
 SANDBOX_BOT_TOKEN = "xoxb-sandbox"  # noqa: S105
 SANDBOX_APP_TOKEN = "xapp-sandbox"  # noqa: S105 - Socket Mode's app-level token, likewise
+SERVER_CONNECTION = "sandbox.connection"  # a WebSocket scope's key for the server's connection
 
 
 @dataclass
@@ -68,6 +73,12 @@ class SlackSandbox:
         self._server: LoopbackServer | None = None
         self.acks: dict[str, dict[str, Any]] = {}  # envelope_id -> the app's response payload
         self.connections_opened = 0
+        # Socket Mode's faults: how many upgrades to refuse (503) before accepting, and how
+        # apps.connections.open answers before it hands out URLs again: (status, Retry-After).
+        self.refuse_upgrades = 0
+        self.upgrades_refused = 0
+        self.connections_open_faults: list[tuple[int, str | None]] = []
+        self._tickets: set[str] = set()  # WebSocket URLs handed out and not used yet
         self._outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._sockets: set[WebSocket] = set()
         self._acked = asyncio.Condition()
@@ -114,15 +125,23 @@ class SlackSandbox:
         """Calls recorded after the first `index` ones."""
         return self.calls[index:]
 
-    def asgi_app(self) -> Starlette:
-        """The Starlette app behind the sandbox."""
-        return Starlette(
+    def asgi_app(self) -> ASGIApp:
+        """The ASGI app behind the sandbox."""
+        app = Starlette(
             routes=[
+                Route("/api/apps.connections.open", self._connections_open, methods=["POST"]),
                 Route("/api/{method}", self._api, methods=["POST", "GET"]),
                 Route("/response/{name}", self._response_url, methods=["POST"]),
-                WebSocketRoute("/socket", self._socket),
+                WebSocketRoute("/socket/{rest:path}", self._socket),
             ]
         )
+
+        async def keeping_connections(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "websocket":  # the server's connection, for reset_connections
+                scope = {**scope, SERVER_CONNECTION: getattr(receive, "__self__", None)}
+            await app(scope, receive, send)
+
+        return keeping_connections
 
     async def start(self) -> str:
         """Serve on a free loopback port in this event loop; returns the base URL."""
@@ -175,7 +194,42 @@ class SlackSandbox:
             with contextlib.suppress(RuntimeError):
                 await socket.close(code=1001)
 
+    async def reset_connections(self) -> None:
+        """Cut every Socket Mode connection without a closing handshake, as a reset does."""
+        for socket in list(self._sockets):
+            transport = _transport_of(socket)
+            if transport is not None:
+                transport.abort()
+
+    async def _connections_open(self, request: Request) -> Response:
+        """apps.connections.open: a fault asked for, or a new single-use WebSocket URL."""
+        call = RecordedCall("api", "apps.connections.open", await self._payload(request))
+        self.calls.append(call)
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if not token.startswith("xapp-"):  # Socket Mode takes the app-level token only
+            call.answer = {"ok": False, "error": "not_allowed_token_type"}
+            return JSONResponse(call.answer)
+        if self.connections_open_faults:
+            status, retry_after = self.connections_open_faults.pop(0)
+            headers = {"Retry-After": retry_after} if retry_after else {}
+            call.answer = {"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"}
+            return JSONResponse(call.answer, status, headers)
+        ticket = uuid.uuid4().hex
+        self._tickets.add(ticket)
+        url = self.base_url.replace("http://", "ws://")
+        call.answer = {"ok": True, "url": f"{url}/socket/link/?ticket={ticket}&app_id=A0DESKHAND"}
+        return JSONResponse(call.answer)
+
     async def _socket(self, websocket: WebSocket) -> None:
+        ticket = websocket.query_params.get("ticket", "")
+        if self.refuse_upgrades > 0 or ticket not in self._tickets:
+            # Refused at the upgrade, as Slack's edge does: an HTTP 503, no WebSocket.
+            self.refuse_upgrades = max(0, self.refuse_upgrades - 1)
+            self.upgrades_refused += 1
+            self._tickets.discard(ticket)
+            await websocket.send_denial_response(Response("unavailable", status_code=503))
+            return
+        self._tickets.discard(ticket)  # single-use: the next upgrade on this URL is refused
         await websocket.accept()
         self.connections_opened += 1
         self._sockets.add(websocket)
@@ -271,8 +325,6 @@ class SlackSandbox:
             return {"ok": True, "channel": where[0], "ts": where[1], "message": payload}
         if method == "chat.unfurl":
             return self._unfurl(payload)
-        if method == "apps.connections.open":
-            return {"ok": True, "url": self.base_url.replace("http://", "ws://") + "/socket"}
         if method == "views.publish":
             if payload.get("user_id") not in self.users:
                 return {"ok": False, "error": "user_not_found"}
@@ -337,3 +389,8 @@ class SlackSandbox:
         )
         self.changed.set()
         return Response("ok")
+
+
+def _transport_of(websocket: WebSocket) -> asyncio.BaseTransport | None:
+    """The TCP transport under a served WebSocket (uvicorn's connection keeps it), if any."""
+    return getattr(websocket.scope.get(SERVER_CONNECTION), "transport", None)

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
-from prometheus_client import Counter, Histogram, disable_created_metrics
+from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
 
 # A `_created` series beside each counter and histogram doubles the scrape for nothing we alert on.
 disable_created_metrics()
@@ -98,6 +98,22 @@ HTTP_REFUSED = Counter(
     "Requests to /slack/events refused before the app saw them (bad signature, too big, "
     "unreadable), by HTTP status.",
     ["status"],
+)
+
+SOCKET_CONNECTED = Gauge(
+    "deskhand_socket_connected",
+    "1 while the Socket Mode WebSocket to Slack is connected, 0 while it is not.",
+    multiprocess_mode="livemax",
+)
+SOCKET_RECONNECTS = Counter(
+    "deskhand_socket_reconnects",
+    "Times the Socket Mode WebSocket was connected again after it had been lost.",
+)
+SOCKET_FAILURES = Counter(
+    "deskhand_socket_connect_failures",
+    "Failed tries to connect Socket Mode, by reason: url_failed (apps.connections.open failed) "
+    "or upgrade_failed (the WebSocket URL was refused or did not answer).",
+    ["reason"],
 )
 
 

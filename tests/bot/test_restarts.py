@@ -129,3 +129,95 @@ async def test_sigkill_during_a_write_is_reconciled_by_the_next_process(slack, r
 def _claim_key(store: Store) -> str:
     with store.engine.connect() as connection:
         return connection.exec_driver_sql("SELECT intent_key FROM write_claims").scalar_one()
+
+
+async def test_sigterm_during_a_burst_of_commands_every_acknowledged_one_gets_its_card(
+    slack, readydesk, tmp_path
+):
+    url, app, _ = readydesk
+    app.state.faults.add("latency", seconds=0.3)  # each card's reads take a while
+    process, port = await _start(_settings(slack, url, tmp_path / "state.db"))
+    acked: list[str] = []
+
+    async def ask(client: httpx.AsyncClient, n: int) -> None:
+        name = f"burst-{n}"
+        body = command_body("/ticket", "34", slack.response_url(name))
+        headers = {"content-type": "application/x-www-form-urlencoded", **signed_headers(body)}
+        try:
+            reply = await client.post(
+                f"http://127.0.0.1:{port}/slack/events", content=body, headers=headers
+            )
+        except httpx.TransportError:
+            return  # refused: the process had stopped taking requests
+        if reply.status_code == 200:
+            acked.append(name)
+
+    limits = httpx.Limits(max_connections=50)
+    async with httpx.AsyncClient(limits=limits, timeout=10) as client:
+        burst = [asyncio.create_task(ask(client, n)) for n in range(50)]
+        await _until(lambda: len(acked) >= 10)
+        process.send_signal(signal.SIGTERM)
+        await asyncio.gather(*burst)
+    _, stderr = await asyncio.wait_for(process.communicate(), 40)
+    assert process.returncode in (0, -signal.SIGTERM), stderr.decode()
+    cards = {
+        c.name: c.payload
+        for c in slack.calls
+        if c.kind == "response_url" and c.payload.get("blocks")
+    }
+    unanswered = [name for name in acked if name not in cards]
+    assert not unanswered, f"{len(unanswered)} of {len(acked)} acknowledged got no card"
+    assert all(cards[name]["blocks"][0]["text"]["text"].startswith("#34 ") for name in acked)
+
+
+async def test_socket_mode_stop_finishes_acknowledged_commands_and_readyz_says_503(
+    slack, readydesk, tmp_path
+):
+    url, app, _ = readydesk
+    app.state.faults.add("latency", seconds=0.3)
+    probes = _free_port()
+    env = _settings(
+        slack,
+        url,
+        tmp_path / "state.db",
+        SLACK_APP_TOKEN="xapp-1-restart-test",
+        DESKHAND_METRICS_PORT=str(probes),
+    )
+    del env["SLACK_SIGNING_SECRET"]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    names = [f"sm-stop-{n}" for n in range(12)]
+    envelopes = [
+        slack.deliver("slash_commands", _socket_command(slack.response_url(name))) for name in names
+    ]
+    for envelope_id in envelopes:
+        await slack.wait_for_ack(envelope_id, timeout=30)
+    process.send_signal(signal.SIGTERM)
+    answers: list[tuple[int, str]] = []
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{probes}") as client:
+        while process.returncode is None:  # ask as an orchestrator would, until it exits
+            try:
+                reply = await client.get("/readyz")
+                answers.append((reply.status_code, reply.json()["status"]))
+            except httpx.TransportError:
+                break
+            await asyncio.sleep(0.05)
+    _, stderr = await asyncio.wait_for(process.communicate(), 40)
+    assert process.returncode == 0, stderr.decode()
+    assert "Traceback" not in stderr.decode()
+    assert answers and set(answers) == {(503, "unavailable")}
+    cards = {c.name for c in slack.calls if c.kind == "response_url" and c.payload.get("blocks")}
+    assert not [name for name in names if name not in cards]
+
+
+def _socket_command(response_url: str) -> dict[str, str]:
+    return {
+        "command": "/ticket",
+        "text": "34",
+        "team_id": "T0SANDBOX",
+        "user_id": "U1",
+        "channel_id": "C1",
+        "response_url": response_url,
+        "trigger_id": "1",
+    }
