@@ -6,6 +6,8 @@ import logging
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from workers.delivery import Undelivered
+
 logger = logging.getLogger("deskhand.paused")
 
 # Slack's errors for a channel the bot cannot post to until someone acts, and what they mean.
@@ -14,6 +16,8 @@ CHANNEL_GONE = {
     "channel_not_found": "the channel is gone or private",
     "is_archived": "the channel is archived",
     "account_inactive": "Deskhand's Slack token is no longer active",
+    "invalid_auth": "Deskhand's Slack token is not valid",
+    "token_revoked": "Deskhand's Slack token was revoked",
 }
 
 
@@ -26,5 +30,5 @@ async def tell_creator(client: AsyncWebClient, user_id: str, text: str) -> None:
     """DM the person who set something up; a refusal is logged, never raised."""
     try:
         await client.chat_postMessage(channel=user_id, text=text)
-    except SlackApiError as err:
-        logger.warning("could not tell %s: %s", user_id, err.response.get("error"))
+    except (SlackApiError, Undelivered) as err:
+        logger.warning("could not tell %s: %s", user_id, err)
