@@ -33,7 +33,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import WebhookResponse
 
 from api.http import redact
-from workers.delivery import Delivery, Undelivered, dm_of, find_slot
+from workers.delivery import Delivery, dm_of, find_slot
 
 logger = logging.getLogger("deskhand.outbound")
 
@@ -235,7 +235,7 @@ class ScrubbingRespond(AsyncRespond):
             return WebhookResponse(url=url, status_code=404, body="not delivered", headers={})
         try:
             await self._dm.chat_postMessage(channel=self._user_id, **dm_of(message))
-        except (SlackApiError, Undelivered) as err:
+        except SlackApiError as err:
             logger.warning("could not DM %s the reply either: %s", self._user_id, err)
             return WebhookResponse(url=url, status_code=502, body="not delivered", headers={})
         return WebhookResponse(url=url, status_code=200, body="sent as a DM", headers={})

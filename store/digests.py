@@ -145,9 +145,10 @@ class DigestStore(StoreArea):
         return self._insert_once(run)
 
     @off_loop
-    def reclaim_slot(self, subscription_id: int, slot: datetime) -> str | None:
-        """Claim again a slot whose post Slack did not take: its earlier outcome ("uncertain":
-        the post may have landed, "unsent": it did not) for the one caller that gets it."""
+    def reclaim_slot(self, subscription_id: int, slot: datetime) -> tuple[str, datetime] | None:
+        """Claim again a slot whose post Slack did not take, for the one caller that gets it:
+        its earlier outcome ("uncertain": the post may have landed, "unsent": it did not) and
+        when it was first claimed (from then on its post may show in the channel)."""
         key = (DigestRun.subscription_id == subscription_id) & (
             DigestRun.slot == slot.astimezone(UTC)
         )
@@ -156,11 +157,14 @@ class DigestStore(StoreArea):
                 taken = session.execute(
                     update(DigestRun)
                     .where(key & (DigestRun.outcome == earlier))
-                    .values(outcome="claimed", claimed_at=datetime.now(UTC))
+                    .values(outcome="claimed")
                 )
                 if taken.rowcount == 1:
                     session.commit()
-                    return earlier
+                    run = session.get(DigestRun, (subscription_id, slot.astimezone(UTC)))
+                    assert run is not None
+                    first = run.claimed_at
+                    return earlier, first if first.tzinfo else first.replace(tzinfo=UTC)
         return None
 
     @off_loop

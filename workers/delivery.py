@@ -22,6 +22,7 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from telemetry.metrics import SLACK_DELIVERY
@@ -38,11 +39,23 @@ CONNECTION_ERRORS = (aiohttp.ClientError, TimeoutError)
 Sleep = Callable[[float], Awaitable[None]]
 
 
-class Undelivered(Exception):
-    """Slack kept failing past the retries; whether the post landed is in `maybe_posted`."""
+class Undelivered(SlackApiError):
+    """Slack kept failing past the retries; whether the post landed is in `maybe_posted`.
+
+    A SlackApiError, so whoever handled Slack's refusals before handles this one; its
+    response's `error` is Slack's last (or what went wrong on the way)."""
 
     def __init__(self, method: str, why: str, *, maybe_posted: bool) -> None:
-        super().__init__(f"{method}: {why}")
+        answer = AsyncSlackResponse(
+            client=None,
+            http_verb="POST",
+            api_url=method,
+            req_args={},
+            data={"ok": False, "error": why},
+            headers={},
+            status_code=503,
+        )
+        super().__init__(f"{method}: {why}", answer)
         self.maybe_posted = maybe_posted
 
 
@@ -87,12 +100,14 @@ async def find_slot(client: AsyncWebClient, channel: str, key: str, since: float
     return None
 
 
-async def already_posted(client: AsyncWebClient, channel: str, key: str, since: float) -> bool:
-    """True when `channel` shows the post for slot `key`; Undelivered when it cannot be read
-    (the slot then stays due, to be looked for again)."""
+async def already_posted(
+    client: AsyncWebClient, channel: str, key: str, since: float
+) -> str | None:
+    """The ts of the post for slot `key` when `channel` shows it; Undelivered when it cannot
+    be read (the slot then stays due, to be looked for again)."""
     try:
-        return await find_slot(client, channel, key, since) is not None
-    except (SlackApiError, Undelivered, *CONNECTION_ERRORS) as err:
+        return await find_slot(client, channel, key, since)
+    except (SlackApiError, *CONNECTION_ERRORS) as err:
         raise Undelivered("conversations.history", _why(err), maybe_posted=True) from err
 
 
@@ -137,7 +152,7 @@ class Delivery:
                     raise last  # sent again, an unmarked post could show twice
                 try:
                     found = await find(channel, slot[0], slot[1])
-                except (SlackApiError, Undelivered, *CONNECTION_ERRORS) as err:
+                except (SlackApiError, *CONNECTION_ERRORS) as err:
                     # Unreadable, it may be there: the caller keeps it due and looks again.
                     raise Undelivered(method, _why(err), maybe_posted=True) from err
                 if found is not None:

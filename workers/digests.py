@@ -57,16 +57,16 @@ async def run_due(
             continue
         if slot <= sub.created_at:
             continue
-        earlier = None
+        earlier: tuple[str, datetime] | None = ("", datetime.now(UTC))
         if not await store.digests.claim_slot(sub.id, slot):
             earlier = await store.digests.reclaim_slot(sub.id, slot)
-            if earlier is None:
-                if slot >= STARTED:
-                    _slots.lost((sub.id, slot))
-                continue  # another process (or an earlier look) has it
+        if earlier is None:
+            if slot >= STARTED:
+                _slots.lost((sub.id, slot))
+            continue  # another process (or an earlier look) has it
         _slots.won((sub.id, slot))
         # Posts to one channel are paced by the outbound choke point (bot/outbound.py).
-        outcome = await _post(sub, slot, store, desk, slack, config, look_first=earlier)
+        outcome = await _post(sub, slot, store, desk, slack, config, earlier=earlier)
         DIGESTS.labels(outcome).inc()
         await store.digests.finish_slot(sub.id, slot, outcome)
         done.append(f"#{sub.id} {slot.isoformat()}: {outcome}")
@@ -103,7 +103,7 @@ async def _post(
     client: AsyncWebClient,
     config: HandlerConfig,
     *,
-    look_first: str | None = None,
+    earlier: tuple[str, datetime],
 ) -> str:
     query = TicketQuery.model_validate_json(sub.filters or "{}")
     now = config.now()
@@ -125,13 +125,15 @@ async def _post(
         subscription_id=sub.id,
     )
     key = f"digest:{sub.id}:{slot.astimezone(UTC).isoformat()}"
+    outcome, claimed = earlier
+    since = min(slot, claimed)  # the post can show in the channel from then on
     try:
         # An earlier try may have landed: post only if the channel shows no message for the slot.
-        if look_first != "uncertain" or not await already_posted(
-            client, sub.channel_id, key, slot.timestamp()
+        if outcome != "uncertain" or not await already_posted(
+            client, sub.channel_id, key, since.timestamp()
         ):
             await client.chat_postMessage(
-                channel=sub.channel_id, metadata=slot_metadata(key, slot), **card.message()
+                channel=sub.channel_id, metadata=slot_metadata(key, since), **card.message()
             )
     except Undelivered as err:
         logger.warning("digest #%s: Slack did not take it (%s); it stays due", sub.id, err)

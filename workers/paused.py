@@ -6,8 +6,6 @@ import logging
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from workers.delivery import Undelivered
-
 logger = logging.getLogger("deskhand.paused")
 
 # Slack's errors for a channel the bot cannot post to until someone acts, and what they mean.
@@ -30,5 +28,5 @@ async def tell_creator(client: AsyncWebClient, user_id: str, text: str) -> None:
     """DM the person who set something up; a refusal is logged, never raised."""
     try:
         await client.chat_postMessage(channel=user_id, text=text)
-    except (SlackApiError, Undelivered) as err:
+    except SlackApiError as err:
         logger.warning("could not tell %s: %s", user_id, err)
