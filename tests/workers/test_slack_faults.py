@@ -5,10 +5,14 @@ never twice when the failed post had landed; permanent refusals pause without a 
 import json
 from datetime import UTC, datetime, time, timedelta
 
+from api.writes import WritePlan
 from bot.app import build_web_client, handler_config
 from bot.console import Console
 from store.schedules import EVERY_DAY, DigestSchedule
 from tests.conftest import RecordingSleep
+from tests.workers.test_claim_sweep import _left_by_a_dead_process
+from tests.workers.test_live_cards import _field, _new_status, _share_ticket
+from workers.claims import sweep_claims
 from workers.delivery import Delivery
 from workers.digests import run_due
 from workers.watches import poll_watches
@@ -200,3 +204,65 @@ async def test_a_channel_gone_pauses_the_watch_without_a_retry(console, sleeps):
     assert sleeps.delays == []
     [watch] = await console.store.alerts.in_channel("C0CONSOLE")
     assert watch.paused
+
+
+# -- live cards and the claim sweeper ----------------------------------------------------------
+
+
+async def test_a_live_card_slack_fails_to_update_once_is_updated_on_the_same_poll(console, sleeps):
+    ts = await _share_ticket(console, 41)
+    status = await _new_status(console, 41)
+    console.slack.faults.add("status", path="/api/chat.update", status=500, times=1)
+    lines = await poll_watches(
+        console._desk,
+        console.store,
+        build_web_client(console._app_settings, Delivery(sleep=sleeps)),
+        datetime.now(UTC),
+        config=handler_config(console._app_settings),
+    )
+    assert "ticket:41: changed, 1 card(s) updated" in lines
+    assert _field(console.slack.messages[("C0CONSOLE", ts)], "Status") == status
+
+
+async def test_the_sweeper_tells_in_place_when_the_response_url_fails_once(console, sleeps):
+    await console._desk.readydesk.add_history_note(
+        34, "Called back\n— alice via Slack · ref AB12CD34"
+    )
+    plan = WritePlan(
+        check="ticket_note",
+        target="34",
+        marker="ref AB12CD34",
+        typed="Called back",
+        response_url=console.slack.response_url("dead1"),
+        label="the note on ticket #34",
+    )
+    await _left_by_a_dead_process(console, "cmd:dead1", plan)
+    console.slack.faults.add("status", path="/response/dead1", status=500, times=1)
+    client = build_web_client(console._app_settings, Delivery(sleep=sleeps))
+    assert await sweep_claims(console._desk, console.store, client, datetime.now(UTC)) == [
+        "note.ticket cmd:dead1: confirmed"
+    ]
+    [told] = [c for c in console.slack.calls if c.kind == "response_url"]
+    assert "The note on ticket #34 was written" in told.payload["text"]
+    assert _messages(console, "U1") == []  # no DM: it arrived where they waited
+
+
+async def test_the_sweeper_tells_by_dm_when_the_response_url_is_gone(console, sleeps):
+    await console._desk.readydesk.add_history_note(
+        34, "Called back\n— alice via Slack · ref AB12CD34"
+    )
+    plan = WritePlan(
+        check="ticket_note",
+        target="34",
+        marker="ref AB12CD34",
+        typed="Called back",
+        response_url=console.slack.response_url("dead1"),
+        label="the note on ticket #34",
+    )
+    await _left_by_a_dead_process(console, "cmd:dead1", plan)
+    console.slack.faults.add("status", path="/response/dead1", status=404)
+    client = build_web_client(console._app_settings, Delivery(sleep=sleeps))
+    await sweep_claims(console._desk, console.store, client, datetime.now(UTC))
+    [dm] = _messages(console, "U1")
+    assert "The note on ticket #34 was written" in dm["text"]
+    assert sleeps.delays == []  # a gone response_url is not retried
