@@ -62,7 +62,7 @@ def sandbox_user(user_id: str, real_name: str, email: str, tz: str = "UTC") -> d
 class SlackSandbox:
     """The fake Slack server; `calls` lists what the app sent, in order."""
 
-    def __init__(self, *, real_time_ts: bool = True) -> None:
+    def __init__(self, *, real_time_ts: bool = False) -> None:
         self.calls: list[RecordedCall] = []
         self.rate_limits: dict[str, int] = {}  # method -> how many 429s to answer before success
         # Faults in front of the Web API and the response_urls (sandbox/faults.py): a path such
@@ -76,10 +76,11 @@ class SlackSandbox:
         self._outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._sockets: set[WebSocket] = set()
         self._acked = asyncio.Condition()
-        # Message timestamps follow the clock as Slack's do (conversations.history's `oldest`
-        # compares them with the time), or count up one a message from a fixed start.
+        # Message timestamps count up one a message from a fixed start, or (`real_time_ts`, for
+        # a sandbox whose state outlives a restart, or whose conversations.history is asked
+        # for messages since a time) follow the clock as Slack's do.
         self._ts = 1_700_000_000.000100
-        self._real_time_ts = real_time_ts
+        self.real_time_ts = real_time_ts
         self.changed = asyncio.Event()  # set on each recorded call; whoever waits clears it
         self.channels_without_bot: set[str] = set()  # chat.postMessage answers not_in_channel
         # Messages posted with chat.postMessage, by (channel, ts); chat.update changes them and
@@ -111,8 +112,8 @@ class SlackSandbox:
 
     def next_ts(self) -> str:
         """A new message timestamp, later than every one handed out before."""
-        step = 0.0001 if self._real_time_ts else 1
-        self._ts = max(self._ts + step, time.time() if self._real_time_ts else 0)
+        step = 0.0001 if self.real_time_ts else 1
+        self._ts = max(self._ts + step, time.time() if self.real_time_ts else 0)
         return f"{self._ts:.6f}"
 
     def calls_since(self, index: int) -> list[RecordedCall]:

@@ -5,6 +5,8 @@ never twice when the failed post had landed; permanent refusals pause without a 
 import json
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
+
 from api.writes import WritePlan
 from bot.app import build_web_client, handler_config
 from bot.console import Console
@@ -31,6 +33,12 @@ def refused(error: str, **extra: object) -> dict:
     """HTTP 200 with ok:false and `error`, as Slack answers a refusal."""
     body = json.dumps({"ok": False, "error": error})
     return dict(status=200, body=body, headers=JSON, **extra)
+
+
+@pytest.fixture(autouse=True)
+def slack_time(console: Console) -> None:
+    """Message timestamps that follow the clock, as Slack's do (history is read since a time)."""
+    console.slack.real_time_ts = True
 
 
 def _messages(console: Console, channel: str = "C0CONSOLE") -> list[dict]:
@@ -110,15 +118,24 @@ async def test_a_slot_rate_limited_past_the_retries_stays_due_and_is_posted_late
     assert not [c for c in console.slack.calls if c.name == "conversations.history"]
 
 
-async def test_a_channel_gone_pauses_the_digest_without_a_retry(console, sleeps):
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        ("channel_not_found", "the channel is gone or private"),
+        ("invalid_auth", "Deskhand's Slack token is not valid"),
+    ],
+)
+async def test_a_permanent_refusal_pauses_the_digest_without_a_retry(
+    console, sleeps, error, reason
+):
     slot = await _digest(console)
-    console.slack.faults.add("status", path=POST, times=1, **refused("channel_not_found"))
+    console.slack.faults.add("status", path=POST, times=1, **refused(error))
     assert await _due(console, slot, sleeps) == [f"#1 {slot.isoformat()}: paused"]
     [sub] = await console.store.digests.in_channel("C0CONSOLE")
-    assert sub.paused and sub.paused_reason == "the channel is gone or private"
+    assert sub.paused and sub.paused_reason == reason
     assert sleeps.delays == []  # never retried
     [told] = _messages(console, "U0CONSOLE")
-    assert "is paused" in told["text"]
+    assert f"is paused: {reason}" in told["text"]
 
 
 async def test_two_digests_for_one_channel_are_paced_a_second_apart(console, sleeps):
@@ -196,11 +213,16 @@ async def test_an_alert_slack_keeps_failing_stays_due_and_other_watches_go_on(co
     assert await _poll(console, sleeps) == []
 
 
-async def test_a_channel_gone_pauses_the_watch_without_a_retry(console, sleeps):
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [("is_archived", "the channel is archived"), ("invalid_auth", "Deskhand's Slack token")],
+)
+async def test_a_permanent_refusal_pauses_the_watch_without_a_retry(console, sleeps, error, reason):
     await _watching(console, sleeps)
     await _new_ticket(console, "Server room flooding")
-    console.slack.faults.add("status", path=POST, times=1, **refused("is_archived"))
-    assert await _poll(console, sleeps) == ["#1: paused (the channel is archived)"]
+    console.slack.faults.add("status", path=POST, times=1, **refused(error))
+    [line] = await _poll(console, sleeps)
+    assert line.startswith(f"#1: paused ({reason}")
     assert sleeps.delays == []
     [watch] = await console.store.alerts.in_channel("C0CONSOLE")
     assert watch.paused
@@ -247,7 +269,7 @@ async def test_the_sweeper_tells_in_place_when_the_response_url_fails_once(conso
     assert _messages(console, "U1") == []  # no DM: it arrived where they waited
 
 
-async def test_the_sweeper_tells_by_dm_when_the_response_url_is_gone(console, sleeps):
+async def test_the_sweeper_tells_by_dm_when_the_response_url_keeps_failing(console, sleeps):
     await console._desk.readydesk.add_history_note(
         34, "Called back\n— alice via Slack · ref AB12CD34"
     )
@@ -260,9 +282,9 @@ async def test_the_sweeper_tells_by_dm_when_the_response_url_is_gone(console, sl
         label="the note on ticket #34",
     )
     await _left_by_a_dead_process(console, "cmd:dead1", plan)
-    console.slack.faults.add("status", path="/response/dead1", status=404)
+    console.slack.faults.add("status", path="/response/dead1", status=503)
     client = build_web_client(console._app_settings, Delivery(sleep=sleeps))
     await sweep_claims(console._desk, console.store, client, datetime.now(UTC))
     [dm] = _messages(console, "U1")
     assert "The note on ticket #34 was written" in dm["text"]
-    assert sleeps.delays == []  # a gone response_url is not retried
+    assert sleeps.delays == [0.5, 1.0, 2.0]  # retried with backoff before the DM
