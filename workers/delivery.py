@@ -30,10 +30,13 @@ from telemetry.metrics import SLACK_DELIVERY
 logger = logging.getLogger("deskhand.delivery")
 
 SLOT_EVENT = "deskhand_slot"  # message metadata event_type marking a digest slot or an alert
-POSTS = ("chat.postMessage",)  # a post sent twice is two messages; everything else sets a state
-ONCE_ONLY = ("chat.postEphemeral", "chat.unfurl", "apps.connections.open", "auth.test")
+# A post sent twice is two messages (a chat.postMessage is resent after a 5xx only when its slot
+# is not found); everything else sets or reads a state, and is simply sent again.
+POSTS = ("chat.postMessage", "chat.postEphemeral")
+ONCE_ONLY = ("apps.connections.open",)  # single-use URLs: Socket Mode asks again by itself
 HISTORY_PAGES = 3  # conversations.history pages read looking for a slot (a bounded window)
 HISTORY_LIMIT = 15  # Slack's cap per page for non-Marketplace apps
+PACED_CHANNELS = 1000  # channels remembered for pacing before the idle ones are forgotten
 CONNECTION_ERRORS = (aiohttp.ClientError, TimeoutError)
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -135,7 +138,7 @@ class Delivery:
         channel = str((fields or {}).get("channel") or "")
         slot = slot_of(fields) if method in POSTS else None
         for attempt in range(1, self.attempts + 1):
-            if method in POSTS and channel:
+            if method == "chat.postMessage" and channel:
                 await self._pace(channel)
             try:
                 return await send()
@@ -179,6 +182,8 @@ class Delivery:
     async def _pace(self, channel: str) -> None:
         """About one post a second per channel: wait out what is left of the gap."""
         now = self.clock()
+        if len(self._last_post) > PACED_CHANNELS:  # forget channels whose gap is long past
+            self._last_post = {c: t for c, t in self._last_post.items() if t > now - self.gap}
         due = self._last_post.get(channel, now - self.gap) + self.gap
         self._last_post[channel] = max(due, now)
         if due > now:
