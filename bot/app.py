@@ -12,10 +12,6 @@ from zoneinfo import ZoneInfo
 import httpx
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
@@ -37,6 +33,7 @@ from handlers.middleware import WritePermission
 from handlers.profiles import Profiles
 from handlers.registry import register_all
 from store import Store
+from workers.delivery import Delivery
 
 if TYPE_CHECKING:
     from sandbox.data import SandboxData
@@ -128,8 +125,12 @@ def _readydesk(settings: Settings, sandbox: "SandboxData | None") -> ReadyDeskCl
     )
 
 
-def build_web_client(settings: Settings) -> AsyncWebClient:
-    """Slack's Web API client, retrying connection errors and 429s (honouring Retry-After).
+def build_web_client(settings: Settings, delivery: Delivery | None = None) -> ScrubbingWebClient:
+    """Slack's Web API client, delivering by Slack's rules (workers/delivery.py: Retry-After
+    honoured, posts paced per channel, a slot post looked for before it is sent again).
+
+    slack-sdk's retry handlers are not used: their sleeps cannot be injected, and they cannot
+    tell a post that may have landed (resent, it would show twice) from a state that is set.
 
     Every configured secret is registered here, so whatever the client (or respond, or an ack)
     sends to Slack is scrubbed of it even when logging was never configured.
@@ -140,10 +141,8 @@ def build_web_client(settings: Settings) -> AsyncWebClient:
     return ScrubbingWebClient(
         token=token,
         base_url=settings.slack_api_url,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=1),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=[],
+        delivery=delivery,
     )
 
 

@@ -6,11 +6,16 @@ payload: Web API calls (`ScrubbingWebClient.api_call`, which every `chat.*`, `vi
 method goes through), `respond()` (a response_url post) and the acknowledgement (the HTTP
 response, or in Socket Mode the envelope's ack payload, both made from the `BoltResponse` that
 `ScrubbingApp.async_dispatch` returns).
+
+The same doors deliver by Slack's rules (workers/delivery.py): Web API calls retried within
+Retry-After, posts paced per channel, a slot post looked for before it is sent again; a
+response_url reply retried, and sent as a DM to the person when its surface is gone.
 """
 
 import contextlib
 import inspect
 import json
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -21,12 +26,16 @@ from slack_bolt.context.respond.internals import _build_message
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.basic_objects import JsonObject
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
-from slack_sdk.webhook.async_client import AsyncWebhookClient, WebhookResponse
+from slack_sdk.webhook.async_client import WebhookResponse
 
 from api.http import redact
+from workers.delivery import Delivery, dm_of, find_slot
+
+logger = logging.getLogger("deskhand.outbound")
 
 # Top-level Web API fields that are credentials Slack must receive as they are.
 CREDENTIAL_FIELDS = frozenset({"token", "client_id", "client_secret", "code", "refresh_token"})
@@ -67,7 +76,12 @@ def scrub_response(response: BoltResponse) -> BoltResponse:
 
 
 class ScrubbingWebClient(AsyncWebClient):
-    """Slack's Web API client; every method goes through `api_call`, which scrubs the payload."""
+    """Slack's Web API client; every method goes through `api_call`, which scrubs the payload
+    and delivers it by Slack's rules (`delivery`: retries, pacing, a slot looked for first)."""
+
+    def __init__(self, *args: Any, delivery: Delivery | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.delivery = delivery or Delivery()
 
     async def api_call(  # type: ignore[override]
         self,
@@ -82,20 +96,47 @@ class ScrubbingWebClient(AsyncWebClient):
         auth: dict | None = None,
     ) -> AsyncSlackResponse:
         """Call `api_method` with its text fields scrubbed (the auth header is not a field)."""
-        return await super().api_call(
-            api_method,
-            http_verb=http_verb,
-            files=files,
-            data=scrub_fields(data),
-            params=scrub_fields(params),
-            json=scrub_fields(json),
-            headers=headers,
-            auth=auth,
+        fields = {
+            "data": scrub_fields(data),
+            "params": scrub_fields(params),
+            "json": scrub_fields(json),
+        }
+
+        def send() -> Awaitable[AsyncSlackResponse]:
+            return super(ScrubbingWebClient, self).api_call(
+                api_method,
+                http_verb=http_verb,
+                files=files,
+                headers=headers,
+                auth=auth,
+                **fields,
+            )
+
+        given = next((f for f in fields.values() if isinstance(f, dict)), None)
+        return await self.delivery.call(api_method, given, send, self._posted)
+
+    async def _posted(self, channel: str, key: str, since: float) -> AsyncSlackResponse | None:
+        """chat.postMessage's answer for the message already posted with slot `key`, if any."""
+        ts = await find_slot(self, channel, key, since)
+        if ts is None:
+            return None
+        data = {"ok": True, "channel": channel, "ts": ts}
+        return AsyncSlackResponse(
+            client=self,
+            http_verb="POST",
+            api_url=f"{self.base_url}chat.postMessage",
+            req_args={},
+            data=data,
+            headers={},
+            status_code=200,
         )
 
 
-def scrubbing_client(client: AsyncWebClient) -> ScrubbingWebClient:
-    """A scrubbing client with the same token, URL, session and retries as `client`."""
+def scrubbing_client(
+    client: AsyncWebClient, delivery: Delivery | None = None
+) -> ScrubbingWebClient:
+    """A scrubbing client with the same token, URL, session and retries as `client` (and the
+    process's `delivery` rules, so pacing is shared)."""
     if isinstance(client, ScrubbingWebClient):
         return client
     return ScrubbingWebClient(
@@ -110,6 +151,7 @@ def scrubbing_client(client: AsyncWebClient) -> ScrubbingWebClient:
         logger=client.logger,
         team_id=client.default_params.get("team_id"),
         retry_handlers=client.retry_handlers,
+        delivery=delivery,
     )
 
 
@@ -146,11 +188,22 @@ _RESPOND_ARGS = inspect.signature(AsyncRespond.__call__)
 
 
 class ScrubbingRespond(AsyncRespond):
-    """`respond()` whose message is scrubbed before it is posted to the response_url."""
+    """`respond()` whose message is scrubbed before it is posted to the response_url, retried
+    within Slack's rules, and sent as a DM to `user_id` when the response_url is gone."""
 
-    def __init__(self, *, sessions: SharedSession | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        sessions: SharedSession | None = None,
+        delivery: Delivery | None = None,
+        dm: ScrubbingWebClient | None = None,
+        user_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._sessions = sessions
+        self._delivery = delivery or Delivery()
+        self._dm, self._user_id = dm, user_id
 
     async def __call__(self, *args: Any, **kwargs: Any) -> WebhookResponse:  # type: ignore[override]
         """Post the scrubbed message (text, blocks, attachments or a whole message dict)."""
@@ -168,10 +221,24 @@ class ScrubbingRespond(AsyncRespond):
         else:
             raise ValueError(f"The arg is unexpected type ({type(text)})")
         async with self._sessions.use() as session:
-            client = AsyncWebhookClient(
-                url=self.response_url, proxy=self.proxy, ssl=self.ssl, session=session
-            )
-            return await client.send_dict(message)
+            if await self._delivery.reply(self.response_url, message, session):
+                return WebhookResponse(
+                    url=self.response_url, status_code=200, body="ok", headers={}
+                )
+        return await self._by_dm(message)
+
+    async def _by_dm(self, message: dict[str, Any]) -> WebhookResponse:
+        """The reply as a DM to the person, the response_url being gone (a deletion is not
+        sent: there is nothing to say)."""
+        url = self.response_url or ""
+        if self._dm is None or not self._user_id or message.get("delete_original"):
+            return WebhookResponse(url=url, status_code=404, body="not delivered", headers={})
+        try:
+            await self._dm.chat_postMessage(channel=self._user_id, **dm_of(message))
+        except SlackApiError as err:
+            logger.warning("could not DM %s the reply either: %s", self._user_id, err)
+            return WebhookResponse(url=url, status_code=502, body="not delivered", headers={})
+        return WebhookResponse(url=url, status_code=200, body="sent as a DM", headers={})
 
 
 class ScrubOutbound(AsyncMiddleware):
@@ -180,8 +247,9 @@ class ScrubOutbound(AsyncMiddleware):
     Bolt builds a plain AsyncWebClient for each request, so the app's own client is not enough.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, delivery: Delivery | None = None) -> None:
         self._sessions = SharedSession()
+        self._delivery = delivery or Delivery()
 
     async def async_process(
         self,
@@ -192,13 +260,16 @@ class ScrubOutbound(AsyncMiddleware):
     ) -> BoltResponse | None:
         """Swap in the scrubbing client and respond, then go on."""
         context = req.context
-        client = scrubbing_client(context.client)
+        client = scrubbing_client(context.client, self._delivery)
         context["client"] = client
         context["respond"] = ScrubbingRespond(
             response_url=context.response_url,
             proxy=client.proxy,
             ssl=client.ssl,
             sessions=self._sessions,
+            delivery=self._delivery,
+            dm=client,
+            user_id=context.user_id,
         )
         return await next()
 
@@ -211,7 +282,11 @@ class ScrubbingApp(AsyncApp):
         # inspect.stack(), which reads source files: a quarter second per app. The same name.
         kwargs.setdefault("name", "outbound.py")
         super().__init__(**kwargs)
-        self.use(ScrubOutbound())  # first after Bolt's own, so every listener and handler gets it
+        client = kwargs.get("client")
+        delivery = client.delivery if isinstance(client, ScrubbingWebClient) else None
+        self.use(
+            ScrubOutbound(delivery)
+        )  # first after Bolt's own, so every listener and handler gets it
 
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         """Dispatch as Bolt does, then scrub the acknowledgement (HTTP or Socket Mode)."""

@@ -4,6 +4,7 @@ when the backend is quick (field errors keep the modal open with everything type
 view when it is not."""
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,8 @@ from handlers.config import HandlerConfig
 from handlers.form_values import customer_value
 from store import Store
 from store.claims import DONE, UNKNOWN
+
+logger = logging.getLogger("deskhand.forms")
 
 ACK_BUDGET = 2.0  # seconds to finish a write inside Slack's 3-second window for the modal
 PERMALINK_WAIT = 1.0  # the modal must open within the trigger's 3 seconds, link or not
@@ -144,24 +147,26 @@ async def finish_submission(
     outcome_view: Callable[[WriteResult], View],
     field_errors: Callable[[InvalidRequest], dict[str, str]],
     pending: "Pending | None" = None,
+    user_id: str = "",
 ) -> None:
     """Ack the submission with the outcome, or with `saving` and then update to the outcome.
 
     A refusal the backend explains field by field becomes `response_action: errors`, so the
     modal stays open with what was typed (`field_errors` maps it to block ids). A second submit
-    while the first is still saving says so, then shows the first one's outcome.
+    while the first is still saving says so, then shows the first one's outcome. An outcome
+    the modal cannot show (closed, or Slack failing past the retries) goes to `user_id` by DM.
     """
     keep_running()
     task = asyncio.ensure_future(write)
     done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET)
     if not done:  # a slow backend: say so now, tell the outcome when it comes
         await ack(response_action="update", view=saving)
-        await client.views_update(view_id=view_id, view=outcome_view(await task))
+        await show_outcome(client, view_id, outcome_view(await task), user_id)
         return
     result = task.result()
     if result.outcome == "duplicate" and pending is not None and not result.reference:
         await ack(response_action="update", view=still_saving_view())
-        await client.views_update(view_id=view_id, view=outcome_view(await pending.settled()))
+        await show_outcome(client, view_id, outcome_view(await pending.settled()), user_id)
         return
     if result.outcome == "failed" and isinstance(result.error, InvalidRequest):
         errors = field_errors(result.error)
@@ -169,6 +174,21 @@ async def finish_submission(
             await ack(response_action="errors", errors=errors)
             return
     await ack(response_action="update", view=outcome_view(result))
+
+
+async def show_outcome(client: AsyncWebClient, view_id: str, view: View, user_id: str) -> None:
+    """The outcome in the modal (views.update, retried by the outbound choke point); when the
+    modal is gone or Slack keeps failing, the same words by DM, never "not done" for a write
+    that was done."""
+    try:
+        await client.views_update(view_id=view_id, view=view)
+        return
+    except SlackApiError as err:
+        if not user_id:
+            raise
+        logger.info("the form's outcome goes by DM: Slack said %s", err.response.get("error"))
+    title = view.title.text if view.title else "Deskhand"
+    await client.chat_postMessage(channel=user_id, text=title, blocks=view.blocks)
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,9 @@ EVENTS: tuple[str, ...] = (APP_HOME_OPENED, LINK_SHARED)
 
 # Bot scopes: commands; chat:write and chat:write.public for Share in channel; users:read and
 # users:read.email to match Slack users to technicians (tech:me); usergroups:read for
-# DESKHAND_WRITERS' user groups; links:read and links:write to unfurl links to records.
+# DESKHAND_WRITERS' user groups; links:read and links:write to unfurl links to records;
+# channels:history and groups:history to look for a digest or alert whose post may have landed
+# (its slot in the message metadata) before posting it again.
 BOT_SCOPES = (
     "commands",
     "chat:write",
@@ -119,6 +121,8 @@ BOT_SCOPES = (
     "usergroups:read",
     "links:read",
     "links:write",
+    "channels:history",
+    "groups:history",
 )
 
 # The domains links unfurl on in manifest.yml: the default KICKSERV_WEB_URL's. `deskhand

@@ -139,6 +139,7 @@ async def submit_job(
         outcome_view=lambda result: _outcome_view(result, form, number, "".join(follow_up)),
         field_errors=_field_errors,
         pending=Pending(store, intent.key),
+        user_id=user_id,
     )
 
 

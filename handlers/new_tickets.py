@@ -105,6 +105,7 @@ async def submit_ticket(
         outcome_view=lambda result: _outcome_view(result, form),
         field_errors=_field_errors,
         pending=Pending(store, intent.key),
+        user_id=user_id,
     )
 
 

@@ -155,6 +155,7 @@ async def submit_note(
         saving=saving_view(target),
         outcome_view=lambda result: note_outcome_view(target, result, config.readydesk_web_url),
         field_errors=lambda err: {NOTE_BLOCK: err.message[:2000]} if err.field_errors else {},
+        user_id=body["user"]["id"],
     )
 
 

@@ -3,7 +3,8 @@
 A Fault matches requests by path substring and/or query variables and then adds latency, answers
 a status code, an HTML error page, an empty, truncated or malformed body, or drops the connection
 — before the backend sees the request, or (the `applied_*`, `short_length` and `latency_after`
-kinds) after the backend has carried it out, as a proxy or a flaky network would.
+kinds) after the backend has carried it out, as a proxy or a flaky network would. It fronts the
+Slack fake too (sandbox/slack.py `faults`).
 """
 
 import asyncio
@@ -46,6 +47,7 @@ class Fault:
     seconds: float = 0.0
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)
+    body: str = ""  # what a `status` fault answers (e.g. Slack's ok:false JSON); empty if unset
     times: int | None = None
 
     def matches(self, scope: Scope) -> bool:
@@ -106,7 +108,7 @@ class FaultMiddleware:
             # Under httpx.ASGITransport this reaches the client as a dropped connection.
             raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
         elif fault.kind == "status":
-            await _answer(send, fault.status, b"", fault.headers)
+            await _answer(send, fault.status, fault.body.encode(), fault.headers)
         elif fault.kind == "html":
             page = HTML_ERROR_PAGE.encode()
             await _answer(send, fault.status, page, {"content-type": "text/html"})

@@ -27,6 +27,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from sandbox.faults import FaultMiddleware, Faults
 from sandbox.serve import LoopbackServer
 
 TEAM_ID = "T0SANDBOX"
@@ -69,6 +70,10 @@ class SlackSandbox:
     def __init__(self, *, real_time_ts: bool = False) -> None:
         self.calls: list[RecordedCall] = []
         self.rate_limits: dict[str, int] = {}  # method -> how many 429s to answer before success
+        # Faults in front of the Web API and the response_urls (sandbox/faults.py): a path such
+        # as "/api/chat.postMessage" or "/response/" answers 429, a 5xx, ok:false ratelimited,
+        # or carries the call out and then answers 500 (`applied_status`).
+        self.faults = Faults()
         self.base_url = ""
         self._server: LoopbackServer | None = None
         self.acks: dict[str, dict[str, Any]] = {}  # envelope_id -> the app's response payload
@@ -83,9 +88,10 @@ class SlackSandbox:
         self._sockets: set[WebSocket] = set()
         self._acked = asyncio.Condition()
         # Message timestamps count up one a message from a fixed start, or (`real_time_ts`, for
-        # a sandbox whose state outlives a restart) follow the clock as Slack's do.
+        # a sandbox whose state outlives a restart, or whose conversations.history is asked
+        # for messages since a time) follow the clock as Slack's do.
         self._ts = 1_700_000_000.000100
-        self._real_time_ts = real_time_ts
+        self.real_time_ts = real_time_ts
         self.changed = asyncio.Event()  # set on each recorded call; whoever waits clears it
         self.channels_without_bot: set[str] = set()  # chat.postMessage answers not_in_channel
         # Messages posted with chat.postMessage, by (channel, ts); chat.update changes them and
@@ -117,8 +123,8 @@ class SlackSandbox:
 
     def next_ts(self) -> str:
         """A new message timestamp, later than every one handed out before."""
-        step = 0.0001 if self._real_time_ts else 1
-        self._ts = max(self._ts + step, time.time() if self._real_time_ts else 0)
+        step = 0.0001 if self.real_time_ts else 1
+        self._ts = max(self._ts + step, time.time() if self.real_time_ts else 0)
         return f"{self._ts:.6f}"
 
     def calls_since(self, index: int) -> list[RecordedCall]:
@@ -145,7 +151,7 @@ class SlackSandbox:
 
     async def start(self) -> str:
         """Serve on a free loopback port in this event loop; returns the base URL."""
-        self._server = LoopbackServer(self.asgi_app())
+        self._server = LoopbackServer(FaultMiddleware(self.asgi_app(), self.faults))
         self.base_url = await self._server.start()
         return self.base_url
 
@@ -269,7 +275,7 @@ class SlackSandbox:
         if request.headers.get("content-type", "").startswith("application/json"):
             return json.loads(raw or "{}")
         payload: dict[str, Any] = dict(parse_qsl(raw)) | dict(request.query_params)
-        for key in ("blocks", "view", "unfurls"):
+        for key in ("blocks", "view", "unfurls", "metadata"):
             if isinstance(payload.get(key), str):
                 payload[key] = json.loads(payload[key])
         return payload
@@ -312,6 +318,8 @@ class SlackSandbox:
             return {"ok": True, "channel": payload.get("channel"), "ts": ts, "message": payload}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self.next_ts()}
+        if method == "conversations.history":
+            return self._history(payload)
         if method == "chat.delete":
             where = (str(payload.get("channel")), str(payload.get("ts")))
             if self.messages.pop(where, None) is None:
@@ -373,6 +381,33 @@ class SlackSandbox:
         self.unfurls.setdefault(where, {}).update(unfurls)
         return {"ok": True}
 
+    def _history(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: a channel's messages newest first, those after `oldest` (and
+        before `latest` or the `cursor`), `limit` a page; their `metadata` only when
+        `include_all_metadata` is true, as Slack answers."""
+        channel = str(payload.get("channel") or "")
+        oldest = float(payload.get("oldest") or 0)
+        latest = float(payload.get("cursor") or payload.get("latest") or "inf")
+        limit = max(1, min(int(payload.get("limit") or 100), 999))
+        with_metadata = str(payload.get("include_all_metadata")).lower() in ("true", "1")
+        found = sorted(
+            (
+                (float(ts), ts, message)
+                for (where, ts), message in self.messages.items()
+                if where == channel and oldest < float(ts) < latest
+            ),
+            reverse=True,
+        )
+        page = [_as_history(ts, message, with_metadata) for _, ts, message in found[:limit]]
+        more = len(found) > limit
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "pin_count": 0,
+            "response_metadata": {"next_cursor": page[-1]["ts"] if more else ""},
+        }
+
     def _publish_home(self, payload: dict[str, Any]) -> dict[str, Any]:
         """views.publish replaces the person's Home tab (one per user, kept across opens)."""
         view = payload.get("view") or {}
@@ -394,3 +429,22 @@ class SlackSandbox:
 def _transport_of(websocket: WebSocket) -> asyncio.BaseTransport | None:
     """The TCP transport under a served WebSocket (uvicorn's connection keeps it), if any."""
     return getattr(websocket.scope.get(SERVER_CONNECTION), "transport", None)
+
+
+def _as_history(ts: str, posted: dict[str, Any], with_metadata: bool) -> dict[str, Any]:
+    """A message the app posted, as conversations.history shows it."""
+    message = {
+        "type": "message",
+        "user": BOT_USER_ID,
+        "bot_id": BOT_ID,
+        "app_id": "A0DESKHAND",
+        "text": posted.get("text", ""),
+        "ts": ts,
+        "team": TEAM_ID,
+    }
+    if posted.get("blocks"):
+        message["blocks"] = posted["blocks"]
+    metadata = posted.get("metadata")
+    if with_metadata and isinstance(metadata, dict):
+        message["metadata"] = {**metadata, "app_id": "A0DESKHAND"}
+    return message

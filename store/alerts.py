@@ -23,6 +23,9 @@ class Watch:
     cursor: int | None
 
 
+UNSURE = "?"  # a claim whose post may have landed, kept under this mark until looked for
+
+
 class AlertStore(StoreArea):
     """Watches and post claims; each method runs off the event loop."""
 
@@ -119,6 +122,53 @@ class AlertStore(StoreArea):
                 claimed_at=datetime.now(UTC),
             )
         )
+
+    @off_loop
+    def release(self, watch_id: int, changes: list[tuple[str, str]], *, maybe_posted: bool) -> None:
+        """Give back claims whose post Slack did not take, so the next poll posts them; one
+        that may have landed is kept as a marker (its claim time: where to look for it), the
+        earliest such try's marker kept when there is one."""
+        with self._session() as session:
+            for record_key, change in changes:
+                claim = session.get(AlertPost, (watch_id, record_key, change))
+                marked = session.get(AlertPost, (watch_id, record_key, UNSURE + change))
+                if claim is None:
+                    continue
+                if maybe_posted and marked is None:
+                    session.add(
+                        AlertPost(
+                            watch_id=watch_id,
+                            record_key=record_key,
+                            change=UNSURE + change,
+                            claimed_at=claim.claimed_at,
+                        )
+                    )
+                session.delete(claim)
+            session.commit()
+
+    @off_loop
+    def unsure_since(self, watch_id: int, changes: list[tuple[str, str]]) -> datetime | None:
+        """When an earlier try of these alerts that may have landed was claimed; None when no
+        earlier try is in doubt."""
+        with self._session() as session:
+            rows = [
+                session.get(AlertPost, (watch_id, record_key, UNSURE + change))
+                for record_key, change in changes
+            ]
+            since = min((row.claimed_at for row in rows if row is not None), default=None)
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        return since
+
+    @off_loop
+    def settle(self, watch_id: int, changes: list[tuple[str, str]]) -> None:
+        """Forget the doubt about earlier tries of these alerts (now posted, or found)."""
+        with self._session() as session:
+            for record_key, change in changes:
+                marked = session.get(AlertPost, (watch_id, record_key, UNSURE + change))
+                if marked is not None:
+                    session.delete(marked)
+            session.commit()
 
 
 def _watch(row: AlertWatch) -> Watch:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from store.area import StoreArea, off_loop
 from store.models import DigestRun, DigestSubscription
@@ -26,6 +26,10 @@ class Subscription:
     created_by: str
     last_snapshot: str
     created_at: datetime
+
+
+# Outcomes that leave a slot due: Slack did not take the post ("uncertain": it may have landed).
+RETRYABLE = ("uncertain", "unsent")
 
 
 class DigestStore(StoreArea):
@@ -141,8 +145,32 @@ class DigestStore(StoreArea):
         return self._insert_once(run)
 
     @off_loop
+    def reclaim_slot(self, subscription_id: int, slot: datetime) -> tuple[str, datetime] | None:
+        """Claim again a slot whose post Slack did not take, for the one caller that gets it:
+        its earlier outcome ("uncertain": the post may have landed, "unsent": it did not) and
+        when it was first claimed (from then on its post may show in the channel)."""
+        key = (DigestRun.subscription_id == subscription_id) & (
+            DigestRun.slot == slot.astimezone(UTC)
+        )
+        with self._session() as session:
+            for earlier in RETRYABLE:
+                taken = session.execute(
+                    update(DigestRun)
+                    .where(key & (DigestRun.outcome == earlier))
+                    .values(outcome="claimed")
+                )
+                if taken.rowcount == 1:
+                    session.commit()
+                    run = session.get(DigestRun, (subscription_id, slot.astimezone(UTC)))
+                    assert run is not None
+                    first = run.claimed_at
+                    return earlier, first if first.tzinfo else first.replace(tzinfo=UTC)
+        return None
+
+    @off_loop
     def finish_slot(self, subscription_id: int, slot: datetime, outcome: str) -> None:
-        """Record how a claimed slot ended (posted, quiet, failed, paused)."""
+        """Record how a claimed slot ended (posted, quiet, failed, paused; unsent or uncertain
+        keep it due)."""
         with self._session() as session:
             run = session.get(DigestRun, (subscription_id, slot.astimezone(UTC)))
             if run is not None:

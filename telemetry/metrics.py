@@ -93,6 +93,12 @@ CLAIMS_TAKEN_OVER = Counter(
     "deskhand_claims_taken_over",
     "Writes left unfinished by a stopped process that this one took over to read back.",
 )
+SLACK_DELIVERY = Counter(
+    "deskhand_slack_delivery",
+    "Slack calls that failed and were retried, found already posted, given up on, or "
+    "re-routed to a DM (a response_url that failed), by method.",
+    ["method", "outcome"],
+)
 HTTP_REFUSED = Counter(
     "deskhand_http_refused",
     "Requests to /slack/events refused before the app saw them (bad signature, too big, "

@@ -11,10 +11,8 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from api.desk import Desk
 from api.http import redact
@@ -32,6 +30,7 @@ from cards.mrkdwn import escape_mrkdwn
 from store import Store
 from store.claims import PENDING, UNKNOWN, Claim
 from telemetry.metrics import CLAIMS_TAKEN_OVER, RECONCILED, timed_run
+from workers.delivery import Delivery
 
 logger = logging.getLogger("deskhand.claims")
 
@@ -111,16 +110,17 @@ async def _tell(
     result: WriteResult,
     now: datetime,
 ) -> None:
-    """The final outcome to the person: where they were waiting, or in a DM."""
-    # Nothing here came from a backend's error text, but this path passes no outbound choke
-    # point (bot/outbound.py), so it scrubs for itself.
+    """The final outcome to the person: where they were waiting, or in a DM (both delivered
+    by the outbound choke point's rules: retried within Slack's, the DM when the reply fails)."""
+    # Nothing here came from a backend's error text, but a response_url post passes no
+    # scrubbing client, so it scrubs for itself.
     text = redact(_message(plan.label if plan else claim.action, result))
     blocks = [mrkdwn_section(text)]
     if plan and result.outcome != "confirmed":
         blocks += typed_back(redact(plan.typed))
     payload = [b.to_dict() for b in blocks]
     waiting = plan and plan.response_url and now - claim.claimed_at < RESPONSE_URL_LIFE
-    if waiting and await _respond(plan.response_url, text, payload):
+    if waiting and await _respond(slack, plan.response_url, text, payload):
         return
     try:
         await slack.chat_postMessage(channel=claim.user_id, text=text, blocks=payload)
@@ -133,13 +133,16 @@ async def _tell(
         )
 
 
-async def _respond(response_url: str, text: str, blocks: list[dict[str, Any]]) -> bool:
-    """Post to where the person was waiting; False when that did not work (then a DM)."""
-    try:
-        reply = await AsyncWebhookClient(response_url).send(
-            text=text, blocks=blocks, response_type="ephemeral", replace_original=False
-        )
-    except (aiohttp.ClientError, TimeoutError) as err:
-        logger.info("response_url failed (%s); sending a DM instead", type(err).__name__)
-        return False
-    return reply.status_code == 200
+async def _respond(
+    slack: AsyncWebClient, response_url: str, text: str, blocks: list[dict[str, Any]]
+) -> bool:
+    """Post to where the person was waiting, retried within Slack's rules; False when that
+    did not work (then a DM)."""
+    delivery = getattr(slack, "delivery", None) or Delivery()
+    message = {
+        "text": text,
+        "blocks": blocks,
+        "response_type": "ephemeral",
+        "replace_original": False,
+    }
+    return await delivery.reply(response_url, message)

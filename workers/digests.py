@@ -1,6 +1,8 @@
 """Digests due: finds due slots in the database, claims each, builds and posts it.
 
-Any number of processes may run it: the (subscription, slot) primary key lets one post. After
+Any number of processes may run it: the (subscription, slot) primary key lets one post. A slot
+Slack did not take (rate limited, or failing past the retries) stays due; one whose post may have
+landed is looked for in the channel (its slot is in the message metadata) before it is posted. After
 downtime only the latest missed slot is posted, and only within the grace period; older ones are
 skipped and logged. A channel the bot cannot post to pauses the subscription and tells its
 creator why.
@@ -23,12 +25,12 @@ from store import Store
 from store.digests import Subscription
 from store.schedules import DigestSchedule
 from telemetry.metrics import DIGESTS, LostClaims, timed_run
+from workers.delivery import Undelivered, already_posted, slot_metadata
 from workers.paused import cannot_post, tell_creator
 
 logger = logging.getLogger("deskhand.digests")
 
 GRACE = timedelta(hours=1)
-CHANNEL_GAP = 1.0  # seconds between two digests posted to one channel
 # A slot due since this process started that it could not claim went to another process (one
 # due before may be its own previous run's); each look tries the latest slot again.
 STARTED = datetime.now(UTC)
@@ -47,7 +49,6 @@ async def run_due(
 ) -> list[str]:
     """Post every digest whose latest slot is due at `now` and unclaimed; what happened to each."""
     done = []
-    last_post: dict[str, float] = {}  # Slack takes about one message a second per channel
     for sub in await store.digests.active():
         schedule = DigestSchedule(time.fromisoformat(sub.at_time), sub.days, sub.timezone)
         slot = schedule.latest_slot(now, grace)
@@ -56,17 +57,17 @@ async def run_due(
             continue
         if slot <= sub.created_at:
             continue
+        earlier: tuple[str, datetime] | None = ("", datetime.now(UTC))
         if not await store.digests.claim_slot(sub.id, slot):
+            earlier = await store.digests.reclaim_slot(sub.id, slot)
+        if earlier is None:
             if slot >= STARTED:
                 _slots.lost((sub.id, slot))
             continue  # another process (or an earlier look) has it
         _slots.won((sub.id, slot))
-        wait = last_post.get(sub.channel_id, -CHANNEL_GAP) + CHANNEL_GAP - loop_time()
-        if wait > 0:
-            await asyncio.sleep(wait)
-        outcome = await _post(sub, store, desk, slack, config)
+        # Posts to one channel are paced by the outbound choke point (bot/outbound.py).
+        outcome = await _post(sub, slot, store, desk, slack, config, earlier=earlier)
         DIGESTS.labels(outcome).inc()
-        last_post[sub.channel_id] = loop_time()
         await store.digests.finish_slot(sub.id, slot, outcome)
         done.append(f"#{sub.id} {slot.isoformat()}: {outcome}")
     return done
@@ -95,7 +96,14 @@ async def _skip_missed(
 
 
 async def _post(
-    sub: Subscription, store: Store, desk: Desk, client: AsyncWebClient, config: HandlerConfig
+    sub: Subscription,
+    slot: datetime,
+    store: Store,
+    desk: Desk,
+    client: AsyncWebClient,
+    config: HandlerConfig,
+    *,
+    earlier: tuple[str, datetime],
 ) -> str:
     query = TicketQuery.model_validate_json(sub.filters or "{}")
     now = config.now()
@@ -116,8 +124,20 @@ async def _post(
         previous=sub.last_snapshot,
         subscription_id=sub.id,
     )
+    key = f"digest:{sub.id}:{slot.astimezone(UTC).isoformat()}"
+    outcome, claimed = earlier
+    since = min(slot, claimed)  # the post can show in the channel from then on
     try:
-        await client.chat_postMessage(channel=sub.channel_id, **card.message())
+        # An earlier try may have landed: post only if the channel shows no message for the slot.
+        if outcome != "uncertain" or not await already_posted(
+            client, sub.channel_id, key, since.timestamp()
+        ):
+            await client.chat_postMessage(
+                channel=sub.channel_id, metadata=slot_metadata(key, since), **card.message()
+            )
+    except Undelivered as err:
+        logger.warning("digest #%s: Slack did not take it (%s); it stays due", sub.id, err)
+        return "uncertain" if err.maybe_posted else "unsent"
     except SlackApiError as err:
         reason = cannot_post(err)
         if reason is None:

@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import json
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -28,6 +29,8 @@ from handlers.config import HandlerConfig
 from store import Store
 from store.alerts import Watch
 from telemetry.metrics import ALERTS
+from workers.alert_posts import Change, StaysDue, give_back, post_alert
+from workers.delivery import Undelivered
 from workers.live import remember_post
 from workers.live_reads import Fresh
 
@@ -91,7 +94,7 @@ async def poll_job_watch(
     if first_look:
         return f"#{watch.id}: baseline, {len(jobs)} jobs {window}"
     shown = await _not_live_here(fresh, watch, store, config, now)
-    await _post_jobs(watch, window, shown, store, desk, client, config)
+    await _post_jobs(watch, window, shown, digest, store, desk, client, config)
     return f"#{watch.id}: {len(shown)} new or changed jobs {window}"
 
 
@@ -112,11 +115,13 @@ async def _post_jobs(
     watch: Watch,
     window: Window,
     jobs: list[Job],
+    digest: JobDigest,
     store: Store,
     desk: Desk,
     client: AsyncWebClient,
     config: HandlerConfig,
 ) -> None:
+    changes = [(job_key(j.job_number), "seen:" + _digest(_state(j, digest, config))) for j in jobs]
     if len(jobs) > config.alert_burst:
         lines = [
             f"• *Job {j.job_number}* {escape_mrkdwn(truncate(j.name or 'job', 80))} · "
@@ -125,17 +130,29 @@ async def _post_jobs(
         ]
         title = f"{len(jobs)} jobs new or changed {window}"
         text = f"*{title}* (watch #{watch.id}):\n" + "\n".join(lines)
-        await client.chat_postMessage(
-            channel=watch.channel_id, text=title, blocks=[mrkdwn_section(text).to_dict()]
-        )
+        message = {"text": title, "blocks": [mrkdwn_section(text).to_dict()]}
+        await _deliver(client, store, watch, changes, message)
         ALERTS.labels("jobs").inc()
         return
-    for job in jobs:
+    for n, job in enumerate(jobs):
         card = cards.card_for(await desk.job(job.job_number), config, shareable=False)
         card.blocks.append(context(f"New or changed on the schedule {window} · watch #{watch.id}"))
-        posted = await client.chat_postMessage(channel=watch.channel_id, **card.message())
+        try:
+            ts = await _deliver(client, store, watch, changes[n : n + 1], card.message())
+        except StaysDue:
+            await give_back(store, watch, changes[n + 1 :])
+            raise
         ALERTS.labels("jobs").inc()
-        await remember_post(store, watch.channel_id, posted.get("ts"), card)
+        await remember_post(store, watch.channel_id, ts, card)
+
+
+async def _deliver(
+    client: AsyncWebClient, store: Store, watch: Watch, changes: list[Change], message: Any
+) -> str | None:
+    try:
+        return await post_alert(client, store, watch, changes, message)
+    except Undelivered as err:
+        raise StaysDue(watch, len(changes), err) from err
 
 
 def _state(job: Job, digest: JobDigest, config: HandlerConfig) -> State:

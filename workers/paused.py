@@ -14,6 +14,8 @@ CHANNEL_GONE = {
     "channel_not_found": "the channel is gone or private",
     "is_archived": "the channel is archived",
     "account_inactive": "Deskhand's Slack token is no longer active",
+    "invalid_auth": "Deskhand's Slack token is not valid",
+    "token_revoked": "Deskhand's Slack token was revoked",
 }
 
 
@@ -27,4 +29,4 @@ async def tell_creator(client: AsyncWebClient, user_id: str, text: str) -> None:
     try:
         await client.chat_postMessage(channel=user_id, text=text)
     except SlackApiError as err:
-        logger.warning("could not tell %s: %s", user_id, err.response.get("error"))
+        logger.warning("could not tell %s: %s", user_id, err)

@@ -11,6 +11,7 @@ one summary instead of a flood. Live cards: workers/live.py.
 import logging
 from collections.abc import Awaitable
 from datetime import datetime, timedelta
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -26,6 +27,8 @@ from handlers.config import HandlerConfig
 from store import Store
 from store.alerts import Watch
 from telemetry.metrics import ALERTS, CLAIMS_LOST, timed_run
+from workers.alert_posts import Change, StaysDue, give_back, post_alert
+from workers.delivery import Undelivered
 from workers.job_watches import poll_job_watch, read_windows, states, window_of
 from workers.live import refresh_live_cards, remember_post
 from workers.live_reads import Fresh
@@ -83,13 +86,18 @@ async def _poll_ticket_watches(
 
 
 async def _guarded(watch: Watch, work: Awaitable[str], store: Store, client: AsyncWebClient) -> str:
-    """Run one watch's poll; a channel the bot cannot post to pauses it and tells its creator."""
+    """Run one watch's poll; a channel the bot cannot post to pauses it and tells its creator,
+    and an alert Slack did not take stays due (the other watches go on either way)."""
     try:
         return await work
+    except StaysDue as err:
+        logger.warning("%s", err)
+        return str(err)
     except SlackApiError as err:
         reason = cannot_post(err)
         if reason is None:
-            raise
+            logger.warning("watch #%s: Slack said %s", watch.id, err.response.get("error"))
+            return f"#{watch.id}: Slack said {err.response.get('error')}; next poll"
         await store.alerts.set_paused(watch.id, True, reason)
         await tell_creator(
             client,
@@ -116,7 +124,12 @@ async def _new_tickets(
         else:  # another process has it (or a poll of this one that failed before moving on)
             CLAIMS_LOST.labels("alert").inc()
     cursor = found[-1].ticket_id if len(found) == PAGE else top
-    await _post(watch, mine, store, desk, client, config)
+    try:
+        await _post(watch, mine, store, desk, client, config)
+    except StaysDue as err:
+        # Read again from the first alert Slack did not take.
+        await store.alerts.advance(watch.id, err.first - 1)
+        raise
     await store.alerts.advance(watch.id, cursor)
     return f"#{watch.id}: {len(mine)} new"
 
@@ -129,6 +142,7 @@ async def _post(
     client: AsyncWebClient,
     config: HandlerConfig,
 ) -> None:
+    changes = [(str(t.ticket_id), "new") for t in tickets]
     if len(tickets) > config.alert_burst:
         lines = [
             f"• *#{t.ticket_id}* {escape_mrkdwn(truncate(t.subject or '(no subject)', 80))}"
@@ -136,16 +150,37 @@ async def _post(
             for t in tickets[:40]
         ]
         text = f"*{len(tickets)} new tickets* match watch #{watch.id}:\n" + "\n".join(lines)
-        await client.chat_postMessage(
-            channel=watch.channel_id,
-            text=f"{len(tickets)} new tickets",
-            blocks=[mrkdwn_section(text).to_dict()],
-        )
+        message = {
+            "text": f"{len(tickets)} new tickets",
+            "blocks": [mrkdwn_section(text).to_dict()],
+        }
+        await _deliver(client, store, watch, changes, message, tickets[0].ticket_id)
         ALERTS.labels("tickets").inc()
         return
     statuses = await desk.ticket_statuses() if tickets else []
-    for ticket in tickets:
+    for n, ticket in enumerate(tickets):
         card = ticket_card(ticket, config, statuses, shareable=False)
-        posted = await client.chat_postMessage(channel=watch.channel_id, **card.message())
+        try:
+            ts = await _deliver(
+                client, store, watch, changes[n : n + 1], card.message(), ticket.ticket_id
+            )
+        except StaysDue:
+            await give_back(store, watch, changes[n + 1 :])
+            raise
         ALERTS.labels("tickets").inc()
-        await remember_post(store, watch.channel_id, posted.get("ts"), card)
+        await remember_post(store, watch.channel_id, ts, card)
+
+
+async def _deliver(
+    client: AsyncWebClient,
+    store: Store,
+    watch: Watch,
+    changes: list[Change],
+    message: Any,
+    first: int,
+) -> str | None:
+    """post_alert, whose failure says from which ticket the watch reads again."""
+    try:
+        return await post_alert(client, store, watch, changes, message)
+    except Undelivered as err:
+        raise StaysDue(watch, len(changes), err, first=first) from err

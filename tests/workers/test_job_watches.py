@@ -12,6 +12,8 @@ from bot.settings import Settings
 from handlers.config import HandlerConfig
 from sandbox.kickserv_data import ACCOUNT_TZ
 from store.alerts import Watch
+from tests.conftest import RecordingSleep
+from workers.delivery import Delivery
 from workers.job_watches import read_windows
 from workers.watches import poll_watches
 
@@ -182,3 +184,23 @@ async def test_today_is_the_business_day_at_the_polls_now_not_the_clock_on_the_w
     windows = await read_windows(watches, _Days(), config, late_evening_utc)
     assert windows["today"].day == date(2026, 3, 2)
     assert windows["tomorrow"].day == date(2026, 3, 3)
+
+
+async def test_a_job_alert_slack_did_not_take_stays_due_and_is_posted_once(console):
+    console.slack.real_time_ts = True  # history is read since a time, as Slack's is
+    await console.send("/deskhand watch jobs today")
+    await _poll(console)
+    number = await _job_today(console)
+    console.slack.faults.add("applied_status", path="/api/chat.postMessage", status=500, times=1)
+    console.slack.faults.add("status", path="/api/conversations.history", status=503, times=4)
+    settings = console._app_settings
+    client = build_web_client(settings, Delivery(sleep=RecordingSleep()))
+    lines = await poll_watches(
+        console._desk, console.store, client, datetime.now(UTC), config=handler_config(settings)
+    )
+    assert any(line.startswith("#1: ") and "stays due" in line for line in lines)
+    console.slack.faults.clear()
+    assert "#1: 1 new or changed jobs today" in await _poll(console)
+    assert len(_job_posts(console, number)) == 1  # it had landed: found, not posted twice
+    assert "#1: 0 new or changed jobs today" in await _poll(console)
+    assert len(_job_posts(console, number)) == 1

@@ -175,7 +175,7 @@ async def test_two_pollers_on_one_database_update_a_card_once(console, tmp_path)
 async def test_a_card_slack_would_not_update_then_catches_up_on_the_next_poll(console):
     ts = await _share_ticket(console, 41)
     status = await _new_status(console, 41)
-    console.slack.rate_limits["chat.update"] = 3  # more 429s than the client's retries
+    console.slack.rate_limits["chat.update"] = 4  # more 429s than the client's retries
     assert "ticket:41: changed, 0 card(s) updated" in await _poll(console)
     assert _field(console.slack.messages[(CHANNEL, ts)], "Status") != status
     lines = await _poll(console)
