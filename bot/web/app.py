@@ -124,19 +124,18 @@ class WebSandbox:
         name = "directmessage" if channel_id == DM else (known.name if known else channel_id)
         return {"id": channel_id, "name": name}
 
-    async def send(self, channel: str, typed: str) -> None:
-        """What was typed in the message box: a slash command, or a message."""
+    async def send(self, channel: str, typed: str) -> str | None:
+        """What was typed in the message box: a slash command, or a message. None once it was
+        delivered, else why not (mrkdwn): the page keeps the text until it was delivered."""
         typed = typed.strip()
         if not typed:
-            return
+            return "There is nothing to send."
         if not typed.startswith("/"):
-            await self._say(channel, typed)
-            return
+            return await self._say(channel, typed)
         command, _, text = typed.partition(" ")
         command = command.lower()
         if command not in ids.SLASH_COMMANDS:
-            self._tell(f"`{command}` is not a command here. Try `/deskhand help`.")
-            return
+            return f"`{command}` is not a command here. Try `/deskhand help`."
         response_url = self.workspace.response_url(channel)
         text = text.strip()
         body = self.requests.command(
@@ -146,14 +145,16 @@ class WebSandbox:
             channel=self.channel(channel),
             response_url=response_url,
         )
-        ack = await self._deliver(body)
+        status, ack = await self._post(body)
+        if status != 200:
+            return f"Deskhand answered HTTP {status}: the command was not taken."
         self.workspace.answer_ack(response_url, ack)
+        return None
 
-    async def _say(self, channel: str, typed: str) -> None:
+    async def _say(self, channel: str, typed: str) -> str | None:
         """A message from the person; links to records' pages are sent as `link_shared`."""
         if channel == DM:
-            self._tell("Sending messages to this app has been turned off.")
-            return
+            return "Sending messages to this app has been turned off."
         message = self.workspace.post_as(ME, channel, typed)
         links = [
             {"domain": host, "url": url}
@@ -173,6 +174,7 @@ class WebSandbox:
                 "links": links[:10],
             }
             await self._deliver(self.requests.event(event), JSON)
+        return None
 
     async def press(self, where: dict[str, Any], action: dict[str, Any]) -> None:
         """A button, select, overflow or picker used on a message, a modal or the Home tab.
@@ -323,19 +325,25 @@ class WebSandbox:
     async def _deliver(self, body: str, content_type: str = FORM) -> dict[str, Any]:
         """Post a signed request to the app as Slack does; wait for the work it started (a
         while at most); return the acknowledgement's JSON body, if it had one."""
+        status, answer = await self._post(body, content_type)
+        if status != 200:
+            self._tell(f"Deskhand answered HTTP {status}.")
+        return answer
+
+    async def _post(self, body: str, content_type: str = FORM) -> tuple[int, dict[str, Any]]:
+        """`_deliver`'s request: the app's HTTP status and its acknowledgement's JSON body."""
         response = await self._http.post(
             "/slack/events", content=body, headers=self.requests.headers(body, content_type)
         )
         await self._work.wait(WORK_WAIT)  # (a task to wait in would count as the request's work)
         self.workspace.sync()
         if response.status_code != 200:
-            self._tell(f"Deskhand answered HTTP {response.status_code}.")
-            return {}
+            return response.status_code, {}
         try:
             answer = response.json() if response.content else {}
         except ValueError:
-            return {}
-        return answer if isinstance(answer, dict) else {}
+            return 200, {}
+        return 200, answer if isinstance(answer, dict) else {}
 
     def _tell(self, text: str) -> None:
         self.notice = text

@@ -224,6 +224,31 @@ def test_a_slash_command_shows_the_ticket_card(browser, site):
     shot(browser, "ticket-card")
 
 
+def test_typed_text_stays_until_it_was_delivered(browser, site):
+    box = browser.find_element(By.CSS_SELECTOR, "textarea[aria-label='Message']")
+    error = browser.find_element(By.ID, "composer-error")
+    box.send_keys("/tiket 34 please", Keys.ENTER)  # Slack has no such command: nothing is sent
+    wait_for(browser, error.is_displayed, "the reason it was not sent")
+    assert box.get_attribute("value") == "/tiket 34 please"
+    assert error.find_element(By.TAG_NAME, "code").text == "/tiket"  # mrkdwn, drawn once
+    assert "`" not in error.text and "What you typed is kept." in error.text
+    box.clear()
+    browser.execute_cdp_cmd("Network.enable", {})
+    offline = {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+    browser.execute_cdp_cmd("Network.emulateNetworkConditions", offline)  # the server is gone
+    try:
+        box.send_keys("/ticket 35", Keys.ENTER)
+        wait_for(browser, lambda: "not answering" in error.text, "the server-down error")
+        assert box.get_attribute("value") == "/ticket 35"
+    finally:
+        online = {**offline, "offline": False}
+        browser.execute_cdp_cmd("Network.emulateNetworkConditions", online)
+    box.send_keys(Keys.ENTER)  # sent again, now delivered: the box empties, the card comes
+    card(browser, "#35 ")
+    wait_for(browser, lambda: box.get_attribute("value") == "", "the box emptied")
+    assert not error.is_displayed()
+
+
 def test_assign_to_me_changes_the_card(browser, site):
     ticket = card(browser, "#34 ")
     button(ticket, "Assign to me").click()
