@@ -19,8 +19,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.manifest import load_manifest
-from bot.web.mrkdwn import mrkdwn_html
 from bot.web.app import WebSandbox
+from bot.web.mrkdwn import mrkdwn_html
 from bot.web.render import (
     Surface,
     names_of,
