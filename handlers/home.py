@@ -121,6 +121,7 @@ async def open_card(
         return
     await client.views_update(view_id=view_id, view=card_modal(card.text, card.blocks))
 
+
 async def new_ticket(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, desk: Desk, config: HandlerConfig
 ) -> None:
