@@ -47,9 +47,9 @@ def card_modal(text: str, blocks: list[Any], title: str = "Deskhand") -> View:
     )
 
 
-def looking_up_modal(what: str) -> View:
+def looking_up_modal(what: str, title: str) -> View:
     """The card modal while the card is read (a trigger lasts three seconds, a read may not)."""
-    return card_modal(f"Looking up {escape_mrkdwn(what)} …", [])
+    return card_modal(f"Looking up {escape_mrkdwn(what)} …", [], title)
 
 
 def _for_modal(block: dict[str, Any]) -> dict[str, Any] | None:

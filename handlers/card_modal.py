@@ -18,8 +18,10 @@ class CardModalRespond:
     `replace_original`, `views.push` (once per click, then updating what it pushed) for a new
     message, nothing for `delete_original`."""
 
-    def __init__(self, client: AsyncWebClient, view_id: str, trigger_id: str) -> None:
-        self._client, self._view_id, self._trigger_id = client, view_id, trigger_id
+    def __init__(self, client: AsyncWebClient, view: dict[str, Any], trigger_id: str) -> None:
+        self._client, self._trigger_id = client, trigger_id
+        self._view_id = str(view.get("id") or "")
+        self._title = str((view.get("title") or {}).get("text") or "Deskhand")
         self._pushed: str | None = None
 
     async def __call__(
@@ -34,7 +36,7 @@ class CardModalRespond:
         """Show the message in the modal (see the class)."""
         if delete_original:
             return
-        view = card_modal(text, blocks or [])
+        view = card_modal(text, blocks or [], self._title)
         if replace_original:
             await self._client.views_update(view_id=self._view_id, view=view)
         elif self._pushed is None:
@@ -51,6 +53,6 @@ async def answer_in_card_modal(
     view = body.get("view") if isinstance(body.get("view"), dict) else {}
     if body.get("type") == "block_actions" and view.get("callback_id") == ids.CARD_MODAL:
         context["respond"] = CardModalRespond(
-            context.client, str(view.get("id") or ""), str(body.get("trigger_id") or "")
+            context.client, view, str(body.get("trigger_id") or "")
         )
     return await next()

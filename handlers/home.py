@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.errors import BackendError
-from api.refs import TicketRef
+from api.refs import JobRef, TicketRef
 from cards.customers import search_card
 from cards.home import FIND_BLOCK, FIND_INPUT, build_home, find_customer_modal
 from cards.job_form import JobForm
@@ -111,15 +111,17 @@ async def open_card(
     the trigger lasts; the card replaces "Looking up" when it is read)."""
     await ack()
     ref = parse_ref(action["value"])
-    what = f"ticket #{ref.ticket_id}" if isinstance(ref, TicketRef) else "the job"
-    opened = await client.views_open(trigger_id=body["trigger_id"], view=looking_up_modal(what))
+    title = f"Ticket #{ref.ticket_id}" if isinstance(ref, TicketRef) else "Deskhand"
+    title = f"Job {ref.job_number}" if isinstance(ref, JobRef) else title
+    looking = looking_up_modal(title.lower(), title)
+    opened = await client.views_open(trigger_id=body["trigger_id"], view=looking)
     view_id = opened["view"]["id"]
     try:
         card = card_for(await desk.read(ref, config.now()), config, shareable=False)
     except BackendError as err:
-        await client.views_update(view_id=view_id, view=card_modal(err.message, []))
+        await client.views_update(view_id=view_id, view=card_modal(err.message, [], title))
         return
-    await client.views_update(view_id=view_id, view=card_modal(card.text, card.blocks))
+    await client.views_update(view_id=view_id, view=card_modal(card.text, card.blocks, title))
 
 
 async def new_ticket(
@@ -156,10 +158,11 @@ async def found_customer(
     if not words.strip():
         await ack(response_action="errors", errors={FIND_BLOCK: "Type a name, email or phone."})
         return
-    await ack(response_action="update", view=looking_up_modal(words.strip()))
+    title = "Find customer"
+    await ack(response_action="update", view=looking_up_modal(words.strip(), title))
     try:
         card = search_card(await desk.find_customer(words.strip()), config)
     except BackendError as err:  # said where the answer would have been
-        await client.views_update(view_id=view["id"], view=card_modal(err.message, []))
+        await client.views_update(view_id=view["id"], view=card_modal(err.message, [], title))
         return
-    await client.views_update(view_id=view["id"], view=card_modal(card.text, card.blocks))
+    await client.views_update(view_id=view["id"], view=card_modal(card.text, card.blocks, title))

@@ -219,6 +219,7 @@ def seeded_kickserv(
         for _ in range(rng.randint(0, 3)):
             _seed_job(data, rng, customer)
     _todays_round(data)
+    _sandbox_persons_round(data)
     for customer in list(data.customers.values())[::3]:
         note_id = data.next_id("note", 24_600)
         when = customer.created_at + timedelta(days=2)
@@ -252,6 +253,30 @@ def _todays_round(data: KickservData) -> None:
         _add_job(
             data, random.Random(job_number), customer, job_number, job_type_id, "scheduled", at
         )
+
+
+# The person at the web sandbox and the console (Slack's Alice Moreno): a technician in
+# ReadyDesk and, by the same email, an employee here, so her Home tab shows her day.
+SANDBOX_PERSON = KSEmployee(846789, 19, "Alice Moreno", "alice@helpdesk.example", "amoreno")
+
+
+def _sandbox_persons_round(data: KickservData) -> None:
+    """Alice's jobs: one this afternoon, one tomorrow morning (added after every other job was
+    drawn, so the rest of the account is what it would have been)."""
+    data.employees[SANDBOX_PERSON.id] = SANDBOX_PERSON
+    for number, job_type_id, days, hour in ((3, 24552, 0, 16), (1, 24553, 1, 9)):
+        customer = data.customers.get(number)
+        if customer is None:
+            continue
+        at = datetime.combine(data.today + timedelta(days=days), time(hour), ACCOUNT_TZ)
+        job_number = data.next_id("job_number", 86_000)
+        _add_job(
+            data, random.Random(job_number), customer, job_number, job_type_id, "scheduled", at
+        )
+        job_id = data.jobs[job_number].id
+        for task in data.tasks.values():
+            if task.job_id == job_id:
+                task.employee_ids = [SANDBOX_PERSON.id]
 
 
 def _add_job(

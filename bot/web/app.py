@@ -10,6 +10,7 @@ clock, the world ticks, and state lives in `.deskhand/sandbox.db`, so it survive
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -225,8 +226,11 @@ class WebSandbox:
             self._tell("That form is closed.")
             return
         state = view_state(view, values)
-        ack = await self._deliver(self.requests.view_submission(view, state, user=self.user))
-        self.workspace.after_submission(view_id, ack, values)
+        body = self.requests.view_submission(view, state, user=self.user)
+        # Slack applies the acknowledgement (errors, update, push) before any later views.* call.
+        await self._post(
+            body, on_ack=lambda ack: self.workspace.after_submission(view_id, ack, values)
+        )
 
     async def close(self, view_id: str) -> None:
         """The modal's close button: it closes; the app hears of it if it asked."""
@@ -330,20 +334,30 @@ class WebSandbox:
             self._tell(f"Deskhand answered HTTP {status}.")
         return answer
 
-    async def _post(self, body: str, content_type: str = FORM) -> tuple[int, dict[str, Any]]:
-        """`_deliver`'s request: the app's HTTP status and its acknowledgement's JSON body."""
+    async def _post(
+        self,
+        body: str,
+        content_type: str = FORM,
+        on_ack: Callable[[dict[str, Any]], None] | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        """`_deliver`'s request: the app's HTTP status and its acknowledgement's JSON body
+        (`on_ack` sees that body before the work the request started has finished)."""
         response = await self._http.post(
             "/slack/events", content=body, headers=self.requests.headers(body, content_type)
         )
+        answer: dict[str, Any] = {}
+        if response.status_code == 200 and response.content:
+            try:
+                answer = response.json()
+            except ValueError:
+                answer = {}
+        answer = answer if isinstance(answer, dict) else {}
+        if on_ack is not None:
+            self.workspace.sync()  # what the listener sent before it acknowledged comes first
+            on_ack(answer)
         await self._work.wait(WORK_WAIT)  # (a task to wait in would count as the request's work)
         self.workspace.sync()
-        if response.status_code != 200:
-            return response.status_code, {}
-        try:
-            answer = response.json() if response.content else {}
-        except ValueError:
-            return 200, {}
-        return 200, answer if isinstance(answer, dict) else {}
+        return response.status_code, answer
 
     def _tell(self, text: str) -> None:
         self.notice = text

@@ -325,14 +325,38 @@ def test_the_home_tab(browser, site):
 
     home = wait_for(browser, published, "the Home tab")
     shot(browser, "home-tab")
+    main = browser.find_element(By.ID, "main")
+    assert main.get_property("scrollHeight") > main.get_property("clientHeight")  # it scrolls
+    assert main.get_property("scrollTop") == 0  # and opens at its top
+    # Open answers on Home: the card in a modal, whose own buttons answer in it.
+    job = home.find_element(By.CSS_SELECTOR, "[data-block-id^='home_job_']")
+    browser.execute_script("arguments[0].scrollIntoView()", job)  # a person scrolls down to it
+    button(job, "Open").click()
+    opened = wait_for(
+        browser,
+        lambda: next(
+            (d for d in browser.find_elements(By.CSS_SELECTOR, "[role=dialog]") if "Job" in d.text),
+            None,
+        ),
+        "the job card in a modal",
+    )
+    assert "Customer" in opened.text and "Share in channel" not in opened.text
+    button(opened, "Close").click()
+    wait_for(browser, lambda: not browser.find_elements(By.CSS_SELECTOR, "[role=dialog]"), "close")
     button(home, "Find customer").click()
     form = dialog(browser, "Find customer")
     field(form, "Name, email, phone or ID").send_keys("demo", Keys.ENTER)  # Enter reloads nothing
     button(dialog(browser, "Find customer"), "Find").click()
+    found = wait_for(
+        browser,
+        lambda: "Customer ID" in dialog(browser, "Find customer").text
+        and dialog(browser, "Find customer"),
+        "the customer card in the form's place",
+    )
+    assert "Demo Company" in found.text
+    assert browser.find_element(By.CSS_SELECTOR, "section[aria-label='Home']")  # still on Home
+    button(found, "Close").click()
     wait_for(browser, lambda: not browser.find_elements(By.CSS_SELECTOR, "[role=dialog]"), "close")
-    browser.find_element(By.LINK_TEXT, "Messages").click()  # the answer is in your messages
-    found = card(browser, "Demo Company")
-    assert "Customer ID" in found.text
 
 
 def test_a_digest_appears_when_the_clock_jumps(browser, site):

@@ -238,6 +238,23 @@ async def test_the_home_tab_is_published_when_opened(page):
     assert len([c for c in page.sandbox.slack.calls if c.name == "views.publish"]) == publishes + 1
 
 
+async def test_the_person_at_the_page_sees_their_own_jobs_on_home(page):
+    await page.post("home")
+    home = parse((await page.state("home"))["main"]).text
+    assert "Kickserv employee Alice Moreno (matched by email)" in home
+    assert "Deskhand does not know" not in home
+    data = page.sandbox.sandboxes.kickserv
+    alices = {
+        data.jobs[n].job_number
+        for n in data.jobs
+        for t in data.tasks.values()
+        if t.job_id == data.jobs[n].id and 846789 in t.employee_ids
+    }
+    today, tomorrow = home.split("Your jobs today", 1)[1].split("Your jobs tomorrow", 1)
+    assert any(f"Job {n}" in today for n in alices)
+    assert any(f"Job {n}" in tomorrow for n in alices)
+
+
 async def test_jumping_the_clock_posts_the_next_digest(page):
     await page.post("jump")
     notice = (await page.state())["notice"]["html"]
