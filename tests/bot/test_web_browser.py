@@ -349,8 +349,10 @@ def test_the_home_tab(browser, site):
     button(dialog(browser, "Find customer"), "Find").click()
     found = wait_for(
         browser,
-        lambda: "Customer ID" in dialog(browser, "Find customer").text
-        and dialog(browser, "Find customer"),
+        lambda: (
+            "Customer ID" in dialog(browser, "Find customer").text
+            and dialog(browser, "Find customer")
+        ),
         "the customer card in the form's place",
     )
     assert "Demo Company" in found.text
