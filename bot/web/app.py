@@ -38,6 +38,7 @@ from store.schedules import DigestSchedule
 logger = logging.getLogger("deskhand.web")
 
 STATE_DIR = Path(".deskhand")
+FOREVER = timedelta(days=36500)
 WORK_WAIT = 15.0  # seconds a page request waits for the listener work it started
 ESCAPED_COMMANDS = {ids.DESKHAND_COMMAND}  # should_escape: true in manifest.yml
 
@@ -50,7 +51,8 @@ class WebSandbox:
         self._state_dir = state_dir
         self.slack = SlackSandbox(real_time_ts=True)
         self.clock = SandboxClock()  # what the page shows messages' times by, too
-        self.workspace = Workspace(self.slack, clock=self.clock)
+        self.clock.jump(self._saved_offset())  # a restart keeps the time the sandbox was at
+        self.workspace = Workspace(self.slack, clock=self.clock)  # its messages: by that time
         self._secret = secrets.token_hex(16)  # signs the page's requests; the app checks them
         self.requests = SlackRequests(self._secret)
         self.notice = ""  # the last thing the page itself says (a jump of the clock …)
@@ -73,10 +75,12 @@ class WebSandbox:
                 "slack_signing_secret": SecretStr(secret),
             }
         )
-        self.clock.jump(self._saved_offset())  # a restart keeps the time the sandbox was at
         self.config = handler_config(settings, clock=self.clock)
-        self.store = Store(database)
+        self.store = Store(database, clock=self.clock)  # the audit log is on the sandbox's time
         await self.store.migrate()
+        # The Slack sandbox starts with no messages: the live cards of the last run showed
+        # messages no longer anywhere, so they are forgotten (not updated, and refused, later).
+        await self.store.live.prune(self.clock.now() + FOREVER)
         self.sandboxes = build_sandboxes(settings, self.clock)
         self.desk = build_desk(settings, self.store, self.sandboxes)
         self.desk.start()

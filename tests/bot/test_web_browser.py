@@ -301,14 +301,14 @@ def test_a_message_shortcut_from_more_actions(browser, site):
     open_channel(browser, site, "# support")
 
     def choose() -> bool:
-        said = next(a for a in articles(browser) if "printer in reception" in a.text)
+        said = next(a for a in articles(browser) if "printer in accounts" in a.text)
         said.find_element(By.CSS_SELECTOR, "button[aria-label='More actions']").click()
         said.find_element(By.XPATH, ".//*[@role='menuitem'][.='Create ticket']").click()
         return True
 
     wait_for(browser, choose, "the Create ticket shortcut")
     form = dialog(browser, "Create ticket")
-    assert "printer in reception is offline again" in field(form, "Description").get_attribute(
+    assert "printer in accounts is offline again" in field(form, "Description").get_attribute(
         "value"
     )
     button(form, "Cancel").click()

@@ -210,7 +210,7 @@ async def test_job_new_finds_the_customer_through_the_typeahead(page):
 
 
 async def test_a_message_shortcut_from_more_actions_opens_its_form(page):
-    said = next(a for a in await page.articles() if "printer in reception" in a.text)
+    said = next(a for a in await page.articles() if "printer in accounts" in a.text)
     menu = said.find(role="menu")
     item = next(i for i in menu.find_all(role="menuitem") if i.text == "Create ticket")
     await page.post(
@@ -221,7 +221,7 @@ async def test_a_message_shortcut_from_more_actions_opens_its_form(page):
     )
     modal = await page.modal()
     assert modal.find(id=modal.find(role="dialog").attrs["aria-labelledby"]).text == "Create ticket"
-    assert "printer in reception is offline again" in modal.find("textarea").text
+    assert "printer in accounts is offline again" in modal.find("textarea").text
 
 
 async def test_the_home_tab_is_published_when_opened(page):
