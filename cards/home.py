@@ -69,7 +69,9 @@ def build_home(home: HomeView, *, timezone: str, admins: Iterable[str], now: dat
 def find_customer_modal() -> View:
     """Find customer: words as `/customer` takes them; the answer replaces the form."""
     words = PlainTextInputElement(
-        action_id=FIND_INPUT, placeholder="acme, 555-0142, office@acme.example", max_length=200
+        action_id=FIND_INPUT,
+        placeholder="acme, 555-0142, office@weaselworks.example",
+        max_length=200,
     )
     return View(
         type="modal",
