@@ -132,3 +132,15 @@ async def test_jumping_to_the_next_digest_posts_it_at_once():
             await scheduler.aclose()
     assert post.payload["channel"] == CHANNEL
     assert _header(post.payload) == "Open tickets"  # before its time by the real clock
+
+
+async def test_the_person_at_the_sandbox_has_jobs_today_and_tomorrow_on_any_day(world):
+    data = _kickserv(world)
+    world.clock.jump(timedelta(days=3))
+    today = data.now().date()
+    alice = next(e for e in data.employees.values() if e.name == "Alice Moreno")
+    hers = {t.job_id for t in data.tasks.values() if alice.id in t.employee_ids}
+    for day in (today, today + timedelta(days=1)):
+        [job] = [j for j in data.jobs.values() if j.id in hers and j.scheduled_on.date() == day]
+        [card] = await world.send(f"/job {job.job_number}")
+        assert "Alice Moreno" in str(card["blocks"])
