@@ -3,6 +3,7 @@ Refresh. Every Home button answers on Home, in a modal opened with its trigger (
 no response_url and no channel): the ticket and job forms, the Find customer form, and the
 cards that Open and Find show (whose own buttons then answer in the modal)."""
 
+from collections.abc import Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -12,9 +13,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.errors import BackendError
 from api.refs import JobRef, TicketRef
+from cards.common import Card
 from cards.customers import search_card
 from cards.home import FIND_BLOCK, FIND_INPUT, build_home, find_customer_modal
 from cards.job_form import JobForm
+from cards.mrkdwn import escape_mrkdwn
 from cards.refs import parse_ref
 from cards.ticket_form import TicketForm
 from cards.views import card_for, card_modal, looking_up_modal
@@ -115,13 +118,11 @@ async def open_card(
     title = f"Job {ref.job_number}" if isinstance(ref, JobRef) else title
     looking = looking_up_modal(title.lower(), title)
     opened = await client.views_open(trigger_id=body["trigger_id"], view=looking)
-    view_id = opened["view"]["id"]
-    try:
-        card = card_for(await desk.read(ref, config.now()), config, shareable=False)
-    except BackendError as err:
-        await client.views_update(view_id=view_id, view=card_modal(err.message, [], title))
-        return
-    await client.views_update(view_id=view_id, view=card_modal(card.text, card.blocks, title))
+
+    async def read() -> Card:
+        return card_for(await desk.read(ref, config.now()), config, shareable=False)
+
+    await _show_card(client, opened["view"]["id"], title, read())
 
 
 async def new_ticket(
@@ -146,7 +147,6 @@ async def find_customer(ack: AsyncAck, body: dict[str, Any], client: AsyncWebCli
 
 async def found_customer(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
     desk: Desk,
@@ -160,9 +160,22 @@ async def found_customer(
         return
     title = "Find customer"
     await ack(response_action="update", view=looking_up_modal(words.strip(), title))
+
+    async def find() -> Card:
+        return search_card(await desk.find_customer(words.strip()), config)
+
+    await _show_card(client, view["id"], title, find())
+
+
+async def _show_card(
+    client: AsyncWebClient, view_id: str, title: str, lookup: Coroutine[Any, Any, Card]
+) -> None:
+    """The card `lookup` reads, in the modal `view_id` ("Looking up" until then); a backend
+    that fails says so there, where the answer would have been."""
     try:
-        card = search_card(await desk.find_customer(words.strip()), config)
-    except BackendError as err:  # said where the answer would have been
-        await client.views_update(view_id=view["id"], view=card_modal(err.message, [], title))
+        card = await lookup
+    except BackendError as err:
+        failed = card_modal(escape_mrkdwn(err.message), [], title)
+        await client.views_update(view_id=view_id, view=failed)
         return
-    await client.views_update(view_id=view["id"], view=card_modal(card.text, card.blocks, title))
+    await client.views_update(view_id=view_id, view=card_modal(card.text, card.blocks, title))
