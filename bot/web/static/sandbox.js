@@ -95,6 +95,8 @@ function showNotice(html) {
 // The message box keeps what was typed until the app has it: cleared only once delivered; else
 // the reason shows under the box (a command that does not exist, a server that stopped).
 async function send(box) {
+  if (box.dataset.sending) return;  // Enter again while it is on its way sends it once
+  box.dataset.sending = "1";
   const text = box.value;
   const error = document.getElementById("composer-error");
   error.hidden = true;
@@ -111,6 +113,7 @@ async function send(box) {
     answer = null;
     error.textContent = "Not sent: the sandbox is not answering (is it still running?).";
   }
+  delete box.dataset.sending;
   if (answer && answer.delivered) {
     if (box.value === text) box.value = "";
   } else {
