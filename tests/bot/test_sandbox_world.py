@@ -113,6 +113,8 @@ async def test_what_deskhand_writes_is_dated_by_the_sandbox_clock(world):
     entry = _readydesk(world).history[34][-1]
     assert entry.note.startswith("Called back after the weekend")
     assert entry.date == world.clock.local("UTC").replace(microsecond=0)
+    [audited] = await world.store.audit.recent(limit=1)  # the audit log reads the same clock
+    assert audited.at == world.clock.now()
     [due] = await world.send("/tickets due:today")
     assert "due:2026-12-04" in due["text"]  # "today" is the sandbox's
 
