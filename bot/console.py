@@ -77,7 +77,7 @@ class Console:
             }
         )
         self._app_settings = settings
-        self.store = Store("sqlite://")
+        self.store = Store("sqlite://", clock=self.clock)  # the audit log on the sandbox time
         await self.store.migrate()
         sandboxes = build_sandboxes(settings, self.clock)
         self._desk = build_desk(settings, self.store, sandboxes)

@@ -67,9 +67,11 @@ def build_home(home: HomeView, *, timezone: str, admins: Iterable[str], now: dat
 
 
 def find_customer_modal() -> View:
-    """Find customer: words as `/customer` takes them; the answer comes as a direct message."""
+    """Find customer: words as `/customer` takes them; the answer replaces the form."""
     words = PlainTextInputElement(
-        action_id=FIND_INPUT, placeholder="acme, 555-0142, office@acme.example", max_length=200
+        action_id=FIND_INPUT,
+        placeholder="acme, 555-0142, office@weaselworks.example",
+        max_length=200,
     )
     return View(
         type="modal",
@@ -79,7 +81,7 @@ def find_customer_modal() -> View:
         close="Cancel",
         blocks=[
             InputBlock(block_id=FIND_BLOCK, label="Name, email, phone or ID", element=words),
-            context("Searches ReadyDesk and Kickserv; the answer comes to your messages."),
+            context("Searches ReadyDesk and Kickserv; the answer shows here."),
         ],
     )
 
@@ -116,13 +118,24 @@ def _how_to_link(home: HomeView, admins: Iterable[str]) -> SectionBlock:
         if _unlinked(match)
     ]
     email = f"`{escape_mrkdwn(home.email)}`" if home.email else "none that Deskhand can see"
-    named = [f"<@{a}>" for a in sorted(admins) if SLACK_USER_ID.fullmatch(a)]
-    ask = f"ask {', '.join(named)}" if named else "ask whoever runs Deskhand (`DESKHAND_ADMINS`)"
+    admins = set(admins)
+    listed = {a for a in admins if SLACK_USER_ID.fullmatch(a)}
+    others = [f"<@{a}>" for a in sorted(listed - {home.user_id})]  # nobody is told to ask themself
+    link = f"{ids.DESKHAND_COMMAND} link @you {LINK_ARGUMENTS}"
+    if home.user_id in admins:
+        also = f", or ask {', '.join(others)}" if others else ""
+        how = f"run `{escape_mrkdwn(link)}` yourself (you are an admin), @you being you{also}"
+    else:
+        ask = (
+            f"ask {', '.join(others)}"
+            if others
+            else "ask whoever runs Deskhand (`DESKHAND_ADMINS`)"
+        )
+        how = f"{ask} to run `{escape_mrkdwn(link)}`"
     return mrkdwn_section(
         f"*Deskhand does not know your {' or your '.join(missing)}.* It uses an admin's link, "
         f"else the {' or '.join(missing)} whose email is the one on your Slack profile "
-        f"({email}). To be linked, {ask} to run "
-        f"`{escape_mrkdwn(f'{ids.DESKHAND_COMMAND} link @you {LINK_ARGUMENTS}')}`."
+        f"({email}). To be linked, {how}."
     )
 
 

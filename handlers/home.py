@@ -1,7 +1,9 @@
 """The Home tab: published when a person opens it (at most once a minute each) or presses
-Refresh; its buttons open the ticket and job forms, a Find customer form, or a card in the
-person's messages with Deskhand (a Home tab has no place for replies)."""
+Refresh. Every Home button answers on Home, in a modal opened with its trigger (a Home tab has
+no response_url and no channel): the ticket and job forms, the Find customer form, and the
+cards that Open and Find show (whose own buttons then answer in the modal)."""
 
+from collections.abc import Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -10,13 +12,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.errors import BackendError
+from api.refs import JobRef, TicketRef
+from cards.common import Card
 from cards.customers import search_card
 from cards.home import FIND_BLOCK, FIND_INPUT, build_home, find_customer_modal
 from cards.job_form import JobForm
+from cards.mrkdwn import escape_mrkdwn
 from cards.refs import parse_ref
 from cards.ticket_form import TicketForm
-from cards.views import card_for
+from cards.views import card_for, card_modal, looking_up_modal
 from handlers import ids
+from handlers.card_modal import answer_in_card_modal
 from handlers.config import HandlerConfig
 from handlers.forms import open_job_form, open_ticket_form
 from handlers.profiles import Profiles
@@ -27,9 +33,10 @@ REOPEN_EVERY = timedelta(minutes=1)  # opening the tab again re-reads at most th
 
 def register(app: AsyncApp) -> None:
     """Attach the Home tab's event, its buttons and the Find customer form."""
+    app.use(answer_in_card_modal)
     app.event(ids.APP_HOME_OPENED)(home_opened)
     app.action(ids.HOME_REFRESH)(refresh_home)
-    app.action(ids.HOME_OPEN)(open_in_messages)
+    app.action(ids.HOME_OPEN)(open_card)
     app.action(ids.HOME_NEW_TICKET)(new_ticket)
     app.action(ids.HOME_NEW_JOB)(new_job)
     app.action(ids.HOME_FIND_CUSTOMER)(find_customer)
@@ -95,7 +102,7 @@ async def publish_home(
         raise
 
 
-async def open_in_messages(
+async def open_card(
     ack: AsyncAck,
     action: dict[str, Any],
     body: dict[str, Any],
@@ -103,11 +110,19 @@ async def open_in_messages(
     desk: Desk,
     config: HandlerConfig,
 ) -> None:
-    """Open: the ticket's or job's card, read now, in the person's messages with Deskhand."""
+    """Open: the ticket's or job's card, read now, in a modal over Home (opened at once, while
+    the trigger lasts; the card replaces "Looking up" when it is read)."""
     await ack()
-    view = await desk.read(parse_ref(action["value"]), config.now())
-    card = card_for(view, config, shareable=False)
-    await client.chat_postMessage(channel=body["user"]["id"], **card.message())
+    ref = parse_ref(action["value"])
+    title = f"Ticket #{ref.ticket_id}" if isinstance(ref, TicketRef) else "Deskhand"
+    title = f"Job {ref.job_number}" if isinstance(ref, JobRef) else title
+    looking = looking_up_modal(title.lower(), title)
+    opened = await client.views_open(trigger_id=body["trigger_id"], view=looking)
+
+    async def read() -> Card:
+        return card_for(await desk.read(ref, config.now()), config, shareable=False)
+
+    await _show_card(client, opened["view"]["id"], title, read())
 
 
 async def new_ticket(
@@ -132,23 +147,35 @@ async def find_customer(ack: AsyncAck, body: dict[str, Any], client: AsyncWebCli
 
 async def found_customer(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
     desk: Desk,
     config: HandlerConfig,
 ) -> None:
-    """The form's words, answered as `/customer` answers them, in the person's messages."""
+    """The form's words, answered as `/customer` answers them, in the form's place."""
     values = (view.get("state") or {}).get("values") or {}
     words = ((values.get(FIND_BLOCK) or {}).get(FIND_INPUT) or {}).get("value") or ""
     if not words.strip():
         await ack(response_action="errors", errors={FIND_BLOCK: "Type a name, email or phone."})
         return
-    await ack()
-    user_id = body["user"]["id"]
+    title = "Find customer"
+    await ack(response_action="update", view=looking_up_modal(words.strip(), title))
+
+    async def find() -> Card:
+        return search_card(await desk.find_customer(words.strip()), config)
+
+    await _show_card(client, view["id"], title, find())
+
+
+async def _show_card(
+    client: AsyncWebClient, view_id: str, title: str, lookup: Coroutine[Any, Any, Card]
+) -> None:
+    """The card `lookup` reads, in the modal `view_id` ("Looking up" until then); a backend
+    that fails says so there, where the answer would have been."""
     try:
-        card = search_card(await desk.find_customer(words.strip()), config)
-    except BackendError as err:  # the form is closed: say it where the answer would have been
-        await client.chat_postMessage(channel=user_id, text=err.message)
+        card = await lookup
+    except BackendError as err:
+        failed = card_modal(escape_mrkdwn(err.message), [], title)
+        await client.views_update(view_id=view_id, view=failed)
         return
-    await client.chat_postMessage(channel=user_id, **card.message())
+    await client.views_update(view_id=view_id, view=card_modal(card.text, card.blocks, title))

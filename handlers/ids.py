@@ -95,6 +95,9 @@ TICKET_MODAL = "ticket_modal"
 FIND_CUSTOMER_MODAL = "find_customer_modal"
 VIEWS = (NOTE_MODAL, JOB_MODAL, TICKET_MODAL, FIND_CUSTOMER_MODAL)
 WRITE_VIEWS = (NOTE_MODAL, JOB_MODAL, TICKET_MODAL)  # Find customer only reads
+# A card shown in a modal (what a Home button answers): it has no submit, so no listener; its
+# buttons are the card's own, answered in the modal (handlers/card_modal.py).
+CARD_MODAL = "card_modal"
 
 # Message shortcut callback ids
 ADD_AS_NOTE = "add_as_note"

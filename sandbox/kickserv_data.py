@@ -219,6 +219,7 @@ def seeded_kickserv(
         for _ in range(rng.randint(0, 3)):
             _seed_job(data, rng, customer)
     _todays_round(data)
+    _sandbox_persons_round(data)
     for customer in list(data.customers.values())[::3]:
         note_id = data.next_id("note", 24_600)
         when = customer.created_at + timedelta(days=2)
@@ -252,6 +253,44 @@ def _todays_round(data: KickservData) -> None:
         _add_job(
             data, random.Random(job_number), customer, job_number, job_type_id, "scheduled", at
         )
+
+
+# The person at the web sandbox and the console (Slack's Alice Moreno): a technician in
+# ReadyDesk and, by the same email, an employee here, so her Home tab shows her day.
+SANDBOX_PERSON = KSEmployee(846789, 19, "Alice Moreno", "alice@helpdesk.example", "amoreno")
+SANDBOX_PERSON_DAYS = (0, 1, 2)  # from the account's today
+
+
+def _sandbox_persons_round(data: KickservData) -> None:
+    """Alice's jobs today and tomorrow, and the day after (whose "today" is the account's
+    tomorrow when Deskhand's time zone is ahead of the account's); added after every other job
+    was drawn, so the rest of the account is what it would have been."""
+    data.employees[SANDBOX_PERSON.id] = SANDBOX_PERSON
+    for days in SANDBOX_PERSON_DAYS:
+        book_sandbox_person(data, data.today + timedelta(days=days))
+
+
+def book_sandbox_person(data: KickservData, day: date) -> KSJob | None:
+    """A job for Alice on `day` (the account's), unless she has one that day: the new job, if
+    one was booked. Days alternate between an afternoon and a morning job."""
+    if SANDBOX_PERSON.id not in data.employees:
+        return None
+    hers = {t.job_id for t in data.tasks.values() if SANDBOX_PERSON.id in t.employee_ids}
+    for job in data.jobs.values():
+        if job.id in hers and job.scheduled_on and job.scheduled_on.date() == day:
+            return None
+    number, job_type_id, hour = ((3, 24552, 16), (4, 24553, 9))[day.toordinal() % 2]
+    customer = data.customers.get(number)
+    if customer is None:
+        return None
+    at = datetime.combine(day, time(hour), ACCOUNT_TZ)
+    job_number = data.next_id("job_number", 86_000)
+    _add_job(data, random.Random(job_number), customer, job_number, job_type_id, "scheduled", at)
+    job = data.jobs[job_number]
+    for task in data.tasks.values():
+        if task.job_id == job.id:
+            task.employee_ids = [SANDBOX_PERSON.id]
+    return job
 
 
 def _add_job(

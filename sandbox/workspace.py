@@ -41,9 +41,12 @@ PEOPLE = (
     sandbox_user("U3", "Nora Quinn", "nora@helpdesk.example"),
 )
 # What people said before the page opened, so a message shortcut has something to work on.
+# Each names what the seeded world has: ticket 34 is Delta Logistics' printer in accounts
+# (contact Fatima Chen); Sam is on the crew of today's Demo Company job (sandbox/data.py,
+# sandbox/kickserv_data.py; tests/bot/test_web_restart.py holds them to it).
 SEEDED = (
-    ("C0SUPPORT", "U1", "Demo Company called: the printer in reception is offline again."),
-    ("C0SUPPORT", "U3", "Who can take ticket 34 today? The customer asked for a callback."),
+    ("C0SUPPORT", "U1", "Delta Logistics called: the printer in accounts is offline again."),
+    ("C0SUPPORT", "U3", "Who can take ticket 34 today? Fatima Chen asked for a callback."),
     ("C0DISPATCH", "U2", "Running 20 minutes late to the Demo Company job: traffic on Main St."),
 )
 

@@ -16,7 +16,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sandbox.data import RDTicket, SandboxData
-from sandbox.kickserv_data import KickservData, KSJob
+from sandbox.kickserv_data import (
+    ACCOUNT_TZ,
+    SANDBOX_PERSON,
+    SANDBOX_PERSON_DAYS,
+    KickservData,
+    KSJob,
+    book_sandbox_person,
+)
 from sandbox.names import CATEGORIES, GROUPS, PLACES, SUBJECTS, SUMMARIES
 
 logger = logging.getLogger("deskhand.sandbox.world")
@@ -88,7 +95,16 @@ class World:
                 self._made[kind] += 1
                 if line:
                     lines.append(line)
-        return lines
+        return lines + self._book_sandbox_person()
+
+    def _book_sandbox_person(self) -> list[str]:
+        """The person at the page has a job today and tomorrow, whatever day the clock is at."""
+        data = self._kickserv
+        if data is None:
+            return []
+        today = self._clock().astimezone(ACCOUNT_TZ).date()  # the account's day, by this clock
+        booked = [book_sandbox_person(data, today + timedelta(days=n)) for n in SANDBOX_PERSON_DAYS]
+        return [f"job {j.job_number} booked for {SANDBOX_PERSON.name}" for j in booked if j]
 
     def start(self) -> None:
         """Keep catching up in the background (once)."""

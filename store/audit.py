@@ -1,13 +1,14 @@
 """The audit log: one row per write attempt. Callers pass summaries without secrets."""
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from store.area import StoreArea, off_loop
+from store.area import Database, StoreArea, off_loop
 from store.models import AuditEntry
 
 SUMMARY_MAX = 500
@@ -53,7 +54,12 @@ class AuditRow:
 
 
 class AuditStore(StoreArea):
-    """The audit table; each method runs off the event loop."""
+    """The audit table; each method runs off the event loop. Rows are stamped by `clock`
+    (the real time, unless a sandbox passes its own clock)."""
+
+    def __init__(self, database: Database, clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__(database)
+        self._now = clock or (lambda: datetime.now(UTC))
 
     @off_loop
     def record(
@@ -70,7 +76,7 @@ class AuditStore(StoreArea):
     ) -> None:
         """Add one row."""
         entry = AuditEntry(
-            at=datetime.now(UTC),
+            at=self._now(),
             user_id=user_id,
             channel_id=channel_id or "",
             action=action,
@@ -90,7 +96,7 @@ class AuditStore(StoreArea):
     ) -> int:
         """Open a `pending` row before the backend is called; returns its id for `complete`."""
         entry = AuditEntry(
-            at=datetime.now(UTC),
+            at=self._now(),
             user_id=user_id,
             channel_id=channel_id or "",
             action=action,

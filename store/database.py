@@ -5,6 +5,7 @@ guarantees each event runs at most once, across retries and across bot processes
 """
 
 import threading
+from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
@@ -53,7 +54,8 @@ class Store:
     """The state database. Opening it touches nothing: `migrate()` runs at process start, and
     the first use checks that the schema is the code's (else SchemaMismatch)."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, *, clock: Callable[[], datetime] | None = None) -> None:
+        """`clock` stamps the audit log (a sandbox's own clock; the real time by default)."""
         options: dict = {}
         if database_url.startswith("sqlite"):
             # Calls run in worker threads; an in-memory database must be one shared connection.
@@ -69,7 +71,7 @@ class Store:
         self.directory = DirectoryStore(self._database)
         self.links = LinkStore(self._database)
         self.claims = ClaimStore(self._database)
-        self.audit = AuditStore(self._database)
+        self.audit = AuditStore(self._database, clock)
         self.digests = DigestStore(self._database)
         self.alerts = AlertStore(self._database)
         self.live = LiveCardStore(self._database)

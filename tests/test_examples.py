@@ -11,6 +11,8 @@ The examples are found by rule, not copied, so an example added to either text i
   (so `click Customer` presses a button on the card before it). What follows `  # ` is a
   comment; a comment that is a quoted text is the reply the line must give.
 - `/deskhand help`, as the app draws it: each `e.g. `…`` line.
+- manifest.yml: each slash command's `usage_hint`, one example per ` | ` alternative (what
+  Slack shows as you type the command), after the command.
 
 A span with `<…>`, `[…]`, `…` or a `|` outside a filter's value is grammar, not an example, and
 is skipped (`/ticket <number>`, `/digest add <kind> [filters] at 08:00`).
@@ -21,9 +23,13 @@ import json
 import re
 from pathlib import Path
 
+import yaml
+
+from api.digests import KINDS
 from bot.console import Console
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
 CODE = re.compile(r"`([^`]+)`")
 FILTER = re.compile(r'^(\w+):("[^"]*"|\S+)$')
 FILTERS = re.compile(r'\w+:(?:"[^"]*"|\S+)')
@@ -96,6 +102,15 @@ def help_examples(help_text: str) -> list[str]:
     return [html.unescape(e) for e in found if not is_grammar(html.unescape(e))]
 
 
+def manifest_hints(manifest: dict) -> list[str]:
+    """Each slash command's usage hint alternatives, as typed after the command."""
+    found = []
+    for command in manifest["features"]["slash_commands"]:
+        hint = command.get("usage_hint") or ""
+        found += [f"{command['command']} {alt.strip()}" for alt in hint.split(" | ") if alt.strip()]
+    return [f for f in found if not is_grammar(f)]
+
+
 def _readme() -> str:
     return README.read_text()
 
@@ -153,6 +168,16 @@ def test_the_rule_takes_examples_and_leaves_grammar():
     ]
     help_text = "`/job &lt;number&gt;` …\n      e.g. `/job 86001`\n      e.g. `/note job &lt;n&gt;`"
     assert help_examples(help_text) == ["/job 86001"]
+    manifest = {
+        "features": {
+            "slash_commands": [
+                {"command": "/customer", "usage_hint": "acme | 555-0142"},
+                {"command": "/note", "usage_hint": "job <number> [text]"},
+                {"command": "/deskhand"},
+            ]
+        }
+    }
+    assert manifest_hints(manifest) == ["/customer acme", "/customer 555-0142"]
 
 
 def test_the_readme_has_examples_of_each_kind():
@@ -189,3 +214,30 @@ async def test_each_example_in_deskhand_help_answers(console):
     for typed in examples:
         replies, sent = await _run(console, typed)
         assert_answers(typed, replies, sent)
+
+
+# -- manifest.yml usage hints -------------------------------------------------------------------
+
+
+async def test_each_usage_hint_in_the_manifest_answers(console):
+    await _ready(console)
+    hints = manifest_hints(yaml.safe_load(MANIFEST.read_text()))
+    assert len(hints) >= 12
+    for typed in hints:
+        replies, sent = await _run(console, typed)
+        assert_answers(typed, replies, sent)
+
+
+# -- one list of digest kinds ---------------------------------------------------------------------
+
+
+async def test_the_readme_and_help_name_the_same_digest_kinds(console):
+    [row] = [r for r in _table_rows(_readme()) if r.startswith("| `/digest add ")]
+    in_readme = re.search(r"kinds ((?:`[\w-]+`(?:, )?)+)", row)
+    assert in_readme, row
+    [card] = await (await _ready(console)).send("/deskhand help")
+    shown = "\n".join(b["text"]["text"] for b in card["blocks"] if "text" in b)
+    in_help = re.search(r"Kinds: ([\w, -]+?)\.", shown)
+    assert in_help, shown
+    assert CODE.findall(in_readme.group(1)) == list(KINDS)
+    assert [k.strip() for k in in_help.group(1).split(",")] == list(KINDS)

@@ -10,6 +10,7 @@ clock, the world ticks, and state lives in `.deskhand/sandbox.db`, so it survive
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from store.schedules import DigestSchedule
 logger = logging.getLogger("deskhand.web")
 
 STATE_DIR = Path(".deskhand")
+FOREVER = timedelta(days=36500)
 WORK_WAIT = 15.0  # seconds a page request waits for the listener work it started
 ESCAPED_COMMANDS = {ids.DESKHAND_COMMAND}  # should_escape: true in manifest.yml
 
@@ -49,7 +51,8 @@ class WebSandbox:
         self._state_dir = state_dir
         self.slack = SlackSandbox(real_time_ts=True)
         self.clock = SandboxClock()  # what the page shows messages' times by, too
-        self.workspace = Workspace(self.slack, clock=self.clock)
+        self.clock.jump(self._saved_offset())  # a restart keeps the time the sandbox was at
+        self.workspace = Workspace(self.slack, clock=self.clock)  # its messages: by that time
         self._secret = secrets.token_hex(16)  # signs the page's requests; the app checks them
         self.requests = SlackRequests(self._secret)
         self.notice = ""  # the last thing the page itself says (a jump of the clock …)
@@ -72,10 +75,12 @@ class WebSandbox:
                 "slack_signing_secret": SecretStr(secret),
             }
         )
-        self.clock.jump(self._saved_offset())  # a restart keeps the time the sandbox was at
         self.config = handler_config(settings, clock=self.clock)
-        self.store = Store(database)
+        self.store = Store(database, clock=self.clock)  # the audit log is on the sandbox's time
         await self.store.migrate()
+        # The Slack sandbox starts with no messages: the live cards of the last run showed
+        # messages no longer anywhere, so they are forgotten (not updated, and refused, later).
+        await self.store.live.prune(self.clock.now() + FOREVER)
         self.sandboxes = build_sandboxes(settings, self.clock)
         self.desk = build_desk(settings, self.store, self.sandboxes)
         self.desk.start()
@@ -124,19 +129,18 @@ class WebSandbox:
         name = "directmessage" if channel_id == DM else (known.name if known else channel_id)
         return {"id": channel_id, "name": name}
 
-    async def send(self, channel: str, typed: str) -> None:
-        """What was typed in the message box: a slash command, or a message."""
+    async def send(self, channel: str, typed: str) -> str | None:
+        """What was typed in the message box: a slash command, or a message. None once it was
+        delivered, else why not (mrkdwn): the page keeps the text until it was delivered."""
         typed = typed.strip()
         if not typed:
-            return
+            return "There is nothing to send."
         if not typed.startswith("/"):
-            await self._say(channel, typed)
-            return
+            return await self._say(channel, typed)
         command, _, text = typed.partition(" ")
         command = command.lower()
         if command not in ids.SLASH_COMMANDS:
-            self._tell(f"`{command}` is not a command here. Try `/deskhand help`.")
-            return
+            return f"`{command}` is not a command here. Try `/deskhand help`."
         response_url = self.workspace.response_url(channel)
         text = text.strip()
         body = self.requests.command(
@@ -146,14 +150,16 @@ class WebSandbox:
             channel=self.channel(channel),
             response_url=response_url,
         )
-        ack = await self._deliver(body)
+        status, ack = await self._post(body)
+        if status != 200:
+            return f"Deskhand answered HTTP {status}: the command was not taken."
         self.workspace.answer_ack(response_url, ack)
+        return None
 
-    async def _say(self, channel: str, typed: str) -> None:
+    async def _say(self, channel: str, typed: str) -> str | None:
         """A message from the person; links to records' pages are sent as `link_shared`."""
         if channel == DM:
-            self._tell("Sending messages to this app has been turned off.")
-            return
+            return "Sending messages to this app has been turned off."
         message = self.workspace.post_as(ME, channel, typed)
         links = [
             {"domain": host, "url": url}
@@ -173,6 +179,7 @@ class WebSandbox:
                 "links": links[:10],
             }
             await self._deliver(self.requests.event(event), JSON)
+        return None
 
     async def press(self, where: dict[str, Any], action: dict[str, Any]) -> None:
         """A button, select, overflow or picker used on a message, a modal or the Home tab.
@@ -223,8 +230,11 @@ class WebSandbox:
             self._tell("That form is closed.")
             return
         state = view_state(view, values)
-        ack = await self._deliver(self.requests.view_submission(view, state, user=self.user))
-        self.workspace.after_submission(view_id, ack, values)
+        body = self.requests.view_submission(view, state, user=self.user)
+        # Slack applies the acknowledgement (errors, update, push) before any later views.* call.
+        await self._post(
+            body, on_ack=lambda ack: self.workspace.after_submission(view_id, ack, values)
+        )
 
     async def close(self, view_id: str) -> None:
         """The modal's close button: it closes; the app hears of it if it asked."""
@@ -323,19 +333,35 @@ class WebSandbox:
     async def _deliver(self, body: str, content_type: str = FORM) -> dict[str, Any]:
         """Post a signed request to the app as Slack does; wait for the work it started (a
         while at most); return the acknowledgement's JSON body, if it had one."""
+        status, answer = await self._post(body, content_type)
+        if status != 200:
+            self._tell(f"Deskhand answered HTTP {status}.")
+        return answer
+
+    async def _post(
+        self,
+        body: str,
+        content_type: str = FORM,
+        on_ack: Callable[[dict[str, Any]], None] | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        """`_deliver`'s request: the app's HTTP status and its acknowledgement's JSON body
+        (`on_ack` sees that body before the work the request started has finished)."""
         response = await self._http.post(
             "/slack/events", content=body, headers=self.requests.headers(body, content_type)
         )
+        answer: dict[str, Any] = {}
+        if response.status_code == 200 and response.content:
+            try:
+                answer = response.json()
+            except ValueError:
+                answer = {}
+        answer = answer if isinstance(answer, dict) else {}
+        if on_ack is not None:
+            self.workspace.sync()  # what the listener sent before it acknowledged comes first
+            on_ack(answer)
         await self._work.wait(WORK_WAIT)  # (a task to wait in would count as the request's work)
         self.workspace.sync()
-        if response.status_code != 200:
-            self._tell(f"Deskhand answered HTTP {response.status_code}.")
-            return {}
-        try:
-            answer = response.json() if response.content else {}
-        except ValueError:
-            return {}
-        return answer if isinstance(answer, dict) else {}
+        return response.status_code, answer
 
     def _tell(self, text: str) -> None:
         self.notice = text

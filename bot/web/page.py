@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.manifest import load_manifest
 from bot.web.app import WebSandbox
+from bot.web.mrkdwn import mrkdwn_html
 from bot.web.render import (
     Surface,
     names_of,
@@ -74,6 +75,7 @@ def build_page(sandbox: WebSandbox) -> Starlette:
             channel=channel,
             home=HOME,
             version=sandbox.workspace.version,
+            notice_id=sandbox.notice_id,  # what was said before the page opened is not shown
             commands=commands,
             channel_name=lambda c: channels[c].name if c in channels else c,
             channel_topic=lambda c: channels[c].topic if c in channels else "",
@@ -101,7 +103,11 @@ def build_page(sandbox: WebSandbox) -> Starlette:
         answer = await do(sandbox, await _body(request))
         if request.path_params["verb"] == "suggest":
             return JSONResponse({"options": answer})
-        return JSONResponse({"version": sandbox.workspace.version})
+        version = {"version": sandbox.workspace.version}
+        if request.path_params["verb"] == "send":  # the page clears its box only once delivered
+            not_sent = str(mrkdwn_html(answer, names_of(sandbox.workspace))) if answer else ""
+            return JSONResponse({**version, "delivered": answer is None, "error": not_sent})
+        return JSONResponse(version)
 
     return Starlette(
         routes=[
@@ -180,7 +186,7 @@ def _fragments(
             "sidebar.html", channels=list(workspace.channels.values()), current=channel, dm=DM
         ),
         "clock": _clock(sandbox),
-        "notice": {"id": sandbox.notice_id, "text": sandbox.notice},
+        "notice": {"id": sandbox.notice_id, "html": str(mrkdwn_html(sandbox.notice, names))},
     }
 
 

@@ -156,6 +156,21 @@ async def test_someone_not_linked_is_told_how_deskhand_looks_and_whom_to_ask(app
     assert "Your open tickets:" not in home
 
 
+async def test_an_admin_not_linked_is_never_told_to_ask_themself(slack):
+    slack.users["U0NORA"] = sandbox_user("U0NORA", "Nora Quinn", "nora@elsewhere.example")
+    slack.users["U0OLA"] = sandbox_user("U0OLA", "Ola Berg", "ola@elsewhere.example")
+    async with served(slack, DESKHAND_ADMINS="U0NORA,U0BOSS") as running:
+        await running.event(_opened("U0NORA"))
+        await running.event(_opened("U0OLA"))
+    nora, ola = _home(slack, "U0NORA"), _home(slack, "U0OLA")
+    assert "<@U0NORA>" not in nora
+    assert (
+        "To be linked, run `/deskhand link @you tech:&lt;technician ID&gt; employee:&lt;number&gt;`"
+        " yourself (you are an admin), @you being you, or ask <@U0BOSS>."
+    ) in nora
+    assert "To be linked, ask <@U0BOSS>, <@U0NORA> to run `/deskhand link @you " in ola
+
+
 @pytest.mark.parametrize("down", ["kickserv", "readydesk"])
 async def test_a_failing_backend_leaves_the_other_part_and_one_line(app, slack, down):
     number = await _job_today_for_sam(app, "Fix leaking sink")
@@ -211,7 +226,19 @@ async def test_a_publish_that_failed_is_tried_again_at_the_next_open(app, slack)
     assert "Deskhand does not know" in _home(slack, "U7")
 
 
-async def test_open_posts_the_card_in_my_messages_with_deskhand(app, slack):
+def _modal_press(user: str, view: dict, action_id: str, value: str) -> dict:
+    """A button pressed on a modal Deskhand opened (Slack sends the view, no response_url)."""
+    body = _press(user, action_id, value)
+    body["container"] = {"type": "view", "view_id": view["id"]}
+    body |= {"view": view, "trigger_id": "7.8.11"}
+    return body
+
+
+def _shown(slack, view_id: str) -> dict:
+    return slack.views[view_id]
+
+
+async def test_open_shows_the_card_in_a_modal_over_home(app, slack):
     await app.event(_opened(SAM))
     row = next(
         b
@@ -220,10 +247,31 @@ async def test_open_posts_the_card_in_my_messages_with_deskhand(app, slack):
     )
     ticket_id = int(row["block_id"].rsplit("_", 1)[1])
     await app.interactive(_press(SAM, "home_open", row["accessory"]["value"]))
-    [posted] = [c for c in slack.calls if c.name == "chat.postMessage"]
-    assert posted.payload["channel"] == SAM
-    assert posted.payload["blocks"][0]["text"]["text"].startswith(f"#{ticket_id} ")
-    assert "Share in channel" not in dumped(posted.payload["blocks"])
+    [opened] = [c for c in slack.calls if c.name == "views.open"]
+    assert opened.payload["trigger_id"] == "7.8.9"  # on Home, at once, with the trigger
+    modal = _shown(slack, opened.answer["view"]["id"])
+    assert modal["blocks"][0]["text"]["text"].startswith(f"#{ticket_id} ")
+    assert "Share in channel" not in dumped(modal["blocks"])  # a modal is in no channel
+    assert [c for c in slack.calls if c.name == "chat.postMessage"] == []  # not in Messages
+    # The card's own buttons answer in the modal: Refresh in place, Customer on top.
+    refresh = _element(modal, "Refresh")
+    await app.interactive(_modal_press(SAM, modal, refresh["action_id"], refresh["value"]))
+    assert slack.calls[-1].name == "views.update"
+    assert slack.calls[-1].payload["view_id"] == modal["id"]
+    customer = _element(modal, "Customer")
+    await app.interactive(_modal_press(SAM, modal, customer["action_id"], customer["value"]))
+    [pushed] = [c for c in slack.calls if c.name == "views.push"]
+    assert pushed.payload["trigger_id"] == "7.8.11"
+    assert "Customer ID" in texts(pushed.payload["view"]["blocks"])
+    assert [c for c in slack.calls if c.name in ("chat.postMessage", "chat.postEphemeral")] == []
+
+
+def _element(view: dict, label: str) -> dict:
+    for block in view["blocks"]:
+        for element in [block.get("accessory") or {}, *block.get("elements", [])]:
+            if element.get("type") == "button" and element["text"]["text"] == label:
+                return element
+    raise AssertionError(f"no {label} button in the modal")
 
 
 async def test_new_ticket_new_job_and_find_customer_open_their_forms(app, slack):
@@ -260,13 +308,14 @@ def _find(user: str, words: str) -> dict:
     }
 
 
-async def test_find_customer_answers_like_slash_customer_in_my_messages(app, slack):
+async def test_find_customer_answers_like_slash_customer_in_the_forms_place(app, slack):
     response = await app.interactive(_find(SAM, EMAIL))
-    assert response.status_code == 200 and not response.content  # the form closes
-    [posted] = [c for c in slack.calls if c.name == "chat.postMessage"]
-    assert posted.payload["channel"] == SAM
-    card = texts(posted.payload["blocks"])
+    assert response.json()["response_action"] == "update"  # the form becomes the answer
+    [updated] = [c for c in slack.calls if c.name == "views.update"]
+    assert updated.payload["view_id"] == "V00000009"
+    card = texts(updated.payload["view"]["blocks"])
     assert "Demo Company" in card and "linked: same email" in card
+    assert [c for c in slack.calls if c.name == "chat.postMessage"] == []
 
 
 async def test_find_customer_keeps_the_form_open_when_nothing_was_typed(app, slack):
@@ -275,16 +324,15 @@ async def test_find_customer_keeps_the_form_open_when_nothing_was_typed(app, sla
         "response_action": "errors",
         "errors": {"find_customer": "Type a name, email or phone."},
     }
-    assert [c for c in slack.calls if c.name == "chat.postMessage"] == []
+    assert [c for c in slack.calls if c.name in ("chat.postMessage", "views.update")] == []
 
 
 async def test_find_customer_tells_me_when_neither_system_answers(app, slack):
     for fake in (app.readydesk, app.kickserv):
         fake.state.faults.add("status", status=503)
     await app.interactive(_find(SAM, EMAIL))  # one business in the directory; unreadable
-    [posted] = [c for c in slack.calls if c.name == "chat.postMessage"]
-    assert posted.payload["channel"] == SAM
-    assert posted.payload["text"] == (
+    [updated] = [c for c in slack.calls if c.name == "views.update"]
+    assert texts(updated.payload["view"]["blocks"]) == (
         "ReadyDesk is having trouble (HTTP 503); try again shortly. "
         "Kickserv is having trouble (HTTP 503); try again shortly."
     )

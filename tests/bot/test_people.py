@@ -13,7 +13,7 @@ async def test_whoami_says_what_matched_and_how(console):
         "You are ReadyDesk technician `alice` — matched by email (alice@helpdesk.example)."
         in (reply["text"])
     )
-    assert "You are no Kickserv employee — not linked." in reply["text"]
+    assert "You are Kickserv employee Alice Moreno (#19) — matched by email" in reply["text"]
 
 
 async def test_an_admin_links_someone_and_tech_me_follows_the_link(console):

@@ -113,6 +113,8 @@ async def test_what_deskhand_writes_is_dated_by_the_sandbox_clock(world):
     entry = _readydesk(world).history[34][-1]
     assert entry.note.startswith("Called back after the weekend")
     assert entry.date == world.clock.local("UTC").replace(microsecond=0)
+    [audited] = await world.store.audit.recent(limit=1)  # the audit log reads the same clock
+    assert audited.at == world.clock.now()
     [due] = await world.send("/tickets due:today")
     assert "due:2026-12-04" in due["text"]  # "today" is the sandbox's
 
@@ -132,3 +134,15 @@ async def test_jumping_to_the_next_digest_posts_it_at_once():
             await scheduler.aclose()
     assert post.payload["channel"] == CHANNEL
     assert _header(post.payload) == "Open tickets"  # before its time by the real clock
+
+
+async def test_the_person_at_the_sandbox_has_jobs_today_and_tomorrow_on_any_day(world):
+    data = _kickserv(world)
+    world.clock.jump(timedelta(days=3))
+    today = data.now().date()
+    alice = next(e for e in data.employees.values() if e.name == "Alice Moreno")
+    hers = {t.job_id for t in data.tasks.values() if alice.id in t.employee_ids}
+    for day in (today, today + timedelta(days=1)):
+        [job] = [j for j in data.jobs.values() if j.id in hers and j.scheduled_on.date() == day]
+        [card] = await world.send(f"/job {job.job_number}")
+        assert "Alice Moreno" in str(card["blocks"])

@@ -224,6 +224,31 @@ def test_a_slash_command_shows_the_ticket_card(browser, site):
     shot(browser, "ticket-card")
 
 
+def test_typed_text_stays_until_it_was_delivered(browser, site):
+    box = browser.find_element(By.CSS_SELECTOR, "textarea[aria-label='Message']")
+    error = browser.find_element(By.ID, "composer-error")
+    box.send_keys("/tiket 34 please", Keys.ENTER)  # Slack has no such command: nothing is sent
+    wait_for(browser, error.is_displayed, "the reason it was not sent")
+    assert box.get_attribute("value") == "/tiket 34 please"
+    assert error.find_element(By.TAG_NAME, "code").text == "/tiket"  # mrkdwn, drawn once
+    assert "`" not in error.text and "What you typed is kept." in error.text
+    box.clear()
+    browser.execute_cdp_cmd("Network.enable", {})
+    offline = {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+    browser.execute_cdp_cmd("Network.emulateNetworkConditions", offline)  # the server is gone
+    try:
+        box.send_keys("/ticket 35", Keys.ENTER)
+        wait_for(browser, lambda: "not answering" in error.text, "the server-down error")
+        assert box.get_attribute("value") == "/ticket 35"
+    finally:
+        online = {**offline, "offline": False}
+        browser.execute_cdp_cmd("Network.emulateNetworkConditions", online)
+    box.send_keys(Keys.ENTER)  # sent again, now delivered: the box empties, the card comes
+    card(browser, "#35 ")
+    wait_for(browser, lambda: box.get_attribute("value") == "", "the box emptied")
+    assert not error.is_displayed()
+
+
 def test_assign_to_me_changes_the_card(browser, site):
     ticket = card(browser, "#34 ")
     button(ticket, "Assign to me").click()
@@ -276,14 +301,14 @@ def test_a_message_shortcut_from_more_actions(browser, site):
     open_channel(browser, site, "# support")
 
     def choose() -> bool:
-        said = next(a for a in articles(browser) if "printer in reception" in a.text)
+        said = next(a for a in articles(browser) if "printer in accounts" in a.text)
         said.find_element(By.CSS_SELECTOR, "button[aria-label='More actions']").click()
         said.find_element(By.XPATH, ".//*[@role='menuitem'][.='Create ticket']").click()
         return True
 
     wait_for(browser, choose, "the Create ticket shortcut")
     form = dialog(browser, "Create ticket")
-    assert "printer in reception is offline again" in field(form, "Description").get_attribute(
+    assert "printer in accounts is offline again" in field(form, "Description").get_attribute(
         "value"
     )
     button(form, "Cancel").click()
@@ -300,17 +325,55 @@ def test_the_home_tab(browser, site):
 
     home = wait_for(browser, published, "the Home tab")
     shot(browser, "home-tab")
+    main = browser.find_element(By.ID, "main")
+    assert main.get_property("scrollHeight") > main.get_property("clientHeight")  # it scrolls
+    assert main.get_property("scrollTop") == 0  # and opens at its top
+    # Open answers on Home: the card in a modal, whose own buttons answer in it.
+    job = home.find_element(By.CSS_SELECTOR, "[data-block-id^='home_job_']")
+    browser.execute_script("arguments[0].scrollIntoView()", job)  # a person scrolls down to it
+    button(job, "Open").click()
+    opened = wait_for(
+        browser,
+        lambda: next(
+            (d for d in browser.find_elements(By.CSS_SELECTOR, "[role=dialog]") if "Job" in d.text),
+            None,
+        ),
+        "the job card in a modal",
+    )
+    assert "Customer" in opened.text and "Share in channel" not in opened.text
+    button(opened, "Close").click()
+    wait_for(browser, lambda: not browser.find_elements(By.CSS_SELECTOR, "[role=dialog]"), "close")
     button(home, "Find customer").click()
     form = dialog(browser, "Find customer")
     field(form, "Name, email, phone or ID").send_keys("demo", Keys.ENTER)  # Enter reloads nothing
     button(dialog(browser, "Find customer"), "Find").click()
+    found = wait_for(
+        browser,
+        lambda: (
+            "Customer ID" in dialog(browser, "Find customer").text
+            and dialog(browser, "Find customer")
+        ),
+        "the customer card in the form's place",
+    )
+    assert "Demo Company" in found.text
+    assert browser.find_element(By.CSS_SELECTOR, "section[aria-label='Home']")  # still on Home
+    button(found, "Close").click()
     wait_for(browser, lambda: not browser.find_elements(By.CSS_SELECTOR, "[role=dialog]"), "close")
-    browser.find_element(By.LINK_TEXT, "Messages").click()  # the answer is in your messages
-    found = card(browser, "Demo Company")
-    assert "Customer ID" in found.text
 
 
 def test_a_digest_appears_when_the_clock_jumps(browser, site):
+    open_channel(browser, site, "# support")
+    browser.find_element(By.XPATH, "//button[.='Jump to the next digest']").click()
+    notice = browser.find_element(By.ID, "notice")  # none is scheduled: the banner says how
+    wait_for(browser, lambda: "No digest is scheduled" in notice.text, "the banner")
+    assert notice.find_element(By.TAG_NAME, "code").text == "/digest add open-tickets at 08:00"
+    assert "`" not in notice.text  # mrkdwn drawn once, not shown raw
+    browser.get(f"{site.url}/?c=home")  # a page opened later (Home, redrawn) does not say it
+    wait_for(
+        browser, lambda: "Your open tickets" in browser.find_element(By.ID, "main").text, "Home"
+    )
+    browser.execute_async_script("refresh().then(arguments[0])")  # the page's own poll, done
+    assert not browser.find_element(By.ID, "notice").is_displayed()
     open_channel(browser, site, "# support")
     type_message(browser, "/digest add open-tickets at 08:00")
     wait_for(browser, lambda: "Subscribed" in articles(browser)[-1].text, "the digest added")

@@ -210,7 +210,7 @@ async def test_job_new_finds_the_customer_through_the_typeahead(page):
 
 
 async def test_a_message_shortcut_from_more_actions_opens_its_form(page):
-    said = next(a for a in await page.articles() if "printer in reception" in a.text)
+    said = next(a for a in await page.articles() if "printer in accounts" in a.text)
     menu = said.find(role="menu")
     item = next(i for i in menu.find_all(role="menuitem") if i.text == "Create ticket")
     await page.post(
@@ -221,7 +221,7 @@ async def test_a_message_shortcut_from_more_actions_opens_its_form(page):
     )
     modal = await page.modal()
     assert modal.find(id=modal.find(role="dialog").attrs["aria-labelledby"]).text == "Create ticket"
-    assert "printer in reception is offline again" in modal.find("textarea").text
+    assert "printer in accounts is offline again" in modal.find("textarea").text
 
 
 async def test_the_home_tab_is_published_when_opened(page):
@@ -238,14 +238,33 @@ async def test_the_home_tab_is_published_when_opened(page):
     assert len([c for c in page.sandbox.slack.calls if c.name == "views.publish"]) == publishes + 1
 
 
+async def test_the_person_at_the_page_sees_their_own_jobs_on_home(page):
+    await page.post("home")
+    home = parse((await page.state("home"))["main"]).text
+    assert "Kickserv employee Alice Moreno (matched by email)" in home
+    assert "Deskhand does not know" not in home
+    data = page.sandbox.sandboxes.kickserv
+    alices = {
+        data.jobs[n].job_number
+        for n in data.jobs
+        for t in data.tasks.values()
+        if t.job_id == data.jobs[n].id and 846789 in t.employee_ids
+    }
+    today, tomorrow = home.split("Your jobs today", 1)[1].split("Your jobs tomorrow", 1)
+    assert any(f"Job {n}" in today for n in alices)
+    assert any(f"Job {n}" in tomorrow for n in alices)
+
+
 async def test_jumping_the_clock_posts_the_next_digest(page):
     await page.post("jump")
-    assert "No digest is scheduled" in (await page.state())["notice"]["text"]
+    notice = (await page.state())["notice"]["html"]
+    assert "No digest is scheduled" in notice
+    assert "<code>/digest add open-tickets at 08:00</code>" in notice and "`" not in notice
     await page.send("/digest add open-tickets at 08:00", channel=DISPATCH)
     before = len(await page.articles(DISPATCH))
     await page.post("jump")
     state = await page.state(DISPATCH)
-    assert "The sandbox clock jumped to" in state["notice"]["text"]
+    assert "The sandbox clock jumped to" in state["notice"]["html"]
     for _ in range(100):
         articles = await page.articles(DISPATCH)
         if len(articles) > before and "Open tickets" in articles[-1].text:
@@ -268,12 +287,29 @@ async def test_a_pasted_link_to_a_job_unfurls_under_the_message(page):
     assert f"Job {job.job_number}" in said.find(class_="attachment").text
 
 
-async def test_what_slack_would_refuse_is_said_on_the_page(page):
-    await page.send("/nope 34")
-    assert "`/nope` is not a command here" in (await page.state())["notice"]["text"]
-    await page.send("hello", channel="D0DESKHAND")
-    state = await page.state("D0DESKHAND")
-    assert state["notice"]["text"] == "Sending messages to this app has been turned off."
+async def test_what_slack_would_refuse_is_said_and_not_taken_as_sent(page):
+    before = len(await page.articles())
+    answer = await page.post("send", channel=SUPPORT, text="/tiket 34 please")
+    assert answer["delivered"] is False  # the page keeps the text in its box
+    assert answer["error"] == (
+        "<code>/tiket</code> is not a command here. Try <code>/deskhand help</code>."
+    )
+    assert len(await page.articles()) == before
+    answer = await page.post("send", channel="D0DESKHAND", text="hello")
+    assert answer == {
+        "version": answer["version"],
+        "delivered": False,
+        "error": "Sending messages to this app has been turned off.",
+    }
+    assert (await page.post("send", channel=SUPPORT, text="/ticket 34"))["delivered"] is True
+
+
+async def test_a_notice_is_not_shown_again_on_a_page_opened_after_it(page):
+    await page.post("action", where={"channel": SUPPORT, "ts": "1.0"}, action={"path": "0.0"})
+    notice = (await page.state())["notice"]
+    assert notice["html"] == "That control is no longer there."
+    home = parse((await page.http.get("/", params={"c": "home"})).text)
+    assert home.find("body").attrs["data-notice"] == str(notice["id"])  # already said
 
 
 async def test_digests_and_the_clock_survive_a_restart(tmp_path: Path):

@@ -5,7 +5,7 @@
 const channel = document.body.dataset.channel;
 let version = document.body.dataset.version || null;  // what the server drew the page at
 let shown = {main: null, sidebar: null};
-let noticeId = 0;
+let noticeId = Number(document.body.dataset.notice || 0);  // said before this page opened
 let polling = null;
 
 async function post(verb, body) {
@@ -39,9 +39,11 @@ function apply(state) {
   version = state.version;
   const main = document.getElementById("main");
   if (shown.main !== state.main) {  // redrawn only when it changed: open menus stay open
-    // A channel opens at its newest message and follows new ones; the Home tab opens at its top.
-    const first = shown.main === null && channel !== "home";
-    const atBottom = first || main.scrollHeight - main.scrollTop - main.clientHeight < 40;
+    // A channel opens at its newest message and follows new ones; the Home tab is a page, not a
+    // timeline: it opens at its top and stays where the person scrolled it.
+    const follows = channel !== "home";
+    const first = shown.main === null;
+    const atBottom = follows && (first || main.scrollHeight - main.scrollTop - main.clientHeight < 40);
     const open = [...main.querySelectorAll("[role=menu]:not([hidden])")].map(menuKey);
     main.innerHTML = shown.main = state.main;
     open.forEach((key) => { const menu = findMenu(main, key); if (menu) showMenu(menu, true); });
@@ -53,7 +55,7 @@ function apply(state) {
   applyModal(state.modal, state.modal_key);
   if (state.notice && state.notice.id !== noticeId) {
     noticeId = state.notice.id;
-    if (state.notice.text) showNotice(state.notice.text);
+    if (state.notice.html) showNotice(state.notice.html);
   }
 }
 
@@ -81,12 +83,45 @@ function changedValues(modal) {
   return out;
 }
 
-function showNotice(text) {
+function showNotice(html) {
+  // The server drew the notice's mrkdwn as escaped HTML (bot/web/mrkdwn.py), as it does messages.
   const notice = document.getElementById("notice");
-  notice.textContent = text;
+  notice.innerHTML = html;
   notice.hidden = false;
   clearTimeout(notice.timer);
   notice.timer = setTimeout(() => { notice.hidden = true; }, 10000);
+}
+
+// The message box keeps what was typed until the app has it: cleared only once delivered; else
+// the reason shows under the box (a command that does not exist, a server that stopped).
+async function send(box) {
+  if (box.dataset.sending) return;  // Enter again while it is on its way sends it once
+  box.dataset.sending = "1";
+  const text = box.value;
+  const error = document.getElementById("composer-error");
+  error.hidden = true;
+  let answer;
+  try {
+    const response = await fetch("/sandbox/send", {
+      method: "POST",
+      headers: {"content-type": "application/json"},
+      body: JSON.stringify({channel, text}),
+    });
+    answer = response.ok ? await response.json() : null;
+    if (!answer) error.textContent = `Not sent: the sandbox answered HTTP ${response.status}.`;
+  } catch (err) {
+    answer = null;
+    error.textContent = "Not sent: the sandbox is not answering (is it still running?).";
+  }
+  delete box.dataset.sending;
+  if (answer && answer.delivered) {
+    if (box.value === text) box.value = "";
+  } else {
+    if (answer) error.innerHTML = answer.error;  // drawn from mrkdwn by the server, escaped
+    error.append(" What you typed is kept.");
+    error.hidden = false;
+  }
+  refresh();
 }
 
 // -- where an element sits ---------------------------------------------------------------------
@@ -279,10 +314,8 @@ document.addEventListener("keydown", (event) => {
   const el = event.target;
   if (el.matches("#composer textarea") && event.key === "Enter" && !event.shiftKey) {
     event.preventDefault();
-    const text = el.value;
-    el.value = "";
     hints("");
-    if (text.trim()) post("send", {channel, text});
+    if (el.value.trim()) send(el);
   } else if (el.matches(".bk-combobox-input") && ["ArrowDown", "ArrowUp", "Enter"].includes(event.key)) {
     const options = [...el.closest(".bk-combobox").querySelectorAll("[role=option]")];
     if (!options.length) return;
