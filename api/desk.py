@@ -9,7 +9,7 @@ import asyncio
 from datetime import date, datetime
 
 from api import digests
-from api.business import Business
+from api.business import Business, Entry
 from api.customers import BusinessView, CustomerSearch, find_customer, read_business
 from api.directory import PICKER_WAIT, CustomerDirectory
 from api.errors import BackendError
@@ -175,6 +175,12 @@ class Desk:
     async def business_of(self, system: str, record_key: str) -> Business | None:
         """The business (across both systems) a ReadyDesk or Kickserv record belongs to."""
         return await self.directory.business(system, record_key)
+
+    async def customer_in(self, wanted: str, system: str, record_key: str) -> Entry | None:
+        """The customer record in `wanted` (READYDESK or KICKSERV) of the business a record of
+        either system belongs to (the record itself when it is `wanted`'s already); None when
+        that business has no record there. The one place the two systems' customers meet."""
+        return await self.directory.record_in(wanted, system, record_key)
 
     async def find_write(self, plan: WritePlan) -> str | None:
         """Read a write's target back: its reference when the write is there, None when not."""
