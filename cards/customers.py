@@ -141,6 +141,12 @@ def _job_words(job: Job, services: dict[int, str]) -> str:
     return f"{service} — {truncate(description, JOB_DESCRIPTION_MAX)}"
 
 
+def _person(business: Business) -> str:
+    """The contact a business's records name, when that is not the business's name itself."""
+    names = (e.name.strip() for e in (business.readydesk, business.kickserv) if e)
+    return next((n for n in names if n and n.casefold() != business.name.casefold()), "")
+
+
 def build_picker_card(typed: str, businesses: list[Business], note: str = "") -> Card:
     """Several businesses match: one row and one button each."""
     blocks: list[Block] = [
@@ -160,11 +166,12 @@ def build_picker_card(typed: str, businesses: list[Business], note: str = "") ->
             readydesk_id=business.readydesk.record_key if business.readydesk else None,
             kickserv_number=int(business.kickserv.record_key) if business.kickserv else None,
         )
+        title = f"*{escape_mrkdwn(truncate(business.name, 100))}*"
+        if person := _person(business):  # businesses of one company differ by who they are
+            title += f" — {escape_mrkdwn(truncate(person, 80))}"
         blocks.append(
             SectionBlock(
-                text=mrkdwn_section(
-                    f"*{escape_mrkdwn(truncate(business.name, 100))}*\n{escape_mrkdwn(detail)}"
-                ).text,
+                text=mrkdwn_section(f"{title}\n{escape_mrkdwn(detail)}").text,
                 accessory=button("Open", ids.CUSTOMER_PICK, ref),
             )
         )
