@@ -199,8 +199,18 @@ def _time_of_day(typed: str) -> time:
 def job_form_values(view: dict[str, Any]) -> JobFormValues:
     """The Create job form as submitted."""
     values = submitted_values(view)
+    chosen = view.get("state", {}).get("values", {}).get(JOB_CUSTOMER, {})
+    picked = next((v.get("selected_option") for v in chosen.values()), None) or {}
     form = JobForm.model_validate_json(view["private_metadata"]).model_copy(
-        update={"description": values.get(JOB_DESCRIPTION, "")}
+        update={
+            "customer_value": picked.get("value", ""),
+            "customer_label": (picked.get("text") or {}).get("text", ""),
+            "description": values.get(JOB_DESCRIPTION, ""),
+            "service": values.get(SERVICE, ""),
+            "day": values.get(DATE, ""),
+            "at": values.get(TIME, ""),
+            "employee": values.get(EMPLOYEE, ""),
+        }
     )
     return JobFormValues(
         form=form,

@@ -73,3 +73,26 @@ async def test_customers_of_one_company_are_told_apart_by_who_they_are(console):
     titles = [b["text"]["text"].split("\n")[0] for b in picker["blocks"] if b.get("accessory")]
     assert len(titles) == 5
     assert len(set(titles)) == 5, titles
+
+
+async def test_try_again_after_a_job_not_created_brings_back_everything_chosen(console):
+    await console._desk.directory.refresh()
+    await console.send("/job new")
+    view_id = console.slack.last_view_id
+    faults = console._desk.kickserv._http._transport.app.state.faults
+    faults.add("status", status=403, path="/jobs.json", method="POST", times=1)
+    values = {
+        "customer": {"value": "kickserv:1", "text": "Demo Company (#1)"},
+        "service": "24551",
+        "date": "2027-03-01",
+        "time": "14:30",
+    }
+    failed = await console.submit_view(view_id, values)
+    assert failed["view"]["title"]["text"] == "Job not created"
+    console.slack.views[view_id] = {**failed["view"], "id": view_id}
+    await console.press_in_view(view_id, "Try again")
+    blocks = console.slack.views[view_id]["blocks"]
+    form = {b["block_id"]: b["element"] for b in blocks if b["type"] == "input"}
+    assert form["customer"]["initial_option"]["text"]["text"] == "Demo Company (#1)"
+    assert form["service"]["initial_option"]["value"] == "24551"
+    assert (form["date"]["initial_date"], form["time"]["initial_time"]) == ("2027-03-01", "14:30")
