@@ -32,7 +32,6 @@ from api.tickets import (
     filter_choices,
     read_ticket,
     read_ticket_page,
-    read_ticket_strictly,
 )
 from api.unfurls import JobUnfurl, Unfurl, finish_unfurls, read_unfurl, read_unfurls
 from api.writes import Intent, WritePlan, WriteResult
@@ -70,10 +69,6 @@ class Desk:
     async def ticket(self, ticket_id: int) -> TicketView:
         """A ticket and its statuses at once; when only the statuses fail, the view says so."""
         return await read_ticket(self.readydesk, ticket_id)
-
-    async def ticket_with_statuses(self, ticket_id: int) -> TicketView:
-        """A ticket and its statuses at once, either failing being the answer."""
-        return await read_ticket_strictly(self.readydesk, ticket_id)
 
     async def ticket_page(self, query: TicketQuery, now: datetime) -> TicketListView:
         """One page of a ticket search, newest first."""
