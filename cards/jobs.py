@@ -3,10 +3,11 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, HeaderBlock, SectionBlock
 
 from api.jobs import JobView
 from api.kickserv import Job, Note
+from api.signatures import read_signature
 from cards.common import (
     FALLBACK_MAX,
     HEADER_MAX,
@@ -92,12 +93,10 @@ def build_job_card(
     if job.description and job.description.strip():
         blocks.append(SectionBlock(text=plain(job.description)))
     if latest_note is not None:
-        author = _author(latest_note)
-        blocks.append(
-            context(
-                escape_mrkdwn(f"Latest note, by {author}: {truncate(latest_note.text, NOTE_MAX)}")
-            )
-        )
+        author, written = note_author(latest_note)
+        # Plain text, as the notes list shows it: a note's characters are never mrkdwn.
+        line = f"Latest note, by {author}: {truncate(written, NOTE_MAX)}"
+        blocks.append(ContextBlock(elements=[plain(line)]))
     if unread:
         blocks.append(context(escape_mrkdwn(unread)))
     ref = JobRef(job_number=job.job_number)
@@ -125,17 +124,22 @@ def _assigned(names: list[str] | None) -> str:
     return ", ".join(names) or "Nobody yet"
 
 
-def _author(note: Note) -> str:
-    """Who wrote a note: the Kickserv employee's name, "someone" when Kickserv did not say."""
-    return (note.creator.name.strip() if note.creator else "") or "someone"
+def note_author(note: Note) -> tuple[str, str]:
+    """Who wrote a note, and its text: the Slack person for a note Deskhand signed (`… via
+    Slack`, the signature taken off the text), else the Kickserv employee, "someone" when
+    Kickserv did not say."""
+    signed = read_signature(note.text)
+    if signed.slack_author:
+        return f"{signed.slack_author} via Slack", signed.text
+    return (note.creator.name.strip() if note.creator else "") or "someone", note.text
 
 
 def build_notes_card(job_number: int, notes: list[Note], timezone: str) -> Card:
     """A job's notes, newest first (as many as fit one message)."""
     blocks: list[Block] = [HeaderBlock(text=plain(f"Notes on job {job_number}", HEADER_MAX))]
     for note in notes[:20]:
-        author = _author(note)
-        blocks.append(SectionBlock(text=plain(truncate(note.text, NOTE_MAX))))
+        author, written = note_author(note)
+        blocks.append(SectionBlock(text=plain(truncate(written, NOTE_MAX))))
         blocks.append(context(escape_mrkdwn(f"{author} · {local_time(note.created_at, timezone)}")))
     if not notes:
         blocks.append(SectionBlock(text=plain("This job has no notes yet.")))
