@@ -25,4 +25,4 @@ def read_signature(text: str) -> Signed:
     found = _SIGNED.search(text)
     if found is None:
         return Signed(text)
-    return Signed(text[: found.start()].rstrip(), found["name"].strip(), found["marker"])
+    return Signed(text[: found.start()], found["name"].strip(), found["marker"])

@@ -163,9 +163,10 @@ def job_saving_view() -> View:
 def job_failed_view(message: str, form: JobForm, *, try_again: bool = True) -> View:
     """Not written (or not confirmed): every character typed kept, and Try again (which reopens
     the form with it) when it was surely not written."""
-    blocks: list[Block] = [mrkdwn_section(message), *typed_back(form.description)]
-    if try_again:
+    blocks: list[Block] = [mrkdwn_section(message)]
+    if try_again:  # before the text, however long: visible without scrolling
         blocks.append(ActionsBlock(elements=[button_raw("Try again", ids.JOB_TRY_AGAIN, "again")]))
+    blocks += typed_back(form.description)
     return View(
         type="modal",
         title="Job not created" if try_again else "Not confirmed",
