@@ -19,7 +19,7 @@ from cards.common import (
     plain,
     share_button,
 )
-from cards.jobs import local_time
+from cards.jobs import job_words, local_time
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef
 from handlers import ids
@@ -135,10 +135,7 @@ def _job_words(job: Job, services: dict[int, str]) -> str:
     """`Repair — Fix leaking sink`: the service, then the job's description on one line."""
     service = (services.get(job.job_type_id) if job.job_type_id is not None else None) or job.name
     service = truncate(" ".join(service.split()) or "Job", JOB_SERVICE_MAX)
-    description = " ".join((job.description or "").split())
-    if not description or description.casefold() == service.casefold():
-        return service
-    return f"{service} — {truncate(description, JOB_DESCRIPTION_MAX)}"
+    return job_words(service, job.description, JOB_DESCRIPTION_MAX)
 
 
 def _person(business: Business) -> str:

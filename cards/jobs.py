@@ -30,12 +30,26 @@ from handlers import ids
 NOTE_MAX = 1500
 
 
-def local_time(value: datetime | None, timezone: str) -> str:
-    """An aware time in the business's time zone, with the zone's abbreviation."""
+def local_time(value: datetime | None, timezone: str, *, none: str = "Not scheduled") -> str:
+    """A time in the business's time zone, with the zone's abbreviation (people sit in several);
+    a time without a zone is taken to be the business's wall clock. `none` when there is none."""
     if value is None:
-        return "Not scheduled"
-    local = value.astimezone(ZoneInfo(timezone))
+        return none
+    zone = ZoneInfo(timezone)
+    local = (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(zone)
     return f"{when(local)} {local.tzname()}"
+
+
+def job_words(service: str, description: str | None, limit: int) -> str:
+    """A job on one line, each thing said once: `Repair — Fix leaking sink`; the description
+    alone when it starts with the service (`Printer Repair at 12 Main St`)."""
+    service = " ".join(service.split())
+    described = " ".join((description or "").split())
+    if not described or described.casefold() == service.casefold():
+        return service
+    if described.casefold().startswith(service.casefold()):
+        return truncate(described, limit)
+    return f"{service} — {truncate(described, limit)}"
 
 
 def card_for(view: JobView, config: CardSettings, *, shareable: bool = True) -> Card:
@@ -77,7 +91,7 @@ def build_job_card(
         field_text("Customer", customer),
         field_text("Service", service or job.name or "—"),
         field_text("Status", status),
-        field_text("Scheduled", local_time(job.scheduled_on, timezone)),
+        field_text("When", local_time(job.scheduled_on, timezone)),  # beside Status: Scheduled
         field_text("Assigned to", _assigned(assigned)),
     ]
     if job.total is not None:

@@ -92,7 +92,7 @@ def _job(view: JobUnfurl, timezone: str) -> Card:
             fields=[
                 field_text("Status", state["Status"]),
                 field_text("Customer", customer),
-                field_text("Scheduled", scheduled),
+                field_text("When", scheduled),
                 field_text("Assigned to", state["Assigned to"]),
             ],
         ),
