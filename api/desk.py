@@ -156,10 +156,6 @@ class Desk:
         """ReadyDesk's ticket categories, the ticket form's choices (cached)."""
         return await self.readydesk.ticket_categories()
 
-    async def raw_ticket(self, ticket_id: int) -> Ticket:
-        """One ticket as ReadyDesk has it, without its statuses."""
-        return await self.readydesk.get_ticket(ticket_id)
-
     async def search_businesses(self, text: str, limit: int = 20) -> list[Business]:
         """Businesses matching `text` (ID, name, company, email or phone), for a picker: from
         the directory, and while it fills from the backends' lookups too (within PICKER_WAIT)."""
@@ -169,10 +165,6 @@ class Desk:
         """Start the desk's background work, once a process has migrated its store: the
         customer directory's fill and refresh (`aclose` stops it)."""
         self.directory.start()
-
-    async def business_of(self, system: str, record_key: str) -> Business | None:
-        """The business (across both systems) a ReadyDesk or Kickserv record belongs to."""
-        return await self.directory.business(system, record_key)
 
     async def customer_in(self, wanted: str, system: str, record_key: str) -> Entry | None:
         """The customer record in `wanted` (READYDESK or KICKSERV) of the business a record of
