@@ -87,9 +87,25 @@ async def test_the_card_after_a_ticket_change_is_the_looked_up_card(console, pre
         select = next(e for e in card["blocks"][-1]["elements"] if e["type"] == "static_select")
         status = select["options"][pick % len(select["options"])]["value"]
         *_, after = await console.send(f"choose {status}")
-    elif press == "Close" and "Close" not in str(card["blocks"][-1]):
+    elif press not in [e.get("text", {}).get("text") for e in card["blocks"][-1]["elements"]]:
         return  # already closed: nothing to press
     else:
         *_, after = await console.send(f"click {press}")
     [looked_up] = await console.send(f"/ticket {number}")
     assert after["blocks"] == looked_up["blocks"]
+
+
+@FEW
+@given(text=words.filter(lambda t: "@" not in t))
+async def test_after_a_note_the_job_card_shows_it_as_written_by_the_slack_person(console, text):
+    data = console._desk.kickserv._http._transport.app.state.data
+    noted = {n.noteable_id for n in data.notes.values() if n.noteable_type == "Job"}
+    number = next(j.job_number for j in data.jobs.values() if j.id not in noted)  # its first
+    [added] = await console.send(f"/note job {number} {text}")
+    assert added["text"].startswith(f"Added the note to job {number}")
+    [card] = await console.send(f"/job {number}")
+    [latest] = [b for b in card["blocks"] if "Latest note, by " in str(b)]
+    author, _, shown = (
+        latest["elements"][0]["text"].removeprefix("Latest note, by ").partition(": ")
+    )
+    assert (author.endswith(" via Slack"), shown) == (True, text.strip())
