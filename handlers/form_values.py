@@ -40,15 +40,8 @@ def customer_value(system: str, record_key: str) -> str:
 def record_name(entry: Entry) -> str:
     """A customer record's name as its own system shows it: Kickserv's customer name,
     ReadyDesk's company (or contact)."""
-    first, second = (
-        (entry.name, entry.company)
-        if entry.system == KICKSERV
-        else (
-            entry.company,
-            entry.name,
-        )
-    )
-    named = first.strip() or second.strip()
+    own = (entry.name, entry.company) if entry.system == KICKSERV else (entry.company, entry.name)
+    named = own[0].strip() or own[1].strip()
     return named or ("Kickserv customer" if entry.system == KICKSERV else "ReadyDesk customer")
 
 
