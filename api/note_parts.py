@@ -19,6 +19,7 @@ from api.writes import Intent, WriteResult, signature
 Fits = Callable[[str], bool]
 AddNote = Callable[[Intent, NotedRecord, str], Awaitable[WriteResult]]
 
+MAX_PARTS = 99
 _WIDEST_LABEL = "[Part 99 of 99] "  # room kept for the label before the parts are counted
 _MARKER = "ref 00000000"  # as wide as `api.writes.new_marker`'s
 _BREAK_WITHIN = 200  # characters back from a part's end where a space may end it instead
@@ -32,13 +33,16 @@ def label(number: int, count: int) -> str:
 
 def split_note(text: str, author: str, fits: Fits) -> list[str]:
     """`text` as the parts that each fit one request once labelled and signed by `author`
-    (one part, unlabelled, when the whole fits). Joined, the parts are `text` again."""
+    (one part, unlabelled, when the whole fits, or when no room is left for parts or it would
+    take more than MAX_PARTS). Joined, the parts are `text` again."""
     sign = f"\n{signature(author, _MARKER)}"
     if fits(text + sign):
         return [text]
     parts: list[str] = []
     start = 0
     while start < len(text):
+        if not fits(_WIDEST_LABEL + text[start] + sign) or len(parts) == MAX_PARTS:
+            return [text]  # no room for parts: one request, which ReadyDesk's limit refuses
         end = _longest(text, start, lambda piece: fits(_WIDEST_LABEL + piece + sign))
         if end < len(text):  # end at a space near the limit, when there is one
             floor = max(start + 1, end - _BREAK_WITHIN)
