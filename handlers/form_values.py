@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from api.business import KICKSERV, Business, Entry
+from api.job_writes import NewJob
 from cards.job_form import CUSTOMER as JOB_CUSTOMER
 from cards.job_form import DATE, EMPLOYEE, SERVICE, TIME, JobForm
 from cards.job_form import DESCRIPTION as JOB_DESCRIPTION
@@ -139,6 +140,12 @@ class JobFormValues:
             block, message = err.args
             errors.setdefault(block, message)
         return errors
+
+    def new_job(self, customer_number: int, timezone: str) -> NewJob:
+        """The job to create for a Kickserv customer, from a form without `problems`."""
+        employee = int(self.employee) if self.employee else None
+        when = self.scheduled(timezone)
+        return NewJob(customer_number, int(self.service), self.form.description, when, employee)
 
     def scheduled(self, timezone: str) -> datetime | None:
         """When the job is booked, in the person's time zone; None when unscheduled."""

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.business import KICKSERV
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
-from api.job_writes import JobCreation, NewJob
+from api.job_writes import JobCreation
 from api.writes import Intent, WriteResult, keep_running
 from cards.job_form import (
     CUSTOMER,
@@ -124,13 +124,7 @@ async def submit_job(
         if customer is None:
             return WriteResult("failed", error=_only_in_readydesk())
         chosen[0] = number = int(customer.record_key)
-        job = NewJob(
-            number,
-            int(typed.service),
-            form.description,
-            typed.scheduled(author.timezone),
-            int(typed.employee) if typed.employee else None,
-        )
+        job = typed.new_job(number, author.timezone)
         created = await desk.create_job(_intent(key, user_id, typed, number), job, author)
         follow_up[0] = _follow_up(created)
         if created.job is not None and form.channel_id:
