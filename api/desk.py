@@ -9,7 +9,7 @@ import asyncio
 from datetime import date, datetime
 
 from api import digests
-from api.business import Business
+from api.business import Business, Entry
 from api.customers import BusinessView, CustomerSearch, find_customer, read_business
 from api.directory import PICKER_WAIT, CustomerDirectory
 from api.errors import BackendError
@@ -19,6 +19,7 @@ from api.job_writes import JobCreation, NewJob, create_job
 from api.jobs import JobView, read_job, read_job_crew, read_job_notes
 from api.kickserv import Employee, Job, JobType, KickservClient, Note
 from api.links import LinkedRecord
+from api.note_parts import add_note_in_parts
 from api.note_writes import NotedRecord, add_note
 from api.read_back import find_write
 from api.readydesk import ReadyDeskClient, Ticket
@@ -32,13 +33,14 @@ from api.tickets import (
     filter_choices,
     read_ticket,
     read_ticket_page,
-    read_ticket_strictly,
 )
 from api.unfurls import JobUnfurl, Unfurl, finish_unfurls, read_unfurl, read_unfurls
 from api.writes import Intent, WritePlan, WriteResult
 from store import Store
 
 AnyView = TicketView | TicketListView | BusinessView | JobView
+# Room kept in a ticket note's request for the technician it is written as (found later).
+_SOME_TECHNICIAN = "t" * 40
 
 
 class Desk:
@@ -70,10 +72,6 @@ class Desk:
     async def ticket(self, ticket_id: int) -> TicketView:
         """A ticket and its statuses at once; when only the statuses fail, the view says so."""
         return await read_ticket(self.readydesk, ticket_id)
-
-    async def ticket_with_statuses(self, ticket_id: int) -> TicketView:
-        """A ticket and its statuses at once, either failing being the answer."""
-        return await read_ticket_strictly(self.readydesk, ticket_id)
 
     async def ticket_page(self, query: TicketQuery, now: datetime) -> TicketListView:
         """One page of a ticket search, newest first."""
@@ -158,10 +156,6 @@ class Desk:
         """ReadyDesk's ticket categories, the ticket form's choices (cached)."""
         return await self.readydesk.ticket_categories()
 
-    async def raw_ticket(self, ticket_id: int) -> Ticket:
-        """One ticket as ReadyDesk has it, without its statuses."""
-        return await self.readydesk.get_ticket(ticket_id)
-
     async def search_businesses(self, text: str, limit: int = 20) -> list[Business]:
         """Businesses matching `text` (ID, name, company, email or phone), for a picker: from
         the directory, and while it fills from the backends' lookups too (within PICKER_WAIT)."""
@@ -172,9 +166,11 @@ class Desk:
         customer directory's fill and refresh (`aclose` stops it)."""
         self.directory.start()
 
-    async def business_of(self, system: str, record_key: str) -> Business | None:
-        """The business (across both systems) a ReadyDesk or Kickserv record belongs to."""
-        return await self.directory.business(system, record_key)
+    async def customer_in(self, wanted: str, system: str, record_key: str) -> Entry | None:
+        """The customer record in `wanted` (READYDESK or KICKSERV) of the business a record of
+        either system belongs to (the record itself when it is `wanted`'s already); None when
+        that business has no record there. The one place the two systems' customers meet."""
+        return await self.directory.record_in(wanted, system, record_key)
 
     async def find_write(self, plan: WritePlan) -> str | None:
         """Read a write's target back: its reference when the write is there, None when not."""
@@ -226,10 +222,29 @@ class Desk:
     async def add_note(
         self, intent: Intent, record: NotedRecord, text: str, author: Profile
     ) -> WriteResult:
-        """Write a note once: on a ticket (as the author's technician), a customer or a job."""
-        return await add_note(
-            self.readydesk, self.kickserv, self.store, self.find_write, intent, record, text, author
-        )
+        """Write a note once: on a ticket (as the author's technician; in numbered parts when
+        one ReadyDesk request cannot hold it), a customer or a job."""
+
+        async def one(part_intent: Intent, part_record: NotedRecord, part: str) -> WriteResult:
+            return await add_note(
+                self.readydesk,
+                self.kickserv,
+                self.store,
+                self.find_write,
+                part_intent,
+                part_record,
+                part,
+                author,
+            )
+
+        if record.kind != "ticket":
+            return await one(intent, record, text)
+        ticket_id = int(record.number)
+
+        def fits(note: str) -> bool:
+            return self.readydesk.history_note_fits(ticket_id, note, uid=_SOME_TECHNICIAN)
+
+        return await add_note_in_parts(one, intent, record, text, author, fits)
 
     async def create_ticket(
         self, intent: Intent, ticket: NewTicket, author: Profile

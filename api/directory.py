@@ -155,6 +155,20 @@ class CustomerDirectory:
         linked = await self._store.business(system, record_key)
         return _business(linked) if linked else None
 
+    async def record_in(self, wanted: str, system: str, record_key: str) -> Entry | None:
+        """The `wanted` system's record of the business that record (`system`, `record_key`)
+        belongs to: that record itself when it is already `wanted`'s (as the directory has it,
+        or bare when the directory does not have it yet); None when the business has none."""
+        if not record_key or (system == KICKSERV and not record_key.isdigit()):
+            return None
+        business = await self.business(system, record_key)
+        found = None
+        if business is not None:
+            found = business.kickserv if wanted == KICKSERV else business.readydesk
+        if system == wanted:
+            return found or Entry(system=system, record_key=record_key, name="")
+        return found
+
     async def kickserv_by_global_id(self, global_id: int) -> Entry | None:
         """The Kickserv customer with this global id, if the directory has it."""
         record = await self._store.by_global_id(global_id)

@@ -56,14 +56,6 @@ async def read_ticket(readydesk: ReadyDeskClient, ticket_id: int) -> TicketView:
     return TicketView(ticket, statuses)
 
 
-async def read_ticket_strictly(readydesk: ReadyDeskClient, ticket_id: int) -> TicketView:
-    """A ticket and its statuses at once, where either failing is the answer."""
-    ticket, statuses = await asyncio.gather(
-        readydesk.get_ticket(ticket_id), readydesk.ticket_statuses()
-    )
-    return TicketView(ticket, statuses)
-
-
 async def read_ticket_page(
     readydesk: ReadyDeskClient, query: TicketQuery, now: datetime
 ) -> TicketListView:

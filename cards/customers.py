@@ -19,7 +19,7 @@ from cards.common import (
     plain,
     share_button,
 )
-from cards.jobs import local_time
+from cards.jobs import job_words, local_time
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef
 from handlers import ids
@@ -135,10 +135,13 @@ def _job_words(job: Job, services: dict[int, str]) -> str:
     """`Repair — Fix leaking sink`: the service, then the job's description on one line."""
     service = (services.get(job.job_type_id) if job.job_type_id is not None else None) or job.name
     service = truncate(" ".join(service.split()) or "Job", JOB_SERVICE_MAX)
-    description = " ".join((job.description or "").split())
-    if not description or description.casefold() == service.casefold():
-        return service
-    return f"{service} — {truncate(description, JOB_DESCRIPTION_MAX)}"
+    return job_words(service, job.description, JOB_DESCRIPTION_MAX)
+
+
+def _person(business: Business) -> str:
+    """The contact a business's records name, when that is not the business's name itself."""
+    names = (e.name.strip() for e in (business.readydesk, business.kickserv) if e)
+    return next((n for n in names if n and n.casefold() != business.name.casefold()), "")
 
 
 def build_picker_card(typed: str, businesses: list[Business], note: str = "") -> Card:
@@ -160,11 +163,12 @@ def build_picker_card(typed: str, businesses: list[Business], note: str = "") ->
             readydesk_id=business.readydesk.record_key if business.readydesk else None,
             kickserv_number=int(business.kickserv.record_key) if business.kickserv else None,
         )
+        title = f"*{escape_mrkdwn(truncate(business.name, 100))}*"
+        if person := _person(business):  # businesses of one company differ by who they are
+            title += f" — {escape_mrkdwn(truncate(person, 80))}"
         blocks.append(
             SectionBlock(
-                text=mrkdwn_section(
-                    f"*{escape_mrkdwn(truncate(business.name, 100))}*\n{escape_mrkdwn(detail)}"
-                ).text,
+                text=mrkdwn_section(f"{title}\n{escape_mrkdwn(detail)}").text,
                 accessory=button("Open", ids.CUSTOMER_PICK, ref),
             )
         )

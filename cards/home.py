@@ -30,6 +30,7 @@ from cards.common import (
     plain,
     when,
 )
+from cards.jobs import job_words
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import JobRef, TicketRef
 from cards.tickets import describe
@@ -190,9 +191,7 @@ def _jobs(part: JobPart, zone: ZoneInfo) -> list[Block]:
 def _job_row(item: HomeJob, zone: ZoneInfo) -> SectionBlock:
     job = item.job
     status = job.status.replace("_", " ").capitalize() or "—"
-    what = item.service
-    if job.description and job.description.strip():
-        what += f" — {truncate(' '.join(job.description.split()), DESCRIPTION_MAX)}"
+    what = job_words(item.service, job.description, DESCRIPTION_MAX)
     text = (
         f"*{_clock(item.starts_at, zone)}* · {escape_mrkdwn(item.customer)} · Job "
         f"{job.job_number}\n{escape_mrkdwn(what)} · {escape_mrkdwn(status)}"

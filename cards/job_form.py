@@ -1,5 +1,7 @@
 """The Create job form: customer (typeahead), service, description, optional date and time."""
 
+import re
+
 from pydantic import BaseModel, ConfigDict
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -28,6 +30,8 @@ CUSTOMER, SERVICE, DESCRIPTION, DATE, TIME, EMPLOYEE = (
     "employee",
 )
 DESCRIPTION_MAX = 3000
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(r"\d{2}:\d{2}")
 
 
 class JobForm(BaseModel):
@@ -39,6 +43,10 @@ class JobForm(BaseModel):
     customer_value: str = ""  # a customer picker value, e.g. "kickserv:380"
     customer_label: str = ""
     description: str = ""
+    service: str = ""  # what else was chosen, so Try again brings it all back
+    day: str = ""
+    at: str = ""
+    employee: str = ""
 
 
 def job_modal(
@@ -53,7 +61,9 @@ def job_modal(
         action_id=ids.CUSTOMER_PICKER,
         placeholder="Type a name, email or phone",
         min_query_length=2,
-        initial_option=Option(text=truncate(form.customer_label, 75), value=form.customer_value)
+        initial_option=Option(
+            text=truncate(form.customer_label or form.customer_value, 75), value=form.customer_value
+        )
         if form.customer_value
         else None,
     )
@@ -69,7 +79,10 @@ def job_modal(
                 block_id=SERVICE,
                 label="Service",
                 element=StaticSelectElement(
-                    action_id=SERVICE, placeholder="Choose", options=options
+                    action_id=SERVICE,
+                    placeholder="Choose",
+                    options=options,
+                    initial_option=_chosen(options, form.service),
                 ),
             )
         )
@@ -86,15 +99,18 @@ def job_modal(
             ),
         ),
         InputBlock(
-            block_id=DATE, label="Date", optional=True, element=DatePickerElement(action_id=DATE)
+            block_id=DATE,
+            label="Date",
+            optional=True,
+            element=DatePickerElement(action_id=DATE, initial_date=_valid(_DAY, form.day)),
         ),
         InputBlock(
             block_id=TIME,
             label="Time (your time zone)",
             optional=True,
-            element=TimePickerElement(action_id=TIME),
+            element=TimePickerElement(action_id=TIME, initial_time=_valid(_TIME, form.at)),
         ),
-        *([_employee_select(employees)] if employees else []),
+        *([_employee_select(employees, form.employee)] if employees else []),
         context(notice, "Signed “— your name via Slack”. Without a date the job is unscheduled."),
     ]
     return View(
@@ -108,14 +124,24 @@ def job_modal(
     )
 
 
-def _employee_select(employees: list[Employee]) -> InputBlock:
+def _chosen(options: list[Option], value: str) -> Option | None:
+    return next((o for o in options if o.value == value), None)
+
+
+def _valid(pattern: re.Pattern[str], typed: str) -> str | None:
+    """A typed date or time Slack accepts as a picker's initial value (else none)."""
+    return typed if pattern.fullmatch(typed) else None
+
+
+def _employee_select(employees: list[Employee], chosen: str) -> InputBlock:
     options = [Option(text=truncate(e.name, 75), value=str(e.global_id)) for e in employees[:100]]
-    return InputBlock(
-        block_id=EMPLOYEE,
-        label="Assign to",
-        optional=True,
-        element=StaticSelectElement(action_id=EMPLOYEE, placeholder="Nobody yet", options=options),
+    element = StaticSelectElement(
+        action_id=EMPLOYEE,
+        placeholder="Nobody yet",
+        options=options,
+        initial_option=_chosen(options, chosen),
     )
+    return InputBlock(block_id=EMPLOYEE, label="Assign to", optional=True, element=element)
 
 
 def job_created_view(job_number: int, label: str, extra: str = "") -> View:
@@ -137,9 +163,10 @@ def job_saving_view() -> View:
 def job_failed_view(message: str, form: JobForm, *, try_again: bool = True) -> View:
     """Not written (or not confirmed): every character typed kept, and Try again (which reopens
     the form with it) when it was surely not written."""
-    blocks: list[Block] = [mrkdwn_section(message), *typed_back(form.description)]
-    if try_again:
+    blocks: list[Block] = [mrkdwn_section(message)]
+    if try_again:  # before the text, however long: visible without scrolling
         blocks.append(ActionsBlock(elements=[button_raw("Try again", ids.JOB_TRY_AGAIN, "again")]))
+    blocks += typed_back(form.description)
     return View(
         type="modal",
         title="Job not created" if try_again else "Not confirmed",

@@ -3,10 +3,11 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, HeaderBlock, SectionBlock
 
 from api.jobs import JobView
 from api.kickserv import Job, Note
+from api.signatures import read_signature
 from cards.common import (
     FALLBACK_MAX,
     HEADER_MAX,
@@ -29,12 +30,26 @@ from handlers import ids
 NOTE_MAX = 1500
 
 
-def local_time(value: datetime | None, timezone: str) -> str:
-    """An aware time in the business's time zone, with the zone's abbreviation."""
+def local_time(value: datetime | None, timezone: str, *, none: str = "Not scheduled") -> str:
+    """A time in the business's time zone, with the zone's abbreviation (people sit in several);
+    a time without a zone is taken to be the business's wall clock. `none` when there is none."""
     if value is None:
-        return "Not scheduled"
-    local = value.astimezone(ZoneInfo(timezone))
+        return none
+    zone = ZoneInfo(timezone)
+    local = (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(zone)
     return f"{when(local)} {local.tzname()}"
+
+
+def job_words(service: str, description: str | None, limit: int) -> str:
+    """A job on one line, each thing said once: `Repair — Fix leaking sink`; the description
+    alone when it starts with the service (`Printer Repair at 12 Main St`)."""
+    service = " ".join(service.split())
+    described = " ".join((description or "").split())
+    if not described or described.casefold() == service.casefold():
+        return service
+    if described.casefold().startswith(service.casefold()):
+        return truncate(described, limit)
+    return f"{service} — {truncate(described, limit)}"
 
 
 def card_for(view: JobView, config: CardSettings, *, shareable: bool = True) -> Card:
@@ -76,7 +91,7 @@ def build_job_card(
         field_text("Customer", customer),
         field_text("Service", service or job.name or "—"),
         field_text("Status", status),
-        field_text("Scheduled", local_time(job.scheduled_on, timezone)),
+        field_text("When", local_time(job.scheduled_on, timezone)),  # beside Status: Scheduled
         field_text("Assigned to", _assigned(assigned)),
     ]
     if job.total is not None:
@@ -92,12 +107,10 @@ def build_job_card(
     if job.description and job.description.strip():
         blocks.append(SectionBlock(text=plain(job.description)))
     if latest_note is not None:
-        author = _author(latest_note)
-        blocks.append(
-            context(
-                escape_mrkdwn(f"Latest note, by {author}: {truncate(latest_note.text, NOTE_MAX)}")
-            )
-        )
+        author, written = note_author(latest_note)
+        # Plain text, as the notes list shows it: a note's characters are never mrkdwn.
+        line = f"Latest note, by {author}: {truncate(written, NOTE_MAX)}"
+        blocks.append(ContextBlock(elements=[plain(line)]))
     if unread:
         blocks.append(context(escape_mrkdwn(unread)))
     ref = JobRef(job_number=job.job_number)
@@ -125,17 +138,22 @@ def _assigned(names: list[str] | None) -> str:
     return ", ".join(names) or "Nobody yet"
 
 
-def _author(note: Note) -> str:
-    """Who wrote a note: the Kickserv employee's name, "someone" when Kickserv did not say."""
-    return (note.creator.name.strip() if note.creator else "") or "someone"
+def note_author(note: Note) -> tuple[str, str]:
+    """Who wrote a note, and its text: the Slack person for a note Deskhand signed (`… via
+    Slack`, the signature taken off the text), else the Kickserv employee, "someone" when
+    Kickserv did not say."""
+    signed = read_signature(note.text)
+    if signed.slack_author:
+        return f"{signed.slack_author} via Slack", signed.text
+    return (note.creator.name.strip() if note.creator else "") or "someone", note.text
 
 
 def build_notes_card(job_number: int, notes: list[Note], timezone: str) -> Card:
     """A job's notes, newest first (as many as fit one message)."""
     blocks: list[Block] = [HeaderBlock(text=plain(f"Notes on job {job_number}", HEADER_MAX))]
     for note in notes[:20]:
-        author = _author(note)
-        blocks.append(SectionBlock(text=plain(truncate(note.text, NOTE_MAX))))
+        author, written = note_author(note)
+        blocks.append(SectionBlock(text=plain(truncate(written, NOTE_MAX))))
         blocks.append(context(escape_mrkdwn(f"{author} · {local_time(note.created_at, timezone)}")))
     if not notes:
         blocks.append(SectionBlock(text=plain("This job has no notes yet.")))

@@ -16,13 +16,14 @@ from cards.refs import BUTTON_VALUE_MAX, NoteTarget
 from handlers import ids
 
 NOTE_BLOCK, NOTE_INPUT = "note", "text"
-NOTE_MAX = 2000  # ReadyDesk takes notes in the URL, which its server caps near 2000 characters
-KICKSERV_NOTE_MAX = 3000  # Kickserv takes a JSON body; 3000 is the most a Slack input holds
+# The most a Slack input holds. Kickserv takes a JSON body; a ticket note one ReadyDesk URL
+# cannot hold is written in numbered parts (api/note_parts.py), so nothing typed is cut.
+NOTE_MAX = 3000
 
 
 def note_modal(target: NoteTarget) -> View:
     """The note form, prefilled with `target.text` (a message's text, or what a failed try had)."""
-    longest = KICKSERV_NOTE_MAX if target.kind in ("customer", "job") else NOTE_MAX
+    longest = NOTE_MAX
     field = PlainTextInputElement(
         action_id=NOTE_INPUT,
         multiline=True,
@@ -86,9 +87,10 @@ def saving_view(target: NoteTarget) -> View:
 def failed_view(target: NoteTarget, message: str, *, try_again: bool = True) -> View:
     """How the write ended (mrkdwn), every character of the text kept, and Try again (which
     reopens the form) when it was surely not written."""
-    blocks: list[Block] = [mrkdwn_section(message), *typed_back(target.text)]
-    if try_again:
+    blocks: list[Block] = [mrkdwn_section(message)]
+    if try_again:  # before the text, however long: visible without scrolling
         blocks.append(ActionsBlock(elements=[button_raw("Try again", ids.NOTE_TRY_AGAIN, "again")]))
+    blocks += typed_back(target.text)
     title = "Note not added" if try_again else "Not confirmed"
     return View(
         type="modal",
@@ -110,14 +112,15 @@ def note_outcome_text(target: NoteTarget, result: WriteResult, web_url: str | No
     """How writing the note ended, as mrkdwn (`web_url`: ReadyDesk's ticket link, `{tid}`)."""
     where = escape_mrkdwn(target.label)
     reason = escape_mrkdwn(result.error.message) if result.error else ""
+    noted = _noted(result.reference or "")
     if result.outcome == "written":
-        return f"Added the note to {where} (note {result.reference})."
+        return f"Added the note to {where} ({noted})."
     if result.outcome == "confirmed":
-        return f"Added the note to {where} (note {result.reference}), confirmed after a slow reply."
+        return f"Added the note to {where} ({noted}), confirmed after a slow reply."
     if result.outcome == "duplicate":
         done = result.earlier and result.earlier.state == "done"
         return (
-            f"Already done: that note was added to {where} (note {result.reference})."
+            f"Already done: that note was added to {where} ({noted})."
             if done
             else f"That note to {where} is already being written."
         )
@@ -128,6 +131,14 @@ def note_outcome_text(target: NoteTarget, result: WriteResult, web_url: str | No
         )
     checked = " Deskhand checked: it is not there." if result.checked else ""
     return f"*Not added* to {where}. {reason}{checked}"
+
+
+def _noted(reference: str) -> str:
+    """`note 24621`, or for a note written in parts `3 parts: notes 11, 12, 13`."""
+    references = reference.split(", ")
+    if len(references) == 1:
+        return f"note {escape_mrkdwn(reference)}"
+    return f"{len(references)} parts: notes {escape_mrkdwn(reference)}"
 
 
 def record_link(target: NoteTarget, web_url: str | None) -> str:
@@ -143,13 +154,13 @@ def note_outcome_message(target: NoteTarget, result: WriteResult, web_url: str |
     """The reply to `/note …`: the outcome, what was typed when it did not go in, Try again."""
     text = note_outcome_text(target, result, web_url)
     card = Card(text=text, blocks=[mrkdwn_section(text)])
-    if result.outcome in ("failed", "unknown"):
-        card.blocks += typed_back(target.text)
     value = target.model_dump_json()
-    if result.outcome == "failed" and len(value) <= BUTTON_VALUE_MAX:
+    if result.outcome == "failed" and len(value) <= BUTTON_VALUE_MAX:  # above the text
         card.blocks.append(
             ActionsBlock(elements=[button_raw("Try again", ids.NOTE_TRY_AGAIN, value)])
         )
+    if result.outcome in ("failed", "unknown"):
+        card.blocks += typed_back(target.text)
     return card
 
 

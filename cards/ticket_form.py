@@ -110,11 +110,11 @@ def ticket_result_view(
     if retry is None:
         return View(type="modal", title=title, close="Done", blocks=blocks)
     typed = "\n".join(p for p in (retry.subject, retry.description) if p)
-    blocks += typed_back(typed)
-    if try_again:
+    if try_again:  # before the text, however long: visible without scrolling
         blocks.append(
             ActionsBlock(elements=[button_raw("Try again", ids.TICKET_TRY_AGAIN, "again")])
         )
+    blocks += typed_back(typed)
     return View(
         type="modal",
         title=title,

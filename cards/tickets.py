@@ -30,8 +30,8 @@ from cards.common import (
     note_target,
     plain,
     share_button,
-    when,
 )
+from cards.jobs import local_time
 from cards.live import ticket_key, ticket_state
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef, TicketQuery, TicketRef
@@ -54,8 +54,10 @@ def build_ticket_card(
     web_url: str | None = None,
     shareable: bool = True,
     statuses: list[str] | None = None,
+    timezone: str = "UTC",
 ) -> list[Block]:
-    """A ticket: header, status facts, summary, provenance and the buttons that act on it."""
+    """A ticket: header, status facts, summary, provenance and the buttons that act on it; its
+    times in the business's time zone (`timezone`), which they name."""
     subject = ticket.subject or "(no subject)"
     assigned = " · ".join(p for p in (ticket.assigned_tech, ticket.assigned_group_name) if p)
     customer = ticket.contact or ticket.customer_id or "—"
@@ -69,13 +71,13 @@ def build_ticket_card(
         field_text("Priority", ticket.priority or "—"),
         field_text("Customer", customer),
         field_text("Assigned to", assigned or "Unassigned"),
-        field_text("Opened", when(ticket.opened_at)),
-        field_text("Last updated", when(ticket.updated_at)),
-        field_text("Due", when(ticket.due_at)),
+        field_text("Opened", local_time(ticket.opened_at, timezone, none="—")),
+        field_text("Last updated", local_time(ticket.updated_at, timezone, none="—")),
+        field_text("Due", local_time(ticket.due_at, timezone, none="—")),
         field_text("Category", category),
     ]
     if ticket.closed_at:
-        fields.append(field_text("Closed", when(ticket.closed_at)))
+        fields.append(field_text("Closed", local_time(ticket.closed_at, timezone, none="—")))
     blocks: list[Block] = [
         HeaderBlock(text=plain(f"#{ticket.ticket_id} {subject}", HEADER_MAX)),
         SectionBlock(fields=fields[:10]),
@@ -197,7 +199,11 @@ def ticket_card(
     """A ticket already read, as a card that knows what a live copy of it watches; `unread`
     is a line naming what could not be read."""
     blocks = build_ticket_card(
-        ticket, web_url=config.readydesk_web_url, shareable=shareable, statuses=statuses
+        ticket,
+        web_url=config.readydesk_web_url,
+        shareable=shareable,
+        statuses=statuses,
+        timezone=config.timezone,
     )
     if unread:
         blocks.insert(len(blocks) - 1, context(escape_mrkdwn(unread)))

@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import Block, SectionBlock
 
 from api.errors import BackendError
 from api.unfurls import CustomerUnfurl, JobUnfurl, Missing, TicketUnfurl, Unfurl
-from cards.common import FALLBACK_MAX, Card, CardSettings, context, field_text, when
+from cards.common import FALLBACK_MAX, Card, CardSettings, context, field_text
 from cards.jobs import local_time
 from cards.live import job_key, job_state, ticket_key, ticket_state
 from cards.mrkdwn import escape_mrkdwn, truncate
@@ -24,7 +24,7 @@ _PHONE = re.compile(r"\+?[\d\s().\-/]{7,}")  # digits and a phone's punctuation,
 def unfurl_card(view: Unfurl, config: CardSettings) -> Card:
     """The unfurl of one linked record."""
     if isinstance(view, TicketUnfurl):
-        return _ticket(view)
+        return _ticket(view, config.timezone)
     if isinstance(view, JobUnfurl):
         return _job(view, config.timezone)
     if isinstance(view, CustomerUnfurl):
@@ -54,7 +54,7 @@ def unfurls_of(cards: dict[str, Card]) -> dict[str, dict]:
     return {link: unfurl_blocks(card) for link, card in cards.items()}
 
 
-def _ticket(view: TicketUnfurl) -> Card:
+def _ticket(view: TicketUnfurl, timezone: str) -> Card:
     ticket = view.ticket
     subject = truncate(ticket.subject or "(no subject)", TITLE_MAX)
     state = ticket_state(ticket)
@@ -67,10 +67,12 @@ def _ticket(view: TicketUnfurl) -> Card:
                 field_text("Priority", state["Priority"]),
                 field_text("Customer", customer),
                 field_text("Assigned to", state["Assigned to"]),
-                field_text("Due", when(ticket.due_at)),
+                field_text("Due", local_time(ticket.due_at, timezone, none="—")),
             ],
         ),
-        context(escape_mrkdwn(f"ReadyDesk · opened {when(ticket.opened_at)}")),
+        context(
+            escape_mrkdwn(f"ReadyDesk · opened {local_time(ticket.opened_at, timezone, none='—')}")
+        ),
     ]
     text = truncate(escape_mrkdwn(f"Ticket #{ticket.ticket_id}: {subject}"), FALLBACK_MAX)
     return Card(text, blocks, live=(ticket_key(ticket.ticket_id), state))
@@ -92,7 +94,7 @@ def _job(view: JobUnfurl, timezone: str) -> Card:
             fields=[
                 field_text("Status", state["Status"]),
                 field_text("Customer", customer),
-                field_text("Scheduled", scheduled),
+                field_text("When", scheduled),
                 field_text("Assigned to", state["Assigned to"]),
             ],
         ),

@@ -4,11 +4,15 @@ The block ids are the builders' (cards/); a value that is wrong raises ValueErro
 message), which the listener turns into a field error on that block.
 """
 
+import calendar
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from api.business import KICKSERV, Business, Entry
+from api.job_writes import NewJob
 from cards.job_form import CUSTOMER as JOB_CUSTOMER
 from cards.job_form import DATE, EMPLOYEE, SERVICE, TIME, JobForm
 from cards.job_form import DESCRIPTION as JOB_DESCRIPTION
@@ -32,6 +36,31 @@ def customer_value(system: str, record_key: str) -> str:
     """A customer picker option's value: `readydesk:demo`, `kickserv:380` (within Slack's 150
     characters)."""
     return f"{system}:{record_key}"[:150]
+
+
+def record_name(entry: Entry) -> str:
+    """A customer record's name as its own system shows it: Kickserv's customer name,
+    ReadyDesk's company (or contact)."""
+    own = (entry.name, entry.company) if entry.system == KICKSERV else (entry.company, entry.name)
+    named = own[0].strip() or own[1].strip()
+    return named or ("Kickserv customer" if entry.system == KICKSERV else "ReadyDesk customer")
+
+
+def customer_label(entry: Entry, business: Business | None = None) -> str:
+    """A customer picker option's text: the record's own name and key in its system, then the
+    linked record's name in the other system when that differs (`John Doe (#380) · ReadyDesk:
+    demo`), within Slack's 75 characters."""
+    key = f"#{entry.record_key}" if entry.system == KICKSERV else entry.record_key
+    mine = record_name(entry)
+    label = f"{mine} ({key})"
+    other = None
+    if business is not None:
+        other = business.readydesk if entry.system == KICKSERV else business.kickserv
+    theirs = record_name(other) if other is not None else ""
+    if theirs and theirs.casefold() != mine.casefold():
+        system = "ReadyDesk" if entry.system == KICKSERV else "Kickserv"
+        label += f" · {system}: {theirs}"
+    return truncate(label, 75)
 
 
 def parse_customer_value(value: str) -> tuple[str, str]:
@@ -62,6 +91,16 @@ def picked_record(view: dict[str, Any]) -> tuple[str, str]:
     return ("ticket" if block == PICK_TICKET else "job"), number
 
 
+def ticket_problems(form: TicketForm) -> dict[str, str]:
+    """What a submitted ticket form lacks, each under its own field (required fields first)."""
+    errors: dict[str, str] = {}
+    if not form.customer_value:
+        errors[CUSTOMER] = "Choose a customer."
+    if not form.subject:
+        errors[SUBJECT] = "Write a subject."
+    return errors
+
+
 def ticket_form_values(view: dict[str, Any]) -> TicketForm:
     """The Create ticket form as submitted: what it remembered, with everything typed."""
     values = submitted_values(view)
@@ -87,11 +126,26 @@ class JobFormValues:
     at: str | None
     employee: str | None
 
-    def service_id(self) -> int:
-        """The chosen job type's id; a field error when none was chosen."""
+    def problems(self, timezone: str) -> dict[str, str]:
+        """Every field that is wrong, each under its own block: the required ones (customer,
+        service) first, then the date, time and assignee."""
+        errors: dict[str, str] = {}
+        if not self.customer_value:
+            errors[JOB_CUSTOMER] = "Choose a customer."
         if not self.service.isdigit():
-            raise ValueError(SERVICE, "Choose a service.")
-        return int(self.service)
+            errors[SERVICE] = "Choose a service."
+        try:
+            self.scheduled(timezone)
+        except ValueError as err:
+            block, message = err.args
+            errors.setdefault(block, message)
+        return errors
+
+    def new_job(self, customer_number: int, timezone: str) -> NewJob:
+        """The job to create for a Kickserv customer, from a form without `problems`."""
+        employee = int(self.employee) if self.employee else None
+        when = self.scheduled(timezone)
+        return NewJob(customer_number, int(self.service), self.form.description, when, employee)
 
     def scheduled(self, timezone: str) -> datetime | None:
         """When the job is booked, in the person's time zone; None when unscheduled."""
@@ -107,13 +161,28 @@ class JobFormValues:
         return when
 
 
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_US_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
 def _day(typed: str) -> date:
-    """The date picker's `2026-12-01`; a field error for anything else."""
-    try:
-        return date.fromisoformat(typed)
-    except ValueError:
-        shown = truncate(typed, 30)
-        raise ValueError(DATE, f"“{shown}” is not a date: pick one, e.g. 2026-12-01.") from None
+    """The date picker's `2026-12-01` (or a client's `12/01/2026`); a field error naming what
+    was typed for anything else, a day that does not exist (02/31/2027) included."""
+    shown = truncate(typed, 30)
+    iso, us = _ISO_DAY.fullmatch(typed), _US_DAY.fullmatch(typed)
+    if iso:
+        year, month, day = map(int, iso.groups())
+    elif us:
+        month, day, year = map(int, us.groups())
+    if (iso or us) and 1 <= month <= 12:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            name = calendar.month_name[month]
+            raise ValueError(
+                DATE, f"“{shown}” does not exist: {name} {year} has no day {day}."
+            ) from None
+    raise ValueError(DATE, f"“{shown}” is not a date: pick one, e.g. 2026-12-01.")
 
 
 def _time_of_day(typed: str) -> time:
@@ -130,8 +199,18 @@ def _time_of_day(typed: str) -> time:
 def job_form_values(view: dict[str, Any]) -> JobFormValues:
     """The Create job form as submitted."""
     values = submitted_values(view)
+    chosen = view.get("state", {}).get("values", {}).get(JOB_CUSTOMER, {})
+    picked = next((v.get("selected_option") for v in chosen.values()), None) or {}
     form = JobForm.model_validate_json(view["private_metadata"]).model_copy(
-        update={"description": values.get(JOB_DESCRIPTION, "")}
+        update={
+            "customer_value": picked.get("value", ""),
+            "customer_label": (picked.get("text") or {}).get("text", ""),
+            "description": values.get(JOB_DESCRIPTION, ""),
+            "service": values.get(SERVICE, ""),
+            "day": values.get(DATE, ""),
+            "at": values.get(TIME, ""),
+            "employee": values.get(EMPLOYEE, ""),
+        }
     )
     return JobFormValues(
         form=form,

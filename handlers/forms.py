@@ -25,7 +25,7 @@ from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.ticket_form import TicketForm, ticket_modal
 from handlers.args import unescape
 from handlers.config import HandlerConfig
-from handlers.form_values import customer_value
+from handlers.form_values import customer_label, customer_value
 from store import Store
 from store.claims import DONE, UNKNOWN
 
@@ -109,7 +109,7 @@ async def _prefill(form: JobForm, desk: Desk, words: str) -> tuple[JobForm, str]
         return form, f"“{shown}” could not be looked up: {escape_mrkdwn(err.message)}"
     found = [b for b in search.businesses if b.kickserv]
     if len(found) == 1 and (entry := found[0].kickserv):
-        label = f"{found[0].name} (#{entry.record_key})"
+        label = customer_label(entry, found[0])
         value = customer_value(KICKSERV, entry.record_key)
         return form.model_copy(update={"customer_value": value, "customer_label": label}), ""
     if found:

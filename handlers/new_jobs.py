@@ -10,11 +10,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from api.business import KICKSERV, READYDESK
+from api.business import KICKSERV
 from api.desk import Desk
-from api.errors import InvalidRequest
-from api.job_writes import JobCreation, NewJob
-from api.kickserv import Job
+from api.errors import BackendError, InvalidRequest
+from api.job_writes import JobCreation
 from api.writes import Intent, WriteResult, keep_running
 from cards.job_form import (
     CUSTOMER,
@@ -27,13 +26,14 @@ from cards.job_form import (
     job_modal,
     job_saving_view,
 )
-from cards.jobs import build_job_card
+from cards.jobs import card_for
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef
 from handlers import ids
 from handlers.config import HandlerConfig
 from handlers.form_values import (
     JobFormValues,
+    customer_label,
     customer_value,
     job_form_values,
     parse_customer_value,
@@ -64,11 +64,11 @@ async def create_job_from_card(
     await ack()
     ref = CustomerRef.model_validate_json(action["value"])
     key = str(ref.kickserv_number)
-    business = await desk.business_of(KICKSERV, key)
+    customer = await desk.customer_in(KICKSERV, KICKSERV, key)
     form = JobForm(
         channel_id=(body.get("channel") or {}).get("id", ""),
         customer_value=customer_value(KICKSERV, key),
-        customer_label=f"{business.name if business else 'Kickserv customer'} (#{key})",
+        customer_label=customer_label(customer) if customer else f"Kickserv customer (#{key})",
     )
     await open_job_form(client, body["trigger_id"], form, desk)
 
@@ -106,28 +106,31 @@ async def submit_job(
     profiles: Profiles,
     config: HandlerConfig,
 ) -> None:
-    """Create the job once (the view id is the intent); Kickserv's refusals keep the form open."""
+    """Create the job once (the view id is the intent); what is missing or wrong, and Kickserv's
+    refusals, keep the form open with each message under its own field."""
     keep_running()  # a stop waits for this listener to show the outcome
     typed = job_form_values(view)
     form, user_id = typed.form, body["user"]["id"]
     author = await profiles.get(client, user_id)
-    try:
-        number = await _kickserv_number(typed.customer_value, desk)
-        service, when = typed.service_id(), typed.scheduled(author.timezone)
-    except ValueError as err:
-        block, message = err.args
-        await ack(response_action="errors", errors={block: message})
+    errors = typed.problems(author.timezone)
+    if errors:
+        await ack(response_action="errors", errors=errors)
         return
-    intent = _intent(view, user_id, typed, number)
-    employee = int(typed.employee) if typed.employee else None
-    job = NewJob(number, service, form.description, when, employee)
-    follow_up: list[str] = []
+    key, chosen, follow_up = f"view:{view['id']}", [0], [""]
 
     async def run() -> WriteResult:
-        created = await desk.create_job(intent, job, author)
-        follow_up.append(_follow_up(created))
+        system, record_key = parse_customer_value(typed.customer_value)
+        customer = await desk.customer_in(KICKSERV, system, record_key)
+        if customer is None:
+            return WriteResult("failed", error=_only_in_readydesk())
+        chosen[0] = number = int(customer.record_key)
+        job = typed.new_job(number, author.timezone)
+        created = await desk.create_job(_intent(key, user_id, typed, number), job, author)
+        follow_up[0] = _follow_up(created)
         if created.job is not None and form.channel_id:
-            await _post_job_card(client, created.job, form, number, config, user_id)
+            await _post_job_card(
+                client, desk, config, form.channel_id, user_id, created.job.job_number
+            )
         return created.result
 
     await finish_submission(
@@ -136,23 +139,29 @@ async def submit_job(
         view["id"],
         run(),
         saving=job_saving_view(),
-        outcome_view=lambda result: _outcome_view(result, form, number, "".join(follow_up)),
+        outcome_view=lambda result: _outcome_view(result, form, chosen[0], follow_up[0]),
         field_errors=_field_errors,
-        pending=Pending(store, intent.key),
+        pending=Pending(store, key),
         user_id=user_id,
     )
 
 
-def _intent(view: dict[str, Any], user_id: str, typed: JobFormValues, number: int) -> Intent:
+def _intent(key: str, user_id: str, typed: JobFormValues, number: int) -> Intent:
     """The submit as an intent: the view id, for the Kickserv customer chosen."""
     return Intent(
-        key=f"view:{view['id']}",
+        key=key,
         action="job.create",
         user_id=user_id,
         channel_id=typed.form.channel_id,
         target=f"customer {number}",
         summary=truncate(f"{typed.service}: {typed.form.description}", 300),
     )
+
+
+def _only_in_readydesk() -> InvalidRequest:
+    """The chosen customer has no Kickserv record: said under the customer field."""
+    why = "This customer is only in ReadyDesk; choose a Kickserv customer."
+    return InvalidRequest(why, backend="Kickserv", field_errors={CUSTOMER: why})
 
 
 def _follow_up(created: JobCreation) -> str:
@@ -168,17 +177,9 @@ def _follow_up(created: JobCreation) -> str:
     return ""
 
 
-async def _kickserv_number(value: str, desk: Desk) -> int:
-    system, key = parse_customer_value(value)
-    if system == KICKSERV and key.isdigit():
-        return int(key)
-    business = await desk.business_of(READYDESK, key)
-    if business and business.kickserv:
-        return int(business.kickserv.record_key)
-    raise ValueError(CUSTOMER, "This customer is only in ReadyDesk; choose a Kickserv customer.")
-
-
 def _field_errors(err: InvalidRequest) -> dict[str, str]:
+    if CUSTOMER in err.field_errors:
+        return {CUSTOMER: err.field_errors[CUSTOMER]}
     errors: dict[str, str] = {}
     for message in err.message.removeprefix("Kickserv refused that: ").rstrip(".").split("; "):
         block = next((b for word, b in _MESSAGE_BLOCKS if word in message.lower()), DESCRIPTION)
@@ -206,24 +207,12 @@ def _outcome_view(result: WriteResult, form: JobForm, number: int, extra: str = 
 
 
 async def _post_job_card(
-    client: AsyncWebClient,
-    job: Job,
-    form: JobForm,
-    number: int,
-    config: HandlerConfig,
-    user: str,
+    client: AsyncWebClient, desk: Desk, config: HandlerConfig, channel: str, user: str, number: int
 ) -> None:
-    """The new job's card, for the person who made it, in the channel they made it from."""
-    card = build_job_card(
-        job,
-        customer_name=form.customer_label or None,
-        customer_number=number,
-        service=None,
-        latest_note=None,
-        assigned=[],
-        timezone=config.timezone,
-    )
+    """The new job's card, for the person who made it, in the channel they made it from: read
+    and built as `/job N` does. The job exists whatever happens here, so a failure is logged."""
     try:
-        await client.chat_postEphemeral(channel=form.channel_id, user=user, **card.message())
-    except SlackApiError as err:  # the job exists; the form says so
-        logger.info("job %s was created; its card could not be shown: %s", job.job_number, err)
+        card = card_for(await desk.job(number), config)
+        await client.chat_postEphemeral(channel=channel, user=user, **card.message())
+    except (BackendError, SlackApiError) as err:
+        logger.info("job %s was created; its card could not be shown: %s", number, err)

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from api.business import KICKSERV
+from api.business import READYDESK
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.ticket_writes import NewTicket
@@ -26,10 +26,10 @@ from cards.ticket_form import (
     ticket_modal,
     ticket_result_view,
 )
-from cards.tickets import build_ticket_card, ticket_text
+from cards.tickets import card_for
 from handlers import ids
 from handlers.config import HandlerConfig
-from handlers.form_values import parse_customer_value, ticket_form_values
+from handlers.form_values import parse_customer_value, ticket_form_values, ticket_problems
 from handlers.forms import Pending, finish_submission, message_text, open_ticket_form
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
@@ -81,16 +81,24 @@ async def submit_ticket(
     keep_running()  # a stop waits for this listener to show the outcome
     form = ticket_form_values(view)
     user_id = body["user"]["id"]
-    customer_id = await _readydesk_customer(form.customer_value, desk)
-    if customer_id is None:
-        why = "This customer is only in Kickserv; choose a ReadyDesk customer."
-        await ack(response_action="errors", errors={CUSTOMER: why})
+    errors = ticket_problems(form)
+    if errors:
+        await ack(response_action="errors", errors=errors)
         return
-    author = await profiles.get(client, user_id)
-    intent = _intent(view, user_id, form, customer_id)
-    ticket = NewTicket(customer_id, form.subject, form.description, form.category, form.priority)
+    key = f"view:{view['id']}"
 
     async def run() -> WriteResult:
+        system, record_key = parse_customer_value(form.customer_value)
+        customer = await desk.customer_in(READYDESK, system, record_key)
+        if customer is None:
+            why = "This customer is only in Kickserv; choose a ReadyDesk customer."
+            refused = InvalidRequest(why, backend="ReadyDesk", field_errors={"cid": why})
+            return WriteResult("failed", error=refused)
+        author = await profiles.get(client, user_id)
+        ticket = NewTicket(
+            customer.record_key, form.subject, form.description, form.category, form.priority
+        )
+        intent = _intent(key, user_id, form, customer.record_key)
         result = await desk.create_ticket(intent, ticket, author)
         if result.outcome in ("written", "confirmed") and result.reference and form.channel_id:
             await _post_card(client, desk, config, form.channel_id, user_id, int(result.reference))
@@ -104,15 +112,15 @@ async def submit_ticket(
         saving=ticket_result_view("Saving…", "Creating …"),
         outcome_view=lambda result: _outcome_view(result, form),
         field_errors=_field_errors,
-        pending=Pending(store, intent.key),
+        pending=Pending(store, key),
         user_id=user_id,
     )
 
 
-def _intent(view: dict[str, Any], user_id: str, form: TicketForm, customer_id: str) -> Intent:
+def _intent(key: str, user_id: str, form: TicketForm, customer_id: str) -> Intent:
     """The submit as an intent: the view id, for the customer chosen."""
     return Intent(
-        key=f"view:{view['id']}",
+        key=key,
         action="ticket.create",
         user_id=user_id,
         channel_id=form.channel_id,
@@ -124,27 +132,14 @@ def _intent(view: dict[str, Any], user_id: str, form: TicketForm, customer_id: s
 async def _post_card(
     client: AsyncWebClient, desk: Desk, config: HandlerConfig, channel: str, user: str, tid: int
 ) -> None:
-    """The new ticket's card for its creator; the ticket exists whatever happens here, so a
-    failure is logged and the form still says it was created (never "not created")."""
+    """The new ticket's card for its creator, read and built as `/ticket N` does; the ticket
+    exists whatever happens here, so a failure is logged and the form still says it was
+    created (never "not created")."""
     try:
-        ticket = await desk.raw_ticket(tid)
-        blocks = build_ticket_card(ticket, web_url=config.readydesk_web_url)
-        await client.chat_postEphemeral(
-            channel=channel,
-            user=user,
-            text=ticket_text(ticket),
-            blocks=[b.to_dict() for b in blocks],
-        )
+        card = card_for(await desk.ticket(tid), config)
+        await client.chat_postEphemeral(channel=channel, user=user, **card.message())
     except (BackendError, SlackApiError) as err:
         logger.info("ticket #%s was created; its card could not be shown: %s", tid, err)
-
-
-async def _readydesk_customer(value: str, desk: Desk) -> str | None:
-    system, key = parse_customer_value(value)
-    if system != KICKSERV:
-        return key or None
-    business = await desk.business_of(KICKSERV, key)
-    return business.readydesk.record_key if business and business.readydesk else None
 
 
 def _field_errors(err: InvalidRequest) -> dict[str, str]:

@@ -11,7 +11,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from api.business import READYDESK
+from api.business import KICKSERV, READYDESK
 from api.desk import Desk
 from api.note_writes import NotedRecord
 from api.writes import Intent, WriteResult, keep_running
@@ -179,13 +179,13 @@ async def _picked_target(target: NoteTarget, view: dict[str, Any], desk: Desk) -
     if kind != "customer":
         return target.model_copy(update={"kind": kind, "number": value})
     system, key = parse_customer_value(value)
-    business = await desk.business_of(system, key)
-    if business is None or business.kickserv is None:
+    customer = await desk.customer_in(KICKSERV, system, key)
+    if customer is None:
         raise ValueError(
             PICK_CUSTOMER,
             "Customer notes are kept in Kickserv; this customer has no Kickserv record.",
         )
-    return target.model_copy(update={"kind": "customer", "number": business.kickserv.record_key})
+    return target.model_copy(update={"kind": "customer", "number": customer.record_key})
 
 
 async def _kickserv_customer(target: NoteTarget, desk: Desk) -> NoteTarget:
@@ -193,14 +193,14 @@ async def _kickserv_customer(target: NoteTarget, desk: Desk) -> NoteTarget:
     customer's number (from the directory)."""
     if target.kind != "customer" or target.number.isdigit():
         return target
-    business = await desk.business_of(READYDESK, target.number)
-    if business is None or business.kickserv is None:
+    customer = await desk.customer_in(KICKSERV, READYDESK, target.number)
+    if customer is None:
         shown = escape_mrkdwn(truncate(target.number, 40))
         raise UsageError(
             f"Customer notes are kept in Kickserv, and `{shown}` has no Kickserv customer linked "
             "to it. Use its Kickserv customer number."
         )
-    return target.model_copy(update={"number": business.kickserv.record_key})
+    return target.model_copy(update={"number": customer.record_key})
 
 
 def parse_note(text: str, channel_id: str) -> NoteTarget:

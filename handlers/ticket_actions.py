@@ -16,7 +16,7 @@ from api.errors import BackendError
 from api.writes import Intent, WriteResult, keep_running
 from cards.mrkdwn import escape_mrkdwn
 from cards.refs import TicketRef
-from cards.tickets import ticket_card
+from cards.tickets import card_for
 from handlers import ids
 from handlers.config import HandlerConfig
 from handlers.middleware import writers_only
@@ -148,7 +148,7 @@ async def _show(
         await respond(response_type="ephemeral", replace_original=False, text=notice)
     if result.outcome in ("written", "confirmed", "duplicate"):
         try:
-            view = await desk.ticket_with_statuses(ticket_id)
+            view = await desk.ticket(ticket_id)  # the read `/ticket N` makes
         except BackendError as err:  # the change was made: say so, and why the card is old
             await respond(
                 response_type="ephemeral",
@@ -159,9 +159,7 @@ async def _show(
                 ),
             )
             return
-        card = ticket_card(view.ticket, config, view.statuses)
+        card = card_for(view, config)  # built as `/ticket N` builds it
         await respond(replace_original=True, **card.message())
-        copies = ticket_card(
-            view.ticket, config, view.statuses, shareable=False
-        )  # as channels show it
+        copies = card_for(view, config, shareable=False)  # as channels show it
         await card_changed(copies, user_id, store, desk, client, config)

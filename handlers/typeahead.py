@@ -8,9 +8,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from api.business import KICKSERV, READYDESK, Business
 from api.desk import Desk
-from cards.mrkdwn import truncate
 from handlers import ids
-from handlers.form_values import customer_value
+from handlers.form_values import customer_label, customer_value
 
 SHOWN = 20
 MIN_QUERY = 2
@@ -38,17 +37,16 @@ async def customer_options(ack: AsyncAck, payload: dict[str, Any], desk: Desk) -
 
 
 def customer_option_groups(businesses: list[Business]) -> list[dict[str, Any]]:
-    """ReadyDesk and Kickserv groups; a linked business appears in both, as itself."""
+    """ReadyDesk and Kickserv groups; a linked business appears in both, each option under the
+    name its own system has for the record (the linked one's beside it when it differs)."""
     groups: dict[str, list[dict[str, Any]]] = {READYDESK: [], KICKSERV: []}
     for business in businesses:
         for entry in (business.readydesk, business.kickserv):
             if entry is None:
                 continue
-            key = f"#{entry.record_key}" if entry.system == KICKSERV else entry.record_key
-            label = f"{business.name} ({key})"
             groups[entry.system].append(
                 {
-                    "text": {"type": "plain_text", "text": truncate(label, 75)},
+                    "text": {"type": "plain_text", "text": customer_label(entry, business)},
                     "value": customer_value(entry.system, entry.record_key),
                 }
             )

@@ -326,6 +326,22 @@ class ReadyDeskClient:
 
     # -- the one choke point -------------------------------------------------------------------
 
+    def history_note_fits(self, ticket_id: int, note: str, *, uid: str | None = None) -> bool:
+        """Whether adding `note` to a ticket's history fits one request: ReadyDesk's limit is on
+        the URL as it receives it, URL-encoded (so é and emoji count several times)."""
+        params = {"tid": str(ticket_id), self.names.history_note: note}
+        if uid:
+            params["uid"] = uid
+        query = self._query(self.names.history_action, params)
+        url = self._http.build_request("GET", self._endpoint, params=query).url
+        return len(str(url)) <= self._max_url_length
+
+    def _query(self, action: str, params: Mapping[str, str]) -> dict[str, str]:
+        query = {"key": self._key, "action": action, **params}
+        if self._format:
+            query[self._format[0]] = self._format[1]
+        return query
+
     async def _list_or_count(
         self,
         action: str,
@@ -353,10 +369,9 @@ class ReadyDeskClient:
         self, action: str, params: Mapping[str, str], *, is_read: bool = True
     ) -> list[wire.Record]:
         """Send one action; map every failure to api.errors; return the reply's records."""
-        query = {"key": self._key, "action": action, **params}
-        if self._format:
-            query[self._format[0]] = self._format[1]
-        request = self._http.build_request("GET", self._endpoint, params=query)
+        request = self._http.build_request(
+            "GET", self._endpoint, params=self._query(action, params)
+        )
         url_length = len(str(request.url))
         if url_length > self._max_url_length:
             raise InvalidRequest(

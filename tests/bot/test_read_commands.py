@@ -251,7 +251,7 @@ async def test_job_card_shows_service_schedule_and_customer(console):
     text = _texts(card)
     assert f"*Assigned to*\\n{', '.join(crew)}" in text
     assert card["blocks"][0]["text"]["text"].startswith(f"Job {job.job_number} · ")
-    assert "*Service*" in text and "*Scheduled*" in text and "UTC" in text
+    assert "*Service*" in text and "*When*" in text and "UTC" in text
     assert "Customer" in [b["text"]["text"] for b in card["blocks"][-1]["elements"]]
     [customer] = await console.send("click Customer")
     assert "Kickserv customer" in _texts(customer)

@@ -84,10 +84,11 @@ async def test_links_to_a_ticket_a_job_and_a_customer_unfurl_as_compact_cards(ap
     assert f"*Ticket #34* · {ticket.subject}" in shown
     for label in ("Status", "Priority", "Customer", "Assigned to", "Due"):
         assert f"*{label}*\n" in shown
+    assert "ReadyDesk · opened " in shown and shown.rstrip().endswith(" UTC")  # zone named
     assert ticket.summary not in shown and ticket.email not in shown and ticket.phone not in shown
     job_card = _shown(slack, links[1])
     assert f"*Job {job.job_number}* · " in job_card and f"{customer.name} (#1)" in job_card
-    assert "*Scheduled*\n" in job_card and "*Assigned to*\n" in job_card
+    assert "*When*\n" in job_card and "*Assigned to*\n" in job_card
     assert "checking…" not in job_card
     assert job.description not in job_card and "owed" not in job_card and "Total" not in job_card
     customer_card = _shown(slack, links[2])

@@ -2,6 +2,7 @@
 
 import asyncio
 
+from api.signatures import read_signature
 from bot.console import Console
 from tests.conftest import clean_settings
 from tests.slack_helpers import is_signed
@@ -76,13 +77,19 @@ async def test_a_refused_long_note_comes_back_whole_to_a_non_writer():
     assert _shown(refused["blocks"]) == f"ticket 34 {text}"  # every character typed
 
 
-async def test_a_note_too_long_for_readydesk_comes_back_whole(console):
+async def test_a_note_too_long_for_one_readydesk_request_is_written_whole_in_parts(console):
     text = " ".join(f"Step {n}: checked the tray and the rollers." for n in range(250))
     assert len(text) > 10_000
+    history = _app(console._desk.readydesk).state.data.history
+    before = len(history.get(34, []))
     [reply] = await console.send(f"/note ticket 34 {text}")
-    assert reply["text"].startswith("*Not added* to ticket #34. That is too long for ReadyDesk")
-    assert _shown(reply["blocks"]) == text  # every character, over several blocks
-    assert len(reply["blocks"]) <= 50
+    count = len(history[34]) - before
+    assert reply["text"].startswith(f"Added the note to ticket #34 ({count} parts: notes ")
+    parts = [read_signature(e.note).text for e in history[34][before:]]
+    assert [p[: len(f"[Part {n} of {count}] ")] for n, p in enumerate(parts, 1)] == [
+        f"[Part {n} of {count}] " for n in range(1, count + 1)
+    ]
+    assert "".join(p.split("] ", 1)[1] for p in parts) == text  # every character, once
 
 
 async def test_kickserv_takes_a_long_note_whole(console):

@@ -61,7 +61,7 @@ def test_card_shows_the_ticket_facts():
     assert "*Priority*\nHigh" in fields
     assert "*Customer*\nJohn Smith (demo)\nDemo Company" in fields
     assert "*Assigned to*\nalice · Tier 1" in fields
-    assert "*Opened*\nApr 24, 2014 10:42 AM" in fields
+    assert "*Opened*\nApr 24, 2014 10:42 AM UTC" in fields
     assert blocks[2]["text"] == {"type": "plain_text", "text": "It stopped."}
     buttons = blocks[-1]["elements"]
     assert [b["text"]["text"] for b in buttons] == [
@@ -101,7 +101,7 @@ def test_oversized_backend_text_is_truncated_not_rejected():
 def test_closed_ticket_shows_when_it_closed_and_unassigned_reads_so():
     ticket = _ticket(date_closed="5/1/2014 9:00:00 AM", assigned_tech="", assigned_group_name="")
     fields = [f["text"] for f in _card(ticket)[1]["fields"]]
-    assert "*Closed*\nMay 1, 2014 9:00 AM" in fields
+    assert "*Closed*\nMay 1, 2014 9:00 AM UTC" in fields
     assert "*Assigned to*\nUnassigned" in fields
 
 

@@ -1,0 +1,32 @@
+"""Cards read every day say each thing once, and name the time zone of every time they show."""
+
+from bot.console import Console
+from tests.conftest import clean_settings
+
+
+def _fields(card: dict) -> list[str]:
+    return [f["text"] for b in card["blocks"] for f in b.get("fields") or []]
+
+
+async def test_a_job_card_says_when_beside_its_status_not_scheduled_twice(console):
+    [card] = await console.send("/job 86001")
+    fields = _fields(card)
+    assert "*Status*\nScheduled" in fields
+    assert not [f for f in fields if f.startswith("*Scheduled*")]
+    [when] = [f for f in fields if f.startswith("*When*\n")]
+    assert when.endswith(" UTC")
+
+
+async def test_a_job_line_says_its_service_once(console):
+    await console._desk.directory.refresh()
+    [card] = await console.send("/customer demo")
+    shown = str(card["blocks"])
+    assert "Gutter Cleaning at 123 Demo Street" in shown
+    assert "Gutter Cleaning — Gutter Cleaning" not in shown
+
+
+async def test_ticket_times_name_their_time_zone():
+    async with Console(clean_settings(DESKHAND_TIMEZONE="America/New_York")) as console:
+        [card] = await console.send("/ticket 34")
+    [opened] = [f for f in _fields(card) if f.startswith("*Opened*\n")]
+    assert opened.endswith((" EST", " EDT")), opened
