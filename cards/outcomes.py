@@ -21,7 +21,7 @@ def unconfirmed_text(what: str, result: WriteResult) -> str:
     Said for a write whose reply was lost, and for a retry of it (nothing is sent again)."""
     why = result.reason or (result.error.message if result.error else "")
     if why:
-        reason = f" ({escape_mrkdwn(why.rstrip('.'))})"
+        reason = f" ({escape_mrkdwn(_plain_reason(why))})"
     elif result.earlier is not None:
         reason = " (this was sent once already, and its reply was lost)"
     else:
@@ -44,7 +44,7 @@ def settled_text(label: str, result: WriteResult) -> str:
         why = (
             "Deskhand stopped before it went through, and it is not there"
             if result.reason == STOPPED
-            else f"{escape_mrkdwn(result.reason.rstrip('.'))}, and Deskhand checked until the "
+            else f"{escape_mrkdwn(_plain_reason(result.reason))}, and Deskhand checked until the "
             "system could no longer apply it: it is not there"
         )
         return (
@@ -72,3 +72,9 @@ def _span(wait: timedelta) -> str:
     if seconds <= 90:
         return "about a minute" if seconds > 45 else f"{max(1, round(seconds))} seconds"
     return f"about {round(seconds / 60)} minutes"
+
+
+def _plain_reason(message: str) -> str:
+    """A backend error's message as a reason in a sentence: "try again" is not the advice for a
+    write that may still land (it is sent again only once it is known not to have)."""
+    return message.removesuffix(".").removesuffix("; try again shortly")

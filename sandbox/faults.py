@@ -11,6 +11,7 @@ request out `seconds` later — or when a test calls `Faults.land()`, so that a 
 
 import asyncio
 import contextlib
+import contextvars
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl
@@ -168,7 +169,9 @@ class FaultMiddleware:
             if not message.get("more_body"):
                 break
         now = asyncio.Event()
-        task = asyncio.create_task(self._land_later(fault.seconds, now, dict(scope), body))
+        later = self._land_later(fault.seconds, now, dict(scope), body)
+        # The backend's own work, not the client's: started outside the request's context.
+        task = contextvars.Context().run(asyncio.get_running_loop().create_task, later)
         self.faults.held.append((now, task))
         html = {"content-type": "text/html"}
         await _answer(send, fault.status, HTML_ERROR_PAGE.encode(), html)
