@@ -102,7 +102,7 @@ async def test_the_sweeper_says_why_the_reply_was_lost_and_the_audit_keeps_that_
     faults.add("status", status=502, query={"action": "add_history"}, times=1)
     unreadable = faults.add("status", status=503, query={"action": "get_history"})
     [reply] = await console.send("/note ticket 34 Nobody stopped")
-    assert "*Could not confirm yet*" in reply["text"] and "HTTP 502" in reply["text"]
+    assert "*Could not confirm" in reply["text"] and "HTTP 502" in reply["text"]
     faults.active.remove(unreadable)
     mark = len(console.slack.calls)
     window_over = datetime.now(UTC) + timedelta(seconds=61)
