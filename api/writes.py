@@ -85,6 +85,7 @@ class WriteResult:
     # (None: the target could not be read back, they are told once it can be).
     wait: timedelta | None = None
     reason: str = ""  # why a reconciled write's reply was lost, as first recorded
+    given_up: bool = False  # still unknown, and no longer read back: the person must look
 
 
 class WriteSettings:

@@ -51,6 +51,12 @@ def settled_text(label: str, result: WriteResult) -> str:
             f"Update: {what} was *not written* — {why}. "
             "Nothing was lost: here is what you wrote, to send again."
         )
+    if result.given_up:
+        return (
+            f"Update: Deskhand could not check for a day whether {escape_mrkdwn(label)} was "
+            f"written ({escape_mrkdwn(_plain_reason(result.reason))}), and no longer tries. "
+            "Look at it before you send it again: here is what you wrote."
+        )
     return "Update: " + unconfirmed_text(f"{escape_mrkdwn(label)} was written", result)
 
 

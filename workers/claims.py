@@ -10,6 +10,7 @@ minutes), else in a DM.
 """
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -89,9 +90,10 @@ async def _finish(
     if result.outcome != "unknown":
         await _tell(slack, claim, plan, result, now)
         return result.outcome
-    if now - claim.claimed_at >= GIVE_UP_AFTER:  # stop reading it back; they know it is unsure
+    if now - claim.claimed_at >= GIVE_UP_AFTER:  # stop reading it back, and say so
         await store.claims.finish(claim.intent_key, state=UNKNOWN)
-        return "still unknown after a day; no longer read back"
+        await _tell(slack, claim, plan, replace(result, given_up=True), now)
+        return "still unknown after a day; told, no longer read back"
     if not stopped:
         return "still unknown; read back again later"  # they were told it could not be confirmed
     await _tell(slack, claim, plan, result, now)  # a killed write: say it is not known yet

@@ -144,3 +144,29 @@ async def test_a_note_not_found_among_more_notes_than_are_read_back_stays_unknow
     plan = WritePlan(check="job_note", target=str(job), marker="ref 99998888")
     with pytest.raises(Unavailable, match="could not be checked fully"):
         await console._desk.find_write(plan)
+
+
+async def test_a_write_still_unreadable_after_a_day_is_given_up_and_the_person_told(console):
+    plan = WritePlan(
+        check="ticket_note",
+        target="34",
+        marker="ref 33334444",
+        typed="Hello again",
+        label="the note on ticket #34",
+    )
+    await _left_by_a_dead_process(console, "view:V7", plan)
+    faults = console._desk.readydesk._http._transport.app.state.faults
+    faults.add("status", status=503, query={"action": "get_history"})
+    now = datetime.now(UTC)
+    await sweep_claims(console._desk, console.store, console._app.client, now)
+    mark = len(console.slack.calls)  # they were told it could not be confirmed yet
+    a_day_on = now + timedelta(days=1, minutes=1)
+    assert await sweep_claims(console._desk, console.store, console._app.client, a_day_on) == [
+        "note.ticket view:V7: still unknown after a day; told, no longer read back"
+    ]
+    [dm] = [c for c in console.slack.calls_since(mark) if c.name == "chat.postMessage"]
+    assert "could not check for a day" in dm.payload["text"]
+    assert "(Deskhand stopped while writing)" in dm.payload["text"]
+    assert "Hello again" in str(dm.payload["blocks"])
+    later = a_day_on + timedelta(hours=1)
+    assert await sweep_claims(console._desk, console.store, console._app.client, later) == []
