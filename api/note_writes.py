@@ -9,7 +9,16 @@ from api.errors import BackendError
 from api.identity import Profile, technician_of
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
-from api.writes import Intent, ReadBack, WritePlan, WriteResult, new_marker, signature, write_once
+from api.writes import (
+    Intent,
+    ReadBack,
+    WritePlan,
+    WriteResult,
+    new_marker,
+    not_sent,
+    signature,
+    write_once,
+)
 from store import Store
 
 _CHECKS: dict[str, Literal["ticket_note", "customer_note", "job_note"]] = {
@@ -49,12 +58,13 @@ async def add_note(
         response_url=intent.response_url,
         label=f"the note on {intent.target}",
     )
+    intent = replace(intent, plan=plan)
     technician = None
     if record.kind == "ticket":  # who writes it, found before anything is sent
         try:
             technician = await technician_of(readydesk, store, intent.user_id, author.email)
         except BackendError as err:
-            return WriteResult("failed", error=err)
+            return await not_sent(store, intent, err)
 
     async def write() -> str:
         if record.kind == "ticket":
@@ -64,4 +74,4 @@ async def add_note(
         note = await kickserv.add_note(owner, int(record.number), signed)
         return str(note.global_id)
 
-    return await write_once(store, replace(intent, plan=plan), write, read_back=read_back)
+    return await write_once(store, intent, write, read_back=read_back)

@@ -7,8 +7,10 @@ Slack's retry, a second process) finds the claim taken and is told what the firs
 Only a failure that proves nothing was applied counts as "not written": the request was never
 sent, or the backend refused it with its own error (401/403/404/422, ReadyDesk's error reply).
 Anything else (a 5xx, a timeout or reset after sending, a body Deskhand cannot read) is unknown
-until the target is read back (api/read_back.py): written ("confirmed"), not there ("failed"),
-or, when the read-back fails too, "unknown" — kept claimed, and read back again by the sweeper.
+until the target is read back (api/read_back.py). Found at any read-back, it is written
+("confirmed"). Not there proves nothing while the backend may still apply the request: the
+claim stays "unknown" and the sweeper (workers/claims.py) reads it back on a short backoff
+through the apply window; only a read-back after the window that finds nothing makes it "failed".
 """
 
 import asyncio
@@ -34,7 +36,9 @@ logger = logging.getLogger("deskhand.writes")
 Outcome = Literal["written", "confirmed", "duplicate", "failed", "unknown"]
 # This process, as the owner of its claims: a restarted process is a new owner.
 OWNER = f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(3)}"
-RECHECK_AFTER = timedelta(minutes=1)  # an unknown outcome is read back again this much later
+RECHECK_AFTER = timedelta(minutes=1)  # past the apply window, an unreadable target's next look
+FIRST_RECHECK = timedelta(seconds=2)  # inside the window: 2 s, then doubling, up to its end
+STOPPED = "Deskhand stopped while writing"  # the reason when the writing process died
 
 
 class WritePlan(BaseModel):
@@ -77,14 +81,21 @@ class WriteResult:
     error: BackendError | None = None
     earlier: Claim | None = None  # for a duplicate: the first attempt's claim
     checked: bool = False  # a read-back of the target decided the outcome
+    # For "unknown": how long until the apply window ends and the person is told how it ended
+    # (None: the target could not be read back, they are told once it can be).
+    wait: timedelta | None = None
+    reason: str = ""  # why a reconciled write's reply was lost, as first recorded
+    given_up: bool = False  # still unknown, and no longer read back: the person must look
 
 
 class WriteSettings:
-    """How long a claim's owner may take before others reconcile it, and how long a read-back
-    may take (set from the settings)."""
+    """How long a claim's owner may take before others reconcile it, how long a read-back may
+    take, and how long after a lost reply a backend may still apply a write (the apply window;
+    set from the settings)."""
 
     lease = timedelta(seconds=60)
     read_back_seconds = 8.0
+    apply_window = timedelta(seconds=60)
 
 
 _in_flight: set[asyncio.Task[object]] = set()
@@ -160,7 +171,11 @@ async def write_once(
         if earlier is not None and earlier.owner not in ("", OWNER):
             CLAIMS_LOST.labels("write").inc()  # another process has it, not a double click here
         await _complete(store, intent, audit_id, "duplicate", reference)
-        return _counted(intent, WriteResult("duplicate", reference, earlier=earlier))
+        WRITES.labels(intent.action, "duplicate").inc()
+        if earlier is not None and earlier.state == UNKNOWN:
+            # Nothing runs: the first attempt waits to be confirmed, and its person will be told.
+            return WriteResult("unknown", earlier=earlier, wait=_still_to_wait(earlier))
+        return WriteResult("duplicate", reference, earlier=earlier)
     try:
         reference = await write()
     except BackendError as err:
@@ -183,9 +198,26 @@ def outcome_label(outcome: Outcome) -> str:
     return "not_written" if outcome == "failed" else outcome
 
 
+async def not_sent(store: Store, intent: Intent, error: BackendError) -> WriteResult:
+    """A write refused before anything was sent (e.g. its author could not be looked up):
+    audited and counted like every other intent, and not written."""
+    await _complete(store, intent, None, "failed", None, f"not sent: {error.message}")
+    return _counted(intent, WriteResult("failed", error=error))
+
+
 def _counted(intent: Intent, result: WriteResult) -> WriteResult:
     WRITES.labels(intent.action, outcome_label(result.outcome)).inc()
     return result
+
+
+@dataclass(frozen=True)
+class Settling:
+    """Where a later read-back stands: when the writer gave up on the reply, the time now, and
+    why the reply was lost (the sweeper's; the write path's own are now and its error)."""
+
+    gave_up: datetime
+    now: datetime
+    reason: str
 
 
 async def reconcile(
@@ -194,25 +226,51 @@ async def reconcile(
     audit_id: int | None,
     error: BackendError | None,
     read_back: ReadBack | None,
+    settling: Settling | None = None,
 ) -> WriteResult:
-    """Decide an unproven outcome by reading the target back; record and return it."""
+    """Decide an unproven outcome by reading the target back; record and return it.
+
+    Found: confirmed. Not there: still unknown while the apply window since the writer gave up
+    runs; after it, not written. Unreadable: unknown, read back again later.
+    """
+    now = settling.now if settling else datetime.now(UTC)
+    gave_up = settling.gave_up if settling else now
+    why = settling.reason if settling else _why(error)
+    window_end = gave_up + WriteSettings.apply_window
+    found: str | None = None
+    checked = False
     if read_back is not None and intent.plan is not None:
         # A fresh deadline: the request's was likely spent waiting for the reply that failed.
         set_read_deadline(WriteSettings.read_back_seconds)
         try:
             found = await read_back(intent.plan)
+            checked = True
         except BackendError as err:
             logger.info("%s %s: read-back failed: %s", intent.action, intent.target, err.message)
-        else:
-            if found is not None:
-                await store.claims.finish(intent.key, state=DONE, reference=found)
-                await _complete(store, intent, audit_id, "confirmed", found, _why(error))
-                return WriteResult("confirmed", found, error=error, checked=True)
-            return await _not_written(store, intent, audit_id, error, checked=True)
-    recheck = datetime.now(UTC) + RECHECK_AFTER
-    await store.claims.finish(intent.key, state=UNKNOWN, recheck_at=recheck)
-    await _complete(store, intent, audit_id, "unknown", None, _why(error))
-    return WriteResult("unknown", error=error)
+    if found is not None:
+        await store.claims.finish(intent.key, state=DONE, reference=found)
+        await _complete(store, intent, audit_id, "confirmed", found, why)
+        return WriteResult("confirmed", found, error=error, checked=True, reason=why)
+    if checked and now >= window_end:
+        return await _not_written(store, intent, audit_id, error, why=why, checked=True)
+    inside = now < window_end
+    step = max(FIRST_RECHECK, now - gave_up)  # doubling the time since the writer gave up
+    recheck = min(now + step, window_end) if inside else now + RECHECK_AFTER
+    if settling is None:
+        await store.claims.finish(intent.key, state=UNKNOWN, recheck_at=recheck)
+    else:
+        await store.claims.recheck(intent.key, at=recheck)
+    await _complete(store, intent, audit_id, "unknown", None, why)
+    wait = window_end - now if checked and inside else None
+    return WriteResult("unknown", error=error, checked=checked, wait=wait, reason=why)
+
+
+def _still_to_wait(claim: Claim) -> timedelta | None:
+    """How long until an unknown claim's apply window ends (None when it already has)."""
+    if claim.finished_at is None:
+        return None
+    left = claim.finished_at + WriteSettings.apply_window - datetime.now(UTC)
+    return left if left > timedelta(0) else None
 
 
 async def _not_written(
@@ -221,16 +279,18 @@ async def _not_written(
     audit_id: int | None,
     err: BackendError | None,
     *,
+    why: str = "",
     checked: bool = False,
 ) -> WriteResult:
     await store.claims.release(intent.key)
-    detail = _why(err) + (" (read back: not there)" if checked else "")
-    await _complete(store, intent, audit_id, "failed", None, detail.strip())
-    return WriteResult("failed", error=err, checked=checked)
+    note = "(read back after the apply window: not there)" if checked else ""
+    why = why or _why(err)
+    await _complete(store, intent, audit_id, "failed", None, why, note)
+    return WriteResult("failed", error=err, checked=checked, reason=why)
 
 
 def _why(error: BackendError | None) -> str:
-    return error.message if error else "Deskhand stopped while writing"
+    return error.message if error else STOPPED
 
 
 async def _complete(
@@ -240,6 +300,7 @@ async def _complete(
     outcome: str,
     reference: str | None,
     detail: str = "",
+    note: str = "",
 ) -> None:
     if audit_id is None:
         audit_id = await store.audit.begin(
@@ -250,7 +311,7 @@ async def _complete(
             summary=redact(intent.summary),
         )
     await store.audit.complete(
-        audit_id, outcome=outcome, reference=reference, detail=redact(detail)
+        audit_id, outcome=outcome, reference=reference, detail=redact(detail), note=note
     )
     logger.info(
         "%s %s by %s: %s %s", intent.action, intent.target, intent.user_id, outcome, reference or ""

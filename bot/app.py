@@ -163,6 +163,7 @@ def build_app(
     desk = desk or build_desk(settings, store)
     WriteSettings.lease = timedelta(seconds=settings.claim_lease)
     WriteSettings.read_back_seconds = settings.read_deadline
+    WriteSettings.apply_window = timedelta(seconds=settings.apply_window)
     secret = settings.slack_signing_secret
     app = MeasuredApp(
         client=build_web_client(settings),

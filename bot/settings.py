@@ -102,7 +102,10 @@ class Settings(BaseSettings):
     # such claims runs at start and every `claim_sweep` seconds.
     drain_seconds: float = Field(25.0, validation_alias=_env("DESKHAND_DRAIN_SECONDS"), ge=0)
     claim_lease: float = Field(60.0, validation_alias=_env("DESKHAND_CLAIM_LEASE"), gt=0)
-    claim_sweep: float = Field(30.0, validation_alias=_env("DESKHAND_CLAIM_SWEEP"), gt=0)
+    claim_sweep: float = Field(5.0, validation_alias=_env("DESKHAND_CLAIM_SWEEP"), gt=0)
+    # A write whose reply was lost may still be applied this long after Deskhand gave up on it:
+    # until then it is "could not confirm yet", read back on a backoff, never "not added".
+    apply_window: float = Field(60.0, validation_alias=_env("DESKHAND_APPLY_WINDOW"), ge=0)
     # HTTP mode refuses a bigger request body (413) before reading it; Slack's are a few KB.
     max_body_bytes: int = Field(
         1024 * 1024, validation_alias=_env("DESKHAND_MAX_BODY_BYTES"), ge=1024

@@ -12,6 +12,7 @@ from slack_sdk.models.views import View
 from api.writes import WriteResult
 from cards.common import Card, button_raw, context, fit_metadata, mrkdwn_section, typed_back
 from cards.mrkdwn import escape_mrkdwn
+from cards.outcomes import unconfirmed_text
 from cards.refs import BUTTON_VALUE_MAX, NoteTarget
 from handlers import ids
 
@@ -109,7 +110,7 @@ def still_saving_view() -> View:
 
 
 def note_outcome_text(target: NoteTarget, result: WriteResult, web_url: str | None) -> str:
-    """How writing the note ended, as mrkdwn (`web_url`: ReadyDesk's ticket link, `{tid}`)."""
+    """How writing the note ended, as mrkdwn (`web_url`, ReadyDesk's ticket link, is unused)."""
     where = escape_mrkdwn(target.label)
     reason = escape_mrkdwn(result.error.message) if result.error else ""
     noted = _noted(result.reference or "")
@@ -125,10 +126,7 @@ def note_outcome_text(target: NoteTarget, result: WriteResult, web_url: str | No
             else f"That note to {where} is already being written."
         )
     if result.outcome == "unknown":
-        return (
-            f"*Could not confirm* whether the note was added to {where}: {reason} Check "
-            f"{record_link(target, web_url)} before adding it again."
-        )
+        return unconfirmed_text(f"the note was added to {where}", result)
     checked = " Deskhand checked: it is not there." if result.checked else ""
     return f"*Not added* to {where}. {reason}{checked}"
 
@@ -139,15 +137,6 @@ def _noted(reference: str) -> str:
     if len(references) == 1:
         return f"note {escape_mrkdwn(reference)}"
     return f"{len(references)} parts: notes {escape_mrkdwn(reference)}"
-
-
-def record_link(target: NoteTarget, web_url: str | None) -> str:
-    """Where a person can look at the record a note was for (a link when one is known)."""
-    if target.kind == "ticket" and web_url:
-        url = web_url.replace("{tid}", target.number)
-        return f"<{url}|{escape_mrkdwn(target.label)}>"
-    system = "ReadyDesk" if target.kind == "ticket" else "Kickserv"
-    return f"{escape_mrkdwn(target.label)} in {system}"
 
 
 def note_outcome_message(target: NoteTarget, result: WriteResult, web_url: str | None) -> Card:

@@ -28,6 +28,7 @@ from cards.job_form import (
 )
 from cards.jobs import card_for
 from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.outcomes import unconfirmed_text
 from cards.refs import CustomerRef
 from handlers import ids
 from handlers.config import HandlerConfig
@@ -196,12 +197,8 @@ def _outcome_view(result: WriteResult, form: JobForm, number: int, extra: str = 
         )
     reason = escape_mrkdwn(result.error.message) if result.error else ""
     if result.outcome == "unknown":
-        return job_failed_view(
-            f"*Could not confirm* whether the job was created: {reason} Check "
-            f"{label}'s jobs in Kickserv before creating it again.",
-            form,
-            try_again=False,
-        )
+        what = f"the job for {label} was created"
+        return job_failed_view(unconfirmed_text(what, result), form, try_again=False)
     checked = " Deskhand checked: it is not there." if result.checked else ""
     return job_failed_view(f"*Not created.* {reason}{checked}", form)
 

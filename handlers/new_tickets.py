@@ -16,6 +16,7 @@ from api.errors import BackendError, InvalidRequest
 from api.ticket_writes import NewTicket
 from api.writes import Intent, WriteResult, keep_running
 from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.outcomes import unconfirmed_text
 from cards.ticket_form import (
     CATEGORY,
     CUSTOMER,
@@ -152,10 +153,7 @@ def _outcome_view(result: WriteResult, form: TicketForm) -> View:
         return ticket_result_view("Ticket created", f"Created *ticket #{result.reference}*{slow}.")
     reason = escape_mrkdwn(result.error.message) if result.error else ""
     if result.outcome == "unknown":
-        unsure = (
-            f"*Could not confirm* whether the ticket was created: {reason} Check the "
-            "customer's tickets in ReadyDesk before creating it again."
-        )
+        unsure = unconfirmed_text("the ticket was created", result)
         return ticket_result_view("Not confirmed", unsure, form, try_again=False)
     checked = " Deskhand checked: it is not there." if result.checked else ""
     return ticket_result_view("Ticket not created", f"*Not created.* {reason}{checked}", form)

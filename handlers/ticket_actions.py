@@ -15,6 +15,7 @@ from api.desk import Desk
 from api.errors import BackendError
 from api.writes import Intent, WriteResult, keep_running
 from cards.mrkdwn import escape_mrkdwn
+from cards.outcomes import unconfirmed_text
 from cards.refs import TicketRef
 from cards.tickets import card_for
 from handlers import ids
@@ -140,7 +141,7 @@ async def _show(
     checked = " Deskhand checked: the ticket is unchanged." if result.checked else ""
     notice = {
         "failed": f"*Not changed* on {where}. {reason}{checked}",
-        "unknown": f"*Could not confirm* the change to {where}: {reason} Refresh the card to see.",
+        "unknown": unconfirmed_text(f"the change to {where} was made", result),
         "duplicate": f"Already done on {where} ({escape_mrkdwn(summary)}).",
         "confirmed": f"Done on {where}, confirmed after a slow reply.",
     }.get(result.outcome)

@@ -4,10 +4,15 @@ A Fault matches requests by path substring and/or query variables and then adds 
 a status code, an HTML error page, an empty, truncated or malformed body, or drops the connection
 — before the backend sees the request, or (the `applied_*`, `short_length` and `latency_after`
 kinds) after the backend has carried it out, as a proxy or a flaky network would. It fronts the
-Slack fake too (sandbox/slack.py `faults`).
+Slack fake too (sandbox/slack.py `faults`). `applied_late`
+answers a gateway's error page (`status`, e.g. 504) at once and lets the backend carry the
+request out `seconds` later — or when a test calls `Faults.land()`, so that a write landing
+50 s after Deskhand gave up needs no 50 s of waiting.
 """
 
 import asyncio
+import contextlib
+import contextvars
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl
@@ -28,6 +33,8 @@ FaultKind = Literal[
     "applied_drop",
     "short_length",
     "latency_after",
+    # The client is answered an error at once; the backend carries the request out later:
+    "applied_late",
 ]
 
 HTML_ERROR_PAGE = (
@@ -65,6 +72,8 @@ class Faults:
 
     def __init__(self) -> None:
         self.active: list[Fault] = []
+        # `applied_late` requests not carried out yet: what lets each land now, and its task.
+        self.held: list[tuple[asyncio.Event, asyncio.Task[None]]] = []
 
     def add(self, kind: FaultKind, **options: Any) -> Fault:
         """Start misbehaving; returns the fault so a test can inspect or remove it."""
@@ -73,8 +82,16 @@ class Faults:
         return fault
 
     def clear(self) -> None:
-        """Behave again."""
+        """Behave again (requests held back by `applied_late` still land when due)."""
         self.active.clear()
+
+    async def land(self) -> int:
+        """Carry out now every request an `applied_late` fault is holding back; how many."""
+        held, self.held = self.held, []
+        for now, _ in held:
+            now.set()
+        await asyncio.gather(*(task for _, task in held))
+        return len(held)
 
     def take(self, scope: Scope) -> Fault | None:
         """The first fault matching this request, counting one use of it."""
@@ -116,6 +133,8 @@ class FaultMiddleware:
             await _answer(send, 200, b"", {})
         elif fault.kind in ("applied_status", "applied_drop", "short_length", "latency_after"):
             await self._after_applying(fault, scope, receive, send)
+        elif fault.kind == "applied_late":
+            await self._apply_late(fault, scope, receive, send)
         else:
             status, headers, body = await _capture(self.app, scope, receive)
             body = body[: len(body) // 2] if fault.kind == "truncated" else _corrupt(body)
@@ -142,6 +161,33 @@ class FaultMiddleware:
         else:
             await asyncio.sleep(fault.seconds)
             await _answer(send, status, body, headers)
+
+    async def _apply_late(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer the gateway's error page now; carry the request out `seconds` later."""
+        body = b""
+        while True:  # the whole request, kept to replay
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        now = asyncio.Event()
+        later = self._land_later(fault.seconds, now, dict(scope), body)
+        # The backend's own work, not the client's: started outside the request's context.
+        task = contextvars.Context().run(asyncio.get_running_loop().create_task, later)
+        self.faults.held.append((now, task))
+        html = {"content-type": "text/html"}
+        await _answer(send, fault.status, HTML_ERROR_PAGE.encode(), html)
+
+    async def _land_later(
+        self, seconds: float, now: asyncio.Event, scope: Scope, body: bytes
+    ) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(now.wait(), seconds)
+
+        async def replay() -> Message:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await _capture(self.app, scope, replay)
 
 
 async def _capture(

@@ -112,15 +112,33 @@ class AuditStore(StoreArea):
 
     @off_loop
     def complete(
-        self, entry_id: int, *, outcome: str, reference: str | None = None, detail: str = ""
+        self,
+        entry_id: int,
+        *,
+        outcome: str,
+        reference: str | None = None,
+        detail: str = "",
+        note: str = "",
     ) -> None:
-        """Say how the attempt a `begin` row stands for ended."""
+        """Say how the attempt a `begin` row stands for ended.
+
+        The first reason recorded stays (a later read-back does not overwrite why the reply
+        was lost); `detail` is used only while the row has none, and `note` is added after it.
+        """
         with self._session() as session:
             entry = session.get(AuditEntry, entry_id)
             if entry is not None:
                 entry.outcome, entry.reference = outcome, reference
-                entry.detail = detail[:SUMMARY_MAX]
+                reason = entry.detail or detail
+                entry.detail = f"{reason} {note}".strip()[:SUMMARY_MAX]
                 session.commit()
+
+    @off_loop
+    def reason(self, entry_id: int) -> str:
+        """Why the attempt a `begin` row stands for ended as it did, as first recorded."""
+        with self._session() as session:
+            entry = session.get(AuditEntry, entry_id)
+            return entry.detail if entry is not None else ""
 
     @off_loop
     def recent(self, *, since: datetime | None = None, limit: int | None = None) -> list[AuditRow]:

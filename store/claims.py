@@ -31,6 +31,9 @@ class Claim:
     lease_until: datetime | None = None
     plan: str = ""  # JSON: how to recognise the write and whom to tell (api/writes.py)
     audit_id: int | None = None
+    # When the writer stopped waiting for the backend's reply (its lease, for a writer that
+    # died): the apply window, after which the backend can no longer apply it, runs from here.
+    finished_at: datetime | None = None
 
 
 class ClaimStore(StoreArea):
@@ -94,6 +97,18 @@ class ClaimStore(StoreArea):
                 session.commit()
 
     @off_loop
+    def recheck(self, intent_key: str, *, at: datetime) -> None:
+        """Keep a claim taken over unknown, to be read back again at `at` (when its writer gave
+        up on the reply stays as it was: the apply window runs from there)."""
+        with self._session() as session:
+            session.execute(
+                update(WriteClaim)
+                .where(WriteClaim.intent_key == intent_key, WriteClaim.state != DONE)
+                .values(state=UNKNOWN, lease_until=at)
+            )
+            session.commit()
+
+    @off_loop
     def release(self, intent_key: str) -> None:
         """Give the intent back (nothing was written), so trying again can write."""
         with self._session() as session:
@@ -108,7 +123,8 @@ class ClaimStore(StoreArea):
         due a read-back.
 
         Each is taken by compare-and-set on its owner and lease, so of two processes sweeping at
-        once exactly one gets it; the winner holds it for `lease`.
+        once exactly one gets it; the winner holds it for `lease`. A pending claim's writer
+        had given up on the reply by the end of its lease: that becomes its `finished_at`.
         """
         due = (
             select(WriteClaim)
@@ -122,12 +138,13 @@ class ClaimStore(StoreArea):
         taken: list[Claim] = []
         with self._session() as session:
             for row in list(session.scalars(due)):
+                gave_up = row.finished_at if row.state == UNKNOWN else row.lease_until
                 won = session.execute(
                     update(WriteClaim)
                     .where(WriteClaim.intent_key == row.intent_key)
                     .where(WriteClaim.owner == row.owner)
                     .where(WriteClaim.lease_until == row.lease_until)
-                    .values(owner=owner, lease_until=now + lease)
+                    .values(owner=owner, lease_until=now + lease, finished_at=gave_up)
                     .execution_options(synchronize_session=False)
                 )
                 session.commit()
@@ -137,11 +154,13 @@ class ClaimStore(StoreArea):
         return taken
 
 
+def _utc(when: datetime | None) -> datetime | None:
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
+
+
 def _claim(row: WriteClaim) -> Claim:
     claimed = row.claimed_at if row.claimed_at.tzinfo else row.claimed_at.replace(tzinfo=UTC)
-    lease = row.lease_until
-    if lease is not None and lease.tzinfo is None:
-        lease = lease.replace(tzinfo=UTC)
+    lease = _utc(row.lease_until)
     return Claim(
         row.intent_key,
         row.action,
@@ -153,4 +172,5 @@ def _claim(row: WriteClaim) -> Claim:
         lease,
         row.plan or "",
         row.audit_id,
+        _utc(row.finished_at),
     )

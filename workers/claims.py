@@ -1,13 +1,16 @@
-"""The claim sweeper: finishes the story of writes whose process stopped mid-write.
+"""The claim sweeper: finishes the story of writes whose outcome is not known yet.
 
 A pending claim whose lease ran out belonged to a process that was killed (or hung) between
-claiming and recording the outcome; an unknown claim is one whose read-back failed. Whichever
-process sweeps first takes the claim over, reads the target back, records the outcome in the
-claim and the audit row, and tells the person: in place of their reply when Slack's
-response_url still works (30 minutes), else in a DM.
+claiming and recording the outcome; an unknown claim is one whose reply was lost and whose
+read-back has not found it (yet). Whichever process sweeps first takes the claim over and reads
+the target back: found, it is written; not there after the apply window (api/writes.py), it is
+not written. It records the outcome in the claim and the audit row (whose first reason stays),
+and tells the person: in place of their reply when Slack's response_url still works (30
+minutes), else in a DM.
 """
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,15 +21,17 @@ from api.desk import Desk
 from api.http import redact
 from api.writes import (
     OWNER,
+    STOPPED,
     Intent,
+    Settling,
     WritePlan,
     WriteResult,
     WriteSettings,
     outcome_label,
     reconcile,
 )
-from cards.common import mrkdwn_section, typed_back
-from cards.mrkdwn import escape_mrkdwn
+from cards.common import mrkdwn_section
+from cards.outcomes import settled_text, typed_back_again
 from store import Store
 from store.claims import PENDING, UNKNOWN, Claim
 from telemetry.metrics import CLAIMS_TAKEN_OVER, RECONCILED, timed_run
@@ -73,34 +78,35 @@ async def _finish(
         return "unknown for good: no plan to read it back"
     plan = WritePlan.model_validate_json(claim.plan)
     intent = Intent(claim.intent_key, claim.action, claim.user_id, "", plan.label, "", plan)
-    result = await reconcile(store, intent, claim.audit_id, None, desk.find_write)
+    # Only a pending claim's process died; an unknown one keeps the reason its reply was lost.
+    stopped = claim.state == PENDING
+    reason = STOPPED if stopped else await _first_reason(store, claim)
+    settling = Settling(claim.finished_at or claim.claimed_at, now, reason)
+    result = await reconcile(
+        store, intent, claim.audit_id, None, desk.find_write, settling=settling
+    )
     RECONCILED.labels(outcome_label(result.outcome)).inc()
     if result.outcome != "unknown":
         await _tell(slack, claim, plan, result, now)
         return result.outcome
-    if now - claim.claimed_at >= GIVE_UP_AFTER:  # stop reading it back; they know it is unsure
+    if now - claim.claimed_at >= GIVE_UP_AFTER:  # stop reading it back, and say so
         await store.claims.finish(claim.intent_key, state=UNKNOWN)
-        return "still unknown after a day; no longer read back"
-    if claim.state == UNKNOWN:
+        await _tell(slack, claim, plan, replace(result, given_up=True), now)
+        return "still unknown after a day; told, no longer read back"
+    if not stopped:
         return "still unknown; read back again later"  # they were told it could not be confirmed
     await _tell(slack, claim, plan, result, now)  # a killed write: say it is not known yet
     return "unknown; told, read back again later"
 
 
+async def _first_reason(store: Store, claim: Claim) -> str:
+    """Why the write's reply was lost, as its audit row first said."""
+    reason = await store.audit.reason(claim.audit_id) if claim.audit_id is not None else ""
+    return reason or "its reply was lost"
+
+
 def _message(label: str, result: WriteResult) -> str:
-    what = escape_mrkdwn(label[:1].upper() + label[1:])
-    if result.outcome == "confirmed":
-        return f"Update: {what} was written (Deskhand confirmed it afterwards: {result.reference})."
-    if result.outcome == "failed":
-        return (
-            f"Update: {what} was *not written* — Deskhand stopped before it went through. "
-            "Nothing was lost: here is what you wrote, to send again."
-        )
-    return (
-        f"Update: Deskhand stopped while writing {escape_mrkdwn(label)} and *could not confirm* "
-        "yet whether it went through. It keeps checking and will tell you; please do not send "
-        "it again until then."
-    )
+    return settled_text(label, result)
 
 
 async def _tell(
@@ -117,7 +123,7 @@ async def _tell(
     text = redact(_message(plan.label if plan else claim.action, result))
     blocks = [mrkdwn_section(text)]
     if plan and result.outcome != "confirmed":
-        blocks += typed_back(redact(plan.typed))
+        blocks += typed_back_again(plan, redact(plan.typed), result.outcome == "failed")
     payload = [b.to_dict() for b in blocks]
     waiting = plan and plan.response_url and now - claim.claimed_at < RESPONSE_URL_LIFE
     if waiting and await _respond(slack, plan.response_url, text, payload):

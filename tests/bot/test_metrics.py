@@ -220,7 +220,9 @@ async def _note(app, slack, name: str, fault: dict | None = None) -> str:
     [
         (None, "written", "Added the note"),
         ({"kind": "applied_status", "status": 504}, "confirmed", "confirmed"),
-        ({"kind": "status", "status": 502}, "not_written", "Not added"),
+        ({"kind": "status", "status": 422}, "not_written", "Not added"),
+        # A 502 may still be applied: not there at once proves nothing yet.
+        ({"kind": "status", "status": 502}, "unknown", "Could not confirm yet"),
     ],
 )
 async def test_write_outcomes_are_counted(app, slack, fault, outcome, shown):
@@ -231,6 +233,21 @@ async def test_write_outcomes_are_counted(app, slack, fault, outcome, shown):
     assert value(after, "deskhand_writes_total", **labels) == (
         value(before, "deskhand_writes_total", **labels) + 1
     )
+
+
+async def test_a_ticket_note_refused_before_it_was_sent_is_audited_and_counted(app, slack):
+    # Who writes it (the technician) cannot be looked up: the note is never sent.
+    app.readydesk.state.faults.add("status", status=503, query={"action": "get_techs"})
+    labels = {"action": "note.ticket", "outcome": "not_written"}
+    before = await scrape(app.http)
+    assert "Not added" in await _note(app, slack, "m-unsent")
+    after = await scrape(app.http)
+    assert value(after, "deskhand_writes_total", **labels) == (
+        value(before, "deskhand_writes_total", **labels) + 1
+    )
+    [row] = await app.store.audit.recent()
+    assert (row.action, row.target, row.outcome) == ("note.ticket", "ticket #34", "failed")
+    assert row.detail.startswith("not sent: ReadyDesk")
 
 
 async def test_a_write_another_process_claimed_is_a_duplicate_and_a_lost_claim(app, slack):

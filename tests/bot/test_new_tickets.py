@@ -60,7 +60,7 @@ async def test_readydesk_refusals_and_kickserv_only_customers_stay_on_the_fields
 
 async def test_a_backend_failure_keeps_everything_typed_for_try_again(console):
     faults = console._desk.readydesk._http._transport.app.state.faults
-    fault = faults.add("status", status=503, query={"action": "add_ticket"})
+    fault = faults.add("status", status=422, query={"action": "add_ticket"})  # refused
     await console.send("/ticket new")
     view_id = console.slack.last_view_id
     values = {

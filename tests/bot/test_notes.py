@@ -3,6 +3,7 @@ permitted, audited, and nothing typed is lost. Asserted on the fakes' own state.
 
 import json
 import subprocess
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -13,6 +14,7 @@ from handlers import forms
 from sandbox.readydesk import SANDBOX_KEY
 from tests.conftest import ready_store, run_cli
 from tests.slack_helpers import is_signed
+from workers.claims import sweep_claims
 
 
 def _fake(client):
@@ -85,14 +87,14 @@ async def test_the_form_writes_once_however_often_it_is_submitted(console):
 
 async def test_a_backend_failure_keeps_the_text_and_try_again_writes_it(console):
     faults = _fake(console._desk.readydesk).state.faults
-    fault = faults.add("status", status=500, query={"action": "add_history"})
+    # A refusal proves nothing was written (a 5xx would not: see the apply window below).
+    fault = faults.add("status", status=422, query={"action": "add_history"})
     before = len(_history(console, 34))
     await console.send("/note ticket 34")
     view_id = console.slack.last_view_id
     failed = await console.submit_view(view_id, {"note": "Toner swapped"})
     assert failed["view"]["title"]["text"] == "Note not added"
-    assert "*Not added* to ticket #34" in str(failed["view"]["blocks"])
-    assert "Deskhand checked: it is not there." in str(failed["view"]["blocks"])
+    assert "*Not added* to ticket #34. ReadyDesk rejected" in str(failed["view"]["blocks"])
     assert "Toner swapped" in str(failed["view"]["blocks"])  # the text is kept, visibly
     faults.active.remove(fault)
     console.slack.views[view_id] = {**failed["view"], "id": view_id}  # what Slack now shows
@@ -117,17 +119,24 @@ async def test_a_slow_backend_gets_a_saving_view_then_the_outcome(console, monke
     assert console.slack.views[view_id]["title"]["text"] == "Note added"  # views.update after
 
 
-async def test_a_dropped_connection_is_read_back_and_found_not_written(console):
+async def test_a_dropped_connection_is_not_added_only_once_the_apply_window_is_over(console):
     before = len(_history(console, 34))
     _fake(console._desk.readydesk).state.faults.add(
         "drop", query={"action": "add_history"}, times=1
     )
     [reply] = await console.send("/note ticket 34 Maybe written")
-    assert reply["text"].startswith("*Not added* to ticket #34.")
-    assert "Deskhand checked: it is not there." in reply["text"]
+    assert reply["text"].startswith("*Could not confirm yet* whether the note was added")
+    assert "Try again" not in str(reply["blocks"])  # ReadyDesk may still apply it
     assert len(_history(console, 34)) == before  # and no retry happened by itself
+    assert (await _audit(console))[0][2] == "unknown"
+    mark = len(console.slack.calls)
+    window_over = datetime.now(UTC) + timedelta(seconds=61)
+    await sweep_claims(console._desk, console.store, console._app.client, window_over)
+    [told] = [c for c in console.slack.calls_since(mark) if c.kind == "response_url"]
+    assert "was *not written* — ReadyDesk could not be reached" in told.payload["text"]
+    assert "Maybe written" in str(told.payload["blocks"])
+    assert "Try again" in str(told.payload["blocks"])
     assert (await _audit(console))[0][2] == "failed"
-    assert "Try again" in str(reply["blocks"])
 
 
 async def test_an_outcome_the_read_back_cannot_decide_says_so_without_try_again(console):
@@ -136,7 +145,7 @@ async def test_an_outcome_the_read_back_cannot_decide_says_so_without_try_again(
     faults.add("applied_drop", query={"action": "add_history"}, times=1)
     faults.add("status", status=503, query={"action": "get_history"})
     *_, reply = await console.send("/note ticket 34 Maybe written")  # after "Adding …"
-    assert reply["text"].startswith("*Could not confirm* whether the note was added to ticket")
+    assert reply["text"].startswith("*Could not confirm yet* whether the note was added to ")
     assert "Try again" not in str(reply["blocks"])
     assert "Maybe written" in str(reply["blocks"])  # the text is still given back
     assert len(_history(console, 34)) == before + 1  # it was in fact applied, once

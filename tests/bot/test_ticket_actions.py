@@ -50,11 +50,10 @@ async def test_assign_to_me_without_a_technician_explains_how_to_link():
 
 async def test_a_failed_change_says_nothing_changed_and_the_next_press_can_write(console):
     faults = console._desk.readydesk._http._transport.app.state.faults
-    fault = faults.add("status", status=500, query={"action": "update_ticket"})
+    fault = faults.add("status", status=422, query={"action": "update_ticket"})  # refused
     await console.send("/ticket 34")
     [failed] = await console.send("click Close")
-    assert failed["text"].startswith("*Not changed* on ticket #34.")
-    assert "Deskhand checked: the ticket is unchanged." in failed["text"]
+    assert failed["text"].startswith("*Not changed* on ticket #34. ReadyDesk rejected")
     assert _ticket(console, 34).date_closed is None
     faults.active.remove(fault)
     [closed] = await console.send("click Close")  # the claim was released: this press writes

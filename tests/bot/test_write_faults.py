@@ -7,6 +7,7 @@ Faults sit in front of the sandbox fakes and hit only the write request, once.
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,12 +15,13 @@ import pytest_asyncio
 
 from bot.console import Console
 from tests.conftest import clean_settings
+from workers.claims import sweep_claims
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 TYPED = "Replaced the pickup roller"
 NEVER = ("Nothing was written",)
-NOT_WRITTEN = ("Not added", "Not created", "Not changed")
+NOT_WRITTEN = ("Not added", "Not created", "Not changed", "not written")
 
 # (fault kind, options, whether the backend carries the write out)
 MODES = [
@@ -176,7 +178,60 @@ async def test_a_write_happens_once_or_not_at_all_and_the_person_is_told_which(c
         assert not any(phrase in shown for phrase in NOT_WRITTEN), shown
         assert "Could not confirm" not in shown
     else:
-        assert any(phrase in shown for phrase in NOT_WRITTEN), shown
-        assert "Deskhand checked" in shown
+        # Not there yet proves nothing while the backend may still apply it: no Try again.
+        assert "Could not confirm yet" in shown, shown
+        assert "Try again" not in shown
         if path.keeps_text:
-            assert TYPED in shown  # what was typed comes back with the answer
+            assert TYPED in shown  # what was typed is shown with the answer
+        mark = len(console.slack.calls)
+        window_over = datetime.now(UTC) + timedelta(seconds=61)
+        await sweep_claims(console._desk, console.store, console._app.client, window_over)
+        told = str([call.payload for call in console.slack.calls_since(mark)])
+        assert "*not written*" in told and "it is not there" in told, told
+        if path.keeps_text:
+            assert TYPED in told  # what was typed comes back with the final answer
+        assert path.count(console) == before
+
+
+LATE = [4, 50]  # seconds after Deskhand gave up that the backend applies the write
+
+
+@pytest.mark.parametrize("late", LATE, ids=[f"{s}s late" for s in LATE])
+@pytest.mark.parametrize("path", PATHS, ids=[p.name for p in PATHS])
+async def test_a_write_applied_after_the_read_back_is_told_written_once_and_never_written_twice(
+    console, path, late, monkeypatch
+):
+    before = path.count(console)
+    faults = _app(getattr(console._desk, path.backend)).state.faults
+    # A gateway answers 504 at once; the backend applies the write when the test says (below).
+    faults.add("applied_late", times=1, seconds=3600, status=504, **path.fault)
+    bodies: list[str] = []
+    dispatch = console._app.async_dispatch
+
+    async def recorded(request: Any) -> Any:
+        bodies.append(request.body)
+        return await dispatch(request)
+
+    monkeypatch.setattr(console._app, "async_dispatch", recorded)
+    shown = await path.run(console)
+    gave_up = datetime.now(UTC)
+    assert path.count(console) == before
+    assert "Could not confirm yet" in shown and "Try again" not in shown, shown
+    assert any(phrase in shown for phrase in ("within about a minute", "within 60 seconds"))
+    mark = len(console.slack.calls)
+
+    async def sweep(after: float) -> list[str]:
+        now = gave_up + timedelta(seconds=after)
+        return await sweep_claims(console._desk, console.store, console._app.client, now)
+
+    for after in (3, 10, 30) if late == 50 else (3,):
+        await sweep(after)  # read back: not there yet, and nothing said
+    assert console.slack.calls_since(mark) == []
+    assert await faults.land() == 1  # the backend applies it now, `late` seconds on
+    assert path.count(console) == before + 1
+    assert await sweep(late + 11) != []
+    assert await sweep(late + 120) == []  # settled: never read back or told again
+    told = [str(call.payload) for call in console.slack.calls_since(mark)]
+    assert len(told) == 1 and "was written (Deskhand confirmed it afterwards" in told[0], told
+    await console._dispatch_raw(bodies[-1])  # the same intent again (a retry): nothing runs
+    assert path.count(console) == before + 1

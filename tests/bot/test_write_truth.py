@@ -1,11 +1,13 @@
 """What a person is told about a write: a second submit while saving, and long text."""
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 from api.signatures import read_signature
-from bot.console import Console
+from bot.console import CHANNEL, USER, Console
 from tests.conftest import clean_settings
 from tests.slack_helpers import is_signed
+from workers.claims import sweep_claims
 
 
 def _app(client):
@@ -100,3 +102,51 @@ async def test_kickserv_takes_a_long_note_whole(console):
     assert reply["text"].startswith(f"Added the note to job {job}")
     [note] = [n for n in kickserv.notes.values() if text.strip() in n.note]
     assert is_signed(note.note, text.strip())
+
+
+async def test_the_sweeper_says_why_the_reply_was_lost_and_the_audit_keeps_that_reason(console):
+    faults = _app(console._desk.readydesk).state.faults
+    faults.add("status", status=502, query={"action": "add_history"}, times=1)
+    unreadable = faults.add("status", status=503, query={"action": "get_history"})
+    [reply] = await console.send("/note ticket 34 Nobody stopped")
+    assert "*Could not confirm" in reply["text"] and "HTTP 502" in reply["text"]
+    faults.active.remove(unreadable)
+    mark = len(console.slack.calls)
+    window_over = datetime.now(UTC) + timedelta(seconds=61)
+    [done] = await sweep_claims(console._desk, console.store, console._app.client, window_over)
+    assert done.endswith(": failed")
+    [told] = [c for c in console.slack.calls_since(mark) if c.kind == "response_url"]
+    assert "*not written* — ReadyDesk is having trouble (HTTP 502)" in told.payload["text"]
+    assert "stopped" not in told.payload["text"]  # no process stopped
+    assert "Nobody stopped" in str(told.payload["blocks"])  # and the text is given back
+    [row] = await console.store.audit.recent()
+    assert row.outcome == "failed"
+    assert row.detail.startswith("ReadyDesk is having trouble (HTTP 502)")  # the first reason
+    assert "Deskhand stopped" not in row.detail
+
+
+async def test_slack_retrying_a_write_that_waits_to_be_confirmed_is_told_so_and_writes_nothing(
+    console,
+):
+    history = _app(console._desk.readydesk).state.data.history
+    before = len(history.get(34, []))
+    faults = _app(console._desk.readydesk).state.faults
+    faults.add("applied_late", seconds=3600, status=504, query={"action": "add_history"}, times=1)
+    body = console._requests.command(
+        "/note",
+        "ticket 34 Sent twice by Slack",
+        user=USER,
+        channel=CHANNEL,
+        response_url=console.slack.response_url("retried"),
+    )
+    await console._dispatch_raw(body)
+    await console._dispatch_raw(body)  # Slack's retry: the same trigger, the same intent
+    first, retry = [c.payload["text"] for c in console.slack.calls if c.name == "retried"]
+    assert "*Could not confirm yet*" in first
+    assert "already being written" not in retry  # nothing is being written
+    assert "*Could not confirm yet*" in retry and "sent once already" in retry
+    assert "will tell you how it ended within about a minute" in retry
+    assert "Try again" not in str(retry)
+    assert len(history.get(34, [])) == before
+    await faults.land()
+    assert len(history[34]) == before + 1  # the first attempt's note, once

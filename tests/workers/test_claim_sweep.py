@@ -70,11 +70,21 @@ async def test_a_write_that_never_arrived_is_given_back_in_a_dm_and_can_be_sent_
         label="the note on ticket #34",
     )  # no response_url: a modal's write
     await _left_by_a_dead_process(console, "view:V99", plan)
-    done = await sweep_claims(console._desk, console.store, console._app.client, datetime.now(UTC))
+    now = datetime.now(UTC)
+    # The dead process may have sent it just before its lease ran out: the backend may still
+    # apply it through the apply window, so "not there" now proves nothing yet.
+    done = await sweep_claims(console._desk, console.store, console._app.client, now)
+    assert done == ["note.ticket view:V99: unknown; told, read back again later"]
+    first = await console.slack.wait_for_call("api", "chat.postMessage")
+    assert "Deskhand stopped while writing" in first.payload["text"]
+    assert "Try again" not in str(first.payload["blocks"])
+    mark = len(console.slack.calls)
+    later = now + timedelta(seconds=61)
+    done = await sweep_claims(console._desk, console.store, console._app.client, later)
     assert done == ["note.ticket view:V99: failed"]
-    dm = await console.slack.wait_for_call("api", "chat.postMessage")
+    [dm] = [c for c in console.slack.calls_since(mark) if c.name == "chat.postMessage"]
     assert dm.payload["channel"] == "U1"
-    assert "was *not written*" in dm.payload["text"]
+    assert "was *not written* — Deskhand stopped before it went through" in dm.payload["text"]
     shown = "".join(b["text"]["text"] for b in dm.payload["blocks"][2:])
     assert shown == long_text  # every character comes back
     assert len(_history(console, 34)) == before
@@ -98,14 +108,15 @@ async def test_an_unreadable_target_keeps_the_claim_unknown_until_a_later_sweep(
     assert done == ["note.ticket view:V5: unknown; told, read back again later"]
     assert (await console.store.claims.get("view:V5")).state == "unknown"
     told = await console.slack.wait_for_call("api", "chat.postMessage")
-    assert "*could not confirm* yet" in told.payload["text"]
+    assert "*Could not confirm yet*" in told.payload["text"]
+    assert "Deskhand stopped while writing" in told.payload["text"]  # its process did stop
     assert "Hello" in str(told.payload["blocks"])  # what they wrote, kept
     again = now + timedelta(minutes=2)
     assert await sweep_claims(console._desk, console.store, console._app.client, again) == [
         "note.ticket view:V5: still unknown; read back again later"  # and not told twice
     ]
     faults.active.remove(fault)
-    later = now + timedelta(minutes=4)
+    later = now + timedelta(minutes=4)  # read back at last, past the apply window
     assert await sweep_claims(console._desk, console.store, console._app.client, later) == [
         "note.ticket view:V5: failed"
     ]
@@ -133,3 +144,29 @@ async def test_a_note_not_found_among_more_notes_than_are_read_back_stays_unknow
     plan = WritePlan(check="job_note", target=str(job), marker="ref 99998888")
     with pytest.raises(Unavailable, match="could not be checked fully"):
         await console._desk.find_write(plan)
+
+
+async def test_a_write_still_unreadable_after_a_day_is_given_up_and_the_person_told(console):
+    plan = WritePlan(
+        check="ticket_note",
+        target="34",
+        marker="ref 33334444",
+        typed="Hello again",
+        label="the note on ticket #34",
+    )
+    await _left_by_a_dead_process(console, "view:V7", plan)
+    faults = console._desk.readydesk._http._transport.app.state.faults
+    faults.add("status", status=503, query={"action": "get_history"})
+    now = datetime.now(UTC)
+    await sweep_claims(console._desk, console.store, console._app.client, now)
+    mark = len(console.slack.calls)  # they were told it could not be confirmed yet
+    a_day_on = now + timedelta(days=1, minutes=1)
+    assert await sweep_claims(console._desk, console.store, console._app.client, a_day_on) == [
+        "note.ticket view:V7: still unknown after a day; told, no longer read back"
+    ]
+    [dm] = [c for c in console.slack.calls_since(mark) if c.name == "chat.postMessage"]
+    assert "could not check for a day" in dm.payload["text"]
+    assert "(Deskhand stopped while writing)" in dm.payload["text"]
+    assert "Hello again" in str(dm.payload["blocks"])
+    later = a_day_on + timedelta(hours=1)
+    assert await sweep_claims(console._desk, console.store, console._app.client, later) == []

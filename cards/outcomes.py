@@ -1,0 +1,86 @@
+"""How a write that may still land is worded, and how its settling is told: one wording for
+every write path and surface."""
+
+from datetime import timedelta
+
+from slack_sdk.models.blocks import ActionsBlock, Block
+
+from api.writes import STOPPED, WritePlan, WriteResult
+from cards.common import button_raw, typed_back
+from cards.mrkdwn import escape_mrkdwn
+from cards.refs import BUTTON_VALUE_MAX, NoteTarget
+from handlers import ids
+
+_NOTE_KINDS = {"ticket_note": "ticket", "customer_note": "customer", "job_note": "job"}
+
+
+def unconfirmed_text(what: str, result: WriteResult) -> str:
+    """Not confirmed yet, and when the person will hear (mrkdwn; `what` is escaped already and
+    says what may have happened: "the note was added to ticket #34").
+
+    Said for a write whose reply was lost, and for a retry of it (nothing is sent again)."""
+    why = result.reason or (result.error.message if result.error else "")
+    if why:
+        reason = f" ({escape_mrkdwn(_plain_reason(why))})"
+    elif result.earlier is not None:
+        reason = " (this was sent once already, and its reply was lost)"
+    else:
+        reason = ""
+    when = f"within {_span(result.wait)}" if result.wait else "as soon as it can check"
+    return (
+        f"*Could not confirm yet* whether {what}{reason}. It may still go through: Deskhand "
+        f"keeps checking and will tell you how it ended {when}. "
+        "Please do not send it again before then."
+    )
+
+
+def settled_text(label: str, result: WriteResult) -> str:
+    """What the sweeper tells the person once a write's outcome is known (or, for a write whose
+    process died, that it is not known yet), as mrkdwn; `label` is plain text."""
+    what = escape_mrkdwn(label[:1].upper() + label[1:])
+    if result.outcome == "confirmed":
+        return f"Update: {what} was written (Deskhand confirmed it afterwards: {result.reference})."
+    if result.outcome == "failed":
+        why = (
+            "Deskhand stopped before it went through, and it is not there"
+            if result.reason == STOPPED
+            else f"{escape_mrkdwn(_plain_reason(result.reason))}, and Deskhand checked until the "
+            "system could no longer apply it: it is not there"
+        )
+        return (
+            f"Update: {what} was *not written* — {why}. "
+            "Nothing was lost: here is what you wrote, to send again."
+        )
+    if result.given_up:
+        return (
+            f"Update: Deskhand could not check for a day whether {escape_mrkdwn(label)} was "
+            f"written ({escape_mrkdwn(_plain_reason(result.reason))}), and no longer tries. "
+            "Look at it before you send it again: here is what you wrote."
+        )
+    return "Update: " + unconfirmed_text(f"{escape_mrkdwn(label)} was written", result)
+
+
+def typed_back_again(plan: WritePlan, typed: str, try_again: bool) -> list[Block]:
+    """What was typed, given back under the sweeper's message; for a note not written, Try
+    again (which opens the note form with it)."""
+    blocks = typed_back(typed)
+    kind = _NOTE_KINDS.get(plan.check)
+    if try_again and kind and typed.strip():
+        value = NoteTarget(kind=kind, number=plan.target, text=typed).model_dump_json()
+        if len(value) <= BUTTON_VALUE_MAX:
+            button = button_raw("Try again", ids.NOTE_TRY_AGAIN, value)
+            blocks.append(ActionsBlock(elements=[button]))
+    return blocks
+
+
+def _span(wait: timedelta) -> str:
+    seconds = wait.total_seconds()
+    if seconds <= 90:
+        return "about a minute" if seconds > 45 else f"{max(1, round(seconds))} seconds"
+    return f"about {round(seconds / 60)} minutes"
+
+
+def _plain_reason(message: str) -> str:
+    """A backend error's message as a reason in a sentence: "try again" is not the advice for a
+    write that may still land (it is sent again only once it is known not to have)."""
+    return message.removesuffix(".").removesuffix("; try again shortly")
