@@ -120,9 +120,10 @@ class ReconnectingSocketClient(SocketModeClient):
                 if self.closed:
                     return
                 failures += 1
+                # No URL yet: apps.connections.open failed (an error, or Slack unreachable).
+                reason = "url_failed" if self.wss_uri is None else "upgrade_failed"
                 self.wss_uri = None
                 delay = self._delay(failures, err)
-                reason = "url_failed" if isinstance(err, SlackApiError) else "upgrade_failed"
                 SOCKET_FAILURES.labels(reason).inc()
                 logger.warning(
                     "Socket Mode: could not connect (%s: %s); asking for a new URL in %.1f s",

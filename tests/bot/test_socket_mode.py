@@ -248,3 +248,29 @@ async def _until_status(client: httpx.AsyncClient, path: str, status: int) -> ht
         while (response := await client.get(path)).status_code != status:
             await asyncio.sleep(0.05)
     return response
+
+
+async def test_slack_unreachable_then_back_counts_url_failures_and_answers_again(slack):
+    async with _served(slack) as (served, connecting):
+        await asyncio.wait_for(connecting, 10)
+        port = int(slack.base_url.rsplit(":", 1)[1])
+        failed = "deskhand_socket_connect_failures_total"
+        before = await scrape(served.probes)
+        await slack.stop()  # Slack is gone: its socket closes, apps.connections.open is refused
+        ready = await _until_status(served.probes, "/readyz", 503)
+        assert ready.json()["socket"] == "disconnected"
+        await _until_metric(served.probes, failed, value(before, failed, reason="url_failed"))
+        during = await scrape(served.probes)  # no URL was handed out, so no upgrade was tried
+        assert value(during, failed, reason="upgrade_failed") == value(
+            before, failed, reason="upgrade_failed"
+        )
+        await slack.start(port)
+        assert (await _answered(slack, "after-outage", timeout=15)).startswith("#34 ")
+        assert (await served.probes.get("/readyz")).status_code == 200
+
+
+async def _until_metric(client: httpx.AsyncClient, name: str, above: float) -> None:
+    """Scrape /metrics until `name`{reason="url_failed"} is above `above`, for 10 s."""
+    async with asyncio.timeout(10):
+        while value(await scrape(client), name, reason="url_failed") <= above:
+            await asyncio.sleep(0.05)
