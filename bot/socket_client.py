@@ -26,6 +26,19 @@ from telemetry.metrics import SOCKET_CONNECTED, SOCKET_FAILURES, SOCKET_RECONNEC
 logger = logging.getLogger("deskhand.socket")
 
 MAX_RETRY_AFTER = 300.0  # a Retry-After longer than this is Slack's mistake, not a plan
+# apps.connections.open's answers that no number of tries changes: the token is not an app-level
+# one, or is not (any longer) valid.
+REFUSED_FOR_GOOD = frozenset(
+    {"not_allowed_token_type", "invalid_auth", "not_authed", "account_inactive", "token_revoked"}
+)
+
+
+class TokenRefused(Exception):
+    """Slack refused the app-level token at the first connect: trying again cannot help."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
 
 
 class SocketState:
@@ -83,6 +96,7 @@ class ReconnectingSocketClient(SocketModeClient):
         super().__init__(app_token, **options)
         self.state = state or SocketState()
         self.state.watch(self._session_open)
+        self.connected_once = False
         self.first_delay = first_delay
         self.max_delay = max_delay
         self._sleep = sleep
@@ -110,7 +124,8 @@ class ReconnectingSocketClient(SocketModeClient):
                 self.connect_operation_lock.release()
 
     async def connect(self) -> None:
-        """Connect, each try on a new URL, backing off with jitter, until connected or closed."""
+        """Connect, each try on a new URL, backing off with jitter, until connected or closed.
+        Before the first connection, a token Slack refuses for good raises `TokenRefused`."""
         self.state.is_open()  # notes when the socket was lost
         failures = 0
         while not self.closed:
@@ -119,6 +134,9 @@ class ReconnectingSocketClient(SocketModeClient):
             except Exception as err:
                 if self.closed:
                     return
+                refused = _refused_for_good(err)
+                if refused and not self.connected_once:
+                    raise TokenRefused(refused) from None
                 failures += 1
                 # No URL yet: apps.connections.open failed (an error, or Slack unreachable).
                 reason = "url_failed" if self.wss_uri is None else "upgrade_failed"
@@ -133,6 +151,7 @@ class ReconnectingSocketClient(SocketModeClient):
                 )
                 await self._sleep(delay)
                 continue
+            self.connected_once = True
             self.state.connected()
             return
 
@@ -170,6 +189,14 @@ class ReconnectingSocketClient(SocketModeClient):
         backoff = min(self.max_delay, self.first_delay * 2 ** (failures - 1))
         jittered = backoff * random.uniform(0.5, 1.0)  # noqa: S311 - spread, not secrecy
         return max(jittered, _retry_after(err))
+
+
+def _refused_for_good(err: Exception) -> str | None:
+    """The error code of an `apps.connections.open` answer no retry changes, else None."""
+    if not isinstance(err, SlackApiError):
+        return None
+    error = err.response.get("error") if err.response is not None else None
+    return error if error in REFUSED_FOR_GOOD else None
 
 
 def _retry_after(err: Exception) -> float:

@@ -3,6 +3,7 @@ a Slack that refuses a URL at upgrade, fails apps.connections.open or resets the
 
 import asyncio
 import logging
+import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from bot.settings import Settings
 from bot.socket_client import SocketState
 from bot.socket_mode import connect_socket_mode, socket_handler
 from sandbox.slack import SlackSandbox
+from tests.bot.test_processes import ROOT, _env
 from tests.conftest import ready_store
 from tests.scrape import scrape, value
 
@@ -274,3 +276,26 @@ async def _until_metric(client: httpx.AsyncClient, name: str, above: float) -> N
     async with asyncio.timeout(10):
         while value(await scrape(client), name, reason="url_failed") <= above:
             await asyncio.sleep(0.05)
+
+
+async def test_a_token_slack_refuses_for_good_stops_run_with_a_clear_message(slack):
+    # A bot token where the app-level token belongs: apps.connections.open says
+    # not_allowed_token_type, and no number of tries changes that.
+    env = _env(
+        SLACK_BOT_TOKEN="xoxb-sandbox",
+        SLACK_APP_TOKEN="xoxb-pasted-in-the-wrong-place",
+        SLACK_API_URL=slack.api_url,
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    log = stderr.decode()
+    assert process.returncode == 2, log
+    assert "SLACK_APP_TOKEN" in log and "not_allowed_token_type" in log
+    assert "Traceback" not in log and "pasted-in-the-wrong-place" not in log
