@@ -28,6 +28,7 @@ logger = logging.getLogger("deskhand.socket")
 MAX_RETRY_AFTER = 300.0  # a Retry-After longer than this is Slack's mistake, not a plan
 # apps.connections.open's answers that no number of tries changes: the token is not an app-level
 # one, or is not (any longer) valid.
+CUT_CHECK = 0.5  # seconds between looks at whether the socket was cut without a CLOSE frame
 REFUSED_FOR_GOOD = frozenset(
     {"not_allowed_token_type", "invalid_auth", "not_authed", "account_inactive", "token_revoked"}
 )
@@ -97,6 +98,7 @@ class ReconnectingSocketClient(SocketModeClient):
         self.state = state or SocketState()
         self.state.watch(self._session_open)
         self.connected_once = False
+        self.cut_watcher: asyncio.Future[None] | None = None
         self.first_delay = first_delay
         self.max_delay = max_delay
         self._sleep = sleep
@@ -182,7 +184,23 @@ class ReconnectingSocketClient(SocketModeClient):
                 running.cancel()
         self.current_session_monitor = asyncio.ensure_future(self.monitor_current_session())
         self.message_receiver = asyncio.ensure_future(self.receive_messages())
+        self.cut_watcher = asyncio.ensure_future(self._reconnect_when_cut(self.current_session))
         logger.info("Socket Mode: connected")
+
+    async def _reconnect_when_cut(self, session: aiohttp.ClientWebSocketResponse) -> None:
+        """Reconnect as soon as `session` is cut without a CLOSE frame (a reset): slack-sdk's
+        receiver only waits on a socket closed so, and its monitor notices a ping interval later."""
+        while not self.closed and session is self.current_session:
+            if session.closed and self.auto_reconnect_enabled:
+                await self.connect_to_new_endpoint()
+                return
+            await asyncio.sleep(CUT_CHECK)
+
+    async def close(self) -> None:
+        """Close the connection for good (slack-sdk's close), and stop watching it."""
+        await super().close()
+        if self.cut_watcher is not None:
+            self.cut_watcher.cancel()
 
     def _delay(self, failures: int, err: Exception) -> float:
         """Exponential backoff with jitter, never shorter than the Retry-After Slack gave."""

@@ -299,3 +299,14 @@ async def test_a_token_slack_refuses_for_good_stops_run_with_a_clear_message(sla
     assert process.returncode == 2, log
     assert "SLACK_APP_TOKEN" in log and "not_allowed_token_type" in log
     assert "Traceback" not in log and "pasted-in-the-wrong-place" not in log
+
+
+async def test_a_reset_socket_is_replaced_within_slacks_ack_deadline(slack):
+    # At the process's own ping interval (10 s): a reset sends no CLOSE frame, and Slack fails
+    # a command it cannot deliver within 3 s.
+    async with _served(slack) as (_, connecting):
+        await asyncio.wait_for(connecting, 10)
+        await slack.reset_connections()
+        started = time.monotonic()
+        assert (await _answered(slack, "soon-after-reset", timeout=15)).startswith("#34 ")
+        assert time.monotonic() - started < 3
