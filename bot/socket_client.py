@@ -28,6 +28,9 @@ logger = logging.getLogger("deskhand.socket")
 MAX_RETRY_AFTER = 300.0  # a Retry-After longer than this is Slack's mistake, not a plan
 # apps.connections.open's answers that no number of tries changes: the token is not an app-level
 # one, or is not (any longer) valid.
+# Seconds to wait for Slack's closing frame (aiohttp's default is 10): a stop, or a reconnect
+# away from a socket that hangs, is not held up by a Slack that no longer answers.
+CLOSE_WAIT = 2.0
 CUT_CHECK = 0.5  # seconds between looks at whether the socket was cut without a CLOSE frame
 REFUSED_FOR_GOOD = frozenset(
     {"not_allowed_token_type", "invalid_auth", "not_authed", "account_inactive", "token_revoked"}
@@ -173,6 +176,7 @@ class ReconnectingSocketClient(SocketModeClient):
             self.wss_uri,
             autoping=False,
             heartbeat=self.ping_interval,
+            timeout=aiohttp.ClientWSTimeout(ws_close=CLOSE_WAIT),
             proxy=self.proxy,
             ssl=self.web_client.ssl if self.web_client.ssl is not None else True,
         )
