@@ -151,7 +151,7 @@ class ReconnectingSocketClient(SocketModeClient):
                 logger.warning(
                     "Socket Mode: could not connect (%s: %s); asking for a new URL in %.1f s",
                     type(err).__name__,
-                    scrub(str(err)),
+                    " ".join(scrub(str(err)).split()),  # one line: slack-sdk's text has two
                     delay,
                 )
                 await self._sleep(delay)

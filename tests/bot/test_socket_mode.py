@@ -3,6 +3,7 @@ a Slack that refuses a URL at upgrade, fails apps.connections.open or resets the
 
 import asyncio
 import logging
+import re
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -310,3 +311,22 @@ async def test_a_reset_socket_is_replaced_within_slacks_ack_deadline(slack):
         started = time.monotonic()
         assert (await _answered(slack, "soon-after-reset", timeout=15)).startswith("#34 ")
         assert time.monotonic() - started < 3
+
+
+async def test_each_failed_connect_is_one_log_line(slack, capsys):
+    # slack-sdk's error text for a failed call spans two lines; a log shipper reading lines would
+    # cut the second (what Slack answered) from its time and level.
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    configure_logging(logging.INFO)
+    try:
+        slack.connections_open_faults = [(500, None)]
+        async with _served(slack) as (_, connecting):
+            await asyncio.wait_for(connecting, 10)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    lines = capsys.readouterr().err.splitlines()
+    failed = [line for line in lines if "could not connect" in line]
+    assert len(failed) == 1 and "fatal_error" in failed[0]
+    assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", line) for line in lines), lines
