@@ -4,8 +4,11 @@ every request Slack was told was received gets its card or its error before the 
 slack-bolt's asyncio runner (listener/asyncio_runner.py) acknowledges and then runs the listener
 in a task of its own that nobody keeps. The first thing that task does is call the runner's
 public `listener_start_handler`; `track_listeners` installs one that notes the task (and then
-does what the handler it replaces did). Writes keep their own drain (api.writes.drain): a stop
-waits for both, within one DESKHAND_DRAIN_SECONDS.
+does what the handler it replaces did). The listener's error handler and completion handler run
+in that same task, so a listener that fails is waited for until its error is told. Lazy listeners
+(`lazy=[...]`; Deskhand registers none) start through `lazy_listener_runner` instead and are not
+tracked. Writes keep their own drain (api.writes.drain): a stop waits for both, within one
+DESKHAND_DRAIN_SECONDS.
 """
 
 import asyncio

@@ -26,6 +26,23 @@ from telemetry.metrics import SOCKET_CONNECTED, SOCKET_FAILURES, SOCKET_RECONNEC
 logger = logging.getLogger("deskhand.socket")
 
 MAX_RETRY_AFTER = 300.0  # a Retry-After longer than this is Slack's mistake, not a plan
+# apps.connections.open's answers that no number of tries changes: the token is not an app-level
+# one, or is not (any longer) valid.
+# Seconds to wait for Slack's closing frame (aiohttp's default is 10): a stop, or a reconnect
+# away from a socket that hangs, is not held up by a Slack that no longer answers.
+CLOSE_WAIT = 2.0
+CUT_CHECK = 0.5  # seconds between looks at whether the socket was cut without a CLOSE frame
+REFUSED_FOR_GOOD = frozenset(
+    {"not_allowed_token_type", "invalid_auth", "not_authed", "account_inactive", "token_revoked"}
+)
+
+
+class TokenRefused(Exception):
+    """Slack refused the app-level token at the first connect: trying again cannot help."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
 
 
 class SocketState:
@@ -83,6 +100,8 @@ class ReconnectingSocketClient(SocketModeClient):
         super().__init__(app_token, **options)
         self.state = state or SocketState()
         self.state.watch(self._session_open)
+        self.connected_once = False
+        self.cut_watcher: asyncio.Future[None] | None = None
         self.first_delay = first_delay
         self.max_delay = max_delay
         self._sleep = sleep
@@ -110,7 +129,8 @@ class ReconnectingSocketClient(SocketModeClient):
                 self.connect_operation_lock.release()
 
     async def connect(self) -> None:
-        """Connect, each try on a new URL, backing off with jitter, until connected or closed."""
+        """Connect, each try on a new URL, backing off with jitter, until connected or closed.
+        Before the first connection, a token Slack refuses for good raises `TokenRefused`."""
         self.state.is_open()  # notes when the socket was lost
         failures = 0
         while not self.closed:
@@ -119,19 +139,24 @@ class ReconnectingSocketClient(SocketModeClient):
             except Exception as err:
                 if self.closed:
                     return
+                refused = _refused_for_good(err)
+                if refused and not self.connected_once:
+                    raise TokenRefused(refused) from None
                 failures += 1
+                # No URL yet: apps.connections.open failed (an error, or Slack unreachable).
+                reason = "url_failed" if self.wss_uri is None else "upgrade_failed"
                 self.wss_uri = None
                 delay = self._delay(failures, err)
-                reason = "url_failed" if isinstance(err, SlackApiError) else "upgrade_failed"
                 SOCKET_FAILURES.labels(reason).inc()
                 logger.warning(
                     "Socket Mode: could not connect (%s: %s); asking for a new URL in %.1f s",
                     type(err).__name__,
-                    scrub(str(err)),
+                    " ".join(scrub(str(err)).split()),  # one line: slack-sdk's text has two
                     delay,
                 )
                 await self._sleep(delay)
                 continue
+            self.connected_once = True
             self.state.connected()
             return
 
@@ -151,6 +176,7 @@ class ReconnectingSocketClient(SocketModeClient):
             self.wss_uri,
             autoping=False,
             heartbeat=self.ping_interval,
+            timeout=aiohttp.ClientWSTimeout(ws_close=CLOSE_WAIT),
             proxy=self.proxy,
             ssl=self.web_client.ssl if self.web_client.ssl is not None else True,
         )
@@ -162,13 +188,37 @@ class ReconnectingSocketClient(SocketModeClient):
                 running.cancel()
         self.current_session_monitor = asyncio.ensure_future(self.monitor_current_session())
         self.message_receiver = asyncio.ensure_future(self.receive_messages())
+        self.cut_watcher = asyncio.ensure_future(self._reconnect_when_cut(self.current_session))
         logger.info("Socket Mode: connected")
+
+    async def _reconnect_when_cut(self, session: aiohttp.ClientWebSocketResponse) -> None:
+        """Reconnect as soon as `session` is cut without a CLOSE frame (a reset): slack-sdk's
+        receiver only waits on a socket closed so, and its monitor notices a ping interval later."""
+        while not self.closed and session is self.current_session:
+            if session.closed and self.auto_reconnect_enabled:
+                await self.connect_to_new_endpoint()
+                return
+            await asyncio.sleep(CUT_CHECK)
+
+    async def close(self) -> None:
+        """Close the connection for good (slack-sdk's close), and stop watching it."""
+        await super().close()
+        if self.cut_watcher is not None:
+            self.cut_watcher.cancel()
 
     def _delay(self, failures: int, err: Exception) -> float:
         """Exponential backoff with jitter, never shorter than the Retry-After Slack gave."""
         backoff = min(self.max_delay, self.first_delay * 2 ** (failures - 1))
         jittered = backoff * random.uniform(0.5, 1.0)  # noqa: S311 - spread, not secrecy
         return max(jittered, _retry_after(err))
+
+
+def _refused_for_good(err: Exception) -> str | None:
+    """The error code of an `apps.connections.open` answer no retry changes, else None."""
+    if not isinstance(err, SlackApiError):
+        return None
+    error = err.response.get("error") if err.response is not None else None
+    return error if error in REFUSED_FOR_GOOD else None
 
 
 def _retry_after(err: Exception) -> float:

@@ -21,7 +21,7 @@ from bot.metrics import prepare_shared_metrics
 from bot.probes import ProbeServer
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
-from bot.socket_client import ReconnectingSocketClient, SocketState
+from bot.socket_client import ReconnectingSocketClient, SocketState, TokenRefused
 from store import Store
 
 logger = logging.getLogger("deskhand.socket_mode")
@@ -94,6 +94,13 @@ async def run_socket_mode(settings: Settings) -> int:
             return 2
     try:
         await _serve(settings, store, desk, serving, state)
+    except TokenRefused as refused:
+        logger.error(
+            "Slack refused SLACK_APP_TOKEN (%s): Socket Mode needs the app-level token "
+            "(xapp-…, Basic Information > App-Level Tokens) with the connections:write scope",
+            refused.error,
+        )
+        return 2
     finally:
         await probes.aclose()
     return 0

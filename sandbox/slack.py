@@ -149,9 +149,10 @@ class SlackSandbox:
 
         return keeping_connections
 
-    async def start(self) -> str:
-        """Serve on a free loopback port in this event loop; returns the base URL."""
-        self._server = LoopbackServer(FaultMiddleware(self.asgi_app(), self.faults))
+    async def start(self, port: int = 0) -> str:
+        """Serve on a loopback port (a free one unless given: to come back after `stop`, as
+        after an outage) in this event loop; returns the base URL."""
+        self._server = LoopbackServer(FaultMiddleware(self.asgi_app(), self.faults), port=port)
         self.base_url = await self._server.start()
         return self.base_url
 

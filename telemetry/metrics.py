@@ -117,7 +117,8 @@ SOCKET_RECONNECTS = Counter(
 )
 SOCKET_FAILURES = Counter(
     "deskhand_socket_connect_failures",
-    "Failed tries to connect Socket Mode, by reason: url_failed (apps.connections.open failed) "
+    "Failed tries to connect Socket Mode, by reason: url_failed (apps.connections.open failed or "
+    "Slack was unreachable) "
     "or upgrade_failed (the WebSocket URL was refused or did not answer).",
     ["reason"],
 )

@@ -3,6 +3,8 @@ a Slack that refuses a URL at upgrade, fails apps.connections.open or resets the
 
 import asyncio
 import logging
+import re
+import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +21,7 @@ from bot.settings import Settings
 from bot.socket_client import SocketState
 from bot.socket_mode import connect_socket_mode, socket_handler
 from sandbox.slack import SlackSandbox
+from tests.bot.test_processes import ROOT, _env
 from tests.conftest import ready_store
 from tests.scrape import scrape, value
 
@@ -248,3 +251,82 @@ async def _until_status(client: httpx.AsyncClient, path: str, status: int) -> ht
         while (response := await client.get(path)).status_code != status:
             await asyncio.sleep(0.05)
     return response
+
+
+async def test_slack_unreachable_then_back_counts_url_failures_and_answers_again(slack):
+    async with _served(slack) as (served, connecting):
+        await asyncio.wait_for(connecting, 10)
+        port = int(slack.base_url.rsplit(":", 1)[1])
+        failed = "deskhand_socket_connect_failures_total"
+        before = await scrape(served.probes)
+        await slack.stop()  # Slack is gone: its socket closes, apps.connections.open is refused
+        ready = await _until_status(served.probes, "/readyz", 503)
+        assert ready.json()["socket"] == "disconnected"
+        await _until_metric(served.probes, failed, value(before, failed, reason="url_failed"))
+        during = await scrape(served.probes)  # no URL was handed out, so no upgrade was tried
+        assert value(during, failed, reason="upgrade_failed") == value(
+            before, failed, reason="upgrade_failed"
+        )
+        await slack.start(port)
+        assert (await _answered(slack, "after-outage", timeout=15)).startswith("#34 ")
+        assert (await served.probes.get("/readyz")).status_code == 200
+
+
+async def _until_metric(client: httpx.AsyncClient, name: str, above: float) -> None:
+    """Scrape /metrics until `name`{reason="url_failed"} is above `above`, for 10 s."""
+    async with asyncio.timeout(10):
+        while value(await scrape(client), name, reason="url_failed") <= above:
+            await asyncio.sleep(0.05)
+
+
+async def test_a_token_slack_refuses_for_good_stops_run_with_a_clear_message(slack):
+    # A bot token where the app-level token belongs: apps.connections.open says
+    # not_allowed_token_type, and no number of tries changes that.
+    env = _env(
+        SLACK_BOT_TOKEN="xoxb-sandbox",
+        SLACK_APP_TOKEN="xoxb-pasted-in-the-wrong-place",
+        SLACK_API_URL=slack.api_url,
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    log = stderr.decode()
+    assert process.returncode == 2, log
+    assert "SLACK_APP_TOKEN" in log and "not_allowed_token_type" in log
+    assert "Traceback" not in log and "pasted-in-the-wrong-place" not in log
+
+
+async def test_a_reset_socket_is_replaced_within_slacks_ack_deadline(slack):
+    # At the process's own ping interval (10 s): a reset sends no CLOSE frame, and Slack fails
+    # a command it cannot deliver within 3 s.
+    async with _served(slack) as (_, connecting):
+        await asyncio.wait_for(connecting, 10)
+        await slack.reset_connections()
+        started = time.monotonic()
+        assert (await _answered(slack, "soon-after-reset", timeout=15)).startswith("#34 ")
+        assert time.monotonic() - started < 3
+
+
+async def test_each_failed_connect_is_one_log_line(slack, capsys):
+    # slack-sdk's error text for a failed call spans two lines; a log shipper reading lines would
+    # cut the second (what Slack answered) from its time and level.
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    configure_logging(logging.INFO)
+    try:
+        slack.connections_open_faults = [(500, None)]
+        async with _served(slack) as (_, connecting):
+            await asyncio.wait_for(connecting, 10)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    lines = capsys.readouterr().err.splitlines()
+    failed = [line for line in lines if "could not connect" in line]
+    assert len(failed) == 1 and "fatal_error" in failed[0]
+    assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", line) for line in lines), lines
