@@ -227,6 +227,8 @@ def describe(query: TicketQuery) -> str:
         for key in ("status", "priority", "tech", "group", "customer", "category", "source")
         if (value := getattr(query, key))
     ]
+    if query.unresolved:
+        parts.insert(0, "status:unresolved")
     if query.overdue:
         parts.append("due:overdue")
     elif query.due:

@@ -1,23 +1,27 @@
 """Searching tickets the way `/tickets`, customer cards and digests need: totals and one page,
 concurrently.
 
-ReadyDesk filters by exact values and an open-date range. "Overdue" (due before now and not
-closed) has no server filter, so it is found by walking the matching tickets newest first, up to a
-bound, and the page says when that bound was reached.
+ReadyDesk filters by exact values and an open-date range. "Unresolved" (every status but the
+closed ones) is each unresolved status asked for on its own and summed. "Overdue" (unresolved and
+due before now) has no server filter: in each unresolved status's due-date order the overdue
+tickets come first, so where they end is found by a binary search, and the most overdue are that
+order's first page: exact over any number of tickets, in bounded memory and time. "Unassigned" is
+found among the newest tickets, up to a bound, and the page says when that bound was reached.
 """
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from api.readydesk.client import ReadyDeskClient
-from api.readydesk.models import Ticket
+from api.readydesk.models import Ticket, is_closed_status
 
-SCAN_LIMIT = 2000  # tickets walked for what ReadyDesk cannot filter (overdue, unassigned)
+SCAN_LIMIT = 2000  # tickets walked for what ReadyDesk cannot filter (unassigned)
 
 
 class TicketSearch(BaseModel):
@@ -33,7 +37,8 @@ class TicketSearch(BaseModel):
     tech: str | None = None
     customer: str | None = None
     due: date | None = None
-    overdue: bool = False
+    overdue: bool = False  # unresolved and due before now
+    unresolved: bool = False  # every status but the closed ones (`status:unresolved`)
     opened_from: datetime | None = None
     opened_to: datetime | None = None
     words: str = ""
@@ -78,11 +83,16 @@ async def search_tickets(
     page: int = 1,
     page_size: int = 10,
     now: datetime,
-    scan_limit: int = SCAN_LIMIT,
 ) -> TicketPage:
     """The total (from count_only) and one page of newest-first tickets, in one round trip."""
-    if search.overdue:
-        return await _overdue(client, search, page, page_size, now, scan_limit)
+    if search.overdue:  # most overdue first: the order that costs no walk over them all
+        runs = await count_overdue(client, search, now)
+        skip = (page - 1) * page_size
+        tickets = await most_overdue(client, search, runs, skip=skip, size=page_size)
+        total = sum(r.count for r in runs)
+        return TicketPage(total=total, tickets=tickets, page=page, page_size=page_size)
+    if search.unresolved:
+        return await _unresolved(client, search, page, page_size)
     filters = search.variables()
     total, tickets = await asyncio.gather(
         client.get_tickets(count_only=True, **filters),
@@ -94,28 +104,145 @@ async def search_tickets(
     return TicketPage(total=total, tickets=tickets, page=page, page_size=page_size)
 
 
-async def _overdue(
+async def unresolved_statuses(client: ReadyDeskClient, search: TicketSearch) -> list[str]:
+    """The statuses a search for unresolved (or overdue) tickets asks for one by one: the one it
+    names (none if that one is closed), else every status but the closed ones."""
+    if search.status:
+        return [] if is_closed_status(search.status) else [search.status]
+    return [s for s in await client.ticket_statuses() if not is_closed_status(s)]
+
+
+@dataclass(frozen=True)
+class _DueRun:
+    """Where one status's overdue tickets sit in its due-date order: from `start` (after any
+    tickets with no due date a backend sorts first), `count` of them."""
+
+    status: str
+    start: int
+    count: int
+
+
+async def count_overdue(
+    client: ReadyDeskClient, search: TicketSearch, now: datetime
+) -> list[_DueRun]:
+    """Each unresolved status's overdue tickets, found without reading them: in due-date order
+    the overdue ones come first, so a binary search over single-ticket pages finds where they
+    end (about log2(n) small reads per status, the statuses at once, whatever n is)."""
+    filters = search.variables()
+    filters.pop("status", None)
+
+    async def run(status: str) -> _DueRun:
+        async def at(position: int) -> Ticket | None:
+            found = await client.get_tickets(
+                count=1,
+                page=position + 1,
+                order="due_date",
+                order_direction="ASC",
+                status=status,
+                **filters,
+            )
+            return found[0] if isinstance(found, list) and found else None
+
+        total = await client.get_tickets(count_only=True, status=status, **filters)
+        size = total if isinstance(total, int) else 0
+        first = await at(0) if size else None
+        if first is None or first.due_at is not None:  # missing dates last (or none at all)
+            end = await _first(0, size, at, lambda t: t.due_at is None or t.due_at >= now)
+            return _DueRun(status, 0, end)
+        start = await _first(0, size, at, lambda t: t.due_at is not None)
+        end = await _first(start, size, at, lambda t: t.due_at is not None and t.due_at >= now)
+        return _DueRun(status, start, end - start)
+
+    return list(await asyncio.gather(*(run(s) for s in await unresolved_statuses(client, search))))
+
+
+async def _first(
+    low: int,
+    high: int,
+    at: Callable[[int], Awaitable[Ticket | None]],
+    past: Callable[[Ticket], bool],
+) -> int:
+    """The first position in [low, high) whose ticket is `past` (high when none is)."""
+    while low < high:
+        middle = (low + high) // 2
+        ticket = await at(middle)
+        if ticket is None or past(ticket):
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+async def most_overdue(
     client: ReadyDeskClient,
     search: TicketSearch,
-    page: int,
-    page_size: int,
-    now: datetime,
-    scan_limit: int,
+    runs: list[_DueRun],
+    *,
+    skip: int,
+    size: int,
+) -> list[Ticket]:
+    """The overdue tickets from position `skip` on, `size` of them, most overdue first (earliest
+    due date, then lowest number): each status's first ones, merged."""
+    filters = search.variables()
+    filters.pop("status", None)
+    wanted = skip + size
+    pages = await asyncio.gather(
+        *(
+            client.get_tickets(
+                count=run.start + min(run.count, wanted),
+                page=1,
+                order="due_date",
+                order_direction="ASC",
+                status=run.status,
+                **filters,
+            )
+            for run in runs
+            if run.count
+        )
+    )
+    overdue = [
+        t
+        for run, page in zip([r for r in runs if r.count], pages, strict=True)
+        if isinstance(page, list)
+        for t in page[run.start : run.start + run.count]
+    ]
+    overdue.sort(key=lambda t: (t.due_at, t.ticket_id))
+    return overdue[skip:wanted]
+
+
+async def _unresolved(
+    client: ReadyDeskClient, search: TicketSearch, page: int, page_size: int
 ) -> TicketPage:
-    found, bounded = await scan_tickets(
-        client,
-        search,
-        lambda t: bool(t.due_at and t.due_at < now and not t.is_closed),
-        newest_first=True,
-        limit=scan_limit,
+    """Unresolved tickets: the counts of each unresolved status summed, and the page taken from
+    each status's newest (the newest `page * page_size` overall are among them), all at once."""
+    statuses = await unresolved_statuses(client, search)
+    filters = search.variables()
+    filters.pop("status", None)
+    wanted = page * page_size
+    counts, pages = await asyncio.gather(
+        asyncio.gather(
+            *(client.get_tickets(count_only=True, status=s, **filters) for s in statuses)
+        ),
+        asyncio.gather(
+            *(
+                client.get_tickets(
+                    count=wanted, page=1, order="tid", order_direction="DESC", status=s, **filters
+                )
+                for s in statuses
+            )
+        ),
+    )
+    newest = sorted(
+        (t for batch in pages if isinstance(batch, list) for t in batch),
+        key=lambda t: t.ticket_id,
+        reverse=True,
     )
     start = (page - 1) * page_size
     return TicketPage(
-        total=len(found),
-        tickets=found[start : start + page_size],
+        total=sum(n for n in counts if isinstance(n, int)),
+        tickets=newest[start : start + page_size],
         page=page,
         page_size=page_size,
-        scan_limit=scan_limit if bounded else None,
     )
 
 

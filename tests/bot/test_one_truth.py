@@ -1,6 +1,9 @@
 """One truth on every surface (issue 25): what a card calls latest or most is computed over every
 record, a count beside its query gives the query's number, and money is owed in one sense."""
 
+import re
+from datetime import timedelta
+
 from bot.console import Console
 
 
@@ -19,3 +22,32 @@ async def test_the_latest_note_is_the_last_one_written_on_any_page(console: Cons
     assert latest["elements"][0]["text"].endswith(": Visit note 30")
     [notes] = await console.send("click Notes")
     assert notes["blocks"][1]["text"]["text"] == "Visit note 30"
+
+
+def _tickets(console: Console):
+    return _fake(console._desk.readydesk).state.data
+
+
+def _shown(card: dict) -> list[int]:
+    """The ticket numbers a card lists, in order."""
+    return [int(n) for n in re.findall(r"\*#(\d+)\*", str(card["blocks"]))]
+
+
+async def test_most_overdue_is_the_oldest_due_date_of_every_ticket(console: Console):
+    data = _tickets(console)
+    now = data.now()
+    for ticket in data.tickets.values():
+        ticket.due_date = None
+    unresolved = sorted(t.tid for t in data.tickets.values() if t.status != "Closed")
+    closed = min(t.tid for t in data.tickets.values() if t.status == "Closed")
+    for tid in unresolved[-60:]:  # the newest sixty: a week overdue
+        data.tickets[tid].due_date = now - timedelta(days=7, minutes=tid % 50)
+    data.tickets[unresolved[0]].due_date = now - timedelta(days=30)  # the oldest: a month
+    data.tickets[closed].due_date = now - timedelta(days=60)  # closed: not overdue at all
+    [card] = await console.send("/digest preview overdue")
+    shown = _shown(card)
+    expected = sorted(unresolved[-60:], key=lambda t: (data.tickets[t].due_date, t))
+    assert shown == [unresolved[0], *expected[:9]]
+    assert "*61* overdue · `/tickets due:overdue`" in str(card["blocks"])
+    [listed] = await console.send("/tickets due:overdue")
+    assert listed["blocks"][0]["text"]["text"].startswith("*61 tickets*")
