@@ -1,4 +1,4 @@
-"""The Home tab: a person's open tickets, their jobs today and tomorrow, what they set up, and
+"""The Home tab: a person's unresolved tickets, their jobs today and tomorrow, what they set up, and
 the actions they start from; and the small Find customer form it opens."""
 
 from collections.abc import Iterable
@@ -126,17 +126,22 @@ def _how_to_link(home: HomeView, admins: Iterable[str]) -> SectionBlock:
     )
 
 
+TICKETS_TITLE = "Your unresolved tickets"
+TICKETS_QUERY = "`/tickets status:unresolved tech:me`"  # lists what the count counts
+
+
 def _tickets(part: TicketPart, now: datetime) -> list[Block]:
     if part.technician is None:
         if part.how.way == "unknown":
-            return [_title("Your open tickets"), _could_not("ReadyDesk", part.error)]
-        return [_title("Your open tickets"), context("No ReadyDesk technician is linked to you.")]
+            return [_title(TICKETS_TITLE), _could_not("ReadyDesk", part.error)]
+        return [_title(TICKETS_TITLE), context("No ReadyDesk technician is linked to you.")]
     if part.error:
-        return [_title("Your open tickets"), _could_not("ReadyDesk", part.error)]
+        return [_title(TICKETS_TITLE), _could_not("ReadyDesk", part.error)]
     if not part.total:
-        return [_title("Your open tickets"), mrkdwn_section("_No open tickets assigned to you._")]
+        none = "_No unresolved tickets assigned to you._"
+        return [_title(TICKETS_TITLE), mrkdwn_section(none)]
     counts = " · ".join(f"{escape_mrkdwn(s)} {n:,}" for s, n in part.counts.items())
-    heading = f"*Your open tickets: {part.total:,}*\n{counts}"
+    heading = f"*{TICKETS_TITLE}: {part.total:,}* · {TICKETS_QUERY}\n{counts}"
     rows: list[Block] = [mrkdwn_section(heading)]
     if part.oldest:
         rows.append(context("The oldest:"))

@@ -5,6 +5,8 @@ import re
 from datetime import timedelta
 
 from bot.console import Console
+from tests.bot.served import served, texts
+from tests.slack_helpers import command_body
 
 
 def _fake(client):
@@ -51,3 +53,36 @@ async def test_most_overdue_is_the_oldest_due_date_of_every_ticket(console: Cons
     assert "*61* overdue · `/tickets due:overdue`" in str(card["blocks"])
     [listed] = await console.send("/tickets due:overdue")
     assert listed["blocks"][0]["text"]["text"].startswith("*61 tickets*")
+
+
+async def test_each_digest_total_is_what_the_query_beside_it_lists(console: Console):
+    data = _tickets(console)
+    unresolved = [t for t in data.tickets.values() if t.status not in ("Closed", "Resolved")]
+    [card] = await console.send("/digest preview open-tickets")
+    summary = card["blocks"][1]["text"]["text"].splitlines()[0]
+    assert summary == f"*{len(unresolved)}* unresolved · `/tickets status:unresolved`"
+    [shown] = await console.send("click Show in /tickets")
+    [listed] = await console.send("/tickets status:unresolved")
+    assert listed["blocks"][0]["text"]["text"].startswith(f"*{len(unresolved)} tickets*")
+    newest = sorted((t.tid for t in unresolved), reverse=True)[:10]
+    assert _shown(listed) == newest
+    assert shown["blocks"][0]["text"]["text"] == listed["blocks"][0]["text"]["text"]
+    named = [t for t in data.tickets.values() if t.status == "Open"]  # the status, not the set
+    [opened] = await console.send("/tickets status:open")
+    assert opened["blocks"][0]["text"]["text"].startswith(f"*{len(named)} tickets*")
+
+
+async def test_home_counts_what_its_query_lists(slack):
+    async with served(slack) as app:
+        await app.store.links.set("U1", set_by="U0BOSS", technician="bob")
+        await app.event({"type": "app_home_opened", "user": "U1", "tab": "home"})
+        home = texts(slack.home_tabs["U1"]["blocks"])
+        tickets = app.readydesk.state.data.tickets.values()
+        bobs = [t for t in tickets if t.assigned_tech == "bob" and t.status != "Closed"]
+        assert (
+            f"*Your unresolved tickets: {len(bobs)}* · `/tickets status:unresolved tech:me`" in home
+        )
+        body = command_body("/tickets", "status:unresolved tech:me", slack.response_url("mine"))
+        await app._post(body, {"Content-Type": "application/x-www-form-urlencoded"})
+        [reply] = [c.payload for c in slack.calls if c.name == "mine"]
+        assert reply["blocks"][0]["text"]["text"].startswith(f"*{len(bobs)} tickets*")

@@ -296,7 +296,7 @@ def test_the_home_tab(browser, site):
 
     def published() -> WebElement | None:
         home = browser.find_element(By.CSS_SELECTOR, "section[aria-label='Home']")
-        return home if "Your open tickets" in home.text else None
+        return home if "Your unresolved tickets" in home.text else None
 
     home = wait_for(browser, published, "the Home tab")
     shot(browser, "home-tab")

@@ -227,7 +227,7 @@ async def test_a_message_shortcut_from_more_actions_opens_its_form(page):
 async def test_the_home_tab_is_published_when_opened(page):
     await page.post("home")
     home = parse((await page.state("home"))["main"])
-    assert "Your open tickets" in home.text
+    assert "Your unresolved tickets" in home.text
     view_id = home.find("section").attrs["data-view-id"]
     assert view_id
     publishes = len([c for c in page.sandbox.slack.calls if c.name == "views.publish"])
