@@ -30,6 +30,7 @@ from cards.common import (
     plain,
     when,
 )
+from cards.customers import owed_words
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import JobRef, TicketRef
 from cards.tickets import describe
@@ -187,7 +188,7 @@ def _job_row(item: HomeJob, zone: ZoneInfo) -> SectionBlock:
         what += f" — {truncate(' '.join(job.description.split()), DESCRIPTION_MAX)}"
     text = (
         f"*{_clock(item.starts_at, zone)}* · {escape_mrkdwn(item.customer)} · Job "
-        f"{job.job_number}\n{escape_mrkdwn(what)} · {escape_mrkdwn(status)}"
+        f"{job.job_number}\n{escape_mrkdwn(what)} · {escape_mrkdwn(status)}{owed_words(job)}"
     )
     return SectionBlock(
         block_id=f"home_job_{job.job_number}",

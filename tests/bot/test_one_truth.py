@@ -86,3 +86,23 @@ async def test_home_counts_what_its_query_lists(slack):
         await app._post(body, {"Content-Type": "application/x-www-form-urlencoded"})
         [reply] = [c.payload for c in slack.calls if c.name == "mine"]
         assert reply["blocks"][0]["text"]["text"].startswith(f"*{len(bobs)} tickets*")
+
+
+async def test_what_a_customer_owes_is_what_its_jobs_owe(console: Console):
+    data = _fake(console._desk.kickserv).state.data
+    customer = data.customers[1]
+    jobs = [j for j in data.jobs.values() if j.customer_id == customer.id]
+    owing = {
+        j.job_number: j.balance_remaining
+        for j in jobs
+        if j.status != "canceled" and j.balance_remaining
+    }
+    assert len(owing) >= 2  # the sandbox's Demo Company owes on several jobs
+    [card] = await console.send("/customer demo")
+    text = str(card["blocks"])
+    assert f"*Owed*\\n{sum(owing.values()):,.2f}" in text
+    each = " + ".join(f"job {n} {owed:,.2f}" for n, owed in sorted(owing.items()))
+    assert f"Owed {sum(owing.values()):,.2f} = {each}" in text
+    number, owed = next(iter(sorted(owing.items())))
+    [job] = await console.send(f"/job {number}")
+    assert f" · {owed:,.2f} owed" in str(job["blocks"][1])
