@@ -17,6 +17,7 @@ from api.readydesk.search import (
     count_overdue,
     most_overdue,
     scan_tickets,
+    unassigned_keep,
 )
 
 Kind = Literal["open-tickets", "overdue", "unassigned", "jobs-today", "jobs-tomorrow"]
@@ -127,11 +128,7 @@ async def unassigned_tickets(
     (ReadyDesk cannot filter on "no technician" or "not closed"; walking from the oldest would
     look only at tickets long since handled)."""
     found, partial = await scan_tickets(
-        client,
-        search,
-        lambda t: not t.assigned_tech and not t.is_closed,
-        newest_first=True,
-        limit=limit,
+        client, search, unassigned_keep(True), newest_first=True, limit=limit
     )
     found.sort(key=lambda t: t.ticket_id)
     return TicketDigest(

@@ -118,7 +118,8 @@ def counted_query(kind: str, query: TicketQuery) -> TicketQuery:
     and the digest's own set (unresolved, overdue), from the first page."""
     if kind == "overdue":
         return query.model_copy(update={"overdue": True, "page": 1})
-    return query.model_copy(update={"unresolved": not query.status, "page": 1})
+    unassigned = {"unassigned": True} if kind == "unassigned" else {}
+    return query.model_copy(update={"unresolved": not query.status, "page": 1, **unassigned})
 
 
 def build_job_digest(

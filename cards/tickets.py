@@ -229,6 +229,8 @@ def describe(query: TicketQuery) -> str:
     ]
     if query.unresolved:
         parts.insert(0, "status:unresolved")
+    if query.unassigned:
+        parts.append("tech:none")
     if query.overdue:
         parts.append("due:overdue")
     elif query.due:

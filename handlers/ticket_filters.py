@@ -16,7 +16,7 @@ from handlers.args import UsageError, did_you_mean
 
 GRAMMAR = (
     "Filters: `status:open` (the status named Open) `status:unresolved` (every status but the "
-    'closed ones) `priority:high` `tech:jsmith` `tech:me` `group:"Field Team"` '
+    'closed ones) `priority:high` `tech:jsmith` `tech:me` `tech:none` `group:"Field Team"` '
     "`customer:demo` `category:hardware` `source:email` `due:today|tomorrow|overdue|2026-12-01` "
     "`opened:7d|24h|2026-11-01..2026-11-20`, then any words to search for."
 )
@@ -100,6 +100,8 @@ def resolve(
         given.add(key)
         if key == "tech" and value.lower() == "me":
             values["tech"] = me
+        elif key == "tech" and value.lower() == "none":
+            values["unassigned"] = True
         elif key == "status" and value.lower() == UNRESOLVED:
             values[UNRESOLVED] = True
         elif key in _LIST_KEYS:

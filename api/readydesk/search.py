@@ -39,6 +39,7 @@ class TicketSearch(BaseModel):
     due: date | None = None
     overdue: bool = False  # unresolved and due before now
     unresolved: bool = False  # every status but the closed ones (`status:unresolved`)
+    unassigned: bool = False  # no technician (`tech:none`)
     opened_from: datetime | None = None
     opened_to: datetime | None = None
     words: str = ""
@@ -91,6 +92,8 @@ async def search_tickets(
         tickets = await most_overdue(client, search, runs, skip=skip, size=page_size)
         total = sum(r.count for r in runs)
         return TicketPage(total=total, tickets=tickets, page=page, page_size=page_size)
+    if search.unassigned:
+        return await _unassigned(client, search, page, page_size)
     if search.unresolved:
         return await _unresolved(client, search, page, page_size)
     filters = search.variables()
@@ -244,6 +247,29 @@ async def _unresolved(
         page=page,
         page_size=page_size,
     )
+
+
+async def _unassigned(
+    client: ReadyDeskClient, search: TicketSearch, page: int, page_size: int
+) -> TicketPage:
+    """Tickets with no technician (unresolved too when asked) among the newest SCAN_LIMIT, as
+    the unassigned digest finds them, newest first."""
+    found, bounded = await scan_tickets(
+        client, search, unassigned_keep(search.unresolved), newest_first=True
+    )
+    start = (page - 1) * page_size
+    return TicketPage(
+        total=len(found),
+        tickets=found[start : start + page_size],
+        page=page,
+        page_size=page_size,
+        scan_limit=SCAN_LIMIT if bounded else None,
+    )
+
+
+def unassigned_keep(unresolved: bool) -> Callable[[Ticket], bool]:
+    """What an unassigned search keeps: no technician, and not closed when `unresolved`."""
+    return lambda t: not t.assigned_tech and not (unresolved and t.is_closed)
 
 
 async def scan_tickets(

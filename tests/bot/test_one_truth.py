@@ -67,6 +67,12 @@ async def test_each_digest_total_is_what_the_query_beside_it_lists(console: Cons
     newest = sorted((t.tid for t in unresolved), reverse=True)[:10]
     assert _shown(listed) == newest
     assert shown["blocks"][0]["text"]["text"] == listed["blocks"][0]["text"]["text"]
+    unassigned = [t for t in unresolved if not t.assigned_tech]
+    [card] = await console.send("/digest preview unassigned")
+    summary = card["blocks"][1]["text"]["text"].splitlines()[0]
+    assert summary == f"*{len(unassigned)}* unassigned · `/tickets status:unresolved tech:none`"
+    [shown] = await console.send("click Show in /tickets")
+    assert shown["blocks"][0]["text"]["text"].startswith(f"*{len(unassigned)} tickets*")
     named = [t for t in data.tickets.values() if t.status == "Open"]  # the status, not the set
     [opened] = await console.send("/tickets status:open")
     assert opened["blocks"][0]["text"]["text"].startswith(f"*{len(named)} tickets*")
