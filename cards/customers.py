@@ -78,7 +78,11 @@ def build_business_card(view: BusinessView, *, timezone: str, shareable: bool = 
     ]
     if rd is not None and view.ticket_counts is not None:
         counts = " · ".join(f"{s} {n}" for s, n in view.ticket_counts.items() if n) or "none"
-        lines = [f"*ReadyDesk tickets:* {escape_mrkdwn(counts)}"]
+        total = sum(view.ticket_counts.values())
+        query = f"`/tickets customer:{escape_mrkdwn(rd.customer_id)}`"
+        lines = [f"*ReadyDesk tickets: {total}* · {query} — {escape_mrkdwn(counts)}"]
+        if view.open_tickets:
+            lines.append("Newest unresolved:")
         lines += [
             f"• #{t.ticket_id} {escape_mrkdwn(truncate(t.subject, 90))} ({escape_mrkdwn(t.status)})"
             for t in view.open_tickets

@@ -300,10 +300,15 @@ async def scan_tickets(
 
 
 class CustomerTickets(BaseModel):
-    """A customer's tickets at a glance: how many in each status, and the newest not closed."""
+    """A customer's tickets at a glance: how many in each status, and the newest unresolved."""
 
     counts: dict[str, int]
-    newest_open: list[Ticket]
+    newest_open: list[Ticket]  # the newest unresolved, over all the customer's tickets
+
+    @property
+    def total(self) -> int:
+        """Every ticket of the customer (what `/tickets customer:<ID>` lists)."""
+        return sum(self.counts.values())
 
 
 async def customer_tickets(
@@ -326,8 +331,26 @@ async def customer_tickets(
         counts = Counter(t.status for t in recent if t.status)
         return CustomerTickets(counts=dict(counts.most_common()), newest_open=open_tickets)
     statuses = await client.ticket_statuses()
-    per_status = await asyncio.gather(
-        *(client.get_tickets(cid=customer_id, status=s, count_only=True) for s in statuses)
+    per_status, newest_each = await asyncio.gather(
+        asyncio.gather(
+            *(client.get_tickets(cid=customer_id, status=s, count_only=True) for s in statuses)
+        ),
+        asyncio.gather(  # the newest unresolved may be older than the window: each status's own
+            *(
+                client.get_tickets(
+                    cid=customer_id,
+                    status=s,
+                    count=newest,
+                    page=1,
+                    order="tid",
+                    order_direction="DESC",
+                )
+                for s in statuses
+                if not is_closed_status(s)
+            )
+        ),
     )
     counts = dict(zip(statuses, per_status, strict=True))
-    return CustomerTickets(counts=counts, newest_open=open_tickets)
+    unresolved = [t for page in newest_each if isinstance(page, list) for t in page]
+    unresolved.sort(key=lambda t: t.ticket_id, reverse=True)
+    return CustomerTickets(counts=counts, newest_open=unresolved[:newest])

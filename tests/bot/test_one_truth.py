@@ -112,3 +112,11 @@ async def test_what_a_customer_owes_is_what_its_jobs_owe(console: Console):
     number, owed = next(iter(sorted(owing.items())))
     [job] = await console.send(f"/job {number}")
     assert f" · {owed:,.2f} owed" in str(job["blocks"][1])
+
+
+async def test_the_customer_cards_ticket_count_is_what_its_query_lists(console: Console):
+    mine = [t for t in _tickets(console).tickets.values() if t.cid == "demo"]
+    [card] = await console.send("/customer demo")
+    assert f"*ReadyDesk tickets: {len(mine)}* · `/tickets customer:demo`" in str(card["blocks"])
+    [listed] = await console.send("/tickets customer:demo")
+    assert listed["blocks"][0]["text"]["text"].startswith(f"*{len(mine)} ticket")
