@@ -4,9 +4,10 @@ concurrently.
 ReadyDesk filters by exact values and an open-date range. "Unresolved" (every status but the
 closed ones) is each unresolved status asked for on its own and summed. "Overdue" (unresolved and
 due before now) has no server filter: in each unresolved status's due-date order the overdue
-tickets come first, so where they end is found by a binary search, and the most overdue are that
-order's first page: exact over any number of tickets, in bounded memory and time. "Unassigned" is
-found among the newest tickets, up to a bound, and the page says when that bound was reached.
+tickets come first, so where they end is found by a binary search over small pages, and the most
+overdue are that order's first page: exact over any number of tickets, in bounded memory and
+time. "Unassigned" is found among the newest tickets, up to a bound, and the page says when that
+bound was reached.
 """
 
 import asyncio
@@ -22,6 +23,7 @@ from api.readydesk.client import ReadyDeskClient
 from api.readydesk.models import Ticket, is_closed_status
 
 SCAN_LIMIT = 2000  # tickets walked for what ReadyDesk cannot filter (unassigned)
+PROBE = 50  # tickets a page while searching for where the overdue ones end
 
 
 class TicketSearch(BaseModel):
@@ -128,32 +130,36 @@ class _DueRun:
 async def count_overdue(
     client: ReadyDeskClient, search: TicketSearch, now: datetime
 ) -> list[_DueRun]:
-    """Each unresolved status's overdue tickets, found without reading them: in due-date order
-    the overdue ones come first, so a binary search over single-ticket pages finds where they
-    end (about log2(n) small reads per status, the statuses at once, whatever n is)."""
+    """Each unresolved status's overdue tickets, found without reading them all: in due-date
+    order the overdue ones come first, so a binary search over small pages finds where they
+    end (about log2(n / PROBE) reads per status, the statuses at once, whatever n is)."""
     filters = search.variables()
     filters.pop("status", None)
 
     async def run(status: str) -> _DueRun:
-        async def at(position: int) -> Ticket | None:
-            found = await client.get_tickets(
-                count=1,
-                page=position + 1,
-                order="due_date",
-                order_direction="ASC",
-                status=status,
-                **filters,
-            )
-            return found[0] if isinstance(found, list) and found else None
+        read: dict[int, list[Ticket]] = {}
+
+        async def page_at(index: int) -> list[Ticket]:
+            if index not in read:
+                found = await client.get_tickets(
+                    count=PROBE,
+                    page=index + 1,
+                    order="due_date",
+                    order_direction="ASC",
+                    status=status,
+                    **filters,
+                )
+                read[index] = found if isinstance(found, list) else []
+            return read[index]
 
         total = await client.get_tickets(count_only=True, status=status, **filters)
         size = total if isinstance(total, int) else 0
-        first = await at(0) if size else None
-        if first is None or first.due_at is not None:  # missing dates last (or none at all)
-            end = await _first(0, size, at, lambda t: t.due_at is None or t.due_at >= now)
+        first = (await page_at(0))[:1] if size else []
+        if not first or first[0].due_at is not None:  # missing dates last (or none at all)
+            end = await _first(0, size, page_at, lambda t: t.due_at is None or t.due_at >= now)
             return _DueRun(status, 0, end)
-        start = await _first(0, size, at, lambda t: t.due_at is not None)
-        end = await _first(start, size, at, lambda t: t.due_at is not None and t.due_at >= now)
+        start = await _first(0, size, page_at, lambda t: t.due_at is not None)
+        end = await _first(start, size, page_at, lambda t: t.due_at is not None and t.due_at >= now)
         return _DueRun(status, start, end - start)
 
     return list(await asyncio.gather(*(run(s) for s in await unresolved_statuses(client, search))))
@@ -162,18 +168,27 @@ async def count_overdue(
 async def _first(
     low: int,
     high: int,
-    at: Callable[[int], Awaitable[Ticket | None]],
+    page_at: Callable[[int], Awaitable[list[Ticket]]],
     past: Callable[[Ticket], bool],
 ) -> int:
-    """The first position in [low, high) whose ticket is `past` (high when none is)."""
-    while low < high:
-        middle = (low + high) // 2
-        ticket = await at(middle)
-        if ticket is None or past(ticket):
-            high = middle
+    """The first position in [low, high) whose ticket is `past` (high when none is), `past`
+    being false up to some position and true from it on; pages of PROBE tickets are read."""
+    first_page, end_page = low // PROBE, -(-high // PROBE)
+    best = high
+    while first_page < end_page:
+        middle = (first_page + end_page) // 2
+        start = middle * PROBE
+        batch = await page_at(middle)
+        hit = next((start + i for i, t in enumerate(batch) if start + i >= low and past(t)), None)
+        if not batch:  # past the end (the tickets changed meanwhile)
+            best, end_page = min(best, start), middle
+        elif hit is None:
+            first_page = middle + 1
+        elif hit > max(start, low):  # a ticket before it on this page is not past: found
+            return hit
         else:
-            low = middle + 1
-    return low
+            best, end_page = hit, middle
+    return max(low, min(best, high))
 
 
 async def most_overdue(
