@@ -131,4 +131,4 @@ async def test_jumping_to_the_next_digest_posts_it_at_once():
         finally:
             await scheduler.aclose()
     assert post.payload["channel"] == CHANNEL
-    assert _header(post.payload) == "Open tickets"  # before its time by the real clock
+    assert _header(post.payload) == "Unresolved tickets"  # before its time by the real clock

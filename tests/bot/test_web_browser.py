@@ -319,7 +319,7 @@ def test_a_digest_appears_when_the_clock_jumps(browser, site):
 
     def digest() -> WebElement | None:
         posted = articles(browser)[before:]
-        found = [a for a in posted if "Open tickets" in a.text]
+        found = [a for a in posted if "Unresolved tickets" in a.text]
         return found[-1] if found else None
 
     posted = wait_for(browser, digest, "the digest")

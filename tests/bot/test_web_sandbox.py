@@ -248,11 +248,11 @@ async def test_jumping_the_clock_posts_the_next_digest(page):
     assert "The sandbox clock jumped to" in state["notice"]["text"]
     for _ in range(100):
         articles = await page.articles(DISPATCH)
-        if len(articles) > before and "Open tickets" in articles[-1].text:
+        if len(articles) > before and "Unresolved tickets" in articles[-1].text:
             break
         await asyncio.sleep(0.05)
     assert "Only visible to you" not in articles[-1].text
-    assert "Open tickets" in articles[-1].text
+    assert "Unresolved tickets" in articles[-1].text
     assert "ahead" in (await page.state(DISPATCH))["clock"]
     now = page.sandbox.clock.now().astimezone()  # the digest came at the sandbox's time
     shown = {f"{t:%H:%M}" for t in (now, now - timedelta(minutes=1))}
