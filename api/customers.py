@@ -166,15 +166,17 @@ def _reads(backends: Backends, rd_id: str | None, ks_number: int | None) -> list
         settle(rd.get_customer(rd_id)) if rd_id else nothing(),
         settle(customer_tickets(rd, rd_id, newest=NEWEST_TICKETS)) if rd_id else nothing(),
         settle(ks.get_customer(ks_number)) if ks_number else nothing(),
-        settle(_every_job(ks, ks_number)) if ks_number else nothing(),
+        settle(every_job(ks, ks_number)) if ks_number else nothing(),
         settle(ks.job_types()) if ks_number else nothing(),
     ]
 
 
-async def _every_job(kickserv: KickservClient, customer_number: int) -> list[Job]:
-    """The customer's jobs that are booked or done, every page (what they owe is summed over
-    all of them; the card lists the active ones)."""
-    return [j async for j in kickserv.iter_customer_jobs(customer_number, statuses=OWING_STATUSES)]
+async def every_job(
+    kickserv: KickservClient, customer_number: int, statuses: tuple[str, ...] = OWING_STATUSES
+) -> list[Job]:
+    """The customer's jobs in `statuses` (booked or done unless said), every page: what they
+    owe is summed over all of them, and "next" and counts are never those of a first page."""
+    return [j async for j in kickserv.iter_customer_jobs(customer_number, statuses=statuses)]
 
 
 def job_order(job: Job) -> tuple[bool, bool, datetime]:

@@ -2,6 +2,7 @@
 record, a count beside its query gives the query's number, and money is owed in one sense."""
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.console import Console
@@ -120,3 +121,42 @@ async def test_the_customer_cards_ticket_count_is_what_its_query_lists(console: 
     assert f"*ReadyDesk tickets: {len(mine)}* · `/tickets customer:demo`" in str(card["blocks"])
     [listed] = await console.send("/tickets customer:demo")
     assert listed["blocks"][0]["text"]["text"].startswith(f"*{len(mine)} ticket")
+
+
+async def test_a_customer_links_next_job_and_count_cover_every_page_of_jobs(slack):
+    kickserv_url = "https://app.kickserv.com/sandbox/customers/1"
+    async with served(slack) as app:
+        data = app.kickserv.state.data
+        customer = data.customers[1]
+        template = next(j for j in data.jobs.values() if j.customer_id == customer.id)
+        start = data.now() + timedelta(days=3)
+        for n in range(30):  # more than a page (25); the soonest is the last made, on page two
+            data.jobs[99_000 + n] = replace(
+                template,
+                id=49_000_000 + n,
+                job_number=99_000 + n,
+                status="scheduled",
+                scheduled_on=start - timedelta(hours=n),
+            )
+        active = [
+            j
+            for j in data.jobs.values()
+            if j.customer_id == customer.id and j.status in ("in_progress", "scheduled", "on_hold")
+        ]
+        soonest = min((j for j in active if j.scheduled_on), key=lambda j: j.scheduled_on)
+        event = {
+            "type": "link_shared",
+            "channel": "C0SUPPORT",
+            "is_bot_user_member": True,
+            "user": "U1",
+            "message_ts": "1700000100.000200",
+            "unfurl_id": "C0SUPPORT.1700000100.000200",
+            "source": "conversations_history",
+            "event_ts": "1700000100.000200",
+            "links": [{"domain": "app.kickserv.com", "url": kickserv_url}],
+        }
+        await app.event(event)
+        where = ("C0SUPPORT", "1700000100.000200")
+        shown = texts(slack.unfurls[where][kickserv_url]["blocks"])
+        assert f"*Jobs in progress or upcoming*\n{len(active)}" in shown
+        assert f"*Next*\nJob {soonest.job_number} · " in shown
