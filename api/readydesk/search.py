@@ -46,6 +46,13 @@ class TicketSearch(BaseModel):
     opened_to: datetime | None = None
     words: str = ""
 
+    def admits(self, ticket: Ticket) -> bool:
+        """True unless the ticket fails what ReadyDesk cannot filter on (unresolved, no
+        technician): for a list read with `variables()` alone."""
+        if self.unresolved and ticket.is_closed:
+            return False
+        return not (self.unassigned and ticket.assigned_tech)
+
     def variables(self) -> dict[str, Any]:
         """The get_tickets variables these filters stand for."""
         values = {

@@ -8,6 +8,7 @@ from datetime import timedelta
 from bot.console import Console
 from tests.bot.served import served, texts
 from tests.slack_helpers import command_body
+from tests.workers.test_watches import _poll, _posts
 
 
 def _fake(client):
@@ -160,3 +161,17 @@ async def test_a_customer_links_next_job_and_count_cover_every_page_of_jobs(slac
         shown = texts(slack.unfurls[where][kickserv_url]["blocks"])
         assert f"*Jobs in progress or upcoming*\n{len(active)}" in shown
         assert f"*Next*\nJob {soonest.job_number} · " in shown
+
+
+async def test_a_watch_for_unassigned_tickets_posts_only_those(console: Console):
+    [added] = await console.send("/deskhand watch tickets tech:none")
+    assert added["text"].startswith("Watching `#1`: tech:none.")
+    await _poll(console)  # the baseline
+    readydesk = console._desk.readydesk
+    assigned = await readydesk.add_ticket(cid="demo", subject="Taken", priority="Low")
+    _tickets(console).tickets[assigned].assigned_tech = "bob"
+    free = await readydesk.add_ticket(cid="demo", subject="Nobody has it", priority="Low")
+    _tickets(console).tickets[free].assigned_tech = ""
+    assert await _poll(console) == ["#1: 1 new"]
+    [post] = _posts(console)
+    assert post.payload["blocks"][0]["text"]["text"] == f"#{free} Nobody has it"
