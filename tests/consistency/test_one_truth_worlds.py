@@ -1,6 +1,6 @@
 """The consistency suite (issue 25): over generated sandbox worlds, every count a person sees on
-the unresolved and overdue digests, Home, the customer card and `/tickets` equals a direct count
-over the fakes' records, and "most overdue" is the truly oldest.
+the unresolved, overdue and unassigned digests, Home, the customer card and `/tickets` equals a
+direct count over the fakes' records, and "most overdue" is the truly oldest.
 
 Each example rewrites the fakes' tickets and Demo Company's jobs in place and asks the app as a
 person would (the console: signed requests through the real app). Few examples, derandomized, so
@@ -181,6 +181,12 @@ async def test_every_count_agrees_with_the_records(console, tickets, jobs):
     assert most == [tid for _, tid in overdue[:10]]
     [listed] = await console.send("/tickets due:overdue")
     assert _listed_total(listed) == len(overdue)
+
+    unassigned = [t for t in unresolved if not t.assigned_tech]
+    [digest] = await console.send("/digest preview unassigned")
+    assert _first_line(digest).startswith(f"*{len(unassigned)}* unassigned")
+    [listed] = await console.send("/tickets status:unresolved tech:none")
+    assert _listed_total(listed) == len(unassigned)
 
     bobs = [t for t in unresolved if t.assigned_tech == "bob"]
     home = await _home(console)
