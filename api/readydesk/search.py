@@ -132,6 +132,7 @@ class _DueRun:
     status: str
     start: int
     count: int
+    head: tuple[Ticket, ...] = ()  # the first page of that order, read while searching
 
 
 async def count_overdue(
@@ -164,7 +165,7 @@ async def count_overdue(
         first = (await page_at(0))[:1] if size else []
         if not first or first[0].due_at is not None:  # missing dates last (or none at all)
             end = await _first(0, size, page_at, lambda t: t.due_at is None or t.due_at >= now)
-            return _DueRun(status, 0, end)
+            return _DueRun(status, 0, end, tuple(read.get(0, ())))
         start = await _first(0, size, page_at, lambda t: t.due_at is not None)
         end = await _first(start, size, page_at, lambda t: t.due_at is not None and t.due_at >= now)
         return _DueRun(status, start, end - start)
@@ -211,7 +212,25 @@ async def most_overdue(
     filters = search.variables()
     filters.pop("status", None)
     wanted = skip + size
-    pages = await asyncio.gather(
+    if all(r.start == 0 and (r.count <= len(r.head) or wanted <= len(r.head)) for r in runs):
+        pages: list[Any] = [list(r.head) for r in runs if r.count]  # read already: no round trip
+    else:
+        pages = await _due_pages(client, runs, wanted, filters)
+    overdue = [
+        t
+        for run, page in zip([r for r in runs if r.count], pages, strict=True)
+        if isinstance(page, list)
+        for t in page[run.start : run.start + run.count]
+    ]
+    overdue.sort(key=lambda t: (t.due_at, t.ticket_id))
+    return overdue[skip:wanted]
+
+
+async def _due_pages(
+    client: ReadyDeskClient, runs: list[_DueRun], wanted: int, filters: dict[str, Any]
+) -> list[Any]:
+    """Each status's first tickets in due-date order, as many as `wanted` overdue ones."""
+    return await asyncio.gather(
         *(
             client.get_tickets(
                 count=run.start + min(run.count, wanted),
@@ -225,14 +244,6 @@ async def most_overdue(
             if run.count
         )
     )
-    overdue = [
-        t
-        for run, page in zip([r for r in runs if r.count], pages, strict=True)
-        if isinstance(page, list)
-        for t in page[run.start : run.start + run.count]
-    ]
-    overdue.sort(key=lambda t: (t.due_at, t.ticket_id))
-    return overdue[skip:wanted]
 
 
 async def _unresolved(
