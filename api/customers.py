@@ -4,12 +4,14 @@ and what could not be read; and a `/customer` search through the directory."""
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from api.business import KICKSERV, READYDESK, Business
 from api.directory import CustomerDirectory
 from api.errors import BackendError, NotFound
 from api.kickserv import Job, KickservClient, KickservCustomer
+from api.money import OWING_STATUSES, customer_owed, job_owed
 from api.reads import combined, nothing, settle, unread_line
 from api.readydesk import Customer, ReadyDeskClient, Ticket
 from api.readydesk.search import customer_tickets
@@ -33,7 +35,9 @@ class BusinessView:
     kickserv: KickservCustomer | None = None
     ticket_counts: dict[str, int] | None = None  # None: not read (a line in `failed` says why)
     open_tickets: list[Ticket] = field(default_factory=list)
-    jobs: list[Job] | None = None  # None: not read
+    jobs: list[Job] | None = None  # in progress and upcoming; None: not read
+    owed: Decimal | None = None  # api/money.py's owed, over every job; None: not read
+    owing: list[Job] = field(default_factory=list)  # the jobs that owe something, by number
     services: dict[int, str] = field(default_factory=dict)  # Kickserv's services by job type id
     failed: list[str] = field(default_factory=list)  # messages naming the failed systems
     linked: str = ""
@@ -119,7 +123,10 @@ async def read_business(backends: Backends, ref: CustomerRef) -> BusinessView:
         if isinstance(jobs, BackendError):
             failed["Kickserv jobs"] = jobs
         elif jobs is not None:
-            view.jobs = sorted(jobs, key=job_order)
+            active = [j for j in jobs if j.status in ACTIVE_JOB_STATUSES]
+            view.jobs = sorted(active, key=job_order)
+            view.owed = customer_owed(jobs)
+            view.owing = sorted((j for j in jobs if job_owed(j)), key=lambda j: j.job_number)
         # Without the services a job line names the job as Kickserv titles it (usually the
         # service anyway), so their failure needs no line of its own.
         if isinstance(job_types, list):
@@ -152,18 +159,24 @@ def ref_of(business: Business) -> CustomerRef:
 
 
 def _reads(backends: Backends, rd_id: str | None, ks_number: int | None) -> list[Any]:
-    """The ReadyDesk customer and its tickets, the Kickserv customer, its active jobs and the
-    services they are of (a cached list)."""
+    """The ReadyDesk customer and its tickets, the Kickserv customer, its jobs and the services
+    they are of (a cached list)."""
     rd, ks = backends.readydesk, backends.kickserv
     return [
         settle(rd.get_customer(rd_id)) if rd_id else nothing(),
         settle(customer_tickets(rd, rd_id, newest=NEWEST_TICKETS)) if rd_id else nothing(),
         settle(ks.get_customer(ks_number)) if ks_number else nothing(),
-        settle(ks.list_customer_jobs(ks_number, statuses=ACTIVE_JOB_STATUSES))
-        if ks_number
-        else nothing(),
+        settle(every_job(ks, ks_number)) if ks_number else nothing(),
         settle(ks.job_types()) if ks_number else nothing(),
     ]
+
+
+async def every_job(
+    kickserv: KickservClient, customer_number: int, statuses: tuple[str, ...] = OWING_STATUSES
+) -> list[Job]:
+    """The customer's jobs in `statuses` (booked or done unless said), every page: what they
+    owe is summed over all of them, and "next" and counts are never those of a first page."""
+    return [j async for j in kickserv.iter_customer_jobs(customer_number, statuses=statuses)]
 
 
 def job_order(job: Job) -> tuple[bool, bool, datetime]:

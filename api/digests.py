@@ -11,7 +11,14 @@ from typing import Literal, TypeVar
 from api.kickserv import Job, KickservClient
 from api.readydesk import ReadyDeskClient, Ticket
 from api.readydesk.models import is_closed_status
-from api.readydesk.search import SCAN_LIMIT, TicketSearch, scan_tickets, search_tickets
+from api.readydesk.search import (
+    SCAN_LIMIT,
+    TicketSearch,
+    count_overdue,
+    most_overdue,
+    scan_tickets,
+    unassigned_keep,
+)
 
 Kind = Literal["open-tickets", "overdue", "unassigned", "jobs-today", "jobs-tomorrow"]
 Window = Literal["today", "tomorrow"]
@@ -102,17 +109,15 @@ async def open_tickets(
 async def overdue_tickets(
     client: ReadyDeskClient, search: TicketSearch, now: datetime
 ) -> TicketDigest:
-    """Past due and not closed, oldest first (a bounded walk: ReadyDesk has no due filter)."""
-    page = await search_tickets(
-        client, search.model_copy(update={"overdue": True}), page=1, page_size=50, now=now
-    )
-    tickets = sorted(page.tickets, key=lambda t: t.due_at or now)[:OLDEST]
+    """Unresolved and past due: how many, and the most overdue (the earliest due dates of
+    them all, then the lowest number), found without reading them all."""
+    runs = await count_overdue(client, search, now)
+    tickets = await most_overdue(client, search, runs, skip=0, size=OLDEST)
     return TicketDigest(
-        total=page.total,
+        total=sum(r.count for r in runs),
         by_status={},
         tickets=tickets,
-        ticket_ids=[t.ticket_id for t in page.tickets],
-        partial=page.scan_limit is not None,
+        ticket_ids=[t.ticket_id for t in tickets],
     )
 
 
@@ -123,11 +128,7 @@ async def unassigned_tickets(
     (ReadyDesk cannot filter on "no technician" or "not closed"; walking from the oldest would
     look only at tickets long since handled)."""
     found, partial = await scan_tickets(
-        client,
-        search,
-        lambda t: not t.assigned_tech and not t.is_closed,
-        newest_first=True,
-        limit=limit,
+        client, search, unassigned_keep(True), newest_first=True, limit=limit
     )
     found.sort(key=lambda t: t.ticket_id)
     return TicketDigest(

@@ -1,4 +1,4 @@
-"""A person's Home tab as a view: their technician's open tickets, their employee's jobs today
+"""A person's Home tab as a view: their technician's unresolved tickets, their employee's jobs today
 and tomorrow, and the digests and watches they created; each system is read at once, apart.
 
 Who they are follows `tech:me` (api/identity.py): an admin's link, else the profile's email. A
@@ -29,7 +29,7 @@ from store.digests import Subscription
 from store.links import Link
 from store.schedules import describe_days
 
-OLDEST = 5  # the oldest open tickets listed
+OLDEST = 5  # the oldest unresolved tickets listed
 JOBS_PAGE = 100  # a day's jobs are read in pages this big (one page for most accounts)
 STRAYS = 10  # jobs on the person's calendar but not on the day's list, read one by one
 T = TypeVar("T")
@@ -37,7 +37,7 @@ T = TypeVar("T")
 
 @dataclass
 class TicketPart:
-    """The technician's open tickets: counts by status and the oldest; `error` when ReadyDesk
+    """The technician's unresolved tickets: counts by status and the oldest; `error` when ReadyDesk
     could not be read (its message)."""
 
     technician: str | None
@@ -48,7 +48,7 @@ class TicketPart:
 
     @property
     def total(self) -> int:
-        """Open tickets in all."""
+        """Unresolved tickets in all."""
         return sum(self.counts.values())
 
 

@@ -26,13 +26,14 @@ class JobView:
 async def read_job(
     kickserv: KickservClient, directory: CustomerDirectory, job_number: int
 ) -> JobView:
-    """Job `job_number`, its reads at once: the job, its services, its notes and the employees
-    who write them together, its calendar entries and customer as soon as the job names them.
+    """Job `job_number`, its reads at once: the job, its services, all its notes (every page:
+    the latest may be on the last) and the employees who write them together, its calendar
+    entries and customer as soon as the job names them.
     Only the job's own failure is the answer; any other read that fails becomes one line."""
     (job, customer, tasks), job_types, notes, employees = await all_at_once(
         _job_and_crew(kickserv, directory, job_number),
         settle(kickserv.job_types()),
-        settle(kickserv.list_notes("jobs", job_number)),
+        settle(_all_notes(kickserv, job_number)),
         settle(kickserv.employees()),
     )
     parts = {
@@ -45,7 +46,7 @@ async def read_job(
     if not isinstance(job_types, BackendError):
         view.service = next((t.name for t in job_types if t.job_type_id == job.job_type_id), None)
     if not isinstance(notes, BackendError):
-        latest = max(notes, key=written_at, default=None)
+        latest = max(notes, key=newest_order, default=None)
         if latest is not None:
             view.latest_note = with_author(latest, employees)
             if latest.creator is None and latest.creator_global_id is not None:
@@ -62,7 +63,7 @@ async def read_job_notes(kickserv: KickservClient, job_number: int) -> list[Note
     notes, employees = await asyncio.gather(
         _all_notes(kickserv, job_number), settle(kickserv.employees())
     )
-    return sorted((with_author(n, employees) for n in notes), key=written_at, reverse=True)
+    return sorted((with_author(n, employees) for n in notes), key=newest_order, reverse=True)
 
 
 def with_author(note: Note, employees: list[Employee] | BackendError) -> Note:
@@ -90,6 +91,12 @@ def crew(tasks: list[Task]) -> list[str]:
 def written_at(note: Note) -> datetime:
     """When a note was written (or last changed; the oldest time when neither is known)."""
     return note.created_at or note.updated_at or datetime.min.replace(tzinfo=UTC)
+
+
+def newest_order(note: Note) -> tuple[datetime, int]:
+    """A note's place among its owner's notes: by when it was written, then by id (a later id
+    breaks a tie), so "latest" is one note whatever page Kickserv listed it on."""
+    return written_at(note), note.global_id
 
 
 async def _all_notes(kickserv: KickservClient, job_number: int) -> list[Note]:

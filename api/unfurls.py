@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass, replace
 
 from api.business import KICKSERV, Entry
-from api.customers import ACTIVE_JOB_STATUSES, job_order
+from api.customers import ACTIVE_JOB_STATUSES, every_job, job_order
 from api.directory import CustomerDirectory
 from api.errors import BackendError, NotFound
 from api.jobs import crew, glued_customer, job_customer
@@ -174,7 +174,7 @@ async def _customer(
     number = record.kickserv_number or 0
     customer, jobs, services, business = await all_at_once(
         kickserv.get_customer(number),
-        kickserv.list_customer_jobs(number, statuses=ACTIVE_JOB_STATUSES),
+        every_job(kickserv, number, ACTIVE_JOB_STATUSES),
         settle(kickserv.job_types()),
         directory.business(KICKSERV, str(number)),
     )

@@ -2,7 +2,9 @@
 as a multiple of one round trip measured in the same run), backend calls, and peak memory.
 
 Goals (issue "Scheduled channel digests"): < 10 s, < 150 MB RSS. The fakes live in this process,
-so RSS is shown before and after: the digest's own share is the difference.
+so RSS is shown before and after: the digest's own share is the difference. The overdue digest's
+total and "most overdue" list are checked against a direct count over the fake's tickets (issue
+"One truth on every surface").
 """
 
 import asyncio
@@ -54,12 +56,30 @@ async def main() -> None:
             f"{name:13} {took:6.2f} s = {took / trip:5.1f}x a round trip ({trip * 1000:.0f} ms); "
             f"{counter.calls} backend calls; total {digest.total:,} (goal < 10 s)"
         )
+        if name == "overdue":
+            print(_check_overdue(desk, digest, config.now()))
     print(
         f"peak RSS {_rss_mb():.0f} MB: the digests added {_rss_mb() - seeded:.0f} MB to the "
         "fake's data (goal < 150 MB)"
     )
     await desk.aclose()
     await store.close()
+
+
+def _check_overdue(desk, digest, now) -> str:  # type: ignore[no-untyped-def]
+    """The digest's total and order against the fake's own tickets, counted directly."""
+    data = desk.readydesk._http._transport.app.state.data
+    overdue = sorted(
+        (t.due_date, t.tid)
+        for t in data.tickets.values()
+        if t.due_date and t.due_date < now and t.status.lower() not in ("closed", "resolved")
+    )
+    shown = [(t.due_at, t.ticket_id) for t in digest.tickets]
+    right = digest.total == len(overdue) and shown == overdue[: len(shown)]
+    return (
+        f"overdue order {'correct' if right else 'WRONG'}: {len(overdue):,} overdue counted "
+        f"directly; most overdue #{overdue[0][1] if overdue else '-'} due {overdue[0][0]:%Y-%m-%d}"
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock, SectionBlo
 from api.business import Business
 from api.customers import BusinessView, CustomerSearch
 from api.kickserv import Job, KickservCustomer
+from api.money import job_owed
 from cards.common import (
     FALLBACK_MAX,
     HEADER_MAX,
@@ -69,15 +70,19 @@ def build_business_card(view: BusinessView, *, timezone: str, shareable: bool = 
         field_text("Phone", phone),
         field_text("Address", address or "—"),
     ]
-    if ks is not None:
-        fields.append(field_text("Balance owed", f"{ks.balance or 0:,.2f}"))
+    if ks is not None and view.owed is not None:
+        fields.append(field_text("Owed", f"{view.owed:,.2f}"))
     blocks: list[Block] = [
         HeaderBlock(text=plain(view.name, HEADER_MAX)),
         SectionBlock(fields=fields),
     ]
     if rd is not None and view.ticket_counts is not None:
         counts = " · ".join(f"{s} {n}" for s, n in view.ticket_counts.items() if n) or "none"
-        lines = [f"*ReadyDesk tickets:* {escape_mrkdwn(counts)}"]
+        total = sum(view.ticket_counts.values())
+        query = f"`/tickets customer:{escape_mrkdwn(rd.customer_id)}`"
+        lines = [f"*ReadyDesk tickets: {total}* · {query} — {escape_mrkdwn(counts)}"]
+        if view.open_tickets:
+            lines.append("Newest unresolved:")
         lines += [
             f"• #{t.ticket_id} {escape_mrkdwn(truncate(t.subject, 90))} ({escape_mrkdwn(t.status)})"
             for t in view.open_tickets
@@ -88,9 +93,14 @@ def build_business_card(view: BusinessView, *, timezone: str, shareable: bool = 
         lines += [
             f"• Job {j.job_number} {escape_mrkdwn(_job_words(j, view.services))} · "
             f"{escape_mrkdwn(j.status.replace('_', ' '))} · {local_time(j.scheduled_on, timezone)}"
+            f"{owed_words(j)}"
             for j in view.jobs[:10]
         ]
         blocks.append(mrkdwn_section("\n".join(lines)))
+        if view.owing:
+            each = " + ".join(f"job {j.job_number} {job_owed(j):,.2f}" for j in view.owing[:10])
+            more = f" + {len(view.owing) - 10} more jobs" if len(view.owing) > 10 else ""
+            blocks.append(context(f"Owed {view.owed or 0:,.2f} = {each}{more}"))
     notes = [escape_mrkdwn(m) for m in view.failed]
     if view.linked:
         notes.append(escape_mrkdwn(view.linked))
@@ -113,6 +123,12 @@ def build_business_card(view: BusinessView, *, timezone: str, shareable: bool = 
     if buttons:
         blocks.append(ActionsBlock(elements=buttons))
     return Card(text=truncate(escape_mrkdwn(f"Customer: {view.name}"), FALLBACK_MAX), blocks=blocks)
+
+
+def owed_words(job: Job) -> str:
+    """` · 140.00 owed` after a job line (api/money.py's owed); nothing when it owes nothing."""
+    owed = job_owed(job)
+    return f" · {owed:,.2f} owed" if owed else ""
 
 
 def _contact(view: BusinessView) -> str:

@@ -13,8 +13,12 @@ from cards.refs import TicketQuery
 from cards.tickets import describe
 from handlers import ids
 
+BREAKDOWN_QUERY = (
+    "Each count by status, priority or group is that `/tickets` search with the value added, "
+    "e.g. `status:Open` in place of `status:unresolved`, or `priority:High`."
+)
 TITLES = {
-    "open-tickets": "Open tickets",
+    "open-tickets": "Unresolved tickets",
     "overdue": "Overdue tickets",
     "unassigned": "Unassigned tickets",
     "jobs-today": "Jobs today",
@@ -80,19 +84,24 @@ def build_ticket_digest(
     change: str,
     subscription_id: int | None,
 ) -> Card:
-    """Totals (open-tickets) or the overdue list, the change since last time, and buttons."""
+    """Totals (open-tickets) or the overdue list, the change since last time, and buttons.
+
+    The total stands beside the `/tickets` query that lists the same tickets (its Show in
+    /tickets button runs it); each breakdown row is that query with its value added."""
     title = TITLES[kind] + (f" · {described}" if described else "")
-    total = f"*{digest.total:,}* " + {"open-tickets": "open", "overdue": "overdue"}.get(
-        kind, "unassigned"
-    )
+    counted = counted_query(kind, query)
+    word = {"open-tickets": "unresolved", "overdue": "overdue"}.get(kind, "unassigned")
+    total = f"*{digest.total:,}* {word}"
     if digest.partial:
         total += " (among the newest tickets checked)"
-    lines = [total]
+    lines = [f"{total} · `/tickets {describe(counted)}`"]
     if digest.by_status:
         lines.append(_counts("By status", digest.by_status))
         lines.append(_counts("By priority", digest.by_priority))
         lines.append(_counts("By group", digest.by_group))
     blocks: list[Block] = [HeaderBlock(text=plain(title, 150)), mrkdwn_section("\n".join(lines))]
+    if digest.by_status:
+        blocks.append(context(BREAKDOWN_QUERY))
     rows = [
         f"• *#{t.ticket_id}* {escape_mrkdwn(truncate(t.subject or '(no subject)', 80))} · "
         f"{escape_mrkdwn(t.status)} · {age(t.due_at if kind == 'overdue' else t.opened_at, now)}"
@@ -101,7 +110,16 @@ def build_ticket_digest(
     if rows:
         heading = "Most overdue" if kind == "overdue" else "Oldest"  # both lists run oldest first
         blocks.append(mrkdwn_section(f"*{heading}:*\n" + "\n".join(rows)))
-    return _finish(blocks, title, change, subscription_id, query)
+    return _finish(blocks, title, change, subscription_id, counted)
+
+
+def counted_query(kind: str, query: TicketQuery) -> TicketQuery:
+    """The `/tickets` search that lists exactly the tickets a ticket digest counts: its filters
+    and the digest's own set (unresolved, overdue), from the first page."""
+    if kind == "overdue":
+        return query.model_copy(update={"overdue": True, "page": 1})
+    unassigned = {"unassigned": True} if kind == "unassigned" else {}
+    return query.model_copy(update={"unresolved": not query.status, "page": 1, **unassigned})
 
 
 def build_job_digest(

@@ -30,9 +30,12 @@ COMMAND_HELP = (
     CommandHelp(
         "tickets",
         f"{ids.TICKETS_COMMAND} [filters] [words]",
-        "Search ReadyDesk tickets; newest first, ten a page.",
+        "Search ReadyDesk tickets; newest first (overdue: most overdue first), ten a page. "
+        "status:open is the status named Open; status:unresolved is every status but the "
+        "closed ones; tech:none is no technician.",
         (
             f"{ids.TICKETS_COMMAND} status:open priority:high",
+            f"{ids.TICKETS_COMMAND} status:unresolved tech:me",
             f"{ids.TICKETS_COMMAND} tech:me due:overdue",
             f'{ids.TICKETS_COMMAND} group:"Field Team" opened:7d printer',
         ),
@@ -40,7 +43,7 @@ COMMAND_HELP = (
     CommandHelp(
         "customer",
         f"{ids.CUSTOMER_COMMAND} <ID, name, email or phone>",
-        "Find a business in ReadyDesk and Kickserv: contact, tickets, jobs, balance.",
+        "Find a business in ReadyDesk and Kickserv: contact, tickets, jobs, what it owes.",
         (
             f"{ids.CUSTOMER_COMMAND} demo",
             f"{ids.CUSTOMER_COMMAND} weasel works",
@@ -67,9 +70,10 @@ COMMAND_HELP = (
         "digest",
         f"{ids.DIGEST_COMMAND} add <kind> [filters] at 08:00 [daily|weekdays|mon,thu] "
         "[tz Europe/Berlin] [quiet] | list | remove|pause|resume <id> | preview <kind> [filters]",
-        "Post a digest to this channel on a schedule. Kinds: open-tickets, overdue, unassigned, "
-        "jobs-today, jobs-tomorrow. Filters and search words go before `at`; after the time only "
-        "daily, weekdays, days like mon,thu, tz <zone> and quiet.",
+        "Post a digest to this channel on a schedule. Kinds: open-tickets (the unresolved "
+        "tickets), overdue, unassigned, jobs-today, jobs-tomorrow; each count shows the "
+        "/tickets search that lists it. Filters and search words go before `at`; after the time "
+        "only daily, weekdays, days like mon,thu, tz <zone> and quiet.",
         (
             f'{ids.DIGEST_COMMAND} add open-tickets group:"Field Team" at 08:00 weekdays',
             f"{ids.DIGEST_COMMAND} preview overdue",

@@ -1,4 +1,4 @@
-"""The Home tab: a person's open tickets, their jobs today and tomorrow, what they set up, and
+"""The Home tab: a person's unresolved tickets, their jobs today and tomorrow, what they set up, and
 the actions they start from; and the small Find customer form it opens."""
 
 from collections.abc import Iterable
@@ -30,6 +30,7 @@ from cards.common import (
     plain,
     when,
 )
+from cards.customers import owed_words
 from cards.jobs import job_words
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import JobRef, TicketRef
@@ -140,17 +141,22 @@ def _how_to_link(home: HomeView, admins: Iterable[str]) -> SectionBlock:
     )
 
 
+TICKETS_TITLE = "Your unresolved tickets"
+TICKETS_QUERY = "`/tickets status:unresolved tech:me`"  # lists what the count counts
+
+
 def _tickets(part: TicketPart, now: datetime) -> list[Block]:
     if part.technician is None:
         if part.how.way == "unknown":
-            return [_title("Your open tickets"), _could_not("ReadyDesk", part.error)]
-        return [_title("Your open tickets"), context("No ReadyDesk technician is linked to you.")]
+            return [_title(TICKETS_TITLE), _could_not("ReadyDesk", part.error)]
+        return [_title(TICKETS_TITLE), context("No ReadyDesk technician is linked to you.")]
     if part.error:
-        return [_title("Your open tickets"), _could_not("ReadyDesk", part.error)]
+        return [_title(TICKETS_TITLE), _could_not("ReadyDesk", part.error)]
     if not part.total:
-        return [_title("Your open tickets"), mrkdwn_section("_No open tickets assigned to you._")]
+        none = "_No unresolved tickets assigned to you._"
+        return [_title(TICKETS_TITLE), mrkdwn_section(none)]
     counts = " · ".join(f"{escape_mrkdwn(s)} {n:,}" for s, n in part.counts.items())
-    heading = f"*Your open tickets: {part.total:,}*\n{counts}"
+    heading = f"*{TICKETS_TITLE}: {part.total:,}* · {TICKETS_QUERY}\n{counts}"
     rows: list[Block] = [mrkdwn_section(heading)]
     if part.oldest:
         rows.append(context("The oldest:"))
@@ -194,7 +200,7 @@ def _job_row(item: HomeJob, zone: ZoneInfo) -> SectionBlock:
     what = job_words(item.service, job.description, DESCRIPTION_MAX)
     text = (
         f"*{_clock(item.starts_at, zone)}* · {escape_mrkdwn(item.customer)} · Job "
-        f"{job.job_number}\n{escape_mrkdwn(what)} · {escape_mrkdwn(status)}"
+        f"{job.job_number}\n{escape_mrkdwn(what)} · {escape_mrkdwn(status)}{owed_words(job)}"
     )
     return SectionBlock(
         block_id=f"home_job_{job.job_number}",

@@ -7,6 +7,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, HeaderBlo
 
 from api.jobs import JobView
 from api.kickserv import Job, Note
+from api.money import job_owed
 from api.signatures import read_signature
 from cards.common import (
     FALLBACK_MAX,
@@ -95,7 +96,7 @@ def build_job_card(
         field_text("Assigned to", _assigned(assigned)),
     ]
     if job.total is not None:
-        owed = f" · {job.balance_remaining:,.2f} owed" if job.balance_remaining else ""
+        owed = f" · {job_owed(job):,.2f} owed" if job_owed(job) else ""  # api/money.py
         fields.append(field_text("Total", f"{job.total:,.2f}{owed}"))
     if job.completed_on:
         fields.append(field_text("Completed", local_time(job.completed_on, timezone)))

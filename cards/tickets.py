@@ -233,6 +233,10 @@ def describe(query: TicketQuery) -> str:
         for key in ("status", "priority", "tech", "group", "customer", "category", "source")
         if (value := getattr(query, key))
     ]
+    if query.unresolved:
+        parts.insert(0, "status:unresolved")
+    if query.unassigned:
+        parts.append("tech:none")
     if query.overdue:
         parts.append("due:overdue")
     elif query.due:

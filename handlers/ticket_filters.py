@@ -15,7 +15,8 @@ from cards.refs import TicketQuery, ref_value
 from handlers.args import UsageError, did_you_mean
 
 GRAMMAR = (
-    'Filters: `status:open` `priority:high` `tech:jsmith` `tech:me` `group:"Field Team"` '
+    "Filters: `status:open` (the status named Open) `status:unresolved` (every status but the "
+    'closed ones) `priority:high` `tech:jsmith` `tech:me` `tech:none` `group:"Field Team"` '
     "`customer:demo` `category:hardware` `source:email` `due:today|tomorrow|overdue|2026-12-01` "
     "`opened:7d|24h|2026-11-01..2026-11-20`, then any words to search for."
 )
@@ -38,6 +39,7 @@ _LIST_KEYS = {
     "category": "categories",
     "source": "sources",
 }
+UNRESOLVED = "unresolved"  # the set of every status but the closed ones, not a status of its own
 # Slack clients may turn typed quotes into curly ones.
 _SMART_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 MAX_WORDS = 500
@@ -91,11 +93,17 @@ def resolve(
 ) -> TicketQuery:
     """The server-ready query: each value replaced by the help desk's own spelling."""
     values: dict[str, object] = {}
+    given: set[str] = set()
     for key, value in parsed.pairs:
-        if key in values or (key == "due" and "overdue" in values):
+        if key in given:
             raise UsageError(f"`{key}:` is given twice; use it once.")
+        given.add(key)
         if key == "tech" and value.lower() == "me":
             values["tech"] = me
+        elif key == "tech" and value.lower() == "none":
+            values["unassigned"] = True
+        elif key == "status" and value.lower() == UNRESOLVED:
+            values[UNRESOLVED] = True
         elif key in _LIST_KEYS:
             values[key] = _pick(key, value, getattr(choices, _LIST_KEYS[key]))
         elif key == "customer":

@@ -118,7 +118,9 @@ async def _new_tickets(
     search = TicketQuery.model_validate_json(watch.filters or "{}")
     found = await desk.tickets_between(watch.cursor + 1, top, PAGE, search)
     mine = []
-    for ticket in found:  # claimed one by one: another process may be posting some of them
+    # What ReadyDesk cannot filter (no technician …) is checked here; each ticket is claimed
+    # one by one: another process may be posting some of them.
+    for ticket in filter(search.admits, found):
         if await store.alerts.claim(watch.id, str(ticket.ticket_id), "new"):
             mine.append(ticket)
         else:  # another process has it (or a poll of this one that failed before moving on)

@@ -136,6 +136,14 @@ class KickservClient(KickservWrites):
         )
         return build_list(Job, data, "list customer jobs")
 
+    def iter_customer_jobs(
+        self, customer_number: int, *, statuses: Sequence[str] = ()
+    ) -> AsyncIterator[Job]:
+        """Every job of a customer in `statuses`, page after page."""
+        return self._walk(
+            lambda page: self.list_customer_jobs(customer_number, statuses=statuses, page=page)
+        )
+
     async def get_job(self, job_number: int) -> Job:
         """One job (or opportunity) by job number."""
         data = await self._request(

@@ -122,7 +122,7 @@ async def test_a_previews_breakdowns_count_only_the_tickets_its_filters_match(co
     groups = [name for _, name in GROUPS]
     urgent = [t for t in data.tickets.values() if t.priority == "Urgent" and t.status != "Closed"]
     [card] = await console.send("/digest preview open-tickets priority:urgent")
-    assert f"*{len(urgent)}* open" in card["blocks"][1]["text"]["text"]
+    assert f"*{len(urgent)}* unresolved" in card["blocks"][1]["text"]["text"]
     assert _breakdown(card, "priority") == f"*By priority:* Urgent {len(urgent)}"
     by_group = Counter(t.assigned_group_name for t in urgent)
     assert _breakdown(card, "group") == _expected("group", by_group, groups)

@@ -118,7 +118,7 @@ async def test_opening_home_shows_my_tickets_jobs_digests_and_watches(app, slack
     home = _home(slack, SAM)
     tickets = app.readydesk.state.data.tickets.values()
     bobs = sorted(t.tid for t in tickets if t.assigned_tech == "bob" and t.status != "Closed")
-    assert f"*Your open tickets: {len(bobs)}*" in home
+    assert f"*Your unresolved tickets: {len(bobs)}* · `/tickets status:unresolved tech:me`" in home
     assert f"*#{bobs[0]}* " in home  # the oldest first, each with Open
     assert "ReadyDesk technician `bob` (linked by <@U0BOSS>)" in home
     assert "Kickserv employee Sam Ortiz (matched by email)" in home
@@ -153,7 +153,7 @@ async def test_someone_not_linked_is_told_how_deskhand_looks_and_whom_to_ask(app
     ) in home
     assert "No ReadyDesk technician is linked to you." in home
     assert "No Kickserv employee is linked to you." in home
-    assert "Your open tickets:" not in home
+    assert "Your unresolved tickets:" not in home
 
 
 async def test_an_admin_not_linked_is_never_told_to_ask_themself(slack):
@@ -182,9 +182,9 @@ async def test_a_failing_backend_leaves_the_other_part_and_one_line(app, slack, 
     failed = "Kickserv" if down == "kickserv" else "ReadyDesk"
     assert home.count(f"{failed} could not be read: ") == 1
     if down == "kickserv":
-        assert "*Your open tickets: " in home and f"Job {number}" not in home
+        assert "*Your unresolved tickets: " in home and f"Job {number}" not in home
     else:
-        assert f"Job {number}" in home and "*Your open tickets: " not in home
+        assert f"Job {number}" in home and "*Your unresolved tickets: " not in home
     assert "Deskhand does not know" not in home  # a failure is not "not linked"
 
 

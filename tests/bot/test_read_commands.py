@@ -136,7 +136,7 @@ async def test_customer_card_links_both_systems_by_email(console):
     assert "*Customer ID*\\ndemo" in text and "Kickserv customer" in text
     assert "ReadyDesk tickets:" in text and "Kickserv jobs in progress and upcoming" in text
     assert "are linked: same email." in text
-    assert "Balance owed" in text
+    assert "*Owed*" in text
 
 
 async def test_customer_card_names_the_contact_the_kickserv_name_and_each_jobs_description(

@@ -133,7 +133,7 @@ async def test_jumping_to_the_next_digest_posts_it_at_once():
         finally:
             await scheduler.aclose()
     assert post.payload["channel"] == CHANNEL
-    assert _header(post.payload) == "Open tickets"  # before its time by the real clock
+    assert _header(post.payload) == "Unresolved tickets"  # before its time by the real clock
 
 
 async def test_the_person_at_the_sandbox_has_jobs_today_and_tomorrow_on_any_day(world):

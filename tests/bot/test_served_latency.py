@@ -52,7 +52,7 @@ MESSAGES = [
     (["/digest add overdue at 07:30"], "/digest resume 1", "Digest #1 is running again."),
     (["/digest add overdue at 07:30"], "/digest remove 1", "Removed digest #1."),
     (["/digest add overdue at 07:30"], "/digest remove 7", "This channel has no digest `#7`"),
-    ([], "/digest preview open-tickets", "Open tickets"),
+    ([], "/digest preview open-tickets", "Unresolved tickets"),
     ([], "/digest preview open-tickets status:bogus", "There is no status `bogus`"),
     ([], "/digest preview jobs-today", "Jobs today"),
     ([], "/digest add open-tickets at 08:00 tz Mars/Base", "`Mars/Base` is not a time zone"),

@@ -321,7 +321,7 @@ def test_the_home_tab(browser, site):
 
     def published() -> WebElement | None:
         home = browser.find_element(By.CSS_SELECTOR, "section[aria-label='Home']")
-        return home if "Your open tickets" in home.text else None
+        return home if "Your unresolved tickets" in home.text else None
 
     home = wait_for(browser, published, "the Home tab")
     shot(browser, "home-tab")
@@ -382,7 +382,7 @@ def test_a_digest_appears_when_the_clock_jumps(browser, site):
 
     def digest() -> WebElement | None:
         posted = articles(browser)[before:]
-        found = [a for a in posted if "Open tickets" in a.text]
+        found = [a for a in posted if "Unresolved tickets" in a.text]
         return found[-1] if found else None
 
     posted = wait_for(browser, digest, "the digest")

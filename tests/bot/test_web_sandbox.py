@@ -227,7 +227,7 @@ async def test_a_message_shortcut_from_more_actions_opens_its_form(page):
 async def test_the_home_tab_is_published_when_opened(page):
     await page.post("home")
     home = parse((await page.state("home"))["main"])
-    assert "Your open tickets" in home.text
+    assert "Your unresolved tickets" in home.text
     view_id = home.find("section").attrs["data-view-id"]
     assert view_id
     publishes = len([c for c in page.sandbox.slack.calls if c.name == "views.publish"])
@@ -267,11 +267,11 @@ async def test_jumping_the_clock_posts_the_next_digest(page):
     assert "The sandbox clock jumped to" in state["notice"]["html"]
     for _ in range(100):
         articles = await page.articles(DISPATCH)
-        if len(articles) > before and "Open tickets" in articles[-1].text:
+        if len(articles) > before and "Unresolved tickets" in articles[-1].text:
             break
         await asyncio.sleep(0.05)
     assert "Only visible to you" not in articles[-1].text
-    assert "Open tickets" in articles[-1].text
+    assert "Unresolved tickets" in articles[-1].text
     assert "ahead" in (await page.state(DISPATCH))["clock"]
     now = page.sandbox.clock.now().astimezone()  # the digest came at the sandbox's time
     shown = {f"{t:%H:%M}" for t in (now, now - timedelta(minutes=1))}

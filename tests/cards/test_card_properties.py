@@ -182,8 +182,8 @@ def test_job_and_notes_cards(job, customer_name, latest, assigned, all_notes):
 
 
 def test_money_is_shown_with_two_decimals():
-    customer = KickservCustomer(id=1, customer_number=2, name="x", balance=Decimal("1464.2"))
-    view = BusinessView(name="x", kickserv=customer)
+    customer = KickservCustomer(id=1, customer_number=2, name="x")
+    view = BusinessView(name="x", kickserv=customer, owed=Decimal("1464.2"))
     assert "1,464.20" in repr(build_business_card(view, timezone="UTC").message())
 
 

@@ -35,4 +35,4 @@ def test_a_busy_day_stays_within_slacks_block_limit_and_says_how_many_more():
     assert len(blocks) < 100
     text = repr(blocks)
     assert "… and 30 more in Kickserv." in text
-    assert "*Your open tickets: 900*" in text
+    assert "*Your unresolved tickets: 900*" in text

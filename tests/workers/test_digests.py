@@ -39,7 +39,7 @@ async def test_each_slot_is_posted_once_even_with_two_schedulers(console, tmp_pa
     assert first == [f"#1 {slot.isoformat()}: posted"]
     assert await _due(console, slot + timedelta(seconds=10)) == []  # already claimed
     [post] = _posts(console)
-    assert post.payload["blocks"][0]["text"]["text"] == "Open tickets"
+    assert post.payload["blocks"][0]["text"]["text"] == "Unresolved tickets"
     assert "Pause" in str(post.payload["blocks"][-1])
 
 
@@ -180,6 +180,7 @@ async def test_a_scheduled_digests_breakdowns_count_only_the_tickets_its_filters
         if t.priority == "High" and t.assigned_group_name == "Tier 1" and t.status != "Closed"
     ]
     lines = post.payload["blocks"][1]["text"]["text"].splitlines()
-    assert lines[0] == f"*{len(matching)}* open"
+    query = '`/tickets status:unresolved priority:High group:"Tier 1"`'
+    assert lines[0] == f"*{len(matching)}* unresolved · {query}"
     assert f"*By priority:* High {len(matching)}" in lines
     assert f"*By group:* Tier 1 {len(matching)}" in lines
