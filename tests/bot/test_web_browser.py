@@ -370,7 +370,9 @@ def test_a_digest_appears_when_the_clock_jumps(browser, site):
     assert "`" not in notice.text  # mrkdwn drawn once, not shown raw
     browser.get(f"{site.url}/?c=home")  # a page opened later (Home, redrawn) does not say it
     wait_for(
-        browser, lambda: "Your open tickets" in browser.find_element(By.ID, "main").text, "Home"
+        browser,
+        lambda: "Your unresolved tickets" in browser.find_element(By.ID, "main").text,
+        "Home",
     )
     browser.execute_async_script("refresh().then(arguments[0])")  # the page's own poll, done
     assert not browser.find_element(By.ID, "notice").is_displayed()
