@@ -1,0 +1,166 @@
+"""Bad input through the app as served (signed HTTP): a clear message, never a traceback, and
+nothing the person typed is lost."""
+
+import json
+import logging
+from urllib.parse import parse_qsl, urlencode
+
+import pytest
+
+from handlers import ids
+from tests.bot.served import FORM, JSON, Served, served, texts
+from tests.slack_helpers import block_action, command_body, event_body, signed_headers
+
+WEB = "https://helpdesk.example/readydesk/tickets.aspx?tid={tid}"
+KICKSERV = "https://app.kickserv.com/sandbox"  # the default KICKSERV_WEB_URL, sandbox account
+NOTE = "Called back; the printer\nneeds a new fuser — ordered *today*"
+
+
+@pytest.fixture
+async def app(slack):
+    async with served(slack, READYDESK_WEB_URL=WEB) as running:
+        yield running
+
+
+async def _command(app: Served, command: str, text: str, url: str, **fields: str | None) -> dict:
+    """A signed slash command (`fields` replace Slack's; None leaves one out); its ack's body."""
+    sent = dict(parse_qsl(command_body(command, text, url), keep_blank_values=True))
+    sent = {k: v for k, v in (sent | fields).items() if v is not None}
+    body = urlencode(sent)
+    response = await app.http.post(
+        "/slack/events", content=body, headers={**FORM, **signed_headers(body)}
+    )
+    await app.work.wait()
+    assert response.status_code == 200
+    return response.json() if response.content else {}
+
+
+def _tracebacks(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.exc_info or "unhandled error" in r.getMessage()]
+
+
+def _buttons(blocks: list[dict]) -> list[dict]:
+    return [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+async def _history(app: Served, tid: int) -> int:
+    return len(app.readydesk.state.data.history.get(tid, []))
+
+
+# /note whose record is not a number: the usage, and the text given back.
+
+
+@pytest.mark.parametrize("where", ["ticket -1", "ticket 0", "job -86001", "ticket #", "tikcet 34"])
+async def test_a_note_to_no_record_gives_back_every_character_and_the_form_to_finish_it(
+    app, slack, caplog, where
+):
+    before = await _history(app, 34)
+    with caplog.at_level(logging.INFO):
+        answer = await _command(app, "/note", f"{where} {NOTE}", slack.response_url("note"))
+    shown = texts(answer["blocks"])
+    assert "Usage:" in answer["text"] and "Usage:" in shown
+    assert f"{where} {NOTE}" in shown  # what was typed, whole, as plain text
+    assert NOTE in answer["text"]  # and in the fallback (notifications, screen readers)
+    [again] = _buttons(answer["blocks"])
+    assert again["text"]["text"] == "Open the note form"
+    # The button opens the form with the note in it; the form asks where it goes.
+    await app.interactive(block_action(again["action_id"], again["value"], slack.response_url("b")))
+    [opened] = [c for c in slack.calls if c.name == "views.open"]
+    field = json.dumps(opened.payload["view"])
+    assert json.dumps(NOTE)[1:-1] in field and "Ticket number" in field
+    assert await _history(app, 34) == before and _tracebacks(caplog) == []
+
+
+async def test_a_note_too_long_for_a_button_is_still_given_back_whole(app, slack):
+    long_note = "word " * 700  # over a button value's 2000 characters
+    answer = await _command(app, "/note", f"ticket -1 {long_note}", slack.response_url("n"))
+    shown = "".join(b["text"]["text"] for b in answer["blocks"] if b["type"] == "section")
+    assert long_note.strip() in shown
+    assert _buttons(answer["blocks"]) == []  # no button whose value Slack would refuse
+
+
+# /note when the form cannot open
+
+
+async def test_a_note_form_without_a_trigger_says_so_and_keeps_what_was_typed(app, slack, caplog):
+    with caplog.at_level(logging.INFO):
+        answer = await _command(
+            app, "/note", "ticket 34", slack.response_url("nt"), trigger_id=None
+        )
+    said = answer.get("text") or (await slack.wait_for_call("response_url", "nt")).payload["text"]
+    assert "form could not open" in said and "/note ticket 34" in said
+    assert [c for c in slack.calls if c.name == "views.open"] == []
+    assert _tracebacks(caplog) == []
+
+
+# Buttons and selects whose value or block id Deskhand did not write
+
+
+def _status_choice(block_id: str, option: object, url: str) -> dict:
+    payload = block_action(ids.TICKET_SET_STATUS, "", url)
+    del payload["actions"][0]["value"]
+    payload["actions"][0] |= {"type": "static_select", "block_id": block_id}
+    if option is not None:
+        payload["actions"][0]["selected_option"] = option
+    return payload
+
+
+ESCALATED = {"text": {"type": "plain_text", "text": "Escalated"}, "value": "Escalated"}
+
+
+@pytest.mark.parametrize(
+    ("block_id", "option"),
+    [
+        ("ticket_abc", ESCALATED),
+        ("ticket_-1", ESCALATED),
+        ("ticket_0", ESCALATED),
+        ("ticket_", ESCALATED),
+        ("b", ESCALATED),
+        ("ticket_34", None),
+        ("ticket_34", {"value": 7}),
+        ("ticket_34", "Escalated"),
+        ("ticket_34", {"value": ""}),
+    ],
+)
+async def test_a_status_select_on_no_ticket_says_the_card_is_damaged_without_a_traceback(
+    app, slack, caplog, block_id, option
+):
+    before = app.readydesk.state.data.tickets[34].status
+    with caplog.at_level(logging.INFO):
+        response = await app.interactive(_status_choice(block_id, option, slack.response_url("s")))
+    assert response.status_code == 200
+    said = (await slack.wait_for_call("response_url", "s")).payload["text"]
+    assert said == "This message is out of date or damaged; run the command again."
+    assert _tracebacks(caplog) == [] and await app.store.audit.recent() == []
+    assert app.readydesk.state.data.tickets[34].status == before
+
+
+TICKET_BUTTONS = [ids.TICKET_ASSIGN_ME, ids.TICKET_CLOSE]
+REF_BUTTONS = [ids.TICKET_REFRESH, ids.SHARE_CARD, ids.TICKETS_OPEN, ids.JOB_REFRESH, ids.HOME_OPEN]
+NOTE_BUTTONS = [ids.ADD_NOTE, ids.NOTE_TRY_AGAIN]
+NO_TICKET = ['{"ticket_id": -1}', '{"kind": "ticket", "ticket_id": 0}']
+NO_RECORD = [
+    *NO_TICKET,
+    '{"kind": "job", "job_number": -5}',
+    '{"kind": "customer", "kickserv_number": 0}',
+]
+NO_NOTE = [
+    '{"kind": "ticket", "number": "-1"}',
+    '{"kind": "job", "number": "abc"}',
+    '{"kind": "customer"}',
+]
+DAMAGED = [(a, v) for a in TICKET_BUTTONS for v in NO_TICKET]
+DAMAGED += [(a, v) for a in REF_BUTTONS for v in ["not json", *NO_RECORD]]
+DAMAGED += [(a, v) for a in NOTE_BUTTONS for v in NO_NOTE]
+
+
+@pytest.mark.parametrize(("action_id", "value"), DAMAGED)
+async def test_a_button_whose_value_is_no_record_says_so_without_a_traceback(
+    app, slack, caplog, action_id, value
+):
+    with caplog.at_level(logging.INFO):
+        await app.interactive(block_action(action_id, value, slack.response_url("v")))
+    said = (await slack.wait_for_call("response_url", "v")).payload["text"]
+    assert said == "This message is out of date or damaged; run the command again."
+    assert _tracebacks(caplog) == [] and await app.store.audit.recent() == []
+    assert [c.name for c in slack.calls if c.name.startswith(("views.", "chat."))] == []
