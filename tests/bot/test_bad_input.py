@@ -164,3 +164,45 @@ async def test_a_button_whose_value_is_no_record_says_so_without_a_traceback(
     assert said == "This message is out of date or damaged; run the command again."
     assert _tracebacks(caplog) == [] and await app.store.audit.recent() == []
     assert [c.name for c in slack.calls if c.name.startswith(("views.", "chat."))] == []
+
+
+# What Slack sends form-encoded (commands, interactivity) never arrives as JSON, and back
+
+
+def _command_fields(url: str) -> dict[str, str]:
+    return dict(parse_qsl(command_body("/note", f"ticket 34 {NOTE}", url)))
+
+
+def _wrong_encodings(url: str) -> dict[str, tuple[dict[str, str], str]]:
+    press = block_action(ids.TICKET_CLOSE, '{"kind": "ticket", "ticket_id": 34}', url)
+    event = json.loads(event_body("Ev1", {"type": "app_mention", "text": "hi", "channel": "C1"}))
+    return {
+        "a slash command as JSON": (JSON, json.dumps(_command_fields(url))),
+        "a button press as JSON": (JSON, json.dumps(press)),
+        "an event carrying a command": (JSON, json.dumps(event | _command_fields(url))),
+        "JSON of no Events API type": (JSON, json.dumps({"type": "surprise"})),
+        "an event as a form payload": (FORM, urlencode({"payload": json.dumps(event)})),
+        "a form that is no command": (FORM, urlencode({"text": "ticket 34", "user_id": "U1"})),
+    }
+
+
+@pytest.mark.parametrize("case", list(_wrong_encodings("")))
+async def test_a_signed_body_in_an_encoding_slack_does_not_send_for_it_is_400(
+    app, slack, caplog, case
+):
+    content_type, body = _wrong_encodings(slack.response_url("wrong"))[case]
+    before = await _history(app, 34)
+    with caplog.at_level(logging.INFO):
+        response = await app.http.post(
+            "/slack/events", content=body, headers={**content_type, **signed_headers(body)}
+        )
+        await app.work.wait()
+    assert response.status_code == 400
+    assert response.json() == {"error": "malformed payload"}
+    assert slack.calls == [] and await app.store.audit.recent() == []
+    assert (
+        await _history(app, 34) == before
+        and app.readydesk.state.data.tickets[34].date_closed is None
+    )
+    assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1
+    assert _tracebacks(caplog) == []
