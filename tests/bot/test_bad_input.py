@@ -206,3 +206,50 @@ async def test_a_signed_body_in_an_encoding_slack_does_not_send_for_it_is_400(
     )
     assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1
     assert _tracebacks(caplog) == []
+
+
+# A link_shared event whose fields are not what Slack sends
+
+
+def _link_shared(**fields: object) -> dict:
+    event = {
+        "type": "link_shared",
+        "channel": "C0SUPPORT",
+        "is_bot_user_member": True,
+        "user": "U1",
+        "message_ts": "1700000100.000200",
+        "unfurl_id": "C0SUPPORT.1700000100.000200",
+        "source": "conversations_history",
+        "event_ts": "1700000100.000200",
+        "links": [{"domain": "helpdesk.example", "url": WEB.replace("{tid}", "34")}],
+    }
+    return event | fields
+
+
+ODD_FIELDS = {
+    "links an object": {"links": {"domain": "helpdesk.example", "url": WEB.replace("{tid}", "34")}},
+    "links a string": {"links": WEB.replace("{tid}", "34")},
+    "a link not an object": {"links": [WEB.replace("{tid}", "34")]},
+    "a link's url a list": {"links": [{"domain": "helpdesk.example", "url": [WEB]}]},
+    "channel an object": {"channel": {"id": "C0SUPPORT"}},
+    "message_ts a list": {"message_ts": ["1700000100.000200"]},
+    "message_ts a number": {"message_ts": 1700000100.0002},
+    "source a list": {"source": ["composer"]},
+    "unfurl_id an object": {"source": "composer", "unfurl_id": {"id": "x"}},
+}
+
+
+@pytest.mark.parametrize("case", list(ODD_FIELDS))
+async def test_a_link_shared_event_slack_would_not_send_is_ignored_with_one_log_line(
+    app, slack, caplog, case
+):
+    with caplog.at_level(logging.INFO):
+        response = await app.event(_link_shared(**ODD_FIELDS[case]))
+    assert response.status_code == 200
+    assert [c.name for c in slack.calls if c.name.startswith(("chat.", "views."))] == []
+    warned = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warned) == 1 and "link_shared" in warned[0].getMessage()
+    assert _tracebacks(caplog) == []
+    await app.event(_link_shared(message_ts="1700000200.000300"))  # as Slack sends it: unfurled
+    [call] = [c for c in slack.calls if c.name == "chat.unfurl"]
+    assert list(call.payload["unfurls"]) == [WEB.replace("{tid}", "34")]
