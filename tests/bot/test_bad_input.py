@@ -253,3 +253,18 @@ async def test_a_link_shared_event_slack_would_not_send_is_ignored_with_one_log_
     await app.event(_link_shared(message_ts="1700000200.000300"))  # as Slack sends it: unfurled
     [call] = [c for c in slack.calls if c.name == "chat.unfurl"]
     assert list(call.payload["unfurls"]) == [WEB.replace("{tid}", "34")]
+
+
+# A link unfurls as the record a browser would open, on the configured host only
+
+
+async def test_a_link_a_browser_opens_elsewhere_does_not_unfurl_as_a_record(app, slack):
+    job = next(iter(app.kickserv.state.data.jobs.values())).job_number
+    evil = f"https://evil.example\\@app.kickserv.com/sandbox/jobs/{job}"
+    odd_but_true = f"https://APP.kickserv.com.\\sandbox\\jobs\\{job}"  # a browser opens the job
+    await app.event(_link_shared(links=[{"domain": "app.kickserv.com", "url": evil}]))
+    assert [c for c in slack.calls if c.name == "chat.unfurl"] == []
+    await app.event(_link_shared(links=[{"domain": "app.kickserv.com", "url": odd_but_true}]))
+    *_, last = [c for c in slack.calls if c.name == "chat.unfurl"]  # the crew may follow
+    assert list(last.payload["unfurls"]) == [odd_but_true]
+    assert f"*Job {job}* · " in texts(last.payload["unfurls"][odd_but_true]["blocks"])
