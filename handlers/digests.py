@@ -13,7 +13,7 @@ from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import TicketQuery
 from cards.tickets import describe
 from handlers import ids
-from handlers.args import Invocation, UsageError, did_you_mean, usage_text
+from handlers.args import Invocation, UsageError, did_you_mean, kept_reply, usage_text
 from handlers.config import HandlerConfig
 from handlers.digest_schedule import check_zone, parse_schedule
 from handlers.middleware import parse_subcommand, writers_for_subcommands, writers_only
@@ -48,7 +48,8 @@ async def digest_command(
     """Route the subcommand (the parse the writers check read); every answer is ephemeral."""
     word, rest = invocation.word, invocation.rest
     if word not in SUBCOMMANDS:
-        await ack(response_type="ephemeral", text=usage_text("digest"))
+        said = kept_reply(usage_text("digest"), command.get("text", ""))
+        await ack(response_type="ephemeral", **said.message())
         return
     await ack()
     channel, user = command.get("channel_id", ""), command["user_id"]
@@ -64,7 +65,7 @@ async def digest_command(
         else:
             answer = await _preview(*_kind(rest), desk, config)
     except UsageError as err:
-        answer = Card(text=str(err))
+        answer = kept_reply(str(err), command.get("text", ""))
     await respond(response_type="ephemeral", **answer.message())
 
 

@@ -10,7 +10,7 @@ from api.refs import JobRef
 from cards import jobs as cards
 from cards.common import Card
 from handlers import ids
-from handlers.args import UsageError, parse_number, usage_text, wants_help
+from handlers.args import UsageError, kept_reply, parse_number, usage_text, wants_help
 from handlers.config import HandlerConfig
 from handlers.forms import new_job_command
 from handlers.replies import reply_with
@@ -42,7 +42,8 @@ async def show_job(
     try:
         job_number = parse_number("" if wants_help(text) else text, "job", "job")
     except UsageError as err:
-        await ack(response_type="ephemeral", text=str(err) if text.strip() else usage_text("job"))
+        said = kept_reply(str(err), text) if text.strip() else Card(usage_text("job"))
+        await ack(response_type="ephemeral", **said.message())
         return
     await ack()
     await reply_with(

@@ -268,3 +268,43 @@ async def test_a_link_a_browser_opens_elsewhere_does_not_unfurl_as_a_record(app,
     *_, last = [c for c in slack.calls if c.name == "chat.unfurl"]  # the crew may follow
     assert list(last.payload["unfurls"]) == [odd_but_true]
     assert f"*Job {job}* · " in texts(last.payload["unfurls"][odd_but_true]["blocks"])
+
+
+# Every command's usage error gives back what was typed (the message box is empty once sent)
+
+TYPO_COMMANDS = [
+    ("/tickets", '"printer jam on floor 3 tech:me'),
+    ("/tickets", "status:opne printer jam on floor 3"),
+    ("/ticket", "34 the printer on floor 3 is jammed again, and the toner is out"),
+    ("/job", "86001 gate code 4411, round the back by the bins, ring twice"),
+    ("/digest", "ad status:open at 08:00 weekdays tz Europe/Berlin"),
+    ("/digest", "add status:open at 25:00 weekdays tz Europe/Berlin"),
+    ("/deskhand", "watch tickets status:opne printer floor 3"),  # watch's listener: the rest
+    ("/deskhand", f"nite ticket 34 {NOTE}"),  # no such word: all of it
+]
+
+
+async def _reply(app: Served, slack, command: str, text: str, name: str) -> dict:
+    """What the person sees: the acknowledgement's answer, or else the first reply."""
+    answer = await _command(app, command, text, slack.response_url(name))
+    return (
+        answer if answer.get("text") else (await slack.wait_for_call("response_url", name)).payload
+    )
+
+
+@pytest.mark.parametrize(("command", "text"), TYPO_COMMANDS)
+async def test_a_commands_usage_error_gives_back_every_character_typed(app, slack, command, text):
+    reply = await _reply(app, slack, command, text, "typo")
+    sections = [b["text"]["text"] for b in reply["blocks"] if b["type"] == "section"]
+    given_back = text.removeprefix("watch ")
+    assert given_back in sections  # whole, as plain text that can be copied
+    assert "What you typed:" in texts(reply["blocks"])
+
+
+async def test_deskhand_link_gives_back_what_was_typed_too(slack):
+    async with served(slack, READYDESK_WEB_URL=WEB, DESKHAND_ADMINS="U1") as app:
+        text = "link someone tech:alice emp:7"
+        reply = await _reply(app, slack, "/deskhand", text, "link")
+    assert text.removeprefix("link ") in [
+        b["text"]["text"] for b in reply["blocks"] if b["type"] == "section"
+    ]
