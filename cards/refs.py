@@ -122,3 +122,17 @@ def chosen_option(action: dict[str, Any]) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > OPTION_VALUE_MAX:
         raise DamagedValue("a select's action that chose no option")
     return value
+
+
+def read_number(value: Any) -> int:
+    """A button value that is a record's number (`12`); DamagedValue for anything else."""
+    if not isinstance(value, str) or not RECORD_NUMBER.fullmatch(value):
+        raise DamagedValue("a button value that is no number")
+    return int(value)
+
+
+def view_state(model: type[Model], body: dict[str, Any]) -> Model:
+    """`model` read from the private_metadata of the view a button was pressed in;
+    DamagedValue when there is no such view (a form's button pressed on a message)."""
+    view = body.get("view")
+    return read_value(model, view.get("private_metadata") if isinstance(view, dict) else None)

@@ -10,7 +10,7 @@ from api.desk import Desk
 from cards.common import Card
 from cards.digests import digest_card
 from cards.mrkdwn import escape_mrkdwn, truncate
-from cards.refs import TicketQuery
+from cards.refs import TicketQuery, read_number
 from cards.tickets import describe
 from handlers import ids
 from handlers.args import Invocation, UsageError, did_you_mean, kept_reply, usage_text
@@ -74,9 +74,11 @@ async def pause_from_card(
 ) -> None:
     """Pause on a digest card: no more digests until /digest resume."""
     await ack()
-    sub_id = int(action["value"])
-    await store.digests.set_paused(sub_id, True, "paused from a digest card")
-    text = f"Digest #{sub_id} is paused. `/digest resume {sub_id}` starts it again."
+    sub_id = read_number(action.get("value"))
+    if await store.digests.set_paused(sub_id, True, "paused from a digest card"):
+        text = f"Digest #{sub_id} is paused. `/digest resume {sub_id}` starts it again."
+    else:
+        text = f"Digest #{sub_id} no longer exists; `/digest list` shows this channel's."
     await respond(response_type="ephemeral", replace_original=False, text=text)
 
 

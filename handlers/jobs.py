@@ -9,6 +9,7 @@ from api.desk import Desk
 from api.refs import JobRef
 from cards import jobs as cards
 from cards.common import Card
+from cards.refs import read_value
 from handlers import ids
 from handlers.args import UsageError, kept_reply, parse_number, usage_text, wants_help
 from handlers.config import HandlerConfig
@@ -63,7 +64,7 @@ async def show_job_notes(
 ) -> None:
     """Notes: every note on the job, newest first, as a new message."""
     await ack()
-    ref = JobRef.model_validate_json(action["value"])
+    ref = read_value(JobRef, action.get("value"))
     notes = await desk.job_notes(ref.job_number)
     card = cards.build_notes_card(ref.job_number, notes, config.timezone)
     await respond(response_type="ephemeral", replace_original=False, **card.message())

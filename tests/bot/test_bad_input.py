@@ -152,6 +152,11 @@ NO_NOTE = [
 DAMAGED = [(a, v) for a in TICKET_BUTTONS for v in NO_TICKET]
 DAMAGED += [(a, v) for a in REF_BUTTONS for v in ["not json", *NO_RECORD]]
 DAMAGED += [(a, v) for a in NOTE_BUTTONS for v in NO_NOTE]
+DAMAGED += [(ids.DIGEST_PAUSE, "abc"), (ids.DIGEST_PAUSE, "-1"), (ids.DIGEST_PAUSE, "0")]
+DAMAGED += [(ids.CREATE_JOB, '{"kind": "customer", "readydesk_id": "demo"}')]
+DAMAGED += [(ids.CREATE_JOB, '{"kind": "customer", "kickserv_number": 0}')]
+DAMAGED += [(ids.JOB_SHOW_NOTES, '{"kind": "job", "job_number": -5}')]
+DAMAGED += [(ids.JOB_TRY_AGAIN, "again"), (ids.TICKET_TRY_AGAIN, "again")]  # on no form
 
 
 @pytest.mark.parametrize(("action_id", "value"), DAMAGED)
@@ -308,3 +313,9 @@ async def test_deskhand_link_gives_back_what_was_typed_too(slack):
     assert text.removeprefix("link ") in [
         b["text"]["text"] for b in reply["blocks"] if b["type"] == "section"
     ]
+
+
+async def test_pausing_a_digest_that_is_gone_says_so(app, slack):
+    await app.interactive(block_action(ids.DIGEST_PAUSE, "999", slack.response_url("p")))
+    said = (await slack.wait_for_call("response_url", "p")).payload["text"]
+    assert said == "Digest #999 no longer exists; `/digest list` shows this channel's."
