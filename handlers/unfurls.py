@@ -6,7 +6,7 @@ app call chat.unfurl again on the same message, which replaces its unfurl (worke
 import logging
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -18,6 +18,7 @@ from cards.common import Card
 from cards.unfurls import unfurl_cards, unfurls_of
 from handlers import ids
 from handlers.config import HandlerConfig
+from handlers.event_fields import EventFields, read_event
 from store import Store
 from workers.live import remember_unfurls
 
@@ -42,7 +43,7 @@ async def unfurl_links(
     """Each link to a record, read at once, unfurled; a link whose system failed is left as it
     is (the others still unfurl), one to a missing record says so."""
     await ack()
-    shared = read_event(event)
+    shared = read_event(LinksShared, event)
     if shared is None:
         return
     if config.unfurl_channels and (shared.channel or "") not in config.unfurl_channels:
@@ -63,36 +64,21 @@ async def unfurl_links(
         await remember_unfurls(store, shared.channel or "", shared.message_ts, cards)
 
 
-class SharedLink(BaseModel):
+class SharedLink(EventFields):
     """One link in a link_shared event."""
-
-    model_config = ConfigDict(strict=True)
 
     url: str
     domain: str = ""
 
 
-class LinksShared(BaseModel):
-    """The link_shared fields Deskhand reads, typed as Slack sends them (others pass)."""
-
-    model_config = ConfigDict(strict=True)
+class LinksShared(EventFields):
+    """The link_shared fields Deskhand reads, typed as Slack sends them."""
 
     channel: str | None = None  # the posted message's; a composer preview's may have none
     message_ts: str | None = None
     source: str | None = None
     unfurl_id: str | None = None
     links: list[SharedLink] = Field(default_factory=list)
-
-
-def read_event(event: dict[str, Any]) -> LinksShared | None:
-    """The event's fields, or None (logged once, without the values) for one Slack would not
-    send."""
-    try:
-        return LinksShared.model_validate(event)
-    except ValidationError as err:
-        where = sorted({".".join(str(p) for p in e["loc"][:1]) for e in err.errors()})
-        logger.warning("link_shared ignored: its %s is not what Slack sends", ", ".join(where))
-        return None
 
 
 async def _unfurl(client: AsyncWebClient, event: LinksShared, cards: dict[str, Card]) -> bool:

@@ -319,3 +319,28 @@ async def test_pausing_a_digest_that_is_gone_says_so(app, slack):
     await app.interactive(block_action(ids.DIGEST_PAUSE, "999", slack.response_url("p")))
     said = (await slack.wait_for_call("response_url", "p")).payload["text"]
     assert said == "Digest #999 no longer exists; `/digest list` shows this channel's."
+
+
+ODD_HOME = {
+    "no user": {"user": None},
+    "user an object": {"user": {"id": "U1"}},
+    "tab a list": {"tab": ["home"]},
+    "view a list": {"view": []},
+}
+
+
+@pytest.mark.parametrize("case", list(ODD_HOME))
+async def test_an_app_home_opened_event_slack_would_not_send_is_ignored_with_one_log_line(
+    app, slack, caplog, case
+):
+    opened = {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"}
+    odd = {k: v for k, v in (opened | ODD_HOME[case]).items() if v is not None}
+    with caplog.at_level(logging.INFO):
+        response = await app.event(odd)
+    assert response.status_code == 200
+    assert [c.name for c in slack.calls if c.name.startswith(("chat.", "views."))] == []
+    warned = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warned) == 1 and "app_home_opened" in warned[0].getMessage()
+    assert _tracebacks(caplog) == []
+    await app.event(opened)  # as Slack sends it: the Home tab is published
+    assert [c.payload["user_id"] for c in slack.calls if c.name == "views.publish"] == ["U1"]
