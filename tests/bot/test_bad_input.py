@@ -344,3 +344,35 @@ async def test_an_app_home_opened_event_slack_would_not_send_is_ignored_with_one
     assert _tracebacks(caplog) == []
     await app.event(opened)  # as Slack sends it: the Home tab is published
     assert [c.payload["user_id"] for c in slack.calls if c.name == "views.publish"] == ["U1"]
+
+
+async def test_a_note_form_slack_will_no_longer_open_says_so_and_keeps_the_text(
+    app, slack, caplog, monkeypatch
+):
+    answer = slack._answer
+
+    def expired(method: str, payload: dict) -> dict:
+        if method == "views.open":
+            return {"ok": False, "error": "expired_trigger_id"}
+        return answer(method, payload)
+
+    monkeypatch.setattr(slack, "_answer", expired)
+    with caplog.at_level(logging.INFO):
+        await _command(app, "/note", "job 86001", slack.response_url("late"))
+        form = '{"kind": "pick", "text": "Gate code 4411"}'
+        await app.interactive(block_action(ids.NOTE_TRY_AGAIN, form, slack.response_url("again")))
+    late = (await slack.wait_for_call("response_url", "late")).payload
+    assert "3 seconds" in late["text"] and "/note job 86001" in late["text"]
+    again = (await slack.wait_for_call("response_url", "again")).payload
+    assert "Gate code 4411" in texts(again["blocks"])
+    assert _tracebacks(caplog) == []
+
+
+async def test_an_add_note_button_without_a_trigger_says_the_form_could_not_open(app, slack):
+    press = block_action(
+        ids.ADD_NOTE, '{"kind": "ticket", "number": "34"}', slack.response_url("a")
+    )
+    del press["trigger_id"]
+    await app.interactive(press)
+    said = (await slack.wait_for_call("response_url", "a")).payload["text"]
+    assert said.startswith("The note form could not open")
