@@ -44,6 +44,10 @@ _CUSTOMER = re.compile(r"#?(\w[\w.-]*)")  # a Kickserv number or a ReadyDesk cus
 NOTE_KINDS = ("ticket", "customer", "job")
 # views.open's answers when the trigger can no longer open anything (3 seconds, used once).
 TRIGGER_GONE = {"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"}
+NO_TRIGGER = (
+    "Slack sent this command without its trigger ID, by which Deskhand writes each note once. "
+    "Nothing was written; send it again."
+)
 logger = logging.getLogger("deskhand.notes")
 
 
@@ -77,6 +81,9 @@ async def note_command(
     except UsageError as err:
         await ack(response_type="ephemeral", **_given_back(str(err), typed, command).message())
         return
+    if parsed.text and not _trigger(command):  # each note is written once by its trigger
+        await ack(response_type="ephemeral", **kept_reply(NO_TRIGGER, typed).message())
+        return
     await ack()
     try:
         target = await _kickserv_customer(parsed, desk)
@@ -84,7 +91,7 @@ async def note_command(
         await respond(response_type="ephemeral", **_given_back(str(err), typed, command).message())
         return
     if not target.text:
-        why = await _open_form(client, command.get("trigger_id"), target)
+        why = await _open_form(client, _trigger(command), target)
         if why:
             how = f"{why} Write the note in the command: `/note {escape_mrkdwn(typed.strip())} …`"
             await respond(response_type="ephemeral", **kept_reply(how, typed).message())
@@ -116,9 +123,15 @@ def _given_back(why: str, typed: str, command: dict[str, Any]) -> Card:
     return kept_reply(why, typed, ActionsBlock(elements=[button]))
 
 
-async def _open_form(client: AsyncWebClient, trigger_id: Any, target: NoteTarget) -> str | None:
+def _trigger(request: dict[str, Any]) -> str:
+    """The request's trigger ID ("" when Slack sent none)."""
+    trigger_id = request.get("trigger_id")
+    return trigger_id if isinstance(trigger_id, str) else ""
+
+
+async def _open_form(client: AsyncWebClient, trigger_id: str, target: NoteTarget) -> str | None:
     """Open the note form; why it could not open (for the person), or None."""
-    if not isinstance(trigger_id, str) or not trigger_id:
+    if not trigger_id:
         return "The note form could not open: Slack sent nothing to open it with."
     try:
         await client.views_open(trigger_id=trigger_id, view=note_modal(target))
@@ -141,7 +154,7 @@ async def open_note_form(
     await ack()
     target = read_value(NoteTarget, action.get("value"))
     target = target.model_copy(update={"channel_id": (body.get("channel") or {}).get("id", "")})
-    if why := await _open_form(client, body.get("trigger_id"), target):
+    if why := await _open_form(client, _trigger(body), target):
         await respond(response_type="ephemeral", replace_original=False, text=f"{why} Try again.")
 
 
@@ -150,7 +163,7 @@ async def add_as_note(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebC
     await ack()
     text, channel = await message_text(client, shortcut)
     target = NoteTarget(kind="pick", channel_id=channel, text=text)
-    if why := await _open_form(client, shortcut.get("trigger_id"), target):
+    if why := await _open_form(client, _trigger(shortcut), target):
         user = (shortcut.get("user") or {}).get("id", "")
         await client.chat_postEphemeral(channel=channel, user=user, text=f"{why} Try again.")
 
@@ -171,7 +184,7 @@ async def reopen_note_form(
         return
     # pressed under an ephemeral reply to /note
     target = read_value(NoteTarget, action.get("value"))
-    if why := await _open_form(client, body.get("trigger_id"), target):
+    if why := await _open_form(client, _trigger(body), target):
         said = kept_reply(f"{why} Press the button again.", target.text)
         await respond(response_type="ephemeral", replace_original=False, **said.message())
 

@@ -376,3 +376,14 @@ async def test_an_add_note_button_without_a_trigger_says_the_form_could_not_open
     await app.interactive(press)
     said = (await slack.wait_for_call("response_url", "a")).payload["text"]
     assert said.startswith("The note form could not open")
+
+
+async def test_a_note_with_text_but_no_trigger_is_not_lost_or_written_twice(app, slack, caplog):
+    before = await _history(app, 34)
+    with caplog.at_level(logging.INFO):
+        answer = await _command(
+            app, "/note", f"ticket 34 {NOTE}", slack.response_url("nt"), trigger_id=None
+        )
+    assert "Nothing was written" in answer["text"]
+    assert f"ticket 34 {NOTE}" in texts(answer["blocks"])
+    assert await _history(app, 34) == before and _tracebacks(caplog) == []
