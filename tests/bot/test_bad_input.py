@@ -387,3 +387,23 @@ async def test_a_note_with_text_but_no_trigger_is_not_lost_or_written_twice(app,
     assert "Nothing was written" in answer["text"]
     assert f"ticket 34 {NOTE}" in texts(answer["blocks"])
     assert await _history(app, 34) == before and _tracebacks(caplog) == []
+
+
+@pytest.mark.parametrize("typed", [5, ["acme"], {"q": "acme"}])
+async def test_a_customer_picker_asked_for_no_text_offers_nothing_without_a_traceback(
+    app, caplog, typed
+):
+    ask = {
+        "type": "block_suggestion",
+        "team": {"id": "T0SANDBOX"},
+        "api_app_id": "A0DESKHAND",
+        "user": {"id": "U1", "team_id": "T0SANDBOX"},
+        "action_id": ids.CUSTOMER_PICKER,
+        "block_id": "pick_customer",
+        "value": typed,
+        "container": {"type": "view", "view_id": "V1"},
+    }
+    with caplog.at_level(logging.INFO):
+        response = await app.interactive(ask)
+    assert response.status_code == 200 and response.json() == {"options": []}
+    assert _tracebacks(caplog) == []
