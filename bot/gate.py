@@ -36,6 +36,19 @@ JSON_KINDS = {type(None): "null", list: "an array", str: "a string", bool: "a bo
 # interactivity come form-encoded). Bolt routes any body with a `command` as a slash command.
 EVENTS_API_TYPES = {"event_callback", "url_verification", "app_rate_limited"}
 FORM_ROUTES = ("command", "payload", "ssl_check")  # a slash command, interactivity, SSL check
+# Interactivity payloads: each names who acted as a `user` object with an `id`.
+INTERACTIVITY_TYPES = {
+    "block_actions",
+    "block_suggestion",
+    "view_submission",
+    "view_closed",
+    "shortcut",
+    "message_action",
+    "interactive_message",
+    "dialog_submission",
+    "dialog_suggestion",
+    "dialog_cancellation",
+}
 
 
 Ref = str | dict[str, Any] | None  # how Slack names a user, team, channel or enterprise
@@ -195,6 +208,9 @@ def _routing_problem(body: Any) -> str | None:
         return f"the payload's {', '.join(where)} is not what Slack sends"
     if routing.type == "block_actions" and not routing.actions:
         return "a block_actions payload has no actions"
+    user = routing.user if isinstance(routing.user, dict) else {}
+    if routing.type in INTERACTIVITY_TYPES and not (isinstance(user.get("id"), str) and user["id"]):
+        return f"a {routing.type} payload names no user (Slack sends an object with an id)"
     if routing.type in ("view_submission", "view_closed") and not (
         routing.view and routing.view.type is not None and routing.view.callback_id is not None
     ):

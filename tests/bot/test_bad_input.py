@@ -407,3 +407,14 @@ async def test_a_customer_picker_asked_for_no_text_offers_nothing_without_a_trac
         response = await app.interactive(ask)
     assert response.status_code == 200 and response.json() == {"options": []}
     assert _tracebacks(caplog) == []
+
+
+@pytest.mark.parametrize("user", ["U1", {"name": "pat"}, {"id": 7}])
+async def test_interactivity_whose_user_is_no_slack_user_object_is_400(app, slack, caplog, user):
+    press = block_action(ids.TICKET_CLOSE, '{"kind": "ticket", "ticket_id": 34}', "")
+    press["user"] = user
+    with caplog.at_level(logging.INFO):
+        response = await app.interactive(press)
+    assert response.status_code == 400
+    assert slack.calls == [] and app.readydesk.state.data.tickets[34].date_closed is None
+    assert _tracebacks(caplog) == []
