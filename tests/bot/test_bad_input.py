@@ -418,3 +418,12 @@ async def test_interactivity_whose_user_is_no_slack_user_object_is_400(app, slac
     assert response.status_code == 400
     assert slack.calls == [] and app.readydesk.state.data.tickets[34].date_closed is None
     assert _tracebacks(caplog) == []
+
+
+async def test_a_customer_note_to_no_kickserv_customer_gives_the_note_back(app, slack):
+    await _command(app, "/note", f"customer nosuch-co {NOTE}", slack.response_url("c"))
+    reply = (await slack.wait_for_call("response_url", "c")).payload
+    assert "has no Kickserv customer linked" in reply["text"]
+    assert f"customer nosuch-co {NOTE}" in texts(reply["blocks"])
+    [again] = _buttons(reply["blocks"])
+    assert json.loads(again["value"])["text"] == NOTE
