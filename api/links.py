@@ -82,9 +82,9 @@ class RecordLinks:
             return None
         page = _KICKSERV_PAGE.fullmatch(link.path[len(self._kickserv_path) :])
         number = int(page.group(2)) if page else 0
-        if not number:
+        if page is None or not number:  # number 0 is no record's
             return None
-        if page and page.group(1).lower() == "jobs":
+        if page.group(1).lower() == "jobs":
             return JobRef(job_number=number)
         return CustomerRef(kickserv_number=number)
 

@@ -16,6 +16,7 @@ from api.refs import AnyRef, CustomerRef, JobRef, TicketQuery, TicketRef
 __all__ = ["AnyRef", "CustomerRef", "JobRef", "NoteTarget", "TicketQuery", "TicketRef"]
 
 BUTTON_VALUE_MAX = 2000
+OPTION_VALUE_MAX = 150  # Slack's limit on an option's value
 RECORD_NUMBER = re.compile(r"[1-9][0-9]{0,11}")  # a ticket's or a job's number, as written
 RECORD_NUMBER_MAX = 10**12 - 1
 TICKET_BLOCK = re.compile(r"ticket_([1-9][0-9]{0,11})")  # a ticket card's actions block
@@ -110,9 +111,6 @@ def _kind(err: Exception) -> str:
     if isinstance(err, ValidationError):
         return ", ".join(sorted({e["type"] for e in err.errors()}))
     return type(err).__name__
-
-
-OPTION_VALUE_MAX = 150  # Slack's limit on an option's value
 
 
 def chosen_option(action: dict[str, Any]) -> str:
