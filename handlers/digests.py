@@ -13,7 +13,14 @@ from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import TicketQuery, read_number
 from cards.tickets import describe
 from handlers import ids
-from handlers.args import Invocation, UsageError, did_you_mean, kept_reply, usage_text
+from handlers.args import (
+    Invocation,
+    UsageError,
+    did_you_mean,
+    kept_reply,
+    usage_text,
+    wants_help,
+)
 from handlers.config import HandlerConfig
 from handlers.digest_schedule import check_zone, parse_schedule
 from handlers.middleware import parse_subcommand, writers_for_subcommands, writers_only
@@ -48,7 +55,8 @@ async def digest_command(
     """Route the subcommand (the parse the writers check read); every answer is ephemeral."""
     word, rest = invocation.word, invocation.rest
     if word not in SUBCOMMANDS:
-        said = kept_reply(usage_text("digest"), command.get("text", ""))
+        typed = "" if wants_help(command.get("text", "")) else command.get("text", "")
+        said = kept_reply(usage_text("digest"), typed)
         await ack(response_type="ephemeral", **said.message())
         return
     await ack()

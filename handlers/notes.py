@@ -96,7 +96,7 @@ async def note_command(
             how = f"{why} Write the note in the command: `/note {escape_mrkdwn(typed.strip())} …`"
             await respond(response_type="ephemeral", **kept_reply(how, typed).message())
         return
-    key, reply_to = f"cmd:{command['trigger_id']}", command.get("response_url", "")
+    key, reply_to = f"cmd:{_trigger(command)}", command.get("response_url", "")
     intent = _intent(key, target, command["user_id"], reply_to)
 
     async def write_and_say() -> Card:
