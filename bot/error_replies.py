@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from cards.errors import failed_form_view
+from cards.refs import DamagedValue
 from handlers import ids
 
 logger = logging.getLogger("deskhand.errors")
@@ -32,13 +33,13 @@ def damaged_state(error: Exception, body: dict[str, Any]) -> str | None:
     """What to say when the state Slack sent back (a form's `private_metadata`, a button's
     value) could not be read, or None when `error` is something else."""
     view = body.get("view") if isinstance(body.get("view"), dict) else None
-    unreadable = isinstance(error, ValidationError) or (
+    unreadable = isinstance(error, (ValidationError, DamagedValue)) or (
         isinstance(error, (AttributeError, KeyError, TypeError, ValueError))
         and not _json_object((view or {}).get("private_metadata"))
     )
     if view is not None and unreadable:
         return DAMAGED_FORM
-    if isinstance(error, ValidationError):
+    if isinstance(error, (ValidationError, DamagedValue)):
         return DAMAGED_MESSAGE  # the API layer turns bad backend bodies into its own errors
     return None
 

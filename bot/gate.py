@@ -7,8 +7,9 @@ any body whole before checking anything. Here, in order: an over-limit Content-L
 before a byte is read; a missing or malformed signature header is 401 before a byte is read; the
 body is read up to the limit (413 beyond it); slack-sdk's `SignatureVerifier` checks the
 signature (401); and the payload must read, the way Bolt will read it, as an object whose
-routing fields are typed as Slack sends them (400). A refused request gets one log line and
-nothing else runs.
+routing fields are typed as Slack sends them, in the encoding Slack sends it in - JSON for the
+Events API, a form for slash commands and interactivity (400). A refused request gets one log
+line and nothing else runs.
 """
 
 import json
@@ -31,6 +32,23 @@ SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")  # the only version Slack signs with
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
 JSON_KINDS = {type(None): "null", list: "an array", str: "a string", bool: "a boolean"}
+# What Slack sends as JSON: the Events API's envelopes, and nothing else (slash commands and
+# interactivity come form-encoded). Bolt routes any body with a `command` as a slash command.
+EVENTS_API_TYPES = {"event_callback", "url_verification", "app_rate_limited"}
+FORM_ROUTES = ("command", "payload", "ssl_check")  # a slash command, interactivity, SSL check
+# Interactivity payloads: each names who acted as a `user` object with an `id`.
+INTERACTIVITY_TYPES = {
+    "block_actions",
+    "block_suggestion",
+    "view_submission",
+    "view_closed",
+    "shortcut",
+    "message_action",
+    "interactive_message",
+    "dialog_submission",
+    "dialog_suggestion",
+    "dialog_cancellation",
+}
 
 
 Ref = str | dict[str, Any] | None  # how Slack names a user, team, channel or enterprise
@@ -162,7 +180,7 @@ def read_payload(request: Request, body: str) -> tuple[AsyncBoltRequest | None, 
     route)."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == JSON_TYPE:
-        problem = _json_object_problem(body, "the JSON body")
+        problem = _json_object_problem(body, "the JSON body") or _events_api_problem(body)
     elif kind == FORM_TYPE:
         problem = _form_problem(body)
     else:
@@ -190,6 +208,9 @@ def _routing_problem(body: Any) -> str | None:
         return f"the payload's {', '.join(where)} is not what Slack sends"
     if routing.type == "block_actions" and not routing.actions:
         return "a block_actions payload has no actions"
+    user = routing.user if isinstance(routing.user, dict) else {}
+    if routing.type in INTERACTIVITY_TYPES and not (isinstance(user.get("id"), str) and user["id"]):
+        return f"a {routing.type} payload names no user (Slack sends an object with an id)"
     if routing.type in ("view_submission", "view_closed") and not (
         routing.view and routing.view.type is not None and routing.view.callback_id is not None
     ):
@@ -206,8 +227,27 @@ def _form_problem(body: str) -> str | None:
         return "the form body is not form-encoded"
     if not fields:
         return "the form body is empty"
+    if not any(route in fields for route in FORM_ROUTES):
+        return "the form body is neither a slash command nor an interactivity payload"
     if "payload" in fields:
-        return _json_object_problem(fields["payload"], "the form field `payload`")
+        problem = _json_object_problem(fields["payload"], "the form field `payload`")
+        if problem is None and json.loads(fields["payload"]).get("type") in EVENTS_API_TYPES:
+            return (
+                "the form field `payload` holds an Events API delivery (Slack sends those as JSON)"
+            )
+        return problem
+    return None
+
+
+def _events_api_problem(text: str) -> str | None:
+    """Why a JSON object is not an Events API delivery (the only JSON Slack sends), or None."""
+    value = json.loads(text)
+    if value.get("type") not in EVENTS_API_TYPES:
+        return (
+            "the JSON body is no Events API delivery (slash commands and interactivity are forms)"
+        )
+    if "command" in value:
+        return "the JSON body carries a slash command's `command` (Slack sends commands as forms)"
     return None
 
 

@@ -10,7 +10,7 @@ from api.desk import Desk
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import TicketQuery
 from cards.tickets import describe
-from handlers.args import UsageError, did_you_mean
+from handlers.args import UsageError, did_you_mean, kept_reply
 from handlers.config import HandlerConfig
 from handlers.subcommands import table_of
 from handlers.ticket_filters import resolve, split_filters
@@ -66,7 +66,8 @@ async def watch(
         else:
             raise UsageError(f"Deskhand can watch `tickets` and `jobs`. {WATCH_USAGE}")
     except UsageError as err:
-        await respond(response_type="ephemeral", text=str(err))
+        said = kept_reply(str(err), command.get("text", ""))
+        await respond(response_type="ephemeral", **said.message())
         return
     added = await store.alerts.add(
         channel_id=command["channel_id"],

@@ -6,6 +6,9 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from slack_sdk.models.blocks import Block
+
+from cards.common import Card, mrkdwn_section, typed_back
 from cards.help import COMMAND_HELP, CommandHelp
 from cards.mrkdwn import escape_mrkdwn, truncate
 from handlers import ids
@@ -16,6 +19,7 @@ class UsageError(ValueError):
 
 
 CHOICES_SHOWN = 15
+TYPED_IN_FALLBACK = 2500  # the notification text keeps this much; the blocks keep it all
 _NUMBER = re.compile(r"#?(\d{1,9})")
 _ESCAPED = re.compile(r"<([@#!])?([^>|]*)(?:\|([^>]*))?>")
 # A first word: Slack's `<…>` entities whole (a label may hold spaces), else up to whitespace.
@@ -32,6 +36,14 @@ def usage_text(name: str) -> str:
     entry = command_help(name)
     examples = ", ".join(f"`{escape_mrkdwn(e)}`" for e in entry.examples)
     return f"Usage: `{escape_mrkdwn(entry.usage)}`" + (f", e.g. {examples}." if examples else ".")
+
+
+def kept_reply(why: str, typed: str, *below: Block) -> Card:
+    """`why` (mrkdwn) with every character of `typed` given back as plain text (a slash command's
+    box is empty once sent), then `below` (e.g. a button that carries the text on)."""
+    kept = f"\nWhat you typed:\n{escape_mrkdwn(truncate(typed, TYPED_IN_FALLBACK))}"
+    blocks = [mrkdwn_section(why), *typed_back(typed, heading="What you typed:"), *below]
+    return Card(text=why + (kept if typed.strip() else ""), blocks=blocks)
 
 
 def wants_help(text: str) -> bool:

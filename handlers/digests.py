@@ -10,10 +10,17 @@ from api.desk import Desk
 from cards.common import Card
 from cards.digests import digest_card
 from cards.mrkdwn import escape_mrkdwn, truncate
-from cards.refs import TicketQuery
+from cards.refs import TicketQuery, read_number
 from cards.tickets import describe
 from handlers import ids
-from handlers.args import Invocation, UsageError, did_you_mean, usage_text
+from handlers.args import (
+    Invocation,
+    UsageError,
+    did_you_mean,
+    kept_reply,
+    usage_text,
+    wants_help,
+)
 from handlers.config import HandlerConfig
 from handlers.digest_schedule import check_zone, parse_schedule
 from handlers.middleware import parse_subcommand, writers_for_subcommands, writers_only
@@ -48,7 +55,9 @@ async def digest_command(
     """Route the subcommand (the parse the writers check read); every answer is ephemeral."""
     word, rest = invocation.word, invocation.rest
     if word not in SUBCOMMANDS:
-        await ack(response_type="ephemeral", text=usage_text("digest"))
+        typed = "" if wants_help(command.get("text", "")) else command.get("text", "")
+        said = kept_reply(usage_text("digest"), typed)
+        await ack(response_type="ephemeral", **said.message())
         return
     await ack()
     channel, user = command.get("channel_id", ""), command["user_id"]
@@ -64,7 +73,7 @@ async def digest_command(
         else:
             answer = await _preview(*_kind(rest), desk, config)
     except UsageError as err:
-        answer = Card(text=str(err))
+        answer = kept_reply(str(err), command.get("text", ""))
     await respond(response_type="ephemeral", **answer.message())
 
 
@@ -73,9 +82,11 @@ async def pause_from_card(
 ) -> None:
     """Pause on a digest card: no more digests until /digest resume."""
     await ack()
-    sub_id = int(action["value"])
-    await store.digests.set_paused(sub_id, True, "paused from a digest card")
-    text = f"Digest #{sub_id} is paused. `/digest resume {sub_id}` starts it again."
+    sub_id = read_number(action.get("value"))
+    if await store.digests.set_paused(sub_id, True, "paused from a digest card"):
+        text = f"Digest #{sub_id} is paused. `/digest resume {sub_id}` starts it again."
+    else:
+        text = f"Digest #{sub_id} no longer exists; `/digest list` shows this channel's."
     await respond(response_type="ephemeral", replace_original=False, text=text)
 
 

@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from cards.help import COMMAND_HELP, build_help_card
 from handlers import ids
-from handlers.args import Invocation, unknown_subcommand
+from handlers.args import Invocation, kept_reply, unknown_subcommand
 from handlers.config import HandlerConfig
 from handlers.middleware import invocation_of, parse_subcommand, writers_only
 from handlers.subcommands import Subcommands, provide, require_admin, run, table_of
@@ -84,9 +84,13 @@ async def deskhand_command(
         }
         await run(entry.listener, arguments)
         return
-    notice = None if word == "help" else str(unknown_subcommand(word))
-    await ack(
-        response_type="ephemeral",
-        text=notice or "Deskhand commands",
-        blocks=build_help_card(COMMAND_HELP, notice),
-    )
+    if word == "help":
+        await ack(
+            response_type="ephemeral",
+            text="Deskhand commands",
+            blocks=build_help_card(COMMAND_HELP),
+        )
+        return
+    said = kept_reply(str(unknown_subcommand(word)), command.get("text", ""))
+    said.blocks += build_help_card(COMMAND_HELP)
+    await ack(response_type="ephemeral", **said.message())

@@ -24,6 +24,7 @@ from cards.views import card_for, card_modal, looking_up_modal
 from handlers import ids
 from handlers.card_modal import answer_in_card_modal
 from handlers.config import HandlerConfig
+from handlers.event_fields import EventFields, read_event
 from handlers.forms import open_job_form, open_ticket_form
 from handlers.profiles import Profiles
 from store import Store
@@ -43,6 +44,14 @@ def register(app: AsyncApp) -> None:
     app.view(ids.FIND_CUSTOMER_MODAL)(found_customer)
 
 
+class HomeOpened(EventFields):
+    """The app_home_opened fields Deskhand reads, typed as Slack sends them."""
+
+    user: str
+    tab: str = ""
+    view: dict[str, Any] | None = None  # the tab as last published; absent the first time
+
+
 async def home_opened(
     ack: AsyncAck,
     event: dict[str, Any],
@@ -55,10 +64,11 @@ async def home_opened(
     """The Home tab was opened: publish it unless it was published in the last minute (a tab
     in which Slack has nothing to show yet is always published)."""
     await ack()
-    if event.get("tab") != "home":
+    opened = read_event(HomeOpened, event)
+    if opened is None or opened.tab != "home":
         return
-    force = not event.get("view")
-    await publish_home(event["user"], client, desk, store, profiles, config, force=force)
+    force = not opened.view
+    await publish_home(opened.user, client, desk, store, profiles, config, force=force)
 
 
 async def refresh_home(

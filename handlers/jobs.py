@@ -9,8 +9,9 @@ from api.desk import Desk
 from api.refs import JobRef
 from cards import jobs as cards
 from cards.common import Card
+from cards.refs import read_value
 from handlers import ids
-from handlers.args import UsageError, parse_number, usage_text, wants_help
+from handlers.args import UsageError, kept_reply, parse_number, usage_text, wants_help
 from handlers.config import HandlerConfig
 from handlers.forms import new_job_command
 from handlers.replies import reply_with
@@ -42,7 +43,8 @@ async def show_job(
     try:
         job_number = parse_number("" if wants_help(text) else text, "job", "job")
     except UsageError as err:
-        await ack(response_type="ephemeral", text=str(err) if text.strip() else usage_text("job"))
+        said = kept_reply(str(err), text) if text.strip() else Card(usage_text("job"))
+        await ack(response_type="ephemeral", **said.message())
         return
     await ack()
     await reply_with(
@@ -62,7 +64,7 @@ async def show_job_notes(
 ) -> None:
     """Notes: every note on the job, newest first, as a new message."""
     await ack()
-    ref = JobRef.model_validate_json(action["value"])
+    ref = read_value(JobRef, action.get("value"))
     notes = await desk.job_notes(ref.job_number)
     card = cards.build_notes_card(ref.job_number, notes, config.timezone)
     await respond(response_type="ephemeral", replace_original=False, **card.message())

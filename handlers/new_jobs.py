@@ -29,7 +29,7 @@ from cards.job_form import (
 from cards.jobs import card_for
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.outcomes import unconfirmed_text
-from cards.refs import CustomerRef
+from cards.refs import CustomerRef, DamagedValue, read_value, view_state
 from handlers import ids
 from handlers.config import HandlerConfig
 from handlers.form_values import (
@@ -63,7 +63,9 @@ async def create_job_from_card(
 ) -> None:
     """A customer card's Create job: the form with that customer chosen."""
     await ack()
-    ref = CustomerRef.model_validate_json(action["value"])
+    ref = read_value(CustomerRef, action.get("value"))
+    if ref.kickserv_number is None:  # Create job is only on customers Kickserv has
+        raise DamagedValue("Create job on a customer without a Kickserv number")
     key = str(ref.kickserv_number)
     customer = await desk.customer_in(KICKSERV, KICKSERV, key)
     form = JobForm(
@@ -90,7 +92,7 @@ async def try_job_again(
 ) -> None:
     """Try again: the form back, with what was typed."""
     await ack()
-    form = JobForm.model_validate_json(body["view"]["private_metadata"])
+    form = view_state(JobForm, body)
     job_types, employees = await job_choices(desk)
     await client.views_update(
         view_id=body["view"]["id"], view=job_modal(form, job_types, employees)

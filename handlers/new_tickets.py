@@ -17,6 +17,7 @@ from api.ticket_writes import NewTicket
 from api.writes import Intent, WriteResult, keep_running
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.outcomes import unconfirmed_text
+from cards.refs import view_state
 from cards.ticket_form import (
     CATEGORY,
     CUSTOMER,
@@ -164,7 +165,7 @@ async def try_ticket_again(
 ) -> None:
     """Try again: the form back, with everything that was typed."""
     await ack()
-    form = TicketForm.model_validate_json(body["view"]["private_metadata"])
+    form = view_state(TicketForm, body)
     categories = await desk.ticket_categories()
     await client.views_update(
         view_id=body["view"]["id"], view=ticket_modal(form, categories, config.priorities)

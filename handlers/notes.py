@@ -5,17 +5,20 @@ A ticket note goes to ReadyDesk's ticket history (as the user's linked technicia
 job notes go to Kickserv. Every note ends with "— <name> via Slack".
 """
 
+import logging
 import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import ActionsBlock
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.business import KICKSERV, READYDESK
 from api.desk import Desk
 from api.note_writes import NotedRecord
 from api.writes import Intent, WriteResult, keep_running
-from cards.common import Card
+from cards.common import Card, button_raw
 from cards.modals import (
     NOTE_BLOCK,
     PICK_CUSTOMER,
@@ -25,9 +28,9 @@ from cards.modals import (
     saving_view,
 )
 from cards.mrkdwn import escape_mrkdwn, truncate
-from cards.refs import NoteTarget
+from cards.refs import BUTTON_VALUE_MAX, NoteTarget, read_value
 from handlers import ids
-from handlers.args import UsageError, usage_text
+from handlers.args import UsageError, kept_reply, parse_number, usage_text, wants_help
 from handlers.config import HandlerConfig
 from handlers.form_values import parse_customer_value, picked_record, typed_note
 from handlers.forms import finish_submission, message_text
@@ -36,7 +39,16 @@ from handlers.profiles import Profiles
 from handlers.replies import reply_with
 from handlers.subcommands import table_of
 
-_NOTE = re.compile(r"(?is)\s*(ticket|customer|job)\s+#?(\w[\w.-]*)\s*(.*)")
+_NOTE = re.compile(r"(?s)\s*(\S*)\s*(\S*)(.*)")
+_CUSTOMER = re.compile(r"#?(\w[\w.-]*)")  # a Kickserv number or a ReadyDesk customer ID
+NOTE_KINDS = ("ticket", "customer", "job")
+# views.open's answers when the trigger can no longer open anything (3 seconds, used once).
+TRIGGER_GONE = {"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"}
+NO_TRIGGER = (
+    "Slack sent this command without its trigger ID, by which Deskhand writes each note once. "
+    "Nothing was written; send it again."
+)
+logger = logging.getLogger("deskhand.notes")
 
 
 def register(app: AsyncApp) -> None:
@@ -60,21 +72,31 @@ async def note_command(
 ) -> None:
     """`/note ticket 34 text` writes at once; without text the form opens."""
     keep_running()  # a stop waits for this listener to tell the person
+    typed = command.get("text", "")
+    if wants_help(typed):
+        await ack(response_type="ephemeral", text=usage_text("note"))
+        return
     try:
-        parsed = parse_note(command.get("text", ""), command.get("channel_id", ""))
+        parsed = parse_note(typed, command.get("channel_id", ""))
     except UsageError as err:
-        await ack(response_type="ephemeral", text=str(err))
+        await ack(response_type="ephemeral", **_given_back(str(err), typed, command).message())
+        return
+    if parsed.text and not _trigger(command):  # each note is written once by its trigger
+        await ack(response_type="ephemeral", **kept_reply(NO_TRIGGER, typed).message())
         return
     await ack()
     try:
         target = await _kickserv_customer(parsed, desk)
     except UsageError as err:
-        await respond(response_type="ephemeral", text=str(err))
+        await respond(response_type="ephemeral", **_given_back(str(err), typed, command).message())
         return
     if not target.text:
-        await client.views_open(trigger_id=command["trigger_id"], view=note_modal(target))
+        why = await _open_form(client, _trigger(command), target)
+        if why:
+            how = f"{why} Write the note in the command: `/note {escape_mrkdwn(typed.strip())} …`"
+            await respond(response_type="ephemeral", **kept_reply(how, typed).message())
         return
-    key, reply_to = f"cmd:{command['trigger_id']}", command.get("response_url", "")
+    key, reply_to = f"cmd:{_trigger(command)}", command.get("response_url", "")
     intent = _intent(key, target, command["user_id"], reply_to)
 
     async def write_and_say() -> Card:
@@ -89,14 +111,51 @@ async def note_command(
     )
 
 
+def _given_back(why: str, typed: str, command: dict[str, Any]) -> Card:
+    """A /note that names no record it can write to: why, what was typed, and the note form
+    with the note in it (the form asks where it goes)."""
+    note = salvaged_note(typed)
+    form = NoteTarget(kind="pick", channel_id=command.get("channel_id", ""), text=note)
+    value = form.model_dump_json()
+    if not note or len(value) > BUTTON_VALUE_MAX:  # the text above still keeps it all
+        return kept_reply(why, typed)
+    button = button_raw("Open the note form", ids.NOTE_TRY_AGAIN, value)
+    return kept_reply(why, typed, ActionsBlock(elements=[button]))
+
+
+def _trigger(request: dict[str, Any]) -> str:
+    """The request's trigger ID ("" when Slack sent none)."""
+    trigger_id = request.get("trigger_id")
+    return trigger_id if isinstance(trigger_id, str) else ""
+
+
+async def _open_form(client: AsyncWebClient, trigger_id: str, target: NoteTarget) -> str | None:
+    """Open the note form; why it could not open (for the person), or None."""
+    if not trigger_id:
+        return "The note form could not open: Slack sent nothing to open it with."
+    try:
+        await client.views_open(trigger_id=trigger_id, view=note_modal(target))
+    except SlackApiError as err:
+        if err.response.get("error") not in TRIGGER_GONE:
+            raise
+        logger.info("the note form did not open: %s", err.response.get("error"))
+        return "The note form could not open: Slack's 3 seconds to open it had passed."
+    return None
+
+
 async def open_note_form(
-    ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ack: AsyncAck,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
 ) -> None:
     """A card's Add note button: the form, at once (inside the trigger's 3 seconds)."""
     await ack()
-    target = NoteTarget.model_validate_json(action["value"])
+    target = read_value(NoteTarget, action.get("value"))
     target = target.model_copy(update={"channel_id": (body.get("channel") or {}).get("id", "")})
-    await client.views_open(trigger_id=body["trigger_id"], view=note_modal(target))
+    if why := await _open_form(client, _trigger(body), target):
+        await respond(response_type="ephemeral", replace_original=False, text=f"{why} Try again.")
 
 
 async def add_as_note(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
@@ -104,11 +163,17 @@ async def add_as_note(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebC
     await ack()
     text, channel = await message_text(client, shortcut)
     target = NoteTarget(kind="pick", channel_id=channel, text=text)
-    await client.views_open(trigger_id=shortcut["trigger_id"], view=note_modal(target))
+    if why := await _open_form(client, _trigger(shortcut), target):
+        user = (shortcut.get("user") or {}).get("id", "")
+        await client.chat_postEphemeral(channel=channel, user=user, text=f"{why} Try again.")
 
 
 async def reopen_note_form(
-    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
 ) -> None:
     """Try again: the form again, with the text that was not written."""
     await ack()
@@ -116,9 +181,12 @@ async def reopen_note_form(
     if view:  # pressed inside the "not added" view: turn it back into the form
         target = NoteTarget.model_validate_json(view["private_metadata"])
         await client.views_update(view_id=view["id"], view=note_modal(target))
-    else:  # pressed under an ephemeral reply to /note
-        target = NoteTarget.model_validate_json(action["value"])
-        await client.views_open(trigger_id=body["trigger_id"], view=note_modal(target))
+        return
+    # pressed under an ephemeral reply to /note
+    target = read_value(NoteTarget, action.get("value"))
+    if why := await _open_form(client, _trigger(body), target):
+        said = kept_reply(f"{why} Press the button again.", target.text)
+        await respond(response_type="ephemeral", replace_original=False, **said.message())
 
 
 async def submit_note(
@@ -205,15 +273,34 @@ async def _kickserv_customer(target: NoteTarget, desk: Desk) -> NoteTarget:
 
 def parse_note(text: str, channel_id: str) -> NoteTarget:
     """`ticket 34 Called back` -> where the note goes and its text."""
-    match = _NOTE.fullmatch(text)
-    if match is None:
+    kind, number, rest = _words(text)
+    if kind not in NOTE_KINDS:
         raise UsageError(f"Where should the note go? {usage_text('note')}")
-    kind, number, rest = match.group(1).lower(), match.group(2), match.group(3).strip()
-    if kind != "customer" and not number.isdigit():
-        raise UsageError(
-            f"`{escape_mrkdwn(truncate(number, 40))}` is not a {kind} number. {usage_text('note')}"
-        )
+    if kind == "customer":
+        customer = _CUSTOMER.fullmatch(number)
+        if customer is None:
+            shown = escape_mrkdwn(truncate(number, 40))
+            problem = f"`{shown}` is not a customer number or ID." if shown else "Which customer?"
+            raise UsageError(f"{problem} {usage_text('note')}")
+        number = customer.group(1)
+    else:
+        number = str(parse_number(number, "note", kind))
     return NoteTarget(kind=kind, number=number, channel_id=channel_id, text=rest)
+
+
+def salvaged_note(text: str) -> str:
+    """The note in a /note that named no record it can write to: what follows `<kind> <what>`,
+    or the whole text when it does not start with a kind."""
+    kind, _, rest = _words(text)
+    return rest if kind in NOTE_KINDS else text.strip()
+
+
+def _words(text: str) -> tuple[str, str, str]:
+    """(the first word lowercased, the second, the rest) of a /note's text."""
+    match = _NOTE.fullmatch(text)
+    assert match is not None  # the pattern matches any text
+    kind, number, rest = match.groups()
+    return kind.lower(), number, rest.strip()
 
 
 def _intent(key: str, target: NoteTarget, user_id: str, response_url: str = "") -> Intent:

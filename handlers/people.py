@@ -10,7 +10,7 @@ from api.desk import Desk
 from api.identity import Identity, Match
 from cards.mrkdwn import escape_mrkdwn, truncate
 from handlers import ids
-from handlers.args import UsageError, did_you_mean
+from handlers.args import UsageError, did_you_mean, kept_reply
 from handlers.profiles import Profiles
 from handlers.subcommands import table_of
 from store import Store
@@ -57,7 +57,8 @@ async def link_user(
     try:
         user_id, technician, employee = await _parse_link(command.get("text", ""), desk)
     except UsageError as err:
-        await respond(response_type="ephemeral", text=str(err))
+        said = kept_reply(str(err), command.get("text", ""))
+        await respond(response_type="ephemeral", **said.message())
         return
     await store.links.set(
         user_id,

@@ -16,7 +16,7 @@ from api.errors import BackendError
 from api.writes import Intent, WriteResult, keep_running
 from cards.mrkdwn import escape_mrkdwn
 from cards.outcomes import unconfirmed_text
-from cards.refs import TicketRef
+from cards.refs import TicketRef, chosen_option, read_value, ticket_of_block
 from cards.tickets import card_for
 from handlers import ids
 from handlers.config import HandlerConfig
@@ -46,7 +46,7 @@ async def assign_to_me(
 ) -> None:
     """Assign the ticket to the presser's technician (linked, or matched by email)."""
     await ack()
-    ref = TicketRef.model_validate_json(action["value"])
+    ref = read_value(TicketRef, action.get("value"))
     email = (await profiles.get(client, body["user"]["id"])).email
     me = await desk.identify(body["user"]["id"], email)
     if me.technician is None:
@@ -79,8 +79,8 @@ async def set_status(
     """The Status select: set the chosen status."""
     await ack()
     keep_running()
-    ticket_id = int(body["actions"][0]["block_id"].removeprefix("ticket_"))
-    status = action["selected_option"]["value"]
+    ticket_id = ticket_of_block(action.get("block_id")).ticket_id
+    status = chosen_option(action)
     summary = f"status {status}"
     intent = _intent(body, action, ticket_id, summary, choice=status)
     result = await desk.set_ticket_status(intent, ticket_id, status)
@@ -100,7 +100,7 @@ async def close_ticket(
     """Close: close the ticket now."""
     await ack()
     keep_running()
-    ref = TicketRef.model_validate_json(action["value"])
+    ref = read_value(TicketRef, action.get("value"))
     intent = _intent(body, action, ref.ticket_id, "close")
     result = await desk.close_ticket(intent, ref.ticket_id)
     await _show(result, body, respond, client, desk, store, config, ref.ticket_id, "close")

@@ -12,7 +12,7 @@ from cards.common import Card
 from cards.mrkdwn import escape_mrkdwn
 from cards.ticket_form import TicketForm
 from handlers import ids
-from handlers.args import UsageError, parse_ticket_number, usage_text, wants_help
+from handlers.args import UsageError, kept_reply, parse_ticket_number, usage_text, wants_help
 from handlers.config import HandlerConfig
 from handlers.forms import open_ticket_form
 from handlers.profiles import Profiles
@@ -48,9 +48,8 @@ async def show_ticket(
     try:
         ticket_id = parse_ticket_number("" if wants_help(text) else text)
     except UsageError as err:
-        await ack(
-            response_type="ephemeral", text=str(err) if text.strip() else usage_text("ticket")
-        )
+        said = kept_reply(str(err), text) if text.strip() else Card(usage_text("ticket"))
+        await ack(response_type="ephemeral", **said.message())
         return
     await ack()
     await reply_with(
@@ -79,7 +78,7 @@ async def find_tickets(
     try:
         parsed = split_filters(text)
     except UsageError as err:
-        await ack(response_type="ephemeral", text=str(err))
+        await ack(response_type="ephemeral", **kept_reply(str(err), text).message())
         return
     await ack()
     me = None
@@ -93,7 +92,7 @@ async def find_tickets(
     try:
         query = resolve(parsed, choices, now=config.now(), me=me and me.technician)
     except UsageError as err:
-        await respond(response_type="ephemeral", text=str(err))
+        await respond(response_type="ephemeral", **kept_reply(str(err), text).message())
         return
     hint = None if text.strip() else GRAMMAR
     lookup = _list_card(query, hint, desk, config)

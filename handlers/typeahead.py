@@ -28,7 +28,8 @@ async def customer_options(ack: AsyncAck, payload: dict[str, Any], desk: Desk) -
     since start the list is empty, which Slack shows as "No results", never an option that is
     not a customer.
     """
-    typed = (payload.get("value") or "").strip()
+    value = payload.get("value")
+    typed = value.strip() if isinstance(value, str) else ""  # Slack sends what was typed
     if len(typed) < MIN_QUERY:
         await ack(options=[])
         return

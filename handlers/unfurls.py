@@ -6,6 +6,7 @@ app call chat.unfurl again on the same message, which replaces its unfurl (worke
 import logging
 from typing import Any
 
+from pydantic import Field
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -17,6 +18,7 @@ from cards.common import Card
 from cards.unfurls import unfurl_cards, unfurls_of
 from handlers import ids
 from handlers.config import HandlerConfig
+from handlers.event_fields import EventFields, read_event
 from store import Store
 from workers.live import remember_unfurls
 
@@ -41,26 +43,45 @@ async def unfurl_links(
     """Each link to a record, read at once, unfurled; a link whose system failed is left as it
     is (the others still unfurl), one to a missing record says so."""
     await ack()
-    channel = str(event.get("channel") or "")
-    if config.unfurl_channels and channel not in config.unfurl_channels:
+    shared = read_event(LinksShared, event)
+    if shared is None:
+        return
+    if config.unfurl_channels and (shared.channel or "") not in config.unfurl_channels:
         return  # a composer preview names no channel: it waits for the posted message
-    linked = records_in(event.get("links") or [], config.links)
+    linked = records_in(shared.links, config.links)
     urls = list(linked)
     # A first look is one round trip; a job's crew (one more read) follows in a second unfurl.
     first = await desk.unfurls(list(linked.values()), first_look=True)
     cards = unfurl_cards(urls, first, config)
-    if not cards or not await _unfurl(client, event, cards):
+    if not cards or not await _unfurl(client, shared, cards):
         return
     if later := still_to_read(first):
         whole = await desk.finish_unfurls([first[i] for i in later])
         if more := unfurl_cards([urls[i] for i in later], whole, config):
             cards |= more
-            await _unfurl(client, event, cards)
-    if event.get("source") != COMPOSER:  # a preview: the posted message brings its own event
-        await remember_unfurls(store, channel, event.get("message_ts"), cards)
+            await _unfurl(client, shared, cards)
+    if shared.source != COMPOSER:  # a preview: the posted message brings its own event
+        await remember_unfurls(store, shared.channel or "", shared.message_ts, cards)
 
 
-async def _unfurl(client: AsyncWebClient, event: dict[str, Any], cards: dict[str, Card]) -> bool:
+class SharedLink(EventFields):
+    """One link in a link_shared event."""
+
+    url: str
+    domain: str = ""
+
+
+class LinksShared(EventFields):
+    """The link_shared fields Deskhand reads, typed as Slack sends them."""
+
+    channel: str | None = None  # the posted message's; a composer preview's may have none
+    message_ts: str | None = None
+    source: str | None = None
+    unfurl_id: str | None = None
+    links: list[SharedLink] = Field(default_factory=list)
+
+
+async def _unfurl(client: AsyncWebClient, event: LinksShared, cards: dict[str, Card]) -> bool:
     """chat.unfurl the cards under the event's message (again: Slack replaces what it shows)."""
     try:
         await client.chat_unfurl(**_message_of(event), unfurls=unfurls_of(cards))
@@ -70,19 +91,18 @@ async def _unfurl(client: AsyncWebClient, event: dict[str, Any], cards: dict[str
     return True
 
 
-def _message_of(event: dict[str, Any]) -> dict[str, Any]:
+def _message_of(event: LinksShared) -> dict[str, Any]:
     """Where chat.unfurl puts the cards: the composer's preview, or the posted message."""
-    if event.get("source") == COMPOSER:
-        return {"unfurl_id": event.get("unfurl_id"), "source": COMPOSER}
-    return {"channel": event.get("channel"), "ts": event.get("message_ts")}
+    if event.source == COMPOSER:
+        return {"unfurl_id": event.unfurl_id, "source": COMPOSER}
+    return {"channel": event.channel, "ts": event.message_ts}
 
 
-def records_in(links: list[dict[str, Any]], pages: RecordLinks) -> dict[str, LinkedRecord]:
+def records_in(links: list[SharedLink], pages: RecordLinks) -> dict[str, LinkedRecord]:
     """The links that are records' pages, each once, by the link as Slack sent it."""
     found: dict[str, LinkedRecord] = {}
     for link in links[:LINKS_MAX]:
-        url = str(link.get("url") or "") if isinstance(link, dict) else ""
-        record = pages.record(url)
-        if record is not None and url not in found:
-            found[url] = record
+        record = pages.record(link.url)
+        if record is not None and link.url not in found:
+            found[link.url] = record
     return found

@@ -93,7 +93,8 @@ async def test_quoted_group_and_words_reach_readydesk(console):
 async def test_unknown_keys_and_values_say_did_you_mean(console, line, expected):
     [reply] = await console.send(line)
     assert expected in reply["text"]
-    assert reply["blocks"] == []
+    typed = line.removeprefix("/tickets ")  # given back whole, below the message
+    assert [b["text"]["text"] for b in reply["blocks"][2:]] == [typed]
 
 
 async def test_tech_me_uses_the_slack_email_and_explains_when_it_cannot(console):
