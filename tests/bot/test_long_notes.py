@@ -58,8 +58,8 @@ async def test_a_part_that_fails_is_told_and_try_again_writes_only_the_rest(cons
     typed = "ü" * 1500
     before = len(_history(console, 34))
     view_id = await _note_form(console, 34)
-    # The first part goes in; the second is refused by the server (nothing applied).
-    faults, refused = _faults(console), Fault("status", status=500)
+    # The first part goes in; the second is refused (a 422 proves nothing was applied).
+    faults, refused = _faults(console), Fault("status", status=422)
     real_take, sent = faults.take, []
 
     def second_fails(scope):
