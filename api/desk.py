@@ -20,7 +20,7 @@ from api.jobs import JobView, read_job, read_job_crew, read_job_notes
 from api.kickserv import Employee, Job, JobType, KickservClient, Note
 from api.links import LinkedRecord
 from api.note_parts import add_note_in_parts
-from api.note_writes import NotedRecord, add_note
+from api.note_writes import NotedRecord, NotePart, add_note
 from api.read_back import find_write
 from api.readydesk import ReadyDeskClient, Ticket
 from api.readydesk.models import Technician
@@ -225,7 +225,9 @@ class Desk:
         """Write a note once: on a ticket (as the author's technician; in numbered parts when
         one ReadyDesk request cannot hold it), a customer or a job."""
 
-        async def one(part_intent: Intent, part_record: NotedRecord, part: str) -> WriteResult:
+        async def one(
+            part_intent: Intent, part_record: NotedRecord, note: str, part: NotePart | None
+        ) -> WriteResult:
             return await add_note(
                 self.readydesk,
                 self.kickserv,
@@ -233,12 +235,13 @@ class Desk:
                 self.find_write,
                 part_intent,
                 part_record,
-                part,
+                note,
                 author,
+                part,
             )
 
         if record.kind != "ticket":
-            return await one(intent, record, text)
+            return await one(intent, record, text, None)
         ticket_id = int(record.number)
 
         def fits(note: str) -> bool:

@@ -29,6 +29,15 @@ _CHECKS: dict[str, Literal["ticket_note", "customer_note", "job_note"]] = {
 
 
 @dataclass(frozen=True)
+class NotePart:
+    """One part of a note written in parts: which, its own text and the text after it."""
+
+    name: str  # "part 2 of 3"
+    typed: str  # this part's text as typed (without the label it is written with)
+    rest: str  # the text of the parts after it
+
+
+@dataclass(frozen=True)
 class NotedRecord:
     """The record a note goes on: a ReadyDesk ticket, a Kickserv customer or a Kickserv job."""
 
@@ -45,18 +54,21 @@ async def add_note(
     record: NotedRecord,
     text: str,
     author: Profile,
+    part: NotePart | None = None,
 ) -> WriteResult:
     """Write the note once for this intent, signed with the author's name (on a ticket, as
-    their technician) and a reference that lets a read-back recognise it."""
+    their technician) and a reference that lets a read-back recognise it. A `part` of a long
+    note is told as that part, and what comes after it is kept to give back if it ends there."""
     marker = new_marker()
     signed = f"{text}\n{signature(author.name, marker)}"
     plan = WritePlan(
         check=_CHECKS[record.kind],
         target=record.number,
         marker=marker,
-        typed=text,
+        typed=part.typed if part else text,
         response_url=intent.response_url,
-        label=f"the note on {intent.target}",
+        label=f"{part.name + ' of ' if part else ''}the note on {intent.target}",
+        rest=part.rest if part else "",
     )
     intent = replace(intent, plan=plan)
     technician = None

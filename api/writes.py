@@ -52,6 +52,7 @@ class WritePlan(BaseModel):
     typed: str = ""  # what the person typed, given back when it was not written
     response_url: str = ""  # where the person is waiting (good for 30 minutes)
     label: str = ""  # what was written, as people say it: "the note on ticket #34"
+    rest: str = ""  # a part of a long note: the text of the parts after it, not sent yet
 
 
 # Reads a write's target back: the write's reference when it is there, None when it is not.

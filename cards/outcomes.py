@@ -34,10 +34,16 @@ def unconfirmed_text(what: str, result: WriteResult) -> str:
     )
 
 
-def settled_text(label: str, result: WriteResult) -> str:
+def settled_text(label: str, result: WriteResult, rest: str = "") -> str:
     """What the sweeper tells the person once a write's outcome is known (or, for a write whose
-    process died, that it is not known yet), as mrkdwn; `label` is plain text."""
+    process died, that it is not known yet), as mrkdwn; `label` is plain text, `rest` the text
+    of a long note's parts after this one (never sent)."""
     what = escape_mrkdwn(label[:1].upper() + label[1:])
+    if result.outcome == "confirmed" and rest:
+        return (
+            f"Update: {what} was written (Deskhand confirmed it afterwards: {result.reference}). "
+            "The parts after it were *not sent*: here is the rest of what you wrote, to send."
+        )
     if result.outcome == "confirmed":
         return f"Update: {what} was written (Deskhand confirmed it afterwards: {result.reference})."
     if result.outcome == "failed":
@@ -58,6 +64,12 @@ def settled_text(label: str, result: WriteResult) -> str:
             "Look at it before you send it again: here is what you wrote."
         )
     return "Update: " + unconfirmed_text(f"{escape_mrkdwn(label)} was written", result)
+
+
+def given_back(plan: WritePlan, result: WriteResult) -> str:
+    """What the sweeper's message gives back: what was typed, unless it was written; and a long
+    note's parts after this one, which were never sent."""
+    return plan.rest if result.outcome == "confirmed" else plan.typed + plan.rest
 
 
 def typed_back_again(plan: WritePlan, typed: str, try_again: bool) -> list[Block]:

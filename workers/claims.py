@@ -31,7 +31,7 @@ from api.writes import (
     reconcile,
 )
 from cards.common import mrkdwn_section
-from cards.outcomes import settled_text, typed_back_again
+from cards.outcomes import given_back, settled_text, typed_back_again
 from store import Store
 from store.claims import PENDING, UNKNOWN, Claim
 from telemetry.metrics import CLAIMS_TAKEN_OVER, RECONCILED, timed_run
@@ -105,10 +105,6 @@ async def _first_reason(store: Store, claim: Claim) -> str:
     return reason or "its reply was lost"
 
 
-def _message(label: str, result: WriteResult) -> str:
-    return settled_text(label, result)
-
-
 async def _tell(
     slack: AsyncWebClient,
     claim: Claim,
@@ -120,10 +116,12 @@ async def _tell(
     by the outbound choke point's rules: retried within Slack's, the DM when the reply fails)."""
     # Nothing here came from a backend's error text, but a response_url post passes no
     # scrubbing client, so it scrubs for itself.
-    text = redact(_message(plan.label if plan else claim.action, result))
+    label, rest = (plan.label, plan.rest) if plan else (claim.action, "")
+    text = redact(settled_text(label, result, rest))
     blocks = [mrkdwn_section(text)]
-    if plan and result.outcome != "confirmed":
-        blocks += typed_back_again(plan, redact(plan.typed), result.outcome == "failed")
+    if plan and (back := given_back(plan, result)):  # Try again: for what was never written
+        try_again = result.outcome in ("failed", "confirmed")
+        blocks += typed_back_again(plan, redact(back), try_again)
     payload = [b.to_dict() for b in blocks]
     waiting = plan and plan.response_url and now - claim.claimed_at < RESPONSE_URL_LIFE
     if waiting and await _respond(slack, plan.response_url, text, payload):
