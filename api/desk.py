@@ -35,7 +35,7 @@ from api.tickets import (
     read_ticket_page,
 )
 from api.unfurls import JobUnfurl, Unfurl, finish_unfurls, read_unfurl, read_unfurls
-from api.writes import Intent, WritePlan, WriteResult
+from api.writes import DEFAULTS, Intent, WritePlan, WriteResult, WriteSettings
 from store import Store
 
 AnyView = TicketView | TicketListView | BusinessView | JobView
@@ -52,11 +52,13 @@ class Desk:
         kickserv: KickservClient,
         directory: CustomerDirectory,
         store: Store,
+        writes: WriteSettings = DEFAULTS,
     ) -> None:
         self.readydesk = readydesk
         self.kickserv = kickserv
         self.directory = directory
         self.store = store
+        self.writes = writes  # claim lease, read-back deadline and apply window of its writes
 
     async def read(self, ref: AnyRef, now: datetime) -> AnyView:
         """What a card's reference stands for, read at `now` (the business's wall clock, which
@@ -238,6 +240,7 @@ class Desk:
                 note,
                 author,
                 part,
+                self.writes,
             )
 
         if record.kind != "ticket":
@@ -254,29 +257,50 @@ class Desk:
     ) -> WriteResult:
         """Create a ReadyDesk ticket once, signed by `author`."""
         return await create_ticket(
-            self.readydesk, self.store, self.find_write, intent, ticket, author
+            self.readydesk, self.store, self.find_write, intent, ticket, author, self.writes
         )
 
     async def create_job(self, intent: Intent, job: NewJob, author: Profile) -> JobCreation:
         """Create a Kickserv job once, signed by `author`; then read it back and assign it."""
-        return await create_job(self.kickserv, self.store, self.find_write, intent, job, author)
+        return await create_job(
+            self.kickserv, self.store, self.find_write, intent, job, author, self.writes
+        )
 
     async def assign_ticket(self, intent: Intent, ticket_id: int, technician: str) -> WriteResult:
         """Assign a ticket to a technician, once per intent."""
         fields = {"assigned_to": technician}
         return await change_ticket(
-            self.readydesk, self.store, self.find_write, intent, ticket_id, fields
+            self.readydesk,
+            self.store,
+            self.find_write,
+            intent,
+            ticket_id,
+            fields,
+            settings=self.writes,
         )
 
     async def set_ticket_status(self, intent: Intent, ticket_id: int, status: str) -> WriteResult:
         """Set a ticket's status, once per intent."""
         fields = {"status": status}
         return await change_ticket(
-            self.readydesk, self.store, self.find_write, intent, ticket_id, fields
+            self.readydesk,
+            self.store,
+            self.find_write,
+            intent,
+            ticket_id,
+            fields,
+            settings=self.writes,
         )
 
     async def close_ticket(self, intent: Intent, ticket_id: int) -> WriteResult:
         """Close a ticket now, once per intent."""
         return await change_ticket(
-            self.readydesk, self.store, self.find_write, intent, ticket_id, {}, close=True
+            self.readydesk,
+            self.store,
+            self.find_write,
+            intent,
+            ticket_id,
+            {},
+            close=True,
+            settings=self.writes,
         )

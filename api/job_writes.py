@@ -8,7 +8,17 @@ from typing import Any
 from api.errors import BackendError
 from api.identity import Profile
 from api.kickserv import Job, KickservClient
-from api.writes import Intent, ReadBack, WritePlan, WriteResult, new_marker, signature, write_once
+from api.writes import (
+    DEFAULTS,
+    Intent,
+    ReadBack,
+    WritePlan,
+    WriteResult,
+    WriteSettings,
+    new_marker,
+    signature,
+    write_once,
+)
 from store import Store
 
 TASK_LENGTH = timedelta(hours=2)  # how long a job booked from Slack holds the calendar
@@ -42,6 +52,7 @@ async def create_job(
     intent: Intent,
     new: NewJob,
     author: Profile,
+    settings: WriteSettings = DEFAULTS,
 ) -> JobCreation:
     """Create the job once for this intent; once it exists, read it and assign it. A failure
     after the job exists is reported, not raised (a retry must not make a second job)."""
@@ -60,7 +71,9 @@ async def create_job(
         job = await kickserv.create_job(new.customer_number, new.service, description, **fields)
         return str(job.job_number)
 
-    result = await write_once(store, replace(intent, plan=plan), write, read_back=read_back)
+    result = await write_once(
+        store, replace(intent, plan=plan), write, read_back=read_back, settings=settings
+    )
     if result.outcome not in ("written", "confirmed") or not result.reference:
         return JobCreation(result)
     try:

@@ -10,10 +10,12 @@ from api.identity import Profile, technician_of
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from api.writes import (
+    DEFAULTS,
     Intent,
     ReadBack,
     WritePlan,
     WriteResult,
+    WriteSettings,
     new_marker,
     not_sent,
     signature,
@@ -55,6 +57,7 @@ async def add_note(
     text: str,
     author: Profile,
     part: NotePart | None = None,
+    settings: WriteSettings = DEFAULTS,
 ) -> WriteResult:
     """Write the note once for this intent, signed with the author's name (on a ticket, as
     their technician) and a reference that lets a read-back recognise it. A `part` of a long
@@ -86,4 +89,4 @@ async def add_note(
         note = await kickserv.add_note(owner, int(record.number), signed)
         return str(note.global_id)
 
-    return await write_once(store, intent, write, read_back=read_back)
+    return await write_once(store, intent, write, read_back=read_back, settings=settings)

@@ -26,7 +26,6 @@ from api.writes import (
     Settling,
     WritePlan,
     WriteResult,
-    WriteSettings,
     outcome_label,
     reconcile,
 )
@@ -47,7 +46,7 @@ GIVE_UP_AFTER = timedelta(days=1)  # an outcome still unknown then is left for a
 async def sweep_claims(desk: Desk, store: Store, slack: AsyncWebClient, now: datetime) -> list[str]:
     """Reconcile every claim whose owner is gone or whose outcome is unknown; what became of
     each."""
-    taken = await store.claims.take_stale(OWNER, now=now, lease=WriteSettings.lease)
+    taken = await store.claims.take_stale(OWNER, now=now, lease=desk.writes.lease)
     CLAIMS_TAKEN_OVER.inc(sum(claim.state == PENDING for claim in taken))
     done = []
     for claim in taken:
@@ -83,7 +82,7 @@ async def _finish(
     reason = STOPPED if stopped else await _first_reason(store, claim)
     settling = Settling(claim.finished_at or claim.claimed_at, now, reason)
     result = await reconcile(
-        store, intent, claim.audit_id, None, desk.find_write, settling=settling
+        store, intent, claim.audit_id, None, desk.find_write, settling, settings=desk.writes
     )
     RECONCILED.labels(outcome_label(result.outcome)).inc()
     if result.outcome != "unknown":
