@@ -268,20 +268,19 @@ class Desk:
 
     async def assign_ticket(self, intent: Intent, ticket_id: int, technician: str) -> WriteResult:
         """Assign a ticket to a technician, once per intent."""
-        fields = {"assigned_to": technician}
-        return await change_ticket(
-            self.readydesk,
-            self.store,
-            self.find_write,
-            intent,
-            ticket_id,
-            fields,
-            settings=self.writes,
-        )
+        return await self._change_ticket(intent, ticket_id, {"assigned_to": technician})
 
     async def set_ticket_status(self, intent: Intent, ticket_id: int, status: str) -> WriteResult:
         """Set a ticket's status, once per intent."""
-        fields = {"status": status}
+        return await self._change_ticket(intent, ticket_id, {"status": status})
+
+    async def close_ticket(self, intent: Intent, ticket_id: int) -> WriteResult:
+        """Close a ticket now, once per intent."""
+        return await self._change_ticket(intent, ticket_id, {}, close=True)
+
+    async def _change_ticket(
+        self, intent: Intent, ticket_id: int, fields: dict[str, str], *, close: bool = False
+    ) -> WriteResult:
         return await change_ticket(
             self.readydesk,
             self.store,
@@ -289,18 +288,6 @@ class Desk:
             intent,
             ticket_id,
             fields,
-            settings=self.writes,
-        )
-
-    async def close_ticket(self, intent: Intent, ticket_id: int) -> WriteResult:
-        """Close a ticket now, once per intent."""
-        return await change_ticket(
-            self.readydesk,
-            self.store,
-            self.find_write,
-            intent,
-            ticket_id,
-            {},
-            close=True,
+            close=close,
             settings=self.writes,
         )
