@@ -65,6 +65,7 @@ async def create_job(
         marker=marker,
         typed=new.description,
         label=f"the job for Kickserv customer {new.customer_number}",
+        undone=await _assignment(kickserv, new),
     )
 
     async def write() -> str:
@@ -88,3 +89,15 @@ async def create_job(
     except BackendError as err:
         return JobCreation(result, job, unassigned=err)
     return JobCreation(result, job)
+
+
+async def _assignment(kickserv: KickservClient, new: NewJob) -> str:
+    """The assignment asked for, as said when it is not made ("assigned to Sam Ortiz"): a job
+    confirmed only later by the sweeper is not assigned."""
+    if new.employee is None or new.scheduled is None:
+        return ""
+    try:  # the form listed them a moment ago: cached
+        names = {e.global_id: e.name for e in await kickserv.employees()}
+    except BackendError:
+        names = {}
+    return f"assigned to {names.get(new.employee) or 'the person you chose'}"

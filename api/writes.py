@@ -53,6 +53,9 @@ class WritePlan(BaseModel):
     response_url: str = ""  # where the person is waiting (good for 30 minutes)
     label: str = ""  # what was written, as people say it: "the note on ticket #34"
     rest: str = ""  # a part of a long note: the text of the parts after it, not sent yet
+    # What was asked with it that is done only when the write is known at once, so not when it
+    # is confirmed later: "assigned to Sam Ortiz" (told with a late confirmation).
+    undone: str = ""
 
 
 # Reads a write's target back: the write's reference when it is there, None when it is not.

@@ -34,11 +34,18 @@ def unconfirmed_text(what: str, result: WriteResult) -> str:
     )
 
 
-def settled_text(label: str, result: WriteResult, rest: str = "") -> str:
+def settled_text(label: str, result: WriteResult, rest: str = "", undone: str = "") -> str:
     """What the sweeper tells the person once a write's outcome is known (or, for a write whose
     process died, that it is not known yet), as mrkdwn; `label` is plain text, `rest` the text
-    of a long note's parts after this one (never sent)."""
+    of a long note's parts after this one (never sent), `undone` what was asked with it and is
+    not done after a late confirmation ("assigned to Sam Ortiz")."""
     what = escape_mrkdwn(label[:1].upper() + label[1:])
+    if result.outcome == "confirmed" and undone:
+        return (
+            f"Update: {what} was written (Deskhand confirmed it afterwards: {result.reference}), "
+            f"but it was not {escape_mrkdwn(undone)}: Deskhand does that only when it knows at "
+            "once that it was written. Please do it in the system itself."
+        )
     if result.outcome == "confirmed" and rest:
         return (
             f"Update: {what} was written (Deskhand confirmed it afterwards: {result.reference}). "

@@ -115,8 +115,8 @@ async def _tell(
     by the outbound choke point's rules: retried within Slack's, the DM when the reply fails)."""
     # Nothing here came from a backend's error text, but a response_url post passes no
     # scrubbing client, so it scrubs for itself.
-    label, rest = (plan.label, plan.rest) if plan else (claim.action, "")
-    text = redact(settled_text(label, result, rest))
+    label, rest, undone = (plan.label, plan.rest, plan.undone) if plan else (claim.action, "", "")
+    text = redact(settled_text(label, result, rest, undone))
     blocks = [mrkdwn_section(text)]
     if plan and (back := given_back(plan, result)):  # Try again: for what was never written
         try_again = result.outcome in ("failed", "confirmed")
