@@ -14,9 +14,10 @@ from handlers import ids
 _NOTE_KINDS = {"ticket_note": "ticket", "customer_note": "customer", "job_note": "job"}
 
 
-def unconfirmed_text(what: str, result: WriteResult) -> str:
+def unconfirmed_text(what: str, result: WriteResult, *, by_dm: bool = False) -> str:
     """Not confirmed yet, and when the person will hear (mrkdwn; `what` is escaped already and
-    says what may have happened: "the note was added to ticket #34").
+    says what may have happened: "the note was added to ticket #34"). `by_dm`: said in a modal,
+    which the later word does not update (the sweeper sends it as a DM).
 
     Said for a write whose reply was lost, and for a retry of it (nothing is sent again)."""
     why = result.reason or (result.error.message if result.error else "")
@@ -29,7 +30,8 @@ def unconfirmed_text(what: str, result: WriteResult) -> str:
     when = f"within {_span(result.wait)}" if result.wait else "as soon as it can check"
     return (
         f"*Could not confirm yet* whether {what}{reason}. It may still go through: Deskhand "
-        f"keeps checking and will tell you how it ended {when}. "
+        f"keeps checking and will tell you{' in a direct message' if by_dm else ''} how it "
+        f"ended {when}. "
         "Please do not send it again before then."
     )
 
