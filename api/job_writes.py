@@ -1,6 +1,7 @@
 """Creating a Kickserv job once per intent (signed, with a marker in its description), then
 reading it back and, when asked, putting it on an employee's calendar."""
 
+import asyncio
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from api.writes import (
 from store import Store
 
 TASK_LENGTH = timedelta(hours=2)  # how long a job booked from Slack holds the calendar
+NAME_WAIT = 0.5  # seconds for the chosen employee's name before the job is written
 
 
 @dataclass(frozen=True)
@@ -96,8 +98,9 @@ async def _assignment(kickserv: KickservClient, new: NewJob) -> str:
     confirmed only later by the sweeper is not assigned."""
     if new.employee is None or new.scheduled is None:
         return ""
-    try:  # the form listed them a moment ago: cached
-        names = {e.global_id: e.name for e in await kickserv.employees()}
-    except BackendError:
+    try:  # the form listed them a moment ago (cached); a slow read must not hold the write up
+        employees = await asyncio.wait_for(kickserv.employees(), NAME_WAIT)
+        names = {e.global_id: e.name for e in employees}
+    except (BackendError, TimeoutError):
         names = {}
     return f"assigned to {names.get(new.employee) or 'the person you chose'}"
