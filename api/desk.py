@@ -20,7 +20,7 @@ from api.jobs import JobView, read_job, read_job_crew, read_job_notes
 from api.kickserv import Employee, Job, JobType, KickservClient, Note
 from api.links import LinkedRecord
 from api.note_parts import add_note_in_parts
-from api.note_writes import NotedRecord, add_note
+from api.note_writes import NotedRecord, NotePart, add_note
 from api.read_back import find_write
 from api.readydesk import ReadyDeskClient, Ticket
 from api.readydesk.models import Technician
@@ -35,7 +35,7 @@ from api.tickets import (
     read_ticket_page,
 )
 from api.unfurls import JobUnfurl, Unfurl, finish_unfurls, read_unfurl, read_unfurls
-from api.writes import Intent, WritePlan, WriteResult
+from api.writes import DEFAULTS, Intent, WritePlan, WriteResult, WriteSettings
 from store import Store
 
 AnyView = TicketView | TicketListView | BusinessView | JobView
@@ -52,11 +52,13 @@ class Desk:
         kickserv: KickservClient,
         directory: CustomerDirectory,
         store: Store,
+        writes: WriteSettings = DEFAULTS,
     ) -> None:
         self.readydesk = readydesk
         self.kickserv = kickserv
         self.directory = directory
         self.store = store
+        self.writes = writes  # claim lease, read-back deadline and apply window of its writes
 
     async def read(self, ref: AnyRef, now: datetime) -> AnyView:
         """What a card's reference stands for, read at `now` (the business's wall clock, which
@@ -225,7 +227,9 @@ class Desk:
         """Write a note once: on a ticket (as the author's technician; in numbered parts when
         one ReadyDesk request cannot hold it), a customer or a job."""
 
-        async def one(part_intent: Intent, part_record: NotedRecord, part: str) -> WriteResult:
+        async def one(
+            part_intent: Intent, part_record: NotedRecord, note: str, part: NotePart | None
+        ) -> WriteResult:
             return await add_note(
                 self.readydesk,
                 self.kickserv,
@@ -233,12 +237,14 @@ class Desk:
                 self.find_write,
                 part_intent,
                 part_record,
-                part,
+                note,
                 author,
+                part,
+                self.writes,
             )
 
         if record.kind != "ticket":
-            return await one(intent, record, text)
+            return await one(intent, record, text, None)
         ticket_id = int(record.number)
 
         def fits(note: str) -> bool:
@@ -251,29 +257,37 @@ class Desk:
     ) -> WriteResult:
         """Create a ReadyDesk ticket once, signed by `author`."""
         return await create_ticket(
-            self.readydesk, self.store, self.find_write, intent, ticket, author
+            self.readydesk, self.store, self.find_write, intent, ticket, author, self.writes
         )
 
     async def create_job(self, intent: Intent, job: NewJob, author: Profile) -> JobCreation:
         """Create a Kickserv job once, signed by `author`; then read it back and assign it."""
-        return await create_job(self.kickserv, self.store, self.find_write, intent, job, author)
+        return await create_job(
+            self.kickserv, self.store, self.find_write, intent, job, author, self.writes
+        )
 
     async def assign_ticket(self, intent: Intent, ticket_id: int, technician: str) -> WriteResult:
         """Assign a ticket to a technician, once per intent."""
-        fields = {"assigned_to": technician}
-        return await change_ticket(
-            self.readydesk, self.store, self.find_write, intent, ticket_id, fields
-        )
+        return await self._change_ticket(intent, ticket_id, {"assigned_to": technician})
 
     async def set_ticket_status(self, intent: Intent, ticket_id: int, status: str) -> WriteResult:
         """Set a ticket's status, once per intent."""
-        fields = {"status": status}
-        return await change_ticket(
-            self.readydesk, self.store, self.find_write, intent, ticket_id, fields
-        )
+        return await self._change_ticket(intent, ticket_id, {"status": status})
 
     async def close_ticket(self, intent: Intent, ticket_id: int) -> WriteResult:
         """Close a ticket now, once per intent."""
+        return await self._change_ticket(intent, ticket_id, {}, close=True)
+
+    async def _change_ticket(
+        self, intent: Intent, ticket_id: int, fields: dict[str, str], *, close: bool = False
+    ) -> WriteResult:
         return await change_ticket(
-            self.readydesk, self.store, self.find_write, intent, ticket_id, {}, close=True
+            self.readydesk,
+            self.store,
+            self.find_write,
+            intent,
+            ticket_id,
+            fields,
+            close=close,
+            settings=self.writes,
         )

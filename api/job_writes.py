@@ -1,6 +1,7 @@
 """Creating a Kickserv job once per intent (signed, with a marker in its description), then
 reading it back and, when asked, putting it on an employee's calendar."""
 
+import asyncio
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -8,10 +9,21 @@ from typing import Any
 from api.errors import BackendError
 from api.identity import Profile
 from api.kickserv import Job, KickservClient
-from api.writes import Intent, ReadBack, WritePlan, WriteResult, new_marker, signature, write_once
+from api.writes import (
+    DEFAULTS,
+    Intent,
+    ReadBack,
+    WritePlan,
+    WriteResult,
+    WriteSettings,
+    new_marker,
+    signature,
+    write_once,
+)
 from store import Store
 
 TASK_LENGTH = timedelta(hours=2)  # how long a job booked from Slack holds the calendar
+NAME_WAIT = 0.5  # seconds for the chosen employee's name before the job is written
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,7 @@ async def create_job(
     intent: Intent,
     new: NewJob,
     author: Profile,
+    settings: WriteSettings = DEFAULTS,
 ) -> JobCreation:
     """Create the job once for this intent; once it exists, read it and assign it. A failure
     after the job exists is reported, not raised (a retry must not make a second job)."""
@@ -54,13 +67,16 @@ async def create_job(
         marker=marker,
         typed=new.description,
         label=f"the job for Kickserv customer {new.customer_number}",
+        undone=await _assignment(kickserv, new),
     )
 
     async def write() -> str:
         job = await kickserv.create_job(new.customer_number, new.service, description, **fields)
         return str(job.job_number)
 
-    result = await write_once(store, replace(intent, plan=plan), write, read_back=read_back)
+    result = await write_once(
+        store, replace(intent, plan=plan), write, read_back=read_back, settings=settings
+    )
     if result.outcome not in ("written", "confirmed") or not result.reference:
         return JobCreation(result)
     try:
@@ -75,3 +91,16 @@ async def create_job(
     except BackendError as err:
         return JobCreation(result, job, unassigned=err)
     return JobCreation(result, job)
+
+
+async def _assignment(kickserv: KickservClient, new: NewJob) -> str:
+    """The assignment asked for, as said when it is not made ("assigned to Sam Ortiz"): a job
+    confirmed only later by the sweeper is not assigned."""
+    if new.employee is None or new.scheduled is None:
+        return ""
+    try:  # the form listed them a moment ago (cached); a slow read must not hold the write up
+        employees = await asyncio.wait_for(kickserv.employees(), NAME_WAIT)
+        names = {e.global_id: e.name for e in employees}
+    except (BackendError, TimeoutError):
+        names = {}
+    return f"assigned to {names.get(new.employee) or 'the person you chose'}"

@@ -5,7 +5,9 @@ ReadyDesk takes a note in the URL and refuses a URL over its limit as received, 
 fits. A note that does not fit is cut into parts that each do ("[Part 1 of 3] …"), at a space
 where one is near, and each part is written once through `add_note` under its own intent key
 (the form's key, the part, and a digest of the whole text): submitting the same text again
-writes only the parts not yet written. The outcome names every part that went in.
+writes only the parts not yet written. The outcome names every part that went in. No part is
+written after one whose outcome is unknown; that part's plan names it and keeps the text after
+it, so the sweeper's later word says which part it was and gives back what was never sent.
 """
 
 import hashlib
@@ -13,11 +15,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from api.identity import Profile
-from api.note_writes import NotedRecord
+from api.note_writes import NotedRecord, NotePart
 from api.writes import Intent, WriteResult, signature
 
 Fits = Callable[[str], bool]
-AddNote = Callable[[Intent, NotedRecord, str], Awaitable[WriteResult]]
+AddNote = Callable[[Intent, NotedRecord, str, NotePart | None], Awaitable[WriteResult]]
 
 MAX_PARTS = 99
 _WIDEST_LABEL = "[Part 99 of 99] "  # room kept for the label before the parts are counted
@@ -73,7 +75,7 @@ async def add_note_in_parts(
     it got and why the next part was not written."""
     parts = split_note(text, author.name, fits)
     if len(parts) == 1:
-        return await add_note(intent, record, text)
+        return await add_note(intent, record, text, None)
     digest = hashlib.sha256(text.encode()).hexdigest()[:8]
     done: list[WriteResult] = []
     for number, part in enumerate(parts, start=1):
@@ -85,6 +87,7 @@ async def add_note_in_parts(
             ),
             record,
             label(number, len(parts)) + part,
+            NotePart(f"part {number} of {len(parts)}", part, "".join(parts[number:])),
         )
         if result.outcome not in _DONE or not result.reference:
             return _stopped(result, done, number, len(parts))
@@ -116,4 +119,5 @@ def _stopped(result: WriteResult, done: list[WriteResult], number: int, count: i
     if result.outcome == "failed":
         told += " Try again adds the rest, each part once."
     result.error.message, result.error.args = told, (told,)  # this attempt's own error
-    return result
+    # An unknown part is worded from its reason (api/writes.py): the same whole story.
+    return replace(result, reason=told) if result.reason else result

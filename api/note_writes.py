@@ -10,10 +10,12 @@ from api.identity import Profile, technician_of
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from api.writes import (
+    DEFAULTS,
     Intent,
     ReadBack,
     WritePlan,
     WriteResult,
+    WriteSettings,
     new_marker,
     not_sent,
     signature,
@@ -26,6 +28,15 @@ _CHECKS: dict[str, Literal["ticket_note", "customer_note", "job_note"]] = {
     "customer": "customer_note",
     "job": "job_note",
 }
+
+
+@dataclass(frozen=True)
+class NotePart:
+    """One part of a note written in parts: which, its own text and the text after it."""
+
+    name: str  # "part 2 of 3"
+    typed: str  # this part's text as typed (without the label it is written with)
+    rest: str  # the text of the parts after it
 
 
 @dataclass(frozen=True)
@@ -45,18 +56,22 @@ async def add_note(
     record: NotedRecord,
     text: str,
     author: Profile,
+    part: NotePart | None = None,
+    settings: WriteSettings = DEFAULTS,
 ) -> WriteResult:
     """Write the note once for this intent, signed with the author's name (on a ticket, as
-    their technician) and a reference that lets a read-back recognise it."""
+    their technician) and a reference that lets a read-back recognise it. A `part` of a long
+    note is told as that part, and what comes after it is kept to give back if it ends there."""
     marker = new_marker()
     signed = f"{text}\n{signature(author.name, marker)}"
     plan = WritePlan(
         check=_CHECKS[record.kind],
         target=record.number,
         marker=marker,
-        typed=text,
+        typed=part.typed if part else text,
         response_url=intent.response_url,
-        label=f"the note on {intent.target}",
+        label=f"{part.name + ' of ' if part else ''}the note on {intent.target}",
+        rest=part.rest if part else "",
     )
     intent = replace(intent, plan=plan)
     technician = None
@@ -74,4 +89,4 @@ async def add_note(
         note = await kickserv.add_note(owner, int(record.number), signed)
         return str(note.global_id)
 
-    return await write_once(store, intent, write, read_back=read_back)
+    return await write_once(store, intent, write, read_back=read_back, settings=settings)

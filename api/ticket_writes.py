@@ -6,7 +6,17 @@ from dataclasses import dataclass, replace
 
 from api.identity import Profile
 from api.readydesk import ReadyDeskClient
-from api.writes import Intent, ReadBack, WritePlan, WriteResult, new_marker, signature, write_once
+from api.writes import (
+    DEFAULTS,
+    Intent,
+    ReadBack,
+    WritePlan,
+    WriteResult,
+    WriteSettings,
+    new_marker,
+    signature,
+    write_once,
+)
 from store import Store
 
 
@@ -28,6 +38,7 @@ async def create_ticket(
     intent: Intent,
     ticket: NewTicket,
     author: Profile,
+    settings: WriteSettings = DEFAULTS,
 ) -> WriteResult:
     """Create the ticket once for this intent; its description ends with the signature."""
     marker = new_marker()
@@ -51,7 +62,9 @@ async def create_ticket(
     async def write() -> str:
         return str(await readydesk.add_ticket(**{k: v for k, v in fields.items() if v}))
 
-    return await write_once(store, replace(intent, plan=plan), write, read_back=read_back)
+    return await write_once(
+        store, replace(intent, plan=plan), write, read_back=read_back, settings=settings
+    )
 
 
 async def change_ticket(
@@ -63,6 +76,7 @@ async def change_ticket(
     fields: dict[str, str],
     *,
     close: bool = False,
+    settings: WriteSettings = DEFAULTS,
 ) -> WriteResult:
     """Set the ticket's `fields` (`status`, `assigned_to`) once for this intent, or close it
     (status Closed, with its close date); a read-back compares the ticket's fields."""
@@ -80,4 +94,6 @@ async def change_ticket(
             return str(await readydesk.close_ticket(ticket_id))
         return str(await readydesk.update_ticket(ticket_id, **fields))
 
-    return await write_once(store, replace(intent, plan=plan), write, read_back=read_back)
+    return await write_once(
+        store, replace(intent, plan=plan), write, read_back=read_back, settings=settings
+    )

@@ -52,6 +52,10 @@ class WritePlan(BaseModel):
     typed: str = ""  # what the person typed, given back when it was not written
     response_url: str = ""  # where the person is waiting (good for 30 minutes)
     label: str = ""  # what was written, as people say it: "the note on ticket #34"
+    rest: str = ""  # a part of a long note: the text of the parts after it, not sent yet
+    # What was asked with it that is done only when the write is known at once, so not when it
+    # is confirmed later: "assigned to Sam Ortiz" (told with a late confirmation).
+    undone: str = ""
 
 
 # Reads a write's target back: the write's reference when it is there, None when it is not.
@@ -88,14 +92,18 @@ class WriteResult:
     given_up: bool = False  # still unknown, and no longer read back: the person must look
 
 
+@dataclass(frozen=True)
 class WriteSettings:
     """How long a claim's owner may take before others reconcile it, how long a read-back may
-    take, and how long after a lost reply a backend may still apply a write (the apply window;
-    set from the settings)."""
+    take, and how long after a lost reply a backend may still apply a write (the apply window).
+    One value per Desk (bot/app.py `build_desk` makes it from the settings)."""
 
-    lease = timedelta(seconds=60)
-    read_back_seconds = 8.0
-    apply_window = timedelta(seconds=60)
+    lease: timedelta = timedelta(seconds=60)
+    read_back_seconds: float = 8.0
+    apply_window: timedelta = timedelta(seconds=60)
+
+
+DEFAULTS = WriteSettings()  # immutable: a Desk built without settings writes with these
 
 
 _in_flight: set[asyncio.Task[object]] = set()
@@ -141,6 +149,7 @@ async def write_once(
     write: Callable[[], Awaitable[str]],
     *,
     read_back: ReadBack | None = None,
+    settings: WriteSettings = DEFAULTS,
 ) -> WriteResult:
     """Run `write` unless this intent was already claimed; audit and reconcile every attempt.
 
@@ -161,7 +170,7 @@ async def write_once(
         action=intent.action,
         user_id=intent.user_id,
         owner=OWNER,
-        lease=WriteSettings.lease,
+        lease=settings.lease,
         plan=plan,
         audit_id=audit_id,
     )
@@ -174,14 +183,16 @@ async def write_once(
         WRITES.labels(intent.action, "duplicate").inc()
         if earlier is not None and earlier.state == UNKNOWN:
             # Nothing runs: the first attempt waits to be confirmed, and its person will be told.
-            return WriteResult("unknown", earlier=earlier, wait=_still_to_wait(earlier))
+            wait = _still_to_wait(earlier, settings.apply_window)
+            return WriteResult("unknown", earlier=earlier, wait=wait)
         return WriteResult("duplicate", reference, earlier=earlier)
     try:
         reference = await write()
     except BackendError as err:
         if proves_not_written(err):
             return _counted(intent, await _not_written(store, intent, audit_id, err))
-        return _counted(intent, await reconcile(store, intent, audit_id, err, read_back))
+        reconciled = await reconcile(store, intent, audit_id, err, read_back, settings=settings)
+        return _counted(intent, reconciled)
     except BaseException:
         # A bug of ours before or after sending: the outcome is not known either.
         WRITES.labels(intent.action, "unknown").inc()
@@ -227,6 +238,8 @@ async def reconcile(
     error: BackendError | None,
     read_back: ReadBack | None,
     settling: Settling | None = None,
+    *,
+    settings: WriteSettings = DEFAULTS,
 ) -> WriteResult:
     """Decide an unproven outcome by reading the target back; record and return it.
 
@@ -236,12 +249,12 @@ async def reconcile(
     now = settling.now if settling else datetime.now(UTC)
     gave_up = settling.gave_up if settling else now
     why = settling.reason if settling else _why(error)
-    window_end = gave_up + WriteSettings.apply_window
+    window_end = gave_up + settings.apply_window
     found: str | None = None
     checked = False
     if read_back is not None and intent.plan is not None:
         # A fresh deadline: the request's was likely spent waiting for the reply that failed.
-        set_read_deadline(WriteSettings.read_back_seconds)
+        set_read_deadline(settings.read_back_seconds)
         try:
             found = await read_back(intent.plan)
             checked = True
@@ -265,11 +278,11 @@ async def reconcile(
     return WriteResult("unknown", error=error, checked=checked, wait=wait, reason=why)
 
 
-def _still_to_wait(claim: Claim) -> timedelta | None:
+def _still_to_wait(claim: Claim, apply_window: timedelta) -> timedelta | None:
     """How long until an unknown claim's apply window ends (None when it already has)."""
     if claim.finished_at is None:
         return None
-    left = claim.finished_at + WriteSettings.apply_window - datetime.now(UTC)
+    left = claim.finished_at + apply_window - datetime.now(UTC)
     return left if left > timedelta(0) else None
 
 

@@ -81,7 +81,12 @@ def build_desk(settings: Settings, store: Store, sandboxes: Sandboxes | None = N
     directory = CustomerDirectory(
         store.directory, readydesk, kickserv, refresh_every=settings.directory_refresh
     )
-    return Desk(readydesk, kickserv, directory, store)
+    writes = WriteSettings(
+        lease=timedelta(seconds=settings.claim_lease),
+        read_back_seconds=settings.read_deadline,
+        apply_window=timedelta(seconds=settings.apply_window),
+    )
+    return Desk(readydesk, kickserv, directory, store, writes)
 
 
 def _kickserv(settings: Settings, sandbox: "KickservData | None") -> KickservClient:
@@ -161,9 +166,6 @@ def build_app(
     """
     store = store or (desk.store if desk else Store(settings.database_url))
     desk = desk or build_desk(settings, store)
-    WriteSettings.lease = timedelta(seconds=settings.claim_lease)
-    WriteSettings.read_back_seconds = settings.read_deadline
-    WriteSettings.apply_window = timedelta(seconds=settings.apply_window)
     secret = settings.slack_signing_secret
     app = MeasuredApp(
         client=build_web_client(settings),

@@ -109,8 +109,11 @@ def still_saving_view() -> View:
     )
 
 
-def note_outcome_text(target: NoteTarget, result: WriteResult, web_url: str | None) -> str:
-    """How writing the note ended, as mrkdwn (`web_url`, ReadyDesk's ticket link, is unused)."""
+def note_outcome_text(
+    target: NoteTarget, result: WriteResult, web_url: str | None, *, by_dm: bool = False
+) -> str:
+    """How writing the note ended, as mrkdwn (`web_url`, ReadyDesk's ticket link, is unused;
+    `by_dm`: shown in a modal, so a later outcome comes by DM)."""
     where = escape_mrkdwn(target.label)
     reason = escape_mrkdwn(result.error.message) if result.error else ""
     noted = _noted(result.reference or "")
@@ -126,7 +129,7 @@ def note_outcome_text(target: NoteTarget, result: WriteResult, web_url: str | No
             else f"That note to {where} is already being written."
         )
     if result.outcome == "unknown":
-        return unconfirmed_text(f"the note was added to {where}", result)
+        return unconfirmed_text(f"the note was added to {where}", result, by_dm=by_dm)
     checked = " Deskhand checked: it is not there." if result.checked else ""
     return f"*Not added* to {where}. {reason}{checked}"
 
@@ -155,7 +158,7 @@ def note_outcome_message(target: NoteTarget, result: WriteResult, web_url: str |
 
 def note_outcome_view(target: NoteTarget, result: WriteResult, web_url: str | None) -> View:
     """The note form's closing view: how the write ended."""
-    text = note_outcome_text(target, result, web_url)
+    text = note_outcome_text(target, result, web_url, by_dm=True)
     if result.outcome in ("failed", "unknown"):
         return failed_view(target, text, try_again=result.outcome == "failed")
     title = "Already done" if result.outcome == "duplicate" else "Note added"

@@ -14,9 +14,10 @@ from handlers import ids
 _NOTE_KINDS = {"ticket_note": "ticket", "customer_note": "customer", "job_note": "job"}
 
 
-def unconfirmed_text(what: str, result: WriteResult) -> str:
+def unconfirmed_text(what: str, result: WriteResult, *, by_dm: bool = False) -> str:
     """Not confirmed yet, and when the person will hear (mrkdwn; `what` is escaped already and
-    says what may have happened: "the note was added to ticket #34").
+    says what may have happened: "the note was added to ticket #34"). `by_dm`: said in a modal,
+    which the later word does not update (the sweeper sends it as a DM).
 
     Said for a write whose reply was lost, and for a retry of it (nothing is sent again)."""
     why = result.reason or (result.error.message if result.error else "")
@@ -29,15 +30,29 @@ def unconfirmed_text(what: str, result: WriteResult) -> str:
     when = f"within {_span(result.wait)}" if result.wait else "as soon as it can check"
     return (
         f"*Could not confirm yet* whether {what}{reason}. It may still go through: Deskhand "
-        f"keeps checking and will tell you how it ended {when}. "
+        f"keeps checking and will tell you{' in a direct message' if by_dm else ''} how it "
+        f"ended {when}. "
         "Please do not send it again before then."
     )
 
 
-def settled_text(label: str, result: WriteResult) -> str:
+def settled_text(label: str, result: WriteResult, rest: str = "", undone: str = "") -> str:
     """What the sweeper tells the person once a write's outcome is known (or, for a write whose
-    process died, that it is not known yet), as mrkdwn; `label` is plain text."""
+    process died, that it is not known yet), as mrkdwn; `label` is plain text, `rest` the text
+    of a long note's parts after this one (never sent), `undone` what was asked with it and is
+    not done after a late confirmation ("assigned to Sam Ortiz")."""
     what = escape_mrkdwn(label[:1].upper() + label[1:])
+    if result.outcome == "confirmed" and undone:
+        return (
+            f"Update: {what} was written (Deskhand confirmed it afterwards: {result.reference}), "
+            f"but it was not {escape_mrkdwn(undone)}: Deskhand does that only when it knows at "
+            "once that it was written. Please do it in the system itself."
+        )
+    if result.outcome == "confirmed" and rest:
+        return (
+            f"Update: {what} was written (Deskhand confirmed it afterwards: {result.reference}). "
+            "The parts after it were *not sent*: here is the rest of what you wrote, to send."
+        )
     if result.outcome == "confirmed":
         return f"Update: {what} was written (Deskhand confirmed it afterwards: {result.reference})."
     if result.outcome == "failed":
@@ -58,6 +73,12 @@ def settled_text(label: str, result: WriteResult) -> str:
             "Look at it before you send it again: here is what you wrote."
         )
     return "Update: " + unconfirmed_text(f"{escape_mrkdwn(label)} was written", result)
+
+
+def given_back(plan: WritePlan, result: WriteResult) -> str:
+    """What the sweeper's message gives back: what was typed, unless it was written; and a long
+    note's parts after this one, which were never sent."""
+    return plan.rest if result.outcome == "confirmed" else plan.typed + plan.rest
 
 
 def typed_back_again(plan: WritePlan, typed: str, try_again: bool) -> list[Block]:

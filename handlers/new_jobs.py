@@ -200,7 +200,7 @@ def _outcome_view(result: WriteResult, form: JobForm, number: int, extra: str = 
     reason = escape_mrkdwn(result.error.message) if result.error else ""
     if result.outcome == "unknown":
         what = f"the job for {label} was created"
-        return job_failed_view(unconfirmed_text(what, result), form, try_again=False)
+        return job_failed_view(unconfirmed_text(what, result, by_dm=True), form, try_again=False)
     checked = " Deskhand checked: it is not there." if result.checked else ""
     return job_failed_view(f"*Not created.* {reason}{checked}", form)
 

@@ -154,7 +154,7 @@ def _outcome_view(result: WriteResult, form: TicketForm) -> View:
         return ticket_result_view("Ticket created", f"Created *ticket #{result.reference}*{slow}.")
     reason = escape_mrkdwn(result.error.message) if result.error else ""
     if result.outcome == "unknown":
-        unsure = unconfirmed_text("the ticket was created", result)
+        unsure = unconfirmed_text("the ticket was created", result, by_dm=True)
         return ticket_result_view("Not confirmed", unsure, form, try_again=False)
     checked = " Deskhand checked: it is not there." if result.checked else ""
     return ticket_result_view("Ticket not created", f"*Not created.* {reason}{checked}", form)

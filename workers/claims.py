@@ -26,12 +26,11 @@ from api.writes import (
     Settling,
     WritePlan,
     WriteResult,
-    WriteSettings,
     outcome_label,
     reconcile,
 )
 from cards.common import mrkdwn_section
-from cards.outcomes import settled_text, typed_back_again
+from cards.outcomes import given_back, settled_text, typed_back_again
 from store import Store
 from store.claims import PENDING, UNKNOWN, Claim
 from telemetry.metrics import CLAIMS_TAKEN_OVER, RECONCILED, timed_run
@@ -47,7 +46,7 @@ GIVE_UP_AFTER = timedelta(days=1)  # an outcome still unknown then is left for a
 async def sweep_claims(desk: Desk, store: Store, slack: AsyncWebClient, now: datetime) -> list[str]:
     """Reconcile every claim whose owner is gone or whose outcome is unknown; what became of
     each."""
-    taken = await store.claims.take_stale(OWNER, now=now, lease=WriteSettings.lease)
+    taken = await store.claims.take_stale(OWNER, now=now, lease=desk.writes.lease)
     CLAIMS_TAKEN_OVER.inc(sum(claim.state == PENDING for claim in taken))
     done = []
     for claim in taken:
@@ -83,7 +82,7 @@ async def _finish(
     reason = STOPPED if stopped else await _first_reason(store, claim)
     settling = Settling(claim.finished_at or claim.claimed_at, now, reason)
     result = await reconcile(
-        store, intent, claim.audit_id, None, desk.find_write, settling=settling
+        store, intent, claim.audit_id, None, desk.find_write, settling, settings=desk.writes
     )
     RECONCILED.labels(outcome_label(result.outcome)).inc()
     if result.outcome != "unknown":
@@ -105,10 +104,6 @@ async def _first_reason(store: Store, claim: Claim) -> str:
     return reason or "its reply was lost"
 
 
-def _message(label: str, result: WriteResult) -> str:
-    return settled_text(label, result)
-
-
 async def _tell(
     slack: AsyncWebClient,
     claim: Claim,
@@ -120,10 +115,12 @@ async def _tell(
     by the outbound choke point's rules: retried within Slack's, the DM when the reply fails)."""
     # Nothing here came from a backend's error text, but a response_url post passes no
     # scrubbing client, so it scrubs for itself.
-    text = redact(_message(plan.label if plan else claim.action, result))
+    label, rest, undone = (plan.label, plan.rest, plan.undone) if plan else (claim.action, "", "")
+    text = redact(settled_text(label, result, rest, undone))
     blocks = [mrkdwn_section(text)]
-    if plan and result.outcome != "confirmed":
-        blocks += typed_back_again(plan, redact(plan.typed), result.outcome == "failed")
+    if plan and (back := given_back(plan, result)):  # Try again: for what was never written
+        try_again = result.outcome in ("failed", "confirmed")
+        blocks += typed_back_again(plan, redact(back), try_again)
     payload = [b.to_dict() for b in blocks]
     waiting = plan and plan.response_url and now - claim.claimed_at < RESPONSE_URL_LIFE
     if waiting and await _respond(slack, plan.response_url, text, payload):

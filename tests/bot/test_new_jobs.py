@@ -1,13 +1,14 @@
 """Creating Kickserv jobs from the form: opened at once, services filled in, written once,
 Kickserv's refusals shown on the fields with everything typed kept."""
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.console import Console
 from sandbox.faults import Faults
 from sandbox.slack import sandbox_user
 from tests.slack_helpers import is_signed
+from workers.claims import sweep_claims
 
 
 def _kickserv(console: Console):
@@ -25,6 +26,16 @@ async def _open_form(console: Console, words: str = "democompany") -> str:
     methods = [c.name for c in console.slack.calls_since(mark) if c.name.startswith("views.")]
     assert methods == ["views.open", "views.update"]  # opened at once, then the services
     return console.slack.last_view_id
+
+
+async def _form_for_sam(console: Console) -> tuple[str, dict[str, str]]:
+    """The job form open, and its values for a job assigned to Sam Ortiz (no date yet)."""
+    view_id = await _open_form(console)
+    view = console.slack.views[view_id]
+    customer = view["blocks"][0]["element"]["initial_option"]["value"]
+    employee = next(b for b in view["blocks"] if b.get("block_id") == "employee")
+    sam = next(o for o in employee["element"]["options"] if o["text"]["text"] == "Sam Ortiz")
+    return view_id, {"customer": customer, "service": "24551", "employee": sam["value"]}
 
 
 async def test_the_form_creates_a_scheduled_signed_job_once(console):
@@ -93,24 +104,17 @@ async def test_a_customer_cards_create_job_button_opens_the_form_for_it(console)
 
 
 async def test_assigning_an_employee_puts_the_job_on_their_calendar(console):
-    view_id = await _open_form(console)
-    view = console.slack.views[view_id]
-    customer = view["blocks"][0]["element"]["initial_option"]["value"]
-    employee = next(b for b in view["blocks"] if b.get("block_id") == "employee")
-    sam = next(o for o in employee["element"]["options"] if o["text"]["text"] == "Sam Ortiz")
-    undated = await console.submit_view(
-        view_id, {"customer": customer, "service": "24551", "employee": sam["value"]}
-    )
+    view_id, values = await _form_for_sam(console)
+    undated = await console.submit_view(view_id, values)
     assert undated["errors"] == {
         "employee": "Choose a date too: assigning puts the job on a calendar."
     }
-    values = {"customer": customer, "service": "24551", "employee": sam["value"]}
     done = await console.submit_view(view_id, {**values, "date": "2026-12-02"})
     assert done["view"]["title"]["text"] == "Job created"
     data = _kickserv(console)
     job = max(data.jobs.values(), key=lambda j: j.job_number)
     [task] = [t for t in data.tasks.values() if t.job_id == job.id]
-    assert task.employee_ids == [int(sam["value"])]
+    assert task.employee_ids == [int(values["employee"])]
     [card] = await console.send(f"/job {job.job_number}")
     assert "*Assigned to*\\nSam Ortiz" in str(card["blocks"])
 
@@ -177,3 +181,23 @@ async def test_job_new_chooses_no_customer_when_the_words_find_several_or_none(c
         None,
         "No Kickserv customer matches “zzzz”: choose one.",
     )
+
+
+async def test_a_job_confirmed_late_says_it_was_not_assigned_to_the_person_chosen(console):
+    view_id, values = await _form_for_sam(console)
+    # A gateway answers 504 at once; Kickserv creates the job later (when the test lands it).
+    faults = _kickserv_faults(console)
+    faults.add("applied_late", path="/jobs.json", method="POST", seconds=3600, status=504, times=1)
+    shown = await console.submit_view(view_id, {**values, "date": "2026-12-02"})
+    assert "Could not confirm yet" in str(shown), shown
+    assert await faults.land() == 1
+    data = _kickserv(console)
+    job = max(data.jobs.values(), key=lambda j: j.job_number)
+    mark = len(console.slack.calls)
+    later = datetime.now(UTC) + timedelta(seconds=10)
+    await sweep_claims(console._desk, console.store, console._app.client, later)
+    told = str([call.payload for call in console.slack.calls_since(mark)])
+    assert "was written (Deskhand confirmed it afterwards" in told, told
+    assert not [t for t in data.tasks.values() if t.job_id == job.id]  # and so it is not
+    # Not a bare "written": the person chose Sam Ortiz, and the job is on nobody's calendar.
+    assert "not assigned" in told and "Sam Ortiz" in told, told

@@ -150,3 +150,20 @@ async def test_slack_retrying_a_write_that_waits_to_be_confirmed_is_told_so_and_
     assert len(history.get(34, [])) == before
     await faults.land()
     assert len(history[34]) == before + 1  # the first attempt's note, once
+
+
+async def test_two_apps_in_one_process_each_keep_their_own_apply_window():
+    # An app whose backend can no longer apply a write once its reply is lost (window 0), and
+    # one built after it with the default window: the second's settings are not the first's.
+    async with (
+        Console(clean_settings(DESKHAND_APPLY_WINDOW=0)) as quick,
+        Console(clean_settings()) as patient,
+    ):
+        for console in (quick, patient):
+            _app(console._desk.readydesk).state.faults.add(
+                "status", status=502, query={"action": "add_history"}, times=1
+            )
+        [now_known] = await quick.send("/note ticket 34 Toner swapped")
+        [waiting] = await patient.send("/note ticket 34 Toner swapped")
+    assert now_known["text"].startswith("*Not added* to ticket #34"), now_known["text"]
+    assert waiting["text"].startswith("*Could not confirm yet*"), waiting["text"]
