@@ -3,6 +3,7 @@ layer (in this process), and two `deskhand serve` replicas that can be restarted
 
 import asyncio
 import contextlib
+import logging
 import os
 import secrets
 import shutil
@@ -17,6 +18,7 @@ from pathlib import Path
 import httpx
 from _sandboxes import free_port
 from sqlalchemy import create_engine, make_url, text
+from starlette.requests import ClientDisconnect
 
 from sandbox.data import SandboxData, seeded
 from sandbox.faults import FaultMiddleware, Faults
@@ -34,6 +36,13 @@ from ops.replica_env import replica_env  # noqa: E402
 SECRET = "soak-signing-secret"  # noqa: S105 (the bench's own, not a credential)
 START_LIMIT = 60.0  # seconds a replica may take to answer /readyz
 STOP_LIMIT = 45.0  # seconds a SIGTERMed replica may take to drain and exit
+
+
+class _QuietDisconnects(logging.Filter):
+    """A client that gave up on a slowed-down fake (its timeout) is expected here, not an error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], ClientDisconnect))
 
 
 def _postgres_bin() -> Path | None:
@@ -95,6 +104,7 @@ class Fakes:
     """ReadyDesk, Kickserv and Slack on loopback, each behind its own fault layer."""
 
     def __init__(self) -> None:
+        logging.getLogger("uvicorn.error").addFilter(_QuietDisconnects())
         self.readydesk_data: SandboxData = seeded()
         self.kickserv_data: KickservData = seeded_kickserv(self.readydesk_data)
         self.readydesk = build_readydesk_app(self.readydesk_data)

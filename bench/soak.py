@@ -116,7 +116,7 @@ def table(result: Tally, traffic: Traffic, memory: dict[str, str], left: int, wa
         ("writes tried", result.tried),
         ("written once", result.once),
         ("duplicates (landed >1)", result.duplicates),
-        ("lies (told not added, written)", result.lies - result.told_done_not_there),
+        ("lies (told not added, written)", result.lies),
         ("told added, not written", result.told_done_not_there),
         ("silent (never told)", result.silent),
         ("  of which told only 'could not confirm'", result.unconfirmed),
