@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 from _sandboxes import free_port
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
 from starlette.requests import ClientDisconnect
 
 from sandbox.data import SandboxData, seeded
@@ -95,8 +96,11 @@ def database(server_url: str | None):  # type: ignore[no-untyped-def]
         try:
             yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
         finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            try:
+                with admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            except OperationalError as err:  # the server went first (a Ctrl-C reaches it too)
+                print(f"soak: could not drop {name}: {type(err.orig).__name__}", file=sys.stderr)
             admin.dispose()
 
 
