@@ -84,14 +84,17 @@ class Traffic:
         """Send requests at about `rate` a second for `seconds`, then wait for their acks."""
         limit = asyncio.Semaphore(IN_FLIGHT)
         tasks: set[asyncio.Task[None]] = set()
-        end = time.monotonic() + seconds
+        due = time.monotonic()
+        end = due + seconds
         async with httpx.AsyncClient(timeout=ACK_TIMEOUT) as client:
-            while time.monotonic() < end:
+            while due < end:
                 await limit.acquire()
                 task = asyncio.create_task(self._one(client))
                 tasks.add(task)
                 task.add_done_callback(lambda t: (tasks.discard(t), limit.release()))
-                await asyncio.sleep(self.rng.expovariate(rate))
+                # Poisson arrivals on the clock, so a slow turn of the loop is made up.
+                due += self.rng.expovariate(rate)
+                await asyncio.sleep(max(0.0, due - time.monotonic()))
             if tasks:
                 await asyncio.wait(tasks, timeout=ACK_TIMEOUT + 5)
 
