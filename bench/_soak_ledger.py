@@ -122,15 +122,13 @@ def tally(writes: Iterable[Write], landed: dict[str, int]) -> Tally:
             out.duplicate_keys.append(write.key)
         else:
             out.never_landed += 1
-        if write.status != 200:
-            # Slack itself tells the person the request failed ("dispatch_failed").
-            out.not_acked += 1
-            if times:
-                out.lies += 1
-                out.lie_keys.append(write.key)
-            continue
         said = verdicts(write)
         settled = [v for v in said if v in SETTLED]
+        if write.status != 200:
+            out.not_acked += 1
+            # Slack itself shows the person an error ("dispatch_failed", "trouble connecting"):
+            # "not done", unless the app's own later word (a reply, the modal updated) settles it.
+            settled = settled or [NOT_DONE]
         if not settled:
             out.silent += 1
             out.silent_keys.append(write.key)

@@ -70,6 +70,7 @@ def test_each_write_is_counted_by_its_landings_and_what_its_person_last_heard():
         _write("told-later", SWEEPER_UNSURE, SWEEPER_WRITTEN),
         _write("refused", status=0),
         _write("refused-but-written", status=503),
+        _write("refused-then-told", JOB_CREATED, status=404),
         _write("told-done-not-there", STATUS_DONE),
     ]
     landed = {
@@ -80,14 +81,15 @@ def test_each_write_is_counted_by_its_landings_and_what_its_person_last_heard():
         "unsure": 1,
         "told-later": 1,
         "refused-but-written": 1,
+        "refused-then-told": 1,
     }
     result = tally(writes, landed)
-    assert (result.tried, result.once, result.duplicates) == (10, 6, 1)
+    assert (result.tried, result.once, result.duplicates) == (11, 7, 1)
     assert result.duplicate_keys == ["twice"]
     assert result.lie_keys == ["lie", "refused-but-written", "told-done-not-there"]
     assert (result.lies, result.told_done_not_there) == (2, 1)
     assert result.silent_keys == ["silent", "unsure"] and result.unconfirmed == 1
-    assert (result.not_acked, result.never_landed) == (2, 3)
+    assert (result.not_acked, result.never_landed) == (3, 3)
     assert result.failed
 
 
