@@ -211,8 +211,7 @@ class Traffic:
             values = {"customer": f"kickserv:{customer}", "service": service, "description": text}
         view = {**view, "id": view_id}
         state = view_state(view, values)
-        body = self.requests.view_submission(view, state, user={"id": user, "name": "pat"})
-        return body
+        return self.requests.view_submission(view, state, user={"id": user, "name": "pat"})
 
     def landed(self) -> dict[str, int]:
         """How many times each status change landed, from the ticket's own history."""
