@@ -14,7 +14,7 @@ workers reach too; bot/outbound.py wires it into every Web API call and respond(
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -62,9 +62,13 @@ class Undelivered(SlackApiError):
         self.maybe_posted = maybe_posted
 
 
-def slot_metadata(key: str, at: datetime) -> dict[str, Any]:
-    """Message metadata naming a slot (`digest:3:<time>`, `alert:5:T34:new`) due since `at`."""
-    return {"event_type": SLOT_EVENT, "event_payload": {"slot": key, "at": int(at.timestamp())}}
+def slot_metadata(key: str, at: datetime, changes: str = "") -> dict[str, Any]:
+    """Message metadata naming a slot (`digest:3:<time>`, `alert:5:<hash>`) due since `at`, and
+    the changes (tokens, space-separated) an alert shows."""
+    payload: dict[str, Any] = {"slot": key, "at": int(at.timestamp())}
+    if changes:
+        payload["changes"] = changes
+    return {"event_type": SLOT_EVENT, "event_payload": payload}
 
 
 def slot_of(fields: dict[str, Any] | None) -> tuple[str, float] | None:
@@ -81,8 +85,11 @@ def slot_of(fields: dict[str, Any] | None) -> tuple[str, float] | None:
     return str(payload.get("slot", "")), float(payload.get("at") or 0)
 
 
-async def find_slot(client: AsyncWebClient, channel: str, key: str, since: float) -> str | None:
-    """The ts of a message in `channel` since `since` (epoch seconds) carrying slot `key`."""
+async def slot_messages(
+    client: AsyncWebClient, channel: str, since: float
+) -> AsyncIterator[tuple[dict[str, Any], str]]:
+    """The slot payload and ts of each message in `channel` since `since` (epoch seconds) that
+    carries one, newest first, over a bounded number of history pages."""
     cursor = None
     for _ in range(HISTORY_PAGES):
         page = await client.conversations_history(
@@ -94,12 +101,18 @@ async def find_slot(client: AsyncWebClient, channel: str, key: str, since: float
         )
         for message in page.get("messages") or []:
             meta = message.get("metadata") or {}
-            payload = meta.get("event_payload") or {}
-            if meta.get("event_type") == SLOT_EVENT and payload.get("slot") == key:
-                return str(message.get("ts"))
+            if meta.get("event_type") == SLOT_EVENT:
+                yield meta.get("event_payload") or {}, str(message.get("ts"))
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not page.get("has_more") or not cursor:
-            return None
+            return
+
+
+async def find_slot(client: AsyncWebClient, channel: str, key: str, since: float) -> str | None:
+    """The ts of a message in `channel` since `since` (epoch seconds) carrying slot `key`."""
+    async for payload, ts in slot_messages(client, channel, since):
+        if payload.get("slot") == key:
+            return ts
     return None
 
 

@@ -3,6 +3,7 @@ or answers 5xx for is retried within Slack's rules (Retry-After honoured) and po
 never twice when the failed post had landed; permanent refusals pause without a retry."""
 
 import json
+import re
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -288,3 +289,40 @@ async def test_the_sweeper_tells_by_dm_when_the_response_url_keeps_failing(conso
     [dm] = _messages(console, "U1")
     assert "The note on ticket #34 was written" in dm["text"]
     assert sleeps.delays == [0.5, 1.0, 2.0]  # retried with backoff before the DM
+
+
+def _times_shown(console: Console, ticket: int) -> int:
+    """In how many of the channel's messages ticket `ticket` shows (a card or a summary line)."""
+    shown = re.compile(rf"#{ticket}\b")
+    return sum(bool(shown.search(json.dumps(m.get("blocks")))) for m in _messages(console))
+
+
+async def _burst_in_doubt(console: Console, sleeps: RecordingSleep, count: int) -> list[int]:
+    """`count` new tickets whose summary Slack took but answered 500 for, the channel unreadable."""
+    await _watching(console, sleeps)
+    tickets = [await _new_ticket(console, f"Leak on floor {n}") for n in range(count)]
+    console.slack.faults.add("applied_status", path=POST, status=500, times=1)
+    console.slack.faults.add("status", path="/api/conversations.history", status=503, times=4)
+    [line] = await _poll(console, sleeps)
+    assert "stays due" in line
+    console.slack.faults.clear()
+    return tickets
+
+
+@pytest.mark.parametrize("count", [6, 30], ids=["burst", "long-burst"])
+async def test_a_burst_in_doubt_retried_with_one_more_ticket_shows_each_ticket_once(
+    console, sleeps, count
+):
+    tickets = await _burst_in_doubt(console, sleeps, count)
+    late = await _new_ticket(console, "Leak on the roof")
+    await _poll(console, sleeps)
+    assert [_times_shown(console, t) for t in [*tickets, late]] == [1] * (count + 1)
+    assert await _poll(console, sleeps) == []
+
+
+async def test_a_burst_in_doubt_retried_with_a_ticket_fewer_is_not_posted_again(console, sleeps):
+    tickets = await _burst_in_doubt(console, sleeps, 6)
+    readydesk = console._desk.readydesk._http._transport.app.state.data
+    readydesk.tickets[tickets[0]].priority = "Low"  # it no longer matches the watch
+    await _poll(console, sleeps)
+    assert [_times_shown(console, t) for t in tickets[1:]] == [1] * 5
