@@ -260,14 +260,15 @@ class ScrubOutbound(AsyncMiddleware):
     ) -> BoltResponse | None:
         """Swap in the scrubbing client and respond, then go on."""
         context = req.context
-        client = scrubbing_client(context.client, self._delivery)
+        delivery = self._delivery.for_listener()  # a person's request: never a long wait
+        client = scrubbing_client(context.client, delivery)
         context["client"] = client
         context["respond"] = ScrubbingRespond(
             response_url=context.response_url,
             proxy=client.proxy,
             ssl=client.ssl,
             sessions=self._sessions,
-            delivery=self._delivery,
+            delivery=delivery,
             dm=client,
             user_id=context.user_id,
         )

@@ -15,7 +15,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -134,10 +134,17 @@ class Delivery:
     attempts: int = 4
     backoff: float = 0.5  # seconds before the first resend after a 5xx; doubles each time
     max_wait: float = 30.0  # a longer Retry-After is not waited out: the caller keeps it due
+    # A listener holds a work slot (bot/acks.py) while it waits: it waits at most this long
+    # at a time, then the reply goes by another surface (a DM) or the person is told.
+    listener_wait: float = 3.0
     gap: float = 1.0  # seconds between two posts to one channel
     sleep: Sleep = asyncio.sleep
     clock: Callable[[], float] = field(default=lambda: asyncio.get_running_loop().time())
     _last_post: dict[str, float] = field(default_factory=dict)
+
+    def for_listener(self) -> "Delivery":
+        """The same rules and per-channel pacing, for a listener: no wait past `listener_wait`."""
+        return replace(self, max_wait=min(self.max_wait, self.listener_wait))
 
     async def call(
         self,
@@ -196,7 +203,8 @@ class Delivery:
         """About one post a second per channel: wait out what is left of the gap."""
         now = self.clock()
         if len(self._last_post) > PACED_CHANNELS:  # forget channels whose gap is long past
-            self._last_post = {c: t for c, t in self._last_post.items() if t > now - self.gap}
+            for idle in [c for c, t in self._last_post.items() if t <= now - self.gap]:
+                del self._last_post[idle]  # in place: listeners' copies share the dict
         due = self._last_post.get(channel, now - self.gap) + self.gap
         self._last_post[channel] = max(due, now)
         if due > now:

@@ -134,3 +134,30 @@ async def test_the_home_tab_is_published_when_slack_fails_once(slack, fault):
     assert "U2" in slack.home_tabs
     publishes = [c for c in slack.calls if c.name == "views.publish"]
     assert len(publishes) == 1  # the failed one never reached Slack's state
+
+
+async def test_a_reply_rate_limited_for_long_goes_by_dm_without_waiting_it_out(console, quick):
+    # A listener waiting out Retry-After holds one of the few work slots: other commands starve.
+    long_limit = {"status": 429, "headers": {"Retry-After": "20"}}
+    console.slack.faults.add("status", path=RESPONSE, **long_limit)
+    await console.send("/note ticket 34 Called back")
+    [dm] = _dms(console)
+    assert dm["text"].startswith("Added the note to ticket #34")
+    assert sum(quick.delays) <= 3.0
+
+
+async def test_a_form_outcome_rate_limited_for_long_goes_by_dm_without_waiting_it_out(
+    console, quick, monkeypatch
+):
+    monkeypatch.setattr(forms, "ACK_BUDGET", 0.05)
+    _fake(console._desk.readydesk).state.faults.add(
+        "latency", seconds=0.3, query={"action": "add_history"}
+    )
+    console.slack.faults.add(
+        "status", path="/api/views.update", status=429, headers={"Retry-After": "20"}
+    )
+    await console.send("/note ticket 34")
+    await console.submit_view(console.slack.last_view_id, {"note": "Slow but sure"})
+    [dm] = _dms(console)
+    assert dm["text"] == "Note added"
+    assert sum(quick.delays) <= 3.0
