@@ -5,8 +5,9 @@ workers reach too; bot/outbound.py wires it into every Web API call and respond(
   and send again. A 5xx, a timeout or a dropped connection may have landed: methods that set a
   state (chat.update, views.*) are simply sent again; a `chat.postMessage` is sent again only when
   it carries a slot in its message `metadata` (`slot_metadata`) and `conversations.history`
-  shows no message with that slot. Other refusals (`channel_not_found`, `not_in_channel`, …)
-  are final and raised at once.
+  shows no message with that slot — after a 5xx at once, after no answer at all only at the
+  caller's next look (Slack may still be carrying it out). Other refusals (`channel_not_found`,
+  `not_in_channel`, …) are final and raised at once.
 - Posts to one channel in a burst are paced about one a second (response_url replies are not).
 - A response_url reply that keeps failing, or whose surface is gone (404/410), becomes a DM.
 """
@@ -173,6 +174,11 @@ class Delivery:
             if maybe_posted and method in POSTS:
                 if slot is None or find is None:
                     raise last  # sent again, an unmarked post could show twice
+                if isinstance(last, CONNECTION_ERRORS):
+                    # No answer: Slack may still be carrying it out, and a look now could miss
+                    # a post that lands after it. The caller keeps it due and looks next time.
+                    SLACK_DELIVERY.labels(method, "gave_up").inc()
+                    raise Undelivered(method, _why(last), maybe_posted=True) from last
                 try:
                     found = await find(channel, slot[0], slot[1])
                 except (SlackApiError, *CONNECTION_ERRORS) as err:

@@ -2,9 +2,11 @@
 or answers 5xx for is retried within Slack's rules (Retry-After honoured) and posted exactly once,
 never twice when the failed post had landed; permanent refusals pause without a retry."""
 
+import asyncio
 import json
 import re
 from datetime import UTC, datetime, time, timedelta
+from time import monotonic
 
 import pytest
 
@@ -326,3 +328,40 @@ async def test_a_burst_in_doubt_retried_with_a_ticket_fewer_is_not_posted_again(
     readydesk.tickets[tickets[0]].priority = "Low"  # it no longer matches the watch
     await _poll(console, sleeps)
     assert [_times_shown(console, t) for t in tickets[1:]] == [1] * 5
+
+
+async def _late_post_applied(console: Console, sent: float, late: float) -> None:
+    """Wait (bounded) until Slack has carried out the post it took `late` seconds after `sent`."""
+    for _ in range(100):
+        posts = [c for c in console.slack.calls if c.name == "chat.postMessage"]
+        if any(c.at >= sent + late for c in posts):
+            return
+        await asyncio.sleep(0.05)
+
+
+async def test_a_digest_post_that_timed_out_and_landed_late_is_not_posted_twice(console, sleeps):
+    slot = await _digest(console)
+    console.slack.faults.add("late_apply", path=POST, seconds=1.0, times=1)
+    client = build_web_client(console._app_settings, Delivery(sleep=sleeps))
+    client.timeout = 0.3  # Slack answers after Deskhand gave up; the post lands after that
+    settings = handler_config(console._app_settings)
+    sent = monotonic()
+    await run_due(console._desk, console.store, client, slot, config=settings)
+    await _late_post_applied(console, sent, 1.0)
+    later = slot + timedelta(minutes=1)
+    await run_due(console._desk, console.store, client, later, config=settings)
+    assert len(_messages(console)) == 1
+
+
+async def test_an_alert_post_that_timed_out_and_landed_late_is_not_posted_twice(console, sleeps):
+    await _watching(console, sleeps)
+    ticket = await _new_ticket(console, "Server room flooding")
+    console.slack.faults.add("late_apply", path=POST, seconds=1.0, times=1)
+    client = build_web_client(console._app_settings, Delivery(sleep=sleeps))
+    client.timeout = 0.3
+    config = handler_config(console._app_settings)
+    sent = monotonic()
+    await poll_watches(console._desk, console.store, client, datetime.now(UTC), config=config)
+    await _late_post_applied(console, sent, 1.0)
+    await poll_watches(console._desk, console.store, client, datetime.now(UTC), config=config)
+    assert len(_alerts(console, ticket)) == 1
