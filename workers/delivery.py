@@ -172,8 +172,9 @@ class Delivery:
             if wait is None or method in ONCE_ONLY:
                 raise last
             if maybe_posted and method in POSTS:
-                if slot is None or find is None:
-                    raise last  # sent again, an unmarked post could show twice
+                if slot is None or find is None:  # sent again, an unmarked post could show twice
+                    SLACK_DELIVERY.labels(method, "gave_up").inc()
+                    raise Undelivered(method, _why(last), maybe_posted=True) from last
                 if isinstance(last, CONNECTION_ERRORS):
                     # No answer: Slack may still be carrying it out, and a look now could miss
                     # a post that lands after it. The caller keeps it due and looks next time.

@@ -161,3 +161,23 @@ async def test_a_form_outcome_rate_limited_for_long_goes_by_dm_without_waiting_i
     [dm] = _dms(console)
     assert dm["text"] == "Note added"
     assert sum(quick.delays) <= 3.0
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        ({"status": 429, "headers": {"Retry-After": "20"}}, "nothing was sent. Try again"),
+        ({"status": 500}, "may still have taken that: look for it before you try again"),
+    ],
+    ids=["rate-limited-for-long", "500"],
+)
+async def test_a_share_slack_keeps_failing_says_what_slack_did_not_deskhand_went_wrong(
+    console, quick, fault, said
+):
+    await console.send("/ticket 34")
+    console.slack.faults.add("status", path="/api/chat.postMessage", **fault)
+    await console.send("click Share in channel")
+    told = _replies(console)[-1]["text"]
+    assert said in told
+    assert "Deskhand's side" not in told
+    assert [m for (where, _), m in console.slack.messages.items() if where == "C0CONSOLE"] == []
