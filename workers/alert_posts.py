@@ -16,7 +16,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from store import Store
 from store.alerts import Watch
-from workers.delivery import CONNECTION_ERRORS, Undelivered, slot_messages, slot_metadata
+from workers.delivery import (
+    CONNECTION_ERRORS,
+    Undelivered,
+    slot_messages,
+    slot_metadata,
+    unreadable,
+)
 
 Change = tuple[str, str]  # (record key, change), as claimed
 
@@ -50,7 +56,7 @@ async def shown_already(
                 shown.update((token, (ts, len(tokens))) for token in tokens)
     except (SlackApiError, *CONNECTION_ERRORS) as err:
         await store.alerts.release(watch.id, changes, maybe_posted=True)
-        raise Undelivered("conversations.history", str(err), maybe_posted=True) from err
+        raise unreadable(err) from err
     found = {c: shown[_token(c)] for c in changes if _token(c) in shown}
     await store.alerts.settle(watch.id, list(found))
     return {change: ts if alone == 1 else None for change, (ts, alone) in found.items()}

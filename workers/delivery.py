@@ -121,11 +121,20 @@ async def already_posted(
     client: AsyncWebClient, channel: str, key: str, since: float
 ) -> str | None:
     """The ts of the post for slot `key` when `channel` shows it; Undelivered when it cannot
-    be read (the slot then stays due, to be looked for again)."""
+    be read now (the slot then stays due, to be looked for again). A refusal no retry passes
+    (`not_in_channel`, `missing_scope`) is raised as it is: the caller pauses and says why."""
     try:
         return await find_slot(client, channel, key, since)
     except (SlackApiError, *CONNECTION_ERRORS) as err:
-        raise Undelivered("conversations.history", _why(err), maybe_posted=True) from err
+        raise unreadable(err) from err
+
+
+def unreadable(err: Exception) -> Exception:
+    """What to raise when a channel's history could not be read: Slack's refusal itself when it
+    is final (the client raises only those as they are), else Undelivered (look again later)."""
+    if isinstance(err, SlackApiError) and not isinstance(err, Undelivered):
+        return err
+    return Undelivered("conversations.history", _why(err), maybe_posted=True)
 
 
 @dataclass
@@ -183,8 +192,9 @@ class Delivery:
                 try:
                     found = await find(channel, slot[0], slot[1])
                 except (SlackApiError, *CONNECTION_ERRORS) as err:
-                    # Unreadable, it may be there: the caller keeps it due and looks again.
-                    raise Undelivered(method, _why(err), maybe_posted=True) from err
+                    # Unreadable, it may be there: the caller keeps it due and looks again
+                    # (or, refused for good, pauses).
+                    raise unreadable(err) from err
                 if found is not None:
                     SLACK_DELIVERY.labels(method, "found_posted").inc()
                     return found

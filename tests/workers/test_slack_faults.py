@@ -365,3 +365,30 @@ async def test_an_alert_post_that_timed_out_and_landed_late_is_not_posted_twice(
     await _late_post_applied(console, sent, 1.0)
     await poll_watches(console._desk, console.store, client, datetime.now(UTC), config=config)
     assert len(_alerts(console, ticket)) == 1
+
+
+async def test_a_digest_in_doubt_whose_channel_history_is_refused_pauses_and_says_why(
+    console, sleeps
+):
+    # An install from before channels:history was asked for: the look can never succeed.
+    slot = await _digest(console)
+    console.slack.faults.add("applied_status", path=POST, times=1, status=500)
+    console.slack.faults.add(
+        "status", path="/api/conversations.history", **refused("missing_scope")
+    )
+    assert await _due(console, slot, sleeps) == [f"#1 {slot.isoformat()}: paused"]
+    [told] = _messages(console, "U0CONSOLE")
+    assert "is paused: Deskhand's Slack app lacks a permission" in told["text"]
+
+
+async def test_an_alert_in_doubt_whose_channel_history_is_refused_pauses_the_watch(console, sleeps):
+    await _watching(console, sleeps)
+    await _new_ticket(console, "Server room flooding")
+    console.slack.faults.add("applied_status", path=POST, times=1, status=500)
+    console.slack.faults.add(
+        "status", path="/api/conversations.history", **refused("not_in_channel")
+    )
+    [line] = await _poll(console, sleeps)
+    assert line.startswith("#1: paused (Deskhand is not in the channel")
+    [watch] = await console.store.alerts.in_channel("C0CONSOLE")
+    assert watch.paused
