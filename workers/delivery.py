@@ -284,8 +284,18 @@ def _refused(body: str) -> str:
     return ""
 
 
+NOT_SHARED = (
+    "This was not shared in the channel (Slack would not take it there); it is here for you."
+)
+
+
 def dm_of(message: dict[str, Any]) -> dict[str, Any]:
-    """A response_url message as a DM's fields (no response_type, replace or delete flags)."""
+    """A response_url message as a DM's fields (no response_type, replace or delete flags); one
+    meant for the whole channel says it did not get there."""
     kept = {k: v for k, v in message.items() if k in ("text", "blocks", "attachments")}
     kept.setdefault("text", "")
+    if message.get("response_type") == "in_channel":
+        kept["text"] = f"{NOT_SHARED} {kept['text']}".strip()
+        note = {"type": "context", "elements": [{"type": "mrkdwn", "text": NOT_SHARED}]}
+        kept["blocks"] = [note, *(kept.get("blocks") or [])]
     return kept

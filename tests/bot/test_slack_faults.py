@@ -181,3 +181,14 @@ async def test_a_share_slack_keeps_failing_says_what_slack_did_not_deskhand_went
     assert said in told
     assert "Deskhand's side" not in told
     assert [m for (where, _), m in console.slack.messages.items() if where == "C0CONSOLE"] == []
+
+
+async def test_a_share_whose_channel_and_response_url_both_fail_says_so_in_the_dm(console, quick):
+    console.slack.channels_without_bot.add("C0CONSOLE")
+    await console.send("/ticket 34")
+    console.slack.faults.add("status", path=RESPONSE, status=404, body="expired_url")
+    await console.send("click Share in channel")
+    [dm] = _dms(console)
+    assert "not shared in the channel" in dm["text"]
+    assert dm["blocks"][0]["type"] == "context"
+    assert "#34 " in json.dumps(dm["blocks"])
