@@ -217,7 +217,8 @@ class Delivery:
         return None, False
 
     async def _pace(self, channel: str) -> None:
-        """About one post a second per channel: wait out what is left of the gap."""
+        """About one post a second per channel: wait out what is left of the gap, never past
+        `max_wait` (a long queue to one channel posts early; Slack takes short bursts)."""
         now = self.clock()
         if len(self._last_post) > PACED_CHANNELS:  # forget channels whose gap is long past
             for idle in [c for c, t in self._last_post.items() if t <= now - self.gap]:
@@ -225,7 +226,7 @@ class Delivery:
         due = self._last_post.get(channel, now - self.gap) + self.gap
         self._last_post[channel] = max(due, now)
         if due > now:
-            await self.sleep(due - now)
+            await self.sleep(min(due - now, self.max_wait))
 
     async def reply(self, url: str, message: dict[str, Any], session: Any = None) -> bool:
         """Post `message` to a response_url with retries (429/5xx/connection errors, never

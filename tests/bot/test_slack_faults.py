@@ -192,3 +192,14 @@ async def test_a_share_whose_channel_and_response_url_both_fail_says_so_in_the_d
     assert "not shared in the channel" in dm["text"]
     assert dm["blocks"][0]["type"] == "context"
     assert "#34 " in json.dumps(dm["blocks"])
+
+
+async def test_a_burst_of_shares_to_one_channel_never_holds_a_listener_long(console, quick):
+    console._app.client.delivery.clock = lambda: 0.0  # the whole burst at one instant
+    for ticket in (34, 35, 36, 37, 38, 39):
+        await console.send(f"/ticket {ticket}")
+        await console.send("click Share in channel")
+    shared = [m for (where, _), m in console.slack.messages.items() if where == "C0CONSOLE"]
+    assert len(shared) == 6
+    assert quick.delays[:2] == [1.0, 2.0]  # paced about a second apart …
+    assert max(quick.delays) <= 3.0  # … but no listener waits its turn for long
