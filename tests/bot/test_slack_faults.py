@@ -203,3 +203,21 @@ async def test_a_burst_of_shares_to_one_channel_never_holds_a_listener_long(cons
     assert len(shared) == 6
     assert quick.delays[:2] == [1.0, 2.0]  # paced about a second apart …
     assert max(quick.delays) <= 3.0  # … but no listener waits its turn for long
+
+
+async def test_a_note_not_added_told_by_dm_offers_no_button_that_only_works_in_the_form(
+    console, quick, monkeypatch
+):
+    monkeypatch.setattr(forms, "ACK_BUDGET", 0.0)  # the outcome comes after the ack
+    _fake(console._desk.readydesk).state.faults.add(
+        "status", status=400, query={"action": "add_history"}
+    )
+    gone = json.dumps({"ok": False, "error": "not_found"})
+    console.slack.faults.add(
+        "status", path="/api/views.update", status=200, body=gone, headers=JSON
+    )
+    await console.send("/note ticket 34")
+    await console.submit_view(console.slack.last_view_id, {"note": "Called back twice"})
+    [dm] = _dms(console)
+    assert "Called back twice" in json.dumps(dm["blocks"])  # what was typed, given back
+    assert not [b for b in dm["blocks"] if b["type"] == "actions"]
