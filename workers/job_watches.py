@@ -150,7 +150,8 @@ async def _post_jobs(
             try:
                 ts = await _deliver(client, store, watch, [change], card.message())
             except StaysDue:
-                await give_back(store, watch, [changes[j.job_number] for j in jobs[n + 1 :]])
+                later = [changes[j.job_number] for j in jobs[n + 1 :]]
+                await give_back(store, watch, [c for c in later if c not in shown])  # not tried
                 raise
             ALERTS.labels("jobs").inc()
         await remember_post(store, watch.channel_id, ts, card)

@@ -175,7 +175,8 @@ async def _post(
                     client, store, watch, [change], card.message(), ticket.ticket_id
                 )
             except StaysDue:
-                await give_back(store, watch, [changes[t.ticket_id] for t in tickets[n + 1 :]])
+                later = [changes[t.ticket_id] for t in tickets[n + 1 :]]
+                await give_back(store, watch, [c for c in later if c not in shown])  # not tried
                 raise
             ALERTS.labels("tickets").inc()
         await remember_post(store, watch.channel_id, ts, card)
