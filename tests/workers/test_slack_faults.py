@@ -392,3 +392,18 @@ async def test_an_alert_in_doubt_whose_channel_history_is_refused_pauses_the_wat
     assert line.startswith("#1: paused (Deskhand is not in the channel")
     [watch] = await console.store.alerts.in_channel("C0CONSOLE")
     assert watch.paused
+
+
+async def test_a_live_cards_thread_reply_slack_took_but_answered_500_for_is_not_posted_twice(
+    console, sleeps
+):
+    ts = await _share_ticket(console, 41)
+    status = await _new_status(console, 41)
+    console.slack.faults.add("applied_status", path=POST, status=500, times=1)
+    client = build_web_client(console._app_settings, Delivery(sleep=sleeps))
+    config = handler_config(console._app_settings)
+    for _ in range(2):  # the poll, and the next one that catches up what an update missed
+        await poll_watches(console._desk, console.store, client, datetime.now(UTC), config=config)
+    assert _field(console.slack.messages[("C0CONSOLE", ts)], "Status") == status
+    replies = [m for (where, _), m in console.slack.messages.items() if m.get("thread_ts") == ts]
+    assert len(replies) == 1
