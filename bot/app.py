@@ -23,7 +23,7 @@ from api.links import RecordLinks
 from api.readydesk import ReadyDeskClient
 from api.writes import WriteSettings
 from bot.acks import KeptAck, ListenerSlots
-from bot.error_replies import damaged_state, tell_person
+from bot.error_replies import damaged_state, slack_failure, tell_person
 from bot.logs import request_id
 from bot.metrics import MeasuredApp
 from bot.outbound import ScrubbingWebClient
@@ -276,6 +276,9 @@ async def handle_error(
     elif damaged is not None:
         logger.warning("unreadable state from Slack (%s): %s", type(error).__name__, damaged)
         text = damaged
+    elif (failing := slack_failure(error)) is not None:
+        logger.warning("Slack kept failing: %s", error.args[0] if error.args else error)
+        text = failing
     else:
         reference = secrets.token_hex(3).upper()
         logger.exception("unhandled error ref=%s", reference, exc_info=error)

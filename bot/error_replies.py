@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from cards.errors import failed_form_view
 from cards.refs import DamagedValue
 from handlers import ids
+from workers.delivery import Undelivered
 
 logger = logging.getLogger("deskhand.errors")
 
@@ -27,6 +28,19 @@ DAMAGED_FORM = "This form is out of date or damaged; open it again."
 DAMAGED_MESSAGE = "This message is out of date or damaged; run the command again."
 SHORTCUTS = ("shortcut", "message_action")
 UNTOLD_EVENTS = (ids.LINK_SHARED, ids.APP_HOME_OPENED)
+SLACK_BUSY = (
+    "Slack did not take that just now (it is busy): nothing was sent. Try again in a minute."
+)
+SLACK_UNSURE = (
+    "Slack answered with an error and may still have taken that: look for it before you try again."
+)
+
+
+def slack_failure(error: Exception) -> str | None:
+    """What to say when Slack kept failing a call past the retries, or None for other errors."""
+    if isinstance(error, Undelivered):
+        return SLACK_UNSURE if error.maybe_posted else SLACK_BUSY
+    return None
 
 
 def damaged_state(error: Exception, body: dict[str, Any]) -> str | None:

@@ -22,7 +22,6 @@ from typing import Any
 import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_bolt.context.respond.internals import _build_message
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -185,6 +184,20 @@ class SharedSession:
 
 
 _RESPOND_ARGS = inspect.signature(AsyncRespond.__call__)
+LISTS = ("blocks", "attachments")
+
+
+def _message(text: str = "", **fields: Any) -> dict[str, Any]:
+    """A response_url message as Bolt's respond() builds it: the text, and each field given
+    (blocks and attachments as dicts, left out when empty)."""
+    message: dict[str, Any] = {"text": text}
+    for key, value in fields.items():
+        if value is None or (key in LISTS and not value):
+            continue
+        if key in LISTS:
+            value = [v.to_dict() if isinstance(v, JsonObject) else v for v in value]
+        message[key] = value
+    return message
 
 
 class ScrubbingRespond(AsyncRespond):
@@ -215,9 +228,9 @@ class ScrubbingRespond(AsyncRespond):
         text = fields.pop("text", "")
         # As Bolt's AsyncRespond builds it: keyword fields, or one whole message dict.
         if isinstance(text, dict):
-            message = _build_message(**text)
+            message = _message(**text)
         elif isinstance(text, str):
-            message = _build_message(text=text, **fields)
+            message = _message(text=text, **fields)
         else:
             raise ValueError(f"The arg is unexpected type ({type(text)})")
         async with self._sessions.use() as session:
@@ -260,14 +273,15 @@ class ScrubOutbound(AsyncMiddleware):
     ) -> BoltResponse | None:
         """Swap in the scrubbing client and respond, then go on."""
         context = req.context
-        client = scrubbing_client(context.client, self._delivery)
+        delivery = self._delivery.for_listener()  # a person's request: never a long wait
+        client = scrubbing_client(context.client, delivery)
         context["client"] = client
         context["respond"] = ScrubbingRespond(
             response_url=context.response_url,
             proxy=client.proxy,
             ssl=client.ssl,
             sessions=self._sessions,
-            delivery=self._delivery,
+            delivery=delivery,
             dm=client,
             user_id=context.user_id,
         )

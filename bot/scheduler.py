@@ -108,13 +108,19 @@ class Scheduler:
 
 
 def build_scheduler(
-    settings: Settings, store: Store, desk: Desk, clock: Callable[[], datetime] = utc_now
+    settings: Settings,
+    store: Store,
+    desk: Desk,
+    clock: Callable[[], datetime] = utc_now,
+    *,
+    slack: AsyncWebClient | None = None,
 ) -> Scheduler:
-    """The scheduler for a bot process, posting with the bot token, on `clock`'s time."""
+    """The scheduler for a bot process, posting with the bot token, on `clock`'s time; `slack`:
+    the app's client, so background posts and listeners' share one channel's pacing."""
     return Scheduler(
         desk,
         store,
-        build_web_client(settings),
+        slack or build_web_client(settings),
         handler_config(settings, clock=clock),
         grace=timedelta(seconds=settings.digest_grace),
         alert_interval=settings.alert_interval,

@@ -68,7 +68,7 @@ def build_http_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await store.migrate()  # each process at its start (PostgreSQL runs one at a time)
         desk.start()  # the customer directory fills from now, not from the first request
-        scheduler = build_scheduler(settings, store, desk)
+        scheduler = build_scheduler(settings, store, desk, slack=bolt.client)
         scheduler.start()
         settle_heap()
         logger.info("Deskhand is serving Slack over HTTP")

@@ -120,7 +120,7 @@ async def _serve(
     bolt = build_app(settings, desk, store=store)
     listeners = track_listeners(bolt)
     handler = socket_handler(settings, bolt, state)
-    scheduler = build_scheduler(settings, store, desk)
+    scheduler = build_scheduler(settings, store, desk, slack=bolt.client)
     connecting = asyncio.create_task(handler.connect_async(), name="socket-connect")
     stopping = asyncio.create_task(stop.wait(), name="stop")
     try:

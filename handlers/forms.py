@@ -188,7 +188,9 @@ async def show_outcome(client: AsyncWebClient, view_id: str, view: View, user_id
             raise
         logger.info("the form's outcome goes by DM: Slack said %s", err.response.get("error"))
     title = view.title.text if view.title else "Deskhand"
-    await client.chat_postMessage(channel=user_id, text=title, blocks=view.blocks)
+    # A form's buttons (Try again) act on the form itself: in a message they could not work.
+    blocks = [b for b in view.blocks if b.type != "actions"]
+    await client.chat_postMessage(channel=user_id, text=title, blocks=blocks)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,9 @@ FaultKind = Literal[
     "latency_after",
     # The client is answered an error at once; the backend carries the request out later:
     "applied_late",
+    # The request is taken, then carried out `seconds` later whatever the client did meanwhile
+    # (a client that timed out finds it applied after it looked):
+    "late_apply",
 ]
 
 HTML_ERROR_PAGE = (
@@ -131,6 +134,10 @@ class FaultMiddleware:
             await _answer(send, fault.status, page, {"content-type": "text/html"})
         elif fault.kind == "empty":
             await _answer(send, 200, b"", {})
+        elif fault.kind == "late_apply":
+            body = await _read_body(receive)
+            await asyncio.sleep(fault.seconds)
+            await self.app(scope, _replay(body), send)
         elif fault.kind in ("applied_status", "applied_drop", "short_length", "latency_after"):
             await self._after_applying(fault, scope, receive, send)
         elif fault.kind == "applied_late":
@@ -205,6 +212,28 @@ async def _capture(
     await app(scope, receive, collect)
     headers = {k.decode(): v.decode() for k, v in start.get("headers", [])}
     return start.get("status", 200), headers, b"".join(parts)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    parts = []
+    while True:
+        message = await receive()
+        parts.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(parts)
+
+
+def _replay(body: bytes) -> Receive:
+    """A receive that gives `body` once (then says the client is gone)."""
+    given = []
+
+    async def receive() -> Message:
+        if given:
+            return {"type": "http.disconnect"}
+        given.append(True)
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
 
 
 def _corrupt(body: bytes) -> bytes:

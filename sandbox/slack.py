@@ -29,10 +29,13 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from sandbox.faults import FaultMiddleware, Faults
 from sandbox.serve import LoopbackServer
+from sandbox.slack_history import history_page
 
 TEAM_ID = "T0SANDBOX"
 BOT_USER_ID = "U0DESKHAND"
 BOT_ID = "B0DESKHAND"
+# Who conversations.history says posted the app's messages.
+AUTHOR = {"user": BOT_USER_ID, "bot_id": BOT_ID, "app_id": "A0DESKHAND", "team": TEAM_ID}
 # The bot token the sandbox hands out: it takes any token of a Slack shape, so this one only
 # needs to look like one to the clients (it is no secret, and no real workspace issued it).
 SANDBOX_BOT_TOKEN = "xoxb-sandbox"  # noqa: S105
@@ -320,7 +323,7 @@ class SlackSandbox:
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self.next_ts()}
         if method == "conversations.history":
-            return self._history(payload)
+            return history_page(self.messages, payload, AUTHOR)
         if method == "chat.delete":
             where = (str(payload.get("channel")), str(payload.get("ts")))
             if self.messages.pop(where, None) is None:
@@ -382,33 +385,6 @@ class SlackSandbox:
         self.unfurls.setdefault(where, {}).update(unfurls)
         return {"ok": True}
 
-    def _history(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """conversations.history: a channel's messages newest first, those after `oldest` (and
-        before `latest` or the `cursor`), `limit` a page; their `metadata` only when
-        `include_all_metadata` is true, as Slack answers."""
-        channel = str(payload.get("channel") or "")
-        oldest = float(payload.get("oldest") or 0)
-        latest = float(payload.get("cursor") or payload.get("latest") or "inf")
-        limit = max(1, min(int(payload.get("limit") or 100), 999))
-        with_metadata = str(payload.get("include_all_metadata")).lower() in ("true", "1")
-        found = sorted(
-            (
-                (float(ts), ts, message)
-                for (where, ts), message in self.messages.items()
-                if where == channel and oldest < float(ts) < latest
-            ),
-            reverse=True,
-        )
-        page = [_as_history(ts, message, with_metadata) for _, ts, message in found[:limit]]
-        more = len(found) > limit
-        return {
-            "ok": True,
-            "messages": page,
-            "has_more": more,
-            "pin_count": 0,
-            "response_metadata": {"next_cursor": page[-1]["ts"] if more else ""},
-        }
-
     def _publish_home(self, payload: dict[str, Any]) -> dict[str, Any]:
         """views.publish replaces the person's Home tab (one per user, kept across opens)."""
         view = payload.get("view") or {}
@@ -430,22 +406,3 @@ class SlackSandbox:
 def _transport_of(websocket: WebSocket) -> asyncio.BaseTransport | None:
     """The TCP transport under a served WebSocket (uvicorn's connection keeps it), if any."""
     return getattr(websocket.scope.get(SERVER_CONNECTION), "transport", None)
-
-
-def _as_history(ts: str, posted: dict[str, Any], with_metadata: bool) -> dict[str, Any]:
-    """A message the app posted, as conversations.history shows it."""
-    message = {
-        "type": "message",
-        "user": BOT_USER_ID,
-        "bot_id": BOT_ID,
-        "app_id": "A0DESKHAND",
-        "text": posted.get("text", ""),
-        "ts": ts,
-        "team": TEAM_ID,
-    }
-    if posted.get("blocks"):
-        message["blocks"] = posted["blocks"]
-    metadata = posted.get("metadata")
-    if with_metadata and isinstance(metadata, dict):
-        message["metadata"] = {**metadata, "app_id": "A0DESKHAND"}
-    return message

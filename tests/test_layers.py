@@ -135,3 +135,19 @@ def test_no_modules_import_each_other_round_in_a_circle():
                 seen.add(name)
                 todo.extend(graph[name])
     assert circles == []
+
+
+def test_nothing_imports_slack_sdks_private_names():
+    # A private name (or module) can change in any release of slack-sdk or slack-bolt.
+    offenders = []
+    for folder in OURS:
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not isinstance(node, ast.ImportFrom) or not node.module:
+                    continue
+                if node.module.split(".")[0] not in ("slack_sdk", "slack_bolt"):
+                    continue
+                parts = node.module.split(".") + [a.name for a in node.names]
+                if any(p.startswith("_") for p in parts):
+                    offenders.append(f"{path.relative_to(ROOT)}: {node.module}")
+    assert offenders == []

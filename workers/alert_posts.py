@@ -1,19 +1,28 @@
-"""Posting one watch alert (a card, or a burst's summary) so that it is posted once.
+"""Posting watch alerts (cards, or a burst's summary) so that each change is shown once.
 
-The alert carries its (watch, record, change) claims as a slot in the message metadata. When
+Each alert carries, in its message metadata, a token for every (record, change) it shows. When
 Slack does not take it, its claims are given back and the watch's cursor stays before it, so the
-next poll posts it again; when it may have landed, the next poll first looks for it in the
-channel (from the time it was first claimed) and posts it only if it is not there.
+next poll posts it again; when it may have landed, the next poll first reads the channel (from
+the time it was first claimed) for the changes earlier tries show, whatever set of records each
+covered, and posts only the changes no message shows.
 """
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from store import Store
 from store.alerts import Watch
-from workers.delivery import Undelivered, already_posted, slot_metadata
+from workers.delivery import (
+    CONNECTION_ERRORS,
+    Undelivered,
+    slot_messages,
+    slot_metadata,
+    unreadable,
+)
 
 Change = tuple[str, str]  # (record key, change), as claimed
 
@@ -26,30 +35,50 @@ class StaysDue(Exception):
         self.first = first  # the ticket number the watch reads again from
 
 
+def _token(change: Change) -> str:
+    return hashlib.sha256("=".join(change).encode()).hexdigest()[:12]
+
+
+async def shown_already(
+    client: AsyncWebClient, store: Store, watch: Watch, changes: list[Change]
+) -> dict[Change, str | None]:
+    """Those of `changes` an earlier try that may have landed shows in the channel, each with
+    its message's ts when that message shows it alone (a card), else None (a summary).
+    Undelivered when the channel cannot be read: the claims are given back, still in doubt."""
+    since = await store.alerts.unsure_since(watch.id, changes)
+    if since is None:
+        return {}
+    shown: dict[str, tuple[str, int]] = {}
+    try:
+        async for payload, ts in slot_messages(client, watch.channel_id, since.timestamp()):
+            if str(payload.get("slot", "")).startswith(f"alert:{watch.id}:"):
+                tokens = str(payload.get("changes", "")).split()
+                shown.update((token, (ts, len(tokens))) for token in tokens)
+    except (SlackApiError, *CONNECTION_ERRORS) as err:
+        await store.alerts.release(watch.id, changes, maybe_posted=True)
+        raise unreadable(err) from err
+    found = {c: shown[_token(c)] for c in changes if _token(c) in shown}
+    await store.alerts.settle(watch.id, list(found))
+    return {change: ts if alone == 1 else None for change, (ts, alone) in found.items()}
+
+
 async def post_alert(
     client: AsyncWebClient, store: Store, watch: Watch, changes: list[Change], message: Any
 ) -> str | None:
-    """Post `message` (chat.postMessage fields) for `changes`: its ts (an earlier try's, when
-    that had landed). Undelivered: the claims are given back and it stays due."""
-    key = f"alert:{watch.id}:" + ",".join(f"{k}={c}" for k, c in changes)[:200]
-    since = await store.alerts.unsure_since(watch.id, changes)
+    """Post `message` (chat.postMessage fields) for `changes`, none of them shown yet: its ts.
+    Undelivered: the claims are given back and it stays due."""
+    tokens = " ".join(_token(c) for c in changes)
+    key = f"alert:{watch.id}:" + hashlib.sha256(tokens.encode()).hexdigest()[:16]
+    since = await store.alerts.unsure_since(watch.id, changes) or datetime.now(UTC)
     try:
-        ts = None
-        if since is not None:
-            ts = await already_posted(client, watch.channel_id, key, since.timestamp())
-        if ts is None:
-            posted = await client.chat_postMessage(
-                channel=watch.channel_id,
-                metadata=slot_metadata(key, since or datetime.now(UTC)),
-                **message,
-            )
-            ts = posted.get("ts")
+        posted = await client.chat_postMessage(
+            channel=watch.channel_id, metadata=slot_metadata(key, since, tokens), **message
+        )
     except Undelivered as err:
         await store.alerts.release(watch.id, changes, maybe_posted=err.maybe_posted)
         raise
-    if since is not None:
-        await store.alerts.settle(watch.id, changes)
-    return ts
+    await store.alerts.settle(watch.id, changes)
+    return posted.get("ts")
 
 
 async def give_back(store: Store, watch: Watch, changes: list[Change]) -> None:

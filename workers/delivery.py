@@ -5,8 +5,9 @@ workers reach too; bot/outbound.py wires it into every Web API call and respond(
   and send again. A 5xx, a timeout or a dropped connection may have landed: methods that set a
   state (chat.update, views.*) are simply sent again; a `chat.postMessage` is sent again only when
   it carries a slot in its message `metadata` (`slot_metadata`) and `conversations.history`
-  shows no message with that slot. Other refusals (`channel_not_found`, `not_in_channel`, …)
-  are final and raised at once.
+  shows no message with that slot — after a 5xx at once, after no answer at all only at the
+  caller's next look (Slack may still be carrying it out). Other refusals (`channel_not_found`,
+  `not_in_channel`, …) are final and raised at once.
 - Posts to one channel in a burst are paced about one a second (response_url replies are not).
 - A response_url reply that keeps failing, or whose surface is gone (404/410), becomes a DM.
 """
@@ -14,8 +15,8 @@ workers reach too; bot/outbound.py wires it into every Web API call and respond(
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -62,9 +63,13 @@ class Undelivered(SlackApiError):
         self.maybe_posted = maybe_posted
 
 
-def slot_metadata(key: str, at: datetime) -> dict[str, Any]:
-    """Message metadata naming a slot (`digest:3:<time>`, `alert:5:T34:new`) due since `at`."""
-    return {"event_type": SLOT_EVENT, "event_payload": {"slot": key, "at": int(at.timestamp())}}
+def slot_metadata(key: str, at: datetime, changes: str = "") -> dict[str, Any]:
+    """Message metadata naming a slot (`digest:3:<time>`, `alert:5:<hash>`) due since `at`, and
+    the changes (tokens, space-separated) an alert shows."""
+    payload: dict[str, Any] = {"slot": key, "at": int(at.timestamp())}
+    if changes:
+        payload["changes"] = changes
+    return {"event_type": SLOT_EVENT, "event_payload": payload}
 
 
 def slot_of(fields: dict[str, Any] | None) -> tuple[str, float] | None:
@@ -81,8 +86,11 @@ def slot_of(fields: dict[str, Any] | None) -> tuple[str, float] | None:
     return str(payload.get("slot", "")), float(payload.get("at") or 0)
 
 
-async def find_slot(client: AsyncWebClient, channel: str, key: str, since: float) -> str | None:
-    """The ts of a message in `channel` since `since` (epoch seconds) carrying slot `key`."""
+async def slot_messages(
+    client: AsyncWebClient, channel: str, since: float
+) -> AsyncIterator[tuple[dict[str, Any], str]]:
+    """The slot payload and ts of each message in `channel` since `since` (epoch seconds) that
+    carries one, newest first, over a bounded number of history pages."""
     cursor = None
     for _ in range(HISTORY_PAGES):
         page = await client.conversations_history(
@@ -94,12 +102,18 @@ async def find_slot(client: AsyncWebClient, channel: str, key: str, since: float
         )
         for message in page.get("messages") or []:
             meta = message.get("metadata") or {}
-            payload = meta.get("event_payload") or {}
-            if meta.get("event_type") == SLOT_EVENT and payload.get("slot") == key:
-                return str(message.get("ts"))
+            if meta.get("event_type") == SLOT_EVENT:
+                yield meta.get("event_payload") or {}, str(message.get("ts"))
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not page.get("has_more") or not cursor:
-            return None
+            return
+
+
+async def find_slot(client: AsyncWebClient, channel: str, key: str, since: float) -> str | None:
+    """The ts of a message in `channel` since `since` (epoch seconds) carrying slot `key`."""
+    async for payload, ts in slot_messages(client, channel, since):
+        if payload.get("slot") == key:
+            return ts
     return None
 
 
@@ -107,11 +121,20 @@ async def already_posted(
     client: AsyncWebClient, channel: str, key: str, since: float
 ) -> str | None:
     """The ts of the post for slot `key` when `channel` shows it; Undelivered when it cannot
-    be read (the slot then stays due, to be looked for again)."""
+    be read now (the slot then stays due, to be looked for again). A refusal no retry passes
+    (`not_in_channel`, `missing_scope`) is raised as it is: the caller pauses and says why."""
     try:
         return await find_slot(client, channel, key, since)
     except (SlackApiError, *CONNECTION_ERRORS) as err:
-        raise Undelivered("conversations.history", _why(err), maybe_posted=True) from err
+        raise unreadable(err) from err
+
+
+def unreadable(err: Exception) -> Exception:
+    """What to raise when a channel's history could not be read: Slack's refusal itself when it
+    is final (the client raises only those as they are), else Undelivered (look again later)."""
+    if isinstance(err, SlackApiError) and not isinstance(err, Undelivered):
+        return err
+    return Undelivered("conversations.history", _why(err), maybe_posted=True)
 
 
 @dataclass
@@ -121,10 +144,17 @@ class Delivery:
     attempts: int = 4
     backoff: float = 0.5  # seconds before the first resend after a 5xx; doubles each time
     max_wait: float = 30.0  # a longer Retry-After is not waited out: the caller keeps it due
+    # A listener holds a work slot (bot/acks.py) while it waits: it waits at most this long
+    # at a time, then the reply goes by another surface (a DM) or the person is told.
+    listener_wait: float = 3.0
     gap: float = 1.0  # seconds between two posts to one channel
     sleep: Sleep = asyncio.sleep
     clock: Callable[[], float] = field(default=lambda: asyncio.get_running_loop().time())
     _last_post: dict[str, float] = field(default_factory=dict)
+
+    def for_listener(self) -> "Delivery":
+        """The same rules and per-channel pacing, for a listener: no wait past `listener_wait`."""
+        return replace(self, max_wait=min(self.max_wait, self.listener_wait))
 
     async def call(
         self,
@@ -151,13 +181,20 @@ class Delivery:
             if wait is None or method in ONCE_ONLY:
                 raise last
             if maybe_posted and method in POSTS:
-                if slot is None or find is None:
-                    raise last  # sent again, an unmarked post could show twice
+                if slot is None or find is None:  # sent again, an unmarked post could show twice
+                    SLACK_DELIVERY.labels(method, "gave_up").inc()
+                    raise Undelivered(method, _why(last), maybe_posted=True) from last
+                if isinstance(last, CONNECTION_ERRORS):
+                    # No answer: Slack may still be carrying it out, and a look now could miss
+                    # a post that lands after it. The caller keeps it due and looks next time.
+                    SLACK_DELIVERY.labels(method, "gave_up").inc()
+                    raise Undelivered(method, _why(last), maybe_posted=True) from last
                 try:
                     found = await find(channel, slot[0], slot[1])
                 except (SlackApiError, *CONNECTION_ERRORS) as err:
-                    # Unreadable, it may be there: the caller keeps it due and looks again.
-                    raise Undelivered(method, _why(err), maybe_posted=True) from err
+                    # Unreadable, it may be there: the caller keeps it due and looks again
+                    # (or, refused for good, pauses).
+                    raise unreadable(err) from err
                 if found is not None:
                     SLACK_DELIVERY.labels(method, "found_posted").inc()
                     return found
@@ -180,14 +217,16 @@ class Delivery:
         return None, False
 
     async def _pace(self, channel: str) -> None:
-        """About one post a second per channel: wait out what is left of the gap."""
+        """About one post a second per channel: wait out what is left of the gap, never past
+        `max_wait` (a long queue to one channel posts early; Slack takes short bursts)."""
         now = self.clock()
         if len(self._last_post) > PACED_CHANNELS:  # forget channels whose gap is long past
-            self._last_post = {c: t for c, t in self._last_post.items() if t > now - self.gap}
+            for idle in [c for c, t in self._last_post.items() if t <= now - self.gap]:
+                del self._last_post[idle]  # in place: listeners' copies share the dict
         due = self._last_post.get(channel, now - self.gap) + self.gap
         self._last_post[channel] = max(due, now)
         if due > now:
-            await self.sleep(due - now)
+            await self.sleep(min(due - now, self.max_wait))
 
     async def reply(self, url: str, message: dict[str, Any], session: Any = None) -> bool:
         """Post `message` to a response_url with retries (429/5xx/connection errors, never
@@ -246,8 +285,18 @@ def _refused(body: str) -> str:
     return ""
 
 
+NOT_SHARED = (
+    "This was not shared in the channel (Slack would not take it there); it is here for you."
+)
+
+
 def dm_of(message: dict[str, Any]) -> dict[str, Any]:
-    """A response_url message as a DM's fields (no response_type, replace or delete flags)."""
+    """A response_url message as a DM's fields (no response_type, replace or delete flags); one
+    meant for the whole channel says it did not get there."""
     kept = {k: v for k, v in message.items() if k in ("text", "blocks", "attachments")}
     kept.setdefault("text", "")
+    if message.get("response_type") == "in_channel":
+        kept["text"] = f"{NOT_SHARED} {kept['text']}".strip()
+        note = {"type": "context", "elements": [{"type": "mrkdwn", "text": NOT_SHARED}]}
+        kept["blocks"] = [note, *(kept.get("blocks") or [])]
     return kept

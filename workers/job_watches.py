@@ -29,7 +29,7 @@ from handlers.config import HandlerConfig
 from store import Store
 from store.alerts import Watch
 from telemetry.metrics import ALERTS
-from workers.alert_posts import Change, StaysDue, give_back, post_alert
+from workers.alert_posts import Change, StaysDue, give_back, post_alert, shown_already
 from workers.delivery import Undelivered
 from workers.live import remember_post
 from workers.live_reads import Fresh
@@ -121,29 +121,49 @@ async def _post_jobs(
     client: AsyncWebClient,
     config: HandlerConfig,
 ) -> None:
-    changes = [(job_key(j.job_number), "seen:" + _digest(_state(j, digest, config))) for j in jobs]
-    if len(jobs) > config.alert_burst:
+    changes = {
+        j.job_number: (job_key(j.job_number), "seen:" + _digest(_state(j, digest, config)))
+        for j in jobs
+    }
+    shown = await _shown(client, store, watch, list(changes.values()))
+    owed = [j for j in jobs if changes[j.job_number] not in shown]
+    if len(owed) > config.alert_burst:
         lines = [
             f"• *Job {j.job_number}* {escape_mrkdwn(truncate(j.name or 'job', 80))} · "
             f"{escape_mrkdwn(local_time(j.scheduled_on, config.timezone))}"
-            for j in jobs[:40]
+            for j in owed[:40]
         ]
-        title = f"{len(jobs)} jobs new or changed {window}"
+        title = f"{len(owed)} jobs new or changed {window}"
         text = f"*{title}* (watch #{watch.id}):\n" + "\n".join(lines)
         message = {"text": title, "blocks": [mrkdwn_section(text).to_dict()]}
-        await _deliver(client, store, watch, changes, message)
+        await _deliver(client, store, watch, [changes[j.job_number] for j in owed], message)
         ALERTS.labels("jobs").inc()
         return
     for n, job in enumerate(jobs):
+        change = changes[job.job_number]
+        if change in shown and not shown[change]:
+            continue  # shown in an earlier try's summary
         card = cards.card_for(await desk.job(job.job_number), config, shareable=False)
         card.blocks.append(context(f"New or changed on the schedule {window} · watch #{watch.id}"))
-        try:
-            ts = await _deliver(client, store, watch, changes[n : n + 1], card.message())
-        except StaysDue:
-            await give_back(store, watch, changes[n + 1 :])
-            raise
-        ALERTS.labels("jobs").inc()
+        ts = shown.get(change)  # an earlier try's card, found in the channel
+        if change not in shown:
+            try:
+                ts = await _deliver(client, store, watch, [change], card.message())
+            except StaysDue:
+                later = [changes[j.job_number] for j in jobs[n + 1 :]]
+                await give_back(store, watch, [c for c in later if c not in shown])  # not tried
+                raise
+            ALERTS.labels("jobs").inc()
         await remember_post(store, watch.channel_id, ts, card)
+
+
+async def _shown(
+    client: AsyncWebClient, store: Store, watch: Watch, changes: list[Change]
+) -> dict[Change, str | None]:
+    try:
+        return await shown_already(client, store, watch, changes)
+    except Undelivered as err:
+        raise StaysDue(watch, len(changes), err) from err
 
 
 async def _deliver(

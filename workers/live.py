@@ -30,6 +30,7 @@ from cards.views import card_for
 from handlers.config import HandlerConfig
 from store import Store
 from store.live import PostedCard, Tracked
+from workers.delivery import Undelivered
 from workers.live_reads import Fresh, Reads, read_jobs, read_tickets
 
 logger = logging.getLogger("deskhand.live")
@@ -275,9 +276,7 @@ async def _update(
             return "updated"
         await client.chat_update(channel=posted.channel_id, ts=posted.ts, **card.message())
         if reply:
-            await client.chat_postMessage(
-                channel=posted.channel_id, thread_ts=posted.ts, text=reply
-            )
+            await _reply(client, posted, reply)
     except SlackApiError as err:
         error = str(err.response.get("error"))
         logger.warning("live card %s/%s: Slack said %s", posted.channel_id, posted.ts, error)
@@ -286,6 +285,23 @@ async def _update(
             return "gone"
         return "failed"
     return "updated"
+
+
+async def _reply(client: AsyncWebClient, posted: PostedCard, reply: str) -> None:
+    """The thread reply under an updated card. One Slack may have taken (a 5xx) is not sent
+    again: a thread's replies cannot be looked through the way a channel's history is, and the
+    card itself already shows the change."""
+    try:
+        await client.chat_postMessage(channel=posted.channel_id, thread_ts=posted.ts, text=reply)
+    except Undelivered as err:
+        if not err.maybe_posted:
+            raise
+        logger.warning(
+            "live card %s/%s: its reply may not be posted (%s)",
+            posted.channel_id,
+            posted.ts,
+            err.response.get("error"),
+        )
 
 
 async def _redraw(key: str, desk: Desk, config: HandlerConfig) -> Card:

@@ -16,6 +16,9 @@ CHANNEL_GONE = {
     "account_inactive": "Deskhand's Slack token is no longer active",
     "invalid_auth": "Deskhand's Slack token is not valid",
     "token_revoked": "Deskhand's Slack token was revoked",
+    # conversations.history, read before a post that may have landed is sent again, needs
+    # channels:history / groups:history: an install from before they were asked for lacks them.
+    "missing_scope": "Deskhand's Slack app lacks a permission (reinstall it from manifest.yml)",
 }
 
 

@@ -27,7 +27,7 @@ from handlers.config import HandlerConfig
 from store import Store
 from store.alerts import Watch
 from telemetry.metrics import ALERTS, CLAIMS_LOST, timed_run
-from workers.alert_posts import Change, StaysDue, give_back, post_alert
+from workers.alert_posts import Change, StaysDue, give_back, post_alert, shown_already
 from workers.delivery import Undelivered
 from workers.job_watches import poll_job_watch, read_windows, states, window_of
 from workers.live import refresh_live_cards, remember_post
@@ -144,32 +144,43 @@ async def _post(
     client: AsyncWebClient,
     config: HandlerConfig,
 ) -> None:
-    changes = [(str(t.ticket_id), "new") for t in tickets]
-    if len(tickets) > config.alert_burst:
+    if not tickets:
+        return
+    first = tickets[0].ticket_id
+    changes = {t.ticket_id: (str(t.ticket_id), "new") for t in tickets}
+    try:
+        shown = await shown_already(client, store, watch, list(changes.values()))
+    except Undelivered as err:
+        raise StaysDue(watch, len(tickets), err, first=first) from err
+    owed = [t for t in tickets if changes[t.ticket_id] not in shown]
+    if len(owed) > config.alert_burst:
         lines = [
             f"• *#{t.ticket_id}* {escape_mrkdwn(truncate(t.subject or '(no subject)', 80))}"
             f" · {escape_mrkdwn(t.status)}"
-            for t in tickets[:40]
+            for t in owed[:40]
         ]
-        text = f"*{len(tickets)} new tickets* match watch #{watch.id}:\n" + "\n".join(lines)
-        message = {
-            "text": f"{len(tickets)} new tickets",
-            "blocks": [mrkdwn_section(text).to_dict()],
-        }
-        await _deliver(client, store, watch, changes, message, tickets[0].ticket_id)
+        text = f"*{len(owed)} new tickets* match watch #{watch.id}:\n" + "\n".join(lines)
+        message = {"text": f"{len(owed)} new tickets", "blocks": [mrkdwn_section(text).to_dict()]}
+        await _deliver(client, store, watch, [changes[t.ticket_id] for t in owed], message, first)
         ALERTS.labels("tickets").inc()
         return
-    statuses = await desk.ticket_statuses() if tickets else []
+    statuses = await desk.ticket_statuses()
     for n, ticket in enumerate(tickets):
+        change = changes[ticket.ticket_id]
+        if change in shown and not shown[change]:
+            continue  # shown in an earlier try's summary
         card = ticket_card(ticket, config, statuses, shareable=False)
-        try:
-            ts = await _deliver(
-                client, store, watch, changes[n : n + 1], card.message(), ticket.ticket_id
-            )
-        except StaysDue:
-            await give_back(store, watch, changes[n + 1 :])
-            raise
-        ALERTS.labels("tickets").inc()
+        ts = shown.get(change)  # an earlier try's card, found in the channel
+        if change not in shown:
+            try:
+                ts = await _deliver(
+                    client, store, watch, [change], card.message(), ticket.ticket_id
+                )
+            except StaysDue:
+                later = [changes[t.ticket_id] for t in tickets[n + 1 :]]
+                await give_back(store, watch, [c for c in later if c not in shown])  # not tried
+                raise
+            ALERTS.labels("tickets").inc()
         await remember_post(store, watch.channel_id, ts, card)
 
 

@@ -91,7 +91,9 @@ class WebSandbox:
         self._http = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=http), base_url="http://deskhand"
         )
-        self.scheduler = build_scheduler(settings, self.store, self.desk, self.clock)
+        self.scheduler = build_scheduler(
+            settings, self.store, self.desk, self.clock, slack=bolt.client
+        )
         self.scheduler.start()
         # Tickets arrive and jobs move on by the sandbox clock (at once after a jump).
         self.world = World(

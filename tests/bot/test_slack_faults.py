@@ -134,3 +134,90 @@ async def test_the_home_tab_is_published_when_slack_fails_once(slack, fault):
     assert "U2" in slack.home_tabs
     publishes = [c for c in slack.calls if c.name == "views.publish"]
     assert len(publishes) == 1  # the failed one never reached Slack's state
+
+
+async def test_a_reply_rate_limited_for_long_goes_by_dm_without_waiting_it_out(console, quick):
+    # A listener waiting out Retry-After holds one of the few work slots: other commands starve.
+    long_limit = {"status": 429, "headers": {"Retry-After": "20"}}
+    console.slack.faults.add("status", path=RESPONSE, **long_limit)
+    await console.send("/note ticket 34 Called back")
+    [dm] = _dms(console)
+    assert dm["text"].startswith("Added the note to ticket #34")
+    assert sum(quick.delays) <= 3.0
+
+
+async def test_a_form_outcome_rate_limited_for_long_goes_by_dm_without_waiting_it_out(
+    console, quick, monkeypatch
+):
+    monkeypatch.setattr(forms, "ACK_BUDGET", 0.05)
+    _fake(console._desk.readydesk).state.faults.add(
+        "latency", seconds=0.3, query={"action": "add_history"}
+    )
+    console.slack.faults.add(
+        "status", path="/api/views.update", status=429, headers={"Retry-After": "20"}
+    )
+    await console.send("/note ticket 34")
+    await console.submit_view(console.slack.last_view_id, {"note": "Slow but sure"})
+    [dm] = _dms(console)
+    assert dm["text"] == "Note added"
+    assert sum(quick.delays) <= 3.0
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        ({"status": 429, "headers": {"Retry-After": "20"}}, "nothing was sent. Try again"),
+        ({"status": 500}, "may still have taken that: look for it before you try again"),
+    ],
+    ids=["rate-limited-for-long", "500"],
+)
+async def test_a_share_slack_keeps_failing_says_what_slack_did_not_deskhand_went_wrong(
+    console, quick, fault, said
+):
+    await console.send("/ticket 34")
+    console.slack.faults.add("status", path="/api/chat.postMessage", **fault)
+    await console.send("click Share in channel")
+    told = _replies(console)[-1]["text"]
+    assert said in told
+    assert "Deskhand's side" not in told
+    assert [m for (where, _), m in console.slack.messages.items() if where == "C0CONSOLE"] == []
+
+
+async def test_a_share_whose_channel_and_response_url_both_fail_says_so_in_the_dm(console, quick):
+    console.slack.channels_without_bot.add("C0CONSOLE")
+    await console.send("/ticket 34")
+    console.slack.faults.add("status", path=RESPONSE, status=404, body="expired_url")
+    await console.send("click Share in channel")
+    [dm] = _dms(console)
+    assert "not shared in the channel" in dm["text"]
+    assert dm["blocks"][0]["type"] == "context"
+    assert "#34 " in json.dumps(dm["blocks"])
+
+
+async def test_a_burst_of_shares_to_one_channel_never_holds_a_listener_long(console, quick):
+    console._app.client.delivery.clock = lambda: 0.0  # the whole burst at one instant
+    for ticket in (34, 35, 36, 37, 38, 39):
+        await console.send(f"/ticket {ticket}")
+        await console.send("click Share in channel")
+    shared = [m for (where, _), m in console.slack.messages.items() if where == "C0CONSOLE"]
+    assert len(shared) == 6
+    assert quick.delays[:2] == [1.0, 2.0]  # paced about a second apart …
+    assert max(quick.delays) <= 3.0  # … but no listener waits its turn for long
+
+
+async def test_a_note_not_added_told_by_dm_offers_no_button_that_only_works_in_the_form(
+    console, quick, monkeypatch
+):
+    monkeypatch.setattr(forms, "ACK_BUDGET", 0.0)  # the outcome comes after the ack
+    _fake(console._desk.readydesk).state.faults.add(
+        "status", status=400, query={"action": "add_history"}
+    )
+    gone = json.dumps({"ok": False, "error": "not_found"})
+    console.slack.faults.add(
+        "status", path="/api/views.update", status=200, body=gone, headers=JSON
+    )
+    await console.send("/note ticket 34")
+    await console.submit_view(console.slack.last_view_id, {"note": "Called back twice"})
+    [dm] = _dms(console)
+    assert "Called back twice" in json.dumps(dm["blocks"])  # what was typed, given back
+    assert not [b for b in dm["blocks"] if b["type"] == "actions"]

@@ -365,3 +365,21 @@ async def test_no_other_site_can_act_through_the_page(page):
     rebound = await page.http.get("/sandbox/state", headers={"host": "evil.example:3000"})
     assert rebound.status_code == 403
     assert len(page.sandbox.slack.calls) == calls
+
+
+async def test_a_card_shared_and_a_digest_in_one_channel_are_posted_a_second_apart(page):
+    # Slack takes about one message a second per channel: the scheduler's posts and the
+    # listeners' are paced together.
+    slack = page.sandbox.slack
+    await page.send("/digest add unassigned at 08:00")
+    await page.send("/ticket 35")
+    await page.press(_card(await page.articles(), "#35 "), "Share in channel")
+    [shared] = [c for c in slack.calls if c.name == "chat.postMessage"][-1:]
+    await page.post("jump")
+    for _ in range(100):
+        posts = [c for c in slack.calls if c.name == "chat.postMessage" and c.at > shared.at]
+        if any(c.payload.get("channel") == SUPPORT for c in posts):
+            break
+        await asyncio.sleep(0.05)
+    digest = next(c for c in posts if c.payload.get("channel") == SUPPORT)
+    assert digest.at - shared.at >= 0.9

@@ -204,3 +204,34 @@ async def test_a_job_alert_slack_did_not_take_stays_due_and_is_posted_once(conso
     assert len(_job_posts(console, number)) == 1  # it had landed: found, not posted twice
     assert "#1: 0 new or changed jobs today" in await _poll(console)
     assert len(_job_posts(console, number)) == 1
+
+
+async def test_jobs_a_summary_in_doubt_showed_are_not_posted_again_when_another_fails(console):
+    console.slack.real_time_ts = True  # history is read since a time, as Slack's is
+    await console.send("/deskhand watch jobs today")
+    await _poll(console)
+    numbers = [await _job_today(console, hour) for hour in range(9, 15)]  # a burst of six
+    console.slack.faults.add("applied_status", path="/api/chat.postMessage", status=500, times=1)
+    console.slack.faults.add("status", path="/api/conversations.history", status=503, times=4)
+    settings = console._app_settings
+    client = build_web_client(settings, Delivery(sleep=RecordingSleep()))
+
+    async def poll() -> list[str]:
+        now = datetime.now(UTC)
+        return await poll_watches(
+            console._desk, console.store, client, now, config=handler_config(settings)
+        )
+
+    assert any("stays due" in line for line in await poll())  # the summary landed, unseen
+    console.slack.faults.clear()
+    fake = _kickserv(console)._http._transport.app.state.data
+    fake.jobs[numbers[0]].status = "in_progress"  # the first job changes: owed again, alone
+    limited = {"status": 429, "headers": {"Retry-After": "1"}}
+    console.slack.faults.add("status", path="/api/chat.postMessage", times=4, **limited)
+    assert any("stays due" in line for line in await poll())  # its card is not taken
+    console.slack.faults.clear()
+    await poll()
+    await poll()
+    shown = [json.dumps(c.payload.get("blocks")) for c in _posts(console)]
+    for number in numbers[1:]:
+        assert sum(f"Job {number}" in s or f"#{number}" in s for s in shown) == 1, number
