@@ -247,9 +247,12 @@ class ScrubOutbound(AsyncMiddleware):
     Bolt builds a plain AsyncWebClient for each request, so the app's own client is not enough.
     """
 
-    def __init__(self, delivery: Delivery | None = None) -> None:
+    def __init__(
+        self, delivery: Delivery | None = None, shared: ScrubbingWebClient | None = None
+    ) -> None:
         self._sessions = SharedSession()
         self._delivery = delivery or Delivery()
+        self._shared = shared
 
     async def async_process(
         self,
@@ -260,7 +263,14 @@ class ScrubOutbound(AsyncMiddleware):
     ) -> BoltResponse | None:
         """Swap in the scrubbing client and respond, then go on."""
         context = req.context
-        client = scrubbing_client(context.client, self._delivery)
+        given = context.client
+        # The app's own client when the request is authorized with its token (one workspace):
+        # a client built per request costs CPU under a burst, and listeners never change it.
+        shared = self._shared
+        if shared is not None and given.token == shared.token and given.base_url == shared.base_url:
+            client = shared
+        else:
+            client = scrubbing_client(given, self._delivery)
         context["client"] = client
         context["respond"] = ScrubbingRespond(
             response_url=context.response_url,
@@ -283,10 +293,10 @@ class ScrubbingApp(AsyncApp):
         kwargs.setdefault("name", "outbound.py")
         super().__init__(**kwargs)
         client = kwargs.get("client")
-        delivery = client.delivery if isinstance(client, ScrubbingWebClient) else None
-        self.use(
-            ScrubOutbound(delivery)
-        )  # first after Bolt's own, so every listener and handler gets it
+        shared = client if isinstance(client, ScrubbingWebClient) else None
+        delivery = shared.delivery if shared else None
+        # First after Bolt's own, so every listener and handler gets it.
+        self.use(ScrubOutbound(delivery, shared))
 
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         """Dispatch as Bolt does, then scrub the acknowledgement (HTTP or Socket Mode)."""

@@ -6,6 +6,7 @@ import sys
 import httpx
 import pytest
 
+from sandbox.slack import sandbox_user
 from tests.bot.served import FORM, served
 from tests.bot.test_processes import ROOT, _env, _free_port, _stop
 from tests.slack_helpers import command_body, signed_headers
@@ -59,3 +60,16 @@ async def test_the_access_log_is_off_unless_asked_for(setting, logged):
         log = await _stop(process)
     assert "Deskhand is serving Slack over HTTP" in log  # Deskhand's own lines either way
     assert ('"GET /livez HTTP/1.1" 200' in log) is logged
+
+
+async def test_web_api_calls_for_each_request_carry_the_bot_token(slack):
+    """The Web API client listeners share posts with the configured bot token, request after
+    request (Home tabs published for two people)."""
+    slack.users["U2"] = sandbox_user("U2", "Sam Ortiz", "sam@fieldcrew.example")
+    async with served(slack) as app:
+        for user in ("U1", "U2"):
+            await app.event({"type": "app_home_opened", "user": user, "tab": "home"})
+    publishes = [c for c in slack.calls if c.name == "views.publish"]
+    assert [c.payload["user_id"] for c in publishes] == ["U1", "U2"]
+    assert {c.token for c in publishes} == {"xoxb-test-token"}
+    assert set(slack.home_tabs) == {"U1", "U2"}
