@@ -7,12 +7,16 @@ one Deskhand's error handler sends. Every request gets this ack instead (bot/app
 
 Under a burst, the work after the ack (backend reads, cards, posts) is what costs; it all shares
 one event loop with the acknowledgements still to give. So a listener that acked waits for one
-of a bounded number of slots before it goes on: a burst queues card work, never an ack.
+of a bounded number of slots before it goes on: a burst queues card work, never an ack. The slot
+bounds CPU work, not waits: while a listener's reply is on its way to the response_url (not
+paced, and as slow as Slack or the network), its slot serves the next listener.
 """
 
 import asyncio
+import contextlib
 import weakref
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck
 from slack_bolt.response import BoltResponse
@@ -31,6 +35,7 @@ class ListenerSlots:
         self._semaphores: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, asyncio.Semaphore
         ] = weakref.WeakKeyDictionary()
+        self._holds: weakref.WeakKeyDictionary[asyncio.Task, _Hold] = weakref.WeakKeyDictionary()
 
     def _semaphore(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
@@ -47,9 +52,54 @@ class ListenerSlots:
         if task is None:  # not inside a task: nothing to tie the slot to
             semaphore.release()
             return
-        task.add_done_callback(lambda _: semaphore.release())
+        hold = self._holds[task] = _Hold(semaphore)
+        task.add_done_callback(lambda _: hold.release())
         if self._on_start is not None:
             self._on_start()
+
+    @contextlib.asynccontextmanager
+    async def released(self) -> AsyncIterator[None]:
+        """Give the current task's slot to another listener for the block (a wait on I/O);
+        take a slot again before going on."""
+        task = asyncio.current_task()
+        hold = self._holds.get(task) if task is not None else None
+        if hold is None or not hold.held:
+            yield
+            return
+        hold.release()
+        try:
+            yield
+        finally:
+            await hold.semaphore.acquire()
+            hold.held = True
+
+
+class _Hold:
+    """One task's slot, given back once however often the task lets it go and ends."""
+
+    def __init__(self, semaphore: asyncio.Semaphore) -> None:
+        self.semaphore = semaphore
+        self.held = True
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self.semaphore.release()
+
+
+class RespondOutsideSlot:
+    """`respond()` that lets its listener's slot go while the reply is being posted."""
+
+    def __init__(self, respond: Any, slots: ListenerSlots) -> None:
+        self._respond, self._slots = respond, slots
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Post as the wrapped respond does, outside the slot."""
+        async with self._slots.released():
+            return await self._respond(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._respond, name)
 
 
 class KeptAck(AsyncAck):

@@ -22,7 +22,7 @@ from api.kickserv import KickservClient
 from api.links import RecordLinks
 from api.readydesk import ReadyDeskClient
 from api.writes import WriteSettings
-from bot.acks import KeptAck, ListenerSlots
+from bot.acks import KeptAck, ListenerSlots, RespondOutsideSlot
 from bot.error_replies import damaged_state, slack_failure, tell_person
 from bot.logs import request_id
 from bot.metrics import MeasuredApp
@@ -199,6 +199,8 @@ def build_app(
             # for a slot before its work (this task, which answers Slack, never waits).
             ack=KeptAck(slots, dispatcher=asyncio.current_task()),
         )
+        if context.get("respond") is not None:
+            context["respond"] = RespondOutsideSlot(context["respond"], slots)
         return await next()
 
     @app.middleware

@@ -297,10 +297,10 @@ class ScrubbingApp(AsyncApp):
         kwargs.setdefault("name", "outbound.py")
         super().__init__(**kwargs)
         client = kwargs.get("client")
-        delivery = client.delivery if isinstance(client, ScrubbingWebClient) else None
-        self.use(
-            ScrubOutbound(delivery)
-        )  # first after Bolt's own, so every listener and handler gets it
+        shared = client if isinstance(client, ScrubbingWebClient) else None
+        delivery = shared.delivery if shared else None
+        # First after Bolt's own, so every listener and handler gets it.
+        self.use(ScrubOutbound(delivery))
 
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         """Dispatch as Bolt does, then scrub the acknowledgement (HTTP or Socket Mode)."""

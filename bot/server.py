@@ -108,7 +108,12 @@ def serve(settings: Settings, host: str, port: int, *, workers: int = 1) -> int:
     socket; each migrates at its start as a single process does (PostgreSQL takes them in turn)
     and writes its metrics where any worker's /metrics adds them all up (bot/metrics.py).
     """
-    options: dict[str, Any] = {"host": host, "port": port, "log_config": None}
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_config": None,
+        "access_log": settings.access_log,
+    }
     cleanup = prepare_shared_metrics(workers)
     if workers > 1:
         try:

@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         "text", validation_alias=_env("DESKHAND_LOG_FORMAT")
     )
+    # uvicorn's line per HTTP request (HTTP mode); off, it costs CPU under a burst.
+    access_log: bool = Field(False, validation_alias=_env("DESKHAND_ACCESS_LOG"))
     metrics_port: int | None = Field(
         None, validation_alias=_env("DESKHAND_METRICS_PORT"), ge=1, le=65535
     )

@@ -52,6 +52,7 @@ class RecordedCall:
     payload: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
     answer: dict[str, Any] = field(default_factory=dict)  # what the sandbox answered (api calls)
+    token: str = ""  # the token a Web API call was made with
 
 
 def sandbox_user(user_id: str, real_name: str, email: str, tz: str = "UTC") -> dict[str, Any]:
@@ -293,7 +294,7 @@ class SlackSandbox:
             self.rate_limits[method] -= 1
             self.calls.append(RecordedCall("api", method, {**payload, "_ratelimited": True}))
             return JSONResponse({"ok": False, "error": "ratelimited"}, 429, {"Retry-After": "1"})
-        call = RecordedCall("api", method, payload)
+        call = RecordedCall("api", method, payload, token=token)
         if not token.startswith(("xoxb-", "xoxp-", "xapp-")):
             call.answer = {"ok": False, "error": "invalid_auth"}
         else:
