@@ -28,7 +28,7 @@ from bot.logs import request_id
 from bot.metrics import MeasuredApp
 from bot.outbound import ScrubbingWebClient
 from bot.settings import Settings
-from handlers.config import HandlerConfig, utc_now
+from cards.config import HandlerConfig, utc_now
 from handlers.middleware import WritePermission
 from handlers.profiles import Profiles
 from handlers.registry import register_all

@@ -14,7 +14,7 @@ from bot.console_forms import fill_form
 from bot.console_input import INTERRUPTED, LineReader
 from bot.console_render import Names, Style, render_reply
 from bot.settings import Settings
-from handlers import ids
+from cards import ids
 
 QUIT_WORDS = {"quit", "exit", r"\q"}
 # The console's own words, after `help` (the app's help card says what Slack would).

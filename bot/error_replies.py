@@ -17,8 +17,8 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from cards import ids
 from cards.errors import failed_form_view
-from handlers import ids
 
 logger = logging.getLogger("deskhand.errors")
 

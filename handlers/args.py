@@ -6,9 +6,9 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from cards import ids
 from cards.help import COMMAND_HELP, CommandHelp
 from cards.mrkdwn import escape_mrkdwn, truncate
-from handlers import ids
 
 
 class UsageError(ValueError):

@@ -7,11 +7,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.refs import JobRef
+from cards import ids
 from cards import jobs as cards
 from cards.common import Card
-from handlers import ids
+from cards.config import HandlerConfig
 from handlers.args import UsageError, parse_number, usage_text, wants_help
-from handlers.config import HandlerConfig
 from handlers.forms import new_job_command
 from handlers.replies import reply_with
 from handlers.subcommands import table_of

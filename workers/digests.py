@@ -19,8 +19,8 @@ from api.desk import Desk
 from api.digests import snapshot as snapshot_of
 from api.errors import BackendError
 from api.refs import TicketQuery
+from cards.config import HandlerConfig
 from cards.digests import digest_card
-from handlers.config import HandlerConfig
 from store import Store
 from store.digests import Subscription
 from store.schedules import DigestSchedule

@@ -27,7 +27,7 @@ from bot.server import build_http_app
 from bot.settings import Settings
 from bot.slack_requests import FORM, JSON, SlackRequests, as_slack_sends
 from bot.web.actions import element_at, slack_action, view_state
-from handlers import ids
+from cards import ids
 from sandbox.clock import SandboxClock
 from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
 from sandbox.workspace import DM, ME, URL, Workspace

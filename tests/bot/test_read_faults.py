@@ -18,9 +18,9 @@ import pytest_asyncio
 
 from bot.console import Console
 from bot.settings import Settings
+from cards.config import HandlerConfig
 from cards.refs import JobRef
 from cards.views import card_for
-from handlers.config import HandlerConfig
 from sandbox.faults import Faults
 from tests.conftest import clean_settings
 

@@ -9,7 +9,7 @@ from api.digests import JobDigest
 from bot.app import build_web_client, handler_config
 from bot.console import Console
 from bot.settings import Settings
-from handlers.config import HandlerConfig
+from cards.config import HandlerConfig
 from sandbox.kickserv_data import ACCOUNT_TZ
 from store.alerts import Watch
 from tests.conftest import RecordingSleep
