@@ -80,7 +80,7 @@ def test_http_mode_fills_every_request_url_and_turns_socket_mode_off():
 
 def _deskhand_manifest(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "manifest", *args],
+        [sys.executable, "-m", "playground.cli", "manifest", *args],
         capture_output=True,
         text=True,
         timeout=60,

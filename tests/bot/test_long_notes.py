@@ -5,7 +5,7 @@ once, and the outcome says so."""
 import re
 
 from api.signatures import read_signature
-from bot.console import Console
+from playground.console import Console
 from sandbox.faults import Fault
 
 _LABEL = re.compile(r"\A\[Part (\d+) of (\d+)\] ")

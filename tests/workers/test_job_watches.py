@@ -7,9 +7,9 @@ import pytest
 
 from api.digests import JobDigest
 from bot.app import build_web_client, handler_config
-from bot.console import Console
 from bot.settings import Settings
 from cards.config import HandlerConfig
+from playground.console import Console
 from sandbox.kickserv_data import ACCOUNT_TZ
 from store.alerts import Watch
 from tests.conftest import RecordingSleep

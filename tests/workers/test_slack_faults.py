@@ -9,7 +9,7 @@ import pytest
 
 from api.writes import WritePlan
 from bot.app import build_web_client, handler_config
-from bot.console import Console
+from playground.console import Console
 from store.schedules import EVERY_DAY, DigestSchedule
 from tests.conftest import RecordingSleep
 from tests.workers.test_claim_sweep import _left_by_a_dead_process
