@@ -19,9 +19,9 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import build_app, build_desk, build_sandboxes
 from bot.settings import Settings
-from bot.slack_requests import SlackRequests, as_slack_sends, input_state
 from cards import ids
 from playground.console_work import ListenerWork
+from playground.slack_requests import SlackRequests, as_slack_sends, input_state
 from sandbox.clock import SandboxClock
 from sandbox.slack import SANDBOX_BOT_TOKEN, RecordedCall, SlackSandbox
 from sandbox.world import World

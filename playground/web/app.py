@@ -24,9 +24,9 @@ from bot.app import build_app, build_desk, build_sandboxes, handler_config, reco
 from bot.scheduler import build_scheduler
 from bot.server import build_http_app
 from bot.settings import Settings
-from bot.slack_requests import FORM, JSON, SlackRequests, as_slack_sends
 from cards import ids
 from playground.console_work import ListenerWork
+from playground.slack_requests import FORM, JSON, SlackRequests, as_slack_sends
 from playground.web.actions import element_at, slack_action, view_state
 from sandbox.clock import SandboxClock
 from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
