@@ -12,13 +12,13 @@ from _soak_ledger import Write, flat_text
 from _soak_world import SECRET, Fakes, Replica
 
 from api.kickserv import JobType
-from bot.slack_requests import SlackRequests
-from bot.web.actions import view_state
+from cards import ids
 from cards.job_form import JobForm, job_modal
 from cards.modals import NOTE_BLOCK, note_modal
 from cards.refs import NoteTarget
 from cards.ticket_form import TicketForm, ticket_modal
-from handlers import ids
+from playground.slack_requests import SlackRequests
+from playground.web.actions import view_state
 from sandbox.slack import sandbox_user
 
 CHANNEL = {"id": "C0SOAK", "name": "soak"}

@@ -3,7 +3,7 @@ Kickserv at 20 ms: time per poll (and as a multiple of one round trip measured i
 backend calls, Slack calls.
 
 Goal (issue "Channel alerts … live cards"): print the figures; the re-reads are bounded per poll
-(workers/live_reads.py: at most 20 ticket ranges of 500 numbers and 10 jobs), so the cost follows
+(live/reads.py: at most 20 ticket ranges of 500 numbers and 10 jobs), so the cost follows
 the number of distinct records, not the number of channels showing them.
 """
 
@@ -19,9 +19,9 @@ from bot.app import handler_config
 from bot.settings import Settings
 from cards.live import job_key, split_key
 from cards.tickets import ticket_card
+from live.reads import JOB_READS, SPAN, TICKET_READS, job_state_now
 from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
 from store import Store
-from workers.live_reads import JOB_READS, SPAN, TICKET_READS, job_state_now
 from workers.watches import poll_watches
 
 TICKETS = 50_000

@@ -19,7 +19,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import build_app
 from bot.settings import Settings
-from bot.slack_requests import SlackRequests
+from playground.slack_requests import SlackRequests
 from sandbox.kickserv_data import ACCOUNT_TZ
 from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox, sandbox_user
 from store import Store

@@ -20,7 +20,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import build_app
 from bot.settings import Settings
-from bot.slack_requests import JSON, SlackRequests
+from playground.slack_requests import JSON, SlackRequests
 from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
 from store import Store
 

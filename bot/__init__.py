@@ -1,1 +1,2 @@
-"""Process wiring: settings, the Bolt app, the command line and the local console."""
+"""Process wiring: settings, the Bolt app, the HTTP gate and server, Socket Mode, the outbound
+choke point, the scheduler and the command line."""

@@ -28,12 +28,12 @@ from bot.logs import request_id
 from bot.metrics import MeasuredApp
 from bot.outbound import ScrubbingWebClient
 from bot.settings import Settings
-from handlers.config import HandlerConfig, utc_now
+from cards.config import HandlerConfig, utc_now
 from handlers.middleware import WritePermission
 from handlers.profiles import Profiles
 from handlers.registry import register_all
+from live.delivery import Delivery
 from store import Store
-from workers.delivery import Delivery
 
 if TYPE_CHECKING:
     from sandbox.data import SandboxData
@@ -131,7 +131,7 @@ def _readydesk(settings: Settings, sandbox: "SandboxData | None") -> ReadyDeskCl
 
 
 def build_web_client(settings: Settings, delivery: Delivery | None = None) -> ScrubbingWebClient:
-    """Slack's Web API client, delivering by Slack's rules (workers/delivery.py: Retry-After
+    """Slack's Web API client, delivering by Slack's rules (live/delivery.py: Retry-After
     honoured, posts paced per channel, a slot post looked for before it is sent again).
 
     slack-sdk's retry handlers are not used: their sleeps cannot be injected, and they cannot

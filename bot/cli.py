@@ -1,5 +1,6 @@
 """The `deskhand` command: `run` (Socket Mode, or the web sandbox without tokens), `serve`
-(HTTP mode), `console`, `manifest`, `audit` and `db upgrade`."""
+(HTTP mode), `console`, `manifest`, `audit` and `db upgrade`. The web sandbox and the console are
+the playground's, handed in by its entry point (playground/cli.py)."""
 
 import argparse
 import asyncio
@@ -7,6 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -15,12 +17,21 @@ from bot.settings import Settings
 
 # Each command imports the app, the store, the workers or the sandboxes inside its own function,
 # for start-up speed: those take about two seconds to import, and `deskhand manifest`, `--help`
-# or a refused `serve` need none of them. Nothing here dodges an import cycle (nothing imports
-# bot.cli).
+# or a refused `serve` need none of them. Nothing here dodges an import cycle (only
+# playground/cli.py imports bot.cli).
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `deskhand` console script."""
+@dataclass(frozen=True)
+class Playground:
+    """What `run` without Slack tokens and `console` start: the web sandbox page and the console,
+    given by playground/cli.py (the floor above bot/, which bot/ never imports)."""
+
+    web_sandbox: Callable[[Settings, int], int]  # (settings, port) -> exit code
+    console: Callable[[Settings, bool], Awaitable[None]]  # (settings, json_output)
+
+
+def main(argv: list[str] | None = None, playground: Playground | None = None) -> int:
+    """The `deskhand` command's arguments to exit code (playground/cli.py is its entry point)."""
     parser = argparse.ArgumentParser(
         prog="deskhand", description="Slack chat-ops for ReadyDesk and Kickserv."
     )
@@ -105,19 +116,22 @@ def main(argv: list[str] | None = None) -> int:
         from bot.socket_mode import run_socket_mode
 
         return asyncio.run(run_socket_mode(settings))
+    if playground is None:
+        print(
+            f"deskhand {command} without Slack is the playground's: "
+            "run the `deskhand` command (playground/cli.py).",
+            file=sys.stderr,
+        )
+        return 2
     if command == "run":
         configure_logging(logging.WARNING, settings.secrets())
-        from bot.web.serve import serve_web_sandbox
-
         asked = getattr(args, "port", None)
         port = settings.sandbox_port if asked is None else asked
-        return serve_web_sandbox(settings, port)
+        return playground.web_sandbox(settings, port)
     # The console keeps stdout for replies; only warnings go to stderr.
     configure_logging(logging.WARNING, settings.secrets(), settings.log_format)
-    from bot.console_lines import run_console
-
     try:
-        asyncio.run(run_console(settings, json_output=getattr(args, "json", False)))
+        asyncio.run(playground.console(settings, getattr(args, "json", False)))
     except KeyboardInterrupt:
         print(file=sys.stderr)
     return 0

@@ -17,10 +17,10 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from cards import ids
 from cards.errors import failed_form_view
 from cards.refs import DamagedValue
-from handlers import ids
-from workers.delivery import Undelivered
+from live.delivery import Undelivered
 
 logger = logging.getLogger("deskhand.errors")
 

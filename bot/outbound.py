@@ -7,7 +7,7 @@ method goes through), `respond()` (a response_url post) and the acknowledgement 
 response, or in Socket Mode the envelope's ack payload, both made from the `BoltResponse` that
 `ScrubbingApp.async_dispatch` returns).
 
-The same doors deliver by Slack's rules (workers/delivery.py): Web API calls retried within
+The same doors deliver by Slack's rules (live/delivery.py): Web API calls retried within
 Retry-After, posts paced per channel, a slot post looked for before it is sent again; a
 response_url reply retried, and sent as a DM to the person when its surface is gone.
 """
@@ -32,7 +32,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import WebhookResponse
 
 from api.http import redact
-from workers.delivery import Delivery, dm_of, find_slot
+from live.delivery import Delivery, dm_of, find_slot
 
 logger = logging.getLogger("deskhand.outbound")
 

@@ -17,7 +17,7 @@ from api.desk import Desk
 from bot.app import build_web_client, handler_config
 from bot.heap import FULL_COLLECTION_EVERY, collect_old_objects
 from bot.settings import Settings
-from handlers.config import HandlerConfig, utc_now
+from cards.config import HandlerConfig, utc_now
 from store import Store
 from workers.claims import sweep_claims
 from workers.digests import GRACE, loop_time, run_due

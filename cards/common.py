@@ -17,9 +17,9 @@ from slack_sdk.models.blocks import (
 )
 
 from api.refs import AnyRef
+from cards import ids
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import NoteTarget, ref_value
-from handlers import ids
 
 HEADER_MAX = 150
 SECTION_TEXT_MAX = 3000
@@ -54,7 +54,7 @@ class Card:
     text: str
     blocks: list[Block] = field(default_factory=list)
     # For a ticket or job card: its record ("ticket:12") and the state it shows, so a card posted
-    # in a channel can be kept up to date (workers/live.py).
+    # in a channel can be kept up to date (live/registry.py).
     live: tuple[str, dict[str, str]] | None = None
 
     def message(self) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from api.business import Business
 from api.customers import BusinessView, CustomerSearch
 from api.kickserv import Job, KickservCustomer
 from api.money import job_owed
+from cards import ids
 from cards.common import (
     FALLBACK_MAX,
     HEADER_MAX,
@@ -23,7 +24,6 @@ from cards.common import (
 from cards.jobs import job_words, local_time
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef
-from handlers import ids
 
 PICKER_MAX = 10
 JOB_SERVICE_MAX = 40

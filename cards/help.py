@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 
+from cards import ids
 from cards.common import context, mrkdwn_section, plain
 from cards.mrkdwn import escape_mrkdwn
-from handlers import ids
 
 
 @dataclass(frozen=True)

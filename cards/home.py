@@ -19,6 +19,7 @@ from slack_sdk.models.views import View
 from api.home import HomeJob, HomeView, JobPart, Standing, TicketPart
 from api.identity import Match
 from api.readydesk import Ticket
+from cards import ids
 from cards.common import (
     HEADER_MAX,
     SLACK_USER_ID,
@@ -35,7 +36,6 @@ from cards.jobs import job_words
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import JobRef, TicketRef
 from cards.tickets import describe
-from handlers import ids
 
 HOME_BLOCKS_MAX = 100
 JOBS_SHOWN = 10  # per day

@@ -17,9 +17,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from api.kickserv import Employee, JobType
+from cards import ids
 from cards.common import button_raw, context, fit_metadata, mrkdwn_section, typed_back
 from cards.mrkdwn import truncate
-from handlers import ids
 
 CUSTOMER, SERVICE, DESCRIPTION, DATE, TIME, EMPLOYEE = (
     "customer",

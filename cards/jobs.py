@@ -9,6 +9,7 @@ from api.jobs import JobView
 from api.kickserv import Job, Note
 from api.money import job_owed
 from api.signatures import read_signature
+from cards import ids
 from cards.common import (
     FALLBACK_MAX,
     HEADER_MAX,
@@ -26,7 +27,6 @@ from cards.common import (
 from cards.live import job_key, job_state
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef, JobRef
-from handlers import ids
 
 NOTE_MAX = 1500
 

@@ -10,11 +10,11 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from api.writes import WriteResult
+from cards import ids
 from cards.common import Card, button_raw, context, fit_metadata, mrkdwn_section, typed_back
 from cards.mrkdwn import escape_mrkdwn
 from cards.outcomes import unconfirmed_text
 from cards.refs import BUTTON_VALUE_MAX, NoteTarget
-from handlers import ids
 
 NOTE_BLOCK, NOTE_INPUT = "note", "text"
 # The most a Slack input holds. Kickserv takes a JSON body; a ticket note one ReadyDesk URL

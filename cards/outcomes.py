@@ -6,10 +6,10 @@ from datetime import timedelta
 from slack_sdk.models.blocks import ActionsBlock, Block
 
 from api.writes import STOPPED, WritePlan, WriteResult
+from cards import ids
 from cards.common import button_raw, typed_back
 from cards.mrkdwn import escape_mrkdwn
 from cards.refs import BUTTON_VALUE_MAX, NoteTarget
-from handlers import ids
 
 _NOTE_KINDS = {"ticket_note": "ticket", "customer_note": "customer", "job_note": "job"}
 

@@ -12,9 +12,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from cards import ids
 from cards.common import button_raw, context, fit_metadata, mrkdwn_section, typed_back
 from cards.mrkdwn import truncate
-from handlers import ids
 
 CUSTOMER, SUBJECT, DESCRIPTION, CATEGORY, PRIORITY = (
     "customer",

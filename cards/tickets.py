@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 from api.readydesk import Ticket
 from api.readydesk.search import TicketPage
 from api.tickets import TicketListView, TicketView
+from cards import ids
 from cards.common import (
     FALLBACK_MAX,
     HEADER_MAX,
@@ -35,7 +36,6 @@ from cards.jobs import local_time
 from cards.live import ticket_key, ticket_state
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef, TicketQuery, TicketRef
-from handlers import ids
 
 ROW_SUBJECT_MAX = 120
 

@@ -8,10 +8,9 @@ from slack_sdk.models.views import View
 from api.customers import BusinessView
 from api.jobs import JobView
 from api.tickets import TicketListView, TicketView
-from cards import customers, jobs, tickets
+from cards import customers, ids, jobs, tickets
 from cards.common import Card, CardSettings, block_dict, mrkdwn_section
 from cards.mrkdwn import escape_mrkdwn, truncate
-from handlers import ids
 
 MODAL_TITLE_MAX = 24
 MODAL_BLOCKS_MAX = 100

@@ -7,11 +7,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from api.desk import Desk
+from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import TicketQuery
 from cards.tickets import describe
 from handlers.args import UsageError, did_you_mean, kept_reply
-from handlers.config import HandlerConfig
 from handlers.subcommands import table_of
 from handlers.ticket_filters import resolve, split_filters
 from store import Store

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from slack_sdk.models.blocks import Block
 
+from cards import ids
 from cards.common import Card, mrkdwn_section, typed_back
 from cards.help import COMMAND_HELP, CommandHelp
 from cards.mrkdwn import escape_mrkdwn, truncate
-from handlers import ids
 
 
 class UsageError(ValueError):

@@ -13,14 +13,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.refs import AnyRef, JobRef, TicketQuery, TicketRef
+from cards import ids
 from cards.common import Card, shared_by
+from cards.config import HandlerConfig
 from cards.refs import parse_ref
 from cards.views import card_for
-from handlers import ids
-from handlers.config import HandlerConfig
 from handlers.replies import reply_with
+from live.registry import remember_post
 from store import Store
-from workers.live import remember_post
 
 logger = logging.getLogger("deskhand.buttons")
 # Where the bot may not post itself: the response_url can still post there for the user.

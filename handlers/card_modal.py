@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from cards import ids
 from cards.views import card_modal
-from handlers import ids
 
 
 class CardModalRespond:

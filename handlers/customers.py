@@ -5,12 +5,12 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from api.desk import Desk
+from cards import ids
 from cards.common import Card
+from cards.config import HandlerConfig
 from cards.customers import search_card
 from cards.mrkdwn import truncate
-from handlers import ids
 from handlers.args import usage_text, wants_help
-from handlers.config import HandlerConfig
 from handlers.replies import reply_with
 from handlers.subcommands import table_of
 

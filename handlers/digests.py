@@ -7,12 +7,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api import digests as build
 from api.desk import Desk
+from cards import ids
 from cards.common import Card
+from cards.config import HandlerConfig
 from cards.digests import digest_card
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import TicketQuery, read_number
 from cards.tickets import describe
-from handlers import ids
 from handlers.args import (
     Invocation,
     UsageError,
@@ -21,7 +22,6 @@ from handlers.args import (
     usage_text,
     wants_help,
 )
-from handlers.config import HandlerConfig
 from handlers.digest_schedule import check_zone, parse_schedule
 from handlers.middleware import parse_subcommand, writers_for_subcommands, writers_only
 from handlers.profiles import Profiles

@@ -19,12 +19,12 @@ from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.kickserv import Employee, JobType
 from api.writes import WriteResult, keep_running
+from cards.config import HandlerConfig
 from cards.job_form import JobForm, job_failed_view, job_modal
 from cards.modals import still_saving_view
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.ticket_form import TicketForm, ticket_modal
 from handlers.args import unescape
-from handlers.config import HandlerConfig
 from handlers.form_values import customer_label, customer_value
 from store import Store
 from store.claims import DONE, UNKNOWN

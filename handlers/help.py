@@ -10,10 +10,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from cards import ids
+from cards.config import HandlerConfig
 from cards.help import COMMAND_HELP, build_help_card
-from handlers import ids
 from handlers.args import Invocation, kept_reply, unknown_subcommand
-from handlers.config import HandlerConfig
 from handlers.middleware import invocation_of, parse_subcommand, writers_only
 from handlers.subcommands import Subcommands, provide, require_admin, run, table_of
 

@@ -13,7 +13,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.errors import BackendError
 from api.refs import JobRef, TicketRef
+from cards import ids
 from cards.common import Card
+from cards.config import HandlerConfig
 from cards.customers import search_card
 from cards.home import FIND_BLOCK, FIND_INPUT, build_home, find_customer_modal
 from cards.job_form import JobForm
@@ -21,9 +23,7 @@ from cards.mrkdwn import escape_mrkdwn
 from cards.refs import parse_ref
 from cards.ticket_form import TicketForm
 from cards.views import card_for, card_modal, looking_up_modal
-from handlers import ids
 from handlers.card_modal import answer_in_card_modal
-from handlers.config import HandlerConfig
 from handlers.event_fields import EventFields, read_event
 from handlers.forms import open_job_form, open_ticket_form
 from handlers.profiles import Profiles

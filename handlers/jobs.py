@@ -7,12 +7,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.refs import JobRef
+from cards import ids
 from cards import jobs as cards
 from cards.common import Card
+from cards.config import HandlerConfig
 from cards.refs import read_value
-from handlers import ids
 from handlers.args import UsageError, kept_reply, parse_number, usage_text, wants_help
-from handlers.config import HandlerConfig
 from handlers.forms import new_job_command
 from handlers.replies import reply_with
 from handlers.subcommands import table_of

@@ -1,9 +1,9 @@
 """What a request is, as /metrics labels it: its kind and its listener's id, from the ids the
-app registers (handlers/ids.py), so a label never carries what someone typed."""
+app registers (cards/ids.py), so a label never carries what someone typed."""
 
 from typing import Any
 
-from handlers import ids
+from cards import ids
 
 OTHER = "other"
 # Payload type -> (kind, where the listener's id is, the ids the app registers for it).

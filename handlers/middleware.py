@@ -16,9 +16,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.cache import AsyncTTLCache
 from api.http import redact
 from cards.common import mrkdwn_section, typed_back
+from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
 from handlers.args import Invocation, parse_invocation
-from handlers.config import HandlerConfig
 from handlers.labels import request_labels
 from telemetry.metrics import WRITES
 

@@ -15,6 +15,8 @@ from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.job_writes import JobCreation
 from api.writes import Intent, WriteResult, keep_running
+from cards import ids
+from cards.config import HandlerConfig
 from cards.job_form import (
     CUSTOMER,
     DATE,
@@ -30,8 +32,6 @@ from cards.jobs import card_for
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.outcomes import unconfirmed_text
 from cards.refs import CustomerRef, DamagedValue, read_value, view_state
-from handlers import ids
-from handlers.config import HandlerConfig
 from handlers.form_values import (
     JobFormValues,
     customer_label,

@@ -15,6 +15,8 @@ from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.ticket_writes import NewTicket
 from api.writes import Intent, WriteResult, keep_running
+from cards import ids
+from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.outcomes import unconfirmed_text
 from cards.refs import view_state
@@ -29,8 +31,6 @@ from cards.ticket_form import (
     ticket_result_view,
 )
 from cards.tickets import card_for
-from handlers import ids
-from handlers.config import HandlerConfig
 from handlers.form_values import parse_customer_value, ticket_form_values, ticket_problems
 from handlers.forms import Pending, finish_submission, message_text, open_ticket_form
 from handlers.middleware import writers_only

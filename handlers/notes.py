@@ -18,7 +18,9 @@ from api.business import KICKSERV, READYDESK
 from api.desk import Desk
 from api.note_writes import NotedRecord
 from api.writes import Intent, WriteResult, keep_running
+from cards import ids
 from cards.common import Card, button_raw
+from cards.config import HandlerConfig
 from cards.modals import (
     NOTE_BLOCK,
     PICK_CUSTOMER,
@@ -29,9 +31,7 @@ from cards.modals import (
 )
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import BUTTON_VALUE_MAX, NoteTarget, read_value
-from handlers import ids
 from handlers.args import UsageError, kept_reply, parse_number, usage_text, wants_help
-from handlers.config import HandlerConfig
 from handlers.form_values import parse_customer_value, picked_record, typed_note
 from handlers.forms import finish_submission, message_text
 from handlers.middleware import writers_only

@@ -8,8 +8,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.identity import Identity, Match
+from cards import ids
 from cards.mrkdwn import escape_mrkdwn, truncate
-from handlers import ids
 from handlers.args import UsageError, did_you_mean, kept_reply
 from handlers.profiles import Profiles
 from handlers.subcommands import table_of

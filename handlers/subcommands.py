@@ -14,7 +14,7 @@ from weakref import WeakKeyDictionary
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers.config import HandlerConfig
+from cards.config import HandlerConfig
 
 Listener = Callable[..., Awaitable[None]]
 

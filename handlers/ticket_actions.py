@@ -14,16 +14,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.errors import BackendError
 from api.writes import Intent, WriteResult, keep_running
+from cards import ids
+from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn
 from cards.outcomes import unconfirmed_text
 from cards.refs import TicketRef, chosen_option, read_value, ticket_of_block
 from cards.tickets import card_for
-from handlers import ids
-from handlers.config import HandlerConfig
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
+from live.registry import card_changed
 from store import Store
-from workers.live import card_changed
 
 
 def register(app: AsyncApp) -> None:

@@ -7,13 +7,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.refs import TicketQuery
+from cards import ids
 from cards import tickets as cards
 from cards.common import Card
+from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn
 from cards.ticket_form import TicketForm
-from handlers import ids
 from handlers.args import UsageError, kept_reply, parse_ticket_number, usage_text, wants_help
-from handlers.config import HandlerConfig
 from handlers.forms import open_ticket_form
 from handlers.profiles import Profiles
 from handlers.replies import reply_with

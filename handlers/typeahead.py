@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from api.business import KICKSERV, READYDESK, Business
 from api.desk import Desk
-from handlers import ids
+from cards import ids
 from handlers.form_values import customer_label, customer_value
 
 SHOWN = 20

@@ -1,7 +1,7 @@
 """Link unfurls: a pasted link to a ReadyDesk ticket or a Kickserv job or customer gets a
 compact card under it (`link_shared` in, `chat.unfurl` out), in the channels
 DESKHAND_UNFURL_CHANNELS allows. A posted ticket or job unfurl then stays live: Slack lets the
-app call chat.unfurl again on the same message, which replaces its unfurl (workers/live.py)."""
+app call chat.unfurl again on the same message, which replaces its unfurl (live/registry.py)."""
 
 import logging
 from typing import Any
@@ -14,13 +14,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.links import LinkedRecord, RecordLinks
 from api.unfurls import still_to_read
+from cards import ids
 from cards.common import Card
+from cards.config import HandlerConfig
 from cards.unfurls import unfurl_cards, unfurls_of
-from handlers import ids
-from handlers.config import HandlerConfig
 from handlers.event_fields import EventFields, read_event
+from live.registry import remember_unfurls
 from store import Store
-from workers.live import remember_unfurls
 
 logger = logging.getLogger("deskhand.unfurls")
 LINKS_MAX = 10  # links read per message (Slack sends a handful at most)

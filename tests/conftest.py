@@ -20,9 +20,9 @@ from sqlalchemy import Engine, create_engine, inspect, make_url, text
 import store.database
 from api.http import RetryPolicy
 from api.readydesk import ReadyDeskClient
-from bot import cli
-from bot.console import Console
 from bot.settings import Settings
+from playground import cli
+from playground.console import Console
 from sandbox.data import SandboxData, seeded
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from sandbox.slack import SlackSandbox

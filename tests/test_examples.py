@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from api.digests import KINDS
-from bot.console import Console
+from playground.console import Console
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"

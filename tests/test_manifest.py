@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.manifest import Manifest, http_mode, load_manifest, render_manifest
-from handlers import ids
+from cards import ids
 from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,7 +80,7 @@ def test_http_mode_fills_every_request_url_and_turns_socket_mode_off():
 
 def _deskhand_manifest(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "manifest", *args],
+        [sys.executable, "-m", "playground.cli", "manifest", *args],
         capture_output=True,
         text=True,
         timeout=60,
@@ -181,12 +181,12 @@ def _registrations() -> list[tuple[str, str, ast.expr]]:
     return found
 
 
-def test_every_listener_is_registered_through_an_id_in_handlers_ids():
+def test_every_listener_is_registered_through_an_id_in_cards_ids():
     registrations = _registrations()
     assert registrations, "handlers register listeners with app.<kind>(ids.NAME)"
     for filename, kind, argument in registrations:
         assert isinstance(argument, ast.Attribute) and getattr(argument.value, "id", "") == "ids", (
-            f"{filename}: app.{kind}(...) must name its id from handlers/ids.py"
+            f"{filename}: app.{kind}(...) must name its id from cards/ids.py"
         )
     expected = {
         "command": set(ids.SLASH_COMMANDS),

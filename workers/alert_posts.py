@@ -14,15 +14,15 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from store import Store
-from store.alerts import Watch
-from workers.delivery import (
+from live.delivery import (
     CONNECTION_ERRORS,
     Undelivered,
     slot_messages,
     slot_metadata,
     unreadable,
 )
+from store import Store
+from store.alerts import Watch
 
 Change = tuple[str, str]  # (record key, change), as claimed
 

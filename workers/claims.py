@@ -31,10 +31,10 @@ from api.writes import (
 )
 from cards.common import mrkdwn_section
 from cards.outcomes import given_back, settled_text, typed_back_again
+from live.delivery import Delivery
 from store import Store
 from store.claims import PENDING, UNKNOWN, Claim
 from telemetry.metrics import CLAIMS_TAKEN_OVER, RECONCILED, timed_run
-from workers.delivery import Delivery
 
 logger = logging.getLogger("deskhand.claims")
 

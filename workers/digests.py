@@ -19,13 +19,13 @@ from api.desk import Desk
 from api.digests import snapshot as snapshot_of
 from api.errors import BackendError
 from api.refs import TicketQuery
+from cards.config import HandlerConfig
 from cards.digests import digest_card
-from handlers.config import HandlerConfig
+from live.delivery import Undelivered, already_posted, slot_metadata
 from store import Store
 from store.digests import Subscription
 from store.schedules import DigestSchedule
 from telemetry.metrics import DIGESTS, LostClaims, timed_run
-from workers.delivery import Undelivered, already_posted, slot_metadata
 from workers.paused import cannot_post, tell_creator
 
 logger = logging.getLogger("deskhand.digests")

@@ -22,17 +22,17 @@ from api.digests import JobDigest, Window
 from api.kickserv import Job
 from cards import jobs as cards
 from cards.common import context, mrkdwn_section
+from cards.config import HandlerConfig
 from cards.jobs import local_time
 from cards.live import State, job_key, job_state
 from cards.mrkdwn import escape_mrkdwn, truncate
-from handlers.config import HandlerConfig
+from live.delivery import Undelivered
+from live.reads import Fresh
+from live.registry import remember_post
 from store import Store
 from store.alerts import Watch
 from telemetry.metrics import ALERTS
 from workers.alert_posts import Change, StaysDue, give_back, post_alert, shown_already
-from workers.delivery import Undelivered
-from workers.live import remember_post
-from workers.live_reads import Fresh
 
 
 def window_of(watch: Watch) -> tuple[Window, str]:

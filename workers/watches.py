@@ -5,7 +5,7 @@ Neither backend has webhooks, so Deskhand polls. Tickets: one call finds the new
 then each watch with something new asks ReadyDesk for its matches past its cursor (`start_tid`).
 Jobs: workers/job_watches.py. The first poll of a watch only sets its baseline, so nothing old is
 posted. Each (watch, record, change) is claimed before posting; more than a few at once become
-one summary instead of a flood. Live cards: workers/live.py.
+one summary instead of a flood. Live cards: live/registry.py.
 """
 
 import logging
@@ -21,17 +21,17 @@ from api.errors import BackendError
 from api.readydesk import Ticket
 from api.refs import TicketQuery
 from cards.common import mrkdwn_section
+from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.tickets import ticket_card
-from handlers.config import HandlerConfig
+from live.delivery import Undelivered
+from live.reads import Fresh
+from live.registry import refresh_live_cards, remember_post
 from store import Store
 from store.alerts import Watch
 from telemetry.metrics import ALERTS, CLAIMS_LOST, timed_run
 from workers.alert_posts import Change, StaysDue, give_back, post_alert, shown_already
-from workers.delivery import Undelivered
 from workers.job_watches import poll_job_watch, read_windows, states, window_of
-from workers.live import refresh_live_cards, remember_post
-from workers.live_reads import Fresh
 from workers.paused import cannot_post, tell_creator
 
 logger = logging.getLogger("deskhand.alerts")

@@ -16,9 +16,9 @@ from api.directory import CustomerDirectory
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from bot.app import build_app
-from bot.console_work import ListenerWork
 from bot.server import build_http_app
 from bot.settings import Settings
+from playground.console_work import ListenerWork
 from sandbox.data import seeded
 from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
 from sandbox.kickserv_data import seeded_kickserv

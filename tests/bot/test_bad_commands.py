@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from handlers import ids
+from cards import ids
 from tests.bot.bad_input import NOTE, WEB, buttons, history, send_command, serving, tracebacks
 from tests.bot.served import Served, served, texts
 from tests.slack_helpers import block_action

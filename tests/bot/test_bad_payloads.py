@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
-from handlers import ids
+from cards import ids
 from tests.bot.bad_input import NOTE, WEB, history, serving, tracebacks
 from tests.bot.served import FORM, JSON, texts
 from tests.slack_helpers import block_action, command_body, event_body, signed_headers

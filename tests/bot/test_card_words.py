@@ -1,6 +1,6 @@
 """Cards read every day say each thing once, and name the time zone of every time they show."""
 
-from bot.console import Console
+from playground.console import Console
 from tests.conftest import clean_settings
 
 

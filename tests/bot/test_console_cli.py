@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.console import SHORTCUT_NAMES
+from playground.console import SHORTCUT_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _run_console(lines: list[str], *extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "READYDESK_"))}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", *extra],
+        [sys.executable, "-m", "playground.cli", "console", *extra],
         input="\n".join(lines) + "\n",
         capture_output=True,
         text=True,

@@ -10,14 +10,14 @@ import sys
 import time
 from pathlib import Path
 
-from bot.console_lines import AGAIN
+from playground.console_lines import AGAIN
 
 ROOT = Path(__file__).resolve().parents[2]
 # The console becomes the leader of a session whose controlling terminal is the pseudo-terminal,
 # so the Ctrl-C typed there reaches it as SIGINT, as in a real terminal.
 LEADER = (
     "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
-    "os.execv(sys.executable, [sys.executable, '-m', 'bot.cli', 'console'])"
+    "os.execv(sys.executable, [sys.executable, '-m', 'playground.cli', 'console'])"
 )
 CTRL_C = "\x03"
 

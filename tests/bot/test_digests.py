@@ -4,8 +4,8 @@ tests/workers/test_digests.py)."""
 import re
 from collections import Counter
 
-from bot.console import Console
 from bot.settings import Settings
+from playground.console import Console
 from sandbox.data import GROUPS, PRIORITIES
 
 

@@ -14,10 +14,10 @@ from api.desk import Desk
 from api.directory import CustomerDirectory
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
-from bot.console import Console
 from bot.server import build_http_app
 from bot.settings import Settings
 from handlers.form_values import parse_customer_value
+from playground.console import Console
 from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, KickservFake
 from sandbox.readydesk import SANDBOX_KEY
 from store.directory import KICKSERV, READYDESK

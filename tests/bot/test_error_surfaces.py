@@ -10,8 +10,8 @@ import pytest
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from api.errors import Unavailable
-from bot.console import CONSOLE_CHANNEL, CONSOLE_USER, Console
 from handlers import notes
+from playground.console import CONSOLE_CHANNEL, CONSOLE_USER, Console
 from sandbox.slack import TEAM_ID
 
 DAMAGED = "This form is out of date or damaged; open it again."

@@ -1,6 +1,6 @@
 """Forms say the right thing about the right field, and pickers name each system's own record."""
 
-from bot.console import Console
+from playground.console import Console
 
 
 def _kickserv(console: Console):

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from api.directory import CustomerDirectory
-from bot.console import Console
 from bot.settings import Settings
+from playground.console import Console
 
 
 def _fake(client):

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from api.signatures import read_signature
-from bot.console import Console
+from playground.console import Console
 from sandbox.faults import Fault
 from workers.claims import sweep_claims
 

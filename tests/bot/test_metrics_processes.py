@@ -40,7 +40,7 @@ async def _deskhand(*argv: str, **env: str) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "playground.cli",
         *argv,
         cwd=ROOT,
         env=_env(**env),

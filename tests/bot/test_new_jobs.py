@@ -4,7 +4,7 @@ Kickserv's refusals shown on the fields with everything typed kept."""
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.console import Console
+from playground.console import Console
 from sandbox.faults import Faults
 from sandbox.slack import sandbox_user
 from tests.slack_helpers import is_signed

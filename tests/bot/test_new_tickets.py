@@ -1,6 +1,6 @@
 """Creating ReadyDesk tickets from the form, once per submit, refusals on their fields."""
 
-from bot.console import Console
+from playground.console import Console
 from tests.slack_helpers import is_signed
 
 

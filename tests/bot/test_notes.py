@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.console import Console
 from bot.settings import Settings
 from handlers import forms
+from playground.console import Console
 from sandbox.readydesk import SANDBOX_KEY
 from tests.conftest import ready_store, run_cli
 from tests.slack_helpers import is_signed

@@ -5,7 +5,7 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.console import Console
+from playground.console import Console
 from tests.bot.served import served, texts
 from tests.slack_helpers import command_body
 from tests.workers.test_watches import _poll, _posts

@@ -19,11 +19,11 @@ from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from bot import outbound
 from bot.app import build_app
-from bot.console import Console
 from bot.server import build_http_app
 from bot.settings import Settings
 from bot.socket_mode import connect_socket_mode
 from handlers import forms
+from playground.console import Console
 from sandbox.data import seeded
 from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
 from sandbox.kickserv_data import seeded_kickserv

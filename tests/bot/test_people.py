@@ -1,8 +1,8 @@
 """Who is who: matching by email, admins' links, whoami, and tech:me using them."""
 
-from bot.console import ESCAPED_COMMANDS, Console
 from bot.settings import Settings
 from handlers.args import unescape
+from playground.console import ESCAPED_COMMANDS, Console
 from sandbox.slack import sandbox_user
 from tests.test_manifest import MANIFEST
 

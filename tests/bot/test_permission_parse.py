@@ -19,9 +19,9 @@ from api.readydesk import ReadyDeskClient
 from bot.app import build_app
 from bot.server import build_http_app
 from bot.settings import Settings
+from cards import ids
 from cards.modals import NOTE_BLOCK, NOTE_INPUT, note_modal
 from cards.refs import NoteTarget
-from handlers import ids
 from handlers.middleware import writers_only
 from sandbox.data import seeded
 from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app

@@ -45,7 +45,7 @@ async def test_serve_answers_its_probes_and_shuts_down_cleanly():
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "playground.cli",
         "serve",
         "--port",
         str(port),
@@ -80,7 +80,7 @@ async def test_run_uses_socket_mode_when_tokens_are_set(slack):
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "playground.cli",
         "run",
         cwd=ROOT,
         env=_env(
@@ -117,7 +117,7 @@ async def test_run_fills_the_customer_directory_before_any_request(slack, tmp_pa
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "playground.cli",
         "run",
         cwd=ROOT,
         env=_env(
@@ -155,7 +155,7 @@ async def test_serve_without_credentials_says_what_is_missing():
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "playground.cli",
         "serve",
         cwd=ROOT,
         env=_env(SLACK_BOT_TOKEN="xoxb-only"),
@@ -172,7 +172,7 @@ async def test_run_with_a_bot_token_but_no_app_token_explains_socket_mode():
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "playground.cli",
         "run",
         cwd=ROOT,
         env=_env(SLACK_BOT_TOKEN="xoxb-only"),

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from bot.console import Console
 from bot.settings import Settings
 from cards.refs import TicketQuery, ref_value
+from playground.console import Console
 from sandbox.slack import sandbox_user
 
 

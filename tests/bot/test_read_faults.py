@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.console import Console
 from bot.settings import Settings
+from cards.config import HandlerConfig
 from cards.refs import JobRef
 from cards.views import card_for
-from handlers.config import HandlerConfig
+from playground.console import Console
 from sandbox.faults import Faults
 from tests.conftest import clean_settings
 

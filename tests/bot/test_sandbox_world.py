@@ -6,9 +6,9 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from bot.app import build_web_client, handler_config
-from bot.console import Console
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
+from playground.console import Console
 from sandbox.clock import SandboxClock
 from store.schedules import EVERY_DAY, DigestSchedule
 from workers.watches import poll_watches

@@ -4,7 +4,7 @@ response_url or the Web API, never in a second ack that Slack would not see."""
 
 import pytest
 
-from bot.console import Console
+from playground.console import Console
 
 LATENCY = 0.15  # seconds each backend request waits before the fake answers
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from bot.console import Console
 from handlers import forms
+from playground.console import Console
 from sandbox.slack import sandbox_user
 from tests.bot.served import served
 from tests.conftest import RecordingSleep

@@ -1,7 +1,7 @@
 """The ticket card's Assign to me, Status and Close: one write per press, card redrawn."""
 
-from bot.console import Console
 from bot.settings import Settings
+from playground.console import Console
 from sandbox.slack import sandbox_user
 
 

@@ -13,13 +13,13 @@ from pydantic import SecretStr
 from bot.app import build_app, build_desk, build_web_client, handler_config
 from bot.settings import Settings
 from bot.socket_mode import connect_socket_mode
+from cards import ids
 from cards.refs import TicketRef, ref_value
-from handlers import ids
+from live.registry import refresh_live_cards
 from tests.bot.served import Served, dumped, served, texts
 from tests.conftest import ready_store, run_cli
 from tests.slack_helpers import block_action, event_body
 from tests.test_manifest import MANIFEST
-from workers.live import refresh_live_cards
 
 WEB = "https://helpdesk.example/readydesk/tickets.aspx?tid={tid}"
 KICKSERV = "https://app.kickserv.com/sandbox"  # the default KICKSERV_WEB_URL, sandbox account

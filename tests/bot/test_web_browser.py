@@ -32,8 +32,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from bot.web.app import WebSandbox
-from bot.web.page import build_page
+from playground.web.app import WebSandbox
+from playground.web.page import build_page
 from sandbox.serve import LoopbackServer
 from tests.conftest import clean_settings
 

@@ -23,7 +23,7 @@ async def _start(cwd: Path, *args: str, **env: str) -> asyncio.subprocess.Proces
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "playground.cli",
         "run",
         *args,
         cwd=cwd,

@@ -1,8 +1,8 @@
 """The web sandbox draws Block Kit as Slack does: each block and element kind, modals, messages
 and mrkdwn (names for mentions, escaping), read back from the HTML as a person would read it."""
 
-from bot.web.mrkdwn import Names, mrkdwn_html
-from bot.web.render import Surface, render_blocks, render_modal, render_timeline
+from playground.web.mrkdwn import Names, mrkdwn_html
+from playground.web.render import Surface, render_blocks, render_modal, render_timeline
 from sandbox.slack import BOT_USER_ID, SlackSandbox
 from sandbox.workspace import Message, Workspace
 from tests.html_dom import parse

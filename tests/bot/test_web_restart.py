@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.web.app import WebSandbox
+from playground.web.app import WebSandbox
 from sandbox.workspace import SEEDED
 from tests.conftest import clean_settings
 

@@ -13,8 +13,8 @@ import pytest
 import pytest_asyncio
 
 from bot.app import build_web_client
-from bot.web.app import WebSandbox
-from bot.web.page import build_page
+from playground.web.app import WebSandbox
+from playground.web.page import build_page
 from tests.conftest import clean_settings
 from tests.html_dom import Node, parse
 from workers.watches import poll_watches

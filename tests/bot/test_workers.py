@@ -55,7 +55,7 @@ async def test_two_workers_serve_signed_requests_on_one_postgresql(slack, postgr
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "playground.cli",
         "serve",
         "--port",
         str(port),
@@ -112,7 +112,7 @@ async def test_several_workers_on_sqlite_are_refused_with_the_way_out():
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "playground.cli",
         "serve",
         "--workers",
         "2",

@@ -3,7 +3,7 @@ shows right after, built by the same code from the same read."""
 
 from typing import Any
 
-from bot.console import Console
+from playground.console import Console
 
 
 def _posted_card(console: Console, mark: int) -> dict[str, Any]:

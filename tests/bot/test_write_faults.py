@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.console import Console
+from playground.console import Console
 from tests.conftest import clean_settings
 from workers.claims import sweep_claims
 

@@ -4,7 +4,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from api.signatures import read_signature
-from bot.console import CHANNEL, USER, Console
+from playground.console import CHANNEL, USER, Console
 from tests.conftest import clean_settings
 from tests.slack_helpers import is_signed
 from workers.claims import sweep_claims

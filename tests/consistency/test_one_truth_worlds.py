@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.console import CONSOLE_USER, Console
 from bot.settings import Settings
+from playground.console import CONSOLE_USER, Console
 from sandbox.data import STATUSES
 from tests.bot.served import texts
 

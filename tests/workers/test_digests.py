@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, datetime, time, timedelta
 
 from bot.app import build_web_client, handler_config
-from bot.console import Console
+from playground.console import Console
 from store import Store
 from store.schedules import EVERY_DAY, DigestSchedule
 from tests.conftest import ready_store, run_cli

@@ -7,13 +7,13 @@ import pytest
 
 from api.digests import JobDigest
 from bot.app import build_web_client, handler_config
-from bot.console import Console
 from bot.settings import Settings
-from handlers.config import HandlerConfig
+from cards.config import HandlerConfig
+from live.delivery import Delivery
+from playground.console import Console
 from sandbox.kickserv_data import ACCOUNT_TZ
 from store.alerts import Watch
 from tests.conftest import RecordingSleep
-from workers.delivery import Delivery
 from workers.job_watches import read_windows
 from workers.watches import poll_watches
 

@@ -4,7 +4,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.app import build_web_client, handler_config
-from bot.console import Console
+from playground.console import Console
 from store import Store
 from tests.conftest import ready_store
 from workers.watches import poll_watches

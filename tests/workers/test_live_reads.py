@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from itertools import pairwise
 
 from bot.app import build_web_client, handler_config
-from workers.live_reads import GAP, SPAN, TICKET_READS, plan_spans
+from live.reads import GAP, SPAN, TICKET_READS, plan_spans
 from workers.watches import poll_watches
 
 

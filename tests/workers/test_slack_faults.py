@@ -12,13 +12,13 @@ import pytest
 
 from api.writes import WritePlan
 from bot.app import build_web_client, handler_config
-from bot.console import Console
+from live.delivery import Delivery
+from playground.console import Console
 from store.schedules import EVERY_DAY, DigestSchedule
 from tests.conftest import RecordingSleep
 from tests.workers.test_claim_sweep import _left_by_a_dead_process
 from tests.workers.test_live_cards import _field, _new_status, _share_ticket
 from workers.claims import sweep_claims
-from workers.delivery import Delivery
 from workers.digests import run_due
 from workers.watches import poll_watches
 

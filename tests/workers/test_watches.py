@@ -5,8 +5,8 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 
 from bot.app import build_web_client, handler_config
-from bot.console import Console
 from bot.settings import Settings
+from playground.console import Console
 from store import Store
 from tests.conftest import ready_store, run_cli
 from workers.watches import poll_watches

@@ -18,10 +18,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import build_app, build_desk, build_sandboxes
-from bot.console_work import ListenerWork
 from bot.settings import Settings
-from bot.slack_requests import SlackRequests, as_slack_sends, input_state
-from handlers import ids
+from cards import ids
+from playground.console_work import ListenerWork
+from playground.slack_requests import SlackRequests, as_slack_sends, input_state
 from sandbox.clock import SandboxClock
 from sandbox.slack import SANDBOX_BOT_TOKEN, RecordedCall, SlackSandbox
 from sandbox.world import World

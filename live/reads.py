@@ -16,10 +16,10 @@ from api.desk import Desk
 from api.errors import BackendError, NotFound
 from api.readydesk import Ticket
 from cards.common import Card
+from cards.config import HandlerConfig
 from cards.jobs import local_time
 from cards.live import State, job_state, ticket_key, ticket_state
 from cards.tickets import ticket_card
-from handlers.config import HandlerConfig
 
 logger = logging.getLogger("deskhand.live")
 

@@ -32,8 +32,8 @@ async def _serve(settings: Settings, port: int) -> int:
         )
         return 2
     # Imported once the port is ours: the app and its sandboxes take a second or two to load.
-    from bot.web.app import WebSandbox
-    from bot.web.page import build_page
+    from playground.web.app import WebSandbox
+    from playground.web.page import build_page
 
     async with WebSandbox(settings) as sandbox:
         server = LoopbackServer(build_page(sandbox), sock=sock)

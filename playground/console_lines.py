@@ -9,12 +9,12 @@ import json
 import sys
 from typing import TextIO
 
-from bot.console import CONSOLE_CHANNEL, HELP_ALIASES, Console
-from bot.console_forms import fill_form
-from bot.console_input import INTERRUPTED, LineReader
-from bot.console_render import Names, Style, render_reply
 from bot.settings import Settings
-from handlers import ids
+from cards import ids
+from playground.console import CONSOLE_CHANNEL, HELP_ALIASES, Console
+from playground.console_forms import fill_form
+from playground.console_input import INTERRUPTED, LineReader
+from playground.console_render import Names, Style, render_reply
 
 QUIT_WORDS = {"quit", "exit", r"\q"}
 # The console's own words, after `help` (the app's help card says what Slack would).

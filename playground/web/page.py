@@ -19,9 +19,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.manifest import load_manifest
-from bot.web.app import WebSandbox
-from bot.web.mrkdwn import mrkdwn_html
-from bot.web.render import (
+from playground.web.app import WebSandbox
+from playground.web.mrkdwn import mrkdwn_html
+from playground.web.render import (
     Surface,
     names_of,
     render_home,

@@ -84,7 +84,7 @@ function changedValues(modal) {
 }
 
 function showNotice(html) {
-  // The server drew the notice's mrkdwn as escaped HTML (bot/web/mrkdwn.py), as it does messages.
+  // The server drew the notice's mrkdwn as escaped HTML (playground/web/mrkdwn.py), as it does messages.
   const notice = document.getElementById("notice");
   notice.innerHTML = html;
   notice.hidden = false;

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from bot.slack_requests import input_state
+from playground.slack_requests import input_state
 
 
 def view_state(view: dict[str, Any], values: dict[str, Any] | None) -> dict[str, Any]:

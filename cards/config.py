@@ -1,6 +1,6 @@
 """What the Slack side needs from configuration, injected into listeners as `config`.
 
-bot/ builds it from Settings (handlers never import bot/: nothing imports upward).
+bot/ builds it from Settings; cards, listeners and workers read it (none of them imports bot/).
 """
 
 from collections.abc import Callable

@@ -5,7 +5,7 @@ A change is taken by one process (the record's version moves from n to n+1 only 
 card's update is claimed by (card, change) before Slack is called, so two processes or a restart
 never update a card twice. The card is replaced with the record as read now and one thread reply
 says what changed (and who, when a Deskhand button changed it). The poll that finds changes is
-`refresh_live_cards` (its batched reads: workers/live_reads.py); a button that shared a card calls
+`refresh_live_cards` (its batched reads: live/reads.py); a button that shared a card calls
 `remember_post`, one that changed a record calls `card_changed`, at once.
 
 "Live" is three places: store/live.py (the table), cards/live.py (keys, states, replies; pure)
@@ -24,14 +24,14 @@ from api.errors import BackendError
 from api.reads import nothing, settle
 from api.refs import JobRef, TicketRef
 from cards.common import Card, shared_by
+from cards.config import HandlerConfig
 from cards.live import change_reply, describe_state, gone_card, split_key
 from cards.unfurls import unfurl_blocks, unfurl_card
 from cards.views import card_for
-from handlers.config import HandlerConfig
+from live.delivery import Undelivered
+from live.reads import Fresh, Reads, read_jobs, read_tickets
 from store import Store
 from store.live import PostedCard, Tracked
-from workers.delivery import Undelivered
-from workers.live_reads import Fresh, Reads, read_jobs, read_tickets
 
 logger = logging.getLogger("deskhand.live")
 

@@ -12,7 +12,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from bot.web.mrkdwn import Names, mrkdwn_html, plain_html, unescape
+from playground.web.mrkdwn import Names, mrkdwn_html, plain_html, unescape
 from sandbox.workspace import Message, Workspace
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -21,13 +21,13 @@ from pydantic import SecretStr
 
 from api.writes import drain
 from bot.app import build_app, build_desk, build_sandboxes, handler_config, record_links
-from bot.console_work import ListenerWork
 from bot.scheduler import build_scheduler
 from bot.server import build_http_app
 from bot.settings import Settings
-from bot.slack_requests import FORM, JSON, SlackRequests, as_slack_sends
-from bot.web.actions import element_at, slack_action, view_state
-from handlers import ids
+from cards import ids
+from playground.console_work import ListenerWork
+from playground.slack_requests import FORM, JSON, SlackRequests, as_slack_sends
+from playground.web.actions import element_at, slack_action, view_state
 from sandbox.clock import SandboxClock
 from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
 from sandbox.workspace import DM, ME, URL, Workspace
