@@ -17,12 +17,14 @@ from pydantic import SecretStr
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.app import build_app, build_desk, build_sandboxes
+from api.desk import Desk
+from bot.app import Sandboxes, build_app, build_desk, build_sandboxes
 from bot.settings import Settings
 from cards import ids
 from playground.console_work import ListenerWork
 from playground.slack_requests import SlackRequests, as_slack_sends, input_state
 from sandbox.clock import SandboxClock
+from sandbox.faults import Faults
 from sandbox.slack import SANDBOX_BOT_TOKEN, RecordedCall, SlackSandbox
 from sandbox.world import World
 from store import Store
@@ -60,6 +62,7 @@ class Console:
         self._signing_secret = secrets.token_hex(16)
         self._requests = SlackRequests(self._signing_secret)
         self._app: AsyncApp | None = None
+        self.sandboxes = Sandboxes()  # the fakes' worlds, once started
         self._counter = 0
         self._last_blocks: list[dict[str, Any]] = []
         self._last_ts = ""  # the newest card's message ts, as Slack would report it
@@ -79,7 +82,7 @@ class Console:
         self._app_settings = settings
         self.store = Store("sqlite://", clock=self.clock)  # the audit log on the sandbox time
         await self.store.migrate()
-        sandboxes = build_sandboxes(settings, self.clock)
+        self.sandboxes = sandboxes = build_sandboxes(settings, self.clock)
         self._desk = build_desk(settings, self.store, sandboxes)
         # Served as in production: the ack returns before the listener finishes. The console
         # waits for the listener work each line started, so it prints every reply in order.
@@ -101,6 +104,32 @@ class Console:
         await self._desk.aclose()
         await self.store.close()
         await self.slack.stop()
+
+    @property
+    def desk(self) -> Desk:
+        """The app's Desk (the API layer it reads and writes through), for scripts and tests."""
+        return self._desk
+
+    @property
+    def app(self) -> AsyncApp:
+        """The app as served (the Bolt AsyncApp), for scripts and tests."""
+        assert self._app is not None, "the console is not started"
+        return self._app
+
+    @property
+    def app_settings(self) -> Settings:
+        """The settings the app runs with (the given ones, pointed at the Slack sandbox)."""
+        return self._app_settings
+
+    def fake(self, backend: str) -> Any:
+        """The sandbox fake API of `backend` ("readydesk" or "kickserv"): the ASGI app the
+        Desk's client talks to, with its world in `state.data` and fault switches in
+        `state.faults`."""
+        return self.sandboxes.fakes[backend]
+
+    def faults(self, backend: str) -> Faults:
+        """The fault switches of `backend`'s sandbox fake ("readydesk" or "kickserv")."""
+        return self.fake(backend).state.faults
 
     async def send(self, line: str) -> list[dict[str, Any]]:
         """Deliver a typed line (a slash command or `click <button>`); return the replies."""
