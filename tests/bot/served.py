@@ -52,13 +52,15 @@ class Served:
     async def event(self, event: dict[str, Any]) -> httpx.Response:
         """An Events API delivery of `event`, signed; returns once its listeners are done."""
         self._events += 1
-        return await self._post(event_body(f"Ev{self._events:06d}", event), JSON)
+        return await self.post(event_body(f"Ev{self._events:06d}", event), JSON)
 
     async def interactive(self, payload: dict[str, Any]) -> httpx.Response:
         """A button press, a form submit …, signed; returns once its listeners are done."""
-        return await self._post(interactive_body(payload), FORM)
+        return await self.post(interactive_body(payload), FORM)
 
-    async def _post(self, body: str, kind: dict[str, str]) -> httpx.Response:
+    async def post(self, body: str, kind: dict[str, str]) -> httpx.Response:
+        """Any body Slack posts (`kind`: its content-type header), signed; returns once its
+        listeners are done."""
         response = await self.http.post(
             "/slack/events", content=body, headers={**kind, **signed_headers(body)}
         )

@@ -111,7 +111,7 @@ async def test_a_global_shortcut_error_sends_a_dm(console):
         raise Unavailable("ReadyDesk is not answering right now.", backend="ReadyDesk")
 
     mark = len(console.slack.calls)
-    await console._dispatch_raw(
+    await console.dispatch(
         {
             "type": "shortcut",
             "callback_id": "test_global",
@@ -154,7 +154,7 @@ async def test_a_button_without_a_response_url_gets_an_ephemeral_or_a_dm(console
     if channel:
         payload["channel"] = {"id": channel}
     mark = len(console.slack.calls)
-    await console._dispatch_raw(payload)
+    await console.dispatch(payload)
     [sent] = _calls(console, mark, method)
     assert sent["text"] == "Kickserv is not answering right now."
     assert sent.get("user", CONSOLE_USER) == CONSOLE_USER
@@ -184,7 +184,7 @@ async def test_a_request_that_fails_its_signature_check_is_answered_nowhere(cons
     )
     headers = {"x-slack-signature": "v0=bad", "x-slack-request-timestamp": "abc"}
     await console.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
-    await console._work.wait()
+    await console.settle()
     assert console.slack.calls_since(mark) == []
 
 
@@ -201,7 +201,7 @@ async def _command(console: Console, command: str) -> list[dict]:
             "trigger_id": "1.2",
         }
     )
-    return await console._deliver(body, len(console.slack.calls))
+    return await console.deliver(body, len(console.slack.calls))
 
 
 def _plain(text: str) -> dict:

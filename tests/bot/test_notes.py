@@ -222,7 +222,7 @@ async def _shortcut(console: Console, callback_id: str, text: str) -> None:
         "response_url": console.slack.response_url("sc"),
         "message": {"type": "message", "text": text, "ts": "1700000001.000200", "user": "U1"},
     }
-    await console._dispatch_raw(payload)
+    await console.dispatch(payload)
 
 
 async def test_add_as_note_asks_where_and_keeps_the_message_and_its_link(console):
@@ -280,8 +280,8 @@ async def test_slack_redelivering_the_same_command_writes_once(console):
             "trigger_id": "777.same-trigger",
         }
     )
-    [first] = await console._deliver(body, len(console.slack.calls))
-    [second] = await console._deliver(body, len(console.slack.calls))  # the same delivery again
+    [first] = await console.deliver(body, len(console.slack.calls))
+    [second] = await console.deliver(body, len(console.slack.calls))  # the same delivery again
     assert first["text"].startswith("Added the note to ticket #34")
     assert second["text"].startswith("Already done: that note was added to ticket #34")
     assert len(_history(console, 34)) == before + 1

@@ -86,7 +86,7 @@ async def test_home_counts_what_its_query_lists(slack):
             f"*Your unresolved tickets: {len(bobs)}* · `/tickets status:unresolved tech:me`" in home
         )
         body = command_body("/tickets", "status:unresolved tech:me", slack.response_url("mine"))
-        await app._post(body, {"Content-Type": "application/x-www-form-urlencoded"})
+        await app.post(body, {"Content-Type": "application/x-www-form-urlencoded"})
         [reply] = [c.payload for c in slack.calls if c.name == "mine"]
         assert reply["blocks"][0]["text"]["text"].startswith(f"*{len(bobs)} tickets*")
 

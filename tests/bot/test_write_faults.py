@@ -231,5 +231,5 @@ async def test_a_write_applied_after_the_read_back_is_told_written_once_and_neve
     assert await sweep(late + 120) == []  # settled: never read back or told again
     told = [str(call.payload) for call in console.slack.calls_since(mark)]
     assert len(told) == 1 and "was written (Deskhand confirmed it afterwards" in told[0], told
-    await console._dispatch_raw(bodies[-1])  # the same intent again (a retry): nothing runs
+    await console.dispatch(bodies[-1])  # the same intent again (a retry): nothing runs
     assert path.count(console) == before + 1

@@ -126,15 +126,15 @@ async def test_slack_retrying_a_write_that_waits_to_be_confirmed_is_told_so_and_
     before = len(history.get(34, []))
     faults = console.faults("readydesk")
     faults.add("applied_late", seconds=3600, status=504, query={"action": "add_history"}, times=1)
-    body = console._requests.command(
+    body = console.requests.command(
         "/note",
         "ticket 34 Sent twice by Slack",
         user=USER,
         channel=CHANNEL,
         response_url=console.slack.response_url("retried"),
     )
-    await console._dispatch_raw(body)
-    await console._dispatch_raw(body)  # Slack's retry: the same trigger, the same intent
+    await console.dispatch(body)
+    await console.dispatch(body)  # Slack's retry: the same trigger, the same intent
     first, retry = [c.payload["text"] for c in console.slack.calls if c.name == "retried"]
     assert "*Could not confirm yet*" in first
     assert "already being written" not in retry  # nothing is being written

@@ -147,10 +147,10 @@ def _listed_total(card: dict) -> int:
 async def _home(console: Console) -> str:
     console.clock.jump(timedelta(minutes=2))  # Home is read again, not reused
     event = {"type": "app_home_opened", "user": CONSOLE_USER, "tab": "home"}
-    body = console._requests.event(event)
-    request = AsyncBoltRequest(body=body, headers=console._requests.headers(body, JSON))
+    body = console.requests.event(event)
+    request = AsyncBoltRequest(body=body, headers=console.requests.headers(body, JSON))
     await console.app.async_dispatch(request)  # type: ignore[union-attr]
-    await console._work.wait()
+    await console.settle()
     return texts(console.slack.home_tabs[CONSOLE_USER]["blocks"])
 
 
