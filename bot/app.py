@@ -4,7 +4,7 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -51,6 +51,9 @@ class Sandboxes:
 
     readydesk: "SandboxData | None" = None
     kickserv: "KickservData | None" = None
+    # The fake APIs over them, by backend name ("readydesk", "kickserv"): the ASGI apps the
+    # clients talk to, whose `state.data` is the world above and `state.faults` its fault switches.
+    fakes: dict[str, Any] = field(default_factory=dict)
 
 
 def build_sandboxes(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Sandboxes:
@@ -59,16 +62,22 @@ def build_sandboxes(settings: Settings, clock: Callable[[], datetime] = utc_now)
     if not (settings.readydesk_is_sandbox or settings.kickserv_is_sandbox):
         return Sandboxes()
     from sandbox.data import seeded
+    from sandbox.kickserv import build_kickserv_app
     from sandbox.kickserv_data import seeded_kickserv
+    from sandbox.readydesk import build_readydesk_app
 
     today = clock().astimezone(ZoneInfo(settings.timezone)).date()
     readydesk = seeded(today=today)
     readydesk.timezone, readydesk.clock = settings.timezone, clock
-    kickserv = None
+    kickserv, fakes = None, {}
     if settings.kickserv_is_sandbox:
         kickserv = seeded_kickserv(readydesk, today=today)
         kickserv.clock = clock
-    return Sandboxes(readydesk if settings.readydesk_is_sandbox else None, kickserv)
+        fakes["kickserv"] = build_kickserv_app(kickserv)
+    if not settings.readydesk_is_sandbox:
+        return Sandboxes(None, kickserv, fakes)
+    fakes["readydesk"] = build_readydesk_app(readydesk, names=settings.readydesk_wire_names())
+    return Sandboxes(readydesk, kickserv, fakes)
 
 
 def build_desk(settings: Settings, store: Store, sandboxes: Sandboxes | None = None) -> Desk:
@@ -76,8 +85,8 @@ def build_desk(settings: Settings, store: Store, sandboxes: Sandboxes | None = N
     `sandboxes`, built here when not given), and the customer directory on `store` (whose fill
     the process starts: `Desk.start`)."""
     sandboxes = sandboxes or build_sandboxes(settings)
-    readydesk = _readydesk(settings, sandboxes.readydesk)
-    kickserv = _kickserv(settings, sandboxes.kickserv)
+    readydesk = _readydesk(settings, sandboxes.fakes.get("readydesk"))
+    kickserv = _kickserv(settings, sandboxes.fakes.get("kickserv"))
     directory = CustomerDirectory(
         store.directory, readydesk, kickserv, refresh_every=settings.directory_refresh
     )
@@ -89,11 +98,11 @@ def build_desk(settings: Settings, store: Store, sandboxes: Sandboxes | None = N
     return Desk(readydesk, kickserv, directory, store, writes)
 
 
-def _kickserv(settings: Settings, sandbox: "KickservData | None") -> KickservClient:
+def _kickserv(settings: Settings, fake: Any) -> KickservClient:
     if settings.kickserv_is_sandbox:
         from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
 
-        app = build_kickserv_app(sandbox)
+        app = fake if fake is not None else build_kickserv_app()
         return KickservClient(
             SANDBOX_KICKSERV_URL,
             SANDBOX_ACCOUNT,
@@ -109,12 +118,12 @@ def _kickserv(settings: Settings, sandbox: "KickservData | None") -> KickservCli
     )
 
 
-def _readydesk(settings: Settings, sandbox: "SandboxData | None") -> ReadyDeskClient:
+def _readydesk(settings: Settings, fake: Any) -> ReadyDeskClient:
     if settings.readydesk_is_sandbox:
         from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 
         names = settings.readydesk_wire_names()
-        app = build_readydesk_app(sandbox, names=names)
+        app = fake if fake is not None else build_readydesk_app(names=names)
         return ReadyDeskClient(
             SANDBOX_READYDESK_URL, SANDBOX_KEY, transport=httpx.ASGITransport(app=app), names=names
         )

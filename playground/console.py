@@ -17,12 +17,14 @@ from pydantic import SecretStr
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.app import build_app, build_desk, build_sandboxes
+from api.desk import Desk
+from bot.app import Sandboxes, build_app, build_desk, build_sandboxes
 from bot.settings import Settings
 from cards import ids
 from playground.console_work import ListenerWork
 from playground.slack_requests import SlackRequests, as_slack_sends, input_state
 from sandbox.clock import SandboxClock
+from sandbox.faults import Faults
 from sandbox.slack import SANDBOX_BOT_TOKEN, RecordedCall, SlackSandbox
 from sandbox.world import World
 from store import Store
@@ -58,8 +60,9 @@ class Console:
         self.world: World | None = None
         self.slack = SlackSandbox()
         self._signing_secret = secrets.token_hex(16)
-        self._requests = SlackRequests(self._signing_secret)
+        self.requests = SlackRequests(self._signing_secret)  # signed as Slack signs them
         self._app: AsyncApp | None = None
+        self.sandboxes = Sandboxes()  # the fakes' worlds, once started
         self._counter = 0
         self._last_blocks: list[dict[str, Any]] = []
         self._last_ts = ""  # the newest card's message ts, as Slack would report it
@@ -79,7 +82,7 @@ class Console:
         self._app_settings = settings
         self.store = Store("sqlite://", clock=self.clock)  # the audit log on the sandbox time
         await self.store.migrate()
-        sandboxes = build_sandboxes(settings, self.clock)
+        self.sandboxes = sandboxes = build_sandboxes(settings, self.clock)
         self._desk = build_desk(settings, self.store, sandboxes)
         # Served as in production: the ack returns before the listener finishes. The console
         # waits for the listener work each line started, so it prints every reply in order.
@@ -102,6 +105,36 @@ class Console:
         await self.store.close()
         await self.slack.stop()
 
+    @property
+    def desk(self) -> Desk:
+        """The app's Desk (the API layer it reads and writes through), for scripts and tests."""
+        return self._desk
+
+    @property
+    def app(self) -> AsyncApp:
+        """The app as served (the Bolt AsyncApp), for scripts and tests."""
+        assert self._app is not None, "the console is not started"
+        return self._app
+
+    @property
+    def app_settings(self) -> Settings:
+        """The settings the app runs with (the given ones, pointed at the Slack sandbox)."""
+        return self._app_settings
+
+    async def settle(self) -> None:
+        """Wait until the listener work the last request started (in this task) is done."""
+        await self._work.wait()
+
+    def fake(self, backend: str) -> Any:
+        """The sandbox fake API of `backend` ("readydesk" or "kickserv"): the ASGI app the
+        Desk's client talks to, with its world in `state.data` and fault switches in
+        `state.faults`."""
+        return self.sandboxes.fakes[backend]
+
+    def faults(self, backend: str) -> Faults:
+        """The fault switches of `backend`'s sandbox fake ("readydesk" or "kickserv")."""
+        return self.fake(backend).state.faults
+
     async def send(self, line: str) -> list[dict[str, Any]]:
         """Deliver a typed line (a slash command or `click <button>`); return the replies."""
         line = line.strip()
@@ -120,14 +153,14 @@ class Console:
         self._counter += 1
         mark = len(self.slack.calls)
         text = text.strip()
-        body = self._requests.command(
+        body = self.requests.command(
             command,
             as_slack_sends(text, self.slack.users) if command in ESCAPED_COMMANDS else text,
             user=USER,
             channel=CHANNEL,
             response_url=self.slack.response_url(f"cmd{self._counter}"),
         )
-        return await self._deliver(body, mark)
+        return await self.deliver(body, mark)
 
     async def click(self, label: str) -> list[dict[str, Any]]:
         """Press the button labelled `label` on the newest card, as Slack's block_actions would."""
@@ -168,25 +201,25 @@ class Console:
             names = ", ".join(f'"{n.capitalize()}"' for n in SHORTCUT_NAMES)
             return [_reply("console", f'Usage: shortcut "<name>" <message text>; names: {names}.')]
         self._counter += 1
-        body = self._requests.message_action(
+        body = self.requests.message_action(
             callback_id,
             {"text": message.strip(), "user": CONSOLE_USER, "ts": f"{time.time():.6f}"},
             user=USER,
             channel={"id": CONSOLE_CHANNEL},
             response_url=self.slack.response_url(f"shortcut{self._counter}"),
         )
-        return await self._deliver(body, len(self.slack.calls))
+        return await self.deliver(body, len(self.slack.calls))
 
     async def _press(self, block_id: str, action: dict[str, Any]) -> list[dict[str, Any]]:
         self._counter += 1
-        body = self._requests.block_actions(
+        body = self.requests.block_actions(
             {**action, "block_id": block_id},
             user=USER,
             container={"type": "message", "is_ephemeral": True, "message_ts": self._last_ts},
             channel=CHANNEL,
             response_url=self.slack.response_url(f"click{self._counter}"),
         )
-        return await self._deliver(body, len(self.slack.calls))
+        return await self.deliver(body, len(self.slack.calls))
 
     async def submit_view(self, view_id: str, values: dict[str, str]) -> dict[str, Any]:
         """Submit the open modal `view_id` with `values` by block id (text, or a select's,
@@ -202,7 +235,7 @@ class Console:
             for block in view.get("blocks", [])
             if block.get("type") == "input"
         }
-        return await self._dispatch_raw(self._requests.view_submission(view, state, user=USER))
+        return await self.dispatch(self.requests.view_submission(view, state, user=USER))
 
     async def press_in_view(self, view_id: str, label: str) -> dict[str, Any]:
         """Press a button inside the open modal `view_id`."""
@@ -216,37 +249,39 @@ class Console:
             "action_id": button["action_id"],
             "value": button.get("value", ""),
         }
-        body = self._requests.block_actions(
+        body = self.requests.block_actions(
             action, user=USER, container={"type": "view", "view_id": view_id}, view=view
         )
-        return await self._dispatch_raw(body)
+        return await self.dispatch(body)
 
     async def suggest(self, action_id: str, typed: str) -> dict[str, Any]:
         """What a typeahead (external_select `action_id`) offers for `typed`."""
-        body = self._requests.block_suggestion(
+        body = self.requests.block_suggestion(
             action_id,
             "customer",
             typed,
             user=USER,
             container={"type": "view", "view_id": self.slack.last_view_id},
         )
-        return await self._dispatch_raw(body)
+        return await self.dispatch(body)
 
-    async def _dispatch_raw(self, body: str | dict[str, Any]) -> dict[str, Any]:
+    async def dispatch(self, body: str | dict[str, Any]) -> dict[str, Any]:
         """Deliver an interactivity body (or a payload, which is encoded as Slack would)."""
         assert self._app is not None
         if isinstance(body, dict):
             body = urlencode({"payload": json.dumps(body)})
         response = await self._app.async_dispatch(
-            AsyncBoltRequest(body=body, headers=self._requests.headers(body))
+            AsyncBoltRequest(body=body, headers=self.requests.headers(body))
         )
         await self._work.wait()
         return json.loads(response.body) if response.body else {}
 
-    async def _deliver(self, body: str, mark: int) -> list[dict[str, Any]]:
+    async def deliver(self, body: str, mark: int) -> list[dict[str, Any]]:
+        """Deliver a signed body as Slack would; the replies it made (the ack, and Slack calls
+        since call number `mark`), once its listeners are done."""
         assert self._app is not None
         response = await self._app.async_dispatch(
-            AsyncBoltRequest(body=body, headers=self._requests.headers(body))
+            AsyncBoltRequest(body=body, headers=self.requests.headers(body))
         )
         await self._work.wait()
         replies = []

@@ -116,7 +116,7 @@ def _readme() -> str:
 
 
 async def _ready(console: Console) -> Console:
-    await console._desk.directory.refresh()  # as a newcomer finds it a few seconds after start
+    await console.desk.directory.refresh()  # as a newcomer finds it a few seconds after start
     return console
 
 

@@ -189,3 +189,26 @@ def test_no_modules_import_each_other_round_in_a_circle():
                 seen.add(name)
                 todo.extend(graph[name])
     assert circles == []
+
+
+# What tests once reached past the app's public names for, and the public way now: the Console's
+# `desk`, `app`, `app_settings`, `fake(backend)`, `faults(backend)`, `dispatch`, `deliver`,
+# `requests` and `settle` (playground/console.py), and Served's `readydesk`, `kickserv`, `post`.
+PRIVATE_REACH_INS = re.compile(
+    r"\._desk\b"  # Console.desk
+    r"|\._app_settings\b"  # Console.app_settings
+    r"|\b(?:console|served|running|unfilled|filling|app)\._[a-z]"  # a private name of the app's
+    r"|\._http\._transport\.app\b"  # Console.fake(backend) / .faults(backend), or keep the fake
+)
+
+
+def test_tests_reach_the_app_through_its_public_names():
+    me = Path(__file__).resolve()
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        if path.resolve() != me
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if PRIVATE_REACH_INS.search(line)
+    ]
+    assert found == []

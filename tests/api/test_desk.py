@@ -24,28 +24,30 @@ NOW = datetime(2026, 12, 1, 9, 0)
 
 
 @pytest.fixture
-async def desk():
+def fakes():
+    """The ReadyDesk and Kickserv fakes the desk reads (their `state.data`, `state.faults`)."""
     data = seeded(tickets=60, customers=12)
+    return build_readydesk_app(data), build_kickserv_app(seeded_kickserv(data, customers=6))
+
+
+@pytest.fixture
+async def desk(fakes):
     readydesk = ReadyDeskClient(
         "http://rd/API/default.aspx",
         SANDBOX_KEY,
-        transport=httpx.ASGITransport(app=build_readydesk_app(data)),
+        transport=httpx.ASGITransport(app=fakes[0]),
     )
     kickserv = KickservClient(
         "http://ks",
         SANDBOX_ACCOUNT,
         SANDBOX_API_KEY,
-        transport=httpx.ASGITransport(app=build_kickserv_app(seeded_kickserv(data, customers=6))),
+        transport=httpx.ASGITransport(app=fakes[1]),
     )
     store = ready_store()
     desk = Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
     await desk.directory.refresh()
     yield desk
     await desk.aclose()
-
-
-def _fake(client):
-    return client._http._transport.app
 
 
 async def test_a_ticket_ref_reads_the_ticket_with_the_statuses_its_menu_offers(desk):
@@ -55,10 +57,8 @@ async def test_a_ticket_ref_reads_the_ticket_with_the_statuses_its_menu_offers(d
     assert view.ticket.status in view.statuses and view.unread == ""
 
 
-async def test_when_only_the_statuses_fail_the_ticket_view_says_so_in_one_line(desk):
-    _fake(desk.readydesk).state.faults.add(
-        "status", status=503, query={"action": "get_tech_groups"}
-    )
+async def test_when_only_the_statuses_fail_the_ticket_view_says_so_in_one_line(desk, fakes):
+    fakes[0].state.faults.add("status", status=503, query={"action": "get_tech_groups"})
     view = await desk.read(TicketRef(ticket_id=34), NOW)
     assert view.ticket.ticket_id == 34 and view.statuses == []
     assert view.unread.startswith("The statuses for the Status menu could not be read")
@@ -77,8 +77,8 @@ async def test_a_ticket_query_reads_one_page_newest_first_with_its_total(desk):
     assert numbers == sorted(numbers, reverse=True) and max(numbers) == 50
 
 
-async def test_a_job_ref_reads_the_job_with_its_customer_and_crew(desk):
-    data = _fake(desk.kickserv).state.data
+async def test_a_job_ref_reads_the_job_with_its_customer_and_crew(desk, fakes):
+    data = fakes[1].state.data
     job = next(j for j in data.jobs.values() if j.status == "scheduled")
     [task] = [t for t in data.tasks.values() if t.job_id == job.id]
     view = await desk.read(JobRef(job_number=job.job_number), NOW)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 
 async def test_the_email_finds_the_technician_and_an_admins_link_wins_over_it(console):
-    desk = console._desk
+    desk = console.desk
     matched = await desk.identify("U1", "alice@helpdesk.example")
     assert (matched.technician, matched.technician_how.way) == ("alice", "email")
     assert matched.technician_how.email == "alice@helpdesk.example"
@@ -18,10 +18,10 @@ async def test_the_email_finds_the_technician_and_an_admins_link_wins_over_it(co
 
 
 async def test_kickserv_down_leaves_the_employee_unknown_and_the_technician_found(console):
-    console._desk.kickserv._http._transport.app.state.faults.add("status", status=503)
-    who = await console._desk.identify("U1", "alice@helpdesk.example")
+    console.faults("kickserv").add("status", status=503)
+    who = await console.desk.identify("U1", "alice@helpdesk.example")
     assert who.technician == "alice"
     assert who.employee is None
     assert who.employee_how.way == "unknown" and who.employee_how.error
-    nobody = await console._desk.identify("U2", None)
+    nobody = await console.desk.identify("U2", None)
     assert (nobody.technician, nobody.technician_how.way) == (None, "none")

@@ -37,32 +37,30 @@ class Served:
     """The served app, what it runs on, and ways to post what Slack posts."""
 
     def __init__(
-        self, client: httpx.AsyncClient, work: ListenerWork, desk: Desk, settings: Settings
+        self,
+        client: httpx.AsyncClient,
+        work: ListenerWork,
+        desk: Desk,
+        settings: Settings,
+        fakes: tuple[Any, Any],
     ) -> None:
         self.http, self.work, self.desk, self.settings = client, work, desk, settings
+        self.readydesk, self.kickserv = fakes  # the fakes (their `state.data`, `state.faults`)
         self.store: Store = desk.store
         self._events = 0
-
-    @property
-    def readydesk(self) -> Any:
-        """The ReadyDesk fake (its `state.data` and `state.faults`)."""
-        return self.desk.readydesk._http._transport.app
-
-    @property
-    def kickserv(self) -> Any:
-        """The Kickserv fake."""
-        return self.desk.kickserv._http._transport.app
 
     async def event(self, event: dict[str, Any]) -> httpx.Response:
         """An Events API delivery of `event`, signed; returns once its listeners are done."""
         self._events += 1
-        return await self._post(event_body(f"Ev{self._events:06d}", event), JSON)
+        return await self.post(event_body(f"Ev{self._events:06d}", event), JSON)
 
     async def interactive(self, payload: dict[str, Any]) -> httpx.Response:
         """A button press, a form submit …, signed; returns once its listeners are done."""
-        return await self._post(interactive_body(payload), FORM)
+        return await self.post(interactive_body(payload), FORM)
 
-    async def _post(self, body: str, kind: dict[str, str]) -> httpx.Response:
+    async def post(self, body: str, kind: dict[str, str]) -> httpx.Response:
+        """Any body Slack posts (`kind`: its content-type header), signed; returns once its
+        listeners are done."""
         response = await self.http.post(
             "/slack/events", content=body, headers={**kind, **signed_headers(body)}
         )
@@ -77,8 +75,8 @@ async def served(
     """The app over both fakes (seeded as the sandbox is), with `env` as its settings
     (`clock`: the app's, the wall clock unless given)."""
     data = seeded(tickets=300, customers=20)
-    rd = httpx.ASGITransport(app=build_readydesk_app(data))
-    ks = httpx.ASGITransport(app=build_kickserv_app(seeded_kickserv(data, customers=20)))
+    fakes = build_readydesk_app(data), build_kickserv_app(seeded_kickserv(data, customers=20))
+    rd, ks = httpx.ASGITransport(app=fakes[0]), httpx.ASGITransport(app=fakes[1])
     readydesk = ReadyDeskClient("http://rd/API/default.aspx", SANDBOX_KEY, transport=rd)
     kickserv = KickservClient("http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=ks)
     store = ready_store()
@@ -98,7 +96,7 @@ async def served(
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://deskhand") as client:
-            yield Served(client, work, desk, settings)
+            yield Served(client, work, desk, settings, fakes)
     finally:
         work.uninstall()
         await desk.aclose()

@@ -18,7 +18,7 @@ async def test_a_job_card_says_when_beside_its_status_not_scheduled_twice(consol
 
 
 async def test_a_job_line_says_its_service_once(console):
-    await console._desk.directory.refresh()
+    await console.desk.directory.refresh()
     [card] = await console.send("/customer demo")
     shown = str(card["blocks"])
     assert "Gutter Cleaning at 123 Demo Street" in shown

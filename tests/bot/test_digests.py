@@ -97,7 +97,7 @@ async def test_preview_builds_the_card_now_for_the_requester(console):
 
 
 async def test_each_kind_builds_its_card_from_the_sandboxes(console):
-    data = console._desk.readydesk._http._transport.app.state.data
+    data = console.fake("readydesk").state.data
     for kind in ("overdue", "unassigned", "jobs-tomorrow"):
         [card] = await console.send(f"/digest preview {kind}")
         assert card["blocks"], (kind, card["text"])
@@ -118,7 +118,7 @@ def _expected(label: str, counts: Counter, order: list[str]) -> str:
 
 
 async def test_a_previews_breakdowns_count_only_the_tickets_its_filters_match(console):
-    data = console._desk.readydesk._http._transport.app.state.data
+    data = console.fake("readydesk").state.data
     groups = [name for _, name in GROUPS]
     urgent = [t for t in data.tickets.values() if t.priority == "Urgent" and t.status != "Closed"]
     [card] = await console.send("/digest preview open-tickets priority:urgent")

@@ -24,11 +24,6 @@ from store.directory import KICKSERV, READYDESK
 from tests.conftest import ready_store
 
 
-def _fake(client):
-    """The sandbox app behind a backend client (its data and fault switches)."""
-    return client._http._transport.app
-
-
 async def _until(check, seconds: float = 10.0) -> None:
     async with asyncio.timeout(seconds):
         while not await check():
@@ -52,7 +47,7 @@ async def filling(stalled_kickserv_walk) -> AsyncIterator[Console]:
     async with Console(Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60)) as console:
         store = console.store.directory
         await _until(lambda: _filled(store, READYDESK))
-        assert not await console._desk.directory.is_ready()
+        assert not await console.desk.directory.is_ready()
         yield console
 
 
@@ -62,7 +57,7 @@ async def _filled(store, system: str) -> bool:
 
 async def test_the_console_fills_the_directory_before_anything_is_typed():
     async with Console(Settings(_env_file=None)) as console:
-        await _until(console._desk.directory.is_ready)
+        await _until(console.desk.directory.is_ready)
         assert console.slack.calls == []  # no request came in: the start alone filled it
 
 
@@ -91,8 +86,8 @@ async def test_serve_fills_at_start_and_stops_at_once_in_the_middle_of_a_walk(
 
 
 async def test_a_search_during_the_fill_links_a_kickserv_customer_to_its_phone_twin(filling):
-    rd = await filling._desk.readydesk.get_customer("demo")
-    twin = await filling._desk.kickserv.create_customer(
+    rd = await filling.desk.readydesk.get_customer("demo")
+    twin = await filling.desk.kickserv.create_customer(
         name="Pine & Twin", phone_number=f"+1 {rd.phone}"
     )
     [card] = await filling.send("/customer Pine & Twin")
@@ -105,7 +100,7 @@ async def test_a_search_during_the_fill_links_a_kickserv_customer_to_its_phone_t
 
 
 async def test_the_picker_offers_kickserv_customers_the_directory_has_not_reached(filling):
-    data = _fake(filling._desk.kickserv).state.data
+    data = filling.fake("kickserv").state.data
     customer = next(c for c in data.customers.values() if c.customer_number > 1)
     answer = await filling.suggest("customer_picker", customer.name)
     groups = {g["label"]["text"]: g["options"] for g in answer["option_groups"]}
@@ -115,7 +110,7 @@ async def test_the_picker_offers_kickserv_customers_the_directory_has_not_reache
 
 
 async def test_the_picker_waits_at_most_a_moment_for_a_slow_kickserv(filling):
-    _fake(filling._desk.kickserv).state.faults.add("latency", seconds=10, path="/filter.json")
+    filling.faults("kickserv").add("latency", seconds=10, path="/filter.json")
     started = time.perf_counter()
     answer = await filling.suggest("customer_picker", "democompany")
     assert time.perf_counter() - started < 2.5  # Slack gives an options request 3 seconds

@@ -68,7 +68,7 @@ async def test_a_backend_error_before_the_form_is_acknowledged_keeps_the_form_te
 
     await console.send('shortcut "Add as note" The printer on floor 2 jams')
     view_id = console.slack.last_view_id
-    monkeypatch.setattr(console._desk.directory, "business", down)
+    monkeypatch.setattr(console.desk.directory, "business", down)
     ack = await console.submit_view(
         view_id, {"note": "Jams on duplex only", "pick_customer": "readydesk:demo"}
     )
@@ -78,7 +78,7 @@ async def test_a_backend_error_before_the_form_is_acknowledged_keeps_the_form_te
 
 
 async def test_an_error_after_a_form_is_acknowledged_updates_the_view(console):
-    @console._app.view("test_form")
+    @console.app.view("test_form")
     async def saving(ack, view):
         await ack(response_action="update", view={**_form(), "title": _plain("Saving…")})
         raise Unavailable("Kickserv is not answering right now.", backend="Kickserv")
@@ -105,13 +105,13 @@ async def test_a_failing_message_shortcut_sends_a_dm(console, monkeypatch):
 
 
 async def test_a_global_shortcut_error_sends_a_dm(console):
-    @console._app.shortcut("test_global")
+    @console.app.shortcut("test_global")
     async def global_shortcut(ack):
         await ack()
         raise Unavailable("ReadyDesk is not answering right now.", backend="ReadyDesk")
 
     mark = len(console.slack.calls)
-    await console._dispatch_raw(
+    await console.dispatch(
         {
             "type": "shortcut",
             "callback_id": "test_global",
@@ -129,7 +129,7 @@ async def test_a_global_shortcut_error_sends_a_dm(console):
     ("channel", "method"), [(CONSOLE_CHANNEL, "chat.postEphemeral"), (None, "chat.postMessage")]
 )
 async def test_a_button_without_a_response_url_gets_an_ephemeral_or_a_dm(console, channel, method):
-    @console._app.action("test_button")
+    @console.app.action("test_button")
     async def button(ack):
         await ack()
         raise Unavailable("Kickserv is not answering right now.", backend="Kickserv")
@@ -154,7 +154,7 @@ async def test_a_button_without_a_response_url_gets_an_ephemeral_or_a_dm(console
     if channel:
         payload["channel"] = {"id": channel}
     mark = len(console.slack.calls)
-    await console._dispatch_raw(payload)
+    await console.dispatch(payload)
     [sent] = _calls(console, mark, method)
     assert sent["text"] == "Kickserv is not answering right now."
     assert sent.get("user", CONSOLE_USER) == CONSOLE_USER
@@ -162,7 +162,7 @@ async def test_a_button_without_a_response_url_gets_an_ephemeral_or_a_dm(console
 
 
 async def test_a_command_that_fails_before_acking_is_answered_not_a_500(console):
-    @console._app.command("/testfail")
+    @console.app.command("/testfail")
     async def fails_early(ack):
         raise Unavailable("ReadyDesk is not answering right now.", backend="ReadyDesk")
 
@@ -183,8 +183,8 @@ async def test_a_request_that_fails_its_signature_check_is_answered_nowhere(cons
         }
     )
     headers = {"x-slack-signature": "v0=bad", "x-slack-request-timestamp": "abc"}
-    await console._app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
-    await console._work.wait()
+    await console.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
+    await console.settle()
     assert console.slack.calls_since(mark) == []
 
 
@@ -201,7 +201,7 @@ async def _command(console: Console, command: str) -> list[dict]:
             "trigger_id": "1.2",
         }
     )
-    return await console._deliver(body, len(console.slack.calls))
+    return await console.deliver(body, len(console.slack.calls))
 
 
 def _plain(text: str) -> dict:

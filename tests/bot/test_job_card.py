@@ -10,11 +10,6 @@ from bot.settings import Settings
 from playground.console import Console
 
 
-def _fake(client):
-    """The sandbox app behind a backend client (its data and fault switches)."""
-    return client._http._transport.app
-
-
 def _fields(card: dict) -> list[str]:
     return [f["text"] for f in card["blocks"][1]["fields"]]
 
@@ -25,13 +20,13 @@ async def unfilled(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Console]:
     the directory stays empty whatever the test waits for (a large account's first minutes)."""
     monkeypatch.setattr(CustomerDirectory, "start", lambda self: None)
     async with Console(Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60)) as console:
-        assert not await console._desk.directory.is_ready()
-        assert await console._desk.directory.search("example") == []
+        assert not await console.desk.directory.is_ready()
+        assert await console.desk.directory.search("example") == []
         yield console
 
 
 async def test_a_scheduled_jobs_customer_comes_from_its_calendar_entry(unfilled):
-    data = _fake(unfilled._desk.kickserv).state.data
+    data = unfilled.fake("kickserv").state.data
     task = next(iter(data.tasks.values()))
     job = next(j for j in data.jobs.values() if j.id == task.job_id)
     customer = data.customer_by_global_id(job.customer_id)
@@ -43,23 +38,23 @@ async def test_a_scheduled_jobs_customer_comes_from_its_calendar_entry(unfilled)
 
 
 async def test_an_unscheduled_jobs_customer_is_read_from_kickserv(unfilled):
-    data = _fake(unfilled._desk.kickserv).state.data
+    data = unfilled.fake("kickserv").state.data
     scheduled = {t.job_id for t in data.tasks.values()}
     job = next(j for j in data.jobs.values() if j.id not in scheduled)
     customer = data.customer_by_global_id(job.customer_id)
-    fault = _fake(unfilled._desk.kickserv).state.faults.add("status", path="/customers.json")
+    fault = unfilled.faults("kickserv").add("status", path="/customers.json")
     [failed] = await unfilled.send(f"/job {job.job_number}")
     assert "*Customer*\n—" in _fields(failed)
     assert "The customer could not be read: Kickserv" in repr(failed["blocks"])
-    _fake(unfilled._desk.kickserv).state.faults.active.remove(fault)
+    unfilled.faults("kickserv").active.remove(fault)
     [card] = await unfilled.send(f"/job {job.job_number}")
     assert f"*Customer*\n{customer.name} (#{customer.customer_number})" in _fields(card)
     assert "could not be read" not in repr(card["blocks"])
 
 
 async def test_note_authors_are_named_from_the_employee_list(unfilled):
-    kickserv = unfilled._desk.kickserv
-    data = _fake(kickserv).state.data
+    kickserv = unfilled.desk.kickserv
+    data = unfilled.fake("kickserv").state.data
     job = next(iter(data.jobs.values()))
     await kickserv.add_note("jobs", job.job_number, "Bring the long ladder")
     author = data.employees[846787].name  # the API key's user writes every note
@@ -70,10 +65,10 @@ async def test_note_authors_are_named_from_the_employee_list(unfilled):
 
 
 async def test_an_unreadable_employee_list_says_whose_name_is_missing(unfilled):
-    kickserv = unfilled._desk.kickserv
-    job = next(iter(_fake(kickserv).state.data.jobs.values()))
+    kickserv = unfilled.desk.kickserv
+    job = next(iter(unfilled.fake("kickserv").state.data.jobs.values()))
     await kickserv.add_note("jobs", job.job_number, "Gate code 4411")
-    _fake(kickserv).state.faults.add("status", path="/employees.json", status=401)
+    unfilled.faults("kickserv").add("status", path="/employees.json", status=401)
     [card] = await unfilled.send(f"/job {job.job_number}")
     text = repr(card["blocks"])
     assert "Latest note, by someone: Gate code 4411" in text

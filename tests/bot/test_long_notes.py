@@ -14,11 +14,11 @@ _LABEL = re.compile(r"\A\[Part (\d+) of (\d+)\] ")
 
 
 def _history(console: Console, tid: int) -> list:
-    return console._desk.readydesk._http._transport.app.state.data.history.get(tid, [])
+    return console.fake("readydesk").state.data.history.get(tid, [])
 
 
 def _faults(console: Console):
-    return console._desk.readydesk._http._transport.app.state.faults
+    return console.faults("readydesk")
 
 
 def _parts(console: Console, tid: int, since: int) -> list[tuple[int, int, str]]:
@@ -116,7 +116,7 @@ async def test_a_part_that_lands_late_is_told_as_that_part_and_the_rest_is_given
     assert count > 2 and len(_parts(console, 34, before)) == 2
     mark = len(console.slack.calls)
     later = datetime.now(UTC) + timedelta(seconds=15)
-    await sweep_claims(console._desk, console.store, console._app.client, later)
+    await sweep_claims(console.desk, console.store, console.app.client, later)
     told = str([call.payload for call in console.slack.calls_since(mark)])
     # Not "the note was written": part 2 was, and the parts after it were never sent.
     assert f"Part 2 of {count} of the note on ticket #34 was written" in told, told
@@ -134,7 +134,7 @@ async def test_a_part_never_applied_gives_back_every_part_not_written(console):
     written = "".join(text for *_, text in _parts(console, 34, before))
     mark = len(console.slack.calls)
     later = datetime.now(UTC) + timedelta(seconds=61)
-    await sweep_claims(console._desk, console.store, console._app.client, later)
+    await sweep_claims(console.desk, console.store, console.app.client, later)
     told = str([call.payload for call in console.slack.calls_since(mark)])
     assert "*not written*" in told, told
     assert "ö" * 50 in told  # the last part's text, never sent, is not lost

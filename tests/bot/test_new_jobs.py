@@ -12,15 +12,15 @@ from workers.claims import sweep_claims
 
 
 def _kickserv(console: Console):
-    return console._desk.kickserv._http._transport.app.state.data
+    return console.fake("kickserv").state.data
 
 
 def _kickserv_faults(console: Console) -> Faults:
-    return console._desk.kickserv._http._transport.app.state.faults
+    return console.faults("kickserv")
 
 
 async def _open_form(console: Console, words: str = "democompany") -> str:
-    await console._desk.directory.refresh()
+    await console.desk.directory.refresh()
     mark = len(console.slack.calls)
     await console.send(f"/job new {words}")
     methods = [c.name for c in console.slack.calls_since(mark) if c.name.startswith("views.")]
@@ -95,7 +95,7 @@ async def test_a_readydesk_only_customer_is_refused_on_the_customer_field(consol
 
 
 async def test_a_customer_cards_create_job_button_opens_the_form_for_it(console):
-    await console._desk.directory.refresh()
+    await console.desk.directory.refresh()
     await console.send("/customer john.smith@democompany.com")
     await console.send("click Create job")
     view = console.slack.views[console.slack.last_view_id]
@@ -170,7 +170,7 @@ async def test_job_new_chooses_the_kickserv_customer_the_words_find_even_before_
 
 
 async def test_job_new_chooses_no_customer_when_the_words_find_several_or_none(console):
-    await console._desk.directory.refresh()
+    await console.desk.directory.refresh()
     await console.send("/job new acme")
     assert _customer_and_notice(console) == (
         None,
@@ -195,7 +195,7 @@ async def test_a_job_confirmed_late_says_it_was_not_assigned_to_the_person_chose
     job = max(data.jobs.values(), key=lambda j: j.job_number)
     mark = len(console.slack.calls)
     later = datetime.now(UTC) + timedelta(seconds=10)
-    await sweep_claims(console._desk, console.store, console._app.client, later)
+    await sweep_claims(console.desk, console.store, console.app.client, later)
     told = str([call.payload for call in console.slack.calls_since(mark)])
     assert "was written (Deskhand confirmed it afterwards" in told, told
     assert not [t for t in data.tasks.values() if t.job_id == job.id]  # and so it is not

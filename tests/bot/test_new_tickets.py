@@ -5,7 +5,7 @@ from tests.slack_helpers import is_signed
 
 
 def _tickets(console: Console) -> dict:
-    return console._desk.readydesk._http._transport.app.state.data.tickets
+    return console.fake("readydesk").state.data.tickets
 
 
 async def test_ticket_new_opens_at_once_then_creates_one_signed_ticket(console):
@@ -59,7 +59,7 @@ async def test_readydesk_refusals_and_kickserv_only_customers_stay_on_the_fields
 
 
 async def test_a_backend_failure_keeps_everything_typed_for_try_again(console):
-    faults = console._desk.readydesk._http._transport.app.state.faults
+    faults = console.faults("readydesk")
     fault = faults.add("status", status=422, query={"action": "add_ticket"})  # refused
     await console.send("/ticket new")
     view_id = console.slack.last_view_id

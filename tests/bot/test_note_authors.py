@@ -19,7 +19,7 @@ def test_a_signature_reads_back_as_its_author_and_marker():
 async def test_a_note_from_slack_is_by_the_slack_person_on_the_card_and_in_the_notes(console):
     [added] = await console.send("/note job 86001 Called *back* & booked <Tuesday>")
     assert added["text"].startswith("Added the note to job 86001")
-    kickserv = console._desk.kickserv._http._transport.app.state.data
+    kickserv = console.fake("kickserv").state.data
     stored = max(kickserv.notes.values(), key=lambda n: n.id)
     name = read_signature(stored.note).slack_author  # who Slack says sent it
     assert name

@@ -17,16 +17,12 @@ from tests.slack_helpers import is_signed
 from workers.claims import sweep_claims
 
 
-def _fake(client):
-    return client._http._transport.app
-
-
 def _history(console: Console, tid: int) -> list:
-    return _fake(console._desk.readydesk).state.data.history.get(tid, [])
+    return console.fake("readydesk").state.data.history.get(tid, [])
 
 
 def _job_notes(console: Console, job_number: int) -> list:
-    data = _fake(console._desk.kickserv).state.data
+    data = console.fake("kickserv").state.data
     job = data.jobs[job_number]
     return [n for n in data.notes.values() if n.noteable_type == "Job" and n.noteable_id == job.id]
 
@@ -47,11 +43,11 @@ async def test_note_with_text_is_written_to_the_ticket_history_as_the_linked_tec
 
 
 async def test_customer_and_job_notes_go_to_kickserv(console):
-    job_number = next(iter(_fake(console._desk.kickserv).state.data.jobs))
+    job_number = next(iter(console.fake("kickserv").state.data.jobs))
     [reply] = await console.send(f"/note job {job_number} Gate code 4411")
     assert reply["text"].startswith(f"Added the note to job {job_number}")
     assert is_signed(_job_notes(console, job_number)[-1].note, "Gate code 4411")
-    customer = next(iter(_fake(console._desk.kickserv).state.data.customers.values()))
+    customer = next(iter(console.fake("kickserv").state.data.customers.values()))
     [reply] = await console.send(f"/note customer {customer.customer_number} Prefers mornings")
     assert reply["text"].startswith(f"Added the note to customer {customer.customer_number}")
 
@@ -86,7 +82,7 @@ async def test_the_form_writes_once_however_often_it_is_submitted(console):
 
 
 async def test_a_backend_failure_keeps_the_text_and_try_again_writes_it(console):
-    faults = _fake(console._desk.readydesk).state.faults
+    faults = console.faults("readydesk")
     # A refusal proves nothing was written (a 5xx would not: see the apply window below).
     fault = faults.add("status", status=422, query={"action": "add_history"})
     before = len(_history(console, 34))
@@ -109,9 +105,7 @@ async def test_a_backend_failure_keeps_the_text_and_try_again_writes_it(console)
 
 async def test_a_slow_backend_gets_a_saving_view_then_the_outcome(console, monkeypatch):
     monkeypatch.setattr(forms, "ACK_BUDGET", 0.05)
-    _fake(console._desk.readydesk).state.faults.add(
-        "latency", seconds=0.3, query={"action": "add_history"}
-    )
+    console.faults("readydesk").add("latency", seconds=0.3, query={"action": "add_history"})
     await console.send("/note ticket 34")
     view_id = console.slack.last_view_id
     ack = await console.submit_view(view_id, {"note": "Slow but sure"})
@@ -121,9 +115,7 @@ async def test_a_slow_backend_gets_a_saving_view_then_the_outcome(console, monke
 
 async def test_a_dropped_connection_is_not_added_only_once_the_apply_window_is_over(console):
     before = len(_history(console, 34))
-    _fake(console._desk.readydesk).state.faults.add(
-        "drop", query={"action": "add_history"}, times=1
-    )
+    console.faults("readydesk").add("drop", query={"action": "add_history"}, times=1)
     [reply] = await console.send("/note ticket 34 Maybe written")
     assert reply["text"].startswith("*Could not confirm yet* whether the note was added")
     assert "Try again" not in str(reply["blocks"])  # ReadyDesk may still apply it
@@ -131,7 +123,7 @@ async def test_a_dropped_connection_is_not_added_only_once_the_apply_window_is_o
     assert (await _audit(console))[0][2] == "unknown"
     mark = len(console.slack.calls)
     window_over = datetime.now(UTC) + timedelta(seconds=61)
-    await sweep_claims(console._desk, console.store, console._app.client, window_over)
+    await sweep_claims(console.desk, console.store, console.app.client, window_over)
     [told] = [c for c in console.slack.calls_since(mark) if c.kind == "response_url"]
     assert "was *not written* — ReadyDesk could not be reached" in told.payload["text"]
     assert "Maybe written" in str(told.payload["blocks"])
@@ -141,7 +133,7 @@ async def test_a_dropped_connection_is_not_added_only_once_the_apply_window_is_o
 
 async def test_an_outcome_the_read_back_cannot_decide_says_so_without_try_again(console):
     before = len(_history(console, 34))
-    faults = _fake(console._desk.readydesk).state.faults
+    faults = console.faults("readydesk")
     faults.add("applied_drop", query={"action": "add_history"}, times=1)
     faults.add("status", status=503, query={"action": "get_history"})
     *_, reply = await console.send("/note ticket 34 Maybe written")  # after "Adding …"
@@ -230,11 +222,11 @@ async def _shortcut(console: Console, callback_id: str, text: str) -> None:
         "response_url": console.slack.response_url("sc"),
         "message": {"type": "message", "text": text, "ts": "1700000001.000200", "user": "U1"},
     }
-    await console._dispatch_raw(payload)
+    await console.dispatch(payload)
 
 
 async def test_add_as_note_asks_where_and_keeps_the_message_and_its_link(console):
-    await console._desk.directory.refresh()
+    await console.desk.directory.refresh()
     await _shortcut(console, "add_as_note", "Customer says <@U1|pat> fixed it &amp; left")
     view_id = console.slack.last_view_id
     form = console.slack.views[view_id]
@@ -268,9 +260,7 @@ async def test_create_ticket_and_create_job_shortcuts_prefill_their_forms(consol
 async def test_a_slow_note_command_says_it_is_adding_then_replaces_that():
     settings = Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=0.05)
     async with Console(settings) as console:
-        _fake(console._desk.readydesk).state.faults.add(
-            "latency", seconds=0.3, query={"action": "add_history"}
-        )
+        console.faults("readydesk").add("latency", seconds=0.3, query={"action": "add_history"})
         waiting, done = await console.send("/note ticket 34 Slowly")
     assert waiting["text"] == "Adding the note to ticket #34 …"
     assert done["replace_original"] is True and done["text"].startswith("Added the note")
@@ -290,18 +280,18 @@ async def test_slack_redelivering_the_same_command_writes_once(console):
             "trigger_id": "777.same-trigger",
         }
     )
-    [first] = await console._deliver(body, len(console.slack.calls))
-    [second] = await console._deliver(body, len(console.slack.calls))  # the same delivery again
+    [first] = await console.deliver(body, len(console.slack.calls))
+    [second] = await console.deliver(body, len(console.slack.calls))  # the same delivery again
     assert first["text"].startswith("Added the note to ticket #34")
     assert second["text"].startswith("Already done: that note was added to ticket #34")
     assert len(_history(console, 34)) == before + 1
 
 
 async def test_a_customer_note_by_readydesk_id_goes_to_the_linked_kickserv_customer(console):
-    await console._desk.directory.refresh()
+    await console.desk.directory.refresh()
     [written] = await console.send("/note customer demo Prefers email")
     assert written["text"].startswith("Added the note to customer ")
-    data = _fake(console._desk.kickserv).state.data
+    data = console.fake("kickserv").state.data
     assert any(n.note.startswith("Prefers email") for n in data.notes.values())
     [refused] = await console.send("/note customer nosuchone Hello")
     assert "has no Kickserv customer linked to it" in refused["text"]

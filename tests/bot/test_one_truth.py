@@ -11,14 +11,9 @@ from tests.slack_helpers import command_body
 from tests.workers.test_watches import _poll, _posts
 
 
-def _fake(client):
-    """The sandbox app behind a backend client (its data and fault switches)."""
-    return client._http._transport.app
-
-
 async def test_the_latest_note_is_the_last_one_written_on_any_page(console: Console):
-    kickserv = console._desk.kickserv
-    job = next(iter(_fake(kickserv).state.data.jobs.values()))
+    kickserv = console.desk.kickserv
+    job = next(iter(console.fake("kickserv").state.data.jobs.values()))
     for n in range(1, 31):  # more than one page of Kickserv's notes (25 a page)
         await kickserv.add_note("jobs", job.job_number, f"Visit note {n}")
     [card] = await console.send(f"/job {job.job_number}")
@@ -29,7 +24,7 @@ async def test_the_latest_note_is_the_last_one_written_on_any_page(console: Cons
 
 
 def _tickets(console: Console):
-    return _fake(console._desk.readydesk).state.data
+    return console.fake("readydesk").state.data
 
 
 def _shown(card: dict) -> list[int]:
@@ -91,13 +86,13 @@ async def test_home_counts_what_its_query_lists(slack):
             f"*Your unresolved tickets: {len(bobs)}* · `/tickets status:unresolved tech:me`" in home
         )
         body = command_body("/tickets", "status:unresolved tech:me", slack.response_url("mine"))
-        await app._post(body, {"Content-Type": "application/x-www-form-urlencoded"})
+        await app.post(body, {"Content-Type": "application/x-www-form-urlencoded"})
         [reply] = [c.payload for c in slack.calls if c.name == "mine"]
         assert reply["blocks"][0]["text"]["text"].startswith(f"*{len(bobs)} tickets*")
 
 
 async def test_what_a_customer_owes_is_what_its_jobs_owe(console: Console):
-    data = _fake(console._desk.kickserv).state.data
+    data = console.fake("kickserv").state.data
     customer = data.customers[1]
     jobs = [j for j in data.jobs.values() if j.customer_id == customer.id]
     owing = {
@@ -167,7 +162,7 @@ async def test_a_watch_for_unassigned_tickets_posts_only_those(console: Console)
     [added] = await console.send("/deskhand watch tickets tech:none")
     assert added["text"].startswith("Watching `#1`: tech:none.")
     await _poll(console)  # the baseline
-    readydesk = console._desk.readydesk
+    readydesk = console.desk.readydesk
     assigned = await readydesk.add_ticket(cid="demo", subject="Taken", priority="Low")
     _tickets(console).tickets[assigned].assigned_tech = "bob"
     free = await readydesk.add_ticket(cid="demo", subject="Nobody has it", priority="Low")

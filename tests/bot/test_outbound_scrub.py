@@ -272,8 +272,8 @@ async def leaky_console():
     No "Adding …" line before the answer, however loaded the machine (as the `console` fixture).
     """
     async with Console(Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60)) as running:
-        _leaky(running._desk.readydesk, _readydesk_leaks(("add_history", "get_tickets")))
-        _leaky(running._desk.kickserv, _kickserv_leaks)
+        _leaky(running.desk.readydesk, _readydesk_leaks(("add_history", "get_tickets")))
+        _leaky(running.desk.kickserv, _kickserv_leaks)
         yield running
 
 

@@ -11,11 +11,6 @@ from playground.console import Console
 from sandbox.slack import sandbox_user
 
 
-def _fake(client):
-    """The sandbox app behind a backend client (its data and fault switches)."""
-    return client._http._transport.app
-
-
 def _texts(reply: dict) -> str:
     return repr(reply["blocks"]) + reply["text"]
 
@@ -29,15 +24,15 @@ def _row_numbers(reply: dict) -> list[int]:
 
 
 async def _directory_ready(console: Console) -> None:
-    await console._desk.directory.refresh()
-    assert await console._desk.directory.is_ready()
+    await console.desk.directory.refresh()
+    assert await console.desk.directory.is_ready()
 
 
 # -- /tickets ---------------------------------------------------------------------------------
 
 
 async def test_tickets_alone_shows_the_newest_with_the_grammar_and_pages_to_the_end(console):
-    data = _fake(console._desk.readydesk).state.data
+    data = console.fake("readydesk").state.data
     [first] = await console.send("/tickets")
     newest = sorted(data.tickets, reverse=True)
     assert _row_numbers(first) == newest[:10]
@@ -51,7 +46,7 @@ async def test_tickets_alone_shows_the_newest_with_the_grammar_and_pages_to_the_
 
 
 async def test_filters_match_the_help_desks_values_whatever_the_case(console):
-    data = _fake(console._desk.readydesk).state.data
+    data = console.fake("readydesk").state.data
     expected = sorted(
         (t.tid for t in data.tickets.values() if t.status == "Open" and t.priority == "High"),
         reverse=True,
@@ -68,7 +63,7 @@ async def test_filters_match_the_help_desks_values_whatever_the_case(console):
 
 
 async def test_quoted_group_and_words_reach_readydesk(console):
-    data = _fake(console._desk.readydesk).state.data
+    data = console.fake("readydesk").state.data
     group = next(g.name for g in data.groups.values() if " " in g.name)
     [reply] = await console.send(f'/tickets group:"{group.lower()}" printer')
     expected = [
@@ -98,7 +93,7 @@ async def test_unknown_keys_and_values_say_did_you_mean(console, line, expected)
 
 
 async def test_tech_me_uses_the_slack_email_and_explains_when_it_cannot(console):
-    data = _fake(console._desk.readydesk).state.data
+    data = console.fake("readydesk").state.data
     mine = [t.tid for t in data.tickets.values() if t.assigned_tech == "alice"]
     [reply] = await console.send("/tickets tech:me")  # the console user is alice@helpdesk.example
     assert f"*{len(mine)} tickets* · tech:alice" in reply["blocks"][0]["text"]["text"]
@@ -109,7 +104,7 @@ async def test_tech_me_uses_the_slack_email_and_explains_when_it_cannot(console)
 
 
 async def test_overdue_finds_past_due_open_tickets(console):
-    data = _fake(console._desk.readydesk).state.data
+    data = console.fake("readydesk").state.data
     [reply] = await console.send("/tickets due:overdue")
     shown = _row_numbers(reply)
     assert shown, "the seeded help desk has overdue tickets"
@@ -144,10 +139,10 @@ async def test_customer_card_names_the_contact_the_kickserv_name_and_each_jobs_d
     console,
 ):
     await _directory_ready(console)
-    [business] = await console._desk.directory.search("john.smith@democompany.com")
+    [business] = await console.desk.directory.search("john.smith@democompany.com")
     number = int(business.kickserv.record_key)
-    kickserv = console._desk.kickserv
-    data = _fake(kickserv).state.data
+    kickserv = console.desk.kickserv
+    data = console.fake("kickserv").state.data
     for job in [j for j in data.jobs.values() if j.customer_id == data.customers[number].id]:
         job.status = "completed"  # only the job made below is in progress or upcoming
     printer = next(k for k, name in data.job_types.items() if name == "Printer Repair")
@@ -176,8 +171,8 @@ async def test_customer_card_names_the_contact_the_kickserv_name_and_each_jobs_d
 
 async def test_customer_card_lists_jobs_kickserv_gave_no_date_last(console):
     await _directory_ready(console)
-    kickserv = console._desk.kickserv
-    data = _fake(kickserv).state.data
+    kickserv = console.desk.kickserv
+    data = console.fake("kickserv").state.data
     for job in [j for j in data.jobs.values() if j.customer_id == data.customers[1].id]:
         job.status = "completed"
     printer = next(k for k, name in data.job_types.items() if name == "Printer Repair")
@@ -196,11 +191,11 @@ async def test_customer_card_lists_jobs_kickserv_gave_no_date_last(console):
 
 
 async def test_records_without_a_shared_email_link_by_phone(console):
-    kickserv = console._desk.kickserv
-    rd = await console._desk.readydesk.get_customer("demo")
+    kickserv = console.desk.kickserv
+    rd = await console.desk.readydesk.get_customer("demo")
     created = await kickserv.create_customer(name="Phone Twin", phone_number=f"+1 {rd.phone}")
     await _directory_ready(console)
-    [business] = await console._desk.directory.search("Phone Twin")
+    [business] = await console.desk.directory.search("Phone Twin")
     assert business.kickserv.record_key == str(created.customer_number)
     assert business.readydesk.record_key == "demo" and business.linked_by == "phone"
 
@@ -221,7 +216,7 @@ async def test_while_the_directory_loads_exact_ids_still_answer(console, monkeyp
     async def loading() -> bool:
         return False
 
-    monkeypatch.setattr(console._desk.directory, "is_ready", loading)
+    monkeypatch.setattr(console.desk.directory, "is_ready", loading)
     [card] = await console.send("/customer demo")
     assert card["blocks"][0]["text"]["text"] == "Demo Company"
     assert "directory is still loading" in _texts(card)
@@ -229,12 +224,12 @@ async def test_while_the_directory_loads_exact_ids_still_answer(console, monkeyp
 
 async def test_one_backend_failing_leaves_the_other_part_with_one_line(console):
     await _directory_ready(console)
-    _fake(console._desk.kickserv).state.faults.add("status", status=503)
+    console.faults("kickserv").add("status", status=503)
     [card] = await console.send("/customer john.smith@democompany.com")
     text = _texts(card)
     assert "ReadyDesk tickets:" in text
     assert "Kickserv could not be read" in text
-    _fake(console._desk.readydesk).state.faults.add("status", status=503)
+    console.faults("readydesk").add("status", status=503)
     [failed] = await console.send("/customer john.smith@democompany.com")
     assert failed["blocks"] == [] and "having trouble" in failed["text"]
 
@@ -244,7 +239,7 @@ async def test_one_backend_failing_leaves_the_other_part_with_one_line(console):
 
 async def test_job_card_shows_service_schedule_and_customer(console):
     await _directory_ready(console)
-    data = _fake(console._desk.kickserv).state.data
+    data = console.fake("kickserv").state.data
     job = next(j for j in data.jobs.values() if j.status == "scheduled")
     [task] = [t for t in data.tasks.values() if t.job_id == job.id]
     crew = [data.employees[e].name for e in task.employee_ids]
@@ -276,7 +271,7 @@ async def test_share_posts_the_card_publicly_and_removes_the_ephemeral_copy(cons
 async def test_a_slow_backend_shows_looking_up_then_one_answer_in_time():
     settings = Settings(_env_file=None, DESKHAND_READ_DEADLINE=0.6, DESKHAND_LOOKING_UP_AFTER=0.1)
     async with Console(settings) as console:
-        _fake(console._desk.readydesk).state.faults.add("latency", seconds=2.0, path="")
+        console.faults("readydesk").add("latency", seconds=2.0, path="")
         started = asyncio.get_running_loop().time()
         waiting, answer = await console.send("/ticket 34")
         took = asyncio.get_running_loop().time() - started
@@ -319,8 +314,8 @@ async def test_list_rows_open_their_ticket_and_job_buttons_work(console):
     [card] = await console.send("click Open")
     assert card["blocks"][0]["text"]["text"].startswith(f"#{first} ")
     assert not card.get("replace_original")  # the list stays; the card comes below it
-    job = next(iter(_fake(console._desk.kickserv).state.data.jobs.values()))
-    await console._desk.kickserv.add_note("jobs", job.job_number, "Bring the long ladder")
+    job = next(iter(console.fake("kickserv").state.data.jobs.values()))
+    await console.desk.kickserv.add_note("jobs", job.job_number, "Bring the long ladder")
     [card] = await console.send(f"/job {job.job_number}")
     assert "Latest note, by " in _texts(card) and "Bring the long ladder" in _texts(card)
     [notes] = await console.send("click Notes")
@@ -333,17 +328,17 @@ async def test_list_rows_open_their_ticket_and_job_buttons_work(console):
 
 async def test_new_readydesk_customers_reach_the_directory_on_the_next_refresh(console):
     await _directory_ready(console)
-    new_id = await console._desk.readydesk.add_customer(
+    new_id = await console.desk.readydesk.add_customer(
         cid="zephyr9", contact="Zephyr Quill", email="zq@zephyr.example", password="pw1"
     )
-    assert await console._desk.directory.search("zephyr") == []
-    await console._desk.directory.refresh()  # incremental: customers added since the last fill
-    [business] = await console._desk.directory.search("zephyr")
+    assert await console.desk.directory.search("zephyr") == []
+    await console.desk.directory.refresh()  # incremental: customers added since the last fill
+    [business] = await console.desk.directory.search("zephyr")
     assert business.readydesk.record_key == new_id
 
 
 async def test_the_background_refresh_waits_until_a_refresh_is_due(console, monkeypatch):
-    directory = console._desk.directory
+    directory = console.desk.directory
     await directory.aclose()  # the console started it with the app; start afresh below
     directory._stopping.clear()
     await _directory_ready(console)  # just filled (by "another process", in the same database)

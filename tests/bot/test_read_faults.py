@@ -56,14 +56,8 @@ EMPTY_PART = {"ReadyDesk": "readydesk tickets:* none", "Kickserv": "upcoming:* n
 EMAIL = "john.smith@democompany.com"  # one business, in both systems
 
 
-def _fake(client: Any) -> Any:
-    """The sandbox app behind a backend client."""
-    return client._http._transport.app
-
-
 def _faults(console: Console, system: str) -> Faults:
-    client = console._desk.readydesk if system == "ReadyDesk" else console._desk.kickserv
-    return _fake(client).state.faults
+    return console.faults(system.lower())
 
 
 def _break(console: Console, systems: tuple[str, ...], mode: str, **where: Any) -> None:
@@ -76,16 +70,17 @@ async def served() -> AsyncIterator[Console]:
     """The app with both sandboxes and a small read deadline; the directory filled first."""
     settings = clean_settings(DESKHAND_READ_DEADLINE=DEADLINE, DESKHAND_LOOKING_UP_AFTER=5.0)
     async with Console(settings) as console:
-        assert await console._desk.directory.refresh()
+        assert await console.desk.directory.refresh()
         yield console
 
 
 @pytest.fixture
 def console(served: Console) -> Iterator[Console]:
     """The shared console with no faults and nothing cached, so every read reaches a fake."""
-    for client in (served._desk.readydesk, served._desk.kickserv):
+    for client in (served.desk.readydesk, served.desk.kickserv):
         client._lookups.clear()
-        _fake(client).state.faults.clear()
+    for backend in ("readydesk", "kickserv"):
+        served.faults(backend).clear()
     yield served
     for system in ("ReadyDesk", "Kickserv"):
         _faults(served, system).clear()
@@ -111,7 +106,7 @@ async def _answer(console: Console, line: str) -> str:
 
 
 def _scheduled_job(console: Console) -> int:
-    data = _fake(console._desk.kickserv).state.data
+    data = console.fake("kickserv").state.data
     job = next(j for j in data.jobs.values() if any(t.job_id == j.id for t in data.tasks.values()))
     return job.job_number
 
@@ -151,7 +146,7 @@ async def test_a_read_command_names_the_system_that_failed(console, command, mod
 async def test_customer_before_the_directory_is_filled_names_both_systems(
     console, mode, monkeypatch
 ):
-    monkeypatch.setattr(console._desk.directory, "is_ready", _not_yet)
+    monkeypatch.setattr(console.desk.directory, "is_ready", _not_yet)
     _break(console, ("ReadyDesk", "Kickserv"), mode)
     shown = await _answer(console, "/customer demo")
     assert "ReadyDesk" in shown and "Kickserv" in shown
@@ -208,7 +203,7 @@ async def test_a_customer_card_shows_the_system_that_answered(console, mode, dow
 async def test_a_search_before_the_fill_shows_what_the_other_system_found(
     console, mode, down, up, monkeypatch
 ):
-    monkeypatch.setattr(console._desk.directory, "is_ready", _not_yet)
+    monkeypatch.setattr(console.desk.directory, "is_ready", _not_yet)
     _break(console, (down,), mode)
     shown = await _answer(console, "/customer demo")
     assert f"{down} could not be searched: " in shown
@@ -296,13 +291,13 @@ class Meeting:
 
 async def test_the_job_its_services_and_its_notes_are_read_at_once(console):
     job = _scheduled_job(console)
-    transport = console._desk.kickserv._http._transport
+    transport = console.desk.kickserv._http._transport
     fake = transport.app
     transport.app = Meeting(
         fake, [f"/jobs/{job}.json", f"/jobs/{job}/notes.json", "/calendar.json"]
     )
     try:
-        view = await console._desk.read(JobRef(job_number=job), HandlerConfig().now())
+        view = await console.desk.read(JobRef(job_number=job), HandlerConfig().now())
         card = card_for(view, HandlerConfig())
     finally:
         meeting, transport.app = transport.app, fake
@@ -327,7 +322,7 @@ async def test_with_both_systems_down_from_the_start_customer_names_both(mode):
         # The typeahead answers from the directory: nothing yet, which Slack shows as
         # "No results", and no option that is not a customer.
         assert await console.suggest("customer_picker", "demo") == {"option_groups": []}
-        await console._desk.directory.aclose()
+        await console.desk.directory.aclose()
 
 
 async def test_the_directory_fill_does_not_inherit_a_requests_read_deadline():
@@ -336,17 +331,17 @@ async def test_the_directory_fill_does_not_inherit_a_requests_read_deadline():
         _faults(console, "ReadyDesk").add("latency", seconds=0.4, query={"action": "get_customers"})
         assert "#34" in await _answer(console, "/ticket 34")  # the request's own read is fine
         async with asyncio.timeout(5):
-            while not await console._desk.directory.is_ready():
+            while not await console.desk.directory.is_ready():
                 await asyncio.sleep(0.05)
         # Every slow page arrived: the typeahead now finds customers from the whole directory.
         found = await console.suggest("customer_picker", "demo")
         assert any("Demo" in str(group) for group in found["option_groups"]), found
-        await console._desk.directory.aclose()
+        await console.desk.directory.aclose()
 
 
 async def test_a_directory_that_cannot_fill_is_tried_again_later_not_in_a_loop(monkeypatch):
     async with _fresh() as console:
-        directory = console._desk.directory
+        directory = console.desk.directory
         walks: list[int] = []
 
         async def failing() -> bool:

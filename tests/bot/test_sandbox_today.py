@@ -9,7 +9,7 @@ from sandbox.kickserv_data import seeded_kickserv
 
 
 def _data(console):
-    return console._desk.readydesk._http._transport.app.state.data
+    return console.fake("readydesk").state.data
 
 
 def _total(reply: dict) -> int:
@@ -40,7 +40,7 @@ async def test_jobs_are_on_todays_and_tomorrows_schedule_and_next_week(console):
     for card in (today, tomorrow):
         shown = repr(card["blocks"])
         assert "Job 86" in shown and "No jobs" not in shown, shown
-    jobs = console._desk.kickserv._http._transport.app.state.data.jobs.values()
+    jobs = console.fake("kickserv").state.data.jobs.values()
     days = {j.scheduled_on.date() for j in jobs if j.scheduled_on}
     soon = datetime.now(UTC).date()
     assert any(soon + timedelta(days=5) <= d <= soon + timedelta(days=9) for d in days)

@@ -27,17 +27,17 @@ async def world():
 
 
 def _readydesk(console: Console):
-    return console._desk.readydesk._http._transport.app.state.data
+    return console.fake("readydesk").state.data
 
 
 def _kickserv(console: Console):
-    return console._desk.kickserv._http._transport.app.state.data
+    return console.fake("kickserv").state.data
 
 
 async def _poll(console: Console) -> list[str]:
-    settings = console._app_settings
+    settings = console.app_settings
     return await poll_watches(
-        console._desk,
+        console.desk,
         console.store,
         build_web_client(settings),
         console.clock(),
@@ -123,7 +123,7 @@ async def test_jumping_to_the_next_digest_posts_it_at_once():
     clock = SandboxClock()  # the real time: digests count from when they were added
     async with Console(Settings(_env_file=None), clock=clock) as console:
         await console.send("/digest add open-tickets at 08:00 daily tz UTC")
-        scheduler = build_scheduler(console._app_settings, console.store, console._desk, clock)
+        scheduler = build_scheduler(console.app_settings, console.store, console.desk, clock)
         clock.on_jump(lambda _now: scheduler.wake())
         scheduler.start()
         try:

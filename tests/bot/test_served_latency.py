@@ -9,23 +9,18 @@ from playground.console import Console
 LATENCY = 0.15  # seconds each backend request waits before the fake answers
 
 
-def _fake(client):
-    """The sandbox app behind a backend client (its data and fault switches)."""
-    return client._http._transport.app
-
-
 @pytest.fixture
 async def slow(console: Console) -> Console:
     """The console with the directory filled (as in a process that has run a while), then both
     backends answering every request late."""
-    await console._desk.directory.refresh()
-    for client in (console._desk.readydesk, console._desk.kickserv):
-        _fake(client).state.faults.add("latency", seconds=LATENCY)
+    await console.desk.directory.refresh()
+    for backend in ("readydesk", "kickserv"):
+        console.faults(backend).add("latency", seconds=LATENCY)
     return console
 
 
 def _job(console: Console) -> int:
-    return next(iter(_fake(console._desk.kickserv).state.data.jobs))
+    return next(iter(console.fake("kickserv").state.data.jobs))
 
 
 async def _answers(console: Console, line: str) -> list[dict]:

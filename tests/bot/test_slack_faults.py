@@ -17,12 +17,8 @@ JSON = {"content-type": "application/json; charset=utf-8"}
 RESPONSE = "/response/"
 
 
-def _fake(client):
-    return client._http._transport.app
-
-
 def _history(console: Console, tid: int) -> list:
-    return _fake(console._desk.readydesk).state.data.history.get(tid, [])
+    return console.fake("readydesk").state.data.history.get(tid, [])
 
 
 def _replies(console: Console) -> list[dict]:
@@ -37,7 +33,7 @@ def _dms(console: Console, user: str = "U0CONSOLE") -> list[dict]:
 @pytest.fixture
 def quick(console: Console, sleeps: RecordingSleep) -> RecordingSleep:
     """The app's retry waits, recorded instead of slept."""
-    console._app.client.delivery.sleep = sleeps
+    console.app.client.delivery.sleep = sleeps
     return sleeps
 
 
@@ -84,9 +80,7 @@ async def test_a_form_whose_update_fails_once_still_shows_the_note_added(
     console, quick, monkeypatch
 ):
     monkeypatch.setattr(forms, "ACK_BUDGET", 0.05)
-    _fake(console._desk.readydesk).state.faults.add(
-        "latency", seconds=0.3, query={"action": "add_history"}
-    )
+    console.faults("readydesk").add("latency", seconds=0.3, query={"action": "add_history"})
     console.slack.faults.add("status", path="/api/views.update", status=500, times=1)
     await console.send("/note ticket 34")
     view_id = console.slack.last_view_id
@@ -100,9 +94,7 @@ async def test_a_form_closed_before_the_note_was_written_is_told_by_dm_not_not_d
     console, quick, monkeypatch
 ):
     monkeypatch.setattr(forms, "ACK_BUDGET", 0.05)
-    _fake(console._desk.readydesk).state.faults.add(
-        "latency", seconds=0.3, query={"action": "add_history"}
-    )
+    console.faults("readydesk").add("latency", seconds=0.3, query={"action": "add_history"})
     gone = json.dumps({"ok": False, "error": "not_found"})
     console.slack.faults.add(
         "status", path="/api/views.update", status=200, body=gone, headers=JSON
@@ -150,9 +142,7 @@ async def test_a_form_outcome_rate_limited_for_long_goes_by_dm_without_waiting_i
     console, quick, monkeypatch
 ):
     monkeypatch.setattr(forms, "ACK_BUDGET", 0.05)
-    _fake(console._desk.readydesk).state.faults.add(
-        "latency", seconds=0.3, query={"action": "add_history"}
-    )
+    console.faults("readydesk").add("latency", seconds=0.3, query={"action": "add_history"})
     console.slack.faults.add(
         "status", path="/api/views.update", status=429, headers={"Retry-After": "20"}
     )
@@ -195,7 +185,7 @@ async def test_a_share_whose_channel_and_response_url_both_fail_says_so_in_the_d
 
 
 async def test_a_burst_of_shares_to_one_channel_never_holds_a_listener_long(console, quick):
-    console._app.client.delivery.clock = lambda: 0.0  # the whole burst at one instant
+    console.app.client.delivery.clock = lambda: 0.0  # the whole burst at one instant
     for ticket in (34, 35, 36, 37, 38, 39):
         await console.send(f"/ticket {ticket}")
         await console.send("click Share in channel")
@@ -209,9 +199,7 @@ async def test_a_note_not_added_told_by_dm_offers_no_button_that_only_works_in_t
     console, quick, monkeypatch
 ):
     monkeypatch.setattr(forms, "ACK_BUDGET", 0.0)  # the outcome comes after the ack
-    _fake(console._desk.readydesk).state.faults.add(
-        "status", status=400, query={"action": "add_history"}
-    )
+    console.faults("readydesk").add("status", status=400, query={"action": "add_history"})
     gone = json.dumps({"ok": False, "error": "not_found"})
     console.slack.faults.add(
         "status", path="/api/views.update", status=200, body=gone, headers=JSON

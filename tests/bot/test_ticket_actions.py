@@ -6,7 +6,7 @@ from sandbox.slack import sandbox_user
 
 
 def _ticket(console: Console, tid: int):
-    return console._desk.readydesk._http._transport.app.state.data.tickets[tid]
+    return console.fake("readydesk").state.data.tickets[tid]
 
 
 async def _audit(console: Console) -> list[str]:
@@ -49,7 +49,7 @@ async def test_assign_to_me_without_a_technician_explains_how_to_link():
 
 
 async def test_a_failed_change_says_nothing_changed_and_the_next_press_can_write(console):
-    faults = console._desk.readydesk._http._transport.app.state.faults
+    faults = console.faults("readydesk")
     fault = faults.add("status", status=422, query={"action": "update_ticket"})  # refused
     await console.send("/ticket 34")
     [failed] = await console.send("click Close")

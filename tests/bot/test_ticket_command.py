@@ -67,7 +67,7 @@ async def test_an_unexpected_failure_gives_a_reference_that_is_in_the_log(
     async def explode(ticket_id):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(console._desk.readydesk, "get_ticket", explode)
+    monkeypatch.setattr(console.desk.readydesk, "get_ticket", explode)
     with caplog.at_level(logging.ERROR):
         [reply] = await console.send("/ticket 5")
     match = re.fullmatch(
@@ -88,6 +88,6 @@ async def test_a_forged_signature_is_refused_and_runs_nothing(console):
         "x-slack-signature": "v0=" + "0" * 64,
     }
     mark = len(console.slack.calls)
-    response = await console._app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
+    response = await console.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
     assert response.status == 401
     assert console.slack.calls_since(mark) == []

@@ -6,7 +6,7 @@ from handlers.form_values import parse_customer_value
 
 
 async def test_matches_from_both_systems_are_grouped_and_labelled(console):
-    await console._desk.directory.refresh()
+    await console.desk.directory.refresh()
     answer = await console.suggest("customer_picker", "democompany")
     groups = {g["label"]["text"]: g["options"] for g in answer["option_groups"]}
     assert [o["text"]["text"] for o in groups["ReadyDesk"]] == ["Demo Company (demo)"]
@@ -16,9 +16,9 @@ async def test_matches_from_both_systems_are_grouped_and_labelled(console):
 
 
 async def test_it_answers_from_the_directory_while_the_backends_are_slow(console):
-    await console._desk.directory.refresh()
-    for client in (console._desk.readydesk, console._desk.kickserv):
-        client._http._transport.app.state.faults.add("latency", seconds=5)
+    await console.desk.directory.refresh()
+    for backend in ("readydesk", "kickserv"):
+        console.faults(backend).add("latency", seconds=5)
     started = time.perf_counter()
     answer = await console.suggest("customer_picker", "smith")
     assert time.perf_counter() - started < 1.0
@@ -26,6 +26,6 @@ async def test_it_answers_from_the_directory_while_the_backends_are_slow(console
 
 
 async def test_one_letter_or_nothing_found_offers_nothing(console):
-    await console._desk.directory.refresh()
+    await console.desk.directory.refresh()
     assert await console.suggest("customer_picker", "d") == {"options": []}
     assert await console.suggest("customer_picker", "zzzz-nobody") == {"option_groups": []}

@@ -37,7 +37,7 @@ def _options(view: dict[str, Any], block_id: str) -> list[str]:
 async def test_the_card_after_ticket_new_is_the_looked_up_card(
     console, subject, customer, priority
 ):
-    await console._desk.directory.refresh()
+    await console.desk.directory.refresh()
     await console.send("/ticket new")
     mark = len(console.slack.calls)
     values = {"customer": customer, "subject": subject, "priority": priority}
@@ -57,7 +57,7 @@ async def test_the_card_after_ticket_new_is_the_looked_up_card(
     assign=st.booleans(),
 )
 async def test_the_card_after_job_new_is_the_looked_up_card(console, pick, day, at, assign):
-    await console._desk.directory.refresh()
+    await console.desk.directory.refresh()
     await console.send("/job new democompany")
     view_id = console.slack.last_view_id
     view = console.slack.views[view_id]
@@ -98,7 +98,7 @@ async def test_the_card_after_a_ticket_change_is_the_looked_up_card(console, pre
 @FEW
 @given(text=words.filter(lambda t: "@" not in t))
 async def test_after_a_note_the_job_card_shows_it_as_written_by_the_slack_person(console, text):
-    data = console._desk.kickserv._http._transport.app.state.data
+    data = console.fake("kickserv").state.data
     noted = {n.noteable_id for n in data.notes.values() if n.noteable_type == "Job"}
     number = next(j.job_number for j in data.jobs.values() if j.id not in noted)  # its first
     [added] = await console.send(f"/note job {number} {text}")

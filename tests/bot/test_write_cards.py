@@ -13,7 +13,7 @@ def _posted_card(console: Console, mark: int) -> dict[str, Any]:
 
 
 async def _job_form(console: Console, words: str = "") -> str:
-    await console._desk.directory.refresh()
+    await console.desk.directory.refresh()
     await console.send(f"/job new {words}".strip())
     return console.slack.last_view_id
 

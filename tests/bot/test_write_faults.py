@@ -40,29 +40,25 @@ MODES = [
 ]
 
 
-def _app(client) -> Any:
-    return client._http._transport.app
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def served() -> AsyncIterator[Console]:
     """One app over the sandboxes for the whole matrix (each case counts what it adds)."""
     settings = clean_settings(DESKHAND_LOOKING_UP_AFTER=60)
     async with Console(settings) as console:
-        await console._desk.directory.refresh()
+        await console.desk.directory.refresh()
         yield console
 
 
 @pytest.fixture
 def console(served: Console) -> Iterator[Console]:
     """The shared app with no faults, and ticket 34 open and unassigned again."""
-    ticket = _app(served._desk.readydesk).state.data.tickets[34]
+    ticket = served.fake("readydesk").state.data.tickets[34]
     ticket.status, ticket.date_closed, ticket.assigned_tech = "Open", None, ""
-    for client in (served._desk.readydesk, served._desk.kickserv):
-        _app(client).state.faults.clear()
+    for backend in ("readydesk", "kickserv"):
+        served.faults(backend).clear()
     yield served
-    for client in (served._desk.readydesk, served._desk.kickserv):
-        _app(client).state.faults.clear()
+    for backend in ("readydesk", "kickserv"):
+        served.faults(backend).clear()
 
 
 @dataclass
@@ -76,8 +72,8 @@ class Path:
     keeps_text: bool
 
     def count(self, console: Console) -> int:
-        rd = _app(console._desk.readydesk).state.data
-        ks = _app(console._desk.kickserv).state.data
+        rd = console.fake("readydesk").state.data
+        ks = console.fake("kickserv").state.data
         return {
             "note command": lambda: len(rd.history.get(34, [])),
             "note form": lambda: sum(n.noteable_type == "Job" for n in ks.notes.values()),
@@ -94,7 +90,7 @@ class Path:
 
 
 def _job(console: Console) -> int:
-    return min(_app(console._desk.kickserv).state.data.jobs)
+    return min(console.fake("kickserv").state.data.jobs)
 
 
 async def _note_command(console: Console) -> Any:
@@ -168,8 +164,7 @@ async def test_a_write_happens_once_or_not_at_all_and_the_person_is_told_which(c
     kind, options, applied = mode
     before = path.count(console)
     if kind != "pass":
-        client = getattr(console._desk, path.backend)
-        _app(client).state.faults.add(kind, times=1, **path.fault, **options)
+        console.faults(path.backend).add(kind, times=1, **path.fault, **options)
     shown = await path.run(console)
     written = path.count(console) - before
     assert written == (1 if applied else 0), shown
@@ -187,7 +182,7 @@ async def test_a_write_happens_once_or_not_at_all_and_the_person_is_told_which(c
             assert TYPED in shown  # what was typed is shown with the answer
         mark = len(console.slack.calls)
         window_over = datetime.now(UTC) + timedelta(seconds=61)
-        await sweep_claims(console._desk, console.store, console._app.client, window_over)
+        await sweep_claims(console.desk, console.store, console.app.client, window_over)
         told = str([call.payload for call in console.slack.calls_since(mark)])
         assert "*not written*" in told and "it is not there" in told, told
         if path.keeps_text:
@@ -205,17 +200,17 @@ async def test_a_write_applied_after_the_read_back_is_told_written_once_and_neve
     console, path, late, monkeypatch
 ):
     before = path.count(console)
-    faults = _app(getattr(console._desk, path.backend)).state.faults
+    faults = console.faults(path.backend)
     # A gateway answers 504 at once; the backend applies the write when the test says (below).
     faults.add("applied_late", times=1, seconds=3600, status=504, **path.fault)
     bodies: list[str] = []
-    dispatch = console._app.async_dispatch
+    dispatch = console.app.async_dispatch
 
     async def recorded(request: Any) -> Any:
         bodies.append(request.body)
         return await dispatch(request)
 
-    monkeypatch.setattr(console._app, "async_dispatch", recorded)
+    monkeypatch.setattr(console.app, "async_dispatch", recorded)
     shown = await path.run(console)
     gave_up = datetime.now(UTC)
     assert path.count(console) == before
@@ -225,7 +220,7 @@ async def test_a_write_applied_after_the_read_back_is_told_written_once_and_neve
 
     async def sweep(after: float) -> list[str]:
         now = gave_up + timedelta(seconds=after)
-        return await sweep_claims(console._desk, console.store, console._app.client, now)
+        return await sweep_claims(console.desk, console.store, console.app.client, now)
 
     for after in (3, 10, 30) if late == 50 else (3,):
         await sweep(after)  # read back: not there yet, and nothing said
@@ -236,5 +231,5 @@ async def test_a_write_applied_after_the_read_back_is_told_written_once_and_neve
     assert await sweep(late + 120) == []  # settled: never read back or told again
     told = [str(call.payload) for call in console.slack.calls_since(mark)]
     assert len(told) == 1 and "was written (Deskhand confirmed it afterwards" in told[0], told
-    await console._dispatch_raw(bodies[-1])  # the same intent again (a retry): nothing runs
+    await console.dispatch(bodies[-1])  # the same intent again (a retry): nothing runs
     assert path.count(console) == before + 1

@@ -10,10 +10,6 @@ from tests.slack_helpers import is_signed
 from workers.claims import sweep_claims
 
 
-def _app(client):
-    return client._http._transport.app
-
-
 def _shown(blocks: list[dict]) -> str:
     """The plain-text sections of a reply: where Deskhand gives back what was typed."""
     return "".join(
@@ -24,10 +20,8 @@ def _shown(blocks: list[dict]) -> str:
 
 
 async def test_a_second_submit_while_saving_says_so_and_then_shows_the_real_outcome(console):
-    tickets = _app(console._desk.readydesk).state.data.tickets
-    _app(console._desk.readydesk).state.faults.add(
-        "latency", seconds=0.5, query={"action": "add_ticket"}
-    )
+    tickets = console.fake("readydesk").state.data.tickets
+    console.faults("readydesk").add("latency", seconds=0.5, query={"action": "add_ticket"})
     await console.send("/ticket new")
     view_id = console.slack.last_view_id
     values = {"customer": "readydesk:demo", "subject": "Printer on fire", "description": "Now"}
@@ -46,7 +40,7 @@ async def test_a_second_submit_while_saving_says_so_and_then_shows_the_real_outc
 
 async def test_a_created_ticket_whose_card_cannot_be_posted_is_still_reported_created(console):
     console.slack.channels_without_bot.add("C0CONSOLE")  # Deskhand is not in the channel
-    tickets = _app(console._desk.readydesk).state.data.tickets
+    tickets = console.fake("readydesk").state.data.tickets
     await console.send("/ticket new")
     view_id = console.slack.last_view_id
     before = set(tickets)
@@ -60,9 +54,9 @@ async def test_a_created_ticket_whose_card_cannot_be_posted_is_still_reported_cr
 async def test_a_write_whose_reply_outlasts_the_read_deadline_is_still_confirmed():
     settings = clean_settings(DESKHAND_READ_DEADLINE=0.3, DESKHAND_LOOKING_UP_AFTER=60)
     async with Console(settings) as console:
-        history = _app(console._desk.readydesk).state.data.history
+        history = console.fake("readydesk").state.data.history
         before = len(history.get(34, []))
-        faults = _app(console._desk.readydesk).state.faults
+        faults = console.faults("readydesk")
         # Applied, then no answer for longer than the whole request's read deadline.
         faults.add("applied_drop", seconds=0.5, query={"action": "add_history"}, times=1)
         faults.add("latency", seconds=0.01, query={"action": "get_history"})  # a real round trip
@@ -82,7 +76,7 @@ async def test_a_refused_long_note_comes_back_whole_to_a_non_writer():
 async def test_a_note_too_long_for_one_readydesk_request_is_written_whole_in_parts(console):
     text = " ".join(f"Step {n}: checked the tray and the rollers." for n in range(250))
     assert len(text) > 10_000
-    history = _app(console._desk.readydesk).state.data.history
+    history = console.fake("readydesk").state.data.history
     before = len(history.get(34, []))
     [reply] = await console.send(f"/note ticket 34 {text}")
     count = len(history[34]) - before
@@ -95,7 +89,7 @@ async def test_a_note_too_long_for_one_readydesk_request_is_written_whole_in_par
 
 
 async def test_kickserv_takes_a_long_note_whole(console):
-    kickserv = _app(console._desk.kickserv).state.data
+    kickserv = console.fake("kickserv").state.data
     job = min(kickserv.jobs)
     text = "Gate code 4411, dog in the yard, park on the left. " * 100  # 5,100 characters
     [reply] = await console.send(f"/note job {job} {text.strip()}")
@@ -105,7 +99,7 @@ async def test_kickserv_takes_a_long_note_whole(console):
 
 
 async def test_the_sweeper_says_why_the_reply_was_lost_and_the_audit_keeps_that_reason(console):
-    faults = _app(console._desk.readydesk).state.faults
+    faults = console.faults("readydesk")
     faults.add("status", status=502, query={"action": "add_history"}, times=1)
     unreadable = faults.add("status", status=503, query={"action": "get_history"})
     [reply] = await console.send("/note ticket 34 Nobody stopped")
@@ -113,7 +107,7 @@ async def test_the_sweeper_says_why_the_reply_was_lost_and_the_audit_keeps_that_
     faults.active.remove(unreadable)
     mark = len(console.slack.calls)
     window_over = datetime.now(UTC) + timedelta(seconds=61)
-    [done] = await sweep_claims(console._desk, console.store, console._app.client, window_over)
+    [done] = await sweep_claims(console.desk, console.store, console.app.client, window_over)
     assert done.endswith(": failed")
     [told] = [c for c in console.slack.calls_since(mark) if c.kind == "response_url"]
     assert "*not written* — ReadyDesk is having trouble (HTTP 502)" in told.payload["text"]
@@ -128,19 +122,19 @@ async def test_the_sweeper_says_why_the_reply_was_lost_and_the_audit_keeps_that_
 async def test_slack_retrying_a_write_that_waits_to_be_confirmed_is_told_so_and_writes_nothing(
     console,
 ):
-    history = _app(console._desk.readydesk).state.data.history
+    history = console.fake("readydesk").state.data.history
     before = len(history.get(34, []))
-    faults = _app(console._desk.readydesk).state.faults
+    faults = console.faults("readydesk")
     faults.add("applied_late", seconds=3600, status=504, query={"action": "add_history"}, times=1)
-    body = console._requests.command(
+    body = console.requests.command(
         "/note",
         "ticket 34 Sent twice by Slack",
         user=USER,
         channel=CHANNEL,
         response_url=console.slack.response_url("retried"),
     )
-    await console._dispatch_raw(body)
-    await console._dispatch_raw(body)  # Slack's retry: the same trigger, the same intent
+    await console.dispatch(body)
+    await console.dispatch(body)  # Slack's retry: the same trigger, the same intent
     first, retry = [c.payload["text"] for c in console.slack.calls if c.name == "retried"]
     assert "*Could not confirm yet*" in first
     assert "already being written" not in retry  # nothing is being written
@@ -160,7 +154,7 @@ async def test_two_apps_in_one_process_each_keep_their_own_apply_window():
         Console(clean_settings()) as patient,
     ):
         for console in (quick, patient):
-            _app(console._desk.readydesk).state.faults.add(
+            console.faults("readydesk").add(
                 "status", status=502, query={"action": "add_history"}, times=1
             )
         [now_known] = await quick.send("/note ticket 34 Toner swapped")

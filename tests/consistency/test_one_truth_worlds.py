@@ -87,20 +87,16 @@ async def console() -> AsyncIterator[Console]:
     """One app for all of a test's examples (each example rewrites the fakes' records)."""
     async with Console(Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60)) as running:
         await running.store.links.set(CONSOLE_USER, set_by=CONSOLE_USER, technician="bob")
-        rd = _fake(running._desk.readydesk)
-        ks = _fake(running._desk.kickserv)
+        rd = running.fake("readydesk").state.data
+        ks = running.fake("kickserv").state.data
         job = next(j for j in ks.jobs.values() if j.customer_id == ks.customers[1].id)
         running.templates = (rd.tickets[min(rd.tickets)], job)  # type: ignore[attr-defined]
         yield running
 
 
-def _fake(client):  # type: ignore[no-untyped-def]
-    return client._http._transport.app.state.data
-
-
 def _world(console: Console, tickets: list[GenTicket], jobs: list[GenJob]) -> None:
     """The fakes' tickets become `tickets` and Demo Company's jobs become `jobs`."""
-    rd = _fake(console._desk.readydesk)
+    rd = console.fake("readydesk").state.data
     template, template_job = console.templates  # type: ignore[attr-defined]
     now = rd.now()
     rd.tickets.clear()
@@ -121,7 +117,7 @@ def _world(console: Console, tickets: list[GenTicket], jobs: list[GenJob]) -> No
                 custom_fields={},
             )
         )
-    ks = _fake(console._desk.kickserv)
+    ks = console.fake("kickserv").state.data
     demo = ks.customers[1]
     for number in [n for n, j in ks.jobs.items() if j.customer_id == demo.id]:
         del ks.jobs[number]
@@ -134,7 +130,7 @@ def _world(console: Console, tickets: list[GenTicket], jobs: list[GenJob]) -> No
             status=gen.status,
             balance_remaining=gen.balance,
         )
-    console._desk.readydesk._lookups.clear()
+    console.desk.readydesk._lookups.clear()
 
 
 def _first_line(card: dict) -> str:
@@ -151,10 +147,10 @@ def _listed_total(card: dict) -> int:
 async def _home(console: Console) -> str:
     console.clock.jump(timedelta(minutes=2))  # Home is read again, not reused
     event = {"type": "app_home_opened", "user": CONSOLE_USER, "tab": "home"}
-    body = console._requests.event(event)
-    request = AsyncBoltRequest(body=body, headers=console._requests.headers(body, JSON))
-    await console._app.async_dispatch(request)  # type: ignore[union-attr]
-    await console._work.wait()
+    body = console.requests.event(event)
+    request = AsyncBoltRequest(body=body, headers=console.requests.headers(body, JSON))
+    await console.app.async_dispatch(request)  # type: ignore[union-attr]
+    await console.settle()
     return texts(console.slack.home_tabs[CONSOLE_USER]["blocks"])
 
 
@@ -162,7 +158,7 @@ async def _home(console: Console) -> str:
 @given(tickets=tickets_st, jobs=jobs_st)
 async def test_every_count_agrees_with_the_records(console, tickets, jobs):
     _world(console, tickets, jobs)
-    rd = _fake(console._desk.readydesk)
+    rd = console.fake("readydesk").state.data
     now = rd.now()
     unresolved = [t for t in rd.tickets.values() if t.status not in CLOSED]
     overdue = sorted((t.due_date, t.tid) for t in unresolved if t.due_date and t.due_date < now)

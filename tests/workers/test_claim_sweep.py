@@ -11,7 +11,7 @@ from workers.claims import sweep_claims
 
 
 def _history(console, tid: int) -> list:
-    return console._desk.readydesk._http._transport.app.state.data.history.get(tid, [])
+    return console.fake("readydesk").state.data.history.get(tid, [])
 
 
 async def _left_by_a_dead_process(
@@ -33,7 +33,7 @@ async def _left_by_a_dead_process(
 
 
 async def test_a_write_the_backend_applied_is_confirmed_and_the_person_told_in_place(console):
-    await console._desk.readydesk.add_history_note(
+    await console.desk.readydesk.add_history_note(
         34, "Called back\n— alice via Slack · ref AB12CD34"
     )
     plan = WritePlan(
@@ -45,7 +45,7 @@ async def test_a_write_the_backend_applied_is_confirmed_and_the_person_told_in_p
         label="the note on ticket #34",
     )
     await _left_by_a_dead_process(console, "cmd:dead1", plan)
-    done = await sweep_claims(console._desk, console.store, console._app.client, datetime.now(UTC))
+    done = await sweep_claims(console.desk, console.store, console.app.client, datetime.now(UTC))
     assert done == ["note.ticket cmd:dead1: confirmed"]
     told = await console.slack.wait_for_call("response_url", "dead1")
     assert "The note on ticket #34 was written" in told.payload["text"]
@@ -54,8 +54,7 @@ async def test_a_write_the_backend_applied_is_confirmed_and_the_person_told_in_p
     assert (await console.store.claims.get("cmd:dead1")).state == "done"
     # Slack's retry of the same command now hears it is done, not "being written" forever.
     assert (
-        await sweep_claims(console._desk, console.store, console._app.client, datetime.now(UTC))
-        == []
+        await sweep_claims(console.desk, console.store, console.app.client, datetime.now(UTC)) == []
     )
 
 
@@ -73,14 +72,14 @@ async def test_a_write_that_never_arrived_is_given_back_in_a_dm_and_can_be_sent_
     now = datetime.now(UTC)
     # The dead process may have sent it just before its lease ran out: the backend may still
     # apply it through the apply window, so "not there" now proves nothing yet.
-    done = await sweep_claims(console._desk, console.store, console._app.client, now)
+    done = await sweep_claims(console.desk, console.store, console.app.client, now)
     assert done == ["note.ticket view:V99: unknown; told, read back again later"]
     first = await console.slack.wait_for_call("api", "chat.postMessage")
     assert "Deskhand stopped while writing" in first.payload["text"]
     assert "Try again" not in str(first.payload["blocks"])
     mark = len(console.slack.calls)
     later = now + timedelta(seconds=61)
-    done = await sweep_claims(console._desk, console.store, console._app.client, later)
+    done = await sweep_claims(console.desk, console.store, console.app.client, later)
     assert done == ["note.ticket view:V99: failed"]
     [dm] = [c for c in console.slack.calls_since(mark) if c.name == "chat.postMessage"]
     assert dm.payload["channel"] == "U1"
@@ -101,10 +100,10 @@ async def test_an_unreadable_target_keeps_the_claim_unknown_until_a_later_sweep(
         label="the note on ticket #34",
     )
     await _left_by_a_dead_process(console, "view:V5", plan)
-    faults = console._desk.readydesk._http._transport.app.state.faults
+    faults = console.faults("readydesk")
     fault = faults.add("status", status=503, query={"action": "get_history"})
     now = datetime.now(UTC)
-    done = await sweep_claims(console._desk, console.store, console._app.client, now)
+    done = await sweep_claims(console.desk, console.store, console.app.client, now)
     assert done == ["note.ticket view:V5: unknown; told, read back again later"]
     assert (await console.store.claims.get("view:V5")).state == "unknown"
     told = await console.slack.wait_for_call("api", "chat.postMessage")
@@ -112,12 +111,12 @@ async def test_an_unreadable_target_keeps_the_claim_unknown_until_a_later_sweep(
     assert "Deskhand stopped while writing" in told.payload["text"]  # its process did stop
     assert "Hello" in str(told.payload["blocks"])  # what they wrote, kept
     again = now + timedelta(minutes=2)
-    assert await sweep_claims(console._desk, console.store, console._app.client, again) == [
+    assert await sweep_claims(console.desk, console.store, console.app.client, again) == [
         "note.ticket view:V5: still unknown; read back again later"  # and not told twice
     ]
     faults.active.remove(fault)
     later = now + timedelta(minutes=4)  # read back at last, past the apply window
-    assert await sweep_claims(console._desk, console.store, console._app.client, later) == [
+    assert await sweep_claims(console.desk, console.store, console.app.client, later) == [
         "note.ticket view:V5: failed"
     ]
 
@@ -126,11 +125,11 @@ async def test_a_claim_from_before_write_plans_is_settled_once_and_the_person_to
     await console.store.claims.claim(
         "view:OLD", action="job.create", user_id="U1", owner="old", lease=timedelta(seconds=-1)
     )  # as migration 0007 leaves it
-    done = await sweep_claims(console._desk, console.store, console._app.client, datetime.now(UTC))
+    done = await sweep_claims(console.desk, console.store, console.app.client, datetime.now(UTC))
     assert done == ["job.create view:OLD: unknown for good: no plan to read it back"]
     assert [r.outcome for r in await console.store.audit.recent()] == ["unknown"]
     later = datetime.now(UTC) + timedelta(hours=1)
-    assert await sweep_claims(console._desk, console.store, console._app.client, later) == []
+    assert await sweep_claims(console.desk, console.store, console.app.client, later) == []
     assert len(await console.store.audit.recent()) == 1  # one row, not one a sweep
 
 
@@ -138,12 +137,12 @@ async def test_a_note_not_found_among_more_notes_than_are_read_back_stays_unknow
     console, monkeypatch
 ):
     monkeypatch.setattr(read_back, "NOTES_LOOKED_AT", 3)
-    job = min(console._desk.kickserv._http._transport.app.state.data.jobs)
+    job = min(console.fake("kickserv").state.data.jobs)
     for n in range(4):
-        await console._desk.kickserv.add_note("jobs", job, f"Older note {n}")
+        await console.desk.kickserv.add_note("jobs", job, f"Older note {n}")
     plan = WritePlan(check="job_note", target=str(job), marker="ref 99998888")
     with pytest.raises(Unavailable, match="could not be checked fully"):
-        await console._desk.find_write(plan)
+        await console.desk.find_write(plan)
 
 
 async def test_a_write_still_unreadable_after_a_day_is_given_up_and_the_person_told(console):
@@ -155,13 +154,13 @@ async def test_a_write_still_unreadable_after_a_day_is_given_up_and_the_person_t
         label="the note on ticket #34",
     )
     await _left_by_a_dead_process(console, "view:V7", plan)
-    faults = console._desk.readydesk._http._transport.app.state.faults
+    faults = console.faults("readydesk")
     faults.add("status", status=503, query={"action": "get_history"})
     now = datetime.now(UTC)
-    await sweep_claims(console._desk, console.store, console._app.client, now)
+    await sweep_claims(console.desk, console.store, console.app.client, now)
     mark = len(console.slack.calls)  # they were told it could not be confirmed yet
     a_day_on = now + timedelta(days=1, minutes=1)
-    assert await sweep_claims(console._desk, console.store, console._app.client, a_day_on) == [
+    assert await sweep_claims(console.desk, console.store, console.app.client, a_day_on) == [
         "note.ticket view:V7: still unknown after a day; told, no longer read back"
     ]
     [dm] = [c for c in console.slack.calls_since(mark) if c.name == "chat.postMessage"]
@@ -169,4 +168,4 @@ async def test_a_write_still_unreadable_after_a_day_is_given_up_and_the_person_t
     assert "(Deskhand stopped while writing)" in dm.payload["text"]
     assert "Hello again" in str(dm.payload["blocks"])
     later = a_day_on + timedelta(hours=1)
-    assert await sweep_claims(console._desk, console.store, console._app.client, later) == []
+    assert await sweep_claims(console.desk, console.store, console.app.client, later) == []

@@ -22,9 +22,9 @@ def _posts(console: Console, channel: str = "C0CONSOLE") -> list:
 
 
 async def _due(console: Console, now: datetime, store: Store | None = None) -> list[str]:
-    settings = console._app_settings
+    settings = console.app_settings
     client, config = build_web_client(settings), handler_config(settings)
-    return await run_due(console._desk, store or console.store, client, now, config=config)
+    return await run_due(console.desk, store or console.store, client, now, config=config)
 
 
 def _next_eight(zone: str = "America/New_York") -> datetime:
@@ -166,7 +166,7 @@ async def test_deskhand_digest_run_due_posts_once_for_cron(slack, tmp_path):
 
 
 async def test_a_scheduled_digests_breakdowns_count_only_the_tickets_its_filters_match(console):
-    data = console._desk.readydesk._http._transport.app.state.data
+    data = console.fake("readydesk").state.data
     [added] = await console.send(
         '/digest add open-tickets priority:high group:"Tier 1" at 08:00 daily tz America/New_York'
     )

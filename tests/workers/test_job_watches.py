@@ -28,13 +28,13 @@ async def console():
 
 
 def _kickserv(console: Console):
-    return console._desk.kickserv
+    return console.desk.kickserv
 
 
 async def _poll(console: Console) -> list[str]:
-    settings = console._app_settings
+    settings = console.app_settings
     return await poll_watches(
-        console._desk,
+        console.desk,
         console.store,
         build_web_client(settings),
         datetime.now(UTC),
@@ -129,7 +129,7 @@ async def test_a_deleted_job_says_so_and_an_unreadable_one_waits(console):
     await _poll(console)
     gone, unreadable = await _job_today(console, 10), await _job_today(console, 11)
     await _poll(console)
-    fake = _kickserv(console)._http._transport.app.state
+    fake = console.fake("kickserv").state
     del fake.data.jobs[gone]
     fake.data.jobs[unreadable].scheduled_on = None  # off today's list: read on its own
     fake.faults.add("status", status=500, path=f"/jobs/{unreadable}.json")
@@ -156,7 +156,7 @@ async def test_a_job_watch_in_a_channel_the_bot_left_pauses_and_tells_its_creato
 
 async def test_a_new_day_posts_only_the_jobs_created_since_midnight(console):
     old = await _job_today(console, hour=8)
-    fake = _kickserv(console)._http._transport.app.state.data
+    fake = console.fake("kickserv").state.data
     fake.jobs[old].created_at = datetime.now(ACCOUNT_TZ).replace(year=2020)  # booked long ago
     fresh = await _job_today(console, hour=16)  # booked today, after midnight
     await console.send("/deskhand watch jobs today")
@@ -193,10 +193,10 @@ async def test_a_job_alert_slack_did_not_take_stays_due_and_is_posted_once(conso
     number = await _job_today(console)
     console.slack.faults.add("applied_status", path="/api/chat.postMessage", status=500, times=1)
     console.slack.faults.add("status", path="/api/conversations.history", status=503, times=4)
-    settings = console._app_settings
+    settings = console.app_settings
     client = build_web_client(settings, Delivery(sleep=RecordingSleep()))
     lines = await poll_watches(
-        console._desk, console.store, client, datetime.now(UTC), config=handler_config(settings)
+        console.desk, console.store, client, datetime.now(UTC), config=handler_config(settings)
     )
     assert any(line.startswith("#1: ") and "stays due" in line for line in lines)
     console.slack.faults.clear()
@@ -213,18 +213,18 @@ async def test_jobs_a_summary_in_doubt_showed_are_not_posted_again_when_another_
     numbers = [await _job_today(console, hour) for hour in range(9, 15)]  # a burst of six
     console.slack.faults.add("applied_status", path="/api/chat.postMessage", status=500, times=1)
     console.slack.faults.add("status", path="/api/conversations.history", status=503, times=4)
-    settings = console._app_settings
+    settings = console.app_settings
     client = build_web_client(settings, Delivery(sleep=RecordingSleep()))
 
     async def poll() -> list[str]:
         now = datetime.now(UTC)
         return await poll_watches(
-            console._desk, console.store, client, now, config=handler_config(settings)
+            console.desk, console.store, client, now, config=handler_config(settings)
         )
 
     assert any("stays due" in line for line in await poll())  # the summary landed, unseen
     console.slack.faults.clear()
-    fake = _kickserv(console)._http._transport.app.state.data
+    fake = console.fake("kickserv").state.data
     fake.jobs[numbers[0]].status = "in_progress"  # the first job changes: owed again, alone
     limited = {"status": 429, "headers": {"Retry-After": "1"}}
     console.slack.faults.add("status", path="/api/chat.postMessage", times=4, **limited)

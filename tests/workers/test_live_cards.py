@@ -12,17 +12,12 @@ from workers.watches import poll_watches
 CHANNEL = "C0CONSOLE"
 
 
-def _fake(client):
-    """The sandbox app behind a backend client (its data and fault switches)."""
-    return client._http._transport.app
-
-
 async def _poll(
     console: Console, store: Store | None = None, *, now: datetime | None = None
 ) -> list[str]:
-    settings = console._app_settings
+    settings = console.app_settings
     return await poll_watches(
-        console._desk,
+        console.desk,
         store or console.store,
         build_web_client(settings),
         now or datetime.now(UTC),
@@ -56,9 +51,9 @@ def _replies(console: Console, ts: str) -> list[str]:
 
 async def _new_status(console: Console, ticket_id: int) -> str:
     """Set the ticket to an open status it does not have yet (as someone in ReadyDesk would)."""
-    ticket = await console._desk.readydesk.get_ticket(ticket_id)
+    ticket = await console.desk.readydesk.get_ticket(ticket_id)
     status = next(s for s in ("Awaiting Response", "Escalated") if s != ticket.status)
-    await console._desk.readydesk.update_ticket(ticket_id, status=status)
+    await console.desk.readydesk.update_ticket(ticket_id, status=status)
     return status
 
 
@@ -73,7 +68,7 @@ async def test_a_status_change_updates_the_shared_card_once_with_one_thread_repl
     assert await _poll(console) == ["live cards: 1 records, 1 read, 1 backend calls"]
     assert _updates(console, ts) == []  # nothing changed yet: the card is left alone
     status = await _new_status(console, 34)
-    await console._desk.readydesk.update_ticket(34, priority="Urgent")
+    await console.desk.readydesk.update_ticket(34, priority="Urgent")
     lines = await _poll(console)
     assert "ticket:34: changed, 1 card(s) updated" in lines
     assert len(_updates(console, ts)) == 1
@@ -88,7 +83,7 @@ async def test_a_status_change_updates_the_shared_card_once_with_one_thread_repl
 
 
 async def test_a_deskhand_button_updates_the_channel_copy_at_once_naming_who(console):
-    tickets = _fake(console._desk.readydesk).state.data.tickets
+    tickets = console.fake("readydesk").state.data.tickets
     ticket_id = next(t.tid for t in tickets.values() if t.status == "Open")
     ts = await _share_ticket(console, ticket_id)
     await console.send(f"/ticket {ticket_id}")
@@ -103,15 +98,15 @@ async def test_a_deskhand_button_updates_the_channel_copy_at_once_naming_who(con
 async def test_an_alerted_ticket_card_is_live_too(console):
     await console.send("/deskhand watch tickets")
     await _poll(console)
-    ticket_id = await console._desk.readydesk.add_ticket(cid="demo", subject="Fan rattles")
+    ticket_id = await console.desk.readydesk.add_ticket(cid="demo", subject="Fan rattles")
     await _poll(console)
     [ts] = [
         ts
         for (_, ts), m in console.slack.messages.items()
         if m["blocks"][0]["text"]["text"] == f"#{ticket_id} Fan rattles"
     ]
-    tech = next(iter(_fake(console._desk.readydesk).state.data.techs.values()))
-    await console._desk.readydesk.update_ticket(ticket_id, assigned_to=tech.uid)
+    tech = next(iter(console.fake("readydesk").state.data.techs.values()))
+    await console.desk.readydesk.update_ticket(ticket_id, assigned_to=tech.uid)
     await _poll(console)
     assert _field(console.slack.messages[(CHANNEL, ts)], "Assigned to") != "Unassigned"
     [reply] = _replies(console, ts)
@@ -120,7 +115,7 @@ async def test_an_alerted_ticket_card_is_live_too(console):
 
 async def test_a_deleted_ticket_says_so_once_and_is_no_longer_read(console):
     ts = await _share_ticket(console, 36)
-    del _fake(console._desk.readydesk).state.data.tickets[36]
+    del console.fake("readydesk").state.data.tickets[36]
     assert "ticket:36: gone from ReadyDesk, 1 card(s) say so" in await _poll(console)
     text = repr(console.slack.messages[(CHANNEL, ts)]["blocks"])
     assert "no longer exists in ReadyDesk" in text
@@ -130,7 +125,7 @@ async def test_a_deleted_ticket_says_so_once_and_is_no_longer_read(console):
 
 async def test_an_unreadable_ticket_keeps_its_card_and_is_read_again(console):
     ts = await _share_ticket(console, 37)
-    faults = _fake(console._desk.readydesk).state.faults
+    faults = console.faults("readydesk")
     faults.add("status", status=500)
     lines = await _poll(console)
     assert any(line.startswith("ticket:37: unreadable") for line in lines)
@@ -146,7 +141,7 @@ async def test_a_card_deleted_in_slack_is_forgotten(console):
     del console.slack.messages[(CHANNEL, ts)]
     await _new_status(console, 38)
     await _poll(console)
-    await console._desk.readydesk.update_ticket(38, status="Closed")
+    await console.desk.readydesk.update_ticket(38, status="Closed")
     assert await _poll(console) == []  # the card is forgotten, so is its record
     assert len(_updates(console, ts)) == 1 and _replies(console, ts) == []
 

@@ -22,21 +22,21 @@ def test_ranges_are_bounded_split_at_gaps_and_most_overdue_first():
 async def test_a_poll_reads_at_most_its_bound_and_the_next_poll_reads_the_rest(console):
     now = datetime.now(UTC)
     scattered = range(5, 5 + 30 * (GAP + 1), GAP + 1)  # 30 tickets too far apart to share a range
-    data = console._desk.readydesk._http._transport.app.state.data
+    data = console.fake("readydesk").state.data
     for n in scattered:
         if n not in data.tickets:
             data.add_ticket(replace(data.tickets[1], tid=n))
     for n in scattered:
         console.slack.messages[("C1", f"{n}.1")] = {"text": "card"}
         await console.store.live.remember("C1", f"{n}.1", f"ticket:{n}", {"Status": "?"}, now)
-    settings = console._app_settings
+    settings = console.app_settings
     client, config = build_web_client(settings), handler_config(settings)
     first = await poll_watches(
-        console._desk, console.store, client, datetime.now(UTC), config=config
+        console.desk, console.store, client, datetime.now(UTC), config=config
     )
     assert first[-1] == f"live cards: 30 records, {TICKET_READS} read, {TICKET_READS} backend calls"
     second = await poll_watches(
-        console._desk, console.store, client, datetime.now(UTC), config=config
+        console.desk, console.store, client, datetime.now(UTC), config=config
     )
     assert second[-1] == first[-1]  # the bound again: the 10 left out first, then the oldest
     # Every card showed a made-up status, so each was corrected exactly once over the two polls.

@@ -56,9 +56,9 @@ def _next_eight() -> datetime:
 async def _due(
     console: Console, now: datetime, sleeps: RecordingSleep, delivery: Delivery | None = None
 ) -> list[str]:
-    settings = console._app_settings
+    settings = console.app_settings
     client = build_web_client(settings, delivery or Delivery(sleep=sleeps))
-    return await run_due(console._desk, console.store, client, now, config=handler_config(settings))
+    return await run_due(console.desk, console.store, client, now, config=handler_config(settings))
 
 
 async def _digest(console: Console) -> datetime:
@@ -154,9 +154,9 @@ async def test_two_digests_for_one_channel_are_paced_a_second_apart(console, sle
 
 
 async def _poll(console: Console, sleeps: RecordingSleep) -> list[str]:
-    settings = console._app_settings
+    settings = console.app_settings
     lines = await poll_watches(
-        console._desk,
+        console.desk,
         console.store,
         build_web_client(settings, Delivery(sleep=sleeps)),
         datetime.now(UTC),
@@ -166,7 +166,7 @@ async def _poll(console: Console, sleeps: RecordingSleep) -> list[str]:
 
 
 async def _new_ticket(console: Console, subject: str) -> int:
-    return await console._desk.readydesk.add_ticket(cid="demo", subject=subject, priority="Urgent")
+    return await console.desk.readydesk.add_ticket(cid="demo", subject=subject, priority="Urgent")
 
 
 async def _watching(console: Console, sleeps: RecordingSleep) -> None:
@@ -239,18 +239,18 @@ async def test_a_live_card_slack_fails_to_update_once_is_updated_on_the_same_pol
     status = await _new_status(console, 41)
     console.slack.faults.add("status", path="/api/chat.update", status=500, times=1)
     lines = await poll_watches(
-        console._desk,
+        console.desk,
         console.store,
-        build_web_client(console._app_settings, Delivery(sleep=sleeps)),
+        build_web_client(console.app_settings, Delivery(sleep=sleeps)),
         datetime.now(UTC),
-        config=handler_config(console._app_settings),
+        config=handler_config(console.app_settings),
     )
     assert "ticket:41: changed, 1 card(s) updated" in lines
     assert _field(console.slack.messages[("C0CONSOLE", ts)], "Status") == status
 
 
 async def test_the_sweeper_tells_in_place_when_the_response_url_fails_once(console, sleeps):
-    await console._desk.readydesk.add_history_note(
+    await console.desk.readydesk.add_history_note(
         34, "Called back\n— alice via Slack · ref AB12CD34"
     )
     plan = WritePlan(
@@ -263,8 +263,8 @@ async def test_the_sweeper_tells_in_place_when_the_response_url_fails_once(conso
     )
     await _left_by_a_dead_process(console, "cmd:dead1", plan)
     console.slack.faults.add("status", path="/response/dead1", status=500, times=1)
-    client = build_web_client(console._app_settings, Delivery(sleep=sleeps))
-    assert await sweep_claims(console._desk, console.store, client, datetime.now(UTC)) == [
+    client = build_web_client(console.app_settings, Delivery(sleep=sleeps))
+    assert await sweep_claims(console.desk, console.store, client, datetime.now(UTC)) == [
         "note.ticket cmd:dead1: confirmed"
     ]
     [told] = [c for c in console.slack.calls if c.kind == "response_url"]
@@ -273,7 +273,7 @@ async def test_the_sweeper_tells_in_place_when_the_response_url_fails_once(conso
 
 
 async def test_the_sweeper_tells_by_dm_when_the_response_url_keeps_failing(console, sleeps):
-    await console._desk.readydesk.add_history_note(
+    await console.desk.readydesk.add_history_note(
         34, "Called back\n— alice via Slack · ref AB12CD34"
     )
     plan = WritePlan(
@@ -286,8 +286,8 @@ async def test_the_sweeper_tells_by_dm_when_the_response_url_keeps_failing(conso
     )
     await _left_by_a_dead_process(console, "cmd:dead1", plan)
     console.slack.faults.add("status", path="/response/dead1", status=503)
-    client = build_web_client(console._app_settings, Delivery(sleep=sleeps))
-    await sweep_claims(console._desk, console.store, client, datetime.now(UTC))
+    client = build_web_client(console.app_settings, Delivery(sleep=sleeps))
+    await sweep_claims(console.desk, console.store, client, datetime.now(UTC))
     [dm] = _messages(console, "U1")
     assert "The note on ticket #34 was written" in dm["text"]
     assert sleeps.delays == [0.5, 1.0, 2.0]  # retried with backoff before the DM
@@ -324,7 +324,7 @@ async def test_a_burst_in_doubt_retried_with_one_more_ticket_shows_each_ticket_o
 
 async def test_a_burst_in_doubt_retried_with_a_ticket_fewer_is_not_posted_again(console, sleeps):
     tickets = await _burst_in_doubt(console, sleeps, 6)
-    readydesk = console._desk.readydesk._http._transport.app.state.data
+    readydesk = console.fake("readydesk").state.data
     readydesk.tickets[tickets[0]].priority = "Low"  # it no longer matches the watch
     await _poll(console, sleeps)
     assert [_times_shown(console, t) for t in tickets[1:]] == [1] * 5
@@ -342,14 +342,14 @@ async def _late_post_applied(console: Console, sent: float, late: float) -> None
 async def test_a_digest_post_that_timed_out_and_landed_late_is_not_posted_twice(console, sleeps):
     slot = await _digest(console)
     console.slack.faults.add("late_apply", path=POST, seconds=1.0, times=1)
-    client = build_web_client(console._app_settings, Delivery(sleep=sleeps))
+    client = build_web_client(console.app_settings, Delivery(sleep=sleeps))
     client.timeout = 0.3  # Slack answers after Deskhand gave up; the post lands after that
-    settings = handler_config(console._app_settings)
+    settings = handler_config(console.app_settings)
     sent = monotonic()
-    await run_due(console._desk, console.store, client, slot, config=settings)
+    await run_due(console.desk, console.store, client, slot, config=settings)
     await _late_post_applied(console, sent, 1.0)
     later = slot + timedelta(minutes=1)
-    await run_due(console._desk, console.store, client, later, config=settings)
+    await run_due(console.desk, console.store, client, later, config=settings)
     assert len(_messages(console)) == 1
 
 
@@ -357,13 +357,13 @@ async def test_an_alert_post_that_timed_out_and_landed_late_is_not_posted_twice(
     await _watching(console, sleeps)
     ticket = await _new_ticket(console, "Server room flooding")
     console.slack.faults.add("late_apply", path=POST, seconds=1.0, times=1)
-    client = build_web_client(console._app_settings, Delivery(sleep=sleeps))
+    client = build_web_client(console.app_settings, Delivery(sleep=sleeps))
     client.timeout = 0.3
-    config = handler_config(console._app_settings)
+    config = handler_config(console.app_settings)
     sent = monotonic()
-    await poll_watches(console._desk, console.store, client, datetime.now(UTC), config=config)
+    await poll_watches(console.desk, console.store, client, datetime.now(UTC), config=config)
     await _late_post_applied(console, sent, 1.0)
-    await poll_watches(console._desk, console.store, client, datetime.now(UTC), config=config)
+    await poll_watches(console.desk, console.store, client, datetime.now(UTC), config=config)
     assert len(_alerts(console, ticket)) == 1
 
 
@@ -400,10 +400,10 @@ async def test_a_live_cards_thread_reply_slack_took_but_answered_500_for_is_not_
     ts = await _share_ticket(console, 41)
     status = await _new_status(console, 41)
     console.slack.faults.add("applied_status", path=POST, status=500, times=1)
-    client = build_web_client(console._app_settings, Delivery(sleep=sleeps))
-    config = handler_config(console._app_settings)
+    client = build_web_client(console.app_settings, Delivery(sleep=sleeps))
+    config = handler_config(console.app_settings)
     for _ in range(2):  # the poll, and the next one that catches up what an update missed
-        await poll_watches(console._desk, console.store, client, datetime.now(UTC), config=config)
+        await poll_watches(console.desk, console.store, client, datetime.now(UTC), config=config)
     assert _field(console.slack.messages[("C0CONSOLE", ts)], "Status") == status
     replies = [m for (where, _), m in console.slack.messages.items() if m.get("thread_ts") == ts]
     assert len(replies) == 1

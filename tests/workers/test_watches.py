@@ -22,9 +22,9 @@ def _posts(console: Console, channel: str = "C0CONSOLE") -> list:
 
 async def _poll(console: Console, store: Store | None = None) -> list[str]:
     """What each watch did (the live-card lines left out)."""
-    settings = console._app_settings
+    settings = console.app_settings
     lines = await poll_watches(
-        console._desk,
+        console.desk,
         store or console.store,
         build_web_client(settings),
         datetime.now(UTC),
@@ -34,7 +34,7 @@ async def _poll(console: Console, store: Store | None = None) -> list[str]:
 
 
 async def _new_ticket(console: Console, subject: str, priority: str = "Urgent") -> int:
-    return await console._desk.readydesk.add_ticket(cid="demo", subject=subject, priority=priority)
+    return await console.desk.readydesk.add_ticket(cid="demo", subject=subject, priority=priority)
 
 
 async def test_a_watch_posts_each_new_matching_ticket_once_after_its_baseline(console):
@@ -145,9 +145,9 @@ async def test_the_burst_size_and_the_live_window_are_settings():
         assert "*3 new tickets*" in summary.payload["blocks"][0]["text"]["text"]
         await console.send(f"/ticket {first}")
         await console.send("click Share in channel")
-        await console._desk.readydesk.update_ticket(first, priority="Low")
-        config = handler_config(console._app_settings)
-        client = build_web_client(console._app_settings)
+        await console.desk.readydesk.update_ticket(first, priority="Low")
+        config = handler_config(console.app_settings)
+        client = build_web_client(console.app_settings)
         later = datetime.now(UTC) + timedelta(days=2)  # past one day: no longer live
-        await poll_watches(console._desk, console.store, client, later, config=config)
+        await poll_watches(console.desk, console.store, client, later, config=config)
         assert not [c for c in console.slack.calls if c.name == "chat.update"]
