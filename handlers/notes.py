@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.business import KICKSERV, READYDESK
 from api.desk import Desk
 from api.note_writes import NotedRecord
-from api.writes import Intent, WriteResult, keep_running
+from api.writes import Intent, WriteResult
 from cards import ids
 from cards.common import Card, button_raw
 from cards.config import HandlerConfig
@@ -71,7 +71,7 @@ async def note_command(
     config: HandlerConfig,
 ) -> None:
     """`/note ticket 34 text` writes at once; without text the form opens."""
-    keep_running()  # a stop waits for this listener to tell the person
+    desk.in_flight.keep_running()  # a stop waits for this listener to tell the person
     typed = command.get("text", "")
     if wants_help(typed):
         await ack(response_type="ephemeral", text=usage_text("note"))
@@ -199,7 +199,7 @@ async def submit_note(
     config: HandlerConfig,
 ) -> None:
     """The form's submit: write once (the view id is the intent); errors keep the form open."""
-    keep_running()
+    desk.in_flight.keep_running()
     text = typed_note(view)
     if not text:
         await ack(response_action="errors", errors={NOTE_BLOCK: "Write something to add."})
