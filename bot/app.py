@@ -32,6 +32,7 @@ from cards.config import HandlerConfig, utc_now
 from handlers.middleware import WritePermission
 from handlers.profiles import Profiles
 from handlers.registry import register_all
+from handlers.subcommands import Subcommands
 from live.delivery import Delivery
 from store import Store
 
@@ -213,7 +214,7 @@ def build_app(
         return await next()
 
     app.error(handle_error)
-    register_all(app)
+    register_all(app, Subcommands())  # this app's `/deskhand <word>` table
     return app
 
 

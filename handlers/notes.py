@@ -37,7 +37,7 @@ from handlers.forms import finish_submission, message_text
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
 from handlers.replies import reply_with
-from handlers.subcommands import table_of
+from handlers.subcommands import Subcommands
 
 _NOTE = re.compile(r"(?s)\s*(\S*)\s*(\S*)(.*)")
 _CUSTOMER = re.compile(r"#?(\w[\w.-]*)")  # a Kickserv number or a ReadyDesk customer ID
@@ -51,14 +51,14 @@ NO_TRIGGER = (
 logger = logging.getLogger("deskhand.notes")
 
 
-def register(app: AsyncApp) -> None:
+def register(app: AsyncApp, subcommands: Subcommands) -> None:
     """Attach the note listeners; writing ones behind the writers check."""
     app.command(ids.NOTE_COMMAND, middleware=[writers_only])(note_command)
     app.action(ids.ADD_NOTE)(open_note_form)
     app.action(ids.NOTE_TRY_AGAIN)(reopen_note_form)
     app.view(ids.NOTE_MODAL, middleware=[writers_only])(submit_note)
     app.shortcut(ids.ADD_AS_NOTE)(add_as_note)
-    table_of(app).add("note", note_command, writes=True)
+    subcommands.add("note", note_command, writes=True)
 
 
 async def note_command(
