@@ -35,7 +35,7 @@ from api.tickets import (
     read_ticket_page,
 )
 from api.unfurls import JobUnfurl, Unfurl, finish_unfurls, read_unfurl, read_unfurls
-from api.writes import DEFAULTS, Intent, WritePlan, WriteResult, WriteSettings
+from api.writes import DEFAULTS, Intent, WritePlan, WriteResult, WriteSettings, WritesInFlight
 from store import Store
 
 AnyView = TicketView | TicketListView | BusinessView | JobView
@@ -59,6 +59,7 @@ class Desk:
         self.directory = directory
         self.store = store
         self.writes = writes  # claim lease, read-back deadline and apply window of its writes
+        self.in_flight = WritesInFlight()  # what a graceful stop waits for
 
     async def read(self, ref: AnyRef, now: datetime) -> AnyView:
         """What a card's reference stands for, read at `now` (the business's wall clock, which
@@ -226,6 +227,7 @@ class Desk:
     ) -> WriteResult:
         """Write a note once: on a ticket (as the author's technician; in numbered parts when
         one ReadyDesk request cannot hold it), a customer or a job."""
+        self.in_flight.keep_running()
 
         async def one(
             part_intent: Intent, part_record: NotedRecord, note: str, part: NotePart | None
@@ -256,12 +258,14 @@ class Desk:
         self, intent: Intent, ticket: NewTicket, author: Profile
     ) -> WriteResult:
         """Create a ReadyDesk ticket once, signed by `author`."""
+        self.in_flight.keep_running()
         return await create_ticket(
             self.readydesk, self.store, self.find_write, intent, ticket, author, self.writes
         )
 
     async def create_job(self, intent: Intent, job: NewJob, author: Profile) -> JobCreation:
         """Create a Kickserv job once, signed by `author`; then read it back and assign it."""
+        self.in_flight.keep_running()
         return await create_job(
             self.kickserv, self.store, self.find_write, intent, job, author, self.writes
         )
@@ -281,6 +285,7 @@ class Desk:
     async def _change_ticket(
         self, intent: Intent, ticket_id: int, fields: dict[str, str], *, close: bool = False
     ) -> WriteResult:
+        self.in_flight.keep_running()
         return await change_ticket(
             self.readydesk,
             self.store,

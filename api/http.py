@@ -6,10 +6,11 @@ import email.utils
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from weakref import WeakSet
 
 import httpx
 
@@ -33,24 +34,53 @@ _SECRET_QUERY = re.compile(
     r"(?i)(?P<name>[?&](?:" + "|".join(SECRET_QUERY_NAMES) + r")=)[^&\s\"'<>]*"
 )
 _SLACK_TOKEN = re.compile(r"\bx(?:ox[a-z]|app)-[0-9A-Za-z-]{6,}")
-_known_secrets: set[str] = set()
-# What redact() replaces, in order: each secret (longest first) as typed, then as it appears
-# inside a URL. Worked out once per new secret: redact() runs on every string sent to Slack.
-_secret_forms: tuple[str, ...] = ()
 
 
-def register_secret(value: str | None) -> None:
-    """Remember a secret so that every later log line and error text is scrubbed of it."""
-    global _secret_forms
-    if value and len(value) >= 4 and value not in _known_secrets:
-        _known_secrets.add(value)
-        ordered = sorted(_known_secrets, key=len, reverse=True)
-        _secret_forms = tuple(form for secret in ordered for form in (secret, _quoted(secret)))
+class Secrets:
+    """The secrets one owner holds (a backend client's key, an app's settings, a log handler's):
+    while the owner keeps this object, redact() hides each of them. Made for a registry."""
+
+    def __init__(self, values: Iterable[str | None], registry: "SecretRegistry") -> None:
+        self.values = frozenset(v for v in values if v and len(v) >= 4)
+        registry.enroll(self)
+
+
+class SecretRegistry:
+    """The secrets of the owners alive in the process, which redact() and so every log line and
+    every text sent to Slack are scrubbed of: one process's log handler serves all its apps.
+    Each app's secrets leave with the app (owners are held weakly)."""
+
+    def __init__(self) -> None:
+        self._owners: WeakSet[Secrets] = WeakSet()
+        self._known: frozenset[str] = frozenset()
+        # What redact() replaces, in order: each secret (longest first) as typed, then as it
+        # appears inside a URL. Worked out when the secrets change: redact() runs on every
+        # string sent to Slack.
+        self.forms: tuple[str, ...] = ()
+
+    def enroll(self, owner: Secrets) -> None:
+        """Hide `owner`'s secrets from now on, for as long as it is alive."""
+        self._owners.add(owner)
+        known = frozenset().union(*(alive.values for alive in list(self._owners)))
+        if known != self._known:
+            self._known = known
+            ordered = sorted(known, key=len, reverse=True)
+            self.forms = tuple(form for secret in ordered for form in (secret, _quoted(secret)))
+
+
+# The process's registry: the one a process-wide log handler reads. Not changed through a
+# rebinding; owners enrol objects they keep, and their secrets leave with them.
+PROCESS_SECRETS = SecretRegistry()
+
+
+def secrets_of(values: Iterable[str | None]) -> Secrets:
+    """A new owner's secrets, enrolled in the process's registry (keep it as long as the owner)."""
+    return Secrets(values, PROCESS_SECRETS)
 
 
 def redact(text: str) -> str:
     """Replace every known secret, credential query value and Slack token in `text` with ***."""
-    for form in _secret_forms:
+    for form in PROCESS_SECRETS.forms:
         if form in text:
             text = text.replace(form, REDACTED)
     # Each pattern runs only where its fixed part is present: most text sent has neither.

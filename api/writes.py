@@ -106,9 +106,6 @@ class WriteSettings:
 DEFAULTS = WriteSettings()  # immutable: a Desk built without settings writes with these
 
 
-_in_flight: set[asyncio.Task[object]] = set()
-
-
 def new_marker() -> str:
     """A short reference, new for each attempt, written into what it creates so that a
     read-back recognises it (and a person can find it in the audit log); kept in the plan."""
@@ -129,18 +126,32 @@ def proves_not_written(error: BackendError) -> bool:
     return not isinstance(error, MalformedResponse)
 
 
-def keep_running() -> None:
-    """Count the current task (a listener that writes) among the writes a graceful stop waits
-    for, so the person is told the outcome before the process exits."""
-    task = asyncio.current_task()
-    if task is not None:
-        _in_flight.add(task)
-        task.add_done_callback(_in_flight.discard)
+class WritesInFlight:
+    """The tasks running one Desk's writes right now: what a graceful stop of its app waits for."""
 
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[object]] = set()
 
-def writes_in_flight() -> set[asyncio.Task[object]]:
-    """The tasks running a write right now (what a graceful stop waits for)."""
-    return {task for task in _in_flight if not task.done()}
+    def keep_running(self) -> None:
+        """Count the current task (a listener that writes) among the writes a graceful stop
+        waits for, so the person is told the outcome before the process exits."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    def running(self) -> set[asyncio.Task[object]]:
+        """The tasks running a write right now."""
+        return {task for task in self._tasks if not task.done()}
+
+    async def drain(self, timeout: float) -> int:
+        """Wait up to `timeout` seconds for the writes in flight; how many were still running."""
+        running = self.running()
+        if not running:
+            return 0
+        logger.info("waiting up to %.0f s for %d write(s) in flight", timeout, len(running))
+        _, still = await asyncio.wait(running, timeout=timeout)
+        return len(still)
 
 
 async def write_once(
@@ -156,7 +167,6 @@ async def write_once(
     `read_back(plan)` returns the reference of the write when the target shows it, None when it
     shows it is not there, and raises BackendError when the target cannot be read.
     """
-    keep_running()
     audit_id = await store.audit.begin(
         user_id=intent.user_id,
         channel_id=intent.channel_id,
@@ -329,13 +339,3 @@ async def _complete(
     logger.info(
         "%s %s by %s: %s %s", intent.action, intent.target, intent.user_id, outcome, reference or ""
     )
-
-
-async def drain(timeout: float) -> int:
-    """Wait up to `timeout` seconds for the writes in flight; how many were still running."""
-    running = writes_in_flight()
-    if not running:
-        return 0
-    logger.info("waiting up to %.0f s for %d write(s) in flight", timeout, len(running))
-    _, still = await asyncio.wait(running, timeout=timeout)
-    return len(still)

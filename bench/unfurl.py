@@ -37,27 +37,25 @@ LINKS = {
     "customer link": f"{KICKSERV}/customers/1",
     "job link     ": f"{KICKSERV}/jobs/86001",
 }
-_sent = 0
 REQUESTS = SlackRequests(SECRET)  # signed as Slack signs them
 
 
 async def _unfurl(app, slack: SlackSandbox, url: str, *, whole: bool = False) -> float:  # type: ignore[no-untyped-def]
     """A link posted in a channel; seconds until its first chat.unfurl reached Slack (`whole`:
     until one with nothing left "checking…")."""
-    global _sent
-    _sent += 1
+    # Each post waits for its chat.unfurl, so the count of calls so far is new for each.
+    mark = len(slack.calls)
     event = {
         "type": "link_shared",
         "channel": "C0BENCH",
         "user": "U1",
-        "message_ts": f"1700000000.{_sent:06d}",
-        "unfurl_id": f"C0BENCH.{_sent}",
+        "message_ts": f"1700000000.{mark:06d}",
+        "unfurl_id": f"C0BENCH.{mark}",
         "source": "conversations_history",
         "links": [{"domain": url.split("/")[2], "url": url}],
     }
     body = REQUESTS.event(event)
     headers = REQUESTS.headers(body, JSON)
-    mark = len(slack.calls)
     started = time.monotonic()
     response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
     assert response.status == 200, response.body

@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.directory import CustomerDirectory
 from api.errors import BackendError
-from api.http import register_secret, set_read_deadline
+from api.http import secrets_of, set_read_deadline
 from api.kickserv import KickservClient
 from api.links import RecordLinks
 from api.readydesk import ReadyDeskClient
@@ -32,6 +32,7 @@ from cards.config import HandlerConfig, utc_now
 from handlers.middleware import WritePermission
 from handlers.profiles import Profiles
 from handlers.registry import register_all
+from handlers.subcommands import Subcommands
 from live.delivery import Delivery
 from store import Store
 
@@ -146,17 +147,17 @@ def build_web_client(settings: Settings, delivery: Delivery | None = None) -> Sc
     slack-sdk's retry handlers are not used: their sleeps cannot be injected, and they cannot
     tell a post that may have landed (resent, it would show twice) from a state that is set.
 
-    Every configured secret is registered here, so whatever the client (or respond, or an ack)
-    sends to Slack is scrubbed of it even when logging was never configured.
+    The client holds every configured secret (enrolled for redaction while it lives), so
+    whatever it (or respond, or an ack) sends to Slack is scrubbed of them even when logging
+    was never configured.
     """
-    for secret in settings.secrets():
-        register_secret(secret)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     return ScrubbingWebClient(
         token=token,
         base_url=settings.slack_api_url,
         retry_handlers=[],
         delivery=delivery,
+        secrets=secrets_of(settings.secrets()),
     )
 
 
@@ -222,7 +223,7 @@ def build_app(
         return await next()
 
     app.error(handle_error)
-    register_all(app)
+    register_all(app, Subcommands())  # this app's `/deskhand <word>` table
     return app
 
 

@@ -7,7 +7,7 @@ public `listener_start_handler`; `track_listeners` installs one that notes the t
 does what the handler it replaces did). The listener's error handler and completion handler run
 in that same task, so a listener that fails is waited for until its error is told. Lazy listeners
 (`lazy=[...]`; Deskhand registers none) start through `lazy_listener_runner` instead and are not
-tracked. Writes keep their own drain (api.writes.drain): a stop waits for both, within one
+tracked. Writes keep their own drain (the Desk's `in_flight`): a stop waits for both, within one
 DESKHAND_DRAIN_SECONDS.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.listener.async_listener_start_handler import AsyncListenerStartHandler
 
-from api.writes import drain
+from api.writes import WritesInFlight
 
 logger = logging.getLogger("deskhand.inflight")
 
@@ -78,13 +78,15 @@ def track_listeners(app: AsyncApp) -> ListenersInFlight:
     return tracking.listeners
 
 
-async def finish_in_flight(listeners: ListenersInFlight, seconds: float) -> int:
+async def finish_in_flight(
+    listeners: ListenersInFlight, writes_in_flight: WritesInFlight, seconds: float
+) -> int:
     """At a stop: wait up to `seconds` in all for the acknowledged requests still at work, then
     for the writes in flight; log what is left, and return how many requests and writes."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     requests = await listeners.wait(seconds)
-    writes = await drain(max(0.0, deadline - loop.time()))
+    writes = await writes_in_flight.drain(max(0.0, deadline - loop.time()))
     if requests:
         logger.warning("stopping with %d acknowledged request(s) unfinished", requests)
     if writes:

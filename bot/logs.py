@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from api.http import RedactingFormatter, redact, register_secret
+from api.http import RedactingFormatter, Secrets, redact, secrets_of
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 # A Socket Mode URL's `ticket` lets whoever holds it take the app's connection: slack-sdk's own
@@ -38,6 +38,8 @@ class JsonFormatter(logging.Formatter):
     """One JSON object a record: time, level, logger, request_id, message (and the traceback),
     each scrubbed of secrets before it is encoded."""
 
+    secrets: Secrets | None = None  # the ones it was configured with, enrolled while it lives
+
     def format(self, record: logging.LogRecord) -> str:
         """The record as one line of JSON."""
         entry = {
@@ -57,6 +59,8 @@ class JsonFormatter(logging.Formatter):
 class TextFormatter(RedactingFormatter):
     """`time level logger [request id] message`, the whole line scrubbed (`scrub`)."""
 
+    secrets: Secrets | None = None  # the ones it was configured with, enrolled while it lives
+
     def format(self, record: logging.LogRecord) -> str:
         """Format as usual, then scrub."""
         return scrub(super().format(record))
@@ -67,16 +71,16 @@ def configure_logging(
 ) -> None:
     """Log to stderr as `time level logger [request id] message` (or, for `json`, one JSON
     object a line with the same fields), scrubbed of every secret."""
-    for secret in secrets:
-        register_secret(secret)
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
+    formatter: JsonFormatter | TextFormatter
     if log_format == "json":
-        handler.setFormatter(JsonFormatter())
+        formatter = JsonFormatter()
     else:
-        handler.setFormatter(
-            TextFormatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
-        )
+        formatter = TextFormatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+    # Every app in the process enrols its own too: the handler hides the secrets of them all.
+    formatter.secrets = secrets_of(secrets)
+    handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -31,7 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import WebhookResponse
 
-from api.http import redact
+from api.http import Secrets, redact
 from live.delivery import Delivery, dm_of, find_slot
 
 logger = logging.getLogger("deskhand.outbound")
@@ -78,9 +78,16 @@ class ScrubbingWebClient(AsyncWebClient):
     """Slack's Web API client; every method goes through `api_call`, which scrubs the payload
     and delivers it by Slack's rules (`delivery`: retries, pacing, a slot looked for first)."""
 
-    def __init__(self, *args: Any, delivery: Delivery | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        delivery: Delivery | None = None,
+        secrets: Secrets | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.delivery = delivery or Delivery()
+        self.secrets = secrets  # the app's configured secrets: hidden while the client lives
 
     async def api_call(  # type: ignore[override]
         self,

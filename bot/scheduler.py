@@ -19,6 +19,7 @@ from bot.heap import FULL_COLLECTION_EVERY, collect_old_objects
 from bot.settings import Settings
 from cards.config import HandlerConfig, utc_now
 from store import Store
+from telemetry.metrics import LostClaims
 from workers.claims import sweep_claims
 from workers.digests import GRACE, loop_time, run_due
 from workers.watches import poll_watches
@@ -48,6 +49,7 @@ class Scheduler:
         self._digests = digests  # digests and watches too, or only the claim sweep
         self._clock = clock
         self._grace = grace
+        self._lost_slots = LostClaims("digest")  # this scheduler's, across its looks
         self._alert_interval = alert_interval
         self._next_alert_poll = 0.0
         self._claim_sweep = claim_sweep
@@ -87,7 +89,9 @@ class Scheduler:
         if not self._digests:
             return
         now = self._clock()
-        for line in await run_due(desk, store, slack, now, config=config, grace=self._grace):
+        for line in await run_due(
+            desk, store, slack, now, config=config, grace=self._grace, lost=self._lost_slots
+        ):
             logger.info("digest %s", line)
         if loop_time() >= self._next_alert_poll:
             self._next_alert_poll = loop_time() + self._alert_interval

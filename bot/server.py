@@ -76,7 +76,7 @@ def build_http_app(
         # uvicorn has stopped taking requests: finish those acknowledged, and their writes,
         # before the backend clients close under them.
         state["serving"] = False
-        await finish_in_flight(listeners, settings.drain_seconds)
+        await finish_in_flight(listeners, desk.in_flight, settings.drain_seconds)
         await scheduler.aclose()
         await desk.aclose()
         await store.close()

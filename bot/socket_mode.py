@@ -137,7 +137,7 @@ async def _serve(
         for task in (connecting, stopping):
             task.cancel()
         await handler.close_async()  # no new requests; then finish those acknowledged
-        await finish_in_flight(listeners, settings.drain_seconds)
+        await finish_in_flight(listeners, desk.in_flight, settings.drain_seconds)
         await scheduler.aclose()
         await desk.aclose()
         await store.close()

@@ -6,15 +6,15 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from cards.common import context, mrkdwn_section
 from cards.mrkdwn import escape_mrkdwn, truncate
-from handlers.subcommands import table_of
+from handlers.subcommands import Subcommands
 from store import Store
 
 SHOWN = 20
 
 
-def register(app: AsyncApp) -> None:
+def register(app: AsyncApp, subcommands: Subcommands) -> None:
     """Add `audit` (for admins) to `/deskhand`."""
-    table_of(app).add("audit", show_audit, admin=True)
+    subcommands.add("audit", show_audit, admin=True)
 
 
 async def show_audit(ack: AsyncAck, respond: AsyncRespond, store: Store) -> None:

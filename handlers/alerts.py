@@ -12,7 +12,7 @@ from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import TicketQuery
 from cards.tickets import describe
 from handlers.args import UsageError, did_you_mean, kept_reply
-from handlers.subcommands import table_of
+from handlers.subcommands import Subcommands
 from handlers.ticket_filters import resolve, split_filters
 from store import Store
 from store.alerts import Watch
@@ -35,9 +35,9 @@ JOB_STATUSES = (
 )
 
 
-def register(app: AsyncApp) -> None:
+def register(app: AsyncApp, subcommands: Subcommands) -> None:
     """Add the watch subcommands to `/deskhand` (all but `watches` change a channel's watches)."""
-    table = table_of(app)
+    table = subcommands
     table.add("watch", watch, writes=True)
     table.add("watches", watches)
     table.add("unwatch", unwatch, writes=True)

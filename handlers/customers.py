@@ -12,13 +12,13 @@ from cards.customers import search_card
 from cards.mrkdwn import truncate
 from handlers.args import usage_text, wants_help
 from handlers.replies import reply_with
-from handlers.subcommands import table_of
+from handlers.subcommands import Subcommands
 
 
-def register(app: AsyncApp) -> None:
+def register(app: AsyncApp, subcommands: Subcommands) -> None:
     """Attach the customer listeners, and `/deskhand customer`."""
     app.command(ids.CUSTOMER_COMMAND)(find_customer)
-    table_of(app).add("customer", find_customer)
+    subcommands.add("customer", find_customer)
 
 
 async def find_customer(

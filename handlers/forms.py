@@ -18,7 +18,7 @@ from api.business import KICKSERV
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.kickserv import Employee, JobType
-from api.writes import WriteResult, keep_running
+from api.writes import WriteResult
 from cards.config import HandlerConfig
 from cards.job_form import JobForm, job_failed_view, job_modal
 from cards.modals import still_saving_view
@@ -155,8 +155,8 @@ async def finish_submission(
     modal stays open with what was typed (`field_errors` maps it to block ids). A second submit
     while the first is still saving says so, then shows the first one's outcome. An outcome
     the modal cannot show (closed, or Slack failing past the retries) goes to `user_id` by DM.
+    The caller has counted its task among the writes in flight (`desk.in_flight`).
     """
-    keep_running()
     task = asyncio.ensure_future(write)
     done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET)
     if not done:  # a slow backend: say so now, tell the outcome when it comes

@@ -15,7 +15,7 @@ from cards.config import HandlerConfig
 from cards.help import COMMAND_HELP, build_help_card
 from handlers.args import Invocation, kept_reply, unknown_subcommand
 from handlers.middleware import invocation_of, parse_subcommand, writers_only
-from handlers.subcommands import Subcommands, provide, require_admin, run, table_of
+from handlers.subcommands import Subcommands, provide, require_admin, run
 
 
 async def admins_only(
@@ -51,11 +51,12 @@ async def writers_for_writes(
     return await next()
 
 
-def register(app: AsyncApp) -> None:
-    """Attach the /deskhand listener: one parse, then the admin and writer checks, on it."""
+def register(app: AsyncApp, subcommands: Subcommands) -> None:
+    """Attach the /deskhand listener over the app's `subcommands`: one parse, then the admin and
+    writer checks, on it."""
     middleware = [
-        provide(app),
-        parse_subcommand(table_of(app).keeps_escapes),
+        provide(subcommands),
+        parse_subcommand(subcommands.keeps_escapes),
         admins_only,
         writers_for_writes,
     ]

@@ -15,14 +15,14 @@ from cards.refs import read_value
 from handlers.args import UsageError, kept_reply, parse_number, usage_text, wants_help
 from handlers.forms import new_job_command
 from handlers.replies import reply_with
-from handlers.subcommands import table_of
+from handlers.subcommands import Subcommands
 
 
-def register(app: AsyncApp) -> None:
+def register(app: AsyncApp, subcommands: Subcommands) -> None:
     """Attach the job listeners to the app, and `/deskhand job`."""
     app.command(ids.JOB_COMMAND)(show_job)
     app.action(ids.JOB_SHOW_NOTES)(show_job_notes)
-    table_of(app).add("job", show_job)
+    subcommands.add("job", show_job)
 
 
 async def show_job(

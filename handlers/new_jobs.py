@@ -14,7 +14,7 @@ from api.business import KICKSERV
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.job_writes import JobCreation
-from api.writes import Intent, WriteResult, keep_running
+from api.writes import Intent, WriteResult
 from cards import ids
 from cards.config import HandlerConfig
 from cards.job_form import (
@@ -111,7 +111,7 @@ async def submit_job(
 ) -> None:
     """Create the job once (the view id is the intent); what is missing or wrong, and Kickserv's
     refusals, keep the form open with each message under its own field."""
-    keep_running()  # a stop waits for this listener to show the outcome
+    desk.in_flight.keep_running()  # a stop waits for this listener to show the outcome
     typed = job_form_values(view)
     form, user_id = typed.form, body["user"]["id"]
     author = await profiles.get(client, user_id)

@@ -14,7 +14,7 @@ from api.business import READYDESK
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.ticket_writes import NewTicket
-from api.writes import Intent, WriteResult, keep_running
+from api.writes import Intent, WriteResult
 from cards import ids
 from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
@@ -80,7 +80,7 @@ async def submit_ticket(
     config: HandlerConfig,
 ) -> None:
     """Create the ticket once (the view id is the intent); refusals stay on their fields."""
-    keep_running()  # a stop waits for this listener to show the outcome
+    desk.in_flight.keep_running()  # a stop waits for this listener to show the outcome
     form = ticket_form_values(view)
     user_id = body["user"]["id"]
     errors = ticket_problems(form)

@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.business import KICKSERV, READYDESK
 from api.desk import Desk
 from api.note_writes import NotedRecord
-from api.writes import Intent, WriteResult, keep_running
+from api.writes import Intent, WriteResult
 from cards import ids
 from cards.common import Card, button_raw
 from cards.config import HandlerConfig
@@ -37,7 +37,7 @@ from handlers.forms import finish_submission, message_text
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
 from handlers.replies import reply_with
-from handlers.subcommands import table_of
+from handlers.subcommands import Subcommands
 
 _NOTE = re.compile(r"(?s)\s*(\S*)\s*(\S*)(.*)")
 _CUSTOMER = re.compile(r"#?(\w[\w.-]*)")  # a Kickserv number or a ReadyDesk customer ID
@@ -51,14 +51,14 @@ NO_TRIGGER = (
 logger = logging.getLogger("deskhand.notes")
 
 
-def register(app: AsyncApp) -> None:
+def register(app: AsyncApp, subcommands: Subcommands) -> None:
     """Attach the note listeners; writing ones behind the writers check."""
     app.command(ids.NOTE_COMMAND, middleware=[writers_only])(note_command)
     app.action(ids.ADD_NOTE)(open_note_form)
     app.action(ids.NOTE_TRY_AGAIN)(reopen_note_form)
     app.view(ids.NOTE_MODAL, middleware=[writers_only])(submit_note)
     app.shortcut(ids.ADD_AS_NOTE)(add_as_note)
-    table_of(app).add("note", note_command, writes=True)
+    subcommands.add("note", note_command, writes=True)
 
 
 async def note_command(
@@ -71,7 +71,7 @@ async def note_command(
     config: HandlerConfig,
 ) -> None:
     """`/note ticket 34 text` writes at once; without text the form opens."""
-    keep_running()  # a stop waits for this listener to tell the person
+    desk.in_flight.keep_running()  # a stop waits for this listener to tell the person
     typed = command.get("text", "")
     if wants_help(typed):
         await ack(response_type="ephemeral", text=usage_text("note"))
@@ -199,7 +199,7 @@ async def submit_note(
     config: HandlerConfig,
 ) -> None:
     """The form's submit: write once (the view id is the intent); errors keep the form open."""
-    keep_running()
+    desk.in_flight.keep_running()
     text = typed_note(view)
     if not text:
         await ack(response_action="errors", errors={NOTE_BLOCK: "Write something to add."})

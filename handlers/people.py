@@ -12,7 +12,7 @@ from cards import ids
 from cards.mrkdwn import escape_mrkdwn, truncate
 from handlers.args import UsageError, did_you_mean, kept_reply
 from handlers.profiles import Profiles
-from handlers.subcommands import table_of
+from handlers.subcommands import Subcommands
 from store import Store
 from store.links import KEEP
 
@@ -21,10 +21,10 @@ _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 CLEAR = ("none", "-")
 
 
-def register(app: AsyncApp) -> None:
+def register(app: AsyncApp, subcommands: Subcommands) -> None:
     """Add `whoami` and (for admins) `link` to `/deskhand`; `link` keeps the @mention."""
-    table_of(app).add("whoami", whoami)
-    table_of(app).add("link", link_user, admin=True, keeps_escapes=True)
+    subcommands.add("whoami", whoami)
+    subcommands.add("link", link_user, admin=True, keeps_escapes=True)
 
 
 async def whoami(

@@ -1,6 +1,7 @@
 """Every listener area, registered on the app in one place (the one module that imports them all).
 
-Each area's `register(app)` also adds its `/deskhand <word>` subcommands to the app's table.
+Each area with `/deskhand <word>` subcommands adds them to the app's table, which its
+`register(app, subcommands)` is handed.
 """
 
 from slack_bolt.async_app import AsyncApp
@@ -23,10 +24,14 @@ from handlers import (
     typeahead,
     unfurls,
 )
+from handlers.subcommands import Subcommands
+
+# The areas that add `/deskhand` subcommands (help's listener reads them all).
+WITH_SUBCOMMANDS = frozenset({tickets, customers, jobs, notes, people, admin, alerts, help})
 
 
-def register_all(app: AsyncApp) -> None:
-    """Register every area's listeners (and its `/deskhand` subcommands)."""
+def register_all(app: AsyncApp, subcommands: Subcommands) -> None:
+    """Register every area's listeners, and its `/deskhand` subcommands in `subcommands`."""
     for area in (
         tickets,
         ticket_actions,
@@ -45,4 +50,7 @@ def register_all(app: AsyncApp) -> None:
         home,
         help,
     ):
-        area.register(app)
+        if area in WITH_SUBCOMMANDS:
+            area.register(app, subcommands)
+        else:
+            area.register(app)

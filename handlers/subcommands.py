@@ -2,17 +2,14 @@
 when a command arrives.
 
 So `/deskhand ticket 34` runs the `/ticket` listener without help.py importing tickets.py: no
-listener module imports another. One table per app; listener middleware from `provide()` puts
-it into the context as `subcommands`.
+listener module imports another. One table per app, made by build_app and handed to each area's
+`register`; listener middleware from `provide()` puts it into the context as `subcommands`.
 """
 
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
-from weakref import WeakKeyDictionary
-
-from slack_bolt.async_app import AsyncApp
 
 from cards.config import HandlerConfig
 
@@ -52,17 +49,8 @@ class Subcommands:
             self.keeps_escapes.add(word)
 
 
-_TABLES: "WeakKeyDictionary[AsyncApp, Subcommands]" = WeakKeyDictionary()
-
-
-def table_of(app: AsyncApp) -> Subcommands:
-    """The app's table (made on first use)."""
-    return _TABLES.setdefault(app, Subcommands())
-
-
-def provide(app: AsyncApp) -> Callable[..., Awaitable[Any]]:
+def provide(table: Subcommands) -> Callable[..., Awaitable[Any]]:
     """Listener middleware: the app's table into the context as `subcommands`."""
-    table = table_of(app)
 
     async def put(context: dict[str, Any], next: Any) -> Any:
         context["subcommands"] = table

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.errors import BackendError
-from api.writes import Intent, WriteResult, keep_running
+from api.writes import Intent, WriteResult
 from cards import ids
 from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn
@@ -59,7 +59,7 @@ async def assign_to_me(
             ),
         )
         return
-    keep_running()  # a stop waits for this listener to redraw the card
+    desk.in_flight.keep_running()  # a stop waits for this listener to redraw the card
     summary = f"assign to {me.technician}"
     intent = _intent(body, action, ref.ticket_id, summary)
     result = await desk.assign_ticket(intent, ref.ticket_id, me.technician)
@@ -78,7 +78,7 @@ async def set_status(
 ) -> None:
     """The Status select: set the chosen status."""
     await ack()
-    keep_running()
+    desk.in_flight.keep_running()
     ticket_id = ticket_of_block(action.get("block_id")).ticket_id
     status = chosen_option(action)
     summary = f"status {status}"
@@ -99,7 +99,7 @@ async def close_ticket(
 ) -> None:
     """Close: close the ticket now."""
     await ack()
-    keep_running()
+    desk.in_flight.keep_running()
     ref = read_value(TicketRef, action.get("value"))
     intent = _intent(body, action, ref.ticket_id, "close")
     result = await desk.close_ticket(intent, ref.ticket_id)

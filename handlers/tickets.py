@@ -17,17 +17,17 @@ from handlers.args import UsageError, kept_reply, parse_ticket_number, usage_tex
 from handlers.forms import open_ticket_form
 from handlers.profiles import Profiles
 from handlers.replies import reply_with
-from handlers.subcommands import table_of
+from handlers.subcommands import Subcommands
 from handlers.ticket_filters import GRAMMAR, resolve, split_filters
 from store import Store
 
 
-def register(app: AsyncApp) -> None:
+def register(app: AsyncApp, subcommands: Subcommands) -> None:
     """Attach the ticket listeners to the app, and as `/deskhand ticket|tickets`."""
     app.command(ids.TICKET_COMMAND)(show_ticket)
     app.command(ids.TICKETS_COMMAND)(find_tickets)
-    table_of(app).add("ticket", show_ticket)
-    table_of(app).add("tickets", find_tickets)
+    subcommands.add("ticket", show_ticket)
+    subcommands.add("tickets", find_tickets)
 
 
 async def show_ticket(

@@ -34,7 +34,6 @@ GRACE = timedelta(hours=1)
 # A slot due since this process started that it could not claim went to another process (one
 # due before may be its own previous run's); each look tries the latest slot again.
 STARTED = datetime.now(UTC)
-_slots = LostClaims("digest")
 
 
 @timed_run("digests")
@@ -46,8 +45,13 @@ async def run_due(
     *,
     config: HandlerConfig,
     grace: timedelta = GRACE,
+    lost: LostClaims | None = None,
 ) -> list[str]:
-    """Post every digest whose latest slot is due at `now` and unclaimed; what happened to each."""
+    """Post every digest whose latest slot is due at `now` and unclaimed; what happened to each.
+
+    `lost`: the slots this runner has settled, kept by its caller across looks (the scheduler's)
+    so that a slot another process holds counts as lost once; a new one for a single run."""
+    slots = lost if lost is not None else LostClaims("digest")
     done = []
     for sub in await store.digests.active():
         schedule = DigestSchedule(time.fromisoformat(sub.at_time), sub.days, sub.timezone)
@@ -62,9 +66,9 @@ async def run_due(
             earlier = await store.digests.reclaim_slot(sub.id, slot)
         if earlier is None:
             if slot >= STARTED:
-                _slots.lost((sub.id, slot))
+                slots.lost((sub.id, slot))
             continue  # another process (or an earlier look) has it
-        _slots.won((sub.id, slot))
+        slots.won((sub.id, slot))
         # Posts to one channel are paced by the outbound choke point (bot/outbound.py).
         outcome = await _post(sub, slot, store, desk, slack, config, earlier=earlier)
         DIGESTS.labels(outcome).inc()

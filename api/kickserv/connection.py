@@ -16,7 +16,7 @@ from api.http import (
     RetryPolicy,
     new_async_client,
     observed,
-    register_secret,
+    secrets_of,
     send_with_retries,
 )
 from api.kickserv.codec import BACKEND, error_for, loads
@@ -42,7 +42,7 @@ class KickservConnection:
         lookup_ttl: float = 300.0,
         connections: int = DEFAULT_CONNECTIONS,
     ) -> None:
-        register_secret(api_key)
+        self._secrets = secrets_of([api_key])  # hidden while this connection lives
         self._retry = retry or RetryPolicy()
         self._page_size = page_size
         self._lookups = AsyncTTLCache(lookup_ttl)

@@ -17,7 +17,7 @@ from api.http import (
     error_for_status,
     new_async_client,
     observed,
-    register_secret,
+    secrets_of,
     send_with_retries,
 )
 from api.readydesk import wire
@@ -75,7 +75,7 @@ class ReadyDeskClient:
         lookup_ttl: float = _LOOKUP_TTL,
         connections: int = DEFAULT_CONNECTIONS,
     ) -> None:
-        register_secret(key)
+        self._secrets = secrets_of([key])  # hidden in logs and replies while this client lives
         self.names = names or wire.WireNames()
         self._lookups = AsyncTTLCache(lookup_ttl)
         self._endpoint = endpoint_url

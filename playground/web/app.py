@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
-from api.writes import drain
 from bot.app import build_app, build_desk, build_sandboxes, handler_config, record_links
 from bot.scheduler import build_scheduler
 from bot.server import build_http_app
@@ -107,7 +106,8 @@ class WebSandbox:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        left = await drain(self.settings.drain_seconds)  # the writes in flight finish first
+        # The writes in flight finish first.
+        left = await self.desk.in_flight.drain(self.settings.drain_seconds)
         if left:
             logger.warning("stopping with %d write(s) unfinished; the next start reconciles", left)
         await self.world.aclose()

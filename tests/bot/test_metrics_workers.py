@@ -8,7 +8,9 @@ import pytest
 
 from api.writes import WritePlan
 from bot.app import build_web_client, handler_config
+from bot.scheduler import build_scheduler
 from store.schedules import EVERY_DAY, DigestSchedule
+from telemetry.metrics import LostClaims
 from tests.bot.served import FORM, served
 from tests.scrape import scrape, value
 from tests.slack_helpers import signed_headers
@@ -16,7 +18,6 @@ from workers.claims import sweep_claims
 from workers.digests import run_due
 from workers.watches import poll_watches
 
-# A time no other test uses: this process remembers the (digest, slot) claims it has seen.
 ZONE, AT = "Pacific/Chatham", time(6, 43)
 
 
@@ -42,9 +43,9 @@ async def _command(app, slack, text_command: str, text: str, name: str) -> None:
     await app.work.wait()
 
 
-async def _due(app, now: datetime) -> list[str]:
+async def _due(app, now: datetime, lost: LostClaims | None = None) -> list[str]:
     client, config = build_web_client(app.settings), handler_config(app.settings)
-    return await run_due(app.desk, app.store, client, now, config=config)
+    return await run_due(app.desk, app.store, client, now, config=config, lost=lost)
 
 
 async def _poll(app) -> list[str]:
@@ -63,13 +64,30 @@ async def test_digest_runs_count_what_they_posted_and_the_slots_another_process_
     slot = DigestSchedule(AT, EVERY_DAY, ZONE).next_slot(datetime.now(UTC))
     assert await app.store.digests.claim_slot(theirs, slot)  # as another process would
     before = await scrape(app.http)
-    assert await _due(app, slot + timedelta(seconds=5)) == [f"#{mine} {slot.isoformat()}: posted"]
-    assert await _due(app, slot + timedelta(seconds=10)) == []  # each look tries both again
+    lost = LostClaims("digest")  # one runner's, across its looks
+    looked = await _due(app, slot + timedelta(seconds=5), lost)
+    assert looked == [f"#{mine} {slot.isoformat()}: posted"]
+    assert await _due(app, slot + timedelta(seconds=10), lost) == []  # each look tries both again
     after = await scrape(app.http)
     assert _delta(before, after, "deskhand_digests_total", outcome="posted") == 1
     assert _delta(before, after, "deskhand_claims_lost_total", kind="digest") == 1
     assert _delta(before, after, "deskhand_worker_runs_total", worker="digests", outcome="ok") == 2
     assert _delta(before, after, "deskhand_worker_run_seconds_count", worker="digests") == 2
+
+
+async def test_two_schedulers_in_one_process_each_count_the_slot_the_other_posted(app, slack):
+    await _command(app, slack, "/digest", f"add open-tickets at 06:47 daily tz {ZONE}", "d3")
+    slot = DigestSchedule(time(6, 47), EVERY_DAY, ZONE).next_slot(datetime.now(UTC))
+    first, second = (
+        build_scheduler(app.settings, app.store, app.desk, lambda: slot + timedelta(seconds=5))
+        for _ in range(2)
+    )
+    before = await scrape(app.http)
+    await first._look()
+    await second._look()  # as `--workers 2` would: the slot is the first one's, lost to this one
+    after = await scrape(app.http)
+    assert _delta(before, after, "deskhand_digests_total", outcome="posted") == 1
+    assert _delta(before, after, "deskhand_claims_lost_total", kind="digest") == 1
 
 
 async def test_watch_polls_count_alerts_posted_and_tickets_another_process_alerted(app, slack):
