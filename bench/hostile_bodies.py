@@ -15,12 +15,11 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-from _sandboxes import free_port
-from slack_sdk.signature import SignatureVerifier
+from _sandboxes import ROOT, free_port
 
+from playground.slack_requests import SlackRequests
 from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
 
-ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-signing-secret"  # noqa: S105 (a throwaway for the bench)
 BODY_MB = 200
 CHUNK = b"x" * (1024 * 1024)
@@ -66,14 +65,7 @@ async def _signed(client: httpx.AsyncClient, url: str) -> float:
             "trigger_id": "1.2.3",
         }
     )
-    stamp = str(int(time.time()))
-    headers = {
-        "content-type": "application/x-www-form-urlencoded",
-        "x-slack-request-timestamp": stamp,
-        "x-slack-signature": SignatureVerifier(SECRET).generate_signature(
-            timestamp=stamp, body=body
-        ),
-    }
+    headers = SlackRequests(SECRET).headers(body)
     started = time.perf_counter()
     reply = await client.post(url, content=body, headers=headers)
     assert reply.status_code == 200, reply.status_code

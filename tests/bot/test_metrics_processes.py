@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from ops.containers import free_port
 from tests.scrape import parse, value
 from tests.slack_helpers import SIGNING_SECRET, command_body, signed_headers
 
@@ -28,12 +29,6 @@ def _env(**extra: str) -> dict[str, str]:
         if not k.startswith(("SLACK_", "READYDESK_", "KICKSERV_", "PROMETHEUS_"))
     }
     return {**env, "DESKHAND_DATABASE_URL": "sqlite://", **extra}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def _deskhand(*argv: str, **env: str) -> asyncio.subprocess.Process:
@@ -72,7 +67,7 @@ async def _stop(process: asyncio.subprocess.Process) -> str:
 
 
 async def test_socket_mode_serves_probes_and_metrics_on_its_port(slack):
-    port = _free_port()
+    port = free_port()
     process = await _deskhand(
         "run",
         SLACK_API_URL=slack.api_url,
@@ -155,12 +150,12 @@ async def _serve_one(
 
 async def test_serve_in_multiprocess_mode_counts_its_own_run_and_logs_json(slack, tmp_path):
     shared = tmp_path / "metrics"  # made by the process
-    first, _ = await _serve_one(slack, _free_port(), "mp1", PROMETHEUS_MULTIPROC_DIR=str(shared))
+    first, _ = await _serve_one(slack, free_port(), "mp1", PROMETHEUS_MULTIPROC_DIR=str(shared))
     assert value(first, "deskhand_requests_total", **TICKET) == 1
     assert any(shared.glob("counter_*.db"))  # each process's values are files there
     second, log = await _serve_one(
         slack,
-        _free_port(),
+        free_port(),
         "mp2",
         "/note",
         "ticket 34 Reseated the drum",

@@ -3,7 +3,6 @@
 import asyncio
 import os
 import signal
-import socket
 import sqlite3
 import sys
 import time
@@ -11,6 +10,8 @@ from contextlib import closing
 from pathlib import Path
 
 import httpx
+
+from ops.containers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,12 +25,6 @@ def _env(**extra: str) -> dict[str, str]:
     return {**env, "DESKHAND_DATABASE_URL": "sqlite://", **extra}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 async def _stop(process: asyncio.subprocess.Process) -> str:
     process.send_signal(signal.SIGTERM)
     _, stderr = await asyncio.wait_for(process.communicate(), 20)
@@ -40,7 +35,7 @@ async def _stop(process: asyncio.subprocess.Process) -> str:
 
 
 async def test_serve_answers_its_probes_and_shuts_down_cleanly():
-    port = _free_port()
+    port = free_port()
     secret_token = "xoxb-1234567890-processtest"
     process = await asyncio.create_subprocess_exec(
         sys.executable,

@@ -11,11 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ops.containers import free_port
 from sandbox.data import seeded
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from sandbox.serve import LoopbackServer
 from store import Store
-from tests.bot.test_processes import ROOT, _env, _free_port
+from tests.bot.test_processes import ROOT, _env
 from tests.slack_helpers import SIGNING_SECRET, command_body, signed_headers
 
 
@@ -29,7 +30,7 @@ async def readydesk():
 
 
 async def _start(env: dict[str, str]) -> tuple[asyncio.subprocess.Process, int]:
-    port = _free_port()
+    port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -175,7 +176,7 @@ async def test_socket_mode_stop_finishes_acknowledged_commands_and_readyz_says_5
 ):
     url, app, _ = readydesk
     app.state.faults.add("latency", seconds=0.3)
-    probes = _free_port()
+    probes = free_port()
     env = _settings(
         slack,
         url,

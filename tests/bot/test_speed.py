@@ -6,9 +6,10 @@ import sys
 import httpx
 import pytest
 
+from ops.containers import free_port
 from sandbox.slack import sandbox_user
 from tests.bot.served import FORM, served
-from tests.bot.test_processes import ROOT, _env, _free_port, _stop
+from tests.bot.test_processes import ROOT, _env, _stop
 from tests.slack_helpers import command_body, signed_headers
 
 
@@ -37,7 +38,7 @@ async def test_a_slow_response_url_does_not_hold_up_the_next_commands_card(slack
 @pytest.mark.parametrize("setting, logged", [({}, False), ({"DESKHAND_ACCESS_LOG": "true"}, True)])
 async def test_the_access_log_is_off_unless_asked_for(setting, logged):
     """`deskhand serve` writes uvicorn's line per HTTP request only with DESKHAND_ACCESS_LOG."""
-    port = _free_port()
+    port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         *("-m", "bot.cli", "serve", "--port", str(port)),

@@ -3,7 +3,6 @@
 import asyncio
 import os
 import signal
-import socket
 import sys
 import time
 import uuid
@@ -13,6 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+from ops.containers import free_port
 from tests.scrape import parse, value
 from tests.slack_helpers import SIGNING_SECRET, command_body, signed_headers
 
@@ -27,12 +27,6 @@ def _env(**extra: str) -> dict[str, str]:
         if not k.startswith(("SLACK_", "READYDESK_", "KICKSERV_", "DESKHAND_"))
     }
     return {**env, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_BOT_TOKEN": "xoxb-w", **extra}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -51,7 +45,7 @@ def postgres_url():
 
 
 async def test_two_workers_serve_signed_requests_on_one_postgresql(slack, postgres_url):
-    port = _free_port()
+    port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
