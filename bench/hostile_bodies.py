@@ -9,14 +9,14 @@ the same run, and a signed command's time after the attack as a ratio of its tim
 import asyncio
 import os
 import signal
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-from _sandboxes import ROOT, free_port
+from _sandboxes import free_port
 
+from ops.local_serve import answering, start_deskhand
 from playground.slack_requests import SlackRequests
 from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
 
@@ -83,27 +83,11 @@ async def main() -> None:
         SLACK_API_URL=slack.api_url,
         DESKHAND_DATABASE_URL="sqlite://",
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "serve",
-        "--port",
-        str(port),
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    process = await start_deskhand("serve", "--port", str(port), env=env)
     url = f"http://127.0.0.1:{port}/slack/events"
     try:
         async with httpx.AsyncClient(timeout=60) as client:
-            for _ in range(150):
-                try:
-                    await client.get(f"http://127.0.0.1:{port}/livez")
-                    break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.2)
+            await answering(f"http://127.0.0.1:{port}/livez", process)
             signed = min([await _signed(client, url) for _ in range(5)])
             baseline = _rss_mb(process.pid)
             peak = baseline

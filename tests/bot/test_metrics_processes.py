@@ -7,13 +7,13 @@ import os
 import signal
 import socket
 import sys
-import time
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
 
 from ops.containers import free_port
+from ops.local_serve import answering
 from tests.scrape import parse, value
 from tests.slack_helpers import SIGNING_SECRET, command_body, signed_headers
 
@@ -44,20 +44,6 @@ async def _deskhand(*argv: str, **env: str) -> asyncio.subprocess.Process:
     )
 
 
-async def _until_ready(client: httpx.AsyncClient, process) -> httpx.Response:  # type: ignore[no-untyped-def]
-    """/readyz once it says 200 (it may answer 503 while the process starts)."""
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            response = await client.get("/readyz")
-            if response.status_code == 200:
-                return response
-        except httpx.TransportError:
-            pass
-        assert process.returncode is None and time.monotonic() < deadline
-        await asyncio.sleep(0.2)
-
-
 async def _stop(process: asyncio.subprocess.Process) -> str:
     process.send_signal(signal.SIGTERM)
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
@@ -77,7 +63,7 @@ async def test_socket_mode_serves_probes_and_metrics_on_its_port(slack):
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            ready = await _until_ready(client, process)
+            ready = await answering(f"http://127.0.0.1:{port}/readyz", process, ready=True)
             assert ready.json()["process"] == "serving"
             assert (await client.get("/livez")).json() == {"status": "ok"}
             envelope = slack.deliver(
@@ -137,7 +123,7 @@ async def _serve_one(
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            await _until_ready(client, process)
+            await answering(f"http://127.0.0.1:{port}/readyz", process, ready=True)
             body = command_body(command, text, slack.response_url(name))
             headers = {"content-type": "application/x-www-form-urlencoded", **signed_headers(body)}
             assert (await client.post("/slack/events", content=body, headers=headers)).is_success

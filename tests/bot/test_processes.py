@@ -12,8 +12,7 @@ from pathlib import Path
 import httpx
 
 from ops.containers import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
+from ops.local_serve import ROOT, answering, start_deskhand
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -37,29 +36,18 @@ async def _stop(process: asyncio.subprocess.Process) -> str:
 async def test_serve_answers_its_probes_and_shuts_down_cleanly():
     port = free_port()
     secret_token = "xoxb-1234567890-processtest"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "playground.cli",
+    process = await start_deskhand(
         "serve",
         "--port",
         str(port),
-        cwd=ROOT,
         env=_env(SLACK_SIGNING_SECRET="s3cret", SLACK_BOT_TOKEN=secret_token),
+        module="playground.cli",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 30
+        response = await answering(f"http://127.0.0.1:{port}/readyz", process)
         async with httpx.AsyncClient() as client:
-            while True:
-                try:
-                    response = await client.get(f"http://127.0.0.1:{port}/readyz")
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline or process.returncode is not None:
-                        raise
-                    await asyncio.sleep(0.2)
             live = await client.get(f"http://127.0.0.1:{port}/livez")
         assert live.json() == {"status": "ok"}
         assert response.status_code == 200
