@@ -4,7 +4,8 @@ records of the two systems are matched (emails first, then phone digits)."""
 import re
 from dataclasses import dataclass
 
-from store.directory import KICKSERV, READYDESK
+from store.directory import KICKSERV, READYDESK, Linked
+from store.directory import Record as Entry  # one type: store keeps it, store imports no api
 
 __all__ = ["KICKSERV", "READYDESK", "Business", "Entry", "normalize_email", "phone_digits"]
 
@@ -25,25 +26,9 @@ def phone_digits(value: str | None) -> str:
 
 
 @dataclass(frozen=True)
-class Entry:
-    """One customer record of one system (READYDESK or KICKSERV)."""
-
-    system: str
-    record_key: str
-    name: str
-    company: str = ""
-    email: str = ""
-    phone: str = ""
-    global_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Business:
-    """One business: its ReadyDesk record, its Kickserv record, or both, and why they link."""
-
-    readydesk: Entry | None
-    kickserv: Entry | None
-    linked_by: str | None = None  # "email" or "phone"
+class Business(Linked):
+    """One business: its ReadyDesk record, its Kickserv record, or both, and why they link (the
+    directory's Linked fields, with the name the app shows)."""
 
     @property
     def name(self) -> str:

@@ -11,7 +11,7 @@ import contextlib
 import contextvars
 import logging
 from collections.abc import AsyncIterator, Awaitable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
@@ -20,7 +20,7 @@ from api.errors import BackendError, NotFound, Unavailable
 from api.kickserv import KickservClient, KickservCustomer
 from api.reads import nothing, settle
 from api.readydesk import Customer, ReadyDeskClient
-from store.directory import DirectoryStore, Linked, Record
+from store.directory import DirectoryStore, Linked
 
 logger = logging.getLogger("deskhand.directory")
 T = TypeVar("T")
@@ -171,8 +171,7 @@ class CustomerDirectory:
 
     async def kickserv_by_global_id(self, global_id: int) -> Entry | None:
         """The Kickserv customer with this global id, if the directory has it."""
-        record = await self._store.by_global_id(global_id)
-        return _entry(record) if record else None
+        return await self._store.by_global_id(global_id)
 
     async def walk_for_kickserv(self, global_id: int) -> Entry | None:
         """The Kickserv customer with this global id, looked for among Kickserv's first
@@ -290,37 +289,13 @@ async def _finished(write: Awaitable[T]) -> T:
         raise
 
 
-def _record(entry: Entry) -> Record:
+def _record(entry: Entry) -> Entry:
     """An entry as the directory table keys it: email lower-cased, phone as its last digits."""
-    return Record(
-        system=entry.system,
-        record_key=entry.record_key,
-        name=entry.name,
-        company=entry.company,
-        email=normalize_email(entry.email),
-        phone=phone_digits(entry.phone),
-        global_id=entry.global_id,
-    )
-
-
-def _entry(record: Record) -> Entry:
-    return Entry(
-        system=record.system,
-        record_key=record.record_key,
-        name=record.name,
-        company=record.company,
-        email=record.email,
-        phone=record.phone,
-        global_id=record.global_id,
-    )
+    return replace(entry, email=normalize_email(entry.email), phone=phone_digits(entry.phone))
 
 
 def _business(linked: Linked) -> Business:
-    return Business(
-        readydesk=_entry(linked.readydesk) if linked.readydesk else None,
-        kickserv=_entry(linked.kickserv) if linked.kickserv else None,
-        linked_by=linked.linked_by,
-    )
+    return Business(linked.readydesk, linked.kickserv, linked.linked_by)
 
 
 def _is_id(text: str) -> bool:

@@ -1,6 +1,7 @@
 """Large sandboxes for the benchmarks: both fakes in process, with a filled customer directory."""
 
-import socket
+import sys
+from pathlib import Path
 
 import httpx
 
@@ -14,12 +15,12 @@ from sandbox.kickserv_data import seeded_kickserv
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from store import Store
 
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # ops/ is not installed
+    sys.path.append(str(ROOT))
+from ops.containers import free_port  # noqa: E402
 
-def free_port() -> int:
-    """A loopback port nothing listens on now, for a server the benchmark starts."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+__all__ = ["ROOT", "free_port", "large_desk", "slow_down"]
 
 
 def large_desk(store: Store, *, customers: int, tickets: int) -> Desk:

@@ -16,11 +16,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-from _sandboxes import free_port
+from _sandboxes import ROOT, free_port
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 from starlette.requests import ClientDisconnect
 
+from ops.replica_env import replica_env  # importable: _sandboxes put the repo on the path
 from sandbox.data import SandboxData, seeded
 from sandbox.faults import FaultMiddleware, Faults
 from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
@@ -28,11 +29,6 @@ from sandbox.kickserv_data import KickservData, seeded_kickserv
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from sandbox.serve import LoopbackServer
 from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
-
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # ops/ is not installed; the replicas' settings are read from it
-    sys.path.append(str(ROOT))
-from ops.replica_env import replica_env  # noqa: E402
 
 SECRET = "soak-signing-secret"  # noqa: S105 (the bench's own, not a credential)
 START_LIMIT = 60.0  # seconds a replica may take to answer /readyz

@@ -28,12 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from _sandboxes import free_port
+from _sandboxes import ROOT, free_port
 from _wrk import Burst, require_wrk, run_wrk, write_requests
 
 from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
 
-ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-signing-secret"  # noqa: S105 (the sandbox's, not a credential)
 TOKEN = SANDBOX_BOT_TOKEN
 WARM_SECONDS = 2

@@ -9,18 +9,17 @@ the same run, and a signed command's time after the attack as a ratio of its tim
 import asyncio
 import os
 import signal
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
 from _sandboxes import free_port
-from slack_sdk.signature import SignatureVerifier
 
+from ops.local_serve import answering, start_deskhand
+from playground.slack_requests import SlackRequests
 from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
 
-ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-signing-secret"  # noqa: S105 (a throwaway for the bench)
 BODY_MB = 200
 CHUNK = b"x" * (1024 * 1024)
@@ -66,14 +65,7 @@ async def _signed(client: httpx.AsyncClient, url: str) -> float:
             "trigger_id": "1.2.3",
         }
     )
-    stamp = str(int(time.time()))
-    headers = {
-        "content-type": "application/x-www-form-urlencoded",
-        "x-slack-request-timestamp": stamp,
-        "x-slack-signature": SignatureVerifier(SECRET).generate_signature(
-            timestamp=stamp, body=body
-        ),
-    }
+    headers = SlackRequests(SECRET).headers(body)
     started = time.perf_counter()
     reply = await client.post(url, content=body, headers=headers)
     assert reply.status_code == 200, reply.status_code
@@ -91,27 +83,11 @@ async def main() -> None:
         SLACK_API_URL=slack.api_url,
         DESKHAND_DATABASE_URL="sqlite://",
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "serve",
-        "--port",
-        str(port),
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    process = await start_deskhand("serve", "--port", str(port), env=env)
     url = f"http://127.0.0.1:{port}/slack/events"
     try:
         async with httpx.AsyncClient(timeout=60) as client:
-            for _ in range(150):
-                try:
-                    await client.get(f"http://127.0.0.1:{port}/livez")
-                    break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.2)
+            await answering(f"http://127.0.0.1:{port}/livez", process)
             signed = min([await _signed(client, url) for _ in range(5)])
             baseline = _rss_mb(process.pid)
             peak = baseline

@@ -5,18 +5,17 @@ Goal (issue "Write flows"): answers within 300 ms whatever the backends' latency
 """
 
 import asyncio
-import json
 import statistics
 import time
-from urllib.parse import urlencode
 
 from _sandboxes import large_desk, slow_down
 from pydantic import SecretStr
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.signature import SignatureVerifier
 
 from bot.app import build_app
 from bot.settings import Settings
+from cards import ids
+from playground.slack_requests import SlackRequests
 from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
 from store import Store
 
@@ -27,22 +26,14 @@ TYPED = ["de", "dem", "demo", "smi", "smith", "555", "555-0", "exa", "example.c"
 
 
 async def _timings(app, count: int) -> list[float]:
-    verifier = SignatureVerifier(SECRET)
+    requests = SlackRequests(SECRET)
     timings = []
     for n in range(count):
-        payload = {
-            "type": "block_suggestion",
-            "team": {"id": "T0SANDBOX"},
-            "user": {"id": "U1"},
-            "action_id": "customer_picker",
-            "block_id": "customer",
-            "value": TYPED[n % len(TYPED)],
-            "api_app_id": "A0DESKHAND",
-        }
-        body = urlencode({"payload": json.dumps(payload)})
-        stamp = str(int(time.time()))
-        signature = verifier.generate_signature(timestamp=stamp, body=body)
-        headers = {"x-slack-request-timestamp": stamp, "x-slack-signature": signature}
+        typed = TYPED[n % len(TYPED)]
+        body = requests.block_suggestion(
+            ids.CUSTOMER_PICKER, "customer", typed, user={"id": "U1"}, container={"type": "view"}
+        )
+        headers = requests.headers(body)
         started = time.perf_counter()
         response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
         timings.append(time.perf_counter() - started)

@@ -7,10 +7,8 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     DatePickerElement,
-    ExternalDataSelectElement,
     InputBlock,
     Option,
-    PlainTextInputElement,
     StaticSelectElement,
     TimePickerElement,
 )
@@ -19,6 +17,7 @@ from slack_sdk.models.views import View
 from api.kickserv import Employee, JobType
 from cards import ids
 from cards.common import button_raw, context, fit_metadata, mrkdwn_section, typed_back
+from cards.form_inputs import customer_picker, description_input
 from cards.mrkdwn import truncate
 
 CUSTOMER, SERVICE, DESCRIPTION, DATE, TIME, EMPLOYEE = (
@@ -57,16 +56,7 @@ def job_modal(
 ) -> View:
     """The form; until the services arrive (`None`), a line says they are loading. `notice`
     (mrkdwn) opens the context line, e.g. why no customer is chosen."""
-    customer = ExternalDataSelectElement(
-        action_id=ids.CUSTOMER_PICKER,
-        placeholder="Type a name, email or phone",
-        min_query_length=2,
-        initial_option=Option(
-            text=truncate(form.customer_label or form.customer_value, 75), value=form.customer_value
-        )
-        if form.customer_value
-        else None,
-    )
+    customer = customer_picker(form.customer_value, form.customer_label or form.customer_value)
     blocks: list[Block] = [InputBlock(block_id=CUSTOMER, label="Customer", element=customer)]
     if job_types is None:
         blocks.append(mrkdwn_section("_Loading the services from Kickserv…_"))
@@ -87,17 +77,7 @@ def job_modal(
             )
         )
     blocks += [
-        InputBlock(
-            block_id=DESCRIPTION,
-            label="Description",
-            optional=True,
-            element=PlainTextInputElement(
-                action_id=DESCRIPTION,
-                multiline=True,
-                max_length=DESCRIPTION_MAX,
-                initial_value=form.description[:DESCRIPTION_MAX] or None,
-            ),
-        ),
+        description_input(DESCRIPTION, form.description, DESCRIPTION_MAX),
         InputBlock(
             block_id=DATE,
             label="Date",

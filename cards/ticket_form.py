@@ -4,7 +4,6 @@ from pydantic import BaseModel, ConfigDict
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ExternalDataSelectElement,
     InputBlock,
     Option,
     PlainTextInputElement,
@@ -14,6 +13,7 @@ from slack_sdk.models.views import View
 
 from cards import ids
 from cards.common import button_raw, context, fit_metadata, mrkdwn_section, typed_back
+from cards.form_inputs import customer_picker, description_input
 from cards.mrkdwn import truncate
 
 CUSTOMER, SUBJECT, DESCRIPTION, CATEGORY, PRIORITY = (
@@ -52,14 +52,7 @@ def _select(block_id: str, label: str, values: list[str], chosen: str) -> InputB
 def ticket_modal(form: TicketForm, categories: list[str] | None, priorities: list[str]) -> View:
     """The form; until the categories arrive (`None`), a line says they are loading."""
     chosen = form.customer_value
-    customer = ExternalDataSelectElement(
-        action_id=ids.CUSTOMER_PICKER,
-        placeholder="Type a name, email or phone",
-        min_query_length=2,
-        initial_option=Option(text=truncate(chosen.partition(":")[2], 75), value=chosen)
-        if chosen
-        else None,
-    )
+    customer = customer_picker(chosen, chosen.partition(":")[2])
     blocks: list[Block] = [
         InputBlock(block_id=CUSTOMER, label="Customer", element=customer),
         InputBlock(
@@ -71,17 +64,7 @@ def ticket_modal(form: TicketForm, categories: list[str] | None, priorities: lis
                 initial_value=truncate(form.subject, SUBJECT_MAX) or None,
             ),
         ),
-        InputBlock(
-            block_id=DESCRIPTION,
-            label="Description",
-            optional=True,
-            element=PlainTextInputElement(
-                action_id=DESCRIPTION,
-                multiline=True,
-                max_length=DESCRIPTION_MAX,
-                initial_value=form.description[:DESCRIPTION_MAX] or None,
-            ),
-        ),
+        description_input(DESCRIPTION, form.description, DESCRIPTION_MAX),
     ]
     if categories is None:
         blocks.append(mrkdwn_section("_Loading the categories from ReadyDesk…_"))

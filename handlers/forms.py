@@ -14,18 +14,18 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from api.business import KICKSERV
+from api.business import KICKSERV, Entry
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.kickserv import Employee, JobType
-from api.writes import WriteResult
+from api.writes import Intent, WriteResult
 from cards.config import HandlerConfig
 from cards.job_form import JobForm, job_failed_view, job_modal
 from cards.modals import still_saving_view
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.ticket_form import TicketForm, ticket_modal
 from handlers.args import unescape
-from handlers.form_values import customer_label, customer_value
+from handlers.form_values import customer_label, customer_value, parse_customer_value
 from store import Store
 from store.claims import DONE, UNKNOWN
 
@@ -174,6 +174,60 @@ async def finish_submission(
             await ack(response_action="errors", errors=errors)
             return
     await ack(response_action="update", view=outcome_view(result))
+
+
+async def submit_creation(
+    ack: AsyncAck,
+    client: AsyncWebClient,
+    view: dict[str, Any],
+    store: Store,
+    user_id: str,
+    create: Callable[[str], Awaitable[WriteResult]],
+    *,
+    saving: View,
+    outcome_view: Callable[[WriteResult], View],
+    field_errors: Callable[[InvalidRequest], dict[str, str]],
+) -> None:
+    """A new-record form's submit, made once: `create(key)` runs with the view id as its intent
+    key, and finish_submission shows how it ended."""
+    key = f"view:{view['id']}"
+    await finish_submission(
+        ack,
+        client,
+        view["id"],
+        create(key),
+        saving=saving,
+        outcome_view=outcome_view,
+        field_errors=field_errors,
+        pending=Pending(store, key),
+        user_id=user_id,
+    )
+
+
+async def chosen_customer(desk: Desk, wanted: str, value: str, field: str) -> Entry | WriteResult:
+    """The picked customer's record in the `wanted` system, or the failed write that says,
+    under `field`, that it is only in the other one."""
+    system, record_key = parse_customer_value(value)
+    customer = await desk.customer_in(wanted, system, record_key)
+    if customer is not None:
+        return customer
+    here, other = ("Kickserv", "ReadyDesk") if wanted == KICKSERV else ("ReadyDesk", "Kickserv")
+    why = f"This customer is only in {other}; choose a {here} customer."
+    return WriteResult("failed", error=InvalidRequest(why, backend=here, field_errors={field: why}))
+
+
+def creation_intent(
+    key: str, action: str, user_id: str, channel_id: str, customer: str, summary: str
+) -> Intent:
+    """A new-record submit as an intent: the view id, for the customer chosen."""
+    return Intent(
+        key=key,
+        action=action,
+        user_id=user_id,
+        channel_id=channel_id,
+        target=f"customer {customer}",
+        summary=truncate(summary, 300),
+    )
 
 
 async def show_outcome(client: AsyncWebClient, view_id: str, view: View, user_id: str) -> None:

@@ -14,7 +14,7 @@ from api.business import KICKSERV
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.job_writes import JobCreation
-from api.writes import Intent, WriteResult
+from api.writes import WriteResult
 from cards import ids
 from cards.config import HandlerConfig
 from cards.job_form import (
@@ -29,17 +29,22 @@ from cards.job_form import (
     job_saving_view,
 )
 from cards.jobs import card_for
-from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.mrkdwn import escape_mrkdwn
 from cards.outcomes import unconfirmed_text
 from cards.refs import CustomerRef, DamagedValue, read_value, view_state
 from handlers.form_values import (
-    JobFormValues,
     customer_label,
     customer_value,
     job_form_values,
-    parse_customer_value,
 )
-from handlers.forms import Pending, finish_submission, job_choices, message_text, open_job_form
+from handlers.forms import (
+    chosen_customer,
+    creation_intent,
+    job_choices,
+    message_text,
+    open_job_form,
+    submit_creation,
+)
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
 from store import Store
@@ -119,16 +124,17 @@ async def submit_job(
     if errors:
         await ack(response_action="errors", errors=errors)
         return
-    key, chosen, follow_up = f"view:{view['id']}", [0], [""]
+    chosen, follow_up = [0], [""]
 
-    async def run() -> WriteResult:
-        system, record_key = parse_customer_value(typed.customer_value)
-        customer = await desk.customer_in(KICKSERV, system, record_key)
-        if customer is None:
-            return WriteResult("failed", error=_only_in_readydesk())
+    async def create(key: str) -> WriteResult:
+        customer = await chosen_customer(desk, KICKSERV, typed.customer_value, CUSTOMER)
+        if isinstance(customer, WriteResult):
+            return customer
         chosen[0] = number = int(customer.record_key)
         job = typed.new_job(number, author.timezone)
-        created = await desk.create_job(_intent(key, user_id, typed, number), job, author)
+        summary = f"{typed.service}: {form.description}"
+        intent = creation_intent(key, "job.create", user_id, form.channel_id, str(number), summary)
+        created = await desk.create_job(intent, job, author)
         follow_up[0] = _follow_up(created)
         if created.job is not None and form.channel_id:
             await _post_job_card(
@@ -136,35 +142,17 @@ async def submit_job(
             )
         return created.result
 
-    await finish_submission(
+    await submit_creation(
         ack,
         client,
-        view["id"],
-        run(),
+        view,
+        store,
+        user_id,
+        create,
         saving=job_saving_view(),
         outcome_view=lambda result: _outcome_view(result, form, chosen[0], follow_up[0]),
         field_errors=_field_errors,
-        pending=Pending(store, key),
-        user_id=user_id,
     )
-
-
-def _intent(key: str, user_id: str, typed: JobFormValues, number: int) -> Intent:
-    """The submit as an intent: the view id, for the Kickserv customer chosen."""
-    return Intent(
-        key=key,
-        action="job.create",
-        user_id=user_id,
-        channel_id=typed.form.channel_id,
-        target=f"customer {number}",
-        summary=truncate(f"{typed.service}: {typed.form.description}", 300),
-    )
-
-
-def _only_in_readydesk() -> InvalidRequest:
-    """The chosen customer has no Kickserv record: said under the customer field."""
-    why = "This customer is only in ReadyDesk; choose a Kickserv customer."
-    return InvalidRequest(why, backend="Kickserv", field_errors={CUSTOMER: why})
 
 
 def _follow_up(created: JobCreation) -> str:

@@ -14,7 +14,7 @@ from api.business import READYDESK
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.ticket_writes import NewTicket
-from api.writes import Intent, WriteResult
+from api.writes import WriteResult
 from cards import ids
 from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
@@ -31,8 +31,14 @@ from cards.ticket_form import (
     ticket_result_view,
 )
 from cards.tickets import card_for
-from handlers.form_values import parse_customer_value, ticket_form_values, ticket_problems
-from handlers.forms import Pending, finish_submission, message_text, open_ticket_form
+from handlers.form_values import ticket_form_values, ticket_problems
+from handlers.forms import (
+    chosen_customer,
+    creation_intent,
+    message_text,
+    open_ticket_form,
+    submit_creation,
+)
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
 from store import Store
@@ -87,47 +93,33 @@ async def submit_ticket(
     if errors:
         await ack(response_action="errors", errors=errors)
         return
-    key = f"view:{view['id']}"
 
-    async def run() -> WriteResult:
-        system, record_key = parse_customer_value(form.customer_value)
-        customer = await desk.customer_in(READYDESK, system, record_key)
-        if customer is None:
-            why = "This customer is only in Kickserv; choose a ReadyDesk customer."
-            refused = InvalidRequest(why, backend="ReadyDesk", field_errors={"cid": why})
-            return WriteResult("failed", error=refused)
+    async def create(key: str) -> WriteResult:
+        customer = await chosen_customer(desk, READYDESK, form.customer_value, "cid")
+        if isinstance(customer, WriteResult):
+            return customer
         author = await profiles.get(client, user_id)
         ticket = NewTicket(
             customer.record_key, form.subject, form.description, form.category, form.priority
         )
-        intent = _intent(key, user_id, form, customer.record_key)
+        intent = creation_intent(
+            key, "ticket.create", user_id, form.channel_id, customer.record_key, form.subject
+        )
         result = await desk.create_ticket(intent, ticket, author)
         if result.outcome in ("written", "confirmed") and result.reference and form.channel_id:
             await _post_card(client, desk, config, form.channel_id, user_id, int(result.reference))
         return result
 
-    await finish_submission(
+    await submit_creation(
         ack,
         client,
-        view["id"],
-        run(),
+        view,
+        store,
+        user_id,
+        create,
         saving=ticket_result_view("Saving…", "Creating …"),
         outcome_view=lambda result: _outcome_view(result, form),
         field_errors=_field_errors,
-        pending=Pending(store, key),
-        user_id=user_id,
-    )
-
-
-def _intent(key: str, user_id: str, form: TicketForm, customer_id: str) -> Intent:
-    """The submit as an intent: the view id, for the customer chosen."""
-    return Intent(
-        key=key,
-        action="ticket.create",
-        user_id=user_id,
-        channel_id=form.channel_id,
-        target=f"customer {customer_id}",
-        summary=truncate(form.subject, 300),
     )
 
 

@@ -7,7 +7,6 @@ help desk and one field-service account; Slack is the Slack sandbox."""
 import asyncio
 import dataclasses
 import json
-import secrets
 import signal
 import time
 from collections.abc import AsyncIterator
@@ -17,12 +16,12 @@ from pathlib import Path
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import create_engine, make_url, text
 from starlette.applications import Starlette
 
 from ops import signed
 from ops.checks import CheckFailed, expect, expect_clean_log, text_of, until, wait_for_reply
 from ops.containers import Buildah, Container, free_port
+from ops.databases import fresh_database
 from ops.replica_env import replica_env, shared_settings
 from sandbox.data import SandboxData, seeded
 from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
@@ -37,18 +36,10 @@ LOOK_EVERY = 5.0  # the scheduler's look (bot/scheduler.py), for waits that span
 
 
 @asynccontextmanager
-async def fresh_database(server_url: str) -> AsyncIterator[str]:
-    """A new database on the PostgreSQL server for this run, dropped afterwards."""
-    name = f"deskhand_image_{secrets.token_hex(4)}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+async def _fresh_database(server_url: str) -> AsyncIterator[str]:
+    """ops.databases.fresh_database, for an `async with` beside the loopback servers."""
+    with fresh_database(server_url, "deskhand_image") as database_url:
+        yield database_url
 
 
 def posts(slack: SlackSandbox) -> list[dict]:
@@ -114,7 +105,7 @@ async def check_replicas(
     readydesk = build_readydesk_app(readydesk_data)
     kickserv = build_kickserv_app(seeded_kickserv(readydesk_data))
     async with (
-        fresh_database(postgres_url) as database_url,
+        _fresh_database(postgres_url) as database_url,
         LoopbackServer(readydesk) as readydesk_server,
         LoopbackServer(kickserv) as kickserv_server,
     ):

@@ -6,7 +6,6 @@ import logging
 import os
 import sqlite3
 import subprocess
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
@@ -15,12 +14,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, create_engine, inspect, make_url, text
+from sqlalchemy import Engine, create_engine, inspect
 
 import store.database
 from api.http import RetryPolicy
 from api.readydesk import ReadyDeskClient
 from bot.settings import Settings
+from ops.databases import fresh_database
 from playground import cli
 from playground.console import Console
 from sandbox.data import SandboxData, seeded
@@ -141,14 +141,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     if not POSTGRES_URL:
         pytest.skip("DESKHAND_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)")
-    name = f"deskhand_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database(POSTGRES_URL, "deskhand_test") as url:
+        yield url
 
 
 def ready_store(database_url: str = "sqlite://") -> Store:

@@ -8,12 +8,15 @@ covered, and posts only the changes no message shows.
 """
 
 import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from cards.common import Card, mrkdwn_section
 from live.delivery import (
     CONNECTION_ERRORS,
     Undelivered,
@@ -21,10 +24,25 @@ from live.delivery import (
     slot_metadata,
     unreadable,
 )
+from live.registry import remember_post
 from store import Store
 from store.alerts import Watch
+from telemetry.metrics import ALERTS
 
 Change = tuple[str, str]  # (record key, change), as claimed
+R = TypeVar("R")
+SUMMARY_LINES = 40  # a burst's summary lists this many records at the most
+
+
+@dataclass(frozen=True)
+class Alert(Generic[R]):
+    """One record's alert: the change it shows, its line in a burst's summary, and the ticket
+    number the watch reads again from when Slack does not take it (0 for jobs)."""
+
+    record: R
+    change: Change
+    line: str
+    first: int = 0
 
 
 class StaysDue(Exception):
@@ -84,3 +102,65 @@ async def post_alert(
 async def give_back(store: Store, watch: Watch, changes: list[Change]) -> None:
     """Give back the claims of alerts not yet tried, after one Slack did not take."""
     await store.alerts.release(watch.id, changes, maybe_posted=False)
+
+
+async def post_alerts(
+    client: AsyncWebClient,
+    store: Store,
+    watch: Watch,
+    alerts: list[Alert[R]],
+    *,
+    kind: str,
+    burst: int,
+    heading: Callable[[int], tuple[str, str]],
+    card: Callable[[R], Awaitable[Card]],
+) -> None:
+    """Post each alert not shown yet as its card, or one summary when more than `burst` are owed
+    (`heading(count)` gives its fallback text and first line). StaysDue when Slack does not take
+    one: it and the ones after it stay due."""
+    if not alerts:
+        return
+    first = alerts[0].first
+    try:
+        shown = await shown_already(client, store, watch, [a.change for a in alerts])
+    except Undelivered as err:
+        raise StaysDue(watch, len(alerts), err, first=first) from err
+    owed = [a for a in alerts if a.change not in shown]
+    if len(owed) > burst:
+        text, head = heading(len(owed))
+        lines = "\n".join(a.line for a in owed[:SUMMARY_LINES])
+        message = {"text": text, "blocks": [mrkdwn_section(f"{head}\n{lines}").to_dict()]}
+        await _deliver(client, store, watch, [a.change for a in owed], message, first)
+        ALERTS.labels(kind).inc()
+        return
+    for n, alert in enumerate(alerts):
+        if alert.change in shown and not shown[alert.change]:
+            continue  # shown in an earlier try's summary
+        made = await card(alert.record)
+        ts = shown.get(alert.change)  # an earlier try's card, found in the channel
+        if alert.change not in shown:
+            try:
+                ts = await _deliver(
+                    client, store, watch, [alert.change], made.message(), alert.first
+                )
+            except StaysDue:
+                later = [a.change for a in alerts[n + 1 :] if a.change not in shown]
+                await give_back(store, watch, later)  # not tried
+                raise
+            ALERTS.labels(kind).inc()
+        await remember_post(store, watch.channel_id, ts, made)
+
+
+async def _deliver(
+    client: AsyncWebClient,
+    store: Store,
+    watch: Watch,
+    changes: list[Change],
+    message: Any,
+    first: int,
+) -> str | None:
+    """post_alert, whose failure says from which ticket the watch reads again."""
+    try:
+        return await post_alert(client, store, watch, changes, message)
+    except Undelivered as err:
+        raise StaysDue(watch, len(changes), err, first=first) from err

@@ -12,7 +12,6 @@ import asyncio
 import hashlib
 import json
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -21,18 +20,15 @@ from api.desk import Desk
 from api.digests import JobDigest, Window
 from api.kickserv import Job
 from cards import jobs as cards
-from cards.common import context, mrkdwn_section
+from cards.common import Card, context
 from cards.config import HandlerConfig
 from cards.jobs import local_time
 from cards.live import State, job_key, job_state
 from cards.mrkdwn import escape_mrkdwn, truncate
-from live.delivery import Undelivered
 from live.reads import Fresh
-from live.registry import remember_post
 from store import Store
 from store.alerts import Watch
-from telemetry.metrics import ALERTS
-from workers.alert_posts import Change, StaysDue, give_back, post_alert, shown_already
+from workers.alert_posts import Alert, post_alerts
 
 
 def window_of(watch: Watch) -> tuple[Window, str]:
@@ -121,58 +117,35 @@ async def _post_jobs(
     client: AsyncWebClient,
     config: HandlerConfig,
 ) -> None:
-    changes = {
-        j.job_number: (job_key(j.job_number), "seen:" + _digest(_state(j, digest, config)))
-        for j in jobs
-    }
-    shown = await _shown(client, store, watch, list(changes.values()))
-    owed = [j for j in jobs if changes[j.job_number] not in shown]
-    if len(owed) > config.alert_burst:
-        lines = [
+    alerts = [
+        Alert(
+            j,
+            (job_key(j.job_number), "seen:" + _digest(_state(j, digest, config))),
             f"• *Job {j.job_number}* {escape_mrkdwn(truncate(j.name or 'job', 80))} · "
-            f"{escape_mrkdwn(local_time(j.scheduled_on, config.timezone))}"
-            for j in owed[:40]
-        ]
-        title = f"{len(owed)} jobs new or changed {window}"
-        text = f"*{title}* (watch #{watch.id}):\n" + "\n".join(lines)
-        message = {"text": title, "blocks": [mrkdwn_section(text).to_dict()]}
-        await _deliver(client, store, watch, [changes[j.job_number] for j in owed], message)
-        ALERTS.labels("jobs").inc()
-        return
-    for n, job in enumerate(jobs):
-        change = changes[job.job_number]
-        if change in shown and not shown[change]:
-            continue  # shown in an earlier try's summary
-        card = cards.card_for(await desk.job(job.job_number), config, shareable=False)
-        card.blocks.append(context(f"New or changed on the schedule {window} · watch #{watch.id}"))
-        ts = shown.get(change)  # an earlier try's card, found in the channel
-        if change not in shown:
-            try:
-                ts = await _deliver(client, store, watch, [change], card.message())
-            except StaysDue:
-                later = [changes[j.job_number] for j in jobs[n + 1 :]]
-                await give_back(store, watch, [c for c in later if c not in shown])  # not tried
-                raise
-            ALERTS.labels("jobs").inc()
-        await remember_post(store, watch.channel_id, ts, card)
+            f"{escape_mrkdwn(local_time(j.scheduled_on, config.timezone))}",
+        )
+        for j in jobs
+    ]
 
+    async def card(job: Job) -> Card:
+        made = cards.card_for(await desk.job(job.job_number), config, shareable=False)
+        made.blocks.append(context(f"New or changed on the schedule {window} · watch #{watch.id}"))
+        return made
 
-async def _shown(
-    client: AsyncWebClient, store: Store, watch: Watch, changes: list[Change]
-) -> dict[Change, str | None]:
-    try:
-        return await shown_already(client, store, watch, changes)
-    except Undelivered as err:
-        raise StaysDue(watch, len(changes), err) from err
+    def heading(count: int) -> tuple[str, str]:
+        title = f"{count} jobs new or changed {window}"
+        return title, f"*{title}* (watch #{watch.id}):"
 
-
-async def _deliver(
-    client: AsyncWebClient, store: Store, watch: Watch, changes: list[Change], message: Any
-) -> str | None:
-    try:
-        return await post_alert(client, store, watch, changes, message)
-    except Undelivered as err:
-        raise StaysDue(watch, len(changes), err) from err
+    await post_alerts(
+        client,
+        store,
+        watch,
+        alerts,
+        kind="jobs",
+        burst=config.alert_burst,
+        heading=heading,
+        card=card,
+    )
 
 
 def _state(job: Job, digest: JobDigest, config: HandlerConfig) -> State:

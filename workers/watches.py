@@ -11,7 +11,6 @@ one summary instead of a flood. Live cards: live/registry.py.
 import logging
 from collections.abc import Awaitable
 from datetime import datetime, timedelta
-from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -20,17 +19,16 @@ from api.desk import Desk
 from api.errors import BackendError
 from api.readydesk import Ticket
 from api.refs import TicketQuery
-from cards.common import mrkdwn_section
+from cards.common import Card
 from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.tickets import ticket_card
-from live.delivery import Undelivered
 from live.reads import Fresh
-from live.registry import refresh_live_cards, remember_post
+from live.registry import refresh_live_cards
 from store import Store
 from store.alerts import Watch
-from telemetry.metrics import ALERTS, CLAIMS_LOST, timed_run
-from workers.alert_posts import Change, StaysDue, give_back, post_alert, shown_already
+from telemetry.metrics import CLAIMS_LOST, timed_run
+from workers.alert_posts import Alert, StaysDue, post_alerts
 from workers.job_watches import poll_job_watch, read_windows, states, window_of
 from workers.paused import cannot_post, tell_creator
 
@@ -144,56 +142,31 @@ async def _post(
     client: AsyncWebClient,
     config: HandlerConfig,
 ) -> None:
-    if not tickets:
-        return
-    first = tickets[0].ticket_id
-    changes = {t.ticket_id: (str(t.ticket_id), "new") for t in tickets}
-    try:
-        shown = await shown_already(client, store, watch, list(changes.values()))
-    except Undelivered as err:
-        raise StaysDue(watch, len(tickets), err, first=first) from err
-    owed = [t for t in tickets if changes[t.ticket_id] not in shown]
-    if len(owed) > config.alert_burst:
-        lines = [
+    alerts = [
+        Alert(
+            t,
+            (str(t.ticket_id), "new"),
             f"• *#{t.ticket_id}* {escape_mrkdwn(truncate(t.subject or '(no subject)', 80))}"
-            f" · {escape_mrkdwn(t.status)}"
-            for t in owed[:40]
-        ]
-        text = f"*{len(owed)} new tickets* match watch #{watch.id}:\n" + "\n".join(lines)
-        message = {"text": f"{len(owed)} new tickets", "blocks": [mrkdwn_section(text).to_dict()]}
-        await _deliver(client, store, watch, [changes[t.ticket_id] for t in owed], message, first)
-        ALERTS.labels("tickets").inc()
-        return
-    statuses = await desk.ticket_statuses()
-    for n, ticket in enumerate(tickets):
-        change = changes[ticket.ticket_id]
-        if change in shown and not shown[change]:
-            continue  # shown in an earlier try's summary
-        card = ticket_card(ticket, config, statuses, shareable=False)
-        ts = shown.get(change)  # an earlier try's card, found in the channel
-        if change not in shown:
-            try:
-                ts = await _deliver(
-                    client, store, watch, [change], card.message(), ticket.ticket_id
-                )
-            except StaysDue:
-                later = [changes[t.ticket_id] for t in tickets[n + 1 :]]
-                await give_back(store, watch, [c for c in later if c not in shown])  # not tried
-                raise
-            ALERTS.labels("tickets").inc()
-        await remember_post(store, watch.channel_id, ts, card)
+            f" · {escape_mrkdwn(t.status)}",
+            t.ticket_id,
+        )
+        for t in tickets
+    ]
 
+    async def card(ticket: Ticket) -> Card:
+        statuses = await desk.ticket_statuses()  # cached: one read for the whole poll
+        return ticket_card(ticket, config, statuses, shareable=False)
 
-async def _deliver(
-    client: AsyncWebClient,
-    store: Store,
-    watch: Watch,
-    changes: list[Change],
-    message: Any,
-    first: int,
-) -> str | None:
-    """post_alert, whose failure says from which ticket the watch reads again."""
-    try:
-        return await post_alert(client, store, watch, changes, message)
-    except Undelivered as err:
-        raise StaysDue(watch, len(changes), err, first=first) from err
+    def heading(count: int) -> tuple[str, str]:
+        return f"{count} new tickets", f"*{count} new tickets* match watch #{watch.id}:"
+
+    await post_alerts(
+        client,
+        store,
+        watch,
+        alerts,
+        kind="tickets",
+        burst=config.alert_burst,
+        heading=heading,
+        card=card,
+    )

@@ -20,6 +20,7 @@ from api.http import (
     send_with_retries,
 )
 from api.kickserv.codec import BACKEND, error_for, loads
+from api.paging import walk_pages
 
 NoteOwner = Literal["customers", "jobs"]
 M = TypeVar("M", bound=BaseModel)
@@ -59,18 +60,10 @@ class KickservConnection:
         """Close the connection pool."""
         await self._http.aclose()
 
-    async def _walk(
+    def _walk(
         self, fetch: Callable[[int], Awaitable[list[M]]], page_size: int | None = None
     ) -> AsyncIterator[M]:
-        size = page_size or self._page_size
-        page = 1
-        while True:
-            batch = await fetch(page)
-            for item in batch:
-                yield item
-            if len(batch) < size:
-                return
-            page += 1
+        return walk_pages(fetch, page_size or self._page_size)
 
     async def _request(
         self,

@@ -1,7 +1,7 @@
 """Async client for the ReadyDesk (rd9) Web Services API: GET `?key=…&action=…&<variables>`."""
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import Any, TypeVar, Unpack
 
@@ -20,6 +20,7 @@ from api.http import (
     secrets_of,
     send_with_retries,
 )
+from api.paging import walk_pages
 from api.readydesk import wire
 from api.readydesk.codec import (
     build_models,
@@ -219,13 +220,13 @@ class ReadyDeskClient:
 
     def iter_tickets(self, *, page_size: int = 100, **filters: Any) -> AsyncIterator[Ticket]:
         """Every ticket matching `filters`, one page at a time (bounded memory)."""
-        return _walk(
+        return walk_pages(
             lambda page: self.get_tickets(count=page_size, page=page, **filters), page_size
         )
 
     def iter_customers(self, *, page_size: int = 100, **filters: Any) -> AsyncIterator[Customer]:
         """Every customer matching `filters`, one page at a time."""
-        return _walk(
+        return walk_pages(
             lambda page: self.get_customers(count=page_size, page=page, **filters), page_size
         )
 
@@ -400,17 +401,6 @@ class ReadyDeskClient:
                 raise server_error(str(records[0][wire.ERROR_FIELD]), action)
             logger.debug("readydesk %s: %d records", action, len(records))
             return records
-
-
-async def _walk(fetch: Callable[[int], Awaitable[Sequence[M]]], page_size: int) -> AsyncIterator[M]:
-    page = 1
-    while True:
-        batch = await fetch(page)
-        for item in batch:
-            yield item
-        if len(batch) < page_size:
-            return
-        page += 1
 
 
 def _union(lists: Any) -> list[str]:

@@ -7,12 +7,13 @@ import os
 import signal
 import socket
 import sys
-import time
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
 
+from ops.containers import free_port
+from ops.local_serve import answering
 from tests.scrape import parse, value
 from tests.slack_helpers import SIGNING_SECRET, command_body, signed_headers
 
@@ -30,12 +31,6 @@ def _env(**extra: str) -> dict[str, str]:
     return {**env, "DESKHAND_DATABASE_URL": "sqlite://", **extra}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 async def _deskhand(*argv: str, **env: str) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable,
@@ -49,20 +44,6 @@ async def _deskhand(*argv: str, **env: str) -> asyncio.subprocess.Process:
     )
 
 
-async def _until_ready(client: httpx.AsyncClient, process) -> httpx.Response:  # type: ignore[no-untyped-def]
-    """/readyz once it says 200 (it may answer 503 while the process starts)."""
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            response = await client.get("/readyz")
-            if response.status_code == 200:
-                return response
-        except httpx.TransportError:
-            pass
-        assert process.returncode is None and time.monotonic() < deadline
-        await asyncio.sleep(0.2)
-
-
 async def _stop(process: asyncio.subprocess.Process) -> str:
     process.send_signal(signal.SIGTERM)
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
@@ -72,7 +53,7 @@ async def _stop(process: asyncio.subprocess.Process) -> str:
 
 
 async def test_socket_mode_serves_probes_and_metrics_on_its_port(slack):
-    port = _free_port()
+    port = free_port()
     process = await _deskhand(
         "run",
         SLACK_API_URL=slack.api_url,
@@ -82,7 +63,7 @@ async def test_socket_mode_serves_probes_and_metrics_on_its_port(slack):
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            ready = await _until_ready(client, process)
+            ready = await answering(f"http://127.0.0.1:{port}/readyz", process, ready=True)
             assert ready.json()["process"] == "serving"
             assert (await client.get("/livez")).json() == {"status": "ok"}
             envelope = slack.deliver(
@@ -142,7 +123,7 @@ async def _serve_one(
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            await _until_ready(client, process)
+            await answering(f"http://127.0.0.1:{port}/readyz", process, ready=True)
             body = command_body(command, text, slack.response_url(name))
             headers = {"content-type": "application/x-www-form-urlencoded", **signed_headers(body)}
             assert (await client.post("/slack/events", content=body, headers=headers)).is_success
@@ -155,12 +136,12 @@ async def _serve_one(
 
 async def test_serve_in_multiprocess_mode_counts_its_own_run_and_logs_json(slack, tmp_path):
     shared = tmp_path / "metrics"  # made by the process
-    first, _ = await _serve_one(slack, _free_port(), "mp1", PROMETHEUS_MULTIPROC_DIR=str(shared))
+    first, _ = await _serve_one(slack, free_port(), "mp1", PROMETHEUS_MULTIPROC_DIR=str(shared))
     assert value(first, "deskhand_requests_total", **TICKET) == 1
     assert any(shared.glob("counter_*.db"))  # each process's values are files there
     second, log = await _serve_one(
         slack,
-        _free_port(),
+        free_port(),
         "mp2",
         "/note",
         "ticket 34 Reseated the drum",

@@ -3,7 +3,6 @@
 import asyncio
 import os
 import signal
-import socket
 import sqlite3
 import sys
 import time
@@ -12,7 +11,8 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[2]
+from ops.containers import free_port
+from ops.local_serve import ROOT, answering, start_deskhand
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -22,12 +22,6 @@ def _env(**extra: str) -> dict[str, str]:
         if not k.startswith(("SLACK_", "READYDESK_", "KICKSERV_"))
     }
     return {**env, "DESKHAND_DATABASE_URL": "sqlite://", **extra}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def _stop(process: asyncio.subprocess.Process) -> str:
@@ -40,31 +34,20 @@ async def _stop(process: asyncio.subprocess.Process) -> str:
 
 
 async def test_serve_answers_its_probes_and_shuts_down_cleanly():
-    port = _free_port()
+    port = free_port()
     secret_token = "xoxb-1234567890-processtest"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "playground.cli",
+    process = await start_deskhand(
         "serve",
         "--port",
         str(port),
-        cwd=ROOT,
         env=_env(SLACK_SIGNING_SECRET="s3cret", SLACK_BOT_TOKEN=secret_token),
+        module="playground.cli",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 30
+        response = await answering(f"http://127.0.0.1:{port}/readyz", process)
         async with httpx.AsyncClient() as client:
-            while True:
-                try:
-                    response = await client.get(f"http://127.0.0.1:{port}/readyz")
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline or process.returncode is not None:
-                        raise
-                    await asyncio.sleep(0.2)
             live = await client.get(f"http://127.0.0.1:{port}/livez")
         assert live.json() == {"status": "ok"}
         assert response.status_code == 200

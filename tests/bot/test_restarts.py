@@ -5,17 +5,18 @@ both processes write to one help desk."""
 import asyncio
 import signal
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from ops.containers import free_port
+from ops.local_serve import answering, start_deskhand
 from sandbox.data import seeded
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from sandbox.serve import LoopbackServer
 from store import Store
-from tests.bot.test_processes import ROOT, _env, _free_port
+from tests.bot.test_processes import ROOT, _env
 from tests.slack_helpers import SIGNING_SECRET, command_body, signed_headers
 
 
@@ -29,29 +30,12 @@ async def readydesk():
 
 
 async def _start(env: dict[str, str]) -> tuple[asyncio.subprocess.Process, int]:
-    port = _free_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "serve",
-        "--port",
-        str(port),
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+    port = free_port()
+    process = await start_deskhand(
+        "serve", "--port", str(port), env=env, stderr=asyncio.subprocess.PIPE
     )
-    deadline = time.monotonic() + 30
-    async with httpx.AsyncClient() as client:
-        while True:
-            try:
-                await client.get(f"http://127.0.0.1:{port}/livez")
-                return process, port
-            except httpx.TransportError:
-                if time.monotonic() > deadline or process.returncode is not None:
-                    raise
-                await asyncio.sleep(0.2)
+    await answering(f"http://127.0.0.1:{port}/livez", process)
+    return process, port
 
 
 async def _send_note(port: int, response_url: str, text: str) -> None:
@@ -175,7 +159,7 @@ async def test_socket_mode_stop_finishes_acknowledged_commands_and_readyz_says_5
 ):
     url, app, _ = readydesk
     app.state.faults.add("latency", seconds=0.3)
-    probes = _free_port()
+    probes = free_port()
     env = _settings(
         slack,
         url,

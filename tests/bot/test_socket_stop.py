@@ -9,7 +9,8 @@ from contextlib import suppress
 
 import httpx
 
-from tests.bot.test_processes import ROOT, _env, _free_port
+from ops.containers import free_port
+from tests.bot.test_processes import ROOT, _env
 
 
 class FreezableProxy:
@@ -56,7 +57,7 @@ class FreezableProxy:
 async def test_sigterm_while_slack_hangs_stops_within_the_drain_and_a_short_close(slack):
     proxy = FreezableProxy(int(slack.base_url.rsplit(":", 1)[1]))
     slack.base_url = await proxy.start()  # every URL Slack hands out goes through the proxy
-    probes = _free_port()
+    probes = free_port()
     env = _env(
         SLACK_BOT_TOKEN="xoxb-sandbox",
         SLACK_APP_TOKEN="xapp-sandbox",

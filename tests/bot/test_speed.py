@@ -1,14 +1,14 @@
 """Speed a person notices under load: a slow reply does not hold up other people's cards."""
 
 import asyncio
-import sys
 
-import httpx
 import pytest
 
+from ops.containers import free_port
+from ops.local_serve import answering, start_deskhand
 from sandbox.slack import sandbox_user
 from tests.bot.served import FORM, served
-from tests.bot.test_processes import ROOT, _env, _free_port, _stop
+from tests.bot.test_processes import _env, _stop
 from tests.slack_helpers import command_body, signed_headers
 
 
@@ -37,24 +37,17 @@ async def test_a_slow_response_url_does_not_hold_up_the_next_commands_card(slack
 @pytest.mark.parametrize("setting, logged", [({}, False), ({"DESKHAND_ACCESS_LOG": "true"}, True)])
 async def test_the_access_log_is_off_unless_asked_for(setting, logged):
     """`deskhand serve` writes uvicorn's line per HTTP request only with DESKHAND_ACCESS_LOG."""
-    port = _free_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *("-m", "bot.cli", "serve", "--port", str(port)),
-        cwd=ROOT,
+    port = free_port()
+    process = await start_deskhand(
+        "serve",
+        "--port",
+        str(port),
         env=_env(SLACK_SIGNING_SECRET="s3cret", SLACK_BOT_TOKEN="xoxb-1-access", **setting),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        async with httpx.AsyncClient() as client, asyncio.timeout(30):
-            while True:
-                try:
-                    live = await client.get(f"http://127.0.0.1:{port}/livez")
-                    break
-                except httpx.TransportError:
-                    assert process.returncode is None
-                    await asyncio.sleep(0.2)
+        live = await answering(f"http://127.0.0.1:{port}/livez", process)
         assert live.status_code == 200
     finally:
         log = await _stop(process)
