@@ -359,3 +359,17 @@ async def test_the_home_tab_is_published_over_socket_mode_too(slack):
     home = texts(published.payload["view"]["blocks"])
     assert "Kickserv employee Pat Lee (matched by email)" in home  # the sandbox's own Pat
     assert "Deskhand does not know your ReadyDesk technician." in home
+
+
+async def test_a_ticket_opened_from_home_is_left_by_done_not_a_second_close(app, slack):
+    await app.event(_opened(SAM))
+    row = next(
+        b
+        for b in slack.home_tabs[SAM]["blocks"]
+        if b.get("block_id", "").startswith("home_ticket_")
+    )
+    await app.interactive(_press(SAM, "home_open", row["accessory"]["value"]))
+    [opened] = [c for c in slack.calls if c.name == "views.open"]
+    modal = _shown(slack, opened.answer["view"]["id"])
+    assert _element(modal, "Close")["style"] == "danger"  # the button that closes the ticket
+    assert modal["close"]["text"] == "Done"  # leaving the modal is not "Close" beside it
