@@ -33,6 +33,7 @@ from cards.common import (
 )
 from cards.customers import owed_words
 from cards.jobs import job_words
+from cards.live import job_status
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import JobRef, TicketRef
 from cards.tickets import describe
@@ -196,7 +197,7 @@ def _jobs(part: JobPart, zone: ZoneInfo) -> list[Block]:
 
 def _job_row(item: HomeJob, zone: ZoneInfo) -> SectionBlock:
     job = item.job
-    status = job.status.replace("_", " ").capitalize() or "—"
+    status = job_status(job)
     what = job_words(item.service, job.description, DESCRIPTION_MAX)
     text = (
         f"*{_clock(item.starts_at, zone)}* · {escape_mrkdwn(item.customer)} · Job "

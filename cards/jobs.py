@@ -24,7 +24,7 @@ from cards.common import (
     share_button,
     when,
 )
-from cards.live import job_key, job_state
+from cards.live import job_key, job_state, job_status
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef, JobRef
 
@@ -84,7 +84,7 @@ def build_job_card(
     """A job: customer, service, status, schedule, who is assigned, description, latest note,
     and its buttons. `assigned` is None when the calendar could not be read; `unread` is the
     line naming what could not be read."""
-    status = job.status.replace("_", " ").capitalize() or "—"
+    status = job_status(job)
     customer = customer_name or "—"
     if customer_number:
         customer += f" (#{customer_number})"

@@ -30,3 +30,11 @@ async def test_ticket_times_name_their_time_zone():
         [card] = await console.send("/ticket 34")
     [opened] = [f for f in _fields(card) if f.startswith("*Opened*\n")]
     assert opened.endswith((" EST", " EDT")), opened
+
+
+async def test_a_customers_job_lines_name_the_status_as_the_job_card_does(console):
+    [job] = await console.send("/job 86001")
+    assert "*Status*\nScheduled" in _fields(job)
+    [card] = await console.send("/customer demo")
+    [line] = [x for x in str(card["blocks"]).split("\\n") if x.startswith("• Job 86001 ")]
+    assert " · Scheduled · " in line and " · scheduled · " not in line
