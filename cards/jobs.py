@@ -43,9 +43,10 @@ def local_time(value: datetime | None, timezone: str, *, none: str = "Not schedu
 
 def job_words(service: str, description: str | None, limit: int) -> str:
     """A job on one line, each thing said once: `Repair — Fix leaking sink`; the description
-    alone when it starts with the service (`Printer Repair at 12 Main St`)."""
+    alone when it starts with the service (`Printer Repair at 12 Main St`); Deskhand's signature
+    is not the job's words."""
     service = " ".join(service.split())
-    described = " ".join((description or "").split())
+    described = " ".join(read_signature(description or "").text.split())
     if not described or described.casefold() == service.casefold():
         return service
     if described.casefold().startswith(service.casefold()):
