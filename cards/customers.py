@@ -22,6 +22,7 @@ from cards.common import (
     share_button,
 )
 from cards.jobs import job_words, local_time
+from cards.live import job_status
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef
 
@@ -92,7 +93,7 @@ def build_business_card(view: BusinessView, *, timezone: str, shareable: bool = 
         lines = [f"*Kickserv jobs in progress and upcoming:* {len(view.jobs) or 'none'}"]
         lines += [
             f"• Job {j.job_number} {escape_mrkdwn(_job_words(j, view.services))} · "
-            f"{escape_mrkdwn(j.status.replace('_', ' '))} · {local_time(j.scheduled_on, timezone)}"
+            f"{escape_mrkdwn(job_status(j))} · {local_time(j.scheduled_on, timezone)}"
             f"{owed_words(j)}"
             for j in view.jobs[:10]
         ]

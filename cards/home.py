@@ -33,9 +33,10 @@ from cards.common import (
 )
 from cards.customers import owed_words
 from cards.jobs import job_words
+from cards.live import job_status
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import JobRef, TicketRef
-from cards.tickets import describe
+from cards.tickets import describe, row_customer
 
 HOME_BLOCKS_MAX = 100
 JOBS_SHOWN = 10  # per day
@@ -165,8 +166,8 @@ def _tickets(part: TicketPart, now: datetime) -> list[Block]:
 
 def _ticket_row(ticket: Ticket, now: datetime) -> SectionBlock:
     subject = truncate(ticket.subject or "(no subject)", SUBJECT_MAX)
-    customer = ticket.company_name or ticket.contact or ticket.customer_id or "no customer"
-    facts = [ticket.status or "—", ticket.priority or "—", customer, age(ticket.opened_at, now)]
+    facts = [ticket.status or "—", ticket.priority or "—", row_customer(ticket)]
+    facts.append(age(ticket.opened_at, now))
     text = f"*#{ticket.ticket_id}* {escape_mrkdwn(subject)}\n" + escape_mrkdwn(" · ".join(facts))
     return SectionBlock(
         block_id=f"home_ticket_{ticket.ticket_id}",
@@ -196,7 +197,7 @@ def _jobs(part: JobPart, zone: ZoneInfo) -> list[Block]:
 
 def _job_row(item: HomeJob, zone: ZoneInfo) -> SectionBlock:
     job = item.job
-    status = job.status.replace("_", " ").capitalize() or "—"
+    status = job_status(job)
     what = job_words(item.service, job.description, DESCRIPTION_MAX)
     text = (
         f"*{_clock(item.starts_at, zone)}* · {escape_mrkdwn(item.customer)} · Job "

@@ -24,7 +24,7 @@ from cards.common import (
     share_button,
     when,
 )
-from cards.live import job_key, job_state
+from cards.live import job_key, job_state, job_status
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef, JobRef
 
@@ -43,9 +43,10 @@ def local_time(value: datetime | None, timezone: str, *, none: str = "Not schedu
 
 def job_words(service: str, description: str | None, limit: int) -> str:
     """A job on one line, each thing said once: `Repair — Fix leaking sink`; the description
-    alone when it starts with the service (`Printer Repair at 12 Main St`)."""
+    alone when it starts with the service (`Printer Repair at 12 Main St`); Deskhand's signature
+    is not the job's words."""
     service = " ".join(service.split())
-    described = " ".join((description or "").split())
+    described = " ".join(read_signature(description or "").text.split())
     if not described or described.casefold() == service.casefold():
         return service
     if described.casefold().startswith(service.casefold()):
@@ -84,7 +85,7 @@ def build_job_card(
     """A job: customer, service, status, schedule, who is assigned, description, latest note,
     and its buttons. `assigned` is None when the calendar could not be read; `unread` is the
     line naming what could not be read."""
-    status = job.status.replace("_", " ").capitalize() or "—"
+    status = job_status(job)
     customer = customer_name or "—"
     if customer_number:
         customer += f" (#{customer_number})"

@@ -37,10 +37,15 @@ def ticket_state(ticket: Ticket) -> State:
     }
 
 
+def job_status(job: Job) -> str:
+    """A job's status as every card words it: `in_progress` → `In progress`."""
+    return job.status.replace("_", " ").capitalize() or "—"
+
+
 def job_state(job: Job, assigned: list[str], scheduled: str) -> State:
     """What changes a job card shows: status, schedule (as shown), who is assigned."""
     return {
-        "Status": job.status.replace("_", " ").capitalize() or "—",
+        "Status": job_status(job),
         "Scheduled": scheduled,
         "Assigned to": ", ".join(assigned) or "Nobody yet",
     }

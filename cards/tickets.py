@@ -164,13 +164,20 @@ def _page(query: TicketQuery, step: int) -> TicketQuery:
     return query.model_copy(update={"page": max(1, query.page + step)})
 
 
+def row_customer(ticket: Ticket) -> str:
+    """Who a ticket is for, as every ticket row says it: the contact, then the business."""
+    names = [n for n in (ticket.contact, ticket.company_name) if n]
+    if len(names) == 2 and names[0] == names[1]:
+        names.pop()
+    return ", ".join(names) or ticket.customer_id or "no customer"
+
+
 def _ticket_row(ticket: Ticket, now: datetime) -> SectionBlock:
     subject = truncate(ticket.subject or "(no subject)", ROW_SUBJECT_MAX)
-    customer = ticket.contact or ticket.company_name or ticket.customer_id or "no customer"
     facts = [
         ticket.status or "—",
         ticket.priority or "—",
-        customer,
+        row_customer(ticket),
         ticket.assigned_tech or "unassigned",
         age(ticket.opened_at, now),
     ]

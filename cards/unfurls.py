@@ -14,7 +14,7 @@ from api.errors import BackendError
 from api.unfurls import CustomerUnfurl, JobUnfurl, Missing, TicketUnfurl, Unfurl
 from cards.common import FALLBACK_MAX, Card, CardSettings, context, field_text
 from cards.jobs import local_time
-from cards.live import job_key, job_state, ticket_key, ticket_state
+from cards.live import job_key, job_state, job_status, ticket_key, ticket_state
 from cards.mrkdwn import escape_mrkdwn, truncate
 
 TITLE_MAX = 200
@@ -112,7 +112,7 @@ def _customer(view: CustomerUnfurl, timezone: str) -> Card:
     if view.jobs:
         job = view.jobs[0]
         service = view.services.get(job.job_type_id or 0) or job.name or "Job"
-        status = job.status.replace("_", " ").capitalize()
+        status = job_status(job)
         fields.append(
             field_text(
                 "Next",

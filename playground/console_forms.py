@@ -19,14 +19,19 @@ def _plain(obj: dict[str, Any] | None) -> str:
     return (obj or {}).get("text", "")
 
 
-def view_text(view: dict[str, Any]) -> str:
-    """A non-form view (an outcome) as lines of text."""
-    lines = [f"[ {_plain(view.get('title'))} ]"]
+def _said(view: dict[str, Any]) -> list[str]:
+    """What a view says besides its fields: its sections' and contexts' texts."""
+    lines = []
     for block in view.get("blocks", []):
         if block.get("type") in ("section", "context"):
             texts = [block.get("text"), *block.get("elements", [])]
             lines.extend(_plain(t) for t in texts if t and _plain(t))
-    return "\n".join(lines)
+    return lines
+
+
+def view_text(view: dict[str, Any]) -> str:
+    """A non-form view (an outcome) as lines of text."""
+    return "\n".join([f"[ {_plain(view.get('title'))} ]", *_said(view)])
 
 
 async def fill_form(
@@ -41,6 +46,8 @@ async def fill_form(
         write(
             f"{_plain(view.get('title'))} — Enter leaves an optional field empty; Ctrl-D cancels."
         )
+        for line in _said(view):  # what the page shows around the fields (a customer not found)
+            write(f"  {line}")
         values: dict[str, str] = {}
         for block in (b for b in view.get("blocks", []) if b.get("type") == "input"):
             value = await _ask(console, block, read, write)

@@ -113,3 +113,11 @@ def test_form_errors_name_the_fields_label():
     assert "  ! Date: “2026-13-01” is not a date: pick one, e.g. 2026-12-01." in result.stdout
     assert "! date:" not in result.stdout
     assert result.stdout.rstrip().endswith("Form cancelled: nothing was sent.")  # input ran out
+
+
+def test_a_form_says_in_the_console_what_it_says_on_its_page():
+    result = _run_console(["/job new zzzzqqq"])  # input runs out at the first field
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "No Kickserv customer matches “zzzzqqq”: choose one." in out
+    assert out.index("No Kickserv customer matches") < out.index("Customer: type to search")

@@ -14,7 +14,7 @@ from sandbox.kickserv_data import ACCOUNT_TZ
 from sandbox.slack import sandbox_user
 from tests.bot.served import Served, dumped, served, texts
 from tests.conftest import ready_store
-from tests.slack_helpers import event_body
+from tests.slack_helpers import command_body, event_body
 
 ZONE = "Etc/GMT+5"  # the Kickserv fake's account zone (UTC-5 all year): its days are the business's
 SAM = "U2"  # Kickserv employee 18 by email; an admin linked him to ReadyDesk technician bob
@@ -359,3 +359,41 @@ async def test_the_home_tab_is_published_over_socket_mode_too(slack):
     home = texts(published.payload["view"]["blocks"])
     assert "Kickserv employee Pat Lee (matched by email)" in home  # the sandbox's own Pat
     assert "Deskhand does not know your ReadyDesk technician." in home
+
+
+async def test_a_ticket_opened_from_home_is_left_by_done_not_a_second_close(app, slack):
+    await app.event(_opened(SAM))
+    row = next(
+        b
+        for b in slack.home_tabs[SAM]["blocks"]
+        if b.get("block_id", "").startswith("home_ticket_")
+    )
+    await app.interactive(_press(SAM, "home_open", row["accessory"]["value"]))
+    [opened] = [c for c in slack.calls if c.name == "views.open"]
+    modal = _shown(slack, opened.answer["view"]["id"])
+    assert _element(modal, "Close")["style"] == "danger"  # the button that closes the ticket
+    assert modal["close"]["text"] == "Done"  # leaving the modal is not "Close" beside it
+
+
+def _row_facts(blocks: list, block_id: str) -> list[str]:
+    [row] = [b for b in blocks if b.get("block_id") == block_id]
+    return row["text"]["text"].split("\n")[1].split(" · ")
+
+
+async def test_a_ticket_row_names_its_customer_as_tickets_does(app, slack):
+    await app.event(_opened(SAM))
+    row = next(
+        b
+        for b in slack.home_tabs[SAM]["blocks"]
+        if b.get("block_id", "").startswith("home_ticket_")
+    )
+    number = int(row["block_id"].rsplit("_", 1)[1])
+    ticket = app.readydesk.state.data.tickets[number]
+    assert ticket.contact and ticket.company_name  # a person at a business: two names to give
+    words = f"customer:{ticket.cid} tech:bob"
+    body = command_body("/tickets", words, slack.response_url("rows"))
+    await app._post(body, {"Content-Type": "application/x-www-form-urlencoded"})
+    [listed] = [c.payload for c in slack.calls if c.name == "rows"]
+    on_home = _row_facts(slack.home_tabs[SAM]["blocks"], f"home_ticket_{number}")
+    in_tickets = _row_facts(listed["blocks"], f"row_{number}")
+    assert on_home[2] == in_tickets[2]  # status · priority · customer · …

@@ -165,7 +165,7 @@ async def test_customer_card_names_the_contact_the_kickserv_name_and_each_jobs_d
     assert (
         "xxx…" in line
         and "\n" not in line
-        and line.endswith("· scheduled · May 2, 2031 2:00 PM UTC")
+        and line.endswith("· Scheduled · May 2, 2031 2:00 PM UTC")
     )
 
 
