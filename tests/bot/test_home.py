@@ -392,7 +392,7 @@ async def test_a_ticket_row_names_its_customer_as_tickets_does(app, slack):
     assert ticket.contact and ticket.company_name  # a person at a business: two names to give
     words = f"customer:{ticket.cid} tech:bob"
     body = command_body("/tickets", words, slack.response_url("rows"))
-    await app._post(body, {"Content-Type": "application/x-www-form-urlencoded"})
+    await app.post(body, {"Content-Type": "application/x-www-form-urlencoded"})
     [listed] = [c.payload for c in slack.calls if c.name == "rows"]
     on_home = _row_facts(slack.home_tabs[SAM]["blocks"], f"home_ticket_{number}")
     in_tickets = _row_facts(listed["blocks"], f"row_{number}")
