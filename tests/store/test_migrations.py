@@ -1,5 +1,6 @@
 """The schema comes from Alembic migrations, on SQLite and on PostgreSQL."""
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 from alembic import command
@@ -83,4 +84,16 @@ async def test_a_claim_left_pending_before_leases_is_due_for_the_sweeper_after_0
     taken = await store.claims.take_stale("sweeper", now=now, lease=timedelta(minutes=1))
     assert [claim.intent_key for claim in taken] == ["view:OLD"]  # not stuck "being written"
     await store.close()
+    engine.dispose()
+
+
+def test_reading_the_revision_logs_nothing(tmp_path, caplog):
+    """The readiness probe reads the revision every few seconds: no log line each time."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'probe.db'}")
+    assert current_revision(engine) is None  # an empty database
+    upgrade(engine)
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG):
+        assert current_revision(engine) == head_revision()
+    assert [r.getMessage() for r in caplog.records] == []
     engine.dispose()
