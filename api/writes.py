@@ -270,6 +270,10 @@ async def reconcile(
             checked = True
         except BackendError as err:
             logger.info("%s %s: read-back failed: %s", intent.action, intent.target, err.message)
+        except Exception:
+            # Not the backend's answer (a client a stop closed meanwhile, a bug of ours): it
+            # proves nothing either way, and the write may have landed, so it stays unknown.
+            logger.warning("%s %s: read-back failed", intent.action, intent.target, exc_info=True)
     if found is not None:
         await store.claims.finish(intent.key, state=DONE, reference=found)
         await _complete(store, intent, audit_id, "confirmed", found, why)

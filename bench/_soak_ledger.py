@@ -16,9 +16,10 @@ SETTLED = (DONE, NOT_DONE)
 def classify(text: str) -> str | None:
     """What one message to a person says about their write: DONE, NOT_DONE, PENDING (more news
     is promised), UNCONFIRMED (told it could not be confirmed, nothing promised) or None (not
-    about the outcome). The app's words today (cards/modals.py, handlers/new_*.py,
-    handlers/ticket_actions.py, workers/claims.py, bot/app.py's error handler); the one place
-    to change when the words change."""
+    about the outcome). The app's words today (cards/modals.py, cards/outcomes.py,
+    handlers/new_*.py, handlers/ticket_actions.py, handlers/forms.py, workers/claims.py,
+    bot/app.py's error handler), the same whether they reach the person in place or by DM; the
+    one place to change when the words change."""
     words = " ".join(text.replace("*", "").replace("_", " ").lower().split())
     if (
         "could not confirm yet" in words
@@ -27,7 +28,9 @@ def classify(text: str) -> str | None:
         or words.startswith(("adding the note", "saving", "creating"))
     ):
         return PENDING
-    if "could not confirm" in words or "not confirmed" in words:
+    # The sweeper giving up after a day ("could not check for a day whether … was written"):
+    # nothing settled, however the sentence ends.
+    if any(p in words for p in ("could not confirm", "not confirmed", "no longer tries")):
         return UNCONFIRMED
     refused = ("not added", "not changed", "not created", "not written", "not done")
     if any(p in words for p in refused) or "something went wrong" in words:

@@ -9,6 +9,7 @@ and tells the person: in place of their reply when Slack's response_url still wo
 minutes), else in a DM.
 """
 
+import asyncio
 import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -31,7 +32,7 @@ from api.writes import (
 )
 from cards.common import mrkdwn_section
 from cards.outcomes import given_back, settled_text, typed_back_again
-from live.delivery import Delivery
+from live.delivery import Delivery, Undelivered
 from store import Store
 from store.claims import PENDING, UNKNOWN, Claim
 from telemetry.metrics import CLAIMS_TAKEN_OVER, RECONCILED, timed_run
@@ -40,6 +41,7 @@ logger = logging.getLogger("deskhand.claims")
 
 RESPONSE_URL_LIFE = timedelta(minutes=30)  # Slack's limit on a response_url
 GIVE_UP_AFTER = timedelta(days=1)  # an outcome still unknown then is left for a person to check
+TELL_ROUNDS, TELL_PAUSE = 3, 2.0  # an outcome's DM refused past its call's retries: again later
 
 
 @timed_run("claim_sweep")
@@ -125,15 +127,25 @@ async def _tell(
     waiting = plan and plan.response_url and now - claim.claimed_at < RESPONSE_URL_LIFE
     if waiting and await _respond(slack, plan.response_url, text, payload):
         return
-    try:
-        await slack.chat_postMessage(channel=claim.user_id, text=text, blocks=payload)
-    except SlackApiError as err:
-        logger.warning(
-            "could not tell %s how %s ended: %s",
-            claim.user_id,
-            claim.action,
-            err.response.get("error"),
-        )
+    for round_ in range(1, TELL_ROUNDS + 1):
+        try:
+            await slack.chat_postMessage(channel=claim.user_id, text=text, blocks=payload)
+            return
+        except Undelivered as err:
+            # Refused past one call's retries (a ratelimit spell), never posted: nothing else
+            # will tell them once the claim is settled, so it is tried again, a while later.
+            if err.maybe_posted or round_ == TELL_ROUNDS:
+                _not_told(claim, err)
+                return
+            await asyncio.sleep(TELL_PAUSE * round_)
+        except SlackApiError as err:
+            _not_told(claim, err)
+            return
+
+
+def _not_told(claim: Claim, err: SlackApiError) -> None:
+    why = err.response.get("error")
+    logger.warning("could not tell %s how %s ended: %s", claim.user_id, claim.action, why)
 
 
 async def _respond(

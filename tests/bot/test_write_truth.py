@@ -161,3 +161,28 @@ async def test_two_apps_in_one_process_each_keep_their_own_apply_window():
         [waiting] = await patient.send("/note ticket 34 Toner swapped")
     assert now_known["text"].startswith("*Not added* to ticket #34"), now_known["text"]
     assert waiting["text"].startswith("*Could not confirm yet*"), waiting["text"]
+
+
+async def test_a_write_whose_read_back_meets_a_stopping_deskhand_is_not_said_to_have_failed(
+    console, monkeypatch
+):
+    """A stop closes the backend clients under a write still reading its target back (seen in
+    the soak): the note went in, so the person must not be told to try again."""
+    history = console.fake("readydesk").state.data.history
+    before = len(history.get(34, []))
+    faults = console.faults("readydesk")
+    faults.add("applied_status", status=504, query={"action": "add_history"}, times=1)
+    readydesk = console.desk.readydesk
+    reading = readydesk.get_history
+
+    async def stopping(**kwargs):
+        await readydesk.aclose()  # as a stop does, while this write still reads back
+        return await reading(**kwargs)
+
+    monkeypatch.setattr(readydesk, "get_history", stopping)
+    [reply] = await console.send("/note ticket 34 Said before the restart")
+    assert len(history[34]) == before + 1  # it went in
+    assert "Something went wrong" not in reply["text"] and "try again" not in reply["text"]
+    assert "*Could not confirm yet*" in reply["text"] and "will tell you" in reply["text"]
+    [row] = await console.store.audit.recent()
+    assert row.outcome == "unknown"  # left for the sweeper, which tells how it ended

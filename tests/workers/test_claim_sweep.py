@@ -169,3 +169,23 @@ async def test_a_write_still_unreadable_after_a_day_is_given_up_and_the_person_t
     assert "Hello again" in str(dm.payload["blocks"])
     later = a_day_on + timedelta(hours=1)
     assert await sweep_claims(console.desk, console.store, console.app.client, later) == []
+
+
+async def test_a_settled_outcome_outlasts_a_slack_ratelimit_longer_than_one_call_retries(console):
+    """Seen in the soak: the outcome's DM hit a ratelimit spell past one call's retries and
+    was dropped; the claim was settled, so nobody would ever tell the person."""
+    await console.desk.readydesk.add_history_note(34, "Fuser in\n— alice via Slack · ref CC11DD22")
+    plan = WritePlan(
+        check="ticket_note",
+        target="34",
+        marker="ref CC11DD22",
+        typed="Fuser in",
+        label="the note on ticket #34",
+    )  # no response_url: a modal's write, told by DM
+    await _left_by_a_dead_process(console, "view:V98", plan)
+    console.slack.rate_limits["chat.postMessage"] = 6  # more 429s than one call retries
+    done = await sweep_claims(console.desk, console.store, console.app.client, datetime.now(UTC))
+    assert done == ["note.ticket view:V98: confirmed"]
+    [dm] = [c for c in console.slack.calls if c.name == "chat.postMessage" and c.answer]
+    assert dm.payload["channel"] == "U1"
+    assert "The note on ticket #34 was written" in dm.payload["text"]
