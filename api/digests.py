@@ -20,9 +20,11 @@ from api.readydesk.search import (
     unassigned_keep,
 )
 
-Kind = Literal["open-tickets", "overdue", "unassigned", "jobs-today", "jobs-tomorrow"]
+Kind = Literal["unresolved", "overdue", "unassigned", "jobs-today", "jobs-tomorrow"]
 Window = Literal["today", "tomorrow"]
-KINDS: tuple[Kind, ...] = ("open-tickets", "overdue", "unassigned", "jobs-today", "jobs-tomorrow")
+KINDS: tuple[Kind, ...] = ("unresolved", "overdue", "unassigned", "jobs-today", "jobs-tomorrow")
+# Names a kind had before: still understood when typed (stored ones were renamed, migration 0010).
+FORMER_KIND_NAMES: dict[str, Kind] = {"open-tickets": "unresolved"}
 OLDEST = 10
 T = TypeVar("T")
 

@@ -79,7 +79,7 @@ class Standing:
 
     number: int
     channel_id: str
-    what: str  # the digest's kind (open-tickets …) or what is watched (tickets, jobs)
+    what: str  # the digest's kind (unresolved …) or what is watched (tickets, jobs)
     search: TicketQuery | None
     when: str
     paused: bool

@@ -1,4 +1,4 @@
-"""The open-tickets digest over 50,000 sandbox tickets with the backends at 20 ms: build time (and
+"""The unresolved digest over 50,000 sandbox tickets with the backends at 20 ms: build time (and
 as a multiple of one round trip measured in the same run), backend calls, and peak memory.
 
 Goals (issue "Scheduled channel digests"): < 10 s, < 150 MB RSS. The fakes live in this process,
@@ -44,7 +44,7 @@ async def main() -> None:
     await desk.readydesk.get_ticket(1)
     trip = time.perf_counter() - started
     for name, build in (
-        ("open-tickets", lambda: open_tickets(desk.readydesk, TicketSearch(), config.priorities)),
+        ("unresolved", lambda: open_tickets(desk.readydesk, TicketSearch(), config.priorities)),
         ("overdue", lambda: overdue_tickets(desk.readydesk, TicketSearch(), config.now())),
     ):
         desk.readydesk._lookups.clear()  # cold: the status and group lists are read too

@@ -18,7 +18,7 @@ BREAKDOWN_QUERY = (
     "e.g. `status:Open` in place of `status:unresolved`, or `priority:High`."
 )
 TITLES = {
-    "open-tickets": "Unresolved tickets",
+    "unresolved": "Unresolved tickets",
     "overdue": "Overdue tickets",
     "unassigned": "Unassigned tickets",
     "jobs-today": "Jobs today",
@@ -84,13 +84,13 @@ def build_ticket_digest(
     change: str,
     subscription_id: int | None,
 ) -> Card:
-    """Totals (open-tickets) or the overdue list, the change since last time, and buttons.
+    """Totals (unresolved) or the overdue list, the change since last time, and buttons.
 
     The total stands beside the `/tickets` query that lists the same tickets (its Show in
     /tickets button runs it); each breakdown row is that query with its value added."""
     title = TITLES[kind] + (f" · {described}" if described else "")
     counted = counted_query(kind, query)
-    word = {"open-tickets": "unresolved", "overdue": "overdue"}.get(kind, "unassigned")
+    word = {"unresolved": "unresolved", "overdue": "overdue"}.get(kind, "unassigned")
     total = f"*{digest.total:,}* {word}"
     if digest.partial:
         total += " (among the newest tickets checked)"

@@ -70,12 +70,12 @@ COMMAND_HELP = (
         "digest",
         f"{ids.DIGEST_COMMAND} add <kind> [filters] at 08:00 [daily|weekdays|mon,thu] "
         "[tz Europe/Berlin] [quiet] | list | remove|pause|resume <id> | preview <kind> [filters]",
-        "Post a digest to this channel on a schedule. Kinds: open-tickets (the unresolved "
-        "tickets), overdue, unassigned, jobs-today, jobs-tomorrow; each count shows the "
-        "/tickets search that lists it. Filters and search words go before `at`; after the time "
-        "only daily, weekdays, days like mon,thu, tz <zone> and quiet.",
+        "Post a digest to this channel on a schedule. Kinds: unresolved, overdue, unassigned, "
+        "jobs-today, jobs-tomorrow; each count shows the /tickets search that lists it. "
+        "Filters and search words go before `at`; after the time only daily, weekdays, days "
+        "like mon,thu, tz <zone> and quiet.",
         (
-            f'{ids.DIGEST_COMMAND} add open-tickets group:"Field Team" at 08:00 weekdays',
+            f'{ids.DIGEST_COMMAND} add unresolved group:"Field Team" at 08:00 weekdays',
             f"{ids.DIGEST_COMMAND} preview overdue",
         ),
     ),

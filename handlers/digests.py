@@ -102,6 +102,7 @@ async def _preview(kind: str, filters: str, desk: Desk, config: HandlerConfig) -
 
 def _kind(text: str) -> tuple[str, str]:
     word, _, rest = text.strip().partition(" ")
+    word = build.FORMER_KIND_NAMES.get(word.lower(), word)
     if word.lower() not in build.KINDS:
         problem = (
             f"There is no digest `{escape_mrkdwn(truncate(word, 30))}`."

@@ -152,7 +152,7 @@ async def _run_checks(
 ) -> None:
     first, second = replicas
     slot = next_slot(datetime.now(UTC))
-    await command(first, slack, f"/digest add open-tickets at {slot:%H:%M} tz UTC", "d1")
+    await command(first, slack, f"/digest add unresolved at {slot:%H:%M} tz UTC", "d1")
     await wait_for_reply(slack, "d1", lambda c: "#" in text_of(c))
     await command(second, slack, "/deskhand watch tickets", "w1")
     await wait_for_reply(slack, "w1", lambda c: "#" in text_of(c))

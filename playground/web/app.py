@@ -309,7 +309,7 @@ class WebSandbox:
         if not slots:
             self._tell(
                 "No digest is scheduled. Add one in a channel, e.g. "
-                "`/digest add open-tickets at 08:00`, then jump."
+                "`/digest add unresolved at 08:00`, then jump."
             )
             return
         slot = min(slots)

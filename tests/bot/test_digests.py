@@ -11,10 +11,10 @@ from sandbox.data import GROUPS, PRIORITIES
 
 async def test_subscribe_list_pause_resume_remove(console):
     [added] = await console.send(
-        "/digest add open-tickets status:open at 08:00 weekdays tz America/New_York quiet"
+        "/digest add unresolved status:open at 08:00 weekdays tz America/New_York quiet"
     )
     assert added["text"] == (
-        "Subscribed: `#1` open-tickets status:Open at 08:00 weekdays America/New_York quiet"
+        "Subscribed: `#1` unresolved status:Open at 08:00 weekdays America/New_York quiet"
     )
     [jobs] = await console.send("/digest add jobs-today at 7:30")
     assert "jobs-today at 07:30 daily UTC" in jobs["text"]  # the user's Slack time zone
@@ -28,10 +28,18 @@ async def test_subscribe_list_pause_resume_remove(console):
     assert [s.id for s in await console.store.digests.in_channel("C0CONSOLE")] == [1]
 
 
+async def test_the_digests_older_name_is_still_understood(console):
+    """`open-tickets` was the unresolved digest's name: typed, it subscribes to `unresolved`."""
+    [added] = await console.send("/digest add open-tickets at 08:00")
+    assert added["text"].startswith("Subscribed: `#1` unresolved at 08:00"), added["text"]
+    [sub] = await console.store.digests.in_channel("C0CONSOLE")
+    assert sub.kind == "unresolved"
+
+
 async def test_subscription_mistakes_are_explained(console):
     cases = {
         "/digest add": "Which digest?",
-        "/digest add open-tikets at 08:00": "Did you mean `open-tickets`?",
+        "/digest add unresolvd at 08:00": "Did you mean `unresolved`?",
         "/digest add overdue": "When? Add `at 08:00` after the filters.",
         "/digest add overdue at 08:00 tz Europe/Berln": "Did you mean `Europe/Berlin`?",
         "/digest add jobs-today status:open at 08:00": "`jobs-today` takes no filters.",
@@ -47,8 +55,8 @@ async def test_subscription_mistakes_are_explained(console):
 async def test_words_after_the_time_must_be_schedule_words(console):
     rule = "After the time come only `daily`, `weekdays`, days like `mon,thu`"
     cases = {
-        "/digest add open-tickets at 08:00 fortnightly": "`fortnightly` is not a schedule word.",
-        "/digest add open-tickets at 08:00 monthly": "`monthly` is not a schedule word.",
+        "/digest add unresolved at 08:00 fortnightly": "`fortnightly` is not a schedule word.",
+        "/digest add unresolved at 08:00 monthly": "`monthly` is not a schedule word.",
         "/digest add overdue at 08:00 weekdys": "Did you mean `weekdays`?",
         "/digest add overdue at 08:00 quiet status:open": "`status:open` is not a schedule word.",
         "/digest add overdue at 08:00 daily weekdays": "Name the days once",
@@ -62,10 +70,10 @@ async def test_words_after_the_time_must_be_schedule_words(console):
     assert "`tz` needs a time zone, e.g. `tz Europe/Berlin`." in zone["text"]
     assert await console.store.digests.in_channel("C0CONSOLE") == []
     [added] = await console.send(
-        "/digest add open-tickets printer at reception at 08:00 mon,thursday tz Europe/Berlin quiet"
+        "/digest add unresolved printer at reception at 08:00 mon,thursday tz Europe/Berlin quiet"
     )
     assert added["text"] == (
-        'Subscribed: `#1` open-tickets "printer at reception" at 08:00 mon,thu Europe/Berlin quiet'
+        'Subscribed: `#1` unresolved "printer at reception" at 08:00 mon,thu Europe/Berlin quiet'
     )
     [help_] = await console.send("/deskhand help")
     assert "Filters and search words go before `at`" in help_["blocks"][-3]["text"]["text"]
@@ -121,7 +129,7 @@ async def test_a_previews_breakdowns_count_only_the_tickets_its_filters_match(co
     data = console.fake("readydesk").state.data
     groups = [name for _, name in GROUPS]
     urgent = [t for t in data.tickets.values() if t.priority == "Urgent" and t.status != "Closed"]
-    [card] = await console.send("/digest preview open-tickets priority:urgent")
+    [card] = await console.send("/digest preview unresolved priority:urgent")
     assert f"*{len(urgent)}* unresolved" in card["blocks"][1]["text"]["text"]
     assert _breakdown(card, "priority") == f"*By priority:* Urgent {len(urgent)}"
     by_group = Counter(t.assigned_group_name for t in urgent)
@@ -129,7 +137,7 @@ async def test_a_previews_breakdowns_count_only_the_tickets_its_filters_match(co
 
     field = [t for t in data.tickets.values() if t.assigned_group_name == "Field Team"]
     field = [t for t in field if t.status != "Closed"]
-    [card] = await console.send('/digest preview open-tickets group:"Field Team"')
+    [card] = await console.send('/digest preview unresolved group:"Field Team"')
     assert _breakdown(card, "group") == f"*By group:* Field Team {len(field)}"
     by_priority = Counter(t.priority for t in field)
     assert _breakdown(card, "priority") == _expected("priority", by_priority, list(PRIORITIES))

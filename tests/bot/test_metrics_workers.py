@@ -58,7 +58,7 @@ def _delta(before, after, name: str, **labels: str) -> float:
 
 
 async def test_digest_runs_count_what_they_posted_and_the_slots_another_process_took(app, slack):
-    await _command(app, slack, "/digest", f"add open-tickets at 06:43 daily tz {ZONE}", "d1")
+    await _command(app, slack, "/digest", f"add unresolved at 06:43 daily tz {ZONE}", "d1")
     await _command(app, slack, "/digest", f"add overdue at 06:43 daily tz {ZONE}", "d2")
     [mine, theirs] = sorted(s.id for s in await app.store.digests.active())
     slot = DigestSchedule(AT, EVERY_DAY, ZONE).next_slot(datetime.now(UTC))
@@ -76,7 +76,7 @@ async def test_digest_runs_count_what_they_posted_and_the_slots_another_process_
 
 
 async def test_two_schedulers_in_one_process_each_count_the_slot_the_other_posted(app, slack):
-    await _command(app, slack, "/digest", f"add open-tickets at 06:47 daily tz {ZONE}", "d3")
+    await _command(app, slack, "/digest", f"add unresolved at 06:47 daily tz {ZONE}", "d3")
     slot = DigestSchedule(time(6, 47), EVERY_DAY, ZONE).next_slot(datetime.now(UTC))
     first, second = (
         build_scheduler(app.settings, app.store, app.desk, lambda: slot + timedelta(seconds=5))

@@ -55,7 +55,7 @@ async def test_most_overdue_is_the_oldest_due_date_of_every_ticket(console: Cons
 async def test_each_digest_total_is_what_the_query_beside_it_lists(console: Console):
     data = _tickets(console)
     unresolved = [t for t in data.tickets.values() if t.status not in ("Closed", "Resolved")]
-    [card] = await console.send("/digest preview open-tickets")
+    [card] = await console.send("/digest preview unresolved")
     summary = card["blocks"][1]["text"]["text"].splitlines()[0]
     assert summary == f"*{len(unresolved)}* unresolved · `/tickets status:unresolved`"
     [shown] = await console.send("click Show in /tickets")

@@ -48,10 +48,10 @@ NOTE_TEXTS = [
     "note\u00a0ticket 34 hi",
 ]
 DIGEST_TEXTS = [
-    "&#97;dd open-tickets at 08:00",
-    "<https://x.example|add> open-tickets at 08:00",
-    "ADD open-tickets at 08:00",
-    "add\topen-tickets at 08:00",
+    "&#97;dd unresolved at 08:00",
+    "<https://x.example|add> unresolved at 08:00",
+    "ADD unresolved at 08:00",
+    "add\tunresolved at 08:00",
 ]
 ADMIN_TEXTS = ["<https://x.example|audit>", "&#97;udit", "AUDIT", " audit\t"]
 LINK_TEXTS = [
@@ -171,7 +171,7 @@ async def test_an_encoded_digest_change_is_refused_for_a_non_writer_and_made_for
     async with serve(writers="U1") as app:
         ack, name = await app.command(slack, ids.DIGEST_COMMAND, text)
         assert (await _answer(slack, ack, name)).startswith("Subscribed: ")
-        assert [s.kind for s in await app.store.digests.in_channel("C1")] == ["open-tickets"]
+        assert [s.kind for s in await app.store.digests.in_channel("C1")] == ["unresolved"]
 
 
 @pytest.mark.parametrize("text", ADMIN_TEXTS + LINK_TEXTS)

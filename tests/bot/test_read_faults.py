@@ -127,7 +127,7 @@ COMMANDS = {
     "/tickets filters": ("/tickets status:open priority:high printer", ("ReadyDesk",)),
     "/customer": (f"/customer {EMAIL}", ("ReadyDesk", "Kickserv")),
     "/job": ("/job {job}", ("Kickserv",)),
-    "/digest preview tickets": ("/digest preview open-tickets", ("ReadyDesk",)),
+    "/digest preview tickets": ("/digest preview unresolved", ("ReadyDesk",)),
     "/digest preview jobs": ("/digest preview jobs-today", ("Kickserv",)),
     "/deskhand whoami": ("/deskhand whoami", ("ReadyDesk", "Kickserv")),
 }

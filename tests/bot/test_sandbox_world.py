@@ -122,7 +122,7 @@ async def test_what_deskhand_writes_is_dated_by_the_sandbox_clock(world):
 async def test_jumping_to_the_next_digest_posts_it_at_once():
     clock = SandboxClock()  # the real time: digests count from when they were added
     async with Console(Settings(_env_file=None), clock=clock) as console:
-        await console.send("/digest add open-tickets at 08:00 daily tz UTC")
+        await console.send("/digest add unresolved at 08:00 daily tz UTC")
         scheduler = build_scheduler(console.app_settings, console.store, console.desk, clock)
         clock.on_jump(lambda _now: scheduler.wake())
         scheduler.start()

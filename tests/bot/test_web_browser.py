@@ -366,7 +366,7 @@ def test_a_digest_appears_when_the_clock_jumps(browser, site):
     browser.find_element(By.XPATH, "//button[.='Jump to the next digest']").click()
     notice = browser.find_element(By.ID, "notice")  # none is scheduled: the banner says how
     wait_for(browser, lambda: "No digest is scheduled" in notice.text, "the banner")
-    assert notice.find_element(By.TAG_NAME, "code").text == "/digest add open-tickets at 08:00"
+    assert notice.find_element(By.TAG_NAME, "code").text == "/digest add unresolved at 08:00"
     assert "`" not in notice.text  # mrkdwn drawn once, not shown raw
     browser.get(f"{site.url}/?c=home")  # a page opened later (Home, redrawn) does not say it
     wait_for(
@@ -377,7 +377,7 @@ def test_a_digest_appears_when_the_clock_jumps(browser, site):
     browser.execute_async_script("refresh().then(arguments[0])")  # the page's own poll, done
     assert not browser.find_element(By.ID, "notice").is_displayed()
     open_channel(browser, site, "# support")
-    type_message(browser, "/digest add open-tickets at 08:00")
+    type_message(browser, "/digest add unresolved at 08:00")
     wait_for(browser, lambda: "Subscribed" in articles(browser)[-1].text, "the digest added")
     before = len(articles(browser))
     browser.find_element(By.XPATH, "//button[.='Jump to the next digest']").click()

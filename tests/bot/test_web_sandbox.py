@@ -259,8 +259,8 @@ async def test_jumping_the_clock_posts_the_next_digest(page):
     await page.post("jump")
     notice = (await page.state())["notice"]["html"]
     assert "No digest is scheduled" in notice
-    assert "<code>/digest add open-tickets at 08:00</code>" in notice and "`" not in notice
-    await page.send("/digest add open-tickets at 08:00", channel=DISPATCH)
+    assert "<code>/digest add unresolved at 08:00</code>" in notice and "`" not in notice
+    await page.send("/digest add unresolved at 08:00", channel=DISPATCH)
     before = len(await page.articles(DISPATCH))
     await page.post("jump")
     state = await page.state(DISPATCH)

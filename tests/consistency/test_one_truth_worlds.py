@@ -163,7 +163,7 @@ async def test_every_count_agrees_with_the_records(console, tickets, jobs):
     unresolved = [t for t in rd.tickets.values() if t.status not in CLOSED]
     overdue = sorted((t.due_date, t.tid) for t in unresolved if t.due_date and t.due_date < now)
 
-    [digest] = await console.send("/digest preview open-tickets")
+    [digest] = await console.send("/digest preview unresolved")
     assert _first_line(digest).startswith(f"*{len(unresolved)}* unresolved")
     by_status = Counter(t.status for t in unresolved)
     shown = " · ".join(f"{s} {by_status[s]}" for s in STATUSES if by_status[s]) or "none"

@@ -97,3 +97,23 @@ def test_reading_the_revision_logs_nothing(tmp_path, caplog):
         assert current_revision(engine) == head_revision()
     assert [r.getMessage() for r in caplog.records] == []
     engine.dispose()
+
+
+def test_subscriptions_under_the_digests_old_name_are_renamed(tmp_path):
+    """0010: the open-tickets digest is the unresolved digest, in stored subscriptions too."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0009")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO digest_subscriptions (kind, channel_id, filters, at_time, days, "
+                "timezone, quiet, paused, paused_reason, created_by, created_at, last_snapshot) "
+                "VALUES ('open-tickets', 'C1', '', '08:00', '', 'UTC', 0, 0, '', 'U1', "
+                "'2026-12-01 08:00:00', '')"
+            )
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        kinds = connection.execute(text("SELECT kind FROM digest_subscriptions")).scalars().all()
+    assert kinds == ["unresolved"]
+    engine.dispose()

@@ -137,7 +137,7 @@ async def test_a_digest_slot_is_claimed_once_across_processes(stores):
     first, second = stores
     sub = await first.digests.add(
         channel_id="C1",
-        kind="open-tickets",
+        kind="unresolved",
         filters="",
         at_time="08:00",
         days="mon",

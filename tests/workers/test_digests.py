@@ -32,7 +32,7 @@ def _next_eight(zone: str = "America/New_York") -> datetime:
 
 
 async def test_each_slot_is_posted_once_even_with_two_schedulers(console, tmp_path):
-    await console.send("/digest add open-tickets at 08:00 daily tz America/New_York")
+    await console.send("/digest add unresolved at 08:00 daily tz America/New_York")
     slot = _next_eight()
     assert await _due(console, slot - timedelta(minutes=1)) == []  # not yet
     first = await _due(console, slot + timedelta(seconds=5))
@@ -77,8 +77,8 @@ async def test_after_downtime_a_slot_older_than_the_grace_period_is_skipped_and_
 
 
 async def test_quiet_digests_post_nothing_when_nothing_changed_and_others_say_what_did(console):
-    await console.send("/digest add open-tickets at 08:00 daily tz America/New_York quiet")
-    await console.send("/digest add open-tickets at 08:00 daily tz America/New_York")
+    await console.send("/digest add unresolved at 08:00 daily tz America/New_York quiet")
+    await console.send("/digest add unresolved at 08:00 daily tz America/New_York")
     slot = _next_eight()
     await _due(console, slot)
     second = await _due(console, slot + timedelta(days=1))
@@ -168,7 +168,7 @@ async def test_deskhand_digest_run_due_posts_once_for_cron(slack, tmp_path):
 async def test_a_scheduled_digests_breakdowns_count_only_the_tickets_its_filters_match(console):
     data = console.fake("readydesk").state.data
     [added] = await console.send(
-        '/digest add open-tickets priority:high group:"Tier 1" at 08:00 daily tz America/New_York'
+        '/digest add unresolved priority:high group:"Tier 1" at 08:00 daily tz America/New_York'
     )
     assert added["text"].startswith("Subscribed:"), added["text"]
     slot = _next_eight()
