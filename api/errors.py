@@ -66,3 +66,20 @@ class RateLimited(BackendError):
 
 class MalformedResponse(BackendError):
     """The backend answered with something we cannot read (HTML page, truncated or bad XML/JSON)."""
+
+
+# The name of each kind of failure, the same on /metrics (a call's outcome) and /readyz (why a
+# backend is not ready): the kind, never the backend's words, which may quote a secret.
+_FAILURE_NAMES: tuple[tuple[type[BackendError], str], ...] = (
+    (NotFound, "not_found"),
+    (AuthFailed, "auth_failed"),
+    (InvalidRequest, "invalid"),
+    (RateLimited, "rate_limited"),
+    (Unavailable, "unavailable"),
+    (MalformedResponse, "malformed"),
+)
+
+
+def failure_name(error: BaseException) -> str:
+    """What kind of failure `error` is, as /metrics and /readyz name it ('error' when none)."""
+    return next((name for kind, name in _FAILURE_NAMES if isinstance(error, kind)), "error")

@@ -18,10 +18,10 @@ from api.errors import (
     AuthFailed,
     BackendError,
     InvalidRequest,
-    MalformedResponse,
     NotFound,
     RateLimited,
     Unavailable,
+    failure_name,
 )
 from telemetry.metrics import BACKEND_RETRIES, backend_call
 
@@ -170,18 +170,6 @@ def new_async_client(
     )
 
 
-# The outcome label of each failure a backend call ends with (bot/metrics.py serves them).
-_OUTCOMES: tuple[tuple[type[BaseException], str], ...] = (
-    (NotFound, "not_found"),
-    (AuthFailed, "auth_failed"),
-    (InvalidRequest, "invalid"),
-    (RateLimited, "rate_limited"),
-    (Unavailable, "unavailable"),
-    (MalformedResponse, "malformed"),
-    (asyncio.CancelledError, "cancelled"),  # the caller stopped waiting (a picker's 1.5 s)
-)
-
-
 @contextmanager
 def observed(backend: str, action: str) -> Iterator[None]:
     """Count and time one call of a client's choke point (`_request`), by its outcome.
@@ -193,7 +181,9 @@ def observed(backend: str, action: str) -> Iterator[None]:
 
 
 def _outcome(error: BaseException) -> str:
-    return next((name for kind, name in _OUTCOMES if isinstance(error, kind)), "error")
+    if isinstance(error, asyncio.CancelledError):
+        return "cancelled"  # the caller stopped waiting (a picker's 1.5 s)
+    return failure_name(error)
 
 
 # Failures where the request provably never reached the server: safe to retry even for writes.

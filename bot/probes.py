@@ -24,13 +24,8 @@ from starlette.routing import Route
 
 from api.desk import Desk
 from api.errors import (
-    AuthFailed,
     BackendError,
-    InvalidRequest,
-    MalformedResponse,
-    NotFound,
-    RateLimited,
-    Unavailable,
+    failure_name,
 )
 from bot.logs import scrub
 from bot.metrics import metrics_response
@@ -40,16 +35,6 @@ from store.migrate import head_revision
 
 logger = logging.getLogger("deskhand.probes")
 HEALTH_TIMEOUT = 3.0
-# What /readyz says of a backend that failed: its kind of failure, never its words (a backend's
-# error text can quote a key, a token or a URL with credentials).
-_REASONS: tuple[tuple[type[BackendError], str], ...] = (
-    (AuthFailed, "auth_failed"),
-    (RateLimited, "rate_limited"),
-    (Unavailable, "unavailable"),
-    (NotFound, "not_found"),
-    (InvalidRequest, "invalid_request"),
-    (MalformedResponse, "malformed_response"),
-)
 
 
 def probe_routes(
@@ -156,13 +141,13 @@ async def _schema(store: Store) -> tuple[str, str]:
 
 
 async def _probe(call: Awaitable[Any]) -> str:
-    """'ok', or the class of a backend's failure (`_REASONS`, 'timeout' or 'error')."""
+    """'ok', or the class of a backend's failure (`api.errors.failure_name`, or 'timeout')."""
     try:
         await asyncio.wait_for(call, HEALTH_TIMEOUT)
     except TimeoutError:
         return "timeout"
     except BackendError as err:
-        reason = next((name for kind, name in _REASONS if isinstance(err, kind)), "error")
+        reason = failure_name(err)  # its kind, never its words
         logger.info("readyz: %s %s", err.backend, reason)
         return reason
     except Exception as err:  # a client closed under a stopping process, a bug: not a 500
