@@ -32,7 +32,9 @@ async def _left_by_a_dead_process(
     )
 
 
-async def test_a_write_the_backend_applied_is_confirmed_and_the_person_told_in_place(console):
+async def _a_written_note_left_by_a_dead_process(console) -> WritePlan:
+    """A note that reached ticket 34 from `/note` (response_url "dead1") whose process died
+    before it recorded the outcome; its plan."""
     await console.desk.readydesk.add_history_note(
         34, "Called back\n— alice via Slack · ref AB12CD34"
     )
@@ -45,6 +47,11 @@ async def test_a_write_the_backend_applied_is_confirmed_and_the_person_told_in_p
         label="the note on ticket #34",
     )
     await _left_by_a_dead_process(console, "cmd:dead1", plan)
+    return plan
+
+
+async def test_a_write_the_backend_applied_is_confirmed_and_the_person_told_in_place(console):
+    await _a_written_note_left_by_a_dead_process(console)
     done = await sweep_claims(console.desk, console.store, console.app.client, datetime.now(UTC))
     assert done == ["note.ticket cmd:dead1: confirmed"]
     told = await console.slack.wait_for_call("response_url", "dead1")

@@ -10,13 +10,12 @@ from time import monotonic
 
 import pytest
 
-from api.writes import WritePlan
 from bot.app import build_web_client, handler_config
 from live.delivery import Delivery
 from playground.console import Console
 from store.schedules import EVERY_DAY, DigestSchedule
 from tests.conftest import RecordingSleep
-from tests.workers.test_claim_sweep import _left_by_a_dead_process
+from tests.workers.test_claim_sweep import _a_written_note_left_by_a_dead_process
 from tests.workers.test_live_cards import _field, _new_status, _share_ticket
 from workers.claims import sweep_claims
 from workers.digests import run_due
@@ -250,18 +249,7 @@ async def test_a_live_card_slack_fails_to_update_once_is_updated_on_the_same_pol
 
 
 async def test_the_sweeper_tells_in_place_when_the_response_url_fails_once(console, sleeps):
-    await console.desk.readydesk.add_history_note(
-        34, "Called back\n— alice via Slack · ref AB12CD34"
-    )
-    plan = WritePlan(
-        check="ticket_note",
-        target="34",
-        marker="ref AB12CD34",
-        typed="Called back",
-        response_url=console.slack.response_url("dead1"),
-        label="the note on ticket #34",
-    )
-    await _left_by_a_dead_process(console, "cmd:dead1", plan)
+    await _a_written_note_left_by_a_dead_process(console)
     console.slack.faults.add("status", path="/response/dead1", status=500, times=1)
     client = build_web_client(console.app_settings, Delivery(sleep=sleeps))
     assert await sweep_claims(console.desk, console.store, client, datetime.now(UTC)) == [
@@ -273,18 +261,7 @@ async def test_the_sweeper_tells_in_place_when_the_response_url_fails_once(conso
 
 
 async def test_the_sweeper_tells_by_dm_when_the_response_url_keeps_failing(console, sleeps):
-    await console.desk.readydesk.add_history_note(
-        34, "Called back\n— alice via Slack · ref AB12CD34"
-    )
-    plan = WritePlan(
-        check="ticket_note",
-        target="34",
-        marker="ref AB12CD34",
-        typed="Called back",
-        response_url=console.slack.response_url("dead1"),
-        label="the note on ticket #34",
-    )
-    await _left_by_a_dead_process(console, "cmd:dead1", plan)
+    await _a_written_note_left_by_a_dead_process(console)
     console.slack.faults.add("status", path="/response/dead1", status=503)
     client = build_web_client(console.app_settings, Delivery(sleep=sleeps))
     await sweep_claims(console.desk, console.store, client, datetime.now(UTC))
