@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from api import digests
 from api.business import Business, Entry
+from api.callbacks import CallbackCheck, CallbackList, CallbackRadar, CallbackRule
 from api.customers import BusinessView, CustomerSearch, find_customer, read_business
 from api.directory import PICKER_WAIT, CustomerDirectory
 from api.errors import BackendError
@@ -60,21 +61,39 @@ class Desk:
         self.store = store
         self.writes = writes  # claim lease, read-back deadline and apply window of its writes
         self.in_flight = WritesInFlight()  # what a graceful stop waits for
+        self.callbacks = CallbackRadar(kickserv, directory)  # its Kickserv reads cached
 
-    async def read(self, ref: AnyRef, now: datetime) -> AnyView:
+    async def read(
+        self, ref: AnyRef, now: datetime, callbacks: CallbackRule | None = None
+    ) -> AnyView:
         """What a card's reference stands for, read at `now` (the business's wall clock, which
-        a ticket search's dates are relative to)."""
+        a ticket search's dates are relative to); a ticket checked by `callbacks` when given."""
         if isinstance(ref, TicketRef):
-            return await read_ticket(self.readydesk, ref.ticket_id)
+            return await self.ticket(ref.ticket_id, callbacks)
         if isinstance(ref, TicketQuery):
             return await read_ticket_page(self.readydesk, ref, now)
         if isinstance(ref, JobRef):
             return await read_job(self.kickserv, self.directory, ref.job_number)
         return await read_business(self, ref)
 
-    async def ticket(self, ticket_id: int) -> TicketView:
-        """A ticket and its statuses at once; when only the statuses fail, the view says so."""
-        return await read_ticket(self.readydesk, ticket_id)
+    async def ticket(self, ticket_id: int, callbacks: CallbackRule | None = None) -> TicketView:
+        """A ticket and its statuses at once; when only the statuses fail, the view says so.
+        With `callbacks`, also the visit it may be a callback about (a failed read is named)."""
+        view = await read_ticket(self.readydesk, ticket_id)
+        if callbacks is None:
+            return view
+        check = await self.callbacks.check(view.ticket, callbacks)
+        view.callback = check.visit
+        view.unread = " · ".join(line for line in (view.unread, check.unread) if line)
+        return view
+
+    async def callback_check(self, ticket: Ticket, rule: CallbackRule) -> CallbackCheck:
+        """The visit a ticket already read may be a callback about (cached reads)."""
+        return await self.callbacks.check(ticket, rule)
+
+    async def possible_callbacks(self, rule: CallbackRule, now: datetime) -> CallbackList:
+        """The possible callbacks among the tickets opened in the rule's last days."""
+        return await self.callbacks.recent(self.readydesk, rule, now)
 
     async def ticket_page(self, query: TicketQuery, now: datetime) -> TicketListView:
         """One page of a ticket search, newest first."""

@@ -5,6 +5,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from api.callbacks import Visit
 from api.errors import BackendError
 from api.reads import all_at_once, settle, unread_line
 from api.readydesk import ReadyDeskClient, Ticket
@@ -16,11 +17,13 @@ PAGE_SIZE = 10
 
 @dataclass
 class TicketView:
-    """A ticket read now, the statuses its Status menu offers, and a line naming what failed."""
+    """A ticket read now, the statuses its Status menu offers, the visit it may be a callback
+    about, and a line naming what failed."""
 
     ticket: Ticket
     statuses: list[str] = field(default_factory=list)
     unread: str = ""
+    callback: Visit | None = None  # the visit it may be a callback about (api/callbacks.py)
 
 
 @dataclass

@@ -242,6 +242,7 @@ def handler_config(
         write_channels=settings.write_channel_ids,
         alert_burst=settings.alert_burst,
         live_card_days=settings.live_card_days,
+        callback_days=settings.callback_days,
         links=record_links(settings),
         unfurl_channels=settings.unfurl_channel_ids,
     )

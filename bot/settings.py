@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     digests_in_process: bool = Field(True, validation_alias=_env("DESKHAND_DIGESTS_IN_PROCESS"))
     alert_burst: int = Field(5, validation_alias=_env("DESKHAND_ALERT_BURST"), ge=1)
     live_card_days: float = Field(7.0, validation_alias=_env("DESKHAND_LIVE_CARD_DAYS"), ge=0)
+    # A ticket opened this many days after its business's Kickserv visit was completed is a
+    # possible callback (api/callbacks.py).
+    callback_days: int = Field(30, validation_alias=_env("DESKHAND_CALLBACK_DAYS"), ge=1, le=365)
     digest_grace: float = Field(3600.0, validation_alias=_env("DESKHAND_DIGEST_GRACE"), ge=0)
     read_deadline: float = Field(8.0, validation_alias=_env("DESKHAND_READ_DEADLINE"), gt=0)
     looking_up_after: float = Field(2.0, validation_alias=_env("DESKHAND_LOOKING_UP_AFTER"), ge=0)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from api.callbacks import CallbackRule
 from api.links import RecordLinks
 
 
@@ -30,6 +31,7 @@ class HandlerConfig:
     write_channels: frozenset[str] = frozenset()  # where writes may come from; empty: anywhere
     alert_burst: int = 5  # more new records than this in one poll become one summary
     live_card_days: float = 7.0  # how long a posted card is kept up to date
+    callback_days: int = 30  # a ticket opened this soon after a visit is a possible callback
     # Which pasted links are records (the backends' web pages), and where they unfurl.
     links: RecordLinks = field(default_factory=lambda: RecordLinks(None, None))
     unfurl_channels: frozenset[str] = frozenset()  # empty: any channel
@@ -39,6 +41,11 @@ class HandlerConfig:
     def live_for(self) -> timedelta:
         """How long a ticket or job card posted in a channel is kept up to date."""
         return timedelta(days=self.live_card_days)
+
+    @property
+    def callbacks(self) -> CallbackRule:
+        """Which tickets are possible callbacks: the window, and the zone of ReadyDesk's dates."""
+        return CallbackRule(days=self.callback_days, timezone=self.timezone)
 
     def instant(self) -> datetime:
         """This moment, in UTC, by the app's clock."""

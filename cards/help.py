@@ -91,6 +91,13 @@ COMMAND_HELP = (
         ),
     ),
     CommandHelp(
+        "callbacks",
+        f"{ids.DESKHAND_COMMAND} callbacks",
+        "Possible callbacks: tickets opened within DESKHAND_CALLBACK_DAYS (30) days after their "
+        "business's Kickserv visit was completed, in that time, by who did the visit.",
+        (f"{ids.DESKHAND_COMMAND} callbacks",),
+    ),
+    CommandHelp(
         "whoami",
         f"{ids.DESKHAND_COMMAND} whoami",
         "Your ReadyDesk technician and Kickserv employee, and how Deskhand knows.",

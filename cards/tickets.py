@@ -12,10 +12,12 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
+from api.callbacks import Visit
 from api.readydesk import Ticket
 from api.readydesk.search import TicketPage
 from api.tickets import TicketListView, TicketView
 from cards import ids
+from cards.callbacks import callback_block
 from cards.common import (
     FALLBACK_MAX,
     HEADER_MAX,
@@ -192,7 +194,14 @@ def _ticket_row(ticket: Ticket, now: datetime) -> SectionBlock:
 
 def card_for(view: TicketView, config: CardSettings, *, shareable: bool = True) -> Card:
     """A ticket read now, as its card."""
-    return ticket_card(view.ticket, config, view.statuses, shareable=shareable, unread=view.unread)
+    return ticket_card(
+        view.ticket,
+        config,
+        view.statuses,
+        shareable=shareable,
+        unread=view.unread,
+        callback=view.callback,
+    )
 
 
 def ticket_card(
@@ -202,9 +211,10 @@ def ticket_card(
     *,
     shareable: bool = True,
     unread: str = "",
+    callback: Visit | None = None,
 ) -> Card:
     """A ticket already read, as a card that knows what a live copy of it watches; `unread`
-    is a line naming what could not be read."""
+    is a line naming what could not be read, `callback` the visit it may be a callback about."""
     blocks = build_ticket_card(
         ticket,
         web_url=config.readydesk_web_url,
@@ -212,6 +222,8 @@ def ticket_card(
         statuses=statuses,
         timezone=config.timezone,
     )
+    if callback is not None:  # under the facts, where the eye goes first
+        blocks.insert(2, callback_block(callback, config.timezone))
     if unread:
         blocks.insert(len(blocks) - 1, context(escape_mrkdwn(unread)))
     return Card(

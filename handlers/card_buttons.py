@@ -112,7 +112,9 @@ async def acknowledge_link(ack: AsyncAck) -> None:
 
 async def _card(ref: AnyRef, desk: Desk, config: HandlerConfig, *, shareable: bool = True) -> Card:
     """The card a reference stands for, read now."""
-    return card_for(await desk.read(ref, config.now()), config, shareable=shareable)
+    return card_for(
+        await desk.read(ref, config.now(), config.callbacks), config, shareable=shareable
+    )
 
 
 def _what(ref: AnyRef) -> str:

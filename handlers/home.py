@@ -130,7 +130,9 @@ async def open_card(
     opened = await client.views_open(trigger_id=body["trigger_id"], view=looking)
 
     async def read() -> Card:
-        return card_for(await desk.read(ref, config.now()), config, shareable=False)
+        return card_for(
+            await desk.read(ref, config.now(), config.callbacks), config, shareable=False
+        )
 
     await _show_card(client, opened["view"]["id"], title, read())
 

@@ -11,11 +11,13 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.business import READYDESK
+from api.callbacks import Visit
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.ticket_writes import NewTicket
 from api.writes import WriteResult
 from cards import ids
+from cards.callbacks import callback_text
 from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.outcomes import unconfirmed_text
@@ -94,6 +96,8 @@ async def submit_ticket(
         await ack(response_action="errors", errors=errors)
         return
 
+    found: dict[int, Visit | None] = {}  # the new ticket's possible callback, for the outcome
+
     async def create(key: str) -> WriteResult:
         customer = await chosen_customer(desk, READYDESK, form.customer_value, "cid")
         if isinstance(customer, WriteResult):
@@ -106,8 +110,9 @@ async def submit_ticket(
             key, "ticket.create", user_id, form.channel_id, customer.record_key, form.subject
         )
         result = await desk.create_ticket(intent, ticket, author)
-        if result.outcome in ("written", "confirmed") and result.reference and form.channel_id:
-            await _post_card(client, desk, config, form.channel_id, user_id, int(result.reference))
+        if result.outcome in ("written", "confirmed") and result.reference:
+            tid = int(result.reference)
+            found[tid] = await _show_card(client, desk, config, form.channel_id, user_id, tid)
         return result
 
     await submit_creation(
@@ -118,32 +123,43 @@ async def submit_ticket(
         user_id,
         create,
         saving=ticket_result_view("Saving…", "Creating …"),
-        outcome_view=lambda result: _outcome_view(result, form),
+        outcome_view=lambda result: _outcome_view(result, form, found, config.timezone),
         field_errors=_field_errors,
     )
 
 
-async def _post_card(
+async def _show_card(
     client: AsyncWebClient, desk: Desk, config: HandlerConfig, channel: str, user: str, tid: int
-) -> None:
-    """The new ticket's card for its creator, read and built as `/ticket N` does; the ticket
-    exists whatever happens here, so a failure is logged and the form still says it was
-    created (never "not created")."""
+) -> Visit | None:
+    """The new ticket's card for its creator (in `channel`, when the form came from one), read
+    and built as `/ticket N` does; the visit it may be a callback about. The ticket exists
+    whatever happens here, so a failure is logged and the form still says it was created
+    (never "not created")."""
     try:
-        card = card_for(await desk.ticket(tid), config)
-        await client.chat_postEphemeral(channel=channel, user=user, **card.message())
+        view = await desk.ticket(tid, config.callbacks)
+        if channel:
+            card = card_for(view, config)
+            await client.chat_postEphemeral(channel=channel, user=user, **card.message())
+        return view.callback
     except (BackendError, SlackApiError) as err:
         logger.info("ticket #%s was created; its card could not be shown: %s", tid, err)
+        return None
 
 
 def _field_errors(err: InvalidRequest) -> dict[str, str]:
     return {_FIELDS[f]: m[:2000] for f, m in err.field_errors.items() if f in _FIELDS}
 
 
-def _outcome_view(result: WriteResult, form: TicketForm) -> View:
+def _outcome_view(
+    result: WriteResult, form: TicketForm, found: dict[int, Visit | None], timezone: str
+) -> View:
     if result.outcome in ("written", "confirmed", "duplicate") and result.reference:
         slow = " (confirmed after a slow reply)" if result.outcome == "confirmed" else ""
-        return ticket_result_view("Ticket created", f"Created *ticket #{result.reference}*{slow}.")
+        said = f"Created *ticket #{result.reference}*{slow}."
+        visit = found.get(int(result.reference))
+        if visit is not None:
+            said += f"\n:repeat: {callback_text(visit, timezone)}"
+        return ticket_result_view("Ticket created", said)
     reason = escape_mrkdwn(result.error.message) if result.error else ""
     if result.outcome == "unknown":
         unsure = unconfirmed_text("the ticket was created", result, by_dm=True)

@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from handlers import (
     admin,
     alerts,
+    callbacks,
     card_buttons,
     customers,
     digests,
@@ -27,7 +28,9 @@ from handlers import (
 from handlers.subcommands import Subcommands
 
 # The areas that add `/deskhand` subcommands (help's listener reads them all).
-WITH_SUBCOMMANDS = frozenset({tickets, customers, jobs, notes, people, admin, alerts, help})
+WITH_SUBCOMMANDS = frozenset(
+    {tickets, customers, jobs, notes, people, admin, alerts, callbacks, help}
+)
 
 
 def register_all(app: AsyncApp, subcommands: Subcommands) -> None:
@@ -47,6 +50,7 @@ def register_all(app: AsyncApp, subcommands: Subcommands) -> None:
         people,
         admin,
         alerts,
+        callbacks,
         home,
         help,
     ):

@@ -149,7 +149,7 @@ async def _show(
         await respond(response_type="ephemeral", replace_original=False, text=notice)
     if result.outcome in ("written", "confirmed", "duplicate"):
         try:
-            view = await desk.ticket(ticket_id)  # the read `/ticket N` makes
+            view = await desk.ticket(ticket_id, config.callbacks)  # the read `/ticket N` makes
         except BackendError as err:  # the change was made: say so, and why the card is old
             await respond(
                 response_type="ephemeral",

@@ -102,7 +102,7 @@ async def find_tickets(
 
 
 async def _ticket_card(ticket_id: int, desk: Desk, config: HandlerConfig) -> Card:
-    return cards.card_for(await desk.ticket(ticket_id), config)
+    return cards.card_for(await desk.ticket(ticket_id, config.callbacks), config)
 
 
 async def _list_card(

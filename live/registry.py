@@ -306,7 +306,8 @@ async def _reply(client: AsyncWebClient, posted: PostedCard, reply: str) -> None
 
 async def _redraw(key: str, desk: Desk, config: HandlerConfig) -> Card:
     """The card of a tracked record read now, drawn as channel copies show it."""
-    return card_for(await desk.read(_ref(key), config.now()), config, shareable=False)
+    view = await desk.read(_ref(key), config.now(), config.callbacks)
+    return card_for(view, config, shareable=False)
 
 
 async def _redraw_unfurl(key: str, desk: Desk, config: HandlerConfig) -> Card:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sandbox.clock import real_now
 from sandbox.data import SandboxData, seeded
@@ -220,6 +221,7 @@ def seeded_kickserv(
             _seed_job(data, rng, customer)
     _todays_round(data)
     _sandbox_persons_round(data)
+    _recent_callback(data, source)
     for customer in list(data.customers.values())[::3]:
         note_id = data.next_id("note", 24_600)
         when = customer.created_at + timedelta(days=2)
@@ -291,6 +293,27 @@ def book_sandbox_person(data: KickservData, day: date) -> KSJob | None:
         if task.job_id == job.id:
             task.employee_ids = [SANDBOX_PERSON.id]
     return job
+
+
+def _recent_callback(data: KickservData, source: SandboxData) -> None:
+    """A Printer Repair by Sam Ortiz completed two days before the newest seeded ticket of a
+    Kickserv customer was opened: that ticket is a possible callback (api/callbacks.py)."""
+    by_email = {c.email.lower(): c for c in data.customers.values()}
+    for tid in reversed(source.ticket_ids):
+        ticket = source.tickets[tid]
+        rd = source.customers.get(ticket.cid)
+        customer = by_email.get(rd.email.lower()) if rd else None
+        if customer is None or 846788 not in data.employees:
+            continue
+        opened = ticket.date_opened.replace(tzinfo=ZoneInfo(source.timezone))
+        day = (opened - timedelta(days=2)).astimezone(ACCOUNT_TZ).date()
+        at = datetime.combine(day, time(9), ACCOUNT_TZ)
+        number = data.next_id("job_number", 86_000)
+        _add_job(data, random.Random(number), customer, number, 24554, "completed", at, paid=True)
+        for task in data.tasks.values():
+            if task.job_id == data.jobs[number].id:
+                task.employee_ids = [846788]  # Sam Ortiz
+        return
 
 
 def _add_job(
