@@ -155,7 +155,15 @@ async def _post(
 
     async def card(ticket: Ticket) -> Card:
         statuses = await desk.ticket_statuses()  # cached: one read for the whole poll
-        return ticket_card(ticket, config, statuses, shareable=False)
+        check = await desk.callback_check(ticket, config.callbacks)  # cached per business
+        return ticket_card(
+            ticket,
+            config,
+            statuses,
+            shareable=False,
+            unread=check.unread,
+            callback=check.visit,
+        )
 
     def heading(count: int) -> tuple[str, str]:
         return f"{count} new tickets", f"*{count} new tickets* match watch #{watch.id}:"
