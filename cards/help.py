@@ -93,8 +93,8 @@ COMMAND_HELP = (
     CommandHelp(
         "callbacks",
         f"{ids.DESKHAND_COMMAND} callbacks",
-        "Possible callbacks: tickets opened within DESKHAND_CALLBACK_DAYS (30) days after their "
-        "business's Kickserv visit was completed, in that time, by who did the visit.",
+        "Possible callbacks: the tickets of the last DESKHAND_CALLBACK_DAYS days (30 unless set) "
+        "opened within that many days after a Kickserv visit to their business, by technician.",
         (f"{ids.DESKHAND_COMMAND} callbacks",),
     ),
     CommandHelp(

@@ -178,6 +178,12 @@ async def test_a_business_with_no_kickserv_twin_is_never_flagged(console):
     shown = texts(card["blocks"])
     assert card["blocks"][0]["text"]["text"] == f"#{tid} Boiler again"
     assert "callback" not in shown.lower() and "could not be read" not in shown
+    # Once the two share an email, the directory links them and the same visit counts.
+    namesake.email = lone.email
+    await _ready(console)
+    _cold(console)
+    [card] = await console.send(f"/ticket {tid}")
+    assert "Possible callback: Repair on " in texts(card["blocks"])
 
 
 async def test_a_visit_older_than_the_window_not_completed_or_after_the_ticket_is_no_flag(
