@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from api import digests
 from api.business import Business, Entry
-from api.callbacks import CallbackCheck, CallbackList, CallbackRadar, CallbackRule
+from api.callbacks import CallbackList, CallbackRadar, CallbackRule
 from api.customers import BusinessView, CustomerSearch, find_customer, read_business
 from api.directory import PICKER_WAIT, CustomerDirectory
 from api.errors import BackendError
@@ -87,9 +87,12 @@ class Desk:
         view.unread = " · ".join(line for line in (view.unread, check.unread) if line)
         return view
 
-    async def callback_check(self, ticket: Ticket, rule: CallbackRule) -> CallbackCheck:
-        """The visit a ticket already read may be a callback about (cached reads)."""
-        return await self.callbacks.check(ticket, rule)
+    async def ticket_read(self, ticket: Ticket, callbacks: CallbackRule) -> TicketView:
+        """A ticket already read (a watch's match, a live card's range) as `ticket` views it:
+        the statuses (cached) and the visit it may be a callback about (cached reads)."""
+        statuses = await self.readydesk.ticket_statuses()
+        check = await self.callbacks.check(ticket, callbacks)
+        return TicketView(ticket, statuses, check.unread, check.visit)
 
     async def possible_callbacks(self, rule: CallbackRule, now: datetime) -> CallbackList:
         """The possible callbacks among the tickets opened in the rule's last days."""

@@ -10,7 +10,9 @@ the number of channels showing them.
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from api.desk import Desk
 from api.errors import BackendError, NotFound
@@ -19,7 +21,7 @@ from cards.common import Card
 from cards.config import HandlerConfig
 from cards.jobs import local_time
 from cards.live import State, job_state, ticket_key, ticket_state
-from cards.tickets import ticket_card
+from cards.tickets import card_for
 
 logger = logging.getLogger("deskhand.live")
 
@@ -31,10 +33,12 @@ JOB_READS = 10  # jobs re-read one by one per poll
 
 @dataclass
 class Fresh:
-    """A record as read now: its state and, when already built, its card; no state: deleted."""
+    """A record as read now: its state and, when already built, its card (or how to draw it);
+    no state: deleted."""
 
     state: State | None
     card: Card | None = None
+    draw: Callable[[], Awaitable[Card]] | None = None  # draws the card when no card is given
 
 
 @dataclass
@@ -65,7 +69,6 @@ async def read_tickets(due: list[int], desk: Desk, config: HandlerConfig, reads:
     spans = plan_spans(due)
     if not spans:
         return
-    statuses = await desk.ticket_statuses()  # cached: the Status select's choices
     results = await asyncio.gather(*(_read_span(s, desk) for s in spans), return_exceptions=True)
     reads.calls += len(spans)
     for members, result in zip(spans, results, strict=True):
@@ -80,8 +83,14 @@ async def read_tickets(due: list[int], desk: Desk, config: HandlerConfig, reads:
             if ticket is None:
                 reads.fresh[ticket_key(number)] = Fresh(state=None)
             else:
-                card = ticket_card(ticket, config, statuses, shareable=False)
-                reads.fresh[ticket_key(number)] = Fresh(state=ticket_state(ticket), card=card)
+                draw = partial(_ticket_card, ticket, desk, config)  # drawn if it changed
+                reads.fresh[ticket_key(number)] = Fresh(state=ticket_state(ticket), draw=draw)
+
+
+async def _ticket_card(ticket: Ticket, desk: Desk, config: HandlerConfig) -> Card:
+    """A ticket read in a range, drawn as `/ticket N` draws it (the statuses and its possible
+    callback from cached reads)."""
+    return card_for(await desk.ticket_read(ticket, config.callbacks), config, shareable=False)
 
 
 async def _read_span(members: list[int], desk: Desk) -> list[Ticket]:

@@ -316,7 +316,9 @@ async def _redraw_unfurl(key: str, desk: Desk, config: HandlerConfig) -> Card:
 
 
 async def _card(fresh: Fresh, key: str, desk: Desk, config: HandlerConfig) -> Card:
-    """The posted cards' new card: the one the read already drew, else drawn now."""
+    """The posted cards' new card: the one the read drew (or draws now), else read and drawn."""
+    if fresh.card is None and fresh.draw is not None:
+        return await fresh.draw()
     return fresh.card or await _redraw(key, desk, config)
 
 

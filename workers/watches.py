@@ -22,7 +22,7 @@ from api.refs import TicketQuery
 from cards.common import Card
 from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
-from cards.tickets import ticket_card
+from cards.tickets import card_for
 from live.reads import Fresh
 from live.registry import refresh_live_cards
 from store import Store
@@ -154,16 +154,8 @@ async def _post(
     ]
 
     async def card(ticket: Ticket) -> Card:
-        statuses = await desk.ticket_statuses()  # cached: one read for the whole poll
-        check = await desk.callback_check(ticket, config.callbacks)  # cached per business
-        return ticket_card(
-            ticket,
-            config,
-            statuses,
-            shareable=False,
-            unread=check.unread,
-            callback=check.visit,
-        )
+        # Statuses cached (one read for the whole poll), Kickserv's visits per business.
+        return card_for(await desk.ticket_read(ticket, config.callbacks), config, shareable=False)
 
     def heading(count: int) -> tuple[str, str]:
         return f"{count} new tickets", f"*{count} new tickets* match watch #{watch.id}:"

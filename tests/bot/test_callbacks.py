@@ -238,7 +238,7 @@ async def test_ticket_new_confirms_a_possible_callback(console):
     assert _flag(job) in texts(posted.payload["blocks"])
 
 
-async def test_a_watch_alert_flags_a_possible_callback(console):
+async def test_a_watch_alert_flags_a_possible_callback_and_its_live_redraw_too(console):
     await _ready(console)
     settings = console.app_settings
 
@@ -258,6 +258,13 @@ async def test_a_watch_alert_flags_a_possible_callback(console):
         if c.name == "chat.postMessage" and f"#{tid} " in json_text(c.payload)
     ]
     assert _flag(job) in texts(post["blocks"])
+    # The alert is a live card: redrawn when the ticket changes, it keeps the flag.
+    rd, _ = _worlds(console)
+    rd.tickets[tid].status = "Escalated"
+    mark = len(console.slack.calls)
+    await poll()
+    [update] = [c.payload for c in console.slack.calls_since(mark) if c.name == "chat.update"]
+    assert "Escalated" in texts(update["blocks"]) and _flag(job) in texts(update["blocks"])
 
 
 def json_text(payload: dict[str, Any]) -> str:
