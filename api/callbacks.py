@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from api.business import KICKSERV, READYDESK
+from api.business import KICKSERV, READYDESK, Entry
 from api.cache import AsyncTTLCache
 from api.directory import CustomerDirectory
 from api.errors import BackendError
@@ -31,7 +31,7 @@ DEFAULT_DAYS = 30
 COMPLETED = "completed"  # Kickserv's status of a finished job (inferred; one place)
 FRESH_FOR = 300.0  # seconds a customer's completed jobs and a visit's crew are reused
 SCAN_LIMIT = 2000  # tickets `recent` checks at the most (the newest)
-AT_ONCE = 4  # Kickserv reads `recent` makes at once
+AT_ONCE = 8  # Kickserv reads `recent` makes at once
 PAGE = 500
 # What the card's line names when a read failed (api.reads.unread_line's wording).
 VISITS = "the business's recent Kickserv visits"
@@ -115,8 +115,15 @@ class CallbackRadar:
 
     async def check(self, ticket: Ticket, rule: CallbackRule) -> CallbackCheck:
         """The visit `ticket` may be a callback about; a failed read is named, never a flag."""
+        twin = None
+        if ticket.customer_id:
+            twin = await self._directory.record_in(KICKSERV, READYDESK, ticket.customer_id)
+        return await self._check(ticket, rule, twin)
+
+    async def _check(self, ticket: Ticket, rule: CallbackRule, twin: Entry | None) -> CallbackCheck:
+        """`check`, the ticket's business's Kickserv record already found (None: it has none)."""
         try:
-            job = await self._latest_visit(ticket, rule)
+            job = await self._latest_visit(ticket, rule, twin)
         except BackendError as err:
             return CallbackCheck(unread=unread_line({VISITS: err}))
         if job is None:
@@ -149,11 +156,12 @@ class CallbackRadar:
                     break
         limited = len(tickets) > SCAN_LIMIT
         tickets = tickets[:SCAN_LIMIT]
+        twins = await self._directory.kickserv_twins(t.customer_id for t in tickets)
         gate = asyncio.Semaphore(AT_ONCE)
 
         async def one(ticket: Ticket) -> CallbackCheck:
             async with gate:
-                return await self.check(ticket, rule)
+                return await self._check(ticket, rule, twins.get(ticket.customer_id))
 
         checks = await asyncio.gather(*(one(t) for t in tickets))
         callbacks = [
@@ -164,14 +172,13 @@ class CallbackRadar:
         unread = [f"#{t.ticket_id}" for t, c in zip(tickets, checks, strict=True) if c.unread]
         return CallbackList(callbacks, since, rule.days, len(tickets), limited, unread)
 
-    async def _latest_visit(self, ticket: Ticket, rule: CallbackRule) -> Job | None:
+    async def _latest_visit(
+        self, ticket: Ticket, rule: CallbackRule, twin: Entry | None
+    ) -> Job | None:
         """The job of the ticket's Kickserv twin completed last within the rule's window before
         the ticket was opened; None when there is none, or no twin."""
         opened = rule.opened(ticket)
-        if opened is None or not ticket.customer_id:
-            return None
-        twin = await self._directory.record_in(KICKSERV, READYDESK, ticket.customer_id)
-        if twin is None or not twin.record_key.isdigit():
+        if opened is None or twin is None or not twin.record_key.isdigit():
             return None
         start = opened - timedelta(days=rule.days)
         inside = [
