@@ -144,18 +144,18 @@ class CallbackRadar:
         """The tickets opened in the last `rule.days` days (before `now`, the business's wall
         clock) that are possible callbacks, each checked as its card checks it."""
         since = now - timedelta(days=rule.days)
-        tickets = []
+        opened: dict[int, Ticket] = {}  # by number: a ticket arriving mid-walk shifts the pages
         walk = readydesk.iter_tickets(
             page_size=PAGE, start_date=since, order="tid", order_direction="DESC"
         )
         async with contextlib.aclosing(walk) as found:
             async for ticket in found:
                 if ticket.opened_at is not None and ticket.opened_at >= since:
-                    tickets.append(ticket)
-                if len(tickets) > SCAN_LIMIT:
+                    opened.setdefault(ticket.ticket_id, ticket)
+                if len(opened) > SCAN_LIMIT:
                     break
-        limited = len(tickets) > SCAN_LIMIT
-        tickets = tickets[:SCAN_LIMIT]
+        limited = len(opened) > SCAN_LIMIT
+        tickets = list(opened.values())[:SCAN_LIMIT]
         twins = await self._directory.kickserv_twins(t.customer_id for t in tickets)
         gate = asyncio.Semaphore(AT_ONCE)
 
