@@ -9,7 +9,7 @@ import asyncio
 from datetime import date, datetime
 
 from api import digests
-from api.business import Business, Entry
+from api.business import KICKSERV, READYDESK, Business, Entry
 from api.customers import BusinessView, CustomerSearch, find_customer, read_business
 from api.directory import PICKER_WAIT, CustomerDirectory
 from api.errors import BackendError
@@ -35,6 +35,7 @@ from api.tickets import (
     read_ticket_page,
 )
 from api.unfurls import JobUnfurl, Unfurl, finish_unfurls, read_unfurl, read_unfurls
+from api.visits import Booking, OwedNote, book_visit, check_visits, read_visits, write_owed
 from api.writes import DEFAULTS, Intent, WritePlan, WriteResult, WriteSettings, WritesInFlight
 from store import Store
 
@@ -65,16 +66,22 @@ class Desk:
         """What a card's reference stands for, read at `now` (the business's wall clock, which
         a ticket search's dates are relative to)."""
         if isinstance(ref, TicketRef):
-            return await read_ticket(self.readydesk, ref.ticket_id)
+            return await self.ticket(ref.ticket_id)
         if isinstance(ref, TicketQuery):
             return await read_ticket_page(self.readydesk, ref, now)
         if isinstance(ref, JobRef):
-            return await read_job(self.kickserv, self.directory, ref.job_number)
+            return await self.job(ref.job_number)
         return await read_business(self, ref)
 
     async def ticket(self, ticket_id: int) -> TicketView:
-        """A ticket and its statuses at once; when only the statuses fail, the view says so."""
-        return await read_ticket(self.readydesk, ticket_id)
+        """A ticket, its statuses and its visits at once; when only the statuses fail, the view
+        says so."""
+        view, visits = await asyncio.gather(
+            read_ticket(self.readydesk, ticket_id),
+            read_visits(self.kickserv, self.store, ticket_id),
+        )
+        view.visits = visits
+        return view
 
     async def ticket_page(self, query: TicketQuery, now: datetime) -> TicketListView:
         """One page of a ticket search, newest first."""
@@ -90,8 +97,13 @@ class Desk:
         return await find_customer(self, text, read_one=read_one)
 
     async def job(self, job_number: int) -> JobView:
-        """A job with its customer, service, crew and latest note."""
-        return await read_job(self.kickserv, self.directory, job_number)
+        """A job with its customer, service, crew, latest note and the tickets it is a visit for."""
+        view, tickets = await asyncio.gather(
+            read_job(self.kickserv, self.directory, job_number),
+            self.store.visits.of_job(job_number),
+        )
+        view.tickets = tickets
+        return view
 
     async def job_notes(self, job_number: int) -> list[Note]:
         """Every note on a job, newest first."""
@@ -269,6 +281,41 @@ class Desk:
         return await create_job(
             self.kickserv, self.store, self.find_write, intent, job, author, self.writes
         )
+
+    async def visit_customer(self, ticket_id: int) -> tuple[Ticket, Entry | None]:
+        """A ticket, and the Kickserv customer its customer is (the directory's link; None when
+        it has no Kickserv twin): what Book a visit starts from."""
+        ticket = await self.readydesk.get_ticket(ticket_id)
+        if not ticket.customer_id:
+            return ticket, None
+        return ticket, await self.customer_in(KICKSERV, READYDESK, ticket.customer_id)
+
+    async def book_visit(self, booking: Booking, now: datetime) -> list[OwedNote]:
+        """Link a job just created to its ticket and write the two notes the booking owes,
+        once each; the notes not written yet (the sweeper keeps trying them)."""
+        self.in_flight.keep_running()
+        service = ""
+        if booking.job is not None:
+            try:
+                types = await self.kickserv.job_types()
+                service = next(
+                    (t.name for t in types if t.job_type_id == booking.job.job_type_id), ""
+                )
+            except BackendError:
+                service = booking.job.name
+        return await book_visit(self.store, self.add_note, booking, service, now)
+
+    async def write_owed_notes(self, now: datetime) -> list[OwedNote]:
+        """Try again the visit notes not written yet whose time has come; those now written."""
+        return await write_owed(
+            self.store, self.add_note, await self.store.visits.due_notes(now), now
+        )
+
+    async def check_visits(self, timezone: str, now: datetime) -> tuple[int, list[OwedNote]]:
+        """Read every linked job not done yet; note each completed, cancelled or moved one on
+        its ticket (once across processes): the jobs read and the notes now written."""
+        read, owed = await check_visits(self.kickserv, self.store, timezone, now)
+        return read, await write_owed(self.store, self.add_note, owed, now)
 
     async def assign_ticket(self, intent: Intent, ticket_id: int, technician: str) -> WriteResult:
         """Assign a ticket to a technician, once per intent."""

@@ -10,6 +10,7 @@ from api.reads import all_at_once, settle, unread_line
 from api.readydesk import ReadyDeskClient, Ticket
 from api.readydesk.search import TicketPage, search_tickets
 from api.refs import TicketQuery
+from api.visits import VisitView
 
 PAGE_SIZE = 10
 
@@ -21,6 +22,7 @@ class TicketView:
     ticket: Ticket
     statuses: list[str] = field(default_factory=list)
     unread: str = ""
+    visits: list[VisitView] = field(default_factory=list)  # the jobs booked for it
 
 
 @dataclass

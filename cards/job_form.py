@@ -46,6 +46,8 @@ class JobForm(BaseModel):
     day: str = ""
     at: str = ""
     employee: str = ""
+    ticket_id: int = 0  # booked from this ticket's Book a visit: linked to it once created
+    ticket_subject: str = ""
 
 
 def job_modal(
@@ -96,7 +98,7 @@ def job_modal(
     return View(
         type="modal",
         callback_id=ids.JOB_MODAL,
-        title="Create job",
+        title="Book a visit" if form.ticket_id else "Create job",
         submit="Create job" if job_types is not None else None,
         close="Cancel",
         private_metadata=fit_metadata(form, "description"),

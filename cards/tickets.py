@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 from api.readydesk import Ticket
 from api.readydesk.search import TicketPage
 from api.tickets import TicketListView, TicketView
+from api.visits import VisitView
 from cards import ids
 from cards.common import (
     FALLBACK_MAX,
@@ -36,6 +37,7 @@ from cards.jobs import local_time
 from cards.live import ticket_key, ticket_state
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef, TicketQuery, TicketRef
+from cards.visits import visit_rows
 
 ROW_SUBJECT_MAX = 120
 
@@ -55,6 +57,7 @@ def build_ticket_card(
     shareable: bool = True,
     statuses: list[str] | None = None,
     timezone: str = "UTC",
+    visits: list[VisitView] | None = None,
 ) -> list[Block]:
     """A ticket: header, status facts, summary, provenance and the buttons that act on it; its
     times in the business's time zone (`timezone`), which they name."""
@@ -88,6 +91,7 @@ def build_ticket_card(
     if ticket.escalation_level:
         provenance.append(f"Escalation: {ticket.escalation_level}")
     blocks.append(context(escape_mrkdwn(" · ".join(provenance))))
+    blocks += visit_rows(visits or [], timezone)
     ref = TicketRef(ticket_id=ticket.ticket_id)
     buttons: list[Any] = [
         button("Refresh", ids.TICKET_REFRESH, ref),
@@ -97,6 +101,7 @@ def build_ticket_card(
     if statuses:
         buttons.append(_status_select(ticket, statuses))
     if not ticket.is_closed:
+        buttons.append(button("Book a visit", ids.BOOK_VISIT, ref))
         buttons.append(button("Close", ids.TICKET_CLOSE, ref, style="danger"))
     if ticket.customer_id:
         customer = CustomerRef(readydesk_id=ticket.customer_id)
@@ -192,7 +197,14 @@ def _ticket_row(ticket: Ticket, now: datetime) -> SectionBlock:
 
 def card_for(view: TicketView, config: CardSettings, *, shareable: bool = True) -> Card:
     """A ticket read now, as its card."""
-    return ticket_card(view.ticket, config, view.statuses, shareable=shareable, unread=view.unread)
+    return ticket_card(
+        view.ticket,
+        config,
+        view.statuses,
+        shareable=shareable,
+        unread=view.unread,
+        visits=view.visits,
+    )
 
 
 def ticket_card(
@@ -202,6 +214,7 @@ def ticket_card(
     *,
     shareable: bool = True,
     unread: str = "",
+    visits: list[VisitView] | None = None,
 ) -> Card:
     """A ticket already read, as a card that knows what a live copy of it watches; `unread`
     is a line naming what could not be read."""
@@ -211,6 +224,7 @@ def ticket_card(
         shareable=shareable,
         statuses=statuses,
         timezone=config.timezone,
+        visits=visits,
     )
     if unread:
         blocks.insert(len(blocks) - 1, context(escape_mrkdwn(unread)))

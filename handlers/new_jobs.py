@@ -47,6 +47,7 @@ from handlers.forms import (
 )
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
+from handlers.visit_links import book_visit
 from store import Store
 
 logger = logging.getLogger("deskhand.jobs")
@@ -136,6 +137,10 @@ async def submit_job(
         intent = creation_intent(key, "job.create", user_id, form.channel_id, str(number), summary)
         created = await desk.create_job(intent, job, author)
         follow_up[0] = _follow_up(created)
+        if form.ticket_id and created.result.reference:
+            follow_up[0] += await book_visit(
+                desk, config, form, created, typed.employee, user_id, author
+            )
         if created.job is not None and form.channel_id:
             await _post_job_card(
                 client, desk, config, form.channel_id, user_id, created.job.job_number

@@ -23,6 +23,7 @@ from handlers import (
     tickets,
     typeahead,
     unfurls,
+    visits,
 )
 from handlers.subcommands import Subcommands
 
@@ -40,6 +41,7 @@ def register_all(app: AsyncApp, subcommands: Subcommands) -> None:
         jobs,
         new_jobs,
         new_tickets,
+        visits,
         notes,
         typeahead,
         unfurls,
