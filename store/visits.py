@@ -130,11 +130,18 @@ class VisitStore(StoreArea):
 
     @off_loop
     def changed(
-        self, seen: Visit, status: str, scheduled: str, done: bool, note: OwedNote, now: datetime
+        self,
+        seen: Visit,
+        status: str,
+        scheduled: str,
+        done: bool,
+        note: OwedNote | None,
+        now: datetime,
     ) -> bool:
         """Record that the job now has `status` and `scheduled`, with the note the change owes
-        the ticket: True for the one process that saw the change first (the job still had the
-        status and time `seen` says), False for every other."""
+        the ticket (None when it owes none, e.g. started): True for the one process that saw
+        the change first (the job still had the status and time `seen` says), False for every
+        other."""
         with self._session() as session:
             moved = session.execute(
                 update(TicketVisit)
@@ -147,7 +154,7 @@ class VisitStore(StoreArea):
             if moved.rowcount != 1:
                 session.rollback()
                 return False
-            if session.get(VisitNote, note.intent_key) is None:
+            if note is not None and session.get(VisitNote, note.intent_key) is None:
                 session.add(_note_row(note, now))
             session.commit()
             return True

@@ -13,12 +13,14 @@ import pytest
 from bot.app import build_desk, handler_config
 from bot.settings import Settings
 from playground.console import Console
+from sandbox.clock import SandboxClock
 from sandbox.kickserv_data import KSNote
 from sandbox.slack import sandbox_user
 from tests.bot.served import texts
 from tests.conftest import ready_store
 from workers.claims import sweep_claims
 from workers.visits import poll_visits, sweep_visit_notes
+from workers.watches import poll_watches
 
 ZONE = "America/New_York"
 WEB = "https://help.example.com/ticket?id={tid}"
@@ -103,7 +105,9 @@ async def test_a_visit_booked_from_a_ticket_links_both_with_one_note_each(desk_c
     assert "Pending" not in shown
     booked = _history(console, TWIN, "Visit booked")
     assert len(booked) == 1
-    assert booked[0].startswith(f"Visit booked: job {job}, Printer Repair, Wed 9 Dec 10:00, Sam Ortiz")
+    assert booked[0].startswith(
+        f"Visit booked: job {job}, Printer Repair, Wed 9 Dec 10:00, Sam Ortiz"
+    )
     origin = [n for n in _job_notes(console, job) if n.startswith("From ReadyDesk")]
     assert len(origin) == 1
     assert origin[0].startswith(f"From ReadyDesk ticket #{TWIN}: Printer offline in accounts")
@@ -220,3 +224,40 @@ async def test_a_moved_then_cancelled_visit_is_noted_on_the_ticket_once_each(des
     [card] = await console.send(f"/ticket {TWIN}")
     row = next(b for b in card["blocks"] if b.get("block_id") == f"visit_{job}")
     assert "Canceled" in row["text"]["text"]
+
+
+MIDDAY = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+
+
+async def test_in_the_sandbox_a_visit_booked_from_ticket_34_is_completed_on_its_clock():
+    clock = SandboxClock(real=lambda: MIDDAY)
+    settings = Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60)
+    async with Console(settings, clock=clock, world=True) as console:
+        await console.desk.directory.refresh()
+        await console.send(f"/ticket {TWIN}")
+        await console.send("click Share in channel")  # its card is live in the channel
+        view = await _open_booking(console, TWIN)
+        values = {
+            "customer": view["blocks"][0]["element"]["initial_option"]["value"],
+            "service": "24554",
+            "description": view["blocks"][2]["element"]["initial_value"],
+            "date": "2026-12-02",
+            "time": "00:05",  # the first visit of the day: the world moves it on first
+            "employee": _sam(view),
+        }
+        assert (await console.submit_view(view["id"], values))["response_action"] == "update"
+        await console.settle()
+        [visit] = await console.store.visits.of_ticket(TWIN)
+        config = handler_config(settings, clock=console.clock)
+        mark = len(console.slack.calls)
+        for _ in range(3):  # started, then completed, a couple of sandbox minutes apart
+            console.clock.jump(timedelta(minutes=2))
+            await poll_watches(
+                console.desk, console.store, console.app.client, clock(), config=config
+            )
+        done = _history(console, TWIN, f"Visit done: job {visit.job_number} by Sam Ortiz")
+        assert len(done) == 1
+        replies = [c.payload for c in console.slack.calls_since(mark) if c.payload.get("thread_ts")]
+        assert any("Close ticket" in str(r.get("blocks")) for r in replies), replies
+        [card] = await console.send(f"/ticket {TWIN}")
+        assert "Completed" in texts(card["blocks"])
