@@ -148,6 +148,7 @@ async def visit_form(desk: Desk, ticket_id: int, channel_id: str, link: str) -> 
         label, value = customer_label(customer), customer_value(KICKSERV, customer.record_key)
         return form.model_copy(update={"customer_value": value, "customer_label": label}), ""
     named = ticket.company_name or ticket.contact or ticket.customer_id or "this ticket's customer"
+    form = form.model_copy(update={"customer_hint": truncate(named, 100)})
     shown = escape_mrkdwn(truncate(named, 60))
     return form, f"“{shown}” has no Kickserv customer linked: choose one (type the name)."
 

@@ -126,7 +126,10 @@ async def test_a_visit_booked_from_a_ticket_links_both_with_one_note_each(desk_c
 async def test_a_ticket_without_a_kickserv_twin_opens_the_picker_and_says_so(desk_console):
     console = desk_console
     view = await _open_booking(console, LONE)
-    assert "initial_option" not in view["blocks"][0]["element"]
+    picker = view["blocks"][0]["element"]
+    assert "initial_option" not in picker
+    ticket = console.fake("readydesk").state.data.tickets[LONE]
+    assert picker["placeholder"]["text"] == f"Type {ticket.company_name or ticket.contact}"
     assert "has no Kickserv customer linked" in texts(view["blocks"])
     outcome, job = await _book(console, LONE, customer="kickserv:1")
     assert f"Linked to *ticket #{LONE}*" in texts(outcome["blocks"])
