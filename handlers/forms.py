@@ -18,7 +18,6 @@ from api.business import KICKSERV, Entry
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
 from api.kickserv import Employee, JobType
-from api.visits import visit_description
 from api.writes import Intent, WriteResult
 from cards.config import HandlerConfig
 from cards.job_form import JobForm, job_failed_view, job_modal
@@ -119,38 +118,6 @@ async def _prefill(form: JobForm, desk: Desk, words: str) -> tuple[JobForm, str]
         return form, f"Kickserv could not be searched for “{shown}”: choose the customer."
     none = f"No Kickserv customer matches “{shown}”: choose one. {escape_mrkdwn(search.note)}"
     return form, none.strip()
-
-
-async def visit_form(desk: Desk, ticket_id: int, channel_id: str, link: str) -> tuple[JobForm, str]:
-    """The job form for a ticket's visit: the Kickserv customer the ticket's customer is linked
-    to chosen, else the ticket's customer named in a line (mrkdwn); the description says which
-    ticket, with its `link`."""
-    try:
-        ticket, customer = await asyncio.wait_for(desk.visit_customer(ticket_id), PREFILL_WAIT)
-    except (TimeoutError, BackendError) as err:
-        why = err.message if isinstance(err, BackendError) else "it took too long"
-        form = JobForm(
-            channel_id=channel_id,
-            description=visit_description(ticket_id, "", link),
-            ticket_id=ticket_id,
-        )
-        return (
-            form,
-            f"Ticket #{ticket_id} could not be read ({escape_mrkdwn(why)}): choose the customer.",
-        )
-    form = JobForm(
-        channel_id=channel_id,
-        description=visit_description(ticket_id, ticket.subject, link),
-        ticket_id=ticket_id,
-        ticket_subject=truncate(ticket.subject, 200),
-    )
-    if customer is not None:
-        label, value = customer_label(customer), customer_value(KICKSERV, customer.record_key)
-        return form.model_copy(update={"customer_value": value, "customer_label": label}), ""
-    named = ticket.company_name or ticket.contact or ticket.customer_id or "this ticket's customer"
-    form = form.model_copy(update={"customer_hint": truncate(named, 100)})
-    shown = escape_mrkdwn(truncate(named, 60))
-    return form, f"“{shown}” has no Kickserv customer linked: choose one (type the name)."
 
 
 async def message_text(client: AsyncWebClient, shortcut: dict[str, Any]) -> tuple[str, str]:

@@ -138,9 +138,8 @@ async def submit_job(
         created = await desk.create_job(intent, job, author)
         follow_up[0] = _follow_up(created)
         if form.ticket_id and created.result.reference:
-            follow_up[0] += await book_visit(
-                desk, config, form, created, typed.employee, user_id, author
-            )
+            linked = await book_visit(desk, config, form, created, typed.employee, user_id, author)
+            follow_up[0] = f"{follow_up[0]}\n{linked}".strip()
         if created.job is not None and form.channel_id:
             await _post_job_card(
                 client, desk, config, form.channel_id, user_id, created.job.job_number

@@ -1,14 +1,52 @@
-"""A job created from a ticket's Book a visit, linked to the ticket: what the job form's submit
-adds once the job exists (the desk links them and writes the two notes once each)."""
+"""Book a visit's job form: prefilled from the ticket when it opens, and, once the job exists,
+linked to the ticket (the desk links them and writes the two notes once each)."""
 
+import asyncio
+
+from api.business import KICKSERV
 from api.desk import Desk
 from api.errors import BackendError
 from api.identity import Profile
 from api.job_writes import JobCreation
-from api.visits import Booking
+from api.visits import Booking, visit_description
 from cards.config import HandlerConfig, utc_now
 from cards.job_form import JobForm
+from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.outcomes import visit_pending_text
+from handlers.form_values import customer_label, customer_value
+from handlers.forms import PREFILL_WAIT
+
+
+async def visit_form(desk: Desk, ticket_id: int, channel_id: str, link: str) -> tuple[JobForm, str]:
+    """The job form for a ticket's visit: the Kickserv customer the ticket's customer is linked
+    to chosen, else the ticket's customer named in a line (mrkdwn); the description says which
+    ticket, with its `link`."""
+    try:
+        ticket, customer = await asyncio.wait_for(desk.visit_customer(ticket_id), PREFILL_WAIT)
+    except (TimeoutError, BackendError) as err:
+        why = err.message if isinstance(err, BackendError) else "it took too long"
+        form = JobForm(
+            channel_id=channel_id,
+            description=visit_description(ticket_id, "", link),
+            ticket_id=ticket_id,
+        )
+        return (
+            form,
+            f"Ticket #{ticket_id} could not be read ({escape_mrkdwn(why)}): choose the customer.",
+        )
+    form = JobForm(
+        channel_id=channel_id,
+        description=visit_description(ticket_id, ticket.subject, link),
+        ticket_id=ticket_id,
+        ticket_subject=truncate(ticket.subject, 200),
+    )
+    if customer is not None:
+        label, value = customer_label(customer), customer_value(KICKSERV, customer.record_key)
+        return form.model_copy(update={"customer_value": value, "customer_label": label}), ""
+    named = ticket.company_name or ticket.contact or ticket.customer_id or "this ticket's customer"
+    form = form.model_copy(update={"customer_hint": truncate(named, 100)})
+    shown = escape_mrkdwn(truncate(named, 60))
+    return form, f"“{shown}” has no Kickserv customer linked: choose one (type the name)."
 
 
 async def book_visit(

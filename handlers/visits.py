@@ -10,8 +10,9 @@ from api.desk import Desk
 from cards import ids
 from cards.config import HandlerConfig
 from cards.refs import TicketRef, read_value
-from handlers.forms import open_job_form, visit_form
+from handlers.forms import open_job_form
 from handlers.middleware import writers_only
+from handlers.visit_links import visit_form
 
 
 def register(app: AsyncApp) -> None:
