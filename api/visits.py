@@ -30,6 +30,7 @@ DONE_STATUS = "completed"
 CANCELLED = ("canceled", "cancelled")
 NOTE_QUOTE_MAX = 500
 BOOKING_NOTES = (":booked", ":from")  # the ends of the intent keys of a booking's two notes
+VISIT_NOTES = "visit."  # what a visit note's write is audited as starts with this
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,14 @@ def visit_time(moment: datetime | None, timezone: str) -> str:
     zone = ZoneInfo(timezone)
     local = (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(zone)
     return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
+
+
+def _clock_time(moment: datetime | None, timezone: str) -> str:
+    """`11:30` in the business's time zone ("an unknown time" when none)."""
+    if moment is None:
+        return "an unknown time"
+    zone = ZoneInfo(timezone)
+    return f"{(moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(zone):%H:%M}"
 
 
 def visit_description(ticket_id: int, subject: str, link: str) -> str:
@@ -137,7 +146,7 @@ async def write_owed(
     for note in notes:
         intent = Intent(
             key=note.intent_key,
-            action=f"visit.{note.kind}_note",
+            action=f"{VISIT_NOTES}{note.kind}_note",
             user_id=note.user_id,
             channel_id="",
             target=_target(note),
@@ -239,7 +248,7 @@ async def _change_note(
     number = visit.job_number
     if job.status == DONE_STATUS:
         who, quote = await _done_by(kickserv, job)
-        at = visit_time(job.completed_on or job.updated_at, timezone).split(" ")[-1]
+        at = _clock_time(job.completed_on or job.updated_at, timezone)
         text = f"Visit done: job {number}" + (f" by {who}" if who else "") + f" at {at}"
         if quote:
             text += f" — {quote}"

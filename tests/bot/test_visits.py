@@ -146,13 +146,14 @@ async def test_a_job_whose_link_note_fails_is_kept_and_the_note_written_once_lat
     assert _history(console, TWIN, "Visit booked") == []
     config = handler_config(console.app_settings)
     later = datetime.now(UTC) + timedelta(seconds=61)  # the write's apply window is over
-    await sweep_claims(console.desk, console.store, console.app.client, later)
     mark = len(console.slack.calls)
+    await sweep_claims(console.desk, console.store, console.app.client, later)
     await sweep_visit_notes(console.desk, console.store, console.app.client, later, config=config)
     await sweep_visit_notes(console.desk, console.store, console.app.client, later, config=config)
     assert len(_history(console, TWIN, f"Visit booked: job {job}")) == 1
     told = [c.payload.get("text", "") for c in console.slack.calls_since(mark)]
     assert any(f"pending note on ticket #{TWIN}" in t and "now written" in t for t in told), told
+    assert not any("not written" in t or "Try again" in t for t in told), told  # it never was
     [card] = await console.send(f"/ticket {TWIN}")
     assert any(b.get("block_id") == f"visit_{job}" for b in card["blocks"])
 
