@@ -35,6 +35,7 @@ from api.tickets import (
     read_ticket_page,
 )
 from api.unfurls import JobUnfurl, Unfurl, finish_unfurls, read_unfurl, read_unfurls
+from api.visit_bookings import LINK, keep_booking, settle_bookings
 from api.visits import Booking, OwedNote, book_visit, check_visits, read_visits, write_owed
 from api.writes import DEFAULTS, Intent, WritePlan, WriteResult, WriteSettings, WritesInFlight
 from store import Store
@@ -306,10 +307,20 @@ class Desk:
         return await book_visit(self.store, self.add_note, booking, service, now)
 
     async def write_owed_notes(self, now: datetime) -> list[OwedNote]:
-        """Try again the visit notes not written yet whose time has come; those now written."""
-        return await write_owed(
-            self.store, self.add_note, await self.store.visits.due_notes(now), now
+        """Try again the visit notes not written yet whose time has come, and link the kept
+        bookings whose job is now confirmed; the notes now written."""
+        due = await self.store.visits.due_notes(now)
+        notes = [n for n in due if n.kind != LINK]
+        written = await write_owed(self.store, self.add_note, notes, now)
+        links = [n for n in due if n.kind == LINK]
+        await settle_bookings(
+            self.kickserv, self.store, lambda b: self.book_visit(b, now), links, now
         )
+        return written
+
+    async def keep_booking(self, job_intent: str, booking: Booking, now: datetime) -> None:
+        """A booking whose job's creation is not confirmed yet: linked once it is."""
+        await keep_booking(self.store, job_intent, booking, now)
 
     async def check_visits(self, timezone: str, now: datetime) -> tuple[int, list[OwedNote]]:
         """Read every linked job not done yet; note each completed, cancelled or moved one on

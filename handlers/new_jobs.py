@@ -137,8 +137,10 @@ async def submit_job(
         intent = creation_intent(key, "job.create", user_id, form.channel_id, str(number), summary)
         created = await desk.create_job(intent, job, author)
         follow_up[0] = _follow_up(created)
-        if form.ticket_id and created.result.reference:
-            linked = await book_visit(desk, config, form, created, typed.employee, user_id, author)
+        if form.ticket_id and created.result.outcome in ("written", "confirmed", "unknown"):
+            linked = await book_visit(
+                desk, config, form, created, typed.employee, user_id, author, key
+            )
             follow_up[0] = f"{follow_up[0]}\n{linked}".strip()
         if created.job is not None and form.channel_id:
             await _post_job_card(
@@ -192,7 +194,8 @@ def _outcome_view(result: WriteResult, form: JobForm, number: int, extra: str = 
     reason = escape_mrkdwn(result.error.message) if result.error else ""
     if result.outcome == "unknown":
         what = f"the job for {label} was created"
-        return job_failed_view(unconfirmed_text(what, result, by_dm=True), form, try_again=False)
+        said = unconfirmed_text(what, result, by_dm=True) + (f"\n{extra}" if extra else "")
+        return job_failed_view(said, form, try_again=False)
     checked = " Deskhand checked: it is not there." if result.checked else ""
     return job_failed_view(f"*Not created.* {reason}{checked}", form)
 

@@ -57,10 +57,10 @@ async def book_visit(
     employee: str | None,
     user_id: str,
     author: Profile,
+    intent_key: str,
 ) -> str:
     """Link the created job to the form's ticket and write its notes; the line (mrkdwn) that
-    says so, and which note is still pending."""
-    assert created.result.reference is not None
+    says so, and which note is still pending. A job not confirmed yet is linked once it is."""
     crew = []
     if employee and created.job is not None and created.unassigned is None:
         try:
@@ -72,12 +72,15 @@ async def book_visit(
         ticket_id=form.ticket_id,
         subject=form.ticket_subject,
         ticket_link=web.replace("{tid}", str(form.ticket_id)) if web else "",
-        job_number=int(created.result.reference),
+        job_number=int(created.result.reference or 0),
         job=created.job,
         crew=crew,
         user_id=user_id,
         author=author,
         timezone=config.timezone,
     )
+    if created.result.reference is None:
+        await desk.keep_booking(intent_key, booking, utc_now())
+        return f"Once it is confirmed, Deskhand links it to ticket #{form.ticket_id}."
     pending = await desk.book_visit(booking, utc_now())  # retries run on real time
     return visit_pending_text(form.ticket_id, booking.job_number, [n.kind for n in pending])

@@ -160,6 +160,11 @@ class VisitStore(StoreArea):
             return True
 
     @off_loop
+    def owe(self, note: OwedNote, now: datetime) -> bool:
+        """Keep one more owed row (once: False when its key is there already)."""
+        return self._insert_once(_note_row(note, now))
+
+    @off_loop
     def due_notes(self, now: datetime, limit: int = 50) -> list[OwedNote]:
         """The notes not written yet whose next try is due."""
         with self._session() as session:

@@ -265,3 +265,34 @@ async def test_in_the_sandbox_a_visit_booked_from_ticket_34_is_completed_on_its_
         assert any("Close ticket" in str(r.get("blocks")) for r in replies), replies
         [card] = await console.send(f"/ticket {TWIN}")
         assert "Completed" in texts(card["blocks"])
+
+
+async def test_a_job_confirmed_only_later_is_linked_to_its_ticket_once_confirmed(desk_console):
+    console = desk_console
+    faults = console.faults("kickserv")
+    # A gateway answers 504 at once; Kickserv creates the job later (below).
+    faults.add("applied_late", times=1, seconds=3600, status=504, path="/jobs.json", method="POST")
+    view = await _open_booking(console, TWIN)
+    values = {
+        "customer": view["blocks"][0]["element"]["initial_option"]["value"],
+        "service": "24554",
+        "description": view["blocks"][2]["element"]["initial_value"],
+        "date": "2026-12-09",
+        "time": "10:00",
+    }
+    ack = await console.submit_view(view["id"], values)
+    shown = texts(ack["view"]["blocks"])
+    assert "Could not confirm yet" in shown
+    assert f"Once it is confirmed, Deskhand links it to ticket #{TWIN}." in shown
+    assert await faults.land() == 1  # the job exists now
+    config = handler_config(console.app_settings)
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    await sweep_claims(console.desk, console.store, console.app.client, later)
+    for _ in range(2):
+        await sweep_visit_notes(
+            console.desk, console.store, console.app.client, later, config=config
+        )
+    [visit] = await console.store.visits.of_ticket(TWIN)
+    booked = _history(console, TWIN, f"Visit booked: job {visit.job_number}, Printer Repair")
+    assert len(booked) == 1
+    assert len([n for n in _job_notes(console, visit.job_number) if n.startswith("From")]) == 1
