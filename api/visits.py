@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from api.errors import BackendError
+from api.errors import BackendError, NotFound
 from api.identity import Profile
 from api.jobs import crew, newest_order, read_job_notes
 from api.kickserv import Job, KickservClient
@@ -28,6 +28,7 @@ POLL_AT_ONCE = 8  # linked jobs read at once by the completion poll
 FIRST_RETRY, LAST_RETRY = timedelta(seconds=30), timedelta(minutes=30)
 DONE_STATUS = "completed"
 CANCELLED = ("canceled", "cancelled")
+GONE = "deleted"  # a linked job Kickserv no longer has
 NOTE_QUOTE_MAX = 500
 BOOKING_NOTES = (":booked", ":from")  # the ends of the intent keys of a booking's two notes
 VISIT_NOTES = "visit."  # what a visit note's write is audited as starts with this
@@ -217,10 +218,12 @@ async def check_visits(
     numbers = sorted({v.job_number for v in visits})
     gate = asyncio.Semaphore(POLL_AT_ONCE)
 
-    async def read(number: int) -> Job | None:
+    async def read(number: int) -> Job | str | None:
         async with gate:
             try:
                 return await kickserv.get_job(number)
+            except NotFound:
+                return GONE
             except BackendError:
                 return None  # read again next poll
 
@@ -228,12 +231,21 @@ async def check_visits(
     owed = []
     for visit in visits:
         job = jobs.get(visit.job_number)
-        if job is None or (job.status, _iso(job.scheduled_on)) == (visit.status, visit.scheduled):
+        if job is None:
             continue
-        # A job never read (not read back when booked) is only seen now: nothing to say.
-        note = await _change_note(kickserv, visit, job, timezone) if visit.status else None
-        done = job.status == DONE_STATUS or job.status in CANCELLED
-        won = await store.visits.changed(visit, job.status, _iso(job.scheduled_on), done, note, now)
+        if isinstance(job, str):  # deleted in Kickserv: said once, then no longer read
+            key = f"visit:{visit.ticket_id}:{visit.job_number}:{GONE}"
+            text = f"Visit removed: job {visit.job_number} is no longer in Kickserv"
+            note: OwedNote | None = _change(visit, key, text)
+            seen = (GONE, visit.scheduled)
+        elif (job.status, _iso(job.scheduled_on)) == (visit.status, visit.scheduled):
+            continue
+        else:
+            # A job never read (not read back when booked) is only seen now: nothing to say.
+            note = await _change_note(kickserv, visit, job, timezone) if visit.status else None
+            seen = (job.status, _iso(job.scheduled_on))
+        done = seen[0] in (DONE_STATUS, GONE, *CANCELLED)
+        won = await store.visits.changed(visit, *seen, done, note, now)
         if won and note is not None:
             owed.append(note)
     return len(numbers), owed

@@ -230,6 +230,21 @@ async def test_a_moved_then_cancelled_visit_is_noted_on_the_ticket_once_each(des
     assert "Canceled" in row["text"]["text"]
 
 
+async def test_a_linked_job_deleted_in_kickserv_is_noted_once_and_no_longer_read(desk_console):
+    console = desk_console
+    _, job = await _book(console, TWIN)
+    data = console.fake("kickserv").state.data
+    del data.jobs[next(k for k, j in data.jobs.items() if j.job_number == job)]
+    config = handler_config(console.app_settings)
+    for _ in range(2):
+        await poll_visits(
+            console.desk, console.store, console.app.client, datetime.now(UTC), config=config
+        )
+    said = _history(console, TWIN, f"Visit removed: job {job} is no longer in Kickserv")
+    assert len(said) == 1
+    assert await console.store.visits.open_visits() == []
+
+
 MIDDAY = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
 
