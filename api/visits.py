@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from api.errors import BackendError, NotFound
@@ -155,7 +156,8 @@ async def write_owed(
         )
         number = str(note.ticket_id if note.kind == "ticket" else note.job_number)
         author = Profile(note.author_name or "Deskhand", note.author_email or None)
-        result = await write_note(intent, NotedRecord(note.kind, number), note.text, author)  # type: ignore[arg-type]
+        kind: Literal["ticket", "job"] = "ticket" if note.kind == "ticket" else "job"
+        result = await write_note(intent, NotedRecord(kind, number), note.text, author)
         done = result.outcome in ("written", "confirmed") or (
             result.outcome == "duplicate" and result.earlier and result.earlier.state == DONE
         )

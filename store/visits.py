@@ -3,12 +3,16 @@ when last seen, and the notes a visit owes, kept until written once. A primary k
 conditional update, not a lock in memory, decide between processes."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
 from store.area import StoreArea, off_loop
 from store.models import TicketVisit, VisitNote
+
+# A new owed note is left to the process that made it this long before the sweep looks at it
+# (its writer is trying it right now).
+WRITER_FIRST = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -224,7 +228,7 @@ def _note_row(note: OwedNote, now: datetime) -> VisitNote:
         author_name=note.author_name[:255],
         author_email=note.author_email[:255],
         made_at=now,
-        next_try_at=now,
+        next_try_at=now + WRITER_FIRST,
         tries=0,
         written_at=None,
         offer_close=note.offer_close,
