@@ -22,6 +22,7 @@ from store import Store
 from telemetry.metrics import LostClaims
 from workers.claims import sweep_claims
 from workers.digests import GRACE, loop_time, run_due
+from workers.visits import sweep_visit_notes
 from workers.watches import poll_watches
 
 logger = logging.getLogger("deskhand.scheduler")
@@ -86,6 +87,8 @@ class Scheduler:
             # Leases are real time (a process's life), whatever the sandbox's clock says.
             for line in await sweep_claims(desk, store, slack, utc_now()):
                 logger.info("claim %s", line)
+            for line in await sweep_visit_notes(desk, store, slack, utc_now(), config=config):
+                logger.info("%s", line)
         if not self._digests:
             return
         now = self._clock()

@@ -39,6 +39,7 @@ TICKET_ASSIGN_ME = "ticket_assign_me"
 TICKET_SET_STATUS = "ticket_set_status"
 TICKET_CLOSE = "ticket_close"
 CREATE_JOB = "create_job"
+BOOK_VISIT = "book_visit"
 JOB_TRY_AGAIN = "job_try_again"
 TICKET_TRY_AGAIN = "ticket_try_again"
 DIGEST_SHOW_TICKETS = "digest_show_tickets"
@@ -68,6 +69,7 @@ BLOCK_ACTIONS = (
     TICKET_SET_STATUS,
     TICKET_CLOSE,
     CREATE_JOB,
+    BOOK_VISIT,
     JOB_TRY_AGAIN,
     TICKET_TRY_AGAIN,
     DIGEST_SHOW_TICKETS,
@@ -82,7 +84,8 @@ BLOCK_ACTIONS = (
 # What writes to a backend, each listener behind `writers_only` (a test checks it): the buttons
 # and selects that write at once, and the forms whose submit writes. Every other button and the
 # message shortcuts only open one of these forms (or read, or share a card in Slack).
-WRITE_ACTIONS = (TICKET_ASSIGN_ME, TICKET_SET_STATUS, TICKET_CLOSE, DIGEST_PAUSE)
+# Book a visit opens the job form, but for writers only (the form would only refuse them).
+WRITE_ACTIONS = (TICKET_ASSIGN_ME, TICKET_SET_STATUS, TICKET_CLOSE, DIGEST_PAUSE, BOOK_VISIT)
 
 # External-select options (typeahead)
 CUSTOMER_PICKER = "customer_picker"

@@ -9,6 +9,7 @@ from api.jobs import JobView
 from api.kickserv import Job, Note
 from api.money import job_owed
 from api.signatures import read_signature
+from api.visits import Visit
 from cards import ids
 from cards.common import (
     FALLBACK_MAX,
@@ -27,6 +28,7 @@ from cards.common import (
 from cards.live import job_key, job_state, job_status
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef, JobRef
+from cards.visits import ticket_rows
 
 NOTE_MAX = 1500
 
@@ -67,6 +69,7 @@ def card_for(view: JobView, config: CardSettings, *, shareable: bool = True) -> 
         customer_name=(customer.company or customer.name) if customer else None,
         customer_number=int(customer.record_key) if customer else None,
         unread=view.unread,
+        tickets=view.tickets,
     )
 
 
@@ -81,6 +84,7 @@ def build_job_card(
     timezone: str,
     shareable: bool = True,
     unread: str = "",
+    tickets: list[Visit] | None = None,
 ) -> Card:
     """A job: customer, service, status, schedule, who is assigned, description, latest note,
     and its buttons. `assigned` is None when the calendar could not be read; `unread` is the
@@ -115,6 +119,7 @@ def build_job_card(
         blocks.append(ContextBlock(elements=[plain(line)]))
     if unread:
         blocks.append(context(escape_mrkdwn(unread)))
+    blocks += ticket_rows(tickets or [])
     ref = JobRef(job_number=job.job_number)
     buttons = [
         button("Refresh", ids.JOB_REFRESH, ref),

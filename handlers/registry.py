@@ -24,6 +24,7 @@ from handlers import (
     tickets,
     typeahead,
     unfurls,
+    visits,
 )
 from handlers.subcommands import Subcommands
 
@@ -43,6 +44,7 @@ def register_all(app: AsyncApp, subcommands: Subcommands) -> None:
         jobs,
         new_jobs,
         new_tickets,
+        visits,
         notes,
         typeahead,
         unfurls,
