@@ -44,7 +44,7 @@ def large_desk(store: Store, *, customers: int, tickets: int) -> Desk:
 def slow_down(desk: Desk, seconds: float) -> None:
     """Every request to either fake waits `seconds` first (earlier latency is replaced)."""
     for client in (desk.readydesk, desk.kickserv):
-        faults = client._http._transport.app.state.faults
+        faults = client.transport.app.state.faults
         faults.clear()
         if seconds:
             faults.add("latency", seconds=seconds)
@@ -65,7 +65,7 @@ class CallCounter:
 
 def count_calls(client) -> CallCounter:  # type: ignore[no-untyped-def]
     """Count every request a backend client sends to its in-process fake."""
-    transport = client._http._transport
+    transport = client.transport
     counter = CallCounter(transport.app)
     transport.app = counter
     return counter

@@ -35,7 +35,7 @@ REQUESTS = SlackRequests(SECRET)  # signed as Slack signs them
 
 
 def _latency(client, seconds: float) -> None:  # type: ignore[no-untyped-def]
-    faults = client._http._transport.app.state.faults
+    faults = client.transport.app.state.faults
     faults.clear()
     faults.add("latency", seconds=seconds)
 
@@ -75,7 +75,7 @@ async def main() -> None:
     desk = large_desk(store, customers=CUSTOMERS, tickets=TICKETS)
     await desk.directory.refresh()
     await store.links.set(USER, set_by="U0ADMIN", technician="bob")  # employee: by email
-    today = desk.kickserv._http._transport.app.state.data.today
+    today = desk.kickserv.transport.app.state.data.today
     for hour in (9, 13):
         starts = datetime.combine(today, datetime.min.time(), ACCOUNT_TZ) + timedelta(hours=hour)
         job = await desk.kickserv.create_job(
@@ -96,8 +96,8 @@ async def main() -> None:
         await desk.kickserv.list_employees()  # one request, never cached
         trips.append(time.perf_counter() - started)
         warm.append(await _refresh(app, slack))
-        desk.readydesk._lookups.clear()
-        desk.kickserv._lookups.clear()
+        desk.readydesk.forget_lookups()
+        desk.kickserv.forget_lookups()
         cold.append(await _refresh(app, slack))
     trip = statistics.median(trips)
     print(
