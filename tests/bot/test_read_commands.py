@@ -339,9 +339,8 @@ async def test_new_readydesk_customers_reach_the_directory_on_the_next_refresh(c
 
 async def test_the_background_refresh_waits_until_a_refresh_is_due(console, monkeypatch):
     directory = console.desk.directory
-    await directory.aclose()  # the console started it with the app; start afresh below
-    directory._stopping.clear()
     await _directory_ready(console)  # just filled (by "another process", in the same database)
+    await directory.aclose()  # the console started it with the app; start afresh below
     walks = []
 
     async def counted() -> None:
