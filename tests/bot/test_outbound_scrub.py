@@ -73,9 +73,7 @@ def _kickserv_leaks(request: httpx.Request) -> httpx.Response | None:
     return httpx.Response(422, json=KICKSERV_REPLY) if request.method == "POST" else None
 
 
-def _leaky(client: ReadyDeskClient | KickservClient, leaks) -> None:
-    """Put the leaking layer in front of a client's fake."""
-    client._http._transport = LeakyTransport(client._http._transport, leaks)
+XML, JSON = {"content-type": "text/xml"}, {"content-type": "application/json"}
 
 
 def _assert_scrubbed(payload: object) -> None:
@@ -272,8 +270,14 @@ async def leaky_console():
     No "Adding …" line before the answer, however loaded the machine (as the `console` fixture).
     """
     async with Console(Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60)) as running:
-        _leaky(running.desk.readydesk, _readydesk_leaks(("add_history", "get_tickets")))
-        _leaky(running.desk.kickserv, _kickserv_leaks)
+        for action in ("add_history", "get_tickets"):
+            running.faults("readydesk").add(
+                "status", query={"action": action}, status=200, body=READYDESK_REPLY, headers=XML
+            )
+        kickserv_reply = json.dumps(KICKSERV_REPLY)
+        running.faults("kickserv").add(
+            "status", method="POST", status=422, body=kickserv_reply, headers=JSON
+        )
         yield running
 
 
