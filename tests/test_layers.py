@@ -191,24 +191,48 @@ def test_no_modules_import_each_other_round_in_a_circle():
     assert circles == []
 
 
-# What tests once reached past the app's public names for, and the public way now: the Console's
-# `desk`, `app`, `app_settings`, `fake(backend)`, `faults(backend)`, `dispatch`, `deliver`,
-# `requests` and `settle` (playground/console.py), and Served's `readydesk`, `kickserv`, `post`.
-PRIVATE_REACH_INS = re.compile(
-    r"\._desk\b"  # Console.desk
-    r"|\._app_settings\b"  # Console.app_settings
-    r"|\b(?:console|served|running|unfilled|filling|app)\._[a-z]"  # a private name of the app's
-    r"|\._http\._transport\.app\b"  # Console.fake(backend) / .faults(backend), or keep the fake
-)
+# What tests and benchmarks once reached past public names for, and the public way now: the
+# Console's `desk`, `app`, `app_settings`, `fake(backend)`, `faults(backend)`, `dispatch`,
+# `deliver`, `requests` and `settle` (playground/console.py); Served's `readydesk`, `kickserv`,
+# `post`; the backend clients' `forget_lookups()`, `call()` and `transport`; the scheduler's
+# `look()`; the Slack fake's `faults`. Any `name._private` outside an import is a reach-in (a
+# test's own objects say `self._x`).
+CALL = r"(?:\((?:[^()]|\([^()]*\))*\))?"  # a call's arguments, one level of calls inside
+PRIVATE_REACH_IN = re.compile(rf"\b(?!self\b|cls\b)[A-Za-z_]\w*{CALL}(?:\.\w+{CALL})*\._[a-z]")
+IMPORT_LINE = re.compile(r"^\s*(?:from|import)\s")
 
 
-def test_tests_reach_the_app_through_its_public_names():
+def _private_reach_ins(root: Path) -> list[str]:
+    """Every line under root's tests/ and bench/ that reaches a private name of another object."""
     me = Path(__file__).resolve()
-    found = [
-        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
-        for path in sorted((ROOT / "tests").rglob("*.py"))
+    return [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for folder in ("tests", "bench")
+        for path in sorted((root / folder).rglob("*.py"))
         if path.resolve() != me
         for number, line in enumerate(path.read_text().splitlines(), 1)
-        if PRIVATE_REACH_INS.search(line)
+        if PRIVATE_REACH_IN.search(line) and not IMPORT_LINE.match(line)
     ]
-    assert found == []
+
+
+def test_tests_and_benchmarks_reach_the_app_through_its_public_names():
+    assert _private_reach_ins(ROOT) == []
+
+
+def test_the_reach_in_check_sees_a_private_name(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "bench").mkdir()
+    reached = [
+        "desk.readydesk._lookups.clear()",
+        "client._http._transport = x",
+        "await _client(app)._request('a', {})",
+        "await build_scheduler(_settings(), None)._look()",
+        "for listener in bolt._async_listeners:",
+    ]
+    fine = ["self._ready.set()", "from tests.bot.test_processes import _env", "x = obj.__class__"]
+    (tmp_path / "tests" / "test_x.py").write_text("\n".join(reached + fine) + "\n")
+    (tmp_path / "bench" / "b.py").write_text(
+        "from bench._soak_ledger import read\nscheduler._look()\n"
+    )
+    found = [line.split(": ", 1)[1] for line in _private_reach_ins(tmp_path)]
+    assert found == [*reached, "scheduler._look()"]
