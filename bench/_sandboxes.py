@@ -3,16 +3,12 @@
 import sys
 from pathlib import Path
 
-import httpx
-
 from api.desk import Desk
-from api.directory import CustomerDirectory
-from api.kickserv import KickservClient
-from api.readydesk import ReadyDeskClient
+from bot.app import build_sandbox_desk
 from sandbox.data import seeded
-from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
+from sandbox.kickserv import build_kickserv_app
 from sandbox.kickserv_data import seeded_kickserv
-from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
+from sandbox.readydesk import build_readydesk_app
 from store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,18 +23,9 @@ def large_desk(store: Store, *, customers: int, tickets: int) -> Desk:
     """Both fakes with `customers` customers each (same emails) and a directory on `store`."""
     readydesk_data = seeded(tickets=tickets, customers=customers)
     kickserv_data = seeded_kickserv(readydesk_data, customers=customers)
-    readydesk = ReadyDeskClient(
-        "http://rd/readydesk/API/default.aspx",
-        SANDBOX_KEY,
-        transport=httpx.ASGITransport(app=build_readydesk_app(readydesk_data)),
+    return build_sandbox_desk(
+        store, build_readydesk_app(readydesk_data), build_kickserv_app(kickserv_data)
     )
-    kickserv = KickservClient(
-        "http://ks",
-        SANDBOX_ACCOUNT,
-        SANDBOX_API_KEY,
-        transport=httpx.ASGITransport(app=build_kickserv_app(kickserv_data)),
-    )
-    return Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
 
 
 def slow_down(desk: Desk, seconds: float) -> None:

@@ -10,20 +10,16 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from api.desk import Desk
-from api.directory import CustomerDirectory
-from api.kickserv import KickservClient
-from api.readydesk import ReadyDeskClient
-from bot.app import build_app
+from bot.app import build_app, build_sandbox_desk
 from bot.server import build_http_app
 from bot.settings import Settings
 from cards import ids
 from cards.modals import NOTE_BLOCK, NOTE_INPUT, note_modal
 from cards.refs import NoteTarget
 from sandbox.data import seeded
-from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
+from sandbox.kickserv import build_kickserv_app
 from sandbox.kickserv_data import seeded_kickserv
-from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
+from sandbox.readydesk import build_readydesk_app
 from store import Store
 from tests.conftest import ready_store
 from tests.slack_helpers import SIGNING_SECRET, block_action, command_body, interactive_body
@@ -104,19 +100,8 @@ def serve(slack):
         )
         data = seeded(tickets=50, customers=10)
         rd_app = build_readydesk_app(data)
-        readydesk = ReadyDeskClient(
-            "http://rd/API/default.aspx", SANDBOX_KEY, transport=httpx.ASGITransport(app=rd_app)
-        )
-        kickserv = KickservClient(
-            "http://ks",
-            SANDBOX_ACCOUNT,
-            SANDBOX_API_KEY,
-            transport=httpx.ASGITransport(app=build_kickserv_app(seeded_kickserv(data))),
-        )
         store = ready_store()
-        desk = Desk(
-            readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store
-        )
+        desk = build_sandbox_desk(store, rd_app, build_kickserv_app(seeded_kickserv(data)))
         app = build_http_app(
             settings, desk, store=store, bolt=build_app(settings, desk, store=store)
         )
