@@ -82,6 +82,31 @@ def test_every_installed_package_stands_on_a_floor_or_beside_them():
     assert {name.rstrip("*") for name in installed["packages"]["find"]["include"]} == OURS
 
 
+def _readme_floors() -> list[tuple[str, set[str]]]:
+    """The README's floor table, top first: each package and the packages of ours it may import
+    ("every floor below" spelled out)."""
+    text = (ROOT / "README.md").read_text()
+    table = text[text.index("| floor, top first |") :].split("\n\n")[0].splitlines()[2:]
+    rows = [(row.split(" | ")[0].strip("|` /"), row.split(" | ")[-1]) for row in table]
+    floors = []
+    for package, may in rows:
+        named = set(re.findall(r"`(\w+)`", may))
+        if "every floor below" in may:
+            named |= {other for other, _ in rows if _floor(other) > _floor(package)}
+        floors.append((package, named))
+    return floors
+
+
+def test_the_readme_floor_table_is_the_floors_this_test_checks():
+    floors = _readme_floors()
+    packages = [package for package, _ in floors]
+    assert sorted(packages) == sorted(set().union(*FLOORS))
+    assert [_floor(p) for p in packages] == sorted(_floor(p) for p in packages), "top first"
+    for package, named in floors:
+        below = {other for other in packages if _floor(other) > _floor(package)}
+        assert named == below | ({"sandbox"} if package in SANDBOX_USERS else set()), package
+
+
 def test_the_floor_check_sees_an_upward_import(tmp_path):
     for package in OURS | OUTSIDE:
         (tmp_path / package).mkdir()
