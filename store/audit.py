@@ -75,6 +75,27 @@ class AuditStore(StoreArea):
         detail: str = "",
     ) -> None:
         """Add one row."""
+        self._add(user_id, channel_id, action, target, summary, outcome, reference, detail)
+
+    @off_loop
+    def begin(
+        self, *, user_id: str, channel_id: str, action: str, target: str, summary: str
+    ) -> int:
+        """Open a `pending` row before the backend is called; returns its id for `complete`."""
+        return self._add(user_id, channel_id, action, target, summary, PENDING)
+
+    def _add(
+        self,
+        user_id: str,
+        channel_id: str,
+        action: str,
+        target: str,
+        summary: str,
+        outcome: str,
+        reference: str | None = None,
+        detail: str = "",
+    ) -> int:
+        """One row, its texts cut to their columns; its id."""
         entry = AuditEntry(
             at=self._now(),
             user_id=user_id,
@@ -85,25 +106,6 @@ class AuditStore(StoreArea):
             outcome=outcome,
             reference=reference,
             detail=detail[:SUMMARY_MAX],
-        )
-        with self._session() as session:
-            session.add(entry)
-            session.commit()
-
-    @off_loop
-    def begin(
-        self, *, user_id: str, channel_id: str, action: str, target: str, summary: str
-    ) -> int:
-        """Open a `pending` row before the backend is called; returns its id for `complete`."""
-        entry = AuditEntry(
-            at=self._now(),
-            user_id=user_id,
-            channel_id=channel_id or "",
-            action=action,
-            target=target[:255],
-            summary=summary[:SUMMARY_MAX],
-            outcome=PENDING,
-            detail="",
         )
         with self._session() as session:
             session.add(entry)
