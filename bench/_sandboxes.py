@@ -2,13 +2,18 @@
 
 import sys
 from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
 
 from api.desk import Desk
 from bot.app import build_sandbox_desk
+from bot.settings import Settings
 from sandbox.data import seeded
 from sandbox.kickserv import build_kickserv_app
 from sandbox.kickserv_data import seeded_kickserv
 from sandbox.readydesk import build_readydesk_app
+from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
 from store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,7 +21,20 @@ if str(ROOT) not in sys.path:  # ops/ is not installed
     sys.path.append(str(ROOT))
 from ops.containers import free_port  # noqa: E402
 
-__all__ = ["ROOT", "free_port", "large_desk", "slow_down"]
+__all__ = ["ROOT", "SECRET", "free_port", "large_desk", "slack_settings", "slow_down"]
+
+SECRET = "bench-signing-secret"  # noqa: S105 - signs the benchmark's own requests
+
+
+def slack_settings(slack: SlackSandbox, **env: Any) -> Settings:
+    """The app's settings against the Slack sandbox `slack`, signing with SECRET, and `env`."""
+    return Settings(
+        _env_file=None,
+        SLACK_API_URL=slack.api_url,
+        SLACK_BOT_TOKEN=SecretStr(SANDBOX_BOT_TOKEN),
+        SLACK_SIGNING_SECRET=SecretStr(SECRET),
+        **env,
+    )
 
 
 def large_desk(store: Store, *, customers: int, tickets: int) -> Desk:

@@ -13,15 +13,13 @@ import statistics
 import time
 from datetime import datetime, timedelta
 
-from _sandboxes import large_desk
-from pydantic import SecretStr
+from _sandboxes import SECRET, large_desk, slack_settings
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import build_app
-from bot.settings import Settings
 from playground.slack_requests import SlackRequests
 from sandbox.kickserv_data import ACCOUNT_TZ
-from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox, sandbox_user
+from sandbox.slack import SlackSandbox, sandbox_user
 from store import Store
 
 ROUNDS = 7
@@ -29,7 +27,6 @@ ROUNDS = 7
 # request waits for another's): few records keep that small, and the no-latency figure shows it.
 TICKETS, CUSTOMERS = 500, 200
 READYDESK_LATENCY, KICKSERV_LATENCY = 0.100, 0.150
-SECRET = "bench-signing-secret"  # noqa: S105 - signs the benchmark's own requests
 USER = "U0SAM"
 REQUESTS = SlackRequests(SECRET)  # signed as Slack signs them
 
@@ -63,13 +60,7 @@ async def main() -> None:
     slack = SlackSandbox()
     await slack.start()
     slack.users[USER] = sandbox_user(USER, "Sam Ortiz", "sam@fieldcrew.example")
-    settings = Settings(
-        _env_file=None,
-        SLACK_API_URL=slack.api_url,
-        SLACK_BOT_TOKEN=SecretStr(SANDBOX_BOT_TOKEN),
-        SLACK_SIGNING_SECRET=SecretStr(SECRET),
-        DESKHAND_TIMEZONE="Etc/GMT+5",  # the Kickserv fake's own day
-    )
+    settings = slack_settings(slack, DESKHAND_TIMEZONE="Etc/GMT+5")  # the Kickserv fake's own day
     store = Store("sqlite://")
     await store.migrate()
     desk = large_desk(store, customers=CUSTOMERS, tickets=TICKETS)
