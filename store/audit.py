@@ -73,29 +73,8 @@ class AuditStore(StoreArea):
         outcome: str,
         reference: str | None = None,
         detail: str = "",
-    ) -> None:
-        """Add one row."""
-        self._add(user_id, channel_id, action, target, summary, outcome, reference, detail)
-
-    @off_loop
-    def begin(
-        self, *, user_id: str, channel_id: str, action: str, target: str, summary: str
     ) -> int:
-        """Open a `pending` row before the backend is called; returns its id for `complete`."""
-        return self._add(user_id, channel_id, action, target, summary, PENDING)
-
-    def _add(
-        self,
-        user_id: str,
-        channel_id: str,
-        action: str,
-        target: str,
-        summary: str,
-        outcome: str,
-        reference: str | None = None,
-        detail: str = "",
-    ) -> int:
-        """One row, its texts cut to their columns; its id."""
+        """Add one row; its id."""
         entry = AuditEntry(
             at=self._now(),
             user_id=user_id,
@@ -111,6 +90,13 @@ class AuditStore(StoreArea):
             session.add(entry)
             session.commit()
             return entry.id
+
+    async def begin(
+        self, *, user_id: str, channel_id: str, action: str, target: str, summary: str
+    ) -> int:
+        """Open a `pending` row before the backend is called; returns its id for `complete`."""
+        row = {"user_id": user_id, "channel_id": channel_id, "action": action, "target": target}
+        return await self.record(**row, summary=summary, outcome=PENDING)
 
     @off_loop
     def complete(
