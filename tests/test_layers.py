@@ -216,6 +216,47 @@ def test_no_modules_import_each_other_round_in_a_circle():
     assert circles == []
 
 
+def _private_reaches_in_the_app(root: Path) -> list[str]:
+    """Every place the app reaches a private name it does not own: a `_name` imported from
+    slack-sdk or slack-bolt (which may change in any release), or `thing._name` on anything but
+    `self` or `cls` (`block_dict` once read slack-sdk's `_class_validator_names`)."""
+    found = []
+    for package in sorted(OURS):
+        for path in sorted((root / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                where = f"{path.relative_to(root)}:{getattr(node, 'lineno', 0)}"
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    parts = [*node.module.split("."), *(a.name for a in node.names)]
+                    if parts[0] in ("slack_sdk", "slack_bolt") and any(
+                        p.startswith("_") and not p.startswith("__") for p in parts
+                    ):
+                        found.append(f"{where} {node.module}")
+                elif isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+                    owner = node.value.id if isinstance(node.value, ast.Name) else ""
+                    if not node.attr.startswith("__") and owner not in ("self", "cls"):
+                        found.append(f"{where} {ast.unparse(node)}")
+    return found
+
+
+def test_the_app_reaches_no_private_name_of_another_object_or_library():
+    assert _private_reaches_in_the_app(ROOT) == []
+
+
+def test_the_private_name_check_sees_one(tmp_path):
+    for package in OURS:
+        (tmp_path / package).mkdir()
+    cases = {
+        "bot/a.py": "from slack_bolt.context.respond.internals import _build_message",
+        "cards/b.py": "names = JsonObject._class_validator_names",
+        "api/c.py": "transport = self._http._transport",
+        "store/ok.py": "self._engine.dispose()\ncls._made = 1\nname = type(x).__name__",
+    }
+    for name, source in cases.items():
+        (tmp_path / name).write_text(source + "\n")
+    reached = {line.split(":")[0] for line in _private_reaches_in_the_app(tmp_path)}
+    assert reached == {"bot/a.py", "cards/b.py", "api/c.py"}
+
+
 # What tests and benchmarks once reached past public names for, and the public way now: the
 # Console's `desk`, `app`, `app_settings`, `fake(backend)`, `faults(backend)`, `dispatch`,
 # `deliver`, `requests` and `settle` (playground/console.py); Served's `readydesk`, `kickserv`,
