@@ -167,13 +167,7 @@ async def write_once(
     `read_back(plan)` returns the reference of the write when the target shows it, None when it
     shows it is not there, and raises BackendError when the target cannot be read.
     """
-    audit_id = await store.audit.begin(
-        user_id=intent.user_id,
-        channel_id=intent.channel_id,
-        action=intent.action,
-        target=intent.target,
-        summary=redact(intent.summary),
-    )
+    audit_id = await _begin_audit(store, intent)
     plan = intent.plan.model_dump_json() if intent.plan else ""
     claim = await store.claims.claim(
         intent.key,
@@ -330,16 +324,21 @@ async def _complete(
     note: str = "",
 ) -> None:
     if audit_id is None:
-        audit_id = await store.audit.begin(
-            user_id=intent.user_id,
-            channel_id=intent.channel_id,
-            action=intent.action,
-            target=intent.target,
-            summary=redact(intent.summary),
-        )
+        audit_id = await _begin_audit(store, intent)
     await store.audit.complete(
         audit_id, outcome=outcome, reference=reference, detail=redact(detail), note=note
     )
     logger.info(
         "%s %s by %s: %s %s", intent.action, intent.target, intent.user_id, outcome, reference or ""
+    )
+
+
+async def _begin_audit(store: Store, intent: Intent) -> int:
+    """The intent's `pending` audit row, its summary scrubbed of secrets."""
+    return await store.audit.begin(
+        user_id=intent.user_id,
+        channel_id=intent.channel_id,
+        action=intent.action,
+        target=intent.target,
+        summary=redact(intent.summary),
     )

@@ -76,8 +76,8 @@ class Scheduler:
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
 
-    async def _look(self) -> None:
-        """One look: each worker that is due runs once."""
+    async def look(self) -> None:
+        """One look: each worker that is due runs once (what the loop does every few seconds)."""
         desk, store, slack, config = self._desk, self._store, self._slack, self._config
         if loop_time() >= self._next_full_collection:
             self._next_full_collection = loop_time() + FULL_COLLECTION_EVERY
@@ -104,7 +104,7 @@ class Scheduler:
     async def _run(self) -> None:
         while not self._stopping.is_set():
             try:
-                await self._look()
+                await self.look()
             except Exception:
                 logger.exception("a scheduled look failed; trying again shortly")
             try:

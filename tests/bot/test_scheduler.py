@@ -27,11 +27,11 @@ def _settings(**env) -> Settings:
 
 
 async def test_by_default_the_loop_posts_digests_and_polls_watches(ran):
-    await build_scheduler(_settings(), None, None)._look()  # type: ignore[arg-type]
+    await build_scheduler(_settings(), None, None).look()  # type: ignore[arg-type]
     assert ran == ["sweep_claims", "sweep_visit_notes", "run_due", "poll_watches"]
 
 
 async def test_with_digests_left_to_cron_the_loop_only_finishes_unfinished_writes(ran):
     settings = _settings(DESKHAND_DIGESTS_IN_PROCESS="false")
-    await build_scheduler(settings, None, None)._look()  # type: ignore[arg-type]
+    await build_scheduler(settings, None, None).look()  # type: ignore[arg-type]
     assert ran == ["sweep_claims", "sweep_visit_notes"]

@@ -286,7 +286,14 @@ async def test_a_job_confirmed_only_later_is_linked_to_its_ticket_once_confirmed
     console = desk_console
     faults = console.faults("kickserv")
     # A gateway answers 504 at once; Kickserv creates the job later (below).
-    faults.add("applied_late", times=1, seconds=3600, status=504, path="/jobs.json", method="POST")
+    faults.add(
+        "error_now_applied_later",
+        times=1,
+        seconds=3600,
+        status=504,
+        path="/jobs.json",
+        method="POST",
+    )
     view = await _open_booking(console, TWIN)
     values = {
         "customer": view["blocks"][0]["element"]["initial_option"]["value"],
