@@ -33,7 +33,7 @@ async def main() -> None:
     store = Store("sqlite://")
     await store.migrate()
     desk = large_desk(store, customers=500, tickets=2_000)
-    data = desk.kickserv._http._transport.app.state.data
+    data = desk.kickserv.transport.app.state.data
     open_jobs = [j for j in data.jobs.values() if j.status not in ("completed", "canceled")]
     now = datetime.now(UTC)
     for n, job in enumerate(open_jobs[:LINKED]):
