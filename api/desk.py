@@ -14,7 +14,8 @@ from api.customers import BusinessView, CustomerSearch, find_customer, read_busi
 from api.directory import PICKER_WAIT, CustomerDirectory
 from api.errors import BackendError
 from api.home import HomeView, read_home
-from api.identity import Identity, Profile, identify
+from api.identity import Identity, Profile, employee_match, identify
+from api.job_status import ON_MY_WAY_NOTE, Step, is_assigned, set_job_status
 from api.job_writes import JobCreation, NewJob, create_job
 from api.jobs import JobView, read_job, read_job_crew, read_job_notes
 from api.kickserv import Employee, Job, JobType, KickservClient, Note
@@ -269,6 +270,25 @@ class Desk:
         return await create_job(
             self.kickserv, self.store, self.find_write, intent, job, author, self.writes
         )
+
+    async def take_job_step(
+        self, intent: Intent, job_number: int, step: Step, author: Profile
+    ) -> WriteResult:
+        """A technician's step on a job, once per intent: On my way (a note on the job),
+        Started or Done (its status in Kickserv)."""
+        self.in_flight.keep_running()
+        if step == "on_my_way":
+            record = NotedRecord(kind="job", number=str(job_number))
+            return await self.add_note(intent, record, ON_MY_WAY_NOTE, author)
+        return await set_job_status(
+            self.kickserv, self.store, self.find_write, intent, job_number, step, self.writes
+        )
+
+    async def is_assigned(self, user_id: str, email: str | None, job_number: int) -> bool:
+        """Whether the user's Kickserv employee (linked, or by email) is on the job's crew."""
+        link = await self.store.links.get(user_id)
+        employee, _ = await employee_match(self.kickserv, link, email)
+        return employee is not None and await is_assigned(self.kickserv, employee, job_number)
 
     async def assign_ticket(self, intent: Intent, ticket_id: int, technician: str) -> WriteResult:
         """Assign a ticket to a technician, once per intent."""

@@ -244,6 +244,8 @@ def handler_config(
         live_card_days=settings.live_card_days,
         links=record_links(settings),
         unfurl_channels=settings.unfurl_channel_ids,
+        dispatch_channel=settings.dispatch_channel.strip(),
+        change_quiet=settings.change_quiet,
     )
 
 

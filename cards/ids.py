@@ -44,6 +44,10 @@ TICKET_TRY_AGAIN = "ticket_try_again"
 DIGEST_SHOW_TICKETS = "digest_show_tickets"
 DIGEST_PAUSE = "digest_pause"
 NOTE_TRY_AGAIN = "note_try_again"
+# A job card's steps of a technician's day (written as the job's assigned employee or a writer)
+JOB_ON_MY_WAY = "job_on_my_way"
+JOB_STARTED = "job_started"
+JOB_DONE = "job_done"
 # The Home tab's buttons
 HOME_REFRESH = "home_refresh"
 HOME_OPEN = "home_open"
@@ -72,6 +76,9 @@ BLOCK_ACTIONS = (
     TICKET_TRY_AGAIN,
     DIGEST_SHOW_TICKETS,
     DIGEST_PAUSE,
+    JOB_ON_MY_WAY,
+    JOB_STARTED,
+    JOB_DONE,
     HOME_REFRESH,
     HOME_OPEN,
     HOME_NEW_TICKET,
@@ -79,10 +86,12 @@ BLOCK_ACTIONS = (
     HOME_FIND_CUSTOMER,
 )
 
-# What writes to a backend, each listener behind `writers_only` (a test checks it): the buttons
-# and selects that write at once, and the forms whose submit writes. Every other button and the
-# message shortcuts only open one of these forms (or read, or share a card in Slack).
-WRITE_ACTIONS = (TICKET_ASSIGN_ME, TICKET_SET_STATUS, TICKET_CLOSE, DIGEST_PAUSE)
+# What writes to a backend, each listener behind `writers_only` (a test checks it; a job's steps
+# behind `writers_or_assigned`, which also lets the job's assigned employee press them): the
+# buttons and selects that write at once, and the forms whose submit writes. Every other button
+# and the message shortcuts only open one of these forms (or read, or share a card in Slack).
+JOB_STEPS = (JOB_ON_MY_WAY, JOB_STARTED, JOB_DONE)
+WRITE_ACTIONS = (TICKET_ASSIGN_ME, TICKET_SET_STATUS, TICKET_CLOSE, DIGEST_PAUSE, *JOB_STEPS)
 
 # External-select options (typeahead)
 CUSTOMER_PICKER = "customer_picker"
