@@ -26,6 +26,7 @@ from api.read_back import find_write
 from api.readydesk import ReadyDeskClient, Ticket
 from api.readydesk.models import Technician
 from api.refs import AnyRef, CustomerRef, JobRef, TicketQuery, TicketRef
+from api.runsheet import RunSheet, read_runsheet
 from api.ticket_writes import NewTicket, change_ticket, create_ticket
 from api.tickets import (
     FilterChoices,
@@ -193,6 +194,11 @@ class Desk:
             today,
             timezone,
         )
+
+    async def runsheet(self, user_id: str, email: str | None, day: date, timezone: str) -> RunSheet:
+        """A person's run-sheet: their Kickserv employee's jobs on `day`, with each customer's
+        address and notes (`day` and `timezone` are the business's)."""
+        return await read_runsheet(self.kickserv, self.store, user_id, email, day, timezone)
 
     async def unfurls(
         self, records: list[LinkedRecord], *, first_look: bool = False

@@ -48,6 +48,7 @@ NOTE_TRY_AGAIN = "note_try_again"
 JOB_ON_MY_WAY = "job_on_my_way"
 JOB_STARTED = "job_started"
 JOB_DONE = "job_done"
+RUNSHEET_OPEN = "runsheet_open"  # a run-sheet's Open: the job's card
 # The Home tab's buttons
 HOME_REFRESH = "home_refresh"
 HOME_OPEN = "home_open"
@@ -79,6 +80,7 @@ BLOCK_ACTIONS = (
     JOB_ON_MY_WAY,
     JOB_STARTED,
     JOB_DONE,
+    RUNSHEET_OPEN,
     HOME_REFRESH,
     HOME_OPEN,
     HOME_NEW_TICKET,

@@ -20,6 +20,7 @@ from handlers import (
     new_tickets,
     notes,
     people,
+    runsheet,
     ticket_actions,
     tickets,
     typeahead,
@@ -28,7 +29,9 @@ from handlers import (
 from handlers.subcommands import Subcommands
 
 # The areas that add `/deskhand` subcommands (help's listener reads them all).
-WITH_SUBCOMMANDS = frozenset({tickets, customers, jobs, notes, people, admin, alerts, help})
+WITH_SUBCOMMANDS = frozenset(
+    {tickets, customers, jobs, notes, people, runsheet, admin, alerts, help}
+)
 
 
 def register_all(app: AsyncApp, subcommands: Subcommands) -> None:
@@ -47,6 +50,7 @@ def register_all(app: AsyncApp, subcommands: Subcommands) -> None:
         unfurls,
         card_buttons,
         people,
+        runsheet,
         admin,
         alerts,
         home,
