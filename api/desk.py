@@ -15,6 +15,7 @@ from api.directory import PICKER_WAIT, CustomerDirectory
 from api.errors import BackendError
 from api.home import HomeView, read_home
 from api.identity import Identity, Profile, employee_match, identify
+from api.job_changes import Schedule, read_schedule
 from api.job_status import ON_MY_WAY_NOTE, Step, is_assigned, set_job_status
 from api.job_writes import JobCreation, NewJob, create_job
 from api.jobs import JobView, read_job, read_job_crew, read_job_notes
@@ -200,6 +201,17 @@ class Desk:
         address and notes (`day` and `timezone` are the business's)."""
         return await read_runsheet(self.kickserv, self.store, user_id, email, day, timezone)
 
+    async def job_schedule(self, today: date, timezone: str) -> Schedule:
+        """Every technician's calendar entries and jobs today and tomorrow (the business's)."""
+        return await read_schedule(self.kickserv, today, timezone)
+
+    async def employee_of(self, user_id: str, email: str | None) -> Employee | None:
+        """The user's Kickserv employee: an admin's link, else their email (None: not known)."""
+        employee, _ = await employee_match(
+            self.kickserv, await self.store.links.get(user_id), email
+        )
+        return employee
+
     async def unfurls(
         self, records: list[LinkedRecord], *, first_look: bool = False
     ) -> list[Unfurl | BackendError]:
@@ -292,8 +304,7 @@ class Desk:
 
     async def is_assigned(self, user_id: str, email: str | None, job_number: int) -> bool:
         """Whether the user's Kickserv employee (linked, or by email) is on the job's crew."""
-        link = await self.store.links.get(user_id)
-        employee, _ = await employee_match(self.kickserv, link, email)
+        employee = await self.employee_of(user_id, email)
         return employee is not None and await is_assigned(self.kickserv, employee, job_number)
 
     async def assign_ticket(self, intent: Intent, ticket_id: int, technician: str) -> WriteResult:

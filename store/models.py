@@ -206,3 +206,17 @@ class HomeTab(Base):
 
     slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TechnicianDay(Base):
+    """What a technician was last told of their jobs today and tomorrow (`told`), what the last
+    poll saw (`seen`), and when it last changed: the DM goes once the changes stop for a while.
+    `version` makes each change a conditional update, so one process sends each DM."""
+
+    __tablename__ = "technician_days"
+
+    slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    told: Mapped[str] = mapped_column(Text, default="")
+    seen: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

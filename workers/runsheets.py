@@ -31,7 +31,7 @@ async def post_runsheet(
         return "maybe_posted"
     day = slot.astimezone(ZoneInfo(sub.timezone)).date()
     sheet = await desk.runsheet(
-        sub.created_by, await _email(client, sub.created_by), day, sub.timezone
+        sub.created_by, await profile_email(client, sub.created_by), day, sub.timezone
     )
     card = runsheet_card(sheet, sub.timezone)
     try:
@@ -45,7 +45,7 @@ async def post_runsheet(
     return "posted"
 
 
-async def _email(client: AsyncWebClient, user_id: str) -> str | None:
+async def profile_email(client: AsyncWebClient, user_id: str) -> str | None:
     """The email on the person's Slack profile (how Deskhand finds them when not linked)."""
     try:
         reply = await client.users_info(user=user_id)
