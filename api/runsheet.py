@@ -2,8 +2,8 @@
 with its customer's address and notes (where gate codes live).
 
 Two round trips once the employees and services are cached: the employee's calendar entries
-and the day's job list together, then every customer (record and notes) and any job the list
-missed, all at once.
+(the day before, of and after) and the day's job list at once, then every customer's record
+and notes and any job the list missed, all at once.
 """
 
 import asyncio
@@ -161,14 +161,16 @@ async def _customer(kickserv: KickservClient, number: int) -> tuple[KickservCust
 
 
 async def _collect_tasks(kickserv: KickservClient, employee: Employee, day: date) -> list[Task]:
-    """The employee's calendar entries around `day` (the account's days and the business's may
-    differ by one: the entries are cut to the business's day afterwards)."""
-    found = kickserv.iter_tasks(
-        start=day - timedelta(days=1),
-        end=day + timedelta(days=1),
-        employee_number=employee.employee_number,
-    )
-    return [task async for task in found]
+    """The employee's calendar entries the day before, on and after `day` (the account's days
+    and the business's may differ by one: the entries are cut to the business's day afterwards),
+    each day read at once (a day is a page)."""
+
+    async def one(each: date) -> list[Task]:
+        found = kickserv.iter_tasks(start=each, end=each, employee_number=employee.employee_number)
+        return [task async for task in found]
+
+    days = await asyncio.gather(*(one(day + timedelta(days=d)) for d in (-1, 0, 1)))
+    return [task for tasks in days for task in tasks]
 
 
 async def _collect_jobs(kickserv: KickservClient) -> list[Job]:
