@@ -11,12 +11,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
+from api.errors import BackendError
 from api.job_status import Step
 from api.writes import Intent
 from cards import ids
 from cards.config import HandlerConfig
 from cards.job_steps import dispatch_line, step_notice
 from cards.jobs import card_for
+from cards.mrkdwn import escape_mrkdwn
 from cards.refs import JobRef, read_value
 from handlers.middleware import writers_or_assigned
 from handlers.profiles import Profiles
@@ -70,12 +72,34 @@ async def take_step(
         await respond(response_type="ephemeral", replace_original=False, text=notice)
     if result.outcome not in ("written", "confirmed", "duplicate"):
         return
-    view = await desk.job(job_number)  # the read `/job N` makes
-    await respond(replace_original=True, **card_for(view, config).message())
-    copies = card_for(view, config, shareable=False)  # as channels show it
-    await card_changed(copies, user_id, store, desk, client, config)
+    customer = await _redraw(job_number, user_id, respond, client, desk, store, config)
     if result.outcome != "duplicate":
-        customer = (view.customer.company or view.customer.name) if view.customer else None
         line = dispatch_line(step, profile.name, customer, job_number)
         channel = config.dispatch_channel
         await post_dispatch_line(client, channel, line, intent.key, config.instant())
+
+
+async def _redraw(
+    job_number: int,
+    user_id: str,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    config: HandlerConfig,
+) -> str | None:
+    """The job read again, its card redrawn in place and its channel copies updated; the
+    customer's name (None when the job could not be read: the step was written all the same)."""
+    try:
+        view = await desk.job(job_number)  # the read `/job N` makes
+    except BackendError as err:
+        text = (
+            f"Done on job {job_number}, but the card could not be redrawn: "
+            f"{escape_mrkdwn(err.message)} Press Refresh later."
+        )
+        await respond(response_type="ephemeral", replace_original=False, text=text)
+        return None
+    await respond(replace_original=True, **card_for(view, config).message())
+    copies = card_for(view, config, shareable=False)  # as channels show it
+    await card_changed(copies, user_id, store, desk, client, config)
+    return (view.customer.company or view.customer.name) if view.customer else None

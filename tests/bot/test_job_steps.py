@@ -132,3 +132,15 @@ async def test_a_status_whose_reply_was_lost_is_read_back_from_the_job():
             == f"Done on job {job.job_number} (done), confirmed after a slow reply."
         )
         assert job.status == "completed" and redrawn["replace_original"] is True
+
+
+async def test_a_step_written_whose_card_cannot_be_read_again_says_so_and_still_tells_dispatch():
+    settings = Settings(_env_file=None, DESKHAND_DISPATCH_CHANNEL=DISPATCH)
+    async with Console(settings) as console:
+        job = _alices_job(console)
+        await console.send(f"/job {job.job_number}")
+        console.faults("kickserv").add("status", status=503, method="GET", path="/jobs/")
+        [said] = await _press(console, "Started")
+        assert job.status == "in_progress"
+        assert said["text"].startswith(f"Done on job {job.job_number}, but the card could not")
+        assert _dispatch_lines(console) == [f"alice started job {job.job_number} for the customer"]
