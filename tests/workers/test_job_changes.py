@@ -94,3 +94,23 @@ async def test_a_cancelled_job_is_said_once_across_two_replicas(tmp_path):
         assert f"• Cancelled: job {job.job_number} {job.name}" in dm
         await one.close()
         await two.close()
+
+
+async def test_with_no_quiet_period_a_change_is_told_on_the_poll_that_sees_it():
+    settings = Settings(_env_file=None, DESKHAND_TIMEZONE=ZONE, DESKHAND_CHANGE_QUIET="0")
+    async with Console(settings) as console:
+        await console.send("/deskhand runsheet at 07:00 daily")
+        [(task, job), _] = _hers(console)
+        t0 = datetime.now(UTC)
+        await _poll(console, t0)
+        task.employee_ids.append(SAM)  # a second technician on the job
+        assert await _poll(console, t0 + timedelta(seconds=1)) == ["U0CONSOLE: told"]
+        [dm] = _dms(console)
+        assert dm.endswith(
+            f"job {job.job_number} {job.name} for {_customer(console, job)}, "
+            "now Alice Moreno, Sam Ortiz"
+        )
+
+
+def _customer(console: Console, job) -> str:
+    return console.fake("kickserv").state.data.customer_by_global_id(job.customer_id).name
