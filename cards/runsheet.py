@@ -26,8 +26,9 @@ def maps_link(address: str) -> str:
     return f"<{MAPS}{quote_plus(address)}|{escape_mrkdwn(address)}>"
 
 
-def runsheet_card(sheet: RunSheet, timezone: str) -> Card:
-    """The run-sheet as one message; how to link when Deskhand does not know the person."""
+def runsheet_card(sheet: RunSheet, timezone: str, *, schedule: str | None = None) -> Card:
+    """The run-sheet as one message; how to link when Deskhand does not know the person.
+    `schedule`: when it comes by DM, in words ("07:00 weekdays"), "" when it does not."""
     title = f"Your run-sheet for {sheet.day:%A} {sheet.day.day} {sheet.day:%b}"
     blocks: list[Block] = [HeaderBlock(text=plain(title, HEADER_MAX))]
     if sheet.employee is None:
@@ -48,9 +49,20 @@ def runsheet_card(sheet: RunSheet, timezone: str) -> Card:
         blocks.append(context(escape_mrkdwn(sheet.unread)))
     who = escape_mrkdwn(sheet.employee.name)
     blocks.append(context(f"Kickserv employee {who} · times in {escape_mrkdwn(timezone)}"))
+    if schedule is not None:
+        blocks.append(context(_schedule_line(schedule)))
     count = len(sheet.stops)
     summary = f"{count} job{'s' if count != 1 else ''} today" if count else NOTHING
     return Card(text=f"{title}: {summary}", blocks=blocks)
+
+
+def _schedule_line(schedule: str) -> str:
+    if schedule:
+        return (
+            f"Comes by direct message at {escape_mrkdwn(schedule)}; "
+            f"`{ids.DESKHAND_COMMAND} runsheet off` stops it."
+        )
+    return f"`{ids.DESKHAND_COMMAND} runsheet at 07:00 weekdays` sends it by direct message."
 
 
 def not_linked_text(sheet: RunSheet) -> str:

@@ -15,7 +15,7 @@ from handlers.digest_schedule import parse_schedule
 from handlers.profiles import Profiles
 from handlers.subcommands import Subcommands
 from store import Store
-from store.digests import RUNSHEET
+from store.digests import RUNSHEET, Subscription
 from store.schedules import EVERY_DAY, describe_days
 
 
@@ -47,7 +47,7 @@ async def runsheet(
             email = (await profiles.get(client, user)).email
             sheet = await desk.runsheet(user, email, config.now().date(), config.timezone)
             if not rest.strip():
-                answer = runsheet_card(sheet, config.timezone)
+                answer = runsheet_card(sheet, config.timezone, schedule=await _when(store, user))
             elif sheet.employee is None:
                 answer = kept_reply(not_linked_text(sheet), text)
             else:
@@ -78,8 +78,18 @@ async def _start(store: Store, config: HandlerConfig, user: str, rest: str) -> s
     )
 
 
+async def _mine(store: Store, user: str) -> list[Subscription]:
+    return [s for s in await store.digests.created_by(user) if s.kind == RUNSHEET]
+
+
+async def _when(store: Store, user: str) -> str:
+    """When the person's run-sheet comes by DM, in words ("" when it does not)."""
+    mine = await _mine(store, user)
+    return f"{mine[0].at_time} {describe_days(mine[0].days)}" if mine else ""
+
+
 async def _stop(store: Store, user: str) -> str:
-    mine = [s for s in await store.digests.created_by(user) if s.kind == RUNSHEET]
+    mine = await _mine(store, user)
     for sub in mine:
         await store.digests.remove(sub.id)
     return "Your run-sheet is off." if mine else "You had no run-sheet on a schedule."

@@ -17,6 +17,7 @@ from api.desk import Desk
 from cards.runsheet import runsheet_card
 from live.delivery import Undelivered
 from store.digests import Subscription
+from store.schedules import describe_days
 from workers.paused import cannot_post
 
 logger = logging.getLogger("deskhand.runsheets")
@@ -33,7 +34,7 @@ async def post_runsheet(
     sheet = await desk.runsheet(
         sub.created_by, await profile_email(client, sub.created_by), day, sub.timezone
     )
-    card = runsheet_card(sheet, sub.timezone)
+    card = runsheet_card(sheet, sub.timezone, schedule=f"{sub.at_time} {describe_days(sub.days)}")
     try:
         await client.chat_postMessage(channel=sub.created_by, **card.message())
     except Undelivered as err:

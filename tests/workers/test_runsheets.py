@@ -118,6 +118,9 @@ async def test_a_scheduled_run_sheet_comes_by_dm_once_and_off_stops_it():
         assert await _due(console, slot + timedelta(seconds=10)) == []  # claimed: once
         [dm] = _dms(console)
         assert dm.payload["blocks"][0]["text"]["text"] == _title(slot)
+        assert "Comes by direct message at 07:00 daily; `/deskhand runsheet off`" in str(
+            dm.payload["blocks"]
+        )
         [off] = await console.send("/deskhand runsheet off")
         assert off["text"] == "Your run-sheet is off."
         assert await _due(console, slot + timedelta(days=1)) == []
