@@ -144,3 +144,15 @@ async def test_a_step_written_whose_card_cannot_be_read_again_says_so_and_still_
         assert job.status == "in_progress"
         assert said["text"].startswith(f"Done on job {job.job_number}, but the card could not")
         assert _dispatch_lines(console) == [f"alice started job {job.job_number} for the customer"]
+
+
+async def test_the_channels_rule_holds_for_the_assigned_technician_too():
+    settings = Settings(
+        _env_file=None, DESKHAND_WRITERS="U0BOSS", DESKHAND_WRITE_CHANNELS="C0DISPATCH"
+    )
+    async with Console(settings) as console:
+        mine = _alices_job(console)
+        await console.send(f"/job {mine.job_number}")
+        [refused] = await _press(console, "On my way")
+        assert refused["text"].startswith("Deskhand writes only from <#C0DISPATCH>")
+        assert not [n for n in _data(console).notes.values() if n.noteable_id == mine.id]
