@@ -1,11 +1,16 @@
 """A job card's On my way, Started and Done: written once as Kickserv sees it, refused to a
 non-writer who is not on the job, a refusal from Kickserv named, and one line to dispatch."""
 
+from api.refs import JobRef
 from bot.settings import Settings
+from cards import ids
 from playground.console import Console
 from sandbox.kickserv_data import SANDBOX_PERSON
+from tests.bot.served import served
+from tests.slack_helpers import block_action
 
 DISPATCH = "C0DISPATCH"
+PAT = 846787
 
 
 def _data(console: Console):
@@ -156,3 +161,25 @@ async def test_the_channels_rule_holds_for_the_assigned_technician_too():
         [refused] = await _press(console, "On my way")
         assert refused["text"].startswith("Deskhand writes only from <#C0DISPATCH>")
         assert not [n for n in _data(console).notes.values() if n.noteable_id == mine.id]
+
+
+async def test_served_over_http_the_assigned_non_writer_starts_their_job(slack):
+    async with served(slack, DESKHAND_WRITERS="U0BOSS", DESKHAND_DISPATCH_CHANNEL=DISPATCH) as app:
+        data = app.kickserv.state.data
+        task = next(t for t in data.tasks.values() if t.starts_at.date() == data.today)
+        task.employee_ids = [PAT]  # U1 is Pat Lee, Kickserv employee 846787 by email
+        job = next(j for j in data.jobs.values() if j.id == task.job_id)
+        job.status = "scheduled"
+        value = JobRef(job_number=job.job_number).model_dump_json()
+        press = block_action(ids.JOB_STARTED, value, slack.response_url("steps"))
+        answer = await app.interactive(press)
+        assert answer.status_code == 200
+        assert job.status == "in_progress"
+        [card] = [c.payload for c in slack.calls if c.name == "steps"]
+        assert card["replace_original"] is True and "In progress" in str(card["blocks"])
+        [line] = [
+            c.payload["text"]
+            for c in slack.calls
+            if c.name == "chat.postMessage" and c.payload.get("channel") == DISPATCH
+        ]
+        assert line.startswith(f"pat started job {job.job_number} for ")
