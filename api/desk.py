@@ -15,7 +15,9 @@ from api.customers import BusinessView, CustomerSearch, find_customer, read_busi
 from api.directory import PICKER_WAIT, CustomerDirectory
 from api.errors import BackendError
 from api.home import HomeView, read_home
-from api.identity import Identity, Profile, identify
+from api.identity import Identity, Profile, employee_match, identify
+from api.job_changes import Schedule, read_schedule
+from api.job_status import ON_MY_WAY_NOTE, Step, is_assigned, set_job_status
 from api.job_writes import JobCreation, NewJob, create_job
 from api.jobs import JobView, read_job, read_job_crew, read_job_notes
 from api.kickserv import Employee, Job, JobType, KickservClient, Note
@@ -26,6 +28,7 @@ from api.read_back import find_write
 from api.readydesk import ReadyDeskClient, Ticket
 from api.readydesk.models import Technician
 from api.refs import AnyRef, CustomerRef, JobRef, TicketQuery, TicketRef
+from api.runsheet import RunSheet, read_runsheet
 from api.ticket_writes import NewTicket, change_ticket, create_ticket
 from api.tickets import (
     FilterChoices,
@@ -231,6 +234,22 @@ class Desk:
             timezone,
         )
 
+    async def runsheet(self, user_id: str, email: str | None, day: date, timezone: str) -> RunSheet:
+        """A person's run-sheet: their Kickserv employee's jobs on `day`, with each customer's
+        address and notes (`day` and `timezone` are the business's)."""
+        return await read_runsheet(self.kickserv, self.store, user_id, email, day, timezone)
+
+    async def job_schedule(self, today: date, timezone: str) -> Schedule:
+        """Every technician's calendar entries and jobs today and tomorrow (the business's)."""
+        return await read_schedule(self.kickserv, today, timezone)
+
+    async def employee_of(self, user_id: str, email: str | None) -> Employee | None:
+        """The user's Kickserv employee: an admin's link, else their email (None: not known)."""
+        employee, _ = await employee_match(
+            self.kickserv, await self.store.links.get(user_id), email
+        )
+        return employee
+
     async def unfurls(
         self, records: list[LinkedRecord], *, first_look: bool = False
     ) -> list[Unfurl | BackendError]:
@@ -352,6 +371,24 @@ class Desk:
         its ticket (once across processes): the jobs read and the notes now written."""
         read, owed = await check_visits(self.kickserv, self.store, timezone, now)
         return read, await write_owed(self.store, self.add_note, owed, now)
+
+    async def take_job_step(
+        self, intent: Intent, job_number: int, step: Step, author: Profile
+    ) -> WriteResult:
+        """A technician's step on a job, once per intent: On my way (a note on the job),
+        Started or Done (its status in Kickserv)."""
+        self.in_flight.keep_running()
+        if step == "on_my_way":
+            record = NotedRecord(kind="job", number=str(job_number))
+            return await self.add_note(intent, record, ON_MY_WAY_NOTE, author)
+        return await set_job_status(
+            self.kickserv, self.store, self.find_write, intent, job_number, step, self.writes
+        )
+
+    async def is_assigned(self, user_id: str, email: str | None, job_number: int) -> bool:
+        """Whether the user's Kickserv employee (linked, or by email) is on the job's crew."""
+        employee = await self.employee_of(user_id, email)
+        return employee is not None and await is_assigned(self.kickserv, employee, job_number)
 
     async def assign_ticket(self, intent: Intent, ticket_id: int, technician: str) -> WriteResult:
         """Assign a ticket to a technician, once per intent."""

@@ -45,10 +45,12 @@ class WritePlan(BaseModel):
     """What any process needs to finish a write's story: how to recognise it in the target, and
     what to give back and to whom. Stored with the claim."""
 
-    check: Literal["ticket_note", "customer_note", "job_note", "job", "ticket", "ticket_fields"]
+    check: Literal[
+        "ticket_note", "customer_note", "job_note", "job", "ticket", "ticket_fields", "job_fields"
+    ]
     target: str  # the ticket number, Kickserv customer number or job number written to
     marker: str = ""  # text the written record contains (the "· ref …" of its signature)
-    fields: dict[str, str] = {}  # ticket_fields: the values the ticket has once written
+    fields: dict[str, str] = {}  # ticket_fields, job_fields: the values once written
     typed: str = ""  # what the person typed, given back when it was not written
     response_url: str = ""  # where the person is waiting (good for 30 minutes)
     label: str = ""  # what was written, as people say it: "the note on ticket #34"

@@ -263,6 +263,8 @@ def handler_config(
         callback_days=settings.callback_days,
         links=record_links(settings),
         unfurl_channels=settings.unfurl_channel_ids,
+        dispatch_channel=settings.dispatch_channel.strip(),
+        change_quiet=settings.change_quiet,
     )
 
 

@@ -22,6 +22,7 @@ from store import Store
 from telemetry.metrics import LostClaims
 from workers.claims import sweep_claims
 from workers.digests import GRACE, loop_time, run_due
+from workers.job_changes import poll_job_changes
 from workers.visits import sweep_visit_notes
 from workers.watches import poll_watches
 
@@ -100,6 +101,8 @@ class Scheduler:
             self._next_alert_poll = loop_time() + self._alert_interval
             for line in await poll_watches(desk, store, slack, self._clock(), config=config):
                 logger.info("watch %s", line)
+            for line in await poll_job_changes(desk, store, slack, self._clock(), config=config):
+                logger.info("job changes %s", line)
 
     async def _run(self) -> None:
         while not self._stopping.is_set():

@@ -45,6 +45,11 @@ TICKET_TRY_AGAIN = "ticket_try_again"
 DIGEST_SHOW_TICKETS = "digest_show_tickets"
 DIGEST_PAUSE = "digest_pause"
 NOTE_TRY_AGAIN = "note_try_again"
+# A job card's steps of a technician's day (written as the job's assigned employee or a writer)
+JOB_ON_MY_WAY = "job_on_my_way"
+JOB_STARTED = "job_started"
+JOB_DONE = "job_done"
+RUNSHEET_OPEN = "runsheet_open"  # a run-sheet's Open: the job's card
 # The Home tab's buttons
 HOME_REFRESH = "home_refresh"
 HOME_OPEN = "home_open"
@@ -74,6 +79,10 @@ BLOCK_ACTIONS = (
     TICKET_TRY_AGAIN,
     DIGEST_SHOW_TICKETS,
     DIGEST_PAUSE,
+    JOB_ON_MY_WAY,
+    JOB_STARTED,
+    JOB_DONE,
+    RUNSHEET_OPEN,
     HOME_REFRESH,
     HOME_OPEN,
     HOME_NEW_TICKET,
@@ -81,11 +90,20 @@ BLOCK_ACTIONS = (
     HOME_FIND_CUSTOMER,
 )
 
-# What writes to a backend, each listener behind `writers_only` (a test checks it): the buttons
-# and selects that write at once, and the forms whose submit writes. Every other button and the
-# message shortcuts only open one of these forms (or read, or share a card in Slack).
+# What writes to a backend, each listener behind `writers_only` (a test checks it; a job's steps
+# behind `writers_or_assigned`, which also lets the job's assigned employee press them): the
+# buttons and selects that write at once, and the forms whose submit writes. Every other button
+# and the message shortcuts only open one of these forms (or read, or share a card in Slack).
 # Book a visit opens the job form, but for writers only (the form would only refuse them).
-WRITE_ACTIONS = (TICKET_ASSIGN_ME, TICKET_SET_STATUS, TICKET_CLOSE, DIGEST_PAUSE, BOOK_VISIT)
+JOB_STEPS = (JOB_ON_MY_WAY, JOB_STARTED, JOB_DONE)
+WRITE_ACTIONS = (
+    TICKET_ASSIGN_ME,
+    TICKET_SET_STATUS,
+    TICKET_CLOSE,
+    DIGEST_PAUSE,
+    BOOK_VISIT,
+    *JOB_STEPS,
+)
 
 # External-select options (typeahead)
 CUSTOMER_PICKER = "customer_picker"

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, HeaderBlock, SectionBlock
 
+from api.job_status import Step, steps_left
 from api.jobs import JobView
 from api.kickserv import Job, Note
 from api.money import job_owed
@@ -31,6 +32,12 @@ from cards.refs import CustomerRef, JobRef
 from cards.visits import ticket_rows
 
 NOTE_MAX = 1500
+STEP_LABELS: dict[Step, str] = {"on_my_way": "On my way", "started": "Started", "done": "Done"}
+STEP_ACTIONS: dict[Step, str] = {
+    "on_my_way": ids.JOB_ON_MY_WAY,
+    "started": ids.JOB_STARTED,
+    "done": ids.JOB_DONE,
+}
 
 
 def local_time(value: datetime | None, timezone: str, *, none: str = "Not scheduled") -> str:
@@ -131,6 +138,9 @@ def build_job_card(
         buttons.insert(1, button("Customer", ids.JOB_SHOW_CUSTOMER, customer))
     if shareable:
         buttons.append(share_button(ref))
+    steps = [button(STEP_LABELS[s], STEP_ACTIONS[s], ref) for s in steps_left(job.status)]
+    if steps:  # the technician's day, above the card's other buttons
+        blocks.append(ActionsBlock(block_id=f"job_steps_{job.job_number}", elements=steps))
     blocks.append(ActionsBlock(block_id=f"job_{job.job_number}", elements=buttons))
     text = truncate(escape_mrkdwn(f"Job {job.job_number}: {job.name} ({status})"), FALLBACK_MAX)
     if assigned is None:  # a live copy must not take "not read" for a change

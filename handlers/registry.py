@@ -15,11 +15,13 @@ from handlers import (
     digests,
     help,
     home,
+    job_steps,
     jobs,
     new_jobs,
     new_tickets,
     notes,
     people,
+    runsheet,
     ticket_actions,
     tickets,
     typeahead,
@@ -30,7 +32,7 @@ from handlers.subcommands import Subcommands
 
 # The areas that add `/deskhand` subcommands (help's listener reads them all).
 WITH_SUBCOMMANDS = frozenset(
-    {tickets, customers, jobs, notes, people, admin, alerts, callbacks, help}
+    {tickets, customers, jobs, notes, people, runsheet, admin, alerts, callbacks, help}
 )
 
 
@@ -42,6 +44,7 @@ def register_all(app: AsyncApp, subcommands: Subcommands) -> None:
         customers,
         digests,
         jobs,
+        job_steps,
         new_jobs,
         new_tickets,
         visits,
@@ -50,6 +53,7 @@ def register_all(app: AsyncApp, subcommands: Subcommands) -> None:
         unfurls,
         card_buttons,
         people,
+        runsheet,
         admin,
         alerts,
         callbacks,

@@ -245,3 +245,17 @@ class VisitNote(Base):
     tries: Mapped[int] = mapped_column(Integer, default=0)
     written_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     offer_close: Mapped[bool] = mapped_column(Boolean, default=False)  # a visit done: Close?
+
+
+class TechnicianDay(Base):
+    """What a technician was last told of their jobs today and tomorrow (`told`), what the last
+    poll saw (`seen`), and when it last changed: the DM goes once the changes stop for a while.
+    `version` makes each change a conditional update, so one process sends each DM."""
+
+    __tablename__ = "technician_days"
+
+    slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    told: Mapped[str] = mapped_column(Text, default="")
+    seen: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

@@ -205,7 +205,13 @@ async def test_every_write_button_and_select_is_refused_for_a_non_writer(serve, 
     value = json.dumps({"ticket_id": 34, "customer_id": ""})
     async with serve(writers="U9") as app:
         await app.interactive(block_action(action_id, value, slack.response_url("pressed")))
-        await _reply(slack, "pressed", "You are not on Deskhand's list")
+        # A job's steps also let its assigned employee by, and say so first.
+        said = (
+            "Only the job's assigned technician or a writer may do that. You are not on"
+            if action_id in ids.JOB_STEPS
+            else "You are not on Deskhand's list"
+        )
+        await _reply(slack, "pressed", said)
         assert [r.outcome for r in await app.store.audit.recent()] == ["refused"]
 
 
