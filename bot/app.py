@@ -244,6 +244,7 @@ def handler_config(
         live_card_days=settings.live_card_days,
         links=record_links(settings),
         unfurl_channels=settings.unfurl_channel_ids,
+        reaction_synced=settings.reaction_synced,
     )
 
 

@@ -33,6 +33,7 @@ class HandlerConfig:
     # Which pasted links are records (the backends' web pages), and where they unfurl.
     links: RecordLinks = field(default_factory=lambda: RecordLinks(None, None))
     unfurl_channels: frozenset[str] = frozenset()  # empty: any channel
+    reaction_synced: str = "inbox_tray"  # marks a thread reply once it is a note
     clock: Callable[[], datetime] = field(default=utc_now, compare=False, repr=False)
 
     @property

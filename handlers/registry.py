@@ -19,6 +19,7 @@ from handlers import (
     new_tickets,
     notes,
     people,
+    threads,
     ticket_actions,
     tickets,
     typeahead,
@@ -27,7 +28,9 @@ from handlers import (
 from handlers.subcommands import Subcommands
 
 # The areas that add `/deskhand` subcommands (help's listener reads them all).
-WITH_SUBCOMMANDS = frozenset({tickets, customers, jobs, notes, people, admin, alerts, help})
+WITH_SUBCOMMANDS = frozenset(
+    {tickets, customers, jobs, notes, people, admin, alerts, threads, help}
+)
 
 
 def register_all(app: AsyncApp, subcommands: Subcommands) -> None:
@@ -47,6 +50,7 @@ def register_all(app: AsyncApp, subcommands: Subcommands) -> None:
         people,
         admin,
         alerts,
+        threads,
         home,
         help,
     ):

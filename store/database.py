@@ -23,6 +23,7 @@ from store.links import LinkStore
 from store.live import LiveCardStore
 from store.migrate import current_revision, require_known, upgrade
 from store.models import ProcessedEvent
+from store.threads import ThreadStore
 
 EVENT_MEMORY = timedelta(days=1)  # Slack's last retry comes about 5 minutes after the first try
 
@@ -76,6 +77,7 @@ class Store:
         self.alerts = AlertStore(self._database)
         self.live = LiveCardStore(self._database)
         self.homes = HomeStore(self._database)
+        self.threads = ThreadStore(self._database)
 
     @property
     def engine(self) -> Engine:
