@@ -70,16 +70,23 @@ class Served:
 
 @asynccontextmanager
 async def served(
-    slack: SlackSandbox, *, clock: Callable[[], datetime] | None = None, **env: str
+    slack: SlackSandbox,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    database_url: str = "sqlite://",
+    fakes: tuple[Any, Any] | None = None,
+    **env: str,
 ) -> AsyncIterator[Served]:
-    """The app over both fakes (seeded as the sandbox is), with `env` as its settings
-    (`clock`: the app's, the wall clock unless given)."""
-    data = seeded(tickets=300, customers=20)
-    fakes = build_readydesk_app(data), build_kickserv_app(seeded_kickserv(data, customers=20))
+    """The app over both fakes (seeded as the sandbox is, or another app's `fakes`: replicas),
+    with `env` as its settings (`clock`: the app's, the wall clock unless given) and its state
+    in `database_url` (in memory unless given)."""
+    if fakes is None:
+        data = seeded(tickets=300, customers=20)
+        fakes = build_readydesk_app(data), build_kickserv_app(seeded_kickserv(data, customers=20))
     rd, ks = httpx.ASGITransport(app=fakes[0]), httpx.ASGITransport(app=fakes[1])
     readydesk = ReadyDeskClient("http://rd/API/default.aspx", SANDBOX_KEY, transport=rd)
     kickserv = KickservClient("http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=ks)
-    store = ready_store()
+    store = ready_store(database_url)
     desk = Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
     await desk.directory.refresh()
     settings = Settings(
