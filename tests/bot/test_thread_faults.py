@@ -21,6 +21,8 @@ from tests.bot.test_threads import (
     SYNCED,
     ephemerals,
     history_notes,
+    poll,
+    replies_in,
     synced_card,
 )
 from tests.bot.test_write_faults import MODES
@@ -112,6 +114,12 @@ async def test_two_replicas_on_postgresql_write_a_reply_once(slack, postgres_url
                 if c.name == "chat.postMessage" and "Replies in this thread" in str(c.payload)
             ]
             assert len(lines) == 1
+            # A note added in ReadyDesk: both replicas poll, twice; it is posted once.
+            await one.desk.readydesk.add_history_note(34, "Customer will bring it in")
+            for app in (one, two, one, two):
+                await poll(app, slack)
+            outside = [r for r in replies_in(slack, card) if "bring it in" in r]
+            assert len(outside) == 1
 
 
 async def test_a_reply_over_socket_mode_is_written_once_across_redeliveries(slack):

@@ -1,12 +1,16 @@
 """Threads that sync, over signed HTTP: `/deskhand threads on|off`, and a person's reply under a
 ticket or job card Deskhand shared in an opted-in channel becoming a note, once."""
 
+from datetime import UTC, datetime
+
 import pytest
 
+from bot.app import build_web_client, handler_config
 from cards import ids
 from cards.refs import JobRef, TicketRef, ref_value
 from tests.bot.served import FORM, Served, served
 from tests.slack_helpers import block_action, command_body, event_body, signed_headers
+from workers.watches import poll_watches
 
 CHANNEL = "C1"  # where command_body and block_action come from
 SYNCED = "inbox_tray"
@@ -233,3 +237,25 @@ async def test_a_deleted_reply_keeps_its_note_and_says_so(app, slack):
     await app.event(deleted)
     assert len(history_notes(app, 34)) == count
     assert "does not delete its note" in ephemerals(slack)[-1]["text"]
+
+
+async def poll(app: Served, slack) -> list[str]:
+    """One live-card poll, as the process and `deskhand alerts poll` run it."""
+    client = build_web_client(app.settings)
+    config = handler_config(app.settings)
+    return await poll_watches(app.desk, app.store, client, datetime.now(UTC), config=config)
+
+
+async def test_a_note_added_elsewhere_is_posted_in_the_thread_once_never_an_echo(app, slack):
+    card = await synced_card(app, slack, TicketRef(ticket_id=34))
+    await app.event(slack.person_says(CHANNEL, "U1", "Called back", thread_ts=card))
+    shown = len(replies_in(slack, card))
+    await poll(app, slack)  # the reply's own note, and the notes from before: not posted
+    assert len(replies_in(slack, card)) == shown
+    await app.desk.readydesk.add_history_note(34, "Customer <b>will</b> bring it & the cable")
+    for _ in range(2):
+        await poll(app, slack)
+    posted = replies_in(slack, card)[shown:]
+    assert len(posted) == 1
+    assert "added a note in ReadyDesk" in posted[0]
+    assert "&lt;b&gt;will&lt;/b&gt; bring it &amp; the cable" in posted[0]  # escaped
