@@ -161,6 +161,7 @@ async def thread_message(
         record_key=record,
         text=said.text,
         reaction=config.reaction_synced,
+        workspace_url=getattr(context.get("authorize_result"), "url", None) or "",
     )
     if outer.subtype == "message_deleted":
         await reply_deleted(client, store, reply)

@@ -56,6 +56,9 @@ class PostedReply(BaseModel):
     record_key: str
     text: str = ""
     reaction: str = "inbox_tray"
+    # The workspace's address (auth.test's `url`, which Bolt keeps): the reply's link is made
+    # from it with no round trip to Slack before the note is written; else chat.getPermalink.
+    workspace_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,12 +72,7 @@ class SlackFile:
 async def thread_record(store: Store, channel: str, thread_ts: str) -> str | None:
     """The record a thread syncs with: a thread already synced, or the thread under a ticket or
     job card Deskhand posted, in a channel whose threads sync; else None."""
-    if not await store.threads.channel_synced(channel):
-        return None
-    synced = await store.threads.get(channel, thread_ts)
-    if synced is not None:
-        return synced.record_key
-    return await store.threads.card_record(channel, thread_ts)
+    return await store.threads.record_of(channel, thread_ts)
 
 
 async def sync_reply(
@@ -88,7 +86,7 @@ async def sync_reply(
 ) -> WriteResult:
     """Write the reply as a note once (its name and a link back to it), and tell the outcome
     on the reply."""
-    permalink = await _permalink(client, reply.channel, reply.ts)
+    permalink = await _permalink(client, reply)
     kind, _, number = reply.record_key.partition(":")
     text = note_text(reply.text, [(f.name, f.permalink) for f in files], permalink)
     intent = Intent(
@@ -100,14 +98,13 @@ async def sync_reply(
         summary=truncate(reply.text, 300),
         posted_in=reply.model_dump_json(),
     )
-    started = await store.threads.start(
-        reply.channel, reply.thread_ts, reply.record_key, config.instant()
-    )
     record = NotedRecord("ticket" if kind == "ticket" else "job", number)
     result = await desk.add_note(intent, record, text, author)
     await tell_outcome(client, reply, result)
+    now = config.instant()
+    started = await store.threads.start(reply.channel, reply.thread_ts, reply.record_key, now)
     if result.outcome != "failed" and await store.threads.mark(
-        reply.channel, reply.thread_ts, "where", config.instant()
+        reply.channel, reply.thread_ts, "where", now
     ):
         await _post(client, reply, where_replies_go(reply.record_key, reply.reaction))
     if started:
@@ -189,7 +186,7 @@ async def reply_edited(
     if claim.state != DONE or not (claim.reference or "").isdigit():
         return "not written (yet)"
     plan = WritePlan.model_validate_json(claim.plan)
-    permalink = await _permalink(client, reply.channel, reply.ts)
+    permalink = await _permalink(client, reply)
     text = note_text(reply.text, [], permalink)
     note_id = int(claim.reference or 0)
     try:
@@ -249,8 +246,14 @@ async def _unreact(client: AsyncWebClient, reply: PostedReply, name: str) -> Non
             logger.warning("reaction %s not removed: %s", name, err.response.get("error"))
 
 
-async def _permalink(client: AsyncWebClient, channel: str, ts: str) -> str:
-    """The Slack message's link ("" when Slack will not say)."""
+async def _permalink(client: AsyncWebClient, reply: PostedReply) -> str:
+    """The reply's link: in Slack's permalink form under the workspace's address when it is
+    known, else as chat.getPermalink says ("" when Slack will not say)."""
+    channel, ts = reply.channel, reply.ts
+    if reply.workspace_url.startswith("https://"):
+        base = reply.workspace_url.rstrip("/")
+        thread = f"?thread_ts={reply.thread_ts}&cid={channel}"
+        return f"{base}/archives/{channel}/p{ts.replace('.', '')}{thread}"
     try:
         answer = await client.chat_getPermalink(channel=channel, message_ts=ts)
     except (SlackApiError, Undelivered) as err:

@@ -57,21 +57,29 @@ class ThreadStore(StoreArea):
                 session.commit()
 
     @off_loop
+    def record_of(self, channel_id: str, thread_ts: str) -> str | None:
+        """The record a thread syncs with, in a channel whose threads sync: a thread already
+        synced, or the thread under a ticket or job card Deskhand posted; else None."""
+        with self._session() as session:
+            channel = session.get(ThreadChannel, channel_id)
+            if channel is None or not channel.synced:
+                return None
+            synced = session.get(SyncedThread, (channel_id, thread_ts))
+            if synced is not None:
+                return synced.record_key
+            query = select(LiveCard.record_key).where(
+                LiveCard.channel_id == channel_id,
+                LiveCard.ts == thread_ts,
+                LiveCard.unfurl_url == "",
+            )
+            return session.scalars(query.limit(1)).first()
+
+    @off_loop
     def channel_synced(self, channel_id: str) -> bool:
         """Whether a channel's threads sync."""
         with self._session() as session:
             row = session.get(ThreadChannel, channel_id)
             return bool(row and row.synced)
-
-    @off_loop
-    def card_record(self, channel_id: str, ts: str) -> str | None:
-        """The record a ticket or job card Deskhand posted as message `ts` shows (an unfurl
-        under someone's message is theirs, and not counted), or None."""
-        query = select(LiveCard.record_key).where(
-            LiveCard.channel_id == channel_id, LiveCard.ts == ts, LiveCard.unfurl_url == ""
-        )
-        with self._session() as session:
-            return session.scalars(query.limit(1)).first()
 
     @off_loop
     def get(self, channel_id: str, thread_ts: str) -> Thread | None:
