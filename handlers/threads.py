@@ -139,17 +139,9 @@ async def thread_message(
     answered. Everything else (not in a synced thread, from a bot, a join …) is left alone."""
     await ack()
     outer = read_event(Message, event)
-    if outer is None:
+    said = _persons_reply(outer, context.get("bot_user_id")) if outer else None
+    if outer is None or said is None or not said.user or not said.thread_ts:
         return
-    said = outer.message if outer.subtype == "message_changed" else outer
-    if outer.subtype == "message_deleted":
-        said = outer.previous_message
-    if said is None or said.bot_id or not said.user or said.user == context.get("bot_user_id"):
-        return
-    if outer.subtype not in (*PERSON_SUBTYPES, "message_changed", "message_deleted"):
-        return
-    if not said.thread_ts or said.thread_ts == said.ts:
-        return  # not a reply in a thread
     record = await thread_record(store, outer.channel, said.thread_ts)
     if record is None:
         return
@@ -177,3 +169,18 @@ async def thread_message(
     files = [SlackFile(f.name or f.title, f.permalink) for f in said.files]
     author = await profiles.get(client, said.user)
     await sync_reply(reply, files, author, desk, store, client, config)
+
+
+def _persons_reply(outer: Message, bot_user: str | None) -> Message | None:
+    """The reply a message event is about (as it is now, or as it was before its deletion), when
+    a person wrote it in a thread; None for bots (Deskhand too), joins and other subtypes."""
+    said = outer.message if outer.subtype == "message_changed" else outer
+    if outer.subtype == "message_deleted":
+        said = outer.previous_message
+    if outer.subtype not in (*PERSON_SUBTYPES, "message_changed", "message_deleted"):
+        return None
+    if said is None or said.bot_id or not said.user or said.user == bot_user:
+        return None
+    if not said.thread_ts or said.thread_ts == said.ts:
+        return None  # not a reply in a thread
+    return said
