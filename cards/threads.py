@@ -71,10 +71,12 @@ def where_replies_go(record_key: str, reaction: str) -> str:
     )
 
 
-def refused_text(why: str, record_key: str) -> str:
-    """Said once per thread to someone who may not write (`why` is mrkdwn already)."""
+def refused_text(why: str, record_key: str, admins: frozenset[str] = frozenset()) -> str:
+    """Said once per thread to someone who may not write (`why` is mrkdwn already), with the
+    admins to ask when there are some."""
     what, _ = record_words(record_key)
-    return f"Your replies in this thread are not added to {what}: {why}"
+    ask = f" Ask {', '.join(f'<@{a}>' for a in sorted(admins)[:5])}." if admins else ""
+    return f"Your replies in this thread are not added to {what}: {why}{ask}"
 
 
 def not_added_text(record_key: str, why: str, typed: str, *, checked: bool = False) -> str:

@@ -163,7 +163,7 @@ async def thread_message(
             await reply_edited(reply, await profiles.get(client, said.user), desk, store, client)
         return
     if why := await permission.refusal(config, client, said.user, outer.channel):
-        await refuse(client, store, reply, why, config.instant())
+        await refuse(client, store, reply, why, config)
         return
     desk.in_flight.keep_running()  # a stop waits for this reply's note
     files = [SlackFile(f.name or f.title, f.permalink) for f in said.files]

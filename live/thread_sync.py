@@ -12,7 +12,6 @@ never posted in it (live/thread_notes.py posts the later ones).
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 
 from pydantic import BaseModel
 from slack_sdk.errors import SlackApiError
@@ -164,11 +163,12 @@ async def tell_settled(client: AsyncWebClient, plan: WritePlan, result: WriteRes
 
 
 async def refuse(
-    client: AsyncWebClient, store: Store, reply: PostedReply, why: str, now: datetime
+    client: AsyncWebClient, store: Store, reply: PostedReply, why: str, config: HandlerConfig
 ) -> None:
-    """Someone who may not write replied: say why, once per thread and person."""
-    if await store.threads.mark(reply.channel, reply.thread_ts, f"refused:{reply.user}", now):
-        await ephemeral(client, reply, refused_text(why, reply.record_key))
+    """Someone who may not write replied: say why and whom to ask, once per thread and person."""
+    mark = f"refused:{reply.user}"
+    if await store.threads.mark(reply.channel, reply.thread_ts, mark, config.instant()):
+        await ephemeral(client, reply, refused_text(why, reply.record_key, config.admins))
 
 
 async def reply_edited(

@@ -163,7 +163,7 @@ async def test_bots_joins_and_deskhands_own_messages_are_never_notes(app, slack)
 
 
 async def test_someone_who_may_not_write_is_told_once_per_thread_why(slack):
-    async with served(slack, DESKHAND_WRITERS="U1") as app:
+    async with served(slack, DESKHAND_WRITERS="U1", DESKHAND_ADMINS="U8") as app:
         card = await synced_card(app, slack, TicketRef(ticket_id=34))
         before = len(history_notes(app, 34))
         slack.users["U7"] = dict(slack.users["U1"], id="U7")
@@ -172,7 +172,7 @@ async def test_someone_who_may_not_write_is_told_once_per_thread_why(slack):
         assert len(history_notes(app, 34)) == before
         [told] = ephemerals(slack, "U7")
         assert told["thread_ts"] == card and told["channel"] == CHANNEL
-        assert "not added to ticket #34" in told["text"] and "ask an admin" in told["text"]
+        assert "not added to ticket #34" in told["text"] and "Ask <@U8>." in told["text"]
 
 
 async def test_a_file_is_named_in_the_note_with_its_link(app, slack):
@@ -259,3 +259,25 @@ async def test_a_note_added_elsewhere_is_posted_in_the_thread_once_never_an_echo
     assert len(posted) == 1
     assert "added a note in ReadyDesk" in posted[0]
     assert "&lt;b&gt;will&lt;/b&gt; bring it &amp; the cable" in posted[0]  # escaped
+
+
+async def test_a_reply_the_backend_refuses_is_told_at_once_with_the_text(app, slack):
+    card = await synced_card(app, slack, TicketRef(ticket_id=34))
+    del app.readydesk.state.data.tickets[34]  # deleted in ReadyDesk meanwhile
+    reply = slack.person_says(CHANNEL, "U1", "Customer called back", thread_ts=card)
+    await app.event(reply)
+    [told] = ephemerals(slack)
+    assert told["thread_ts"] == card
+    assert "*not added* to ticket #34" in told["text"] and ">Customer called back" in told["text"]
+    assert slack.reactions.get((CHANNEL, reply["ts"]), []) == []
+    assert not [r for r in replies_in(slack, card) if "Replies in this thread" in r]
+
+
+async def test_the_synced_reaction_is_a_setting(slack):
+    async with served(slack, DESKHAND_REACTION_SYNCED="memo") as app:
+        card = await synced_card(app, slack, JobRef(job_number=min(app.kickserv.state.data.jobs)))
+        reply = slack.person_says(CHANNEL, "U1", "Parts ordered", thread_ts=card)
+        await app.event(reply)
+        assert slack.reactions[(CHANNEL, reply["ts"])] == ["memo"]
+        [where] = [r for r in replies_in(slack, card) if "Replies in this thread" in r]
+        assert "job " in where and ":memo:" in where
