@@ -4,7 +4,8 @@ changing a Kickserv job note's text (an edited reply). ReadyDesk history cannot 
 from dataclasses import dataclass
 from datetime import datetime
 
-from api.kickserv import KickservClient
+from api.errors import BackendError
+from api.kickserv import KickservClient, Note
 from api.readydesk import ReadyDeskClient
 from api.writes import signature
 
@@ -33,12 +34,26 @@ async def read_notes(
             for e in entries
             if e.note.strip() and e.entry_id is not None
         ]
-    found: list[RecordNote] = []
+    notes: list[Note] = []
     async for note in kickserv.iter_notes("jobs", number):
-        author = note.creator.name if note.creator else ""
-        found.append(RecordNote(str(note.global_id), author, note.created_at, note.text))
-        if len(found) >= NOTES_READ:
+        notes.append(note)
+        if len(notes) >= NOTES_READ:
             break
+    names: dict[int, str] = {}
+    if any(n.creator is None and n.creator_global_id for n in notes):  # a GET names only the id
+        try:
+            names = {e.global_id: e.name for e in await kickserv.employees()}  # cached
+        except BackendError:
+            names = {}
+    found = [
+        RecordNote(
+            str(n.global_id),
+            n.creator.name if n.creator else names.get(n.creator_global_id or 0, ""),
+            n.created_at,
+            n.text,
+        )
+        for n in notes
+    ]
     return sorted(found, key=lambda n: int(n.id))
 
 

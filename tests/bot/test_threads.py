@@ -281,3 +281,16 @@ async def test_the_synced_reaction_is_a_setting(slack):
         assert slack.reactions[(CHANNEL, reply["ts"])] == ["memo"]
         [where] = [r for r in replies_in(slack, card) if "Replies in this thread" in r]
         assert "job " in where and ":memo:" in where
+
+
+async def test_a_job_note_added_in_kickserv_is_posted_with_its_author(app, slack):
+    job = min(app.kickserv.state.data.jobs)
+    card = await synced_card(app, slack, JobRef(job_number=job))
+    await app.event(slack.person_says(CHANNEL, "U1", "Parts ordered", thread_ts=card))
+    shown = len(replies_in(slack, card))
+    await app.desk.kickserv.add_note("jobs", job, "Tech on site, *fixed*")
+    await poll(app, slack)
+    [posted] = replies_in(slack, card)[shown:]
+    author = next(e.name for e in await app.desk.kickserv.employees() if e.name in posted)
+    assert posted.startswith(f"*{author}* added a note in Kickserv at ")
+    assert posted.endswith("\n>Tech on site, *fixed*")
