@@ -30,12 +30,14 @@ logger = logging.getLogger("deskhand.threads")
 
 THREADS_PER_POLL = 200  # synced threads looked at per poll, least recently looked at first
 READS_AT_ONCE = 8  # records' notes read at the same time
+KEPT_FOR = 2  # a thread past its live window is kept this many windows, then forgotten
 
 
 async def post_outside_notes(
     desk: Desk, store: Store, slack: AsyncWebClient, now: datetime, *, config: HandlerConfig
 ) -> list[str]:
     """One look at the synced threads: post each note added elsewhere since, once."""
+    await store.threads.prune(now - KEPT_FOR * config.live_for)
     threads = await store.threads.due(now - config.live_for, THREADS_PER_POLL)
     if not threads:
         return []

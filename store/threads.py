@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from store.area import StoreArea, off_loop
@@ -183,6 +183,29 @@ class ThreadStore(StoreArea):
                     .values(checked_at=now)
                 )
             session.commit()
+
+    @off_loop
+    def prune(self, started_before: datetime) -> int:
+        """Forget threads that stopped syncing long ago, with their marks."""
+        with self._session() as session:
+            old = session.execute(
+                select(SyncedThread.channel_id, SyncedThread.thread_ts).where(
+                    SyncedThread.started_at < started_before
+                )
+            ).all()
+            for channel_id, thread_ts in old:
+                session.execute(
+                    delete(ThreadMark).where(
+                        ThreadMark.channel_id == channel_id, ThreadMark.thread_ts == thread_ts
+                    )
+                )
+                session.execute(
+                    delete(SyncedThread).where(
+                        SyncedThread.channel_id == channel_id, SyncedThread.thread_ts == thread_ts
+                    )
+                )
+            session.commit()
+            return len(old)
 
     @off_loop
     def written_markers(self, channel_id: str, thread_ts: str) -> set[str]:

@@ -1,7 +1,7 @@
 """Threads that sync, over signed HTTP: `/deskhand threads on|off`, and a person's reply under a
 ticket or job card Deskhand shared in an opted-in channel becoming a note, once."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -294,3 +294,15 @@ async def test_a_job_note_added_in_kickserv_is_posted_with_its_author(app, slack
     author = next(e.name for e in await app.desk.kickserv.employees() if e.name in posted)
     assert posted.startswith(f"*{author}* added a note in Kickserv at ")
     assert posted.endswith("\n>Tech on site, *fixed*")
+
+
+async def test_a_thread_long_past_its_live_window_is_forgotten(app, slack):
+    card = await synced_card(app, slack, TicketRef(ticket_id=34))
+    await app.event(slack.person_says(CHANNEL, "U1", "Called back", thread_ts=card))
+    assert await app.store.threads.get(CHANNEL, card) is not None
+    client = build_web_client(app.settings)
+    config = handler_config(app.settings)
+    later = datetime.now(UTC) + 2 * config.live_for + timedelta(hours=1)
+    await poll_watches(app.desk, app.store, client, later, config=config)
+    assert await app.store.threads.get(CHANNEL, card) is None
+    assert await app.store.threads.marks(CHANNEL, card, "") == set()
