@@ -165,7 +165,18 @@ async def tell_settled(client: AsyncWebClient, plan: WritePlan, result: WriteRes
 async def refuse(
     client: AsyncWebClient, store: Store, reply: PostedReply, why: str, config: HandlerConfig
 ) -> None:
-    """Someone who may not write replied: say why and whom to ask, once per thread and person."""
+    """Someone who may not write replied: audited as refused; told why and whom to ask, once
+    per thread and person."""
+    kind, _, number = reply.record_key.partition(":")
+    await store.audit.record(
+        user_id=reply.user,
+        channel_id=reply.channel,
+        action=f"note.{kind}",
+        target=f"{kind} {number}",
+        summary="",
+        outcome="refused",
+        detail=why,
+    )
     mark = f"refused:{reply.user}"
     if await store.threads.mark(reply.channel, reply.thread_ts, mark, config.instant()):
         await ephemeral(client, reply, refused_text(why, reply.record_key, config.admins))

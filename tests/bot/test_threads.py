@@ -173,6 +173,8 @@ async def test_someone_who_may_not_write_is_told_once_per_thread_why(slack):
         [told] = ephemerals(slack, "U7")
         assert told["thread_ts"] == card and told["channel"] == CHANNEL
         assert "not added to ticket #34" in told["text"] and "Ask <@U8>." in told["text"]
+        refused = [r for r in await app.store.audit.recent(limit=10) if r.user_id == "U7"]
+        assert [r.outcome for r in refused] == ["refused", "refused"]  # each reply, audited
 
 
 async def test_a_file_is_named_in_the_note_with_its_link(app, slack):
