@@ -158,15 +158,16 @@ async def thread_message(
     if outer.subtype == "message_deleted":
         await reply_deleted(client, store, reply)
         return
+    files = [SlackFile(f.name or f.title, f.permalink) for f in said.files]
     if outer.subtype == "message_changed":
         if said.edited:  # not a link preview or a reaction count Slack changed
-            await reply_edited(reply, await profiles.get(client, said.user), desk, store, client)
+            author = await profiles.get(client, said.user)
+            await reply_edited(reply, files, author, desk, store, client)
         return
     if why := await permission.refusal(config, client, said.user, outer.channel):
         await refuse(client, store, reply, why, config)
         return
     desk.in_flight.keep_running()  # a stop waits for this reply's note
-    files = [SlackFile(f.name or f.title, f.permalink) for f in said.files]
     author = await profiles.get(client, said.user)
     await sync_reply(reply, files, author, desk, store, client, config)
 

@@ -183,7 +183,12 @@ async def refuse(
 
 
 async def reply_edited(
-    reply: PostedReply, author: Profile, desk: Desk, store: Store, client: AsyncWebClient
+    reply: PostedReply,
+    files: list[SlackFile],
+    author: Profile,
+    desk: Desk,
+    store: Store,
+    client: AsyncWebClient,
 ) -> str:
     """An edited reply: its Kickserv job note takes the new text; a ticket's history keeps
     the first (the replier is told). A reply never written is left alone."""
@@ -198,7 +203,7 @@ async def reply_edited(
         return "not written (yet)"
     plan = WritePlan.model_validate_json(claim.plan)
     permalink = await _permalink(client, reply)
-    text = note_text(reply.text, [], permalink)
+    text = note_text(reply.text, [(f.name, f.permalink) for f in files], permalink)
     note_id = int(claim.reference or 0)
     try:
         await desk.change_job_note(int(number), note_id, text, author.name, plan.marker)

@@ -211,8 +211,13 @@ async def test_an_edited_reply_changes_its_job_note_and_keeps_a_ticket_note(app,
     notes = app.kickserv.state.data.notes
     [note_id] = [i for i, n in notes.items() if n.note.startswith("Parts ordered\n")]
     marker = notes[note_id].note.rsplit("· ", 1)[1]
-    await app.event(_edited(reply, "Parts ordered, arriving Tuesday"))
-    assert notes[note_id].note.startswith("Parts ordered, arriving Tuesday\nFrom Slack: ")
+    edit = _edited(reply, "Parts ordered, arriving Tuesday")
+    edit["message"]["files"] = [{"name": "invoice.pdf", "permalink": "https://files.example/i"}]
+    await app.event(edit)
+    assert notes[note_id].note.startswith(
+        "Parts ordered, arriving Tuesday\nAttached in Slack: invoice.pdf (https://files.example/i)"
+        "\nFrom Slack: "
+    )
     assert notes[note_id].note.endswith(f"— pat via Slack · {marker}")  # still recognised
     ticket_card = await share(app, slack, TicketRef(ticket_id=34))
     reply = slack.person_says(CHANNEL, "U1", "Called back", thread_ts=ticket_card)
