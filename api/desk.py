@@ -27,6 +27,7 @@ from api.note_writes import NotedRecord, NotePart, add_note
 from api.read_back import find_write
 from api.readydesk import ReadyDeskClient, Ticket
 from api.readydesk.models import Technician
+from api.record_notes import RecordNote, change_job_note, read_notes
 from api.refs import AnyRef, CustomerRef, JobRef, TicketQuery, TicketRef
 from api.runsheet import RunSheet, read_runsheet
 from api.ticket_writes import NewTicket, change_ticket, create_ticket
@@ -310,6 +311,17 @@ class Desk:
             return self.readydesk.history_note_fits(ticket_id, note, uid=_SOME_TECHNICIAN)
 
         return await add_note_in_parts(one, intent, record, text, author, fits)
+
+    async def notes_of(self, kind: str, number: int) -> list[RecordNote]:
+        """A ticket's history notes or a job's notes, oldest first."""
+        return await read_notes(self.readydesk, self.kickserv, kind, number)
+
+    async def change_job_note(
+        self, job_number: int, note_id: int, text: str, author: str, marker: str
+    ) -> None:
+        """Replace a job note's text, signed by `author` with its first `marker` (an edit is
+        idempotent: sent again, it sets the same text)."""
+        await change_job_note(self.kickserv, job_number, note_id, text, author, marker)
 
     async def create_ticket(
         self, intent: Intent, ticket: NewTicket, author: Profile

@@ -70,6 +70,7 @@ async def add_note(
         marker=marker,
         typed=part.typed if part else text,
         response_url=intent.response_url,
+        posted_in=intent.posted_in,
         label=f"{part.name + ' of ' if part else ''}the note on {intent.target}",
         rest=part.rest if part else "",
     )

@@ -58,6 +58,8 @@ class WritePlan(BaseModel):
     # What was asked with it that is done only when the write is known at once, so not when it
     # is confirmed later: "assigned to Sam Ortiz" (told with a late confirmation).
     undone: str = ""
+    # Where in a chat the write came from, to be told there (opaque here: live/thread_sync.py).
+    posted_in: str = ""
 
 
 # Reads a write's target back: the write's reference when it is there, None when it is not.
@@ -76,6 +78,7 @@ class Intent:
     summary: str  # what is written, shortened; secrets are redacted before it is stored
     plan: WritePlan | None = None  # how to read it back; without one an unknown stays unknown
     response_url: str = ""  # where the person is waiting, when they are (kept in the plan)
+    posted_in: str = ""  # the chat message it came from, when it did (kept in the plan)
 
 
 @dataclass(frozen=True)

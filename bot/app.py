@@ -265,6 +265,7 @@ def handler_config(
         unfurl_channels=settings.unfurl_channel_ids,
         dispatch_channel=settings.dispatch_channel.strip(),
         change_quiet=settings.change_quiet,
+        reaction_synced=settings.reaction_synced,
     )
 
 

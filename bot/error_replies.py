@@ -27,7 +27,9 @@ logger = logging.getLogger("deskhand.errors")
 DAMAGED_FORM = "This form is out of date or damaged; open it again."
 DAMAGED_MESSAGE = "This message is out of date or damaged; run the command again."
 SHORTCUTS = ("shortcut", "message_action")
-UNTOLD_EVENTS = (ids.LINK_SHARED, ids.APP_HOME_OPENED)
+# A message event is any message in a channel Deskhand is in: an error there is not DMed to
+# whoever wrote it (a synced reply's unfinished write is told on the reply by the claim sweeper).
+UNTOLD_EVENTS = (ids.LINK_SHARED, ids.APP_HOME_OPENED, ids.MESSAGE)
 SLACK_BUSY = (
     "Slack did not take that just now (it is busy): nothing was sent. Try again in a minute."
 )

@@ -74,6 +74,10 @@ class Settings(BaseSettings):
         DEFAULT_KICKSERV_WEB_URL, validation_alias=_env("KICKSERV_WEB_URL"), pattern=r"^https?://"
     )
     unfurl_channels: str = Field("", validation_alias=_env("DESKHAND_UNFURL_CHANNELS"))
+    # The reaction on a thread reply once it is a note (an emoji name, without colons).
+    reaction_synced: str = Field(
+        "inbox_tray", validation_alias=_env("DESKHAND_REACTION_SYNCED"), pattern=r"^[a-z0-9_+'-]+$"
+    )
 
     # The web sandbox's page (`deskhand run` without Slack tokens) listens here, on loopback.
     sandbox_port: int = Field(3000, validation_alias=_env("DESKHAND_SANDBOX_PORT"), ge=0, le=65535)

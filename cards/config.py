@@ -37,6 +37,7 @@ class HandlerConfig:
     unfurl_channels: frozenset[str] = frozenset()  # empty: any channel
     dispatch_channel: str = ""  # where a job's steps are said in one line; empty: nowhere
     change_quiet: float = 60.0  # seconds after a burst of job changes before the technician's DM
+    reaction_synced: str = "inbox_tray"  # marks a thread reply once it is a note
     clock: Callable[[], datetime] = field(default=utc_now, compare=False, repr=False)
 
     @property

@@ -106,6 +106,13 @@ COMMAND_HELP = (
         (f"{ids.DESKHAND_COMMAND} runsheet", f"{ids.DESKHAND_COMMAND} runsheet at 07:00 weekdays"),
     ),
     CommandHelp(
+        "threads",
+        f"{ids.DESKHAND_COMMAND} threads [on|off]",
+        "Replies under Deskhand's ticket and job cards in this channel become notes on their "
+        "records, and notes added elsewhere appear in the thread; `off` stops it (writers).",
+        (f"{ids.DESKHAND_COMMAND} threads",),
+    ),
+    CommandHelp(
         "whoami",
         f"{ids.DESKHAND_COMMAND} whoami",
         "Your ReadyDesk technician and Kickserv employee, and how Deskhand knows.",

@@ -129,13 +129,20 @@ SHORTCUTS = (ADD_AS_NOTE, CREATE_TICKET_FROM_MESSAGE, CREATE_JOB_FROM_MESSAGE)
 # Events API event types (each capability adds its own here and in manifest.yml).
 APP_HOME_OPENED = "app_home_opened"
 LINK_SHARED = "link_shared"
-EVENTS: tuple[str, ...] = (APP_HOME_OPENED, LINK_SHARED)
+# Messages: one listener; Slack subscribes to them per kind of conversation (public, private).
+MESSAGE = "message"
+MESSAGE_EVENTS = ("message.channels", "message.groups")
+EVENTS: tuple[str, ...] = (APP_HOME_OPENED, LINK_SHARED, *MESSAGE_EVENTS)
+# The event types listeners register: the manifest's names before any `.<conversation kind>`.
+LISTENED_EVENTS = tuple(dict.fromkeys(name.split(".")[0] for name in EVENTS))
 
 # Bot scopes: commands; chat:write and chat:write.public for Share in channel; users:read and
 # users:read.email to match Slack users to technicians (tech:me); usergroups:read for
 # DESKHAND_WRITERS' user groups; links:read and links:write to unfurl links to records;
 # channels:history and groups:history to look for a digest or alert whose post may have landed
-# (its slot in the message metadata) before posting it again.
+# (its slot in the message metadata) before posting it again, and to hear replies in synced
+# threads; channels:join for `/deskhand threads on` in a public channel; reactions:write to mark
+# a reply written as a note.
 BOT_SCOPES = (
     "commands",
     "chat:write",
@@ -147,6 +154,8 @@ BOT_SCOPES = (
     "links:write",
     "channels:history",
     "groups:history",
+    "channels:join",
+    "reactions:write",
 )
 
 # The domains links unfurl on in manifest.yml: the default KICKSERV_WEB_URL's. `deskhand

@@ -22,7 +22,7 @@ def unconfirmed_text(what: str, result: WriteResult, *, by_dm: bool = False) -> 
     Said for a write whose reply was lost, and for a retry of it (nothing is sent again)."""
     why = result.reason or (result.error.message if result.error else "")
     if why:
-        reason = f" ({escape_mrkdwn(_plain_reason(why))})"
+        reason = f" ({escape_mrkdwn(plain_reason(why))})"
     elif result.earlier is not None:
         reason = " (this was sent once already, and its reply was lost)"
     else:
@@ -59,7 +59,7 @@ def settled_text(label: str, result: WriteResult, rest: str = "", undone: str = 
         why = (
             "Deskhand stopped before it went through, and it is not there"
             if result.reason == STOPPED
-            else f"{escape_mrkdwn(_plain_reason(result.reason))}, and Deskhand checked until the "
+            else f"{escape_mrkdwn(plain_reason(result.reason))}, and Deskhand checked until the "
             "system could no longer apply it: it is not there"
         )
         return (
@@ -69,7 +69,7 @@ def settled_text(label: str, result: WriteResult, rest: str = "", undone: str = 
     if result.given_up:
         return (
             f"Update: Deskhand could not check for a day whether {escape_mrkdwn(label)} was "
-            f"written ({escape_mrkdwn(_plain_reason(result.reason))}), and no longer tries. "
+            f"written ({escape_mrkdwn(plain_reason(result.reason))}), and no longer tries. "
             "Look at it before you send it again: here is what you wrote."
         )
     return "Update: " + unconfirmed_text(f"{escape_mrkdwn(label)} was written", result)
@@ -101,7 +101,7 @@ def _span(wait: timedelta) -> str:
     return f"about {round(seconds / 60)} minutes"
 
 
-def _plain_reason(message: str) -> str:
+def plain_reason(message: str) -> str:
     """A backend error's message as a reason in a sentence: "try again" is not the advice for a
     write that may still land (it is sent again only once it is known not to have)."""
     return message.removesuffix(".").removesuffix("; try again shortly")

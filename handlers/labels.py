@@ -28,7 +28,8 @@ def request_labels(body: dict[str, Any]) -> tuple[str, str]:
     kind = body.get("type")
     if kind == "event_callback":
         event = body.get("event")
-        return "event", _known(event.get("type") if isinstance(event, dict) else None, ids.EVENTS)
+        kind = event.get("type") if isinstance(event, dict) else None
+        return "event", _known(kind, ids.LISTENED_EVENTS)
     if kind not in _INTERACTIVE:
         return OTHER, OTHER
     label, where, known = _INTERACTIVE[kind]

@@ -22,6 +22,7 @@ from handlers import (
     notes,
     people,
     runsheet,
+    threads,
     ticket_actions,
     tickets,
     typeahead,
@@ -32,7 +33,7 @@ from handlers.subcommands import Subcommands
 
 # The areas that add `/deskhand` subcommands (help's listener reads them all).
 WITH_SUBCOMMANDS = frozenset(
-    {tickets, customers, jobs, notes, people, runsheet, admin, alerts, callbacks, help}
+    {tickets, customers, jobs, notes, people, runsheet, admin, alerts, callbacks, threads, help}
 )
 
 
@@ -57,6 +58,7 @@ def register_all(app: AsyncApp, subcommands: Subcommands) -> None:
         admin,
         alerts,
         callbacks,
+        threads,
         home,
         help,
     ):

@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import contextvars
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from urllib.parse import parse_qsl
 
 import httpx
@@ -84,6 +84,8 @@ class Faults:
 
     def add(self, kind: FaultKind, **options: Any) -> Fault:
         """Start misbehaving; returns the fault so a test can inspect or remove it."""
+        if kind not in get_args(FaultKind):  # a misspelt kind would otherwise do nothing
+            raise ValueError(f"no such fault kind: {kind!r}")
         fault = Fault(kind, **options)
         self.active.append(fault)
         return fault

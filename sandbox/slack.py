@@ -30,6 +30,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from sandbox.faults import FaultMiddleware, Faults
 from sandbox.serve import LoopbackServer
 from sandbox.slack_history import history_page
+from sandbox.slack_threads import thread_answer
 
 TEAM_ID = "T0SANDBOX"
 BOT_USER_ID = "U0DESKHAND"
@@ -110,6 +111,11 @@ class SlackSandbox:
         self.unfurls: dict[tuple[str, str], dict[str, Any]] = {}
         self.gone_messages: set[tuple[str, str]] = set()
         self.last_view_id = ""
+        # Threads: private channels (conversations.join answers as Slack does for them; the
+        # bot is in one unless it is in `channels_without_bot`), and the reactions the app
+        # added, by (channel, ts) of the message.
+        self.private_channels: set[str] = set()
+        self.reactions: dict[tuple[str, str], list[str]] = {}
         # users.info answers from here; unknown ids get `user_not_found`, as Slack answers.
         self.users: dict[str, dict[str, Any]] = {
             "U0CONSOLE": sandbox_user("U0CONSOLE", "Alice Moreno", "alice@helpdesk.example"),
@@ -130,6 +136,18 @@ class SlackSandbox:
         step = 0.0001 if self.real_time_ts else 1
         self._ts = max(self._ts + step, time.time() if self.real_time_ts else 0)
         return f"{self._ts:.6f}"
+
+    def person_says(
+        self, channel: str, user: str, text: str, *, thread_ts: str | None = None, **more: Any
+    ) -> dict[str, Any]:
+        """A person posts a message (a reply when `thread_ts`): kept as Slack keeps it, and
+        returned as the `message` event Slack sends the app."""
+        ts = self.next_ts()
+        event = {"type": "message", "channel": channel, "user": user, "text": text, "ts": ts}
+        event |= {"thread_ts": thread_ts} if thread_ts else {}
+        event |= {"channel_type": "group" if channel in self.private_channels else "channel"}
+        self.messages[(channel, ts)] = {**event, **more, "_author": {"user": user}}
+        return {**event, **more}
 
     def calls_since(self, index: int) -> list[RecordedCall]:
         """Calls recorded after the first `index` ones."""
@@ -324,6 +342,9 @@ class SlackSandbox:
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self.next_ts()}
         if method == "conversations.history":
+            private = payload.get("channel") in self.private_channels
+            if private and payload.get("channel") in self.channels_without_bot:
+                return {"ok": False, "error": "channel_not_found"}
             return history_page(self.messages, payload, AUTHOR)
         if method == "chat.delete":
             where = (str(payload.get("channel")), str(payload.get("ts")))
@@ -338,6 +359,8 @@ class SlackSandbox:
             return {"ok": True, "channel": where[0], "ts": where[1], "message": payload}
         if method == "chat.unfurl":
             return self._unfurl(payload)
+        if method.startswith("reactions.") or method == "conversations.join":
+            return thread_answer(self, method, payload)
         if method == "views.publish":
             if payload.get("user_id") not in self.users:
                 return {"ok": False, "error": "user_not_found"}

@@ -37,7 +37,8 @@ def _as_history(
     ts: str, posted: dict[str, Any], author: dict[str, str], with_metadata: bool
 ) -> dict[str, Any]:
     """A message the app posted, as conversations.history shows it."""
-    message = {"type": "message", **author, "text": posted.get("text", ""), "ts": ts}
+    by = posted.get("_author") or author  # a person's message (`person_says`), else the app's
+    message = {"type": "message", **by, "text": posted.get("text", ""), "ts": ts}
     if posted.get("blocks"):
         message["blocks"] = posted["blocks"]
     metadata = posted.get("metadata")

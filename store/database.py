@@ -24,6 +24,7 @@ from store.live import LiveCardStore
 from store.migrate import current_revision, require_known, upgrade
 from store.models import ProcessedEvent
 from store.technician_days import TechnicianDayStore
+from store.threads import ThreadStore
 from store.visits import VisitStore
 
 EVENT_MEMORY = timedelta(days=1)  # Slack's last retry comes about 5 minutes after the first try
@@ -80,6 +81,7 @@ class Store:
         self.homes = HomeStore(self._database)
         self.visits = VisitStore(self._database)
         self.technician_days = TechnicianDayStore(self._database)
+        self.threads = ThreadStore(self._database)
 
     @property
     def engine(self) -> Engine:

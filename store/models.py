@@ -259,3 +259,41 @@ class TechnicianDay(Base):
     seen: Mapped[str] = mapped_column(Text, default="")
     changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ThreadChannel(Base):
+    """A channel whose card threads sync with the records (`/deskhand threads on|off`)."""
+
+    __tablename__ = "thread_channels"
+
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    synced: Mapped[bool] = mapped_column(Boolean, default=False)
+    set_by: Mapped[str] = mapped_column(String(32))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SyncedThread(Base):
+    """The thread under a card that a person's reply synced: its record, and whether the notes
+    the record had then (its baseline) are known, so only later ones are posted in it."""
+
+    __tablename__ = "synced_threads"
+
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    thread_ts: Mapped[str] = mapped_column(String(32), primary_key=True)
+    record_key: Mapped[str] = mapped_column(String(64), index=True)  # ticket:34, job:86001
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    baseline_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ThreadMark(Base):
+    """Something done once in a synced thread, claimed before it is done: a note seen or
+    posted there (`note:<id>`), the line saying where replies go (`where`), a person told
+    they may not write (`refused:<user>`)."""
+
+    __tablename__ = "thread_marks"
+
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    thread_ts: Mapped[str] = mapped_column(String(32), primary_key=True)
+    mark: Mapped[str] = mapped_column(String(96), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

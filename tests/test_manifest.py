@@ -192,7 +192,7 @@ def test_every_listener_is_registered_through_an_id_in_cards_ids():
         "command": set(ids.SLASH_COMMANDS),
         "action": set(ids.BLOCK_ACTIONS),
         "shortcut": set(ids.SHORTCUTS),
-        "event": set(ids.EVENTS),
+        "event": set(ids.LISTENED_EVENTS),
         "view": set(ids.VIEWS),
         "options": set(ids.OPTIONS),
     }

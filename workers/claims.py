@@ -34,6 +34,7 @@ from api.writes import (
 from cards.common import mrkdwn_section
 from cards.outcomes import given_back, settled_text, typed_back_again
 from live.delivery import Delivery, Undelivered
+from live.thread_sync import tell_settled
 from store import Store
 from store.claims import PENDING, UNKNOWN, Claim
 from telemetry.metrics import CLAIMS_TAKEN_OVER, RECONCILED, timed_run
@@ -118,6 +119,9 @@ async def _tell(
     by the outbound choke point's rules: retried within Slack's, the DM when the reply fails)."""
     if claim.action.startswith(VISIT_NOTES):
         return  # not final: the visit's own sweep (workers/visits.py) writes it, and says so
+    if plan and plan.posted_in:  # a thread reply: told on the reply itself
+        await tell_settled(slack, plan, result)
+        return
     # Nothing here came from a backend's error text, but a response_url post passes no
     # scrubbing client, so it scrubs for itself.
     label, rest, undone = (plan.label, plan.rest, plan.undone) if plan else (claim.action, "", "")

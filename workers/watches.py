@@ -25,6 +25,7 @@ from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.tickets import card_for
 from live.reads import Fresh
 from live.registry import refresh_live_cards
+from live.thread_notes import post_outside_notes
 from store import Store
 from store.alerts import Watch
 from telemetry.metrics import CLAIMS_LOST, timed_run
@@ -43,7 +44,8 @@ CLAIMS_KEPT = timedelta(days=30)  # a (watch, record, change) claim is needed fo
 async def poll_watches(
     desk: Desk, store: Store, slack: AsyncWebClient, now: datetime, *, config: HandlerConfig
 ) -> list[str]:
-    """One poll of every active watch, then of the live cards; what happened to each."""
+    """One poll of every active watch, then of the live cards and the synced threads; what
+    happened to each."""
     await store.alerts.prune(now - CLAIMS_KEPT)
     watches = await store.alerts.active()
     lines: list[str] = []
@@ -67,6 +69,7 @@ async def poll_watches(
         lines.append(f"job watches: Kickserv unreadable ({err.message}); next poll")
     lines += await poll_visits(desk, store, slack, now, config=config)
     lines += await refresh_live_cards(desk, store, slack, now, config=config, known=known)
+    lines += await post_outside_notes(desk, store, slack, now, config=config)
     return lines
 
 

@@ -67,13 +67,20 @@ class Served:
 
 @asynccontextmanager
 async def served(
-    slack: SlackSandbox, *, clock: Callable[[], datetime] | None = None, **env: str
+    slack: SlackSandbox,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    database_url: str = "sqlite://",
+    fakes: tuple[Any, Any] | None = None,
+    **env: str,
 ) -> AsyncIterator[Served]:
-    """The app over both fakes (seeded as the sandbox is), with `env` as its settings
-    (`clock`: the app's, the wall clock unless given)."""
-    data = seeded(tickets=300, customers=20)
-    fakes = build_readydesk_app(data), build_kickserv_app(seeded_kickserv(data, customers=20))
-    store = ready_store()
+    """The app over both fakes (seeded as the sandbox is, or another app's `fakes`: replicas),
+    with `env` as its settings (`clock`: the app's, the wall clock unless given) and its state
+    in `database_url` (in memory unless given)."""
+    if fakes is None:
+        data = seeded(tickets=300, customers=20)
+        fakes = build_readydesk_app(data), build_kickserv_app(seeded_kickserv(data, customers=20))
+    store = ready_store(database_url)
     desk = build_sandbox_desk(store, *fakes)
     await desk.directory.refresh()
     settings = Settings(

@@ -1,0 +1,163 @@
+"""Threads that sync, in words: what `/deskhand threads` answers, what Deskhand says in a synced
+thread (where replies go, why a reply was not added), the note a reply becomes, and a note added
+elsewhere as a reply in the thread. Pure: text in, text out; outside text is escaped."""
+
+from datetime import datetime
+
+from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.outcomes import plain_reason
+
+THREADS_USAGE = "Usage: `/deskhand threads on`, `/deskhand threads off` or `/deskhand threads`."
+NOTE_TEXT_MAX = 3000  # a note posted in a thread keeps this much of its text (a section's limit)
+
+
+def record_words(record_key: str) -> tuple[str, str]:
+    """("ticket #34", "ReadyDesk ticket history") or ("job 86001", "Kickserv job notes")."""
+    kind, _, number = record_key.partition(":")
+    if kind == "ticket":
+        return f"ticket #{number}", "its ReadyDesk history"
+    return f"job {number}", "its Kickserv notes"
+
+
+def status_text(synced: bool) -> str:
+    """`/deskhand threads`: which way this channel is."""
+    if synced:
+        return (
+            "Threads sync in this channel: a reply under a ticket or job card Deskhand posted "
+            "here becomes a note on that record, and notes added elsewhere appear in the thread. "
+            "`/deskhand threads off` stops it."
+        )
+    return (
+        "Threads do not sync in this channel. `/deskhand threads on` makes replies under "
+        "Deskhand's ticket and job cards here notes on their records."
+    )
+
+
+def turned_on_text(joined: bool, private: bool, in_channel: bool) -> str:
+    """`/deskhand threads on`: what now happens, and for a private channel Deskhand is not in,
+    how to let it hear the replies."""
+    said = (
+        "Threads sync in this channel now: a reply under a ticket or job card Deskhand posted "
+        "here becomes a note on that record (ReadyDesk history may be shown to the customer), "
+        "and notes added elsewhere appear in the thread."
+    )
+    if private and not in_channel:
+        return (
+            f"{said} Slack sends Deskhand the replies only in channels it is a member of, and "
+            "an app cannot join a private channel by itself: type `/invite @deskhand` here."
+        )
+    if joined:
+        return f"{said} Deskhand joined the channel to hear the replies."
+    return said
+
+
+JOIN_FAILED = (
+    "Deskhand could not join this channel ({why}), so it cannot hear the replies: "
+    "type `/invite @deskhand` here."
+)
+TURNED_OFF = (
+    "Threads no longer sync in this channel: replies stay in Slack and nothing new is posted "
+    "in the threads. Notes already added stay on their records."
+)
+NOT_A_CHANNEL = "Threads sync in channels only: run `/deskhand threads on` in a channel."
+
+
+def where_replies_go(record_key: str, reaction: str) -> str:
+    """The one line under a thread's first synced reply."""
+    what, where = record_words(record_key)
+    return (
+        f"Replies in this thread are added to {what} as notes ({where}), each marked "
+        f":{reaction}: once it is. Notes added there elsewhere appear here."
+    )
+
+
+def refused_text(why: str, record_key: str, admins: frozenset[str] = frozenset()) -> str:
+    """Said once per thread to someone who may not write (`why` is mrkdwn already), with the
+    admins to ask when there are some."""
+    what, _ = record_words(record_key)
+    ask = f" Ask {', '.join(f'<@{a}>' for a in sorted(admins)[:5])}." if admins else ""
+    return f"Your replies in this thread are not added to {what}: {why}{ask}"
+
+
+def not_added_text(record_key: str, why: str, typed: str, *, checked: bool = False) -> str:
+    """A reply that was not added: why, and what they wrote, to send again."""
+    what, _ = record_words(record_key)
+    how = (
+        ", and Deskhand checked until the system could no longer apply it: it is not there"
+        if checked
+        else ""
+    )
+    return (
+        f"Your reply was *not added* to {what} — {escape_mrkdwn(plain_reason(why))}{how}. "
+        f"Nothing was lost: here is what you wrote, to reply again.\n{quoted(typed)}"
+    )
+
+
+def unconfirmed_reply_text(record_key: str) -> str:
+    """Said (as ⏳ on the reply) while a reply's note is not confirmed: only for the record."""
+    what, _ = record_words(record_key)
+    return f"Could not confirm yet whether your reply was added to {what}."
+
+
+def given_up_text(record_key: str, typed: str) -> str:
+    """A reply whose note could not be checked for a day."""
+    what, _ = record_words(record_key)
+    return (
+        f"Deskhand could not check for a day whether your reply was added to {what}, and no "
+        f"longer tries. Look at it before you reply again:\n{quoted(typed)}"
+    )
+
+
+def edit_kept_text(record_key: str) -> str:
+    """An edited reply on a ticket: ReadyDesk history cannot change."""
+    what, _ = record_words(record_key)
+    return (
+        f"Your edit stays in Slack: ReadyDesk history cannot be changed, so the note on {what} "
+        "keeps the first text. Reply again to add the change."
+    )
+
+
+def edit_failed_text(record_key: str, why: str, typed: str) -> str:
+    """An edited reply whose Kickserv note could not be changed."""
+    what, _ = record_words(record_key)
+    return (
+        f"The note on {what} was *not changed* — {escape_mrkdwn(plain_reason(why))}. It keeps "
+        f"the first text; your edit:\n{quoted(typed)}"
+    )
+
+
+def deleted_text(record_key: str) -> str:
+    """A deleted reply: its note stays."""
+    what, _ = record_words(record_key)
+    return (
+        f"Deleting a reply does not delete its note: the note on {what} stays. Remove it in "
+        "the system itself if it must go."
+    )
+
+
+def note_text(text: str, files: list[tuple[str, str]], permalink: str) -> str:
+    """The note a reply becomes (before its signature, which names the person): the reply as
+    written, its files by name and link, and the link back to the Slack message."""
+    lines = [text.strip()] if text.strip() else []
+    lines += [f"Attached in Slack: {name} ({link})" for name, link in files]
+    if permalink:
+        lines.append(f"From Slack: {permalink}")
+    return "\n".join(lines)
+
+
+def outside_note_text(author: str, at: datetime | None, text: str, system: str) -> str:
+    """A note added to the record elsewhere, as the thread shows it (mrkdwn, escaped)."""
+    when = f" at {at:%Y-%m-%d %H:%M}" if at else ""
+    who = escape_mrkdwn(truncate(author, 80)) if author else "Someone"
+    body = escape_mrkdwn(truncate(text.strip(), NOTE_TEXT_MAX))
+    return f"*{who}* added a note in {system}{when}:\n{quoted_mrkdwn(body)}"
+
+
+def quoted(typed: str) -> str:
+    """Plain text as a quote, escaped."""
+    return quoted_mrkdwn(escape_mrkdwn(truncate(typed, NOTE_TEXT_MAX)))
+
+
+def quoted_mrkdwn(text: str) -> str:
+    """Mrkdwn already escaped, as a quote (each line)."""
+    return "\n".join(f">{line}" for line in (text or " ").splitlines() or [" "])

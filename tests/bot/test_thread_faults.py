@@ -1,0 +1,162 @@
+"""A synced thread reply under every way the note's write can go wrong, on two replicas sharing
+PostgreSQL, and over Socket Mode: the note is written once or not at all, and the replier sees
+which on the reply itself (the synced reaction, ⏳ until it is settled, or an ephemeral why with
+their text)."""
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pydantic import SecretStr
+
+from bot.app import build_app, build_desk, build_sandboxes, build_web_client
+from bot.settings import Settings
+from bot.socket_mode import connect_socket_mode
+from cards.refs import TicketRef
+from ops.databases import fresh_database
+from tests.bot.served import served
+from tests.bot.test_threads import (
+    CHANNEL,
+    SYNCED,
+    ephemerals,
+    history_notes,
+    poll,
+    replies_in,
+    synced_card,
+)
+from tests.bot.test_write_faults import MODES
+from tests.conftest import ready_store
+from tests.slack_helpers import event_body
+from workers.claims import sweep_claims
+
+POSTGRES_URL = os.environ.get("DESKHAND_TEST_POSTGRES_URL")
+TYPED = "Replaced the pickup roller"
+UNCONFIRMED = "hourglass_flowing_sand"
+
+
+@pytest.fixture
+async def app(slack):
+    async with served(slack) as running:
+        yield running
+
+
+@pytest.mark.parametrize("mode", MODES, ids=[m[0] for m in MODES])
+async def test_a_reply_is_written_once_or_not_at_all_and_the_reply_shows_which(app, slack, mode):
+    kind, options, applied = mode
+    card = await synced_card(app, slack, TicketRef(ticket_id=34))
+    before = len(history_notes(app, 34))
+    if kind != "pass":
+        app.readydesk.state.faults.add(kind, times=1, query={"action": "add_history"}, **options)
+    reply = slack.person_says(CHANNEL, "U1", TYPED, thread_ts=card)
+    await app.event(reply)
+    reactions = slack.reactions.get((CHANNEL, reply["ts"]), [])
+    if applied:  # applied, whatever the reply said: written (a read-back confirms it)
+        assert len(history_notes(app, 34)) == before + 1
+        assert reactions == [SYNCED] and ephemerals(slack) == []
+        return
+    assert len(history_notes(app, 34)) == before
+    assert reactions == [UNCONFIRMED] and ephemerals(slack) == []  # not known yet: ⏳
+    client = build_web_client(app.settings)
+    window_over = datetime.now(UTC) + timedelta(seconds=61)
+    await sweep_claims(app.desk, app.store, client, window_over)
+    assert slack.reactions[(CHANNEL, reply["ts"])] == []  # ⏳ gone, and no synced mark
+    [told] = ephemerals(slack)
+    assert told["thread_ts"] == card and "*not added* to ticket #34" in told["text"]
+    assert f">{TYPED}" in told["text"]  # their text, to reply again
+    assert len(history_notes(app, 34)) == before
+
+
+async def test_a_reply_confirmed_later_swaps_the_hourglass_for_the_synced_mark(app, slack):
+    card = await synced_card(app, slack, TicketRef(ticket_id=34))
+    faults = app.readydesk.state.faults
+    faults.add(
+        "error_now_applied_later",
+        times=1,
+        seconds=3600,
+        status=504,
+        query={"action": "add_history"},
+    )
+    reply = slack.person_says(CHANNEL, "U1", TYPED, thread_ts=card)
+    await app.event(reply)
+    assert slack.reactions[(CHANNEL, reply["ts"])] == [UNCONFIRMED]
+    assert await faults.land() == 1
+    client = build_web_client(app.settings)
+    await sweep_claims(app.desk, app.store, client, datetime.now(UTC) + timedelta(seconds=20))
+    assert slack.reactions[(CHANNEL, reply["ts"])] == [SYNCED]
+    assert ephemerals(slack) == []
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh PostgreSQL database, or a skip where no server is configured."""
+    if not POSTGRES_URL:
+        pytest.skip("DESKHAND_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)")
+    with fresh_database(POSTGRES_URL, "deskhand_test") as url:
+        yield url
+
+
+async def test_two_replicas_on_postgresql_write_a_reply_once(slack, postgres_url):
+    async with served(slack, database_url=postgres_url) as one:
+        fakes = (one.readydesk, one.kickserv)
+        async with served(slack, database_url=postgres_url, fakes=fakes) as two:
+            card = await synced_card(one, slack, TicketRef(ticket_id=34))
+            before = len(history_notes(one, 34))
+            reply = slack.person_says(CHANNEL, "U1", TYPED, thread_ts=card)
+            # Both receive it: one delivery each (as after a redelivery under a new id) …
+            import asyncio
+
+            await asyncio.gather(one.event(reply), two.event(reply))
+            # … and the same delivery again at each.
+            body = event_body("EvSAME", reply)
+            await asyncio.gather(
+                *(app.post(body, {"content-type": "application/json"}) for app in (one, two))
+            )
+            assert len(history_notes(one, 34)) == before + 1
+            assert slack.reactions[(CHANNEL, reply["ts"])] == [SYNCED]
+            lines = [
+                c
+                for c in slack.calls
+                if c.name == "chat.postMessage" and "Replies in this thread" in str(c.payload)
+            ]
+            assert len(lines) == 1
+            # A note added in ReadyDesk: both replicas poll, twice; it is posted once.
+            await one.desk.readydesk.add_history_note(34, "Customer will bring it in")
+            for app in (one, two, one, two):
+                await poll(app, slack)
+            outside = [r for r in replies_in(slack, card) if "bring it in" in r]
+            assert len(outside) == 1
+
+
+async def test_a_reply_over_socket_mode_is_written_once_across_redeliveries(slack):
+    settings = Settings(
+        _env_file=None,
+        SLACK_API_URL=slack.api_url,
+        SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
+        SLACK_APP_TOKEN=SecretStr("xapp-1-A0DESKHAND-test"),
+    )
+    store = ready_store()
+    sandboxes = build_sandboxes(settings)
+    desk = build_desk(settings, store, sandboxes)
+    await store.threads.set_channel(CHANNEL, True, "U1", datetime.now(UTC))
+    card = slack.next_ts()  # a card Deskhand posted about ticket 34
+    await store.live.remember(CHANNEL, card, "ticket:34", {"Status": "Open"}, datetime.now(UTC))
+    history = sandboxes.readydesk.history
+    before = len(history.get(34, []))
+    handler = await connect_socket_mode(settings, build_app(settings, desk, store=store))
+    try:
+        reply = slack.person_says(CHANNEL, "U1", TYPED, thread_ts=card)
+        body = json.loads(event_body("EvSM1", reply))
+        await slack.wait_for_ack(slack.deliver("events_api", body))
+        await slack.wait_for_call("api", "reactions.add", timeout=10)
+        # Slack redelivers (no ack seen: retry_attempt 1), and once more under a new id.
+        await slack.wait_for_ack(slack.deliver("events_api", body, retry_attempt=1))
+        again = json.loads(event_body("EvSM2", reply))
+        await slack.wait_for_ack(slack.deliver("events_api", again))
+        await desk.in_flight.drain(10)
+    finally:
+        await handler.close_async()
+        await desk.aclose()
+    notes = [h.note for h in history.get(34, [])][before:]
+    assert len(notes) == 1 and notes[0].startswith(TYPED)
+    assert slack.reactions[(CHANNEL, reply["ts"])] == [SYNCED]
