@@ -28,7 +28,7 @@ from bot.logs import request_id
 from bot.metrics import MeasuredApp
 from bot.outbound import ScrubbingWebClient
 from bot.settings import Settings
-from cards.config import HandlerConfig, utc_now
+from cards.config import HandlerConfig, Reactions, utc_now
 from handlers.middleware import WritePermission
 from handlers.profiles import Profiles
 from handlers.registry import register_all
@@ -244,6 +244,9 @@ def handler_config(
         live_card_days=settings.live_card_days,
         links=record_links(settings),
         unfurl_channels=settings.unfurl_channel_ids,
+        reactions=Reactions(
+            settings.reaction_ticket, settings.reaction_assign, settings.reaction_close
+        ),
     )
 
 

@@ -17,6 +17,21 @@ def utc_now() -> datetime:
 
 
 @dataclass(frozen=True)
+class Reactions:
+    """The emoji (names without colons) whose reaction acts on a message; empty: that one is off."""
+
+    ticket: str = "ticket"  # on any message: offer a ticket made from it
+    assign: str = "eyes"  # on a ticket card: assign the ticket to whoever reacted
+    close: str = "white_check_mark"  # on a ticket card: ask whether to close it
+
+    def act(self, reaction: str) -> str | None:
+        """Which of "ticket", "assign", "close" the reaction `reaction` is (a skin tone aside),
+        or None."""
+        name = reaction.split("::")[0]
+        return next((a for a in ("close", "assign", "ticket") if getattr(self, a) == name), None)
+
+
+@dataclass(frozen=True)
 class HandlerConfig:
     """Business time zone, the backends' web pages, priorities, when to say "Looking up", admins,
     writers, alerts, live cards and unfurls; and the clock listeners read the time from."""
@@ -33,6 +48,7 @@ class HandlerConfig:
     # Which pasted links are records (the backends' web pages), and where they unfurl.
     links: RecordLinks = field(default_factory=lambda: RecordLinks(None, None))
     unfurl_channels: frozenset[str] = frozenset()  # empty: any channel
+    reactions: Reactions = field(default_factory=Reactions)
     clock: Callable[[], datetime] = field(default=utc_now, compare=False, repr=False)
 
     @property

@@ -44,6 +44,8 @@ TICKET_TRY_AGAIN = "ticket_try_again"
 DIGEST_SHOW_TICKETS = "digest_show_tickets"
 DIGEST_PAUSE = "digest_pause"
 NOTE_TRY_AGAIN = "note_try_again"
+# The ephemeral answer to the ticket reaction: opens the Create ticket form on the message
+CREATE_TICKET_FROM_REACTION = "create_ticket_from_reaction"
 # The Home tab's buttons
 HOME_REFRESH = "home_refresh"
 HOME_OPEN = "home_open"
@@ -64,6 +66,7 @@ BLOCK_ACTIONS = (
     SHARE_CARD,
     ADD_NOTE,
     NOTE_TRY_AGAIN,
+    CREATE_TICKET_FROM_REACTION,
     TICKET_ASSIGN_ME,
     TICKET_SET_STATUS,
     TICKET_CLOSE,
@@ -108,13 +111,15 @@ SHORTCUTS = (ADD_AS_NOTE, CREATE_TICKET_FROM_MESSAGE, CREATE_JOB_FROM_MESSAGE)
 # Events API event types (each capability adds its own here and in manifest.yml).
 APP_HOME_OPENED = "app_home_opened"
 LINK_SHARED = "link_shared"
-EVENTS: tuple[str, ...] = (APP_HOME_OPENED, LINK_SHARED)
+REACTION_ADDED = "reaction_added"
+EVENTS: tuple[str, ...] = (APP_HOME_OPENED, LINK_SHARED, REACTION_ADDED)
 
 # Bot scopes: commands; chat:write and chat:write.public for Share in channel; users:read and
 # users:read.email to match Slack users to technicians (tech:me); usergroups:read for
 # DESKHAND_WRITERS' user groups; links:read and links:write to unfurl links to records;
 # channels:history and groups:history to look for a digest or alert whose post may have landed
-# (its slot in the message metadata) before posting it again.
+# (its slot in the message metadata) before posting it again, and to read the message a
+# reaction is on; reactions:read for the reactions that act (reaction_added).
 BOT_SCOPES = (
     "commands",
     "chat:write",
@@ -126,6 +131,7 @@ BOT_SCOPES = (
     "links:write",
     "channels:history",
     "groups:history",
+    "reactions:read",
 )
 
 # The domains links unfurl on in manifest.yml: the default KICKSERV_WEB_URL's. `deskhand

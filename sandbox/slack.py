@@ -29,7 +29,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from sandbox.faults import FaultMiddleware, Faults
 from sandbox.serve import LoopbackServer
-from sandbox.slack_history import history_page
+from sandbox.slack_history import history_page, replies_page
 
 TEAM_ID = "T0SANDBOX"
 BOT_USER_ID = "U0DESKHAND"
@@ -130,6 +130,14 @@ class SlackSandbox:
         step = 0.0001 if self.real_time_ts else 1
         self._ts = max(self._ts + step, time.time() if self.real_time_ts else 0)
         return f"{self._ts:.6f}"
+
+    def say(self, channel: str, user: str, text: str, *, thread_ts: str | None = None) -> str:
+        """A person posts `text` in `channel` (in the thread `thread_ts`); its ts."""
+        ts = self.next_ts()
+        posted_by = {"user": user, "team": TEAM_ID}
+        message = {"channel": channel, "text": text, "posted_by": posted_by}
+        self.messages[(channel, ts)] = message | ({"thread_ts": thread_ts} if thread_ts else {})
+        return ts
 
     def calls_since(self, index: int) -> list[RecordedCall]:
         """Calls recorded after the first `index` ones."""
@@ -323,8 +331,13 @@ class SlackSandbox:
             return {"ok": True, "channel": payload.get("channel"), "ts": ts, "message": payload}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self.next_ts()}
+        reads = ("conversations.history", "conversations.replies")
+        if method in reads and payload.get("channel") in self.channels_without_bot:
+            return {"ok": False, "error": "not_in_channel"}
         if method == "conversations.history":
             return history_page(self.messages, payload, AUTHOR)
+        if method == "conversations.replies":
+            return replies_page(self.messages, payload, AUTHOR)
         if method == "chat.delete":
             where = (str(payload.get("channel")), str(payload.get("ts")))
             if self.messages.pop(where, None) is None:
