@@ -1,6 +1,8 @@
 """What Deskhand answers a reaction with, shown only to the person who reacted: a ticket offered
 from a message, a close to confirm, and how to let Deskhand read a message it cannot."""
 
+import re
+
 from slack_sdk.models.blocks import ActionsBlock
 
 from cards import ids
@@ -8,6 +10,8 @@ from cards.common import Card, button, button_raw, fit_metadata, mrkdwn_section
 from cards.mrkdwn import escape_mrkdwn
 from cards.refs import BUTTON_VALUE_MAX, TicketRef
 from cards.ticket_form import TicketForm
+
+CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{1,20}")
 
 
 def ticket_offer(form: TicketForm) -> Card:
@@ -42,20 +46,22 @@ def assigned_text(ticket_id: int, technician: str) -> str:
     return f"Ticket #{ticket_id} is assigned to you ({escape_mrkdwn(technician)})."
 
 
-def unreadable_text(error: str, needed: str = "") -> str:
-    """How to let Deskhand read a message Slack would not show it (`error`: Slack's; `needed`:
-    the scope Slack named as missing)."""
+def unreadable_text(error: str, channel: str, needed: str = "") -> str:
+    """How to let Deskhand read a message in `channel` Slack would not show it (`error`:
+    Slack's; `needed`: the scope Slack named as missing). It may be read in a DM: it names the
+    channel."""
+    where = f"<#{channel}>" if CHANNEL_ID.fullmatch(channel) else "this channel"
     if error in ("not_in_channel", "channel_not_found"):
         return (
-            "Deskhand cannot read messages in this channel, so it cannot act on that reaction. "
+            f"Deskhand cannot read messages in {where}, so it cannot act on your reaction there. "
             "Invite it with `/invite @deskhand`, then react again."
         )
     if error == "missing_scope":
         scope = f" (`{escape_mrkdwn(needed)}`)" if needed else ""
         return (
-            f"Deskhand is not allowed to read messages here{scope}, so it cannot act on that "
-            "reaction. An admin can reinstall the app from the manifest (`deskhand manifest`) "
-            "to grant it, then react again."
+            f"Deskhand is not allowed to read messages in {where}{scope}, so it cannot act on "
+            "your reaction there. An admin can reinstall the app from the manifest "
+            "(`deskhand manifest`) to grant it, then react again."
         )
     return (
         f"Deskhand could not read that message (Slack said `{escape_mrkdwn(error)}`), so it did "

@@ -116,7 +116,7 @@ async def tell(
 ) -> None:
     """Show `card` to the person who reacted, where the message is (in its thread, for a
     reply); when Slack will not show it there (Deskhand is not in the channel), in a DM."""
-    message = card.message()
+    message = {k: v for k, v in card.message().items() if v}  # a line alone has no blocks
     try:
         await client.chat_postEphemeral(
             channel=reaction.item.channel, user=reaction.user, thread_ts=thread_ts, **message

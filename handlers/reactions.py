@@ -55,7 +55,8 @@ async def on_reaction(
     try:
         message = await read_message(client, reaction.item.channel, reaction.item.ts)
     except Unreadable as err:
-        await tell(client, reaction, Card(text=unreadable_text(err.error, err.needed)))
+        why = unreadable_text(err.error, reaction.item.channel, err.needed)
+        await tell(client, reaction, Card(text=why))
         return
     if act == "ticket":
         shortcut = {"message": message, "channel": {"id": reaction.item.channel}}

@@ -3,6 +3,7 @@ from it, 👀 on a ticket card assigns it to whoever reacted (once), ✅ asks wh
 and what a person is told when Deskhand may not, cannot, or cannot read."""
 
 import json
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -20,6 +21,7 @@ from tests.slack_helpers import block_action, event_body
 
 ALICE = "U0CONSOLE"  # linked to the ReadyDesk technician alice (by her email)
 PAT = "U1"  # no technician
+README = Path(__file__).resolve().parents[2] / "README.md"
 REPORT = "Printer on the 3rd floor jams\nSince Monday, every second page."
 
 
@@ -173,6 +175,15 @@ async def test_eyes_that_readydesk_refuses_says_nothing_changed(app, slack):
     assert told["text"].startswith("*Not changed* on ticket #34.")
 
 
+async def test_eyes_while_readydesk_is_down_is_answered_beside_the_card(app, slack):
+    ts = await _share(app, slack)
+    app.readydesk.state.faults.add("status", status=503)
+    await app.event(_reaction("eyes", ts))
+    [told] = _said(slack)
+    assert told["channel"] == "C1" and "ReadyDesk" in told["text"]
+    assert "Something went wrong" not in told["text"]
+
+
 async def test_white_check_mark_asks_before_closing_and_its_button_closes(app, slack):
     ts = await _share(app, slack)
     await app.event(_reaction("white_check_mark", ts))
@@ -192,6 +203,7 @@ async def test_a_message_deskhand_cannot_read_is_answered_with_how_to_fix_it(app
     await app.event(_reaction("ticket", ts, item_user=PAT))
     [dm] = _said(slack)
     assert dm["channel"] == ALICE  # the ephemeral could not be shown in the channel
+    assert dm["text"].startswith("Deskhand cannot read messages in <#C1>")
     assert "Invite it with `/invite @deskhand`, then react again" in dm["text"]
 
 
@@ -220,6 +232,28 @@ async def test_an_emoji_setting_left_empty_turns_that_reaction_off(slack):
         await app.event(_reaction("eyes", ts))
         assert not _said(slack)
         await app.event(_reaction("raising_hand", ts))
+        assert app.readydesk.state.data.tickets[34].assigned_tech == "alice"
+    assert [t["text"] for t in _said(slack)] == ["Ticket #34 is assigned to you (alice)."]
+
+
+def _readme_settings() -> dict[str, str]:
+    """The settings the README's "Reactions that act" shows (its `sh` block)."""
+    text = README.read_text()
+    section = text[text.index("### Reactions that act") :]
+    block = section[: section.index("\n## ")].split("```sh\n")[1].split("```")[0]
+    pairs = (line.split("#")[0].strip().partition("=") for line in block.splitlines())
+    return {name: value for name, _, value in pairs if name}
+
+
+async def test_the_readmes_reaction_settings_do_what_it_says(slack):
+    env = _readme_settings()
+    assert set(env) == {"DESKHAND_REACTION_ASSIGN", "DESKHAND_REACTION_CLOSE"}
+    async with served(slack, **env) as app:
+        ts = await _share(app, slack)
+        await app.event(_reaction("eyes", ts))  # 👀 no longer takes a ticket
+        await app.event(_reaction("white_check_mark", ts))  # closing by reaction is off
+        assert not _said(slack)
+        await app.event(_reaction(env["DESKHAND_REACTION_ASSIGN"], ts))
         assert app.readydesk.state.data.tickets[34].assigned_tech == "alice"
     assert [t["text"] for t in _said(slack)] == ["Ticket #34 is assigned to you (alice)."]
 
