@@ -159,10 +159,12 @@ def writers_for_subcommands(*words: str) -> Callable[..., Awaitable[Any]]:
 async def writers_for_reactions(
     body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient, next: Any
 ) -> Any:
-    """Listener middleware on reaction_added: the reaction that writes (assign) is a writer's
-    only; a refusal is told the person who reacted, aside, and the reaction does nothing."""
+    """Listener middleware on reaction_added: read the reaction once (into
+    `context["reaction"]`: it and what it does, or None); the one that writes (assign) is a
+    writer's only, a refusal told the person who reacted, aside, and the reaction does nothing."""
     event = body.get("event") if isinstance(body.get("event"), dict) else {}
     found = reaction_of(event, context["config"], context.get("bot_user_id"))
+    context["reaction"] = found
     if found is None or found[1] != "assign":
         return await next()
     reaction = found[0]

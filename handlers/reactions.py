@@ -21,7 +21,6 @@ from handlers.profiles import Profiles
 from handlers.reacted import (
     Reaction,
     Unreadable,
-    reaction_of,
     read_message,
     redraw_copies,
     tell,
@@ -38,7 +37,6 @@ def register(app: AsyncApp) -> None:
 
 async def on_reaction(
     ack: AsyncAck,
-    event: dict[str, Any],
     context: AsyncBoltContext,
     client: AsyncWebClient,
     desk: Desk,
@@ -48,7 +46,7 @@ async def on_reaction(
 ) -> None:
     """Read the message reacted to, then act as the emoji says (people only; bots are ignored)."""
     await ack()
-    found = reaction_of(event, config, context.bot_user_id)
+    found: tuple[Reaction, str] | None = context["reaction"]  # read by writers_for_reactions
     if found is None or (await profiles.get(client, found[0].user)).is_bot:
         return
     reaction, act = found

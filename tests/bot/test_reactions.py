@@ -3,6 +3,7 @@ from it, 👀 on a ticket card assigns it to whoever reacted (once), ✅ asks wh
 and what a person is told when Deskhand may not, cannot, or cannot read."""
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -277,6 +278,24 @@ async def test_reactions_by_bots_on_files_on_peoples_messages_or_removed_do_noth
     acted = [c.name for c in slack.calls[before:] if c.name != "users.info"]
     assert acted == []
     assert app.readydesk.state.data.tickets[34].assigned_tech != "alice"
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [{"item": ["C1", "1.2"]}, {"reaction": 7}, {"user": None}, {"item": {"type": "message"}}],
+)
+async def test_a_reaction_event_slack_would_not_send_is_ignored_with_one_log_line(
+    app, slack, caplog, odd
+):
+    ts = await _share(app, slack)
+    event = {k: v for k, v in (_reaction("eyes", ts) | odd).items() if v is not None}
+    before = len(slack.calls)
+    with caplog.at_level(logging.INFO):
+        assert (await app.event(event)).status_code == 200
+    assert slack.calls[before:] == []
+    warned = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warned) <= 1 and all("reaction_added" in r.getMessage() for r in warned)
+    assert not [r for r in caplog.records if r.exc_info]
 
 
 async def test_eyes_over_socket_mode_assigns_once_across_redeliveries(slack):
