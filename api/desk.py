@@ -6,6 +6,7 @@ api/writes.py; each method delegates to the api module that knows how.
 """
 
 import asyncio
+from dataclasses import replace
 from datetime import date, datetime
 
 from api import digests
@@ -37,7 +38,15 @@ from api.tickets import (
 )
 from api.unfurls import JobUnfurl, Unfurl, finish_unfurls, read_unfurl, read_unfurls
 from api.visit_bookings import LINK, keep_booking, settle_bookings
-from api.visits import Booking, OwedNote, book_visit, check_visits, read_visits, write_owed
+from api.visits import (
+    Booking,
+    OwedNote,
+    VisitPoll,
+    book_visit,
+    check_visits,
+    read_visits,
+    write_owed,
+)
 from api.writes import DEFAULTS, Intent, WritePlan, WriteResult, WriteSettings, WritesInFlight
 from store import Store
 
@@ -347,11 +356,13 @@ class Desk:
         """A booking whose job's creation is not confirmed yet: linked once it is."""
         await keep_booking(self.store, job_intent, booking, now)
 
-    async def check_visits(self, timezone: str, now: datetime) -> tuple[int, list[OwedNote]]:
+    async def check_visits(self, timezone: str, now: datetime) -> VisitPoll:
         """Read every linked job not done yet; note each completed, cancelled or moved one on
-        its ticket (once across processes): the jobs read and the notes now written."""
-        read, owed = await check_visits(self.kickserv, self.store, timezone, now)
-        return read, await write_owed(self.store, self.add_note, owed, now)
+        its ticket (once across processes): the jobs read, the notes now written (`owed`) and
+        the changes this process saw first."""
+        poll = await check_visits(self.kickserv, self.store, timezone, now)
+        written = await write_owed(self.store, self.add_note, poll.owed, now)
+        return replace(poll, owed=written)
 
     async def assign_ticket(self, intent: Intent, ticket_id: int, technician: str) -> WriteResult:
         """Assign a ticket to a technician, once per intent."""

@@ -311,3 +311,26 @@ async def test_a_job_confirmed_only_later_is_linked_to_its_ticket_once_confirmed
     booked = _history(console, TWIN, f"Visit booked: job {visit.job_number}, Printer Repair")
     assert len(booked) == 1
     assert len([n for n in _job_notes(console, visit.job_number) if n.startswith("From")]) == 1
+
+
+async def test_a_live_ticket_card_is_redrawn_once_when_its_visit_is_done(desk_console):
+    console = desk_console
+    _, job = await _book(console, TWIN)
+    await console.send(f"/ticket {TWIN}")
+    await console.send("click Share in channel")  # live in the channel, showing the visit
+    since = datetime(2000, 1, 1, tzinfo=UTC)
+    [posted] = await console.store.live.cards(f"ticket:{TWIN}", since)
+    _complete(console, job, datetime.now(UTC), "All done.")
+    config = handler_config(console.app_settings)
+    client, mark = console.app.client, len(console.slack.calls)
+    for _ in range(2):  # a later poll redraws nothing more
+        await poll_visits(console.desk, console.store, client, datetime.now(UTC), config=config)
+    updates = [
+        c.payload
+        for c in console.slack.calls_since(mark)
+        if c.name == "chat.update" and c.payload.get("ts") == posted.ts
+    ]
+    assert len(updates) == 1  # the card above the "Visit done" reply says so too
+    row = next(b for b in updates[0]["blocks"] if b.get("block_id") == f"visit_{job}")
+    assert "Completed" in row["text"]["text"]
+    assert "Shared by" in texts(updates[0]["blocks"])  # drawn as the channel's copy
