@@ -3,9 +3,9 @@ close a ticket whose visit is done."""
 
 from slack_sdk.models.blocks import ActionsBlock, Block, SectionBlock
 
-from api.visits import Visit, VisitView, visit_time
+from api.visits import Visit, VisitView
 from cards import ids
-from cards.common import button, context, mrkdwn_section
+from cards.common import button, context, local_time, mrkdwn_section
 from cards.live import job_status_text
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import JobRef, TicketRef
@@ -21,13 +21,13 @@ def visit_rows(visits: list[VisitView], timezone: str) -> list[Block]:
     for visit in visits[:ROWS]:
         facts = [
             visit.service or "—",
-            visit_time(visit.when, timezone),
+            local_time(visit.when, timezone),  # as the job card says it
             ", ".join(visit.crew) or "nobody assigned",
             job_status_text(visit.status),
         ]
         if visit.unread:
             facts = [
-                visit_time(visit.when, timezone),
+                local_time(visit.when, timezone),
                 job_status_text(visit.status) + " (as last seen)",
             ]
         text = f"*Job {visit.job_number}* · " + escape_mrkdwn(truncate(" · ".join(facts), 300))

@@ -115,7 +115,7 @@ async def test_a_visit_booked_from_a_ticket_links_both_with_one_note_each(desk_c
 
     [card] = await console.send(f"/ticket {TWIN}")  # read from the database, not from text
     row = next(b for b in card["blocks"] if b.get("block_id") == f"visit_{job}")
-    assert "Wed 9 Dec 10:00" in row["text"]["text"] and "Sam Ortiz" in row["text"]["text"]
+    assert "Dec 9, 2026 10:00 AM EST" in row["text"]["text"] and "Sam Ortiz" in row["text"]["text"]
     assert row["accessory"]["text"]["text"] == "Open"
     [job_card] = await console.send(f"/job {job}")
     assert f"Visit for *ticket #{TWIN}*" in texts(job_card["blocks"])
@@ -334,3 +334,16 @@ async def test_a_live_ticket_card_is_redrawn_once_when_its_visit_is_done(desk_co
     row = next(b for b in updates[0]["blocks"] if b.get("block_id") == f"visit_{job}")
     assert "Completed" in row["text"]["text"]
     assert "Shared by" in texts(updates[0]["blocks"])  # drawn as the channel's copy
+
+
+async def test_a_visit_is_dated_on_the_ticket_card_as_its_job_card_dates_it(desk_console):
+    console = desk_console
+    _, job = await _book(console, TWIN)
+    [card] = await console.send(f"/ticket {TWIN}")
+    row = next(b for b in card["blocks"] if b.get("block_id") == f"visit_{job}")
+    [job_card] = await console.send(f"/job {job}")
+    when = next(
+        f["text"] for b in job_card["blocks"] for f in b.get("fields", []) if "*When*" in f["text"]
+    )
+    shown = when.split("\n", 1)[1]  # "Dec 9, 2026 10:00 AM EST"
+    assert shown in row["text"]["text"], (shown, row["text"]["text"])
