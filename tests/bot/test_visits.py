@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import build_desk, handler_config
 from bot.settings import Settings
-from playground.console import Console
+from playground.console import CHANNEL, USER, Console
 from sandbox.clock import SandboxClock
 from sandbox.kickserv_data import KSNote
 from sandbox.slack import sandbox_user
@@ -347,3 +347,36 @@ async def test_a_visit_is_dated_on_the_ticket_card_as_its_job_card_dates_it(desk
     )
     shown = when.split("\n", 1)[1]  # "Dec 9, 2026 10:00 AM EST"
     assert shown in row["text"]["text"], (shown, row["text"]["text"])
+
+
+async def test_close_ticket_in_the_visit_done_reply_closes_it_and_keeps_the_note(desk_console):
+    console = desk_console
+    _, job = await _book(console, TWIN)
+    await console.send(f"/ticket {TWIN}")
+    await console.send("click Share in channel")
+    _complete(console, job, datetime.now(UTC), "All done.")
+    config = handler_config(console.app_settings)
+    await poll_visits(
+        console.desk, console.store, console.app.client, datetime.now(UTC), config=config
+    )
+    (channel, ts), reply = next(
+        (k, m) for k, m in console.slack.messages.items() if "thread_ts" in m
+    )
+    actions = reply["blocks"][1]
+    body = console.requests.block_actions(
+        {**actions["elements"][0], "block_id": actions["block_id"]},
+        user=USER,
+        container={"type": "message", "message_ts": ts, "channel_id": channel},
+        channel=CHANNEL,
+        message=reply,
+        response_url=console.slack.response_url("close-in-thread"),
+    )
+    replies = await console.deliver(body, len(console.slack.calls))
+    [replaced] = [r for r in replies if r["via"] == "response_url"]
+    assert console.fake("readydesk").state.data.tickets[TWIN].status == "Closed"
+    shown = texts(replaced["blocks"])
+    assert f"Visit done: job {job}" in shown  # the note stays in the thread
+    assert f"Ticket #{TWIN} closed by <@{USER['id']}>" in shown
+    assert "Share in channel" not in shown and "Close ticket" not in shown
+    parent = console.slack.messages[(channel, reply["thread_ts"])]
+    assert "Closed" in texts(parent["blocks"])  # the live card above says so
