@@ -139,7 +139,7 @@ async def submit_job(
         follow_up[0] = _follow_up(created)
         if form.ticket_id and created.result.outcome in ("written", "confirmed", "unknown"):
             linked = await book_visit(
-                desk, config, form, created, typed.employee, user_id, author, key
+                desk, store, client, config, form, created, typed.employee, user_id, author, key
             )
             follow_up[0] = f"{follow_up[0]}\n{linked}".strip()
         if created.job is not None and form.channel_id:

@@ -2,6 +2,9 @@
 linked to the ticket (the desk links them and writes the two notes once each)."""
 
 import asyncio
+import logging
+
+from slack_sdk.web.async_client import AsyncWebClient
 
 from api.business import KICKSERV
 from api.desk import Desk
@@ -11,10 +14,15 @@ from api.job_writes import JobCreation
 from api.visits import Booking, visit_description
 from cards.config import HandlerConfig, utc_now
 from cards.job_form import JobForm
+from cards.live import ticket_key
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.outcomes import visit_pending_text
 from handlers.form_values import customer_label, customer_value
 from handlers.forms import PREFILL_WAIT
+from live.registry import redraw_cards
+from store import Store
+
+logger = logging.getLogger("deskhand.visits")
 
 
 async def visit_form(desk: Desk, ticket_id: int, channel_id: str, link: str) -> tuple[JobForm, str]:
@@ -51,6 +59,8 @@ async def visit_form(desk: Desk, ticket_id: int, channel_id: str, link: str) -> 
 
 async def book_visit(
     desk: Desk,
+    store: Store,
+    client: AsyncWebClient,
     config: HandlerConfig,
     form: JobForm,
     created: JobCreation,
@@ -60,7 +70,8 @@ async def book_visit(
     intent_key: str,
 ) -> str:
     """Link the created job to the form's ticket and write its notes; the line (mrkdwn) that
-    says so, and which note is still pending. A job not confirmed yet is linked once it is."""
+    says so, and which note is still pending; the ticket's live cards redrawn. A job not
+    confirmed yet is linked once it is."""
     crew = []
     if employee and created.job is not None and created.unassigned is None:
         try:
@@ -83,4 +94,9 @@ async def book_visit(
         await desk.keep_booking(intent_key, booking, utc_now())
         return f"Once it is confirmed, Deskhand links it to ticket #{form.ticket_id}."
     pending = await desk.book_visit(booking, utc_now())  # retries run on real time
+    change = f"visit:{booking.job_number}:booked"
+    try:  # the ticket's cards in channels list the visit now (each card once)
+        await redraw_cards(ticket_key(form.ticket_id), change, desk, store, client, config)
+    except BackendError as err:
+        logger.info("ticket #%s: its live cards not redrawn: %s", form.ticket_id, err)
     return visit_pending_text(form.ticket_id, booking.job_number, [n.kind for n in pending])

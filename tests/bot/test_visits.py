@@ -380,3 +380,20 @@ async def test_close_ticket_in_the_visit_done_reply_closes_it_and_keeps_the_note
     assert "Share in channel" not in shown and "Close ticket" not in shown
     parent = console.slack.messages[(channel, reply["thread_ts"])]
     assert "Closed" in texts(parent["blocks"])  # the live card above says so
+
+
+async def test_a_live_ticket_card_lists_a_visit_as_soon_as_it_is_booked(desk_console):
+    console = desk_console
+    await console.send(f"/ticket {TWIN}")
+    await console.send("click Share in channel")
+    since = datetime(2000, 1, 1, tzinfo=UTC)
+    [posted] = await console.store.live.cards(f"ticket:{TWIN}", since)
+    mark = len(console.slack.calls)
+    _, job = await _book(console, TWIN)
+    updates = [
+        c.payload
+        for c in console.slack.calls_since(mark)
+        if c.name == "chat.update" and c.payload.get("ts") == posted.ts
+    ]
+    assert len(updates) == 1  # the double submit in _book redraws nothing more
+    assert any(b.get("block_id") == f"visit_{job}" for b in updates[0]["blocks"])
