@@ -37,7 +37,7 @@ from api.tickets import (
     read_ticket_page,
 )
 from api.unfurls import JobUnfurl, Unfurl, finish_unfurls, read_unfurl, read_unfurls
-from api.visit_bookings import LINK, keep_booking, settle_bookings
+from api.visit_bookings import LINK, booking_settled, keep_booking, settle_bookings
 from api.visits import (
     Booking,
     OwedNote,
@@ -353,8 +353,13 @@ class Desk:
         return written
 
     async def keep_booking(self, job_intent: str, booking: Booking, now: datetime) -> None:
-        """A booking whose job's creation is not confirmed yet: linked once it is."""
+        """A booking whose job is being created: linked by the sweep once the job's write is
+        confirmed, unless `booking_settled` says it was linked first."""
         await keep_booking(self.store, job_intent, booking, now)
+
+    async def booking_settled(self, job_intent: str, now: datetime) -> None:
+        """The booking kept for this job's write is linked (the sweep has nothing to do)."""
+        await booking_settled(self.store, job_intent, now)
 
     async def check_visits(self, timezone: str, now: datetime) -> VisitPoll:
         """Read every linked job not done yet; note each completed, cancelled or moved one on

@@ -3,6 +3,7 @@ linked to the ticket (the desk links them and writes the two notes once each).""
 
 import asyncio
 import logging
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -57,6 +58,31 @@ async def visit_form(desk: Desk, ticket_id: int, channel_id: str, link: str) -> 
     return form, f"“{shown}” has no Kickserv customer linked: choose one (type the name)."
 
 
+async def keep_visit(
+    desk: Desk, config: HandlerConfig, form: JobForm, user_id: str, author: Profile, key: str
+) -> None:
+    """Before the form's job is created: keep its booking, which the sweep links should this
+    process stop before it does (`key`: the job's write)."""
+    await desk.keep_booking(key, _booking(config, form, user_id, author), utc_now())
+
+
+def _booking(
+    config: HandlerConfig, form: JobForm, user_id: str, author: Profile, **job: Any
+) -> Booking:
+    web = config.readydesk_web_url
+    return Booking(
+        ticket_id=form.ticket_id,
+        subject=form.ticket_subject,
+        ticket_link=web.replace("{tid}", str(form.ticket_id)) if web else "",
+        job_number=job.get("job_number", 0),
+        job=job.get("job"),
+        crew=job.get("crew", []),
+        user_id=user_id,
+        author=author,
+        timezone=config.timezone,
+    )
+
+
 async def book_visit(
     desk: Desk,
     store: Store,
@@ -71,29 +97,19 @@ async def book_visit(
 ) -> str:
     """Link the created job to the form's ticket and write its notes; the line (mrkdwn) that
     says so, and which note is still pending; the ticket's live cards redrawn. A job not
-    confirmed yet is linked once it is."""
+    confirmed yet is linked (its booking kept by `keep_visit`) once it is."""
+    if created.result.reference is None:
+        return f"Once it is confirmed, Deskhand links it to ticket #{form.ticket_id}."
     crew = []
     if employee and created.job is not None and created.unassigned is None:
         try:
             crew = [e.name for e in await desk.employees() if str(e.global_id) == employee]
         except BackendError:
             crew = []
-    web = config.readydesk_web_url
-    booking = Booking(
-        ticket_id=form.ticket_id,
-        subject=form.ticket_subject,
-        ticket_link=web.replace("{tid}", str(form.ticket_id)) if web else "",
-        job_number=int(created.result.reference or 0),
-        job=created.job,
-        crew=crew,
-        user_id=user_id,
-        author=author,
-        timezone=config.timezone,
-    )
-    if created.result.reference is None:
-        await desk.keep_booking(intent_key, booking, utc_now())
-        return f"Once it is confirmed, Deskhand links it to ticket #{form.ticket_id}."
+    number = int(created.result.reference)
+    booking = _booking(config, form, user_id, author, job_number=number, job=created.job, crew=crew)
     pending = await desk.book_visit(booking, utc_now())  # retries run on real time
+    await desk.booking_settled(intent_key, utc_now())
     change = f"visit:{booking.job_number}:booked"
     try:  # the ticket's cards in channels list the visit now (each card once)
         await redraw_cards(ticket_key(form.ticket_id), change, desk, store, client, config)

@@ -397,3 +397,40 @@ async def test_a_live_ticket_card_lists_a_visit_as_soon_as_it_is_booked(desk_con
     ]
     assert len(updates) == 1  # the double submit in _book redraws nothing more
     assert any(b.get("block_id") == f"visit_{job}" for b in updates[0]["blocks"])
+
+
+async def test_a_job_created_whose_link_is_lost_mid_way_is_linked_by_the_sweeper(desk_console):
+    console = desk_console
+    link = console.store.visits.link
+
+    async def lost(*args: Any) -> bool:  # the database drops just after the job is created
+        console.store.visits.link = link
+        raise ConnectionError("server closed the connection unexpectedly")
+
+    console.store.visits.link = lost
+    view = await _open_booking(console, TWIN)
+    values = {
+        "customer": view["blocks"][0]["element"]["initial_option"]["value"],
+        "service": "24554",
+        "description": view["blocks"][2]["element"]["initial_value"],
+        "date": "2026-12-09",
+        "time": "10:00",
+        "employee": _sam(view),
+    }
+    data = console.fake("kickserv").state.data
+    before = {j.job_number for j in data.jobs.values()}
+    await console.submit_view(view["id"], values)
+    await console.settle()
+    [job] = {j.job_number for j in data.jobs.values()} - before  # the job exists
+    assert await console.store.visits.of_ticket(TWIN) == []  # but is not linked yet
+    config = handler_config(console.app_settings)
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    for _ in range(2):
+        await sweep_visit_notes(
+            console.desk, console.store, console.app.client, later, config=config
+        )
+    [visit] = await console.store.visits.of_ticket(TWIN)
+    assert visit.job_number == job
+    booked = _history(console, TWIN, f"Visit booked: job {job}, Printer Repair, Wed 9 Dec 10:00")
+    assert len(booked) == 1 and "Sam Ortiz" in booked[0]
+    assert len([n for n in _job_notes(console, job) if n.startswith("From ReadyDesk")]) == 1
