@@ -108,8 +108,12 @@ async def book_visit(
             crew = []
     number = int(created.result.reference)
     booking = _booking(config, form, user_id, author, job_number=number, job=created.job, crew=crew)
-    pending = await desk.book_visit(booking, utc_now())  # retries run on real time
-    await desk.booking_settled(intent_key, utc_now())
+    try:
+        pending = await desk.book_visit(booking, utc_now())  # retries run on real time
+        await desk.booking_settled(intent_key, utc_now())
+    except Exception:  # the job exists: say so, never "try again" (that makes a second job)
+        logger.exception("ticket #%s, job %s: not linked at once", form.ticket_id, number)
+        return f"Deskhand links it to ticket #{form.ticket_id} shortly (it could not at once)."
     change = f"visit:{booking.job_number}:booked"
     try:  # the ticket's cards in channels list the visit now (each card once)
         await redraw_cards(ticket_key(form.ticket_id), change, desk, store, client, config)

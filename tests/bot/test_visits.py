@@ -419,10 +419,13 @@ async def test_a_job_created_whose_link_is_lost_mid_way_is_linked_by_the_sweeper
     }
     data = console.fake("kickserv").state.data
     before = {j.job_number for j in data.jobs.values()}
-    await console.submit_view(view["id"], values)
+    ack = await console.submit_view(view["id"], values)
     await console.settle()
     [job] = {j.job_number for j in data.jobs.values()} - before  # the job exists
     assert await console.store.visits.of_ticket(TWIN) == []  # but is not linked yet
+    shown = texts(ack["view"]["blocks"])  # and the person is told so, not "try again"
+    assert f"Created *job {job}*" in shown and "went wrong" not in shown, shown
+    assert f"Deskhand links it to ticket #{TWIN} shortly" in shown
     config = handler_config(console.app_settings)
     later = datetime.now(UTC) + timedelta(seconds=61)
     for _ in range(2):
