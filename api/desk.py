@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from api import digests
 from api.business import KICKSERV, READYDESK, Business, Entry
-from api.callbacks import CallbackList, CallbackRadar, CallbackRule
+from api.callbacks import CallbackCheck, CallbackList, CallbackRadar, CallbackRule
 from api.customers import BusinessView, CustomerSearch, find_customer, read_business
 from api.directory import PICKER_WAIT, CustomerDirectory
 from api.errors import BackendError
@@ -88,17 +88,20 @@ class Desk:
         return await read_business(self, ref)
 
     async def ticket(self, ticket_id: int, callbacks: CallbackRule | None = None) -> TicketView:
-        """A ticket, its statuses and its visits at once; when only the statuses fail, the view
-        says so. With `callbacks`, also the visit it may be a callback about (a failed read is
-        named)."""
-        view, visits = await asyncio.gather(
-            read_ticket(self.readydesk, ticket_id),
-            read_visits(self.kickserv, self.store, ticket_id),
+        """A ticket, its statuses and its visits at once (a statuses' failure is said); with
+        `callbacks`, also the visit it may be a callback about (a failed read is named)."""
+
+        async def checked() -> tuple[TicketView, CallbackCheck]:
+            view = await read_ticket(self.readydesk, ticket_id)
+            if callbacks is None:
+                return view, CallbackCheck()
+            return view, await self.callbacks.check(view.ticket, callbacks)
+
+        # The flag's Kickserv reads start once the ticket is read, beside the visits' own.
+        (view, check), visits = await asyncio.gather(
+            checked(), read_visits(self.kickserv, self.store, ticket_id)
         )
         view.visits = visits
-        if callbacks is None:
-            return view
-        check = await self.callbacks.check(view.ticket, callbacks)
         view.callback = check.visit
         view.unread = " · ".join(line for line in (view.unread, check.unread) if line)
         return view
