@@ -6,11 +6,12 @@ api/writes.py; each method delegates to the api module that knows how.
 """
 
 import asyncio
+from dataclasses import replace
 from datetime import date, datetime
 
 from api import digests
 from api.business import KICKSERV, READYDESK, Business, Entry
-from api.callbacks import CallbackList, CallbackRadar, CallbackRule
+from api.callbacks import CallbackCheck, CallbackList, CallbackRadar, CallbackRule
 from api.customers import BusinessView, CustomerSearch, find_customer, read_business
 from api.directory import PICKER_WAIT, CustomerDirectory
 from api.errors import BackendError
@@ -40,8 +41,16 @@ from api.tickets import (
     read_ticket_page,
 )
 from api.unfurls import JobUnfurl, Unfurl, finish_unfurls, read_unfurl, read_unfurls
-from api.visit_bookings import LINK, keep_booking, settle_bookings
-from api.visits import Booking, OwedNote, book_visit, check_visits, read_visits, write_owed
+from api.visit_bookings import LINK, booking_settled, keep_booking, settle_bookings
+from api.visits import (
+    Booking,
+    OwedNote,
+    VisitPoll,
+    book_visit,
+    check_visits,
+    read_visits,
+    write_owed,
+)
 from api.writes import DEFAULTS, Intent, WritePlan, WriteResult, WriteSettings, WritesInFlight
 from store import Store
 
@@ -83,17 +92,20 @@ class Desk:
         return await read_business(self, ref)
 
     async def ticket(self, ticket_id: int, callbacks: CallbackRule | None = None) -> TicketView:
-        """A ticket, its statuses and its visits at once; when only the statuses fail, the view
-        says so. With `callbacks`, also the visit it may be a callback about (a failed read is
-        named)."""
-        view, visits = await asyncio.gather(
-            read_ticket(self.readydesk, ticket_id),
-            read_visits(self.kickserv, self.store, ticket_id),
+        """A ticket, its statuses and its visits at once (a statuses' failure is said); with
+        `callbacks`, also the visit it may be a callback about (a failed read is named)."""
+
+        async def checked() -> tuple[TicketView, CallbackCheck]:
+            view = await read_ticket(self.readydesk, ticket_id)
+            if callbacks is None:
+                return view, CallbackCheck()
+            return view, await self.callbacks.check(view.ticket, callbacks)
+
+        # The flag's Kickserv reads start once the ticket is read, beside the visits' own.
+        (view, check), visits = await asyncio.gather(
+            checked(), read_visits(self.kickserv, self.store, ticket_id)
         )
         view.visits = visits
-        if callbacks is None:
-            return view
-        check = await self.callbacks.check(view.ticket, callbacks)
         view.callback = check.visit
         view.unread = " · ".join(line for line in (view.unread, check.unread) if line)
         return view
@@ -375,14 +387,21 @@ class Desk:
         return written
 
     async def keep_booking(self, job_intent: str, booking: Booking, now: datetime) -> None:
-        """A booking whose job's creation is not confirmed yet: linked once it is."""
+        """A booking whose job is being created: linked by the sweep once the job's write is
+        confirmed, unless `booking_settled` says it was linked first."""
         await keep_booking(self.store, job_intent, booking, now)
 
-    async def check_visits(self, timezone: str, now: datetime) -> tuple[int, list[OwedNote]]:
+    async def booking_settled(self, job_intent: str, now: datetime) -> None:
+        """The booking kept for this job's write is linked (the sweep has nothing to do)."""
+        await booking_settled(self.store, job_intent, now)
+
+    async def check_visits(self, timezone: str, now: datetime) -> VisitPoll:
         """Read every linked job not done yet; note each completed, cancelled or moved one on
-        its ticket (once across processes): the jobs read and the notes now written."""
-        read, owed = await check_visits(self.kickserv, self.store, timezone, now)
-        return read, await write_owed(self.store, self.add_note, owed, now)
+        its ticket (once across processes): the jobs read, the notes now written (`owed`) and
+        the changes this process saw first."""
+        poll = await check_visits(self.kickserv, self.store, timezone, now)
+        written = await write_owed(self.store, self.add_note, poll.owed, now)
+        return replace(poll, owed=written)
 
     async def take_job_step(
         self, intent: Intent, job_number: int, step: Step, author: Profile

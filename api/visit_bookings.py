@@ -1,6 +1,7 @@
-"""A visit whose job's creation could not be confirmed at once (its reply was lost): the
-booking is kept, keyed by the job's write, and linked once the claim sweeper confirms the job
-(nothing is linked when it finds the job was not created)."""
+"""A visit's booking is kept, keyed by the job's write, before the job is created, and marked
+settled once the job is linked to its ticket: a booking whose process stopped in between, or
+whose job's creation could not be confirmed at once (its reply was lost), is linked by the
+sweep once the job's write is confirmed (nothing is linked when the job was not created)."""
 
 import json
 from collections.abc import Awaitable, Callable
@@ -9,6 +10,7 @@ from datetime import datetime
 
 from api.errors import BackendError
 from api.identity import Profile
+from api.jobs import crew
 from api.kickserv import KickservClient
 from api.visits import FIRST_RETRY, LAST_RETRY, Booking
 from store import Store
@@ -35,6 +37,11 @@ async def keep_booking(store: Store, job_intent: str, booking: Booking, now: dat
     await store.visits.owe(row, now)
 
 
+async def booking_settled(store: Store, job_intent: str, now: datetime) -> None:
+    """The kept booking of this job's write is linked: the sweep forgets it."""
+    await store.visits.written(f"{LINK}:{job_intent}", now)
+
+
 async def settle_bookings(
     kickserv: KickservClient, store: Store, book: Book, rows: list[OwedNote], now: datetime
 ) -> int:
@@ -51,12 +58,13 @@ async def settle_bookings(
             continue
         try:
             job = await kickserv.get_job(int(claim.reference))
+            assigned = crew(await kickserv.list_tasks(job_global_id=job.global_id))
         except BackendError:
             await store.visits.try_later(row.intent_key, now + _wait(row))
             continue
         fields = json.loads(row.text)
         author = Profile(**fields.pop("author"))
-        fields.update(job=job, job_number=job.job_number, author=author)
+        fields.update(job=job, job_number=job.job_number, author=author, crew=assigned)
         await book(Booking(**fields))
         if await store.visits.written(row.intent_key, now):
             linked += 1

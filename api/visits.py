@@ -210,12 +210,22 @@ def _iso(moment: datetime | None) -> str:
     return moment.isoformat() if moment else ""
 
 
+@dataclass(frozen=True)
+class VisitPoll:
+    """One completion poll: the linked jobs read, the notes this process was the first to owe,
+    and the changes it was the first to see, as (ticket, change) (its live cards show them)."""
+
+    read: int
+    owed: list[OwedNote]
+    changed: list[tuple[int, str]]
+
+
 async def check_visits(
     kickserv: KickservClient, store: Store, timezone: str, now: datetime
-) -> tuple[int, list[OwedNote]]:
+) -> VisitPoll:
     """Read every linked job not done yet (a few at once) and note on its ticket each one
-    completed, cancelled or moved since last seen: how many jobs were read, and the notes this
-    process was the first to owe (another process seeing the same change owes nothing)."""
+    completed, cancelled or moved since last seen; another process seeing the same change
+    owes nothing and sees no change."""
     visits = await store.visits.open_visits()
     numbers = sorted({v.job_number for v in visits})
     gate = asyncio.Semaphore(POLL_AT_ONCE)
@@ -230,7 +240,7 @@ async def check_visits(
                 return None  # read again next poll
 
     jobs = dict(zip(numbers, await asyncio.gather(*(read(n) for n in numbers)), strict=True))
-    owed = []
+    owed, changed = [], []
     for visit in visits:
         job = jobs.get(visit.job_number)
         if job is None:
@@ -247,10 +257,12 @@ async def check_visits(
             note = await _change_note(kickserv, visit, job, timezone) if visit.status else None
             seen = (job.status, _iso(job.scheduled_on))
         done = seen[0] in (DONE_STATUS, GONE, *CANCELLED)
-        won = await store.visits.changed(visit, *seen, done, note, now)
-        if won and note is not None:
+        if not await store.visits.changed(visit, *seen, done, note, now):
+            continue
+        changed.append((visit.ticket_id, f"visit:{visit.job_number}:{seen[0]}:{seen[1]}"))
+        if note is not None:
             owed.append(note)
-    return len(numbers), owed
+    return VisitPoll(len(numbers), owed, changed)
 
 
 async def _change_note(

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from slack_sdk.models.basic_objects import EMPTY_ALLOWED_TYPE_AND_PROPERTY_LIST, JsonObject
@@ -151,6 +152,16 @@ def when(value: datetime | None) -> str:
         return "—"
     hour = value.hour % 12 or 12
     return f"{value:%b} {value.day}, {value.year} {hour}:{value:%M %p}"
+
+
+def local_time(value: datetime | None, timezone: str, *, none: str = "Not scheduled") -> str:
+    """A time in the business's time zone, with the zone's abbreviation (people sit in several);
+    a time without a zone is taken to be the business's wall clock. `none` when there is none."""
+    if value is None:
+        return none
+    zone = ZoneInfo(timezone)
+    local = (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(zone)
+    return f"{when(local)} {local.tzname()}"
 
 
 def age(since: datetime | None, now: datetime) -> str:

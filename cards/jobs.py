@@ -1,8 +1,5 @@
 """Kickserv job cards."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, HeaderBlock, SectionBlock
 
 from api.job_status import Step, steps_left
@@ -21,10 +18,10 @@ from cards.common import (
     button_raw,
     context,
     field_text,
+    local_time,
     note_target,
     plain,
     share_button,
-    when,
 )
 from cards.live import job_key, job_state, job_status
 from cards.mrkdwn import escape_mrkdwn, truncate
@@ -38,16 +35,6 @@ STEP_ACTIONS: dict[Step, str] = {
     "started": ids.JOB_STARTED,
     "done": ids.JOB_DONE,
 }
-
-
-def local_time(value: datetime | None, timezone: str, *, none: str = "Not scheduled") -> str:
-    """A time in the business's time zone, with the zone's abbreviation (people sit in several);
-    a time without a zone is taken to be the business's wall clock. `none` when there is none."""
-    if value is None:
-        return none
-    zone = ZoneInfo(timezone)
-    local = (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(zone)
-    return f"{when(local)} {local.tzname()}"
 
 
 def job_words(service: str, description: str | None, limit: int) -> str:

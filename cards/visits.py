@@ -3,9 +3,9 @@ close a ticket whose visit is done."""
 
 from slack_sdk.models.blocks import ActionsBlock, Block, SectionBlock
 
-from api.visits import Visit, VisitView, visit_time
+from api.visits import Visit, VisitView
 from cards import ids
-from cards.common import button, context, mrkdwn_section
+from cards.common import Card, button, context, local_time, mrkdwn_section
 from cards.live import job_status_text
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import JobRef, TicketRef
@@ -21,13 +21,13 @@ def visit_rows(visits: list[VisitView], timezone: str) -> list[Block]:
     for visit in visits[:ROWS]:
         facts = [
             visit.service or "—",
-            visit_time(visit.when, timezone),
+            local_time(visit.when, timezone),  # as the job card says it
             ", ".join(visit.crew) or "nobody assigned",
             job_status_text(visit.status),
         ]
         if visit.unread:
             facts = [
-                visit_time(visit.when, timezone),
+                local_time(visit.when, timezone),
                 job_status_text(visit.status) + " (as last seen)",
             ]
         text = f"*Job {visit.job_number}* · " + escape_mrkdwn(truncate(" · ".join(facts), 300))
@@ -60,6 +60,9 @@ def ticket_rows(tickets: list[Visit]) -> list[Block]:
     return blocks
 
 
+VISIT_DONE = "visit_done_"  # the block id of the visit-done reply's Close ticket, then the ticket
+
+
 def visit_done_reply(ticket_id: int, note: str) -> tuple[str, list[Block]]:
     """The thread reply under a ticket's live card when its visit is done: the note, and
     Close ticket."""
@@ -68,8 +71,16 @@ def visit_done_reply(ticket_id: int, note: str) -> tuple[str, list[Block]]:
     blocks: list[Block] = [
         SectionBlock(text=mrkdwn_section(escape_mrkdwn(text)).text),
         ActionsBlock(
-            block_id=f"visit_done_{ticket_id}",
+            block_id=f"{VISIT_DONE}{ticket_id}",
             elements=[button("Close ticket", ids.TICKET_CLOSE, ref, style="danger")],
         ),
     ]
     return escape_mrkdwn(text), blocks
+
+
+def visit_closed_reply(shown: str, ticket_id: int, user_id: str) -> Card:
+    """The visit-done reply once its Close ticket closed the ticket: its note as it was shown
+    (`shown`, mrkdwn this app wrote), and who closed the ticket (its card is the one above)."""
+    said = f"Ticket #{ticket_id} closed by <@{user_id}>"
+    blocks: list[Block] = [mrkdwn_section(truncate(shown, 2900)), context(said)]
+    return Card(text=said, blocks=blocks)

@@ -47,7 +47,7 @@ from handlers.forms import (
 )
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
-from handlers.visit_links import book_visit
+from handlers.visit_links import book_visit, keep_visit
 from store import Store
 
 logger = logging.getLogger("deskhand.jobs")
@@ -135,11 +135,13 @@ async def submit_job(
         job = typed.new_job(number, author.timezone)
         summary = f"{typed.service}: {form.description}"
         intent = creation_intent(key, "job.create", user_id, form.channel_id, str(number), summary)
+        if form.ticket_id:  # kept first: linked later should this process stop mid-way
+            await keep_visit(desk, config, form, user_id, author, key)
         created = await desk.create_job(intent, job, author)
         follow_up[0] = _follow_up(created)
         if form.ticket_id and created.result.outcome in ("written", "confirmed", "unknown"):
             linked = await book_visit(
-                desk, config, form, created, typed.employee, user_id, author, key
+                desk, store, client, config, form, created, typed.employee, user_id, author, key
             )
             follow_up[0] = f"{follow_up[0]}\n{linked}".strip()
         if created.job is not None and form.channel_id:

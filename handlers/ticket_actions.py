@@ -15,11 +15,13 @@ from api.desk import Desk
 from api.errors import BackendError
 from api.writes import Intent, WriteResult
 from cards import ids
+from cards.common import Card
 from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn
 from cards.outcomes import NO_TECHNICIAN, change_notice
 from cards.refs import TicketRef, chosen_option, read_value, ticket_of_block
 from cards.tickets import card_for
+from cards.visits import VISIT_DONE, visit_closed_reply
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
 from live.registry import card_changed
@@ -96,7 +98,11 @@ async def close_ticket(
     ref = read_value(TicketRef, action.get("value"))
     intent = _intent(body, action, ref.ticket_id, "close")
     result = await desk.close_ticket(intent, ref.ticket_id)
-    await _show(result, body, respond, client, desk, store, config, ref.ticket_id, "close")
+    shown = None  # pressed under a visit done: that thread reply keeps its note
+    if str(action.get("block_id", "")).startswith(VISIT_DONE):
+        note = ((body.get("message") or {}).get("blocks") or [{}])[0].get("text") or {}
+        shown = visit_closed_reply(note.get("text", ""), ref.ticket_id, body["user"]["id"])
+    await _show(result, body, respond, client, desk, store, config, ref.ticket_id, "close", shown)
 
 
 def _intent(
@@ -126,8 +132,10 @@ async def _show(
     config: HandlerConfig,
     ticket_id: int,
     summary: str,
+    shown: Card | None = None,
 ) -> None:
-    """Say how the change ended; when it was made, redraw the card and its channel copies."""
+    """Say how the change ended; when it was made, redraw the card (or show `shown` in its
+    place) and its channel copies."""
     user_id = body["user"]["id"]
     where = f"ticket #{ticket_id}"
     if notice := change_notice(result, ticket_id, summary):
@@ -146,6 +154,6 @@ async def _show(
             )
             return
         card = card_for(view, config)  # built as `/ticket N` builds it
-        await respond(replace_original=True, **card.message())
+        await respond(replace_original=True, **(shown or card).message())
         copies = card_for(view, config, shareable=False)  # as channels show it
         await card_changed(copies, user_id, store, desk, client, config)

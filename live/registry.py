@@ -13,6 +13,7 @@ and this machinery.
 """
 
 import asyncio
+import hashlib
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -286,6 +287,32 @@ async def _update(
             return "gone"
         return "failed"
     return "updated"
+
+
+async def redraw_cards(
+    key: str, change: str, desk: Desk, store: Store, client: AsyncWebClient, config: HandlerConfig
+) -> int:
+    """Redraw a record's posted cards for a change they watch no state of (a ticket's visit):
+    each card once per `change`, with no thread reply; how many were updated."""
+    now = config.instant()
+    posts = [p for p in await store.live.cards(key, now - config.live_for) if not p.unfurl_url]
+    if not posts:
+        return 0
+    card = await _redraw(key, desk, config)
+    tag = change if len(change) <= 64 else hashlib.sha256(change.encode()).hexdigest()[:40]
+    return sum([await _redraw_one(p, tag, card, store, client, now) for p in posts])
+
+
+async def _redraw_one(
+    posted: PostedCard, tag: str, card: Card, store: Store, client: AsyncWebClient, now: datetime
+) -> int:
+    if not await store.live.claim_update(posted.id, tag, now):
+        return 0
+    extra = [shared_by(posted.shared_by)] if posted.shared_by else []
+    outcome = await _update(client, store, posted, Card(card.text, [*card.blocks, *extra]), "")
+    if outcome == "failed":
+        await store.live.release_update(posted.id, tag)
+    return int(outcome == "updated")
 
 
 async def reply_under_cards(

@@ -221,7 +221,7 @@ class Console:
         )
         return await self.deliver(body, len(self.slack.calls))
 
-    async def submit_view(self, view_id: str, values: dict[str, str]) -> dict[str, Any]:
+    async def submit_view(self, view_id: str, values: dict[str, Any]) -> dict[str, Any]:
         """Submit the open modal `view_id` with `values` by block id (text, or a select's,
         date's or time's value), as Slack would;
         returns the app's acknowledgement (`response_action` and what goes with it)."""

@@ -6,12 +6,14 @@ from typing import Any, Protocol
 
 Read = Callable[[str], Awaitable[str | None]]
 Write = Callable[[str], None]
+# A field's answer: text, or a select's option as Slack submits it (its value and the text seen).
+Answer = str | dict[str, str]
 
 
 class FormConsole(Protocol):
     """What filling a form needs of the console."""
 
-    async def submit_view(self, view_id: str, values: dict[str, str]) -> dict[str, Any]: ...
+    async def submit_view(self, view_id: str, values: dict[str, Any]) -> dict[str, Any]: ...
     async def suggest(self, action_id: str, typed: str) -> dict[str, Any]: ...
 
 
@@ -48,7 +50,7 @@ async def fill_form(
         )
         for line in _said(view):  # what the page shows around the fields (a customer not found)
             write(f"  {line}")
-        values: dict[str, str] = {}
+        values: dict[str, Answer] = {}
         for block in (b for b in view.get("blocks", []) if b.get("type") == "input"):
             value = await _ask(console, block, read, write)
             if value is None:
@@ -69,7 +71,9 @@ async def fill_form(
         return
 
 
-async def _ask(console: FormConsole, block: dict[str, Any], read: Read, write: Write) -> str | None:
+async def _ask(
+    console: FormConsole, block: dict[str, Any], read: Read, write: Write
+) -> Answer | None:
     element = block["element"]
     kind = element["type"]
     label = _plain(block.get("label")) + ("" if not block.get("optional") else " (optional)")
@@ -86,7 +90,7 @@ async def _ask(console: FormConsole, block: dict[str, Any], read: Read, write: W
 
 async def _choose(
     label: str, options: list[dict[str, Any]], read: Read, write: Write
-) -> str | None:
+) -> Answer | None:
     for n, option in enumerate(options, start=1):
         write(f"  {n}. {_plain(option.get('text'))}")
     answer = await read(f"{label} (number or name): ")
@@ -94,21 +98,25 @@ async def _choose(
         return None
     answer = answer.strip()
     if answer.isdigit() and 1 <= int(answer) <= len(options):
-        return options[int(answer) - 1]["value"]
-    named = [o["value"] for o in options if _plain(o.get("text")).lower() == answer.lower()]
-    return named[0] if named else answer
+        return _option(options[int(answer) - 1])
+    named = [o for o in options if _plain(o.get("text")).lower() == answer.lower()]
+    return _option(named[0]) if named else answer
+
+
+def _option(option: dict[str, Any]) -> dict[str, str]:
+    return {"value": option["value"], "text": _plain(option.get("text"))}
 
 
 async def _search(
     console: FormConsole, label: str, element: dict[str, Any], read: Read, write: Write
-) -> str | None:
+) -> Answer | None:
     initial = element.get("initial_option")
     shown = f" [{_plain(initial.get('text'))}]" if initial else ""
     typed = await read(f"{label}: type to search{shown}: ")
     if typed is None:
         return None
     if not typed.strip():
-        return initial["value"] if initial else ""
+        return _option(initial) if initial else ""
     answer = await console.suggest(element["action_id"], typed.strip())
     options = [o for g in answer.get("option_groups", []) for o in g["options"]]
     options += answer.get("options", [])

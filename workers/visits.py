@@ -1,7 +1,8 @@
 """Visits with nobody waiting: the poll that notes on a ticket each linked job completed,
 cancelled or moved (every linked job not done yet is read, whether or not a watch covers it),
 and the sweep that writes the visit notes not written yet. A visit done is also said in the
-thread of each live card of its ticket, with Close ticket."""
+thread of each live card of its ticket, with Close ticket, and every change of a visit is
+redrawn on those cards (their live state is the ticket's own, so the card poll would not)."""
 
 import logging
 from datetime import datetime
@@ -15,7 +16,7 @@ from api.visits import BOOKING_NOTES, OwedNote
 from cards.config import HandlerConfig, utc_now
 from cards.live import ticket_key
 from cards.visits import visit_done_reply
-from live.registry import reply_under_cards
+from live.registry import redraw_cards, reply_under_cards
 from store import Store
 
 logger = logging.getLogger("deskhand.visits")
@@ -28,11 +29,17 @@ async def poll_visits(
     processes) and offer Close under the ticket's live cards when a visit is done."""
     try:
         # Retries of these notes run on real time, as the sweeper does, whatever `now` says.
-        read, written = await desk.check_visits(config.timezone, utc_now())
+        poll = await desk.check_visits(config.timezone, utc_now())
     except BackendError as err:
         return [f"visits: unreadable ({err.message}); next poll"]
-    await _tell(written, store, slack, config, now)
-    return [f"visits: {read} linked jobs read, {len(written)} noted"] if read else []
+    await _tell(poll.owed, store, slack, config, now)
+    lines = [f"visits: {poll.read} linked jobs read, {len(poll.owed)} noted"] if poll.read else []
+    for ticket_id, change in poll.changed:  # the card above the thread reply shows it too
+        try:
+            await redraw_cards(ticket_key(ticket_id), change, desk, store, slack, config)
+        except BackendError as err:
+            lines.append(f"ticket #{ticket_id}: its cards not redrawn ({err.message})")
+    return lines
 
 
 async def sweep_visit_notes(

@@ -2,6 +2,7 @@
 completed is flagged on its card, in `/ticket new`'s confirmation and in watch alerts;
 `/deskhand callbacks` lists them by who did the visit. The sandbox fakes hold the visits."""
 
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,7 @@ from api.business import READYDESK
 from bot.app import build_web_client, handler_config
 from playground.console import Console
 from sandbox.kickserv_data import KSCustomer, KSJob, KSTask
+from store.visits import Visit
 from tests.bot.served import texts
 from workers.watches import poll_watches
 
@@ -342,3 +344,26 @@ async def test_a_kickserv_failure_leaves_the_card_without_the_flag_and_says_why(
     console.faults("kickserv").clear()
     [card] = await console.send(f"/ticket {tid}")  # a failure is not cached
     assert "Possible callback" in texts(card["blocks"])
+
+
+async def test_a_cold_card_reads_its_visits_and_its_flag_side_by_side(console):
+    await _ready(console)
+    tid = _demo_ticket(console)
+    customer = _twin(console, "demo")
+    done = _visit(console, customer, _opened(console, tid) - timedelta(days=2))
+    later = _opened(console, tid) + timedelta(days=1)
+    booked = _visit(console, customer, later, status="scheduled", alone=False)
+    now = datetime.now(UTC)
+    visit = Visit(tid, booked.job_number, "", "U0CONSOLE", "Alice", "", now, "scheduled", "")
+    await console.store.visits.link(visit, [], now)  # booked for the ticket
+    await console.send(f"/ticket {tid}")  # the services are read once a process
+    _cold(console)
+    trip = 0.4
+    console.faults("kickserv").add("latency", seconds=trip)
+    started = time.monotonic()
+    [card] = await console.send(f"/ticket {tid}")
+    took = time.monotonic() - started
+    assert _flag(done) in texts(card["blocks"])
+    assert any(b.get("block_id") == f"visit_{booked.job_number}" for b in card["blocks"])
+    # Two round trips each (a job, then its calendar), the visit's beside the flag's: not four.
+    assert took < 3 * trip, took

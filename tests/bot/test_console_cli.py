@@ -48,7 +48,8 @@ def test_console_renders_a_card_for_people():
     assert "#34 " in out
     for label in ("Status:", "Priority:", "Customer:", "Assigned to:", "Opened:", "Due:"):
         assert label in out
-    assert "Buttons: [ Refresh ]  [ Add note ]  [ Assign to me ]  [ Open ▾ ]  [ Close ]" in out
+    buttons = "[ Refresh ]  [ Add note ]  [ Assign to me ]  [ Open ▾ ]  [ Book a visit ]  [ Close ]"
+    assert f"Buttons: {buttons}" in out
     assert "Customer ID:" in out  # the click showed the customer card
 
 
@@ -80,6 +81,14 @@ def test_the_console_fills_forms_from_the_same_input():
     assert "Ticket number (optional): 34" in out
     assert out.count("[ Note added ]") == 2
     assert "Traceback" not in result.stderr
+
+
+def test_a_form_submitted_from_the_console_names_the_choice_as_shown():
+    result = _run_console(["/job new demo", "", "1", "Fix the sink", "", "", ""])
+    assert result.returncode == 0, result.stderr
+    assert "[ Job created ]" in result.stdout
+    assert "for kickserv:" not in result.stdout  # the customer as picked, not a select's value
+    assert "for Demo Company" in result.stdout
 
 
 def test_console_shortcut_names_are_the_manifests():

@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import build_desk, handler_config
 from bot.settings import Settings
-from playground.console import Console
+from playground.console import CHANNEL, USER, Console
 from sandbox.clock import SandboxClock
 from sandbox.kickserv_data import KSNote
 from sandbox.slack import sandbox_user
@@ -115,7 +115,7 @@ async def test_a_visit_booked_from_a_ticket_links_both_with_one_note_each(desk_c
 
     [card] = await console.send(f"/ticket {TWIN}")  # read from the database, not from text
     row = next(b for b in card["blocks"] if b.get("block_id") == f"visit_{job}")
-    assert "Wed 9 Dec 10:00" in row["text"]["text"] and "Sam Ortiz" in row["text"]["text"]
+    assert "Dec 9, 2026 10:00 AM EST" in row["text"]["text"] and "Sam Ortiz" in row["text"]["text"]
     assert row["accessory"]["text"]["text"] == "Open"
     [job_card] = await console.send(f"/job {job}")
     assert f"Visit for *ticket #{TWIN}*" in texts(job_card["blocks"])
@@ -318,3 +318,129 @@ async def test_a_job_confirmed_only_later_is_linked_to_its_ticket_once_confirmed
     booked = _history(console, TWIN, f"Visit booked: job {visit.job_number}, Printer Repair")
     assert len(booked) == 1
     assert len([n for n in _job_notes(console, visit.job_number) if n.startswith("From")]) == 1
+
+
+async def test_a_live_ticket_card_is_redrawn_once_when_its_visit_is_done(desk_console):
+    console = desk_console
+    _, job = await _book(console, TWIN)
+    await console.send(f"/ticket {TWIN}")
+    await console.send("click Share in channel")  # live in the channel, showing the visit
+    since = datetime(2000, 1, 1, tzinfo=UTC)
+    [posted] = await console.store.live.cards(f"ticket:{TWIN}", since)
+    _complete(console, job, datetime.now(UTC), "All done.")
+    config = handler_config(console.app_settings)
+    client, mark = console.app.client, len(console.slack.calls)
+    for _ in range(2):  # a later poll redraws nothing more
+        await poll_visits(console.desk, console.store, client, datetime.now(UTC), config=config)
+    updates = [
+        c.payload
+        for c in console.slack.calls_since(mark)
+        if c.name == "chat.update" and c.payload.get("ts") == posted.ts
+    ]
+    assert len(updates) == 1  # the card above the "Visit done" reply says so too
+    row = next(b for b in updates[0]["blocks"] if b.get("block_id") == f"visit_{job}")
+    assert "Completed" in row["text"]["text"]
+    assert "Shared by" in texts(updates[0]["blocks"])  # drawn as the channel's copy
+
+
+async def test_a_visit_is_dated_on_the_ticket_card_as_its_job_card_dates_it(desk_console):
+    console = desk_console
+    _, job = await _book(console, TWIN)
+    [card] = await console.send(f"/ticket {TWIN}")
+    row = next(b for b in card["blocks"] if b.get("block_id") == f"visit_{job}")
+    [job_card] = await console.send(f"/job {job}")
+    when = next(
+        f["text"] for b in job_card["blocks"] for f in b.get("fields", []) if "*When*" in f["text"]
+    )
+    shown = when.split("\n", 1)[1]  # "Dec 9, 2026 10:00 AM EST"
+    assert shown in row["text"]["text"], (shown, row["text"]["text"])
+
+
+async def test_close_ticket_in_the_visit_done_reply_closes_it_and_keeps_the_note(desk_console):
+    console = desk_console
+    _, job = await _book(console, TWIN)
+    await console.send(f"/ticket {TWIN}")
+    await console.send("click Share in channel")
+    _complete(console, job, datetime.now(UTC), "All done.")
+    config = handler_config(console.app_settings)
+    await poll_visits(
+        console.desk, console.store, console.app.client, datetime.now(UTC), config=config
+    )
+    (channel, ts), reply = next(
+        (k, m) for k, m in console.slack.messages.items() if "thread_ts" in m
+    )
+    actions = reply["blocks"][1]
+    body = console.requests.block_actions(
+        {**actions["elements"][0], "block_id": actions["block_id"]},
+        user=USER,
+        container={"type": "message", "message_ts": ts, "channel_id": channel},
+        channel=CHANNEL,
+        message=reply,
+        response_url=console.slack.response_url("close-in-thread"),
+    )
+    replies = await console.deliver(body, len(console.slack.calls))
+    [replaced] = [r for r in replies if r["via"] == "response_url"]
+    assert console.fake("readydesk").state.data.tickets[TWIN].status == "Closed"
+    shown = texts(replaced["blocks"])
+    assert f"Visit done: job {job}" in shown  # the note stays in the thread
+    assert f"Ticket #{TWIN} closed by <@{USER['id']}>" in shown
+    assert "Share in channel" not in shown and "Close ticket" not in shown
+    parent = console.slack.messages[(channel, reply["thread_ts"])]
+    assert "Closed" in texts(parent["blocks"])  # the live card above says so
+
+
+async def test_a_live_ticket_card_lists_a_visit_as_soon_as_it_is_booked(desk_console):
+    console = desk_console
+    await console.send(f"/ticket {TWIN}")
+    await console.send("click Share in channel")
+    since = datetime(2000, 1, 1, tzinfo=UTC)
+    [posted] = await console.store.live.cards(f"ticket:{TWIN}", since)
+    mark = len(console.slack.calls)
+    _, job = await _book(console, TWIN)
+    updates = [
+        c.payload
+        for c in console.slack.calls_since(mark)
+        if c.name == "chat.update" and c.payload.get("ts") == posted.ts
+    ]
+    assert len(updates) == 1  # the double submit in _book redraws nothing more
+    assert any(b.get("block_id") == f"visit_{job}" for b in updates[0]["blocks"])
+
+
+async def test_a_job_created_whose_link_is_lost_mid_way_is_linked_by_the_sweeper(desk_console):
+    console = desk_console
+    link = console.store.visits.link
+
+    async def lost(*args: Any) -> bool:  # the database drops just after the job is created
+        console.store.visits.link = link
+        raise ConnectionError("server closed the connection unexpectedly")
+
+    console.store.visits.link = lost
+    view = await _open_booking(console, TWIN)
+    values = {
+        "customer": view["blocks"][0]["element"]["initial_option"]["value"],
+        "service": "24554",
+        "description": view["blocks"][2]["element"]["initial_value"],
+        "date": "2026-12-09",
+        "time": "10:00",
+        "employee": _sam(view),
+    }
+    data = console.fake("kickserv").state.data
+    before = {j.job_number for j in data.jobs.values()}
+    ack = await console.submit_view(view["id"], values)
+    await console.settle()
+    [job] = {j.job_number for j in data.jobs.values()} - before  # the job exists
+    assert await console.store.visits.of_ticket(TWIN) == []  # but is not linked yet
+    shown = texts(ack["view"]["blocks"])  # and the person is told so, not "try again"
+    assert f"Created *job {job}*" in shown and "went wrong" not in shown, shown
+    assert f"Deskhand links it to ticket #{TWIN} shortly" in shown
+    config = handler_config(console.app_settings)
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    for _ in range(2):
+        await sweep_visit_notes(
+            console.desk, console.store, console.app.client, later, config=config
+        )
+    [visit] = await console.store.visits.of_ticket(TWIN)
+    assert visit.job_number == job
+    booked = _history(console, TWIN, f"Visit booked: job {job}, Printer Repair, Wed 9 Dec 10:00")
+    assert len(booked) == 1 and "Sam Ortiz" in booked[0]
+    assert len([n for n in _job_notes(console, job) if n.startswith("From ReadyDesk")]) == 1
