@@ -313,3 +313,18 @@ async def test_a_thread_long_past_its_live_window_is_forgotten(app, slack):
     await poll_watches(app.desk, app.store, client, later, config=config)
     assert await app.store.threads.get(CHANNEL, card) is None
     assert await app.store.threads.marks(CHANNEL, card, "") == set()
+
+
+async def test_a_status_changed_in_readydesk_is_said_once_by_the_card_not_as_a_note(app, slack):
+    card = await synced_card(app, slack, TicketRef(ticket_id=34))
+    await app.event(slack.person_says(CHANNEL, "U1", "Called back", thread_ts=card))
+    await poll(app, slack)
+    shown = len(replies_in(slack, card))
+    status = (await app.desk.readydesk.get_ticket(34)).status
+    await app.desk.readydesk.update_ticket(34, status="Closed" if status != "Closed" else "Open")
+    await app.desk.readydesk.add_history_note(34, "Status changed to Closed? Not yet, ask Sam.")
+    await poll(app, slack)
+    posted = replies_in(slack, card)[shown:]
+    assert len(posted) == 2, posted  # the card's reply, and the one note (not the status line)
+    assert posted[0].startswith("Ticket #34 changed: *Status*:")
+    assert "added a note in ReadyDesk" in posted[1] and "ask Sam." in posted[1]
