@@ -9,6 +9,7 @@ from cards.outcomes import plain_reason
 
 THREADS_USAGE = "Usage: `/deskhand threads on`, `/deskhand threads off` or `/deskhand threads`."
 NOTE_TEXT_MAX = 3000  # a note posted in a thread keeps this much of its text (a section's limit)
+GIVEN_BACK_MAX = 36_000  # a reply given back in a message (Slack truncates text past 40,000)
 
 
 def record_words(record_key: str) -> tuple[str, str]:
@@ -173,8 +174,12 @@ def outside_note_text(author: str, at: datetime | None, text: str, system: str) 
 
 
 def quoted(typed: str) -> str:
-    """Plain text as a quote, escaped."""
-    return quoted_mrkdwn(escape_mrkdwn(truncate(typed, NOTE_TEXT_MAX)))
+    """Plain text given back as a quote, escaped: whole, as far as a message's text holds it
+    (a reply is never longer than Slack's own limit, but escaping lengthens it)."""
+    keep = len(typed)
+    while len(said := quoted_mrkdwn(escape_mrkdwn(truncate(typed, keep)))) > GIVEN_BACK_MAX:
+        keep = keep * GIVEN_BACK_MAX // len(said) - 1  # shorter each time: the loop ends
+    return said
 
 
 def quoted_mrkdwn(text: str) -> str:

@@ -196,4 +196,5 @@ async def test_a_long_reply_whose_second_part_is_lost_is_told_by_its_part(app, s
     assert "part 2 of " in said and ("not sent" if lands else "*not added*") in said
     assert not given_back.startswith(">word0 ")  # part 1 is in: not given back to send twice
     assert given_back.startswith(">word") and "From Slack" not in given_back
+    assert given_back.rstrip().endswith(" word899")  # all of what is not in, none cut off
     assert slack.reactions[(CHANNEL, reply["ts"])] == []  # not all of it is in: no synced mark
