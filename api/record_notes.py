@@ -7,9 +7,14 @@ from datetime import datetime
 from api.errors import BackendError
 from api.kickserv import KickservClient, Note
 from api.readydesk import ReadyDeskClient
+from api.readydesk.models import HistoryEntry
 from api.writes import signature
 
 NOTES_READ = 500  # a record's notes read at most (Kickserv pages them)
+# The lines ReadyDesk writes in a ticket's history itself (an event, not a note): the ticket's
+# opening, and a status change (which a live card already says in its thread).
+OPENED_LINE = "ticket opened."
+STATUS_LINE = "status changed to {status}."
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,7 @@ async def read_notes(
         return [
             RecordNote(str(e.entry_id), e.updated_by, e.at, e.note)
             for e in entries
-            if e.note.strip() and e.entry_id is not None
+            if is_ticket_note(e) and e.entry_id is not None
         ]
     notes: list[Note] = []
     async for note in kickserv.iter_notes("jobs", number):
@@ -55,6 +60,13 @@ async def read_notes(
         for n in notes
     ]
     return sorted(found, key=lambda n: int(n.id))
+
+
+def is_ticket_note(entry: HistoryEntry) -> bool:
+    """Whether a ticket history entry is a note: text someone wrote (in ReadyDesk, or through
+    Deskhand), not ReadyDesk's own line for the ticket's opening or a change of its status."""
+    said = " ".join(entry.note.split()).lower()
+    return bool(said) and said not in (OPENED_LINE, STATUS_LINE.format(status=entry.status.lower()))
 
 
 async def change_job_note(

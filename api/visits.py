@@ -33,6 +33,7 @@ GONE = "deleted"  # a linked job Kickserv no longer has
 NOTE_QUOTE_MAX = 500
 BOOKING_NOTES = (":booked", ":from")  # the ends of the intent keys of a booking's two notes
 VISIT_NOTES = "visit."  # what a visit note's write is audited as starts with this
+DONE_NOTE = "done"  # a visit done's note key ends so: said with Close under the ticket's cards
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def booking_notes(booking: Booking, service: str) -> list[OwedNote]:
     origin = f"From ReadyDesk ticket #{booking.ticket_id}: {booking.subject or '(no subject)'}"
     if booking.ticket_link:
         origin += f"\n{booking.ticket_link}"
-    base = f"visit:{booking.ticket_id}:{booking.job_number}"
+    base = f"{visit_note_keys(booking.ticket_id)}{booking.job_number}"
     return [
         _owed(booking, base + BOOKING_NOTES[0], "ticket", booked),
         _owed(booking, base + BOOKING_NOTES[1], "job", origin),
@@ -168,6 +169,17 @@ async def write_owed(
         wait = min(FIRST_RETRY * 2**note.tries, LAST_RETRY)
         await store.visits.try_later(note.intent_key, now + wait)
     return written
+
+
+def visit_note_keys(ticket_id: int) -> str:
+    """What the intent keys of a ticket's visit notes start with."""
+    return f"visit:{ticket_id}:"
+
+
+def told_under_cards(intent_key: str) -> bool:
+    """Whether a visit note's write (by its intent key, a part's too) is one the ticket's card
+    threads are told of with Close ticket (a visit done), so never posted there as a note."""
+    return intent_key.split(":")[3:4] == [DONE_NOTE]
 
 
 def _target(note: OwedNote) -> str:
@@ -246,7 +258,7 @@ async def check_visits(
         if job is None:
             continue
         if isinstance(job, str):  # deleted in Kickserv: said once, then no longer read
-            key = f"visit:{visit.ticket_id}:{visit.job_number}:{GONE}"
+            key = f"{visit_note_keys(visit.ticket_id)}{visit.job_number}:{GONE}"
             text = f"Visit removed: job {visit.job_number} is no longer in Kickserv"
             note: OwedNote | None = _change(visit, key, text)
             seen = (GONE, visit.scheduled)
@@ -270,7 +282,7 @@ async def _change_note(
 ) -> OwedNote | None:
     """The note a job's change owes its ticket: done, cancelled or moved (None for another
     status change, e.g. started)."""
-    base = f"visit:{visit.ticket_id}:{visit.job_number}"
+    base = f"{visit_note_keys(visit.ticket_id)}{visit.job_number}"
     number = visit.job_number
     if job.status == DONE_STATUS:
         who, quote = await _done_by(kickserv, job)
@@ -278,7 +290,7 @@ async def _change_note(
         text = f"Visit done: job {number}" + (f" by {who}" if who else "") + f" at {at}"
         if quote:
             text += f" — {quote}"
-        return _change(visit, f"{base}:done", text, offer_close=True)
+        return _change(visit, f"{base}:{DONE_NOTE}", text, offer_close=True)
     if job.status in CANCELLED:
         return _change(visit, f"{base}:cancelled", f"Visit cancelled: job {number}")
     if _iso(job.scheduled_on) != visit.scheduled:

@@ -9,6 +9,7 @@ from cards.outcomes import plain_reason
 
 THREADS_USAGE = "Usage: `/deskhand threads on`, `/deskhand threads off` or `/deskhand threads`."
 NOTE_TEXT_MAX = 3000  # a note posted in a thread keeps this much of its text (a section's limit)
+GIVEN_BACK_MAX = 36_000  # a reply given back in a message (Slack truncates text past 40,000)
 
 
 def record_words(record_key: str) -> tuple[str, str]:
@@ -79,17 +80,36 @@ def refused_text(why: str, record_key: str, admins: frozenset[str] = frozenset()
     return f"Your replies in this thread are not added to {what}: {why}{ask}"
 
 
-def not_added_text(record_key: str, why: str, typed: str, *, checked: bool = False) -> str:
-    """A reply that was not added: why, and what they wrote, to send again."""
+def not_added_text(
+    record_key: str, why: str, typed: str, *, checked: bool = False, part: str = ""
+) -> str:
+    """A reply that was not added (or, for a reply written in parts, the `part` that was not,
+    "part 2 of 3"): why, and what was not added, to send again."""
     what, _ = record_words(record_key)
     how = (
         ", and Deskhand checked until the system could no longer apply it: it is not there"
         if checked
         else ""
     )
+    if part:
+        return (
+            f"Your reply is long, so it went to {what} in parts: the parts before {part} were "
+            f"added, {part} was *not added* — {escape_mrkdwn(plain_reason(why))}{how}. "
+            f"Here is what was not added, to reply again with it.\n{quoted(typed)}"
+        )
     return (
         f"Your reply was *not added* to {what} — {escape_mrkdwn(plain_reason(why))}{how}. "
         f"Nothing was lost: here is what you wrote, to reply again.\n{quoted(typed)}"
+    )
+
+
+def rest_not_sent_text(record_key: str, part: str, rest: str) -> str:
+    """A long reply whose `part` was confirmed only later: the parts after it were never sent."""
+    what, _ = record_words(record_key)
+    return (
+        f"Your reply is long, so it went to {what} in parts: {part} was added after all, but "
+        f"the parts after it were *not sent*. Here they are, to reply again with them.\n"
+        f"{quoted(rest)}"
     )
 
 
@@ -154,8 +174,12 @@ def outside_note_text(author: str, at: datetime | None, text: str, system: str) 
 
 
 def quoted(typed: str) -> str:
-    """Plain text as a quote, escaped."""
-    return quoted_mrkdwn(escape_mrkdwn(truncate(typed, NOTE_TEXT_MAX)))
+    """Plain text given back as a quote, escaped: whole, as far as a message's text holds it
+    (a reply is never longer than Slack's own limit, but escaping lengthens it)."""
+    keep = len(typed)
+    while len(said := quoted_mrkdwn(escape_mrkdwn(truncate(typed, keep)))) > GIVEN_BACK_MAX:
+        keep = keep * GIVEN_BACK_MAX // len(said) - 1  # shorter each time: the loop ends
+    return said
 
 
 def quoted_mrkdwn(text: str) -> str:

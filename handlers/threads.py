@@ -153,7 +153,7 @@ async def thread_message(
         record_key=record,
         text=said.text,
         reaction=config.reaction_synced,
-        workspace_url=getattr(context.get("authorize_result"), "url", None) or "",
+        workspace_url=_workspace_url(context),
     )
     if outer.subtype == "message_deleted":
         await reply_deleted(client, store, reply)
@@ -170,6 +170,15 @@ async def thread_message(
     desk.in_flight.keep_running()  # a stop waits for this reply's note
     author = await profiles.get(client, said.user)
     await sync_reply(reply, files, author, desk, store, client, config)
+
+
+def _workspace_url(context: dict[str, Any]) -> str:
+    """The workspace's address (auth.test's), to link a reply without asking Slack; "" for an
+    org-wide Enterprise Grid install, whose address is the organisation's, not the workspace's
+    the channel is in (then chat.getPermalink says)."""
+    if context.get("is_enterprise_install"):
+        return ""
+    return getattr(context.get("authorize_result"), "url", None) or ""
 
 
 def _persons_reply(outer: Message, bot_user: str | None) -> Message | None:

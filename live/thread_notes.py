@@ -4,9 +4,10 @@ ReadyDesk, in Kickserv, or from another Slack surface) is posted in the thread a
 Run by the live-card poll (in process, and `deskhand alerts poll` from cron alike). Each note is
 claimed in the database by (thread, note) before it is posted, so repeated polls and replicas
 post it once. The notes the record had when the thread synced are its baseline (marked, never
-posted); a note this thread's replies were written as is recognised by its marker and never
-echoed. Each poll looks at the least recently looked-at threads first, at most THREADS_PER_POLL,
-and reads each record's notes once however many threads show it.
+posted); a note this thread's replies were written as, or one Deskhand said under the
+record's cards itself (a visit done), is recognised by its marker and never echoed. Each poll
+looks at the least recently looked-at threads first, at most THREADS_PER_POLL, and reads each
+record's notes once however many threads show it.
 """
 
 import asyncio
@@ -20,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.errors import BackendError
 from api.record_notes import RecordNote
+from api.visits import told_under_cards, visit_note_keys
 from cards.config import HandlerConfig
 from cards.threads import outside_note_text
 from live.delivery import Undelivered
@@ -90,7 +92,7 @@ async def _post_new(
     fresh = [n for n in notes if f"note:{n.id}" not in seen]
     if not fresh:
         return 0
-    own = await store.threads.written_markers(where, ts)
+    own = await store.threads.written_markers(where, ts) | await _told(store, thread.record_key)
     system = "ReadyDesk" if thread.record_key.startswith("ticket:") else "Kickserv"
     posted = 0
     for note in fresh:
@@ -113,6 +115,16 @@ async def _post_new(
             continue
         posted += 1
     return posted
+
+
+async def _told(store: Store, record_key: str) -> set[str]:
+    """The markers of the notes Deskhand says under a record's cards itself (a visit done, with
+    Close ticket): never posted in its threads a second time."""
+    kind, _, number = record_key.partition(":")
+    if kind != "ticket":
+        return set()
+    claimed = await store.threads.claimed_markers(visit_note_keys(int(number)))
+    return {marker for key, marker in claimed.items() if told_under_cards(key)}
 
 
 def _local(at: datetime | None, config: HandlerConfig) -> datetime | None:

@@ -32,6 +32,7 @@ from cards.threads import (
     not_added_text,
     note_text,
     refused_text,
+    rest_not_sent_text,
     where_replies_go,
 )
 from live.delivery import Undelivered
@@ -146,20 +147,37 @@ async def tell_outcome(client: AsyncWebClient, reply: PostedReply, result: Write
 
 
 async def tell_settled(client: AsyncWebClient, plan: WritePlan, result: WriteResult) -> None:
-    """The claim sweeper's word on a reply whose note was not confirmed at once."""
+    """The claim sweeper's word on a reply whose note (or one part of it, for a long one) was
+    not confirmed at once; no part after an unconfirmed one was sent."""
     reply = PostedReply.model_validate_json(plan.posted_in)
+    part = _part(plan)
+    unsent = _unsent(plan.typed + plan.rest) if part else reply.text
     if result.outcome == "confirmed":
         await _unreact(client, reply, UNCONFIRMED)
-        await _react(client, reply, reply.reaction)
+        if plan.rest:
+            await ephemeral(client, reply, rest_not_sent_text(reply.record_key, part, unsent))
+        else:
+            await _react(client, reply, reply.reaction)
     elif result.outcome == "failed":
         await _unreact(client, reply, UNCONFIRMED)
         why = result.reason or "it did not go through"
-        text = not_added_text(reply.record_key, why, reply.text, checked=result.checked)
+        text = not_added_text(reply.record_key, why, unsent, checked=result.checked, part=part)
         await ephemeral(client, reply, text)
     elif result.given_up:
-        await ephemeral(client, reply, given_up_text(reply.record_key, reply.text))
+        await ephemeral(client, reply, given_up_text(reply.record_key, unsent))
     else:  # a writer that stopped mid-write: not known yet
         await _react(client, reply, UNCONFIRMED)
+
+
+def _part(plan: WritePlan) -> str:
+    """Which part of a long reply's note a write was ("part 2 of 3"), "" for a whole note."""
+    return plan.label.partition(" of the note on ")[0] if plan.label.startswith("part ") else ""
+
+
+def _unsent(text: str) -> str:
+    """A reply's text not written yet, without the link back to the reply its note ends with."""
+    body, _, link = text.rpartition("\nFrom Slack: ")
+    return body if body and "\n" not in link.strip() else text
 
 
 async def refuse(

@@ -212,19 +212,27 @@ class ThreadStore(StoreArea):
         """The markers of the notes this thread's replies were written as (claimed: written,
         or still to be confirmed), so the thread is never shown its own notes again."""
         prefix = f"{THREAD_INTENT}:{channel_id}:{thread_ts}:"
-        query = select(WriteClaim.plan).where(
+        return set(self._markers(prefix).values())
+
+    @off_loop
+    def claimed_markers(self, prefix: str) -> dict[str, str]:
+        """The markers of the writes claimed under intent keys starting with `prefix`, by key."""
+        return self._markers(prefix)
+
+    def _markers(self, prefix: str) -> dict[str, str]:
+        query = select(WriteClaim.intent_key, WriteClaim.plan).where(
             WriteClaim.intent_key.startswith(prefix, autoescape=True)
         )
         with self._session() as session:
-            plans = list(session.scalars(query))
-        markers = set()
-        for plan in plans:
+            rows = session.execute(query).all()
+        markers = {}
+        for key, plan in rows:
             try:
                 marker = json.loads(plan or "{}").get("marker")
             except ValueError:
                 continue
             if marker:
-                markers.add(str(marker))
+                markers[key] = str(marker)
         return markers
 
 

@@ -15,6 +15,7 @@ from bot.settings import Settings
 from bot.socket_mode import connect_socket_mode
 from cards.refs import TicketRef
 from ops.databases import fresh_database
+from sandbox.faults import Fault
 from tests.bot.served import served
 from tests.bot.test_threads import (
     CHANNEL,
@@ -160,3 +161,40 @@ async def test_a_reply_over_socket_mode_is_written_once_across_redeliveries(slac
     notes = [h.note for h in history.get(34, [])][before:]
     assert len(notes) == 1 and notes[0].startswith(TYPED)
     assert slack.reactions[(CHANNEL, reply["ts"])] == [SYNCED]
+
+
+LONG = " ".join(f"word{i}" for i in range(900))  # more than one ReadyDesk request holds
+
+
+@pytest.mark.parametrize("lands", [False, True], ids=["never-applied", "applied-later"])
+async def test_a_long_reply_whose_second_part_is_lost_is_told_by_its_part(app, slack, lands):
+    card = await synced_card(app, slack, TicketRef(ticket_id=34))
+    before = len(history_notes(app, 34))
+    faults, sent = app.readydesk.state.faults, []
+    real_take = faults.take
+    lost = Fault("error_now_applied_later", status=504, seconds=3600)
+
+    def second_part(scope):
+        if b"action=add_history" in scope.get("query_string", b""):
+            sent.append(scope)
+            return lost if len(sent) == 2 else real_take(scope)
+        return real_take(scope)
+
+    faults.take = second_part
+    reply = slack.person_says(CHANNEL, "U1", LONG, thread_ts=card)
+    await app.event(reply)
+    faults.take = real_take
+    assert len(sent) == 2 and slack.reactions[(CHANNEL, reply["ts"])] == [UNCONFIRMED]
+    if lands:
+        assert await faults.land() == 1
+    client = build_web_client(app.settings)
+    await sweep_claims(app.desk, app.store, client, datetime.now(UTC) + timedelta(seconds=61))
+    written = history_notes(app, 34)[before:]
+    assert len(written) == (2 if lands else 1) and written[0].startswith("[Part 1 of ")
+    [told] = ephemerals(slack)
+    said, _, given_back = told["text"].partition("\n")
+    assert "part 2 of " in said and ("not sent" if lands else "*not added*") in said
+    assert not given_back.startswith(">word0 ")  # part 1 is in: not given back to send twice
+    assert given_back.startswith(">word") and "From Slack" not in given_back
+    assert given_back.rstrip().endswith(" word899")  # all of what is not in, none cut off
+    assert slack.reactions[(CHANNEL, reply["ts"])] == []  # not all of it is in: no synced mark

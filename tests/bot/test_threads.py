@@ -1,6 +1,7 @@
 """Threads that sync, over signed HTTP: `/deskhand threads on|off`, and a person's reply under a
 ticket or job card Deskhand shared in an opted-in channel becoming a note, once."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -313,3 +314,30 @@ async def test_a_thread_long_past_its_live_window_is_forgotten(app, slack):
     await poll_watches(app.desk, app.store, client, later, config=config)
     assert await app.store.threads.get(CHANNEL, card) is None
     assert await app.store.threads.marks(CHANNEL, card, "") == set()
+
+
+async def test_a_status_changed_in_readydesk_is_said_once_by_the_card_not_as_a_note(app, slack):
+    card = await synced_card(app, slack, TicketRef(ticket_id=34))
+    await app.event(slack.person_says(CHANNEL, "U1", "Called back", thread_ts=card))
+    await poll(app, slack)
+    shown = len(replies_in(slack, card))
+    status = (await app.desk.readydesk.get_ticket(34)).status
+    await app.desk.readydesk.update_ticket(34, status="Closed" if status != "Closed" else "Open")
+    await app.desk.readydesk.add_history_note(34, "Status changed to Closed? Not yet, ask Sam.")
+    await poll(app, slack)
+    posted = replies_in(slack, card)[shown:]
+    assert len(posted) == 2, posted  # the card's reply, and the one note (not the status line)
+    assert posted[0].startswith("Ticket #34 changed: *Status*:")
+    assert "added a note in ReadyDesk" in posted[1] and "ask Sam." in posted[1]
+
+
+async def test_an_org_wide_install_links_a_reply_as_slack_says_not_by_the_org_address(app, slack):
+    card = await synced_card(app, slack, TicketRef(ticket_id=34))
+    reply = slack.person_says(CHANNEL, "U1", "Called back", thread_ts=card)
+    body = json.loads(event_body("EvORG1", reply))
+    body |= {"enterprise_id": "E0ORG", "is_enterprise_install": True}  # the org's address
+    await app.post(json.dumps(body), {"content-type": "application/json"})
+    asked = [c.payload for c in slack.calls if c.name == "chat.getPermalink"]
+    assert [(a["channel"], a["message_ts"]) for a in asked] == [(CHANNEL, reply["ts"])]
+    link = f"From Slack: https://sandbox.slack.example/archives/{CHANNEL}/p"
+    assert link in history_notes(app, 34)[-1]

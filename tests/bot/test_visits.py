@@ -18,6 +18,7 @@ from sandbox.kickserv_data import KSNote
 from sandbox.slack import sandbox_user
 from tests.bot.served import texts
 from tests.conftest import ready_store
+from tests.slack_helpers import event_body
 from workers.claims import sweep_claims
 from workers.visits import poll_visits, sweep_visit_notes
 from workers.watches import poll_watches
@@ -444,3 +445,28 @@ async def test_a_job_created_whose_link_is_lost_mid_way_is_linked_by_the_sweeper
     booked = _history(console, TWIN, f"Visit booked: job {job}, Printer Repair, Wed 9 Dec 10:00")
     assert len(booked) == 1 and "Sam Ortiz" in booked[0]
     assert len([n for n in _job_notes(console, job) if n.startswith("From ReadyDesk")]) == 1
+async def test_a_visit_done_is_said_once_in_a_synced_thread_not_again_as_a_note(desk_console):
+    console = desk_console
+    _, job = await _book(console, TWIN)
+    await console.send("/deskhand threads on")
+    await console.send(f"/ticket {TWIN}")
+    await console.send("click Share in channel")
+    since = datetime(2000, 1, 1, tzinfo=UTC)
+    [card] = await console.store.live.cards(f"ticket:{TWIN}", since)
+    reply = console.slack.person_says(
+        card.channel_id, "U0CONSOLE", "Sam goes Wed", thread_ts=card.ts
+    )
+    await console.deliver(event_body("EvVISIT1", reply), len(console.slack.calls))
+    config = handler_config(console.app_settings)
+    poll = [console.desk, console.store, console.app.client]
+    await poll_watches(*poll, datetime.now(UTC), config=config)  # the thread's baseline
+    mark = len(console.slack.calls)
+    _complete(console, job, datetime.now(UTC), "Replaced the fuser.")
+    for _ in range(2):
+        await poll_watches(*poll, datetime.now(UTC), config=config)
+    said = [
+        str(c.payload.get("text"))
+        for c in console.slack.calls_since(mark)
+        if c.name == "chat.postMessage" and c.payload.get("thread_ts") == card.ts
+    ]
+    assert len([s for s in said if "Visit done" in s]) == 1, said
