@@ -1,0 +1,79 @@
+"""Threads and reactions in the web sandbox, in a real browser (the same Chromium, fixtures and
+helpers as test_web_browser.py): a reply in a synced thread becomes a note, a customer's answer
+from the sandbox world comes back into the thread."""
+
+from datetime import timedelta
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.bot.test_web_browser import (  # noqa: F401 - the fixtures
+    articles,
+    browser,
+    button,
+    card,
+    open_channel,
+    shot,
+    site,
+    type_message,
+    wait_for,
+)
+
+WORLD_WAIT = 40  # seconds: the world's answer waits for the next live-card poll (10 s apart)
+
+
+def thread_messages(driver):
+    return driver.find_elements(By.CSS_SELECTOR, "#thread-messages [role=article]")
+
+
+def test_a_reply_in_a_synced_thread_becomes_a_note_and_the_customer_answers_in_it(browser, site):
+    open_channel(browser, site, "# support")
+    type_message(browser, "/deskhand threads on")
+    wait_for(browser, lambda: "on" in articles(browser)[-1].text.lower(), "threads on")
+    type_message(browser, "/ticket 34")
+    button(card(browser, "#34 "), "Share in channel").click()
+    shared = wait_for(
+        browser,
+        lambda: next(
+            (a for a in articles(browser) if "#34 " in a.text and "Shared by" in a.text), None
+        ),
+        "the shared card",
+    )
+    # Its menu's Reply in thread opens the thread pane, with the card on top.
+    shared.find_element(By.CSS_SELECTOR, "button[aria-label='More actions']").click()
+    shared.find_element(By.LINK_TEXT, "Reply in thread").click()
+    wait_for(browser, lambda: "#34 " in thread_messages(browser)[0].text, "the thread pane")
+    box = browser.find_element(By.CSS_SELECTOR, "textarea[aria-label='Reply']")
+    box.send_keys("Printer driver reinstalled, test page printed.", Keys.ENTER)
+
+    def synced():
+        said = [a for a in thread_messages(browser) if "driver reinstalled" in a.text]
+        shown = [r.text for m in said for r in m.find_elements(By.CLASS_NAME, "reaction")]
+        return shown == ["📥 1"]
+
+    wait_for(browser, synced, "the synced reaction on the reply")
+    assert box.get_attribute("value") == ""
+    history = site.sandbox.sandboxes.readydesk.history[34]
+    assert any("Printer driver reinstalled" in h.note for h in history)
+    assert browser.find_element(By.CSS_SELECTOR, "#main a.thread-count").text.endswith("replies")
+    shot(browser, "thread-synced")
+
+    # The sandbox world moves on (a jump of its clock, as to a digest): Fatima Chen, the
+    # ticket's contact, answers the note in ReadyDesk, and the poller brings it to the thread.
+    at = site.sandbox.clock.local(site.sandbox.settings.timezone) + timedelta(hours=2)
+    type_message(browser, f"/digest add unresolved at {at:%H:%M}")
+    wait_for(browser, lambda: "Subscribed" in articles(browser)[-1].text, "the digest added")
+    browser.find_element(By.XPATH, "//button[.='Jump to the next digest']").click()
+
+    def answered():
+        return any("Fatima Chen" in a.text for a in thread_messages(browser)[2:])
+
+    WebDriverWait(browser, WORLD_WAIT, poll_frequency=0.2).until(
+        lambda _: answered(), "no answer from the customer in the thread"
+    )
+    answers = [
+        h for h in site.sandbox.sandboxes.readydesk.history[34] if h.updater_type == "CUSTOMER"
+    ]
+    assert answers[-1].note in " ".join(a.text for a in thread_messages(browser))
+    shot(browser, "thread-answered")
