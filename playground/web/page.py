@@ -114,7 +114,7 @@ def build_page(sandbox: WebSandbox) -> Starlette:
         if request.path_params["verb"] == "suggest":
             return JSONResponse({"options": answer})
         version = {"version": sandbox.workspace.version}
-        if request.path_params["verb"] in ("send", "reply"):  # the page clears its box only once delivered
+        if request.path_params["verb"] in ("send", "reply"):  # the box clears only once delivered
             not_sent = str(mrkdwn_html(answer, names_of(sandbox.workspace))) if answer else ""
             return JSONResponse({**version, "delivered": answer is None, "error": not_sent})
         return JSONResponse(version)

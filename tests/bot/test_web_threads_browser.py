@@ -8,14 +8,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.bot.test_web_browser import (  # noqa: F401 - the fixtures
+from tests.bot.test_web_browser import (
     articles,
-    browser,
+    browser,  # noqa: F401 - the module's browser, as there
     button,
     card,
     open_channel,
     shot,
-    site,
+    site,  # noqa: F401 - and its sandbox
     type_message,
     wait_for,
 )
@@ -27,7 +27,7 @@ def thread_messages(driver):
     return driver.find_elements(By.CSS_SELECTOR, "#thread-messages [role=article]")
 
 
-def test_a_reply_in_a_synced_thread_becomes_a_note_and_the_customer_answers_in_it(browser, site):
+def test_a_reply_in_a_synced_thread_becomes_a_note_and_the_customer_answers_in_it(browser, site):  # noqa: F811
     open_channel(browser, site, "# support")
     type_message(browser, "/deskhand threads on")
     wait_for(browser, lambda: "on" in articles(browser)[-1].text.lower(), "threads on")
