@@ -23,6 +23,7 @@ class Profile:
     name: str
     email: str | None
     timezone: str = "UTC"
+    is_bot: bool = False  # an app's user, not a person
 
 
 @dataclass(frozen=True)

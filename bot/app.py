@@ -29,7 +29,7 @@ from bot.logs import request_id
 from bot.metrics import MeasuredApp
 from bot.outbound import ScrubbingWebClient
 from bot.settings import Settings
-from cards.config import HandlerConfig, utc_now
+from cards.config import HandlerConfig, Reactions, utc_now
 from handlers.middleware import WritePermission
 from handlers.profiles import Profiles
 from handlers.registry import register_all
@@ -266,6 +266,9 @@ def handler_config(
         dispatch_channel=settings.dispatch_channel.strip(),
         change_quiet=settings.change_quiet,
         reaction_synced=settings.reaction_synced,
+        reactions=Reactions(
+            settings.reaction_ticket, settings.reaction_assign, settings.reaction_close
+        ),
     )
 
 

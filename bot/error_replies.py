@@ -3,8 +3,9 @@
 A command or a button on a message: an ephemeral reply through its `response_url`. A form: the
 form becomes the error and everything typed (as the acknowledgement when the listener had not
 acknowledged yet, else through `views.update`). A shortcut, or a surface with no `response_url`:
-an ephemeral message where the button was, or else a DM. An event nobody answered by hand
-(a link someone pasted, the Home tab opening) is only logged: a DM would come out of nowhere.
+an ephemeral message where the button was, or else a DM. A reaction: an ephemeral message
+beside the message reacted to, else a DM. An event nobody answered by hand (a link someone
+pasted, the Home tab opening) is only logged: a DM would come out of nowhere.
 """
 
 import json
@@ -87,10 +88,18 @@ async def tell_person(
         return None if acked else BoltResponse(status=200, body="")
     user = _user_id(body)
     channel = (body.get("channel") or {}).get("id") if isinstance(body.get("channel"), dict) else ""
+    item = event.get("item") if isinstance(event.get("item"), dict) else {}
     if body.get("response_url") and respond is not None and kind not in SHORTCUTS:
         await _quietly(respond(text=text, response_type="ephemeral", replace_original=False))
     elif kind == "block_actions" and channel and user:
         await _quietly(client.chat_postEphemeral(channel=channel, user=user, text=text))
+    elif kind == "event_callback" and isinstance(item.get("channel"), str) and user:
+        # a reaction: beside the message reacted to, else (not shown there) in a DM
+        shown = await _quietly(
+            client.chat_postEphemeral(channel=item["channel"], user=user, text=text)
+        )
+        if not shown:
+            await _quietly(client.chat_postMessage(channel=user, text=text))
     elif user:
         await _quietly(client.chat_postMessage(channel=user, text=text))
     else:
@@ -138,9 +147,11 @@ def _json_object(text: Any) -> bool:
         return False
 
 
-async def _quietly(call: Any) -> None:
-    """Send; a Slack refusal of the error message itself is only logged."""
+async def _quietly(call: Any) -> bool:
+    """Send (True once sent); a Slack refusal of the error message itself is only logged."""
     try:
         await call
     except SlackApiError as err:
         logger.warning("could not show the error: Slack said %s", err.response.get("error"))
+        return False
+    return True

@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     reaction_synced: str = Field(
         "inbox_tray", validation_alias=_env("DESKHAND_REACTION_SYNCED"), pattern=r"^[a-z0-9_+'-]+$"
     )
+    # The emoji (names, with or without colons) whose reaction acts; empty turns one off.
+    reaction_ticket: str = Field("ticket", validation_alias=_env("DESKHAND_REACTION_TICKET"))
+    reaction_assign: str = Field("eyes", validation_alias=_env("DESKHAND_REACTION_ASSIGN"))
+    reaction_close: str = Field(
+        "white_check_mark", validation_alias=_env("DESKHAND_REACTION_CLOSE")
+    )
 
     # The web sandbox's page (`deskhand run` without Slack tokens) listens here, on loopback.
     sandbox_port: int = Field(3000, validation_alias=_env("DESKHAND_SANDBOX_PORT"), ge=0, le=65535)
@@ -149,6 +155,11 @@ class Settings(BaseSettings):
     @classmethod
     def _lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("reaction_ticket", "reaction_assign", "reaction_close", mode="before")
+    @classmethod
+    def _emoji_name(cls, value: Any) -> Any:
+        return value.strip().strip(":").strip() if isinstance(value, str) else value
 
     @field_validator("metrics_port", mode="before")
     @classmethod

@@ -216,12 +216,13 @@ def typed_back(text: str, *, heading: str = "What you wrote:") -> list[Block]:
 METADATA_MAX = 3000  # Slack's limit on a view's private_metadata
 
 
-def fit_metadata(model: BaseModel, field_name: str) -> str:
+def fit_metadata(model: BaseModel, field_name: str, limit: int = METADATA_MAX) -> str:
     """`model` as private_metadata JSON, its text `field_name` shortened only as far as Slack's
-    3000 characters need (what the view shows keeps the whole text, so it can still be copied)."""
+    3000 characters (or `limit`: a button value's 2000) need (what the view shows keeps the
+    whole text, so it can still be copied)."""
     text = getattr(model, field_name)
     while True:
         metadata = model.model_copy(update={field_name: text}).model_dump_json()
-        if len(metadata) <= METADATA_MAX:
+        if len(metadata) <= limit:
             return metadata
-        text = text[: max(0, len(text) - (len(metadata) - METADATA_MAX) - 10)]
+        text = text[: max(0, len(text) - (len(metadata) - limit) - 10)]

@@ -18,6 +18,21 @@ def utc_now() -> datetime:
 
 
 @dataclass(frozen=True)
+class Reactions:
+    """The emoji (names without colons) whose reaction acts on a message; empty: that one is off."""
+
+    ticket: str = "ticket"  # on any message: offer a ticket made from it
+    assign: str = "eyes"  # on a ticket card: assign the ticket to whoever reacted
+    close: str = "white_check_mark"  # on a ticket card: ask whether to close it
+
+    def act(self, reaction: str) -> str | None:
+        """Which of "ticket", "assign", "close" the reaction `reaction` is (a skin tone aside),
+        or None."""
+        name = reaction.split("::")[0]
+        return next((a for a in ("close", "assign", "ticket") if getattr(self, a) == name), None)
+
+
+@dataclass(frozen=True)
 class HandlerConfig:
     """Business time zone, the backends' web pages, priorities, when to say "Looking up", admins,
     writers, alerts, live cards and unfurls; and the clock listeners read the time from."""
@@ -38,6 +53,7 @@ class HandlerConfig:
     dispatch_channel: str = ""  # where a job's steps are said in one line; empty: nowhere
     change_quiet: float = 60.0  # seconds after a burst of job changes before the technician's DM
     reaction_synced: str = "inbox_tray"  # marks a thread reply once it is a note
+    reactions: Reactions = field(default_factory=Reactions)
     clock: Callable[[], datetime] = field(default=utc_now, compare=False, repr=False)
 
     @property

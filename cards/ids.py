@@ -50,6 +50,8 @@ JOB_ON_MY_WAY = "job_on_my_way"
 JOB_STARTED = "job_started"
 JOB_DONE = "job_done"
 RUNSHEET_OPEN = "runsheet_open"  # a run-sheet's Open: the job's card
+# The ephemeral answer to the ticket reaction: opens the Create ticket form on the message
+CREATE_TICKET_FROM_REACTION = "create_ticket_from_reaction"
 # The Home tab's buttons
 HOME_REFRESH = "home_refresh"
 HOME_OPEN = "home_open"
@@ -70,6 +72,7 @@ BLOCK_ACTIONS = (
     SHARE_CARD,
     ADD_NOTE,
     NOTE_TRY_AGAIN,
+    CREATE_TICKET_FROM_REACTION,
     TICKET_ASSIGN_ME,
     TICKET_SET_STATUS,
     TICKET_CLOSE,
@@ -132,7 +135,8 @@ LINK_SHARED = "link_shared"
 # Messages: one listener; Slack subscribes to them per kind of conversation (public, private).
 MESSAGE = "message"
 MESSAGE_EVENTS = ("message.channels", "message.groups")
-EVENTS: tuple[str, ...] = (APP_HOME_OPENED, LINK_SHARED, *MESSAGE_EVENTS)
+REACTION_ADDED = "reaction_added"
+EVENTS: tuple[str, ...] = (APP_HOME_OPENED, LINK_SHARED, REACTION_ADDED, *MESSAGE_EVENTS)
 # The event types listeners register: the manifest's names before any `.<conversation kind>`.
 LISTENED_EVENTS = tuple(dict.fromkeys(name.split(".")[0] for name in EVENTS))
 
@@ -140,9 +144,10 @@ LISTENED_EVENTS = tuple(dict.fromkeys(name.split(".")[0] for name in EVENTS))
 # users:read.email to match Slack users to technicians (tech:me); usergroups:read for
 # DESKHAND_WRITERS' user groups; links:read and links:write to unfurl links to records;
 # channels:history and groups:history to look for a digest or alert whose post may have landed
-# (its slot in the message metadata) before posting it again, and to hear replies in synced
-# threads; channels:join for `/deskhand threads on` in a public channel; reactions:write to mark
-# a reply written as a note.
+# (its slot in the message metadata) before posting it again, to hear replies in synced
+# threads and to read the message a reaction is on; channels:join for `/deskhand threads on` in
+# a public channel; reactions:write to mark a reply written as a note; reactions:read for the
+# reactions that act (reaction_added).
 BOT_SCOPES = (
     "commands",
     "chat:write",
@@ -156,6 +161,7 @@ BOT_SCOPES = (
     "groups:history",
     "channels:join",
     "reactions:write",
+    "reactions:read",
 )
 
 # The domains links unfurl on in manifest.yml: the default KICKSERV_WEB_URL's. `deskhand

@@ -36,6 +36,26 @@ def unconfirmed_text(what: str, result: WriteResult, *, by_dm: bool = False) -> 
     )
 
 
+NO_TECHNICIAN = (
+    "Deskhand does not know which ReadyDesk technician you are. An admin can link you: "
+    f"`{ids.DESKHAND_COMMAND} link @you tech:<technician ID>`."
+)
+
+
+def change_notice(result: WriteResult, ticket_id: int, summary: str) -> str | None:
+    """What a change to a ticket from a card (its buttons, a reaction on it) tells the person,
+    or None when it was simply made (the card shows it)."""
+    where = f"ticket #{ticket_id}"
+    reason = escape_mrkdwn(result.error.message) if result.error else ""
+    checked = " Deskhand checked: the ticket is unchanged." if result.checked else ""
+    return {
+        "failed": f"*Not changed* on {where}. {reason}{checked}",
+        "unknown": unconfirmed_text(f"the change to {where} was made", result),
+        "duplicate": f"Already done on {where} ({escape_mrkdwn(summary)}).",
+        "confirmed": f"Done on {where}, confirmed after a slow reply.",
+    }.get(result.outcome)
+
+
 def settled_text(label: str, result: WriteResult, rest: str = "", undone: str = "") -> str:
     """What the sweeper tells the person once a write's outcome is known (or, for a write whose
     process died, that it is not known yet), as mrkdwn; `label` is plain text, `rest` the text

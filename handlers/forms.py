@@ -52,6 +52,13 @@ async def open_ticket_form(
     )
 
 
+def ticket_form_from(text: str, channel: str) -> TicketForm:
+    """The Create ticket form for a message: its first line as the subject, all of it (with its
+    link) as the description."""
+    first_line = text.strip().splitlines()[0] if text.strip() else ""
+    return TicketForm(channel_id=channel, subject=truncate(first_line, 120), description=text)
+
+
 async def open_job_form(
     client: AsyncWebClient, trigger_id: str, form: JobForm, desk: Desk, notice: str = ""
 ) -> None:

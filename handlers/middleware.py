@@ -16,12 +16,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.cache import AsyncTTLCache
 from api.errors import BackendError
 from api.http import redact
-from cards.common import mrkdwn_section, typed_back
+from cards.common import Card, mrkdwn_section, typed_back
 from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import JobRef, read_value
 from handlers.args import Invocation, parse_invocation
 from handlers.labels import request_labels
+from handlers.reacted import reaction_of, tell
 from telemetry.metrics import WRITES
 
 GROUP_TTL = 300.0
@@ -207,3 +208,34 @@ def writers_for_subcommands(*words: str) -> Callable[..., Awaitable[Any]]:
         return await next()
 
     return check
+
+
+async def writers_for_reactions(
+    body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient, next: Any
+) -> Any:
+    """Listener middleware on reaction_added: read the reaction once (into
+    `context["reaction"]`: it and what it does, or None); the one that writes (assign) is a
+    writer's only, a refusal told the person who reacted, aside, and the reaction does nothing."""
+    event = body.get("event") if isinstance(body.get("event"), dict) else {}
+    found = reaction_of(event, context["config"], context.get("bot_user_id"))
+    context["reaction"] = found
+    if found is None or found[1] != "assign":
+        return await next()
+    reaction = found[0]
+    permission: WritePermission = context["permission"]
+    why = await permission.refusal(context["config"], client, reaction.user, reaction.item.channel)
+    if why is None:
+        return await next()
+    if not (await context["profiles"].get(client, reaction.user)).is_bot:  # a bot is not told
+        WRITES.labels(request_labels(body)[1], "refused").inc()
+        await context["store"].audit.record(
+            user_id=reaction.user,
+            channel_id=reaction.item.channel,
+            action=f"reaction :{reaction.reaction}:",
+            target=f"message {reaction.item.ts}",
+            summary="",
+            outcome="refused",
+            detail=why,
+        )
+        await tell(client, reaction, Card(text=why))
+    return BoltResponse(status=200, body="")

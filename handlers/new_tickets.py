@@ -19,7 +19,7 @@ from api.writes import WriteResult
 from cards import ids
 from cards.callbacks import callback_text
 from cards.config import HandlerConfig
-from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.mrkdwn import escape_mrkdwn
 from cards.outcomes import unconfirmed_text
 from cards.refs import view_state
 from cards.ticket_form import (
@@ -40,6 +40,7 @@ from handlers.forms import (
     message_text,
     open_ticket_form,
     submit_creation,
+    ticket_form_from,
 )
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
@@ -71,9 +72,7 @@ async def create_ticket_from_message(
 ) -> None:
     """Create ticket: the subject from the message's first line, the message as description."""
     await ack()
-    text, channel = await message_text(client, shortcut)
-    first_line = text.strip().splitlines()[0] if text.strip() else ""
-    form = TicketForm(channel_id=channel, subject=truncate(first_line, 120), description=text)
+    form = ticket_form_from(*await message_text(client, shortcut))
     await open_ticket_form(client, shortcut["trigger_id"], form, desk, config)
 
 

@@ -30,6 +30,11 @@ class Profiles:
             details = user.get("profile") or {}
             name = details.get("display_name") or details.get("real_name") or user.get("name")
             email = (details.get("email") or "").strip().lower() or None
-            return Profile(name=name or user_id, email=email, timezone=user.get("tz") or "UTC")
+            return Profile(
+                name=name or user_id,
+                email=email,
+                timezone=user.get("tz") or "UTC",
+                is_bot=bool(user.get("is_bot")),
+            )
 
         return await self._profiles.get_or_load(user_id, load)

@@ -17,7 +17,7 @@ from api.writes import Intent, WriteResult
 from cards import ids
 from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn
-from cards.outcomes import unconfirmed_text
+from cards.outcomes import NO_TECHNICIAN, change_notice
 from cards.refs import TicketRef, chosen_option, read_value, ticket_of_block
 from cards.tickets import card_for
 from handlers.middleware import writers_only
@@ -50,14 +50,7 @@ async def assign_to_me(
     email = (await profiles.get(client, body["user"]["id"])).email
     me = await desk.identify(body["user"]["id"], email)
     if me.technician is None:
-        await respond(
-            response_type="ephemeral",
-            replace_original=False,
-            text=(
-                "Deskhand does not know which ReadyDesk technician you are. An admin can link you: "
-                f"`{ids.DESKHAND_COMMAND} link @you tech:<technician ID>`."
-            ),
-        )
+        await respond(response_type="ephemeral", replace_original=False, text=NO_TECHNICIAN)
         return
     desk.in_flight.keep_running()  # a stop waits for this listener to redraw the card
     summary = f"assign to {me.technician}"
@@ -137,15 +130,7 @@ async def _show(
     """Say how the change ended; when it was made, redraw the card and its channel copies."""
     user_id = body["user"]["id"]
     where = f"ticket #{ticket_id}"
-    reason = escape_mrkdwn(result.error.message) if result.error else ""
-    checked = " Deskhand checked: the ticket is unchanged." if result.checked else ""
-    notice = {
-        "failed": f"*Not changed* on {where}. {reason}{checked}",
-        "unknown": unconfirmed_text(f"the change to {where} was made", result),
-        "duplicate": f"Already done on {where} ({escape_mrkdwn(summary)}).",
-        "confirmed": f"Done on {where}, confirmed after a slow reply.",
-    }.get(result.outcome)
-    if notice:
+    if notice := change_notice(result, ticket_id, summary):
         await respond(response_type="ephemeral", replace_original=False, text=notice)
     if result.outcome in ("written", "confirmed", "duplicate"):
         try:

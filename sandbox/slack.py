@@ -29,7 +29,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from sandbox.faults import FaultMiddleware, Faults
 from sandbox.serve import LoopbackServer
-from sandbox.slack_history import history_page
+from sandbox.slack_history import history_page, replies_page
 from sandbox.slack_threads import thread_answer
 
 TEAM_ID = "T0SANDBOX"
@@ -146,8 +146,13 @@ class SlackSandbox:
         event = {"type": "message", "channel": channel, "user": user, "text": text, "ts": ts}
         event |= {"thread_ts": thread_ts} if thread_ts else {}
         event |= {"channel_type": "group" if channel in self.private_channels else "channel"}
-        self.messages[(channel, ts)] = {**event, **more, "_author": {"user": user}}
+        posted_by = {"user": user, "team": TEAM_ID}
+        self.messages[(channel, ts)] = {**event, **more, "posted_by": posted_by}
         return {**event, **more}
+
+    def say(self, channel: str, user: str, text: str, *, thread_ts: str | None = None) -> str:
+        """A person posts `text` in `channel` (in the thread `thread_ts`), no event sent; its ts."""
+        return self.person_says(channel, user, text, thread_ts=thread_ts)["ts"]
 
     def calls_since(self, index: int) -> list[RecordedCall]:
         """Calls recorded after the first `index` ones."""
@@ -341,11 +346,16 @@ class SlackSandbox:
             return {"ok": True, "channel": payload.get("channel"), "ts": ts, "message": payload}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self.next_ts()}
+        reads = ("conversations.history", "conversations.replies")
+        if method in reads and payload.get("channel") in self.channels_without_bot:
+            return {"ok": False, "error": "not_in_channel"}
         if method == "conversations.history":
             private = payload.get("channel") in self.private_channels
             if private and payload.get("channel") in self.channels_without_bot:
                 return {"ok": False, "error": "channel_not_found"}
             return history_page(self.messages, payload, AUTHOR)
+        if method == "conversations.replies":
+            return replies_page(self.messages, payload, AUTHOR)
         if method == "chat.delete":
             where = (str(payload.get("channel")), str(payload.get("ts")))
             if self.messages.pop(where, None) is None:

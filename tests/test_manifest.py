@@ -102,6 +102,10 @@ def test_deskhand_manifest_with_url_prints_the_http_mode_variant():
     assert printed["settings"]["socket_mode_enabled"] is False
     commands = printed["features"]["slash_commands"]
     assert all(c["url"] == "https://desk.example.com/slack/events" for c in commands)
+    events = printed["settings"]["event_subscriptions"]
+    assert events["request_url"] == "https://desk.example.com/slack/events"
+    assert "reaction_added" in events["bot_events"]  # reactions that act, over HTTP too
+    assert "reactions:read" in printed["oauth_config"]["scopes"]["bot"]
 
 
 def test_deskhand_manifest_refuses_a_url_that_is_not_one():
