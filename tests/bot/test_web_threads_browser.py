@@ -1,6 +1,6 @@
 """Threads and reactions in the web sandbox, in a real browser (the same Chromium, fixtures and
 helpers as test_web_browser.py): a reply in a synced thread becomes a note, a customer's answer
-from the sandbox world comes back into the thread."""
+from the sandbox world comes back into the thread, and 🎫 on a message leads to a ticket."""
 
 from datetime import timedelta
 
@@ -13,6 +13,8 @@ from tests.bot.test_web_browser import (
     browser,  # noqa: F401 - the module's browser, as there
     button,
     card,
+    dialog,
+    field,
     open_channel,
     shot,
     site,  # noqa: F401 - and its sandbox
@@ -77,3 +79,50 @@ def test_a_reply_in_a_synced_thread_becomes_a_note_and_the_customer_answers_in_i
     ]
     assert answers[-1].note in " ".join(a.text for a in thread_messages(browser))
     shot(browser, "thread-answered")
+
+
+def test_the_ticket_reaction_offers_a_ticket_made_from_the_message(browser, site):  # noqa: F811
+    open_channel(browser, site, "# support")
+
+    def react() -> bool:
+        said = next(a for a in articles(browser) if "printer in accounts" in a.text)
+        said.find_element(By.CSS_SELECTOR, "button[aria-label='More actions']").click()
+        said.find_element(By.CSS_SELECTOR, "[role=menuitem][aria-label='React :ticket:']").click()
+        return True
+
+    wait_for(browser, react, "the 🎫 reaction in the message's menu")
+
+    def reacted() -> bool:
+        said = next(a for a in articles(browser) if "printer in accounts" in a.text)
+        return [r.text for r in said.find_elements(By.CLASS_NAME, "reaction")] == ["🎫 1"]
+
+    wait_for(browser, reacted, "🎫 on the message")
+    offer = wait_for(
+        browser,
+        lambda: next((a for a in articles(browser) if "from this message" in a.text), None),
+        "the offer",
+    )
+    assert "Only visible to you" in offer.text
+    button(offer, "Create ticket from this message").click()
+    form = dialog(browser, "Create ticket")
+    description = field(form, "Description").get_attribute("value")
+    assert "printer in accounts is offline again" in description
+    customer = field(form, "Customer")
+    if not customer.get_attribute("value"):
+        customer.send_keys("delta")
+        wait_for(
+            browser,
+            lambda: form.find_element(By.XPATH, ".//*[@role='option'][contains(., 'Delta')]"),
+            "a typeahead option",
+        ).click()
+    field(form, "Subject").send_keys("Accounts printer offline")
+    tickets = len(site.sandbox.sandboxes.readydesk.tickets)
+    wait_for(browser, lambda: button(form, "Create ticket"), "the form's submit").click()
+    wait_for(
+        browser,
+        lambda: len(site.sandbox.sandboxes.readydesk.tickets) == tickets + 1,
+        "the ticket created",
+    )
+    created = max(site.sandbox.sandboxes.readydesk.tickets.values(), key=lambda t: t.tid)
+    assert "printer in accounts is offline again" in created.summary
+    shot(browser, "ticket-from-reaction")
