@@ -23,6 +23,8 @@ CONSOLE_WORDS = (
     "(`click Customer`), `choose &lt;option&gt;` picks an option in its select "
     "(`choose Escalated`, a ticket's Status), "
     '`shortcut "&lt;name&gt;" &lt;message text&gt;` runs a message shortcut on a made-up message. '
+    "`reply &lt;text&gt;` answers in the thread of the newest card shared here, "
+    "`react &lt;emoji&gt;` reacts to it (`react ticket`). "
     "Ctrl-C clears the line; Ctrl-C twice, Ctrl-D or `quit` leaves."
 )
 AGAIN = "(Ctrl-C again, Ctrl-D or `quit` leaves.)"

@@ -97,18 +97,42 @@ class Workspace:
         self.version = 0
         self._seen = 0
         self._targets: dict[str, Target] = {}
+        # People's reactions, by (channel, ts) of the message, then emoji name: who added it.
+        self.reactions: dict[tuple[str, str], dict[str, list[str]]] = {}
         for channel, user, text in SEEDED:
             self.post_as(user, channel, text)
 
     # -- what people do ---------------------------------------------------------------------------
 
-    def post_as(self, user: str, channel: str, typed: str) -> Message:
-        """A person's message, as Slack stores what they typed: escaped, links in `<…>`."""
+    def post_as(
+        self, user: str, channel: str, typed: str, *, thread_ts: str | None = None
+    ) -> Message:
+        """A person's message (a reply in the thread `thread_ts`), as Slack stores what they
+        typed: escaped, links in `<…>`; the Slack sandbox keeps it too, for the app to read."""
         text = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         text = URL.sub(lambda m: f"<{m.group(0)}>", text)
-        message = Message(self.slack.next_ts(), channel, user, text=text)
+        said = self.slack.person_says(channel, user, text, thread_ts=thread_ts)
+        message = Message(said["ts"], channel, user, text=text, thread_ts=thread_ts)
         self._add(message)
         return message
+
+    def react(self, user: str, message: Message, name: str) -> bool:
+        """A person adds the reaction `name` to `message`; False if they already had."""
+        people = self.reactions.setdefault((message.channel, message.ts), {})
+        if user in people.setdefault(name, []):
+            return False
+        people[name].append(user)
+        self.touch()
+        return True
+
+    def reactions_on(self, message: Message) -> list[tuple[str, int]]:
+        """A message's reactions, by name with how many added each, in the order added (the
+        app's are the Slack sandbox's record; people's are kept here)."""
+        where = (message.channel, message.ts)
+        counts = dict.fromkeys(self.slack.reactions.get(where, []), 1)
+        for name, users in self.reactions.get(where, {}).items():
+            counts[name] = counts.get(name, 0) + len(users)
+        return [(name, n) for name, n in counts.items() if n]
 
     def response_url(self, channel: str, message_ts: str | None = None) -> str:
         """A new `response_url` for a request made in `channel` (on the message `message_ts`)."""
@@ -235,6 +259,8 @@ class Workspace:
             self.touch()
         elif call.name == "chat.unfurl":
             self._unfurl(payload)
+        elif call.name in ("reactions.add", "reactions.remove"):
+            self.touch()  # shown from the Slack sandbox's record
         elif call.name in ("views.open", "views.push", "views.update", "views.publish"):
             self._view(call)
 
@@ -273,6 +299,7 @@ class Workspace:
             BOT_USER_ID,
             text=payload.get("text") or "",
             blocks=_blocks(payload),
+            thread_ts=payload.get("thread_ts") or None,
             ephemeral=True,
         )
 

@@ -1,5 +1,6 @@
-"""The sandbox's world changing while it runs: a new ReadyDesk ticket every couple of minutes and
-a Kickserv job on today's schedule moved on a step, by the sandbox clock.
+"""The sandbox's world changing while it runs: a new ReadyDesk ticket every couple of minutes, a
+Kickserv job on today's schedule moved on a step, and a customer answering the latest technician
+note (so a synced thread hears from ReadyDesk), by the sandbox clock.
 
 So a newcomer who starts a watch sees an alert within minutes, and a job card posted by a job
 watch changes in place soon after. The same clock start gives the same changes (each change
@@ -31,6 +32,12 @@ logger = logging.getLogger("deskhand.sandbox.world")
 TICKET_EVERY = timedelta(minutes=2)
 JOB_EVERY = timedelta(minutes=2)
 JOB_OFFSET = timedelta(minutes=1)  # jobs move between two new tickets
+ANSWER_EVERY = timedelta(minutes=3)
+CUSTOMER_ANSWERS = (
+    "Thanks, that helps. We will try it this afternoon.",
+    "Still happening here, I am afraid. Could someone call me back?",
+    "Great, that fixed it. Thank you!",
+)
 MOST_AT_ONCE = 3
 LOOK_EVERY = 5.0  # real seconds between looks while running
 # Every other new ticket is urgent, so `/deskhand watch tickets priority:urgent` (an example in
@@ -62,10 +69,15 @@ class World:
     ) -> None:
         self._clock, self._readydesk, self._kickserv = clock, readydesk, kickserv
         self._zone = ZoneInfo(timezone)
-        self._every = {"ticket": ticket_every, "job": job_every}
+        self._every = {"ticket": ticket_every, "job": job_every, "answer": ANSWER_EVERY}
         start = clock()
-        self._next = {"ticket": start + ticket_every, "job": start + JOB_OFFSET}
-        self._made = {"ticket": 0, "job": 0}
+        self._next = {
+            "ticket": start + ticket_every,
+            "job": start + JOB_OFFSET,
+            "answer": start + ANSWER_EVERY,
+        }
+        self._made = {"ticket": 0, "job": 0, "answer": 0}
+        self._answered: set[int] = set()  # the history entries a customer answered
         self._seed = seed
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -82,7 +94,12 @@ class World:
         """Apply every change due by now (at most MOST_AT_ONCE of each kind); one line each."""
         now = self._clock()
         lines: list[str] = []
-        for kind, change in (("ticket", self._new_ticket), ("job", self._move_job)):
+        changes = (
+            ("ticket", self._new_ticket),
+            ("job", self._move_job),
+            ("answer", self._customer_answers),
+        )
+        for kind, change in changes:
             every = self._every[kind]
             due = (now - self._next[kind]) // every + 1 if now >= self._next[kind] else 0
             if due > MOST_AT_ONCE:  # a jump: only the latest few
@@ -164,6 +181,25 @@ class World:
         )
         data.add_history(ticket.tid, opened, ticket.opened_by, "CUSTOMER", "Open", "Ticket opened.")
         return f"ticket #{ticket.tid} opened: {subject} ({priority})"
+
+    def _customer_answers(self, at: datetime, rng: random.Random) -> str | None:
+        """The newest technician entry on an open ticket (a note from Slack, say) gets an answer
+        from the ticket's contact in its history, once."""
+        data = self._readydesk
+        if data is None:
+            return None
+        entries = [e for h in data.history.values() for e in h if e.updater_type != "CUSTOMER"]
+        latest = max(entries, key=lambda e: (e.date, e.record_id), default=None)
+        ticket = data.tickets.get(latest.tid) if latest else None
+        if latest is None or ticket is None or latest.record_id in self._answered:
+            return None
+        if ticket.status == "Closed":
+            return None
+        self._answered.add(latest.record_id)
+        when = at.astimezone(ZoneInfo(data.timezone)).replace(tzinfo=None, microsecond=0)
+        text = rng.choice(CUSTOMER_ANSWERS)
+        data.add_history(ticket.tid, when, ticket.contact, "CUSTOMER", ticket.status, text)
+        return f"ticket #{ticket.tid}: {ticket.contact} answered"
 
     def _move_job(self, at: datetime, _rng: random.Random) -> str | None:
         """The first job on today's schedule (else the next day's) not done yet moves on a step:

@@ -38,6 +38,7 @@ logger = logging.getLogger("deskhand.web")
 
 STATE_DIR = Path(".deskhand")
 FOREVER = timedelta(days=36500)
+SANDBOX_POLL = 10.0  # seconds between live-card polls, unless DESKHAND_ALERT_INTERVAL says
 WORK_WAIT = 15.0  # seconds a page request waits for the listener work it started
 ESCAPED_COMMANDS = {ids.DESKHAND_COMMAND}  # should_escape: true in manifest.yml
 
@@ -69,6 +70,10 @@ class WebSandbox:
             update={
                 "admins": given.admins or ME,  # the person at the page runs it: an admin
                 "database_url": database,
+                # Live cards and synced threads follow the world's changes within seconds here.
+                "alert_interval": given.alert_interval
+                if "alert_interval" in given.model_fields_set
+                else SANDBOX_POLL,
                 "slack_api_url": self.slack.api_url,
                 "slack_bot_token": SecretStr(SANDBOX_BOT_TOKEN),
                 "slack_signing_secret": SecretStr(secret),
@@ -319,6 +324,10 @@ class WebSandbox:
         self.scheduler.wake()
 
     # -- plumbing ---------------------------------------------------------------------------------
+
+    async def deliver_event(self, event: dict[str, Any]) -> None:
+        """An Events API event, delivered to the app as Slack does."""
+        await self._deliver(self.requests.event(event), JSON)
 
     def _surface(self, where: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
         """The blocks the person acted on, and their message or view."""

@@ -27,8 +27,10 @@ from playground.web.render import (
     render_home,
     render_modal,
     render_template,
+    render_thread,
     render_timeline,
 )
+from playground.web.threads import react, reply
 from sandbox.workspace import DM
 
 HOME = "home"
@@ -47,6 +49,8 @@ VERBS: dict[str, Callable[[WebSandbox, dict[str, Any]], Awaitable[Any]]] = {
     "shortcut": lambda s, b: s.shortcut(
         _text(b, "channel"), _text(b, "ts"), _text(b, "callback_id")
     ),
+    "reply": lambda s, b: reply(s, _text(b, "channel"), _text(b, "thread_ts"), _text(b, "text")),
+    "react": lambda s, b: react(s, _text(b, "channel"), _text(b, "ts"), _text(b, "name")),
     "home": lambda s, b: s.open_home(),
     "jump": lambda s, b: s.jump_to_next_digest(),
 }
@@ -67,12 +71,17 @@ def build_page(sandbox: WebSandbox) -> Starlette:
         if (refusal := _refusal(request)) is not None:
             return refusal
         channel = _channel(request, sandbox)
+        thread = request.query_params.get("t", "")
         sandbox.workspace.sync()
         channels = sandbox.workspace.channels
+        fragments = _fragments(sandbox, channel, shortcuts, thread)
+        thread_html = fragments.pop("thread")
         html = render_template(
             "page.html",
-            **_fragments(sandbox, channel, shortcuts),
+            **fragments,
+            thread_html=thread_html,
             channel=channel,
+            thread=thread,
             home=HOME,
             version=sandbox.workspace.version,
             notice_id=sandbox.notice_id,  # what was said before the page opened is not shown
@@ -91,7 +100,8 @@ def build_page(sandbox: WebSandbox) -> Starlette:
         version = sandbox.workspace.version
         if request.query_params.get("v") == str(version):
             return JSONResponse({"version": version, "clock": _clock(sandbox)})
-        return JSONResponse({"version": version, **_fragments(sandbox, channel, shortcuts)})
+        thread = request.query_params.get("t", "")
+        return JSONResponse({"version": version, **_fragments(sandbox, channel, shortcuts, thread)})
 
     async def verb(request: Request) -> Response:
         """Something the person did, done as Slack would deliver it."""
@@ -104,7 +114,7 @@ def build_page(sandbox: WebSandbox) -> Starlette:
         if request.path_params["verb"] == "suggest":
             return JSONResponse({"options": answer})
         version = {"version": sandbox.workspace.version}
-        if request.path_params["verb"] == "send":  # the page clears its box only once delivered
+        if request.path_params["verb"] in ("send", "reply"):  # the box clears only once delivered
             not_sent = str(mrkdwn_html(answer, names_of(sandbox.workspace))) if answer else ""
             return JSONResponse({**version, "delivered": answer is None, "error": not_sent})
         return JSONResponse(version)
@@ -158,7 +168,7 @@ async def _body(request: Request) -> dict[str, Any]:
 
 
 def _fragments(
-    sandbox: WebSandbox, channel: str, shortcuts: list[tuple[str, str]]
+    sandbox: WebSandbox, channel: str, shortcuts: list[tuple[str, str]], thread: str = ""
 ) -> dict[str, Any]:
     """What the page shows, as HTML pieces the script swaps in when the version moves."""
     workspace = sandbox.workspace
@@ -185,6 +195,7 @@ def _fragments(
         "sidebar": render_template(
             "sidebar.html", channels=list(workspace.channels.values()), current=channel, dm=DM
         ),
+        "thread": str(render_thread(workspace, channel, thread, shortcuts)) if thread else "",
         "clock": _clock(sandbox),
         "notice": {"id": sandbox.notice_id, "html": str(mrkdwn_html(sandbox.notice, names))},
     }

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from playground.web.mrkdwn import Names, mrkdwn_html, plain_html, unescape
+from playground.web.threads import OFFERED, emoji
 from sandbox.workspace import Message, Workspace
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -158,7 +159,8 @@ class MessageView:
     ephemeral: bool
     body: Markup
     unfurls: list[Markup]
-    replies: list["MessageView"]
+    replies: int  # how many replies its thread has
+    reactions: list[tuple[str, str, int]]  # emoji, name, how many added it
 
 
 def names_of(workspace: Workspace) -> Names:
@@ -168,7 +170,8 @@ def names_of(workspace: Workspace) -> Names:
 
 
 def message_view(workspace: Workspace, message: Message, names: Names) -> MessageView:
-    """A message with its blocks (or its text, when it has none) drawn, and its thread."""
+    """A message with its blocks (or its text, when it has none) drawn, its reactions, and how
+    many replies its thread has."""
     ctx = Surface(names=names, prefix=f"m{message.ts.replace('.', '-')}")
     if message.blocks:
         body = render_blocks(message.blocks, ctx)
@@ -185,7 +188,8 @@ def message_view(workspace: Workspace, message: Message, names: Names) -> Messag
         ephemeral=message.ephemeral,
         body=body,
         unfurls=[render_attachment(a, ctx) for a in message.unfurls.values()],
-        replies=[message_view(workspace, r, names) for r in workspace.replies(message)],
+        replies=0 if message.thread_ts else len(workspace.replies(message)),
+        reactions=[(emoji(n), n, count) for n, count in workspace.reactions_on(message)],
     )
 
 
@@ -202,5 +206,26 @@ def render_timeline(workspace: Workspace, channel: str, shortcuts: list[tuple[st
     """A channel's messages, each with a "More actions" menu of the message shortcuts."""
     names = names_of(workspace)
     messages = [message_view(workspace, m, names) for m in workspace.timeline(channel)]
-    html = ENV.get_template("timeline.html").render(messages=messages, shortcuts=shortcuts)
+    html = ENV.get_template("timeline.html").render(
+        messages=messages, shortcuts=shortcuts, offered=_offered(), in_thread=False
+    )
     return Markup(html)  # noqa: S704 - the template escapes
+
+
+def render_thread(
+    workspace: Workspace, channel: str, thread_ts: str, shortcuts: list[tuple[str, str]]
+) -> Markup:
+    """A thread pane's messages: the parent, then its replies (ephemeral ones too)."""
+    parent = workspace.messages.get((channel, thread_ts))
+    if parent is None or parent.thread_ts:
+        return Markup('<p class="empty">This thread is no longer there.</p>')
+    names = names_of(workspace)
+    messages = [message_view(workspace, m, names) for m in (parent, *workspace.replies(parent))]
+    html = ENV.get_template("timeline.html").render(
+        messages=messages, shortcuts=shortcuts, offered=_offered(), in_thread=True
+    )
+    return Markup(html)  # noqa: S704 - the template escapes
+
+
+def _offered() -> list[tuple[str, str]]:
+    return [(emoji(n), n) for n in OFFERED]

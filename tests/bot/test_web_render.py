@@ -2,7 +2,13 @@
 and mrkdwn (names for mentions, escaping), read back from the HTML as a person would read it."""
 
 from playground.web.mrkdwn import Names, mrkdwn_html
-from playground.web.render import Surface, render_blocks, render_modal, render_timeline
+from playground.web.render import (
+    Surface,
+    render_blocks,
+    render_modal,
+    render_thread,
+    render_timeline,
+)
 from sandbox.slack import BOT_USER_ID, SlackSandbox
 from sandbox.workspace import Message, Workspace
 from tests.html_dom import parse
@@ -305,10 +311,11 @@ def test_messages_are_articles_with_a_more_actions_menu_of_the_shortcuts():
     assert first.find(class_="message-body").text == "Printer on fire <now> & then"
     more = first.find("button", class_="more-actions")
     assert more.attrs["aria-label"] == "More actions"
-    assert [i.text for i in first.find(role="menu").find_all(role="menuitem")] == [
-        "Add as note",
-        "Create ticket",
-    ]
+    menu = first.find(role="menu")
+    items = [i.text for i in menu.find_all(role="menuitem")]
+    assert items[:3] == ["🎫", "👀", "✅"]  # reactions to add, then
+    assert items[-3:] == ["Reply in thread", "Add as note", "Create ticket"]
+    assert menu.find("a", role="menuitem").attrs["href"].endswith(f"t={said.ts}")
     assert second.find(class_="author").text == "Deskhand"
     assert "APP" in second.text
 
@@ -336,10 +343,23 @@ def test_thread_replies_and_unfurls_sit_under_their_message():
     parent = dom.find_all(role="article")[0]
     assert parent.find(class_="attachment").find("b").text == "Job 1"
     assert parent.find("a").attrs["href"] == "https://app.kickserv.com/x/jobs/1"
-    thread = parent.find(role="group")
-    assert thread.attrs["aria-label"] == "Thread: 1 reply"
-    assert "Status: Open → Closed" in thread.find(role="article").text
-    assert len(dom.find_all(role="article")) == 2  # the reply is not also in the channel
+    assert parent.find("a", class_="thread-count").text == "1 reply"  # a link to the pane
+    assert len(dom.find_all(role="article")) == 1  # the reply is not also in the channel
+    pane = parse(str(render_thread(workspace, "C0SUPPORT", said.ts, [])))
+    shown, answer = pane.find_all(role="article")
+    assert shown.attrs["data-ts"] == said.ts
+    assert "Status: Open → Closed" in answer.text
+
+
+def test_reactions_show_as_emoji_with_counts_and_unknown_names_as_names():
+    workspace = _workspace()
+    said = workspace.post_as("U1", "C0SUPPORT", "Printer on fire")
+    workspace.slack.reactions[("C0SUPPORT", said.ts)] = ["inbox_tray", "party_parrot"]
+    workspace.react("U0CONSOLE", said, "inbox_tray")
+    assert not workspace.react("U0CONSOLE", said, "inbox_tray")  # once per person
+    dom = parse(str(render_timeline(workspace, "C0SUPPORT", [])))
+    shown = [r.text for r in dom.find(class_="reactions").find_all("li")]
+    assert shown == ["📥 2", ":party_parrot: 1"]
 
 
 # -- mrkdwn -----------------------------------------------------------------------------------

@@ -160,8 +160,11 @@ async def test_share_in_channel_then_the_card_stays_live(page):
     )
     live = next(a for a in await page.articles() if a.attrs["data-ts"] == shared.attrs["data-ts"])
     assert status in live.find(class_="bk-fields").text
-    thread = live.find(role="group")
-    assert f"Status: Open → {status}" in thread.find(role="article").text
+    assert live.find("a", class_="thread-count").text == "1 reply"
+    state = (
+        await page.http.get("/sandbox/state", params={"c": SUPPORT, "t": live.attrs["data-ts"]})
+    ).json()
+    assert f"Status: Open → {status}" in parse(state["thread"]).find_all(role="article")[1].text
 
 
 async def test_the_note_form_shows_errors_under_fields_then_the_confirmation(page):

@@ -43,10 +43,26 @@ def _five_minutes() -> list[str]:
 def test_the_same_start_makes_the_same_changes_and_a_jump_catches_up_at_once(caplog):
     first = _five_minutes()
     assert first == _five_minutes()
-    assert sorted(line.split()[0] for line in first) == ["job"] * 3 + ["ticket"] * 2
+    assert sorted(line.split()[0] for line in first) == ["job"] * 3 + ["ticket"] * 3
+    assert sum(line.endswith(" answered") for line in first) == 1  # the latest note's contact
     clock = SandboxClock(real=lambda: START)
     readydesk = seeded(tickets=30, customers=12, today=START.date())
     World(clock, readydesk, None)
     with caplog.at_level("INFO", logger="deskhand.sandbox.world"):
         clock.jump(timedelta(minutes=2))
     assert max(readydesk.tickets) == 31 and "ticket #31 opened" in caplog.text
+
+
+def test_a_customer_answers_the_latest_technician_note_once():
+    now = [START]
+    readydesk = seeded(tickets=30, customers=12, today=START.date())
+    world = World(lambda: now[0], readydesk, None, ticket_every=timedelta(days=1))
+    ticket = next(t for t in readydesk.tickets.values() if t.status == "Open")
+    at = START.replace(tzinfo=None) + timedelta(hours=12)  # newer than every seeded entry
+    readydesk.add_history(ticket.tid, at, "alice", "TECH", "Open", "Driver reinstalled.")
+    now[0] += timedelta(minutes=3)
+    assert world.catch_up() == [f"ticket #{ticket.tid}: {ticket.contact} answered"]
+    answer = readydesk.history[ticket.tid][-1]
+    assert (answer.updated_by, answer.updater_type) == (ticket.contact, "CUSTOMER")
+    now[0] += timedelta(minutes=3)
+    assert world.catch_up() == []  # answered once; the answer itself is not answered

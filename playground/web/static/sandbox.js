@@ -3,8 +3,9 @@
 "use strict";
 
 const channel = document.body.dataset.channel;
+const thread = document.body.dataset.thread || "";  // the thread open in the pane, if one is
 let version = document.body.dataset.version || null;  // what the server drew the page at
-let shown = {main: null, sidebar: null};
+let shown = {main: null, sidebar: null, thread: null};
 let noticeId = Number(document.body.dataset.notice || 0);  // said before this page opened
 let polling = null;
 
@@ -22,7 +23,7 @@ async function post(verb, body) {
 async function refresh() {
   clearTimeout(polling);
   try {
-    const query = new URLSearchParams({c: channel, v: version === null ? "" : version});
+    const query = new URLSearchParams({c: channel, t: thread, v: version === null ? "" : version});
     const response = await fetch(`/sandbox/state?${query}`);
     if (response.ok) apply(await response.json());
   } catch (err) {
@@ -49,6 +50,8 @@ function apply(state) {
     open.forEach((key) => { const menu = findMenu(main, key); if (menu) showMenu(menu, true); });
     if (atBottom) main.scrollTop = main.scrollHeight;
   }
+  const pane = document.getElementById("thread-messages");
+  if (pane && shown.thread !== state.thread) pane.innerHTML = shown.thread = state.thread;
   if (shown.sidebar !== state.sidebar) {
     document.getElementById("sidebar").innerHTML = shown.sidebar = state.sidebar;
   }
@@ -92,20 +95,22 @@ function showNotice(html) {
   notice.timer = setTimeout(() => { notice.hidden = true; }, 10000);
 }
 
-// The message box keeps what was typed until the app has it: cleared only once delivered; else
-// the reason shows under the box (a command that does not exist, a server that stopped).
+// The message box (and the thread pane's reply box) keeps what was typed until the app has it:
+// cleared only once delivered; else the reason shows under the box (a command that does not
+// exist, a server that stopped).
 async function send(box) {
   if (box.dataset.sending) return;  // Enter again while it is on its way sends it once
   box.dataset.sending = "1";
   const text = box.value;
-  const error = document.getElementById("composer-error");
+  const inThread = box.closest("form").id === "thread-composer";
+  const error = box.closest("form").querySelector(".composer-error");
   error.hidden = true;
   let answer;
   try {
-    const response = await fetch("/sandbox/send", {
+    const response = await fetch(inThread ? "/sandbox/reply" : "/sandbox/send", {
       method: "POST",
       headers: {"content-type": "application/json"},
-      body: JSON.stringify({channel, text}),
+      body: JSON.stringify(inThread ? {channel, thread_ts: thread, text} : {channel, text}),
     });
     answer = response.ok ? await response.json() : null;
     if (!answer) error.textContent = `Not sent: the sandbox answered HTTP ${response.status}.`;
@@ -197,7 +202,10 @@ document.addEventListener("click", (event) => {
     return;
   }
   closeMenus();
-  if (el.dataset.shortcut) {
+  if (el.dataset.react) {
+    const article = el.closest("[data-ts]");
+    post("react", {channel: article.dataset.channel, ts: article.dataset.ts, name: el.dataset.react});
+  } else if (el.dataset.shortcut) {
     const article = el.closest("[data-ts]");
     post("shortcut", {channel: article.dataset.channel, ts: article.dataset.ts, callback_id: el.dataset.shortcut});
   } else if (el.matches(".bk-overflow [role=menuitem]")) {
@@ -312,7 +320,7 @@ function pick(option) {
 
 document.addEventListener("keydown", (event) => {
   const el = event.target;
-  if (el.matches("#composer textarea") && event.key === "Enter" && !event.shiftKey) {
+  if (el.matches(".composer textarea") && event.key === "Enter" && !event.shiftKey) {
     event.preventDefault();
     hints("");
     if (el.value.trim()) send(el);

@@ -1,0 +1,72 @@
+"""Threads and reactions at the web sandbox's page: a reply typed in a thread pane, and a
+reaction added from a message's menu, delivered to the app as the events Slack sends
+(`message` with `thread_ts`, as message.channels has it; `reaction_added`)."""
+
+from typing import TYPE_CHECKING, Any
+
+from sandbox.workspace import DM, ME
+
+if TYPE_CHECKING:
+    from playground.web.app import WebSandbox
+
+# The reactions a message's menu offers (Slack's names); the page draws these few as emoji.
+EMOJI = {
+    "ticket": "🎫",
+    "eyes": "👀",
+    "white_check_mark": "✅",
+    "inbox_tray": "📥",
+    "hourglass_flowing_sand": "⏳",
+    "thumbsup": "👍",
+    "heart": "❤️",
+    "tada": "🎉",
+}
+OFFERED = ("ticket", "eyes", "white_check_mark", "thumbsup", "heart", "tada")
+MAX_TEXT = 40_000  # Slack's own limit on a message's text
+
+
+def emoji(name: str) -> str:
+    """A reaction as the page shows it: the emoji for a name it knows, else `:name:`."""
+    return EMOJI.get(name, f":{name}:")
+
+
+async def reply(sandbox: "WebSandbox", channel: str, thread_ts: str, typed: str) -> str | None:
+    """A reply typed in the thread of `thread_ts`: posted as the person and delivered as the
+    `message` event. None once delivered, else why not (the page keeps the text)."""
+    typed = typed.strip()[:MAX_TEXT]
+    parent = sandbox.workspace.messages.get((channel, thread_ts))
+    if not typed:
+        return "There is nothing to send."
+    if parent is None or parent.ephemeral or parent.thread_ts or channel == DM:
+        return "That thread is no longer there."
+    message = sandbox.workspace.post_as(ME, channel, typed, thread_ts=thread_ts)
+    event = {
+        "type": "message",
+        "channel": channel,
+        "user": ME,
+        "text": message.text,
+        "ts": message.ts,
+        "thread_ts": thread_ts,
+        "parent_user_id": parent.user,
+        "channel_type": "channel",
+        "event_ts": message.ts,
+    }
+    await sandbox.deliver_event(event)
+    return None
+
+
+async def react(sandbox: "WebSandbox", channel: str, ts: str, name: str) -> None:
+    """The person adds the reaction `name` to a message: `reaction_added` goes to the app."""
+    message = sandbox.workspace.messages.get((channel, ts))
+    if message is None or message.ephemeral or name not in OFFERED:
+        return
+    if not sandbox.workspace.react(ME, message, name):
+        return  # already theirs: Slack sends nothing
+    event: dict[str, Any] = {
+        "type": "reaction_added",
+        "user": ME,
+        "reaction": name,
+        "item": {"type": "message", "channel": channel, "ts": ts},
+        "item_user": message.user,
+        "event_ts": sandbox.slack.next_ts(),
+    }
+    await sandbox.deliver_event(event)
