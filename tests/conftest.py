@@ -6,6 +6,7 @@ import logging
 import os
 import sqlite3
 import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
@@ -84,12 +85,13 @@ def clean_settings(**values: Any) -> Settings:
         return Settings(_env_file=None, **values)
 
 
-def run_cli(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """`deskhand <argv>` with exactly `env` as its DESKHAND_/SLACK_/backend settings, run in
-    this process (in a thread of its own, so it may start its own event loop) rather than a
-    new one: the same code path from argument parsing to exit code, without paying Python's
-    start and the app's imports again. Signals and real processes have their own tests."""
-    out, err = io.StringIO(), io.StringIO()
+def run_cli(*argv: str, env: dict[str, str], input: str = "") -> subprocess.CompletedProcess[str]:
+    """`deskhand <argv>` with exactly `env` as its DESKHAND_/SLACK_/backend settings and `input`
+    piped to it, run in this process (in a thread of its own, so it may start its own event
+    loop) rather than a new one: the same code path from argument parsing to exit code, without
+    paying Python's start and the app's imports again. Signals and real processes have their
+    own tests."""
+    out, err, stdin = io.StringIO(), io.StringIO(), sys.stdin
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     saved = {
@@ -104,6 +106,7 @@ def run_cli(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
 
     try:
         os.environ.update(env)
+        sys.stdin = io.StringIO(input)
         with (
             contextlib.redirect_stdout(out),
             contextlib.redirect_stderr(err),
@@ -111,6 +114,7 @@ def run_cli(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
         ):
             code = thread.submit(call).result(timeout=60)
     finally:
+        sys.stdin = stdin
         for name in env:
             os.environ.pop(name, None)
         os.environ.update(saved)
