@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.directory import CustomerDirectory
 from api.errors import BackendError
-from api.http import secrets_of, set_read_deadline
+from api.http import RetryPolicy, secrets_of, set_read_deadline
 from api.kickserv import KickservClient
 from api.links import RecordLinks
 from api.readydesk import ReadyDeskClient
@@ -109,6 +109,7 @@ def _kickserv(settings: Settings, fake: Any) -> KickservClient:
             SANDBOX_ACCOUNT,
             SANDBOX_API_KEY,
             transport=httpx.ASGITransport(app=app),
+            retry=_retry(settings),
         )
     assert settings.kickserv_account and settings.kickserv_api_key
     return KickservClient(
@@ -116,6 +117,7 @@ def _kickserv(settings: Settings, fake: Any) -> KickservClient:
         settings.kickserv_account,
         settings.kickserv_api_key.get_secret_value(),
         connections=settings.backend_connections,
+        retry=_retry(settings),
     )
 
 
@@ -126,7 +128,11 @@ def _readydesk(settings: Settings, fake: Any) -> ReadyDeskClient:
         names = settings.readydesk_wire_names()
         app = fake if fake is not None else build_readydesk_app(names=names)
         return ReadyDeskClient(
-            SANDBOX_READYDESK_URL, SANDBOX_KEY, transport=httpx.ASGITransport(app=app), names=names
+            SANDBOX_READYDESK_URL,
+            SANDBOX_KEY,
+            transport=httpx.ASGITransport(app=app),
+            names=names,
+            retry=_retry(settings),
         )
     key = settings.readydesk_key.get_secret_value() if settings.readydesk_key else ""
     return ReadyDeskClient(
@@ -137,7 +143,12 @@ def _readydesk(settings: Settings, fake: Any) -> ReadyDeskClient:
         max_url_length=settings.readydesk_max_url_length,
         names=settings.readydesk_wire_names(),
         connections=settings.backend_connections,
+        retry=_retry(settings),
     )
+
+
+def _retry(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(base_delay=settings.retry_delay)
 
 
 def build_web_client(settings: Settings, delivery: Delivery | None = None) -> ScrubbingWebClient:

@@ -35,6 +35,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 POSTGRES_URL = os.environ.get("DESKHAND_TEST_POSTGRES_URL")
 ENDPOINT = "http://readydesk.test/readydesk/API/default.aspx"
 ENV_PREFIXES = ("SLACK_", "READYDESK_", "KICKSERV_", "DESKHAND_")
+# Backend reads retried after a transient fault without the half-second backoff a real
+# backend is given: the retries happen all the same, the tests do not wait them out.
+FAST_RETRY = {"DESKHAND_RETRY_DELAY": "0.01"}
 
 
 @pytest.fixture(autouse=True)
@@ -166,10 +169,12 @@ def sleeps() -> RecordingSleep:
 async def console() -> AsyncIterator[Console]:
     """The real app behind the local console, with the Slack and backend sandboxes.
 
-    No "Looking up …" line before an answer, however loaded the machine: tests that want one
-    build their own settings.
+    No "Looking up …" line before an answer, however loaded the machine, and a read retried
+    after a transient fault is retried at once (FAST_RETRY): tests that want otherwise build
+    their own settings.
     """
-    async with Console(Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60)) as running:
+    settings = Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60, **FAST_RETRY)
+    async with Console(settings) as running:
         yield running
 
 

@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from api.desk import Desk
 from api.directory import CustomerDirectory
+from api.http import RetryPolicy
 from api.kickserv import KickservClient
 from api.readydesk import ReadyDeskClient
 from bot.app import build_app
@@ -25,7 +26,7 @@ from sandbox.kickserv_data import seeded_kickserv
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from sandbox.slack import SlackSandbox
 from store import Store
-from tests.conftest import ready_store
+from tests.conftest import FAST_RETRY, ready_store
 from tests.slack_helpers import SIGNING_SECRET, event_body, interactive_body, signed_headers
 
 JSON = {"content-type": "application/json"}
@@ -72,23 +73,29 @@ class Served:
 async def served(
     slack: SlackSandbox, *, clock: Callable[[], datetime] | None = None, **env: str
 ) -> AsyncIterator[Served]:
-    """The app over both fakes (seeded as the sandbox is), with `env` as its settings
-    (`clock`: the app's, the wall clock unless given)."""
-    data = seeded(tickets=300, customers=20)
-    fakes = build_readydesk_app(data), build_kickserv_app(seeded_kickserv(data, customers=20))
-    rd, ks = httpx.ASGITransport(app=fakes[0]), httpx.ASGITransport(app=fakes[1])
-    readydesk = ReadyDeskClient("http://rd/API/default.aspx", SANDBOX_KEY, transport=rd)
-    kickserv = KickservClient("http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=ks)
-    store = ready_store()
-    desk = Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
-    await desk.directory.refresh()
+    """The app over both fakes (seeded as the sandbox is), with `env` as its settings (reads
+    retried at once unless `env` says otherwise; `clock`: the app's, the wall clock unless
+    given)."""
     settings = Settings(
         _env_file=None,
         SLACK_API_URL=slack.api_url,
         SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
         SLACK_SIGNING_SECRET=SecretStr(SIGNING_SECRET),
-        **env,
+        **{**FAST_RETRY, **env},
     )
+    data = seeded(tickets=300, customers=20)
+    fakes = build_readydesk_app(data), build_kickserv_app(seeded_kickserv(data, customers=20))
+    rd, ks = httpx.ASGITransport(app=fakes[0]), httpx.ASGITransport(app=fakes[1])
+    retry = RetryPolicy(base_delay=settings.retry_delay)
+    readydesk = ReadyDeskClient(
+        "http://rd/API/default.aspx", SANDBOX_KEY, transport=rd, retry=retry
+    )
+    kickserv = KickservClient(
+        "http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=ks, retry=retry
+    )
+    store = ready_store()
+    desk = Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
+    await desk.directory.refresh()
     bolt = build_app(settings, desk, store=store, clock=clock)
     work = ListenerWork()
     work.install(bolt)
