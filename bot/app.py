@@ -167,7 +167,7 @@ def build_web_client(settings: Settings, delivery: Delivery | None = None) -> Sc
         token=token,
         base_url=settings.slack_api_url,
         retry_handlers=[],
-        delivery=delivery,
+        delivery=delivery or Delivery(gap=settings.slack_post_gap),
         secrets=secrets_of(settings.secrets()),
     )
 
