@@ -23,10 +23,13 @@ run: $(STAMP)
 console: $(STAMP)
 	$(BIN)/deskhand console
 
+# Bytecode is cached even where PYTHONDONTWRITEBYTECODE is set: each worker otherwise rewrites
+# and compiles every test module's asserts again (seconds per worker, every run), and each
+# `deskhand` subprocess compiles the app again. The caches are git-ignored.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

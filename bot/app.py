@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.directory import CustomerDirectory
 from api.errors import BackendError
-from api.http import secrets_of, set_read_deadline
+from api.http import RetryPolicy, secrets_of, set_read_deadline
 from api.kickserv import KickservClient
 from api.links import RecordLinks
 from api.readydesk import ReadyDeskClient
@@ -100,41 +100,51 @@ def build_desk(settings: Settings, store: Store, sandboxes: Sandboxes | None = N
     return Desk(readydesk, kickserv, directory, store, writes)
 
 
-def build_sandbox_desk(store: Store, readydesk_fake: Any, kickserv_fake: Any) -> Desk:
-    """A Desk with the default settings over two in-process fakes (ASGI apps: a test's or a
-    benchmark's own worlds), its directory on `store`, not filled yet."""
-    readydesk = _sandbox_readydesk(readydesk_fake)
-    kickserv = _sandbox_kickserv(kickserv_fake)
+def build_sandbox_desk(
+    store: Store, readydesk_fake: Any, kickserv_fake: Any, retry: RetryPolicy | None = None
+) -> Desk:
+    """A Desk over two in-process fakes (ASGI apps: a test's or a benchmark's own worlds), its
+    reads retried by `retry` (the default settings' unless given), its directory on `store`,
+    not filled yet."""
+    readydesk = _sandbox_readydesk(readydesk_fake, retry=retry)
+    kickserv = _sandbox_kickserv(kickserv_fake, retry)
     return Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
 
 
-def _sandbox_kickserv(app: Any) -> KickservClient:
+def _sandbox_kickserv(app: Any, retry: RetryPolicy | None = None) -> KickservClient:
     from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY
 
     transport = httpx.ASGITransport(app=app)
     return KickservClient(
-        SANDBOX_KICKSERV_URL, SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=transport
+        SANDBOX_KICKSERV_URL, SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=transport, retry=retry
     )
 
 
-def _sandbox_readydesk(app: Any, names: WireNames | None = None) -> ReadyDeskClient:
+def _sandbox_readydesk(
+    app: Any, names: WireNames | None = None, retry: RetryPolicy | None = None
+) -> ReadyDeskClient:
     from sandbox.readydesk import SANDBOX_KEY
 
     transport = httpx.ASGITransport(app=app)
-    return ReadyDeskClient(SANDBOX_READYDESK_URL, SANDBOX_KEY, transport=transport, names=names)
+    return ReadyDeskClient(
+        SANDBOX_READYDESK_URL, SANDBOX_KEY, transport=transport, names=names, retry=retry
+    )
 
 
 def _kickserv(settings: Settings, fake: Any) -> KickservClient:
     if settings.kickserv_is_sandbox:
         from sandbox.kickserv import build_kickserv_app
 
-        return _sandbox_kickserv(fake if fake is not None else build_kickserv_app())
+        return _sandbox_kickserv(
+            fake if fake is not None else build_kickserv_app(), _retry(settings)
+        )
     assert settings.kickserv_account and settings.kickserv_api_key
     return KickservClient(
         settings.kickserv_url,
         settings.kickserv_account,
         settings.kickserv_api_key.get_secret_value(),
         connections=settings.backend_connections,
+        retry=_retry(settings),
     )
 
 
@@ -144,7 +154,7 @@ def _readydesk(settings: Settings, fake: Any) -> ReadyDeskClient:
 
         names = settings.readydesk_wire_names()
         return _sandbox_readydesk(
-            fake if fake is not None else build_readydesk_app(names=names), names
+            fake if fake is not None else build_readydesk_app(names=names), names, _retry(settings)
         )
     key = settings.readydesk_key.get_secret_value() if settings.readydesk_key else ""
     return ReadyDeskClient(
@@ -155,7 +165,12 @@ def _readydesk(settings: Settings, fake: Any) -> ReadyDeskClient:
         max_url_length=settings.readydesk_max_url_length,
         names=settings.readydesk_wire_names(),
         connections=settings.backend_connections,
+        retry=_retry(settings),
     )
+
+
+def _retry(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(base_delay=settings.retry_delay)
 
 
 def build_web_client(settings: Settings, delivery: Delivery | None = None) -> ScrubbingWebClient:
@@ -174,7 +189,7 @@ def build_web_client(settings: Settings, delivery: Delivery | None = None) -> Sc
         token=token,
         base_url=settings.slack_api_url,
         retry_handlers=[],
-        delivery=delivery,
+        delivery=delivery or Delivery(gap=settings.slack_post_gap),
         secrets=secrets_of(settings.secrets()),
     )
 

@@ -113,6 +113,10 @@ class Settings(BaseSettings):
     callback_days: int = Field(30, validation_alias=_env("DESKHAND_CALLBACK_DAYS"), ge=1, le=365)
     digest_grace: float = Field(3600.0, validation_alias=_env("DESKHAND_DIGEST_GRACE"), ge=0)
     read_deadline: float = Field(8.0, validation_alias=_env("DESKHAND_READ_DEADLINE"), gt=0)
+    # Seconds before a backend read's first retry after a transient fault; doubles each time.
+    retry_delay: float = Field(0.5, validation_alias=_env("DESKHAND_RETRY_DELAY"), ge=0, le=8)
+    # Seconds between two posts to one Slack channel (Slack takes about one a second).
+    slack_post_gap: float = Field(1.0, validation_alias=_env("DESKHAND_SLACK_POST_GAP"), ge=0)
     looking_up_after: float = Field(2.0, validation_alias=_env("DESKHAND_LOOKING_UP_AFTER"), ge=0)
     # A stop (SIGTERM) waits this long for writes in flight; a write's claim is its owner's for
     # `claim_lease` seconds, after which another process reads the target back; the sweep for

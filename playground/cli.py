@@ -24,7 +24,8 @@ async def _console(settings: Settings, json_output: bool) -> None:
     """The console on this terminal, until end of input."""
     from playground.console_lines import run_console
 
-    await run_console(settings, json_output=json_output)
+    # The streams as they are now (not as they were at import): tests feed sys.stdin in-process.
+    await run_console(settings, json_output=json_output, stdin=sys.stdin, stdout=sys.stdout)
 
 
 if __name__ == "__main__":

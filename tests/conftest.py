@@ -6,6 +6,7 @@ import logging
 import os
 import sqlite3
 import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
@@ -34,6 +35,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 POSTGRES_URL = os.environ.get("DESKHAND_TEST_POSTGRES_URL")
 ENDPOINT = "http://readydesk.test/readydesk/API/default.aspx"
 ENV_PREFIXES = ("SLACK_", "READYDESK_", "KICKSERV_", "DESKHAND_")
+# Backend reads retried after a transient fault without the half-second backoff a real
+# backend is given: the retries happen all the same, the tests do not wait them out.
+FAST_RETRY = {"DESKHAND_RETRY_DELAY": "0.01"}
 
 
 @pytest.fixture(autouse=True)
@@ -84,12 +88,13 @@ def clean_settings(**values: Any) -> Settings:
         return Settings(_env_file=None, **values)
 
 
-def run_cli(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """`deskhand <argv>` with exactly `env` as its DESKHAND_/SLACK_/backend settings, run in
-    this process (in a thread of its own, so it may start its own event loop) rather than a
-    new one: the same code path from argument parsing to exit code, without paying Python's
-    start and the app's imports again. Signals and real processes have their own tests."""
-    out, err = io.StringIO(), io.StringIO()
+def run_cli(*argv: str, env: dict[str, str], input: str = "") -> subprocess.CompletedProcess[str]:
+    """`deskhand <argv>` with exactly `env` as its DESKHAND_/SLACK_/backend settings and `input`
+    piped to it, run in this process (in a thread of its own, so it may start its own event
+    loop) rather than a new one: the same code path from argument parsing to exit code, without
+    paying Python's start and the app's imports again. Signals and real processes have their
+    own tests."""
+    out, err, stdin = io.StringIO(), io.StringIO(), sys.stdin
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     saved = {
@@ -104,6 +109,7 @@ def run_cli(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
 
     try:
         os.environ.update(env)
+        sys.stdin = io.StringIO(input)
         with (
             contextlib.redirect_stdout(out),
             contextlib.redirect_stderr(err),
@@ -111,6 +117,7 @@ def run_cli(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
         ):
             code = thread.submit(call).result(timeout=60)
     finally:
+        sys.stdin = stdin
         for name in env:
             os.environ.pop(name, None)
         os.environ.update(saved)
@@ -162,10 +169,12 @@ def sleeps() -> RecordingSleep:
 async def console() -> AsyncIterator[Console]:
     """The real app behind the local console, with the Slack and backend sandboxes.
 
-    No "Looking up …" line before an answer, however loaded the machine: tests that want one
-    build their own settings.
+    No "Looking up …" line before an answer, however loaded the machine, and a read retried
+    after a transient fault is retried at once (FAST_RETRY): tests that want otherwise build
+    their own settings.
     """
-    async with Console(Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60)) as running:
+    settings = Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60, **FAST_RETRY)
+    async with Console(settings) as running:
         yield running
 
 

@@ -78,25 +78,23 @@ def test_http_mode_fills_every_request_url_and_turns_socket_mode_off():
     assert Manifest.model_validate(yaml.safe_load(render_manifest(manifest))) == manifest
 
 
-def _deskhand_manifest(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "playground.cli", "manifest", *args],
+def test_deskhand_manifest_prints_the_committed_manifest():
+    """As a real process, from the console script's module (the other CLI cases run main()
+    in-process)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "playground.cli", "manifest"],
         capture_output=True,
         text=True,
         timeout=60,
         cwd=ROOT,
         check=False,
     )
-
-
-def test_deskhand_manifest_prints_the_committed_manifest():
-    result = _deskhand_manifest()
     assert result.returncode == 0, result.stderr
     assert yaml.safe_load(result.stdout) == MANIFEST
 
 
 def test_deskhand_manifest_with_url_prints_the_http_mode_variant():
-    result = _deskhand_manifest("--url", "https://desk.example.com")
+    result = run_cli("manifest", "--url", "https://desk.example.com", env={})
     assert result.returncode == 0, result.stderr
     printed = yaml.safe_load(result.stdout)
     assert printed["settings"]["socket_mode_enabled"] is False
@@ -109,7 +107,7 @@ def test_deskhand_manifest_with_url_prints_the_http_mode_variant():
 
 
 def test_deskhand_manifest_refuses_a_url_that_is_not_one():
-    result = _deskhand_manifest("--url", "desk.example.com")
+    result = run_cli("manifest", "--url", "desk.example.com", env={})
     assert result.returncode == 2
     assert "https://" in result.stderr and "Traceback" not in result.stderr
 

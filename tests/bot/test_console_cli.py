@@ -1,4 +1,5 @@
-"""`deskhand console --json` as a newcomer's script would run it: a subprocess fed by a pipe."""
+"""`deskhand console` fed by a pipe: once as a newcomer's script would run it (a subprocess),
+the rest through the same `main()` in this process (tests/conftest.py's `run_cli`)."""
 
 import json
 import os
@@ -9,15 +10,24 @@ from pathlib import Path
 import yaml
 
 from playground.console import SHORTCUT_NAMES
+from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _script(lines: list[str]) -> str:
+    return "\n".join(lines) + "\n"
+
+
 def _run_console(lines: list[str], *extra: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("console", *extra, env={}, input=_script(lines))
+
+
+def test_console_json_prints_one_reply_per_line():
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "READYDESK_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "playground.cli", "console", *extra],
-        input="\n".join(lines) + "\n",
+    result = subprocess.run(
+        [sys.executable, "-m", "playground.cli", "console", "--json"],
+        input=_script(["/ticket 34", "/ticket 999999", "/ticket abc", "help"]),
         capture_output=True,
         text=True,
         timeout=60,
@@ -25,10 +35,6 @@ def _run_console(lines: list[str], *extra: str) -> subprocess.CompletedProcess[s
         env=env,
         check=False,
     )
-
-
-def test_console_json_prints_one_reply_per_line():
-    result = _run_console(["/ticket 34", "/ticket 999999", "/ticket abc", "help"], "--json")
     assert result.returncode == 0, result.stderr
     replies = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(replies) == 4

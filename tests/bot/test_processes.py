@@ -1,4 +1,5 @@
-"""`deskhand serve` and `deskhand run` as real processes, stopped the way a supervisor would."""
+"""`deskhand serve` and `deskhand run` as real processes, stopped the way a supervisor would;
+refusing to start, through the same `main()` in this process."""
 
 import asyncio
 import os
@@ -13,6 +14,7 @@ import httpx
 
 from ops.containers import free_port
 from ops.local_serve import ROOT, answering, start_deskhand
+from tests.conftest import run_cli
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -134,35 +136,15 @@ def _directory_fills(database: Path) -> list[str]:
             return []
 
 
-async def test_serve_without_credentials_says_what_is_missing():
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "playground.cli",
-        "serve",
-        cwd=ROOT,
-        env=_env(SLACK_BOT_TOKEN="xoxb-only"),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, stderr = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == 2
-    assert "needs SLACK_SIGNING_SECRET" in stderr.decode()
-    assert "Traceback" not in stderr.decode()
+def test_serve_without_credentials_says_what_is_missing():
+    result = run_cli("serve", env={"SLACK_BOT_TOKEN": "xoxb-only"})
+    assert result.returncode == 2
+    assert "needs SLACK_SIGNING_SECRET" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
-async def test_run_with_a_bot_token_but_no_app_token_explains_socket_mode():
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "playground.cli",
-        "run",
-        cwd=ROOT,
-        env=_env(SLACK_BOT_TOKEN="xoxb-only"),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, stderr = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == 2
-    assert "SLACK_APP_TOKEN is not" in stderr.decode()
-    assert "Traceback" not in stderr.decode()
+def test_run_with_a_bot_token_but_no_app_token_explains_socket_mode():
+    result = run_cli("run", env={"SLACK_BOT_TOKEN": "xoxb-only"})
+    assert result.returncode == 2
+    assert "SLACK_APP_TOKEN is not" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -6,7 +6,7 @@ import pytest
 
 from playground.console import Console
 
-LATENCY = 0.15  # seconds each backend request waits before the fake answers
+LATENCY = 0.05  # seconds each backend request waits before the fake answers (any will do)
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import run_cli
+
 ENV_PREFIXES = ("SLACK_", "READYDESK_", "KICKSERV_", "DESKHAND_")
 
 
@@ -51,17 +53,16 @@ async def test_run_without_tokens_serves_the_page_at_the_printed_address(tmp_pat
     assert "Traceback" not in stderr.decode()
 
 
-async def test_a_taken_port_is_named_with_what_to_do(tmp_path):
+def test_a_taken_port_is_named_with_what_to_do():
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))
     taken.listen()
     try:
         port = str(taken.getsockname()[1])
-        process = await _start(tmp_path, "--port", port)
-        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+        result = run_cli("run", "--port", port, env={})  # main() in-process
     finally:
         taken.close()
-    assert process.returncode == 2
-    assert f"Port {port} on 127.0.0.1 is not free" in stderr.decode()
-    assert "--port 3001" in stderr.decode()
-    assert "Traceback" not in stderr.decode()
+    assert result.returncode == 2
+    assert f"Port {port} on 127.0.0.1 is not free" in result.stderr
+    assert "--port 3001" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -42,8 +42,9 @@ MODES = [
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def served() -> AsyncIterator[Console]:
-    """One app over the sandboxes for the whole matrix (each case counts what it adds)."""
-    settings = clean_settings(DESKHAND_LOOKING_UP_AFTER=60)
+    """One app over the sandboxes for the whole matrix (each case counts what it adds); its
+    posts are not paced, or each case would wait out the last one's post to the channel."""
+    settings = clean_settings(DESKHAND_LOOKING_UP_AFTER=60, DESKHAND_SLACK_POST_GAP=0)
     async with Console(settings) as console:
         await console.desk.directory.refresh()
         yield console

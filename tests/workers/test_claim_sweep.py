@@ -7,6 +7,9 @@ import pytest
 from api import read_back
 from api.errors import Unavailable
 from api.writes import WritePlan
+from bot.app import build_web_client
+from live.delivery import Delivery
+from tests.conftest import RecordingSleep
 from workers.claims import sweep_claims
 
 
@@ -191,7 +194,9 @@ async def test_a_settled_outcome_outlasts_a_slack_ratelimit_longer_than_one_call
     )  # no response_url: a modal's write, told by DM
     await _left_by_a_dead_process(console, "view:V98", plan)
     console.slack.rate_limits["chat.postMessage"] = 6  # more 429s than one call retries
-    done = await sweep_claims(console.desk, console.store, console.app.client, datetime.now(UTC))
+    # The app's Slack rules, with each Retry-After noted rather than waited out.
+    slack = build_web_client(console.app_settings, Delivery(sleep=RecordingSleep()))
+    done = await sweep_claims(console.desk, console.store, slack, datetime.now(UTC))
     assert done == ["note.ticket view:V98: confirmed"]
     [dm] = [c for c in console.slack.calls if c.name == "chat.postMessage" and c.answer]
     assert dm.payload["channel"] == "U1"

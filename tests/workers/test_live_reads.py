@@ -5,7 +5,9 @@ from datetime import UTC, datetime
 from itertools import pairwise
 
 from bot.app import build_web_client, handler_config
+from live.delivery import Delivery
 from live.reads import GAP, SPAN, TICKET_READS, plan_spans
+from tests.conftest import RecordingSleep
 from workers.watches import poll_watches
 
 
@@ -30,7 +32,9 @@ async def test_a_poll_reads_at_most_its_bound_and_the_next_poll_reads_the_rest(c
         console.slack.messages[("C1", f"{n}.1")] = {"text": "card"}
         await console.store.live.remember("C1", f"{n}.1", f"ticket:{n}", {"Status": "?"}, now)
     settings = console.app_settings
-    client, config = build_web_client(settings), handler_config(settings)
+    # The change notes all go to C1: paced a second apart, they would take half a minute.
+    client = build_web_client(settings, Delivery(sleep=RecordingSleep()))
+    config = handler_config(settings)
     first = await poll_watches(
         console.desk, console.store, client, datetime.now(UTC), config=config
     )
