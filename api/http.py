@@ -3,6 +3,7 @@ and the count and time of each call (`observed`, around each client's one choke 
 
 import asyncio
 import email.utils
+import json
 import logging
 import re
 import time
@@ -33,6 +34,7 @@ SECRET_QUERY_NAMES = ("key", "token", "api_key", "apikey", "password", "pass", "
 _SECRET_QUERY = re.compile(
     r"(?i)(?P<name>[?&](?:" + "|".join(SECRET_QUERY_NAMES) + r")=)[^&\s\"'<>]*"
 )
+_SECRET_QUERY_NAME = re.compile(r"(?i)[?&](?:" + "|".join(SECRET_QUERY_NAMES) + r")=")
 _SLACK_TOKEN = re.compile(r"\bx(?:ox[a-z]|app)-[0-9A-Za-z-]{6,}")
 
 
@@ -57,6 +59,7 @@ class SecretRegistry:
         # appears inside a URL. Worked out when the secrets change: redact() runs on every
         # string sent to Slack.
         self.forms: tuple[str, ...] = ()
+        self.json_forms: tuple[str, ...] = ()  # each form as it reads inside a JSON string
 
     def enroll(self, owner: Secrets) -> None:
         """Hide `owner`'s secrets from now on, for as long as it is alive."""
@@ -66,6 +69,7 @@ class SecretRegistry:
             self._known = known
             ordered = sorted(known, key=len, reverse=True)
             self.forms = tuple(form for secret in ordered for form in (secret, _quoted(secret)))
+            self.json_forms = tuple(json.dumps(f, ensure_ascii=False)[1:-1] for f in self.forms)
 
 
 # The process's registry: the one a process-wide log handler reads. Not changed through a
@@ -89,6 +93,25 @@ def redact(text: str) -> str:
     if "xox" in text or "xapp-" in text:
         text = _SLACK_TOKEN.sub(REDACTED, text)
     return text
+
+
+def has_nothing_to_redact(value: object) -> bool:
+    """True when `value` is plain JSON (dicts, lists, text, numbers) and redact() would change
+    none of its strings: it is read as one JSON text, once, instead of string by string.
+
+    JSON writes each character of a string on its own (`"` as `\\"` …), so a secret inside a
+    string is inside the text, written the same way; keys and numbers are read too, which can
+    only make this say False (then each string is redacted as usual).
+    """
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):  # not plain JSON (a Block Kit object, bytes …)
+        return False
+    if any(form in text for form in PROCESS_SECRETS.json_forms):
+        return False
+    if "=" in text and _SECRET_QUERY_NAME.search(text):
+        return False
+    return "xox" not in text and "xapp-" not in text
 
 
 def _redact_query_value(match: re.Match[str]) -> str:

@@ -11,7 +11,9 @@ throughput: ticket cards that arrived at the sandbox's response_url per second d
 `--workers 1,2 --database-url postgresql+psycopg://…` instead shows `deskhand serve --workers N`
 for each N on one PostgreSQL, as ratios against N=1.
 
-Goals (issue 16): ack p99 within 2x bare Bolt's at c=10 and c=100; >= 350 cards/s at c=10.
+Goals (issue 26): ack p99 within 2x bare Bolt's at c=10 and c=100; at least 300 cards/s at
+c=10; server CPU under 2 ms per request (card included). After the table come those figures
+on lines of their own; `--runs N` measures N times over and gives each figure's spread.
 Needs wrk (apt-get install -y wrk). Figures only; nothing here passes or fails.
 """
 
@@ -293,6 +295,36 @@ def print_table(bare: dict[int, Phase], desk: dict[int, Phase]) -> None:
             )
 
 
+def print_goals(runs: list[tuple[dict[int, Phase], dict[int, Phase]]]) -> None:
+    """The figures the goals name, one a line: each run's value, or the spread over runs."""
+
+    def spread(values: list[float], form: str) -> str:
+        low, high = min(values), max(values)
+        one = form.format(low)
+        return one if len(values) == 1 or one == form.format(high) else f"{one}-{form.format(high)}"
+
+    concurrencies = list(runs[0][1])
+    ratios = ", ".join(
+        f"c={c} " + spread([d[c].burst.p99_ms / b[c].burst.p99_ms for b, d in runs], "{:.2f}x")
+        for c in concurrencies
+    )
+    print(f"ack p99, Deskhand / bare Bolt: {ratios} (goal: under 2x)")
+    cards = ", ".join(
+        f"c={c} " + spread([d[c].card_rps for _, d in runs], "{:.0f}") for c in concurrencies
+    )
+    print(f"full cards per second during the burst: {cards} (goal: at least 300 at c=10)")
+    cpu = ", ".join(
+        f"c={c} Deskhand "
+        + spread([d[c].cpu_ms_per_ack for _, d in runs], "{:.2f}")
+        + " / bare "
+        + spread([b[c].cpu_ms_per_ack for b, _ in runs], "{:.2f}")
+        for c in concurrencies
+    )
+    print(f"server CPU ms per request: {cpu} (goal: Deskhand under 2)")
+    if len(runs) > 1:
+        print(f"(spread over {len(runs)} runs, each bare Bolt then Deskhand)")
+
+
 def print_workers(runs: dict[int, dict[int, Phase]]) -> None:
     """Throughput for each worker count, as a multiple of one worker's."""
     first = runs[min(runs)]
@@ -345,10 +377,16 @@ async def main(args: argparse.Namespace) -> None:
                     )
                 print_workers(runs)
                 return
-            database_url = args.database_url or f"sqlite:///{workdir / 'deskhand.db'}"
-            bare = await measure_bare(slack, workdir, concurrencies, args.seconds)
-            desk = await measure_deskhand(slack, workdir, database_url, concurrencies, args.seconds)
-            print_table(bare, desk)
+            runs = []
+            for run in range(args.runs):
+                database_url = args.database_url or f"sqlite:///{workdir / f'deskhand{run}.db'}"
+                bare = await measure_bare(slack, workdir, concurrencies, args.seconds)
+                desk = await measure_deskhand(
+                    slack, workdir, database_url, concurrencies, args.seconds
+                )
+                print_table(bare, desk)
+                runs.append((bare, desk))
+            print_goals(runs)
     finally:
         await slack.stop()
     load = os.getloadavg()
@@ -362,6 +400,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--connections", default="10,100", help="wrk concurrencies, e.g. 10,100")
     parser.add_argument("--workers", help="worker counts to compare, e.g. 1,2 (needs PostgreSQL)")
     parser.add_argument("--database-url", help="Deskhand's state database (default SQLite file)")
+    parser.add_argument("--runs", type=int, default=1, help="measure this many times over")
     return parser.parse_args(argv)
 
 

@@ -97,18 +97,25 @@ def _validators_of(cls: type) -> tuple[str, ...]:
     return tuple(sorted(name for name in names if hasattr(getattr(cls, name, None), "validator")))
 
 
+_AS_IS = frozenset({str, int, float, bool, type(None), dict})  # written as they are
+
+
 def block_dict(value: Any) -> Any:
     """A Block Kit object as the dict its `to_dict()` gives, checked against Slack's limits by
     the same slack-sdk validators, without slack-sdk working the class out again on every call
     (a card has dozens of objects, and this runs for every card sent)."""
+    cls = type(value)
+    if cls in _AS_IS:  # by exact type, the most common case first: most values are text
+        return value
+    if cls is list or cls is tuple:
+        return [v if type(v) in _AS_IS else block_dict(v) for v in value]
     if isinstance(value, list | tuple):
         return [block_dict(v) for v in value]
     if not isinstance(value, JsonObject):
-        to_dict = (
-            None if isinstance(value, str | int | float | dict) else getattr(value, "to_dict", None)
-        )
+        skip = isinstance(value, str | int | float | dict)
+        to_dict = None if skip else getattr(value, "to_dict", None)
         return {k: block_dict(v) for k, v in to_dict().items()} if callable(to_dict) else value
-    layout = _layout(type(value), getattr(value, "type", None))
+    layout = _layout(cls, getattr(value, "type", None))
     if layout.own_to_dict:
         return {k: block_dict(v) for k, v in value.to_dict().items()}
     for name in layout.validators:
@@ -117,6 +124,10 @@ def block_dict(value: Any) -> Any:
     for key in layout.keys:
         item = getattr(value, key, None)
         if item is None:
+            continue
+        if type(item) in _AS_IS:
+            if item or key in layout.empty_allowed or not hasattr(item, "__len__"):
+                out[key] = item
             continue
         if not item and hasattr(item, "__len__") and key not in layout.empty_allowed:
             continue

@@ -54,6 +54,7 @@ class RecordedCall:
     at: float = field(default_factory=time.monotonic)
     answer: dict[str, Any] = field(default_factory=dict)  # what the sandbox answered (api calls)
     token: str = ""  # the token a Web API call was made with
+    peer: str = ""  # the connection it came over (host:port), for a response_url post
 
 
 def sandbox_user(user_id: str, real_name: str, email: str, tz: str = "UTC") -> dict[str, Any]:
@@ -430,9 +431,9 @@ class SlackSandbox:
         return self.home_tabs[user_id]
 
     async def _response_url(self, request: Request) -> Response:
-        self.calls.append(
-            RecordedCall("response_url", request.path_params["name"], await self._payload(request))
-        )
+        name, payload = request.path_params["name"], await self._payload(request)
+        peer = f"{request.client.host}:{request.client.port}" if request.client else ""
+        self.calls.append(RecordedCall("response_url", name, payload, peer=peer))
         self.changed.set()
         return Response("ok")
 

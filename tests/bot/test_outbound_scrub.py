@@ -86,6 +86,17 @@ def test_scrub_reaches_every_string_of_a_payload():
     }
 
 
+def test_a_secret_json_writes_differently_is_scrubbed_from_a_card_all_the_same():
+    """A card is looked at as one JSON text first; a secret holding a quote, a backslash or an
+    accent (JSON writes them escaped) is still found and hidden, and a card without secrets
+    goes out as it was built."""
+    _kept = secrets_of(['pa"ss\\wörd-9'])
+    card = {"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "ok"}}]}
+    assert outbound.scrub(card) == card
+    leaky = {"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": 'x pa"ss\\wörd-9'}}]}
+    assert outbound.scrub(leaky)["blocks"][0]["text"]["text"] == f"x {REDACTED}"
+
+
 def test_an_acknowledgement_stays_json_and_plain_text_is_redacted():
     as_json = outbound.scrub_response(BoltResponse(status=200, body={"text": LEAKED_TOKEN}))
     assert json.loads(as_json.body) == {"text": REDACTED}

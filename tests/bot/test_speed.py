@@ -34,6 +34,17 @@ async def test_a_slow_response_url_does_not_hold_up_the_next_commands_card(slack
         await slack.wait_for_call("response_url", "slow", timeout=10)
 
 
+async def test_replies_one_after_another_reuse_one_connection_to_slack(slack):
+    """Cards posted to response_urls one after another go over the connection the first one
+    opened, rather than a new one each (a burst's replies reconnected for most cards)."""
+    async with served(slack) as app:
+        for name, ticket in (("first", "34"), ("second", "35"), ("third", "34")):
+            # Each returns once its listener is done: its reply has been answered.
+            await app.post(command_body("/ticket", ticket, slack.response_url(name)), FORM)
+    peers = [c.peer for c in slack.calls if c.kind == "response_url"]
+    assert len(peers) == 3 and peers[0] and len(set(peers)) == 1
+
+
 @pytest.mark.parametrize("setting, logged", [({}, False), ({"DESKHAND_ACCESS_LOG": "true"}, True)])
 async def test_the_access_log_is_off_unless_asked_for(setting, logged):
     """`deskhand serve` writes uvicorn's line per HTTP request only with DESKHAND_ACCESS_LOG."""
