@@ -245,6 +245,7 @@ def handler_config(
         callback_days=settings.callback_days,
         links=record_links(settings),
         unfurl_channels=settings.unfurl_channel_ids,
+        unattended_steps=settings.workflow_writes == "unattended",
     )
 
 

@@ -35,6 +35,7 @@ class HandlerConfig:
     # Which pasted links are records (the backends' web pages), and where they unfurl.
     links: RecordLinks = field(default_factory=lambda: RecordLinks(None, None))
     unfurl_channels: frozenset[str] = frozenset()  # empty: any channel
+    unattended_steps: bool = False  # a write step with no interactor writes as the workflow
     clock: Callable[[], datetime] = field(default=utc_now, compare=False, repr=False)
 
     @property

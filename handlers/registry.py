@@ -20,6 +20,7 @@ from handlers import (
     new_tickets,
     notes,
     people,
+    steps,
     ticket_actions,
     tickets,
     typeahead,
@@ -53,6 +54,7 @@ def register_all(app: AsyncApp, subcommands: Subcommands) -> None:
         callbacks,
         home,
         help,
+        steps,
     ):
         if area in WITH_SUBCOMMANDS:
             area.register(app, subcommands)

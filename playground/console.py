@@ -21,6 +21,7 @@ from api.desk import Desk
 from bot.app import Sandboxes, build_app, build_desk, build_sandboxes
 from bot.settings import Settings
 from cards import ids
+from playground.console_steps import run_step
 from playground.console_work import ListenerWork
 from playground.slack_requests import SlackRequests, as_slack_sends, input_state
 from sandbox.clock import SandboxClock
@@ -147,6 +148,8 @@ class Console:
             return await self.choose(text)
         if command.lower() == "shortcut":
             return await self.shortcut(text)
+        if command.lower() == "run-step":
+            return await run_step(self, text, CONSOLE_USER)
         if command not in ids.SLASH_COMMANDS:
             known = ", ".join(ids.SLASH_COMMANDS)
             return [_reply("console", f"Unknown command `{command}`. Try `help` ({known}).")]

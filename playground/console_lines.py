@@ -23,6 +23,8 @@ CONSOLE_WORDS = (
     "(`click Customer`), `choose &lt;option&gt;` picks an option in its select "
     "(`choose Escalated`, a ticket's Status), "
     '`shortcut "&lt;name&gt;" &lt;message text&gt;` runs a message shortcut on a made-up message. '
+    "`run-step &lt;step&gt; key=value …` runs a Workflow Builder step as you "
+    "(`run-step look_up_ticket ticket_number=34`). "
     "Ctrl-C clears the line; Ctrl-C twice, Ctrl-D or `quit` leaves."
 )
 AGAIN = "(Ctrl-C again, Ctrl-D or `quit` leaves.)"
