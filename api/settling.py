@@ -13,15 +13,13 @@ SWEEP_MARGIN = timedelta(seconds=6)  # past the window, one claim sweep (5 s) to
 POLL = 0.5  # seconds between looks at the claim
 
 
-async def settled(
-    store: Store, key: str, result: WriteResult, margin: timedelta = SWEEP_MARGIN
-) -> WriteResult:
+async def settled(store: Store, key: str, result: WriteResult) -> WriteResult:
     """`result` once it is known: an unknown one is watched until its claim is done (written)
     or released (not written), at most until its apply window ends and one sweep after; still
     unknown then, it is returned as it is (the sweeper tells the person later)."""
     if result.outcome != "unknown" or result.wait is None:
         return result
-    looks = int((result.wait + margin).total_seconds() / POLL) + 1
+    looks = int((result.wait + SWEEP_MARGIN).total_seconds() / POLL) + 1
     for _ in range(looks):
         await asyncio.sleep(POLL)
         claim = await store.claims.get(key)
