@@ -147,4 +147,6 @@ STEPS = (
     STEP_LOOK_UP_TICKET,
     STEP_CREATE_JOB,
 )
+# The event Slack sends when a workflow reaches one of them (only with the steps declared).
+FUNCTION_EXECUTED = "function_executed"
 WRITE_STEPS = (STEP_CREATE_TICKET, STEP_ADD_NOTE, STEP_CREATE_JOB)  # each needs an interactor

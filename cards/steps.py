@@ -163,12 +163,15 @@ def function_section() -> dict[str, object]:
 
 
 def _parameters(parameters: tuple[Parameter, ...]) -> dict[str, object]:
+    """By name, as the manifest's schema version 1 has them."""
     return {
-        "properties": {
-            p.name: {"type": p.type, "title": p.title, "description": p.description}
-            for p in parameters
-        },
-        "required": [p.name for p in parameters if p.required],
+        p.name: {
+            "type": p.type,
+            "title": p.title,
+            "description": p.description,
+            "is_required": p.required,
+        }
+        for p in parameters
     }
 
 

@@ -3,19 +3,38 @@
 event to the app, as the console person, its interactor), then what it gave back (its outputs, or
 its error) and what it did (the audit log's rows for it)."""
 
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from playground.slack_requests import JSON
+from playground.slack_requests import JSON, SlackRequests
 from playground.step_runs import function_event, parse_run, step_inputs
+from sandbox.slack import SlackSandbox
+from store import Store
 
-if TYPE_CHECKING:
-    from playground.console import Console
+
+class StepConsole(Protocol):
+    """What running a step needs of the console: the app, the Slack fake, the store, its clock."""
+
+    slack: SlackSandbox
+    requests: SlackRequests
+    store: Store
+    clock: Callable[[], datetime]
+
+    @property
+    def app(self) -> AsyncApp:
+        """The app as served."""
+        ...
+
+    async def settle(self) -> None:
+        """Wait for the listener work the last request started."""
+        ...
 
 
-async def run_step(console: "Console", text: str, user_id: str) -> list[dict[str, Any]]:
+async def run_step(console: StepConsole, text: str, user_id: str) -> list[dict[str, Any]]:
     """Run the step `text` names with its inputs; the replies that say how it ended."""
     parsed = parse_run(text)
     if isinstance(parsed, str):
