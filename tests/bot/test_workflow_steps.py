@@ -2,20 +2,27 @@
 Socket Mode): what each step gives back or why it fails, each execution run once, who it acts
 for, and a backend fault's every outcome told to the workflow."""
 
+import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from slack_sdk.errors import SlackApiError
 
 from api.writes import WriteSettings
-from bot.app import build_web_client
+from bot.app import build_app, build_desk, build_sandboxes, build_web_client
+from bot.settings import Settings
+from bot.socket_mode import connect_socket_mode
 from cards import ids
 from cards.steps import STEPS
 from playground.step_runs import function_event, step_inputs
 from sandbox.slack import SlackSandbox
 from sandbox.slack_functions import Execution
 from tests.bot.served import Served, served
+from tests.conftest import ready_store
+from tests.slack_helpers import event_body
 from workers.claims import sweep_claims
 
 ALICE = "U0CONSOLE"  # Alice Moreno in the Slack fake
@@ -248,6 +255,29 @@ async def test_a_write_still_unknown_fails_could_not_confirm_and_the_interactor_
     assert "*not written*" in str(told[0].payload)
 
 
+async def test_a_write_that_lands_within_the_window_completes_the_step_as_written(slack):
+    async with served(slack) as app:
+        app.desk.writes = WriteSettings(apply_window=timedelta(seconds=30))
+        faults = app.readydesk.state.faults
+        faults.add("applied_late", times=1, status=504, seconds=600, **_ADD_TICKET)
+        step = STEPS[ids.STEP_CREATE_TICKET]
+        inputs = step_inputs(step, {"customer": "demo", "subject": "Late"}, ALICE)
+        assert isinstance(inputs, dict)
+        execution = slack.functions.start(step.callback_id, inputs)
+        running = asyncio.create_task(app.event(function_event(step, execution)))
+        key = f"step:{execution.execution_id}"
+        async with asyncio.timeout(15):  # the step waits, its write not confirmed yet
+            while (claim := await app.store.claims.get(key)) is None or claim.state != "unknown":
+                await asyncio.sleep(0.05)
+        assert execution.outputs is None and execution.error is None
+        await faults.land()  # the help desk applies it now, inside the window
+        soon = datetime.now(UTC) + timedelta(seconds=3)  # the sweeper's next look, in the window
+        await sweep_claims(app.desk, app.store, build_web_client(app.settings), soon)
+        await running
+    assert execution.outputs is not None, execution.error
+    assert execution.outputs["summary"].endswith("(confirmed after a slow reply)")
+
+
 @pytest.mark.parametrize("token", ["xwfp-made-up", "not-a-token"])
 async def test_the_slack_fake_takes_only_a_running_executions_own_token(slack, token):
     async with served(slack) as app:
@@ -259,3 +289,47 @@ async def test_the_slack_fake_takes_only_a_running_executions_own_token(slack, t
             await client.functions_completeError(function_execution_id=done.execution_id, error="x")
         assert refused.value.response["error"] == "invalid_auth"
     assert done.outputs is not None and done.error is None
+
+
+async def test_over_socket_mode_a_redelivered_execution_writes_one_ticket(slack):
+    settings = Settings(
+        _env_file=None,
+        SLACK_API_URL=slack.api_url,
+        SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
+        SLACK_APP_TOKEN=SecretStr("xapp-1-A0DESKHAND-test"),
+        DESKHAND_MAX_LISTENERS=1,  # in turn: the last step runs after the redeliveries' work
+    )
+    store = ready_store()
+    sandboxes = build_sandboxes(settings)
+    desk = build_desk(settings, store, sandboxes)
+    handler = await connect_socket_mode(settings, build_app(settings, desk, store=store))
+    assert sandboxes.readydesk is not None
+    before = len(sandboxes.readydesk.tickets)
+    step = STEPS[ids.STEP_CREATE_TICKET]
+    inputs = step_inputs(step, {"customer": "demo", "subject": "Over the socket"}, ALICE)
+    assert isinstance(inputs, dict)
+    execution = slack.functions.start(ids.STEP_CREATE_TICKET, inputs)
+    event = function_event(step, execution)
+    try:
+        first = json.loads(event_body("EvSTEP1", event))
+        await slack.wait_for_ack(slack.deliver("events_api", first))
+        await slack.wait_for_call("api", "functions.completeSuccess", timeout=15)
+        await slack.drop_connections()  # Slack redelivers on the next connection, and a
+        # replica gets the same execution under its own event id
+        again = slack.deliver("events_api", first, retry_attempt=1)
+        replica = slack.deliver("events_api", json.loads(event_body("EvSTEP2", event)))
+        await slack.wait_for_ack(again, timeout=15)
+        await slack.wait_for_ack(replica, timeout=15)
+        lookup = slack.functions.start(ids.STEP_LOOK_UP_TICKET, {"ticket_number": 34})
+        body = json.loads(event_body("EvSTEP3", function_event(STEPS[lookup.callback_id], lookup)))
+        await slack.wait_for_ack(slack.deliver("events_api", body), timeout=15)
+        async with asyncio.timeout(15):
+            while not lookup.done:
+                await slack.changed.wait()
+                slack.changed.clear()
+    finally:
+        await handler.close_async()
+        await desk.aclose()
+    assert len(sandboxes.readydesk.tickets) == before + 1
+    assert len(completions(slack, execution)) == 1
+    assert execution.outputs is not None and execution.outputs["ticket_number"]
