@@ -9,13 +9,15 @@ import asyncio
 from datetime import date, datetime
 
 from api import digests
-from api.business import Business, Entry
+from api.business import KICKSERV, READYDESK, Business, Entry
 from api.callbacks import CallbackList, CallbackRadar, CallbackRule
 from api.customers import BusinessView, CustomerSearch, find_customer, read_business
 from api.directory import PICKER_WAIT, CustomerDirectory
 from api.errors import BackendError
 from api.home import HomeView, read_home
-from api.identity import Identity, Profile, identify
+from api.identity import Identity, Profile, employee_match, identify
+from api.job_changes import Schedule, read_schedule
+from api.job_status import ON_MY_WAY_NOTE, Step, is_assigned, set_job_status
 from api.job_writes import JobCreation, NewJob, create_job
 from api.jobs import JobView, read_job, read_job_crew, read_job_notes
 from api.kickserv import Employee, Job, JobType, KickservClient, Note
@@ -26,6 +28,7 @@ from api.read_back import find_write
 from api.readydesk import ReadyDeskClient, Ticket
 from api.readydesk.models import Technician
 from api.refs import AnyRef, CustomerRef, JobRef, TicketQuery, TicketRef
+from api.runsheet import RunSheet, read_runsheet
 from api.ticket_writes import NewTicket, change_ticket, create_ticket
 from api.tickets import (
     FilterChoices,
@@ -36,6 +39,8 @@ from api.tickets import (
     read_ticket_page,
 )
 from api.unfurls import JobUnfurl, Unfurl, finish_unfurls, read_unfurl, read_unfurls
+from api.visit_bookings import LINK, keep_booking, settle_bookings
+from api.visits import Booking, OwedNote, book_visit, check_visits, read_visits, write_owed
 from api.writes import DEFAULTS, Intent, WritePlan, WriteResult, WriteSettings, WritesInFlight
 from store import Store
 
@@ -73,13 +78,18 @@ class Desk:
         if isinstance(ref, TicketQuery):
             return await read_ticket_page(self.readydesk, ref, now)
         if isinstance(ref, JobRef):
-            return await read_job(self.kickserv, self.directory, ref.job_number)
+            return await self.job(ref.job_number)
         return await read_business(self, ref)
 
     async def ticket(self, ticket_id: int, callbacks: CallbackRule | None = None) -> TicketView:
-        """A ticket and its statuses at once; when only the statuses fail, the view says so.
-        With `callbacks`, also the visit it may be a callback about (a failed read is named)."""
-        view = await read_ticket(self.readydesk, ticket_id)
+        """A ticket, its statuses and its visits at once; when only the statuses fail, the view
+        says so. With `callbacks`, also the visit it may be a callback about (a failed read is
+        named)."""
+        view, visits = await asyncio.gather(
+            read_ticket(self.readydesk, ticket_id),
+            read_visits(self.kickserv, self.store, ticket_id),
+        )
+        view.visits = visits
         if callbacks is None:
             return view
         check = await self.callbacks.check(view.ticket, callbacks)
@@ -89,10 +99,14 @@ class Desk:
 
     async def ticket_read(self, ticket: Ticket, callbacks: CallbackRule) -> TicketView:
         """A ticket already read (a watch's match, a live card's range) as `ticket` views it:
-        the statuses (cached) and the visit it may be a callback about (cached reads)."""
-        statuses = await self.readydesk.ticket_statuses()
-        check = await self.callbacks.check(ticket, callbacks)
-        return TicketView(ticket, statuses, check.unread, check.visit)
+        the statuses (cached), its visits and the visit it may be a callback about (cached
+        reads)."""
+        statuses, visits, check = await asyncio.gather(
+            self.readydesk.ticket_statuses(),
+            read_visits(self.kickserv, self.store, ticket.ticket_id),
+            self.callbacks.check(ticket, callbacks),
+        )
+        return TicketView(ticket, statuses, check.unread, check.visit, visits)
 
     async def possible_callbacks(self, rule: CallbackRule, now: datetime) -> CallbackList:
         """The possible callbacks among the tickets opened in the rule's last days."""
@@ -112,8 +126,13 @@ class Desk:
         return await find_customer(self, text, read_one=read_one)
 
     async def job(self, job_number: int) -> JobView:
-        """A job with its customer, service, crew and latest note."""
-        return await read_job(self.kickserv, self.directory, job_number)
+        """A job with its customer, service, crew, latest note and the tickets it is a visit for."""
+        view, tickets = await asyncio.gather(
+            read_job(self.kickserv, self.directory, job_number),
+            self.store.visits.of_job(job_number),
+        )
+        view.tickets = tickets
+        return view
 
     async def job_notes(self, job_number: int) -> list[Note]:
         """Every note on a job, newest first."""
@@ -215,6 +234,22 @@ class Desk:
             timezone,
         )
 
+    async def runsheet(self, user_id: str, email: str | None, day: date, timezone: str) -> RunSheet:
+        """A person's run-sheet: their Kickserv employee's jobs on `day`, with each customer's
+        address and notes (`day` and `timezone` are the business's)."""
+        return await read_runsheet(self.kickserv, self.store, user_id, email, day, timezone)
+
+    async def job_schedule(self, today: date, timezone: str) -> Schedule:
+        """Every technician's calendar entries and jobs today and tomorrow (the business's)."""
+        return await read_schedule(self.kickserv, today, timezone)
+
+    async def employee_of(self, user_id: str, email: str | None) -> Employee | None:
+        """The user's Kickserv employee: an admin's link, else their email (None: not known)."""
+        employee, _ = await employee_match(
+            self.kickserv, await self.store.links.get(user_id), email
+        )
+        return employee
+
     async def unfurls(
         self, records: list[LinkedRecord], *, first_look: bool = False
     ) -> list[Unfurl | BackendError]:
@@ -291,6 +326,69 @@ class Desk:
         return await create_job(
             self.kickserv, self.store, self.find_write, intent, job, author, self.writes
         )
+
+    async def visit_customer(self, ticket_id: int) -> tuple[Ticket, Entry | None]:
+        """A ticket, and the Kickserv customer its customer is (the directory's link; None when
+        it has no Kickserv twin): what Book a visit starts from."""
+        ticket = await self.readydesk.get_ticket(ticket_id)
+        if not ticket.customer_id:
+            return ticket, None
+        return ticket, await self.customer_in(KICKSERV, READYDESK, ticket.customer_id)
+
+    async def book_visit(self, booking: Booking, now: datetime) -> list[OwedNote]:
+        """Link a job just created to its ticket and write the two notes the booking owes,
+        once each; the notes not written yet (the sweeper keeps trying them)."""
+        self.in_flight.keep_running()
+        service = ""
+        if booking.job is not None:
+            try:
+                types = await self.kickserv.job_types()
+                service = next(
+                    (t.name for t in types if t.job_type_id == booking.job.job_type_id), ""
+                )
+            except BackendError:
+                service = booking.job.name
+        return await book_visit(self.store, self.add_note, booking, service, now)
+
+    async def write_owed_notes(self, now: datetime) -> list[OwedNote]:
+        """Try again the visit notes not written yet whose time has come, and link the kept
+        bookings whose job is now confirmed; the notes now written."""
+        due = await self.store.visits.due_notes(now)
+        notes = [n for n in due if n.kind != LINK]
+        written = await write_owed(self.store, self.add_note, notes, now)
+        links = [n for n in due if n.kind == LINK]
+        await settle_bookings(
+            self.kickserv, self.store, lambda b: self.book_visit(b, now), links, now
+        )
+        return written
+
+    async def keep_booking(self, job_intent: str, booking: Booking, now: datetime) -> None:
+        """A booking whose job's creation is not confirmed yet: linked once it is."""
+        await keep_booking(self.store, job_intent, booking, now)
+
+    async def check_visits(self, timezone: str, now: datetime) -> tuple[int, list[OwedNote]]:
+        """Read every linked job not done yet; note each completed, cancelled or moved one on
+        its ticket (once across processes): the jobs read and the notes now written."""
+        read, owed = await check_visits(self.kickserv, self.store, timezone, now)
+        return read, await write_owed(self.store, self.add_note, owed, now)
+
+    async def take_job_step(
+        self, intent: Intent, job_number: int, step: Step, author: Profile
+    ) -> WriteResult:
+        """A technician's step on a job, once per intent: On my way (a note on the job),
+        Started or Done (its status in Kickserv)."""
+        self.in_flight.keep_running()
+        if step == "on_my_way":
+            record = NotedRecord(kind="job", number=str(job_number))
+            return await self.add_note(intent, record, ON_MY_WAY_NOTE, author)
+        return await set_job_status(
+            self.kickserv, self.store, self.find_write, intent, job_number, step, self.writes
+        )
+
+    async def is_assigned(self, user_id: str, email: str | None, job_number: int) -> bool:
+        """Whether the user's Kickserv employee (linked, or by email) is on the job's crew."""
+        employee = await self.employee_of(user_id, email)
+        return employee is not None and await is_assigned(self.kickserv, employee, job_number)
 
     async def assign_ticket(self, intent: Intent, ticket_id: int, technician: str) -> WriteResult:
         """Assign a ticket to a technician, once per intent."""

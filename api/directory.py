@@ -78,8 +78,10 @@ class CustomerDirectory:
         self._refreshes = 0
 
     def start(self) -> None:
-        """Start filling and refreshing in the background (once per process)."""
+        """Start filling and refreshing in the background (once per process; again after
+        `aclose`)."""
         if self._task is None or self._task.done():
+            self._stopping.clear()
             # A context of its own: the request that starts it must not lend it its read
             # deadline, which would fail the first long walk and every refresh after it.
             self._task = asyncio.create_task(

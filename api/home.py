@@ -25,7 +25,7 @@ from api.readydesk.models import is_closed_status
 from api.refs import TicketQuery
 from store import Store
 from store.alerts import Watch
-from store.digests import Subscription
+from store.digests import RUNSHEET, Subscription
 from store.links import Link
 from store.schedules import describe_days
 
@@ -121,7 +121,7 @@ async def read_home(
         email,
         tickets,
         jobs,
-        [_digest(d) for d in digests],
+        [_digest(d) for d in digests if d.kind != RUNSHEET],
         [_watch(w) for w in watches],
     )
 

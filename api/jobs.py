@@ -1,7 +1,7 @@
 """Job reads as views: a job with its customer, service, crew and latest note; its notes."""
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from api.business import KICKSERV, Entry
@@ -9,6 +9,7 @@ from api.directory import CustomerDirectory
 from api.errors import BackendError
 from api.kickserv import Employee, Job, KickservClient, Note, Task
 from api.reads import all_at_once, nothing, settle, unread_line
+from store.visits import Visit
 
 
 @dataclass
@@ -21,6 +22,7 @@ class JobView:
     latest_note: Note | None = None
     assigned: list[str] | None = None  # None: the calendar could not be read
     unread: str = ""
+    tickets: list[Visit] = field(default_factory=list)  # the tickets it is a visit for
 
 
 async def read_job(

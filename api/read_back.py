@@ -2,11 +2,12 @@
 
 Each plan names what to read and what to look for: a ticket's history for the note's marker, a
 Kickserv customer's or job's notes, the customer's recent jobs or tickets for the marker in the
-description, or a ticket's fields for an update. None means the target shows it is not there;
-a BackendError means the target could not be read, so the outcome stays unknown.
+description, or a ticket's or a job's fields for an update. None means the target shows it is
+not there; a BackendError means the target could not be read, so the outcome stays unknown.
 """
 
 from api.errors import Unavailable
+from api.job_status import job_has_fields
 from api.kickserv import KickservClient
 from api.kickserv.connection import DEFAULT_PAGE_SIZE
 from api.readydesk import ReadyDeskClient
@@ -38,6 +39,8 @@ async def find_write(
         return None
     if plan.check == "job":
         return await _find_job(kickserv, plan)
+    if plan.check == "job_fields":
+        return await job_has_fields(kickserv, plan)
     if plan.check == "ticket":
         tickets = await readydesk.get_tickets(
             cid=plan.target, count=RECENT_TICKETS, order="tid", order_direction="DESC"

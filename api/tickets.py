@@ -11,6 +11,7 @@ from api.reads import all_at_once, settle, unread_line
 from api.readydesk import ReadyDeskClient, Ticket
 from api.readydesk.search import TicketPage, search_tickets
 from api.refs import TicketQuery
+from api.visits import VisitView
 
 PAGE_SIZE = 10
 
@@ -24,6 +25,7 @@ class TicketView:
     statuses: list[str] = field(default_factory=list)
     unread: str = ""
     callback: Visit | None = None  # the visit it may be a callback about (api/callbacks.py)
+    visits: list[VisitView] = field(default_factory=list)  # the jobs booked for it
 
 
 @dataclass

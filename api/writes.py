@@ -45,10 +45,12 @@ class WritePlan(BaseModel):
     """What any process needs to finish a write's story: how to recognise it in the target, and
     what to give back and to whom. Stored with the claim."""
 
-    check: Literal["ticket_note", "customer_note", "job_note", "job", "ticket", "ticket_fields"]
+    check: Literal[
+        "ticket_note", "customer_note", "job_note", "job", "ticket", "ticket_fields", "job_fields"
+    ]
     target: str  # the ticket number, Kickserv customer number or job number written to
     marker: str = ""  # text the written record contains (the "· ref …" of its signature)
-    fields: dict[str, str] = {}  # ticket_fields: the values the ticket has once written
+    fields: dict[str, str] = {}  # ticket_fields, job_fields: the values once written
     typed: str = ""  # what the person typed, given back when it was not written
     response_url: str = ""  # where the person is waiting (good for 30 minutes)
     label: str = ""  # what was written, as people say it: "the note on ticket #34"
@@ -167,13 +169,7 @@ async def write_once(
     `read_back(plan)` returns the reference of the write when the target shows it, None when it
     shows it is not there, and raises BackendError when the target cannot be read.
     """
-    audit_id = await store.audit.begin(
-        user_id=intent.user_id,
-        channel_id=intent.channel_id,
-        action=intent.action,
-        target=intent.target,
-        summary=redact(intent.summary),
-    )
+    audit_id = await _begin_audit(store, intent)
     plan = intent.plan.model_dump_json() if intent.plan else ""
     claim = await store.claims.claim(
         intent.key,
@@ -330,16 +326,21 @@ async def _complete(
     note: str = "",
 ) -> None:
     if audit_id is None:
-        audit_id = await store.audit.begin(
-            user_id=intent.user_id,
-            channel_id=intent.channel_id,
-            action=intent.action,
-            target=intent.target,
-            summary=redact(intent.summary),
-        )
+        audit_id = await _begin_audit(store, intent)
     await store.audit.complete(
         audit_id, outcome=outcome, reference=reference, detail=redact(detail), note=note
     )
     logger.info(
         "%s %s by %s: %s %s", intent.action, intent.target, intent.user_id, outcome, reference or ""
+    )
+
+
+async def _begin_audit(store: Store, intent: Intent) -> int:
+    """The intent's `pending` audit row, its summary scrubbed of secrets."""
+    return await store.audit.begin(
+        user_id=intent.user_id,
+        channel_id=intent.channel_id,
+        action=intent.action,
+        target=intent.target,
+        summary=redact(intent.summary),
     )

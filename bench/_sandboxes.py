@@ -2,17 +2,18 @@
 
 import sys
 from pathlib import Path
+from typing import Any
 
-import httpx
+from pydantic import SecretStr
 
 from api.desk import Desk
-from api.directory import CustomerDirectory
-from api.kickserv import KickservClient
-from api.readydesk import ReadyDeskClient
+from bot.app import build_sandbox_desk
+from bot.settings import Settings
 from sandbox.data import seeded
-from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
+from sandbox.kickserv import build_kickserv_app
 from sandbox.kickserv_data import seeded_kickserv
-from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
+from sandbox.readydesk import build_readydesk_app
+from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
 from store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,31 +21,35 @@ if str(ROOT) not in sys.path:  # ops/ is not installed
     sys.path.append(str(ROOT))
 from ops.containers import free_port  # noqa: E402
 
-__all__ = ["ROOT", "free_port", "large_desk", "slow_down"]
+__all__ = ["ROOT", "SECRET", "free_port", "large_desk", "slack_settings", "slow_down"]
+
+SECRET = "bench-signing-secret"  # noqa: S105 - signs the benchmark's own requests
+
+
+def slack_settings(slack: SlackSandbox, **env: Any) -> Settings:
+    """The app's settings against the Slack sandbox `slack`, signing with SECRET, and `env`."""
+    return Settings(
+        _env_file=None,
+        SLACK_API_URL=slack.api_url,
+        SLACK_BOT_TOKEN=SecretStr(SANDBOX_BOT_TOKEN),
+        SLACK_SIGNING_SECRET=SecretStr(SECRET),
+        **env,
+    )
 
 
 def large_desk(store: Store, *, customers: int, tickets: int) -> Desk:
     """Both fakes with `customers` customers each (same emails) and a directory on `store`."""
     readydesk_data = seeded(tickets=tickets, customers=customers)
     kickserv_data = seeded_kickserv(readydesk_data, customers=customers)
-    readydesk = ReadyDeskClient(
-        "http://rd/readydesk/API/default.aspx",
-        SANDBOX_KEY,
-        transport=httpx.ASGITransport(app=build_readydesk_app(readydesk_data)),
+    return build_sandbox_desk(
+        store, build_readydesk_app(readydesk_data), build_kickserv_app(kickserv_data)
     )
-    kickserv = KickservClient(
-        "http://ks",
-        SANDBOX_ACCOUNT,
-        SANDBOX_API_KEY,
-        transport=httpx.ASGITransport(app=build_kickserv_app(kickserv_data)),
-    )
-    return Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
 
 
 def slow_down(desk: Desk, seconds: float) -> None:
     """Every request to either fake waits `seconds` first (earlier latency is replaced)."""
     for client in (desk.readydesk, desk.kickserv):
-        faults = client._http._transport.app.state.faults
+        faults = client.transport.app.state.faults
         faults.clear()
         if seconds:
             faults.add("latency", seconds=seconds)
@@ -65,7 +70,7 @@ class CallCounter:
 
 def count_calls(client) -> CallCounter:  # type: ignore[no-untyped-def]
     """Count every request a backend client sends to its in-process fake."""
-    transport = client._http._transport
+    transport = client.transport
     counter = CallCounter(transport.app)
     transport.app = counter
     return counter

@@ -47,7 +47,7 @@ async def main() -> None:
         ("unresolved", lambda: open_tickets(desk.readydesk, TicketSearch(), config.priorities)),
         ("overdue", lambda: overdue_tickets(desk.readydesk, TicketSearch(), config.now())),
     ):
-        desk.readydesk._lookups.clear()  # cold: the status and group lists are read too
+        desk.readydesk.forget_lookups()  # cold: the status and group lists are read too
         counter.calls = 0
         started = time.perf_counter()
         digest = await build()
@@ -68,7 +68,7 @@ async def main() -> None:
 
 def _check_overdue(desk, digest, now) -> str:  # type: ignore[no-untyped-def]
     """The digest's total and order against the fake's own tickets, counted directly."""
-    data = desk.readydesk._http._transport.app.state.data
+    data = desk.readydesk.transport.app.state.data
     overdue = sorted(
         (t.due_date, t.tid)
         for t in data.tickets.values()

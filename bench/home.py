@@ -13,15 +13,13 @@ import statistics
 import time
 from datetime import datetime, timedelta
 
-from _sandboxes import large_desk
-from pydantic import SecretStr
+from _sandboxes import SECRET, large_desk, slack_settings
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import build_app
-from bot.settings import Settings
 from playground.slack_requests import SlackRequests
 from sandbox.kickserv_data import ACCOUNT_TZ
-from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox, sandbox_user
+from sandbox.slack import SlackSandbox, sandbox_user
 from store import Store
 
 ROUNDS = 7
@@ -29,13 +27,12 @@ ROUNDS = 7
 # request waits for another's): few records keep that small, and the no-latency figure shows it.
 TICKETS, CUSTOMERS = 500, 200
 READYDESK_LATENCY, KICKSERV_LATENCY = 0.100, 0.150
-SECRET = "bench-signing-secret"  # noqa: S105 - signs the benchmark's own requests
 USER = "U0SAM"
 REQUESTS = SlackRequests(SECRET)  # signed as Slack signs them
 
 
 def _latency(client, seconds: float) -> None:  # type: ignore[no-untyped-def]
-    faults = client._http._transport.app.state.faults
+    faults = client.transport.app.state.faults
     faults.clear()
     faults.add("latency", seconds=seconds)
 
@@ -63,19 +60,13 @@ async def main() -> None:
     slack = SlackSandbox()
     await slack.start()
     slack.users[USER] = sandbox_user(USER, "Sam Ortiz", "sam@fieldcrew.example")
-    settings = Settings(
-        _env_file=None,
-        SLACK_API_URL=slack.api_url,
-        SLACK_BOT_TOKEN=SecretStr(SANDBOX_BOT_TOKEN),
-        SLACK_SIGNING_SECRET=SecretStr(SECRET),
-        DESKHAND_TIMEZONE="Etc/GMT+5",  # the Kickserv fake's own day
-    )
+    settings = slack_settings(slack, DESKHAND_TIMEZONE="Etc/GMT+5")  # the Kickserv fake's own day
     store = Store("sqlite://")
     await store.migrate()
     desk = large_desk(store, customers=CUSTOMERS, tickets=TICKETS)
     await desk.directory.refresh()
     await store.links.set(USER, set_by="U0ADMIN", technician="bob")  # employee: by email
-    today = desk.kickserv._http._transport.app.state.data.today
+    today = desk.kickserv.transport.app.state.data.today
     for hour in (9, 13):
         starts = datetime.combine(today, datetime.min.time(), ACCOUNT_TZ) + timedelta(hours=hour)
         job = await desk.kickserv.create_job(
@@ -96,8 +87,8 @@ async def main() -> None:
         await desk.kickserv.list_employees()  # one request, never cached
         trips.append(time.perf_counter() - started)
         warm.append(await _refresh(app, slack))
-        desk.readydesk._lookups.clear()
-        desk.kickserv._lookups.clear()
+        desk.readydesk.forget_lookups()
+        desk.kickserv.forget_lookups()
         cold.append(await _refresh(app, slack))
     trip = statistics.median(trips)
     print(

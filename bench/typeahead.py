@@ -8,20 +8,17 @@ import asyncio
 import statistics
 import time
 
-from _sandboxes import large_desk, slow_down
-from pydantic import SecretStr
+from _sandboxes import SECRET, large_desk, slack_settings, slow_down
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import build_app
-from bot.settings import Settings
 from cards import ids
 from playground.slack_requests import SlackRequests
-from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
+from sandbox.slack import SlackSandbox
 from store import Store
 
 CUSTOMERS = 5_000
 REQUESTS = 200
-SECRET = "bench-signing-secret"  # noqa: S105 - signs the benchmark's own requests
 TYPED = ["de", "dem", "demo", "smi", "smith", "555", "555-0", "exa", "example.c", "zz-none"]
 
 
@@ -50,12 +47,7 @@ async def main() -> None:
     """Fill the directory, time the typeahead with fast and with 1-second backends."""
     slack = SlackSandbox()
     await slack.start()
-    settings = Settings(
-        _env_file=None,
-        SLACK_API_URL=slack.api_url,
-        SLACK_BOT_TOKEN=SecretStr(SANDBOX_BOT_TOKEN),
-        SLACK_SIGNING_SECRET=SecretStr(SECRET),
-    )
+    settings = slack_settings(slack)
     store = Store("sqlite://")
     await store.migrate()
     desk = large_desk(store, customers=CUSTOMERS, tickets=2_000)

@@ -14,14 +14,12 @@ import json
 import statistics
 import time
 
-from _sandboxes import large_desk, slow_down
-from pydantic import SecretStr
+from _sandboxes import SECRET, large_desk, slack_settings, slow_down
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import build_app
-from bot.settings import Settings
 from playground.slack_requests import JSON, SlackRequests
-from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
+from sandbox.slack import SlackSandbox
 from store import Store
 
 ROUNDS = 7
@@ -29,7 +27,6 @@ LATENCY = 0.100
 # The fakes run in this process, so their own CPU time adds to every "round trip": few records
 # keep that small, and the no-latency figure shows it.
 TICKETS, CUSTOMERS = 500, 200
-SECRET = "bench-signing-secret"  # noqa: S105 - signs the benchmark's own requests
 WEB = "https://helpdesk.example/readydesk/tickets.aspx?tid={tid}"
 KICKSERV = "https://app.kickserv.com/sandbox"
 LINKS = {
@@ -74,13 +71,7 @@ async def main() -> None:
     """Time each kind of link with no latency (the fakes' own work), then at 100 ms."""
     slack = SlackSandbox()
     await slack.start()
-    settings = Settings(
-        _env_file=None,
-        SLACK_API_URL=slack.api_url,
-        SLACK_BOT_TOKEN=SecretStr(SANDBOX_BOT_TOKEN),
-        SLACK_SIGNING_SECRET=SecretStr(SECRET),
-        READYDESK_WEB_URL=WEB,
-    )
+    settings = slack_settings(slack, READYDESK_WEB_URL=WEB)
     store = Store("sqlite://")
     await store.migrate()
     desk = large_desk(store, customers=CUSTOMERS, tickets=TICKETS)

@@ -21,6 +21,7 @@ from api.http import secrets_of, set_read_deadline
 from api.kickserv import KickservClient
 from api.links import RecordLinks
 from api.readydesk import ReadyDeskClient
+from api.readydesk.wire import WireNames
 from api.writes import WriteSettings
 from bot.acks import KeptAck, ListenerSlots, RespondOutsideSlot
 from bot.error_replies import damaged_state, slack_failure, tell_person
@@ -99,17 +100,35 @@ def build_desk(settings: Settings, store: Store, sandboxes: Sandboxes | None = N
     return Desk(readydesk, kickserv, directory, store, writes)
 
 
+def build_sandbox_desk(store: Store, readydesk_fake: Any, kickserv_fake: Any) -> Desk:
+    """A Desk with the default settings over two in-process fakes (ASGI apps: a test's or a
+    benchmark's own worlds), its directory on `store`, not filled yet."""
+    readydesk = _sandbox_readydesk(readydesk_fake)
+    kickserv = _sandbox_kickserv(kickserv_fake)
+    return Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
+
+
+def _sandbox_kickserv(app: Any) -> KickservClient:
+    from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY
+
+    transport = httpx.ASGITransport(app=app)
+    return KickservClient(
+        SANDBOX_KICKSERV_URL, SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=transport
+    )
+
+
+def _sandbox_readydesk(app: Any, names: WireNames | None = None) -> ReadyDeskClient:
+    from sandbox.readydesk import SANDBOX_KEY
+
+    transport = httpx.ASGITransport(app=app)
+    return ReadyDeskClient(SANDBOX_READYDESK_URL, SANDBOX_KEY, transport=transport, names=names)
+
+
 def _kickserv(settings: Settings, fake: Any) -> KickservClient:
     if settings.kickserv_is_sandbox:
-        from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
+        from sandbox.kickserv import build_kickserv_app
 
-        app = fake if fake is not None else build_kickserv_app()
-        return KickservClient(
-            SANDBOX_KICKSERV_URL,
-            SANDBOX_ACCOUNT,
-            SANDBOX_API_KEY,
-            transport=httpx.ASGITransport(app=app),
-        )
+        return _sandbox_kickserv(fake if fake is not None else build_kickserv_app())
     assert settings.kickserv_account and settings.kickserv_api_key
     return KickservClient(
         settings.kickserv_url,
@@ -121,12 +140,11 @@ def _kickserv(settings: Settings, fake: Any) -> KickservClient:
 
 def _readydesk(settings: Settings, fake: Any) -> ReadyDeskClient:
     if settings.readydesk_is_sandbox:
-        from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
+        from sandbox.readydesk import build_readydesk_app
 
         names = settings.readydesk_wire_names()
-        app = fake if fake is not None else build_readydesk_app(names=names)
-        return ReadyDeskClient(
-            SANDBOX_READYDESK_URL, SANDBOX_KEY, transport=httpx.ASGITransport(app=app), names=names
+        return _sandbox_readydesk(
+            fake if fake is not None else build_readydesk_app(names=names), names
         )
     key = settings.readydesk_key.get_secret_value() if settings.readydesk_key else ""
     return ReadyDeskClient(
@@ -245,6 +263,8 @@ def handler_config(
         callback_days=settings.callback_days,
         links=record_links(settings),
         unfurl_channels=settings.unfurl_channel_ids,
+        dispatch_channel=settings.dispatch_channel.strip(),
+        change_quiet=settings.change_quiet,
         unattended_steps=settings.workflow_writes == "unattended",
     )
 

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import Any
 
 from bot.logs import configure_logging
 from bot.settings import Settings
@@ -194,10 +195,15 @@ def poll_alerts(settings: Settings) -> int:
     """`deskhand alerts poll`: one poll of every watch (for cron, or to check a setup)."""
     if _no_bot_token(settings, "alerts poll"):
         return 2
+    from workers.job_changes import poll_job_changes
     from workers.watches import poll_watches
 
+    async def both(*args: Any, **kwargs: Any) -> list[str]:
+        """The watches, then the technicians' job-change DMs."""
+        return [*await poll_watches(*args, **kwargs), *await poll_job_changes(*args, **kwargs)]
+
     configure_logging(logging.WARNING, settings.secrets(), settings.log_format)
-    return asyncio.run(_once(settings, poll_watches, datetime.now(UTC), "Nothing is watched."))
+    return asyncio.run(_once(settings, both, datetime.now(UTC), "Nothing is watched."))
 
 
 def _no_bot_token(settings: Settings, command: str) -> bool:

@@ -22,6 +22,8 @@ from store import Store
 from telemetry.metrics import LostClaims
 from workers.claims import sweep_claims
 from workers.digests import GRACE, loop_time, run_due
+from workers.job_changes import poll_job_changes
+from workers.visits import sweep_visit_notes
 from workers.watches import poll_watches
 
 logger = logging.getLogger("deskhand.scheduler")
@@ -75,8 +77,8 @@ class Scheduler:
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
 
-    async def _look(self) -> None:
-        """One look: each worker that is due runs once."""
+    async def look(self) -> None:
+        """One look: each worker that is due runs once (what the loop does every few seconds)."""
         desk, store, slack, config = self._desk, self._store, self._slack, self._config
         if loop_time() >= self._next_full_collection:
             self._next_full_collection = loop_time() + FULL_COLLECTION_EVERY
@@ -86,6 +88,8 @@ class Scheduler:
             # Leases are real time (a process's life), whatever the sandbox's clock says.
             for line in await sweep_claims(desk, store, slack, utc_now()):
                 logger.info("claim %s", line)
+            for line in await sweep_visit_notes(desk, store, slack, utc_now(), config=config):
+                logger.info("%s", line)
         if not self._digests:
             return
         now = self._clock()
@@ -97,11 +101,13 @@ class Scheduler:
             self._next_alert_poll = loop_time() + self._alert_interval
             for line in await poll_watches(desk, store, slack, self._clock(), config=config):
                 logger.info("watch %s", line)
+            for line in await poll_job_changes(desk, store, slack, self._clock(), config=config):
+                logger.info("job changes %s", line)
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
             try:
-                await self._look()
+                await self.look()
             except Exception:
                 logger.exception("a scheduled look failed; trying again shortly")
             try:

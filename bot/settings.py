@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     admins: str = Field("", validation_alias=_env("DESKHAND_ADMINS"))
     writers: str = Field("", validation_alias=_env("DESKHAND_WRITERS"))
     write_channels: str = Field("", validation_alias=_env("DESKHAND_WRITE_CHANNELS"))
+    # Where a job's On my way / Started / Done is said in one line; unset: nowhere.
+    dispatch_channel: str = Field("", validation_alias=_env("DESKHAND_DISPATCH_CHANNEL"))
+    # A technician's job-change DM goes this many seconds after the last change of a burst.
+    change_quiet: float = Field(60.0, validation_alias=_env("DESKHAND_CHANGE_QUIET"), ge=0)
     directory_refresh: float = Field(
         900.0, validation_alias=_env("DESKHAND_DIRECTORY_REFRESH"), ge=10
     )

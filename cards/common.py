@@ -1,5 +1,6 @@
 """What every card shares: Slack's limits, escaping and cutting, fields, dates, buttons."""
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -75,24 +76,17 @@ class _Layout:
 _PLAIN = (JsonObject.to_dict, JsonObject.get_non_null_attributes, JsonObject.get_object_attribute)
 
 
-_layouts: dict[type, _Layout] = {}
-
-
-def _layout_of(value: JsonObject) -> _Layout:
-    # slack-sdk's `attributes` and `type` are the same for every object of a class.
-    cls = type(value)
-    layout = _layouts.get(cls)
-    if layout is None:
-        kind = getattr(value, "type", None)
-        allowed = {e["property"] for e in EMPTY_ALLOWED_TYPE_AND_PROPERTY_LIST if e["type"] == kind}
-        layout = _layouts[cls] = _Layout(
-            validators=_validators_of(cls),
-            keys=tuple(sorted(value.attributes)),
-            empty_allowed=frozenset(allowed),
-            own_to_dict=(cls.to_dict, cls.get_non_null_attributes, cls.get_object_attribute)
-            != _PLAIN,
-        )
-    return layout
+@functools.cache
+def _layout(cls: type[JsonObject], kind: str | None) -> _Layout:
+    """A pure function of slack-sdk's classes, so one cache serves every app in the process:
+    it holds nothing of any app's. slack-sdk's `attributes` read nothing of an object's."""
+    allowed = {e["property"] for e in EMPTY_ALLOWED_TYPE_AND_PROPERTY_LIST if e["type"] == kind}
+    return _Layout(
+        validators=_validators_of(cls),
+        keys=tuple(sorted(object.__new__(cls).attributes)),
+        empty_allowed=frozenset(allowed),
+        own_to_dict=(cls.to_dict, cls.get_non_null_attributes, cls.get_object_attribute) != _PLAIN,
+    )
 
 
 def _validators_of(cls: type) -> tuple[str, ...]:
@@ -113,7 +107,7 @@ def block_dict(value: Any) -> Any:
             None if isinstance(value, str | int | float | dict) else getattr(value, "to_dict", None)
         )
         return {k: block_dict(v) for k, v in to_dict().items()} if callable(to_dict) else value
-    layout = _layout_of(value)
+    layout = _layout(type(value), getattr(value, "type", None))
     if layout.own_to_dict:
         return {k: block_dict(v) for k, v in value.to_dict().items()}
     for name in layout.validators:

@@ -35,6 +35,8 @@ class HandlerConfig:
     # Which pasted links are records (the backends' web pages), and where they unfurl.
     links: RecordLinks = field(default_factory=lambda: RecordLinks(None, None))
     unfurl_channels: frozenset[str] = frozenset()  # empty: any channel
+    dispatch_channel: str = ""  # where a job's steps are said in one line; empty: nowhere
+    change_quiet: float = 60.0  # seconds after a burst of job changes before the technician's DM
     unattended_steps: bool = False  # a write step with no interactor writes as the workflow
     clock: Callable[[], datetime] = field(default=utc_now, compare=False, repr=False)
 

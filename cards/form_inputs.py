@@ -11,11 +11,12 @@ from cards import ids
 from cards.mrkdwn import truncate
 
 
-def customer_picker(value: str, label: str) -> ExternalDataSelectElement:
-    """The type-ahead customer menu, showing `label` for the chosen `value` when there is one."""
+def customer_picker(value: str, label: str, hint: str = "") -> ExternalDataSelectElement:
+    """The type-ahead customer menu, showing `label` for the chosen `value` when there is one;
+    `hint` names whom to type when none is chosen."""
     return ExternalDataSelectElement(
         action_id=ids.CUSTOMER_PICKER,
-        placeholder="Type a name, email or phone",
+        placeholder=truncate(f"Type {hint}", 150) if hint else "Type a name, email or phone",
         min_query_length=2,
         initial_option=Option(text=truncate(label, 75), value=value) if value else None,
     )

@@ -98,6 +98,14 @@ COMMAND_HELP = (
         (f"{ids.DESKHAND_COMMAND} callbacks",),
     ),
     CommandHelp(
+        "runsheet",
+        f"{ids.DESKHAND_COMMAND} runsheet [at 07:00 [daily|weekdays|mon,thu] | off]",
+        "Your jobs today (your Kickserv employee's), in time order with addresses and the "
+        "customers' notes; with a time, by direct message at that time in the business's time "
+        "zone; off stops it.",
+        (f"{ids.DESKHAND_COMMAND} runsheet", f"{ids.DESKHAND_COMMAND} runsheet at 07:00 weekdays"),
+    ),
+    CommandHelp(
         "whoami",
         f"{ids.DESKHAND_COMMAND} whoami",
         "Your ReadyDesk technician and Kickserv employee, and how Deskhand knows.",

@@ -39,11 +39,17 @@ TICKET_ASSIGN_ME = "ticket_assign_me"
 TICKET_SET_STATUS = "ticket_set_status"
 TICKET_CLOSE = "ticket_close"
 CREATE_JOB = "create_job"
+BOOK_VISIT = "book_visit"
 JOB_TRY_AGAIN = "job_try_again"
 TICKET_TRY_AGAIN = "ticket_try_again"
 DIGEST_SHOW_TICKETS = "digest_show_tickets"
 DIGEST_PAUSE = "digest_pause"
 NOTE_TRY_AGAIN = "note_try_again"
+# A job card's steps of a technician's day (written as the job's assigned employee or a writer)
+JOB_ON_MY_WAY = "job_on_my_way"
+JOB_STARTED = "job_started"
+JOB_DONE = "job_done"
+RUNSHEET_OPEN = "runsheet_open"  # a run-sheet's Open: the job's card
 # The Home tab's buttons
 HOME_REFRESH = "home_refresh"
 HOME_OPEN = "home_open"
@@ -68,10 +74,15 @@ BLOCK_ACTIONS = (
     TICKET_SET_STATUS,
     TICKET_CLOSE,
     CREATE_JOB,
+    BOOK_VISIT,
     JOB_TRY_AGAIN,
     TICKET_TRY_AGAIN,
     DIGEST_SHOW_TICKETS,
     DIGEST_PAUSE,
+    JOB_ON_MY_WAY,
+    JOB_STARTED,
+    JOB_DONE,
+    RUNSHEET_OPEN,
     HOME_REFRESH,
     HOME_OPEN,
     HOME_NEW_TICKET,
@@ -79,10 +90,20 @@ BLOCK_ACTIONS = (
     HOME_FIND_CUSTOMER,
 )
 
-# What writes to a backend, each listener behind `writers_only` (a test checks it): the buttons
-# and selects that write at once, and the forms whose submit writes. Every other button and the
-# message shortcuts only open one of these forms (or read, or share a card in Slack).
-WRITE_ACTIONS = (TICKET_ASSIGN_ME, TICKET_SET_STATUS, TICKET_CLOSE, DIGEST_PAUSE)
+# What writes to a backend, each listener behind `writers_only` (a test checks it; a job's steps
+# behind `writers_or_assigned`, which also lets the job's assigned employee press them): the
+# buttons and selects that write at once, and the forms whose submit writes. Every other button
+# and the message shortcuts only open one of these forms (or read, or share a card in Slack).
+# Book a visit opens the job form, but for writers only (the form would only refuse them).
+JOB_STEPS = (JOB_ON_MY_WAY, JOB_STARTED, JOB_DONE)
+WRITE_ACTIONS = (
+    TICKET_ASSIGN_ME,
+    TICKET_SET_STATUS,
+    TICKET_CLOSE,
+    DIGEST_PAUSE,
+    BOOK_VISIT,
+    *JOB_STEPS,
+)
 
 # External-select options (typeahead)
 CUSTOMER_PICKER = "customer_picker"

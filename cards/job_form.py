@@ -46,6 +46,9 @@ class JobForm(BaseModel):
     day: str = ""
     at: str = ""
     employee: str = ""
+    ticket_id: int = 0  # booked from this ticket's Book a visit: linked to it once created
+    ticket_subject: str = ""
+    customer_hint: str = ""  # whom to type in the picker (the ticket's customer, no twin)
 
 
 def job_modal(
@@ -56,7 +59,8 @@ def job_modal(
 ) -> View:
     """The form; until the services arrive (`None`), a line says they are loading. `notice`
     (mrkdwn) opens the context line, e.g. why no customer is chosen."""
-    customer = customer_picker(form.customer_value, form.customer_label or form.customer_value)
+    label = form.customer_label or form.customer_value
+    customer = customer_picker(form.customer_value, label, form.customer_hint)
     blocks: list[Block] = [InputBlock(block_id=CUSTOMER, label="Customer", element=customer)]
     if job_types is None:
         blocks.append(mrkdwn_section("_Loading the services from Kickserv…_"))
@@ -96,7 +100,7 @@ def job_modal(
     return View(
         type="modal",
         callback_id=ids.JOB_MODAL,
-        title="Create job",
+        title="Book a visit" if form.ticket_id else "Create job",
         submit="Create job" if job_types is not None else None,
         close="Cancel",
         private_metadata=fit_metadata(form, "description"),

@@ -5,10 +5,12 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, HeaderBlock, SectionBlock
 
+from api.job_status import Step, steps_left
 from api.jobs import JobView
 from api.kickserv import Job, Note
 from api.money import job_owed
 from api.signatures import read_signature
+from api.visits import Visit
 from cards import ids
 from cards.common import (
     FALLBACK_MAX,
@@ -27,8 +29,15 @@ from cards.common import (
 from cards.live import job_key, job_state, job_status
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef, JobRef
+from cards.visits import ticket_rows
 
 NOTE_MAX = 1500
+STEP_LABELS: dict[Step, str] = {"on_my_way": "On my way", "started": "Started", "done": "Done"}
+STEP_ACTIONS: dict[Step, str] = {
+    "on_my_way": ids.JOB_ON_MY_WAY,
+    "started": ids.JOB_STARTED,
+    "done": ids.JOB_DONE,
+}
 
 
 def local_time(value: datetime | None, timezone: str, *, none: str = "Not scheduled") -> str:
@@ -67,6 +76,7 @@ def card_for(view: JobView, config: CardSettings, *, shareable: bool = True) -> 
         customer_name=(customer.company or customer.name) if customer else None,
         customer_number=int(customer.record_key) if customer else None,
         unread=view.unread,
+        tickets=view.tickets,
     )
 
 
@@ -81,6 +91,7 @@ def build_job_card(
     timezone: str,
     shareable: bool = True,
     unread: str = "",
+    tickets: list[Visit] | None = None,
 ) -> Card:
     """A job: customer, service, status, schedule, who is assigned, description, latest note,
     and its buttons. `assigned` is None when the calendar could not be read; `unread` is the
@@ -115,6 +126,7 @@ def build_job_card(
         blocks.append(ContextBlock(elements=[plain(line)]))
     if unread:
         blocks.append(context(escape_mrkdwn(unread)))
+    blocks += ticket_rows(tickets or [])
     ref = JobRef(job_number=job.job_number)
     buttons = [
         button("Refresh", ids.JOB_REFRESH, ref),
@@ -126,6 +138,9 @@ def build_job_card(
         buttons.insert(1, button("Customer", ids.JOB_SHOW_CUSTOMER, customer))
     if shareable:
         buttons.append(share_button(ref))
+    steps = [button(STEP_LABELS[s], STEP_ACTIONS[s], ref) for s in steps_left(job.status)]
+    if steps:  # the technician's day, above the card's other buttons
+        blocks.append(ActionsBlock(block_id=f"job_steps_{job.job_number}", elements=steps))
     blocks.append(ActionsBlock(block_id=f"job_{job.job_number}", elements=buttons))
     text = truncate(escape_mrkdwn(f"Job {job.job_number}: {job.name} ({status})"), FALLBACK_MAX)
     if assigned is None:  # a live copy must not take "not read" for a change

@@ -39,7 +39,12 @@ def ticket_state(ticket: Ticket) -> State:
 
 def job_status(job: Job) -> str:
     """A job's status as every card words it: `in_progress` → `In progress`."""
-    return job.status.replace("_", " ").capitalize() or "—"
+    return job_status_text(job.status)
+
+
+def job_status_text(status: str) -> str:
+    """A Kickserv status as every card words it: `in_progress` → `In progress`."""
+    return status.replace("_", " ").capitalize() or "—"
 
 
 def job_state(job: Job, assigned: list[str], scheduled: str) -> State:

@@ -105,3 +105,17 @@ def _plain_reason(message: str) -> str:
     """A backend error's message as a reason in a sentence: "try again" is not the advice for a
     write that may still land (it is sent again only once it is known not to have)."""
     return message.removesuffix(".").removesuffix("; try again shortly")
+
+
+def visit_pending_text(ticket_id: int, job_number: int, pending: list[str]) -> str:
+    """A visit booked from a ticket: linked, and which of its two notes is not written yet
+    (`pending`: "ticket", "job"), which Deskhand keeps trying (mrkdwn)."""
+    line = f"Linked to *ticket #{ticket_id}*: its card lists the visit."
+    names = {"ticket": f"the note on ticket #{ticket_id}", "job": f"the note on job {job_number}"}
+    waiting = [names[kind] for kind in ("ticket", "job") if kind in pending]
+    if waiting:
+        line += (
+            f" *Pending:* {' and '.join(waiting)} could not be written yet; Deskhand keeps "
+            "trying and writes it once."
+        )
+    return line

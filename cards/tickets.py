@@ -16,6 +16,7 @@ from api.callbacks import Visit
 from api.readydesk import Ticket
 from api.readydesk.search import TicketPage
 from api.tickets import TicketListView, TicketView
+from api.visits import VisitView
 from cards import ids
 from cards.callbacks import callback_block
 from cards.common import (
@@ -38,6 +39,7 @@ from cards.jobs import local_time
 from cards.live import ticket_key, ticket_state
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef, TicketQuery, TicketRef
+from cards.visits import visit_rows
 
 ROW_SUBJECT_MAX = 120
 
@@ -57,6 +59,7 @@ def build_ticket_card(
     shareable: bool = True,
     statuses: list[str] | None = None,
     timezone: str = "UTC",
+    visits: list[VisitView] | None = None,
 ) -> list[Block]:
     """A ticket: header, status facts, summary, provenance and the buttons that act on it; its
     times in the business's time zone (`timezone`), which they name."""
@@ -90,6 +93,7 @@ def build_ticket_card(
     if ticket.escalation_level:
         provenance.append(f"Escalation: {ticket.escalation_level}")
     blocks.append(context(escape_mrkdwn(" · ".join(provenance))))
+    blocks += visit_rows(visits or [], timezone)
     ref = TicketRef(ticket_id=ticket.ticket_id)
     buttons: list[Any] = [
         button("Refresh", ids.TICKET_REFRESH, ref),
@@ -99,6 +103,7 @@ def build_ticket_card(
     if statuses:
         buttons.append(_status_select(ticket, statuses))
     if not ticket.is_closed:
+        buttons.append(button("Book a visit", ids.BOOK_VISIT, ref))
         buttons.append(button("Close", ids.TICKET_CLOSE, ref, style="danger"))
     if ticket.customer_id:
         customer = CustomerRef(readydesk_id=ticket.customer_id)
@@ -201,6 +206,7 @@ def card_for(view: TicketView, config: CardSettings, *, shareable: bool = True) 
         shareable=shareable,
         unread=view.unread,
         callback=view.callback,
+        visits=view.visits,
     )
 
 
@@ -212,6 +218,7 @@ def ticket_card(
     shareable: bool = True,
     unread: str = "",
     callback: Visit | None = None,
+    visits: list[VisitView] | None = None,
 ) -> Card:
     """A ticket already read, as a card that knows what a live copy of it watches; `unread`
     is a line naming what could not be read, `callback` the visit it may be a callback about."""
@@ -221,6 +228,7 @@ def ticket_card(
         shareable=shareable,
         statuses=statuses,
         timezone=config.timezone,
+        visits=visits,
     )
     if callback is not None:  # under the facts, where the eye goes first
         blocks.insert(2, callback_block(callback, config.timezone))

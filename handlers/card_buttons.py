@@ -38,6 +38,7 @@ def register(app: AsyncApp) -> None:
     app.action(ids.TICKET_SHOW_CUSTOMER)(open_card)
     app.action(ids.JOB_SHOW_CUSTOMER)(open_card)
     app.action(ids.DIGEST_SHOW_TICKETS)(open_card)
+    app.action(ids.RUNSHEET_OPEN)(open_card)
     app.action(ids.SHARE_CARD)(share_card)
     app.action(ids.TICKET_OPEN_WEB)(acknowledge_link)
 

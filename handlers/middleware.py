@@ -14,10 +14,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.cache import AsyncTTLCache
+from api.errors import BackendError
 from api.http import redact
 from cards.common import mrkdwn_section, typed_back
 from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.refs import JobRef, read_value
 from handlers.args import Invocation, parse_invocation
 from handlers.labels import request_labels
 from telemetry.metrics import WRITES
@@ -35,15 +37,21 @@ class WritePermission:
         self, config: HandlerConfig, client: AsyncWebClient, user_id: str, channel_id: str | None
     ) -> str | None:
         """Why this user may not write here, or None when they may."""
-        if config.write_channels and channel_id and channel_id not in config.write_channels:
-            channels = ", ".join(f"<#{c}>" for c in sorted(config.write_channels)[:5])
-            return f"Deskhand writes only from {channels} in this workspace."
+        if why := self.channel_refusal(config, channel_id):
+            return why
         if not config.writers or user_id in config.writers:
             return None
         for group in (w for w in config.writers if w.startswith("S")):
             if user_id in await self._members(client, group):
                 return None
         return "You are not on Deskhand's list of people who may write from Slack; ask an admin."
+
+    def channel_refusal(self, config: HandlerConfig, channel_id: str | None) -> str | None:
+        """Why nobody may write from this channel, or None when writes may come from it."""
+        if config.write_channels and channel_id and channel_id not in config.write_channels:
+            channels = ", ".join(f"<#{c}>" for c in sorted(config.write_channels)[:5])
+            return f"Deskhand writes only from {channels} in this workspace."
+        return None
 
     async def _members(self, client: AsyncWebClient, group: str) -> frozenset[str]:
         async def load() -> frozenset[str]:
@@ -67,6 +75,52 @@ async def writers_only(
     why = await permission.refusal(config, client, user_id, channel_id)
     if why is None:
         return await next()
+    return await _refuse(body, context, respond, why)
+
+
+async def writers_or_assigned(
+    body: dict[str, Any],
+    context: dict[str, Any],
+    client: AsyncWebClient,
+    respond: Any,
+    ack: Any,
+    next: Any,
+) -> Any:
+    """Listener middleware on a job's steps (On my way, Started, Done): a writer may press
+    them, and so may the job's assigned employee who is not on the writers' list (found as
+    `tech:me` finds people: an admin's link, else the email); the channels rule holds for all."""
+    config: HandlerConfig = context["config"]
+    permission: WritePermission = context["permission"]
+    user_id = (body.get("user") or {}).get("id", "")
+    channel_id = _channel_of(body)
+    why = await permission.refusal(config, client, user_id, channel_id)
+    if why is None:
+        return await next()
+    if permission.channel_refusal(config, channel_id) is None:
+        await ack()  # Kickserv is read to know the crew: Slack must not wait for it
+        if await _is_assigned(body, context, client, user_id):
+            return await next()
+        why = "Only the job's assigned technician or a writer may do that. " + why
+    return await _refuse(body, context, respond, why)
+
+
+async def _is_assigned(
+    body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient, user_id: str
+) -> bool:
+    """Whether the presser's Kickserv employee is on the pressed job's crew (not when the
+    button or Kickserv cannot say)."""
+    try:
+        ref = read_value(JobRef, ((body.get("actions") or [{}])[0]).get("value"))
+        email = (await context["profiles"].get(client, user_id)).email
+        return await context["desk"].is_assigned(user_id, email, ref.job_number)
+    except (BackendError, ValueError):
+        return False
+
+
+async def _refuse(body: dict[str, Any], context: dict[str, Any], respond: Any, why: str) -> Any:
+    """Refuse a write, audited, on the surface it came from, keeping what was typed."""
+    user_id = body.get("user_id") or (body.get("user") or {}).get("id", "")
+    channel_id = _channel_of(body)
     what = body.get("command") or (body.get("view") or {}).get("callback_id", "write")
     WRITES.labels(request_labels(body)[1], "refused").inc()
     await context["store"].audit.record(

@@ -47,6 +47,7 @@ from handlers.forms import (
 )
 from handlers.middleware import writers_only
 from handlers.profiles import Profiles
+from handlers.visit_links import book_visit
 from store import Store
 
 logger = logging.getLogger("deskhand.jobs")
@@ -136,6 +137,11 @@ async def submit_job(
         intent = creation_intent(key, "job.create", user_id, form.channel_id, str(number), summary)
         created = await desk.create_job(intent, job, author)
         follow_up[0] = _follow_up(created)
+        if form.ticket_id and created.result.outcome in ("written", "confirmed", "unknown"):
+            linked = await book_visit(
+                desk, config, form, created, typed.employee, user_id, author, key
+            )
+            follow_up[0] = f"{follow_up[0]}\n{linked}".strip()
         if created.job is not None and form.channel_id:
             await _post_job_card(
                 client, desk, config, form.channel_id, user_id, created.job.job_number
@@ -188,7 +194,8 @@ def _outcome_view(result: WriteResult, form: JobForm, number: int, extra: str = 
     reason = escape_mrkdwn(result.error.message) if result.error else ""
     if result.outcome == "unknown":
         what = f"the job for {label} was created"
-        return job_failed_view(unconfirmed_text(what, result, by_dm=True), form, try_again=False)
+        said = unconfirmed_text(what, result, by_dm=True) + (f"\n{extra}" if extra else "")
+        return job_failed_view(said, form, try_again=False)
     checked = " Deskhand checked: it is not there." if result.checked else ""
     return job_failed_view(f"*Not created.* {reason}{checked}", form)
 

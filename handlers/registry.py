@@ -15,22 +15,25 @@ from handlers import (
     digests,
     help,
     home,
+    job_steps,
     jobs,
     new_jobs,
     new_tickets,
     notes,
     people,
+    runsheet,
     steps,
     ticket_actions,
     tickets,
     typeahead,
     unfurls,
+    visits,
 )
 from handlers.subcommands import Subcommands
 
 # The areas that add `/deskhand` subcommands (help's listener reads them all).
 WITH_SUBCOMMANDS = frozenset(
-    {tickets, customers, jobs, notes, people, admin, alerts, callbacks, help}
+    {tickets, customers, jobs, notes, people, runsheet, admin, alerts, callbacks, help}
 )
 
 
@@ -42,13 +45,16 @@ def register_all(app: AsyncApp, subcommands: Subcommands) -> None:
         customers,
         digests,
         jobs,
+        job_steps,
         new_jobs,
         new_tickets,
+        visits,
         notes,
         typeahead,
         unfurls,
         card_buttons,
         people,
+        runsheet,
         admin,
         alerts,
         callbacks,

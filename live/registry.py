@@ -15,6 +15,7 @@ and this machinery.
 import asyncio
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -287,12 +288,37 @@ async def _update(
     return "updated"
 
 
-async def _reply(client: AsyncWebClient, posted: PostedCard, reply: str) -> None:
+async def reply_under_cards(
+    client: AsyncWebClient,
+    store: Store,
+    record_key: str,
+    since: datetime,
+    text: str,
+    blocks: list[Any],
+) -> int:
+    """A thread reply (with `blocks`) under every live card of a record posted since `since`,
+    as a change's reply goes; how many were posted. The caller has claimed the reply once."""
+    posted_count = 0
+    for posted in await store.live.cards(record_key, since):
+        try:
+            await _reply(client, posted, text, blocks)
+            posted_count += 1
+        except SlackApiError as err:
+            logger.warning("live card %s/%s: reply refused: %s", posted.channel_id, posted.ts, err)
+    return posted_count
+
+
+async def _reply(
+    client: AsyncWebClient, posted: PostedCard, reply: str, blocks: list[Any] | None = None
+) -> None:
     """The thread reply under an updated card. One Slack may have taken (a 5xx) is not sent
     again: a thread's replies cannot be looked through the way a channel's history is, and the
     card itself already shows the change."""
+    extra = {"blocks": blocks} if blocks else {}
     try:
-        await client.chat_postMessage(channel=posted.channel_id, thread_ts=posted.ts, text=reply)
+        await client.chat_postMessage(
+            channel=posted.channel_id, thread_ts=posted.ts, text=reply, **extra
+        )
     except Undelivered as err:
         if not err.maybe_posted:
             raise

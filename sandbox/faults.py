@@ -4,10 +4,14 @@ A Fault matches requests by path substring and/or query variables and then adds 
 a status code, an HTML error page, an empty, truncated or malformed body, or drops the connection
 — before the backend sees the request, or (the `applied_*`, `short_length` and `latency_after`
 kinds) after the backend has carried it out, as a proxy or a flaky network would. It fronts the
-Slack fake too (sandbox/slack.py `faults`). `applied_late`
+Slack fake too (sandbox/slack.py `faults`).
+
+Two kinds carry a request out later than the client hears of it. `error_now_applied_later`
 answers a gateway's error page (`status`, e.g. 504) at once and lets the backend carry the
 request out `seconds` later — or when a test calls `Faults.land()`, so that a write landing
-50 s after Deskhand gave up needs no 50 s of waiting.
+50 s after Deskhand gave up needs no 50 s of waiting. `latency_applied_anyway` answers nothing
+for `seconds` (the client times out) and then carries the request out all the same, where
+`latency` would find the client gone and carry out nothing.
 """
 
 import asyncio
@@ -34,10 +38,10 @@ FaultKind = Literal[
     "short_length",
     "latency_after",
     # The client is answered an error at once; the backend carries the request out later:
-    "applied_late",
-    # The request is taken, then carried out `seconds` later whatever the client did meanwhile
-    # (a client that timed out finds it applied after it looked):
-    "late_apply",
+    "error_now_applied_later",
+    # The client is answered nothing for `seconds`; then the request is carried out whatever the
+    # client did meanwhile (a client that timed out finds it applied after it looked):
+    "latency_applied_anyway",
 ]
 
 HTML_ERROR_PAGE = (
@@ -75,7 +79,7 @@ class Faults:
 
     def __init__(self) -> None:
         self.active: list[Fault] = []
-        # `applied_late` requests not carried out yet: what lets each land now, and its task.
+        # What `error_now_applied_later` holds back: the event that lands each now, and its task.
         self.held: list[tuple[asyncio.Event, asyncio.Task[None]]] = []
 
     def add(self, kind: FaultKind, **options: Any) -> Fault:
@@ -85,11 +89,12 @@ class Faults:
         return fault
 
     def clear(self) -> None:
-        """Behave again (requests held back by `applied_late` still land when due)."""
+        """Behave again (requests held back by `error_now_applied_later` still land
+        when due)."""
         self.active.clear()
 
     async def land(self) -> int:
-        """Carry out now every request an `applied_late` fault is holding back; how many."""
+        """Carry out now every request an `error_now_applied_later` fault holds back; how many."""
         held, self.held = self.held, []
         for now, _ in held:
             now.set()
@@ -134,13 +139,13 @@ class FaultMiddleware:
             await _answer(send, fault.status, page, {"content-type": "text/html"})
         elif fault.kind == "empty":
             await _answer(send, 200, b"", {})
-        elif fault.kind == "late_apply":
+        elif fault.kind == "latency_applied_anyway":
             body = await _read_body(receive)
             await asyncio.sleep(fault.seconds)
             await self.app(scope, _replay(body), send)
         elif fault.kind in ("applied_status", "applied_drop", "short_length", "latency_after"):
             await self._after_applying(fault, scope, receive, send)
-        elif fault.kind == "applied_late":
+        elif fault.kind == "error_now_applied_later":
             await self._apply_late(fault, scope, receive, send)
         else:
             status, headers, body = await _capture(self.app, scope, receive)

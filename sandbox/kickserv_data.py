@@ -228,7 +228,22 @@ def seeded_kickserv(
         data.notes[note_id] = KSNote(
             note_id, "All sales NET-30", "Customer", customer.id, 846787, when, when
         )
+    _gate_codes(data)
     return data
+
+
+# Where the sandbox person's jobs go (book_sandbox_person), what a technician needs at the door:
+# Kickserv customer notes, which the run-sheet shows (added last, so other ids stay as they were).
+GATE_CODES = {3: "Gate code 4417, side gate. Dog in the yard.", 4: "Ring the bell at dock 2."}
+
+
+def _gate_codes(data: KickservData) -> None:
+    for number, text in GATE_CODES.items():
+        customer = data.customers.get(number)
+        if customer is not None:
+            note_id = data.next_id("note", 24_600)
+            when = customer.created_at + timedelta(days=3)
+            data.notes[note_id] = KSNote(note_id, text, "Customer", customer.id, 846787, when, when)
 
 
 def _seed_job(data: KickservData, rng: random.Random, customer: KSCustomer) -> None:

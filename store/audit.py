@@ -73,8 +73,8 @@ class AuditStore(StoreArea):
         outcome: str,
         reference: str | None = None,
         detail: str = "",
-    ) -> None:
-        """Add one row."""
+    ) -> int:
+        """Add one row; its id."""
         entry = AuditEntry(
             at=self._now(),
             user_id=user_id,
@@ -89,26 +89,14 @@ class AuditStore(StoreArea):
         with self._session() as session:
             session.add(entry)
             session.commit()
+            return entry.id
 
-    @off_loop
-    def begin(
+    async def begin(
         self, *, user_id: str, channel_id: str, action: str, target: str, summary: str
     ) -> int:
         """Open a `pending` row before the backend is called; returns its id for `complete`."""
-        entry = AuditEntry(
-            at=self._now(),
-            user_id=user_id,
-            channel_id=channel_id or "",
-            action=action,
-            target=target[:255],
-            summary=summary[:SUMMARY_MAX],
-            outcome=PENDING,
-            detail="",
-        )
-        with self._session() as session:
-            session.add(entry)
-            session.commit()
-            return entry.id
+        row = {"user_id": user_id, "channel_id": channel_id, "action": action, "target": target}
+        return await self.record(**row, summary=summary, outcome=PENDING)
 
     @off_loop
     def complete(

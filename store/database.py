@@ -23,6 +23,8 @@ from store.links import LinkStore
 from store.live import LiveCardStore
 from store.migrate import current_revision, require_known, upgrade
 from store.models import ProcessedEvent
+from store.technician_days import TechnicianDayStore
+from store.visits import VisitStore
 
 EVENT_MEMORY = timedelta(days=1)  # Slack's last retry comes about 5 minutes after the first try
 
@@ -76,6 +78,8 @@ class Store:
         self.alerts = AlertStore(self._database)
         self.live = LiveCardStore(self._database)
         self.homes = HomeStore(self._database)
+        self.visits = VisitStore(self._database)
+        self.technician_days = TechnicianDayStore(self._database)
 
     @property
     def engine(self) -> Engine:

@@ -28,6 +28,9 @@ class Subscription:
     created_at: datetime
 
 
+# A person's run-sheet: a subscription of this kind posts to its creator, by DM (its channel_id
+# is their user ID), in the business's time zone.
+RUNSHEET = "runsheet"
 # Outcomes that leave a slot due: Slack did not take the post ("uncertain": it may have landed).
 RETRYABLE = ("uncertain", "unsent")
 

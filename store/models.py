@@ -206,3 +206,56 @@ class HomeTab(Base):
 
     slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TicketVisit(Base):
+    """A Kickserv job booked as a visit for a ReadyDesk ticket (either side may have several),
+    with what the job looked like when last seen, so a change is noted once."""
+
+    __tablename__ = "ticket_visits"
+
+    ticket_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    job_number: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
+    subject: Mapped[str] = mapped_column(String(255), default="")  # the ticket's, when booked
+    booked_by: Mapped[str] = mapped_column(String(32))  # the Slack user; later notes are theirs
+    booker_name: Mapped[str] = mapped_column(String(255), default="")
+    booker_email: Mapped[str] = mapped_column(String(255), default="")
+    booked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(32), default="")  # the job's, as last seen
+    scheduled: Mapped[str] = mapped_column(String(40), default="")  # ISO time, as last seen
+    done: Mapped[bool] = mapped_column(Boolean, default=False, index=True)  # completed/cancelled
+
+
+class VisitNote(Base):
+    """A note a visit owes a ticket or job, kept until written once (its intent key is the
+    write's claim): a failed one is tried again by the sweeper."""
+
+    __tablename__ = "visit_notes"
+
+    intent_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(BigInteger)
+    job_number: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))  # "ticket" or "job": where it goes
+    text: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[str] = mapped_column(String(32))  # written as this person
+    author_name: Mapped[str] = mapped_column(String(255), default="")
+    author_email: Mapped[str] = mapped_column(String(255), default="")
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    next_try_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    written_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    offer_close: Mapped[bool] = mapped_column(Boolean, default=False)  # a visit done: Close?
+
+
+class TechnicianDay(Base):
+    """What a technician was last told of their jobs today and tomorrow (`told`), what the last
+    poll saw (`seen`), and when it last changed: the DM goes once the changes stop for a while.
+    `version` makes each change a conditional update, so one process sends each DM."""
+
+    __tablename__ = "technician_days"
+
+    slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    told: Mapped[str] = mapped_column(Text, default="")
+    seen: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

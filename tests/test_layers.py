@@ -82,6 +82,31 @@ def test_every_installed_package_stands_on_a_floor_or_beside_them():
     assert {name.rstrip("*") for name in installed["packages"]["find"]["include"]} == OURS
 
 
+def _readme_floors() -> list[tuple[str, set[str]]]:
+    """The README's floor table, top first: each package and the packages of ours it may import
+    ("every floor below" spelled out)."""
+    text = (ROOT / "README.md").read_text()
+    table = text[text.index("| floor, top first |") :].split("\n\n")[0].splitlines()[2:]
+    rows = [(row.split(" | ")[0].strip("|` /"), row.split(" | ")[-1]) for row in table]
+    floors = []
+    for package, may in rows:
+        named = set(re.findall(r"`(\w+)`", may))
+        if "every floor below" in may:
+            named |= {other for other, _ in rows if _floor(other) > _floor(package)}
+        floors.append((package, named))
+    return floors
+
+
+def test_the_readme_floor_table_is_the_floors_this_test_checks():
+    floors = _readme_floors()
+    packages = [package for package, _ in floors]
+    assert sorted(packages) == sorted(set().union(*FLOORS))
+    assert [_floor(p) for p in packages] == sorted(_floor(p) for p in packages), "top first"
+    for package, named in floors:
+        below = {other for other in packages if _floor(other) > _floor(package)}
+        assert named == below | ({"sandbox"} if package in SANDBOX_USERS else set()), package
+
+
 def test_the_floor_check_sees_an_upward_import(tmp_path):
     for package in OURS | OUTSIDE:
         (tmp_path / package).mkdir()
@@ -191,24 +216,89 @@ def test_no_modules_import_each_other_round_in_a_circle():
     assert circles == []
 
 
-# What tests once reached past the app's public names for, and the public way now: the Console's
-# `desk`, `app`, `app_settings`, `fake(backend)`, `faults(backend)`, `dispatch`, `deliver`,
-# `requests` and `settle` (playground/console.py), and Served's `readydesk`, `kickserv`, `post`.
-PRIVATE_REACH_INS = re.compile(
-    r"\._desk\b"  # Console.desk
-    r"|\._app_settings\b"  # Console.app_settings
-    r"|\b(?:console|served|running|unfilled|filling|app)\._[a-z]"  # a private name of the app's
-    r"|\._http\._transport\.app\b"  # Console.fake(backend) / .faults(backend), or keep the fake
-)
+def _private_reaches_in_the_app(root: Path) -> list[str]:
+    """Every place the app reaches a private name it does not own: a `_name` imported from
+    slack-sdk or slack-bolt (which may change in any release), or `thing._name` on anything but
+    `self` or `cls` (`block_dict` once read slack-sdk's `_class_validator_names`)."""
+    found = []
+    for package in sorted(OURS):
+        for path in sorted((root / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                where = f"{path.relative_to(root)}:{getattr(node, 'lineno', 0)}"
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    parts = [*node.module.split("."), *(a.name for a in node.names)]
+                    if parts[0] in ("slack_sdk", "slack_bolt") and any(
+                        p.startswith("_") and not p.startswith("__") for p in parts
+                    ):
+                        found.append(f"{where} {node.module}")
+                elif isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+                    owner = node.value.id if isinstance(node.value, ast.Name) else ""
+                    if not node.attr.startswith("__") and owner not in ("self", "cls"):
+                        found.append(f"{where} {ast.unparse(node)}")
+    return found
 
 
-def test_tests_reach_the_app_through_its_public_names():
+def test_the_app_reaches_no_private_name_of_another_object_or_library():
+    assert _private_reaches_in_the_app(ROOT) == []
+
+
+def test_the_private_name_check_sees_one(tmp_path):
+    for package in OURS:
+        (tmp_path / package).mkdir()
+    cases = {
+        "bot/a.py": "from slack_bolt.context.respond.internals import _build_message",
+        "cards/b.py": "names = JsonObject._class_validator_names",
+        "api/c.py": "transport = self._http._transport",
+        "store/ok.py": "self._engine.dispose()\ncls._made = 1\nname = type(x).__name__",
+    }
+    for name, source in cases.items():
+        (tmp_path / name).write_text(source + "\n")
+    reached = {line.split(":")[0] for line in _private_reaches_in_the_app(tmp_path)}
+    assert reached == {"bot/a.py", "cards/b.py", "api/c.py"}
+
+
+# What tests and benchmarks once reached past public names for, and the public way now: the
+# Console's `desk`, `app`, `app_settings`, `fake(backend)`, `faults(backend)`, `dispatch`,
+# `deliver`, `requests` and `settle` (playground/console.py); Served's `readydesk`, `kickserv`,
+# `post`; the backend clients' `forget_lookups()`, `call()` and `transport`; the scheduler's
+# `look()`; the Slack fake's `faults`. Any `name._private` outside an import is a reach-in (a
+# test's own objects say `self._x`).
+CALL = r"(?:\((?:[^()]|\([^()]*\))*\))?"  # a call's arguments, one level of calls inside
+PRIVATE_REACH_IN = re.compile(rf"\b(?!self\b|cls\b)[A-Za-z_]\w*{CALL}(?:\.\w+{CALL})*\._[a-z]")
+IMPORT_LINE = re.compile(r"^\s*(?:from|import)\s")
+
+
+def _private_reach_ins(root: Path) -> list[str]:
+    """Every line under root's tests/ and bench/ that reaches a private name of another object."""
     me = Path(__file__).resolve()
-    found = [
-        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
-        for path in sorted((ROOT / "tests").rglob("*.py"))
+    return [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for folder in ("tests", "bench")
+        for path in sorted((root / folder).rglob("*.py"))
         if path.resolve() != me
         for number, line in enumerate(path.read_text().splitlines(), 1)
-        if PRIVATE_REACH_INS.search(line)
+        if PRIVATE_REACH_IN.search(line) and not IMPORT_LINE.match(line)
     ]
-    assert found == []
+
+
+def test_tests_and_benchmarks_reach_the_app_through_its_public_names():
+    assert _private_reach_ins(ROOT) == []
+
+
+def test_the_reach_in_check_sees_a_private_name(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "bench").mkdir()
+    reached = [
+        "desk.readydesk._lookups.clear()",
+        "client._http._transport = x",
+        "await _client(app)._request('a', {})",
+        "await build_scheduler(_settings(), None)._look()",
+        "for listener in bolt._async_listeners:",
+    ]
+    fine = ["self._ready.set()", "from tests.bot.test_processes import _env", "x = obj.__class__"]
+    (tmp_path / "tests" / "test_x.py").write_text("\n".join(reached + fine) + "\n")
+    (tmp_path / "bench" / "b.py").write_text(
+        "from bench._soak_ledger import read\nscheduler._look()\n"
+    )
+    found = [line.split(": ", 1)[1] for line in _private_reach_ins(tmp_path)]
+    assert found == [*reached, "scheduler._look()"]

@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.http import redact
+from api.visits import VISIT_NOTES
 from api.writes import (
     OWNER,
     STOPPED,
@@ -115,6 +116,8 @@ async def _tell(
 ) -> None:
     """The final outcome to the person: where they were waiting, or in a DM (both delivered
     by the outbound choke point's rules: retried within Slack's, the DM when the reply fails)."""
+    if claim.action.startswith(VISIT_NOTES):
+        return  # not final: the visit's own sweep (workers/visits.py) writes it, and says so
     # Nothing here came from a backend's error text, but a response_url post passes no
     # scrubbing client, so it scrubs for itself.
     label, rest, undone = (plan.label, plan.rest, plan.undone) if plan else (claim.action, "", "")

@@ -23,10 +23,11 @@ from cards.config import HandlerConfig
 from cards.digests import digest_card
 from live.delivery import Undelivered, already_posted, slot_metadata
 from store import Store
-from store.digests import Subscription
+from store.digests import RUNSHEET, Subscription
 from store.schedules import DigestSchedule
 from telemetry.metrics import DIGESTS, LostClaims, timed_run
 from workers.paused import cannot_post, tell_creator
+from workers.runsheets import post_runsheet
 
 logger = logging.getLogger("deskhand.digests")
 
@@ -109,6 +110,8 @@ async def _post(
     *,
     earlier: tuple[str, datetime],
 ) -> str:
+    if sub.kind == RUNSHEET:  # a person's, by DM
+        return await post_runsheet(sub, slot, desk, client, earlier[0])
     query = TicketQuery.model_validate_json(sub.filters or "{}")
     now = config.now()
     try:

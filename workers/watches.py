@@ -31,6 +31,7 @@ from telemetry.metrics import CLAIMS_LOST, timed_run
 from workers.alert_posts import Alert, StaysDue, post_alerts
 from workers.job_watches import poll_job_watch, read_windows, states, window_of
 from workers.paused import cannot_post, tell_creator
+from workers.visits import poll_visits
 
 logger = logging.getLogger("deskhand.alerts")
 
@@ -64,6 +65,7 @@ async def poll_watches(
                 lines.append(await _guarded(w, work, store, slack))
     except BackendError as err:
         lines.append(f"job watches: Kickserv unreadable ({err.message}); next poll")
+    lines += await poll_visits(desk, store, slack, now, config=config)
     lines += await refresh_live_cards(desk, store, slack, now, config=config, known=known)
     return lines
 

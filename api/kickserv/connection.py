@@ -47,6 +47,7 @@ class KickservConnection:
         self._retry = retry or RetryPolicy()
         self._page_size = page_size
         self._lookups = AsyncTTLCache(lookup_ttl)
+        self.transport = transport  # what it was given (the sandbox's ASGI transport), or None
         self._http = new_async_client(
             f"{base_url.rstrip('/')}/{quote(account, safe='')}",
             transport=transport,
@@ -59,6 +60,23 @@ class KickservConnection:
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._http.aclose()
+
+    def forget_lookups(self) -> None:
+        """Drop the cached job types and employees: the next read of them asks Kickserv."""
+        self._lookups.clear()
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        action: str,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+    ) -> Any:
+        """Send any request as given (unchecked) through the one choke point: for what no method
+        here covers yet, as slack-sdk's `api_call` is. Returns the decoded JSON."""
+        return await self._request(method, path, action=action, params=params, json_body=json_body)
 
     def _walk(
         self, fetch: Callable[[int], Awaitable[list[M]]], page_size: int | None = None

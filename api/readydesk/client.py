@@ -88,11 +88,23 @@ class ReadyDeskClient:
         self._delimited = bool(format_value) and format_value.lower() not in ("xml", "json")
         self._max_url_length = max_url_length
         self._retry = retry or RetryPolicy()
+        self.transport = transport  # what it was given (the sandbox's ASGI transport), or None
         self._http = new_async_client(transport=transport, timeout=timeout, connections=connections)
 
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._http.aclose()
+
+    def forget_lookups(self) -> None:
+        """Drop the cached techs and groups lists: the next read of them asks ReadyDesk."""
+        self._lookups.clear()
+
+    async def call(
+        self, action: str, params: Mapping[str, str], *, is_read: bool = True
+    ) -> list[wire.Record]:
+        """Send any action as given (unchecked) through the one choke point: for what no method
+        here covers yet, as slack-sdk's `api_call` is. Returns the reply's records."""
+        return await self._request(action, params, is_read=is_read)
 
     # -- tickets -------------------------------------------------------------------------------
 
@@ -302,7 +314,7 @@ class ReadyDeskClient:
         """Add a customer (every seed variable; `company="create_new"` with `new_company`)."""
         customer = validate_input(CustomerInput, fields, "add_customer")
         result = await self._write("add_customer", input_variables(customer))
-        self._lookups.clear()
+        self.forget_lookups()
         return result
 
     async def update_customer(self, cid: str, **fields: Any) -> str:

@@ -2,22 +2,18 @@
 
 from datetime import datetime
 
-import httpx
 import pytest
 
 from api.customers import BusinessView
-from api.desk import Desk
-from api.directory import CustomerDirectory
 from api.errors import NotFound
 from api.jobs import JobView
-from api.kickserv import KickservClient
-from api.readydesk import ReadyDeskClient
 from api.refs import CustomerRef, JobRef, TicketQuery, TicketRef
 from api.tickets import TicketListView, TicketView
+from bot.app import build_sandbox_desk
 from sandbox.data import seeded
-from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
+from sandbox.kickserv import build_kickserv_app
 from sandbox.kickserv_data import seeded_kickserv
-from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
+from sandbox.readydesk import build_readydesk_app
 from tests.conftest import ready_store
 
 NOW = datetime(2026, 12, 1, 9, 0)
@@ -32,19 +28,8 @@ def fakes():
 
 @pytest.fixture
 async def desk(fakes):
-    readydesk = ReadyDeskClient(
-        "http://rd/API/default.aspx",
-        SANDBOX_KEY,
-        transport=httpx.ASGITransport(app=fakes[0]),
-    )
-    kickserv = KickservClient(
-        "http://ks",
-        SANDBOX_ACCOUNT,
-        SANDBOX_API_KEY,
-        transport=httpx.ASGITransport(app=fakes[1]),
-    )
     store = ready_store()
-    desk = Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
+    desk = build_sandbox_desk(store, *fakes)
     await desk.directory.refresh()
     yield desk
     await desk.aclose()

@@ -177,7 +177,7 @@ async def test_create_get_and_update_a_job(kickserv):
 
 async def test_job_without_a_type_or_for_an_unknown_customer_is_refused(kickserv):
     with pytest.raises(InvalidRequest, match="Job type can't be blank"):
-        await kickserv._request(
+        await kickserv.call(
             "POST", "/customers/1/jobs.json", json_body={"job": {"description": "x"}}, action="t"
         )
     with pytest.raises(InvalidRequest, match="Customer is invalid"):
@@ -230,7 +230,7 @@ async def test_payments_and_balance(kickserv, ks_data):
 
 
 async def test_payment_posted_through_the_customer_route_is_applied_to_nothing(kickserv):
-    response = await kickserv._request(
+    response = await kickserv.call(
         "POST",
         "/customers/1/payments.json",
         json_body={"payment": {"amount": "25.50"}},
@@ -254,7 +254,7 @@ async def test_unpaid_invoices_carry_the_total_owed(kickserv, ks_data):
 
 
 async def test_employee_secrets_never_reach_the_model(kickserv):
-    raw = await kickserv._request("GET", "/employees.json", action="raw")
+    raw = await kickserv.call("GET", "/employees.json", action="raw")
     assert "encrypted_password" in raw[0]  # the fake leaks them, like the real API
     employees = await kickserv.list_employees()
     for employee in employees:

@@ -163,7 +163,7 @@ async def test_missing_required_customer_id_is_caught_before_sending(readydesk):
 
 async def test_the_server_reports_a_missing_required_variable(readydesk):
     with pytest.raises(InvalidRequest) as caught:
-        await readydesk._request("add_customer", {"contact": "x"}, is_read=False)
+        await readydesk.call("add_customer", {"contact": "x"}, is_read=False)
     assert caught.value.field_errors == {"cid": "Missing required variable: cid"}
 
 
@@ -175,7 +175,7 @@ async def test_255_character_limit_is_a_field_error(readydesk):
 
 async def test_the_server_enforces_the_255_limit_too(readydesk):
     with pytest.raises(InvalidRequest, match="contact"):
-        await readydesk._request("update_customer", {"cid": "demo", "contact": "y" * 300})
+        await readydesk.call("update_customer", {"cid": "demo", "contact": "y" * 300})
 
 
 async def test_unknown_variables_are_refused(readydesk):

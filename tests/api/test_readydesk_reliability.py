@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from api.errors import AuthFailed, InvalidRequest, MalformedResponse, NotFound, Unavailable
 from api.http import RetryPolicy
 from api.readydesk import ReadyDeskClient
+from api.readydesk.wire import WireNames
 from sandbox.data import seeded
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from sandbox.serve import LoopbackServer
@@ -42,8 +43,9 @@ async def test_address_not_on_the_allow_list_is_auth_failed():
 
 
 async def test_unknown_action_is_invalid_request_pointing_at_configuration(app):
-    with pytest.raises(InvalidRequest, match="does not know the action `get_kb_articles`"):
-        await _client(app)._request("get_kb_articles", {})
+    client = _client(app, names=WireNames(history_action="add_ticket_history"))
+    with pytest.raises(InvalidRequest, match="does not know the action `add_ticket_history`"):
+        await client.add_history_note(1, "Called back")
 
 
 @pytest.mark.parametrize("fmt", ["xml", "json", "delimited"])

@@ -6,17 +6,13 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from api.desk import Desk
-from api.directory import CustomerDirectory
-from api.kickserv import KickservClient
-from api.readydesk import ReadyDeskClient
-from bot.app import build_app
+from bot.app import build_app, build_sandbox_desk
 from bot.server import build_http_app
 from bot.settings import Settings
 from sandbox.data import seeded
-from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
+from sandbox.kickserv import build_kickserv_app
 from sandbox.kickserv_data import seeded_kickserv
-from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
+from sandbox.readydesk import build_readydesk_app
 from tests.conftest import ready_store
 from tests.slack_helpers import SIGNING_SECRET
 
@@ -46,13 +42,8 @@ def settings(slack):
 @pytest.fixture
 async def server(settings, fakes, reached):
     """(http client for the Starlette app, what the test listeners saw); see also `reached`."""
-    rd_app, ks_app = fakes
-    rd = httpx.ASGITransport(app=rd_app)
-    ks = httpx.ASGITransport(app=ks_app)
-    readydesk = ReadyDeskClient("http://rd/API/default.aspx", SANDBOX_KEY, transport=rd)
-    kickserv = KickservClient("http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=ks)
     store = ready_store()
-    desk = Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
+    desk = build_sandbox_desk(store, *fakes)
     bolt = build_app(settings, desk, store=store)
     seen: list[str] = []
 

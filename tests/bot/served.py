@@ -12,17 +12,14 @@ import httpx
 from pydantic import SecretStr
 
 from api.desk import Desk
-from api.directory import CustomerDirectory
-from api.kickserv import KickservClient
-from api.readydesk import ReadyDeskClient
-from bot.app import build_app
+from bot.app import build_app, build_sandbox_desk
 from bot.server import build_http_app
 from bot.settings import Settings
 from playground.console_work import ListenerWork
 from sandbox.data import seeded
-from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
+from sandbox.kickserv import build_kickserv_app
 from sandbox.kickserv_data import seeded_kickserv
-from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
+from sandbox.readydesk import build_readydesk_app
 from sandbox.slack import SlackSandbox
 from store import Store
 from tests.conftest import ready_store
@@ -76,11 +73,8 @@ async def served(
     (`clock`: the app's, the wall clock unless given)."""
     data = seeded(tickets=300, customers=20)
     fakes = build_readydesk_app(data), build_kickserv_app(seeded_kickserv(data, customers=20))
-    rd, ks = httpx.ASGITransport(app=fakes[0]), httpx.ASGITransport(app=fakes[1])
-    readydesk = ReadyDeskClient("http://rd/API/default.aspx", SANDBOX_KEY, transport=rd)
-    kickserv = KickservClient("http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=ks)
     store = ready_store()
-    desk = Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
+    desk = build_sandbox_desk(store, *fakes)
     await desk.directory.refresh()
     settings = Settings(
         _env_file=None,

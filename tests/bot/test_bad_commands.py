@@ -104,17 +104,10 @@ async def test_deskhand_link_gives_back_what_was_typed_too(slack):
     ]
 
 
-async def test_a_note_form_slack_will_no_longer_open_says_so_and_keeps_the_text(
-    app, slack, caplog, monkeypatch
-):
-    answer = slack._answer
-
-    def expired(method: str, payload: dict) -> dict:
-        if method == "views.open":
-            return {"ok": False, "error": "expired_trigger_id"}
-        return answer(method, payload)
-
-    monkeypatch.setattr(slack, "_answer", expired)
+async def test_a_note_form_slack_will_no_longer_open_says_so_and_keeps_the_text(app, slack, caplog):
+    expired = json.dumps({"ok": False, "error": "expired_trigger_id"})
+    json_reply = {"content-type": "application/json"}
+    slack.faults.add("status", path="/views.open", status=200, body=expired, headers=json_reply)
     with caplog.at_level(logging.INFO):
         await send_command(app, "/note", "job 86001", slack.response_url("late"))
         form = '{"kind": "pick", "text": "Gate code 4411"}'

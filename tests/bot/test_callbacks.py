@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
+
 from api.business import READYDESK
 from bot.app import build_web_client, handler_config
 from playground.console import Console
@@ -118,14 +120,14 @@ async def test_a_ticket_opened_after_a_completed_visit_is_flagged_on_its_card(co
 async def test_the_flag_costs_one_kickserv_read_a_business_cold_and_none_warm(console):
     await _ready(console)
     calls: list[str] = []
-    client = console.desk.kickserv
-    real = client._request
+    transport = console.desk.kickserv.transport  # every Kickserv request passes through it
+    real = transport.handle_async_request
 
-    async def counted(method: str, path: str, **kwargs: Any) -> Any:
-        calls.append(path)
-        return await real(method, path, **kwargs)
+    async def counted(request: httpx.Request) -> httpx.Response:
+        calls.append("/" + request.url.path.split("/", 2)[2])  # less the account's segment
+        return await real(request)
 
-    client._request = counted  # type: ignore[method-assign]
+    transport.handle_async_request = counted  # type: ignore[method-assign]
     tid = _demo_ticket(console)
     customer = _twin(console, "demo")
     _visit(console, customer, _opened(console, tid) + timedelta(hours=1))  # after: no visit

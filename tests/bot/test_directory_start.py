@@ -7,19 +7,14 @@ import logging
 import time
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 
-from api.desk import Desk
-from api.directory import CustomerDirectory
-from api.kickserv import KickservClient
-from api.readydesk import ReadyDeskClient
+from bot.app import build_sandbox_desk
 from bot.server import build_http_app
 from bot.settings import Settings
 from handlers.form_values import parse_customer_value
 from playground.console import Console
-from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, KickservFake
-from sandbox.readydesk import SANDBOX_KEY
+from sandbox.kickserv import KickservFake
 from store.directory import KICKSERV, READYDESK
 from tests.conftest import ready_store
 
@@ -66,14 +61,8 @@ async def test_serve_fills_at_start_and_stops_at_once_in_the_middle_of_a_walk(
 ):
     rd_app, ks_app = fakes
     ks_app.state.faults.add("latency", seconds=30, path="/customers.json")
-    readydesk = ReadyDeskClient(
-        "http://rd/API/default.aspx", SANDBOX_KEY, transport=httpx.ASGITransport(app=rd_app)
-    )
-    kickserv = KickservClient(
-        "http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=httpx.ASGITransport(app=ks_app)
-    )
     store = ready_store()
-    desk = Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
+    desk = build_sandbox_desk(store, rd_app, ks_app)
     app = build_http_app(settings, desk, store=store)
     with caplog.at_level(logging.WARNING):
         async with app.router.lifespan_context(app):  # `deskhand serve` starting, no request

@@ -7,7 +7,7 @@ import weakref
 import pytest
 
 import bot.scheduler as scheduler_module
-from bot.heap import collect_old_objects, settle_heap
+from bot.heap import FULL_COLLECTION_EVERY, collect_old_objects, settle_heap
 from bot.scheduler import Scheduler
 
 
@@ -48,10 +48,15 @@ async def test_the_scheduler_runs_the_full_collection_once_it_is_due(monkeypatch
         monkeypatch.setattr(scheduler_module, worker, nothing)
     runs = []
     monkeypatch.setattr(scheduler_module, "collect_old_objects", lambda: runs.append(1) or 0)
+    now = [1000.0]  # the event loop's clock, as the scheduler reads it
+    monkeypatch.setattr(scheduler_module, "loop_time", lambda: now[0])
     scheduler = Scheduler(None, None, None, None)  # type: ignore[arg-type]
-    await scheduler._look()
+    await scheduler.look()
     assert runs == [], "not due right after start"
-    scheduler._next_full_collection = 0.0
-    await scheduler._look()
-    await scheduler._look()
+    now[0] += FULL_COLLECTION_EVERY
+    await scheduler.look()
+    await scheduler.look()
     assert runs == [1], "once per interval"
+    now[0] += FULL_COLLECTION_EVERY
+    await scheduler.look()
+    assert runs == [1, 1], "and again the next interval"

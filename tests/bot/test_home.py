@@ -175,8 +175,8 @@ async def test_an_admin_not_linked_is_never_told_to_ask_themself(slack):
 async def test_a_failing_backend_leaves_the_other_part_and_one_line(app, slack, down):
     number = await _job_today_for_sam(app, "Fix leaking sink")
     getattr(app, down).state.faults.add("status", status=503)
-    app.desk.readydesk._lookups.clear()
-    app.desk.kickserv._lookups.clear()
+    app.desk.readydesk.forget_lookups()
+    app.desk.kickserv.forget_lookups()
     await app.event(_opened(SAM))
     home = _home(slack, SAM)
     failed = "Kickserv" if down == "kickserv" else "ReadyDesk"

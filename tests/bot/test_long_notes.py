@@ -105,7 +105,7 @@ async def test_a_part_that_lands_late_is_told_as_that_part_and_the_rest_is_given
     before = len(_history(console, 34))
     view_id = await _note_form(console, 34)
     # Part 2's reply is a gateway's 504; ReadyDesk applies it later (when the test lands it).
-    late = Fault("applied_late", seconds=3600, status=504)
+    late = Fault("error_now_applied_later", seconds=3600, status=504)
     shown, sent = await _submit_with_second_part_faulty(console, view_id, typed, late)
     said = str(shown["view"]["blocks"])
     assert "Could not confirm yet" in said and "Try again" not in said, said

@@ -83,8 +83,8 @@ async def test_two_schedulers_in_one_process_each_count_the_slot_the_other_poste
         for _ in range(2)
     )
     before = await scrape(app.http)
-    await first._look()
-    await second._look()  # as `--workers 2` would: the slot is the first one's, lost to this one
+    await first.look()
+    await second.look()  # as `--workers 2` would: the slot is the first one's, lost to this one
     after = await scrape(app.http)
     assert _delta(before, after, "deskhand_digests_total", outcome="posted") == 1
     assert _delta(before, after, "deskhand_claims_lost_total", kind="digest") == 1

@@ -187,7 +187,14 @@ async def test_a_job_confirmed_late_says_it_was_not_assigned_to_the_person_chose
     view_id, values = await _form_for_sam(console)
     # A gateway answers 504 at once; Kickserv creates the job later (when the test lands it).
     faults = _kickserv_faults(console)
-    faults.add("applied_late", path="/jobs.json", method="POST", seconds=3600, status=504, times=1)
+    faults.add(
+        "error_now_applied_later",
+        path="/jobs.json",
+        method="POST",
+        seconds=3600,
+        status=504,
+        times=1,
+    )
     shown = await console.submit_view(view_id, {**values, "date": "2026-12-02"})
     assert "Could not confirm yet" in str(shown), shown
     assert await faults.land() == 1

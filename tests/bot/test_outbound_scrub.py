@@ -2,7 +2,6 @@
 outbound path (ack, respond, every Web API method), with the app run as it is served."""
 
 import json
-from collections.abc import Callable
 
 import httpx
 import pytest
@@ -12,20 +11,18 @@ from slack_sdk.models.blocks import SectionBlock
 from slack_sdk.models.views import View
 
 from api.desk import Desk
-from api.directory import CustomerDirectory
 from api.errors import BackendError
 from api.http import REDACTED, secrets_of
-from api.kickserv import KickservClient
-from api.readydesk import ReadyDeskClient
 from bot import outbound
-from bot.app import build_app
+from bot.app import build_app, build_sandbox_desk
 from bot.server import build_http_app
 from bot.settings import Settings
 from bot.socket_mode import connect_socket_mode
 from handlers import forms
 from playground.console import Console
 from sandbox.data import seeded
-from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
+from sandbox.faults import Faults
+from sandbox.kickserv import SANDBOX_API_KEY, build_kickserv_app
 from sandbox.kickserv_data import seeded_kickserv
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from tests.conftest import ready_store
@@ -41,41 +38,8 @@ READYDESK_REPLY = (
 )
 # A Kickserv 422 whose validation messages hold its key and a Slack token.
 KICKSERV_REPLY = {"errors": {"note": [f"cannot contain {SANDBOX_API_KEY} or {LEAKED_TOKEN}"]}}
-
-
-class LeakyTransport(httpx.AsyncBaseTransport):
-    """In front of a fake: the matching requests get an error reply full of secrets."""
-
-    def __init__(
-        self,
-        inner: httpx.AsyncBaseTransport,
-        leaks: Callable[[httpx.Request], httpx.Response | None],
-    ) -> None:
-        self.inner = inner
-        self.leaks = leaks
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """The secret-laden reply for a matching request, else what the fake answers."""
-        reply = self.leaks(request)
-        return reply if reply is not None else await self.inner.handle_async_request(request)
-
-
-def _readydesk_leaks(actions: tuple[str, ...]):
-    def leak(request: httpx.Request) -> httpx.Response | None:
-        if request.url.params.get("action") in actions:
-            return httpx.Response(200, text=READYDESK_REPLY, headers={"content-type": "text/xml"})
-        return None
-
-    return leak
-
-
-def _kickserv_leaks(request: httpx.Request) -> httpx.Response | None:
-    return httpx.Response(422, json=KICKSERV_REPLY) if request.method == "POST" else None
-
-
-def _leaky(client: ReadyDeskClient | KickservClient, leaks) -> None:
-    """Put the leaking layer in front of a client's fake."""
-    client._http._transport = LeakyTransport(client._http._transport, leaks)
+XML_200 = {"status": 200, "headers": {"content-type": "text/xml"}}
+JSON_422 = {"status": 422, "headers": {"content-type": "application/json"}}
 
 
 def _assert_scrubbed(payload: object) -> None:
@@ -140,25 +104,20 @@ def settings(slack):
     )
 
 
+def _leak(readydesk: Faults, kickserv: Faults, readydesk_actions: tuple[str, ...]) -> None:
+    """The fakes answer error replies full of secrets: ReadyDesk to `readydesk_actions`, Kickserv
+    to every POST."""
+    for action in readydesk_actions:
+        readydesk.add("status", query={"action": action}, body=READYDESK_REPLY, **XML_200)
+    kickserv.add("status", method="POST", body=json.dumps(KICKSERV_REPLY), **JSON_422)
+
+
 @pytest.fixture
 async def leaky_desk():
     data = seeded(tickets=50, customers=10)
-    rd = httpx.ASGITransport(app=build_readydesk_app(data))
-    ks = httpx.ASGITransport(app=build_kickserv_app(seeded_kickserv(data, customers=5)))
-    readydesk = ReadyDeskClient(
-        "http://rd/API/default.aspx",
-        SANDBOX_KEY,
-        transport=LeakyTransport(rd, _readydesk_leaks(("get_tickets",))),
-    )
-    kickserv = KickservClient(
-        "http://ks",
-        SANDBOX_ACCOUNT,
-        SANDBOX_API_KEY,
-        transport=LeakyTransport(ks, _kickserv_leaks),
-    )
-    store = ready_store()
-    directory = CustomerDirectory(store.directory, readydesk, kickserv)
-    desk = Desk(readydesk, kickserv, directory, store)
+    rd, ks = build_readydesk_app(data), build_kickserv_app(seeded_kickserv(data, customers=5))
+    _leak(rd.state.faults, ks.state.faults, ("get_tickets",))
+    desk = build_sandbox_desk(ready_store(), rd, ks)
     yield desk
     await desk.aclose()
 
@@ -272,8 +231,8 @@ async def leaky_console():
     No "Adding …" line before the answer, however loaded the machine (as the `console` fixture).
     """
     async with Console(Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60)) as running:
-        _leaky(running.desk.readydesk, _readydesk_leaks(("add_history", "get_tickets")))
-        _leaky(running.desk.kickserv, _kickserv_leaks)
+        leaky = ("add_history", "get_tickets")
+        _leak(running.faults("readydesk"), running.faults("kickserv"), leaky)
         yield running
 
 

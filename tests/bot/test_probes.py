@@ -10,13 +10,10 @@ from contextlib import asynccontextmanager
 import httpx
 from starlette.applications import Starlette
 
-from api.desk import Desk
-from api.directory import CustomerDirectory
-from api.kickserv import KickservClient
-from api.readydesk import ReadyDeskClient
+from bot.app import build_sandbox_desk
 from bot.probes import probe_routes
 from bot.server import build_http_app
-from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY
+from sandbox.kickserv import SANDBOX_API_KEY
 from sandbox.readydesk import SANDBOX_KEY
 from store import Store
 from store.migrate import head_revision
@@ -35,14 +32,7 @@ READY = {
 @asynccontextmanager
 async def _served_on(store: Store, settings, fakes) -> AsyncIterator[httpx.AsyncClient]:
     """HTTP mode over the fakes with `store` as its state database."""
-    rd_app, ks_app = fakes
-    readydesk = ReadyDeskClient(
-        "http://rd/API/default.aspx", SANDBOX_KEY, transport=httpx.ASGITransport(app=rd_app)
-    )
-    kickserv = KickservClient(
-        "http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=httpx.ASGITransport(app=ks_app)
-    )
-    desk = Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
+    desk = build_sandbox_desk(store, *fakes)
     app = build_http_app(settings, desk, store=store)
     try:
         async with httpx.AsyncClient(
@@ -177,15 +167,8 @@ async def test_readyz_names_the_failing_system_and_a_reason_never_the_secrets_it
 
 
 async def test_readyz_of_a_stopping_process_is_503_not_a_traceback(settings, fakes):
-    rd_app, ks_app = fakes
     store = ready_store()
-    readydesk = ReadyDeskClient(
-        "http://rd/API/default.aspx", SANDBOX_KEY, transport=httpx.ASGITransport(app=rd_app)
-    )
-    kickserv = KickservClient(
-        "http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=httpx.ASGITransport(app=ks_app)
-    )
-    desk = Desk(readydesk, kickserv, CustomerDirectory(store.directory, readydesk, kickserv), store)
+    desk = build_sandbox_desk(store, *fakes)
     serving = asyncio.Event()
     serving.set()
     # Socket Mode's probe server: it answers until the very end of a stop.

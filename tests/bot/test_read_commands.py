@@ -2,9 +2,11 @@
 
 import asyncio
 import re
+import time
 
 import pytest
 
+from api.directory import CustomerDirectory
 from bot.settings import Settings
 from cards.refs import TicketQuery, ref_value
 from playground.console import Console
@@ -338,17 +340,25 @@ async def test_new_readydesk_customers_reach_the_directory_on_the_next_refresh(c
 
 
 async def test_the_background_refresh_waits_until_a_refresh_is_due(console, monkeypatch):
-    directory = console.desk.directory
-    await directory.aclose()  # the console started it with the app; start afresh below
-    directory._stopping.clear()
     await _directory_ready(console)  # just filled (by "another process", in the same database)
-    walks = []
+    desk = console.desk
+    directory = CustomerDirectory(
+        console.store.directory, desk.readydesk, desk.kickserv, refresh_every=1.0
+    )
+    walks: list[float] = []
 
     async def counted() -> None:
-        walks.append(1)
+        walks.append(time.monotonic())
 
     monkeypatch.setattr(directory, "refresh", counted)
+    started = time.monotonic()
     directory.start()
-    await asyncio.sleep(0.2)
-    assert walks == []  # filled moments ago: nothing to do until the interval has passed
-    await directory.aclose()
+    try:
+        await asyncio.sleep(0.3)
+        assert walks == []  # filled moments ago: nothing to do until the interval has passed
+        async with asyncio.timeout(5):
+            while not walks:
+                await asyncio.sleep(0.05)
+    finally:
+        await directory.aclose()
+    assert walks[0] - started >= 0.5  # the interval, counted from the fill, not from the start

@@ -78,7 +78,7 @@ async def served() -> AsyncIterator[Console]:
 def console(served: Console) -> Iterator[Console]:
     """The shared console with no faults and nothing cached, so every read reaches a fake."""
     for client in (served.desk.readydesk, served.desk.kickserv):
-        client._lookups.clear()
+        client.forget_lookups()
     for backend in ("readydesk", "kickserv"):
         served.faults(backend).clear()
     yield served
@@ -291,7 +291,7 @@ class Meeting:
 
 async def test_the_job_its_services_and_its_notes_are_read_at_once(console):
     job = _scheduled_job(console)
-    transport = console.desk.kickserv._http._transport
+    transport = console.desk.kickserv.transport  # the sandbox's: its `app` is the fake
     fake = transport.app
     transport.app = Meeting(
         fake, [f"/jobs/{job}.json", f"/jobs/{job}/notes.json", "/calendar.json"]

@@ -12,7 +12,13 @@ from bot.settings import Settings
 def ran(monkeypatch) -> list[str]:
     """The workers a look ran, in order (each answers with nothing to say)."""
     names: list[str] = []
-    for worker in ("sweep_claims", "run_due", "poll_watches"):
+    for worker in (
+        "sweep_claims",
+        "sweep_visit_notes",
+        "run_due",
+        "poll_watches",
+        "poll_job_changes",
+    ):
 
         async def record(*args, _name=worker, **kwargs):
             names.append(_name)
@@ -27,11 +33,17 @@ def _settings(**env) -> Settings:
 
 
 async def test_by_default_the_loop_posts_digests_and_polls_watches(ran):
-    await build_scheduler(_settings(), None, None)._look()  # type: ignore[arg-type]
-    assert ran == ["sweep_claims", "run_due", "poll_watches"]
+    await build_scheduler(_settings(), None, None).look()  # type: ignore[arg-type]
+    assert ran == [
+        "sweep_claims",
+        "sweep_visit_notes",
+        "run_due",
+        "poll_watches",
+        "poll_job_changes",
+    ]
 
 
 async def test_with_digests_left_to_cron_the_loop_only_finishes_unfinished_writes(ran):
     settings = _settings(DESKHAND_DIGESTS_IN_PROCESS="false")
-    await build_scheduler(settings, None, None)._look()  # type: ignore[arg-type]
-    assert ran == ["sweep_claims"]
+    await build_scheduler(settings, None, None).look()  # type: ignore[arg-type]
+    assert ran == ["sweep_claims", "sweep_visit_notes"]

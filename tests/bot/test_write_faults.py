@@ -202,7 +202,7 @@ async def test_a_write_applied_after_the_read_back_is_told_written_once_and_neve
     before = path.count(console)
     faults = console.faults(path.backend)
     # A gateway answers 504 at once; the backend applies the write when the test says (below).
-    faults.add("applied_late", times=1, seconds=3600, status=504, **path.fault)
+    faults.add("error_now_applied_later", times=1, seconds=3600, status=504, **path.fault)
     bodies: list[str] = []
     dispatch = console.app.async_dispatch
 

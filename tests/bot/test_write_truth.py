@@ -125,7 +125,13 @@ async def test_slack_retrying_a_write_that_waits_to_be_confirmed_is_told_so_and_
     history = console.fake("readydesk").state.data.history
     before = len(history.get(34, []))
     faults = console.faults("readydesk")
-    faults.add("applied_late", seconds=3600, status=504, query={"action": "add_history"}, times=1)
+    faults.add(
+        "error_now_applied_later",
+        seconds=3600,
+        status=504,
+        query={"action": "add_history"},
+        times=1,
+    )
     body = console.requests.command(
         "/note",
         "ticket 34 Sent twice by Slack",

@@ -68,12 +68,13 @@ def test_card_shows_the_ticket_facts():
         "Refresh",
         "Add note",
         "Assign to me",
+        "Book a visit",
         "Close",
         "Customer",
         "Share in channel",
     ]
     assert parse_ref(buttons[0]["value"]) == TicketRef(ticket_id=34)
-    assert parse_ref(buttons[4]["value"]) == CustomerRef(readydesk_id="demo")
+    assert parse_ref(buttons[5]["value"]) == CustomerRef(readydesk_id="demo")
 
 
 def test_hostile_subject_is_shown_literally_and_cannot_ping_anyone():
@@ -111,6 +112,7 @@ def test_a_ticket_without_customer_has_no_customer_button():
         "ticket_refresh",
         "add_note",
         "ticket_assign_me",
+        "book_visit",
         "ticket_close",
         "share_card",
     ]

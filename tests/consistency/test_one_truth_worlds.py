@@ -130,7 +130,7 @@ def _world(console: Console, tickets: list[GenTicket], jobs: list[GenJob]) -> No
             status=gen.status,
             balance_remaining=gen.balance,
         )
-    console.desk.readydesk._lookups.clear()
+    console.desk.readydesk.forget_lookups()
 
 
 def _first_line(card: dict) -> str:

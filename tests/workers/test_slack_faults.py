@@ -318,7 +318,7 @@ async def _late_post_applied(console: Console, sent: float, late: float) -> None
 
 async def test_a_digest_post_that_timed_out_and_landed_late_is_not_posted_twice(console, sleeps):
     slot = await _digest(console)
-    console.slack.faults.add("late_apply", path=POST, seconds=1.0, times=1)
+    console.slack.faults.add("latency_applied_anyway", path=POST, seconds=1.0, times=1)
     client = build_web_client(console.app_settings, Delivery(sleep=sleeps))
     client.timeout = 0.3  # Slack answers after Deskhand gave up; the post lands after that
     settings = handler_config(console.app_settings)
@@ -333,7 +333,7 @@ async def test_a_digest_post_that_timed_out_and_landed_late_is_not_posted_twice(
 async def test_an_alert_post_that_timed_out_and_landed_late_is_not_posted_twice(console, sleeps):
     await _watching(console, sleeps)
     ticket = await _new_ticket(console, "Server room flooding")
-    console.slack.faults.add("late_apply", path=POST, seconds=1.0, times=1)
+    console.slack.faults.add("latency_applied_anyway", path=POST, seconds=1.0, times=1)
     client = build_web_client(console.app_settings, Delivery(sleep=sleeps))
     client.timeout = 0.3
     config = handler_config(console.app_settings)

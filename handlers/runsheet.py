@@ -1,0 +1,95 @@
+"""`/deskhand runsheet [at 07:00 weekdays | off]`: a person's own jobs today, now or by DM on a
+schedule (a subscription of kind `runsheet` on the digest machinery, workers/digests.py)."""
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from api.desk import Desk
+from cards.common import Card
+from cards.config import HandlerConfig
+from cards.runsheet import not_linked_text, runsheet_card
+from handlers.args import UsageError, kept_reply, usage_text, wants_help
+from handlers.digest_schedule import parse_schedule
+from handlers.profiles import Profiles
+from handlers.subcommands import Subcommands
+from store import Store
+from store.digests import RUNSHEET, Subscription
+from store.schedules import EVERY_DAY, describe_days
+
+
+def register(app: AsyncApp, subcommands: Subcommands) -> None:
+    """Add `runsheet` to `/deskhand`."""
+    subcommands.add("runsheet", runsheet)
+
+
+async def runsheet(
+    ack: AsyncAck,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    config: HandlerConfig,
+    profiles: Profiles,
+) -> None:
+    """Today's run-sheet now; `at <time> [days]` by DM on a schedule; `off` stops it."""
+    await ack()
+    text, user = command.get("text", ""), command["user_id"]  # the text after `runsheet`
+    rest = text
+    try:
+        if wants_help(rest):
+            answer = Card(usage_text("runsheet"))
+        elif rest.strip().lower() == "off":
+            answer = Card(await _stop(store, user))
+        else:
+            email = (await profiles.get(client, user)).email
+            sheet = await desk.runsheet(user, email, config.now().date(), config.timezone)
+            if not rest.strip():
+                answer = runsheet_card(sheet, config.timezone, schedule=await _when(store, user))
+            elif sheet.employee is None:
+                answer = kept_reply(not_linked_text(sheet), text)
+            else:
+                answer = Card(await _start(store, config, user, rest))
+    except UsageError as err:
+        answer = kept_reply(str(err), text)
+    await respond(response_type="ephemeral", **answer.message())
+
+
+async def _start(store: Store, config: HandlerConfig, user: str, rest: str) -> str:
+    schedule = parse_schedule(rest)
+    if schedule.filters or schedule.quiet or schedule.timezone:
+        raise UsageError(f"A run-sheet takes only a time and days. {usage_text('runsheet')}")
+    await _stop(store, user)  # one run-sheet a person: the new time replaces the old
+    sub = await store.digests.add(
+        channel_id=user,
+        kind=RUNSHEET,
+        filters="",
+        at_time=schedule.at_time,
+        days=schedule.days or EVERY_DAY,
+        timezone=config.timezone,
+        quiet=False,
+        created_by=user,
+    )
+    return (
+        f"Your run-sheet comes by direct message at {sub.at_time} {describe_days(sub.days)} "
+        f"({sub.timezone}). `/deskhand runsheet off` stops it."
+    )
+
+
+async def _mine(store: Store, user: str) -> list[Subscription]:
+    return [s for s in await store.digests.created_by(user) if s.kind == RUNSHEET]
+
+
+async def _when(store: Store, user: str) -> str:
+    """When the person's run-sheet comes by DM, in words ("" when it does not)."""
+    mine = await _mine(store, user)
+    return f"{mine[0].at_time} {describe_days(mine[0].days)}" if mine else ""
+
+
+async def _stop(store: Store, user: str) -> str:
+    mine = await _mine(store, user)
+    for sub in mine:
+        await store.digests.remove(sub.id)
+    return "Your run-sheet is off." if mine else "You had no run-sheet on a schedule."

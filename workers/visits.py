@@ -1,0 +1,70 @@
+"""Visits with nobody waiting: the poll that notes on a ticket each linked job completed,
+cancelled or moved (every linked job not done yet is read, whether or not a watch covers it),
+and the sweep that writes the visit notes not written yet. A visit done is also said in the
+thread of each live card of its ticket, with Close ticket."""
+
+import logging
+from datetime import datetime
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from api.desk import Desk
+from api.errors import BackendError
+from api.visits import BOOKING_NOTES, OwedNote
+from cards.config import HandlerConfig, utc_now
+from cards.live import ticket_key
+from cards.visits import visit_done_reply
+from live.registry import reply_under_cards
+from store import Store
+
+logger = logging.getLogger("deskhand.visits")
+
+
+async def poll_visits(
+    desk: Desk, store: Store, slack: AsyncWebClient, now: datetime, *, config: HandlerConfig
+) -> list[str]:
+    """Read every linked job not done yet; note each change on its ticket once (across
+    processes) and offer Close under the ticket's live cards when a visit is done."""
+    try:
+        # Retries of these notes run on real time, as the sweeper does, whatever `now` says.
+        read, written = await desk.check_visits(config.timezone, utc_now())
+    except BackendError as err:
+        return [f"visits: unreadable ({err.message}); next poll"]
+    await _tell(written, store, slack, config, now)
+    return [f"visits: {read} linked jobs read, {len(written)} noted"] if read else []
+
+
+async def sweep_visit_notes(
+    desk: Desk, store: Store, slack: AsyncWebClient, now: datetime, *, config: HandlerConfig
+) -> list[str]:
+    """Write the visit notes whose earlier try did not write them; each one written is said
+    (to its booker, or under the ticket's live cards for a visit done)."""
+    written = await desk.write_owed_notes(now)
+    await _tell(written, store, slack, config, now)
+    return [f"visit note {n.intent_key}: written" for n in written]
+
+
+async def _tell(
+    written: list[OwedNote],
+    store: Store,
+    slack: AsyncWebClient,
+    config: HandlerConfig,
+    now: datetime,
+) -> None:
+    for note in written:
+        if note.offer_close:
+            text, blocks = visit_done_reply(note.ticket_id, note.text)
+            since = config.instant() - config.live_for
+            await reply_under_cards(slack, store, ticket_key(note.ticket_id), since, text, blocks)
+        elif note.tries and note.intent_key.endswith(BOOKING_NOTES):  # told it was pending
+            await _dm(slack, note)
+
+
+async def _dm(slack: AsyncWebClient, note: OwedNote) -> None:
+    where = f"ticket #{note.ticket_id}" if note.kind == "ticket" else f"job {note.job_number}"
+    text = f"The pending note on {where} for the visit (job {note.job_number}) is now written."
+    try:
+        await slack.chat_postMessage(channel=note.user_id, text=text)
+    except SlackApiError as err:
+        logger.warning("could not tell %s: %s", note.user_id, err.response.get("error"))
