@@ -259,7 +259,7 @@ async def test_a_write_that_lands_within_the_window_completes_the_step_as_writte
     async with served(slack) as app:
         app.desk.writes = WriteSettings(apply_window=timedelta(seconds=30))
         faults = app.readydesk.state.faults
-        faults.add("applied_late", times=1, status=504, seconds=600, **_ADD_TICKET)
+        faults.add("error_now_applied_later", times=1, status=504, seconds=600, **_ADD_TICKET)
         step = STEPS[ids.STEP_CREATE_TICKET]
         inputs = step_inputs(step, {"customer": "demo", "subject": "Late"}, ALICE)
         assert isinstance(inputs, dict)
