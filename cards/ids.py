@@ -161,13 +161,20 @@ STEP_ADD_NOTE = "add_note"
 STEP_FIND_CUSTOMER = "find_customer"
 STEP_LOOK_UP_TICKET = "look_up_ticket"
 STEP_CREATE_JOB = "create_job"
+STEP_BOOK_VISIT = "book_visit"
 STEPS = (
     STEP_CREATE_TICKET,
     STEP_ADD_NOTE,
     STEP_FIND_CUSTOMER,
     STEP_LOOK_UP_TICKET,
     STEP_CREATE_JOB,
+    STEP_BOOK_VISIT,
 )
 # The event Slack sends when a workflow reaches one of them (only with the steps declared).
 FUNCTION_EXECUTED = "function_executed"
-WRITE_STEPS = (STEP_CREATE_TICKET, STEP_ADD_NOTE, STEP_CREATE_JOB)  # each needs an interactor
+WRITE_STEPS = (
+    STEP_CREATE_TICKET,
+    STEP_ADD_NOTE,
+    STEP_CREATE_JOB,
+    STEP_BOOK_VISIT,
+)  # each needs an interactor

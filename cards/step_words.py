@@ -63,3 +63,8 @@ def written_summary(what: str, result: WriteResult) -> str:
     slow = " (confirmed after a slow reply)" if result.outcome == "confirmed" else ""
     again = " (this run had already done it)" if result.outcome == "duplicate" else ""
     return f"{what}{slow}{again}"
+
+
+def plain_words(mrkdwn: str) -> str:
+    """A line written for a message, as a step's plain-text output (no bold marks)."""
+    return mrkdwn.replace("*", "")

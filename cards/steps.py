@@ -47,6 +47,13 @@ _INTERACTOR = Parameter(
     "Who started the workflow (a button or form): Deskhand writes as them, under its rules "
     "for who may write",
 )
+_SERVICE = Parameter("service", "string", "Service", "The Kickserv service's name", True)
+_WHEN = Parameter("scheduled", TIMESTAMP, "Date and time", "When the visit is")
+_TECHNICIAN = Parameter("technician", "string", "Technician", "A Kickserv employee's name")
+_JOB_OUTPUTS = (
+    Parameter("job_number", "integer", "Job number", "The new job's number", True),
+    Parameter("job_link", "string", "Job link", "The job's page in Kickserv"),
+)
 _SUMMARY = Parameter("summary", "string", "Summary", "One line ready to post in a message", True)
 
 STEP_LIST = (
@@ -132,18 +139,28 @@ STEP_LIST = (
                 "A Kickserv customer number, or words that find exactly one customer",
                 True,
             ),
-            Parameter("service", "string", "Service", "The Kickserv service's name", True),
+            _SERVICE,
             Parameter("description", "string", "Description", "What is to be done"),
-            Parameter("scheduled", TIMESTAMP, "Date and time", "When the visit is"),
-            Parameter("technician", "string", "Technician", "A Kickserv employee's name"),
+            _WHEN,
+            _TECHNICIAN,
             _ON_BEHALF,
             _INTERACTOR,
         ),
+        (*_JOB_OUTPUTS, _SUMMARY),
+    ),
+    Step(
+        ids.STEP_BOOK_VISIT,
+        "Book a visit",
+        "Book a Kickserv visit for a ReadyDesk ticket: the job, linked to the ticket, with notes",
         (
-            Parameter("job_number", "integer", "Job number", "The new job's number", True),
-            Parameter("job_link", "string", "Job link", "The job's page in Kickserv"),
-            _SUMMARY,
+            Parameter("ticket_number", "integer", "Ticket number", "The ticket to visit for", True),
+            _SERVICE,
+            _WHEN,
+            _TECHNICIAN,
+            _ON_BEHALF,
+            _INTERACTOR,
         ),
+        (*_JOB_OUTPUTS, _SUMMARY),
     ),
 )
 STEPS = {step.callback_id: step for step in STEP_LIST}

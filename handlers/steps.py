@@ -17,11 +17,18 @@ from api.settling import settled
 from api.ticket_writes import NewTicket
 from cards import ids
 from cards.config import HandlerConfig
-from cards.step_words import business_outputs, ticket_outputs, write_failure, written_summary
+from cards.step_words import (
+    business_outputs,
+    plain_words,
+    ticket_outputs,
+    write_failure,
+    written_summary,
+)
 from handlers.profiles import Profiles
 from handlers.step_inputs import number, one_customer, record_key, step_intent, when
-from handlers.step_jobs import job_choices
+from handlers.step_jobs import job_choices, visit_for
 from handlers.step_middleware import WORKFLOW, StepActor, acting_person, once_per_execution
+from handlers.visit_links import book_visit
 
 Done = ("written", "confirmed", "duplicate")
 
@@ -35,6 +42,7 @@ def register(app: AsyncApp) -> None:
     app.function(ids.STEP_CREATE_TICKET, middleware=writes)(create_ticket_step)
     app.function(ids.STEP_ADD_NOTE, middleware=writes)(add_note_step)
     app.function(ids.STEP_CREATE_JOB, middleware=writes)(create_job_step)
+    app.function(ids.STEP_BOOK_VISIT, middleware=writes)(book_visit_step)
 
 
 async def find_customer_step(
@@ -176,6 +184,47 @@ async def create_job_step(
             "job_number": int(result.reference),
             "job_link": config.links.job_page(result.reference),
             "summary": said + choices.unassigned(created),
+        }
+    )
+
+
+async def book_visit_step(
+    ack: Any,
+    body: dict[str, Any],
+    inputs: dict[str, Any],
+    complete: Any,
+    fail: Any,
+    client: AsyncWebClient,
+    desk: Desk,
+    profiles: Profiles,
+    config: HandlerConfig,
+    context: dict[str, Any],
+) -> None:
+    """A Kickserv job for a ticket's customer, linked to the ticket with its two notes (the
+    field loop's Book a visit), written once."""
+    await ack()
+    actor: StepActor = context["step_actor"]
+    visit = await visit_for(desk, config, inputs)
+    if isinstance(visit, str):
+        return await fail(visit)
+    intent = step_intent(body, actor, f"ticket #{visit.form.ticket_id}", visit.job.description)
+    author = await _author(actor, profiles, client)
+    created = await desk.create_job(intent, visit.job, author)
+    linked = ""
+    if created.result.outcome in ("written", "confirmed", "unknown"):
+        employee = str(visit.job.employee) if visit.job.employee else None
+        linked = await book_visit(
+            desk, config, visit.form, created, employee, actor.user_id, author, intent.key
+        )
+    result = await settled(desk.store, intent.key, created.result)
+    if result.outcome not in Done or not result.reference:
+        return await fail(write_failure(result, "the visit's job was created", actor.said))
+    said = written_summary(f"Job {result.reference} booked", result)
+    await complete(
+        outputs={
+            "job_number": int(result.reference),
+            "job_link": config.links.job_page(result.reference),
+            "summary": f"{said}. {plain_words(linked)}".strip(),
         }
     )
 

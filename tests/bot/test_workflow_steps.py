@@ -167,6 +167,34 @@ async def test_create_job_books_the_named_service_and_refuses_an_unknown_one(sla
     assert wrong.error is not None and "no service “Teleport”" in wrong.error
 
 
+async def test_book_a_visit_books_the_tickets_customer_and_links_the_job_to_the_ticket(slack):
+    async with served(slack) as app:
+        jobs = app.kickserv.state.data.jobs
+        before = len(jobs)
+        at = str(int(datetime(2026, 12, 9, 15, tzinfo=UTC).timestamp()))
+        booked = await run(
+            app,
+            slack,
+            ids.STEP_BOOK_VISIT,
+            ticket_number="34",
+            service="printer repair",
+            scheduled=at,
+        )
+        missing = await run(
+            app, slack, ids.STEP_BOOK_VISIT, ticket_number="999999", service="Printer Repair"
+        )
+        assert len(jobs) == before + 1
+        history = str(app.readydesk.state.data.history.get(34, []))
+    assert booked.outputs is not None, booked.error
+    number = booked.outputs["job_number"]
+    assert booked.outputs["summary"] == (
+        f"Job {number} booked. Linked to ticket #34: its card lists the visit."
+    )
+    assert "Ticket #34" in (jobs[number].description or "")
+    assert f"job {number}" in history.lower()  # the ticket's note about its visit
+    assert missing.error is not None and "999999 does not exist" in missing.error
+
+
 async def test_a_non_writer_is_refused_in_words_and_nothing_is_written(slack):
     async with served(slack, DESKHAND_WRITERS="U1") as app:
         before = tickets(app)
