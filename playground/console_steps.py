@@ -52,11 +52,11 @@ async def run_step(console: StepConsole, text: str, user_id: str) -> list[dict[s
     await console.settle()
     if run.outputs is not None:
         shown = "\n".join(f"• {name}: {value}" for name, value in run.outputs.items())
-        said = f"*{step.title}* completed:\n{shown}"
+        said = f"{step.title} completed:\n{shown}"
     elif run.error is not None:
-        said = f"*{step.title}* failed: {run.error}"
+        said = f"{step.title} failed: {run.error}"
     else:
-        said = f"*{step.title}* did not complete (Slack would time it out)."
+        said = f"{step.title} did not complete (Slack would time it out)."
     rows = [
         r for r in await console.store.audit.recent(since=since) if r.action.startswith("step.")
     ]
