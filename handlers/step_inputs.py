@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from api.business import KICKSERV, READYDESK, Business
+from api.customers import CustomerSearch
 from api.desk import Desk
 from api.writes import Intent
 from cards.mrkdwn import truncate
@@ -23,14 +24,20 @@ async def one_customer(desk: Desk, text: str, wanted: str) -> str | Business:
         return "Give the customer: an ID, or words that find exactly one customer."
     search = await desk.find_customer(text, read_one=False)
     found = [b for b in search.businesses if _record(b, wanted) == text] or search.businesses
-    if not found:
-        return none_found(text, f"ReadyDesk or Kickserv{'; ' + search.note if search.note else ''}")
-    if len(found) > 1:
-        return several_found([b.name for b in found], text)
+    if len(found) != 1:
+        return search_problem(search)
     if _record(found[0], wanted) is None:
         other = _SYSTEM_NAMES[KICKSERV if wanted == READYDESK else READYDESK]
         return f"{found[0].name} is only in {other}; this step needs a {_SYSTEM_NAMES[wanted]} one."
     return found[0]
+
+
+def search_problem(search: CustomerSearch) -> str:
+    """Why a customer search did not find exactly one business."""
+    if not search.businesses:
+        note = f"; {search.note}" if search.note else ""
+        return none_found(search.text, f"ReadyDesk or Kickserv{note}")
+    return several_found([b.name for b in search.businesses], search.text)
 
 
 def record_key(business: Business, wanted: str) -> str:
@@ -52,6 +59,16 @@ def number(inputs: dict[str, Any], name: str, title: str) -> int | str | None:
     if not text.isdigit() or int(text) <= 0:
         return f"{title} must be a number such as 34 (got “{truncate(str(value), 40)}”)."
     return int(text)
+
+
+def note_problem(ticket: int | str | None, job: int | str | None, text: str) -> str:
+    """Why Add note's inputs do not name one record and a text ("" when they do)."""
+    problem = next((v for v in (ticket, job) if isinstance(v, str)), "")
+    if problem:
+        return problem
+    if (ticket is None) == (job is None):
+        return "Give a ticket number or a job number (one of them)."
+    return "" if text else "Give the note's text."
 
 
 def when(inputs: dict[str, Any], name: str) -> datetime | str | None:

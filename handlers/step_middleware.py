@@ -88,15 +88,33 @@ async def acting_person(
         return await next()
     else:
         why = NO_INTERACTOR.format(step=title)
-    WRITES.labels(f"step.{callback_id}", "refused").inc()
+    await write_step_failed(body, context, fail, why, outcome="refused", user_id=interactor)
+    return BoltResponse(status=200, body="")
+
+
+async def write_step_failed(
+    body: dict[str, Any],
+    context: dict[str, Any],
+    fail: Any,
+    why: str,
+    *,
+    outcome: str = "failed",
+    user_id: str = "",
+) -> None:
+    """A write step that cannot run as given (refused, or its inputs wrong): audited with its
+    inputs and why, then failed saying why."""
+    event = execution_of(body)
+    callback_id = (event.get("function") or {}).get("callback_id", "")
+    actor = context.get("step_actor")
+    who = user_id or (actor.user_id if isinstance(actor, StepActor) else "") or WORKFLOW
+    WRITES.labels(f"step.{callback_id}", outcome).inc()
     await context["store"].audit.record(
-        user_id=interactor or WORKFLOW,
+        user_id=who,
         channel_id="",
         action=f"step.{callback_id}",
-        target=f"workflow step {execution}",
+        target=f"workflow step {event.get('function_execution_id', '')}",
         summary=inputs_kept(event),
-        outcome="refused",
-        detail=why,
+        outcome=outcome,
+        detail=redact(why),
     )
     await fail(why)
-    return BoltResponse(status=200, body="")

@@ -25,9 +25,23 @@ from cards.step_words import (
     written_summary,
 )
 from handlers.profiles import Profiles
-from handlers.step_inputs import number, one_customer, record_key, step_intent, when
+from handlers.step_inputs import (
+    note_problem,
+    number,
+    one_customer,
+    record_key,
+    search_problem,
+    step_intent,
+    when,
+)
 from handlers.step_jobs import job_choices, visit_for
-from handlers.step_middleware import WORKFLOW, StepActor, acting_person, once_per_execution
+from handlers.step_middleware import (
+    WORKFLOW,
+    StepActor,
+    acting_person,
+    once_per_execution,
+    write_step_failed,
+)
 from handlers.visit_links import book_visit
 
 Done = ("written", "confirmed", "duplicate")
@@ -51,10 +65,11 @@ async def find_customer_step(
     """The one business the words find, in both systems."""
     await ack()
     text = str(inputs.get("text") or "").strip()
-    search = await desk.find_customer(text) if text else None
-    if search is None or search.found is None:
-        found = await one_customer(desk, text, READYDESK)
-        return await fail(found if isinstance(found, str) else "No customer found.")
+    if not text:
+        return await fail("Give the customer's ID, name, company, email or phone.")
+    search = await desk.find_customer(text)
+    if search.found is None:
+        return await fail(search_problem(search))
     await complete(outputs=business_outputs(search.found))
 
 
@@ -88,7 +103,8 @@ async def create_ticket_step(
     business = await one_customer(desk, str(inputs.get("customer") or ""), READYDESK)
     subject = str(inputs.get("subject") or "").strip()
     if isinstance(business, str) or not subject:
-        return await fail(business if isinstance(business, str) else "Give the ticket a subject.")
+        why = business if isinstance(business, str) else "Give the ticket a subject."
+        return await write_step_failed(body, context, fail, why)
     customer = record_key(business, READYDESK)
     ticket = NewTicket(
         customer,
@@ -125,16 +141,9 @@ async def add_note_step(
     ticket = number(inputs, "ticket_number", "The ticket number")
     job = number(inputs, "job_number", "The job number")
     text = str(inputs.get("text") or "").strip()
-    problem = next((v for v in (ticket, job) if isinstance(v, str)), None)
-    if problem or (ticket is None) == (job is None) or not text:
-        return await fail(
-            problem
-            or (
-                "Give the note's text."
-                if text == ""
-                else "Give a ticket number or a job number (one of them)."
-            )
-        )
+    why = note_problem(ticket, job, text)
+    if why:
+        return await write_step_failed(body, context, fail, why)
     record = NotedRecord("ticket", str(ticket)) if ticket else NotedRecord("job", str(job))
     target = f"{record.kind} #{record.number}"
     intent = step_intent(body, actor, target, text)
@@ -167,7 +176,7 @@ async def create_job_step(
     choices = await job_choices(desk, inputs)
     problem = next((v for v in (business, scheduled, choices) if isinstance(v, str)), None)
     if problem is not None:
-        return await fail(problem)
+        return await write_step_failed(body, context, fail, problem)
     customer = int(record_key(business, KICKSERV))
     new = NewJob(
         customer, choices.service, str(inputs.get("description") or ""), scheduled, choices.employee
@@ -206,7 +215,7 @@ async def book_visit_step(
     actor: StepActor = context["step_actor"]
     visit = await visit_for(desk, config, inputs)
     if isinstance(visit, str):
-        return await fail(visit)
+        return await write_step_failed(body, context, fail, visit)
     intent = step_intent(body, actor, f"ticket #{visit.form.ticket_id}", visit.job.description)
     author = await _author(actor, profiles, client)
     created = await desk.create_job(intent, visit.job, author)

@@ -119,8 +119,12 @@ async def test_create_ticket_fails_naming_the_customers_its_words_match(slack):
         before = tickets(app)
         several = await run(app, slack, ids.STEP_CREATE_TICKET, customer="a", subject="Hi")
         after = tickets(app)
+        [row] = await app.store.audit.recent()
     assert after == before
     assert several.error is not None and "Demo Company" in several.error
+    # Its inputs are kept in the audit log, with why it failed.
+    assert row.outcome == "failed" and row.detail == several.error
+    assert '"customer": "a"' in row.summary and '"subject": "Hi"' in row.summary
 
 
 async def test_the_same_execution_delivered_twice_makes_one_ticket_and_completes_once(slack):
