@@ -5,7 +5,7 @@ from api.customers import BusinessView
 from api.readydesk import Ticket
 from api.writes import WriteResult
 from cards.mrkdwn import truncate
-from cards.steps import UNCONFIRMED
+from cards.steps import UNCONFIRMED, UNCONFIRMED_UNATTENDED
 
 NEVER_BLANK = "—"  # Slack shows an empty output as nothing; a required one needs a value
 
@@ -50,7 +50,10 @@ def none_found(text: str, where: str) -> str:
 
 def write_failure(result: WriteResult, what: str, who: str) -> str:
     """Why a write step did not complete: not written (and why), or not known yet (and that
-    `who` will be told); `what` says what may have happened ("the ticket was created")."""
+    `who` will be told; "": an unattended run, whose audit row will say); `what` says what may
+    have happened ("the ticket was created")."""
+    if result.outcome == "unknown" and not who:
+        return UNCONFIRMED_UNATTENDED.format(what=what)
     if result.outcome == "unknown":
         return UNCONFIRMED.format(who=who, what=what)
     why = result.error.message if result.error else result.reason or "it did not go through"

@@ -202,7 +202,11 @@ NOT_A_WRITER = (
     "did nothing. Have someone on that list start this workflow, or ask Deskhand's admin to "
     "add {who}."
 )
+UNCONFIRMED_UNATTENDED = (
+    "could not confirm; Deskhand will record how it ended in its audit log (deskhand audit) when "
+    "it knows (whether {what}: it may still go through, so do not run the step again before then)"
+)
 UNCONFIRMED = (
-    "could not confirm; Deskhand will tell {who} when it knows ({what} may still go through: "
-    "do not run the step again before then)"
+    "could not confirm; Deskhand will tell {who} when it knows (whether {what}: it may still go "
+    "through, so do not run the step again before then)"
 )

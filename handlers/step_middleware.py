@@ -37,8 +37,9 @@ class StepActor:
 
     @property
     def said(self) -> str:
-        """Who is told later, as a workflow author reads it."""
-        return f"<@{self.user_id}>" if self.user_id != WORKFLOW else "the workflow's author"
+        """Who is told later, as a workflow author reads it ("": an unattended run's workflow,
+        which no one is told of; its audit row says how it ended)."""
+        return f"<@{self.user_id}>" if self.user_id != WORKFLOW else ""
 
 
 def execution_of(body: dict[str, Any]) -> dict[str, Any]:

@@ -287,6 +287,28 @@ async def test_a_write_still_unknown_fails_could_not_confirm_and_the_interactor_
     assert "*not written*" in str(told[0].payload)
 
 
+async def test_an_unattended_write_still_unknown_says_where_its_ending_will_be_recorded(
+    slack, monkeypatch
+):
+    monkeypatch.setattr("api.settling.SWEEP_MARGIN", timedelta(seconds=0.2))
+    async with served(slack, DESKHAND_WORKFLOW_WRITES="unattended") as app:
+        app.desk.writes = WriteSettings(apply_window=timedelta(seconds=0.3))
+        app.readydesk.state.faults.add("status", times=1, status=502, **_ADD_TICKET)
+        unsure = await run(
+            app,
+            slack,
+            ids.STEP_CREATE_TICKET,
+            customer="demo",
+            subject="Maybe",
+            interactivity="none",
+        )
+    assert unsure.error == (
+        "could not confirm; Deskhand will record how it ended in its audit log (deskhand audit) "
+        "when it knows (whether the ticket was created: it may still go through, so do not run "
+        "the step again before then)"
+    )
+
+
 async def test_a_write_that_lands_within_the_window_completes_the_step_as_written(slack):
     async with served(slack) as app:
         app.desk.writes = WriteSettings(apply_window=timedelta(seconds=30))
