@@ -61,6 +61,16 @@ def number(inputs: dict[str, Any], name: str, title: str) -> int | str | None:
     return int(text)
 
 
+def priority_named(inputs: dict[str, Any], priorities: list[str]) -> tuple[str, str]:
+    """The priority input as ReadyDesk names it (any case; "" when not given), and why it is
+    not one of them ("" when it is)."""
+    given = str(inputs.get("priority") or "").strip()
+    named = next((p for p in priorities if p.casefold() == given.casefold()), None)
+    if not given or named is not None:
+        return named or "", ""
+    return given, f"Priority must be one of {', '.join(priorities)} (got “{truncate(given, 40)}”)."
+
+
 def note_problem(ticket: int | str | None, job: int | str | None, text: str) -> str:
     """Why Add note's inputs do not name one record and a text ("" when they do)."""
     problem = next((v for v in (ticket, job) if isinstance(v, str)), "")

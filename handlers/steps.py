@@ -29,6 +29,7 @@ from handlers.step_inputs import (
     note_problem,
     number,
     one_customer,
+    priority_named,
     record_key,
     search_problem,
     step_intent,
@@ -102,16 +103,13 @@ async def create_ticket_step(
     actor: StepActor = context["step_actor"]
     business = await one_customer(desk, str(inputs.get("customer") or ""), READYDESK)
     subject = str(inputs.get("subject") or "").strip()
-    if isinstance(business, str) or not subject:
-        why = business if isinstance(business, str) else "Give the ticket a subject."
+    priority, wrong = priority_named(inputs, config.priorities)
+    if isinstance(business, str) or not subject or wrong:
+        why = business if isinstance(business, str) else wrong or "Give the ticket a subject."
         return await write_step_failed(body, context, fail, why)
     customer = record_key(business, READYDESK)
-    ticket = NewTicket(
-        customer,
-        subject,
-        str(inputs.get("description") or ""),
-        priority=str(inputs.get("priority") or ""),
-    )
+    description = str(inputs.get("description") or "")
+    ticket = NewTicket(customer, subject, description, priority=priority)
     intent = step_intent(body, actor, f"customer {customer}", subject)
     author = await _author(actor, profiles, client)
     result = await settled(desk.store, intent.key, await desk.create_ticket(intent, ticket, author))

@@ -98,6 +98,7 @@ async def test_create_ticket_writes_once_signed_for_whom_and_gives_its_number(sl
             customer="demo",
             subject="Printer on fire",
             description="Smoke from tray 2",
+            priority="high",
             user="U1",
         )
         assert tickets(app) == before + 1
@@ -106,6 +107,7 @@ async def test_create_ticket_writes_once_signed_for_whom_and_gives_its_number(sl
     number = done.outputs["ticket_number"]
     written = app.readydesk.state.data.tickets[number]
     assert written.subject == "Printer on fire" and written.cid == "demo"
+    assert written.priority == "High"
     assert done.outputs["ticket_link"] == f"https://desk.example/t?tid={number}"
     assert done.outputs["summary"] == f"Ticket #{number} for Demo Company: Printer on fire"
     # Signed by the interactor, for the person the workflow named; the audit keeps the inputs.
@@ -120,7 +122,11 @@ async def test_create_ticket_fails_naming_the_customers_its_words_match(slack):
         several = await run(app, slack, ids.STEP_CREATE_TICKET, customer="a", subject="Hi")
         after = tickets(app)
         [row] = await app.store.audit.recent()
-    assert after == before
+        wrong = await run(
+            app, slack, ids.STEP_CREATE_TICKET, customer="demo", subject="Hi", priority="Asap"
+        )
+    assert after == before == tickets(app)
+    assert wrong.error == "Priority must be one of Low, Normal, High, Urgent (got “Asap”)."
     assert several.error is not None and "Demo Company" in several.error
     # Its inputs are kept in the audit log, with why it failed.
     assert row.outcome == "failed" and row.detail == several.error
