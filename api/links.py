@@ -65,6 +65,11 @@ class RecordLinks:
         self._kickserv_host = host if host and not host.startswith((".", "{")) else ""
         self._kickserv_port = kickserv.port if kickserv else ""
         self._kickserv_path = kickserv.path.rstrip("/").lower() if kickserv else ""
+        self._kickserv_pages = (kickserv_web_url or "").rstrip("/")
+
+    def job_page(self, job_number: str) -> str:
+        """The Kickserv web app's page of a job ("" when the pages are not known)."""
+        return f"{self._kickserv_pages}/jobs/{job_number}" if self._kickserv_host else ""
 
     def record(self, url: str) -> LinkedRecord | None:
         """The ticket, job or customer a browser opens for `url`, or None for any other page."""

@@ -284,6 +284,7 @@ def handler_config(
         reactions=Reactions(
             settings.reaction_ticket, settings.reaction_assign, settings.reaction_close
         ),
+        unattended_steps=settings.workflow_writes == "unattended",
     )
 
 

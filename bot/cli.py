@@ -64,6 +64,11 @@ def main(argv: list[str] | None = None, playground: Playground | None = None) ->
     manifest.add_argument(
         "--url", help="public base URL (https://host) for HTTP mode; omit for Socket Mode"
     )
+    manifest.add_argument(
+        "--workflow-steps",
+        action="store_true",
+        help="declare Deskhand's Workflow Builder steps (paid plans; makes the app org-ready)",
+    )
     audit = commands.add_parser("audit", help="print the audit log of writes from Slack")
     audit.add_argument("--since", default="1d", help="how far back: 30m, 12h, 7d (default 1d)")
     audit.add_argument("--json", action="store_true", help="one JSON object a row")
@@ -76,7 +81,7 @@ def main(argv: list[str] | None = None, playground: Playground | None = None) ->
     db.add_argument("action", choices=["upgrade"], help="apply every pending migration")
     args = parser.parse_args(argv)
     if args.command == "manifest":
-        return print_manifest(args.url)
+        return print_manifest(args.url, workflow_steps=args.workflow_steps)
     if args.command == "db":
         return upgrade_database(read_settings().database_url)
     if args.command == "digest":
@@ -296,10 +301,11 @@ def upgrade_database(database_url: str) -> int:
     return 0
 
 
-def print_manifest(base_url: str | None) -> int:
-    """`deskhand manifest [--url https://host]`: the manifest as committed, or for HTTP mode;
-    either way links unfurl on the hosts of READYDESK_WEB_URL and KICKSERV_WEB_URL (those
-    settings alone are read: printing needs no other)."""
+def print_manifest(base_url: str | None, *, workflow_steps: bool = False) -> int:
+    """`deskhand manifest [--url https://host] [--workflow-steps]`: the manifest as committed,
+    or for HTTP mode, or with the Workflow Builder steps; links unfurl on the hosts of
+    READYDESK_WEB_URL and KICKSERV_WEB_URL (those settings alone are read: printing needs no
+    other)."""
     from pydantic import ValidationError
 
     from api.links import RecordLinks
@@ -309,8 +315,11 @@ def print_manifest(base_url: str | None) -> int:
         load_manifest,
         render_manifest,
         with_unfurl_domains,
+        with_workflow_steps,
     )
     from bot.settings import WebPages
+    from cards.ids import FUNCTION_EXECUTED
+    from cards.steps import function_section
 
     manifest = load_manifest()
     try:
@@ -327,6 +336,8 @@ def print_manifest(base_url: str | None) -> int:
             print(f"{problem}.", file=sys.stderr)
             return 2
         manifest = http_mode(manifest, base_url)
+    if workflow_steps:
+        manifest = with_workflow_steps(manifest, function_section(), FUNCTION_EXECUTED)
     sys.stdout.write(render_manifest(manifest))
     return 0
 

@@ -86,6 +86,11 @@ async def tell_person(
     if kind == "event_callback" and event.get("type") in UNTOLD_EVENTS:
         logger.info("not told to anyone: the error came of a %s event", event.get("type"))
         return None if acked else BoltResponse(status=200, body="")
+    if kind == "event_callback" and event.get("function_execution_id"):
+        # A workflow step: the workflow shows the step's error (the client carries its token).
+        execution = str(event["function_execution_id"])
+        await _quietly(client.functions_completeError(function_execution_id=execution, error=text))
+        return None if acked else BoltResponse(status=200, body="")
     user = _user_id(body)
     channel = (body.get("channel") or {}).get("id") if isinstance(body.get("channel"), dict) else ""
     item = event.get("item") if isinstance(event.get("item"), dict) else {}

@@ -117,13 +117,53 @@ class Interactivity(_Strict):
 
 
 class AppSettings(_Strict):
-    """Transport and delivery settings."""
+    """Transport and delivery settings; custom steps need `org_deploy_enabled` and a
+    `function_runtime` of `remote` (the app runs them itself)."""
 
     event_subscriptions: EventSubscriptions | None = None
     interactivity: Interactivity | None = None
     org_deploy_enabled: bool | None = None
     socket_mode_enabled: bool | None = None
     token_rotation_enabled: bool | None = None
+    function_runtime: Literal["remote", "slack"] | None = None
+
+
+ParameterType = Literal[
+    "integer",
+    "number",
+    "boolean",
+    "string",
+    "object",
+    "array",
+    "slack#/types/user_id",
+    "slack#/types/channel_id",
+    "slack#/types/usergroup_id",
+    "slack#/types/timestamp",
+    "slack#/types/date",
+    "slack#/types/interactivity",
+    "slack#/types/rich_text",
+    "slack#/types/message_ts",
+]
+
+
+class Parameter(_Strict):
+    """One typed input or output of a custom step."""
+
+    type: ParameterType
+    title: str | None = None
+    description: str | None = None
+    is_required: bool | None = None
+    hint: str | None = None
+
+
+class Function(_Strict):
+    """A custom step (Workflow Builder) the app runs, by its callback id in `functions`."""
+
+    title: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    # By name (schema version 1's shape, the one manifest.yml declares).
+    input_parameters: dict[str, Parameter] = Field(max_length=50)
+    output_parameters: dict[str, Parameter] = Field(max_length=50)
 
 
 class Manifest(_Strict):
@@ -134,6 +174,7 @@ class Manifest(_Strict):
     features: Features | None = None
     oauth_config: OAuthConfig | None = None
     settings: AppSettings | None = None
+    functions: dict[str, Function] | None = Field(None, max_length=50)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -195,6 +236,19 @@ def with_unfurl_domains(manifest: Manifest, domains: list[str]) -> Manifest:
             by_alias=True, exclude_none=True
         )
     )
+
+
+def with_workflow_steps(manifest: Manifest, functions: dict[str, object], event: str) -> Manifest:
+    """The same app offering `functions` as Workflow Builder steps: org-ready (Slack requires
+    it for custom steps), run by the app itself, and subscribed to `event` (function_executed)."""
+    data = manifest.model_dump(by_alias=True, exclude_none=True)
+    data["functions"] = functions
+    settings = data.setdefault("settings", {})
+    settings["org_deploy_enabled"] = True
+    settings["function_runtime"] = "remote"
+    events = settings.setdefault("event_subscriptions", {})
+    events["bot_events"] = [*events.get("bot_events", []), event]
+    return Manifest.model_validate(data)
 
 
 def render_manifest(manifest: Manifest) -> str:

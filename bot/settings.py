@@ -127,6 +127,11 @@ class Settings(BaseSettings):
     # A write whose reply was lost may still be applied this long after Deskhand gave up on it:
     # until then it is "could not confirm yet", read back on a backoff, never "not added".
     apply_window: float = Field(60.0, validation_alias=_env("DESKHAND_APPLY_WINDOW"), ge=0)
+    # Workflow Builder write steps with no interactor (a scheduled workflow): refused unless
+    # "unattended", when they write as the workflow (handlers/steps.py).
+    workflow_writes: Literal["attended", "unattended"] = Field(
+        "attended", validation_alias=_env("DESKHAND_WORKFLOW_WRITES")
+    )
     # HTTP mode refuses a bigger request body (413) before reading it; Slack's are a few KB.
     max_body_bytes: int = Field(
         1024 * 1024, validation_alias=_env("DESKHAND_MAX_BODY_BYTES"), ge=1024

@@ -54,6 +54,7 @@ class HandlerConfig:
     change_quiet: float = 60.0  # seconds after a burst of job changes before the technician's DM
     reaction_synced: str = "inbox_tray"  # marks a thread reply once it is a note
     reactions: Reactions = field(default_factory=Reactions)
+    unattended_steps: bool = False  # a write step with no interactor writes as the workflow
     clock: Callable[[], datetime] = field(default=utc_now, compare=False, repr=False)
 
     @property

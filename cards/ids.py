@@ -167,3 +167,29 @@ BOT_SCOPES = (
 # The domains links unfurl on in manifest.yml: the default KICKSERV_WEB_URL's. `deskhand
 # manifest` lists the configured READYDESK_WEB_URL's and KICKSERV_WEB_URL's instead.
 UNFURL_DOMAINS = ("app.kickserv.com",)
+
+# Workflow Builder custom steps (Slack "functions"): their callback ids, kept as issue 29 named
+# them so a workflow built today keeps working. Only `deskhand manifest --workflow-steps` declares
+# them (cards/steps.py describes their inputs and outputs); the default manifest has none.
+STEP_CREATE_TICKET = "create_ticket"
+STEP_ADD_NOTE = "add_note"
+STEP_FIND_CUSTOMER = "find_customer"
+STEP_LOOK_UP_TICKET = "look_up_ticket"
+STEP_CREATE_JOB = "create_job"
+STEP_BOOK_VISIT = "book_visit"
+STEPS = (
+    STEP_CREATE_TICKET,
+    STEP_ADD_NOTE,
+    STEP_FIND_CUSTOMER,
+    STEP_LOOK_UP_TICKET,
+    STEP_CREATE_JOB,
+    STEP_BOOK_VISIT,
+)
+# The event Slack sends when a workflow reaches one of them (only with the steps declared).
+FUNCTION_EXECUTED = "function_executed"
+WRITE_STEPS = (
+    STEP_CREATE_TICKET,
+    STEP_ADD_NOTE,
+    STEP_CREATE_JOB,
+    STEP_BOOK_VISIT,
+)  # each needs an interactor

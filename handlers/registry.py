@@ -23,6 +23,7 @@ from handlers import (
     people,
     reactions,
     runsheet,
+    steps,
     threads,
     ticket_actions,
     tickets,
@@ -63,6 +64,7 @@ def register_all(app: AsyncApp, subcommands: Subcommands) -> None:
         threads,
         home,
         help,
+        steps,
     ):
         if area in WITH_SUBCOMMANDS:
             area.register(app, subcommands)

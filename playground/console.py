@@ -22,6 +22,7 @@ from bot.app import Sandboxes, build_app, build_desk, build_sandboxes
 from bot.settings import Settings
 from cards import ids
 from playground import console_threads
+from playground.console_steps import run_step
 from playground.console_work import ListenerWork
 from playground.slack_requests import SlackRequests, as_slack_sends, input_state
 from sandbox.clock import SandboxClock
@@ -151,6 +152,8 @@ class Console:
         if command.lower() in ("reply", "react"):  # in/on the newest message's thread
             said = {"reply": console_threads.reply, "react": console_threads.react}[command.lower()]
             return await said(self, CONSOLE_CHANNEL, CONSOLE_USER, text)
+        if command.lower() == "run-step":
+            return await run_step(self, text, CONSOLE_USER)
         if command not in ids.SLASH_COMMANDS:
             known = ", ".join(ids.SLASH_COMMANDS)
             return [_reply("console", f"Unknown command `{command}`. Try `help` ({known}).")]

@@ -25,6 +25,8 @@ CONSOLE_WORDS = (
     '`shortcut "&lt;name&gt;" &lt;message text&gt;` runs a message shortcut on a made-up message. '
     "`reply &lt;text&gt;` answers in the thread of the newest card shared here, "
     "`react &lt;emoji&gt;` reacts to it (`react ticket`). "
+    "`run-step &lt;step&gt; key=value …` runs a Workflow Builder step as you "
+    "(`run-step look_up_ticket ticket_number=34`). "
     "Ctrl-C clears the line; Ctrl-C twice, Ctrl-D or `quit` leaves."
 )
 AGAIN = "(Ctrl-C again, Ctrl-D or `quit` leaves.)"

@@ -29,6 +29,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from sandbox.faults import FaultMiddleware, Faults
 from sandbox.serve import LoopbackServer
+from sandbox.slack_functions import FunctionExecutions
 from sandbox.slack_history import history_page, replies_page
 from sandbox.slack_threads import thread_answer
 
@@ -117,6 +118,7 @@ class SlackSandbox:
         # added, by (channel, ts) of the message.
         self.private_channels: set[str] = set()
         self.reactions: dict[tuple[str, str], list[str]] = {}
+        self.functions = FunctionExecutions()  # workflow steps run, and their own tokens
         # users.info answers from here; unknown ids get `user_not_found`, as Slack answers.
         self.users: dict[str, dict[str, Any]] = {
             "U0CONSOLE": sandbox_user("U0CONSOLE", "Alice Moreno", "alice@helpdesk.example"),
@@ -319,8 +321,10 @@ class SlackSandbox:
             self.calls.append(RecordedCall("api", method, {**payload, "_ratelimited": True}))
             return JSONResponse({"ok": False, "error": "ratelimited"}, 429, {"Retry-After": "1"})
         call = RecordedCall("api", method, payload, token=token)
-        if not token.startswith(("xoxb-", "xoxp-", "xapp-")):
+        if not token.startswith(("xoxb-", "xoxp-", "xapp-")) and not self.functions.accepts(token):
             call.answer = {"ok": False, "error": "invalid_auth"}
+        elif method.startswith("functions.complete"):
+            call.answer = self.functions.complete(method, payload)
         else:
             call.answer = self._answer(method, payload)
         self.calls.append(call)

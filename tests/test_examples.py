@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from api.digests import KINDS
+from cards import ids
 from playground.console import Console
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -202,6 +203,23 @@ async def test_the_readme_console_session_answers_line_by_line(console):
     for typed, expected in console_lines(_readme()):
         replies, sent = await _run(console, typed)
         assert_answers(typed, replies, sent, expected)
+
+
+async def test_each_workflow_step_run_in_the_readme_completes_unless_its_comment_says(console):
+    await _ready(console)
+    runs = [(t, e) for t, e in console_lines(_readme()) if t.startswith("run-step ")]
+    assert {t.split()[1] for t, _ in runs} == set(ids.STEPS)  # every step has its example
+    for typed, expected in runs:
+        replies, sent = await _run(console, typed)
+        assert_answers(typed, replies, sent, expected)
+        if expected is None:
+            assert " completed:" in replies[0]["text"], (typed, replies[0]["text"])
+
+
+def test_the_readme_names_every_workflow_step_by_its_callback_id():
+    table = _readme().split("\n## Workflow Builder steps\n", 1)[1].split("\n## ", 1)[0]
+    for callback_id in ids.STEPS:
+        assert f"(`{callback_id}`)" in table, callback_id
 
 
 # -- /deskhand help -------------------------------------------------------------------------------

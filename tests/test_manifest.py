@@ -15,7 +15,7 @@ from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
-REGISTRARS = {"command", "action", "shortcut", "view", "options", "event", "message"}
+REGISTRARS = {"command", "action", "shortcut", "view", "options", "event", "message", "function"}
 
 
 def test_manifest_passes_slacks_rules():
@@ -197,6 +197,7 @@ def test_every_listener_is_registered_through_an_id_in_cards_ids():
         "event": set(ids.LISTENED_EVENTS),
         "view": set(ids.VIEWS),
         "options": set(ids.OPTIONS),
+        "function": set(ids.STEPS),
     }
     for kind, names in expected.items():
         used = {getattr(ids, a.attr) for _, k, a in registrations if k == kind}
@@ -207,3 +208,42 @@ def test_every_listener_is_registered_through_an_id_in_cards_ids():
 async def test_each_manifest_command_reaches_a_listener(console, command):
     replies = await console.send(f"{command} help")
     assert replies and all("HTTP 404" not in r["text"] for r in replies)
+
+
+def test_the_default_manifest_declares_no_steps_so_it_installs_on_any_plan():
+    assert "functions" not in MANIFEST
+    assert MANIFEST["settings"]["org_deploy_enabled"] is False
+    assert "function_runtime" not in MANIFEST["settings"]
+
+
+def test_the_workflow_steps_manifest_declares_exactly_the_registered_steps_typed():
+    result = _deskhand_manifest("--workflow-steps")
+    assert result.returncode == 0, result.stderr
+    printed = yaml.safe_load(result.stdout)
+    Manifest.model_validate(printed)  # as Slack's schema has it
+    settings = printed["settings"]
+    assert settings["org_deploy_enabled"] is True and settings["function_runtime"] == "remote"
+    assert settings["event_subscriptions"]["bot_events"] == [*ids.EVENTS, ids.FUNCTION_EXECUTED]
+    functions = printed["functions"]
+    assert sorted(functions) == sorted(ids.STEPS)
+    for callback_id, step in functions.items():
+        assert step["title"] and step["description"]
+        parameters = {**step["input_parameters"], **step["output_parameters"]}
+        assert all(p["type"] and p["title"] and p["description"] for p in parameters.values())
+        inputs = step["input_parameters"]
+        if callback_id in ids.WRITE_STEPS:
+            assert inputs["interactivity"]["type"] == "slack#/types/interactivity"
+            assert inputs["user"]["type"] == "slack#/types/user_id"
+        else:
+            assert "interactivity" not in inputs
+    # Everything else is the committed manifest's.
+    assert {k: v for k, v in printed.items() if k not in ("functions", "settings")} == {
+        k: v for k, v in MANIFEST.items() if k != "settings"
+    }
+
+
+@pytest.mark.parametrize("callback_id", ids.STEPS)
+async def test_each_declared_step_reaches_its_listener(console, callback_id):
+    replies = await console.send(f"run-step {callback_id}")
+    said = replies[0]["text"]
+    assert "completed" in said or " failed: " in said, said  # not left unanswered

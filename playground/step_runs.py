@@ -1,0 +1,95 @@
+"""Running Deskhand's workflow steps without Slack: the `function_executed` event Slack sends when
+a workflow reaches a custom step, built from the step's definition (cards/steps.py) and an
+execution the Slack fake started (its own `bot_access_token`), with typed input values; and
+`run-step <callback_id> key=value …` as the console reads it."""
+
+import secrets
+import shlex
+import time
+from typing import Any
+
+from cards.steps import INTERACTIVITY, STEPS, TIMESTAMP, Parameter, Step
+from sandbox.slack_functions import Execution
+
+APP_ID = "A0DESKHAND"
+NO_ONE = "none"  # interactivity=none: a run with no interactor (a scheduled workflow's)
+
+
+def function_event(step: Step, run: Execution) -> dict[str, Any]:
+    """The `function_executed` event for `run` of `step`, as Slack sends it."""
+    return {
+        "type": "function_executed",
+        "function": {
+            "id": "Fn" + step.callback_id.upper().replace("_", "")[:9],
+            "callback_id": step.callback_id,
+            "title": step.title,
+            "description": step.description,
+            "type": "app",
+            "input_parameters": _described(step.inputs),
+            "output_parameters": _described(step.outputs),
+            "app_id": APP_ID,
+            "date_updated": int(time.time()),
+        },
+        "inputs": run.inputs,
+        "function_execution_id": run.execution_id,
+        "workflow_execution_id": "Wx" + run.execution_id[2:],
+        "event_ts": f"{time.time():.6f}",
+        "bot_access_token": run.token,
+    }
+
+
+def _described(parameters: tuple[Parameter, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": p.type,
+            "name": p.name,
+            "title": p.title,
+            "description": p.description,
+            "is_required": p.required,
+        }
+        for p in parameters
+    ]
+
+
+def interactivity(user_id: str) -> dict[str, Any]:
+    """An interactivity input value: who pressed the button or sent the form that ran it."""
+    return {
+        "interactivity_pointer": f"{int(time.time())}.{secrets.token_hex(6)}",
+        "interactor": {"id": user_id, "secret": secrets.token_hex(8)},
+    }
+
+
+def step_inputs(step: Step, given: dict[str, str], user_id: str) -> dict[str, Any] | str:
+    """Typed inputs from `key=value` words (numbers as numbers; the interactivity input is
+    `user_id`'s unless given as `none`), or why they are not the step's."""
+    known = {p.name: p for p in step.inputs}
+    unknown = [k for k in given if k not in known]
+    if unknown:
+        names = ", ".join(known)
+        return f"{step.title} has no input {', '.join(unknown)}; its inputs are {names}."
+    inputs: dict[str, Any] = {}
+    for name, value in given.items():
+        kind = known[name].type
+        if kind in ("integer", TIMESTAMP) and value.lstrip("-").isdigit():
+            inputs[name] = int(value)
+        elif kind != INTERACTIVITY:
+            inputs[name] = value
+    wants = any(p.type == INTERACTIVITY for p in step.inputs)
+    if wants and given.get("interactivity", "").lower() != NO_ONE:
+        inputs["interactivity"] = interactivity(user_id)
+    return inputs
+
+
+def parse_run(text: str) -> tuple[Step, dict[str, str]] | str:
+    """`<callback_id> key=value …` (values quoted when they hold spaces), or its usage."""
+    try:
+        words = shlex.split(text)
+    except ValueError as err:
+        return f"Could not read that: {err}."
+    usage = "Usage: run-step <step> key=value …; steps: " + ", ".join(STEPS)
+    if not words or words[0] not in STEPS:
+        return usage
+    pairs = [w.partition("=") for w in words[1:]]
+    if any(not sep or not key for key, sep, _ in pairs):
+        return usage
+    return STEPS[words[0]], {key: value for key, _, value in pairs}

@@ -1,0 +1,395 @@
+"""Deskhand's Workflow Builder steps through the app as served (signed Events API requests, and
+Socket Mode): what each step gives back or why it fails, each execution run once, who it acts
+for, and a backend fault's every outcome told to the workflow."""
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+from slack_sdk.errors import SlackApiError
+
+from api.writes import WriteSettings
+from bot.app import build_app, build_desk, build_sandboxes, build_web_client
+from bot.settings import Settings
+from bot.socket_mode import connect_socket_mode
+from cards import ids
+from cards.steps import STEPS
+from playground.step_runs import function_event, step_inputs
+from sandbox.slack import SlackSandbox
+from sandbox.slack_functions import Execution
+from tests.bot.served import Served, served
+from tests.conftest import ready_store
+from tests.slack_helpers import event_body
+from workers.claims import sweep_claims
+
+ALICE = "U0CONSOLE"  # Alice Moreno in the Slack fake
+
+
+async def run(
+    app: Served, slack: SlackSandbox, callback_id: str, *, times: int = 1, **given: str
+) -> Execution:
+    """Start an execution in the Slack fake and deliver its function_executed event `times`
+    times (as a retry or a second replica would get it), run as Alice unless
+    `interactivity="none"`."""
+    step = STEPS[callback_id]
+    inputs = step_inputs(step, given, ALICE)
+    assert isinstance(inputs, dict), inputs
+    execution = slack.functions.start(callback_id, inputs)
+    for _ in range(times):
+        await app.event(function_event(step, execution))
+    return execution
+
+
+def completions(slack: SlackSandbox, execution: Execution) -> list[Any]:
+    """The completeSuccess / completeError calls made for `execution`, with the token used."""
+    return [
+        c
+        for c in slack.calls
+        if c.name.startswith("functions.complete")
+        and c.payload.get("function_execution_id") == execution.execution_id
+    ]
+
+
+def tickets(app: Served) -> int:
+    return len(app.readydesk.state.data.tickets)
+
+
+async def test_look_up_ticket_gives_the_tickets_fields_and_fails_for_a_missing_one(slack):
+    async with served(slack) as app:
+        ticket = app.readydesk.state.data.tickets[34]
+        found = await run(app, slack, ids.STEP_LOOK_UP_TICKET, ticket_number="34")
+        missing = await run(app, slack, ids.STEP_LOOK_UP_TICKET, ticket_number="999999")
+        typo = await run(app, slack, ids.STEP_LOOK_UP_TICKET, ticket_number="thirty")
+    assert found.outputs == {
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "assignee": ticket.assigned_tech,
+        "subject": ticket.subject,
+    }
+    assert missing.error is not None and "999999 does not exist" in missing.error
+    assert typo.error is not None and "must be a number" in typo.error
+    # Completed with the execution's own token, as Slack gives it in the event.
+    assert [c.token for c in completions(slack, found)] == [found.token]
+
+
+async def test_find_customer_gives_both_systems_ids_and_names_several_matches(slack):
+    async with served(slack) as app:
+        one = await run(app, slack, ids.STEP_FIND_CUSTOMER, text="demo")
+        none = await run(app, slack, ids.STEP_FIND_CUSTOMER, text="zzzz-nobody")
+        several = await run(app, slack, ids.STEP_FIND_CUSTOMER, text="a")
+    assert one.outputs is not None
+    assert one.outputs["readydesk_id"] == "demo" and one.outputs["name"] == "Demo Company"
+    assert one.outputs["kickserv_number"]
+    assert none.error == "No customer matches “zzzz-nobody” in ReadyDesk or Kickserv."
+    assert several.error is not None and "customers (" in several.error
+    assert "give one's customer ID" in several.error
+
+
+async def test_create_ticket_writes_once_signed_for_whom_and_gives_its_number(slack):
+    async with served(slack, READYDESK_WEB_URL="https://desk.example/t?tid={tid}") as app:
+        before = tickets(app)
+        done = await run(
+            app,
+            slack,
+            ids.STEP_CREATE_TICKET,
+            customer="demo",
+            subject="Printer on fire",
+            description="Smoke from tray 2",
+            priority="high",
+            user="U1",
+        )
+        assert tickets(app) == before + 1
+        rows = await app.store.audit.recent()
+    assert done.outputs is not None, done.error
+    number = done.outputs["ticket_number"]
+    written = app.readydesk.state.data.tickets[number]
+    assert written.subject == "Printer on fire" and written.cid == "demo"
+    assert written.priority == "High"
+    assert done.outputs["ticket_link"] == f"https://desk.example/t?tid={number}"
+    assert done.outputs["summary"] == f"Ticket #{number} for Demo Company: Printer on fire"
+    # Signed by the interactor, for the person the workflow named; the audit keeps the inputs.
+    assert "— alice (for pat) via Slack · ref " in written.summary
+    assert rows[0].user_id == ALICE and rows[0].outcome == "written"
+    assert "Smoke from tray 2" in rows[0].summary and "<@U1>" in rows[0].summary
+
+
+async def test_create_ticket_fails_naming_the_customers_its_words_match(slack):
+    async with served(slack) as app:
+        before = tickets(app)
+        several = await run(app, slack, ids.STEP_CREATE_TICKET, customer="a", subject="Hi")
+        after = tickets(app)
+        [row] = await app.store.audit.recent()
+        wrong = await run(
+            app, slack, ids.STEP_CREATE_TICKET, customer="demo", subject="Hi", priority="Asap"
+        )
+    assert after == before == tickets(app)
+    assert wrong.error == "Priority must be one of Low, Normal, High, Urgent (got “Asap”)."
+    assert several.error is not None and "Demo Company" in several.error
+    # Its inputs are kept in the audit log, with why it failed.
+    assert row.outcome == "failed" and row.detail == several.error
+    assert '"customer": "a"' in row.summary and '"subject": "Hi"' in row.summary
+
+
+async def test_the_same_execution_delivered_twice_makes_one_ticket_and_completes_once(slack):
+    async with served(slack) as app:
+        before = tickets(app)
+        done = await run(
+            app, slack, ids.STEP_CREATE_TICKET, times=2, customer="demo", subject="Twice"
+        )
+        assert tickets(app) == before + 1
+    assert len(completions(slack, done)) == 1 and done.outputs is not None
+
+
+async def test_add_note_goes_on_a_ticket_or_a_job_and_wants_exactly_one(slack):
+    async with served(slack) as app:
+        history = len(app.readydesk.state.data.history.get(34, []))
+        on_ticket = await run(app, slack, ids.STEP_ADD_NOTE, ticket_number="34", text="Called")
+        job = min(app.kickserv.state.data.jobs)
+        on_job = await run(app, slack, ids.STEP_ADD_NOTE, job_number=str(job), text="Parts in")
+        both = await run(
+            app, slack, ids.STEP_ADD_NOTE, ticket_number="34", job_number="1", text="x"
+        )
+        notes = app.readydesk.state.data.history[34]
+        job_notes = [n.note for n in app.kickserv.state.data.notes.values()]
+    assert on_ticket.outputs == {"summary": "Note added to ticket #34"}
+    assert len(notes) == history + 1 and "Called" in str(notes[-1])
+    assert on_job.outputs == {"summary": f"Note added to job #{job}"}
+    assert any("Parts in" in text for text in job_notes)
+    assert both.error == "Give a ticket number or a job number (one of them)."
+
+
+async def test_create_job_books_the_named_service_and_refuses_an_unknown_one(slack):
+    async with served(slack) as app:
+        data = app.kickserv.state.data
+        before = len(data.jobs)
+        service = next(iter(data.job_types.values()))
+        at = str(int(datetime(2026, 12, 9, 15, tzinfo=UTC).timestamp()))
+        done = await run(
+            app, slack, ids.STEP_CREATE_JOB, customer="demo", service=service.upper(), scheduled=at
+        )
+        wrong = await run(app, slack, ids.STEP_CREATE_JOB, customer="demo", service="Teleport")
+        assert len(data.jobs) == before + 1
+    assert done.outputs is not None, done.error
+    assert done.outputs["summary"] == f"Job {done.outputs['job_number']} for Demo Company"
+    assert wrong.error is not None and "no service “Teleport”" in wrong.error
+
+
+async def test_book_a_visit_books_the_tickets_customer_and_links_the_job_to_the_ticket(slack):
+    async with served(slack) as app:
+        jobs = app.kickserv.state.data.jobs
+        before = len(jobs)
+        at = str(int(datetime(2026, 12, 9, 15, tzinfo=UTC).timestamp()))
+        booked = await run(
+            app,
+            slack,
+            ids.STEP_BOOK_VISIT,
+            ticket_number="34",
+            service="printer repair",
+            scheduled=at,
+        )
+        missing = await run(
+            app, slack, ids.STEP_BOOK_VISIT, ticket_number="999999", service="Printer Repair"
+        )
+        assert len(jobs) == before + 1
+        history = str(app.readydesk.state.data.history.get(34, []))
+    assert booked.outputs is not None, booked.error
+    number = booked.outputs["job_number"]
+    assert booked.outputs["summary"] == (
+        f"Job {number} booked. Linked to ticket #34: its card lists the visit."
+    )
+    assert "Ticket #34" in (jobs[number].description or "")
+    assert f"job {number}" in history.lower()  # the ticket's note about its visit
+    assert missing.error is not None and "999999 does not exist" in missing.error
+
+
+async def test_a_non_writer_is_refused_in_words_and_nothing_is_written(slack):
+    async with served(slack, DESKHAND_WRITERS="U1") as app:
+        before = tickets(app)
+        refused = await run(app, slack, ids.STEP_CREATE_TICKET, customer="demo", subject="No")
+        read = await run(app, slack, ids.STEP_LOOK_UP_TICKET, ticket_number="34")
+        assert tickets(app) == before
+        rows = await app.store.audit.recent()
+    assert refused.error is not None
+    assert refused.error.startswith(f"<@{ALICE}> is not on Deskhand's list of people who may")
+    assert "Have someone on that list start this workflow" in refused.error
+    assert read.outputs is not None  # reads need no writer
+    assert rows[0].outcome == "refused" and '"subject": "No"' in rows[0].summary
+
+
+async def test_a_write_with_no_interactor_fails_unless_unattended_writes_are_allowed(slack):
+    async with served(slack) as app:
+        before = tickets(app)
+        refused = await run(
+            app,
+            slack,
+            ids.STEP_CREATE_TICKET,
+            customer="demo",
+            subject="Nightly",
+            interactivity="none",
+        )
+        assert tickets(app) == before
+    async with served(slack, DESKHAND_WORKFLOW_WRITES="unattended") as app:
+        done = await run(
+            app,
+            slack,
+            ids.STEP_CREATE_TICKET,
+            customer="demo",
+            subject="Nightly",
+            interactivity="none",
+        )
+        rows = await app.store.audit.recent()
+    assert refused.error is not None
+    assert "has none (a scheduled or event-started workflow)" in refused.error
+    assert "DESKHAND_WORKFLOW_WRITES=unattended" in refused.error
+    assert done.outputs is not None and rows[0].user_id == "workflow"
+
+
+_ADD_TICKET = {"query": {"action": "add_ticket"}}
+
+
+async def test_a_reply_lost_after_the_write_completes_as_confirmed(slack):
+    async with served(slack) as app:
+        before = tickets(app)
+        app.readydesk.state.faults.add("applied_status", times=1, status=504, **_ADD_TICKET)
+        done = await run(app, slack, ids.STEP_CREATE_TICKET, customer="demo", subject="Slow")
+        assert tickets(app) == before + 1
+    assert done.outputs is not None, done.error
+    assert done.outputs["summary"].endswith("(confirmed after a slow reply)")
+
+
+async def test_a_write_shown_not_there_after_the_window_fails_as_not_written(slack):
+    async with served(slack) as app:
+        app.desk.writes = WriteSettings(apply_window=timedelta(0))
+        before = tickets(app)
+        app.readydesk.state.faults.add("status", times=1, status=502, **_ADD_TICKET)
+        failed = await run(app, slack, ids.STEP_CREATE_TICKET, customer="demo", subject="Lost")
+        assert tickets(app) == before
+    assert failed.error is not None and failed.error.startswith("Not done: ")
+    assert failed.error.endswith("Deskhand checked: it is not there.")
+
+
+async def test_a_write_still_unknown_fails_could_not_confirm_and_the_interactor_is_told(
+    slack, monkeypatch
+):
+    monkeypatch.setattr("api.settling.SWEEP_MARGIN", timedelta(seconds=0.2))
+    async with served(slack) as app:
+        app.desk.writes = WriteSettings(apply_window=timedelta(seconds=0.3))
+        before = tickets(app)
+        app.readydesk.state.faults.add("status", times=1, status=502, **_ADD_TICKET)
+        unsure = await run(app, slack, ids.STEP_CREATE_TICKET, customer="demo", subject="Maybe")
+        mark = len(slack.calls)
+        later = datetime.now(UTC) + timedelta(seconds=61)
+        await sweep_claims(app.desk, app.store, build_web_client(app.settings), later)
+        assert tickets(app) == before
+    assert unsure.error is not None
+    assert unsure.error.startswith(
+        f"could not confirm; Deskhand will tell <@{ALICE}> when it knows"
+    )
+    told = [c for c in slack.calls_since(mark) if c.name == "chat.postMessage"]
+    assert told and told[0].payload["channel"] == ALICE
+    assert "*not written*" in str(told[0].payload)
+
+
+async def test_an_unattended_write_still_unknown_says_where_its_ending_will_be_recorded(
+    slack, monkeypatch
+):
+    monkeypatch.setattr("api.settling.SWEEP_MARGIN", timedelta(seconds=0.2))
+    async with served(slack, DESKHAND_WORKFLOW_WRITES="unattended") as app:
+        app.desk.writes = WriteSettings(apply_window=timedelta(seconds=0.3))
+        app.readydesk.state.faults.add("status", times=1, status=502, **_ADD_TICKET)
+        unsure = await run(
+            app,
+            slack,
+            ids.STEP_CREATE_TICKET,
+            customer="demo",
+            subject="Maybe",
+            interactivity="none",
+        )
+    assert unsure.error == (
+        "could not confirm; Deskhand will record how it ended in its audit log (deskhand audit) "
+        "when it knows (whether the ticket was created: it may still go through, so do not run "
+        "the step again before then)"
+    )
+
+
+async def test_a_write_that_lands_within_the_window_completes_the_step_as_written(slack):
+    async with served(slack) as app:
+        app.desk.writes = WriteSettings(apply_window=timedelta(seconds=30))
+        faults = app.readydesk.state.faults
+        faults.add("error_now_applied_later", times=1, status=504, seconds=600, **_ADD_TICKET)
+        step = STEPS[ids.STEP_CREATE_TICKET]
+        inputs = step_inputs(step, {"customer": "demo", "subject": "Late"}, ALICE)
+        assert isinstance(inputs, dict)
+        execution = slack.functions.start(step.callback_id, inputs)
+        running = asyncio.create_task(app.event(function_event(step, execution)))
+        key = f"step:{execution.execution_id}"
+        async with asyncio.timeout(15):  # the step waits, its write not confirmed yet
+            while (claim := await app.store.claims.get(key)) is None or claim.state != "unknown":
+                await asyncio.sleep(0.05)
+        assert execution.outputs is None and execution.error is None
+        await faults.land()  # the help desk applies it now, inside the window
+        soon = datetime.now(UTC) + timedelta(seconds=3)  # the sweeper's next look, in the window
+        await sweep_claims(app.desk, app.store, build_web_client(app.settings), soon)
+        await running
+    assert execution.outputs is not None, execution.error
+    assert execution.outputs["summary"].endswith("(confirmed after a slow reply)")
+
+
+@pytest.mark.parametrize("token", ["xwfp-made-up", "not-a-token"])
+async def test_the_slack_fake_takes_only_a_running_executions_own_token(slack, token):
+    async with served(slack) as app:
+        done = await run(app, slack, ids.STEP_LOOK_UP_TICKET, ticket_number="34")
+    client = build_web_client(app.settings)
+    for used in (token, done.token):  # its own token, once it has completed, no longer works
+        client.token = used
+        with pytest.raises(SlackApiError) as refused:
+            await client.functions_completeError(function_execution_id=done.execution_id, error="x")
+        assert refused.value.response["error"] == "invalid_auth"
+    assert done.outputs is not None and done.error is None
+
+
+async def test_over_socket_mode_a_redelivered_execution_writes_one_ticket(slack):
+    settings = Settings(
+        _env_file=None,
+        SLACK_API_URL=slack.api_url,
+        SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
+        SLACK_APP_TOKEN=SecretStr("xapp-1-A0DESKHAND-test"),
+        DESKHAND_MAX_LISTENERS=1,  # in turn: the last step runs after the redeliveries' work
+    )
+    store = ready_store()
+    sandboxes = build_sandboxes(settings)
+    desk = build_desk(settings, store, sandboxes)
+    handler = await connect_socket_mode(settings, build_app(settings, desk, store=store))
+    assert sandboxes.readydesk is not None
+    before = len(sandboxes.readydesk.tickets)
+    step = STEPS[ids.STEP_CREATE_TICKET]
+    inputs = step_inputs(step, {"customer": "demo", "subject": "Over the socket"}, ALICE)
+    assert isinstance(inputs, dict)
+    execution = slack.functions.start(ids.STEP_CREATE_TICKET, inputs)
+    event = function_event(step, execution)
+    try:
+        first = json.loads(event_body("EvSTEP1", event))
+        await slack.wait_for_ack(slack.deliver("events_api", first))
+        await slack.wait_for_call("api", "functions.completeSuccess", timeout=15)
+        await slack.drop_connections()  # Slack redelivers on the next connection, and a
+        # replica gets the same execution under its own event id
+        again = slack.deliver("events_api", first, retry_attempt=1)
+        replica = slack.deliver("events_api", json.loads(event_body("EvSTEP2", event)))
+        await slack.wait_for_ack(again, timeout=15)
+        await slack.wait_for_ack(replica, timeout=15)
+        lookup = slack.functions.start(ids.STEP_LOOK_UP_TICKET, {"ticket_number": 34})
+        body = json.loads(event_body("EvSTEP3", function_event(STEPS[lookup.callback_id], lookup)))
+        await slack.wait_for_ack(slack.deliver("events_api", body), timeout=15)
+        async with asyncio.timeout(15):
+            while not lookup.done:
+                await slack.changed.wait()
+                slack.changed.clear()
+    finally:
+        await handler.close_async()
+        await desk.aclose()
+    assert len(sandboxes.readydesk.tickets) == before + 1
+    assert len(completions(slack, execution)) == 1
+    assert execution.outputs is not None and execution.outputs["ticket_number"]
