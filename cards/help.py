@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 
 from cards import ids
-from cards.common import context, mrkdwn_section, plain
+from cards.common import SECTION_TEXT_MAX, context, mrkdwn_section, plain
 from cards.mrkdwn import escape_mrkdwn
 
 
@@ -138,16 +138,26 @@ COMMAND_HELP = (
 
 
 def build_help_card(commands: Iterable[CommandHelp], notice: str | None = None) -> list[Block]:
-    """Every command with its usage and examples, after an optional notice (already mrkdwn)."""
-    lines = []
+    """Every command with its usage and examples, after an optional notice (already mrkdwn);
+    commands are packed into as many sections as Slack's 3,000 characters a section need, a
+    command never split across two."""
+    sections: list[str] = []
     for c in commands:
-        lines.append(f"`{escape_mrkdwn(c.usage)}`  {escape_mrkdwn(c.description)}")
-        lines.extend(f"      e.g. `{escape_mrkdwn(e)}`" for e in c.examples)
+        entry = "\n".join(
+            [
+                f"`{escape_mrkdwn(c.usage)}`  {escape_mrkdwn(c.description)}",
+                *(f"      e.g. `{escape_mrkdwn(e)}`" for e in c.examples),
+            ]
+        )
+        if sections and len(sections[-1]) + 1 + len(entry) <= SECTION_TEXT_MAX:
+            sections[-1] += "\n" + entry
+        else:
+            sections.append(entry)
     intro: list[Block] = [mrkdwn_section(notice)] if notice else []
     return [
         *intro,
         HeaderBlock(text=plain("Deskhand commands")),
-        mrkdwn_section("\n".join(lines)),
+        *(mrkdwn_section(text) for text in sections),
         DividerBlock(),
         context(
             "Every command also works as `/deskhand &lt;command&gt; …`. "

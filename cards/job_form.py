@@ -46,7 +46,7 @@ class JobForm(BaseModel):
     day: str = ""
     at: str = ""
     employee: str = ""
-    ticket_id: int = 0  # booked from this ticket's Book a visit: linked to it once created
+    ticket_id: int | None = None  # from this ticket's Book a visit: linked to it once created
     ticket_subject: str = ""
     customer_hint: str = ""  # whom to type in the picker (the ticket's customer, no twin)
 

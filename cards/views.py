@@ -41,7 +41,7 @@ def card_modal(text: str, blocks: list[Any], title: str = "Deskhand") -> View:
         type="modal",
         callback_id=ids.CARD_MODAL,
         title=truncate(title, MODAL_TITLE_MAX),
-        close="Done",  # a ticket card's own Close button closes the ticket
+        close="Dismiss",  # not "Close" (a ticket's closes it) nor "Done" (a job's step)
         blocks=[b for b in shown if b][:MODAL_BLOCKS_MAX],
     )
 

@@ -43,7 +43,7 @@ from handlers.step_middleware import (
     once_per_execution,
     write_step_failed,
 )
-from handlers.visit_links import book_visit
+from handlers.visit_links import book_visit, keep_visit
 
 Done = ("written", "confirmed", "duplicate")
 
@@ -216,12 +216,23 @@ async def book_visit_step(
         return await write_step_failed(body, context, fail, visit)
     intent = step_intent(body, actor, f"ticket #{visit.form.ticket_id}", visit.job.description)
     author = await _author(actor, profiles, client)
+    # kept first: linked later should this process stop mid-way
+    await keep_visit(desk, config, visit.form, actor.user_id, author, intent.key)
     created = await desk.create_job(intent, visit.job, author)
     linked = ""
     if created.result.outcome in ("written", "confirmed", "unknown"):
         employee = str(visit.job.employee) if visit.job.employee else None
         linked = await book_visit(
-            desk, config, visit.form, created, employee, actor.user_id, author, intent.key
+            desk,
+            desk.store,
+            client,
+            config,
+            visit.form,
+            created,
+            employee,
+            actor.user_id,
+            author,
+            intent.key,
         )
     result = await settled(desk.store, intent.key, created.result)
     if result.outcome not in Done or not result.reference:

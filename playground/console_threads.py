@@ -2,17 +2,27 @@
 message Deskhand posted in the console's channel (a shared card, say), or reacts to it; the app
 hears the `message` / `reaction_added` event Slack would send."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from sandbox.slack import BOT_USER_ID
+from playground.slack_requests import SlackRequests
+from sandbox.slack import BOT_USER_ID, SlackSandbox
 
-if TYPE_CHECKING:
-    from playground.console import Console
+
+class Console(Protocol):
+    """What a reply or a reaction needs of the console."""
+
+    slack: SlackSandbox
+    requests: SlackRequests
+
+    async def deliver(self, body: str, mark: int) -> list[dict[str, Any]]:
+        """Deliver a signed body; the replies it made since Slack call number `mark`."""
+        ...
+
 
 NO_MESSAGE = "Nothing Deskhand posted in this channel yet: share a card first (`Share in channel`)."
 
 
-def newest_post(console: "Console", channel: str) -> str | None:
+def newest_post(console: Console, channel: str) -> str | None:
     """The ts of the newest message (not a reply) in `channel`, if there is one."""
     posted = [
         ts
@@ -22,7 +32,7 @@ def newest_post(console: "Console", channel: str) -> str | None:
     return max(posted, key=float, default=None)
 
 
-async def reply(console: "Console", channel: str, user: str, text: str) -> list[dict[str, Any]]:
+async def reply(console: Console, channel: str, user: str, text: str) -> list[dict[str, Any]]:
     """`reply <text>`: a reply by the person in the newest message's thread."""
     thread_ts = newest_post(console, channel)
     if thread_ts is None or not text.strip():
@@ -32,7 +42,7 @@ async def reply(console: "Console", channel: str, user: str, text: str) -> list[
     return await console.deliver(console.requests.event({**event, "event_ts": event["ts"]}), mark)
 
 
-async def react(console: "Console", channel: str, user: str, name: str) -> list[dict[str, Any]]:
+async def react(console: Console, channel: str, user: str, name: str) -> list[dict[str, Any]]:
     """`react <emoji>` (`ticket` or `:ticket:`): the person reacts to the newest message."""
     ts, name = newest_post(console, channel), name.strip().strip(":")
     if ts is None or not name:

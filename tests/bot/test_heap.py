@@ -44,7 +44,13 @@ async def test_the_scheduler_runs_the_full_collection_once_it_is_due(monkeypatch
     async def nothing(*args, **kwargs):
         return []
 
-    for worker in ("sweep_claims", "run_due", "poll_watches"):
+    for worker in (
+        "sweep_claims",
+        "sweep_visit_notes",
+        "run_due",
+        "poll_watches",
+        "poll_job_changes",
+    ):
         monkeypatch.setattr(scheduler_module, worker, nothing)
     runs = []
     monkeypatch.setattr(scheduler_module, "collect_old_objects", lambda: runs.append(1) or 0)

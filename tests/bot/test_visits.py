@@ -445,6 +445,8 @@ async def test_a_job_created_whose_link_is_lost_mid_way_is_linked_by_the_sweeper
     booked = _history(console, TWIN, f"Visit booked: job {job}, Printer Repair, Wed 9 Dec 10:00")
     assert len(booked) == 1 and "Sam Ortiz" in booked[0]
     assert len([n for n in _job_notes(console, job) if n.startswith("From ReadyDesk")]) == 1
+
+
 async def test_a_visit_done_is_said_once_in_a_synced_thread_not_again_as_a_note(desk_console):
     console = desk_console
     _, job = await _book(console, TWIN)

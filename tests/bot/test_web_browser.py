@@ -341,7 +341,7 @@ def test_the_home_tab(browser, site):
         "the job card in a modal",
     )
     assert "Customer" in opened.text and "Share in channel" not in opened.text
-    button(opened, "Done").click()
+    button(opened, "Dismiss").click()
     wait_for(browser, lambda: not browser.find_elements(By.CSS_SELECTOR, "[role=dialog]"), "close")
     button(home, "Find customer").click()
     form = dialog(browser, "Find customer")
@@ -357,7 +357,7 @@ def test_the_home_tab(browser, site):
     )
     assert "Demo Company" in found.text
     assert browser.find_element(By.CSS_SELECTOR, "section[aria-label='Home']")  # still on Home
-    button(found, "Done").click()
+    button(found, "Dismiss").click()
     wait_for(browser, lambda: not browser.find_elements(By.CSS_SELECTOR, "[role=dialog]"), "close")
 
 
