@@ -76,7 +76,8 @@ async def test_words_after_the_time_must_be_schedule_words(console):
         'Subscribed: `#1` unresolved "printer at reception" at 08:00 mon,thu Europe/Berlin quiet'
     )
     [help_] = await console.send("/deskhand help")
-    assert "Filters and search words go before `at`" in help_["blocks"][-3]["text"]["text"]
+    listed = "\n".join(b["text"]["text"] for b in help_["blocks"] if b["type"] == "section")
+    assert "Filters and search words go before `at`" in listed
 
 
 async def test_a_bad_time_of_day_is_named_and_am_pm_times_are_accepted(console):
