@@ -31,10 +31,10 @@ from bot.outbound import ScrubbingWebClient
 from bot.settings import Settings
 from cards.config import HandlerConfig, Reactions, utc_now
 from handlers.middleware import WritePermission
-from handlers.profiles import Profiles
 from handlers.registry import register_all
 from handlers.subcommands import Subcommands
 from live.delivery import Delivery
+from live.profiles import Profiles
 from store import Store
 
 if TYPE_CHECKING:

@@ -24,8 +24,8 @@ from handlers.args import (
 )
 from handlers.digest_schedule import check_zone, parse_schedule
 from handlers.middleware import parse_subcommand, writers_for_subcommands, writers_only
-from handlers.profiles import Profiles
 from handlers.ticket_filters import resolve, split_filters
+from live.profiles import Profiles
 from store import Store
 from store.digests import Subscription
 from store.schedules import EVERY_DAY, describe_days

@@ -26,7 +26,7 @@ from cards.views import card_for, card_modal, looking_up_modal
 from handlers.card_modal import answer_in_card_modal
 from handlers.event_fields import EventFields, read_event
 from handlers.forms import open_job_form, open_ticket_form
-from handlers.profiles import Profiles
+from live.profiles import Profiles
 from store import Store
 
 REOPEN_EVERY = timedelta(minutes=1)  # opening the tab again re-reads at most this often

@@ -21,8 +21,8 @@ from cards.jobs import card_for
 from cards.mrkdwn import escape_mrkdwn
 from cards.refs import JobRef, read_value
 from handlers.middleware import writers_or_assigned
-from handlers.profiles import Profiles
 from live.dispatch import post_dispatch_line
+from live.profiles import Profiles
 from live.registry import card_changed
 from store import Store
 

@@ -46,8 +46,8 @@ from handlers.forms import (
     submit_creation,
 )
 from handlers.middleware import writers_only
-from handlers.profiles import Profiles
 from handlers.visit_links import book_visit, keep_visit
+from live.profiles import Profiles
 from store import Store
 
 logger = logging.getLogger("deskhand.jobs")

@@ -43,7 +43,7 @@ from handlers.forms import (
     ticket_form_from,
 )
 from handlers.middleware import writers_only
-from handlers.profiles import Profiles
+from live.profiles import Profiles
 from store import Store
 
 logger = logging.getLogger("deskhand.tickets")

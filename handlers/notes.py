@@ -35,9 +35,9 @@ from handlers.args import UsageError, kept_reply, parse_number, usage_text, want
 from handlers.form_values import parse_customer_value, picked_record, typed_note
 from handlers.forms import finish_submission, message_text
 from handlers.middleware import writers_only
-from handlers.profiles import Profiles
 from handlers.replies import reply_with
 from handlers.subcommands import Subcommands
+from live.profiles import Profiles
 
 _NOTE = re.compile(r"(?s)\s*(\S*)\s*(\S*)(.*)")
 _CUSTOMER = re.compile(r"#?(\w[\w.-]*)")  # a Kickserv number or a ReadyDesk customer ID

@@ -11,8 +11,8 @@ from api.identity import Identity, Match
 from cards import ids
 from cards.mrkdwn import escape_mrkdwn, truncate
 from handlers.args import UsageError, did_you_mean, kept_reply
-from handlers.profiles import Profiles
 from handlers.subcommands import Subcommands
+from live.profiles import Profiles
 from store import Store
 from store.links import KEEP
 

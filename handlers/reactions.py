@@ -17,7 +17,6 @@ from cards.refs import read_value
 from cards.ticket_form import TicketForm
 from handlers.forms import message_text, open_ticket_form, ticket_form_from
 from handlers.middleware import writers_for_reactions
-from handlers.profiles import Profiles
 from handlers.reacted import (
     Reaction,
     Unreadable,
@@ -26,6 +25,7 @@ from handlers.reacted import (
     tell,
     ticket_on_card,
 )
+from live.profiles import Profiles
 from store import Store
 
 

@@ -12,8 +12,8 @@ from cards.config import HandlerConfig
 from cards.runsheet import not_linked_text, runsheet_card
 from handlers.args import UsageError, kept_reply, usage_text, wants_help
 from handlers.digest_schedule import parse_schedule
-from handlers.profiles import Profiles
 from handlers.subcommands import Subcommands
+from live.profiles import Profiles
 from store import Store
 from store.digests import RUNSHEET, Subscription
 from store.schedules import EVERY_DAY, describe_days

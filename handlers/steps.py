@@ -24,7 +24,6 @@ from cards.step_words import (
     write_failure,
     written_summary,
 )
-from handlers.profiles import Profiles
 from handlers.step_inputs import (
     note_problem,
     number,
@@ -44,6 +43,7 @@ from handlers.step_middleware import (
     write_step_failed,
 )
 from handlers.visit_links import book_visit, keep_visit
+from live.profiles import Profiles
 
 Done = ("written", "confirmed", "duplicate")
 

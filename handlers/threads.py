@@ -22,8 +22,8 @@ from cards.threads import (
 )
 from handlers.event_fields import EventFields, read_event
 from handlers.middleware import WritePermission
-from handlers.profiles import Profiles
 from handlers.subcommands import Subcommands
+from live.profiles import Profiles
 from live.thread_sync import (
     PostedReply,
     SlackFile,

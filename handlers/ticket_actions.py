@@ -23,7 +23,7 @@ from cards.refs import TicketRef, chosen_option, read_value, ticket_of_block
 from cards.tickets import card_for
 from cards.visits import VISIT_DONE, visit_closed_reply
 from handlers.middleware import writers_only
-from handlers.profiles import Profiles
+from live.profiles import Profiles
 from live.registry import card_changed
 from store import Store
 

@@ -15,10 +15,10 @@ from cards.mrkdwn import escape_mrkdwn
 from cards.ticket_form import TicketForm
 from handlers.args import UsageError, kept_reply, parse_ticket_number, usage_text, wants_help
 from handlers.forms import open_ticket_form
-from handlers.profiles import Profiles
 from handlers.replies import reply_with
 from handlers.subcommands import Subcommands
 from handlers.ticket_filters import GRAMMAR, resolve, split_filters
+from live.profiles import Profiles
 from store import Store
 
 

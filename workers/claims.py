@@ -34,6 +34,7 @@ from api.writes import (
 from cards.common import mrkdwn_section
 from cards.outcomes import given_back, settled_text, typed_back_again
 from live.delivery import Delivery, Undelivered
+from live.dispatch import dispatch_confirmed_step
 from live.thread_sync import tell_settled
 from store import Store
 from store.claims import PENDING, UNKNOWN, Claim
@@ -47,15 +48,17 @@ TELL_ROUNDS, TELL_PAUSE = 3, 2.0  # an outcome's DM refused past its call's retr
 
 
 @timed_run("claim_sweep")
-async def sweep_claims(desk: Desk, store: Store, slack: AsyncWebClient, now: datetime) -> list[str]:
+async def sweep_claims(
+    desk: Desk, store: Store, slack: AsyncWebClient, now: datetime, *, dispatch_channel: str = ""
+) -> list[str]:
     """Reconcile every claim whose owner is gone or whose outcome is unknown; what became of
-    each."""
+    each. A job step found written is said in `dispatch_channel` too, as its button says it."""
     taken = await store.claims.take_stale(OWNER, now=now, lease=desk.writes.lease)
     CLAIMS_TAKEN_OVER.inc(sum(claim.state == PENDING for claim in taken))
     done = []
     for claim in taken:
         try:
-            outcome = await _finish(claim, desk, store, slack, now)
+            outcome = await _finish(claim, desk, store, slack, now, dispatch_channel)
         except Exception:  # one claim's trouble must not stop the others being finished
             logger.exception("could not finish the claim %s", claim.intent_key)
             outcome = "error (see log)"
@@ -64,7 +67,7 @@ async def sweep_claims(desk: Desk, store: Store, slack: AsyncWebClient, now: dat
 
 
 async def _finish(
-    claim: Claim, desk: Desk, store: Store, slack: AsyncWebClient, now: datetime
+    claim: Claim, desk: Desk, store: Store, slack: AsyncWebClient, now: datetime, dispatch: str
 ) -> str:
     if not claim.plan:  # claimed before writes carried a plan: there is nothing to read back
         await store.claims.finish(claim.intent_key, state=UNKNOWN)
@@ -91,6 +94,11 @@ async def _finish(
     RECONCILED.labels(outcome_label(result.outcome)).inc()
     if result.outcome != "unknown":
         await _tell(slack, claim, plan, result, now)
+        if result.outcome in ("written", "confirmed") and plan.target.isdigit():
+            target = int(plan.target)
+            await dispatch_confirmed_step(
+                slack, desk, dispatch, claim.action, claim.user_id, target, claim.intent_key, now
+            )
         return result.outcome
     if now - claim.claimed_at >= GIVE_UP_AFTER:  # stop reading it back, and say so
         await store.claims.finish(claim.intent_key, state=UNKNOWN)

@@ -1,6 +1,8 @@
 """A job card's On my way, Started and Done: written once as Kickserv sees it, refused to a
 non-writer who is not on the job, a refusal from Kickserv named, and one line to dispatch."""
 
+from datetime import UTC, datetime, timedelta
+
 from api.refs import JobRef
 from bot.settings import Settings
 from cards import ids
@@ -8,6 +10,7 @@ from playground.console import Console
 from sandbox.kickserv_data import SANDBOX_PERSON
 from tests.bot.served import served
 from tests.slack_helpers import block_action
+from workers.claims import sweep_claims
 
 DISPATCH = "C0DISPATCH"
 PAT = 846787
@@ -183,3 +186,28 @@ async def test_served_over_http_the_assigned_non_writer_starts_their_job(slack):
             if c.name == "chat.postMessage" and c.payload.get("channel") == DISPATCH
         ]
         assert line.startswith(f"pat started job {job.job_number} for ")
+
+
+async def test_a_step_confirmed_only_by_the_sweeper_is_still_said_in_dispatch_once():
+    settings = Settings(_env_file=None, DESKHAND_DISPATCH_CHANNEL=DISPATCH)
+    async with Console(settings) as console:
+        job = _alices_job(console)
+        path = f"/jobs/{job.job_number}.json"
+        faults = console.faults("kickserv")
+        # A gateway answers 504 at once; Kickserv applies the status only later.
+        faults.add(
+            "error_now_applied_later", times=1, seconds=3600, status=504, method="PUT", path=path
+        )
+        await console.send(f"/job {job.job_number}")
+        [unsure, *_] = await _press(console, "Started")
+        assert "Could not confirm yet" in unsure["text"]
+        assert _dispatch_lines(console) == []  # not said while it is not known
+        await faults.land()
+        client = console.app.client
+        for later in (61, 120):  # the window over; a second sweep finds nothing more to say
+            now = datetime.now(UTC) + timedelta(seconds=later)
+            await sweep_claims(console.desk, console.store, client, now, dispatch_channel=DISPATCH)
+        assert job.status == "in_progress"
+        customer = next(c for c in _data(console).customers.values() if c.id == job.customer_id)
+        said = f"alice started job {job.job_number} for {customer.company_name or customer.name}"
+        assert _dispatch_lines(console) == [said]
