@@ -17,8 +17,9 @@ from tests.html_dom import parse
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-async def run(page: Page, callback_id: str, **values: str) -> dict:
-    return await page.post("run-step", callback_id=callback_id, values=values)
+async def run(at: Page, callback_id: str, **values: str) -> dict:
+    """Run a step from the Workflows view with these inputs typed in its form."""
+    return await at.post("run-step", callback_id=callback_id, values=values)
 
 
 async def test_the_sidebar_leads_to_the_steps_and_each_steps_inputs(page):  # noqa: F811
