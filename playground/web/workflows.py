@@ -59,7 +59,8 @@ async def run_workflow_step(
     given = {str(k): str(v or "").strip()[:MAX_VALUE] for k, v in typed.items()}
     missing = [p.title for p in step.inputs if p.required and not given.get(p.name)]
     if missing:
-        return {"error": f"Fill in {_listed(missing)}: {step.title} needs it to run."}
+        them = "it" if len(missing) == 1 else "them"
+        return {"error": f"Fill in {_listed(missing)}: {step.title} needs {them} to run."}
     for p in step.inputs:
         if p.type == TIMESTAMP and given.get(p.name):
             when = _timestamp(given[p.name], sandbox.settings.timezone)

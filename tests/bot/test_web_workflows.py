@@ -85,6 +85,8 @@ async def test_bad_input_is_refused_before_anything_runs(page):  # noqa: F811
     runs = len(page.sandbox.slack.functions.runs)
     empty = await run(page, "create_ticket", customer="demo", subject="  ")
     assert empty["error"] == "Fill in Subject: Create ticket needs it to run."
+    nothing = await run(page, "create_ticket")
+    assert nothing["error"] == "Fill in Customer and Subject: Create ticket needs them to run."
     unknown = await run(page, "open_ticket", customer="demo")
     assert unknown["error"].startswith("Deskhand has no step “open_ticket”. Its steps: Create")
     when = await run(page, "create_job", customer="demo", service="x", scheduled="tomorrow")
