@@ -3,6 +3,9 @@ listed with their inputs as a form, a step run as Slack runs it (the signed `fun
 event to the real app, the page's person as its interactor), its outputs or its error in words,
 and bad input refused with nothing run."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from cards.steps import NO_INTERACTOR
@@ -101,3 +104,16 @@ async def test_a_read_step_gives_the_tickets_fields(page):  # noqa: F811
     assert outputs.find(**{"data-output": "subject"}).find("dd").text == ticket.subject
     typo = parse((await run(page, "look_up_ticket", ticket_number="thirty"))["html"])
     assert "must be a number" in typo.find(role="alert").text
+
+
+async def test_create_job_books_the_date_and_time_picked_in_deskhands_time_zone(page):  # noqa: F811
+    kickserv = page.sandbox.sandboxes.kickserv
+    service = next(iter(kickserv.job_types.values()))
+    answer = await run(
+        page, "create_job", customer="demo", service=service, scheduled="2026-12-09T15:30"
+    )
+    assert answer["ok"] is True, answer["html"]
+    number = parse(answer["html"]).find(**{"data-output": "job_number"}).find("dd").text
+    job = next(j for j in kickserv.jobs.values() if str(j.job_number) == number)
+    zone = ZoneInfo(page.sandbox.settings.timezone)
+    assert job.scheduled_on == datetime(2026, 12, 9, 15, 30, tzinfo=zone)
