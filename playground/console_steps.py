@@ -4,14 +4,14 @@ event to the app, as the console person, its interactor), then what it gave back
 its error) and what it did (the audit log's rows for it)."""
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from playground.slack_requests import JSON, SlackRequests
-from playground.step_runs import function_event, parse_run, step_inputs
+from playground.step_runs import NOT_COMPLETED, execute, parse_run, step_inputs
 from sandbox.slack import SlackSandbox
 from store import Store
 
@@ -43,24 +43,26 @@ async def run_step(console: StepConsole, text: str, user_id: str) -> list[dict[s
     inputs = step_inputs(step, given, user_id)
     if isinstance(inputs, str):
         return [_said(inputs)]
-    run = console.slack.functions.start(step.callback_id, inputs)
-    since = console.clock() - timedelta(seconds=1)
-    body = console.requests.event(function_event(step, run))
-    await console.app.async_dispatch(
-        AsyncBoltRequest(body=body, headers=console.requests.headers(body, JSON))
+
+    async def deliver(event: dict[str, Any]) -> None:
+        body = console.requests.event(event)
+        await console.app.async_dispatch(
+            AsyncBoltRequest(body=body, headers=console.requests.headers(body, JSON))
+        )
+        await console.settle()
+
+    ran = await execute(
+        step, inputs, console.slack.functions, deliver, console.store, console.clock
     )
-    await console.settle()
+    run = ran.execution
     if run.outputs is not None:
         shown = "\n".join(f"• {name}: {value}" for name, value in run.outputs.items())
         said = f"{step.title} completed:\n{shown}"
     elif run.error is not None:
         said = f"{step.title} failed: {run.error}"
     else:
-        said = f"{step.title} did not complete (Slack would time it out)."
-    rows = [
-        r for r in await console.store.audit.recent(since=since) if r.action.startswith("step.")
-    ]
-    did = "\n".join(f"• {row.as_line()}" for row in reversed(rows)) or "• nothing written"
+        said = f"{step.title} {NOT_COMPLETED}"
+    did = "\n".join(f"• {line}" for line in ran.did) or "• nothing written"
     return [_said(said), _said(f"What it did:\n{did}")]
 
 

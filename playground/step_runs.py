@@ -6,13 +6,46 @@ execution the Slack fake started (its own `bot_access_token`), with typed input 
 import secrets
 import shlex
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from cards.steps import INTERACTIVITY, STEPS, TIMESTAMP, Parameter, Step
-from sandbox.slack_functions import Execution
+from sandbox.slack_functions import Execution, FunctionExecutions
+from store import Store
 
 APP_ID = "A0DESKHAND"
 NO_ONE = "none"  # interactivity=none: a run with no interactor (a scheduled workflow's)
+NOT_COMPLETED = "did not complete (Slack would time it out)."
+
+
+@dataclass(frozen=True)
+class StepRun:
+    """One run of a step as the console and the web page show it: how it ended (the
+    execution's outputs or error) and the audit log's lines for what it did."""
+
+    step: Step
+    execution: Execution
+    did: list[str]
+
+
+async def execute(
+    step: Step,
+    inputs: dict[str, Any],
+    functions: FunctionExecutions,
+    deliver: Callable[[dict[str, Any]], Awaitable[object]],
+    store: Store,
+    now: Callable[[], datetime],
+) -> StepRun:
+    """Run `step` as Slack does: the fake starts an execution with its own token, `deliver`
+    takes its `function_executed` event to the app (and returns once the work it started is
+    done); then how it ended, and what the audit log says it did."""
+    run = functions.start(step.callback_id, inputs)
+    since = now() - timedelta(seconds=1)
+    await deliver(function_event(step, run))
+    rows = [r for r in await store.audit.recent(since=since) if r.action.startswith("step.")]
+    return StepRun(step, run, [row.as_line() for row in reversed(rows)])
 
 
 def function_event(step: Step, run: Execution) -> dict[str, Any]:

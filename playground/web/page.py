@@ -31,6 +31,7 @@ from playground.web.render import (
     render_timeline,
 )
 from playground.web.threads import react, reply
+from playground.web.workflows import WORKFLOWS, render_workflows, run_workflow_step
 from sandbox.workspace import DM
 
 HOME = "home"
@@ -51,6 +52,7 @@ VERBS: dict[str, Callable[[WebSandbox, dict[str, Any]], Awaitable[Any]]] = {
     ),
     "reply": lambda s, b: reply(s, _text(b, "channel"), _text(b, "thread_ts"), _text(b, "text")),
     "react": lambda s, b: react(s, _text(b, "channel"), _text(b, "ts"), _text(b, "name")),
+    "run-step": lambda s, b: run_workflow_step(s, _text(b, "callback_id"), _dict(b, "values")),
     "home": lambda s, b: s.open_home(),
     "jump": lambda s, b: s.jump_to_next_digest(),
 }
@@ -76,6 +78,8 @@ def build_page(sandbox: WebSandbox) -> Starlette:
         channels = sandbox.workspace.channels
         fragments = _fragments(sandbox, channel, shortcuts, thread)
         thread_html = fragments.pop("thread")
+        if channel == WORKFLOWS:
+            fragments["main"] = render_workflows(sandbox, request.query_params.get("step", ""))
         html = render_template(
             "page.html",
             **fragments,
@@ -83,6 +87,7 @@ def build_page(sandbox: WebSandbox) -> Starlette:
             channel=channel,
             thread=thread,
             home=HOME,
+            workflows=WORKFLOWS,
             version=sandbox.workspace.version,
             notice_id=sandbox.notice_id,  # what was said before the page opened is not shown
             commands=commands,
@@ -114,6 +119,8 @@ def build_page(sandbox: WebSandbox) -> Starlette:
         if request.path_params["verb"] == "suggest":
             return JSONResponse({"options": answer})
         version = {"version": sandbox.workspace.version}
+        if request.path_params["verb"] == "run-step":
+            return JSONResponse({**version, **answer})
         if request.path_params["verb"] in ("send", "reply"):  # the box clears only once delivered
             not_sent = str(mrkdwn_html(answer, names_of(sandbox.workspace))) if answer else ""
             return JSONResponse({**version, "delivered": answer is None, "error": not_sent})
@@ -140,7 +147,8 @@ def _dict(body: dict[str, Any], key: str) -> dict[str, Any]:
 
 def _channel(request: Request, sandbox: WebSandbox) -> str:
     wanted = request.query_params.get("c", "C0SUPPORT")
-    return wanted if wanted == HOME or wanted in sandbox.workspace.channels else "C0SUPPORT"
+    known = wanted in (HOME, WORKFLOWS) or wanted in sandbox.workspace.channels
+    return wanted if known else "C0SUPPORT"
 
 
 def _refusal(request: Request) -> Response | None:
@@ -186,6 +194,8 @@ def _fragments(
         modal_key = f"{view['id']}:{hashlib.sha256(modal.encode()).hexdigest()[:16]}"
     if channel == HOME:
         main = str(render_home(workspace.home(), Surface(names=names, prefix="home")))
+    elif channel == WORKFLOWS:
+        main = ""  # the page's own form: drawn once, never redrawn (it keeps what was typed)
     else:
         main = str(render_timeline(workspace, channel, shortcuts))
     return {
@@ -193,7 +203,11 @@ def _fragments(
         "modal": modal,
         "modal_key": modal_key,
         "sidebar": render_template(
-            "sidebar.html", channels=list(workspace.channels.values()), current=channel, dm=DM
+            "sidebar.html",
+            channels=list(workspace.channels.values()),
+            current=channel,
+            dm=DM,
+            workflows=WORKFLOWS,
         ),
         "thread": str(render_thread(workspace, channel, thread, shortcuts)) if thread else "",
         "clock": _clock(sandbox),

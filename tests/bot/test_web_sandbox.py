@@ -104,6 +104,7 @@ async def test_the_page_is_a_workspace_with_channels_a_composer_and_messages(pag
     response = await page.http.get("/")
     dom = parse(response.text)
     assert [a.text for a in dom.find("nav").find_all("a")] == [
+        "Workflows",
         "# support",
         "# dispatch",
         "Deskhand",

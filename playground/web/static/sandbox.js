@@ -4,6 +4,7 @@
 
 const channel = document.body.dataset.channel;
 const thread = document.body.dataset.thread || "";  // the thread open in the pane, if one is
+const ownView = channel === "workflows";  // the page's own form, drawn once: it keeps what was typed
 let version = document.body.dataset.version || null;  // what the server drew the page at
 let shown = {main: null, sidebar: null, thread: null};
 let noticeId = Number(document.body.dataset.notice || 0);  // said before this page opened
@@ -39,7 +40,7 @@ function apply(state) {
   if (state.main === undefined) return;
   version = state.version;
   const main = document.getElementById("main");
-  if (shown.main !== state.main) {  // redrawn only when it changed: open menus stay open
+  if (!ownView && shown.main !== state.main) {  // redrawn only when it changed: open menus stay open
     // A channel opens at its newest message and follows new ones; the Home tab is a page, not a
     // timeline: it opens at its top and stays where the person scrolled it.
     const follows = channel !== "home";
@@ -123,6 +124,43 @@ async function send(box) {
     if (box.value === text) box.value = "";
   } else {
     if (answer) error.innerHTML = answer.error;  // drawn from mrkdwn by the server, escaped
+    error.append(" What you typed is kept.");
+    error.hidden = false;
+  }
+  refresh();
+}
+
+// The Workflows view runs the chosen step with what its form holds. What was typed stays in the
+// form whatever happens; the outcome (outputs, or the step's error, and what it did) shows below.
+async function runStep(form) {
+  if (form.dataset.running) return;  // a second click while it runs runs it once
+  form.dataset.running = "1";
+  const error = document.getElementById("step-error");
+  const outcome = document.getElementById("step-outcome");
+  const run = document.getElementById("run-step");
+  error.hidden = true;
+  run.disabled = true;
+  const values = {};
+  form.querySelectorAll("[name]").forEach((f) => { values[f.name] = f.value; });
+  let answer = null;
+  try {
+    const response = await fetch("/sandbox/run-step", {
+      method: "POST",
+      headers: {"content-type": "application/json"},
+      body: JSON.stringify({callback_id: form.dataset.step, values}),
+    });
+    answer = response.ok ? await response.json() : null;
+    if (!answer) error.textContent = `Not run: the sandbox answered HTTP ${response.status}.`;
+  } catch (err) {
+    error.textContent = "Not run: the sandbox is not answering (is it still running?).";
+  }
+  delete form.dataset.running;
+  run.disabled = false;
+  if (answer && answer.html !== undefined) {
+    outcome.innerHTML = answer.html;  // drawn by the server's template, escaped
+    outcome.scrollIntoView({block: "nearest"});
+  } else {
+    if (answer) error.textContent = answer.error;
     error.append(" What you typed is kept.");
     error.hidden = false;
   }
@@ -229,6 +267,8 @@ document.addEventListener("click", (event) => {
     post("close", {view_id: el.closest(".modal").dataset.viewId});
   } else if (el.id === "jump") {
     post("jump", {});
+  } else if (el.id === "run-step") {
+    runStep(el.closest("form"));
   }
 });
 
