@@ -69,6 +69,13 @@ MESSAGES = [
     (["/deskhand watch jobs today"], "/deskhand resume-watch 1", "Watch #1 is watching again."),
     (["/deskhand watch jobs today"], "/deskhand unwatch 1", "Stopped watch #1."),
     ([], "/deskhand unwatch 4", "This channel has no watch `#4`"),
+    ([], "/deskhand callbacks", "possible callbacks in the last 30 days"),
+    ([], "/deskhand runsheet", "Your run-sheet for"),
+    ([], "/deskhand runsheet at 07:00 weekdays", "Your run-sheet comes by direct message at 07:00"),
+    (["/deskhand runsheet at 07:00"], "/deskhand runsheet off", "Your run-sheet is off."),
+    ([], "/deskhand threads", "Threads do not sync in this channel."),
+    ([], "/deskhand threads on", "Threads sync in this channel now"),
+    (["/deskhand threads on"], "/deskhand threads off", "Threads no longer sync"),
 ]
 
 
