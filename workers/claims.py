@@ -32,6 +32,7 @@ from api.writes import (
     reconcile,
 )
 from cards.common import mrkdwn_section
+from cards.config import HandlerConfig
 from cards.outcomes import given_back, settled_text, typed_back_again
 from live.delivery import Delivery, Undelivered
 from live.dispatch import dispatch_confirmed_step
@@ -49,10 +50,17 @@ TELL_ROUNDS, TELL_PAUSE = 3, 2.0  # an outcome's DM refused past its call's retr
 
 @timed_run("claim_sweep")
 async def sweep_claims(
-    desk: Desk, store: Store, slack: AsyncWebClient, now: datetime, *, dispatch_channel: str = ""
+    desk: Desk,
+    store: Store,
+    slack: AsyncWebClient,
+    now: datetime,
+    *,
+    config: HandlerConfig | None = None,
 ) -> list[str]:
     """Reconcile every claim whose owner is gone or whose outcome is unknown; what became of
-    each. A job step found written is said in `dispatch_channel` too, as its button says it."""
+    each. A job step found written is said in the dispatch channel too (`config`'s), as its
+    button says it."""
+    dispatch_channel = config.dispatch_channel if config else ""
     taken = await store.claims.take_stale(OWNER, now=now, lease=desk.writes.lease)
     CLAIMS_TAKEN_OVER.inc(sum(claim.state == PENDING for claim in taken))
     done = []

@@ -4,6 +4,7 @@ non-writer who is not on the job, a refusal from Kickserv named, and one line to
 from datetime import UTC, datetime, timedelta
 
 from api.refs import JobRef
+from bot.app import handler_config
 from bot.settings import Settings
 from cards import ids
 from playground.console import Console
@@ -203,10 +204,10 @@ async def test_a_step_confirmed_only_by_the_sweeper_is_still_said_in_dispatch_on
         assert "Could not confirm yet" in unsure["text"]
         assert _dispatch_lines(console) == []  # not said while it is not known
         await faults.land()
-        client = console.app.client
+        client, config = console.app.client, handler_config(settings)
         for later in (61, 120):  # the window over; a second sweep finds nothing more to say
             now = datetime.now(UTC) + timedelta(seconds=later)
-            await sweep_claims(console.desk, console.store, client, now, dispatch_channel=DISPATCH)
+            await sweep_claims(console.desk, console.store, client, now, config=config)
         assert job.status == "in_progress"
         customer = next(c for c in _data(console).customers.values() if c.id == job.customer_id)
         said = f"alice started job {job.job_number} for {customer.company_name or customer.name}"

@@ -82,6 +82,36 @@ async def test_todays_jobs_in_time_order_with_address_notes_and_open():
         assert job_card["blocks"][0]["text"]["text"].startswith(f"Job {first_job.job_number}")
 
 
+async def test_read_again_the_same_day_it_shows_new_notes_new_stops_and_not_gone_ones():
+    async with Console(_settings()) as console:
+        data = _data(console)
+        today = console.clock.today(ZONE)
+        [hers] = [t for t in _alices_tasks(console) if t.starts_at.date() == today]
+        customer = data.customer_by_global_id(hers.customer_id)
+        [before] = await console.send("/deskhand runsheet")  # its customers read early next time
+        assert customer.name in _stops(before)[0]
+        await console.desk.kickserv.add_note("customers", customer.customer_number, "Code 4417")
+        other = next(
+            t
+            for t in data.tasks.values()
+            if t.starts_at.date() == today
+            and SANDBOX_PERSON.id not in t.employee_ids
+            and t.customer_id != hers.customer_id
+        )
+        other.employee_ids.append(SANDBOX_PERSON.id)  # a customer new to her day
+        newcomer = data.customer_by_global_id(other.customer_id)
+        [after] = await console.send("/deskhand runsheet")
+        stops = _stops(after)
+        assert len(stops) == 2
+        [mine] = [s for s in stops if f"*{customer.name}*" in s]
+        assert "> Code 4417" in mine  # read afresh, not remembered
+        assert any(f"*{newcomer.name}*" in s for s in stops)
+        hers.employee_ids.remove(SANDBOX_PERSON.id)  # her first customer leaves the day
+        [last] = await console.send("/deskhand runsheet")
+        assert [s for s in _stops(last) if f"*{customer.name}*" in s] == []
+        assert len(_stops(last)) == 1
+
+
 async def test_an_empty_day_says_nothing_is_scheduled():
     async with Console(_settings()) as console:
         for task in _alices_tasks(console):
