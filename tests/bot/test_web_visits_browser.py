@@ -100,7 +100,7 @@ def test_a_visit_booked_from_a_ticket_is_done_on_the_sandbox_clock_and_close_is_
         shared_card(browser).find_element(By.CSS_SELECTOR, "a.thread-count").click()
         return True
 
-    wait_for(browser, open_thread, "a reply under the shared card", seconds=WORLD_WAIT)
+    wait_for(browser, open_thread, "reply under the shared card", seconds=WORLD_WAIT)
 
     def done() -> WebElement | None:
         said = [m for m in thread_messages(browser) if f"Visit done: job {job}" in m.text]
