@@ -107,7 +107,9 @@ class Scheduler:
     async def _run(self) -> None:
         while not self._stopping.is_set():
             try:
-                await self.look()
+                # Each look in a task of its own: a write it makes counts the look (not this
+                # loop, which never ends) among the writes a graceful stop waits for.
+                await asyncio.create_task(self.look(), name="scheduler-look")
             except Exception:
                 logger.exception("a scheduled look failed; trying again shortly")
             try:

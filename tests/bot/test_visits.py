@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import build_desk, handler_config
+from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from playground.console import CHANNEL, USER, Console
 from sandbox.clock import SandboxClock
@@ -472,3 +473,26 @@ async def test_a_visit_done_is_said_once_in_a_synced_thread_not_again_as_a_note(
         if c.name == "chat.postMessage" and c.payload.get("thread_ts") == card.ts
     ]
     assert len([s for s in said if "Visit done" in s]) == 1, said
+
+
+async def test_a_stop_after_the_in_process_poller_noted_a_visit_done_waits_for_no_write(
+    desk_console,
+):
+    console = desk_console
+    _, job = await _book(console, TWIN)
+    _complete(console, job, datetime.now(UTC), "All done.")
+    scheduler = build_scheduler(
+        console.app_settings, console.store, console.desk, slack=console.app.client
+    )
+    scheduler.start()  # its first look polls the linked jobs and notes the visit done
+    try:
+        for _ in range(200):  # 10 s at most
+            if _history(console, TWIN, f"Visit done: job {job}"):
+                break
+            await asyncio.sleep(0.05)
+        assert len(_history(console, TWIN, f"Visit done: job {job}")) == 1
+        # A graceful stop now (SIGTERM, Ctrl-C on the web sandbox) finishes that look and
+        # waits for no other write: the loop that wrote the note is not a write in flight.
+        assert await console.desk.in_flight.drain(3.0) == 0
+    finally:
+        await scheduler.aclose()

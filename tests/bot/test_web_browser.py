@@ -1,207 +1,27 @@
 """The web sandbox in a real browser: Debian's Chromium, headless, driven by Selenium through
-the page's accessible markup (the Message box, articles, buttons by their text, dialogs by their
-title, fields by their labels). One browser and one sandbox serve the whole module; screenshots
-go to .deskhand/screenshots/ (git ignores it).
-
-Chromium and chromedriver come from Debian (`apt-get install -y chromium chromium-driver`,
-as .ci/run does); without them these tests fail and say so. Selenium is pointed at both, and
-SE_OFFLINE keeps Selenium Manager from fetching anything.
+the page's accessible markup. One browser and one sandbox serve the whole module (the fixtures
+and helpers in browser_helpers.py, shared with the other browser tests).
 """
 
-import asyncio
-import os
-import re
-import tempfile
-import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
-
-import pytest
-from selenium import webdriver
-from selenium.common.exceptions import (
-    StaleElementReferenceException,
-    TimeoutException,
-    WebDriverException,
-)
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from playground.web.app import WebSandbox
-from playground.web.page import build_page
-from sandbox.serve import LoopbackServer
-from tests.conftest import clean_settings
-
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / ".deskhand" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1200,820",
+from tests.bot import browser_helpers
+from tests.bot.browser_helpers import (
+    articles,
+    button,
+    card,
+    dialog,
+    field,
+    open_channel,
+    shot,
+    type_message,
+    wait_for,
 )
-WAIT = 15  # seconds any one thing may take to appear
 
-
-class PageServer:
-    """The web sandbox served on a loopback port from a thread with its own event loop."""
-
-    def __init__(self, state_dir: Path) -> None:
-        self._state_dir = state_dir
-        self._ready = threading.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._failed: BaseException | None = None
-        self.url = ""
-        self.sandbox: WebSandbox | None = None
-        self._thread = threading.Thread(target=self._run, name="web-sandbox", daemon=True)
-
-    def start(self) -> "PageServer":
-        self._thread.start()
-        self._ready.wait(60)
-        if self._failed is not None or not self.url:
-            raise RuntimeError("the web sandbox did not start") from self._failed
-        return self
-
-    def stop(self) -> None:
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(30)
-
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._serve())
-        except BaseException as err:  # reported by start()
-            self._failed = err
-            self._ready.set()
-
-    async def _serve(self) -> None:
-        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-        settings = clean_settings(DESKHAND_LOOKING_UP_AFTER=60)
-        async with WebSandbox(settings, state_dir=self._state_dir) as sandbox:
-            await sandbox.desk.directory.refresh()
-            server = LoopbackServer(build_page(sandbox))
-            self.url, self.sandbox = await server.start(), sandbox
-            self._ready.set()
-            await self._stop.wait()
-            await server.stop()
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageServer]:
-    server = PageServer(tmp_path_factory.mktemp("browser") / ".deskhand").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[WebDriver]:
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    if missing:
-        pytest.fail(
-            f"The browser tests need Debian's Chromium and its driver ({', '.join(missing)} "
-            "missing): apt-get install -y chromium chromium-driver",
-            pytrace=False,
-        )
-    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never download a browser
-    options = Options()
-    options.binary_location = str(CHROMIUM)
-    profile = tempfile.mkdtemp(prefix="deskhand-chromium-")
-    for flag in (*FLAGS, f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    try:
-        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    except WebDriverException as err:
-        pytest.fail(f"Chromium did not start under chromedriver: {err.msg}", pytrace=False)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    yield driver
-    driver.quit()
-
-
-# -- what a person does and sees --------------------------------------------------------------
-
-
-def wait_for(driver: WebDriver, found: Callable[[], Any], what: str) -> Any:
-    """Whatever `found` returns once it is truthy (a redraw may replace elements meanwhile)."""
-
-    def attempt(_: WebDriver) -> Any:
-        try:
-            return found()
-        except StaleElementReferenceException:
-            return None
-
-    try:
-        return WebDriverWait(driver, WAIT, poll_frequency=0.05).until(attempt, f"no {what}")
-    except TimeoutException:
-        shot(driver, f"timeout-{re.sub(r'[^a-z0-9]+', '-', what.lower())}")  # what was shown
-        raise
-
-
-def articles(driver: WebDriver) -> list[WebElement]:
-    return driver.find_elements(By.CSS_SELECTOR, "#main [role=article]")
-
-
-def card(driver: WebDriver, heading: str) -> WebElement:
-    """The newest message whose Block Kit header starts with `heading`."""
-
-    def find() -> WebElement | None:
-        for article in reversed(articles(driver)):
-            headers = article.find_elements(By.CSS_SELECTOR, "h3")
-            if any(h.text.startswith(heading) for h in headers):
-                return article
-        return None
-
-    return wait_for(driver, find, f"card {heading!r}")
-
-
-def button(within: WebElement, label: str) -> WebElement:
-    return within.find_element(By.XPATH, f".//button[normalize-space()='{label}']")
-
-
-def type_message(driver: WebDriver, text: str) -> None:
-    box = driver.find_element(By.CSS_SELECTOR, "textarea[aria-label='Message']")
-    box.send_keys(text, Keys.ENTER)
-
-
-def dialog(driver: WebDriver, title: str) -> WebElement:
-    """The open modal named `title` (its aria-labelledby heading)."""
-
-    def find() -> WebElement | None:
-        for shown in driver.find_elements(By.CSS_SELECTOR, "[role=dialog]"):
-            name = shown.get_attribute("aria-labelledby")
-            if driver.find_element(By.ID, name).text == title:
-                return shown
-        return None
-
-    return wait_for(driver, find, f"dialog {title!r}")
-
-
-def field(within: WebElement, label: str) -> WebElement:
-    """The form field whose <label> says `label`."""
-    named = within.find_element(By.XPATH, f".//label[normalize-space()='{label}']")
-    return within.find_element(By.ID, named.get_attribute("for"))
-
-
-def open_channel(driver: WebDriver, site: PageServer, name: str) -> None:
-    driver.get(f"{site.url}/")  # the page as it is now, whatever was open
-    wait_for(driver, lambda: driver.find_element(By.LINK_TEXT, name).click() or True, name)
-    wait_for(driver, lambda: driver.find_element(By.ID, "channel-title").text == name, name)
-
-
-def shot(driver: WebDriver, name: str) -> None:
-    driver.save_screenshot(str(SHOTS / f"{name}.png"))
+browser, site = browser_helpers.browser, browser_helpers.site  # one of each for this module
 
 
 # -- the tests --------------------------------------------------------------------------------

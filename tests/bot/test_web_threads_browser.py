@@ -1,6 +1,6 @@
-"""Threads and reactions in the web sandbox, in a real browser (the same Chromium, fixtures and
-helpers as test_web_browser.py): a reply in a synced thread becomes a note, a customer's answer
-from the sandbox world comes back into the thread, and 🎫 on a message leads to a ticket."""
+"""Threads and reactions in the web sandbox, in a real browser (the fixtures and helpers of
+browser_helpers.py): a reply in a synced thread becomes a note, a customer's answer from the
+sandbox world comes back into the thread, and 🎫 on a message leads to a ticket."""
 
 from datetime import timedelta
 
@@ -8,28 +8,25 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.bot.test_web_browser import (
+from tests.bot import browser_helpers
+from tests.bot.browser_helpers import (
+    WORLD_WAIT,
     articles,
-    browser,  # noqa: F401 - the module's browser, as there
     button,
     card,
     dialog,
     field,
     open_channel,
     shot,
-    site,  # noqa: F401 - and its sandbox
+    thread_messages,
     type_message,
     wait_for,
 )
 
-WORLD_WAIT = 40  # seconds: the world's answer waits for the next live-card poll (10 s apart)
+browser, site = browser_helpers.browser, browser_helpers.site  # one of each for this module
 
 
-def thread_messages(driver):
-    return driver.find_elements(By.CSS_SELECTOR, "#thread-messages [role=article]")
-
-
-def test_a_reply_in_a_synced_thread_becomes_a_note_and_the_customer_answers_in_it(browser, site):  # noqa: F811
+def test_a_reply_in_a_synced_thread_becomes_a_note_and_the_customer_answers_in_it(browser, site):
     open_channel(browser, site, "# support")
     type_message(browser, "/deskhand threads on")
     wait_for(browser, lambda: "on" in articles(browser)[-1].text.lower(), "threads on")
@@ -81,7 +78,7 @@ def test_a_reply_in_a_synced_thread_becomes_a_note_and_the_customer_answers_in_i
     shot(browser, "thread-answered")
 
 
-def test_the_ticket_reaction_offers_a_ticket_made_from_the_message(browser, site):  # noqa: F811
+def test_the_ticket_reaction_offers_a_ticket_made_from_the_message(browser, site):
     open_channel(browser, site, "# support")
 
     def react() -> bool:
