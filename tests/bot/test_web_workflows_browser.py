@@ -5,20 +5,21 @@ test_web_browser.py): Create ticket run from its form gives the new ticket's num
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 
-from tests.bot.test_web_browser import (
-    browser,  # noqa: F401 - the module's browser, as there
+from tests.bot import browser_helpers
+from tests.bot.browser_helpers import (
     button,
     card,
     field,
     open_channel,
     shot,
-    site,  # noqa: F401 - and its sandbox
     type_message,
     wait_for,
 )
 
+browser, site = browser_helpers.browser, browser_helpers.site  # one of each for this module
 
-def open_step(driver, site, title: str) -> WebElement:  # noqa: F811
+
+def open_step(driver, site, title: str) -> WebElement:
     """The Workflows view, from the sidebar, with the step `title` picked: its form."""
     driver.get(f"{site.url}/")
     wait_for(driver, lambda: driver.find_element(By.LINK_TEXT, "Workflows").click() or True, "link")
@@ -53,7 +54,7 @@ def outcome(driver, heading: str) -> WebElement:
     )
 
 
-def test_create_ticket_from_the_workflows_view_then_slash_ticket_shows_it(browser, site):  # noqa: F811
+def test_create_ticket_from_the_workflows_view_then_slash_ticket_shows_it(browser, site):
     form = open_step(browser, site, "Create ticket")
     field(form, "Customer").send_keys("demo")
     field(form, "Subject").send_keys("Boiler pressure low")
@@ -70,7 +71,7 @@ def test_create_ticket_from_the_workflows_view_then_slash_ticket_shows_it(browse
     assert "Boiler pressure low" in card(browser, f"#{number} ").text
 
 
-def test_a_failed_step_says_why_and_what_was_typed_stays(browser, site):  # noqa: F811
+def test_a_failed_step_says_why_and_what_was_typed_stays(browser, site):
     tickets = len(site.sandbox.sandboxes.readydesk.tickets)
     form = open_step(browser, site, "Create ticket")
     field(form, "Customer").send_keys("delta")
