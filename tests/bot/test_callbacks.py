@@ -369,7 +369,6 @@ async def test_a_cold_card_reads_its_visits_and_its_flag_side_by_side(console):
     assert took < 3 * trip, took
 
 
-
 async def test_a_business_linked_after_its_first_card_is_flagged_then_looked_up_once(console):
     """A card shown while the directory does not link the business to Kickserv has no flag;
     once a refresh links it the next card has it, and cards after that do not look in the
