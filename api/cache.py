@@ -17,8 +17,14 @@ class AsyncTTLCache:
         self._entries: dict[Hashable, tuple[float, Any]] = {}
         self._locks: dict[Hashable, asyncio.Lock] = {}
 
-    async def get_or_load(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
-        """The cached value for `key`, loading it (once, even under concurrency) when stale."""
+    async def get_or_load(
+        self,
+        key: Hashable,
+        load: Callable[[], Awaitable[T]],
+        keep: Callable[[T], bool] | None = None,
+    ) -> T:
+        """The cached value for `key`, loading it (once, even under concurrency) when stale;
+        a value loaded is kept only where `keep` (when given) says so."""
         hit = self._fresh(key)
         if hit is not None:
             return hit[0]
@@ -27,7 +33,8 @@ class AsyncTTLCache:
             if hit is not None:
                 return hit[0]
             value = await load()
-            self._entries[key] = (self._clock() + self._ttl, value)
+            if keep is None or keep(value):
+                self._entries[key] = (self._clock() + self._ttl, value)
             return value
 
     def _fresh(self, key: Hashable) -> tuple[Any] | None:

@@ -7,9 +7,9 @@ the ticket was opened. The visit shown is the latest such job; its technicians a
 its calendar entries. Completion is the job's `completed_on`; a completed job Kickserv sends
 without one counts from its `updated_at` (the time its status last changed).
 
-Reads are cached per process (`CallbackRadar`, one per Desk): a ticket's check costs one read of
-its Kickserv customer's completed jobs, and one of the visit's calendar when there is a visit;
-nothing while both are fresh.
+Reads are cached per process (`CallbackRadar`, one per Desk): a ticket's check costs one look in
+the directory for its business's Kickserv customer, one read of that customer's completed jobs,
+and one of the visit's calendar when there is a visit; nothing while they are fresh.
 """
 
 import asyncio
@@ -112,12 +112,19 @@ class CallbackRadar:
         self._directory = directory
         self._jobs = AsyncTTLCache(fresh_for)
         self._crews = AsyncTTLCache(fresh_for)
+        self._twins = AsyncTTLCache(fresh_for)
 
     async def check(self, ticket: Ticket, rule: CallbackRule) -> CallbackCheck:
         """The visit `ticket` may be a callback about; a failed read is named, never a flag."""
         twin = None
-        if ticket.customer_id:
-            twin = await self._directory.record_in(KICKSERV, READYDESK, ticket.customer_id)
+        if customer := ticket.customer_id:
+            # Only a twin found is kept: one the directory does not link yet (its first fill
+            # still going) is looked for again at the next check.
+            twin = await self._twins.get_or_load(
+                customer,
+                lambda: self._directory.record_in(KICKSERV, READYDESK, customer),
+                keep=lambda found: found is not None,
+            )
         return await self._check(ticket, rule, twin)
 
     async def _check(self, ticket: Ticket, rule: CallbackRule, twin: Entry | None) -> CallbackCheck:

@@ -3,7 +3,7 @@
 import asyncio
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -222,42 +224,65 @@ def build_app(
         settings.max_listeners, on_start=lambda: set_read_deadline(settings.read_deadline)
     )
 
-    @app.middleware
-    async def label_request(body: dict[str, Any], context: dict[str, Any], next: Any) -> Any:
-        """Give the request an id for every log line it causes; inject what listeners use.
-
-        Reads made for this request share one deadline, retries included, so a person waiting
-        in Slack hears back in time even from a slow backend.
-        """
-        # Not reset afterwards: Bolt runs the listener after this middleware has returned.
-        request_id.set(_request_id(body))
-        set_read_deadline(settings.read_deadline)
-        context.update(
-            desk=desk,
-            store=store,
-            config=config,
-            profiles=profiles,
-            permission=permission,
-            # A listener that fails after acking must not lose its ack; one that acked waits
-            # for a slot before its work (this task, which answers Slack, never waits).
-            ack=KeptAck(slots, dispatcher=asyncio.current_task()),
+    # Class middleware: Bolt calls them as they are, where a function middleware has its
+    # arguments worked out by name on every request.
+    app.use(
+        LabelRequest(
+            settings.read_deadline,
+            slots,
+            dict(desk=desk, store=store, config=config, profiles=profiles, permission=permission),
         )
-        if context.get("respond") is not None:
-            context["respond"] = RespondOutsideSlot(context["respond"], slots)
-        return await next()
-
-    @app.middleware
-    async def skip_repeated_events(body: dict[str, Any], next: Any) -> Any:
-        """Slack redelivers events it thinks failed; run each `event_id` at most once."""
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not await store.claim_event(str(event_id)):
-            logger.info("event %s was already handled; skipping Slack's retry", event_id)
-            return BoltResponse(status=200, body="")
-        return await next()
+    )
+    app.use(SkipRepeatedEvents(store))
 
     app.error(handle_error)
     register_all(app, Subcommands())  # this app's `/deskhand <word>` table
     return app
+
+
+class LabelRequest(AsyncMiddleware):
+    """Give the request an id for every log line it causes; inject what listeners use.
+
+    Reads made for this request share one deadline, retries included, so a person waiting in
+    Slack hears back in time even from a slow backend.
+    """
+
+    def __init__(self, read_deadline: float, slots: ListenerSlots, shared: dict[str, Any]) -> None:
+        self.read_deadline, self.slots, self.shared = read_deadline, slots, shared
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[Any]]
+    ) -> BoltResponse | None:
+        """Label, inject, go on."""
+        context = req.context
+        # Not reset afterwards: Bolt runs the listener after this middleware has returned.
+        request_id.set(_request_id(req.body))
+        set_read_deadline(self.read_deadline)
+        context.update(self.shared)
+        # A listener that fails after acking must not lose its ack; one that acked waits for a
+        # slot before its work (this task, which answers Slack, never waits).
+        context["ack"] = KeptAck(self.slots, dispatcher=asyncio.current_task())
+        if context.get("respond") is not None:
+            context["respond"] = RespondOutsideSlot(context["respond"], self.slots)
+        return await next()
+
+
+class SkipRepeatedEvents(AsyncMiddleware):
+    """Slack redelivers events it thinks failed; run each `event_id` at most once."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[Any]]
+    ) -> BoltResponse | None:
+        """Stop a repeated event here; anything else goes on."""
+        body = req.body
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not await self.store.claim_event(str(event_id)):
+            logger.info("event %s was already handled; skipping Slack's retry", event_id)
+            return BoltResponse(status=200, body="")
+        return await next()
 
 
 def handler_config(

@@ -33,7 +33,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import WebhookResponse
 
-from api.http import Secrets, has_nothing_to_redact, redact
+from api.http import Secrets, has_nothing_to_redact, json_has_nothing_to_redact, redact
 from live.delivery import Delivery, dm_of, find_slot
 
 logger = logging.getLogger("deskhand.outbound")
@@ -57,6 +57,19 @@ def scrub(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [scrub(item) for item in value]
     return value
+
+
+def scrubbed_json(message: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """`message` scrubbed, and as the JSON text to send: written once and read once for
+    secrets; scrubbed string by string (and written again) only when that finds one."""
+    try:
+        text = json.dumps(message, ensure_ascii=False)
+    except (TypeError, ValueError):  # a Block Kit object left in it: scrub() writes it out
+        text = None
+    if text is not None and json_has_nothing_to_redact(text):
+        return message, text
+    message = scrub(message)
+    return message, json.dumps(message, ensure_ascii=False)
 
 
 def scrub_fields(fields: Any) -> Any:
@@ -258,9 +271,8 @@ class ScrubbingRespond(AsyncRespond):
 
     async def __call__(self, *args: Any, **kwargs: Any) -> WebhookResponse:  # type: ignore[override]
         """Post the scrubbed message (text, blocks, attachments or a whole message dict)."""
-        args, kwargs = scrub(list(args)), scrub(kwargs)
         if self._sessions is None or self.response_url is None:
-            return await super().__call__(*args, **kwargs)
+            return await super().__call__(*scrub(list(args)), **scrub(kwargs))
         fields = _RESPOND_ARGS.bind(self, *args, **kwargs).arguments
         fields.pop("self")
         text = fields.pop("text", "")
@@ -271,8 +283,9 @@ class ScrubbingRespond(AsyncRespond):
             message = _message(text=text, **fields)
         else:
             raise ValueError(f"The arg is unexpected type ({type(text)})")
+        message, body = scrubbed_json(message)
         async with self._sessions.use() as session:
-            if await self._delivery.reply(self.response_url, message, session):
+            if await self._delivery.reply(self.response_url, body, session):
                 return WebhookResponse(
                     url=self.response_url, status_code=200, body="ok", headers={}
                 )

@@ -6,7 +6,9 @@ card it redraws replaces the modal's, and a new message (another card, a notice)
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from cards import ids
@@ -46,13 +48,18 @@ class CardModalRespond:
             await self._client.views_update(view_id=self._pushed, view=view)
 
 
-async def answer_in_card_modal(
-    context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[Any]]
-) -> Any:
-    """Global middleware: a button on a card modal gets the modal's `respond`."""
-    view = body.get("view") if isinstance(body.get("view"), dict) else {}
-    if body.get("type") == "block_actions" and view.get("callback_id") == ids.CARD_MODAL:
-        context["respond"] = CardModalRespond(
-            context.client, view, str(body.get("trigger_id") or "")
-        )
-    return await next()
+class AnswerInCardModal(AsyncMiddleware):
+    """Global middleware: a button on a card modal gets the modal's `respond`. A class: Bolt
+    calls it as it is, where a function middleware has its arguments worked out per request."""
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[Any]]
+    ) -> BoltResponse | None:
+        """Swap in the modal's respond for a card modal's button; go on."""
+        body, context = req.body, req.context
+        view = body.get("view") if isinstance(body.get("view"), dict) else {}
+        if body.get("type") == "block_actions" and view.get("callback_id") == ids.CARD_MODAL:
+            context["respond"] = CardModalRespond(
+                context.client, view, str(body.get("trigger_id") or "")
+            )
+        return await next()

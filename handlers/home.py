@@ -23,7 +23,7 @@ from cards.mrkdwn import escape_mrkdwn
 from cards.refs import parse_ref
 from cards.ticket_form import TicketForm
 from cards.views import card_for, card_modal, looking_up_modal
-from handlers.card_modal import answer_in_card_modal
+from handlers.card_modal import AnswerInCardModal
 from handlers.event_fields import EventFields, read_event
 from handlers.forms import open_job_form, open_ticket_form
 from live.profiles import Profiles
@@ -34,7 +34,7 @@ REOPEN_EVERY = timedelta(minutes=1)  # opening the tab again re-reads at most th
 
 def register(app: AsyncApp) -> None:
     """Attach the Home tab's event, its buttons and the Find customer form."""
-    app.use(answer_in_card_modal)
+    app.use(AnswerInCardModal())
     app.event(ids.APP_HOME_OPENED)(home_opened)
     app.action(ids.HOME_REFRESH)(refresh_home)
     app.action(ids.HOME_OPEN)(open_card)

@@ -24,7 +24,6 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from telemetry.metrics import SLACK_DELIVERY
 
@@ -39,6 +38,8 @@ HISTORY_PAGES = 3  # conversations.history pages read looking for a slot (a boun
 HISTORY_LIMIT = 15  # Slack's cap per page for non-Marketplace apps
 PACED_CHANNELS = 1000  # channels remembered for pacing before the idle ones are forgotten
 CONNECTION_ERRORS = (aiohttp.ClientError, TimeoutError)
+JSON = {"Content-Type": "application/json;charset=utf-8"}
+REPLY_TIMEOUT = aiohttp.ClientTimeout(total=30)  # slack-sdk's for a webhook
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -228,24 +229,37 @@ class Delivery:
         if due > now:
             await self.sleep(min(due - now, self.max_wait))
 
-    async def reply(self, url: str, message: dict[str, Any], session: Any = None) -> bool:
-        """Post `message` to a response_url with retries (429/5xx/connection errors, never
-        paced); False when its surface is gone or it kept failing (the caller DMs instead)."""
+    async def reply(
+        self, url: str, message: dict[str, Any] | str, session: aiohttp.ClientSession | None = None
+    ) -> bool:
+        """Post `message` (or its JSON text) to a response_url with retries (429/5xx/connection
+        errors, never paced) over `session` (else one of its own); False when its surface is
+        gone or it kept failing (the caller DMs instead)."""
+        if isinstance(message, dict):
+            message = json.dumps({k: v for k, v in message.items() if v is not None})
+        body = message.encode()
+        if session is None:
+            async with aiohttp.ClientSession(timeout=REPLY_TIMEOUT) as own:
+                return await self._reply(url, body, own)
+        return await self._reply(url, body, session)
+
+    async def _reply(self, url: str, body: bytes, session: aiohttp.ClientSession) -> bool:
         why = ""
         for attempt in range(1, self.attempts + 1):
             wait: float | None = self.backoff * 2 ** (attempt - 1)
             try:
-                answer = await AsyncWebhookClient(url=url, session=session).send_dict(message)
+                async with session.post(url, data=body, headers=JSON) as answer:
+                    status, text, headers = answer.status, await answer.text(), answer.headers
             except CONNECTION_ERRORS as err:
                 why = type(err).__name__
             else:
-                refused = _refused(answer.body)
-                if answer.status_code == 200 and not refused:
+                refused = _refused(text)
+                if status == 200 and not refused:
                     return True
-                why = f"HTTP {answer.status_code} {refused}".strip()
-                if answer.status_code == 429 or refused == "ratelimited":
-                    wait = retry_after(answer.headers, wait or 0)
-                elif answer.status_code < 500:  # gone (404/410), expired or used up
+                why = f"HTTP {status} {refused}".strip()
+                if status == 429 or refused == "ratelimited":
+                    wait = retry_after(headers, wait or 0)
+                elif status < 500:  # gone (404/410), expired or used up
                     wait = None
             if wait is None or attempt == self.attempts or wait > self.max_wait:
                 break

@@ -5,7 +5,7 @@ conditional update, not a lock in memory, decide between processes."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 
 from store.area import StoreArea, off_loop
 from store.models import TicketVisit, VisitNote
@@ -46,7 +46,7 @@ class OwedNote:
     offer_close: bool = False
 
 
-def _visit(row: TicketVisit) -> Visit:
+def _visit(row: TicketVisit | Row) -> Visit:
     return Visit(
         row.ticket_id,
         row.job_number,
@@ -106,11 +106,13 @@ class VisitStore(StoreArea):
     @off_loop
     def of_ticket(self, ticket_id: int) -> list[Visit]:
         """A ticket's visits, the newest booked first."""
-        with self._session() as session:
-            rows = session.scalars(
-                select(TicketVisit)
-                .where(TicketVisit.ticket_id == ticket_id)
-                .order_by(TicketVisit.booked_at.desc(), TicketVisit.job_number.desc())
+        # Read for every ticket card: plain rows, not ORM objects.
+        visits = TicketVisit.__table__.c
+        with self._connection() as connection:
+            rows = connection.execute(
+                select(TicketVisit.__table__)
+                .where(visits.ticket_id == ticket_id)
+                .order_by(visits.booked_at.desc(), visits.job_number.desc())
             )
             return [_visit(row) for row in rows]
 

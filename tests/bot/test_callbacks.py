@@ -367,3 +367,35 @@ async def test_a_cold_card_reads_its_visits_and_its_flag_side_by_side(console):
     assert any(b.get("block_id") == f"visit_{booked.job_number}" for b in card["blocks"])
     # Two round trips each (a job, then its calendar), the visit's beside the flag's: not four.
     assert took < 3 * trip, took
+
+
+async def test_a_business_linked_after_its_first_card_is_flagged_then_looked_up_once(console):
+    """A card shown while the directory does not link the business to Kickserv has no flag;
+    once a refresh links it the next card has it, and cards after that do not look in the
+    directory again (the link is kept with the Kickserv reads)."""
+    await _ready(console)
+    tid = _demo_ticket(console)
+    twin = _twin(console, "demo")
+    job = _visit(console, twin, _opened(console, tid) - timedelta(days=3))
+    email, phone = twin.email, twin.phone_number
+    twin.email, twin.phone_number = "someone.else@example.com", "5550000000"
+    await _ready(console)  # nothing in common with the ReadyDesk customer: not linked
+    directory = console.store.directory
+    looks: list[tuple[str, str]] = []
+    look = directory.business
+
+    async def counted(system: str, record_key: str) -> Any:
+        looks.append((system, record_key))
+        return await look(system, record_key)
+
+    directory.business = counted  # type: ignore[method-assign]
+    [unlinked] = await console.send(f"/ticket {tid}")
+    assert "Possible callback" not in texts(unlinked["blocks"])
+    twin.email, twin.phone_number = email, phone
+    await _ready(console)
+    [linked] = await console.send(f"/ticket {tid}")
+    assert _flag(job) in texts(linked["blocks"])
+    looks.clear()
+    [again] = await console.send(f"/ticket {tid}")
+    assert texts(again["blocks"]) == texts(linked["blocks"])
+    assert looks == []
