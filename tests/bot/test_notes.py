@@ -4,6 +4,7 @@ permitted, audited, and nothing typed is lost. Asserted on the fakes' own state.
 import json
 import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -158,6 +159,28 @@ async def test_only_writers_may_write_and_a_refusal_keeps_the_text():
         await console.send(f"/note ticket 34 the API key is {SANDBOX_KEY}")  # pasted by mistake
         [(_, target, outcome), *_] = await _audit(console)
         assert outcome == "refused" and target == "ticket 34 the API key is ***"
+
+
+def _readme_writers_example() -> dict[str, str]:
+    """The settings of the README's "Who may write" example (its `sh` block)."""
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = text[text.index("Example: the support team writes from two channels") :]
+    block = section.split("```sh\n")[1].split("```")[0]
+    pairs = (line.split("#")[0].strip().partition("=") for line in block.splitlines())
+    return {name: value for name, _, value in pairs if name}
+
+
+async def test_the_readmes_writers_example_refuses_whoever_it_does_not_list():
+    env = _readme_writers_example()
+    assert set(env) == {"DESKHAND_WRITERS", "DESKHAND_WRITE_CHANNELS", "DESKHAND_ADMINS"}
+    async with Console(Settings(_env_file=None, **env)) as console:  # the console's person: none
+        before = len(_history(console, 34))
+        [refused] = await console.send("/note ticket 34 Called back")  # from another channel
+        assert refused["text"].startswith("Deskhand writes only from <#C0DISPATCH>, <#C0SUPPORT>")
+        assert "Called back" in refused["text"]  # what was typed, given back
+        [audit] = await console.send("/deskhand audit")
+        assert "Only Deskhand admins can do that" in audit["text"]
+        assert len(_history(console, 34)) == before
 
 
 async def test_write_channels_limit_where_writes_come_from():
