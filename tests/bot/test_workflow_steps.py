@@ -219,6 +219,36 @@ async def test_a_non_writer_is_refused_in_words_and_nothing_is_written(slack):
     assert rows[0].outcome == "refused" and '"subject": "No"' in rows[0].summary
 
 
+AT = str(int(datetime(2026, 12, 9, 15, tzinfo=UTC).timestamp()))
+# Each write step with inputs that would write, as a workflow's author fills them in.
+WRITE_STEPS = {
+    ids.STEP_CREATE_TICKET: {"customer": "demo", "subject": "Printer jam"},
+    ids.STEP_ADD_NOTE: {"ticket_number": "34", "text": "Called the customer"},
+    ids.STEP_CREATE_JOB: {"customer": "demo", "service": "Printer Repair", "scheduled": AT},
+    ids.STEP_BOOK_VISIT: {"ticket_number": "34", "service": "Printer Repair", "scheduled": AT},
+}
+
+
+def records(app: Served) -> tuple[int, ...]:
+    """How many tickets, ticket notes, jobs and job notes both systems hold."""
+    desk, field = app.readydesk.state.data, app.kickserv.state.data
+    notes = sum(len(h) for h in desk.history.values())
+    return len(desk.tickets), notes, len(field.jobs), len(field.notes)
+
+
+@pytest.mark.parametrize("callback_id", list(WRITE_STEPS))
+async def test_naming_a_writer_as_user_does_not_let_a_non_writer_write(slack, callback_id):
+    async with served(slack, DESKHAND_WRITERS="U1") as app:
+        before = records(app)
+        refused = await run(app, slack, callback_id, user="U1", **WRITE_STEPS[callback_id])
+        assert records(app) == before
+        [row] = await app.store.audit.recent()
+    # The interactor Slack vouches for is who is checked; the `user` input is only recorded.
+    assert refused.outputs is None and refused.error is not None
+    assert refused.error.startswith(f"<@{ALICE}> is not on Deskhand's list of people who may")
+    assert row.outcome == "refused" and row.user_id == ALICE and '"user": "U1"' in row.summary
+
+
 async def test_a_write_with_no_interactor_fails_unless_unattended_writes_are_allowed(slack):
     async with served(slack) as app:
         before = tickets(app)
