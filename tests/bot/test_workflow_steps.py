@@ -368,6 +368,51 @@ async def test_a_write_that_lands_within_the_window_completes_the_step_as_writte
     assert execution.outputs["summary"].endswith("(confirmed after a slow reply)")
 
 
+_JOB_POST = {"path": "/jobs.json", "method": "POST"}
+# Each write step but Create ticket (above): the backend its write goes to, how to aim a fault
+# at that write alone, and how to count what it writes.
+FAULTED = {
+    ids.STEP_ADD_NOTE: (
+        "readydesk",
+        {"query": {"action": "add_history"}},
+        lambda app: len(app.readydesk.state.data.history.get(34, [])),
+    ),
+    ids.STEP_CREATE_JOB: ("kickserv", _JOB_POST, lambda app: len(app.kickserv.state.data.jobs)),
+    ids.STEP_BOOK_VISIT: ("kickserv", _JOB_POST, lambda app: len(app.kickserv.state.data.jobs)),
+}
+
+
+@pytest.mark.parametrize("callback_id", list(FAULTED))
+async def test_each_write_step_whose_reply_is_lost_after_the_write_completes_once(
+    slack, callback_id
+):
+    backend, aim, count = FAULTED[callback_id]
+    async with served(slack) as app:
+        before = count(app)
+        fakes = {"readydesk": app.readydesk, "kickserv": app.kickserv}
+        fakes[backend].state.faults.add("applied_status", times=1, status=504, **aim)
+        done = await run(app, slack, callback_id, **WRITE_STEPS[callback_id])
+        assert count(app) == before + 1
+    assert done.error is None and done.outputs is not None
+    assert "(confirmed after a slow reply)" in done.outputs["summary"]
+    assert len(completions(slack, done)) == 1
+
+
+@pytest.mark.parametrize("callback_id", list(FAULTED))
+async def test_each_write_step_refused_before_the_write_fails_as_not_written(slack, callback_id):
+    backend, aim, count = FAULTED[callback_id]
+    async with served(slack) as app:
+        app.desk.writes = WriteSettings(apply_window=timedelta(0))
+        before = count(app)
+        fakes = {"readydesk": app.readydesk, "kickserv": app.kickserv}
+        fakes[backend].state.faults.add("status", times=1, status=502, **aim)
+        failed = await run(app, slack, callback_id, **WRITE_STEPS[callback_id])
+        assert count(app) == before
+    assert failed.outputs is None and failed.error is not None
+    assert failed.error.startswith("Not done: ")
+    assert failed.error.endswith("Deskhand checked: it is not there.")
+
+
 @pytest.mark.parametrize("token", ["xwfp-made-up", "not-a-token"])
 async def test_the_slack_fake_takes_only_a_running_executions_own_token(slack, token):
     async with served(slack) as app:
