@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.bot.served import served
+from cards import ids
+from cards.refs import TicketRef
+from tests.bot.served import FORM, served
 from tests.bot.test_threads import (
     CHANNEL,
     SYNCED,
@@ -14,8 +16,10 @@ from tests.bot.test_threads import (
     history_notes,
     poll,
     replies_in,
+    synced_card,
     threads,
 )
+from tests.slack_helpers import command_body
 
 
 @pytest.fixture
@@ -70,3 +74,24 @@ async def test_a_reply_in_the_thread_of_a_link_unfurl_is_not_a_note(slack):
         assert len(history_notes(app, 34)) == before
         assert slack.reactions.get((CHANNEL, reply["ts"]), []) == []
         assert replies_in(slack, ts) == []
+
+
+async def test_a_note_typed_in_another_channel_is_posted_once_in_the_cards_thread(app, slack):
+    card = await synced_card(app, slack, TicketRef(ticket_id=34))
+    await app.event(slack.person_says(CHANNEL, "U1", "Called back", thread_ts=card))
+    await poll(app, slack)  # the thread's baseline: the notes it had when it synced
+    await app.event(slack.person_says(CHANNEL, "U1", "Fuser replaced", thread_ts=card))
+    shown = len(replies_in(slack, card))
+    typed = command_body(
+        ids.NOTE_COMMAND, "ticket 34 Parts arrive Tuesday", slack.response_url("n")
+    )
+    await app.post(typed.replace("channel_id=C1", "channel_id=C2"), FORM)
+    assert history_notes(app, 34)[-1].startswith("Parts arrive Tuesday")
+    for _ in range(2):  # polled again (or by a second process): still once
+        await poll(app, slack)
+    posted = replies_in(slack, card)[shown:]
+    assert len(posted) == 1, posted
+    assert "added a note in ReadyDesk" in posted[0]
+    assert ">Parts arrive Tuesday\n>— pat via Slack · ref " in posted[0]  # who wrote it
+    # The note written from the thread itself is never echoed back into it.
+    assert not any("Fuser replaced" in r for r in posted)
