@@ -25,8 +25,13 @@ async def app(slack):
 
 async def threads(app: Served, slack, text: str, *, user: str = "U1") -> str:
     """`/deskhand threads <text>` typed in C1: what Deskhand answered (ephemeral)."""
-    name = f"threads-{len(slack.calls)}"
-    body = command_body(ids.DESKHAND_COMMAND, f"threads {text}".strip(), slack.response_url(name))
+    return await deskhand(app, slack, f"threads {text}".strip(), user=user)
+
+
+async def deskhand(app: Served, slack, text: str, *, user: str = "U1") -> str:
+    """`/deskhand <text>` typed in C1: what Deskhand answered (ephemeral)."""
+    name = f"deskhand-{len(slack.calls)}"
+    body = command_body(ids.DESKHAND_COMMAND, text, slack.response_url(name))
     body = body.replace("user_id=U1", f"user_id={user}")
     response = await app.post(body, FORM)
     said = [c.payload for c in slack.calls if c.kind == "response_url" and c.name == name]
