@@ -91,7 +91,7 @@ async def test_a_note_typed_in_another_channel_is_posted_once_in_the_cards_threa
         await poll(app, slack)
     posted = replies_in(slack, card)[shown:]
     assert len(posted) == 1, posted
-    assert "added a note in ReadyDesk" in posted[0]
-    assert ">Parts arrive Tuesday\n>— pat via Slack · ref " in posted[0]  # who wrote it
+    assert posted[0].startswith("*pat* added a note in ReadyDesk from Slack at ")  # who wrote it
+    assert posted[0].endswith(":\n>Parts arrive Tuesday")  # the signature line taken off
     # The note written from the thread itself is never echoed back into it.
     assert not any("Fuser replaced" in r for r in posted)
