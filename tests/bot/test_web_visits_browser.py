@@ -71,22 +71,25 @@ def test_a_visit_booked_from_a_ticket_is_done_on_the_sandbox_clock_and_close_is_
     Select(field(form, "Assign to")).select_by_visible_text("Sam Ortiz")
     shot(browser, "visit-form")
     button(form, "Create job").click()
-    created = wait_for(browser, lambda: dialog(browser, "Job created"), "the job created")
-    assert f"Linked to ticket #{TICKET}" in created.text
+    linked = f"Linked to ticket #{TICKET}"  # the dialog may be redrawn while it is read
+    wait_for(browser, lambda: linked in dialog(browser, "Job created").text, "the job linked")
     jobs = sandbox.sandboxes.kickserv.jobs.values()
     [job] = [j.job_number for j in jobs if j.description.startswith(f"Ticket #{TICKET}:")]
-    button(created, "Done").click()
+    wait_for(
+        browser, lambda: button(dialog(browser, "Job created"), "Done").click() or True, "Done"
+    )
     wait_for(browser, lambda: not browser.find_elements(By.CSS_SELECTOR, "[role=dialog]"), "close")
 
     # The shared card lists the visit, redrawn in place.
     visit = f"[data-block-id='visit_{job}']"
-    row = wait_for(
+    shown = wait_for(
         browser,
-        lambda: shared_card(browser).find_element(By.CSS_SELECTOR, visit),
+        lambda: shared_card(browser).find_element(By.CSS_SELECTOR, visit).text,
         "the visit on the card",
     )
-    assert f"Job {job}" in row.text and "Printer Repair" in row.text and "Sam Ortiz" in row.text
-    assert len([a for a in articles(browser) if "Shared by" in a.text]) == 1
+    assert f"Job {job}" in shown and "Printer Repair" in shown and "Sam Ortiz" in shown
+    shared = wait_for(browser, lambda: [a.text for a in articles(browser)], "the messages")
+    assert len([text for text in shared if "Shared by" in text]) == 1
     shot(browser, "visit-on-card")
 
     # The sandbox clock jumps (to a digest a few minutes on): the world completes the visit,
@@ -136,3 +139,9 @@ def test_a_visit_booked_from_a_ticket_is_done_on_the_sandbox_clock_and_close_is_
     assert sandbox.sandboxes.readydesk.tickets[TICKET].status == "Closed"
     wait_for(browser, lambda: "Closed" in shared_card(browser).text, "the card saying Closed")
     shot(browser, "visit-ticket-closed")
+
+
+def _press(within: WebElement, label: str) -> bool:
+    """Press the button `label` in `within` (True once pressed)."""
+    button(within, label).click()
+    return True
