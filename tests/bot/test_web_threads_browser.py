@@ -94,13 +94,19 @@ def test_the_ticket_reaction_offers_a_ticket_made_from_the_message(browser, site
         return [r.text for r in said.find_elements(By.CLASS_NAME, "reaction")] == ["🎫 1"]
 
     wait_for(browser, reacted, "🎫 on the message")
-    offer = wait_for(
+    offered = wait_for(
         browser,
-        lambda: next((a for a in articles(browser) if "from this message" in a.text), None),
+        lambda: next((a.text for a in articles(browser) if "from this message" in a.text), None),
         "the offer",
     )
-    assert "Only visible to you" in offer.text
-    button(offer, "Create ticket from this message").click()
+    assert "Only visible to you" in offered
+
+    def accept() -> bool:
+        offer = next(a for a in articles(browser) if "from this message" in a.text)
+        button(offer, "Create ticket from this message").click()
+        return True
+
+    wait_for(browser, accept, "the offer's button")
     form = dialog(browser, "Create ticket")
     description = field(form, "Description").get_attribute("value")
     assert "printer in accounts is offline again" in description

@@ -68,7 +68,7 @@ def test_create_ticket_from_the_workflows_view_then_slash_ticket_shows_it(browse
     shot(browser, "workflows-ticket-created")
     open_channel(browser, site, "# support")
     type_message(browser, f"/ticket {number}")
-    assert "Boiler pressure low" in card(browser, f"#{number} ").text
+    wait_for(browser, lambda: "Boiler pressure low" in card(browser, f"#{number} ").text, "card")
 
 
 def test_a_failed_step_says_why_and_what_was_typed_stays(browser, site):
