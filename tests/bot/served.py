@@ -29,6 +29,9 @@ from tests.slack_helpers import SIGNING_SECRET, event_body, interactive_body, si
 JSON = {"content-type": "application/json"}
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 READING = ("text", "fields", "elements", "accessory")
+# Posts to one channel back to back (a shared card, then its thread's first reply) go out at
+# once rather than a second apart: tests of the pacing itself set DESKHAND_SLACK_POST_GAP.
+UNPACED = {"DESKHAND_SLACK_POST_GAP": "0"}
 
 
 class Served:
@@ -76,9 +79,9 @@ async def served(
     **env: str,
 ) -> AsyncIterator[Served]:
     """The app over both fakes (seeded as the sandbox is, or another app's `fakes`: replicas),
-    with `env` as its settings (reads retried at once unless `env` says otherwise; `clock`: the
-    app's, the wall clock unless given) and its state in `database_url` (in memory unless
-    given)."""
+    with `env` as its settings (reads retried at once and posts not paced unless `env` says
+    otherwise; `clock`: the app's, the wall clock unless given) and its state in `database_url`
+    (in memory unless given)."""
     if fakes is None:
         data = seeded(tickets=300, customers=20)
         fakes = build_readydesk_app(data), build_kickserv_app(seeded_kickserv(data, customers=20))
@@ -87,7 +90,7 @@ async def served(
         SLACK_API_URL=slack.api_url,
         SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
         SLACK_SIGNING_SECRET=SecretStr(SIGNING_SECRET),
-        **{**FAST_RETRY, **env},
+        **{**FAST_RETRY, **UNPACED, **env},
     )
     store = ready_store(database_url)
     desk = build_sandbox_desk(store, *fakes, RetryPolicy(base_delay=settings.retry_delay))
