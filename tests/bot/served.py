@@ -23,15 +23,12 @@ from sandbox.kickserv_data import seeded_kickserv
 from sandbox.readydesk import build_readydesk_app
 from sandbox.slack import SlackSandbox
 from store import Store
-from tests.conftest import FAST_RETRY, ready_store
+from tests.conftest import FAST_RETRY, UNPACED, ready_store
 from tests.slack_helpers import SIGNING_SECRET, event_body, interactive_body, signed_headers
 
 JSON = {"content-type": "application/json"}
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 READING = ("text", "fields", "elements", "accessory")
-# Posts to one channel back to back (a shared card, then its thread's first reply) go out at
-# once rather than a second apart: tests of the pacing itself set DESKHAND_SLACK_POST_GAP.
-UNPACED = {"DESKHAND_SLACK_POST_GAP": "0"}
 
 
 class Served:
