@@ -22,7 +22,7 @@ from tests.bot.test_web_browser import (
     wait_for,
 )
 
-WORLD_WAIT = 40  # seconds: the world's answer waits for the next live-card poll (10 s apart)
+WORLD_WAIT = 40  # seconds: the world's answer waits for the next live-card poll (5 s apart)
 
 
 def thread_messages(driver):
