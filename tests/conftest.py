@@ -38,6 +38,9 @@ ENV_PREFIXES = ("SLACK_", "READYDESK_", "KICKSERV_", "DESKHAND_")
 # Backend reads retried after a transient fault without the half-second backoff a real
 # backend is given: the retries happen all the same, the tests do not wait them out.
 FAST_RETRY = {"DESKHAND_RETRY_DELAY": "0.01"}
+# Posts to one channel back to back (a shared card, then its thread's first reply) go out at
+# once rather than a second apart: tests of the pacing itself keep DESKHAND_SLACK_POST_GAP.
+UNPACED = {"DESKHAND_SLACK_POST_GAP": "0"}
 
 
 @pytest.fixture(autouse=True)
@@ -169,11 +172,24 @@ def sleeps() -> RecordingSleep:
 async def console() -> AsyncIterator[Console]:
     """The real app behind the local console, with the Slack and backend sandboxes.
 
-    No "Looking up …" line before an answer, however loaded the machine, and a read retried
-    after a transient fault is retried at once (FAST_RETRY): tests that want otherwise build
-    their own settings.
+    No "Looking up …" line before an answer, however loaded the machine, a read retried after
+    a transient fault is retried at once (FAST_RETRY), and posts to one channel are not paced
+    (UNPACED): tests that want otherwise build their own settings.
     """
-    settings = Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60, **FAST_RETRY)
+    async with _console(**UNPACED) as running:
+        yield running
+
+
+@pytest.fixture
+async def paced_console() -> AsyncIterator[Console]:
+    """The console's app with posts to one channel paced as served (a second apart)."""
+    async with _console() as running:
+        yield running
+
+
+@contextlib.asynccontextmanager
+async def _console(**env: str) -> AsyncIterator[Console]:
+    settings = Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60, **FAST_RETRY, **env)
     async with Console(settings) as running:
         yield running
 

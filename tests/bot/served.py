@@ -23,7 +23,7 @@ from sandbox.kickserv_data import seeded_kickserv
 from sandbox.readydesk import build_readydesk_app
 from sandbox.slack import SlackSandbox
 from store import Store
-from tests.conftest import FAST_RETRY, ready_store
+from tests.conftest import FAST_RETRY, UNPACED, ready_store
 from tests.slack_helpers import SIGNING_SECRET, event_body, interactive_body, signed_headers
 
 JSON = {"content-type": "application/json"}
@@ -76,9 +76,9 @@ async def served(
     **env: str,
 ) -> AsyncIterator[Served]:
     """The app over both fakes (seeded as the sandbox is, or another app's `fakes`: replicas),
-    with `env` as its settings (reads retried at once unless `env` says otherwise; `clock`: the
-    app's, the wall clock unless given) and its state in `database_url` (in memory unless
-    given)."""
+    with `env` as its settings (reads retried at once and posts not paced unless `env` says
+    otherwise; `clock`: the app's, the wall clock unless given) and its state in `database_url`
+    (in memory unless given)."""
     if fakes is None:
         data = seeded(tickets=300, customers=20)
         fakes = build_readydesk_app(data), build_kickserv_app(seeded_kickserv(data, customers=20))
@@ -87,7 +87,7 @@ async def served(
         SLACK_API_URL=slack.api_url,
         SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
         SLACK_SIGNING_SECRET=SecretStr(SIGNING_SECRET),
-        **{**FAST_RETRY, **env},
+        **{**FAST_RETRY, **UNPACED, **env},
     )
     store = ready_store(database_url)
     desk = build_sandbox_desk(store, *fakes, RetryPolicy(base_delay=settings.retry_delay))

@@ -10,6 +10,7 @@ from cards import ids
 from playground.console import Console
 from sandbox.kickserv_data import SANDBOX_PERSON
 from tests.bot.served import served
+from tests.conftest import FAST_RETRY, UNPACED
 from tests.slack_helpers import block_action
 from workers.claims import sweep_claims
 
@@ -59,7 +60,7 @@ def _labels(card: dict) -> list[str]:
 
 
 async def test_started_and_done_set_the_jobs_status_and_tell_dispatch():
-    settings = Settings(_env_file=None, DESKHAND_DISPATCH_CHANNEL=DISPATCH)
+    settings = Settings(_env_file=None, **FAST_RETRY, **UNPACED, DESKHAND_DISPATCH_CHANNEL=DISPATCH)
     async with Console(settings) as console:
         job = _alices_job(console)
         customer = _data(console).customer_by_global_id(job.customer_id)
@@ -82,7 +83,7 @@ async def test_started_and_done_set_the_jobs_status_and_tell_dispatch():
 
 
 async def test_on_my_way_writes_a_job_note_once_and_says_so_in_dispatch():
-    settings = Settings(_env_file=None, DESKHAND_DISPATCH_CHANNEL=DISPATCH)
+    settings = Settings(_env_file=None, **FAST_RETRY, **UNPACED, DESKHAND_DISPATCH_CHANNEL=DISPATCH)
     async with Console(settings) as console:
         job = _alices_job(console)
         customer = _data(console).customer_by_global_id(job.customer_id)
@@ -98,7 +99,7 @@ async def test_on_my_way_writes_a_job_note_once_and_says_so_in_dispatch():
 
 
 async def test_a_status_kickserv_refuses_is_named_and_nothing_is_posted():
-    settings = Settings(_env_file=None, DESKHAND_DISPATCH_CHANNEL=DISPATCH)
+    settings = Settings(_env_file=None, **FAST_RETRY, **UNPACED, DESKHAND_DISPATCH_CHANNEL=DISPATCH)
     async with Console(settings) as console:
         job = _alices_job(console)
         console.faults("kickserv").add(
@@ -117,7 +118,9 @@ async def test_a_status_kickserv_refuses_is_named_and_nothing_is_posted():
 
 
 async def test_a_non_writer_may_take_steps_on_their_own_jobs_only():
-    async with Console(Settings(_env_file=None, DESKHAND_WRITERS="U0BOSS")) as console:
+    async with Console(
+        Settings(_env_file=None, **FAST_RETRY, **UNPACED, DESKHAND_WRITERS="U0BOSS")
+    ) as console:
         other = _someone_elses_job(console)
         await console.send(f"/job {other.job_number}")
         [refused] = await _press(console, "Started")
@@ -130,7 +133,7 @@ async def test_a_non_writer_may_take_steps_on_their_own_jobs_only():
 
 
 async def test_a_status_whose_reply_was_lost_is_read_back_from_the_job():
-    async with Console(Settings(_env_file=None)) as console:
+    async with Console(Settings(_env_file=None, **FAST_RETRY, **UNPACED)) as console:
         job = _alices_job(console)
         path = f"/jobs/{job.job_number}.json"
         console.faults("kickserv").add("applied_status", status=502, method="PUT", path=path)
@@ -144,7 +147,7 @@ async def test_a_status_whose_reply_was_lost_is_read_back_from_the_job():
 
 
 async def test_a_step_written_whose_card_cannot_be_read_again_says_so_and_still_tells_dispatch():
-    settings = Settings(_env_file=None, DESKHAND_DISPATCH_CHANNEL=DISPATCH)
+    settings = Settings(_env_file=None, **FAST_RETRY, **UNPACED, DESKHAND_DISPATCH_CHANNEL=DISPATCH)
     async with Console(settings) as console:
         job = _alices_job(console)
         await console.send(f"/job {job.job_number}")

@@ -75,8 +75,10 @@ def _said(slack, user: str = ALICE) -> list[dict]:
     ]
 
 
-def _press(value: str, *, action_id: str, user: str = ALICE, message_ts: str = "") -> dict:
-    press = block_action(action_id, value, "http://unused")
+def _press(
+    value: str, response_url: str, *, action_id: str, user: str = ALICE, message_ts: str = ""
+) -> dict:
+    press = block_action(action_id, value, response_url)
     press["user"]["id"] = user
     press["container"] = {"type": "message", "message_ts": message_ts, "is_ephemeral": True}
     return press
@@ -93,7 +95,11 @@ async def test_ticket_on_a_message_offers_the_shortcuts_prefilled_form(app, slac
     assert offer["channel"] == "C1" and "thread_ts" not in offer
     button = _button(offer)
     assert button["text"]["text"] == "Create ticket from this message"
-    await app.interactive(_press(button["value"], action_id=ids.CREATE_TICKET_FROM_REACTION))
+    await app.interactive(
+        _press(
+            button["value"], slack.response_url("offer"), action_id=ids.CREATE_TICKET_FROM_REACTION
+        )
+    )
     from_reaction = slack.views[slack.last_view_id]
     # The message shortcut on the same message opens the very same form.
     await app.interactive(
@@ -204,7 +210,14 @@ async def test_white_check_mark_asks_before_closing_and_its_button_closes(app, s
     assert question["text"] == "Close ticket #34?"
     close = _button(question)
     assert (close["action_id"], close["text"]["text"]) == (ids.TICKET_CLOSE, "Close")
-    await app.interactive(_press(close["value"], action_id=ids.TICKET_CLOSE, message_ts="9.1"))
+    await app.interactive(
+        _press(
+            close["value"],
+            slack.response_url("close"),
+            action_id=ids.TICKET_CLOSE,
+            message_ts="9.1",
+        )
+    )
     assert ticket.date_closed is not None
 
 

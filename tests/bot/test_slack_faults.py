@@ -184,7 +184,9 @@ async def test_a_share_whose_channel_and_response_url_both_fail_says_so_in_the_d
     assert "#34 " in json.dumps(dm["blocks"])
 
 
-async def test_a_burst_of_shares_to_one_channel_never_holds_a_listener_long(console, quick):
+async def test_a_burst_of_shares_to_one_channel_never_holds_a_listener_long(paced_console, sleeps):
+    console = paced_console
+    console.app.client.delivery.sleep = quick = sleeps  # the pacing's waits, recorded
     console.app.client.delivery.clock = lambda: 0.0  # the whole burst at one instant
     for ticket in (34, 35, 36, 37, 38, 39):
         await console.send(f"/ticket {ticket}")

@@ -18,7 +18,7 @@ from sandbox.clock import SandboxClock
 from sandbox.kickserv_data import KSNote
 from sandbox.slack import sandbox_user
 from tests.bot.served import texts
-from tests.conftest import ready_store
+from tests.conftest import FAST_RETRY, UNPACED, ready_store
 from tests.slack_helpers import event_body
 from workers.claims import sweep_claims
 from workers.visits import poll_visits, sweep_visit_notes
@@ -36,6 +36,8 @@ async def desk_console():
         DESKHAND_LOOKING_UP_AFTER=60,
         DESKHAND_TIMEZONE=ZONE,
         READYDESK_WEB_URL=WEB,
+        **FAST_RETRY,
+        **UNPACED,
     )
     async with Console(settings) as console:
         console.slack.users["U0CONSOLE"] = sandbox_user(
@@ -252,7 +254,7 @@ MIDDAY = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
 async def test_in_the_sandbox_a_visit_booked_from_ticket_34_is_completed_on_its_clock():
     clock = SandboxClock(real=lambda: MIDDAY)
-    settings = Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60)
+    settings = Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60, **FAST_RETRY, **UNPACED)
     async with Console(settings, clock=clock, world=True) as console:
         await console.desk.directory.refresh()
         await console.send(f"/ticket {TWIN}")

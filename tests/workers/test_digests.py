@@ -101,11 +101,11 @@ async def test_a_channel_the_bot_cannot_post_to_pauses_the_digest_and_tells_its_
     assert "is paused: Deskhand is not in the channel" in told.payload["text"]
 
 
-async def test_two_digests_for_one_channel_at_the_same_minute_are_a_second_apart(console):
-    await console.send("/digest add overdue at 08:00 daily tz America/New_York")
-    await console.send("/digest add unassigned at 08:00 daily tz America/New_York")
-    await _due(console, _next_eight())
-    first, second = _posts(console)
+async def test_two_digests_for_one_channel_at_the_same_minute_are_a_second_apart(paced_console):
+    await paced_console.send("/digest add overdue at 08:00 daily tz America/New_York")
+    await paced_console.send("/digest add unassigned at 08:00 daily tz America/New_York")
+    await _due(paced_console, _next_eight())
+    first, second = _posts(paced_console)
     assert second.at - first.at >= 0.9
 
 
