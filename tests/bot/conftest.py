@@ -13,6 +13,7 @@ from sandbox.data import seeded
 from sandbox.kickserv import build_kickserv_app
 from sandbox.kickserv_data import seeded_kickserv
 from sandbox.readydesk import build_readydesk_app
+from tests.bot.visit_helpers import visit_console
 from tests.conftest import ready_store
 from tests.slack_helpers import SIGNING_SECRET
 
@@ -81,3 +82,10 @@ async def server(settings, fakes, reached):
     ) as client:
         yield client, seen
     await desk.aclose()
+
+
+@pytest.fixture
+async def desk_console():
+    """The console the visit tests book in (tests/bot/visit_helpers.py)."""
+    async with visit_console() as console:
+        yield console
