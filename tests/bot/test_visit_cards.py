@@ -14,8 +14,8 @@ from tests.bot.served import texts
 from tests.bot.visit_helpers import (
     TWIN,
     book,
+    booking_values,
     complete_job,
-    employee_value,
     job_notes,
     open_booking,
     ticket_notes,
@@ -121,14 +121,7 @@ async def test_a_job_created_whose_link_is_lost_mid_way_is_linked_by_the_sweeper
 
     console.store.visits.link = lost
     view = await open_booking(console, TWIN)
-    values = {
-        "customer": view["blocks"][0]["element"]["initial_option"]["value"],
-        "service": "24554",
-        "description": view["blocks"][2]["element"]["initial_value"],
-        "date": "2026-12-09",
-        "time": "10:00",
-        "employee": employee_value(view),
-    }
+    values = booking_values(view)
     data = console.fake("kickserv").state.data
     before = {j.job_number for j in data.jobs.values()}
     ack = await console.submit_view(view["id"], values)

@@ -18,6 +18,7 @@ from tests.bot.visit_helpers import (
     WEB,
     ZONE,
     book,
+    booking_values,
     complete_job,
     employee_value,
     job_notes,
@@ -227,13 +228,7 @@ async def test_a_job_confirmed_only_later_is_linked_to_its_ticket_once_confirmed
         method="POST",
     )
     view = await open_booking(console, TWIN)
-    values = {
-        "customer": view["blocks"][0]["element"]["initial_option"]["value"],
-        "service": "24554",
-        "description": view["blocks"][2]["element"]["initial_value"],
-        "date": "2026-12-09",
-        "time": "10:00",
-    }
+    values = booking_values(view, sam=False)
     ack = await console.submit_view(view["id"], values)
     shown = texts(ack["view"]["blocks"])
     assert "Could not confirm yet" in shown

@@ -64,10 +64,9 @@ def employee_value(view: dict[str, Any]) -> str:
     ]
 
 
-async def book(console: Console, ticket_id: int, customer: str = "") -> tuple[dict, int]:
-    """Book a visit on Wed 9 Dec at 10:00 for Sam Ortiz (the form's customer unless one is
-    given); the outcome view and the new job's number."""
-    view = await open_booking(console, ticket_id)
+def booking_values(view: dict[str, Any], customer: str = "", sam: bool = True) -> dict[str, str]:
+    """What a person fills in the form: Wed 9 Dec at 10:00, a Printer Repair, the prefilled
+    customer (or `customer`) and description, Sam Ortiz unless `sam` is False."""
     chosen = (view["blocks"][0]["element"].get("initial_option") or {}).get("value", "")
     values = {
         "customer": customer or chosen,
@@ -75,8 +74,15 @@ async def book(console: Console, ticket_id: int, customer: str = "") -> tuple[di
         "description": view["blocks"][2]["element"].get("initial_value", ""),
         "date": "2026-12-09",
         "time": "10:00",
-        "employee": employee_value(view),
     }
+    return values | ({"employee": employee_value(view)} if sam else {})
+
+
+async def book(console: Console, ticket_id: int, customer: str = "") -> tuple[dict, int]:
+    """Book a visit on Wed 9 Dec at 10:00 for Sam Ortiz (the form's customer unless one is
+    given); the outcome view and the new job's number."""
+    view = await open_booking(console, ticket_id)
+    values = booking_values(view, customer)
     data = console.fake("kickserv").state.data
     before = {j.job_number for j in data.jobs.values()}
     ack = await console.submit_view(view["id"], values)
