@@ -268,7 +268,9 @@ class LabelRequest(AsyncMiddleware):
 
 
 class SkipRepeatedEvents(AsyncMiddleware):
-    """Slack redelivers events it thinks failed; run each `event_id` at most once."""
+    """Slack redelivers events it thinks failed; run each `event_id` at most once. A channel
+    message outside any thread is not claimed: Deskhand acts on none (a thread reply's note is
+    claimed by the reply itself), and every message in every channel would be a row."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -279,10 +281,20 @@ class SkipRepeatedEvents(AsyncMiddleware):
         """Stop a repeated event here; anything else goes on."""
         body = req.body
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and _outside_threads(body.get("event")):
+            return await next()
         if event_id and not await self.store.claim_event(str(event_id)):
             logger.info("event %s was already handled; skipping Slack's retry", event_id)
             return BoltResponse(status=200, body="")
         return await next()
+
+
+def _outside_threads(event: Any) -> bool:
+    """A message event about no thread reply (as sent, edited or deleted)."""
+    if not isinstance(event, dict) or event.get("type") != "message":
+        return False
+    said = [event, event.get("message"), event.get("previous_message")]
+    return not any(isinstance(m, dict) and m.get("thread_ts") for m in said)
 
 
 def handler_config(

@@ -346,3 +346,14 @@ async def test_an_org_wide_install_links_a_reply_as_slack_says_not_by_the_org_ad
     assert [(a["channel"], a["message_ts"]) for a in asked] == [(CHANNEL, reply["ts"])]
     link = f"From Slack: https://sandbox.slack.example/archives/{CHANNEL}/p"
     assert link in history_notes(app, 34)[-1]
+
+
+async def test_a_channel_message_outside_threads_leaves_no_row_and_a_reply_is_claimed(app, slack):
+    card = await synced_card(app, slack, TicketRef(ticket_id=34))
+    chatter = slack.person_says(CHANNEL, "U1", "Lunch at noon?")  # no thread: nothing to do
+    reply = slack.person_says(CHANNEL, "U1", "Called back", thread_ts=card)
+    for event_id, said in (("EvCHAT1", chatter), ("EvREPLY1", reply)):
+        await app.post(event_body(event_id, said), {"content-type": "application/json"})
+    # Every message of every channel Deskhand is in would otherwise be a stored event.
+    assert await app.desk.store.claim_event("EvCHAT1")  # never claimed: still free
+    assert not await app.desk.store.claim_event("EvREPLY1")  # claimed when it was handled
