@@ -5,6 +5,7 @@ elsewhere as a reply in the thread. Pure: text in, text out; outside text is esc
 from datetime import datetime
 
 from api.signatures import read_signature
+from cards.common import local_time
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.outcomes import plain_reason
 
@@ -166,11 +167,13 @@ def note_text(text: str, files: list[tuple[str, str]], permalink: str) -> str:
     return "\n".join(lines)
 
 
-def outside_note_text(author: str, at: datetime | None, text: str, system: str) -> str:
+def outside_note_text(
+    author: str, at: datetime | None, text: str, system: str, timezone: str
+) -> str:
     """A note added to the record elsewhere, as the thread shows it (mrkdwn, escaped): one
     Deskhand wrote from another Slack surface is said as the person who signed it (the system
     names only Deskhand's own account), its signature line taken off."""
-    when = f" at {at:%Y-%m-%d %H:%M}" if at else ""
+    when = f" at {local_time(at, timezone)}" if at else ""  # as every card says a time
     signed = read_signature(text)
     if signed.slack_author:
         author, where, text = signed.slack_author, f"in {system} from Slack", signed.text

@@ -13,7 +13,6 @@ record's notes once however many threads show it.
 import asyncio
 import logging
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -101,7 +100,7 @@ async def _post_new(
             continue  # another poll (or replica) has it
         if any(marker in note.text for marker in own):
             continue  # written from this very thread: never echoed
-        text = outside_note_text(note.author, _local(note.at, config), note.text, system)
+        text = outside_note_text(note.author, note.at, note.text, system, config.timezone)
         try:
             await slack.chat_postMessage(channel=where, thread_ts=ts, text=text)
         except Undelivered as err:
@@ -125,10 +124,3 @@ async def _told(store: Store, record_key: str) -> set[str]:
         return set()
     claimed = await store.threads.claimed_markers(visit_note_keys(int(number)))
     return {marker for key, marker in claimed.items() if told_under_cards(key)}
-
-
-def _local(at: datetime | None, config: HandlerConfig) -> datetime | None:
-    """A note's time in the business's zone (ReadyDesk's are already wall-clock times)."""
-    if at is None or at.tzinfo is None:
-        return at
-    return at.astimezone(ZoneInfo(config.timezone))

@@ -8,6 +8,7 @@ import pytest
 
 from bot.app import build_web_client, handler_config
 from cards import ids
+from cards.common import local_time
 from cards.refs import JobRef, TicketRef, ref_value
 from tests.bot.served import FORM, Served, served
 from tests.slack_helpers import block_action, command_body, event_body, signed_headers
@@ -307,6 +308,9 @@ async def test_a_job_note_added_in_kickserv_is_posted_with_its_author(app, slack
     author = next(e.name for e in await app.desk.kickserv.employees() if e.name in posted)
     assert posted.startswith(f"*{author}* added a note in Kickserv at ")
     assert posted.endswith("\n>Tech on site, *fixed*")
+    [note] = [n for n in await app.desk.kickserv.list_notes("jobs", job) if "on site" in n.text]
+    said = local_time(note.created_at, app.settings.timezone)  # as the job card says times
+    assert f" at {said}:" in posted
 
 
 async def test_a_thread_long_past_its_live_window_is_forgotten(app, slack):
