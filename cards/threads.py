@@ -115,12 +115,6 @@ def rest_not_sent_text(record_key: str, part: str, rest: str) -> str:
     )
 
 
-def unconfirmed_reply_text(record_key: str) -> str:
-    """Said (as ⏳ on the reply) while a reply's note is not confirmed: only for the record."""
-    what, _ = record_words(record_key)
-    return f"Could not confirm yet whether your reply was added to {what}."
-
-
 def given_up_text(record_key: str, typed: str) -> str:
     """A reply whose note could not be checked for a day."""
     what, _ = record_words(record_key)

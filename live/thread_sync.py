@@ -31,6 +31,7 @@ from cards.threads import (
     given_up_text,
     not_added_text,
     note_text,
+    record_words,
     refused_text,
     rest_not_sent_text,
     where_replies_go,
@@ -94,7 +95,7 @@ async def sync_reply(
         action=f"note.{kind}",
         user_id=reply.user,
         channel_id=reply.channel,
-        target=f"{kind} #{number}" if kind == "ticket" else f"{kind} {number}",
+        target=record_words(reply.record_key)[0],  # "ticket #34", "job 86001"
         summary=truncate(reply.text, 300),
         posted_in=reply.model_dump_json(),
     )
@@ -163,7 +164,8 @@ async def tell_settled(client: AsyncWebClient, plan: WritePlan, result: WriteRes
         why = result.reason or "it did not go through"
         text = not_added_text(reply.record_key, why, unsent, checked=result.checked, part=part)
         await ephemeral(client, reply, text)
-    elif result.given_up:
+    elif result.given_up:  # no longer read back: no ⏳ saying it still may be
+        await _unreact(client, reply, UNCONFIRMED)
         await ephemeral(client, reply, given_up_text(reply.record_key, unsent))
     else:  # a writer that stopped mid-write: not known yet
         await _react(client, reply, UNCONFIRMED)
@@ -185,12 +187,12 @@ async def refuse(
 ) -> None:
     """Someone who may not write replied: audited as refused; told why and whom to ask, once
     per thread and person."""
-    kind, _, number = reply.record_key.partition(":")
+    kind = reply.record_key.partition(":")[0]
     await store.audit.record(
         user_id=reply.user,
         channel_id=reply.channel,
         action=f"note.{kind}",
-        target=f"{kind} {number}",
+        target=record_words(reply.record_key)[0],  # as a written reply's row says it
         summary="",
         outcome="refused",
         detail=why,

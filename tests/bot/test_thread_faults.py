@@ -88,6 +88,21 @@ async def test_a_reply_confirmed_later_swaps_the_hourglass_for_the_synced_mark(a
     assert ephemerals(slack) == []
 
 
+async def test_a_reply_unknown_for_a_day_loses_its_hourglass_and_the_text_comes_back(app, slack):
+    card = await synced_card(app, slack, TicketRef(ticket_id=34))
+    faults = app.readydesk.state.faults
+    faults.add("status", times=1, status=504, query={"action": "add_history"})
+    faults.add("status", status=503, query={"action": "get_history"})  # no read-back decides
+    reply = slack.person_says(CHANNEL, "U1", TYPED, thread_ts=card)
+    await app.event(reply)
+    assert slack.reactions[(CHANNEL, reply["ts"])] == [UNCONFIRMED]
+    client = build_web_client(app.settings)
+    await sweep_claims(app.desk, app.store, client, datetime.now(UTC) + timedelta(days=2))
+    assert slack.reactions[(CHANNEL, reply["ts"])] == []  # it is no longer being checked
+    [told] = ephemerals(slack)
+    assert "no longer tries" in told["text"] and f">{TYPED}" in told["text"]
+
+
 @pytest.fixture
 def postgres_url():
     """A fresh PostgreSQL database, or a skip where no server is configured."""

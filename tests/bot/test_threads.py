@@ -182,6 +182,10 @@ async def test_someone_who_may_not_write_is_told_once_per_thread_why(slack):
         assert "not added to ticket #34" in told["text"] and "Ask <@U8>." in told["text"]
         refused = [r for r in await app.store.audit.recent(limit=10) if r.user_id == "U7"]
         assert [r.outcome for r in refused] == ["refused", "refused"]  # each reply, audited
+        await app.event(slack.person_says(CHANNEL, "U1", "A writer's reply", thread_ts=card))
+        written = [r for r in await app.store.audit.recent(limit=10) if r.user_id == "U1"]
+        # the ticket named one way in the log, written or refused
+        assert {r.target for r in refused + written} == {"ticket #34"}
 
 
 async def test_a_file_is_named_in_the_note_with_its_link(app, slack):
