@@ -44,18 +44,23 @@ CREDENTIAL_FIELDS = frozenset({"token", "client_id", "client_secret", "code", "r
 
 def scrub(value: Any) -> Any:
     """`value` with every string in it (through dicts, lists and Block Kit objects) redacted."""
-    if isinstance(value, str):
-        return redact(value)
     if isinstance(value, dict | list) and has_nothing_to_redact(value):
         # A card: one look at its JSON instead of a walk through every string. What is sent
         # is serialised from this; only the outer dict or list is new, like the walk's.
         return dict(value) if isinstance(value, dict) else list(value)
+    return _scrubbed(value)
+
+
+def _scrubbed(value: Any) -> Any:
+    """The walk itself (looked at once from the top, not again at every level)."""
+    if isinstance(value, str):
+        return redact(value)
     if isinstance(value, JsonObject):
         value = value.to_dict()
     if isinstance(value, dict):
-        return {key: scrub(item) for key, item in value.items()}
+        return {key: _scrubbed(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [scrub(item) for item in value]
+        return [_scrubbed(item) for item in value]
     return value
 
 
@@ -68,7 +73,7 @@ def scrubbed_json(message: dict[str, Any]) -> tuple[dict[str, Any], str]:
         text = None
     if text is not None and json_has_nothing_to_redact(text):
         return message, text
-    message = scrub(message)
+    message = _scrubbed(message)  # its JSON was looked at above: walk it at once
     return message, json.dumps(message, ensure_ascii=False)
 
 
