@@ -31,7 +31,6 @@ from live.thread_sync import (
     reply_deleted,
     reply_edited,
     sync_reply,
-    thread_record,
 )
 from store import Store
 
@@ -61,7 +60,9 @@ async def threads_command(
     word, channel = command.get("text", "").strip().lower(), command["channel_id"]
     user = command.get("user_id", "")
     if word == "":
-        await respond(response_type="ephemeral", text=status_text(await _synced(store, channel)))
+        await respond(
+            response_type="ephemeral", text=status_text(await store.threads.channel_synced(channel))
+        )
         return
     if word not in ("on", "off"):
         await respond(response_type="ephemeral", text=THREADS_USAGE)
@@ -76,10 +77,6 @@ async def threads_command(
     await store.threads.set_channel(channel, word == "on", user, config.instant())
     text = TURNED_OFF if word == "off" else await _join(client, channel)
     await respond(response_type="ephemeral", text=text)
-
-
-async def _synced(store: Store, channel: str) -> bool:
-    return await store.threads.channel_synced(channel)
 
 
 async def _join(client: AsyncWebClient, channel: str) -> str:
@@ -142,7 +139,7 @@ async def thread_message(
     said = _persons_reply(outer, context.get("bot_user_id")) if outer else None
     if outer is None or said is None or not said.user or not said.thread_ts:
         return
-    record = await thread_record(store, outer.channel, said.thread_ts)
+    record = await store.threads.record_of(outer.channel, said.thread_ts)
     if record is None:
         return
     reply = PostedReply(

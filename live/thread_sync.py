@@ -70,12 +70,6 @@ class SlackFile:
     permalink: str
 
 
-async def thread_record(store: Store, channel: str, thread_ts: str) -> str | None:
-    """The record a thread syncs with: a thread already synced, or the thread under a ticket or
-    job card Deskhand posted, in a channel whose threads sync; else None."""
-    return await store.threads.record_of(channel, thread_ts)
-
-
 async def sync_reply(
     reply: PostedReply,
     files: list[SlackFile],
