@@ -225,25 +225,25 @@ async def catch_up(
 
 async def _update_card(
     posted: PostedCard,
-    version: int,
+    version: int | str,
     card: Card,
     reply: str,
     store: Store,
     client: AsyncWebClient,
     now: datetime,
 ) -> int:
-    """Claim (card, version), update the card; a refusal that may pass leaves it for later."""
-    change = f"v{version}"
+    """Claim (card, version), update the card; a refusal that may pass leaves it for later.
+    A state's `version` (a number) is recorded as shown; a change's tag (text) is not."""
+    change = f"v{version}" if isinstance(version, int) else version
     if not await store.live.claim_update(posted.id, change, now):
         return 0
     extra = [shared_by(posted.shared_by)] if posted.shared_by and not posted.unfurl_url else []
     outcome = await _update(client, store, posted, Card(card.text, [*card.blocks, *extra]), reply)
-    if outcome == "updated":
+    if outcome == "updated" and isinstance(version, int):
         await store.live.shown(posted.id, version)
-        return 1
     if outcome == "failed":
         await store.live.release_update(posted.id, change)
-    return 0
+    return int(outcome == "updated")
 
 
 async def record_gone(
@@ -300,19 +300,7 @@ async def redraw_cards(
         return 0
     card = await _redraw(key, desk, config)
     tag = change if len(change) <= 64 else hashlib.sha256(change.encode()).hexdigest()[:40]
-    return sum([await _redraw_one(p, tag, card, store, client, now) for p in posts])
-
-
-async def _redraw_one(
-    posted: PostedCard, tag: str, card: Card, store: Store, client: AsyncWebClient, now: datetime
-) -> int:
-    if not await store.live.claim_update(posted.id, tag, now):
-        return 0
-    extra = [shared_by(posted.shared_by)] if posted.shared_by else []
-    outcome = await _update(client, store, posted, Card(card.text, [*card.blocks, *extra]), "")
-    if outcome == "failed":
-        await store.live.release_update(posted.id, tag)
-    return int(outcome == "updated")
+    return sum([await _update_card(p, tag, card, "", store, client, now) for p in posts])
 
 
 async def reply_under_cards(
