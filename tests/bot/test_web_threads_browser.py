@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.bot import browser_helpers
 from tests.bot.browser_helpers import (
@@ -68,13 +67,15 @@ def test_a_reply_in_a_synced_thread_becomes_a_note_and_the_customer_answers_in_i
     def answered():
         return any("Fatima Chen" in a.text for a in thread_messages(browser)[2:])
 
-    WebDriverWait(browser, WORLD_WAIT, poll_frequency=0.2).until(
-        lambda _: answered(), "no answer from the customer in the thread"
-    )
+    wait_for(browser, answered, "answer from the customer in the thread", seconds=WORLD_WAIT)
     answers = [
         h for h in site.sandbox.sandboxes.readydesk.history[34] if h.updater_type == "CUSTOMER"
     ]
-    assert answers[-1].note in " ".join(a.text for a in thread_messages(browser))
+    wait_for(
+        browser,
+        lambda: answers[-1].note in " ".join(a.text for a in thread_messages(browser)),
+        "the customer's words in the thread",
+    )
     shot(browser, "thread-answered")
 
 
