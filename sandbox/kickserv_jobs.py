@@ -1,13 +1,12 @@
 """The Kickserv fake's job, payment, invoice, calendar and employee routes."""
 
-from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from starlette.requests import Request
 
-from sandbox.kickserv_base import FakeBase, KickservError, jsonable
+from sandbox.kickserv_base import FakeBase, KickservError, record_json
 from sandbox.kickserv_data import (
     KSJob,
     KSPayment,
@@ -22,7 +21,7 @@ class JobRoutes(FakeBase):
 
     def job_json(self, job: KSJob) -> dict[str, Any]:
         """A job as the API shows it."""
-        return jsonable(asdict(job))
+        return record_json(job)
 
     def _scheduled_window(self, word: str) -> tuple[date, date]:
         today = self.data.today
@@ -147,7 +146,7 @@ class JobRoutes(FakeBase):
 
     def payment_json(self, p: KSPayment) -> dict[str, Any]:
         """A payment with its customer glue; no payment_application_ids when it has none."""
-        out = jsonable(asdict(p))
+        out = record_json(p)
         out.pop("customer_id")
         if p.payment_application_ids is None:
             out.pop("payment_application_ids")
@@ -184,7 +183,7 @@ class JobRoutes(FakeBase):
         rows = [i for i in self.data.invoices.values() if not wanted or i.invoice_status == wanted]
         total = sum((i.balance_remaining for i in rows), Decimal("0.00"))
         page = [
-            jsonable(asdict(i)) | {"customer": self.customer_glue(i.customer_id)}
+            record_json(i) | {"customer": self.customer_glue(i.customer_id)}
             for i in self._page(rows, request)
         ]
         return {"invoices": page, "total_balance_remaining": f"{total:.2f}"}

@@ -58,15 +58,10 @@ class DirectoryStore(StoreArea):
             count += 1
         ordered = [rows[key] for key in sorted(rows)]  # one lock order for every process
         with self._session() as session:
-            for start in range(0, len(ordered), UPSERT_BATCH):
-                session.execute(
-                    _upsert(
-                        session,
-                        DirectoryEntry,
-                        ordered[start : start + UPSERT_BATCH],
-                        newest="seen_at",
-                    )
-                )
+            if ordered:
+                statement = _upsert(session, DirectoryEntry, list(ordered[0]), newest="seen_at")
+                for start in range(0, len(ordered), UPSERT_BATCH):
+                    session.execute(statement, ordered[start : start + UPSERT_BATCH])
             session.commit()
         return count
 
@@ -81,7 +76,7 @@ class DirectoryStore(StoreArea):
                     )
                 )
             fill = {"system": system, "finished_at": datetime.now(UTC)}
-            session.execute(_upsert(session, DirectoryFill, [fill]))
+            session.execute(_upsert(session, DirectoryFill, list(fill)), [fill])
             session.commit()
 
     @off_loop
@@ -171,18 +166,18 @@ def _aware(at: datetime | None) -> datetime | None:
     return at if at is None or at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def _upsert(
-    session: Session, table: type[Base], rows: list[dict[str, Any]], *, newest: str = ""
-) -> Insert:
-    """INSERT ... ON CONFLICT (primary key) DO UPDATE: one statement, so two processes writing
-    the same keys at once both succeed (a select-then-insert lets both insert). The `newest`
-    column keeps the later of its two times: writes that overlap may land out of order, and a
-    full fill drops the rows it finds seen before it started."""
+def _upsert(session: Session, table: type[Base], names: list[str], *, newest: str = "") -> Insert:
+    """INSERT ... ON CONFLICT (primary key) DO UPDATE of the columns `names`, to be executed
+    with the rows: one statement, so two processes writing the same keys at once both succeed
+    (a select-then-insert lets both insert). The `newest` column keeps the later of its two
+    times: writes that overlap may land out of order, and a full fill drops the rows it finds
+    seen before it started. The rows go as parameters, not in the statement, so it is compiled
+    once and cached (a statement holding 100 rows' values was compiled anew each time)."""
     postgres = session.get_bind().dialect.name == "postgresql"
     insert = postgresql.insert if postgres else sqlite.insert
-    statement = insert(table).values(rows)
+    statement = insert(table)
     keys = [column.name for column in table.__table__.primary_key]
-    refreshed = {name: statement.excluded[name] for name in rows[0] if name not in keys}
+    refreshed = {name: statement.excluded[name] for name in names if name not in keys}
     if newest:
         later = func.greatest if postgres else func.max  # SQLite's max() of two is a scalar
         refreshed[newest] = later(table.__table__.c[newest], statement.excluded[newest])

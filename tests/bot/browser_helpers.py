@@ -110,8 +110,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageServer]:
     server.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[WebDriver]:
+    """One Chromium for every browser test of a worker (tests/bot/conftest.py offers it): each
+    module's site is a new origin on a new port, so nothing of one module's page is seen by the
+    next; starting Chromium again cost seconds a module."""
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
     if missing:
         pytest.fail(

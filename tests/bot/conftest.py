@@ -13,6 +13,7 @@ from sandbox.data import seeded
 from sandbox.kickserv import build_kickserv_app
 from sandbox.kickserv_data import seeded_kickserv
 from sandbox.readydesk import build_readydesk_app
+from tests.bot.browser_helpers import browser  # noqa: F401 (a fixture: one a worker)
 from tests.bot.visit_helpers import visit_console
 from tests.conftest import ready_store
 from tests.slack_helpers import SIGNING_SECRET

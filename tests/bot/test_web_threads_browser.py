@@ -22,7 +22,7 @@ from tests.bot.browser_helpers import (
     wait_for,
 )
 
-browser, site = browser_helpers.browser, browser_helpers.site  # one of each for this module
+site = browser_helpers.site  # one sandbox for this module; the browser is the worker's
 
 
 def test_a_reply_in_a_synced_thread_becomes_a_note_and_the_customer_answers_in_it(browser, site):

@@ -25,7 +25,7 @@ from tests.bot.browser_helpers import (
     wait_for,
 )
 
-browser, site = browser_helpers.browser, browser_helpers.site  # one of each for this module
+site = browser_helpers.site  # one sandbox for this module; the browser is the worker's
 
 TICKET = 34
 JUMP = timedelta(minutes=10)  # enough for the world to move a job on twice, not a day further

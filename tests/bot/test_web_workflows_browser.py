@@ -16,7 +16,7 @@ from tests.bot.browser_helpers import (
     wait_for,
 )
 
-browser, site = browser_helpers.browser, browser_helpers.site  # one of each for this module
+site = browser_helpers.site  # one sandbox for this module; the browser is the worker's
 
 
 def open_step(driver, site, title: str) -> WebElement:
