@@ -4,6 +4,8 @@ The same seed and day always give the same world; another day gives the same wor
 time, so the newest tickets are always from the last hours, some are due today, some overdue.
 """
 
+import functools
+import pickle
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -256,9 +258,23 @@ def seeded(
 ) -> SandboxData:
     """A realistic help desk around `today` (the real date when omitted): companies, customers
     (`demo` first, Weasel Works second) and tickets numbered from 1, one every three hours or so
-    up to early that day, with due dates from the past week to the next ten days."""
+    up to early that day, with due dates from the past week to the next ten days. Each call
+    gets a world of its own to change."""
+    frozen = _frozen_world(tickets, customers, seed, today or date.today())
+    return pickle.loads(frozen)  # noqa: S301 (bytes this process pickled itself, just below)
+
+
+@functools.lru_cache(maxsize=8)
+def _frozen_world(tickets: int, customers: int, seed: int, today: date) -> bytes:
+    """The world `seeded` describes, pickled: its arguments decide it entirely, and a copy
+    from these bytes costs a third of drawing it again (every sandbox, console and served test
+    starts from one)."""
+    return pickle.dumps(_drawn_world(tickets, customers, seed, today))
+
+
+def _drawn_world(tickets: int, customers: int, seed: int, today: date) -> SandboxData:
     rng = random.Random(seed)
-    newest = datetime.combine(today or date.today(), NEWEST_BY)
+    newest = datetime.combine(today, NEWEST_BY)
     first_opened = newest - TICKET_GAP * tickets - timedelta(minutes=120)
     joined = datetime.combine(first_opened.date(), EPOCH.time())
     data = SandboxData()
