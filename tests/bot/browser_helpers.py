@@ -195,6 +195,17 @@ def dialog(driver: WebDriver, title: str) -> WebElement:
     return wait_for(driver, find, f"dialog {title!r}")
 
 
+def dialog_with(driver: WebDriver, title: str, label: str, text: str) -> WebElement:
+    """The open modal `title` once its field `label` holds `text`: a form the app fills in by
+    updating it is drawn anew, so one found before the update goes stale."""
+
+    def filled() -> WebElement | None:
+        form = dialog(driver, title)
+        return form if text in (field(form, label).get_attribute("value") or "") else None
+
+    return wait_for(driver, filled, f"{text!r} in {title!r}'s {label}")
+
+
 def field(within: WebElement, label: str) -> WebElement:
     """The form field whose <label> says `label`."""
     named = within.find_element(By.XPATH, f".//label[normalize-space()='{label}']")

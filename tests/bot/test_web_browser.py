@@ -14,6 +14,7 @@ from tests.bot.browser_helpers import (
     button,
     card,
     dialog,
+    dialog_with,
     field,
     open_channel,
     shot,
@@ -127,9 +128,8 @@ def test_a_message_shortcut_from_more_actions(browser, site):
         return True
 
     wait_for(browser, choose, "the Create ticket shortcut")
-    form = dialog(browser, "Create ticket")
-    assert "printer in accounts is offline again" in field(form, "Description").get_attribute(
-        "value"
+    form = dialog_with(
+        browser, "Create ticket", "Description", "printer in accounts is offline again"
     )
     button(form, "Cancel").click()
     wait_for(browser, lambda: not browser.find_elements(By.CSS_SELECTOR, "[role=dialog]"), "close")

@@ -13,7 +13,7 @@ from tests.bot.browser_helpers import (
     articles,
     button,
     card,
-    dialog,
+    dialog_with,
     field,
     open_channel,
     shot,
@@ -108,9 +108,9 @@ def test_the_ticket_reaction_offers_a_ticket_made_from_the_message(browser, site
         return True
 
     wait_for(browser, accept, "the offer's button")
-    form = dialog(browser, "Create ticket")
-    description = field(form, "Description").get_attribute("value")
-    assert "printer in accounts is offline again" in description
+    form = dialog_with(
+        browser, "Create ticket", "Description", "printer in accounts is offline again"
+    )
     customer = field(form, "Customer")
     if not customer.get_attribute("value"):
         customer.send_keys("delta")
