@@ -203,8 +203,8 @@ class MenuOption(Option):
     """A menu's option with plain text, as Slack shows every option on a card's menus.
 
     slack-sdk's `Option.to_dict` works out its own and its text's validators and attributes
-    anew for every option of every card sent (a tenth of a ticket card's CPU, with five
-    statuses); this one writes the same dict directly, checked against the same limits.
+    anew for every option of every card sent (0.15 of the 0.27 ms a ticket card's dict took,
+    with five statuses); this one writes the same dict directly, within the same limits.
     """
 
     def __init__(self, text: str, value: str) -> None:
