@@ -7,7 +7,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     HeaderBlock,
-    Option,
     SectionBlock,
     StaticSelectElement,
 )
@@ -24,6 +23,7 @@ from cards.common import (
     HEADER_MAX,
     Card,
     CardSettings,
+    MenuOption,
     age,
     button,
     button_raw,
@@ -38,7 +38,7 @@ from cards.common import (
 from cards.jobs import local_time
 from cards.live import ticket_key, ticket_state
 from cards.mrkdwn import escape_mrkdwn, truncate
-from cards.refs import CustomerRef, TicketQuery, TicketRef
+from cards.refs import CustomerRef, TicketQuery, TicketRef, ref_value
 from cards.visits import visit_rows
 
 ROW_SUBJECT_MAX = 120
@@ -94,7 +94,7 @@ def build_ticket_card(
         provenance.append(f"Escalation: {ticket.escalation_level}")
     blocks.append(context(escape_mrkdwn(" · ".join(provenance))))
     blocks += visit_rows(visits or [], timezone)
-    ref = TicketRef(ticket_id=ticket.ticket_id)
+    ref = ref_value(TicketRef(ticket_id=ticket.ticket_id))  # what each button remembers
     buttons: list[Any] = [
         button("Refresh", ids.TICKET_REFRESH, ref),
         button_raw("Add note", ids.ADD_NOTE, note_target("ticket", ticket.ticket_id)),
@@ -119,7 +119,7 @@ def build_ticket_card(
 
 def _status_select(ticket: Ticket, statuses: list[str]) -> StaticSelectElement:
     """Status: the help desk's statuses, the ticket's own preselected."""
-    options = [Option(text=truncate(s, 75), value=s[:150]) for s in statuses[:100]]
+    options = [MenuOption(s, s[:150]) for s in statuses[:100]]
     current = next((o for o in options if o.value == ticket.status), None)
     return StaticSelectElement(
         action_id=ids.TICKET_SET_STATUS,

@@ -2,10 +2,12 @@
 turns (after the schema was found current), and claiming a row."""
 
 import asyncio
+import contextvars
 import functools
 from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import Executor
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +18,13 @@ from store.models import Base
 
 P = ParamSpec("P")
 R = TypeVar("R")
-S = TypeVar("S")
+
+
+class _OnDatabase(Protocol):
+    _database: "Database"
+
+
+S = TypeVar("S", bound=_OnDatabase)
 
 
 def off_loop(
@@ -29,7 +37,7 @@ def off_loop(
 
     @functools.wraps(method)
     async def hop(self: S, *args: P.args, **kwargs: P.kwargs) -> R:
-        return await asyncio.to_thread(method, self, *args, **kwargs)
+        return await self._database.run(functools.partial(method, self, *args, **kwargs))
 
     return hop
 
@@ -37,10 +45,21 @@ def off_loop(
 class Database:
     """The engine, and the turns each use of it takes (SQLite takes one writer at a time)."""
 
-    def __init__(self, engine: Engine, turns: AbstractContextManager[Any]) -> None:
+    def __init__(
+        self, engine: Engine, turns: AbstractContextManager[Any], executor: Executor | None = None
+    ) -> None:
         self.engine = engine
         self.turns = turns
+        # Where blocking calls run (None: asyncio's own pool of threads). SQLite's calls take
+        # turns anyway, so they share one thread: no turn handed from thread to thread, no
+        # thread woken per call (about 0.1 ms less CPU per call, measured under a burst).
+        self.executor = executor
         self.current = False  # whether the schema was found at the code's revision
+
+    async def run(self, call: Callable[[], R]) -> R:
+        """`call()` in a worker thread, in the caller's context (as `asyncio.to_thread` runs)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, contextvars.copy_context().run, call)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

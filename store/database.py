@@ -6,6 +6,7 @@ guarantees each event runs at most once, across retries and across bot processes
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
@@ -68,8 +69,10 @@ class Store:
         self._engine = create_engine(database_url, **options)
         # SQLite takes one writer at a time (and an in-memory database is one shared connection):
         # callers in worker threads take turns. PostgreSQL needs no such lock.
-        turns = threading.Lock() if database_url.startswith("sqlite") else nullcontext()
-        self._database = Database(self._engine, turns)
+        sqlite = database_url.startswith("sqlite")
+        turns = threading.Lock() if sqlite else nullcontext()
+        one_thread = ThreadPoolExecutor(1, thread_name_prefix="deskhand-sqlite") if sqlite else None
+        self._database = Database(self._engine, turns, one_thread)
         self._events = EventStore(self._database)
         self.directory = DirectoryStore(self._database)
         self.links = LinkStore(self._database)

@@ -5,7 +5,7 @@ conditional update, not a lock in memory, decide between processes."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, bindparam, select, update
 
 from store.area import StoreArea, off_loop
 from store.models import TicketVisit, VisitNote
@@ -13,6 +13,14 @@ from store.models import TicketVisit, VisitNote
 # A new owed note is left to the process that made it this long before the sweep looks at it
 # (its writer is trying it right now).
 WRITER_FIRST = timedelta(seconds=30)
+
+# A ticket's visits, the newest booked first: read for every ticket card, so the statement is
+# built once (and its cache key worked out once), not for every read. An immutable construct.
+_TICKET_VISITS = (
+    select(TicketVisit.__table__)
+    .where(TicketVisit.__table__.c.ticket_id == bindparam("ticket_id"))
+    .order_by(TicketVisit.__table__.c.booked_at.desc(), TicketVisit.__table__.c.job_number.desc())
+)
 
 
 @dataclass(frozen=True)
@@ -107,13 +115,8 @@ class VisitStore(StoreArea):
     def of_ticket(self, ticket_id: int) -> list[Visit]:
         """A ticket's visits, the newest booked first."""
         # Read for every ticket card: plain rows, not ORM objects.
-        visits = TicketVisit.__table__.c
         with self._connection() as connection:
-            rows = connection.execute(
-                select(TicketVisit.__table__)
-                .where(visits.ticket_id == ticket_id)
-                .order_by(visits.booked_at.desc(), visits.job_number.desc())
-            )
+            rows = connection.execute(_TICKET_VISITS, {"ticket_id": ticket_id})
             return [_visit(row) for row in rows]
 
     @off_loop

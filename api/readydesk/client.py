@@ -79,7 +79,7 @@ class ReadyDeskClient:
         self._secrets = secrets_of([key])  # hidden in logs and replies while this client lives
         self.names = names or wire.WireNames()
         self._lookups = AsyncTTLCache(lookup_ttl)
-        self._endpoint = endpoint_url
+        self._endpoint = httpx.URL(endpoint_url)  # parsed once, not for every request
         self._key = key
         self._format = (format_param, format_value) if format_param and format_value else None
         # An empty body means "no records" only in the delimited format, which has no wrapper
@@ -345,15 +345,15 @@ class ReadyDeskClient:
         params = {"tid": str(ticket_id), self.names.history_note: note}
         if uid:
             params["uid"] = uid
-        query = self._query(self.names.history_action, params)
-        url = self._http.build_request("GET", self._endpoint, params=query).url
-        return len(str(url)) <= self._max_url_length
+        return len(str(self._url(self.names.history_action, params))) <= self._max_url_length
 
-    def _query(self, action: str, params: Mapping[str, str]) -> dict[str, str]:
+    def _url(self, action: str, params: Mapping[str, str]) -> httpx.URL:
+        """The endpoint with the action's query (in place of any the endpoint has), encoded as
+        `params=` is encoded, without httpx parsing the endpoint again for each request."""
         query = {"key": self._key, "action": action, **params}
         if self._format:
             query[self._format[0]] = self._format[1]
-        return query
+        return self._endpoint.copy_with(query=str(httpx.QueryParams(query)).encode("ascii"))
 
     async def _list_or_count(
         self,
@@ -382,9 +382,7 @@ class ReadyDeskClient:
         self, action: str, params: Mapping[str, str], *, is_read: bool = True
     ) -> list[wire.Record]:
         """Send one action; map every failure to api.errors; return the reply's records."""
-        request = self._http.build_request(
-            "GET", self._endpoint, params=self._query(action, params)
-        )
+        request = self._http.build_request("GET", self._url(action, params))
         url_length = len(str(request.url))
         if url_length > self._max_url_length:
             raise InvalidRequest(

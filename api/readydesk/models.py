@@ -3,6 +3,7 @@
 Every field the API pages mark "URL Encoded: Yes" is decoded here, for all three formats.
 """
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import unquote_plus
@@ -16,6 +17,11 @@ _DATE_FORMATS = (
     "%m/%d/%Y %H:%M",
     "%m/%d/%Y",
 )
+# How ReadyDesk writes nearly every date (the first format above), read without strptime (a
+# ticket has four dates, read for every card); anything else strptime reads as before.
+_USUAL_DATE = re.compile(
+    r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4}) ([0-9]{1,2}):([0-9]{2}):([0-9]{2}) (AM|PM)"
+)
 
 
 def parse_readydesk_datetime(value: Any) -> datetime | None:
@@ -25,12 +31,29 @@ def parse_readydesk_datetime(value: Any) -> datetime | None:
     text = str(value).strip()
     if not text:
         return None
+    if (usual := _usual_date(text)) is not None:
+        return usual
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt)
         except ValueError:
             continue
     raise ValueError(f"not a ReadyDesk date: {text!r}")
+
+
+def _usual_date(text: str) -> datetime | None:
+    """`text` in the usual format, as strptime reads it; None when it is not (or not a date)."""
+    match = _USUAL_DATE.fullmatch(text)
+    if match is None:
+        return None
+    month, day, year, hour, minute, second, meridiem = match.groups()
+    if not 1 <= int(hour) <= 12 or int(minute) > 59:
+        return None  # strptime's %I and %M would refuse it
+    try:
+        hour24 = int(hour) % 12 + (12 if meridiem == "PM" else 0)
+        return datetime(int(year), int(month), int(day), hour24, int(minute), int(second))
+    except ValueError:
+        return None  # a day or month out of range: strptime says so
 
 
 def format_readydesk_datetime(value: datetime) -> str:
