@@ -113,6 +113,9 @@ def serve(settings: Settings, host: str, port: int, *, workers: int = 1) -> int:
         "port": port,
         "log_config": None,
         "access_log": settings.access_log,
+        # h11 bounds a request's headers (64 KB: over it, 400); httptools, which uvicorn picks
+        # when it is installed and which parses faster, reads headers of any size into memory.
+        "http": "h11",
     }
     cleanup = prepare_shared_metrics(workers)
     if workers > 1:
