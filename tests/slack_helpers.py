@@ -6,9 +6,25 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
+from pydantic import SecretStr
 from slack_sdk.signature import SignatureVerifier
 
+from bot.settings import Settings
+
 SIGNING_SECRET = "test-signing-secret"
+APP_TOKEN = "xapp-1-A0DESKHAND-test"  # the Slack sandbox takes any app-level token
+
+
+def socket_mode_settings(api_url: str, **env: Any) -> Settings:
+    """Settings of an app that connects over Socket Mode to the Slack sandbox at `api_url`,
+    with `env` besides."""
+    return Settings(
+        _env_file=None,
+        SLACK_API_URL=api_url,
+        SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
+        SLACK_APP_TOKEN=SecretStr(APP_TOKEN),
+        **env,
+    )
 
 
 def signed_headers(body: str, *, secret: str = SIGNING_SECRET, age: int = 0) -> dict[str, str]:

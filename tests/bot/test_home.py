@@ -5,16 +5,14 @@ import json
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from pydantic import SecretStr
 
 from bot.app import build_app, build_desk
-from bot.settings import Settings
 from bot.socket_mode import connect_socket_mode
 from sandbox.kickserv_data import ACCOUNT_TZ
 from sandbox.slack import sandbox_user
 from tests.bot.served import Served, dumped, served, texts
 from tests.conftest import ready_store
-from tests.slack_helpers import command_body, event_body
+from tests.slack_helpers import command_body, event_body, socket_mode_settings
 
 ZONE = "Etc/GMT+5"  # the Kickserv fake's account zone (UTC-5 all year): its days are the business's
 SAM = "U2"  # Kickserv employee 18 by email; an admin linked him to ReadyDesk technician bob
@@ -339,12 +337,7 @@ async def test_find_customer_tells_me_when_neither_system_answers(app, slack):
 
 
 async def test_the_home_tab_is_published_over_socket_mode_too(slack):
-    settings = Settings(
-        _env_file=None,
-        SLACK_API_URL=slack.api_url,
-        SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
-        SLACK_APP_TOKEN=SecretStr("xapp-1-A0DESKHAND-test"),
-    )
+    settings = socket_mode_settings(slack.api_url)
     store = ready_store()
     desk = build_desk(settings, store)
     handler = await connect_socket_mode(settings, build_app(settings, desk, store=store))

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from api.desk import Desk
 from api.directory import CustomerDirectory
@@ -18,7 +17,6 @@ from api.readydesk import ReadyDeskClient
 from bot.app import build_app, build_desk
 from bot.inflight import track_listeners
 from bot.server import build_http_app
-from bot.settings import Settings
 from bot.socket_mode import connect_socket_mode
 from cards import ids
 from cards.refs import TicketRef, ref_value
@@ -28,7 +26,7 @@ from sandbox.readydesk import SANDBOX_KEY
 from sandbox.slack import BOT_USER_ID, sandbox_user
 from tests.bot.served import Served, served, texts
 from tests.conftest import ready_store
-from tests.slack_helpers import block_action, event_body, signed_headers
+from tests.slack_helpers import block_action, event_body, signed_headers, socket_mode_settings
 
 ALICE = "U0CONSOLE"  # linked to the ReadyDesk technician alice (by her email)
 PAT = "U1"  # no technician
@@ -356,12 +354,7 @@ async def test_a_reaction_event_slack_would_not_send_is_ignored_with_one_log_lin
 
 
 async def test_eyes_over_socket_mode_assigns_once_across_redeliveries(slack):
-    settings = Settings(
-        _env_file=None,
-        SLACK_API_URL=slack.api_url,
-        SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
-        SLACK_APP_TOKEN=SecretStr("xapp-1-A0DESKHAND-test"),
-    )
+    settings = socket_mode_settings(slack.api_url)
     store = ready_store()
     desk = build_desk(settings, store)
     bolt = build_app(settings, desk, store=store)

@@ -11,29 +11,23 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from starlette.applications import Starlette
 
 from bot.app import build_app, build_desk
 from bot.logs import configure_logging
 from bot.probes import probe_routes
-from bot.settings import Settings
 from bot.socket_client import SocketState
 from bot.socket_mode import connect_socket_mode, socket_handler
 from sandbox.slack import SlackSandbox
 from tests.bot.test_processes import ROOT, _env
 from tests.conftest import ready_store
 from tests.scrape import scrape, value
+from tests.slack_helpers import socket_mode_settings
 
 
 @pytest.fixture
 async def connected(slack):
-    settings = Settings(
-        _env_file=None,
-        SLACK_API_URL=slack.api_url,
-        SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
-        SLACK_APP_TOKEN=SecretStr("xapp-1-A0DESKHAND-test"),
-    )
+    settings = socket_mode_settings(slack.api_url)
     store = ready_store()
     desk = build_desk(settings, store)
     handler = await connect_socket_mode(settings, build_app(settings, desk, store=store))
@@ -104,12 +98,7 @@ class Served:
     """A Socket Mode app over the sandbox, and its probes and /metrics over HTTP."""
 
     def __init__(self, slack: SlackSandbox, state: SocketState, deaf_after: float) -> None:
-        self.settings = Settings(
-            _env_file=None,
-            SLACK_API_URL=slack.api_url,
-            SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
-            SLACK_APP_TOKEN=SecretStr("xapp-1-A0DESKHAND-test"),
-        )
+        self.settings = socket_mode_settings(slack.api_url)
         self.store = ready_store()
         self.desk = build_desk(self.settings, self.store)
         self.app = build_app(self.settings, self.desk, store=self.store)

@@ -8,10 +8,8 @@ import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from pydantic import SecretStr
 
 from bot.app import build_app, build_desk, build_sandboxes, build_web_client
-from bot.settings import Settings
 from bot.socket_mode import connect_socket_mode
 from cards.refs import TicketRef
 from ops.databases import fresh_database
@@ -28,7 +26,7 @@ from tests.bot.test_threads import (
 )
 from tests.bot.test_write_faults import MODES
 from tests.conftest import ready_store
-from tests.slack_helpers import event_body
+from tests.slack_helpers import event_body, socket_mode_settings
 from workers.claims import sweep_claims
 
 POSTGRES_URL = os.environ.get("DESKHAND_TEST_POSTGRES_URL")
@@ -145,12 +143,7 @@ async def test_two_replicas_on_postgresql_write_a_reply_once(slack, postgres_url
 
 
 async def test_a_reply_over_socket_mode_is_written_once_across_redeliveries(slack):
-    settings = Settings(
-        _env_file=None,
-        SLACK_API_URL=slack.api_url,
-        SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
-        SLACK_APP_TOKEN=SecretStr("xapp-1-A0DESKHAND-test"),
-    )
+    settings = socket_mode_settings(slack.api_url)
     store = ready_store()
     sandboxes = build_sandboxes(settings)
     desk = build_desk(settings, store, sandboxes)

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import pytest
 import yaml
-from pydantic import SecretStr
 
 from bot.app import build_app, build_desk, build_web_client, handler_config
 from bot.settings import Settings
@@ -18,7 +17,7 @@ from cards.refs import TicketRef, ref_value
 from live.registry import refresh_live_cards
 from tests.bot.served import Served, dumped, served, texts
 from tests.conftest import ready_store, run_cli
-from tests.slack_helpers import block_action, event_body
+from tests.slack_helpers import block_action, event_body, socket_mode_settings
 from tests.test_manifest import MANIFEST
 
 WEB = "https://helpdesk.example/readydesk/tickets.aspx?tid={tid}"
@@ -356,11 +355,8 @@ async def test_an_unfurled_job_follows_its_status_too(app, slack):
 
 
 async def test_a_link_unfurls_over_socket_mode_too(slack):
-    settings = Settings(
-        _env_file=None,
-        SLACK_API_URL=slack.api_url,
-        SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
-        SLACK_APP_TOKEN=SecretStr("xapp-1-A0DESKHAND-test"),
+    settings = socket_mode_settings(
+        slack.api_url,
         READYDESK_WEB_URL=WEB,
     )
     store = ready_store()

@@ -8,12 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from slack_sdk.errors import SlackApiError
 
 from api.writes import WriteSettings
 from bot.app import build_app, build_desk, build_sandboxes, build_web_client
-from bot.settings import Settings
 from bot.socket_mode import connect_socket_mode
 from cards import ids
 from cards.steps import STEPS
@@ -22,7 +20,7 @@ from sandbox.slack import SlackSandbox
 from sandbox.slack_functions import Execution
 from tests.bot.served import Served, served
 from tests.conftest import ready_store
-from tests.slack_helpers import event_body
+from tests.slack_helpers import event_body, socket_mode_settings
 from workers.claims import sweep_claims
 
 ALICE = "U0CONSOLE"  # Alice Moreno in the Slack fake
@@ -352,11 +350,8 @@ async def test_the_slack_fake_takes_only_a_running_executions_own_token(slack, t
 
 
 async def test_over_socket_mode_a_redelivered_execution_writes_one_ticket(slack):
-    settings = Settings(
-        _env_file=None,
-        SLACK_API_URL=slack.api_url,
-        SLACK_BOT_TOKEN=SecretStr("xoxb-test-token"),
-        SLACK_APP_TOKEN=SecretStr("xapp-1-A0DESKHAND-test"),
+    settings = socket_mode_settings(
+        slack.api_url,
         DESKHAND_MAX_LISTENERS=1,  # in turn: the last step runs after the redeliveries' work
     )
     store = ready_store()
