@@ -149,6 +149,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'deskhand.db'}"
         return
+    with _fresh_postgres() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database (for tests of several processes or replicas on one), or a
+    skip where no server is configured."""
+    with _fresh_postgres() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _fresh_postgres() -> Iterator[str]:
     if not POSTGRES_URL:
         pytest.skip("DESKHAND_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)")
     with fresh_database(POSTGRES_URL, "deskhand_test") as url:

@@ -4,7 +4,6 @@ which on the reply itself (the synced reaction, ⏳ until it is settled, or an e
 their text)."""
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +11,6 @@ import pytest
 from bot.app import build_app, build_desk, build_sandboxes, build_web_client
 from bot.socket_mode import connect_socket_mode
 from cards.refs import TicketRef
-from ops.databases import fresh_database
 from sandbox.faults import Fault
 from tests.bot.served import served
 from tests.bot.test_threads import (
@@ -29,7 +27,6 @@ from tests.conftest import ready_store
 from tests.slack_helpers import event_body, socket_mode_settings
 from workers.claims import sweep_claims
 
-POSTGRES_URL = os.environ.get("DESKHAND_TEST_POSTGRES_URL")
 TYPED = "Replaced the pickup roller"
 UNCONFIRMED = "hourglass_flowing_sand"
 
@@ -99,15 +96,6 @@ async def test_a_reply_unknown_for_a_day_loses_its_hourglass_and_the_text_comes_
     assert slack.reactions[(CHANNEL, reply["ts"])] == []  # it is no longer being checked
     [told] = ephemerals(slack)
     assert "no longer tries" in told["text"] and f">{TYPED}" in told["text"]
-
-
-@pytest.fixture
-def postgres_url():
-    """A fresh PostgreSQL database, or a skip where no server is configured."""
-    if not POSTGRES_URL:
-        pytest.skip("DESKHAND_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)")
-    with fresh_database(POSTGRES_URL, "deskhand_test") as url:
-        yield url
 
 
 async def test_two_replicas_on_postgresql_write_a_reply_once(slack, postgres_url):

@@ -8,15 +8,12 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from ops.containers import free_port
-from ops.databases import fresh_database
 from tests.scrape import parse, value
 from tests.slack_helpers import SIGNING_SECRET, command_body, signed_headers
 
 ROOT = Path(__file__).resolve().parents[2]
-POSTGRES_URL = os.environ.get("DESKHAND_TEST_POSTGRES_URL")
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -26,15 +23,6 @@ def _env(**extra: str) -> dict[str, str]:
         if not k.startswith(("SLACK_", "READYDESK_", "KICKSERV_", "DESKHAND_"))
     }
     return {**env, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_BOT_TOKEN": "xoxb-w", **extra}
-
-
-@pytest.fixture
-def postgres_url():
-    """A fresh PostgreSQL database, or a skip where no server is configured."""
-    if not POSTGRES_URL:
-        pytest.skip("DESKHAND_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)")
-    with fresh_database(POSTGRES_URL, "deskhand_test") as url:
-        yield url
 
 
 async def test_two_workers_serve_signed_requests_on_one_postgresql(slack, postgres_url):
