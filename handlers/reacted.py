@@ -136,7 +136,7 @@ async def redraw_copies(
     """After a change to the ticket: its cards in channels show it now, with who changed it (a
     read that fails leaves them to the live cards' next poll)."""
     try:
-        view = await desk.ticket(ticket)
+        view = await desk.ticket(ticket, config.callbacks)  # the read `/ticket N` makes
     except BackendError as err:
         logger.info("ticket #%s changed; its cards wait for the next poll: %s", ticket, err)
         return

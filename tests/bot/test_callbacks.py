@@ -399,3 +399,16 @@ async def test_a_business_linked_after_its_first_card_is_flagged_then_looked_up_
     [again] = await console.send(f"/ticket {tid}")
     assert texts(again["blocks"]) == texts(linked["blocks"])
     assert looks == []
+
+
+async def test_eyes_on_a_flagged_shared_card_keeps_the_flag_when_the_card_is_redrawn(console):
+    await _ready(console)
+    tid = _demo_ticket(console)
+    job = _visit(console, _twin(console, "demo"), _opened(console, tid) - timedelta(days=3))
+    await console.send(f"/ticket {tid}")
+    await console.send("click Share in channel")
+    mark = len(console.slack.calls)
+    await console.send("react :eyes:")  # assigned, as Assign to me on the card would
+    [redrawn] = [c for c in console.slack.calls_since(mark) if c.name == "chat.update"]
+    assert "*Assigned to*\nalice" in texts(redrawn.payload["blocks"])
+    assert _flag(job) in texts(redrawn.payload["blocks"])  # as `/ticket N` draws it
