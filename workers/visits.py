@@ -34,9 +34,13 @@ async def poll_visits(
         return [f"visits: unreadable ({err.message}); next poll"]
     await _tell(poll.owed, store, slack, config, now)
     lines = [f"visits: {poll.read} linked jobs read, {len(poll.owed)} noted"] if poll.read else []
-    for ticket_id, change in poll.changed:  # the card above the thread reply shows it too
+    changes: dict[int, list[str]] = {}  # by ticket: one read and one redraw for all its visits
+    for ticket_id, change in poll.changed:
+        changes.setdefault(ticket_id, []).append(change)
+    for ticket_id, of_ticket in changes.items():  # the card above the thread reply shows it too
         try:
-            await redraw_cards(ticket_key(ticket_id), change, desk, store, slack, config)
+            tag = " ".join(sorted(of_ticket))  # the same in every process that saw them
+            await redraw_cards(ticket_key(ticket_id), tag, desk, store, slack, config)
         except BackendError as err:
             lines.append(f"ticket #{ticket_id}: its cards not redrawn ({err.message})")
     return lines

@@ -48,6 +48,34 @@ async def test_a_live_ticket_card_is_redrawn_once_when_its_visit_is_done(desk_co
     assert "Shared by" in texts(updates[0]["blocks"])  # drawn as the channel's copy
 
 
+async def test_two_visits_done_in_one_poll_redraw_their_tickets_card_once(desk_console):
+    console = desk_console
+    _, first = await book(console, TWIN)
+    _, second = await book(console, TWIN)
+    await console.send(f"/ticket {TWIN}")
+    await console.send("click Share in channel")
+    [posted] = await console.store.live.cards(f"ticket:{TWIN}", datetime(2000, 1, 1, tzinfo=UTC))
+    for job in (first, second):
+        complete_job(console, job, datetime.now(UTC), "All done.")
+    config = handler_config(console.app_settings)
+    mark = len(console.slack.calls)
+    await poll_visits(
+        console.desk, console.store, console.app.client, datetime.now(UTC), config=config
+    )
+    updates = [
+        c.payload
+        for c in console.slack.calls_since(mark)
+        if c.name == "chat.update" and c.payload.get("ts") == posted.ts
+    ]
+    assert len(updates) == 1  # one redraw (one ticket read) shows both visits done
+    rows = [
+        b
+        for b in updates[0]["blocks"]
+        if b.get("block_id") in (f"visit_{first}", f"visit_{second}")
+    ]
+    assert len(rows) == 2 and all("Completed" in r["text"]["text"] for r in rows)
+
+
 async def test_a_visit_is_dated_on_the_ticket_card_as_its_job_card_dates_it(desk_console):
     console = desk_console
     _, job = await book(console, TWIN)
