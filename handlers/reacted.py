@@ -60,7 +60,10 @@ def reaction_of(
     leaves alone: another emoji or one turned off, Deskhand's own, on a file, or an emoji for
     cards on a message Deskhand did not post."""
     reaction = read_event(Reaction, event)
-    if reaction is None or reaction.item.type != "message" or not reaction.item.channel:
+    if reaction is None or reaction.item.type != "message":
+        return None
+    if not (reaction.item.channel and reaction.item.ts):
+        logger.warning("reaction_added ignored: its item names no channel and ts, as Slack's do")
         return None
     act = config.reactions.act(reaction.reaction)
     if act is None or reaction.user == bot_user:
