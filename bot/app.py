@@ -233,7 +233,7 @@ def build_app(
             dict(desk=desk, store=store, config=config, profiles=profiles, permission=permission),
         )
     )
-    app.use(SkipRepeatedEvents(store))
+    app.use(SkipRepeatedEvents(store, config.reactions))
 
     app.error(handle_error)
     register_all(app, Subcommands())  # this app's `/deskhand <word>` table
@@ -269,11 +269,13 @@ class LabelRequest(AsyncMiddleware):
 
 class SkipRepeatedEvents(AsyncMiddleware):
     """Slack redelivers events it thinks failed; run each `event_id` at most once. A channel
-    message outside any thread is not claimed: Deskhand acts on none (a thread reply's note is
-    claimed by the reply itself), and every message in every channel would be a row."""
+    message outside any thread, and a reaction with an emoji Deskhand does not act on, are not
+    claimed: Deskhand does nothing with them, and every message or reaction in every channel
+    would be a row (a thread reply's note is claimed by the reply itself)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, reactions: Reactions) -> None:
         self.store = store
+        self.reactions = reactions
 
     async def async_process(
         self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[Any]]
@@ -281,12 +283,20 @@ class SkipRepeatedEvents(AsyncMiddleware):
         """Stop a repeated event here; anything else goes on."""
         body = req.body
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and _outside_threads(body.get("event")):
+        event = body.get("event")
+        if event_id and (_outside_threads(event) or self._inert_reaction(event)):
             return await next()
         if event_id and not await self.store.claim_event(str(event_id)):
             logger.info("event %s was already handled; skipping Slack's retry", event_id)
             return BoltResponse(status=200, body="")
         return await next()
+
+    def _inert_reaction(self, event: Any) -> bool:
+        """A reaction_added whose emoji is none of the ones that act."""
+        if not isinstance(event, dict) or event.get("type") != "reaction_added":
+            return False
+        emoji = event.get("reaction")
+        return isinstance(emoji, str) and self.reactions.act(emoji) is None
 
 
 def _outside_threads(event: Any) -> bool:

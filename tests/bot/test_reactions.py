@@ -31,6 +31,7 @@ from tests.slack_helpers import block_action, event_body, signed_headers, socket
 ALICE = "U0CONSOLE"  # linked to the ReadyDesk technician alice (by her email)
 PAT = "U1"  # no technician
 README = Path(__file__).resolve().parents[2] / "README.md"
+JSON_BODY = {"content-type": "application/json"}
 REPORT = "Printer on the 3rd floor jams\nSince Monday, every second page."
 
 
@@ -143,6 +144,16 @@ async def test_eyes_on_a_ticket_card_assigns_it_to_whoever_reacted(app, slack):
     assert "*Assigned to*\nalice" in texts(slack.messages[("C1", ts)]["blocks"])  # card redrawn
     [reply] = [c.payload for c in slack.calls if c.payload.get("thread_ts") == ts]
     assert reply["text"].endswith(f"— by <@{ALICE}>")
+
+
+async def test_only_reactions_that_act_are_stored_as_handled_events(app, slack):
+    ts = await _share(app, slack)
+    thumbs = await app.post(event_body("EvTHUMBS", _reaction("+1", ts)), JSON_BODY)
+    eyes = await app.post(event_body("EvEYES", _reaction("eyes", ts)), JSON_BODY)
+    assert thumbs.status_code == eyes.status_code == 200
+    # Every reaction on every message would otherwise be a stored row.
+    assert await app.desk.store.claim_event("EvTHUMBS")  # never claimed: still free
+    assert not await app.desk.store.claim_event("EvEYES")  # claimed when it was handled
 
 
 async def test_the_same_reaction_delivered_again_assigns_once(app, slack):
