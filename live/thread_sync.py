@@ -213,8 +213,12 @@ async def reply_edited(
     if kind == "ticket":
         await ephemeral(client, reply, edit_kept_text(reply.record_key))
         return "kept"
-    if claim.state != DONE or not (claim.reference or "").isdigit():
+    if claim.state != DONE:  # its first text may still land: the edit is not sent after it
+        why = "Deskhand is still confirming that your first text was added"
+        await ephemeral(client, reply, edit_failed_text(reply.record_key, why, reply.text))
         return "not written (yet)"
+    if not (claim.reference or "").isdigit():
+        return "not written"
     plan = WritePlan.model_validate_json(claim.plan)
     permalink = await _permalink(client, reply)
     text = note_text(reply.text, [(f.name, f.permalink) for f in files], permalink)
@@ -237,9 +241,10 @@ async def reply_edited(
 
 
 async def reply_deleted(client: AsyncWebClient, store: Store, reply: PostedReply) -> None:
-    """A deleted reply whose note was written: the note stays, and the replier is told."""
+    """A deleted reply whose note was written: the note stays, and the replier is told (of a
+    note still being confirmed, the outcome says whether it was written)."""
     claim = await store.claims.get(reply_intent(reply.channel, reply.thread_ts, reply.ts))
-    if claim is not None:
+    if claim is not None and claim.state == DONE:
         await ephemeral(client, reply, deleted_text(reply.record_key))
 
 

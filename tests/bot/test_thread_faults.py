@@ -10,12 +10,14 @@ import pytest
 
 from bot.app import build_app, build_desk, build_sandboxes, build_web_client
 from bot.socket_mode import connect_socket_mode
-from cards.refs import TicketRef
+from cards.refs import JobRef, TicketRef
 from sandbox.faults import Fault
 from tests.bot.served import served
 from tests.bot.test_threads import (
     CHANNEL,
     SYNCED,
+    deleted,
+    edited,
     ephemerals,
     history_notes,
     poll,
@@ -194,3 +196,20 @@ async def test_a_long_reply_whose_second_part_is_lost_is_told_by_its_part(app, s
     assert given_back.startswith(">word") and "From Slack" not in given_back
     assert given_back.rstrip().endswith(" word899")  # all of what is not in, none cut off
     assert slack.reactions[(CHANNEL, reply["ts"])] == []  # not all of it is in: no synced mark
+
+
+async def test_an_edit_or_a_delete_of_a_reply_not_confirmed_yet_promises_nothing(app, slack):
+    job = min(app.kickserv.state.data.jobs)
+    card = await synced_card(app, slack, JobRef(job_number=job))
+    app.kickserv.state.faults.add(
+        "error_now_applied_later", times=1, seconds=3600, status=504, path="/notes", method="POST"
+    )
+    reply = slack.person_says(CHANNEL, "U1", TYPED, thread_ts=card)
+    await app.event(reply)
+    assert slack.reactions[(CHANNEL, reply["ts"])] == [UNCONFIRMED]
+    await app.event(edited(reply, f"{TYPED} and the feed tray"))
+    [told] = ephemerals(slack)  # the edit is not lost without a word
+    assert "*not changed*" in told["text"] and "still confirming" in told["text"]
+    assert f">{TYPED} and the feed tray" in told["text"]
+    await app.event(deleted(reply))
+    assert len(ephemerals(slack)) == 1  # no "the note stays" of a note not known to be there

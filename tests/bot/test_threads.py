@@ -200,7 +200,8 @@ async def test_a_file_is_named_in_the_note_with_its_link(app, slack):
     assert "From Slack: https://" in note
 
 
-def _edited(reply: dict, text: str) -> dict:
+def edited(reply: dict, text: str) -> dict:
+    """The message_changed event of `reply` edited to `text`."""
     message = {**reply, "text": text, "edited": {"user": reply["user"], "ts": "1.1"}}
     message.pop("channel")
     return {
@@ -222,7 +223,7 @@ async def test_an_edited_reply_changes_its_job_note_and_keeps_a_ticket_note(app,
     notes = app.kickserv.state.data.notes
     [note_id] = [i for i, n in notes.items() if n.note.startswith("Parts ordered\n")]
     marker = notes[note_id].note.rsplit("· ", 1)[1]
-    edit = _edited(reply, "Parts ordered, arriving Tuesday")
+    edit = edited(reply, "Parts ordered, arriving Tuesday")
     edit["message"]["files"] = [{"name": "invoice.pdf", "permalink": "https://files.example/i"}]
     await app.event(edit)
     assert notes[note_id].note.startswith(
@@ -233,9 +234,22 @@ async def test_an_edited_reply_changes_its_job_note_and_keeps_a_ticket_note(app,
     ticket_card = await share(app, slack, TicketRef(ticket_id=34))
     reply = slack.person_says(CHANNEL, "U1", "Called back", thread_ts=ticket_card)
     await app.event(reply)
-    await app.event(_edited(reply, "Called back twice"))
+    await app.event(edited(reply, "Called back twice"))
     assert history_notes(app, 34)[-1].startswith("Called back\n")
     assert "keeps the first text" in ephemerals(slack)[-1]["text"]
+
+
+def deleted(reply: dict) -> dict:
+    """The message_deleted event of `reply`."""
+    return {
+        "type": "message",
+        "subtype": "message_deleted",
+        "hidden": True,
+        "channel": reply["channel"],
+        "ts": "1700009999.000200",
+        "deleted_ts": reply["ts"],
+        "previous_message": {k: v for k, v in reply.items() if k != "channel"},
+    }
 
 
 async def test_a_deleted_reply_keeps_its_note_and_says_so(app, slack):
@@ -243,16 +257,7 @@ async def test_a_deleted_reply_keeps_its_note_and_says_so(app, slack):
     reply = slack.person_says(CHANNEL, "U1", "Wrong ticket", thread_ts=card)
     await app.event(reply)
     count = len(history_notes(app, 34))
-    deleted = {
-        "type": "message",
-        "subtype": "message_deleted",
-        "hidden": True,
-        "channel": CHANNEL,
-        "ts": "1700009999.000200",
-        "deleted_ts": reply["ts"],
-        "previous_message": {k: v for k, v in reply.items() if k != "channel"},
-    }
-    await app.event(deleted)
+    await app.event(deleted(reply))
     assert len(history_notes(app, 34)) == count
     assert "does not delete its note" in ephemerals(slack)[-1]["text"]
 
