@@ -30,7 +30,7 @@ from playground.web.render import (
     render_thread,
     render_timeline,
 )
-from playground.web.threads import react, reply
+from playground.web.threads import offered_reactions, react, reply
 from playground.web.workflows import WORKFLOWS, render_workflows, run_workflow_step
 from sandbox.workspace import DM
 
@@ -182,6 +182,7 @@ def _fragments(
     workspace = sandbox.workspace
     names = names_of(workspace)
     view = workspace.view()
+    offered = offered_reactions(sandbox.settings)
     modal, modal_key = "", ""
     if view is not None:
         ctx = Surface(
@@ -197,7 +198,7 @@ def _fragments(
     elif channel == WORKFLOWS:
         main = ""  # the page's own form: drawn once, never redrawn (it keeps what was typed)
     else:
-        main = str(render_timeline(workspace, channel, shortcuts))
+        main = str(render_timeline(workspace, channel, shortcuts, offered))
     return {
         "main": main,
         "modal": modal,
@@ -209,7 +210,9 @@ def _fragments(
             dm=DM,
             workflows=WORKFLOWS,
         ),
-        "thread": str(render_thread(workspace, channel, thread, shortcuts)) if thread else "",
+        "thread": (
+            str(render_thread(workspace, channel, thread, shortcuts, offered)) if thread else ""
+        ),
         "clock": _clock(sandbox),
         "notice": {"id": sandbox.notice_id, "html": str(mrkdwn_html(sandbox.notice, names))},
     }

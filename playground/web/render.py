@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from playground.web.mrkdwn import Names, mrkdwn_html, plain_html, unescape
-from playground.web.threads import OFFERED, emoji
+from playground.web.threads import emoji
 from sandbox.workspace import Message, Workspace
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -202,18 +202,28 @@ def render_attachment(attachment: dict[str, Any], ctx: Surface) -> Markup:
     return Markup('<div class="bk-text"><b>') + title + Markup("</b>\n") + body + Markup("</div>")
 
 
-def render_timeline(workspace: Workspace, channel: str, shortcuts: list[tuple[str, str]]) -> Markup:
-    """A channel's messages, each with a "More actions" menu of the message shortcuts."""
+def render_timeline(
+    workspace: Workspace,
+    channel: str,
+    shortcuts: list[tuple[str, str]],
+    offered: tuple[str, ...],
+) -> Markup:
+    """A channel's messages, each with a "More actions" menu of the message shortcuts and the
+    `offered` reactions."""
     names = names_of(workspace)
     messages = [message_view(workspace, m, names) for m in workspace.timeline(channel)]
     html = ENV.get_template("timeline.html").render(
-        messages=messages, shortcuts=shortcuts, offered=_offered(), in_thread=False
+        messages=messages, shortcuts=shortcuts, offered=_offered(offered), in_thread=False
     )
     return Markup(html)  # noqa: S704 - the template escapes
 
 
 def render_thread(
-    workspace: Workspace, channel: str, thread_ts: str, shortcuts: list[tuple[str, str]]
+    workspace: Workspace,
+    channel: str,
+    thread_ts: str,
+    shortcuts: list[tuple[str, str]],
+    offered: tuple[str, ...],
 ) -> Markup:
     """A thread pane's messages: the parent, then its replies (ephemeral ones too)."""
     parent = workspace.messages.get((channel, thread_ts))
@@ -222,10 +232,10 @@ def render_thread(
     names = names_of(workspace)
     messages = [message_view(workspace, m, names) for m in (parent, *workspace.replies(parent))]
     html = ENV.get_template("timeline.html").render(
-        messages=messages, shortcuts=shortcuts, offered=_offered(), in_thread=True
+        messages=messages, shortcuts=shortcuts, offered=_offered(offered), in_thread=True
     )
     return Markup(html)  # noqa: S704 - the template escapes
 
 
-def _offered() -> list[tuple[str, str]]:
-    return [(emoji(n), n) for n in OFFERED]
+def _offered(names: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(emoji(n), n) for n in names]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sandbox.workspace import DM, ME
 
 if TYPE_CHECKING:
+    from bot.settings import Settings
     from playground.web.app import WebSandbox
 
 # The reactions a message's menu offers (Slack's names); the page draws these few as emoji.
@@ -20,13 +21,20 @@ EMOJI = {
     "heart": "❤️",
     "tada": "🎉",
 }
-OFFERED = ("ticket", "eyes", "white_check_mark", "thumbsup", "heart", "tada")
+SOCIAL = ("thumbsup", "heart", "tada")  # reactions that do nothing, as most do
 MAX_TEXT = 40_000  # Slack's own limit on a message's text
 
 
 def emoji(name: str) -> str:
     """A reaction as the page shows it: the emoji for a name it knows, else `:name:`."""
     return EMOJI.get(name, f":{name}:")
+
+
+def offered_reactions(settings: "Settings") -> tuple[str, ...]:
+    """What a message's menu offers: the emoji the app acts on, as its settings name them (one
+    turned off is not offered), then a few that do nothing."""
+    acting = (settings.reaction_ticket, settings.reaction_assign, settings.reaction_close)
+    return (*(name for name in acting if name), *SOCIAL)
 
 
 async def reply(sandbox: "WebSandbox", channel: str, thread_ts: str, typed: str) -> str | None:
@@ -57,7 +65,7 @@ async def reply(sandbox: "WebSandbox", channel: str, thread_ts: str, typed: str)
 async def react(sandbox: "WebSandbox", channel: str, ts: str, name: str) -> None:
     """The person adds the reaction `name` to a message: `reaction_added` goes to the app."""
     message = sandbox.workspace.messages.get((channel, ts))
-    if message is None or message.ephemeral or name not in OFFERED:
+    if message is None or message.ephemeral or name not in offered_reactions(sandbox.settings):
         return
     if not sandbox.workspace.react(ME, message, name):
         return  # already theirs: Slack sends nothing

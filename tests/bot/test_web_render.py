@@ -9,8 +9,10 @@ from playground.web.render import (
     render_thread,
     render_timeline,
 )
+from playground.web.threads import offered_reactions
 from sandbox.slack import BOT_USER_ID, SlackSandbox
 from sandbox.workspace import Message, Workspace
+from tests.conftest import clean_settings
 from tests.html_dom import parse
 
 NAMES = Names(users={"U1": "Pat Lee"}, channels={"C0SUPPORT": "support"})
@@ -292,6 +294,19 @@ def test_a_modal_without_submit_has_a_close_button_only():
 # -- messages ---------------------------------------------------------------------------------
 
 
+OFFERED = offered_reactions(clean_settings())  # as the sandbox offers them by default
+
+
+def test_the_menu_offers_the_reactions_the_settings_name():
+    workspace = _workspace()
+    workspace.post_as("U1", "C0SUPPORT", "Printer on fire")
+    settings = clean_settings(DESKHAND_REACTION_ASSIGN="raised_hand", DESKHAND_REACTION_CLOSE="")
+    dom = parse(str(render_timeline(workspace, "C0SUPPORT", [], offered_reactions(settings))))
+    items = [i.text for i in dom.find(role="menu").find_all(role="menuitem")]
+    assert items[:2] == ["🎫", ":raised_hand:"]  # what the app acts on; ✅ is turned off
+    assert "👀" not in items and "✅" not in items
+
+
 def _workspace() -> Workspace:
     workspace = Workspace(SlackSandbox())
     workspace.messages.clear()
@@ -304,7 +319,7 @@ def test_messages_are_articles_with_a_more_actions_menu_of_the_shortcuts():
     card = Message("1700000100.000100", "C0SUPPORT", BOT_USER_ID, blocks=[{"type": "divider"}])
     workspace.messages[("C0SUPPORT", card.ts)] = card
     shortcuts = [("add_as_note", "Add as note"), ("create_ticket_from_message", "Create ticket")]
-    dom = parse(str(render_timeline(workspace, "C0SUPPORT", shortcuts)))
+    dom = parse(str(render_timeline(workspace, "C0SUPPORT", shortcuts, OFFERED)))
     first, second = dom.find_all(role="article")
     assert first.attrs["data-ts"] == said.ts
     assert first.find(class_="author").text == "Pat Lee"
@@ -324,7 +339,9 @@ def test_an_ephemeral_message_is_only_visible_to_you_and_has_no_shortcuts():
     workspace = _workspace()
     note = Message("1700000100.000100", "C0SUPPORT", BOT_USER_ID, text="Done", ephemeral=True)
     workspace.messages[("C0SUPPORT", note.ts)] = note
-    dom = parse(str(render_timeline(workspace, "C0SUPPORT", [("add_as_note", "Add as note")])))
+    dom = parse(
+        str(render_timeline(workspace, "C0SUPPORT", [("add_as_note", "Add as note")], OFFERED))
+    )
     [article] = dom.find_all(role="article")
     assert "Only visible to you" in article.text
     assert not article.find_all(class_="more-actions")
@@ -339,13 +356,13 @@ def test_thread_replies_and_unfurls_sit_under_their_message():
     reply = Message("9999999999.000100", "C0SUPPORT", BOT_USER_ID, text="Status: Open → Closed")
     reply.thread_ts = said.ts
     workspace.messages[("C0SUPPORT", reply.ts)] = reply
-    dom = parse(str(render_timeline(workspace, "C0SUPPORT", [])))
+    dom = parse(str(render_timeline(workspace, "C0SUPPORT", [], OFFERED)))
     parent = dom.find_all(role="article")[0]
     assert parent.find(class_="attachment").find("b").text == "Job 1"
     assert parent.find("a").attrs["href"] == "https://app.kickserv.com/x/jobs/1"
     assert parent.find("a", class_="thread-count").text == "1 reply"  # a link to the pane
     assert len(dom.find_all(role="article")) == 1  # the reply is not also in the channel
-    pane = parse(str(render_thread(workspace, "C0SUPPORT", said.ts, [])))
+    pane = parse(str(render_thread(workspace, "C0SUPPORT", said.ts, [], OFFERED)))
     shown, answer = pane.find_all(role="article")
     assert shown.attrs["data-ts"] == said.ts
     assert "Status: Open → Closed" in answer.text
@@ -357,7 +374,7 @@ def test_reactions_show_as_emoji_with_counts_and_unknown_names_as_names():
     workspace.slack.reactions[("C0SUPPORT", said.ts)] = ["inbox_tray", "party_parrot"]
     workspace.react("U0CONSOLE", said, "inbox_tray")
     assert not workspace.react("U0CONSOLE", said, "inbox_tray")  # once per person
-    dom = parse(str(render_timeline(workspace, "C0SUPPORT", [])))
+    dom = parse(str(render_timeline(workspace, "C0SUPPORT", [], OFFERED)))
     shown = [r.text for r in dom.find(class_="reactions").find_all("li")]
     assert shown == ["📥 2", ":party_parrot: 1"]
 
