@@ -17,6 +17,7 @@ from api.jobs import crew, newest_order, read_job_notes
 from api.kickserv import Job, KickservClient
 from api.note_writes import NotedRecord
 from api.signatures import read_signature
+from api.times import local_time
 from api.writes import Intent, WriteResult
 from store import Store
 from store.claims import DONE
@@ -63,15 +64,6 @@ class Booking:
     timezone: str  # the business's, for the times in the notes
 
 
-def visit_time(moment: datetime | None, timezone: str) -> str:
-    """`Tue 9 Dec 10:00` in the business's time zone ("unscheduled" when none)."""
-    if moment is None:
-        return "unscheduled"
-    zone = ZoneInfo(timezone)
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
-
-
 def _clock_time(moment: datetime | None, timezone: str) -> str:
     """`11:30` in the business's time zone ("an unknown time" when none)."""
     if moment is None:
@@ -89,7 +81,7 @@ def visit_description(ticket_id: int, subject: str, link: str) -> str:
 def booking_notes(booking: Booking, service: str) -> list[OwedNote]:
     """What booking a visit owes: a history note on the ticket and a note on the job."""
     job = booking.job
-    when = visit_time(job.scheduled_on if job else None, booking.timezone)
+    when = local_time(job.scheduled_on if job else None, booking.timezone)
     parts = [f"job {booking.job_number}", service, when, ", ".join(booking.crew)]
     booked = "Visit booked: " + ", ".join(p for p in parts if p)
     origin = f"From ReadyDesk ticket #{booking.ticket_id}: {booking.subject or '(no subject)'}"
@@ -294,7 +286,7 @@ async def _change_note(
     if job.status in CANCELLED:
         return _change(visit, f"{base}:cancelled", f"Visit cancelled: job {number}")
     if _iso(job.scheduled_on) != visit.scheduled:
-        when = visit_time(job.scheduled_on, timezone)
+        when = local_time(job.scheduled_on, timezone)
         key = f"{base}:moved:{_iso(job.scheduled_on)}"
         return _change(visit, key, f"Visit moved: job {number}, now {when}")
     return None

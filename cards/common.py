@@ -5,7 +5,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from slack_sdk.errors import SlackObjectFormationError
@@ -157,24 +156,6 @@ def context(*parts: str) -> ContextBlock:
     """A grey context line of already-escaped mrkdwn parts (at most 10)."""
     elements = [MarkdownTextObject(text=truncate(p, SECTION_TEXT_MAX)) for p in parts if p]
     return ContextBlock(elements=elements[:CONTEXT_ELEMENTS_MAX] or [MarkdownTextObject(text=" ")])
-
-
-def when(value: datetime | None) -> str:
-    """`Apr 24, 2014 10:42 AM`, or a dash when there is no date."""
-    if value is None:
-        return "—"
-    hour = value.hour % 12 or 12
-    return f"{value:%b} {value.day}, {value.year} {hour}:{value:%M %p}"
-
-
-def local_time(value: datetime | None, timezone: str, *, none: str = "Not scheduled") -> str:
-    """A time in the business's time zone, with the zone's abbreviation (people sit in several);
-    a time without a zone is taken to be the business's wall clock. `none` when there is none."""
-    if value is None:
-        return none
-    zone = ZoneInfo(timezone)
-    local = (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(zone)
-    return f"{when(local)} {local.tzname()}"
 
 
 def age(since: datetime | None, now: datetime) -> str:

@@ -6,6 +6,7 @@ from api.business import Business
 from api.customers import BusinessView, CustomerSearch
 from api.kickserv import Job, KickservCustomer
 from api.money import job_owed
+from api.times import local_time
 from cards import ids
 from cards.common import (
     FALLBACK_MAX,
@@ -21,7 +22,7 @@ from cards.common import (
     plain,
     share_button,
 )
-from cards.jobs import job_words, local_time
+from cards.jobs import job_words
 from cards.live import job_status
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef

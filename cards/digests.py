@@ -6,9 +6,9 @@ from datetime import datetime
 from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock
 
 from api.digests import JobDigest, TicketDigest
+from api.times import local_time
 from cards import ids
 from cards.common import Card, age, button, button_raw, context, mrkdwn_section, plain
-from cards.jobs import local_time
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import TicketQuery
 from cards.tickets import describe

@@ -19,6 +19,7 @@ from slack_sdk.models.views import View
 from api.home import HomeJob, HomeView, JobPart, Standing, TicketPart
 from api.identity import Match
 from api.readydesk import Ticket
+from api.times import when
 from cards import ids
 from cards.common import (
     HEADER_MAX,
@@ -29,7 +30,6 @@ from cards.common import (
     context,
     mrkdwn_section,
     plain,
-    when,
 )
 from cards.customers import owed_words
 from cards.jobs import job_words

@@ -7,6 +7,7 @@ from api.jobs import JobView
 from api.kickserv import Job, Note
 from api.money import job_owed
 from api.signatures import read_signature
+from api.times import local_time
 from api.visits import Visit
 from cards import ids
 from cards.common import (
@@ -18,7 +19,6 @@ from cards.common import (
     button_raw,
     context,
     field_text,
-    local_time,
     note_target,
     plain,
     share_button,

@@ -5,7 +5,7 @@ elsewhere as a reply in the thread. Pure: text in, text out; outside text is esc
 from datetime import datetime
 
 from api.signatures import read_signature
-from cards.common import local_time
+from api.times import local_time
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.outcomes import plain_reason
 

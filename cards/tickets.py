@@ -15,6 +15,7 @@ from api.callbacks import Visit
 from api.readydesk import Ticket
 from api.readydesk.search import TicketPage
 from api.tickets import TicketListView, TicketView
+from api.times import local_time
 from api.visits import VisitView
 from cards import ids
 from cards.callbacks import callback_block
@@ -35,7 +36,6 @@ from cards.common import (
     plain,
     share_button,
 )
-from cards.jobs import local_time
 from cards.live import ticket_key, ticket_state
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef, TicketQuery, TicketRef, ref_value

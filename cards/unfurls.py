@@ -11,9 +11,9 @@ import re
 from slack_sdk.models.blocks import Block, SectionBlock
 
 from api.errors import BackendError
+from api.times import local_time
 from api.unfurls import CustomerUnfurl, JobUnfurl, Missing, TicketUnfurl, Unfurl
 from cards.common import FALLBACK_MAX, Card, CardSettings, context, field_text
-from cards.jobs import local_time
 from cards.live import job_key, job_state, job_status, ticket_key, ticket_state
 from cards.mrkdwn import escape_mrkdwn, truncate
 

@@ -3,9 +3,10 @@ close a ticket whose visit is done."""
 
 from slack_sdk.models.blocks import ActionsBlock, Block, SectionBlock
 
+from api.times import local_time
 from api.visits import Visit, VisitView
 from cards import ids
-from cards.common import Card, button, context, local_time, mrkdwn_section
+from cards.common import Card, button, context, mrkdwn_section
 from cards.live import job_status_text
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import JobRef, TicketRef

@@ -17,9 +17,9 @@ from functools import partial
 from api.desk import Desk
 from api.errors import BackendError, NotFound
 from api.readydesk import Ticket
+from api.times import local_time
 from cards.common import Card
 from cards.config import HandlerConfig
-from cards.jobs import local_time
 from cards.live import State, job_state, ticket_key, ticket_state
 from cards.tickets import card_for
 

@@ -19,10 +19,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.digests import JobDigest, Window
 from api.kickserv import Job
+from api.times import local_time
 from cards import jobs as cards
 from cards.common import Card, context
 from cards.config import HandlerConfig
-from cards.jobs import local_time
 from cards.live import State, job_key, job_state
 from cards.mrkdwn import escape_mrkdwn, truncate
 from live.reads import Fresh

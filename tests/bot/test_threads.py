@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from api.times import local_time
 from bot.app import build_web_client, handler_config
 from cards import ids
-from cards.common import local_time
 from cards.refs import JobRef, TicketRef, ref_value
 from tests.bot.served import FORM, Served, served
 from tests.slack_helpers import block_action, command_body, event_body, signed_headers

@@ -76,7 +76,9 @@ async def test_two_visits_done_in_one_poll_redraw_their_tickets_card_once(desk_c
     assert len(rows) == 2 and all("Completed" in r["text"]["text"] for r in rows)
 
 
-async def test_a_visit_is_dated_on_the_ticket_card_as_its_job_card_dates_it(desk_console):
+async def test_a_visit_is_dated_on_the_ticket_card_and_in_its_note_as_its_job_card_dates_it(
+    desk_console,
+):
     console = desk_console
     _, job = await book(console, TWIN)
     [card] = await console.send(f"/ticket {TWIN}")
@@ -87,6 +89,8 @@ async def test_a_visit_is_dated_on_the_ticket_card_as_its_job_card_dates_it(desk
     )
     shown = when.split("\n", 1)[1]  # "Dec 9, 2026 10:00 AM EST"
     assert shown in row["text"]["text"], (shown, row["text"]["text"])
+    [booked] = ticket_notes(console, TWIN, "Visit booked: ")
+    assert shown in booked  # and the ticket's note says it so too
 
 
 async def test_close_ticket_in_the_visit_done_reply_closes_it_and_keeps_the_note(desk_console):
@@ -168,7 +172,7 @@ async def test_a_job_created_whose_link_is_lost_mid_way_is_linked_by_the_sweeper
     [visit] = await console.store.visits.of_ticket(TWIN)
     assert visit.job_number == job
     booked = ticket_notes(
-        console, TWIN, f"Visit booked: job {job}, Printer Repair, Wed 9 Dec 10:00"
+        console, TWIN, f"Visit booked: job {job}, Printer Repair, Dec 9, 2026 10:00 AM EST"
     )
     assert len(booked) == 1 and "Sam Ortiz" in booked[0]
     assert len([n for n in job_notes(console, job) if n.startswith("From ReadyDesk")]) == 1

@@ -47,7 +47,7 @@ async def test_a_visit_booked_from_a_ticket_links_both_with_one_note_each(desk_c
     booked = ticket_notes(console, TWIN, "Visit booked")
     assert len(booked) == 1
     assert booked[0].startswith(
-        f"Visit booked: job {job}, Printer Repair, Wed 9 Dec 10:00, Sam Ortiz"
+        f"Visit booked: job {job}, Printer Repair, Dec 9, 2026 10:00 AM EST, Sam Ortiz"
     )
     origin = [n for n in job_notes(console, job) if n.startswith("From ReadyDesk")]
     assert len(origin) == 1
@@ -153,7 +153,7 @@ async def test_a_moved_then_cancelled_visit_is_noted_on_the_ticket_once_each(des
     for _ in range(2):
         await poll_visits(console.desk, console.store, client, now, config=config)
     [moved] = ticket_notes(console, TWIN, "Visit moved")
-    assert moved.startswith(f"Visit moved: job {job}, now Thu 10 Dec 14:00")
+    assert moved.startswith(f"Visit moved: job {job}, now Dec 10, 2026 2:00 PM EST")
     ks_job.status = "canceled"
     for _ in range(2):
         await poll_visits(console.desk, console.store, client, now, config=config)
