@@ -251,10 +251,14 @@ METADATA_MAX = 3000  # Slack's limit on a view's private_metadata
 def fit_metadata(model: BaseModel, field_name: str, limit: int = METADATA_MAX) -> str:
     """`model` as private_metadata JSON, its text `field_name` shortened only as far as Slack's
     3000 characters (or `limit`: a button value's 2000) need (what the view shows keeps the
-    whole text, so it can still be copied)."""
+    whole text, so it can still be copied). A text ending in a link (the message a form was
+    made from) is shortened before its link, which is kept."""
     text = getattr(model, field_name)
+    head, newline, last = text.rpartition("\n")
+    link = newline + last if head and last.startswith("https://") and " " not in last else ""
+    text = text.removesuffix(link) if link else text
     while True:
-        metadata = model.model_copy(update={field_name: text}).model_dump_json()
+        metadata = model.model_copy(update={field_name: text + link}).model_dump_json()
         if len(metadata) <= limit:
             return metadata
         text = text[: max(0, len(text) - (len(metadata) - limit) - 10)]

@@ -121,6 +121,16 @@ async def test_ticket_on_a_message_offers_the_shortcuts_prefilled_form(app, slac
     assert "Since Monday, every second page." in json.dumps(from_reaction["blocks"])
 
 
+async def test_ticket_on_a_long_message_keeps_the_link_back_to_it(app, slack):
+    long = "Printer log follows\n" + " ".join(f"line{i}" for i in range(600))
+    ts = slack.say("C1", PAT, long)
+    await app.event(_reaction("ticket", ts, item_user=PAT))
+    form = json.loads(_button(_said(slack)[0])["value"])  # a button holds 2,000 characters
+    link = next(c for c in slack.calls if c.name == "chat.getPermalink").answer["permalink"]
+    assert form["description"].endswith(f"\n{link}")  # what is cut is the text, not the link
+    assert form["description"].startswith("Printer log follows\nline0 line1 ")
+
+
 async def test_ticket_on_a_thread_reply_reads_the_thread_and_answers_in_it(app, slack):
     parent = slack.say("C1", PAT, "Office issues")
     reply = slack.say("C1", PAT, "The door badge reader is dead", thread_ts=parent)
