@@ -6,6 +6,7 @@ from datetime import datetime
 
 from api.signatures import read_signature
 from api.times import local_time
+from cards.live import split_key
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.outcomes import plain_reason
 
@@ -16,7 +17,7 @@ GIVEN_BACK_MAX = 36_000  # a reply given back in a message (Slack truncates text
 
 def record_words(record_key: str) -> tuple[str, str]:
     """("ticket #34", "ReadyDesk ticket history") or ("job 86001", "Kickserv job notes")."""
-    kind, _, number = record_key.partition(":")
+    kind, number = split_key(record_key)
     if kind == "ticket":
         return f"ticket #{number}", "its ReadyDesk history"
     return f"job {number}", "its Kickserv notes"

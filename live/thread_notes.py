@@ -22,6 +22,7 @@ from api.errors import BackendError
 from api.record_notes import RecordNote
 from api.visits import told_under_cards, visit_note_keys
 from cards.config import HandlerConfig
+from cards.live import split_key
 from cards.threads import outside_note_text
 from live.delivery import Undelivered
 from store import Store
@@ -67,10 +68,10 @@ async def _read_all(desk: Desk, keys: list[str]) -> dict[str, list[RecordNote] |
     limit = asyncio.Semaphore(READS_AT_ONCE)
 
     async def one(key: str) -> list[RecordNote] | BackendError:
-        kind, _, number = key.partition(":")
+        kind, number = split_key(key)
         async with limit:
             try:
-                return await desk.notes_of(kind, int(number))
+                return await desk.notes_of(kind, number)
             except BackendError as err:
                 return err
 
@@ -119,8 +120,8 @@ async def _post_new(
 async def _told(store: Store, record_key: str) -> set[str]:
     """The markers of the notes Deskhand says under a record's cards itself (a visit done, with
     Close ticket): never posted in its threads a second time."""
-    kind, _, number = record_key.partition(":")
+    kind, number = split_key(record_key)
     if kind != "ticket":
         return set()
-    claimed = await store.threads.claimed_markers(visit_note_keys(int(number)))
+    claimed = await store.threads.claimed_markers(visit_note_keys(number))
     return {marker for key, marker in claimed.items() if told_under_cards(key)}

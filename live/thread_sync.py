@@ -23,6 +23,7 @@ from api.identity import Profile
 from api.note_writes import NotedRecord
 from api.writes import Intent, WritePlan, WriteResult
 from cards.config import HandlerConfig
+from cards.live import split_key
 from cards.mrkdwn import truncate
 from cards.threads import (
     deleted_text,
@@ -82,7 +83,7 @@ async def sync_reply(
     """Write the reply as a note once (its name and a link back to it), and tell the outcome
     on the reply."""
     permalink = await _permalink(client, reply)
-    kind, _, number = reply.record_key.partition(":")
+    kind, number = split_key(reply.record_key)
     text = note_text(reply.text, [(f.name, f.permalink) for f in files], permalink)
     intent = Intent(
         key=reply_intent(reply.channel, reply.thread_ts, reply.ts),
@@ -93,7 +94,7 @@ async def sync_reply(
         summary=truncate(reply.text, 300),
         posted_in=reply.model_dump_json(),
     )
-    record = NotedRecord("ticket" if kind == "ticket" else "job", number)
+    record = NotedRecord("ticket" if kind == "ticket" else "job", str(number))
     result = await desk.add_note(intent, record, text, author)
     await tell_outcome(client, reply, result)
     now = config.instant()
@@ -112,9 +113,9 @@ async def set_baseline(
 ) -> bool:
     """Note the record's notes now as the thread's baseline (never posted in it); False when
     they could not be read (the next poll tries again)."""
-    kind, _, number = record_key.partition(":")
+    kind, number = split_key(record_key)
     try:
-        notes = await desk.notes_of(kind, int(number))
+        notes = await desk.notes_of(kind, number)
     except BackendError as err:
         logger.info("thread %s/%s: baseline not read (%s)", channel, thread_ts, err.message)
         return False
@@ -181,7 +182,7 @@ async def refuse(
 ) -> None:
     """Someone who may not write replied: audited as refused; told why and whom to ask, once
     per thread and person."""
-    kind = reply.record_key.partition(":")[0]
+    kind, _ = split_key(reply.record_key)
     await store.audit.record(
         user_id=reply.user,
         channel_id=reply.channel,
@@ -209,7 +210,7 @@ async def reply_edited(
     claim = await store.claims.get(reply_intent(reply.channel, reply.thread_ts, reply.ts))
     if claim is None or not claim.plan:
         return "not a synced reply"
-    kind, _, number = reply.record_key.partition(":")
+    kind, number = split_key(reply.record_key)
     if kind == "ticket":
         await ephemeral(client, reply, edit_kept_text(reply.record_key))
         return "kept"
@@ -224,7 +225,7 @@ async def reply_edited(
     text = note_text(reply.text, [(f.name, f.permalink) for f in files], permalink)
     note_id = int(claim.reference or 0)
     try:
-        await desk.change_job_note(int(number), note_id, text, author.name, plan.marker)
+        await desk.change_job_note(number, note_id, text, author.name, plan.marker)
     except BackendError as err:
         await ephemeral(client, reply, edit_failed_text(reply.record_key, err.message, reply.text))
         return "not changed"
