@@ -4,7 +4,6 @@ permitted, audited, and nothing typed is lost. Asserted on the fakes' own state.
 import json
 import subprocess
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -14,6 +13,7 @@ from handlers import forms
 from playground.console import Console
 from sandbox.readydesk import SANDBOX_KEY
 from tests.conftest import ready_store, run_cli
+from tests.readme import readme_settings
 from tests.slack_helpers import is_signed
 from workers.claims import sweep_claims
 
@@ -161,17 +161,8 @@ async def test_only_writers_may_write_and_a_refusal_keeps_the_text():
         assert outcome == "refused" and target == "ticket 34 the API key is ***"
 
 
-def _readme_writers_example() -> dict[str, str]:
-    """The settings of the README's "Who may write" example (its `sh` block)."""
-    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    section = text[text.index("Example: the support team writes from two channels") :]
-    block = section.split("```sh\n")[1].split("```")[0]
-    pairs = (line.split("#")[0].strip().partition("=") for line in block.splitlines())
-    return {name: value for name, _, value in pairs if name}
-
-
 async def test_the_readmes_writers_example_refuses_whoever_it_does_not_list():
-    env = _readme_writers_example()
+    env = readme_settings("Example: the support team writes from two channels")
     assert set(env) == {"DESKHAND_WRITERS", "DESKHAND_WRITE_CHANNELS", "DESKHAND_ADMINS"}
     async with Console(Settings(_env_file=None, **env)) as console:  # the console's person: none
         before = len(_history(console, 34))

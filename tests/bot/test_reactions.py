@@ -5,7 +5,6 @@ and what a person is told when Deskhand may not, cannot, or cannot read."""
 import asyncio
 import json
 import logging
-from pathlib import Path
 
 import httpx
 import pytest
@@ -26,11 +25,11 @@ from sandbox.readydesk import SANDBOX_KEY
 from sandbox.slack import BOT_USER_ID, sandbox_user
 from tests.bot.served import Served, served, texts
 from tests.conftest import ready_store
+from tests.readme import readme_settings
 from tests.slack_helpers import block_action, event_body, signed_headers, socket_mode_settings
 
 ALICE = "U0CONSOLE"  # linked to the ReadyDesk technician alice (by her email)
 PAT = "U1"  # no technician
-README = Path(__file__).resolve().parents[2] / "README.md"
 JSON_BODY = {"content-type": "application/json"}
 REPORT = "Printer on the 3rd floor jams\nSince Monday, every second page."
 
@@ -279,17 +278,8 @@ async def test_an_emoji_setting_left_empty_turns_that_reaction_off(slack):
     assert [t["text"] for t in _said(slack)] == ["Ticket #34 is assigned to you (alice)."]
 
 
-def _readme_settings() -> dict[str, str]:
-    """The settings the README's "Reactions that act" shows (its `sh` block)."""
-    text = README.read_text()
-    section = text[text.index("### Reactions that act") :]
-    block = section[: section.index("\n## ")].split("```sh\n")[1].split("```")[0]
-    pairs = (line.split("#")[0].strip().partition("=") for line in block.splitlines())
-    return {name: value for name, _, value in pairs if name}
-
-
 async def test_the_readmes_reaction_settings_do_what_it_says(slack):
-    env = _readme_settings()
+    env = readme_settings("### Reactions that act")
     assert set(env) == {"DESKHAND_REACTION_ASSIGN", "DESKHAND_REACTION_CLOSE"}
     async with served(slack, **env) as app:
         ts = await _share(app, slack)
