@@ -5,7 +5,7 @@ hears the `message` / `reaction_added` event Slack would send."""
 from typing import Any, Protocol
 
 from playground.slack_requests import SlackRequests
-from sandbox.slack import BOT_USER_ID, SlackSandbox
+from sandbox.slack import SlackSandbox
 
 
 class Console(Protocol):
@@ -48,15 +48,7 @@ async def react(console: Console, channel: str, user: str, name: str) -> list[di
     if ts is None or not name:
         return [_said(NO_MESSAGE if ts is None else "Usage: react <emoji name>, e.g. react ticket")]
     mark = len(console.slack.calls)
-    posted = console.slack.messages[(channel, ts)]
-    event = {
-        "type": "reaction_added",
-        "user": user,
-        "reaction": name,
-        "item": {"type": "message", "channel": channel, "ts": ts},
-        "item_user": (posted.get("posted_by") or {}).get("user", BOT_USER_ID),
-        "event_ts": console.slack.next_ts(),
-    }
+    event = console.slack.person_reacts(channel, ts, user, name)
     return await console.deliver(console.requests.event(event), mark)
 
 

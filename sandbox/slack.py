@@ -153,6 +153,19 @@ class SlackSandbox:
         self.messages[(channel, ts)] = {**event, **more, "posted_by": posted_by}
         return {**event, **more}
 
+    def person_reacts(self, channel: str, ts: str, user: str, name: str) -> dict[str, Any]:
+        """The `reaction_added` event Slack sends when a person adds `name` to the message
+        `ts` (its poster as Slack keeps it; Deskhand's bot user for one the sandbox never saw)."""
+        posted = self.messages.get((channel, ts)) or {}
+        return {
+            "type": "reaction_added",
+            "user": user,
+            "reaction": name,
+            "item": {"type": "message", "channel": channel, "ts": ts},
+            "item_user": (posted.get("posted_by") or {}).get("user") or BOT_USER_ID,
+            "event_ts": self.next_ts(),
+        }
+
     def say(self, channel: str, user: str, text: str, *, thread_ts: str | None = None) -> str:
         """A person posts `text` in `channel` (in the thread `thread_ts`), no event sent; its ts."""
         return self.person_says(channel, user, text, thread_ts=thread_ts)["ts"]

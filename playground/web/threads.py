@@ -2,7 +2,7 @@
 reaction added from a message's menu, delivered to the app as the events Slack sends
 (`message` with `thread_ts`, as message.channels has it; `reaction_added`)."""
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sandbox.workspace import DM, ME
 
@@ -47,18 +47,9 @@ async def reply(sandbox: "WebSandbox", channel: str, thread_ts: str, typed: str)
     if parent is None or parent.ephemeral or parent.thread_ts or channel == DM:
         return "That thread is no longer there."
     message = sandbox.workspace.post_as(ME, channel, typed, thread_ts=thread_ts)
-    event = {
-        "type": "message",
-        "channel": channel,
-        "user": ME,
-        "text": message.text,
-        "ts": message.ts,
-        "thread_ts": thread_ts,
-        "parent_user_id": parent.user,
-        "channel_type": "channel",
-        "event_ts": message.ts,
-    }
-    await sandbox.deliver_event(event)
+    said = {k: v for k, v in sandbox.slack.messages[(channel, message.ts)].items()}
+    said.pop("posted_by", None)  # kept by the sandbox, not sent in the event
+    await sandbox.deliver_event({**said, "parent_user_id": parent.user, "event_ts": message.ts})
     return None
 
 
@@ -69,12 +60,4 @@ async def react(sandbox: "WebSandbox", channel: str, ts: str, name: str) -> None
         return
     if not sandbox.workspace.react(ME, message, name):
         return  # already theirs: Slack sends nothing
-    event: dict[str, Any] = {
-        "type": "reaction_added",
-        "user": ME,
-        "reaction": name,
-        "item": {"type": "message", "channel": channel, "ts": ts},
-        "item_user": message.user,
-        "event_ts": sandbox.slack.next_ts(),
-    }
-    await sandbox.deliver_event(event)
+    await sandbox.deliver_event(sandbox.slack.person_reacts(channel, ts, ME, name))
