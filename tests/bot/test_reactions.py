@@ -6,27 +6,18 @@ import asyncio
 import json
 import logging
 
-import httpx
 import pytest
 
-from api.desk import Desk
-from api.directory import CustomerDirectory
-from api.kickserv import KickservClient
-from api.readydesk import ReadyDeskClient
 from bot.app import build_app, build_desk
 from bot.inflight import track_listeners
-from bot.server import build_http_app
 from bot.socket_mode import connect_socket_mode
 from cards import ids
 from cards.refs import TicketRef, ref_value
-from playground.console_work import ListenerWork
-from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY
-from sandbox.readydesk import SANDBOX_KEY
 from sandbox.slack import BOT_USER_ID, sandbox_user
 from tests.bot.served import Served, served, texts
 from tests.conftest import ready_store
 from tests.readme import readme_settings
-from tests.slack_helpers import block_action, event_body, signed_headers, socket_mode_settings
+from tests.slack_helpers import block_action, event_body, socket_mode_settings
 
 ALICE = "U0CONSOLE"  # linked to the ReadyDesk technician alice (by her email)
 PAT = "U1"  # no technician
@@ -312,36 +303,23 @@ async def test_reactions_by_bots_on_files_on_peoples_messages_or_removed_do_noth
     assert app.readydesk.state.data.tickets[34].assigned_tech != "alice"
 
 
-async def test_two_replicas_given_the_reaction_at_once_assign_it_once(app, slack):
-    """A second process (its own Bolt app, desk and clients) on the same database and backends,
-    each handed the reaction under its own delivery at the same moment."""
-    ts = await _share(app, slack)
-    rd = httpx.ASGITransport(app=app.readydesk)
-    ks = httpx.ASGITransport(app=app.kickserv)
-    readydesk = ReadyDeskClient("http://rd/API/default.aspx", SANDBOX_KEY, transport=rd)
-    kickserv = KickservClient("http://ks", SANDBOX_ACCOUNT, SANDBOX_API_KEY, transport=ks)
-    directory = CustomerDirectory(app.store.directory, readydesk, kickserv)
-    other = Desk(readydesk, kickserv, directory, app.store)
-    bolt = build_app(app.settings, other, store=app.store)
-    work = ListenerWork()
-    work.install(bolt)
-    served_too = build_http_app(app.settings, other, store=app.store, bolt=bolt)
-    transport = httpx.ASGITransport(app=served_too)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://replica") as second:
-            body = event_body("EvTWIN2", _reaction("eyes", ts))
-            headers = {"content-type": "application/json", **signed_headers(body)}
+async def test_two_replicas_given_the_reaction_at_once_assign_it_once(slack, tmp_path):
+    """Two processes (each its own app, desk, clients and store) on one database and the same
+    backends, each handed the reaction under its own delivery at the same moment."""
+    database = f"sqlite:///{tmp_path / 'deskhand.db'}"
+    async with served(slack, database_url=database) as one:
+        fakes = (one.readydesk, one.kickserv)
+        async with served(slack, database_url=database, fakes=fakes) as two:
+            ts = await _share(one, slack)
             await asyncio.gather(
-                app.event(_reaction("eyes", ts)),
-                second.post("/slack/events", content=body, headers=headers),
+                *(
+                    replica.post(event_body(f"EvTWIN{n}", _reaction("eyes", ts)), JSON_BODY)
+                    for n, replica in enumerate((one, two))
+                )
             )
-            await work.wait()
-    finally:
-        work.uninstall()
-        await other.aclose()
-    assert app.readydesk.state.data.tickets[34].assigned_tech == "alice"
+            outcomes = [r.outcome for r in await one.store.audit.recent()]
+    assert one.readydesk.state.data.tickets[34].assigned_tech == "alice"
     assert [t["text"] for t in _said(slack)] == ["Ticket #34 is assigned to you (alice)."]
-    outcomes = [r.outcome for r in await app.store.audit.recent()]
     assert outcomes.count("written") == 1 and outcomes.count("duplicate") == 1
     assert len([c for c in slack.calls if c.payload.get("thread_ts") == ts]) == 1  # "changed"
 

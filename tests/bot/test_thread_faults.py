@@ -3,6 +3,7 @@ PostgreSQL, and over Socket Mode: the note is written once or not at all, and th
 which on the reply itself (the synced reaction, ⏳ until it is settled, or an ephemeral why with
 their text)."""
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -108,8 +109,6 @@ async def test_two_replicas_on_postgresql_write_a_reply_once(slack, postgres_url
             before = len(history_notes(one, 34))
             reply = slack.person_says(CHANNEL, "U1", TYPED, thread_ts=card)
             # Both receive it: one delivery each (as after a redelivery under a new id) …
-            import asyncio
-
             await asyncio.gather(one.event(reply), two.event(reply))
             # … and the same delivery again at each.
             body = event_body("EvSAME", reply)
