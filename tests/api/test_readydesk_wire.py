@@ -132,3 +132,29 @@ def test_unreadable_bodies_raise_malformed_response(body):
 def test_a_ticket_is_closed_by_a_closed_or_resolved_status_without_a_close_date(status, closed):
     [record] = parse_records(f"tid=7&cid=demo&status={status}", action="get_tickets")
     assert Ticket.model_validate(record).is_closed is closed
+
+
+LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE t [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+    "<tickets><ticket><tid>34</tid><subject>&b;</subject></ticket></tickets>"
+)
+OUTSIDE = (
+    '<?xml version="1.0"?>\n<!DOCTYPE t [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    "<tickets><ticket><tid>34</tid><subject>&x;</subject></ticket></tickets>"
+)
+UNDECLARED = "<tickets><ticket><tid>34</tid><subject>&x;</subject></ticket></tickets>"
+
+
+@pytest.mark.parametrize("body", [LAUGHS, OUTSIDE, UNDECLARED], ids=["laughs", "file", "bare"])
+def test_a_reply_that_declares_or_uses_entities_is_refused_not_expanded(body):
+    with pytest.raises(MalformedResponse, match="get_tickets"):
+        parse_records(body, action="get_tickets")
+
+
+def test_comments_cdata_and_escapes_in_a_reply_still_read():
+    body = (
+        '<?xml version="1.0"?>\n<!-- a proxy said hello --><tickets><ticket><tid>34</tid>'
+        "<subject><![CDATA[Printer <jammed>]]> &amp; &lt;loud&gt;</subject></ticket></tickets>"
+    )
+    [record] = parse_records(body, action="get_tickets")
+    assert record["subject"] == "Printer <jammed> & <loud>"
