@@ -65,17 +65,16 @@ def build_sandboxes(settings: Settings, clock: Callable[[], datetime] = utc_now)
     read too (one help desk both describe, so their customers match)."""
     if not (settings.readydesk_is_sandbox or settings.kickserv_is_sandbox):
         return Sandboxes()
-    from sandbox.data import seeded
     from sandbox.kickserv import build_kickserv_app
-    from sandbox.kickserv_data import seeded_kickserv
     from sandbox.readydesk import build_readydesk_app
+    from sandbox.worlds import seeded_worlds
 
     today = clock().astimezone(ZoneInfo(settings.timezone)).date()
-    readydesk = seeded(today=today)
-    readydesk.timezone, readydesk.clock = settings.timezone, clock
+    readydesk, drawn = seeded_worlds(today, settings.timezone)
+    readydesk.clock = clock
     kickserv, fakes = None, {}
     if settings.kickserv_is_sandbox:
-        kickserv = seeded_kickserv(readydesk, today=today)
+        kickserv = drawn
         kickserv.clock = clock
         fakes["kickserv"] = build_kickserv_app(kickserv)
     if not settings.readydesk_is_sandbox:

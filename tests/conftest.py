@@ -1,6 +1,7 @@
 """Shared fixtures: a clean environment, the ReadyDesk sandbox, wire-body fixtures."""
 
 import contextlib
+import gc
 import io
 import logging
 import os
@@ -41,6 +42,13 @@ FAST_RETRY = {"DESKHAND_RETRY_DELAY": "0.01"}
 # Posts to one channel back to back (a shared card, then its thread's first reply) go out at
 # once rather than a second apart: tests of the pacing itself keep DESKHAND_SLACK_POST_GAP.
 UNPACED = {"DESKHAND_SLACK_POST_GAP": "0"}
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Everything alive once the tests are collected (modules, test items, their fixtures' code)
+    lives to the end: frozen, the collector stops walking it at every full collection."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)

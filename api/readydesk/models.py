@@ -78,7 +78,9 @@ def parse_yes_no(value: Any) -> bool | None:
 
 
 def _decode(value: Any) -> Any:
-    return unquote_plus(value) if isinstance(value, str) else value
+    if isinstance(value, str) and ("%" in value or "+" in value):
+        return unquote_plus(value)
+    return value
 
 
 def _blank_to_none(value: Any) -> Any:
