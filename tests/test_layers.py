@@ -3,6 +3,7 @@ sideways, with no exceptions; listener modules do not import each other; Desk is
 the backends; ops/ drives the image from outside; and no modules import each other in a circle."""
 
 import ast
+import functools
 import re
 import tomllib
 from pathlib import Path
@@ -28,11 +29,23 @@ OURS = {*set().union(*FLOORS), "sandbox"}
 OUTSIDE = {"ops", "bench"}
 
 
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """`path` parsed, once a session: the checks below read the same few hundred modules."""
+    return ast.parse(path.read_text())
+
+
+@functools.cache
+def _walked(path: Path) -> tuple[ast.AST, ...]:
+    """Every node of `path`'s tree."""
+    return tuple(ast.walk(_tree(path)))
+
+
 def _imported(path: Path) -> set[str]:
     """Every module `path` imports, as dotted names (`from handlers import ids` -> handlers.ids);
     imports inside functions count as much as those at the top."""
     names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in _walked(path):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -189,7 +202,7 @@ def _module_graph() -> dict[str, set[str]]:
     graph = {}
     for name, path in modules.items():
         reached = set()
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in _walked(path):
             if isinstance(node, ast.Import):
                 reached.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module:
@@ -223,7 +236,7 @@ def _private_reaches_in_the_app(root: Path) -> list[str]:
     found = []
     for package in sorted(OURS):
         for path in sorted((root / package).rglob("*.py")):
-            for node in ast.walk(ast.parse(path.read_text())):
+            for node in _walked(path):
                 where = f"{path.relative_to(root)}:{getattr(node, 'lineno', 0)}"
                 if isinstance(node, ast.ImportFrom) and node.module:
                     parts = [*node.module.split("."), *(a.name for a in node.names)]
