@@ -67,7 +67,9 @@ class Scheduler:
             self._task = asyncio.create_task(self._run(), name="digest-scheduler")
 
     def wake(self) -> None:
-        """Look again now rather than at the next tick (the sandbox clock has jumped)."""
+        """Look again now rather than at the next tick (the sandbox clock has jumped): the
+        watches, live cards and threads too, since the jump moved the sandbox world on."""
+        self._next_alert_poll = 0.0
         self._woken.set()
 
     async def aclose(self) -> None:

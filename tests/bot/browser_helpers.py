@@ -54,7 +54,7 @@ FLAGS = (
     "--window-size=1200,820",
 )
 WAIT = 15  # seconds any one thing may take to appear
-WORLD_WAIT = 40  # seconds: the world's doings wait for the next live-card poll (5 s apart)
+WORLD_WAIT = 40  # seconds: a jump polls the live cards at once, but a loaded machine is slow
 
 
 class PageServer:

@@ -136,6 +136,25 @@ async def test_jumping_to_the_next_digest_posts_it_at_once():
     assert _header(post.payload) == "Unresolved tickets"  # before its time by the real clock
 
 
+async def test_a_jump_brings_what_the_watches_see_at_once_not_at_their_next_poll():
+    clock = SandboxClock()
+    async with Console(Settings(_env_file=None), clock=clock) as console:
+        await console.send("/deskhand watch tickets priority:urgent")
+        scheduler = build_scheduler(console.app_settings, console.store, console.desk, clock)
+        await scheduler.look()  # the watch's baseline; its next poll is a minute away
+        clock.on_jump(lambda _now: scheduler.wake())
+        scheduler.start()
+        try:
+            urgent = await console.desk.readydesk.add_ticket(
+                cid="demo", subject="Server room flooding", priority="Urgent"
+            )
+            clock.jump(timedelta(minutes=5))
+            post = await console.slack.wait_for_call("api", "chat.postMessage", timeout=10)
+        finally:
+            await scheduler.aclose()
+    assert post.payload["blocks"][0]["text"]["text"] == f"#{urgent} Server room flooding"
+
+
 async def test_the_person_at_the_sandbox_has_jobs_today_and_tomorrow_on_any_day(world):
     data = _kickserv(world)
     world.clock.jump(timedelta(days=3))
