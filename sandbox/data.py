@@ -260,8 +260,15 @@ def seeded(
     (`demo` first, Weasel Works second) and tickets numbered from 1, one every three hours or so
     up to early that day, with due dates from the past week to the next ten days. Each call
     gets a world of its own to change."""
+    if tickets > KEPT_TICKETS:  # drawn once, and a copy would cost twice the drawing
+        return _drawn_world(tickets, customers, seed, today or date.today())
     frozen = _frozen_world(tickets, customers, seed, today or date.today())
     return pickle.loads(frozen)  # noqa: S301 (bytes this process pickled itself, just below)
+
+
+# The largest world kept pickled for the next call: the usual few hundred tickets are asked for
+# again and again, a scale test's fifty thousand once.
+KEPT_TICKETS = 5_000
 
 
 @functools.lru_cache(maxsize=8)
