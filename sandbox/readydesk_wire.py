@@ -227,12 +227,25 @@ def render_list(shape: Shape, rows: Iterable[Mapping[str, Any]], fmt: str) -> tu
     return _render(shape.root, shape.record, [_wire_row(shape, row) for row in rows], fmt)
 
 
+class _Listed(tuple):  # type: ignore[type-arg]
+    """A list value, frozen (told apart from a value that was a tuple)."""
+
+
+class _Mapped(tuple):  # type: ignore[type-arg]
+    """A dict value (the custom fields), frozen as its items in their order."""
+
+
 def _frozen(row: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
-    """A row as a hashable key: lists and custom fields as tuples, in their order."""
+    """A row as a hashable key, which `_thawed` turns back into the row."""
     return tuple(
-        (k, tuple(v.items()) if isinstance(v, dict) else tuple(v) if isinstance(v, list) else v)
+        (k, _Mapped(v.items()) if isinstance(v, dict) else _Listed(v) if isinstance(v, list) else v)
         for k, v in row.items()
     )
+
+
+def _thawed(frozen: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    thaw = {_Mapped: dict, _Listed: list}
+    return {k: thaw[type(v)](v) if type(v) in thaw else v for k, v in frozen}
 
 
 # Every test's fake starts from the same seeded records, and a directory fill writes all of them:
@@ -240,10 +253,7 @@ def _frozen(row: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
 # on the record's values alone).
 @lru_cache(maxsize=8192)
 def _xml_row(shape: Shape, frozen: tuple[tuple[str, Any], ...]) -> str:
-    row = {
-        k: dict(v) if k == CUSTOM_FIELDS else list(v) if type(v) is tuple else v for k, v in frozen
-    }
-    return f"<{shape.record}>{_xml_fields(_wire_row(shape, row))}</{shape.record}>"
+    return f"<{shape.record}>{_xml_fields(_wire_row(shape, _thawed(frozen)))}</{shape.record}>"
 
 
 def render_response(fields: Mapping[str, Any], fmt: str) -> tuple[str, str]:
