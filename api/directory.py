@@ -75,6 +75,7 @@ class CustomerDirectory:
         self._refresh_every = refresh_every
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
+        self._walked = asyncio.Event()  # set once a refresh walked both systems
         self._refreshes = 0
 
     def start(self) -> None:
@@ -99,6 +100,12 @@ class CustomerDirectory:
     async def is_ready(self) -> bool:
         """True once both systems have been walked in full at least once."""
         return all(await self._filled())
+
+    async def filled(self) -> None:
+        """Return once the directory is ready: at once if it is, else when a walk of both
+        systems (the background fill's, once `start` was called) finishes."""
+        if not await self.is_ready():
+            await self._walked.wait()
 
     async def _filled(self) -> list[datetime | None]:
         """When each system (ReadyDesk, Kickserv) was last walked, from the shared database."""
@@ -208,7 +215,10 @@ class CustomerDirectory:
                 logger.warning("directory: %s could not be read: %s", system, result.message)
             elif isinstance(result, BaseException):
                 raise result
-        return not any(isinstance(r, BaseException) for r in results)
+        walked = not any(isinstance(r, BaseException) for r in results)
+        if walked:
+            self._walked.set()
+        return walked
 
     async def _run(self) -> None:
         retry = FIRST_RETRY

@@ -1,5 +1,6 @@
 """Shared fixtures: a clean environment, the ReadyDesk sandbox, wire-body fixtures."""
 
+import asyncio
 import contextlib
 import gc
 import io
@@ -200,6 +201,13 @@ async def console() -> AsyncIterator[Console]:
     """
     async with _console(**UNPACED) as running:
         yield running
+
+
+async def directory_filled(console: Console) -> Console:
+    """`console` once the directory fill its start began has walked both systems, as a
+    process that has run a few seconds has it (a second walk beside it would only cost time)."""
+    await asyncio.wait_for(console.desk.directory.filled(), 30)
+    return console
 
 
 @pytest.fixture

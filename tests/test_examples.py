@@ -28,6 +28,7 @@ import yaml
 from api.digests import KINDS
 from cards import ids
 from playground.console import Console
+from tests.conftest import directory_filled
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
@@ -117,7 +118,7 @@ def _readme() -> str:
 
 
 async def _ready(console: Console) -> Console:
-    await console.desk.directory.refresh()  # as a newcomer finds it a few seconds after start
+    await directory_filled(console)  # as a newcomer finds it a few seconds after start
     return console
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from api.business import KICKSERV, Business
 from api.directory import BATCH, CustomerDirectory
+from api.errors import Unavailable
 from api.kickserv import KickservCustomer
 from api.readydesk import Customer
 from tests.conftest import ready_store
@@ -82,4 +83,33 @@ async def test_records_link_by_email_whatever_its_case_and_phones_match_without_
     assert by_phone.readydesk.record_key == "demo"
     assert (await directory.kickserv_by_global_id(5100231)).record_key == "380"
     assert (await directory.business(KICKSERV, "380")).readydesk.company == "Demo Co"
+    await store.close()
+
+
+class _Down(_Walk):
+    """A backend whose walk fails until `up` is set."""
+
+    def __init__(self, customers: list[Any]) -> None:
+        super().__init__(customers)
+        self.up = False
+
+    async def iter_customers(self, **filters: Any) -> AsyncIterator[Any]:
+        if not self.up:
+            raise Unavailable("Kickserv is down.", backend="Kickserv", action="list customers")
+        async for customer in super().iter_customers(**filters):
+            yield customer
+
+
+async def test_filled_waits_for_a_walk_of_both_systems_and_not_for_a_failed_one():
+    store = ready_store()
+    kickserv = _Down([])
+    directory = CustomerDirectory(store.directory, _Walk([]), kickserv)  # type: ignore[arg-type]
+    waiting = asyncio.create_task(directory.filled())
+    assert not await directory.refresh()  # Kickserv down: ReadyDesk alone was walked
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    kickserv.up = True
+    assert await directory.refresh()
+    await asyncio.wait_for(waiting, 5)
+    await asyncio.wait_for(directory.filled(), 5)  # ready now: at once
     await store.close()

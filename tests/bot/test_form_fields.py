@@ -1,6 +1,7 @@
 """Forms say the right thing about the right field, and pickers name each system's own record."""
 
 from playground.console import Console
+from tests.conftest import directory_filled
 
 
 def _kickserv(console: Console):
@@ -23,7 +24,7 @@ async def test_an_empty_ticket_form_names_the_customer_and_the_subject(console):
 
 
 async def test_an_empty_job_form_names_the_customer_and_the_service(console):
-    await console.desk.directory.refresh()
+    await directory_filled(console)
     await console.send("/job new")
     answer = await console.submit_view(console.slack.last_view_id, {})
     assert answer == {
@@ -33,7 +34,7 @@ async def test_an_empty_job_form_names_the_customer_and_the_service(console):
 
 
 async def test_a_date_that_does_not_exist_is_named_on_the_date_field(console):
-    await console.desk.directory.refresh()
+    await directory_filled(console)
     await console.send("/job new democompany")
     view_id = console.slack.last_view_id
     customer = console.slack.views[view_id]["blocks"][0]["element"]["initial_option"]["value"]
@@ -57,7 +58,7 @@ async def test_a_date_that_does_not_exist_is_named_on_the_date_field(console):
 
 async def test_a_kickserv_option_shows_kickserv_s_own_name_and_the_linked_one_beside_it(console):
     _kickserv(console).customers[1].name = "John Smith"  # Kickserv names the person
-    await console.desk.directory.refresh()
+    await directory_filled(console)
     answer = await console.suggest("customer_picker", "john smith")
     groups = {g["label"]["text"]: g["options"] for g in answer["option_groups"]}
     [kickserv] = [o for o in groups["Kickserv"] if o["value"] == "kickserv:1"]
@@ -68,7 +69,7 @@ async def test_a_kickserv_option_shows_kickserv_s_own_name_and_the_linked_one_be
 
 
 async def test_customers_of_one_company_are_told_apart_by_who_they_are(console):
-    await console.desk.directory.refresh()
+    await directory_filled(console)
     [picker] = await console.send("/customer acme")
     titles = [b["text"]["text"].split("\n")[0] for b in picker["blocks"] if b.get("accessory")]
     assert len(titles) == 5
@@ -76,7 +77,7 @@ async def test_customers_of_one_company_are_told_apart_by_who_they_are(console):
 
 
 async def test_try_again_after_a_job_not_created_brings_back_everything_chosen(console):
-    await console.desk.directory.refresh()
+    await directory_filled(console)
     await console.send("/job new")
     view_id = console.slack.last_view_id
     faults = console.faults("kickserv")

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from playground.console import Console
 from sandbox.faults import Faults
 from sandbox.slack import sandbox_user
+from tests.conftest import directory_filled
 from tests.slack_helpers import is_signed
 from workers.claims import sweep_claims
 
@@ -20,7 +21,7 @@ def _kickserv_faults(console: Console) -> Faults:
 
 
 async def _open_form(console: Console, words: str = "democompany") -> str:
-    await console.desk.directory.refresh()
+    await directory_filled(console)
     mark = len(console.slack.calls)
     await console.send(f"/job new {words}")
     methods = [c.name for c in console.slack.calls_since(mark) if c.name.startswith("views.")]
@@ -95,7 +96,7 @@ async def test_a_readydesk_only_customer_is_refused_on_the_customer_field(consol
 
 
 async def test_a_customer_cards_create_job_button_opens_the_form_for_it(console):
-    await console.desk.directory.refresh()
+    await directory_filled(console)
     await console.send("/customer john.smith@democompany.com")
     await console.send("click Create job")
     view = console.slack.views[console.slack.last_view_id]
@@ -170,7 +171,7 @@ async def test_job_new_chooses_the_kickserv_customer_the_words_find_even_before_
 
 
 async def test_job_new_chooses_no_customer_when_the_words_find_several_or_none(console):
-    await console.desk.directory.refresh()
+    await directory_filled(console)
     await console.send("/job new acme")
     assert _customer_and_notice(console) == (
         None,

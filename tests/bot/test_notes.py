@@ -12,7 +12,7 @@ from bot.settings import Settings
 from handlers import forms
 from playground.console import Console
 from sandbox.readydesk import SANDBOX_KEY
-from tests.conftest import ready_store, run_cli
+from tests.conftest import directory_filled, ready_store, run_cli
 from tests.readme import readme_settings
 from tests.slack_helpers import is_signed
 from workers.claims import sweep_claims
@@ -240,7 +240,7 @@ async def _shortcut(console: Console, callback_id: str, text: str) -> None:
 
 
 async def test_add_as_note_asks_where_and_keeps_the_message_and_its_link(console):
-    await console.desk.directory.refresh()
+    await directory_filled(console)
     await _shortcut(console, "add_as_note", "Customer says <@U1|pat> fixed it &amp; left")
     view_id = console.slack.last_view_id
     form = console.slack.views[view_id]
@@ -302,7 +302,7 @@ async def test_slack_redelivering_the_same_command_writes_once(console):
 
 
 async def test_a_customer_note_by_readydesk_id_goes_to_the_linked_kickserv_customer(console):
-    await console.desk.directory.refresh()
+    await directory_filled(console)
     [written] = await console.send("/note customer demo Prefers email")
     assert written["text"].startswith("Added the note to customer ")
     data = console.fake("kickserv").state.data

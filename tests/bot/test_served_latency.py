@@ -5,6 +5,7 @@ response_url or the Web API, never in a second ack that Slack would not see."""
 import pytest
 
 from playground.console import Console
+from tests.conftest import directory_filled
 
 LATENCY = 0.05  # seconds each backend request waits before the fake answers (any will do)
 
@@ -13,7 +14,7 @@ LATENCY = 0.05  # seconds each backend request waits before the fake answers (an
 async def slow(console: Console) -> Console:
     """The console with the directory filled (as in a process that has run a while), then both
     backends answering every request late."""
-    await console.desk.directory.refresh()
+    await directory_filled(console)
     for backend in ("readydesk", "kickserv"):
         console.faults(backend).add("latency", seconds=LATENCY)
     return console

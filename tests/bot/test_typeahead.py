@@ -3,10 +3,11 @@
 import time
 
 from handlers.form_values import parse_customer_value
+from tests.conftest import directory_filled
 
 
 async def test_matches_from_both_systems_are_grouped_and_labelled(console):
-    await console.desk.directory.refresh()
+    await directory_filled(console)
     answer = await console.suggest("customer_picker", "democompany")
     groups = {g["label"]["text"]: g["options"] for g in answer["option_groups"]}
     assert [o["text"]["text"] for o in groups["ReadyDesk"]] == ["Demo Company (demo)"]
@@ -16,7 +17,7 @@ async def test_matches_from_both_systems_are_grouped_and_labelled(console):
 
 
 async def test_it_answers_from_the_directory_while_the_backends_are_slow(console):
-    await console.desk.directory.refresh()
+    await directory_filled(console)
     for backend in ("readydesk", "kickserv"):
         console.faults(backend).add("latency", seconds=5)
     started = time.perf_counter()
@@ -26,6 +27,6 @@ async def test_it_answers_from_the_directory_while_the_backends_are_slow(console
 
 
 async def test_one_letter_or_nothing_found_offers_nothing(console):
-    await console.desk.directory.refresh()
+    await directory_filled(console)
     assert await console.suggest("customer_picker", "d") == {"options": []}
     assert await console.suggest("customer_picker", "zzzz-nobody") == {"option_groups": []}

@@ -25,7 +25,7 @@ from tests.bot.visit_helpers import (
     open_booking,
     ticket_notes,
 )
-from tests.conftest import FAST_RETRY, UNPACED, ready_store
+from tests.conftest import FAST_RETRY, UNPACED, directory_filled, ready_store
 from workers.claims import sweep_claims
 from workers.visits import poll_visits, sweep_visit_notes
 from workers.watches import poll_watches
@@ -185,7 +185,7 @@ async def test_in_the_sandbox_a_visit_booked_from_ticket_34_is_completed_on_its_
     clock = SandboxClock(real=lambda: MIDDAY)
     settings = Settings(_env_file=None, DESKHAND_LOOKING_UP_AFTER=60, **FAST_RETRY, **UNPACED)
     async with Console(settings, clock=clock, world=True) as console:
-        await console.desk.directory.refresh()
+        await directory_filled(console)
         await console.send(f"/ticket {TWIN}")
         await console.send("click Share in channel")  # its card is live in the channel
         view = await open_booking(console, TWIN)

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from playground.console import Console
+from tests.conftest import directory_filled
 
 FEW = settings(
     max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -37,7 +38,7 @@ def _options(view: dict[str, Any], block_id: str) -> list[str]:
 async def test_the_card_after_ticket_new_is_the_looked_up_card(
     console, subject, customer, priority
 ):
-    await console.desk.directory.refresh()
+    await directory_filled(console)
     await console.send("/ticket new")
     mark = len(console.slack.calls)
     values = {"customer": customer, "subject": subject, "priority": priority}
@@ -57,7 +58,7 @@ async def test_the_card_after_ticket_new_is_the_looked_up_card(
     assign=st.booleans(),
 )
 async def test_the_card_after_job_new_is_the_looked_up_card(console, pick, day, at, assign):
-    await console.desk.directory.refresh()
+    await directory_filled(console)
     await console.send("/job new democompany")
     view_id = console.slack.last_view_id
     view = console.slack.views[view_id]

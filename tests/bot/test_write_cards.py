@@ -4,6 +4,7 @@ shows right after, built by the same code from the same read."""
 from typing import Any
 
 from playground.console import Console
+from tests.conftest import directory_filled
 
 
 def _posted_card(console: Console, mark: int) -> dict[str, Any]:
@@ -13,7 +14,7 @@ def _posted_card(console: Console, mark: int) -> dict[str, Any]:
 
 
 async def _job_form(console: Console, words: str = "") -> str:
-    await console.desk.directory.refresh()
+    await directory_filled(console)
     await console.send(f"/job new {words}".strip())
     return console.slack.last_view_id
 

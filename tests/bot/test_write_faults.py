@@ -14,7 +14,7 @@ import pytest
 import pytest_asyncio
 
 from playground.console import Console
-from tests.conftest import clean_settings
+from tests.conftest import clean_settings, directory_filled
 from workers.claims import sweep_claims
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -46,7 +46,7 @@ async def served() -> AsyncIterator[Console]:
     posts are not paced, or each case would wait out the last one's post to the channel."""
     settings = clean_settings(DESKHAND_LOOKING_UP_AFTER=60, DESKHAND_SLACK_POST_GAP=0)
     async with Console(settings) as console:
-        await console.desk.directory.refresh()
+        await directory_filled(console)
         yield console
 
 

@@ -10,7 +10,7 @@ from bot.settings import Settings
 from playground.console import Console
 from sandbox.kickserv_data import KSNote
 from sandbox.slack import sandbox_user
-from tests.conftest import FAST_RETRY, UNPACED
+from tests.conftest import FAST_RETRY, UNPACED, directory_filled
 
 ZONE = "America/New_York"
 WEB = "https://help.example.com/ticket?id={tid}"
@@ -32,7 +32,7 @@ async def visit_console() -> AsyncIterator[Console]:
         console.slack.users["U0CONSOLE"] = sandbox_user(
             "U0CONSOLE", "Alice Moreno", "alice@helpdesk.example", tz=ZONE
         )
-        await console.desk.directory.refresh()
+        await directory_filled(console)
         yield console
 
 
