@@ -1,5 +1,6 @@
-"""Probes and /metrics from real processes: Socket Mode on DESKHAND_METRICS_PORT, `serve` in
-prometheus-client's multiprocess mode, and JSON logs."""
+"""Probes and /metrics from real processes: `serve` in prometheus-client's multiprocess mode,
+and JSON logs; a Socket Mode process whose DESKHAND_METRICS_PORT is taken (the probes of one
+that serves are tested in test_processes.py, on the process the Socket Mode tests share)."""
 
 import asyncio
 import json
@@ -51,44 +52,6 @@ async def _stop(process: asyncio.subprocess.Process) -> str:
     assert process.returncode in (0, -signal.SIGTERM), stderr.decode()
     assert "Traceback" not in stderr.decode()
     return stderr.decode()
-
-
-async def test_socket_mode_serves_probes_and_metrics_on_its_port(slack):
-    port = free_port()
-    process = await _deskhand(
-        "run",
-        SLACK_API_URL=slack.api_url,
-        SLACK_BOT_TOKEN="xoxb-probe-test",
-        SLACK_APP_TOKEN="xapp-1-probe-test",
-        DESKHAND_METRICS_PORT=str(port),
-    )
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            ready = await answering(f"http://127.0.0.1:{port}/readyz", process, ready=True)
-            assert ready.json()["process"] == "serving"
-            assert (await client.get("/livez")).json() == {"status": "ok"}
-            envelope = slack.deliver(
-                "slash_commands",
-                {
-                    "command": "/ticket",
-                    "text": "34",
-                    "team_id": "T0SANDBOX",
-                    "user_id": "U1",
-                    "channel_id": "C1",
-                    "response_url": slack.response_url("probe1"),
-                    "trigger_id": "1",
-                },
-            )
-            await slack.wait_for_ack(envelope, timeout=30)
-            await slack.wait_for_call("response_url", "probe1")
-            samples = parse((await client.get("/metrics")).text)
-        assert value(samples, "deskhand_requests_total", **TICKET) == 1
-        assert value(samples, "deskhand_ack_seconds_count", **TICKET) == 1
-        assert value(samples, "process_resident_memory_bytes") > 0
-    finally:
-        log = await _stop(process)
-    assert f"probes and /metrics on http://127.0.0.1:{port}" in log
-    assert "connections closed" in log
 
 
 async def test_socket_mode_says_when_its_metrics_port_is_taken(slack):
