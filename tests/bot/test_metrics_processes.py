@@ -98,9 +98,17 @@ async def _serve_one(
     return samples, log
 
 
-async def test_serve_in_multiprocess_mode_counts_its_own_run_and_logs_json(slack, tmp_path):
+async def test_serve_in_multiprocess_mode_counts_its_own_run_and_logs_json(
+    slack, tmp_path, migrated_url
+):
     shared = tmp_path / "metrics"  # made by the process
-    first, _ = await _serve_one(slack, free_port(), "mp1", PROMETHEUS_MULTIPROC_DIR=str(shared))
+    first, _ = await _serve_one(
+        slack,
+        free_port(),
+        "mp1",
+        PROMETHEUS_MULTIPROC_DIR=str(shared),
+        DESKHAND_DATABASE_URL=migrated_url,
+    )
     assert value(first, "deskhand_requests_total", **TICKET) == 1
     assert any(shared.glob("counter_*.db"))  # each process's values are files there
     second, log = await _serve_one(
@@ -111,6 +119,7 @@ async def test_serve_in_multiprocess_mode_counts_its_own_run_and_logs_json(slack
         "ticket 34 Reseated the drum",
         PROMETHEUS_MULTIPROC_DIR=str(shared),
         DESKHAND_LOG_FORMAT="json",
+        DESKHAND_DATABASE_URL=migrated_url,  # the first run's database: a restart
     )
     # What the first run left in the directory is not added to the second's.
     assert value(second, "deskhand_requests_total", **TICKET) == 0

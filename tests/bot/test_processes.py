@@ -3,6 +3,7 @@ refusing to start, through the same `main()` in this process."""
 
 import asyncio
 import os
+import shutil
 import signal
 import sqlite3
 import sys
@@ -52,14 +53,18 @@ async def _with_huge_header(client: httpx.AsyncClient, url: str) -> int | str:
     return response.status_code
 
 
-async def test_serve_answers_its_probes_and_shuts_down_cleanly():
+async def test_serve_answers_its_probes_and_shuts_down_cleanly(migrated_url):
     port = free_port()
     secret_token = "xoxb-1234567890-processtest"
     process = await start_deskhand(
         "serve",
         "--port",
         str(port),
-        env=_env(SLACK_SIGNING_SECRET="s3cret", SLACK_BOT_TOKEN=secret_token),
+        env=_env(
+            SLACK_SIGNING_SECRET="s3cret",
+            SLACK_BOT_TOKEN=secret_token,
+            DESKHAND_DATABASE_URL=migrated_url,
+        ),
         module="playground.cli",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -105,10 +110,14 @@ async def class_slack() -> AsyncIterator[SlackSandbox]:
 
 
 @pytest_asyncio.fixture(scope="class", loop_scope="class")
-async def socket_mode_run(class_slack, tmp_path_factory) -> AsyncIterator[Running]:
+async def socket_mode_run(
+    class_slack, migrated_database, tmp_path_factory
+) -> AsyncIterator[Running]:
     """One `deskhand run` with both tokens, connected (its /readyz says 200); stopped with
     SIGTERM once the class is done, which must be clean."""
-    port, log_file = free_port(), tmp_path_factory.mktemp("socket-mode-run") / "stderr.log"
+    directory = tmp_path_factory.mktemp("socket-mode-run")
+    port, log_file, database = free_port(), directory / "stderr.log", directory / "state.db"
+    shutil.copyfile(migrated_database, database)
     with log_file.open("wb") as log:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -121,6 +130,7 @@ async def socket_mode_run(class_slack, tmp_path_factory) -> AsyncIterator[Runnin
                 SLACK_BOT_TOKEN="xoxb-run-test",
                 SLACK_APP_TOKEN="xapp-1-run-test",
                 DESKHAND_METRICS_PORT=str(port),
+                DESKHAND_DATABASE_URL=f"sqlite:///{database}",
             ),
             stdout=asyncio.subprocess.DEVNULL,
             stderr=log,
