@@ -3,14 +3,15 @@ process start and in `deskhand db upgrade`; a store on an older database refuses
 
 Alembic itself (about 170 ms of imports, with Mako and Pygments) is imported only when there is
 something to migrate: a start on a database already at head reads the revisions from the
-migration files' own `revision =` lines and the version table with a plain query."""
+migration files' own `revision =` assignments and the version table with a plain query."""
 
 import ast
+import contextlib
 import functools
-import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, inspect, text
 
@@ -22,8 +23,6 @@ PRE_MIGRATIONS_REVISION = "0001"  # what Deskhand created before it had migratio
 # Any number shared by every Deskhand process: PostgreSQL runs one process's upgrade at a time.
 UPGRADE_LOCK = 0x6465736B68616E64
 VERSION_TABLE = "alembic_version"  # Alembic's default, which our migrations keep
-# A migration file's `revision = "0013"` and `down_revision = "0012"` lines (annotated or not).
-_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(.+?)\s*$", re.MULTILINE)
 _IN_PROCESS = threading.Lock()  # Alembic's `context` is one per process, not one per thread
 
 
@@ -85,17 +84,32 @@ def head_revision() -> str | None:
 
 @functools.cache
 def _revisions() -> dict[str, tuple[str, ...]]:
-    """Each migration's revision and the revisions it follows, from its file's own lines (what
-    Alembic reads too, after importing each file; tests/store/test_migrations.py compares)."""
+    """Each migration's revision and the revisions it follows, from its file's own top-level
+    `revision = …` and `down_revision = …` (what Alembic reads, after importing each file;
+    tests/store/test_migrations.py compares)."""
     chain: dict[str, tuple[str, ...]] = {}
     for path in sorted((MIGRATIONS / "versions").glob("*.py")):
-        names = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        names = dict(_assignments(ast.parse(path.read_text(encoding="utf-8"))))
         if "revision" in names:
-            parents = ast.literal_eval(names.get("down_revision", "None"))
-            chain[ast.literal_eval(names["revision"])] = (
+            parents = names.get("down_revision")
+            chain[names["revision"]] = (
                 () if parents is None else (parents,) if isinstance(parents, str) else parents
             )
     return chain
+
+
+def _assignments(module: ast.Module) -> Iterator[tuple[str, Any]]:
+    """(name, literal value) of each top-level `name = literal` (annotated or not)."""
+    for node in module.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            with contextlib.suppress(ValueError):
+                yield target.id, ast.literal_eval(value)
 
 
 def require_known(engine: Engine) -> str | None:
