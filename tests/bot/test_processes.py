@@ -139,7 +139,8 @@ async def socket_mode_run(
         await answering(f"http://127.0.0.1:{port}/readyz", process, ready=True)
         yield Running(process, port, log_file)
     finally:
-        process.send_signal(signal.SIGTERM)
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 30)
     log = log_file.read_text()
     assert process.returncode in (0, -signal.SIGTERM), log
