@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
+from bot.heap import defer_full_collections
 from bot.logs import configure_logging
 from bot.settings import Settings
 
@@ -114,11 +115,14 @@ def main(argv: list[str] | None = None, playground: Playground | None = None) ->
             print(refusal, file=sys.stderr)
             return 2
         configure_logging(logging.INFO, settings.secrets(), settings.log_format)
+        if args.workers == 1:  # this process serves (else uvicorn's supervisor, which does not)
+            defer_full_collections()
         from bot.server import serve as serve_http
 
         return serve_http(settings, args.host, args.port, workers=args.workers)
     if command == "run" and settings.has_slack_credentials:
         configure_logging(logging.INFO, settings.secrets(), settings.log_format)
+        defer_full_collections()
         from bot.socket_mode import run_socket_mode
 
         return asyncio.run(run_socket_mode(settings))

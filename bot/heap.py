@@ -11,6 +11,7 @@ whenever a burst happens to allocate.
 
 import gc
 import logging
+import threading
 import time
 
 logger = logging.getLogger("deskhand.heap")
@@ -19,6 +20,15 @@ FULL_COLLECTION_EVERY = 60.0  # seconds
 # Python's default is (700, 10, 10). The third number never comes due here: full collections
 # are the scheduler's (see the module docstring).
 THRESHOLDS = (700, 10, 1_000_000_000)
+
+
+def defer_full_collections() -> None:
+    """The serving thresholds from before a server's imports and build: the ~1,200 modules
+    and the start's objects otherwise pay for automatic full collections (two, about 0.1 CPU-s)
+    that `settle_heap`'s one collection makes needless. Only in the main thread: `main()` run
+    in a thread (tests' run_cli) leaves the process's collector as it is."""
+    if threading.current_thread() is threading.main_thread():
+        gc.set_threshold(*THRESHOLDS)
 
 
 def settle_heap() -> None:

@@ -186,6 +186,7 @@ class ProbeServer:
             log_config=None,
             access_log=False,
             lifespan="off",
+            ws="none",  # probes are plain HTTP: no WebSocket library imported for them
             timeout_graceful_shutdown=1,
         )
         self._server = _InLoopServer(config)

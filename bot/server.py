@@ -116,6 +116,7 @@ def serve(settings: Settings, host: str, port: int, *, workers: int = 1) -> int:
         # h11 bounds a request's headers (64 KB: over it, 400); httptools, which uvicorn picks
         # when it is installed and which parses faster, reads headers of any size into memory.
         "http": "h11",
+        "ws": "none",  # no WebSocket is served (Socket Mode is a client): none imported at start
     }
     cleanup = prepare_shared_metrics(workers)
     if workers > 1:

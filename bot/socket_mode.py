@@ -8,6 +8,7 @@ connection itself (a new URL for each try, backoff, its state) is bot/socket_cli
 import asyncio
 import logging
 import signal
+import threading
 from typing import Any
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -113,8 +114,10 @@ async def _serve(
     acknowledged, and close everything."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    # Signals reach the main thread only; `main()` run in a thread (tests' run_cli) takes none.
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
     await store.migrate()
     desk.start()  # the customer directory fills from now, not from the first request
     bolt = build_app(settings, desk, store=store)

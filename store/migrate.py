@@ -1,15 +1,22 @@
 """The schema is Alembic's: `upgrade` brings any database to the newest revision. It runs at
-process start and in `deskhand db upgrade`; a store on an older database refuses to work."""
+process start and in `deskhand db upgrade`; a store on an older database refuses to work.
 
+Alembic itself (about 170 ms of imports, with Mako and Pygments) is imported only when there is
+something to migrate: a start on a database already at head reads the revisions from the
+migration files' own `revision =` assignments and the version table with a plain query."""
+
+import ast
+import contextlib
 import functools
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy import Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 PRE_MIGRATIONS_REVISION = "0001"  # what Deskhand created before it had migrations
@@ -23,8 +30,10 @@ class SchemaMismatch(RuntimeError):
     """The database is not at the code's revision; the one-line message says what to run."""
 
 
-def alembic_config() -> Config:
+def alembic_config() -> "Config":
     """Alembic's configuration, built in code (no alembic.ini to find)."""
+    from alembic.config import Config  # here, not at the top: see the module's docstring
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
@@ -36,6 +45,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     A database made before migrations existed (it has processed_events but no alembic_version)
     is first marked as being at that schema, so its table is kept, not created again.
     """
+    if revision == "head" and current_revision(engine) == head_revision():
+        return  # nothing to apply (the common start), and nothing of Alembic's imported for it
+    from alembic import command  # here, not at the top: see the module's docstring
+
     config = alembic_config()
     with _IN_PROCESS, engine.begin() as connection:
         if connection.dialect.name == "postgresql":
@@ -59,10 +72,44 @@ def current_revision(engine: Engine) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-@functools.cache
 def head_revision() -> str | None:
-    """The newest revision the code knows."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    """The newest revision the code knows: the one no other migration revises."""
+    chain = _revisions()
+    revised = {parent for parents in chain.values() for parent in parents}
+    heads = [revision for revision in chain if revision not in revised]
+    if len(heads) != 1:
+        raise RuntimeError(f"store/migrations has {len(heads)} heads, not one: {sorted(heads)}")
+    return heads[0]
+
+
+@functools.cache
+def _revisions() -> dict[str, tuple[str, ...]]:
+    """Each migration's revision and the revisions it follows, from its file's own top-level
+    `revision = …` and `down_revision = …` (what Alembic reads, after importing each file;
+    tests/store/test_migrations.py compares)."""
+    chain: dict[str, tuple[str, ...]] = {}
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        names = dict(_assignments(ast.parse(path.read_text(encoding="utf-8"))))
+        if "revision" in names:
+            parents = names.get("down_revision")
+            chain[names["revision"]] = (
+                () if parents is None else (parents,) if isinstance(parents, str) else parents
+            )
+    return chain
+
+
+def _assignments(module: ast.Module) -> Iterator[tuple[str, Any]]:
+    """(name, literal value) of each top-level `name = literal` (annotated or not)."""
+    for node in module.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            with contextlib.suppress(ValueError):
+                yield target.id, ast.literal_eval(value)
 
 
 def require_known(engine: Engine) -> str | None:
@@ -89,7 +136,4 @@ def require_current(engine: Engine) -> None:
 
 
 def _known(revision: str) -> bool:
-    try:
-        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
-    except CommandError:
-        return False
+    return revision in _revisions()

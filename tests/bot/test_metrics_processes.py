@@ -1,5 +1,6 @@
-"""Probes and /metrics from real processes: Socket Mode on DESKHAND_METRICS_PORT, `serve` in
-prometheus-client's multiprocess mode, and JSON logs."""
+"""Probes and /metrics from real processes: `serve` in prometheus-client's multiprocess mode,
+and JSON logs; a Socket Mode process whose DESKHAND_METRICS_PORT is taken (the probes of one
+that serves are tested in test_processes.py, on the process the Socket Mode tests share)."""
 
 import asyncio
 import json
@@ -53,44 +54,6 @@ async def _stop(process: asyncio.subprocess.Process) -> str:
     return stderr.decode()
 
 
-async def test_socket_mode_serves_probes_and_metrics_on_its_port(slack):
-    port = free_port()
-    process = await _deskhand(
-        "run",
-        SLACK_API_URL=slack.api_url,
-        SLACK_BOT_TOKEN="xoxb-probe-test",
-        SLACK_APP_TOKEN="xapp-1-probe-test",
-        DESKHAND_METRICS_PORT=str(port),
-    )
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            ready = await answering(f"http://127.0.0.1:{port}/readyz", process, ready=True)
-            assert ready.json()["process"] == "serving"
-            assert (await client.get("/livez")).json() == {"status": "ok"}
-            envelope = slack.deliver(
-                "slash_commands",
-                {
-                    "command": "/ticket",
-                    "text": "34",
-                    "team_id": "T0SANDBOX",
-                    "user_id": "U1",
-                    "channel_id": "C1",
-                    "response_url": slack.response_url("probe1"),
-                    "trigger_id": "1",
-                },
-            )
-            await slack.wait_for_ack(envelope, timeout=30)
-            await slack.wait_for_call("response_url", "probe1")
-            samples = parse((await client.get("/metrics")).text)
-        assert value(samples, "deskhand_requests_total", **TICKET) == 1
-        assert value(samples, "deskhand_ack_seconds_count", **TICKET) == 1
-        assert value(samples, "process_resident_memory_bytes") > 0
-    finally:
-        log = await _stop(process)
-    assert f"probes and /metrics on http://127.0.0.1:{port}" in log
-    assert "connections closed" in log
-
-
 async def test_socket_mode_says_when_its_metrics_port_is_taken(slack):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -135,9 +98,17 @@ async def _serve_one(
     return samples, log
 
 
-async def test_serve_in_multiprocess_mode_counts_its_own_run_and_logs_json(slack, tmp_path):
+async def test_serve_in_multiprocess_mode_counts_its_own_run_and_logs_json(
+    slack, tmp_path, migrated_url
+):
     shared = tmp_path / "metrics"  # made by the process
-    first, _ = await _serve_one(slack, free_port(), "mp1", PROMETHEUS_MULTIPROC_DIR=str(shared))
+    first, _ = await _serve_one(
+        slack,
+        free_port(),
+        "mp1",
+        PROMETHEUS_MULTIPROC_DIR=str(shared),
+        DESKHAND_DATABASE_URL=migrated_url,
+    )
     assert value(first, "deskhand_requests_total", **TICKET) == 1
     assert any(shared.glob("counter_*.db"))  # each process's values are files there
     second, log = await _serve_one(
@@ -148,6 +119,7 @@ async def test_serve_in_multiprocess_mode_counts_its_own_run_and_logs_json(slack
         "ticket 34 Reseated the drum",
         PROMETHEUS_MULTIPROC_DIR=str(shared),
         DESKHAND_LOG_FORMAT="json",
+        DESKHAND_DATABASE_URL=migrated_url,  # the first run's database: a restart
     )
     # What the first run left in the directory is not added to the second's.
     assert value(second, "deskhand_requests_total", **TICKET) == 0

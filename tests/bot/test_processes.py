@@ -3,18 +3,27 @@ refusing to start, through the same `main()` in this process."""
 
 import asyncio
 import os
+import shutil
 import signal
 import sqlite3
 import sys
 import time
+from collections.abc import AsyncIterator
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
+import pytest_asyncio
 
 from ops.containers import free_port
 from ops.local_serve import ROOT, answering, start_deskhand
+from sandbox.slack import SlackSandbox
 from tests.conftest import run_cli
+from tests.scrape import parse, value
+
+TICKET = {"kind": "command", "listener": "/ticket"}
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -44,14 +53,18 @@ async def _with_huge_header(client: httpx.AsyncClient, url: str) -> int | str:
     return response.status_code
 
 
-async def test_serve_answers_its_probes_and_shuts_down_cleanly():
+async def test_serve_answers_its_probes_and_shuts_down_cleanly(migrated_url):
     port = free_port()
     secret_token = "xoxb-1234567890-processtest"
     process = await start_deskhand(
         "serve",
         "--port",
         str(port),
-        env=_env(SLACK_SIGNING_SECRET="s3cret", SLACK_BOT_TOKEN=secret_token),
+        env=_env(
+            SLACK_SIGNING_SECRET="s3cret",
+            SLACK_BOT_TOKEN=secret_token,
+            DESKHAND_DATABASE_URL=migrated_url,
+        ),
         module="playground.cli",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -74,40 +87,108 @@ async def test_serve_answers_its_probes_and_shuts_down_cleanly():
     assert secret_token not in log
 
 
-async def test_run_uses_socket_mode_when_tokens_are_set(slack):
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "playground.cli",
-        "run",
-        cwd=ROOT,
-        env=_env(
-            SLACK_API_URL=slack.api_url,
-            SLACK_BOT_TOKEN="xoxb-run-test",
-            SLACK_APP_TOKEN="xapp-1-run-test",
-        ),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        envelope_id = slack.deliver(
-            "slash_commands",
-            {
-                "command": "/ticket",
-                "text": "34",
-                "team_id": "T0SANDBOX",
-                "user_id": "U1",
-                "channel_id": "C1",
-                "response_url": slack.response_url("run1"),
-                "trigger_id": "1",
-            },
+@dataclass(frozen=True)
+class Running:
+    """A `deskhand run` process in Socket Mode, its probe port and the file its log goes to."""
+
+    process: asyncio.subprocess.Process
+    port: int
+    log_file: Path
+
+    def log(self) -> str:
+        """What it has logged so far."""
+        return self.log_file.read_text()
+
+
+@pytest_asyncio.fixture(scope="class", loop_scope="class")
+async def class_slack() -> AsyncIterator[SlackSandbox]:
+    """The Slack sandbox, for as long as the class's one process runs."""
+    sandbox = SlackSandbox()
+    await sandbox.start()
+    yield sandbox
+    await sandbox.stop()
+
+
+@pytest_asyncio.fixture(scope="class", loop_scope="class")
+async def socket_mode_run(
+    class_slack, migrated_database, tmp_path_factory
+) -> AsyncIterator[Running]:
+    """One `deskhand run` with both tokens, connected (its /readyz says 200); stopped with
+    SIGTERM once the class is done, which must be clean."""
+    directory = tmp_path_factory.mktemp("socket-mode-run")
+    port, log_file, database = free_port(), directory / "stderr.log", directory / "state.db"
+    shutil.copyfile(migrated_database, database)
+    with log_file.open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "playground.cli",
+            "run",
+            cwd=ROOT,
+            env=_env(
+                SLACK_API_URL=class_slack.api_url,
+                SLACK_BOT_TOKEN="xoxb-run-test",
+                SLACK_APP_TOKEN="xapp-1-run-test",
+                DESKHAND_METRICS_PORT=str(port),
+                DESKHAND_DATABASE_URL=f"sqlite:///{database}",
+            ),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=log,
         )
-        await slack.wait_for_ack(envelope_id, timeout=30)
-        reply = await slack.wait_for_call("response_url", "run1")
-        assert reply.payload["blocks"][0]["text"]["text"].startswith("#34 ")
+    try:
+        await answering(f"http://127.0.0.1:{port}/readyz", process, ready=True)
+        yield Running(process, port, log_file)
     finally:
-        log = await _stop(process)
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 30)
+    log = log_file.read_text()
+    assert process.returncode in (0, -signal.SIGTERM), log
+    assert "Traceback" not in log
     assert "connections closed" in log
+
+
+def _ticket_command(name: str, slack: SlackSandbox) -> dict[str, str]:
+    return {
+        "command": "/ticket",
+        "text": "34",
+        "team_id": "T0SANDBOX",
+        "user_id": "U1",
+        "channel_id": "C1",
+        "response_url": slack.response_url(name),
+        "trigger_id": "1",
+    }
+
+
+@pytest.mark.asyncio(loop_scope="class")
+class TestOneRunInSocketMode:
+    """One `deskhand run` process answers these tests in turn (starting one costs about two
+    CPU-seconds); each asserts on what its own requests changed. Stopping has its own processes
+    (tests/bot/test_restarts.py, test_socket_stop.py)."""
+
+    async def test_run_uses_socket_mode_when_tokens_are_set(self, class_slack, socket_mode_run):
+        envelope_id = class_slack.deliver("slash_commands", _ticket_command("run1", class_slack))
+        await class_slack.wait_for_ack(envelope_id, timeout=30)
+        reply = await class_slack.wait_for_call("response_url", "run1")
+        assert reply.payload["blocks"][0]["text"]["text"].startswith("#34 ")
+
+    async def test_socket_mode_serves_probes_and_metrics_on_its_port(
+        self, class_slack, socket_mode_run
+    ):
+        port = socket_mode_run.port
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            ready = await client.get("/readyz")
+            assert ready.status_code == 200 and ready.json()["process"] == "serving"
+            assert (await client.get("/livez")).json() == {"status": "ok"}
+            before = parse((await client.get("/metrics")).text)
+            envelope = class_slack.deliver("slash_commands", _ticket_command("probe1", class_slack))
+            await class_slack.wait_for_ack(envelope, timeout=30)
+            await class_slack.wait_for_call("response_url", "probe1")
+            after = parse((await client.get("/metrics")).text)
+        for name in ("deskhand_requests_total", "deskhand_ack_seconds_count"):
+            assert value(after, name, **TICKET) == value(before, name, **TICKET) + 1, name
+        assert value(after, "process_resident_memory_bytes") > 0
+        assert f"probes and /metrics on http://127.0.0.1:{port}" in socket_mode_run.log()
 
 
 async def test_run_fills_the_customer_directory_before_any_request(slack, tmp_path):

@@ -5,7 +5,6 @@ both processes write to one help desk."""
 import asyncio
 import signal
 import sys
-from pathlib import Path
 
 import httpx
 import pytest
@@ -54,23 +53,27 @@ async def _until(condition, timeout: float = 15.0) -> None:
             await asyncio.sleep(0.05)
 
 
-def _settings(slack, url: str, database: Path, **extra: str) -> dict[str, str]:
+def _settings(slack, url: str, database_url: str, **extra: str) -> dict[str, str]:
+    """The processes' settings; the database is a migrated copy (these tests are about stopping
+    and restarting, not about a first start)."""
     return _env(
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_BOT_TOKEN="xoxb-restart-test",
         SLACK_API_URL=slack.api_url,
         READYDESK_URL=url,
         READYDESK_KEY=SANDBOX_KEY,
-        DESKHAND_DATABASE_URL=f"sqlite:///{database}",
+        DESKHAND_DATABASE_URL=database_url,
         **extra,
     )
 
 
-async def test_sigterm_during_a_write_finishes_it_and_tells_the_person(slack, readydesk, tmp_path):
+async def test_sigterm_during_a_write_finishes_it_and_tells_the_person(
+    slack, readydesk, migrated_url
+):
     url, app, data = readydesk
     before = len(data.history.get(34, []))
     app.state.faults.add("latency_after", seconds=1.5, query={"action": "add_history"})
-    process, port = await _start(_settings(slack, url, tmp_path / "state.db"))
+    process, port = await _start(_settings(slack, url, migrated_url))
     await _send_note(port, slack.response_url("drain"), "Swapped the drum")
     await _until(lambda: len(data.history.get(34, [])) > before)  # applied; reply still coming
     process.send_signal(signal.SIGTERM)
@@ -78,22 +81,24 @@ async def test_sigterm_during_a_write_finishes_it_and_tells_the_person(slack, re
     assert process.returncode in (0, -signal.SIGTERM), stderr.decode()
     told = [c for c in slack.calls if c.kind == "response_url" and c.name == "drain"]
     assert told[-1].payload["text"].startswith("Added the note to ticket #34")
-    store = Store(f"sqlite:///{tmp_path / 'state.db'}")
+    store = Store(migrated_url)
     assert [r.outcome for r in await store.audit.recent()] == ["written"]
     await store.close()
 
 
-async def test_sigkill_during_a_write_is_reconciled_by_the_next_process(slack, readydesk, tmp_path):
+async def test_sigkill_during_a_write_is_reconciled_by_the_next_process(
+    slack, readydesk, migrated_url
+):
     url, app, data = readydesk
     before = len(data.history.get(34, []))
     fault = app.state.faults.add("latency_after", seconds=5, query={"action": "add_history"})
-    env = _settings(slack, url, tmp_path / "state.db", DESKHAND_CLAIM_LEASE="1")
+    env = _settings(slack, url, migrated_url, DESKHAND_CLAIM_LEASE="1")
     first, port = await _start(env)
     await _send_note(port, slack.response_url("killed"), "Ordered a new fuser")
     await _until(lambda: len(data.history.get(34, [])) > before)
     first.kill()
     await first.wait()
-    store = Store(f"sqlite:///{tmp_path / 'state.db'}")
+    store = Store(migrated_url)
     assert [r.outcome for r in await store.audit.recent()] == ["pending"]  # opened before the call
     app.state.faults.active.remove(fault)
     await asyncio.sleep(1.1)  # the dead owner's lease runs out
@@ -116,11 +121,11 @@ def _claim_key(store: Store) -> str:
 
 
 async def test_sigterm_during_a_burst_of_commands_every_acknowledged_one_gets_its_card(
-    slack, readydesk, tmp_path
+    slack, readydesk, migrated_url
 ):
     url, app, _ = readydesk
     app.state.faults.add("latency", seconds=0.3)  # each card's reads take a while
-    process, port = await _start(_settings(slack, url, tmp_path / "state.db"))
+    process, port = await _start(_settings(slack, url, migrated_url))
     acked: list[str] = []
 
     async def ask(client: httpx.AsyncClient, n: int) -> None:
@@ -155,7 +160,7 @@ async def test_sigterm_during_a_burst_of_commands_every_acknowledged_one_gets_it
 
 
 async def test_socket_mode_stop_finishes_acknowledged_commands_and_readyz_says_503(
-    slack, readydesk, tmp_path
+    slack, readydesk, migrated_url
 ):
     url, app, _ = readydesk
     app.state.faults.add("latency", seconds=0.3)
@@ -163,7 +168,7 @@ async def test_socket_mode_stop_finishes_acknowledged_commands_and_readyz_says_5
     env = _settings(
         slack,
         url,
-        tmp_path / "state.db",
+        migrated_url,
         SLACK_APP_TOKEN="xapp-1-restart-test",
         DESKHAND_METRICS_PORT=str(probes),
     )

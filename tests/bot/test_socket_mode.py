@@ -4,7 +4,6 @@ a Slack that refuses a URL at upgrade, fails apps.connections.open or resets the
 import asyncio
 import logging
 import re
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,8 +18,7 @@ from bot.probes import probe_routes
 from bot.socket_client import SocketState
 from bot.socket_mode import connect_socket_mode, socket_handler
 from sandbox.slack import SlackSandbox
-from tests.bot.test_processes import ROOT, _env
-from tests.conftest import ready_store
+from tests.conftest import ready_store, run_cli
 from tests.scrape import scrape, value
 from tests.slack_helpers import socket_mode_settings
 
@@ -271,22 +269,16 @@ async def _until_metric(client: httpx.AsyncClient, name: str, above: float) -> N
 async def test_a_token_slack_refuses_for_good_stops_run_with_a_clear_message(slack):
     # A bot token where the app-level token belongs: apps.connections.open says
     # not_allowed_token_type, and no number of tries changes that.
-    env = _env(
-        SLACK_BOT_TOKEN="xoxb-sandbox",
-        SLACK_APP_TOKEN="xoxb-pasted-in-the-wrong-place",
-        SLACK_API_URL=slack.api_url,
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE
-    )
-    try:
-        _, stderr = await asyncio.wait_for(process.communicate(), 30)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    log = stderr.decode()
-    assert process.returncode == 2, log
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-sandbox",
+        "SLACK_APP_TOKEN": "xoxb-pasted-in-the-wrong-place",
+        "SLACK_API_URL": slack.api_url,
+        "DESKHAND_DATABASE_URL": "sqlite://",
+    }
+    # main() in-process, off this loop (the Slack fake answers on it).
+    result = await asyncio.wait_for(asyncio.to_thread(run_cli, "run", env=env), 30)
+    log = result.stderr
+    assert result.returncode == 2, log
     assert "SLACK_APP_TOKEN" in log and "not_allowed_token_type" in log
     assert "Traceback" not in log and "pasted-in-the-wrong-place" not in log
 

@@ -54,7 +54,9 @@ class FreezableProxy:
         writer.close()
 
 
-async def test_sigterm_while_slack_hangs_stops_within_the_drain_and_a_short_close(slack):
+async def test_sigterm_while_slack_hangs_stops_within_the_drain_and_a_short_close(
+    slack, migrated_url
+):
     proxy = FreezableProxy(int(slack.base_url.rsplit(":", 1)[1]))
     slack.base_url = await proxy.start()  # every URL Slack hands out goes through the proxy
     probes = free_port()
@@ -64,6 +66,7 @@ async def test_sigterm_while_slack_hangs_stops_within_the_drain_and_a_short_clos
         SLACK_API_URL=slack.api_url,
         DESKHAND_METRICS_PORT=str(probes),
         DESKHAND_DRAIN_SECONDS="1",
+        DESKHAND_DATABASE_URL=migrated_url,
     )
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE

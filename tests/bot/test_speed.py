@@ -46,14 +46,19 @@ async def test_replies_one_after_another_reuse_one_connection_to_slack(slack):
 
 
 @pytest.mark.parametrize("setting, logged", [({}, False), ({"DESKHAND_ACCESS_LOG": "true"}, True)])
-async def test_the_access_log_is_off_unless_asked_for(setting, logged):
+async def test_the_access_log_is_off_unless_asked_for(setting, logged, migrated_url):
     """`deskhand serve` writes uvicorn's line per HTTP request only with DESKHAND_ACCESS_LOG."""
     port = free_port()
     process = await start_deskhand(
         "serve",
         "--port",
         str(port),
-        env=_env(SLACK_SIGNING_SECRET="s3cret", SLACK_BOT_TOKEN="xoxb-1-access", **setting),
+        env=_env(
+            SLACK_SIGNING_SECRET="s3cret",
+            SLACK_BOT_TOKEN="xoxb-1-access",
+            DESKHAND_DATABASE_URL=migrated_url,
+            **setting,
+        ),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )

@@ -3,13 +3,21 @@
 import logging
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
-from store import Store
-from store.migrate import alembic_config, current_revision, head_revision, upgrade
+from store import SchemaMismatch, Store
+from store.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    require_known,
+    upgrade,
+)
 from store.models import Base
 from tests.conftest import run_cli
 
@@ -22,6 +30,25 @@ def test_every_migration_on_an_empty_database_gives_exactly_the_models(database_
     assert differences == []
     assert current_revision(engine) == head_revision()
     upgrade(engine)  # a second run changes nothing
+    engine.dispose()
+
+
+def test_the_revisions_the_code_knows_are_alembics(tmp_path):
+    """The head and the known revisions are read without Alembic at start: they agree with it."""
+    script = ScriptDirectory.from_config(alembic_config())
+    assert head_revision() == script.get_current_head()
+    engine = create_engine(f"sqlite:///{tmp_path / 'state.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
+        connection.execute(text("INSERT INTO alembic_version VALUES ('')"))
+    for revision in [*(r.revision for r in script.walk_revisions()), "9999"]:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+        if revision == "9999":  # a newer Deskhand's
+            with pytest.raises(SchemaMismatch, match="9999"):
+                require_known(engine)
+        else:
+            assert require_known(engine) == revision
     engine.dispose()
 
 

@@ -3,14 +3,35 @@
 import asyncio
 import inspect
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 from sqlalchemy import inspect as inspect_schema
 
 from store import SchemaMismatch, Store
-from store.migrate import current_revision, head_revision, upgrade
+from store.migrate import alembic_config, current_revision, head_revision, upgrade
+from store.models import Base
 from tests.conftest import run_cli
+
+ROOT = Path(__file__).resolve().parents[2]
+# A start as `deskhand run` makes it, in a fresh interpreter: which of Alembic's modules it loaded.
+START = """
+import asyncio, sys
+from store import Store
+
+async def start(url):
+    store = Store(url)
+    try:
+        return await store.migrate()
+    finally:
+        await store.close()
+
+print(asyncio.run(start(sys.argv[1])))
+print(sorted(name for name in sys.modules if name.split(".")[0] in ("alembic", "mako")))
+"""
 
 
 def _deskhand(*args: str, url: str) -> subprocess.CompletedProcess[str]:
@@ -23,6 +44,29 @@ async def test_opening_a_store_creates_nothing_until_it_is_migrated(database_url
     assert await store.migrate() == head_revision()
     assert await store.digests.active() == []
     await store.close()
+
+
+async def test_a_start_on_a_database_one_migration_behind_applies_it(database_url):
+    head = head_revision()
+    previous = ScriptDirectory.from_config(alembic_config()).get_revision(head).down_revision
+    engine = create_engine(database_url)
+    upgrade(engine, previous)
+    store = Store(database_url)
+    assert await store.migrate() == head
+    assert set(Base.metadata.tables) <= set(inspect_schema(store.engine).get_table_names())
+    assert await store.digests.active() == []
+    await store.close()
+    engine.dispose()
+
+
+def test_a_start_on_a_database_at_the_newest_revision_loads_nothing_of_alembic(tmp_path):
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    upgrade(create_engine(url))
+    started = subprocess.run(
+        [sys.executable, "-c", START, url], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.splitlines() == [head_revision(), "[]"]
 
 
 async def test_a_store_on_a_database_behind_the_code_refuses_in_one_line(database_url):
