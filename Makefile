@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Two test workers per core (at most eight): a test often waits (sandbox latency, deadlines,
 # subprocesses, a browser), and a second worker on the core runs meanwhile. On this project's
-# two-core machine the suite took 184 s with one worker per core and 124-148 s with two. Set
+# two-core machine the suite took 143 s with three workers, 124 s with four and 129 s with six. Set
 # TEST_WORKERS=auto (one per core) on a machine shared with other heavy work: the tests that
 # finish a write inside the 2-second ack budget need the CPU when they run.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$((2 * n)) -gt 8 ] && echo 8 || echo $$((2 * n)))
