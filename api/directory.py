@@ -101,7 +101,7 @@ class CustomerDirectory:
         """True once both systems have been walked in full at least once."""
         return all(await self._filled())
 
-    async def filled(self) -> None:
+    async def wait_until_ready(self) -> None:
         """Return once the directory is ready: at once if it is, else when a walk of both
         systems (the background fill's, once `start` was called) finishes."""
         if not await self.is_ready():

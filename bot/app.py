@@ -70,11 +70,11 @@ def build_sandboxes(settings: Settings, clock: Callable[[], datetime] = utc_now)
     from sandbox.worlds import seeded_worlds
 
     today = clock().astimezone(ZoneInfo(settings.timezone)).date()
-    readydesk, drawn = seeded_worlds(today, settings.timezone)
+    readydesk, kickserv_world = seeded_worlds(today, settings.timezone)
     readydesk.clock = clock
     kickserv, fakes = None, {}
     if settings.kickserv_is_sandbox:
-        kickserv = drawn
+        kickserv = kickserv_world
         kickserv.clock = clock
         fakes["kickserv"] = build_kickserv_app(kickserv)
     if not settings.readydesk_is_sandbox:

@@ -122,7 +122,6 @@ def main(argv: list[str] | None = None, playground: Playground | None = None) ->
         return serve_http(settings, args.host, args.port, workers=args.workers)
     if command == "run" and settings.has_slack_credentials:
         configure_logging(logging.INFO, settings.secrets(), settings.log_format)
-        defer_full_collections()
         from bot.socket_mode import run_socket_mode
 
         return asyncio.run(run_socket_mode(settings))

@@ -249,6 +249,11 @@ class SandboxData:
         return next((c for c in self.companies.values() if c.name.lower() == wanted), None)
 
 
+# The largest world kept pickled for the next call: the usual few hundred tickets are asked for
+# again and again, a scale test's fifty thousand once.
+KEPT_TICKETS = 5_000
+
+
 def seeded(
     tickets: int = 300,
     customers: int = 120,
@@ -264,11 +269,6 @@ def seeded(
         return _drawn_world(tickets, customers, seed, today or date.today())
     frozen = _frozen_world(tickets, customers, seed, today or date.today())
     return pickle.loads(frozen)  # noqa: S301 (bytes this process pickled itself, just below)
-
-
-# The largest world kept pickled for the next call: the usual few hundred tickets are asked for
-# again and again, a scale test's fifty thousand once.
-KEPT_TICKETS = 5_000
 
 
 @functools.lru_cache(maxsize=8)

@@ -2,10 +2,9 @@
 
 import base64
 import binascii
-from dataclasses import fields, is_dataclass
+from dataclasses import is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any, Literal
 
 from starlette.requests import Request
@@ -16,6 +15,7 @@ from sandbox.kickserv_data import (
     KSJob,
     KSNote,
 )
+from sandbox.records import field_names
 
 SANDBOX_ACCOUNT = "sandbox"
 SANDBOX_API_KEY = "sandbox-kickserv-key"
@@ -36,12 +36,7 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 def record_json(record: Any) -> dict[str, Any]:
     """A stored record's fields as JSON values (what `asdict` then `jsonable` gave, without
     asdict's deep copy of every value: the fake renders hundreds of records a test)."""
-    return {name: jsonable(getattr(record, name)) for name in _field_names(type(record))}
-
-
-@cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+    return {name: jsonable(getattr(record, name)) for name in field_names(type(record))}
 
 
 def jsonable(value: Any) -> Any:

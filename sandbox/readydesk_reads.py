@@ -1,8 +1,6 @@
 """The ReadyDesk fake's get_ actions: every documented filter, then order, count and page."""
 
 from collections.abc import Callable, Iterable
-from dataclasses import fields
-from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -24,6 +22,7 @@ from sandbox.readydesk_query import (
     order_of,
     prefix_range,
 )
+from sandbox.records import fields_of
 
 # -- read actions ------------------------------------------------------------------------------
 
@@ -133,7 +132,7 @@ def _ticket_filter(query: Query) -> Callable[[RDTicket], bool]:
 
 
 def _ticket_row(t: RDTicket) -> dict[str, Any]:
-    row = _fields_of(t)
+    row = fields_of(t)
     row.update(
         cc_addresses="",
         customer_group_id=0,
@@ -177,7 +176,7 @@ def get_customers(data: SandboxData, query: Query) -> Reply:
 
 
 def _customer_row(c: RDCustomer) -> dict[str, Any]:
-    row = _fields_of(c)
+    row = fields_of(c)
     row["id"] = row.pop("record_id")
     row.update(
         password="54DC7880713817A90552AC9C52DAA32AD571F897",  # noqa: S106 - a fake hash
@@ -322,17 +321,6 @@ def get_schedules(data: SandboxData, query: Query) -> Reply:
 
 
 def _schedule_row(s: RDSchedule) -> dict[str, Any]:
-    row = _fields_of(s)
+    row = fields_of(s)
     row["id"] = row.pop("record_id")
     return row
-
-
-@cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
-
-
-def _fields_of(record: Any) -> dict[str, Any]:
-    """A record's fields by name, as `asdict` gives them for these flat records, without its deep
-    copy of every value: a row is only read, while it is written out, so it may share them."""
-    return {name: getattr(record, name) for name in _field_names(type(record))}

@@ -222,7 +222,7 @@ def encode(value: Any) -> str:
 def render_list(shape: Shape, rows: Iterable[Mapping[str, Any]], fmt: str) -> tuple[str, str]:
     """(body, media type) of a list reply; every row is written in the shape's field order."""
     if fmt == XML:
-        body = "".join(_xml_row(shape, _frozen(row)) for row in rows)
+        body = "".join(_xml_record(shape, row) for row in rows)
         return f"{XML_PROLOG}<{shape.root}>{body}</{shape.root}>", "text/xml"
     return _render(shape.root, shape.record, [_wire_row(shape, row) for row in rows], fmt)
 
@@ -235,24 +235,37 @@ class _Mapped(tuple):  # type: ignore[type-arg]
     """A dict value (the custom fields), frozen as its items in their order."""
 
 
-def _frozen(row: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
-    """A row as a hashable key, which `_thawed` turns back into the row."""
+def _frozen(row: Mapping[str, Any]) -> tuple[tuple[str, type, Any], ...]:
+    """A row as a hashable key, which `_thawed` turns back into the row. Each value's type is
+    in the key: the cache compares keys with ==, and True == 1, while the XML says Y and 1."""
     return tuple(
-        (k, _Mapped(v.items()) if isinstance(v, dict) else _Listed(v) if isinstance(v, list) else v)
+        (
+            k,
+            type(v),
+            _Mapped(v.items()) if isinstance(v, dict) else _Listed(v) if isinstance(v, list) else v,
+        )
         for k, v in row.items()
     )
 
 
-def _thawed(frozen: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+def _thawed(frozen: tuple[tuple[str, type, Any], ...]) -> dict[str, Any]:
     thaw = {_Mapped: dict, _Listed: list}
-    return {k: thaw[type(v)](v) if type(v) in thaw else v for k, v in frozen}
+    return {k: thaw[type(v)](v) if type(v) in thaw else v for k, _, v in frozen}
+
+
+def _xml_record(shape: Shape, row: Mapping[str, Any]) -> str:
+    """One record's element; a row whose values cannot be a key is written without the memo."""
+    try:
+        return _xml_row(shape, _frozen(row))
+    except TypeError:  # a nested list or dict: unhashable
+        return f"<{shape.record}>{_xml_fields(_wire_row(shape, row))}</{shape.record}>"
 
 
 # Every test's fake starts from the same seeded records, and a directory fill writes all of them:
 # a record unchanged since it was last written is written from here (what is written depends
 # on the record's values alone).
 @lru_cache(maxsize=8192)
-def _xml_row(shape: Shape, frozen: tuple[tuple[str, Any], ...]) -> str:
+def _xml_row(shape: Shape, frozen: tuple[tuple[str, type, Any], ...]) -> str:
     return f"<{shape.record}>{_xml_fields(_wire_row(shape, _thawed(frozen)))}</{shape.record}>"
 
 

@@ -206,7 +206,7 @@ async def console() -> AsyncIterator[Console]:
 async def directory_filled(console: Console) -> Console:
     """`console` once the directory fill its start began has walked both systems, as a
     process that has run a few seconds has it (a second walk beside it would only cost time)."""
-    await asyncio.wait_for(console.desk.directory.filled(), 30)
+    await asyncio.wait_for(console.desk.directory.wait_until_ready(), 30)
     return console
 
 

@@ -100,16 +100,16 @@ class _Down(_Walk):
             yield customer
 
 
-async def test_filled_waits_for_a_walk_of_both_systems_and_not_for_a_failed_one():
+async def test_waiting_until_ready_waits_for_a_walk_of_both_systems_not_a_failed_one():
     store = ready_store()
     kickserv = _Down([])
     directory = CustomerDirectory(store.directory, _Walk([]), kickserv)  # type: ignore[arg-type]
-    waiting = asyncio.create_task(directory.filled())
+    waiting = asyncio.create_task(directory.wait_until_ready())
     assert not await directory.refresh()  # Kickserv down: ReadyDesk alone was walked
     await asyncio.sleep(0)
     assert not waiting.done()
     kickserv.up = True
     assert await directory.refresh()
     await asyncio.wait_for(waiting, 5)
-    await asyncio.wait_for(directory.filled(), 5)  # ready now: at once
+    await asyncio.wait_for(directory.wait_until_ready(), 5)  # ready now: at once
     await store.close()

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from defusedxml.ElementTree import fromstring
 
+from sandbox import readydesk_wire as wire
 from sandbox.data import seeded
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from tests.conftest import fixture_text
@@ -109,3 +110,17 @@ async def test_encoded_fields_are_url_encoded_and_the_others_sent_as_they_are():
     body = await _reply("get_customers", cid="demo", format="delimited")
     assert "&contact=John+Smith&" in body and "&email=John.Smith%40DemoCompany.com" in body
     assert "&date_added=1/5/2026 8:00:00 AM&" in body  # "URL Encoded: No": spaces stay
+
+
+def test_rows_equal_in_value_but_not_in_type_are_written_each_as_itself():
+    """The fake writes a record's XML once per set of values; True and 1, or a list and a
+    tuple, compare equal but are written differently (Y and 1)."""
+    group = {"id": "7", "name": "Desk", "status": True, "category": None, "source": None}
+    first, _ = wire.render_list(wire.TECH_GROUPS, [group], wire.XML)
+    second, _ = wire.render_list(wire.TECH_GROUPS, [{**group, "status": 1}], wire.XML)
+    assert fromstring(first).find("group/status").text == "Y"
+    assert fromstring(second).find("group/status").text == "1"
+    listed, _ = wire.render_list(wire.TECH_GROUPS, [{**group, "category": ["a", "b"]}], wire.XML)
+    nested, _ = wire.render_list(wire.TECH_GROUPS, [{**group, "category": [["a"]]}], wire.XML)
+    assert fromstring(listed).find("group/category").text == "a,b"
+    assert fromstring(nested).find("group/category").text == "a"
