@@ -125,16 +125,19 @@ def browser() -> Iterator[WebDriver]:
     os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never download a browser
     options = Options()
     options.binary_location = str(CHROMIUM)
-    profile = tempfile.mkdtemp(prefix="deskhand-chromium-")
-    for flag in (*FLAGS, f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    try:
-        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    except WebDriverException as err:
-        pytest.fail(f"Chromium did not start under chromedriver: {err.msg}", pytrace=False)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    yield driver
-    driver.quit()
+    # The profile (a few MB) goes with the browser: a run used to leave one in /tmp for good.
+    with tempfile.TemporaryDirectory(
+        prefix="deskhand-chromium-", ignore_cleanup_errors=True
+    ) as profile:
+        for flag in (*FLAGS, f"--user-data-dir={profile}"):
+            options.add_argument(flag)
+        try:
+            driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+        except WebDriverException as err:
+            pytest.fail(f"Chromium did not start under chromedriver: {err.msg}", pytrace=False)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        yield driver
+        driver.quit()
 
 
 # -- what a person does and sees --------------------------------------------------------------
