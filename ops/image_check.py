@@ -9,6 +9,7 @@ ops/image-check.sh builds the image and runs this; it exits 1 with the reason wh
 import argparse
 import asyncio
 import shlex
+import shutil
 import signal
 import sys
 import tempfile
@@ -207,6 +208,10 @@ async def main_async(args: argparse.Namespace) -> None:
             await check_replicas(buildah, args.image, slack, work, args.postgres)
         else:
             print("two replicas: skipped (no --postgres)")
+    except CheckFailed as failure:  # the containers' logs are kept for a failure, and named
+        raise CheckFailed(f"{failure}\n(the containers' logs: {work})") from None
+    else:
+        shutil.rmtree(work, ignore_errors=True)
     finally:
         await slack.stop()
 
