@@ -2,35 +2,27 @@
 
 Served on a loopback port (slack-sdk's async client uses aiohttp, which httpx mocks cannot see);
 point `SLACK_API_URL` at `api_url`. Answers `auth.test`, which Bolt calls on its first request,
-and 429 with Retry-After on request (`rate_limits`). It also speaks Socket Mode:
-`apps.connections.open` hands out a loopback WebSocket that says `hello`, delivers the envelopes
-given to `deliver()` (queued while no socket is connected, so nothing is lost across a
-reconnect) and records each acknowledgement by `envelope_id`. As Slack is reported to, each
-WebSocket URL is single-use (a second upgrade on it is refused); on request the fake refuses
-upgrades (`refuse_upgrades`), fails `apps.connections.open` (`connections_open_faults`) or
-resets every open socket (`reset_connections`).
+and 429 with Retry-After on request (`rate_limits`). It also speaks Socket Mode
+(sandbox/slack_socket.py).
 """
 
 import asyncio
-import contextlib
 import json
 import time
-import uuid
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from sandbox.faults import FaultMiddleware, Faults
 from sandbox.serve import LoopbackServer
+from sandbox.slack_calls import RecordedCall, request_payload
 from sandbox.slack_functions import FunctionExecutions
 from sandbox.slack_history import history_page, replies_page
+from sandbox.slack_socket import SERVER_CONNECTION, SocketModeSide
 from sandbox.slack_threads import thread_answer
 
 TEAM_ID = "T0SANDBOX"
@@ -42,20 +34,6 @@ AUTHOR = {"user": BOT_USER_ID, "bot_id": BOT_ID, "app_id": "A0DESKHAND", "team":
 # needs to look like one to the clients (it is no secret, and no real workspace issued it).
 SANDBOX_BOT_TOKEN = "xoxb-sandbox"  # noqa: S105
 SANDBOX_APP_TOKEN = "xapp-sandbox"  # noqa: S105 - Socket Mode's app-level token, likewise
-SERVER_CONNECTION = "sandbox.connection"  # a WebSocket scope's key for the server's connection
-
-
-@dataclass
-class RecordedCall:
-    """One request the app made: a Web API method or a post to a response_url."""
-
-    kind: str  # "api" or "response_url"
-    name: str  # the method name, or the response_url's id
-    payload: dict[str, Any]
-    at: float = field(default_factory=time.monotonic)
-    answer: dict[str, Any] = field(default_factory=dict)  # what the sandbox answered (api calls)
-    token: str = ""  # the token a Web API call was made with
-    peer: str = ""  # the connection it came over (host:port), for a response_url post
 
 
 def sandbox_user(user_id: str, real_name: str, email: str, tz: str = "UTC") -> dict[str, Any]:
@@ -71,7 +49,7 @@ def sandbox_user(user_id: str, real_name: str, email: str, tz: str = "UTC") -> d
     }
 
 
-class SlackSandbox:
+class SlackSandbox(SocketModeSide):
     """The fake Slack server; `calls` lists what the app sent, in order."""
 
     def __init__(self, *, real_time_ts: bool = False) -> None:
@@ -83,17 +61,7 @@ class SlackSandbox:
         self.faults = Faults()
         self.base_url = ""
         self._server: LoopbackServer | None = None
-        self.acks: dict[str, dict[str, Any]] = {}  # envelope_id -> the app's response payload
-        self.connections_opened = 0
-        # Socket Mode's faults: how many upgrades to refuse (503) before accepting, and how
-        # apps.connections.open answers before it hands out URLs again: (status, Retry-After).
-        self.refuse_upgrades = 0
-        self.upgrades_refused = 0
-        self.connections_open_faults: list[tuple[int, str | None]] = []
-        self._tickets: set[str] = set()  # WebSocket URLs handed out and not used yet
-        self._outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self._sockets: set[WebSocket] = set()
-        self._acked = asyncio.Condition()
+        SocketModeSide.__init__(self)
         # Message timestamps count up one a message from a fixed start, or (`real_time_ts`, for
         # a sandbox whose state outlives a restart, or whose conversations.history is asked
         # for messages since a time) follow the clock as Slack's do.
@@ -178,10 +146,10 @@ class SlackSandbox:
         """The ASGI app behind the sandbox."""
         app = Starlette(
             routes=[
-                Route("/api/apps.connections.open", self._connections_open, methods=["POST"]),
+                Route("/api/apps.connections.open", self.connections_open, methods=["POST"]),
                 Route("/api/{method}", self._api, methods=["POST", "GET"]),
                 Route("/response/{name}", self._response_url, methods=["POST"]),
-                WebSocketRoute("/socket/{rest:path}", self._socket),
+                WebSocketRoute("/socket/{rest:path}", self.socket),
             ]
         )
 
@@ -204,29 +172,6 @@ class SlackSandbox:
         if self._server:
             await self._server.stop()
 
-    # -- Socket Mode ------------------------------------------------------------------------------
-
-    def deliver(self, kind: str, payload: dict[str, Any], *, retry_attempt: int = 0) -> str:
-        """Queue an envelope (`slash_commands`, `interactive` or `events_api`); returns its id."""
-        envelope_id = str(uuid.uuid4())
-        self._outbox.put_nowait(
-            {
-                "envelope_id": envelope_id,
-                "type": kind,
-                "payload": payload,
-                "accepts_response_payload": kind != "events_api",
-                "retry_attempt": retry_attempt,
-                "retry_reason": "timeout" if retry_attempt else "",
-            }
-        )
-        return envelope_id
-
-    async def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
-        """The app's acknowledgement of an envelope (its response payload, maybe empty)."""
-        async with asyncio.timeout(timeout), self._acked:
-            await self._acked.wait_for(lambda: envelope_id in self.acks)
-        return self.acks[envelope_id]
-
     async def wait_for_call(
         self, kind: str, name: str | None = None, timeout: float = 5.0
     ) -> RecordedCall:
@@ -238,95 +183,9 @@ class SlackSandbox:
                         return call
                 await asyncio.sleep(0.01)
 
-    async def drop_connections(self) -> None:
-        """Close every Socket Mode connection, as Slack does when it refreshes them."""
-        for socket in list(self._sockets):
-            with contextlib.suppress(RuntimeError):
-                await socket.close(code=1001)
-
-    async def reset_connections(self) -> None:
-        """Cut every Socket Mode connection without a closing handshake, as a reset does."""
-        for socket in list(self._sockets):
-            transport = _transport_of(socket)
-            if transport is not None:
-                transport.abort()
-
-    async def _connections_open(self, request: Request) -> Response:
-        """apps.connections.open: a fault asked for, or a new single-use WebSocket URL."""
-        call = RecordedCall("api", "apps.connections.open", await self._payload(request))
-        self.calls.append(call)
-        token = request.headers.get("authorization", "").removeprefix("Bearer ")
-        if not token.startswith("xapp-"):  # Socket Mode takes the app-level token only
-            call.answer = {"ok": False, "error": "not_allowed_token_type"}
-            return JSONResponse(call.answer)
-        if self.connections_open_faults:
-            status, retry_after = self.connections_open_faults.pop(0)
-            headers = {"Retry-After": retry_after} if retry_after else {}
-            call.answer = {"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"}
-            return JSONResponse(call.answer, status, headers)
-        ticket = uuid.uuid4().hex
-        self._tickets.add(ticket)
-        url = self.base_url.replace("http://", "ws://")
-        call.answer = {"ok": True, "url": f"{url}/socket/link/?ticket={ticket}&app_id=A0DESKHAND"}
-        return JSONResponse(call.answer)
-
-    async def _socket(self, websocket: WebSocket) -> None:
-        ticket = websocket.query_params.get("ticket", "")
-        if self.refuse_upgrades > 0 or ticket not in self._tickets:
-            # Refused at the upgrade, as Slack's edge does: an HTTP 503, no WebSocket.
-            self.refuse_upgrades = max(0, self.refuse_upgrades - 1)
-            self.upgrades_refused += 1
-            self._tickets.discard(ticket)
-            await websocket.send_denial_response(Response("unavailable", status_code=503))
-            return
-        self._tickets.discard(ticket)  # single-use: the next upgrade on this URL is refused
-        await websocket.accept()
-        self.connections_opened += 1
-        self._sockets.add(websocket)
-        await websocket.send_json(
-            {
-                "type": "hello",
-                "num_connections": len(self._sockets),
-                "connection_info": {"app_id": "A0DESKHAND"},
-                "debug_info": {"host": "sandbox", "approximate_connection_time": 3600},
-            }
-        )
-        sender = asyncio.create_task(self._send_envelopes(websocket))
-        try:
-            while True:
-                message = json.loads(await websocket.receive_text())
-                if "envelope_id" in message:
-                    async with self._acked:
-                        self.acks[message["envelope_id"]] = message.get("payload") or {}
-                        self._acked.notify_all()
-        except (WebSocketDisconnect, RuntimeError):
-            pass
-        finally:
-            self._sockets.discard(websocket)
-            sender.cancel()
-
-    async def _send_envelopes(self, websocket: WebSocket) -> None:
-        while True:
-            envelope = await self._outbox.get()
-            try:
-                await websocket.send_json(envelope)
-            except BaseException:  # a failed or cancelled send: the next connection gets it
-                self._outbox.put_nowait(envelope)
-                raise
-
-    async def _payload(self, request: Request) -> dict[str, Any]:
-        raw = (await request.body()).decode()
-        if request.headers.get("content-type", "").startswith("application/json"):
-            return json.loads(raw or "{}")
-        payload: dict[str, Any] = dict(parse_qsl(raw)) | dict(request.query_params)
-        for key in ("blocks", "view", "unfurls", "metadata"):
-            if isinstance(payload.get(key), str):
-                payload[key] = json.loads(payload[key])
-        return payload
-
     async def _api(self, request: Request) -> Response:
         method = request.path_params["method"]
-        payload = await self._payload(request)
+        payload = await request_payload(request)
         auth = request.headers.get("authorization", "")
         token = auth.removeprefix("Bearer ") or payload.get("token", "")
         if self.rate_limits.get(method, 0) > 0:
@@ -448,13 +307,8 @@ class SlackSandbox:
         return self.home_tabs[user_id]
 
     async def _response_url(self, request: Request) -> Response:
-        name, payload = request.path_params["name"], await self._payload(request)
+        name, payload = request.path_params["name"], await request_payload(request)
         peer = f"{request.client.host}:{request.client.port}" if request.client else ""
         self.calls.append(RecordedCall("response_url", name, payload, peer=peer))
         self.changed.set()
         return Response("ok")
-
-
-def _transport_of(websocket: WebSocket) -> asyncio.BaseTransport | None:
-    """The TCP transport under a served WebSocket (uvicorn's connection keeps it), if any."""
-    return getattr(websocket.scope.get(SERVER_CONNECTION), "transport", None)
