@@ -38,22 +38,25 @@ def signed_headers(body: str, *, secret: str = SIGNING_SECRET, age: int = 0) -> 
     }
 
 
+def command_fields(command: str, text: str, response_url: str) -> dict[str, str]:
+    """A slash command's fields, as pat sends it in C1: a Socket Mode envelope's payload."""
+    return {
+        "token": "unused",
+        "team_id": "T0SANDBOX",
+        "channel_id": "C1",
+        "user_id": "U1",
+        "user_name": "pat",
+        "command": command,
+        "text": text,
+        "api_app_id": "A0DESKHAND",
+        "response_url": response_url,
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+    }
+
+
 def command_body(command: str, text: str, response_url: str) -> str:
-    """A slash command's form body."""
-    return urlencode(
-        {
-            "token": "unused",
-            "team_id": "T0SANDBOX",
-            "channel_id": "C1",
-            "user_id": "U1",
-            "user_name": "pat",
-            "command": command,
-            "text": text,
-            "api_app_id": "A0DESKHAND",
-            "response_url": response_url,
-            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-        }
-    )
+    """A slash command's form body (what Slack posts over HTTP)."""
+    return urlencode(command_fields(command, text, response_url))
 
 
 def interactive_body(payload: dict[str, Any]) -> str:

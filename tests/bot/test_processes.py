@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,6 +23,7 @@ from ops.local_serve import ROOT, answering, start_deskhand
 from sandbox.slack import SlackSandbox
 from tests.conftest import run_cli
 from tests.scrape import parse, value
+from tests.slack_helpers import command_fields
 
 TICKET = {"kind": "command", "listener": "/ticket"}
 
@@ -109,6 +111,29 @@ async def class_slack() -> AsyncIterator[SlackSandbox]:
     await sandbox.stop()
 
 
+async def _socket_mode_run(
+    slack: SlackSandbox, database: Path, stderr: Any, **env: str
+) -> asyncio.subprocess.Process:
+    """`deskhand run` with both tokens (Socket Mode) against `slack`, its state in `database`,
+    its log to `stderr`."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "playground.cli",
+        "run",
+        cwd=ROOT,
+        env=_env(
+            SLACK_API_URL=slack.api_url,
+            SLACK_BOT_TOKEN="xoxb-run-test",
+            SLACK_APP_TOKEN="xapp-1-run-test",
+            DESKHAND_DATABASE_URL=f"sqlite:///{database}",
+            **env,
+        ),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=stderr,
+    )
+
+
 @pytest_asyncio.fixture(scope="class", loop_scope="class")
 async def socket_mode_run(
     class_slack, migrated_database, tmp_path_factory
@@ -119,21 +144,8 @@ async def socket_mode_run(
     port, log_file, database = free_port(), directory / "stderr.log", directory / "state.db"
     shutil.copyfile(migrated_database, database)
     with log_file.open("wb") as log:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "playground.cli",
-            "run",
-            cwd=ROOT,
-            env=_env(
-                SLACK_API_URL=class_slack.api_url,
-                SLACK_BOT_TOKEN="xoxb-run-test",
-                SLACK_APP_TOKEN="xapp-1-run-test",
-                DESKHAND_METRICS_PORT=str(port),
-                DESKHAND_DATABASE_URL=f"sqlite:///{database}",
-            ),
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=log,
+        process = await _socket_mode_run(
+            class_slack, database, log, DESKHAND_METRICS_PORT=str(port)
         )
     try:
         await answering(f"http://127.0.0.1:{port}/readyz", process, ready=True)
@@ -148,18 +160,6 @@ async def socket_mode_run(
     assert "connections closed" in log
 
 
-def _ticket_command(name: str, slack: SlackSandbox) -> dict[str, str]:
-    return {
-        "command": "/ticket",
-        "text": "34",
-        "team_id": "T0SANDBOX",
-        "user_id": "U1",
-        "channel_id": "C1",
-        "response_url": slack.response_url(name),
-        "trigger_id": "1",
-    }
-
-
 @pytest.mark.asyncio(loop_scope="class")
 class TestOneRunInSocketMode:
     """One `deskhand run` process answers these tests in turn (starting one costs about two
@@ -167,7 +167,9 @@ class TestOneRunInSocketMode:
     (tests/bot/test_restarts.py, test_socket_stop.py)."""
 
     async def test_run_uses_socket_mode_when_tokens_are_set(self, class_slack, socket_mode_run):
-        envelope_id = class_slack.deliver("slash_commands", _ticket_command("run1", class_slack))
+        envelope_id = class_slack.deliver(
+            "slash_commands", command_fields("/ticket", "34", class_slack.response_url("run1"))
+        )
         await class_slack.wait_for_ack(envelope_id, timeout=30)
         reply = await class_slack.wait_for_call("response_url", "run1")
         assert reply.payload["blocks"][0]["text"]["text"].startswith("#34 ")
@@ -181,7 +183,10 @@ class TestOneRunInSocketMode:
             assert ready.status_code == 200 and ready.json()["process"] == "serving"
             assert (await client.get("/livez")).json() == {"status": "ok"}
             before = parse((await client.get("/metrics")).text)
-            envelope = class_slack.deliver("slash_commands", _ticket_command("probe1", class_slack))
+            envelope = class_slack.deliver(
+                "slash_commands",
+                command_fields("/ticket", "34", class_slack.response_url("probe1")),
+            )
             await class_slack.wait_for_ack(envelope, timeout=30)
             await class_slack.wait_for_call("response_url", "probe1")
             after = parse((await client.get("/metrics")).text)
@@ -193,21 +198,7 @@ class TestOneRunInSocketMode:
 
 async def test_run_fills_the_customer_directory_before_any_request(slack, tmp_path):
     database = tmp_path / "deskhand.db"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "playground.cli",
-        "run",
-        cwd=ROOT,
-        env=_env(
-            DESKHAND_DATABASE_URL=f"sqlite:///{database}",
-            SLACK_API_URL=slack.api_url,
-            SLACK_BOT_TOKEN="xoxb-run-test",
-            SLACK_APP_TOKEN="xapp-1-run-test",
-        ),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await _socket_mode_run(slack, database, asyncio.subprocess.PIPE)
     try:  # no envelope is delivered: the process's start alone fills the directory
         deadline = time.monotonic() + 30
         while _directory_fills(database) != ["kickserv", "readydesk"]:

@@ -16,7 +16,7 @@ from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from sandbox.serve import LoopbackServer
 from store import Store
 from tests.bot.test_processes import ROOT, _env
-from tests.slack_helpers import SIGNING_SECRET, command_body, signed_headers
+from tests.slack_helpers import SIGNING_SECRET, command_body, command_fields, signed_headers
 
 
 @pytest.fixture
@@ -178,7 +178,8 @@ async def test_socket_mode_stop_finishes_acknowledged_commands_and_readyz_says_5
     )
     names = [f"sm-stop-{n}" for n in range(12)]
     envelopes = [
-        slack.deliver("slash_commands", _socket_command(slack.response_url(name))) for name in names
+        slack.deliver("slash_commands", command_fields("/ticket", "34", slack.response_url(name)))
+        for name in names
     ]
     for envelope_id in envelopes:
         await slack.wait_for_ack(envelope_id, timeout=30)
@@ -198,15 +199,3 @@ async def test_socket_mode_stop_finishes_acknowledged_commands_and_readyz_says_5
     assert answers and set(answers) == {(503, "unavailable")}
     cards = {c.name for c in slack.calls if c.kind == "response_url" and c.payload.get("blocks")}
     assert not [name for name in names if name not in cards]
-
-
-def _socket_command(response_url: str) -> dict[str, str]:
-    return {
-        "command": "/ticket",
-        "text": "34",
-        "team_id": "T0SANDBOX",
-        "user_id": "U1",
-        "channel_id": "C1",
-        "response_url": response_url,
-        "trigger_id": "1",
-    }

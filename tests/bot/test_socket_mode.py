@@ -20,7 +20,7 @@ from bot.socket_mode import connect_socket_mode, socket_handler
 from sandbox.slack import SlackSandbox
 from tests.conftest import ready_store, run_cli
 from tests.scrape import scrape, value
-from tests.slack_helpers import socket_mode_settings
+from tests.slack_helpers import command_fields, socket_mode_settings
 
 
 @pytest.fixture
@@ -35,17 +35,7 @@ async def connected(slack):
 
 
 def _command(slack: SlackSandbox, text: str, name: str, command: str = "/ticket") -> dict:
-    return {
-        "token": "unused",
-        "team_id": "T0SANDBOX",
-        "channel_id": "C1",
-        "user_id": "U1",
-        "command": command,
-        "text": text,
-        "api_app_id": "A0DESKHAND",
-        "response_url": slack.response_url(name),
-        "trigger_id": "1.2.3",
-    }
+    return command_fields(command, text, slack.response_url(name))
 
 
 async def test_a_slash_command_envelope_is_acknowledged_and_answered(connected, slack):
