@@ -18,7 +18,9 @@ logger = logging.getLogger("deskhand.heap")
 
 FULL_COLLECTION_EVERY = 60.0  # seconds
 # Python's default is (700, 10, 10). The third number never comes due here: full collections
-# are the scheduler's (see the module docstring).
+# are the scheduler's (see the module docstring). A larger first number was tried: at 50,000 a
+# burst spent half the CPU on collections, but a young collection then walked every request in
+# flight, 25-108 ms where the longest at 700 is 6 ms, and the ack p99 at c=10 rose by a third.
 THRESHOLDS = (700, 10, 1_000_000_000)
 
 
