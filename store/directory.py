@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Insert, and_, delete, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from store.area import StoreArea, off_loop
@@ -174,7 +173,12 @@ def _upsert(session: Session, table: type[Base], names: list[str], *, newest: st
     seen before it started. The rows go as parameters, not in the statement, so it is compiled
     once and cached (a statement holding 100 rows' values was compiled anew each time)."""
     postgres = session.get_bind().dialect.name == "postgresql"
-    insert = postgresql.insert if postgres else sqlite.insert
+    # Imported here: the engine has loaded its own dialect already, and importing PostgreSQL's
+    # at the top cost every SQLite process 0.1 CPU-s at its start.
+    if postgres:
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
     statement = insert(table)
     keys = [column.name for column in table.__table__.primary_key]
     refreshed = {name: statement.excluded[name] for name in names if name not in keys}
