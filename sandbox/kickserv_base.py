@@ -40,7 +40,7 @@ def record_json(record: Any) -> dict[str, Any]:
     of plain values is rendered once per set of values (the dict returned is the caller's)."""
     values = values_of(record)
     if _FLAT.issuperset(map(type, values)):
-        return dict(_flat_json(type(record), Keyed(values)))
+        return dict(flat_record_json(type(record), Keyed(values)))
     return _json(type(record), values)
 
 
@@ -51,7 +51,8 @@ _FLAT = frozenset({str, int, bool, float, type(None), Decimal, date, datetime})
 
 
 @lru_cache(maxsize=8192)
-def _flat_json(cls: type, values: Keyed) -> dict[str, Any]:
+def flat_record_json(cls: type, values: Keyed) -> dict[str, Any]:
+    """The JSON of a `cls` record of plain `values`, memoized (not to be changed: copy it)."""
     return _json(cls, values.values)
 
 
