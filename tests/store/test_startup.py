@@ -17,20 +17,27 @@ from store.models import Base
 from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-# A start as `deskhand run` makes it, in a fresh interpreter: which of Alembic's modules it loaded.
+# A start as `deskhand run` makes it, in a fresh interpreter, and the directory's first write:
+# which of Alembic's modules it loaded, and of SQLAlchemy's PostgreSQL dialect.
 START = """
 import asyncio, sys
+from datetime import UTC, datetime
 from store import Store
+from store.directory import Record
 
 async def start(url):
     store = Store(url)
     try:
-        return await store.migrate()
+        revision = await store.migrate()
+        await store.directory.upsert([Record("readydesk", "demo", "John Smith")])
+        await store.directory.finish_fill("readydesk", datetime.now(UTC), full=True)
+        return revision
     finally:
         await store.close()
 
 print(asyncio.run(start(sys.argv[1])))
 print(sorted(name for name in sys.modules if name.split(".")[0] in ("alembic", "mako")))
+print(sorted(name for name in sys.modules if name.startswith("sqlalchemy.dialects.postgresql")))
 """
 
 
@@ -59,14 +66,16 @@ async def test_a_start_on_a_database_one_migration_behind_applies_it(database_ur
     engine.dispose()
 
 
-def test_a_start_on_a_database_at_the_newest_revision_loads_nothing_of_alembic(tmp_path):
+def test_a_start_on_a_database_at_the_newest_revision_loads_nothing_of_alembic_or_postgresql(
+    tmp_path,
+):
     url = f"sqlite:///{tmp_path / 'state.db'}"
     upgrade(create_engine(url))
     started = subprocess.run(
         [sys.executable, "-c", START, url], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert started.returncode == 0, started.stderr
-    assert started.stdout.splitlines() == [head_revision(), "[]"]
+    assert started.stdout.splitlines() == [head_revision(), "[]", "[]"]
 
 
 async def test_a_store_on_a_database_behind_the_code_refuses_in_one_line(database_url):
