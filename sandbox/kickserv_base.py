@@ -5,6 +5,7 @@ import binascii
 from dataclasses import is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Literal
 
 from starlette.requests import Request
@@ -15,7 +16,7 @@ from sandbox.kickserv_data import (
     KSJob,
     KSNote,
 )
-from sandbox.records import field_names
+from sandbox.records import Keyed, field_names, values_of
 
 SANDBOX_ACCOUNT = "sandbox"
 SANDBOX_API_KEY = "sandbox-kickserv-key"
@@ -35,8 +36,28 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 def record_json(record: Any) -> dict[str, Any]:
     """A stored record's fields as JSON values (what `asdict` then `jsonable` gave, without
-    asdict's deep copy of every value: the fake renders hundreds of records a test)."""
-    return {name: jsonable(getattr(record, name)) for name in field_names(type(record))}
+    asdict's deep copy of every value: the fake renders hundreds of records a test). A record
+    of plain values is rendered once per set of values (the dict returned is the caller's)."""
+    values = values_of(record)
+    if _FLAT.issuperset(map(type, values)):
+        return dict(flat_record_json(type(record), Keyed(values)))
+    return _json(type(record), values)
+
+
+# A directory fill renders every customer at each start of a process (every console and served
+# app in the tests), nearly always the seeded ones, unchanged: those are rendered from here.
+# Only records of plain values: their JSON holds no list or dict a caller could change.
+_FLAT = frozenset({str, int, bool, float, type(None), Decimal, date, datetime})
+
+
+@lru_cache(maxsize=8192)
+def flat_record_json(cls: type, values: Keyed) -> dict[str, Any]:
+    """The JSON of a `cls` record of plain `values`, memoized (not to be changed: copy it)."""
+    return _json(cls, values.values)
+
+
+def _json(cls: type, values: tuple[Any, ...]) -> dict[str, Any]:
+    return {name: jsonable(value) for name, value in zip(field_names(cls), values, strict=True)}
 
 
 def jsonable(value: Any) -> Any:

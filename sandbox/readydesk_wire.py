@@ -17,6 +17,8 @@ from typing import Any, Protocol
 from urllib.parse import quote_plus
 from xml.sax.saxutils import escape
 
+from sandbox.records import Keyed
+
 # -- transport (reference §1) ------------------------------------------------------------------
 
 # The overview's `/readydesk/API/?key=` and the method pages' `/API/default.aspx?key=`; both are
@@ -227,46 +229,22 @@ def render_list(shape: Shape, rows: Iterable[Mapping[str, Any]], fmt: str) -> tu
     return _render(shape.root, shape.record, [_wire_row(shape, row) for row in rows], fmt)
 
 
-class _Listed(tuple):  # type: ignore[type-arg]
-    """A list value, frozen (told apart from a value that was a tuple)."""
-
-
-class _Mapped(tuple):  # type: ignore[type-arg]
-    """A dict value (the custom fields), frozen as its items in their order."""
-
-
-def _frozen(row: Mapping[str, Any]) -> tuple[tuple[str, type, Any], ...]:
-    """A row as a hashable key, which `_thawed` turns back into the row. Each value's type is
-    in the key: the cache compares keys with ==, and True == 1, while the XML says Y and 1."""
-    return tuple(
-        (
-            k,
-            type(v),
-            _Mapped(v.items()) if isinstance(v, dict) else _Listed(v) if isinstance(v, list) else v,
-        )
-        for k, v in row.items()
-    )
-
-
-def _thawed(frozen: tuple[tuple[str, type, Any], ...]) -> dict[str, Any]:
-    thaw = {_Mapped: dict, _Listed: list}
-    return {k: thaw[type(v)](v) if type(v) in thaw else v for k, _, v in frozen}
-
-
 def _xml_record(shape: Shape, row: Mapping[str, Any]) -> str:
     """One record's element; a row whose values cannot be a key is written without the memo."""
     try:
-        return _xml_row(shape, _frozen(row))
-    except TypeError:  # a nested list or dict: unhashable
+        values = Keyed(tuple(row.values()))
+    except TypeError:  # a value no key stands for (see memo_key)
         return f"<{shape.record}>{_xml_fields(_wire_row(shape, row))}</{shape.record}>"
+    return _xml_row(shape, tuple(row), values)
 
 
 # Every test's fake starts from the same seeded records, and a directory fill writes all of them:
 # a record unchanged since it was last written is written from here (what is written depends
-# on the record's values alone).
+# on the record's field names and values alone).
 @lru_cache(maxsize=8192)
-def _xml_row(shape: Shape, frozen: tuple[tuple[str, type, Any], ...]) -> str:
-    return f"<{shape.record}>{_xml_fields(_wire_row(shape, _thawed(frozen)))}</{shape.record}>"
+def _xml_row(shape: Shape, names: tuple[str, ...], values: Keyed) -> str:
+    row = dict(zip(names, values.values, strict=True))
+    return f"<{shape.record}>{_xml_fields(_wire_row(shape, row))}</{shape.record}>"
 
 
 def render_response(fields: Mapping[str, Any], fmt: str) -> tuple[str, str]:

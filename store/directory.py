@@ -4,20 +4,27 @@ ReadyDesk cannot search customers by name, so Deskhand keeps this copy. Records 
 are linked when their emails match, else their phone digits.
 """
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Insert, and_, delete, func, or_, select
+from sqlalchemy import Insert, Table, and_, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from store.area import StoreArea, off_loop
-from store.models import Base, DirectoryEntry, DirectoryFill
+from store.models import DirectoryEntry, DirectoryFill
 
 READYDESK = "readydesk"  # the values of the `system` column
 KICKSERV = "kickserv"
 UPSERT_BATCH = 100  # rows per statement: 900 bound values, within any SQLite's limit
+# Tables, not ORM classes, in the fill's writes: an INSERT of plain rows needs nothing of the
+# ORM, whose bulk-insert path cost more than the database's own work (the fill writes every
+# customer of both systems at each start of a process).
+_ENTRIES: Table = DirectoryEntry.__table__  # type: ignore[assignment]
+_FILLS: Table = DirectoryFill.__table__  # type: ignore[assignment]
+_FILLED_AT = select(_FILLS.c.finished_at).where(_FILLS.c.system == bindparam("system"))
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,7 @@ class DirectoryStore(StoreArea):
         ordered = [rows[key] for key in sorted(rows)]  # one lock order for every process
         with self._session() as session:
             if ordered:
-                statement = _upsert(session, DirectoryEntry, list(ordered[0]), newest="seen_at")
+                statement = _upsert(_dialect(session), _ENTRIES, tuple(ordered[0]), "seen_at")
                 for start in range(0, len(ordered), UPSERT_BATCH):
                     session.execute(statement, ordered[start : start + UPSERT_BATCH])
             session.commit()
@@ -70,23 +77,20 @@ class DirectoryStore(StoreArea):
         with self._session() as session:
             if full:
                 session.execute(
-                    delete(DirectoryEntry).where(
-                        DirectoryEntry.system == system, DirectoryEntry.seen_at < started_at
+                    delete(_ENTRIES).where(
+                        _ENTRIES.c.system == system, _ENTRIES.c.seen_at < started_at
                     )
                 )
             fill = {"system": system, "finished_at": datetime.now(UTC)}
-            session.execute(_upsert(session, DirectoryFill, list(fill)), [fill])
+            session.execute(_upsert(_dialect(session), _FILLS, tuple(fill)), [fill])
             session.commit()
 
     @off_loop
     def filled_at(self, system: str) -> datetime | None:
         """When `system` was last walked, or None before the first fill finished."""
-        with self._session() as session:
-            fill = session.get(DirectoryFill, system)
-            if fill is None:
-                return None
-            at = fill.finished_at
-            return at if at.tzinfo else at.replace(tzinfo=UTC)
+        with self._connection() as connection:  # asked before every search until filled
+            at = connection.execute(_FILLED_AT, {"system": system}).scalar()
+            return _aware(at)
 
     @off_loop
     def state(self) -> dict[str, tuple[int, datetime | None]]:
@@ -165,26 +169,30 @@ def _aware(at: datetime | None) -> datetime | None:
     return at if at is None or at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def _upsert(session: Session, table: type[Base], names: list[str], *, newest: str = "") -> Insert:
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+@functools.cache
+def _upsert(dialect: str, table: Table, names: tuple[str, ...], newest: str = "") -> Insert:
     """INSERT ... ON CONFLICT (primary key) DO UPDATE of the columns `names`, to be executed
     with the rows: one statement, so two processes writing the same keys at once both succeed
     (a select-then-insert lets both insert). The `newest` column keeps the later of its two
     times: writes that overlap may land out of order, and a full fill drops the rows it finds
     seen before it started. The rows go as parameters, not in the statement, so it is compiled
-    once and cached (a statement holding 100 rows' values was compiled anew each time)."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    # Imported here: the engine has loaded its own dialect already, and importing PostgreSQL's
-    # at the top cost every SQLite process 0.1 CPU-s at its start.
-    if postgres:
+    once and cached (a statement holding 100 rows' values was compiled anew each time); the
+    statement itself is built once for its arguments, which decide it."""
+    postgres = dialect == "postgresql"
+    if postgres:  # imported here: SQLAlchemy's PostgreSQL dialect is ~70 ms of a start's imports
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(table)
-    keys = [column.name for column in table.__table__.primary_key]
+    keys = [column.name for column in table.primary_key]
     refreshed = {name: statement.excluded[name] for name in names if name not in keys}
     if newest:
         later = func.greatest if postgres else func.max  # SQLite's max() of two is a scalar
-        refreshed[newest] = later(table.__table__.c[newest], statement.excluded[newest])
+        refreshed[newest] = later(table.c[newest], statement.excluded[newest])
     return statement.on_conflict_do_update(index_elements=keys, set_=refreshed)
 
 

@@ -24,6 +24,18 @@ def test_environment_names_and_secrets(monkeypatch):
     assert settings.secrets() == ["k-123456"]
 
 
+def test_a_dot_env_in_the_working_directory_is_read_under_the_environment(monkeypatch, tmp_path):
+    """The working directory is the test's own (clean_environment): no .env, then one."""
+    assert Settings().timezone == Settings(_env_file=None).timezone
+    (tmp_path / ".env").write_text("DESKHAND_TIMEZONE=Europe/Oslo\nREADYDESK_KEY=k-from-file\n")
+    assert Settings().timezone == "Europe/Oslo" and Settings().secrets() == ["k-from-file"]
+    assert Settings(_env_file=None).readydesk_is_sandbox
+    monkeypatch.setenv("DESKHAND_TIMEZONE", "America/Chicago")
+    assert Settings().timezone == "America/Chicago"
+    (tmp_path / ".env").write_text("# nothing set\n")
+    assert Settings().timezone == "America/Chicago" and Settings().readydesk_is_sandbox
+
+
 def test_kickserv_leaves_the_sandbox_only_with_account_and_key(monkeypatch):
     monkeypatch.setenv("KICKSERV_ACCOUNT", "acme-services")
     assert Settings(_env_file=None).kickserv_is_sandbox
