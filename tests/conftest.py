@@ -54,6 +54,15 @@ def pytest_configure(config: pytest.Config) -> None:
     gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files marked `long_running` first, in their order, then the rest in theirs.
+    pytest-xdist hands out whole files (`--dist loadfile`) in this order as workers free up:
+    a file of seconds-long waits that starts last keeps one worker busy while the others idle,
+    one that starts first is done by the time the short files run out."""
+    items.sort(key=lambda item: item.get_closest_marker("long_running") is None)
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Everything alive once the tests are collected (modules, test items, their fixtures' code)
     lives to the end: frozen, the collector stops walking it at every full collection."""

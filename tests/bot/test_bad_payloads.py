@@ -13,6 +13,8 @@ from tests.bot.bad_input import NOTE, WEB, history, serving, tracebacks
 from tests.bot.served import FORM, JSON, texts
 from tests.slack_helpers import block_action, command_body, event_body, signed_headers
 
+pytestmark = pytest.mark.long_running
+
 
 @pytest.fixture
 async def app(slack):

@@ -12,12 +12,15 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
+import pytest
 
 from ops.containers import free_port
 from ops.local_serve import answering
 from tests.conftest import run_cli
 from tests.scrape import parse, value
 from tests.slack_helpers import SIGNING_SECRET, command_body, signed_headers
+
+pytestmark = pytest.mark.long_running
 
 ROOT = Path(__file__).resolve().parents[2]
 TICKET = {"kind": "command", "listener": "/ticket"}

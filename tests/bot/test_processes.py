@@ -25,6 +25,8 @@ from tests.conftest import run_cli
 from tests.scrape import parse, value
 from tests.slack_helpers import command_fields
 
+pytestmark = pytest.mark.long_running
+
 TICKET = {"kind": "command", "listener": "/ticket"}
 
 

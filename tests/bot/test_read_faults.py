@@ -24,7 +24,7 @@ from playground.console import Console
 from sandbox.faults import Faults
 from tests.conftest import clean_settings
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.long_running]
 
 DEADLINE = 0.25  # DESKHAND_READ_DEADLINE for every read of one request, retries included
 MODES: dict[str, dict[str, Any]] = {

@@ -18,6 +18,8 @@ from store import Store
 from tests.bot.test_processes import ROOT, _env
 from tests.slack_helpers import SIGNING_SECRET, command_body, command_fields, signed_headers
 
+pytestmark = pytest.mark.long_running
+
 
 @pytest.fixture
 async def readydesk():

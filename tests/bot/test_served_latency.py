@@ -7,6 +7,8 @@ import pytest
 from playground.console import Console
 from tests.conftest import directory_filled
 
+pytestmark = pytest.mark.long_running
+
 LATENCY = 0.05  # seconds each backend request waits before the fake answers (any will do)
 
 

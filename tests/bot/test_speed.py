@@ -11,6 +11,8 @@ from tests.bot.served import FORM, served
 from tests.bot.test_processes import _env, _stop
 from tests.slack_helpers import command_body, signed_headers
 
+pytestmark = pytest.mark.long_running
+
 
 async def _command(app, slack, name: str, text: str) -> None:
     body = command_body("/ticket", text, slack.response_url(name))

@@ -3,6 +3,7 @@ the page's accessible markup. One browser and one sandbox serve the whole module
 and helpers in browser_helpers.py, shared with the other browser tests).
 """
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
@@ -21,6 +22,8 @@ from tests.bot.browser_helpers import (
     type_message,
     wait_for,
 )
+
+pytestmark = pytest.mark.long_running
 
 site = browser_helpers.site  # one sandbox for this module; the browser is the worker's
 

@@ -19,7 +19,7 @@ from tests.conftest import clean_settings
 from tests.html_dom import Node, parse
 from workers.watches import poll_watches
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.long_running]
 
 SUPPORT, DISPATCH = "C0SUPPORT", "C0DISPATCH"
 

@@ -4,6 +4,7 @@ sandbox world comes back into the thread, and 🎫 on a message leads to a ticke
 
 from datetime import timedelta
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -21,6 +22,8 @@ from tests.bot.browser_helpers import (
     type_message,
     wait_for,
 )
+
+pytestmark = pytest.mark.long_running
 
 site = browser_helpers.site  # one sandbox for this module; the browser is the worker's
 

@@ -5,6 +5,7 @@ ticket offered in the card's thread, and close the ticket from there."""
 
 from datetime import timedelta
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
@@ -24,6 +25,8 @@ from tests.bot.browser_helpers import (
     type_message,
     wait_for,
 )
+
+pytestmark = pytest.mark.long_running
 
 site = browser_helpers.site  # one sandbox for this module; the browser is the worker's
 

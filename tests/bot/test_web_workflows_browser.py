@@ -2,6 +2,7 @@
 test_web_browser.py): Create ticket run from its form gives the new ticket's number, which
 `/ticket` then shows; a step that fails says why in words, and what was typed stays."""
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 
@@ -15,6 +16,8 @@ from tests.bot.browser_helpers import (
     type_message,
     wait_for,
 )
+
+pytestmark = pytest.mark.long_running
 
 site = browser_helpers.site  # one sandbox for this module; the browser is the worker's
 

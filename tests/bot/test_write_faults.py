@@ -17,7 +17,7 @@ from playground.console import Console
 from tests.conftest import clean_settings, directory_filled
 from workers.claims import sweep_claims
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.long_running]
 
 TYPED = "Replaced the pickup roller"
 NEVER = ("Nothing was written",)

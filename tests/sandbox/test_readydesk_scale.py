@@ -1,11 +1,14 @@
 """The fake holds a large help desk and pages through it correctly (timings: bench/)."""
 
 import httpx
+import pytest
 
 from api.readydesk import ReadyDeskClient
 from sandbox.data import seeded
 from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from tests.conftest import ENDPOINT
+
+pytestmark = pytest.mark.long_running
 
 
 async def test_fifty_thousand_tickets_page_to_the_end():

@@ -21,6 +21,8 @@ from workers.claims import sweep_claims
 from workers.digests import run_due
 from workers.watches import poll_watches
 
+pytestmark = pytest.mark.long_running
+
 POST = "/api/chat.postMessage"
 RATELIMITED = json.dumps({"ok": False, "error": "ratelimited"})
 JSON = {"content-type": "application/json; charset=utf-8"}
