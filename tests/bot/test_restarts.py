@@ -93,7 +93,7 @@ async def test_sigkill_during_a_write_is_reconciled_by_the_next_process(
 ):
     url, app, data = readydesk
     before = len(data.history.get(34, []))
-    fault = app.state.faults.add("latency_after", seconds=5, query={"action": "add_history"})
+    fault = app.state.faults.add("latency_after", seconds=2, query={"action": "add_history"})
     env = _settings(slack, url, migrated_url, DESKHAND_CLAIM_LEASE="1")
     first, port = await _start(env)
     await _send_note(port, slack.response_url("killed"), "Ordered a new fuser")
