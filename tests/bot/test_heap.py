@@ -19,11 +19,12 @@ class Node:
 
 @pytest.fixture
 def settled():
-    """settle_heap() for one test, then the collector as it was."""
+    """settle_heap() for one test, then the collector's thresholds as they were. What it froze
+    stays frozen, as the session's own freeze (tests/conftest.py) leaves the worker: unfrozen,
+    every object of the session went back to being walked by each full collection."""
     before = gc.get_threshold()
     settle_heap()
     yield
-    gc.unfreeze()
     gc.set_threshold(*before)
 
 
