@@ -37,11 +37,17 @@ def _tree(path: Path) -> ast.Module:
 
 @functools.cache
 def _walked(path: Path) -> tuple[ast.AST, ...]:
-    """Every node of `path`'s tree."""
-    return tuple(ast.walk(_tree(path)))
+    """The nodes of `path`'s tree the checks below read (imports and attributes), in the order
+    of a walk: every node of every module, looked at once a session instead of once a check."""
+    return tuple(
+        n
+        for n in ast.walk(_tree(path))
+        if isinstance(n, ast.Import | ast.ImportFrom | ast.Attribute)
+    )
 
 
-def _imported(path: Path) -> set[str]:
+@functools.cache
+def _imported(path: Path) -> frozenset[str]:
     """Every module `path` imports, as dotted names (`from handlers import ids` -> handlers.ids);
     imports inside functions count as much as those at the top."""
     names: set[str] = set()
@@ -53,7 +59,7 @@ def _imported(path: Path) -> set[str]:
             names.add(node.module)
             if node.module == "handlers":  # `from handlers import ids`: the module is ids
                 names.update(f"handlers.{alias.name}" for alias in node.names)
-    return names
+    return frozenset(names)
 
 
 def _floor(package: str) -> int:
