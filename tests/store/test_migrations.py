@@ -1,13 +1,12 @@
-"""The schema comes from Alembic migrations, on SQLite and on PostgreSQL."""
+"""The schema comes from Alembic migrations, on SQLite and on PostgreSQL.
+
+Alembic is imported inside the tests that use it: every test worker imports every test module
+at collection, and Alembic is a quarter second of it that only this module's worker needs."""
 
 import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from store import SchemaMismatch, Store
@@ -23,6 +22,9 @@ from tests.conftest import run_cli
 
 
 def test_every_migration_on_an_empty_database_gives_exactly_the_models(database_url):
+    from alembic.autogenerate import compare_metadata  # Alembic: here, not at collection
+    from alembic.migration import MigrationContext
+
     engine = create_engine(database_url)
     upgrade(engine)
     with engine.connect() as connection:
@@ -35,6 +37,8 @@ def test_every_migration_on_an_empty_database_gives_exactly_the_models(database_
 
 def test_the_revisions_the_code_knows_are_alembics(tmp_path):
     """The head and the known revisions are read without Alembic at start: they agree with it."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     assert head_revision() == script.get_current_head()
     engine = create_engine(f"sqlite:///{tmp_path / 'state.db'}")
@@ -53,6 +57,8 @@ def test_the_revisions_the_code_knows_are_alembics(tmp_path):
 
 
 def test_migrations_go_down_to_nothing_and_up_again(database_url):
+    from alembic import command
+
     engine = create_engine(database_url)
     upgrade(engine)
     config = alembic_config()

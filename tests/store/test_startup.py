@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 from sqlalchemy import inspect as inspect_schema
 
@@ -56,6 +55,8 @@ async def test_opening_a_store_creates_nothing_until_it_is_migrated(database_url
 
 async def test_a_start_on_a_database_one_migration_behind_applies_it(database_url):
     head = head_revision()
+    from alembic.script import ScriptDirectory  # Alembic: here, not at every worker's collection
+
     previous = ScriptDirectory.from_config(alembic_config()).get_revision(head).down_revision
     engine = create_engine(database_url)
     upgrade(engine, previous)
