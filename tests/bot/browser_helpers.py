@@ -7,7 +7,15 @@ their text, dialogs by their title, fields by their labels). Screenshots go to
 Chromium and chromedriver come from Debian (`apt-get install -y chromium chromium-driver`,
 as .ci/run does); without them these tests fail and say so. Selenium is pointed at both, and
 SE_OFFLINE keeps Selenium Manager from fetching anything.
+
+Selenium itself is imported where a browser is driven, not at the top: every test worker
+imports every test module to collect it, and selenium's webdriver package is a third of a
+second of each worker's start, for tests one worker runs. `By` and `Keys` below are the
+locator strategies and the key this module and the browser tests use, as selenium spells
+them (the browser fixture checks they still are).
 """
+
+from __future__ import annotations
 
 import asyncio
 import os
@@ -16,27 +24,54 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from selenium import webdriver
-from selenium.common.exceptions import (
-    StaleElementReferenceException,
-    TimeoutException,
-    WebDriverException,
-)
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import WebDriverWait
 
 from playground.web.app import WebSandbox
 from playground.web.page import build_page
 from sandbox.serve import LoopbackServer
 from tests.conftest import clean_settings
+
+if TYPE_CHECKING:
+    from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.remote.webelement import WebElement
+    from selenium.webdriver.support.ui import Select
+
+
+class By:
+    """WebDriver's locator strategies, as selenium.webdriver.common.by.By has them."""
+
+    CSS_SELECTOR = "css selector"
+    ID = "id"
+    XPATH = "xpath"
+    TAG_NAME = "tag name"
+    LINK_TEXT = "link text"
+    CLASS_NAME = "class name"
+
+
+class Keys:
+    """The keys the tests press, as selenium.webdriver.common.keys.Keys has them."""
+
+    ENTER = "\ue007"
+
+
+def _spelled_as_selenium_does() -> None:
+    from selenium.webdriver.common.by import By as SeleniumBy
+    from selenium.webdriver.common.keys import Keys as SeleniumKeys
+
+    for ours, theirs in ((By, SeleniumBy), (Keys, SeleniumKeys)):
+        for name, value in vars(ours).items():
+            if name.isupper():
+                assert getattr(theirs, name) == value, f"{ours.__name__}.{name}"
+
+
+def select(element: WebElement) -> Select:
+    """A <select> to choose from, as selenium's Select drives it."""
+    from selenium.webdriver.support.ui import Select
+
+    return Select(element)
+
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / ".deskhand" / "screenshots"
@@ -70,7 +105,7 @@ class PageServer:
         self.sandbox: WebSandbox | None = None
         self._thread = threading.Thread(target=self._run, name="web-sandbox", daemon=True)
 
-    def start(self) -> "PageServer":
+    def start(self) -> PageServer:
         self._thread.start()
         self._ready.wait(60)
         if self._failed is not None or not self.url:
@@ -122,6 +157,12 @@ def browser() -> Iterator[WebDriver]:
             "missing): apt-get install -y chromium chromium-driver",
             pytrace=False,
         )
+    from selenium import webdriver
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    _spelled_as_selenium_does()
     os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never download a browser
     options = Options()
     options.binary_location = str(CHROMIUM)
@@ -145,6 +186,8 @@ def browser() -> Iterator[WebDriver]:
 
 def wait_for(driver: WebDriver, found: Callable[[], Any], what: str, seconds: float = WAIT) -> Any:
     """Whatever `found` returns once it is truthy (a redraw may replace elements meanwhile)."""
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
 
     def attempt(_: WebDriver) -> Any:
         try:

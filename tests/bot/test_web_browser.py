@@ -3,14 +3,16 @@ the page's accessible markup. One browser and one sandbox serve the whole module
 and helpers in browser_helpers.py, shared with the other browser tests).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import pytest
-from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import Select
 
 from tests.bot import browser_helpers
 from tests.bot.browser_helpers import (
+    By,
+    Keys,
     articles,
     button,
     card,
@@ -18,10 +20,14 @@ from tests.bot.browser_helpers import (
     dialog_with,
     field,
     open_channel,
+    select,
     shot,
     type_message,
     wait_for,
 )
+
+if TYPE_CHECKING:
+    from selenium.webdriver.remote.webelement import WebElement
 
 pytestmark = pytest.mark.long_running
 
@@ -110,7 +116,7 @@ def test_job_new_finds_the_customer_as_you_type(browser, site):
         "a typeahead option",
     )
     option.click()
-    Select(field(form, "Service")).select_by_index(1)
+    select(field(form, "Service")).select_by_index(1)
     field(form, "Description").send_keys("Replace the kitchen tap")
     jobs = len(site.sandbox.sandboxes.kickserv.jobs)
     button(form, "Create job").click()

@@ -5,12 +5,12 @@ sandbox world comes back into the thread, and 🎫 on a message leads to a ticke
 from datetime import timedelta
 
 import pytest
-from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 
 from tests.bot import browser_helpers
 from tests.bot.browser_helpers import (
     WORLD_WAIT,
+    By,
+    Keys,
     articles,
     button,
     card,

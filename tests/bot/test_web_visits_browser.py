@@ -3,28 +3,33 @@ browser_helpers.py): Book a visit from ticket 34's card shared in a channel, see
 that card, let the sandbox world complete it on the sandbox clock, then see the note and Close
 ticket offered in the card's thread, and close the ticket from there."""
 
+from __future__ import annotations
+
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pytest
-from selenium.webdriver.common.by import By
-from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import Select
 
 from tests.bot import browser_helpers
 from tests.bot.browser_helpers import (
     WORLD_WAIT,
+    By,
     articles,
     button,
     card,
     dialog,
     field,
     open_channel,
+    select,
     shot,
     thread_messages,
     type_message,
     wait_for,
 )
+
+if TYPE_CHECKING:
+    from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.remote.webelement import WebElement
 
 pytestmark = pytest.mark.long_running
 
@@ -63,7 +68,7 @@ def test_a_visit_booked_from_a_ticket_is_done_on_the_sandbox_clock_and_close_is_
     assert field(form, "Customer").get_attribute("value").startswith(f"{ticket.company_name} (#")
     description = field(form, "Description").get_attribute("value")
     assert description.startswith(f"Ticket #{TICKET}: {ticket.subject}")
-    Select(field(form, "Service")).select_by_visible_text("Printer Repair")
+    select(field(form, "Service")).select_by_visible_text("Printer Repair")
     # Booked for the sandbox's day after the jump below, before its other jobs (the earliest
     # starts at 13:00 UTC): the world moves that day's first job on first.
     day = (sandbox.clock.local(sandbox.settings.timezone) + JUMP).date()
@@ -71,7 +76,7 @@ def test_a_visit_booked_from_a_ticket_is_done_on_the_sandbox_clock_and_close_is_
     field(form, "Time (your time zone)").send_keys("0800AM")
     assert field(form, "Date").get_attribute("value") == day.isoformat()
     assert field(form, "Time (your time zone)").get_attribute("value") == "08:00"
-    Select(field(form, "Assign to")).select_by_visible_text("Sam Ortiz")
+    select(field(form, "Assign to")).select_by_visible_text("Sam Ortiz")
     shot(browser, "visit-form")
     button(form, "Create job").click()
     linked = f"Linked to ticket #{TICKET}"  # the dialog may be redrawn while it is read

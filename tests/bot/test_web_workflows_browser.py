@@ -2,12 +2,15 @@
 test_web_browser.py): Create ticket run from its form gives the new ticket's number, which
 `/ticket` then shows; a step that fails says why in words, and what was typed stays."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import pytest
-from selenium.webdriver.common.by import By
-from selenium.webdriver.remote.webelement import WebElement
 
 from tests.bot import browser_helpers
 from tests.bot.browser_helpers import (
+    By,
     button,
     card,
     field,
@@ -16,6 +19,9 @@ from tests.bot.browser_helpers import (
     type_message,
     wait_for,
 )
+
+if TYPE_CHECKING:
+    from selenium.webdriver.remote.webelement import WebElement
 
 pytestmark = pytest.mark.long_running
 
