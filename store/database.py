@@ -11,7 +11,7 @@ from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event
+from sqlalchemy import Engine, create_engine, delete, event, make_url
 from sqlalchemy.pool import StaticPool
 
 from store.alerts import AlertStore
@@ -70,21 +70,20 @@ class Store:
 
     def __init__(self, database_url: str, *, clock: Callable[[], datetime] | None = None) -> None:
         """`clock` stamps the audit log (a sandbox's own clock; the real time by default)."""
+        url = make_url(database_url)
+        sqlite = url.get_backend_name() == "sqlite"
+        in_memory = sqlite and url.database in (None, "", ":memory:")
         options: dict = {}
-        if database_url.startswith("sqlite"):
+        if sqlite:
             # Calls run in worker threads; an in-memory database must be one shared connection.
             options["connect_args"] = {"check_same_thread": False}
-            if database_url in ("sqlite://", "sqlite:///:memory:"):
+            if in_memory:
                 options["poolclass"] = StaticPool
-        self._engine = create_engine(database_url, **options)
-        if database_url.startswith("sqlite") and database_url not in (
-            "sqlite://",
-            "sqlite:///:memory:",
-        ):
+        self._engine = create_engine(url, **options)
+        if sqlite and not in_memory:
             event.listen(self._engine, "connect", _write_ahead)
         # SQLite takes one writer at a time (and an in-memory database is one shared connection):
         # callers in worker threads take turns. PostgreSQL needs no such lock.
-        sqlite = database_url.startswith("sqlite")
         turns = threading.Lock() if sqlite else nullcontext()
         one_thread = ThreadPoolExecutor(1, thread_name_prefix="deskhand-sqlite") if sqlite else None
         self._database = Database(self._engine, turns, one_thread)
