@@ -234,7 +234,7 @@ def _xml_record(shape: Shape, row: Mapping[str, Any]) -> str:
     try:
         values = Keyed(tuple(row.values()))
     except TypeError:  # a value no key stands for (see memo_key)
-        return f"<{shape.record}>{_xml_fields(_wire_row(shape, row))}</{shape.record}>"
+        return _element(shape, row)
     return _xml_row(shape, tuple(row), values)
 
 
@@ -243,7 +243,10 @@ def _xml_record(shape: Shape, row: Mapping[str, Any]) -> str:
 # on the record's field names and values alone).
 @lru_cache(maxsize=8192)
 def _xml_row(shape: Shape, names: tuple[str, ...], values: Keyed) -> str:
-    row = dict(zip(names, values.values, strict=True))
+    return _element(shape, dict(zip(names, values.values, strict=True)))
+
+
+def _element(shape: Shape, row: Mapping[str, Any]) -> str:
     return f"<{shape.record}>{_xml_fields(_wire_row(shape, row))}</{shape.record}>"
 
 
