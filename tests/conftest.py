@@ -31,6 +31,7 @@ from sandbox.readydesk import SANDBOX_KEY, build_readydesk_app
 from sandbox.slack import SlackSandbox
 from store import Store
 from store.migrate import upgrade
+from tests.rewrite_ahead import rewrite_ahead
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Read before clean_environment empties DESKHAND_*: .ci/run starts PostgreSQL and sets this.
@@ -50,8 +51,11 @@ def pytest_configure(config: pytest.Config) -> None:
     """Young collections every GC_YOUNG allocations rather than Python's 700, from before the
     test modules are imported: each test builds tens of thousands of objects (two seeded
     worlds, an app), and at 700 a worker spent about a tenth of its CPU collecting, mostly
-    objects that reference counting freed soon after."""
+    objects that reference counting freed soon after. In pytest-xdist's controller, before the
+    workers start: every test module's rewritten bytecode, once (tests/rewrite_ahead.py)."""
     gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        rewrite_ahead(config)  # pytest-xdist's controller, before its workers start
 
 
 @pytest.hookimpl(trylast=True)
