@@ -17,9 +17,11 @@ from typing import TypeVar
 
 from api.business import KICKSERV, READYDESK, Business, Entry, normalize_email, phone_digits
 from api.errors import BackendError, NotFound, Unavailable
-from api.kickserv import KickservClient, KickservCustomer
+from api.kickserv import KickservClient
+from api.kickserv.models import CustomerListing as KickservListing
 from api.reads import nothing, settle
 from api.readydesk import Customer, ReadyDeskClient
+from api.readydesk.models import CustomerListing as ReadyDeskListing
 from store.directory import DirectoryStore, Linked
 
 logger = logging.getLogger("deskhand.directory")
@@ -33,8 +35,8 @@ WALK_CUSTOMERS = 100  # Kickserv customers (four pages) a card may read to find 
 FULL_WALK_EVERY = 24  # refreshes; a full ReadyDesk walk also drops customers deleted there
 
 
-def readydesk_entry(customer: Customer) -> Entry:
-    """A ReadyDesk customer as a directory entry."""
+def readydesk_entry(customer: ReadyDeskListing) -> Entry:
+    """A ReadyDesk customer (or its listing) as a directory entry."""
     return Entry(
         system=READYDESK,
         record_key=customer.customer_id,
@@ -45,8 +47,8 @@ def readydesk_entry(customer: Customer) -> Entry:
     )
 
 
-def kickserv_entry(customer: KickservCustomer) -> Entry:
-    """A Kickserv customer as a directory entry."""
+def kickserv_entry(customer: KickservListing) -> Entry:
+    """A Kickserv customer (or its listing) as a directory entry."""
     return Entry(
         system=KICKSERV,
         record_key=str(customer.customer_number),

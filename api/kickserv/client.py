@@ -4,16 +4,17 @@ with the API key as user and password, bodies wrapped in the resource name, 200 
 This module holds the reads; writes.py the writes; connection.py the one choke point and paging.
 """
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal, Unpack
 
 from api.filters import checked
-from api.kickserv.codec import build, build_list, loads
+from api.kickserv.codec import M, build, build_list, loads
 from api.kickserv.connection import DEFAULT_PAGE_SIZE, NoteOwner, notes_path
 from api.kickserv.filters import CustomerFilters, JobFilters
 from api.kickserv.models import (
+    CustomerListing,
     Employee,
     InvoicePage,
     Job,
@@ -36,14 +37,18 @@ class KickservClient(KickservWrites):
         self, *, page: int = 1, **filters: Unpack[CustomerFilters]
     ) -> list[KickservCustomer]:
         """One page of customers; filters match exactly but `q` (name substring), `begins_with`."""
+        return await self._customers(KickservCustomer, page, filters)
+
+    def iter_customers(self, **filters: Any) -> AsyncIterator[CustomerListing]:
+        """Every customer matching `filters` as a listing (what the directory keeps); stops at
+        an empty or short page (no total exists)."""
+        return self._walk(lambda page: self._customers(CustomerListing, page, filters))
+
+    async def _customers(self, model: type[M], page: int, filters: Mapping[str, Any]) -> list[M]:
         params = checked(filters, CustomerFilters)
         params["customers_page"] = page  # customers page with customers_page, not page
         data = await self._request("GET", "/customers.json", params=params, action="list customers")
-        return build_list(KickservCustomer, data, "list customers")
-
-    def iter_customers(self, **filters: Any) -> AsyncIterator[KickservCustomer]:
-        """Every customer matching `filters`; stops at an empty or short page (no total exists)."""
-        return self._walk(lambda page: self.list_customers(page=page, **filters))
+        return build_list(model, data, "list customers")
 
     async def filter_customers(self, text: str) -> list[KickservCustomer]:
         """Customers whose name or address contains `text` (/customers/filter.json)."""

@@ -63,21 +63,32 @@ class CustomerGlue(KickservModel):
     name: str = ""
 
 
-class KickservCustomer(KickservModel):
-    """A Kickserv customer."""
+class CustomerListing(KickservModel):
+    """A Kickserv customer as a listing of them is read: the fields the customer directory
+    keeps and nothing else, so a value Kickserv writes oddly in any other field stops no walk."""
 
     global_id: int = Field(alias="id")
     customer_number: int
     name: str = ""
-    first_name: str | None = None
-    last_name: str | None = None
     company_name: str | None = None
-    company: bool = False
     email: str | None = None
     email_address: str | None = None
     phone: str | None = None
     phone_number: str | None = None
     mobile: str | None = None
+
+    @property
+    def contact_email(self) -> str | None:
+        """Whichever of Kickserv's two email fields is filled in."""
+        return self.email or self.email_address
+
+
+class KickservCustomer(CustomerListing):
+    """A Kickserv customer."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    company: bool = False
     service_address: str | None = None
     service_address_2: str | None = None
     service_city: str | None = None
@@ -94,11 +105,6 @@ class KickservCustomer(KickservModel):
     special_instructions: str | None = None
     created_at: When = None
     updated_at: When = None
-
-    @property
-    def contact_email(self) -> str | None:
-        """Whichever of Kickserv's two email fields is filled in."""
-        return self.email or self.email_address
 
 
 class Note(KickservModel):

@@ -43,6 +43,7 @@ from api.readydesk.inputs import CustomerInput, TicketInput
 from api.readydesk.models import (
     Company,
     Customer,
+    CustomerListing,
     HistoryEntry,
     Schedule,
     TechGroup,
@@ -141,14 +142,7 @@ class ReadyDeskClient:
         self, *, count_only: bool = False, **filters: Unpack[CustomerFilters]
     ) -> list[Customer] | int:
         """Customers by row id, customer ID(s) (a list is sent comma-separated) or range."""
-        return await self._list_or_count(
-            "get_customers",
-            checked(filters, CustomerFilters),
-            Customer,
-            count_only=count_only,
-            wildcard="cid",
-            unless="id",
-        )
+        return await self._customers(Customer, filters, count_only=count_only)
 
     async def get_customer(self, customer_id: str) -> Customer:
         """One customer by customer ID; NotFound when ReadyDesk has none."""
@@ -236,10 +230,28 @@ class ReadyDeskClient:
             lambda page: self.get_tickets(count=page_size, page=page, **filters), page_size
         )
 
-    def iter_customers(self, *, page_size: int = 100, **filters: Any) -> AsyncIterator[Customer]:
-        """Every customer matching `filters`, one page at a time."""
+    def iter_customers(
+        self, *, page_size: int = 100, **filters: Any
+    ) -> AsyncIterator[CustomerListing]:
+        """Every customer matching `filters` as a listing (what the directory keeps), one page
+        at a time."""
         return walk_pages(
-            lambda page: self.get_customers(count=page_size, page=page, **filters), page_size
+            lambda page: self._customers(
+                CustomerListing, {**filters, "count": page_size, "page": page}
+            ),
+            page_size,
+        )
+
+    async def _customers(
+        self, model: type[M], filters: Mapping[str, Any], *, count_only: bool = False
+    ) -> list[M] | int:
+        return await self._list_or_count(
+            "get_customers",
+            checked(filters, CustomerFilters),
+            model,
+            count_only=count_only,
+            wildcard="cid",
+            unless="id",
         )
 
     # -- cached lookups --------------------------------------------------------------------

@@ -181,17 +181,23 @@ class Ticket(ReadyDeskModel):
         return self.closed_at is not None or is_closed_status(self.status)
 
 
-class Customer(ReadyDeskModel):
-    """One help-desk customer as `get_customers` describes it (the password hash is dropped)."""
+class CustomerListing(ReadyDeskModel):
+    """A help-desk customer as a listing of them is read: the fields the customer directory
+    keeps and nothing else, so a value ReadyDesk writes oddly in any other field stops no walk."""
 
-    record_id: OptionalInt = Field(None, alias="id")
     customer_id: Encoded = Field(alias="customer_id")
-    company_id: OptionalInt = None
     company_name: Encoded = ""
     contact: Encoded = ""
     phone: Encoded = ""
-    additional_phone: Encoded = ""
     email: Encoded = ""
+
+
+class Customer(CustomerListing):
+    """One help-desk customer as `get_customers` describes it (the password hash is dropped)."""
+
+    record_id: OptionalInt = Field(None, alias="id")
+    company_id: OptionalInt = None
+    additional_phone: Encoded = ""
     additional_email: Encoded = ""
     address: Encoded = ""
     city: Encoded = ""

@@ -5,7 +5,7 @@ from datetime import datetime
 import httpx
 import pytest
 
-from api.errors import InvalidRequest, NotFound
+from api.errors import InvalidRequest, MalformedResponse, NotFound
 from api.readydesk import ReadyDeskClient
 from api.readydesk.wire import WireNames
 from sandbox.data import seeded
@@ -22,6 +22,18 @@ async def test_iter_tickets_walks_every_page_of_a_filtered_query(readydesk, rd_d
 async def test_iter_customers_reaches_the_last_page(readydesk, rd_data):
     walked = [c.customer_id async for c in readydesk.iter_customers(page_size=25)]
     assert walked == list(rd_data.customers)
+
+
+async def test_a_customer_walk_reads_past_an_odd_value_in_a_field_the_directory_does_not_keep(
+    readydesk, rd_data
+):
+    odd = rd_data.customers["demo"]
+    odd.latitude = "north"  # not a number: a whole customer read refuses it
+    with pytest.raises(MalformedResponse, match="latitude"):
+        await readydesk.get_customer("demo")
+    walked = [c async for c in readydesk.iter_customers(page_size=25)]
+    assert [c.customer_id for c in walked] == list(rd_data.customers)
+    assert walked[0].company_name == "Demo Company"
 
 
 async def test_companies_by_name_range_and_count(readydesk, rd_data):
