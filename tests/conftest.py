@@ -61,9 +61,11 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The files marked `long_running` first, in their order, then the rest in theirs.
-    pytest-xdist hands out whole files (`--dist loadfile`) in this order as workers free up:
-    a file of seconds-long waits that starts last keeps one worker busy while the others idle,
-    one that starts first is done by the time the short files run out."""
+    pytest-xdist hands out whole files (`--dist loadfile`) in this order as workers free up,
+    when told to keep it (`--no-loadscope-reorder`; by default it hands out the files with the
+    most tests first, which put four tests of restarts, 30 s of them, at the very end): a file
+    of seconds-long waits that starts last keeps one worker busy while the others idle, one
+    that starts first is done by the time the short files run out."""
     items.sort(key=lambda item: item.get_closest_marker("long_running") is None)
 
 
