@@ -7,7 +7,9 @@ here first, in the controller, the workers read the cache as they would on any l
 
 pytest trusts a cached file whose format and source hash match, so what is written here must be
 what pytest itself writes: tests/test_rewrite_ahead.py compares the two (their headers byte for
-byte, their code as code objects). Only public names of pytest's rewrite module are used.
+byte, their code as code objects), so a pytest that changed either fails that test. The names
+used from pytest's (internal) rewrite module have no leading underscore. Whatever pytest would
+skip or report itself (a file it cannot parse, a cache it cannot write) is left to it.
 """
 
 import ast
@@ -26,8 +28,9 @@ CHECKED_HASH = b"\x03\x00\x00\x00"  # PEP 552 flags: a hash-based pyc, its hash 
 
 
 def rewrite_ahead(config: pytest.Config) -> list[Path]:
-    """Write the rewritten bytecode of each test module under `config`'s test paths whose cache
-    is missing or stale; returns the modules written. Nothing when bytecode is not written."""
+    """Write the rewritten bytecode of each test module the run was given (files, or the test
+    modules under its directories, with their conftest.py files) whose cache is missing or
+    stale; returns the modules written. Nothing when bytecode is not written."""
     if sys.dont_write_bytecode or config.getoption("assertmode") != "rewrite":
         return []
     return write_rewritten(_rewritten_modules(config), config)
@@ -42,7 +45,10 @@ def write_rewritten(paths: Iterable[Path], config: pytest.Config) -> list[Path]:
         cached = cached_bytecode(path)
         if _is_current(cached, source):
             continue
-        _write_atomically(cached, bytecode(path, source, config))
+        try:
+            _write_atomically(cached, bytecode(path, source, config))
+        except (SyntaxError, ValueError, OSError):
+            continue  # unparsable or not writable: the worker's import says so, or skips it
         written.append(path)
     return written
 
@@ -62,9 +68,17 @@ def bytecode(path: Path, source: bytes, config: pytest.Config) -> bytes:
 
 def _rewritten_modules(config: pytest.Config) -> Iterator[Path]:
     patterns = [*config.getini("python_files"), "conftest.py"]
-    for root in config.getini("testpaths"):
-        for path in sorted((config.rootpath / root).rglob("*.py")):
-            if any(fnmatch(path.name, pattern) for pattern in patterns):
+    for arg in config.args:
+        given = config.invocation_params.dir / arg.split("::")[0]
+        if given.is_dir():
+            found = sorted(given.rglob("*.py"))
+        else:  # one file, and the conftest.py files above it
+            found = [
+                given,
+                *(d / "conftest.py" for d in given.parents if d.is_relative_to(config.rootpath)),
+            ]
+        for path in found:
+            if path.is_file() and any(fnmatch(path.name, pattern) for pattern in patterns):
                 yield path
 
 
@@ -82,7 +96,7 @@ def _is_current(cached: Path, source: bytes) -> bool:
 
 def _write_atomically(cached: Path, data: bytes) -> None:
     """As pytest writes it: whole or not at all, since a worker may read it at any moment."""
-    cached.parent.mkdir(exist_ok=True)
+    cached.parent.mkdir(parents=True, exist_ok=True)
     partial = cached.with_name(f"{cached.name}.{os.getpid()}")
     partial.write_bytes(data)
     os.replace(partial, cached)

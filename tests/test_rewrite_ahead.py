@@ -71,3 +71,24 @@ def test_only_a_module_changed_since_is_written_again(
     module.write_text(SAMPLE + "\n\ndef test_more():\n    assert 1 + 1 == 2\n")
     assert write_rewritten([module], request.config) == [module]
     assert write_rewritten([module], request.config) == []
+
+
+def test_a_module_that_does_not_parse_is_left_to_pytest_to_report(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    broken, sound = tmp_path / "test_broken.py", tmp_path / "test_sound.py"
+    broken.write_text("def test_unfinished(:\n")
+    sound.write_text(SAMPLE)
+    assert write_rewritten([broken, sound], request.config) == [sound]
+    assert not cached_bytecode(broken).exists()
+
+
+def test_the_cache_goes_where_a_pycache_prefix_puts_it_however_deep(
+    tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = tmp_path / "test_sample.py"
+    module.write_text(SAMPLE)
+    monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path / "prefix"))
+    assert write_rewritten([module], request.config) == [module]
+    assert cached_bytecode(module).is_relative_to(tmp_path / "prefix")
+    assert cached_bytecode(module).exists()
