@@ -73,6 +73,7 @@ async def _signed(client: httpx.AsyncClient, url: str) -> float:
 
 
 async def main() -> None:
+    """Serve Deskhand, send it the oversized and unsigned bodies, and print the figures."""
     slack = SlackSandbox()
     await slack.start()
     port = free_port()

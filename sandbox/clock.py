@@ -24,6 +24,7 @@ class SandboxClock:
         self._on_jump: list[Callable[[datetime], None]] = []
 
     def __call__(self) -> datetime:
+        """The sandbox's time, as `now()` reads it."""
         return self.now()
 
     def now(self) -> datetime:

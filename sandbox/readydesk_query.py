@@ -133,6 +133,7 @@ def order_of(query: Query, columns: dict[str, str], default: str) -> tuple[str, 
 
 
 def sort_rows(rows: Iterable[Any], column: str, descending: bool) -> list[Any]:
+    """`rows` ordered by `column` as ReadyDesk orders them: empty values last."""
     return sorted(
         rows,
         key=lambda r: (getattr(r, column) is None, getattr(r, column) or ""),
@@ -141,6 +142,8 @@ def sort_rows(rows: Iterable[Any], column: str, descending: bool) -> list[Any]:
 
 
 def page_of(rows: Iterable[Any], query: Query, wildcard: bool) -> Iterator[Any]:
+    """The page of `rows` the query's `page` and `count` ask for (all of them without
+    `page`); ReadyDeskError for paging without the wildcard and a count."""
     count, page = query.number("count"), query.number("page")
     if page is not None:
         if not wildcard or count is None:

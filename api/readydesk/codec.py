@@ -48,6 +48,7 @@ def to_wire_value(value: ParamValue) -> str:
 
 
 def build_models(model: type[M], records: list[wire.Record], action: str) -> list[M]:
+    """Each record as `model`; MalformedResponse naming the first field that did not read."""
     try:
         return [model.model_validate(record) for record in records]
     except ValidationError as err:
@@ -56,6 +57,7 @@ def build_models(model: type[M], records: list[wire.Record], action: str) -> lis
 
 
 def read_count(records: list[wire.Record], action: str) -> int:
+    """The number a `count_only=Y` reply holds; MalformedResponse when there is none."""
     try:
         return int(records[0][wire.COUNT_FIELD])
     except (IndexError, KeyError, ValueError) as err:
@@ -110,11 +112,13 @@ def validate_input(model: type[W], fields: Mapping[str, Any], action: str) -> W:
 
 
 def input_variables(data: WriteInput) -> dict[str, str]:
+    """A write's fields as ReadyDesk's variables (its names, values as the wire writes them)."""
     values = data.model_dump(exclude_none=True, by_alias=True)
     return {name: to_wire_value(value) for name, value in values.items()}
 
 
 def int_result(value: str, action: str) -> int:
+    """The ID a write answered with; MalformedResponse when it is not a number."""
     try:
         return int(value)
     except ValueError:

@@ -52,6 +52,7 @@ def parse_records(body: str, *, action: str) -> list[Record]:
 
 
 def malformed(action: str, what: str) -> MalformedResponse:
+    """The error for a reply to `action` Deskhand could not read (`what` says what came)."""
     return MalformedResponse(
         f"ReadyDesk sent {what} to `{action}`; Deskhand could not read it.",
         backend=BACKEND,
