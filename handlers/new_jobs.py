@@ -3,6 +3,7 @@ button and the Create job message shortcut open the form at once (the services f
 Kickserv answers); its submit writes once, through the desk."""
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -13,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.business import KICKSERV
 from api.desk import Desk
 from api.errors import BackendError, InvalidRequest
+from api.identity import Profile
 from api.job_writes import JobCreation
 from api.writes import WriteResult
 from cards import ids
@@ -33,6 +35,7 @@ from cards.mrkdwn import escape_mrkdwn
 from cards.outcomes import unconfirmed_text
 from cards.refs import CustomerRef, DamagedValue, read_value, view_state
 from handlers.form_values import (
+    JobFormValues,
     customer_label,
     customer_value,
     job_form_values,
@@ -119,48 +122,82 @@ async def submit_job(
     refusals, keep the form open with each message under its own field."""
     desk.in_flight.keep_running()  # a stop waits for this listener to show the outcome
     typed = job_form_values(view)
-    form, user_id = typed.form, body["user"]["id"]
+    user_id = body["user"]["id"]
     author = await profiles.get(client, user_id)
     errors = typed.problems(author.timezone)
     if errors:
         await ack(response_action="errors", errors=errors)
         return
-    chosen, follow_up = [0], [""]
-
-    async def create(key: str) -> WriteResult:
-        customer = await chosen_customer(desk, KICKSERV, typed.customer_value, CUSTOMER)
-        if isinstance(customer, WriteResult):
-            return customer
-        chosen[0] = number = int(customer.record_key)
-        job = typed.new_job(number, author.timezone)
-        summary = f"{typed.service}: {form.description}"
-        intent = creation_intent(key, "job.create", user_id, form.channel_id, str(number), summary)
-        if form.ticket_id:  # kept first: linked later should this process stop mid-way
-            await keep_visit(desk, config, form, user_id, author, key)
-        created = await desk.create_job(intent, job, author)
-        follow_up[0] = _follow_up(created)
-        if form.ticket_id and created.result.outcome in ("written", "confirmed", "unknown"):
-            linked = await book_visit(
-                desk, store, client, config, form, created, typed.employee, user_id, author, key
-            )
-            follow_up[0] = f"{follow_up[0]}\n{linked}".strip()
-        if created.job is not None and form.channel_id:
-            await _post_job_card(
-                client, desk, config, form.channel_id, user_id, created.job.job_number
-            )
-        return created.result
-
+    job = _JobSubmission(typed, author, user_id, desk, store, client, config)
     await submit_creation(
         ack,
         client,
         view,
         store,
         user_id,
-        create,
+        job.create,
         saving=job_saving_view(),
-        outcome_view=lambda result: _outcome_view(result, form, chosen[0], follow_up[0]),
+        outcome_view=lambda result: _outcome_view(result, typed.form, job.customer, job.follow_up),
         field_errors=_field_errors,
     )
+
+
+@dataclass
+class _JobSubmission:
+    """One submit of the job form: the job created (and booked as the form's ticket's visit,
+    when it came from one), and what the outcome view says beside the result."""
+
+    typed: JobFormValues
+    author: Profile
+    user_id: str
+    desk: Desk
+    store: Store
+    client: AsyncWebClient
+    config: HandlerConfig
+    customer: int = 0  # the Kickserv customer the job is for, once chosen
+    follow_up: str = ""  # what could not follow the job (mrkdwn), or nothing
+
+    async def create(self, key: str) -> WriteResult:
+        """Create the job under the intent `key`, book its visit, show its card."""
+        typed, form, desk = self.typed, self.typed.form, self.desk
+        customer = await chosen_customer(desk, KICKSERV, typed.customer_value, CUSTOMER)
+        if isinstance(customer, WriteResult):
+            return customer
+        self.customer = number = int(customer.record_key)
+        summary = f"{typed.service}: {form.description}"
+        intent = creation_intent(
+            key, "job.create", self.user_id, form.channel_id, str(number), summary
+        )
+        if form.ticket_id:  # kept first: linked later should this process stop mid-way
+            await keep_visit(desk, self.config, form, self.user_id, self.author, key)
+        created = await desk.create_job(
+            intent, typed.new_job(number, self.author.timezone), self.author
+        )
+        self.follow_up = _follow_up(created)
+        if form.ticket_id and created.result.outcome in ("written", "confirmed", "unknown"):
+            linked = await book_visit(
+                desk,
+                self.store,
+                self.client,
+                self.config,
+                form,
+                created,
+                typed.employee,
+                self.user_id,
+                self.author,
+                key,
+            )
+            self.follow_up = f"{self.follow_up}\n{linked}".strip()
+        if created.job is not None and form.channel_id:
+            await _post_job_card(
+                self.client,
+                desk,
+                self.config,
+                form.channel_id,
+                self.user_id,
+                created.job.job_number,
+            )
+        return created.result
 
 
 def _follow_up(created: JobCreation) -> str:
