@@ -161,16 +161,16 @@ class Desk:
         return await filter_choices(self.readydesk, priorities)
 
     async def digest(
-        self, kind: str, query: TicketQuery, now: datetime, priorities: list[str]
+        self, kind: str, query: TicketQuery, now: datetime, priorities: list[str], timezone: str
     ) -> digests.TicketDigest | digests.JobDigest:
-        """What a digest of `kind` shows now."""
+        """What a digest of `kind` shows now (`now`: the wall clock in `timezone`)."""
         return await digests.read_digest(
-            self.readydesk, self.kickserv, kind, query, now, priorities
+            self.readydesk, self.kickserv, kind, query, now, priorities, timezone
         )
 
-    async def jobs_on(self, day: date, which: digests.Window) -> digests.JobDigest:
-        """A day's jobs and who is on each."""
-        return await digests.jobs_on(self.kickserv, day, which)
+    async def jobs_on(self, day: date, which: digests.Window, timezone: str) -> digests.JobDigest:
+        """The business's day's jobs (in `timezone`) and who is on each."""
+        return await digests.jobs_on(self.kickserv, day, which, timezone)
 
     async def ticket_statuses(self) -> list[str]:
         """The statuses a ticket card's Status menu offers (cached)."""

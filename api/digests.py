@@ -5,10 +5,12 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal, TypeVar
+from zoneinfo import ZoneInfo
 
-from api.kickserv import Job, KickservClient
+from api.jobs import with_strays
+from api.kickserv import Job, KickservClient, Task
 from api.readydesk import ReadyDeskClient, Ticket
 from api.readydesk.models import is_closed_status
 from api.readydesk.search import (
@@ -26,6 +28,7 @@ KINDS: tuple[Kind, ...] = ("unresolved", "overdue", "unassigned", "jobs-today", 
 # Names a kind had before: still understood when typed (stored ones were renamed, migration 0010).
 FORMER_KIND_NAMES: dict[str, Kind] = {"open-tickets": "unresolved"}
 OLDEST = 10
+STRAYS = 10  # jobs on the day's calendar but not on its list, read one by one
 T = TypeVar("T")
 
 
@@ -149,12 +152,13 @@ async def read_digest(
     search: TicketSearch,
     now: datetime,
     priorities: list[str],
+    timezone: str,
 ) -> TicketDigest | JobDigest:
-    """What the digest `kind` shows at `now` (the business's wall clock)."""
+    """What the digest `kind` shows at `now` (the business's wall clock, in `timezone`)."""
     if kind in ("jobs-today", "jobs-tomorrow"):
         which: Window = "today" if kind == "jobs-today" else "tomorrow"
         day = now.date() + timedelta(days=0 if which == "today" else 1)
-        return await jobs_on(kickserv, day, which)
+        return await jobs_on(kickserv, day, which, timezone)
     if kind == "overdue":
         return await overdue_tickets(readydesk, search, now)
     if kind == "unassigned":
@@ -171,17 +175,44 @@ def snapshot(digest: TicketDigest | JobDigest) -> str:
     return json.dumps({"ids": digest.ticket_ids, "total": digest.total, **by_status})
 
 
-async def jobs_on(client: KickservClient, day: date, which: Window) -> JobDigest:
-    """The day's jobs and who is on each (the day's calendar entries, fetched at once)."""
-    jobs, tasks = await asyncio.gather(
-        _collect(client.iter_jobs(scheduled=which)), _collect(client.iter_tasks(start=day, end=day))
+async def jobs_on(client: KickservClient, day: date, which: Window, timezone: str) -> JobDigest:
+    """The business's day's jobs and who is on each.
+
+    Kickserv's `today` and `tomorrow` are the account's days, which may be a day off the
+    business's (in `timezone`): the list is cut to the business's day, the calendar is read a
+    day either side and cut the same way, and a job an entry of the day names that the list
+    missed is read by its number. So the day a digest is headed with is the day of every job
+    under it and of every crew it names."""
+    listed, tasks = await asyncio.gather(
+        _collect(client.iter_jobs(scheduled=which)),
+        _collect(client.iter_tasks(start=day - timedelta(days=1), end=day + timedelta(days=1))),
     )
+    zone = ZoneInfo(timezone)
+    listed = [j for j in listed if _day_of(j.scheduled_on, zone) == day]
+    listed_ids = {j.global_id for j in listed}
+    entries = [t for t in tasks if _on_day(t, day, zone, listed_ids)]
+    jobs = await with_strays(client, entries, listed, STRAYS)
     crews: dict[int, list[str]] = {}
-    for task in tasks:
-        if task.job:
+    for task in entries:
+        if task.job and task.job.global_id in jobs:
             crews.setdefault(task.job.global_id, []).extend(e.name for e in task.employees)
-    jobs = sorted(jobs, key=lambda j: (j.scheduled_on is None, j.scheduled_on or j.created_at))
-    return JobDigest(day=day, jobs=jobs, crews=crews)
+    ordered = sorted(
+        jobs.values(), key=lambda j: (j.scheduled_on is None, j.scheduled_on or j.created_at)
+    )
+    return JobDigest(day=day, jobs=ordered, crews=crews)
+
+
+def _on_day(task: Task, day: date, zone: tzinfo, listed: set[int]) -> bool:
+    """A calendar entry of the day: it starts on it, or it has no start and its job is listed."""
+    if task.job is None:
+        return False
+    starts = _day_of(task.starts_at, zone)
+    return starts == day if starts else task.job.global_id in listed
+
+
+def _day_of(moment: datetime | None, zone: tzinfo) -> date | None:
+    """The business's date of `moment` (None for none)."""
+    return moment.astimezone(zone).date() if moment else None
 
 
 async def _collect(items: AsyncIterator[T]) -> list[T]:

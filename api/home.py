@@ -17,7 +17,7 @@ from api.business import Entry
 from api.directory import CustomerDirectory
 from api.errors import BackendError
 from api.identity import Match, employee_match, technician_match
-from api.jobs import job_customer
+from api.jobs import job_customer, with_strays
 from api.kickserv import Employee, Job, KickservClient, Task
 from api.reads import all_at_once, settle
 from api.readydesk import ReadyDeskClient, Ticket
@@ -213,7 +213,7 @@ async def _job_part(
             raise listed
         jobs_today, jobs_tomorrow, job_types = listed
         mine = [t for t in tasks if t.job and _assigned_to(t, employee)]
-        jobs = await _with_strays(kickserv, mine, [*jobs_today, *jobs_tomorrow])
+        jobs = await with_strays(kickserv, mine, [*jobs_today, *jobs_tomorrow], STRAYS)
     except BackendError as err:
         return JobPart(employee, how, error=err.message)
     finally:
@@ -241,22 +241,6 @@ def _assigned_to(task: Task, employee: Employee) -> bool:
         or (e.employee_number is not None and e.employee_number == employee.employee_number)
         for e in task.employees
     )
-
-
-async def _with_strays(
-    kickserv: KickservClient, mine: list[Task], listed: list[Job]
-) -> dict[int, Job]:
-    """The jobs by global id; an entry whose job is not on the day's list (Kickserv's day and
-    the business's differ, or the list ran long) is read by its number (one deleted meanwhile
-    is left out)."""
-    jobs = {j.global_id: j for j in listed}
-    strays = sorted(
-        {t.job.job_number for t in mine if t.job and t.job.job_number}
-        - {j.job_number for j in listed}
-    )
-    read = await asyncio.gather(*(settle(kickserv.get_job(n)) for n in strays[:STRAYS]))
-    jobs.update({j.global_id: j for j in read if isinstance(j, Job)})
-    return jobs
 
 
 async def _customer(directory: CustomerDirectory, job: Job, task: Task) -> str:

@@ -162,3 +162,19 @@ def _glued(job: Job, tasks: list[Task] | BackendError) -> Entry | None:
                 global_id=customer.global_id,
             )
     return None
+
+
+async def with_strays(
+    kickserv: KickservClient, mine: list[Task], listed: list[Job], limit: int
+) -> dict[int, Job]:
+    """The jobs by global id; an entry whose job is not on the day's list (Kickserv's day and
+    the business's differ, or the list ran long) is read by its number (one deleted meanwhile
+    is left out; at most `limit` are read)."""
+    jobs = {j.global_id: j for j in listed}
+    strays = sorted(
+        {t.job.job_number for t in mine if t.job and t.job.job_number}
+        - {j.job_number for j in listed}
+    )
+    read = await asyncio.gather(*(settle(kickserv.get_job(n)) for n in strays[:limit]))
+    jobs.update({j.global_id: j for j in read if isinstance(j, Job)})
+    return jobs

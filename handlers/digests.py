@@ -94,7 +94,7 @@ async def _preview(kind: str, filters: str, desk: Desk, config: HandlerConfig) -
     """The digest as it would be posted now (compared with nothing)."""
     query = await _query(kind, filters, desk, config)
     now = config.now()
-    digest = await desk.digest(kind, query, now, config.priorities)
+    digest = await desk.digest(kind, query, now, config.priorities, config.timezone)
     return digest_card(
         kind, digest, query, now=now, timezone=config.timezone, previous="", subscription_id=None
     )

@@ -24,7 +24,7 @@ class JobRoutes(FakeBase):
         return record_json(job)
 
     def _scheduled_window(self, word: str) -> tuple[date, date]:
-        today = self.data.today
+        today = self.data.now().date()  # the account's day on the sandbox's clock (it may jump)
         monday = today - timedelta(days=today.weekday())
         first = today.replace(day=1)
         next_first = (first + timedelta(days=32)).replace(day=1)

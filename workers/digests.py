@@ -115,7 +115,7 @@ async def _post(
     query = TicketQuery.model_validate_json(sub.filters or "{}")
     now = config.now()
     try:
-        digest = await desk.digest(sub.kind, query, now, config.priorities)
+        digest = await desk.digest(sub.kind, query, now, config.priorities, config.timezone)
     except BackendError as err:
         logger.warning("digest #%s: %s", sub.id, err.message)
         return "failed"

@@ -44,7 +44,7 @@ async def read_windows(
     today = now.astimezone(ZoneInfo(config.timezone)).date()
     days: dict[Window, date] = {"today": today, "tomorrow": today + timedelta(days=1)}
     wanted = sorted({window_of(w)[0] for w in watches})
-    found = await asyncio.gather(*(desk.jobs_on(days[w], w) for w in wanted))
+    found = await asyncio.gather(*(desk.jobs_on(days[w], w, config.timezone) for w in wanted))
     return dict(zip(wanted, found, strict=True))
 
 

@@ -1,6 +1,6 @@
 """The Kickserv client against the sandbox fake: every endpoint, every error path."""
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import httpx
@@ -10,14 +10,16 @@ from api.errors import AuthFailed, InvalidRequest, MalformedResponse, NotFound, 
 from api.http import RetryPolicy
 from api.kickserv import KickservClient
 from sandbox.kickserv import SANDBOX_ACCOUNT, SANDBOX_API_KEY, build_kickserv_app
-from sandbox.kickserv_data import KickservData, seeded_kickserv
+from sandbox.kickserv_data import ACCOUNT_TZ, KickservData, seeded_kickserv
 
 TODAY = date(2026, 11, 25)
 
 
 @pytest.fixture
 def ks_data() -> KickservData:
-    return seeded_kickserv(today=TODAY)
+    data = seeded_kickserv(today=TODAY)
+    data.clock = lambda: datetime.combine(TODAY, time(12), ACCOUNT_TZ)  # the world's own day
+    return data
 
 
 @pytest.fixture
@@ -163,6 +165,20 @@ async def test_todays_jobs(kickserv, ks_data):
     }
     assert {j.job_number for j in today} == expected
     assert all(j.scheduled_on and j.scheduled_on.utcoffset() is not None for j in today)
+
+
+async def test_today_is_the_account_day_on_the_fakes_clock_which_may_jump(kickserv, ks_data):
+    """The sandbox's clock jumps a day: `scheduled=today` is the new day's jobs, as a real
+    account's list would be the next morning."""
+    ks_data.clock = lambda: datetime.combine(TODAY, time(23, 30), ACCOUNT_TZ).replace(day=26)
+    today = await kickserv.list_jobs(scheduled="today", per_page=100)
+    expected = {
+        j.job_number
+        for j in ks_data.jobs.values()
+        if j.scheduled_on and j.scheduled_on.date() == date(2026, 11, 26)
+    }
+    assert expected
+    assert {j.job_number for j in today} == expected
 
 
 async def test_job_filters_and_customer_jobs(kickserv, ks_data):

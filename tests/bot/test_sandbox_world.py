@@ -1,6 +1,7 @@
 """The sandbox changes as its clock moves: new tickets, jobs moving on, digests falling due, and
 what Deskhand writes dated by the same clock. Driven by jumping the clock, never by sleeping."""
 
+import re
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -165,3 +166,42 @@ async def test_the_person_at_the_sandbox_has_jobs_today_and_tomorrow_on_any_day(
         [job] = [j for j in data.jobs.values() if j.id in hers and j.scheduled_on.date() == day]
         [card] = await world.send(f"/job {job.job_number}")
         assert "Alice Moreno" in str(card["blocks"])
+
+
+async def test_after_a_days_jump_the_jobs_digest_lists_that_days_jobs_and_crews(world):
+    """The heading's day is the day of every job under it, and each job's crew is the one its
+    calendar entries that day name (the fake's "today" follows the jumped clock)."""
+    world.clock.jump(timedelta(days=1))
+    await _assert_jobs_digest_is_of(world, world.clock.local("UTC").date())
+
+
+async def _assert_jobs_digest_is_of(console: Console, day) -> None:
+    data = _kickserv(console)
+    [card] = await console.send("/digest preview jobs-today")
+    text = str(card["blocks"])
+    assert _header(card).startswith(f"Jobs today · {day:%a %b %d}")
+    shown = {int(n) for n in re.findall(r"Job (\d+)", text)}
+    on_day = {
+        n
+        for n, j in data.jobs.items()
+        if j.scheduled_on and j.scheduled_on.astimezone(UTC).date() == day
+    }
+    assert shown and shown <= on_day | _calendar_jobs(data, day)
+    assert on_day <= shown
+    crews = {
+        data.employees[e].name
+        for t in data.tasks.values()
+        if t.starts_at.astimezone(UTC).date() == day
+        for e in t.employee_ids
+    }
+    assert crews and all(name in text for name in crews)
+
+
+def _calendar_jobs(data, day) -> set[int]:
+    """The job numbers of the calendar entries on `day` (UTC, the world's business zone)."""
+    numbers = {j.id: n for n, j in data.jobs.items()}
+    return {
+        numbers[t.job_id]
+        for t in data.tasks.values()
+        if t.starts_at.astimezone(UTC).date() == day and t.job_id in numbers
+    }

@@ -170,7 +170,7 @@ async def test_a_new_day_posts_only_the_jobs_created_since_midnight(console):
 class _Days:
     """A desk that reports which day each window was read for."""
 
-    async def jobs_on(self, day, which):
+    async def jobs_on(self, day, which, timezone):
         return JobDigest(day=day, jobs=[], crews={})
 
 
