@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from bot.heap import defer_full_collections
@@ -250,6 +251,15 @@ def print_audit(database_url: str, since: str, *, as_json: bool) -> int:
     except ValueError as err:
         print(err, file=sys.stderr)
         return 2
+    missing = _missing_sqlite_file(database_url)
+    if missing:  # said, not created empty: an empty log would look like "no writes"
+        print(
+            f"There is no database at {missing} (DESKHAND_DATABASE_URL says where the bot keeps "
+            "it). The web sandbox keeps its own: "
+            "DESKHAND_DATABASE_URL=sqlite:///.deskhand/sandbox.db deskhand audit",
+            file=sys.stderr,
+        )
+        return 1
     try:
         rows = asyncio.run(_recent_writes(database_url, start))
     except SchemaMismatch as err:
@@ -263,6 +273,17 @@ def print_audit(database_url: str, since: str, *, as_json: bool) -> int:
     if not rows and not as_json:
         print(f"No writes from Slack since {start:%Y-%m-%d %H:%M} UTC.")
     return 0
+
+
+def _missing_sqlite_file(database_url: str) -> str | None:
+    """The path of a SQLite database file that does not exist, or None."""
+    from sqlalchemy import make_url
+
+    url = make_url(database_url)
+    name = url.database
+    if url.get_backend_name() != "sqlite" or name in (None, "", ":memory:"):
+        return None
+    return None if Path(name).exists() else name
 
 
 async def _recent_writes(database_url: str, start: datetime) -> list:

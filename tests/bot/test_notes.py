@@ -309,3 +309,16 @@ async def test_a_customer_note_by_readydesk_id_goes_to_the_linked_kickserv_custo
     assert any(n.note.startswith("Prefers email") for n in data.notes.values())
     [refused] = await console.send("/note customer nosuchone Hello")
     assert "has no Kickserv customer linked to it" in refused["text"]
+
+
+def test_audit_on_a_database_that_does_not_exist_says_so_and_creates_nothing(tmp_path):
+    """`deskhand audit` pointed at no database (the web sandbox keeps its own) says where it
+    looked and where the sandbox's is, rather than making an empty one and printing nothing."""
+    missing = tmp_path / "deskhand.db"
+    result = run_cli(
+        "audit", "--since", "7d", env={"DESKHAND_DATABASE_URL": f"sqlite:///{missing}"}
+    )
+    assert result.returncode == 1
+    assert f"There is no database at {missing}" in result.stderr
+    assert "sqlite:///.deskhand/sandbox.db" in result.stderr
+    assert not missing.exists()

@@ -145,6 +145,7 @@ def test_deskhand_db_upgrade_refuses_a_database_of_a_newer_deskhand_in_one_line(
 
 def test_a_cli_command_that_opens_the_store_migrates_it_first(tmp_path):
     url = f"sqlite:///{tmp_path / 'state.db'}"
+    create_engine(url).connect().close()  # an empty database (a missing one is refused)
     result = _deskhand("audit", url=url)
     assert result.returncode == 0, result.stderr
     assert "No writes from Slack since" in result.stdout
