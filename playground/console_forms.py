@@ -15,11 +15,9 @@ class FormConsole(Protocol):
 
     async def submit_view(self, view_id: str, values: dict[str, Any]) -> dict[str, Any]:
         """Submit the open form `view_id` with `values`; what the app answered."""
-        ...
 
     async def suggest(self, action_id: str, typed: str) -> dict[str, Any]:
         """The options the app offers for `typed` in the menu `action_id`."""
-        ...
 
 
 def _plain(obj: dict[str, Any] | None) -> str:

@@ -165,7 +165,7 @@ class JobRoutes(FakeBase):
             payment_id = self.data.next_id("payment", 555_000_000)
             payment = KSPayment(
                 id=payment_id,
-                date=self.data.today,
+                date=self.data.now().date(),  # the account's day on its clock
                 payment_type=str(fields.get("payment_type", "Check")),
                 amount=amount,
                 customer_id=customer.id,

@@ -49,27 +49,22 @@ class UndocumentedNames(Protocol):
     @property
     def history_action(self) -> str:
         """The action that adds a note to a ticket's history."""
-        ...
 
     @property
     def history_note(self) -> str:
         """That action's variable holding the note."""
-        ...
 
     @property
     def update_ticket_target(self) -> str:
         """The variable naming the ticket an update changes."""
-        ...
 
     @property
     def ticket_body(self) -> str:
         """The variable holding a ticket's description in a write."""
-        ...
 
     @property
     def ticket_priority(self) -> str:
         """The variable holding a ticket's priority in a write."""
-        ...
 
 
 @dataclass(frozen=True)

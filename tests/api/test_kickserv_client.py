@@ -256,7 +256,8 @@ async def test_payments_and_balance(kickserv, ks_data):
     assert await kickserv.customer_balance(number) == owed
 
 
-async def test_payment_posted_through_the_customer_route_is_applied_to_nothing(kickserv):
+async def test_payment_posted_through_the_customer_route_is_applied_to_nothing(kickserv, ks_data):
+    ks_data.clock = lambda: datetime.combine(date(2026, 11, 27), time(9), ACCOUNT_TZ)  # moved on
     response = await kickserv.call(
         "POST",
         "/customers/1/payments.json",
@@ -268,6 +269,7 @@ async def test_payment_posted_through_the_customer_route_is_applied_to_nothing(k
         p async for p in kickserv.iter_customer_payments(1) if p.global_id == response["id"]
     ]
     assert payment.amount == Decimal("25.50") and payment.applied_to is None
+    assert payment.paid_on == date(2026, 11, 27)  # the day on the fake's clock, not its seed day
 
 
 async def test_unpaid_invoices_carry_the_total_owed(kickserv, ks_data):

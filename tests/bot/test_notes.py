@@ -11,6 +11,7 @@ import pytest
 from bot.settings import Settings
 from handlers import forms
 from playground.console import Console
+from playground.web.app import STATE_DIR
 from sandbox.readydesk import SANDBOX_KEY
 from tests.conftest import directory_filled, ready_store, run_cli
 from tests.readme import readme_settings
@@ -320,5 +321,5 @@ def test_audit_on_a_database_that_does_not_exist_says_so_and_creates_nothing(tmp
     )
     assert result.returncode == 1
     assert f"There is no database at {missing}" in result.stderr
-    assert "sqlite:///.deskhand/sandbox.db" in result.stderr
+    assert f"sqlite:///{STATE_DIR / 'sandbox.db'}" in result.stderr  # where the sandbox keeps it
     assert not missing.exists()
