@@ -134,11 +134,16 @@ class JobFormValues:
             errors[JOB_CUSTOMER] = "Choose a customer."
         if not self.service.isdigit():
             errors[SERVICE] = "Choose a service."
-        try:
-            self.scheduled(timezone)
-        except ValueError as err:
-            block, message = err.args
-            errors.setdefault(block, message)
+        # The date and the time each on their own first: a wrong one does not hide the other.
+        for check in (
+            lambda: self.day and _day(self.day),
+            lambda: self.at and _time_of_day(self.at),
+            lambda: self.scheduled(timezone),
+        ):
+            try:
+                check()
+            except ValueError as err:
+                errors.setdefault(*err.args)
         return errors
 
     def new_job(self, customer_number: int, timezone: str) -> NewJob:

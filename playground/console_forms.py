@@ -42,20 +42,20 @@ def view_text(view: dict[str, Any]) -> str:
 async def fill_form(
     console: FormConsole, views: dict[str, dict[str, Any]], view_id: str, read: Read, write: Write
 ) -> None:
-    """Ask for each field of the open form, submit it, show the outcome; re-ask on errors."""
+    """Ask for each field of the open form, submit it, show the outcome; on errors, ask again
+    with what was typed as each field's answer (Enter keeps it), as Slack keeps a form's values."""
+    values: dict[str, Answer] = {}
     while True:
         view = views[view_id]
         if not view.get("submit"):
             write(view_text(view))
             return
-        write(
-            f"{_plain(view.get('title'))} — Enter leaves an optional field empty; Ctrl-D cancels."
-        )
+        enter = "keeps what you typed" if values else "leaves an optional field empty"
+        write(f"{_plain(view.get('title'))} — Enter {enter}; Ctrl-D cancels.")
         for line in _said(view):  # what the page shows around the fields (a customer not found)
             write(f"  {line}")
-        values: dict[str, Answer] = {}
         for block in (b for b in view.get("blocks", []) if b.get("type") == "input"):
-            value = await _ask(console, block, read, write)
+            value = await _ask(console, block, read, write, values.get(block["block_id"]))
             if value is None:
                 write("Form cancelled: nothing was sent.")
                 return
@@ -75,31 +75,40 @@ async def fill_form(
 
 
 async def _ask(
-    console: FormConsole, block: dict[str, Any], read: Read, write: Write
+    console: FormConsole, block: dict[str, Any], read: Read, write: Write, before: Answer | None
 ) -> Answer | None:
+    """One field's answer (None: cancelled); Enter keeps `before`, what was typed last time,
+    else the form's own initial value."""
     element = block["element"]
     kind = element["type"]
     label = _plain(block.get("label")) + ("" if not block.get("optional") else " (optional)")
-    if kind == "static_select":
-        return await _choose(label, element.get("options", []), read, write)
-    if kind == "external_select":
-        return await _search(console, label, element, read, write)
+    if kind in ("static_select", "external_select"):
+        chosen = element.get("initial_option")
+        kept = before or (_option(chosen) if chosen else None)
+        if kind == "static_select":
+            return await _choose(label, element.get("options", []), read, write, kept)
+        return await _search(console, label, element, read, write, kept)
     hint = {"datepicker": " [YYYY-MM-DD]", "timepicker": " [HH:MM]"}.get(kind, "")
-    initial = element.get("initial_value") or ""
-    shown = f" [{initial[:40]}{'…' if len(initial) > 40 else ''}]" if initial else ""
-    answer = await read(f"{label}{hint}{shown}: ")
+    initial = before if isinstance(before, str) else element.get("initial_value") or ""
+    answer = await read(f"{label}{hint}{_shown(initial)}: ")
     return None if answer is None else (answer.strip() or initial)
 
 
 async def _choose(
-    label: str, options: list[dict[str, Any]], read: Read, write: Write
+    label: str,
+    options: list[dict[str, Any]],
+    read: Read,
+    write: Write,
+    before: Answer | None = None,
 ) -> Answer | None:
     for n, option in enumerate(options, start=1):
         write(f"  {n}. {_plain(option.get('text'))}")
-    answer = await read(f"{label} (number or name): ")
+    answer = await read(f"{label} (number or name){_shown(before)}: ")
     if answer is None:
         return None
     answer = answer.strip()
+    if not answer and before:
+        return before
     if answer.isdigit() and 1 <= int(answer) <= len(options):
         return _option(options[int(answer) - 1])
     named = [o for o in options if _plain(o.get("text")).lower() == answer.lower()]
@@ -111,19 +120,28 @@ def _option(option: dict[str, Any]) -> dict[str, str]:
 
 
 async def _search(
-    console: FormConsole, label: str, element: dict[str, Any], read: Read, write: Write
+    console: FormConsole,
+    label: str,
+    element: dict[str, Any],
+    read: Read,
+    write: Write,
+    before: Answer | None,
 ) -> Answer | None:
-    initial = element.get("initial_option")
-    shown = f" [{_plain(initial.get('text'))}]" if initial else ""
-    typed = await read(f"{label}: type to search{shown}: ")
+    typed = await read(f"{label}: type to search{_shown(before)}: ")
     if typed is None:
         return None
     if not typed.strip():
-        return _option(initial) if initial else ""
+        return before or ""
     answer = await console.suggest(element["action_id"], typed.strip())
     options = [o for g in answer.get("option_groups", []) for o in g["options"]]
     options += answer.get("options", [])
     if not options:
         write("  nothing matches")
-        return await _search(console, label, element, read, write)
+        return await _search(console, label, element, read, write, before)
     return await _choose(label, options, read, write)
+
+
+def _shown(answer: Answer | None) -> str:
+    """The ` [answer]` a prompt offers to keep with Enter (nothing when there is none)."""
+    text = answer.get("text", "") if isinstance(answer, dict) else (answer or "")
+    return f" [{text[:40]}{'…' if len(text) > 40 else ''}]" if text else ""

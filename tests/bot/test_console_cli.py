@@ -136,3 +136,21 @@ def test_a_form_says_in_the_console_what_it_says_on_its_page():
     out = result.stdout
     assert "No Kickserv customer matches “zzzzqqq”: choose one." in out
     assert out.index("No Kickserv customer matches") < out.index("Customer: type to search")
+
+
+def test_a_refused_form_is_asked_again_with_what_was_typed_kept():
+    """Slack keeps a form's values when the app refuses a field; so does the console: Enter
+    keeps each answer, and only the wrong one is typed again."""
+    first = ["", "1", "Kept description", "2026-13-01", "10:00", ""]  # a bad date
+    again = ["", "", "", "2026-12-01", "", ""]  # Enter keeps customer, service, text and time
+    result = _run_console(["/job new weasel works", *first, *again])
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "  ! Date: “2026-13-01” is not a date" in out
+    retry = out[out.index("  ! Date:") :]
+    assert "Create job — Enter keeps what you typed; Ctrl-D cancels." in retry
+    assert "Customer: type to search [Weasel Works (#2)]: " in retry
+    assert "Service (number or name) [Gutter Cleaning]: " in retry
+    assert "Description (optional) [Kept description]: " in retry
+    assert "Time (your time zone) (optional) [HH:MM] [10:00]: " in retry
+    assert "[ Job created ]" in retry

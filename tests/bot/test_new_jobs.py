@@ -135,6 +135,8 @@ async def test_a_bad_date_or_time_is_answered_on_its_field_and_the_form_stays_op
         "response_action": "errors",
         "errors": {"time": "“25:00” is not a time of day: pick one, e.g. 14:30 (24-hour)."},
     }
+    both = await console.submit_view(view_id, {**values, "date": "2026-13-45", "time": "25:99"})
+    assert set(both["errors"]) == {"date", "time"}  # one wrong does not hide the other
     no_service = await console.submit_view(view_id, {**values, "service": ""})
     assert no_service["errors"] == {"service": "Choose a service."}
     assert len(_kickserv(console).jobs) == before
