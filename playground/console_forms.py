@@ -4,6 +4,8 @@ options, typeahead searches what you type), and submits through the real app."""
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from playground.console_render import plain_text
+
 Read = Callable[[str], Awaitable[str | None]]
 Write = Callable[[str], None]
 # A field's answer: text, or a select's option as Slack submits it (its value and the text seen).
@@ -30,7 +32,7 @@ def _said(view: dict[str, Any]) -> list[str]:
     for block in view.get("blocks", []):
         if block.get("type") in ("section", "context"):
             texts = [block.get("text"), *block.get("elements", [])]
-            lines.extend(_plain(t) for t in texts if t and _plain(t))
+            lines.extend(plain_text(t) for t in texts if t and plain_text(t))
     return lines
 
 

@@ -41,6 +41,7 @@ class Names:
 
 
 NO_NAMES = Names()
+PLAIN = Style(enabled=False)
 
 
 def _mrkdwn_to_terminal(text: str, style: Style, names: Names = NO_NAMES) -> str:
@@ -58,6 +59,11 @@ def _text(obj: dict[str, Any] | None, style: Style, names: Names = NO_NAMES) -> 
     if obj.get("type") == "mrkdwn":
         return _mrkdwn_to_terminal(obj.get("text", ""), style, names)
     return obj.get("text", "")
+
+
+def plain_text(obj: dict[str, Any] | None) -> str:
+    """A text object as Slack would show it, unstyled (mrkdwn's marks and tokens read)."""
+    return _text(obj, PLAIN)
 
 
 def render_reply(reply: dict[str, Any], style: Style, names: Names = NO_NAMES) -> str:

@@ -84,6 +84,7 @@ def test_the_console_fills_forms_from_the_same_input():
     assert "[ Note added ]" in out and "Added the note to ticket #34" in out
     assert "Customer: type to search: demo" in out and "1. Demo Company (demo)" in out
     assert "[ Ticket created ]" in out
+    assert "Created ticket #" in out and "*ticket" not in out  # mrkdwn read, as Slack shows it
     assert "Ticket number (optional): 34" in out
     assert out.count("[ Note added ]") == 2
     assert "Traceback" not in result.stderr
