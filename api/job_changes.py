@@ -6,15 +6,15 @@ The snapshot is plain data (JSON in the store): {"days": [today, tomorrow], "job
 {"when", "status", "crew", "customer", "service"}}}, times in the business's time zone.
 """
 
-import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from api.job_status import FINISHED_STATUSES
+from api.jobs import with_strays
 from api.kickserv import Employee, Job, KickservClient, Task
-from api.reads import all_at_once, settle
+from api.reads import all_at_once
 from api.runsheet import assigned_to
 
 JOBS_PAGE = 100
@@ -43,13 +43,7 @@ async def read_schedule(kickserv: KickservClient, today: date, timezone: str) ->
         _walk(kickserv.iter_jobs(per_page=JOBS_PAGE, scheduled="tomorrow")),
         kickserv.job_types(),
     )
-    jobs = {j.global_id: j for j in [*listed_today, *listed_tomorrow]}
-    missing = sorted(
-        {t.job.job_number for t in tasks if t.job and t.job.job_number}
-        - {j.job_number for j in jobs.values()}
-    )[:STRAYS]
-    read = await asyncio.gather(*(settle(kickserv.get_job(n)) for n in missing))
-    jobs.update({j.global_id: j for j in read if isinstance(j, Job)})
+    jobs = await with_strays(kickserv, tasks, [*listed_today, *listed_tomorrow], STRAYS)
     services = {t.job_type_id: t.name for t in job_types}
     return Schedule((today, tomorrow), tasks, jobs, services, ZoneInfo(timezone))
 
