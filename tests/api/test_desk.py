@@ -1,6 +1,7 @@
 """`desk.read(ref)`: each kind of card reference read as its view, over the sandbox fakes."""
 
-from datetime import datetime
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,7 +13,7 @@ from api.tickets import TicketListView, TicketView
 from bot.app import build_sandbox_desk
 from sandbox.data import seeded
 from sandbox.kickserv import build_kickserv_app
-from sandbox.kickserv_data import seeded_kickserv
+from sandbox.kickserv_data import ACCOUNT_TZ, seeded_kickserv
 from sandbox.readydesk import build_readydesk_app
 from tests.conftest import ready_store
 
@@ -88,3 +89,29 @@ async def test_a_customer_search_with_one_match_reads_it_whole(desk):
     search = await desk.find_customer("john.smith@democompany.com")
     assert len(search.businesses) == 1 and search.found is not None
     assert search.found.readydesk is not None and search.note == ""
+
+
+async def test_a_days_jobs_are_the_businesss_day_whatever_kickservs_list_holds(desk, fakes):
+    """Kickserv's `today` is the account's day. A job on that list whose time is another day
+    where the business is is left out; a job the day's calendar names but the list does not
+    hold (booked on another day, visited today) is read by its number, with its crew."""
+    data = fakes[1].state.data
+    day = data.now().date()
+    listed = [j for j in data.jobs.values() if j.scheduled_on and j.scheduled_on.date() == day]
+    other_day = next(
+        j for j in data.jobs.values() if j.scheduled_on and j.scheduled_on.date() != day
+    )
+    [task] = [t for t in data.tasks.values() if t.job_id == other_day.id]
+    task.starts_at = datetime.combine(day, time(15), ACCOUNT_TZ)  # visited today after all
+    late = listed[0]
+    late.scheduled_on = datetime.combine(day, time(23, 30), ACCOUNT_TZ)  # tomorrow in Berlin
+    for entry in (t for t in data.tasks.values() if t.job_id == late.id):
+        entry.starts_at = late.scheduled_on
+    digest = await desk.jobs_on(day, "today", "Europe/Berlin")
+    shown = {j.job_number for j in digest.jobs}
+    assert late.job_number not in shown
+    assert other_day.job_number in shown
+    assert digest.crews[other_day.id] == [data.employees[e].name for e in task.employee_ids]
+    berlin = ZoneInfo("Europe/Berlin")
+    rest = [j for j in digest.jobs if j.job_number != other_day.job_number]
+    assert rest and all(j.scheduled_on.astimezone(berlin).date() == day for j in rest)
