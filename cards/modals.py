@@ -9,6 +9,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from api.errors import NotFound
 from api.writes import WriteResult
 from cards import ids
 from cards.common import Card, button_raw, context, fit_metadata, mrkdwn_section, typed_back
@@ -85,14 +86,14 @@ def saving_view(target: NoteTarget) -> View:
     return result_view("Saving…", f"Adding the note to {escape_mrkdwn(target.label)} …")
 
 
-def failed_view(target: NoteTarget, message: str, *, try_again: bool = True) -> View:
+def failed_view(target: NoteTarget, message: str, result: WriteResult) -> View:
     """How the write ended (mrkdwn), every character of the text kept, and Try again (which
-    reopens the form) when it was surely not written."""
+    reopens the form) when it was surely not written and another try could go in."""
     blocks: list[Block] = [mrkdwn_section(message)]
-    if try_again:  # before the text, however long: visible without scrolling
+    if _worth_another_try(result):  # before the text, however long: visible without scrolling
         blocks.append(ActionsBlock(elements=[button_raw("Try again", ids.NOTE_TRY_AGAIN, "again")]))
     blocks += typed_back(target.text)
-    title = "Note not added" if try_again else "Not confirmed"
+    title = "Note not added" if result.outcome == "failed" else "Not confirmed"
     return View(
         type="modal",
         title=title,
@@ -142,12 +143,18 @@ def _noted(reference: str) -> str:
     return f"{len(references)} parts: notes {escape_mrkdwn(reference)}"
 
 
+def _worth_another_try(result: WriteResult) -> bool:
+    """Surely not written, and not because the ticket, job or customer does not exist (the
+    form reopens on the same one: the text stays given back instead)."""
+    return result.outcome == "failed" and not isinstance(result.error, NotFound)
+
+
 def note_outcome_message(target: NoteTarget, result: WriteResult, web_url: str | None) -> Card:
     """The reply to `/note …`: the outcome, what was typed when it did not go in, Try again."""
     text = note_outcome_text(target, result, web_url)
     card = Card(text=text, blocks=[mrkdwn_section(text)])
     value = target.model_dump_json()
-    if result.outcome == "failed" and len(value) <= BUTTON_VALUE_MAX:  # above the text
+    if _worth_another_try(result) and len(value) <= BUTTON_VALUE_MAX:  # above the text
         card.blocks.append(
             ActionsBlock(elements=[button_raw("Try again", ids.NOTE_TRY_AGAIN, value)])
         )
@@ -160,6 +167,6 @@ def note_outcome_view(target: NoteTarget, result: WriteResult, web_url: str | No
     """The note form's closing view: how the write ended."""
     text = note_outcome_text(target, result, web_url, by_dm=True)
     if result.outcome in ("failed", "unknown"):
-        return failed_view(target, text, try_again=result.outcome == "failed")
+        return failed_view(target, text, result)
     title = "Already done" if result.outcome == "duplicate" else "Note added"
     return result_view(title, text)

@@ -105,6 +105,22 @@ async def test_a_backend_failure_keeps_the_text_and_try_again_writes_it(console)
     assert [o for _, _, o in (await _audit(console))][:2] == ["written", "failed"]
 
 
+async def test_a_note_for_a_record_that_does_not_exist_gives_the_text_back_without_try_again(
+    console,
+):
+    """Try again reopens the form on the same ticket or job, which would fail the same way:
+    the text is given back to copy instead, in the reply and in the form's closing view."""
+    [reply] = await console.send("/note ticket 999999 Called the customer back")
+    assert reply["text"].startswith("*Not added* to ticket #999999")
+    assert "Called the customer back" in str(reply["blocks"])
+    assert "Try again" not in str(reply["blocks"])
+    await console.send("/note job 999999")
+    closed = await console.submit_view(console.slack.last_view_id, {"note": "Gate code 4411"})
+    assert closed["view"]["title"]["text"] == "Note not added"
+    assert "Gate code 4411" in str(closed["view"]["blocks"])
+    assert "Try again" not in str(closed["view"]["blocks"])
+
+
 async def test_a_slow_backend_gets_a_saving_view_then_the_outcome(console, monkeypatch):
     monkeypatch.setattr(forms, "ACK_BUDGET", 0.05)
     console.faults("readydesk").add("latency", seconds=0.3, query={"action": "add_history"})
