@@ -6,15 +6,15 @@ api/writes.py; each method delegates to the api module that knows how.
 """
 
 import asyncio
-from dataclasses import replace
 from datetime import date, datetime
 
 from api import digests
-from api.business import KICKSERV, READYDESK, Business, Entry
+from api.business import Business, Entry
 from api.callbacks import CallbackCheck, CallbackList, CallbackRadar, CallbackRule
 from api.customers import BusinessView, CustomerSearch, find_customer, read_business
 from api.directory import PICKER_WAIT, CustomerDirectory
 from api.errors import BackendError
+from api.field_loop import FieldLoop
 from api.home import HomeView, read_home
 from api.identity import Identity, Profile, employee_match, identify
 from api.job_changes import Schedule, read_schedule
@@ -41,16 +41,7 @@ from api.tickets import (
     read_ticket_page,
 )
 from api.unfurls import JobUnfurl, Unfurl, finish_unfurls, read_unfurl, read_unfurls
-from api.visit_bookings import LINK, booking_settled, keep_booking, settle_bookings
-from api.visits import (
-    Booking,
-    OwedNote,
-    VisitPoll,
-    book_visit,
-    check_visits,
-    read_visits,
-    write_owed,
-)
+from api.visits import read_visits
 from api.writes import DEFAULTS, Intent, WritePlan, WriteResult, WriteSettings, WritesInFlight
 from store import Store
 
@@ -78,6 +69,9 @@ class Desk:
         self.in_flight = WritesInFlight()  # what a graceful stop waits for
         self.callbacks = CallbackRadar(kickserv, directory)  # its Kickserv reads cached
         self.runsheets = RunSheets(kickserv, store)  # each day's customers read early next time
+        self.field = FieldLoop(
+            readydesk, kickserv, store, self.customer_in, self.add_note, self.in_flight
+        )
 
     async def read(
         self, ref: AnyRef, now: datetime, callbacks: CallbackRule | None = None
@@ -351,58 +345,6 @@ class Desk:
         return await create_job(
             self.kickserv, self.store, self.find_write, intent, job, author, self.writes
         )
-
-    async def visit_customer(self, ticket_id: int) -> tuple[Ticket, Entry | None]:
-        """A ticket, and the Kickserv customer its customer is (the directory's link; None when
-        it has no Kickserv twin): what Book a visit starts from."""
-        ticket = await self.readydesk.get_ticket(ticket_id)
-        if not ticket.customer_id:
-            return ticket, None
-        return ticket, await self.customer_in(KICKSERV, READYDESK, ticket.customer_id)
-
-    async def book_visit(self, booking: Booking, now: datetime) -> list[OwedNote]:
-        """Link a job just created to its ticket and write the two notes the booking owes,
-        once each; the notes not written yet (the sweeper keeps trying them)."""
-        self.in_flight.keep_running()
-        service = ""
-        if booking.job is not None:
-            try:
-                types = await self.kickserv.job_types()
-                service = next(
-                    (t.name for t in types if t.job_type_id == booking.job.job_type_id), ""
-                )
-            except BackendError:
-                service = booking.job.name
-        return await book_visit(self.store, self.add_note, booking, service, now)
-
-    async def write_owed_notes(self, now: datetime) -> list[OwedNote]:
-        """Try again the visit notes not written yet whose time has come, and link the kept
-        bookings whose job is now confirmed; the notes now written."""
-        due = await self.store.visits.due_notes(now)
-        notes = [n for n in due if n.kind != LINK]
-        written = await write_owed(self.store, self.add_note, notes, now)
-        links = [n for n in due if n.kind == LINK]
-        await settle_bookings(
-            self.kickserv, self.store, lambda b: self.book_visit(b, now), links, now
-        )
-        return written
-
-    async def keep_booking(self, job_intent: str, booking: Booking, now: datetime) -> None:
-        """A booking whose job is being created: linked by the sweep once the job's write is
-        confirmed, unless `booking_settled` says it was linked first."""
-        await keep_booking(self.store, job_intent, booking, now)
-
-    async def booking_settled(self, job_intent: str, now: datetime) -> None:
-        """The booking kept for this job's write is linked (the sweep has nothing to do)."""
-        await booking_settled(self.store, job_intent, now)
-
-    async def check_visits(self, timezone: str, now: datetime) -> VisitPoll:
-        """Read every linked job not done yet; note each completed, cancelled or moved one on
-        its ticket (once across processes): the jobs read, the notes now written (`owed`) and
-        the changes this process saw first."""
-        poll = await check_visits(self.kickserv, self.store, timezone, now)
-        written = await write_owed(self.store, self.add_note, poll.owed, now)
-        return replace(poll, owed=written)
 
     async def take_job_step(
         self, intent: Intent, job_number: int, step: Step, author: Profile

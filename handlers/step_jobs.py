@@ -65,7 +65,7 @@ async def visit_for(desk: Desk, config: HandlerConfig, inputs: dict[str, Any]) -
     choices = await job_choices(desk, inputs)
     if isinstance(choices, str):
         return choices
-    ticket, customer = await desk.visit_customer(ticket_id)
+    ticket, customer = await desk.field.visit_customer(ticket_id)
     if customer is None:
         named = ticket.company_name or ticket.contact or ticket.customer_id or "its customer"
         return (

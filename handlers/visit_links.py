@@ -31,7 +31,7 @@ async def visit_form(desk: Desk, ticket_id: int, channel_id: str, link: str) -> 
     to chosen, else the ticket's customer named in a line (mrkdwn); the description says which
     ticket, with its `link`."""
     try:
-        ticket, customer = await asyncio.wait_for(desk.visit_customer(ticket_id), PREFILL_WAIT)
+        ticket, customer = await asyncio.wait_for(desk.field.visit_customer(ticket_id), PREFILL_WAIT)
     except (TimeoutError, BackendError) as err:
         why = err.message if isinstance(err, BackendError) else "it took too long"
         form = JobForm(
@@ -63,7 +63,7 @@ async def keep_visit(
 ) -> None:
     """Before the form's job is created: keep its booking, which the sweep links should this
     process stop before it does (`key`: the job's write)."""
-    await desk.keep_booking(key, _booking(config, form, user_id, author), utc_now())
+    await desk.field.keep_booking(key, _booking(config, form, user_id, author), utc_now())
 
 
 def _booking(
@@ -109,8 +109,8 @@ async def book_visit(
     number = int(created.result.reference)
     booking = _booking(config, form, user_id, author, job_number=number, job=created.job, crew=crew)
     try:
-        pending = await desk.book_visit(booking, utc_now())  # retries run on real time
-        await desk.booking_settled(intent_key, utc_now())
+        pending = await desk.field.book_visit(booking, utc_now())  # retries run on real time
+        await desk.field.booking_settled(intent_key, utc_now())
     except Exception:  # the job exists: say so, never "try again" (that makes a second job)
         logger.exception("ticket #%s, job %s: not linked at once", form.ticket_id, number)
         return f"Deskhand links it to ticket #{form.ticket_id} shortly (it could not at once)."

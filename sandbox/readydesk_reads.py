@@ -5,13 +5,7 @@ from itertools import islice
 from typing import Any
 
 from sandbox import readydesk_wire as wire
-from sandbox.data import (
-    RDCustomer,
-    RDHistory,
-    RDSchedule,
-    RDTicket,
-    SandboxData,
-)
+from sandbox.data import SandboxData
 from sandbox.readydesk_query import (
     Listing,
     Query,
@@ -22,6 +16,7 @@ from sandbox.readydesk_query import (
     order_of,
     prefix_range,
 )
+from sandbox.readydesk_records import RDCustomer, RDHistory, RDSchedule, RDTicket
 from sandbox.records import fields_of
 
 # -- read actions ------------------------------------------------------------------------------

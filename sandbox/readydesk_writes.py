@@ -1,13 +1,9 @@
 """The ReadyDesk fake's add_ and update_ actions, validated as the docs describe."""
 
 from sandbox import readydesk_wire as wire
-from sandbox.data import (
-    Company,
-    RDCustomer,
-    RDTicket,
-    SandboxData,
-)
+from sandbox.data import SandboxData
 from sandbox.readydesk_query import Query, ReadyDeskError, Reply
+from sandbox.readydesk_records import Company, RDCustomer, RDTicket
 from sandbox.readydesk_wire import UndocumentedNames
 
 # -- write actions -----------------------------------------------------------------------------

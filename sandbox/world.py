@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sandbox.data import RDTicket, SandboxData
+from sandbox.data import SandboxData
 from sandbox.kickserv_data import (
     ACCOUNT_TZ,
     SANDBOX_PERSON,
@@ -26,6 +26,7 @@ from sandbox.kickserv_data import (
     book_sandbox_person,
 )
 from sandbox.names import CATEGORIES, GROUPS, PLACES, SUBJECTS, SUMMARIES
+from sandbox.readydesk_records import RDTicket
 
 logger = logging.getLogger("deskhand.sandbox.world")
 

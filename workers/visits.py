@@ -29,7 +29,7 @@ async def poll_visits(
     processes) and offer Close under the ticket's live cards when a visit is done."""
     try:
         # Retries of these notes run on real time, as the sweeper does, whatever `now` says.
-        poll = await desk.check_visits(config.timezone, utc_now())
+        poll = await desk.field.check_visits(config.timezone, utc_now())
     except BackendError as err:
         return [f"visits: unreadable ({err.message}); next poll"]
     await _tell(poll.owed, store, slack, config, now)
@@ -51,7 +51,7 @@ async def sweep_visit_notes(
 ) -> list[str]:
     """Write the visit notes whose earlier try did not write them; each one written is said
     (to its booker, or under the ticket's live cards for a visit done)."""
-    written = await desk.write_owed_notes(now)
+    written = await desk.field.write_owed_notes(now)
     await _tell(written, store, slack, config, now)
     return [f"visit note {n.intent_key}: written" for n in written]
 

@@ -13,8 +13,8 @@ from api.errors import AuthFailed, InvalidRequest, MalformedResponse, NotFound, 
 from api.http import RedactingFormatter, RetryPolicy, redact
 from api.readydesk import ReadyDeskClient
 from api.readydesk.search import TicketSearch, customer_tickets, scan_tickets, search_tickets
-from sandbox.data import RDCustomer
 from sandbox.readydesk import build_readydesk_app
+from sandbox.readydesk_records import RDCustomer
 from tests.conftest import ENDPOINT, fixture_text
 
 # Two days the seeded help desk (dated around today) has tickets from.
