@@ -31,7 +31,9 @@ async def visit_form(desk: Desk, ticket_id: int, channel_id: str, link: str) -> 
     to chosen, else the ticket's customer named in a line (mrkdwn); the description says which
     ticket, with its `link`."""
     try:
-        ticket, customer = await asyncio.wait_for(desk.field.visit_customer(ticket_id), PREFILL_WAIT)
+        ticket, customer = await asyncio.wait_for(
+            desk.field.visit_customer(ticket_id), PREFILL_WAIT
+        )
     except (TimeoutError, BackendError) as err:
         why = err.message if isinstance(err, BackendError) else "it took too long"
         form = JobForm(
