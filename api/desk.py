@@ -372,12 +372,17 @@ class Desk:
         """Set a ticket's status, once per intent."""
         return await self._change_ticket(intent, ticket_id, {"status": status})
 
-    async def close_ticket(self, intent: Intent, ticket_id: int) -> WriteResult:
-        """Close a ticket now, once per intent."""
-        return await self._change_ticket(intent, ticket_id, {}, close=True)
+    async def close_ticket(self, intent: Intent, ticket_id: int, at: datetime) -> WriteResult:
+        """Close a ticket, dated `at` (the business's wall-clock time), once per intent."""
+        return await self._change_ticket(intent, ticket_id, {}, closed_at=at)
 
     async def _change_ticket(
-        self, intent: Intent, ticket_id: int, fields: dict[str, str], *, close: bool = False
+        self,
+        intent: Intent,
+        ticket_id: int,
+        fields: dict[str, str],
+        *,
+        closed_at: datetime | None = None,
     ) -> WriteResult:
         self.in_flight.keep_running()
         return await change_ticket(
@@ -387,6 +392,6 @@ class Desk:
             intent,
             ticket_id,
             fields,
-            close=close,
+            closed_at=closed_at,
             settings=self.writes,
         )

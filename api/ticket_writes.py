@@ -3,6 +3,7 @@ its description) and the ticket card's changes (assign, status, close), read bac
 fields when the reply was lost."""
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from api.identity import Profile
 from api.readydesk import ReadyDeskClient
@@ -75,12 +76,13 @@ async def change_ticket(
     ticket_id: int,
     fields: dict[str, str],
     *,
-    close: bool = False,
+    closed_at: datetime | None = None,
     settings: WriteSettings = DEFAULTS,
 ) -> WriteResult:
     """Set the ticket's `fields` (`status`, `assigned_to`) once for this intent, or close it
-    (status Closed, with its close date); a read-back compares the ticket's fields."""
-    expect = {"status": "Closed"} if close else fields
+    when `closed_at` is given (status Closed, dated then: the business's wall-clock time); a
+    read-back compares the ticket's fields."""
+    expect = {"status": "Closed"} if closed_at else fields
     plan = WritePlan(
         check="ticket_fields",
         target=str(ticket_id),
@@ -90,8 +92,8 @@ async def change_ticket(
     )
 
     async def write() -> str:
-        if close:
-            return str(await readydesk.close_ticket(ticket_id))
+        if closed_at:
+            return str(await readydesk.close_ticket(ticket_id, at=closed_at))
         return str(await readydesk.update_ticket(ticket_id, **fields))
 
     return await write_once(

@@ -97,7 +97,7 @@ async def close_ticket(
     desk.in_flight.keep_running()
     ref = read_value(TicketRef, action.get("value"))
     intent = _intent(body, action, ref.ticket_id, "close")
-    result = await desk.close_ticket(intent, ref.ticket_id)
+    result = await desk.close_ticket(intent, ref.ticket_id, config.now())
     shown = None  # pressed under a visit done: that thread reply keeps its note
     if str(action.get("block_id", "")).startswith(VISIT_DONE):
         note = ((body.get("message") or {}).get("blocks") or [{}])[0].get("text") or {}

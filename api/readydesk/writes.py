@@ -41,9 +41,10 @@ class ReadyDeskWrites:
         params = {self.names.update_ticket_target: str(ticket_id), **self._ticket_params(ticket)}
         return int_result(await self._write("update_ticket", params), "update_ticket")
 
-    async def close_ticket(self, ticket_id: int, *, status: str = "Closed") -> int:
-        """Close a ticket now."""
-        return await self.update_ticket(ticket_id, status=status, close_date=datetime.now())
+    async def close_ticket(self, ticket_id: int, *, at: datetime, status: str = "Closed") -> int:
+        """Close a ticket, dated `at`: the business's wall-clock time, as ReadyDesk writes its
+        dates (not this server's clock, whose zone may be another)."""
+        return await self.update_ticket(ticket_id, status=status, close_date=at)
 
     async def add_history_note(self, ticket_id: int, note: str, *, uid: str | None = None) -> int:
         """Add a note to a ticket's history; returns the history entry's id."""

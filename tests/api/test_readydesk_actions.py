@@ -122,9 +122,10 @@ async def test_update_ticket_changes_only_what_is_sent(readydesk):
 
 
 async def test_close_ticket_sets_status_and_close_date(readydesk):
-    await readydesk.close_ticket(3)
+    await readydesk.close_ticket(3, at=datetime(2026, 3, 5, 14, 30))
     ticket = await readydesk.get_ticket(3)
-    assert ticket.status == "Closed" and ticket.closed_at is not None and ticket.is_closed
+    assert ticket.status == "Closed" and ticket.is_closed
+    assert ticket.closed_at == datetime(2026, 3, 5, 14, 30)
 
 
 async def test_history_note_is_added_to_the_ticket(readydesk):

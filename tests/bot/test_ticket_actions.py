@@ -1,8 +1,12 @@
 """The ticket card's Assign to me, Status and Close: one write per press, card redrawn."""
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 from bot.settings import Settings
 from playground.console import Console
 from sandbox.slack import sandbox_user
+from tests.conftest import clean_settings
 
 
 def _ticket(console: Console, tid: int):
@@ -66,3 +70,14 @@ async def test_card_writes_are_refused_to_non_writers():
         [refused] = await console.send("click Close")
         assert "not on Deskhand's list of people who may write" in refused["text"]
         assert _ticket(console, 34).date_closed is None
+
+
+async def test_close_dates_the_ticket_on_the_business_clock_not_the_servers():
+    # Tokyo is 9 hours from this server's UTC: ReadyDesk writes its dates as the business's
+    # wall-clock time, so the card's "Closed" must be Tokyo's time of the press.
+    async with Console(clean_settings(DESKHAND_TIMEZONE="Asia/Tokyo")) as console:
+        await console.send("/ticket 34")
+        await console.send("click Close")
+        closed_at = _ticket(console, 34).date_closed
+        tokyo_now = console.clock.now().astimezone(ZoneInfo("Asia/Tokyo")).replace(tzinfo=None)
+    assert abs(closed_at - tokyo_now) < timedelta(minutes=1), (closed_at, tokyo_now)
