@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
-from api.jobs import with_strays
-from api.kickserv import Job, KickservClient, Task
+from api.jobs import entries_on, with_strays
+from api.kickserv import Job, KickservClient
 from api.readydesk import ReadyDeskClient, Ticket
 from api.readydesk.models import is_closed_status
 from api.readydesk.search import (
@@ -183,14 +183,14 @@ async def jobs_on(client: KickservClient, day: date, which: Window, timezone: st
     day either side and cut the same way, and a job an entry of the day names that the list
     missed is read by its number. So the day a digest is headed with is the day of every job
     under it and of every crew it names."""
-    listed, tasks = await asyncio.gather(
-        _collect(client.iter_jobs(scheduled=which)),
-        _collect(client.iter_tasks(start=day - timedelta(days=1), end=day + timedelta(days=1))),
-    )
     zone = ZoneInfo(timezone)
+    listed, tasks = await asyncio.gather(
+        _collect(client.iter_jobs(scheduled=which)), entries_on(client, day, day, zone)
+    )
     listed = [j for j in listed if _day_of(j.scheduled_on, zone) == day]
     listed_ids = {j.global_id for j in listed}
-    entries = [t for t in tasks if _on_day(t, day, zone, listed_ids)]
+    # An entry without a start belongs to the day when its job is on the day's list.
+    entries = [t for t in tasks if t.job and (t.starts_at or t.job.global_id in listed_ids)]
     jobs = await with_strays(client, entries, listed, STRAYS)
     crews: dict[int, list[str]] = {}
     for task in entries:
@@ -200,14 +200,6 @@ async def jobs_on(client: KickservClient, day: date, which: Window, timezone: st
         jobs.values(), key=lambda j: (j.scheduled_on is None, j.scheduled_on or j.created_at)
     )
     return JobDigest(day=day, jobs=ordered, crews=crews)
-
-
-def _on_day(task: Task, day: date, zone: tzinfo, listed: set[int]) -> bool:
-    """A calendar entry of the day: it starts on it, or it has no start and its job is listed."""
-    if task.job is None:
-        return False
-    starts = _day_of(task.starts_at, zone)
-    return starts == day if starts else task.job.global_id in listed
 
 
 def _day_of(moment: datetime | None, zone: tzinfo) -> date | None:

@@ -17,7 +17,7 @@ from api.business import Entry
 from api.directory import CustomerDirectory
 from api.errors import BackendError
 from api.identity import Match, employee_match, technician_match
-from api.jobs import job_customer, with_strays
+from api.jobs import entries_on, job_customer, with_strays
 from api.kickserv import Employee, Job, KickservClient, Task
 from api.reads import all_at_once, settle
 from api.readydesk import ReadyDeskClient, Ticket
@@ -205,9 +205,8 @@ async def _job_part(
         lists.cancel()
         return JobPart(None, how, error=how.error)
     try:
-        tasks = await _collect(
-            kickserv.iter_tasks(start=today, end=tomorrow, employee_number=employee.employee_number)
-        )
+        number = employee.employee_number
+        tasks = await entries_on(kickserv, today, tomorrow, zone, employee_number=number)
         listed = await lists
         if isinstance(listed, BackendError):
             raise listed

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from api.job_status import FINISHED_STATUSES
-from api.jobs import with_strays
+from api.jobs import entries_on, with_strays
 from api.kickserv import Employee, Job, KickservClient, Task
 from api.reads import all_at_once
 from api.runsheet import assigned_to
@@ -37,15 +37,16 @@ class Schedule:
 async def read_schedule(kickserv: KickservClient, today: date, timezone: str) -> Schedule:
     """Every calendar entry and job today and tomorrow (the business's days), at once."""
     tomorrow = today + timedelta(days=1)
+    zone = ZoneInfo(timezone)
     tasks, listed_today, listed_tomorrow, job_types = await all_at_once(
-        _walk(kickserv.iter_tasks(start=today, end=tomorrow)),
+        entries_on(kickserv, today, tomorrow, zone),
         _walk(kickserv.iter_jobs(per_page=JOBS_PAGE, scheduled="today")),
         _walk(kickserv.iter_jobs(per_page=JOBS_PAGE, scheduled="tomorrow")),
         kickserv.job_types(),
     )
     jobs = await with_strays(kickserv, tasks, [*listed_today, *listed_tomorrow], STRAYS)
     services = {t.job_type_id: t.name for t in job_types}
-    return Schedule((today, tomorrow), tasks, jobs, services, ZoneInfo(timezone))
+    return Schedule((today, tomorrow), tasks, jobs, services, zone)
 
 
 def snapshot_of(schedule: Schedule, employee: Employee) -> Snapshot:

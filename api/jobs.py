@@ -2,7 +2,8 @@
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
 
 from api.business import KICKSERV, Entry
 from api.directory import CustomerDirectory
@@ -10,6 +11,8 @@ from api.errors import BackendError
 from api.kickserv import Employee, Job, KickservClient, Note, Task
 from api.reads import all_at_once, nothing, settle, unread_line
 from store.visits import Visit
+
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass
@@ -178,3 +181,18 @@ async def with_strays(
     read = await asyncio.gather(*(settle(kickserv.get_job(n)) for n in strays[:limit]))
     jobs.update({j.global_id: j for j in read if isinstance(j, Job)})
     return jobs
+
+
+async def entries_on(
+    kickserv: KickservClient, first: date, last: date, zone: tzinfo, **filters: Any
+) -> list[Task]:
+    """The calendar entries (matching `filters`) that start on the business's days `first` to
+    `last` in `zone`, and those without a start. Kickserv's days are the account's, which may
+    be a day off the business's: it is asked for a day either side, and its answer is cut."""
+    found = kickserv.iter_tasks(start=first - ONE_DAY, end=last + ONE_DAY, **filters)
+    return [t async for t in found if _starts_within(t, first, last, zone)]
+
+
+def _starts_within(task: Task, first: date, last: date, zone: tzinfo) -> bool:
+    """Whether the entry starts on one of the days (one without a start is kept)."""
+    return task.starts_at is None or first <= task.starts_at.astimezone(zone).date() <= last

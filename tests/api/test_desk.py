@@ -115,3 +115,22 @@ async def test_a_days_jobs_are_the_businesss_day_whatever_kickservs_list_holds(d
     berlin = ZoneInfo("Europe/Berlin")
     rest = [j for j in digest.jobs if j.job_number != other_day.job_number]
     assert rest and all(j.scheduled_on.astimezone(berlin).date() == day for j in rest)
+
+
+async def test_home_and_the_schedule_hold_an_entry_on_kickservs_day_before(desk, fakes):
+    """Tokyo is 14 hours ahead of the Kickserv account's zone: a visit at 09:00 on Tokyo's day
+    starts on the account's day before. Home and the job-change schedule read the business's
+    days as the digests do, so it is there, on that day."""
+    data = fakes[1].state.data
+    tokyo = ZoneInfo("Asia/Tokyo")
+    day = data.now().astimezone(tokyo).date()
+    task = next(t for t in data.tasks.values() if t.employee_ids)
+    employee = data.employees[task.employee_ids[0]]
+    task.starts_at = datetime.combine(day, time(9), tokyo).astimezone(ACCOUNT_TZ)
+    assert task.starts_at.date() < day  # the account's day before
+    job = next(j for j in data.jobs.values() if j.id == task.job_id)
+    home = await desk.home("U0TOKYO", employee.email_address, day, "Asia/Tokyo")
+    assert job.job_number in [j.job.job_number for j in home.jobs.days[day]]
+    schedule = await desk.job_schedule(day, "Asia/Tokyo")
+    assert task.id in [t.global_id for t in schedule.tasks]
+    assert job.id in schedule.jobs
