@@ -155,11 +155,18 @@ class Desk:
         return await filter_choices(self.readydesk, priorities)
 
     async def digest(
-        self, kind: str, query: TicketQuery, now: datetime, priorities: list[str], timezone: str
+        self,
+        kind: str,
+        query: TicketQuery,
+        now: datetime,
+        priorities: list[str],
+        timezone: str,
+        slot_day: date | None = None,
     ) -> digests.TicketDigest | digests.JobDigest:
-        """What a digest of `kind` shows now (`now`: the wall clock in `timezone`)."""
+        """What a digest of `kind` shows now (`now`: the wall clock in `timezone`); a jobs
+        digest is of its slot's day (`slot_day`) when given."""
         return await digests.read_digest(
-            self.readydesk, self.kickserv, kind, query, now, priorities, timezone
+            self.readydesk, self.kickserv, kind, query, now, priorities, timezone, slot_day
         )
 
     async def jobs_on(self, day: date, which: digests.Window, timezone: str) -> digests.JobDigest:

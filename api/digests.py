@@ -153,11 +153,16 @@ async def read_digest(
     now: datetime,
     priorities: list[str],
     timezone: str,
+    slot_day: date | None = None,
 ) -> TicketDigest | JobDigest:
-    """What the digest `kind` shows at `now` (the business's wall clock, in `timezone`)."""
+    """What the digest `kind` shows at `now` (the business's wall clock, in `timezone`). A jobs
+    digest is of the day of its slot (`slot_day`, the business's date of it; `now`'s when not
+    given) or the day after: a post retried past midnight keeps the day it was due for."""
     if kind in ("jobs-today", "jobs-tomorrow"):
-        which: Window = "today" if kind == "jobs-today" else "tomorrow"
-        day = now.date() + timedelta(days=0 if which == "today" else 1)
+        day = (slot_day or now.date()) + timedelta(days=0 if kind == "jobs-today" else 1)
+        # Kickserv's list to join with: its day nearest the one wanted (what it misses, the
+        # calendar's entries bring, read by number).
+        which: Window = "tomorrow" if day > now.date() else "today"
         return await jobs_on(kickserv, day, which, timezone)
     if kind == "overdue":
         return await overdue_tickets(readydesk, search, now)

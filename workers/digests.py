@@ -11,6 +11,7 @@ creator why.
 import asyncio
 import logging
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -114,8 +115,11 @@ async def _post(
         return await post_runsheet(sub, slot, desk, client, earlier[0])
     query = TicketQuery.model_validate_json(sub.filters or "{}")
     now = config.now()
+    slot_day = slot.astimezone(ZoneInfo(config.timezone)).date()  # the day it was due for
     try:
-        digest = await desk.digest(sub.kind, query, now, config.priorities, config.timezone)
+        digest = await desk.digest(
+            sub.kind, query, now, config.priorities, config.timezone, slot_day
+        )
     except BackendError as err:
         logger.warning("digest #%s: %s", sub.id, err.message)
         return "failed"

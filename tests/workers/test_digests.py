@@ -3,6 +3,7 @@ within the grace period, and a channel the bot cannot post to pauses the digest.
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
 from bot.app import build_web_client, handler_config
@@ -184,3 +185,22 @@ async def test_a_scheduled_digests_breakdowns_count_only_the_tickets_its_filters
     assert lines[0] == f"*{len(matching)}* unresolved · {query}"
     assert f"*By priority:* High {len(matching)}" in lines
     assert f"*By group:* Tier 1 {len(matching)}" in lines
+
+
+async def test_a_jobs_digest_posted_past_midnight_is_of_the_day_its_slot_was_due(console):
+    # Slack or the process was down at 23:30; the post goes out at 00:10, within the grace
+    # period. "Jobs tomorrow" at 23:30 is the next morning's jobs, not the day after's.
+    await console.send("/digest add jobs-tomorrow at 23:30 daily tz UTC")
+    slot = DigestSchedule(time(23, 30), EVERY_DAY, "UTC").next_slot(datetime.now(UTC))
+    late = slot + timedelta(minutes=40)
+    settings = console.app_settings
+    config = replace(handler_config(settings), clock=lambda: late)
+    client = build_web_client(settings)
+    assert await run_due(console.desk, console.store, client, late, config=config) == [
+        f"#1 {slot.isoformat()}: posted"
+    ]
+    [post] = _posts(console)
+    wanted = slot.date() + timedelta(days=1)
+    assert post.payload["blocks"][0]["text"]["text"].startswith(
+        f"Jobs tomorrow · {wanted:%a %b %d}"
+    )
