@@ -16,6 +16,7 @@ from api.jobs import entries_on, with_strays
 from api.kickserv import Employee, Job, KickservClient, Task
 from api.reads import all_at_once
 from api.runsheet import assigned_to
+from api.times import day_words, time_of_day
 
 JOBS_PAGE = 100
 STRAYS = 20  # calendar entries whose job is not on the days' lists, read one by one
@@ -79,18 +80,22 @@ def describe_changes(told: Snapshot, seen: Snapshot, schedule: Schedule) -> list
     first, last = (date.fromisoformat(d) for d in seen["days"])
     told_until = date.fromisoformat(told["days"][-1])
     before, now = told["jobs"], seen["jobs"]
+
+    def at(job: dict[str, Any]) -> str:
+        return _when(job, first, schedule.zone)
+
     lines = []
     for number, job in now.items():
         old = before.get(number)
         if old is None:
             if _day(job) <= told_until and job["status"] not in CANCELLED:
-                lines.append(f"Added: {_job(number, job)}, {_when(job, first)}")
+                lines.append(f"Added: {_job(number, job)}, {at(job)}")
             continue
         if job["status"] in CANCELLED and old["status"] not in CANCELLED:
-            lines.append(f"Cancelled: {_job(number, job)}, {_when(old, first)}")
+            lines.append(f"Cancelled: {_job(number, job)}, {at(old)}")
             continue
         if job["when"] != old["when"]:
-            lines.append(f"Moved: {_job(number, job)}, {_when(old, first)} → {_when(job, first)}")
+            lines.append(f"Moved: {_job(number, job)}, {at(old)} → {at(job)}")
         if job["crew"] != old["crew"]:
             lines.append(f"Crew changed: {_job(number, job)}, now {', '.join(job['crew'])}")
     for number, old in before.items():
@@ -103,7 +108,7 @@ def describe_changes(told: Snapshot, seen: Snapshot, schedule: Schedule) -> list
 def _gone(number: str, old: dict[str, Any], schedule: Schedule, first: date) -> str:
     """A job that left the technician's calendar: cancelled, given to others, or gone."""
     job = next((j for j in schedule.jobs.values() if str(j.job_number) == number), None)
-    what = f"{_job(number, old)}, {_when(old, first)}"
+    what = f"{_job(number, old)}, {_when(old, first, schedule.zone)}"
     if job is not None and job.status in CANCELLED:
         return f"Cancelled: {what}"
     crew = sorted(
@@ -130,10 +135,11 @@ def _day(job: dict[str, Any]) -> date:
     return datetime.fromisoformat(job["when"]).date()
 
 
-def _when(job: dict[str, Any], today: date) -> str:
-    at = datetime.fromisoformat(job["when"])
-    day = {today: "today", today + timedelta(days=1): "tomorrow"}.get(at.date(), f"{at:%a %d %b}")
-    return f"{day} {at:%H:%M}"
+def _when(job: dict[str, Any], today: date, zone: ZoneInfo) -> str:
+    """`today 2:00 PM EST`, `tomorrow …`, or the day's words for another day."""
+    at = datetime.fromisoformat(job["when"]).astimezone(zone)
+    day = {today: "today", today + timedelta(days=1): "tomorrow"}.get(at.date(), day_words(at))
+    return f"{day} {time_of_day(at, zone.key)}"
 
 
 async def _walk(items: Any) -> list[Any]:

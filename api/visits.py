@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from api.errors import BackendError, NotFound
 from api.identity import Profile
@@ -17,7 +16,7 @@ from api.jobs import crew, newest_order, read_job_notes
 from api.kickserv import Job, KickservClient
 from api.note_writes import NotedRecord
 from api.signatures import read_signature
-from api.times import local_time
+from api.times import local_time, time_of_day
 from api.writes import Intent, WriteResult
 from store import Store
 from store.claims import DONE
@@ -65,11 +64,8 @@ class Booking:
 
 
 def _clock_time(moment: datetime | None, timezone: str) -> str:
-    """`11:30` in the business's time zone ("an unknown time" when none)."""
-    if moment is None:
-        return "an unknown time"
-    zone = ZoneInfo(timezone)
-    return f"{(moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(zone):%H:%M}"
+    """`11:30 AM EST` in the business's time zone ("an unknown time" when none)."""
+    return time_of_day(moment, timezone, none="an unknown time")
 
 
 def visit_description(ticket_id: int, subject: str, link: str) -> str:

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block, SectionBlock
 
 from api.callbacks import CallbackList, PossibleCallback, Visit
+from api.times import short_day
 from cards import ids
 from cards.common import FALLBACK_MAX, Card, button, context, mrkdwn_section
 from cards.mrkdwn import escape_mrkdwn, truncate
@@ -17,9 +18,8 @@ NO_CREW = "no technician on its calendar"
 
 
 def day_of(when: datetime, timezone: str) -> str:
-    """`15 Nov` in the business's time zone."""
-    local = when.astimezone(ZoneInfo(timezone))
-    return f"{local.day} {local:%b}"
+    """`Nov 15` in the business's time zone."""
+    return short_day(when.astimezone(ZoneInfo(timezone)))
 
 
 def crew_words(visit: Visit) -> str:
@@ -93,7 +93,7 @@ def _row(callback: PossibleCallback, timezone: str) -> SectionBlock:
     ticket, visit = callback.ticket, callback.visit
     subject = escape_mrkdwn(truncate(ticket.subject or "(no subject)", SUBJECT_MAX))
     opened = ticket.opened_at
-    opened_on = f"{opened.day} {opened:%b}" if opened else "—"
+    opened_on = short_day(opened) if opened else "—"
     done = day_of(visit.completed_at, timezone)
     text = (
         f"*#{ticket.ticket_id}* {subject}\n"

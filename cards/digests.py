@@ -6,7 +6,7 @@ from datetime import datetime
 from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock
 
 from api.digests import JobDigest, TicketDigest
-from api.times import local_time
+from api.times import day_words, time_of_day
 from cards import ids
 from cards.common import Card, age, button, button_raw, context, mrkdwn_section, plain
 from cards.mrkdwn import escape_mrkdwn, truncate
@@ -129,12 +129,12 @@ def build_job_digest(
     by_person: dict[str, list[str]] = {}
     for job in digest.jobs:
         line = (
-            f"{local_time(job.scheduled_on, timezone)} · Job {job.job_number} "
+            f"{time_of_day(job.scheduled_on, timezone)} · Job {job.job_number} "
             f"{escape_mrkdwn(truncate(job.name, 60))}"
         )
         for person in digest.crews.get(job.global_id) or ["Nobody assigned"]:
             by_person.setdefault(person, []).append(line)
-    title = f"{TITLES[kind]} · {digest.day:%a %b %d}"
+    title = f"{TITLES[kind]} · {day_words(digest.day)}"
     blocks: list[Block] = [
         HeaderBlock(text=plain(title, 150)),
         mrkdwn_section(f"*{len(digest.jobs)}* jobs"),

@@ -2,8 +2,7 @@
 the actions they start from; and the small Find customer form it opens."""
 
 from collections.abc import Iterable
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -19,7 +18,7 @@ from slack_sdk.models.views import View
 from api.home import HomeJob, HomeView, JobPart, Standing, TicketPart
 from api.identity import Match
 from api.readydesk import Ticket
-from api.times import when
+from api.times import day_words, time_of_day, when
 from cards import ids
 from cards.common import (
     HEADER_MAX,
@@ -64,7 +63,7 @@ def build_home(home: HomeView, *, timezone: str, admins: Iterable[str], now: dat
     if _unlinked(home.tickets.how) or _unlinked(home.jobs.how):
         blocks.append(_how_to_link(home, admins))
     blocks += [DividerBlock(), *_tickets(home.tickets, now)]
-    blocks += [DividerBlock(), *_jobs(home.jobs, ZoneInfo(timezone))]
+    blocks += [DividerBlock(), *_jobs(home.jobs, timezone)]
     blocks += [DividerBlock(), *_standing(home)]
     return View(type="home", blocks=blocks[:HOME_BLOCKS_MAX])
 
@@ -176,7 +175,7 @@ def _ticket_row(ticket: Ticket, now: datetime) -> SectionBlock:
     )
 
 
-def _jobs(part: JobPart, zone: ZoneInfo) -> list[Block]:
+def _jobs(part: JobPart, timezone: str) -> list[Block]:
     if part.employee is None:
         if part.how.way == "unknown":
             return [_title("Your jobs"), _could_not("Kickserv", part.error)]
@@ -186,8 +185,8 @@ def _jobs(part: JobPart, zone: ZoneInfo) -> list[Block]:
     blocks: list[Block] = []
     for n, (day, jobs) in enumerate(part.days.items()):
         label = "Today" if n == 0 else "Tomorrow"
-        blocks.append(_title(f"Your jobs {label.lower()} · {_day(day)}"))
-        blocks += [_job_row(j, zone) for j in jobs[:JOBS_SHOWN]]
+        blocks.append(_title(f"Your jobs {label.lower()} · {day_words(day)}"))
+        blocks += [_job_row(j, timezone) for j in jobs[:JOBS_SHOWN]]
         if len(jobs) > JOBS_SHOWN:
             blocks.append(context(f"… and {len(jobs) - JOBS_SHOWN} more in Kickserv."))
         if not jobs:
@@ -195,12 +194,12 @@ def _jobs(part: JobPart, zone: ZoneInfo) -> list[Block]:
     return blocks
 
 
-def _job_row(item: HomeJob, zone: ZoneInfo) -> SectionBlock:
+def _job_row(item: HomeJob, timezone: str) -> SectionBlock:
     job = item.job
     status = job_status(job)
     what = job_words(item.service, job.description, DESCRIPTION_MAX)
     text = (
-        f"*{_clock(item.starts_at, zone)}* · {escape_mrkdwn(item.customer)} · Job "
+        f"*{time_of_day(item.starts_at, timezone)}* · {escape_mrkdwn(item.customer)} · Job "
         f"{job.job_number}\n{escape_mrkdwn(what)} · {escape_mrkdwn(status)}{owed_words(job)}"
     )
     return SectionBlock(
@@ -236,14 +235,3 @@ def _title(text: str) -> SectionBlock:
 
 def _could_not(system: str, why: str) -> Block:
     return context(escape_mrkdwn(f"{system} could not be read: {why}"))
-
-
-def _day(day: date) -> str:
-    return f"{day:%a}, {day:%b} {day.day}"
-
-
-def _clock(value: datetime | None, zone: ZoneInfo) -> str:
-    if value is None:
-        return "Any time"
-    local = value.astimezone(zone)
-    return f"{local.hour % 12 or 12}:{local:%M %p} {local.tzname()}"

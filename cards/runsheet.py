@@ -1,13 +1,12 @@
 """A technician's run-sheet: today's jobs in time order, each with its time, customer, address
 (a maps link), service and description, the customer's notes, and Open."""
 
-from datetime import datetime
 from urllib.parse import quote_plus
-from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block, HeaderBlock, SectionBlock
 
 from api.runsheet import RunSheet, Stop
+from api.times import day_words, time_of_day
 from cards import ids
 from cards.common import HEADER_MAX, Card, button, context, mrkdwn_section, plain
 from cards.jobs import job_words
@@ -29,7 +28,7 @@ def maps_link(address: str) -> str:
 def runsheet_card(sheet: RunSheet, timezone: str, *, schedule: str | None = None) -> Card:
     """The run-sheet as one message; how to link when Deskhand does not know the person.
     `schedule`: when it comes by DM, in words ("07:00 weekdays"), "" when it does not."""
-    title = f"Your run-sheet for {sheet.day:%A} {sheet.day.day} {sheet.day:%b}"
+    title = f"Your run-sheet for {day_words(sheet.day)}"
     blocks: list[Block] = [HeaderBlock(text=plain(title, HEADER_MAX))]
     if sheet.employee is None:
         blocks.append(mrkdwn_section(not_linked_text(sheet)))
@@ -38,9 +37,8 @@ def runsheet_card(sheet: RunSheet, timezone: str, *, schedule: str | None = None
         text = f"Your jobs could not be read: {escape_mrkdwn(sheet.error)}"
         blocks.append(mrkdwn_section(text))
         return Card(text=text, blocks=blocks)
-    zone = ZoneInfo(timezone)
     for stop in sheet.stops[:STOPS_SHOWN]:
-        blocks.extend(_stop_blocks(stop, zone))
+        blocks.extend(_stop_blocks(stop, timezone))
     if len(sheet.stops) > STOPS_SHOWN:
         blocks.append(context(f"… and {len(sheet.stops) - STOPS_SHOWN} more jobs today."))
     if not sheet.stops:
@@ -77,11 +75,11 @@ def not_linked_text(sheet: RunSheet) -> str:
     )
 
 
-def _stop_blocks(stop: Stop, zone: ZoneInfo) -> list[Block]:
+def _stop_blocks(stop: Stop, timezone: str) -> list[Block]:
     job = stop.job
+    customer = escape_mrkdwn(truncate(stop.customer, 100))
     lines = [
-        f"*{_time(stop.starts_at, zone)}* · *{escape_mrkdwn(truncate(stop.customer, 100))}* · "
-        f"job {job.job_number}",
+        f"*{time_of_day(stop.starts_at, timezone)}* · *{customer}* · job {job.job_number}",
         maps_link(stop.address) if stop.address else "_No service address in Kickserv_",
         escape_mrkdwn(job_words(stop.service, job.description, 300)),
     ]
@@ -91,9 +89,3 @@ def _stop_blocks(stop: Stop, zone: ZoneInfo) -> list[Block]:
         accessory=button("Open", ids.RUNSHEET_OPEN, JobRef(job_number=job.job_number)),
     )
     return [section]
-
-
-def _time(value: datetime | None, zone: ZoneInfo) -> str:
-    if value is None:
-        return "Any time"
-    return value.astimezone(zone).strftime("%H:%M")

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from api.business import READYDESK
+from api.times import short_day
 from bot.app import build_web_client, handler_config
 from playground.console import Console
 from sandbox.kickserv_data import KSCustomer, KSJob, KSTask
@@ -85,7 +86,7 @@ def _visit(
 
 def _flag(job: KSJob, who: str = "Sam Ortiz") -> str:
     done = job.completed_on or job.updated_at
-    return f"Possible callback: Repair on {done.day} {done:%b} by {who} (job {job.job_number})"
+    return f"Possible callback: Repair on {short_day(done)} by {who} (job {job.job_number})"
 
 
 def _demo_ticket(console: Console) -> int:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from api.times import day_words
 from bot.app import build_web_client, handler_config
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
@@ -179,7 +180,7 @@ async def _assert_jobs_digest_is_of(console: Console, day) -> None:
     data = _kickserv(console)
     [card] = await console.send("/digest preview jobs-today")
     text = str(card["blocks"])
-    assert _header(card).startswith(f"Jobs today · {day:%a %b %d}")
+    assert _header(card).startswith(f"Jobs today · {day_words(day)}")
     shown = {int(n) for n in re.findall(r"Job (\d+)", text)}
     on_day = {
         n

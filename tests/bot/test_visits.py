@@ -131,7 +131,7 @@ async def test_two_replicas_noticing_one_completion_note_it_once_and_offer_close
             await d.aclose()
             await s.close()
     [done] = ticket_notes(console, TWIN, "Visit done")
-    said = f"Visit done: job {job} by Sam Ortiz at 11:30 — Replaced the fuser; prints fine."
+    said = f"Visit done: job {job} by Sam Ortiz at 11:30 AM EST — Replaced the fuser; prints fine."
     assert done.startswith(said)
     replies = [
         c.payload

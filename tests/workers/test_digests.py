@@ -6,6 +6,7 @@ import logging
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
+from api.times import day_words
 from bot.app import build_web_client, handler_config
 from playground.console import Console
 from store import Store
@@ -202,5 +203,5 @@ async def test_a_jobs_digest_posted_past_midnight_is_of_the_day_its_slot_was_due
     [post] = _posts(console)
     wanted = slot.date() + timedelta(days=1)
     assert post.payload["blocks"][0]["text"]["text"].startswith(
-        f"Jobs tomorrow · {wanted:%a %b %d}"
+        f"Jobs tomorrow · {day_words(wanted)}"
     )

@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from api.times import day_words, time_of_day
 from bot.app import build_web_client, handler_config
 from bot.settings import Settings
 from playground.console import Console
@@ -68,10 +69,11 @@ async def test_todays_jobs_in_time_order_with_address_notes_and_open():
         customer = data.customer_by_global_id(hers.customer_id)
         [card] = await console.send("/deskhand runsheet")
         first, second = _stops(card)
-        local = hers.starts_at.astimezone(ACCOUNT_TZ)
-        assert first.startswith(f"*{local.hour - 2:02d}:00* · ")
+        assert first.startswith(f"*{time_of_day(other.starts_at, ZONE)}* · ")
         assert f"job {first_job.job_number}" in first
-        assert second.startswith(f"*{local.hour:02d}:00* · *{customer.name}* · job ")
+        assert second.startswith(
+            f"*{time_of_day(hers.starts_at, ZONE)}* · *{customer.name}* · job "
+        )
         assert f"job {second_job.job_number}" in second
         address = f"{customer.service_address}, {customer.service_city}"
         assert f"<{MAPS}{address.replace(' ', '+').replace(',', '%2C')}" in second
@@ -133,7 +135,7 @@ async def test_a_person_not_linked_is_told_how_to_link_and_gets_no_schedule():
 
 def _title(slot: datetime) -> str:
     day = slot.astimezone(ZoneInfo(ZONE)).date()
-    return f"Your run-sheet for {day:%A} {day.day} {day:%b}"
+    return f"Your run-sheet for {day_words(day)}"
 
 
 async def test_a_scheduled_run_sheet_comes_by_dm_once_and_off_stops_it():
@@ -200,8 +202,8 @@ async def test_across_the_change_to_summer_time_it_comes_at_seven_local_with_tha
         ]
         assert await _due(console, sunday + timedelta(hours=1)) == []  # 07:00 EST would be now
         before, after = _dms(console)
-        assert before.payload["blocks"][0]["text"]["text"] == "Your run-sheet for Saturday 13 Mar"
+        assert before.payload["blocks"][0]["text"]["text"] == "Your run-sheet for Sat, Mar 13"
         assert "Nothing scheduled today." in str(before.payload["blocks"])
-        assert after.payload["blocks"][0]["text"]["text"] == "Your run-sheet for Sunday 14 Mar"
+        assert after.payload["blocks"][0]["text"]["text"] == "Your run-sheet for Sun, Mar 14"
         [stop] = _stops(after.payload)
-        assert stop.startswith("*08:30* · ") and f"job {job.job_number}" in stop
+        assert stop.startswith("*8:30 AM EDT* · ") and f"job {job.job_number}" in stop

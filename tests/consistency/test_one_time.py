@@ -1,0 +1,41 @@
+"""One time, one wording: a visit's time reads the same on the run-sheet, Home, the jobs
+digest and the job card (api/times.py writes them all), so a dispatcher can read it out from
+any of them."""
+
+import re
+
+from api.times import day_words, time_of_day
+from bot.settings import Settings
+from cards.home import build_home
+from playground.console import Console
+from sandbox.kickserv_data import SANDBOX_PERSON
+from tests.bot.served import texts
+
+ZONE = "America/New_York"
+
+
+async def test_a_visits_day_and_time_read_the_same_on_every_surface():
+    async with Console(Settings(_env_file=None, DESKHAND_TIMEZONE=ZONE)) as console:
+        data = console.fake("kickserv").state.data
+        today = console.clock.today(ZONE)
+        [task] = [
+            t
+            for t in data.tasks.values()
+            if SANDBOX_PERSON.id in t.employee_ids and t.starts_at.date() == today
+        ]
+        job = next(j for j in data.jobs.values() if j.id == task.job_id)
+        assert job.scheduled_on == task.starts_at  # the job's time is its calendar entry's
+        shown = time_of_day(task.starts_at, ZONE)
+        assert re.fullmatch(r"1?\d:\d\d [AP]M E[SD]T", shown), shown
+        [sheet] = await console.send("/deskhand runsheet")
+        [digest] = await console.send("/digest preview jobs-today")
+        [card] = await console.send(f"/job {job.job_number}")
+        home = await console.desk.home("U0CONSOLE", SANDBOX_PERSON.email_address, today, ZONE)
+        tab = build_home(home, timezone=ZONE, admins=(), now=console.clock.local(ZONE))
+    assert sheet["blocks"][0]["text"]["text"] == f"Your run-sheet for {day_words(today)}"
+    assert f"*{shown}* · " in texts(sheet["blocks"])
+    assert digest["blocks"][0]["text"]["text"].startswith(f"Jobs today · {day_words(today)}")
+    assert f"{shown} · Job {job.job_number} " in texts(digest["blocks"])
+    assert f"Your jobs today · {day_words(today)}" in texts(tab.to_dict()["blocks"])
+    assert f"*{shown}* · " in texts(tab.to_dict()["blocks"])
+    assert f" {shown}" in texts(card["blocks"])  # the card's date, then the same time
