@@ -105,6 +105,14 @@ class Desk:
         view.unread = " · ".join(line for line in (view.unread, check.unread) if line)
         return view
 
+    async def ticket_as_is(self, ticket_id: int) -> Ticket | None:
+        """The ticket as ReadyDesk has it now, alone (no statuses, visits or flags), or None when
+        it cannot be read: what a press checks before it writes (the write then says why)."""
+        try:
+            return await self.readydesk.get_ticket(ticket_id)
+        except BackendError:
+            return None
+
     async def ticket_read(self, ticket: Ticket, callbacks: CallbackRule) -> TicketView:
         """A ticket already read (a watch's match, a live card's range) as `ticket` views it:
         the statuses (cached), its visits and the visit it may be a callback about (cached

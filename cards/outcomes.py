@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from slack_sdk.models.blocks import ActionsBlock, Block
 
+from api.readydesk import Ticket
 from api.writes import STOPPED, WritePlan, WriteResult
 from cards import ids
 from cards.common import button_raw, typed_back
@@ -34,6 +35,21 @@ def unconfirmed_text(what: str, result: WriteResult, *, by_dm: bool = False) -> 
         f"ended {when}. "
         "Please do not send it again before then."
     )
+
+
+def already_so(
+    ticket: Ticket | None, *, close: bool = False, technician: str | None = None
+) -> str | None:
+    """What a press asks for that the ticket is already (its card was drawn before someone
+    changed it): the notice, or None when there is a change to make or no ticket was read."""
+    if ticket is None:
+        return None
+    where = f"Ticket #{ticket.ticket_id}"
+    if close and ticket.is_closed:
+        return f"{where} is already closed."
+    if technician and (ticket.assigned_tech or "").lower() == technician.lower():
+        return f"{where} is already assigned to you ({escape_mrkdwn(technician)})."
+    return None
 
 
 NO_TECHNICIAN = (

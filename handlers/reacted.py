@@ -2,6 +2,7 @@
 message (reaction events name no text), telling the person who reacted, and whether the message
 is a Deskhand ticket card."""
 
+import hashlib
 import logging
 from typing import Any
 
@@ -38,6 +39,12 @@ class Reaction(EventFields):
     reaction: str
     item: ReactedItem
     item_user: str = ""  # who posted the message
+
+    def told_key(self) -> str:
+        """The key a notice that needs no write is claimed by (once per reaction, as a write
+        is): short enough for an event id, whatever the emoji's name."""
+        where = f"{self.reaction}:{self.item.channel}:{self.item.ts}:{self.user}"
+        return "told:" + hashlib.sha256(where.encode()).hexdigest()[:40]
 
     def intent(self, ticket_id: int, summary: str) -> Intent:
         """The write this reaction asks for, keyed by the reaction's Slack identity, so a

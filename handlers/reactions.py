@@ -11,7 +11,7 @@ from api.desk import Desk
 from cards import ids
 from cards.common import Card
 from cards.config import HandlerConfig
-from cards.outcomes import NO_TECHNICIAN, change_notice
+from cards.outcomes import NO_TECHNICIAN, already_so, change_notice
 from cards.reactions import assigned_text, close_question, ticket_offer, unreadable_text
 from cards.refs import read_value
 from cards.ticket_form import TicketForm
@@ -63,7 +63,8 @@ async def on_reaction(
     elif (ticket_id := ticket_on_card(message, context.bot_user_id)) is None:
         return
     elif act == "close":
-        await tell(client, reaction, close_question(ticket_id))
+        notice = already_so(await desk.ticket_as_is(ticket_id), close=True)
+        await tell(client, reaction, Card(text=notice) if notice else close_question(ticket_id))
     else:
         await _assign(reaction, ticket_id, client, desk, store, config, profiles)
 
@@ -84,7 +85,15 @@ async def _assign(
         return
     desk.in_flight.keep_running()  # a stop waits for this listener to say how it ended
     summary = f"assign to {me.technician}"
-    result = await desk.assign_ticket(reaction.intent(ticket_id, summary), ticket_id, me.technician)
+    intent = reaction.intent(ticket_id, summary)
+    if notice := already_so(await desk.ticket_as_is(ticket_id), technician=me.technician):
+        # Said once per reaction: not when this reaction's write was made (another delivery).
+        if await store.claims.get(intent.key) is None and await store.claim_event(
+            reaction.told_key()
+        ):
+            await tell(client, reaction, Card(text=notice))
+        return
+    result = await desk.assign_ticket(intent, ticket_id, me.technician)
     if result.outcome == "duplicate":
         return  # the same reaction again (a redelivery): the first one told
     if result.outcome in ("written", "confirmed"):

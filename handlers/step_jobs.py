@@ -66,6 +66,8 @@ async def visit_for(desk: Desk, config: HandlerConfig, inputs: dict[str, Any]) -
     if isinstance(choices, str):
         return choices
     ticket, customer = await desk.field.visit_customer(ticket_id)
+    if ticket.is_closed:  # as the card, which offers Book a visit only on an open ticket
+        return f"Ticket #{ticket_id} is closed; reopen it in ReadyDesk to book a visit for it."
     if customer is None:
         named = ticket.company_name or ticket.contact or ticket.customer_id or "its customer"
         return (

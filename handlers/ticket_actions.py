@@ -18,7 +18,7 @@ from cards import ids
 from cards.common import Card
 from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn
-from cards.outcomes import NO_TECHNICIAN, change_notice
+from cards.outcomes import NO_TECHNICIAN, already_so, change_notice
 from cards.refs import TicketRef, chosen_option, read_value, ticket_of_block
 from cards.tickets import card_for
 from cards.visits import VISIT_DONE, visit_closed_reply
@@ -55,6 +55,11 @@ async def assign_to_me(
         await respond(response_type="ephemeral", replace_original=False, text=NO_TECHNICIAN)
         return
     desk.in_flight.keep_running()  # a stop waits for this listener to redraw the card
+    ticket = await desk.ticket_as_is(ref.ticket_id)
+    if notice := already_so(ticket, technician=me.technician):
+        await _tell(respond, notice)
+        await _redraw(body, respond, client, desk, store, config, ref.ticket_id, changed=False)
+        return
     summary = f"assign to {me.technician}"
     intent = _intent(body, action, ref.ticket_id, summary)
     result = await desk.assign_ticket(intent, ref.ticket_id, me.technician)
@@ -96,6 +101,10 @@ async def close_ticket(
     await ack()
     desk.in_flight.keep_running()
     ref = read_value(TicketRef, action.get("value"))
+    if notice := already_so(await desk.ticket_as_is(ref.ticket_id), close=True):
+        await _tell(respond, notice)
+        await _redraw(body, respond, client, desk, store, config, ref.ticket_id, changed=False)
+        return
     intent = _intent(body, action, ref.ticket_id, "close")
     result = await desk.close_ticket(intent, ref.ticket_id, config.now())
     shown = None  # pressed under a visit done: that thread reply keeps its note
@@ -136,24 +145,39 @@ async def _show(
 ) -> None:
     """Say how the change ended; when it was made, redraw the card (or show `shown` in its
     place) and its channel copies."""
-    user_id = body["user"]["id"]
-    where = f"ticket #{ticket_id}"
     if notice := change_notice(result, ticket_id, summary):
-        await respond(response_type="ephemeral", replace_original=False, text=notice)
+        await _tell(respond, notice)
     if result.outcome in ("written", "confirmed", "duplicate"):
-        try:
-            view = await desk.ticket(ticket_id, config.callbacks)  # the read `/ticket N` makes
-        except BackendError as err:  # the change was made: say so, and why the card is old
-            await respond(
-                response_type="ephemeral",
-                replace_original=False,
-                text=(
-                    f"Done on {where}, but the card could not be redrawn: "
-                    f"{escape_mrkdwn(err.message)} Press Refresh later."
-                ),
-            )
-            return
-        card = card_for(view, config)  # built as `/ticket N` builds it
-        await respond(replace_original=True, **(shown or card).message())
-        copies = card_for(view, config, shareable=False)  # as channels show it
-        await card_changed(copies, user_id, store, desk, client, config)
+        await _redraw(body, respond, client, desk, store, config, ticket_id, shown)
+
+
+async def _tell(respond: AsyncRespond, notice: str) -> None:
+    """A word to the presser alone, under the card."""
+    await respond(response_type="ephemeral", replace_original=False, text=notice)
+
+
+async def _redraw(
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    desk: Desk,
+    store: Store,
+    config: HandlerConfig,
+    ticket_id: int,
+    shown: Card | None = None,
+    *,
+    changed: bool = True,
+) -> None:
+    """The card read again and drawn in place (or `shown` there), and its channel copies;
+    `changed`: whether this press changed the ticket (what a failed redraw says)."""
+    try:
+        view = await desk.ticket(ticket_id, config.callbacks)  # the read `/ticket N` makes
+    except BackendError as err:  # say why the card is old (and that the change was made)
+        lead = f"Done on ticket #{ticket_id}, but the" if changed else "The"
+        why = escape_mrkdwn(err.message)
+        await _tell(respond, f"{lead} card could not be redrawn: {why} Press Refresh later.")
+        return
+    card = card_for(view, config)  # built as `/ticket N` builds it
+    await respond(replace_original=True, **(shown or card).message())
+    copies = card_for(view, config, shareable=False)  # as channels show it
+    await card_changed(copies, body["user"]["id"], store, desk, client, config)

@@ -172,6 +172,25 @@ async def test_the_same_reaction_delivered_again_assigns_once(app, slack):
     assert outcomes.count("written") == 1 and outcomes.count("duplicate") == 1
 
 
+async def test_eyes_on_a_ticket_already_yours_says_so_once_and_writes_nothing(app, slack):
+    ts = await _share(app, slack)
+    app.readydesk.state.data.tickets[34].assigned_tech = "alice"  # assigned in ReadyDesk
+    await app.event(_reaction("eyes", ts))
+    await app.event(_reaction("eyes", ts))  # the same reaction, under another event id
+    [told] = _said(slack)
+    assert told["text"] == "Ticket #34 is already assigned to you (alice)."
+    assert [r.outcome for r in await app.store.audit.recent()] == []  # nothing written
+
+
+async def test_check_mark_on_a_closed_tickets_card_says_it_is_closed_and_asks_nothing(app, slack):
+    ts = await _share(app, slack)
+    app.readydesk.state.data.tickets[34].status = "Closed"  # closed in ReadyDesk since
+    await app.event(_reaction("white_check_mark", ts))
+    [told] = _said(slack)
+    assert told["text"] == "Ticket #34 is already closed."
+    assert "blocks" not in told  # no Close button to press again
+
+
 async def test_eyes_from_a_person_who_may_not_write_is_refused_and_assigns_nothing(slack):
     async with served(slack, DESKHAND_WRITERS="U0BOSS") as app:
         ts = await _share(app, slack)

@@ -81,3 +81,17 @@ async def test_close_dates_the_ticket_on_the_business_clock_not_the_servers():
         closed_at = _ticket(console, 34).date_closed
         tokyo_now = console.clock.now().astimezone(ZoneInfo("Asia/Tokyo")).replace(tzinfo=None)
     assert abs(closed_at - tokyo_now) < timedelta(minutes=1), (closed_at, tokyo_now)
+
+
+async def test_a_stale_cards_close_and_assign_say_what_is_so_and_write_nothing(console):
+    await console.send("/ticket 34")
+    _ticket(console, 34).assigned_tech = "alice"  # changed in ReadyDesk after the card was drawn
+    notice, redrawn = await console.send("click Assign to me")
+    assert notice["text"] == "Ticket #34 is already assigned to you (alice)."
+    assert redrawn["replace_original"] is True  # the card brought up to date
+    _ticket(console, 34).status = "Closed"
+    notice, redrawn = await console.send("click Close")
+    assert notice["text"] == "Ticket #34 is already closed."
+    labels = [e.get("text", {}).get("text") for e in redrawn["blocks"][-1]["elements"]]
+    assert "Close" not in labels
+    assert await _audit(console) == []  # nothing was written

@@ -203,6 +203,18 @@ async def test_book_a_visit_books_the_tickets_customer_and_links_the_job_to_the_
     assert missing.error is not None and "999999 does not exist" in missing.error
 
 
+async def test_book_a_visit_refuses_a_closed_ticket_as_its_card_does(slack):
+    async with served(slack) as app:
+        jobs = app.kickserv.state.data.jobs
+        before = len(jobs)
+        app.readydesk.state.data.tickets[34].status = "Closed"
+        refused = await run(
+            app, slack, ids.STEP_BOOK_VISIT, ticket_number="34", service="Printer Repair"
+        )
+        assert len(jobs) == before  # no job booked for it
+    assert refused.error == "Ticket #34 is closed; reopen it in ReadyDesk to book a visit for it."
+
+
 async def test_a_non_writer_is_refused_in_words_and_nothing_is_written(slack):
     async with served(slack, DESKHAND_WRITERS="U1") as app:
         before = tickets(app)
