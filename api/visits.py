@@ -12,6 +12,7 @@ from typing import Literal
 
 from api.errors import BackendError, NotFound
 from api.identity import Profile
+from api.job_status import ON_MY_WAY_NOTE
 from api.jobs import crew, newest_order, read_job_notes
 from api.kickserv import Job, KickservClient
 from api.note_writes import NotedRecord
@@ -31,6 +32,7 @@ DONE_STATUS = "completed"
 CANCELLED = ("canceled", "cancelled")
 GONE = "deleted"  # a linked job Kickserv no longer has
 NOTE_QUOTE_MAX = 500
+ORIGIN = "From ReadyDesk ticket #"  # how the note a booking writes on its job begins
 BOOKING_NOTES = (":booked", ":from")  # the ends of the intent keys of a booking's two notes
 VISIT_NOTES = "visit."  # what a visit note's write is audited as starts with this
 DONE_NOTE = "done"  # a visit done's note key ends so: said with Close under the ticket's cards
@@ -80,7 +82,7 @@ def booking_notes(booking: Booking, service: str) -> list[OwedNote]:
     when = local_time(job.scheduled_on if job else None, booking.timezone)
     parts = [f"job {booking.job_number}", service, when, ", ".join(booking.crew)]
     booked = "Visit booked: " + ", ".join(p for p in parts if p)
-    origin = f"From ReadyDesk ticket #{booking.ticket_id}: {booking.subject or '(no subject)'}"
+    origin = f"{ORIGIN}{booking.ticket_id}: {booking.subject or '(no subject)'}"
     if booking.ticket_link:
         origin += f"\n{booking.ticket_link}"
     base = f"{visit_note_keys(booking.ticket_id)}{booking.job_number}"
@@ -289,7 +291,8 @@ async def _change_note(
 
 
 async def _done_by(kickserv: KickservClient, job: Job) -> tuple[str, str]:
-    """Who is on the job, and its latest note that Deskhand did not write (either "")."""
+    """Who is on the job, and its latest note a person wrote (in Kickserv or from Slack), its
+    signature left out (either "")."""
     try:
         tasks = await kickserv.list_tasks(job_global_id=job.global_id)
         who = ", ".join(crew(tasks))
@@ -299,10 +302,17 @@ async def _done_by(kickserv: KickservClient, job: Job) -> tuple[str, str]:
         notes = await read_job_notes(kickserv, job.job_number)
     except BackendError:
         return who, ""
-    theirs = [n for n in notes if not read_signature(n.text).slack_author]
-    latest = max(theirs, key=newest_order, default=None)
-    text = " ".join(latest.text.split()) if latest else ""
+    words = [(n, read_signature(n.text).text) for n in notes]
+    theirs = [(n, text) for n, text in words if _a_persons(text)]
+    latest = max(theirs, key=lambda pair: newest_order(pair[0]), default=None)
+    text = " ".join(latest[1].split()) if latest else ""
     return who, text[:NOTE_QUOTE_MAX]
+
+
+def _a_persons(note: str) -> bool:
+    """Not a note Deskhand words itself on a job (its visit's origin, On my way)."""
+    body = note.strip()
+    return bool(body) and body != ON_MY_WAY_NOTE and not body.startswith(ORIGIN)
 
 
 def _change(visit: Visit, key: str, text: str, *, offer_close: bool = False) -> OwedNote:

@@ -163,6 +163,25 @@ async def test_a_moved_then_cancelled_visit_is_noted_on_the_ticket_once_each(des
     assert "Canceled" in row["text"]["text"]
 
 
+async def test_visit_done_quotes_the_technicians_note_written_from_slack(desk_console):
+    """The outcome a technician writes from Slack (a job's thread, /note job) is the visit's
+    latest note; Deskhand's own words on the job (its origin, On my way) are not."""
+    console = desk_console
+    _, job = await book(console, TWIN)  # writes the job's origin note, signed from Slack
+    await console.send(f"/note job {job} Swapped the fuser; test page is clean.")
+    await console.send(f"/note job {job} On my way.")
+    ks_job = next(
+        j for j in console.fake("kickserv").state.data.jobs.values() if j.job_number == job
+    )
+    ks_job.status = "completed"
+    config = handler_config(console.app_settings)
+    await poll_visits(
+        console.desk, console.store, console.app.client, datetime.now(UTC), config=config
+    )
+    [done] = ticket_notes(console, TWIN, "Visit done")
+    assert done.split("\n")[0].endswith(" — Swapped the fuser; test page is clean.")
+
+
 async def test_a_linked_job_deleted_in_kickserv_is_noted_once_and_no_longer_read(desk_console):
     console = desk_console
     _, job = await book(console, TWIN)
