@@ -15,7 +15,8 @@ from cards.tickets import describe
 
 BREAKDOWN_QUERY = (
     "Each count by status, priority or group is that `/tickets` search with the value added, "
-    "e.g. `status:Open` in place of `status:unresolved`, or `priority:High`."
+    "e.g. `status:Open` in place of `status:unresolved`, or `priority:High`; “none of these” "
+    "is the rest of the total."
 )
 TITLES = {
     "unresolved": "Unresolved tickets",
@@ -69,9 +70,14 @@ def change_line(previous: str, ids_now: list[int], total: int, noun: str) -> str
     )
 
 
-def _counts(label: str, counts: dict[str, int]) -> str:
-    shown = " · ".join(f"{escape_mrkdwn(k)} {n}" for k, n in counts.items() if n)
-    return f"*{label}:* {shown or 'none'}"
+def _counts(label: str, counts: dict[str, int], total: int) -> str:
+    """One breakdown's row; what no value accounts for (a ticket with no group, or a priority
+    not on the list) is said as the rest, so the row adds up to the total beside it."""
+    shown = [f"{escape_mrkdwn(k)} {n}" for k, n in counts.items() if n]
+    rest = total - sum(counts.values())
+    if rest > 0:
+        shown.append(f"none of these {rest}")
+    return f"*{label}:* {' · '.join(shown) or 'none'}"
 
 
 def build_ticket_digest(
@@ -96,9 +102,12 @@ def build_ticket_digest(
         total += " (among the newest tickets checked)"
     lines = [f"{total} · `/tickets {describe(counted)}`"]
     if digest.by_status:
-        lines.append(_counts("By status", digest.by_status))
-        lines.append(_counts("By priority", digest.by_priority))
-        lines.append(_counts("By group", digest.by_group))
+        for label, counts in (
+            ("By status", digest.by_status),
+            ("By priority", digest.by_priority),
+            ("By group", digest.by_group),
+        ):
+            lines.append(_counts(label, counts, digest.total))
     blocks: list[Block] = [HeaderBlock(text=plain(title, 150)), mrkdwn_section("\n".join(lines))]
     if digest.by_status:
         blocks.append(context(BREAKDOWN_QUERY))

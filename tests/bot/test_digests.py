@@ -142,3 +142,15 @@ async def test_a_previews_breakdowns_count_only_the_tickets_its_filters_match(co
     assert _breakdown(card, "group") == f"*By group:* Field Team {len(field)}"
     by_priority = Counter(t.priority for t in field)
     assert _breakdown(card, "priority") == _expected("priority", by_priority, list(PRIORITIES))
+
+
+async def test_each_breakdown_adds_up_to_the_total_beside_it(console):
+    data = console.fake("readydesk").state.data
+    loose = next(t for t in data.tickets.values() if t.status != "Closed")
+    loose.assigned_group_name, loose.assigned_group_id = "", 0  # in no group
+    [card] = await console.send("/digest preview unresolved")
+    total = int(re.search(r"\*([\d,]+)\* unresolved", str(card["blocks"])).group(1))
+    for label in ("status", "priority", "group"):
+        row = _breakdown(card, label)
+        assert sum(int(n) for n in re.findall(r" (\d+)(?= ·|$)", row)) == total, row
+    assert _breakdown(card, "group").endswith(" · none of these 1")
