@@ -2,11 +2,16 @@
 its description) and the ticket card's changes (assign, status, close), read back by their
 fields when the reply was lost."""
 
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+import httpx
+
+from api.errors import InvalidRequest
 from api.identity import Profile
 from api.readydesk import ReadyDeskClient
+from api.readydesk.wire import BACKEND
 from api.writes import (
     DEFAULTS,
     Intent,
@@ -52,6 +57,13 @@ async def create_ticket(
         "category": ticket.category or None,
         "priority": ticket.priority or None,
     }
+    sent = {k: v for k, v in fields.items() if v}
+    try:
+        over = readydesk.ticket_overflow(**sent)
+    except InvalidRequest:
+        over = 0  # refused field by field by the write itself
+    if over:
+        return _too_long(ticket, over)
     plan = WritePlan(
         check="ticket",
         target=ticket.customer_id,
@@ -61,11 +73,28 @@ async def create_ticket(
     )
 
     async def write() -> str:
-        return str(await readydesk.add_ticket(**{k: v for k, v in fields.items() if v}))
+        return str(await readydesk.add_ticket(**sent))
 
     return await write_once(
         store, replace(intent, plan=plan), write, read_back=read_back, settings=settings
     )
+
+
+def _too_long(ticket: NewTicket, over: int) -> WriteResult:
+    """The refusal of a ticket ReadyDesk could not take, on the field to shorten and saying by
+    about how much in the characters the person typed (ReadyDesk counts them URL-encoded)."""
+    if ticket.description:
+        field, text = "description", ticket.description
+    else:
+        field, text = "subject", ticket.subject
+    encoded = len(str(httpx.QueryParams({"": text}))) - 1 or 1
+    cut = math.ceil(over * len(text) / encoded)
+    why = (
+        f"Too long for ReadyDesk by about {cut:,} characters: shorten it and save again "
+        "(accented letters, emoji and symbols count as several characters each when sent)."
+    )
+    error = InvalidRequest(why, backend=BACKEND, action="add_ticket", field_errors={field: why})
+    return WriteResult("failed", error=error)
 
 
 async def change_ticket(

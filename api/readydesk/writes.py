@@ -2,9 +2,11 @@
 its input with the seed's own rules, sends one action through the client's choke point, and is
 never retried blindly (api/writes.py decides an outcome that was not proven)."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
+
+import httpx
 
 from api.errors import InvalidRequest
 from api.readydesk import wire
@@ -20,7 +22,15 @@ class ReadyDeskWrites:
     # The client's: its wire names, and its one choke point (see ReadyDeskClient._request).
     names: wire.WireNames
     _request: Callable[..., Awaitable[list[wire.Record]]]
+    _url: Callable[[str, Mapping[str, str]], httpx.URL]
+    _max_url_length: int
     forget_lookups: Callable[[], None]
+
+    def ticket_overflow(self, **fields: Any) -> int:
+        """How many characters past ReadyDesk's limit adding this ticket would be, as sent
+        (URL-encoded: é and emoji count several times); 0 when it fits."""
+        params = self._ticket_params(validate_input(TicketInput, fields, "add_ticket"))
+        return max(0, len(str(self._url("add_ticket", params))) - self._max_url_length)
 
     async def add_ticket(self, **fields: Any) -> int:
         """Open a ticket (`cid` required); returns the new ticket number."""

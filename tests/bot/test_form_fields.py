@@ -1,5 +1,7 @@
 """Forms say the right thing about the right field, and pickers name each system's own record."""
 
+import re
+
 from playground.console import Console
 from tests.conftest import directory_filled
 
@@ -97,3 +99,26 @@ async def test_try_again_after_a_job_not_created_brings_back_everything_chosen(c
     assert form["customer"]["initial_option"]["text"]["text"] == "Demo Company (#1)"
     assert form["service"]["initial_option"]["value"] == "24551"
     assert (form["date"]["initial_date"], form["time"]["initial_time"]) == ("2027-03-01", "14:30")
+
+
+async def test_a_description_readydesk_cannot_take_is_refused_on_its_field_with_how_much(
+    console,
+):
+    # 1,490 characters the form allows, but accented: URL-encoded, past ReadyDesk's 2,000.
+    typed = ("L'imprimante du bureau d'été bloque à chaque impression; réessayé à 14h. " * 20)[
+        :1490
+    ]
+    await console.send("/ticket new")
+    view_id = console.slack.last_view_id
+    tickets = console.fake("readydesk").state.data.tickets
+    before = len(tickets)
+    fields = {"customer": "readydesk:demo", "subject": "Printer jams", "description": typed}
+    answer = await console.submit_view(view_id, fields)
+    assert answer["response_action"] == "errors"  # the modal stays open, as typed
+    [(field, said)] = answer["errors"].items()
+    assert field == "description"
+    cut = int(re.search(r"by about ([\d,]+) characters", said).group(1).replace(",", ""))
+    assert len(tickets) == before
+    shortened = await console.submit_view(view_id, {**fields, "description": typed[:-cut]})
+    assert shortened["view"]["title"]["text"] == "Ticket created"  # cutting that much is enough
+    assert len(tickets) == before + 1
