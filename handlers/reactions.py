@@ -86,11 +86,12 @@ async def _assign(
     desk.in_flight.keep_running()  # a stop waits for this listener to say how it ended
     summary = f"assign to {me.technician}"
     intent = reaction.intent(ticket_id, summary)
-    if notice := already_so(await desk.ticket_as_is(ticket_id), technician=me.technician):
-        # Said once per reaction: not when this reaction's write was made (another delivery).
-        if await store.claims.get(intent.key) is None and await store.claim_event(
-            reaction.told_key()
-        ):
+    # Already so (before this reaction): said once per reaction. Once this reaction's write was
+    # claimed (another delivery of it), the write path answers: a duplicate, said by the first.
+    if await store.claims.get(intent.key) is None and (
+        notice := already_so(await desk.ticket_as_is(ticket_id), technician=me.technician)
+    ):
+        if await store.claim_event(reaction.told_key()):
             await tell(client, reaction, Card(text=notice))
         return
     result = await desk.assign_ticket(intent, ticket_id, me.technician)

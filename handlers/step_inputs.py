@@ -5,12 +5,13 @@ Each returns the value, or the words that say why it cannot (the step fails with
 from datetime import UTC, datetime
 from typing import Any
 
-from api.business import KICKSERV, READYDESK, Business
+from api.business import KICKSERV, READYDESK, Business, Entry
 from api.customers import CustomerSearch
 from api.desk import Desk
 from api.writes import Intent
 from cards.mrkdwn import truncate
 from cards.step_words import none_found, several_found
+from handlers.form_values import customer_label
 from handlers.step_middleware import StepActor, execution_of, inputs_kept
 
 _SYSTEM_NAMES = {READYDESK: "ReadyDesk", KICKSERV: "Kickserv"}
@@ -37,7 +38,13 @@ def search_problem(search: CustomerSearch) -> str:
     if not search.businesses:
         note = f"; {search.note}" if search.note else ""
         return none_found(search.text, f"ReadyDesk or Kickserv{note}")
-    return several_found([b.name for b in search.businesses], search.text)
+    # Each with its key, so two businesses of one name can be told apart (and given).
+    labels = [customer_label(entry, b) for b in search.businesses if (entry := _first(b))]
+    return several_found(labels, search.text)
+
+
+def _first(business: Business) -> Entry | None:
+    return business.readydesk or business.kickserv
 
 
 def record_key(business: Business, wanted: str) -> str:

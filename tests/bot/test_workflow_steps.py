@@ -4,6 +4,7 @@ for, and a backend fault's every outcome told to the workflow."""
 
 import asyncio
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -84,6 +85,23 @@ async def test_find_customer_gives_both_systems_ids_and_names_several_matches(sl
     assert none.error == "No customer matches “zzzz-nobody” in ReadyDesk or Kickserv."
     assert several.error is not None and "customers (" in several.error
     assert "give one's customer ID" in several.error
+
+
+async def test_several_matches_name_each_with_its_customer_id_to_give(slack):
+    async with served(slack) as app:
+        data = app.readydesk.state.data
+        model = next(iter(data.customers.values()))
+        top = max(c.record_id for c in data.customers.values())
+        twins = {"company_name": "Twin Plumbing", "date_added": data.now().replace(tzinfo=None)}
+        first, second = (
+            data.add_customer(replace(model, record_id=top + n, customer_id=f"twin{n}", **twins))
+            for n in (1, 2)
+        )
+        await app.desk.directory.refresh()
+        several = await run(app, slack, ids.STEP_FIND_CUSTOMER, text="Twin Plumbing")
+    assert several.error is not None
+    assert f"Twin Plumbing ({first.customer_id})" in several.error
+    assert f"Twin Plumbing ({second.customer_id})" in several.error
 
 
 async def test_create_ticket_writes_once_signed_for_whom_and_gives_its_number(slack):
