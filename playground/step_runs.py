@@ -43,8 +43,13 @@ async def execute(
     done); then how it ended, and what the audit log says it did."""
     run = functions.start(step.callback_id, inputs)
     since = now() - timedelta(seconds=1)
+    earlier = set(await store.audit.recent(since=since))  # a run just before: not this one's
     await deliver(function_event(step, run))
-    rows = [r for r in await store.audit.recent(since=since) if r.action.startswith("step.")]
+    rows = [
+        r
+        for r in await store.audit.recent(since=since)
+        if r.action.startswith("step.") and r not in earlier
+    ]
     return StepRun(step, run, [row.as_line() for row in reversed(rows)])
 
 

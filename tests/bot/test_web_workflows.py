@@ -117,3 +117,12 @@ async def test_create_job_books_the_date_and_time_picked_in_deskhands_time_zone(
     job = next(j for j in kickserv.jobs.values() if str(j.job_number) == number)
     zone = ZoneInfo(page.sandbox.settings.timezone)
     assert job.scheduled_on == datetime(2026, 12, 9, 15, 30, tzinfo=zone)
+
+
+async def test_what_a_run_did_is_its_own_not_the_run_just_before(page):  # noqa: F811
+    made = await run(page, "create_ticket", customer="demo", subject="Heater rattles")
+    assert made["ok"] is True
+    failed = parse((await run(page, "create_ticket", customer="delta", subject="Hi"))["html"])
+    did = failed.find("ul", **{"aria-label": "What it did"}).text
+    assert ": failed (“delta” matches" in did
+    assert "written" not in did  # the ticket made just before is not this run's
