@@ -2,6 +2,7 @@
 
 import json
 from datetime import datetime
+from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, HeaderBlock
 
@@ -170,3 +171,18 @@ def _finish(
     if buttons:
         blocks.append(ActionsBlock(elements=buttons))
     return Card(text=escape_mrkdwn(title), blocks=blocks)
+
+
+def paused_message(message: dict[str, Any], subscription_id: int, user_id: str) -> dict[str, Any]:
+    """A posted digest once its Pause was pressed: the same, without Pause, saying who paused
+    it and how to resume (for everyone in the channel, not only the presser)."""
+    blocks = []
+    for block in message.get("blocks") or []:
+        if block.get("type") == "actions":
+            kept = [e for e in block.get("elements", []) if e.get("action_id") != ids.DIGEST_PAUSE]
+            block = {**block, "elements": kept} if kept else None
+        if block:
+            blocks.append(block)
+    said = f"Paused by <@{user_id}>: `/digest resume {subscription_id}` starts it again."
+    blocks.append(context(said).to_dict())
+    return {"text": message.get("text") or "Digest", "blocks": blocks}

@@ -10,7 +10,7 @@ from api.desk import Desk
 from cards import ids
 from cards.common import Card
 from cards.config import HandlerConfig
-from cards.digests import digest_card
+from cards.digests import digest_card, paused_message
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import TicketQuery, read_number
 from cards.tickets import describe
@@ -78,16 +78,21 @@ async def digest_command(
 
 
 async def pause_from_card(
-    ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, store: Store
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    store: Store,
 ) -> None:
-    """Pause on a digest card: no more digests until /digest resume."""
+    """Pause on a digest card: no more digests until /digest resume; the card says so."""
     await ack()
     sub_id = read_number(action.get("value"))
-    if await store.digests.set_paused(sub_id, True, "paused from a digest card"):
-        text = f"Digest #{sub_id} is paused. `/digest resume {sub_id}` starts it again."
-    else:
+    if not await store.digests.set_paused(sub_id, True, "paused from a digest card"):
         text = f"Digest #{sub_id} no longer exists; `/digest list` shows this channel's."
-    await respond(response_type="ephemeral", replace_original=False, text=text)
+        await respond(response_type="ephemeral", replace_original=False, text=text)
+        return
+    message = body.get("message") or {}
+    await respond(replace_original=True, **paused_message(message, sub_id, body["user"]["id"]))
 
 
 async def _preview(kind: str, filters: str, desk: Desk, config: HandlerConfig) -> Card:

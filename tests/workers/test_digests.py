@@ -205,3 +205,32 @@ async def test_a_jobs_digest_posted_past_midnight_is_of_the_day_its_slot_was_due
     assert post.payload["blocks"][0]["text"]["text"].startswith(
         f"Jobs tomorrow · {day_words(wanted)}"
     )
+
+
+async def test_pause_on_a_posted_digest_takes_its_pause_away_and_says_who_paused_it(console):
+    await console.send("/digest add unresolved at 08:00 daily tz America/New_York")
+    await _due(console, _next_eight() + timedelta(seconds=5))
+    [post] = _posts(console)
+    message = {**post.payload, "ts": post.answer["ts"]}
+    [pause] = [
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["text"]["text"] == "Pause"
+    ]
+    body = console.requests.block_actions(
+        {"type": "button", "action_id": pause["action_id"], "value": pause["value"]},
+        user={"id": "U0CONSOLE"},
+        container={"type": "message", "message_ts": message["ts"], "channel_id": "C0CONSOLE"},
+        channel={"id": "C0CONSOLE"},
+        message=message,
+        response_url=console.slack.response_url("pause"),
+    )
+    [replaced] = await console.deliver(body, len(console.slack.calls))
+    assert replaced["replace_original"] is True  # the channel's copy, for everyone
+    shown = str(replaced["blocks"])
+    assert "'Pause'" not in shown and "Show in /tickets" in shown
+    assert "Paused by <@U0CONSOLE>: `/digest resume 1` starts it again." in shown
+    [sub] = await console.store.digests.in_channel("C0CONSOLE")
+    assert sub.paused
