@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
+from api.times import day_words, time_of_day
 from bot.app import build_app, build_desk, build_sandboxes, handler_config, record_links
 from bot.scheduler import build_scheduler
 from bot.server import build_http_app
@@ -312,16 +313,29 @@ class WebSandbox:
             schedule = DigestSchedule(time.fromisoformat(sub.at_time), sub.days, sub.timezone)
             slots += schedule.slots_between(now, now + timedelta(days=8))[:1]
         if not slots:
-            self._tell(
-                "No digest is scheduled. Add one in a channel, e.g. "
-                "`/digest add unresolved at 08:00`, then jump."
-            )
+            self._tell(await self._why_no_digest())
             return
         slot = min(slots)
         self.clock.jump_to(slot + timedelta(seconds=1))
         self._save_offset()
-        self._tell(f"The sandbox clock jumped to {slot:%a %d %b %H:%M %Z}: here comes the digest.")
+        when = f"{day_words(slot)} {time_of_day(slot, str(slot.tzinfo))}"
+        self._tell(f"The sandbox clock jumped to {when}: here comes the digest.")
         self.scheduler.wake()
+
+    async def _why_no_digest(self) -> str:
+        """What Jump says when no digest is due: every one paused, or none added yet."""
+        _, channels = self.workspace.names()
+        paused = [s for c in channels for s in await self.store.digests.in_channel(c) if s.paused]
+        if paused:
+            first = min(s.id for s in paused)
+            return (
+                f"Every digest is paused: `/digest resume {first}` in its channel starts it "
+                "again, then jump."
+            )
+        return (
+            "No digest is scheduled. Add one in a channel, e.g. "
+            "`/digest add unresolved at 08:00`, then jump."
+        )
 
     # -- plumbing ---------------------------------------------------------------------------------
 

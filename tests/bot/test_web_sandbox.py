@@ -280,6 +280,11 @@ async def test_jumping_the_clock_posts_the_next_digest(page):
     now = page.sandbox.clock.now().astimezone()  # the digest came at the sandbox's time
     shown = {f"{t:%H:%M}" for t in (now, now - timedelta(minutes=1))}
     assert articles[-1].find("time").text in shown
+    [sub] = await page.sandbox.store.digests.in_channel(DISPATCH)
+    await page.send(f"/digest pause {sub.id}", channel=DISPATCH)
+    await page.post("jump")
+    paused = (await page.state(DISPATCH))["notice"]["html"]
+    assert f"Every digest is paused: <code>/digest resume {sub.id}</code>" in paused
 
 
 async def test_a_pasted_link_to_a_job_unfurls_under_the_message(page):
