@@ -35,7 +35,7 @@ class BusinessView:
     kickserv: KickservCustomer | None = None
     ticket_counts: dict[str, int] | None = None  # None: not read (a line in `failed` says why)
     open_tickets: list[Ticket] = field(default_factory=list)
-    jobs: list[Job] | None = None  # in progress and upcoming; None: not read
+    jobs: list[Job] | None = None  # not done yet (ACTIVE_JOB_STATUSES); None: not read
     owed: Decimal | None = None  # api/money.py's owed, over every job; None: not read
     owing: list[Job] = field(default_factory=list)  # the jobs that owe something, by number
     services: dict[int, str] = field(default_factory=dict)  # Kickserv's services by job type id

@@ -91,7 +91,7 @@ def build_business_card(view: BusinessView, *, timezone: str, shareable: bool = 
         ]
         blocks.append(mrkdwn_section("\n".join(lines)))
     if ks is not None and view.jobs is not None:
-        lines = [f"*Kickserv jobs in progress and upcoming:* {len(view.jobs) or 'none'}"]
+        lines = [f"*Kickserv jobs not done yet:* {len(view.jobs) or 'none'}"]
         lines += [
             f"• Job {j.job_number} {escape_mrkdwn(_job_words(j, view.services))} · "
             f"{escape_mrkdwn(job_status(j))} · {local_time(j.scheduled_on, timezone)}"

@@ -132,7 +132,7 @@ async def test_customer_card_links_both_systems_by_email(console):
     text = _texts(card)
     assert card["blocks"][0]["text"]["text"] == "Demo Company"
     assert "*Customer ID*\\ndemo" in text and "Kickserv customer" in text
-    assert "ReadyDesk tickets:" in text and "Kickserv jobs in progress and upcoming" in text
+    assert "ReadyDesk tickets:" in text and "Kickserv jobs not done yet" in text
     assert "are linked: same email." in text
     assert "*Owed*" in text
 
