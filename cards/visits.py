@@ -20,11 +20,12 @@ def visit_rows(visits: list[VisitView], timezone: str) -> list[Block]:
         return []
     blocks: list[Block] = [mrkdwn_section(f"*Visits* ({len(visits)})")]
     for visit in visits[:ROWS]:
+        when = local_time(visit.when, timezone)  # as the job card says it
         facts = [
             visit.service or "—",
-            local_time(visit.when, timezone),  # as the job card says it
+            *([] if visit.when is None and visit.status == "unscheduled" else [when]),
             ", ".join(visit.crew) or "nobody assigned",
-            job_status_text(visit.status),
+            job_status_text(visit.status),  # "Unscheduled" says "Not scheduled" already
         ]
         if visit.unread:
             facts = [

@@ -1,11 +1,14 @@
 """Ticket and customer cards: literal text, escaping, Slack's limits."""
 
 import json
+from datetime import UTC, datetime
 
 from api.readydesk import Ticket
+from api.visits import VisitView
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef, TicketRef, parse_ref
 from cards.tickets import build_ticket_card, ticket_text
+from cards.visits import visit_rows
 
 HOSTILE = "<!channel> *urgent* & <https://x|click>"
 
@@ -134,3 +137,11 @@ def test_escape_and_truncate():
     assert escape_mrkdwn("a<b>&c") == "a&lt;b&gt;&amp;c"
     assert truncate("abcdef", 4) == "abc…"
     assert truncate("abc", 4) == "abc"
+
+
+def test_a_visit_row_says_unscheduled_once_and_a_scheduled_one_its_time():
+    unscheduled = VisitView(86101, "unscheduled", None, "Printer Repair")
+    booked = VisitView(86102, "scheduled", datetime(2026, 12, 9, 14, 0, tzinfo=UTC), "Repair")
+    rows = [b.text.text for b in visit_rows([unscheduled, booked], "UTC")[1:]]
+    assert rows[0] == "*Job 86101* · Printer Repair · nobody assigned · Unscheduled"
+    assert rows[1] == "*Job 86102* · Repair · Dec 9, 2026 2:00 PM UTC · nobody assigned · Scheduled"
