@@ -189,7 +189,14 @@ class World:
         data = self._readydesk
         if data is None:
             return None
-        entries = [e for h in data.history.values() for e in h if e.updater_type != "CUSTOMER"]
+        when = at.astimezone(ZoneInfo(data.timezone)).replace(tzinfo=None, microsecond=0)
+        # Up to now: in the small hours the seeded day's newest entries (by 06:00) are ahead.
+        entries = [
+            e
+            for h in data.history.values()
+            for e in h
+            if e.updater_type != "CUSTOMER" and e.date <= when
+        ]
         latest = max(entries, key=lambda e: (e.date, e.record_id), default=None)
         ticket = data.tickets.get(latest.tid) if latest else None
         if latest is None or ticket is None or latest.record_id in self._answered:
@@ -197,7 +204,6 @@ class World:
         if ticket.status == "Closed":
             return None
         self._answered.add(latest.record_id)
-        when = at.astimezone(ZoneInfo(data.timezone)).replace(tzinfo=None, microsecond=0)
         text = rng.choice(CUSTOMER_ANSWERS)
         data.add_history(ticket.tid, when, ticket.contact, "CUSTOMER", ticket.status, text)
         return f"ticket #{ticket.tid}: {ticket.contact} answered"

@@ -53,12 +53,14 @@ def test_the_same_start_makes_the_same_changes_and_a_jump_catches_up_at_once(cap
     assert max(readydesk.tickets) == 31 and "ticket #31 opened" in caplog.text
 
 
-def test_a_customer_answers_the_latest_technician_note_once():
-    now = [START]
-    readydesk = seeded(tickets=30, customers=12, today=START.date())
+@pytest.mark.parametrize("start", [START, datetime(2026, 12, 3, 0, 30, tzinfo=UTC)])
+def test_a_customer_answers_the_latest_technician_note_once(start):
+    # At 00:30 the seeded day's newest entries (by 06:00) are still ahead: not the latest.
+    now = [start]
+    readydesk = seeded(tickets=30, customers=12, today=start.date())
     world = World(lambda: now[0], readydesk, None, ticket_every=timedelta(days=1))
     ticket = next(t for t in readydesk.tickets.values() if t.status == "Open")
-    at = START.replace(tzinfo=None) + timedelta(hours=12)  # newer than every seeded entry
+    at = start.replace(tzinfo=None) + timedelta(minutes=1)  # written a minute on, from Slack
     readydesk.add_history(ticket.tid, at, "alice", "TECH", "Open", "Driver reinstalled.")
     now[0] += timedelta(minutes=3)
     assert world.catch_up() == [f"ticket #{ticket.tid}: {ticket.contact} answered"]
