@@ -11,7 +11,7 @@ from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import TicketQuery
 from cards.tickets import describe
-from handlers.args import UsageError, did_you_mean, kept_reply
+from handlers.args import UsageError, did_you_mean, kept_reply, typed_line
 from handlers.subcommands import Subcommands
 from handlers.ticket_filters import resolve, split_filters
 from store import Store
@@ -66,7 +66,7 @@ async def watch(
         else:
             raise UsageError(f"Deskhand can watch `tickets` and `jobs`. {WATCH_USAGE}")
     except UsageError as err:
-        said = kept_reply(str(err), command.get("text", ""))
+        said = kept_reply(str(err), typed_line(command))
         await respond(response_type="ephemeral", **said.message())
         return
     added = await store.alerts.add(

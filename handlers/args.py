@@ -5,6 +5,7 @@ import html
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk.models.blocks import Block
 
@@ -44,6 +45,13 @@ def kept_reply(why: str, typed: str, *below: Block) -> Card:
     kept = f"\nWhat you typed:\n{escape_mrkdwn(truncate(typed, TYPED_IN_FALLBACK))}"
     blocks = [mrkdwn_section(why), *typed_back(typed, heading="What you typed:"), *below]
     return Card(text=why + (kept if typed.strip() else ""), blocks=blocks)
+
+
+def typed_line(command: dict[str, Any]) -> str:
+    """What the person typed, whole (`/deskhand watch jobs yesterday`): what a reply gives back
+    to copy, fix and send again; "" when nothing followed the command."""
+    text, name = command.get("text", ""), command.get("command", "")
+    return f"{name} {text}" if name and text.strip() else text
 
 
 def wants_help(text: str) -> bool:

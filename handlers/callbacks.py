@@ -9,7 +9,7 @@ from api.desk import Desk
 from cards.callbacks import build_callbacks_card
 from cards.common import Card
 from cards.config import HandlerConfig
-from handlers.args import kept_reply, usage_text, wants_help
+from handlers.args import kept_reply, typed_line, usage_text, wants_help
 from handlers.replies import reply_with
 from handlers.subcommands import Subcommands
 
@@ -27,7 +27,9 @@ async def list_callbacks(
     if text:
         said = usage_text("callbacks")
         reply = (
-            Card(said) if wants_help(text) else kept_reply(f"Nothing goes after it. {said}", text)
+            Card(said)
+            if wants_help(text)
+            else kept_reply(f"Nothing goes after it. {said}", typed_line(command))
         )
         await ack(response_type="ephemeral", **reply.message())
         return

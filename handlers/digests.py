@@ -19,6 +19,7 @@ from handlers.args import (
     UsageError,
     did_you_mean,
     kept_reply,
+    typed_line,
     usage_text,
     wants_help,
 )
@@ -55,7 +56,7 @@ async def digest_command(
     """Route the subcommand (the parse the writers check read); every answer is ephemeral."""
     word, rest = invocation.word, invocation.rest
     if word not in SUBCOMMANDS:
-        typed = "" if wants_help(command.get("text", "")) else command.get("text", "")
+        typed = "" if wants_help(command.get("text", "")) else typed_line(command)
         said = kept_reply(usage_text("digest"), typed)
         await ack(response_type="ephemeral", **said.message())
         return
@@ -73,7 +74,7 @@ async def digest_command(
         else:
             answer = await _preview(*_kind(rest), desk, config)
     except UsageError as err:
-        answer = kept_reply(str(err), command.get("text", ""))
+        answer = kept_reply(str(err), typed_line(command))
     await respond(response_type="ephemeral", **answer.message())
 
 

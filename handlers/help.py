@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from cards import ids
 from cards.config import HandlerConfig
 from cards.help import COMMAND_HELP, build_help_card
-from handlers.args import Invocation, kept_reply, unknown_subcommand
+from handlers.args import Invocation, kept_reply, typed_line, unknown_subcommand
 from handlers.middleware import invocation_of, parse_subcommand, writers_only
 from handlers.subcommands import Subcommands, provide, require_admin, run
 
@@ -79,7 +79,7 @@ async def deskhand_command(
         arguments = {
             **context,
             "ack": ack,
-            "command": {**command, "text": rest},
+            "command": {**command, "command": f"{command.get('command', '')} {word}", "text": rest},
             "respond": respond,
             "client": client,
         }
@@ -92,6 +92,6 @@ async def deskhand_command(
             blocks=build_help_card(COMMAND_HELP),
         )
         return
-    said = kept_reply(str(unknown_subcommand(word)), command.get("text", ""))
+    said = kept_reply(str(unknown_subcommand(word)), typed_line(command))
     said.blocks += build_help_card(COMMAND_HELP)
     await ack(response_type="ephemeral", **said.message())

@@ -12,7 +12,7 @@ from cards import jobs as cards
 from cards.common import Card
 from cards.config import HandlerConfig
 from cards.refs import read_value
-from handlers.args import UsageError, kept_reply, parse_number, usage_text, wants_help
+from handlers.args import UsageError, kept_reply, parse_number, typed_line, usage_text, wants_help
 from handlers.forms import new_job_command
 from handlers.replies import reply_with
 from handlers.subcommands import Subcommands
@@ -43,7 +43,9 @@ async def show_job(
     try:
         job_number = parse_number("" if wants_help(text) else text, "job", "job")
     except UsageError as err:
-        said = kept_reply(str(err), text) if text.strip() else Card(usage_text("job"))
+        said = (
+            kept_reply(str(err), typed_line(command)) if text.strip() else Card(usage_text("job"))
+        )
         await ack(response_type="ephemeral", **said.message())
         return
     await ack()

@@ -31,7 +31,7 @@ from cards.modals import (
 )
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import BUTTON_VALUE_MAX, NoteTarget, read_value
-from handlers.args import UsageError, kept_reply, parse_number, usage_text, wants_help
+from handlers.args import UsageError, kept_reply, parse_number, typed_line, usage_text, wants_help
 from handlers.form_values import parse_customer_value, picked_record, typed_note
 from handlers.forms import finish_submission, message_text
 from handlers.middleware import writers_only
@@ -82,7 +82,9 @@ async def note_command(
         await ack(response_type="ephemeral", **_given_back(str(err), typed, command).message())
         return
     if parsed.text and not _trigger(command):  # each note is written once by its trigger
-        await ack(response_type="ephemeral", **kept_reply(NO_TRIGGER, typed).message())
+        await ack(
+            response_type="ephemeral", **kept_reply(NO_TRIGGER, typed_line(command)).message()
+        )
         return
     await ack()
     try:
@@ -94,7 +96,8 @@ async def note_command(
         why = await _open_form(client, _trigger(command), target)
         if why:
             how = f"{why} Write the note in the command: `/note {escape_mrkdwn(typed.strip())} …`"
-            await respond(response_type="ephemeral", **kept_reply(how, typed).message())
+            said = kept_reply(how, typed_line(command))
+            await respond(response_type="ephemeral", **said.message())
         return
     key, reply_to = f"cmd:{_trigger(command)}", command.get("response_url", "")
     intent = _intent(key, target, command["user_id"], reply_to)
@@ -118,9 +121,9 @@ def _given_back(why: str, typed: str, command: dict[str, Any]) -> Card:
     form = NoteTarget(kind="pick", channel_id=command.get("channel_id", ""), text=note)
     value = form.model_dump_json()
     if not note or len(value) > BUTTON_VALUE_MAX:  # the text above still keeps it all
-        return kept_reply(why, typed)
+        return kept_reply(why, typed_line(command))
     button = button_raw("Open the note form", ids.NOTE_TRY_AGAIN, value)
-    return kept_reply(why, typed, ActionsBlock(elements=[button]))
+    return kept_reply(why, typed_line(command), ActionsBlock(elements=[button]))
 
 
 def _trigger(request: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ from api.desk import Desk
 from api.identity import Identity, Match
 from cards import ids
 from cards.mrkdwn import escape_mrkdwn, truncate
-from handlers.args import UsageError, did_you_mean, kept_reply
+from handlers.args import UsageError, did_you_mean, kept_reply, typed_line
 from handlers.subcommands import Subcommands
 from live.profiles import Profiles
 from store import Store
@@ -57,7 +57,7 @@ async def link_user(
     try:
         user_id, technician, employee = await _parse_link(command.get("text", ""), desk)
     except UsageError as err:
-        said = kept_reply(str(err), command.get("text", ""))
+        said = kept_reply(str(err), typed_line(command))
         await respond(response_type="ephemeral", **said.message())
         return
     await store.links.set(

@@ -10,7 +10,7 @@ from api.desk import Desk
 from cards.common import Card
 from cards.config import HandlerConfig
 from cards.runsheet import not_linked_text, runsheet_card
-from handlers.args import UsageError, kept_reply, usage_text, wants_help
+from handlers.args import UsageError, kept_reply, typed_line, usage_text, wants_help
 from handlers.digest_schedule import parse_schedule
 from handlers.subcommands import Subcommands
 from live.profiles import Profiles
@@ -49,11 +49,11 @@ async def runsheet(
             if not rest.strip():
                 answer = runsheet_card(sheet, config.timezone, schedule=await _when(store, user))
             elif sheet.employee is None:
-                answer = kept_reply(not_linked_text(sheet), text)
+                answer = kept_reply(not_linked_text(sheet), typed_line(command))
             else:
                 answer = Card(await _start(store, config, user, rest))
     except UsageError as err:
-        answer = kept_reply(str(err), text)
+        answer = kept_reply(str(err), typed_line(command))
     await respond(response_type="ephemeral", **answer.message())
 
 

@@ -13,7 +13,14 @@ from cards.common import Card
 from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn
 from cards.ticket_form import TicketForm
-from handlers.args import UsageError, kept_reply, parse_ticket_number, usage_text, wants_help
+from handlers.args import (
+    UsageError,
+    kept_reply,
+    parse_ticket_number,
+    typed_line,
+    usage_text,
+    wants_help,
+)
 from handlers.forms import open_ticket_form
 from handlers.replies import reply_with
 from handlers.subcommands import Subcommands
@@ -48,7 +55,11 @@ async def show_ticket(
     try:
         ticket_id = parse_ticket_number("" if wants_help(text) else text)
     except UsageError as err:
-        said = kept_reply(str(err), text) if text.strip() else Card(usage_text("ticket"))
+        said = (
+            kept_reply(str(err), typed_line(command))
+            if text.strip()
+            else Card(usage_text("ticket"))
+        )
         await ack(response_type="ephemeral", **said.message())
         return
     await ack()
@@ -78,7 +89,7 @@ async def find_tickets(
     try:
         parsed = split_filters(text)
     except UsageError as err:
-        await ack(response_type="ephemeral", **kept_reply(str(err), text).message())
+        await ack(response_type="ephemeral", **kept_reply(str(err), typed_line(command)).message())
         return
     await ack()
     me = None
@@ -92,7 +103,9 @@ async def find_tickets(
     try:
         query = resolve(parsed, choices, now=config.now(), me=me and me.technician)
     except UsageError as err:
-        await respond(response_type="ephemeral", **kept_reply(str(err), text).message())
+        await respond(
+            response_type="ephemeral", **kept_reply(str(err), typed_line(command)).message()
+        )
         return
     hint = None if text.strip() else GRAMMAR
     lookup = _list_card(query, hint, desk, config)

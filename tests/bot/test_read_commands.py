@@ -90,7 +90,7 @@ async def test_quoted_group_and_words_reach_readydesk(console):
 async def test_unknown_keys_and_values_say_did_you_mean(console, line, expected):
     [reply] = await console.send(line)
     assert expected in reply["text"]
-    typed = line.removeprefix("/tickets ")  # given back whole, below the message
+    typed = line  # given back whole, the command too, below the message
     assert [b["text"]["text"] for b in reply["blocks"][2:]] == [typed]
 
 
