@@ -4,7 +4,9 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
+from api.times import local_time
 from cards.common import context, mrkdwn_section
+from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
 from handlers.subcommands import Subcommands
 from store import Store
@@ -17,8 +19,11 @@ def register(app: AsyncApp, subcommands: Subcommands) -> None:
     subcommands.add("audit", show_audit, admin=True)
 
 
-async def show_audit(ack: AsyncAck, respond: AsyncRespond, store: Store) -> None:
-    """The last 20 write attempts: when, who, what, and how each ended."""
+async def show_audit(
+    ack: AsyncAck, respond: AsyncRespond, store: Store, config: HandlerConfig
+) -> None:
+    """The last 20 write attempts: when (the business's time, as cards say it), who, what,
+    and how each ended."""
     await ack()
     rows = await store.audit.recent(limit=SHOWN)
     if not rows:
@@ -28,7 +33,7 @@ async def show_audit(ack: AsyncAck, respond: AsyncRespond, store: Store) -> None
     for row in rows:
         reference = f" → {escape_mrkdwn(row.reference)}" if row.reference else ""
         lines.append(
-            f"`{row.at:%Y-%m-%d %H:%M}` <@{row.user_id}> {escape_mrkdwn(row.action)} "
+            f"`{local_time(row.at, config.timezone)}` <@{row.user_id}> {escape_mrkdwn(row.action)} "
             f"{escape_mrkdwn(truncate(row.target, 60))}: *{row.outcome}*{reference}"
         )
     blocks: list[Any] = [

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from api.times import local_time
 from bot.settings import Settings
 from handlers import forms
 from playground.console import Console
@@ -208,7 +209,10 @@ async def test_add_note_on_a_card_opens_the_form_for_that_record(console):
 async def test_admins_see_the_audit_log_in_slack_and_everyone_on_the_server(console, tmp_path):
     await console.send("/note ticket 34 First")
     [shown] = await console.send("/deskhand audit")
-    assert "note.ticket ticket #34: *written*" in shown["blocks"][0]["text"]["text"]
+    line = shown["blocks"][0]["text"]["text"]
+    assert "note.ticket ticket #34: *written*" in line
+    [row] = await console.store.audit.recent(limit=1)
+    assert line.startswith(f"`{local_time(row.at, 'UTC')}` ")  # as cards write a time, zone named
     settings = Settings(_env_file=None, DESKHAND_ADMINS="U0BOSS")
     async with Console(settings) as other:
         [refused] = await other.send("/deskhand audit")
