@@ -5,7 +5,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -45,6 +45,9 @@ class TicketDigest:
     partial: bool = False
 
 
+_LAST = datetime.max.replace(tzinfo=UTC)  # a job with no time at all goes last
+
+
 @dataclass
 class JobDigest:
     """A day's jobs by employee."""
@@ -52,6 +55,13 @@ class JobDigest:
     day: date
     jobs: list[Job]
     crews: dict[int, list[str]]  # job global id -> assigned employee names
+    # job global id -> its first calendar entry's start that day: the visit's time, as the
+    # run-sheet and Home show it (the job's own `scheduled_on` may say another)
+    starts: dict[int, datetime] = field(default_factory=dict)
+
+    def starts_at(self, job: Job) -> datetime | None:
+        """When the job's visit starts that day (its calendar's, else the job's own time)."""
+        return self.starts.get(job.global_id, job.scheduled_on)
 
 
 async def open_tickets(
@@ -198,13 +208,22 @@ async def jobs_on(client: KickservClient, day: date, which: Window, timezone: st
     entries = [t for t in tasks if t.job and (t.starts_at or t.job.global_id in listed_ids)]
     jobs = await with_strays(client, entries, listed, STRAYS)
     crews: dict[int, list[str]] = {}
+    starts: dict[int, datetime] = {}
     for task in entries:
-        if task.job and task.job.global_id in jobs:
-            crews.setdefault(task.job.global_id, []).extend(e.name for e in task.employees)
-    ordered = sorted(
-        jobs.values(), key=lambda j: (j.scheduled_on is None, j.scheduled_on or j.created_at)
-    )
-    return JobDigest(day=day, jobs=ordered, crews=crews)
+        job_id = task.job.global_id if task.job else None
+        if job_id is None or job_id not in jobs:
+            continue
+        crews.setdefault(job_id, []).extend(e.name for e in task.employees)
+        if task.starts_at and (job_id not in starts or task.starts_at < starts[job_id]):
+            starts[job_id] = task.starts_at
+    digest = JobDigest(day=day, jobs=[], crews=crews, starts=starts)
+
+    def order(job: Job) -> tuple[bool, datetime]:
+        when = digest.starts_at(job)
+        return when is None, when or job.created_at or _LAST
+
+    digest.jobs = sorted(jobs.values(), key=order)
+    return digest
 
 
 def _day_of(moment: datetime | None, zone: tzinfo) -> date | None:

@@ -139,7 +139,7 @@ def build_job_digest(
     by_person: dict[str, list[str]] = {}
     for job in digest.jobs:
         line = (
-            f"{time_of_day(job.scheduled_on, timezone)} · Job {job.job_number} "
+            f"{time_of_day(digest.starts_at(job), timezone)} · Job {job.job_number} "
             f"{escape_mrkdwn(truncate(job.name, 60))}"
         )
         for person in digest.crews.get(job.global_id) or ["Nobody assigned"]:

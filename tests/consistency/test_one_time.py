@@ -3,6 +3,7 @@ digest and the job card (api/times.py writes them all), so a dispatcher can read
 any of them."""
 
 import re
+from datetime import timedelta
 
 from api.times import day_words, time_of_day
 from bot.settings import Settings
@@ -39,3 +40,24 @@ async def test_a_visits_day_and_time_read_the_same_on_every_surface():
     assert f"Your jobs today · {day_words(today)}" in texts(tab.to_dict()["blocks"])
     assert f"*{shown}* · " in texts(tab.to_dict()["blocks"])
     assert f" {shown}" in texts(card["blocks"])  # the card's date, then the same time
+
+
+async def test_a_moved_visit_reads_its_calendar_time_in_the_digest_as_on_the_run_sheet():
+    """The calendar entry was moved in Kickserv and the job's own time was not: the visit is
+    at the entry's time on every surface that lists the day's visits."""
+    async with Console(Settings(_env_file=None, DESKHAND_TIMEZONE=ZONE)) as console:
+        data = console.fake("kickserv").state.data
+        today = console.clock.today(ZONE)
+        [task] = [
+            t
+            for t in data.tasks.values()
+            if SANDBOX_PERSON.id in t.employee_ids and t.starts_at.date() == today
+        ]
+        job = next(j for j in data.jobs.values() if j.id == task.job_id)
+        task.starts_at -= timedelta(hours=1)  # moved on the calendar only
+        shown = time_of_day(task.starts_at, ZONE)
+        assert shown != time_of_day(job.scheduled_on, ZONE)
+        [sheet] = await console.send("/deskhand runsheet")
+        [digest] = await console.send("/digest preview jobs-today")
+    assert f"*{shown}* · " in texts(sheet["blocks"])
+    assert f"{shown} · Job {job.job_number} " in texts(digest["blocks"])
