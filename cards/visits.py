@@ -80,9 +80,14 @@ def visit_done_reply(ticket_id: int, note: str) -> tuple[str, list[Block]]:
     return escape_mrkdwn(text), blocks
 
 
-def visit_closed_reply(shown: str, ticket_id: int, user_id: str) -> Card:
+def visit_closed_reply(shown: str, ticket_id: int, user_id: str | None) -> Card:
     """The visit-done reply once its Close ticket closed the ticket: its note as it was shown
-    (`shown`, mrkdwn this app wrote), and who closed the ticket (its card is the one above)."""
-    said = f"Ticket #{ticket_id} closed by <@{user_id}>"
+    (`shown`, mrkdwn this app wrote), and who closed the ticket (its card is the one above;
+    None: it was closed already, elsewhere)."""
+    said = (
+        f"Ticket #{ticket_id} closed by <@{user_id}>"
+        if user_id
+        else f"Ticket #{ticket_id} is closed"
+    )
     blocks: list[Block] = [mrkdwn_section(truncate(shown, 2900)), context(said)]
     return Card(text=said, blocks=blocks)

@@ -101,17 +101,29 @@ async def close_ticket(
     await ack()
     desk.in_flight.keep_running()
     ref = read_value(TicketRef, action.get("value"))
+    user_id = body["user"]["id"]
     if notice := already_so(await desk.ticket_as_is(ref.ticket_id), close=True):
         await _tell(respond, notice)
-        await _redraw(body, respond, client, desk, store, config, ref.ticket_id, changed=False)
+        shown = _under_visit_done(body, action, ref.ticket_id, None)
+        await _redraw(
+            body, respond, client, desk, store, config, ref.ticket_id, shown, changed=False
+        )
         return
     intent = _intent(body, action, ref.ticket_id, "close")
     result = await desk.close_ticket(intent, ref.ticket_id, config.now())
-    shown = None  # pressed under a visit done: that thread reply keeps its note
-    if str(action.get("block_id", "")).startswith(VISIT_DONE):
-        note = ((body.get("message") or {}).get("blocks") or [{}])[0].get("text") or {}
-        shown = visit_closed_reply(note.get("text", ""), ref.ticket_id, body["user"]["id"])
+    shown = _under_visit_done(body, action, ref.ticket_id, user_id)
     await _show(result, body, respond, client, desk, store, config, ref.ticket_id, "close", shown)
+
+
+def _under_visit_done(
+    body: dict[str, Any], action: dict[str, Any], ticket_id: int, closer: str | None
+) -> Card | None:
+    """Pressed under a visit done's thread reply: that reply, keeping its note, says the
+    ticket is closed (by `closer`); None for a press on a card."""
+    if not str(action.get("block_id", "")).startswith(VISIT_DONE):
+        return None
+    note = ((body.get("message") or {}).get("blocks") or [{}])[0].get("text") or {}
+    return visit_closed_reply(note.get("text", ""), ticket_id, closer)
 
 
 def _intent(

@@ -7,6 +7,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot.app import handler_config
 from bot.scheduler import build_scheduler
 from playground.console import CHANNEL, USER
@@ -93,7 +95,11 @@ async def test_a_visit_is_dated_on_the_ticket_card_and_in_its_note_as_its_job_ca
     assert shown in booked  # and the ticket's note says it so too
 
 
-async def test_close_ticket_in_the_visit_done_reply_closes_it_and_keeps_the_note(desk_console):
+@pytest.mark.parametrize("closed_elsewhere", [False, True])
+async def test_close_ticket_in_the_visit_done_reply_closes_it_and_keeps_the_note(
+    desk_console, closed_elsewhere
+):
+    """Pressed once the ticket was closed in ReadyDesk too: the reply keeps its note."""
     console = desk_console
     _, job = await book(console, TWIN)
     await console.send(f"/ticket {TWIN}")
@@ -107,6 +113,8 @@ async def test_close_ticket_in_the_visit_done_reply_closes_it_and_keeps_the_note
         (k, m) for k, m in console.slack.messages.items() if "thread_ts" in m
     )
     actions = reply["blocks"][1]
+    if closed_elsewhere:
+        console.fake("readydesk").state.data.tickets[TWIN].status = "Closed"
     body = console.requests.block_actions(
         {**actions["elements"][0], "block_id": actions["block_id"]},
         user=USER,
@@ -116,11 +124,12 @@ async def test_close_ticket_in_the_visit_done_reply_closes_it_and_keeps_the_note
         response_url=console.slack.response_url("close-in-thread"),
     )
     replies = await console.deliver(body, len(console.slack.calls))
-    [replaced] = [r for r in replies if r["via"] == "response_url"]
+    [replaced] = [r for r in replies if r["via"] == "response_url" and r.get("replace_original")]
     assert console.fake("readydesk").state.data.tickets[TWIN].status == "Closed"
     shown = texts(replaced["blocks"])
     assert f"Visit done: job {job}" in shown  # the note stays in the thread
-    assert f"Ticket #{TWIN} closed by <@{USER['id']}>" in shown
+    closed = f"Ticket #{TWIN} is closed" if closed_elsewhere else f"closed by <@{USER['id']}>"
+    assert closed in shown
     assert "Share in channel" not in shown and "Close ticket" not in shown
     parent = console.slack.messages[(channel, reply["thread_ts"])]
     assert "Closed" in texts(parent["blocks"])  # the live card above says so
