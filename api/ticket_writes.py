@@ -2,11 +2,9 @@
 its description) and the ticket card's changes (assign, status, close), read back by their
 fields when the reply was lost."""
 
-import math
 from dataclasses import dataclass, replace
 from datetime import datetime
-
-import httpx
+from typing import Any
 
 from api.errors import InvalidRequest
 from api.identity import Profile
@@ -49,7 +47,8 @@ async def create_ticket(
     """Create the ticket once for this intent; its description ends with the signature."""
     marker = new_marker()
     typed = "\n".join(p for p in (ticket.subject, ticket.description) if p)
-    body = "\n".join(p for p in (ticket.description, signature(author.name, marker)) if p)
+    sign = signature(author.name, marker)
+    body = "\n".join(p for p in (ticket.description, sign) if p)
     fields = {
         "cid": ticket.customer_id,
         "subject": ticket.subject,
@@ -63,7 +62,7 @@ async def create_ticket(
     except InvalidRequest:
         over = 0  # refused field by field by the write itself
     if over:
-        return _too_long(ticket, over)
+        return _too_long(readydesk, sent, ticket, sign)
     plan = WritePlan(
         check="ticket",
         target=ticket.customer_id,
@@ -80,18 +79,32 @@ async def create_ticket(
     )
 
 
-def _too_long(ticket: NewTicket, over: int) -> WriteResult:
-    """The refusal of a ticket ReadyDesk could not take, on the field to shorten and saying by
-    about how much in the characters the person typed (ReadyDesk counts them URL-encoded)."""
+def _too_long(
+    readydesk: ReadyDeskClient, sent: dict[str, Any], ticket: NewTicket, sign: str
+) -> WriteResult:
+    """The refusal of a ticket ReadyDesk could not take, on the field to shorten, saying how
+    many of its last characters to cut (ReadyDesk counts them URL-encoded, so it is measured)."""
     if ticket.description:
         field, text = "description", ticket.description
+
+        def with_text(kept: str) -> dict[str, Any]:
+            return {**sent, "body": "\n".join(p for p in (kept, sign) if p)}
     else:
         field, text = "subject", ticket.subject
-    encoded = len(str(httpx.QueryParams({"": text}))) - 1 or 1
-    cut = math.ceil(over * len(text) / encoded)
+
+        def with_text(kept: str) -> dict[str, Any]:
+            return {**sent, "subject": kept}
+
+    fewest, most = 1, len(text)  # the fewest last characters whose cut makes it fit
+    while fewest < most:
+        middle = (fewest + most) // 2
+        if readydesk.ticket_overflow(**with_text(text[: len(text) - middle])):
+            fewest = middle + 1
+        else:
+            most = middle
     why = (
-        f"Too long for ReadyDesk by about {cut:,} characters: shorten it and save again "
-        "(accented letters, emoji and symbols count as several characters each when sent)."
+        f"Too long for ReadyDesk: cutting its last {fewest:,} characters is enough (accented "
+        "letters, emoji and symbols count as several characters each when sent)."
     )
     error = InvalidRequest(why, backend=BACKEND, action="add_ticket", field_errors={field: why})
     return WriteResult("failed", error=error)

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from playground.console import Console
 from tests.conftest import directory_filled
 
@@ -101,13 +103,17 @@ async def test_try_again_after_a_job_not_created_brings_back_everything_chosen(c
     assert (form["date"]["initial_date"], form["time"]["initial_time"]) == ("2027-03-01", "14:30")
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        # Under the 1,500 characters the form allows, but accented: URL-encoded, past 2,000.
+        ("L'imprimante du bureau d'été bloque à chaque impression; réessayé à 14h. " * 20).strip(),
+        "é" * 400 + "a" * 1090,  # the accents first: the last characters weigh least
+    ],
+)
 async def test_a_description_readydesk_cannot_take_is_refused_on_its_field_with_how_much(
-    console,
+    console, typed
 ):
-    # 1,490 characters the form allows, but accented: URL-encoded, past ReadyDesk's 2,000.
-    typed = ("L'imprimante du bureau d'été bloque à chaque impression; réessayé à 14h. " * 20)[
-        :1490
-    ]
     await console.send("/ticket new")
     view_id = console.slack.last_view_id
     tickets = console.fake("readydesk").state.data.tickets
@@ -117,8 +123,10 @@ async def test_a_description_readydesk_cannot_take_is_refused_on_its_field_with_
     assert answer["response_action"] == "errors"  # the modal stays open, as typed
     [(field, said)] = answer["errors"].items()
     assert field == "description"
-    cut = int(re.search(r"by about ([\d,]+) characters", said).group(1).replace(",", ""))
+    cut = int(re.search(r"cutting its last ([\d,]+) characters", said).group(1).replace(",", ""))
+    one_short = await console.submit_view(view_id, {**fields, "description": typed[: -cut + 1]})
+    assert one_short["response_action"] == "errors"  # no fewer would do
     assert len(tickets) == before
     shortened = await console.submit_view(view_id, {**fields, "description": typed[:-cut]})
-    assert shortened["view"]["title"]["text"] == "Ticket created"  # cutting that much is enough
+    assert shortened["view"]["title"]["text"] == "Ticket created"  # and that many is enough
     assert len(tickets) == before + 1
