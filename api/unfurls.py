@@ -43,7 +43,7 @@ class JobUnfurl:
 
 @dataclass(frozen=True)
 class CustomerUnfurl:
-    """A linked Kickserv customer: the name, its jobs in progress or upcoming, services by id,
+    """A linked Kickserv customer: the name, its jobs not done yet, services by id,
     and the ReadyDesk customer the directory links it to."""
 
     name: str

@@ -108,7 +108,7 @@ def _job(view: JobUnfurl, timezone: str) -> Card:
 
 def _customer(view: CustomerUnfurl, timezone: str) -> Card:
     name = truncate(shown_name("Kickserv", view.name), TITLE_MAX)
-    fields = [field_text("Jobs in progress or upcoming", f"{len(view.jobs):,}")]
+    fields = [field_text("Jobs not done yet", f"{len(view.jobs):,}")]
     if view.jobs:
         job = view.jobs[0]
         service = view.services.get(job.job_type_id or 0) or job.name or "Job"

@@ -154,7 +154,7 @@ async def test_a_customer_links_next_job_and_count_cover_every_page_of_jobs(slac
         await app.event(event)
         where = ("C0SUPPORT", "1700000100.000200")
         shown = texts(slack.unfurls[where][kickserv_url]["blocks"])
-        assert f"*Jobs in progress or upcoming*\n{len(active)}" in shown
+        assert f"*Jobs not done yet*\n{len(active)}" in shown
         assert f"*Next*\nJob {soonest.job_number} · " in shown
 
 

@@ -52,7 +52,7 @@ NOT_AN_ANSWER = (
     "something went wrong",
 )
 # A part drawn as empty, which only a system that answered may say.
-EMPTY_PART = {"ReadyDesk": "readydesk tickets:* none", "Kickserv": "upcoming:* none"}
+EMPTY_PART = {"ReadyDesk": "readydesk tickets:* none", "Kickserv": "not done yet:* none"}
 EMAIL = "john.smith@democompany.com"  # one business, in both systems
 
 
