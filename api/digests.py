@@ -170,10 +170,10 @@ async def read_digest(
     given) or the day after: a post retried past midnight keeps the day it was due for."""
     if kind in ("jobs-today", "jobs-tomorrow"):
         day = (slot_day or now.date()) + timedelta(days=0 if kind == "jobs-today" else 1)
-        # Kickserv's list to join with: its day nearest the one wanted (what it misses, the
-        # calendar's entries bring, read by number).
-        which: Window = "tomorrow" if day > now.date() else "today"
-        return await jobs_on(kickserv, day, which, timezone)
+        # Kickserv's list of that day, when it has one (else the calendar names every job).
+        today = now.date()
+        lists: dict[date, Window] = {today: "today", today + timedelta(days=1): "tomorrow"}
+        return await jobs_on(kickserv, day, lists.get(day), timezone)
     if kind == "overdue":
         return await overdue_tickets(readydesk, search, now)
     if kind == "unassigned":
@@ -190,8 +190,12 @@ def snapshot(digest: TicketDigest | JobDigest) -> str:
     return json.dumps({"ids": digest.ticket_ids, "total": digest.total, **by_status})
 
 
-async def jobs_on(client: KickservClient, day: date, which: Window, timezone: str) -> JobDigest:
-    """The business's day's jobs and who is on each.
+async def jobs_on(
+    client: KickservClient, day: date, which: Window | None, timezone: str
+) -> JobDigest:
+    """The business's day's jobs and who is on each; `which`: Kickserv's list of that day (None
+    for a day it has none of, such as yesterday's for a digest retried past midnight: then
+    every job the day's calendar names is read by its number).
 
     Kickserv's `today` and `tomorrow` are the account's days, which may be a day off the
     business's (in `timezone`): the list is cut to the business's day, the calendar is read a
@@ -200,13 +204,14 @@ async def jobs_on(client: KickservClient, day: date, which: Window, timezone: st
     under it and of every crew it names."""
     zone = ZoneInfo(timezone)
     listed, tasks = await asyncio.gather(
-        _collect(client.iter_jobs(scheduled=which)), entries_on(client, day, day, zone)
+        _collect(client.iter_jobs(scheduled=which)) if which else _nothing(),
+        entries_on(client, day, day, zone),
     )
     listed = [j for j in listed if _day_of(j.scheduled_on, zone) == day]
     listed_ids = {j.global_id for j in listed}
     # An entry without a start belongs to the day when its job is on the day's list.
     entries = [t for t in tasks if t.job and (t.starts_at or t.job.global_id in listed_ids)]
-    jobs = await with_strays(client, entries, listed, STRAYS)
+    jobs = await with_strays(client, entries, listed, STRAYS if which else len(entries))
     crews: dict[int, list[str]] = {}
     starts: dict[int, datetime] = {}
     for task in entries:
@@ -234,3 +239,7 @@ def _day_of(moment: datetime | None, zone: tzinfo) -> date | None:
 async def _collect(items: AsyncIterator[T]) -> list[T]:
     """Every item of a Kickserv walk (a day's jobs or tasks: a few pages at most)."""
     return [item async for item in items]
+
+
+async def _nothing() -> list[Job]:
+    return []

@@ -134,3 +134,20 @@ async def test_home_and_the_schedule_hold_an_entry_on_kickservs_day_before(desk,
     schedule = await desk.job_schedule(day, "Asia/Tokyo")
     assert task.id in [t.global_id for t in schedule.tasks]
     assert job.id in schedule.jobs
+
+
+async def test_a_day_kickserv_has_no_list_of_reads_every_job_its_calendar_names(desk, fakes):
+    """Yesterday's digest (a slot retried past midnight): no Kickserv list holds that day, so
+    each job its calendar names is read by its number, all of them, not the first ten."""
+    data = fakes[1].state.data
+    day = data.now().date()
+    on_day = {
+        t.job_id for t in data.tasks.values() if t.starts_at.astimezone(ACCOUNT_TZ).date() == day
+    }
+    others = [t for t in data.tasks.values() if t.job_id not in on_day]
+    for minute, task in enumerate(others[:12]):  # more than the few strays a listed day reads
+        task.starts_at = datetime.combine(day, time(8, minute), ACCOUNT_TZ)
+        on_day.add(task.job_id)
+    assert len(on_day) > 12
+    digest = await desk.jobs_on(day, None, "America/New_York")
+    assert {j.global_id for j in digest.jobs} == on_day
