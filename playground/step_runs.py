@@ -43,12 +43,13 @@ async def execute(
     done); then how it ended, and what the audit log says it did."""
     run = functions.start(step.callback_id, inputs)
     since = now() - timedelta(seconds=1)
-    earlier = set(await store.audit.recent(since=since))  # a run just before: not this one's
+    before = await store.audit.recent(since=since, limit=1)  # a run just before: not this one's
+    last = before[0].id if before else 0
     await deliver(function_event(step, run))
     rows = [
         r
         for r in await store.audit.recent(since=since)
-        if r.action.startswith("step.") and r not in earlier
+        if r.action.startswith("step.") and r.id > last
     ]
     return StepRun(step, run, [row.as_line() for row in reversed(rows)])
 

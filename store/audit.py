@@ -38,6 +38,7 @@ class AuditRow:
     outcome: str  # pending, written, confirmed, failed, refused, duplicate, unknown
     reference: str | None
     detail: str
+    id: int = 0  # the row's place in the log: a later attempt has a larger one
 
     def as_line(self) -> str:
         """One line for a terminal: when, who, what, outcome and reference."""
@@ -152,4 +153,5 @@ def _row(entry: AuditEntry) -> AuditRow:
         entry.outcome,
         entry.reference,
         entry.detail,
+        entry.id,
     )
