@@ -37,8 +37,10 @@ from api.tickets import (
     TicketListView,
     TicketView,
     filter_choices,
+    newest_ticket_number,
     read_ticket,
     read_ticket_page,
+    tickets_between,
 )
 from api.unfurls import JobUnfurl, Unfurl, finish_unfurls, read_unfurl, read_unfurls
 from api.visits import read_visits
@@ -177,8 +179,11 @@ class Desk:
             self.readydesk, self.kickserv, kind, query, now, priorities, timezone, slot_day
         )
 
-    async def jobs_on(self, day: date, which: digests.Window, timezone: str) -> digests.JobDigest:
-        """The business's day's jobs (in `timezone`) and who is on each."""
+    async def jobs_on(
+        self, day: date, which: digests.Window | None, timezone: str
+    ) -> digests.JobDigest:
+        """The business's day's jobs (in `timezone`) and who is on each; `which`: Kickserv's
+        list of that day (None: a day it has no list of)."""
         return await digests.jobs_on(self.kickserv, day, which, timezone)
 
     async def ticket_statuses(self) -> list[str]:
@@ -187,25 +192,13 @@ class Desk:
 
     async def newest_ticket_number(self) -> int:
         """The number of the newest ticket (0 when there is none)."""
-        newest = await self.readydesk.get_tickets(
-            count=1, page=1, order="tid", order_direction="DESC"
-        )
-        return newest[0].ticket_id if isinstance(newest, list) and newest else 0
+        return await newest_ticket_number(self.readydesk)
 
     async def tickets_between(
         self, first: int, last: int, count: int, search: TicketQuery | None = None
     ) -> list[Ticket]:
         """Tickets numbered `first` to `last` (matching `search`), oldest first, at most `count`."""
-        found = await self.readydesk.get_tickets(
-            start_tid=first,
-            end_tid=last,
-            count=count,
-            page=1,
-            order="tid",
-            order_direction="ASC",
-            **(search.variables() if search else {}),
-        )
-        return found if isinstance(found, list) else []
+        return await tickets_between(self.readydesk, first, last, count, search)
 
     async def technicians(self) -> list[Technician]:
         """ReadyDesk's technicians (cached)."""
@@ -246,16 +239,8 @@ class Desk:
     async def home(self, user_id: str, email: str | None, today: date, timezone: str) -> HomeView:
         """A person's Home tab: their open tickets, their jobs today and tomorrow, and the digests
         and watches they created (each system's part read at once, and apart)."""
-        return await read_home(
-            self.readydesk,
-            self.kickserv,
-            self.directory,
-            self.store,
-            user_id,
-            email,
-            today,
-            timezone,
-        )
+        backends = (self.readydesk, self.kickserv, self.directory, self.store)
+        return await read_home(*backends, user_id, email, today, timezone)
 
     async def runsheet(self, user_id: str, email: str | None, day: date, timezone: str) -> RunSheet:
         """A person's run-sheet: their Kickserv employee's jobs on `day`, with each customer's

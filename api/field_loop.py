@@ -36,9 +36,9 @@ class FieldLoop:
         add_note: NoteWriter,
         in_flight: WritesInFlight,
     ) -> None:
-        self.readydesk = readydesk
-        self.kickserv = kickserv
-        self.store = store
+        self._readydesk = readydesk
+        self._kickserv = kickserv
+        self._store = store
         self._customer_in = customer_in
         self._add_note = add_note
         self._in_flight = in_flight
@@ -46,7 +46,7 @@ class FieldLoop:
     async def visit_customer(self, ticket_id: int) -> tuple[Ticket, Entry | None]:
         """A ticket, and the Kickserv customer its customer is (the directory's link; None when
         it has no Kickserv twin): what Book a visit starts from."""
-        ticket = await self.readydesk.get_ticket(ticket_id)
+        ticket = await self._readydesk.get_ticket(ticket_id)
         if not ticket.customer_id:
             return ticket, None
         return ticket, await self._customer_in(KICKSERV, READYDESK, ticket.customer_id)
@@ -58,39 +58,39 @@ class FieldLoop:
         service = ""
         if booking.job is not None:
             try:
-                types = await self.kickserv.job_types()
+                types = await self._kickserv.job_types()
                 service = next(
                     (t.name for t in types if t.job_type_id == booking.job.job_type_id), ""
                 )
             except BackendError:
                 service = booking.job.name
-        return await book_visit(self.store, self._add_note, booking, service, now)
+        return await book_visit(self._store, self._add_note, booking, service, now)
 
     async def write_owed_notes(self, now: datetime) -> list[OwedNote]:
         """Try again the visit notes not written yet whose time has come, and link the kept
         bookings whose job is now confirmed; the notes now written."""
-        due = await self.store.visits.due_notes(now)
+        due = await self._store.visits.due_notes(now)
         notes = [n for n in due if n.kind != LINK]
-        written = await write_owed(self.store, self._add_note, notes, now)
+        written = await write_owed(self._store, self._add_note, notes, now)
         links = [n for n in due if n.kind == LINK]
         await settle_bookings(
-            self.kickserv, self.store, lambda b: self.book_visit(b, now), links, now
+            self._kickserv, self._store, lambda b: self.book_visit(b, now), links, now
         )
         return written
 
     async def keep_booking(self, job_intent: str, booking: Booking, now: datetime) -> None:
         """A booking whose job is being created: linked by the sweep once the job's write is
         confirmed, unless `booking_settled` says it was linked first."""
-        await keep_booking(self.store, job_intent, booking, now)
+        await keep_booking(self._store, job_intent, booking, now)
 
     async def booking_settled(self, job_intent: str, now: datetime) -> None:
         """The booking kept for this job's write is linked (the sweep has nothing to do)."""
-        await booking_settled(self.store, job_intent, now)
+        await booking_settled(self._store, job_intent, now)
 
     async def check_visits(self, timezone: str, now: datetime) -> VisitPoll:
         """Read every linked job not done yet; note each completed, cancelled or moved one on
         its ticket (once across processes): the jobs read, the notes now written (`owed`) and
         the changes this process saw first."""
-        poll = await check_visits(self.kickserv, self.store, timezone, now)
-        written = await write_owed(self.store, self._add_note, poll.owed, now)
+        poll = await check_visits(self._kickserv, self._store, timezone, now)
+        written = await write_owed(self._store, self._add_note, poll.owed, now)
         return replace(poll, owed=written)

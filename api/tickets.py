@@ -87,3 +87,25 @@ async def filter_choices(readydesk: ReadyDeskClient, priorities: list[str]) -> F
         groups=[g.name for g in groups],
         techs=[t.uid for t in techs],
     )
+
+
+async def newest_ticket_number(readydesk: ReadyDeskClient) -> int:
+    """The number of the newest ticket (0 when there is none)."""
+    newest = await readydesk.get_tickets(count=1, page=1, order="tid", order_direction="DESC")
+    return newest[0].ticket_id if isinstance(newest, list) and newest else 0
+
+
+async def tickets_between(
+    readydesk: ReadyDeskClient, first: int, last: int, count: int, search: TicketQuery | None
+) -> list[Ticket]:
+    """Tickets numbered `first` to `last` (matching `search`), oldest first, at most `count`."""
+    found = await readydesk.get_tickets(
+        start_tid=first,
+        end_tid=last,
+        count=count,
+        page=1,
+        order="tid",
+        order_direction="ASC",
+        **(search.variables() if search else {}),
+    )
+    return found if isinstance(found, list) else []
