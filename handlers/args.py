@@ -50,6 +50,8 @@ def kept_reply(why: str, typed: str, *below: Block) -> Card:
 def typed_line(command: dict[str, Any]) -> str:
     """What the person typed, whole (`/deskhand watch jobs yesterday`): what a reply gives back
     to copy, fix and send again; "" when nothing followed the command."""
+    if "typed" in command:  # a /deskhand subcommand's, kept before its word was taken off
+        return command["typed"] if command.get("text", "").strip() else ""
     text, name = command.get("text", ""), command.get("command", "")
     return f"{name} {text}" if name and text.strip() else text
 

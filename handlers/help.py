@@ -79,7 +79,8 @@ async def deskhand_command(
         arguments = {
             **context,
             "ack": ack,
-            "command": {**command, "command": f"{command.get('command', '')} {word}", "text": rest},
+            # `typed`: the line as it came, for a reply that gives it back (typed_line)
+            "command": {**command, "text": rest, "typed": typed_line(command)},
             "respond": respond,
             "client": client,
         }

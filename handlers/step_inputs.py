@@ -11,7 +11,7 @@ from api.desk import Desk
 from api.writes import Intent
 from cards.mrkdwn import truncate
 from cards.step_words import none_found, several_found
-from handlers.form_values import customer_label
+from handlers.form_values import record_name
 from handlers.step_middleware import StepActor, execution_of, inputs_kept
 
 _SYSTEM_NAMES = {READYDESK: "ReadyDesk", KICKSERV: "Kickserv"}
@@ -39,8 +39,12 @@ def search_problem(search: CustomerSearch) -> str:
         note = f"; {search.note}" if search.note else ""
         return none_found(search.text, f"ReadyDesk or Kickserv{note}")
     # Each with its key, so two businesses of one name can be told apart (and given).
-    labels = [customer_label(entry, b) for b in search.businesses if (entry := _first(b))]
+    labels = [f"{record_name(e)} ({_key(e)})" for b in search.businesses if (e := _first(b))]
     return several_found(labels, search.text)
+
+
+def _key(entry: Entry) -> str:
+    return f"#{entry.record_key}" if entry.system == KICKSERV else entry.record_key
 
 
 def _first(business: Business) -> Entry | None:

@@ -146,3 +146,10 @@ async def test_a_customer_note_to_no_kickserv_customer_gives_the_note_back(app, 
     assert f"customer nosuch-co {NOTE}" in texts(reply["blocks"])
     [again] = buttons(reply["blocks"])
     assert json.loads(again["value"])["text"] == NOTE
+
+
+async def test_a_subcommands_line_comes_back_exactly_as_typed(app, slack):
+    text = "Watch  jobs yesterday"  # its capital and double space kept
+    reply = await _reply(app, slack, "/deskhand", text, "exact")
+    sections = [b["text"]["text"] for b in reply["blocks"] if b["type"] == "section"]
+    assert f"/deskhand {text}" in sections
