@@ -72,32 +72,19 @@ async def note_command(
 ) -> None:
     """`/note ticket 34 text` writes at once; without text the form opens."""
     desk.in_flight.keep_running()  # a stop waits for this listener to tell the person
-    typed = command.get("text", "")
-    if wants_help(typed):
-        await ack(response_type="ephemeral", text=usage_text("note"))
-        return
-    try:
-        parsed = parse_note(typed, command.get("channel_id", ""))
-    except UsageError as err:
-        await ack(response_type="ephemeral", **_given_back(str(err), typed, command).message())
-        return
-    if parsed.text and not _trigger(command):  # each note is written once by its trigger
-        await ack(
-            response_type="ephemeral", **kept_reply(NO_TRIGGER, typed_line(command)).message()
-        )
+    parsed = _parsed(command)
+    if isinstance(parsed, Card):  # help, or why it cannot be written: said at once
+        await ack(response_type="ephemeral", **parsed.message())
         return
     await ack()
     try:
         target = await _kickserv_customer(parsed, desk)
     except UsageError as err:
-        await respond(response_type="ephemeral", **_given_back(str(err), typed, command).message())
+        said = _given_back(str(err), command.get("text", ""), command)
+        await respond(response_type="ephemeral", **said.message())
         return
     if not target.text:
-        why = await _open_form(client, _trigger(command), target)
-        if why:
-            how = f"{why} Write the note in the command: `/note {escape_mrkdwn(typed.strip())} …`"
-            said = kept_reply(how, typed_line(command))
-            await respond(response_type="ephemeral", **said.message())
+        await _ask_in_form(client, respond, command, target)
         return
     key, reply_to = f"cmd:{_trigger(command)}", command.get("response_url", "")
     intent = _intent(key, target, command["user_id"], reply_to)
@@ -106,12 +93,35 @@ async def note_command(
         result = await _add_note(intent, target, client, desk, profiles)
         return note_outcome_message(target, result, config.readydesk_web_url)
 
-    await reply_with(
-        respond,
-        write_and_say(),
-        waiting=f"Adding the note to {target.label} …",
-        patience=config.looking_up_after,
-    )
+    waiting = f"Adding the note to {target.label} …"
+    await reply_with(respond, write_and_say(), waiting=waiting, patience=config.looking_up_after)
+
+
+def _parsed(command: dict[str, Any]) -> NoteTarget | Card:
+    """Where the note goes and what it says; or the reply that says it will not be written
+    (the usage asked for, a line that names no record, no trigger to claim it by)."""
+    typed = command.get("text", "")
+    if wants_help(typed):
+        return Card(usage_text("note"))
+    try:
+        parsed = parse_note(typed, command.get("channel_id", ""))
+    except UsageError as err:
+        return _given_back(str(err), typed, command)
+    if parsed.text and not _trigger(command):  # each note is written once by its trigger
+        return kept_reply(NO_TRIGGER, typed_line(command))
+    return parsed
+
+
+async def _ask_in_form(
+    client: AsyncWebClient, respond: AsyncRespond, command: dict[str, Any], target: NoteTarget
+) -> None:
+    """No note in the command: the form, for that record; if Slack will not open it, why."""
+    why = await _open_form(client, _trigger(command), target)
+    if why:
+        typed = escape_mrkdwn(command.get("text", "").strip())
+        how = f"{why} Write the note in the command: `/note {typed} …`"
+        said = kept_reply(how, typed_line(command))
+        await respond(response_type="ephemeral", **said.message())
 
 
 def _given_back(why: str, typed: str, command: dict[str, Any]) -> Card:

@@ -89,7 +89,7 @@ async def find_tickets(
     try:
         parsed = split_filters(text)
     except UsageError as err:
-        await ack(response_type="ephemeral", **kept_reply(str(err), typed_line(command)).message())
+        await ack(response_type="ephemeral", **_refused(err, command).message())
         return
     await ack()
     me = None
@@ -103,15 +103,16 @@ async def find_tickets(
     try:
         query = resolve(parsed, choices, now=config.now(), me=me and me.technician)
     except UsageError as err:
-        await respond(
-            response_type="ephemeral", **kept_reply(str(err), typed_line(command)).message()
-        )
+        await respond(response_type="ephemeral", **_refused(err, command).message())
         return
-    hint = None if text.strip() else GRAMMAR
-    lookup = _list_card(query, hint, desk, config)
-    await reply_with(
-        respond, lookup, waiting="Looking up tickets …", patience=config.looking_up_after
-    )
+    lookup = _list_card(query, None if text.strip() else GRAMMAR, desk, config)
+    waiting = "Looking up tickets …"
+    await reply_with(respond, lookup, waiting=waiting, patience=config.looking_up_after)
+
+
+def _refused(err: UsageError, command: dict[str, Any]) -> Card:
+    """Why the search is not understood, and the line typed, given back whole."""
+    return kept_reply(str(err), typed_line(command))
 
 
 async def _ticket_card(ticket_id: int, desk: Desk, config: HandlerConfig) -> Card:
