@@ -62,9 +62,10 @@ async def on_reaction(
         await tell(client, reaction, ticket_offer(form), thread_ts=message.get("thread_ts"))
     elif (ticket_id := ticket_on_card(message, context.bot_user_id)) is None:
         return
-    elif act == "close":
+    elif act == "close":  # asked (or told it is closed) once per reaction, as a write would be
         notice = already_so(await desk.ticket_as_is(ticket_id), close=True)
-        await tell(client, reaction, Card(text=notice) if notice else close_question(ticket_id))
+        if await store.claim_event(reaction.told_key()):
+            await tell(client, reaction, Card(text=notice) if notice else close_question(ticket_id))
     else:
         await _assign(reaction, ticket_id, client, desk, store, config, profiles)
 

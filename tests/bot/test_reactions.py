@@ -186,6 +186,7 @@ async def test_check_mark_on_a_closed_tickets_card_says_it_is_closed_and_asks_no
     ts = await _share(app, slack)
     app.readydesk.state.data.tickets[34].status = "Closed"  # closed in ReadyDesk since
     await app.event(_reaction("white_check_mark", ts))
+    await app.event(_reaction("white_check_mark", ts))  # the same reaction, another event id
     [told] = _said(slack)
     assert told["text"] == "Ticket #34 is already closed."
     assert "blocks" not in told  # no Close button to press again
