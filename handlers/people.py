@@ -8,7 +8,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
 from api.identity import Identity, Match
+from api.times import local, short_day
 from cards import ids
+from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
 from handlers.args import UsageError, did_you_mean, kept_reply, typed_line
 from handlers.subcommands import Subcommands
@@ -35,12 +37,14 @@ async def whoami(
     desk: Desk,
     store: Store,
     profiles: Profiles,
+    config: HandlerConfig,
 ) -> None:
     """Your technician and employee, and how each was found."""
     await ack()
     profile = await profiles.get(client, command["user_id"])
     me = await desk.identify(command["user_id"], profile.email)
-    await respond(response_type="ephemeral", text=describe_identity(me, you=True))
+    said = describe_identity(me, you=True, timezone=config.timezone)
+    await respond(response_type="ephemeral", text=said)
 
 
 async def link_user(
@@ -51,6 +55,7 @@ async def link_user(
     desk: Desk,
     store: Store,
     profiles: Profiles,
+    config: HandlerConfig,
 ) -> None:
     """Admins: set which technician and employee a Slack user is (`none` clears a part)."""
     await ack()
@@ -67,11 +72,13 @@ async def link_user(
         employee_number=employee,
     )
     who = await desk.identify(user_id, (await profiles.get(client, user_id)).email)
-    await respond(response_type="ephemeral", text="Saved. " + describe_identity(who, you=False))
+    said = describe_identity(who, you=False, timezone=config.timezone)
+    await respond(response_type="ephemeral", text="Saved. " + said)
 
 
-def describe_identity(identity: Identity, *, you: bool) -> str:
-    """Two lines: the technician and the employee, each with how it was found."""
+def describe_identity(identity: Identity, *, you: bool, timezone: str) -> str:
+    """Two lines: the technician and the employee, each with how it was found (a link's day
+    in the business's `timezone`)."""
     name = "You are" if you else f"<@{identity.user_id}> is"
     tech = (
         f"ReadyDesk technician `{escape_mrkdwn(identity.technician)}`"
@@ -85,8 +92,8 @@ def describe_identity(identity: Identity, *, you: bool) -> str:
         else "no Kickserv employee"
     )
     lines = [
-        f"{name} {tech} — {how_found(identity.technician_how)}.",
-        f"{name} {worker} — {how_found(identity.employee_how)}.",
+        f"{name} {tech} — {how_found(identity.technician_how, timezone)}.",
+        f"{name} {worker} — {how_found(identity.employee_how, timezone)}.",
     ]
     if employee is None and identity.employee_how.way == "unknown":  # not "no employee"
         whose = "Your" if you else f"<@{identity.user_id}>'s"
@@ -99,10 +106,11 @@ def describe_identity(identity: Identity, *, you: bool) -> str:
     return "\n".join(lines)
 
 
-def how_found(match: Match) -> str:
+def how_found(match: Match, timezone: str) -> str:
     """How a technician or employee was found, as a phrase (mrkdwn)."""
     if match.way == "linked" and match.link is not None:
-        return f"linked by <@{match.link.set_by}> on {match.link.set_at:%Y-%m-%d}"
+        day = local(match.link.set_at, timezone)
+        return f"linked by <@{match.link.set_by}> on {short_day(day)}, {day.year}"
     if match.way == "email":
         return f"matched by email ({escape_mrkdwn(match.email)})"
     if match.way == "unknown":

@@ -1,5 +1,7 @@
 """Who is who: matching by email, admins' links, whoami, and tech:me using them."""
 
+from datetime import UTC
+
 from bot.settings import Settings
 from handlers.args import unescape
 from playground.console import ESCAPED_COMMANDS, Console
@@ -23,6 +25,8 @@ async def test_an_admin_links_someone_and_tech_me_follows_the_link(console):
     # The link is in the database: a second process (same store) sees it.
     link = await console.store.links.get("U1")
     assert (link.technician, link.employee_number, link.set_by) == ("bob", 18, "U0CONSOLE")
+    day = link.set_at.astimezone(UTC)  # the console's business time zone
+    assert f"linked by <@U0CONSOLE> on {day:%b} {day.day}, {day.year}." in saved["text"]
     [cleared] = await console.send("/deskhand link @pat tech:none")
     assert "<@U1> is no ReadyDesk technician" in cleared["text"]
     assert "Sam Ortiz (#18)" in cleared["text"]  # the other part stays
