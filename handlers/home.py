@@ -3,11 +3,13 @@ Refresh. Every Home button answers on Home, in a modal opened with its trigger (
 no response_url and no channel): the ticket and job forms, the Find customer form, and the
 cards that Open and Find show (whose own buttons then answer in the modal)."""
 
+import asyncio
 from collections.abc import Coroutine
 from datetime import timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.desk import Desk
@@ -25,7 +27,7 @@ from cards.ticket_form import TicketForm
 from cards.views import card_for, card_modal, looking_up_modal
 from handlers.card_modal import AnswerInCardModal
 from handlers.event_fields import EventFields, read_event
-from handlers.forms import open_job_form, open_ticket_form
+from handlers.forms import ACK_BUDGET, open_job_form, open_ticket_form
 from live.profiles import Profiles
 from store import Store
 
@@ -171,23 +173,31 @@ async def found_customer(
         await ack(response_action="errors", errors={FIND_BLOCK: "Type a name, email or phone."})
         return
     title = "Find customer"
-    await ack(response_action="update", view=looking_up_modal(words.strip(), title))
 
     async def find() -> Card:
         return search_card(await desk.find_customer(words.strip()), config)
 
-    await _show_card(client, view["id"], title, find())
+    answer = asyncio.ensure_future(_modal_of(title, find()))
+    done, _ = await asyncio.wait({answer}, timeout=ACK_BUDGET)
+    if done:  # in the submit's own reply: a views.update sent now could land before it
+        await ack(response_action="update", view=answer.result())
+        return
+    await ack(response_action="update", view=looking_up_modal(words.strip(), title))
+    await client.views_update(view_id=view["id"], view=await answer)
 
 
 async def _show_card(
     client: AsyncWebClient, view_id: str, title: str, lookup: Coroutine[Any, Any, Card]
 ) -> None:
-    """The card `lookup` reads, in the modal `view_id` ("Looking up" until then); a backend
-    that fails says so there, where the answer would have been."""
+    """The card `lookup` reads, in the open modal `view_id` ("Looking up" until then)."""
+    await client.views_update(view_id=view_id, view=await _modal_of(title, lookup))
+
+
+async def _modal_of(title: str, lookup: Coroutine[Any, Any, Card]) -> View:
+    """The card `lookup` reads, as a modal; a backend that fails says so there, where the
+    answer would have been."""
     try:
         card = await lookup
     except BackendError as err:
-        failed = card_modal(escape_mrkdwn(err.message), [], title)
-        await client.views_update(view_id=view_id, view=failed)
-        return
-    await client.views_update(view_id=view_id, view=card_modal(card.text, card.blocks, title))
+        return card_modal(escape_mrkdwn(err.message), [], title)
+    return card_modal(card.text, card.blocks, title)

@@ -188,6 +188,16 @@ def test_the_home_tab(browser, site):
     assert browser.find_element(By.CSS_SELECTOR, "section[aria-label='Home']")  # still on Home
     button(found, "Dismiss").click()
     wait_for(browser, lambda: not browser.find_elements(By.CSS_SELECTOR, "[role=dialog]"), "close")
+    # Nobody matches: answered at once, and the answer stays (not "Looking up" drawn over it).
+    button(home, "Find customer").click()
+    field(dialog(browser, "Find customer"), "Name, email, phone or ID").send_keys("zzzqqq")
+    button(dialog(browser, "Find customer"), "Find").click()
+    wait_for(
+        browser,
+        lambda: "No customer matches" in dialog(browser, "Find customer").text,
+        "the no-match answer in the form's place",
+    )
+    button(dialog(browser, "Find customer"), "Dismiss").click()
 
 
 def test_a_digest_appears_when_the_clock_jumps(browser, site):
