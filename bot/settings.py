@@ -1,6 +1,8 @@
 """Deskhand's configuration: one settings class read from the environment and an optional .env."""
 
+import difflib
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -190,6 +192,26 @@ class Settings(BaseSettings):
     @classmethod
     def _emoji_name(cls, value: Any) -> Any:
         return value.strip().strip(":").strip() if isinstance(value, str) else value
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _time_zone(cls, value: Any) -> Any:
+        """An IANA time zone, its case forgiven (`utc` is `UTC`); else why not, with the
+        closest name: said at start, not a traceback at the first card."""
+        if not isinstance(value, str):
+            return value
+        try:
+            ZoneInfo(value.strip())  # the usual case, without listing every zone
+            return value.strip()
+        except (ValueError, KeyError, OSError):
+            pass
+        zones = {z.lower(): z for z in available_timezones()}
+        name = zones.get(value.strip().lower())
+        if name is None:
+            close = difflib.get_close_matches(value.strip(), sorted(zones.values()), n=1)
+            guess = f" Did you mean {close[0]}?" if close else ""
+            raise ValueError(f"{value!r} is not a time zone.{guess} Use a name like Europe/Berlin")
+        return name
 
     @field_validator("metrics_port", mode="before")
     @classmethod

@@ -1,7 +1,7 @@
 """Configuration from the environment."""
 
 from bot.settings import Settings
-from tests.conftest import ready_store
+from tests.conftest import ready_store, run_cli
 
 
 def test_defaults_run_everything_in_the_sandbox():
@@ -55,3 +55,14 @@ async def test_the_sandbox_desk_describes_the_same_businesses_in_both_systems():
         assert ks.contact_email == rd.email
     finally:
         await desk.aclose()
+
+
+def test_a_time_zone_is_checked_at_start_and_its_case_forgiven():
+    assert Settings(_env_file=None, DESKHAND_TIMEZONE="utc").timezone == "UTC"
+    assert Settings(_env_file=None, DESKHAND_TIMEZONE="america/new_york").timezone == (
+        "America/New_York"
+    )
+    ran = run_cli("console", env={"DESKHAND_TIMEZONE": "Europe/Berln"}, input="")
+    assert ran.returncode != 0 and "Traceback" not in ran.stderr
+    assert ran.stderr.startswith("Deskhand cannot start with these settings:")
+    assert "'Europe/Berln' is not a time zone. Did you mean Europe/Berlin?" in ran.stderr
