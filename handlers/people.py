@@ -71,6 +71,17 @@ async def link_user(
         technician=technician,
         employee_number=employee,
     )
+    # Who a person writes as is decided here: the audit log keeps every change of it.
+    parts = {"tech": technician, "employee": employee}
+    said = " ".join(f"{k}:{'none' if v is None else v}" for k, v in parts.items() if v is not KEEP)
+    await store.audit.record(
+        user_id=command["user_id"],
+        channel_id=command.get("channel_id", ""),
+        action="link",
+        target=f"<@{user_id}>",
+        summary=said,
+        outcome="written",
+    )
     who = await desk.identify(user_id, (await profiles.get(client, user_id)).email)
     said = describe_identity(who, you=False, timezone=config.timezone)
     await respond(response_type="ephemeral", text="Saved. " + said)
@@ -119,9 +130,11 @@ def how_found(match: Match, timezone: str) -> str:
 
 
 async def _parse_link(text: str, desk: Desk) -> tuple[str, Any, Any]:
-    mention = _MENTION.search(text)
-    if mention is None:
+    mentions = _MENTION.findall(text)
+    if not mentions:
         raise UsageError(f"Whom should I link? {LINK_USAGE}, with an @mention.")
+    if len(set(mentions)) > 1:  # one person's technician or employee at a time
+        raise UsageError(f"Link one person at a time: {LINK_USAGE}.")
     technician: Any = KEEP
     employee: Any = KEEP
     for token in _MENTION.sub(" ", text).split():
@@ -136,7 +149,7 @@ async def _parse_link(text: str, desk: Desk) -> tuple[str, Any, Any]:
             )
     if technician is KEEP and employee is KEEP:
         raise UsageError(f"Say what to link. {LINK_USAGE}.")
-    return mention.group(1), technician, employee
+    return mentions[0], technician, employee
 
 
 async def _technician(desk: Desk, typed: str) -> str:

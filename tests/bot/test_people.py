@@ -74,3 +74,18 @@ def test_escaped_text_reads_as_typed():
     assert unescape("tickets <@U1|pat> &lt;!channel&gt; a&amp;b <#C1|general>") == (
         "tickets @pat <!channel> a&b #general"
     )
+
+
+async def test_a_link_is_in_the_audit_log_and_links_one_person_at_a_time(console):
+    [saved] = await console.send("/deskhand link @pat tech:bob")
+    assert saved["text"].startswith("Saved. ")
+    [row] = await console.store.audit.recent(limit=1)
+    assert (row.action, row.target, row.summary, row.user_id) == (
+        "link",
+        "<@U1>",
+        "tech:bob",
+        "U0CONSOLE",
+    )
+    [refused] = await console.send("/deskhand link @pat @alice tech:alice")
+    assert refused["text"].startswith("Link one person at a time: ")
+    assert (await console.store.links.get("U1")).technician == "bob"  # unchanged
