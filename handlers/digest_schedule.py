@@ -39,11 +39,13 @@ class ScheduleArgs:
     quiet: bool
 
 
-def parse_schedule(text: str) -> ScheduleArgs:
-    """Split `status:open at 08:00 weekdays tz Europe/Berlin quiet`; UsageError on a bad part."""
+def parse_schedule(text: str, command: str = "digest") -> ScheduleArgs:
+    """Split `status:open at 08:00 weekdays tz Europe/Berlin quiet`; UsageError on a bad part,
+    with the usage of `command` (the digest's, or the run-sheet's, which takes no filters)."""
     starts = list(_AT.finditer(text))
     if not starts:
-        raise UsageError(f"When? Add `at 08:00` after the filters. {usage_text('digest')}")
+        where = " after the filters" if command == "digest" else ""
+        raise UsageError(f"When? Add `at 08:00`{where}. {usage_text(command)}")
     start = starts[-1]
     words = text[start.end() :].split()
     typed = words.pop(0)

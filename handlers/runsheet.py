@@ -58,7 +58,7 @@ async def runsheet(
 
 
 async def _start(store: Store, config: HandlerConfig, user: str, rest: str) -> str:
-    schedule = parse_schedule(rest)
+    schedule = parse_schedule(rest, "runsheet")
     if schedule.filters or schedule.quiet or schedule.timezone:
         raise UsageError(f"A run-sheet takes only a time and days. {usage_text('runsheet')}")
     await _stop(store, user)  # one run-sheet a person: the new time replaces the old

@@ -207,3 +207,10 @@ async def test_across_the_change_to_summer_time_it_comes_at_seven_local_with_tha
         assert after.payload["blocks"][0]["text"]["text"] == "Your run-sheet for Sun, Mar 14"
         [stop] = _stops(after.payload)
         assert stop.startswith("*8:30 AM EDT* · ") and f"job {job.job_number}" in stop
+
+
+async def test_a_run_sheet_without_a_time_shows_the_run_sheets_usage():
+    async with Console(_settings()) as console:
+        [said] = await console.send("/deskhand runsheet tomorrow")
+    assert said["text"].startswith("When? Add `at 08:00`. Usage: `/deskhand runsheet")
+    assert "/digest" not in said["text"]
