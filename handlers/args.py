@@ -53,7 +53,9 @@ def typed_line(command: dict[str, Any]) -> str:
     if "typed" in command:  # a /deskhand subcommand's, kept before its word was taken off
         return command["typed"] if command.get("text", "").strip() else ""
     text, name = command.get("text", ""), command.get("command", "")
-    return f"{name} {text}" if name and text.strip() else text
+    # As it was typed: Slack escapes a command's text (`&amp;`, `<@U1|pat>`) when the manifest
+    # asks it to, and the person copies this back into the box.
+    return unescape(f"{name} {text}") if name and text.strip() else unescape(text)
 
 
 def wants_help(text: str) -> bool:

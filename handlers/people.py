@@ -12,7 +12,7 @@ from api.times import local, short_day
 from cards import ids
 from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
-from handlers.args import UsageError, did_you_mean, kept_reply, typed_line
+from handlers.args import UsageError, did_you_mean, kept_reply, typed_line, unescape
 from handlers.subcommands import Subcommands
 from live.profiles import Profiles
 from store import Store
@@ -145,7 +145,7 @@ async def _parse_link(text: str, desk: Desk) -> tuple[str, Any, Any]:
             employee = None if value.lower() in CLEAR else await _employee(desk, value)
         else:
             raise UsageError(
-                f"`{escape_mrkdwn(truncate(token, 40))}` is not understood. {LINK_USAGE}."
+                f"`{escape_mrkdwn(truncate(unescape(token), 40))}` is not understood. {LINK_USAGE}."
             )
     if technician is KEEP and employee is KEEP:
         raise UsageError(f"Say what to link. {LINK_USAGE}.")

@@ -89,3 +89,10 @@ async def test_a_link_is_in_the_audit_log_and_links_one_person_at_a_time(console
     [refused] = await console.send("/deskhand link @pat @alice tech:alice")
     assert refused["text"].startswith("Link one person at a time: ")
     assert (await console.store.links.get("U1")).technician == "bob"  # unchanged
+
+
+async def test_a_refused_line_comes_back_as_typed_not_as_slack_escaped_it(console):
+    [refused] = await console.send("/deskhand link @pat R&D")
+    shown = [b["text"]["text"] for b in refused["blocks"] if b["type"] == "section"]
+    assert "/deskhand link @pat R&D" in shown  # not "<@U1|pat> R&amp;D"
+    assert refused["text"].startswith("`R&amp;D` is not understood.")  # R&D, in mrkdwn
