@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from api.desk import Desk
+from api.errors import BackendError
 from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import TicketQuery
@@ -74,10 +75,20 @@ async def watch(
         kind=kind.lower(),
         filters=saved,
         created_by=command["user_id"],
+        cursor=await _newest_ticket(desk) if kind.lower() == "tickets" else None,
     )
     what = "New tickets" if added.kind == "tickets" else "Jobs new or changed on that day"
     text = f"Watching `#{added.id}`: {describe_watch(added)}. {what} will appear here."
     await respond(response_type="ephemeral", text=text)
+
+
+async def _newest_ticket(desk: Desk) -> int | None:
+    """Where a ticket watch starts: the newest ticket now, so one opened before its first poll
+    is alerted; None when ReadyDesk cannot say (the first poll sets it then)."""
+    try:
+        return await desk.newest_ticket_number()
+    except BackendError:
+        return None
 
 
 def job_window(text: str) -> dict[str, str]:

@@ -30,8 +30,16 @@ class AlertStore(StoreArea):
     """Watches and post claims; each method runs off the event loop."""
 
     @off_loop
-    def add(self, *, channel_id: str, kind: str, filters: str, created_by: str) -> Watch:
-        """Start watching; the first poll sets the baseline."""
+    def add(
+        self,
+        *,
+        channel_id: str,
+        kind: str,
+        filters: str,
+        created_by: str,
+        cursor: int | None = None,
+    ) -> Watch:
+        """Start watching from `cursor` (what was last seen); None: the first poll sets it."""
         row = AlertWatch(
             channel_id=channel_id,
             kind=kind,
@@ -40,7 +48,7 @@ class AlertStore(StoreArea):
             created_at=datetime.now(UTC),
             paused=False,
             paused_reason="",
-            cursor=None,
+            cursor=cursor,
         )
         with self._session() as session:
             session.add(row)

@@ -3,9 +3,10 @@ then brings the live cards up to date.
 
 Neither backend has webhooks, so Deskhand polls. Tickets: one call finds the newest ticket number,
 then each watch with something new asks ReadyDesk for its matches past its cursor (`start_tid`).
-Jobs: workers/job_watches.py. The first poll of a watch only sets its baseline, so nothing old is
-posted. Each (watch, record, change) is claimed before posting; more than a few at once become
-one summary instead of a flood. Live cards: live/registry.py.
+Jobs: workers/job_watches.py. A ticket watch starts at the newest ticket when it is made (its
+first poll sets it when ReadyDesk could not say); a job watch's first poll sets its baseline.
+Nothing old is posted. Each (watch, record, change) is claimed before posting; more than a few at
+once become one summary instead of a flood. Live cards: live/registry.py.
 """
 
 import logging

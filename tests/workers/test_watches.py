@@ -40,16 +40,19 @@ async def _new_ticket(console: Console, subject: str, priority: str = "Urgent") 
 async def test_a_watch_posts_each_new_matching_ticket_once_after_its_baseline(console):
     [added] = await console.send("/deskhand watch tickets priority:urgent")
     assert added["text"].startswith("Watching `#1`: priority:Urgent.")
-    [baseline] = await _poll(console)
-    assert baseline.startswith("#1: baseline at ticket ")
-    assert _posts(console) == []  # nothing old is posted
+    # The watch starts at the newest ticket when it is made: one that comes before its first
+    # poll is alerted, and nothing older is.
+    early = await _new_ticket(console, "Boiler pressure alarm")
+    assert await _poll(console) == ["#1: 1 new"]
+    [first] = _posts(console)
+    assert first.payload["blocks"][0]["text"]["text"] == f"#{early} Boiler pressure alarm"
     urgent = await _new_ticket(console, "Server room flooding")
     await _new_ticket(console, "Mouse squeaks", priority="Low")
     assert await _poll(console) == ["#1: 1 new"]
-    [post] = _posts(console)
+    [_, post] = _posts(console)
     assert post.payload["blocks"][0]["text"]["text"] == f"#{urgent} Server room flooding"
     assert await _poll(console) == []  # nothing newer: no second post
-    assert len(_posts(console)) == 1
+    assert len(_posts(console)) == 2
 
 
 async def test_a_burst_becomes_one_summary(console):
