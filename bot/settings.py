@@ -1,6 +1,7 @@
 """Deskhand's configuration: one settings class read from the environment and an optional .env."""
 
 import difflib
+import re
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -20,6 +21,21 @@ DEFAULT_KICKSERV_WEB_URL = "https://app.kickserv.com/{account}"
 def _env(name: str) -> AliasChoices:
     """Read a field from exactly this environment variable name."""
     return AliasChoices(name)
+
+
+_USER_ID = re.compile(r"[UW][A-Z0-9]+")
+_WRITER_ID = re.compile(r"[UWS][A-Z0-9]+")  # a person, or a user group (S…)
+
+
+def _only_ids(value: str, pattern: re.Pattern[str], what: str) -> str:
+    """`value` when every entry is such an ID; else ValueError naming a few that are not (a
+    person's ID: their profile, ⋯, Copy member ID)."""
+    odd = sorted(v for v in _ids(value) if not pattern.fullmatch(v))
+    if odd:
+        raise ValueError(
+            f"takes {what} (from a profile: ⋯, Copy member ID), not {', '.join(odd[:3])}"
+        )
+    return value
 
 
 def _ids(value: str) -> frozenset[str]:
@@ -192,6 +208,19 @@ class Settings(BaseSettings):
     @classmethod
     def _emoji_name(cls, value: Any) -> Any:
         return value.strip().strip(":").strip() if isinstance(value, str) else value
+
+    @field_validator("admins")
+    @classmethod
+    def _admin_ids(cls, value: str) -> str:
+        """Slack user IDs only (U…/W…): a name or an @handle here matches nobody, so nobody
+        would be an admin; said at start instead."""
+        return _only_ids(value, _USER_ID, "Slack user IDs such as U0123ABCD")
+
+    @field_validator("writers")
+    @classmethod
+    def _writer_ids(cls, value: str) -> str:
+        """Slack user IDs, or user-group IDs (S…), only."""
+        return _only_ids(value, _WRITER_ID, "Slack user or user-group IDs such as U0123ABCD")
 
     @field_validator("timezone", mode="before")
     @classmethod

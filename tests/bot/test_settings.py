@@ -66,3 +66,16 @@ def test_a_time_zone_is_checked_at_start_and_its_case_forgiven():
     assert ran.returncode != 0 and "Traceback" not in ran.stderr
     assert ran.stderr.startswith("Deskhand cannot start with these settings:")
     assert "'Europe/Berln' is not a time zone. Did you mean Europe/Berlin?" in ran.stderr
+
+
+def test_admins_and_writers_are_slack_user_ids_or_the_start_says_so():
+    ok = Settings(_env_file=None, DESKHAND_ADMINS="U0BOSS, W0ENT1", DESKHAND_WRITERS="U1 U2")
+    assert ok.admin_ids == {"U0BOSS", "W0ENT1"} and ok.writer_ids == {"U1", "U2"}
+    ran = run_cli("console", env={"DESKHAND_ADMINS": "U0BOSS @alice"}, input="")
+    assert ran.returncode != 0 and "Traceback" not in ran.stderr
+    assert "takes Slack user IDs such as U0123ABCD" in ran.stderr and "@alice" in ran.stderr
+
+
+def test_writers_may_be_user_groups_too():
+    settings = Settings(_env_file=None, DESKHAND_WRITERS="S0SUPPORT,U0DISPATCH")
+    assert settings.writer_ids == {"S0SUPPORT", "U0DISPATCH"}
