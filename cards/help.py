@@ -110,7 +110,7 @@ COMMAND_HELP = (
         f"{ids.DESKHAND_COMMAND} threads [on|off]",
         "Replies under Deskhand's ticket and job cards in this channel become notes on their "
         "records, and notes added elsewhere appear in the thread; `off` stops it (writers).",
-        (f"{ids.DESKHAND_COMMAND} threads",),
+        (f"{ids.DESKHAND_COMMAND} threads", f"{ids.DESKHAND_COMMAND} threads off"),
     ),
     CommandHelp(
         "whoami",

@@ -33,6 +33,7 @@ from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
 from sandbox.workspace import DM, ME, URL, Workspace
 from sandbox.world import World
 from store import Store
+from store.digests import RUNSHEET
 from store.schedules import DigestSchedule
 
 logger = logging.getLogger("deskhand.web")
@@ -311,15 +312,16 @@ class WebSandbox:
         slots = []
         for sub in await self.store.digests.active():
             schedule = DigestSchedule(time.fromisoformat(sub.at_time), sub.days, sub.timezone)
-            slots += schedule.slots_between(now, now + timedelta(days=8))[:1]
+            what = "your run-sheet" if sub.kind == RUNSHEET else "the digest"
+            slots += [(s, what) for s in schedule.slots_between(now, now + timedelta(days=8))[:1]]
         if not slots:
             self._tell(await self._why_no_digest())
             return
-        slot = min(slots)
+        slot, what = min(slots)
         self.clock.jump_to(slot + timedelta(seconds=1))
         self._save_offset()
         when = f"{day_words(slot)} {time_of_day(slot, str(slot.tzinfo))}"
-        self._tell(f"The sandbox clock jumped to {when}: here comes the digest.")
+        self._tell(f"The sandbox clock jumped to {when}: here comes {what}.")
         self.scheduler.wake()
 
     async def _why_no_digest(self) -> str:

@@ -285,6 +285,9 @@ async def test_jumping_the_clock_posts_the_next_digest(page):
     await page.post("jump")
     paused = (await page.state(DISPATCH))["notice"]["html"]
     assert f"Every digest is paused: <code>/digest resume {sub.id}</code>" in paused
+    await page.send("/deskhand runsheet at 07:00 daily", channel=DISPATCH)
+    await page.post("jump")
+    assert "here comes your run-sheet." in (await page.state(DISPATCH))["notice"]["html"]
 
 
 async def test_a_pasted_link_to_a_job_unfurls_under_the_message(page):
