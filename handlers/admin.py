@@ -32,9 +32,10 @@ async def show_audit(
     lines = []
     for row in rows:
         reference = f" → {escape_mrkdwn(row.reference)}" if row.reference else ""
+        what = f" ({escape_mrkdwn(truncate(row.summary, 60))})" if row.summary else ""
         lines.append(
             f"`{local_time(row.at, config.timezone)}` <@{row.user_id}> {escape_mrkdwn(row.action)} "
-            f"{escape_mrkdwn(truncate(row.target, 60))}: *{row.outcome}*{reference}"
+            f"{escape_mrkdwn(truncate(row.target, 60))}{what}: *{row.outcome}*{reference}"
         )
     blocks: list[Any] = [
         mrkdwn_section("\n".join(lines)),

@@ -78,7 +78,7 @@ async def link_user(
         user_id=command["user_id"],
         channel_id=command.get("channel_id", ""),
         action="link",
-        target=f"<@{user_id}>",
+        target=f"user {user_id}",
         summary=said,
         outcome="written",
     )

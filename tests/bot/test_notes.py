@@ -210,7 +210,7 @@ async def test_admins_see_the_audit_log_in_slack_and_everyone_on_the_server(cons
     await console.send("/note ticket 34 First")
     [shown] = await console.send("/deskhand audit")
     line = shown["blocks"][0]["text"]["text"]
-    assert "note.ticket ticket #34: *written*" in line
+    assert "note.ticket ticket #34 (First): *written*" in line  # what was asked, too
     [row] = await console.store.audit.recent(limit=1)
     assert line.startswith(f"`{local_time(row.at, 'UTC')}` ")  # as cards write a time, zone named
     settings = Settings(_env_file=None, DESKHAND_ADMINS="U0BOSS")

@@ -82,7 +82,7 @@ async def test_a_link_is_in_the_audit_log_and_links_one_person_at_a_time(console
     [row] = await console.store.audit.recent(limit=1)
     assert (row.action, row.target, row.summary, row.user_id) == (
         "link",
-        "<@U1>",
+        "user U1",
         "tech:bob",
         "U0CONSOLE",
     )
