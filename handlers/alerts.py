@@ -174,7 +174,11 @@ async def _watch_here(command: dict[str, Any], respond: AsyncRespond, store: Sto
     found = await store.alerts.get(int(number)) if number.isdigit() else None
     if found is None or found.channel_id != command["channel_id"]:
         shown = escape_mrkdwn(truncate(number, 10))
-        text = f"This channel has no watch `#{shown}`. `/deskhand watches` lists them."
+        text = (
+            f"This channel has no watch `#{shown}`. `/deskhand watches` lists them."
+            if number
+            else "Which watch? Give its number, e.g. `#1`; `/deskhand watches` lists them."
+        )
         await respond(response_type="ephemeral", text=text)
         return None
     return found

@@ -104,6 +104,8 @@ async def test_watch_commands_explain_mistakes_and_unwatch_stops(console):
     assert stopped["text"] == "Stopped watch #1."
     [none] = await console.send("/deskhand unwatch 1")
     assert "This channel has no watch `#1`" in none["text"]
+    [which] = await console.send("/deskhand pause-watch")
+    assert which["text"].startswith("Which watch? Give its number, e.g. `#1`")
 
 
 def test_deskhand_alerts_poll_runs_one_poll(tmp_path):
