@@ -11,7 +11,7 @@ import json
 import logging
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
-from api.times import day_words, time_of_day
 from bot.app import build_app, build_desk, build_sandboxes, handler_config, record_links
 from bot.scheduler import build_scheduler
 from bot.server import build_http_app
@@ -28,13 +27,12 @@ from cards import ids
 from playground.console_work import ListenerWork
 from playground.slack_requests import FORM, JSON, SlackRequests, as_slack_sends
 from playground.web.actions import element_at, slack_action, view_state
+from playground.web.jumps import jumped, next_post, why_nothing_is_due
 from sandbox.clock import SandboxClock
 from sandbox.slack import SANDBOX_BOT_TOKEN, SlackSandbox
 from sandbox.workspace import DM, ME, URL, Workspace
 from sandbox.world import World
 from store import Store
-from store.digests import RUNSHEET
-from store.schedules import DigestSchedule
 
 logger = logging.getLogger("deskhand.web")
 
@@ -308,36 +306,15 @@ class WebSandbox:
 
     async def jump_to_next_digest(self) -> None:
         """Move the sandbox clock to the next digest's time, and let the scheduler post it."""
-        now = self.clock.now()
-        slots = []
-        for sub in await self.store.digests.active():
-            schedule = DigestSchedule(time.fromisoformat(sub.at_time), sub.days, sub.timezone)
-            what = "your run-sheet" if sub.kind == RUNSHEET else "the digest"
-            slots += [(s, what) for s in schedule.slots_between(now, now + timedelta(days=8))[:1]]
-        if not slots:
-            self._tell(await self._why_no_digest())
+        due = await next_post(self.store, self.clock.now())
+        if due is None:
+            _, channels = self.workspace.names()
+            self._tell(await why_nothing_is_due(self.store, list(channels)))
             return
-        slot, what = min(slots)
-        self.clock.jump_to(slot + timedelta(seconds=1))
+        self.clock.jump_to(due[0] + timedelta(seconds=1))
         self._save_offset()
-        when = f"{day_words(slot)} {time_of_day(slot, str(slot.tzinfo))}"
-        self._tell(f"The sandbox clock jumped to {when}: here comes {what}.")
+        self._tell(jumped(*due))
         self.scheduler.wake()
-
-    async def _why_no_digest(self) -> str:
-        """What Jump says when no digest is due: every one paused, or none added yet."""
-        _, channels = self.workspace.names()
-        paused = [s for c in channels for s in await self.store.digests.in_channel(c) if s.paused]
-        if paused:
-            first = min(s.id for s in paused)
-            return (
-                f"Every digest is paused: `/digest resume {first}` in its channel starts it "
-                "again, then jump."
-            )
-        return (
-            "No digest is scheduled. Add one in a channel, e.g. "
-            "`/digest add unresolved at 08:00`, then jump."
-        )
 
     # -- plumbing ---------------------------------------------------------------------------------
 
