@@ -119,9 +119,10 @@ TICKET_MODAL = "ticket_modal"
 FIND_CUSTOMER_MODAL = "find_customer_modal"
 VIEWS = (NOTE_MODAL, JOB_MODAL, TICKET_MODAL, FIND_CUSTOMER_MODAL)
 WRITE_VIEWS = (NOTE_MODAL, JOB_MODAL, TICKET_MODAL)  # Find customer only reads
-# A card shown in a modal (what a Home button answers): it has no submit, so no listener; its
-# buttons are the card's own, answered in the modal (handlers/card_modal.py).
+# A card shown in a modal (what a Home button answers): it has no submit; its buttons are the
+# card's own, answered in the modal (handlers/card_modal.py), and its closing republishes Home.
 CARD_MODAL = "card_modal"
+CLOSED_VIEWS = (CARD_MODAL,)  # modals whose closing is listened to (notify_on_close)
 
 # Message shortcut callback ids
 ADD_AS_NOTE = "add_as_note"

@@ -42,6 +42,7 @@ def card_modal(text: str, blocks: list[Any], title: str = "Deskhand") -> View:
         callback_id=ids.CARD_MODAL,
         title=truncate(title, MODAL_TITLE_MAX),
         close="Dismiss",  # not "Close" (a ticket's closes it) nor "Done" (a job's step)
+        notify_on_close=True,  # Home is published again: what was done in here shows there
         blocks=[b for b in shown if b][:MODAL_BLOCKS_MAX],
     )
 

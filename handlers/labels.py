@@ -11,7 +11,7 @@ _INTERACTIVE: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "block_actions": ("action", "action", ids.BLOCK_ACTIONS),
     "block_suggestion": ("options", "action_id", ids.OPTIONS),
     "view_submission": ("view", "view", ids.VIEWS),
-    "view_closed": ("view", "view", ids.VIEWS),
+    "view_closed": ("view", "view", ids.VIEWS + ids.CLOSED_VIEWS),
     "message_action": ("shortcut", "callback_id", ids.SHORTCUTS),
     "shortcut": ("shortcut", "callback_id", ids.SHORTCUTS),
 }

@@ -15,7 +15,17 @@ from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
-REGISTRARS = {"command", "action", "shortcut", "view", "options", "event", "message", "function"}
+REGISTRARS = {
+    "command",
+    "action",
+    "shortcut",
+    "view",
+    "view_closed",
+    "options",
+    "event",
+    "message",
+    "function",
+}
 
 
 def test_manifest_passes_slacks_rules():
@@ -196,6 +206,7 @@ def test_every_listener_is_registered_through_an_id_in_cards_ids():
         "shortcut": set(ids.SHORTCUTS),
         "event": set(ids.LISTENED_EVENTS),
         "view": set(ids.VIEWS),
+        "view_closed": set(ids.CLOSED_VIEWS),
         "options": set(ids.OPTIONS),
         "function": set(ids.STEPS),
     }

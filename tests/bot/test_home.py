@@ -264,6 +264,32 @@ async def test_open_shows_the_card_in_a_modal_over_home(app, slack):
     assert [c for c in slack.calls if c.name in ("chat.postMessage", "chat.postEphemeral")] == []
 
 
+async def test_closing_a_card_opened_from_home_publishes_home_again(app, slack):
+    await app.event(_opened(SAM))
+    row = next(
+        b
+        for b in slack.home_tabs[SAM]["blocks"]
+        if b.get("block_id", "").startswith("home_ticket_")
+    )
+    await app.interactive(_press(SAM, "home_open", row["accessory"]["value"]))
+    [opened] = [c for c in slack.calls if c.name == "views.open"]
+    assert opened.payload["view"]["notify_on_close"] is True  # Slack says when it closes
+    ticket_id = int(row["block_id"].rsplit("_", 1)[1])
+    app.readydesk.state.data.tickets[ticket_id].status = "Escalated"  # done in the modal, say
+    published = len(_publishes(slack, SAM))
+    closed = {
+        "type": "view_closed",
+        "team": {"id": "T0SANDBOX"},
+        "api_app_id": "A0DESKHAND",
+        "user": {"id": SAM, "team_id": "T0SANDBOX"},
+        "view": _shown(slack, opened.answer["view"]["id"]),
+        "is_cleared": False,
+    }
+    await app.interactive(closed)
+    assert len(_publishes(slack, SAM)) == published + 1  # within the minute: forced
+    assert "Escalated" in _home(slack, SAM)
+
+
 def _element(view: dict, label: str) -> dict:
     for block in view["blocks"]:
         for element in [block.get("accessory") or {}, *block.get("elements", [])]:

@@ -172,7 +172,8 @@ def test_the_home_tab(browser, site):
     assert "Customer" in opened.text and "Share in channel" not in opened.text
     button(opened, "Dismiss").click()
     wait_for(browser, lambda: not browser.find_elements(By.CSS_SELECTOR, "[role=dialog]"), "close")
-    button(home, "Find customer").click()
+    # Closing the modal publishes Home again: the tab may be redrawn under the next press.
+    wait_for(browser, lambda: button(published(), "Find customer").click() or True, "Find")
     form = dialog(browser, "Find customer")
     field(form, "Name, email, phone or ID").send_keys("demo", Keys.ENTER)  # Enter reloads nothing
     button(dialog(browser, "Find customer"), "Find").click()
@@ -189,7 +190,8 @@ def test_the_home_tab(browser, site):
     button(found, "Dismiss").click()
     wait_for(browser, lambda: not browser.find_elements(By.CSS_SELECTOR, "[role=dialog]"), "close")
     # Nobody matches: answered at once, and the answer stays (not "Looking up" drawn over it).
-    button(home, "Find customer").click()
+    # Closing the modal publishes Home again: the tab may be redrawn under the next press.
+    wait_for(browser, lambda: button(published(), "Find customer").click() or True, "Find")
     field(dialog(browser, "Find customer"), "Name, email, phone or ID").send_keys("zzzqqq")
     button(dialog(browser, "Find customer"), "Find").click()
     wait_for(
