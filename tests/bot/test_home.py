@@ -3,6 +3,7 @@ keeps as the person's tab), and its buttons."""
 
 import json
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import pytest
 
@@ -265,14 +266,7 @@ async def test_open_shows_the_card_in_a_modal_over_home(app, slack):
 
 
 async def test_closing_a_card_opened_from_home_publishes_home_again(app, slack):
-    await app.event(_opened(SAM))
-    row = next(
-        b
-        for b in slack.home_tabs[SAM]["blocks"]
-        if b.get("block_id", "").startswith("home_ticket_")
-    )
-    await app.interactive(_press(SAM, "home_open", row["accessory"]["value"]))
-    [opened] = [c for c in slack.calls if c.name == "views.open"]
+    row, opened = await _open_a_ticket_from_home(app, slack)
     assert opened.payload["view"]["notify_on_close"] is True  # Slack says when it closes
     ticket_id = int(row["block_id"].rsplit("_", 1)[1])
     app.readydesk.state.data.tickets[ticket_id].status = "Escalated"  # done in the modal, say
@@ -288,6 +282,19 @@ async def test_closing_a_card_opened_from_home_publishes_home_again(app, slack):
     await app.interactive(closed)
     assert len(_publishes(slack, SAM)) == published + 1  # within the minute: forced
     assert "Escalated" in _home(slack, SAM)
+
+
+async def _open_a_ticket_from_home(app, slack) -> tuple[dict, Any]:
+    """Sam's Home published, and its first ticket's Open pressed: the row and the views.open."""
+    await app.event(_opened(SAM))
+    row = next(
+        b
+        for b in slack.home_tabs[SAM]["blocks"]
+        if b.get("block_id", "").startswith("home_ticket_")
+    )
+    await app.interactive(_press(SAM, "home_open", row["accessory"]["value"]))
+    [opened] = [c for c in slack.calls if c.name == "views.open"]
+    return row, opened
 
 
 def _element(view: dict, label: str) -> dict:
@@ -389,14 +396,7 @@ async def test_the_home_tab_is_published_over_socket_mode_too(slack):
 
 
 async def test_a_card_opened_from_home_is_left_by_a_word_no_card_button_uses(app, slack):
-    await app.event(_opened(SAM))
-    row = next(
-        b
-        for b in slack.home_tabs[SAM]["blocks"]
-        if b.get("block_id", "").startswith("home_ticket_")
-    )
-    await app.interactive(_press(SAM, "home_open", row["accessory"]["value"]))
-    [opened] = [c for c in slack.calls if c.name == "views.open"]
+    _, opened = await _open_a_ticket_from_home(app, slack)
     modal = _shown(slack, opened.answer["view"]["id"])
     assert _element(modal, "Close")["style"] == "danger"  # the button that closes the ticket
     buttons = [e for b in modal["blocks"] for e in b.get("elements", []) if e["type"] == "button"]
