@@ -44,7 +44,8 @@ def register(app: AsyncApp) -> None:
     app.action(ids.HOME_NEW_JOB)(new_job)
     app.action(ids.HOME_FIND_CUSTOMER)(find_customer)
     app.view(ids.FIND_CUSTOMER_MODAL)(found_customer)
-    app.view_closed(ids.CARD_MODAL)(card_closed)
+    # A card modal opened from Home closing: what was done in it (Started, Close) shows.
+    app.view_closed(ids.CARD_MODAL)(refresh_home)
 
 
 class HomeOpened(EventFields):
@@ -83,22 +84,7 @@ async def refresh_home(
     profiles: Profiles,
     config: HandlerConfig,
 ) -> None:
-    """Refresh: read and publish the Home tab now."""
-    await ack()
-    await publish_home(body["user"]["id"], client, desk, store, profiles, config, force=True)
-
-
-async def card_closed(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    desk: Desk,
-    store: Store,
-    profiles: Profiles,
-    config: HandlerConfig,
-) -> None:
-    """A card modal opened from Home was closed: publish Home again, so a step taken or a
-    ticket changed in it shows there without Refresh."""
+    """Refresh, or a card modal over Home closed: read and publish the Home tab now."""
     await ack()
     await publish_home(body["user"]["id"], client, desk, store, profiles, config, force=True)
 

@@ -15,16 +15,21 @@ from tests.bot.served import texts
 ZONE = "America/New_York"
 
 
+def _todays_visit(console: Console, today):
+    """The console person's calendar entry today, and its job (the fake's records)."""
+    data = console.fake("kickserv").state.data
+    [task] = [
+        t
+        for t in data.tasks.values()
+        if SANDBOX_PERSON.id in t.employee_ids and t.starts_at.date() == today
+    ]
+    return task, next(j for j in data.jobs.values() if j.id == task.job_id)
+
+
 async def test_a_visits_day_and_time_read_the_same_on_every_surface():
     async with Console(Settings(_env_file=None, DESKHAND_TIMEZONE=ZONE)) as console:
-        data = console.fake("kickserv").state.data
         today = console.clock.today(ZONE)
-        [task] = [
-            t
-            for t in data.tasks.values()
-            if SANDBOX_PERSON.id in t.employee_ids and t.starts_at.date() == today
-        ]
-        job = next(j for j in data.jobs.values() if j.id == task.job_id)
+        task, job = _todays_visit(console, today)
         assert job.scheduled_on == task.starts_at  # the job's time is its calendar entry's
         shown = time_of_day(task.starts_at, ZONE)
         assert re.fullmatch(r"1?\d:\d\d [AP]M E[SD]T", shown), shown
@@ -46,14 +51,8 @@ async def test_a_moved_visit_reads_its_calendar_time_in_the_digest_as_on_the_run
     """The calendar entry was moved in Kickserv and the job's own time was not: the visit is
     at the entry's time on every surface that lists the day's visits."""
     async with Console(Settings(_env_file=None, DESKHAND_TIMEZONE=ZONE)) as console:
-        data = console.fake("kickserv").state.data
         today = console.clock.today(ZONE)
-        [task] = [
-            t
-            for t in data.tasks.values()
-            if SANDBOX_PERSON.id in t.employee_ids and t.starts_at.date() == today
-        ]
-        job = next(j for j in data.jobs.values() if j.id == task.job_id)
+        task, job = _todays_visit(console, today)
         task.starts_at -= timedelta(hours=1)  # moved on the calendar only
         shown = time_of_day(task.starts_at, ZONE)
         assert shown != time_of_day(job.scheduled_on, ZONE)
