@@ -23,6 +23,7 @@ from api.desk import Desk
 from bot.app import build_app, build_desk
 from bot.gate import Gate, Refused
 from bot.heap import settle_heap
+from bot.http_protocol import BoundedHttpTools
 from bot.inflight import finish_in_flight, track_listeners
 from bot.logs import configure_logging
 from bot.metrics import RECEIVED_AT, prepare_shared_metrics
@@ -113,9 +114,7 @@ def serve(settings: Settings, host: str, port: int, *, workers: int = 1) -> int:
         "port": port,
         "log_config": None,
         "access_log": settings.access_log,
-        # h11 bounds a request's headers (64 KB: over it, 400); httptools, which uvicorn picks
-        # when it is installed and which parses faster, reads headers of any size into memory.
-        "http": "h11",
+        "http": BoundedHttpTools,  # httptools, with headers bounded as h11 bounds them
         "ws": "none",  # no WebSocket is served (Socket Mode is a client): none imported at start
     }
     cleanup = prepare_shared_metrics(workers)
