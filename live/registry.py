@@ -25,7 +25,7 @@ from api.desk import Desk
 from api.errors import BackendError
 from api.reads import nothing, settle
 from api.refs import JobRef, TicketRef
-from cards.common import Card, shared_by
+from cards.common import Card, context, shared_by
 from cards.config import HandlerConfig
 from cards.live import change_reply, describe_state, gone_card, split_key
 from cards.unfurls import unfurl_blocks, unfurl_card
@@ -61,10 +61,11 @@ async def remember_post(
     *,
     shared_by_user: str = "",
     unfurl_url: str = "",
+    footer: str = "",
 ) -> None:
     """Keep a ticket or job card just posted in a channel (or unfurled under `unfurl_url` in
     someone's message) up to date from now on (other cards, and posts Slack gave no timestamp
-    for, are not tracked)."""
+    for, are not tracked); `footer`, the line posted under it (mrkdwn), stays under it."""
     if card.live is None or not ts:
         return
     key, state = card.live
@@ -76,6 +77,7 @@ async def remember_post(
         datetime.now(UTC),
         shared_by=shared_by_user,
         unfurl_url=unfurl_url,
+        footer=footer,
     )
 
 
@@ -237,13 +239,21 @@ async def _update_card(
     change = f"v{version}" if isinstance(version, int) else version
     if not await store.live.claim_update(posted.id, change, now):
         return 0
-    extra = [shared_by(posted.shared_by)] if posted.shared_by and not posted.unfurl_url else []
-    outcome = await _update(client, store, posted, Card(card.text, [*card.blocks, *extra]), reply)
+    outcome = await _update(client, store, posted, _as_posted(card, posted), reply)
     if outcome == "updated" and isinstance(version, int):
         await store.live.shown(posted.id, version)
     if outcome == "failed":
         await store.live.release_update(posted.id, change)
     return int(outcome == "updated")
+
+
+def _as_posted(card: Card, posted: PostedCard) -> Card:
+    """`card` with the lines its message had under it when posted (who shared it, the watch
+    that posted it), so a redraw keeps them."""
+    extra = [shared_by(posted.shared_by)] if posted.shared_by and not posted.unfurl_url else []
+    if posted.footer:
+        extra.append(context(posted.footer))
+    return Card(card.text, [*card.blocks, *extra])
 
 
 async def record_gone(

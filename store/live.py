@@ -38,6 +38,7 @@ class PostedCard:
     shared_by: str
     shown_version: int = 0
     unfurl_url: str = ""  # set when the card is an unfurl under this link in someone's message
+    footer: str = ""  # a line kept under the card through every redraw
 
 
 class LiveCardStore(StoreArea):
@@ -54,9 +55,10 @@ class LiveCardStore(StoreArea):
         *,
         shared_by: str = "",
         unfurl_url: str = "",
+        footer: str = "",
     ) -> None:
         """A card was posted (or unfurled under `unfurl_url`); its record's state is the one it
-        shows, unless one is known."""
+        shows, unless one is known. `footer`: a line to keep under it through every redraw."""
         with self._session() as session:
             record = session.get(LiveRecord, record_key)
             version = record.version if record is not None and not record.gone else 0
@@ -69,6 +71,7 @@ class LiveCardStore(StoreArea):
                     shown_version=version,
                     posted_at=now,
                     unfurl_url=unfurl_url,
+                    footer=footer[:255],
                 )
             )
             try:
@@ -230,7 +233,13 @@ class LiveCardStore(StoreArea):
 
 def _posted(card: LiveCard) -> PostedCard:
     return PostedCard(
-        card.id, card.channel_id, card.ts, card.shared_by, card.shown_version, card.unfurl_url
+        card.id,
+        card.channel_id,
+        card.ts,
+        card.shared_by,
+        card.shown_version,
+        card.unfurl_url,
+        card.footer,
     )
 
 

@@ -174,6 +174,8 @@ class LiveCard(Base):
     posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     # A message may hold several links: each unfurl is a card of its own ("" for a message).
     unfurl_url: Mapped[str] = mapped_column(String(1000), default="")
+    # A line kept under the card through every redraw (the watch that posted it), or "".
+    footer: Mapped[str] = mapped_column(String(255), default="")
 
 
 class LiveRecord(Base):

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from cards.common import Card, mrkdwn_section
+from cards.common import Card, context, mrkdwn_section
 from live.delivery import (
     CONNECTION_ERRORS,
     Undelivered,
@@ -114,8 +114,10 @@ async def post_alerts(
     burst: int,
     heading: Callable[[int], tuple[str, str]],
     card: Callable[[R], Awaitable[Card]],
+    footer: str,
 ) -> None:
-    """Post each alert not shown yet as its card, or one summary when more than `burst` are owed
+    """Post each alert not shown yet as its card, `footer` (mrkdwn: which watch posted it) under
+    it for as long as the card is live, or one summary when more than `burst` are owed
     (`heading(count)` gives its fallback text and first line). StaysDue when Slack does not take
     one: it and the ones after it stay due."""
     if not alerts:
@@ -137,6 +139,7 @@ async def post_alerts(
         if alert.change in shown and not shown[alert.change]:
             continue  # shown in an earlier try's summary
         made = await card(alert.record)
+        made.blocks.append(context(footer))
         ts = shown.get(alert.change)  # an earlier try's card, found in the channel
         if alert.change not in shown:
             try:
@@ -148,7 +151,7 @@ async def post_alerts(
                 await give_back(store, watch, later)  # not tried
                 raise
             ALERTS.labels(kind).inc()
-        await remember_post(store, watch.channel_id, ts, made)
+        await remember_post(store, watch.channel_id, ts, made, footer=footer)
 
 
 async def _deliver(

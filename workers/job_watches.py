@@ -21,7 +21,7 @@ from api.digests import JobDigest, Window
 from api.kickserv import Job
 from api.times import local_time
 from cards import jobs as cards
-from cards.common import Card, context
+from cards.common import Card
 from cards.config import HandlerConfig
 from cards.live import State, job_key, job_state
 from cards.mrkdwn import escape_mrkdwn, truncate
@@ -128,9 +128,7 @@ async def _post_jobs(
     ]
 
     async def card(job: Job) -> Card:
-        made = cards.card_for(await desk.job(job.job_number), config, shareable=False)
-        made.blocks.append(context(f"New or changed on the schedule {window} · watch #{watch.id}"))
-        return made
+        return cards.card_for(await desk.job(job.job_number), config, shareable=False)
 
     def heading(count: int) -> tuple[str, str]:
         title = f"{count} jobs new or changed {window}"
@@ -145,6 +143,7 @@ async def _post_jobs(
         burst=config.alert_burst,
         heading=heading,
         card=card,
+        footer=f"New or changed on the schedule {window} · watch #{watch.id}",
     )
 
 

@@ -175,4 +175,5 @@ async def _post(
         burst=config.alert_burst,
         heading=heading,
         card=card,
+        footer=f"New ticket matching watch #{watch.id}",
     )

@@ -89,6 +89,9 @@ async def test_a_new_job_today_is_posted_once_and_its_card_then_follows_it(conso
     assert len(_posts(console)) == 1  # updated in place, not posted again
     [reply] = [c.payload["text"] for c in console.slack.calls if c.payload.get("thread_ts") == ts]
     assert reply == f"Job {number} changed: *Status*: Scheduled → In progress"
+    # Redrawn with the change, the card still says which watch posted it.
+    footer = "New or changed on the schedule today · watch #1"
+    assert footer in repr(console.slack.messages[(CHANNEL, ts)]["blocks"])
 
 
 async def test_a_job_already_there_is_posted_when_it_changes_and_only_then(console):

@@ -156,3 +156,29 @@ async def test_the_burst_size_and_the_live_window_are_settings():
         later = datetime.now(UTC) + timedelta(days=2)  # past one day: no longer live
         await poll_watches(console.desk, console.store, client, later, config=config)
         assert not [c for c in console.slack.calls if c.name == "chat.update"]
+
+
+async def test_a_ticket_alert_says_which_watch_posted_it_and_keeps_saying_it(console):
+    await console.send("/deskhand watch tickets")
+    number = await _new_ticket(console, "Printer on fire")
+    assert await _poll(console) == ["#1: 1 new"]
+    [ts] = [
+        ts
+        for (channel, ts), m in console.slack.messages.items()
+        if channel == "C0CONSOLE" and m["blocks"][0]["text"]["text"].startswith(f"#{number} ")
+    ]
+    assert "New ticket matching watch #1" in repr(console.slack.messages[("C0CONSOLE", ts)])
+    # ReadyDesk changes the ticket: the live card is redrawn in place and keeps its line.
+    await console.desk.readydesk.update_ticket(number, priority="Low")
+    settings = console.app_settings
+    lines = await poll_watches(
+        console.desk,
+        console.store,
+        build_web_client(settings),
+        datetime.now(UTC),
+        config=handler_config(settings),
+    )
+    assert f"ticket:{number}: changed, 1 card(s) updated" in lines
+    redrawn = console.slack.messages[("C0CONSOLE", ts)]
+    assert "*Priority*\nLow" in [f["text"] for f in redrawn["blocks"][1]["fields"]]
+    assert "New ticket matching watch #1" in repr(redrawn["blocks"])

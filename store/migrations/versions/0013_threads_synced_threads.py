@@ -1,7 +1,7 @@
 """Threads that sync: the channels opted in, the threads synced and what was done once in each.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 """
 
 import sqlalchemy as sa
