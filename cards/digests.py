@@ -173,6 +173,9 @@ def _finish(
     return Card(text=escape_mrkdwn(title), blocks=blocks)
 
 
+PAUSED_BY = "Paused by"
+
+
 def paused_message(message: dict[str, Any], subscription_id: int, user_id: str) -> dict[str, Any]:
     """A posted digest once its Pause was pressed: the same, without Pause, saying who paused
     it and how to resume (for everyone in the channel, not only the presser)."""
@@ -183,6 +186,18 @@ def paused_message(message: dict[str, Any], subscription_id: int, user_id: str) 
             block = {**block, "elements": kept} if kept else None
         if block:
             blocks.append(block)
-    said = f"Paused by <@{user_id}>: `/digest resume {subscription_id}` starts it again."
+    said = f"{PAUSED_BY} <@{user_id}>: `/digest resume {subscription_id}` starts it again."
     blocks.append(context(said).to_dict())
+    return {"text": message.get("text") or "Digest", "blocks": blocks}
+
+
+def resumed_message(message: dict[str, Any], user_id: str) -> dict[str, Any]:
+    """A digest `paused_message` drew, once the digest is resumed: its last line says who paused
+    it and who resumed it, no longer how to resume it."""
+    blocks = list(message.get("blocks") or [])
+    for n, block in enumerate(blocks):
+        said = (block.get("elements") or [{}])[0].get("text", "")
+        if block.get("type") == "context" and said.startswith(PAUSED_BY):
+            who = said.split(":", 1)[0]
+            blocks[n] = context(f"{who}, resumed by <@{user_id}>.").to_dict()
     return {"text": message.get("text") or "Digest", "blocks": blocks}

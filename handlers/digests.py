@@ -1,8 +1,10 @@
 """`/digest add|list|remove|pause|resume|preview`: channel digests on a schedule."""
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api import digests as build
@@ -10,7 +12,7 @@ from api.desk import Desk
 from cards import ids
 from cards.common import Card
 from cards.config import HandlerConfig
-from cards.digests import digest_card, paused_message
+from cards.digests import digest_card, paused_message, resumed_message
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import TicketQuery, read_number
 from cards.tickets import describe
@@ -25,11 +27,14 @@ from handlers.args import (
 )
 from handlers.digest_schedule import check_zone, parse_schedule
 from handlers.middleware import parse_subcommand, writers_for_subcommands, writers_only
+from handlers.reacted import Unreadable, read_message
 from handlers.ticket_filters import resolve, split_filters
 from live.profiles import Profiles
 from store import Store
 from store.digests import Subscription
 from store.schedules import EVERY_DAY, describe_days
+
+logger = logging.getLogger("deskhand.digests")
 
 CHANGES = ("add", "remove", "pause", "resume")
 SUBCOMMANDS = ("list", "preview", *CHANGES)
@@ -66,7 +71,7 @@ async def digest_command(
         if word == "list":
             answer = Card(text=await _list(store, channel))
         elif word in ("remove", "pause", "resume"):
-            answer = Card(text=await _change(store, channel, word, rest))
+            answer = Card(text=await _change(store, client, channel, user, word, rest))
         elif word == "add":
             timezone = (await profiles.get(client, user)).timezone
             sub = await _add(store, desk, config, channel, user, rest, timezone)
@@ -88,12 +93,25 @@ async def pause_from_card(
     """Pause on a digest card: no more digests until /digest resume; the card says so."""
     await ack()
     sub_id = read_number(action.get("value"))
-    if not await store.digests.set_paused(sub_id, True, "paused from a digest card"):
+    message = body.get("message") or {}
+    where = f"{(body.get('channel') or {}).get('id', '')} {message.get('ts', '')}"
+    if not await store.digests.set_paused(sub_id, True, "paused from a digest card", message=where):
         text = f"Digest #{sub_id} no longer exists; `/digest list` shows this channel's."
         await respond(response_type="ephemeral", replace_original=False, text=text)
         return
-    message = body.get("message") or {}
     await respond(replace_original=True, **paused_message(message, sub_id, body["user"]["id"]))
+
+
+async def _show_resumed(client: AsyncWebClient, where: str, user_id: str) -> None:
+    """The digest whose Pause was pressed (`where`: "<channel> <ts>") says it was resumed, so the
+    channel is not left reading that it is paused; a message Slack will not show or change is
+    only logged."""
+    channel, _, ts = where.partition(" ")
+    try:
+        message = await read_message(client, channel, ts)
+        await client.chat_update(channel=channel, ts=ts, **resumed_message(message, user_id))
+    except (Unreadable, SlackApiError) as err:
+        logger.info("digest paused at %s: not marked resumed (%s)", where, err)
 
 
 async def _preview(kind: str, filters: str, desk: Desk, config: HandlerConfig) -> Card:
@@ -173,7 +191,9 @@ def _line(sub: Subscription) -> str:
     )
 
 
-async def _change(store: Store, channel: str, word: str, rest: str) -> str:
+async def _change(
+    store: Store, client: AsyncWebClient, channel: str, user: str, word: str, rest: str
+) -> str:
     number = rest.strip().lstrip("#")
     sub = await store.digests.get(int(number)) if number.isdigit() else None
     if sub is None or sub.channel_id != channel:
@@ -185,4 +205,6 @@ async def _change(store: Store, channel: str, word: str, rest: str) -> str:
         await store.digests.remove(sub.id)
         return f"Removed digest #{sub.id}."
     await store.digests.set_paused(sub.id, word == "pause", "paused by hand")
+    if word == "resume" and sub.paused and sub.paused_message:
+        await _show_resumed(client, sub.paused_message, user)
     return f"Digest #{sub.id} is {'paused' if word == 'pause' else 'running again'}."

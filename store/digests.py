@@ -26,6 +26,7 @@ class Subscription:
     created_by: str
     last_snapshot: str
     created_at: datetime
+    paused_message: str = ""  # "<channel> <ts>" of the digest its Pause was pressed on
 
 
 # A person's run-sheet: a subscription of this kind posts to its creator, by DM (its channel_id
@@ -117,13 +118,17 @@ class DigestStore(StoreArea):
             return True
 
     @off_loop
-    def set_paused(self, subscription_id: int, paused: bool, reason: str = "") -> bool:
-        """Pause (with why) or resume; False when there was no such subscription."""
+    def set_paused(
+        self, subscription_id: int, paused: bool, reason: str = "", *, message: str = ""
+    ) -> bool:
+        """Pause (with why, and `message`: the digest whose Pause was pressed, if so) or resume
+        (which forgets both); False when there was no such subscription."""
         with self._session() as session:
             row = session.get(DigestSubscription, subscription_id)
             if row is None:
                 return False
             row.paused, row.paused_reason = paused, reason if paused else ""
+            row.paused_message = message if paused else ""
             session.commit()
             return True
 
@@ -196,4 +201,5 @@ def _subscription(row: DigestSubscription) -> Subscription:
         row.created_by,
         row.last_snapshot or "",
         row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC),
+        row.paused_message or "",
     )

@@ -113,6 +113,8 @@ class DigestSubscription(Base):
     quiet: Mapped[bool] = mapped_column(Boolean, default=False)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     paused_reason: Mapped[str] = mapped_column(String(255), default="")
+    # The digest message its Pause was pressed on ("<channel> <ts>"), which a resume updates.
+    paused_message: Mapped[str] = mapped_column(String(64), default="")
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_snapshot: Mapped[str] = mapped_column(Text, default="")  # what the last digest showed

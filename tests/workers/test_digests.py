@@ -207,7 +207,8 @@ async def test_a_jobs_digest_posted_past_midnight_is_of_the_day_its_slot_was_due
     )
 
 
-async def test_pause_on_a_posted_digest_takes_its_pause_away_and_says_who_paused_it(console):
+async def _pause_posted_digest(console: Console) -> tuple[str, dict]:
+    """Post digest #1 and press its Pause: the message's ts and the reply that replaced it."""
     await console.send("/digest add unresolved at 08:00 daily tz America/New_York")
     await _due(console, _next_eight() + timedelta(seconds=5))
     [post] = _posts(console)
@@ -228,9 +229,42 @@ async def test_pause_on_a_posted_digest_takes_its_pause_away_and_says_who_paused
         response_url=console.slack.response_url("pause"),
     )
     [replaced] = await console.deliver(body, len(console.slack.calls))
+    return message["ts"], replaced
+
+
+async def _resume_as_someone_else(console: Console) -> list[dict]:
+    resume = console.requests.command(
+        "/digest",
+        "resume 1",
+        user={"id": "U0OTHER"},
+        channel={"id": "C0CONSOLE"},
+        response_url=console.slack.response_url("resume"),
+    )
+    return await console.deliver(resume, len(console.slack.calls))
+
+
+async def test_pause_on_a_posted_digest_takes_its_pause_away_and_says_who_paused_it(console):
+    ts, replaced = await _pause_posted_digest(console)
     assert replaced["replace_original"] is True  # the channel's copy, for everyone
     shown = str(replaced["blocks"])
     assert "'Pause'" not in shown and "Show in /tickets" in shown
     assert "Paused by <@U0CONSOLE>: `/digest resume 1` starts it again." in shown
     [sub] = await console.store.digests.in_channel("C0CONSOLE")
     assert sub.paused
+    # Resumed (by someone else): the channel's copy no longer says how to resume it.
+    console.slack.messages[("C0CONSOLE", ts)] |= {"blocks": replaced["blocks"]}  # as Slack did
+    answers = await _resume_as_someone_else(console)
+    assert answers[-1]["text"] == "Digest #1 is running again."
+    resumed = console.slack.messages[("C0CONSOLE", ts)]
+    last = resumed["blocks"][-1]["elements"][0]["text"]
+    assert last == "Paused by <@U0CONSOLE>, resumed by <@U0OTHER>."
+    assert "Show in /tickets" in str(resumed["blocks"]) and "'Pause'" not in str(resumed["blocks"])
+
+
+async def test_a_resume_whose_paused_message_is_gone_still_resumes(console):
+    ts, _ = await _pause_posted_digest(console)
+    del console.slack.messages[("C0CONSOLE", ts)]  # someone deleted the paused digest
+    answers = await _resume_as_someone_else(console)
+    assert [a["text"] for a in answers] == ["Digest #1 is running again."]
+    [sub] = await console.store.digests.in_channel("C0CONSOLE")
+    assert not sub.paused and sub.paused_message == ""
