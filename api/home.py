@@ -27,7 +27,6 @@ from store import Store
 from store.alerts import Watch
 from store.digests import RUNSHEET, Subscription
 from store.links import Link
-from store.schedules import describe_days
 
 OLDEST = 5  # the oldest unresolved tickets listed
 JOBS_PAGE = 100  # a day's jobs are read in pages this big (one page for most accounts)
@@ -95,6 +94,7 @@ class HomeView:
     jobs: JobPart
     digests: list[Standing]
     watches: list[Standing]
+    runsheet: str = ""  # when the person's run-sheet comes by DM ("07:00 weekdays"), else ""
 
 
 async def read_home(
@@ -123,13 +123,14 @@ async def read_home(
         jobs,
         [_digest(d) for d in digests if d.kind != RUNSHEET],
         [_watch(w) for w in watches],
+        next((d.schedule_words for d in digests if d.kind == RUNSHEET), ""),
     )
 
 
 def _digest(sub: Subscription) -> Standing:
     search = TicketQuery.model_validate_json(sub.filters) if sub.filters else None
     quiet = " quiet" if sub.quiet else ""
-    when = f"at {sub.at_time} {describe_days(sub.days)} {sub.timezone}{quiet}"
+    when = f"at {sub.schedule_words} {sub.timezone}{quiet}"
     return Standing(sub.id, sub.channel_id, sub.kind, search, when, sub.paused)
 
 

@@ -35,6 +35,7 @@ from cards.jobs import job_words
 from cards.live import job_status
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import JobRef, TicketRef
+from cards.runsheet import schedule_line
 from cards.tickets import describe, row_customer
 
 HOME_BLOCKS_MAX = 100
@@ -218,6 +219,7 @@ def _standing(home: HomeView) -> list[Block]:
         lines = [_standing_line(s) for s in items]
         text = f"*{title}*\n" + ("\n".join(lines) if lines else f"_{none}_")
         blocks.append(mrkdwn_section(text))
+    blocks.append(mrkdwn_section(f"*Your run-sheet*\n{schedule_line(home.runsheet)}"))
     return blocks
 
 

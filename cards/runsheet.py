@@ -48,13 +48,15 @@ def runsheet_card(sheet: RunSheet, timezone: str, *, schedule: str | None = None
     who = escape_mrkdwn(sheet.employee.name)
     blocks.append(context(f"Kickserv employee {who} · times in {escape_mrkdwn(timezone)}"))
     if schedule is not None:
-        blocks.append(context(_schedule_line(schedule)))
+        blocks.append(context(schedule_line(schedule)))
     count = len(sheet.stops)
     summary = f"{count} job{'s' if count != 1 else ''} today" if count else NOTHING
     return Card(text=f"{title}: {summary}", blocks=blocks)
 
 
-def _schedule_line(schedule: str) -> str:
+def schedule_line(schedule: str) -> str:
+    """How a person's run-sheet comes by DM (`schedule`: "07:00 weekdays"), or how to have it
+    come ("" : it does not), as the run-sheet card and Home say it."""
     if schedule:
         return (
             f"Comes by direct message at {escape_mrkdwn(schedule)}; "

@@ -32,7 +32,7 @@ from handlers.ticket_filters import resolve, split_filters
 from live.profiles import Profiles
 from store import Store
 from store.digests import Subscription
-from store.schedules import EVERY_DAY, describe_days
+from store.schedules import EVERY_DAY
 
 logger = logging.getLogger("deskhand.digests")
 
@@ -186,8 +186,8 @@ def _line(sub: Subscription) -> str:
     state = f" — *paused*: {escape_mrkdwn(sub.paused_reason)}" if sub.paused else ""
     quiet = " quiet" if sub.quiet else ""
     return (
-        f"`#{sub.id}` {sub.kind}{' ' + described if described else ''} at {sub.at_time} "
-        f"{describe_days(sub.days)} {escape_mrkdwn(sub.timezone)}{quiet}{state}"
+        f"`#{sub.id}` {sub.kind}{' ' + described if described else ''} at {sub.schedule_words} "
+        f"{escape_mrkdwn(sub.timezone)}{quiet}{state}"
     )
 
 

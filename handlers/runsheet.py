@@ -16,7 +16,7 @@ from handlers.subcommands import Subcommands
 from live.profiles import Profiles
 from store import Store
 from store.digests import RUNSHEET, Subscription
-from store.schedules import EVERY_DAY, describe_days
+from store.schedules import EVERY_DAY
 
 
 def register(app: AsyncApp, subcommands: Subcommands) -> None:
@@ -73,7 +73,7 @@ async def _start(store: Store, config: HandlerConfig, user: str, rest: str) -> s
         created_by=user,
     )
     return (
-        f"Your run-sheet comes by direct message at {sub.at_time} {describe_days(sub.days)} "
+        f"Your run-sheet comes by direct message at {sub.schedule_words} "
         f"({sub.timezone}). `/deskhand runsheet off` stops it."
     )
 
@@ -85,7 +85,7 @@ async def _mine(store: Store, user: str) -> list[Subscription]:
 async def _when(store: Store, user: str) -> str:
     """When the person's run-sheet comes by DM, in words ("" when it does not)."""
     mine = await _mine(store, user)
-    return f"{mine[0].at_time} {describe_days(mine[0].days)}" if mine else ""
+    return mine[0].schedule_words if mine else ""
 
 
 async def _stop(store: Store, user: str) -> str:

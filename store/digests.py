@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 
 from store.area import StoreArea, off_loop
 from store.models import DigestRun, DigestSubscription
+from store.schedules import describe_days
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,11 @@ class Subscription:
     last_snapshot: str
     created_at: datetime
     paused_message: str = ""  # "<channel> <ts>" of the digest its Pause was pressed on
+
+    @property
+    def schedule_words(self) -> str:
+        """When it comes, in words: "07:00 weekdays" (its zone aside)."""
+        return f"{self.at_time} {describe_days(self.days)}"
 
 
 # A person's run-sheet: a subscription of this kind posts to its creator, by DM (its channel_id

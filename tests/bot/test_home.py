@@ -4,6 +4,7 @@ keeps as the person's tab), and its buttons."""
 import json
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -11,9 +12,9 @@ from bot.app import build_app, build_desk
 from bot.socket_mode import connect_socket_mode
 from sandbox.kickserv_data import ACCOUNT_TZ
 from sandbox.slack import sandbox_user
-from tests.bot.served import Served, dumped, served, texts
+from tests.bot.served import FORM, Served, dumped, served, texts
 from tests.conftest import ready_store
-from tests.slack_helpers import command_body, event_body, socket_mode_settings
+from tests.slack_helpers import command_body, command_fields, event_body, socket_mode_settings
 
 ZONE = "Etc/GMT+5"  # the Kickserv fake's account zone (UTC-5 all year): its days are the business's
 SAM = "U2"  # Kickserv employee 18 by email; an admin linked him to ReadyDesk technician bob
@@ -130,6 +131,25 @@ async def test_opening_home_shows_my_tickets_jobs_digests_and_watches(app, slack
     assert "`#1` tickets priority:Urgent as they come in <#C0SUPPORT>" in home
     assert "C0X" not in home  # someone else's watch
     assert "Deskhand does not know" not in home
+    assert "*Your run-sheet*\n`/deskhand runsheet at 07:00 weekdays` sends it by direct" in home
+
+
+async def _sam_types(app: Served, slack, text: str, name: str) -> list[dict]:
+    """Sam types `/deskhand <text>`: the replies to its response_url."""
+    fields = command_fields("/deskhand", text, slack.response_url(name)) | {"user_id": SAM}
+    await app.post(urlencode(fields), FORM)
+    return [c.payload for c in slack.calls if c.kind == "response_url" and c.name == name]
+
+
+async def test_home_says_when_my_run_sheet_comes_as_the_run_sheet_does(app, slack):
+    [said] = await _sam_types(app, slack, "runsheet at 06:45 mon,thu", "at")
+    assert said["text"].startswith("Your run-sheet comes by direct message at 06:45 mon,thu ")
+    await app.event(_opened(SAM))
+    line = "Comes by direct message at 06:45 mon,thu; `/deskhand runsheet off` stops it."
+    assert f"*Your run-sheet*\n{line}" in _home(slack, SAM)
+    [sheet] = await _sam_types(app, slack, "runsheet", "now")
+    assert line in str(sheet["blocks"])  # the run-sheet's own card says the same
+    assert "jobs-today" not in _home(slack, SAM)  # a run-sheet is not listed as a digest
 
 
 async def test_a_jobs_customer_is_named_as_the_job_card_names_it(app, slack):
