@@ -5,8 +5,9 @@ import asyncio
 import contextvars
 import functools
 from collections.abc import Callable, Coroutine, Iterator
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine
@@ -42,6 +43,40 @@ def off_loop(
     return hop
 
 
+@dataclass(frozen=True)
+class _Call:
+    """A blocking call waiting for the database thread, with the context it runs in."""
+
+    context: contextvars.Context
+    call: Callable[[], Any]
+    future: asyncio.Future
+
+
+def _run_all(batch: list[_Call]) -> list[tuple[Any, BaseException | None]]:
+    """Each call of `batch` in turn, in the worker thread: its result or its exception. A call
+    whose caller gave up before its turn is not run (as a cancelled executor job is not)."""
+    outcomes: list[tuple[Any, BaseException | None]] = []
+    for queued in batch:
+        if queued.future.cancelled():
+            outcomes.append((None, None))
+            continue
+        try:
+            outcomes.append((queued.context.run(queued.call), None))
+        except Exception as err:  # handed to its own caller, not to the batch's others
+            outcomes.append((None, err))
+    return outcomes
+
+
+def _settle_each(batch: list[_Call], outcomes: list[tuple[Any, BaseException | None]]) -> None:
+    for queued, (result, error) in zip(batch, outcomes, strict=True):
+        if queued.future.done():  # its caller was cancelled; the call still ran
+            continue
+        if error is None:
+            queued.future.set_result(result)
+        else:
+            queued.future.set_exception(error)
+
+
 class Database:
     """The engine, and the turns each use of it takes (SQLite takes one writer at a time)."""
 
@@ -55,11 +90,51 @@ class Database:
         # thread woken per call (about 0.1 ms less CPU per call, measured under a burst).
         self.executor = executor
         self.current = False  # whether the schema was found at the code's revision
+        self._queued: list[_Call] = []
+        self._draining = False
 
     async def run(self, call: Callable[[], R]) -> R:
-        """`call()` in a worker thread, in the caller's context (as `asyncio.to_thread` runs)."""
+        """`call()` in a worker thread, in the caller's context (as `asyncio.to_thread` runs).
+
+        On the one SQLite thread, calls made while the thread is busy wait their turn together
+        and go over in one hop: under a burst, one thread wake-up and one loop wake-up serve
+        several calls instead of one each."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, contextvars.copy_context().run, call)
+        if self.executor is None:
+            return await loop.run_in_executor(None, contextvars.copy_context().run, call)
+        queued = _Call(contextvars.copy_context(), call, loop.create_future())
+        self._queued.append(queued)
+        if not self._draining:
+            self._draining = True
+            self._hand_over(loop)
+        return await queued.future
+
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Give the thread every call queued so far, as one batch."""
+        batch, self._queued = self._queued, []
+        try:
+            done = self.executor.submit(_run_all, batch)  # type: ignore[union-attr]
+        except RuntimeError as err:  # the thread was shut down (the store is closing)
+            self._draining = False
+            _settle_each(batch, [(None, err)] * len(batch))
+            return
+        done.add_done_callback(
+            lambda finished: loop.call_soon_threadsafe(self._settle, loop, batch, finished)
+        )
+
+    def _settle(
+        self, loop: asyncio.AbstractEventLoop, batch: list["_Call"], finished: Future
+    ) -> None:
+        """On the loop: answer the batch's callers, then hand over what queued meanwhile."""
+        try:
+            outcomes = finished.result()
+        except BaseException as err:  # the batch itself broke off: each caller is told
+            outcomes = [(None, err)] * len(batch)
+        _settle_each(batch, outcomes)
+        if self._queued:
+            self._hand_over(loop)
+        else:
+            self._draining = False
 
     @contextmanager
     def session(self) -> Iterator[Session]:

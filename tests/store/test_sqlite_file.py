@@ -1,5 +1,6 @@
 """A SQLite state file shared by the bot and the admin's commands (`deskhand audit`)."""
 
+import asyncio
 import sqlite3
 from contextlib import closing
 
@@ -28,5 +29,27 @@ async def test_the_audit_log_reads_while_another_process_holds_a_write_on_the_fi
             rows = await store.audit.recent()
             bot.execute("ROLLBACK")
         assert [r.target for r in rows] == ["ticket 34"]
+    finally:
+        await store.close()
+
+
+async def test_calls_made_together_each_get_their_own_answer_when_one_fails(tmp_path):
+    """Calls that wait for the database thread together go over in one hop (store/area.py):
+    each caller still gets its own answer, one call's error is its caller's alone, and a call
+    whose caller gave up before its turn is not made."""
+    store = ready_store(f"sqlite:///{tmp_path / 'state.db'}")
+    try:
+        events = [f"Ev{n % 20}" for n in range(40)]  # each event delivered twice
+        calls = [store.claim_event(e) for e in events]
+        calls.append(store.visits.of_ticket(10**30))  # too large for SQLite: this one fails
+        answers = await asyncio.gather(*calls, return_exceptions=True)
+        assert answers[:40] == [True] * 20 + [False] * 20
+        assert isinstance(answers[40], OverflowError)
+        busy = asyncio.ensure_future(store.claim_event("Ev-busy"))
+        gave_up = asyncio.ensure_future(store.claim_event("Ev-cancelled"))
+        await asyncio.sleep(0)
+        gave_up.cancel()
+        assert await busy is True
+        assert await store.claim_event("Ev-cancelled") is True  # not claimed by the one cancelled
     finally:
         await store.close()
