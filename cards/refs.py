@@ -122,6 +122,13 @@ def chosen_option(action: dict[str, Any]) -> str:
     return value
 
 
+def typed_number(text: str) -> int | None:
+    """A number someone typed (`34`, `#34`): a record's, a watch's or a digest's; None for
+    anything else (words, `0`, `²`, more digits than any record has)."""
+    text = text.strip().lstrip("#")
+    return int(text) if RECORD_NUMBER.fullmatch(text) else None
+
+
 def read_number(value: Any) -> int:
     """A button value that is a record's number (`12`); DamagedValue for anything else."""
     if not isinstance(value, str) or not RECORD_NUMBER.fullmatch(value):

@@ -10,7 +10,7 @@ from api.desk import Desk
 from api.errors import BackendError
 from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
-from cards.refs import TicketQuery
+from cards.refs import TicketQuery, typed_number
 from cards.tickets import describe
 from handlers.args import UsageError, did_you_mean, kept_reply, typed_line
 from handlers.subcommands import Subcommands
@@ -171,7 +171,8 @@ async def resume_watch(
 async def _watch_here(command: dict[str, Any], respond: AsyncRespond, store: Store) -> Watch | None:
     """The watch the command names, if it belongs to this channel; otherwise says so."""
     number = command.get("text", "").strip().lstrip("#")
-    found = await store.alerts.get(int(number)) if number.isdigit() else None
+    wanted = typed_number(number)
+    found = await store.alerts.get(wanted) if wanted else None
     if found is None or found.channel_id != command["channel_id"]:
         shown = escape_mrkdwn(truncate(number, 10))
         text = (

@@ -14,7 +14,7 @@ from cards.common import Card
 from cards.config import HandlerConfig
 from cards.digests import digest_card, paused_message, resumed_message
 from cards.mrkdwn import escape_mrkdwn, truncate
-from cards.refs import TicketQuery, read_number
+from cards.refs import TicketQuery, read_number, typed_number
 from cards.tickets import describe
 from handlers.args import (
     Invocation,
@@ -195,7 +195,8 @@ async def _change(
     store: Store, client: AsyncWebClient, channel: str, user: str, word: str, rest: str
 ) -> str:
     number = rest.strip().lstrip("#")
-    sub = await store.digests.get(int(number)) if number.isdigit() else None
+    wanted = typed_number(number)
+    sub = await store.digests.get(wanted) if wanted else None
     if sub is None or sub.channel_id != channel:
         raise UsageError(
             f"This channel has no digest `#{escape_mrkdwn(truncate(number, 10))}`. "

@@ -18,6 +18,7 @@ from cards.job_form import DATE, EMPLOYEE, SERVICE, TIME, JobForm
 from cards.job_form import DESCRIPTION as JOB_DESCRIPTION
 from cards.modals import NOTE_BLOCK, NOTE_INPUT, PICK_CUSTOMER, PICK_JOB, PICK_TICKET
 from cards.mrkdwn import truncate
+from cards.refs import typed_number
 from cards.ticket_form import CATEGORY, CUSTOMER, DESCRIPTION, PRIORITY, SUBJECT, TicketForm
 
 
@@ -85,10 +86,10 @@ def picked_record(view: dict[str, Any]) -> tuple[str, str]:
     [(block, value)] = chosen.items()
     if block == PICK_CUSTOMER:
         return "customer", value
-    number = value.lstrip("#")
-    if not number.isdigit():
+    number = typed_number(value)
+    if number is None:
         raise ValueError(block, f"`{truncate(value, 40)}` is not a number.")
-    return ("ticket" if block == PICK_TICKET else "job"), number
+    return ("ticket" if block == PICK_TICKET else "job"), str(number)
 
 
 def ticket_problems(form: TicketForm) -> dict[str, str]:

@@ -10,6 +10,7 @@ from api.customers import CustomerSearch
 from api.desk import Desk
 from api.writes import Intent
 from cards.mrkdwn import truncate
+from cards.refs import typed_number
 from cards.step_words import none_found, several_found
 from handlers.form_values import record_name
 from handlers.step_middleware import StepActor, execution_of, inputs_kept
@@ -66,10 +67,10 @@ def number(inputs: dict[str, Any], name: str, title: str) -> int | str | None:
     value = inputs.get(name)
     if value in (None, ""):
         return None
-    text = str(value).strip().lstrip("#")
-    if not text.isdigit() or int(text) <= 0:
+    found = typed_number(str(value))
+    if found is None:
         return f"{title} must be a number such as 34 (got “{truncate(str(value), 40)}”)."
-    return int(text)
+    return found
 
 
 def priority_named(inputs: dict[str, Any], priorities: list[str]) -> tuple[str, str]:

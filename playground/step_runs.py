@@ -3,6 +3,7 @@ a workflow reaches a custom step, built from the step's definition (cards/steps.
 execution the Slack fake started (its own `bot_access_token`), with typed input values; and
 `run-step <callback_id> key=value …` as the console reads it."""
 
+import re
 import secrets
 import shlex
 import time
@@ -98,6 +99,9 @@ def interactivity(user_id: str) -> dict[str, Any]:
     }
 
 
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")  # what a typed integer input is sent as a number
+
+
 def step_inputs(step: Step, given: dict[str, str], user_id: str) -> dict[str, Any] | str:
     """Typed inputs from `key=value` words (numbers as numbers; the interactivity input is
     `user_id`'s unless given as `none`), or why they are not the step's."""
@@ -109,7 +113,7 @@ def step_inputs(step: Step, given: dict[str, str], user_id: str) -> dict[str, An
     inputs: dict[str, Any] = {}
     for name, value in given.items():
         kind = known[name].type
-        if kind in ("integer", TIMESTAMP) and value.lstrip("-").isdigit():
+        if kind in ("integer", TIMESTAMP) and WHOLE_NUMBER.fullmatch(value):
             inputs[name] = int(value)
         elif kind != INTERACTIVITY:
             inputs[name] = value

@@ -45,6 +45,8 @@ async def test_subscription_mistakes_are_explained(console):
         "/digest add jobs-today status:open at 08:00": "`jobs-today` takes no filters.",
         "/digest add overdue stauts:open at 08:00": "Did you mean `status:`?",
         "/digest remove 99": "This channel has no digest `#99`.",
+        "/digest pause 99999999999999999999999": "This channel has no digest `#999999999…`.",
+        "/digest resume ²": "This channel has no digest `#²`.",
     }
     for line, expected in cases.items():
         [reply] = await console.send(line)
@@ -154,3 +156,12 @@ async def test_each_breakdown_adds_up_to_the_total_beside_it(console):
         row = _breakdown(card, label)
         assert sum(int(n) for n in re.findall(r" (\d+)(?= ·|$)", row)) == total, row
     assert _breakdown(card, "group").endswith(" · none of these 1")
+
+
+async def test_watch_numbers_no_watch_has_are_answered_not_crashed_on(console):
+    for verb in ("unwatch", "pause-watch", "resume-watch"):
+        for number, shown in (("99999999999999999999999", "999999999…"), ("²", "²"), ("0", "0")):
+            [reply] = await console.send(f"/deskhand {verb} {number}")
+            assert reply["text"] == (
+                f"This channel has no watch `#{shown}`. `/deskhand watches` lists them."
+            ), (verb, number)

@@ -62,6 +62,7 @@ async def test_look_up_ticket_gives_the_tickets_fields_and_fails_for_a_missing_o
         found = await run(app, slack, ids.STEP_LOOK_UP_TICKET, ticket_number="34")
         missing = await run(app, slack, ids.STEP_LOOK_UP_TICKET, ticket_number="999999")
         typo = await run(app, slack, ids.STEP_LOOK_UP_TICKET, ticket_number="thirty")
+        odd = await run(app, slack, ids.STEP_LOOK_UP_TICKET, ticket_number="3²")
     assert found.outputs == {
         "status": ticket.status,
         "priority": ticket.priority,
@@ -70,6 +71,7 @@ async def test_look_up_ticket_gives_the_tickets_fields_and_fails_for_a_missing_o
     }
     assert missing.error is not None and "999999 does not exist" in missing.error
     assert typo.error is not None and "must be a number" in typo.error
+    assert odd.error is not None and "must be a number such as 34 (got “3²”)" in odd.error
     # Completed with the execution's own token, as Slack gives it in the event.
     assert [c.token for c in completions(slack, found)] == [found.token]
 
