@@ -19,6 +19,10 @@ SCHEDULE_WORDS = (
     "After the time come only `daily`, `weekdays`, days like `mon,thu`, `tz Europe/Berlin` and "
     "`quiet`; filters and search words go before `at`."
 )
+RUNSHEET_WORDS = (
+    "After the time come only `daily`, `weekdays` or days like `mon,thu`; a run-sheet comes "
+    "in the business's time zone."
+)
 _TIME_FORMAT = "write it as 24-hour HH:MM, e.g. `at 08:00` (or `at 8am`)"
 # The schedule starts at the last `at` followed by something with a digit in it (the time, good
 # or bad): earlier ones may be search words ("printer at 2nd floor at 08:00").
@@ -56,6 +60,9 @@ def parse_schedule(text: str, command: str = "digest") -> ScheduleArgs:
     while words:
         word = words.pop(0)
         lowered = word.lower()
+        if command != "digest" and lowered in ("tz", "quiet"):
+            shown = escape_mrkdwn(truncate(word, 30))
+            raise UsageError(f"`{shown}` is not for a run-sheet. {RUNSHEET_WORDS}")
         if lowered == "tz":
             if not words:
                 raise UsageError("`tz` needs a time zone, e.g. `tz Europe/Berlin`.")
@@ -65,7 +72,7 @@ def parse_schedule(text: str, command: str = "digest") -> ScheduleArgs:
         elif (named := parse_days(word)) and days is None:
             days = named
         else:
-            raise UsageError(_not_a_schedule_word(word, days))
+            raise UsageError(_not_a_schedule_word(word, days, command))
     return ScheduleArgs(
         filters=text[: start.start()].strip(),
         at_time=at_time,
@@ -103,16 +110,18 @@ def check_zone(name: str) -> None:
         ) from None
 
 
-def _not_a_schedule_word(word: str, days: str | None) -> str:
+def _not_a_schedule_word(word: str, days: str | None, command: str) -> str:
     shown = escape_mrkdwn(truncate(word, 30))
+    rule = SCHEDULE_WORDS if command == "digest" else RUNSHEET_WORDS
+    named = _NAMED if command == "digest" else ("daily", "weekdays", *DAYS)
     if days is not None and parse_days(word):
-        return f"Name the days once: `{shown}` comes after another days word. {SCHEDULE_WORDS}"
+        return f"Name the days once: `{shown}` comes after another days word. {rule}"
     if "," in word:
         bad = next(d for d in word.split(",") if not parse_days(d))
         return (
             f"`{escape_mrkdwn(truncate(bad, 20))}` is not a day; "
             f"days are {', '.join(f'`{d}`' for d in DAYS)}, e.g. `mon,thu`."
         )
-    close = difflib.get_close_matches(word.lower(), _NAMED, n=1, cutoff=0.7)
+    close = difflib.get_close_matches(word.lower(), named, n=1, cutoff=0.7)
     guess = f" Did you mean `{close[0]}`?" if close else ""
-    return f"`{shown}` is not a schedule word.{guess} {SCHEDULE_WORDS}"
+    return f"`{shown}` is not a schedule word.{guess} {rule}"

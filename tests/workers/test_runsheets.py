@@ -214,3 +214,16 @@ async def test_a_run_sheet_without_a_time_shows_the_run_sheets_usage():
         [said] = await console.send("/deskhand runsheet tomorrow")
     assert said["text"].startswith("When? Add `at 08:00`. Usage: `/deskhand runsheet")
     assert "/digest" not in said["text"]
+
+
+async def test_a_run_sheets_schedule_mistake_names_only_what_a_run_sheet_takes():
+    rule = "After the time come only `daily`, `weekdays` or days like `mon,thu`;"
+    async with Console(_settings()) as console:
+        [please] = await console.send("/deskhand runsheet at 07:00 weekdays please")
+        [zone] = await console.send("/deskhand runsheet at 07:00 tz Europe/Berlin")
+        [typo] = await console.send("/deskhand runsheet at 07:00 weekdys")
+    assert please["text"].startswith("`please` is not a schedule word. " + rule)
+    assert zone["text"].startswith("`tz` is not for a run-sheet. " + rule)
+    assert typo["text"].startswith("`weekdys` is not a schedule word. Did you mean `weekdays`?")
+    for said in (please, zone, typo):
+        assert "quiet" not in said["text"] and "tz Europe" not in said["text"].split("\n")[0]
