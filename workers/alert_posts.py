@@ -32,6 +32,7 @@ from telemetry.metrics import ALERTS
 Change = tuple[str, str]  # (record key, change), as claimed
 R = TypeVar("R")
 SUMMARY_LINES = 40  # a burst's summary lists this many records at the most
+SUMMARY_CHARS = 2900  # and keeps within a section's 3000 characters, its last line included
 
 
 @dataclass(frozen=True)
@@ -130,8 +131,8 @@ async def post_alerts(
     owed = [a for a in alerts if a.change not in shown]
     if len(owed) > burst:
         text, head = heading(len(owed))
-        lines = "\n".join(a.line for a in owed[:SUMMARY_LINES])
-        message = {"text": text, "blocks": [mrkdwn_section(f"{head}\n{lines}").to_dict()]}
+        summary = _summary(head, [a.line for a in owed])
+        message = {"text": text, "blocks": [mrkdwn_section(summary).to_dict()]}
         await _deliver(client, store, watch, [a.change for a in owed], message, first)
         ALERTS.labels(kind).inc()
         return
@@ -152,6 +153,19 @@ async def post_alerts(
                 raise
             ALERTS.labels(kind).inc()
         await remember_post(store, watch.channel_id, ts, made, footer=footer)
+
+
+def _summary(head: str, lines: list[str]) -> str:
+    """`head`, then as many whole lines as fit, then how many more there are."""
+    shown: list[str] = []
+    size = len(head)
+    for line in lines[:SUMMARY_LINES]:
+        if size + 1 + len(line) > SUMMARY_CHARS:
+            break
+        shown.append(line)
+        size += 1 + len(line)
+    more = len(lines) - len(shown)
+    return "\n".join([head, *shown] + ([f"… and {more} more."] if more else []))
 
 
 async def _deliver(

@@ -65,6 +65,20 @@ async def test_a_burst_becomes_one_summary(console):
     assert "*7 new tickets* match watch #1" in summary.payload["blocks"][0]["text"]["text"]
 
 
+async def test_a_big_burst_lists_what_fits_and_says_how_many_more(console):
+    await console.send("/deskhand watch tickets")
+    await _poll(console)
+    for n in range(60):
+        await _new_ticket(console, f"Outage report number {n} from the north side of the building")
+    assert await _poll(console) == ["#1: 60 new"]
+    [summary] = _posts(console)
+    text = summary.payload["blocks"][0]["text"]["text"]
+    head, *listed, last = text.split("\n")
+    assert head == "*60 new tickets* match watch #1:" and len(text) <= 3000
+    assert all(line.endswith(" · Open") for line in listed)  # whole lines, none cut
+    assert last == f"… and {60 - len(listed)} more."
+
+
 async def test_two_pollers_on_one_database_post_each_ticket_once(console, tmp_path):
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     one, two = ready_store(url), ready_store(url)
