@@ -16,7 +16,7 @@ SHOWN = 20
 
 def register(app: AsyncApp, subcommands: Subcommands) -> None:
     """Add `audit` (for admins) to `/deskhand`."""
-    subcommands.add("audit", show_audit, admin=True)
+    subcommands.add("audit", show_audit, admin=True, bare="audit")
 
 
 async def show_audit(

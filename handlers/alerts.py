@@ -12,7 +12,7 @@ from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import TicketQuery, typed_number
 from cards.tickets import describe
-from handlers.args import UsageError, did_you_mean, kept_reply, typed_line
+from handlers.args import UsageError, did_you_mean, kept_reply, typed_line, usage_text, wants_help
 from handlers.subcommands import Subcommands
 from handlers.ticket_filters import resolve, split_filters
 from store import Store
@@ -40,7 +40,7 @@ def register(app: AsyncApp, subcommands: Subcommands) -> None:
     """Add the watch subcommands to `/deskhand` (all but `watches` change a channel's watches)."""
     table = subcommands
     table.add("watch", watch, writes=True)
-    table.add("watches", watches)
+    table.add("watches", watches, bare="watch")
     table.add("unwatch", unwatch, writes=True)
     table.add("pause-watch", pause_watch, writes=True)
     table.add("resume-watch", resume_watch, writes=True)
@@ -57,6 +57,9 @@ async def watch(
     """Post each new matching ticket in this channel (the first poll sets the baseline)."""
     await ack()
     kind, _, filters = command.get("text", "").strip().partition(" ")
+    if wants_help(kind):
+        await respond(response_type="ephemeral", text=usage_text("watch"))
+        return
     try:
         if kind.lower() == "jobs":
             saved = json.dumps(job_window(filters))
@@ -66,6 +69,7 @@ async def watch(
             saved = query.model_dump_json(exclude_defaults=True, exclude={"kind", "page"})
         else:
             raise UsageError(f"Deskhand can watch `tickets` and `jobs`. {WATCH_USAGE}")
+        await _not_watched_yet(store, command["channel_id"], kind.lower(), saved)
     except UsageError as err:
         said = kept_reply(str(err), typed_line(command))
         await respond(response_type="ephemeral", **said.message())
@@ -82,6 +86,17 @@ async def watch(
     await respond(response_type="ephemeral", text=text)
 
 
+async def _not_watched_yet(store: Store, channel_id: str, kind: str, filters: str) -> None:
+    """UsageError naming the watch of this channel that already looks for exactly that: a
+    second would post every match twice."""
+    for w in await store.alerts.in_channel(channel_id):
+        if w.kind == kind and w.filters == filters:
+            paused = f" It is paused: `/deskhand resume-watch {w.id}` starts it again." * w.paused
+            raise UsageError(
+                f"This channel already watches that: `#{w.id}` {describe_watch(w)}.{paused}"
+            )
+
+
 async def _newest_ticket(desk: Desk) -> int | None:
     """Where a ticket watch starts: the newest ticket now, so one opened before its first poll
     is alerted; None when ReadyDesk cannot say (the first poll sets it then)."""
@@ -94,9 +109,14 @@ async def _newest_ticket(desk: Desk) -> int | None:
 def job_window(text: str) -> dict[str, str]:
     """`[today|tomorrow] [status:<status>]` as a job watch's saved filters."""
     saved = {"window": "today"}
+    given: set[str] = set()
     for word in text.split():
         key, colon, value = word.partition(":")
-        if word.lower() in ("today", "tomorrow"):
+        what = "day" if word.lower() in ("today", "tomorrow") else key.lower() if colon else ""
+        if what and what in given:
+            raise UsageError(f"Give the {what} once: `{escape_mrkdwn(word)}` is a second one.")
+        given.add(what)
+        if what == "day":
             saved["window"] = word.lower()
         elif colon and key.lower() == "status":
             if value.lower() not in JOB_STATUSES:
@@ -173,7 +193,11 @@ async def _watch_here(command: dict[str, Any], respond: AsyncRespond, store: Sto
     number = command.get("text", "").strip().lstrip("#")
     wanted = typed_number(number)
     found = await store.alerts.get(wanted) if wanted else None
-    if found is None or found.channel_id != command["channel_id"]:
+    if found is not None and found.channel_id != command["channel_id"]:
+        text = f"Watch `#{found.id}` is in <#{found.channel_id}>: run this there."
+        await respond(response_type="ephemeral", text=text)
+        return None
+    if found is None:
         shown = escape_mrkdwn(truncate(number, 10))
         text = (
             f"This channel has no watch `#{shown}`. `/deskhand watches` lists them."

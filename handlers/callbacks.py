@@ -9,30 +9,20 @@ from api.desk import Desk
 from cards.callbacks import build_callbacks_card
 from cards.common import Card
 from cards.config import HandlerConfig
-from handlers.args import kept_reply, typed_line, usage_text, wants_help
 from handlers.replies import reply_with
 from handlers.subcommands import Subcommands
 
 
 def register(app: AsyncApp, subcommands: Subcommands) -> None:
     """Add `/deskhand callbacks` to the app's table."""
-    subcommands.add("callbacks", list_callbacks)
+    subcommands.add("callbacks", list_callbacks, bare="callbacks")
 
 
 async def list_callbacks(
     ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, desk: Desk, config: HandlerConfig
 ) -> None:
-    """Each ticket opened soon after its business's Kickserv visit, under who did the visit."""
-    text = command.get("text", "").strip()
-    if text:
-        said = usage_text("callbacks")
-        reply = (
-            Card(said)
-            if wants_help(text)
-            else kept_reply(f"Nothing goes after it. {said}", typed_line(command))
-        )
-        await ack(response_type="ephemeral", **reply.message())
-        return
+    """Each ticket opened soon after its business's Kickserv visit, under who did the visit
+    (words after it are answered by /deskhand's table: it takes none)."""
     await ack()
     await reply_with(
         respond,

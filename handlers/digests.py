@@ -161,12 +161,17 @@ async def _add(
     check_zone(timezone)
     query = await _query(kind, schedule.filters, desk, config)
     filters = query.model_dump_json(exclude_defaults=True, exclude={"kind", "page"})
+    days = schedule.days or EVERY_DAY
+    wanted = (kind, filters, schedule.at_time, days, timezone)
+    for sub in await store.digests.in_channel(channel):  # a second would post each one twice
+        if (sub.kind, sub.filters, sub.at_time, sub.days, sub.timezone) == wanted:
+            raise UsageError(f"This channel already has that digest: {_line(sub)}")
     return await store.digests.add(
         channel_id=channel,
         kind=kind,
         filters=filters,
         at_time=schedule.at_time,
-        days=schedule.days or EVERY_DAY,
+        days=days,
         timezone=timezone,
         quiet=schedule.quiet,
         created_by=user,

@@ -11,9 +11,18 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from cards import ids
+from cards.common import Card
 from cards.config import HandlerConfig
 from cards.help import COMMAND_HELP, build_help_card
-from handlers.args import Invocation, kept_reply, typed_line, unknown_subcommand
+from cards.mrkdwn import escape_mrkdwn, truncate
+from handlers.args import (
+    Invocation,
+    kept_reply,
+    typed_line,
+    unknown_subcommand,
+    usage_text,
+    wants_help,
+)
 from handlers.middleware import invocation_of, parse_subcommand, writers_only
 from handlers.subcommands import Subcommands, provide, require_admin, run
 
@@ -51,6 +60,31 @@ async def writers_for_writes(
     return await next()
 
 
+# Subcommands whose help is another's entry.
+HELP_ALIASES = {w: "watch" for w in ("watches", "unwatch", "pause-watch", "resume-watch")}
+
+
+def _nothing_after(name: str, rest: str, command: dict[str, Any]) -> Card:
+    """The answer to words after a subcommand that takes none: its usage (what was typed given
+    back, unless it asked for help)."""
+    said = usage_text(name)
+    if wants_help(rest):
+        return Card(said)
+    return kept_reply(f"Nothing goes after it. {said}", typed_line(command))
+
+
+def _help(topic: str) -> Card:
+    """`/deskhand help`: every command; `help <command>`: that one's entry (a word no command
+    has: said so, above every command)."""
+    wanted = topic.strip().lower().lstrip("/")
+    wanted = HELP_ALIASES.get(wanted, wanted)
+    chosen = [c for c in COMMAND_HELP if c.name == wanted]
+    if chosen:
+        return Card(f"Deskhand: {wanted}", build_help_card(chosen[:1]))
+    notice = f"There is no command `{escape_mrkdwn(truncate(wanted, 30))}`." if wanted else None
+    return Card("Deskhand commands", build_help_card(COMMAND_HELP, notice))
+
+
 def register(app: AsyncApp, subcommands: Subcommands) -> None:
     """Attach the /deskhand listener over the app's `subcommands`: one parse, then the admin and
     writer checks, on it."""
@@ -75,6 +109,9 @@ async def deskhand_command(
     """`/deskhand tickets status:open` runs `/tickets`; `help` (or nothing) lists the commands."""
     word, rest = invocation.word, invocation.rest
     entry = subcommands.words.get(word)
+    if entry is not None and entry.bare and rest.strip():
+        await ack(response_type="ephemeral", **_nothing_after(entry.bare, rest, command).message())
+        return
     if entry is not None:
         arguments = {
             **context,
@@ -87,11 +124,7 @@ async def deskhand_command(
         await run(entry.listener, arguments)
         return
     if word == "help":
-        await ack(
-            response_type="ephemeral",
-            text="Deskhand commands",
-            blocks=build_help_card(COMMAND_HELP),
-        )
+        await ack(response_type="ephemeral", **_help(rest).message())
         return
     said = kept_reply(str(unknown_subcommand(word)), typed_line(command))
     said.blocks += build_help_card(COMMAND_HELP)

@@ -25,7 +25,7 @@ CLEAR = ("none", "-")
 
 def register(app: AsyncApp, subcommands: Subcommands) -> None:
     """Add `whoami` and (for admins) `link` to `/deskhand`; `link` keeps the @mention."""
-    subcommands.add("whoami", whoami)
+    subcommands.add("whoami", whoami, bare="whoami")
     subcommands.add("link", link_user, admin=True, keeps_escapes=True)
 
 

@@ -23,6 +23,8 @@ class Subcommand:
     listener: Listener
     writes: bool = False  # behind the writers check
     admin: bool = False  # DESKHAND_ADMINS only
+    # For a word that takes nothing after it: the help entry whose usage answers words that do.
+    bare: str | None = None
 
 
 @dataclass
@@ -42,9 +44,11 @@ class Subcommands:
         writes: bool = False,
         admin: bool = False,
         keeps_escapes: bool = False,
+        bare: str | None = None,
     ) -> None:
-        """`/deskhand <word> …` runs `listener` as `/<word> …` would."""
-        self.words[word] = Subcommand(listener, writes=writes, admin=admin)
+        """`/deskhand <word> …` runs `listener` as `/<word> …` would; with `bare`, the word takes
+        nothing after it, and words that follow get the usage of help entry `bare` instead."""
+        self.words[word] = Subcommand(listener, writes=writes, admin=admin, bare=bare)
         if keeps_escapes:
             self.keeps_escapes.add(word)
 

@@ -165,3 +165,36 @@ async def test_watch_numbers_no_watch_has_are_answered_not_crashed_on(console):
             assert reply["text"] == (
                 f"This channel has no watch `#{shown}`. `/deskhand watches` lists them."
             ), (verb, number)
+
+
+async def test_the_same_digest_twice_in_a_channel_is_refused(console):
+    await console.send("/digest add overdue priority:high at 08:00 weekdays tz Europe/Berlin")
+    [again] = await console.send(
+        "/digest add overdue priority:High at 8am weekdays tz Europe/Berlin"
+    )
+    assert again["text"].startswith(
+        "This channel already has that digest: `#1` overdue priority:High at 08:00 weekdays"
+    )
+    [later] = await console.send("/digest add overdue priority:high at 09:00 weekdays")
+    assert later["text"].startswith("Subscribed: `#2`")
+
+
+async def test_words_after_a_command_that_takes_none_get_its_usage(console):
+    cases = {
+        "/deskhand whoami please": "Nothing goes after it. Usage: `/deskhand whoami`.",
+        "/deskhand watches extra": "Nothing goes after it. Usage: `/deskhand watch tickets",
+        "/deskhand callbacks now": "Nothing goes after it. Usage: `/deskhand callbacks`",
+        "/deskhand whoami help": "Usage: `/deskhand whoami`.",
+    }
+    for line, expected in cases.items():
+        [reply] = await console.send(line)
+        assert reply["text"].startswith(expected), (line, reply["text"])
+
+
+async def test_help_on_one_command_shows_that_command(console):
+    [one] = await console.send("/deskhand help watches")
+    shown = str(one["blocks"])
+    assert "/deskhand watch tickets [filters]" in shown and "/digest add" not in shown
+    [bogus] = await console.send("/deskhand help bogus")
+    assert "There is no command `bogus`." in str(bogus["blocks"][0])
+    assert "/digest add" in str(bogus["blocks"])  # then every command

@@ -80,7 +80,7 @@ async def test_after_downtime_a_slot_older_than_the_grace_period_is_skipped_and_
 
 async def test_quiet_digests_post_nothing_when_nothing_changed_and_others_say_what_did(console):
     await console.send("/digest add unresolved at 08:00 daily tz America/New_York quiet")
-    await console.send("/digest add unresolved at 08:00 daily tz America/New_York")
+    await console.send("/digest add unresolved priority:high at 08:00 daily tz America/New_York")
     slot = _next_eight()
     await _due(console, slot)
     second = await _due(console, slot + timedelta(days=1))

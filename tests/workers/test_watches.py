@@ -120,6 +120,36 @@ async def test_watch_commands_explain_mistakes_and_unwatch_stops(console):
     assert "This channel has no watch `#1`" in none["text"]
     [which] = await console.send("/deskhand pause-watch")
     assert which["text"].startswith("Which watch? Give its number, e.g. `#1`")
+    [usage] = await console.send("/deskhand watch help")
+    assert usage["text"].startswith("Usage: `/deskhand watch tickets [filters] | watch jobs")
+    [twice] = await console.send("/deskhand watch jobs tomorrow today")
+    assert twice["text"].startswith("Give the day once: `today` is a second one.")
+
+
+async def test_a_second_watch_for_the_same_thing_is_refused_naming_the_first(console):
+    await console.send("/deskhand watch tickets priority:urgent")
+    await console.send("/deskhand pause-watch 1")
+    [again] = await console.send("/deskhand watch tickets priority:Urgent")
+    assert again["text"].startswith(
+        "This channel already watches that: `#1` priority:Urgent. "
+        "It is paused: `/deskhand resume-watch 1` starts it again."
+    )
+    [other] = await console.send("/deskhand watch tickets priority:high")  # another search
+    assert other["text"].startswith("Watching `#2`: priority:High.")
+    [jobs] = await console.send("/deskhand watch jobs")
+    assert jobs["text"].startswith("Watching `#3`: jobs today.")
+    [same] = await console.send("/deskhand watch jobs today")
+    assert same["text"].startswith("This channel already watches that: `#3` jobs today.")
+    assert len(await console.store.alerts.in_channel("C0CONSOLE")) == 3
+
+
+async def test_a_watch_of_another_channel_is_named_with_its_channel(console):
+    watch = await console.store.alerts.add(
+        channel_id="C0DISPATCH", kind="tickets", filters="", created_by="U1"
+    )
+    [there] = await console.send(f"/deskhand pause-watch {watch.id}")
+    assert there["text"] == f"Watch `#{watch.id}` is in <#C0DISPATCH>: run this there."
+    assert not (await console.store.alerts.get(watch.id)).paused
 
 
 def test_deskhand_alerts_poll_runs_one_poll(tmp_path):
