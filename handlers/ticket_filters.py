@@ -42,6 +42,10 @@ _LIST_KEYS = {
 UNRESOLVED = "unresolved"  # the set of every status but the closed ones, not a status of its own
 # Slack clients may turn typed quotes into curly ones.
 _SMART_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+TECH_BY_ID = (
+    "For someone's tickets use their ReadyDesk technician ID (`tech:bob`), or `tech:me` for "
+    "yours; `/deskhand whoami` shows yours."
+)
 MAX_WORDS = 500
 MAX_VALUE = 100
 _AGO = re.compile(r"(\d{1,4})([hdw])")
@@ -71,7 +75,7 @@ def split_filters(text: str) -> ParsedFilters:
     for token in tokens:
         key, sep, value = token.partition(":")
         if not sep or not key or key.startswith(("http", "/")) or not key.isalpha():
-            words.append(token)
+            words.append(_search_word(token))
             continue
         key = key.lower()
         if key not in KEYS:
@@ -98,6 +102,9 @@ def resolve(
         if key in given:
             raise UsageError(f"`{key}:` is given twice; use it once.")
         given.add(key)
+        if key == "tech" and value.startswith(("@", "<@")):
+            shown = escape_mrkdwn(truncate(value, 40))
+            raise UsageError(f"`tech:{shown}` is a mention. {TECH_BY_ID}")
         if key == "tech" and value.lower() == "me":
             values["tech"] = me
         elif key == "tech" and value.lower() == "none":
@@ -125,6 +132,15 @@ def resolve(
     except ValueError:
         raise too_long from None  # (only text that JSON must escape heavily gets here)
     return query
+
+
+def _search_word(token: str) -> str:
+    """A free word as searched for; a mention (`@pat`, `@channel`) is refused: no ticket's text
+    holds it, so it would only find nothing."""
+    if token.startswith(("@", "<@", "<!", "!channel", "!here", "!everyone")):
+        shown = escape_mrkdwn(truncate(token, 40))
+        raise UsageError(f"`{shown}` is a mention, not a search word. {TECH_BY_ID}")
+    return token
 
 
 def _pick(key: str, typed: str, allowed: list[str]) -> str:

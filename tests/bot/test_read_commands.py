@@ -85,6 +85,8 @@ async def test_quoted_group_and_words_reach_readydesk(console):
         ("/tickets due:someday", "is not a date I understand"),
         ("/tickets opened:2026-11-20..2026-11-01", "ends before it starts"),
         ('/tickets group:"Field', "A quote is not closed"),
+        ("/tickets printer @pat", "`@pat` is a mention, not a search word. For someone's"),
+        ("/tickets tech:@pat", "`tech:@pat` is a mention. For someone's tickets use their"),
     ],
 )
 async def test_unknown_keys_and_values_say_did_you_mean(console, line, expected):
@@ -362,3 +364,14 @@ async def test_the_background_refresh_waits_until_a_refresh_is_due(console, monk
     finally:
         await directory.aclose()
     assert walks[0] - started >= 0.5  # the interval, counted from the fill, not from the start
+
+
+async def test_a_mention_in_a_watch_is_refused_and_an_email_is_a_word(console):
+    console.slack.users["U0PAT"] = {"id": "U0PAT", "name": "pat"}
+    [person] = await console.send("/deskhand watch tickets @pat")  # Slack sends <@U0PAT|pat>
+    assert person["text"].startswith("`@pat` is a mention, not a search word.")
+    [everyone] = await console.send("/deskhand watch tickets urgent @channel")
+    assert everyone["text"].startswith("`@channel` is a mention, not a search word.")
+    assert await console.store.alerts.in_channel("C0CONSOLE") == []
+    [email] = await console.send("/tickets pat@example.com")
+    assert "mention" not in email["text"]
