@@ -126,7 +126,7 @@ COMMAND_HELP = (
     CommandHelp(
         "audit",
         f"{ids.DESKHAND_COMMAND} audit",
-        "Admins: the last 20 writes from Slack.",
+        "Admins: the last 20 writes from Slack (records, watches, digests, run-sheets, links).",
     ),
     CommandHelp(
         "help",

@@ -81,6 +81,7 @@ async def watch(
         created_by=command["user_id"],
         cursor=await _newest_ticket(desk) if kind.lower() == "tickets" else None,
     )
+    await _audit(store, command, "watch", added)
     what = "New tickets" if added.kind == "tickets" else "Jobs new or changed on that day"
     text = f"Watching `#{added.id}`: {describe_watch(added)}. {what} will appear here."
     await respond(response_type="ephemeral", text=text)
@@ -163,6 +164,7 @@ async def unwatch(
     found = await _watch_here(command, respond, store)
     if found is not None:
         await store.alerts.remove(found.id)
+        await _audit(store, command, "unwatch", found)
         await respond(response_type="ephemeral", text=f"Stopped watch #{found.id}.")
 
 
@@ -174,6 +176,7 @@ async def pause_watch(
     found = await _watch_here(command, respond, store)
     if found is not None:
         await store.alerts.set_paused(found.id, True, "paused by hand")
+        await _audit(store, command, "pause-watch", found)
         await respond(response_type="ephemeral", text=f"Watch #{found.id} is paused.")
 
 
@@ -185,7 +188,19 @@ async def resume_watch(
     found = await _watch_here(command, respond, store)
     if found is not None:
         await store.alerts.set_paused(found.id, False)
+        await _audit(store, command, "resume-watch", found)
         await respond(response_type="ephemeral", text=f"Watch #{found.id} is watching again.")
+
+
+async def _audit(store: Store, command: dict[str, Any], action: str, watch: Watch) -> None:
+    """The change to a watch, in the audit log."""
+    await store.audit.setting(
+        user_id=command["user_id"],
+        channel_id=command.get("channel_id", ""),
+        action=action,
+        target=f"watch #{watch.id}",
+        summary=f"{watch.kind}: {describe_watch(watch)}",
+    )
 
 
 async def _watch_here(command: dict[str, Any], respond: AsyncRespond, store: Store) -> Watch | None:

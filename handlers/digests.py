@@ -75,6 +75,7 @@ async def digest_command(
         elif word == "add":
             timezone = (await profiles.get(client, user)).timezone
             sub = await _add(store, desk, config, channel, user, rest, timezone)
+            await _audit(store, channel, user, "add", sub)
             answer = Card(text=f"Subscribed: {_line(sub)}")
         else:
             answer = await _preview(*_kind(rest), desk, config)
@@ -100,6 +101,19 @@ async def pause_from_card(
         await respond(response_type="ephemeral", replace_original=False, text=text)
         return
     await respond(replace_original=True, **paused_message(message, sub_id, body["user"]["id"]))
+    if (paused := await store.digests.get(sub_id)) is not None:
+        await _audit(store, paused.channel_id, body["user"]["id"], "pause", paused)
+
+
+async def _audit(store: Store, channel: str, user: str, word: str, sub: Subscription) -> None:
+    """A change to a channel's digest, in the audit log."""
+    await store.audit.setting(
+        user_id=user,
+        channel_id=channel,
+        action=f"digest {word}",
+        target=f"digest #{sub.id}",
+        summary=f"{sub.kind} at {sub.schedule_words} {sub.timezone}",
+    )
 
 
 async def _show_resumed(client: AsyncWebClient, where: str, user_id: str) -> None:
@@ -207,6 +221,7 @@ async def _change(
             f"This channel has no digest `#{escape_mrkdwn(truncate(number, 10))}`. "
             "`/digest list` shows them."
         )
+    await _audit(store, channel, user, word, sub)
     if word == "remove":
         await store.digests.remove(sub.id)
         return f"Removed digest #{sub.id}."

@@ -42,7 +42,7 @@ async def runsheet(
         if wants_help(rest):
             answer = Card(usage_text("runsheet"))
         elif rest.strip().lower() == "off":
-            answer = Card(await _stop(store, user))
+            answer = Card(await _off(store, user))
         else:
             email = (await profiles.get(client, user)).email
             sheet = await desk.runsheet(user, email, config.now().date(), config.timezone)
@@ -72,6 +72,10 @@ async def _start(store: Store, config: HandlerConfig, user: str, rest: str) -> s
         quiet=False,
         created_by=user,
     )
+    when = f"at {sub.schedule_words} ({sub.timezone})"
+    await store.audit.setting(
+        user_id=user, channel_id=user, action="runsheet", target="run-sheet", summary=when
+    )
     return (
         f"Your run-sheet comes by direct message at {sub.schedule_words} "
         f"({sub.timezone}). `/deskhand runsheet off` stops it."
@@ -88,8 +92,19 @@ async def _when(store: Store, user: str) -> str:
     return mine[0].schedule_words if mine else ""
 
 
-async def _stop(store: Store, user: str) -> str:
+async def _stop(store: Store, user: str) -> bool:
+    """Remove the person's run-sheet schedule; whether there was one."""
     mine = await _mine(store, user)
     for sub in mine:
         await store.digests.remove(sub.id)
-    return "Your run-sheet is off." if mine else "You had no run-sheet on a schedule."
+    return bool(mine)
+
+
+async def _off(store: Store, user: str) -> str:
+    """`runsheet off`: the schedule removed (and audited), in words."""
+    if not await _stop(store, user):
+        return "You had no run-sheet on a schedule."
+    await store.audit.setting(
+        user_id=user, channel_id=user, action="runsheet off", target="run-sheet"
+    )
+    return "Your run-sheet is off."

@@ -75,6 +75,9 @@ async def threads_command(
         await respond(response_type="ephemeral", text=why)
         return
     await store.threads.set_channel(channel, word == "on", user, config.instant())
+    await store.audit.setting(
+        user_id=user, channel_id=channel, action=f"threads {word}", target=f"channel {channel}"
+    )
     text = TURNED_OFF if word == "off" else await _join(client, channel)
     await respond(response_type="ephemeral", text=text)
 

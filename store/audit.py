@@ -92,6 +92,14 @@ class AuditStore(StoreArea):
             session.commit()
             return entry.id
 
+    async def setting(
+        self, *, user_id: str, channel_id: str, action: str, target: str, summary: str = ""
+    ) -> int:
+        """A change to what Deskhand itself does, made from Slack (a watch, a digest, a
+        run-sheet, a channel's threads): one row, written as it was made."""
+        row = {"user_id": user_id, "channel_id": channel_id, "action": action, "target": target}
+        return await self.record(**row, summary=summary, outcome="written")
+
     async def begin(
         self, *, user_id: str, channel_id: str, action: str, target: str, summary: str
     ) -> int:
