@@ -6,7 +6,6 @@ system that fails (or does not know them) leaves the other's part standing, with
 """
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -93,7 +92,7 @@ class HomeView:
     tickets: TicketPart
     jobs: JobPart
     digests: list[Standing]
-    watches: list[Standing]
+    watches: list[Watch]
     runsheet: str = ""  # when the person's run-sheet comes by DM ("07:00 weekdays"), else ""
 
 
@@ -122,7 +121,7 @@ async def read_home(
         tickets,
         jobs,
         [_digest(d) for d in digests if d.kind != RUNSHEET],
-        [_watch(w) for w in watches],
+        watches,
         next((d.schedule_words for d in digests if d.kind == RUNSHEET), ""),
     )
 
@@ -132,16 +131,6 @@ def _digest(sub: Subscription) -> Standing:
     quiet = " quiet" if sub.quiet else ""
     when = f"at {sub.schedule_words} {sub.timezone}{quiet}"
     return Standing(sub.id, sub.channel_id, sub.kind, search, when, sub.paused)
-
-
-def _watch(watch: Watch) -> Standing:
-    if watch.kind == "jobs":
-        saved = json.loads(watch.filters or "{}")
-        status = f" with status {saved['status']}" if saved.get("status") else ""
-        when = f"{saved.get('window', 'today')}{status}"
-        return Standing(watch.id, watch.channel_id, "jobs", None, when, watch.paused)
-    search = TicketQuery.model_validate_json(watch.filters or "{}")
-    return Standing(watch.id, watch.channel_id, "tickets", search, "as they come", watch.paused)
 
 
 async def _ticket_part(

@@ -37,6 +37,7 @@ from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import JobRef, TicketRef
 from cards.runsheet import schedule_line
 from cards.tickets import describe, row_customer
+from cards.watches import watch_line
 
 HOME_BLOCKS_MAX = 100
 JOBS_SHOWN = 10  # per day
@@ -212,11 +213,14 @@ def _job_row(item: HomeJob, timezone: str) -> SectionBlock:
 
 def _standing(home: HomeView) -> list[Block]:
     blocks: list[Block] = []
-    for title, items, none in (
-        ("Digests you created", home.digests, "None yet: `/digest add …` in a channel."),
-        ("Watches you created", home.watches, "None yet: `/deskhand watch …` in a channel."),
+    digests = [_standing_line(s) for s in home.digests]
+    watches = [
+        f"{watch_line(w)} in {_where(w.channel_id)}{_paused(w.paused)}" for w in home.watches
+    ]
+    for title, lines, none in (
+        ("Digests you created", digests, "None yet: `/digest add …` in a channel."),
+        ("Watches you created", watches, "None yet: `/deskhand watch …` in a channel."),
     ):
-        lines = [_standing_line(s) for s in items]
         text = f"*{title}*\n" + ("\n".join(lines) if lines else f"_{none}_")
         blocks.append(mrkdwn_section(text))
     blocks.append(mrkdwn_section(f"*Your run-sheet*\n{schedule_line(home.runsheet)}"))
@@ -225,10 +229,17 @@ def _standing(home: HomeView) -> list[Block]:
 
 def _standing_line(item: Standing) -> str:
     filters = describe(item.search) if item.search else ""
-    where = f"<#{item.channel_id}>" if item.channel_id.isalnum() else "a channel"
-    paused = " — *paused*" if item.paused else ""
     what = f"{escape_mrkdwn(item.what)}{' ' + filters if filters else ''}"
-    return f"`#{item.number}` {what} {escape_mrkdwn(item.when)} in {where}{paused}"
+    where = _where(item.channel_id)
+    return f"`#{item.number}` {what} {escape_mrkdwn(item.when)} in {where}{_paused(item.paused)}"
+
+
+def _where(channel_id: str) -> str:
+    return f"<#{channel_id}>" if channel_id.isalnum() else "a channel"
+
+
+def _paused(paused: bool) -> str:
+    return " — *paused*" if paused else ""
 
 
 def _title(text: str) -> SectionBlock:

@@ -10,8 +10,8 @@ from api.desk import Desk
 from api.errors import BackendError
 from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
-from cards.refs import TicketQuery, typed_number
-from cards.tickets import describe
+from cards.refs import typed_number
+from cards.watches import describe_watch, watch_line
 from handlers.args import UsageError, did_you_mean, kept_reply, typed_line, usage_text, wants_help
 from handlers.subcommands import Subcommands
 from handlers.ticket_filters import resolve, split_filters
@@ -131,15 +131,6 @@ def job_window(text: str) -> dict[str, str]:
     return saved
 
 
-def describe_watch(watch: Watch) -> str:
-    """What a watch looks for, in words."""
-    if watch.kind == "jobs":
-        saved = json.loads(watch.filters or "{}")
-        status = f" with status {saved['status']}" if saved.get("status") else ""
-        return f"jobs {saved.get('window', 'today')}{status}"
-    return describe(TicketQuery.model_validate_json(watch.filters or "{}")) or "every new ticket"
-
-
 async def watches(
     ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, store: Store
 ) -> None:
@@ -152,7 +143,7 @@ async def watches(
     lines = []
     for w in found:
         state = f" — paused: {escape_mrkdwn(w.paused_reason)}" if w.paused else ""
-        lines.append(f"`#{w.id}` {w.kind}: {describe_watch(w)}{state}")
+        lines.append(f"{watch_line(w)}{state}")
     await respond(response_type="ephemeral", text="Watches in this channel:\n" + "\n".join(lines))
 
 

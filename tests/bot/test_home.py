@@ -128,7 +128,7 @@ async def test_opening_home_shows_my_tickets_jobs_digests_and_watches(app, slack
         "Printer Repair — Fix leaking sink &lt;!here&gt; &amp; drain · Scheduled"
     ) in home
     assert "`#1` jobs-today at 07:30 weekdays Etc/GMT+5 in <#C0DISPATCH>" in home
-    assert "`#1` tickets priority:Urgent as they come in <#C0SUPPORT>" in home
+    assert "`#1` tickets: priority:Urgent in <#C0SUPPORT>" in home  # as /deskhand watches says
     assert "C0X" not in home  # someone else's watch
     assert "Deskhand does not know" not in home
     assert "*Your run-sheet*\n`/deskhand runsheet at 07:00 weekdays` sends it by direct" in home

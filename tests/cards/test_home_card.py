@@ -6,6 +6,7 @@ from api.home import HomeJob, HomeView, JobPart, Standing, TicketPart
 from api.identity import Match
 from api.kickserv import Employee, Job
 from cards.home import build_home
+from store.alerts import Watch
 
 TODAY = date(2026, 12, 1)
 
@@ -27,7 +28,8 @@ def test_a_busy_day_stays_within_slacks_block_limit_and_says_how_many_more():
     )
     tickets = TicketPart("alice", Match("email", email="alice@x.example"), counts={"Open": 900})
     many = [Standing(n, "C1", "unresolved", None, "at 08:00 daily UTC", False) for n in range(200)]
-    home = HomeView("U1", "pat@fieldcrew.example", tickets, jobs, many, many)
+    watches = [Watch(n, "C1", "tickets", "", "U1", False, "", None) for n in range(200)]
+    home = HomeView("U1", "pat@fieldcrew.example", tickets, jobs, many, watches)
     view = build_home(home, timezone="UTC", admins=[], now=datetime(2026, 12, 1, 7))
     blocks = view.to_dict()["blocks"]  # to_dict checks Slack's limits (100 blocks, 3000 chars)
     assert len(blocks) < 100
