@@ -54,6 +54,12 @@ class StaysDue(Exception):
         self.first = first  # the ticket number the watch reads again from
 
 
+async def live_here(store: Store, record_key: str, channel_id: str, since: datetime) -> bool:
+    """Whether a card of the record posted in the channel since then is live there: another
+    watch's alert (or a shared card) already shows it, and its updates say what changes."""
+    return any(c.channel_id == channel_id for c in await store.live.cards(record_key, since))
+
+
 def _token(change: Change) -> str:
     return hashlib.sha256("=".join(change).encode()).hexdigest()[:12]
 

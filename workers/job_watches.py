@@ -28,7 +28,7 @@ from cards.mrkdwn import escape_mrkdwn, truncate
 from live.reads import Fresh
 from store import Store
 from store.alerts import Watch
-from workers.alert_posts import Alert, post_alerts
+from workers.alert_posts import Alert, live_here, post_alerts
 
 
 def window_of(watch: Watch) -> tuple[Window, str]:
@@ -101,8 +101,7 @@ async def _not_live_here(
     since = now - config.live_for
     out = []
     for job in jobs:
-        cards = await store.live.cards(job_key(job.job_number), since)
-        if not any(c.channel_id == watch.channel_id for c in cards):
+        if not await live_here(store, job_key(job.job_number), watch.channel_id, since):
             out.append(job)
     return out
 

@@ -22,6 +22,7 @@ from api.readydesk import Ticket
 from api.refs import TicketQuery
 from cards.common import Card
 from cards.config import HandlerConfig
+from cards.live import ticket_key
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.tickets import card_for
 from live.reads import Fresh
@@ -30,7 +31,7 @@ from live.thread_notes import post_outside_notes
 from store import Store
 from store.alerts import Watch
 from telemetry.metrics import CLAIMS_LOST, timed_run
-from workers.alert_posts import Alert, StaysDue, post_alerts
+from workers.alert_posts import Alert, StaysDue, live_here, post_alerts
 from workers.job_watches import poll_job_watch, read_windows, states, window_of
 from workers.paused import cannot_post, tell_creator
 from workers.visits import poll_visits
@@ -124,7 +125,10 @@ async def _new_tickets(
     mine = []
     # What ReadyDesk cannot filter (no technician …) is checked here; each ticket is claimed
     # one by one: another process may be posting some of them.
+    since = config.instant() - config.live_for
     for ticket in filter(search.admits, found):
+        if await live_here(store, ticket_key(ticket.ticket_id), watch.channel_id, since):
+            continue  # another watch of the channel posted it: once is enough
         if await store.alerts.claim(watch.id, str(ticket.ticket_id), "new"):
             mine.append(ticket)
         else:  # another process has it (or a poll of this one that failed before moving on)

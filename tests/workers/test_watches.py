@@ -226,3 +226,14 @@ async def test_a_ticket_alert_says_which_watch_posted_it_and_keeps_saying_it(con
     redrawn = console.slack.messages[("C0CONSOLE", ts)]
     assert "*Priority*\nLow" in [f["text"] for f in redrawn["blocks"][1]["fields"]]
     assert "New ticket matching watch #1" in repr(redrawn["blocks"])
+
+
+async def test_a_ticket_two_watches_of_a_channel_match_is_posted_there_once(console):
+    await console.send("/deskhand watch tickets")
+    await console.send("/deskhand watch tickets priority:urgent")
+    number = await _new_ticket(console, "Server room flooding")
+    assert await _poll(console) == ["#1: 1 new", "#2: 0 new"]
+    [post] = _posts(console)
+    assert post.payload["blocks"][0]["text"]["text"] == f"#{number} Server room flooding"
+    assert await _poll(console) == []  # and not later either
+    assert len(_posts(console)) == 1
