@@ -4,7 +4,7 @@ from slack_sdk.models.blocks import Block
 
 from api.kickserv import Job
 from api.readydesk import Ticket
-from cards.common import context, mrkdwn_section
+from cards.common import Card, context, mrkdwn_section, shared_by
 from cards.mrkdwn import escape_mrkdwn, truncate
 
 State = dict[str, str]
@@ -87,3 +87,10 @@ def gone_card(what: str, system: str) -> list[Block]:
 
 def _shown(value: str) -> str:
     return escape_mrkdwn(truncate(value, VALUE_MAX))
+
+
+def as_posted(card: Card, shared_by_user: str, footer: str) -> Card:
+    """`card` with the lines its message had under it when posted (who shared it, the watch
+    that posted it: mrkdwn), so a redraw keeps them."""
+    extra = [shared_by(shared_by_user)] if shared_by_user else []
+    return Card(card.text, [*card.blocks, *extra, *([context(footer)] if footer else [])])

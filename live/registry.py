@@ -25,9 +25,9 @@ from api.desk import Desk
 from api.errors import BackendError
 from api.reads import nothing, settle
 from api.refs import JobRef, TicketRef
-from cards.common import Card, context, shared_by
+from cards.common import Card
 from cards.config import HandlerConfig
-from cards.live import change_reply, describe_state, gone_card, split_key
+from cards.live import as_posted, change_reply, describe_state, gone_card, split_key
 from cards.unfurls import unfurl_blocks, unfurl_card
 from cards.views import card_for
 from live.delivery import Undelivered
@@ -239,21 +239,13 @@ async def _update_card(
     change = f"v{version}" if isinstance(version, int) else version
     if not await store.live.claim_update(posted.id, change, now):
         return 0
-    outcome = await _update(client, store, posted, _as_posted(card, posted), reply)
+    under = "" if posted.unfurl_url else posted.shared_by
+    outcome = await _update(client, store, posted, as_posted(card, under, posted.footer), reply)
     if outcome == "updated" and isinstance(version, int):
         await store.live.shown(posted.id, version)
     if outcome == "failed":
         await store.live.release_update(posted.id, change)
     return int(outcome == "updated")
-
-
-def _as_posted(card: Card, posted: PostedCard) -> Card:
-    """`card` with the lines its message had under it when posted (who shared it, the watch
-    that posted it), so a redraw keeps them."""
-    extra = [shared_by(posted.shared_by)] if posted.shared_by and not posted.unfurl_url else []
-    if posted.footer:
-        extra.append(context(posted.footer))
-    return Card(card.text, [*card.blocks, *extra])
 
 
 async def record_gone(
