@@ -227,6 +227,14 @@ def share_button(ref: AnyRef | str) -> ButtonElement:
     return button("Share in channel", ids.SHARE_CARD, ref)
 
 
+def paused_note(reason: str) -> str:
+    """How a paused watch or digest says so in a list: ` — *paused* by hand`, ` — *paused*:
+    Deskhand is not in the channel` (`reason` as stored; escaped here)."""
+    if reason.startswith("paused "):
+        return f" — *paused* {escape_mrkdwn(reason.removeprefix('paused '))}"
+    return f" — *paused*: {escape_mrkdwn(reason)}" if reason else " — *paused*"
+
+
 def shared_by(user_id: str) -> ContextBlock:
     """The line under a card someone shared."""
     mention = f"<@{user_id}>" if SLACK_USER_ID.fullmatch(user_id) else escape_mrkdwn(user_id)

@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from api.desk import Desk
 from api.errors import BackendError
+from cards.common import paused_note
 from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import typed_number
@@ -142,7 +143,7 @@ async def watches(
         return
     lines = []
     for w in found:
-        state = f" — paused: {escape_mrkdwn(w.paused_reason)}" if w.paused else ""
+        state = paused_note(w.paused_reason) if w.paused else ""
         lines.append(f"{watch_line(w)}{state}")
     await respond(response_type="ephemeral", text="Watches in this channel:\n" + "\n".join(lines))
 

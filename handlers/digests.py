@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api import digests as build
 from api.desk import Desk
 from cards import ids
-from cards.common import Card
+from cards.common import Card, paused_note
 from cards.config import HandlerConfig
 from cards.digests import digest_card, paused_message, resumed_message
 from cards.mrkdwn import escape_mrkdwn, truncate
@@ -202,7 +202,7 @@ async def _list(store: Store, channel: str) -> str:
 def _line(sub: Subscription) -> str:
     query = TicketQuery.model_validate_json(sub.filters or "{}")
     described = describe(query)
-    state = f" — *paused*: {escape_mrkdwn(sub.paused_reason)}" if sub.paused else ""
+    state = paused_note(sub.paused_reason) if sub.paused else ""
     quiet = " quiet" if sub.quiet else ""
     return (
         f"`#{sub.id}` {sub.kind}{' ' + described if described else ''} at {sub.schedule_words} "

@@ -21,7 +21,7 @@ async def test_subscribe_list_pause_resume_remove(console):
     [paused] = await console.send("/digest pause 1")
     assert paused["text"] == "Digest #1 is paused."
     [listed] = await console.send("/digest list")
-    assert "— *paused*: paused by hand" in listed["text"]
+    assert "America/New_York quiet — *paused* by hand\n" in listed["text"]
     await console.send("/digest resume 1")
     [removed] = await console.send("/digest remove 2")
     assert removed["text"] == "Removed digest #2."

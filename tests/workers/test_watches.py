@@ -105,7 +105,7 @@ async def test_a_channel_the_bot_left_pauses_the_watch_and_tells_its_creator(con
     assert "watch #1 in <#C0CONSOLE> is paused: Deskhand is not in the channel" in told_text
     assert "`/deskhand resume-watch 1` there" in told_text
     [listed] = await console.send("/deskhand watches")
-    assert "paused: Deskhand is not in the channel" in listed["text"]
+    assert "*paused*: Deskhand is not in the channel" in listed["text"]
 
 
 async def test_watch_commands_explain_mistakes_and_unwatch_stops(console):
@@ -134,6 +134,8 @@ async def test_a_second_watch_for_the_same_thing_is_refused_naming_the_first(con
         "This channel already watches that: `#1` priority:Urgent. "
         "It is paused: `/deskhand resume-watch 1` starts it again."
     )
+    [listed] = await console.send("/deskhand watches")
+    assert listed["text"].endswith("`#1` tickets: priority:Urgent — *paused* by hand")
     [other] = await console.send("/deskhand watch tickets priority:high")  # another search
     assert other["text"].startswith("Watching `#2`: priority:High.")
     [jobs] = await console.send("/deskhand watch jobs")
