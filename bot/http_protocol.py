@@ -1,12 +1,15 @@
-"""The HTTP parser `deskhand serve` runs: uvicorn's httptools protocol, with a request's headers
-bounded as uvicorn's h11 protocol bounds them.
+"""The HTTP parser `deskhand serve` runs: uvicorn's httptools protocol, with what a request may
+make the parser hold in memory bounded as uvicorn's h11 protocol bounds it.
 
 httptools parses in C: measured with bench/ack_burst.py, it leaves about a tenth of a request's
-server CPU that h11, written in Python, spends. But it reads a request's headers into memory
-however long they run (a megabyte, even 30 MB, were read and answered 200). Here the bytes that
-arrive while a request's headers are still incomplete are counted; past MAX_HEADER_BYTES the
-request gets 400 and the connection is closed, before the app sees it. Memory held for headers
-stays under that bound plus one read from the socket (asyncio reads at most 256 KB at a time).
+server CPU that h11, written in Python, spends. But it keeps whatever it has not handed on yet
+however long it runs: a request's headers (a megabyte, even 30 MB, were read and answered 200),
+and after a chunked body, its trailers. Everything a request sends is one or the other, or body
+bytes, which are handed on as they come (and bounded by the gate). So the bytes that arrive
+without any body bytes being handed on are counted, from the start of each request and again
+after each piece of its body; past MAX_HEADER_BYTES the request gets 400 and the connection is
+closed. What the parser holds stays under that bound plus one read from the socket (asyncio
+reads at most 256 KB at a time).
 """
 
 import asyncio
@@ -18,31 +21,28 @@ TOO_LARGE = "Request headers too large."
 
 
 class BoundedHttpTools(HttpToolsProtocol):
-    """httptools, refusing a request whose headers run past MAX_HEADER_BYTES."""
+    """httptools, refusing a request that sends more than MAX_HEADER_BYTES of anything but its
+    body in a row (headers, chunk lines, trailers)."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        """A new connection starts in a request's headers."""
-        self._in_headers = True
-        self._header_bytes = 0
+        """A new connection: nothing counted yet."""
+        self._held = 0
         super().connection_made(transport)
 
     def data_received(self, data: bytes) -> None:
-        """Parse `data`; refuse the request if its headers are still incomplete past the bound."""
-        if self._in_headers:
-            self._header_bytes += len(data)
+        """Parse `data`; refuse the request once too much came without body bytes handed on."""
+        self._held += len(data)
         super().data_received(data)
-        over = self._in_headers and self._header_bytes > MAX_HEADER_BYTES
-        if over and not self.transport.is_closing():
-            self.logger.warning("Request refused: headers over %d bytes.", MAX_HEADER_BYTES)
+        if self._held > MAX_HEADER_BYTES and not self.transport.is_closing():
+            self.logger.warning("Request refused: over %d bytes of headers.", MAX_HEADER_BYTES)
             self.send_400_response(TOO_LARGE)
 
-    def on_headers_complete(self) -> None:
-        """The headers are in: what follows (the body) is bounded by the gate, not here."""
-        self._in_headers = False
-        super().on_headers_complete()
+    def on_body(self, body: bytes) -> None:
+        """Body bytes are handed on (the gate bounds them): what came before is not held."""
+        self._held = 0
+        super().on_body(body)
 
     def on_message_complete(self) -> None:
-        """The request is in: the next bytes on this connection are the next request's headers."""
+        """The request is in: the next bytes on this connection are the next request's."""
         super().on_message_complete()
-        self._in_headers = True
-        self._header_bytes = 0
+        self._held = 0

@@ -71,11 +71,12 @@ async def _answers(port: int, *requests: bytes) -> list[bytes]:
     return answers
 
 
-async def test_headers_under_the_bound_are_served_and_a_megabyte_is_refused():
+async def test_headers_under_the_bound_are_served_and_a_megabyte_is_refused(caplog):
     async with _serving() as port:
         assert await _answers(port, _request(MAX_HEADER_BYTES - 1000)) == [b"HTTP/1.1 200 OK 0"]
         refused = await _answers(port, _request(1_000_000))
     assert refused in ([b"HTTP/1.1 400 Bad Request Request headers too large."], [b"closed"])
+    assert "Request refused: over 65536 bytes of headers." in caplog.text  # not any hang-up
 
 
 async def test_the_bound_is_per_request_on_a_kept_alive_connection():
@@ -91,3 +92,15 @@ async def test_a_body_longer_than_the_header_bound_is_read_whole():
     async with _serving() as port:
         answers = await _answers(port, _request(100, body))
     assert answers == [f"HTTP/1.1 200 OK {len(body)}".encode()]
+
+
+async def test_trailers_after_a_chunked_body_are_bounded_as_headers_are(caplog):
+    head = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    body = b"5\r\nhello\r\n" * 1000  # many small chunks: a body's framing is not held
+    trailers = b"".join(b"X-Trailer-%d: %s\r\n" % (n, b"t" * 1000) for n in range(1000))
+    async with _serving() as port:
+        served = await _answers(port, head + body + b"0\r\n\r\n")
+        refused = await _answers(port, head + body + b"0\r\n" + trailers + b"\r\n")
+    assert served == [b"HTTP/1.1 200 OK 5000"]
+    assert refused in ([b"HTTP/1.1 400 Bad Request Request headers too large."], [b"closed"])
+    assert "Request refused: over 65536 bytes of headers." in caplog.text
