@@ -5,7 +5,7 @@ import asyncio
 import contextvars
 import functools
 from collections.abc import Callable, Coroutine, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
@@ -52,29 +52,35 @@ class _Call:
     future: asyncio.Future
 
 
-def _run_all(batch: list[_Call]) -> list[tuple[Any, BaseException | None]]:
-    """Each call of `batch` in turn, in the worker thread: its result or its exception. A call
-    whose caller gave up before its turn is not run (as a cancelled executor job is not)."""
-    outcomes: list[tuple[Any, BaseException | None]] = []
-    for queued in batch:
-        if queued.future.cancelled():
-            outcomes.append((None, None))
-            continue
-        try:
-            outcomes.append((queued.context.run(queued.call), None))
-        except Exception as err:  # handed to its own caller, not to the batch's others
-            outcomes.append((None, err))
-    return outcomes
+def _run_batch(
+    loop: asyncio.AbstractEventLoop, batch: list[_Call], done: Callable[[], None]
+) -> None:
+    """In the worker thread: each call of `batch` in turn, its caller answered as soon as it
+    has run (its result or its exception, the others' their own); then `done` on the loop. A
+    call whose caller gave up before its turn is not made (as a cancelled executor job is not)."""
+    try:
+        for queued in batch:
+            if queued.future.cancelled():
+                continue
+            try:
+                result, error = queued.context.run(queued.call), None
+            except BaseException as err:  # handed to its own caller, not to the batch's others
+                result, error = None, err
+            loop.call_soon_threadsafe(_answer, queued, result, error)
+    finally:
+        loop.call_soon_threadsafe(done)
 
 
-def _settle_each(batch: list[_Call], outcomes: list[tuple[Any, BaseException | None]]) -> None:
-    for queued, (result, error) in zip(batch, outcomes, strict=True):
-        if queued.future.done():  # its caller was cancelled; the call still ran
-            continue
-        if error is None:
-            queued.future.set_result(result)
-        else:
-            queued.future.set_exception(error)
+def _answer(queued: _Call, result: Any, error: BaseException | None) -> None:
+    """On the loop: one call's outcome to its caller (unless the caller gave up)."""
+    if queued.future.done():
+        return
+    if error is None:
+        queued.future.set_result(result)
+    elif isinstance(error, StopIteration):  # which a future refuses to carry
+        queued.future.set_exception(RuntimeError(repr(error)))
+    else:
+        queued.future.set_exception(error)
 
 
 class Database:
@@ -110,27 +116,18 @@ class Database:
         return await queued.future
 
     def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Give the thread every call queued so far, as one batch."""
+        """Give the thread every call queued so far, as one batch; what queues meanwhile goes
+        in the next, once this one is done."""
         batch, self._queued = self._queued, []
         try:
-            done = self.executor.submit(_run_all, batch)  # type: ignore[union-attr]
+            self.executor.submit(_run_batch, loop, batch, lambda: self._batch_done(loop))  # type: ignore[union-attr]
         except RuntimeError as err:  # the thread was shut down (the store is closing)
             self._draining = False
-            _settle_each(batch, [(None, err)] * len(batch))
-            return
-        done.add_done_callback(
-            lambda finished: loop.call_soon_threadsafe(self._settle, loop, batch, finished)
-        )
+            for queued in batch:
+                _answer(queued, None, err)
 
-    def _settle(
-        self, loop: asyncio.AbstractEventLoop, batch: list["_Call"], finished: Future
-    ) -> None:
-        """On the loop: answer the batch's callers, then hand over what queued meanwhile."""
-        try:
-            outcomes = finished.result()
-        except BaseException as err:  # the batch itself broke off: each caller is told
-            outcomes = [(None, err)] * len(batch)
-        _settle_each(batch, outcomes)
+    def _batch_done(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On the loop, once a batch has run: hand over the next, or wait for a call."""
         if self._queued:
             self._hand_over(loop)
         else:

@@ -2,8 +2,14 @@
 
 import asyncio
 import sqlite3
-from contextlib import closing
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing, nullcontext
 
+from sqlalchemy import create_engine
+
+from store.area import Database
 from tests.conftest import ready_store
 
 
@@ -53,3 +59,22 @@ async def test_calls_made_together_each_get_their_own_answer_when_one_fails(tmp_
         assert await store.claim_event("Ev-cancelled") is True  # not claimed by the one cancelled
     finally:
         await store.close()
+
+
+async def test_a_call_in_a_batch_is_answered_when_it_has_run_not_when_the_batch_has():
+    """A quick store call (an event's claim, on the way to Slack's acknowledgement) is not
+    held back by slow ones that queued with it for the database thread."""
+    database = Database(create_engine("sqlite://"), nullcontext(), ThreadPoolExecutor(1))
+    slow_done = threading.Event()
+
+    def slow() -> str:
+        time.sleep(0.3)
+        slow_done.set()
+        return "slow"
+
+    busy = asyncio.ensure_future(database.run(lambda: time.sleep(0.05)))
+    await asyncio.sleep(0.01)  # the thread is busy: the next two queue as one batch
+    quick, later = database.run(lambda: "quick"), asyncio.ensure_future(database.run(slow))
+    assert await quick == "quick"
+    assert not slow_done.is_set()  # answered before the slow call that queued with it ran
+    assert await later == "slow" and await busy is None
