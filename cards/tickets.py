@@ -255,6 +255,11 @@ def list_card_for(view: TicketListView, *, hint: str | None = None, shareable: b
 
 def describe(query: TicketQuery) -> str:
     """The query back in the `/tickets` grammar's own words, escaped for mrkdwn."""
+    return escape_mrkdwn(search_text(query))
+
+
+def search_text(query: TicketQuery) -> str:
+    """The query back in the `/tickets` grammar's own words, as plain text."""
     parts = [
         f"{key}:{_quoted(value)}"
         for key in ("status", "priority", "tech", "group", "customer", "category", "source")
@@ -274,7 +279,7 @@ def describe(query: TicketQuery) -> str:
         parts.append(f"opened:{start}..{end}")
     if query.words:
         parts.append(f'"{query.words}"')
-    return escape_mrkdwn(truncate(" ".join(parts), 500))
+    return truncate(" ".join(parts), 500)
 
 
 def _quoted(value: str) -> str:

@@ -12,7 +12,7 @@ from cards.common import paused_note
 from cards.config import HandlerConfig
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import typed_number
-from cards.watches import describe_watch, watch_line
+from cards.watches import describe_watch, watch_line, watch_text
 from handlers.args import UsageError, did_you_mean, kept_reply, typed_line, usage_text, wants_help
 from handlers.subcommands import Subcommands
 from handlers.ticket_filters import resolve, split_filters
@@ -191,7 +191,7 @@ async def _audit(store: Store, command: dict[str, Any], action: str, watch: Watc
         channel_id=command.get("channel_id", ""),
         action=action,
         target=f"watch #{watch.id}",
-        summary=f"{watch.kind}: {describe_watch(watch)}",
+        summary=f"{watch.kind}: {watch_text(watch)}",
     )
 
 

@@ -29,6 +29,7 @@ from handlers.digest_schedule import check_zone, parse_schedule
 from handlers.middleware import parse_subcommand, writers_for_subcommands, writers_only
 from handlers.reacted import Unreadable, read_message
 from handlers.ticket_filters import resolve, split_filters
+from live.delivery import CONNECTION_ERRORS
 from live.profiles import Profiles
 from store import Store
 from store.digests import Subscription
@@ -124,7 +125,7 @@ async def _show_resumed(client: AsyncWebClient, where: str, user_id: str) -> Non
     try:
         message = await read_message(client, channel, ts)
         await client.chat_update(channel=channel, ts=ts, **resumed_message(message, user_id))
-    except (Unreadable, SlackApiError) as err:
+    except (Unreadable, SlackApiError, *CONNECTION_ERRORS) as err:
         logger.info("digest paused at %s: not marked resumed (%s)", where, err)
 
 
@@ -221,11 +222,12 @@ async def _change(
             f"This channel has no digest `#{escape_mrkdwn(truncate(number, 10))}`. "
             "`/digest list` shows them."
         )
-    await _audit(store, channel, user, word, sub)
     if word == "remove":
         await store.digests.remove(sub.id)
+        await _audit(store, channel, user, word, sub)
         return f"Removed digest #{sub.id}."
     await store.digests.set_paused(sub.id, word == "pause", "paused by hand")
+    await _audit(store, channel, user, word, sub)
     if word == "resume" and sub.paused and sub.paused_message:
         await _show_resumed(client, sub.paused_message, user)
     return f"Digest #{sub.id} is {'paused' if word == 'pause' else 'running again'}."

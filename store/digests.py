@@ -127,14 +127,15 @@ class DigestStore(StoreArea):
     def set_paused(
         self, subscription_id: int, paused: bool, reason: str = "", *, message: str = ""
     ) -> bool:
-        """Pause (with why, and `message`: the digest whose Pause was pressed, if so) or resume
-        (which forgets both); False when there was no such subscription."""
+        """Pause (with why, and `message`: the digest whose Pause was pressed, if so; a pause
+        without one keeps the one known) or resume (which forgets both); False when there was no
+        such subscription."""
         with self._session() as session:
             row = session.get(DigestSubscription, subscription_id)
             if row is None:
                 return False
             row.paused, row.paused_reason = paused, reason if paused else ""
-            row.paused_message = message if paused else ""
+            row.paused_message = (message or row.paused_message) if paused else ""
             session.commit()
             return True
 

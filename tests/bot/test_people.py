@@ -99,7 +99,7 @@ async def test_a_refused_line_comes_back_as_typed_not_as_slack_escaped_it(consol
 
 
 async def test_changes_to_watches_digests_run_sheets_and_threads_are_in_the_audit(console):
-    await console.send("/deskhand watch tickets priority:urgent")
+    await console.send("/deskhand watch tickets priority:urgent customer:R&D")
     await console.send("/deskhand pause-watch 1")
     await console.send("/digest add overdue at 08:00 weekdays tz Europe/Berlin")
     await console.send("/digest remove 1")
@@ -108,8 +108,8 @@ async def test_changes_to_watches_digests_run_sheets_and_threads_are_in_the_audi
     await console.send("/deskhand threads on")
     rows = [(r.action, r.target, r.summary) for r in reversed(await console.store.audit.recent())]
     assert rows == [
-        ("watch", "watch #1", "tickets: priority:Urgent"),
-        ("pause-watch", "watch #1", "tickets: priority:Urgent"),
+        ("watch", "watch #1", "tickets: priority:Urgent customer:R&D"),  # as typed, not escaped
+        ("pause-watch", "watch #1", "tickets: priority:Urgent customer:R&D"),
         ("digest add", "digest #1", "overdue at 08:00 weekdays Europe/Berlin"),
         ("digest remove", "digest #1", "overdue at 08:00 weekdays Europe/Berlin"),
         ("runsheet", "run-sheet", f"at 07:00 weekdays ({console.app_settings.timezone})"),
@@ -118,4 +118,5 @@ async def test_changes_to_watches_digests_run_sheets_and_threads_are_in_the_audi
     ]
     [shown] = await console.send("/deskhand audit")
     assert shown["text"] == "The last 7 writes from Slack"
-    assert "pause-watch watch #1 (tickets: priority:Urgent): *written*" in str(shown["blocks"])
+    listed = str(shown["blocks"])
+    assert "pause-watch watch #1 (tickets: priority:Urgent customer:R&amp;D): *written*" in listed

@@ -261,6 +261,16 @@ async def test_pause_on_a_posted_digest_takes_its_pause_away_and_says_who_paused
     assert "Show in /tickets" in str(resumed["blocks"]) and "'Pause'" not in str(resumed["blocks"])
 
 
+async def test_a_pause_by_hand_after_the_cards_keeps_the_card_to_mark_resumed(console):
+    ts, replaced = await _pause_posted_digest(console)
+    console.slack.messages[("C0CONSOLE", ts)] |= {"blocks": replaced["blocks"]}  # as Slack did
+    [again] = await console.send("/digest pause 1")
+    assert again["text"] == "Digest #1 is paused."
+    await _resume_as_someone_else(console)
+    last = console.slack.messages[("C0CONSOLE", ts)]["blocks"][-1]["elements"][0]["text"]
+    assert last == "Paused by <@U0CONSOLE>, resumed by <@U0OTHER>."
+
+
 async def test_a_resume_whose_paused_message_is_gone_still_resumes(console):
     ts, _ = await _pause_posted_digest(console)
     del console.slack.messages[("C0CONSOLE", ts)]  # someone deleted the paused digest
