@@ -19,7 +19,7 @@ from cards.config import HandlerConfig
 from cards.refs import parse_ref
 from cards.views import card_for
 from handlers.replies import reply_with
-from live.registry import remember_post
+from live.posted import drawn_for_pressed, remember_post
 from store import Store
 
 logger = logging.getLogger("deskhand.buttons")
@@ -45,17 +45,20 @@ def register(app: AsyncApp) -> None:
 
 async def redraw_card(
     ack: AsyncAck,
+    body: dict[str, Any],
     action: dict[str, Any],
     respond: AsyncRespond,
     desk: Desk,
+    store: Store,
     config: HandlerConfig,
 ) -> None:
-    """Refresh, Previous / Next, a picker's Open: the card read now, replacing this message."""
+    """Refresh, Previous / Next, a picker's Open: the card read now, replacing this message
+    (a live card in a channel drawn as it was posted there)."""
     await ack()
     ref = parse_ref(action["value"])
     await reply_with(
         respond,
-        _card(ref, desk, config),
+        _pressed_card(body, ref, desk, store, config),
         replace=True,
         waiting=f"Looking up {_what(ref)} …",
         patience=config.looking_up_after,
@@ -116,6 +119,18 @@ async def _card(ref: AnyRef, desk: Desk, config: HandlerConfig, *, shareable: bo
     return card_for(
         await desk.read(ref, config.now(), config.callbacks), config, shareable=shareable
     )
+
+
+async def _pressed_card(
+    body: dict[str, Any], ref: AnyRef, desk: Desk, store: Store, config: HandlerConfig
+) -> Card:
+    """The card a reference stands for, read now, to put in place of the pressed message."""
+    view = await desk.read(ref, config.now(), config.callbacks)
+    personal = card_for(view, config)
+    if not isinstance(ref, TicketRef | JobRef):
+        return personal
+    copy = card_for(view, config, shareable=False)
+    return await drawn_for_pressed(body, store, personal, copy)
 
 
 def _what(ref: AnyRef) -> str:

@@ -22,6 +22,7 @@ from cards.mrkdwn import escape_mrkdwn
 from cards.refs import JobRef, read_value
 from handlers.middleware import writers_or_assigned
 from live.dispatch import post_dispatch_line
+from live.posted import drawn_for_pressed
 from live.profiles import Profiles
 from live.registry import card_changed
 from store import Store
@@ -72,7 +73,7 @@ async def take_step(
         await respond(response_type="ephemeral", replace_original=False, text=notice)
     if result.outcome not in ("written", "confirmed", "duplicate"):
         return
-    customer = await _redraw(job_number, user_id, respond, client, desk, store, config)
+    customer = await _redraw(job_number, body, respond, client, desk, store, config)
     if result.outcome != "duplicate":
         line = dispatch_line(step, profile.name, customer, job_number)
         channel = config.dispatch_channel
@@ -81,7 +82,7 @@ async def take_step(
 
 async def _redraw(
     job_number: int,
-    user_id: str,
+    body: dict[str, Any],
     respond: AsyncRespond,
     client: AsyncWebClient,
     desk: Desk,
@@ -99,7 +100,8 @@ async def _redraw(
         )
         await respond(response_type="ephemeral", replace_original=False, text=text)
         return None
-    await respond(replace_original=True, **card_for(view, config).message())
     copies = card_for(view, config, shareable=False)  # as channels show it
-    await card_changed(copies, user_id, store, desk, client, config)
+    pressed = await drawn_for_pressed(body, store, card_for(view, config), copies)
+    await respond(replace_original=True, **pressed.message())
+    await card_changed(copies, body["user"]["id"], store, desk, client, config)
     return (view.customer.company or view.customer.name) if view.customer else None

@@ -23,6 +23,7 @@ from cards.refs import TicketRef, chosen_option, read_value, ticket_of_block
 from cards.tickets import card_for
 from cards.visits import VISIT_DONE, visit_closed_reply
 from handlers.middleware import writers_only
+from live.posted import drawn_for_pressed
 from live.profiles import Profiles
 from live.registry import card_changed
 from store import Store
@@ -190,6 +191,7 @@ async def _redraw(
         await _tell(respond, f"{lead} card could not be redrawn: {why} Press Refresh later.")
         return
     card = card_for(view, config)  # built as `/ticket N` builds it
-    await respond(replace_original=True, **(shown or card).message())
     copies = card_for(view, config, shareable=False)  # as channels show it
+    pressed = shown or await drawn_for_pressed(body, store, card, copies)
+    await respond(replace_original=True, **pressed.message())
     await card_changed(copies, body["user"]["id"], store, desk, client, config)

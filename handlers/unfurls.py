@@ -19,7 +19,7 @@ from cards.common import Card
 from cards.config import HandlerConfig
 from cards.unfurls import unfurl_cards, unfurls_of
 from handlers.event_fields import EventFields, read_event
-from live.registry import remember_unfurls
+from live.posted import remember_unfurls
 from store import Store
 
 logger = logging.getLogger("deskhand.unfurls")

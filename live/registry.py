@@ -6,7 +6,7 @@ card's update is claimed by (card, change) before Slack is called, so two proces
 never update a card twice. The card is replaced with the record as read now and one thread reply
 says what changed (and who, when a Deskhand button changed it). The poll that finds changes is
 `refresh_live_cards` (its batched reads: live/reads.py); a button that shared a card calls
-`remember_post`, one that changed a record calls `card_changed`, at once.
+`remember_post` (live/posted.py), one that changed a record calls `card_changed`, at once.
 
 "Live" is three places: store/live.py (the table), cards/live.py (keys, states, replies; pure)
 and this machinery.
@@ -15,7 +15,7 @@ and this machinery.
 import asyncio
 import hashlib
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -51,43 +51,6 @@ CARD_GONE = {
     "edit_window_closed",
     "account_inactive",
 }
-
-
-async def remember_post(
-    store: Store,
-    channel_id: str,
-    ts: str | None,
-    card: Card,
-    *,
-    shared_by_user: str = "",
-    unfurl_url: str = "",
-    footer: str = "",
-) -> None:
-    """Keep a ticket or job card just posted in a channel (or unfurled under `unfurl_url` in
-    someone's message) up to date from now on (other cards, and posts Slack gave no timestamp
-    for, are not tracked); `footer`, the line posted under it (mrkdwn), stays under it."""
-    if card.live is None or not ts:
-        return
-    key, state = card.live
-    await store.live.remember(
-        channel_id,
-        ts,
-        key,
-        state,
-        datetime.now(UTC),
-        shared_by=shared_by_user,
-        unfurl_url=unfurl_url,
-        footer=footer,
-    )
-
-
-async def remember_unfurls(
-    store: Store, channel_id: str, ts: str | None, cards: dict[str, Card]
-) -> None:
-    """Keep the ticket and job unfurls just made under message `ts` up to date from now on
-    (`cards`: each link's)."""
-    for link, card in cards.items():
-        await remember_post(store, channel_id, ts, card, unfurl_url=link)
 
 
 async def card_changed(

@@ -128,6 +128,16 @@ class LiveCardStore(StoreArea):
             return [_posted(c) for c in session.scalars(query.order_by(LiveCard.id))]
 
     @off_loop
+    def message(self, channel_id: str, ts: str) -> PostedCard | None:
+        """The live card that is this channel message (not an unfurl under it), if tracked."""
+        query = select(LiveCard).where(
+            LiveCard.channel_id == channel_id, LiveCard.ts == ts, LiveCard.unfurl_url == ""
+        )
+        with self._session() as session:
+            found = session.scalars(query).first()
+            return _posted(found) if found is not None else None
+
+    @off_loop
     def checked(self, record_keys: list[str], now: datetime) -> None:
         """These records were read now (they go to the back of the queue)."""
         if not record_keys:

@@ -24,7 +24,7 @@ from live.delivery import (
     slot_metadata,
     unreadable,
 )
-from live.registry import remember_post
+from live.posted import remember_post
 from store import Store
 from store.alerts import Watch
 from telemetry.metrics import ALERTS

@@ -4,6 +4,8 @@ import asyncio
 import subprocess
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.app import build_web_client, handler_config
 from bot.settings import Settings
 from playground.console import Console
@@ -239,3 +241,37 @@ async def test_a_ticket_two_watches_of_a_channel_match_is_posted_there_once(cons
     assert post.payload["blocks"][0]["text"]["text"] == f"#{number} Server room flooding"
     assert await _poll(console) == []  # and not later either
     assert len(_posts(console)) == 1
+
+
+@pytest.mark.parametrize("label", ["Refresh", "Assign to me"])
+async def test_a_button_pressed_on_an_alert_card_keeps_its_watch_line(console, label):
+    await console.send("/deskhand watch tickets")
+    number = await _new_ticket(console, "Printer on fire")
+    await _poll(console)
+    [(ts, message)] = [
+        (ts, m) for (channel, ts), m in console.slack.messages.items() if channel == "C0CONSOLE"
+    ]
+    [button] = [
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e.get("text", {}).get("text") == label
+    ]
+    body = console.requests.block_actions(
+        {"type": "button", "action_id": button["action_id"], "value": button["value"]},
+        user={"id": "U0CONSOLE"},
+        container={"type": "message", "message_ts": ts, "channel_id": "C0CONSOLE"},
+        channel={"id": "C0CONSOLE"},
+        message={**message, "ts": ts},
+        response_url=console.slack.response_url("pressed"),
+    )
+    await console.deliver(body, len(console.slack.calls))
+    [redrawn] = [
+        c.payload
+        for c in console.slack.calls
+        if c.name == "pressed" and c.payload.get("replace_original") and c.payload.get("blocks")
+    ]
+    assert redrawn["blocks"][0]["text"]["text"] == f"#{number} Printer on fire"
+    assert "New ticket matching watch #1" in str(redrawn["blocks"])
+    assert "'Share'" not in str(redrawn["blocks"])  # drawn as the channel's copy, not as mine
