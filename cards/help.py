@@ -130,8 +130,8 @@ COMMAND_HELP = (
     ),
     CommandHelp(
         "help",
-        f"{ids.DESKHAND_COMMAND} help",
-        "List Deskhand's commands.",
+        f"{ids.DESKHAND_COMMAND} help [command]",
+        "List Deskhand's commands, or show one of them.",
         (f"{ids.DESKHAND_COMMAND} tickets status:open",),
     ),
 )

@@ -124,8 +124,9 @@ def chosen_option(action: dict[str, Any]) -> str:
 
 def typed_number(text: str) -> int | None:
     """A number someone typed (`34`, `#34`): a record's, a watch's or a digest's; None for
-    anything else (words, `0`, `²`, more digits than any record has)."""
-    text = text.strip().lstrip("#")
+    anything else (words, `0`, `²`, more digits than any record has). Leading zeros are
+    forgiven (`07`)."""
+    text = text.strip().lstrip("#").lstrip("0")
     return int(text) if RECORD_NUMBER.fullmatch(text) else None
 
 

@@ -201,9 +201,11 @@ async def _watch_here(command: dict[str, Any], respond: AsyncRespond, store: Sto
     wanted = typed_number(number)
     found = await store.alerts.get(wanted) if wanted else None
     if found is not None and found.channel_id != command["channel_id"]:
-        text = f"Watch `#{found.id}` is in <#{found.channel_id}>: run this there."
-        await respond(response_type="ephemeral", text=text)
-        return None
+        if found.created_by == command["user_id"]:  # theirs (Home lists it): say where it is
+            text = f"Watch `#{found.id}` is in <#{found.channel_id}>: run this there."
+            await respond(response_type="ephemeral", text=text)
+            return None
+        found = None  # someone else's, in a channel that may be private: not named
     if found is None:
         shown = escape_mrkdwn(truncate(number, 10))
         text = (

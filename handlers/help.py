@@ -76,7 +76,7 @@ def _nothing_after(name: str, rest: str, command: dict[str, Any]) -> Card:
 def _help(topic: str) -> Card:
     """`/deskhand help`: every command; `help <command>`: that one's entry (a word no command
     has: said so, above every command)."""
-    wanted = topic.strip().lower().lstrip("/")
+    wanted = (topic.split() or [""])[0].lower().lstrip("/")
     wanted = HELP_ALIASES.get(wanted, wanted)
     chosen = [c for c in COMMAND_HELP if c.name == wanted]
     if chosen:

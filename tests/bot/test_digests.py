@@ -195,6 +195,8 @@ async def test_help_on_one_command_shows_that_command(console):
     [one] = await console.send("/deskhand help watches")
     shown = str(one["blocks"])
     assert "/deskhand watch tickets [filters]" in shown and "/digest add" not in shown
+    [two] = await console.send("/deskhand help watch tickets")
+    assert "/deskhand watch tickets [filters]" in str(two["blocks"])
     [bogus] = await console.send("/deskhand help bogus")
     assert "There is no command `bogus`." in str(bogus["blocks"][0])
     assert "/digest add" in str(bogus["blocks"])  # then every command

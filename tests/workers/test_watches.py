@@ -147,13 +147,18 @@ async def test_a_second_watch_for_the_same_thing_is_refused_naming_the_first(con
     assert len(await console.store.alerts.in_channel("C0CONSOLE")) == 3
 
 
-async def test_a_watch_of_another_channel_is_named_with_its_channel(console):
-    watch = await console.store.alerts.add(
-        channel_id="C0DISPATCH", kind="tickets", filters="", created_by="U1"
+async def test_my_watch_of_another_channel_is_named_with_its_channel(console):
+    mine = await console.store.alerts.add(
+        channel_id="C0DISPATCH", kind="tickets", filters="", created_by="U0CONSOLE"
     )
-    [there] = await console.send(f"/deskhand pause-watch {watch.id}")
-    assert there["text"] == f"Watch `#{watch.id}` is in <#C0DISPATCH>: run this there."
-    assert not (await console.store.alerts.get(watch.id)).paused
+    theirs = await console.store.alerts.add(
+        channel_id="C0PRIVATE", kind="tickets", filters="", created_by="U1"
+    )
+    [there] = await console.send(f"/deskhand pause-watch #0{mine.id}")
+    assert there["text"] == f"Watch `#{mine.id}` is in <#C0DISPATCH>: run this there."
+    [hidden] = await console.send(f"/deskhand pause-watch {theirs.id}")
+    assert hidden["text"].startswith(f"This channel has no watch `#{theirs.id}`.")
+    assert not (await console.store.alerts.get(mine.id)).paused
 
 
 def test_deskhand_alerts_poll_runs_one_poll(tmp_path):
