@@ -22,9 +22,8 @@ from api.writes import Intent, WriteResult
 from cards.config import HandlerConfig
 from cards.job_form import JobForm, job_failed_view, job_modal
 from cards.modals import still_saving_view
-from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.mrkdwn import as_read, escape_mrkdwn, truncate
 from cards.ticket_form import TicketForm, ticket_modal
-from handlers.args import unescape
 from handlers.form_values import customer_label, customer_value, parse_customer_value
 from store import Store
 from store.claims import DONE, UNKNOWN
@@ -132,7 +131,7 @@ async def message_text(client: AsyncWebClient, shortcut: dict[str, Any]) -> tupl
     quickly), and its channel."""
     message = shortcut.get("message") or {}
     channel = (shortcut.get("channel") or {}).get("id", "")
-    text = unescape(message.get("text", ""))
+    text = as_read(message.get("text", ""))
     try:
         reply = await asyncio.wait_for(
             client.chat_getPermalink(channel=channel, message_ts=message.get("ts", "")),

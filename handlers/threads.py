@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from cards import ids
 from cards.config import HandlerConfig
+from cards.mrkdwn import as_read
 from cards.threads import (
     JOIN_FAILED,
     NOT_A_CHANNEL,
@@ -151,7 +152,7 @@ async def thread_message(
         thread_ts=said.thread_ts,
         user=said.user,
         record_key=record,
-        text=said.text,
+        text=as_read(said.text),  # what the note says: as people read it, not Slack's markup
         reaction=config.reaction_synced,
         workspace_url=_workspace_url(context),
     )

@@ -140,6 +140,20 @@ async def test_a_reply_under_a_shared_ticket_card_becomes_a_note_once(app, slack
     assert len([r for r in replies_in(slack, card) if "Replies in this thread" in r]) == 1
 
 
+async def test_a_reply_becomes_a_note_as_people_read_it_not_as_slack_marks_it_up(app, slack):
+    card = await synced_card(app, slack, TicketRef(ticket_id=34))
+    said = (  # as Slack sends "Parts & labour quoted, temp > 80F; @pat, see the KB article"
+        "Parts &amp; labour quoted, temp &gt; 80F; <@U1|pat>, see "
+        "<https://kb.example/12|the KB article> <!here>"
+    )
+    await app.event(slack.person_says(CHANNEL, "U1", said, thread_ts=card))
+    note = history_notes(app, 34)[-1]
+    assert note.startswith(
+        "Parts & labour quoted, temp > 80F; @pat, see the KB article (https://kb.example/12) "
+        "@here\nFrom Slack: https://"
+    )
+
+
 async def test_nothing_syncs_where_threads_are_off_or_the_thread_is_no_card(app, slack):
     card = await share(app, slack, TicketRef(ticket_id=34))
     before = len(history_notes(app, 34))
