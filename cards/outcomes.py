@@ -41,7 +41,8 @@ def already_so(
     ticket: Ticket | None, *, close: bool = False, technician: str | None = None
 ) -> str | None:
     """What a press asks for that the ticket is already (its card was drawn before someone
-    changed it): the notice, or None when there is a change to make or no ticket was read."""
+    changed it), or that a closed ticket does not take (an assignment): the notice, or None
+    when there is a change to make or no ticket was read."""
     if ticket is None:
         return None
     where = f"Ticket #{ticket.ticket_id}"
@@ -49,6 +50,8 @@ def already_so(
         return f"{where} is already closed."
     if technician and (ticket.assigned_tech or "").lower() == technician.lower():
         return f"{where} is already assigned to you ({escape_mrkdwn(technician)})."
+    if technician and ticket.is_closed:
+        return f"{where} is closed; reopen it in ReadyDesk to assign it."
     return None
 
 

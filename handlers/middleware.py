@@ -22,7 +22,7 @@ from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import JobRef, read_value
 from handlers.args import Invocation, parse_invocation
 from handlers.labels import request_labels
-from handlers.reacted import reaction_of, tell
+from handlers.reacted import Reaction, Unreadable, reaction_of, read_message, tell, ticket_on_card
 from telemetry.metrics import WRITES
 
 GROUP_TTL = 300.0
@@ -210,22 +210,37 @@ def writers_for_subcommands(*words: str) -> Callable[..., Awaitable[Any]]:
     return check
 
 
+async def _on_a_ticket_card(
+    client: AsyncWebClient, reaction: Reaction, bot_user: str | None
+) -> bool:
+    """Whether the message reacted to is a Deskhand ticket card (False when Slack will not
+    show it: the reaction then does nothing)."""
+    try:
+        message = await read_message(client, reaction.item.channel, reaction.item.ts)
+    except Unreadable:
+        return False
+    return ticket_on_card(message, bot_user) is not None
+
+
 async def writers_for_reactions(
     body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient, next: Any
 ) -> Any:
     """Listener middleware on reaction_added: read the reaction once (into
-    `context["reaction"]`: it and what it does, or None); the one that writes (assign) is a
-    writer's only, a refusal told the person who reacted, aside, and the reaction does nothing."""
+    `context["reaction"]`: it and what it does, or None); the ones that change a ticket (assign,
+    and close, which offers its button) are a writer's only. Someone else's is refused, told
+    aside, when it is on a ticket card; on any other message it does nothing, as for anyone."""
     event = body.get("event") if isinstance(body.get("event"), dict) else {}
     found = reaction_of(event, context["config"], context.get("bot_user_id"))
     context["reaction"] = found
-    if found is None or found[1] != "assign":
+    if found is None or found[1] not in ("assign", "close"):
         return await next()
     reaction = found[0]
     permission: WritePermission = context["permission"]
     why = await permission.refusal(context["config"], client, reaction.user, reaction.item.channel)
     if why is None:
         return await next()
+    if not await _on_a_ticket_card(client, reaction, context.get("bot_user_id")):
+        return BoltResponse(status=200, body="")
     if not (await context["profiles"].get(client, reaction.user)).is_bot:  # a bot is not told
         WRITES.labels(request_labels(body)[1], "refused").inc()
         await context["store"].audit.record(

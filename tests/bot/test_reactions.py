@@ -200,7 +200,30 @@ async def test_eyes_from_a_person_who_may_not_write_is_refused_and_assigns_nothi
         assert app.readydesk.state.data.tickets[34].assigned_tech == before
     [told] = _said(slack)
     assert "not on Deskhand's list of people who may write" in told["text"]
-    assert not [c for c in slack.calls if c.name == "conversations.history"]
+
+
+async def test_a_non_writers_reactions_elsewhere_do_nothing_and_a_check_mark_is_refused(slack):
+    async with served(slack, DESKHAND_WRITERS="U0BOSS") as app:
+        ts = await _share(app, slack)
+        # 👀 on a Deskhand message that is no ticket card: nothing, as for a writer.
+        line = slack.person_says("C1", BOT_USER_ID, "Replies in this thread are added …")
+        await app.event(_reaction("eyes", line["ts"]))
+        assert _said(slack) == []
+        # ✅ on the ticket card: refused at once, not a Close button that refuses when pressed.
+        await app.event(_reaction("white_check_mark", ts))
+    [told] = _said(slack)
+    assert "not on Deskhand's list of people who may write" in told["text"]
+    assert "blocks" not in told
+
+
+async def test_eyes_on_a_closed_tickets_card_says_it_is_closed_and_assigns_nothing(app, slack):
+    ts = await _share(app, slack)
+    ticket = app.readydesk.state.data.tickets[34]
+    ticket.status, before = "Closed", ticket.assigned_tech
+    await app.event(_reaction("eyes", ts))
+    [told] = _said(slack)
+    assert told["text"] == "Ticket #34 is closed; reopen it in ReadyDesk to assign it."
+    assert app.readydesk.state.data.tickets[34].assigned_tech == before
 
 
 async def test_eyes_from_a_person_with_no_technician_says_how_to_be_linked(app, slack):
