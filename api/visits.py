@@ -17,7 +17,7 @@ from api.jobs import crew, newest_order, read_job_notes
 from api.kickserv import Job, KickservClient
 from api.note_writes import NotedRecord
 from api.signatures import read_signature
-from api.times import local_time, time_of_day
+from api.times import local_time
 from api.writes import Intent, WriteResult
 from store import Store
 from store.claims import DONE
@@ -63,11 +63,6 @@ class Booking:
     user_id: str
     author: Profile
     timezone: str  # the business's, for the times in the notes
-
-
-def _clock_time(moment: datetime | None, timezone: str) -> str:
-    """`11:30 AM EST` in the business's time zone ("an unknown time" when none)."""
-    return time_of_day(moment, timezone, none="an unknown time")
 
 
 def visit_description(ticket_id: int, subject: str, link: str) -> str:
@@ -276,13 +271,14 @@ async def _change_note(
     number = visit.job_number
     if job.status == DONE_STATUS:
         who, quote = await _done_by(kickserv, job)
-        at = _clock_time(job.completed_on or job.updated_at, timezone)
-        text = f"Visit done: job {number}" + (f" by {who}" if who else "") + f" at {at}"
+        # The day too: the note may be written (and read) long after, as a moved visit's is.
+        at = local_time(job.completed_on or job.updated_at, timezone, none="at an unknown time")
+        text = f"Visit done: job {number}" + (f" by {who}" if who else "") + f", {at}"
         if quote:
             text += f" — {quote}"
         return _change(visit, f"{base}:{DONE_NOTE}", text, offer_close=True)
     if job.status in CANCELLED:
-        return _change(visit, f"{base}:cancelled", f"Visit cancelled: job {number}")
+        return _change(visit, f"{base}:cancelled", f"Visit canceled: job {number}")
     if _iso(job.scheduled_on) != visit.scheduled:
         when = local_time(job.scheduled_on, timezone)
         key = f"{base}:moved:{_iso(job.scheduled_on)}"

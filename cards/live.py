@@ -59,16 +59,25 @@ def job_state(job: Job, assigned: list[str], scheduled: str) -> State:
 def describe_change(before: State, after: State) -> str:
     """`*Status*: Open → Closed · *Priority*: …`, escaped; empty when nothing shown changed."""
     parts = []
-    for label, value in after.items():
-        old = before.get(label)
+    for key, value in after.items():
+        old = before.get(key)
         if old is not None and old != value:
-            parts.append(f"*{label}*: {_shown(old)} → {_shown(value)}")
+            parts.append(f"*{_label(key)}*: {_shown(old)} → {_shown(value)}")
     return " · ".join(parts)
 
 
 def describe_state(state: State) -> str:
     """`*Status*: Open · *Priority*: High · …`, escaped."""
-    return " · ".join(f"*{label}*: {_shown(value)}" for label, value in state.items())
+    return " · ".join(f"*{_label(key)}*: {_shown(value)}" for key, value in state.items())
+
+
+# A state's key as its card labels the field. States are stored by key (a live card's last one
+# in the database): a key renamed would read as a change on every card.
+_LABELS = {"Scheduled": "When"}
+
+
+def _label(key: str) -> str:
+    return _LABELS.get(key, key)
 
 
 def change_reply(what: str, before: State, after: State, who: str | None) -> str:

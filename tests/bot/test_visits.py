@@ -131,7 +131,7 @@ async def test_two_replicas_noticing_one_completion_note_it_once_and_offer_close
             await d.aclose()
             await s.close()
     [done] = ticket_notes(console, TWIN, "Visit done")
-    said = f"Visit done: job {job} by Sam Ortiz at 11:30 AM EST — Replaced the fuser; prints fine."
+    said = f"Visit done: job {job} by Sam Ortiz, Dec 9, 2026 11:30 AM EST — Replaced the fuser;"
     assert done.startswith(said)
     replies = [
         c.payload
@@ -157,7 +157,7 @@ async def test_a_moved_then_cancelled_visit_is_noted_on_the_ticket_once_each(des
     ks_job.status = "canceled"
     for _ in range(2):
         await poll_visits(console.desk, console.store, client, now, config=config)
-    assert len(ticket_notes(console, TWIN, f"Visit cancelled: job {job}")) == 1
+    assert len(ticket_notes(console, TWIN, f"Visit canceled: job {job}")) == 1
     [card] = await console.send(f"/ticket {TWIN}")
     row = next(b for b in card["blocks"] if b.get("block_id") == f"visit_{job}")
     assert "Canceled" in row["text"]["text"]

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from api.readydesk import Ticket
 from api.visits import VisitView
+from cards.live import change_reply, describe_state
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef, TicketRef, parse_ref
 from cards.tickets import build_ticket_card, ticket_text
@@ -145,3 +146,11 @@ def test_a_visit_row_says_unscheduled_once_and_a_scheduled_one_its_time():
     rows = [b.text.text for b in visit_rows([unscheduled, booked], "UTC")[1:]]
     assert rows[0] == "*Job 86101* · Printer Repair · nobody assigned · Unscheduled"
     assert rows[1] == "*Job 86102* · Repair · Dec 9, 2026 2:00 PM UTC · nobody assigned · Scheduled"
+
+
+def test_a_jobs_new_time_is_said_under_the_label_its_card_shows():
+    before = {"Status": "Scheduled", "Scheduled": "Dec 9, 3:00 PM", "Assigned to": "Sam"}
+    after = {**before, "Scheduled": "Dec 9, 6:00 PM"}
+    said = change_reply("Job 86100", before, after, None)
+    assert said == "Job 86100 changed: *When*: Dec 9, 3:00 PM → Dec 9, 6:00 PM"
+    assert describe_state(after).startswith("*Status*: Scheduled · *When*: Dec 9, 6:00 PM")
