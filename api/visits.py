@@ -30,6 +30,15 @@ POLL_AT_ONCE = 8  # linked jobs read at once by the completion poll
 FIRST_RETRY, LAST_RETRY = timedelta(seconds=30), timedelta(minutes=30)
 DONE_STATUS = "completed"
 CANCELLED = ("canceled", "cancelled")
+# How the notes begin that Deskhand writes of itself when a visit's job changes in Kickserv
+# (signed by the booker, whom the backends need as an author, but no one wrote them).
+CHANGE_NOTES = (
+    "Visit done: ",
+    "Visit canceled: ",
+    "Visit cancelled: ",  # as written before Kickserv's spelling was used
+    "Visit moved: ",
+    "Visit removed: ",
+)
 GONE = "deleted"  # a linked job Kickserv no longer has
 NOTE_QUOTE_MAX = 500
 ORIGIN = "From ReadyDesk ticket #"  # how the note a booking writes on its job begins

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from api.signatures import read_signature
 from api.times import local_time
+from api.visits import CHANGE_NOTES
 from cards.live import split_key
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.outcomes import plain_reason
@@ -170,7 +171,9 @@ def outside_note_text(
     names only Deskhand's own account), its signature line taken off."""
     when = f" at {local_time(at, timezone)}" if at else ""  # as every card says a time
     signed = read_signature(text)
-    if signed.slack_author:
+    if signed.slack_author and signed.text.startswith(CHANGE_NOTES):  # no one wrote it
+        author, where, text = "Deskhand", f"in {system}", signed.text
+    elif signed.slack_author:
         author, where, text = signed.slack_author, f"in {system} from Slack", signed.text
     else:
         where = f"in {system}"

@@ -8,6 +8,7 @@ from api.visits import VisitView
 from cards.live import change_reply, describe_state
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.refs import CustomerRef, TicketRef, parse_ref
+from cards.threads import outside_note_text
 from cards.tickets import build_ticket_card, ticket_text
 from cards.visits import visit_rows
 
@@ -154,3 +155,12 @@ def test_a_jobs_new_time_is_said_under_the_label_its_card_shows():
     said = change_reply("Job 86100", before, after, None)
     assert said == "Job 86100 changed: *When*: Dec 9, 3:00 PM → Dec 9, 6:00 PM"
     assert describe_state(after).startswith("*Status*: Scheduled · *When*: Dec 9, 6:00 PM")
+
+
+def test_a_note_deskhand_wrote_of_a_visit_is_not_said_as_its_bookers():
+    moved = "Visit moved: job 86100, now Dec 9\n— alice via Slack · ref 44A14655"
+    said = outside_note_text("Deskhand API", None, moved, "ReadyDesk", "UTC")
+    assert said == "*Deskhand* added a note in ReadyDesk:\n>Visit moved: job 86100, now Dec 9"
+    typed = "Parts ordered\n— alice via Slack · ref 44A14656"
+    said = outside_note_text("Deskhand API", None, typed, "ReadyDesk", "UTC")
+    assert said == "*alice* added a note in ReadyDesk from Slack:\n>Parts ordered"
