@@ -76,12 +76,11 @@ def where_replies_go(record_key: str, reaction: str) -> str:
     )
 
 
-def refused_text(why: str, record_key: str, admins: frozenset[str] = frozenset()) -> str:
-    """Said once per thread to someone who may not write (`why` is mrkdwn already), with the
-    admins to ask when there are some."""
+def refused_text(why: str, record_key: str) -> str:
+    """Said once per thread to someone who may not write (`why` is mrkdwn already, and names
+    whom to ask)."""
     what, _ = record_words(record_key)
-    ask = f" Ask {', '.join(f'<@{a}>' for a in sorted(admins)[:5])}." if admins else ""
-    return f"Your replies in this thread are not added to {what}: {why}{ask}"
+    return f"Your replies in this thread are not added to {what}: {why}"
 
 
 def not_added_text(

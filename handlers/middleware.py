@@ -45,7 +45,9 @@ class WritePermission:
         for group in (w for w in config.writers if w.startswith("S")):
             if user_id in await self._members(client, group):
                 return None
-        return "You are not on Deskhand's list of people who may write from Slack; ask an admin."
+        admins = ", ".join(f"<@{a}>" for a in sorted(config.admins)[:5])
+        ask = f"ask an admin ({admins})" if admins else "ask an admin"
+        return f"You are not on Deskhand's list of people who may write from Slack; {ask}."
 
     def channel_refusal(self, config: HandlerConfig, channel_id: str | None) -> str | None:
         """Why nobody may write from this channel, or None when writes may come from it."""

@@ -194,7 +194,7 @@ async def refuse(
     )
     mark = f"refused:{reply.user}"
     if await store.threads.mark(reply.channel, reply.thread_ts, mark, config.instant()):
-        await ephemeral(client, reply, refused_text(why, reply.record_key, config.admins))
+        await ephemeral(client, reply, refused_text(why, reply.record_key))
 
 
 async def reply_edited(

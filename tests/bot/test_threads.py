@@ -193,7 +193,10 @@ async def test_someone_who_may_not_write_is_told_once_per_thread_why(slack):
         assert len(history_notes(app, 34)) == before
         [told] = ephemerals(slack, "U7")
         assert told["thread_ts"] == card and told["channel"] == CHANNEL
-        assert "not added to ticket #34" in told["text"] and "Ask <@U8>." in told["text"]
+        assert told["text"] == (
+            "Your replies in this thread are not added to ticket #34: You are not on Deskhand's "
+            "list of people who may write from Slack; ask an admin (<@U8>)."
+        )
         refused = [r for r in await app.store.audit.recent(limit=10) if r.user_id == "U7"]
         assert [r.outcome for r in refused] == ["refused", "refused"]  # each reply, audited
         await app.event(slack.person_says(CHANNEL, "U1", "A writer's reply", thread_ts=card))
