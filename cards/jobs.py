@@ -104,8 +104,10 @@ def build_job_card(
         HeaderBlock(text=plain(title, HEADER_MAX)),
         SectionBlock(fields=fields),
     ]
-    if job.description and job.description.strip():
-        blocks.append(SectionBlock(text=plain(job.description)))
+    # As people wrote it: a job booked from Slack carries Deskhand's signature (its read-back
+    # finds it by that), which says nothing to the reader; one-line rows leave it out too.
+    if described := read_signature(job.description or "").text.strip():
+        blocks.append(SectionBlock(text=plain(described)))
     if latest_note is not None:
         author, written = note_author(latest_note)
         # Plain text, as the notes list shows it: a note's characters are never mrkdwn.

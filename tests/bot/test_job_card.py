@@ -73,3 +73,15 @@ async def test_an_unreadable_employee_list_says_whose_name_is_missing(unfilled):
     text = repr(card["blocks"])
     assert "Latest note, by someone: Gate code 4411" in text
     assert "The note's author could not be read: Kickserv" in text
+
+
+async def test_a_job_booked_from_slack_shows_its_description_without_the_signature(unfilled):
+    data = unfilled.fake("kickserv").state.data
+    job = next(iter(data.jobs.values()))
+    job.description = "Ticket #34: Printer offline in accounts\n— alice via Slack · ref 44A14655"
+    [card] = await unfilled.send(f"/job {job.job_number}")
+    shown = str(card["blocks"])
+    assert "Ticket #34: Printer offline in accounts" in shown and "ref 44A14655" not in shown
+    job.description = "— alice via Slack · ref D3531D1B"  # booked with no description
+    [bare] = await unfilled.send(f"/job {job.job_number}")
+    assert "via Slack" not in str(bare["blocks"])
