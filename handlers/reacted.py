@@ -39,19 +39,23 @@ class Reaction(EventFields):
     reaction: str
     item: ReactedItem
     item_user: str = ""  # who posted the message
+    # When it was added: the same in every delivery of this event (a retry, a second replica),
+    # another when the reaction is removed and added again (a new intent).
+    event_ts: str = ""
 
     def told_key(self) -> str:
         """The key a notice that needs no write is claimed by (once per reaction, as a write
         is): short enough for an event id, whatever the emoji's name."""
-        where = f"{self.reaction}:{self.item.channel}:{self.item.ts}:{self.user}"
+        where = f"{self.reaction}:{self.item.channel}:{self.item.ts}:{self.user}:{self.event_ts}"
         return "told:" + hashlib.sha256(where.encode()).hexdigest()[:40]
 
     def intent(self, ticket_id: int, summary: str) -> Intent:
         """The write this reaction asks for, keyed by the reaction's Slack identity, so a
-        redelivery, a retry or a second replica finds it claimed."""
+        redelivery, a retry or a second replica finds it claimed, and a reaction added again
+        is asked anew."""
         where = f"{self.item.channel}:{self.item.ts}"
         return Intent(
-            key=f"reaction:{self.reaction}:{where}:{self.user}",
+            key=f"reaction:{self.reaction}:{where}:{self.user}:{self.event_ts}",
             action="ticket.assign_me",
             user_id=self.user,
             channel_id=self.item.channel,

@@ -31,14 +31,22 @@ async def app(slack):
         yield running
 
 
-def _reaction(emoji: str, ts: str, *, user: str = ALICE, item_user: str = BOT_USER_ID) -> dict:
+def _reaction(
+    emoji: str,
+    ts: str,
+    *,
+    user: str = ALICE,
+    item_user: str = BOT_USER_ID,
+    added: str = "1700009999.000100",
+) -> dict:
+    """reaction_added; `added`, its event_ts: the same in each delivery of one reaction."""
     return {
         "type": "reaction_added",
         "user": user,
         "reaction": emoji,
         "item_user": item_user,
         "item": {"type": "message", "channel": "C1", "ts": ts},
-        "event_ts": "1700009999.000100",
+        "event_ts": added,
     }
 
 
@@ -170,6 +178,18 @@ async def test_the_same_reaction_delivered_again_assigns_once(app, slack):
     assert len(_said(slack)) == 1
     outcomes = [r.outcome for r in await app.store.audit.recent()]
     assert outcomes.count("written") == 1 and outcomes.count("duplicate") == 1
+
+
+async def test_eyes_removed_and_added_again_takes_the_ticket_back(app, slack):
+    ts = await _share(app, slack)
+    await app.event(_reaction("eyes", ts))
+    app.readydesk.state.data.tickets[34].assigned_tech = "bob"  # reassigned in ReadyDesk since
+    await app.event(_reaction("eyes", ts, added="1700010999.000100"))  # removed, added again
+    assert app.readydesk.state.data.tickets[34].assigned_tech == "alice"
+    assert len(_said(slack)) == 2
+    await app.event(_reaction("white_check_mark", ts))
+    await app.event(_reaction("white_check_mark", ts, added="1700011999.000100"))
+    assert [t["text"] for t in _said(slack)[2:]] == ["Close ticket #34?"] * 2
 
 
 async def test_eyes_on_a_ticket_already_yours_says_so_once_and_writes_nothing(app, slack):
