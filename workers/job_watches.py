@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.digests import JobDigest, Window
 from api.kickserv import Job
-from api.times import local_time
+from api.times import day_words, local_time
 from cards import jobs as cards
 from cards.common import Card
 from cards.config import HandlerConfig
@@ -142,7 +142,8 @@ async def _post_jobs(
         burst=config.alert_burst,
         heading=heading,
         card=card,
-        footer=f"New or changed on the schedule {window} · watch #{watch.id}",
+        # The day by its date: the line stays under the card, and "tomorrow" would go stale.
+        footer=f"New or changed on the schedule for {day_words(digest.day)} · watch #{watch.id}",
     )
 
 

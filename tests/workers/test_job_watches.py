@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from api.digests import JobDigest
+from api.times import day_words
 from bot.app import build_web_client, handler_config
 from bot.settings import Settings
 from cards.config import HandlerConfig
@@ -90,7 +91,8 @@ async def test_a_new_job_today_is_posted_once_and_its_card_then_follows_it(conso
     [reply] = [c.payload["text"] for c in console.slack.calls if c.payload.get("thread_ts") == ts]
     assert reply == f"Job {number} changed: *Status*: Scheduled → In progress"
     # Redrawn with the change, the card still says which watch posted it.
-    footer = "New or changed on the schedule today · watch #1"
+    today = day_words(datetime.now(ACCOUNT_TZ).date())  # by its date: "today" would go stale
+    footer = f"New or changed on the schedule for {today} · watch #1"
     assert footer in repr(console.slack.messages[(CHANNEL, ts)]["blocks"])
 
 
