@@ -21,25 +21,20 @@ async def remember_post(
 ) -> None:
     """Keep a ticket or job card just posted in a channel (or unfurled under `unfurl_url` in
     someone's message) up to date from now on (other cards, and posts Slack gave no timestamp
-    for, are not tracked); `footer`, the line posted under it (mrkdwn), stays under it. In a
-    channel whose threads sync, the card's thread syncs from now on too: notes added elsewhere
-    appear in it before anyone has replied (the next poll notes what the record has now)."""
+    for, are not tracked); `footer`, the line posted under it (mrkdwn), stays under it."""
     if card.live is None or not ts:
         return
     key, state = card.live
-    now = datetime.now(UTC)
     await store.live.remember(
         channel_id,
         ts,
         key,
         state,
-        now,
+        datetime.now(UTC),
         shared_by=shared_by_user,
         unfurl_url=unfurl_url,
         footer=footer,
     )
-    if not unfurl_url and await store.threads.channel_synced(channel_id):
-        await store.threads.start(channel_id, ts, key, now)
 
 
 async def remember_unfurls(

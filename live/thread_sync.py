@@ -103,9 +103,7 @@ async def sync_reply(
         reply.channel, reply.thread_ts, "where", now
     ):
         await _post(client, reply, where_replies_go(reply.record_key, reply.reaction))
-    # The thread's baseline: at its first reply, unless a poll noted it since the card's post.
-    thread = None if started else await store.threads.get(reply.channel, reply.thread_ts)
-    if started or (thread is not None and not thread.baseline_done):
+    if started:
         await set_baseline(desk, store, reply.channel, reply.thread_ts, reply.record_key, config)
     return result
 

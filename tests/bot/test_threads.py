@@ -302,16 +302,6 @@ async def test_a_note_added_elsewhere_is_posted_in_the_thread_once_never_an_echo
     assert "&lt;b&gt;will&lt;/b&gt; bring it &amp; the cable" in posted[0]  # escaped
 
 
-async def test_a_note_added_elsewhere_before_anyone_replied_is_posted_in_the_thread(app, slack):
-    card = await synced_card(app, slack, TicketRef(ticket_id=34))
-    await poll(app, slack)  # the notes the ticket had when the card was shared: not posted
-    assert replies_in(slack, card) == []
-    await app.desk.readydesk.add_history_note(34, "Customer called: bring a spare toner")
-    await poll(app, slack)
-    [posted] = replies_in(slack, card)
-    assert "added a note in ReadyDesk" in posted and "bring a spare toner" in posted
-
-
 async def test_a_reply_the_backend_refuses_is_told_at_once_with_the_text(app, slack):
     card = await synced_card(app, slack, TicketRef(ticket_id=34))
     del app.readydesk.state.data.tickets[34]  # deleted in ReadyDesk meanwhile
