@@ -25,6 +25,7 @@ from cards.modals import still_saving_view
 from cards.mrkdwn import as_read, escape_mrkdwn, truncate
 from cards.ticket_form import TicketForm, ticket_modal
 from handlers.form_values import customer_label, customer_value, parse_customer_value
+from live.profiles import Profiles
 from store import Store
 from store.claims import DONE, UNKNOWN
 
@@ -126,12 +127,15 @@ async def _prefill(form: JobForm, desk: Desk, words: str) -> tuple[JobForm, str]
     return form, none.strip()
 
 
-async def message_text(client: AsyncWebClient, shortcut: dict[str, Any]) -> tuple[str, str]:
+async def message_text(
+    client: AsyncWebClient, shortcut: dict[str, Any], profiles: Profiles
+) -> tuple[str, str]:
     """A message shortcut's message as people read it, with a link to it (when Slack gives one
     quickly), and its channel."""
     message = shortcut.get("message") or {}
     channel = (shortcut.get("channel") or {}).get("id", "")
-    text = as_read(message.get("text", ""))
+    said = message.get("text", "")
+    text = as_read(said, await profiles.names_in(client, said))
     try:
         reply = await asyncio.wait_for(
             client.chat_getPermalink(channel=channel, message_ts=message.get("ts", "")),

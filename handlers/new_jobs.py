@@ -86,11 +86,15 @@ async def create_job_from_card(
 
 
 async def create_job_from_message(
-    ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient, desk: Desk
+    ack: AsyncAck,
+    shortcut: dict[str, Any],
+    client: AsyncWebClient,
+    desk: Desk,
+    profiles: Profiles,
 ) -> None:
     """Create job: the message as the job's description."""
     await ack()
-    text, channel = await message_text(client, shortcut)
+    text, channel = await message_text(client, shortcut, profiles)
     await open_job_form(
         client, shortcut["trigger_id"], JobForm(channel_id=channel, description=text), desk
     )

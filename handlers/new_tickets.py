@@ -69,10 +69,11 @@ async def create_ticket_from_message(
     client: AsyncWebClient,
     desk: Desk,
     config: HandlerConfig,
+    profiles: Profiles,
 ) -> None:
     """Create ticket: the subject from the message's first line, the message as description."""
     await ack()
-    form = ticket_form_from(*await message_text(client, shortcut))
+    form = ticket_form_from(*await message_text(client, shortcut, profiles))
     await open_ticket_form(client, shortcut["trigger_id"], form, desk, config)
 
 

@@ -171,10 +171,12 @@ async def open_note_form(
         await respond(response_type="ephemeral", replace_original=False, text=f"{why} Try again.")
 
 
-async def add_as_note(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
+async def add_as_note(
+    ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient, profiles: Profiles
+) -> None:
     """Add as note: the note form with the message and its link; the form asks where it goes."""
     await ack()
-    text, channel = await message_text(client, shortcut)
+    text, channel = await message_text(client, shortcut, profiles)
     target = NoteTarget(kind="pick", channel_id=channel, text=text)
     if why := await _open_form(client, _trigger(shortcut), target):
         user = (shortcut.get("user") or {}).get("id", "")

@@ -58,7 +58,7 @@ async def on_reaction(
         return
     if act == "ticket":
         shortcut = {"message": message, "channel": {"id": reaction.item.channel}}
-        form = ticket_form_from(*await message_text(client, shortcut))
+        form = ticket_form_from(*await message_text(client, shortcut, profiles))
         await tell(client, reaction, ticket_offer(form), thread_ts=message.get("thread_ts"))
     elif (ticket_id := ticket_on_card(message, context.bot_user_id)) is None:
         return

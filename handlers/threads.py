@@ -152,7 +152,8 @@ async def thread_message(
         thread_ts=said.thread_ts,
         user=said.user,
         record_key=record,
-        text=as_read(said.text),  # what the note says: as people read it, not Slack's markup
+        # What the note says: as people read it, not as Slack marks it up.
+        text=as_read(said.text, await profiles.names_in(client, said.text)),
         reaction=config.reaction_synced,
         workspace_url=_workspace_url(context),
     )

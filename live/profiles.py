@@ -3,6 +3,8 @@
 Answers are cached for a while; who a user is in each backend is the desk's (`desk.identify`).
 """
 
+import re
+
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -10,6 +12,7 @@ from api.cache import AsyncTTLCache
 from api.identity import Profile
 
 PROFILE_TTL = 600.0
+_BARE_MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
 
 
 class Profiles:
@@ -38,3 +41,9 @@ class Profiles:
             )
 
         return await self._profiles.get_or_load(user_id, load)
+
+    async def names_in(self, client: AsyncWebClient, text: str) -> dict[str, str]:
+        """The names of the people a Slack message's text mentions by ID alone (`<@U123>`, as
+        Slack sends mentions), for cards.mrkdwn.as_read."""
+        ids = dict.fromkeys(_BARE_MENTION.findall(text))
+        return {user_id: (await self.get(client, user_id)).name for user_id in ids}

@@ -143,7 +143,7 @@ async def test_a_reply_under_a_shared_ticket_card_becomes_a_note_once(app, slack
 async def test_a_reply_becomes_a_note_as_people_read_it_not_as_slack_marks_it_up(app, slack):
     card = await synced_card(app, slack, TicketRef(ticket_id=34))
     said = (  # as Slack sends "Parts & labour quoted, temp > 80F; @pat, see the KB article"
-        "Parts &amp; labour quoted, temp &gt; 80F; <@U1|pat>, see "
+        "Parts &amp; labour quoted, temp &gt; 80F; <@U1>, see "  # a mention, as Slack sends it
         "<https://kb.example/12|the KB article> <!here>"
     )
     await app.event(slack.person_says(CHANNEL, "U1", said, thread_ts=card))

@@ -3,10 +3,12 @@
 import json
 from datetime import UTC, datetime
 
+import pytest
+
 from api.readydesk import Ticket
 from api.visits import VisitView
 from cards.live import change_reply, describe_state
-from cards.mrkdwn import escape_mrkdwn, truncate
+from cards.mrkdwn import as_read, escape_mrkdwn, truncate
 from cards.refs import CustomerRef, TicketRef, parse_ref
 from cards.threads import outside_note_text
 from cards.tickets import build_ticket_card, ticket_text
@@ -164,3 +166,23 @@ def test_a_note_deskhand_wrote_of_a_visit_is_not_said_as_its_bookers():
     typed = "Parts ordered\n— alice via Slack · ref 44A14656"
     said = outside_note_text("Deskhand API", None, typed, "ReadyDesk", "UTC")
     assert said == "*alice* added a note in ReadyDesk from Slack:\n>Parts ordered"
+
+
+@pytest.mark.parametrize(
+    ("sent", "read"),
+    [
+        ("<@U0ABC123> fixed it", "@Pat Lee fixed it"),  # a mention as Slack sends it now
+        ("<@U1|pat>", "@pat"),
+        ("<@U0NOBODY>", "@U0NOBODY"),  # no name known: the ID, never nothing
+        ("<!here> and <!here|here>", "@here and @here"),
+        ("<!subteam^S1|@field-team> <!subteam^S2>", "@field-team @group"),
+        ("<!date^1392734382^{date}|Feb 18, 2014>", "Feb 18, 2014"),
+        ("<#C1|ops> <#C2>", "#ops #C2"),
+        ("<http://example.com|example.com>", "example.com"),  # an address Slack linked
+        ("<https://kb.example/12|the KB article>", "the KB article (https://kb.example/12)"),
+        ("<mailto:a@b.example|a@b.example>", "a@b.example"),
+        ("R&amp;D &lt;b&gt; &amp;lt;", "R&D <b> &lt;"),
+    ],
+)
+def test_slack_message_text_is_read_as_people_see_it(sent, read):
+    assert as_read(sent, {"U0ABC123": "Pat Lee"}) == read
