@@ -23,6 +23,7 @@ from cards.refs import JobRef, read_value
 from handlers.args import Invocation, parse_invocation
 from handlers.labels import request_labels
 from handlers.reacted import Reaction, Unreadable, reaction_of, read_message, tell, ticket_on_card
+from live.delivery import CONNECTION_ERRORS
 from telemetry.metrics import WRITES
 
 GROUP_TTL = 300.0
@@ -215,12 +216,15 @@ def writers_for_subcommands(*words: str) -> Callable[..., Awaitable[Any]]:
 async def _on_a_ticket_card(
     client: AsyncWebClient, reaction: Reaction, bot_user: str | None
 ) -> bool:
-    """Whether the message reacted to is a Deskhand ticket card (False when Slack will not
-    show it: the reaction then does nothing)."""
+    """Whether the message reacted to may be a Deskhand ticket card: True when it is, or when
+    Slack cannot say now (the person is then refused as before, not left without an answer);
+    False for another message, or one gone."""
     try:
         message = await read_message(client, reaction.item.channel, reaction.item.ts)
-    except Unreadable:
-        return False
+    except Unreadable as err:
+        return err.error != "message_not_found"
+    except CONNECTION_ERRORS:
+        return True
     return ticket_on_card(message, bot_user) is not None
 
 

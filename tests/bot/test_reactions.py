@@ -236,6 +236,15 @@ async def test_a_non_writers_reactions_elsewhere_do_nothing_and_a_check_mark_is_
     assert "blocks" not in told
 
 
+async def test_a_non_writer_is_refused_when_slack_cannot_show_the_message_reacted_to(slack):
+    async with served(slack, DESKHAND_WRITERS="U0BOSS") as app:
+        ts = await _share(app, slack)
+        slack.channels_without_bot.add("C1")  # since removed from the channel: unreadable
+        await app.event(_reaction("eyes", ts))
+    [told] = _said(slack)
+    assert "not on Deskhand's list of people who may write" in told["text"]
+
+
 async def test_eyes_on_a_closed_tickets_card_says_it_is_closed_and_assigns_nothing(app, slack):
     ts = await _share(app, slack)
     ticket = app.readydesk.state.data.tickets[34]
