@@ -30,15 +30,6 @@ POLL_AT_ONCE = 8  # linked jobs read at once by the completion poll
 FIRST_RETRY, LAST_RETRY = timedelta(seconds=30), timedelta(minutes=30)
 DONE_STATUS = "completed"
 CANCELLED = ("canceled", "cancelled")
-# How the notes begin that Deskhand writes of itself when a visit's job changes in Kickserv
-# (signed by the booker, whom the backends need as an author, but no one wrote them).
-CHANGE_NOTES = (
-    "Visit done: ",
-    "Visit canceled: ",
-    "Visit cancelled: ",  # as written before Kickserv's spelling was used
-    "Visit moved: ",
-    "Visit removed: ",
-)
 GONE = "deleted"  # a linked job Kickserv no longer has
 NOTE_QUOTE_MAX = 500
 ORIGIN = "From ReadyDesk ticket #"  # how the note a booking writes on its job begins
@@ -168,6 +159,13 @@ async def write_owed(
 def visit_note_keys(ticket_id: int) -> str:
     """What the intent keys of a ticket's visit notes start with."""
     return f"visit:{ticket_id}:"
+
+
+def of_a_change(intent_key: str) -> bool:
+    """Whether a visit note's write (by its intent key) is one Deskhand wrote of itself when the
+    job changed in Kickserv (done, canceled, moved, deleted): signed by the booker, whom the
+    backends need as an author, though no one wrote it (unlike the booking's two notes)."""
+    return intent_key.split(":")[3:4] in ([DONE_NOTE], ["cancelled"], ["moved"], [GONE])
 
 
 def told_under_cards(intent_key: str) -> bool:

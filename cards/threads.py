@@ -6,7 +6,6 @@ from datetime import datetime
 
 from api.signatures import read_signature
 from api.times import local_time
-from api.visits import CHANGE_NOTES
 from cards.live import split_key
 from cards.mrkdwn import escape_mrkdwn, truncate
 from cards.outcomes import plain_reason
@@ -163,14 +162,21 @@ def note_text(text: str, files: list[tuple[str, str]], permalink: str) -> str:
 
 
 def outside_note_text(
-    author: str, at: datetime | None, text: str, system: str, timezone: str
+    author: str,
+    at: datetime | None,
+    text: str,
+    system: str,
+    timezone: str,
+    *,
+    of_itself: bool = False,
 ) -> str:
     """A note added to the record elsewhere, as the thread shows it (mrkdwn, escaped): one
     Deskhand wrote from another Slack surface is said as the person who signed it (the system
-    names only Deskhand's own account), its signature line taken off."""
+    names only Deskhand's own account), its signature line taken off; one it wrote `of_itself`
+    (a visit's job changed in Kickserv) as Deskhand's."""
     when = f" at {local_time(at, timezone)}" if at else ""  # as every card says a time
     signed = read_signature(text)
-    if signed.slack_author and signed.text.startswith(CHANGE_NOTES):  # no one wrote it
+    if signed.slack_author and of_itself:  # signed by the visit's booker; no one wrote it
         author, where, text = "Deskhand", f"in {system}", signed.text
     elif signed.slack_author:
         author, where, text = signed.slack_author, f"in {system} from Slack", signed.text

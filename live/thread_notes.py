@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from api.desk import Desk
 from api.errors import BackendError
 from api.record_notes import RecordNote
-from api.visits import told_under_cards, visit_note_keys
+from api.visits import of_a_change, told_under_cards, visit_note_keys
 from cards.config import HandlerConfig
 from cards.live import split_key
 from cards.threads import outside_note_text
@@ -92,7 +92,8 @@ async def _post_new(
     fresh = [n for n in notes if f"note:{n.id}" not in seen]
     if not fresh:
         return 0
-    own = await store.threads.written_markers(where, ts) | await _told(store, thread.record_key)
+    told, of_itself = await _visit_markers(store, thread.record_key)
+    own = await store.threads.written_markers(where, ts) | told
     system = "ReadyDesk" if thread.record_key.startswith("ticket:") else "Kickserv"
     posted = 0
     for note in fresh:
@@ -101,7 +102,10 @@ async def _post_new(
             continue  # another poll (or replica) has it
         if any(marker in note.text for marker in own):
             continue  # written from this very thread: never echoed
-        text = outside_note_text(note.author, note.at, note.text, system, config.timezone)
+        itself = any(marker in note.text for marker in of_itself)
+        text = outside_note_text(
+            note.author, note.at, note.text, system, config.timezone, of_itself=itself
+        )
         try:
             await slack.chat_postMessage(channel=where, thread_ts=ts, text=text)
         except Undelivered as err:
@@ -117,11 +121,13 @@ async def _post_new(
     return posted
 
 
-async def _told(store: Store, record_key: str) -> set[str]:
-    """The markers of the notes Deskhand says under a record's cards itself (a visit done, with
-    Close ticket): never posted in its threads a second time."""
+async def _visit_markers(store: Store, record_key: str) -> tuple[set[str], set[str]]:
+    """The markers of a record's visit notes: those Deskhand says under its cards itself (a
+    visit done, with Close ticket: never posted in its threads a second time), and those it
+    wrote of itself when a job changed (posted as Deskhand's, not the booker's)."""
     kind, number = split_key(record_key)
     if kind != "ticket":
-        return set()
+        return set(), set()
     claimed = await store.threads.claimed_markers(visit_note_keys(number))
-    return {marker for key, marker in claimed.items() if told_under_cards(key)}
+    told = {marker for key, marker in claimed.items() if told_under_cards(key)}
+    return told, {marker for key, marker in claimed.items() if of_a_change(key)}

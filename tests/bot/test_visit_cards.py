@@ -214,6 +214,32 @@ async def test_a_visit_done_is_said_once_in_a_synced_thread_not_again_as_a_note(
     assert len([s for s in said if "Visit done" in s]) == 1, said
 
 
+async def test_a_visit_canceled_in_kickserv_is_said_in_the_thread_as_deskhands(desk_console):
+    console = desk_console
+    _, job = await book(console, TWIN)
+    await console.send("/deskhand threads on")
+    await console.send(f"/ticket {TWIN}")
+    await console.send("click Share in channel")
+    [card] = await console.store.live.cards(f"ticket:{TWIN}", datetime(2000, 1, 1, tzinfo=UTC))
+    reply = console.slack.person_says(card.channel_id, "U0CONSOLE", "Booked", thread_ts=card.ts)
+    await console.deliver(event_body("EvVISIT2", reply), len(console.slack.calls))
+    config = handler_config(console.app_settings)
+    poll = [console.desk, console.store, console.app.client]
+    await poll_watches(*poll, datetime.now(UTC), config=config)  # the thread's baseline
+    mark = len(console.slack.calls)
+    data = console.fake("kickserv").state.data
+    next(j for j in data.jobs.values() if j.job_number == job).status = "canceled"
+    for _ in range(2):
+        await poll_watches(*poll, datetime.now(UTC), config=config)
+    [said] = [
+        str(c.payload.get("text"))
+        for c in console.slack.calls_since(mark)
+        if c.name == "chat.postMessage" and c.payload.get("thread_ts") == card.ts
+    ]
+    assert said.startswith("*Deskhand* added a note in ReadyDesk")  # not as the booker's
+    assert f">Visit canceled: job {job}" in said
+
+
 async def test_a_stop_after_the_in_process_poller_noted_a_visit_done_waits_for_no_write(
     desk_console,
 ):

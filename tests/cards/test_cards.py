@@ -161,8 +161,11 @@ def test_a_jobs_new_time_is_said_under_the_label_its_card_shows():
 
 def test_a_note_deskhand_wrote_of_a_visit_is_not_said_as_its_bookers():
     moved = "Visit moved: job 86100, now Dec 9\n— alice via Slack · ref 44A14655"
-    said = outside_note_text("Deskhand API", None, moved, "ReadyDesk", "UTC")
+    said = outside_note_text("Deskhand API", None, moved, "ReadyDesk", "UTC", of_itself=True)
     assert said == "*Deskhand* added a note in ReadyDesk:\n>Visit moved: job 86100, now Dec 9"
+    # A person's own note that happens to begin the same way is theirs.
+    said = outside_note_text("Deskhand API", None, moved, "ReadyDesk", "UTC")
+    assert said.startswith("*alice* added a note in ReadyDesk from Slack:")
     typed = "Parts ordered\n— alice via Slack · ref 44A14656"
     said = outside_note_text("Deskhand API", None, typed, "ReadyDesk", "UTC")
     assert said == "*alice* added a note in ReadyDesk from Slack:\n>Parts ordered"
