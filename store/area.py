@@ -67,8 +67,9 @@ def _run_batch(
             except BaseException as err:  # handed to its own caller, not to the batch's others
                 result, error = None, err
             loop.call_soon_threadsafe(_answer, queued, result, error)
-    finally:
-        loop.call_soon_threadsafe(done)
+    except RuntimeError:  # the loop closed meanwhile: nobody is left to answer
+        return
+    loop.call_soon_threadsafe(done)
 
 
 def _answer(queued: _Call, result: Any, error: BaseException | None) -> None:
