@@ -49,6 +49,10 @@ class CardSettings(Protocol):
         """ReadyDesk's web address, for Open in ReadyDesk (None: no link)."""
         ...
 
+    def instant(self) -> datetime:
+        """This moment, by the app's clock (what "next" is counted from)."""
+        ...
+
 
 @dataclass
 class Card:

@@ -7,11 +7,12 @@ is an email address or a phone number (ReadyDesk's customer IDs are free text, a
 use the email)."""
 
 import re
+from datetime import datetime
 
 from slack_sdk.models.blocks import Block, SectionBlock
 
 from api.errors import BackendError
-from api.times import local_time
+from api.times import local, local_time
 from api.unfurls import CustomerUnfurl, JobUnfurl, Missing, TicketUnfurl, Unfurl
 from cards.common import FALLBACK_MAX, Card, CardSettings, context, field_text
 from cards.live import job_key, job_state, job_status, ticket_key, ticket_state
@@ -28,7 +29,7 @@ def unfurl_card(view: Unfurl, config: CardSettings) -> Card:
     if isinstance(view, JobUnfurl):
         return _job(view, config.timezone)
     if isinstance(view, CustomerUnfurl):
-        return _customer(view, config.timezone)
+        return _customer(view, config.timezone, config.instant())
     return _missing(view)
 
 
@@ -106,16 +107,18 @@ def _job(view: JobUnfurl, timezone: str) -> Card:
     return Card(text, blocks, live=(job_key(job.job_number), state))
 
 
-def _customer(view: CustomerUnfurl, timezone: str) -> Card:
+def _customer(view: CustomerUnfurl, timezone: str, now: datetime) -> Card:
     name = truncate(shown_name("Kickserv", view.name), TITLE_MAX)
     fields = [field_text("Jobs not done yet", f"{len(view.jobs):,}")]
-    if view.jobs:
-        job = view.jobs[0]
+    if view.jobs:  # soonest first: "next" is the first from now on, not one already past
+        ahead = [j for j in view.jobs if j.scheduled_on and local(j.scheduled_on, timezone) >= now]
+        job = ahead[0] if ahead else view.jobs[0]
+        label = "Next" if ahead else "Past due" if job.scheduled_on else "Not scheduled yet"
         service = view.services.get(job.job_type_id or 0) or job.name or "Job"
         status = job_status(job)
         fields.append(
             field_text(
-                "Next",
+                label,
                 f"Job {job.job_number} · {service} · {local_time(job.scheduled_on, timezone)}"
                 f" ({status})",
             )

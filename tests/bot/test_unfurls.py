@@ -129,6 +129,22 @@ async def test_the_contact_person_is_named_only_when_the_customer_has_no_other_n
     assert "*Customer*\nPat Doe" in _shown(slack, _ticket_url(35))
 
 
+async def test_a_customers_unfurl_calls_next_the_first_visit_from_now_not_one_past(app, slack):
+    jobs = sorted(
+        (j for j in app.kickserv.state.data.jobs.values() if j.customer_id == 5_100_001),
+        key=lambda j: j.job_number,
+    )
+    for job, year in zip(jobs, (2020, 2030, *([2031] * len(jobs))), strict=False):
+        job.status, job.scheduled_on = "scheduled", datetime(year, 1, 1, 10, tzinfo=UTC)
+    await app.event(_shared(f"{KICKSERV}/customers/1"))
+    assert f"*Next*\nJob {jobs[1].job_number} · " in _shown(slack, f"{KICKSERV}/customers/1")
+    for job in jobs[1:]:
+        job.scheduled_on = datetime(2021, 1, 1, 10, tzinfo=UTC)  # every visit now in the past
+    await app.event(_shared(f"{KICKSERV}/customers/1", ts="1700000300.000400"))
+    shown = _shown(slack, f"{KICKSERV}/customers/1", (CHANNEL, "1700000300.000400"))
+    assert f"*Past due*\nJob {jobs[0].job_number} · " in shown and "*Next*" not in shown
+
+
 async def test_hostile_subjects_and_customer_names_are_escaped_in_unfurls(app, slack):
     ticket = app.readydesk.state.data.tickets[34]
     ticket.subject, ticket.company_name = "<!channel> server down", "<!here> & Sons"
