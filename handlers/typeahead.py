@@ -34,16 +34,21 @@ async def customer_options(ack: AsyncAck, payload: dict[str, Any], desk: Desk) -
         await ack(options=[])
         return
     businesses = await desk.search_businesses(typed, limit=SHOWN)
-    await ack(option_groups=customer_option_groups(businesses))
+    view = payload.get("view") if isinstance(payload.get("view"), dict) else {}
+    systems = (KICKSERV,) if view.get("callback_id") == ids.JOB_MODAL else (READYDESK, KICKSERV)
+    await ack(option_groups=customer_option_groups(businesses, systems))
 
 
-def customer_option_groups(businesses: list[Business]) -> list[dict[str, Any]]:
+def customer_option_groups(
+    businesses: list[Business], systems: tuple[str, ...] = (READYDESK, KICKSERV)
+) -> list[dict[str, Any]]:
     """ReadyDesk and Kickserv groups; a linked business appears in both, each option under the
-    name its own system has for the record (the linked one's beside it when it differs)."""
-    groups: dict[str, list[dict[str, Any]]] = {READYDESK: [], KICKSERV: []}
+    name its own system has for the record (the linked one's beside it when it differs). Only
+    `systems`' records are offered: a job's form takes Kickserv customers alone."""
+    groups: dict[str, list[dict[str, Any]]] = {system: [] for system in systems}
     for business in businesses:
         for entry in (business.readydesk, business.kickserv):
-            if entry is None:
+            if entry is None or entry.system not in groups:
                 continue
             groups[entry.system].append(
                 {

@@ -263,12 +263,14 @@ class Console:
 
     async def suggest(self, action_id: str, typed: str) -> dict[str, Any]:
         """What a typeahead (external_select `action_id`) offers for `typed`."""
+        view_id = self.slack.last_view_id
         body = self.requests.block_suggestion(
             action_id,
             "customer",
             typed,
             user=USER,
-            container={"type": "view", "view_id": self.slack.last_view_id},
+            container={"type": "view", "view_id": view_id},
+            view=self.slack.views.get(view_id),  # Slack sends the form it is asked from
         )
         return await self.dispatch(body)
 

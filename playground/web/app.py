@@ -256,12 +256,13 @@ class WebSandbox:
         element, block_id = element_at(blocks, path)
         if element is None or element.get("type") != "external_select":
             return []
-        if "view_id" in where:
+        view = surface if "view_id" in where else None  # Slack sends the form it is asked from
+        if view is not None:
             container: dict[str, Any] = {"type": "view", "view_id": surface["id"]}
         else:
             container = {"type": "message", "message_ts": surface.ts, "channel_id": surface.channel}
         body = self.requests.block_suggestion(
-            element["action_id"], block_id, typed, user=self.user, container=container
+            element["action_id"], block_id, typed, user=self.user, container=container, view=view
         )
         answer = await self._deliver(body)
         options = [{**o, "group": ""} for o in answer.get("options") or []]

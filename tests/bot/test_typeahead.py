@@ -30,3 +30,14 @@ async def test_one_letter_or_nothing_found_offers_nothing(console):
     await directory_filled(console)
     assert await console.suggest("customer_picker", "d") == {"options": []}
     assert await console.suggest("customer_picker", "zzzz-nobody") == {"option_groups": []}
+
+
+async def test_the_job_forms_picker_offers_only_kickserv_customers(console):
+    """A job is a Kickserv customer's: the job form offers no customer it would then refuse."""
+    await directory_filled(console)
+    await console.send("/job new")
+    job_form = await console.suggest("customer_picker", "democompany")
+    assert [g["label"]["text"] for g in job_form["option_groups"]] == ["Kickserv"]
+    await console.send("/ticket new")  # a ticket may be either system's (linked) customer
+    ticket_form = await console.suggest("customer_picker", "democompany")
+    assert [g["label"]["text"] for g in ticket_form["option_groups"]] == ["ReadyDesk", "Kickserv"]
