@@ -56,6 +56,14 @@ def search_card(search: CustomerSearch, config: CardSettings) -> Card:
     return Card(text=lines[0], blocks=[mrkdwn_section("\n".join(lines))])
 
 
+def nothing_found(search: CustomerSearch) -> str | None:
+    """Plain text for a form's field when every system was searched and none matched (so the
+    form can stay open with the words to change); None when there is an answer to show."""
+    if search.found is not None or search.businesses or search.failed_system:
+        return None
+    return f"No customer matches “{truncate(search.text, 80)}” in {search.searched}."
+
+
 def build_business_card(view: BusinessView, *, timezone: str, shareable: bool = True) -> Card:
     """One business across both systems: contact, tickets, jobs, balance, and how they link."""
     rd, ks = view.readydesk, view.kickserv

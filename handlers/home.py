@@ -18,7 +18,7 @@ from api.refs import JobRef, TicketRef
 from cards import ids
 from cards.common import Card
 from cards.config import HandlerConfig
-from cards.customers import search_card
+from cards.customers import nothing_found, search_card
 from cards.home import FIND_BLOCK, FIND_INPUT, build_home, find_customer_modal
 from cards.job_form import JobForm
 from cards.mrkdwn import escape_mrkdwn
@@ -172,17 +172,20 @@ async def found_customer(
     values = (view.get("state") or {}).get("values") or {}
     words = ((values.get(FIND_BLOCK) or {}).get(FIND_INPUT) or {}).get("value") or ""
     if not words.strip():
-        await ack(response_action="errors", errors={FIND_BLOCK: "Type a name, email or phone."})
+        await ack(response_action="errors", errors={FIND_BLOCK: "Type a name, email, phone or ID."})
         return
-    title = "Find customer"
+    title, search = "Find customer", asyncio.ensure_future(desk.find_customer(words.strip()))
+    done, _ = await asyncio.wait({search}, timeout=ACK_BUDGET)
+    if done and not search.exception() and (none := nothing_found(search.result())):
+        await ack(response_action="errors", errors={FIND_BLOCK: none})  # the words kept to change
+        return
 
     async def find() -> Card:
-        return search_card(await desk.find_customer(words.strip()), config)
+        return search_card(await search, config)
 
     answer = asyncio.ensure_future(_modal_of(title, find()))
-    done, _ = await asyncio.wait({answer}, timeout=ACK_BUDGET)
     if done:  # in the submit's own reply: a views.update sent now could land before it
-        await ack(response_action="update", view=answer.result())
+        await ack(response_action="update", view=await answer)
         return
     await ack(response_action="update", view=looking_up_modal(words.strip(), title))
     await client.views_update(view_id=view["id"], view=await answer)

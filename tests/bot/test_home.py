@@ -382,9 +382,19 @@ async def test_find_customer_keeps_the_form_open_when_nothing_was_typed(app, sla
     response = await app.interactive(_find(SAM, "   "))
     assert response.json() == {
         "response_action": "errors",
-        "errors": {"find_customer": "Type a name, email or phone."},
+        "errors": {"find_customer": "Type a name, email, phone or ID."},  # as its label says
     }
     assert [c for c in slack.calls if c.name in ("chat.postMessage", "views.update")] == []
+
+
+async def test_find_customer_keeps_the_form_open_with_my_words_when_nothing_matches(app, slack):
+    response = await app.interactive(_find(SAM, "zzzqqq nobody"))
+    assert response.json() == {
+        "response_action": "errors",
+        "errors": {
+            "find_customer": "No customer matches “zzzqqq nobody” in ReadyDesk or in Kickserv."
+        },
+    }  # the form stays, the words in it to change, not an answer with only Dismiss
 
 
 async def test_find_customer_tells_me_when_neither_system_answers(app, slack):
