@@ -139,7 +139,8 @@ async def test_a_customer_links_next_job_and_count_cover_every_page_of_jobs(slac
             for j in data.jobs.values()
             if j.customer_id == customer.id and j.status in ("in_progress", "scheduled", "on_hold")
         ]
-        soonest = min((j for j in active if j.scheduled_on), key=lambda j: j.scheduled_on)
+        ahead = [j for j in active if j.scheduled_on and j.scheduled_on >= data.now()]
+        soonest = min(ahead, key=lambda j: j.scheduled_on)  # the next visit from now on
         event = {
             "type": "link_shared",
             "channel": "C0SUPPORT",
