@@ -53,13 +53,15 @@ async def redraw_card(
     config: HandlerConfig,
 ) -> None:
     """Refresh, Previous / Next, a picker's Open: the card read now, replacing this message
-    (a live card in a channel drawn as it was posted there)."""
+    (a live card in a channel drawn as it was posted there). Another page of a list shared in
+    a channel is shown to the presser alone: their paging does not move the list for all."""
     await ack()
     ref = parse_ref(action["value"])
+    shared = not (body.get("container") or {}).get("is_ephemeral", True)
     await reply_with(
         respond,
         _pressed_card(body, ref, desk, store, config),
-        replace=True,
+        replace=not (shared and isinstance(ref, TicketQuery)),
         waiting=f"Looking up {_what(ref)} …",
         patience=config.looking_up_after,
     )

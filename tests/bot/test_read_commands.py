@@ -375,3 +375,33 @@ async def test_a_mention_in_a_watch_is_refused_and_an_email_is_a_word(console):
     assert await console.store.alerts.in_channel("C0CONSOLE") == []
     [email] = await console.send("/tickets pat@example.com")
     assert "mention" not in email["text"]
+
+
+async def test_paging_a_list_shared_in_a_channel_shows_the_page_to_me_alone(console):
+    await console.send("/tickets status:unresolved")
+    await console.send("click Share in channel")
+    [(ts, shared)] = [(ts, m) for (c, ts), m in console.slack.messages.items() if c == "C0CONSOLE"]
+    [next_page] = [
+        e
+        for b in shared["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e.get("text", {}).get("text") == "Next"
+    ]
+    body = console.requests.block_actions(
+        {"type": "button", "action_id": next_page["action_id"], "value": next_page["value"]},
+        user={"id": "U0CONSOLE"},
+        container={
+            "type": "message",
+            "is_ephemeral": False,
+            "message_ts": ts,
+            "channel_id": "C0CONSOLE",
+        },
+        channel={"id": "C0CONSOLE"},
+        message={**shared, "ts": ts},
+        response_url=console.slack.response_url("page"),
+    )
+    [page] = await console.deliver(body, len(console.slack.calls))
+    assert not page.get("replace_original") and page["response_type"] == "ephemeral"
+    assert page["blocks"] != shared["blocks"]  # the next ten
+    assert console.slack.messages[("C0CONSOLE", ts)]["blocks"] == shared["blocks"]  # for all
