@@ -1,5 +1,5 @@
 """Link unfurls over signed HTTP: link_shared in, chat.unfurl out (what the Slack fake keeps under
-each message), compact and live; and the manifest that asks Slack for them."""
+each message), compact cards of each kind, and the manifest that asks Slack for them."""
 
 import json
 import logging
@@ -9,54 +9,31 @@ from datetime import UTC, datetime
 import pytest
 import yaml
 
-from bot.app import build_app, build_desk, build_web_client, handler_config
+from bot.app import build_app, build_desk, handler_config
 from bot.settings import Settings
 from bot.socket_mode import connect_socket_mode
 from cards import ids
-from cards.refs import TicketRef, ref_value
-from live.registry import refresh_live_cards
 from tests.bot.served import Served, dumped, served, texts
+from tests.bot.unfurl_helpers import (
+    CHANNEL,
+    KICKSERV,
+    TS,
+    WEB,
+    link_shared,
+    ticket_url,
+    unfurl_app,
+    unfurl_calls,
+    unfurl_text,
+)
 from tests.conftest import ready_store, run_cli
-from tests.slack_helpers import block_action, event_body, socket_mode_settings
+from tests.slack_helpers import event_body, socket_mode_settings
 from tests.test_manifest import MANIFEST
-
-WEB = "https://helpdesk.example/readydesk/tickets.aspx?tid={tid}"
-KICKSERV = "https://app.kickserv.com/sandbox"  # the default KICKSERV_WEB_URL, sandbox account
-CHANNEL, TS = "C0SUPPORT", "1700000100.000200"
-EMAIL = "john.smith@democompany.com"  # Kickserv customer 1, ReadyDesk customer demo
 
 
 @pytest.fixture
 async def app(slack):
-    async with served(slack, READYDESK_WEB_URL=WEB) as running:
+    async with unfurl_app(slack) as running:
         yield running
-
-
-def _shared(*urls: str, channel: str = CHANNEL, ts: str = TS, composer: bool = False) -> dict:
-    event = {
-        "type": "link_shared",
-        "channel": "COMPOSER" if composer else channel,
-        "is_bot_user_member": True,
-        "user": "U1",
-        "message_ts": f"U1-{ts}" if composer else ts,
-        "unfurl_id": f"U1-{ts}-preview" if composer else f"{channel}.{ts}",
-        "source": "composer" if composer else "conversations_history",
-        "event_ts": ts,
-        "links": [{"domain": url.split("/")[2], "url": url} for url in urls],
-    }
-    return event
-
-
-def _unfurl_calls(slack) -> list:
-    return [c for c in slack.calls if c.name == "chat.unfurl"]
-
-
-def _ticket_url(ticket_id: int) -> str:
-    return WEB.replace("{tid}", str(ticket_id))
-
-
-def _shown(slack, url: str, where: tuple[str, str] = (CHANNEL, TS)) -> str:
-    return texts(slack.unfurls[where][url]["blocks"])
 
 
 async def test_links_to_a_ticket_a_job_and_a_customer_unfurl_as_compact_cards(app, slack):
@@ -64,33 +41,33 @@ async def test_links_to_a_ticket_a_job_and_a_customer_unfurl_as_compact_cards(ap
     job = next(j for j in app.kickserv.state.data.jobs.values() if j.customer_id == 5_100_001)
     customer = app.kickserv.state.data.customers[1]
     links = (
-        _ticket_url(34),
+        ticket_url(34),
         f"{KICKSERV}/jobs/{job.job_number}",
         f"{KICKSERV}/customers/1",
         "https://example.com/elsewhere",
         f"{KICKSERV}/invoices/3",
     )
-    response = await app.event(_shared(*links))
+    response = await app.event(link_shared(*links))
     assert response.status_code == 200
     # One round trip shows all three; the job's crew (one more read) follows in place.
-    first, final = _unfurl_calls(slack)
+    first, final = unfurl_calls(slack)
     for call in (first, final):
         assert (call.payload["channel"], call.payload["ts"]) == (CHANNEL, TS)
         assert sorted(call.payload["unfurls"]) == sorted(links[:3])
     first_job = texts(first.payload["unfurls"][links[1]]["blocks"])
     assert "*Assigned to*\nchecking…" in first_job and f"{customer.name} (#1)" in first_job
-    shown = _shown(slack, links[0])
+    shown = unfurl_text(slack, links[0])
     assert f"*Ticket #34* · {ticket.subject}" in shown
     for label in ("Status", "Priority", "Customer", "Assigned to", "Due"):
         assert f"*{label}*\n" in shown
     assert "ReadyDesk · opened " in shown and shown.rstrip().endswith(" UTC")  # zone named
     assert ticket.summary not in shown and ticket.email not in shown and ticket.phone not in shown
-    job_card = _shown(slack, links[1])
+    job_card = unfurl_text(slack, links[1])
     assert f"*Job {job.job_number}* · " in job_card and f"{customer.name} (#1)" in job_card
     assert "*When*\n" in job_card and "*Assigned to*\n" in job_card
     assert "checking…" not in job_card
     assert job.description not in job_card and "owed" not in job_card and "Total" not in job_card
-    customer_card = _shown(slack, links[2])
+    customer_card = unfurl_text(slack, links[2])
     assert f"*{customer.name}* · Kickserv customer #1" in customer_card
     assert "*ReadyDesk*\nDemo Company" in customer_card  # the linked customer, by its company
     for secret in (customer.email, customer.phone_number, customer.service_address, "balance"):
@@ -105,15 +82,15 @@ async def test_a_customer_is_never_named_by_an_email_or_phone_shaped_id(app, sla
     ticket.cid, ticket.company_name, ticket.contact = "pat@corner.example", "", ""
     other = app.readydesk.state.data.tickets[35]
     other.cid, other.company_name, other.contact = "+1 (404) 555-0199", "", ""
-    await app.event(_shared(_ticket_url(34), _ticket_url(35)))
-    for url, hidden in ((_ticket_url(34), "pat@corner"), (_ticket_url(35), "555-0199")):
-        shown = _shown(slack, url)
+    await app.event(link_shared(ticket_url(34), ticket_url(35)))
+    for url, hidden in ((ticket_url(34), "pat@corner"), (ticket_url(35), "555-0199")):
+        shown = unfurl_text(slack, url)
         assert "*Customer*\na ReadyDesk customer" in shown and hidden not in shown
     # A Kickserv customer whose ReadyDesk twin has only its email as ID and no names.
     _add_twins(app, 99, "Corner Cafe", "pat@corner.example")
     await app.desk.directory.refresh()
-    await app.event(_shared(f"{KICKSERV}/customers/99", ts="1700000200.000300"))
-    shown = _shown(slack, f"{KICKSERV}/customers/99", (CHANNEL, "1700000200.000300"))
+    await app.event(link_shared(f"{KICKSERV}/customers/99", ts="1700000200.000300"))
+    shown = unfurl_text(slack, f"{KICKSERV}/customers/99", (CHANNEL, "1700000200.000300"))
     assert "*Corner Cafe* · Kickserv customer #99" in shown
     assert "*ReadyDesk*\na ReadyDesk customer" in shown and "pat@corner" not in shown
 
@@ -123,10 +100,10 @@ async def test_the_contact_person_is_named_only_when_the_customer_has_no_other_n
     ticket.company_name, ticket.contact = "Corner Cafe", "Pat Doe"
     app.readydesk.state.data.tickets[35].company_name = ""
     app.readydesk.state.data.tickets[35].contact = "Pat Doe"
-    await app.event(_shared(_ticket_url(34), _ticket_url(35)))
-    assert "*Customer*\nCorner Cafe" in _shown(slack, _ticket_url(34))
-    assert "Pat Doe" not in _shown(slack, _ticket_url(34))
-    assert "*Customer*\nPat Doe" in _shown(slack, _ticket_url(35))
+    await app.event(link_shared(ticket_url(34), ticket_url(35)))
+    assert "*Customer*\nCorner Cafe" in unfurl_text(slack, ticket_url(34))
+    assert "Pat Doe" not in unfurl_text(slack, ticket_url(34))
+    assert "*Customer*\nPat Doe" in unfurl_text(slack, ticket_url(35))
 
 
 async def test_a_customers_unfurl_calls_next_the_first_visit_from_now_not_one_past(app, slack):
@@ -136,12 +113,12 @@ async def test_a_customers_unfurl_calls_next_the_first_visit_from_now_not_one_pa
     )
     for job, year in zip(jobs, (2020, 2030, *([2031] * len(jobs))), strict=False):
         job.status, job.scheduled_on = "scheduled", datetime(year, 1, 1, 10, tzinfo=UTC)
-    await app.event(_shared(f"{KICKSERV}/customers/1"))
-    assert f"*Next*\nJob {jobs[1].job_number} · " in _shown(slack, f"{KICKSERV}/customers/1")
+    await app.event(link_shared(f"{KICKSERV}/customers/1"))
+    assert f"*Next*\nJob {jobs[1].job_number} · " in unfurl_text(slack, f"{KICKSERV}/customers/1")
     for job in jobs[1:]:
         job.scheduled_on = datetime(2021, 1, 1, 10, tzinfo=UTC)  # every visit now in the past
-    await app.event(_shared(f"{KICKSERV}/customers/1", ts="1700000300.000400"))
-    shown = _shown(slack, f"{KICKSERV}/customers/1", (CHANNEL, "1700000300.000400"))
+    await app.event(link_shared(f"{KICKSERV}/customers/1", ts="1700000300.000400"))
+    shown = unfurl_text(slack, f"{KICKSERV}/customers/1", (CHANNEL, "1700000300.000400"))
     assert f"*Past due*\nJob {jobs[0].job_number} · " in shown and "*Next*" not in shown
 
 
@@ -152,14 +129,14 @@ async def test_hostile_subjects_and_customer_names_are_escaped_in_unfurls(app, s
     app.kickserv.state.data.customers[1].company_name = "<!channel> Plumbing"
     await app.desk.directory.refresh()
     job = next(j for j in app.kickserv.state.data.jobs.values() if j.customer_id == 5_100_001)
-    links = (_ticket_url(34), f"{KICKSERV}/jobs/{job.job_number}", f"{KICKSERV}/customers/1")
-    await app.event(_shared(*links))
-    ticket_card, job_card, customer_card = (_shown(slack, url) for url in links)
+    links = (ticket_url(34), f"{KICKSERV}/jobs/{job.job_number}", f"{KICKSERV}/customers/1")
+    await app.event(link_shared(*links))
+    ticket_card, job_card, customer_card = (unfurl_text(slack, url) for url in links)
     assert "*Ticket #34* · &lt;!channel&gt; server down" in ticket_card
     assert "*Customer*\n&lt;!here&gt; &amp; Sons" in ticket_card
     assert "*Customer*\n&lt;!channel&gt; Plumbing (#1)" in job_card
     assert "*&lt;!channel&gt; Plumbing* · Kickserv customer #1" in customer_card
-    for call in _unfurl_calls(slack):
+    for call in unfurl_calls(slack):
         assert "<!channel>" not in dumped(call.payload) and "<!here>" not in dumped(call.payload)
 
 
@@ -193,26 +170,28 @@ async def test_a_jobs_customer_not_in_the_directory_yet_is_found_as_the_job_card
 ):
     _add_twins(app, 99, "Corner Cafe", "pat@corner.example")  # after the directory's fill
     job = await app.desk.kickserv.create_job(99, 24554, "Descale the espresso machine")
-    await app.event(_shared(f"{KICKSERV}/jobs/{job.job_number}"))
-    assert "*Customer*\nCorner Cafe (#99)" in _shown(slack, f"{KICKSERV}/jobs/{job.job_number}")
+    await app.event(link_shared(f"{KICKSERV}/jobs/{job.job_number}"))
+    assert "*Customer*\nCorner Cafe (#99)" in unfurl_text(
+        slack, f"{KICKSERV}/jobs/{job.job_number}"
+    )
 
 
 async def test_a_link_to_a_record_that_does_not_exist_says_so_and_is_not_kept_live(app, slack):
-    await app.event(_shared(_ticket_url(999999), f"{KICKSERV}/jobs/99999"))
-    assert _shown(slack, _ticket_url(999999)) == "Ticket 999999 does not exist in ReadyDesk."
-    assert _shown(slack, f"{KICKSERV}/jobs/99999") == "Kickserv has no job 99999."
+    await app.event(link_shared(ticket_url(999999), f"{KICKSERV}/jobs/99999"))
+    assert unfurl_text(slack, ticket_url(999999)) == "Ticket 999999 does not exist in ReadyDesk."
+    assert unfurl_text(slack, f"{KICKSERV}/jobs/99999") == "Kickserv has no job 99999."
     assert await app.store.live.tracked(datetime(2000, 1, 1, tzinfo=UTC)) == []
 
 
 async def test_a_failing_backend_leaves_its_links_bare_and_the_others_unfurl(app, slack):
     app.kickserv.state.faults.add("status", status=503)
     job_link = f"{KICKSERV}/jobs/86001"
-    await app.event(_shared(_ticket_url(34), job_link))
-    [call] = _unfurl_calls(slack)
-    assert list(call.payload["unfurls"]) == [_ticket_url(34)]  # the job link stays a link
+    await app.event(link_shared(ticket_url(34), job_link))
+    [call] = unfurl_calls(slack)
+    assert list(call.payload["unfurls"]) == [ticket_url(34)]  # the job link stays a link
     app.readydesk.state.faults.add("status", status=503)
-    await app.event(_shared(_ticket_url(34), job_link, ts="1700000200.000300"))
-    assert len(_unfurl_calls(slack)) == 1  # nothing to unfurl; nobody is told "went wrong"
+    await app.event(link_shared(ticket_url(34), job_link, ts="1700000200.000300"))
+    assert len(unfurl_calls(slack)) == 1  # nothing to unfurl; nobody is told "went wrong"
     assert [c for c in slack.calls if c.name.startswith("chat.post")] == []
 
 
@@ -224,7 +203,7 @@ async def test_an_unexpected_error_is_logged_and_nobody_is_messaged(
 
     monkeypatch.setattr(app.desk, "unfurls", broken)
     with caplog.at_level(logging.INFO):
-        response = await app.event(_shared(_ticket_url(34)))
+        response = await app.event(link_shared(ticket_url(34)))
     assert response.status_code == 200
     assert [c.name for c in slack.calls if c.name.startswith(("chat.", "views."))] == []
     assert any("unhandled error ref=" in r.getMessage() for r in caplog.records)
@@ -232,142 +211,20 @@ async def test_an_unexpected_error_is_logged_and_nobody_is_messaged(
 
 async def test_links_unfurl_only_in_the_channels_deskhand_unfurl_channels_names(slack):
     async with served(slack, READYDESK_WEB_URL=WEB, DESKHAND_UNFURL_CHANNELS="C0SUPPORT") as app:
-        await app.event(_shared(_ticket_url(34), channel="C0RANDOM"))
-        await app.event(_shared(_ticket_url(34), composer=True))  # names no channel yet
-        assert _unfurl_calls(slack) == []
-        await app.event(_shared(_ticket_url(34), channel="C0SUPPORT"))
-        [call] = _unfurl_calls(slack)
+        await app.event(link_shared(ticket_url(34), channel="C0RANDOM"))
+        await app.event(link_shared(ticket_url(34), composer=True))  # names no channel yet
+        assert unfurl_calls(slack) == []
+        await app.event(link_shared(ticket_url(34), channel="C0SUPPORT"))
+        [call] = unfurl_calls(slack)
         assert call.payload["channel"] == "C0SUPPORT"
 
 
 async def test_a_link_typed_in_the_composer_is_previewed_by_its_unfurl_id(app, slack):
-    await app.event(_shared(_ticket_url(34), composer=True))
-    [call] = _unfurl_calls(slack)
+    await app.event(link_shared(ticket_url(34), composer=True))
+    [call] = unfurl_calls(slack)
     assert (call.payload["unfurl_id"], call.payload["source"]) == (f"U1-{TS}-preview", "composer")
     assert "channel" not in call.payload
     assert await app.store.live.tracked(datetime(2000, 1, 1, tzinfo=UTC)) == []  # no message yet
-
-
-async def _poll(app: Served, **settings: str) -> list[str]:
-    """One poll of the live cards, by a process with `settings` besides the app's own."""
-    changed = app.settings.model_copy(update=settings) if settings else app.settings
-    return await refresh_live_cards(
-        app.desk,
-        app.store,
-        build_web_client(changed),
-        datetime.now(UTC),
-        config=handler_config(changed),
-    )
-
-
-async def _share(app: Served, slack, ticket_id: int) -> str:
-    """Share in channel pressed on ticket `ticket_id`'s card in C1: the posted card's ts."""
-    press = block_action("share_card", ref_value(TicketRef(ticket_id=ticket_id)), "x")
-    press["response_url"] = slack.response_url("share")
-    await app.interactive(press)
-    [ts] = [ts for (channel, ts) in slack.messages if channel == "C1"]
-    return ts
-
-
-async def _other_status(app: Served, ticket_id: int) -> str:
-    """Set the ticket (in ReadyDesk) to an open status it does not have yet."""
-    current = app.readydesk.state.data.tickets[ticket_id].status
-    status = next(s for s in ("Awaiting Response", "Escalated") if s != current)
-    await app.desk.readydesk.update_ticket(ticket_id, status=status)
-    return status
-
-
-async def test_an_unfurled_ticket_follows_its_status_in_place_and_stops_when_deleted(app, slack):
-    url = _ticket_url(34)
-    await app.event(_shared(url))
-    status = next(
-        s
-        for s in ("Awaiting Response", "Escalated")
-        if s != app.readydesk.state.data.tickets[34].status
-    )
-    await app.desk.readydesk.update_ticket(34, status=status)
-    lines = await _poll(app)
-    assert "ticket:34: changed, 1 card(s) updated" in lines
-    _, again = _unfurl_calls(slack)
-    assert (again.payload["channel"], again.payload["ts"]) == (CHANNEL, TS)
-    assert f"*Status*\n{status}" in _shown(slack, url)
-    assert app.readydesk.state.data.tickets[34].summary not in _shown(slack, url)
-    assert [c for c in slack.calls if c.name == "chat.postMessage"] == []  # no thread reply
-    assert [c for c in slack.calls if c.name == "chat.update"] == []  # not the bot's message
-    slack.gone_messages.add((CHANNEL, TS))  # the person deleted their message
-    await app.desk.readydesk.update_ticket(34, priority="Urgent")
-    await _poll(app)
-    assert await app.store.live.cards("ticket:34", datetime(2000, 1, 1, tzinfo=UTC)) == []
-
-
-async def test_unfurls_in_a_channel_no_longer_allowed_stop_following_and_are_forgotten(slack):
-    async with served(
-        slack, READYDESK_WEB_URL=WEB, DESKHAND_UNFURL_CHANNELS="C0SUPPORT C0OPS"
-    ) as app:
-        await app.event(_shared(_ticket_url(34), channel="C0SUPPORT"))
-        await app.event(_shared(_ticket_url(34), channel="C0OPS", ts="1700000200.000300"))
-        before = _shown(slack, _ticket_url(34))
-        status = await _other_status(app, 34)
-        lines = await _poll(app, unfurl_channels="C0OPS")  # C0SUPPORT taken off since
-        assert "ticket:34: changed, 1 card(s) updated" in lines
-        assert _shown(slack, _ticket_url(34)) == before  # not touched again
-        assert f"*Status*\n{status}" in _shown(
-            slack, _ticket_url(34), ("C0OPS", "1700000200.000300")
-        )
-        kept = await app.store.live.cards("ticket:34", datetime(2000, 1, 1, tzinfo=UTC))
-        assert [card.channel_id for card in kept] == ["C0OPS"]
-
-
-async def test_an_unfurl_that_cannot_be_redrawn_holds_back_no_card_and_catches_up(app, slack):
-    shared = await _share(app, slack, 34)
-    await app.event(_shared(_ticket_url(34)))
-    before = _shown(slack, _ticket_url(34))
-    status = await _other_status(app, 34)
-    # The poll reads tickets by range; the unfurl's redraw reads this one ticket, which fails.
-    app.readydesk.state.faults.add("status", status=503, query={"tid": "34"})
-    lines = await _poll(app)
-    assert any(
-        line.startswith("ticket:34: changed, 1 card(s) updated; 1 unfurl(s)") for line in lines
-    )
-    assert f"*Status*\n{status}" in texts(slack.messages[("C1", shared)]["blocks"])
-    assert _shown(slack, _ticket_url(34)) == before
-    app.readydesk.state.faults.clear()
-    lines = await _poll(app)
-    assert "live cards: 1 of 1 behind brought up to date" in lines
-    assert f"*Status*\n{status}" in _shown(slack, _ticket_url(34))
-
-
-async def test_an_unfurl_left_behind_is_forgotten_once_its_channel_is_no_longer_allowed(app, slack):
-    await app.event(_shared(_ticket_url(34)))
-    before = _shown(slack, _ticket_url(34))
-    await _other_status(app, 34)
-    app.readydesk.state.faults.add("status", status=503, query={"tid": "34"})
-    await _poll(app)  # the unfurl could not be redrawn: it is behind
-    app.readydesk.state.faults.clear()
-    lines = await _poll(app, unfurl_channels="C0OPS")
-    assert "live cards: 0 of 1 behind brought up to date" in lines
-    assert _shown(slack, _ticket_url(34)) == before
-    assert await app.store.live.cards("ticket:34", datetime(2000, 1, 1, tzinfo=UTC)) == []
-
-
-async def test_closing_the_ticket_from_a_card_updates_its_unfurls_at_once(app, slack):
-    ticket_id = next(t.tid for t in app.readydesk.state.data.tickets.values() if t.status == "Open")
-    await app.event(_shared(_ticket_url(ticket_id)))
-    press = block_action(
-        "ticket_close", f'{{"kind":"ticket","ticket_id":{ticket_id}}}', slack.response_url("c")
-    )
-    press["container"]["message_ts"] = "1700000300.000400"  # the presser's own copy
-    await app.interactive(press)
-    assert "*Status*\nClosed" in _shown(slack, _ticket_url(ticket_id))  # no poll ran
-    assert [c for c in slack.calls if c.name == "chat.postMessage"] == []
-
-
-async def test_an_unfurled_job_follows_its_status_too(app, slack):
-    url = f"{KICKSERV}/jobs/86001"
-    await app.event(_shared(url))
-    await app.desk.kickserv.update_job(86001, status="on_hold")
-    await _poll(app)
-    assert "*Status*\nOn hold" in _shown(slack, url)
 
 
 async def test_a_link_unfurls_over_socket_mode_too(slack):
@@ -379,13 +236,13 @@ async def test_a_link_unfurls_over_socket_mode_too(slack):
     desk = build_desk(settings, store)
     handler = await connect_socket_mode(settings, build_app(settings, desk, store=store))
     try:
-        body = json.loads(event_body("EvSM2", _shared(_ticket_url(34))))
+        body = json.loads(event_body("EvSM2", link_shared(ticket_url(34))))
         await slack.wait_for_ack(slack.deliver("events_api", body))
         call = await slack.wait_for_call("api", "chat.unfurl")
     finally:
         await handler.close_async()
         await desk.aclose()
-    assert texts(call.payload["unfurls"][_ticket_url(34)]["blocks"]).startswith("*Ticket #34* · ")
+    assert texts(call.payload["unfurls"][ticket_url(34)]["blocks"]).startswith("*Ticket #34* · ")
     assert call.payload["channel"] == CHANNEL
 
 
@@ -442,9 +299,9 @@ async def test_a_job_link_unfurls_at_first_sight_even_when_its_calendar_cannot_b
     app.kickserv.state.faults.add("status", path="tasks", status=503)
     job = next(j for j in app.kickserv.state.data.jobs.values() if j.customer_id == 5_100_001)
     url = f"{KICKSERV}/jobs/{job.job_number}"
-    await app.event(_shared(url))
-    assert len(_unfurl_calls(slack)) == 1  # after the failed read, nothing better to say
-    shown = _shown(slack, url)
+    await app.event(link_shared(url))
+    assert len(unfurl_calls(slack)) == 1  # after the failed read, nothing better to say
+    shown = unfurl_text(slack, url)
     assert f"*Job {job.job_number}* · " in shown and "*Status*\n" in shown
     assert f"{app.kickserv.state.data.customers[1].name} (#1)" in shown
     assert "*Assigned to*\nchecking…" in shown
