@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from cards import ids
 from tests.bot.served import served
+from tests.bot.step_helpers import run
 from tests.bot.test_step_writes import AT
-from tests.bot.test_workflow_steps import run
 
 
 async def test_find_customer_gives_the_contact_line_and_what_kickserv_says_is_owed(slack):

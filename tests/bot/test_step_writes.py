@@ -9,7 +9,7 @@ import pytest
 from api.writes import WriteSettings
 from cards import ids
 from tests.bot.served import Served, served
-from tests.bot.test_workflow_steps import ALICE, completions, run
+from tests.bot.step_helpers import ALICE, completions, run
 
 AT = str(int(datetime(2026, 12, 9, 15, tzinfo=UTC).timestamp()))
 # Each write step with inputs that would write, as a workflow's author fills them in.
