@@ -68,3 +68,21 @@ def test_a_customer_answers_the_latest_technician_note_once(start):
     assert (answer.updated_by, answer.updater_type) == (ticket.contact, "CUSTOMER")
     now[0] += timedelta(minutes=3)
     assert world.catch_up() == []  # answered once; the answer itself is not answered
+
+
+def test_a_note_from_slack_is_answered_before_seeded_entries_dated_later():
+    # In the small hours the seeded day has entries dated after a note written now: a jump of
+    # two hours reaches them, and still the note from Slack is the one answered first.
+    start = datetime(2026, 12, 3, 3, 30, tzinfo=UTC)
+    now = [start]
+    readydesk = seeded(tickets=30, customers=12, today=start.date())
+    other, ticket = [t for t in readydesk.tickets.values() if t.status == "Open"][:2]
+    later = start.replace(tzinfo=None) + timedelta(hours=1)
+    readydesk.add_history(other.tid, later, "bob", "TECH", "Open", "Seeded for 04:30.")
+    world = World(lambda: now[0], readydesk, None, ticket_every=timedelta(days=1))
+    at = start.replace(tzinfo=None) + timedelta(minutes=1)
+    readydesk.add_history(ticket.tid, at, "alice", "TECH", "Open", "Driver reinstalled.")
+    now[0] += timedelta(hours=2)
+    lines = world.catch_up()
+    assert lines[0] == f"ticket #{ticket.tid}: {ticket.contact} answered"
+    assert readydesk.history[ticket.tid][-1].updater_type == "CUSTOMER"
